@@ -1,0 +1,308 @@
+"""Health score rules: weighted components, the overall score, its band and what changed."""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from fractions import Fraction
+from typing import Mapping
+
+from pydantic import BaseModel
+
+from carebench.core.kpis import KpiStatus
+from carebench.core.models import SUBSCORES, Assessment, Band, Scores
+
+COMPONENTS: dict[str, tuple[str, str, str]] = {
+    "performance": ("achievement", "trend", "sustainability"),
+    "adoption": ("adherence", "engagement", "leadership"),
+    "relationship": ("communication", "satisfaction", "expansion_interest"),
+}
+"""The three components and the sub-scores each one averages."""
+
+DEFAULT_WEIGHTS: dict[str, Decimal] = {
+    "performance": Decimal("0.40"),
+    "adoption": Decimal("0.30"),
+    "relationship": Decimal("0.30"),
+}
+"""How much each component counts towards the overall score unless configured."""
+
+GREEN_FROM = Decimal("8.0")
+YELLOW_FROM = Decimal("6.0")
+
+BAND_LABEL: dict[Band, str] = {"green": "thriving", "yellow": "at risk", "red": "critical"}
+"""A short word for each band."""
+
+BAND_ADVICE: dict[Band, tuple[str, ...]] = {
+    "green": (
+        "Stay on the regular touchpoint schedule.",
+        "Look for room to expand the engagement.",
+        "Ask for a testimonial or a referral.",
+    ),
+    "yellow": (
+        "Meet the client more often.",
+        "Dig into what is going wrong and why.",
+        "Agree a focused plan to fix it.",
+    ),
+    "red": (
+        "Step in every working day.",
+        "Escalate to executives on both sides.",
+        "Write and run a recovery plan.",
+    ),
+}
+"""What each band asks the consultant to do."""
+
+
+class ComponentScore(BaseModel):
+    """One component's mean score, its weight and the sub-scores behind it."""
+
+    score: Decimal
+    weight: Decimal
+    subscores: dict[str, int]
+
+
+class Driver(BaseModel):
+    """A sub-score that moved between two assessments."""
+
+    subscore: str
+    before: int
+    after: int
+    change: int
+
+
+class HealthReport(BaseModel):
+    """Everything shown for one assessment: breakdown, overall, band and change since the last one."""
+
+    date: date
+    overall: Decimal
+    band: Band
+    components: dict[str, ComponentScore]
+    previous_overall: Decimal | None
+    delta: Decimal | None
+    drivers: list[Driver]
+    note: str | None
+
+
+class Suggestion(BaseModel):
+    """A sub-score proposed from evidence, for the person to confirm or change."""
+
+    subscore: str
+    score: int
+    reason: str
+
+
+def _weight(component: str, value: object) -> Decimal:
+    """Turn one configured weight into an exact Decimal, reading floats as the decimal they were written as."""
+    if isinstance(value, bool):
+        raise ValueError(f"weight for {component} must be a number, not {value!r}")
+    try:
+        if isinstance(value, float):
+            weight = Decimal(repr(value))
+        elif isinstance(value, (Decimal, int, str)):
+            weight = Decimal(value)
+        else:
+            raise ValueError(f"weight for {component} must be a number, not {value!r}")
+    except InvalidOperation:
+        raise ValueError(f"weight for {component} must be a number, not {value!r}") from None
+    if not weight.is_finite():
+        raise ValueError(f"weight for {component} must be a finite number, not {value!r}")
+    if not Decimal(0) <= weight <= Decimal(1):
+        raise ValueError(f"weight for {component} must be between 0 and 1, got {weight}")
+    return weight
+
+
+def validate_weights(weights: Mapping[str, object]) -> dict[str, Decimal]:
+    """Check configured weights name exactly the three components, lie in 0..1 and sum to exactly 1."""
+    expected = set(COMPONENTS)
+    given = set(weights)
+    if given != expected:
+        parts = []
+        if missing := sorted(expected - given):
+            parts.append("missing " + ", ".join(missing))
+        if unknown := sorted(given - expected, key=str):
+            parts.append("unknown " + ", ".join(map(str, unknown)))
+        raise ValueError("weights must name performance, adoption and relationship: " + "; ".join(parts))
+    checked = {component: _weight(component, weights[component]) for component in COMPONENTS}
+    total = sum(checked.values(), Decimal(0))
+    if total != 1:
+        raise ValueError(f"weights must sum to 1, they sum to {total.normalize():f}")
+    return checked
+
+
+def round_half_up(value: Fraction | Decimal | int, places: int = 0) -> Decimal:
+    """Round exactly, halves away from zero, so 7.95 becomes 8.0 the way people expect."""
+    exact = Fraction(value) * 10**places
+    magnitude = math.floor(abs(exact) + Fraction(1, 2))
+    rounded = magnitude if exact >= 0 else -magnitude
+    return Decimal(rounded).scaleb(-places)
+
+
+def _component_mean(scores: Scores, component: str) -> Fraction:
+    """Return the exact mean of a component's three sub-scores."""
+    names = COMPONENTS[component]
+    return Fraction(sum(getattr(scores, name) for name in names), len(names))
+
+
+def _exact_overall(scores: Scores, weights: Mapping[str, object]) -> Fraction:
+    """Return the weighted overall score as an exact fraction, before rounding."""
+    checked = validate_weights(weights)
+    return sum(
+        (Fraction(checked[component]) * _component_mean(scores, component) for component in COMPONENTS),
+        Fraction(0),
+    )
+
+
+def overall_score(scores: Scores, weights: Mapping[str, object] = DEFAULT_WEIGHTS) -> Decimal:
+    """Return the overall health score, computed exactly and rounded half-up to one decimal."""
+    return round_half_up(_exact_overall(scores, weights), 1)
+
+
+def component_score(scores: Scores, component: str) -> Decimal:
+    """Return a component's mean rounded half-up to two decimals, for display."""
+    if component not in COMPONENTS:
+        raise ValueError(f"unknown component {component!r}; expected one of: {', '.join(COMPONENTS)}")
+    return round_half_up(_component_mean(scores, component), 2)
+
+
+def band_of(overall: Decimal) -> Band:
+    """Return the band for an overall score, reading it after rounding to one decimal."""
+    rounded = round_half_up(Fraction(overall), 1)
+    if rounded >= GREEN_FROM:
+        return "green"
+    if rounded >= YELLOW_FROM:
+        return "yellow"
+    return "red"
+
+
+def _drivers(before: Scores, after: Scores) -> list[Driver]:
+    """List the sub-scores that changed, biggest move first, ties in the usual sub-score order."""
+    drivers = [
+        Driver(subscore=name, before=getattr(before, name), after=getattr(after, name),
+               change=getattr(after, name) - getattr(before, name))
+        for name in SUBSCORES
+        if getattr(after, name) != getattr(before, name)
+    ]
+    drivers.sort(key=lambda d: (-abs(d.change), SUBSCORES.index(d.subscore)))
+    return drivers
+
+
+def health_report(
+    assessment: Assessment,
+    previous: Assessment | None,
+    weights: Mapping[str, object] = DEFAULT_WEIGHTS,
+) -> HealthReport:
+    """Build the breakdown of one assessment and how it moved since the previous one."""
+    checked = validate_weights(weights)
+    scores = assessment.scores
+    overall = overall_score(scores, checked)
+    components = {
+        component: ComponentScore(
+            score=component_score(scores, component),
+            weight=checked[component],
+            subscores={name: getattr(scores, name) for name in names},
+        )
+        for component, names in COMPONENTS.items()
+    }
+    previous_overall = None if previous is None else overall_score(previous.scores, checked)
+    return HealthReport(
+        date=assessment.date,
+        overall=overall,
+        band=band_of(overall),
+        components=components,
+        previous_overall=previous_overall,
+        delta=None if previous_overall is None else overall - previous_overall,
+        drivers=[] if previous is None else _drivers(previous.scores, scores),
+        note=assessment.note,
+    )
+
+
+def latest_on_or_before(assessments: list[Assessment], day: date) -> Assessment | None:
+    """Return the newest assessment dated on or before ``day``, whatever order they come in."""
+    candidates = [a for a in assessments if a.date <= day]
+    return max(candidates, key=lambda a: a.date) if candidates else None
+
+
+def previous_of(assessments: list[Assessment], assessment: Assessment) -> Assessment | None:
+    """Return the assessment just before the given one by date, to compare against."""
+    earlier = [a for a in assessments if a.date < assessment.date]
+    return max(earlier, key=lambda a: a.date) if earlier else None
+
+
+def health_history(
+    assessments: list[Assessment],
+    weights: Mapping[str, object] = DEFAULT_WEIGHTS,
+    until: date | None = None,
+) -> list[tuple[date, Decimal, Band]]:
+    """Return (date, overall, band) per assessment up to ``until``, oldest first, for trend charts."""
+    checked = validate_weights(weights)
+    history = []
+    for assessment in sorted(assessments, key=lambda a: a.date):
+        if until is not None and assessment.date > until:
+            continue
+        overall = overall_score(assessment.scores, checked)
+        history.append((assessment.date, overall, band_of(overall)))
+    return history
+
+
+def share_to_score(share: float | Fraction) -> int:
+    """Map a share in 0..1 to a 1-10 score as clamp(round_half_up(1 + 9 x share), 1, 10).
+
+    Float shares are first read as the nearest simple fraction (denominator up to a
+    million) so a share like 1/6 that came from counting lands on its exact tie.
+    """
+    if isinstance(share, float):
+        if not math.isfinite(share):
+            raise ValueError(f"share must be a finite number, not {share!r}")
+        share = Fraction(share).limit_denominator(1_000_000)
+    score = int(round_half_up(1 + 9 * Fraction(share)))
+    return max(1, min(10, score))
+
+
+def _percent(share: Fraction) -> str:
+    """Write a share as a whole percent, rounded half-up."""
+    return f"{round_half_up(share * 100)}%"
+
+
+def suggest_subscores(kpi_statuses: list[KpiStatus], on_time_share: float | None) -> dict[str, Suggestion]:
+    """Propose achievement, communication and sustainability scores from the evidence that exists.
+
+    achievement comes from the share of KPIs (with a current value) on target,
+    communication from the share of touchpoints done on time in the last 30 days
+    (worked out by the caller), and sustainability from the mean share of their best
+    gain that improved KPIs still hold (each capped to 0..1). A sub-score with no
+    evidence behind it gets no suggestion.
+    """
+    suggestions: dict[str, Suggestion] = {}
+
+    measured = [status for status in kpi_statuses if status.on_target is not None]
+    if measured:
+        on_target = sum(1 for status in measured if status.on_target)
+        share = Fraction(on_target, len(measured))
+        noun = "KPI" if len(measured) == 1 else "KPIs"
+        suggestions["achievement"] = Suggestion(
+            subscore="achievement",
+            score=share_to_score(share),
+            reason=f"{on_target} of {len(measured)} {noun} on target",
+        )
+
+    if on_time_share is not None:
+        share = Fraction(on_time_share).limit_denominator(1_000_000) if isinstance(on_time_share, float) else Fraction(on_time_share)
+        share = max(Fraction(0), min(Fraction(1), share))
+        suggestions["communication"] = Suggestion(
+            subscore="communication",
+            score=share_to_score(share),
+            reason=f"{_percent(share)} of touchpoints in the last 30 days done on time",
+        )
+
+    improved = [status.retained for status in kpi_statuses if status.retained is not None]
+    if improved:
+        capped = [max(Fraction(0), min(Fraction(1), Fraction(value).limit_denominator(1_000_000))) for value in improved]
+        mean = sum(capped, Fraction(0)) / len(capped)
+        noun = "improved KPI keeps" if len(capped) == 1 else "improved KPIs keep"
+        suggestions["sustainability"] = Suggestion(
+            subscore="sustainability",
+            score=share_to_score(mean),
+            reason=f"{len(capped)} {noun} {_percent(mean)} of the best gain on average",
+        )
+
+    return suggestions

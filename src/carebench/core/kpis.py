@@ -1,0 +1,161 @@
+"""KPI rules: current value, change vs baseline, trend, target and backsliding."""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+from decimal import Decimal
+from fractions import Fraction
+from typing import Literal
+
+from pydantic import BaseModel
+
+from carebench.core.models import Category, Direction, Kpi, Reading
+
+TREND_WINDOW = 8
+"""How many of the latest readings the trend line is fitted over."""
+
+FLAT_SHARE = Fraction(1, 20)
+"""A fitted move smaller than 5% of the baseline-to-target gap counts as flat."""
+
+Trend = Literal["improving", "flat", "declining"]
+
+DASHBOARD_CATEGORIES: dict[str, tuple[Category, ...]] = {
+    "executive": ("lagging",),
+    "operational": ("leading", "lagging", "diagnostic"),
+    "team": ("leading",),
+}
+"""Which KPI categories each dashboard shows."""
+
+
+def categories_for_dashboard(name: str) -> tuple[Category, ...]:
+    """Return the KPI categories a dashboard shows, so views filter KPIs the same way."""
+    try:
+        return DASHBOARD_CATEGORIES[name]
+    except KeyError:
+        known = ", ".join(DASHBOARD_CATEGORIES)
+        raise ValueError(f"unknown dashboard {name!r}; expected one of: {known}") from None
+
+
+class KpiStatus(BaseModel):
+    """Where one KPI stands on a date; the field names are a JSON contract."""
+
+    key: str
+    name: str
+    category: Category
+    unit: str
+    direction: Direction
+    baseline: float
+    target: float
+    current: float | None
+    change: float | None
+    change_unit: Literal["pp", "%"]
+    on_target: bool | None
+    trend: Trend | None
+    backsliding: bool
+    retained: float | None
+    peak: float | None
+    previous: float | None
+    current_date: date | None
+    readings_count: int
+
+
+def exact(value: float) -> Fraction:
+    """Return the decimal a float was written as, exactly, so 0.8 compares as 4/5 and not its binary neighbour."""
+    if not math.isfinite(value):
+        raise ValueError(f"not a finite number: {value!r}")
+    return Fraction(Decimal(repr(float(value))))
+
+
+def change_vs_baseline(unit: str, baseline: float, current: float) -> float | None:
+    """Return the change from baseline, in points for % KPIs and relative percent otherwise (None on a zero baseline)."""
+    if unit.strip() == "%":
+        return round(float(exact(current) - exact(baseline)), 2)
+    if baseline == 0:
+        return None
+    relative = (exact(current) - exact(baseline)) / abs(exact(baseline)) * 100
+    return round(float(relative), 2)
+
+
+def change_unit_of(unit: str) -> Literal["pp", "%"]:
+    """Return "pp" for KPIs measured in percent and "%" for the rest, so a change is never read the wrong way."""
+    return "pp" if unit.strip() == "%" else "%"
+
+
+def is_on_target(direction: Direction, current: float, target: float) -> bool:
+    """Tell whether a value meets the target in the KPI's good direction."""
+    return current >= target if direction == "higher" else current <= target
+
+
+def trend_of(direction: Direction, baseline: float, target: float, readings: list[Reading]) -> Trend | None:
+    """Classify the least-squares line through the last 8 readings as improving, flat or declining.
+
+    The fitted change over the window (slope x days from first to last reading) is
+    compared with the gap between baseline and target (or |baseline|, or 1 when both
+    are zero): below 5% of it the KPI is "flat", otherwise it is "improving" when it
+    moves the good way for its direction and "declining" when it does not. Fewer than
+    two readings give None.
+    """
+    window = sorted(readings, key=lambda r: r.date)[-TREND_WINDOW:]
+    if len(window) < 2:
+        return None
+    first = window[0].date
+    xs = [Fraction((r.date - first).days) for r in window]
+    ys = [Fraction(r.value) for r in window]
+    mean_x = sum(xs) / len(xs)
+    mean_y = sum(ys) / len(ys)
+    spread = sum((x - mean_x) ** 2 for x in xs)
+    if spread == 0:
+        return None
+    slope = sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys)) / spread
+    fitted_change = slope * (window[-1].date - first).days
+    scale = abs(exact(target) - exact(baseline)) or abs(exact(baseline)) or Fraction(1)
+    if abs(fitted_change) / scale < FLAT_SHARE:
+        return "flat"
+    good_way = fitted_change > 0 if direction == "higher" else fitted_change < 0
+    return "improving" if good_way else "declining"
+
+
+def kpi_status(kpi: Kpi, as_of: date | None = None, retained_threshold: float = 0.8) -> KpiStatus:
+    """Work out a KPI's standing from its readings up to ``as_of`` so every screen reports it the same way."""
+    readings = sorted(
+        (r for r in kpi.readings if as_of is None or r.date <= as_of),
+        key=lambda r: r.date,
+    )
+    latest = readings[-1] if readings else None
+    current = latest.value if latest else None
+    previous = readings[-2].value if len(readings) >= 2 else None
+
+    peak: float | None = None
+    retained: float | None = None
+    backsliding = False
+    if readings:
+        values = [r.value for r in readings]
+        peak = max(values) if kpi.direction == "higher" else min(values)
+        gained = exact(peak) - exact(kpi.baseline)
+        improvement = gained if kpi.direction == "higher" else -gained
+        if improvement > 0:
+            ratio = (exact(current) - exact(kpi.baseline)) / gained
+            retained = round(float(ratio), 3)
+            backsliding = ratio < exact(retained_threshold)
+
+    return KpiStatus(
+        key=kpi.key,
+        name=kpi.name,
+        category=kpi.category,
+        unit=kpi.unit,
+        direction=kpi.direction,
+        baseline=kpi.baseline,
+        target=kpi.target,
+        current=current,
+        change=None if current is None else change_vs_baseline(kpi.unit, kpi.baseline, current),
+        change_unit=change_unit_of(kpi.unit),
+        on_target=None if current is None else is_on_target(kpi.direction, current, kpi.target),
+        trend=trend_of(kpi.direction, kpi.baseline, kpi.target, readings),
+        backsliding=backsliding,
+        retained=retained,
+        peak=peak,
+        previous=previous,
+        current_date=latest.date if latest else None,
+        readings_count=len(readings),
+    )

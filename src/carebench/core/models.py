@@ -1,0 +1,255 @@
+"""The portfolio's data model: one pydantic model per thing a consultant records.
+
+These models define the portfolio file (``carebench schema``) and are what the
+core's rule functions take as input.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from datetime import date
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+
+Tier = Literal["platinum", "gold", "silver"]
+Kind = Literal["quarterly", "monthly", "biweekly", "weekly", "intervention", "recovery", "daily"]
+# Most senior first: when kinds meet on one date the first one stands.
+KINDS: tuple[Kind, ...] = ("quarterly", "monthly", "biweekly", "weekly", "intervention", "recovery", "daily")
+Band = Literal["green", "yellow", "red"]
+Category = Literal["leading", "lagging", "diagnostic"]
+Direction = Literal["higher", "lower"]
+Priority = Literal["high", "medium", "low"]
+Stage = Literal["identified", "qualified", "proposed", "won", "lost"]
+STAGES: tuple[Stage, ...] = ("identified", "qualified", "proposed", "won", "lost")
+Source = Literal["performance_gap", "capability_need", "strategic_alignment", "competitive_response"]
+EngagementStatus = Literal["active", "handed_over", "closed"]
+SUBSCORES: tuple[str, ...] = (
+    "achievement", "trend", "sustainability",
+    "adherence", "engagement", "leadership",
+    "communication", "satisfaction", "expansion_interest",
+)
+
+MAX_TEXT = 20_000
+SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+MONTH_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+# Control characters other than tab and newline; they could drive the terminal.
+CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def seniority(kind: str) -> int:
+    """0 for the most senior kind (quarterly), rising towards daily."""
+    return KINDS.index(kind)  # type: ignore[arg-type]
+
+
+def _slug(value: str) -> str:
+    if not SLUG_RE.match(value):
+        raise ValueError("must be lower-case letters, digits, '-' or '_' (at most 64, starting with a letter or digit)")
+    return value
+
+
+def _finite(value: float) -> float:
+    if not math.isfinite(value):
+        raise ValueError("must be a finite number")
+    if abs(value) > 1e15:
+        raise ValueError("is too large (at most 1e15 in size)")
+    return value
+
+
+def _month(value: str) -> str:
+    if not MONTH_RE.match(value):
+        raise ValueError("must be a month written YYYY-MM")
+    return value
+
+
+def _plain_text(value: str) -> str:
+    if CONTROL_RE.search(value):
+        raise ValueError("contains control characters")
+    return value
+
+
+Slug = Annotated[str, AfterValidator(_slug)]
+Number = Annotated[float, AfterValidator(_finite)]
+Money = Annotated[float, Field(ge=0), AfterValidator(_finite)]
+Month = Annotated[str, AfterValidator(_month)]
+Name = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_plain_text)]
+Text = Annotated[str, Field(max_length=MAX_TEXT), AfterValidator(_plain_text)]
+Login = Annotated[str, Field(min_length=1, max_length=64), AfterValidator(_plain_text)]
+Score = Annotated[int, Field(ge=1, le=10, strict=True)]
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=False)
+
+
+class Contact(Model):
+    name: Name
+    role: Name | None = None
+    email: Name | None = None
+
+
+class Reading(Model):
+    date: date
+    value: Number
+
+
+class Kpi(Model):
+    key: Slug
+    name: Name
+    category: Category
+    unit: Annotated[str, Field(max_length=20), AfterValidator(_plain_text)] = ""
+    direction: Direction
+    baseline: Number
+    target: Number
+    readings: list[Reading] = []
+
+    @model_validator(mode="after")
+    def _one_reading_per_date(self) -> Kpi:
+        seen: set[date] = set()
+        for reading in self.readings:
+            if reading.date in seen:
+                raise ValueError(f"two readings dated {reading.date}")
+            seen.add(reading.date)
+        return self
+
+
+class Scores(Model):
+    """The nine sub-scores, whole numbers 1-10."""
+
+    achievement: Score
+    trend: Score
+    sustainability: Score
+    adherence: Score
+    engagement: Score
+    leadership: Score
+    communication: Score
+    satisfaction: Score
+    expansion_interest: Score
+
+
+class Assessment(Model):
+    date: date
+    scores: Scores
+    note: Text | None = None
+    author: Login | None = None
+
+
+class Savings(Model):
+    month: Month
+    amount: Annotated[float, AfterValidator(_finite)]
+
+
+class Opportunity(Model):
+    title: Name
+    source: Source = "performance_gap"
+    value: Money
+    probability: Annotated[int, Field(ge=0, le=100, strict=True)]
+    stage: Stage = "identified"
+    investment_low: Money | None = None
+    investment_high: Money | None = None
+    start_month: Annotated[int, Field(ge=0, le=240)] | None = None
+    end_month: Annotated[int, Field(ge=0, le=240)] | None = None
+    next_action: Text | None = None
+    next_action_date: date | None = None
+
+    @model_validator(mode="after")
+    def _ranges(self) -> Opportunity:
+        if self.investment_low is not None and self.investment_high is not None and self.investment_low > self.investment_high:
+            raise ValueError("investment_low is above investment_high")
+        if self.start_month is not None and self.end_month is not None and self.start_month > self.end_month:
+            raise ValueError("start_month is after end_month")
+        return self
+
+
+class ActionItem(Model):
+    text: Annotated[str, Field(min_length=1, max_length=2000), AfterValidator(_plain_text)]
+    owner: Login | None = None
+    due: date
+    priority: Priority = "medium"
+    status: Literal["open", "done"] = "open"
+    done_on: date | None = None
+    source: Text | None = None
+
+
+class TouchpointException(Model):
+    """A stored departure from the generated schedule; ``date`` is where the touchpoint stood."""
+
+    date: date
+    kind: Kind
+    status: Literal["done", "skipped", "moved"]
+    reason: Text | None = None
+    moved_to: date | None = None
+
+    @model_validator(mode="after")
+    def _move_has_target(self) -> TouchpointException:
+        if self.status == "moved" and self.moved_to is None:
+            raise ValueError("a moved touchpoint needs moved_to")
+        if self.status != "moved" and self.moved_to is not None:
+            raise ValueError("moved_to is only for moved touchpoints")
+        return self
+
+
+class Section(Model):
+    title: Name
+    notes: Text = ""
+
+
+class CheckIn(Model):
+    date: date
+    kind: Kind
+    author: Login | None = None
+    planned_minutes: Annotated[int, Field(ge=0, le=1440)] = 0
+    actual_minutes: Annotated[int, Field(ge=0, le=1440)] = 0
+    attendees: list[Name] = []
+    sections: list[Section] = []
+    next_steps: Text = ""
+
+
+class Client(Model):
+    id: Slug
+    name: Name
+    tier: Tier
+    go_live: date
+    owner: Login
+    investment: Money = 0
+    roi_target: Number = 0
+    status: EngagementStatus = "active"
+    contacts: list[Contact] = []
+    kpis: list[Kpi] = []
+    assessments: list[Assessment] = []
+    savings: list[Savings] = []
+    opportunities: list[Opportunity] = []
+    action_items: list[ActionItem] = []
+    exceptions: list[TouchpointException] = []
+    checkins: list[CheckIn] = []
+
+    @model_validator(mode="after")
+    def _unique_keys(self) -> Client:
+        _no_duplicates([k.key for k in self.kpis], "KPI key")
+        _no_duplicates([a.date for a in self.assessments], "assessment date")
+        _no_duplicates([s.month for s in self.savings], "savings month")
+        _no_duplicates([(e.date, e.kind) for e in self.exceptions], "touchpoint exception")
+        return self
+
+
+class Portfolio(Model):
+    """A whole portfolio: what ``carebench export`` writes and ``import`` reads."""
+
+    format: Literal["carebench-portfolio"] = "carebench-portfolio"
+    version: Literal[1] = 1
+    as_of: date | None = Field(default=None, description="The date the portfolio was written for (demo data is shifted from it).")
+    clients: list[Client] = []
+
+    @model_validator(mode="after")
+    def _unique_clients(self) -> Portfolio:
+        _no_duplicates([c.id for c in self.clients], "client id")
+        return self
+
+
+def _no_duplicates(values: list, what: str) -> None:
+    seen = set()
+    for value in values:
+        if value in seen:
+            raise ValueError(f"duplicate {what} {value}")
+        seen.add(value)

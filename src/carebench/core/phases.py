@@ -1,0 +1,129 @@
+"""Phase rules: day numbers, the 90-day support phase, the adoption curve and the handover gate."""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+from decimal import Decimal
+from fractions import Fraction
+
+from pydantic import BaseModel
+
+from carebench.core.calendar import months_between
+from carebench.core.kpis import KpiStatus, exact
+from carebench.core.models import Band
+
+HANDOVER_FROM_DAY = 61
+"""The first day number on which handover is considered."""
+
+PHASE_LABEL: dict[str, str] = {
+    "pre_go_live": "Before go-live",
+    "stabilization": "Stabilization",
+    "optimization": "Optimization",
+    "scaling_handover": "Scaling & handover",
+    "steady_state": "Steady state",
+}
+"""Readable names for the support phases."""
+
+ADOPTION_LABEL: dict[str, str] = {
+    "pre_go_live": "Before go-live",
+    "honeymoon": "Honeymoon",
+    "reality": "Reality",
+    "integration": "Integration",
+    "sustainability": "Sustainability",
+}
+"""Readable names for the adoption-curve phases."""
+
+
+class HandoverGate(BaseModel):
+    """Whether a client may be handed over, and every condition still missing if not."""
+
+    ready: bool
+    reasons: list[str]
+
+
+def day_number(go_live: date, day: date) -> int:
+    """Return the day number of ``day``, counting the go-live date as day 1 (the day before is 0)."""
+    return (day - go_live).days + 1
+
+
+def support_phase(day_number: int) -> str:
+    """Return the 90-day support phase a day number falls in."""
+    if day_number < 1:
+        return "pre_go_live"
+    if day_number <= 30:
+        return "stabilization"
+    if day_number <= 60:
+        return "optimization"
+    if day_number <= 90:
+        return "scaling_handover"
+    return "steady_state"
+
+
+def month_index(go_live: date, day: date) -> int:
+    """Return whole calendar months elapsed since go-live plus one (0 before go-live)."""
+    if day < go_live:
+        return 0
+    return months_between(go_live, day) + 1
+
+
+def adoption_phase(go_live: date, day: date) -> str:
+    """Return the adoption-curve phase for a date, from its month index."""
+    index = month_index(go_live, day)
+    if index < 1:
+        return "pre_go_live"
+    if index <= 3:
+        return "honeymoon"
+    if index <= 8:
+        return "reality"
+    if index <= 18:
+        return "integration"
+    return "sustainability"
+
+
+def _percent(share: Fraction) -> str:
+    """Write a share in 0..1 as a whole percent, halves rounded up."""
+    return f"{math.floor(share * 100 + Fraction(1, 2))}%"
+
+
+def handover_gate(
+    day_number: int,
+    band: Band | None,
+    kpi_statuses: list[KpiStatus],
+    open_high_priority: int,
+    min_on_target_share: float = 0.8,
+) -> HandoverGate:
+    """Decide whether handover may start and list every unmet condition, so the team knows what is left.
+
+    Handover needs day 61 or later, a green latest band, at least ``min_on_target_share``
+    of the KPIs that have a current value on target (no such KPIs counts as unmet) and
+    no open high-priority action item.
+    """
+    reasons: list[str] = []
+    if day_number < HANDOVER_FROM_DAY:
+        reasons.append(f"handover is considered from day {HANDOVER_FROM_DAY}, this is day {day_number}")
+
+    if band is None:
+        reasons.append("no health assessment yet")
+    elif band != "green":
+        reasons.append(f"band is {band}, needs green")
+
+    needed = exact(min_on_target_share)
+    measured = [status for status in kpi_statuses if status.on_target is not None]
+    if not measured:
+        reasons.append("no KPI has a current value yet")
+    else:
+        on_target = sum(1 for status in measured if status.on_target)
+        share = Fraction(on_target, len(measured))
+        if share < needed:
+            noun = "KPI" if len(measured) == 1 else "KPIs"
+            needed_text = format((Decimal(repr(float(min_on_target_share))) * 100).normalize(), "f")
+            reasons.append(
+                f"{on_target} of {len(measured)} {noun} on target ({_percent(share)}), needs {needed_text}%"
+            )
+
+    if open_high_priority > 0:
+        noun = "item" if open_high_priority == 1 else "items"
+        reasons.append(f"{open_high_priority} high-priority action {noun} open")
+
+    return HandoverGate(ready=not reasons, reasons=reasons)

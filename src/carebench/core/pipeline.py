@@ -1,0 +1,133 @@
+"""Expansion pipeline rules: weighted value, readiness from health, stage moves and totals."""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from pydantic import BaseModel
+
+from carebench.core.models import STAGES, Band, Opportunity, Stage
+
+CENT = Decimal("0.01")
+
+OPEN_STAGES: tuple[Stage, ...] = ("identified", "qualified", "proposed")
+"""Stages of a deal still in play; won and lost are closed."""
+
+FORWARD: tuple[Stage, ...] = ("identified", "qualified", "proposed", "won")
+"""The path a winning opportunity walks, one step at a time."""
+
+READINESS: dict[Band, str] = {
+    "green": "ready to present",
+    "yellow": "nurture",
+    "red": "hold: recover health first",
+}
+"""Whether to bring an opportunity to the client, given the client's health band."""
+
+UNKNOWN_READINESS = "unknown: no health assessment"
+
+
+class StageTotals(BaseModel):
+    """How many opportunities sit in one stage and what they are worth."""
+
+    count: int
+    value: float
+    weighted: float
+
+
+class PipelineTotals(BaseModel):
+    """The live pipeline's worth (open stages only) and a breakdown per stage present."""
+
+    count: int
+    value: float
+    weighted: float
+    by_stage: dict[Stage, StageTotals]
+
+
+def _decimal(value: float) -> Decimal:
+    """Read a float amount as the decimal it was written as."""
+    return Decimal(repr(float(value)))
+
+
+def _weighted(value: float, probability: int) -> Decimal:
+    """Return value x probability / 100 rounded half-up to cents, as a Decimal."""
+    return (_decimal(value) * probability / 100).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def weighted_value(value: float, probability: int) -> float:
+    """Return an opportunity's value weighted by its probability, rounded half-up to cents."""
+    if not 0 <= probability <= 100:
+        raise ValueError(f"probability must be between 0 and 100, got {probability}")
+    return float(_weighted(value, probability))
+
+
+def readiness(band: Band | None) -> str:
+    """Say whether to present expansion now, from the client's latest health band."""
+    return UNKNOWN_READINESS if band is None else READINESS[band]
+
+
+def _check_stage(stage: str) -> None:
+    """Reject a stage name that is not one of the known stages."""
+    if stage not in STAGES:
+        raise ValueError(f"unknown stage {stage!r}; expected one of: {', '.join(STAGES)}")
+
+
+def next_stage(stage: Stage) -> Stage:
+    """Return the stage after this one on the way to won; closed deals have none."""
+    _check_stage(stage)
+    if stage not in OPEN_STAGES:
+        raise ValueError(f"an opportunity that is {stage} has no next stage")
+    return FORWARD[FORWARD.index(stage) + 1]
+
+
+def previous_stage(stage: Stage) -> Stage:
+    """Return the stage before this one, so a move can be undone; lost goes back to proposed."""
+    _check_stage(stage)
+    if stage == "lost":
+        return "proposed"
+    if stage == "identified":
+        raise ValueError("identified is the first stage; there is no stage before it")
+    return FORWARD[FORWARD.index(stage) - 1]
+
+
+def can_mark_lost(stage: Stage) -> bool:
+    """Tell whether an opportunity can be marked lost: only open ones can."""
+    _check_stage(stage)
+    return stage in OPEN_STAGES
+
+
+def mark_lost(stage: Stage) -> Stage:
+    """Return "lost" for an open opportunity, refusing deals that are already closed."""
+    if not can_mark_lost(stage):
+        raise ValueError(f"an opportunity that is {stage} cannot be marked lost; only open ones can")
+    return "lost"
+
+
+def pipeline_totals(opportunities: list[Opportunity]) -> PipelineTotals:
+    """Add up opportunities: the top-line totals count open stages only, ``by_stage`` covers every stage present.
+
+    Weighted sums add the per-opportunity weighted values (each rounded to cents),
+    so a total matches the rows shown above it.
+    """
+    per_stage: dict[Stage, list[Decimal]] = {}
+    for opportunity in opportunities:
+        sums = per_stage.setdefault(opportunity.stage, [Decimal(0), Decimal(0), Decimal(0)])
+        sums[0] += 1
+        sums[1] += _decimal(opportunity.value)
+        sums[2] += _weighted(opportunity.value, opportunity.probability)
+
+    by_stage = {
+        stage: StageTotals(
+            count=int(per_stage[stage][0]),
+            value=float(per_stage[stage][1].quantize(CENT, rounding=ROUND_HALF_UP)),
+            weighted=float(per_stage[stage][2]),
+        )
+        for stage in STAGES
+        if stage in per_stage
+    }
+    open_sums = [per_stage[stage] for stage in OPEN_STAGES if stage in per_stage]
+    return PipelineTotals(
+        count=int(sum((s[0] for s in open_sums), Decimal(0))),
+        value=float(sum((s[1] for s in open_sums), Decimal(0)).quantize(CENT, rounding=ROUND_HALF_UP)),
+        weighted=float(sum((s[2] for s in open_sums), Decimal(0))),
+        by_stage=by_stage,
+    )

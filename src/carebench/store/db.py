@@ -1,0 +1,148 @@
+"""Opening a carebench database: file creation, connection settings, migrations, write transactions."""
+
+from __future__ import annotations
+
+import getpass
+import json
+import os
+import sqlite3
+import time
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable, Iterator
+
+import sqlite_utils
+
+from .schema import MIGRATIONS, SCHEMA_VERSION
+
+BUSY_TIMEOUT_MS = 5000
+# How long a write keeps retrying a locked database before giving up.
+WRITE_PATIENCE_S = 60.0
+
+
+class StoreError(Exception):
+    """A problem a user can act on; the message is one plain line."""
+
+
+class DatabaseBusy(StoreError):
+    pass
+
+
+def current_login() -> str:
+    """The operating-system login of whoever runs carebench."""
+    try:
+        return getpass.getuser()
+    except Exception:  # no passwd entry and no LOGNAME/USER: fall back to the uid
+        return f"uid{os.getuid()}"
+
+
+def now_stamp() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def create_private_file(path: Path) -> None:
+    """Create an empty database file readable by its owner only (WAL files inherit its mode)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    except FileExistsError:
+        return
+    os.close(fd)
+
+
+def connect(path: Path | str, *, create: bool = True) -> sqlite_utils.Database:
+    """A sqlite-utils database on ``path`` with carebench's connection settings, migrated to the current schema."""
+    path = Path(path)
+    if path.is_dir():
+        raise StoreError(f"{path} is a directory, not a database file")
+    if not path.exists():
+        if not create:
+            raise StoreError(f"no database at {path} (run `carebench init` or pass --db)")
+        create_private_file(path)
+    conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000)
+    try:
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        conn.execute("PRAGMA foreign_keys = ON")
+        mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+        if mode.lower() != "wal":
+            raise StoreError(f"{path}: could not switch the database to WAL mode (got {mode})")
+        conn.execute("PRAGMA synchronous = NORMAL")
+    except sqlite3.DatabaseError as exc:
+        conn.close()
+        raise StoreError(f"{path} is not a carebench database ({exc})") from None
+    db = sqlite_utils.Database(conn)
+    migrate(db, path)
+    return db
+
+
+def schema_version(db: sqlite_utils.Database) -> int:
+    if "schema_version" not in db.table_names():
+        return 0
+    row = db.execute("SELECT MAX(version) FROM schema_version").fetchone()
+    return row[0] or 0
+
+
+def migrate(db: sqlite_utils.Database, path: Path) -> None:
+    """Bring the schema forward to ``SCHEMA_VERSION``; refuse a database newer than this program."""
+    version = schema_version(db)
+    if version > SCHEMA_VERSION:
+        raise StoreError(
+            f"{path} was written by a newer carebench (schema {version}, this one knows {SCHEMA_VERSION}); upgrade carebench"
+        )
+    if version == SCHEMA_VERSION:
+        return
+    with transaction(db):
+        # Another process may have migrated while we waited for the lock.
+        version = schema_version(db)
+        for target, script in MIGRATIONS:
+            if target > version:
+                for statement in script.split(";\n"):
+                    if statement.strip():
+                        db.conn.execute(statement)
+                db.conn.execute(
+                    "INSERT INTO schema_version (version, applied_at, applied_by) VALUES (?, ?, ?)",
+                    (target, now_stamp(), current_login()),
+                )
+
+
+@contextmanager
+def transaction(db: sqlite_utils.Database, on_wait: Callable[[float], None] | None = None) -> Iterator[sqlite_utils.Database]:
+    """One write transaction, taken with BEGIN IMMEDIATE so concurrent writers queue instead of failing.
+
+    Nested use joins the outer transaction. When the lock is still held after the
+    busy timeout, ``on_wait`` is told how long we have waited and we try again.
+    """
+    conn = db.conn
+    if conn.in_transaction:
+        yield db
+        return
+    started = time.monotonic()
+    while True:
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            break
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) and "busy" not in str(exc):
+                raise
+            waited = time.monotonic() - started
+            if waited > WRITE_PATIENCE_S:
+                raise DatabaseBusy(f"the database stayed locked by another user for {waited:.0f} s; nothing was written, try again") from None
+            if on_wait:
+                on_wait(waited)
+    try:
+        yield db
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    else:
+        conn.execute("COMMIT")
+
+
+def audit(db: sqlite_utils.Database, actor: str, action: str, client: str | None, detail: dict | None = None) -> None:
+    """Append one row to the audit trail (call inside the write's transaction)."""
+    db.conn.execute(
+        "INSERT INTO audit (at, actor, action, client_id, detail) VALUES (?, ?, ?, ?, ?)",
+        (now_stamp(), actor, action, client, json.dumps(detail or {}, sort_keys=True, default=str)),
+    )

@@ -1,0 +1,163 @@
+"""The database schema as numbered, forward-only migrations (statements separated by ';' + newline)."""
+
+from __future__ import annotations
+
+# Every row records who wrote it and when (changed_by, changed_at); rows a person
+# edits carry a version that each update increments.
+MIGRATION_1 = """
+CREATE TABLE schema_version (
+    version INTEGER PRIMARY KEY,
+    applied_at TEXT NOT NULL,
+    applied_by TEXT NOT NULL
+);
+CREATE TABLE clients (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    tier TEXT NOT NULL CHECK (tier IN ('platinum', 'gold', 'silver')),
+    go_live TEXT NOT NULL,
+    owner TEXT NOT NULL,
+    investment REAL NOT NULL DEFAULT 0,
+    roi_target REAL NOT NULL DEFAULT 0,
+    status TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'handed_over', 'closed')),
+    version INTEGER NOT NULL DEFAULT 1,
+    changed_at TEXT NOT NULL,
+    changed_by TEXT NOT NULL
+);
+CREATE INDEX clients_owner ON clients (owner);
+CREATE TABLE contacts (
+    id INTEGER PRIMARY KEY,
+    client_id TEXT NOT NULL REFERENCES clients (id) ON DELETE CASCADE,
+    position INTEGER NOT NULL,
+    name TEXT NOT NULL,
+    role TEXT,
+    email TEXT,
+    changed_at TEXT NOT NULL,
+    changed_by TEXT NOT NULL
+);
+CREATE INDEX contacts_client ON contacts (client_id, position);
+CREATE TABLE kpis (
+    id INTEGER PRIMARY KEY,
+    client_id TEXT NOT NULL REFERENCES clients (id) ON DELETE CASCADE,
+    position INTEGER NOT NULL,
+    key TEXT NOT NULL,
+    name TEXT NOT NULL,
+    category TEXT NOT NULL CHECK (category IN ('leading', 'lagging', 'diagnostic')),
+    unit TEXT NOT NULL DEFAULT '',
+    direction TEXT NOT NULL CHECK (direction IN ('higher', 'lower')),
+    baseline REAL NOT NULL,
+    target REAL NOT NULL,
+    changed_at TEXT NOT NULL,
+    changed_by TEXT NOT NULL,
+    UNIQUE (client_id, key)
+);
+CREATE TABLE readings (
+    kpi_id INTEGER NOT NULL REFERENCES kpis (id) ON DELETE CASCADE,
+    date TEXT NOT NULL,
+    value REAL NOT NULL,
+    changed_at TEXT NOT NULL,
+    changed_by TEXT NOT NULL,
+    PRIMARY KEY (kpi_id, date)
+) WITHOUT ROWID;
+CREATE TABLE assessments (
+    id INTEGER PRIMARY KEY,
+    client_id TEXT NOT NULL REFERENCES clients (id) ON DELETE CASCADE,
+    date TEXT NOT NULL,
+    achievement INTEGER NOT NULL,
+    trend INTEGER NOT NULL,
+    sustainability INTEGER NOT NULL,
+    adherence INTEGER NOT NULL,
+    engagement INTEGER NOT NULL,
+    leadership INTEGER NOT NULL,
+    communication INTEGER NOT NULL,
+    satisfaction INTEGER NOT NULL,
+    expansion_interest INTEGER NOT NULL,
+    note TEXT,
+    author TEXT,
+    changed_at TEXT NOT NULL,
+    changed_by TEXT NOT NULL,
+    UNIQUE (client_id, date)
+);
+CREATE TABLE savings (
+    client_id TEXT NOT NULL REFERENCES clients (id) ON DELETE CASCADE,
+    month TEXT NOT NULL,
+    amount REAL NOT NULL,
+    changed_at TEXT NOT NULL,
+    changed_by TEXT NOT NULL,
+    PRIMARY KEY (client_id, month)
+) WITHOUT ROWID;
+CREATE TABLE opportunities (
+    id INTEGER PRIMARY KEY,
+    client_id TEXT NOT NULL REFERENCES clients (id) ON DELETE CASCADE,
+    title TEXT NOT NULL,
+    source TEXT NOT NULL,
+    value REAL NOT NULL,
+    probability INTEGER NOT NULL CHECK (probability BETWEEN 0 AND 100),
+    stage TEXT NOT NULL,
+    investment_low REAL,
+    investment_high REAL,
+    start_month INTEGER,
+    end_month INTEGER,
+    next_action TEXT,
+    next_action_date TEXT,
+    version INTEGER NOT NULL DEFAULT 1,
+    changed_at TEXT NOT NULL,
+    changed_by TEXT NOT NULL
+);
+CREATE INDEX opportunities_client ON opportunities (client_id);
+CREATE TABLE action_items (
+    id INTEGER PRIMARY KEY,
+    client_id TEXT NOT NULL REFERENCES clients (id) ON DELETE CASCADE,
+    text TEXT NOT NULL,
+    owner TEXT,
+    due TEXT NOT NULL,
+    priority TEXT NOT NULL CHECK (priority IN ('high', 'medium', 'low')),
+    status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'done')),
+    done_on TEXT,
+    source TEXT,
+    version INTEGER NOT NULL DEFAULT 1,
+    changed_at TEXT NOT NULL,
+    changed_by TEXT NOT NULL
+);
+CREATE INDEX action_items_client ON action_items (client_id);
+CREATE INDEX action_items_open_due ON action_items (status, due);
+CREATE TABLE touchpoint_exceptions (
+    client_id TEXT NOT NULL REFERENCES clients (id) ON DELETE CASCADE,
+    date TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('done', 'skipped', 'moved')),
+    reason TEXT,
+    moved_to TEXT,
+    changed_at TEXT NOT NULL,
+    changed_by TEXT NOT NULL,
+    PRIMARY KEY (client_id, date, kind)
+) WITHOUT ROWID;
+CREATE TABLE checkins (
+    id INTEGER PRIMARY KEY,
+    client_id TEXT NOT NULL REFERENCES clients (id) ON DELETE CASCADE,
+    date TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    author TEXT,
+    planned_minutes INTEGER NOT NULL DEFAULT 0,
+    actual_minutes INTEGER NOT NULL DEFAULT 0,
+    attendees TEXT NOT NULL DEFAULT '[]',
+    sections TEXT NOT NULL DEFAULT '[]',
+    next_steps TEXT NOT NULL DEFAULT '',
+    changed_at TEXT NOT NULL,
+    changed_by TEXT NOT NULL
+);
+CREATE INDEX checkins_client ON checkins (client_id, date);
+CREATE TABLE audit (
+    id INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    action TEXT NOT NULL,
+    client_id TEXT,
+    detail TEXT NOT NULL DEFAULT '{}'
+);
+CREATE INDEX audit_client ON audit (client_id, id);
+CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
+CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END
+"""
+
+MIGRATIONS: list[tuple[int, str]] = [(1, MIGRATION_1)]
+SCHEMA_VERSION = MIGRATIONS[-1][0]

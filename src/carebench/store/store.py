@@ -1,0 +1,353 @@
+"""The only place that speaks SQL: loads portfolio models and records every write with its author."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from datetime import date
+from pathlib import Path
+from typing import Callable, Iterable
+
+from ..core.models import (
+    SUBSCORES,
+    ActionItem,
+    Assessment,
+    CheckIn,
+    Client,
+    Contact,
+    Kpi,
+    Opportunity,
+    Portfolio,
+    Reading,
+    Savings,
+    Scores,
+    Section,
+    TouchpointException,
+)
+from .db import StoreError, audit, connect, current_login, now_stamp, transaction
+
+ALL_PARTS = frozenset({"contacts", "kpis", "readings", "assessments", "savings", "opportunities", "action_items", "exceptions", "checkins"})
+# What scheduling needs: enough to build the agenda without touching KPI readings.
+SCHEDULE_PARTS = frozenset({"assessments", "exceptions"})
+
+
+def _d(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+class Store:
+    """A carebench database opened by one user (``actor``), who is recorded on every write."""
+
+    def __init__(self, path: Path | str, *, actor: str | None = None, create: bool = True,
+                 on_wait: Callable[[float], None] | None = None) -> None:
+        self.path = Path(path)
+        self.db = connect(self.path, create=create)
+        self.actor = actor or current_login()
+        self.on_wait = on_wait
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def _write(self):
+        return transaction(self.db, self.on_wait)
+
+    def _stamp(self) -> dict:
+        return {"changed_at": now_stamp(), "changed_by": self.actor}
+
+    def _rows(self, sql: str, params: Iterable = ()) -> list[dict]:
+        cursor = self.db.conn.execute(sql, tuple(params))
+        names = [c[0] for c in cursor.description]
+        return [dict(zip(names, row)) for row in cursor.fetchall()]
+
+    # ----- reading -------------------------------------------------------
+
+    def client_ids(self) -> list[str]:
+        return [row[0] for row in self.db.conn.execute("SELECT id FROM clients ORDER BY id")]
+
+    def require_client(self, client_id: str) -> None:
+        if not self.db.conn.execute("SELECT 1 FROM clients WHERE id = ?", (client_id,)).fetchone():
+            raise StoreError(f"unknown client '{client_id}'")
+
+    def client(self, client_id: str, parts: Iterable[str] = ALL_PARTS) -> Client:
+        self.require_client(client_id)
+        return self.clients([client_id], parts=parts)[0]
+
+    def clients(self, ids: list[str] | None = None, *, parts: Iterable[str] = ALL_PARTS,
+                active_only: bool = False, owner: str | None = None) -> list[Client]:
+        """Clients as core models, with only the ``parts`` asked for filled in (sorted by id)."""
+        parts = frozenset(parts)
+        where, params = ["1 = 1"], []
+        if ids is not None:
+            where.append(f"id IN ({','.join('?' * len(ids))})")
+            params += ids
+        if active_only:
+            where.append("status = 'active'")
+        if owner:
+            where.append("owner = ?")
+            params.append(owner)
+        rows = self._rows(f"SELECT * FROM clients WHERE {' AND '.join(where)} ORDER BY id", params)
+        if not rows:
+            return []
+        wanted = [r["id"] for r in rows]
+        marks = ",".join("?" * len(wanted))
+        children: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
+
+        def collect(part: str, sql: str, build) -> None:
+            if part in parts:
+                for row in self._rows(sql.format(marks=marks), wanted):
+                    children[row["client_id"]][part].append(build(row))
+
+        collect("contacts", "SELECT * FROM contacts WHERE client_id IN ({marks}) ORDER BY client_id, position",
+                lambda r: Contact.model_construct(name=r["name"], role=r["role"], email=r["email"]))
+        if "kpis" in parts:
+            readings: dict[int, list[Reading]] = defaultdict(list)
+            if "readings" in parts:
+                for kpi_id, day, value in self.db.conn.execute(
+                    f"SELECT r.kpi_id, r.date, r.value FROM readings r JOIN kpis k ON k.id = r.kpi_id "
+                    f"WHERE k.client_id IN ({marks}) ORDER BY r.kpi_id, r.date", wanted
+                ):
+                    readings[kpi_id].append(Reading.model_construct(date=date.fromisoformat(day), value=value))
+            collect("kpis", "SELECT * FROM kpis WHERE client_id IN ({marks}) ORDER BY client_id, position",
+                    lambda r: Kpi.model_construct(
+                        key=r["key"], name=r["name"], category=r["category"], unit=r["unit"], direction=r["direction"],
+                        baseline=r["baseline"], target=r["target"], readings=readings.get(r["id"], [])))
+        collect("assessments", "SELECT * FROM assessments WHERE client_id IN ({marks}) ORDER BY client_id, date",
+                lambda r: Assessment.model_construct(
+                    date=date.fromisoformat(r["date"]), scores=Scores.model_construct(**{k: r[k] for k in SUBSCORES}),
+                    note=r["note"], author=r["author"]))
+        collect("savings", "SELECT * FROM savings WHERE client_id IN ({marks}) ORDER BY client_id, month",
+                lambda r: Savings.model_construct(month=r["month"], amount=r["amount"]))
+        collect("opportunities", "SELECT * FROM opportunities WHERE client_id IN ({marks}) ORDER BY client_id, id",
+                self._opportunity)
+        collect("action_items", "SELECT * FROM action_items WHERE client_id IN ({marks}) ORDER BY client_id, id",
+                self._action_item)
+        collect("exceptions", "SELECT * FROM touchpoint_exceptions WHERE client_id IN ({marks}) ORDER BY client_id, date, kind",
+                lambda r: TouchpointException.model_construct(
+                    date=date.fromisoformat(r["date"]), kind=r["kind"], status=r["status"], reason=r["reason"],
+                    moved_to=_d(r["moved_to"])))
+        collect("checkins", "SELECT * FROM checkins WHERE client_id IN ({marks}) ORDER BY client_id, date, id",
+                lambda r: CheckIn.model_construct(
+                    date=date.fromisoformat(r["date"]), kind=r["kind"], author=r["author"],
+                    planned_minutes=r["planned_minutes"], actual_minutes=r["actual_minutes"],
+                    attendees=json.loads(r["attendees"]),
+                    sections=[Section.model_construct(**s) for s in json.loads(r["sections"])],
+                    next_steps=r["next_steps"]))
+        result = []
+        for row in rows:
+            extra = children[row["id"]]
+            result.append(Client.model_construct(
+                id=row["id"], name=row["name"], tier=row["tier"], go_live=date.fromisoformat(row["go_live"]),
+                owner=row["owner"], investment=row["investment"], roi_target=row["roi_target"], status=row["status"],
+                **{part: extra.get(part, []) for part in ALL_PARTS - {"readings"}},
+            ))
+        return result
+
+    @staticmethod
+    def _opportunity(r: dict) -> Opportunity:
+        return Opportunity.model_construct(
+            title=r["title"], source=r["source"], value=r["value"], probability=r["probability"], stage=r["stage"],
+            investment_low=r["investment_low"], investment_high=r["investment_high"], start_month=r["start_month"],
+            end_month=r["end_month"], next_action=r["next_action"], next_action_date=_d(r["next_action_date"]))
+
+    @staticmethod
+    def _action_item(r: dict) -> ActionItem:
+        return ActionItem.model_construct(
+            text=r["text"], owner=r["owner"], due=date.fromisoformat(r["due"]), priority=r["priority"],
+            status=r["status"], done_on=_d(r["done_on"]), source=r["source"])
+
+    def open_action_items(self, due_on_or_before: date | None = None, owner: str | None = None) -> list[dict]:
+        """Open action items (with their id and client), soonest due first."""
+        where, params = ["a.status = 'open'", "c.status = 'active'"], []
+        if due_on_or_before:
+            where.append("a.due <= ?")
+            params.append(due_on_or_before.isoformat())
+        if owner:
+            where.append("COALESCE(a.owner, c.owner) = ?")
+            params.append(owner)
+        return self._rows(
+            "SELECT a.id, a.client_id AS client, c.name AS client_name, a.text, COALESCE(a.owner, c.owner) AS owner, "
+            "a.due, a.priority FROM action_items a JOIN clients c ON c.id = a.client_id "
+            f"WHERE {' AND '.join(where)} ORDER BY a.due, CASE a.priority WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END, a.id",
+            params,
+        )
+
+    def opportunities(self, client_id: str | None = None) -> list[dict]:
+        """Every opportunity as a row (id, client, fields), by client then id."""
+        where, params = "", []
+        if client_id:
+            where, params = "WHERE client_id = ?", [client_id]
+        return self._rows(f"SELECT * FROM opportunities {where} ORDER BY client_id, id", params)
+
+    def audit_log(self, client_id: str | None = None, limit: int = 200) -> list[dict]:
+        where, params = "", []
+        if client_id:
+            where, params = "WHERE client_id = ?", [client_id]
+        rows = self._rows(f"SELECT * FROM audit {where} ORDER BY id DESC LIMIT ?", [*params, limit])
+        for row in rows:
+            row["detail"] = json.loads(row["detail"])
+        return rows
+
+    def export_portfolio(self) -> Portfolio:
+        return Portfolio.model_construct(format="carebench-portfolio", version=1, as_of=None, clients=self.clients())
+
+    # ----- writing -------------------------------------------------------
+
+    def import_portfolio(self, portfolio: Portfolio) -> tuple[int, int]:
+        """Write a validated portfolio in one transaction; clients already present are replaced whole.
+
+        Returns (clients added, clients replaced).
+        """
+        added = replaced = 0
+        with self._write():
+            for client in portfolio.clients:
+                exists = self.db.conn.execute("SELECT 1 FROM clients WHERE id = ?", (client.id,)).fetchone()
+                if exists:
+                    self.db.conn.execute("DELETE FROM clients WHERE id = ?", (client.id,))
+                    replaced += 1
+                else:
+                    added += 1
+                self._insert_client(client)
+            audit(self.db, self.actor, "import", None, {"added": added, "replaced": replaced,
+                                                        "clients": [c.id for c in portfolio.clients]})
+        return added, replaced
+
+    def _insert_client(self, client: Client) -> None:
+        stamp = self._stamp()
+        db = self.db
+        db["clients"].insert({
+            "id": client.id, "name": client.name, "tier": client.tier, "go_live": client.go_live.isoformat(),
+            "owner": client.owner, "investment": client.investment, "roi_target": client.roi_target,
+            "status": client.status, **stamp,
+        })
+        db["contacts"].insert_all(
+            {"client_id": client.id, "position": i, "name": c.name, "role": c.role, "email": c.email, **stamp}
+            for i, c in enumerate(client.contacts)
+        )
+        for position, kpi in enumerate(client.kpis):
+            kpi_id = self._insert_kpi(client.id, kpi, position, stamp)
+            db["readings"].insert_all(
+                ({"kpi_id": kpi_id, "date": r.date.isoformat(), "value": r.value, **stamp} for r in kpi.readings),
+                batch_size=500,
+            )
+        db["assessments"].insert_all(self._assessment_row(client.id, a, stamp) for a in client.assessments)
+        db["savings"].insert_all(
+            {"client_id": client.id, "month": s.month, "amount": s.amount, **stamp} for s in client.savings
+        )
+        db["opportunities"].insert_all(self._opportunity_row(client.id, o, stamp) for o in client.opportunities)
+        db["action_items"].insert_all(self._action_row(client.id, a, stamp) for a in client.action_items)
+        db["touchpoint_exceptions"].insert_all(self._exception_row(client.id, e, stamp) for e in client.exceptions)
+        db["checkins"].insert_all(self._checkin_row(client.id, c, stamp) for c in client.checkins)
+
+    def _insert_kpi(self, client_id: str, kpi: Kpi, position: int, stamp: dict) -> int:
+        cursor = self.db.conn.execute(
+            "INSERT INTO kpis (client_id, position, key, name, category, unit, direction, baseline, target, changed_at, changed_by) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (client_id, position, kpi.key, kpi.name, kpi.category, kpi.unit, kpi.direction, kpi.baseline, kpi.target,
+             stamp["changed_at"], stamp["changed_by"]),
+        )
+        return cursor.lastrowid
+
+    @staticmethod
+    def _assessment_row(client_id: str, a: Assessment, stamp: dict) -> dict:
+        return {"client_id": client_id, "date": a.date.isoformat(), **a.scores.model_dump(), "note": a.note,
+                "author": a.author or stamp["changed_by"], **stamp}
+
+    @staticmethod
+    def _opportunity_row(client_id: str, o: Opportunity, stamp: dict) -> dict:
+        row = o.model_dump()
+        row["next_action_date"] = o.next_action_date.isoformat() if o.next_action_date else None
+        return {"client_id": client_id, **row, **stamp}
+
+    @staticmethod
+    def _action_row(client_id: str, a: ActionItem, stamp: dict) -> dict:
+        return {"client_id": client_id, "text": a.text, "owner": a.owner, "due": a.due.isoformat(),
+                "priority": a.priority, "status": a.status, "done_on": a.done_on.isoformat() if a.done_on else None,
+                "source": a.source, **stamp}
+
+    @staticmethod
+    def _exception_row(client_id: str, e: TouchpointException, stamp: dict) -> dict:
+        return {"client_id": client_id, "date": e.date.isoformat(), "kind": e.kind, "status": e.status,
+                "reason": e.reason, "moved_to": e.moved_to.isoformat() if e.moved_to else None, **stamp}
+
+    @staticmethod
+    def _checkin_row(client_id: str, c: CheckIn, stamp: dict) -> dict:
+        return {"client_id": client_id, "date": c.date.isoformat(), "kind": c.kind, "author": c.author or stamp["changed_by"],
+                "planned_minutes": c.planned_minutes, "actual_minutes": c.actual_minutes,
+                "attendees": json.dumps(c.attendees), "sections": json.dumps([s.model_dump() for s in c.sections]),
+                "next_steps": c.next_steps, **stamp}
+
+    def add_client(self, client: Client) -> None:
+        with self._write():
+            if self.db.conn.execute("SELECT 1 FROM clients WHERE id = ?", (client.id,)).fetchone():
+                raise StoreError(f"client '{client.id}' already exists")
+            self._insert_client(client)
+            audit(self.db, self.actor, "add-client", client.id, {"name": client.name, "tier": client.tier})
+
+    def add_kpi(self, client_id: str, kpi: Kpi) -> None:
+        with self._write():
+            self.require_client(client_id)
+            if self.db.conn.execute("SELECT 1 FROM kpis WHERE client_id = ? AND key = ?", (client_id, kpi.key)).fetchone():
+                raise StoreError(f"client '{client_id}' already has a KPI '{kpi.key}'")
+            position = self.db.conn.execute("SELECT COUNT(*) FROM kpis WHERE client_id = ?", (client_id,)).fetchone()[0]
+            self._insert_kpi(client_id, kpi, position, self._stamp())
+            audit(self.db, self.actor, "add-kpi", client_id, {"key": kpi.key})
+
+    def add_reading(self, client_id: str, key: str, day: date, value: float) -> float | None:
+        """Record a KPI reading; returns the value it replaced, if one stood on that date."""
+        with self._write():
+            self.require_client(client_id)
+            row = self.db.conn.execute("SELECT id FROM kpis WHERE client_id = ? AND key = ?", (client_id, key)).fetchone()
+            if not row:
+                raise StoreError(f"client '{client_id}' has no KPI '{key}'")
+            old = self.db.conn.execute("SELECT value FROM readings WHERE kpi_id = ? AND date = ?", (row[0], day.isoformat())).fetchone()
+            self.db["readings"].upsert({"kpi_id": row[0], "date": day.isoformat(), "value": value, **self._stamp()},
+                                       pk=("kpi_id", "date"))
+            audit(self.db, self.actor, "reading", client_id,
+                  {"kpi": key, "date": day.isoformat(), "value": value, "replaced": old[0] if old else None})
+        return old[0] if old else None
+
+    def set_savings(self, client_id: str, month: str, amount: float) -> None:
+        with self._write():
+            self.require_client(client_id)
+            self.db["savings"].upsert({"client_id": client_id, "month": month, "amount": amount, **self._stamp()},
+                                      pk=("client_id", "month"))
+            audit(self.db, self.actor, "savings", client_id, {"month": month, "amount": amount})
+
+    def add_assessment(self, client_id: str, assessment: Assessment) -> bool:
+        """Record an assessment; one per client and date, so a second one that day replaces the first (returns True then)."""
+        with self._write():
+            self.require_client(client_id)
+            day = assessment.date.isoformat()
+            replaced = self.db.conn.execute("DELETE FROM assessments WHERE client_id = ? AND date = ?", (client_id, day)).rowcount
+            self.db["assessments"].insert(self._assessment_row(client_id, assessment, self._stamp()))
+            audit(self.db, self.actor, "assess", client_id, {"date": day, "scores": assessment.scores.model_dump(),
+                                                             "replaced": bool(replaced)})
+        return bool(replaced)
+
+    def record_exception(self, client_id: str, exception: TouchpointException) -> None:
+        """Store what happened to the touchpoint standing at (date, kind): done, skipped or moved."""
+        with self._write():
+            self.require_client(client_id)
+            self.db["touchpoint_exceptions"].upsert(self._exception_row(client_id, exception, self._stamp()),
+                                                    pk=("client_id", "date", "kind"))
+            audit(self.db, self.actor, exception.status, client_id, exception.model_dump(mode="json", exclude_none=True))
+
+    def add_opportunity(self, client_id: str, opportunity: Opportunity) -> int:
+        with self._write():
+            self.require_client(client_id)
+            new_id = self.db["opportunities"].insert(self._opportunity_row(client_id, opportunity, self._stamp())).last_pk
+            audit(self.db, self.actor, "add-opportunity", client_id, {"id": new_id, "title": opportunity.title})
+        return new_id
+
+    def add_action_item(self, client_id: str, item: ActionItem) -> int:
+        with self._write():
+            self.require_client(client_id)
+            new_id = self.db["action_items"].insert(self._action_row(client_id, item, self._stamp())).last_pk
+            audit(self.db, self.actor, "add-action", client_id, {"id": new_id, "text": item.text})
+        return new_id

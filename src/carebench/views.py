@@ -1,0 +1,176 @@
+"""What the CLI and the workbench show: store reads put through the core's rules, as plain JSON-ready dicts."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+from .core.calendar import DEFAULT_CALENDAR, WorkCalendar, add_months
+from .core.finance import financials
+from .core.health import (
+    BAND_ADVICE,
+    DEFAULT_WEIGHTS,
+    health_report,
+    health_history,
+    latest_on_or_before,
+    previous_of,
+    suggest_subscores,
+)
+from .core.kpis import kpi_status
+from .core.models import Client
+from .core.phases import adoption_phase, day_number, handover_gate, support_phase
+from .core.pipeline import pipeline_totals, readiness, weighted_value
+from .core.schedule import DEFAULT_PLANS, Plans, agenda, client_band, on_time_share, schedule
+from .store import SCHEDULE_PARTS, Store
+
+
+class Rules:
+    """The rule settings in force: cadence plans, working days, health weights, backsliding threshold."""
+
+    def __init__(self, plans: Plans = DEFAULT_PLANS, calendar: WorkCalendar = DEFAULT_CALENDAR,
+                 weights: dict[str, Decimal] = DEFAULT_WEIGHTS, retained_threshold: float = 0.8) -> None:
+        self.plans = plans
+        self.calendar = calendar
+        self.weights = weights
+        self.retained_threshold = retained_threshold
+
+
+DEFAULT_RULES = Rules()
+
+
+def _num(value):
+    """Decimals as JSON numbers."""
+    return float(value) if isinstance(value, Decimal) else value
+
+
+def today_view(store: Store, day: date, owner: str | None = None, rules: Rules = DEFAULT_RULES) -> dict:
+    clients = store.clients(parts=SCHEDULE_PARTS, active_only=True, owner=owner)
+    items = agenda(clients, day, rules.plans, rules.calendar)
+    return {
+        "date": day.isoformat(),
+        "items": [item.model_dump(mode="json") for item in items],
+        "action_items": [
+            {"client": a["client"], "client_name": a["client_name"], "id": a["id"], "text": a["text"],
+             "owner": a["owner"], "due": a["due"], "priority": a["priority"]}
+            for a in store.open_action_items(due_on_or_before=day, owner=owner)
+        ],
+    }
+
+
+def schedule_view(store: Store, client_id: str, start: date | None, end: date | None, today: date,
+                  rules: Rules = DEFAULT_RULES) -> dict:
+    """By default the whole plan: from go-live to twelve months after it (or a month past today, if later)."""
+    client = store.client(client_id, parts=SCHEDULE_PARTS)
+    start = start or client.go_live
+    end = end or max(add_months(client.go_live, 12), today + timedelta(days=30))
+    touchpoints = schedule(client, start, end, rules.plans, rules.calendar)
+    return {
+        "client": client.id,
+        "from": start.isoformat(),
+        "to": end.isoformat(),
+        "touchpoints": [tp.model_dump(mode="json", exclude={"reason"} if tp.reason is None else None) for tp in touchpoints],
+    }
+
+
+def _health_of(client: Client, day: date, rules: Rules) -> dict:
+    latest = latest_on_or_before(client.assessments, day)
+    if latest is None:
+        return {"client": client.id, "client_name": client.name, "date": None, "overall": None, "band": None,
+                "components": None, "previous_overall": None, "delta": None, "drivers": []}
+    report = health_report(latest, previous_of(client.assessments, latest), rules.weights)
+    return {
+        "client": client.id,
+        "client_name": client.name,
+        "date": report.date.isoformat(),
+        "overall": _num(report.overall),
+        "band": report.band,
+        "components": {
+            name: {"score": _num(c.score), "weight": _num(c.weight), "subscores": dict(c.subscores)}
+            for name, c in report.components.items()
+        },
+        "previous_overall": _num(report.previous_overall),
+        "delta": _num(report.delta),
+        "drivers": [d.model_dump() for d in report.drivers],
+        "note": report.note,
+    }
+
+
+def health_list_view(store: Store, day: date, rules: Rules = DEFAULT_RULES) -> list[dict]:
+    """Every active client's latest health, most critical first (clients never assessed last)."""
+    clients = store.clients(parts={"assessments"}, active_only=True)
+    rows = [_health_of(c, day, rules) for c in clients]
+    return sorted(rows, key=lambda r: (r["overall"] is None, r["overall"] or 0, r["client"]))
+
+
+def health_view(store: Store, client_id: str, day: date, rules: Rules = DEFAULT_RULES) -> dict:
+    client = store.client(client_id)
+    result = _health_of(client, day, rules)
+    result["history"] = [
+        {"date": d.isoformat(), "overall": _num(overall), "band": band}
+        for d, overall, band in health_history(client.assessments, rules.weights, until=day)
+    ]
+    result["advice"] = list(BAND_ADVICE[result["band"]]) if result["band"] else []
+    statuses = [kpi_status(k, day, rules.retained_threshold) for k in client.kpis]
+    share = on_time_share(client, day, plans=rules.plans, calendar=rules.calendar)
+    result["suggestions"] = {name: s.model_dump() for name, s in suggest_subscores(statuses, share).items()}
+    return result
+
+
+def kpis_view(store: Store, client_id: str, day: date, rules: Rules = DEFAULT_RULES) -> list[dict]:
+    client = store.client(client_id, parts={"kpis", "readings"})
+    return [kpi_status(k, day, rules.retained_threshold).model_dump(mode="json") for k in client.kpis]
+
+
+def client_view(store: Store, client_id: str, day: date, rules: Rules = DEFAULT_RULES) -> dict:
+    client = store.client(client_id)
+    number = day_number(client.go_live, day)
+    band = client_band(client, day)
+    statuses = [kpi_status(k, day, rules.retained_threshold) for k in client.kpis]
+    open_high = sum(1 for a in client.action_items if a.status == "open" and a.priority == "high")
+    gate = handover_gate(number, band, statuses, open_high)
+    money = financials(client.savings, client.investment, client.roi_target, day)
+    upcoming = schedule(client, day, day + timedelta(days=400), rules.plans, rules.calendar)
+    next_tp = next((tp for tp in upcoming if tp.status == "scheduled"), None)
+    return {
+        "id": client.id,
+        "name": client.name,
+        "tier": client.tier,
+        "owner": client.owner,
+        "status": client.status,
+        "go_live": client.go_live.isoformat(),
+        "day": number,
+        "phase": support_phase(number),
+        "adoption_phase": adoption_phase(client.go_live, day),
+        "band": band,
+        "handover": {"ready": gate.ready, "reasons": list(gate.reasons)},
+        "financials": {
+            "monthly_savings": money.monthly_savings,
+            "ytd_savings": money.ytd_savings,
+            "cumulative_savings": money.cumulative_savings,
+            "roi": money.roi,
+            "roi_target": money.roi_target,
+            "investment": money.investment,
+        },
+        "contacts": [c.model_dump(exclude_none=True) for c in client.contacts],
+        "next_touchpoint": next_tp.model_dump(mode="json", include={"date", "kind", "covers"}) if next_tp else None,
+        "open_action_items": sum(1 for a in client.action_items if a.status == "open"),
+    }
+
+
+def pipeline_view(store: Store, day: date, client_id: str | None = None, rules: Rules = DEFAULT_RULES) -> dict:
+    if client_id:
+        store.require_client(client_id)
+    clients = store.clients([client_id] if client_id else None, parts={"assessments", "opportunities"})
+    rows, opportunities = [], []
+    for client in clients:
+        ready = readiness(client_band(client, day))
+        for opp in client.opportunities:
+            opportunities.append(opp)
+            rows.append({
+                "client": client.id, "client_name": client.name, "title": opp.title, "stage": opp.stage,
+                "source": opp.source, "value": opp.value, "probability": opp.probability,
+                "weighted": weighted_value(opp.value, opp.probability), "readiness": ready,
+                "next_action": opp.next_action,
+                "next_action_date": opp.next_action_date.isoformat() if opp.next_action_date else None,
+            })
+    return {"opportunities": rows, "totals": pipeline_totals(opportunities).model_dump(mode="json")}
