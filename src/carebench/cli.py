@@ -12,6 +12,7 @@ from pathlib import Path
 
 import click
 
+from .inputs import UserError, parse_date, parse_scores, validation_message
 from .store import Store, StoreError, current_login
 
 TIERS = ("platinum", "gold", "silver")
@@ -21,10 +22,6 @@ STAGES = ("identified", "qualified", "proposed", "won", "lost")
 SOURCES = ("performance_gap", "capability_need", "strategic_alignment", "competitive_response")
 KIND_CHOICES = ("quarterly", "monthly", "biweekly", "weekly", "intervention", "recovery", "daily")
 MAX_IMPORT_ERRORS = 20
-
-
-class UserError(Exception):
-    """Bad input: reported as one line, exit code 2."""
 
 
 class DateType(click.ParamType):
@@ -37,18 +34,6 @@ class DateType(click.ParamType):
             return parse_date(value)
         except UserError as exc:
             self.fail(str(exc), param, ctx)
-
-
-def parse_date(text: str) -> date:
-    """A date written YYYY-MM-DD, with a message that says what is wrong with it."""
-    import re
-
-    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text.strip()):
-        raise UserError(f"'{text}' is not a date; write it as YYYY-MM-DD")
-    try:
-        return date.fromisoformat(text.strip())
-    except ValueError as exc:
-        raise UserError(f"'{text}' is not a real date ({exc})") from None
 
 
 DATE = DateType()
@@ -115,27 +100,48 @@ def table(title: str, columns: list[str], rows: list[list], caption: str | None 
     console().print(t)
 
 
-def validation_message(exc) -> str:
-    """The first problem of a pydantic ValidationError as one line."""
-    error = exc.errors()[0]
-    where = ".".join(str(p) for p in error["loc"])
-    message = error["msg"].removeprefix("Value error, ")
-    return f"{where}: {message}" if where else message
-
-
 @click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
 @db_option
 @click.option("--date", "as_of", type=DATE, default=None, help="Plan as if today were this day, YYYY-MM-DD.")
+@click.option("--theme", default=None, help="Workbench theme (remembered); see the command palette for the list.")
 @click.version_option(package_name="carebench")
 @click.pass_context
-def cli(ctx: click.Context, db_path: Path | None, as_of: date | None) -> None:
+def cli(ctx: click.Context, db_path: Path | None, as_of: date | None, theme: str | None) -> None:
     """carebench: post-implementation support (hyper-care) for client engagements.
 
-    Which check-ins are due today, what each client's KPIs and health score say,
-    and which expansion opportunities are ripe, from one SQLite file.
+    Without a command, opens the workbench on your database. Which check-ins are
+    due today, what each client's KPIs and health score say, and which expansion
+    opportunities are ripe, from one SQLite file.
     """
     if ctx.invoked_subcommand is None:
-        click.echo(ctx.get_help())
+        run_workbench(resolve_db(db_path), as_of, theme)
+
+
+def run_workbench(db_path: Path, as_of: date | None, theme: str | None) -> None:
+    """Open the Textual workbench (the only place textual is imported)."""
+    with Store(db_path, create=True):
+        pass  # create or migrate before the UI starts, so errors are one line here
+    from .ui.app import CarebenchApp
+
+    CarebenchApp(db_path, today=as_of, theme=theme).run()
+
+
+@cli.command()
+@click.option("--reset", is_flag=True, help="Rebuild the demo database from the bundled sample data.")
+@click.option("--theme", default=None, help="Workbench theme.")
+def demo(reset, theme):
+    """Open the workbench on the demo portfolio (built on first use, anchored to today)."""
+    from .demo import load_demo_portfolio
+    from .paths import demo_db_path
+
+    path = demo_db_path()
+    if reset:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+    if not path.exists():
+        with Store(path, create=True) as store:
+            store.import_portfolio(load_demo_portfolio(date.today(), current_login()))
+    run_workbench(path, None, theme)
 
 
 # ----- setup ------------------------------------------------------------------
@@ -481,29 +487,6 @@ def savings(client, month, amount, db_path):
     with open_store(db_path) as store:
         store.set_savings(client, entry.month, entry.amount)
     click.echo(f"{client} saved {amount:,.2f} in {month}")
-
-
-def parse_scores(text: str) -> dict[str, int]:
-    from .core.models import SUBSCORES
-
-    scores: dict[str, int] = {}
-    for part in text.split(","):
-        name, sep, value = part.partition("=")
-        name = name.strip()
-        if not sep:
-            raise UserError(f"--scores: '{part}' is not name=value")
-        if name not in SUBSCORES:
-            raise UserError(f"--scores: unknown sub-score '{name}' (expected {', '.join(SUBSCORES)})")
-        if name in scores:
-            raise UserError(f"--scores: '{name}' is given twice")
-        value = value.strip()
-        if not value.isdigit() or not 1 <= int(value) <= 10:
-            raise UserError(f"--scores: {name} must be a whole number from 1 to 10, got '{value}'")
-        scores[name] = int(value)
-    missing = [s for s in SUBSCORES if s not in scores]
-    if missing:
-        raise UserError(f"--scores: missing {', '.join(missing)} (all nine are needed)")
-    return scores
 
 
 @cli.command()

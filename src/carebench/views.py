@@ -158,19 +158,72 @@ def client_view(store: Store, client_id: str, day: date, rules: Rules = DEFAULT_
 
 
 def pipeline_view(store: Store, day: date, client_id: str | None = None, rules: Rules = DEFAULT_RULES) -> dict:
+    """Every opportunity (with its id and version, for editing) and the pipeline's totals."""
     if client_id:
         store.require_client(client_id)
-    clients = store.clients([client_id] if client_id else None, parts={"assessments", "opportunities"})
+    clients = {c.id: c for c in store.clients([client_id] if client_id else None, parts={"assessments", "opportunities"})}
     rows, opportunities = [], []
-    for client in clients:
+    for client in clients.values():
         ready = readiness(client_band(client, day))
-        for opp in client.opportunities:
+        for row, opp in zip(store.opportunities(client.id), client.opportunities):
             opportunities.append(opp)
             rows.append({
+                "id": row["id"], "version": row["version"],
                 "client": client.id, "client_name": client.name, "title": opp.title, "stage": opp.stage,
                 "source": opp.source, "value": opp.value, "probability": opp.probability,
                 "weighted": weighted_value(opp.value, opp.probability), "readiness": ready,
+                "investment_low": opp.investment_low, "investment_high": opp.investment_high,
+                "start_month": opp.start_month, "end_month": opp.end_month,
                 "next_action": opp.next_action,
                 "next_action_date": opp.next_action_date.isoformat() if opp.next_action_date else None,
             })
     return {"opportunities": rows, "totals": pipeline_totals(opportunities).model_dump(mode="json")}
+
+
+def kpi_dashboard_view(store: Store, client_id: str, day: date, recent: int = 30, rules: Rules = DEFAULT_RULES) -> dict:
+    """One client's KPI dashboard: each KPI's status with its recent readings, open action items and financials."""
+    client = store.client(client_id, parts={"kpis", "readings", "savings", "action_items"})
+    kpis = []
+    for kpi in client.kpis:
+        status = kpi_status(kpi, day, rules.retained_threshold).model_dump(mode="json")
+        upto = [r for r in kpi.readings if r.date <= day][-recent:]
+        status["recent"] = [{"date": r.date.isoformat(), "value": r.value} for r in upto]
+        kpis.append(status)
+    money = financials(client.savings, client.investment, client.roi_target, day)
+    return {
+        "client": client.id,
+        "client_name": client.name,
+        "kpis": kpis,
+        "financials": money.model_dump(mode="json"),
+        "action_items": [a.model_dump(mode="json") for a in client.action_items if a.status == "open"],
+    }
+
+
+def portfolio_view(store: Store, day: date, rules: Rules = DEFAULT_RULES) -> list[dict]:
+    """One triage row per client: health and its change, tier, phase, next touchpoint, backsliding KPIs, pipeline."""
+    rows = []
+    for client in store.clients(parts={"kpis", "readings", "assessments", "exceptions", "opportunities"}):
+        health = _health_of(client, day, rules)
+        number = day_number(client.go_live, day)
+        upcoming = schedule(client, day, day + timedelta(days=400), rules.plans, rules.calendar)
+        next_tp = next((tp for tp in upcoming if tp.status == "scheduled"), None)
+        statuses = [kpi_status(k, day, rules.retained_threshold) for k in client.kpis]
+        rows.append({
+            "client": client.id,
+            "client_name": client.name,
+            "owner": client.owner,
+            "tier": client.tier,
+            "status": client.status,
+            "day": number,
+            "phase": support_phase(number),
+            "overall": health["overall"],
+            "band": health["band"],
+            "delta": health["delta"],
+            "assessed": health["date"],
+            "next_touchpoint": next_tp.model_dump(mode="json", include={"date", "kind"}) if next_tp else None,
+            "backsliding": sum(s.backsliding for s in statuses),
+            "kpis_on_target": sum(bool(s.on_target) for s in statuses),
+            "kpis": len(statuses),
+            "weighted_pipeline": pipeline_totals(client.opportunities).weighted,
+        })
+    return rows

@@ -351,3 +351,27 @@ class Store:
             new_id = self.db["action_items"].insert(self._action_row(client_id, item, self._stamp())).last_pk
             audit(self.db, self.actor, "add-action", client_id, {"id": new_id, "text": item.text})
         return new_id
+
+    def complete_action_item(self, item_id: int, day: date | None = None) -> None:
+        with self._write():
+            row = self.db.conn.execute("SELECT client_id, status FROM action_items WHERE id = ?", (item_id,)).fetchone()
+            if not row:
+                raise StoreError(f"no action item {item_id}")
+            self.db.conn.execute(
+                "UPDATE action_items SET status = 'done', done_on = ?, version = version + 1, changed_at = ?, changed_by = ? WHERE id = ?",
+                ((day or date.today()).isoformat(), now_stamp(), self.actor, item_id),
+            )
+            audit(self.db, self.actor, "action-done", row[0], {"id": item_id})
+
+    def update_opportunity(self, opportunity_id: int, opportunity: Opportunity, expected_version: int | None = None) -> None:
+        """Save an edited opportunity; refused when someone else saved it since ``expected_version``."""
+        with self._write():
+            row = self.db.conn.execute("SELECT client_id, version, changed_by FROM opportunities WHERE id = ?",
+                                       (opportunity_id,)).fetchone()
+            if not row:
+                raise StoreError(f"no opportunity {opportunity_id}")
+            if expected_version is not None and row[1] != expected_version:
+                raise StoreError(f"{row[2]} changed this opportunity meanwhile; reload to see their version")
+            values = self._opportunity_row(row[0], opportunity, self._stamp())
+            self.db["opportunities"].update(opportunity_id, {**values, "version": row[1] + 1})
+            audit(self.db, self.actor, "edit-opportunity", row[0], {"id": opportunity_id, "stage": opportunity.stage})

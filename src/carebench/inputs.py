@@ -1,0 +1,66 @@
+"""Reading what people type: dates, scores, numbers; each problem is one plain line."""
+
+from __future__ import annotations
+
+import math
+import re
+from datetime import date
+
+DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+class UserError(Exception):
+    """Bad input: reported as one line (exit code 2 on the command line)."""
+
+
+def parse_date(text: str) -> date:
+    """A date written YYYY-MM-DD, with a message that says what is wrong with it."""
+    if not DATE_RE.fullmatch(text.strip()):
+        raise UserError(f"'{text}' is not a date; write it as YYYY-MM-DD")
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError as exc:
+        raise UserError(f"'{text}' is not a real date ({exc})") from None
+
+
+def parse_number(text: str, what: str) -> float:
+    """A finite number (thousands separators allowed)."""
+    try:
+        value = float(text.strip().replace(",", "").replace("_", ""))
+    except ValueError:
+        raise UserError(f"{what}: '{text}' is not a number") from None
+    if not math.isfinite(value):
+        raise UserError(f"{what}: must be a finite number")
+    return value
+
+
+def parse_scores(text: str) -> dict[str, int]:
+    """All nine sub-scores from ``name=value,...``, each a whole number 1-10."""
+    from .core.models import SUBSCORES
+
+    scores: dict[str, int] = {}
+    for part in text.split(","):
+        name, sep, value = part.partition("=")
+        name = name.strip()
+        if not sep:
+            raise UserError(f"--scores: '{part}' is not name=value")
+        if name not in SUBSCORES:
+            raise UserError(f"--scores: unknown sub-score '{name}' (expected {', '.join(SUBSCORES)})")
+        if name in scores:
+            raise UserError(f"--scores: '{name}' is given twice")
+        value = value.strip()
+        if not value.isdigit() or not 1 <= int(value) <= 10:
+            raise UserError(f"--scores: {name} must be a whole number from 1 to 10, got '{value}'")
+        scores[name] = int(value)
+    missing = [s for s in SUBSCORES if s not in scores]
+    if missing:
+        raise UserError(f"--scores: missing {', '.join(missing)} (all nine are needed)")
+    return scores
+
+
+def validation_message(exc) -> str:
+    """The first problem of a pydantic ValidationError as one line."""
+    error = exc.errors()[0]
+    where = ".".join(str(p) for p in error["loc"])
+    message = error["msg"].removeprefix("Value error, ")
+    return f"{where}: {message}" if where else message

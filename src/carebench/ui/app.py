@@ -1,0 +1,204 @@
+"""The carebench workbench: five screens switched by number keys over one database."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Iterable
+
+from textual import work
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+
+from ..store import Store, current_login
+from ..views import DEFAULT_RULES, Rules
+from .base import WorkbenchScreen
+from .messages import DatabaseChanged
+from .themes import load_themes, remember_theme, remembered_theme
+
+POLL_SECONDS = 2.0
+SCREENS = {
+    "today": ("1", "Today", "today's touchpoints and action items"),
+    "portfolio": ("2", "Portfolio", "every client's health at a glance"),
+    "kpis": ("3", "KPIs", "the client's KPI dashboard"),
+    "health": ("4", "Health", "the client's health breakdown"),
+    "expansion": ("5", "Expansion", "the expansion pipeline"),
+}
+
+
+def _mode(name: str):
+    """Screens are imported when first shown, so start-up only pays for Today."""
+
+    def build() -> Screen:
+        if name == "today":
+            from .today import TodayScreen as cls
+        elif name == "portfolio":
+            from .portfolio import PortfolioScreen as cls
+        elif name == "kpis":
+            from .kpis import KpiScreen as cls
+        elif name == "health":
+            from .health import HealthScreen as cls
+        else:
+            from .expansion import ExpansionScreen as cls
+        return cls()
+
+    return build
+
+
+class CarebenchApp(App):
+    """The workbench on one database, planning for ``today`` (a frozen date in tests)."""
+
+    TITLE = "carebench"
+    CSS_PATH = "app.tcss"
+    MODES = {name: _mode(name) for name in SCREENS}
+    BINDINGS = [
+        *[Binding(key, f"switch_mode('{name}')", label, id=f"app.{name}", tooltip=f"Show {tip}")
+          for name, (key, label, tip) in SCREENS.items()],
+        Binding("c", "pick_client", "Client", id="app.client", tooltip="Choose the client shown on screens 3-5"),
+        Binding("question_mark", "show_keys", "Keys", key_display="?", id="app.keys"),
+        Binding("q", "quit", "Quit", id="app.quit"),
+    ]
+
+    def __init__(self, db_path: Path | str, today: date | None = None, theme: str | None = None,
+                 rules: Rules = DEFAULT_RULES, user: str | None = None, client: str | None = None) -> None:
+        super().__init__()
+        self.db_path = Path(db_path)
+        self.real_today = today or date.today()
+        self.plan_day = self.real_today
+        self.user = user or current_login()
+        self.rules = rules
+        self.client_id: str | None = client
+        self.clients: list[tuple[str, str]] = []
+        self.mine_only = False
+        self.requested_theme = theme
+        self._data_version: int | None = None
+        self._poll_store: Store | None = None
+
+    # ----- start-up -------------------------------------------------------
+
+    def on_mount(self) -> None:
+        themes, problems = load_themes()
+        for theme in themes:
+            self.register_theme(theme)
+        if problems:
+            self.notify("\n".join(problems), title="Some theme files were skipped", severity="warning", timeout=8)
+        wanted = self.requested_theme or remembered_theme()
+        if wanted and wanted in self.available_themes:
+            self.theme = wanted
+        elif wanted:
+            self.notify(f"No theme called '{wanted}'; using {self.theme}", severity="warning")
+        self.update_header()
+        self.switch_mode("today")
+        self.load_clients()
+        self.set_interval(POLL_SECONDS, self.poll_changes)
+
+    def watch_theme(self, theme: str) -> None:
+        if self.is_mounted and theme != self.requested_theme:
+            remember_theme(theme)
+
+    def update_header(self) -> None:
+        planned = "" if self.plan_day == self.real_today else " (planning)"
+        self.sub_title = f"{self.plan_day:%a %d %b %Y}{planned} · {self.user} · {self.db_path.name}"
+
+    def open_store(self) -> Store:
+        """A store for the calling thread (sqlite connections stay in the thread that opened them)."""
+        return Store(self.db_path, actor=self.user)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="clients")
+    def load_clients(self) -> None:
+        with self.open_store() as store:
+            clients = [(c.id, c.name) for c in store.clients(parts=())]
+        self.call_from_thread(self._clients_loaded, clients)
+
+    def _clients_loaded(self, clients: list[tuple[str, str]]) -> None:
+        self.clients = sorted(clients, key=lambda c: c[1].lower())
+        if self.client_id is None and self.clients:
+            self.client_id = self.clients[0][0]
+
+    # ----- live refresh ---------------------------------------------------
+
+    def poll_changes(self) -> None:
+        self._poll()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="poll")
+    def _poll(self) -> None:
+        # One connection for the whole session: data_version only moves for other connections' commits.
+        if self._poll_store is None:
+            self._poll_store = Store(self.db_path, actor=self.user)
+        version = self._poll_store.db.conn.execute("PRAGMA data_version").fetchone()[0]
+        if self._data_version is not None and version != self._data_version:
+            self.post_message(DatabaseChanged())
+        self._data_version = version
+
+    def on_database_changed(self, message: DatabaseChanged) -> None:
+        self.refresh_all()
+
+    def refresh_all(self) -> None:
+        """Reload what is on screen (keeping the cursor) and the client list."""
+        if isinstance(self.screen, WorkbenchScreen):
+            self.screen.reload()
+        self.load_clients()
+
+    # ----- navigation -----------------------------------------------------
+
+    def set_plan_day(self, day: date) -> None:
+        self.plan_day = day
+        self.update_header()
+        self.refresh_all()
+
+    def set_client(self, client_id: str) -> None:
+        self.client_id = client_id
+        if isinstance(self.screen, WorkbenchScreen):
+            self.screen.reload()
+
+    def open_client(self, client_id: str, mode: str = "health") -> None:
+        self.client_id = client_id
+        if self.current_mode == mode:
+            self.screen.reload()
+        else:
+            self.switch_mode(mode)
+
+    def action_pick_client(self) -> None:
+        from .dialogs import ClientPicker
+
+        if not self.clients:
+            self.notify("There are no clients yet: import a portfolio or run `carebench demo-data`", severity="warning")
+            return
+        self.push_screen(ClientPicker(self.clients), lambda chosen: chosen and self.set_client(chosen))
+
+    def action_change_date(self) -> None:
+        from .dialogs import PromptDialog
+        from .today import check_date
+
+        self.push_screen(
+            PromptDialog("Plan as of which day? (YYYY-MM-DD)", check_date, value=self.plan_day.isoformat()),
+            lambda day: day and self.set_plan_day(day),
+        )
+
+    def action_show_keys(self) -> None:
+        from .dialogs import KeysDialog
+
+        rows = []
+        seen = set()
+        for bindings in (self.screen.BINDINGS, self.BINDINGS):
+            for binding in bindings:
+                if isinstance(binding, Binding) and binding.key not in seen:
+                    seen.add(binding.key)
+                    rows.append((binding.key_display or binding.key, binding.description))
+        rows.append(("ctrl+p", "Command palette: go to a client or screen, change date, theme"))
+        self.push_screen(KeysDialog(rows))
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        for name, (key, label, tip) in SCREENS.items():
+            yield SystemCommand(f"Screen {key}: {label}", f"Show {tip}", lambda n=name: self.switch_mode(n))
+        yield SystemCommand("Change date", "Plan as if it were another day", self.action_change_date)
+        yield SystemCommand("Back to today", "Plan for the real today", lambda: self.set_plan_day(self.real_today))
+        for client_id, name in self.clients:
+            yield SystemCommand(f"Client: {name}", f"Show {client_id} on screens 3-5",
+                                lambda c=client_id: self.open_client(c, self.current_mode if self.current_mode in ("kpis", "health", "expansion") else "health"))
+
+    def on_unmount(self) -> None:
+        if self._poll_store is not None:
+            self._poll_store.close()

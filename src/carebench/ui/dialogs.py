@@ -1,0 +1,196 @@
+"""Dialogs: a one-line prompt, forms with inline validation, the client picker, the key list."""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Grid, Vertical
+from textual.fuzzy import Matcher
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, OptionList, Select, Static
+from textual.widgets.option_list import Option
+
+# A check takes the typed text and returns (value, None) or (None, "what is wrong").
+Check = Callable[[str], tuple[object, str | None]]
+
+
+class PromptDialog(ModalScreen[object | None]):
+    """Ask for one value; enter accepts it once ``check`` passes, escape cancels."""
+
+    DEFAULT_CSS = """
+    PromptDialog { align: center middle; }
+    PromptDialog > Vertical { width: 64; max-width: 95%; height: auto; border: round $primary; padding: 0 1; background: $surface; }
+    PromptDialog .error { color: $error; height: auto; }
+    """
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, question: str, check: Check, value: str = "", placeholder: str = "") -> None:
+        super().__init__()
+        self.question = question
+        self.check = check
+        self.initial = value
+        self.placeholder = placeholder
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(self.question)
+            yield Input(self.initial, placeholder=self.placeholder, id="answer")
+            yield Static("", classes="error", id="error")
+            yield Label("[dim]enter: OK · escape: cancel[/]")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        value, problem = self.check(event.value)
+        if problem:
+            self.query_one("#error", Static).update(problem)
+            return
+        self.dismiss(value)
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self.query_one("#error", Static).update("")
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class FormDialog(ModalScreen[dict | None]):
+    """A small form: labelled fields, one validation over all of them, errors shown inline.
+
+    ``fields`` is a list of (name, label, initial, choices); choices turn a field into a Select.
+    ``validate`` returns (result, None) or (None, "field: what is wrong").
+    """
+
+    DEFAULT_CSS = """
+    FormDialog { align: center middle; }
+    FormDialog > Vertical { width: 76; max-width: 98%; height: auto; max-height: 98%; border: round $primary; padding: 0 1; background: $surface; }
+    FormDialog Grid { grid-size: 2; grid-columns: 18 1fr; grid-rows: auto; height: auto; }
+    FormDialog Grid Label { padding: 1 0 0 0; }
+    FormDialog .error { color: $error; height: auto; }
+    """
+    BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("ctrl+s", "save", "Save")]
+
+    def __init__(self, title: str, fields: list[tuple[str, str, str, list[str] | None]],
+                 validate: Callable[[dict[str, str]], tuple[object, str | None]]) -> None:
+        super().__init__()
+        self.form_title = title
+        self.fields = fields
+        self.validate = validate
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(f"[b]{self.form_title}[/b]")
+            with Grid():
+                for name, label, initial, choices in self.fields:
+                    yield Label(label)
+                    if choices:
+                        yield Select([(c, c) for c in choices], value=initial or choices[0], allow_blank=False, id=f"f-{name}")
+                    else:
+                        yield Input(initial, id=f"f-{name}")
+            yield Static("", classes="error", id="error")
+            yield Label("[dim]tab: next field · enter or ctrl+s: save · escape: cancel[/]")
+
+    def values(self) -> dict[str, str]:
+        result = {}
+        for name, *_ in self.fields:
+            widget = self.query_one(f"#f-{name}")
+            result[name] = str(widget.value) if widget.value is not None else ""
+        return result
+
+    def action_save(self) -> None:
+        result, problem = self.validate(self.values())
+        if problem:
+            self.query_one("#error", Static).update(problem)
+            return
+        self.dismiss(result)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_save()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self.query_one("#error", Static).update("")
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class ClientPicker(ModalScreen[str | None]):
+    """Pick a client by typing part of its name or id (fuzzy)."""
+
+    DEFAULT_CSS = """
+    ClientPicker { align: center top; }
+    ClientPicker > Vertical { width: 70; max-width: 98%; height: auto; max-height: 80%; margin-top: 2; border: round $primary; background: $surface; }
+    ClientPicker OptionList { height: auto; max-height: 20; border: none; }
+    """
+    BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("down", "focus_list", "List", show=False)]
+
+    def __init__(self, clients: list[tuple[str, str]]) -> None:
+        super().__init__()
+        self.clients = clients
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Input(placeholder="Client name or id…", id="search")
+            yield OptionList(*self._options(""), id="choices")
+
+    def _options(self, query: str) -> list[Option]:
+        if not query:
+            return [Option(f"{name}  [dim]{cid}[/]", id=cid) for cid, name in self.clients]
+        matcher = Matcher(query)
+        scored = sorted(
+            ((max(matcher.match(name), matcher.match(cid)), cid, name) for cid, name in self.clients),
+            key=lambda t: -t[0],
+        )
+        return [Option(matcher.highlight(name), id=cid) for score, cid, name in scored if score > 0]
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        choices = self.query_one(OptionList)
+        choices.clear_options()
+        choices.add_options(self._options(event.value))
+        if choices.option_count:
+            choices.highlighted = 0
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        choices = self.query_one(OptionList)
+        if choices.option_count:
+            self.dismiss(choices.get_option_at_index(choices.highlighted or 0).id)
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option.id)
+
+    def action_focus_list(self) -> None:
+        self.query_one(OptionList).focus()
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class KeysDialog(ModalScreen[None]):
+    """Every key of the current screen and of the app, with what it does."""
+
+    DEFAULT_CSS = """
+    KeysDialog { align: center middle; }
+    KeysDialog > Vertical { width: 64; max-width: 98%; height: auto; max-height: 90%; border: round $primary; background: $surface; padding: 0 1; }
+    """
+    BINDINGS = [Binding("escape,q,question_mark", "dismiss", "Close")]
+
+    def __init__(self, rows: list[tuple[str, str]]) -> None:
+        super().__init__()
+        self.rows = rows
+
+    def compose(self) -> ComposeResult:
+        from rich.table import Table
+
+        table = Table(box=None, show_header=False)
+        table.add_column(style="bold")
+        table.add_column()
+        for key, description in self.rows:
+            table.add_row(key, description)
+        with Vertical():
+            yield Label("[b]Keys[/b]  (escape closes)")
+            yield Static(table)
+
+    def action_dismiss(self) -> None:
+        self.dismiss(None)

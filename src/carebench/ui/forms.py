@@ -1,0 +1,76 @@
+"""The workbench's forms: fields, defaults and validation through the core's models."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from pydantic import ValidationError
+
+from ..core.models import STAGES, ActionItem, Opportunity
+from ..inputs import UserError, parse_date, parse_number, validation_message
+from .dialogs import FormDialog
+
+PRIORITIES = ["medium", "high", "low"]
+SOURCES = ["performance_gap", "capability_need", "strategic_alignment", "competitive_response"]
+
+
+def action_item_form(client_name: str, owner: str, day: date) -> FormDialog:
+    """Text, owner (default: the client's owner), due date (default: a week on) and priority."""
+
+    def validate(values: dict[str, str]):
+        try:
+            return ActionItem(text=values["text"].strip(), owner=values["owner"].strip() or owner,
+                              due=parse_date(values["due"]), priority=values["priority"]), None
+        except UserError as exc:
+            return None, f"due: {exc}"
+        except ValidationError as exc:
+            return None, validation_message(exc)
+
+    return FormDialog(
+        f"New action item for {client_name}",
+        [("text", "What", "", None), ("owner", "Owner", owner, None),
+         ("due", "Due (YYYY-MM-DD)", (day + timedelta(days=7)).isoformat(), None), ("priority", "Priority", "medium", PRIORITIES)],
+        validate,
+    )
+
+
+def opportunity_form(client_name: str, current: dict | None = None) -> FormDialog:
+    """Add or edit an opportunity; numbers and dates are checked as they would be on the command line."""
+    current = current or {}
+
+    def text(name: str, default: str = "") -> str:
+        value = current.get(name)
+        return default if value is None else (f"{value:g}" if isinstance(value, float) else str(value))
+
+    def validate(values: dict[str, str]):
+        try:
+            fields = {
+                "title": values["title"].strip(),
+                "value": parse_number(values["value"], "value"),
+                "probability": int(parse_number(values["probability"], "probability")),
+                "stage": values["stage"],
+                "source": values["source"],
+                "next_action": values["next_action"].strip() or None,
+                "next_action_date": parse_date(values["next_action_date"]) if values["next_action_date"].strip() else None,
+            }
+            if not fields["probability"] == parse_number(values["probability"], "probability"):
+                raise UserError("probability: must be a whole number from 0 to 100")
+            return Opportunity(**fields), None
+        except UserError as exc:
+            return None, str(exc)
+        except ValidationError as exc:
+            return None, validation_message(exc)
+
+    return FormDialog(
+        f"{'Edit' if current else 'New'} opportunity for {client_name}",
+        [
+            ("title", "Title", text("title"), None),
+            ("value", "Annual value", text("value"), None),
+            ("probability", "Probability %", text("probability", "20"), None),
+            ("stage", "Stage", text("stage", "identified"), list(STAGES)),
+            ("source", "Source", text("source", "performance_gap"), SOURCES),
+            ("next_action", "Next action", text("next_action"), None),
+            ("next_action_date", "Next action date", text("next_action_date"), None),
+        ],
+        validate,
+    )

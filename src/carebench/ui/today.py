@@ -1,0 +1,203 @@
+"""Screen 1, Today: overdue touchpoints, what is due, and action items due, for the planning day."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from rich.text import Text
+from textual.binding import Binding
+from textual.widgets import DataTable, Static
+
+from ..inputs import UserError, parse_date
+from .base import WorkbenchScreen, band_text
+from .dialogs import FormDialog, PromptDialog
+
+
+def check_date(text: str) -> tuple[date | None, str | None]:
+    try:
+        return parse_date(text), None
+    except UserError as exc:
+        return None, str(exc)
+
+
+def check_reason(text: str) -> tuple[str | None, str | None]:
+    text = text.strip()
+    if not text:
+        return None, "say why the touchpoint is skipped"
+    if len(text) > 2000:
+        return None, "keep the reason under 2,000 characters"
+    return text, None
+
+
+class AgendaTable(DataTable):
+    """The day's rows: touchpoints, then action items due."""
+
+
+class TodayScreen(WorkbenchScreen):
+    TITLE = "Today"
+    BINDINGS = [
+        Binding("enter", "open", "Check-in", id="today.open", tooltip="Open the selected client"),
+        Binding("d", "done", "Done", id="today.done"),
+        Binding("s", "skip", "Skip", id="today.skip"),
+        Binding("r", "move", "Move", id="today.move"),
+        Binding("a", "add_action", "Action item", id="today.add_action"),
+        Binding("m", "toggle_mine", "Mine/all", id="today.mine"),
+        Binding("left_square_bracket", "shift_day(-1)", "Prev day", key_display="[", id="today.prev"),
+        Binding("right_square_bracket", "shift_day(1)", "Next day", key_display="]", id="today.next"),
+        Binding("t", "back_to_today", "Today", id="today.today"),
+    ]
+    DEFAULT_CSS = """
+    TodayScreen #summary { height: 1; padding: 0 1; color: $text-muted; }
+    TodayScreen AgendaTable { height: 1fr; }
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: dict[str, dict] = {}
+
+    def compose_body(self):
+        yield Static("Loading the agenda…", id="summary")
+        yield AgendaTable(cursor_type="row", zebra_stripes=True, id="agenda")
+
+    def on_mount(self) -> None:
+        table = self.query_one(AgendaTable)
+        table.add_columns("client", "kind", "when", "band", "phase", "covers / priority", "owner")
+        table.focus()
+        super().on_mount()
+
+    def fetch(self, store, day, client_id):
+        from ..views import today_view
+
+        return today_view(store, day, self.app.user if self.app.mine_only else None, self.app.rules)
+
+    def show(self, data: dict) -> None:
+        table = self.query_one(AgendaTable)
+        selected = self.selected_key()
+        table.clear()
+        self.rows = {}
+        day = date.fromisoformat(data["date"])
+        for index, item in enumerate(data["items"]):
+            key = f"tp:{index}"
+            self.rows[key] = {"type": "touchpoint", **item}
+            if item["status"] == "overdue":
+                when = Text(f"overdue ×{item['missed']} (last {item['date']})", style=self.app.theme_variables.get("error", ""))
+            else:
+                when = "due today" if day == self.app.real_today else f"due {item['date']}"
+            table.add_row(item["client_name"], item["kind"], when, band_text(self.app, item["band"]),
+                          item["phase"].replace("_", " "), ", ".join(item["covers"]), item["owner"], key=key)
+        for item in data["action_items"]:
+            key = f"ai:{item['id']}"
+            self.rows[key] = {"type": "action", **item}
+            overdue = date.fromisoformat(item["due"]) < day
+            when = Text(f"action due {item['due']}", style=self.app.theme_variables.get("error", "") if overdue else "")
+            table.add_row(item["client_name"], Text(item["text"][:60]), when, "", "", item["priority"], item["owner"], key=key)
+        scope = f"mine ({self.app.user})" if self.app.mine_only else "everyone's"
+        touchpoints = len(data["items"])
+        overdue_rows = sum(1 for i in data["items"] if i["status"] == "overdue")
+        self.query_one("#summary", Static).update(
+            f"{day:%A %d %B %Y} · {scope} · {touchpoints} touchpoints ({overdue_rows} overdue) · "
+            f"{len(data['action_items'])} action items due"
+            + ("" if touchpoints or data["action_items"] else " · nothing to do")
+        )
+        if selected in self.rows:
+            table.move_cursor(row=table.get_row_index(selected))
+
+    def selected_key(self) -> str | None:
+        table = self.query_one(AgendaTable)
+        if not table.row_count:
+            return None
+        return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+
+    def selected(self) -> dict | None:
+        key = self.selected_key()
+        return self.rows.get(key) if key else None
+
+    def selected_touchpoint(self) -> dict | None:
+        row = self.selected()
+        if row is None or row["type"] != "touchpoint":
+            self.notify("Select a touchpoint row first", severity="warning")
+            return None
+        return row
+
+    def action_open(self) -> None:
+        row = self.selected()
+        if row:
+            self.app.open_client(row["client"])
+
+    def _record(self, row: dict, status: str, reason: str | None = None, to: date | None = None) -> None:
+        from ..core.models import TouchpointException
+
+        exception = TouchpointException(date=date.fromisoformat(row["date"]), kind=row["kind"], status=status,
+                                        reason=reason, moved_to=to)
+
+        def change(store) -> str:
+            store.record_exception(row["client"], exception)
+            where = f" to {to}" if to else ""
+            return f"{row['client_name']}: {row['kind']} of {row['date']} {status}{where}"
+
+        self.write(change)
+
+    def action_done(self) -> None:
+        row = self.selected()
+        if row is None:
+            return
+        if row["type"] == "action":
+            def change(store) -> str:
+                store.complete_action_item(row["id"])
+                return f"{row['client_name']}: action item done"
+
+            self.write(change)
+            return
+        self._record(row, "done")
+
+    def action_skip(self) -> None:
+        row = self.selected_touchpoint()
+        if row:
+            self.app.push_screen(
+                PromptDialog(f"Skip the {row['kind']} touchpoint of {row['client_name']} on {row['date']}: why?", check_reason),
+                lambda reason: reason and self._record(row, "skipped", reason=reason),
+            )
+
+    def action_move(self) -> None:
+        row = self.selected_touchpoint()
+        if not row:
+            return
+        original = date.fromisoformat(row["date"])
+
+        def check(text: str):
+            day, problem = check_date(text)
+            if day == original:
+                return None, f"the touchpoint is already on {original}"
+            return day, problem
+
+        self.app.push_screen(
+            PromptDialog(f"Move the {row['kind']} touchpoint of {row['client_name']} from {row['date']} to (YYYY-MM-DD):",
+                         check, value=(self.app.plan_day + timedelta(days=1)).isoformat()),
+            lambda day: day and self._record(row, "moved", to=day),
+        )
+
+    def action_add_action(self) -> None:
+        row = self.selected()
+        if row is None:
+            self.notify("Select a client's row first", severity="warning")
+            return
+        from .forms import action_item_form
+
+        self.app.push_screen(action_item_form(row["client_name"], row["owner"], self.app.plan_day), lambda item: item and self._add_action(row, item))
+
+    def _add_action(self, row: dict, item) -> None:
+        def change(store) -> str:
+            store.add_action_item(row["client"], item)
+            return f"{row['client_name']}: action item added, due {item.due}"
+
+        self.write(change)
+
+    def action_toggle_mine(self) -> None:
+        self.app.mine_only = not self.app.mine_only
+        self.reload()
+
+    def action_shift_day(self, days: int) -> None:
+        self.app.set_plan_day(self.app.plan_day + timedelta(days=days))
+
+    def action_back_to_today(self) -> None:
+        self.app.set_plan_day(self.app.real_today)
