@@ -53,10 +53,10 @@ class CarebenchApp(App):
     CSS_PATH = "app.tcss"
     MODES = {name: _mode(name) for name in SCREENS}
     BINDINGS = [
-        *[Binding(key, f"switch_mode('{name}')", label, id=f"app.{name}", tooltip=f"Show {tip}")
+        *[Binding(key, f"switch_mode('{name}')", label, show=False, id=f"app.{name}", tooltip=f"Show {tip}")
           for name, (key, label, tip) in SCREENS.items()],
-        Binding("c", "pick_client", "Client", id="app.client", tooltip="Choose the client shown on screens 3-5"),
-        Binding("question_mark", "show_keys", "Keys", key_display="?", id="app.keys"),
+        Binding("c", "pick_client", "Client", show=False, id="app.client", tooltip="Choose the client shown on screens 3-5"),
+        Binding("question_mark", "show_keys", "Keys", key_display="?", show=False, id="app.keys"),
         Binding("q", "quit", "Quit", id="app.quit"),
     ]
 
@@ -91,6 +91,7 @@ class CarebenchApp(App):
         self.update_header()
         self.switch_mode("today")
         self.load_clients()
+        self.poll_changes()  # the baseline that later polls compare with
         self.set_interval(POLL_SECONDS, self.poll_changes)
 
     def watch_theme(self, theme: str) -> None:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, Callable
 from rich.text import Text
 from textual import work
 from textual.screen import Screen
-from textual.widgets import Footer, Header
+from textual.widgets import Footer, Header, Static
 
 from .messages import DataLoaded, LoadFailed, WriteDone
 
@@ -49,6 +49,21 @@ def user_error(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
+class ScreenTabs(Static):
+    """The line of screens and their number keys, the current one highlighted."""
+
+    DEFAULT_CSS = "ScreenTabs { height: 1; background: $panel; padding: 0 1; }"
+
+    def __init__(self, current: str) -> None:
+        from .app import SCREENS
+
+        parts = []
+        for name, (key, label, _) in SCREENS.items():
+            text = f" {key} {label} "
+            parts.append(f"[reverse b]{text}[/]" if name == current else text)
+        super().__init__(" ".join(parts) + "   [dim]c client · ? keys · ctrl+p commands[/]")
+
+
 class WorkbenchScreen(Screen):
     """A screen whose data comes from ``fetch(store, day, client)`` in a worker and goes to ``show(data)`` on the UI thread."""
 
@@ -57,8 +72,9 @@ class WorkbenchScreen(Screen):
 
     def compose(self):
         yield Header()
+        yield ScreenTabs(self.app.current_mode)
         yield from self.compose_body()
-        yield Footer()
+        yield Footer(compact=True)
 
     def compose_body(self):
         yield from ()

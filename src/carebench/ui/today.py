@@ -8,6 +8,7 @@ from rich.text import Text
 from textual.binding import Binding
 from textual.widgets import DataTable, Static
 
+from ..core.phases import PHASE_LABEL
 from ..inputs import UserError, parse_date
 from .base import WorkbenchScreen, band_text
 from .dialogs import FormDialog, PromptDialog
@@ -30,25 +31,31 @@ def check_reason(text: str) -> tuple[str | None, str | None]:
 
 
 class AgendaTable(DataTable):
-    """The day's rows: touchpoints, then action items due."""
+    """The day's touchpoints: overdue groups first, then what is due."""
+
+
+class ActionTable(DataTable):
+    """Open action items due on or before the day."""
 
 
 class TodayScreen(WorkbenchScreen):
     TITLE = "Today"
     BINDINGS = [
-        Binding("enter", "open", "Check-in", id="today.open", tooltip="Open the selected client"),
-        Binding("d", "done", "Done", id="today.done"),
-        Binding("s", "skip", "Skip", id="today.skip"),
-        Binding("r", "move", "Move", id="today.move"),
-        Binding("a", "add_action", "Action item", id="today.add_action"),
-        Binding("m", "toggle_mine", "Mine/all", id="today.mine"),
-        Binding("left_square_bracket", "shift_day(-1)", "Prev day", key_display="[", id="today.prev"),
-        Binding("right_square_bracket", "shift_day(1)", "Next day", key_display="]", id="today.next"),
-        Binding("t", "back_to_today", "Today", id="today.today"),
+        Binding("enter", "open", "Open", id="today.open", tooltip="Open the selected client"),
+        Binding("d", "done", "Done", id="today.done", tooltip="Mark the touchpoint (or action item) done"),
+        Binding("s", "skip", "Skip", id="today.skip", tooltip="Skip the touchpoint, with a reason"),
+        Binding("r", "move", "Move", id="today.move", tooltip="Move the touchpoint to another day"),
+        Binding("a", "add_action", "+Action", id="today.add_action", tooltip="Add an action item for the client"),
+        Binding("m", "toggle_mine", "Mine", id="today.mine", tooltip="Only my clients / everyone's"),
+        Binding("left_square_bracket", "shift_day(-1)", "Prev", key_display="[", id="today.prev", tooltip="Previous day"),
+        Binding("right_square_bracket", "shift_day(1)", "Next", key_display="]", id="today.next", tooltip="Next day"),
+        Binding("t", "back_to_today", "Today", id="today.today", tooltip="Back to today"),
     ]
     DEFAULT_CSS = """
     TodayScreen #summary { height: 1; padding: 0 1; color: $text-muted; }
-    TodayScreen AgendaTable { height: 1fr; }
+    TodayScreen AgendaTable { height: auto; max-height: 60%; }
+    TodayScreen ActionTable { height: 1fr; }
+    TodayScreen .table-title { height: 1; padding: 0 1; color: $primary; text-style: bold; }
     """
 
     def __init__(self) -> None:
@@ -58,11 +65,13 @@ class TodayScreen(WorkbenchScreen):
     def compose_body(self):
         yield Static("Loading the agenda…", id="summary")
         yield AgendaTable(cursor_type="row", zebra_stripes=True, id="agenda")
+        yield Static("Action items due", classes="table-title")
+        yield ActionTable(cursor_type="row", zebra_stripes=True, id="actions")
 
     def on_mount(self) -> None:
-        table = self.query_one(AgendaTable)
-        table.add_columns("client", "kind", "when", "band", "phase", "covers / priority", "owner")
-        table.focus()
+        self.query_one(AgendaTable).add_columns("client", "kind", "band", "when", "phase", "covers", "owner")
+        self.query_one(ActionTable).add_columns("client", "due", "priority", "owner", "action")
+        self.query_one(AgendaTable).focus()
         super().on_mount()
 
     def fetch(self, store, day, client_id):
@@ -71,42 +80,49 @@ class TodayScreen(WorkbenchScreen):
         return today_view(store, day, self.app.user if self.app.mine_only else None, self.app.rules)
 
     def show(self, data: dict) -> None:
-        table = self.query_one(AgendaTable)
-        selected = self.selected_key()
-        table.clear()
+        agenda_table, action_table = self.query_one(AgendaTable), self.query_one(ActionTable)
+        keep = {table: self.selected_key(table) for table in (agenda_table, action_table)}
+        agenda_table.clear()
+        action_table.clear()
         self.rows = {}
+        error = self.app.theme_variables.get("error", "")
         day = date.fromisoformat(data["date"])
-        for index, item in enumerate(data["items"]):
-            key = f"tp:{index}"
+        for item in data["items"]:
+            key = f"tp:{item['client']}:{item['kind']}:{item['status']}"
             self.rows[key] = {"type": "touchpoint", **item}
             if item["status"] == "overdue":
-                when = Text(f"overdue ×{item['missed']} (last {item['date']})", style=self.app.theme_variables.get("error", ""))
+                last = date.fromisoformat(item["date"])
+                when = Text(f"overdue ×{item['missed']} · {last:%d %b}", style=error)
             else:
-                when = "due today" if day == self.app.real_today else f"due {item['date']}"
-            table.add_row(item["client_name"], item["kind"], when, band_text(self.app, item["band"]),
-                          item["phase"].replace("_", " "), ", ".join(item["covers"]), item["owner"], key=key)
+                when = "due"
+            agenda_table.add_row(item["client_name"], item["kind"], band_text(self.app, item["band"]), when,
+                                 PHASE_LABEL.get(item["phase"], item["phase"]), ", ".join(item["covers"]), item["owner"], key=key)
         for item in data["action_items"]:
             key = f"ai:{item['id']}"
             self.rows[key] = {"type": "action", **item}
-            overdue = date.fromisoformat(item["due"]) < day
-            when = Text(f"action due {item['due']}", style=self.app.theme_variables.get("error", "") if overdue else "")
-            table.add_row(item["client_name"], Text(item["text"][:60]), when, "", "", item["priority"], item["owner"], key=key)
+            due = Text(item["due"], style=error if date.fromisoformat(item["due"]) < day else "")
+            action_table.add_row(item["client_name"], due, item["priority"], item["owner"], Text(item["text"]), key=key)
         scope = f"mine ({self.app.user})" if self.app.mine_only else "everyone's"
         touchpoints = len(data["items"])
         overdue_rows = sum(1 for i in data["items"] if i["status"] == "overdue")
         self.query_one("#summary", Static).update(
             f"{day:%A %d %B %Y} · {scope} · {touchpoints} touchpoints ({overdue_rows} overdue) · "
             f"{len(data['action_items'])} action items due"
-            + ("" if touchpoints or data["action_items"] else " · nothing to do")
+            + ("" if touchpoints or data["action_items"] else " · nothing to do today")
         )
-        if selected in self.rows:
-            table.move_cursor(row=table.get_row_index(selected))
+        for table, key in keep.items():
+            if key is not None and key in self.rows:
+                table.move_cursor(row=table.get_row_index(key))
 
-    def selected_key(self) -> str | None:
-        table = self.query_one(AgendaTable)
+    def selected_key(self, table: DataTable | None = None) -> str | None:
+        table = table or self.focused_table()
         if not table.row_count:
             return None
         return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+
+    def focused_table(self) -> DataTable:
+        focused = self.focused
+        return focused if isinstance(focused, ActionTable) else self.query_one(AgendaTable)
 
     def selected(self) -> dict | None:
         key = self.selected_key()
@@ -115,9 +131,13 @@ class TodayScreen(WorkbenchScreen):
     def selected_touchpoint(self) -> dict | None:
         row = self.selected()
         if row is None or row["type"] != "touchpoint":
-            self.notify("Select a touchpoint row first", severity="warning")
+            self.notify("Select a touchpoint first (tab switches between the two tables)", severity="warning")
             return None
         return row
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_open()
 
     def action_open(self) -> None:
         row = self.selected()
