@@ -123,7 +123,10 @@ def run_workbench(db_path: Path, as_of: date | None, theme: str | None) -> None:
         pass  # create or migrate before the UI starts, so errors are one line here
     from .ui.app import CarebenchApp
 
-    CarebenchApp(db_path, today=as_of, theme=theme).run()
+    app = CarebenchApp(db_path, today=as_of, theme=theme)
+    app.run()
+    if app.return_code:
+        sys.exit(app.return_code)
 
 
 @cli.command()

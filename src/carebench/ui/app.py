@@ -200,6 +200,19 @@ class CarebenchApp(App):
             yield SystemCommand(f"Client: {name}", f"Show {client_id} on screens 3-5",
                                 lambda c=client_id: self.open_client(c, self.current_mode if self.current_mode in ("kpis", "health", "expansion") else "health"))
 
+    def _fatal_error(self) -> None:
+        """An unexpected error: the traceback goes to a private crash report, the user gets one line."""
+        from rich.text import Text
+
+        from ..crash import write_crash_report
+
+        error = self._exception or RuntimeError("unknown failure")
+        where = write_crash_report(error)
+        self._exit_renderables.append(
+            Text(f"error: carebench failed unexpectedly ({type(error).__name__}); the full report is in {where}")
+        )
+        self._close_messages_no_wait()
+
     def on_unmount(self) -> None:
         if self._poll_store is not None:
             self._poll_store.close()
