@@ -1,0 +1,369 @@
+"""The demo portfolio (sample_data/demo_portfolio.json) keeps the promises the demo relies on."""
+
+from __future__ import annotations
+
+import calendar
+import math
+import subprocess
+import sys
+from collections import Counter, defaultdict
+from datetime import date, timedelta
+from fractions import Fraction
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+from carebench.core.models import KINDS, Client, Kpi, Portfolio
+
+SAMPLE_DIR = Path(__file__).resolve().parents[1] / "sample_data"
+DEMO = SAMPLE_DIR / "demo_portfolio.json"
+BUILD = SAMPLE_DIR / "build_demo.py"
+AS_OF = date(2026, 6, 15)
+DAY = timedelta(days=1)
+
+
+@cache
+def portfolio() -> Portfolio:
+    return Portfolio.model_validate_json(DEMO.read_text(encoding="utf-8"))
+
+
+def clients() -> list[Client]:
+    return portfolio().clients
+
+
+def day_number(client: Client, on: date = AS_OF) -> int:
+    return (on - client.go_live).days + 1
+
+
+def month_index(client: Client, on: date = AS_OF) -> int:
+    """Whole months elapsed since go-live, plus one."""
+    months = (on.year - client.go_live.year) * 12 + on.month - client.go_live.month
+    if on.day < client.go_live.day:
+        months -= 1
+    return months + 1
+
+
+def add_months(start: date, months: int) -> date:
+    index = start.month - 1 + months
+    year, month = start.year + index // 12, index % 12 + 1
+    return date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
+
+
+def is_working(on: date) -> bool:
+    return on.weekday() < 5
+
+
+def next_working(on: date) -> date:
+    while not is_working(on):
+        on += DAY
+    return on
+
+
+def band(scores) -> str:
+    s = scores.model_dump()
+    parts = [
+        Fraction(s["achievement"] + s["trend"] + s["sustainability"], 3),
+        Fraction(s["adherence"] + s["engagement"] + s["leadership"], 3),
+        Fraction(s["communication"] + s["satisfaction"] + s["expansion_interest"], 3),
+    ]
+    exact = Fraction(4, 10) * parts[0] + Fraction(3, 10) * parts[1] + Fraction(3, 10) * parts[2]
+    overall = Fraction(math.floor(exact * 10 + Fraction(1, 2)), 10)
+    return "green" if overall >= 8 else "yellow" if overall >= 6 else "red"
+
+
+def latest_band(client: Client) -> str | None:
+    if not client.assessments:
+        return None
+    return band(max(client.assessments, key=lambda a: a.date).scores)
+
+
+def retained_share(kpi: Kpi) -> float | None:
+    values = [r.value for r in sorted(kpi.readings, key=lambda r: r.date)]
+    sign = 1 if kpi.direction == "higher" else -1
+    peak = max(values, key=lambda v: sign * v)
+    gain = sign * (peak - kpi.baseline)
+    if gain <= 0:
+        return None
+    return sign * (values[-1] - kpi.baseline) / gain
+
+
+def backsliding(kpi: Kpi) -> bool:
+    share = retained_share(kpi)
+    return share is not None and share < 0.8
+
+
+PLANS = {
+    "platinum": {"daily": 30, "weekly": 90, "biweekly": 0, "monthly": 12, "quarterly": 4},
+    "gold": {"daily": 0, "weekly": 30, "biweekly": 90, "monthly": 12, "quarterly": 4},
+    "silver": {"daily": 0, "weekly": 90, "biweekly": 0, "monthly": 6, "quarterly": 4},
+}
+
+
+def schedule(client: Client, until: date = AS_OF) -> dict[date, str]:
+    """The standing touchpoint kind per date, following the cadence and escalation rules."""
+    if client.status != "active":
+        return {}
+    plan, go_live = PLANS[client.tier], client.go_live
+    kinds: dict[date, set[str]] = defaultdict(set)
+    for n in range(plan["daily"]):
+        on = go_live + timedelta(days=n)
+        if is_working(on):
+            kinds[on].add("daily")
+    for kind, step in (("weekly", 7), ("biweekly", 14)):
+        k = 1
+        while plan[kind] and day_number(client, go_live + timedelta(days=step * k)) <= plan[kind]:
+            kinds[next_working(go_live + timedelta(days=step * k))].add(kind)
+            k += 1
+    for n in range(1, plan["monthly"] + 1):
+        kinds[next_working(add_months(go_live, n))].add("monthly")
+    for n in range(1, plan["quarterly"] + 1):
+        kinds[next_working(add_months(go_live, 3 * n))].add("quarterly")
+    ordered = sorted(client.assessments, key=lambda a: a.date)
+    for i, assessment in enumerate(ordered):
+        ends = ordered[i + 1].date if i + 1 < len(ordered) else until + DAY
+        if band(assessment.scores) == "red":
+            on = assessment.date + DAY
+            while on < ends:
+                if is_working(on):
+                    kinds[on].add("recovery")
+                on += DAY
+        elif band(assessment.scores) == "yellow":
+            k = 1
+            while (on := next_working(assessment.date + timedelta(days=7 * k))) < ends:
+                kinds[on].add("intervention")
+                k += 1
+    return {on: min(found, key=KINDS.index) for on, found in sorted(kinds.items()) if on <= until}
+
+
+def overdue(client: Client, on: date = AS_OF) -> list[tuple[date, str]]:
+    marked = {(e.date, e.kind) for e in client.exceptions}
+    done = [(e.date, e.kind) for e in client.exceptions if e.status == "done"]
+    return [
+        (when, kind) for when, kind in schedule(client, on).items()
+        if when < on and (when, kind) not in marked
+        and not any(d > when and KINDS.index(k) <= KINDS.index(kind) for d, k in done)
+    ]
+
+
+# ---------------------------------------------------------------- the file
+
+
+def test_file_loads_and_round_trips():
+    text = DEMO.read_text(encoding="utf-8")
+    assert portfolio().as_of == AS_OF
+    assert text == portfolio().model_dump_json(indent=2, exclude_none=True) + "\n"
+    assert len(text.encode("utf-8")) < 2_500_000
+
+
+def test_build_script_reproduces_the_file_byte_for_byte(tmp_path):
+    out = tmp_path / "demo.json"
+    subprocess.run([sys.executable, str(BUILD), str(out)], check=True, cwd=tmp_path, timeout=120)
+    assert out.read_bytes() == DEMO.read_bytes()
+
+
+# ---------------------------------------------------------------- clients
+
+
+def test_clients_tiers_and_owners():
+    assert 8 <= len(clients()) <= 12
+    assert Counter(c.tier for c in clients()).keys() == {"platinum", "gold", "silver"}
+    owners = Counter(c.owner for c in clients())
+    assert 4 <= owners["you"] <= 6
+    assert set(owners) == {"you", "sam", "priya"}
+    assert {c.status for c in clients()} <= {"active", "handed_over"}
+    assert sum(c.status == "handed_over" for c in clients()) <= 2
+
+
+@pytest.mark.parametrize("client", clients(), ids=lambda c: c.id)
+def test_client_basics(client):
+    assert is_working(client.go_live)
+    assert client.go_live <= AS_OF
+    assert 80_000 <= client.investment <= 600_000
+    assert 150 <= client.roi_target <= 300
+    assert 1 <= len(client.contacts) <= 3
+    for contact in client.contacts:
+        assert contact.role and contact.email and contact.email.endswith(".example")
+
+
+@pytest.mark.parametrize(
+    "days, months",
+    [(3, None), (20, None), (45, None), (75, None), (None, 5), (None, 10), (None, 20)],
+    ids=["day-3", "day-20", "day-45", "day-75", "month-5", "month-10", "month-20"],
+)
+def test_every_stage_is_present(days, months):
+    if days is not None:
+        assert any(abs(day_number(c) - days) <= 3 for c in clients())
+    else:
+        assert any(month_index(c) == months for c in clients())
+
+
+# ---------------------------------------------------------------- KPIs
+
+
+@pytest.mark.parametrize("client", clients(), ids=lambda c: c.id)
+def test_kpis(client):
+    assert 5 <= len(client.kpis) <= 10
+    assert {k.category for k in client.kpis} == {"leading", "lagging", "diagnostic"}
+    for kpi in client.kpis:
+        dates = sorted(r.date for r in kpi.readings)
+        assert len(dates) >= 60, kpi.key
+        assert (dates[-1] - dates[0]).days >= 60, kpi.key
+        assert AS_OF - timedelta(days=7) <= dates[-1] <= AS_OF, kpi.key
+        assert kpi.baseline != kpi.target
+        better = kpi.target > kpi.baseline if kpi.direction == "higher" else kpi.target < kpi.baseline
+        assert better, f"{kpi.key}: target is not better than baseline"
+        if kpi.unit == "%":
+            assert all(0 <= r.value <= 100 for r in kpi.readings), kpi.key
+
+
+def test_one_client_backslides_and_no_other_does():
+    sliding = {}
+    for client in clients():
+        big_slides = [
+            k for k in client.kpis
+            if k.category == "lagging" and backsliding(k)
+            and abs(max((r.value for r in k.readings), key=lambda v: v if k.direction == "higher" else -v) - k.baseline)
+            >= 0.5 * abs(k.target - k.baseline)
+        ]
+        if len(big_slides) >= 2:
+            sliding[client.id] = client
+    assert len(sliding) == 1, sorted(sliding)
+    (slider,) = sliding.values()
+    assert month_index(slider) >= 5
+    assert latest_band(slider) in ("yellow", "red")
+    for client in clients():
+        if client is not slider:
+            assert sum(backsliding(k) for k in client.kpis) <= 1, client.id
+
+
+# ---------------------------------------------------------------- health
+
+
+def test_latest_bands():
+    bands = {c.id: latest_band(c) for c in clients() if c.assessments}
+    counts = Counter(bands.values())
+    assert counts["red"] == 1 and counts["yellow"] == 2, bands
+    assert counts["green"] == len(bands) - 3
+
+
+def test_red_client_slid_from_yellow_recently():
+    (red,) = [c for c in clients() if latest_band(c) == "red"]
+    history = sorted(red.assessments, key=lambda a: a.date)
+    assert AS_OF - timedelta(days=10) <= history[-1].date < AS_OF
+    assert band(history[-2].scores) == "yellow"
+
+
+@pytest.mark.parametrize("client", clients(), ids=lambda c: c.id)
+def test_assessments_are_regular(client):
+    if day_number(client) < 15:
+        return
+    dates = sorted(a.date for a in client.assessments)
+    assert dates, "a client past its first weeks needs assessments"
+    assert all(b - a <= timedelta(days=42) for a, b in zip(dates, dates[1:]))
+    assert all(a.note and a.author for a in client.assessments)
+    if client.status == "active":
+        assert AS_OF - dates[-1] <= timedelta(days=35)
+
+
+# ---------------------------------------------------------------- savings
+
+
+@pytest.mark.parametrize("client", clients(), ids=lambda c: c.id)
+def test_savings_cover_every_full_month(client):
+    first = client.go_live if client.go_live.day == 1 else add_months(client.go_live.replace(day=1), 1)
+    expected = []
+    while (first.year, first.month) <= (2026, 5):
+        expected.append(f"{first.year:04d}-{first.month:02d}")
+        first = add_months(first, 1)
+    assert [s.month for s in client.savings] == expected
+    assert all(s.amount > 0 for s in client.savings)
+
+
+def test_roi_above_and_below_target():
+    roi = {
+        c.id: (sum(s.amount for s in c.savings) - c.investment) / c.investment * 100 - c.roi_target
+        for c in clients() if len(c.savings) >= 6
+    }
+    assert any(v > 0 for v in roi.values()) and any(v < 0 for v in roi.values()), roi
+
+
+# ---------------------------------------------------------------- opportunities and actions
+
+
+def test_opportunities():
+    opportunities = [o for c in clients() for o in c.opportunities]
+    assert 10 <= len(opportunities) <= 16
+    assert {o.stage for o in opportunities} == {"identified", "qualified", "proposed", "won", "lost"}
+    for o in opportunities:
+        if o.stage == "won":
+            assert o.probability == 100
+        elif o.stage == "lost":
+            assert o.probability == 0
+        else:
+            assert o.next_action and o.next_action_date
+        assert o.investment_low is not None and o.investment_high is not None
+        assert o.start_month is not None and o.end_month is not None
+    open_dates = [o.next_action_date for o in opportunities if o.stage not in ("won", "lost")]
+    assert any(d < AS_OF for d in open_dates) and any(d > AS_OF for d in open_dates)
+
+
+def test_action_items():
+    items = [i for c in clients() for i in c.action_items]
+    open_items = [i for i in items if i.status == "open"]
+    assert open_items and any(i.status == "done" for i in items)
+    assert all(i.done_on for i in items if i.status == "done")
+    assert {i.priority for i in items} == {"high", "medium", "low"}
+    assert any(i.due < AS_OF for i in open_items)
+    assert any(i.due == AS_OF for i in open_items)
+    assert any(i.due > AS_OF for i in open_items)
+
+
+def test_handover_gate_blocked_by_open_high_item():
+    assert any(
+        61 <= day_number(c) <= 90 and any(i.status == "open" and i.priority == "high" for i in c.action_items)
+        for c in clients()
+    )
+
+
+# ---------------------------------------------------------------- touchpoints
+
+
+def test_exceptions_done_and_skipped():
+    exceptions = [e for c in clients() for e in c.exceptions]
+    assert any(e.status == "done" for e in exceptions)
+    skipped = [e for e in exceptions if e.status == "skipped"]
+    assert skipped and all(e.reason for e in skipped)
+
+
+@pytest.mark.parametrize("client", clients(), ids=lambda c: c.id)
+def test_exceptions_sit_on_scheduled_touchpoints(client):
+    plan = schedule(client)
+    for e in client.exceptions:
+        assert e.date < AS_OF
+        assert plan.get(e.date) == e.kind, f"{e.date} {e.kind}: the schedule has {plan.get(e.date)}"
+
+
+@pytest.mark.parametrize("client", clients(), ids=lambda c: c.id)
+def test_every_done_touchpoint_has_its_check_in(client):
+    done = sorted((e.date, e.kind) for e in client.exceptions if e.status == "done")
+    assert done == sorted((c.date, c.kind) for c in client.checkins)
+    for checkin in client.checkins:
+        assert checkin.author and checkin.attendees and checkin.next_steps
+        assert checkin.planned_minutes > 0 and checkin.actual_minutes > 0
+        assert checkin.sections and all(s.title and s.notes for s in checkin.sections)
+
+
+def test_young_clients_have_most_touchpoints_recorded():
+    young = [c for c in clients() if c.status == "active" and day_number(c) <= 100]
+    assert len(young) >= 4
+    for client in young:
+        past = [d for d in schedule(client) if d < AS_OF]
+        recorded = {e.date for e in client.exceptions}
+        assert len(recorded & set(past)) >= 0.7 * len(past), client.id
+
+
+def test_some_touchpoints_are_overdue():
+    rows = {c.id: overdue(c) for c in clients()}
+    recent = [d for found in rows.values() for d, _ in found if AS_OF - d <= timedelta(days=14)]
+    assert len(recent) >= 2, rows
