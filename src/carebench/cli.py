@@ -408,6 +408,69 @@ def log_cmd(client, limit, as_json, db_path):
           [[r["at"], r["actor"], r["action"], r["client_id"] or "", json.dumps(r["detail"])[:80]] for r in rows])
 
 
+@cli.command()
+@click.argument("client")
+@json_option
+@db_option
+def checkins(client, as_json, db_path):
+    """A client's check-ins, newest first, with what each one captured."""
+    with open_store(db_path) as store:
+        rows = store.checkins(client)
+    if as_json:
+        return emit_json(rows)
+    table(f"Check-ins of {client}", ["date", "kind", "author", "minutes", "readings", "assessed", "actions"],
+          [[r["date"], r["kind"], r["author"], f"{r['actual_minutes']}/{r['planned_minutes']}", len(r["readings"]),
+            "yes" if r["assessment"] else "", len(r["action_items"])] for r in rows],
+          caption=None if rows else "no check-ins yet")
+
+
+@cli.command()
+@click.option("--mine", is_flag=True, help="Only your drafts.")
+@json_option
+@db_option
+def drafts(mine, as_json, db_path):
+    """Check-ins in progress (drafts), newest first."""
+    with open_store(db_path) as store:
+        rows = store.drafts(current_login() if mine else None)
+    if as_json:
+        return emit_json(rows)
+    table("Open drafts", ["client", "touchpoint", "author", "saved"],
+          [[r["client_name"], f"{r['kind']} {r['date']}", r["author"], r["changed_at"]] for r in rows],
+          caption=None if rows else "no drafts")
+
+
+@cli.command()
+@click.argument("file", required=False, type=click.Path(path_type=Path, dir_okay=False))
+@json_option
+def scripts(file, as_json):
+    """List the check-in scripts in force, or check a script FILE and say what is wrong with it."""
+    from .core.scripts import ScriptProblem, parse_script
+    from .scriptbook import script_folders, scripts_in_force
+
+    if file is not None:
+        try:
+            text = file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise UserError(f"{file}: cannot read it ({exc})") from None
+        try:
+            template = parse_script(text, str(file))
+        except ScriptProblem as exc:
+            raise UserError(str(exc)) from None
+        click.echo(f"{file}: ok: '{template.title}' for {', '.join(template.kinds())}, "
+                   f"{len(template.section)} sections, {template.planned_minutes} minutes")
+        return
+    templates, problems = scripts_in_force()
+    for problem in problems:
+        click.echo(f"warning: {problem} (skipped)", err=True)
+    rows = [{"kind": kind, "title": t.title, "minutes": t.planned_minutes, "sections": [s.title for s in t.section],
+             "file": t.source} for kind, t in sorted(templates.items())]
+    if as_json:
+        return emit_json(rows)
+    table("Check-in scripts", ["kind", "script", "minutes", "sections", "file"],
+          [[r["kind"], r["title"], r["minutes"], len(r["sections"]), Path(r["file"]).name] for r in rows],
+          caption=f"your own scripts go in {script_folders()[-1]}")
+
+
 # ----- writing ----------------------------------------------------------------
 
 

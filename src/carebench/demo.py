@@ -55,18 +55,26 @@ def _snap_exceptions(client: Client) -> Client:
     return client.model_copy(update={"exceptions": sorted(placed.values(), key=lambda e: (e.date, e.kind))})
 
 
+def _claim(value, login: str) -> None:
+    """Give every owner or author called ``you`` in the sample to whoever loads it."""
+    if isinstance(value, list):
+        for item in value:
+            _claim(item, login)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            if key in ("owner", "author") and item == YOU:
+                value[key] = login
+            else:
+                _claim(item, login)
+
+
 def load_demo_portfolio(anchor: date, login: str) -> Portfolio:
     """The demo portfolio with every date shifted so ``anchor`` plays the day it was written for."""
     demo = read_demo_portfolio()
     days = (anchor - demo.as_of).days
     months = (anchor.year * 12 + anchor.month) - (demo.as_of.year * 12 + demo.as_of.month)
     data = _shift(demo.model_dump(), days, months)
-    for client in data["clients"]:
-        if client["owner"] == YOU:
-            client["owner"] = login
-        for item in client["action_items"]:
-            if item.get("owner") == YOU:
-                item["owner"] = login
+    _claim(data, login)
     shifted = Portfolio.model_validate(data)
     shifted.clients = [_snap_exceptions(c) for c in shifted.clients]
     return shifted

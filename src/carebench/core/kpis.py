@@ -159,3 +159,21 @@ def kpi_status(kpi: Kpi, as_of: date | None = None, retained_threshold: float = 
         current_date=latest.date if latest else None,
         readings_count=len(readings),
     )
+
+
+def plausible_range(unit: str, baseline: float, target: float, recent: list[float]) -> tuple[float, float]:
+    """The span a new reading may reasonably fall in, to catch typing slips (a misplaced decimal point).
+
+    Percentages whose baseline and target lie in 0..100 stay in 0..100; otherwise the
+    range reaches twice the spread of baseline, target and recent values beyond them,
+    and never below zero for a KPI whose known values are all non-negative.
+    """
+    known = [baseline, target, *recent]
+    low, high = min(known), max(known)
+    spread = max(high - low, abs(high) * 0.25, 1.0)
+    if unit == "%" and 0 <= low and high <= 100:
+        return 0.0, 100.0
+    lower = low - 2 * spread
+    if low >= 0:
+        lower = max(lower, 0.0)
+    return lower, high + 2 * spread

@@ -197,7 +197,7 @@ class Section(Model):
 
 class CheckIn(Model):
     date: date
-    kind: Kind
+    kind: Kind | Literal["expansion"]
     author: Login | None = None
     planned_minutes: Annotated[int, Field(ge=0, le=1440)] = 0
     actual_minutes: Annotated[int, Field(ge=0, le=1440)] = 0

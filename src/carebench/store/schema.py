@@ -159,5 +159,24 @@ CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT, 
 CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END
 """
 
-MIGRATIONS: list[tuple[int, str]] = [(1, MIGRATION_1)]
+# Check-ins link what they captured, and drafts keep a check-in in progress per author.
+MIGRATION_2 = """
+ALTER TABLE readings ADD COLUMN checkin_id INTEGER REFERENCES checkins (id) ON DELETE SET NULL;
+ALTER TABLE assessments ADD COLUMN checkin_id INTEGER REFERENCES checkins (id) ON DELETE SET NULL;
+ALTER TABLE action_items ADD COLUMN checkin_id INTEGER REFERENCES checkins (id) ON DELETE SET NULL;
+CREATE INDEX readings_checkin ON readings (checkin_id) WHERE checkin_id IS NOT NULL;
+CREATE TABLE drafts (
+    client_id TEXT NOT NULL REFERENCES clients (id) ON DELETE CASCADE,
+    date TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    author TEXT NOT NULL,
+    data TEXT NOT NULL,
+    version INTEGER NOT NULL DEFAULT 1,
+    changed_at TEXT NOT NULL,
+    changed_by TEXT NOT NULL,
+    PRIMARY KEY (client_id, date, kind, author)
+) WITHOUT ROWID
+"""
+
+MIGRATIONS: list[tuple[int, str]] = [(1, MIGRATION_1), (2, MIGRATION_2)]
 SCHEMA_VERSION = MIGRATIONS[-1][0]

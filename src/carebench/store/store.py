@@ -375,3 +375,126 @@ class Store:
             values = self._opportunity_row(row[0], opportunity, self._stamp())
             self.db["opportunities"].update(opportunity_id, {**values, "version": row[1] + 1})
             audit(self.db, self.actor, "edit-opportunity", row[0], {"id": opportunity_id, "stage": opportunity.stage})
+
+    # ----- check-ins and drafts -------------------------------------------
+
+    def save_draft(self, client_id: str, day: date, kind: str, data: dict, expected_version: int | None = None) -> int:
+        """Keep this author's check-in in progress; returns its new version.
+
+        Refused when the stored draft moved past ``expected_version`` (the same
+        author typing in two terminals), so neither silently overwrites the other.
+        """
+        key = (client_id, day.isoformat(), kind, self.actor)
+        with self._write():
+            self.require_client(client_id)
+            row = self.db.conn.execute(
+                "SELECT version, changed_at FROM drafts WHERE client_id = ? AND date = ? AND kind = ? AND author = ?", key
+            ).fetchone()
+            if row and expected_version is not None and row[0] != expected_version:
+                raise StoreError(f"this draft was saved from another session at {row[1]}; reopen the check-in to continue")
+            version = row[0] + 1 if row else 1
+            stamp = self._stamp()
+            self.db.conn.execute(
+                "INSERT OR REPLACE INTO drafts (client_id, date, kind, author, data, version, changed_at, changed_by) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (*key, json.dumps(data, sort_keys=True), version, stamp["changed_at"], stamp["changed_by"]),
+            )
+        return version
+
+    def load_draft(self, client_id: str, day: date, kind: str) -> tuple[dict, int] | None:
+        """This author's draft of the touchpoint and its version, if one is open."""
+        row = self.db.conn.execute(
+            "SELECT data, version FROM drafts WHERE client_id = ? AND date = ? AND kind = ? AND author = ?",
+            (client_id, day.isoformat(), kind, self.actor),
+        ).fetchone()
+        return (json.loads(row[0]), row[1]) if row else None
+
+    def discard_draft(self, client_id: str, day: date, kind: str) -> None:
+        with self._write():
+            self.db.conn.execute("DELETE FROM drafts WHERE client_id = ? AND date = ? AND kind = ? AND author = ?",
+                                 (client_id, day.isoformat(), kind, self.actor))
+
+    def drafts(self, author: str | None = None) -> list[dict]:
+        """Open drafts (everyone's, or one author's), newest first, without their contents."""
+        where, params = "", []
+        if author:
+            where, params = "WHERE d.author = ?", [author]
+        return self._rows(
+            "SELECT d.client_id AS client, c.name AS client_name, d.date, d.kind, d.author, d.version, d.changed_at "
+            f"FROM drafts d JOIN clients c ON c.id = d.client_id {where} ORDER BY d.changed_at DESC", params)
+
+    def finish_checkin(self, client_id: str, checkin: CheckIn, readings: dict[str, float],
+                       assessment: Assessment | None, actions: list[ActionItem], touchpoint_date: date | None = None) -> int:
+        """Store a finished check-in and everything it captured in one transaction, and mark its touchpoint done."""
+        day = touchpoint_date or checkin.date
+        with self._write():
+            self.require_client(client_id)
+            stamp = self._stamp()
+            checkin_id = self.db["checkins"].insert(self._checkin_row(client_id, checkin, stamp)).last_pk
+            kpi_ids = dict(self.db.conn.execute("SELECT key, id FROM kpis WHERE client_id = ?", (client_id,)).fetchall())
+            for key, value in readings.items():
+                if key not in kpi_ids:
+                    raise StoreError(f"client '{client_id}' has no KPI '{key}'")
+                self.db["readings"].upsert({"kpi_id": kpi_ids[key], "date": checkin.date.isoformat(), "value": value,
+                                            "checkin_id": checkin_id, **stamp}, pk=("kpi_id", "date"))
+            if assessment is not None:
+                self.db.conn.execute("DELETE FROM assessments WHERE client_id = ? AND date = ?",
+                                     (client_id, assessment.date.isoformat()))
+                self.db["assessments"].insert({**self._assessment_row(client_id, assessment, stamp), "checkin_id": checkin_id})
+            for item in actions:
+                self.db["action_items"].insert({**self._action_row(client_id, item, stamp), "checkin_id": checkin_id})
+            self.db["touchpoint_exceptions"].upsert(
+                self._exception_row(client_id, TouchpointException(date=day, kind=checkin.kind, status="done"), stamp),
+                pk=("client_id", "date", "kind"))
+            self.db.conn.execute("DELETE FROM drafts WHERE client_id = ? AND date = ? AND kind = ? AND author = ?",
+                                 (client_id, day.isoformat(), checkin.kind, self.actor))
+            audit(self.db, self.actor, "check-in", client_id, {
+                "id": checkin_id, "date": checkin.date.isoformat(), "kind": checkin.kind, "readings": len(readings),
+                "assessment": assessment is not None, "actions": len(actions)})
+        return checkin_id
+
+    def checkins(self, client_id: str) -> list[dict]:
+        """A client's check-ins, newest first, each with the readings, assessment and action items it captured."""
+        self.require_client(client_id)
+        result = []
+        for row in self._rows("SELECT * FROM checkins WHERE client_id = ? ORDER BY date DESC, id DESC", [client_id]):
+            cid = row["id"]
+            readings = self._rows(
+                "SELECT k.key AS kpi, r.date, r.value FROM readings r JOIN kpis k ON k.id = r.kpi_id "
+                "WHERE r.checkin_id = ? ORDER BY k.position", [cid])
+            assessment = self._rows("SELECT * FROM assessments WHERE checkin_id = ?", [cid])
+            actions = self._rows("SELECT text, owner, due, priority, status FROM action_items WHERE checkin_id = ? ORDER BY id", [cid])
+            result.append({
+                "id": cid, "date": row["date"], "kind": row["kind"], "author": row["author"],
+                "planned_minutes": row["planned_minutes"], "actual_minutes": row["actual_minutes"],
+                "attendees": json.loads(row["attendees"]), "sections": json.loads(row["sections"]),
+                "next_steps": row["next_steps"], "readings": readings,
+                "assessment": ({"date": assessment[0]["date"], "scores": {k: assessment[0][k] for k in SUBSCORES},
+                                "note": assessment[0]["note"]} if assessment else None),
+                "action_items": actions,
+            })
+        return result
+
+    def record_expansion_checkin(self, client_id: str, opportunity_id: int, checkin: CheckIn,
+                                 actions: list[ActionItem], outcome: dict | None) -> int:
+        """Store an expansion conversation and its outcome (stage, next action) on the opportunity, in one transaction."""
+        with self._write():
+            self.require_client(client_id)
+            row = self.db.conn.execute("SELECT version FROM opportunities WHERE id = ? AND client_id = ?",
+                                       (opportunity_id, client_id)).fetchone()
+            if not row:
+                raise StoreError(f"no opportunity {opportunity_id} for {client_id}")
+            stamp = self._stamp()
+            checkin_id = self.db["checkins"].insert(self._checkin_row(client_id, checkin, stamp)).last_pk
+            for item in actions:
+                self.db["action_items"].insert({**self._action_row(client_id, item, stamp), "checkin_id": checkin_id})
+            if outcome:
+                self.db["opportunities"].update(opportunity_id, {
+                    "stage": outcome["stage"], "next_action": outcome["next_action"],
+                    "next_action_date": outcome["next_action_date"].isoformat() if outcome["next_action_date"] else None,
+                    "version": row[0] + 1, **stamp})
+            self.db.conn.execute("DELETE FROM drafts WHERE client_id = ? AND date = ? AND kind = 'expansion' AND author = ?",
+                                 (client_id, checkin.date.isoformat(), self.actor))
+            audit(self.db, self.actor, "expansion-check-in", client_id,
+                  {"id": checkin_id, "opportunity": opportunity_id, "outcome": outcome})
+        return checkin_id

@@ -41,7 +41,7 @@ class ActionTable(DataTable):
 class TodayScreen(WorkbenchScreen):
     TITLE = "Today"
     BINDINGS = [
-        Binding("enter", "open", "Open", id="today.open", tooltip="Open the selected client"),
+        Binding("enter", "open", "Check-in", id="today.open", tooltip="Start the guided check-in (on an action item: open the client)"),
         Binding("d", "done", "Done", id="today.done", tooltip="Mark the touchpoint (or action item) done"),
         Binding("s", "skip", "Skip", id="today.skip", tooltip="Skip the touchpoint, with a reason"),
         Binding("r", "move", "Move", id="today.move", tooltip="Move the touchpoint to another day"),
@@ -140,8 +140,15 @@ class TodayScreen(WorkbenchScreen):
         self.action_open()
 
     def action_open(self) -> None:
+        """A touchpoint starts its guided check-in; an action item opens its client."""
         row = self.selected()
-        if row:
+        if row is None:
+            return
+        if row["type"] == "touchpoint":
+            from .checkin import CheckinScreen
+
+            self.app.push_screen(CheckinScreen(row["client"], date.fromisoformat(row["date"]), row["kind"]))
+        else:
             self.app.open_client(row["client"])
 
     def _record(self, row: dict, status: str, reason: str | None = None, to: date | None = None) -> None:

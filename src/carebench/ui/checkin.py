@@ -1,0 +1,562 @@
+"""The guided check-in: one timed section at a time, everything typed kept as a draft until Finish."""
+
+from __future__ import annotations
+
+import time
+from datetime import date
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Footer, Header, Input, Label, OptionList, Select, Static, TextArea
+from textual.widgets.option_list import Option
+
+from ..core.health import band_of, overall_score
+from ..core.models import SUBSCORES, STAGES, ActionItem, Assessment, CheckIn, Opportunity, Scores, Section
+from ..inputs import UserError, parse_date, parse_number
+from .base import band_text, user_error
+from .messages import DataLoaded, LoadFailed
+
+# Everything typed is saved this long after the last keystroke (and on every section change).
+DRAFT_DELAY_S = 1.5
+
+
+def fmt_clock(seconds: float) -> str:
+    seconds = int(seconds)
+    return f"{seconds // 60:02d}:{seconds % 60:02d}"
+
+
+def check_reading(text: str, kpi: dict) -> tuple[float | None, str | None]:
+    """A KPI reading typed in the runner: empty means none; else a number inside the KPI's plausible range."""
+    if not text.strip():
+        return None, None
+    try:
+        value = parse_number(text, kpi["name"])
+    except UserError as exc:
+        return None, str(exc)
+    if not kpi["low"] <= value <= kpi["high"]:
+        return None, f"{value:g} is outside the plausible range {kpi['low']:g}..{kpi['high']:g}"
+    return value, None
+
+
+def check_score(text: str) -> tuple[int | None, str | None]:
+    text = text.strip()
+    if not text.isdigit() or not 1 <= int(text) <= 10:
+        return None, "a whole number from 1 to 10"
+    return int(text), None
+
+
+class ChoiceDialog(ModalScreen[str | None]):
+    """A question answered with one key."""
+
+    DEFAULT_CSS = """
+    ChoiceDialog { align: center middle; }
+    ChoiceDialog > Vertical { width: 64; max-width: 95%; height: auto; border: round $warning; padding: 0 1; background: $surface; }
+    """
+
+    def __init__(self, question: str, choices: dict[str, str]) -> None:
+        super().__init__()
+        self.question = question
+        self.choices = choices
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(self.question)
+            yield Label("   ".join(f"[b]{k}[/b] {v}" for k, v in self.choices.items()) + "   [b]escape[/b] back")
+
+    def on_key(self, event) -> None:
+        event.stop()
+        if event.key == "escape":
+            self.dismiss(None)
+        elif event.key in self.choices:
+            self.dismiss(event.key)
+
+
+class SummaryDialog(ModalScreen[None]):
+    """What a finished check-in stored."""
+
+    DEFAULT_CSS = """
+    SummaryDialog { align: center middle; }
+    SummaryDialog > Vertical { width: 70; max-width: 95%; height: auto; border: round $success; padding: 0 1; background: $surface; }
+    """
+    BINDINGS = [Binding("enter,escape", "close", "Back to Today")]
+
+    def __init__(self, lines: list[str]) -> None:
+        super().__init__()
+        self.lines = lines
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label("[b]Check-in saved[/b]")
+            for line in self.lines:
+                yield Label(Text(line))
+            yield Label("[dim]enter: back to Today[/]")
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+
+class CheckinScreen(Screen):
+    """Runs the script for one touchpoint (or an expansion conversation on one opportunity)."""
+
+    TITLE = "Check-in"
+    BINDINGS = [
+        Binding("ctrl+n", "next_section", "Next", priority=True, id="checkin.next", tooltip="Next section"),
+        Binding("ctrl+b", "previous_section", "Previous", priority=True, id="checkin.previous", tooltip="Previous section"),
+        Binding("ctrl+g", "jump", "Sections", priority=True, id="checkin.jump", tooltip="Jump to any section"),
+        Binding("ctrl+o", "add_action", "+Action", priority=True, id="checkin.action", tooltip="Add an action item"),
+        Binding("ctrl+f", "finish", "Finish", priority=True, id="checkin.finish", tooltip="Store the check-in and mark it done"),
+        Binding("escape", "cancel", "Cancel", id="checkin.cancel", tooltip="Leave: keep or discard the draft"),
+    ]
+    DEFAULT_CSS = """
+    CheckinScreen #runbar { height: 1; background: $panel; padding: 0 1; }
+    CheckinScreen #notice { height: auto; color: $warning; padding: 0 1; display: none; }
+    CheckinScreen #sections { width: 30; height: 1fr; border: none; border-right: solid $panel; }
+    CheckinScreen #body { height: 1fr; padding: 0 1; }
+    CheckinScreen #prompts { height: auto; margin-bottom: 1; }
+    CheckinScreen TextArea { height: 6; }
+    CheckinScreen .field { height: auto; margin-bottom: 0; }
+    CheckinScreen .field Label { width: 1fr; padding: 0 1 0 0; }
+    CheckinScreen .field Input { width: 12; background: $boost; }
+    CheckinScreen .field Select { width: 24; }
+    CheckinScreen .field .hint { width: 1fr; padding: 0 0 0 1; color: $text-muted; }
+    CheckinScreen .error { color: $error; }
+    CheckinScreen .heading { color: $primary; text-style: bold; margin-top: 1; }
+    CheckinScreen #live-health { height: auto; }
+    """
+
+    def __init__(self, client: str, touchpoint_date: date, kind: str, opportunity_id: int | None = None) -> None:
+        super().__init__()
+        self.client = client
+        self.touchpoint_date = touchpoint_date
+        self.kind = kind
+        self.opportunity_id = opportunity_id
+        self.ctx: dict | None = None
+        self.state: dict = {}
+        self.draft_version: int | None = None
+        self.section = 0
+        self._section_started = time.monotonic()
+        self._save_timer = None
+        self._dirty = False
+        self._finished = False
+
+    # ----- layout and loading --------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("Opening the check-in…", id="runbar")
+        yield Static("", id="notice")
+        with Horizontal():
+            yield OptionList(id="sections")
+            yield VerticalScroll(id="body")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.load()
+        self.set_interval(1.0, self.tick)
+
+    @work(thread=True, exit_on_error=False, group="load")
+    def load(self) -> None:
+        from ..views import checkin_context
+
+        try:
+            with self.app.open_store() as store:
+                ctx = checkin_context(store, self.client, self.touchpoint_date, self.kind, self.app.plan_day,
+                                      self.opportunity_id, self.app.rules)
+        except Exception as exc:
+            self.post_message(LoadFailed(user_error(exc)))
+            return
+        self.post_message(DataLoaded(ctx, 0))
+
+    def on_load_failed(self, message: LoadFailed) -> None:
+        message.stop()
+        self.notify(message.error, title="Check-in", severity="error", timeout=8)
+        if self.ctx is None:
+            self.app.pop_screen()
+
+    def on_data_loaded(self, message: DataLoaded) -> None:
+        message.stop()
+        ctx = self.ctx = message.data
+        self.title = f"Check-in · {ctx['client_name']}"
+        draft = ctx["draft"] or {}
+        self.draft_version = ctx["draft_version"]
+        self.state = {
+            "section": 0, "notes": {}, "readings": {}, "actions": [], "next_steps": "", "elapsed": {},
+            "scores": {k: str(v) for k, v in (ctx["last_scores"] or {}).items()},
+            "outcome": {},
+            **draft,
+        }
+        notices = []
+        if draft:
+            notices.append("Resumed your draft of this check-in.")
+        if ctx["other_drafts"]:
+            notices.append(f"{', '.join(ctx['other_drafts'])} also has a draft of this check-in open.")
+        notices += ctx["script_problems"]
+        if notices:
+            notice = self.query_one("#notice", Static)
+            notice.update(" ".join(notices))
+            notice.display = True
+        sections = self.query_one("#sections", OptionList)
+        for index, section in enumerate(ctx["script"]["sections"]):
+            sections.add_option(Option(f"{index + 1}. {section['title']} · {section['minutes']}m", id=str(index)))
+        self.show_section(int(self.state.get("section", 0)))
+
+    # ----- sections --------------------------------------------------------
+
+    def _bank_time(self) -> None:
+        now = time.monotonic()
+        key = str(self.section)
+        self.state["elapsed"][key] = self.state["elapsed"].get(key, 0) + (now - self._section_started)
+        self._section_started = now
+
+    def show_section(self, index: int) -> None:
+        if self.ctx is None:
+            return
+        sections = self.ctx["script"]["sections"]
+        index = max(0, min(index, len(sections) - 1))
+        if self.state:
+            self._bank_time()
+        self.section = self.state["section"] = index
+        self.query_one("#sections", OptionList).highlighted = index
+        body = self.query_one("#body", VerticalScroll)
+        body.remove_children()
+        body.mount_all(list(self.section_widgets(sections[index])))
+        body.scroll_home(animate=False)
+        self.call_after_refresh(self.focus_first_field)
+        self.tick()
+
+    def focus_first_field(self) -> None:
+        for widget in self.query("#body TextArea, #body Input, #body Select"):
+            widget.focus()
+            return
+
+    def section_widgets(self, section: dict):
+        ctx = self.ctx
+        yield Static(Text("\n".join(section["prompts"])), id="prompts")
+        capture = section["capture"]
+        if "notes" in capture:
+            yield Label("Notes", classes="heading")
+            yield TextArea(self.state["notes"].get(str(self.section), ""), id="notes", soft_wrap=True)
+        if "readings" in capture and section["kpis"]:
+            yield Label("KPI readings (leave empty to skip)", classes="heading")
+            for key in section["kpis"]:
+                kpi = ctx["kpis"][key]
+                unit = kpi["unit"]
+                last = "none" if kpi["current"] is None else f"{kpi['current']:g}"
+                with_units = f"{kpi['name']} [{unit}]" if unit else kpi["name"]
+                yield Horizontal(
+                    Label(Text(with_units)),
+                    Input(self.state["readings"].get(key, ""), id=f"kpi-{key}", placeholder="value", compact=True),
+                    Static(f"last {last} · base {kpi['baseline']:g} · target {kpi['target']:g}", classes="hint", id=f"hint-{key}"),
+                    classes="field",
+                )
+        if "scores" in capture:
+            yield Label("Health sub-scores (1-10)", classes="heading")
+            yield Static("", id="live-health")
+            for name in section["scores"] or SUBSCORES:
+                suggestion = ctx["suggestions"].get(name)
+                hint = f"suggest {suggestion['score']}: {suggestion['reason']}" if suggestion else ""
+                yield Horizontal(
+                    Label(name.replace("_", " ")),
+                    Input(self.state["scores"].get(name, ""), id=f"score-{name}", placeholder="1-10", compact=True),
+                    Static(Text(hint), classes="hint", id=f"shint-{name}"),
+                    classes="field",
+                )
+        if "outcome" in capture and ctx["opportunity"]:
+            opportunity = ctx["opportunity"]
+            outcome = self.state["outcome"]
+            yield Label(f"Outcome for “{opportunity['title']}”", classes="heading")
+            yield Horizontal(Label("stage"), Select([(s, s) for s in STAGES], value=outcome.get("stage", opportunity["stage"]),
+                                                    allow_blank=False, id="outcome-stage"), classes="field")
+            yield Horizontal(Label("next action"), Input(outcome.get("next_action", opportunity["next_action"] or ""),
+                                                         id="outcome-action"), classes="field")
+            yield Horizontal(Label("next action date"), Input(outcome.get("next_action_date", opportunity["next_action_date"] or ""),
+                                                              id="outcome-date", placeholder="YYYY-MM-DD"), classes="field")
+        if "actions" in capture:
+            yield Label("Action items (ctrl+o adds one)", classes="heading")
+            yield Static(self.actions_text(), id="actions")
+        if "next_steps" in capture:
+            yield Label("Next steps agreed", classes="heading")
+            yield Input(self.state["next_steps"], id="next-steps", placeholder="what both sides do next")
+
+    def actions_text(self) -> Text:
+        if not self.state["actions"]:
+            return Text("none yet", style="dim")
+        return Text("\n".join(f"• {a['text']} — {a['owner']}, due {a['due']} ({a['priority']})" for a in self.state["actions"]))
+
+    def action_next_section(self) -> None:
+        self.save_draft_now()
+        self.show_section(self.section + 1)
+
+    def action_previous_section(self) -> None:
+        self.save_draft_now()
+        self.show_section(self.section - 1)
+
+    def action_jump(self) -> None:
+        self.query_one("#sections", OptionList).focus()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.save_draft_now()
+        self.show_section(int(event.option.id))
+
+    # ----- the clock ---------------------------------------------------------
+
+    def tick(self) -> None:
+        if self.ctx is None:
+            return
+        sections = self.ctx["script"]["sections"]
+        in_section = self.state["elapsed"].get(str(self.section), 0) + (time.monotonic() - self._section_started)
+        total = sum(v for k, v in self.state["elapsed"].items() if k != str(self.section)) + in_section
+        planned_section = sections[self.section]["minutes"] * 60
+        planned_total = self.ctx["script"]["planned_minutes"] * 60
+        warn = self.app.theme_variables.get("warning", "")
+        bar = Text()
+        bar.append(f"{self.ctx['script']['title']} · {self.ctx['client_name']} · ")
+        bar.append_text(band_text(self.app, self.ctx["band"]))
+        bar.append(f" · section {self.section + 1}/{len(sections)} ")
+        bar.append(f"{fmt_clock(in_section)}/{fmt_clock(planned_section)}", style=warn if in_section > planned_section else "")
+        bar.append(" · total ")
+        bar.append(f"{fmt_clock(total)}/{fmt_clock(planned_total)}", style=warn if total > planned_total else "")
+        self.query_one("#runbar", Static).update(bar)
+
+    # ----- typing and drafts -------------------------------------------------
+
+    def on_text_area_changed(self, event: TextArea.Changed) -> None:
+        if event.text_area.id == "notes":
+            self.state["notes"][str(self.section)] = event.text_area.text
+            self.changed()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        widget_id = event.input.id or ""
+        if widget_id.startswith("kpi-"):
+            key = widget_id[4:]
+            self.state["readings"][key] = event.value
+            _, problem = check_reading(event.value, self.ctx["kpis"][key])
+            kpi = self.ctx["kpis"][key]
+            hint = self.query_one(f"#hint-{key}", Static)
+            last = "none" if kpi["current"] is None else f"{kpi['current']:g}"
+            hint.update(Text(problem, style=self.app.theme_variables.get("error", "")) if problem else
+                        f"last {last} · base {kpi['baseline']:g} · target {kpi['target']:g}")
+        elif widget_id.startswith("score-"):
+            self.state["scores"][widget_id[6:]] = event.value
+            self.update_live_health()
+        elif widget_id == "next-steps":
+            self.state["next_steps"] = event.value
+        elif widget_id in ("outcome-action", "outcome-date"):
+            self.state["outcome"]["next_action" if widget_id == "outcome-action" else "next_action_date"] = event.value
+        else:
+            return
+        self.changed()
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        if event.select.id == "outcome-stage":
+            self.state["outcome"]["stage"] = event.value
+            self.changed()
+
+    def on_descendant_focus(self, event) -> None:
+        if isinstance(event.widget, (Input, TextArea)) and (event.widget.id or "").startswith("score-"):
+            self.update_live_health()
+
+    def update_live_health(self) -> None:
+        """Overall, band and change against the last assessment, from the scores as typed."""
+        try:
+            live = self.query_one("#live-health", Static)
+        except Exception:
+            return
+        scores, problem = self.typed_scores()
+        if problem:
+            live.update(Text(problem, style=self.app.theme_variables.get("error", "")))
+            return
+        overall = overall_score(scores)
+        text = Text(f"overall {overall} ")
+        text.append_text(band_text(self.app, band_of(overall)))
+        if self.ctx["last_scores"]:
+            before = overall_score(Scores(**self.ctx["last_scores"]))
+            text.append(f"  ({overall - before:+} since {self.ctx['last_assessed']})")
+        live.update(text)
+
+    def typed_scores(self) -> tuple[Scores | None, str | None]:
+        values = {}
+        for name in SUBSCORES:
+            value, problem = check_score(self.state["scores"].get(name, ""))
+            if problem:
+                return None, f"{name.replace('_', ' ')}: {problem}"
+            values[name] = value
+        return Scores(**values), None
+
+    def changed(self) -> None:
+        self._dirty = True
+        if self._save_timer is not None:
+            self._save_timer.stop()
+        self._save_timer = self.set_timer(DRAFT_DELAY_S, self.save_draft_now)
+
+    def draft_data(self) -> dict:
+        self._bank_time()
+        return {**self.state, "section": self.section}
+
+    def save_draft_now(self) -> None:
+        if self._dirty and not self._finished and self.ctx is not None:
+            self._dirty = False
+            self._save_draft(self.draft_data(), self.draft_version)
+
+    @work(thread=True, exit_on_error=False, group="draft")
+    def _save_draft(self, data: dict, version: int | None) -> None:
+        try:
+            with self.app.open_store() as store:
+                new_version = store.save_draft(self.client, self.touchpoint_date, self.kind, data, version)
+        except Exception as exc:
+            self.app.call_from_thread(self._draft_failed, user_error(exc))
+            return
+        self.app.call_from_thread(self._draft_saved, new_version)
+
+    def _draft_saved(self, version: int) -> None:
+        self.draft_version = version
+
+    def _draft_failed(self, error: str) -> None:
+        self._dirty = True  # keep what was typed; the next change or section move tries again
+        self.notify(f"Draft not saved: {error}", severity="error")
+
+    def flush_draft_blocking(self) -> None:
+        """Write the draft at once on this thread (the terminal is going away)."""
+        if self.ctx is None or self._finished:
+            return
+        with self.app.open_store() as store:
+            store.save_draft(self.client, self.touchpoint_date, self.kind, self.draft_data())
+
+    # ----- actions, finish, cancel --------------------------------------------
+
+    def action_add_action(self) -> None:
+        if self.ctx is None:
+            return
+        from .forms import action_item_form
+
+        def added(item: ActionItem | None) -> None:
+            if item is None:
+                return
+            self.state["actions"].append(item.model_dump(mode="json", include={"text", "owner", "due", "priority"}))
+            self.changed()
+            try:
+                self.query_one("#actions", Static).update(self.actions_text())
+            except Exception:
+                self.notify(f"Action item added: {item.text}")
+
+        self.app.push_screen(action_item_form(self.ctx["client_name"], self.ctx["owner"], self.app.plan_day), added)
+
+    def collect(self) -> tuple[dict | None, str | None, int]:
+        """What Finish stores, or the first problem and the section it is in."""
+        ctx = self.ctx
+        readings = {}
+        for index, section in enumerate(ctx["script"]["sections"]):
+            for key in section["kpis"]:
+                value, problem = check_reading(self.state["readings"].get(key, ""), ctx["kpis"][key])
+                if problem:
+                    return None, problem, index
+                if value is not None:
+                    readings[key] = value
+        assessment = None
+        score_section = next((i for i, s in enumerate(ctx["script"]["sections"]) if "scores" in s["capture"]), None)
+        if score_section is not None:
+            scores, problem = self.typed_scores()
+            if problem:
+                return None, problem, score_section
+            if scores.model_dump() != ctx["last_scores"]:
+                assessment = Assessment(date=self.app.plan_day, scores=scores, author=self.app.user,
+                                        note=f"from the {self.kind} check-in")
+        outcome = None
+        if ctx["opportunity"] and self.state["outcome"]:
+            out = {**{k: ctx["opportunity"][k] for k in ("stage", "next_action", "next_action_date")}, **self.state["outcome"]}
+            try:
+                when = parse_date(out["next_action_date"]) if out.get("next_action_date") else None
+            except UserError as exc:
+                return None, f"next action date: {exc}", len(ctx["script"]["sections"]) - 1
+            outcome = {"stage": out["stage"], "next_action": out.get("next_action") or None, "next_action_date": when}
+        sections = [Section(title=s["title"], notes=self.state["notes"].get(str(i), ""))
+                    for i, s in enumerate(ctx["script"]["sections"])]
+        self._bank_time()
+        minutes = round(sum(self.state["elapsed"].values()) / 60)
+        checkin = CheckIn(date=self.app.plan_day, kind=self.kind, author=self.app.user,
+                          planned_minutes=ctx["script"]["planned_minutes"], actual_minutes=min(minutes, 1440),
+                          sections=sections, next_steps=self.state["next_steps"])
+        actions = [ActionItem(**a, source=f"{self.kind} check-in {self.app.plan_day}") for a in self.state["actions"]]
+        return {"checkin": checkin, "readings": readings, "assessment": assessment, "actions": actions,
+                "outcome": outcome}, None, -1
+
+    def action_finish(self) -> None:
+        if self.ctx is None:
+            return
+        result, problem, section = self.collect()
+        if problem:
+            self.show_section(section)
+            self.notify(problem, title="Not finished yet", severity="error")
+            return
+        self._finish(result)
+
+    @work(thread=True, exit_on_error=False, group="write")
+    def _finish(self, result: dict) -> None:
+        from ..views import client_view
+
+        try:
+            with self.app.open_store() as store:
+                if self.kind == "expansion":
+                    store.record_expansion_checkin(self.client, self.opportunity_id, result["checkin"], result["actions"],
+                                                   result["outcome"])
+                else:
+                    store.finish_checkin(self.client, result["checkin"], result["readings"], result["assessment"],
+                                         result["actions"], touchpoint_date=self.touchpoint_date)
+                after = client_view(store, self.client, self.app.plan_day, self.app.rules)
+        except Exception as exc:
+            self.app.call_from_thread(self.notify, f"Not saved: {user_error(exc)}; your draft is kept", severity="error")
+            return
+        self.app.call_from_thread(self._finished_ok, result, after)
+
+    def _finished_ok(self, result: dict, after: dict) -> None:
+        self._finished = True
+        lines = [f"{self.ctx['client_name']}: {self.kind} check-in of {self.app.plan_day}, "
+                 f"{result['checkin'].actual_minutes} of {result['checkin'].planned_minutes} minutes"]
+        lines.append(f"{len(result['readings'])} KPI readings recorded")
+        if result["assessment"]:
+            overall = overall_score(result["assessment"].scores)
+            before = overall_score(Scores(**self.ctx["last_scores"])) if self.ctx["last_scores"] else None
+            change = f" ({overall - before:+})" if before is not None else ""
+            lines.append(f"health {overall} {band_of(overall)}{change}")
+        else:
+            lines.append("health unchanged")
+        lines.append(f"{len(result['actions'])} new action items")
+        if result.get("outcome"):
+            lines.append(f"opportunity now {result['outcome']['stage']}")
+        tp = after.get("next_touchpoint")
+        lines.append(f"next touchpoint: {tp['kind']} on {tp['date']}" if tp else "no further touchpoints scheduled")
+        self.app.push_screen(SummaryDialog(lines), lambda _: self.leave())
+
+    def leave(self) -> None:
+        self.app.pop_screen()
+        self.app.refresh_all()
+
+    def action_cancel(self) -> None:
+        if self.ctx is None:
+            self.app.pop_screen()
+            return
+
+        def answered(choice: str | None) -> None:
+            if choice == "k":
+                self._dirty = True
+                self.save_draft_now()
+                self.leave()
+            elif choice == "d":
+                self._finished = True
+                self._discard()
+
+        self.app.push_screen(ChoiceDialog("Leave this check-in?", {"k": "keep the draft", "d": "discard it"}), answered)
+
+    @work(thread=True, exit_on_error=False, group="write")
+    def _discard(self) -> None:
+        try:
+            with self.app.open_store() as store:
+                store.discard_draft(self.client, self.touchpoint_date, self.kind)
+        except Exception as exc:
+            self.app.call_from_thread(self.notify, user_error(exc), severity="error")
+        self.app.call_from_thread(self.leave)
