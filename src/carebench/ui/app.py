@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import os
+import signal
+import threading
 from datetime import date
 from pathlib import Path
 from typing import Iterable
@@ -18,6 +22,8 @@ from .messages import DatabaseChanged
 from .themes import load_themes, remember_theme, remembered_theme
 
 POLL_SECONDS = 2.0
+# After SIGHUP or SIGTERM the process is gone within this many seconds, whatever the terminal does.
+HANGUP_GRACE_S = 1.0
 SCREENS = {
     "today": ("1", "Today", "today's touchpoints and action items"),
     "portfolio": ("2", "Portfolio", "every client's health at a glance"),
@@ -93,6 +99,35 @@ class CarebenchApp(App):
         self.load_clients()
         self.poll_changes()  # the baseline that later polls compare with
         self.set_interval(POLL_SECONDS, self.poll_changes)
+        if not self.is_headless:
+            self.install_hangup_handlers()
+
+    # ----- the terminal going away -----------------------------------------
+
+    def install_hangup_handlers(self) -> None:
+        """SIGHUP (the SSH connection dropped) and SIGTERM: keep what was typed, then leave."""
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGHUP, signal.SIGTERM):
+            loop.add_signal_handler(sig, self.hang_up, sig)
+
+    def hang_up(self, sig: int) -> None:
+        from .checkin import CheckinScreen
+
+        code = 128 + sig
+        # Nothing may keep the process alive once the terminal is gone.
+        watchdog = threading.Timer(HANGUP_GRACE_S, os._exit, (code,))
+        watchdog.daemon = True
+        watchdog.start()
+        for screen in self.screen_stack:
+            if isinstance(screen, CheckinScreen):
+                try:
+                    screen.flush_draft_blocking()
+                except Exception:  # the draft saved two seconds ago stands
+                    pass
+        if self._poll_store is not None:
+            self._poll_store.close()
+            self._poll_store = None
+        self.exit(return_code=code)
 
     def watch_theme(self, theme: str) -> None:
         if self.is_mounted and theme != self.requested_theme:

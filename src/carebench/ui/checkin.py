@@ -177,7 +177,7 @@ class CheckinScreen(Screen):
         if self.ctx is None:
             self.app.pop_screen()
 
-    def on_data_loaded(self, message: DataLoaded) -> None:
+    async def on_data_loaded(self, message: DataLoaded) -> None:
         message.stop()
         ctx = self.ctx = message.data
         self.title = f"Check-in · {ctx['client_name']}"
@@ -202,7 +202,7 @@ class CheckinScreen(Screen):
         sections = self.query_one("#sections", OptionList)
         for index, section in enumerate(ctx["script"]["sections"]):
             sections.add_option(Option(f"{index + 1}. {section['title']} · {section['minutes']}m", id=str(index)))
-        self.show_section(int(self.state.get("section", 0)))
+        await self.show_section(int(self.state.get("section", 0)))
 
     # ----- sections --------------------------------------------------------
 
@@ -212,7 +212,7 @@ class CheckinScreen(Screen):
         self.state["elapsed"][key] = self.state["elapsed"].get(key, 0) + (now - self._section_started)
         self._section_started = now
 
-    def show_section(self, index: int) -> None:
+    async def show_section(self, index: int) -> None:
         if self.ctx is None:
             return
         sections = self.ctx["script"]["sections"]
@@ -222,15 +222,18 @@ class CheckinScreen(Screen):
         self.section = self.state["section"] = index
         self.query_one("#sections", OptionList).highlighted = index
         body = self.query_one("#body", VerticalScroll)
-        body.remove_children()
-        body.mount_all(list(self.section_widgets(sections[index])))
+        await body.remove_children()
+        await body.mount_all(list(self.section_widgets(sections[index])))
         body.scroll_home(animate=False)
         self.call_after_refresh(self.focus_first_field)
         self.tick()
 
     def focus_first_field(self) -> None:
+        """The cursor goes where the consultant types first: the notes (at their end), else the first field."""
         for widget in self.query("#body TextArea, #body Input, #body Select"):
             widget.focus()
+            if isinstance(widget, TextArea):
+                widget.move_cursor(widget.document.end)
             return
 
     def section_widgets(self, section: dict):
@@ -287,21 +290,21 @@ class CheckinScreen(Screen):
             return Text("none yet", style="dim")
         return Text("\n".join(f"• {a['text']} — {a['owner']}, due {a['due']} ({a['priority']})" for a in self.state["actions"]))
 
-    def action_next_section(self) -> None:
+    async def action_next_section(self) -> None:
         self.save_draft_now()
-        self.show_section(self.section + 1)
+        await self.show_section(self.section + 1)
 
-    def action_previous_section(self) -> None:
+    async def action_previous_section(self) -> None:
         self.save_draft_now()
-        self.show_section(self.section - 1)
+        await self.show_section(self.section - 1)
 
     def action_jump(self) -> None:
         self.query_one("#sections", OptionList).focus()
 
-    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+    async def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
         self.save_draft_now()
-        self.show_section(int(event.option.id))
+        await self.show_section(int(event.option.id))
 
     # ----- the clock ---------------------------------------------------------
 
@@ -485,12 +488,12 @@ class CheckinScreen(Screen):
         return {"checkin": checkin, "readings": readings, "assessment": assessment, "actions": actions,
                 "outcome": outcome}, None, -1
 
-    def action_finish(self) -> None:
+    async def action_finish(self) -> None:
         if self.ctx is None:
             return
         result, problem, section = self.collect()
         if problem:
-            self.show_section(section)
+            await self.show_section(section)
             self.notify(problem, title="Not finished yet", severity="error")
             return
         self._finish(result)

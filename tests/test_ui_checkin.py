@@ -1,0 +1,249 @@
+"""The guided check-in runner through Pilot: full runs, drafts, validation and the expansion conversation."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from carebench.core.models import Client, Kpi, Opportunity, Reading
+from carebench.demo import load_demo_portfolio
+from carebench.store import Store
+from carebench.ui.app import CarebenchApp
+from carebench.ui.checkin import CheckinScreen, check_reading
+
+DAY = date(2026, 6, 15)
+
+
+@pytest.fixture
+def demo_db(tmp_path, monkeypatch):
+    for var in ("HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME"):
+        monkeypatch.setenv(var, str(tmp_path / var.lower()))
+    path = tmp_path / "demo.db"
+    with Store(path, actor="ana") as store:
+        store.import_portfolio(load_demo_portfolio(DAY, "ana"))
+    return path
+
+
+async def settle(app, pilot, rounds: int = 3):
+    for _ in range(rounds):
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+async def open_runner(app, pilot, client: str, day: date, kind: str, **kwargs) -> CheckinScreen:
+    await settle(app, pilot)
+    screen = CheckinScreen(client, day, kind, **kwargs)
+    await app.push_screen(screen)
+    await settle(app, pilot)
+    assert screen.ctx is not None
+    return screen
+
+
+async def type_text(pilot, text: str) -> None:
+    for char in text:
+        await pilot.press("space" if char == " " else char)
+
+
+def kpi_input(screen, key):
+    return screen.query_one(f"#kpi-{key}")
+
+
+async def test_enter_on_a_touchpoint_starts_its_script_with_the_cursor_in_the_notes(demo_db):
+    app = CarebenchApp(demo_db, today=DAY, user="ana")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, CheckinScreen)
+        assert screen.focused is screen.query_one("#notes")
+        assert "section 1/" in str(screen.query_one("#runbar").render())
+
+
+async def test_full_daily_check_in_is_stored_and_leaves_today(demo_db):
+    client, kind = "kestrel-ridge-outfitters", "daily"
+    app = CarebenchApp(demo_db, today=DAY, user="ana")
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_runner(app, pilot, client, DAY, kind)
+        assert [s["minutes"] for s in screen.ctx["script"]["sections"]] == [5, 10, 5]
+        await type_text(pilot, "Packing went live")
+        await pilot.press("ctrl+n")
+        await settle(app, pilot)
+        key = screen.ctx["script"]["sections"][1]["kpis"][0]
+        kpi = screen.ctx["kpis"][key]
+        good = str(round((kpi["low"] + kpi["high"]) / 2, 1))
+        kpi_input(screen, key).value = good
+        await pilot.pause()
+        await pilot.press("ctrl+o")
+        await pilot.pause()
+        form = app.screen
+        form.query_one("#f-text").value = "Reprint the bench labels"
+        form.query_one("#f-due").value = "2026-06-17"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert "Reprint the bench labels" in str(screen.query_one("#actions").render())
+        await pilot.press("ctrl+n")
+        await settle(app, pilot)
+        screen.query_one("#next-steps").value = "Call again tomorrow at nine"
+        await pilot.pause()
+        await pilot.press("ctrl+f")
+        await settle(app, pilot)
+        assert type(app.screen).__name__ == "SummaryDialog"
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert type(app.screen).__name__ == "TodayScreen"
+        assert not any(r["client"] == client and r["status"] == "due" for r in app.screen.rows.values()
+                       if r["type"] == "touchpoint")
+    with Store(demo_db) as store:
+        stored = store.checkins(client)[0]
+        assert store.drafts() == []
+    assert stored["kind"] == kind and stored["author"] == "ana" and stored["planned_minutes"] == 20
+    assert stored["sections"][0]["notes"] == "Packing went live"
+    assert stored["readings"] == [{"kpi": key, "date": DAY.isoformat(), "value": float(good)}]
+    assert stored["action_items"][0]["text"] == "Reprint the bench labels"
+    assert stored["next_steps"] == "Call again tomorrow at nine"
+    assert stored["assessment"] is None
+
+
+async def test_qbr_with_new_scores_records_an_assessment(demo_db):
+    client = "meridale-health-supplies"
+    app = CarebenchApp(demo_db, today=DAY, user="ana")
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_runner(app, pilot, client, DAY, "quarterly")
+        assert screen.ctx["script"]["planned_minutes"] == 80
+        scores_at = next(i for i, s in enumerate(screen.ctx["script"]["sections"]) if "scores" in s["capture"])
+        await pilot.press(*["ctrl+n"] * scores_at)
+        await settle(app, pilot)
+        assert screen.query_one("#score-achievement").value == str(screen.ctx["last_scores"]["achievement"])
+        screen.query_one("#score-communication").value = "3"
+        await pilot.pause()
+        live = str(screen.query_one("#live-health").render())
+        assert "overall" in live and "since" in live
+        await pilot.press("ctrl+f")
+        await settle(app, pilot)
+        await pilot.press("enter")
+        await settle(app, pilot)
+    with Store(demo_db) as store:
+        stored = store.checkins(client)[0]
+        latest = store.client(client, parts={"assessments"}).assessments[-1]
+    assert stored["assessment"]["scores"]["communication"] == 3
+    assert latest.date == DAY and latest.scores.communication == 3
+
+
+async def test_validation_errors_keep_the_runner_open_and_point_at_the_section(demo_db):
+    client = "kestrel-ridge-outfitters"
+    with Store(demo_db) as store:
+        before = store.checkins(client)
+    app = CarebenchApp(demo_db, today=DAY, user="ana")
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_runner(app, pilot, client, DAY, "daily")
+        await pilot.press("ctrl+n")
+        await settle(app, pilot)
+        key = screen.ctx["script"]["sections"][1]["kpis"][0]
+        kpi_input(screen, key).value = "12abc"
+        await pilot.pause()
+        assert "not a number" in str(screen.query_one(f"#hint-{key}").render())
+        kpi_input(screen, key).value = str(screen.ctx["kpis"][key]["high"] * 10 + 1000)
+        await pilot.pause()
+        assert "plausible range" in str(screen.query_one(f"#hint-{key}").render())
+        await pilot.press("ctrl+n", "ctrl+f")
+        await settle(app, pilot)
+        assert app.screen is screen and screen.section == 1
+    with Store(demo_db) as store:
+        assert store.checkins(client) == before
+
+
+@pytest.mark.parametrize("text, expected", [("", None), ("  ", None), ("42", 42.0), ("1,250", 1250.0)],
+                         ids=["empty", "blank", "plain", "thousands"])
+def test_check_reading_accepts(text, expected):
+    kpi = {"name": "Orders", "low": 0.0, "high": 5000.0}
+    assert check_reading(text, kpi) == (expected, None)
+
+
+@pytest.mark.parametrize("text", ["abc", "nan", "inf", "-1", "5001", "1e400"], ids=lambda t: t)
+def test_check_reading_refuses(text):
+    value, problem = check_reading(text, {"name": "Orders", "low": 0.0, "high": 5000.0})
+    assert value is None and problem
+
+
+async def test_interrupted_check_in_resumes_where_it_was(demo_db):
+    client = "kestrel-ridge-outfitters"
+    app = CarebenchApp(demo_db, today=DAY, user="ana")
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_runner(app, pilot, client, DAY, "daily")
+        await type_text(pilot, "first notes")
+        await pilot.press("ctrl+n")  # a section change saves at once
+        await settle(app, pilot)
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("k")
+        await settle(app, pilot)
+    app = CarebenchApp(demo_db, today=DAY, user="ana")
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_runner(app, pilot, client, DAY, "daily")
+        assert screen.section == 1
+        assert screen.state["notes"]["0"] == "first notes"
+        assert "Resumed your draft" in str(screen.query_one("#notice").render())
+    app = CarebenchApp(demo_db, today=DAY, user="ben")
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_runner(app, pilot, client, DAY, "daily")
+        assert screen.section == 0
+        assert "ana also has a draft" in str(screen.query_one("#notice").render())
+
+
+async def test_cancel_and_discard_removes_the_draft(demo_db):
+    app = CarebenchApp(demo_db, today=DAY, user="ana")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_runner(app, pilot, "kestrel-ridge-outfitters", DAY, "daily")
+        await type_text(pilot, "to be thrown away")
+        await pilot.press("ctrl+n")
+        await settle(app, pilot)
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("d")
+        await settle(app, pilot)
+        assert type(app.screen).__name__ == "TodayScreen"
+    with Store(demo_db) as store:
+        assert store.drafts() == []
+
+
+async def test_typing_is_saved_as_a_draft_after_a_pause(demo_db):
+    app = CarebenchApp(demo_db, today=DAY, user="ana")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_runner(app, pilot, "kestrel-ridge-outfitters", DAY, "daily")
+        await type_text(pilot, "autosaved")
+        await pilot.pause(2.0)
+        await settle(app, pilot)
+        with Store(demo_db, actor="ana") as store:
+            data, _ = store.load_draft("kestrel-ridge-outfitters", DAY, "daily")
+        assert data["notes"]["0"] == "autosaved"
+
+
+async def test_expansion_conversation_records_its_outcome(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "cfg"))
+    path = tmp_path / "x.db"
+    with Store(path, actor="ana") as store:
+        store.add_client(Client(id="acme", name="Acme", tier="gold", go_live=date(2026, 1, 5), owner="ana",
+                                kpis=[Kpi(key="otd", name="On time", category="lagging", unit="%", direction="higher",
+                                          baseline=80, target=95, readings=[Reading(date=date(2026, 6, 1), value=96)])]))
+        opp_id = store.add_opportunity("acme", Opportunity(title="Second site", value=100000, probability=30))
+    app = CarebenchApp(path, today=DAY, user="ana")
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_runner(app, pilot, "acme", DAY, "expansion", opportunity_id=opp_id)
+        assert "Second site" in "\n".join(screen.ctx["script"]["sections"][1]["prompts"])
+        await pilot.press("ctrl+n", "ctrl+n", "ctrl+n")
+        await settle(app, pilot)
+        screen.query_one("#outcome-stage").value = "qualified"
+        screen.query_one("#outcome-action").value = "Send the proposal outline"
+        screen.query_one("#outcome-date").value = "2026-06-22"
+        await pilot.pause()
+        await pilot.press("ctrl+f")
+        await settle(app, pilot)
+        assert type(app.screen).__name__ == "SummaryDialog"
+    with Store(path) as store:
+        opportunity = store.opportunities("acme")[0]
+        checkin = store.checkins("acme")[0]
+    assert opportunity["stage"] == "qualified" and opportunity["next_action"] == "Send the proposal outline"
+    assert opportunity["next_action_date"] == "2026-06-22" and opportunity["version"] == 2
+    assert checkin["kind"] == "expansion"
