@@ -49,7 +49,7 @@ def parse_scores(text: str) -> dict[str, int]:
         if name in scores:
             raise UserError(f"--scores: '{name}' is given twice")
         value = value.strip()
-        if not value.isdigit() or not 1 <= int(value) <= 10:
+        if not (value.isascii() and value.isdigit()) or not 1 <= int(value) <= 10:
             raise UserError(f"--scores: {name} must be a whole number from 1 to 10, got '{value}'")
         scores[name] = int(value)
     missing = [s for s in SUBSCORES if s not in scores]

@@ -44,7 +44,7 @@ def check_reading(text: str, kpi: dict) -> tuple[float | None, str | None]:
 
 def check_score(text: str) -> tuple[int | None, str | None]:
     text = text.strip()
-    if not text.isdigit() or not 1 <= int(text) <= 10:
+    if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= 10:
         return None, "a whole number from 1 to 10"
     return int(text), None
 
@@ -103,12 +103,14 @@ class CheckinScreen(Screen):
     """Runs the script for one touchpoint (or an expansion conversation on one opportunity)."""
 
     TITLE = "Check-in"
+    # Focus is placed by hand once the section's fields exist (see focus_first_field).
+    AUTO_FOCUS = None
     BINDINGS = [
-        Binding("ctrl+n", "next_section", "Next", priority=True, id="checkin.next", tooltip="Next section"),
-        Binding("ctrl+b", "previous_section", "Previous", priority=True, id="checkin.previous", tooltip="Previous section"),
-        Binding("ctrl+g", "jump", "Sections", priority=True, id="checkin.jump", tooltip="Jump to any section"),
-        Binding("ctrl+o", "add_action", "+Action", priority=True, id="checkin.action", tooltip="Add an action item"),
-        Binding("ctrl+f", "finish", "Finish", priority=True, id="checkin.finish", tooltip="Store the check-in and mark it done"),
+        Binding("ctrl+n", "next_section", "Next", id="checkin.next", tooltip="Next section"),
+        Binding("ctrl+b", "previous_section", "Previous", id="checkin.previous", tooltip="Previous section"),
+        Binding("ctrl+g", "jump", "Sections", id="checkin.jump", tooltip="Jump to any section"),
+        Binding("ctrl+o", "add_action", "+Action", id="checkin.action", tooltip="Add an action item"),
+        Binding("ctrl+f", "finish", "Finish", id="checkin.finish", tooltip="Store the check-in and mark it done"),
         Binding("escape", "cancel", "Cancel", id="checkin.cancel", tooltip="Leave: keep or discard the draft"),
     ]
     DEFAULT_CSS = """
@@ -142,6 +144,8 @@ class CheckinScreen(Screen):
         self._save_timer = None
         self._dirty = False
         self._finished = False
+        self._early_keys = ""  # typed before the first field could take them
+        self._cursor_placed = False
 
     # ----- layout and loading --------------------------------------------
 
@@ -212,11 +216,35 @@ class CheckinScreen(Screen):
         self.state["elapsed"][key] = self.state["elapsed"].get(key, 0) + (now - self._section_started)
         self._section_started = now
 
+    def capture_fields(self) -> None:
+        """Copy what the section's fields hold into the state (their change events may not have arrived yet)."""
+        for area in self.query("#body TextArea#notes"):
+            self.state["notes"][str(self.section)] = area.text
+        for field in self.query("#body Input"):
+            name = field.id or ""
+            if name.startswith("kpi-"):
+                self.state["readings"][name[4:]] = field.value
+            elif name.startswith("score-"):
+                self.state["scores"][name[6:]] = field.value
+            elif name == "next-steps":
+                self.state["next_steps"] = field.value
+            elif name in ("outcome-action", "outcome-date"):
+                self.state["outcome"]["next_action" if name == "outcome-action" else "next_action_date"] = field.value
+        for select in self.query("#body Select#outcome-stage"):
+            self.state["outcome"]["stage"] = select.value
+
     async def show_section(self, index: int) -> None:
         if self.ctx is None:
             return
+        self.capture_fields()
         sections = self.ctx["script"]["sections"]
         index = max(0, min(index, len(sections) - 1))
+        if self._early_keys and "notes" in sections[self.section]["capture"]:
+            # Typed while the section was still opening: it belongs to this section's notes.
+            key = str(self.section)
+            self.state["notes"][key] = self.state["notes"].get(key, "") + self._early_keys
+            self._early_keys = ""
+            self.changed()
         if self.state:
             self._bank_time()
         self.section = self.state["section"] = index
@@ -234,7 +262,20 @@ class CheckinScreen(Screen):
             widget.focus()
             if isinstance(widget, TextArea):
                 widget.move_cursor(widget.document.end)
+                if self._early_keys:
+                    widget.insert(self._early_keys)
+            elif isinstance(widget, Input) and self._early_keys:
+                widget.insert_text_at_cursor(self._early_keys)
+            self._early_keys = ""
+            self._cursor_placed = True
             return
+
+    def on_key(self, event) -> None:
+        """Keep what is typed while the check-in is still opening, for the first field."""
+        if not self._cursor_placed and event.is_printable and event.character:
+            self._early_keys += event.character
+            event.stop()
+            event.prevent_default()
 
     def section_widgets(self, section: dict):
         ctx = self.ctx
@@ -398,6 +439,7 @@ class CheckinScreen(Screen):
         self._save_timer = self.set_timer(DRAFT_DELAY_S, self.save_draft_now)
 
     def draft_data(self) -> dict:
+        self.capture_fields()
         self._bank_time()
         return {**self.state, "section": self.section}
 
@@ -451,6 +493,7 @@ class CheckinScreen(Screen):
 
     def collect(self) -> tuple[dict | None, str | None, int]:
         """What Finish stores, or the first problem and the section it is in."""
+        self.capture_fields()
         ctx = self.ctx
         readings = {}
         for index, section in enumerate(ctx["script"]["sections"]):

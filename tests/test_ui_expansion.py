@@ -1,0 +1,347 @@
+"""The Expansion screen: the pipeline by stage, next actions, the form and stage moves through Pilot; and its pure helpers.
+
+The pipeline, as of 2026-06-15 (opportunity ids in import order):
+1 acme   (red: hold)       Extra site           proposed    80,000 x 10 % =  8,000  next: "Call the CIO", no date
+2 beta   (yellow: nurture) Analytics add-on     identified  50,000 x 25 % = 12,500  next: 2026-07-01; investment 10-20k, months 3-6
+3 beta                     Training             won         10,000 x 100 %
+4 cobalt (green: ready)    Self-service portal  qualified  120,000 x 40 % = 48,000  next: 2026-06-10 (overdue)
+5 cobalt                   Old idea             lost        30,000 x 0 %
+Open pipeline: 3 opportunities, 250,000, weighted 68,500. dune has no opportunities.
+"""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+
+import pytest
+from rich.console import Console
+from textual.widgets import Input, Static
+
+from carebench.core.models import Assessment, Client, Opportunity, Portfolio, Scores
+from carebench.store import Store
+from carebench.ui import app as app_module
+from carebench.ui.app import CarebenchApp
+from carebench.ui.expansion import (
+    ConfirmDialog,
+    NextActionsTable,
+    PipelineTable,
+    by_stage,
+    edited,
+    fit_names,
+    next_actions,
+    stage_moved,
+    with_stage,
+)
+
+DAY = date(2026, 6, 15)
+NAMES = ("achievement", "trend", "sustainability", "adherence", "engagement", "leadership",
+         "communication", "satisfaction", "expansion_interest")
+
+
+def assessment(day: date, *values: int) -> Assessment:
+    return Assessment(date=day, scores=Scores(**dict(zip(NAMES, values))))
+
+
+def portfolio() -> Portfolio:
+    return Portfolio(clients=[
+        Client(id="acme", name="Acme Logistics", tier="platinum", go_live=date(2026, 6, 1), owner="ana",
+               assessments=[assessment(date(2026, 6, 5), 5, 5, 6, 4, 5, 5, 6, 6, 5)],
+               opportunities=[Opportunity(title="Extra site", value=80000, probability=10, stage="proposed",
+                                          next_action="Call the CIO")]),
+        Client(id="beta", name="Beta Health", tier="gold", go_live=date(2026, 4, 1), owner="bob",
+               assessments=[assessment(date(2026, 6, 1), 7, 7, 6, 7, 6, 7, 7, 8, 7)],
+               opportunities=[Opportunity(title="Analytics add-on", value=50000, probability=25, investment_low=10000,
+                                          investment_high=20000, start_month=3, end_month=6,
+                                          next_action="Demo to the COO", next_action_date=date(2026, 7, 1)),
+                              Opportunity(title="Training", value=10000, probability=100, stage="won")]),
+        Client(id="cobalt", name="Cobalt Retail", tier="silver", go_live=date(2026, 2, 2), owner="ana",
+               assessments=[assessment(date(2026, 5, 4), 9, 9, 9, 9, 9, 9, 9, 9, 9)],
+               opportunities=[Opportunity(title="Self-service portal", value=120000, probability=40, stage="qualified",
+                                          next_action="Send the proposal", next_action_date=date(2026, 6, 10)),
+                              Opportunity(title="Old idea", value=30000, probability=0, stage="lost")]),
+        Client(id="dune", name="Dune Energy", tier="gold", go_live=date(2026, 6, 8), owner="carl"),
+    ])
+
+
+@pytest.fixture(autouse=True)
+def private_folders(tmp_path, monkeypatch):
+    """Nothing touches the real user folders; no background polling reloads behind a test's back."""
+    for var in ("HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME"):
+        monkeypatch.setenv(var, str(tmp_path / var.lower()))
+    monkeypatch.setattr(app_module, "POLL_SECONDS", 3600)
+
+
+@pytest.fixture
+def db(tmp_path):
+    path = tmp_path / "pipeline.db"
+    with Store(path, actor="ana") as store:
+        store.import_portfolio(portfolio())
+    return path
+
+
+def stored(db, opportunity_id: int) -> dict:
+    with Store(db) as store:
+        return next(r for r in store.opportunities() if r["id"] == opportunity_id)
+
+
+def count(db) -> int:
+    with Store(db) as store:
+        return len(store.opportunities())
+
+
+async def settle(app, pilot):
+    for _ in range(2):
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+async def open_expansion(app, pilot):
+    await settle(app, pilot)
+    await pilot.press("5")
+    await settle(app, pilot)
+    return app.screen
+
+
+def keys(table) -> list[int]:
+    return [int(key.value) for key in table.rows]
+
+
+def select(screen, opportunity_id: int) -> None:
+    table = screen.query_one(PipelineTable)
+    table.move_cursor(row=keys(table).index(opportunity_id))
+
+
+def text(screen, selector: str) -> str:
+    """What a Static shows, as plain text (rich tables included)."""
+    console = Console(width=200, record=True, file=io.StringIO())
+    console.print(screen.query_one(selector, Static).content)
+    return console.export_text()
+
+
+def record_notifications(app, monkeypatch) -> list[tuple[str, str]]:
+    seen: list[tuple[str, str]] = []
+    original = app.notify
+
+    def notify(message, *args, severity="information", **kwargs):
+        seen.append((severity, str(message)))
+        return original(message, *args, severity=severity, **kwargs)
+
+    monkeypatch.setattr(app, "notify", notify)
+    return seen
+
+
+# ----- pure helpers ------------------------------------------------------------
+
+def pipeline_row(id, stage, client="c", title="t", probability=50, next_action=None, next_action_date=None, **more):
+    return {"id": id, "version": 1, "client": client, "client_name": client.upper(), "title": title, "stage": stage,
+            "source": "performance_gap", "value": 1000.0, "probability": probability, "investment_low": None,
+            "investment_high": None, "start_month": None, "end_month": None, "next_action": next_action,
+            "next_action_date": next_action_date, **more}
+
+
+def test_by_stage_groups_in_stage_order_then_client_and_title():
+    rows = [pipeline_row(1, "lost"), pipeline_row(2, "won"), pipeline_row(3, "qualified", client="b"),
+            pipeline_row(4, "identified"), pipeline_row(5, "qualified", client="a", title="z"),
+            pipeline_row(6, "qualified", client="a", title="y"), pipeline_row(7, "proposed")]
+    assert [r["id"] for r in by_stage(rows)] == [4, 6, 5, 3, 7, 2, 1]
+
+
+def test_next_actions_by_date_overdue_marked_undated_last_closed_left_out():
+    rows = [pipeline_row(1, "qualified", next_action="later", next_action_date="2026-07-01"),
+            pipeline_row(2, "identified", next_action="undated"),
+            pipeline_row(3, "proposed", next_action="late", next_action_date="2026-06-10"),
+            pipeline_row(4, "won", next_action="kick-off", next_action_date="2026-06-01"),
+            pipeline_row(5, "identified"),
+            pipeline_row(6, "identified", next_action="today", next_action_date="2026-06-15")]
+    planned = next_actions(rows, DAY)
+    assert [(r["id"], r["overdue"]) for r in planned] == [(3, True), (6, False), (1, False), (2, False)]
+    assert planned[-1]["when"] is None
+
+
+@pytest.mark.parametrize(("stage_from", "probability", "stage_to", "expected"), [
+    ("proposed", 60, "won", 100),
+    ("qualified", 60, "lost", 0),
+    ("identified", 30, "qualified", 30),
+    ("qualified", 30, "identified", 30),
+    ("won", 100, "proposed", 50),
+    ("lost", 0, "proposed", 50),
+], ids=["won-is-certain", "lost-is-nothing", "forward-keeps", "back-keeps", "reopen-won", "reopen-lost"])
+def test_with_stage_sets_the_probability(stage_from, probability, stage_to, expected):
+    moved = with_stage(Opportunity(title="x", value=1, probability=probability, stage=stage_from), stage_to)
+    assert (moved.stage, moved.probability) == (stage_to, expected)
+
+
+@pytest.mark.parametrize(("stage", "step", "expected"), [
+    ("identified", "next", "qualified"), ("proposed", "next", "won"), ("qualified", "previous", "identified"),
+    ("lost", "previous", "proposed"), ("qualified", "lost", "lost"),
+    ("won", "next", "no next stage"), ("lost", "next", "no next stage"), ("identified", "previous", "first stage"),
+    ("won", "lost", "cannot be marked lost"),
+], ids=str)
+def test_stage_moved(stage, step, expected):
+    row = pipeline_row(1, stage)
+    if " " in expected:
+        with pytest.raises(ValueError, match=expected):
+            stage_moved(row, step)
+    else:
+        assert stage_moved(row, step).stage == expected
+
+
+def test_edited_keeps_what_the_form_does_not_show():
+    row = pipeline_row(1, "identified", investment_low=10.0, investment_high=20.0, start_month=3, end_month=6)
+    result = edited(row, Opportunity(title="new", value=5, probability=70, stage="qualified"))
+    assert (result.title, result.probability, result.stage) == ("new", 70, "qualified")
+    assert (result.investment_low, result.investment_high, result.start_month, result.end_month) == (10, 20, 3, 6)
+
+
+@pytest.mark.parametrize(("room", "client", "title", "expected"), [
+    (100, 12, 20, (12, 20)), (100, 40, 60, (20, 40)), (30, 15, 30, (12, 14)), (10, 15, 30, (10, 14)),
+    (30, 0, 50, (0, 28)),
+], ids=str)
+def test_fit_names(room, client, title, expected):
+    assert fit_names(room, client, title) == expected
+
+
+# ----- the screen --------------------------------------------------------------
+
+async def test_pipeline_totals_next_actions_scope_and_empty_state(db):
+    app = CarebenchApp(db, today=DAY, user="ana", client="beta")
+    async with app.run_test(size=(120, 30)) as pilot:
+        screen = await open_expansion(app, pilot)
+        assert screen.TITLE == "Expansion"
+        pipeline = screen.query_one(PipelineTable)
+        assert keys(pipeline) == [2, 4, 1, 3, 5]
+        assert [str(c) for c in pipeline.get_row("2")][:7] == [
+            "Beta Health", "Analytics add-on", "identified", "50,000", "25%", "12,500", "● nurture"]
+        assert [str(pipeline.get_row(k)[6]) for k in ("4", "1")] == ["● ready", "● hold"]
+        ready = pipeline.get_row("4")[6]
+        assert ready.style == app.theme_variables["success"]
+        assert "open pipeline 250,000, weighted 68,500" in text(screen, "#scope")
+        totals = text(screen, "#totals")
+        assert "identified" in totals and "68,500" in totals and "48,000" in totals
+        actions = screen.query_one(NextActionsTable)
+        assert keys(actions) == [4, 2, 1]
+        assert str(actions.get_row("4")[0]) == "06-10 overdue"
+        assert "3, 1 overdue" in text(screen, "#actions-title")
+
+        await pilot.press("a")
+        await settle(app, pilot)
+        assert keys(pipeline) == [2, 3]
+        assert text(screen, "#scope").startswith("Beta Health · 2 opportunities")
+        assert "client" not in [str(c.label) for c in pipeline.columns.values()]
+        app.set_client("dune")
+        await settle(app, pilot)
+        assert keys(pipeline) == []
+        assert "No opportunities for Dune Energy yet: press n to add one" in text(screen, "#empty")
+        await pilot.press("a")
+        await settle(app, pilot)
+        assert keys(pipeline) == [2, 4, 1, 3, 5]
+        assert not screen.query_one("#empty").display
+
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause()
+        await pilot.pause()
+        labels = [str(c.label) for c in pipeline.columns.values()]
+        assert labels == ["client", "title", "stage", "value", "prob", "weighted", "readiness"]
+        assert sum(c.get_render_width(pipeline) for c in pipeline.columns.values()) <= 78
+
+
+async def test_new_and_edited_opportunities_through_the_form_invalid_input_writes_nothing(db):
+    app = CarebenchApp(db, today=DAY, user="ana")
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_expansion(app, pilot)
+        select(screen, 4)  # Cobalt's row: in the all-clients view the new opportunity is for the selected client
+        await pilot.press("n")
+        form = app.screen
+        assert type(form).__name__ == "FormDialog"
+        assert "Cobalt Retail" in form.form_title
+        await pilot.press(*"Loyalty", "space", *"app")
+        form.query_one("#f-value", Input).value = "lots"
+        await pilot.press("ctrl+s")
+        assert app.screen is form
+        assert "value" in str(form.query_one("#error", Static).render())
+        form.query_one("#f-value", Input).value = "90,000"
+        form.query_one("#f-probability", Input).value = "150"
+        await pilot.press("ctrl+s")
+        assert app.screen is form and "probability" in str(form.query_one("#error", Static).render())
+        await settle(app, pilot)
+        assert count(db) == 5
+
+        form.query_one("#f-probability", Input).value = "30"
+        form.query_one("#f-next_action", Input).value = "Pitch it"
+        form.query_one("#f-next_action_date", Input).value = "2026-07-15"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert app.screen is screen
+        new = stored(db, 6)
+        assert (new["client_id"], new["title"], new["value"], new["probability"], new["stage"], new["next_action_date"]) == (
+            "cobalt", "Loyalty app", 90000, 30, "identified", "2026-07-15")
+        assert screen.selected()["id"] == 6
+
+        await pilot.press("n")
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert count(db) == 6
+
+        # Editing keeps the fields the form does not show.
+        select(screen, 2)
+        await pilot.press("enter")
+        form = app.screen
+        assert form.query_one("#f-title", Input).value == "Analytics add-on"
+        assert form.query_one("#f-value", Input).value == "50000"
+        form.query_one("#f-title", Input).value = "Analytics suite"
+        form.query_one("#f-probability", Input).value = "35"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        row = stored(db, 2)
+        assert (row["title"], row["probability"], row["version"], row["changed_by"]) == ("Analytics suite", 35, 2, "ana")
+        assert (row["investment_low"], row["investment_high"], row["start_month"], row["end_month"]) == (10000, 20000, 3, 6)
+        assert screen.selected()["title"] == "Analytics suite"
+
+
+async def test_stage_keys_and_a_stale_version_refused_shown_and_reloaded(db, monkeypatch):
+    app = CarebenchApp(db, today=DAY, user="ana")
+    async with app.run_test(size=(100, 30)) as pilot:
+        notes = record_notifications(app, monkeypatch)
+        screen = await open_expansion(app, pilot)
+        select(screen, 2)
+
+        async def press(*keys):
+            await pilot.press(*keys)
+            await settle(app, pilot)
+            row = stored(db, 2)
+            return row["stage"], row["probability"]
+
+        assert await press("greater_than_sign") == ("qualified", 25)
+        assert screen.selected()["id"] == 2  # the cursor follows the opportunity into its new group
+        assert await press("less_than_sign") == ("identified", 25)
+        assert await press("full_stop") == ("qualified", 25)
+        assert await press("x") == ("qualified", 25)
+        assert isinstance(app.screen, ConfirmDialog)
+        assert await press("n") == ("qualified", 25)
+        assert await press("x", "y") == ("lost", 0)
+        assert await press("comma") == ("proposed", 50)
+        assert await press("greater_than_sign") == ("won", 100)
+        assert await press("greater_than_sign") == ("won", 100)
+        assert ("warning", "an opportunity that is won has no next stage") in notes
+        assert stored(db, 2)["version"] == 7
+
+        # A stale version: bob saves opportunity 1 after this screen loaded it.
+        select(screen, 1)
+        with Store(db, actor="bob") as other:
+            other.update_opportunity(1, Opportunity(title="Extra site (bob)", value=80000, probability=20, stage="proposed"),
+                                     expected_version=1)
+        await pilot.press("greater_than_sign")
+        await settle(app, pilot)
+        errors = [message for severity, message in notes if severity == "error"]
+        assert any("bob changed this opportunity meanwhile" in message for message in errors)
+        row = stored(db, 1)
+        assert (row["title"], row["stage"], row["probability"], row["version"], row["changed_by"]) == (
+            "Extra site (bob)", "proposed", 20, 2, "bob")
+        assert screen.selected()["id"] == 1
+        assert (screen.selected()["title"], screen.selected()["version"]) == ("Extra site (bob)", 2)
+
+        await pilot.press("greater_than_sign")  # now on bob's version, the move goes through
+        await settle(app, pilot)
+        row = stored(db, 1)
+        assert (row["title"], row["stage"], row["probability"], row["version"]) == ("Extra site (bob)", "won", 100, 3)
