@@ -677,8 +677,6 @@ def test_log_shows_who_did_what(fresh):
     assert [(e["actor"], e["client_id"]) for e in only_beta] == [("alice", "beta")]
 
 
-@pytest.mark.xfail(strict=True, reason="bug: a negative VALUE/AMOUNT is taken for an option ('No such option: -5') "
-                                        "unless preceded by --")
 def test_negative_reading_without_double_dash(fresh):
     run, database = fresh
     result = run("reading", "beta", "fcr", "-5", "--date", "2026-06-02", db=database)

@@ -6,6 +6,7 @@ Imports stay lazy so that scripting commands start fast and never load the UI.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from datetime import date
 from pathlib import Path
@@ -199,7 +200,8 @@ def read_portfolio(path: Path):
         for error in exc.errors()[:MAX_IMPORT_ERRORS]:
             where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error["loc"]).lstrip(".")
             message = error["msg"].removeprefix("Value error, ")
-            lines.append(f"{label}: {where}: {message}" if where else f"{label}: {message}")
+            line = f"{label}: {where}: {message}" if where else f"{label}: {message}"
+            lines.append(line.replace("\n", "\\n").replace("\r", "\\r"))
         if exc.error_count() > MAX_IMPORT_ERRORS:
             lines.append(f"{label}: ... and {exc.error_count() - MAX_IMPORT_ERRORS} more problems")
         raise UserError("\n".join(lines)) from None
@@ -229,7 +231,10 @@ def export(output, db_path):
     with open_store(db_path) as store:
         text = store.export_portfolio().model_dump_json(indent=2, exclude_none=True) + "\n"
     if output:
-        output.write_text(text, encoding="utf-8")
+        try:
+            output.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise UserError(f"cannot write {output}: {exc.strerror}") from None
         click.echo(f"exported to {output}", err=True)
     else:
         click.echo(text, nl=False)
@@ -524,7 +529,7 @@ def add_kpi(client, key, name, category, unit, direction, baseline, target, db_p
     click.echo(f"added KPI {key} to {client}")
 
 
-@cli.command()
+@cli.command(context_settings={"ignore_unknown_options": True})
 @click.argument("client")
 @click.argument("kpi")
 @click.argument("value", type=float)
@@ -540,7 +545,7 @@ def reading(client, kpi, value, day, db_path):
     click.echo(f"{client} {kpi} = {value:g}" + (f" (replaced {old:g})" if old is not None else ""))
 
 
-@cli.command()
+@cli.command(context_settings={"ignore_unknown_options": True})
 @click.argument("client")
 @click.argument("month", metavar="YYYY-MM")
 @click.argument("amount", type=float)
@@ -673,12 +678,14 @@ def main() -> None:
         click.echo("aborted", err=True)
         sys.exit(1)
     except click.ClickException as exc:
-        click.echo(f"error: {exc.format_message()}", err=True)
+        click.echo(f"error: {' '.join(exc.format_message().split())}", err=True)
         sys.exit(exc.exit_code)
     except (UserError, StoreError) as exc:
         click.echo("\n".join(f"error: {line}" for line in str(exc).splitlines()), err=True)
         sys.exit(2)
     except BrokenPipeError:
+        # The reader went away (`carebench today | head`): nothing more to say, and nothing to flush.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         sys.exit(0)
     except KeyboardInterrupt:
         sys.exit(130)

@@ -18,9 +18,15 @@ def parse_date(text: str) -> date:
     if not DATE_RE.fullmatch(text.strip()):
         raise UserError(f"'{text}' is not a date; write it as YYYY-MM-DD")
     try:
-        return date.fromisoformat(text.strip())
+        day = date.fromisoformat(text.strip())
     except ValueError as exc:
         raise UserError(f"'{text}' is not a real date ({exc})") from None
+    from .core.models import check_day
+
+    try:
+        return check_day(day)
+    except ValueError as exc:
+        raise UserError(f"'{text}' {exc}") from None
 
 
 def parse_number(text: str, what: str) -> float:

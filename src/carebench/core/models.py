@@ -63,12 +63,24 @@ def _month(value: str) -> str:
     return value
 
 
+# Dates outside these years are typing slips, and date arithmetic near year 9999 overflows.
+FIRST_DAY = date(1900, 1, 1)
+LAST_DAY = date(2199, 12, 31)
+
+
+def check_day(value: date) -> date:
+    if not FIRST_DAY <= value <= LAST_DAY:
+        raise ValueError(f"must be between {FIRST_DAY} and {LAST_DAY}")
+    return value
+
+
 def _plain_text(value: str) -> str:
     if CONTROL_RE.search(value):
         raise ValueError("contains control characters")
     return value
 
 
+Day = Annotated[date, AfterValidator(check_day)]
 Slug = Annotated[str, AfterValidator(_slug)]
 Number = Annotated[float, AfterValidator(_finite)]
 Money = Annotated[float, Field(ge=0), AfterValidator(_finite)]
@@ -90,7 +102,7 @@ class Contact(Model):
 
 
 class Reading(Model):
-    date: date
+    date: Day
     value: Number
 
 
@@ -129,7 +141,7 @@ class Scores(Model):
 
 
 class Assessment(Model):
-    date: date
+    date: Day
     scores: Scores
     note: Text | None = None
     author: Login | None = None
@@ -151,7 +163,7 @@ class Opportunity(Model):
     start_month: Annotated[int, Field(ge=0, le=240)] | None = None
     end_month: Annotated[int, Field(ge=0, le=240)] | None = None
     next_action: Text | None = None
-    next_action_date: date | None = None
+    next_action_date: Day | None = None
 
     @model_validator(mode="after")
     def _ranges(self) -> Opportunity:
@@ -165,21 +177,21 @@ class Opportunity(Model):
 class ActionItem(Model):
     text: Annotated[str, Field(min_length=1, max_length=2000), AfterValidator(_plain_text)]
     owner: Login | None = None
-    due: date
+    due: Day
     priority: Priority = "medium"
     status: Literal["open", "done"] = "open"
-    done_on: date | None = None
+    done_on: Day | None = None
     source: Text | None = None
 
 
 class TouchpointException(Model):
     """A stored departure from the generated schedule; ``date`` is where the touchpoint stood."""
 
-    date: date
+    date: Day
     kind: Kind
     status: Literal["done", "skipped", "moved"]
     reason: Text | None = None
-    moved_to: date | None = None
+    moved_to: Day | None = None
 
     @model_validator(mode="after")
     def _move_has_target(self) -> TouchpointException:
@@ -196,7 +208,7 @@ class Section(Model):
 
 
 class CheckIn(Model):
-    date: date
+    date: Day
     kind: Kind | Literal["expansion"]
     author: Login | None = None
     planned_minutes: Annotated[int, Field(ge=0, le=1440)] = 0
@@ -210,7 +222,7 @@ class Client(Model):
     id: Slug
     name: Name
     tier: Tier
-    go_live: date
+    go_live: Day
     owner: Login
     investment: Money = 0
     roi_target: Number = 0
@@ -238,7 +250,7 @@ class Portfolio(Model):
 
     format: Literal["carebench-portfolio"] = "carebench-portfolio"
     version: Literal[1] = 1
-    as_of: date | None = Field(default=None, description="The date the portfolio was written for (demo data is shifted from it).")
+    as_of: Day | None = Field(default=None, description="The date the portfolio was written for (demo data is shifted from it).")
     clients: list[Client] = []
 
     @model_validator(mode="after")

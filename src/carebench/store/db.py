@@ -59,7 +59,12 @@ def connect(path: Path | str, *, create: bool = True) -> sqlite_utils.Database:
     if not path.exists():
         if not create:
             raise StoreError(f"no database at {path} (run `carebench init` or pass --db)")
-        create_private_file(path)
+        if path.parent.exists() and not path.parent.is_dir():
+            raise StoreError(f"cannot create {path}: {path.parent} is a file, not a folder")
+        try:
+            create_private_file(path)
+        except OSError as exc:
+            raise StoreError(f"cannot create {path}: {exc.strerror}") from None
     conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000)
     try:
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
