@@ -151,11 +151,13 @@ async def test_days_mine_and_back_to_today(demo_db):
         assert app.plan_day == DAY
 
 
-async def test_enter_opens_the_client_and_number_keys_switch_screens(demo_db):
+async def test_enter_on_an_action_item_opens_the_client_and_number_keys_switch_screens(demo_db):
     app = CarebenchApp(demo_db, today=DAY, user="ana")
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(app, pilot)
-        first = agenda_rows(app)[0]["client"]
+        await pilot.press("tab")
+        assert isinstance(app.screen.focused, ActionTable)
+        first = app.screen.selected()["client"]
         await pilot.press("enter")
         await settle(app, pilot)
         assert app.current_mode == "health" and app.client_id == first

@@ -213,15 +213,14 @@ class CarebenchApp(App):
         )
 
     def action_show_keys(self) -> None:
+        """Every key that does something here: the focused widget's, the screen's and the app's."""
         from .dialogs import KeysDialog
 
         rows = []
-        seen = set()
-        for bindings in (self.screen.BINDINGS, self.BINDINGS):
-            for binding in bindings:
-                if isinstance(binding, Binding) and binding.key not in seen:
-                    seen.add(binding.key)
-                    rows.append((binding.key_display or binding.key, binding.description))
+        for key, active in self.screen.active_bindings.items():
+            binding = active.binding
+            if binding.description and not binding.system:
+                rows.append((binding.key_display or self.get_key_display(binding), binding.tooltip or binding.description))
         rows.append(("ctrl+p", "Command palette: go to a client or screen, change date, theme"))
         self.push_screen(KeysDialog(rows))
 

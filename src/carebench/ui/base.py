@@ -107,7 +107,7 @@ class WorkbenchScreen(Screen):
 
     def on_load_failed(self, message: LoadFailed) -> None:
         message.stop()
-        self.notify(message.error, title="Could not load", severity="error")
+        self.notify(message.error, title=message.title, severity="error")
 
     def fetch(self, store: Store, day, client_id) -> Any:
         raise NotImplementedError
@@ -125,7 +125,8 @@ class WorkbenchScreen(Screen):
             with self.app.open_store() as store:
                 summary = change(store)
         except Exception as exc:
-            self.post_message(LoadFailed(user_error(exc)))
+            self.post_message(LoadFailed(user_error(exc), title="Not saved"))
+            self.app.call_from_thread(self.reload)
             return
         self.post_message(WriteDone(summary))
 

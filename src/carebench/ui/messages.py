@@ -21,6 +21,7 @@ class LoadFailed(Message):
     """A worker could not read or write; ``error`` is one line for the user."""
 
     error: str
+    title: str = "Could not load"
 
 
 @dataclass

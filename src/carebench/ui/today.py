@@ -33,15 +33,18 @@ def check_reason(text: str) -> tuple[str | None, str | None]:
 class AgendaTable(DataTable):
     """The day's touchpoints: overdue groups first, then what is due."""
 
+    BINDINGS = [Binding("enter", "select_cursor", "Check-in", id="today.checkin", tooltip="Start the guided check-in")]
+
 
 class ActionTable(DataTable):
     """Open action items due on or before the day."""
+
+    BINDINGS = [Binding("enter", "select_cursor", "Open client", id="today.open_client")]
 
 
 class TodayScreen(WorkbenchScreen):
     TITLE = "Today"
     BINDINGS = [
-        Binding("enter", "open", "Check-in", id="today.open", tooltip="Start the guided check-in (on an action item: open the client)"),
         Binding("d", "done", "Done", id="today.done", tooltip="Mark the touchpoint (or action item) done"),
         Binding("s", "skip", "Skip", id="today.skip", tooltip="Skip the touchpoint, with a reason"),
         Binding("r", "move", "Move", id="today.move", tooltip="Move the touchpoint to another day"),
