@@ -695,3 +695,6 @@ def main() -> None:
         where = write_crash_report(exc)
         click.echo(f"error: carebench failed unexpectedly ({type(exc).__name__}); the full report is in {where}", err=True)
         sys.exit(1)
+
+
+from . import cli_reports  # noqa: E402,F401  (registers report, digest, check, ack, calendar, readings)

@@ -1,0 +1,72 @@
+"""SVG snapshots of every screen at 80x24 and 120x40 on the fixed-date demo portfolio.
+
+Update them deliberately, after looking at the difference: `pytest tests/test_snapshots.py --snapshot-update`.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from carebench.demo import load_demo_portfolio
+from carebench.store import Store
+from carebench.ui.app import CarebenchApp
+
+DAY = date(2026, 6, 15)
+SIZES = [(80, 24), (120, 40)]
+SCREENS = [("1", "today"), ("2", "portfolio"), ("3", "kpis"), ("4", "health"), ("5", "expansion")]
+
+
+@pytest.fixture(scope="module")
+def snapshot_db(tmp_path_factory):
+    path = tmp_path_factory.mktemp("snap") / "demo.db"
+    with Store(path, actor="ana") as store:
+        store.import_portfolio(load_demo_portfolio(DAY, "ana"))
+    return path
+
+
+@pytest.fixture(autouse=True)
+def private_home(tmp_path, monkeypatch):
+    for var in ("HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME"):
+        monkeypatch.setenv(var, str(tmp_path / var.lower()))
+
+
+def settled(key: str):
+    async def run_before(pilot) -> None:
+        app = pilot.app
+        for _ in range(3):
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+        await pilot.press(key)
+        for _ in range(4):
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+
+    return run_before
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("key, screen", SCREENS, ids=[name for _, name in SCREENS])
+def test_screen_snapshot(snap_compare, snapshot_db, key, screen, size):
+    app = CarebenchApp(snapshot_db, today=DAY, user="ana", theme="carebench-dark", client="corvane-freight")
+    assert snap_compare(app, terminal_size=size, run_before=settled(key))
+
+
+def test_checkin_runner_snapshot(snap_compare, snapshot_db):
+    from carebench.ui.checkin import CheckinScreen
+
+    async def run_before(pilot) -> None:
+        app = pilot.app
+        await app.workers.wait_for_complete()
+        await app.push_screen(CheckinScreen("corvane-freight", DAY, "intervention"))
+        for _ in range(4):
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+        # The clocks move with real time: freeze them at zero for the picture.
+        app.screen._section_started = __import__("time").monotonic()
+        app.screen.tick()
+        await pilot.pause()
+
+    app = CarebenchApp(snapshot_db, today=DAY, user="ana", theme="carebench-dark")
+    assert snap_compare(app, terminal_size=(120, 40), run_before=run_before)
