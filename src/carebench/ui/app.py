@@ -172,6 +172,8 @@ class CarebenchApp(App):
 
     def refresh_all(self) -> None:
         """Reload what is on screen (keeping the cursor) and the client list."""
+        if not self.is_running or not self.screen_stack:
+            return  # closing down: nothing left to show
         if isinstance(self.screen, WorkbenchScreen):
             self.screen.reload()
         self.load_clients()

@@ -1,0 +1,112 @@
+"""Charts drawn with plotext, behind one wrapper widget so plotext is imported only when a chart is shown."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.color import Color
+from textual.widget import Widget
+from textual.widgets import Static
+
+
+def number(value: float | None) -> str:
+    """A reading as people write it: 70 rather than 70.0, at most two decimals."""
+    if value is None:
+        return "–"
+    rounded = round(float(value), 2)
+    return f"{rounded:,.0f}" if rounded == int(rounded) else f"{rounded:,.2f}".rstrip("0")
+
+
+def with_unit(value: float | None, unit: str) -> str:
+    """A value with its unit: "70%" but "7.5 min"."""
+    if value is None:
+        return "–"
+    unit = unit.strip()
+    if not unit:
+        return number(value)
+    return f"{number(value)}{unit}" if unit == "%" else f"{number(value)} {unit}"
+
+
+class KpiChart(Widget):
+    """One KPI's readings over time, with its baseline and target as labelled flat lines."""
+
+    DEFAULT_CSS = """
+    KpiChart { height: 1fr; min-height: 8; layout: vertical; }
+    KpiChart > #chart-title { height: 1; padding: 0 1; }
+    KpiChart > #chart-empty { height: auto; padding: 1 2; }
+    KpiChart > PlotextPlot { height: 1fr; }
+    """
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self.kpi: dict | None = None
+        self._empty_reason = "No KPI selected"
+
+    @property
+    def kpi_key(self) -> str | None:
+        """The key of the KPI drawn now (None when nothing is drawn)."""
+        return self.kpi["key"] if self.kpi else None
+
+    def compose(self):
+        # Imported here, not at module level: the app starts without loading plotext.
+        from textual_plotext import PlotextPlot
+
+        yield Static("", id="chart-title")
+        yield Static("", id="chart-empty", classes="empty")
+        yield PlotextPlot(id="chart-plot")
+
+    def on_mount(self) -> None:
+        self.app.theme_changed_signal.subscribe(self, lambda _theme: self._draw())
+        self._draw()
+
+    def show_kpi(self, kpi: dict | None, empty_reason: str = "No KPI selected") -> None:
+        """Draw ``kpi`` (a KPI status dict with "recent" readings), or say why there is nothing to draw."""
+        self.kpi = kpi
+        self._empty_reason = empty_reason
+        if self.is_mounted:
+            self._draw()
+
+    def _colour(self, name: str) -> tuple[int, int, int]:
+        """A theme colour as plotext wants it; translucent ones are blended over the surface first."""
+        variables = self.app.theme_variables
+        colour = Color.parse(variables.get(name, variables.get("foreground", "white")))
+        return (Color.parse(variables.get("surface", "black")) + colour).rgb
+
+    def _draw(self) -> None:
+        if not self.children:
+            return
+        from textual_plotext import PlotextPlot
+
+        title = self.query_one("#chart-title", Static)
+        empty = self.query_one("#chart-empty", Static)
+        plot = self.query_one(PlotextPlot)
+        kpi = self.kpi
+        if kpi is None:
+            title.update(Text(""))
+            empty.update(Text(self._empty_reason))
+            empty.display, plot.display = True, False
+            return
+        readings = kpi.get("recent") or []
+        better = "higher" if kpi["direction"] == "higher" else "lower"
+        count = f"{len(readings)} reading" + ("" if len(readings) == 1 else "s")
+        title.update(Text.assemble((kpi["name"], "bold"), f" · {better} is better · {count}"))
+        if not readings:
+            empty.update(Text(f"No readings yet for {kpi['name']}: record one with `carebench reading`."))
+            empty.display, plot.display = True, False
+            return
+        empty.display, plot.display = False, True
+        plt = plot.plt
+        plt.clear_figure()
+        plt.date_form("Y-m-d", "Y-m-d")
+        dates = [r["date"] for r in readings]
+        values = [r["value"] for r in readings]
+        ends = [dates[0], dates[-1]] if len(dates) > 1 else dates
+        # Baseline and target as flat lines, each labelled at its right end.
+        for name, value, colour, marker in (("baseline", kpi["baseline"], "foreground-muted", "┄"),
+                                            ("target", kpi["target"], "success", "━")):
+            plt.plot(ends, [value] * len(ends), marker=marker, color=self._colour(colour))
+            plt.text(f"{name} {with_unit(value, kpi['unit'])}", x=ends[-1], y=value, alignment="right",
+                     color=self._colour(colour))
+        plt.plot(dates, values, marker="braille", color=self._colour("primary"))
+        if len(dates) == 1:
+            plt.scatter(dates, values, marker="●", color=self._colour("primary"))
+        plot.refresh()

@@ -1,0 +1,209 @@
+"""Screen 4, Health: one client's score breakdown, what moved it, its history, what the band asks for and the handover gate."""
+
+from __future__ import annotations
+
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+from textual.containers import Grid, Vertical, VerticalScroll
+from textual.widgets import Sparkline, Static
+
+from ..core.health import BAND_LABEL, COMPONENTS
+from ..core.phases import ADOPTION_LABEL, PHASE_LABEL
+from .base import WorkbenchScreen, band_text, delta_text
+
+HISTORY_ROWS = 6
+"""How many of the latest assessments the history panel lists."""
+
+
+def label(name: str) -> str:
+    return name.replace("_", " ")
+
+
+def signed(change: int) -> str:
+    """A whole-number change with a real minus sign: +2, −3."""
+    return f"+{change}" if change > 0 else f"−{-change}" if change < 0 else "0"
+
+
+def score_style(app, value: float) -> str:
+    """The band colour a score would have on its own (8+ green, 6+ yellow, else red)."""
+    name = "success" if value >= 8 else "warning" if value >= 6 else "error"
+    return app.theme_variables.get(name, "")
+
+
+class HealthBreakdown(Static):
+    """The three components with weight and score, and their sub-scores as ten-cell bars, with evidence-based suggestions."""
+
+    def show_breakdown(self, components: dict | None, suggestions: dict[str, dict]) -> None:
+        # A grid, so a long suggestion wraps inside its own column instead of under the bars.
+        grid = Table.grid(padding=(0, 1))
+        grid.add_column(min_width=20, no_wrap=True)
+        grid.add_column(no_wrap=True)
+        grid.add_column(ratio=1)
+        if components is None:
+            lines = [Text("No assessment yet, so no sub-scores.", style="dim")]
+            if suggestions:
+                lines.append(Text("What the evidence suggests for the first one:"))
+            for name, suggestion in suggestions.items():
+                grid.add_row(Text(f"  {label(name)}"), Text(f"suggest {suggestion['score']}:", style="bold"),
+                             Text(suggestion["reason"], style="italic"))
+            self.update(Group(*lines, grid))
+            return
+        for component, names in COMPONENTS.items():
+            part = components[component]
+            grid.add_row(
+                Text(component.capitalize(), style="bold"),
+                Text.assemble((f"{part['score']:.2f}", score_style(self.app, part["score"])), "  "),
+                Text(f"weight {part['weight'] * 100:.0f}%", style="dim"),
+            )
+            for name in names:
+                value = part["subscores"][name]
+                bar = Text.assemble(("█" * value, score_style(self.app, value)), ("░" * (10 - value), "dim"), f" {value:>2}")
+                suggestion = suggestions.get(name)
+                hint = (Text(f"suggest {suggestion['score']}: {suggestion['reason']}", style="italic")
+                        if suggestion else Text(""))
+                grid.add_row(Text(f"  {label(name)}"), bar, hint)
+        self.update(grid)
+
+
+class HealthScreen(WorkbenchScreen):
+    TITLE = "Health"
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
+    DEFAULT_CSS = """
+    HealthScreen #health-title { height: auto; padding: 0 1; }
+    HealthScreen #health-scroll { height: 1fr; }
+    HealthScreen #health-grid { grid-size: 1; grid-rows: auto; height: auto; }
+    HealthScreen.-wide #health-grid { grid-size: 2; grid-columns: 3fr 2fr; }
+    HealthScreen .column { height: auto; }
+    HealthScreen #history-line { height: 1; margin-bottom: 1; }
+    """
+
+    data: dict | None = None
+
+    def compose_body(self):
+        yield Static("Loading the health breakdown…", id="health-title")
+        with VerticalScroll(id="health-scroll"):
+            with Grid(id="health-grid"):
+                with Vertical(classes="column"):
+                    yield Static("", id="overall", classes="panel")
+                    yield HealthBreakdown("", id="breakdown", classes="panel")
+                with Vertical(classes="column"):
+                    yield Static("", id="drivers", classes="panel")
+                    with Vertical(id="history", classes="panel"):
+                        yield Sparkline([], id="history-line")
+                        yield Static("", id="history-list")
+                    yield Static("", id="advice", classes="panel")
+                    yield Static("", id="handover", classes="panel")
+
+    def on_mount(self) -> None:
+        titles = {"#overall": "Overall", "#breakdown": "Components", "#drivers": "What changed",
+                  "#history": "History", "#advice": "What the band asks for", "#handover": "Handover"}
+        for selector, title in titles.items():
+            self.query_one(selector).border_title = title
+        # Bands and bars are coloured when drawn, so a new theme redraws them from the data we have.
+        self.app.theme_changed_signal.subscribe(self, lambda _theme: self.data is not None and self.show(self.data))
+        super().on_mount()
+
+    def fetch(self, store, day, client_id):
+        from ..views import client_view, health_view
+
+        if client_id is None:
+            return None
+        health = health_view(store, client_id, day, self.app.rules)
+        client = client_view(store, client_id, day, self.app.rules)
+        earlier = [entry for entry in health["history"] if health["date"] and entry["date"] < health["date"]]
+        health["previous_date"] = earlier[-1]["date"] if earlier else None
+        return {"health": health, "client": client, "day": day.isoformat()}
+
+    def show(self, data: dict | None) -> None:
+        self.data = data
+        title = self.query_one("#health-title", Static)
+        scroll = self.query_one("#health-scroll")
+        if data is None:
+            title.update(Text("No client chosen: press c to pick one."))
+            title.add_class("empty")
+            scroll.display = False
+            return
+        title.remove_class("empty")
+        scroll.display = True
+        health, client = data["health"], data["client"]
+        line = Text.assemble((health["client_name"], "bold"), f" · {client['tier']} · owner {client['owner']}")
+        if client["status"] != "active":
+            line.append(f" · {label(client['status'])}")
+        line.append(f" · day {client['day']} · {PHASE_LABEL.get(client['phase'], client['phase'])}")
+        line.append(f" · adoption: {ADOPTION_LABEL.get(client['adoption_phase'], client['adoption_phase'])}")
+        title.update(line)
+        assessed = health["overall"] is not None
+        self._show_overall(health)
+        self.query_one(HealthBreakdown).show_breakdown(health["components"], health["suggestions"])
+        self._show_drivers(health)
+        self._show_history(health["history"])
+        advice = self.query_one("#advice", Static)
+        advice.display = assessed
+        if assessed:
+            advice.border_title = f"What {health['band']} asks for"
+            advice.update(Text("\n".join(f"• {item}" for item in health["advice"])))
+        self._show_handover(client)
+
+    def _show_overall(self, health: dict) -> None:
+        panel = self.query_one("#overall", Static)
+        if health["overall"] is None:
+            panel.update(Text.assemble(
+                ("Not assessed yet", "bold"),
+                "\nRecord a first assessment (nine sub-scores, 1-10) with `carebench assess`.",
+            ))
+            return
+        text = Text.assemble((f"{health['overall']:.1f}", "bold"), "  ", band_text(self.app, health["band"]),
+                             f" ({BAND_LABEL[health['band']]})")
+        if health["delta"] is not None:
+            text.append(f"  {delta_text(health['delta'])}")
+            text.append(f" since {health['previous_date']}", style="dim")
+        text.append(f"\nassessed {health['date']}", style="dim")
+        if health.get("note"):
+            text.append(f" · “{health['note']}”", style="dim")
+        panel.update(text)
+
+    def _show_drivers(self, health: dict) -> None:
+        panel = self.query_one("#drivers", Static)
+        panel.display = health["overall"] is not None
+        if health["overall"] is None:
+            return
+        if health["previous_overall"] is None:
+            panel.update(Text("First assessment: nothing to compare with yet.", style="dim"))
+            return
+        text = Text(f"{health['previous_overall']:.1f} → {health['overall']:.1f} ({delta_text(health['delta'])}) "
+                    f"since {health['previous_date']}")
+        if not health["drivers"]:
+            text.append("\nNo sub-score changed.", style="dim")
+        good, bad = self.app.theme_variables.get("success", ""), self.app.theme_variables.get("error", "")
+        for driver in health["drivers"]:
+            text.append(f"\n  {label(driver['subscore'])} {driver['before']} → {driver['after']} ")
+            text.append(f"({signed(driver['change'])})", style=good if driver["change"] > 0 else bad)
+        panel.update(text)
+
+    def _show_history(self, history: list[dict]) -> None:
+        spark = self.query_one("#history-line", Sparkline)
+        spark.data = [entry["overall"] for entry in history]
+        spark.display = len(history) > 1
+        listing = self.query_one("#history-list", Static)
+        if not history:
+            listing.update(Text("No assessments yet.", style="dim"))
+            return
+        text = Text(f"{len(history)} assessments, latest first:" if len(history) > 1 else "One assessment:", style="dim")
+        for entry in reversed(history[-HISTORY_ROWS:]):
+            text.append(f"\n{entry['date']}  {entry['overall']:>4.1f}  ")
+            text.append_text(band_text(self.app, entry["band"]))
+        if len(history) > HISTORY_ROWS:
+            text.append(f"\n… {len(history) - HISTORY_ROWS} earlier", style="dim")
+        listing.update(text)
+
+    def _show_handover(self, client: dict) -> None:
+        gate = client["handover"]
+        colours = self.app.theme_variables
+        if gate["ready"]:
+            text = Text("✓ Ready for handover", style=f"bold {colours.get('success', '')}")
+        else:
+            text = Text("✗ Not ready for handover", style=f"bold {colours.get('error', '')}")
+            for reason in gate["reasons"]:
+                text.append(f"\n  • {reason}")
+        self.query_one("#handover", Static).update(text)

@@ -1,0 +1,325 @@
+"""Screen 3, KPIs: one client's executive, operational and team dashboards, with the selected KPI charted."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from rich.text import Text
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.message import Message
+from textual.widget import Widget
+from textual.widgets import Sparkline, Static, TabbedContent, TabPane
+
+from ..core.kpis import DASHBOARD_CATEGORIES
+from .base import WorkbenchScreen
+from .charts import KpiChart, number, with_unit
+
+DASHBOARDS = {"executive": "Executive", "operational": "Operational", "team": "Team"}
+ARROW = {1: "▲", 0: "▶", -1: "▼"}
+NAME_WIDTH = 26
+
+
+def money(value: float | None) -> str:
+    if value is None:
+        return "–"
+    return f"{value:,.0f}" if value == int(value) else f"{value:,.2f}"
+
+
+class KpiRow(Widget, can_focus=True):
+    """One KPI: on-target mark, name, current, change vs baseline, baseline and target, backsliding, recent readings."""
+
+    DEFAULT_CSS = """
+    KpiRow { height: 2; layout: horizontal; padding: 0 1; }
+    KpiRow > .kpi-text { width: 1fr; height: 2; }
+    KpiRow > Sparkline { width: 20; height: 2; margin-left: 1; }
+    """
+
+    class Selected(Message):
+        """The user moved to this row (by focus or click)."""
+
+        def __init__(self, row: KpiRow) -> None:
+            super().__init__()
+            self.row = row
+
+    def __init__(self, status: dict) -> None:
+        super().__init__()
+        self.status = status
+
+    @property
+    def key(self) -> str:
+        return self.status["key"]
+
+    def compose(self):
+        yield Static(self.describe(), classes="kpi-text")
+        yield Sparkline(self.values())
+
+    def values(self) -> list[float]:
+        return [r["value"] for r in self.status.get("recent") or []]
+
+    def update(self, status: dict) -> None:
+        self.status = status
+        if self.children:
+            self.query_one(".kpi-text", Static).update(self.describe())
+            self.query_one(Sparkline).data = self.values()
+
+    def describe(self) -> Text:
+        s = self.status
+        colours = self.app.theme_variables
+        good, bad, warn = colours.get("success", ""), colours.get("error", ""), colours.get("warning", "")
+        if s["on_target"] is None:
+            mark = Text("·", style="dim")
+        elif s["on_target"]:
+            mark = Text("✓", style=good)
+        else:
+            mark = Text("✗", style=bad)
+        name = s["name"] if len(s["name"]) <= NAME_WIDTH else s["name"][:NAME_WIDTH - 1] + "…"
+        line1 = Text.assemble(mark, " ", (f"{name:<{NAME_WIDTH}}", "bold"), " ")
+        if s["current"] is None:
+            line1.append("no readings yet", style="dim")
+        else:
+            line1.append(f"{with_unit(s['current'], s['unit']):>11}")
+            change = s["change"]
+            if change is not None:
+                sign = (change > 0) - (change < 0)
+                better = sign == (1 if s["direction"] == "higher" else -1)
+                style = good if better else (bad if sign else "")
+                line1.append(f"  {ARROW[sign]} {change:+.1f}{' pp' if s['change_unit'] == 'pp' else '%'}", style=style)
+        line2 = Text(f"  baseline {with_unit(s['baseline'], s['unit'])} → target {with_unit(s['target'], s['unit'])}",
+                     style="dim")
+        if s["trend"]:
+            line2.append(f" · {s['trend']}", style="dim")
+        if s["backsliding"]:
+            retained = f" (retained {s['retained'] * 100:.0f}%)" if s["retained"] is not None else ""
+            line2.append(f"  ⚠ backsliding{retained}", style=warn)
+        return Text("\n").join([line1, line2])
+
+    def on_focus(self) -> None:
+        self.post_message(self.Selected(self))
+
+    def on_click(self) -> None:
+        self.focus()
+
+
+class KpiList(VerticalScroll, can_focus=False, inherit_bindings=False):
+    """A dashboard's rows; it leaves up/down to the screen, which moves the selection."""
+
+    DEFAULT_CSS = """
+    KpiList { height: 1fr; }
+    KpiList > .rows { height: auto; }
+    """
+
+
+class KpiScreen(WorkbenchScreen):
+    TITLE = "KPIs"
+    AUTO_FOCUS = ""  # the first data load focuses the selected KPI row instead
+    BINDINGS = [
+        Binding("e", "dashboard('executive')", "Executive", id="kpis.tab_exec", tooltip="Lagging KPIs and financial impact"),
+        Binding("o", "dashboard('operational')", "Operational", id="kpis.tab_ops", tooltip="Every KPI vs target, open action items"),
+        Binding("t", "dashboard('team')", "Team", id="kpis.tab_team", tooltip="Leading indicators"),
+        Binding("down", "move(1)", "Next KPI", key_display="↓", id="kpis.next"),
+        Binding("up", "move(-1)", "Prev KPI", key_display="↑", id="kpis.prev"),
+        Binding("j", "move(1)", "Next KPI", show=False, id="kpis.next_j"),
+        Binding("k", "move(-1)", "Prev KPI", show=False, id="kpis.prev_k"),
+    ]
+    DEFAULT_CSS = """
+    KpiScreen #kpi-summary { height: auto; padding: 0 1; }
+    KpiScreen TabbedContent { height: 1fr; min-height: 8; }
+    KpiScreen TabbedContent > ContentSwitcher { height: 1fr; }
+    KpiScreen TabPane { height: 1fr; padding: 0; }
+    KpiScreen .financials { height: auto; }
+    KpiScreen .actions { height: auto; }
+    KpiScreen KpiChart { height: 1fr; min-height: 8; }
+    """
+    # Colours through theme variables only (a candidate for app.tcss).
+    CSS = """
+    KpiRow.-selected { background: $boost; }
+    KpiRow.-selected:focus { background: $primary-muted; }
+    KpiChart { border-top: solid $panel; }
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.selected: dict[str, str | None] = {name: None for name in DASHBOARDS}
+        self.rows: dict[str, list[KpiRow]] = {name: [] for name in DASHBOARDS}
+        self.data: dict | None = None
+
+    def compose_body(self):
+        yield Static("Loading the KPIs…", id="kpi-summary")
+        with TabbedContent(initial="executive", id="dashboards"):
+            for name, label in DASHBOARDS.items():
+                with TabPane(label, id=name):
+                    with KpiList(id=f"list-{name}"):
+                        if name == "executive":
+                            yield Static("", id="financials", classes="panel financials")
+                        yield Vertical(id=f"rows-{name}", classes="rows")
+                        if name == "operational":
+                            yield Static("", id="actions", classes="panel actions")
+        yield KpiChart(id="chart")
+
+    def on_mount(self) -> None:
+        # Marks and money are coloured when drawn, so a new theme redraws them from the data we have.
+        self.app.theme_changed_signal.subscribe(self, lambda _theme: self.data is not None and self.show(self.data))
+        super().on_mount()
+
+    # ----- data -----------------------------------------------------------
+
+    def fetch(self, store, day: date, client_id: str | None):
+        from ..views import kpi_dashboard_view
+
+        if client_id is None:
+            return None
+        view = kpi_dashboard_view(store, client_id, day, rules=self.app.rules)
+        view["dashboards"] = {
+            name: [k for k in view["kpis"] if k["category"] in DASHBOARD_CATEGORIES[name]] for name in DASHBOARDS
+        }
+        view["day"] = day.isoformat()
+        return view
+
+    def show(self, data: dict | None) -> None:
+        new_client = data is not None and (self.data or {}).get("client") != data["client"]
+        self.data = data
+        summary = self.query_one("#kpi-summary", Static)
+        tabs = self.query_one(TabbedContent)
+        if data is None:
+            summary.update(Text("No client chosen: press c to pick one."))
+            summary.add_class("empty")
+            tabs.display = False
+            self.query_one(KpiChart).display = False
+            return
+        summary.remove_class("empty")
+        tabs.display = True
+        self.query_one(KpiChart).display = True
+        kpis = data["kpis"]
+        on_target = sum(1 for k in kpis if k["on_target"])
+        measured = sum(1 for k in kpis if k["on_target"] is not None)
+        backsliding = sum(1 for k in kpis if k["backsliding"])
+        line = Text.assemble((data["client_name"], "bold"), f" · {len(kpis)} KPIs")
+        if kpis:
+            line.append(f" · {on_target} of {measured} on target")
+            if backsliding:
+                line.append(f" · {backsliding} backsliding", style=self.app.theme_variables.get("warning", ""))
+        else:
+            line.append(" · no KPIs yet: add one with `carebench add-kpi`")
+        summary.update(line)
+        for name in DASHBOARDS:
+            self._show_rows(name, data["dashboards"][name], has_any=bool(kpis))
+        self._show_financials(data["financials"])
+        self._show_actions(data["action_items"], date.fromisoformat(data["day"]))
+        self._show_chart()
+        # Put the keyboard on the selected row for a new client, or when the focused row went away.
+        focused = self.focused
+        if new_client or focused is None or (isinstance(focused, KpiRow) and focused not in self.rows[self.dashboard]):
+            self.call_after_refresh(self._focus_selected)
+
+    def _show_rows(self, name: str, statuses: list[dict], has_any: bool) -> None:
+        box = self.query_one(f"#rows-{name}", Vertical)
+        keys = [s["key"] for s in statuses]
+        if self.selected[name] not in keys:
+            self.selected[name] = keys[0] if keys else None
+        if [row.key for row in self.rows[name]] == keys and keys:
+            for row, status in zip(self.rows[name], statuses):
+                row.update(status)
+        else:
+            box.remove_children()
+            if statuses:
+                self.rows[name] = [KpiRow(s) for s in statuses]
+                box.mount_all(self.rows[name])
+            else:
+                self.rows[name] = []
+                wanted = " or ".join(DASHBOARD_CATEGORIES[name])
+                message = (f"This client has no {wanted} KPIs." if has_any
+                           else "This client has no KPIs yet: add one with `carebench add-kpi`.")
+                box.mount(Static(message, classes="empty"))
+        self._mark_selected(name)
+
+    def _mark_selected(self, name: str) -> None:
+        for row in self.rows[name]:
+            row.set_class(row.key == self.selected[name], "-selected")
+
+    def _show_financials(self, money_: dict) -> None:
+        colours = self.app.theme_variables
+        roi, target = money_["roi"], money_["roi_target"]
+        text = Text.assemble(("Financial impact", "bold"), "\n")
+        month = f" ({money_['latest_month']})" if money_["latest_month"] else ""
+        text.append(f"Monthly savings {money(money_['monthly_savings'])}{month} · "
+                    f"YTD {money(money_['ytd_savings'])} · cumulative {money(money_['cumulative_savings'])}\n")
+        if roi is None:
+            text.append("ROI – (no investment recorded)", style="dim")
+        else:
+            meets = roi >= target
+            text.append(f"ROI {number(roi)}% (target {number(target)}%) · {'meets target' if meets else 'below target'}",
+                        style=colours.get("success" if meets else "error", ""))
+            text.append(f" · investment {money(money_['investment'])}", style="dim")
+        self.query_one("#financials", Static).update(text)
+
+    def _show_actions(self, items: list[dict], day: date) -> None:
+        text = Text.assemble((f"Open action items ({len(items)})", "bold"))
+        if not items:
+            text.append("\nnone open", style="dim")
+        colours = self.app.theme_variables
+        priority_style = {"high": colours.get("error", ""), "medium": colours.get("warning", ""), "low": "dim"}
+        for item in sorted(items, key=lambda a: ({"high": 0, "medium": 1, "low": 2}[a["priority"]], a["due"])):
+            overdue = date.fromisoformat(item["due"]) < day
+            text.append("\n")
+            text.append(f"{item['priority']:<6}", style=priority_style[item["priority"]])
+            text.append(f" {item['text']}")
+            text.append(f" · due {item['due']}" + (" (overdue)" if overdue else ""),
+                        style=colours.get("error", "") if overdue else "dim")
+            if item.get("owner"):
+                text.append(f" · {item['owner']}", style="dim")
+        self.query_one("#actions", Static).update(text)
+
+    # ----- selection and chart -------------------------------------------
+
+    @property
+    def dashboard(self) -> str:
+        return self.query_one(TabbedContent).active or "executive"
+
+    def selected_status(self) -> dict | None:
+        name = self.dashboard
+        return next((row.status for row in self.rows[name] if row.key == self.selected[name]), None)
+
+    def _show_chart(self) -> None:
+        chart = self.query_one(KpiChart)
+        if self.data is None:
+            return
+        if not self.rows[self.dashboard]:
+            chart.show_kpi(None, "No KPI to chart on this dashboard.")
+        else:
+            chart.show_kpi(self.selected_status())
+
+    def on_kpi_row_selected(self, message: KpiRow.Selected) -> None:
+        name = self.dashboard
+        if message.row in self.rows[name] and self.selected[name] != message.row.key:
+            self.selected[name] = message.row.key
+            self._mark_selected(name)
+            self._show_chart()
+
+    def on_tabbed_content_tab_activated(self, message: TabbedContent.TabActivated) -> None:
+        self._show_chart()
+
+    def action_dashboard(self, name: str) -> None:
+        self.query_one(TabbedContent).active = name
+        self._show_chart()
+        self._focus_selected()
+
+    def action_move(self, step: int) -> None:
+        name = self.dashboard
+        rows = self.rows[name]
+        if not rows:
+            return
+        keys = [row.key for row in rows]
+        index = keys.index(self.selected[name]) if self.selected[name] in keys else 0
+        index = max(0, min(len(rows) - 1, index + step))
+        self.selected[name] = keys[index]
+        self._mark_selected(name)
+        self._show_chart()
+        self._focus_selected()
+
+    def _focus_selected(self) -> None:
+        name = self.dashboard
+        for row in self.rows[name]:
+            if row.key == self.selected[name]:
+                row.focus()
+                row.scroll_visible(animate=False)

@@ -1,0 +1,100 @@
+"""The Health screen (4) driven with Pilot over the database described in test_ui_kpis.
+
+northwind on 2026-06-15: latest assessment 2026-06-01, every component 20/3 -> 6.67, overall 6.7 yellow;
+previous 2026-05-04 at 8.3 green, so the delta is -1.6 and communication 9 -> 5 (-4) leads the drivers.
+Evidence: 2 of 4 measured KPIs on target -> achievement 1 + 9 x 0.5 = 5.5 -> 6; the four improved KPIs keep
+(0.4 + 1 + 1 + 1) / 4 = 85% of their best gain -> sustainability 1 + 9 x 0.85 = 8.65 -> 9.
+Handover (day 70): band yellow, 50% of KPIs on target and one open high-priority action item.
+"""
+
+from __future__ import annotations
+
+from textual.widgets import Sparkline
+
+from carebench.core.health import BAND_ADVICE
+from test_ui_kpis import database, make_app, rendered, settle  # noqa: F401  (database is a fixture)
+
+
+async def open_health(app, pilot):
+    await settle(app, pilot)
+    await pilot.press("4")
+    await settle(app, pilot)
+    return app.screen
+
+
+async def test_breakdown_change_history_advice_suggestions_and_handover(database):
+    app = make_app(database)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_health(app, pilot)
+        assert screen.TITLE == "Health"
+        title = rendered(screen.query_one("#health-title"))
+        assert "Northwind Traders · gold · owner ana · day 70 · Scaling & handover · adoption: Honeymoon" in title
+
+        overall = rendered(screen.query_one("#overall"))
+        assert "6.7 ● yellow (at risk) ▼ -1.6 since 2026-05-04" in overall
+        assert "assessed 2026-06-01" in overall and "calls missed" in overall
+
+        breakdown = rendered(screen.query_one("#breakdown"))
+        for component, weight in (("Performance", 40), ("Adoption", 30), ("Relationship", 30)):
+            assert f"{component} 6.67 weight {weight}%" in breakdown
+        assert "achievement ███████░░░ 7 suggest 6: 2 of 4 KPIs on target" in breakdown
+        assert "sustainability ██████░░░░ 6 suggest 9: 4 improved KPIs keep 85% of the best gain on average" in breakdown
+        assert "communication █████░░░░░ 5 suggest" in breakdown
+        assert "of touchpoints in the last 30 days done on time" in breakdown
+        assert "satisfaction ████████░░ 8" in breakdown
+        assert "expansion interest ███████░░░ 7" in breakdown
+
+        drivers = rendered(screen.query_one("#drivers"))
+        assert "8.3 → 6.7 (▼ -1.6) since 2026-05-04" in drivers
+        assert "communication 9 → 5 (−4) sustainability 8 → 6 (−2)" in drivers
+        assert "satisfaction 9 → 8 (−1)" in drivers
+
+        history = rendered(screen.query_one("#history"))
+        assert "2 assessments, latest first: 2026-06-01 6.7 ● yellow 2026-05-04 8.3 ● green" in history
+        assert screen.query_one("#history-line", Sparkline).data == [8.3, 6.7]
+
+        advice = rendered(screen.query_one("#advice"))
+        assert "What yellow asks for" in advice
+        assert all(item in advice for item in BAND_ADVICE["yellow"])
+
+        handover = rendered(screen.query_one("#handover"))
+        assert "✗ Not ready for handover" in handover
+        assert "• band is yellow, needs green" in handover
+        assert "• 2 of 4 KPIs on target (50%), needs 80%" in handover
+        assert "• 1 high-priority action item open" in handover
+        assert "handover is considered from day" not in handover
+
+        # 100 columns: one column, so the change panel sits under the breakdown.
+        assert screen.has_class("-narrow")
+        breakdown, drivers = screen.query_one("#breakdown"), screen.query_one("#drivers")
+        assert drivers.region.x == breakdown.region.x and drivers.region.y > breakdown.region.y
+
+        # Wide terminal: two columns, the change panel beside the breakdown.
+        await pilot.resize_terminal(120, 40)
+        await pilot.pause()
+        assert screen.has_class("-wide")
+        assert drivers.region.x >= breakdown.region.right
+        assert drivers.region.y < breakdown.region.bottom
+
+
+async def test_never_assessed_client_and_switching_client_refreshes(database):
+    app = make_app(database, client="quietco")
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_health(app, pilot)
+        assert "Quiet Company · silver · owner bob · day 15 · Stabilization" in rendered(screen.query_one("#health-title"))
+        assert "Not assessed yet" in rendered(screen.query_one("#overall"))
+        assert "No assessment yet, so no sub-scores." in rendered(screen.query_one("#breakdown"))
+        assert "No assessments yet." in rendered(screen.query_one("#history"))
+        assert not screen.query_one("#advice").display
+        assert not screen.query_one("#drivers").display
+        handover = rendered(screen.query_one("#handover"))
+        assert "✗ Not ready for handover" in handover
+        assert "• handover is considered from day 61, this is day 15" in handover
+        assert "• no health assessment yet" in handover
+        assert "• no KPI has a current value yet" in handover
+
+        app.set_client("northwind")
+        await settle(app, pilot)
+        assert "Northwind Traders" in rendered(screen.query_one("#health-title"))
+        assert "6.7 ● yellow (at risk)" in rendered(screen.query_one("#overall"))
+        assert screen.query_one("#advice").display
