@@ -42,6 +42,8 @@ def settled(key: str):
         for _ in range(4):
             await app.workers.wait_for_complete()
             await pilot.pause()
+        await pilot.wait_for_scheduled_animations()
+        await pilot.pause(0.2)
 
     return run_before
 
@@ -63,8 +65,12 @@ def test_checkin_runner_snapshot(snap_compare, snapshot_db):
         for _ in range(4):
             await app.workers.wait_for_complete()
             await pilot.pause()
-        # The clocks move with real time: freeze them at zero for the picture.
+        await pilot.wait_for_scheduled_animations()
+        await pilot.pause(0.3)
+        await pilot.wait_for_scheduled_animations()
+        # The clocks move with real time: show them at zero for the picture.
         app.screen._section_started = __import__("time").monotonic()
+        app.screen.state["elapsed"] = {}
         app.screen.tick()
         await pilot.pause()
 

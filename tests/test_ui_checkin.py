@@ -247,3 +247,30 @@ async def test_expansion_conversation_records_its_outcome(tmp_path, monkeypatch)
     assert opportunity["stage"] == "qualified" and opportunity["next_action"] == "Send the proposal outline"
     assert opportunity["next_action_date"] == "2026-06-22" and opportunity["version"] == 2
     assert checkin["kind"] == "expansion"
+
+
+async def test_past_check_ins_show_on_the_health_screen_newest_first(demo_db):
+    with Store(demo_db) as store:
+        expected = store.checkins("corvane-freight")
+    app = CarebenchApp(demo_db, today=DAY, user="ana", client="corvane-freight")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("4")
+        await settle(app, pilot)
+        timeline = str(app.screen.query_one("#checkins").render())
+        assert expected and timeline.index(expected[0]["date"]) < timeline.index(expected[-1]["date"])
+        assert expected[0]["kind"] in timeline
+
+
+async def test_v_on_the_expansion_screen_starts_the_conversation(demo_db):
+    app = CarebenchApp(demo_db, today=DAY, user="ana")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("5")
+        await settle(app, pilot)
+        row = app.screen.selected()
+        await pilot.press("v")
+        await settle(app, pilot)
+        assert isinstance(app.screen, CheckinScreen)
+        assert app.screen.kind == "expansion" and app.screen.opportunity_id == row["id"]
+        assert app.screen.ctx["opportunity"]["title"] == row["title"]

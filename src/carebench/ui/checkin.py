@@ -140,7 +140,7 @@ class CheckinScreen(Screen):
         self.state: dict = {}
         self.draft_version: int | None = None
         self.section = 0
-        self._section_started = time.monotonic()
+        self._section_started: float | None = None  # the clock starts when the first section shows
         self._save_timer = None
         self._dirty = False
         self._finished = False
@@ -212,6 +212,9 @@ class CheckinScreen(Screen):
 
     def _bank_time(self) -> None:
         now = time.monotonic()
+        if self._section_started is None:
+            self._section_started = now
+            return
         key = str(self.section)
         self.state["elapsed"][key] = self.state["elapsed"].get(key, 0) + (now - self._section_started)
         self._section_started = now
@@ -259,7 +262,8 @@ class CheckinScreen(Screen):
     def focus_first_field(self) -> None:
         """The cursor goes where the consultant types first: the notes (at their end), else the first field."""
         for widget in self.query("#body TextArea, #body Input, #body Select"):
-            widget.focus()
+            widget.focus(scroll_visible=False)
+            self.query_one("#body", VerticalScroll).scroll_to_widget(widget, animate=False)
             if isinstance(widget, TextArea):
                 widget.move_cursor(widget.document.end)
                 if self._early_keys:
@@ -353,7 +357,8 @@ class CheckinScreen(Screen):
         if self.ctx is None:
             return
         sections = self.ctx["script"]["sections"]
-        in_section = self.state["elapsed"].get(str(self.section), 0) + (time.monotonic() - self._section_started)
+        running = time.monotonic() - self._section_started if self._section_started is not None else 0
+        in_section = self.state["elapsed"].get(str(self.section), 0) + running
         total = sum(v for k, v in self.state["elapsed"].items() if k != str(self.section)) + in_section
         planned_section = sections[self.section]["minutes"] * 60
         planned_total = self.ctx["script"]["planned_minutes"] * 60

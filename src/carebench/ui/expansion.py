@@ -167,6 +167,8 @@ class ExpansionScreen(WorkbenchScreen):
         Binding("greater_than_sign,full_stop", "move('next')", "Next stage", key_display=">", id="expansion.next_stage"),
         Binding("less_than_sign,comma", "move('previous')", "Prev stage", key_display="<", id="expansion.previous_stage"),
         Binding("x", "lost", "Lost", id="expansion.lost", tooltip="Mark the selected opportunity lost (asks first)"),
+        Binding("v", "converse", "Conversation", id="expansion.conversation",
+                tooltip="Run the expansion conversation script on the selected opportunity"),
     ]
     DEFAULT_CSS = """
     ExpansionScreen #scope { height: auto; padding: 0 1; }
@@ -418,6 +420,15 @@ class ExpansionScreen(WorkbenchScreen):
             return
         self._save(row, opportunity, f"{row['client_name']}: {row['title']} {row['stage']} → {opportunity.stage}"
                                      f" ({opportunity.probability}%)")
+
+    def action_converse(self) -> None:
+        row = self.selected()
+        if row is None:
+            self.notify("Select an opportunity first", severity="warning")
+            return
+        from .checkin import CheckinScreen
+
+        self.app.push_screen(CheckinScreen(row["client"], self.app.plan_day, "expansion", opportunity_id=row["id"]))
 
     def action_lost(self) -> None:
         row = self._need_selected()

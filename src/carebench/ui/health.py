@@ -66,6 +66,10 @@ class HealthBreakdown(Static):
         self.update(grid)
 
 
+# How many past check-ins the timeline shows.
+CHECKIN_TIMELINE = 8
+
+
 class HealthScreen(WorkbenchScreen):
     TITLE = "Health"
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
@@ -87,6 +91,7 @@ class HealthScreen(WorkbenchScreen):
                 with Vertical(classes="column"):
                     yield Static("", id="overall", classes="panel")
                     yield HealthBreakdown("", id="breakdown", classes="panel")
+                    yield Static("", id="checkins", classes="panel")
                 with Vertical(classes="column"):
                     yield Static("", id="drivers", classes="panel")
                     with Vertical(id="history", classes="panel"):
@@ -97,7 +102,8 @@ class HealthScreen(WorkbenchScreen):
 
     def on_mount(self) -> None:
         titles = {"#overall": "Overall", "#breakdown": "Components", "#drivers": "What changed",
-                  "#history": "History", "#advice": "What the band asks for", "#handover": "Handover"}
+                  "#history": "History", "#advice": "What the band asks for", "#handover": "Handover",
+                  "#checkins": "Check-ins, newest first"}
         for selector, title in titles.items():
             self.query_one(selector).border_title = title
         # Bands and bars are coloured when drawn, so a new theme redraws them from the data we have.
@@ -113,7 +119,8 @@ class HealthScreen(WorkbenchScreen):
         client = client_view(store, client_id, day, self.app.rules)
         earlier = [entry for entry in health["history"] if health["date"] and entry["date"] < health["date"]]
         health["previous_date"] = earlier[-1]["date"] if earlier else None
-        return {"health": health, "client": client, "day": day.isoformat()}
+        checkins = store.checkins(client_id)[:CHECKIN_TIMELINE]
+        return {"health": health, "client": client, "day": day.isoformat(), "checkins": checkins}
 
     def show(self, data: dict | None) -> None:
         self.data = data
@@ -144,6 +151,7 @@ class HealthScreen(WorkbenchScreen):
             advice.border_title = f"What {health['band']} asks for"
             advice.update(Text("\n".join(f"• {item}" for item in health["advice"])))
         self._show_handover(client)
+        self._show_checkins(data["checkins"])
 
     def _show_overall(self, health: dict) -> None:
         panel = self.query_one("#overall", Static)
@@ -196,6 +204,31 @@ class HealthScreen(WorkbenchScreen):
         if len(history) > HISTORY_ROWS:
             text.append(f"\n… {len(history) - HISTORY_ROWS} earlier", style="dim")
         listing.update(text)
+
+    def _show_checkins(self, checkins: list[dict]) -> None:
+        """The client's recent check-ins: when, what, who, how long, what was captured, the first note."""
+        if not checkins:
+            self.query_one("#checkins", Static).update(Text("No check-ins recorded yet.", style="dim"))
+            return
+        text = Text()
+        for checkin in checkins:
+            captured = [f"{len(checkin['readings'])} readings"] if checkin["readings"] else []
+            if checkin["assessment"]:
+                captured.append("assessed")
+            if checkin["action_items"]:
+                captured.append(f"{len(checkin['action_items'])} actions")
+            text.append(f"{checkin['date']} ", style="bold")
+            text.append(f"{checkin['kind']} · {checkin['author']} · {checkin['actual_minutes']}/{checkin['planned_minutes']} min")
+            if captured:
+                text.append(" · " + ", ".join(captured))
+            first_note = next((s["notes"] for s in checkin["sections"] if s["notes"].strip()), "")
+            if first_note:
+                text.append("\n  " + first_note.strip().splitlines()[0][:100], style="dim")
+            if checkin["next_steps"]:
+                text.append("\n  next: " + checkin["next_steps"][:100], style="dim")
+            text.append("\n")
+        text.rstrip()
+        self.query_one("#checkins", Static).update(text)
 
     def _show_handover(self, client: dict) -> None:
         gate = client["handover"]
