@@ -83,6 +83,7 @@ def test_version_one_database_is_migrated_forward(path, portfolio):
     conn.execute("INSERT INTO schema_version (version, applied_at, applied_by) VALUES (1, '2026-01-01', 'old')")
     conn.commit()
     conn.close()
+    path.chmod(0o600)
     with Store(path, actor="alice") as store:
         versions = [r[0] for r in store.db.conn.execute("SELECT version FROM schema_version ORDER BY version")]
         assert versions == list(range(1, SCHEMA_VERSION + 1))

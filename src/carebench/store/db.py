@@ -65,10 +65,18 @@ def connect(path: Path | str, *, create: bool = True) -> sqlite_utils.Database:
             create_private_file(path)
         except OSError as exc:
             raise StoreError(f"cannot create {path}: {exc.strerror}") from None
+    check_location(path)
     conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000)
     try:
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         conn.execute("PRAGMA foreign_keys = ON")
+        db = sqlite_utils.Database(conn)
+        version = schema_version(db)  # read before anything is written
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                f"{path} was written by a newer carebench (schema {version}, this one knows {SCHEMA_VERSION}); "
+                "upgrade carebench to open it"
+            )
         mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
         if mode.lower() != "wal":
             raise StoreError(f"{path}: could not switch the database to WAL mode (got {mode})")
@@ -76,9 +84,63 @@ def connect(path: Path | str, *, create: bool = True) -> sqlite_utils.Database:
     except sqlite3.DatabaseError as exc:
         conn.close()
         raise StoreError(f"{path} is not a carebench database ({exc})") from None
-    db = sqlite_utils.Database(conn)
-    migrate(db, path)
+    except StoreError:
+        conn.close()
+        raise
+    if version < SCHEMA_VERSION:
+        if version > 0:
+            backup_copy(conn, path.with_name(f"{path.name}.schema{version}.bak"))
+        migrate(db)
     return db
+
+
+NETWORK_FILESYSTEMS = {"nfs", "nfs4", "cifs", "smb3", "smbfs", "fuse.sshfs", "sshfs", "9p", "afs", "ceph", "glusterfs",
+                       "lustre", "fuse.glusterfs", "davfs", "fuse.rclone"}
+
+
+def filesystem_of(path: Path) -> str | None:
+    """The type of the filesystem holding ``path`` (from /proc/mounts; None where that is not available)."""
+    try:
+        mounts = Path("/proc/mounts").read_text().splitlines()
+    except OSError:
+        return None
+    target = str(path.resolve())
+    best, kind = "", None
+    for line in mounts:
+        parts = line.split()
+        if len(parts) < 3:
+            continue
+        point = parts[1].replace("\\040", " ")
+        if (target == point or target.startswith(point.rstrip("/") + "/")) and len(point) >= len(best):
+            best, kind = point, parts[2]
+    return kind
+
+
+def check_location(path: Path) -> None:
+    """Refuse a database others can read, or one on a network filesystem (SQLite's WAL needs one host)."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return
+    if mode & 0o004:
+        raise StoreError(f"{path} is readable by every user on this machine (mode {mode & 0o777:o}); "
+                         f"run: chmod o-rwx {path}")
+    kind = filesystem_of(path)
+    if kind in NETWORK_FILESYSTEMS:
+        raise StoreError(f"{path} is on a network filesystem ({kind}); SQLite's WAL mode needs the database on a local disk")
+
+
+def backup_copy(conn: sqlite3.Connection, target: Path) -> Path:
+    """A consistent copy of the open database (SQLite's online backup), owner-only, safe while others write."""
+    if target.exists():
+        target.unlink()
+    create_private_file(target)
+    out = sqlite3.connect(str(target))
+    try:
+        conn.backup(out)
+    finally:
+        out.close()
+    return target
 
 
 def schema_version(db: sqlite_utils.Database) -> int:
@@ -88,15 +150,8 @@ def schema_version(db: sqlite_utils.Database) -> int:
     return row[0] or 0
 
 
-def migrate(db: sqlite_utils.Database, path: Path) -> None:
-    """Bring the schema forward to ``SCHEMA_VERSION``; refuse a database newer than this program."""
-    version = schema_version(db)
-    if version > SCHEMA_VERSION:
-        raise StoreError(
-            f"{path} was written by a newer carebench (schema {version}, this one knows {SCHEMA_VERSION}); upgrade carebench"
-        )
-    if version == SCHEMA_VERSION:
-        return
+def migrate(db: sqlite_utils.Database) -> None:
+    """Bring the schema forward to ``SCHEMA_VERSION``, in one transaction."""
     with transaction(db):
         # Another process may have migrated while we waited for the lock.
         version = schema_version(db)
