@@ -63,6 +63,7 @@ def fresh(shared, tmp_path, make_runner):
     assert not Path(str(database) + "-wal").exists()
     copy = tmp_path / "copy.db"
     shutil.copyfile(database, copy)
+    copy.chmod(0o600)  # carebench refuses databases every user could read
     return make_runner(tmp_path / "home"), copy
 
 

@@ -120,6 +120,7 @@ def base(tmp_path_factory, make_runner, make_portfolio):
 def copy_of(database: Path, target: Path) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(database, target)
+    target.chmod(0o600)  # carebench refuses databases every user could read
     return target
 
 

@@ -152,11 +152,67 @@ def demo(reset, theme):
 
 
 @cli.command()
+@click.option("--shared", nargs=2, metavar="GROUP DIR", default=None,
+              help="Set up a team database in DIR for the Unix GROUP (folder setgid 2770, database 0660).")
 @db_option
-def init(db_path):
-    """Create an empty database (owner-only permissions), or migrate an existing one."""
+def init(shared, db_path):
+    """Create an empty database (owner-only permissions), or migrate an existing one.
+
+    With --shared GROUP DIR, create DIR/portfolio.db for a team: every member of
+    GROUP can open it, nobody else can read it.
+    """
+    if shared:
+        from .store.sharing import init_shared
+
+        path = init_shared(shared[0], Path(shared[1]))
+        click.echo(f"team database ready: {path} (group {shared[0]}); members use --db {path} or CAREBENCH_DB={path}")
+        return
     with open_store(db_path, create=True) as store:
         click.echo(f"database ready: {store.path}")
+
+
+@cli.command()
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--force", is_flag=True, help="Replace FILE if it exists.")
+@json_option
+@db_option
+def backup(file, force, as_json, db_path):
+    """Copy the database to FILE with SQLite's online backup (safe while others write)."""
+    from .store.db import backup_copy
+
+    if file.exists() and not force:
+        raise UserError(f"{file} exists; pass --force to replace it")
+    with open_store(db_path) as store:
+        try:
+            backup_copy(store.db.conn, file)
+        except OSError as exc:
+            raise UserError(f"cannot write {file}: {exc.strerror}") from None
+        source = store.path
+    result = {"source": str(source), "backup": str(file), "bytes": file.stat().st_size}
+    if as_json:
+        return emit_json(result)
+    click.echo(f"backed up {source} to {file} ({result['bytes']:,} bytes)")
+
+
+@cli.command()
+@json_option
+@db_option
+def doctor(as_json, db_path):
+    """Check the database: integrity, WAL size, schema version, orphan rows, permissions, filesystem, SQLite version.
+
+    Exits 1 when a check fails (warnings alone exit 0).
+    """
+    from .store.doctor import examine
+
+    report = examine(resolve_db(db_path))
+    if as_json:
+        emit_json(report)
+    else:
+        for check in report["checks"]:
+            mark = {"ok": "ok  ", "warn": "warn", "fail": "FAIL"}[check["status"]]
+            click.echo(f"{mark}  {check['name']}: {check['detail']}")
+    if not report["ok"]:
+        sys.exit(1)
 
 
 @cli.command()

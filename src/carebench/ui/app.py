@@ -101,6 +101,16 @@ class CarebenchApp(App):
         self.set_interval(POLL_SECONDS, self.poll_changes)
         if not self.is_headless:
             self.install_hangup_handlers()
+            self.warn_about_sqlite()
+
+    def warn_about_sqlite(self) -> None:
+        import sqlite3
+
+        from ..store.doctor import SAFE_SQLITE
+
+        if tuple(int(p) for p in sqlite3.sqlite_version.split(".")) < SAFE_SQLITE:
+            self.notify(f"SQLite {sqlite3.sqlite_version} predates 3.52.0 (a WAL fix for shared databases); "
+                        "see `carebench doctor`", severity="warning", timeout=6)
 
     # ----- the terminal going away -----------------------------------------
 
@@ -111,19 +121,12 @@ class CarebenchApp(App):
             loop.add_signal_handler(sig, self.hang_up, sig)
 
     def hang_up(self, sig: int) -> None:
-        from .checkin import CheckinScreen
-
         code = 128 + sig
         # Nothing may keep the process alive once the terminal is gone.
         watchdog = threading.Timer(HANGUP_GRACE_S, os._exit, (code,))
         watchdog.daemon = True
         watchdog.start()
-        for screen in self.screen_stack:
-            if isinstance(screen, CheckinScreen):
-                try:
-                    screen.flush_draft_blocking()
-                except Exception:  # the draft saved two seconds ago stands
-                    pass
+        self.flush_drafts()
         if self._poll_store is not None:
             self._poll_store.close()
             self._poll_store = None
@@ -139,7 +142,12 @@ class CarebenchApp(App):
 
     def open_store(self) -> Store:
         """A store for the calling thread (sqlite connections stay in the thread that opened them)."""
-        return Store(self.db_path, actor=self.user)
+
+        def waiting(seconds: float) -> None:
+            self.call_from_thread(self.notify, f"Waiting for the database: another user is writing ({seconds:.0f} s). "
+                                               "Nothing you typed is lost.", severity="warning", timeout=3)
+
+        return Store(self.db_path, actor=self.user, on_wait=waiting)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="clients")
     def load_clients(self) -> None:
@@ -236,12 +244,24 @@ class CarebenchApp(App):
             yield SystemCommand(f"Client: {name}", f"Show {client_id} on screens 3-5",
                                 lambda c=client_id: self.open_client(c, self.current_mode if self.current_mode in ("kpis", "health", "expansion") else "health"))
 
+    def flush_drafts(self) -> None:
+        """Write every open check-in's draft now, on this thread (the app is about to end)."""
+        from .checkin import CheckinScreen
+
+        for screen in list(self.screen_stack):
+            if isinstance(screen, CheckinScreen):
+                try:
+                    screen.flush_draft_blocking()
+                except Exception:  # the draft saved two seconds ago stands
+                    pass
+
     def _fatal_error(self) -> None:
         """An unexpected error: the traceback goes to a private crash report, the user gets one line."""
         from rich.text import Text
 
         from ..crash import write_crash_report
 
+        self.flush_drafts()
         error = self._exception or RuntimeError("unknown failure")
         where = write_crash_report(error)
         self._exit_renderables.append(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import time
+from time import monotonic
 from datetime import date
 
 from rich.text import Text
@@ -211,7 +211,7 @@ class CheckinScreen(Screen):
     # ----- sections --------------------------------------------------------
 
     def _bank_time(self) -> None:
-        now = time.monotonic()
+        now = monotonic()
         if self._section_started is None:
             self._section_started = now
             return
@@ -357,7 +357,7 @@ class CheckinScreen(Screen):
         if self.ctx is None:
             return
         sections = self.ctx["script"]["sections"]
-        running = time.monotonic() - self._section_started if self._section_started is not None else 0
+        running = monotonic() - self._section_started if self._section_started is not None else 0
         in_section = self.state["elapsed"].get(str(self.section), 0) + running
         total = sum(v for k, v in self.state["elapsed"].items() if k != str(self.section)) + in_section
         planned_section = sections[self.section]["minutes"] * 60
