@@ -13,7 +13,7 @@ from pathlib import Path
 
 import click
 
-from .inputs import UserError, parse_date, parse_scores, validation_message
+from .inputs import UserError, inert, parse_date, parse_scores, validation_message
 from .store import Store, StoreError, current_login
 
 TIERS = ("platinum", "gold", "silver")
@@ -256,8 +256,7 @@ def read_portfolio(path: Path):
         for error in exc.errors()[:MAX_IMPORT_ERRORS]:
             where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error["loc"]).lstrip(".")
             message = error["msg"].removeprefix("Value error, ")
-            line = f"{label}: {where}: {message}" if where else f"{label}: {message}"
-            lines.append(line.replace("\n", "\\n").replace("\r", "\\r"))
+            lines.append(inert(f"{label}: {where}: {message}" if where else f"{label}: {message}"))
         if exc.error_count() > MAX_IMPORT_ERRORS:
             lines.append(f"{label}: ... and {exc.error_count() - MAX_IMPORT_ERRORS} more problems")
         raise UserError("\n".join(lines)) from None
@@ -734,10 +733,11 @@ def main() -> None:
         click.echo("aborted", err=True)
         sys.exit(1)
     except click.ClickException as exc:
-        click.echo(f"error: {' '.join(exc.format_message().split())}", err=True)
+        click.echo(f"error: {inert(' '.join(exc.format_message().split()))}", err=True)
         sys.exit(exc.exit_code)
     except (UserError, StoreError) as exc:
-        click.echo("\n".join(f"error: {line}" for line in str(exc).splitlines()), err=True)
+        # Several problems (an import) come as several lines; each one is made inert on its own.
+        click.echo("\n".join(f"error: {inert(line)}" for line in str(exc).split("\n")), err=True)
         sys.exit(2)
     except BrokenPipeError:
         # The reader went away (`carebench today | head`): nothing more to say, and nothing to flush.

@@ -9,6 +9,14 @@ from datetime import date
 DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
+CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def inert(text: str) -> str:
+    """``text`` with control characters written out (\\x1b), so it can neither drive a terminal nor break a line."""
+    return CONTROL_RE.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 256 else f"\\u{ord(m.group()):04x}", text)
+
+
 class UserError(Exception):
     """Bad input: reported as one line (exit code 2 on the command line)."""
 

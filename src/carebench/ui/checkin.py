@@ -15,7 +15,7 @@ from textual.widgets import Footer, Header, Input, Label, OptionList, Select, St
 from textual.widgets.option_list import Option
 
 from ..core.health import band_of, overall_score
-from ..core.models import SUBSCORES, STAGES, ActionItem, Assessment, CheckIn, Opportunity, Scores, Section
+from ..core.models import CONTROL_RE, SUBSCORES, STAGES, ActionItem, Assessment, CheckIn, Opportunity, Scores, Section
 from ..inputs import UserError, parse_date, parse_number
 from .base import band_text, user_error
 from .messages import DataLoaded, LoadFailed
@@ -40,6 +40,11 @@ def check_reading(text: str, kpi: dict) -> tuple[float | None, str | None]:
     if not kpi["low"] <= value <= kpi["high"]:
         return None, f"{value:g} is outside the plausible range {kpi['low']:g}..{kpi['high']:g}"
     return value, None
+
+
+def plain(text: str) -> str:
+    """Typed or pasted text without control characters (tabs and line breaks stay)."""
+    return CONTROL_RE.sub("", text)
 
 
 def check_score(text: str) -> tuple[int | None, str | None]:
@@ -525,13 +530,13 @@ class CheckinScreen(Screen):
             except UserError as exc:
                 return None, f"next action date: {exc}", len(ctx["script"]["sections"]) - 1
             outcome = {"stage": out["stage"], "next_action": out.get("next_action") or None, "next_action_date": when}
-        sections = [Section(title=s["title"], notes=self.state["notes"].get(str(i), ""))
+        sections = [Section(title=s["title"], notes=plain(self.state["notes"].get(str(i), "")))
                     for i, s in enumerate(ctx["script"]["sections"])]
         self._bank_time()
         minutes = round(sum(self.state["elapsed"].values()) / 60)
         checkin = CheckIn(date=self.app.plan_day, kind=self.kind, author=self.app.user,
                           planned_minutes=ctx["script"]["planned_minutes"], actual_minutes=min(minutes, 1440),
-                          sections=sections, next_steps=self.state["next_steps"])
+                          sections=sections, next_steps=plain(self.state["next_steps"]))
         actions = [ActionItem(**a, source=f"{self.kind} check-in {self.app.plan_day}") for a in self.state["actions"]]
         return {"checkin": checkin, "readings": readings, "assessment": assessment, "actions": actions,
                 "outcome": outcome}, None, -1
