@@ -247,11 +247,15 @@ def big_portfolio(tmp_path: Path, copies: int = 6) -> tuple[Path, int]:
     return path, len(clients)
 
 
-def kill_at_random(argv: list[str], env: dict, seed: int, tries: int, window: float) -> list[float]:
+def kill_at_random(argv: list[str], env: dict, seed: int, tries: int, window: float, ready: bool = False) -> list[float]:
+    """Start ``argv`` and SIGKILL it a random moment later (counted from its "ready" line when ``ready``)."""
     rng = random.Random(seed)
     moments = []
     for _ in range(tries):
-        proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+        proc = subprocess.Popen(argv, stdout=subprocess.PIPE if ready else subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL, env=env, text=True)
+        if ready:
+            assert proc.stdout.readline().strip() == "ready"
         moment = rng.uniform(0.05, window)
         time.sleep(moment)
         proc.send_signal(signal.SIGKILL)
@@ -294,6 +298,7 @@ FINISHER = textwrap.dedent("""
     db = sys.argv[1]
     with Store(db, actor="ana") as store:
         first = store.db.conn.execute("SELECT COUNT(*) FROM checkins").fetchone()[0]  # carry on after the last kill
+        print("ready", flush=True)
         for i in range(first, 100000):
             day = date(2026, 1, 1) + timedelta(days=i)
             checkin = CheckIn(date=day, kind="weekly", author="ana", planned_minutes=60, actual_minutes=55,
@@ -314,7 +319,7 @@ def test_kill_9_during_check_in_finish_keeps_each_finish_whole(tmp_path, env):
             Kpi(key="b", name="B", category="leading", direction="higher", baseline=0, target=1)]))
     script = tmp_path / "finisher.py"
     script.write_text(FINISHER)
-    kill_at_random([sys.executable, str(script), str(path)], env, seed=7, tries=6, window=1.5)
+    kill_at_random([sys.executable, str(script), str(path)], env, seed=7, tries=6, window=0.6, ready=True)
     assert integrity(path) == "ok"
     conn = sqlite3.connect(path)
     checkins = conn.execute("SELECT id, date FROM checkins").fetchall()

@@ -32,13 +32,14 @@ def private_home(tmp_path, monkeypatch):
         monkeypatch.setenv(var, str(tmp_path / var.lower()))
 
 
-def settled(key: str):
+def settled(key: str, screen: str):
     async def run_before(pilot) -> None:
         app = pilot.app
         for _ in range(3):
             await app.workers.wait_for_complete()
             await pilot.pause()
-        await pilot.press(key)
+        if app.current_mode != screen:
+            await pilot.press(key)
         for _ in range(4):
             await app.workers.wait_for_complete()
             await pilot.pause()
@@ -52,7 +53,7 @@ def settled(key: str):
 @pytest.mark.parametrize("key, screen", SCREENS, ids=[name for _, name in SCREENS])
 def test_screen_snapshot(snap_compare, snapshot_db, key, screen, size):
     app = CarebenchApp(snapshot_db, today=DAY, user="ana", theme="carebench-dark", client="corvane-freight")
-    assert snap_compare(app, terminal_size=size, run_before=settled(key))
+    assert snap_compare(app, terminal_size=size, run_before=settled(key, screen))
 
 
 def test_checkin_runner_snapshot(snap_compare, snapshot_db, monkeypatch):
@@ -70,6 +71,9 @@ def test_checkin_runner_snapshot(snap_compare, snapshot_db, monkeypatch):
         await pilot.wait_for_scheduled_animations()
         await pilot.pause(0.3)
         await pilot.wait_for_scheduled_animations()
+        assert isinstance(app.screen, CheckinScreen), [n.message for n in app._notifications]
+        app.screen.query_one("#notes").cursor_blink = False  # a blinking cursor is on or off by chance
+        await pilot.pause()
 
     app = CarebenchApp(snapshot_db, today=DAY, user="ana", theme="carebench-dark")
     assert snap_compare(app, terminal_size=(120, 40), run_before=run_before)

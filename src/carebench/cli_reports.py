@@ -1,3 +1,263 @@
-"""Reports, alerts and data feeds: commands registered on the main `carebench` group."""
+"""Reports, alerts and data feeds: commands registered on the main `carebench` group.
+
+report, digest (Markdown or HTML documents), check and ack (alerts for cron),
+calendar (iCalendar feed of touchpoints) and readings import/export (KPI CSV).
+Imports stay lazy, as in cli.py.
+"""
 
 from __future__ import annotations
+
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+import click
+
+from .cli import DATE, cli, date_option, db_option, emit_json, json_option, open_store, today_or
+from .inputs import UserError
+
+REPORT_KINDS = ("weekly", "monthly", "qbr")
+AUDIENCES = ("executive", "operational", "team")
+FORMATS = ("md", "html")
+SEVERITIES = ("low", "medium", "high")
+CALENDAR_DAYS = 90
+MAX_CALENDAR_DAYS = 5 * 366
+
+
+def output_option(f):
+    return click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), default=None,
+                        help="Write to this file instead of standard output.")(f)
+
+
+def format_option(f):
+    return click.option("--format", "fmt", type=click.Choice(FORMATS), default="md", show_default=True,
+                        help="Markdown (GitHub tables) or one self-contained HTML file.")(f)
+
+
+def deliver(content: str | bytes, output: Path | None, what: str) -> None:
+    data = content.encode("utf-8") if isinstance(content, str) else content
+    if output is None:
+        stream = click.get_binary_stream("stdout")
+        stream.write(data)
+        stream.flush()
+        return
+    try:
+        output.write_bytes(data)
+    except OSError as exc:
+        raise UserError(f"cannot write {output}: {exc.strerror}") from None
+    click.echo(f"wrote {what} to {output}", err=True)
+
+
+def templates_in_force() -> dict:
+    from .scriptbook import scripts_in_force
+
+    templates, problems = scripts_in_force()
+    for problem in problems:
+        click.echo(f"warning: {problem} (skipped)", err=True)
+    return templates
+
+
+def render(doc: dict, fmt: str) -> str:
+    if fmt == "html":
+        from .reports.render_html import render_html
+
+        return render_html(doc)
+    from .reports.render_md import render_markdown
+
+    return render_markdown(doc)
+
+
+# ----- reports --------------------------------------------------------------------
+
+
+@cli.command()
+@click.argument("client")
+@click.option("--kind", required=True, type=click.Choice(REPORT_KINDS),
+              help="weekly: KPIs, exceptions, actions; monthly: trends, money, opportunities; qbr: the quarter and its agenda.")
+@click.option("--audience", type=click.Choice(AUDIENCES), default="operational", show_default=True,
+              help="executive: outcomes and money; operational: every KPI and action; team: leading indicators and wins.")
+@format_option
+@output_option
+@date_option
+@db_option
+def report(client, kind, audience, fmt, output, as_of, db_path):
+    """A client report to hand over: weekly, monthly or a quarterly business review."""
+    from .reports.build import client_report
+
+    templates = templates_in_force()
+    with open_store(db_path) as store:
+        doc = client_report(store, client, today_or(as_of), kind, audience, templates)
+    deliver(render(doc, fmt), output, f"the {kind} report")
+
+
+@cli.command()
+@click.option("--owner", default=None, help="Only this consultant's clients (default: the whole team).")
+@format_option
+@output_option
+@date_option
+@db_option
+def digest(owner, fmt, output, as_of, db_path):
+    """The weekly portfolio digest: clients by band, movers, overdue touchpoints, backsliding KPIs, handovers, pipeline."""
+    from .reports.digest import portfolio_digest
+
+    with open_store(db_path) as store:
+        doc = portfolio_digest(store, today_or(as_of), owner)
+    deliver(render(doc, fmt), output, "the digest")
+
+
+# ----- alerts ----------------------------------------------------------------------
+
+
+@cli.command()
+@click.option("--owner", default=None, help="Only this consultant's clients (and action items).")
+@click.option("--fail-on", type=click.Choice(SEVERITIES), default="high", show_default=True,
+              help="Exit with 1 when an unacknowledged finding is this severe or more.")
+@date_option
+@json_option
+@db_option
+def check(owner, fail_on, as_of, as_json, db_path):
+    """What needs attention, for cron: exit 0 when nothing reaches --fail-on, else 1 (see docs/check.md)."""
+    from .core.alerts import failing
+    from .reports.checks import check_view, load_settings
+
+    settings = load_settings()
+    day = today_or(as_of)
+    with open_store(db_path) as store:
+        data = check_view(store, day, owner, settings)
+    if as_json:
+        emit_json(data)
+    else:
+        for row in data["findings"]:
+            line = f"{row['severity']:<6}  {row['id']}  {row['message']}"
+            if row["acknowledged"]:
+                line += f"  [acknowledged until {row['ack']['until']} by {row['ack']['by']}: {row['ack']['reason']}]"
+            click.echo(line)
+        c = data["counts"]
+        open_count = c["total"] - c["acknowledged"]
+        if c["total"] == 0:
+            click.echo(f"{day}: nothing needs attention")
+        else:
+            click.echo(f"{day}: {open_count} finding{'s' if open_count != 1 else ''} need attention "
+                       f"({c['high']} high, {c['medium']} medium, {c['low']} low), {c['acknowledged']} acknowledged")
+    if failing(data["findings"], fail_on):
+        sys.exit(1)  # not ctx.exit: main() runs click without standalone mode, which would swallow the code
+
+
+@cli.command()
+@click.argument("finding")
+@click.option("--until", required=True, type=DATE, help="Last day the finding stays silent (inclusive).")
+@click.option("--reason", required=True, help="Why it can wait (kept in the audit trail).")
+@db_option
+def ack(finding, until, reason, db_path):
+    """Acknowledge a `check` finding (rule:client or rule:client:subject) until a day.
+
+    The finding need not be raised right now (so a known one can be silenced ahead),
+    but its rule, client and subject must exist.
+    """
+    from .core.alerts import parse_finding_id
+    from .core.models import CONTROL_RE
+
+    finding = finding.strip()
+    try:
+        rule, client, subject = parse_finding_id(finding)
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
+    reason = reason.strip()
+    if not reason:
+        raise UserError("--reason: say why the finding can wait")
+    if CONTROL_RE.search(reason) or len(reason) > 2000:
+        raise UserError("--reason: must be plain text of at most 2000 characters")
+    day = today_or(None)
+    if until < day:
+        raise UserError(f"--until {until} is in the past (today is {day})")
+    with open_store(db_path) as store:
+        store.require_client(client)
+        if rule == "kpi-backsliding" and subject not in {k.key for k in store.client(client, parts={"kpis"}).kpis}:
+            raise UserError(f"client '{client}' has no KPI '{subject}'")
+        if rule == "action-overdue" and int(subject) not in {a["id"] for a in store.open_action_items() if a["client"] == client}:
+            raise UserError(f"client '{client}' has no open action item {subject}")
+        replaced = store.acknowledge(finding, client, until, reason)
+    click.echo(f"acknowledged {finding} until {until}"
+               + (f" (replacing the acknowledgement until {replaced['until']})" if replaced else ""))
+
+
+# ----- calendar ---------------------------------------------------------------------
+
+
+@cli.command("calendar")
+@click.option("--owner", default=None, help="Only this consultant's clients.")
+@click.option("--from", "start", type=DATE, default=None, help="First day (default: today).")
+@click.option("--to", "end", type=DATE, default=None, help=f"Last day (default: {CALENDAR_DAYS} days after --from).")
+@output_option
+@date_option
+@db_option
+def calendar_cmd(owner, start, end, output, as_of, db_path):
+    """Scheduled touchpoints as an iCalendar file (.ics) to import into a calendar app."""
+    from .reports.feeds import touchpoint_calendar
+    from .store import SCHEDULE_PARTS
+
+    start = start or today_or(as_of)
+    end = end or start + timedelta(days=CALENDAR_DAYS)
+    if end < start:
+        raise UserError(f"--to {end} is before --from {start}")
+    if (end - start).days > MAX_CALENDAR_DAYS:
+        raise UserError(f"the range {start} to {end} is longer than five years; ask for less")
+    templates = templates_in_force()
+    with open_store(db_path) as store:
+        clients = store.clients(parts=SCHEDULE_PARTS, active_only=True, owner=owner)
+    deliver(touchpoint_calendar(clients, start, end, templates), output, "the calendar")
+
+
+# ----- KPI feeds ------------------------------------------------------------------
+
+
+@cli.group()
+def readings():
+    """KPI readings in bulk, as CSV with the columns client,kpi,date,value."""
+
+
+@readings.command("import")
+@click.argument("file", type=click.Path(path_type=Path, allow_dash=True))
+@db_option
+def readings_import(file, db_path):
+    """Import readings from a CSV FILE (`-` for standard input).
+
+    The whole file is checked first; then every reading is written in one
+    transaction. A value equal to the stored one is left untouched, so importing
+    the same file twice changes nothing.
+    """
+    from .reports.feeds import parse_readings_csv
+
+    if str(file) == "-":
+        label, raw = "<stdin>", click.get_binary_stream("stdin").read()
+    else:
+        label = str(file)
+        if file.is_dir():
+            raise UserError(f"{label}: is a directory, not a CSV file")
+        try:
+            raw = file.read_bytes()
+        except OSError as exc:
+            raise UserError(f"{label}: cannot read it ({exc.strerror})") from None
+    with open_store(db_path) as store:
+        kpis = {c.id: {k.key for k in c.kpis} for c in store.clients(parts={"kpis"})}
+        rows = parse_readings_csv(raw, label, kpis)
+        counts = store.import_readings(rows, source=label)
+    click.echo(f"{label}: {counts['added']} added, {counts['replaced']} replaced, {counts['unchanged']} unchanged")
+
+
+@readings.command("export")
+@click.option("--client", default=None, help="Only this client's readings.")
+@click.option("--from", "start", type=DATE, default=None, help="First day.")
+@click.option("--to", "end", type=DATE, default=None, help="Last day.")
+@db_option
+def readings_export(client, start, end, db_path):
+    """Export readings as CSV to standard output, in the format `readings import` reads."""
+    from .reports.feeds import readings_csv
+
+    if start and end and end < start:
+        raise UserError(f"--to {end} is before --from {start}")
+    with open_store(db_path) as store:
+        if client:
+            store.require_client(client)
+        clients = store.clients([client] if client else None, parts={"kpis", "readings"})
+    click.echo(readings_csv(clients, start, end), nl=False)

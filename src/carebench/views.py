@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -20,7 +21,7 @@ from .core.kpis import kpi_status
 from .core.models import Client
 from .core.phases import adoption_phase, day_number, handover_gate, support_phase
 from .core.pipeline import pipeline_totals, readiness, weighted_value
-from .core.schedule import DEFAULT_PLANS, Plans, agenda, client_band, on_time_share, schedule
+from .core.schedule import DEFAULT_PLANS, Plans, agenda_order, client_agenda, client_band, on_time_share, schedule
 from .store import SCHEDULE_PARTS, Store
 
 
@@ -33,9 +34,36 @@ class Rules:
         self.calendar = calendar
         self.weights = weights
         self.retained_threshold = retained_threshold
+        # Remembered views are only reused under the same rules (and the same program version).
+        from hashlib import sha256
+
+        from . import __version__
+
+        fingerprint = json.dumps([__version__, plans.model_dump(mode="json"), sorted(calendar.weekdays),
+                                  sorted(map(str, calendar.holidays)), {k: str(v) for k, v in weights.items()},
+                                  retained_threshold], sort_keys=True)
+        self.key = sha256(fingerprint.encode()).hexdigest()[:16]
 
 
 DEFAULT_RULES = Rules()
+
+
+def per_client(store: Store, view: str, day: date, rules: Rules, parts, compute, *, ids: list[str] | None = None,
+               active_only: bool = False, owner: str | None = None) -> dict[str, object]:
+    """``compute(client)`` for each client, reusing what was remembered for the same day, rules and data version.
+
+    Returns JSON-ready results by client id (in id order). Only clients whose data
+    changed since (or that were never computed for the day) are loaded and computed.
+    """
+    versions = store.client_versions(ids, active_only=active_only, owner=owner)
+    remembered = store.cached_views(view, day, rules.key) if versions else {}
+    stale = [cid for cid, version in versions.items() if remembered.get(cid, (None,))[0] != version]
+    fresh = {}
+    if stale:
+        for client in store.clients(stale, parts=parts):
+            fresh[client.id] = (versions[client.id], compute(client))
+        store.remember_views(view, day, rules.key, fresh)
+    return {cid: (fresh.get(cid) or remembered[cid])[1] for cid in versions if cid in fresh or cid in remembered}
 
 
 def _num(value):
@@ -44,11 +72,13 @@ def _num(value):
 
 
 def today_view(store: Store, day: date, owner: str | None = None, rules: Rules = DEFAULT_RULES) -> dict:
-    clients = store.clients(parts=SCHEDULE_PARTS, active_only=True, owner=owner)
-    items = agenda(clients, day, rules.plans, rules.calendar)
+    rows = per_client(store, "agenda", day, rules, SCHEDULE_PARTS,
+                      lambda c: [i.model_dump(mode="json") for i in client_agenda(c, day, rules.plans, rules.calendar)],
+                      active_only=True, owner=owner)
+    items = sorted((item for client_rows in rows.values() for item in client_rows), key=agenda_order)
     return {
         "date": day.isoformat(),
-        "items": [item.model_dump(mode="json") for item in items],
+        "items": items,
         "action_items": [
             {"client": a["client"], "client_name": a["client_name"], "id": a["id"], "text": a["text"],
              "owner": a["owner"], "due": a["due"], "priority": a["priority"]}
@@ -97,9 +127,8 @@ def _health_of(client: Client, day: date, rules: Rules) -> dict:
 
 def health_list_view(store: Store, day: date, rules: Rules = DEFAULT_RULES) -> list[dict]:
     """Every active client's latest health, most critical first (clients never assessed last)."""
-    clients = store.clients(parts={"assessments"}, active_only=True)
-    rows = [_health_of(c, day, rules) for c in clients]
-    return sorted(rows, key=lambda r: (r["overall"] is None, r["overall"] or 0, r["client"]))
+    rows = per_client(store, "health", day, rules, {"assessments"}, lambda c: _health_of(c, day, rules), active_only=True)
+    return sorted(rows.values(), key=lambda r: (r["overall"] is None, r["overall"] or 0, r["client"]))
 
 
 def health_view(store: Store, client_id: str, day: date, rules: Rules = DEFAULT_RULES) -> dict:
@@ -159,30 +188,37 @@ def client_view(store: Store, client_id: str, day: date, rules: Rules = DEFAULT_
 
 def pipeline_view(store: Store, day: date, client_id: str | None = None, rules: Rules = DEFAULT_RULES) -> dict:
     """Every opportunity (with its id and version, for editing) and the pipeline's totals."""
+    from .core.models import Opportunity
+
     if client_id:
         store.require_client(client_id)
-    clients = {c.id: c for c in store.clients([client_id] if client_id else None, parts={"assessments", "opportunities"})}
+    ids = [client_id] if client_id else None
+    health = per_client(store, "health", day, rules, {"assessments"}, lambda c: _health_of(c, day, rules), ids=ids)
     rows, opportunities = [], []
-    for client in clients.values():
-        ready = readiness(client_band(client, day))
-        for row, opp in zip(store.opportunities(client.id), client.opportunities):
-            opportunities.append(opp)
-            rows.append({
-                "id": row["id"], "version": row["version"],
-                "client": client.id, "client_name": client.name, "title": opp.title, "stage": opp.stage,
-                "source": opp.source, "value": opp.value, "probability": opp.probability,
-                "weighted": weighted_value(opp.value, opp.probability), "readiness": ready,
-                "investment_low": opp.investment_low, "investment_high": opp.investment_high,
-                "start_month": opp.start_month, "end_month": opp.end_month,
-                "next_action": opp.next_action,
-                "next_action_date": opp.next_action_date.isoformat() if opp.next_action_date else None,
-            })
+    for row in store.opportunities(client_id):
+        opp = Opportunity.model_construct(**{k: row[k] for k in ("value", "probability", "stage")})
+        opportunities.append(opp)
+        rows.append({
+            "id": row["id"], "version": row["version"],
+            "client": row["client_id"], "client_name": health[row["client_id"]]["client_name"], "title": row["title"],
+            "stage": row["stage"], "source": row["source"], "value": row["value"], "probability": row["probability"],
+            "weighted": weighted_value(row["value"], row["probability"]), "readiness": readiness(health[row["client_id"]]["band"]),
+            "investment_low": row["investment_low"], "investment_high": row["investment_high"],
+            "start_month": row["start_month"], "end_month": row["end_month"],
+            "next_action": row["next_action"], "next_action_date": row["next_action_date"],
+        })
     return {"opportunities": rows, "totals": pipeline_totals(opportunities).model_dump(mode="json")}
 
 
 def kpi_dashboard_view(store: Store, client_id: str, day: date, recent: int = 30, rules: Rules = DEFAULT_RULES) -> dict:
     """One client's KPI dashboard: each KPI's status with its recent readings, open action items and financials."""
-    client = store.client(client_id, parts={"kpis", "readings", "savings", "action_items"})
+    store.require_client(client_id)
+    parts = {"kpis", "readings", "savings", "action_items"}
+    return per_client(store, f"kpis{recent}", day, rules, parts, lambda c: _kpi_dashboard(c, day, recent, rules),
+                      ids=[client_id])[client_id]
+
+
+def _kpi_dashboard(client: Client, day: date, recent: int, rules: Rules) -> dict:
     kpis = []
     for kpi in client.kpis:
         status = kpi_status(kpi, day, rules.retained_threshold).model_dump(mode="json")
@@ -199,34 +235,36 @@ def kpi_dashboard_view(store: Store, client_id: str, day: date, recent: int = 30
     }
 
 
+def _triage_row(client: Client, day: date, rules: Rules) -> dict:
+    health = _health_of(client, day, rules)
+    number = day_number(client.go_live, day)
+    upcoming = schedule(client, day, day + timedelta(days=400), rules.plans, rules.calendar)
+    next_tp = next((tp for tp in upcoming if tp.status == "scheduled"), None)
+    statuses = [kpi_status(k, day, rules.retained_threshold) for k in client.kpis]
+    return {
+        "client": client.id,
+        "client_name": client.name,
+        "owner": client.owner,
+        "tier": client.tier,
+        "status": client.status,
+        "day": number,
+        "phase": support_phase(number),
+        "overall": health["overall"],
+        "band": health["band"],
+        "delta": health["delta"],
+        "assessed": health["date"],
+        "next_touchpoint": next_tp.model_dump(mode="json", include={"date", "kind"}) if next_tp else None,
+        "backsliding": sum(s.backsliding for s in statuses),
+        "kpis_on_target": sum(bool(s.on_target) for s in statuses),
+        "kpis": len(statuses),
+        "weighted_pipeline": pipeline_totals(client.opportunities).weighted,
+    }
+
+
 def portfolio_view(store: Store, day: date, rules: Rules = DEFAULT_RULES) -> list[dict]:
     """One triage row per client: health and its change, tier, phase, next touchpoint, backsliding KPIs, pipeline."""
-    rows = []
-    for client in store.clients(parts={"kpis", "readings", "assessments", "exceptions", "opportunities"}):
-        health = _health_of(client, day, rules)
-        number = day_number(client.go_live, day)
-        upcoming = schedule(client, day, day + timedelta(days=400), rules.plans, rules.calendar)
-        next_tp = next((tp for tp in upcoming if tp.status == "scheduled"), None)
-        statuses = [kpi_status(k, day, rules.retained_threshold) for k in client.kpis]
-        rows.append({
-            "client": client.id,
-            "client_name": client.name,
-            "owner": client.owner,
-            "tier": client.tier,
-            "status": client.status,
-            "day": number,
-            "phase": support_phase(number),
-            "overall": health["overall"],
-            "band": health["band"],
-            "delta": health["delta"],
-            "assessed": health["date"],
-            "next_touchpoint": next_tp.model_dump(mode="json", include={"date", "kind"}) if next_tp else None,
-            "backsliding": sum(s.backsliding for s in statuses),
-            "kpis_on_target": sum(bool(s.on_target) for s in statuses),
-            "kpis": len(statuses),
-            "weighted_pipeline": pipeline_totals(client.opportunities).weighted,
-        })
-    return rows
+    parts = {"kpis", "readings", "assessments", "exceptions", "opportunities"}
+    return list(per_client(store, "triage", day, rules, parts, lambda c: _triage_row(c, day, rules)).values())
 
 
 def _kpi_line(status) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import math
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -154,7 +156,14 @@ def _exact_overall(scores: Scores, weights: Mapping[str, object]) -> Fraction:
 
 def overall_score(scores: Scores, weights: Mapping[str, object] = DEFAULT_WEIGHTS) -> Decimal:
     """Return the overall health score, computed exactly and rounded half-up to one decimal."""
-    return round_half_up(_exact_overall(scores, weights), 1)
+    return _overall_of(tuple(getattr(scores, name) for name in SUBSCORES), tuple(sorted(weights.items())))
+
+
+@lru_cache(maxsize=65536)
+def _overall_of(values: tuple[int, ...], weights: tuple[tuple[str, object], ...]) -> Decimal:
+    """The exact computation, remembered: portfolios repeat the same few score combinations endlessly."""
+    scores = Scores.model_construct(**dict(zip(SUBSCORES, values)))
+    return round_half_up(_exact_overall(scores, dict(weights)), 1)
 
 
 def component_score(scores: Scores, component: str) -> Decimal:
@@ -164,6 +173,7 @@ def component_score(scores: Scores, component: str) -> Decimal:
     return round_half_up(_component_mean(scores, component), 2)
 
 
+@lru_cache(maxsize=1024)
 def band_of(overall: Decimal) -> Band:
     """Return the band for an overall score, reading it after rounding to one decimal."""
     rounded = round_half_up(Fraction(overall), 1)

@@ -242,9 +242,11 @@ def client_agenda(
     return items
 
 
-def agenda_order(item: AgendaItem) -> tuple:
-    """Overdue rows first; within each, red clients first, then the more senior kind."""
-    return (item.status != "overdue", BAND_ORDER[item.band], seniority(item.kind), item.client_name.lower(), item.date)
+def agenda_order(item: AgendaItem | dict) -> tuple:
+    """Overdue rows first; within each, red clients first, then the more senior kind (items or their JSON form)."""
+    row = item if isinstance(item, dict) else item.__dict__
+    return (row["status"] != "overdue", BAND_ORDER[row["band"]], seniority(row["kind"]), row["client_name"].lower(),
+            str(row["date"]))
 
 
 def agenda(

@@ -178,5 +178,68 @@ CREATE TABLE drafts (
 ) WITHOUT ROWID
 """
 
-MIGRATIONS: list[tuple[int, str]] = [(1, MIGRATION_1), (2, MIGRATION_2)]
+# Acknowledged `carebench check` findings: silenced until a date (inclusive). Kept apart from the
+# clients table on purpose, so re-importing a client keeps what was acknowledged about it.
+MIGRATION_3 = """
+CREATE TABLE acknowledgements (
+    finding_id TEXT PRIMARY KEY,
+    client_id TEXT NOT NULL,
+    until TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    changed_at TEXT NOT NULL,
+    changed_by TEXT NOT NULL
+) WITHOUT ROWID
+"""
+
+
+# Screens and commands remember what they computed per client and day (view_cache); every change
+# to a client's data bumps its version (client_state, kept by triggers), which retires those rows.
+MIGRATION_4 = """
+CREATE TABLE client_state (
+    client_id TEXT PRIMARY KEY REFERENCES clients (id) ON DELETE CASCADE,
+    version INTEGER NOT NULL DEFAULT 1
+) WITHOUT ROWID;
+INSERT INTO client_state (client_id) SELECT id FROM clients;
+CREATE TRIGGER clients_added AFTER INSERT ON clients BEGIN INSERT OR REPLACE INTO client_state (client_id, version) VALUES (NEW.id, 1); END;
+CREATE TRIGGER clients_changed AFTER UPDATE ON clients BEGIN UPDATE client_state SET version = version + 1 WHERE client_id = NEW.id; END;
+CREATE TABLE view_cache (
+    view TEXT NOT NULL,
+    client_id TEXT NOT NULL REFERENCES clients (id) ON DELETE CASCADE,
+    day TEXT NOT NULL,
+    rules TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    data TEXT NOT NULL,
+    PRIMARY KEY (view, day, rules, client_id)
+) WITHOUT ROWID;
+CREATE INDEX view_cache_client ON view_cache (client_id);
+CREATE TRIGGER contacts_added AFTER INSERT ON contacts BEGIN UPDATE client_state SET version = version + 1 WHERE client_id = NEW.client_id; END;
+CREATE TRIGGER contacts_changed AFTER UPDATE ON contacts BEGIN UPDATE client_state SET version = version + 1 WHERE client_id IN (OLD.client_id, NEW.client_id); END;
+CREATE TRIGGER contacts_removed AFTER DELETE ON contacts BEGIN UPDATE client_state SET version = version + 1 WHERE client_id = OLD.client_id; END;
+CREATE TRIGGER kpis_added AFTER INSERT ON kpis BEGIN UPDATE client_state SET version = version + 1 WHERE client_id = NEW.client_id; END;
+CREATE TRIGGER kpis_changed AFTER UPDATE ON kpis BEGIN UPDATE client_state SET version = version + 1 WHERE client_id IN (OLD.client_id, NEW.client_id); END;
+CREATE TRIGGER kpis_removed AFTER DELETE ON kpis BEGIN UPDATE client_state SET version = version + 1 WHERE client_id = OLD.client_id; END;
+CREATE TRIGGER assessments_added AFTER INSERT ON assessments BEGIN UPDATE client_state SET version = version + 1 WHERE client_id = NEW.client_id; END;
+CREATE TRIGGER assessments_changed AFTER UPDATE ON assessments BEGIN UPDATE client_state SET version = version + 1 WHERE client_id IN (OLD.client_id, NEW.client_id); END;
+CREATE TRIGGER assessments_removed AFTER DELETE ON assessments BEGIN UPDATE client_state SET version = version + 1 WHERE client_id = OLD.client_id; END;
+CREATE TRIGGER savings_added AFTER INSERT ON savings BEGIN UPDATE client_state SET version = version + 1 WHERE client_id = NEW.client_id; END;
+CREATE TRIGGER savings_changed AFTER UPDATE ON savings BEGIN UPDATE client_state SET version = version + 1 WHERE client_id IN (OLD.client_id, NEW.client_id); END;
+CREATE TRIGGER savings_removed AFTER DELETE ON savings BEGIN UPDATE client_state SET version = version + 1 WHERE client_id = OLD.client_id; END;
+CREATE TRIGGER opportunities_added AFTER INSERT ON opportunities BEGIN UPDATE client_state SET version = version + 1 WHERE client_id = NEW.client_id; END;
+CREATE TRIGGER opportunities_changed AFTER UPDATE ON opportunities BEGIN UPDATE client_state SET version = version + 1 WHERE client_id IN (OLD.client_id, NEW.client_id); END;
+CREATE TRIGGER opportunities_removed AFTER DELETE ON opportunities BEGIN UPDATE client_state SET version = version + 1 WHERE client_id = OLD.client_id; END;
+CREATE TRIGGER action_items_added AFTER INSERT ON action_items BEGIN UPDATE client_state SET version = version + 1 WHERE client_id = NEW.client_id; END;
+CREATE TRIGGER action_items_changed AFTER UPDATE ON action_items BEGIN UPDATE client_state SET version = version + 1 WHERE client_id IN (OLD.client_id, NEW.client_id); END;
+CREATE TRIGGER action_items_removed AFTER DELETE ON action_items BEGIN UPDATE client_state SET version = version + 1 WHERE client_id = OLD.client_id; END;
+CREATE TRIGGER touchpoint_exceptions_added AFTER INSERT ON touchpoint_exceptions BEGIN UPDATE client_state SET version = version + 1 WHERE client_id = NEW.client_id; END;
+CREATE TRIGGER touchpoint_exceptions_changed AFTER UPDATE ON touchpoint_exceptions BEGIN UPDATE client_state SET version = version + 1 WHERE client_id IN (OLD.client_id, NEW.client_id); END;
+CREATE TRIGGER touchpoint_exceptions_removed AFTER DELETE ON touchpoint_exceptions BEGIN UPDATE client_state SET version = version + 1 WHERE client_id = OLD.client_id; END;
+CREATE TRIGGER checkins_added AFTER INSERT ON checkins BEGIN UPDATE client_state SET version = version + 1 WHERE client_id = NEW.client_id; END;
+CREATE TRIGGER checkins_changed AFTER UPDATE ON checkins BEGIN UPDATE client_state SET version = version + 1 WHERE client_id IN (OLD.client_id, NEW.client_id); END;
+CREATE TRIGGER checkins_removed AFTER DELETE ON checkins BEGIN UPDATE client_state SET version = version + 1 WHERE client_id = OLD.client_id; END;
+CREATE TRIGGER readings_insert AFTER INSERT ON readings BEGIN UPDATE client_state SET version = version + 1 WHERE client_id = (SELECT client_id FROM kpis WHERE id = NEW.kpi_id); END;
+CREATE TRIGGER readings_update AFTER UPDATE ON readings BEGIN UPDATE client_state SET version = version + 1 WHERE client_id = (SELECT client_id FROM kpis WHERE id = NEW.kpi_id); END;
+CREATE TRIGGER readings_delete AFTER DELETE ON readings BEGIN UPDATE client_state SET version = version + 1 WHERE client_id = (SELECT client_id FROM kpis WHERE id = OLD.kpi_id); END
+"""
+
+MIGRATIONS: list[tuple[int, str]] = [(1, MIGRATION_1), (2, MIGRATION_2), (3, MIGRATION_3), (4, MIGRATION_4)]
 SCHEMA_VERSION = MIGRATIONS[-1][0]

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections import defaultdict
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Callable, Iterable
 
@@ -24,8 +25,10 @@ from ..core.models import (
     Section,
     TouchpointException,
 )
-from .db import StoreError, audit, connect, current_login, now_stamp, transaction
+from .db import BUSY_TIMEOUT_MS, StoreError, audit, connect, current_login, now_stamp, transaction
 
+# Remembered views older than this many days before the one asked for are dropped.
+VIEW_MEMORY_DAYS = 14
 ALL_PARTS = frozenset({"contacts", "kpis", "readings", "assessments", "savings", "opportunities", "action_items", "exceptions", "checkins"})
 # What scheduling needs: enough to build the agenda without touching KPI readings.
 SCHEDULE_PARTS = frozenset({"assessments", "exceptions"})
@@ -498,3 +501,133 @@ class Store:
             audit(self.db, self.actor, "expansion-check-in", client_id,
                   {"id": checkin_id, "opportunity": opportunity_id, "outcome": outcome})
         return checkin_id
+
+    # ----- check acknowledgements and KPI feeds -----------------------------
+
+    def acknowledge(self, finding_id: str, client_id: str, until: date, reason: str) -> dict | None:
+        """Silence a `check` finding until ``until`` (inclusive); returns the acknowledgement it replaced, if any."""
+        with self._write():
+            self.require_client(client_id)
+            old = self._rows("SELECT until, reason, changed_by AS by FROM acknowledgements WHERE finding_id = ?", [finding_id])
+            stamp = self._stamp()
+            self.db.conn.execute(
+                "INSERT OR REPLACE INTO acknowledgements (finding_id, client_id, until, reason, changed_at, changed_by) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (finding_id, client_id, until.isoformat(), reason, stamp["changed_at"], stamp["changed_by"]))
+            audit(self.db, self.actor, "ack", client_id, {"finding": finding_id, "until": until.isoformat(), "reason": reason,
+                                                          "replaced": old[0] if old else None})
+        return old[0] if old else None
+
+    def acknowledgements(self) -> dict[str, dict]:
+        """Every stored acknowledgement by finding id: until (YYYY-MM-DD), reason, by, at."""
+        return {r["finding_id"]: {"until": r["until"], "reason": r["reason"], "by": r["changed_by"], "at": r["changed_at"]}
+                for r in self._rows("SELECT * FROM acknowledgements ORDER BY finding_id")}
+
+    def import_readings(self, rows: Iterable[tuple[str, str, date, float]], source: str | None = None) -> dict[str, int]:
+        """Write (client, KPI key, date, value) readings in one transaction.
+
+        A reading equal to the stored one is left alone (not rewritten, not audited);
+        one audit row records the counts, and none is written when nothing changed.
+        Returns the counts: added, replaced, unchanged.
+        """
+        counts = {"added": 0, "replaced": 0, "unchanged": 0}
+        touched: set[str] = set()
+        with self._write():
+            kpi_ids = {(c, k): i for i, c, k in self.db.conn.execute("SELECT id, client_id, key FROM kpis")}
+            stamp = self._stamp()
+            for client_id, key, day, value in rows:
+                kpi_id = kpi_ids.get((client_id, key))
+                if kpi_id is None:
+                    self.require_client(client_id)
+                    raise StoreError(f"client '{client_id}' has no KPI '{key}'")
+                old = self.db.conn.execute("SELECT value FROM readings WHERE kpi_id = ? AND date = ?",
+                                           (kpi_id, day.isoformat())).fetchone()
+                if old is not None and old[0] == value:
+                    counts["unchanged"] += 1
+                    continue
+                if old is None:
+                    self.db.conn.execute(
+                        "INSERT INTO readings (kpi_id, date, value, changed_at, changed_by) VALUES (?, ?, ?, ?, ?)",
+                        (kpi_id, day.isoformat(), value, stamp["changed_at"], stamp["changed_by"]))
+                    counts["added"] += 1
+                else:
+                    self.db.conn.execute(
+                        "UPDATE readings SET value = ?, changed_at = ?, changed_by = ? WHERE kpi_id = ? AND date = ?",
+                        (value, stamp["changed_at"], stamp["changed_by"], kpi_id, day.isoformat()))
+                    counts["replaced"] += 1
+                touched.add(client_id)
+            if touched:
+                audit(self.db, self.actor, "import-readings", next(iter(touched)) if len(touched) == 1 else None,
+                      {**counts, "clients": sorted(touched), "source": source})
+        return counts
+
+    def bulk_load(self, rows: dict[str, Iterable[dict]]) -> None:
+        """Insert raw rows (table name -> row dicts, tables in the order given) in one transaction.
+
+        For generated data such as the benchmark's portfolio: rows go in as given (no model
+        validation, no stamps added; every row must carry changed_at and changed_by where its
+        table has them). One audit row records how many rows each table received.
+        """
+        counts: dict[str, int] = {}
+
+        def counted(table: str, source: Iterable[dict]) -> Iterable[dict]:
+            for row in source:
+                counts[table] += 1
+                yield row
+
+        with self._write():
+            known = set(self.db.table_names())
+            for table, table_rows in rows.items():
+                if table not in known or table in ("audit", "schema_version"):
+                    raise StoreError(f"bulk_load: no table '{table}' to load")
+                counts[table] = 0
+                self.db[table].insert_all(counted(table, table_rows), batch_size=1000)
+            audit(self.db, self.actor, "bulk-load", None, counts)
+
+    # ----- remembered views -------------------------------------------------
+
+    def client_versions(self, ids: list[str] | None = None, *, active_only: bool = False,
+                        owner: str | None = None) -> dict[str, int]:
+        """Each client's data version (it moves on every change to the client's data), by client id."""
+        where, params = ["1 = 1"], []
+        if ids is not None:
+            where.append(f"c.id IN ({','.join('?' * len(ids))})")
+            params += ids
+        if active_only:
+            where.append("c.status = 'active'")
+        if owner:
+            where.append("c.owner = ?")
+            params.append(owner)
+        return dict(self.db.conn.execute(
+            f"SELECT c.id, s.version FROM clients c JOIN client_state s ON s.client_id = c.id "
+            f"WHERE {' AND '.join(where)} ORDER BY c.id", params).fetchall())
+
+    def cached_views(self, view: str, day: date, rules: str) -> dict[str, tuple[int, object]]:
+        """What was remembered for ``view`` on ``day`` under ``rules``: client id -> (version, data)."""
+        rows = self.db.conn.execute(
+            "SELECT client_id, version, data FROM view_cache WHERE view = ? AND day = ? AND rules = ?",
+            (view, day.isoformat(), rules)).fetchall()
+        return {client: (version, json.loads(data)) for client, version, data in rows}
+
+    def remember_views(self, view: str, day: date, rules: str, entries: dict[str, tuple[int, object]]) -> None:
+        """Keep computed view data; best effort: a busy or read-only database just means it is computed again."""
+        conn = self.db.conn
+        try:
+            conn.execute("PRAGMA busy_timeout = 200")
+            conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError:
+            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            return
+        try:
+            conn.executemany(
+                "INSERT OR REPLACE INTO view_cache (view, client_id, day, rules, version, data) VALUES (?, ?, ?, ?, ?, ?)",
+                [(view, client, day.isoformat(), rules, version, json.dumps(data, separators=(",", ":")))
+                 for client, (version, data) in entries.items()])
+            # Forget what was remembered for days long gone.
+            conn.execute("DELETE FROM view_cache WHERE view = ? AND day < ?", (view, (day - timedelta(days=VIEW_MEMORY_DAYS)).isoformat()))
+            conn.execute("COMMIT")
+        except sqlite3.Error:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+        finally:
+            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")

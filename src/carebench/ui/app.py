@@ -78,7 +78,8 @@ class CarebenchApp(App):
         self.clients: list[tuple[str, str]] = []
         self.mine_only = False
         self.requested_theme = theme
-        self._data_version: int | None = None
+        self._data_version: int | None = None  # the newest audit row seen
+        self._sqlite_version: int | None = None
         self._poll_store: Store | None = None
 
     # ----- start-up -------------------------------------------------------
@@ -167,10 +168,15 @@ class CarebenchApp(App):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="poll")
     def _poll(self) -> None:
-        # One connection for the whole session: data_version only moves for other connections' commits.
+        # PRAGMA data_version says some other connection committed; only then is the audit trail
+        # asked whether that was a change people see (remembered views and drafts leave no audit row).
         if self._poll_store is None:
             self._poll_store = Store(self.db_path, actor=self.user)
-        version = self._poll_store.db.conn.execute("PRAGMA data_version").fetchone()[0]
+        conn = self._poll_store.db.conn
+        if conn.execute("PRAGMA data_version").fetchone()[0] == self._sqlite_version:
+            return
+        self._sqlite_version = conn.execute("PRAGMA data_version").fetchone()[0]
+        version = conn.execute("SELECT COALESCE(MAX(id), 0) FROM audit").fetchone()[0]
         if self._data_version is not None and version != self._data_version:
             self.post_message(DatabaseChanged())
         self._data_version = version

@@ -69,6 +69,7 @@ class WorkbenchScreen(Screen):
 
     app: CarebenchApp
     _token = 0
+    _shown: Any = object()  # nothing shown yet (None is data: "no client chosen")
 
     def compose(self):
         yield Header()
@@ -102,7 +103,9 @@ class WorkbenchScreen(Screen):
 
     def on_data_loaded(self, message: DataLoaded) -> None:
         message.stop()
-        if message.token == self._token:
+        # Unchanged data is not drawn again: no flicker on refresh, and the cursor stays put.
+        if message.token == self._token and message.data != self._shown:
+            self._shown = message.data
             self.show(message.data)
 
     def on_load_failed(self, message: LoadFailed) -> None:

@@ -280,11 +280,25 @@ class CheckinScreen(Screen):
             return
 
     def on_key(self, event) -> None:
-        """Keep what is typed while the check-in is still opening, for the first field."""
-        if not self._cursor_placed and event.is_printable and event.character:
+        """Typed characters that reached the screen itself are kept, never dropped.
+
+        While the check-in opens, keys arrive before any field has the cursor: they
+        are kept for the first field. A key sent just before the cursor moved into
+        a field arrives here after it did: it goes into that field.
+        """
+        if not (event.is_printable and event.character):
+            return
+        focused = self.focused
+        if isinstance(focused, TextArea):
+            focused.insert(event.character)
+        elif isinstance(focused, Input):
+            focused.insert_text_at_cursor(event.character)
+        elif not self._cursor_placed:
             self._early_keys += event.character
-            event.stop()
-            event.prevent_default()
+        else:
+            return
+        event.stop()
+        event.prevent_default()
 
     def section_widgets(self, section: dict):
         ctx = self.ctx
@@ -292,7 +306,9 @@ class CheckinScreen(Screen):
         capture = section["capture"]
         if "notes" in capture:
             yield Label("Notes", classes="heading")
-            yield TextArea(self.state["notes"].get(str(self.section), ""), id="notes", soft_wrap=True)
+            notes = TextArea(self.state["notes"].get(str(self.section), ""), id="notes", soft_wrap=True)
+            notes.section_index = self.section
+            yield notes
         if "readings" in capture and section["kpis"]:
             yield Label("KPI readings (leave empty to skip)", classes="heading")
             for key in section["kpis"]:
@@ -380,8 +396,9 @@ class CheckinScreen(Screen):
     # ----- typing and drafts -------------------------------------------------
 
     def on_text_area_changed(self, event: TextArea.Changed) -> None:
-        if event.text_area.id == "notes":
-            self.state["notes"][str(self.section)] = event.text_area.text
+        # The event may arrive after its section was left: it belongs to the section it was typed in.
+        if event.text_area.id == "notes" and event.text_area.is_attached:
+            self.state["notes"][str(event.text_area.section_index)] = event.text_area.text
             self.changed()
 
     def on_input_changed(self, event: Input.Changed) -> None:

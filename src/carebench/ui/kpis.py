@@ -321,5 +321,5 @@ class KpiScreen(WorkbenchScreen):
         name = self.dashboard
         for row in self.rows[name]:
             if row.key == self.selected[name]:
-                row.focus()
+                row.focus(scroll_visible=False)
                 row.scroll_visible(animate=False)

@@ -30,6 +30,10 @@ def check_reason(text: str) -> tuple[str | None, str | None]:
     return text, None
 
 
+AGENDA_COLUMNS = [("client", 30), ("kind", 12), ("band", 9), ("when", 19), ("phase", 18), ("covers", 16), ("owner", 10)]
+ACTION_COLUMNS = [("client", 30), ("due", 10), ("priority", 8), ("owner", 10), ("action", 80)]
+
+
 class AgendaTable(DataTable):
     """The day's touchpoints: overdue groups first, then what is due."""
 
@@ -72,8 +76,10 @@ class TodayScreen(WorkbenchScreen):
         yield ActionTable(cursor_type="row", zebra_stripes=True, id="actions")
 
     def on_mount(self) -> None:
-        self.query_one(AgendaTable).add_columns("client", "kind", "band", "when", "phase", "covers", "owner")
-        self.query_one(ActionTable).add_columns("client", "due", "priority", "owner", "action")
+        # Fixed widths: the columns are laid out once, before the first rows arrive.
+        for table, columns in ((self.query_one(AgendaTable), AGENDA_COLUMNS), (self.query_one(ActionTable), ACTION_COLUMNS)):
+            for label, width in columns:
+                table.add_column(label, width=width)
         self.query_one(AgendaTable).focus()
         super().on_mount()
 

@@ -1,0 +1,326 @@
+"""Alert rules for `carebench check`: what needs attention on a day, as findings with stable ids.
+
+Every rule is a pure function of a client's data (or of open action items) and a
+date; nothing here reads the database or prints. A finding's id is
+``rule:client`` or ``rule:client:subject`` (subject: a touchpoint kind, a KPI key
+or an action item's number), so a person can acknowledge it and the
+acknowledgement still matches tomorrow's run.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+from typing import Iterable, Literal, Mapping
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from .calendar import DEFAULT_CALENDAR, WorkCalendar
+from .health import BAND_LABEL, band_of, latest_on_or_before, overall_score
+from .kpis import kpi_status
+from .models import Client
+from .phases import day_number, handover_gate
+from .schedule import DEFAULT_PLANS, Plans, Touchpoint, client_band, overdue, schedule
+
+Severity = Literal["low", "medium", "high"]
+SEVERITIES: tuple[Severity, ...] = ("low", "medium", "high")
+"""Least to most severe."""
+
+RULES: dict[str, str] = {
+    "red-no-recovery": "a red client had no recovery call in the last N working days",
+    "missed-touchpoint": "a QBR, monthly session or (bi)weekly review is overdue",
+    "intervention-overdue": "a yellow client's intervention is overdue",
+    "kpi-backsliding": "a KPI started slipping back from its best in the last N days",
+    "handover-gate": "the support period is over but the handover gate is not met",
+    "action-overdue": "an open action item is past its due date",
+    "stale-health": "no health assessment for more than N days",
+}
+"""Every rule and what it looks for, in the order they run."""
+
+SUBJECT_RULES = {"missed-touchpoint": "kind", "kpi-backsliding": "kpi", "action-overdue": "action"}
+"""Rules whose findings name a subject after the client, and what the subject is."""
+
+REVIEW_KINDS = ("quarterly", "monthly", "biweekly", "weekly")
+KIND_LABEL = {
+    "quarterly": "quarterly business review",
+    "monthly": "monthly optimization session",
+    "biweekly": "biweekly performance review",
+    "weekly": "weekly review",
+}
+MISSED_SEVERITY: dict[str, Severity] = {"quarterly": "high", "monthly": "medium", "biweekly": "medium", "weekly": "low"}
+PRIORITY_SEVERITY: dict[str, Severity] = {"high": "high", "medium": "medium", "low": "low"}
+
+ID_RE = re.compile(r"^([a-z][a-z-]*):([a-z0-9][a-z0-9_-]{0,63})(?::([a-z0-9][a-z0-9_-]{0,63}))?$")
+
+
+class Finding(BaseModel):
+    """One thing that needs attention; the field names are a JSON contract."""
+
+    id: str
+    severity: Severity
+    rule: str
+    client: str
+    message: str
+
+
+class CheckSettings(BaseModel):
+    """Thresholds of the rules (the [check] table of config.toml)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    recovery_days: int = Field(default=2, ge=1, le=60, strict=True)
+    stale_days: int = Field(default=30, ge=1, le=3650, strict=True)
+    handover_day: int = Field(default=90, ge=1, le=3650, strict=True)
+    backsliding_days: int = Field(default=7, ge=1, le=365, strict=True)
+
+
+DEFAULT_SETTINGS = CheckSettings()
+
+
+def settings_from(table: Mapping[str, object]) -> CheckSettings:
+    """Settings from a parsed [check] table; ValueError "key: problem" names the first bad key."""
+    if not isinstance(table, Mapping):
+        raise ValueError("must be a table of settings")
+    try:
+        return CheckSettings.model_validate(dict(table))
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        key = ".".join(str(p) for p in error["loc"]) or "check"
+        if error["type"] == "extra_forbidden":
+            problem = f"unknown setting (known: {', '.join(CheckSettings.model_fields)})"
+        else:
+            problem = error["msg"].removeprefix("Value error, ")
+            problem = f"{problem} (got {error.get('input')!r})"
+        raise ValueError(f"{key}: {problem}") from None
+
+
+def finding_id(rule: str, client: str, subject: str | int | None = None) -> str:
+    return f"{rule}:{client}" if subject is None else f"{rule}:{client}:{subject}"
+
+
+def parse_finding_id(text: str) -> tuple[str, str, str | None]:
+    """(rule, client, subject) of a finding id; ValueError says what is wrong with it."""
+    match = ID_RE.match(text.strip())
+    if not match:
+        raise ValueError(f"'{text}' is not a finding id; ids look like rule:client or rule:client:subject "
+                         "(as `carebench check` prints them)")
+    rule, client, subject = match.groups()
+    if rule not in RULES:
+        raise ValueError(f"'{text}': unknown rule '{rule}' (known: {', '.join(RULES)})")
+    wants = SUBJECT_RULES.get(rule)
+    if wants and subject is None:
+        raise ValueError(f"'{text}': {rule} findings name a {wants} after the client ({rule}:{client}:{wants.upper()})")
+    if not wants and subject is not None:
+        raise ValueError(f"'{text}': {rule} findings are rule:client, with nothing after the client")
+    if wants == "kind" and subject not in REVIEW_KINDS:
+        raise ValueError(f"'{text}': the touchpoint kind must be one of {', '.join(REVIEW_KINDS)}")
+    if wants == "action" and not subject.isdigit():
+        raise ValueError(f"'{text}': the action item must be given by its number")
+    return rule, client, subject
+
+
+def _working_days_before(day: date, count: int, after: date, calendar: WorkCalendar) -> list[date]:
+    """Up to ``count`` working days before ``day`` and after ``after``, oldest first."""
+    found: list[date] = []
+    cursor = day - timedelta(days=1)
+    while len(found) < count and cursor > after:
+        if calendar.is_working(cursor):
+            found.append(cursor)
+        cursor -= timedelta(days=1)
+    return sorted(found)
+
+
+def red_without_recovery(client: Client, day: date, recovery_days: int = 2, plans: Plans = DEFAULT_PLANS,
+                         calendar: WorkCalendar = DEFAULT_CALENDAR) -> list[Finding]:
+    """A red client none of whose recovery touchpoints was done in the last ``recovery_days`` working days.
+
+    The window is the ``recovery_days`` working days before ``day`` (plus ``day``
+    itself, when a recovery call is already done that day). Recovery calls start the
+    working day after the red assessment, so nothing is raised until that many
+    working days have passed since it. A done touchpoint that stands on a recovery
+    day (a weekly review covering it, say) counts as the recovery call.
+    """
+    latest = latest_on_or_before(client.assessments, day)
+    if latest is None or band_of(overall_score(latest.scores)) != "red":
+        return []
+    window = _working_days_before(day, recovery_days, latest.date, calendar)
+    if len(window) < recovery_days:
+        return []
+    done = [tp for tp in schedule(client, window[0], day, plans, calendar)
+            if tp.status == "done" and (tp.kind == "recovery" or "recovery" in tp.covers)]
+    if done:
+        return []
+    overall = overall_score(latest.scores)
+    days = "working day" if recovery_days == 1 else f"{recovery_days} working days"
+    return [Finding(
+        id=finding_id("red-no-recovery", client.id), severity="high", rule="red-no-recovery", client=client.id,
+        message=f"{client.name} is red ({overall} since {latest.date}) and no recovery call was done in the last {days}",
+    )]
+
+
+def _overdue(client: Client, day: date, plans: Plans, calendar: WorkCalendar) -> list[Touchpoint]:
+    return overdue(schedule(client, min(client.go_live, day), day, plans, calendar), day)
+
+
+def missed_touchpoints(client: Client, day: date, plans: Plans = DEFAULT_PLANS,
+                       calendar: WorkCalendar = DEFAULT_CALENDAR, *, missed: list[Touchpoint] | None = None) -> list[Finding]:
+    """One finding per overdue review kind (quarterly, monthly, biweekly, weekly), as the agenda counts them."""
+    missed = _overdue(client, day, plans, calendar) if missed is None else missed
+    findings = []
+    for kind in REVIEW_KINDS:
+        of_kind = [tp for tp in missed if tp.kind == kind]
+        if not of_kind:
+            continue
+        count = f"{len(of_kind)} missed, the last on {of_kind[-1].date}" if len(of_kind) > 1 else f"due {of_kind[-1].date}"
+        findings.append(Finding(
+            id=finding_id("missed-touchpoint", client.id, kind), severity=MISSED_SEVERITY[kind], rule="missed-touchpoint",
+            client=client.id, message=f"{client.name}: the {KIND_LABEL[kind]} is overdue ({count})",
+        ))
+    return findings
+
+
+def intervention_overdue(client: Client, day: date, plans: Plans = DEFAULT_PLANS,
+                         calendar: WorkCalendar = DEFAULT_CALENDAR, *, missed: list[Touchpoint] | None = None) -> list[Finding]:
+    """A yellow client (latest band on ``day``) with an overdue intervention touchpoint."""
+    if client_band(client, day) != "yellow":
+        return []
+    missed = _overdue(client, day, plans, calendar) if missed is None else missed
+    late = [tp for tp in missed if tp.kind == "intervention"]
+    if not late:
+        return []
+    return [Finding(
+        id=finding_id("intervention-overdue", client.id), severity="medium", rule="intervention-overdue",
+        client=client.id, message=f"{client.name} is yellow and its intervention of {late[-1].date} is overdue"
+        + (f" ({len(late)} missed)" if len(late) > 1 else ""),
+    )]
+
+
+def _value(value: float, unit: str) -> str:
+    text = f"{value:g}"
+    return f"{text}%" if unit.strip() == "%" else f"{text} {unit}".rstrip()
+
+
+def newly_backsliding(client: Client, day: date, lookback_days: int = 7, retained_threshold: float = 0.8) -> list[Finding]:
+    """KPIs backsliding on ``day`` that were not backsliding ``lookback_days`` earlier."""
+    findings = []
+    for kpi in client.kpis:
+        now = kpi_status(kpi, day, retained_threshold)
+        if not now.backsliding or kpi_status(kpi, day - timedelta(days=lookback_days), retained_threshold).backsliding:
+            continue
+        peak = _value(now.peak, kpi.unit)
+        hold = (f"is worse than its baseline again (best {peak})" if now.retained < 0
+                else f"keeps {round(now.retained * 100)}% of the gain it had at its best ({peak})")
+        findings.append(Finding(
+            id=finding_id("kpi-backsliding", client.id, kpi.key), severity="medium", rule="kpi-backsliding",
+            client=client.id,
+            message=f"{client.name}: {kpi.name} is slipping back: {_value(now.current, kpi.unit)} now {hold}",
+        ))
+    return findings
+
+
+def handover_due(client: Client, day: date, handover_day: int = 90, retained_threshold: float = 0.8) -> list[Finding]:
+    """From day ``handover_day`` on (the end of the 90-day support period), a handover gate that is not met."""
+    number = day_number(client.go_live, day)
+    if number < handover_day:
+        return []
+    statuses = [kpi_status(k, day, retained_threshold) for k in client.kpis]
+    open_high = sum(1 for a in client.action_items if a.status == "open" and a.priority == "high")
+    gate = handover_gate(number, client_band(client, day), statuses, open_high)
+    if gate.ready:
+        return []
+    return [Finding(
+        id=finding_id("handover-gate", client.id), severity="medium", rule="handover-gate", client=client.id,
+        message=f"{client.name} is on day {number} and not ready for handover: {'; '.join(gate.reasons)}",
+    )]
+
+
+def overdue_actions(items: Iterable[Mapping], day: date) -> list[Finding]:
+    """Open action items due before ``day`` (each a mapping with id, client, client_name, text, due, priority, owner)."""
+    findings = []
+    for item in items:
+        due = item["due"] if isinstance(item["due"], date) else date.fromisoformat(item["due"])
+        if due >= day:
+            continue
+        late = (day - due).days
+        text = item["text"] if len(item["text"]) <= 80 else item["text"][:79] + "…"
+        findings.append(Finding(
+            id=finding_id("action-overdue", item["client"], item["id"]), severity=PRIORITY_SEVERITY[item["priority"]],
+            rule="action-overdue", client=item["client"],
+            message=f"{item['client_name']}: \"{text}\" ({item['priority']}, {item.get('owner') or 'no owner'}) "
+                    f"was due {due}, {late} day{'s' if late != 1 else ''} ago",
+        ))
+    return findings
+
+
+def stale_health(client: Client, day: date, stale_days: int = 30) -> list[Finding]:
+    """No assessment for more than ``stale_days`` days (counted from go-live when there was never one)."""
+    latest = latest_on_or_before(client.assessments, day)
+    since = latest.date if latest else client.go_live
+    age = (day - since).days
+    if age <= stale_days:
+        return []
+    if latest:
+        band = band_of(overall_score(latest.scores))
+        message = f"{client.name}: the last health assessment is {age} days old ({latest.date}, {band}: {BAND_LABEL[band]})"
+    else:
+        message = f"{client.name}: never assessed, {age} days after go-live"
+    return [Finding(id=finding_id("stale-health", client.id), severity="low", rule="stale-health", client=client.id,
+                    message=message)]
+
+
+def order(finding: Finding) -> tuple:
+    """Most severe first, then by client and rule."""
+    return (-SEVERITIES.index(finding.severity), finding.client, list(RULES).index(finding.rule), finding.id)
+
+
+def run_checks(clients: Iterable[Client], open_actions: Iterable[Mapping], day: date,
+               settings: CheckSettings = DEFAULT_SETTINGS, plans: Plans = DEFAULT_PLANS,
+               calendar: WorkCalendar = DEFAULT_CALENDAR, retained_threshold: float = 0.8) -> list[Finding]:
+    """Every rule over active clients (with all their parts) and open action items, most severe first."""
+    findings: list[Finding] = []
+    for client in clients:
+        if client.status != "active":
+            continue
+        missed = _overdue(client, day, plans, calendar)
+        findings += red_without_recovery(client, day, settings.recovery_days, plans, calendar)
+        findings += missed_touchpoints(client, day, plans, calendar, missed=missed)
+        findings += intervention_overdue(client, day, plans, calendar, missed=missed)
+        findings += newly_backsliding(client, day, settings.backsliding_days, retained_threshold)
+        findings += handover_due(client, day, settings.handover_day, retained_threshold)
+        findings += stale_health(client, day, settings.stale_days)
+    findings += overdue_actions(open_actions, day)
+    return sorted(findings, key=order)
+
+
+def at_or_above(severity: str, threshold: str) -> bool:
+    return SEVERITIES.index(severity) >= SEVERITIES.index(threshold)
+
+
+def annotate(findings: list[Finding], acks: Mapping[str, Mapping], day: date) -> list[dict]:
+    """Findings as JSON-ready dicts, each marked acknowledged when an acknowledgement runs until ``day`` or later."""
+    rows = []
+    for finding in findings:
+        ack = acks.get(finding.id)
+        active = ack is not None and str(ack["until"]) >= day.isoformat()
+        rows.append({
+            **finding.model_dump(),
+            "acknowledged": active,
+            "ack": {"until": str(ack["until"]), "reason": ack["reason"], "by": ack["by"]} if active else None,
+        })
+    return rows
+
+
+def counts(rows: list[dict]) -> dict:
+    """Unacknowledged findings per severity, plus the acknowledged and total counts."""
+    result = {severity: 0 for severity in reversed(SEVERITIES)}
+    for row in rows:
+        if not row["acknowledged"]:
+            result[row["severity"]] += 1
+    result["acknowledged"] = sum(1 for row in rows if row["acknowledged"])
+    result["total"] = len(rows)
+    return result
+
+
+def failing(rows: list[dict], fail_on: str) -> bool:
+    """Whether an unacknowledged finding is at or above ``fail_on`` (the exit code of `carebench check`)."""
+    return any(not row["acknowledged"] and at_or_above(row["severity"], fail_on) for row in rows)

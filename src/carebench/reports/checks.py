@@ -1,0 +1,51 @@
+"""`carebench check`: the user's thresholds from config.toml, the findings of the alert rules and their acknowledgements."""
+
+from __future__ import annotations
+
+import tomllib
+from datetime import date
+from pathlib import Path
+
+from ..core.alerts import DEFAULT_SETTINGS, CheckSettings, annotate, counts, run_checks, settings_from
+from ..inputs import UserError
+from ..store import Store
+from ..views import DEFAULT_RULES, Rules
+
+CHECK_PARTS = frozenset({"kpis", "readings", "assessments", "exceptions", "action_items"})
+
+
+def config_path() -> Path:
+    from ..paths import config_dir
+
+    return config_dir() / "config.toml"
+
+
+def load_settings(path: Path | None = None) -> CheckSettings:
+    """The [check] table of the user's config.toml (defaults when the file or the table is absent)."""
+    path = path or config_path()
+    if not path.exists():
+        return DEFAULT_SETTINGS
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise UserError(f"{path}: not a UTF-8 text file") from None
+    except OSError as exc:
+        raise UserError(f"{path}: cannot read it ({exc.strerror})") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise UserError(f"{path}: not valid TOML ({exc})") from None
+    try:
+        return settings_from(data.get("check", {}))
+    except ValueError as exc:
+        raise UserError(f"{path}: [check] {exc}") from None
+
+
+def check_view(store: Store, day: date, owner: str | None = None, settings: CheckSettings = DEFAULT_SETTINGS,
+               rules: Rules = DEFAULT_RULES) -> dict:
+    """What needs attention on ``day``: {"date", "findings": [...], "counts": {...}} (see docs/check.md)."""
+    clients = store.clients(parts=CHECK_PARTS, active_only=True, owner=owner)
+    actions = [a for a in store.open_action_items(owner=owner) if a["due"] < day.isoformat()]
+    findings = run_checks(clients, actions, day, settings, rules.plans, rules.calendar, rules.retained_threshold)
+    rows = annotate(findings, store.acknowledgements(), day)
+    return {"date": day.isoformat(), "findings": rows, "counts": counts(rows)}

@@ -1,0 +1,119 @@
+"""Plain-text formatting shared by the report builders: dates, numbers, money, sparklines."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+          "November", "December")
+BLOCKS = "▁▂▃▄▅▆▇█"
+
+
+def long_date(day: date | str | None) -> str:
+    """15 June 2026 (independent of the locale)."""
+    if day is None:
+        return "–"
+    if isinstance(day, str):
+        day = date.fromisoformat(day)
+    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+
+
+def short_date(day: date | str | None) -> str:
+    """15 Jun 2026."""
+    if day is None:
+        return "–"
+    if isinstance(day, str):
+        day = date.fromisoformat(day)
+    return f"{day.day} {MONTHS[day.month - 1][:3]} {day.year}"
+
+
+def month_label(month: str) -> str:
+    """'2026-05' as 'May 2026'."""
+    year, number = month.split("-")
+    return f"{MONTHS[int(number) - 1]} {year}"
+
+
+def number(value: float | None) -> str:
+    """A measured value: thousands separated, at most four significant decimals, no trailing zeros."""
+    if value is None:
+        return "–"
+    if abs(value) >= 1000:
+        text = f"{value:,.2f}".rstrip("0").rstrip(".")
+    else:
+        text = f"{value:.6g}"
+        if "e" in text:
+            text = f"{value:f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+PLAIN_UNITS = {"", "count", "#", "number", "n"}
+"""Units that read better left out ("5" rather than "5 count")."""
+
+
+def with_unit(value: float | None, unit: str) -> str:
+    if value is None:
+        return "–"
+    unit = "" if unit.strip().lower() in PLAIN_UNITS else unit.strip()
+    if unit == "%":
+        return f"{number(value)}%"
+    return f"{number(value)} {unit}" if unit else number(value)
+
+
+def signed(value: float) -> str:
+    """A change with its sign: +1.5, −2 (a true minus sign), ±0."""
+    sign = "+" if value > 0 else "−" if value < 0 else "±"
+    return f"{sign}{number(abs(value))}"
+
+
+def money(value: float | None) -> str:
+    """Whole units with thousands separators; cents only when there are some (rounded half-up)."""
+    if value is None:
+        return "–"
+    exact = Decimal(repr(float(value))).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    if exact == exact.to_integral_value():
+        return f"{exact:,.0f}"
+    return f"{exact:,.2f}"
+
+
+def percent(value: float | None, places: int = 1) -> str:
+    if value is None:
+        return "–"
+    text = f"{value:.{places}f}".rstrip("0").rstrip(".")
+    return f"{text}%"
+
+
+def share(part: int, whole: int) -> str:
+    return f"{part} of {whole}"
+
+
+def plural(count: int, word: str, many: str | None = None) -> str:
+    return f"{count} {word if count == 1 else (many or word + 's')}"
+
+
+def sparkline(values: list[float]) -> str:
+    """Values as Unicode blocks, lowest ▁ to highest █ (all equal: a flat middle line)."""
+    if not values:
+        return ""
+    low, high = min(values), max(values)
+    if high == low:
+        return BLOCKS[3] * len(values)
+    span = high - low
+    return "".join(BLOCKS[min(len(BLOCKS) - 1, int((v - low) / span * (len(BLOCKS) - 1) + 0.5))] for v in values)
+
+
+def thin(points: list, limit: int) -> list:
+    """At most ``limit`` points spread evenly over ``points``, always keeping the first and the last."""
+    if len(points) <= limit or limit < 2:
+        return list(points)
+    step = (len(points) - 1) / (limit - 1)
+    return [points[round(i * step)] for i in range(limit)]
+
+
+def kept(retained: float | None) -> str:
+    """The share of a KPI's best gain it still holds, as a percent ("none" once it is worse than its baseline)."""
+    if retained is None:
+        return "–"
+    if retained < 0:
+        return "none (worse than baseline)"
+    return f"{round(retained * 100)}%"
