@@ -289,3 +289,19 @@ def portfolio_file(tmp_path) -> Path:
 def dump_db():
     """``dump_db(path)``: the database's content outside the audit trail, for before/after comparisons."""
     return dump_database
+
+
+@pytest.fixture
+def demo_db(tmp_path, monkeypatch):
+    """The demo portfolio as of 2026-06-15 in a fresh database, with private user folders."""
+    from datetime import date
+
+    from carebench.demo import load_demo_portfolio
+    from carebench.store import Store
+
+    for var in ("HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME"):
+        monkeypatch.setenv(var, str(tmp_path / var.lower()))
+    path = tmp_path / "demo.db"
+    with Store(path, actor="ana") as store:
+        store.import_portfolio(load_demo_portfolio(date(2026, 6, 15), "ana"))
+    return path

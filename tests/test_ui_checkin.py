@@ -7,22 +7,11 @@ from datetime import date
 import pytest
 
 from carebench.core.models import Client, Kpi, Opportunity, Reading
-from carebench.demo import load_demo_portfolio
 from carebench.store import Store
 from carebench.ui.app import CarebenchApp
 from carebench.ui.checkin import CheckinScreen, check_reading
 
 DAY = date(2026, 6, 15)
-
-
-@pytest.fixture
-def demo_db(tmp_path, monkeypatch):
-    for var in ("HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME"):
-        monkeypatch.setenv(var, str(tmp_path / var.lower()))
-    path = tmp_path / "demo.db"
-    with Store(path, actor="ana") as store:
-        store.import_portfolio(load_demo_portfolio(DAY, "ana"))
-    return path
 
 
 async def settle(app, pilot, rounds: int = 3):

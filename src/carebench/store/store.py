@@ -34,6 +34,20 @@ ALL_PARTS = frozenset({"contacts", "kpis", "readings", "assessments", "savings",
 SCHEDULE_PARTS = frozenset({"assessments", "exceptions"})
 
 
+def _client_filter(ids: list[str] | None, active_only: bool, owner: str | None) -> tuple[str, list]:
+    """The WHERE clause (over ``clients c``) and its parameters for choosing clients."""
+    where, params = ["1 = 1"], []
+    if ids is not None:
+        where.append(f"c.id IN ({','.join('?' * len(ids))})")
+        params += ids
+    if active_only:
+        where.append("c.status = 'active'")
+    if owner:
+        where.append("c.owner = ?")
+        params.append(owner)
+    return " AND ".join(where), params
+
+
 def _d(value: str | None) -> date | None:
     return date.fromisoformat(value) if value else None
 
@@ -85,16 +99,8 @@ class Store:
                 active_only: bool = False, owner: str | None = None) -> list[Client]:
         """Clients as core models, with only the ``parts`` asked for filled in (sorted by id)."""
         parts = frozenset(parts)
-        where, params = ["1 = 1"], []
-        if ids is not None:
-            where.append(f"id IN ({','.join('?' * len(ids))})")
-            params += ids
-        if active_only:
-            where.append("status = 'active'")
-        if owner:
-            where.append("owner = ?")
-            params.append(owner)
-        rows = self._rows(f"SELECT * FROM clients WHERE {' AND '.join(where)} ORDER BY id", params)
+        where, params = _client_filter(ids, active_only, owner)
+        rows = self._rows(f"SELECT * FROM clients c WHERE {where} ORDER BY c.id", params)
         if not rows:
             return []
         wanted = [r["id"] for r in rows]
@@ -589,18 +595,10 @@ class Store:
     def client_versions(self, ids: list[str] | None = None, *, active_only: bool = False,
                         owner: str | None = None) -> dict[str, int]:
         """Each client's data version (it moves on every change to the client's data), by client id."""
-        where, params = ["1 = 1"], []
-        if ids is not None:
-            where.append(f"c.id IN ({','.join('?' * len(ids))})")
-            params += ids
-        if active_only:
-            where.append("c.status = 'active'")
-        if owner:
-            where.append("c.owner = ?")
-            params.append(owner)
+        where, params = _client_filter(ids, active_only, owner)
         return dict(self.db.conn.execute(
             f"SELECT c.id, s.version FROM clients c JOIN client_state s ON s.client_id = c.id "
-            f"WHERE {' AND '.join(where)} ORDER BY c.id", params).fetchall())
+            f"WHERE {where} ORDER BY c.id", params).fetchall())
 
     def cached_views(self, view: str, day: date, rules: str) -> dict[str, tuple[int, object]]:
         """What was remembered for ``view`` on ``day`` under ``rules``: client id -> (version, data)."""
