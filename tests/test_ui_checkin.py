@@ -92,6 +92,7 @@ async def test_full_daily_check_in_is_stored_and_leaves_today(demo_db):
     assert stored["readings"] == [{"kpi": key, "date": DAY.isoformat(), "value": float(good)}]
     assert stored["action_items"][0]["text"] == "Reprint the bench labels"
     assert stored["next_steps"] == "Call again tomorrow at nine"
+    assert stored["attendees"] == screen.ctx["contacts"] and stored["attendees"]  # the client's contacts by default
     assert stored["assessment"] is None
 
 

@@ -330,6 +330,7 @@ def checkin_context(store: Store, client_id: str, touchpoint_date: date, kind: s
         "client": client.id,
         "client_name": client.name,
         "owner": client.owner,
+        "contacts": [c.name for c in client.contacts],
         "kind": kind,
         "touchpoint_date": touchpoint_date.isoformat(),
         "day": day.isoformat(),

@@ -128,6 +128,7 @@ class CheckinScreen(Screen):
     CheckinScreen .field { height: auto; margin-bottom: 0; }
     CheckinScreen .field Label { width: 1fr; padding: 0 1 0 0; }
     CheckinScreen .field Input { width: 12; background: $boost; }
+    CheckinScreen .attendees Input { width: 2fr; }
     CheckinScreen .field Select { width: 24; }
     CheckinScreen .field .hint { width: 1fr; padding: 0 0 0 1; color: $text-muted; }
     CheckinScreen .error { color: $error; }
@@ -196,6 +197,7 @@ class CheckinScreen(Screen):
             "section": 0, "notes": {}, "readings": {}, "actions": [], "next_steps": "", "elapsed": {},
             "scores": {k: str(v) for k, v in (ctx["last_scores"] or {}).items()},
             "outcome": {},
+            "attendees": ", ".join(ctx["contacts"]),
             **draft,
         }
         notices = []
@@ -236,6 +238,8 @@ class CheckinScreen(Screen):
                 self.state["scores"][name[6:]] = field.value
             elif name == "next-steps":
                 self.state["next_steps"] = field.value
+            elif name == "attendees":
+                self.state["attendees"] = field.value
             elif name in ("outcome-action", "outcome-date"):
                 self.state["outcome"]["next_action" if name == "outcome-action" else "next_action_date"] = field.value
         for select in self.query("#body Select#outcome-stage"):
@@ -266,7 +270,7 @@ class CheckinScreen(Screen):
 
     def focus_first_field(self) -> None:
         """The cursor goes where the consultant types first: the notes (at their end), else the first field."""
-        for widget in self.query("#body TextArea, #body Input, #body Select"):
+        for widget in [*self.query("#body TextArea"), *self.query("#body Input, #body Select")]:
             widget.focus(scroll_visible=False)
             self.query_one("#body", VerticalScroll).scroll_to_widget(widget, animate=False)
             if isinstance(widget, TextArea):
@@ -304,6 +308,9 @@ class CheckinScreen(Screen):
         ctx = self.ctx
         yield Static(Text("\n".join(section["prompts"])), id="prompts")
         capture = section["capture"]
+        if self.section == 0:
+            yield Horizontal(Label("Attendees (comma-separated)"),
+                             Input(self.state["attendees"], id="attendees", compact=True), classes="field attendees")
         if "notes" in capture:
             yield Label("Notes", classes="heading")
             notes = TextArea(self.state["notes"].get(str(self.section), ""), id="notes", soft_wrap=True)
@@ -417,6 +424,8 @@ class CheckinScreen(Screen):
             self.update_live_health()
         elif widget_id == "next-steps":
             self.state["next_steps"] = event.value
+        elif widget_id == "attendees":
+            self.state["attendees"] = event.value
         elif widget_id in ("outcome-action", "outcome-date"):
             self.state["outcome"]["next_action" if widget_id == "outcome-action" else "next_action_date"] = event.value
         else:
@@ -551,7 +560,8 @@ class CheckinScreen(Screen):
                     for i, s in enumerate(ctx["script"]["sections"])]
         self._bank_time()
         minutes = round(sum(self.state["elapsed"].values()) / 60)
-        checkin = CheckIn(date=self.app.plan_day, kind=self.kind, author=self.app.user,
+        attendees = [plain(name).strip()[:200] for name in self.state["attendees"].split(",") if plain(name).strip()]
+        checkin = CheckIn(date=self.app.plan_day, kind=self.kind, author=self.app.user, attendees=attendees,
                           planned_minutes=ctx["script"]["planned_minutes"], actual_minutes=min(minutes, 1440),
                           sections=sections, next_steps=plain(self.state["next_steps"]))
         actions = [ActionItem(**a, source=f"{self.kind} check-in {self.app.plan_day}") for a in self.state["actions"]]
