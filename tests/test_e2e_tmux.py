@@ -125,6 +125,8 @@ def open_touchpoint(term: Terminal, db, home, client: str, kind: str) -> None:
         term.keys("Down")
     term.keys("Enter")
     term.wait_for("section 1/")
+    # Typing in the first instant is covered in-process (test_ui_checkin); here the subject is the terminal.
+    time.sleep(0.5)
 
 
 def pane_pid(term: Terminal) -> int:

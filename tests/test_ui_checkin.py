@@ -50,6 +50,20 @@ async def test_enter_on_a_touchpoint_starts_its_script_with_the_cursor_in_the_no
         assert "section 1/" in str(screen.query_one("#runbar").render())
 
 
+async def test_keys_typed_while_the_check_in_opens_land_in_the_notes(demo_db):
+    app = CarebenchApp(demo_db, today=DAY, user="ana")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await app.push_screen(CheckinScreen("kestrel-ridge-outfitters", DAY, "daily"))
+        await type_text(pilot, "early words")  # before the script has loaded
+        await settle(app, pilot)
+        assert app.screen.query_one("#notes").text == "early words"
+        await type_text(pilot, " and more")
+        await pilot.press("ctrl+n")
+        await settle(app, pilot)
+        assert app.screen.state["notes"]["0"] == "early words and more"
+
+
 async def test_full_daily_check_in_is_stored_and_leaves_today(demo_db):
     client, kind = "kestrel-ridge-outfitters", "daily"
     app = CarebenchApp(demo_db, today=DAY, user="ana")
