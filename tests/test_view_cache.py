@@ -67,3 +67,13 @@ def test_a_replaced_client_forgets_what_was_remembered(store):
     store.import_portfolio(portfolio)
     names = {i["client_name"] for i in today_view(store, DAY)["items"] if i["client"] == "brackenfield-foods"}
     assert names == {"Renamed Foods"}
+
+
+@pytest.mark.parametrize("day", [DAY, date(2026, 3, 1), date(2025, 12, 31)], ids=["today", "spring", "year-end"])
+def test_triage_from_the_deciding_readings_matches_the_whole_history(store, day):
+    """Triage loads only each KPI's latest and best readings; it must agree with a computation over all of them."""
+    from carebench.views import DEFAULT_RULES, _triage_row
+
+    every_reading = [_triage_row(c, day, DEFAULT_RULES)
+                     for c in store.clients(parts={"kpis", "readings", "assessments", "exceptions", "opportunities"})]
+    assert portfolio_view(store, day) == every_reading

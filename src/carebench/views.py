@@ -49,17 +49,20 @@ DEFAULT_RULES = Rules()
 
 
 def per_client(store: Store, view: str, day: date, rules: Rules, parts, compute, *, ids: list[str] | None = None,
-               active_only: bool = False, owner: str | None = None) -> dict[str, object]:
+               active_only: bool = False, owner: str | None = None, prepare=None) -> dict[str, object]:
     """``compute(client)`` for each client, reusing what was remembered for the same day, rules and data version.
 
     Returns JSON-ready results by client id (in id order). Only clients whose data
-    changed since (or that were never computed for the day) are loaded and computed.
+    changed since (or that were never computed for the day) are loaded and computed;
+    ``prepare(stale_ids)`` runs first, to fetch in bulk what ``compute`` needs.
     """
     versions = store.client_versions(ids, active_only=active_only, owner=owner)
     remembered = store.cached_views(view, day, rules.key) if versions else {}
     stale = [cid for cid, version in versions.items() if remembered.get(cid, (None,))[0] != version]
     fresh = {}
     if stale:
+        if prepare is not None:
+            prepare(stale)
         for client in store.clients(stale, parts=parts):
             fresh[client.id] = (versions[client.id], compute(client))
         store.remember_views(view, day, rules.key, fresh)
@@ -263,8 +266,16 @@ def _triage_row(client: Client, day: date, rules: Rules) -> dict:
 
 def portfolio_view(store: Store, day: date, rules: Rules = DEFAULT_RULES) -> list[dict]:
     """One triage row per client: health and its change, tier, phase, next touchpoint, backsliding KPIs, pipeline."""
-    parts = {"kpis", "readings", "assessments", "exceptions", "opportunities"}
-    return list(per_client(store, "triage", day, rules, parts, lambda c: _triage_row(c, day, rules)).values())
+    deciding: dict = {}
+
+    def compute(client: Client) -> dict:
+        for kpi in client.kpis:
+            kpi.readings = deciding.get((client.id, kpi.key), [])
+        return _triage_row(client, day, rules)
+
+    # A KPI's status needs only its latest readings and its best one, fetched for every stale client at once.
+    return list(per_client(store, "triage", day, rules, {"kpis", "assessments", "exceptions", "opportunities"}, compute,
+                           prepare=lambda stale: deciding.update(store.status_readings(stale, day))).values())
 
 
 def _kpi_line(status) -> str:

@@ -100,8 +100,9 @@ def trend_of(direction: Direction, baseline: float, target: float, readings: lis
     if len(window) < 2:
         return None
     first = window[0].date
-    xs = [Fraction((r.date - first).days) for r in window]
-    ys = [Fraction(r.value) for r in window]
+    # Floats: a trend is a judgement over noisy readings, and this runs for every KPI of a portfolio.
+    xs = [float((r.date - first).days) for r in window]
+    ys = [r.value for r in window]
     mean_x = sum(xs) / len(xs)
     mean_y = sum(ys) / len(ys)
     spread = sum((x - mean_x) ** 2 for x in xs)
@@ -109,8 +110,8 @@ def trend_of(direction: Direction, baseline: float, target: float, readings: lis
         return None
     slope = sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys)) / spread
     fitted_change = slope * (window[-1].date - first).days
-    scale = abs(exact(target) - exact(baseline)) or abs(exact(baseline)) or Fraction(1)
-    if abs(fitted_change) / scale < FLAT_SHARE:
+    scale = abs(target - baseline) or abs(baseline) or 1.0
+    if abs(fitted_change) / scale < float(FLAT_SHARE):
         return "flat"
     good_way = fitted_change > 0 if direction == "higher" else fitted_change < 0
     return "improving" if good_way else "declining"

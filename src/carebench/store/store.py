@@ -629,3 +629,31 @@ class Store:
                 conn.execute("ROLLBACK")
         finally:
             conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+
+    def status_readings(self, client_ids: list[str], day: date, recent: int = 8) -> dict[tuple[str, str], list[Reading]]:
+        """Per (client, KPI key), the readings that decide a KPI's status on ``day``: the latest ``recent`` and the best.
+
+        Computed in SQLite, so a portfolio's whole reading history is never loaded to show its state.
+        """
+        if not client_ids:
+            return {}
+        marks = ",".join("?" * len(client_ids))
+        day_text = day.isoformat()
+        found: dict[tuple[str, str], dict[str, float]] = defaultdict(dict)
+        # A correlated LIMIT walks each KPI's (kpi_id, date) key backwards: a few index steps per KPI.
+        latest = self.db.conn.execute(
+            f"SELECT k.client_id, k.key, r.date, r.value FROM kpis k JOIN readings r ON r.kpi_id = k.id "
+            f"WHERE k.client_id IN ({marks}) AND r.date IN "
+            f"(SELECT date FROM readings WHERE kpi_id = k.id AND date <= ? ORDER BY date DESC LIMIT ?)",
+            [*client_ids, day_text, recent])
+        for client, key, when, value in latest:
+            found[(client, key)][when] = value
+        for direction, best in (("higher", "MAX"), ("lower", "MIN")):
+            # SQLite gives the other columns of the row that holds the MAX/MIN.
+            for client, key, value, when in self.db.conn.execute(
+                f"SELECT k.client_id, k.key, {best}(r.value), r.date FROM readings r JOIN kpis k ON k.id = r.kpi_id "
+                f"WHERE k.client_id IN ({marks}) AND k.direction = ? AND r.date <= ? GROUP BY r.kpi_id",
+                [*client_ids, direction, day_text]):
+                found[(client, key)][when] = value
+        return {ident: [Reading.model_construct(date=date.fromisoformat(d), value=v) for d, v in sorted(values.items())]
+                for ident, values in found.items()}
