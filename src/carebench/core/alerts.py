@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from .calendar import DEFAULT_CALENDAR, WorkCalendar
 from .health import BAND_LABEL, band_of, latest_on_or_before, overall_score
 from .kpis import kpi_status
-from .models import Client
+from .models import KIND_LABEL, Client
 from .phases import day_number, handover_gate
 from .schedule import DEFAULT_PLANS, Plans, Touchpoint, client_band, overdue, schedule
 
@@ -41,12 +41,6 @@ SUBJECT_RULES = {"missed-touchpoint": "kind", "kpi-backsliding": "kpi", "action-
 """Rules whose findings name a subject after the client, and what the subject is."""
 
 REVIEW_KINDS = ("quarterly", "monthly", "biweekly", "weekly")
-KIND_LABEL = {
-    "quarterly": "quarterly business review",
-    "monthly": "monthly optimization session",
-    "biweekly": "biweekly performance review",
-    "weekly": "weekly review",
-}
 MISSED_SEVERITY: dict[str, Severity] = {"quarterly": "high", "monthly": "medium", "biweekly": "medium", "weekly": "low"}
 PRIORITY_SEVERITY: dict[str, Severity] = {"high": "high", "medium": "medium", "low": "low"}
 

@@ -17,6 +17,12 @@ Tier = Literal["platinum", "gold", "silver"]
 Kind = Literal["quarterly", "monthly", "biweekly", "weekly", "intervention", "recovery", "daily"]
 # Most senior first: when kinds meet on one date the first one stands.
 KINDS: tuple[Kind, ...] = ("quarterly", "monthly", "biweekly", "weekly", "intervention", "recovery", "daily")
+# What each kind is called in prose (reports, alerts, calendars).
+KIND_LABEL: dict[str, str] = {
+    "quarterly": "quarterly business review", "monthly": "monthly optimization session",
+    "biweekly": "biweekly performance review", "weekly": "weekly review", "intervention": "intervention call",
+    "recovery": "recovery call", "daily": "daily check-in",
+}
 Band = Literal["green", "yellow", "red"]
 Category = Literal["leading", "lagging", "diagnostic"]
 Direction = Literal["higher", "lower"]

@@ -16,6 +16,7 @@ from ..core.calendar import add_months
 from ..core.finance import month_of
 from ..core.health import BAND_LABEL, COMPONENTS
 from ..core.kpis import categories_for_dashboard
+from ..core.models import KIND_LABEL as KINDS_IN_PROSE
 from ..core.phases import PHASE_LABEL
 from ..core.pipeline import OPEN_STAGES, readiness
 from ..store import Store
@@ -55,11 +56,7 @@ CHANGE_COLUMN = {"weekly": "Since last week", "monthly": "Over the month", "qbr"
 AUDIENCE_LABEL = {"executive": "Executive sponsors", "operational": "Operations leads", "team": "The project team"}
 KPI_NOUN = {"executive": ("outcome KPI", "outcome KPIs"), "operational": ("KPI", "KPIs"),
             "team": ("leading indicator", "leading indicators")}
-KIND_LABEL = {
-    "quarterly": "Quarterly business review", "monthly": "Monthly optimization session",
-    "biweekly": "Performance review (every two weeks)", "weekly": "Weekly review",
-    "intervention": "Intervention call", "recovery": "Recovery call", "daily": "Daily check-in",
-}
+KIND_LABEL = {kind: label[0].upper() + label[1:] for kind, label in KINDS_IN_PROSE.items()}
 BAND_TONE = {"red": "red", "yellow": "yellow", "green": "green", None: "plain"}
 READINESS_TEXT = {
     "ready to present": "Ready to present: the results support a conversation about what comes next.",

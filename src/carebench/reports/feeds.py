@@ -8,7 +8,7 @@ import math
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Iterable
 
-from ..core.models import Client
+from ..core.models import KIND_LABEL, Client
 from ..core.schedule import DEFAULT_PLANS, Plans, schedule
 from ..core.calendar import DEFAULT_CALENDAR, WorkCalendar
 from ..inputs import UserError, parse_date
@@ -141,11 +141,6 @@ def readings_csv(clients: Iterable[Client], start: date | None = None, end: date
 
 START_TIME = time(9, 0)
 DEFAULT_MINUTES = 30
-KIND_LABEL = {
-    "quarterly": "quarterly business review", "monthly": "monthly optimization session",
-    "biweekly": "biweekly performance review", "weekly": "weekly review", "intervention": "intervention call",
-    "recovery": "recovery call", "daily": "daily check-in",
-}
 
 
 def event_uid(client_id: str, kind: str, original: date) -> str:
