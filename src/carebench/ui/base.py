@@ -81,7 +81,7 @@ class WorkbenchScreen(Screen):
         yield from ()
 
     def on_mount(self) -> None:
-        self.reload()
+        """Nothing to load yet: a screen loads when it is shown (ScreenResume, the first time too)."""
 
     def on_screen_resume(self) -> None:
         self.reload()
