@@ -273,3 +273,24 @@ def test_property_overdue_only_before_the_day_and_not_done(go_live, offset):
     tps = schedule(client(go_live=go_live), go_live, day)
     for tp in overdue(tps, day):
         assert tp.date < day and tp.status == "scheduled"
+
+
+def test_touchpoint_outcome_finds_the_standing_touchpoint_and_refuses_what_cannot_be():
+    from carebench.core.schedule import touchpoint_outcome
+
+    c = client(tier="platinum", go_live=date(2026, 3, 2))
+    done = touchpoint_outcome(c, date(2026, 3, 9), "done", kind="daily")  # the daily is covered by the weekly
+    assert (done.kind, done.status) == ("weekly", "done")
+    for args, problem in [
+        ((date(2026, 3, 7), "done"), "no touchpoint"),
+        ((date(2026, 3, 9), "skipped"), "say why"),
+        ((date(2026, 3, 9), "moved"), "which day"),
+        ((date(2026, 3, 9), "done", "quarterly"), "not a quarterly"),
+    ]:
+        with pytest.raises(ValueError, match=problem):
+            touchpoint_outcome(c, *args)
+    with pytest.raises(ValueError, match="already on"):
+        touchpoint_outcome(c, date(2026, 3, 9), "moved", to=date(2026, 3, 9))
+    skipped = c.model_copy(update={"exceptions": [TouchpointException(date=date(2026, 3, 9), kind="weekly", status="done")]})
+    with pytest.raises(ValueError, match="already done"):
+        touchpoint_outcome(skipped, date(2026, 3, 9), "moved", to=date(2026, 3, 10))

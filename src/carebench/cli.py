@@ -636,31 +636,23 @@ def assess(client, scores, day, note, db_path):
 
 def _touchpoint_command(status: str):
     def command(client, day, kind, reason, to, db_path):
-        from .core.models import TouchpointException
-        from .core.schedule import touchpoint_on
+        from .core.schedule import touchpoint_outcome
 
         if status == "skipped" and not reason:
             raise UserError("say why with --reason")
-        if status == "moved":
-            if to is None:
-                raise UserError("say where to with --to YYYY-MM-DD")
-            if to == day:
-                raise UserError(f"the touchpoint is already on {day}")
-        elif to is not None:
+        if status == "moved" and to is None:
+            raise UserError("say where to with --to YYYY-MM-DD")
+        if status != "moved" and to is not None:
             raise UserError("--to is only for move")
         with open_store(db_path) as store:
             engagement = store.client(client, parts={"assessments", "exceptions"})
-            tp = touchpoint_on(engagement, day)
-            if tp is None:
-                raise UserError(f"{client} has no touchpoint on {day}")
-            if kind and kind != tp.kind and kind not in tp.covers:
-                raise UserError(f"{client} has a {tp.kind} touchpoint on {day}, not a {kind}")
-            if status == "moved" and tp.status != "scheduled":
-                raise UserError(f"the {tp.kind} touchpoint of {client} on {day} is already {tp.status}")
-            store.record_exception(client, checked(TouchpointException, date=day, kind=tp.kind, status=status,
-                                                   reason=reason, moved_to=to if status == "moved" else None))
+            try:
+                outcome = touchpoint_outcome(engagement, day, status, kind, reason, to)
+            except ValueError as exc:
+                raise UserError(validation_message(exc) if hasattr(exc, "errors") else str(exc)) from None
+            store.record_exception(client, outcome)
         detail = f" to {to}" if status == "moved" else ""
-        click.echo(f"{client}: {tp.kind} touchpoint on {day} {status}{detail}")
+        click.echo(f"{client}: {outcome.kind} touchpoint on {day} {status}{detail}")
 
     return command
 

@@ -266,3 +266,29 @@ def on_time_share(client: Client, day: date, window_days: int = 30, plans: Plans
     if not touchpoints:
         return None
     return sum(tp.status == "done" for tp in touchpoints) / len(touchpoints)
+
+
+def touchpoint_outcome(client: Client, day: date, status: str, kind: str | None = None, reason: str | None = None,
+                       to: date | None = None, plans: Plans = DEFAULT_PLANS,
+                       calendar: WorkCalendar = DEFAULT_CALENDAR) -> TouchpointException:
+    """What to store when the touchpoint standing on ``day`` is done, skipped or moved; ValueError says why not.
+
+    ``kind`` may name the standing kind or one it covers; the outcome is stored against the standing one.
+    """
+    if status == "skipped" and not (reason or "").strip():
+        raise ValueError("say why the touchpoint is skipped")
+    if status == "moved":
+        if to is None:
+            raise ValueError("say which day the touchpoint moves to")
+        if to == day:
+            raise ValueError(f"the touchpoint is already on {day}")
+    elif to is not None:
+        raise ValueError("only a moved touchpoint has a new day")
+    tp = touchpoint_on(client, day, plans, calendar)
+    if tp is None:
+        raise ValueError(f"{client.id} has no touchpoint on {day}")
+    if kind and kind != tp.kind and kind not in tp.covers:
+        raise ValueError(f"{client.id} has a {tp.kind} touchpoint on {day}, not a {kind}")
+    if status == "moved" and tp.status != "scheduled":
+        raise ValueError(f"the {tp.kind} touchpoint of {client.id} on {day} is already {tp.status}")
+    return TouchpointException(date=day, kind=tp.kind, status=status, reason=reason, moved_to=to)

@@ -161,13 +161,13 @@ class TodayScreen(WorkbenchScreen):
             self.app.open_client(row["client"])
 
     def _record(self, row: dict, status: str, reason: str | None = None, to: date | None = None) -> None:
-        from ..core.models import TouchpointException
-
-        exception = TouchpointException(date=date.fromisoformat(row["date"]), kind=row["kind"], status=status,
-                                        reason=reason, moved_to=to)
+        from ..core.schedule import touchpoint_outcome
 
         def change(store) -> str:
-            store.record_exception(row["client"], exception)
+            client = store.client(row["client"], parts={"assessments", "exceptions"})
+            outcome = touchpoint_outcome(client, date.fromisoformat(row["date"]), status, row["kind"], reason, to,
+                                         self.app.rules.plans, self.app.rules.calendar)
+            store.record_exception(row["client"], outcome)
             where = f" to {to}" if to else ""
             return f"{row['client_name']}: {row['kind']} of {row['date']} {status}{where}"
 
