@@ -25,6 +25,7 @@ class Terminal:
     def __init__(self, name: str, command: str, env: dict[str, str], size=(120, 40)) -> None:
         self.socket = f"carebench-test-{os.getpid()}-{name}"
         self.name = name
+        self.crashes = Path(env["XDG_STATE_HOME"]) / "carebench" / "crashes"
         exports = " ".join(f"export {k}={v};" for k, v in env.items())
         for _ in range(3):  # a fresh tmux server now and then exits at once; try again
             if self.tmux("new-session", "-d", "-s", name, "-x", str(size[0]), "-y", str(size[1]), f"{exports} {command}").returncode == 0:
@@ -47,7 +48,8 @@ class Terminal:
             if text in shown:
                 return shown
             time.sleep(0.1)
-        raise AssertionError(f"{text!r} never appeared; the screen shows:\n{self.screen()}")
+        reports = "".join(f"\n{report.name}:\n{report.read_text()}" for report in sorted(self.crashes.glob("*")))
+        raise AssertionError(f"{text!r} never appeared; the screen shows:\n{self.screen()}{reports}")
 
     def alive(self) -> bool:
         return self.tmux("has-session", "-t", self.name).returncode == 0

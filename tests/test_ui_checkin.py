@@ -278,3 +278,27 @@ async def test_v_on_the_expansion_screen_starts_the_conversation(demo_db):
         assert isinstance(app.screen, CheckinScreen)
         assert app.screen.kind == "expansion" and app.screen.opportunity_id == row["id"]
         assert app.screen.ctx["opportunity"]["title"] == row["title"]
+
+
+async def test_notes_box_paints_blank_while_textual_removes_it():
+    """Textual clears a removed TextArea's styles before the compositor forgets it; a frame painted
+    then must not end the check-in (it did, on a busy machine, between two sections)."""
+    from textual.app import App
+    from textual.geometry import Region
+
+    from carebench.ui.checkin import NotesArea
+
+    class One(App):
+        def compose(self):
+            yield NotesArea("kept", id="notes")
+
+    app = One()
+    async with app.run_test() as pilot:
+        area = app.query_one(NotesArea)
+        await pilot.pause()
+        assert any("kept" in line.text for line in area.render_lines(Region(0, 0, 20, 3)))
+        # The state Textual leaves a TextArea in while removing it, after its focus moved on.
+        area._component_styles.clear()
+        area._rich_style_cache.clear()
+        lines = area.render_lines(Region(0, 0, 20, 3))
+        assert len(lines) == 3 and all(not line.text.strip() for line in lines)

@@ -11,6 +11,8 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
+from textual.geometry import Region
+from textual.strip import Strip
 from textual.widgets import Footer, Header, Input, Label, OptionList, Select, Static, TextArea
 from textual.widgets.option_list import Option
 
@@ -22,6 +24,20 @@ from .messages import DataLoaded, LoadFailed
 
 # Everything typed is saved this long after the last keystroke (and on every section change).
 DRAFT_DELAY_S = 1.5
+
+
+class NotesArea(TextArea):
+    """The notes box. Textual clears a removed TextArea's component styles before the compositor has
+    forgotten it; a frame painted in between (a busy machine, a section change) raised KeyError and
+    ended the check-in. Such a frame is drawn blank instead."""
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        try:
+            return super().render_lines(crop)
+        except KeyError:
+            if self.is_attached:
+                self.refresh()
+            return [Strip.blank(crop.width)] * crop.height
 
 
 def fmt_clock(seconds: float) -> str:
@@ -313,7 +329,7 @@ class CheckinScreen(Screen):
                              Input(self.state["attendees"], id="attendees", compact=True), classes="field attendees")
         if "notes" in capture:
             yield Label("Notes", classes="heading")
-            notes = TextArea(self.state["notes"].get(str(self.section), ""), id="notes", soft_wrap=True)
+            notes = NotesArea(self.state["notes"].get(str(self.section), ""), id="notes", soft_wrap=True)
             notes.section_index = self.section
             yield notes
         if "readings" in capture and section["kpis"]:
