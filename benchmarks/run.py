@@ -33,6 +33,8 @@ HERE = Path(__file__).resolve().parent
 PY = sys.executable
 CAREBENCH = str(Path(PY).parent / "carebench")
 DAY = "2026-06-15"
+# The first look at the next day, after DAY was looked at and nothing changed (what is remembered per client carries over).
+NEXT_DAY = "2026-06-16"
 TMUX_SOCKET = "carebench-bench"
 SIZE = (120, 40)
 IMPORT_FLOOR = "import carebench.cli, carebench.views, carebench.store, pydantic, click, sqlite_utils"
@@ -197,6 +199,7 @@ def worker_inprocess(db: str, repeat: int) -> dict:
     from carebench.views import kpi_dashboard_view, portfolio_view, schedule_view, today_view
 
     day = date.fromisoformat(DAY)
+    next_day = date.fromisoformat(NEXT_DAY)
     with Store(db, create=False) as store:
         # Clients 1..200 exist at every scale and are generated the same way, so these picks are stable.
         dash = store.db.conn.execute(
@@ -209,22 +212,35 @@ def worker_inprocess(db: str, repeat: int) -> dict:
     sched_id, sched_start = sched[0], date.fromisoformat(sched[1])
     sched_end = add_months(sched_start, 12) - timedelta(days=1)
 
-    def measure(fn) -> tuple[dict, object]:
-        """Cold: nothing remembered (the first view of a day); warm: the same call again, views remembered."""
+    def measure(fn, next_fn=None) -> tuple[dict, object]:
+        """Cold: nothing remembered; warm: the same call again, views remembered; next_day (with ``next_fn``):
+        the first look at the next day after nothing was remembered but the day before (computed, not measured);
+        one_changed (with ``next_fn``): the view again after one client's data version moved on."""
         found: dict = {}
         result = None
-        for mode in ("cold", "warm"):
+        for mode in ("cold", "warm", "next_day", "one_changed") if next_fn else ("cold", "warm"):
             runs = []
             for i in range(repeat + 1):
-                if mode == "cold":
+                if mode in ("cold", "next_day"):
                     forget_views(db)
+                if mode == "next_day":
+                    with Store(db, create=False) as before:
+                        fn(before)
+                if mode == "one_changed":
+                    with Store(db, create=False) as before:
+                        fn(before)
+                        # What any change to the client's data does (see the client_state triggers), without changing it.
+                        before.db.conn.execute("UPDATE client_state SET version = version + 1 WHERE client_id = ?", (dash,))
+                        before.db.conn.commit()
                 store = Store(db, create=False)
                 try:
                     started = time.perf_counter()
-                    result = fn(store)
+                    outcome = (next_fn if mode == "next_day" else fn)(store)
                     elapsed = time.perf_counter() - started
                 finally:
                     store.close()
+                if mode != "next_day":
+                    result = outcome
                 if i:  # the first call of each mode warms Python and the page cache
                     runs.append(elapsed)
             found[mode] = stats(runs)
@@ -237,9 +253,9 @@ def worker_inprocess(db: str, repeat: int) -> dict:
         opens.append(time.perf_counter() - started)
 
     results: dict = {"counts": counts, "store_open": stats(opens)}
-    results["agenda"], agenda = measure(lambda s: today_view(s, day))
+    results["agenda"], agenda = measure(lambda s: today_view(s, day), lambda s: today_view(s, next_day))
     results["agenda"].update({"rows": len(agenda["items"]), "action_items": len(agenda["action_items"])})
-    results["triage"], triage = measure(lambda s: portfolio_view(s, day))
+    results["triage"], triage = measure(lambda s: portfolio_view(s, day), lambda s: portfolio_view(s, next_day))
     results["triage"]["rows"] = len(triage)
     results["kpi_dashboard"], dashboard = measure(lambda s: kpi_dashboard_view(s, dash, day))
     results["kpi_dashboard"].update({"client": dash, "kpis": len(dashboard["kpis"]),
@@ -289,7 +305,8 @@ def measure_cli(db: Path, client: str, repeat: int, env: dict) -> dict:
     floor_argv = [PY, "-c", IMPORT_FLOOR]
     for argv in [floor_argv, *commands.values()]:  # warm the page cache and .pyc files
         run_timed(argv, env)
-    times: dict[str, list[float]] = {"import_floor": []}
+    next_day = [NEXT_DAY if arg == DAY else arg for arg in commands["today"]]
+    times: dict[str, list[float]] = {"import_floor": [], "today next_day": []}
     for name in commands:
         times[f"{name} cold"], times[f"{name} warm"] = [], []
     for _ in range(repeat):
@@ -298,13 +315,16 @@ def measure_cli(db: Path, client: str, repeat: int, env: dict) -> dict:
             forget_views(db)
             times[f"{name} cold"].append(run_timed(argv, env))
             times[f"{name} warm"].append(run_timed(argv, env))
+            if name == "today":  # DAY is remembered now, NEXT_DAY not yet
+                times["today next_day"].append(run_timed(next_day, env))
     floor = stats(times["import_floor"])
     result: dict = {"import_floor": floor}
     for name in commands:
         result[name] = {}
-        for mode in ("cold", "warm"):
-            s = stats(times[f"{name} {mode}"])
-            result[name][mode] = {**s, "ratio_to_import_floor": round(s["median"] / floor["median"], 2)}
+        for mode in ("cold", "warm", "next_day"):
+            if f"{name} {mode}" in times:
+                s = stats(times[f"{name} {mode}"])
+                result[name][mode] = {**s, "ratio_to_import_floor": round(s["median"] / floor["median"], 2)}
     textual = {}
     for name, argv in commands.items():
         probe = subprocess.run([PY, "-c", TEXTUAL_PROBE, *argv[1:]], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
@@ -642,13 +662,17 @@ def evaluate(results: dict) -> list[dict]:
         for mode, peak in tui["peak_rss_mb"].items():
             add(f"workbench peak RSS after every screen ({mode}, MB)", f"<= {RSS_LIMIT_MB:g}", peak, peak <= RSS_LIMIT_MB)
     cli = big["cli"]
-    for mode in ("cold", "warm"):
+    for mode in ("cold", "warm", "next_day"):
+        if mode not in cli["today"]:
+            continue
         r = cli["today"][mode]["ratio_to_import_floor"]
         add(f"`carebench today --json` ({mode}) / import floor", f"<= {CLI_TODAY_RATIO}", r, r <= CLI_TODAY_RATIO)
     loaded = cli["textual_modules_loaded"]
     add("no CLI command imports textual", "0 textual modules", loaded, all(v == 0 for v in loaded.values()))
     for metric, limit in TARGETS_MS.items():
-        for mode in ("cold", "warm"):
+        for mode in ("cold", "warm", "next_day", "one_changed"):
+            if mode not in big["inprocess"][metric]:
+                continue
             m = big["inprocess"][metric][mode]["median"]
             add(f"in-process {metric} ({mode}, ms)", f"<= {limit:g}", m, m <= limit)
     for metric, s in results["growth"]["slope_vs_clients"].items():
@@ -676,7 +700,8 @@ def print_report(results: dict) -> None:
     def cell(d):
         return "–" if not d else f"{d['median']:.1f} [{d['min']:.1f}-{d['max']:.1f}]"
 
-    t = Table(title="Portfolio, in-process views and CLI processes (ms: median \\[min-max]; cold = nothing remembered)",
+    t = Table(title="Portfolio, in-process views and CLI processes (ms: median \\[min-max]; cold = nothing remembered; "
+                    "next_day = first look at the next day; one_changed = one client's data changed)",
               header_style="bold")
     t.add_column("measure")
     for s in scales:
@@ -689,12 +714,16 @@ def print_report(results: dict) -> None:
               *[f"{results['scales'][s].get('readings_table_bytes_per_1000_readings') or 0:,.0f}" for s in scales])
     for metric in ("agenda", "triage", "kpi_dashboard", "schedule_year"):
         limit = TARGETS_MS.get(metric)
-        for mode in ("cold", "warm"):
+        for mode in ("cold", "warm", "next_day", "one_changed"):
+            if mode not in results["scales"][scales[0]]["inprocess"][metric]:
+                continue
             t.add_row(f"{metric} {mode} (≤ {limit:g})", *[cell(results["scales"][s]["inprocess"][metric][mode]) for s in scales])
     t.add_row("store open", *[cell(results["scales"][s]["inprocess"]["store_open"]) for s in scales])
     t.add_row("python -c import floor", *[cell(results["scales"][s]["cli"]["import_floor"]) for s in scales])
     for cmd in ("today", "health", "kpis", "pipeline"):
-        for mode in ("cold", "warm"):
+        for mode in ("cold", "warm", "next_day"):
+            if mode not in results["scales"][scales[0]]["cli"][cmd]:
+                continue
             t.add_row(f"carebench {cmd} --json {mode}",
                       *[f"{cell(results['scales'][s]['cli'][cmd][mode])} ×{results['scales'][s]['cli'][cmd][mode]['ratio_to_import_floor']}"
                         for s in scales])
@@ -800,6 +829,10 @@ def main(argv: list[str] | None = None) -> int:
         for metric in ("agenda", "triage", "kpi_dashboard", "schedule_year"):
             growth["slope_vs_clients"][metric] = slope(
                 [(results["scales"][k]["sizes"]["clients"], results["scales"][k]["inprocess"][metric]["cold"]["median"])
+                 for k in results["scales"]])
+        for metric in ("agenda", "triage"):
+            growth["slope_vs_clients"][f"{metric} next day"] = slope(
+                [(results["scales"][k]["sizes"]["clients"], results["scales"][k]["inprocess"][metric]["next_day"]["median"])
                  for k in results["scales"]])
         for cmd in ("today", "health", "kpis", "pipeline"):
             growth["slope_vs_clients"][f"cli {cmd}"] = slope(

@@ -4,6 +4,13 @@ The demo is written for AS_OF (a Monday) and holds nine fictional client
 engagements at different points after go-live. Everything is generated from
 seeded random generators, so running the script again writes the same bytes.
 
+Besides KPIs, health and touchpoints, each client carries practice records:
+a support ticket log (heavy in the first 30 days, thinning out as users learn;
+the red client has the one open P1), pulse survey answers that follow the
+client's health band, lessons and decisions, and where the story calls for it
+renewals, testimonials, referrals and a knowledge-transfer checklist. The demo's
+"now" is 09:00 on AS_OF (CUTOFF): nothing in the file happens later than that.
+
 Usage: python sample_data/build_demo.py [OUTPUT_PATH]
 """
 
@@ -16,7 +23,7 @@ import re
 import sys
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from fractions import Fraction
 from pathlib import Path
 
@@ -24,23 +31,33 @@ from carebench.core.models import (
     KINDS,
     ActionItem,
     Assessment,
+    ChecklistItem,
     CheckIn,
     Client,
     Contact,
     Kpi,
+    Learning,
     Opportunity,
+    Outcome,
     Portfolio,
+    Pulse,
     Reading,
+    Referral,
     Savings,
     Scores,
     Section,
+    Testimonial,
+    Ticket,
     TouchpointException,
 )
+from carebench.core.phases import default_checklist
 
 AS_OF = date(2026, 6, 15)
 SEED = 20260615
 DEFAULT_OUTPUT = Path(__file__).with_name("demo_portfolio.json")
 DAY = timedelta(days=1)
+# Tickets are logged to the minute; the demo's "now" is 09:00 on AS_OF.
+CUTOFF = datetime.combine(AS_OF, time(9, 0))
 
 # The rules the demo must satisfy (checked at the end of build()).
 BACKSLIDE_SHARE = 0.8
@@ -151,6 +168,49 @@ class KpiSpec:
 
 
 @dataclass
+class FixedTicket:
+    """A ticket the story needs at a given moment (the rest of the log is generated around it)."""
+
+    opened: datetime
+    category: str
+    title: str
+    impact: str
+    users: str
+    respond: int | None          # minutes to the first response (None: nobody has answered yet)
+    resolve: float | None        # hours from opening to resolution (None: still open)
+    escalated: bool = False
+    first_contact: bool = False
+
+
+@dataclass
+class TicketPlan:
+    """How a client's support log is generated: volume falls after go-live as users learn the system."""
+
+    count: int                   # generated tickets, besides the fixed ones
+    vocab: dict[str, str] = field(default_factory=dict)  # fills the shared title templates
+    titles: list[tuple[str, str, str, str]] = field(default_factory=list)  # (category, impact, users, title)
+    fixed: list[FixedTicket] = field(default_factory=list)
+    tau: float = 12.0            # days for the go-live surge to fall by e
+    floor: float = 0.04          # steady daily volume, as a share of the go-live day's
+    bump: tuple[int, float] | None = None  # (day the volume rises again, extra daily share)
+    hours: tuple[int, int] = (8, 17)        # when tickets are opened
+    weekend: float = 0.0         # weekend volume relative to a weekday
+    escalate: float = 0.03       # escalation chance for P3/P4 tickets
+    first_contact: float = 0.8   # chance a simple question or access request is solved on the first call
+    slow: float = 1.0            # stretches response and resolution times
+
+
+@dataclass
+class PulsePlan:
+    respondents: list[str]
+    every: tuple[int, int] = (14, 28)   # days between one respondent's answers
+    window: int = 110            # how far back the pulses go (days before AS_OF)
+    start: date | None = None    # first possible answer (default: a week after go-live, within the window)
+    start_level: float = 8.0     # mood before the first health assessment
+    offsets: dict[str, float] = field(default_factory=dict)  # a respondent's lean, in recommend points
+
+
+@dataclass
 class ClientSpec:
     id: str
     name: str
@@ -182,6 +242,13 @@ class ClientSpec:
     team: list[str] = field(default_factory=list)
     action_items: list[ActionItem] = field(default_factory=list)
     opportunities: list[Opportunity] = field(default_factory=list)
+    ticket_plan: TicketPlan | None = None
+    pulse_plan: PulsePlan | None = None
+    outcomes: list[Outcome] = field(default_factory=list)
+    testimonials: list[Testimonial] = field(default_factory=list)
+    referrals: list[Referral] = field(default_factory=list)
+    learnings: list[Learning] = field(default_factory=list)
+    checklist: dict[str, tuple[date | None, str | None]] = field(default_factory=dict)  # key: (done on, note)
 
 
 def ai(text: str, due: str, priority: str, owner: str, source: str | None = None, done: str | None = None) -> ActionItem:
@@ -192,12 +259,45 @@ def ai(text: str, due: str, priority: str, owner: str, source: str | None = None
 
 
 def opp(title: str, source: str, value: float, probability: int, stage: str, low: float, high: float,
-        start: int, end: int, action: str | None = None, action_date: str | None = None) -> Opportunity:
+        start: int, end: int, action: str | None = None, action_date: str | None = None,
+        closed: str | None = None) -> Opportunity:
     return Opportunity(
         title=title, source=source, value=value, probability=probability, stage=stage,
         investment_low=low, investment_high=high, start_month=start, end_month=end,
         next_action=action, next_action_date=d(action_date) if action_date else None,
+        closed_on=d(closed) if closed else None,
     )
+
+
+def at(text: str) -> datetime:
+    """A local moment written 'YYYY-MM-DD HH:MM'."""
+    return datetime.fromisoformat(text)
+
+
+def tk(opened: str, category: str, title: str, impact: str, users: str, respond: int | None, resolve: float | None,
+       escalated: bool = False, first_contact: bool = False) -> FixedTicket:
+    return FixedTicket(at(opened), category, title, impact, users, respond, resolve, escalated, first_contact)
+
+
+def outcome(on: str, kind: str, note: str) -> Outcome:
+    return Outcome(date=d(on), kind=kind, note=note)
+
+
+def testimonial(requested: str, answer: str = "pending", answered: str | None = None) -> Testimonial:
+    return Testimonial(requested=d(requested), answer=answer, answered=d(answered) if answered else None)
+
+
+def referral(on: str, prospect: str, became: bool, note: str) -> Referral:
+    return Referral(date=d(on), prospect=prospect, became_engagement=became, note=note)
+
+
+def learned(on: str, kind: str, what: str, why: str, who: str, source: str | None = None) -> Learning:
+    return Learning(date=d(on), kind=kind, what=what, why=why, who=who, source=source)
+
+
+def item(done_on: str | None, note: str | None = None) -> tuple[date | None, str | None]:
+    """A checklist entry for ClientSpec.checklist: done on a date, or not done (None), with an optional note."""
+    return (d(done_on) if done_on else None, note)
 
 
 def training(baseline: float = 0.0, plateau: float = 0.98, start: int = -50, tau: float = 18.0) -> KpiSpec:
@@ -266,6 +366,38 @@ def kestrel() -> ClientSpec:
                "daily check-in 2026-06-12"),
             ai("Pull first-week pick accuracy by picker for the Friday weekly review", "2026-06-19", "medium", "you"),
         ],
+        ticket_plan=TicketPlan(
+            count=14, hours=(6, 22), weekend=1.0, tau=6.0,
+            vocab={"system": "WMS", "record": "pick task", "records": "pick tasks", "report": "wave plan report",
+                   "roles": "pickers", "site": "packing bench 3", "interface": "carrier manifest upload"},
+            titles=[
+                ("defect", "medium", "some", "Pack station screen does not refresh after a short pick"),
+                ("question", "low", "few", "How to split a pallet on putaway"),
+                ("access", "low", "some", "Scanners log out after ten idle minutes on the night shift"),
+                ("data", "medium", "some", "Bin locations in aisle 14 missing from the WMS"),
+                ("integration", "medium", "some", "Carrier manifest not sent for the 14:00 collection"),
+                ("performance", "medium", "many", "Handheld scanners lag while a wave is released"),
+                ("question", "low", "few", "Which exception code to use for a damaged carton"),
+                ("change_request", "low", "some", "Show the carrier cut-off time on the packing screen"),
+            ],
+            fixed=[
+                tk("2026-06-12 06:14", "integration", "First wave not released to the handheld scanners", "high", "many",
+                   6, 1.3, escalated=True),
+                tk("2026-06-12 09:05", "defect", "Small labels on packing benches 7-12 clip the SKU barcode", "medium", "some",
+                   12, None, escalated=True),
+                tk("2026-06-13 10:32", "question", "Scanner shows 'location locked' on replenishment moves", "low", "few",
+                   9, 0.3, first_contact=True),
+            ],
+        ),
+        pulse_plan=PulsePlan(["Maren Oakes", "Tobias Quint", "Lena Varga"], start=d("2026-06-12"), start_level=7.6),
+        learnings=[
+            learned("2026-06-11", "decision", "Keep the war-room staffed through the first weekend and the first Monday wave.",
+                    "The DC ships seven days a week and Monday carries the biggest wave; a rollback after Monday would cost "
+                    "a week.", "Maren Oakes", "go-live readiness review 2026-06-11"),
+            learned("2026-06-12", "lesson", "Print every label template on every label stock during the test run.",
+                    "Benches 7-12 use the small stock, which nobody printed in testing; the barcode was clipped on go-live day.",
+                    "you", "daily check-in 2026-06-12"),
+        ],
     )
 
 
@@ -322,6 +454,35 @@ def tidewater() -> ClientSpec:
         opportunities=[
             opp("Kiln energy optimisation", "performance_gap", 85_000, 10, "identified", 30_000, 50_000, 6, 12,
                 "Ask Graham for the last twelve months of kiln gas bills", "2026-07-01"),
+        ],
+        ticket_plan=TicketPlan(
+            count=18, hours=(6, 18), tau=10.0, floor=0.05,
+            vocab={"system": "defect tracker", "record": "defect record", "records": "defect records",
+                   "report": "defect Pareto report", "roles": "glazing operators", "site": "the glazing line",
+                   "interface": "kiln data logger export"},
+            titles=[
+                ("question", "low", "few", "How to log a crazing defect against the right glaze batch"),
+                ("defect", "medium", "some", "Defect board export drops the night-shift rows"),
+                ("data", "low", "few", "Glaze recipe codes in the tracker do not match the mixing room"),
+                ("access", "low", "few", "Team lead tablet on the glazing line locked"),
+                ("change_request", "low", "some", "Add a 'pinholes' defect code for the cup line"),
+                ("question", "low", "some", "Where the standard work sheets for the sorting stations are kept"),
+            ],
+            fixed=[
+                tk("2026-05-29 06:40", "question", "Night crew cannot find the new glaze thickness check sheet", "low", "some",
+                   40, 1.0),
+                tk("2026-06-08 07:45", "integration", "Kiln 3 temperature export stopped; no cycle data since the weekend",
+                   "medium", "few", 50, None),
+            ],
+        ),
+        pulse_plan=PulsePlan(["Graham Asante", "Ines Carvalho", "Tom Brannigan"]),
+        learnings=[
+            learned("2026-06-03", "lesson", "Train the night crew on their own shift, with their own team lead.",
+                    "Two of five glazing stations on nights skipped the new thickness check; the night crew had only been "
+                    "handed the sheets.", "Ines Carvalho", "weekly check-in 2026-06-03"),
+            learned("2026-06-10", "decision", "Report kiln cycle time from kilns 1 and 2 only until the kiln 3 export is fixed.",
+                    "A figure with a silent gap would look like an improvement; the plant prefers a narrower number it can "
+                    "trust.", "Graham Asante", "biweekly review 2026-06-10"),
         ],
     )
 
@@ -458,6 +619,43 @@ def harbourline() -> ClientSpec:
             opp("Fraud triage rules in the new claims workflow", "strategic_alignment", 210_000, 20, "identified",
                 80_000, 120_000, 4, 9, "Get fraud referral volumes for the last year from Sunita", "2026-07-06"),
         ],
+        ticket_plan=TicketPlan(
+            count=40, hours=(8, 18), tau=11.0, floor=0.05,
+            vocab={"system": "claims workflow", "record": "claim", "records": "claims", "report": "backlog report",
+                   "roles": "adjusters", "site": "the motor claims floor", "interface": "overnight document import"},
+            titles=[
+                ("defect", "medium", "some", "Claim stays in triage after the fast-track rule fires"),
+                ("question", "low", "few", "How to reopen a claim closed by mistake"),
+                ("data", "medium", "some", "Policy excess missing on migrated motor claims"),
+                ("access", "low", "few", "New adjuster cannot see the glass claims queue"),
+                ("performance", "medium", "many", "Claims workflow slow between 09:00 and 09:30"),
+                ("change_request", "low", "some", "Team-level cycle time view for the Monday huddle"),
+                ("integration", "medium", "some", "Payment file to finance misses two approved claims"),
+                ("question", "low", "few", "How to attach one document to several claims"),
+                ("defect", "medium", "few", "Call-back task stays open after the call is logged"),
+            ],
+            fixed=[
+                tk("2026-05-04 08:12", "data", "About 140 migrated claims have no owner", "high", "many", 9, 55.0,
+                   escalated=True),
+                tk("2026-05-07 08:02", "integration", "Overnight document import failed for 31 claims", "high", "some",
+                   11, 1.3, escalated=True),
+                tk("2026-05-11 10:20", "change_request", "Add a 'pending documents' status to the claims workflow",
+                   "medium", "some", 45, 221.0),
+            ],
+        ),
+        pulse_plan=PulsePlan(["Deborah Lachance", "Marcus Heyward", "Sunita Rao", "Aoife Brennan"]),
+        testimonials=[testimonial("2026-05-29", "declined", "2026-06-08")],
+        learnings=[
+            learned("2026-05-06", "lesson", "Check that every migrated record has an owner before cutover, not after.",
+                    "About 140 claims arrived without an owner and sat in a general queue for two days.", "sam",
+                    "daily check-in 2026-05-04"),
+            learned("2026-05-20", "decision", "Every overnight job gets a failure alert to the IT business partner.",
+                    "The failed document import was reported by adjusters, not by the system.", "Sunita Rao",
+                    "weekly review 2026-05-15"),
+            learned("2026-05-29", "decision", "End the daily check-ins after four weeks; team leads keep a 10-minute stand-up.",
+                    "Stand-ups already ran without us and the team asked to drop the extra manual checks.",
+                    "Deborah Lachance", "assessment 2026-05-29"),
+        ],
     )
 
 
@@ -581,8 +779,54 @@ def brackenfield() -> ClientSpec:
                "biweekly review 2026-06-11"),
         ],
         opportunities=[
-            opp("Demand sensing add-on for retail promotions", "strategic_alignment", 110_000, 0, "lost", 50_000, 70_000, 4, 8),
+            opp("Demand sensing add-on for retail promotions", "strategic_alignment", 110_000, 0, "lost", 50_000, 70_000, 4, 8,
+                closed="2026-05-19"),
         ],
+        ticket_plan=TicketPlan(
+            count=34, hours=(5, 23), weekend=0.6, tau=20.0, floor=0.12, escalate=0.08, first_contact=0.45, slow=1.6,
+            vocab={"system": "scheduler", "record": "production order", "records": "production orders",
+                   "report": "weekly plan view", "roles": "planners", "site": "line 2", "interface": "ERP order feed"},
+            titles=[
+                ("defect", "medium", "some", "Plan shows line 3 free during the allergen clean"),
+                ("question", "low", "few", "How to move an order inside the frozen window with a reason"),
+                ("data", "medium", "some", "Shelf-life days wrong for the new coleslaw range"),
+                ("integration", "high", "some", "Late retail orders from the ERP arrive after the plan is published"),
+                ("access", "low", "few", "Night planner locked out of the scheduler"),
+                ("performance", "medium", "some", "Plan publish takes fifteen minutes at shift change"),
+                ("question", "low", "few", "Why the scheduler puts two changeovers on the sauce line"),
+                ("change_request", "medium", "some", "Flag orders re-sequenced inside 24 hours"),
+            ],
+            fixed=[
+                tk("2026-04-03 10:40", "data", "Sauce line changeover times wrong in the scheduler master data", "medium",
+                   "some", 70, 1180.0),
+                tk("2026-05-26 17:05", "other", "Short delivery to the retail DC: sauce order moved by phone, not in the plan",
+                   "high", "some", 25, 142.0, escalated=True),
+                tk("2026-06-12 21:40", "integration",
+                   "Night-shift plan not reaching the line terminals; lines 1-3 running from paper", "high", "many",
+                   18, None, escalated=True),
+            ],
+        ),
+        pulse_plan=PulsePlan(["Alan Mercer", "Joanna Briggs", "Kofi Mensah", "Priti Shah"], every=(14, 21), window=60,
+                             offsets={"Alan Mercer": -0.5, "Joanna Briggs": 0.6, "Kofi Mensah": -0.8}),
+        learnings=[
+            learned("2026-04-30", "lesson", "Train every night-shift planner before go-live; catch-up sessions afterwards "
+                    "do not happen.", "Six of 14 planners were trained at go-live; the others kept the old spreadsheet "
+                    "and keyed the plan in afterwards.", "Joanna Briggs", "assessment 2026-04-30"),
+            learned("2026-05-28", "lesson", "A frozen schedule window holds only when a sponsor in the room says no to late "
+                    "changes.", "The window was agreed in April, yet 40% of orders were re-sequenced inside 24 hours once "
+                    "Alan stopped attending.", "you", "biweekly review 2026-05-28"),
+            learned("2026-06-05", "decision", "Daily 30-minute recovery check-ins with Joanna, and an executive session with "
+                    "Alan to sign off the recovery plan.", "The band went red: short deliveries, overtime up, night-shift "
+                    "planning off-system.", "you", "assessment 2026-06-05"),
+        ],
+        checklist={
+            "runbook": item(None, "Day-shift section written; the night-shift section is missing."),
+            "troubleshooting-guide": item("2026-05-22", "Includes the corrected changeover matrix."),
+            "decision-log": item("2026-05-14"),
+            "internal-owner": item(None, "Joanna owns day shift; nobody named for nights yet. For Alan to sign off on 17 June."),
+            "shadowing": item(None, "Kofi to shadow Joanna's Monday planning session."),
+            "escalation-path": item("2026-06-05", "Joanna first, then Alan Mercer; agreed in the recovery plan."),
+        },
     )
 
 
@@ -678,6 +922,46 @@ def quillon() -> ClientSpec:
             opp("Digital impression intake for partner clinics", "capability_need", 70_000, 40, "qualified", 25_000, 35_000, 4, 8,
                 "Demo the intake portal options to Dr. Lindqvist", "2026-06-10"),
         ],
+        ticket_plan=TicketPlan(
+            count=24, hours=(7, 17), tau=12.0, floor=0.05,
+            vocab={"system": "case tracker", "record": "case", "records": "cases", "report": "turnaround report",
+                   "roles": "technicians", "site": "the finishing room", "interface": "clinic portal sync"},
+            titles=[
+                ("question", "low", "few", "How to split a bridge case between two technicians"),
+                ("defect", "low", "some", "Scan at milling records the wrong station"),
+                ("data", "low", "few", "Clinic name misspelt on cases from the portal"),
+                ("change_request", "low", "some", "Add remake reason codes to the case tracker"),
+                ("access", "low", "few", "Finishing room tablet needs a new login"),
+                ("integration", "medium", "some", "Portal cases arrive without the prescription PDF"),
+            ],
+            fixed=[
+                tk("2026-03-24 13:30", "other", "Tracker screen in the finishing room too far from the benches to read",
+                   "low", "some", 55, 72.0),
+                tk("2026-05-12 09:15", "change_request", "Rush cases need a flag in the case tracker", "medium", "some",
+                   40, 50.0),
+            ],
+        ),
+        pulse_plan=PulsePlan(["Hanna Lindqvist", "Rafael Ortiz"], every=(14, 21)),
+        learnings=[
+            learned("2026-04-23", "lesson", "Every stock item on the line gets a two-bin kanban and a named owner for the "
+                    "reorder.", "Crown blanks ran out three Thursdays running because nobody owned the reorder.",
+                    "Rafael Ortiz", "weekly review 2026-04-20"),
+            learned("2026-05-11", "decision", "Move the design check before milling for posterior crowns.",
+                    "Most remakes were contact points found after milling, when the only fix is a new crown.",
+                    "Rafael Ortiz", "weekly review 2026-05-11"),
+            learned("2026-06-09", "decision", "Start handover in July with a pack of KPI definitions, owners and the review "
+                    "rhythm.", "Five of six KPIs are on target and Rafael runs the morning review himself.",
+                    "Hanna Lindqvist", "QBR 2026-06-09"),
+        ],
+        checklist={
+            "runbook": item(None, "Handover pack in draft, due 22 June."),
+            "troubleshooting-guide": item("2026-05-27"),
+            "decision-log": item("2026-06-09", "Walked through at the QBR."),
+            "internal-owner": item("2026-05-11", "Rafael Ortiz owns the flow board and the remake review."),
+            "shadowing": item("2026-04-20"),
+            "reverse-shadowing": item("2026-06-04", "Priya watched Rafael run the morning case review on his own."),
+            "governance-cadence": item(None, "Monthly review with Hanna from July; dates still to book."),
+        },
     )
 
 
@@ -775,6 +1059,36 @@ def pellworth() -> ClientSpec:
         opportunities=[
             opp("Supplier quality program for wheelsets", "performance_gap", 45_000, 20, "identified", 15_000, 25_000, 7, 10,
                 "Quantify wheelset rework and warranty cost with Owen", "2026-06-24"),
+        ],
+        ticket_plan=TicketPlan(
+            count=20, hours=(7, 17), tau=12.0, floor=0.05, bump=(95, 0.05),
+            vocab={"system": "line tablet app", "record": "build order", "records": "build orders",
+                   "report": "line audit sheet", "roles": "assemblers", "site": "station 5",
+                   "interface": "ERP build order sync"},
+            titles=[
+                ("question", "low", "few", "Which torque setting applies to the new e-bike fork"),
+                ("defect", "low", "some", "Work instruction for station 4 still shows the old fixture"),
+                ("data", "medium", "some", "Build order for the gravel model lists the wrong wheelset"),
+                ("change_request", "low", "some", "Add the suggestion board to the line audit sheet"),
+                ("question", "low", "some", "How to book rework time against a frame number"),
+            ],
+            fixed=[
+                tk("2026-05-07 14:20", "access", "Three spring hires have no login for the line tablets", "medium", "few",
+                   35, 26.0),
+            ],
+        ),
+        pulse_plan=PulsePlan(["Owen Tranter", "Bea Kowalczyk", "Callum Reyes"],
+                             offsets={"Bea Kowalczyk": 0.5, "Callum Reyes": -0.5}),
+        learnings=[
+            learned("2026-05-06", "lesson", "New hires do the line training before they join the line, even at the spring "
+                    "peak.", "Three spring hires learned stations 2 and 5 from colleagues, and rework rose at both.", "you",
+                    "assessment 2026-05-06"),
+            learned("2026-05-29", "lesson", "Re-check the standard work whenever a supplier changes a part batch.",
+                    "Wheel truing rework came back when the rim supplier changed batches and nothing on the line changed "
+                    "with it.", "Bea Kowalczyk", "intervention 2026-05-13"),
+            learned("2026-06-03", "decision", "If the 17 June review is still yellow, bring Owen's manager into the monthly "
+                    "session.", "Owen is stretched by the warehouse move and the line reviews have lost their owner.", "you",
+                    "assessment 2026-06-03"),
         ],
     )
 
@@ -884,6 +1198,38 @@ def corvane() -> ClientSpec:
             opp("Carrier rate benchmarking", "competitive_response", 120_000, 35, "qualified", 25_000, 40_000, 11, 13,
                 "Send Liam the benchmark scope and data request", "2026-06-12"),
         ],
+        ticket_plan=TicketPlan(
+            count=26, hours=(6, 21), weekend=0.4, tau=12.0, floor=0.035, bump=(190, 0.05),
+            vocab={"system": "planning tool", "record": "load plan", "records": "load plans", "report": "depot KPI board",
+                   "roles": "planners", "site": "the north depot", "interface": "carrier booking feed"},
+            titles=[
+                ("question", "low", "few", "How to split a load across two trailers"),
+                ("defect", "medium", "some", "Load plan loses the tail-lift flag when copied"),
+                ("data", "medium", "some", "Postcode zones for the north depot out of date"),
+                ("integration", "medium", "some", "Carrier booking feed rejected three bookings overnight"),
+                ("performance", "medium", "many", "Planning tool slow while the evening loads are built"),
+                ("change_request", "low", "some", "Show the load factor on the depot KPI board"),
+                ("access", "low", "few", "New north depot planner needs planning tool access"),
+            ],
+            fixed=[
+                tk("2025-09-03 06:35", "integration", "Carrier booking feed rejects every load after cutover", "high", "many",
+                   5, 2.6, escalated=True),
+                tk("2026-06-09 10:05", "question", "New north depot planner asks how the load standard treats mixed pallets",
+                   "low", "few", 20, 0.4, first_contact=True),
+            ],
+        ),
+        pulse_plan=PulsePlan(["Nadia Ferreira", "Liam Doherty", "Yusuf Adeyemi", "Martin Hale"], window=120),
+        learnings=[
+            learned("2026-02-11", "lesson", "Step back in stages: keep a monthly audit of the planning standard after the "
+                    "weekly reviews end.", "North depot adherence slipped within weeks of the weekly reviews stopping, and "
+                    "the lagging KPIs followed.", "you", "assessment 2026-02-11"),
+            learned("2026-03-11", "lesson", "Replacement planners get the standard training, not a walk-through from a "
+                    "colleague.", "The March replacements learned the workarounds along with the tool; most off-standard "
+                    "loads are theirs.", "Liam Doherty", "assessment 2026-03-11"),
+            learned("2026-06-03", "decision", "A sustainment plan first; the cross-dock module waits until planning adherence "
+                    "is back above 85%.", "Nadia's priority for the year is margin, and the slide is in the routines, not the "
+                    "software.", "Nadia Ferreira", "QBR 2026-06-03"),
+        ],
     )
 
 
@@ -944,10 +1290,51 @@ def meridale() -> ClientSpec:
         ],
         opportunities=[
             opp("Supplier scorecards and vendor-managed inventory pilot", "strategic_alignment", 95_000, 100, "won",
-                40_000, 55_000, 9, 13),
+                40_000, 55_000, 9, 13, closed="2026-01-14"),
             opp("Replenishment model for the second distribution centre", "strategic_alignment", 260_000, 60, "proposed",
                 120_000, 160_000, 15, 21, "Follow up on the revised proposal with Claire", "2026-06-19"),
-            opp("Warehouse slotting study", "performance_gap", 40_000, 0, "lost", 20_000, 30_000, 11, 13),
+            opp("Warehouse slotting study", "performance_gap", 40_000, 0, "lost", 20_000, 30_000, 11, 13, closed="2026-03-10"),
+        ],
+        ticket_plan=TicketPlan(
+            count=18, hours=(7, 17), tau=12.0, floor=0.03,
+            vocab={"system": "replenishment tool", "record": "purchase proposal", "records": "purchase proposals",
+                   "report": "fill-rate report", "roles": "inventory controllers", "site": "the pick face",
+                   "interface": "supplier EDI link"},
+            titles=[
+                ("question", "low", "few", "How to override a minimum level with a reason"),
+                ("data", "medium", "some", "Supplier lead times not updated after the price file"),
+                ("defect", "medium", "few", "Purchase proposal rounds pack sizes down"),
+                ("integration", "medium", "some", "Supplier EDI link sent no order confirmations overnight"),
+                ("change_request", "low", "some", "Add days of stock to the weekly fill-rate report"),
+                ("access", "low", "few", "Temporary inventory controller needs read-only access"),
+            ],
+            fixed=[
+                tk("2025-09-16 09:40", "data", "Minimum levels overwritten by manual overrides during the summer cover",
+                   "medium", "some", 45, 150.0),
+            ],
+        ),
+        pulse_plan=PulsePlan(["Claire Whitcombe", "Ravi Menon"], every=(21, 28)),
+        outcomes=[
+            outcome("2025-08-04", "extended", "Ninety-day hyper-care extended into a sustainment year with monthly reviews."),
+            outcome("2026-05-06", "renewed", "Renewed at the twelve-month QBR for a second year of quarterly sustainment "
+                    "reviews; the second-DC work is quoted separately."),
+        ],
+        testimonials=[testimonial("2025-12-02", "given", "2025-12-16"), testimonial("2026-06-02")],
+        referrals=[
+            referral("2025-08-20", "Quillon Dental Labs", True, "Claire introduced Dr. Lindqvist, a long-standing customer; "
+                     "signed in December for a March go-live."),
+            referral("2026-05-06", "Northgate Hospital Group central stores", False,
+                     "Intro call with their stores manager planned for July."),
+        ],
+        learnings=[
+            learned("2025-09-23", "lesson", "Plan cover for summer leave: temporary staff need the replenishment rules "
+                    "explained, not just a login.", "Manual overrides by the temps left wrong minimum levels and the fill "
+                    "rate dipped for six weeks.", "Ravi Menon", "assessment 2025-09-23"),
+            learned("2025-11-18", "decision", "Ravi reviews the override log every Friday.",
+                    "Overrides are where the rules quietly stop being followed.", "Ravi Menon", "assessment 2025-11-18"),
+            learned("2026-05-06", "decision", "Propose the second distribution centre with a phased start.",
+                    "Claire wants the routines proven in the new building before every product line moves.",
+                    "Claire Whitcombe", "QBR 2026-05-06"),
         ],
     )
 
@@ -989,10 +1376,54 @@ def ashgrove() -> ClientSpec:
             ai("Sustainment call: check waste on the new press", "2026-06-29", "low", "priya"),
         ],
         opportunities=[
-            opp("Wide-format department scheduling rollout", "capability_need", 48_000, 100, "won", 18_000, 24_000, 14, 18),
+            opp("Wide-format department scheduling rollout", "capability_need", 48_000, 100, "won", 18_000, 24_000, 14, 18,
+                closed="2025-11-20"),
             opp("Estimating templates and quote turnaround program", "performance_gap", 36_000, 55, "proposed", 12_000,
                 16_000, 20, 23, "Walk Patrick through the proposal on the sustainment call", "2026-06-29"),
         ],
+        ticket_plan=TicketPlan(
+            count=0,
+            fixed=[
+                tk("2025-12-09 10:20", "question", "How to schedule a wide-format job across both printers", "low", "few",
+                   40, 0.5, first_contact=True),
+                tk("2026-01-21 08:50", "access", "New estimator needs a job scheduler login", "low", "few", 25, 3.0),
+                tk("2026-03-04 13:15", "defect", "Press schedule shows the new press twice", "medium", "some", 50, 22.0),
+                tk("2026-04-15 11:05", "change_request", "Show paper stock on order on the job ticket", "low", "some",
+                   90, 160.0),
+                tk("2026-06-11 15:40", "question", "Which makeready standard applies to the new press", "low", "few",
+                   120, None),
+            ],
+        ),
+        pulse_plan=PulsePlan(["Patrick Dunmore", "Elise Moreau"], every=(21, 28)),
+        outcomes=[
+            outcome("2025-04-23", "extended", "Support extended from six to twelve months to see the estimating team through "
+                    "its first busy season."),
+            outcome("2025-11-14", "ended", "Engagement ended at handover with the signed handover pack; Elise's team runs "
+                    "the weekly review and sustainment calls come every six weeks."),
+        ],
+        testimonials=[testimonial("2025-11-14", "given", "2025-11-27")],
+        referrals=[
+            referral("2026-05-28", "Regional printers' association", False,
+                     "Patrick to introduce us at the September members' meeting."),
+        ],
+        learnings=[
+            learned("2025-10-28", "decision", "Move to a sustainment call every six weeks after handover.",
+                    "Elise runs the weekly review on her own and every lagging KPI is on target.", "Patrick Dunmore",
+                    "assessment 2025-10-28"),
+            learned("2025-11-14", "lesson", "A handover pack signed by the owner, with a named owner per KPI, makes the "
+                    "handover stick.", "Nothing came back to us in the first month after handover.", "priya",
+                    "handover pack sign-off 2025-11-14"),
+        ],
+        checklist={
+            "runbook": item("2025-09-30"),
+            "troubleshooting-guide": item("2025-10-06"),
+            "decision-log": item("2025-10-14"),
+            "internal-owner": item("2025-09-16", "Elise Moreau owns the weekly review."),
+            "shadowing": item("2025-09-24"),
+            "reverse-shadowing": item("2025-10-08"),
+            "escalation-path": item("2025-10-20"),
+            "governance-cadence": item("2025-11-14", "Weekly review run by Elise; sustainment calls every six weeks."),
+        },
     )
 
 
@@ -1468,6 +1899,267 @@ def build_exceptions(spec: ClientSpec, client: Client, series) -> tuple[list[Tou
     return exceptions, checkins
 
 
+# ---------------------------------------------------------------- practice records: tickets
+
+# Shared ticket titles, filled in with each client's words (category, impact, users, title).
+GENERIC_TICKETS: list[tuple[str, str, str, str]] = [
+    ("access", "low", "few", "Password reset after a locked {system} account"),
+    ("access", "low", "few", "New starter needs a {system} login"),
+    ("access", "medium", "some", "Some {roles} cannot open the {report}: role missing"),
+    ("question", "low", "few", "How to correct a {record} saved by mistake"),
+    ("question", "low", "few", "Where to find the {report}"),
+    ("question", "low", "some", "Which status to use for a {record} on hold"),
+    ("question", "low", "few", "How to print the {report} for the team board"),
+    ("defect", "medium", "some", "{report} totals do not match the list of {records}"),
+    ("defect", "medium", "few", "Error when saving a {record} with a long note"),
+    ("defect", "low", "some", "Sort order of the {report} resets after a refresh"),
+    ("data", "medium", "some", "Duplicate {records} after the overnight load"),
+    ("data", "low", "few", "Wrong unit of measure on a {record}"),
+    ("performance", "medium", "some", "{system} slow to open at the start of the shift"),
+    ("integration", "medium", "some", "{interface} did not run overnight"),
+    ("change_request", "low", "some", "Add a filter by team to the {report}"),
+    ("change_request", "low", "few", "Rename a status to match the words used on the floor"),
+    ("other", "low", "few", "Printer mapping on {site}"),
+    ("other", "low", "few", "Tablet on {site} drops off the network"),
+]
+
+# What people ask for, in the first 30 days and afterwards.
+CATEGORY_WEIGHTS = {
+    "early": {"access": 22, "question": 30, "defect": 18, "data": 10, "performance": 6, "integration": 5,
+              "change_request": 5, "other": 4},
+    "later": {"access": 10, "question": 28, "defect": 14, "data": 14, "performance": 4, "integration": 5,
+              "change_request": 20, "other": 5},
+}
+
+# Minutes to the first response and hours to resolve, by priority (low, high).
+RESPONSE_MINUTES = {"P1": (5, 20), "P2": (10, 60), "P3": (20, 180), "P4": (30, 300)}
+RESOLVE_HOURS = {"P1": (1.0, 5.0), "P2": (3.0, 24.0), "P3": (4.0, 48.0), "P4": (8.0, 96.0)}
+PRIORITY = {
+    ("high", "many"): "P1", ("high", "some"): "P2", ("high", "few"): "P3",
+    ("medium", "many"): "P2", ("medium", "some"): "P3", ("medium", "few"): "P4",
+    ("low", "many"): "P3", ("low", "some"): "P4", ("low", "few"): "P4",
+}
+
+
+def ticket_priority(impact: str, users: str) -> str:
+    return PRIORITY[(impact, users)]
+
+
+def is_p1(ticket: Ticket) -> bool:
+    return ticket_priority(ticket.impact, ticket.users) == "P1"
+
+
+def capitalised(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def closed_days(spec: ClientSpec) -> set[date]:
+    """Days the client's site was shut (public holidays among the skipped touchpoints)."""
+    return {on for on, reason in spec.skip.items() if "holiday" in reason.lower() or "closed" in reason.lower()}
+
+
+def ticket_days(spec: ClientSpec, plan: TicketPlan) -> tuple[list[date], list[float]]:
+    """Days a generated ticket may be opened on (before AS_OF) and how likely each is."""
+    days, weights = [], []
+    shut = closed_days(spec)
+    on = spec.go_live
+    while on < AS_OF:
+        if on in shut:
+            on += DAY
+            continue
+        t = (on - spec.go_live).days
+        weight = math.exp(-t / plan.tau) + plan.floor
+        if plan.bump and t >= plan.bump[0]:
+            weight += plan.bump[1] * smoothstep((t - plan.bump[0]) / 21)
+        if not is_working(on):
+            weight *= plan.weekend
+        if weight > 0:
+            days.append(on)
+            weights.append(weight)
+        on += DAY
+    return days, weights
+
+
+def pick_title(plan: TicketPlan, phase: str, used: dict[str, int], rng: random.Random) -> tuple[str, str, str, str]:
+    weights = CATEGORY_WEIGHTS[phase]
+    categories = list(weights)
+    pool: list[tuple[str, str, str, str]] = []
+    while not pool:
+        category = rng.choices(categories, weights=[weights[c] for c in categories])[0]
+        pool = [entry for entry in plan.titles if entry[0] == category]
+        pool += [(c, i, u, capitalised(t.format(**plan.vocab))) for c, i, u, t in GENERIC_TICKETS if c == category]
+    fewest = min(used[entry[3]] for entry in pool)
+    entry = rng.choice([entry for entry in pool if used[entry[3]] == fewest])
+    used[entry[3]] += 1
+    return entry
+
+
+def wider(impact: str, users: str, chance: float, rng: random.Random) -> str:
+    """Sometimes the same issue reaches more users (never so far that it becomes a P1)."""
+    reach = ("few", "some", "many")
+    if users == "many" or rng.random() >= chance:
+        return users
+    widened = reach[reach.index(users) + 1]
+    return users if ticket_priority(impact, widened) == "P1" else widened
+
+
+def ticket_times(plan: TicketPlan, opened: datetime, category: str, impact: str, users: str,
+                 rng: random.Random) -> tuple[int, float, bool, bool]:
+    """Minutes to respond, hours to resolve, escalated, resolved at first contact."""
+    prio = ticket_priority(impact, users)
+    low, high = RESPONSE_MINUTES[prio]
+    respond = round(rng.randint(low, high) * plan.slow)
+    simple = category in ("question", "access", "other") and prio in ("P3", "P4")
+    quick_fix = category in ("defect", "data") and prio == "P4"  # a workaround given on the call
+    chance = plan.first_contact if simple else plan.first_contact * 0.5 if quick_fix else 0.0
+    if rng.random() < chance:
+        return respond, respond / 60 + rng.randint(5, 40) / 60, False, True
+    low_h, high_h = RESOLVE_HOURS[prio]
+    hours = rng.uniform(low_h, high_h) * plan.slow
+    if rng.random() < 0.06:
+        hours *= 3
+    if CUTOFF - opened < timedelta(days=10) and rng.random() < 0.4:
+        hours *= 5  # waiting on the client: recent tickets are the ones still open
+    escalated = prio == "P1" or rng.random() < (0.25 if prio == "P2" else plan.escalate)
+    return respond, respond / 60 + hours, escalated, False
+
+
+def make_ticket(title: str, category: str, impact: str, users: str, opened: datetime, respond: int | None,
+                resolve: float | None, escalated: bool, first_contact: bool) -> Ticket:
+    """A ticket as it stands at CUTOFF: anything later than that has not happened yet."""
+    first_response = opened + timedelta(minutes=respond) if respond is not None else None
+    resolved = opened + timedelta(minutes=round(resolve * 60)) if resolve is not None else None
+    if first_response is not None and first_response > CUTOFF:
+        first_response = resolved = None
+    if resolved is not None and resolved > CUTOFF:
+        resolved = None
+    if resolved is not None and first_response is not None and resolved < first_response:
+        resolved = first_response
+    return Ticket(title=title, category=category, impact=impact, users=users, opened=opened,
+                  first_response=first_response, resolved=resolved, escalated=escalated,
+                  first_contact=first_contact and resolved is not None)
+
+
+def build_tickets(spec: ClientSpec) -> list[Ticket]:
+    plan = spec.ticket_plan
+    if plan is None:
+        return []
+    rng = random.Random(f"{SEED}:{spec.id}:tickets")
+    found = [make_ticket(f.title, f.category, f.impact, f.users, f.opened, f.respond, f.resolve, f.escalated,
+                         f.first_contact) for f in plan.fixed]
+    days, weights = ticket_days(spec, plan)
+    used: dict[str, int] = defaultdict(int)
+    for _ in range(plan.count):
+        on = rng.choices(days, weights=weights)[0]
+        first_hour, last_hour = plan.hours
+        if on == spec.go_live:
+            first_hour = max(first_hour, 6)
+        opened = datetime.combine(on, time(rng.randint(first_hour, last_hour - 1), rng.randint(0, 59)))
+        phase = "early" if (on - spec.go_live).days < 30 else "later"
+        category, impact, users, title = pick_title(plan, phase, used, rng)
+        users = wider(impact, users, 0.3 if phase == "early" else 0.15, rng)
+        if impact == "low" and rng.random() < 0.15:
+            impact = "medium"
+        assert ticket_priority(impact, users) != "P1", (spec.id, title)  # P1s come from the story only
+        respond, resolve, escalated, first_contact = ticket_times(plan, opened, category, impact, users, rng)
+        found.append(make_ticket(title, category, impact, users, opened, respond, resolve, escalated, first_contact))
+    found.sort(key=lambda t: (t.opened, t.title))
+    for number, ticket in enumerate(found, start=1):
+        ticket.ref = f"T-{number}"
+    return found
+
+
+# ---------------------------------------------------------------- practice records: pulses
+
+PULSE_COMMENTS = {
+    "green": [
+        "Quick answers whenever we raise something; the team feels looked after.",
+        "The new routine is part of the morning meeting now. Keep the weekly rhythm.",
+        "Would like a little more notice before changes go live.",
+        "Good progress; the numbers speak for themselves.",
+        "Our team leads run the reviews now, which is what we wanted.",
+    ],
+    "yellow": [
+        "Results are fine but the team's energy has dropped.",
+        "We need more hands-on help on the floor, not more reports.",
+        "Support answers quickly, but the same issues keep coming back.",
+        "Hard to keep the routines going with everything else this quarter.",
+    ],
+    "red": [
+        "Too many late changes still get through; the plan has to stick.",
+        "Night shift feels left out of the training.",
+        "Deliveries are slipping and we are not convinced the tool is helping yet.",
+        "We need a decision from the top on who owns the schedule.",
+    ],
+}
+
+
+def round_half_up(value: float) -> int:
+    return math.floor(value + 0.5)
+
+
+def recommend_level(level: float) -> float:
+    """The likely 0-10 answer at a health level: 9 at 8.0, rising slowly above it and falling fast below it."""
+    return 9.0 + (level - 8.0) if level >= 8.0 else 9.0 - 2.0 * (8.0 - level)
+
+
+def mood_on(spec: ClientSpec, assessments: list[Assessment], on: date) -> float:
+    """The health level behind a pulse answer: the latest assessment on or before the day."""
+    before = [a for a in assessments if a.date <= on]
+    if not before:
+        return spec.pulse_plan.start_level if spec.pulse_plan else 8.0
+    return float(overall_score(max(before, key=lambda a: a.date).scores))
+
+
+def build_pulses(spec: ClientSpec, assessments: list[Assessment]) -> list[Pulse]:
+    plan = spec.pulse_plan
+    if plan is None:
+        return []
+    rng = random.Random(f"{SEED}:{spec.id}:pulses")
+    start = plan.start or max(spec.go_live + timedelta(days=7), AS_OF - timedelta(days=plan.window))
+    pulses = []
+    comments = {band: rng.sample(lines, len(lines)) for band, lines in PULSE_COMMENTS.items()}
+    said: dict[str, int] = defaultdict(int)
+    for who in plan.respondents:
+        lean = plan.offsets.get(who, rng.uniform(-0.5, 0.5))
+        on = start + timedelta(days=rng.randint(0, min(6, (AS_OF - start).days)))
+        while True:
+            while on in closed_days(spec) or not (spec.seven_day or is_working(on)):
+                on += DAY
+            if on > AS_OF:
+                break
+            level = mood_on(spec, assessments, on)
+            recommend = max(0, min(10, round_half_up(recommend_level(level) + lean + truncated_gauss(rng, 0.6))))
+            satisfaction = max(1, min(5, round_half_up(recommend / 2 + truncated_gauss(rng, 0.35))))
+            comment = None
+            if rng.random() < 0.35:
+                band = band_for_level(level)
+                lines = comments[band]
+                comment = lines[said[band] % len(lines)]
+                said[band] += 1
+            pulses.append(Pulse(date=on, respondent=who, recommend=recommend, satisfaction=satisfaction,
+                                comment=comment))
+            on += timedelta(days=rng.randint(*plan.every))
+    return sorted(pulses, key=lambda p: (p.date, p.respondent))
+
+
+# ---------------------------------------------------------------- practice records: checklist
+
+def build_checklist(spec: ClientSpec) -> list[ChecklistItem]:
+    """The default knowledge-transfer items with the spec's progress; empty (the defaults) when the spec has none."""
+    if not spec.checklist:
+        return []
+    defaults = default_checklist()
+    unknown = set(spec.checklist) - {i.key for i in defaults}
+    assert not unknown, (spec.id, unknown)
+    items = []
+    for default in defaults:
+        done_on, note = spec.checklist.get(default.key, (None, None))
+        items.append(ChecklistItem(key=default.key, label=default.label, done=done_on is not None, done_on=done_on,
+                                   note=note))
+    return items
+
+
 # ---------------------------------------------------------------- build
 
 def build_client(spec: ClientSpec) -> Client:
@@ -1480,6 +2172,13 @@ def build_client(spec: ClientSpec) -> Client:
     )
     client.assessments = build_assessments(spec, series)
     client.exceptions, client.checkins = build_exceptions(spec, client, series)
+    client.outcomes = spec.outcomes
+    client.testimonials = spec.testimonials
+    client.referrals = spec.referrals
+    client.tickets = build_tickets(spec)
+    client.pulses = build_pulses(spec, client.assessments)
+    client.learnings = spec.learnings
+    client.checklist = build_checklist(spec)
     return client
 
 
@@ -1518,6 +2217,130 @@ def check(portfolio: Portfolio) -> None:
     assert sorted(yellow) == ["corvane-freight", "pellworth-cycle-works"], bands
     stages = {o.stage for c in portfolio.clients for o in c.opportunities}
     assert stages == {"identified", "qualified", "proposed", "won", "lost"}
+    check_practice(portfolio, bands)
+
+
+def promoters_and_detractors(pulses: list[Pulse]) -> tuple[int, int]:
+    return sum(p.recommend >= 9 for p in pulses), sum(p.recommend <= 6 for p in pulses)
+
+
+def check_practice(portfolio: Portfolio, bands: dict[str, str]) -> None:
+    """The promises of the practice records: tickets, pulses, outcomes, advocacy, learnings, checklists."""
+    all_tickets = [t for c in portfolio.clients for t in c.tickets]
+    assert 150 <= len(all_tickets) <= 300, len(all_tickets)
+    open_p1 = []
+    for client in portfolio.clients:
+        live = (AS_OF - client.go_live).days
+        tickets = client.tickets
+        assert [t.ref for t in tickets] == [f"T-{n}" for n in range(1, len(tickets) + 1)], client.id
+        assert [t.opened for t in tickets] == sorted(t.opened for t in tickets), client.id
+        for t in tickets:
+            assert datetime.combine(client.go_live, time()) <= t.opened < CUTOFF, (client.id, t.ref)
+            moments = [m for m in (t.opened, t.first_response, t.resolved) if m is not None]
+            assert moments == sorted(moments) and moments[-1] <= CUTOFF, (client.id, t.ref)
+            assert t.resolved is None or t.first_response is not None, (client.id, t.ref)
+            if t.resolved is None and is_p1(t):
+                open_p1.append((client.id, t))
+        if live >= 540:  # long past go-live: only a handful
+            assert 1 <= len(tickets) <= 6, client.id
+            continue
+        assert len(tickets) >= 10, client.id
+        # Volume falls as users learn: the first 30 days hold more than any later 30 days, twice over.
+        offsets = [(t.opened.date() - client.go_live).days for t in tickets]
+        first = sum(1 for o in offsets if o < 30)
+        later = [sum(1 for o in offsets if 30 * k <= o < 30 * (k + 1)) for k in range(1, live // 30)]
+        assert all(first >= 2 * n for n in later), (client.id, first, later)
+        resolved = [t for t in tickets if t.resolved is not None]
+        assert any(t.first_contact for t in resolved), client.id
+    assert [c for c, _ in open_p1] == ["brackenfield-foods"], open_p1
+    assert CUTOFF - open_p1[0][1].opened >= timedelta(days=2)
+    answered = [t for t in all_tickets if t.first_response is not None]
+    quick = [t for t in answered if t.first_response - t.opened <= timedelta(hours=4)]
+    assert len(quick) >= 0.75 * len(answered)
+    resolved = [t for t in all_tickets if t.resolved is not None]
+    assert len(resolved) >= 0.9 * len(all_tickets)
+    assert 0.02 <= sum(t.escalated for t in all_tickets) / len(all_tickets) <= 0.12
+    assert 0.25 <= sum(t.first_contact for t in resolved) / len(resolved) <= 0.8
+    assert sum(t.resolved is None for t in all_tickets) >= 5
+
+    for client in portfolio.clients:
+        pulses = client.pulses
+        assert pulses, client.id
+        assert all(client.go_live <= p.date <= AS_OF for p in pulses), client.id
+        assert all(0 <= p.recommend <= 10 and 1 <= p.satisfaction <= 5 for p in pulses), client.id
+        by_person: dict[str, list[date]] = defaultdict(list)
+        for p in pulses:
+            by_person[p.respondent].append(p.date)
+        assert len(by_person) >= 2, client.id
+        for dates in by_person.values():
+            assert all(14 <= (b - a).days <= 31 for a, b in zip(dates, dates[1:])), (client.id, dates)
+        band = bands.get(client.id)
+        recent = [p for p in pulses if AS_OF - p.date <= timedelta(days=30)]
+        promoters, detractors = promoters_and_detractors(pulses)
+        if band == "green":
+            assert promoters > len(pulses) / 2 and detractors == 0, client.id
+        elif band == "red":
+            promoters, detractors = promoters_and_detractors(recent)
+            assert detractors > len(recent) / 2 and promoters == 0, client.id
+        elif band == "yellow":
+            promoters, detractors = promoters_and_detractors(recent)
+            assert detractors >= promoters, client.id
+
+    for client in portfolio.clients:
+        for o in client.outcomes:
+            assert client.go_live < o.date <= AS_OF, client.id
+        if (AS_OF - client.go_live).days > 365:
+            assert client.outcomes, client.id
+        if client.status != "active":
+            assert any(o.kind == "ended" for o in client.outcomes), client.id
+    kinds = [o.kind for c in portfolio.clients for o in c.outcomes]
+    assert set(kinds) == {"renewed", "extended", "ended"}, kinds
+
+    answers = [t.answer for c in portfolio.clients for t in c.testimonials]
+    assert answers.count("given") >= 2 and answers.count("pending") == 1 and answers.count("declined") == 1, answers
+    for client in portfolio.clients:
+        if client.testimonials or client.referrals:
+            assert bands.get(client.id) == "green", client.id
+        for t in client.testimonials:
+            assert client.go_live < t.requested <= AS_OF and (t.answered is None or t.answered <= AS_OF), client.id
+        for r in client.referrals:
+            assert client.go_live < r.date <= AS_OF, client.id
+    became = [r for c in portfolio.clients for r in c.referrals if r.became_engagement]
+    assert len(became) == 1 and len([r for c in portfolio.clients for r in c.referrals]) >= 2
+    engaged = next(c for c in portfolio.clients if c.name.startswith(became[0].prospect))
+    assert became[0].date < engaged.go_live
+
+    logins = {c.owner for c in portfolio.clients}
+    for client in portfolio.clients:
+        assert 1 <= len(client.learnings) <= 4, client.id
+        people = {c.name for c in client.contacts} | logins
+        for learning in client.learnings:
+            assert learning.what and learning.why and learning.who in people, (client.id, learning.who)
+            assert client.go_live - timedelta(days=7) <= learning.date <= AS_OF, client.id
+
+    keys = [i.key for i in default_checklist()]
+    full, partial = [], []
+    for client in portfolio.clients:
+        day = day_number(client.go_live, AS_OF)
+        if not client.checklist:
+            assert not 61 <= day <= 120, client.id  # clients at handover keep their checklist
+            continue
+        assert [i.key for i in client.checklist] == keys, client.id
+        for i in client.checklist:
+            assert (i.done_on is not None) == i.done, (client.id, i.key)
+            assert i.done_on is None or client.go_live <= i.done_on <= AS_OF, (client.id, i.key)
+        done = sum(i.done for i in client.checklist)
+        (full if done == len(keys) else partial).append(client.id)
+        if done < len(keys):
+            assert 0 < done and 61 <= day <= 120, client.id
+    assert len(full) == 1 and len(partial) >= 2, (full, partial)
+
+    for client in portfolio.clients:
+        for o in client.opportunities:
+            if o.stage in ("won", "lost"):
+                assert o.closed_on is not None and client.go_live < o.closed_on <= AS_OF, (client.id, o.title)
+            else:
+                assert o.closed_on is None, (client.id, o.title)
 
 
 def render(portfolio: Portfolio) -> str:

@@ -162,6 +162,9 @@ PORTFOLIO: dict = {
                  "done_on": "2026-05-02"},
             ],
             "exceptions": [{"date": "2026-05-04", "kind": "quarterly", "status": "done"}],
+            # Knowledge transfer complete, so the handover gate is met.
+            "checklist": [{"key": "runbook", "label": "Runbook handed over", "done": True, "done_on": "2026-05-20"},
+                          {"key": "shadowing", "label": "Client team shadowed us", "done": True, "done_on": "2026-05-27"}],
         },
     ],
 }

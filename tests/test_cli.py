@@ -298,13 +298,18 @@ def test_client_phase_handover_and_financials(sr):
         "acme", "Acme Logistics", "platinum", "ana", "2026-06-01")
     assert (acme["day"], acme["phase"], acme["adoption_phase"]) == (15, "stabilization", "honeymoon")
     assert acme["handover"]["ready"] is False
-    assert len(acme["handover"]["reasons"]) == 3  # too early, red, 0 of 1 KPI on target
+    # too early, red, 0 of 1 KPI on target, knowledge transfer not started
+    assert len(acme["handover"]["reasons"]) == 4
+    assert acme["handover"]["reasons"][-1].startswith("knowledge transfer not done: runbook handed over")
     assert acme["financials"]["roi"] is None  # nothing invested
     assert acme["financials"]["monthly_savings"] is None
     # 2026-04-01 -> 2026-06-15 is 75 days later: day 76
     assert (beta["day"], beta["phase"], beta["adoption_phase"]) == (76, "scaling_handover", "honeymoon")
     assert beta["handover"] == {"ready": False, "reasons": [
-        "band is yellow, needs green", "1 of 2 KPIs on target (50%), needs 80%", "1 high-priority action item open"]}
+        "band is yellow, needs green", "1 of 2 KPIs on target (50%), needs 80%", "1 high-priority action item open",
+        "knowledge transfer not done: runbook handed over, troubleshooting guide handed over, decision log reviewed "
+        "with the client, internal owner named, client team shadowed us, we shadowed the client team, escalation "
+        "path agreed, governance meetings scheduled"]}
     # savings 10000.50 + 12000.25; ROI = (22000.75 - 200000) / 200000 * 100 = -88.99.. -> -89.0
     assert {k: beta["financials"][k] for k in MONEY_KEYS} == {
         "monthly_savings": 12000.25, "ytd_savings": 22000.75, "cumulative_savings": 22000.75,

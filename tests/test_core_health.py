@@ -390,3 +390,37 @@ def test_core_modules_stay_pure():
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == ""
+
+
+# ----- satisfaction from pulse answers --------------------------------------------------------
+
+from carebench.core.models import Pulse  # noqa: E402
+
+
+def answer(day: str, satisfaction: int, recommend: int = 8) -> Pulse:
+    return Pulse(date=date.fromisoformat(day), respondent="r", recommend=recommend, satisfaction=satisfaction)
+
+
+PULSE_CASES = [
+    ("no-pulses-argument", None, date(2026, 6, 30), None),
+    ("empty", [], date(2026, 6, 30), None),
+    ("in-window", [answer("2026-06-01", 4), answer("2026-06-10", 5)], date(2026, 6, 30), 9),   # 4.5 x 2 = 9
+    ("outside-window", [answer("2026-03-01", 4)], date(2026, 6, 30), None),
+    # newest answer 03-01: the 90 days up to it (from 2025-12-02) hold both answers, mean 3.5 -> 7
+    ("as-of-defaults-to-newest-answer", [answer("2026-03-01", 2), answer("2026-01-01", 5)], None, 7),
+]
+
+
+@pytest.mark.parametrize(("pulses", "as_of", "expected"), [c[1:] for c in PULSE_CASES], ids=[c[0] for c in PULSE_CASES])
+def test_satisfaction_suggestion_from_pulses(pulses, as_of, expected):
+    found = suggest_subscores([], None, pulses=pulses, as_of=as_of)
+    assert (found["satisfaction"].score if "satisfaction" in found else None) == expected
+    assert set(found) <= {"satisfaction"}
+
+
+def test_satisfaction_joins_the_other_suggestions():
+    found = suggest_subscores([status("a", True)], 1.0, pulses=[answer("2026-06-01", 3, recommend=10)],
+                              as_of=date(2026, 6, 30))
+    assert set(found) == {"achievement", "communication", "satisfaction"}
+    assert found["satisfaction"].score == 6
+    assert found["satisfaction"].reason == "mean satisfaction 3.0 of 5 from 1 answer in 90 days, NPS +100"

@@ -154,3 +154,90 @@ def test_handover_gate_custom_share(share, statuses, ready):
 def test_handover_gate_names_a_custom_share():
     gate = handover_gate(70, "green", kpis(9, 1), 0, min_on_target_share=1.0)
     assert gate.reasons == ["9 of 10 KPIs on target (90%), needs 100%"]
+
+
+# ----- knowledge-transfer checklist --------------------------------------------------------
+
+from carebench.core import alerts  # noqa: E402
+from carebench.core.models import Assessment, ChecklistItem, Client, Kpi, Reading, Scores  # noqa: E402
+from carebench.core.phases import checklist_of, default_checklist  # noqa: E402
+
+DEFAULT_KEYS = ["runbook", "troubleshooting-guide", "decision-log", "internal-owner", "shadowing", "reverse-shadowing",
+                "escalation-path", "governance-cadence"]
+
+
+def test_default_checklist_comes_from_the_bundled_file():
+    items = default_checklist()
+    assert [i.key for i in items] == DEFAULT_KEYS
+    assert not any(i.done for i in items)
+    assert all(i.label for i in items)
+
+
+def test_default_checklist_copies_are_independent():
+    first = default_checklist()
+    first[0].done = True
+    assert not default_checklist()[0].done
+
+
+def item(key: str, done: bool = False) -> ChecklistItem:
+    return ChecklistItem(key=key, label=f"{key} label", done=done, done_on=date(2026, 5, 1) if done else None)
+
+
+def checklist_client(checklist: list[ChecklistItem]) -> Client:
+    return Client(id="acme", name="Acme", tier="gold", go_live=date(2026, 1, 5), owner="ana", checklist=checklist)
+
+
+def test_checklist_of_falls_back_to_the_defaults():
+    assert [i.key for i in checklist_of(checklist_client([]))] == DEFAULT_KEYS
+
+
+def test_checklist_of_uses_the_stored_items():
+    stored = [item("runbook", done=True), item("own-step")]
+    assert checklist_of(checklist_client(stored)) == stored
+
+
+CHECKLIST_GATE_CASES = [
+    ("not-given-keeps-todays-rule", None, []),
+    ("empty-list", [], []),
+    ("all-done", [item("runbook", True), item("shadowing", True)], []),
+    ("one-missing", [item("runbook", True), item("shadowing")], ["knowledge transfer not done: shadowing label"]),
+    ("two-missing-in-order", [item("runbook"), item("x", True), item("shadowing")],
+     ["knowledge transfer not done: runbook label, shadowing label"]),
+]
+
+
+@pytest.mark.parametrize("checklist, reasons", [c[1:] for c in CHECKLIST_GATE_CASES], ids=[c[0] for c in CHECKLIST_GATE_CASES])
+def test_handover_gate_checklist(checklist, reasons):
+    gate = handover_gate(75, "green", kpis(5, 0), 0, checklist=checklist)
+    assert gate.reasons == reasons
+    assert gate.ready is (reasons == [])
+
+
+def test_default_checklist_lists_every_item_in_the_gate():
+    gate = handover_gate(75, "green", kpis(5, 0), 0, checklist=default_checklist())
+    assert gate.reasons == ["knowledge transfer not done: " + ", ".join(i.label for i in default_checklist())]
+
+
+def test_checklist_reason_comes_after_the_others():
+    gate = handover_gate(10, "yellow", kpis(5, 0), 1, checklist=[item("runbook")])
+    assert gate.reasons == ["handover is considered from day 61, this is day 10", "band is yellow, needs green",
+                            "1 high-priority action item open", "knowledge transfer not done: runbook label"]
+
+
+@pytest.mark.parametrize("checklist, expected", [
+    ([], ["handover-gate:acme"]),                      # nothing stored yet: the defaults, none done
+    ([item("runbook", True)], []),
+    ([item("runbook", True), item("shadowing")], ["handover-gate:acme"]),
+], ids=["none-stored", "all-done", "one-open"])
+def test_check_counts_the_checklist(checklist, expected):
+    green = Assessment(date=date(2026, 5, 1), scores=Scores(**{name: 9 for name in Scores.model_fields}))
+    c = checklist_client(checklist).model_copy(update={"assessments": [green]})
+    # day 147, green, and its one KPI on target: only the checklist can hold it back
+    c.kpis = [Kpi(key="k", name="k", category="lagging", direction="higher", baseline=0, target=1,
+                  readings=[Reading(date=date(2026, 5, 1), value=2)])]
+    found = alerts.handover_due(c, date(2026, 5, 31))
+    assert [f.id for f in found] == expected
+    if checklist:
+        assert not found or found[0].message.endswith("knowledge transfer not done: shadowing label")
+    else:
+        assert found[0].message.endswith("escalation path agreed, governance meetings scheduled")

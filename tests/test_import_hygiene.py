@@ -19,7 +19,8 @@ def modules_after(code: str) -> set[str]:
     return set(json.loads(out.stdout.strip().splitlines()[-1]))
 
 
-@pytest.mark.parametrize("module", ["models", "calendar", "schedule", "health", "kpis", "finance", "phases", "pipeline"])
+@pytest.mark.parametrize("module", ["models", "calendar", "schedule", "health", "kpis", "finance", "phases", "pipeline", "support", "practice",
+                                    "alerts", "scripts"])
 def test_core_module_imports_no_storage_or_ui(module):
     loaded = modules_after(f"import carebench.core.{module}")
     assert not {m for m in loaded if m.split(".")[0] in FORBIDDEN_IN_CORE}

@@ -7,7 +7,7 @@ import math
 import subprocess
 import sys
 from collections import Counter, defaultdict
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from fractions import Fraction
 from functools import cache
 from pathlib import Path
@@ -15,12 +15,16 @@ from pathlib import Path
 import pytest
 
 from carebench.core.models import KINDS, Client, Kpi, Portfolio
+from carebench.core.phases import default_checklist
+from carebench.core.support import priority_of
 
 SAMPLE_DIR = Path(__file__).resolve().parents[1] / "sample_data"
 DEMO = SAMPLE_DIR / "demo_portfolio.json"
 BUILD = SAMPLE_DIR / "build_demo.py"
 AS_OF = date(2026, 6, 15)
 DAY = timedelta(days=1)
+# The demo's "now": nothing in the file happens later than 09:00 on AS_OF.
+NOW = datetime.combine(AS_OF, time(9, 0))
 
 
 @cache
@@ -367,3 +371,156 @@ def test_some_touchpoints_are_overdue():
     rows = {c.id: overdue(c) for c in clients()}
     recent = [d for found in rows.values() for d, _ in found if AS_OF - d <= timedelta(days=14)]
     assert len(recent) >= 2, rows
+
+
+# ---------------------------------------------------------------- practice records: tickets
+
+
+@pytest.mark.parametrize("client", clients(), ids=lambda c: c.id)
+def test_ticket_log_is_consistent(client):
+    tickets = client.tickets
+    assert [t.ref for t in tickets] == [f"T-{n}" for n in range(1, len(tickets) + 1)]
+    assert [t.opened for t in tickets] == sorted(t.opened for t in tickets)
+    for t in tickets:
+        assert datetime.combine(client.go_live, time()) <= t.opened < NOW, t.ref
+        moments = [m for m in (t.opened, t.first_response, t.resolved) if m is not None]
+        assert moments == sorted(moments), t.ref
+        assert moments[-1] <= NOW, t.ref
+        if t.resolved is not None:
+            assert t.first_response is not None, t.ref
+        if t.first_contact:
+            assert t.resolved is not None and not t.escalated, t.ref
+
+
+def test_exactly_one_open_p1_at_the_red_client():
+    open_p1 = [(c, t) for c in clients() for t in c.tickets if t.resolved is None and priority_of(t) == "P1"]
+    assert len(open_p1) == 1, [(c.id, t.ref) for c, t in open_p1]
+    client, ticket = open_p1[0]
+    assert client.id == "brackenfield-foods" and latest_band(client) == "red"
+    assert NOW - ticket.opened >= timedelta(days=2)
+
+
+def test_ticket_volume_is_modest_and_falls_after_go_live():
+    assert 150 <= sum(len(c.tickets) for c in clients()) <= 300
+    for client in clients():
+        live = (AS_OF - client.go_live).days
+        if live >= 540:
+            assert 1 <= len(client.tickets) <= 6, client.id  # years after go-live: a handful
+            continue
+        assert len(client.tickets) >= 10, client.id
+        offsets = [(t.opened.date() - client.go_live).days for t in client.tickets]
+        first = sum(1 for o in offsets if o < 30)
+        later = [sum(1 for o in offsets if 30 * k <= o < 30 * (k + 1)) for k in range(1, live // 30)]
+        assert all(first >= 2 * n for n in later), (client.id, first, later)
+
+
+def test_ticket_mix():
+    tickets = [t for c in clients() for t in c.tickets]
+    assert {t.impact for t in tickets} == {"high", "medium", "low"}
+    assert {t.users for t in tickets} == {"many", "some", "few"}
+    assert Counter(priority_of(t) for t in tickets).keys() == {"P1", "P2", "P3", "P4"}
+    resolved = [t for t in tickets if t.resolved is not None]
+    assert len(resolved) >= 0.9 * len(tickets)
+    assert len(tickets) - len(resolved) >= 5
+    answered = [t for t in tickets if t.first_response is not None]
+    assert sum(t.first_response - t.opened <= timedelta(hours=4) for t in answered) >= 0.75 * len(answered)
+    assert 0.02 <= sum(t.escalated for t in tickets) / len(tickets) <= 0.12
+    assert 0.25 <= sum(t.first_contact for t in resolved) / len(resolved) <= 0.8
+
+
+# ---------------------------------------------------------------- practice records: pulses
+
+
+@pytest.mark.parametrize("client", clients(), ids=lambda c: c.id)
+def test_pulses_follow_the_band(client):
+    pulses = client.pulses
+    assert pulses
+    assert all(client.go_live <= p.date <= AS_OF for p in pulses)
+    by_person: dict[str, list[date]] = defaultdict(list)
+    for p in sorted(pulses, key=lambda p: p.date):
+        by_person[p.respondent].append(p.date)
+    assert len(by_person) >= 2
+    for dates in by_person.values():
+        assert all(14 <= (b - a).days <= 31 for a, b in zip(dates, dates[1:])), dates
+    recent = [p for p in pulses if AS_OF - p.date <= timedelta(days=30)]
+    band = latest_band(client)
+    if band == "green":
+        assert sum(p.recommend >= 9 for p in pulses) > len(pulses) / 2
+        assert not any(p.recommend <= 6 for p in pulses)
+    elif band == "red":
+        assert sum(p.recommend <= 6 for p in recent) > len(recent) / 2
+        assert not any(p.recommend >= 9 for p in recent)
+    elif band == "yellow":
+        assert sum(p.recommend <= 6 for p in recent) >= sum(p.recommend >= 9 for p in recent)
+
+
+# ---------------------------------------------------------------- practice records: outcomes and advocacy
+
+
+def test_outcomes_give_non_trivial_retention():
+    for client in clients():
+        assert all(client.go_live < o.date <= AS_OF for o in client.outcomes), client.id
+        if day_number(client) > 366:
+            assert client.outcomes, client.id
+        if client.status != "active":
+            assert any(o.kind == "ended" for o in client.outcomes), client.id
+    kinds = Counter(o.kind for c in clients() for o in c.outcomes)
+    assert kinds.keys() == {"renewed", "extended", "ended"}, kinds
+
+
+def test_testimonials_and_referrals_come_from_green_clients():
+    answers = Counter(t.answer for c in clients() for t in c.testimonials)
+    assert answers["given"] >= 2 and answers["pending"] == 1 and answers["declined"] == 1, answers
+    referrals = [r for c in clients() for r in c.referrals]
+    assert len(referrals) >= 2
+    for client in clients():
+        if client.testimonials or client.referrals:
+            assert latest_band(client) == "green", client.id
+        for t in client.testimonials:
+            assert client.go_live < t.requested <= AS_OF and (t.answered is None or t.answered <= AS_OF)
+        assert all(client.go_live < r.date <= AS_OF for r in client.referrals), client.id
+    (became,) = [r for r in referrals if r.became_engagement]
+    (engaged,) = [c for c in clients() if c.name.startswith(became.prospect)]
+    assert became.date < engaged.go_live
+
+
+# ---------------------------------------------------------------- practice records: learnings, checklist, closed
+
+
+@pytest.mark.parametrize("client", clients(), ids=lambda c: c.id)
+def test_learnings(client):
+    assert 1 <= len(client.learnings) <= 4
+    people = {c.name for c in client.contacts} | {c.owner for c in clients()}
+    for learning in client.learnings:
+        assert learning.what and learning.why
+        assert learning.who in people, learning.who
+        assert learning.date <= AS_OF
+
+
+def test_knowledge_transfer_checklists():
+    keys = [i.key for i in default_checklist()]
+    full, partial = [], []
+    for client in clients():
+        if not client.checklist:
+            assert not 61 <= day_number(client) <= 120, client.id
+            continue
+        assert [i.key for i in client.checklist] == keys, client.id
+        for item in client.checklist:
+            assert item.done == (item.done_on is not None), (client.id, item.key)
+            assert item.done_on is None or client.go_live <= item.done_on <= AS_OF, (client.id, item.key)
+        done = sum(i.done for i in client.checklist)
+        if done == len(keys):
+            full.append(client.id)
+        else:
+            assert done > 0 and 61 <= day_number(client) <= 120, client.id
+            partial.append(client.id)
+    assert len(full) == 1 and len(partial) >= 2, (full, partial)
+
+
+def test_won_and_lost_opportunities_have_a_close_date():
+    for client in clients():
+        for o in client.opportunities:
+            if o.stage in ("won", "lost"):
+                assert o.closed_on is not None and client.go_live < o.closed_on <= AS_OF, o.title
+            else:
+                assert o.closed_on is None, o.title

@@ -302,3 +302,39 @@ async def test_notes_box_paints_blank_while_textual_removes_it():
         area._rich_style_cache.clear()
         lines = area.render_lines(Region(0, 0, 20, 3))
         assert len(lines) == 3 and all(not line.text.strip() for line in lines)
+
+
+async def test_a_lesson_noted_in_a_check_in_is_stored_with_it_and_survives_a_draft(demo_db):
+    client, kind = "kestrel-ridge-outfitters", "daily"
+    app = CarebenchApp(demo_db, today=DAY, user="ana")
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_runner(app, pilot, client, DAY, kind)
+        await pilot.press("ctrl+l")
+        await pilot.pause()
+        form = app.screen
+        assert form.focused.id == "f-what"
+        await type_text(pilot, "Label stock runs out on Fridays")
+        form.query_one("#f-why").value = "the supplier delivers on Mondays"
+        form.query_one("#f-kind").value = "decision"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert screen.state["learnings"] == [{"kind": "decision", "what": "Label stock runs out on Fridays",
+                                              "why": "the supplier delivers on Mondays"}]
+        await app.workers.wait_for_complete()
+        screen.save_draft_now()
+        await settle(app, pilot)
+    # Reopened (as after a dropped connection): the noted decision is still there, and Finish stores it.
+    app = CarebenchApp(demo_db, today=DAY, user="ana")
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_runner(app, pilot, client, DAY, kind)
+        assert len(screen.state["learnings"]) == 1
+        await pilot.press("ctrl+f")
+        await settle(app, pilot)
+        await pilot.press("enter")
+        await settle(app, pilot)
+    with Store(demo_db) as store:
+        stored = store.checkins(client)[0]
+        found = store.clients([client], parts={"learnings"})[0].learnings
+    assert stored["learnings"] == [{"kind": "decision", "what": "Label stock runs out on Fridays",
+                                    "why": "the supplier delivers on Mondays", "who": "ana"}]
+    assert [(x.kind, x.who) for x in found if x.source == f"daily check-in {DAY}"] == [("decision", "ana")]

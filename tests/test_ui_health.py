@@ -98,3 +98,63 @@ async def test_never_assessed_client_and_switching_client_refreshes(database):
         assert "Northwind Traders" in rendered(screen.query_one("#health-title"))
         assert "6.7 ● yellow (at risk)" in rendered(screen.query_one("#overall"))
         assert screen.query_one("#advice").display
+
+
+async def test_tickets_panel_logs_and_resolves_a_ticket(database):
+    from datetime import datetime
+
+    from carebench.core.models import Ticket
+    from carebench.store import Store
+
+    with Store(database) as store:
+        store.add_ticket("northwind", Ticket(title="Scanner offline", impact="high", users="many",
+                                             opened=datetime(2026, 6, 14, 9, 0)))
+    app = make_app(database)
+    async with app.run_test(size=(120, 50)) as pilot:
+        screen = await open_health(app, pilot)
+        panel = rendered(screen.query_one("#tickets"))
+        assert "1 open · 0 resolved" in panel and "P1 T-1 Scanner offline · open" in panel
+
+        await pilot.press("t")
+        await pilot.pause()
+        form = app.screen
+        assert form.focused is not None and form.focused.id == "f-title"  # the cursor is where typing starts
+        for char in "Slow login":
+            await pilot.press("space" if char == " " else char)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        panel = rendered(screen.query_one("#tickets"))
+        assert "2 open" in panel and "P3 T-2 Slow login" in panel  # medium impact, some users
+
+        await pilot.press("r")
+        await pilot.pause()
+        await pilot.press("enter")  # the first open ticket: the P1
+        await pilot.pause()
+        form = app.screen
+        form.query_one("#f-at").value = "2026-06-15 10:00"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert "1 open · 1 resolved" in rendered(screen.query_one("#tickets"))
+    with Store(database) as store:
+        resolved, _ = store.ticket("northwind", "T-1")
+    assert resolved.resolved == datetime(2026, 6, 15, 10, 0) and resolved.first_response == resolved.resolved
+
+
+async def test_checklist_items_are_ticked_from_the_health_screen(database):
+    app = make_app(database)
+    async with app.run_test(size=(120, 50)) as pilot:
+        screen = await open_health(app, pilot)
+        assert "0 of 8 done" in rendered(screen.query_one("#transfer"))
+        assert "knowledge transfer not done: runbook handed over" in rendered(screen.query_one("#handover"))
+        await pilot.press("k")
+        await pilot.pause()
+        await pilot.press("enter")  # the first item: runbook
+        await settle(app, pilot)
+        transfer = rendered(screen.query_one("#transfer"))
+        assert "1 of 8 done" in transfer and "✓ runbook handed over 2026-06-15" in transfer
+        assert "runbook" not in rendered(screen.query_one("#handover"))
+        await pilot.press("k")
+        await pilot.pause()
+        await pilot.press("enter")  # again: not done after all
+        await settle(app, pilot)
+        assert "0 of 8 done" in rendered(screen.query_one("#transfer"))

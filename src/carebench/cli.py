@@ -745,4 +745,4 @@ def main() -> None:
         sys.exit(1)
 
 
-from . import cli_reports  # noqa: E402,F401  (registers report, digest, check, ack, calendar, readings)
+from . import cli_practice, cli_reports  # noqa: E402,F401  (register the practice, report and feed commands)

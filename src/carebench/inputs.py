@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import math
 import re
-from datetime import date
+from datetime import date, datetime
 
 DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
+MOMENT_RE = re.compile(r"(\d{4}-\d{2}-\d{2})(?:[ T](\d{1,2}):(\d{2}))?")
 
 
 CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
@@ -35,6 +36,18 @@ def parse_date(text: str) -> date:
         return check_day(day)
     except ValueError as exc:
         raise UserError(f"'{text}' {exc}") from None
+
+
+def parse_moment(text: str) -> datetime:
+    """A local time written 'YYYY-MM-DD HH:MM' (or just the date, meaning its start)."""
+    match = MOMENT_RE.fullmatch(text.strip())
+    if not match:
+        raise UserError(f"'{text}' is not a time; write it as YYYY-MM-DD HH:MM")
+    day = parse_date(match.group(1))
+    hour, minute = int(match.group(2) or 0), int(match.group(3) or 0)
+    if hour > 23 or minute > 59:
+        raise UserError(f"'{text}' is not a real time of day")
+    return datetime(day.year, day.month, day.day, hour, minute)
 
 
 def parse_number(text: str, what: str) -> float:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import gc
 import json
+from contextlib import contextmanager
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Callable, NamedTuple
 
 from .core.calendar import DEFAULT_CALENDAR, WorkCalendar, add_months
 from .core.finance import financials
@@ -17,11 +20,13 @@ from .core.health import (
     previous_of,
     suggest_subscores,
 )
-from .core.kpis import kpi_status
+from .core.kpis import TREND_WINDOW, is_on_target, kpi_status, retention
 from .core.models import Client
-from .core.phases import adoption_phase, day_number, handover_gate, support_phase
+from .core.phases import adoption_phase, checklist_of, day_number, handover_gate, support_phase
 from .core.pipeline import pipeline_totals, readiness, weighted_value
-from .core.schedule import DEFAULT_PLANS, Plans, agenda_order, client_agenda, client_band, on_time_share, schedule
+from .core.support import support_kpis
+from .core.schedule import (DEFAULT_PLANS, Plans, agenda_order, agenda_rows, agenda_window, client_band, on_time_share,
+                            schedule, upcoming)
 from .store import SCHEDULE_PARTS, Store
 
 
@@ -47,25 +52,91 @@ class Rules:
 
 DEFAULT_RULES = Rules()
 
+# A day's agenda data also serves the following days, up to two weeks (how long views are remembered).
+AGENDA_WINDOW_DAYS = 14
+# Likewise a day's triage rows, up to a later assessment or reading.
+TRIAGE_WINDOW_DAYS = 14
+# How far ahead a next touchpoint is looked for.
+NEXT_TOUCHPOINT_DAYS = 400
+
+
+class Window(NamedTuple):
+    """How a per-client view carries over to the next days while a client's data stays the same.
+
+    ``compute(client)`` gives JSON-ready data that holds for the ``days`` days from the day it
+    is computed on, and ``finish(data, day)`` the view's result on one of those days (None
+    when the data cannot tell, for instance past a reading dated later). The data is
+    remembered under ``view``, per client, data version and first day.
+    """
+
+    view: str
+    days: int
+    compute: Callable[[Client], object]
+    finish: Callable[[object, date], object]
+
+
+@contextmanager
+def _no_cycle_collection():
+    """Pause Python's cycle collector while a portfolio's models are built and computed over.
+
+    Those are hundreds of thousands of objects without reference cycles (reference counting
+    frees them); each full collection would walk all of them again, which costs more than
+    the computing itself. Collection resumes afterwards (unless it was off already).
+    """
+    was_on = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_on:
+            gc.enable()
+
 
 def per_client(store: Store, view: str, day: date, rules: Rules, parts, compute, *, ids: list[str] | None = None,
-               active_only: bool = False, owner: str | None = None, prepare=None) -> dict[str, object]:
+               active_only: bool = False, owner: str | None = None, prepare=None, window: Window | None = None,
+               load=None) -> dict[str, object]:
     """``compute(client)`` for each client, reusing what was remembered for the same day, rules and data version.
 
     Returns JSON-ready results by client id (in id order). Only clients whose data
     changed since (or that were never computed for the day) are loaded and computed;
-    ``prepare(stale_ids)`` runs first, to fetch in bulk what ``compute`` needs.
+    ``prepare(stale_ids)`` runs first, to fetch in bulk what ``compute`` needs, and
+    ``load(stale_ids)`` (when given) loads the clients instead of ``Store.clients``.
+
+    With a ``window``, ``compute`` is not used: a client is computed through the window's
+    data, which is remembered as well, so that a later day of the window (the first look
+    at a new day) is finished from it without loading or scheduling anything. Results
+    finished that way are not stored again: finishing costs about as much as reading them.
     """
     versions = store.client_versions(ids, active_only=active_only, owner=owner)
     remembered = store.cached_views(view, day, rules.key) if versions else {}
     stale = [cid for cid, version in versions.items() if remembered.get(cid, (None,))[0] != version]
-    fresh = {}
+    fresh, finished = {}, {}
+    if stale and window is not None:
+        earlier = store.remembered_windows(window.view, day, rules.key, window.days, {cid: versions[cid] for cid in stale})
+        for cid, data in earlier.items():
+            result = window.finish(data, day)
+            if result is not None:
+                finished[cid] = (versions[cid], result)
+        stale = [cid for cid in stale if cid not in finished]
     if stale:
-        if prepare is not None:
-            prepare(stale)
-        for client in store.clients(stale, parts=parts):
-            fresh[client.id] = (versions[client.id], compute(client))
+        windows = {}
+        with _no_cycle_collection():
+            if prepare is not None:
+                prepare(stale)
+            clients = load(stale) if load is not None else store.clients(stale, parts=parts)
+            for client in clients:
+                if window is None:
+                    fresh[client.id] = (versions[client.id], compute(client))
+                else:
+                    data = window.compute(client)
+                    windows[client.id] = (versions[client.id], data)
+                    fresh[client.id] = (versions[client.id], window.finish(data, day))
+            del clients
+        if windows:
+            store.remember_views(window.view, day, rules.key, windows)
+    if fresh:
         store.remember_views(view, day, rules.key, fresh)
+    fresh.update(finished)
     return {cid: (fresh.get(cid) or remembered[cid])[1] for cid in versions if cid in fresh or cid in remembered}
 
 
@@ -75,9 +146,12 @@ def _num(value):
 
 
 def today_view(store: Store, day: date, owner: str | None = None, rules: Rules = DEFAULT_RULES) -> dict:
-    rows = per_client(store, "agenda", day, rules, SCHEDULE_PARTS,
-                      lambda c: [i.model_dump(mode="json") for i in client_agenda(c, day, rules.plans, rules.calendar)],
-                      active_only=True, owner=owner)
+    # The schedule of each client is generated once for two weeks of agendas (see agenda_window).
+    window = Window("agenda-window", AGENDA_WINDOW_DAYS,
+                    lambda c: agenda_window(c, day, day + timedelta(days=AGENDA_WINDOW_DAYS - 1), rules.plans, rules.calendar),
+                    lambda data, d: agenda_rows(data, d) if data["from"] <= d.isoformat() <= data["to"] else None)
+    rows = per_client(store, "agenda", day, rules, SCHEDULE_PARTS, None, active_only=True, owner=owner, window=window,
+                      load=store.bulk_clients)
     items = sorted((item for client_rows in rows.values() for item in client_rows), key=agenda_order)
     return {
         "date": day.isoformat(),
@@ -128,9 +202,15 @@ def _health_of(client: Client, day: date, rules: Rules) -> dict:
     }
 
 
+def _health_load(store: Store, day: date):
+    """How ``_health_of`` clients are loaded: a client's health on ``day`` reads its two latest assessments up to then."""
+    return lambda stale: store.bulk_clients(stale, {"assessments"}, since=day, earlier_assessments=2)
+
+
 def health_list_view(store: Store, day: date, rules: Rules = DEFAULT_RULES) -> list[dict]:
     """Every active client's latest health, most critical first (clients never assessed last)."""
-    rows = per_client(store, "health", day, rules, {"assessments"}, lambda c: _health_of(c, day, rules), active_only=True)
+    rows = per_client(store, "health", day, rules, {"assessments"}, lambda c: _health_of(c, day, rules), active_only=True,
+                      load=_health_load(store, day))
     return sorted(rows.values(), key=lambda r: (r["overall"] is None, r["overall"] or 0, r["client"]))
 
 
@@ -143,14 +223,26 @@ def health_view(store: Store, client_id: str, day: date, rules: Rules = DEFAULT_
     ]
     result["advice"] = list(BAND_ADVICE[result["band"]]) if result["band"] else []
     statuses = [kpi_status(k, day, rules.retained_threshold) for k in client.kpis]
-    share = on_time_share(client, day, plans=rules.plans, calendar=rules.calendar)
-    result["suggestions"] = {name: s.model_dump() for name, s in suggest_subscores(statuses, share).items()}
+    result["suggestions"] = _suggestions(client, day, rules, statuses)
     return result
 
 
+def _suggestions(client: Client, day: date, rules: Rules, statuses: list) -> dict:
+    """Evidence-based sub-score suggestions: the KPIs (support ones included), touchpoints done, pulse answers."""
+    support = [kpi_status(k, day, rules.retained_threshold) for k in support_kpis(client.tickets, day)]
+    share = on_time_share(client, day, plans=rules.plans, calendar=rules.calendar)
+    return {name: s.model_dump()
+            for name, s in suggest_subscores(statuses + support, share, pulses=client.pulses, as_of=day).items()}
+
+
+def all_kpis(client: Client, day: date) -> list:
+    """The client's KPIs followed by the support KPIs derived from its ticket log (diagnostic)."""
+    return [*client.kpis, *support_kpis(client.tickets, day)]
+
+
 def kpis_view(store: Store, client_id: str, day: date, rules: Rules = DEFAULT_RULES) -> list[dict]:
-    client = store.client(client_id, parts={"kpis", "readings"})
-    return [kpi_status(k, day, rules.retained_threshold).model_dump(mode="json") for k in client.kpis]
+    client = store.client(client_id, parts={"kpis", "readings", "tickets"})
+    return [kpi_status(k, day, rules.retained_threshold).model_dump(mode="json") for k in all_kpis(client, day)]
 
 
 def client_view(store: Store, client_id: str, day: date, rules: Rules = DEFAULT_RULES) -> dict:
@@ -159,7 +251,7 @@ def client_view(store: Store, client_id: str, day: date, rules: Rules = DEFAULT_
     band = client_band(client, day)
     statuses = [kpi_status(k, day, rules.retained_threshold) for k in client.kpis]
     open_high = sum(1 for a in client.action_items if a.status == "open" and a.priority == "high")
-    gate = handover_gate(number, band, statuses, open_high)
+    gate = handover_gate(number, band, statuses, open_high, checklist=checklist_of(client))
     money = financials(client.savings, client.investment, client.roi_target, day)
     upcoming = schedule(client, day, day + timedelta(days=400), rules.plans, rules.calendar)
     next_tp = next((tp for tp in upcoming if tp.status == "scheduled"), None)
@@ -196,7 +288,8 @@ def pipeline_view(store: Store, day: date, client_id: str | None = None, rules: 
     if client_id:
         store.require_client(client_id)
     ids = [client_id] if client_id else None
-    health = per_client(store, "health", day, rules, {"assessments"}, lambda c: _health_of(c, day, rules), ids=ids)
+    health = per_client(store, "health", day, rules, {"assessments"}, lambda c: _health_of(c, day, rules), ids=ids,
+                        load=_health_load(store, day))
     rows, opportunities = [], []
     for row in store.opportunities(client_id):
         opp = Opportunity.model_construct(**{k: row[k] for k in ("value", "probability", "stage")})
@@ -216,15 +309,31 @@ def pipeline_view(store: Store, day: date, client_id: str | None = None, rules: 
 def kpi_dashboard_view(store: Store, client_id: str, day: date, recent: int = 30, rules: Rules = DEFAULT_RULES) -> dict:
     """One client's KPI dashboard: each KPI's status with its recent readings, open action items and financials."""
     store.require_client(client_id)
-    parts = {"kpis", "readings", "savings", "action_items"}
-    return per_client(store, f"kpis{recent}", day, rules, parts, lambda c: _kpi_dashboard(c, day, recent, rules),
-                      ids=[client_id])[client_id]
+    if recent < 1:  # every reading
+        parts = {"kpis", "readings", "savings", "action_items", "tickets"}
+        return per_client(store, f"kpis{recent}", day, rules, parts, lambda c: _kpi_dashboard(c, day, recent, rules),
+                          ids=[client_id])[client_id]
+    # A status needs the latest TREND_WINDOW readings and the best one, the dashboard the latest ``recent``:
+    # so the history is not loaded, and its length does not matter.
+    loaded: dict = {}
+
+    def compute(client: Client) -> dict:
+        counts = {}
+        for kpi in client.kpis:
+            kpi.readings, counts[id(kpi)] = loaded.get((client.id, kpi.key), ([], 0))
+        return _kpi_dashboard(client, day, recent, rules, counts)
+
+    return per_client(store, f"kpis{recent}", day, rules, {"kpis", "savings", "action_items", "tickets"}, compute,
+                      ids=[client_id],
+                      prepare=lambda stale: loaded.update(store.kpi_readings(stale, day, max(recent, TREND_WINDOW))))[client_id]
 
 
-def _kpi_dashboard(client: Client, day: date, recent: int, rules: Rules) -> dict:
+def _kpi_dashboard(client: Client, day: date, recent: int, rules: Rules, counts: dict[int, int] | None = None) -> dict:
+    """``counts``: for KPIs loaded with only their deciding readings, how many readings each has (by ``id(kpi)``)."""
+    counts = counts or {}
     kpis = []
-    for kpi in client.kpis:
-        status = kpi_status(kpi, day, rules.retained_threshold).model_dump(mode="json")
+    for kpi in all_kpis(client, day):
+        status = kpi_status(kpi, day, rules.retained_threshold, count=counts.get(id(kpi))).model_dump(mode="json")
         upto = [r for r in kpi.readings if r.date <= day][-recent:]
         status["recent"] = [{"date": r.date.isoformat(), "value": r.value} for r in upto]
         kpis.append(status)
@@ -266,16 +375,84 @@ def _triage_row(client: Client, day: date, rules: Rules) -> dict:
 
 def portfolio_view(store: Store, day: date, rules: Rules = DEFAULT_RULES) -> list[dict]:
     """One triage row per client: health and its change, tier, phase, next touchpoint, backsliding KPIs, pipeline."""
-    deciding: dict = {}
+    standings: dict = {}
+    window = Window("triage-window", TRIAGE_WINDOW_DAYS, lambda c: _triage_window(c, day, rules, standings.get(c.id)),
+                    _triage_finish)
+    # A KPI's part of the row needs only its latest and its best reading, worked out in SQLite for every stale client.
+    parts = {"assessments", "exceptions", "opportunities"}
+    # Only the two latest assessments up to the day (health and its change) and what lies ahead (the next touchpoint)
+    load = lambda stale: store.bulk_clients(stale, parts, since=day, earlier_assessments=2)  # noqa: E731
+    return list(per_client(store, "triage", day, rules, parts, None, window=window, load=load,
+                           prepare=lambda stale: standings.update(store.kpi_standings(stale, day))).values())
 
-    def compute(client: Client) -> dict:
-        for kpi in client.kpis:
-            kpi.readings = deciding.get((client.id, kpi.key), [])
-        return _triage_row(client, day, rules)
 
-    # A KPI's status needs only its latest readings and its best one, fetched for every stale client at once.
-    return list(per_client(store, "triage", day, rules, {"kpis", "assessments", "exceptions", "opportunities"}, compute,
-                           prepare=lambda stale: deciding.update(store.status_readings(stale, day))).values())
+def _triage_window(client: Client, day: date, rules: Rules, standing: dict | None) -> dict:
+    """The client's triage row for ``day`` and the following days, up to the day before a later assessment or reading.
+
+    Everything but the day number, the phase and the next touchpoint stays the same over
+    those days; for the next touchpoint it keeps the scheduled ones (see ``upcoming``).
+    """
+    standing = standing or {"kpis": [], "next_reading": None}
+    changes = [a.date for a in client.assessments if a.date > day]
+    if standing["next_reading"]:
+        changes.append(date.fromisoformat(standing["next_reading"]))
+    until = min([day + timedelta(days=TRIAGE_WINDOW_DAYS - 1), *(when - timedelta(days=1) for when in changes)])
+    health = _health_of(client, day, rules)
+    backsliding = on_target = 0
+    for _key, direction, baseline, target, current, peak in standing["kpis"]:
+        on_target += current is not None and is_on_target(direction, current, target)
+        backsliding += retention(direction, baseline, current, peak, rules.retained_threshold)[1]
+    return {
+        "from": day.isoformat(),
+        "to": until.isoformat(),
+        "go_live": client.go_live.isoformat(),
+        "row": {
+            "client": client.id,
+            "client_name": client.name,
+            "owner": client.owner,
+            "tier": client.tier,
+            "status": client.status,
+            "overall": health["overall"],
+            "band": health["band"],
+            "delta": health["delta"],
+            "assessed": health["date"],
+            "backsliding": backsliding,
+            "kpis_on_target": on_target,
+            "kpis": len(standing["kpis"]),
+            "weighted_pipeline": pipeline_totals(client.opportunities).weighted,
+        },
+        "upcoming": [[when.isoformat(), kind]
+                     for when, kind in upcoming(client, day, until, NEXT_TOUCHPOINT_DAYS, rules.plans, rules.calendar)],
+    }
+
+
+def _triage_finish(data: dict, day: date) -> dict | None:
+    """The triage row on ``day`` from ``_triage_window``'s data (None outside the days it holds for)."""
+    today = day.isoformat()
+    if not data["from"] <= today <= data["to"]:
+        return None
+    number = day_number(date.fromisoformat(data["go_live"]), day)
+    reach = (day + timedelta(days=NEXT_TOUCHPOINT_DAYS)).isoformat()
+    next_tp = next(({"date": when, "kind": kind} for when, kind in data["upcoming"] if when >= today), None)
+    row = data["row"]
+    return {
+        "client": row["client"],
+        "client_name": row["client_name"],
+        "owner": row["owner"],
+        "tier": row["tier"],
+        "status": row["status"],
+        "day": number,
+        "phase": support_phase(number),
+        "overall": row["overall"],
+        "band": row["band"],
+        "delta": row["delta"],
+        "assessed": row["assessed"],
+        "next_touchpoint": next_tp if next_tp and next_tp["date"] <= reach else None,
+        "backsliding": row["backsliding"],
+        "kpis_on_target": row["kpis_on_target"],
+        "kpis": row["kpis"],
+        "weighted_pipeline": row["weighted_pipeline"],
+    }
 
 
 def _kpi_line(status) -> str:
@@ -333,7 +510,6 @@ def checkin_context(store: Store, client_id: str, touchpoint_date: date, kind: s
         low, high = plausible_range(kpi.unit, kpi.baseline, kpi.target, recent)
         kpis[kpi.key] = {**status.model_dump(mode="json", include={"key", "name", "unit", "category", "direction", "baseline",
                                                                       "target", "current", "previous"}), "low": low, "high": high}
-    share = on_time_share(client, day, plans=rules.plans, calendar=rules.calendar)
     draft = store.load_draft(client_id, touchpoint_date, kind)
     others = [d["author"] for d in store.drafts() if d["client"] == client_id and d["date"] == touchpoint_date.isoformat()
               and d["kind"] == kind and d["author"] != store.actor]
@@ -361,7 +537,7 @@ def checkin_context(store: Store, client_id: str, touchpoint_date: date, kind: s
         "kpis": kpis,
         "last_scores": latest.scores.model_dump() if latest else None,
         "last_assessed": latest.date.isoformat() if latest else None,
-        "suggestions": {name: s.model_dump() for name, s in suggest_subscores(statuses, share).items()},
+        "suggestions": _suggestions(client, day, rules, statuses),
         "draft": draft[0] if draft else None,
         "draft_version": draft[1] if draft else None,
         "other_drafts": others,

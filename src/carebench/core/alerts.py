@@ -2,15 +2,15 @@
 
 Every rule is a pure function of a client's data (or of open action items) and a
 date; nothing here reads the database or prints. A finding's id is
-``rule:client`` or ``rule:client:subject`` (subject: a touchpoint kind, a KPI key
-or an action item's number), so a person can acknowledge it and the
+``rule:client`` or ``rule:client:subject`` (subject: a touchpoint kind, a KPI key,
+an action item's number or a ticket reference), so a person can acknowledge it and the
 acknowledgement still matches tomorrow's run.
 """
 
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Iterable, Literal, Mapping
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -19,8 +19,9 @@ from .calendar import DEFAULT_CALENDAR, WorkCalendar
 from .health import BAND_LABEL, band_of, latest_on_or_before, overall_score
 from .kpis import kpi_status
 from .models import KIND_LABEL, Client
-from .phases import day_number, handover_gate
+from .phases import checklist_of, day_number, handover_gate
 from .schedule import DEFAULT_PLANS, Plans, Touchpoint, client_band, overdue, schedule
+from .support import is_open, priority_of, ticket_subject
 
 Severity = Literal["low", "medium", "high"]
 SEVERITIES: tuple[Severity, ...] = ("low", "medium", "high")
@@ -28,6 +29,7 @@ SEVERITIES: tuple[Severity, ...] = ("low", "medium", "high")
 
 RULES: dict[str, str] = {
     "red-no-recovery": "a red client had no recovery call in the last N working days",
+    "ticket-p1-open": "a P1 support ticket has been open for more than 24 hours",
     "missed-touchpoint": "a QBR, monthly session or (bi)weekly review is overdue",
     "intervention-overdue": "a yellow client's intervention is overdue",
     "kpi-backsliding": "a KPI started slipping back from its best in the last N days",
@@ -37,14 +39,17 @@ RULES: dict[str, str] = {
 }
 """Every rule and what it looks for, in the order they run."""
 
-SUBJECT_RULES = {"missed-touchpoint": "kind", "kpi-backsliding": "kpi", "action-overdue": "action"}
+SUBJECT_RULES = {"missed-touchpoint": "kind", "kpi-backsliding": "kpi", "action-overdue": "action",
+                 "ticket-p1-open": "ticket"}
 """Rules whose findings name a subject after the client, and what the subject is."""
 
 REVIEW_KINDS = ("quarterly", "monthly", "biweekly", "weekly")
 MISSED_SEVERITY: dict[str, Severity] = {"quarterly": "high", "monthly": "medium", "biweekly": "medium", "weekly": "low"}
 PRIORITY_SEVERITY: dict[str, Severity] = {"high": "high", "medium": "medium", "low": "low"}
+P1_OPEN_HOURS = 24
+"""How long a P1 ticket may stay open before it is raised."""
 
-ID_RE = re.compile(r"^([a-z][a-z-]*):([a-z0-9][a-z0-9_-]{0,63})(?::([a-z0-9][a-z0-9_-]{0,63}))?$")
+ID_RE = re.compile(r"^([a-z][a-z0-9-]*):([a-z0-9][a-z0-9_-]{0,63})(?::([a-z0-9][a-z0-9_-]{0,63}))?$")
 
 
 class Finding(BaseModel):
@@ -213,19 +218,43 @@ def newly_backsliding(client: Client, day: date, lookback_days: int = 7, retaine
 
 
 def handover_due(client: Client, day: date, handover_day: int = 90, retained_threshold: float = 0.8) -> list[Finding]:
-    """From day ``handover_day`` on (the end of the 90-day support period), a handover gate that is not met."""
+    """From day ``handover_day`` on (the end of the 90-day support period), a handover gate that is not met.
+
+    The gate is the one the workbench shows, knowledge-transfer checklist included
+    (the default items, none done, when the client has none stored).
+    """
     number = day_number(client.go_live, day)
     if number < handover_day:
         return []
     statuses = [kpi_status(k, day, retained_threshold) for k in client.kpis]
     open_high = sum(1 for a in client.action_items if a.status == "open" and a.priority == "high")
-    gate = handover_gate(number, client_band(client, day), statuses, open_high)
+    gate = handover_gate(number, client_band(client, day), statuses, open_high,
+                         checklist=checklist_of(client))
     if gate.ready:
         return []
     return [Finding(
         id=finding_id("handover-gate", client.id), severity="medium", rule="handover-gate", client=client.id,
         message=f"{client.name} is on day {number} and not ready for handover: {'; '.join(gate.reasons)}",
     )]
+
+
+def open_p1_findings(client: Client, now: datetime) -> list[Finding]:
+    """P1 tickets still open at ``now`` that were opened more than 24 hours before it (exactly 24 hours is not yet)."""
+    findings = []
+    for ticket in sorted(client.tickets, key=lambda t: t.opened):
+        if priority_of(ticket) != "P1" or not is_open(ticket, now):
+            continue
+        age = now - ticket.opened
+        if age <= timedelta(hours=P1_OPEN_HOURS):
+            continue
+        hours = int(age.total_seconds() // 3600)
+        findings.append(Finding(
+            id=finding_id("ticket-p1-open", client.id, ticket_subject(ticket.ref)), severity="high",
+            rule="ticket-p1-open", client=client.id,
+            message=f"{client.name}: P1 ticket {ticket.ref} \"{ticket.title}\" has been open for {hours} hours "
+                    f"(since {ticket.opened:%Y-%m-%d %H:%M})",
+        ))
+    return findings
 
 
 def overdue_actions(items: Iterable[Mapping], day: date) -> list[Finding]:
@@ -269,14 +298,20 @@ def order(finding: Finding) -> tuple:
 
 def run_checks(clients: Iterable[Client], open_actions: Iterable[Mapping], day: date,
                settings: CheckSettings = DEFAULT_SETTINGS, plans: Plans = DEFAULT_PLANS,
-               calendar: WorkCalendar = DEFAULT_CALENDAR, retained_threshold: float = 0.8) -> list[Finding]:
-    """Every rule over active clients (with all their parts) and open action items, most severe first."""
+               calendar: WorkCalendar = DEFAULT_CALENDAR, retained_threshold: float = 0.8,
+               now: datetime | None = None) -> list[Finding]:
+    """Every rule over active clients (with all their parts) and open action items, most severe first.
+
+    ``now`` is the moment ticket ages are measured at; it defaults to the last minute of ``day``.
+    """
+    now = datetime.combine(day, time(23, 59)) if now is None else now
     findings: list[Finding] = []
     for client in clients:
         if client.status != "active":
             continue
         missed = _overdue(client, day, plans, calendar)
         findings += red_without_recovery(client, day, settings.recovery_days, plans, calendar)
+        findings += open_p1_findings(client, now)
         findings += missed_touchpoints(client, day, plans, calendar, missed=missed)
         findings += intervention_overdue(client, day, plans, calendar, missed=missed)
         findings += newly_backsliding(client, day, settings.backsliding_days, retained_threshold)

@@ -13,7 +13,7 @@ from typing import Mapping
 from pydantic import BaseModel
 
 from carebench.core.kpis import KpiStatus
-from carebench.core.models import SUBSCORES, Assessment, Band, Scores
+from carebench.core.models import SUBSCORES, Assessment, Band, Pulse, Scores
 
 COMPONENTS: dict[str, tuple[str, str, str]] = {
     "performance": ("achievement", "trend", "sustainability"),
@@ -273,14 +273,23 @@ def _percent(share: Fraction) -> str:
     return f"{round_half_up(share * 100)}%"
 
 
-def suggest_subscores(kpi_statuses: list[KpiStatus], on_time_share: float | None) -> dict[str, Suggestion]:
-    """Propose achievement, communication and sustainability scores from the evidence that exists.
+def suggest_subscores(
+    kpi_statuses: list[KpiStatus],
+    on_time_share: float | None,
+    *,
+    pulses: list[Pulse] | None = None,
+    as_of: date | None = None,
+) -> dict[str, Suggestion]:
+    """Propose achievement, communication, sustainability and satisfaction scores from the evidence that exists.
 
     achievement comes from the share of KPIs (with a current value) on target,
     communication from the share of touchpoints done on time in the last 30 days
     (worked out by the caller), and sustainability from the mean share of their best
-    gain that improved KPIs still hold (each capped to 0..1). A sub-score with no
-    evidence behind it gets no suggestion.
+    gain that improved KPIs still hold (each capped to 0..1). When pulse answers are
+    given, satisfaction comes from their mean satisfaction over the 90 days up to
+    ``as_of`` (the newest answer's date when ``as_of`` is None; see
+    support.satisfaction_suggestion). A sub-score with no evidence behind it gets no
+    suggestion.
     """
     suggestions: dict[str, Suggestion] = {}
 
@@ -314,5 +323,13 @@ def suggest_subscores(kpi_statuses: list[KpiStatus], on_time_share: float | None
             score=share_to_score(mean),
             reason=f"{len(capped)} {noun} {_percent(mean)} of the best gain on average",
         )
+
+    if pulses:
+        from carebench.core.support import satisfaction_suggestion  # support builds on this module
+
+        day = as_of if as_of is not None else max(p.date for p in pulses)
+        satisfaction = satisfaction_suggestion(pulses, day)
+        if satisfaction is not None:
+            suggestions["satisfaction"] = satisfaction
 
     return suggestions

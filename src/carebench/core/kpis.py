@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from datetime import date
+from functools import lru_cache
 from decimal import Decimal
 from fractions import Fraction
 from typing import Literal
@@ -67,6 +68,14 @@ def exact(value: float) -> Fraction:
     return Fraction(Decimal(repr(float(value))))
 
 
+@lru_cache(maxsize=4096)  # thresholds, baselines and targets recur across a portfolio
+def _exact_ratio(value: float) -> tuple[int, int]:
+    """``exact(value)`` as (numerator, denominator), the denominator positive."""
+    if not math.isfinite(value):
+        raise ValueError(f"not a finite number: {value!r}")
+    return Decimal(repr(float(value))).as_integer_ratio()
+
+
 def change_vs_baseline(unit: str, baseline: float, current: float) -> float | None:
     """Return the change from baseline, in points for % KPIs and relative percent otherwise (None on a zero baseline)."""
     if unit.strip() == "%":
@@ -117,8 +126,38 @@ def trend_of(direction: Direction, baseline: float, target: float, readings: lis
     return "improving" if good_way else "declining"
 
 
-def kpi_status(kpi: Kpi, as_of: date | None = None, retained_threshold: float = 0.8) -> KpiStatus:
-    """Work out a KPI's standing from its readings up to ``as_of`` so every screen reports it the same way."""
+def retention(direction: Direction, baseline: float, current: float | None, peak: float | None,
+              retained_threshold: float = 0.8) -> tuple[float | None, bool]:
+    """How much of its best gain over the baseline a KPI keeps, and whether that is backsliding.
+
+    ``current`` is the latest reading and ``peak`` the best one (the highest for a "higher"
+    KPI, the lowest for a "lower" one). Returns (retained share rounded to 3 places,
+    backsliding); a KPI that never improved on its baseline keeps nothing: (None, False).
+    The comparison with the threshold is exact, on the decimals the numbers were written as.
+    """
+    if current is None or peak is None:
+        return None, False
+    # As fractions of integers (for speed: this runs for every KPI of a portfolio), denominators positive.
+    (pn, pd), (bn, bd) = _exact_ratio(peak), _exact_ratio(baseline)
+    gained = pn * bd - bn * pd  # (peak - baseline) * pd * bd
+    if (gained <= 0) if direction == "higher" else (gained >= 0):
+        return None, False
+    (cn, cd), (tn, td) = _exact_ratio(current), _exact_ratio(retained_threshold)
+    # (current - baseline) / (peak - baseline) = numerator / denominator
+    numerator, denominator = (cn * bd - bn * cd) * pd, cd * gained
+    below = numerator * td < tn * denominator if denominator > 0 else numerator * td > tn * denominator
+    # Integer true division rounds correctly, as float() of the exact fraction does.
+    return round(numerator / denominator, 3), below
+
+
+def kpi_status(kpi: Kpi, as_of: date | None = None, retained_threshold: float = 0.8, *,
+               count: int | None = None) -> KpiStatus:
+    """Work out a KPI's standing from its readings up to ``as_of`` so every screen reports it the same way.
+
+    The latest eight readings and the best one decide it. A KPI loaded with only those
+    (and perhaps more of the latest) gives the same status when ``count`` says how many
+    readings it has up to ``as_of``.
+    """
     readings = sorted(
         (r for r in kpi.readings if as_of is None or r.date <= as_of),
         key=lambda r: r.date,
@@ -128,17 +167,10 @@ def kpi_status(kpi: Kpi, as_of: date | None = None, retained_threshold: float = 
     previous = readings[-2].value if len(readings) >= 2 else None
 
     peak: float | None = None
-    retained: float | None = None
-    backsliding = False
     if readings:
         values = [r.value for r in readings]
         peak = max(values) if kpi.direction == "higher" else min(values)
-        gained = exact(peak) - exact(kpi.baseline)
-        improvement = gained if kpi.direction == "higher" else -gained
-        if improvement > 0:
-            ratio = (exact(current) - exact(kpi.baseline)) / gained
-            retained = round(float(ratio), 3)
-            backsliding = ratio < exact(retained_threshold)
+    retained, backsliding = retention(kpi.direction, kpi.baseline, current, peak, retained_threshold)
 
     return KpiStatus(
         key=kpi.key,
@@ -158,7 +190,7 @@ def kpi_status(kpi: Kpi, as_of: date | None = None, retained_threshold: float = 
         peak=peak,
         previous=previous,
         current_date=latest.date if latest else None,
-        readings_count=len(readings),
+        readings_count=len(readings) if count is None else count,
     )
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import re
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
@@ -31,6 +31,13 @@ Stage = Literal["identified", "qualified", "proposed", "won", "lost"]
 STAGES: tuple[Stage, ...] = ("identified", "qualified", "proposed", "won", "lost")
 Source = Literal["performance_gap", "capability_need", "strategic_alignment", "competitive_response"]
 EngagementStatus = Literal["active", "handed_over", "closed"]
+OutcomeKind = Literal["renewed", "extended", "ended"]
+Answer = Literal["pending", "given", "declined"]
+TicketCategory = Literal["defect", "question", "data", "access", "performance", "integration", "change_request", "other"]
+TICKET_CATEGORIES: tuple[str, ...] = ("defect", "question", "data", "access", "performance", "integration", "change_request", "other")
+Impact = Literal["high", "medium", "low"]
+Reach = Literal["many", "some", "few"]  # how many users an issue affects
+LearningKind = Literal["lesson", "decision"]
 SUBSCORES: tuple[str, ...] = (
     "achievement", "trend", "sustainability",
     "adherence", "engagement", "leadership",
@@ -86,7 +93,16 @@ def _plain_text(value: str) -> str:
     return value
 
 
+def _moment(value: datetime) -> datetime:
+    if value.tzinfo is not None:
+        raise ValueError("must be a local time without a time zone")
+    check_day(value.date())
+    return value.replace(second=0, microsecond=0)
+
+
 Day = Annotated[date, AfterValidator(check_day)]
+# A local date and time to the minute (tickets are timed in hours, not days).
+Moment = Annotated[datetime, AfterValidator(_moment)]
 Slug = Annotated[str, AfterValidator(_slug)]
 Number = Annotated[float, AfterValidator(_finite)]
 Money = Annotated[float, Field(ge=0), AfterValidator(_finite)]
@@ -170,6 +186,7 @@ class Opportunity(Model):
     end_month: Annotated[int, Field(ge=0, le=240)] | None = None
     next_action: Text | None = None
     next_action_date: Day | None = None
+    closed_on: Day | None = Field(default=None, description="When it was won or lost.")
 
     @model_validator(mode="after")
     def _ranges(self) -> Opportunity:
@@ -224,6 +241,102 @@ class CheckIn(Model):
     next_steps: Text = ""
 
 
+class Outcome(Model):
+    """How an engagement continued: renewed, extended or ended, and when."""
+
+    date: Day
+    kind: OutcomeKind
+    note: Text | None = None
+
+
+class Testimonial(Model):
+    """A testimonial asked for, and the client's answer once there is one."""
+
+    requested: Day
+    answer: Answer = "pending"
+    answered: Day | None = None
+
+    @model_validator(mode="after")
+    def _answered(self) -> Testimonial:
+        if (self.answer == "pending") != (self.answered is None):
+            raise ValueError("an answered testimonial needs the date it was answered (and a pending one has none)")
+        if self.answered is not None and self.answered < self.requested:
+            raise ValueError("answered before it was requested")
+        return self
+
+
+class Referral(Model):
+    """A prospect the client referred, and whether it became an engagement."""
+
+    date: Day
+    prospect: Name
+    became_engagement: bool = False
+    note: Text | None = None
+
+
+class Ticket(Model):
+    """One support request; its priority (P1-P4) follows from business impact and users affected."""
+
+    ref: Annotated[str, Field(min_length=1, max_length=40), AfterValidator(_plain_text)] | None = Field(
+        default=None, description="The ticket's reference, unique per client; T-1, T-2... when left out.")
+    title: Name
+    category: TicketCategory = "other"
+    impact: Impact
+    users: Reach
+    opened: Moment
+    first_response: Moment | None = None
+    resolved: Moment | None = None
+    escalated: bool = False
+    first_contact: bool = Field(default=False, description="Resolved at first contact.")
+
+    @model_validator(mode="after")
+    def _times(self) -> Ticket:
+        for name in ("resolved", "first_response"):
+            moment = getattr(self, name)
+            if moment is not None and moment < self.opened:
+                raise ValueError(f"{name.replace('_', ' ')} is before the ticket was opened")
+        if self.first_contact and self.resolved is None:
+            raise ValueError("only a resolved ticket can be resolved at first contact")
+        return self
+
+
+class Pulse(Model):
+    """One answer to a pulse survey: would they recommend us (0-10), how satisfied (1-5)."""
+
+    date: Day
+    respondent: Name
+    recommend: Annotated[int, Field(ge=0, le=10, strict=True)]
+    satisfaction: Annotated[int, Field(ge=1, le=5, strict=True)]
+    comment: Text | None = None
+
+
+class Learning(Model):
+    """A lesson learned or a decision taken: what, why, who, when."""
+
+    date: Day
+    kind: LearningKind = "lesson"
+    what: Annotated[str, Field(min_length=1, max_length=2000), AfterValidator(_plain_text)]
+    why: Text = ""
+    who: Name | None = None
+    source: Text | None = None
+
+
+class ChecklistItem(Model):
+    """One knowledge-transfer step that must be done before handover."""
+
+    key: Slug
+    label: Name
+    done: bool = False
+    done_on: Day | None = None
+    note: Text | None = None
+
+    @model_validator(mode="after")
+    def _done_date(self) -> ChecklistItem:
+        if self.done_on is not None and not self.done:
+            raise ValueError("an item not done has no done_on date")
+        return self
+
+
 class Client(Model):
     id: Slug
     name: Name
@@ -241,10 +354,19 @@ class Client(Model):
     action_items: list[ActionItem] = []
     exceptions: list[TouchpointException] = []
     checkins: list[CheckIn] = []
+    outcomes: list[Outcome] = []
+    testimonials: list[Testimonial] = []
+    referrals: list[Referral] = []
+    tickets: list[Ticket] = []
+    pulses: list[Pulse] = []
+    learnings: list[Learning] = []
+    checklist: list[ChecklistItem] = Field(default=[], description="Knowledge-transfer checklist; empty means the defaults, none done.")
 
     @model_validator(mode="after")
     def _unique_keys(self) -> Client:
         _no_duplicates([k.key for k in self.kpis], "KPI key")
+        _no_duplicates([t.ref for t in self.tickets if t.ref is not None], "ticket ref")
+        _no_duplicates([i.key for i in self.checklist], "checklist item")
         _no_duplicates([a.date for a in self.assessments], "assessment date")
         _no_duplicates([s.month for s in self.savings], "savings month")
         _no_duplicates([(e.date, e.kind) for e in self.exceptions], "touchpoint exception")

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import math
+import tomllib
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
+from functools import lru_cache
+from importlib import resources
 
-from pydantic import BaseModel
+from pydantic import BaseModel, TypeAdapter
 
 from carebench.core.calendar import months_between
 from carebench.core.kpis import KpiStatus, exact
-from carebench.core.models import Band
+from carebench.core.models import Band, ChecklistItem, Client
 
 HANDOVER_FROM_DAY = 61
 """The first day number on which handover is considered."""
@@ -86,18 +89,39 @@ def _percent(share: Fraction) -> str:
     return f"{math.floor(share * 100 + Fraction(1, 2))}%"
 
 
+@lru_cache(maxsize=1)
+def _default_items() -> tuple[ChecklistItem, ...]:
+    """The bundled knowledge-transfer items, read once."""
+    text = resources.files("carebench.core").joinpath("handover.toml").read_text(encoding="utf-8")
+    items = TypeAdapter(list[ChecklistItem]).validate_python(tomllib.loads(text)["item"])
+    return tuple(items)
+
+
+def default_checklist() -> list[ChecklistItem]:
+    """The knowledge-transfer items every client starts with, none done (fresh copies, safe to change)."""
+    return [item.model_copy() for item in _default_items()]
+
+
+def checklist_of(client: Client) -> list[ChecklistItem]:
+    """The client's stored checklist, or the default items (none done) when nothing is stored yet."""
+    return list(client.checklist) if client.checklist else default_checklist()
+
+
 def handover_gate(
     day_number: int,
     band: Band | None,
     kpi_statuses: list[KpiStatus],
     open_high_priority: int,
     min_on_target_share: float = 0.8,
+    *,
+    checklist: list[ChecklistItem] | None = None,
 ) -> HandoverGate:
     """Decide whether handover may start and list every unmet condition, so the team knows what is left.
 
     Handover needs day 61 or later, a green latest band, at least ``min_on_target_share``
     of the KPIs that have a current value on target (no such KPIs counts as unmet) and
-    no open high-priority action item.
+    no open high-priority action item. When a knowledge-transfer ``checklist`` is given,
+    every item on it must also be done; the ones that are not are named in one reason.
     """
     reasons: list[str] = []
     if day_number < HANDOVER_FROM_DAY:
@@ -125,5 +149,10 @@ def handover_gate(
     if open_high_priority > 0:
         noun = "item" if open_high_priority == 1 else "items"
         reasons.append(f"{open_high_priority} high-priority action {noun} open")
+
+    if checklist is not None:
+        missing = [item.label for item in checklist if not item.done]
+        if missing:
+            reasons.append("knowledge transfer not done: " + ", ".join(missing))
 
     return HandoverGate(ready=not reasons, reasons=reasons)

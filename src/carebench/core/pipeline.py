@@ -131,3 +131,17 @@ def pipeline_totals(opportunities: list[Opportunity]) -> PipelineTotals:
         weighted=float(sum((s[2] for s in open_sums), Decimal(0))),
         by_stage=by_stage,
     )
+
+
+def closed_on(stage: Stage, given, before_stage: Stage | None, before_closed, day):
+    """When an opportunity was won or lost: as given, else kept from before if it was already closed, else ``day``.
+
+    An opportunity back in an open stage has no closing date.
+    """
+    if stage in OPEN_STAGES:
+        return None
+    if given is not None:
+        return given
+    if before_stage == stage and before_closed is not None:
+        return before_closed
+    return day

@@ -7,16 +7,19 @@ skipped, moved) are. Everything here is a pure function of the client's data.
 from __future__ import annotations
 
 import tomllib
+from bisect import bisect_right
 from collections import defaultdict
 from datetime import date, timedelta
 from importlib import resources
+from itertools import accumulate
+from operator import attrgetter
 from typing import Iterable, Literal
 
 from pydantic import BaseModel, Field, ValidationError, model_validator
 
 from .calendar import DEFAULT_CALENDAR, WorkCalendar, add_months
-from .health import band_of, latest_on_or_before, overall_score
-from .models import KINDS, Assessment, Band, Client, Kind, Model, Tier, TouchpointException, seniority
+from .health import COMPONENTS, band_of, latest_on_or_before, overall_score
+from .models import KINDS, Assessment, Band, Client, Kind, Model, Scores, Tier, TouchpointException, seniority
 from .phases import day_number, support_phase
 
 PlanKind = Literal["quarterly", "monthly", "biweekly", "weekly", "daily"]
@@ -113,14 +116,44 @@ def plan_occurrences(tier: str, go_live: date, plans: Plans, calendar: WorkCalen
     return found
 
 
-def escalation_occurrences(assessments: Iterable[Assessment], until: date, calendar: WorkCalendar) -> list[tuple[date, Kind]]:
-    """Recovery (red) and intervention (yellow) touchpoints, each while its assessment is the latest."""
+_COMPONENT_SCORES = tuple(attrgetter(*names) for names in COMPONENTS.values())
+_BANDS: dict[tuple[int, ...], Band] = {}
+
+
+def _band(scores: Scores) -> Band:
+    """``band_of(overall_score(scores))``, remembered per sum of each component's sub-scores.
+
+    The overall score is the weighted mean of the component means, so those sums decide it:
+    a portfolio's thousands of assessments come down to a few thousand such sums (at most
+    28 ** 3), and the exact arithmetic runs once for each.
+    """
+    key = tuple(sum(component(scores)) for component in _COMPONENT_SCORES)
+    band = _BANDS.get(key)
+    if band is None:
+        band = _BANDS[key] = band_of(overall_score(scores))
+    return band
+
+
+def escalation_occurrences(assessments: Iterable[Assessment], until: date, calendar: WorkCalendar,
+                           since: date | None = None, keep: Iterable[date] = ()) -> list[tuple[date, Kind]]:
+    """Recovery (red) and intervention (yellow) touchpoints, each while its assessment is the latest.
+
+    With ``since``, an assessment whose time as the latest ended before that day adds nothing
+    (and its band is not worked out), unless that time holds one of the ``keep`` days: a
+    touchpoint that started there may have been moved to a later day.
+    """
     ordered = sorted(assessments, key=lambda a: a.date)
+    kept = sorted(set(keep)) if since is not None else []
     found: list[tuple[date, Kind]] = []
     for index, assessment in enumerate(ordered):
         stop = ordered[index + 1].date if index + 1 < len(ordered) else until + timedelta(days=1)
         stop = min(stop, until + timedelta(days=1))
-        band = band_of(overall_score(assessment.scores))
+        # Its touchpoints fall strictly between the assessment and ``stop``.
+        if since is not None and stop <= since:
+            at = bisect_right(kept, assessment.date)
+            if at == len(kept) or kept[at] >= stop:
+                continue
+        band = _band(assessment.scores)
         if band == "red":
             found.extend((day, "recovery") for day in calendar.working_days(assessment.date + timedelta(days=1), stop - timedelta(days=1)))
         elif band == "yellow":
@@ -155,12 +188,21 @@ def schedule(
     calendar: WorkCalendar = DEFAULT_CALENDAR,
 ) -> list[Touchpoint]:
     """The client's touchpoints dated from ``start`` to ``end``: one per date, most senior kind standing."""
+    # Every field is given and already of its type, so there is nothing to validate.
+    return [Touchpoint.model_construct(date=day, kind=kind, covers=covers, status=status, moved_from=moved_from, reason=reason)
+            for day, kind, covers, status, moved_from, reason in _touchpoints(client, start, end, plans, calendar)]
+
+
+def _touchpoints(client: Client, start: date, end: date, plans: Plans, calendar: WorkCalendar) -> list[tuple]:
+    """``schedule`` as (date, kind, covers, status, moved_from, reason) tuples."""
     if client.status != "active" or end < start:
         return []
     # Escalation is generated far enough ahead for a touchpoint moved back into the range.
-    horizon = max([end] + [e.date for e in client.exceptions if e.status == "moved"])
+    origins = [e.date for e in client.exceptions if e.status == "moved"]
+    horizon = max([end, *origins])
     raw = plan_occurrences(client.tier, client.go_live, plans, calendar)
-    raw += escalation_occurrences(client.assessments, horizon, calendar)
+    # Escalation before ``start`` matters only where a touchpoint was moved from.
+    raw += escalation_occurrences(client.assessments, horizon, calendar, since=start, keep=origins)
     placed = _apply_moves(raw, client.exceptions)
     by_date: dict[date, dict[Kind, date | None]] = defaultdict(dict)
     for day, kind, moved_from in placed:
@@ -172,23 +214,38 @@ def schedule(
         kinds = sorted(by_date[day], key=seniority)
         standing = kinds[0]
         outcome = outcomes.get((day, standing))
-        touchpoints.append(
-            Touchpoint(
-                date=day,
-                kind=standing,
-                covers=kinds[1:],
-                status=outcome.status if outcome else "scheduled",
-                moved_from=by_date[day][standing],
-                reason=outcome.reason if outcome else None,
-            )
-        )
+        touchpoints.append((day, standing, kinds[1:], outcome.status if outcome else "scheduled", by_date[day][standing],
+                            outcome.reason if outcome else None))
     return touchpoints
+
+
+def upcoming(client: Client, start: date, end: date, reach: int, plans: Plans = DEFAULT_PLANS,
+             calendar: WorkCalendar = DEFAULT_CALENDAR) -> list[tuple[date, Kind]]:
+    """The scheduled touchpoints (date, kind) from ``start`` to ``end``, then the first one after ``end`` within ``reach`` days.
+
+    For any day from ``start`` to ``end``, the first of these on or after it is its next
+    scheduled touchpoint, if that lies within ``reach`` days of it.
+    """
+    # Looking two weeks further first: one is nearly always there (generating 400 days is not free).
+    for ahead in sorted({min(14, reach), reach}):
+        found: list[tuple[date, Kind]] = []
+        for day, kind, _covers, status, *_ in _touchpoints(client, start, end + timedelta(days=ahead), plans, calendar):
+            if status == "scheduled":
+                found.append((day, kind))
+                if day > end:
+                    return found
+    return found
 
 
 def touchpoint_on(client: Client, day: date, plans: Plans = DEFAULT_PLANS, calendar: WorkCalendar = DEFAULT_CALENDAR) -> Touchpoint | None:
     """The touchpoint standing on ``day``, if any."""
     found = schedule(client, day, day, plans, calendar)
     return found[0] if found else None
+
+
+def _superseded(latest_done: dict, floor):
+    """Per kind, the latest day a touchpoint of that kind or a more senior one was done (``floor`` when none)."""
+    return dict(zip(KINDS, accumulate((latest_done.get(kind, floor) for kind in KINDS), max)))
 
 
 def overdue(touchpoints: list[Touchpoint], day: date) -> list[Touchpoint]:
@@ -199,11 +256,7 @@ def overdue(touchpoints: list[Touchpoint], day: date) -> list[Touchpoint]:
         if tp.status == "done" and tp.date <= day:
             if tp.date > latest_done.get(tp.kind, date.min):
                 latest_done[tp.kind] = tp.date
-    superseded_until: dict[str, date] = {}
-    running = date.min
-    for kind in KINDS:
-        running = max(running, latest_done.get(kind, date.min))
-        superseded_until[kind] = running
+    superseded_until = _superseded(latest_done, date.min)
     return [
         tp for tp in touchpoints
         if tp.date < day and tp.status == "scheduled" and superseded_until[tp.kind] <= tp.date
@@ -213,7 +266,7 @@ def overdue(touchpoints: list[Touchpoint], day: date) -> list[Touchpoint]:
 def client_band(client: Client, day: date) -> Band | None:
     """The band of the client's latest assessment on or before ``day``."""
     latest = latest_on_or_before(client.assessments, day)
-    return band_of(overall_score(latest.scores)) if latest else None
+    return _band(latest.scores) if latest else None
 
 
 def client_agenda(
@@ -223,23 +276,113 @@ def client_agenda(
     calendar: WorkCalendar = DEFAULT_CALENDAR,
 ) -> list[AgendaItem]:
     """The client's rows on ``day``'s agenda: overdue groups (per kind) and what is due that day."""
-    touchpoints = schedule(client, min(client.go_live, day), day, plans, calendar)
-    band = client_band(client, day)
-    phase = support_phase(day_number(client.go_live, day))
-    common = dict(client=client.id, client_name=client.name, owner=client.owner, band=band, phase=phase)
-    groups: dict[str, list[Touchpoint]] = defaultdict(list)
-    for tp in overdue(touchpoints, day):
-        groups[tp.kind].append(tp)
-    items = [
-        AgendaItem(kind=kind, date=missed[-1].date, status="overdue", missed=len(missed), covers=missed[-1].covers, **common)
-        for kind, missed in groups.items()
+    return [AgendaItem(**row) for row in agenda_rows(agenda_window(client, day, day, plans, calendar), day)]
+
+
+def agenda_window(
+    client: Client,
+    start: date,
+    end: date,
+    plans: Plans = DEFAULT_PLANS,
+    calendar: WorkCalendar = DEFAULT_CALENDAR,
+) -> dict:
+    """All that the client's agenda rows depend on for the days from ``start`` to ``end``, as JSON-ready data.
+
+    The schedule is generated once: the touchpoints of those days, the earlier ones that
+    can still be overdue, the latest done of each kind before ``start``, and the bands.
+    ``agenda_rows`` then gives the rows of any of those days, exactly as if the schedule
+    had been generated for that day.
+    """
+    first = client.go_live
+    touchpoints = _touchpoints(client, min(first, start), end, plans, calendar)
+    # On or after go-live an agenda looks back to go-live; before it, only at its own day.
+    earlier = [tp for tp in touchpoints if first <= tp[0] < start]
+    latest_done: dict[str, date] = {}
+    for day, kind, _covers, status, *_ in earlier:
+        if status == "done" and day > latest_done.get(kind, date.min):
+            latest_done[kind] = day
+    superseded_until = _superseded(latest_done, date.min)
+    # Once a touchpoint is superseded it stays so, whatever happens later.
+    carried = [[day.isoformat(), kind, covers] for day, kind, covers, status, *_ in earlier
+               if status == "scheduled" and superseded_until[kind] <= day]
+    ahead = [[day.isoformat(), kind, covers, status] for day, kind, covers, status, *_ in touchpoints if day >= start]
+    done: dict[str, str] = {}
+    bands: list[list] = []
+    # Nothing carried and nothing scheduled: no day of the window has a row, and the rest is not needed.
+    if carried or any(status == "scheduled" for *_, status in ahead):
+        # A kind's latest done counts only when it is later than those of the kinds senior to it.
+        running = date.min
+        for kind in KINDS:
+            if latest_done.get(kind, date.min) > running:
+                done[kind] = latest_done[kind].isoformat()
+                running = latest_done[kind]
+        assessed = sorted(client.assessments, key=lambda a: a.date)
+        bands = [[a.date.isoformat(), _band(a.scores)]
+                 for i, a in enumerate(assessed)
+                 if start < a.date <= end or (a.date <= start and (i + 1 == len(assessed) or assessed[i + 1].date > start))]
+    else:
+        ahead = []
+    return {
+        "from": start.isoformat(),
+        "to": end.isoformat(),
+        "client": client.id,
+        "client_name": client.name,
+        "owner": client.owner,
+        "go_live": first.isoformat(),
+        "bands": bands,
+        "done": done,
+        "carried": carried,
+        "touchpoints": ahead,
+    }
+
+
+def agenda_rows(window: dict, day: date) -> list[dict]:
+    """The client's agenda rows on ``day`` (a day of ``window``, from ``agenda_window``), as ``AgendaItem`` JSON."""
+    today = day.isoformat()
+    if not window["from"] <= today <= window["to"]:
+        raise ValueError(f"{today} is outside the window {window['from']} to {window['to']}")
+    first = window["go_live"]
+    if today < first:
+        considered = [tp for tp in window["touchpoints"] if tp[0] == today]
+        carried, latest_done = [], {}
+    else:
+        considered = [tp for tp in window["touchpoints"] if first <= tp[0] <= today]
+        carried, latest_done = window["carried"], dict(window["done"])
+    if not carried and not any(tp[3] == "scheduled" for tp in considered):
+        return []  # nothing missed, nothing due
+    # ISO dates compare as the dates do; "" comes before every one of them.
+    for when, kind, _covers, status in considered:
+        if status == "done" and when > latest_done.get(kind, ""):
+            latest_done[kind] = when
+    superseded_until = _superseded(latest_done, "")
+    groups: dict[str, list] = {}  # kind -> [missed, date, covers] of the latest missed one
+    for missed in (carried, [tp for tp in considered if tp[0] < today and tp[3] == "scheduled"]):
+        for when, kind, covers, *_ in missed:
+            if superseded_until[kind] <= when:
+                group = groups.get(kind)
+                if group is None:
+                    groups[kind] = [1, when, covers]
+                else:
+                    group[0] += 1
+                    group[1], group[2] = when, covers
+    band = None
+    for when, found in window["bands"]:
+        if when <= today:
+            band = found
+    phase = support_phase(day_number(date.fromisoformat(first), day))
+    client, name, owner = window["client"], window["client_name"], window["owner"]
+    rows = [
+        {"client": client, "client_name": name, "owner": owner, "kind": kind, "date": when, "status": "overdue",
+         "missed": missed, "covers": list(covers), "band": band, "phase": phase}
+        for kind, (missed, when, covers) in groups.items()
     ]
-    items += [
-        AgendaItem(kind=tp.kind, date=tp.date, status="due", covers=tp.covers, **common)
-        for tp in touchpoints
-        if tp.date == day and tp.status == "scheduled"
+    rows += [
+        {"client": client, "client_name": name, "owner": owner, "kind": kind, "date": when, "status": "due",
+         "missed": 0, "covers": list(covers), "band": band, "phase": phase}
+        for when, kind, covers, status in considered
+        if when == today and status == "scheduled"
     ]
-    return items
+    return rows
 
 
 def agenda_order(item: AgendaItem | dict) -> tuple:

@@ -71,19 +71,21 @@ UPCOMING_DAYS = 28
 PLAN: dict[str, dict[str, tuple[str, ...]]] = {
     "weekly": {
         "executive": ("summary", "attention", "kpis", "money", "health", "decisions", "next"),
-        "operational": ("summary", "attention", "kpis", "actions", "health", "next"),
+        "operational": ("summary", "attention", "kpis", "actions", "health", "learnings", "next"),
         "team": ("summary", "wins", "attention", "kpis", "actions", "next"),
     },
     "monthly": {
         "executive": ("summary", "kpis", "money", "health-history", "improve", "expansion", "decisions"),
-        "operational": ("summary", "attention", "kpis", "money", "health-history", "improve", "expansion", "actions", "next"),
-        "team": ("summary", "wins", "kpis", "improve", "actions", "next"),
+        "operational": ("summary", "attention", "kpis", "money", "health-history", "improve", "expansion", "actions",
+                        "learnings", "next"),
+        "team": ("summary", "wins", "kpis", "improve", "actions", "learnings", "next"),
     },
     "qbr": {
-        "executive": ("summary", "agenda", "kpis", "money", "health-history", "sustainability", "expansion", "decisions"),
+        "executive": ("summary", "agenda", "kpis", "money", "health-history", "sustainability", "expansion", "decisions",
+                      "learnings"),
         "operational": ("summary", "agenda", "kpis", "money", "health-history", "sustainability", "expansion", "actions",
-                        "next"),
-        "team": ("summary", "agenda", "kpis", "wins", "sustainability", "actions", "next"),
+                        "learnings", "next"),
+        "team": ("summary", "agenda", "kpis", "wins", "sustainability", "actions", "learnings", "next"),
     },
 }
 
@@ -114,7 +116,8 @@ class Facts:
         self.open_actions = sorted(
             ({**a, "owner": a["owner"] or owner} for a in dashboard["action_items"]),
             key=lambda a: (a["due"], {"high": 0, "medium": 1, "low": 2}[a["priority"]]))
-        model = store.client(client_id, parts={"action_items", "savings"})
+        model = store.client(client_id, parts={"action_items", "savings", "learnings"})
+        self.learnings = sorted((x for x in model.learnings if self.start < x.date <= day), key=lambda x: x.date)
         self.closed_actions = sorted(
             (a for a in model.action_items if a.status == "done" and a.done_on and self.start < a.done_on <= day),
             key=lambda a: a.done_on)
@@ -521,6 +524,12 @@ def s_wins(f: Facts) -> dict:
         items, empty="No wins recorded yet this time; the next review is a good moment to find some."))
 
 
+def s_learnings(f: Facts) -> dict:
+    rows = [[short_date(x.date), x.kind, x.what, x.why or "–", x.who or "–"] for x in f.learnings]
+    return d.section("learnings", "Lessons and decisions", d.table(
+        ["Date", "Kind", "What", "Why", "Who"], rows, "lllll", empty=f"None recorded {PERIOD_WORD[f.kind]}."))
+
+
 def s_next(f: Facts) -> dict:
     soon = [t for t in f.upcoming if date.fromisoformat(t["date"]) <= f.day + timedelta(days=UPCOMING_DAYS)][:6]
     rows = []
@@ -535,7 +544,7 @@ SECTIONS = {
     "summary": s_summary, "attention": s_attention, "kpis": s_kpis, "money": s_money, "health": s_health,
     "health-history": s_health_history, "improve": s_improve, "expansion": s_expansion,
     "sustainability": s_sustainability, "agenda": s_agenda, "actions": s_actions, "decisions": s_decisions,
-    "wins": s_wins, "next": s_next,
+    "wins": s_wins, "learnings": s_learnings, "next": s_next,
 }
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import tomllib
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 from ..core.alerts import DEFAULT_SETTINGS, CheckSettings, annotate, counts, run_checks, settings_from
@@ -11,7 +11,7 @@ from ..inputs import UserError
 from ..store import Store
 from ..views import DEFAULT_RULES, Rules
 
-CHECK_PARTS = frozenset({"kpis", "readings", "assessments", "exceptions", "action_items"})
+CHECK_PARTS = frozenset({"kpis", "readings", "assessments", "exceptions", "action_items", "tickets", "checklist"})
 
 
 def config_path() -> Path:
@@ -46,6 +46,8 @@ def check_view(store: Store, day: date, owner: str | None = None, settings: Chec
     """What needs attention on ``day``: {"date", "findings": [...], "counts": {...}} (see docs/check.md)."""
     clients = store.clients(parts=CHECK_PARTS, active_only=True, owner=owner)
     actions = [a for a in store.open_action_items(owner=owner) if a["due"] < day.isoformat()]
-    findings = run_checks(clients, actions, day, settings, rules.plans, rules.calendar, rules.retained_threshold)
+    # Ticket ages are measured from now on the real today, from the end of the day for any other day.
+    now = datetime.now() if day == date.today() else None
+    findings = run_checks(clients, actions, day, settings, rules.plans, rules.calendar, rules.retained_threshold, now=now)
     rows = annotate(findings, store.acknowledgements(), day)
     return {"date": day.isoformat(), "findings": rows, "counts": counts(rows)}

@@ -241,5 +241,114 @@ CREATE TRIGGER readings_update AFTER UPDATE ON readings BEGIN UPDATE client_stat
 CREATE TRIGGER readings_delete AFTER DELETE ON readings BEGIN UPDATE client_state SET version = version + 1 WHERE client_id = (SELECT client_id FROM kpis WHERE id = OLD.kpi_id); END
 """
 
-MIGRATIONS: list[tuple[int, str]] = [(1, MIGRATION_1), (2, MIGRATION_2), (3, MIGRATION_3), (4, MIGRATION_4)]
+
+def _versioned(table: str) -> str:
+    """Triggers that move a client's data version whenever ``table`` changes (see MIGRATION_4)."""
+    bump = "UPDATE client_state SET version = version + 1 WHERE client_id"
+    return (f"CREATE TRIGGER {table}_added AFTER INSERT ON {table} BEGIN {bump} = NEW.client_id; END;\n"
+            f"CREATE TRIGGER {table}_changed AFTER UPDATE ON {table} BEGIN {bump} IN (OLD.client_id, NEW.client_id); END;\n"
+            f"CREATE TRIGGER {table}_removed AFTER DELETE ON {table} BEGIN {bump} = OLD.client_id; END")
+
+
+# The practice view: how engagements continued, advocacy, support tickets, pulse surveys,
+# lessons and decisions, the knowledge-transfer checklist; and when an opportunity was won or lost.
+MIGRATION_5 = """
+ALTER TABLE opportunities ADD COLUMN closed_on TEXT;
+UPDATE opportunities SET closed_on = substr(changed_at, 1, 10) WHERE stage IN ('won', 'lost');
+CREATE TABLE outcomes (
+    id INTEGER PRIMARY KEY,
+    client_id TEXT NOT NULL REFERENCES clients (id) ON DELETE CASCADE,
+    date TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('renewed', 'extended', 'ended')),
+    note TEXT,
+    changed_at TEXT NOT NULL,
+    changed_by TEXT NOT NULL
+);
+CREATE INDEX outcomes_client ON outcomes (client_id, date);
+CREATE TABLE testimonials (
+    id INTEGER PRIMARY KEY,
+    client_id TEXT NOT NULL REFERENCES clients (id) ON DELETE CASCADE,
+    requested TEXT NOT NULL,
+    answer TEXT NOT NULL DEFAULT 'pending' CHECK (answer IN ('pending', 'given', 'declined')),
+    answered TEXT,
+    version INTEGER NOT NULL DEFAULT 1,
+    changed_at TEXT NOT NULL,
+    changed_by TEXT NOT NULL
+);
+CREATE INDEX testimonials_client ON testimonials (client_id, requested);
+CREATE TABLE referrals (
+    id INTEGER PRIMARY KEY,
+    client_id TEXT NOT NULL REFERENCES clients (id) ON DELETE CASCADE,
+    date TEXT NOT NULL,
+    prospect TEXT NOT NULL,
+    became_engagement INTEGER NOT NULL DEFAULT 0,
+    note TEXT,
+    version INTEGER NOT NULL DEFAULT 1,
+    changed_at TEXT NOT NULL,
+    changed_by TEXT NOT NULL
+);
+CREATE INDEX referrals_client ON referrals (client_id, date);
+CREATE TABLE tickets (
+    id INTEGER PRIMARY KEY,
+    client_id TEXT NOT NULL REFERENCES clients (id) ON DELETE CASCADE,
+    ref TEXT NOT NULL,
+    title TEXT NOT NULL,
+    category TEXT NOT NULL,
+    impact TEXT NOT NULL CHECK (impact IN ('high', 'medium', 'low')),
+    users TEXT NOT NULL CHECK (users IN ('many', 'some', 'few')),
+    opened TEXT NOT NULL,
+    first_response TEXT,
+    resolved TEXT,
+    escalated INTEGER NOT NULL DEFAULT 0,
+    first_contact INTEGER NOT NULL DEFAULT 0,
+    version INTEGER NOT NULL DEFAULT 1,
+    changed_at TEXT NOT NULL,
+    changed_by TEXT NOT NULL,
+    UNIQUE (client_id, ref)
+);
+CREATE INDEX tickets_open ON tickets (resolved, opened);
+CREATE TABLE pulses (
+    id INTEGER PRIMARY KEY,
+    client_id TEXT NOT NULL REFERENCES clients (id) ON DELETE CASCADE,
+    date TEXT NOT NULL,
+    respondent TEXT NOT NULL,
+    recommend INTEGER NOT NULL CHECK (recommend BETWEEN 0 AND 10),
+    satisfaction INTEGER NOT NULL CHECK (satisfaction BETWEEN 1 AND 5),
+    comment TEXT,
+    changed_at TEXT NOT NULL,
+    changed_by TEXT NOT NULL
+);
+CREATE INDEX pulses_client ON pulses (client_id, date);
+CREATE TABLE learnings (
+    id INTEGER PRIMARY KEY,
+    client_id TEXT NOT NULL REFERENCES clients (id) ON DELETE CASCADE,
+    date TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('lesson', 'decision')),
+    what TEXT NOT NULL,
+    why TEXT NOT NULL DEFAULT '',
+    who TEXT,
+    source TEXT,
+    checkin_id INTEGER REFERENCES checkins (id) ON DELETE SET NULL,
+    changed_at TEXT NOT NULL,
+    changed_by TEXT NOT NULL
+);
+CREATE INDEX learnings_client ON learnings (client_id, date);
+CREATE TABLE checklist_items (
+    client_id TEXT NOT NULL REFERENCES clients (id) ON DELETE CASCADE,
+    key TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    label TEXT NOT NULL,
+    done INTEGER NOT NULL DEFAULT 0,
+    done_on TEXT,
+    note TEXT,
+    version INTEGER NOT NULL DEFAULT 1,
+    changed_at TEXT NOT NULL,
+    changed_by TEXT NOT NULL,
+    PRIMARY KEY (client_id, key)
+) WITHOUT ROWID;
+""" + ";\n".join(_versioned(t) for t in ("outcomes", "testimonials", "referrals", "tickets", "pulses", "learnings",
+                                         "checklist_items"))
+
+MIGRATIONS: list[tuple[int, str]] = [(1, MIGRATION_1), (2, MIGRATION_2), (3, MIGRATION_3), (4, MIGRATION_4),
+                                     (5, MIGRATION_5)]
 SCHEMA_VERSION = MIGRATIONS[-1][0]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections import defaultdict
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Callable, Iterable
 
@@ -14,22 +14,31 @@ from ..core.models import (
     ActionItem,
     Assessment,
     CheckIn,
+    ChecklistItem,
     Client,
     Contact,
     Kpi,
+    Learning,
     Opportunity,
+    Outcome,
     Portfolio,
+    Pulse,
     Reading,
+    Referral,
     Savings,
     Scores,
     Section,
+    Testimonial,
+    Ticket,
     TouchpointException,
 )
+from ..core.pipeline import closed_on
 from .db import BUSY_TIMEOUT_MS, StoreError, audit, connect, current_login, now_stamp, transaction
 
 # Remembered views older than this many days before the one asked for are dropped.
 VIEW_MEMORY_DAYS = 14
-ALL_PARTS = frozenset({"contacts", "kpis", "readings", "assessments", "savings", "opportunities", "action_items", "exceptions", "checkins"})
+ALL_PARTS = frozenset({"contacts", "kpis", "readings", "assessments", "savings", "opportunities", "action_items", "exceptions",
+                       "checkins", "outcomes", "testimonials", "referrals", "tickets", "pulses", "learnings", "checklist"})
 # What scheduling needs: enough to build the agenda without touching KPI readings.
 SCHEDULE_PARTS = frozenset({"assessments", "exceptions"})
 
@@ -50,6 +59,23 @@ def _client_filter(ids: list[str] | None, active_only: bool, owner: str | None) 
 
 def _d(value: str | None) -> date | None:
     return date.fromisoformat(value) if value else None
+
+
+def _next_ref(taken: set[str]) -> str:
+    """The first free ticket reference T-n above those taken."""
+    numbers = [int(ref[2:]) for ref in taken if ref.startswith("T-") and ref[2:].isdigit()]
+    return f"T-{max(numbers, default=0) + 1}"
+
+
+def _t(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+def _iso(value: date | datetime | None) -> str | None:
+    """Dates as YYYY-MM-DD, times as YYYY-MM-DDTHH:MM (tickets are timed to the minute)."""
+    if value is None:
+        return None
+    return value.isoformat(timespec="minutes") if isinstance(value, datetime) else value.isoformat()
 
 
 class Store:
@@ -147,6 +173,25 @@ class Store:
                     attendees=json.loads(r["attendees"]),
                     sections=[Section.model_construct(**s) for s in json.loads(r["sections"])],
                     next_steps=r["next_steps"]))
+        collect("outcomes", "SELECT * FROM outcomes WHERE client_id IN ({marks}) ORDER BY client_id, date, id",
+                lambda r: Outcome.model_construct(date=date.fromisoformat(r["date"]), kind=r["kind"], note=r["note"]))
+        collect("testimonials", "SELECT * FROM testimonials WHERE client_id IN ({marks}) ORDER BY client_id, requested, id",
+                lambda r: Testimonial.model_construct(requested=date.fromisoformat(r["requested"]), answer=r["answer"],
+                                                      answered=_d(r["answered"])))
+        collect("referrals", "SELECT * FROM referrals WHERE client_id IN ({marks}) ORDER BY client_id, date, id",
+                lambda r: Referral.model_construct(date=date.fromisoformat(r["date"]), prospect=r["prospect"],
+                                                   became_engagement=bool(r["became_engagement"]), note=r["note"]))
+        collect("tickets", "SELECT * FROM tickets WHERE client_id IN ({marks}) ORDER BY client_id, opened, id",
+                self._ticket)
+        collect("pulses", "SELECT * FROM pulses WHERE client_id IN ({marks}) ORDER BY client_id, date, id",
+                lambda r: Pulse.model_construct(date=date.fromisoformat(r["date"]), respondent=r["respondent"],
+                                                recommend=r["recommend"], satisfaction=r["satisfaction"], comment=r["comment"]))
+        collect("learnings", "SELECT * FROM learnings WHERE client_id IN ({marks}) ORDER BY client_id, date, id",
+                lambda r: Learning.model_construct(date=date.fromisoformat(r["date"]), kind=r["kind"], what=r["what"],
+                                                   why=r["why"], who=r["who"], source=r["source"]))
+        collect("checklist", "SELECT * FROM checklist_items WHERE client_id IN ({marks}) ORDER BY client_id, position",
+                lambda r: ChecklistItem.model_construct(key=r["key"], label=r["label"], done=bool(r["done"]),
+                                                        done_on=_d(r["done_on"]), note=r["note"]))
         result = []
         for row in rows:
             extra = children[row["id"]]
@@ -162,7 +207,15 @@ class Store:
         return Opportunity.model_construct(
             title=r["title"], source=r["source"], value=r["value"], probability=r["probability"], stage=r["stage"],
             investment_low=r["investment_low"], investment_high=r["investment_high"], start_month=r["start_month"],
-            end_month=r["end_month"], next_action=r["next_action"], next_action_date=_d(r["next_action_date"]))
+            end_month=r["end_month"], next_action=r["next_action"], next_action_date=_d(r["next_action_date"]),
+            closed_on=_d(r["closed_on"]))
+
+    @staticmethod
+    def _ticket(r: dict) -> Ticket:
+        return Ticket.model_construct(
+            ref=r["ref"], title=r["title"], category=r["category"], impact=r["impact"], users=r["users"],
+            opened=datetime.fromisoformat(r["opened"]), first_response=_t(r["first_response"]), resolved=_t(r["resolved"]),
+            escalated=bool(r["escalated"]), first_contact=bool(r["first_contact"]))
 
     @staticmethod
     def _action_item(r: dict) -> ActionItem:
@@ -252,6 +305,20 @@ class Store:
         db["action_items"].insert_all(self._action_row(client.id, a, stamp) for a in client.action_items)
         db["touchpoint_exceptions"].insert_all(self._exception_row(client.id, e, stamp) for e in client.exceptions)
         db["checkins"].insert_all(self._checkin_row(client.id, c, stamp) for c in client.checkins)
+        db["outcomes"].insert_all(
+            {"client_id": client.id, "date": o.date.isoformat(), "kind": o.kind, "note": o.note, **stamp} for o in client.outcomes)
+        db["testimonials"].insert_all(
+            {"client_id": client.id, "requested": t.requested.isoformat(), "answer": t.answer, "answered": _iso(t.answered),
+             **stamp} for t in client.testimonials)
+        db["referrals"].insert_all(self._referral_row(client.id, r, stamp) for r in client.referrals)
+        taken = {t.ref for t in client.tickets if t.ref}
+        for ticket in client.tickets:
+            ref = ticket.ref or _next_ref(taken)
+            taken.add(ref)
+            db["tickets"].insert(self._ticket_row(client.id, ticket.model_copy(update={"ref": ref}), stamp))
+        db["pulses"].insert_all(self._pulse_row(client.id, p, stamp) for p in client.pulses)
+        db["learnings"].insert_all(self._learning_row(client.id, item, stamp) for item in client.learnings)
+        db["checklist_items"].insert_all(self._checklist_row(client.id, i, item, stamp) for i, item in enumerate(client.checklist))
 
     def _insert_kpi(self, client_id: str, kpi: Kpi, position: int, stamp: dict) -> int:
         cursor = self.db.conn.execute(
@@ -270,8 +337,35 @@ class Store:
     @staticmethod
     def _opportunity_row(client_id: str, o: Opportunity, stamp: dict) -> dict:
         row = o.model_dump()
-        row["next_action_date"] = o.next_action_date.isoformat() if o.next_action_date else None
+        row["next_action_date"] = _iso(o.next_action_date)
+        row["closed_on"] = _iso(o.closed_on)
         return {"client_id": client_id, **row, **stamp}
+
+    @staticmethod
+    def _referral_row(client_id: str, r: Referral, stamp: dict) -> dict:
+        return {"client_id": client_id, "date": r.date.isoformat(), "prospect": r.prospect,
+                "became_engagement": int(r.became_engagement), "note": r.note, **stamp}
+
+    @staticmethod
+    def _ticket_row(client_id: str, t: Ticket, stamp: dict) -> dict:
+        return {"client_id": client_id, "ref": t.ref, "title": t.title, "category": t.category, "impact": t.impact,
+                "users": t.users, "opened": _iso(t.opened), "first_response": _iso(t.first_response),
+                "resolved": _iso(t.resolved), "escalated": int(t.escalated), "first_contact": int(t.first_contact), **stamp}
+
+    @staticmethod
+    def _pulse_row(client_id: str, p: Pulse, stamp: dict) -> dict:
+        return {"client_id": client_id, "date": p.date.isoformat(), "respondent": p.respondent, "recommend": p.recommend,
+                "satisfaction": p.satisfaction, "comment": p.comment, **stamp}
+
+    @staticmethod
+    def _learning_row(client_id: str, item: Learning, stamp: dict) -> dict:
+        return {"client_id": client_id, "date": item.date.isoformat(), "kind": item.kind, "what": item.what,
+                "why": item.why, "who": item.who, "source": item.source, **stamp}
+
+    @staticmethod
+    def _checklist_row(client_id: str, position: int, item: ChecklistItem, stamp: dict) -> dict:
+        return {"client_id": client_id, "key": item.key, "position": position, "label": item.label, "done": int(item.done),
+                "done_on": _iso(item.done_on), "note": item.note, **stamp}
 
     @staticmethod
     def _action_row(client_id: str, a: ActionItem, stamp: dict) -> dict:
@@ -350,6 +444,8 @@ class Store:
     def add_opportunity(self, client_id: str, opportunity: Opportunity) -> int:
         with self._write():
             self.require_client(client_id)
+            when = closed_on(opportunity.stage, opportunity.closed_on, None, None, date.today())
+            opportunity = opportunity.model_copy(update={"closed_on": when})
             new_id = self.db["opportunities"].insert(self._opportunity_row(client_id, opportunity, self._stamp())).last_pk
             audit(self.db, self.actor, "add-opportunity", client_id, {"id": new_id, "title": opportunity.title})
         return new_id
@@ -375,13 +471,14 @@ class Store:
     def update_opportunity(self, opportunity_id: int, opportunity: Opportunity, expected_version: int | None = None) -> None:
         """Save an edited opportunity; refused when someone else saved it since ``expected_version``."""
         with self._write():
-            row = self.db.conn.execute("SELECT client_id, version, changed_by FROM opportunities WHERE id = ?",
+            row = self.db.conn.execute("SELECT client_id, version, changed_by, stage, closed_on FROM opportunities WHERE id = ?",
                                        (opportunity_id,)).fetchone()
             if not row:
                 raise StoreError(f"no opportunity {opportunity_id}")
             if expected_version is not None and row[1] != expected_version:
                 raise StoreError(f"{row[2]} changed this opportunity meanwhile; reload to see their version")
-            values = self._opportunity_row(row[0], opportunity, self._stamp())
+            when = closed_on(opportunity.stage, opportunity.closed_on, row[3], _d(row[4]), date.today())
+            values = self._opportunity_row(row[0], opportunity.model_copy(update={"closed_on": when}), self._stamp())
             self.db["opportunities"].update(opportunity_id, {**values, "version": row[1] + 1})
             audit(self.db, self.actor, "edit-opportunity", row[0], {"id": opportunity_id, "stage": opportunity.stage})
 
@@ -433,7 +530,8 @@ class Store:
             f"FROM drafts d JOIN clients c ON c.id = d.client_id {where} ORDER BY d.changed_at DESC", params)
 
     def finish_checkin(self, client_id: str, checkin: CheckIn, readings: dict[str, float],
-                       assessment: Assessment | None, actions: list[ActionItem], touchpoint_date: date | None = None) -> int:
+                       assessment: Assessment | None, actions: list[ActionItem], touchpoint_date: date | None = None,
+                       learnings: Iterable[Learning] = ()) -> int:
         """Store a finished check-in and everything it captured in one transaction, and mark its touchpoint done."""
         day = touchpoint_date or checkin.date
         with self._write():
@@ -450,8 +548,7 @@ class Store:
                 self.db.conn.execute("DELETE FROM assessments WHERE client_id = ? AND date = ?",
                                      (client_id, assessment.date.isoformat()))
                 self.db["assessments"].insert({**self._assessment_row(client_id, assessment, stamp), "checkin_id": checkin_id})
-            for item in actions:
-                self.db["action_items"].insert({**self._action_row(client_id, item, stamp), "checkin_id": checkin_id})
+            self._insert_captured(client_id, checkin_id, actions, learnings, stamp)
             self.db["touchpoint_exceptions"].upsert(
                 self._exception_row(client_id, TouchpointException(date=day, kind=checkin.kind, status="done"), stamp),
                 pk=("client_id", "date", "kind"))
@@ -461,6 +558,14 @@ class Store:
                 "id": checkin_id, "date": checkin.date.isoformat(), "kind": checkin.kind, "readings": len(readings),
                 "assessment": assessment is not None, "actions": len(actions)})
         return checkin_id
+
+    def _insert_captured(self, client_id: str, checkin_id: int, actions: Iterable[ActionItem],
+                         learnings: Iterable[Learning], stamp: dict) -> None:
+        """The action items and learnings a check-in captured, linked to it."""
+        for item in actions:
+            self.db["action_items"].insert({**self._action_row(client_id, item, stamp), "checkin_id": checkin_id})
+        for learning in learnings:
+            self.db["learnings"].insert({**self._learning_row(client_id, learning, stamp), "checkin_id": checkin_id})
 
     def checkins(self, client_id: str) -> list[dict]:
         """A client's check-ins, newest first, each with the readings, assessment and action items it captured."""
@@ -473,6 +578,7 @@ class Store:
                 "WHERE r.checkin_id = ? ORDER BY k.position", [cid])
             assessment = self._rows("SELECT * FROM assessments WHERE checkin_id = ?", [cid])
             actions = self._rows("SELECT text, owner, due, priority, status FROM action_items WHERE checkin_id = ? ORDER BY id", [cid])
+            learnings = self._rows("SELECT kind, what, why, who FROM learnings WHERE checkin_id = ? ORDER BY id", [cid])
             result.append({
                 "id": cid, "date": row["date"], "kind": row["kind"], "author": row["author"],
                 "planned_minutes": row["planned_minutes"], "actual_minutes": row["actual_minutes"],
@@ -481,25 +587,26 @@ class Store:
                 "assessment": ({"date": assessment[0]["date"], "scores": {k: assessment[0][k] for k in SUBSCORES},
                                 "note": assessment[0]["note"]} if assessment else None),
                 "action_items": actions,
+                "learnings": learnings,
             })
         return result
 
     def record_expansion_checkin(self, client_id: str, opportunity_id: int, checkin: CheckIn,
-                                 actions: list[ActionItem], outcome: dict | None) -> int:
+                                 actions: list[ActionItem], outcome: dict | None, learnings: Iterable[Learning] = ()) -> int:
         """Store an expansion conversation and its outcome (stage, next action) on the opportunity, in one transaction."""
         with self._write():
             self.require_client(client_id)
-            row = self.db.conn.execute("SELECT version FROM opportunities WHERE id = ? AND client_id = ?",
+            row = self.db.conn.execute("SELECT version, stage, closed_on FROM opportunities WHERE id = ? AND client_id = ?",
                                        (opportunity_id, client_id)).fetchone()
             if not row:
                 raise StoreError(f"no opportunity {opportunity_id} for {client_id}")
             stamp = self._stamp()
             checkin_id = self.db["checkins"].insert(self._checkin_row(client_id, checkin, stamp)).last_pk
-            for item in actions:
-                self.db["action_items"].insert({**self._action_row(client_id, item, stamp), "checkin_id": checkin_id})
+            self._insert_captured(client_id, checkin_id, actions, learnings, stamp)
             if outcome:
                 self.db["opportunities"].update(opportunity_id, {
                     "stage": outcome["stage"], "next_action": outcome["next_action"],
+                    "closed_on": _iso(closed_on(outcome["stage"], None, row[1], _d(row[2]), checkin.date)),
                     "next_action_date": outcome["next_action_date"].isoformat() if outcome["next_action_date"] else None,
                     "version": row[0] + 1, **stamp})
             self.db.conn.execute("DELETE FROM drafts WHERE client_id = ? AND date = ? AND kind = 'expansion' AND author = ?",
@@ -507,6 +614,164 @@ class Store:
             audit(self.db, self.actor, "expansion-check-in", client_id,
                   {"id": checkin_id, "opportunity": opportunity_id, "outcome": outcome})
         return checkin_id
+
+    # ----- practice: outcomes, advocacy, tickets, pulses, learnings, checklist ----
+
+    def _add_row(self, table: str, client_id: str, row: dict, action: str, detail: dict) -> int:
+        with self._write():
+            self.require_client(client_id)
+            new_id = self.db[table].insert({"client_id": client_id, **row, **self._stamp()}).last_pk
+            audit(self.db, self.actor, action, client_id, {"id": new_id, **detail})
+        return new_id
+
+    def add_outcome(self, client_id: str, outcome: Outcome) -> int:
+        return self._add_row("outcomes", client_id, {"date": outcome.date.isoformat(), "kind": outcome.kind, "note": outcome.note},
+                             "outcome", {"kind": outcome.kind, "date": outcome.date.isoformat()})
+
+    def add_referral(self, client_id: str, referral: Referral) -> int:
+        row = self._referral_row(client_id, referral, {})
+        del row["client_id"]
+        return self._add_row("referrals", client_id, row, "referral", {"prospect": referral.prospect})
+
+    def add_pulse(self, client_id: str, pulse: Pulse) -> int:
+        row = self._pulse_row(client_id, pulse, {})
+        del row["client_id"]
+        return self._add_row("pulses", client_id, row, "pulse", {"date": pulse.date.isoformat(), "recommend": pulse.recommend,
+                                                                   "satisfaction": pulse.satisfaction})
+
+    def add_learning(self, client_id: str, learning: Learning, checkin_id: int | None = None) -> int:
+        row = self._learning_row(client_id, learning, {})
+        del row["client_id"]
+        return self._add_row("learnings", client_id, {**row, "checkin_id": checkin_id}, "learning",
+                             {"kind": learning.kind, "what": learning.what})
+
+    def request_testimonial(self, client_id: str, day: date) -> int:
+        return self._add_row("testimonials", client_id, {"requested": day.isoformat()}, "testimonial-requested",
+                             {"date": day.isoformat()})
+
+    def answer_testimonial(self, client_id: str, answer: str, day: date) -> None:
+        """Record the answer to the client's open testimonial request (one is opened when there is none)."""
+        with self._write():
+            self.require_client(client_id)
+            row = self.db.conn.execute(
+                "SELECT id, version, requested FROM testimonials WHERE client_id = ? AND answer = 'pending' ORDER BY requested DESC, id DESC",
+                (client_id,)).fetchone()
+            stamp = self._stamp()
+            if row is None:
+                self.db["testimonials"].insert({"client_id": client_id, "requested": day.isoformat(), "answer": answer,
+                                                "answered": day.isoformat(), **stamp})
+            else:
+                if day < date.fromisoformat(row[2]):
+                    raise StoreError(f"the testimonial was asked for on {row[2]}; the answer cannot come before that")
+                self.db["testimonials"].update(row[0], {"answer": answer, "answered": day.isoformat(), "version": row[1] + 1, **stamp})
+            audit(self.db, self.actor, "testimonial-answered", client_id, {"answer": answer, "date": day.isoformat()})
+
+    def convert_referral(self, referral_id: int, became_engagement: bool = True) -> str:
+        """Mark whether a referral became an engagement; returns the client who referred."""
+        with self._write():
+            row = self.db.conn.execute("SELECT client_id, version FROM referrals WHERE id = ?", (referral_id,)).fetchone()
+            if not row:
+                raise StoreError(f"no referral {referral_id}")
+            self.db["referrals"].update(referral_id, {"became_engagement": int(became_engagement), "version": row[1] + 1,
+                                                      **self._stamp()})
+            audit(self.db, self.actor, "referral-converted", row[0], {"id": referral_id, "became_engagement": became_engagement})
+        return row[0]
+
+    def referrals(self, client_id: str | None = None) -> list[dict]:
+        where, params = ("WHERE r.client_id = ?", [client_id]) if client_id else ("", [])
+        return self._rows("SELECT r.id, r.client_id AS client, c.name AS client_name, r.date, r.prospect, r.became_engagement, "
+                          f"r.note FROM referrals r JOIN clients c ON c.id = r.client_id {where} ORDER BY r.date, r.id", params)
+
+    def add_ticket(self, client_id: str, ticket: Ticket) -> str:
+        """Log a support ticket; returns its reference (T-n when it came without one)."""
+        with self._write():
+            self.require_client(client_id)
+            taken = {r[0] for r in self.db.conn.execute("SELECT ref FROM tickets WHERE client_id = ?", (client_id,))}
+            if ticket.ref in taken:
+                raise StoreError(f"{client_id} already has a ticket {ticket.ref}")
+            ref = ticket.ref or _next_ref(taken)
+            self.db["tickets"].insert(self._ticket_row(client_id, ticket.model_copy(update={"ref": ref}), self._stamp()))
+            audit(self.db, self.actor, "ticket", client_id, {"ref": ref, "impact": ticket.impact, "users": ticket.users})
+        return ref
+
+    def ticket(self, client_id: str, ref: str) -> tuple[Ticket, int]:
+        """One ticket and its version (to save it back with update_ticket)."""
+        self.require_client(client_id)
+        rows = self._rows("SELECT * FROM tickets WHERE client_id = ? AND ref = ?", [client_id, ref])
+        if not rows:
+            raise StoreError(f"{client_id} has no ticket {ref}")
+        return self._ticket(rows[0]), rows[0]["version"]
+
+    def update_ticket(self, client_id: str, ticket: Ticket, expected_version: int) -> None:
+        """Save a changed ticket; refused when someone else saved it since ``expected_version``."""
+        with self._write():
+            row = self.db.conn.execute("SELECT id, version, changed_by FROM tickets WHERE client_id = ? AND ref = ?",
+                                       (client_id, ticket.ref)).fetchone()
+            if not row:
+                raise StoreError(f"{client_id} has no ticket {ticket.ref}")
+            if row[1] != expected_version:
+                raise StoreError(f"{row[2]} changed ticket {ticket.ref} meanwhile; look at it again")
+            self.db["tickets"].update(row[0], {**self._ticket_row(client_id, ticket, self._stamp()), "version": row[1] + 1})
+            audit(self.db, self.actor, "ticket-changed", client_id,
+                  {"ref": ticket.ref, "resolved": _iso(ticket.resolved), "escalated": ticket.escalated})
+
+    def tickets(self, client_id: str | None = None, open_only: bool = False, owner: str | None = None) -> list[dict]:
+        """Tickets as rows with their client's name, oldest first."""
+        where, params = ["1 = 1"], []
+        if client_id:
+            where.append("t.client_id = ?")
+            params.append(client_id)
+        if open_only:
+            where.append("t.resolved IS NULL")
+        if owner:
+            where.append("c.owner = ?")
+            params.append(owner)
+        return self._rows(
+            "SELECT t.client_id AS client, c.name AS client_name, t.ref, t.title, t.category, t.impact, t.users, t.opened, "
+            "t.first_response, t.resolved, t.escalated, t.first_contact, t.version FROM tickets t "
+            f"JOIN clients c ON c.id = t.client_id WHERE {' AND '.join(where)} ORDER BY t.opened, t.client_id, t.id", params)
+
+    def _checklist_rows(self, client_id: str, defaults: list[ChecklistItem]) -> None:
+        """Write the default checklist for a client that has none yet (its first edit makes it its own)."""
+        if not self.db.conn.execute("SELECT 1 FROM checklist_items WHERE client_id = ?", (client_id,)).fetchone():
+            stamp = self._stamp()
+            self.db["checklist_items"].insert_all(self._checklist_row(client_id, i, item, stamp) for i, item in enumerate(defaults))
+
+    def check_item(self, client_id: str, key: str, done: bool, day: date, defaults: list[ChecklistItem],
+                   note: str | None = None) -> None:
+        """Tick (or untick) a knowledge-transfer item."""
+        with self._write():
+            self.require_client(client_id)
+            self._checklist_rows(client_id, defaults)
+            row = self.db.conn.execute("SELECT version, note FROM checklist_items WHERE client_id = ? AND key = ?",
+                                       (client_id, key)).fetchone()
+            if not row:
+                raise StoreError(f"{client_id}'s handover checklist has no item '{key}'")
+            self.db.conn.execute(
+                "UPDATE checklist_items SET done = ?, done_on = ?, note = ?, version = ?, changed_at = ?, changed_by = ? "
+                "WHERE client_id = ? AND key = ?",
+                (int(done), day.isoformat() if done else None, note if note is not None else row[1], row[0] + 1, now_stamp(),
+                 self.actor, client_id, key))
+            audit(self.db, self.actor, "checklist", client_id, {"key": key, "done": done})
+
+    def add_checklist_item(self, client_id: str, item: ChecklistItem, defaults: list[ChecklistItem]) -> None:
+        with self._write():
+            self.require_client(client_id)
+            self._checklist_rows(client_id, defaults)
+            if self.db.conn.execute("SELECT 1 FROM checklist_items WHERE client_id = ? AND key = ?", (client_id, item.key)).fetchone():
+                raise StoreError(f"{client_id}'s handover checklist already has an item '{item.key}'")
+            position = self.db.conn.execute("SELECT COALESCE(MAX(position) + 1, 0) FROM checklist_items WHERE client_id = ?",
+                                            (client_id,)).fetchone()[0]
+            self.db["checklist_items"].insert(self._checklist_row(client_id, position, item, self._stamp()))
+            audit(self.db, self.actor, "checklist-add", client_id, {"key": item.key, "label": item.label})
+
+    def remove_checklist_item(self, client_id: str, key: str, defaults: list[ChecklistItem]) -> None:
+        with self._write():
+            self.require_client(client_id)
+            self._checklist_rows(client_id, defaults)
+            if not self.db.conn.execute("DELETE FROM checklist_items WHERE client_id = ? AND key = ?", (client_id, key)).rowcount:
+                raise StoreError(f"{client_id}'s handover checklist has no item '{key}'")
+            audit(self.db, self.actor, "checklist-remove", client_id, {"key": key})
 
     # ----- check acknowledgements and KPI feeds -----------------------------
 
@@ -656,4 +921,160 @@ class Store:
                 [*client_ids, direction, day_text]):
                 found[(client, key)][when] = value
         return {ident: [Reading.model_construct(date=date.fromisoformat(d), value=v) for d, v in sorted(values.items())]
+                for ident, values in found.items()}
+
+    # ----- bulk reads for the portfolio views ----------------------------------
+
+    def remembered_windows(self, view: str, day: date, rules: str, days: int, versions: dict[str, int]) -> dict[str, object]:
+        """Data remembered for ``view`` on one of the ``days`` days up to ``day`` and still of the client's version.
+
+        ``versions`` names the clients asked for and their current data versions; for each,
+        the data of the latest such day is returned (client id -> data).
+        """
+        if not versions:
+            return {}
+        params = [view, rules, (day - timedelta(days=days - 1)).isoformat(), day.isoformat()]
+        which = ""
+        if len(versions) <= 100:  # a few changed clients: not every client's rows
+            which = f" AND client_id IN ({','.join('?' * len(versions))})"
+            params += list(versions)
+        rows = self.db.conn.execute(
+            f"SELECT client_id, version, data FROM view_cache WHERE view = ? AND rules = ? AND day BETWEEN ? AND ?{which} "
+            "ORDER BY day", params)
+        found = {client: data for client, version, data in rows if versions.get(client) == version}
+        return {client: json.loads(data) for client, data in found.items()}
+
+    def bulk_clients(self, ids: list[str], parts: Iterable[str] = SCHEDULE_PARTS, *, since: date | None = None,
+                     earlier_assessments: int = 2) -> list[Client]:
+        """``clients(ids, parts=parts)`` for the views over a whole portfolio, with less work per row.
+
+        ``parts`` may name assessments, exceptions and opportunities (what the agenda and
+        triage read); the rows are built into models without the per-field lookups of
+        ``model_construct``. With ``since``, only what a view from that day on reads is
+        loaded: exceptions dated on or after it and every moved one (a move reaches across
+        days); assessments dated after it and the ``earlier_assessments`` latest before or on
+        it, or all of a client's assessments when it has a moved touchpoint.
+        """
+        parts = frozenset(parts)
+        if parts - {"assessments", "exceptions", "opportunities"}:
+            raise ValueError(f"bulk_clients cannot load {', '.join(sorted(parts - {'assessments', 'exceptions', 'opportunities'}))}")
+        if not ids:
+            return []
+        marks = ",".join("?" * len(ids))
+        conn = self.db.conn
+        found: dict[str, dict[str, list]] = {part: defaultdict(list) for part in parts}
+        fromiso = date.fromisoformat
+        if "assessments" in parts:
+            new_scores = self._constructor(Scores, SUBSCORES)
+            new_assessment = self._constructor(Assessment, ("date", "scores", "note", "author"))
+            into = found["assessments"]
+            columns = f"client_id, date, note, author, {', '.join(SUBSCORES)}"
+            if since is None:
+                sql, params = f"SELECT {columns} FROM assessments WHERE client_id IN ({marks}) ORDER BY client_id, date", ids
+            else:
+                sql = (f"SELECT {columns} FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY client_id ORDER BY date DESC) AS back "
+                       f"FROM assessments WHERE client_id IN ({marks}) AND date <= ?) "
+                       f"WHERE back <= ? OR client_id IN (SELECT client_id FROM touchpoint_exceptions WHERE status = 'moved') "
+                       f"UNION ALL SELECT {columns} FROM assessments WHERE client_id IN ({marks}) AND date > ? "
+                       f"ORDER BY client_id, date")
+                params = [*ids, since.isoformat(), earlier_assessments, *ids, since.isoformat()]
+            for client_id, day, note, author, *values in conn.execute(sql, params):
+                into[client_id].append(new_assessment(fromiso(day), new_scores(*values), note, author))
+        if "exceptions" in parts:
+            new_exception = self._constructor(TouchpointException, ("date", "kind", "status", "reason", "moved_to"))
+            into = found["exceptions"]
+            which = "" if since is None else " AND (date >= ? OR status = 'moved')"
+            for client_id, day, kind, status, reason, moved_to in conn.execute(
+                    f"SELECT client_id, date, kind, status, reason, moved_to FROM touchpoint_exceptions "
+                    f"WHERE client_id IN ({marks}){which} ORDER BY client_id, date, kind",
+                    ids if since is None else [*ids, since.isoformat()]):
+                into[client_id].append(new_exception(fromiso(day), kind, status, reason, fromiso(moved_to) if moved_to else None))
+        if "opportunities" in parts:
+            into = found["opportunities"]
+            for row in self._rows(f"SELECT * FROM opportunities WHERE client_id IN ({marks}) ORDER BY client_id, id", ids):
+                into[row["client_id"]].append(self._opportunity(row))
+        others = ALL_PARTS - {"readings"} - parts
+        return [Client.model_construct(
+            id=row["id"], name=row["name"], tier=row["tier"], go_live=date.fromisoformat(row["go_live"]),
+            owner=row["owner"], investment=row["investment"], roi_target=row["roi_target"], status=row["status"],
+            **{part: found[part].get(row["id"], []) for part in parts}, **{part: [] for part in others})
+            for row in self._rows(f"SELECT * FROM clients WHERE id IN ({marks}) ORDER BY id", ids)]
+
+    @staticmethod
+    def _constructor(model: type, fields: tuple[str, ...]) -> Callable:
+        """``model.model_construct`` from positional values of ``fields``, made cheap for the many rows of bulk reads.
+
+        When ``fields`` are all of the model's fields in their order (and it keeps no private or
+        extra attributes), the instance is set up directly, as model_construct would leave it;
+        otherwise model_construct itself is used, which fills in defaults.
+        """
+        if (tuple(model.model_fields) != tuple(fields) or model.__private_attributes__ or model.__pydantic_root_model__
+                or model.model_config.get("extra") == "allow"):
+            return lambda *values: model.model_construct(**dict(zip(fields, values)))
+        new, set_attribute, names = model.__new__, object.__setattr__, frozenset(fields)
+
+        def construct(*values):
+            instance = new(model)
+            set_attribute(instance, "__dict__", dict(zip(fields, values)))
+            set_attribute(instance, "__pydantic_fields_set__", set(names))
+            set_attribute(instance, "__pydantic_extra__", None)
+            set_attribute(instance, "__pydantic_private__", None)
+            return instance
+
+        return construct
+
+    def kpi_standings(self, client_ids: list[str], day: date) -> dict[str, dict]:
+        """What decides each client's KPIs on ``day``, worked out in SQLite without loading the readings.
+
+        Per client: "kpis", its KPIs in order as (key, direction, baseline, target, latest value,
+        best value) up to ``day`` (the best is the highest for a "higher" KPI, the lowest
+        otherwise; both None without readings), and "next_reading", the first reading date
+        after ``day`` (None when there is none).
+        """
+        if not client_ids:
+            return {}
+        marks = ",".join("?" * len(client_ids))
+        found: dict[str, dict] = {}
+        for client_id, key, direction, baseline, target, current, peak, later in self.db.conn.execute(
+                "SELECT k.client_id, k.key, k.direction, k.baseline, k.target, "
+                "(SELECT value FROM readings WHERE kpi_id = k.id AND date <= ?1 ORDER BY date DESC LIMIT 1), "
+                "CASE k.direction WHEN 'higher' THEN (SELECT MAX(value) FROM readings WHERE kpi_id = k.id AND date <= ?1) "
+                "ELSE (SELECT MIN(value) FROM readings WHERE kpi_id = k.id AND date <= ?1) END, "
+                "(SELECT MIN(date) FROM readings WHERE kpi_id = k.id AND date > ?1) "
+                f"FROM kpis k WHERE k.client_id IN ({marks}) ORDER BY k.client_id, k.position",
+                [day.isoformat(), *client_ids]):
+            entry = found.setdefault(client_id, {"kpis": [], "next_reading": None})
+            entry["kpis"].append((key, direction, baseline, target, current, peak))
+            if later is not None and (entry["next_reading"] is None or later < entry["next_reading"]):
+                entry["next_reading"] = later
+        return found
+
+    def kpi_readings(self, client_ids: list[str], day: date, latest: int) -> dict[tuple[str, str], tuple[list[Reading], int]]:
+        """Per (client, KPI key): the ``latest`` readings up to ``day`` with the best one added, and how many there are.
+
+        The best is the highest reading of a "higher" KPI and the lowest of a "lower" one.
+        The work follows ``latest``, not the length of the history: index steps per KPI.
+        """
+        if not client_ids:
+            return {}
+        marks = ",".join("?" * len(client_ids))
+        day_text = day.isoformat()
+        found: dict[tuple[str, str], dict[str, float]] = defaultdict(dict)
+        counts: dict[tuple[str, str], int] = {}
+        for client_id, key, when, value in self.db.conn.execute(
+                "SELECT k.client_id, k.key, r.date, r.value FROM kpis k JOIN readings r ON r.kpi_id = k.id "
+                "AND r.date <= ?1 AND r.date >= COALESCE((SELECT date FROM readings WHERE kpi_id = k.id AND date <= ?1 "
+                f"ORDER BY date DESC LIMIT 1 OFFSET ?2), '') WHERE k.client_id IN ({marks})",
+                [day_text, latest - 1, *client_ids]):
+            found[(client_id, key)][when] = value
+        for direction, best in (("higher", "MAX"), ("lower", "MIN")):
+            # SQLite gives the other columns of the row that holds the MAX/MIN.
+            for client_id, key, count, value, when in self.db.conn.execute(
+                    f"SELECT k.client_id, k.key, COUNT(*), {best}(r.value), r.date FROM kpis k JOIN readings r ON r.kpi_id = k.id "
+                    f"WHERE k.client_id IN ({marks}) AND k.direction = ? AND r.date <= ? GROUP BY k.id",
+                    [*client_ids, direction, day_text]):
+                found[(client_id, key)][when] = value
+                counts[(client_id, key)] = count
+        new_reading = self._constructor(Reading, ("date", "value"))
+        return {ident: ([new_reading(date.fromisoformat(d), v) for d, v in sorted(values.items())], counts[ident])
                 for ident, values in found.items()}

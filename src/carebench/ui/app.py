@@ -1,4 +1,4 @@
-"""The carebench workbench: five screens switched by number keys over one database."""
+"""The carebench workbench: six screens switched by number keys over one database."""
 
 from __future__ import annotations
 
@@ -30,6 +30,7 @@ SCREENS = {
     "kpis": ("3", "KPIs", "the client's KPI dashboard"),
     "health": ("4", "Health", "the client's health breakdown"),
     "expansion": ("5", "Expansion", "the expansion pipeline"),
+    "practice": ("6", "Practice", "practice outcomes across clients"),
 }
 
 
@@ -45,8 +46,10 @@ def _mode(name: str):
             from .kpis import KpiScreen as cls
         elif name == "health":
             from .health import HealthScreen as cls
-        else:
+        elif name == "expansion":
             from .expansion import ExpansionScreen as cls
+        else:
+            from .practice import PracticeScreen as cls
         return cls()
 
     return build

@@ -17,7 +17,7 @@ from textual.widgets import Footer, Header, Input, Label, OptionList, Select, St
 from textual.widgets.option_list import Option
 
 from ..core.health import band_of, overall_score
-from ..core.models import CONTROL_RE, SUBSCORES, STAGES, ActionItem, Assessment, CheckIn, Opportunity, Scores, Section
+from ..core.models import CONTROL_RE, SUBSCORES, STAGES, ActionItem, Assessment, CheckIn, Learning, Opportunity, Scores, Section
 from ..inputs import UserError, parse_date, parse_number
 from .base import band_text, user_error
 from .messages import DataLoaded, LoadFailed
@@ -131,6 +131,7 @@ class CheckinScreen(Screen):
         Binding("ctrl+b", "previous_section", "Previous", id="checkin.previous", tooltip="Previous section"),
         Binding("ctrl+g", "jump", "Sections", id="checkin.jump", tooltip="Jump to any section"),
         Binding("ctrl+o", "add_action", "+Action", id="checkin.action", tooltip="Add an action item"),
+        Binding("ctrl+l", "add_learning", "+Lesson", id="checkin.learning", tooltip="Record a lesson learned or a decision"),
         Binding("ctrl+f", "finish", "Finish", id="checkin.finish", tooltip="Store the check-in and mark it done"),
         Binding("escape", "cancel", "Cancel", id="checkin.cancel", tooltip="Leave: keep or discard the draft"),
     ]
@@ -210,7 +211,7 @@ class CheckinScreen(Screen):
         draft = ctx["draft"] or {}
         self.draft_version = ctx["draft_version"]
         self.state = {
-            "section": 0, "notes": {}, "readings": {}, "actions": [], "next_steps": "", "elapsed": {},
+            "section": 0, "notes": {}, "readings": {}, "actions": [], "learnings": [], "next_steps": "", "elapsed": {},
             "scores": {k: str(v) for k, v in (ctx["last_scores"] or {}).items()},
             "outcome": {},
             "attendees": ", ".join(ctx["contacts"]),
@@ -543,6 +544,20 @@ class CheckinScreen(Screen):
 
         self.app.push_screen(action_item_form(self.ctx["client_name"], self.ctx["owner"], self.app.plan_day), added)
 
+    def action_add_learning(self) -> None:
+        if self.ctx is None:
+            return
+        from .forms import learning_form
+
+        def added(entry: dict | None) -> None:
+            if entry is None:
+                return
+            self.state["learnings"].append(entry)
+            self.changed()
+            self.notify(f"{entry['kind'].capitalize()} noted; it is stored with the check-in")
+
+        self.app.push_screen(learning_form(self.ctx["client_name"]), added)
+
     def collect(self) -> tuple[dict | None, str | None, int]:
         """What Finish stores, or the first problem and the section it is in."""
         self.capture_fields()
@@ -580,9 +595,12 @@ class CheckinScreen(Screen):
         checkin = CheckIn(date=self.app.plan_day, kind=self.kind, author=self.app.user, attendees=attendees,
                           planned_minutes=ctx["script"]["planned_minutes"], actual_minutes=min(minutes, 1440),
                           sections=sections, next_steps=plain(self.state["next_steps"]))
-        actions = [ActionItem(**a, source=f"{self.kind} check-in {self.app.plan_day}") for a in self.state["actions"]]
+        source = f"{self.kind} check-in {self.app.plan_day}"
+        actions = [ActionItem(**a, source=source) for a in self.state["actions"]]
+        learnings = [Learning(**entry, date=self.app.plan_day, who=self.app.user, source=source)
+                     for entry in self.state.get("learnings", [])]
         return {"checkin": checkin, "readings": readings, "assessment": assessment, "actions": actions,
-                "outcome": outcome}, None, -1
+                "learnings": learnings, "outcome": outcome}, None, -1
 
     async def action_finish(self) -> None:
         if self.ctx is None:
@@ -602,10 +620,11 @@ class CheckinScreen(Screen):
             with self.app.open_store() as store:
                 if self.kind == "expansion":
                     store.record_expansion_checkin(self.client, self.opportunity_id, result["checkin"], result["actions"],
-                                                   result["outcome"])
+                                                   result["outcome"], learnings=result["learnings"])
                 else:
                     store.finish_checkin(self.client, result["checkin"], result["readings"], result["assessment"],
-                                         result["actions"], touchpoint_date=self.touchpoint_date)
+                                         result["actions"], touchpoint_date=self.touchpoint_date,
+                                         learnings=result["learnings"])
                 after = client_view(store, self.client, self.app.plan_day, self.app.rules)
         except Exception as exc:
             self.app.call_from_thread(self.notify, f"Not saved: {user_error(exc)}; your draft is kept", severity="error")
@@ -617,6 +636,8 @@ class CheckinScreen(Screen):
         lines = [f"{self.ctx['client_name']}: {self.kind} check-in of {self.app.plan_day}, "
                  f"{result['checkin'].actual_minutes} of {result['checkin'].planned_minutes} minutes"]
         lines.append(f"{len(result['readings'])} KPI readings recorded")
+        if result["learnings"]:
+            lines.append(f"{len(result['learnings'])} lessons or decisions recorded")
         if result["assessment"]:
             overall = overall_score(result["assessment"].scores)
             before = overall_score(Scores(**self.ctx["last_scores"])) if self.ctx["last_scores"] else None

@@ -167,6 +167,36 @@ class ClientPicker(ModalScreen[str | None]):
         self.dismiss(None)
 
 
+class ChoiceDialog(ModalScreen[str | None]):
+    """Pick one of a few options (id, text) with the arrow keys and enter; escape cancels."""
+
+    DEFAULT_CSS = """
+    ChoiceDialog { align: center middle; }
+    ChoiceDialog > Vertical { width: 76; max-width: 98%; height: auto; max-height: 90%; border: round $primary; background: $surface; padding: 0 1; }
+    ChoiceDialog OptionList { height: auto; max-height: 20; border: none; }
+    """
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, title: str, options: list[tuple[str, str]], hint: str = "enter: choose · escape: close") -> None:
+        super().__init__()
+        self.choice_title = title
+        self.options = options
+        self.hint = hint
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(f"[b]{self.choice_title}[/b]")
+            yield OptionList(*[Option(text, id=ident) for ident, text in self.options])
+            yield Label(f"[dim]{self.hint}[/]")
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.dismiss(event.option.id)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
 class KeysDialog(ModalScreen[None]):
     """Every key of the current screen and of the app, with what it does."""
 

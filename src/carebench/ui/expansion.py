@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from datetime import date
+from functools import partial
+from typing import Any, Callable
 
 from rich.table import Table
 from rich.text import Text
@@ -30,6 +32,8 @@ READINESS_SHORT = {"ready to present": "ready", "nurture": "nurture", "hold: rec
 NAME_MIN, NAME_MAX, TITLE_MIN, TITLE_MAX, NEXT_MAX = 10, 20, 14, 40, 36
 # stage, value, prob, weighted and readiness with their padding, for typical amounts (up to 9,999,999).
 FIXED_COLUMNS = (10 + 2) + (9 + 2) + (4 + 2) + (9 + 2) + (9 + 2)
+# A large table is filled in parts: more rows than a screen holds at once, then chunks with a pause between them.
+FIRST_ROWS, CHUNK_ROWS, CHUNK_PAUSE = 200, 400, 0.01
 
 
 # ----- pure helpers (tested without a terminal) ---------------------------------
@@ -189,6 +193,7 @@ class ExpansionScreen(WorkbenchScreen):
         self.data: dict | None = None
         self.pending_select: str | None = None
         self._last_width = 0
+        self._fills: dict[str | None, int] = {}  # the latest fill of each table (see _add_rows)
 
     def compose_body(self):
         yield Static("Loading the pipeline…", id="scope")
@@ -227,15 +232,35 @@ class ExpansionScreen(WorkbenchScreen):
             self.pending_select = None
         keep_pipeline = added or self._key(pipeline)
         keep_actions = added or self._key(actions)
-        self._fill_pipeline(rows)
-        self._fill_actions(rows)
-        for table, key in ((pipeline, keep_pipeline), (actions, keep_actions)):
-            if key in self.rows and key in table.rows:
-                table.move_cursor(row=table.get_row_index(key), animate=False)
+        self._fill_pipeline(rows, keep_pipeline)
+        self._fill_actions(rows, keep_actions)
         self._show_totals(data["totals"], len(rows))
         self._show_detail()
 
-    def _fill_pipeline(self, rows: list[dict]) -> None:
+    def _add_rows(self, table: DataTable, items: list, row_of: Callable[[Any], tuple[list, str]], keep: str | None) -> None:
+        """Add ``row_of(item)`` (cells, key) to ``table``: a screenful at once, the rest a chunk per turn of the event loop.
+
+        So a large pipeline is on screen at once and keys keep working while the rest is added.
+        The cursor goes to the ``keep`` row once it is in (unless it was moved meanwhile); a
+        newer fill of the table stops what is left of this one.
+        """
+        self._fills[table.id] = generation = self._fills.get(table.id, 0) + 1
+        start_row = table.cursor_row
+
+        def add(start: int, count: int) -> None:
+            if self._fills.get(table.id) != generation or not self.is_attached:
+                return
+            for item in items[start:start + count]:
+                cells, key = row_of(item)
+                table.add_row(*cells, key=key)
+            if keep is not None and keep in self.rows and keep in table.rows and table.cursor_row == start_row:
+                table.move_cursor(row=table.get_row_index(keep), animate=False)
+            if start + count < len(items):
+                self.set_timer(CHUNK_PAUSE, partial(add, start + count, CHUNK_ROWS))
+
+        add(0, FIRST_ROWS)
+
+    def _fill_pipeline(self, rows: list[dict], keep: str | None = None) -> None:
         table = self.query_one(PipelineTable)
         variables = self.app.theme_variables
         show_client = self.scope is None
@@ -260,7 +285,9 @@ class ExpansionScreen(WorkbenchScreen):
         table.add_column("readiness", key="readiness")
         if show_next:
             table.add_column("next action", width=next_w, key="next")
-        for row, next_text in zip(rows, next_texts):
+
+        def row_of(item: tuple[dict, str]) -> tuple[list, str]:
+            row, next_text = item
             readiness = READINESS_SHORT.get(row["readiness"])
             ready = (Text(f"● {readiness}", style=variables.get(READINESS_STYLE[row["readiness"]], ""))
                      if readiness else Text("– unknown", style="dim"))
@@ -272,7 +299,9 @@ class ExpansionScreen(WorkbenchScreen):
                 cells.append(Text(clip(next_text, next_w)))
             if show_client:
                 cells.insert(0, Text(clip(row["client_name"], client_w)))
-            table.add_row(*cells, key=str(row["id"]))
+            return cells, str(row["id"])
+
+        self._add_rows(table, list(zip(rows, next_texts)), row_of, keep)
         self._last_width = table.size.width
 
         empty = self.query_one("#empty", Static)
@@ -281,7 +310,7 @@ class ExpansionScreen(WorkbenchScreen):
             empty.update(f"No opportunities{whose} yet: press n to add one.")
         empty.set_class(not rows, "-shown")
 
-    def _fill_actions(self, rows: list[dict]) -> None:
+    def _fill_actions(self, rows: list[dict], keep: str | None = None) -> None:
         table = self.query_one(NextActionsTable)
         table.clear()
         error = self.app.theme_variables.get("error", "")
@@ -290,15 +319,19 @@ class ExpansionScreen(WorkbenchScreen):
         avail = (table.size.width or self.size.width or 80) - 2 - 15 - 18 - 4
         title_w = max(12, min(30, avail * 2 // 5))
         action_w = max(16, min(60, avail - title_w))
-        for item in planned:
+        plan_day = self.app.plan_day
+
+        def row_of(item: dict) -> tuple[list, str]:
             if item["when"] is None:
                 when = Text("no date", style="dim")
             elif item["overdue"]:
                 when = Text(f"{item['when']:%m-%d} overdue", style=error)
             else:
-                when = "today" if item["when"] == self.app.plan_day else f"{item['when']:%m-%d}"
-            table.add_row(when, Text(clip(item["client_name"], 16)), Text(clip(item["next_action"] or "–", action_w)),
-                          Text(clip(item["title"], title_w)), key=str(item["id"]))
+                when = "today" if item["when"] == plan_day else f"{item['when']:%m-%d}"
+            return [when, Text(clip(item["client_name"], 16)), Text(clip(item["next_action"] or "–", action_w)),
+                    Text(clip(item["title"], title_w))], str(item["id"])
+
+        self._add_rows(table, planned, row_of, keep)
         overdue = sum(1 for item in planned if item["overdue"])
         title = self.query_one("#actions-title", Static)
         if planned:
@@ -343,10 +376,7 @@ class ExpansionScreen(WorkbenchScreen):
             rows = by_stage(list(self.rows.values()))
             for table, fill in ((self.query_one(PipelineTable), self._fill_pipeline),
                                 (self.query_one(NextActionsTable), self._fill_actions)):
-                key = self._key(table)
-                fill(rows)
-                if key in table.rows:
-                    table.move_cursor(row=table.get_row_index(key), animate=False)
+                fill(rows, self._key(table))
 
     # ----- selection -------------------------------------------------------
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from pydantic import ValidationError
 
-from ..core.models import STAGES, ActionItem, Opportunity
-from ..inputs import UserError, parse_date, parse_number, validation_message
+from ..core.models import STAGES, TICKET_CATEGORIES, ActionItem, Learning, Opportunity, Ticket
+from ..inputs import UserError, parse_date, parse_moment, parse_number, validation_message
 from .dialogs import FormDialog
 
 PRIORITIES = ["medium", "high", "low"]
@@ -32,6 +32,54 @@ def action_item_form(client_name: str, owner: str, day: date) -> FormDialog:
          ("due", "Due (YYYY-MM-DD)", (day + timedelta(days=7)).isoformat(), None), ("priority", "Priority", "medium", PRIORITIES)],
         validate,
     )
+
+
+def ticket_form(client_name: str, now: datetime) -> FormDialog:
+    """Log a support ticket: what, business impact, users affected, category, when it came in (default: now)."""
+
+    def validate(values: dict[str, str]):
+        try:
+            return Ticket(title=values["title"].strip(), impact=values["impact"], users=values["users"],
+                          category=values["category"], opened=parse_moment(values["opened"])), None
+        except UserError as exc:
+            return None, f"opened: {exc}"
+        except ValidationError as exc:
+            return None, validation_message(exc)
+
+    return FormDialog(f"New support ticket for {client_name}", [
+        ("title", "What", "", None), ("impact", "Business impact", "medium", ["high", "medium", "low"]),
+        ("users", "Users affected", "some", ["many", "some", "few"]), ("category", "Category", "other", list(TICKET_CATEGORIES)),
+        ("opened", "Opened", f"{now:%Y-%m-%d %H:%M}", None)], validate)
+
+
+def resolve_form(ref: str, title: str, now: datetime) -> FormDialog:
+    """When a ticket was resolved, and whether at the first contact or after escalating it."""
+
+    def validate(values: dict[str, str]):
+        try:
+            return {"at": parse_moment(values["at"]), "first_contact": values["first_contact"] == "yes",
+                    "escalated": values["escalated"] == "yes"}, None
+        except UserError as exc:
+            return None, f"resolved: {exc}"
+
+    return FormDialog(f"Resolve {ref}: {title}", [
+        ("at", "Resolved at", f"{now:%Y-%m-%d %H:%M}", None), ("first_contact", "At first contact", "no", ["no", "yes"]),
+        ("escalated", "Escalated", "no", ["no", "yes"])], validate)
+
+
+def learning_form(client_name: str) -> FormDialog:
+    """A lesson learned or a decision: what, and why (who and when come from the check-in)."""
+
+    def validate(values: dict[str, str]):
+        try:
+            entry = Learning(date=date.today(), kind=values["kind"], what=values["what"].strip(), why=values["why"].strip())
+        except ValidationError as exc:
+            return None, validation_message(exc)
+        return entry.model_dump(include={"kind", "what", "why"}), None
+
+    return FormDialog(f"Lesson or decision at {client_name}",
+                      [("what", "What", "", None), ("why", "Why", "", None), ("kind", "Kind", "lesson", ["lesson", "decision"])],
+                      validate)
 
 
 def opportunity_form(client_name: str, current: dict | None = None) -> FormDialog:

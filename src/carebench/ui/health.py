@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
+from textual.binding import Binding
 from textual.containers import Grid, Vertical, VerticalScroll
 from textual.widgets import Sparkline, Static
 
@@ -70,8 +73,17 @@ class HealthBreakdown(Static):
 CHECKIN_TIMELINE = 8
 
 
+# How many open tickets the tickets panel lists.
+OPEN_TICKETS_SHOWN = 6
+
+
 class HealthScreen(WorkbenchScreen):
     TITLE = "Health"
+    BINDINGS = [
+        Binding("t", "log_ticket", "+Ticket", id="health.ticket", tooltip="Log a support ticket"),
+        Binding("r", "resolve_ticket", "Resolve", id="health.resolve", tooltip="Resolve an open support ticket"),
+        Binding("k", "checklist", "Checklist", id="health.checklist", tooltip="Tick knowledge-transfer items"),
+    ]
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
     DEFAULT_CSS = """
     HealthScreen #health-title { height: auto; padding: 0 1; }
@@ -99,11 +111,14 @@ class HealthScreen(WorkbenchScreen):
                         yield Static("", id="history-list")
                     yield Static("", id="advice", classes="panel")
                     yield Static("", id="handover", classes="panel")
+                    yield Static("", id="transfer", classes="panel")
+                    yield Static("", id="tickets", classes="panel")
 
     def on_mount(self) -> None:
         titles = {"#overall": "Overall", "#breakdown": "Components", "#drivers": "What changed",
                   "#history": "History", "#advice": "What the band asks for", "#handover": "Handover",
-                  "#checkins": "Check-ins, newest first"}
+                  "#checkins": "Check-ins, newest first", "#transfer": "Knowledge transfer (k)",
+                  "#tickets": "Support tickets (t log · r resolve)"}
         for selector, title in titles.items():
             self.query_one(selector).border_title = title
         # Bands and bars are coloured when drawn, so a new theme redraws them from the data we have.
@@ -119,8 +134,15 @@ class HealthScreen(WorkbenchScreen):
         client = client_view(store, client_id, day, self.app.rules)
         earlier = [entry for entry in health["history"] if health["date"] and entry["date"] < health["date"]]
         health["previous_date"] = earlier[-1]["date"] if earlier else None
+        from ..views_practice import checklist_view, tickets_view
+
         checkins = store.checkins(client_id)[:CHECKIN_TIMELINE]
-        return {"health": health, "client": client, "day": day.isoformat(), "checkins": checkins}
+        return {"health": health, "client": client, "day": day.isoformat(), "checkins": checkins,
+                "tickets": tickets_view(store, self.now(), client_id), "checklist": checklist_view(store, client_id)}
+
+    def now(self) -> datetime:
+        """This minute, on the day being planned."""
+        return datetime.combine(self.app.plan_day, datetime.now().time()).replace(second=0, microsecond=0)
 
     def show(self, data: dict | None) -> None:
         self.data = data
@@ -151,6 +173,8 @@ class HealthScreen(WorkbenchScreen):
             advice.border_title = f"What {health['band']} asks for"
             advice.update(Text("\n".join(f"• {item}" for item in health["advice"])))
         self._show_handover(client)
+        self._show_checklist(data["checklist"])
+        self._show_tickets(data["tickets"])
         self._show_checkins(data["checkins"])
 
     def _show_overall(self, health: dict) -> None:
@@ -217,6 +241,8 @@ class HealthScreen(WorkbenchScreen):
                 captured.append("assessed")
             if checkin["action_items"]:
                 captured.append(f"{len(checkin['action_items'])} actions")
+            if checkin.get("learnings"):
+                captured.append(f"{len(checkin['learnings'])} lessons")
             text.append(f"{checkin['date']} ", style="bold")
             text.append(f"{checkin['kind']} · {checkin['author']} · {checkin['actual_minutes']}/{checkin['planned_minutes']} min")
             if captured:
@@ -229,6 +255,107 @@ class HealthScreen(WorkbenchScreen):
             text.append("\n")
         text.rstrip()
         self.query_one("#checkins", Static).update(text)
+
+    def _show_checklist(self, checklist: dict) -> None:
+        done_style = self.app.theme_variables.get("success", "")
+        text = Text(f"{checklist['done']} of {checklist['total']} done", style="bold" if checklist["complete"] else "")
+        for item in checklist["items"]:
+            if item["done"]:
+                text.append("\n  ✓ ", style=done_style)
+                text.append(item["label"])
+                text.append(f"  {item['done_on']}", style="dim")
+            else:
+                text.append(f"\n  · {item['label']}", style="dim")
+        self.query_one("#transfer", Static).update(text)
+
+    def _show_tickets(self, tickets: list[dict]) -> None:
+        open_ones = sorted((t for t in tickets if t["status"] == "open"), key=lambda t: (t["priority"], t["opened"]))
+        resolved = len(tickets) - len(open_ones)
+        if not tickets:
+            self.query_one("#tickets", Static).update(Text("No tickets logged.", style="dim"))
+            return
+        text = Text(f"{len(open_ones)} open · {resolved} resolved", style="bold")
+        warn = self.app.theme_variables.get("error", "")
+        for ticket in open_ones[:OPEN_TICKETS_SHOWN]:
+            text.append(f"\n  {ticket['priority']} ", style=f"bold {warn}" if ticket["priority"] in ("P1", "P2") else "bold")
+            text.append(f"{ticket['ref']} {ticket['title'][:48]}")
+            text.append(f" · open {ticket['hours_open']:g} h", style="dim")
+        if len(open_ones) > OPEN_TICKETS_SHOWN:
+            text.append(f"\n  … {len(open_ones) - OPEN_TICKETS_SHOWN} more open", style="dim")
+        self.query_one("#tickets", Static).update(text)
+
+    # ----- tickets and the checklist -------------------------------------------
+
+    def action_log_ticket(self) -> None:
+        if not self.data:
+            return
+        from .forms import ticket_form
+
+        client = self.data["client"]
+
+        def logged(ticket) -> None:
+            if ticket is None:
+                return
+            from ..core.support import priority
+
+            self.write(lambda store: f"{client['name']}: ticket {store.add_ticket(client['id'], ticket)} logged "
+                                     f"({priority(ticket.impact, ticket.users)})")
+
+        self.app.push_screen(ticket_form(client["name"], self.now()), logged)
+
+    def action_resolve_ticket(self) -> None:
+        if not self.data:
+            return
+        open_ones = [t for t in self.data["tickets"] if t["status"] == "open"]
+        if not open_ones:
+            self.notify("No open tickets to resolve")
+            return
+        from .dialogs import ChoiceDialog
+        from .forms import resolve_form
+
+        client = self.data["client"]
+        by_ref = {t["ref"]: t for t in open_ones}
+
+        def resolved(ref: str, answer: dict | None) -> None:
+            if answer is None:
+                return
+            from ..core.support import resolve_ticket
+
+            def change(store) -> str:
+                current, version = store.ticket(client["id"], ref)
+                store.update_ticket(client["id"], resolve_ticket(current, **answer), version)
+                return f"{client['name']}: {ref} resolved"
+
+            self.write(change)
+
+        def chosen(ref: str | None) -> None:
+            if ref is not None:
+                self.app.push_screen(resolve_form(ref, by_ref[ref]["title"], self.now()), lambda answer: resolved(ref, answer))
+
+        options = [(t["ref"], f"{t['priority']} {t['ref']} {t['title'][:50]} · open {t['hours_open']:g} h") for t in open_ones]
+        self.app.push_screen(ChoiceDialog(f"Resolve a ticket of {client['name']}", options), chosen)
+
+    def action_checklist(self) -> None:
+        if not self.data:
+            return
+        from .dialogs import ChoiceDialog
+
+        client, checklist = self.data["client"], self.data["checklist"]
+        items = {item["key"]: item for item in checklist["items"]}
+
+        def chosen(key: str | None) -> None:
+            if key is None:
+                return
+            from ..core.phases import default_checklist
+
+            done = not items[key]["done"]
+            day = self.app.plan_day
+            self.write(lambda store: store.check_item(client["id"], key, done, day, default_checklist())
+                       or f"{client['name']}: {items[key]['label']} {'done' if done else 'not done'}")
+
+        options = [(key, f"{'✓' if item['done'] else '·'} {item['label']}") for key, item in items.items()]
+        self.app.push_screen(ChoiceDialog(f"Knowledge transfer at {client['name']}", options,
+                                          "enter: mark done / not done · escape: close"), chosen)
 
     def _show_handover(self, client: dict) -> None:
         gate = client["handover"]

@@ -1,0 +1,409 @@
+"""The practice commands, registered on the main `carebench` group.
+
+practice (outcomes across the practice), ticket (the support log), pulse (survey
+answers), outcome, referral, testimonial, learning, search and checklist (the
+knowledge-transfer checklist behind the handover gate). Imports stay lazy, as in cli.py.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import click
+
+from .cli import DATE, checked, cli, db_option, emit_json, json_option, open_store, table, today_or
+from .inputs import UserError, parse_moment, validation_message
+
+IMPACTS = ("high", "medium", "low")
+REACHES = ("many", "some", "few")
+
+
+class MomentType(click.ParamType):
+    name = "time"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, datetime):
+            return value
+        try:
+            return parse_moment(value)
+        except UserError as exc:
+            self.fail(str(exc), param, ctx)
+
+
+MOMENT = MomentType()
+
+
+def now_or(moment: datetime | None) -> datetime:
+    """The time given, else now (on the planning day when --date was given to carebench)."""
+    if moment is not None:
+        return moment
+    now = datetime.now().replace(second=0, microsecond=0)
+    day = today_or(None)
+    return datetime.combine(day, now.time())
+
+
+def day_option(f):
+    return click.option("--date", "day", type=DATE, default=None, help="Day it happened, YYYY-MM-DD (default: today).")(f)
+
+
+# ----- practice metrics -----------------------------------------------------------
+
+
+@cli.command()
+@click.option("--from", "start", type=DATE, default=None, help="First day of the period (default: 12 months before --to).")
+@click.option("--to", "end", type=DATE, default=None, help="Last day of the period (default: today).")
+@click.option("--owner", default=None, help="Only this consultant's clients.")
+@json_option
+@db_option
+def practice(start, end, owner, as_json, db_path):
+    """How the practice is doing: retention, sustained results, follow-on revenue, referrals, health, NPS."""
+    from .views_practice import practice_view
+
+    as_of = today_or(None)
+    end = end or as_of
+    if start is not None and start > end:
+        raise UserError(f"--from {start} is after --to {end}")
+    with open_store(db_path) as store:
+        data = practice_view(store, as_of, start, end, owner=owner)
+    if as_json:
+        return emit_json(data)
+    rows = [[m["label"], m["text"], ", ".join(m["clients"][:4]) + (" …" if len(m["clients"]) > 4 else "")]
+            for m in data["metrics"]]
+    who = f" · {owner}" if owner else ""
+    table(f"Practice {data['from']} to {data['to']}{who}", ["measure", "value", "behind it"], rows,
+          caption=f"{data['clients']} clients in scope")
+    if data["suggested_asks"]:
+        click.echo("Ask for a testimonial or referral: " + ", ".join(a["client_name"] for a in data["suggested_asks"]))
+
+
+# ----- support tickets -----------------------------------------------------------
+
+
+@cli.group()
+def ticket():
+    """The support ticket log: add, respond, resolve, escalate, list."""
+
+
+@ticket.command("add")
+@click.argument("client")
+@click.argument("title")
+@click.option("--impact", type=click.Choice(IMPACTS), required=True, help="Business impact.")
+@click.option("--users", type=click.Choice(REACHES), required=True, help="How many users it affects.")
+@click.option("--category", default="other", show_default=True,
+              help="defect, question, data, access, performance, integration, change_request or other.")
+@click.option("--opened", type=MOMENT, default=None, help="When it came in, 'YYYY-MM-DD HH:MM' (default: now).")
+@click.option("--ref", default=None, help="Its reference (default: the next T-n).")
+@json_option
+@db_option
+def ticket_add(client, title, impact, users, category, opened, ref, as_json, db_path):
+    """Log a support ticket; its priority (P1-P4) follows from impact and users affected."""
+    from .core.models import TICKET_CATEGORIES, Ticket
+    from .core.support import priority
+
+    if category not in TICKET_CATEGORIES:
+        raise UserError(f"--category: '{category}' is not one of {', '.join(TICKET_CATEGORIES)}")
+    entry = checked(Ticket, ref=ref, title=title, category=category, impact=impact, users=users, opened=now_or(opened))
+    with open_store(db_path) as store:
+        ref = store.add_ticket(client, entry)
+    level = priority(impact, users)
+    if as_json:
+        return emit_json({"client": client, "ref": ref, "priority": level, "opened": entry.opened.isoformat(timespec="minutes")})
+    click.echo(f"{client} {ref} opened {entry.opened:%Y-%m-%d %H:%M}: {level} ({impact} impact, {users} users)")
+
+
+def _change_ticket(db_path, client: str, ref: str, change) -> str:
+    """Load a ticket, apply ``change(ticket) -> (fields, message)``, validate and save it (refused if changed meanwhile)."""
+    from .core.models import Ticket
+
+    with open_store(db_path) as store:
+        current, version = store.ticket(client, ref)
+        fields, message = change(current)
+        updated = checked(Ticket, **{**current.model_dump(), **fields})
+        store.update_ticket(client, updated, version)
+    return message
+
+
+@ticket.command("respond")
+@click.argument("client")
+@click.argument("ref")
+@click.option("--at", type=MOMENT, default=None, help="When, 'YYYY-MM-DD HH:MM' (default: now).")
+@db_option
+def ticket_respond(client, ref, at, db_path):
+    """Record the first response to a ticket."""
+    at = now_or(at)
+
+    def change(current):
+        if current.first_response is not None:
+            raise UserError(f"{ref} already had its first response at {current.first_response:%Y-%m-%d %H:%M}")
+        return {"first_response": at}, f"{client} {ref}: first response at {at:%Y-%m-%d %H:%M}"
+
+    click.echo(_change_ticket(db_path, client, ref, change))
+
+
+@ticket.command("resolve")
+@click.argument("client")
+@click.argument("ref")
+@click.option("--at", type=MOMENT, default=None, help="When, 'YYYY-MM-DD HH:MM' (default: now).")
+@click.option("--first-contact", is_flag=True, help="Resolved at the first contact.")
+@click.option("--escalated", is_flag=True, help="It had to be escalated.")
+@db_option
+def ticket_resolve(client, ref, at, first_contact, escalated, db_path):
+    """Mark a ticket resolved."""
+    from .core.support import resolution_hours, resolve_ticket
+
+    at = now_or(at)
+    with open_store(db_path) as store:
+        current, version = store.ticket(client, ref)
+        try:
+            updated = resolve_ticket(current, at, first_contact, escalated)
+        except ValueError as exc:
+            raise UserError(validation_message(exc) if hasattr(exc, "errors") else str(exc)) from None
+        store.update_ticket(client, updated, version)
+    click.echo(f"{client} {ref} resolved at {at:%Y-%m-%d %H:%M} after {resolution_hours(updated):g} h")
+
+
+@ticket.command("escalate")
+@click.argument("client")
+@click.argument("ref")
+@db_option
+def ticket_escalate(client, ref, db_path):
+    """Mark a ticket as escalated."""
+    def change(current):
+        if current.escalated:
+            raise UserError(f"{ref} is already escalated")
+        return {"escalated": True}, f"{client} {ref} escalated"
+
+    click.echo(_change_ticket(db_path, client, ref, change))
+
+
+@ticket.command("list")
+@click.argument("client", required=False)
+@click.option("--open", "open_only", is_flag=True, help="Only tickets not yet resolved.")
+@click.option("--owner", default=None, help="Only this consultant's clients.")
+@json_option
+@db_option
+def ticket_list(client, open_only, owner, as_json, db_path):
+    """Support tickets with their priority and resolution time, oldest first."""
+    from .views_practice import tickets_view
+
+    with open_store(db_path) as store:
+        if client:
+            store.require_client(client)
+        rows = tickets_view(store, now_or(None), client, open_only=open_only, owner=owner)
+    if as_json:
+        return emit_json(rows)
+    table("Support tickets", ["client", "ref", "priority", "title", "opened", "status", "hours"],
+          [[r["client"], r["ref"], r["priority"], r["title"], r["opened"].replace("T", " "), r["status"],
+            "" if r["hours"] is None else f"{r['hours']:g}"] for r in rows])
+
+
+# ----- pulses, outcomes, advocacy, learnings ---------------------------------------
+
+
+@cli.command()
+@click.argument("client")
+@click.argument("respondent")
+@click.option("--recommend", type=int, required=True, help="Would they recommend us, 0-10.")
+@click.option("--satisfaction", type=int, required=True, help="How satisfied, 1-5.")
+@click.option("--comment", default=None)
+@day_option
+@db_option
+def pulse(client, respondent, recommend, satisfaction, comment, day, db_path):
+    """Record one answer to a pulse survey."""
+    from .core.models import Pulse
+
+    entry = checked(Pulse, date=day or today_or(None), respondent=respondent, recommend=recommend,
+                    satisfaction=satisfaction, comment=comment)
+    with open_store(db_path) as store:
+        store.add_pulse(client, entry)
+    click.echo(f"{client}: {respondent} would recommend {recommend}/10, satisfaction {satisfaction}/5 on {entry.date}")
+
+
+@cli.command()
+@click.argument("client")
+@click.argument("kind", type=click.Choice(("renewed", "extended", "ended")))
+@click.option("--note", default=None)
+@day_option
+@db_option
+def outcome(client, kind, note, day, db_path):
+    """Record how an engagement continued: renewed, extended or ended."""
+    from .core.models import Outcome
+
+    entry = checked(Outcome, date=day or today_or(None), kind=kind, note=note)
+    with open_store(db_path) as store:
+        store.add_outcome(client, entry)
+    click.echo(f"{client} {kind} on {entry.date}")
+
+
+@cli.group()
+def referral():
+    """Referrals a client gave: add one, or mark it as having become an engagement."""
+
+
+@referral.command("add")
+@click.argument("client")
+@click.argument("prospect")
+@click.option("--converted", is_flag=True, help="It already became an engagement.")
+@click.option("--note", default=None)
+@day_option
+@db_option
+def referral_add(client, prospect, converted, note, day, db_path):
+    """Record a prospect the client referred."""
+    from .core.models import Referral
+
+    entry = checked(Referral, date=day or today_or(None), prospect=prospect, became_engagement=converted, note=note)
+    with open_store(db_path) as store:
+        new_id = store.add_referral(client, entry)
+    click.echo(f"{client} referred {prospect} on {entry.date} (referral {new_id})")
+
+
+@referral.command("convert")
+@click.argument("referral_id", type=int, metavar="ID")
+@click.option("--undo", is_flag=True, help="It did not become an engagement after all.")
+@db_option
+def referral_convert(referral_id, undo, db_path):
+    """Mark referral ID as having become an engagement."""
+    with open_store(db_path) as store:
+        client = store.convert_referral(referral_id, not undo)
+    click.echo(f"referral {referral_id} from {client} " + ("no longer counts as an engagement" if undo else "became an engagement"))
+
+
+@cli.command()
+@click.argument("answer", type=click.Choice(("ask", "given", "declined")))
+@click.argument("client")
+@day_option
+@db_option
+def testimonial(answer, client, day, db_path):
+    """Record asking a client for a testimonial (ask), or their answer (given, declined)."""
+    day = day or today_or(None)
+    with open_store(db_path) as store:
+        if answer == "ask":
+            store.request_testimonial(client, day)
+        else:
+            store.answer_testimonial(client, answer, day)
+    click.echo(f"{client}: testimonial {'asked for' if answer == 'ask' else answer} on {day}")
+
+
+@cli.command()
+@click.argument("client")
+@click.argument("what")
+@click.option("--decision", is_flag=True, help="It is a decision (default: a lesson learned).")
+@click.option("--why", default="", help="The reasoning behind it.")
+@click.option("--who", default=None, help="Who learned or decided it (default: you).")
+@day_option
+@db_option
+def learning(client, what, decision, why, who, day, db_path):
+    """Record a lesson learned or a decision taken for a client."""
+    from .core.models import Learning
+    from .store import current_login
+
+    entry = checked(Learning, date=day or today_or(None), kind="decision" if decision else "lesson", what=what, why=why,
+                    who=who or current_login())
+    with open_store(db_path) as store:
+        store.add_learning(client, entry)
+    click.echo(f"{client}: {entry.kind} recorded on {entry.date}")
+
+
+@cli.command()
+@click.argument("text")
+@json_option
+@db_option
+def search(text, as_json, db_path):
+    """Search lessons and decisions across the practice (case-insensitive)."""
+    from .views_practice import search_view
+
+    if not text.strip():
+        raise UserError("say what to search for")
+    with open_store(db_path) as store:
+        hits = search_view(store, text)
+    if as_json:
+        return emit_json(hits)
+    if not hits:
+        click.echo(f"nothing matches '{text}'")
+        return
+    table(f"Lessons and decisions matching '{text}'", ["date", "client", "kind", "what", "why", "who"],
+          [[h["date"], h["client_name"], h["kind"], h["what"], h["why"], h["who"]] for h in hits])
+
+
+# ----- the knowledge-transfer checklist -----------------------------------------------
+
+
+@cli.group()
+def checklist():
+    """A client's knowledge-transfer checklist: the handover gate needs every item done."""
+
+
+@checklist.command("show")
+@click.argument("client")
+@json_option
+@db_option
+def checklist_show(client, as_json, db_path):
+    """Show a client's checklist."""
+    from .views_practice import checklist_view
+
+    with open_store(db_path) as store:
+        data = checklist_view(store, client)
+    if as_json:
+        return emit_json(data)
+    for item in data["items"]:
+        mark = "x" if item["done"] else " "
+        when = f"  ({item['done_on']})" if item["done_on"] else ""
+        click.echo(f"[{mark}] {item['key']}: {item['label']}{when}")
+    click.echo(f"{data['done']} of {data['total']} done")
+
+
+def _defaults():
+    from .core.phases import default_checklist
+
+    return default_checklist()
+
+
+@checklist.command("tick")
+@click.argument("client")
+@click.argument("key")
+@click.option("--note", default=None)
+@day_option
+@db_option
+def checklist_tick(client, key, note, day, db_path):
+    """Mark a checklist item done."""
+    day = day or today_or(None)
+    with open_store(db_path) as store:
+        store.check_item(client, key, True, day, _defaults(), note)
+    click.echo(f"{client}: {key} done on {day}")
+
+
+@checklist.command("untick")
+@click.argument("client")
+@click.argument("key")
+@db_option
+def checklist_untick(client, key, db_path):
+    """Mark a checklist item not done."""
+    with open_store(db_path) as store:
+        store.check_item(client, key, False, today_or(None), _defaults())
+    click.echo(f"{client}: {key} not done")
+
+
+@checklist.command("add")
+@click.argument("client")
+@click.argument("key")
+@click.argument("label")
+@db_option
+def checklist_add(client, key, label, db_path):
+    """Add an item of your own to a client's checklist."""
+    from .core.models import ChecklistItem
+
+    item = checked(ChecklistItem, key=key, label=label)
+    with open_store(db_path) as store:
+        store.add_checklist_item(client, item, _defaults())
+    click.echo(f"{client}: checklist item {key} added")
+
+
+@checklist.command("remove")
+@click.argument("client")
+@click.argument("key")
+@db_option
+def checklist_remove(client, key, db_path):
+    """Remove an item from a client's checklist (it no longer holds the handover back)."""
+    with open_store(db_path) as store:
+        store.remove_checklist_item(client, key, _defaults())
+    click.echo(f"{client}: checklist item {key} removed")

@@ -1,0 +1,252 @@
+"""Support rules: ticket priority, weekly support KPIs from the ticket log, NPS and satisfaction.
+
+Everything here is worked out from the stored tickets and pulse answers; none of
+the numbers below is stored. Nothing here reads the database or prints.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from datetime import date, datetime, time, timedelta
+from fractions import Fraction
+from typing import Iterable, Literal
+
+from .health import Suggestion, round_half_up
+from .models import Direction, Kpi, Pulse, Reading, Ticket
+
+Priority = Literal["P1", "P2", "P3", "P4"]
+
+PRIORITY_MATRIX: dict[tuple[str, str], Priority] = {
+    # (business impact, users affected): priority
+    ("high", "many"): "P1",   ("high", "some"): "P2",   ("high", "few"): "P3",
+    ("medium", "many"): "P2", ("medium", "some"): "P3", ("medium", "few"): "P4",
+    ("low", "many"): "P3",    ("low", "some"): "P4",    ("low", "few"): "P4",
+}
+"""Ticket priority from business impact (high, medium, low) and how many users are affected (many, some, few)."""
+
+URGENT: tuple[Priority, ...] = ("P1", "P2")
+"""The priorities counted by the open P1/P2 KPI."""
+
+RESOLUTION_TARGET_HOURS = 24.0
+"""A ticket should be resolved within a working day: the median resolution time aims at 24 hours or less."""
+
+FIRST_CONTACT_TARGET = 70.0
+"""At least 70% of resolved tickets should be resolved at first contact."""
+
+ESCALATION_TARGET = 10.0
+"""At most 10% of new tickets should need escalating."""
+
+OPEN_URGENT_TARGET = 0.0
+"""No P1 or P2 ticket should be left open at the end of a week."""
+
+VOLUME_TARGET_SHARE = Fraction(1, 2)
+"""Ticket volume should halve from its first measured week as users learn the system."""
+
+SUPPORT_KPI_KEYS: tuple[str, ...] = (
+    "support-volume", "support-resolution-hours", "support-first-contact", "support-escalation", "support-open-p1p2",
+)
+"""The keys of the derived support KPIs, in the order they are returned."""
+
+
+def priority(impact: str, users: str) -> Priority:
+    """Return P1..P4 for a business impact and a reach of users, read from PRIORITY_MATRIX."""
+    try:
+        return PRIORITY_MATRIX[(impact, users)]
+    except KeyError:
+        raise ValueError(f"no priority for impact {impact!r} and users {users!r}: impact is high, medium or low "
+                         "and users is many, some or few") from None
+
+
+def priority_of(ticket: Ticket) -> Priority:
+    """The ticket's priority from its impact and reach."""
+    return priority(ticket.impact, ticket.users)
+
+
+def is_open(ticket: Ticket, at: datetime) -> bool:
+    """Whether the ticket was open at ``at``: opened by then and not resolved by then."""
+    return ticket.opened <= at and (ticket.resolved is None or ticket.resolved > at)
+
+
+def resolution_hours(ticket: Ticket) -> float | None:
+    """Hours from opening to resolution (None while unresolved)."""
+    if ticket.resolved is None:
+        return None
+    return (ticket.resolved - ticket.opened).total_seconds() / 3600
+
+
+def ticket_subject(ref: str) -> str:
+    """Turn a ticket reference into the subject of a finding id: lower-case, [a-z0-9_-] only, at most 64 characters.
+
+    Other characters become "-" (runs of them one "-"), and leading "-" or "_" are
+    dropped. A reference with no letter or digit at all gets "ticket-" and a short
+    fingerprint of the reference, so the subject stays the same from run to run.
+    """
+    subject = re.sub(r"[^a-z0-9_-]+", "-", ref.lower()).lstrip("-_")[:64]
+    if not subject:
+        subject = "ticket-" + hashlib.sha1(ref.encode("utf-8")).hexdigest()[:8]
+    return subject
+
+
+# ----- weekly support KPIs --------------------------------------------------------------
+
+
+def _percent(part: int, whole: int) -> float:
+    """part / whole as a percent, rounded half-up to one decimal."""
+    return float(round_half_up(Fraction(part, whole) * 100, 1))
+
+
+def _median_hours(tickets: list[Ticket]) -> float:
+    """The median resolution time in hours, exact in minutes, rounded half-up to one decimal."""
+    minutes = sorted(int((t.resolved - t.opened).total_seconds()) // 60 for t in tickets)
+    middle = len(minutes) // 2
+    median = Fraction(minutes[middle]) if len(minutes) % 2 else Fraction(minutes[middle - 1] + minutes[middle], 2)
+    return float(round_half_up(median / 60, 1))
+
+
+def _week_values(tickets: list[Ticket], monday: date, last_day: date) -> dict[str, float | None]:
+    """The five support values of one week (Monday to ``last_day``); None where a value has no basis."""
+    start = datetime.combine(monday, time())
+    stop = datetime.combine(last_day + timedelta(days=1), time())
+    opened = [t for t in tickets if start <= t.opened < stop]
+    resolved = [t for t in tickets if t.resolved is not None and start <= t.resolved < stop]
+    week_end = datetime.combine(last_day, time(23, 59))
+    return {
+        "support-volume": float(len(opened)),
+        "support-resolution-hours": _median_hours(resolved) if resolved else None,
+        "support-first-contact": _percent(sum(t.first_contact for t in resolved), len(resolved)) if resolved else None,
+        "support-escalation": _percent(sum(t.escalated for t in opened), len(opened)) if opened else None,
+        "support-open-p1p2": float(sum(1 for t in tickets if priority_of(t) in URGENT and is_open(t, week_end))),
+    }
+
+
+_KPI_SHAPE: dict[str, tuple[str, str, Direction]] = {
+    "support-volume": ("Support tickets opened (week)", "", "lower"),
+    "support-resolution-hours": ("Median time to resolve", "h", "lower"),
+    "support-first-contact": ("Resolved at first contact", "%", "higher"),
+    "support-escalation": ("Tickets escalated", "%", "lower"),
+    "support-open-p1p2": ("Open P1/P2 tickets at week end", "", "lower"),
+}
+
+
+def _target(key: str, baseline: float) -> float:
+    if key == "support-volume":
+        return float(round_half_up(Fraction(baseline) * VOLUME_TARGET_SHARE, 1))
+    return {
+        "support-resolution-hours": RESOLUTION_TARGET_HOURS,
+        "support-first-contact": FIRST_CONTACT_TARGET,
+        "support-escalation": ESCALATION_TARGET,
+        "support-open-p1p2": OPEN_URGENT_TARGET,
+    }[key]
+
+
+def support_kpis(tickets: list[Ticket], as_of: date, weeks: int = 12) -> list[Kpi]:
+    """Weekly support KPIs (category "diagnostic") worked out from the ticket log, for the last ``weeks`` ISO weeks.
+
+    Weeks run Monday to Sunday; the week containing ``as_of`` is the last one and is
+    counted up to ``as_of`` only. Each week gives one reading, dated on its Sunday (the
+    running week on ``as_of``):
+
+    - support-volume: tickets opened that week;
+    - support-resolution-hours: median hours to resolve the tickets resolved that week
+      (rounded half-up to 0.1 h; no reading in a week without resolutions);
+    - support-first-contact: % of that week's resolved tickets resolved at first contact;
+    - support-escalation: % of that week's new tickets that were escalated (no reading
+      in a week without new tickets);
+    - support-open-p1p2: P1 and P2 tickets still open at the end of the week's last day.
+
+    Percentages are rounded half-up to one decimal. Weeks before the week of the first
+    ticket are left out (the log had not started), and so is anything dated after
+    ``as_of``. The baseline is each KPI's first reading; the targets are the module
+    constants (volume: half its baseline). A KPI with no reading at all is left out,
+    and a client with no tickets gets an empty list.
+    """
+    known = [t for t in tickets if t.opened.date() <= as_of]
+    if not known or weeks < 1:
+        return []
+    first_monday = min(t.opened.date() for t in known)
+    first_monday -= timedelta(days=first_monday.weekday())
+    last_monday = as_of - timedelta(days=as_of.weekday())
+    monday = max(first_monday, last_monday - timedelta(weeks=weeks - 1))
+
+    readings: dict[str, list[Reading]] = {key: [] for key in SUPPORT_KPI_KEYS}
+    while monday <= last_monday:
+        last_day = min(monday + timedelta(days=6), as_of)
+        for key, value in _week_values(known, monday, last_day).items():
+            if value is not None:
+                readings[key].append(Reading(date=last_day, value=value))
+        monday += timedelta(weeks=1)
+
+    kpis = []
+    for key in SUPPORT_KPI_KEYS:
+        if not readings[key]:
+            continue
+        name, unit, direction = _KPI_SHAPE[key]
+        baseline = readings[key][0].value
+        kpis.append(Kpi(key=key, name=name, category="diagnostic", unit=unit, direction=direction,
+                        baseline=baseline, target=_target(key, baseline), readings=readings[key]))
+    return kpis
+
+
+# ----- pulse surveys ----------------------------------------------------------------------
+
+
+def nps(pulses: Iterable[Pulse]) -> int | None:
+    """Net promoter score: % promoters (9-10) minus % detractors (0-6) of all answers, in -100..100.
+
+    The difference is worked out exactly and rounded once to a whole number, halves
+    away from zero (1 promoter in 8 answers is 12.5, so 13). None without answers.
+    """
+    answers = [p.recommend for p in pulses]
+    if not answers:
+        return None
+    promoters = sum(1 for value in answers if value >= 9)
+    detractors = sum(1 for value in answers if value <= 6)
+    return int(round_half_up(Fraction(promoters - detractors, len(answers)) * 100))
+
+
+def nps_by_period(pulses: Iterable[Pulse], periods: list[tuple[date, date]]) -> list[int | None]:
+    """NPS of the answers dated in each (start, end) period, both days included, in the order given."""
+    answers = list(pulses)
+    return [nps(p for p in answers if start <= p.date <= end) for start, end in periods]
+
+
+nps_by_quarter = nps_by_period
+
+
+def signed(value: int) -> str:
+    """An NPS written with its sign: +33, 0, -20."""
+    return f"+{value}" if value > 0 else str(value)
+
+
+def satisfaction_suggestion(pulses: Iterable[Pulse], as_of: date, window_days: int = 90) -> Suggestion | None:
+    """Suggest the satisfaction sub-score from the pulse answers of the ``window_days`` days ending on ``as_of``.
+
+    The mean satisfaction (1-5) is doubled and rounded half-up, so a mean of 1 gives
+    2, 3 gives 6, 4.25 gives 9 (8.5 rounded up) and 5 gives 10. None when there is no
+    answer in the window.
+    """
+    first = as_of - timedelta(days=window_days - 1)
+    answers = [p for p in pulses if first <= p.date <= as_of]
+    if not answers:
+        return None
+    mean = Fraction(sum(p.satisfaction for p in answers), len(answers))
+    score = max(1, min(10, int(round_half_up(mean * 2))))
+    noun = "answer" if len(answers) == 1 else "answers"
+    return Suggestion(
+        subscore="satisfaction",
+        score=score,
+        reason=(f"mean satisfaction {round_half_up(mean, 1)} of 5 from {len(answers)} {noun} "
+                f"in {window_days} days, NPS {signed(nps(answers))}"),
+    )
+
+
+def resolve_ticket(ticket: Ticket, at: datetime, first_contact: bool = False, escalated: bool = False) -> Ticket:
+    """The ticket resolved at ``at``: a ticket never answered before counts as answered then; escalation sticks.
+
+    ValueError (a pydantic ValidationError) when the times do not fit, or it was resolved already.
+    """
+    if ticket.resolved is not None:
+        raise ValueError(f"{ticket.ref} was already resolved at {ticket.resolved:%Y-%m-%d %H:%M}")
+    return Ticket(**{**ticket.model_dump(), "resolved": at, "first_contact": first_contact,
+                     "escalated": ticket.escalated or escalated, "first_response": ticket.first_response or at})

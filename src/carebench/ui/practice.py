@@ -1,0 +1,512 @@
+"""Screen 6, Practice: the practice's outcomes across clients, who is behind each number, and its lessons learned."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from rich.text import Text
+from textual import work
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.message import Message
+from textual.screen import ModalScreen
+from textual.widgets import DataTable, Footer, Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+from ..core.calendar import add_months
+from .base import WorkbenchScreen, user_error
+from .messages import LoadFailed
+from .portfolio import clip, money
+
+BLOCKS = "▁▂▃▄▅▆▇█"
+NO_DATA = "·"
+
+# The periods `p` steps through, the first one shown when the screen opens.
+PERIODS: tuple[str, ...] = ("12m", "ytd", "3m")
+PERIOD_LABELS = {"12m": "last 12 months", "ytd": "year to date", "3m": "last 3 months"}
+
+LABEL_MIN, LABEL_MAX = 18, 34
+VALUE_MIN = 12
+TREND_HEADER, TREND_HEADER_SHORT = "6 quarters", "trend"
+COUNT_HEADER = "clients"
+# Labels for narrow terminals, where the full ones would squeeze the values.
+SHORT_LABELS = {
+    "sustained_6m": "Sustained at 6 months",
+    "sustained_12m": "Sustained at 12 months",
+    "follow_on_revenue": "Follow-on revenue won",
+    "referrals_converted": "Referrals converted",
+}
+
+
+# ----- pure helpers (tested without a terminal) ---------------------------------
+
+def period_start(period: str, end: date) -> date:
+    """The first day of ``period`` (see PERIODS) when it ends on ``end``."""
+    if period == "12m":
+        return add_months(end, -12) + timedelta(days=1)
+    if period == "3m":
+        return add_months(end, -3) + timedelta(days=1)
+    if period == "ytd":
+        return date(end.year, 1, 1)
+    raise ValueError(f"unknown period {period!r}; expected one of: {', '.join(PERIODS)}")
+
+
+def spark(values: list[float | None]) -> str:
+    """A trend as block characters, lowest to highest of the known values; · where there is no data.
+
+    A flat trend sits at the bottom when it is zero, in the middle otherwise.
+    """
+    known = [v for v in values if v is not None]
+    if not known:
+        return NO_DATA * len(values)
+    low, high = min(known), max(known)
+    marks = []
+    for value in values:
+        if value is None:
+            marks.append(NO_DATA)
+        elif high == low:
+            marks.append(BLOCKS[0] if value == 0 else BLOCKS[3])
+        else:
+            marks.append(BLOCKS[round((value - low) / (high - low) * (len(BLOCKS) - 1))])
+    return "".join(marks)
+
+
+def pct(value: float | None) -> str:
+    return "–" if value is None else f"{value:g}%"
+
+
+def health_text(value: float | None, change: float | None) -> str:
+    if value is None:
+        return "–"
+    return f"{value:.1f}" + ("" if change is None else f" {change:+.1f}")
+
+
+# The per-consultant table: header and how a cell reads from that consultant's metrics.
+OWNER_COLUMNS: list[tuple[str, object]] = [
+    ("clients", lambda m: str(m["clients"])),
+    ("retention", lambda m: pct(m["retention_rate"])),
+    ("6m ok", lambda m: pct(m["sustained_6m"])),
+    ("12m ok", lambda m: pct(m["sustained_12m"])),
+    ("health", lambda m: health_text(m["average_health"], m["average_health_change"])),
+    ("done", lambda m: pct(m["on_time_share"])),
+    ("won", lambda m: money(m["follow_on_revenue"], compact=True)),
+    ("pipeline", lambda m: money(m["weighted_pipeline"], compact=True)),
+    ("NPS", lambda m: "–" if m["nps"] is None else f"{m['nps']:+d}"),
+]
+
+
+def owner_cells(metrics: dict) -> list[str]:
+    return [cell(metrics) for _, cell in OWNER_COLUMNS]
+
+
+def hit_prompt(hit: dict) -> Text:
+    """A lesson or decision in three lines at most: when, where, what kind and who; what; why and where it came from."""
+    head = Text.assemble((hit["date"], "bold"), "  ", (hit["client_name"], "bold"), "  ", hit["kind"])
+    if hit.get("who"):
+        head.append(f"  · {hit['who']}", style="dim")
+    lines = [head, Text("  " + hit["what"])]
+    why = hit.get("why") or ""
+    source = hit.get("source") or ""
+    if why or source:
+        detail = "  " + ("why: " + why if why else "")
+        if source:
+            detail += ("  · " if why else "") + "source: " + source
+        lines.append(Text(detail, style="dim"))
+    return Text("\n").join(lines)
+
+
+def found_text(hits: list[dict]) -> str:
+    """How many lessons and decisions a search found: "3 found (2 lessons, 1 decision)"."""
+    lessons = sum(1 for hit in hits if hit["kind"] == "lesson")
+    decisions = len(hits) - lessons
+    parts = [f"{n} {word}{'s' if n != 1 else ''}" for n, word in ((lessons, "lesson"), (decisions, "decision")) if n]
+    return f"{len(hits)} found ({', '.join(parts)})"
+
+
+# ----- widgets ---------------------------------------------------------------------
+
+@dataclass
+class SearchLoaded(Message):
+    """Lessons and decisions matching ``text`` arrived from a worker; ``token`` says which search they answer."""
+
+    hits: list
+    text: str
+    token: int
+
+
+class MetricsTable(DataTable):
+    """One row per practice metric: what it is, its value, its quarterly trend, how many clients are behind it."""
+
+    BINDINGS = [Binding("enter", "select_cursor", "Clients", id="practice.clients",
+                        tooltip="List the clients behind the selected number")]
+
+
+class OwnersTable(DataTable, can_focus=False):
+    """The period's figures per consultant (shown for everyone's clients)."""
+
+
+class AsksTable(DataTable):
+    """Clients to ask for a testimonial or referral, with why."""
+
+    BINDINGS = [Binding("enter", "select_cursor", "Open client", id="practice.open_ask",
+                        tooltip="Show the selected client's health")]
+
+
+class HitList(OptionList):
+    """Lessons and decisions found by the search."""
+
+    BINDINGS = [Binding("enter", "select", "Open client", id="practice.open_hit",
+                        tooltip="Show the health of the client the lesson or decision belongs to")]
+
+
+class Lower(VerticalScroll, can_focus=False):
+    """The consultants' figures and the suggested asks, scrolled when the terminal is short."""
+
+
+class ClientList(OptionList):
+    BINDINGS = [Binding("enter", "select", "Open client", id="practice.open_client",
+                        tooltip="Show the selected client's health")]
+
+
+class BehindPanel(ModalScreen[str | None]):
+    """The clients behind one number; enter opens one (its id is the result), escape closes."""
+
+    DEFAULT_CSS = """
+    BehindPanel { align: center middle; }
+    BehindPanel > Vertical { width: 72; max-width: 96%; height: auto; max-height: 85%; border: round $primary;
+                             background: $surface; padding: 0 1; }
+    BehindPanel #behind-title { height: auto; }
+    BehindPanel ClientList, BehindPanel ClientList:focus { height: auto; max-height: 18; border: none; padding: 0; }
+    """
+    BINDINGS = [Binding("escape", "close", "Close", id="practice.close_panel", tooltip="Back to the metrics")]
+
+    def __init__(self, metric: dict, period: str) -> None:
+        super().__init__()
+        self.metric = metric
+        self.period = period
+
+    def compose(self):
+        metric = self.metric
+        count = len(metric["clients"])
+        title = Text.assemble((metric["label"], "bold"), f": {metric['text']}\n",
+                              (f"{count} client{'s' if count != 1 else ''} behind this number, {self.period}", "dim"))
+        names = sorted(zip(metric["client_names"], metric["clients"]), key=lambda pair: (pair[0].casefold(), pair[1]))
+        with Vertical():
+            yield Static(title, id="behind-title")
+            yield ClientList(*[Option(Text.assemble(name, ("  " + cid, "dim")), id=cid) for name, cid in names],
+                             id="behind")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        clients = self.query_one(ClientList)
+        clients.highlighted = 0
+        clients.focus()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.dismiss(event.option.id)
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+
+# ----- the screen ------------------------------------------------------------------
+
+class PracticeScreen(WorkbenchScreen):
+    """Practice outcomes for a period: metrics with their trend, per consultant, asks, and a search of lessons.
+
+    The period ends on the planning day; `p` steps through the periods, `o` shows only the user's clients
+    (shared with Today and Portfolio's mine filter), `/` searches lessons and decisions across the practice.
+    """
+
+    TITLE = "Practice"
+    BINDINGS = [
+        Binding("p", "cycle_period", "Period", id="practice.period",
+                tooltip="Last 12 months, year to date or last 3 months, up to the planning day"),
+        Binding("o", "toggle_mine", "Mine/all", id="practice.mine", tooltip="Only the clients you own, or everyone's"),
+        Binding("slash", "search", "Search lessons", key_display="/", id="practice.search",
+                tooltip="Search lessons and decisions across the practice as you type"),
+        Binding("escape", "close_search", "Close search", id="practice.close_search"),
+    ]
+    DEFAULT_CSS = """
+    PracticeScreen #practice-title { height: auto; padding: 0 1; }
+    PracticeScreen #overview { height: 1fr; }
+    PracticeScreen MetricsTable { height: auto; max-height: 12; }
+    PracticeScreen Lower { height: 1fr; }
+    PracticeScreen .table-title { height: 1; padding: 0 1; margin-top: 1; }
+    PracticeScreen OwnersTable { height: auto; }
+    PracticeScreen AsksTable { height: auto; }
+    PracticeScreen #search { display: none; height: 1; border: none; padding: 0 1; }
+    PracticeScreen #hits-summary { display: none; height: 1; padding: 0 1; }
+    PracticeScreen HitList, PracticeScreen HitList:focus { display: none; height: 1fr; border: none; padding: 0 1; }
+    PracticeScreen.-searching #search, PracticeScreen.-searching #hits-summary, PracticeScreen.-searching HitList { display: block; }
+    PracticeScreen.-searching #overview { display: none; }
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.period = PERIODS[0]
+        self.data: dict | None = None
+        self.metrics: dict[str, dict] = {}
+        self.asks: dict[str, dict] = {}
+        self.hits: list[dict] = []
+        self.searching = False
+        self._search_token = 0
+        self._last_width = 0
+
+    def compose_body(self):
+        yield Static("Loading the practice's results…", id="practice-title")
+        yield Input(placeholder="Search lessons and decisions: any word of what, why, who, source or client (escape closes)",
+                    id="search")
+        yield Static("", id="hits-summary", classes="muted")
+        yield HitList(id="hits")
+        with Vertical(id="overview"):
+            yield MetricsTable(cursor_type="row", zebra_stripes=True, id="metrics")
+            with Lower(id="lower"):
+                yield Static("", id="owners-title", classes="table-title panel-title")
+                yield OwnersTable(cursor_type="none", zebra_stripes=True, id="owners")
+                yield Static("", id="asks-title", classes="table-title panel-title")
+                yield AsksTable(cursor_type="row", zebra_stripes=True, id="asks")
+
+    def on_mount(self) -> None:
+        self.query_one(MetricsTable).focus()
+        # Cell colours come from the theme's variables: draw again when the theme changes.
+        self.app.theme_changed_signal.subscribe(self, lambda _theme: self.data is not None and self.show(self.data))
+        super().on_mount()
+
+    def fetch(self, store, day, client_id):
+        from ..views_practice import practice_view
+
+        period = self.period
+        owner = self.app.user if self.app.mine_only else None
+        view = practice_view(store, day, period_start(period, day), day, owner, self.app.rules)
+        return {**view, "period": period}
+
+    def reload(self) -> None:
+        super().reload()
+        if self.searching:
+            self.run_search(self.query_one("#search", Input).value)
+
+    # ----- drawing ---------------------------------------------------------
+
+    def show(self, data: dict) -> None:
+        self.data = data
+        self.metrics = {row["key"]: row for row in data["metrics"]}
+        self.asks = {row["client"]: row for row in data["suggested_asks"]}
+        scope = f"mine ({data['owner']})" if data["owner"] else "everyone's"
+        count = data["clients"]
+        title = Text.assemble(("Practice", "bold"), f" — {data['from']} to {data['to']} · {count} client{'s' if count != 1 else ''}",
+                              f" · {PERIOD_LABELS[data['period']]} · {scope}")
+        if not count:
+            title.append("\nNo client was live in this period: press p for a longer one"
+                         + (", or o for everyone's clients." if data["owner"] else "."), style="dim")
+        self.query_one("#practice-title", Static).update(title)
+        self._fill_metrics()
+        self._fill_owners(data)
+        self._fill_asks(data)
+
+    def _fill_metrics(self) -> None:
+        table = self.query_one(MetricsTable)
+        keep = self._key(table)
+        variables = self.app.theme_variables
+        accent = variables.get("accent", "")
+        rows = list(self.metrics.values())
+        # Room inside the table, less a vertical scrollbar and the padding of four columns.
+        room = (table.size.width or self.size.width or 100) - 2 - 8
+        longest_value = max([len(r["text"]) for r in rows] + [5])
+        labels = {r["key"]: r["label"] for r in rows}
+        trend_header = TREND_HEADER
+        if room - len(TREND_HEADER) - len(COUNT_HEADER) - longest_value < max(map(len, labels.values()), default=0):
+            labels = {key: SHORT_LABELS.get(key, label) for key, label in labels.items()}
+            trend_header = TREND_HEADER_SHORT
+        trend_w = max(len(trend_header), max([len(r["trend"]) for r in rows] + [0]))
+        fixed = trend_w + len(COUNT_HEADER)
+        longest_label = max([len(label) for label in labels.values()] + [6])
+        # The labels come first; the values take what is left, and the longest may be clipped.
+        label_w = max(LABEL_MIN, min(LABEL_MAX, longest_label, room - fixed - VALUE_MIN))
+        value_w = max(VALUE_MIN, min(longest_value, room - fixed - label_w))
+        table.clear(columns=True)
+        table.add_column("metric", width=label_w, key="metric")
+        table.add_column("value", width=value_w, key="value")
+        table.add_column(trend_header, width=trend_w, key="trend")
+        table.add_column(COUNT_HEADER, width=len(COUNT_HEADER), key="count")
+        for row in rows:
+            trend = Text()
+            for mark in spark(row["trend"]):
+                trend.append(mark, style="dim" if mark == NO_DATA else accent)
+            count = len(row["clients"])
+            table.add_row(Text(clip(labels[row["key"]], label_w)), Text(clip(row["text"], value_w)), trend,
+                          Text(str(count) if count else "–", style="" if count else "dim", justify="right"),
+                          key=row["key"])
+        if keep in self.metrics:
+            table.move_cursor(row=table.get_row_index(keep), animate=False)
+        self._last_width = table.size.width
+
+    def _fill_owners(self, data: dict) -> None:
+        table = self.query_one(OwnersTable)
+        title = self.query_one("#owners-title", Static)
+        owners = data["by_owner"]
+        shown = bool(owners)
+        table.display = title.display = shown
+        table.clear(columns=True)
+        if not shown:
+            return
+        title.update("By consultant  [dim](6m/12m ok: results sustained; done: touchpoints done)[/]")
+        table.add_column("consultant", key="owner")
+        for header, _ in OWNER_COLUMNS:
+            table.add_column(header, key=header)
+        for owner, metrics in owners.items():
+            mine = owner == self.app.user
+            name = Text(owner + (" (you)" if mine else ""), style="bold" if mine else "")
+            table.add_row(name, *[Text(cell, justify="right") for cell in owner_cells(metrics)], key=owner)
+
+    def _fill_asks(self, data: dict) -> None:
+        table = self.query_one(AsksTable)
+        keep = self._key(table)
+        title = self.query_one("#asks-title", Static)
+        asks = data["suggested_asks"]
+        table.display = bool(asks)
+        if asks:
+            title.update(f"Ask for a testimonial or referral: {len(asks)} client{'s' if len(asks) != 1 else ''}")
+        else:
+            title.update("Ask for a testimonial or referral: nobody right now  "
+                         "[dim](green clients who have not given one or referred anyone, once a quarter)[/]")
+        table.clear(columns=True)
+        table.add_columns("client", "owner", "why")
+        for ask in asks:
+            table.add_row(Text(ask["client_name"]), Text(ask["owner"]), Text(ask["reason"]), key=ask["client"])
+        if keep in self.asks:
+            table.move_cursor(row=table.get_row_index(keep), animate=False)
+
+    @staticmethod
+    def _key(table: DataTable) -> str | None:
+        if not table.row_count:
+            return None
+        return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._refit)
+
+    def _refit(self) -> None:
+        """Give the value column what a new terminal width leaves."""
+        if self.data is not None and self.query_one(MetricsTable).size.width != self._last_width:
+            self._fill_metrics()
+
+    # ----- opening -----------------------------------------------------------
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        key = event.row_key.value
+        if isinstance(event.data_table, MetricsTable):
+            self.open_metric(key)
+        elif isinstance(event.data_table, AsksTable):
+            self.app.open_client(key)
+
+    def open_metric(self, key: str) -> None:
+        metric = self.metrics.get(key)
+        if metric is None or self.data is None:
+            return
+        if not metric["clients"]:
+            self.notify(f"{metric['label']}: no client is behind this number for {PERIOD_LABELS[self.data['period']]}")
+            return
+        period = f"{self.data['from']} to {self.data['to']}"
+        self.app.push_screen(BehindPanel(metric, period), lambda chosen: chosen and self.app.open_client(chosen))
+
+    # ----- period and scope ----------------------------------------------------
+
+    def action_cycle_period(self) -> None:
+        self.period = PERIODS[(PERIODS.index(self.period) + 1) % len(PERIODS)]
+        self.reload()
+
+    def action_toggle_mine(self) -> None:
+        self.app.mine_only = not self.app.mine_only
+        self.reload()
+
+    # ----- search ------------------------------------------------------------
+
+    def action_search(self) -> None:
+        search = self.query_one("#search", Input)
+        opening = not self.searching
+        self.searching = True
+        self.add_class("-searching")
+        search.focus()
+        self.refresh_bindings()
+        if opening:
+            self.run_search(search.value)
+
+    def action_close_search(self) -> None:
+        self.searching = False
+        self._search_token += 1  # whatever is still on its way is dropped
+        self.remove_class("-searching")
+        self.query_one("#search", Input).value = ""
+        self.query_one(HitList).clear_options()
+        self.hits = []
+        self.query_one(MetricsTable).focus()
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "close_search":
+            return self.searching
+        if action in ("cycle_period", "toggle_mine"):
+            return not self.searching
+        return True
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        if self.searching:
+            self.run_search(event.value)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        """Enter in the search moves to the hits, where enter opens a hit's client."""
+        event.stop()
+        hits = self.query_one(HitList)
+        if hits.option_count:
+            hits.focus()
+
+    def run_search(self, text: str) -> None:
+        self._search_token += 1
+        self._search(self._search_token, text)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="search")
+    def _search(self, token: int, text: str) -> None:
+        from ..views_practice import search_view
+
+        try:
+            with self.app.open_store() as store:
+                hits = search_view(store, text)
+        except Exception as exc:  # shown as one line; the search keeps what it showed
+            self.post_message(LoadFailed(user_error(exc), title="Could not search"))
+            return
+        self.post_message(SearchLoaded(hits, text, token))
+
+    def on_search_loaded(self, message: SearchLoaded) -> None:
+        message.stop()
+        if message.token != self._search_token or not self.searching:
+            return
+        self.hits = message.hits
+        hit_list = self.query_one(HitList)
+        hit_list.clear_options()
+        options: list[Option | None] = []
+        for index, hit in enumerate(message.hits):
+            if index:
+                options.append(None)
+            options.append(Option(hit_prompt(hit), id=str(index)))
+        hit_list.add_options(options)
+        if message.hits:
+            hit_list.highlighted = 0
+        text = message.text.strip()
+        count = len(message.hits)
+        summary = self.query_one("#hits-summary", Static)
+        if count:
+            summary.update(f"{found_text(message.hits)} " + (f"matching “{text}”" if text else "across the practice")
+                           + ", newest first · enter on one opens its client")
+        elif text:
+            summary.update(f"No lesson or decision matches “{text}”.")
+        else:
+            summary.update("No lessons or decisions recorded yet: the learning command records one for a client.")
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        if isinstance(event.option_list, HitList) and event.option.id is not None:
+            self.app.open_client(self.hits[int(event.option.id)]["client"])

@@ -1,0 +1,404 @@
+"""The fast paths of the portfolio views give exactly what the plain computation gives.
+
+Agenda and triage are computed once per client for a window of days and finished per day
+(``agenda_window``/``agenda_rows``, ``Window`` in views); the triage and the KPI dashboard
+read only the deciding readings from SQLite; bulk loads skip what a view cannot need. Each
+is checked here against the straightforward computation over the whole history.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from collections import defaultdict
+from datetime import date, timedelta
+from fractions import Fraction
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from carebench.core.calendar import WorkCalendar
+from carebench.core.health import band_of, overall_score
+from carebench.core.kpis import exact, retention
+from carebench.core.models import (
+    SUBSCORES,
+    Assessment,
+    Client,
+    Kpi,
+    Opportunity,
+    Portfolio,
+    Reading,
+    Scores,
+    TouchpointException,
+)
+from carebench.core.phases import day_number, support_phase
+from carebench.core.schedule import (
+    AgendaItem,
+    _band,
+    agenda_rows,
+    agenda_window,
+    client_agenda,
+    client_band,
+    overdue,
+    schedule,
+)
+from carebench.store import SCHEDULE_PARTS, Store
+from carebench.views import (
+    DEFAULT_RULES,
+    _kpi_dashboard,
+    _triage_row,
+    kpi_dashboard_view,
+    portfolio_view,
+    today_view,
+)
+
+DAY = date(2026, 6, 15)
+GREEN = dict(achievement=9, trend=9, sustainability=9, adherence=8, engagement=8, leadership=8, communication=8,
+             satisfaction=8, expansion_interest=8)
+YELLOW = {k: 7 for k in GREEN}
+RED = {k: 4 for k in GREEN}
+
+
+# ----- the plain computations the fast paths must agree with ------------------------------
+
+
+def plain_agenda(client: Client, day: date) -> list[dict]:
+    """The agenda rows as defined: the schedule since go-live, missed touchpoints grouped per kind, then what is due."""
+    touchpoints = schedule(client, min(client.go_live, day), day)
+    common = dict(client=client.id, client_name=client.name, owner=client.owner, band=client_band(client, day),
+                  phase=support_phase(day_number(client.go_live, day)))
+    groups = defaultdict(list)
+    for tp in overdue(touchpoints, day):
+        groups[tp.kind].append(tp)
+    items = [AgendaItem(kind=kind, date=missed[-1].date, status="overdue", missed=len(missed), covers=missed[-1].covers,
+                        **common) for kind, missed in groups.items()]
+    items += [AgendaItem(kind=tp.kind, date=tp.date, status="due", covers=tp.covers, **common)
+              for tp in touchpoints if tp.date == day and tp.status == "scheduled"]
+    return [item.model_dump(mode="json") for item in items]
+
+
+def plain_retention(direction, baseline, current, peak, threshold):
+    gained = exact(peak) - exact(baseline)
+    if (gained if direction == "higher" else -gained) <= 0:
+        return None, False
+    ratio = (exact(current) - exact(baseline)) / gained
+    return round(float(ratio), 3), ratio < exact(threshold)
+
+
+def same_json(a, b) -> bool:
+    """Equal, keys in the same order too (the CLI prints them)."""
+    return json.dumps(a) == json.dumps(b)
+
+
+# ----- a generated portfolio with every kind of departure ---------------------------------
+
+
+def scores(rng: random.Random) -> Scores:
+    base = rng.choice([GREEN, GREEN, YELLOW, RED])
+    return Scores(**{k: max(1, min(10, v + rng.randint(-1, 1))) for k, v in base.items()})
+
+
+def make_client(n: int, rng: random.Random, moves: bool = True) -> Client:
+    tier = rng.choice(["platinum", "gold", "silver"])
+    go_live = DAY - timedelta(days=rng.randint(-20, 700))
+    assessments = [Assessment(date=go_live + timedelta(days=d), scores=scores(rng))
+                   for d in range(7, max(8, (DAY - go_live).days + 30), rng.choice([12, 14, 21]))]
+    plain = Client(id=f"c{n:02d}", name=f"Client {n:02d}", tier=tier, go_live=go_live, owner=rng.choice(["ana", "bob"]),
+                   assessments=assessments)
+    exceptions = {}
+    for tp in schedule(plain, go_live, DAY + timedelta(days=20)):
+        roll = rng.random()
+        if roll < 0.45:
+            exceptions[(tp.date, tp.kind)] = TouchpointException(date=tp.date, kind=tp.kind, status="done")
+        elif roll < 0.55:
+            exceptions[(tp.date, tp.kind)] = TouchpointException(date=tp.date, kind=tp.kind, status="skipped", reason="away")
+        elif moves and roll < 0.6:
+            exceptions[(tp.date, tp.kind)] = TouchpointException(date=tp.date, kind=tp.kind, status="moved",
+                                                                 moved_to=tp.date + timedelta(days=rng.randint(-40, 40) or 1))
+    kpis = []
+    for k in range(3):
+        direction = rng.choice(["higher", "lower"])
+        baseline = round(rng.uniform(20, 60), 1)
+        target = baseline + (15 if direction == "higher" else -15)
+        start = go_live - timedelta(days=rng.randint(0, 30))
+        readings = [Reading(date=start + timedelta(days=7 * w), value=round(baseline + rng.uniform(-8, 20) * (1 if direction == "higher" else -1), 2))
+                    for w in range(rng.randint(0, 130))]
+        kpis.append(Kpi(key=f"k{k}", name=f"KPI {k}", category="leading", unit="%", direction=direction, baseline=baseline,
+                        target=target, readings=readings))
+    opportunities = [Opportunity(title=f"Deal {i}", value=1000.0 * rng.randint(1, 90), probability=rng.randint(0, 100),
+                                 stage=rng.choice(["identified", "qualified", "proposed"])) for i in range(rng.randint(0, 3))]
+    return plain.model_copy(update={"exceptions": list(exceptions.values()), "kpis": kpis, "opportunities": opportunities,
+                                    "status": "active" if rng.random() < 0.9 else "handed_over"})
+
+
+@pytest.fixture(scope="module")
+def portfolio() -> Portfolio:
+    rng = random.Random(20260615)
+    return Portfolio(clients=[make_client(n, rng) for n in range(24)])
+
+
+@pytest.fixture
+def store(tmp_path, portfolio):
+    with Store(tmp_path / "p.db", actor="ana") as store:
+        store.import_portfolio(portfolio)
+        yield store
+
+
+def forget(store) -> None:
+    store.db.conn.execute("DELETE FROM view_cache")
+    store.db.conn.commit()
+
+
+# ----- the agenda -------------------------------------------------------------------------
+
+
+def test_the_generated_portfolio_has_moves_and_all_bands(portfolio):
+    statuses = {e.status for c in portfolio.clients for e in c.exceptions}
+    assert statuses == {"done", "skipped", "moved"}
+    assert {client_band(c, DAY) for c in portfolio.clients} >= {"green", "yellow", "red"}
+
+
+@pytest.mark.parametrize("offset", [-30, 0, 1, 6, 13])
+def test_a_window_gives_the_plain_agenda_on_each_of_its_days(portfolio, offset):
+    start = DAY + timedelta(days=offset)
+    for client in portfolio.clients:
+        window = agenda_window(client, start, start + timedelta(days=13))
+        for later in range(14):
+            day = start + timedelta(days=later)
+            assert agenda_rows(window, day) == plain_agenda(client, day), (client.id, day)
+            assert [i.model_dump(mode="json") for i in client_agenda(client, day)] == plain_agenda(client, day)
+
+
+def test_agenda_rows_have_the_agenda_item_fields_in_order(portfolio):
+    rows = [row for c in portfolio.clients for row in agenda_rows(agenda_window(c, DAY, DAY), DAY)]
+    assert rows and all(list(row) == list(AgendaItem.model_fields) for row in rows)
+
+
+def test_a_day_outside_the_window_is_refused(portfolio):
+    window = agenda_window(portfolio.clients[0], DAY, DAY + timedelta(days=3))
+    with pytest.raises(ValueError):
+        agenda_rows(window, DAY + timedelta(days=4))
+
+
+dates = st.dates(min_value=date(2025, 1, 1), max_value=date(2027, 6, 30))
+score = st.integers(min_value=1, max_value=10)
+
+
+@settings(max_examples=60, deadline=None)
+@given(tier=st.sampled_from(["platinum", "gold", "silver"]), go_live=dates,
+       assessments=st.lists(st.tuples(st.integers(-20, 300), st.fixed_dictionaries({k: score for k in GREEN})),
+                            max_size=5, unique_by=lambda t: t[0]),
+       outcomes=st.lists(st.tuples(st.integers(0, 400), st.sampled_from(["done", "skipped", "moved"]), st.integers(-30, 30)),
+                         max_size=12),
+       start=st.integers(-30, 300), days=st.integers(1, 20))
+def test_property_windowed_agenda_is_the_plain_agenda(tier, go_live, assessments, outcomes, start, days):
+    base = Client(id="acme", name="Acme", tier=tier, go_live=go_live, owner="ana",
+                  assessments=[Assessment(date=go_live + timedelta(days=d), scores=Scores(**s)) for d, s in assessments])
+    plain = schedule(base, go_live, go_live + timedelta(days=420))
+    exceptions = {}
+    for index, status, shift in outcomes:
+        if plain:
+            tp = plain[index % len(plain)]
+            moved_to = tp.date + timedelta(days=shift or 1) if status == "moved" else None
+            exceptions[(tp.date, tp.kind)] = TouchpointException(date=tp.date, kind=tp.kind, status=status, moved_to=moved_to,
+                                                                 reason="r" if status == "skipped" else None)
+    client = base.model_copy(update={"exceptions": list(exceptions.values())})
+    first = go_live + timedelta(days=start)
+    window = agenda_window(client, first, first + timedelta(days=days - 1))
+    for later in range(days):
+        day = first + timedelta(days=later)
+        assert agenda_rows(window, day) == plain_agenda(client, day)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.fixed_dictionaries({k: score for k in SUBSCORES}))
+def test_property_remembered_band_is_the_band_of_the_overall_score(values):
+    found = Scores(**values)
+    assert _band(found) == band_of(overall_score(found))
+
+
+def test_today_view_from_a_window_is_the_fresh_agenda_on_later_days(store, portfolio):
+    today_view(store, DAY)  # remembers the windows
+    fresh = {}
+    for later in (1, 2, 5, 13):
+        day = DAY + timedelta(days=later)
+        from_window = today_view(store, day)
+        assert store.db.conn.execute("SELECT COUNT(*) FROM view_cache WHERE view = 'agenda-window' AND day = ?",
+                                     (day.isoformat(),)).fetchone()[0] == 0, "finished from the remembered windows"
+        fresh[day] = from_window
+    for day, from_window in fresh.items():
+        forget(store)
+        again = today_view(store, day)
+        assert same_json(from_window, again)
+        active = [c for c in portfolio.clients if c.status == "active"]
+        assert sorted(json.dumps(i, sort_keys=True) for i in again["items"]) == sorted(
+            json.dumps(i, sort_keys=True) for c in active for i in plain_agenda(c, day))
+
+
+def test_a_change_after_the_window_was_remembered_reaches_the_next_day(store, portfolio):
+    today_view(store, DAY)
+    tomorrow = DAY + timedelta(days=1)
+    due = [i for i in today_view(store, tomorrow)["items"] if i["status"] == "due"]
+    assert due
+    store.record_exception(due[0]["client"], TouchpointException(date=tomorrow, kind=due[0]["kind"], status="done"))
+    after = today_view(store, tomorrow)["items"]
+    assert not any(i["client"] == due[0]["client"] and i["status"] == "due" and i["kind"] == due[0]["kind"] for i in after)
+    forget(store)
+    assert same_json(after, today_view(store, tomorrow)["items"])
+
+
+def test_an_owner_filtered_agenda_from_windows_matches(store):
+    today_view(store, DAY)
+    day = DAY + timedelta(days=3)
+    mine = today_view(store, day, owner="bob")
+    forget(store)
+    assert same_json(mine, today_view(store, day, owner="bob"))
+
+
+# ----- triage -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("day", [DAY, DAY - timedelta(days=40), DAY - timedelta(days=300), DAY + timedelta(days=9)],
+                         ids=["today", "weeks-ago", "months-ago", "ahead"])
+def test_triage_is_the_plain_triage_row_of_every_client(store, day):
+    plain = [_triage_row(c, day, DEFAULT_RULES)
+             for c in store.clients(parts={"kpis", "readings", "assessments", "exceptions", "opportunities"})]
+    assert same_json(portfolio_view(store, day), plain)
+
+
+def test_triage_from_a_window_matches_on_later_days_and_stops_at_a_dated_change(store):
+    day = DAY - timedelta(days=40)  # readings and assessments follow: windows end before them
+    portfolio_view(store, day)
+    for later in range(0, 16, 3):
+        shown = portfolio_view(store, day + timedelta(days=later))
+        forget(store)
+        fresh = portfolio_view(store, day + timedelta(days=later))
+        assert same_json(shown, fresh)
+        plain = [_triage_row(c, day + timedelta(days=later), DEFAULT_RULES)
+                 for c in store.clients(parts={"kpis", "readings", "assessments", "exceptions", "opportunities"})]
+        assert same_json(fresh, plain)
+        forget(store)
+        portfolio_view(store, day)
+
+
+def test_triage_window_holds_for_two_weeks_when_nothing_is_dated_later(store):
+    late = DAY + timedelta(days=1000)  # after every reading and assessment
+    portfolio_view(store, late)
+    windows = store.db.conn.execute("SELECT data FROM view_cache WHERE view = 'triage-window'").fetchall()
+    assert windows and {json.loads(w[0])["to"] for w in windows} == {(late + timedelta(days=13)).isoformat()}
+
+
+@settings(max_examples=2000, deadline=None)
+@given(direction=st.sampled_from(["higher", "lower"]),
+       values=st.lists(st.one_of(st.floats(-1e6, 1e6), st.decimals(-1000, 1000, places=3).map(float),
+                                 st.sampled_from([0.0, -0.0, 0.8, 0.1, 0.2, 0.3, 1e-9])), min_size=3, max_size=3),
+       threshold=st.sampled_from([0.8, 0.5, 0.75, 1.0, 0.1, 0.333]))
+def test_property_retention_is_the_exact_fraction_rule(direction, values, threshold):
+    baseline, current, peak = values
+
+    def outcome(rule):
+        try:
+            return rule(direction, baseline, current, peak, threshold)
+        except OverflowError:  # a share beyond any float (a gain of 1e-311): both give up alike
+            return "overflow"
+
+    assert outcome(retention) == outcome(plain_retention)
+
+
+def test_retention_on_an_exact_tie_with_the_threshold():
+    # current keeps exactly 80% of the gain: not backsliding; a hair less is
+    assert retention("higher", 10.0, 18.0, 20.0, 0.8) == (0.8, False)
+    assert retention("higher", 10.0, 17.999999, 20.0, 0.8) == (0.8, True)
+    assert retention("lower", 20.0, 12.0, 10.0, 0.8) == (0.8, False)
+    assert Fraction(0.8) != exact(0.8)  # why the rule works on the written decimals
+
+
+# ----- the KPI dashboard ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("recent", [30, 5, 100_000, 0])
+@pytest.mark.parametrize("day", [DAY, DAY - timedelta(days=200), DAY - timedelta(days=900)], ids=["today", "earlier", "before"])
+def test_dashboard_from_the_deciding_readings_is_the_whole_history_result(store, day, recent):
+    for client_id in [c for c in store.client_ids()][:12]:
+        whole = _kpi_dashboard(store.client(client_id), day, recent, DEFAULT_RULES)
+        assert same_json(kpi_dashboard_view(store, client_id, day, recent=recent), whole), client_id
+
+
+def test_dashboard_of_a_long_history_with_an_early_peak(tmp_path):
+    """600 readings, the best one long before the latest 30: status, count and recent readings all as from the whole."""
+    readings = [Reading(date=date(2014, 1, 6) + timedelta(days=7 * w), value=50.0 + (40.0 if w == 3 else (w % 17) / 3))
+                for w in range(600)]
+    client = Client(id="long", name="Long History", tier="gold", go_live=date(2014, 1, 1), owner="ana", kpis=[
+        Kpi(key="up", name="Up", category="lagging", unit="%", direction="higher", baseline=50.0, target=70.0, readings=readings),
+        Kpi(key="down", name="Down", category="leading", unit="days", direction="lower", baseline=60.0, target=40.0,
+            readings=[Reading(date=r.date, value=100.0 - r.value) for r in readings]),
+        Kpi(key="none", name="None yet", category="diagnostic", direction="higher", baseline=1.0, target=2.0)])
+    with Store(tmp_path / "long.db", actor="ana") as store:
+        store.import_portfolio(Portfolio(clients=[client]))
+        for day in (readings[-1].date, readings[100].date, readings[2].date, date(2013, 1, 1)):
+            whole = _kpi_dashboard(store.client("long"), day, 30, DEFAULT_RULES)
+            shown = kpi_dashboard_view(store, "long", day)
+            assert same_json(shown, whole)
+        latest = kpi_dashboard_view(store, "long", readings[-1].date)
+        up = latest["kpis"][0]
+        assert up["readings_count"] == 600 and up["peak"] == 90.0 and len(up["recent"]) == 30 and up["backsliding"]
+
+
+# ----- bulk loading -----------------------------------------------------------------------
+
+
+def test_bulk_clients_build_the_same_models_as_clients(store):
+    ids = store.client_ids()
+    for parts in (SCHEDULE_PARTS, {"assessments", "exceptions", "opportunities"}, {"opportunities"}, set()):
+        assert store.bulk_clients(ids, parts) == store.clients(ids, parts=parts)
+    loaded = store.bulk_clients(ids)
+    assessment = loaded[0].assessments[0]
+    assessment.note = "changed"  # models as usual: assignable, their own field sets
+    assert "note" in assessment.model_fields_set and loaded[1].assessments[0].note != "changed"
+    with pytest.raises(ValueError):
+        store.bulk_clients(ids, {"kpis"})
+
+
+def test_bulk_clients_since_a_day_keeps_what_lies_ahead_and_every_move(store):
+    ids = store.client_ids()
+    whole = {c.id: c for c in store.clients(ids, parts=SCHEDULE_PARTS)}
+    for client in store.bulk_clients(ids, since=DAY):
+        full = whole[client.id]
+        moved = any(e.status == "moved" for e in full.exceptions)
+        assert client.exceptions == [e for e in full.exceptions if e.date >= DAY or e.status == "moved"]
+        before = [a for a in full.assessments if a.date <= DAY]
+        expected = full.assessments if moved else before[-2:] + [a for a in full.assessments if a.date > DAY]
+        assert client.assessments == expected
+
+
+def test_model_builder_falls_back_when_fields_do_not_line_up():
+    build = Store._constructor(Assessment, ("date", "scores"))  # note and author left to their defaults
+    made = build(DAY, Scores(**GREEN))
+    assert made == Assessment.model_construct(date=DAY, scores=Scores(**GREEN)) and made.note is None
+
+
+def test_the_week_calendar_of_the_rules_is_used_by_windows(tmp_path, portfolio):
+    from carebench.views import Rules
+
+    every_day = Rules(calendar=WorkCalendar(weekdays=frozenset(range(7))))
+    with Store(tmp_path / "w.db", actor="ana") as store:
+        store.import_portfolio(portfolio)
+        today_view(store, DAY, rules=every_day)
+        later = today_view(store, DAY + timedelta(days=5), rules=every_day)  # a Saturday: working under these rules
+        forget(store)
+        assert same_json(later, today_view(store, DAY + timedelta(days=5), rules=every_day))
+
+
+# ----- health and pipeline: only the latest two assessments are loaded --------------------
+
+
+@pytest.mark.parametrize("day", [DAY, DAY - timedelta(days=100), DAY - timedelta(days=800)], ids=["today", "earlier", "before"])
+def test_health_and_pipeline_from_the_latest_assessments_match_the_whole_history(store, monkeypatch, day):
+    import carebench.views as views
+
+    fast = (views.health_list_view(store, day), views.pipeline_view(store, day))
+    forget(store)
+    monkeypatch.setattr(views, "_health_load", lambda store, day: lambda stale: store.clients(stale, parts={"assessments"}))
+    whole = (views.health_list_view(store, day), views.pipeline_view(store, day))
+    assert same_json(fast, whole)

@@ -1,0 +1,341 @@
+"""The Practice screen: metrics with their trend, the clients behind a number, mine/all, the periods, the search of
+lessons and decisions, and a failing load, through Pilot on the demo portfolio; and its pure helpers.
+
+Expected figures come from practice_view itself, so the tests hold when the demo data grows.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from textual.widgets import Input, OptionList, Static
+
+from carebench.core.models import Learning
+from carebench.store import Store
+from carebench.ui import app as app_module
+from carebench.ui.app import CarebenchApp
+from carebench.ui.base import ScreenTabs
+from carebench.ui.dialogs import KeysDialog
+from carebench.ui.practice import (
+    AsksTable,
+    BehindPanel,
+    HitList,
+    MetricsTable,
+    OwnersTable,
+    PracticeScreen,
+    found_text,
+    owner_cells,
+    period_start,
+    spark,
+)
+from carebench.views_practice import practice_view
+
+DAY = date(2026, 6, 15)
+
+
+@pytest.fixture(autouse=True)
+def no_polling(monkeypatch):
+    """No background polling reloads behind a test's back (demo_db already keeps the user folders private)."""
+    monkeypatch.setattr(app_module, "POLL_SECONDS", 3600)
+
+
+def expected(db, period: str = "12m", owner: str | None = None) -> dict:
+    with Store(db, actor="ana") as store:
+        return practice_view(store, DAY, period_start(period, DAY), DAY, owner)
+
+
+async def settle(app, pilot, rounds: int = 3):
+    for _ in range(rounds):
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+async def open_practice(app, pilot) -> PracticeScreen:
+    await settle(app, pilot)
+    await pilot.press("6")
+    await settle(app, pilot)
+    assert isinstance(app.screen, PracticeScreen)
+    return app.screen
+
+
+def title(screen) -> str:
+    return str(screen.query_one("#practice-title", Static).render())
+
+
+def keys(table) -> list[str]:
+    return [key.value for key in table.rows]
+
+
+def record_notifications(app, monkeypatch) -> list[tuple[str, str]]:
+    seen: list[tuple[str, str]] = []
+    original = app.notify
+
+    def notify(message, *args, severity="information", **kwargs):
+        seen.append((severity, str(message)))
+        return original(message, *args, severity=severity, **kwargs)
+
+    monkeypatch.setattr(app, "notify", notify)
+    return seen
+
+
+# ----- pure helpers ------------------------------------------------------------
+
+@pytest.mark.parametrize(("values", "expected_marks"), [
+    ([1, 2, 3, 4, 5, 6, 7, 8], "▁▂▃▄▅▆▇█"),
+    ([None, 0.0, 50.0, None, 100.0, 25.0], "·▁▅·█▃"),
+    ([0, 0, 0], "▁▁▁"),
+    ([40, 40, None], "▄▄·"),
+    ([None, None], "··"),
+    ([-20, 10, 40], "▁▅█"),
+], ids=["rising", "gaps", "flat-zero", "flat", "no-data", "negative"])
+def test_spark(values, expected_marks):
+    assert spark(values) == expected_marks
+
+
+def test_period_start_and_found_text():
+    assert period_start("12m", DAY) == date(2025, 6, 16)
+    assert period_start("ytd", DAY) == date(2026, 1, 1)
+    assert period_start("3m", DAY) == date(2026, 3, 16)
+    with pytest.raises(ValueError, match="unknown period"):
+        period_start("week", DAY)
+    assert found_text([{"kind": "lesson"}, {"kind": "lesson"}, {"kind": "decision"}]) == "3 found (2 lessons, 1 decision)"
+    assert found_text([{"kind": "decision"}]) == "1 found (1 decision)"
+
+
+def test_owner_cells():
+    metrics = {"clients": 3, "retention_rate": 66.7, "sustained_6m": None, "sustained_12m": 100.0, "average_health": 7.25,
+               "average_health_change": -0.5, "on_time_share": 92.9, "follow_on_revenue": 0.0, "weighted_pipeline": 47800.0,
+               "nps": 20}
+    assert owner_cells(metrics) == ["3", "66.7%", "–", "100%", "7.2 -0.5", "92.9%", "–", "47.8k", "+20"]
+
+
+# ----- the screen --------------------------------------------------------------
+
+async def test_six_opens_practice_with_metrics_owners_asks_and_periods(demo_db):
+    want = expected(demo_db)
+    app = CarebenchApp(demo_db, today=DAY, user="ana")
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_practice(app, pilot)
+        assert app.current_mode == "practice"
+        assert "6 Practice" in str(screen.query_one(ScreenTabs).render())
+        assert title(screen).startswith(f"Practice — 2025-06-16 to 2026-06-15 · {want['clients']} clients · last 12 months")
+        assert "everyone's" in title(screen)
+
+        metrics = screen.query_one(MetricsTable)
+        assert metrics.has_focus and metrics.cursor_row == 0
+        assert keys(metrics) == [m["key"] for m in want["metrics"]]
+        assert [str(c.label) for c in metrics.columns.values()] == ["metric", "value", "6 quarters", "clients"]
+        for metric in want["metrics"]:
+            label, value, trend, count = (str(cell) for cell in metrics.get_row(metric["key"]))
+            assert label == metric["label"] and value == metric["text"]
+            assert trend == spark(metric["trend"]) and len(trend) == len(want["quarters"])
+            assert count == (str(len(metric["clients"])) if metric["clients"] else "–")
+
+        owners = screen.query_one(OwnersTable)
+        assert owners.display and keys(owners) == list(want["by_owner"])
+        assert str(owners.get_row("ana")[0]) == "ana (you)"
+        asks = screen.query_one(AsksTable)
+        assert keys(asks) == [a["client"] for a in want["suggested_asks"]]
+        assert [str(c) for c in asks.get_row(want["suggested_asks"][0]["client"])][2] == want["suggested_asks"][0]["reason"]
+
+        # Every key of the screen is in the Footer.
+        shown = {b.binding.key for b in screen.active_bindings.values() if b.binding.show and b.enabled}
+        assert {"enter", "p", "o", "slash"} <= shown
+        # And in the key help, with what each does.
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, KeysDialog)
+        helped = dict(app.screen.rows)
+        assert "clients behind" in helped["⏎"] and "year to date" in helped["p"]
+        assert "you own" in helped["o"] and "lessons and decisions" in helped["/"]
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is screen
+
+        await pilot.press("p")
+        await settle(app, pilot)
+        ytd = expected(demo_db, "ytd")
+        assert title(screen).startswith(f"Practice — 2026-01-01 to 2026-06-15 · {ytd['clients']} clients · year to date")
+        assert [str(metrics.get_row(m["key"])[1]) for m in ytd["metrics"]] == [m["text"] for m in ytd["metrics"]]
+        await pilot.press("p")
+        await settle(app, pilot)
+        assert "2026-03-16 to 2026-06-15" in title(screen) and "last 3 months" in title(screen)
+        await pilot.press("p")
+        await settle(app, pilot)
+        assert "2025-06-16 to 2026-06-15" in title(screen) and "last 12 months" in title(screen)
+        assert metrics.has_focus
+
+
+async def test_enter_lists_the_clients_behind_a_metric_and_opens_one(demo_db, monkeypatch):
+    want = expected(demo_db)
+    metric = max(want["metrics"], key=lambda m: len(m["clients"]))
+    assert len(metric["clients"]) >= 2, "the demo portfolio has a number with several clients behind it"
+    by_name = [cid for _, cid in sorted(zip(metric["client_names"], metric["clients"]), key=lambda p: (p[0].casefold(), p[1]))]
+    app = CarebenchApp(demo_db, today=DAY, user="ana")
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_practice(app, pilot)
+        table = screen.query_one(MetricsTable)
+        table.move_cursor(row=keys(table).index(metric["key"]))
+        await pilot.press("enter")
+        await pilot.pause()
+        panel = app.screen
+        assert isinstance(panel, BehindPanel)
+        choices = panel.query_one(OptionList)
+        assert choices.has_focus
+        assert [choices.get_option_at_index(i).id for i in range(choices.option_count)] == by_name
+        assert metric["label"] in str(panel.query_one("#behind-title", Static).render())
+
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is screen and table.has_focus
+        assert app.current_mode == "practice"
+
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, BehindPanel)
+        await pilot.press("down", "enter")
+        await settle(app, pilot)
+        assert app.current_mode == "health"
+        assert app.client_id == by_name[1]
+
+        # Back on Practice, a number nobody is behind says so instead of opening an empty list.
+        await pilot.press("6")
+        await settle(app, pilot)
+        assert app.screen is screen
+        empty = [m for m in want["metrics"] if not m["clients"]]
+        if empty:
+            notes = record_notifications(app, monkeypatch)
+            table.move_cursor(row=keys(table).index(empty[0]["key"]))
+            await pilot.press("enter")
+            await pilot.pause()
+            assert app.screen is screen
+            assert any("no client is behind this number" in text for _, text in notes)
+
+
+async def test_asks_open_their_client(demo_db):
+    want = expected(demo_db)
+    app = CarebenchApp(demo_db, today=DAY, user="ana")
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_practice(app, pilot)
+        if not want["suggested_asks"]:
+            pytest.skip("the demo portfolio has nobody to ask")
+        screen.query_one(AsksTable).focus()
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert app.current_mode == "health" and app.client_id == want["suggested_asks"][0]["client"]
+
+
+async def test_o_shows_only_my_clients_and_back(demo_db):
+    everyone, mine = expected(demo_db), expected(demo_db, owner="ana")
+    assert mine["clients"] < everyone["clients"]
+    app = CarebenchApp(demo_db, today=DAY, user="ana")
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_practice(app, pilot)
+        await pilot.press("o")
+        await settle(app, pilot)
+        assert app.mine_only is True
+        assert f"· {mine['clients']} clients" in title(screen) and "mine (ana)" in title(screen)
+        metrics = screen.query_one(MetricsTable)
+        assert [str(metrics.get_row(m["key"])[1]) for m in mine["metrics"]] == [m["text"] for m in mine["metrics"]]
+        assert not screen.query_one(OwnersTable).display and not screen.query_one("#owners-title").display
+        assert keys(screen.query_one(AsksTable)) == [a["client"] for a in mine["suggested_asks"]]
+        assert all(a["owner"] == "ana" for a in mine["suggested_asks"])
+
+        await pilot.press("o")
+        await settle(app, pilot)
+        assert app.mine_only is False
+        assert f"· {everyone['clients']} clients" in title(screen) and "everyone's" in title(screen)
+        assert screen.query_one(OwnersTable).display
+
+
+async def test_search_finds_a_lesson_as_you_type_and_nothing_for_gibberish(demo_db):
+    with Store(demo_db, actor="ana") as store:
+        client = store.clients(parts=())[0]
+        store.add_learning(client.id, Learning(date=date(2026, 5, 2), kind="lesson", what="Crossing the warehouse needs a second sign-off",
+                                               why="the night shift kept skipping it", who="ana"))
+    app = CarebenchApp(demo_db, today=DAY, user="ana")
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_practice(app, pilot)
+        search = screen.query_one("#search", Input)
+        hits = screen.query_one(HitList)
+        assert not search.display and not hits.display
+
+        await pilot.press("slash", "c", "r", "o", "s", "s", "i", "n", "g")  # nothing typed is lost to the screen's keys
+        assert search.has_focus and search.value == "crossing"
+        assert app.mine_only is False and screen.period == "12m"
+        await settle(app, pilot)
+        assert not screen.query_one("#overview").display
+        assert hits.display and hits.option_count == 1
+        assert [h["what"] for h in screen.hits] == ["Crossing the warehouse needs a second sign-off"]
+        assert screen.hits[0]["client"] == client.id
+        summary = str(screen.query_one("#hits-summary", Static).render())
+        assert "1 found (1 lesson)" in summary and "“crossing”" in summary
+        prompt = str(hits.get_option_at_index(0).prompt)
+        assert "2026-05-02" in prompt and client.name in prompt and "night shift" in prompt
+
+        await pilot.press(*["backspace"] * 8, "q", "z", "x", "j", "v")
+        await settle(app, pilot)
+        assert search.value == "qzxjv"
+        assert hits.option_count == 0 and screen.hits == []
+        assert "No lesson or decision matches “qzxjv”" in str(screen.query_one("#hits-summary", Static).render())
+
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not search.display and not hits.display and search.value == ""
+        assert screen.query_one("#overview").display and screen.query_one(MetricsTable).has_focus
+
+        # Enter in the search goes to the hits; enter on a hit opens its client.
+        await pilot.press("slash", "c", "r", "o", "s", "s", "i", "n", "g")
+        await settle(app, pilot)
+        await pilot.press("enter")
+        assert hits.has_focus
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert app.current_mode == "health" and app.client_id == client.id
+
+
+async def test_a_failing_load_shows_one_line_and_keeps_the_screen(demo_db, monkeypatch):
+    app = CarebenchApp(demo_db, today=DAY, user="ana")
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_practice(app, pilot)
+        before_title, before_rows = title(screen), keys(screen.query_one(MetricsTable))
+        notes = record_notifications(app, monkeypatch)
+
+        def broken(*args, **kwargs):
+            raise ValueError("the practice figures could not be worked out")
+
+        monkeypatch.setattr("carebench.views_practice.practice_view", broken)
+        monkeypatch.setattr("carebench.views_practice.search_view", broken)
+        await pilot.press("p")
+        await settle(app, pilot)
+        errors = [text for severity, text in notes if severity == "error"]
+        assert errors == ["the practice figures could not be worked out"]
+        assert app.screen is screen and app.current_mode == "practice"
+        assert title(screen) == before_title and keys(screen.query_one(MetricsTable)) == before_rows
+
+        await pilot.press("slash", "x")
+        await settle(app, pilot)
+        errors = [text for severity, text in notes if severity == "error"]
+        assert errors[1:] and set(errors[1:]) == {"the practice figures could not be worked out"}
+        assert all("\n" not in text for text in errors)
+        assert app.screen is screen and screen.query_one("#search", Input).value == "x"
+
+
+# ----- how it looks -----------------------------------------------------------
+
+def test_practice_snapshot(snap_compare, demo_db):
+    async def run_before(pilot) -> None:
+        app = pilot.app
+        for _ in range(3):
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+        await pilot.press("6")
+        for _ in range(4):
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+        await pilot.wait_for_scheduled_animations()
+        await pilot.pause(0.2)
+
+    app = CarebenchApp(demo_db, today=DAY, user="ana", theme="carebench-dark", client="corvane-freight")
+    assert snap_compare(app, terminal_size=(100, 30), run_before=run_before)
