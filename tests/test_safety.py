@@ -81,6 +81,19 @@ def test_every_earlier_schema_opens_migrated_with_a_backup_beside_it(fixture, tm
     assert integrity(path) == "ok"
 
 
+def test_schema_5_dates_closed_opportunities_from_their_last_change(tmp_path):
+    path = tmp_path / "v4.db"
+    shutil.copyfile(FIXTURES / "schema_v4.db", path)
+    path.chmod(0o600)
+    with Store(path) as store:
+        rows = store.db.conn.execute("SELECT stage, closed_on, substr(changed_at, 1, 10) FROM opportunities").fetchall()
+        assert any(stage == "won" for stage, _, _ in rows)
+        for stage, closed_on, changed in rows:
+            assert closed_on == (changed if stage in ("won", "lost") else None)
+        # the new lists load empty, and the default checklist stands for every client
+        assert all(c.tickets == [] and c.checklist == [] for c in store.clients())
+
+
 def test_a_newer_schema_is_refused_without_writing(tmp_path, env):
     path = tmp_path / "new.db"
     Store(path).close()
