@@ -158,3 +158,24 @@ async def test_checklist_items_are_ticked_from_the_health_screen(database):
         await pilot.press("enter")  # again: not done after all
         await settle(app, pilot)
         assert "0 of 8 done" in rendered(screen.query_one("#transfer"))
+
+
+async def test_pulse_answers_show_as_nps_by_quarter(database):
+    from datetime import date
+
+    from carebench.core.models import Pulse
+    from carebench.store import Store
+
+    with Store(database) as store:
+        for day, who, recommend, satisfied in ((date(2026, 3, 10), "Ada", 6, 3), (date(2026, 5, 10), "Ada", 9, 4),
+                                               (date(2026, 5, 12), "Bo", 10, 5)):
+            store.add_pulse("northwind", Pulse(date=day, respondent=who, recommend=recommend, satisfaction=satisfied))
+    app = make_app(database)
+    async with app.run_test(size=(120, 50)) as pilot:
+        screen = await open_health(app, pilot)
+        pulse = rendered(screen.query_one("#pulse"))
+        # all three: 2 promoters, 1 detractor -> +33; first quarter one detractor (-100), second two promoters (+100)
+        assert "NPS +33 from 3 answers · satisfaction 4 of 5" in pulse
+        assert "2026-01 -100, 2026-04 +100" in pulse
+        # satisfaction suggestion: mean 4 of 5 in the last 90 days (two answers: 4, 5 -> 4.5 -> 9)
+        assert "suggest 9: mean satisfaction 4.5 of 5 from 2 answers" in rendered(screen.query_one("#breakdown"))

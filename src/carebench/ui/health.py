@@ -113,12 +113,13 @@ class HealthScreen(WorkbenchScreen):
                     yield Static("", id="handover", classes="panel")
                     yield Static("", id="transfer", classes="panel")
                     yield Static("", id="tickets", classes="panel")
+                    yield Static("", id="pulse", classes="panel")
 
     def on_mount(self) -> None:
         titles = {"#overall": "Overall", "#breakdown": "Components", "#drivers": "What changed",
                   "#history": "History", "#advice": "What the band asks for", "#handover": "Handover",
                   "#checkins": "Check-ins, newest first", "#transfer": "Knowledge transfer (k)",
-                  "#tickets": "Support tickets (t log · r resolve)"}
+                  "#tickets": "Support tickets (t log · r resolve)", "#pulse": "Pulse surveys"}
         for selector, title in titles.items():
             self.query_one(selector).border_title = title
         # Bands and bars are coloured when drawn, so a new theme redraws them from the data we have.
@@ -171,7 +172,11 @@ class HealthScreen(WorkbenchScreen):
         advice.display = assessed
         if assessed:
             advice.border_title = f"What {health['band']} asks for"
-            advice.update(Text("\n".join(f"• {item}" for item in health["advice"])))
+            text = Text("\n".join(f"• {item}" for item in health["advice"]))
+            if health["advocacy"]["ask"]:
+                text.append("\n→ Ask for a testimonial or referral this quarter: none given yet.", style="bold")
+            advice.update(text)
+        self._show_pulse(health["pulse"])
         self._show_handover(client)
         self._show_checklist(data["checklist"])
         self._show_tickets(data["tickets"])
@@ -267,6 +272,18 @@ class HealthScreen(WorkbenchScreen):
             else:
                 text.append(f"\n  · {item['label']}", style="dim")
         self.query_one("#transfer", Static).update(text)
+
+    def _show_pulse(self, pulse: dict) -> None:
+        panel = self.query_one("#pulse", Static)
+        if not pulse["answers"]:
+            panel.update(Text("No pulse answers yet (carebench pulse).", style="dim"))
+            return
+        text = Text.assemble((f"NPS {pulse['nps']:+d}", "bold"),
+                             f" from {pulse['answers']} answers · satisfaction {pulse['satisfaction']:g} of 5")
+        by_quarter = ", ".join(f"{q['from'][:7]} {'–' if q['nps'] is None else format(q['nps'], '+d')}"
+                               for q in pulse["quarters"])
+        text.append(f"\nby quarter: {by_quarter}", style="dim")
+        panel.update(text)
 
     def _show_tickets(self, tickets: list[dict]) -> None:
         open_ones = sorted((t for t in tickets if t["status"] == "open"), key=lambda t: (t["priority"], t["opened"]))
