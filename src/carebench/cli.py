@@ -25,19 +25,22 @@ KIND_CHOICES = ("quarterly", "monthly", "biweekly", "weekly", "intervention", "r
 MAX_IMPORT_ERRORS = 20
 
 
-class DateType(click.ParamType):
-    name = "date"
+class ParsedType(click.ParamType):
+    """A parameter read by one of the parsers in inputs.py; what it says is wrong becomes click's one-line error."""
+
+    def __init__(self, name: str, parse, kind: type) -> None:
+        self.name, self.parse, self.kind = name, parse, kind
 
     def convert(self, value, param, ctx):
-        if isinstance(value, date):
+        if isinstance(value, self.kind):
             return value
         try:
-            return parse_date(value)
+            return self.parse(value)
         except UserError as exc:
             self.fail(str(exc), param, ctx)
 
 
-DATE = DateType()
+DATE = ParsedType("date", parse_date, date)
 
 
 def db_option(f):

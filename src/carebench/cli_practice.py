@@ -11,26 +11,14 @@ from datetime import date, datetime
 
 import click
 
-from .cli import DATE, checked, cli, db_option, emit_json, json_option, open_store, table, today_or
+from .cli import DATE, ParsedType, checked, cli, db_option, emit_json, json_option, open_store, table, today_or
 from .inputs import UserError, parse_moment, validation_message
 
 IMPACTS = ("high", "medium", "low")
 REACHES = ("many", "some", "few")
 
 
-class MomentType(click.ParamType):
-    name = "time"
-
-    def convert(self, value, param, ctx):
-        if isinstance(value, datetime):
-            return value
-        try:
-            return parse_moment(value)
-        except UserError as exc:
-            self.fail(str(exc), param, ctx)
-
-
-MOMENT = MomentType()
+MOMENT = ParsedType("time", parse_moment, datetime)
 
 
 def now_or(moment: datetime | None) -> datetime:
