@@ -77,3 +77,25 @@ def test_checkin_runner_snapshot(snap_compare, snapshot_db, monkeypatch):
 
     app = CarebenchApp(snapshot_db, today=DAY, user="ana", theme="carebench-dark")
     assert snap_compare(app, terminal_size=(120, 40), run_before=run_before)
+
+
+def test_tickets_and_checklist_panels_snapshot(snap_compare, snapshot_db, monkeypatch):
+    """The Health screen's lower panels for the red client: its open P1, the checklist, the pulse answers."""
+    from datetime import datetime
+
+    class Noon(datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return datetime(2026, 6, 15, 12, 0)
+
+    monkeypatch.setattr("carebench.ui.health.datetime", Noon)  # hours open are counted to a fixed noon
+
+    async def run_before(pilot) -> None:
+        await settled("4", "health")(pilot)
+        pilot.app.screen.query_one("#health-scroll").scroll_end(animate=False)
+        await pilot.pause()
+        await pilot.wait_for_scheduled_animations()
+        await pilot.pause(0.2)
+
+    app = CarebenchApp(snapshot_db, today=DAY, user="ana", theme="carebench-dark", client="brackenfield-foods")
+    assert snap_compare(app, terminal_size=(120, 40), run_before=run_before)

@@ -263,15 +263,17 @@ class HealthScreen(WorkbenchScreen):
 
     def _show_checklist(self, checklist: dict) -> None:
         done_style = self.app.theme_variables.get("success", "")
-        text = Text(f"{checklist['done']} of {checklist['total']} done", style="bold" if checklist["complete"] else "")
+        grid = Table.grid(padding=(0, 1))
+        grid.add_column(no_wrap=True)
+        grid.add_column(ratio=1)
+        grid.add_column(no_wrap=True, style="dim")
         for item in checklist["items"]:
             if item["done"]:
-                text.append("\n  ✓ ", style=done_style)
-                text.append(item["label"])
-                text.append(f"  {item['done_on']}", style="dim")
+                grid.add_row(Text("✓", style=done_style), Text(item["label"]), item["done_on"])
             else:
-                text.append(f"\n  · {item['label']}", style="dim")
-        self.query_one("#transfer", Static).update(text)
+                grid.add_row(Text("·", style="dim"), Text(item["label"], style="dim"), "")
+        heading = Text(f"{checklist['done']} of {checklist['total']} done", style="bold" if checklist["complete"] else "")
+        self.query_one("#transfer", Static).update(Group(heading, grid))
 
     def _show_pulse(self, pulse: dict) -> None:
         panel = self.query_one("#pulse", Static)
