@@ -78,11 +78,12 @@ class Window(NamedTuple):
 
 @contextmanager
 def _no_cycle_collection():
-    """Pause Python's cycle collector while a portfolio's models are built and computed over.
+    """Pause Python's cycle collector while a portfolio's models or remembered rows are built and computed over.
 
-    Those are hundreds of thousands of objects without reference cycles (reference counting
-    frees them); each full collection would walk all of them again, which costs more than
-    the computing itself. Collection resumes afterwards (unless it was off already).
+    Those are up to hundreds of thousands of objects without reference cycles (reference
+    counting frees them); each collection on the way would walk them, and a full one every
+    object of a long-running process too, which can cost more than the computing itself.
+    Collection resumes afterwards (unless it was off already).
     """
     was_on = gc.isenabled()
     gc.disable()
@@ -108,20 +109,20 @@ def per_client(store: Store, view: str, day: date, rules: Rules, parts, compute,
     at a new day) is finished from it without loading or scheduling anything. Results
     finished that way are not stored again: finishing costs about as much as reading them.
     """
-    versions = store.client_versions(ids, active_only=active_only, owner=owner)
-    remembered = store.cached_views(view, day, rules.key) if versions else {}
-    stale = [cid for cid, version in versions.items() if remembered.get(cid, (None,))[0] != version]
-    fresh, finished = {}, {}
-    if stale and window is not None:
-        earlier = store.remembered_windows(window.view, day, rules.key, window.days, {cid: versions[cid] for cid in stale})
-        for cid, data in earlier.items():
-            result = window.finish(data, day)
-            if result is not None:
-                finished[cid] = (versions[cid], result)
-        stale = [cid for cid in stale if cid not in finished]
-    if stale:
-        windows = {}
-        with _no_cycle_collection():
+    with _no_cycle_collection():
+        versions = store.client_versions(ids, active_only=active_only, owner=owner)
+        remembered = store.cached_views(view, day, rules.key) if versions else {}
+        stale = [cid for cid, version in versions.items() if remembered.get(cid, (None,))[0] != version]
+        fresh, finished = {}, {}
+        if stale and window is not None:
+            earlier = store.remembered_windows(window.view, day, rules.key, window.days, {cid: versions[cid] for cid in stale})
+            for cid, data in earlier.items():
+                result = window.finish(data, day)
+                if result is not None:
+                    finished[cid] = (versions[cid], result)
+            stale = [cid for cid in stale if cid not in finished]
+        if stale:
+            windows = {}
             if prepare is not None:
                 prepare(stale)
             clients = load(stale) if load is not None else store.clients(stale, parts=parts)
@@ -133,12 +134,12 @@ def per_client(store: Store, view: str, day: date, rules: Rules, parts, compute,
                     windows[client.id] = (versions[client.id], data)
                     fresh[client.id] = (versions[client.id], window.finish(data, day))
             del clients
-        if windows:
-            store.remember_views(window.view, day, rules.key, windows)
-    if fresh:
-        store.remember_views(view, day, rules.key, fresh)
-    fresh.update(finished)
-    return {cid: (fresh.get(cid) or remembered[cid])[1] for cid in versions if cid in fresh or cid in remembered}
+            if windows:
+                store.remember_views(window.view, day, rules.key, windows)
+        if fresh:
+            store.remember_views(view, day, rules.key, fresh)
+        fresh.update(finished)
+        return {cid: (fresh.get(cid) or remembered[cid])[1] for cid in versions if cid in fresh or cid in remembered}
 
 
 def _num(value):

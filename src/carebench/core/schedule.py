@@ -344,27 +344,31 @@ def agenda_rows(window: dict, day: date) -> list[dict]:
     first = window["go_live"]
     if today < first:
         considered = [tp for tp in window["touchpoints"] if tp[0] == today]
-        carried, latest_done = [], {}
+        carried, done = [], {}
     else:
         considered = [tp for tp in window["touchpoints"] if first <= tp[0] <= today]
-        carried, latest_done = window["carried"], dict(window["done"])
-    if not carried and not any(tp[3] == "scheduled" for tp in considered):
-        return []  # nothing missed, nothing due
-    # ISO dates compare as the dates do; "" comes before every one of them.
-    for when, kind, _covers, status in considered:
-        if status == "done" and when > latest_done.get(kind, ""):
-            latest_done[kind] = when
-    superseded_until = _superseded(latest_done, "")
+        carried, done = window["carried"], window["done"]
+    missed_here = [tp for tp in considered if tp[3] == "scheduled" and tp[0] < today]
+    due = [tp for tp in considered if tp[3] == "scheduled" and tp[0] == today]
     groups: dict[str, list] = {}  # kind -> [missed, date, covers] of the latest missed one
-    for missed in (carried, [tp for tp in considered if tp[0] < today and tp[3] == "scheduled"]):
-        for when, kind, covers, *_ in missed:
-            if superseded_until[kind] <= when:
-                group = groups.get(kind)
-                if group is None:
-                    groups[kind] = [1, when, covers]
-                else:
-                    group[0] += 1
-                    group[1], group[2] = when, covers
+    if carried or missed_here:
+        # ISO dates compare as the dates do; "" comes before every one of them.
+        latest_done = dict(done)
+        for when, kind, _covers, status in considered:
+            if status == "done" and when > latest_done.get(kind, ""):
+                latest_done[kind] = when
+        superseded_until = _superseded(latest_done, "")
+        for missed in (carried, missed_here):
+            for when, kind, covers, *_ in missed:
+                if superseded_until[kind] <= when:
+                    group = groups.get(kind)
+                    if group is None:
+                        groups[kind] = [1, when, covers]
+                    else:
+                        group[0] += 1
+                        group[1], group[2] = when, covers
+    if not groups and not due:
+        return []  # nothing missed, nothing due
     band = None
     for when, found in window["bands"]:
         if when <= today:
@@ -379,8 +383,7 @@ def agenda_rows(window: dict, day: date) -> list[dict]:
     rows += [
         {"client": client, "client_name": name, "owner": owner, "kind": kind, "date": when, "status": "due",
          "missed": 0, "covers": list(covers), "band": band, "phase": phase}
-        for when, kind, covers, status in considered
-        if when == today and status == "scheduled"
+        for when, kind, covers, _status in due
     ]
     return rows
 

@@ -870,7 +870,9 @@ class Store:
         rows = self.db.conn.execute(
             "SELECT client_id, version, data FROM view_cache WHERE view = ? AND day = ? AND rules = ?",
             (view, day.isoformat(), rules)).fetchall()
-        return {client: (version, json.loads(data)) for client, version, data in rows}
+        # One decoding of them all is faster than one per row (the field names are read once).
+        decoded = json.loads(f"[{','.join(data for _, _, data in rows)}]")
+        return {client: (version, data) for (client, version, _), data in zip(rows, decoded)}
 
     def remember_views(self, view: str, day: date, rules: str, entries: dict[str, tuple[int, object]]) -> None:
         """Keep computed view data; best effort: a busy or read-only database just means it is computed again."""
@@ -895,36 +897,6 @@ class Store:
         finally:
             conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
 
-    def status_readings(self, client_ids: list[str], day: date, recent: int = 8) -> dict[tuple[str, str], list[Reading]]:
-        """Per (client, KPI key), the readings that decide a KPI's status on ``day``: the latest ``recent`` and the best.
-
-        Computed in SQLite, so a portfolio's whole reading history is never loaded to show its state.
-        """
-        if not client_ids:
-            return {}
-        marks = ",".join("?" * len(client_ids))
-        day_text = day.isoformat()
-        found: dict[tuple[str, str], dict[str, float]] = defaultdict(dict)
-        # A correlated LIMIT walks each KPI's (kpi_id, date) key backwards: a few index steps per KPI.
-        latest = self.db.conn.execute(
-            f"SELECT k.client_id, k.key, r.date, r.value FROM kpis k JOIN readings r ON r.kpi_id = k.id "
-            f"WHERE k.client_id IN ({marks}) AND r.date IN "
-            f"(SELECT date FROM readings WHERE kpi_id = k.id AND date <= ? ORDER BY date DESC LIMIT ?)",
-            [*client_ids, day_text, recent])
-        for client, key, when, value in latest:
-            found[(client, key)][when] = value
-        for direction, best in (("higher", "MAX"), ("lower", "MIN")):
-            # SQLite gives the other columns of the row that holds the MAX/MIN.
-            for client, key, value, when in self.db.conn.execute(
-                f"SELECT k.client_id, k.key, {best}(r.value), r.date FROM readings r JOIN kpis k ON k.id = r.kpi_id "
-                f"WHERE k.client_id IN ({marks}) AND k.direction = ? AND r.date <= ? GROUP BY r.kpi_id",
-                [*client_ids, direction, day_text]):
-                found[(client, key)][when] = value
-        return {ident: [Reading.model_construct(date=date.fromisoformat(d), value=v) for d, v in sorted(values.items())]
-                for ident, values in found.items()}
-
-    # ----- bulk reads for the portfolio views ----------------------------------
-
     def remembered_windows(self, view: str, day: date, rules: str, days: int, versions: dict[str, int]) -> dict[str, object]:
         """Data remembered for ``view`` on one of the ``days`` days up to ``day`` and still of the client's version.
 
@@ -942,7 +914,8 @@ class Store:
             f"SELECT client_id, version, data FROM view_cache WHERE view = ? AND rules = ? AND day BETWEEN ? AND ?{which} "
             "ORDER BY day", params)
         found = {client: data for client, version, data in rows if versions.get(client) == version}
-        return {client: json.loads(data) for client, data in found.items()}
+        # One decoding of them all is faster than one per row (the field names are read once).
+        return dict(zip(found, json.loads(f"[{','.join(found.values())}]")))
 
     def bulk_clients(self, ids: list[str], parts: Iterable[str] = SCHEDULE_PARTS, *, since: date | None = None,
                      earlier_assessments: int = 2) -> list[Client]:
