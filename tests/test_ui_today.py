@@ -208,3 +208,45 @@ async def test_empty_database_says_so(tmp_path, monkeypatch):
         await pilot.press("c")
         await pilot.pause()
         assert type(app.screen).__name__ == "TodayScreen"
+
+
+async def test_the_screen_paints_and_answers_keys_while_a_slow_store_loads(demo_db, monkeypatch):
+    """The agenda's data comes from a store that takes as long as the test wants; the UI never waits for it."""
+    import threading
+
+    import carebench.views as views
+
+    release = threading.Event()
+    real = views.today_view
+
+    def slow_today_view(*args, **kwargs):
+        release.wait(timeout=30)  # in a worker thread: only the data is late
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(views, "today_view", slow_today_view)
+    app = CarebenchApp(demo_db, today=DAY, user="ana")
+    try:
+        async with app.run_test(size=(100, 30)) as pilot:
+            for _ in range(3):
+                await pilot.pause()
+            screen = app.screen
+            painted = app.export_screenshot()
+            assert "Loading" in painted and "Today" in painted and "Portfolio" in painted  # frame, tabs, footer drawn
+            assert screen.query_one(AgendaTable).row_count == 0
+            # Keys are answered at once while the agenda is still on its way.
+            await pilot.press("question_mark")
+            await pilot.pause()
+            assert type(app.screen).__name__ == "KeysDialog"
+            await pilot.press("escape")
+            await pilot.pause()
+            await pilot.press("2")
+            await pilot.pause()
+            assert app.current_mode == "portfolio"
+            await pilot.press("1")
+            await pilot.pause()
+            assert app.current_mode == "today" and app.screen.query_one(AgendaTable).row_count == 0
+            release.set()
+            await settle(app, pilot)
+            assert agenda_rows(app), "the agenda arrives once the store answers"
+    finally:
+        release.set()
