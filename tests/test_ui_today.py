@@ -250,3 +250,17 @@ async def test_the_screen_paints_and_answers_keys_while_a_slow_store_loads(demo_
             assert agenda_rows(app), "the agenda arrives once the store answers"
     finally:
         release.set()
+
+
+async def test_a_screen_mounting_while_the_user_quits_is_not_a_crash(demo_db, tmp_path, monkeypatch):
+    """Quitting right after a number key: the new screen's widgets are gone before its mount handler runs."""
+    from textual.css.query import NoMatches
+
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    app = CarebenchApp(demo_db, today=DAY, user="ana")
+    async with app.run_test() as pilot:
+        await settle(app, pilot)
+        app.exit()
+        app._handle_exception(NoMatches("No nodes match 'PortfolioTable' on PortfolioScreen()"))
+    assert app.return_code == 0
+    assert not (tmp_path / "state" / "carebench" / "crashes").exists()

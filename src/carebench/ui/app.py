@@ -264,6 +264,14 @@ class CarebenchApp(App):
                 except Exception:  # the draft saved two seconds ago stands
                     pass
 
+    def _handle_exception(self, error: Exception) -> None:
+        from textual.css.query import NoMatches
+
+        if self._exit and isinstance(error, NoMatches):
+            # A screen still mounting when the user quit finds its widgets already gone: nothing is lost.
+            return
+        super()._handle_exception(error)
+
     def _fatal_error(self) -> None:
         """An unexpected error: the traceback goes to a private crash report, the user gets one line."""
         from rich.text import Text
