@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import copy
 import json
+import shutil
 import os
 import sqlite3
 import subprocess
@@ -308,3 +309,36 @@ def demo_db(tmp_path, monkeypatch):
     with Store(path, actor="ana") as store:
         store.import_portfolio(load_demo_portfolio(date(2026, 6, 15), "ana"))
     return path
+
+
+@pytest.fixture(scope="module")
+def base_db(tmp_path_factory, make_runner, make_portfolio):
+    """The fixed-date portfolio imported once per test module (copy it with ``fresh`` before writing)."""
+    root = tmp_path_factory.mktemp("base")
+    runner = make_runner(root / "home")
+    source = root / "portfolio.json"
+    source.write_text(json.dumps(make_portfolio()), encoding="utf-8")
+    database = root / "base.db"
+    runner.ok("import", source, db=database)
+    return database
+
+
+@pytest.fixture
+def fresh(base_db, tmp_path, run):
+    """A private copy of ``base_db`` and the runner to use on it."""
+    copy = tmp_path / "copy.db"
+    shutil.copy(base_db, copy)  # keeps the owner-only mode
+    return run, copy
+
+
+def record_notifications(app, monkeypatch) -> list[tuple[str, str]]:
+    """Every notification the app shows from now on, as (severity, message)."""
+    seen: list[tuple[str, str]] = []
+    original = app.notify
+
+    def notify(message, *args, severity="information", **kwargs):
+        seen.append((severity, str(message)))
+        return original(message, *args, severity=severity, **kwargs)
+
+    monkeypatch.setattr(app, "notify", notify)
+    return seen

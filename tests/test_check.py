@@ -263,24 +263,6 @@ def test_counts_and_failing_ignore_acknowledged_findings():
 # ----- commands ----------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def base_db(tmp_path_factory, make_runner, make_portfolio):
-    root = tmp_path_factory.mktemp("check")
-    runner = make_runner(root / "home")
-    source = root / "portfolio.json"
-    source.write_text(json.dumps(make_portfolio()), encoding="utf-8")
-    database = root / "base.db"
-    runner.ok("import", source, db=database)
-    return database
-
-
-@pytest.fixture
-def fresh(base_db, tmp_path, run):
-    copy = tmp_path / "copy.db"
-    shutil.copy(base_db, copy)  # keeps the owner-only mode
-    return run, copy
-
-
 def test_check_json(fresh):
     run, db = fresh
     result = run("check", "--date", "2026-06-15", "--json", db=db)

@@ -20,24 +20,6 @@ GOOD = ("client,kpi,date,value\n"
         "beta,fcr,2026-06-01,72\n")            # replaces 70
 
 
-@pytest.fixture(scope="module")
-def base_db(tmp_path_factory, make_runner, make_portfolio):
-    root = tmp_path_factory.mktemp("feeds")
-    runner = make_runner(root / "home")
-    source = root / "portfolio.json"
-    source.write_text(json.dumps(make_portfolio()), encoding="utf-8")
-    database = root / "base.db"
-    runner.ok("import", source, db=database)
-    return database
-
-
-@pytest.fixture
-def fresh(base_db, tmp_path, run):
-    copy = tmp_path / "copy.db"
-    shutil.copy(base_db, copy)  # keeps the owner-only mode
-    return run, copy
-
-
 def audit_rows(db) -> int:
     conn = sqlite3.connect(str(db))
     try:

@@ -15,6 +15,7 @@ import io
 from datetime import date
 
 import pytest
+from conftest import record_notifications
 from rich.console import Console
 from textual.widgets import Input, Static
 
@@ -117,18 +118,6 @@ def text(screen, selector: str) -> str:
     console = Console(width=200, record=True, file=io.StringIO())
     console.print(screen.query_one(selector, Static).content)
     return console.export_text()
-
-
-def record_notifications(app, monkeypatch) -> list[tuple[str, str]]:
-    seen: list[tuple[str, str]] = []
-    original = app.notify
-
-    def notify(message, *args, severity="information", **kwargs):
-        seen.append((severity, str(message)))
-        return original(message, *args, severity=severity, **kwargs)
-
-    monkeypatch.setattr(app, "notify", notify)
-    return seen
 
 
 # ----- pure helpers ------------------------------------------------------------

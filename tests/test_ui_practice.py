@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from conftest import record_notifications
 from textual.widgets import Input, OptionList, Static
 
 from carebench.core.models import Learning
@@ -65,18 +66,6 @@ def title(screen) -> str:
 
 def keys(table) -> list[str]:
     return [key.value for key in table.rows]
-
-
-def record_notifications(app, monkeypatch) -> list[tuple[str, str]]:
-    seen: list[tuple[str, str]] = []
-    original = app.notify
-
-    def notify(message, *args, severity="information", **kwargs):
-        seen.append((severity, str(message)))
-        return original(message, *args, severity=severity, **kwargs)
-
-    monkeypatch.setattr(app, "notify", notify)
-    return seen
 
 
 # ----- pure helpers ------------------------------------------------------------
