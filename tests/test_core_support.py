@@ -368,3 +368,20 @@ def test_run_checks_measures_tickets_at_now(opened, now, expected):
     client = support_client(ticket("INC-1", "high", "many", opened))
     found = alerts.run_checks([client], [], date(2026, 6, 15), now=now)
     assert [f.id for f in found if f.rule == "ticket-p1-open"] == expected
+
+
+def test_pulse_summary_counts_answers_up_to_the_day():
+    from carebench.core.models import Pulse
+    from carebench.core.support import pulse_summary
+
+    answers = [Pulse(date=date(2026, 3, 10), respondent="a", recommend=6, satisfaction=3),
+               Pulse(date=date(2026, 5, 10), respondent="a", recommend=9, satisfaction=4),
+               Pulse(date=date(2026, 5, 12), respondent="b", recommend=10, satisfaction=4),
+               Pulse(date=date(2026, 7, 1), respondent="b", recommend=0, satisfaction=1)]  # after the day
+    quarters = [(date(2026, 1, 1), date(2026, 3, 31)), (date(2026, 4, 1), date(2026, 6, 15))]
+    # three answers: 2 promoters, 1 detractor -> +33; satisfaction (3 + 4 + 4) / 3 = 3.67 -> 3.7
+    assert pulse_summary(answers, date(2026, 6, 15), quarters) == {
+        "answers": 3, "nps": 33, "satisfaction": 3.7,
+        "quarters": [{"from": "2026-01-01", "to": "2026-03-31", "nps": -100},
+                     {"from": "2026-04-01", "to": "2026-06-15", "nps": 100}]}
+    assert pulse_summary([], date(2026, 6, 15), [])["satisfaction"] is None

@@ -25,7 +25,7 @@ from .core.models import Client
 from .core.phases import adoption_phase, checklist_of, day_number, handover_gate, support_phase
 from .core.pipeline import pipeline_totals, readiness, weighted_value
 from .core.practice import advocacy_reason, ask_for_advocacy, quarters
-from .core.support import nps, nps_by_period, support_kpis
+from .core.support import pulse_summary, support_kpis
 from .core.schedule import (DEFAULT_PLANS, Plans, agenda_order, agenda_rows, agenda_window, client_band, on_time_share,
                             schedule, upcoming)
 from .store import SCHEDULE_PARTS, Store
@@ -227,18 +227,8 @@ def health_view(store: Store, client_id: str, day: date, rules: Rules = DEFAULT_
     statuses = [kpi_status(k, day, rules.retained_threshold) for k in client.kpis]
     result["suggestions"] = _suggestions(client, day, rules, statuses)
     result["advocacy"] = {"ask": ask_for_advocacy(client, day), "reason": advocacy_reason(client, day)}
-    result["pulse"] = _pulse(client, day)
+    result["pulse"] = pulse_summary(client.pulses, day, quarters(day, 4))
     return result
-
-
-def _pulse(client: Client, day: date) -> dict:
-    """The client's pulse answers so far: NPS overall and per quarter (the last four), mean satisfaction."""
-    answers = [p for p in client.pulses if p.date <= day]
-    periods = quarters(day, 4)
-    mean = sum(p.satisfaction for p in answers) / len(answers) if answers else None
-    return {"answers": len(answers), "nps": nps(answers), "satisfaction": None if mean is None else round(mean, 1),
-            "quarters": [{"from": a.isoformat(), "to": b.isoformat(), "nps": value}
-                         for (a, b), value in zip(periods, nps_by_period(answers, periods))]}
 
 
 def _suggestions(client: Client, day: date, rules: Rules, statuses: list) -> dict:

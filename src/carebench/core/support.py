@@ -219,6 +219,22 @@ def signed(value: int) -> str:
     return f"+{value}" if value > 0 else str(value)
 
 
+def mean_satisfaction(pulses: Iterable[Pulse]) -> Fraction | None:
+    """The exact mean of the 1-5 satisfaction answers (None without answers)."""
+    answers = [p.satisfaction for p in pulses]
+    return Fraction(sum(answers), len(answers)) if answers else None
+
+
+def pulse_summary(pulses: Iterable[Pulse], day: date, periods: list[tuple[date, date]]) -> dict:
+    """A client's pulse answers up to ``day``: how many, NPS, mean satisfaction (one decimal) and NPS per period."""
+    answers = [p for p in pulses if p.date <= day]
+    mean = mean_satisfaction(answers)
+    return {"answers": len(answers), "nps": nps(answers),
+            "satisfaction": None if mean is None else float(round_half_up(mean, 1)),
+            "quarters": [{"from": a.isoformat(), "to": b.isoformat(), "nps": value}
+                         for (a, b), value in zip(periods, nps_by_period(answers, periods))]}
+
+
 def satisfaction_suggestion(pulses: Iterable[Pulse], as_of: date, window_days: int = 90) -> Suggestion | None:
     """Suggest the satisfaction sub-score from the pulse answers of the ``window_days`` days ending on ``as_of``.
 
@@ -230,7 +246,7 @@ def satisfaction_suggestion(pulses: Iterable[Pulse], as_of: date, window_days: i
     answers = [p for p in pulses if first <= p.date <= as_of]
     if not answers:
         return None
-    mean = Fraction(sum(p.satisfaction for p in answers), len(answers))
+    mean = mean_satisfaction(answers)
     score = max(1, min(10, int(round_half_up(mean * 2))))
     noun = "answer" if len(answers) == 1 else "answers"
     return Suggestion(
