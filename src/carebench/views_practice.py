@@ -102,15 +102,9 @@ def practice_view(store: Store, as_of: date, start: date | None, end: date, owne
 def tickets_view(store: Store, now: datetime, client: str | None = None, open_only: bool = False,
                  owner: str | None = None) -> list[dict]:
     """Support tickets with priority, status and hours to resolve (or hours open so far)."""
-    from .core.models import Ticket
-
     rows = []
     for row in store.tickets(client, open_only=open_only, owner=owner):
-        ticket = Ticket.model_construct(**{k: row[k] for k in ("ref", "title", "category", "impact", "users")},
-                                        opened=datetime.fromisoformat(row["opened"]),
-                                        first_response=row["first_response"] and datetime.fromisoformat(row["first_response"]),
-                                        resolved=row["resolved"] and datetime.fromisoformat(row["resolved"]),
-                                        escalated=bool(row["escalated"]), first_contact=bool(row["first_contact"]))
+        ticket = store.ticket_of(row)
         open_for = None if ticket.resolved else max(0.0, round((now - ticket.opened).total_seconds() / 3600, 1))
         rows.append({**row, "escalated": bool(row["escalated"]), "first_contact": bool(row["first_contact"]),
                      "priority": priority(row["impact"], row["users"]), "status": "open" if ticket.resolved is None else "resolved",

@@ -182,7 +182,7 @@ class Store:
                 lambda r: Referral.model_construct(date=date.fromisoformat(r["date"]), prospect=r["prospect"],
                                                    became_engagement=bool(r["became_engagement"]), note=r["note"]))
         collect("tickets", "SELECT * FROM tickets WHERE client_id IN ({marks}) ORDER BY client_id, opened, id",
-                self._ticket)
+                self.ticket_of)
         collect("pulses", "SELECT * FROM pulses WHERE client_id IN ({marks}) ORDER BY client_id, date, id",
                 lambda r: Pulse.model_construct(date=date.fromisoformat(r["date"]), respondent=r["respondent"],
                                                 recommend=r["recommend"], satisfaction=r["satisfaction"], comment=r["comment"]))
@@ -211,7 +211,8 @@ class Store:
             closed_on=_d(r["closed_on"]))
 
     @staticmethod
-    def _ticket(r: dict) -> Ticket:
+    def ticket_of(r: dict) -> Ticket:
+        """The ticket of a tickets row (as ``tickets()`` returns them)."""
         return Ticket.model_construct(
             ref=r["ref"], title=r["title"], category=r["category"], impact=r["impact"], users=r["users"],
             opened=datetime.fromisoformat(r["opened"]), first_response=_t(r["first_response"]), resolved=_t(r["resolved"]),
@@ -700,7 +701,7 @@ class Store:
         rows = self._rows("SELECT * FROM tickets WHERE client_id = ? AND ref = ?", [client_id, ref])
         if not rows:
             raise StoreError(f"{client_id} has no ticket {ref}")
-        return self._ticket(rows[0]), rows[0]["version"]
+        return self.ticket_of(rows[0]), rows[0]["version"]
 
     def update_ticket(self, client_id: str, ticket: Ticket, expected_version: int) -> None:
         """Save a changed ticket; refused when someone else saved it since ``expected_version``."""
