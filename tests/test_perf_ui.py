@@ -1,17 +1,23 @@
-"""The Expansion screen fills a large pipeline in parts: the first rows at once, the rest while keys keep working."""
+"""Large tables fill in parts (the first rows at once, the rest while keys keep working); tables and footer keep what they drew."""
 
 from __future__ import annotations
 
 from datetime import date, timedelta
 
 import pytest
+from rich.text import Text
+from textual.app import App
+from textual.widgets import DataTable
+from textual.widgets._footer import FooterKey
 
 from carebench.core.models import Client, Opportunity, Portfolio
 from carebench.store import Store
 from carebench.ui import app as app_module
-from carebench.ui import expansion
+from carebench.ui import base
 from carebench.ui.app import CarebenchApp
+from carebench.ui.base import CachedTable
 from carebench.ui.expansion import NextActionsTable, PipelineTable
+from carebench.ui.today import AgendaTable
 
 DAY = date(2026, 6, 15)
 COUNT = 57
@@ -23,8 +29,8 @@ def private_folders(tmp_path, monkeypatch):
         monkeypatch.setenv(var, str(tmp_path / var.lower()))
     monkeypatch.setattr(app_module, "POLL_SECONDS", 3600)
     # Small parts, so a few dozen opportunities take several turns of the event loop.
-    monkeypatch.setattr(expansion, "FIRST_ROWS", 10)
-    monkeypatch.setattr(expansion, "CHUNK_ROWS", 7)
+    monkeypatch.setattr(base, "FIRST_ROWS", 10)
+    monkeypatch.setattr(base, "CHUNK_ROWS", 7)
 
 
 @pytest.fixture
@@ -82,3 +88,75 @@ async def test_a_large_pipeline_is_filled_in_parts_and_keeps_the_cursor(db):
         await filled(pilot, pipeline, COUNT)
         await pilot.pause(0.1)
         assert pipeline.row_count == COUNT
+
+
+# ----- the tables and the footer keep what they drew -----------------------------------
+
+CELLS = [  # plain text only (measured directly), then rows with markup, numbers and emoji codes (measured by Rich)
+    ["plain", Text("styled", style="bold"), "wide 日本語", Text("two\nlines longer"), "x"],
+    ["a much longer plain cell", Text(""), "日本", Text("x"), "a  b"],
+    ["[b]markup[/b]", 7, 2.5, ":smile: x", "no markup"],
+    ["s", 123456, 0.125, Text("y"), "[i]slanted text here[/i]"],
+]
+
+
+class TwoTables(App):
+    def compose(self):
+        yield DataTable(id="plain")
+        yield CachedTable(id="cached")
+
+    def on_mount(self) -> None:
+        for table in self.query(DataTable):
+            table.add_columns(*(f"c{i}" for i in range(len(CELLS[0]))))
+            table.add_column("fixed", width=4)
+            for n, cells in enumerate(CELLS):
+                table.add_row(*cells, "fixed cell", key=str(n))
+
+
+async def test_column_widths_are_measured_as_a_datatable_measures_them():
+    app = TwoTables()
+    async with app.run_test(size=(200, 20)) as pilot:
+        await pilot.pause()
+        plain, cached = app.query_one("#plain", DataTable), app.query_one("#cached", CachedTable)
+        assert [c.content_width for c in cached.ordered_columns] == [c.content_width for c in plain.ordered_columns]
+        assert cached.virtual_size == plain.virtual_size
+        assert [cached.render_line(y).text for y in range(5)] == [plain.render_line(y).text for y in range(5)]
+        # Cells of plain text are measured as text: "wide 日本語" is 11 cells wide, not 8 characters.
+        assert [c.content_width for c in cached.ordered_columns] == [24, 6, 11, 12, 17, 10]
+
+
+async def test_switching_screens_keeps_drawn_rows_and_footer_keys_and_a_new_theme_redraws(demo_db):
+    app = CarebenchApp(demo_db, today=DAY, user="ana")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        today = app.screen
+        agenda = today.query_one(AgendaTable)
+        assert agenda.row_count
+        drawn = {key: agenda._cell_render_cache.get(key) for key in list(agenda._cell_render_cache.keys())}
+        footer_keys = list(today.query(FooterKey))
+        line = agenda.render_line(1)
+
+        await pilot.press("2")
+        await settle(app, pilot)
+        await pilot.press("1")
+        await settle(app, pilot)
+        assert app.screen is today
+        # The rows drawn before are still there (the very same renderings), and so are the footer's keys.
+        assert drawn and all(agenda._cell_render_cache.get(key) is cell for key, cell in drawn.items())
+        assert list(today.query(FooterKey)) == footer_keys
+
+        # Focus on the action items changes the keys: the footer follows.
+        assert "Check-in" in footer_text(today)
+        await pilot.press("tab")
+        await settle(app, pilot)
+        assert "Open client" in footer_text(today) and "Check-in" not in footer_text(today)
+
+        # Another theme draws the rows again in its colours.
+        app.theme = "high-contrast" if app.theme != "high-contrast" else "carebench-light"
+        await settle(app, pilot)
+        assert not any(agenda._cell_render_cache.get(key) is cell for key, cell in drawn.items())
+        assert agenda.render_line(1).text == line.text and list(agenda.render_line(1)) != list(line)
+
+
+def footer_text(screen) -> str:
+    return " ".join(f"{key.key_display} {key.description}" for key in screen.query(FooterKey))

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING, Any, Callable
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import work
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widget import Widget
+from textual.widgets import DataTable, Footer, Header, Static
 
 from .messages import DataLoaded, LoadFailed, WriteDone
 
@@ -17,6 +20,8 @@ if TYPE_CHECKING:
 
 BAND_STYLE = {"green": "success", "yellow": "warning", "red": "error"}
 ARROWS = {1: "▲", 0: "▶", -1: "▼"}
+# A large table gets its first rows at once and the rest in chunks between turns of the event loop.
+FIRST_ROWS, CHUNK_ROWS, CHUNK_PAUSE = 200, 400, 0.01
 
 
 def band_text(app, band: str | None) -> Text:
@@ -49,6 +54,120 @@ def user_error(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
+class CachedTable(DataTable):
+    """A DataTable that keeps its rendered rows while its styles stay the same.
+
+    Textual applies the stylesheet again whenever a screen is shown, and a plain DataTable
+    then throws away every rendered cell and renders the visible ones again through Rich
+    (most of the cost of switching screens). Here the caches go only when a style the table
+    draws with (its own, or one of its parts') really changed, as with a new theme.
+    """
+
+    _drawn_with: dict | None = None  # the styles the cached rows were drawn with, per pseudo-class state
+
+    def notify_style_update(self) -> None:
+        Widget.notify_style_update(self)
+        try:
+            styles = (self.rich_style, tuple(self.get_component_rich_style(name, partial=True)
+                                             for name in sorted(DataTable.COMPONENT_CLASSES)))
+        except KeyError:  # the parts' styles are not set up yet
+            styles = None
+        # Cached rows are kept per pseudo-class state (focus, hover), so a table losing and regaining
+        # focus keeps both; a state drawn with other styles than before means a new theme.
+        state = self._pseudo_class_state
+        if styles is None or self._drawn_with is None or self._drawn_with.get(state, styles) != styles:
+            self._drawn_with = {}
+            super().notify_style_update()
+        else:
+            self.refresh()
+        if styles is not None:
+            self._drawn_with[state] = styles
+
+
+    _fills = 0  # the number of the latest fill: a newer one stops what is left of an older one
+
+    def fill(self, items: list, row_of: Callable[[Any], tuple[list, str]], keep: str | None = None) -> None:
+        """Add ``row_of(item)`` (cells, key) for each item: a screenful at once, the rest a chunk per turn of the event loop.
+
+        So a large table is on screen at once and keys keep working while the rest is added.
+        The cursor goes to the ``keep`` row once it is in (unless it was moved meanwhile).
+        """
+        self._fills += 1
+        generation, start_row = self._fills, self.cursor_row
+
+        def add(start: int, count: int) -> None:
+            if self._fills != generation or not self.is_attached:
+                return
+            for item in items[start:start + count]:
+                cells, key = row_of(item)
+                self.add_row(*cells, key=key)
+            if keep is not None and keep in self.rows and self.cursor_row == start_row:
+                self.move_cursor(row=self.get_row_index(keep), animate=False)
+            if start + count < len(items):
+                self.set_timer(CHUNK_PAUSE, partial(add, start + count, CHUNK_ROWS))
+
+        add(0, FIRST_ROWS)
+
+    def _update_dimensions(self, new_rows) -> None:
+        """Column widths from new rows, measuring plain text directly.
+
+        A DataTable measures every cell of every new row through Rich, even for columns of a
+        fixed width; here only the columns sized by their content are measured, and a cell of
+        plain text by its length (as Rich would). Rows with anything else go the usual way.
+        """
+        auto = [column for column in self.ordered_columns if column.auto_width]
+        usual = []
+        for row_key in new_rows:
+            row = self.rows.get(row_key)
+            if row is None:  # removed meanwhile
+                continue
+            if row.label is not None or row.auto_height:
+                usual.append(row_key)
+                continue
+            cells = self._data[row_key]
+            widths = [_plain_width(cells.get(column.key)) for column in auto]
+            if None in widths:
+                usual.append(row_key)
+                continue
+            for column, width in zip(auto, widths):
+                if width > column.content_width:
+                    column.content_width = width
+        super()._update_dimensions(usual)
+
+
+def _plain_width(cell) -> int | None:
+    """The width Rich measures for a cell of plain text; None for anything else."""
+    if isinstance(cell, Text):
+        text = cell.plain
+    elif isinstance(cell, str) and not any(c in cell for c in "[:"):  # no markup or emoji codes
+        text = cell
+    else:
+        return None
+    if "\n" in text or "\r" in text:
+        return max((cell_len(line) for line in text.splitlines()), default=0)
+    return cell_len(text)
+
+
+class KeyFooter(Footer):
+    """The footer of keys, built again only when the keys it shows change.
+
+    Textual's footer rebuilds its key widgets whenever the screen's bindings may have changed
+    (on every screen switch and focus change), which costs more than the switch itself.
+    """
+
+    _showing: object = None
+
+    def bindings_changed(self, screen) -> None:
+        shown = tuple((key, binding.key_display, binding.description, binding.action, enabled, tooltip)
+                      for key, (_, binding, enabled, tooltip) in screen.active_bindings.items()
+                      if binding.show or key == self.app.COMMAND_PALETTE_BINDING)
+        if self._bindings_ready and shown == self._showing:
+            return
+        if screen.app.app_focus and self.is_attached and screen is self.screen:
+            self._showing = shown  # what the rebuild asked for below will show
+        super().bindings_changed(screen)
+
+
 class ScreenTabs(Static):
     """The line of screens and their number keys, the current one highlighted."""
 
@@ -75,7 +194,7 @@ class WorkbenchScreen(Screen):
         yield Header()
         yield ScreenTabs(self.app.current_mode)
         yield from self.compose_body()
-        yield Footer(compact=True)
+        yield KeyFooter(compact=True)
 
     def compose_body(self):
         yield from ()

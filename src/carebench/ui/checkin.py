@@ -13,13 +13,13 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.geometry import Region
 from textual.strip import Strip
-from textual.widgets import Footer, Header, Input, Label, OptionList, Select, Static, TextArea
+from textual.widgets import Header, Input, Label, OptionList, Select, Static, TextArea
 from textual.widgets.option_list import Option
 
 from ..core.health import band_of, overall_score
 from ..core.models import CONTROL_RE, SUBSCORES, STAGES, ActionItem, Assessment, CheckIn, Learning, Opportunity, Scores, Section
 from ..inputs import UserError, parse_date, parse_number
-from .base import band_text, user_error
+from .base import KeyFooter, band_text, user_error
 from .messages import DataLoaded, LoadFailed
 
 # Everything typed is saved this long after the last keystroke (and on every section change).
@@ -179,7 +179,7 @@ class CheckinScreen(Screen):
         with Horizontal():
             yield OptionList(id="sections")
             yield VerticalScroll(id="body")
-        yield Footer(compact=True)
+        yield KeyFooter(compact=True)
 
     def on_mount(self) -> None:
         self.load()

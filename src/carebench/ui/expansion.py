@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date
-from functools import partial
 from typing import Any, Callable
 
 from rich.table import Table
@@ -16,7 +15,7 @@ from textual.widgets import DataTable, Label, Static
 
 from ..core.models import STAGES, Opportunity
 from ..core.pipeline import OPEN_STAGES, READINESS, mark_lost, next_stage, previous_stage
-from .base import WorkbenchScreen
+from .base import CachedTable, WorkbenchScreen
 
 # Opportunity fields as the pipeline rows carry them; the form edits only the first seven.
 FORM_FIELDS = ("title", "value", "probability", "stage", "source", "next_action", "next_action_date")
@@ -33,7 +32,6 @@ NAME_MIN, NAME_MAX, TITLE_MIN, TITLE_MAX, NEXT_MAX = 10, 20, 14, 40, 36
 # stage, value, prob, weighted and readiness with their padding, for typical amounts (up to 9,999,999).
 FIXED_COLUMNS = (10 + 2) + (9 + 2) + (4 + 2) + (9 + 2) + (9 + 2)
 # A large table is filled in parts: more rows than a screen holds at once, then chunks with a pause between them.
-FIRST_ROWS, CHUNK_ROWS, CHUNK_PAUSE = 200, 400, 0.01
 
 
 # ----- pure helpers (tested without a terminal) ---------------------------------
@@ -144,11 +142,11 @@ class ConfirmDialog(ModalScreen[bool]):
         self.dismiss(answer)
 
 
-class PipelineTable(DataTable):
+class PipelineTable(CachedTable):
     """Every opportunity in scope, grouped by stage."""
 
 
-class NextActionsTable(DataTable):
+class NextActionsTable(CachedTable):
     """Open opportunities' next actions by date, overdue ones marked."""
 
 
@@ -193,7 +191,6 @@ class ExpansionScreen(WorkbenchScreen):
         self.data: dict | None = None
         self.pending_select: str | None = None
         self._last_width = 0
-        self._fills: dict[str | None, int] = {}  # the latest fill of each table (see _add_rows)
 
     def compose_body(self):
         yield Static("Loading the pipeline…", id="scope")
@@ -237,29 +234,6 @@ class ExpansionScreen(WorkbenchScreen):
         self._show_totals(data["totals"], len(rows))
         self._show_detail()
 
-    def _add_rows(self, table: DataTable, items: list, row_of: Callable[[Any], tuple[list, str]], keep: str | None) -> None:
-        """Add ``row_of(item)`` (cells, key) to ``table``: a screenful at once, the rest a chunk per turn of the event loop.
-
-        So a large pipeline is on screen at once and keys keep working while the rest is added.
-        The cursor goes to the ``keep`` row once it is in (unless it was moved meanwhile); a
-        newer fill of the table stops what is left of this one.
-        """
-        self._fills[table.id] = generation = self._fills.get(table.id, 0) + 1
-        start_row = table.cursor_row
-
-        def add(start: int, count: int) -> None:
-            if self._fills.get(table.id) != generation or not self.is_attached:
-                return
-            for item in items[start:start + count]:
-                cells, key = row_of(item)
-                table.add_row(*cells, key=key)
-            if keep is not None and keep in self.rows and keep in table.rows and table.cursor_row == start_row:
-                table.move_cursor(row=table.get_row_index(keep), animate=False)
-            if start + count < len(items):
-                self.set_timer(CHUNK_PAUSE, partial(add, start + count, CHUNK_ROWS))
-
-        add(0, FIRST_ROWS)
-
     def _fill_pipeline(self, rows: list[dict], keep: str | None = None) -> None:
         table = self.query_one(PipelineTable)
         variables = self.app.theme_variables
@@ -301,7 +275,7 @@ class ExpansionScreen(WorkbenchScreen):
                 cells.insert(0, Text(clip(row["client_name"], client_w)))
             return cells, str(row["id"])
 
-        self._add_rows(table, list(zip(rows, next_texts)), row_of, keep)
+        table.fill(list(zip(rows, next_texts)), row_of, keep)
         self._last_width = table.size.width
 
         empty = self.query_one("#empty", Static)
@@ -331,7 +305,7 @@ class ExpansionScreen(WorkbenchScreen):
             return [when, Text(clip(item["client_name"], 16)), Text(clip(item["next_action"] or "–", action_w)),
                     Text(clip(item["title"], title_w))], str(item["id"])
 
-        self._add_rows(table, planned, row_of, keep)
+        table.fill(planned, row_of, keep)
         overdue = sum(1 for item in planned if item["overdue"])
         title = self.query_one("#actions-title", Static)
         if planned:

@@ -8,7 +8,7 @@ from rich.text import Text
 from textual.binding import Binding
 from textual.widgets import DataTable, Input, Static
 
-from .base import WorkbenchScreen, band_text, delta_text
+from .base import CachedTable, WorkbenchScreen, band_text, delta_text
 
 BAND_RANK = {"red": 0, "yellow": 1, "green": 2, None: 3}
 BAND_FILTERS: tuple[str | None, ...] = (None, "red", "yellow", "green")
@@ -149,7 +149,7 @@ def clip(text: str, width: int) -> str:
 
 # ----- the screen --------------------------------------------------------------
 
-class PortfolioTable(DataTable):
+class PortfolioTable(CachedTable):
     """One row per client: health, phase, next touchpoint, KPIs and pipeline."""
 
 
@@ -271,10 +271,8 @@ class PortfolioScreen(WorkbenchScreen):
         table.add_column("client", width=name_width, key="client")
         for header in headers:
             table.add_column(header, key=header)
-        for row, row_cells in zip(shown, cells):
-            table.add_row(Text(clip(row["client_name"], name_width)), *row_cells, key=row["client"])
-        if selected is not None and selected in {r["client"] for r in shown}:
-            table.move_cursor(row=table.get_row_index(selected), animate=False)
+        table.fill(list(zip(shown, cells)),
+                   lambda item: ([Text(clip(item[0]["client_name"], name_width)), *item[1]], item[0]["client"]), selected)
         self._last_width = table.size.width
         self.update_summary(shown)
 

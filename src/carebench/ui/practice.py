@@ -11,11 +11,11 @@ from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import ModalScreen
-from textual.widgets import DataTable, Footer, Input, OptionList, Static
+from textual.widgets import DataTable, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from ..core.calendar import add_months
-from .base import WorkbenchScreen, user_error
+from .base import CachedTable, KeyFooter, WorkbenchScreen, user_error
 from .messages import LoadFailed
 from .portfolio import clip, money
 
@@ -135,18 +135,18 @@ class SearchLoaded(Message):
     token: int
 
 
-class MetricsTable(DataTable):
+class MetricsTable(CachedTable):
     """One row per practice metric: what it is, its value, its quarterly trend, how many clients are behind it."""
 
     BINDINGS = [Binding("enter", "select_cursor", "Clients", id="practice.clients",
                         tooltip="List the clients behind the selected number")]
 
 
-class OwnersTable(DataTable, can_focus=False):
+class OwnersTable(CachedTable, can_focus=False):
     """The period's figures per consultant (shown for everyone's clients)."""
 
 
-class AsksTable(DataTable):
+class AsksTable(CachedTable):
     """Clients to ask for a testimonial or referral, with why."""
 
     BINDINGS = [Binding("enter", "select_cursor", "Open client", id="practice.open_ask",
@@ -196,7 +196,7 @@ class BehindPanel(ModalScreen[str | None]):
             yield Static(title, id="behind-title")
             yield ClientList(*[Option(Text.assemble(name, ("  " + cid, "dim")), id=cid) for name, cid in names],
                              id="behind")
-        yield Footer(compact=True)
+        yield KeyFooter(compact=True)
 
     def on_mount(self) -> None:
         clients = self.query_one(ClientList)

@@ -10,7 +10,7 @@ from textual.widgets import DataTable, Static
 
 from ..core.phases import PHASE_LABEL
 from ..inputs import UserError, parse_date
-from .base import WorkbenchScreen, band_text
+from .base import CachedTable, WorkbenchScreen, band_text
 from .dialogs import FormDialog, PromptDialog
 
 
@@ -34,13 +34,13 @@ AGENDA_COLUMNS = [("client", 30), ("kind", 12), ("band", 9), ("when", 19), ("pha
 ACTION_COLUMNS = [("client", 30), ("due", 10), ("priority", 8), ("owner", 10), ("action", 80)]
 
 
-class AgendaTable(DataTable):
+class AgendaTable(CachedTable):
     """The day's touchpoints: overdue groups first, then what is due."""
 
     BINDINGS = [Binding("enter", "select_cursor", "Check-in", id="today.checkin", tooltip="Start the guided check-in")]
 
 
-class ActionTable(DataTable):
+class ActionTable(CachedTable):
     """Open action items due on or before the day."""
 
     BINDINGS = [Binding("enter", "select_cursor", "Open client", id="today.open_client")]
@@ -93,35 +93,38 @@ class TodayScreen(WorkbenchScreen):
         keep = {table: self.selected_key(table) for table in (agenda_table, action_table)}
         agenda_table.clear()
         action_table.clear()
-        self.rows = {}
         error = self.app.theme_variables.get("error", "")
         day = date.fromisoformat(data["date"])
-        for item in data["items"]:
-            key = f"tp:{item['client']}:{item['kind']}:{item['status']}"
-            self.rows[key] = {"type": "touchpoint", **item}
+        touchpoints = {f"tp:{item['client']}:{item['kind']}:{item['status']}": {"type": "touchpoint", **item}
+                       for item in data["items"]}
+        actions = {f"ai:{item['id']}": {"type": "action", **item} for item in data["action_items"]}
+        self.rows = {**touchpoints, **actions}
+
+        def agenda_row(key: str) -> tuple[list, str]:
+            item = touchpoints[key]
             if item["status"] == "overdue":
                 last = date.fromisoformat(item["date"])
                 when = Text(f"overdue ×{item['missed']} · {last:%d %b}", style=error)
             else:
                 when = "due"
-            agenda_table.add_row(item["client_name"], item["kind"], band_text(self.app, item["band"]), when,
-                                 PHASE_LABEL.get(item["phase"], item["phase"]), ", ".join(item["covers"]), item["owner"], key=key)
-        for item in data["action_items"]:
-            key = f"ai:{item['id']}"
-            self.rows[key] = {"type": "action", **item}
+            return [item["client_name"], item["kind"], band_text(self.app, item["band"]), when,
+                    PHASE_LABEL.get(item["phase"], item["phase"]), ", ".join(item["covers"]), item["owner"]], key
+
+        def action_row(key: str) -> tuple[list, str]:
+            item = actions[key]
             due = Text(item["due"], style=error if date.fromisoformat(item["due"]) < day else "")
-            action_table.add_row(item["client_name"], due, item["priority"], item["owner"], Text(item["text"]), key=key)
+            return [item["client_name"], due, item["priority"], item["owner"], Text(item["text"])], key
+
+        # A long day fills in parts: the first rows show at once and keys keep working.
+        agenda_table.fill(list(touchpoints), agenda_row, keep[agenda_table])
+        action_table.fill(list(actions), action_row, keep[action_table])
         scope = f"mine ({self.app.user})" if self.app.mine_only else "everyone's"
-        touchpoints = len(data["items"])
         overdue_rows = sum(1 for i in data["items"] if i["status"] == "overdue")
         self.query_one("#summary", Static).update(
-            f"{day:%A %d %B %Y} · {scope} · {touchpoints} touchpoints ({overdue_rows} overdue) · "
-            f"{len(data['action_items'])} action items due"
-            + ("" if touchpoints or data["action_items"] else " · nothing to do today")
+            f"{day:%A %d %B %Y} · {scope} · {len(touchpoints)} touchpoints ({overdue_rows} overdue) · "
+            f"{len(actions)} action items due"
+            + ("" if touchpoints or actions else " · nothing to do today")
         )
-        for table, key in keep.items():
-            if key is not None and key in self.rows:
-                table.move_cursor(row=table.get_row_index(key))
 
     def selected_key(self, table: DataTable | None = None) -> str | None:
         table = table or self.focused_table()
