@@ -160,3 +160,46 @@ async def test_switching_screens_keeps_drawn_rows_and_footer_keys_and_a_new_them
 
 def footer_text(screen) -> str:
     return " ".join(f"{key.key_display} {key.description}" for key in screen.query(FooterKey))
+
+
+async def test_a_screen_shown_again_loads_only_when_the_database_or_the_day_moved_on(demo_db, monkeypatch):
+    from carebench.core.models import ActionItem
+    from carebench.ui.today import ActionTable, TodayScreen
+
+    fetched: list[date] = []
+    original = TodayScreen.fetch
+
+    def fetch(self, store, day, client_id):
+        fetched.append(day)
+        return original(self, store, day, client_id)
+
+    monkeypatch.setattr(TodayScreen, "fetch", fetch)
+    app = CarebenchApp(demo_db, today=DAY, user="ana")
+    async with app.run_test(size=(120, 40)) as pilot:  # live refresh is off here (see private_folders)
+        await settle(app, pilot)
+        assert fetched == [DAY]
+        actions = app.screen.query_one(ActionTable)
+        before = actions.row_count
+
+        await pilot.press("2", "1")
+        await settle(app, pilot)
+        assert fetched == [DAY]  # nothing changed: nothing loaded again
+
+        # Another user adds an action item due today: Today shown again loads it.
+        with Store(demo_db, actor="bo") as store:
+            client = next(c for c in store.clients(parts=()) if c.status == "active")
+            store.add_action_item(client.id, ActionItem(text="Send the recap", due=DAY))
+        await pilot.press("2", "1")
+        await settle(app, pilot)
+        assert fetched == [DAY, DAY]
+        assert actions.row_count == before + 1
+
+        # A new planning day loads, and so does the same screen later if the day changed meanwhile.
+        await pilot.press("right_square_bracket")
+        await settle(app, pilot)
+        assert fetched[-1] == DAY + timedelta(days=1)
+        count = len(fetched)
+        app.plan_day = DAY
+        await pilot.press("2", "1")
+        await settle(app, pilot)
+        assert len(fetched) == count + 1 and fetched[-1] == DAY

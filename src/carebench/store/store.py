@@ -858,6 +858,10 @@ class Store:
 
     # ----- remembered views -------------------------------------------------
 
+    def data_version(self) -> int:
+        """A number that moves on with every change people see (the newest audit row)."""
+        return self.db.conn.execute("SELECT COALESCE(MAX(id), 0) FROM audit").fetchone()[0]
+
     def client_versions(self, ids: list[str] | None = None, *, active_only: bool = False,
                         owner: str | None = None) -> dict[str, int]:
         """Each client's data version (it moves on every change to the client's data), by client id."""

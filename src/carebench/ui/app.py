@@ -179,7 +179,7 @@ class CarebenchApp(App):
         if conn.execute("PRAGMA data_version").fetchone()[0] == self._sqlite_version:
             return
         self._sqlite_version = conn.execute("PRAGMA data_version").fetchone()[0]
-        version = conn.execute("SELECT COALESCE(MAX(id), 0) FROM audit").fetchone()[0]
+        version = self._poll_store.data_version()
         if self._data_version is not None and version != self._data_version:
             self.post_message(DatabaseChanged())
         self._data_version = version

@@ -12,7 +12,7 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import DataTable, Footer, Header, Static
 
-from .messages import DataLoaded, LoadFailed, WriteDone
+from .messages import DataLoaded, LoadFailed, StillCurrent, WriteDone
 
 if TYPE_CHECKING:
     from ..store import Store
@@ -187,7 +187,10 @@ class WorkbenchScreen(Screen):
     """A screen whose data comes from ``fetch(store, day, client)`` in a worker and goes to ``show(data)`` on the UI thread."""
 
     app: CarebenchApp
-    _token = 0
+    SHOWS_CLIENT = True  # whether the data depends on the client chosen (screens 3-5)
+    _token = 0  # the latest request for data
+    _delivered = -1  # the latest request answered (a screen shown again with nothing newer asked may skip loading)
+    _loaded_for: tuple | None = None  # what the data shown was loaded for (see loaded_for)
     _shown: Any = object()  # nothing shown yet (None is data: "no client chosen")
 
     def compose(self):
@@ -203,27 +206,53 @@ class WorkbenchScreen(Screen):
         """Nothing to load yet: a screen loads when it is shown (ScreenResume, the first time too)."""
 
     def on_screen_resume(self) -> None:
-        self.reload()
+        # Shown again: its data is loaded again only if the database or the settings it depends on moved on.
+        self._token += 1
+        unless = self._loaded_for if self._delivered == self._token - 1 else None
+        self._load(self._token, self.app.plan_day, self.app.client_id, unless)
 
     def reload(self) -> None:
         """Ask for fresh data; what arrives for an older request is dropped."""
         self._token += 1
         self._load(self._token, self.app.plan_day, self.app.client_id)
 
+    def loaded_for(self, version: int, day, client_id) -> tuple:
+        """What the data shown depends on besides the screen's own settings (which reload when changed).
+
+        The minute is part of it because some findings depend on the time (a P1 ticket open for
+        a day), so a screen shown again in a later minute loads again.
+        """
+        from datetime import datetime
+
+        return (version, day, client_id if self.SHOWS_CLIENT else None, self.app.mine_only,
+                datetime.now().strftime("%Y%m%d%H%M"))
+
     @work(thread=True, exclusive=True, exit_on_error=False, group="load")
-    def _load(self, token: int, day, client_id) -> None:
+    def _load(self, token: int, day, client_id, unless: tuple | None = None) -> None:
         try:
             with self.app.open_store() as store:
+                loaded_for = self.loaded_for(store.data_version(), day, client_id)
+                if unless is not None and loaded_for == unless:
+                    self.post_message(StillCurrent(token))
+                    return
                 data = self.fetch(store, day, client_id)
         except Exception as exc:  # shown as one line; the screen keeps what it had
             self.post_message(LoadFailed(user_error(exc)))
             return
-        self.post_message(DataLoaded(data, token))
+        self.post_message(DataLoaded(data, token, loaded_for))
+
+    def on_still_current(self, message: StillCurrent) -> None:
+        message.stop()
+        if message.token == self._token:
+            self._delivered = message.token
 
     def on_data_loaded(self, message: DataLoaded) -> None:
         message.stop()
+        if message.token != self._token:
+            return
+        self._delivered, self._loaded_for = message.token, message.loaded_for
         # Unchanged data is not drawn again: no flicker on refresh, and the cursor stays put.
-        if message.token == self._token and message.data != self._shown:
+        if message.data != self._shown:
             self._shown = message.data
             self.show(message.data)
 

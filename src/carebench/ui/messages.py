@@ -10,9 +10,20 @@ from textual.message import Message
 
 @dataclass
 class DataLoaded(Message):
-    """A screen's data arrived from a worker thread; ``token`` says which request it answers."""
+    """A screen's data arrived from a worker thread; ``token`` says which request it answers.
+
+    ``loaded_for`` names the database version and settings it was loaded for.
+    """
 
     data: Any
+    token: int
+    loaded_for: tuple = ()
+
+
+@dataclass
+class StillCurrent(Message):
+    """A screen shown again asked whether its data is still current, and it is."""
+
     token: int
 
 

@@ -159,6 +159,7 @@ class PortfolioScreen(WorkbenchScreen):
     The filters: band, tier, mine (owner is the user, shared with Today) and a search on name or id.
     The band counts in the summary line count what the other filters let through.
     """
+    SHOWS_CLIENT = False
 
     TITLE = "Portfolio"
     BINDINGS = [

@@ -219,6 +219,7 @@ class PracticeScreen(WorkbenchScreen):
     The period ends on the planning day; `p` steps through the periods, `o` shows only the user's clients
     (shared with Today and Portfolio's mine filter), `/` searches lessons and decisions across the practice.
     """
+    SHOWS_CLIENT = False
 
     TITLE = "Practice"
     BINDINGS = [

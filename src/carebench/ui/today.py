@@ -47,6 +47,7 @@ class ActionTable(CachedTable):
 
 
 class TodayScreen(WorkbenchScreen):
+    SHOWS_CLIENT = False
     TITLE = "Today"
     BINDINGS = [
         Binding("d", "done", "Done", id="today.done", tooltip="Mark the touchpoint (or action item) done"),
