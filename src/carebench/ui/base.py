@@ -10,7 +10,7 @@ from rich.text import Text
 from textual import work
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from .messages import DataLoaded, LoadFailed, StillCurrent, WriteDone
 
@@ -148,24 +148,64 @@ def _plain_width(cell) -> int | None:
     return cell_len(text)
 
 
-class KeyFooter(Footer):
-    """The footer of keys, built again only when the keys it shows change.
+class KeyBar(Widget):
+    """The keys at work on the screen, on one line at the bottom, drawn as Textual's compact footer draws them.
 
-    Textual's footer rebuilds its key widgets whenever the screen's bindings may have changed
-    (on every screen switch and focus change), which costs more than the switch itself.
+    One widget instead of one per key: a screen shown again applies its styles to every widget
+    it holds, and a footer of a dozen key widgets cost more than the rest of the screen.
+    The command palette's key stands at the right end.
     """
 
-    _showing: object = None
+    COMPONENT_CLASSES = {"keybar--key", "keybar--description"}
+    DEFAULT_CSS = """
+    KeyBar { dock: bottom; height: 1; color: $footer-foreground; background: $footer-background; }
+    KeyBar > .keybar--key { color: $footer-key-foreground; background: $footer-key-background; text-style: bold; }
+    KeyBar > .keybar--description { color: $footer-description-foreground; background: $footer-description-background; }
+    """
 
-    def bindings_changed(self, screen) -> None:
-        shown = tuple((key, binding.key_display, binding.description, binding.action, enabled, tooltip)
-                      for key, (_, binding, enabled, tooltip) in screen.active_bindings.items()
-                      if binding.show or key == self.app.COMMAND_PALETTE_BINDING)
-        if self._bindings_ready and shown == self._showing:
-            return
-        if screen.app.app_focus and self.is_attached and screen is self.screen:
-            self._showing = shown  # what the rebuild asked for below will show
-        super().bindings_changed(screen)
+    _shown: object = None
+
+    def on_mount(self) -> None:
+        self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
+
+    def on_unmount(self) -> None:
+        self.screen.bindings_updated_signal.unsubscribe(self)
+
+    def _bindings_changed(self, _screen) -> None:
+        if self.keys() != self._shown:
+            self.refresh()
+
+    def keys(self) -> tuple[list[tuple[str, str, bool]], tuple[str, str, bool] | None]:
+        """(key, what it does, enabled) of each action with a shown key, and of the command palette."""
+        shown, actions, palette = [], set(), None
+        for key, (_, binding, enabled, _tooltip) in self.screen.active_bindings.items():
+            entry = (self.app.get_key_display(binding), binding.description, enabled)
+            if key == self.app.COMMAND_PALETTE_BINDING:
+                palette = entry
+            elif binding.show and binding.action not in actions:
+                actions.add(binding.action)
+                shown.append(entry)
+        return shown, palette
+
+    def render(self) -> Text:
+        self._shown = shown, palette = self.keys()
+        key_style = self.get_component_rich_style("keybar--key")
+        description_style = self.get_component_rich_style("keybar--description")
+
+        def part(entry: tuple[str, str, bool]) -> Text:
+            key, description, enabled = entry
+            text = Text.assemble((key, key_style), " ", (description, description_style))
+            if not enabled:
+                text.stylize("dim")
+            return text
+
+        line = Text(" ").join(part(entry) for entry in shown)
+        if palette is not None:
+            right = Text.assemble(("▏", "dim"), part(palette), " ")
+            line.truncate(max(0, self.size.width - right.cell_len), pad=True)
+            line.append_text(right)
+        line.no_wrap, line.overflow = True, "crop"
+        return line
 
 
 class ScreenTabs(Static):
@@ -197,7 +237,7 @@ class WorkbenchScreen(Screen):
         yield Header()
         yield ScreenTabs(self.app.current_mode)
         yield from self.compose_body()
-        yield KeyFooter(compact=True)
+        yield KeyBar()
 
     def compose_body(self):
         yield from ()

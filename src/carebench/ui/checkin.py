@@ -19,7 +19,7 @@ from textual.widgets.option_list import Option
 from ..core.health import band_of, overall_score
 from ..core.models import CONTROL_RE, SUBSCORES, STAGES, ActionItem, Assessment, CheckIn, Learning, Opportunity, Scores, Section
 from ..inputs import UserError, parse_date, parse_number
-from .base import KeyFooter, band_text, user_error
+from .base import KeyBar, band_text, user_error
 from .messages import DataLoaded, LoadFailed
 
 # Everything typed is saved this long after the last keystroke (and on every section change).
@@ -179,7 +179,7 @@ class CheckinScreen(Screen):
         with Horizontal():
             yield OptionList(id="sections")
             yield VerticalScroll(id="body")
-        yield KeyFooter(compact=True)
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.load()

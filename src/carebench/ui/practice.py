@@ -15,7 +15,7 @@ from textual.widgets import DataTable, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from ..core.calendar import add_months
-from .base import CachedTable, KeyFooter, WorkbenchScreen, user_error
+from .base import CachedTable, KeyBar, WorkbenchScreen, user_error
 from .messages import LoadFailed
 from .portfolio import clip, money
 
@@ -196,7 +196,7 @@ class BehindPanel(ModalScreen[str | None]):
             yield Static(title, id="behind-title")
             yield ClientList(*[Option(Text.assemble(name, ("  " + cid, "dim")), id=cid) for name, cid in names],
                              id="behind")
-        yield KeyFooter(compact=True)
+        yield KeyBar()
 
     def on_mount(self) -> None:
         clients = self.query_one(ClientList)
