@@ -460,3 +460,23 @@ def test_new_core_modules_stay_pure():
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == ""
+
+
+def test_touchpoints_generated_once_give_every_period_what_generating_per_period_gives():
+    """practice_metrics(schedules=...) over the demo portfolio, per quarter, per owner and for the year."""
+    from datetime import timedelta
+
+    from carebench.core.practice import quarters, schedules_for
+    from carebench.demo import load_demo_portfolio
+
+    as_of = date(2026, 6, 15)
+    clients = load_demo_portfolio(as_of, "ana").clients
+    periods = quarters(as_of, 6)
+    start = as_of - timedelta(days=364)
+    schedules = schedules_for(clients, min(start, periods[0][0]), as_of, as_of)
+    assert sum(map(len, schedules.values())) > 100
+    plain = [practice_metrics(clients, a, b, as_of) for a, b in [*periods, (start, as_of)]]
+    shared = [practice_metrics(clients, a, b, as_of, schedules=schedules) for a, b in [*periods, (start, as_of)]]
+    assert shared == plain and {m.on_time_share for m in plain} - {None}
+    assert by_owner(clients, start, as_of, as_of, schedules=schedules) == by_owner(clients, start, as_of, as_of)
+    assert quarterly_trend(clients, as_of, as_of, schedules=schedules) == quarterly_trend(clients, as_of, as_of)

@@ -255,3 +255,25 @@ def test_writer_waits_then_gives_up_on_a_locked_database(path, monkeypatch):
         assert store.client_ids() == []
         store.add_client(Client(id="x", name="X", tier="gold", go_live=date(2026, 1, 5), owner="a"))
         assert store.client_ids() == ["x"]
+
+
+def test_lagging_kpis_at_keep_the_latest_reading_on_or_before_each_mark(store):
+    def kpi(key, category, *readings):
+        return Kpi(key=key, name=key, category=category, direction="higher", baseline=1, target=5,
+                   readings=[{"date": d, "value": v} for d, v in readings])
+
+    store.import_portfolio(Portfolio(clients=[
+        Client(id="a", name="A", tier="gold", go_live=date(2025, 1, 6), owner="ana", kpis=[
+            kpi("sales", "lagging", ("2025-06-01", 2), ("2025-07-06", 3), ("2025-07-07", 4), ("2026-01-05", 6), ("2026-02-01", 7)),
+            kpi("calls", "leading", ("2025-07-01", 9)),
+            kpi("late", "lagging", ("2026-03-01", 1)),
+        ]),
+        Client(id="b", name="B", tier="gold", go_live=date(2025, 1, 6), owner="ana",
+               kpis=[kpi("sales", "lagging", ("2025-07-06", 8))]),
+    ]))
+    found = store.lagging_kpis_at({"a": [date(2025, 7, 6), date(2026, 1, 6)]})
+    assert list(found) == ["a"]
+    kpis = {k.key: [(r.date.isoformat(), r.value) for r in k.readings] for k in found["a"]}
+    # On the mark itself counts; a later reading does not; leading KPIs are not asked for.
+    assert kpis == {"sales": [("2025-07-06", 3), ("2026-01-05", 6)], "late": []}
+    assert store.lagging_kpis_at({}) == {}

@@ -16,6 +16,7 @@ from .core.practice import (
     practice_metrics,
     quarters,
     quarterly_trend,
+    schedules_for,
     search_learnings,
 )
 from .core.support import priority, resolution_hours
@@ -24,6 +25,7 @@ from .views import DEFAULT_RULES, Rules
 
 # What practice metrics need of each client; KPI readings are loaded only for clients a sustained-results mark concerns.
 PRACTICE_PARTS = frozenset({"assessments", "exceptions", "opportunities", "outcomes", "testimonials", "referrals", "pulses"})
+BULK_PARTS = frozenset({"assessments", "exceptions", "opportunities"})
 TREND_QUARTERS = 6
 
 
@@ -54,13 +56,18 @@ METRICS: list[tuple[str, str, object]] = [
 
 
 def practice_clients(store: Store, first: date, end: date, owner: str | None = None) -> list[Client]:
-    """Clients with what practice metrics from ``first`` to ``end`` need (lagging KPI readings only where a mark falls)."""
-    clients = store.clients(parts=PRACTICE_PARTS, owner=owner)
-    marked = [c.id for c in clients
-              if any(first <= add_months(c.go_live, months) <= end for months in SUSTAINED_MONTHS)]
-    if not marked:
-        return clients
-    kpis = {c.id: c.kpis for c in store.clients(marked, parts={"kpis", "readings"})}
+    """Clients with what practice metrics from ``first`` to ``end`` need.
+
+    KPIs are those a sustained-results mark (go-live + 6 or 12 months) in the range
+    concerns: the client's lagging KPIs, with their latest reading on or before each mark.
+    """
+    # What every view over the portfolio loads comes the quick way; the practice's own records the usual way.
+    others = {c.id: c for c in store.clients(parts=PRACTICE_PARTS - BULK_PARTS, owner=owner)}
+    clients = [c.model_copy(update={part: getattr(others[c.id], part) for part in PRACTICE_PARTS - BULK_PARTS})
+               for c in store.bulk_clients(list(others), BULK_PARTS)]
+    marks = {c.id: days for c in clients
+             if (days := [d for months in SUSTAINED_MONTHS if first <= (d := add_months(c.go_live, months)) <= end])}
+    kpis = store.lagging_kpis_at(marks)
     return [c.model_copy(update={"kpis": kpis[c.id]}) if c.id in kpis else c for c in clients]
 
 
@@ -79,15 +86,18 @@ def practice_view(store: Store, as_of: date, start: date | None, end: date, owne
     """The practice's results for start..end (default: the year up to ``end``), their trend by quarter, per consultant."""
     start = start or add_months(end, -12) + timedelta(days=1)
     periods = quarters(end, TREND_QUARTERS)
-    clients = practice_clients(store, min(start, periods[0][0]), end, owner)
+    first = min(start, periods[0][0])
+    clients = practice_clients(store, first, end, owner)
     args = (rules.plans, rules.calendar, rules.weights)
-    metrics = practice_metrics(clients, start, end, as_of, owner, *args)
-    trend = quarterly_trend(clients, end, as_of, TREND_QUARTERS, owner, *args)
+    # Each client's touchpoints are generated once, for every period shown.
+    schedules = schedules_for(clients, first, end, as_of, rules.plans, rules.calendar)
+    metrics = practice_metrics(clients, start, end, as_of, owner, *args, schedules=schedules)
+    trend = quarterly_trend(clients, end, as_of, TREND_QUARTERS, owner, *args, schedules=schedules)
     names = {c.id: c.name for c in clients}
     asks = [{"client": c.id, "client_name": c.name, "owner": c.owner, "reason": advocacy_reason(c, as_of)}
             for c in clients if c.status == "active" and ask_for_advocacy(c, as_of)]
     owners = {} if owner else {name: m.model_dump(mode="json", exclude={"behind"})
-                                for name, m in by_owner(clients, start, end, as_of, *args).items()}
+                                for name, m in by_owner(clients, start, end, as_of, *args, schedules=schedules).items()}
     return {
         **metrics.model_dump(mode="json"),
         "from": start.isoformat(),

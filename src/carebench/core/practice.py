@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
-from typing import Iterable, Mapping
+from typing import Iterable, Mapping, Sequence
 
 from pydantic import BaseModel
 
@@ -19,7 +19,7 @@ from .calendar import DEFAULT_CALENDAR, WorkCalendar, add_months
 from .health import DEFAULT_WEIGHTS, latest_on_or_before, overall_score, round_half_up
 from .kpis import exact, kpi_status
 from .models import Client
-from .schedule import DEFAULT_PLANS, Plans, client_band, schedule
+from .schedule import DEFAULT_PLANS, Plans, Touchpoint, client_band, schedule
 from .support import nps
 
 RETAINED_KINDS = ("renewed", "extended")
@@ -112,8 +112,13 @@ def practice_metrics(
     plans: Plans = DEFAULT_PLANS,
     calendar: WorkCalendar = DEFAULT_CALENDAR,
     weights: Mapping[str, object] = DEFAULT_WEIGHTS,
+    *,
+    schedules: Mapping[str, Sequence[Touchpoint]] | None = None,
 ) -> PracticeMetrics:
     """Work out the practice's results for ``start``..``end`` (both included) over the clients in scope.
+
+    ``schedules`` (see ``schedules_for``) saves generating each client's touchpoints again
+    when several periods are worked out; it must cover ``start`` to ``min(end, as_of)``.
 
     In scope: clients live by ``end`` (and of ``owner`` when given). Per metric:
 
@@ -193,7 +198,12 @@ def practice_metrics(
     done = total = 0
     touched = []
     for client in scope:
-        touchpoints = schedule(client, start, last_due, plans, calendar) if last_due >= start else []
+        if last_due < start:
+            touchpoints = []
+        elif schedules is not None:
+            touchpoints = [tp for tp in schedules.get(client.id, ()) if start <= tp.date <= last_due]
+        else:
+            touchpoints = schedule(client, start, last_due, plans, calendar)
         if touchpoints:
             done += sum(tp.status == "done" for tp in touchpoints)
             total += len(touchpoints)
@@ -237,11 +247,25 @@ def by_owner(
     plans: Plans = DEFAULT_PLANS,
     calendar: WorkCalendar = DEFAULT_CALENDAR,
     weights: Mapping[str, object] = DEFAULT_WEIGHTS,
+    *,
+    schedules: Mapping[str, Sequence[Touchpoint]] | None = None,
 ) -> dict[str, PracticeMetrics]:
     """The period's metrics per consultant (every owner among ``clients``, in name order)."""
     every = list(clients)
     owners = sorted({c.owner for c in every})
-    return {owner: practice_metrics(every, start, end, as_of, owner, plans, calendar, weights) for owner in owners}
+    return {owner: practice_metrics(every, start, end, as_of, owner, plans, calendar, weights, schedules=schedules)
+            for owner in owners}
+
+
+def schedules_for(clients: Iterable[Client], start: date, end: date, as_of: date, plans: Plans = DEFAULT_PLANS,
+                  calendar: WorkCalendar = DEFAULT_CALENDAR) -> dict[str, list[Touchpoint]]:
+    """Each client's touchpoints from ``start`` to ``min(end, as_of)``, for ``practice_metrics(schedules=...)``.
+
+    A client's touchpoints on a day do not depend on the range asked for, so the periods
+    within this one are worked out from it without generating anything again.
+    """
+    last_due = min(end, as_of)
+    return {c.id: schedule(c, start, last_due, plans, calendar) for c in clients}
 
 
 def quarter_of(day: date) -> tuple[date, date]:
@@ -269,10 +293,12 @@ def quarterly_trend(
     plans: Plans = DEFAULT_PLANS,
     calendar: WorkCalendar = DEFAULT_CALENDAR,
     weights: Mapping[str, object] = DEFAULT_WEIGHTS,
+    *,
+    schedules: Mapping[str, Sequence[Touchpoint]] | None = None,
 ) -> list[PracticeMetrics]:
     """The metrics of each of the last ``count`` quarters up to ``end``, oldest first (for sparklines)."""
     every = list(clients)
-    return [practice_metrics(every, start, stop, as_of, owner, plans, calendar, weights)
+    return [practice_metrics(every, start, stop, as_of, owner, plans, calendar, weights, schedules=schedules)
             for start, stop in quarters(end, count)]
 
 

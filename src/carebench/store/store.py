@@ -1027,6 +1027,35 @@ class Store:
                 entry["next_reading"] = later
         return found
 
+    def lagging_kpis_at(self, marks: dict[str, list[date]]) -> dict[str, list[Kpi]]:
+        """Per client, its lagging KPIs with only their latest reading on or before each of the client's ``marks`` days.
+
+        What a KPI's status on one of those days depends on, without loading its history.
+        """
+        pairs = [(client_id, day.isoformat()) for client_id, days in marks.items() for day in days]
+        if not pairs:
+            return {}
+        found: dict[int, dict[str, float]] = defaultdict(dict)
+        for start in range(0, len(pairs), 2000):  # within SQLite's limit on parameters
+            chunk = pairs[start:start + 2000]
+            for kpi_id, when, value in self.db.conn.execute(
+                    f"WITH marks (client_id, day) AS (VALUES {','.join(['(?, ?)'] * len(chunk))}) "
+                    "SELECT k.id, r.date, r.value FROM marks m JOIN kpis k ON k.client_id = m.client_id "
+                    "AND k.category = 'lagging' JOIN readings r ON r.kpi_id = k.id "
+                    "AND r.date = (SELECT MAX(date) FROM readings WHERE kpi_id = k.id AND date <= m.day)",
+                    [value for pair in chunk for value in pair]):
+                found[kpi_id][when] = value
+        wanted = list(marks)
+        kpis: dict[str, list[Kpi]] = {client_id: [] for client_id in wanted}
+        new_reading = self._constructor(Reading, ("date", "value"))
+        for r in self._rows(f"SELECT * FROM kpis WHERE category = 'lagging' AND client_id IN ({','.join('?' * len(wanted))}) "
+                            "ORDER BY client_id, position", wanted):
+            readings = [new_reading(date.fromisoformat(d), v) for d, v in sorted(found.get(r["id"], {}).items())]
+            kpis[r["client_id"]].append(Kpi.model_construct(
+                key=r["key"], name=r["name"], category=r["category"], unit=r["unit"], direction=r["direction"],
+                baseline=r["baseline"], target=r["target"], readings=readings))
+        return kpis
+
     def kpi_readings(self, client_ids: list[str], day: date, latest: int) -> dict[tuple[str, str], tuple[list[Reading], int]]:
         """Per (client, KPI key): the ``latest`` readings up to ``day`` with the best one added, and how many there are.
 
