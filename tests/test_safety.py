@@ -94,6 +94,26 @@ def test_schema_5_dates_closed_opportunities_from_their_last_change(tmp_path):
         assert all(c.tickets == [] and c.checklist == [] for c in store.clients())
 
 
+def test_schema_6_finds_each_kpis_best_reading_in_an_index(tmp_path):
+    path = tmp_path / "v5.db"
+    shutil.copyfile(FIXTURES / "schema_v5.db", path)
+    path.chmod(0o600)
+    conn = sqlite3.connect(path)
+    best = dict(conn.execute(
+        "SELECT k.id, CASE k.direction WHEN 'higher' THEN MAX(r.value) ELSE MIN(r.value) END "
+        "FROM kpis k JOIN readings r ON r.kpi_id = k.id GROUP BY k.id").fetchall())
+    conn.close()
+    assert best
+    with Store(path) as store:
+        plan = store.db.conn.execute("EXPLAIN QUERY PLAN SELECT value FROM readings INDEXED BY readings_best "
+                                     "WHERE kpi_id = 1 AND date <= '2099-01-01' ORDER BY value DESC LIMIT 1").fetchall()
+        assert "COVERING INDEX readings_best" in plan[0][-1]
+        standings = store.kpi_standings(store.client_ids(), date(2099, 1, 1))
+        ids = dict(store.db.conn.execute("SELECT client_id || '/' || key, id FROM kpis").fetchall())
+    found = {ids[f"{client}/{kpi[0]}"]: kpi[5] for client, entry in standings.items() for kpi in entry["kpis"]}
+    assert {k: v for k, v in found.items() if v is not None} == best
+
+
 def test_a_newer_schema_is_refused_without_writing(tmp_path, env):
     path = tmp_path / "new.db"
     Store(path).close()

@@ -349,6 +349,11 @@ CREATE TABLE checklist_items (
 """ + ";\n".join(_versioned(t) for t in ("outcomes", "testimonials", "referrals", "tickets", "pulses", "learnings",
                                          "checklist_items"))
 
+# A KPI's best reading up to a day is looked up in this index instead of read from its whole history.
+MIGRATION_6 = """
+CREATE INDEX readings_best ON readings (kpi_id, value, date)
+"""
+
 MIGRATIONS: list[tuple[int, str]] = [(1, MIGRATION_1), (2, MIGRATION_2), (3, MIGRATION_3), (4, MIGRATION_4),
-                                     (5, MIGRATION_5)]
+                                     (5, MIGRATION_5), (6, MIGRATION_6)]
 SCHEMA_VERSION = MIGRATIONS[-1][0]

@@ -1016,8 +1016,11 @@ class Store:
         for client_id, key, direction, baseline, target, current, peak, later in self.db.conn.execute(
                 "SELECT k.client_id, k.key, k.direction, k.baseline, k.target, "
                 "(SELECT value FROM readings WHERE kpi_id = k.id AND date <= ?1 ORDER BY date DESC LIMIT 1), "
-                "CASE k.direction WHEN 'higher' THEN (SELECT MAX(value) FROM readings WHERE kpi_id = k.id AND date <= ?1) "
-                "ELSE (SELECT MIN(value) FROM readings WHERE kpi_id = k.id AND date <= ?1) END, "
+                # The best: the first reading up to the day in the KPI's readings by value (an index walk).
+                "CASE k.direction WHEN 'higher' THEN (SELECT value FROM readings INDEXED BY readings_best "
+                "WHERE kpi_id = k.id AND date <= ?1 ORDER BY value DESC LIMIT 1) "
+                "ELSE (SELECT value FROM readings INDEXED BY readings_best "
+                "WHERE kpi_id = k.id AND date <= ?1 ORDER BY value LIMIT 1) END, "
                 "(SELECT MIN(date) FROM readings WHERE kpi_id = k.id AND date > ?1) "
                 f"FROM kpis k WHERE k.client_id IN ({marks}) ORDER BY k.client_id, k.position",
                 [day.isoformat(), *client_ids]):
