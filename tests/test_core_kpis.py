@@ -213,3 +213,16 @@ def test_dashboard_categories(name, categories):
 def test_unknown_dashboard():
     with pytest.raises(ValueError, match="unknown dashboard"):
         categories_for_dashboard("board")
+
+
+@pytest.mark.parametrize("direction", ["higher", "lower"])
+def test_on_target_on_a_day_is_what_the_status_on_that_day_says(direction):
+    from carebench.core.kpis import on_target_on
+
+    kpi = Kpi(key="k", name="K", category="lagging", direction=direction, baseline=10, target=20,
+              readings=[{"date": "2026-01-10", "value": 25}, {"date": "2026-02-10", "value": 15},
+                        {"date": "2026-03-10", "value": 20}])
+    for day in ("2026-01-09", "2026-01-10", "2026-02-09", "2026-02-10", "2026-03-09", "2026-03-10", "2026-12-31"):
+        assert on_target_on(kpi, date.fromisoformat(day)) == kpi_status(kpi, as_of=date.fromisoformat(day)).on_target
+    assert on_target_on(kpi, date(2026, 1, 9)) is None
+    assert on_target_on(kpi, date(2026, 2, 10)) is (direction == "lower")

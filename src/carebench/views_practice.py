@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from typing import Iterable
 
 from .core.calendar import add_months
+from .core.health import latest_on_or_before
 from .core.models import Client
 from .core.phases import checklist_of
 from .core.practice import (
@@ -26,6 +28,7 @@ from .views import DEFAULT_RULES, Rules
 # What practice metrics need of each client; KPI readings are loaded only for clients a sustained-results mark concerns.
 PRACTICE_PARTS = frozenset({"assessments", "exceptions", "opportunities", "outcomes", "testimonials", "referrals", "pulses"})
 BULK_PARTS = frozenset({"assessments", "exceptions", "opportunities"})
+LOAD_CHUNK = 250  # clients whose whole histories are in memory at once
 TREND_QUARTERS = 6
 
 
@@ -55,20 +58,32 @@ METRICS: list[tuple[str, str, object]] = [
 ]
 
 
-def practice_clients(store: Store, first: date, end: date, owner: str | None = None) -> list[Client]:
-    """Clients with what practice metrics from ``first`` to ``end`` need.
+def practice_clients(store: Store, first: date, end: date, as_of: date, days: Iterable[date], owner: str | None = None,
+                     rules: Rules = DEFAULT_RULES) -> tuple[list[Client], dict[str, list[tuple[date, str]]]]:
+    """Clients with what the practice rules read from ``first`` to ``end``, and their touchpoints (see ``schedules_for``).
 
-    KPIs are those a sustained-results mark (go-live + 6 or 12 months) in the range
-    concerns: the client's lagging KPIs, with their latest reading on or before each mark.
+    Clients are loaded a few hundred at a time: each one's touchpoints are generated while its
+    whole history is at hand, then it keeps only the assessments the rules read on ``days``
+    (the latest on or before each) and none of its touchpoint outcomes. Its KPIs are those a
+    sustained-results mark (go-live + 6 or 12 months) in the range concerns: the lagging
+    ones, with their latest reading on or before each mark.
     """
-    # What every view over the portfolio loads comes the quick way; the practice's own records the usual way.
-    others = {c.id: c for c in store.clients(parts=PRACTICE_PARTS - BULK_PARTS, owner=owner)}
-    clients = [c.model_copy(update={part: getattr(others[c.id], part) for part in PRACTICE_PARTS - BULK_PARTS})
-               for c in store.bulk_clients(list(others), BULK_PARTS)]
-    marks = {c.id: days for c in clients
-             if (days := [d for months in SUSTAINED_MONTHS if first <= (d := add_months(c.go_live, months)) <= end])}
+    own = {c.id: c for c in store.clients(parts=PRACTICE_PARTS - BULK_PARTS, owner=owner)}
+    marks = {c.id: marked for c in own.values()
+             if (marked := [d for months in SUSTAINED_MONTHS if first <= (d := add_months(c.go_live, months)) <= end])}
     kpis = store.lagging_kpis_at(marks)
-    return [c.model_copy(update={"kpis": kpis[c.id]}) if c.id in kpis else c for c in clients]
+    ids, days = list(own), sorted(set(days))
+    clients, schedules = [], {}
+    for start in range(0, len(ids), LOAD_CHUNK):
+        for client in store.bulk_clients(ids[start:start + LOAD_CHUNK], BULK_PARTS):
+            schedules.update(schedules_for([client], first, end, as_of, rules.plans, rules.calendar))
+            read = {id(a) for day in days if (a := latest_on_or_before(client.assessments, day)) is not None}
+            update = {part: getattr(own[client.id], part) for part in PRACTICE_PARTS - BULK_PARTS}
+            update.update(assessments=[a for a in client.assessments if id(a) in read], exceptions=[])
+            if client.id in kpis:
+                update["kpis"] = kpis[client.id]
+            clients.append(client.model_copy(update=update))
+    return clients, schedules
 
 
 def metric_rows(metrics: PracticeMetrics, trend: list[PracticeMetrics], names: dict[str, str]) -> list[dict]:
@@ -87,10 +102,10 @@ def practice_view(store: Store, as_of: date, start: date | None, end: date, owne
     start = start or add_months(end, -12) + timedelta(days=1)
     periods = quarters(end, TREND_QUARTERS)
     first = min(start, periods[0][0])
-    clients = practice_clients(store, first, end, owner)
-    args = (rules.plans, rules.calendar, rules.weights)
     # Each client's touchpoints are generated once, for every period shown.
-    schedules = schedules_for(clients, first, end, as_of, rules.plans, rules.calendar)
+    days = [as_of, start, end, *(day for period in periods for day in period)]
+    clients, schedules = practice_clients(store, first, end, as_of, days, owner, rules)
+    args = (rules.plans, rules.calendar, rules.weights)
     metrics = practice_metrics(clients, start, end, as_of, owner, *args, schedules=schedules)
     trend = quarterly_trend(clients, end, as_of, TREND_QUARTERS, owner, *args, schedules=schedules)
     names = {c.id: c.name for c in clients}

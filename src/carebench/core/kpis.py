@@ -150,6 +150,12 @@ def retention(direction: Direction, baseline: float, current: float | None, peak
     return round(numerator / denominator, 3), below
 
 
+def on_target_on(kpi: Kpi, day: date) -> bool | None:
+    """Whether the KPI's latest reading on or before ``day`` meets its target (None without one): kpi_status's on_target."""
+    latest = max((r for r in kpi.readings if r.date <= day), key=lambda r: r.date, default=None)
+    return None if latest is None else is_on_target(kpi.direction, latest.value, kpi.target)
+
+
 def kpi_status(kpi: Kpi, as_of: date | None = None, retained_threshold: float = 0.8, *,
                count: int | None = None) -> KpiStatus:
     """Work out a KPI's standing from its readings up to ``as_of`` so every screen reports it the same way.

@@ -17,9 +17,9 @@ from pydantic import BaseModel
 
 from .calendar import DEFAULT_CALENDAR, WorkCalendar, add_months
 from .health import DEFAULT_WEIGHTS, latest_on_or_before, overall_score, round_half_up
-from .kpis import exact, kpi_status
+from .kpis import exact, on_target_on
 from .models import Client
-from .schedule import DEFAULT_PLANS, Plans, Touchpoint, client_band, schedule
+from .schedule import DEFAULT_PLANS, Plans, client_band, schedule
 from .support import nps
 
 RETAINED_KINDS = ("renewed", "extended")
@@ -83,11 +83,10 @@ def _sustained(client: Client, months: int, start: date, end: date, as_of: date)
     mark = add_months(client.go_live, months)
     if not start <= mark <= end or mark > as_of:
         return None
-    measured = [status for status in (kpi_status(k, as_of=mark) for k in client.kpis if k.category == "lagging")
-                if status.on_target is not None]
+    measured = [on_target for k in client.kpis if k.category == "lagging" if (on_target := on_target_on(k, mark)) is not None]
     if not measured:
         return None
-    return all(status.on_target for status in measured)
+    return all(measured)
 
 
 def _average_health(clients: list[Client], day: date, weights: Mapping[str, object]) -> tuple[Decimal | None, list[str]]:
@@ -113,12 +112,13 @@ def practice_metrics(
     calendar: WorkCalendar = DEFAULT_CALENDAR,
     weights: Mapping[str, object] = DEFAULT_WEIGHTS,
     *,
-    schedules: Mapping[str, Sequence[Touchpoint]] | None = None,
+    schedules: Mapping[str, Sequence[tuple[date, str]]] | None = None,
 ) -> PracticeMetrics:
     """Work out the practice's results for ``start``..``end`` (both included) over the clients in scope.
 
-    ``schedules`` (see ``schedules_for``) saves generating each client's touchpoints again
-    when several periods are worked out; it must cover ``start`` to ``min(end, as_of)``.
+    ``schedules`` (see ``schedules_for``: each client's touchpoints as (date, status))
+    saves generating them again when several periods are worked out; it must cover
+    ``start`` to ``min(end, as_of)``.
 
     In scope: clients live by ``end`` (and of ``owner`` when given). Per metric:
 
@@ -199,14 +199,14 @@ def practice_metrics(
     touched = []
     for client in scope:
         if last_due < start:
-            touchpoints = []
+            statuses = []
         elif schedules is not None:
-            touchpoints = [tp for tp in schedules.get(client.id, ()) if start <= tp.date <= last_due]
+            statuses = [status for day, status in schedules.get(client.id, ()) if start <= day <= last_due]
         else:
-            touchpoints = schedule(client, start, last_due, plans, calendar)
-        if touchpoints:
-            done += sum(tp.status == "done" for tp in touchpoints)
-            total += len(touchpoints)
+            statuses = [tp.status for tp in schedule(client, start, last_due, plans, calendar)]
+        if statuses:
+            done += statuses.count("done")
+            total += len(statuses)
             touched.append(client.id)
     behind["on_time_share"] = touched
 
@@ -248,7 +248,7 @@ def by_owner(
     calendar: WorkCalendar = DEFAULT_CALENDAR,
     weights: Mapping[str, object] = DEFAULT_WEIGHTS,
     *,
-    schedules: Mapping[str, Sequence[Touchpoint]] | None = None,
+    schedules: Mapping[str, Sequence[tuple[date, str]]] | None = None,
 ) -> dict[str, PracticeMetrics]:
     """The period's metrics per consultant (every owner among ``clients``, in name order)."""
     every = list(clients)
@@ -258,14 +258,14 @@ def by_owner(
 
 
 def schedules_for(clients: Iterable[Client], start: date, end: date, as_of: date, plans: Plans = DEFAULT_PLANS,
-                  calendar: WorkCalendar = DEFAULT_CALENDAR) -> dict[str, list[Touchpoint]]:
-    """Each client's touchpoints from ``start`` to ``min(end, as_of)``, for ``practice_metrics(schedules=...)``.
+                  calendar: WorkCalendar = DEFAULT_CALENDAR) -> dict[str, list[tuple[date, str]]]:
+    """Each client's touchpoints from ``start`` to ``min(end, as_of)`` as (date, status), for ``practice_metrics``.
 
     A client's touchpoints on a day do not depend on the range asked for, so the periods
     within this one are worked out from it without generating anything again.
     """
     last_due = min(end, as_of)
-    return {c.id: schedule(c, start, last_due, plans, calendar) for c in clients}
+    return {c.id: [(tp.date, tp.status) for tp in schedule(c, start, last_due, plans, calendar)] for c in clients}
 
 
 def quarter_of(day: date) -> tuple[date, date]:
@@ -294,7 +294,7 @@ def quarterly_trend(
     calendar: WorkCalendar = DEFAULT_CALENDAR,
     weights: Mapping[str, object] = DEFAULT_WEIGHTS,
     *,
-    schedules: Mapping[str, Sequence[Touchpoint]] | None = None,
+    schedules: Mapping[str, Sequence[tuple[date, str]]] | None = None,
 ) -> list[PracticeMetrics]:
     """The metrics of each of the last ``count`` quarters up to ``end``, oldest first (for sparklines)."""
     every = list(clients)
