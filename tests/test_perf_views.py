@@ -402,3 +402,34 @@ def test_health_and_pipeline_from_the_latest_assessments_match_the_whole_history
     monkeypatch.setattr(views, "_health_load", lambda store, day: lambda stale: store.clients(stale, parts={"assessments"}))
     whole = (views.health_list_view(store, day), views.pipeline_view(store, day))
     assert same_json(fast, whole)
+
+
+def test_the_practice_view_is_remembered_until_the_data_changes(demo_db, monkeypatch):
+    from carebench import views_practice
+    from carebench.core.models import Pulse
+    from carebench.views_practice import practice_view
+
+    with Store(demo_db, actor="ana") as store:
+        first = practice_view(store, DAY, None, DAY)
+        assert store.remembered_portfolio_view("practice", *_practice_key(store)) == first
+
+    def no_computing(*args, **kwargs):
+        raise AssertionError("computed again")
+
+    monkeypatch.setattr(views_practice, "_practice_view", no_computing)
+    with Store(demo_db, actor="ana") as store:
+        assert practice_view(store, DAY, None, DAY) == first
+    monkeypatch.undo()
+
+    # A change people see (here a pulse answer) works it out again.
+    with Store(demo_db, actor="ana") as store:
+        client = store.client_ids()[0]
+        store.add_pulse(client, Pulse(date=DAY, respondent="Lee Park", recommend=0, satisfaction=1))
+        again = practice_view(store, DAY, None, DAY)
+    assert again != first and again["nps"] != first["nps"]
+
+
+def _practice_key(store) -> tuple[str, int]:
+    rows = store.db.conn.execute("SELECT key, version FROM portfolio_view_cache WHERE view = 'practice'").fetchall()
+    assert len(rows) == 1
+    return rows[0]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime, timedelta
 from typing import Iterable
 
@@ -98,8 +99,22 @@ def metric_rows(metrics: PracticeMetrics, trend: list[PracticeMetrics], names: d
 
 def practice_view(store: Store, as_of: date, start: date | None, end: date, owner: str | None = None,
                   rules: Rules = DEFAULT_RULES) -> dict:
-    """The practice's results for start..end (default: the year up to ``end``), their trend by quarter, per consultant."""
+    """The practice's results for start..end (default: the year up to ``end``), their trend by quarter, per consultant.
+
+    Remembered until the data changes (any change people see: see ``Store.data_version``).
+    """
     start = start or add_months(end, -12) + timedelta(days=1)
+    key = json.dumps([as_of.isoformat(), start.isoformat(), end.isoformat(), owner, rules.key])
+    version = store.data_version()
+    remembered = store.remembered_portfolio_view("practice", key, version)
+    if remembered is not None:
+        return remembered
+    view = _practice_view(store, as_of, start, end, owner, rules)
+    store.remember_portfolio_view("practice", key, version, view)
+    return view
+
+
+def _practice_view(store: Store, as_of: date, start: date, end: date, owner: str | None, rules: Rules) -> dict:
     periods = quarters(end, TREND_QUARTERS)
     first = min(start, periods[0][0])
     # Each client's touchpoints are generated once, for every period shown.

@@ -349,9 +349,17 @@ CREATE TABLE checklist_items (
 """ + ";\n".join(_versioned(t) for t in ("outcomes", "testimonials", "referrals", "tickets", "pulses", "learnings",
                                          "checklist_items"))
 
-# A KPI's best reading up to a day is looked up in this index instead of read from its whole history.
+# A KPI's best reading up to a day is looked up in an index instead of read from its whole history;
+# views over the whole portfolio (the practice's results) are remembered per data version.
 MIGRATION_6 = """
-CREATE INDEX readings_best ON readings (kpi_id, value, date)
+CREATE INDEX readings_best ON readings (kpi_id, value, date);
+CREATE TABLE portfolio_view_cache (
+    view TEXT NOT NULL,
+    key TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    data TEXT NOT NULL,
+    PRIMARY KEY (view, key)
+) WITHOUT ROWID
 """
 
 MIGRATIONS: list[tuple[int, str]] = [(1, MIGRATION_1), (2, MIGRATION_2), (3, MIGRATION_3), (4, MIGRATION_4),

@@ -880,7 +880,40 @@ class Store:
         return {client: (version, data) for (client, version, _), data in zip(rows, decoded)}
 
     def remember_views(self, view: str, day: date, rules: str, entries: dict[str, tuple[int, object]]) -> None:
-        """Keep computed view data; best effort: a busy or read-only database just means it is computed again."""
+        """Keep computed view data per client; best effort (see ``_remember``)."""
+
+        def write(conn: sqlite3.Connection) -> None:
+            conn.executemany(
+                "INSERT OR REPLACE INTO view_cache (view, client_id, day, rules, version, data) VALUES (?, ?, ?, ?, ?, ?)",
+                [(view, client, day.isoformat(), rules, version, json.dumps(data, separators=(",", ":")))
+                 for client, (version, data) in entries.items()])
+            # Forget what was remembered for days long gone.
+            conn.execute("DELETE FROM view_cache WHERE view = ? AND day < ?", (view, (day - timedelta(days=VIEW_MEMORY_DAYS)).isoformat()))
+
+        self._remember(write)
+
+    def remembered_portfolio_view(self, view: str, key: str, version: int) -> object | None:
+        """What was remembered for a view over the whole portfolio under ``key``, if the data version is still ``version``."""
+        row = self.db.conn.execute("SELECT data FROM portfolio_view_cache WHERE view = ? AND key = ? AND version = ?",
+                                   (view, key, version)).fetchone()
+        return None if row is None else json.loads(row[0])
+
+    def remember_portfolio_view(self, view: str, key: str, version: int, data: object) -> None:
+        """Keep a view over the whole portfolio for the data ``version`` (see ``data_version``); best effort."""
+
+        def write(conn: sqlite3.Connection) -> None:
+            # Only what still holds is kept: one entry per view and key, and none of an older version.
+            conn.execute("DELETE FROM portfolio_view_cache WHERE view = ? AND version < ?", (view, version))
+            conn.execute("INSERT OR REPLACE INTO portfolio_view_cache (view, key, version, data) VALUES (?, ?, ?, ?)",
+                         (view, key, version, json.dumps(data, separators=(",", ":"))))
+
+        self._remember(write)
+
+    def _remember(self, write: Callable[[sqlite3.Connection], None]) -> None:
+        """Run ``write`` in a transaction of its own if the database is free within 200 ms.
+
+        Remembered views are an optimization: a busy or read-only database just means they are computed again.
+        """
         conn = self.db.conn
         try:
             conn.execute("PRAGMA busy_timeout = 200")
@@ -889,12 +922,7 @@ class Store:
             conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             return
         try:
-            conn.executemany(
-                "INSERT OR REPLACE INTO view_cache (view, client_id, day, rules, version, data) VALUES (?, ?, ?, ?, ?, ?)",
-                [(view, client, day.isoformat(), rules, version, json.dumps(data, separators=(",", ":")))
-                 for client, (version, data) in entries.items()])
-            # Forget what was remembered for days long gone.
-            conn.execute("DELETE FROM view_cache WHERE view = ? AND day < ?", (view, (day - timedelta(days=VIEW_MEMORY_DAYS)).isoformat()))
+            write(conn)
             conn.execute("COMMIT")
         except sqlite3.Error:
             if conn.in_transaction:
