@@ -208,19 +208,31 @@ class KeyBar(Widget):
         return line
 
 
-class ScreenTabs(Static):
-    """The line of screens and their number keys, the current one highlighted."""
+class ScreenTabs(Widget):
+    """The line of screens and their number keys, the current one highlighted, and the keys that work everywhere.
+
+    The hint at the end gets shorter on a narrow terminal, and goes when even that does not fit.
+    """
 
     DEFAULT_CSS = "ScreenTabs { height: 1; background: $panel; padding: 0 1; }"
+    HINTS = ("c client · ? keys · ctrl+p commands", "c client · ? keys", "c · ? · ^p")
 
     def __init__(self, current: str) -> None:
+        super().__init__()
+        self.current = current
+
+    def render(self) -> Text:
         from .app import SCREENS
 
-        parts = []
+        line = Text(no_wrap=True, overflow="crop")
         for name, (key, label, _) in SCREENS.items():
-            text = f" {key} {label} "
-            parts.append(f"[reverse b]{text}[/]" if name == current else text)
-        super().__init__(" ".join(parts) + "   [dim]c client · ? keys · ctrl+p commands[/]")
+            line.append(f" {key} {label} ", style="reverse bold" if name == self.current else "")
+            line.append(" ")
+        room = self.content_size.width - line.cell_len
+        hint = next((h for h in self.HINTS if len(h) + 2 <= room), None)
+        if hint:
+            line.append("  " + hint, style="dim")
+        return line
 
 
 class WorkbenchScreen(Screen):
