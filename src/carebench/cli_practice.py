@@ -7,7 +7,7 @@ knowledge-transfer checklist behind the handover gate). Imports stay lazy, as in
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 
 import click
 

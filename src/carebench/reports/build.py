@@ -14,7 +14,7 @@ from datetime import date, timedelta
 
 from ..core.calendar import add_months
 from ..core.finance import month_of
-from ..core.health import BAND_LABEL, COMPONENTS
+from ..core.health import BAND_LABEL
 from ..core.kpis import categories_for_dashboard
 from ..core.models import KIND_LABEL as KINDS_IN_PROSE
 from ..core.phases import PHASE_LABEL

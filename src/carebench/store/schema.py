@@ -349,10 +349,13 @@ CREATE TABLE checklist_items (
 """ + ";\n".join(_versioned(t) for t in ("outcomes", "testimonials", "referrals", "tickets", "pulses", "learnings",
                                          "checklist_items"))
 
-# A KPI's best reading up to a day is looked up in an index instead of read from its whole history;
-# views over the whole portfolio (the practice's results) are remembered per data version.
+# A KPI's best reading up to a day is looked up in this index instead of read from its whole history.
 MIGRATION_6 = """
-CREATE INDEX readings_best ON readings (kpi_id, value, date);
+CREATE INDEX readings_best ON readings (kpi_id, value, date)
+"""
+
+# Views over the whole portfolio (the practice's results) are remembered per data version.
+MIGRATION_7 = """
 CREATE TABLE portfolio_view_cache (
     view TEXT NOT NULL,
     key TEXT NOT NULL,
@@ -363,5 +366,5 @@ CREATE TABLE portfolio_view_cache (
 """
 
 MIGRATIONS: list[tuple[int, str]] = [(1, MIGRATION_1), (2, MIGRATION_2), (3, MIGRATION_3), (4, MIGRATION_4),
-                                     (5, MIGRATION_5), (6, MIGRATION_6)]
+                                     (5, MIGRATION_5), (6, MIGRATION_6), (7, MIGRATION_7)]
 SCHEMA_VERSION = MIGRATIONS[-1][0]

@@ -10,7 +10,7 @@ from rich.text import Text
 from textual import work
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import DataTable, Header, Static
+from textual.widgets import DataTable, Header
 
 from .messages import DataLoaded, LoadFailed, StillCurrent, WriteDone
 
@@ -82,7 +82,6 @@ class CachedTable(DataTable):
             self.refresh()
         if styles is not None:
             self._drawn_with[state] = styles
-
 
     _fills = 0  # the number of the latest fill: a newer one stops what is left of an older one
 

@@ -17,7 +17,7 @@ from textual.widgets import Header, Input, Label, OptionList, Select, Static, Te
 from textual.widgets.option_list import Option
 
 from ..core.health import band_of, overall_score
-from ..core.models import CONTROL_RE, SUBSCORES, STAGES, ActionItem, Assessment, CheckIn, Learning, Opportunity, Scores, Section
+from ..core.models import CONTROL_RE, SUBSCORES, STAGES, ActionItem, Assessment, CheckIn, Learning, Scores, Section
 from ..inputs import UserError, parse_date, parse_number
 from .base import KeyBar, band_text, user_error
 from .messages import DataLoaded, LoadFailed

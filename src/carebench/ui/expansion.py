@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, Callable
 
 from rich.table import Table
 from rich.text import Text

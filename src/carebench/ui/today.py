@@ -11,7 +11,7 @@ from textual.widgets import DataTable, Static
 from ..core.phases import PHASE_LABEL
 from ..inputs import UserError, parse_date
 from .base import CachedTable, WorkbenchScreen, band_text
-from .dialogs import FormDialog, PromptDialog
+from .dialogs import PromptDialog
 
 
 def check_date(text: str) -> tuple[date | None, str | None]:
