@@ -287,8 +287,6 @@ def client_view(store: Store, client_id: str, day: date, rules: Rules = DEFAULT_
 
 def pipeline_view(store: Store, day: date, client_id: str | None = None, rules: Rules = DEFAULT_RULES) -> dict:
     """Every opportunity (with its id and version, for editing) and the pipeline's totals."""
-    from .core.models import Opportunity
-
     if client_id:
         store.require_client(client_id)
     ids = [client_id] if client_id else None
@@ -296,8 +294,7 @@ def pipeline_view(store: Store, day: date, client_id: str | None = None, rules: 
                         load=_health_load(store, day))
     rows, opportunities = [], []
     for row in store.opportunities(client_id):
-        opp = Opportunity.model_construct(**{k: row[k] for k in ("value", "probability", "stage")})
-        opportunities.append(opp)
+        opportunities.append(store.opportunity_of(row))
         rows.append({
             "id": row["id"], "version": row["version"],
             "client": row["client_id"], "client_name": health[row["client_id"]]["client_name"], "title": row["title"],
