@@ -33,15 +33,9 @@ def parallel(calls):
 
 
 @pytest.fixture(scope="module")
-def shared(tmp_path_factory, make_runner, make_portfolio):
-    """One database with the fixed-date portfolio, for tests that only read it."""
-    root = tmp_path_factory.mktemp("shared")
-    runner = make_runner(root / "home")
-    path = root / "portfolio.json"
-    path.write_text(json.dumps(make_portfolio()), encoding="utf-8")
-    database = root / "shared.db"
-    runner.ok("import", path, db=database)
-    return runner, database
+def shared(tmp_path_factory, make_runner, base_db):
+    """The fixed-date portfolio's database (see ``base_db``), for tests that only read it, and a runner."""
+    return make_runner(tmp_path_factory.mktemp("shared") / "home"), base_db
 
 
 @pytest.fixture

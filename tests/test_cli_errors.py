@@ -106,15 +106,10 @@ BAD_ARGUMENTS = [
 
 
 @pytest.fixture(scope="module")
-def base(tmp_path_factory, make_runner, make_portfolio):
+def base(tmp_path_factory, make_runner, base_db):
     root = tmp_path_factory.mktemp("errors")
-    runner = make_runner(root / "home")
-    portfolio = root / "portfolio.json"
-    portfolio.write_text(json.dumps(make_portfolio()), encoding="utf-8")
-    database = root / "base.db"
-    runner.ok("import", portfolio, db=database)
-    assert not Path(f"{database}-wal").exists()
-    return root, runner, database
+    assert not Path(f"{base_db}-wal").exists()
+    return root, make_runner(root / "home"), base_db
 
 
 def copy_of(database: Path, target: Path) -> Path:

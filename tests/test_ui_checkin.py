@@ -34,6 +34,15 @@ async def type_text(pilot, text: str) -> None:
         await pilot.press("space" if char == " " else char)
 
 
+async def finish(app, pilot) -> None:
+    """Finish the check-in (ctrl+f) and close its summary."""
+    await pilot.press("ctrl+f")
+    await settle(app, pilot)
+    assert type(app.screen).__name__ == "SummaryDialog"
+    await pilot.press("enter")
+    await settle(app, pilot)
+
+
 def kpi_input(screen, key):
     return screen.query_one(f"#kpi-{key}")
 
@@ -90,11 +99,7 @@ async def test_full_daily_check_in_is_stored_and_leaves_today(demo_db):
         await settle(app, pilot)
         screen.query_one("#next-steps").value = "Call again tomorrow at nine"
         await pilot.pause()
-        await pilot.press("ctrl+f")
-        await settle(app, pilot)
-        assert type(app.screen).__name__ == "SummaryDialog"
-        await pilot.press("enter")
-        await settle(app, pilot)
+        await finish(app, pilot)
         assert type(app.screen).__name__ == "TodayScreen"
         assert not any(r["client"] == client and r["status"] == "due" for r in app.screen.rows.values()
                        if r["type"] == "touchpoint")
@@ -124,10 +129,7 @@ async def test_qbr_with_new_scores_records_an_assessment(demo_db):
         await pilot.pause()
         live = str(screen.query_one("#live-health").render())
         assert "overall" in live and "since" in live
-        await pilot.press("ctrl+f")
-        await settle(app, pilot)
-        await pilot.press("enter")
-        await settle(app, pilot)
+        await finish(app, pilot)
     with Store(demo_db) as store:
         stored = store.checkins(client)[0]
         latest = store.client(client, parts={"assessments"}).assessments[-1]
@@ -328,10 +330,7 @@ async def test_a_lesson_noted_in_a_check_in_is_stored_with_it_and_survives_a_dra
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await open_runner(app, pilot, client, DAY, kind)
         assert len(screen.state["learnings"]) == 1
-        await pilot.press("ctrl+f")
-        await settle(app, pilot)
-        await pilot.press("enter")
-        await settle(app, pilot)
+        await finish(app, pilot)
     with Store(demo_db) as store:
         stored = store.checkins(client)[0]
         found = store.clients([client], parts={"learnings"})[0].learnings

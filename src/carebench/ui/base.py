@@ -32,6 +32,11 @@ def band_text(app, band: str | None) -> Text:
     return Text(f"● {band}", style=colour)
 
 
+def cycle(options: tuple, current):
+    """The option after ``current``, wrapping round."""
+    return options[(options.index(current) + 1) % len(options)]
+
+
 def delta_text(delta: float | None) -> str:
     if delta is None:
         return ""

@@ -8,7 +8,7 @@ from rich.text import Text
 from textual.binding import Binding
 from textual.widgets import DataTable, Input, Static
 
-from .base import CachedTable, WorkbenchScreen, band_text, delta_text
+from .base import CachedTable, WorkbenchScreen, band_text, cycle, delta_text
 
 BAND_RANK = {"red": 0, "yellow": 1, "green": 2, None: 3}
 BAND_FILTERS: tuple[str | None, ...] = (None, "red", "yellow", "green")
@@ -98,11 +98,6 @@ def band_counts(rows: list[dict]) -> dict[str | None, int]:
     for row in rows:
         counts[row["band"]] += 1
     return counts
-
-
-def cycle(options: tuple, current):
-    """The option after ``current``, wrapping round."""
-    return options[(options.index(current) + 1) % len(options)]
 
 
 def money(value: float | None, compact: bool = False) -> str:

@@ -15,7 +15,7 @@ from textual.widgets import DataTable, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from ..core.calendar import add_months
-from .base import CachedTable, KeyBar, WorkbenchScreen, user_error
+from .base import CachedTable, KeyBar, WorkbenchScreen, cycle, user_error
 from .messages import LoadFailed
 from .portfolio import clip, money
 
@@ -417,7 +417,7 @@ class PracticeScreen(WorkbenchScreen):
     # ----- period and scope ----------------------------------------------------
 
     def action_cycle_period(self) -> None:
-        self.period = PERIODS[(PERIODS.index(self.period) + 1) % len(PERIODS)]
+        self.period = cycle(PERIODS, self.period)
         self.reload()
 
     def action_toggle_mine(self) -> None:
