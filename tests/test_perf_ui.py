@@ -14,7 +14,7 @@ from carebench.store import Store
 from carebench.ui import app as app_module
 from carebench.ui import base
 from carebench.ui.app import CarebenchApp
-from carebench.ui.base import CachedTable, KeyBar
+from carebench.ui.base import CachedTable, Cell, KeyBar
 from carebench.ui.expansion import NextActionsTable, PipelineTable
 from carebench.ui.today import AgendaTable
 
@@ -122,6 +122,42 @@ async def test_column_widths_are_measured_as_a_datatable_measures_them():
         assert [cached.render_line(y).text for y in range(5)] == [plain.render_line(y).text for y in range(5)]
         # Cells of plain text are measured as text: "wide 日本語" is 11 cells wide, not 8 characters.
         assert [c.content_width for c in cached.ordered_columns] == [24, 6, 11, 12, 17, 10]
+
+
+CELL_ROWS = [  # (text, style, justify): as Cell and as the Text it stands for
+    [("plain", "", None), ("12,500", "", "right"), ("● ready", "#4ebf71", None), ("wide 日本語", "bold", None)],
+    [("a much longer cell than its column", "dim", None), ("7%", "", "right"), ("", "", None), ("x", "red", "center")],
+    [("[b]not markup[/b]", "", None), ("1", "italic", "right"), ("● hold", "", "left"), ("overdue", "#ff0000", None)],
+]
+
+
+class CellsAndTexts(App):
+    AUTO_FOCUS = None  # neither table focused, so both draw with the same styles
+
+    def compose(self):
+        yield CachedTable(id="texts")
+        yield CachedTable(id="cells")
+
+    def on_mount(self) -> None:
+        for table in self.query(CachedTable):
+            table.add_columns("a", "b", "c")
+            table.add_column("fixed", width=8)
+            make = Cell if table.id == "cells" else Text
+            for n, cells in enumerate(CELL_ROWS):
+                table.add_row(*(make(text, style=style, justify=justify) for text, style, justify in cells), key=str(n))
+
+
+async def test_cells_measure_and_draw_exactly_as_the_texts_they_stand_for():
+    app = CellsAndTexts()
+    async with app.run_test(size=(120, 20)) as pilot:
+        await pilot.pause()
+        texts, cells = app.query_one("#texts", CachedTable), app.query_one("#cells", CachedTable)
+        assert [c.content_width for c in cells.ordered_columns] == [c.content_width for c in texts.ordered_columns]
+        assert [c.content_width for c in cells.ordered_columns] == [34, 6, 7, 5]
+        for y in range(len(CELL_ROWS) + 1):  # the segments, styles included
+            assert list(cells.render_line(y)) == list(texts.render_line(y))
+        cell = cells.get_row("0")[2]
+        assert (str(cell), cell.style) == ("● ready", "#4ebf71")
 
 
 async def test_switching_screens_keeps_drawn_rows_the_footer_follows_focus_and_a_new_theme_redraws(demo_db):

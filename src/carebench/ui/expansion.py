@@ -14,7 +14,7 @@ from textual.widgets import DataTable, Label, Static
 
 from ..core.models import STAGES, Opportunity
 from ..core.pipeline import OPEN_STAGES, READINESS, mark_lost, next_stage, previous_stage
-from .base import CachedTable, WorkbenchScreen
+from .base import CachedTable, Cell, WorkbenchScreen
 
 # Opportunity fields as the pipeline rows carry them; the form edits only the first seven.
 FORM_FIELDS = ("title", "value", "probability", "stage", "source", "next_action", "next_action_date")
@@ -262,16 +262,16 @@ class ExpansionScreen(WorkbenchScreen):
         def row_of(item: tuple[dict, str]) -> tuple[list, str]:
             row, next_text = item
             readiness = READINESS_SHORT.get(row["readiness"])
-            ready = (Text(f"● {readiness}", style=variables.get(READINESS_STYLE[row["readiness"]], ""))
-                     if readiness else Text("– unknown", style="dim"))
+            ready = (Cell(f"● {readiness}", style=variables.get(READINESS_STYLE[row["readiness"]], ""))
+                     if readiness else Cell("– unknown", style="dim"))
             closed = row["stage"] not in OPEN_STAGES
-            cells = [Text(clip(row["title"], title_w)), Text(row["stage"], style="dim" if closed else ""),
-                     Text(money(row["value"]), justify="right"), Text(f"{row['probability']}%", justify="right"),
-                     Text(money(row["weighted"]), justify="right"), ready]
+            cells = [Cell(clip(row["title"], title_w)), Cell(row["stage"], style="dim" if closed else ""),
+                     Cell(money(row["value"]), justify="right"), Cell(f"{row['probability']}%", justify="right"),
+                     Cell(money(row["weighted"]), justify="right"), ready]
             if show_next:
-                cells.append(Text(clip(next_text, next_w)))
+                cells.append(Cell(clip(next_text, next_w)))
             if show_client:
-                cells.insert(0, Text(clip(row["client_name"], client_w)))
+                cells.insert(0, Cell(clip(row["client_name"], client_w)))
             return cells, str(row["id"])
 
         table.fill(list(zip(rows, next_texts)), row_of, keep)
@@ -296,13 +296,13 @@ class ExpansionScreen(WorkbenchScreen):
 
         def row_of(item: dict) -> tuple[list, str]:
             if item["when"] is None:
-                when = Text("no date", style="dim")
+                when = Cell("no date", style="dim")
             elif item["overdue"]:
-                when = Text(f"{item['when']:%m-%d} overdue", style=error)
+                when = Cell(f"{item['when']:%m-%d} overdue", style=error)
             else:
                 when = "today" if item["when"] == plan_day else f"{item['when']:%m-%d}"
-            return [when, Text(clip(item["client_name"], 16)), Text(clip(item["next_action"] or "–", action_w)),
-                    Text(clip(item["title"], title_w))], str(item["id"])
+            return [when, Cell(clip(item["client_name"], 16)), Cell(clip(item["next_action"] or "–", action_w)),
+                    Cell(clip(item["title"], title_w))], str(item["id"])
 
         table.fill(planned, row_of, keep)
         overdue = sum(1 for item in planned if item["overdue"])

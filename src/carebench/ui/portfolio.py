@@ -8,7 +8,7 @@ from rich.text import Text
 from textual.binding import Binding
 from textual.widgets import DataTable, Input, Static
 
-from .base import CachedTable, WorkbenchScreen, band_text, cycle, delta_text
+from .base import CachedTable, Cell, WorkbenchScreen, band_cell, band_text, cycle, delta_text
 
 BAND_RANK = {"red": 0, "yellow": 1, "green": 2, None: 3}
 BAND_FILTERS: tuple[str | None, ...] = (None, "red", "yellow", "green")
@@ -226,7 +226,7 @@ class PortfolioScreen(WorkbenchScreen):
         for row in rows:
             overall = "–" if row["overall"] is None else f"{row['overall']:.1f}"
             on_target = f"{row['kpis_on_target']}/{row['kpis']}" if row["kpis"] else "–"
-            pipeline = Text(money(row["weighted_pipeline"], compact), justify="right")
+            pipeline = Cell(money(row["weighted_pipeline"], compact), justify="right")
             if compact:
                 health = band_text(self.app, row["band"]).append(f" {overall}")
                 kpis = Text(on_target)
@@ -235,8 +235,8 @@ class PortfolioScreen(WorkbenchScreen):
                 cells.append([health, delta_text(row["delta"]), phase_text(row, True), touchpoint_text(row, self.app.plan_day), kpis,
                               pipeline, TIER_SHORT.get(row["tier"], row["tier"])])
             else:
-                backsliding = Text(str(row["backsliding"]), style=warning if row["backsliding"] else "dim", justify="right")
-                cells.append([Text(overall, justify="right"), band_text(self.app, row["band"]), delta_text(row["delta"]),
+                backsliding = Cell(str(row["backsliding"]), style=warning if row["backsliding"] else "dim", justify="right")
+                cells.append([Cell(overall, justify="right"), band_cell(self.app, row["band"]), delta_text(row["delta"]),
                               row["tier"], phase_text(row), touchpoint_text(row), backsliding, on_target, pipeline])
         if compact:
             # The tier goes last: on the narrowest terminals it is the column that scrolls out of sight.
@@ -249,7 +249,7 @@ class PortfolioScreen(WorkbenchScreen):
     def _widths(headers: list[str], cells: list[list]) -> int:
         """Room the columns take, with one space of padding either side of each."""
         columns = zip(*cells) if cells else [[] for _ in headers]
-        return sum(max([len(h)] + [c.cell_len if isinstance(c, Text) else len(c) for c in column]) + 2
+        return sum(max([len(h)] + [c.cell_len if isinstance(c, (Text, Cell)) else len(c) for c in column]) + 2
                    for h, column in zip(headers, columns))
 
     def render_rows(self) -> None:
@@ -268,7 +268,7 @@ class PortfolioScreen(WorkbenchScreen):
         for header in headers:
             table.add_column(header, key=header)
         table.fill(list(zip(shown, cells)),
-                   lambda item: ([Text(clip(item[0]["client_name"], name_width)), *item[1]], item[0]["client"]), selected)
+                   lambda item: ([Cell(clip(item[0]["client_name"], name_width)), *item[1]], item[0]["client"]), selected)
         self._last_width = table.size.width
         self.update_summary(shown)
 

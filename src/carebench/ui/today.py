@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from rich.text import Text
 from textual.binding import Binding
 from textual.widgets import DataTable, Static
 
 from ..core.phases import PHASE_LABEL
 from ..inputs import UserError, parse_date
-from .base import CachedTable, WorkbenchScreen, band_text
+from .base import CachedTable, Cell, WorkbenchScreen, band_cell
 from .dialogs import PromptDialog
 
 
@@ -105,16 +104,16 @@ class TodayScreen(WorkbenchScreen):
             item = touchpoints[key]
             if item["status"] == "overdue":
                 last = date.fromisoformat(item["date"])
-                when = Text(f"overdue ×{item['missed']} · {last:%d %b}", style=error)
+                when = Cell(f"overdue ×{item['missed']} · {last:%d %b}", style=error)
             else:
                 when = "due"
-            return [item["client_name"], item["kind"], band_text(self.app, item["band"]), when,
+            return [Cell(item["client_name"]), item["kind"], band_cell(self.app, item["band"]), when,
                     PHASE_LABEL.get(item["phase"], item["phase"]), ", ".join(item["covers"]), item["owner"]], key
 
         def action_row(key: str) -> tuple[list, str]:
             item = actions[key]
-            due = Text(item["due"], style=error if date.fromisoformat(item["due"]) < day else "")
-            return [item["client_name"], due, item["priority"], item["owner"], Text(item["text"])], key
+            due = Cell(item["due"], style=error if date.fromisoformat(item["due"]) < day else "")
+            return [Cell(item["client_name"]), due, item["priority"], item["owner"], Cell(item["text"])], key
 
         # A long day fills in parts: the first rows show at once and keys keep working.
         agenda_table.fill(list(touchpoints), agenda_row, keep[agenda_table])
