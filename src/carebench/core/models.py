@@ -114,7 +114,7 @@ Score = Annotated[int, Field(ge=1, le=10, strict=True)]
 
 
 class Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=False)
+    model_config = ConfigDict(extra="forbid", frozen=False, defer_build=True)
 
 
 class Contact(Model):
