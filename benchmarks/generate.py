@@ -314,8 +314,8 @@ def build(db_path: Path, scale: float, seed: int, history: float = 1.0) -> dict:
             "assessments": assessment_rows, "savings": savings_rows, "opportunities": opp_rows,
             "action_items": action_rows, "checkins": checkin_rows, "touchpoint_exceptions": exception_rows,
         })
-        store.db.conn.execute("ANALYZE")
-        store.db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        store.conn.execute("ANALYZE")
+        store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     finished = time.perf_counter()
     result = {
         "db": str(db_path), "scale": scale, "seed": seed, "history": history, "anchor": ANCHOR.isoformat(),

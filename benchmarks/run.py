@@ -205,12 +205,12 @@ def worker_inprocess(db: str, repeat: int) -> dict:
     next_day = date.fromisoformat(NEXT_DAY)
     with Store(db, create=False) as store:
         # Clients 1..200 exist at every scale and are generated the same way, so these picks are stable.
-        dash = store.db.conn.execute(
+        dash = store.conn.execute(
             "SELECT id FROM clients WHERE id <= 'client-00200' AND status = 'active' ORDER BY id LIMIT 1").fetchone()[0]
-        sched = store.db.conn.execute(
+        sched = store.conn.execute(
             "SELECT id, go_live FROM clients WHERE id <= 'client-00200' AND status = 'active' AND tier = 'platinum' "
             "AND go_live <= ? ORDER BY go_live DESC, id LIMIT 1", (DAY,)).fetchone()
-        counts = {t: store.db.conn.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0]
+        counts = {t: store.conn.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0]
                   for t in ("clients", "kpis", "readings", "touchpoint_exceptions")}
     sched_id, sched_start = sched[0], date.fromisoformat(sched[1])
     sched_end = add_months(sched_start, 12) - timedelta(days=1)
@@ -233,8 +233,8 @@ def worker_inprocess(db: str, repeat: int) -> dict:
                     with Store(db, create=False) as before:
                         fn(before)
                         # What any change to the client's data does (see the client_state triggers), without changing it.
-                        before.db.conn.execute("UPDATE client_state SET version = version + 1 WHERE client_id = ?", (dash,))
-                        before.db.conn.commit()
+                        before.conn.execute("UPDATE client_state SET version = version + 1 WHERE client_id = ?", (dash,))
+                        before.conn.commit()
                 store = Store(db, create=False)
                 try:
                     started = time.perf_counter()

@@ -146,8 +146,8 @@ def store(tmp_path, portfolio):
 
 
 def forget(store) -> None:
-    store.db.conn.execute("DELETE FROM view_cache")
-    store.db.conn.commit()
+    store.conn.execute("DELETE FROM view_cache")
+    store.conn.commit()
 
 
 # ----- the agenda -------------------------------------------------------------------------
@@ -224,7 +224,7 @@ def test_today_view_from_a_window_is_the_fresh_agenda_on_later_days(store, portf
     for later in (1, 2, 5, 13):
         day = DAY + timedelta(days=later)
         from_window = today_view(store, day)
-        assert store.db.conn.execute("SELECT COUNT(*) FROM view_cache WHERE view = 'agenda-window' AND day = ?",
+        assert store.conn.execute("SELECT COUNT(*) FROM view_cache WHERE view = 'agenda-window' AND day = ?",
                                      (day.isoformat(),)).fetchone()[0] == 0, "finished from the remembered windows"
         fresh[day] = from_window
     for day, from_window in fresh.items():
@@ -285,7 +285,7 @@ def test_triage_from_a_window_matches_on_later_days_and_stops_at_a_dated_change(
 def test_triage_window_holds_for_two_weeks_when_nothing_is_dated_later(store):
     late = DAY + timedelta(days=1000)  # after every reading and assessment
     portfolio_view(store, late)
-    windows = store.db.conn.execute("SELECT data FROM view_cache WHERE view = 'triage-window'").fetchall()
+    windows = store.conn.execute("SELECT data FROM view_cache WHERE view = 'triage-window'").fetchall()
     assert windows and {json.loads(w[0])["to"] for w in windows} == {(late + timedelta(days=13)).isoformat()}
 
 
@@ -430,6 +430,6 @@ def test_the_practice_view_is_remembered_until_the_data_changes(demo_db, monkeyp
 
 
 def _practice_key(store) -> tuple[str, int]:
-    rows = store.db.conn.execute("SELECT key, version FROM portfolio_view_cache WHERE view = 'practice'").fetchall()
+    rows = store.conn.execute("SELECT key, version FROM portfolio_view_cache WHERE view = 'practice'").fetchall()
     assert len(rows) == 1
     return rows[0]

@@ -71,7 +71,7 @@ def test_every_earlier_schema_opens_migrated_with_a_backup_beside_it(fixture, tm
     old_clients = count(path, "SELECT COUNT(*) FROM clients")
     old_readings = count(path, "SELECT COUNT(*) FROM readings")
     with Store(path) as store:
-        versions = [r[0] for r in store.db.conn.execute("SELECT version FROM schema_version ORDER BY version")]
+        versions = [r[0] for r in store.conn.execute("SELECT version FROM schema_version ORDER BY version")]
         assert versions == list(range(1, SCHEMA_VERSION + 1))
         assert len(store.client_ids()) == old_clients
     backup = tmp_path / f"old.db.schema{old_version}.bak"
@@ -86,7 +86,7 @@ def test_schema_5_dates_closed_opportunities_from_their_last_change(tmp_path):
     shutil.copyfile(FIXTURES / "schema_v4.db", path)
     path.chmod(0o600)
     with Store(path) as store:
-        rows = store.db.conn.execute("SELECT stage, closed_on, substr(changed_at, 1, 10) FROM opportunities").fetchall()
+        rows = store.conn.execute("SELECT stage, closed_on, substr(changed_at, 1, 10) FROM opportunities").fetchall()
         assert any(stage == "won" for stage, _, _ in rows)
         for stage, closed_on, changed in rows:
             assert closed_on == (changed if stage in ("won", "lost") else None)
@@ -105,11 +105,11 @@ def test_schema_6_finds_each_kpis_best_reading_in_an_index(tmp_path):
     conn.close()
     assert best
     with Store(path) as store:
-        plan = store.db.conn.execute("EXPLAIN QUERY PLAN SELECT value FROM readings INDEXED BY readings_best "
+        plan = store.conn.execute("EXPLAIN QUERY PLAN SELECT value FROM readings INDEXED BY readings_best "
                                      "WHERE kpi_id = 1 AND date <= '2099-01-01' ORDER BY value DESC LIMIT 1").fetchall()
         assert "COVERING INDEX readings_best" in plan[0][-1]
         standings = store.kpi_standings(store.client_ids(), date(2099, 1, 1))
-        ids = dict(store.db.conn.execute("SELECT client_id || '/' || key, id FROM kpis").fetchall())
+        ids = dict(store.conn.execute("SELECT client_id || '/' || key, id FROM kpis").fetchall())
     found = {ids[f"{client}/{kpi[0]}"]: kpi[5] for client, entry in standings.items() for kpi in entry["kpis"]}
     assert {k: v for k, v in found.items() if v is not None} == best
 
@@ -309,7 +309,7 @@ def test_kill_9_during_import_leaves_all_or_nothing(tmp_path, env):
         if clients:
             assert count(path, "SELECT COUNT(*) FROM kpis") > 0
             with Store(path) as store:  # reset for the next attempt
-                store.db.conn.execute("DELETE FROM clients")
+                store.conn.execute("DELETE FROM clients")
 
 
 def test_kill_9_during_demo_data_leaves_all_or_nothing(tmp_path, env):
@@ -330,7 +330,7 @@ FINISHER = textwrap.dedent("""
 
     db = sys.argv[1]
     with Store(db, actor="ana") as store:
-        first = store.db.conn.execute("SELECT COUNT(*) FROM checkins").fetchone()[0]  # carry on after the last kill
+        first = store.conn.execute("SELECT COUNT(*) FROM checkins").fetchone()[0]  # carry on after the last kill
         print("ready", flush=True)
         for i in range(first, 100000):
             day = date(2026, 1, 1) + timedelta(days=i)

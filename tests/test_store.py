@@ -46,7 +46,7 @@ def content(path, dump_db):
 
 
 def test_connection_settings(store):
-    conn = store.db.conn
+    conn = store.conn
     assert conn.execute("PRAGMA journal_mode").fetchone()[0].lower() == "wal"
     assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
     assert conn.execute("PRAGMA busy_timeout").fetchone()[0] >= 5000
@@ -61,7 +61,7 @@ def test_new_database_file_is_owner_only(store, path):
 
 
 def test_schema_version_table_starts_at_version_one(store):
-    rows = store.db.conn.execute("SELECT version, applied_at, applied_by FROM schema_version ORDER BY version").fetchall()
+    rows = store.conn.execute("SELECT version, applied_at, applied_by FROM schema_version ORDER BY version").fetchall()
     assert rows[0][0] == 1
     assert [r[0] for r in rows] == list(range(1, SCHEMA_VERSION + 1))
     assert all(r[1] and r[2] for r in rows)
@@ -85,7 +85,7 @@ def test_version_one_database_is_migrated_forward(path, portfolio):
     conn.close()
     path.chmod(0o600)
     with Store(path, actor="alice") as store:
-        versions = [r[0] for r in store.db.conn.execute("SELECT version FROM schema_version ORDER BY version")]
+        versions = [r[0] for r in store.conn.execute("SELECT version FROM schema_version ORDER BY version")]
         assert versions == list(range(1, SCHEMA_VERSION + 1))
         store.import_portfolio(portfolio)
         assert store.client_ids() == ["acme", "beta", "cobalt"]
@@ -96,7 +96,7 @@ def test_every_write_is_audited_with_actor_and_time(store, portfolio):
     store.import_portfolio(portfolio)
     store.add_reading("beta", "fcr", date(2026, 6, 1), 71.0)
     store.add_assessment("acme", Assessment(date=date(2026, 6, 12), scores=Scores(**{k: 7 for k in Scores.model_fields})))
-    rows = store.db.conn.execute("SELECT at, actor, action, client_id, detail FROM audit ORDER BY id").fetchall()
+    rows = store.conn.execute("SELECT at, actor, action, client_id, detail FROM audit ORDER BY id").fetchall()
     assert [(r[1], r[2], r[3]) for r in rows] == [("alice", "import", None), ("alice", "reading", "beta"),
                                                   ("alice", "assess", "acme")]
     for at, *_ in rows:
@@ -106,15 +106,15 @@ def test_every_write_is_audited_with_actor_and_time(store, portfolio):
     log = store.audit_log("beta")
     assert log[0]["detail"] == {"kpi": "fcr", "date": "2026-06-01", "value": 71.0, "replaced": 70.0}
     # the rows themselves say who wrote them
-    changed_by = store.db.conn.execute("SELECT DISTINCT changed_by FROM clients").fetchall()
+    changed_by = store.conn.execute("SELECT DISTINCT changed_by FROM clients").fetchall()
     assert changed_by == [("alice",)]
 
 
 def test_assessment_author_defaults_to_the_actor(store, portfolio):
     store.import_portfolio(portfolio)
-    authors = dict(store.db.conn.execute("SELECT date, author FROM assessments WHERE client_id = 'beta'").fetchall())
+    authors = dict(store.conn.execute("SELECT date, author FROM assessments WHERE client_id = 'beta'").fetchall())
     assert authors == {"2026-05-04": "alice", "2026-06-01": "alice"}
-    assert store.db.conn.execute("SELECT author FROM assessments WHERE client_id = 'acme'").fetchone()[0] == "ana"
+    assert store.conn.execute("SELECT author FROM assessments WHERE client_id = 'acme'").fetchone()[0] == "ana"
 
 
 @pytest.mark.parametrize("statement", [
@@ -182,7 +182,7 @@ def test_import_is_all_or_nothing_when_a_write_fails_midway(store, portfolio, pa
     with pytest.raises(sqlite3.OperationalError):
         store.import_portfolio(changed)
     assert calls == ["acme", "beta", "cobalt"]
-    assert not store.db.conn.in_transaction
+    assert not store.conn.in_transaction
     assert content(path, dump_db) == before
     # the store is still usable afterwards
     monkeypatch.setattr(Store, "_insert_client", original)
@@ -218,12 +218,12 @@ def test_export_gives_back_what_was_imported(store, portfolio):
 
 def test_reimport_replaces_children_instead_of_adding_them(store, portfolio):
     store.import_portfolio(portfolio)
-    counts = {t: store.db.conn.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0]
+    counts = {t: store.conn.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0]
               for t in ("clients", "kpis", "readings", "assessments", "savings", "opportunities", "action_items",
                         "touchpoint_exceptions", "checkins", "contacts")}
     assert store.import_portfolio(portfolio) == (0, 3)
     for table, count in counts.items():
-        assert store.db.conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0] == count, table
+        assert store.conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0] == count, table
 
 
 def test_reading_and_assessment_on_the_same_date_replace(store, portfolio):

@@ -22,7 +22,7 @@ def store(tmp_path):
 
 
 def remembered(store, view):
-    return store.db.conn.execute("SELECT COUNT(*) FROM view_cache WHERE view = ?", (view,)).fetchone()[0]
+    return store.conn.execute("SELECT COUNT(*) FROM view_cache WHERE view = ?", (view,)).fetchone()[0]
 
 
 def test_views_are_remembered_and_give_the_same_answer(store):
@@ -57,7 +57,7 @@ def test_other_rules_or_another_day_are_computed_afresh(store):
     weekend = Rules(calendar=__import__("carebench.core.calendar", fromlist=["WorkCalendar"]).WorkCalendar(weekdays=frozenset(range(7))))
     assert weekend.key != Rules().key
     today_view(store, DAY, rules=weekend)
-    assert store.db.conn.execute("SELECT COUNT(DISTINCT rules) FROM view_cache WHERE view = 'agenda'").fetchone()[0] == 2
+    assert store.conn.execute("SELECT COUNT(DISTINCT rules) FROM view_cache WHERE view = 'agenda'").fetchone()[0] == 2
 
 
 def test_a_replaced_client_forgets_what_was_remembered(store):

@@ -187,7 +187,7 @@ def backup(file, force, as_json, db_path):
         raise UserError(f"{file} exists; pass --force to replace it")
     with open_store(db_path) as store:
         try:
-            backup_copy(store.db.conn, file)
+            backup_copy(store.conn, file)
         except OSError as exc:
             raise UserError(f"cannot write {file}: {exc.strerror}") from None
         source = store.path

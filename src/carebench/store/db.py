@@ -12,8 +12,6 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Iterator
 
-import sqlite_utils
-
 from .schema import MIGRATIONS, SCHEMA_VERSION
 
 BUSY_TIMEOUT_MS = 5000
@@ -51,8 +49,8 @@ def create_private_file(path: Path) -> None:
     os.close(fd)
 
 
-def connect(path: Path | str, *, create: bool = True) -> sqlite_utils.Database:
-    """A sqlite-utils database on ``path`` with carebench's connection settings, migrated to the current schema."""
+def connect(path: Path | str, *, create: bool = True) -> sqlite3.Connection:
+    """A connection to ``path`` with carebench's settings, migrated to the current schema."""
     path = Path(path)
     if path.is_dir():
         raise StoreError(f"{path} is a directory, not a database file")
@@ -70,8 +68,7 @@ def connect(path: Path | str, *, create: bool = True) -> sqlite_utils.Database:
     try:
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         conn.execute("PRAGMA foreign_keys = ON")
-        db = sqlite_utils.Database(conn)
-        version = schema_version(db)  # read before anything is written
+        version = schema_version(conn)  # read before anything is written
         if version > SCHEMA_VERSION:
             raise StoreError(
                 f"{path} was written by a newer carebench (schema {version}, this one knows {SCHEMA_VERSION}); "
@@ -90,8 +87,8 @@ def connect(path: Path | str, *, create: bool = True) -> sqlite_utils.Database:
     if version < SCHEMA_VERSION:
         if version > 0:
             backup_copy(conn, path.with_name(f"{path.name}.schema{version}.bak"))
-        migrate(db)
-    return db
+        migrate(conn)
+    return conn
 
 
 NETWORK_FILESYSTEMS = {"nfs", "nfs4", "cifs", "smb3", "smbfs", "fuse.sshfs", "sshfs", "9p", "afs", "ceph", "glusterfs",
@@ -143,39 +140,38 @@ def backup_copy(conn: sqlite3.Connection, target: Path) -> Path:
     return target
 
 
-def schema_version(db: sqlite_utils.Database) -> int:
-    if "schema_version" not in db.table_names():
+def schema_version(conn: sqlite3.Connection) -> int:
+    if not conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'").fetchone():
         return 0
-    row = db.execute("SELECT MAX(version) FROM schema_version").fetchone()
+    row = conn.execute("SELECT MAX(version) FROM schema_version").fetchone()
     return row[0] or 0
 
 
-def migrate(db: sqlite_utils.Database) -> None:
+def migrate(conn: sqlite3.Connection) -> None:
     """Bring the schema forward to ``SCHEMA_VERSION``, in one transaction."""
-    with transaction(db):
+    with transaction(conn):
         # Another process may have migrated while we waited for the lock.
-        version = schema_version(db)
+        version = schema_version(conn)
         for target, script in MIGRATIONS:
             if target > version:
                 for statement in script.split(";\n"):
                     if statement.strip():
-                        db.conn.execute(statement)
-                db.conn.execute(
+                        conn.execute(statement)
+                conn.execute(
                     "INSERT INTO schema_version (version, applied_at, applied_by) VALUES (?, ?, ?)",
                     (target, now_stamp(), current_login()),
                 )
 
 
 @contextmanager
-def transaction(db: sqlite_utils.Database, on_wait: Callable[[float], None] | None = None) -> Iterator[sqlite_utils.Database]:
+def transaction(conn: sqlite3.Connection, on_wait: Callable[[float], None] | None = None) -> Iterator[sqlite3.Connection]:
     """One write transaction, taken with BEGIN IMMEDIATE so concurrent writers queue instead of failing.
 
     Nested use joins the outer transaction. When the lock is still held after the
     busy timeout, ``on_wait`` is told how long we have waited and we try again.
     """
-    conn = db.conn
     if conn.in_transaction:
-        yield db
+        yield conn
         return
     started = time.monotonic()
     while True:
@@ -191,7 +187,7 @@ def transaction(db: sqlite_utils.Database, on_wait: Callable[[float], None] | No
             if on_wait:
                 on_wait(waited)
     try:
-        yield db
+        yield conn
     except BaseException:
         if conn.in_transaction:
             conn.execute("ROLLBACK")
@@ -200,9 +196,9 @@ def transaction(db: sqlite_utils.Database, on_wait: Callable[[float], None] | No
         conn.execute("COMMIT")
 
 
-def audit(db: sqlite_utils.Database, actor: str, action: str, client: str | None, detail: dict | None = None) -> None:
+def audit(conn: sqlite3.Connection, actor: str, action: str, client: str | None, detail: dict | None = None) -> None:
     """Append one row to the audit trail (call inside the write's transaction)."""
-    db.conn.execute(
+    conn.execute(
         "INSERT INTO audit (at, actor, action, client_id, detail) VALUES (?, ?, ?, ?, ?)",
         (now_stamp(), actor, action, client, json.dumps(detail or {}, sort_keys=True, default=str)),
     )

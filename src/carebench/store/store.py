@@ -6,6 +6,7 @@ import json
 import sqlite3
 from collections import defaultdict
 from datetime import date, datetime, timedelta
+from functools import cached_property
 from pathlib import Path
 from typing import Callable, Iterable
 
@@ -84,12 +85,19 @@ class Store:
     def __init__(self, path: Path | str, *, actor: str | None = None, create: bool = True,
                  on_wait: Callable[[float], None] | None = None) -> None:
         self.path = Path(path)
-        self.db = connect(self.path, create=create)
+        self.conn = connect(self.path, create=create)
         self.actor = actor or current_login()
         self.on_wait = on_wait
 
+    @cached_property
+    def db(self):
+        """sqlite-utils on the same connection, for inserts and upserts (imported on the first write that needs it)."""
+        import sqlite_utils
+
+        return sqlite_utils.Database(self.conn)
+
     def close(self) -> None:
-        self.db.close()
+        self.conn.close()
 
     def __enter__(self) -> Store:
         return self
@@ -98,23 +106,23 @@ class Store:
         self.close()
 
     def _write(self):
-        return transaction(self.db, self.on_wait)
+        return transaction(self.conn, self.on_wait)
 
     def _stamp(self) -> dict:
         return {"changed_at": now_stamp(), "changed_by": self.actor}
 
     def _rows(self, sql: str, params: Iterable = ()) -> list[dict]:
-        cursor = self.db.conn.execute(sql, tuple(params))
+        cursor = self.conn.execute(sql, tuple(params))
         names = [c[0] for c in cursor.description]
         return [dict(zip(names, row)) for row in cursor.fetchall()]
 
     # ----- reading -------------------------------------------------------
 
     def client_ids(self) -> list[str]:
-        return [row[0] for row in self.db.conn.execute("SELECT id FROM clients ORDER BY id")]
+        return [row[0] for row in self.conn.execute("SELECT id FROM clients ORDER BY id")]
 
     def require_client(self, client_id: str) -> None:
-        if not self.db.conn.execute("SELECT 1 FROM clients WHERE id = ?", (client_id,)).fetchone():
+        if not self.conn.execute("SELECT 1 FROM clients WHERE id = ?", (client_id,)).fetchone():
             raise StoreError(f"unknown client '{client_id}'")
 
     def client(self, client_id: str, parts: Iterable[str] = ALL_PARTS) -> Client:
@@ -143,7 +151,7 @@ class Store:
         if "kpis" in parts:
             readings: dict[int, list[Reading]] = defaultdict(list)
             if "readings" in parts:
-                for kpi_id, day, value in self.db.conn.execute(
+                for kpi_id, day, value in self.conn.execute(
                     f"SELECT r.kpi_id, r.date, r.value FROM readings r JOIN kpis k ON k.id = r.kpi_id "
                     f"WHERE k.client_id IN ({marks}) ORDER BY r.kpi_id, r.date", wanted
                 ):
@@ -268,14 +276,14 @@ class Store:
         added = replaced = 0
         with self._write():
             for client in portfolio.clients:
-                exists = self.db.conn.execute("SELECT 1 FROM clients WHERE id = ?", (client.id,)).fetchone()
+                exists = self.conn.execute("SELECT 1 FROM clients WHERE id = ?", (client.id,)).fetchone()
                 if exists:
-                    self.db.conn.execute("DELETE FROM clients WHERE id = ?", (client.id,))
+                    self.conn.execute("DELETE FROM clients WHERE id = ?", (client.id,))
                     replaced += 1
                 else:
                     added += 1
                 self._insert_client(client)
-            audit(self.db, self.actor, "import", None, {"added": added, "replaced": replaced,
+            audit(self.conn, self.actor, "import", None, {"added": added, "replaced": replaced,
                                                         "clients": [c.id for c in portfolio.clients]})
         return added, replaced
 
@@ -321,7 +329,7 @@ class Store:
         db["checklist_items"].insert_all(self._checklist_row(client.id, i, item, stamp) for i, item in enumerate(client.checklist))
 
     def _insert_kpi(self, client_id: str, kpi: Kpi, position: int, stamp: dict) -> int:
-        cursor = self.db.conn.execute(
+        cursor = self.conn.execute(
             "INSERT INTO kpis (client_id, position, key, name, category, unit, direction, baseline, target, changed_at, changed_by) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (client_id, position, kpi.key, kpi.name, kpi.category, kpi.unit, kpi.direction, kpi.baseline, kpi.target,
@@ -387,31 +395,31 @@ class Store:
 
     def add_client(self, client: Client) -> None:
         with self._write():
-            if self.db.conn.execute("SELECT 1 FROM clients WHERE id = ?", (client.id,)).fetchone():
+            if self.conn.execute("SELECT 1 FROM clients WHERE id = ?", (client.id,)).fetchone():
                 raise StoreError(f"client '{client.id}' already exists")
             self._insert_client(client)
-            audit(self.db, self.actor, "add-client", client.id, {"name": client.name, "tier": client.tier})
+            audit(self.conn, self.actor, "add-client", client.id, {"name": client.name, "tier": client.tier})
 
     def add_kpi(self, client_id: str, kpi: Kpi) -> None:
         with self._write():
             self.require_client(client_id)
-            if self.db.conn.execute("SELECT 1 FROM kpis WHERE client_id = ? AND key = ?", (client_id, kpi.key)).fetchone():
+            if self.conn.execute("SELECT 1 FROM kpis WHERE client_id = ? AND key = ?", (client_id, kpi.key)).fetchone():
                 raise StoreError(f"client '{client_id}' already has a KPI '{kpi.key}'")
-            position = self.db.conn.execute("SELECT COUNT(*) FROM kpis WHERE client_id = ?", (client_id,)).fetchone()[0]
+            position = self.conn.execute("SELECT COUNT(*) FROM kpis WHERE client_id = ?", (client_id,)).fetchone()[0]
             self._insert_kpi(client_id, kpi, position, self._stamp())
-            audit(self.db, self.actor, "add-kpi", client_id, {"key": kpi.key})
+            audit(self.conn, self.actor, "add-kpi", client_id, {"key": kpi.key})
 
     def add_reading(self, client_id: str, key: str, day: date, value: float) -> float | None:
         """Record a KPI reading; returns the value it replaced, if one stood on that date."""
         with self._write():
             self.require_client(client_id)
-            row = self.db.conn.execute("SELECT id FROM kpis WHERE client_id = ? AND key = ?", (client_id, key)).fetchone()
+            row = self.conn.execute("SELECT id FROM kpis WHERE client_id = ? AND key = ?", (client_id, key)).fetchone()
             if not row:
                 raise StoreError(f"client '{client_id}' has no KPI '{key}'")
-            old = self.db.conn.execute("SELECT value FROM readings WHERE kpi_id = ? AND date = ?", (row[0], day.isoformat())).fetchone()
+            old = self.conn.execute("SELECT value FROM readings WHERE kpi_id = ? AND date = ?", (row[0], day.isoformat())).fetchone()
             self.db["readings"].upsert({"kpi_id": row[0], "date": day.isoformat(), "value": value, **self._stamp()},
                                        pk=("kpi_id", "date"))
-            audit(self.db, self.actor, "reading", client_id,
+            audit(self.conn, self.actor, "reading", client_id,
                   {"kpi": key, "date": day.isoformat(), "value": value, "replaced": old[0] if old else None})
         return old[0] if old else None
 
@@ -420,16 +428,16 @@ class Store:
             self.require_client(client_id)
             self.db["savings"].upsert({"client_id": client_id, "month": month, "amount": amount, **self._stamp()},
                                       pk=("client_id", "month"))
-            audit(self.db, self.actor, "savings", client_id, {"month": month, "amount": amount})
+            audit(self.conn, self.actor, "savings", client_id, {"month": month, "amount": amount})
 
     def add_assessment(self, client_id: str, assessment: Assessment) -> bool:
         """Record an assessment; one per client and date, so a second one that day replaces the first (returns True then)."""
         with self._write():
             self.require_client(client_id)
             day = assessment.date.isoformat()
-            replaced = self.db.conn.execute("DELETE FROM assessments WHERE client_id = ? AND date = ?", (client_id, day)).rowcount
+            replaced = self.conn.execute("DELETE FROM assessments WHERE client_id = ? AND date = ?", (client_id, day)).rowcount
             self.db["assessments"].insert(self._assessment_row(client_id, assessment, self._stamp()))
-            audit(self.db, self.actor, "assess", client_id, {"date": day, "scores": assessment.scores.model_dump(),
+            audit(self.conn, self.actor, "assess", client_id, {"date": day, "scores": assessment.scores.model_dump(),
                                                              "replaced": bool(replaced)})
         return bool(replaced)
 
@@ -439,7 +447,7 @@ class Store:
             self.require_client(client_id)
             self.db["touchpoint_exceptions"].upsert(self._exception_row(client_id, exception, self._stamp()),
                                                     pk=("client_id", "date", "kind"))
-            audit(self.db, self.actor, exception.status, client_id, exception.model_dump(mode="json", exclude_none=True))
+            audit(self.conn, self.actor, exception.status, client_id, exception.model_dump(mode="json", exclude_none=True))
 
     def add_opportunity(self, client_id: str, opportunity: Opportunity) -> int:
         with self._write():
@@ -447,31 +455,31 @@ class Store:
             when = closed_on(opportunity.stage, opportunity.closed_on, None, None, date.today())
             opportunity = opportunity.model_copy(update={"closed_on": when})
             new_id = self.db["opportunities"].insert(self._opportunity_row(client_id, opportunity, self._stamp())).last_pk
-            audit(self.db, self.actor, "add-opportunity", client_id, {"id": new_id, "title": opportunity.title})
+            audit(self.conn, self.actor, "add-opportunity", client_id, {"id": new_id, "title": opportunity.title})
         return new_id
 
     def add_action_item(self, client_id: str, item: ActionItem) -> int:
         with self._write():
             self.require_client(client_id)
             new_id = self.db["action_items"].insert(self._action_row(client_id, item, self._stamp())).last_pk
-            audit(self.db, self.actor, "add-action", client_id, {"id": new_id, "text": item.text})
+            audit(self.conn, self.actor, "add-action", client_id, {"id": new_id, "text": item.text})
         return new_id
 
     def complete_action_item(self, item_id: int, day: date | None = None) -> None:
         with self._write():
-            row = self.db.conn.execute("SELECT client_id, status FROM action_items WHERE id = ?", (item_id,)).fetchone()
+            row = self.conn.execute("SELECT client_id, status FROM action_items WHERE id = ?", (item_id,)).fetchone()
             if not row:
                 raise StoreError(f"no action item {item_id}")
-            self.db.conn.execute(
+            self.conn.execute(
                 "UPDATE action_items SET status = 'done', done_on = ?, version = version + 1, changed_at = ?, changed_by = ? WHERE id = ?",
                 ((day or date.today()).isoformat(), now_stamp(), self.actor, item_id),
             )
-            audit(self.db, self.actor, "action-done", row[0], {"id": item_id})
+            audit(self.conn, self.actor, "action-done", row[0], {"id": item_id})
 
     def update_opportunity(self, opportunity_id: int, opportunity: Opportunity, expected_version: int | None = None) -> None:
         """Save an edited opportunity; refused when someone else saved it since ``expected_version``."""
         with self._write():
-            row = self.db.conn.execute("SELECT client_id, version, changed_by, stage, closed_on FROM opportunities WHERE id = ?",
+            row = self.conn.execute("SELECT client_id, version, changed_by, stage, closed_on FROM opportunities WHERE id = ?",
                                        (opportunity_id,)).fetchone()
             if not row:
                 raise StoreError(f"no opportunity {opportunity_id}")
@@ -480,7 +488,7 @@ class Store:
             when = closed_on(opportunity.stage, opportunity.closed_on, row[3], _d(row[4]), date.today())
             values = self._opportunity_row(row[0], opportunity.model_copy(update={"closed_on": when}), self._stamp())
             self.db["opportunities"].update(opportunity_id, {**values, "version": row[1] + 1})
-            audit(self.db, self.actor, "edit-opportunity", row[0], {"id": opportunity_id, "stage": opportunity.stage})
+            audit(self.conn, self.actor, "edit-opportunity", row[0], {"id": opportunity_id, "stage": opportunity.stage})
 
     # ----- check-ins and drafts -------------------------------------------
 
@@ -493,14 +501,14 @@ class Store:
         key = (client_id, day.isoformat(), kind, self.actor)
         with self._write():
             self.require_client(client_id)
-            row = self.db.conn.execute(
+            row = self.conn.execute(
                 "SELECT version, changed_at FROM drafts WHERE client_id = ? AND date = ? AND kind = ? AND author = ?", key
             ).fetchone()
             if row and expected_version is not None and row[0] != expected_version:
                 raise StoreError(f"this draft was saved from another session at {row[1]}; reopen the check-in to continue")
             version = row[0] + 1 if row else 1
             stamp = self._stamp()
-            self.db.conn.execute(
+            self.conn.execute(
                 "INSERT OR REPLACE INTO drafts (client_id, date, kind, author, data, version, changed_at, changed_by) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (*key, json.dumps(data, sort_keys=True), version, stamp["changed_at"], stamp["changed_by"]),
@@ -509,7 +517,7 @@ class Store:
 
     def load_draft(self, client_id: str, day: date, kind: str) -> tuple[dict, int] | None:
         """This author's draft of the touchpoint and its version, if one is open."""
-        row = self.db.conn.execute(
+        row = self.conn.execute(
             "SELECT data, version FROM drafts WHERE client_id = ? AND date = ? AND kind = ? AND author = ?",
             (client_id, day.isoformat(), kind, self.actor),
         ).fetchone()
@@ -517,7 +525,7 @@ class Store:
 
     def discard_draft(self, client_id: str, day: date, kind: str) -> None:
         with self._write():
-            self.db.conn.execute("DELETE FROM drafts WHERE client_id = ? AND date = ? AND kind = ? AND author = ?",
+            self.conn.execute("DELETE FROM drafts WHERE client_id = ? AND date = ? AND kind = ? AND author = ?",
                                  (client_id, day.isoformat(), kind, self.actor))
 
     def drafts(self, author: str | None = None) -> list[dict]:
@@ -538,23 +546,23 @@ class Store:
             self.require_client(client_id)
             stamp = self._stamp()
             checkin_id = self.db["checkins"].insert(self._checkin_row(client_id, checkin, stamp)).last_pk
-            kpi_ids = dict(self.db.conn.execute("SELECT key, id FROM kpis WHERE client_id = ?", (client_id,)).fetchall())
+            kpi_ids = dict(self.conn.execute("SELECT key, id FROM kpis WHERE client_id = ?", (client_id,)).fetchall())
             for key, value in readings.items():
                 if key not in kpi_ids:
                     raise StoreError(f"client '{client_id}' has no KPI '{key}'")
                 self.db["readings"].upsert({"kpi_id": kpi_ids[key], "date": checkin.date.isoformat(), "value": value,
                                             "checkin_id": checkin_id, **stamp}, pk=("kpi_id", "date"))
             if assessment is not None:
-                self.db.conn.execute("DELETE FROM assessments WHERE client_id = ? AND date = ?",
+                self.conn.execute("DELETE FROM assessments WHERE client_id = ? AND date = ?",
                                      (client_id, assessment.date.isoformat()))
                 self.db["assessments"].insert({**self._assessment_row(client_id, assessment, stamp), "checkin_id": checkin_id})
             self._insert_captured(client_id, checkin_id, actions, learnings, stamp)
             self.db["touchpoint_exceptions"].upsert(
                 self._exception_row(client_id, TouchpointException(date=day, kind=checkin.kind, status="done"), stamp),
                 pk=("client_id", "date", "kind"))
-            self.db.conn.execute("DELETE FROM drafts WHERE client_id = ? AND date = ? AND kind = ? AND author = ?",
+            self.conn.execute("DELETE FROM drafts WHERE client_id = ? AND date = ? AND kind = ? AND author = ?",
                                  (client_id, day.isoformat(), checkin.kind, self.actor))
-            audit(self.db, self.actor, "check-in", client_id, {
+            audit(self.conn, self.actor, "check-in", client_id, {
                 "id": checkin_id, "date": checkin.date.isoformat(), "kind": checkin.kind, "readings": len(readings),
                 "assessment": assessment is not None, "actions": len(actions)})
         return checkin_id
@@ -596,7 +604,7 @@ class Store:
         """Store an expansion conversation and its outcome (stage, next action) on the opportunity, in one transaction."""
         with self._write():
             self.require_client(client_id)
-            row = self.db.conn.execute("SELECT version, stage, closed_on FROM opportunities WHERE id = ? AND client_id = ?",
+            row = self.conn.execute("SELECT version, stage, closed_on FROM opportunities WHERE id = ? AND client_id = ?",
                                        (opportunity_id, client_id)).fetchone()
             if not row:
                 raise StoreError(f"no opportunity {opportunity_id} for {client_id}")
@@ -609,9 +617,9 @@ class Store:
                     "closed_on": _iso(closed_on(outcome["stage"], None, row[1], _d(row[2]), checkin.date)),
                     "next_action_date": outcome["next_action_date"].isoformat() if outcome["next_action_date"] else None,
                     "version": row[0] + 1, **stamp})
-            self.db.conn.execute("DELETE FROM drafts WHERE client_id = ? AND date = ? AND kind = 'expansion' AND author = ?",
+            self.conn.execute("DELETE FROM drafts WHERE client_id = ? AND date = ? AND kind = 'expansion' AND author = ?",
                                  (client_id, checkin.date.isoformat(), self.actor))
-            audit(self.db, self.actor, "expansion-check-in", client_id,
+            audit(self.conn, self.actor, "expansion-check-in", client_id,
                   {"id": checkin_id, "opportunity": opportunity_id, "outcome": outcome})
         return checkin_id
 
@@ -621,7 +629,7 @@ class Store:
         with self._write():
             self.require_client(client_id)
             new_id = self.db[table].insert({"client_id": client_id, **row, **self._stamp()}).last_pk
-            audit(self.db, self.actor, action, client_id, {"id": new_id, **detail})
+            audit(self.conn, self.actor, action, client_id, {"id": new_id, **detail})
         return new_id
 
     def add_outcome(self, client_id: str, outcome: Outcome) -> int:
@@ -653,7 +661,7 @@ class Store:
         """Record the answer to the client's open testimonial request (one is opened when there is none)."""
         with self._write():
             self.require_client(client_id)
-            row = self.db.conn.execute(
+            row = self.conn.execute(
                 "SELECT id, version, requested FROM testimonials WHERE client_id = ? AND answer = 'pending' ORDER BY requested DESC, id DESC",
                 (client_id,)).fetchone()
             stamp = self._stamp()
@@ -664,17 +672,17 @@ class Store:
                 if day < date.fromisoformat(row[2]):
                     raise StoreError(f"the testimonial was asked for on {row[2]}; the answer cannot come before that")
                 self.db["testimonials"].update(row[0], {"answer": answer, "answered": day.isoformat(), "version": row[1] + 1, **stamp})
-            audit(self.db, self.actor, "testimonial-answered", client_id, {"answer": answer, "date": day.isoformat()})
+            audit(self.conn, self.actor, "testimonial-answered", client_id, {"answer": answer, "date": day.isoformat()})
 
     def convert_referral(self, referral_id: int, became_engagement: bool = True) -> str:
         """Mark whether a referral became an engagement; returns the client who referred."""
         with self._write():
-            row = self.db.conn.execute("SELECT client_id, version FROM referrals WHERE id = ?", (referral_id,)).fetchone()
+            row = self.conn.execute("SELECT client_id, version FROM referrals WHERE id = ?", (referral_id,)).fetchone()
             if not row:
                 raise StoreError(f"no referral {referral_id}")
             self.db["referrals"].update(referral_id, {"became_engagement": int(became_engagement), "version": row[1] + 1,
                                                       **self._stamp()})
-            audit(self.db, self.actor, "referral-converted", row[0], {"id": referral_id, "became_engagement": became_engagement})
+            audit(self.conn, self.actor, "referral-converted", row[0], {"id": referral_id, "became_engagement": became_engagement})
         return row[0]
 
     def referrals(self, client_id: str | None = None) -> list[dict]:
@@ -686,12 +694,12 @@ class Store:
         """Log a support ticket; returns its reference (T-n when it came without one)."""
         with self._write():
             self.require_client(client_id)
-            taken = {r[0] for r in self.db.conn.execute("SELECT ref FROM tickets WHERE client_id = ?", (client_id,))}
+            taken = {r[0] for r in self.conn.execute("SELECT ref FROM tickets WHERE client_id = ?", (client_id,))}
             if ticket.ref in taken:
                 raise StoreError(f"{client_id} already has a ticket {ticket.ref}")
             ref = ticket.ref or _next_ref(taken)
             self.db["tickets"].insert(self._ticket_row(client_id, ticket.model_copy(update={"ref": ref}), self._stamp()))
-            audit(self.db, self.actor, "ticket", client_id, {"ref": ref, "impact": ticket.impact, "users": ticket.users})
+            audit(self.conn, self.actor, "ticket", client_id, {"ref": ref, "impact": ticket.impact, "users": ticket.users})
         return ref
 
     def ticket(self, client_id: str, ref: str) -> tuple[Ticket, int]:
@@ -705,14 +713,14 @@ class Store:
     def update_ticket(self, client_id: str, ticket: Ticket, expected_version: int) -> None:
         """Save a changed ticket; refused when someone else saved it since ``expected_version``."""
         with self._write():
-            row = self.db.conn.execute("SELECT id, version, changed_by FROM tickets WHERE client_id = ? AND ref = ?",
+            row = self.conn.execute("SELECT id, version, changed_by FROM tickets WHERE client_id = ? AND ref = ?",
                                        (client_id, ticket.ref)).fetchone()
             if not row:
                 raise StoreError(f"{client_id} has no ticket {ticket.ref}")
             if row[1] != expected_version:
                 raise StoreError(f"{row[2]} changed ticket {ticket.ref} meanwhile; look at it again")
             self.db["tickets"].update(row[0], {**self._ticket_row(client_id, ticket, self._stamp()), "version": row[1] + 1})
-            audit(self.db, self.actor, "ticket-changed", client_id,
+            audit(self.conn, self.actor, "ticket-changed", client_id,
                   {"ref": ticket.ref, "resolved": _iso(ticket.resolved), "escalated": ticket.escalated})
 
     def tickets(self, client_id: str | None = None, open_only: bool = False, owner: str | None = None) -> list[dict]:
@@ -733,7 +741,7 @@ class Store:
 
     def _checklist_rows(self, client_id: str, defaults: list[ChecklistItem]) -> None:
         """Write the default checklist for a client that has none yet (its first edit makes it its own)."""
-        if not self.db.conn.execute("SELECT 1 FROM checklist_items WHERE client_id = ?", (client_id,)).fetchone():
+        if not self.conn.execute("SELECT 1 FROM checklist_items WHERE client_id = ?", (client_id,)).fetchone():
             stamp = self._stamp()
             self.db["checklist_items"].insert_all(self._checklist_row(client_id, i, item, stamp) for i, item in enumerate(defaults))
 
@@ -743,35 +751,35 @@ class Store:
         with self._write():
             self.require_client(client_id)
             self._checklist_rows(client_id, defaults)
-            row = self.db.conn.execute("SELECT version, note FROM checklist_items WHERE client_id = ? AND key = ?",
+            row = self.conn.execute("SELECT version, note FROM checklist_items WHERE client_id = ? AND key = ?",
                                        (client_id, key)).fetchone()
             if not row:
                 raise StoreError(f"{client_id}'s handover checklist has no item '{key}'")
-            self.db.conn.execute(
+            self.conn.execute(
                 "UPDATE checklist_items SET done = ?, done_on = ?, note = ?, version = ?, changed_at = ?, changed_by = ? "
                 "WHERE client_id = ? AND key = ?",
                 (int(done), day.isoformat() if done else None, note if note is not None else row[1], row[0] + 1, now_stamp(),
                  self.actor, client_id, key))
-            audit(self.db, self.actor, "checklist", client_id, {"key": key, "done": done})
+            audit(self.conn, self.actor, "checklist", client_id, {"key": key, "done": done})
 
     def add_checklist_item(self, client_id: str, item: ChecklistItem, defaults: list[ChecklistItem]) -> None:
         with self._write():
             self.require_client(client_id)
             self._checklist_rows(client_id, defaults)
-            if self.db.conn.execute("SELECT 1 FROM checklist_items WHERE client_id = ? AND key = ?", (client_id, item.key)).fetchone():
+            if self.conn.execute("SELECT 1 FROM checklist_items WHERE client_id = ? AND key = ?", (client_id, item.key)).fetchone():
                 raise StoreError(f"{client_id}'s handover checklist already has an item '{item.key}'")
-            position = self.db.conn.execute("SELECT COALESCE(MAX(position) + 1, 0) FROM checklist_items WHERE client_id = ?",
+            position = self.conn.execute("SELECT COALESCE(MAX(position) + 1, 0) FROM checklist_items WHERE client_id = ?",
                                             (client_id,)).fetchone()[0]
             self.db["checklist_items"].insert(self._checklist_row(client_id, position, item, self._stamp()))
-            audit(self.db, self.actor, "checklist-add", client_id, {"key": item.key, "label": item.label})
+            audit(self.conn, self.actor, "checklist-add", client_id, {"key": item.key, "label": item.label})
 
     def remove_checklist_item(self, client_id: str, key: str, defaults: list[ChecklistItem]) -> None:
         with self._write():
             self.require_client(client_id)
             self._checklist_rows(client_id, defaults)
-            if not self.db.conn.execute("DELETE FROM checklist_items WHERE client_id = ? AND key = ?", (client_id, key)).rowcount:
+            if not self.conn.execute("DELETE FROM checklist_items WHERE client_id = ? AND key = ?", (client_id, key)).rowcount:
                 raise StoreError(f"{client_id}'s handover checklist has no item '{key}'")
-            audit(self.db, self.actor, "checklist-remove", client_id, {"key": key})
+            audit(self.conn, self.actor, "checklist-remove", client_id, {"key": key})
 
     # ----- check acknowledgements and KPI feeds -----------------------------
 
@@ -781,11 +789,11 @@ class Store:
             self.require_client(client_id)
             old = self._rows("SELECT until, reason, changed_by AS by FROM acknowledgements WHERE finding_id = ?", [finding_id])
             stamp = self._stamp()
-            self.db.conn.execute(
+            self.conn.execute(
                 "INSERT OR REPLACE INTO acknowledgements (finding_id, client_id, until, reason, changed_at, changed_by) "
                 "VALUES (?, ?, ?, ?, ?, ?)",
                 (finding_id, client_id, until.isoformat(), reason, stamp["changed_at"], stamp["changed_by"]))
-            audit(self.db, self.actor, "ack", client_id, {"finding": finding_id, "until": until.isoformat(), "reason": reason,
+            audit(self.conn, self.actor, "ack", client_id, {"finding": finding_id, "until": until.isoformat(), "reason": reason,
                                                           "replaced": old[0] if old else None})
         return old[0] if old else None
 
@@ -804,31 +812,31 @@ class Store:
         counts = {"added": 0, "replaced": 0, "unchanged": 0}
         touched: set[str] = set()
         with self._write():
-            kpi_ids = {(c, k): i for i, c, k in self.db.conn.execute("SELECT id, client_id, key FROM kpis")}
+            kpi_ids = {(c, k): i for i, c, k in self.conn.execute("SELECT id, client_id, key FROM kpis")}
             stamp = self._stamp()
             for client_id, key, day, value in rows:
                 kpi_id = kpi_ids.get((client_id, key))
                 if kpi_id is None:
                     self.require_client(client_id)
                     raise StoreError(f"client '{client_id}' has no KPI '{key}'")
-                old = self.db.conn.execute("SELECT value FROM readings WHERE kpi_id = ? AND date = ?",
+                old = self.conn.execute("SELECT value FROM readings WHERE kpi_id = ? AND date = ?",
                                            (kpi_id, day.isoformat())).fetchone()
                 if old is not None and old[0] == value:
                     counts["unchanged"] += 1
                     continue
                 if old is None:
-                    self.db.conn.execute(
+                    self.conn.execute(
                         "INSERT INTO readings (kpi_id, date, value, changed_at, changed_by) VALUES (?, ?, ?, ?, ?)",
                         (kpi_id, day.isoformat(), value, stamp["changed_at"], stamp["changed_by"]))
                     counts["added"] += 1
                 else:
-                    self.db.conn.execute(
+                    self.conn.execute(
                         "UPDATE readings SET value = ?, changed_at = ?, changed_by = ? WHERE kpi_id = ? AND date = ?",
                         (value, stamp["changed_at"], stamp["changed_by"], kpi_id, day.isoformat()))
                     counts["replaced"] += 1
                 touched.add(client_id)
             if touched:
-                audit(self.db, self.actor, "import-readings", next(iter(touched)) if len(touched) == 1 else None,
+                audit(self.conn, self.actor, "import-readings", next(iter(touched)) if len(touched) == 1 else None,
                       {**counts, "clients": sorted(touched), "source": source})
         return counts
 
@@ -853,25 +861,25 @@ class Store:
                     raise StoreError(f"bulk_load: no table '{table}' to load")
                 counts[table] = 0
                 self.db[table].insert_all(counted(table, table_rows), batch_size=1000)
-            audit(self.db, self.actor, "bulk-load", None, counts)
+            audit(self.conn, self.actor, "bulk-load", None, counts)
 
     # ----- remembered views -------------------------------------------------
 
     def data_version(self) -> int:
         """A number that moves on with every change people see (the newest audit row)."""
-        return self.db.conn.execute("SELECT COALESCE(MAX(id), 0) FROM audit").fetchone()[0]
+        return self.conn.execute("SELECT COALESCE(MAX(id), 0) FROM audit").fetchone()[0]
 
     def client_versions(self, ids: list[str] | None = None, *, active_only: bool = False,
                         owner: str | None = None) -> dict[str, int]:
         """Each client's data version (it moves on every change to the client's data), by client id."""
         where, params = _client_filter(ids, active_only, owner)
-        return dict(self.db.conn.execute(
+        return dict(self.conn.execute(
             f"SELECT c.id, s.version FROM clients c JOIN client_state s ON s.client_id = c.id "
             f"WHERE {where} ORDER BY c.id", params).fetchall())
 
     def cached_views(self, view: str, day: date, rules: str) -> dict[str, tuple[int, object]]:
         """What was remembered for ``view`` on ``day`` under ``rules``: client id -> (version, data)."""
-        rows = self.db.conn.execute(
+        rows = self.conn.execute(
             "SELECT client_id, version, data FROM view_cache WHERE view = ? AND day = ? AND rules = ?",
             (view, day.isoformat(), rules)).fetchall()
         # One decoding of them all is faster than one per row (the field names are read once).
@@ -893,7 +901,7 @@ class Store:
 
     def remembered_portfolio_view(self, view: str, key: str, version: int) -> object | None:
         """What was remembered for a view over the whole portfolio under ``key``, if the data version is still ``version``."""
-        row = self.db.conn.execute("SELECT data FROM portfolio_view_cache WHERE view = ? AND key = ? AND version = ?",
+        row = self.conn.execute("SELECT data FROM portfolio_view_cache WHERE view = ? AND key = ? AND version = ?",
                                    (view, key, version)).fetchone()
         return None if row is None else json.loads(row[0])
 
@@ -913,7 +921,7 @@ class Store:
 
         Remembered views are an optimization: a busy or read-only database just means they are computed again.
         """
-        conn = self.db.conn
+        conn = self.conn
         try:
             conn.execute("PRAGMA busy_timeout = 200")
             conn.execute("BEGIN IMMEDIATE")
@@ -942,7 +950,7 @@ class Store:
         if len(versions) <= 100:  # a few changed clients: not every client's rows
             which = f" AND client_id IN ({','.join('?' * len(versions))})"
             params += list(versions)
-        rows = self.db.conn.execute(
+        rows = self.conn.execute(
             f"SELECT client_id, version, data FROM view_cache WHERE view = ? AND rules = ? AND day BETWEEN ? AND ?{which} "
             "ORDER BY day", params)
         found = {client: data for client, version, data in rows if versions.get(client) == version}
@@ -966,7 +974,7 @@ class Store:
         if not ids:
             return []
         marks = ",".join("?" * len(ids))
-        conn = self.db.conn
+        conn = self.conn
         found: dict[str, dict[str, list]] = {part: defaultdict(list) for part in parts}
         fromiso = date.fromisoformat
         if "assessments" in parts:
@@ -1040,7 +1048,7 @@ class Store:
             return {}
         marks = ",".join("?" * len(client_ids))
         found: dict[str, dict] = {}
-        for client_id, key, direction, baseline, target, current, peak, later in self.db.conn.execute(
+        for client_id, key, direction, baseline, target, current, peak, later in self.conn.execute(
                 "SELECT k.client_id, k.key, k.direction, k.baseline, k.target, "
                 "(SELECT value FROM readings WHERE kpi_id = k.id AND date <= ?1 ORDER BY date DESC LIMIT 1), "
                 # The best: the first reading up to the day in the KPI's readings by value (an index walk).
@@ -1068,7 +1076,7 @@ class Store:
         found: dict[int, dict[str, float]] = defaultdict(dict)
         for start in range(0, len(pairs), 2000):  # within SQLite's limit on parameters
             chunk = pairs[start:start + 2000]
-            for kpi_id, when, value in self.db.conn.execute(
+            for kpi_id, when, value in self.conn.execute(
                     f"WITH marks (client_id, day) AS (VALUES {','.join(['(?, ?)'] * len(chunk))}) "
                     "SELECT k.id, r.date, r.value FROM marks m JOIN kpis k ON k.client_id = m.client_id "
                     "AND k.category = 'lagging' JOIN readings r ON r.kpi_id = k.id "
@@ -1098,7 +1106,7 @@ class Store:
         day_text = day.isoformat()
         found: dict[tuple[str, str], dict[str, float]] = defaultdict(dict)
         counts: dict[tuple[str, str], int] = {}
-        for client_id, key, when, value in self.db.conn.execute(
+        for client_id, key, when, value in self.conn.execute(
                 "SELECT k.client_id, k.key, r.date, r.value FROM kpis k JOIN readings r ON r.kpi_id = k.id "
                 "AND r.date <= ?1 AND r.date >= COALESCE((SELECT date FROM readings WHERE kpi_id = k.id AND date <= ?1 "
                 f"ORDER BY date DESC LIMIT 1 OFFSET ?2), '') WHERE k.client_id IN ({marks})",
@@ -1106,7 +1114,7 @@ class Store:
             found[(client_id, key)][when] = value
         for direction, best in (("higher", "MAX"), ("lower", "MIN")):
             # SQLite gives the other columns of the row that holds the MAX/MIN.
-            for client_id, key, count, value, when in self.db.conn.execute(
+            for client_id, key, count, value, when in self.conn.execute(
                     f"SELECT k.client_id, k.key, COUNT(*), {best}(r.value), r.date FROM kpis k JOIN readings r ON r.kpi_id = k.id "
                     f"WHERE k.client_id IN ({marks}) AND k.direction = ? AND r.date <= ? GROUP BY k.id",
                     [*client_ids, direction, day_text]):

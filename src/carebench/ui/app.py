@@ -175,7 +175,7 @@ class CarebenchApp(App):
         # asked whether that was a change people see (remembered views and drafts leave no audit row).
         if self._poll_store is None:
             self._poll_store = Store(self.db_path, actor=self.user)
-        conn = self._poll_store.db.conn
+        conn = self._poll_store.conn
         if conn.execute("PRAGMA data_version").fetchone()[0] == self._sqlite_version:
             return
         self._sqlite_version = conn.execute("PRAGMA data_version").fetchone()[0]
