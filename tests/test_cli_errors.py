@@ -369,8 +369,8 @@ def test_bad_import_from_standard_input(run, db):
 # ----- staying light --------------------------------------------------------------------
 
 
-def test_today_json_does_not_load_the_ui(base, tmp_path):
-    """The scripting path never imports textual: run the console script's entry point and look at sys.modules."""
+def test_today_json_does_not_load_the_ui_or_the_write_library(base, tmp_path):
+    """The scripting path never imports textual, and reading needs no sqlite-utils: run the entry point, look at sys.modules."""
     _, runner, database = base
     code = (
         "import sys\n"
@@ -380,9 +380,10 @@ def test_today_json_does_not_load_the_ui(base, tmp_path):
         "    main()\n"
         "finally:\n"
         "    print('TEXTUAL-LOADED' if 'textual' in sys.modules else 'TEXTUAL-ABSENT', file=sys.stderr)\n"
+        "    print('SQLITE-UTILS-LOADED' if 'sqlite_utils' in sys.modules else 'SQLITE-UTILS-ABSENT', file=sys.stderr)\n"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=runner.env,
                             stdin=subprocess.DEVNULL, timeout=60)
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["date"] == AS_OF
-    assert result.stderr.strip().splitlines()[-1] == "TEXTUAL-ABSENT"
+    assert result.stderr.strip().splitlines()[-2:] == ["TEXTUAL-ABSENT", "SQLITE-UTILS-ABSENT"]
