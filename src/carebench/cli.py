@@ -125,8 +125,9 @@ def run_workbench(db_path: Path, as_of: date | None, theme: str | None) -> None:
     """Open the Textual workbench (the only place textual is imported)."""
     with Store(db_path, create=True):
         pass  # create or migrate before the UI starts, so errors are one line here
-    from .ui.app import CarebenchApp
+    from .ui.app import CarebenchApp, share_one_malloc_arena
 
+    share_one_malloc_arena()
     app = CarebenchApp(db_path, today=as_of, theme=theme)
     app.run()
     if app.return_code:
