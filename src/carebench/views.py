@@ -59,6 +59,8 @@ AGENDA_WINDOW_DAYS = 14
 TRIAGE_WINDOW_DAYS = 14
 # How far ahead a next touchpoint is looked for.
 NEXT_TOUCHPOINT_DAYS = 400
+# Clients whose whole histories are in memory at once when views are worked out.
+LOAD_CHUNK = 250
 
 
 class Window(NamedTuple):
@@ -125,15 +127,15 @@ def per_client(store: Store, view: str, day: date, rules: Rules, parts, compute,
             windows = {}
             if prepare is not None:
                 prepare(stale)
-            clients = load(stale) if load is not None else store.clients(stale, parts=parts)
-            for client in clients:
-                if window is None:
-                    fresh[client.id] = (versions[client.id], compute(client))
-                else:
-                    data = window.compute(client)
-                    windows[client.id] = (versions[client.id], data)
-                    fresh[client.id] = (versions[client.id], window.finish(data, day))
-            del clients
+            for start in range(0, len(stale), LOAD_CHUNK):  # a part at a time: a first look holds no whole portfolio
+                part = stale[start:start + LOAD_CHUNK]
+                for client in load(part) if load is not None else store.clients(part, parts=parts):
+                    if window is None:
+                        fresh[client.id] = (versions[client.id], compute(client))
+                    else:
+                        data = window.compute(client)
+                        windows[client.id] = (versions[client.id], data)
+                        fresh[client.id] = (versions[client.id], window.finish(data, day))
             if windows:
                 store.remember_views(window.view, day, rules.key, windows)
         if fresh:

@@ -24,12 +24,11 @@ from .core.practice import (
 )
 from .core.support import priority, resolution_hours
 from .store import Store
-from .views import DEFAULT_RULES, Rules
+from .views import DEFAULT_RULES, LOAD_CHUNK, Rules
 
 # What practice metrics need of each client; KPI readings are loaded only for clients a sustained-results mark concerns.
 PRACTICE_PARTS = frozenset({"assessments", "exceptions", "opportunities", "outcomes", "testimonials", "referrals", "pulses"})
 BULK_PARTS = frozenset({"assessments", "exceptions", "opportunities"})
-LOAD_CHUNK = 250  # clients whose whole histories are in memory at once
 TREND_QUARTERS = 6
 
 
