@@ -354,8 +354,14 @@ def test_bulk_clients_build_the_same_models_as_clients(store):
         assert store.bulk_clients(ids, parts) == store.clients(ids, parts=parts)
     loaded = store.bulk_clients(ids)
     assessment = loaded[0].assessments[0]
-    assessment.note = "changed"  # models as usual: assignable, their own field sets
+    assessment.note = "changed"  # models as usual: assignable
     assert "note" in assessment.model_fields_set and loaded[1].assessments[0].note != "changed"
+    # Every field counts as set (one set serves them all); a copy's set is its own.
+    other = loaded[1].assessments[0]
+    assert other.model_fields_set == set(Assessment.model_fields)
+    copy = other.model_copy()
+    copy.model_fields_set.discard("note")
+    assert other.model_fields_set == set(Assessment.model_fields)
     with pytest.raises(ValueError):
         store.bulk_clients(ids, {"kpis"})
 
