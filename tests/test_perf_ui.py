@@ -236,3 +236,32 @@ async def test_a_screen_shown_again_loads_only_when_the_database_or_the_day_move
         await pilot.press("2", "1")
         await settle(app, pilot)
         assert len(fetched) == count + 1 and fetched[-1] == DAY
+
+
+async def test_only_a_screen_that_depends_on_the_time_loads_again_in_a_later_minute(demo_db, monkeypatch):
+    from carebench.ui.health import HealthScreen
+    from carebench.ui.today import TodayScreen
+
+    fetched: list[str] = []
+    for screen in (TodayScreen, HealthScreen):
+        def fetch(self, store, day, client_id, original=screen.fetch):
+            fetched.append(self.TITLE)
+            return original(self, store, day, client_id)
+
+        monkeypatch.setattr(screen, "fetch", fetch)
+    minute = ["202606150900"]
+    monkeypatch.setattr(base, "current_minute", lambda: minute[0])
+    app = CarebenchApp(demo_db, today=DAY, user="ana")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("4")
+        await settle(app, pilot)
+        assert fetched == ["Today", "Health"]
+        await pilot.press("1", "4")
+        await settle(app, pilot)
+        assert fetched == ["Today", "Health"]  # the same minute: nothing loaded again
+
+        minute[0] = "202606150901"  # tickets open so many hours: Health loads again, Today does not
+        await pilot.press("1", "4")
+        await settle(app, pilot)
+        assert fetched == ["Today", "Health", "Health"]

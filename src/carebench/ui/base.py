@@ -175,6 +175,12 @@ class CachedTable(DataTable):
         super()._update_dimensions(usual)
 
 
+def current_minute() -> str:
+    from datetime import datetime
+
+    return datetime.now().strftime("%Y%m%d%H%M")
+
+
 def _plain_width(cell) -> int | None:
     """The width Rich measures for a cell of plain text; None for anything else."""
     if isinstance(cell, (Text, Cell)):
@@ -280,6 +286,7 @@ class WorkbenchScreen(Screen):
 
     app: CarebenchApp
     SHOWS_CLIENT = True  # whether the data depends on the client chosen (screens 3-5)
+    TIMED = False  # whether the data depends on the time of day (findings such as a P1 ticket open for a day)
     _token = 0  # the latest request for data
     _delivered = -1  # the latest request answered (a screen shown again with nothing newer asked may skip loading)
     _loaded_for: tuple | None = None  # what the data shown was loaded for (see loaded_for)
@@ -311,13 +318,11 @@ class WorkbenchScreen(Screen):
     def loaded_for(self, version: int, day, client_id) -> tuple:
         """What the data shown depends on besides the screen's own settings (which reload when changed).
 
-        The minute is part of it because some findings depend on the time (a P1 ticket open for
-        a day), so a screen shown again in a later minute loads again.
+        For a TIMED screen the minute is part of it (a P1 ticket open for a day is a finding
+        from one minute to the next), so it loads again when shown in a later minute.
         """
-        from datetime import datetime
-
         return (version, day, client_id if self.SHOWS_CLIENT else None, self.app.mine_only,
-                datetime.now().strftime("%Y%m%d%H%M"))
+                current_minute() if self.TIMED else None)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="load")
     def _load(self, token: int, day, client_id, unless: tuple | None = None) -> None:

@@ -79,6 +79,7 @@ OPEN_TICKETS_SHOWN = 6
 
 class HealthScreen(WorkbenchScreen):
     TITLE = "Health"
+    TIMED = True  # tickets open for so many hours
     BINDINGS = [
         Binding("t", "log_ticket", "+Ticket", id="health.ticket", tooltip="Log a support ticket"),
         Binding("r", "resolve_ticket", "Resolve", id="health.resolve", tooltip="Resolve an open support ticket"),
