@@ -160,6 +160,31 @@ async def test_cells_measure_and_draw_exactly_as_the_texts_they_stand_for():
         assert (str(cell), cell.style) == ("● ready", "#4ebf71")
 
 
+async def test_rows_cleared_from_a_table_go_at_once_not_at_the_next_full_garbage_collection():
+    import gc
+    import weakref
+
+    app = TwoTables()
+    async with app.run_test(size=(200, 20)) as pilot:
+        await pilot.pause()
+        for table in app.query(DataTable):
+            table.render_line(1)  # rows are cached as drawn, in order
+            assert table.ordered_rows
+        gc.disable()
+        try:
+            gone = {}
+            for table in app.query(DataTable):
+                row = weakref.ref(table.ordered_rows[0])
+                table.clear()
+                table.add_row(*CELLS[0], "new", key="new")  # filled again
+                assert [r.key.value for r in table.ordered_rows] == ["new"]
+                gone[table.id] = row() is None
+            # A plain DataTable leaves its cached rows in a reference cycle; a CachedTable lets them go.
+            assert gone == {"plain": False, "cached": True}
+        finally:
+            gc.enable()
+
+
 async def test_switching_screens_keeps_drawn_rows_the_footer_follows_focus_and_a_new_theme_redraws(demo_db):
     app = CarebenchApp(demo_db, today=DAY, user="ana")
     async with app.run_test(size=(120, 40)) as pilot:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, Callable
 from rich.cells import cell_len
 from rich.text import Text
 from textual import work
+from textual.cache import LRUCache
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import DataTable, Header
@@ -22,6 +23,9 @@ BAND_STYLE = {"green": "success", "yellow": "warning", "red": "error"}
 ARROWS = {1: "▲", 0: "▶", -1: "▼"}
 # A large table gets its first rows at once and the rest in chunks between turns of the event loop.
 FIRST_ROWS, CHUNK_ROWS, CHUNK_PAUSE = 200, 400, 0.01
+# The DataTable caches that DataTable._clear_caches empties (Textual 8.2.8).
+RING_CACHES = ("_row_render_cache", "_cell_render_cache", "_row_renderable_cache", "_line_cache", "_offset_cache",
+               "_ordered_row_cache")
 
 
 class Cell:
@@ -133,20 +137,33 @@ class CachedTable(DataTable):
         The cursor goes to the ``keep`` row once it is in (unless it was moved meanwhile).
         """
         self._fills += 1
-        generation, start_row = self._fills, self.cursor_row
+        self._add_rows(self._fills, items, row_of, keep, self.cursor_row, 0, FIRST_ROWS)
 
-        def add(start: int, count: int) -> None:
-            if self._fills != generation or not self.is_attached:
-                return
-            for item in items[start:start + count]:
-                cells, key = row_of(item)
-                self.add_row(*cells, key=key)
-            if keep is not None and keep in self.rows and self.cursor_row == start_row:
-                self.move_cursor(row=self.get_row_index(keep), animate=False)
-            if start + count < len(items):
-                self.set_timer(CHUNK_PAUSE, partial(add, start + count, CHUNK_ROWS))
+    def _clear_caches(self) -> None:
+        # Textual's LRU caches keep their entries in a ring, and a cleared ring (with the row
+        # lists and renderings in it) waits for a full garbage collection, a pass over every
+        # object of the process. Emptying the entries first lets them go at once.
+        for name in RING_CACHES:
+            cache = getattr(self, name)
+            if isinstance(cache, LRUCache):
+                for entry in cache._cache.values():
+                    entry.clear()
+        super()._clear_caches()
 
-        add(0, FIRST_ROWS)
+    def _add_rows(self, generation: int, items: list, row_of: Callable, keep: str | None, start_row: int,
+                  start: int, count: int) -> None:
+        # A method, not a closure calling itself: such a closure is a reference cycle, and the
+        # rows it holds would wait for a full garbage collection to go.
+        if self._fills != generation or not self.is_attached:
+            return
+        for item in items[start:start + count]:
+            cells, key = row_of(item)
+            self.add_row(*cells, key=key)
+        if keep is not None and keep in self.rows and self.cursor_row == start_row:
+            self.move_cursor(row=self.get_row_index(keep), animate=False)
+        if start + count < len(items):
+            self.set_timer(CHUNK_PAUSE, partial(self._add_rows, generation, items, row_of, keep, start_row,
+                                                start + count, CHUNK_ROWS))
 
     def _update_dimensions(self, new_rows) -> None:
         """Column widths from new rows, measuring plain text directly.
