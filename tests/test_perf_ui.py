@@ -7,6 +7,7 @@ from datetime import date, timedelta
 import pytest
 from rich.text import Text
 from textual.app import App
+from textual.css.stylesheet import Stylesheet
 from textual.widgets import DataTable
 
 from carebench.core.models import Client, Opportunity, Portfolio
@@ -290,3 +291,28 @@ async def test_only_a_screen_that_depends_on_the_time_loads_again_in_a_later_min
         await pilot.press("1", "4")
         await settle(app, pilot)
         assert fetched == ["Today", "Health", "Health"]
+
+
+async def test_a_screen_first_shown_after_a_theme_change_wears_it_without_parsing_the_stylesheet_again(demo_db, monkeypatch):
+    from carebench.ui.portfolio import PortfolioTable
+
+    parsed = []
+    reparse = Stylesheet.reparse
+    monkeypatch.setattr(Stylesheet, "reparse", lambda self: (parsed.append(1), reparse(self))[1])
+
+    async def portfolio_header(theme: str, change_first: bool):
+        app = CarebenchApp(demo_db, today=DAY, user="ana", theme=None if change_first else theme)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(app, pilot)
+            if change_first:
+                app.theme = theme
+                await settle(app, pilot)
+            before = len(parsed)
+            await pilot.press("2")
+            await settle(app, pilot)
+            assert len(parsed) == before  # a first visit parses nothing again
+            table = app.screen.query_one(PortfolioTable)
+            return [list(table.render_line(y)) for y in range(3)]
+
+    # Made after the change, Portfolio draws as it does in an app started with that theme.
+    assert await portfolio_header("high-contrast", True) == await portfolio_header("high-contrast", False)
