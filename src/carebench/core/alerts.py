@@ -13,12 +13,12 @@ import re
 from datetime import date, datetime, time, timedelta
 from typing import Iterable, Literal, Mapping
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import ConfigDict, Field, ValidationError
 
 from .calendar import DEFAULT_CALENDAR, WorkCalendar
 from .health import BAND_LABEL, band_of, latest_on_or_before, overall_score
 from .kpis import kpi_status
-from .models import KIND_LABEL, Client
+from .models import KIND_LABEL, Client, Result
 from .phases import checklist_of, day_number, handover_gate
 from .schedule import DEFAULT_PLANS, Plans, Touchpoint, client_band, overdue, schedule
 from .support import is_open, priority_of, ticket_subject
@@ -52,7 +52,7 @@ P1_OPEN_HOURS = 24
 ID_RE = re.compile(r"^([a-z][a-z0-9-]*):([a-z0-9][a-z0-9_-]{0,63})(?::([a-z0-9][a-z0-9_-]{0,63}))?$")
 
 
-class Finding(BaseModel):
+class Finding(Result):
     """One thing that needs attention; the field names are a JSON contract."""
 
     id: str
@@ -62,7 +62,7 @@ class Finding(BaseModel):
     message: str
 
 
-class CheckSettings(BaseModel):
+class CheckSettings(Result):
     """Thresholds of the rules (the [check] table of config.toml)."""
 
     model_config = ConfigDict(extra="forbid")

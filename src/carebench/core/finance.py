@@ -5,15 +5,13 @@ from __future__ import annotations
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from pydantic import BaseModel
-
-from carebench.core.models import Savings
+from carebench.core.models import Result, Savings
 
 CENT = Decimal("0.01")
 TENTH = Decimal("0.1")
 
 
-class Financials(BaseModel):
+class Financials(Result):
     """The money figures the executive dashboard shows for one client on one date."""
 
     monthly_savings: float | None

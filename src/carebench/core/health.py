@@ -10,10 +10,8 @@ from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from typing import Mapping
 
-from pydantic import BaseModel
-
 from carebench.core.kpis import KpiStatus
-from carebench.core.models import SUBSCORES, Assessment, Band, Pulse, Scores
+from carebench.core.models import SUBSCORES, Assessment, Band, Pulse, Result, Scores
 
 COMPONENTS: dict[str, tuple[str, str, str]] = {
     "performance": ("achievement", "trend", "sustainability"),
@@ -55,7 +53,7 @@ BAND_ADVICE: dict[Band, tuple[str, ...]] = {
 """What each band asks the consultant to do."""
 
 
-class ComponentScore(BaseModel):
+class ComponentScore(Result):
     """One component's mean score, its weight and the sub-scores behind it."""
 
     score: Decimal
@@ -63,7 +61,7 @@ class ComponentScore(BaseModel):
     subscores: dict[str, int]
 
 
-class Driver(BaseModel):
+class Driver(Result):
     """A sub-score that moved between two assessments."""
 
     subscore: str
@@ -72,7 +70,7 @@ class Driver(BaseModel):
     change: int
 
 
-class HealthReport(BaseModel):
+class HealthReport(Result):
     """Everything shown for one assessment: breakdown, overall, band and change since the last one."""
 
     date: date
@@ -85,7 +83,7 @@ class HealthReport(BaseModel):
     note: str | None
 
 
-class Suggestion(BaseModel):
+class Suggestion(Result):
     """A sub-score proposed from evidence, for the person to confirm or change."""
 
     subscore: str

@@ -9,9 +9,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Literal
 
-from pydantic import BaseModel
-
-from carebench.core.models import Category, Direction, Kpi, Reading
+from carebench.core.models import Category, Direction, Kpi, Reading, Result
 
 TREND_WINDOW = 8
 """How many of the latest readings the trend line is fitted over."""
@@ -38,7 +36,7 @@ def categories_for_dashboard(name: str) -> tuple[Category, ...]:
         raise ValueError(f"unknown dashboard {name!r}; expected one of: {known}") from None
 
 
-class KpiStatus(BaseModel):
+class KpiStatus(Result):
     """Where one KPI stands on a date; the field names are a JSON contract."""
 
     key: str

@@ -117,6 +117,12 @@ class Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=False, defer_build=True)
 
 
+class Result(BaseModel):
+    """The core's other models (what it works out, the settings it reads): validators built on first use, for a quick import."""
+
+    model_config = ConfigDict(defer_build=True)
+
+
 class Contact(Model):
     name: Name
     role: Name | None = None

@@ -10,11 +10,11 @@ from fractions import Fraction
 from functools import lru_cache
 from importlib import resources
 
-from pydantic import BaseModel, TypeAdapter
+from pydantic import TypeAdapter
 
 from carebench.core.calendar import months_between
 from carebench.core.kpis import KpiStatus, exact
-from carebench.core.models import Band, ChecklistItem, Client
+from carebench.core.models import Band, ChecklistItem, Client, Result
 
 HANDOVER_FROM_DAY = 61
 """The first day number on which handover is considered."""
@@ -38,7 +38,7 @@ ADOPTION_LABEL: dict[str, str] = {
 """Readable names for the adoption-curve phases."""
 
 
-class HandoverGate(BaseModel):
+class HandoverGate(Result):
     """Whether a client may be handed over, and every condition still missing if not."""
 
     ready: bool

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 
-from pydantic import BaseModel
-
-from carebench.core.models import STAGES, Band, Opportunity, Stage
+from carebench.core.models import STAGES, Band, Opportunity, Result, Stage
 
 CENT = Decimal("0.01")
 
@@ -26,7 +24,7 @@ READINESS: dict[Band, str] = {
 UNKNOWN_READINESS = "unknown: no health assessment"
 
 
-class StageTotals(BaseModel):
+class StageTotals(Result):
     """How many opportunities sit in one stage and what they are worth."""
 
     count: int
@@ -34,7 +32,7 @@ class StageTotals(BaseModel):
     weighted: float
 
 
-class PipelineTotals(BaseModel):
+class PipelineTotals(Result):
     """The live pipeline's worth (open stages only) and a breakdown per stage present."""
 
     count: int

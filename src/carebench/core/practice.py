@@ -13,12 +13,10 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Iterable, Mapping, Sequence
 
-from pydantic import BaseModel
-
 from .calendar import DEFAULT_CALENDAR, WorkCalendar, add_months
 from .health import DEFAULT_WEIGHTS, latest_on_or_before, overall_score, round_half_up
 from .kpis import exact, on_target_on
-from .models import Client
+from .models import Client, Result
 from .schedule import DEFAULT_PLANS, Plans, client_band, schedule
 from .support import nps
 
@@ -32,7 +30,7 @@ OPEN_STAGES = ("identified", "qualified", "proposed")
 """Opportunity stages still in the pipeline."""
 
 
-class PracticeMetrics(BaseModel):
+class PracticeMetrics(Result):
     """The practice's results for one period; the field names are a JSON contract (``carebench practice --json``)."""
 
     start: date

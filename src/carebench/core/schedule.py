@@ -15,11 +15,11 @@ from itertools import accumulate
 from operator import attrgetter
 from typing import Iterable, Literal
 
-from pydantic import BaseModel, Field, ValidationError, model_validator
+from pydantic import Field, ValidationError, model_validator
 
 from .calendar import DEFAULT_CALENDAR, WorkCalendar, add_months
 from .health import COMPONENTS, band_of, latest_on_or_before, overall_score
-from .models import KINDS, Assessment, Band, Client, Kind, Model, Scores, Tier, TouchpointException, seniority
+from .models import KINDS, Assessment, Band, Client, Kind, Model, Result, Scores, Tier, TouchpointException, seniority
 from .phases import day_number, support_phase
 
 PlanKind = Literal["quarterly", "monthly", "biweekly", "weekly", "daily"]
@@ -69,7 +69,7 @@ def load_plans(text: str | None = None) -> Plans:
 DEFAULT_PLANS = load_plans()
 
 
-class Touchpoint(BaseModel):
+class Touchpoint(Result):
     date: date
     kind: Kind
     covers: list[Kind] = []
@@ -78,7 +78,7 @@ class Touchpoint(BaseModel):
     reason: str | None = None
 
 
-class AgendaItem(BaseModel):
+class AgendaItem(Result):
     """One row of a day's agenda; overdue rows stand for every missed touchpoint of that kind."""
 
     client: str
