@@ -89,6 +89,7 @@ def test_version_one_database_is_migrated_forward(path, portfolio):
         assert versions == list(range(1, SCHEMA_VERSION + 1))
         store.import_portfolio(portfolio)
         assert store.client_ids() == ["acme", "beta", "cobalt"]
+        assert store.client_names() == [(c.id, c.name) for c in store.clients(parts=())]
 
 
 def test_every_write_is_audited_with_actor_and_time(store, portfolio):

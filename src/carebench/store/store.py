@@ -121,6 +121,10 @@ class Store:
     def client_ids(self) -> list[str]:
         return [row[0] for row in self.conn.execute("SELECT id FROM clients ORDER BY id")]
 
+    def client_names(self) -> list[tuple[str, str]]:
+        """(id, name) of every client, by id."""
+        return self.conn.execute("SELECT id, name FROM clients ORDER BY id").fetchall()
+
     def require_client(self, client_id: str) -> None:
         if not self.conn.execute("SELECT 1 FROM clients WHERE id = ?", (client_id,)).fetchone():
             raise StoreError(f"unknown client '{client_id}'")

@@ -178,7 +178,7 @@ class CarebenchApp(App):
     @work(thread=True, exclusive=True, exit_on_error=False, group="clients")
     def load_clients(self) -> None:
         with self.open_store() as store:
-            clients = [(c.id, c.name) for c in store.clients(parts=())]
+            clients = store.client_names()
         self.call_from_thread(self._clients_loaded, clients)
 
     def _clients_loaded(self, clients: list[tuple[str, str]]) -> None:
