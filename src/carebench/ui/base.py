@@ -193,6 +193,7 @@ class CachedTable(DataTable):
 
 
 def current_minute() -> str:
+    """The minute it is now, as YYYYMMDDHHMM: a TIMED screen's data holds for that minute."""
     from datetime import datetime
 
     return datetime.now().strftime("%Y%m%d%H%M")
