@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from contextlib import asynccontextmanager
 from datetime import date, timedelta
+from typing import Callable
 
 import pytest
 from rich.text import Text
@@ -100,25 +102,45 @@ CELLS = [  # plain text only (measured directly), then rows with markup, numbers
 ]
 
 
-class TwoTables(App):
+class SideBySide(App):
+    """Two tables given the same rows (each made by the table's own maker), to compare how they measure and draw."""
+
+    AUTO_FOCUS = None  # neither table focused, so both draw with the same styles
+
+    def __init__(self, tables: list[tuple[str, type, Callable]], rows: list[list], fixed_width: int) -> None:
+        super().__init__()
+        self.tables, self.table_rows, self.fixed_width = tables, rows, fixed_width
+
     def compose(self):
-        yield DataTable(id="plain")
-        yield CachedTable(id="cached")
+        for name, kind, _ in self.tables:
+            yield kind(id=name)
 
     def on_mount(self) -> None:
-        for table in self.query(DataTable):
-            table.add_columns(*(f"c{i}" for i in range(len(CELLS[0]))))
-            table.add_column("fixed", width=4)
-            for n, cells in enumerate(CELLS):
-                table.add_row(*cells, "fixed cell", key=str(n))
+        for name, _, make in self.tables:
+            table = self.query_one(f"#{name}", DataTable)
+            table.add_columns(*(f"c{i}" for i in range(len(self.table_rows[0]))))
+            table.add_column("fixed", width=self.fixed_width)
+            for n, cells in enumerate(self.table_rows):
+                table.add_row(*map(make, cells), "fixed cell", key=str(n))
+
+
+def two_tables() -> SideBySide:
+    """A plain DataTable and a CachedTable with the same cells."""
+    return SideBySide([("plain", DataTable, lambda cell: cell), ("cached", CachedTable, lambda cell: cell)], CELLS, 4)
+
+
+@asynccontextmanager
+async def measured_alike(app: SideBySide, size: tuple[int, int]):
+    """The app's two tables, once their columns are checked to measure alike."""
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        first, second = (app.query_one(f"#{name}", DataTable) for name, _, _ in app.tables)
+        assert [c.content_width for c in second.ordered_columns] == [c.content_width for c in first.ordered_columns]
+        yield first, second
 
 
 async def test_column_widths_are_measured_as_a_datatable_measures_them():
-    app = TwoTables()
-    async with app.run_test(size=(200, 20)) as pilot:
-        await pilot.pause()
-        plain, cached = app.query_one("#plain", DataTable), app.query_one("#cached", CachedTable)
-        assert [c.content_width for c in cached.ordered_columns] == [c.content_width for c in plain.ordered_columns]
+    async with measured_alike(two_tables(), (200, 20)) as (plain, cached):
         assert cached.virtual_size == plain.virtual_size
         assert [cached.render_line(y).text for y in range(5)] == [plain.render_line(y).text for y in range(5)]
         # Cells of plain text are measured as text: "wide 日本語" is 11 cells wide, not 8 characters.
@@ -132,29 +154,11 @@ CELL_ROWS = [  # (text, style, justify): as Cell and as the Text it stands for
 ]
 
 
-class CellsAndTexts(App):
-    AUTO_FOCUS = None  # neither table focused, so both draw with the same styles
-
-    def compose(self):
-        yield CachedTable(id="texts")
-        yield CachedTable(id="cells")
-
-    def on_mount(self) -> None:
-        for table in self.query(CachedTable):
-            table.add_columns("a", "b", "c")
-            table.add_column("fixed", width=8)
-            make = Cell if table.id == "cells" else Text
-            for n, cells in enumerate(CELL_ROWS):
-                table.add_row(*(make(text, style=style, justify=justify) for text, style, justify in cells), key=str(n))
-
-
 async def test_cells_measure_and_draw_exactly_as_the_texts_they_stand_for():
-    app = CellsAndTexts()
-    async with app.run_test(size=(120, 20)) as pilot:
-        await pilot.pause()
-        texts, cells = app.query_one("#texts", CachedTable), app.query_one("#cells", CachedTable)
-        assert [c.content_width for c in cells.ordered_columns] == [c.content_width for c in texts.ordered_columns]
-        assert [c.content_width for c in cells.ordered_columns] == [34, 6, 7, 5]
+    app = SideBySide([("texts", CachedTable, lambda cell: Text(cell[0], style=cell[1], justify=cell[2])),
+                      ("cells", CachedTable, lambda cell: Cell(*cell))], CELL_ROWS, 8)
+    async with measured_alike(app, (120, 20)) as (texts, cells):
+        assert [c.content_width for c in cells.ordered_columns] == [34, 6, 7, 11, 5]
         for y in range(len(CELL_ROWS) + 1):  # the segments, styles included
             assert list(cells.render_line(y)) == list(texts.render_line(y))
         cell = cells.get_row("0")[2]
@@ -165,7 +169,7 @@ async def test_rows_cleared_from_a_table_go_at_once_not_at_the_next_full_garbage
     import gc
     import weakref
 
-    app = TwoTables()
+    app = two_tables()
     async with app.run_test(size=(200, 20)) as pilot:
         await pilot.pause()
         for table in app.query(DataTable):
