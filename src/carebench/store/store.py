@@ -288,7 +288,7 @@ class Store:
                     added += 1
                 self._insert_client(client)
             audit(self.conn, self.actor, "import", None, {"added": added, "replaced": replaced,
-                                                        "clients": [c.id for c in portfolio.clients]})
+                                                          "clients": [c.id for c in portfolio.clients]})
         return added, replaced
 
     def _insert_client(self, client: Client) -> None:
@@ -442,7 +442,7 @@ class Store:
             replaced = self.conn.execute("DELETE FROM assessments WHERE client_id = ? AND date = ?", (client_id, day)).rowcount
             self.db["assessments"].insert(self._assessment_row(client_id, assessment, self._stamp()))
             audit(self.conn, self.actor, "assess", client_id, {"date": day, "scores": assessment.scores.model_dump(),
-                                                             "replaced": bool(replaced)})
+                                                               "replaced": bool(replaced)})
         return bool(replaced)
 
     def record_exception(self, client_id: str, exception: TouchpointException) -> None:
@@ -484,7 +484,7 @@ class Store:
         """Save an edited opportunity; refused when someone else saved it since ``expected_version``."""
         with self._write():
             row = self.conn.execute("SELECT client_id, version, changed_by, stage, closed_on FROM opportunities WHERE id = ?",
-                                       (opportunity_id,)).fetchone()
+                                    (opportunity_id,)).fetchone()
             if not row:
                 raise StoreError(f"no opportunity {opportunity_id}")
             if expected_version is not None and row[1] != expected_version:
@@ -530,7 +530,7 @@ class Store:
     def discard_draft(self, client_id: str, day: date, kind: str) -> None:
         with self._write():
             self.conn.execute("DELETE FROM drafts WHERE client_id = ? AND date = ? AND kind = ? AND author = ?",
-                                 (client_id, day.isoformat(), kind, self.actor))
+                              (client_id, day.isoformat(), kind, self.actor))
 
     def drafts(self, author: str | None = None) -> list[dict]:
         """Open drafts (everyone's, or one author's), newest first, without their contents."""
@@ -558,14 +558,14 @@ class Store:
                                             "checkin_id": checkin_id, **stamp}, pk=("kpi_id", "date"))
             if assessment is not None:
                 self.conn.execute("DELETE FROM assessments WHERE client_id = ? AND date = ?",
-                                     (client_id, assessment.date.isoformat()))
+                                  (client_id, assessment.date.isoformat()))
                 self.db["assessments"].insert({**self._assessment_row(client_id, assessment, stamp), "checkin_id": checkin_id})
             self._insert_captured(client_id, checkin_id, actions, learnings, stamp)
             self.db["touchpoint_exceptions"].upsert(
                 self._exception_row(client_id, TouchpointException(date=day, kind=checkin.kind, status="done"), stamp),
                 pk=("client_id", "date", "kind"))
             self.conn.execute("DELETE FROM drafts WHERE client_id = ? AND date = ? AND kind = ? AND author = ?",
-                                 (client_id, day.isoformat(), checkin.kind, self.actor))
+                              (client_id, day.isoformat(), checkin.kind, self.actor))
             audit(self.conn, self.actor, "check-in", client_id, {
                 "id": checkin_id, "date": checkin.date.isoformat(), "kind": checkin.kind, "readings": len(readings),
                 "assessment": assessment is not None, "actions": len(actions)})
@@ -609,7 +609,7 @@ class Store:
         with self._write():
             self.require_client(client_id)
             row = self.conn.execute("SELECT version, stage, closed_on FROM opportunities WHERE id = ? AND client_id = ?",
-                                       (opportunity_id, client_id)).fetchone()
+                                    (opportunity_id, client_id)).fetchone()
             if not row:
                 raise StoreError(f"no opportunity {opportunity_id} for {client_id}")
             stamp = self._stamp()
@@ -622,7 +622,7 @@ class Store:
                     "next_action_date": outcome["next_action_date"].isoformat() if outcome["next_action_date"] else None,
                     "version": row[0] + 1, **stamp})
             self.conn.execute("DELETE FROM drafts WHERE client_id = ? AND date = ? AND kind = 'expansion' AND author = ?",
-                                 (client_id, checkin.date.isoformat(), self.actor))
+                              (client_id, checkin.date.isoformat(), self.actor))
             audit(self.conn, self.actor, "expansion-check-in", client_id,
                   {"id": checkin_id, "opportunity": opportunity_id, "outcome": outcome})
         return checkin_id
@@ -718,7 +718,7 @@ class Store:
         """Save a changed ticket; refused when someone else saved it since ``expected_version``."""
         with self._write():
             row = self.conn.execute("SELECT id, version, changed_by FROM tickets WHERE client_id = ? AND ref = ?",
-                                       (client_id, ticket.ref)).fetchone()
+                                    (client_id, ticket.ref)).fetchone()
             if not row:
                 raise StoreError(f"{client_id} has no ticket {ticket.ref}")
             if row[1] != expected_version:
@@ -756,7 +756,7 @@ class Store:
             self.require_client(client_id)
             self._checklist_rows(client_id, defaults)
             row = self.conn.execute("SELECT version, note FROM checklist_items WHERE client_id = ? AND key = ?",
-                                       (client_id, key)).fetchone()
+                                    (client_id, key)).fetchone()
             if not row:
                 raise StoreError(f"{client_id}'s handover checklist has no item '{key}'")
             self.conn.execute(
@@ -773,7 +773,7 @@ class Store:
             if self.conn.execute("SELECT 1 FROM checklist_items WHERE client_id = ? AND key = ?", (client_id, item.key)).fetchone():
                 raise StoreError(f"{client_id}'s handover checklist already has an item '{item.key}'")
             position = self.conn.execute("SELECT COALESCE(MAX(position) + 1, 0) FROM checklist_items WHERE client_id = ?",
-                                            (client_id,)).fetchone()[0]
+                                         (client_id,)).fetchone()[0]
             self.db["checklist_items"].insert(self._checklist_row(client_id, position, item, self._stamp()))
             audit(self.conn, self.actor, "checklist-add", client_id, {"key": item.key, "label": item.label})
 
@@ -798,7 +798,7 @@ class Store:
                 "VALUES (?, ?, ?, ?, ?, ?)",
                 (finding_id, client_id, until.isoformat(), reason, stamp["changed_at"], stamp["changed_by"]))
             audit(self.conn, self.actor, "ack", client_id, {"finding": finding_id, "until": until.isoformat(), "reason": reason,
-                                                          "replaced": old[0] if old else None})
+                                                            "replaced": old[0] if old else None})
         return old[0] if old else None
 
     def acknowledgements(self) -> dict[str, dict]:
@@ -824,7 +824,7 @@ class Store:
                     self.require_client(client_id)
                     raise StoreError(f"client '{client_id}' has no KPI '{key}'")
                 old = self.conn.execute("SELECT value FROM readings WHERE kpi_id = ? AND date = ?",
-                                           (kpi_id, day.isoformat())).fetchone()
+                                        (kpi_id, day.isoformat())).fetchone()
                 if old is not None and old[0] == value:
                     counts["unchanged"] += 1
                     continue
@@ -906,7 +906,7 @@ class Store:
     def remembered_portfolio_view(self, view: str, key: str, version: int) -> object | None:
         """What was remembered for a view over the whole portfolio under ``key``, if the data version is still ``version``."""
         row = self.conn.execute("SELECT data FROM portfolio_view_cache WHERE view = ? AND key = ? AND version = ?",
-                                   (view, key, version)).fetchone()
+                                (view, key, version)).fetchone()
         return None if row is None else json.loads(row[0])
 
     def remember_portfolio_view(self, view: str, key: str, version: int, data: object) -> None:
