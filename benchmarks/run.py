@@ -280,7 +280,7 @@ def worker_inprocess(db: str, repeat: int) -> dict:
     results["schedule_year"], sched_view = measure(lambda s: schedule_view(s, sched_id, sched_start, sched_end, day))
     results["schedule_year"].update({"client": sched_id, "from": sched_start.isoformat(), "to": sched_end.isoformat(),
                                      "touchpoints": len(sched_view["touchpoints"])})
-    # Not remembered: every look at the Practice screen works it out (in a worker).
+    # Remembered per data version (cold: nothing remembered; warm: the same data version again).
     results["practice"], practice = measure(lambda s: practice_view(s, day, None, day))
     results["practice"]["clients"] = practice["clients"]
     results["first_agenda_client_name"] = agenda["items"][0]["client_name"] if agenda["items"] else None
