@@ -26,6 +26,7 @@ import copy
 import json
 import shutil
 import os
+import pwd
 import sqlite3
 import subprocess
 import sys
@@ -35,7 +36,8 @@ import pytest
 
 CAREBENCH = Path(sys.executable).parent / "carebench"
 AS_OF = "2026-06-15"
-ACTOR = "tester"
+# Who carebench records as the author of every write: the real user running the tests (never $LOGNAME).
+ACTOR = pwd.getpwuid(os.getuid()).pw_name
 
 SUBSCORE_NAMES = ("achievement", "trend", "sustainability", "adherence", "engagement", "leadership",
              "communication", "satisfaction", "expansion_interest")
@@ -188,8 +190,6 @@ class Runner:
             "XDG_CONFIG_HOME": str(self.home / ".config"),
             "XDG_STATE_HOME": str(self.home / ".local" / "state"),
             "XDG_CACHE_HOME": str(self.home / ".cache"),
-            "LOGNAME": ACTOR,
-            "USER": ACTOR,
             "COLUMNS": "200",
             "NO_COLOR": "1",
         })

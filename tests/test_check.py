@@ -19,6 +19,8 @@ from datetime import date, timedelta
 
 import pytest
 
+from conftest import ACTOR
+
 from carebench.core import alerts
 from carebench.core.alerts import CheckSettings, Finding, annotate, counts, failing, parse_finding_id, settings_from
 from carebench.core.models import Client, Portfolio
@@ -314,7 +316,7 @@ def test_ack_flow(fresh):
     data = json.loads(result.stdout)
     acked = {f["id"]: f for f in data["findings"] if f["acknowledged"]}
     assert acked["red-no-recovery:acme"]["ack"] == {"until": "2026-06-16", "reason": "CIO on leave <until> Wednesday",
-                                                    "by": "tester"}
+                                                    "by": ACTOR}
     assert data["counts"] == {"high": 0, "medium": 3, "low": 1, "acknowledged": 2, "total": 6}
     assert run("check", "--date", "2026-06-15", "--fail-on", "medium", db=db).returncode == 1
     # The acknowledgement of action-overdue:beta:2 ran out on the 15th; the one of acme on the 16th.
@@ -327,7 +329,7 @@ def test_ack_flow(fresh):
     log = run.json("log", "--client", "acme", "--json", db=db)
     acks = [entry for entry in log if entry["action"] == "ack"]
     assert [a["detail"]["until"] for a in acks] == ["2026-06-30", "2026-06-16"]
-    assert acks[0]["actor"] == "tester" and acks[0]["detail"]["finding"] == "red-no-recovery:acme"
+    assert acks[0]["actor"] == ACTOR and acks[0]["detail"]["finding"] == "red-no-recovery:acme"
 
 
 def test_an_id_not_raised_yet_can_be_acknowledged(fresh):

@@ -9,6 +9,8 @@ from datetime import date
 
 import pytest
 
+from conftest import ACTOR
+
 from carebench.inputs import UserError
 from carebench.reports.feeds import format_value, parse_readings_csv
 
@@ -146,7 +148,7 @@ def test_import_then_reimport_changes_nothing(fresh, tmp_path, dump_db):
     assert result.stdout == f"{path}: 2 added, 1 replaced, 1 unchanged\n"
     assert audit_rows(db) == before + 1, "one audit row per import"
     log = run.json("log", "--limit", "1", "--json", db=db)[0]
-    assert log["action"] == "import-readings" and log["actor"] == "tester"
+    assert log["action"] == "import-readings" and log["actor"] == ACTOR
     assert log["detail"] == {"added": 2, "replaced": 1, "unchanged": 1, "clients": ["acme", "beta"], "source": str(path)}
     kpis = {k["key"]: k for k in run.json("kpis", "beta", "--date", "2026-06-15", "--json", db=db)}
     assert kpis["fcr"]["current"] == 72 and kpis["training"]["current"] == 40

@@ -150,7 +150,7 @@ def test_a_world_readable_database_is_refused_in_one_line(tmp_path, env):
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1 and "readable by every user" in result.stderr
     doctor = carebench("doctor", "--db", str(path), "--json", env=env)
-    assert doctor.returncode == 1
+    assert doctor.returncode == 2
     report = json.loads(doctor.stdout)
     assert not report["ok"] and any(c["name"] == "permissions" and c["status"] == "fail" for c in report["checks"])
 

@@ -180,7 +180,7 @@ def test_import_is_all_or_nothing_when_a_write_fails_midway(store, portfolio, pa
             raise sqlite3.OperationalError("disk I/O error")  # ... and then the disk fails
 
     monkeypatch.setattr(Store, "_insert_client", failing)
-    with pytest.raises(sqlite3.OperationalError):
+    with pytest.raises(StoreError, match="disk I/O error; nothing was written"):
         store.import_portfolio(changed)
     assert calls == ["acme", "beta", "cobalt"]
     assert not store.conn.in_transaction

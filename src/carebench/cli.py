@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import sys
 from datetime import date
 from pathlib import Path
@@ -23,6 +24,9 @@ STAGES = ("identified", "qualified", "proposed", "won", "lost")
 SOURCES = ("performance_gap", "capability_need", "strategic_alignment", "competitive_response")
 KIND_CHOICES = ("quarterly", "monthly", "biweekly", "weekly", "intervention", "recovery", "daily")
 MAX_IMPORT_ERRORS = 20
+# The largest files carebench reads (a larger one is refused before it is read).
+MAX_PORTFOLIO_BYTES = 100 << 20
+MAX_SMALL_FILE_BYTES = 1 << 20  # check-in scripts, rules
 
 
 class ParsedType(click.ParamType):
@@ -57,6 +61,10 @@ def json_option(f):
     return click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")(f)
 
 
+# The database the running command uses (for messages about a failure after the command ended).
+_resolved: list[Path] = []
+
+
 def resolve_db(db_path: Path | None) -> Path:
     if db_path is None:
         root = click.get_current_context().find_root()
@@ -65,14 +73,16 @@ def resolve_db(db_path: Path | None) -> Path:
         from .paths import default_db_path
 
         db_path = default_db_path()
+    _resolved[:] = [db_path]
     return db_path
 
 
-def open_store(db_path: Path | None, *, create: bool = False) -> Store:
+def open_store(db_path: Path | None, *, create: bool = False, readonly: bool = False) -> Store:
+    """The database for this command; ``readonly`` for commands that only read (they never take the write lock)."""
     def waiting(seconds: float) -> None:
         click.echo(f"waiting for the database: another user is writing ({seconds:.0f} s)", err=True)
 
-    return Store(resolve_db(db_path), create=create, on_wait=waiting)
+    return Store(resolve_db(db_path), create=create, readonly=readonly, on_wait=waiting)
 
 
 def today_or(as_of: date | None) -> date:
@@ -184,14 +194,11 @@ def backup(file, force, as_json, db_path):
     """Copy the database to FILE with SQLite's online backup (safe while others write)."""
     from .store.db import backup_copy
 
-    if file.exists() and not force:
+    if os.path.lexists(file) and not force:
         raise UserError(f"{file} exists; pass --force to replace it")
-    with open_store(db_path) as store:
-        try:
-            backup_copy(store.conn, file)
-        except OSError as exc:
-            raise UserError(f"cannot write {file}: {exc.strerror}") from None
+    with open_store(db_path, readonly=True) as store:
         source = store.path
+    backup_copy(source, file, replace=force)
     result = {"source": str(source), "backup": str(file), "bytes": file.stat().st_size}
     if as_json:
         return emit_json(result)
@@ -199,22 +206,32 @@ def backup(file, force, as_json, db_path):
 
 
 @cli.command()
+@click.option("--fix", is_flag=True, help="Mend what can be mended: modes of your files, the audit trail's triggers.")
 @json_option
 @db_option
-def doctor(as_json, db_path):
+def doctor(fix, as_json, db_path):
     """Check the database: integrity, WAL size, schema version, orphan rows, permissions, filesystem, SQLite version.
 
-    Exits 1 when a check fails (warnings alone exit 0).
+    Exits 1 when a check fails (warnings alone exit 0), and 2 when carebench would
+    refuse to open the database (files other users can read or write); the message
+    says the command that mends it, and --fix runs it for the files you own.
     """
     from .store.doctor import examine
+    from .store.doctor import fix as mend
 
-    report = examine(resolve_db(db_path))
+    path = resolve_db(db_path)
+    if fix:
+        for line in mend(path):
+            click.echo(f"fixed: {line}", err=True)
+    report = examine(path)
     if as_json:
         emit_json(report)
     else:
         for check in report["checks"]:
             mark = {"ok": "ok  ", "warn": "warn", "fail": "FAIL"}[check["status"]]
-            click.echo(f"{mark}  {check['name']}: {check['detail']}")
+            click.echo(f"{mark}  {check['name']}: {inert(check['detail'])}")
+    if report["refused"]:
+        sys.exit(2)
     if not report["ok"]:
         sys.exit(1)
 
@@ -233,20 +250,14 @@ def read_portfolio(path: Path):
 
     from .core.models import Portfolio
 
-    if str(path) == "-":
-        text, label = sys.stdin.read(), "<stdin>"
-    else:
-        label = str(path)
-        if path.is_dir():
-            raise UserError(f"{label}: is a directory, not a portfolio file")
-        try:
-            raw = path.read_bytes()
-        except OSError as exc:
-            raise UserError(f"{label}: cannot read it ({exc.strerror})") from None
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError:
-            raise UserError(f"{label}: not a UTF-8 text file") from None
+    from .store.files import read_capped
+
+    label = "<stdin>" if str(path) == "-" else str(path)
+    raw = read_capped(path, MAX_PORTFOLIO_BYTES, "a portfolio")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise UserError(f"{label}: not a UTF-8 text file") from None
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -287,13 +298,12 @@ def import_(file, db_path):
 @db_option
 def export(output, db_path):
     """Export the whole portfolio in the import format."""
-    with open_store(db_path) as store:
+    with open_store(db_path, readonly=True) as store:
         text = store.export_portfolio().model_dump_json(indent=2, exclude_none=True) + "\n"
     if output:
-        try:
-            output.write_text(text, encoding="utf-8")
-        except OSError as exc:
-            raise UserError(f"cannot write {output}: {exc.strerror}") from None
+        from .store.files import write_file
+
+        write_file(output, text)
         click.echo(f"exported to {output}", err=True)
     else:
         click.echo(text, nl=False)
@@ -324,7 +334,7 @@ def today(owner, as_of, as_json, db_path):
     """The agenda for a day: overdue touchpoints, what is due, open action items."""
     from .views import today_view
 
-    with open_store(db_path) as store:
+    with open_store(db_path, readonly=True) as store:
         data = today_view(store, today_or(as_of), owner)
     if as_json:
         return emit_json(data)
@@ -353,7 +363,7 @@ def schedule_cmd(client, start, end, as_json, db_path):
 
     if start and end and end < start:
         raise UserError(f"--to {end} is before --from {start}")
-    with open_store(db_path) as store:
+    with open_store(db_path, readonly=True) as store:
         data = schedule_view(store, client, start, end, today_or(None))
     if as_json:
         return emit_json(data)
@@ -371,7 +381,7 @@ def health(client, as_of, as_json, db_path):
     from .views import health_list_view, health_view
 
     day = today_or(as_of)
-    with open_store(db_path) as store:
+    with open_store(db_path, readonly=True) as store:
         data = health_view(store, client, day) if client else health_list_view(store, day)
     if as_json:
         return emit_json(data)
@@ -398,7 +408,7 @@ def client_cmd(client, as_of, as_json, db_path):
     """One client: tier, phase, handover gate and financials."""
     from .views import client_view
 
-    with open_store(db_path) as store:
+    with open_store(db_path, readonly=True) as store:
         data = client_view(store, client, today_or(as_of))
     if as_json:
         return emit_json(data)
@@ -422,7 +432,7 @@ def kpis(client, as_of, as_json, db_path):
     """A client's KPIs: current, change vs baseline, target, trend, backsliding."""
     from .views import kpis_view
 
-    with open_store(db_path) as store:
+    with open_store(db_path, readonly=True) as store:
         data = kpis_view(store, client, today_or(as_of))
     if as_json:
         return emit_json(data)
@@ -444,7 +454,7 @@ def pipeline(client, as_of, as_json, db_path):
     """Expansion opportunities with weighted values and readiness."""
     from .views import pipeline_view
 
-    with open_store(db_path) as store:
+    with open_store(db_path, readonly=True) as store:
         data = pipeline_view(store, today_or(as_of), client)
     if as_json:
         return emit_json(data)
@@ -462,7 +472,7 @@ def pipeline(client, as_of, as_json, db_path):
 @db_option
 def log_cmd(client, limit, as_json, db_path):
     """The audit trail: who changed what, newest first."""
-    with open_store(db_path) as store:
+    with open_store(db_path, readonly=True) as store:
         if client:
             store.require_client(client)
         rows = store.audit_log(client, limit)
@@ -478,7 +488,7 @@ def log_cmd(client, limit, as_json, db_path):
 @db_option
 def checkins(client, as_json, db_path):
     """A client's check-ins, newest first, with what each one captured."""
-    with open_store(db_path) as store:
+    with open_store(db_path, readonly=True) as store:
         rows = store.checkins(client)
     if as_json:
         return emit_json(rows)
@@ -494,7 +504,7 @@ def checkins(client, as_json, db_path):
 @db_option
 def drafts(mine, as_json, db_path):
     """Check-ins in progress (drafts), newest first."""
-    with open_store(db_path) as store:
+    with open_store(db_path, readonly=True) as store:
         rows = store.drafts(current_login() if mine else None)
     if as_json:
         return emit_json(rows)
@@ -512,10 +522,12 @@ def scripts(file, as_json):
     from .scriptbook import script_folders, scripts_in_force
 
     if file is not None:
+        from .store.files import read_capped
+
         try:
-            text = file.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise UserError(f"{file}: cannot read it ({exc})") from None
+            text = read_capped(file, MAX_SMALL_FILE_BYTES, "a check-in script").decode("utf-8")
+        except UnicodeDecodeError:
+            raise UserError(f"{file}: not a UTF-8 text file") from None
         try:
             template = parse_script(text, str(file))
         except ScriptProblem as exc:
@@ -741,12 +753,28 @@ def main() -> None:
         sys.exit(0)
     except KeyboardInterrupt:
         sys.exit(130)
-    except Exception as exc:
-        from .crash import write_crash_report
+    except sqlite3.Error as exc:
+        from .store.db import explain, is_environmental
 
-        where = write_crash_report(exc)
-        click.echo(f"error: carebench failed unexpectedly ({type(exc).__name__}); the full report is in {where}", err=True)
-        sys.exit(1)
+        if not is_environmental(exc):
+            crashed(exc)
+        click.echo(f"error: {inert(str(explain(exc, resolve_db_quietly())))}", err=True)
+        sys.exit(2)
+    except Exception as exc:
+        crashed(exc)
+
+
+def resolve_db_quietly() -> Path:
+    """The database a failed command was using, as far as it can still be told."""
+    return _resolved[0] if _resolved else Path("the database")
+
+
+def crashed(exc: BaseException) -> None:
+    """An unexpected error: the details go to a private crash report, the user gets one line (exit 1)."""
+    from .crash import crash_line
+
+    click.echo(f"error: {crash_line(exc)}", err=True)
+    sys.exit(1)
 
 
 from . import cli_practice, cli_reports  # noqa: E402,F401  (register the practice, report and feed commands)

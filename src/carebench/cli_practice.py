@@ -51,7 +51,7 @@ def practice(start, end, owner, as_json, db_path):
     end = end or as_of
     if start is not None and start > end:
         raise UserError(f"--from {start} is after --to {end}")
-    with open_store(db_path) as store:
+    with open_store(db_path, readonly=True) as store:
         data = practice_view(store, as_of, start, end, owner=owner)
     if as_json:
         return emit_json(data)
@@ -174,7 +174,7 @@ def ticket_list(client, open_only, owner, as_json, db_path):
     """Support tickets with their priority and resolution time, oldest first."""
     from .views_practice import tickets_view
 
-    with open_store(db_path) as store:
+    with open_store(db_path, readonly=True) as store:
         if client:
             store.require_client(client)
         rows = tickets_view(store, now_or(None), client, open_only=open_only, owner=owner)
@@ -302,7 +302,7 @@ def search(text, as_json, db_path):
 
     if not text.strip():
         raise UserError("say what to search for")
-    with open_store(db_path) as store:
+    with open_store(db_path, readonly=True) as store:
         hits = search_view(store, text)
     if as_json:
         return emit_json(hits)
@@ -329,7 +329,7 @@ def checklist_show(client, as_json, db_path):
     """Show a client's checklist."""
     from .views_practice import checklist_view
 
-    with open_store(db_path) as store:
+    with open_store(db_path, readonly=True) as store:
         data = checklist_view(store, client)
     if as_json:
         return emit_json(data)

@@ -21,6 +21,7 @@ AUDIENCES = ("executive", "operational", "team")
 FORMATS = ("md", "html")
 SEVERITIES = ("low", "medium", "high")
 CALENDAR_DAYS = 90
+MAX_CSV_BYTES = 50 << 20  # the largest CSV file of readings carebench reads
 MAX_CALENDAR_DAYS = 5 * 366
 
 
@@ -41,10 +42,9 @@ def deliver(content: str | bytes, output: Path | None, what: str) -> None:
         stream.write(data)
         stream.flush()
         return
-    try:
-        output.write_bytes(data)
-    except OSError as exc:
-        raise UserError(f"cannot write {output}: {exc.strerror}") from None
+    from .store.files import write_file
+
+    write_file(output, data)  # owner-only, never through a link
     click.echo(f"wrote {what} to {output}", err=True)
 
 
@@ -85,7 +85,7 @@ def report(client, kind, audience, fmt, output, as_of, db_path):
     from .reports.build import client_report
 
     templates = templates_in_force()
-    with open_store(db_path) as store:
+    with open_store(db_path, readonly=True) as store:
         doc = client_report(store, client, today_or(as_of), kind, audience, templates)
     deliver(render(doc, fmt), output, f"the {kind} report")
 
@@ -100,7 +100,7 @@ def digest(owner, fmt, output, as_of, db_path):
     """The weekly portfolio digest: clients by band, movers, overdue touchpoints, backsliding KPIs, handovers, pipeline."""
     from .reports.digest import portfolio_digest
 
-    with open_store(db_path) as store:
+    with open_store(db_path, readonly=True) as store:
         doc = portfolio_digest(store, today_or(as_of), owner)
     deliver(render(doc, fmt), output, "the digest")
 
@@ -122,7 +122,7 @@ def check(owner, fail_on, as_of, as_json, db_path):
 
     settings = load_settings()
     day = today_or(as_of)
-    with open_store(db_path) as store:
+    with open_store(db_path, readonly=True) as store:
         data = check_view(store, day, owner, settings)
     if as_json:
         emit_json(data)
@@ -203,7 +203,7 @@ def calendar_cmd(owner, start, end, output, as_of, db_path):
     if (end - start).days > MAX_CALENDAR_DAYS:
         raise UserError(f"the range {start} to {end} is longer than five years; ask for less")
     templates = templates_in_force()
-    with open_store(db_path) as store:
+    with open_store(db_path, readonly=True) as store:
         clients = store.clients(parts=SCHEDULE_PARTS, active_only=True, owner=owner)
     deliver(touchpoint_calendar(clients, start, end, templates), output, "the calendar")
 
@@ -227,17 +227,10 @@ def readings_import(file, db_path):
     the same file twice changes nothing.
     """
     from .reports.feeds import parse_readings_csv
+    from .store.files import read_capped
 
-    if str(file) == "-":
-        label, raw = "<stdin>", click.get_binary_stream("stdin").read()
-    else:
-        label = str(file)
-        if file.is_dir():
-            raise UserError(f"{label}: is a directory, not a CSV file")
-        try:
-            raw = file.read_bytes()
-        except OSError as exc:
-            raise UserError(f"{label}: cannot read it ({exc.strerror})") from None
+    label = "<stdin>" if str(file) == "-" else str(file)
+    raw = read_capped(file, MAX_CSV_BYTES, "a CSV file of readings")
     with open_store(db_path) as store:
         kpis = {c.id: {k.key for k in c.kpis} for c in store.clients(parts={"kpis"})}
         rows = parse_readings_csv(raw, label, kpis)
@@ -249,15 +242,16 @@ def readings_import(file, db_path):
 @click.option("--client", default=None, help="Only this client's readings.")
 @click.option("--from", "start", type=DATE, default=None, help="First day.")
 @click.option("--to", "end", type=DATE, default=None, help="Last day.")
+@output_option
 @db_option
-def readings_export(client, start, end, db_path):
-    """Export readings as CSV to standard output, in the format `readings import` reads."""
+def readings_export(client, start, end, output, db_path):
+    """Export readings as CSV, in the format `readings import` reads."""
     from .reports.feeds import readings_csv
 
     if start and end and end < start:
         raise UserError(f"--to {end} is before --from {start}")
-    with open_store(db_path) as store:
+    with open_store(db_path, readonly=True) as store:
         if client:
             store.require_client(client)
         clients = store.clients([client] if client else None, parts={"kpis", "readings"})
-    click.echo(readings_csv(clients, start, end), nl=False)
+    deliver(readings_csv(clients, start, end), output, "the readings")

@@ -365,6 +365,13 @@ CREATE TABLE portfolio_view_cache (
 ) WITHOUT ROWID
 """
 
+# The triggers that keep the audit trail append-only (against carebench's own writes: a member
+# with direct SQL access can drop them, which `carebench doctor` reports).
+AUDIT_TRIGGERS = {
+    "audit_no_update": "CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END",
+    "audit_no_delete": "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END",
+}
+
 MIGRATIONS: list[tuple[int, str]] = [(1, MIGRATION_1), (2, MIGRATION_2), (3, MIGRATION_3), (4, MIGRATION_4),
                                      (5, MIGRATION_5), (6, MIGRATION_6), (7, MIGRATION_7)]
 SCHEMA_VERSION = MIGRATIONS[-1][0]

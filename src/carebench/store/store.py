@@ -82,10 +82,11 @@ def _iso(value: date | datetime | None) -> str | None:
 class Store:
     """A carebench database opened by one user (``actor``), who is recorded on every write."""
 
-    def __init__(self, path: Path | str, *, actor: str | None = None, create: bool = True,
+    def __init__(self, path: Path | str, *, actor: str | None = None, create: bool = True, readonly: bool = False,
                  on_wait: Callable[[float], None] | None = None) -> None:
         self.path = Path(path)
-        self.conn = connect(self.path, create=create)
+        self.conn = connect(self.path, create=create and not readonly, readonly=readonly)
+        self.readonly = readonly
         self.actor = actor or current_login()
         self.on_wait = on_wait
 

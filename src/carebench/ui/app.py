@@ -298,14 +298,11 @@ class CarebenchApp(App):
         """An unexpected error: the traceback goes to a private crash report, the user gets one line."""
         from rich.text import Text
 
-        from ..crash import write_crash_report
+        from ..crash import crash_line
 
         self.flush_drafts()
         error = self._exception or RuntimeError("unknown failure")
-        where = write_crash_report(error)
-        self._exit_renderables.append(
-            Text(f"error: carebench failed unexpectedly ({type(error).__name__}); the full report is in {where}")
-        )
+        self._exit_renderables.append(Text(f"error: {crash_line(error)}"))
         self._close_messages_no_wait()
 
     def on_unmount(self) -> None:
