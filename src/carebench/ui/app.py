@@ -166,18 +166,21 @@ class CarebenchApp(App):
         planned = "" if self.plan_day == self.real_today else " (planning)"
         self.sub_title = f"{self.plan_day:%a %d %b %Y}{planned} · {self.user} · {self.db_path.name}"
 
-    def open_store(self) -> Store:
-        """A store for the calling thread (sqlite connections stay in the thread that opened them)."""
+    def open_store(self, readonly: bool = False) -> Store:
+        """A store for the calling thread (sqlite connections stay in the thread that opened them).
+
+        ``readonly`` for loading what a screen shows: reading never takes the write lock.
+        """
 
         def waiting(seconds: float) -> None:
             self.call_from_thread(self.notify, f"Waiting for the database: another user is writing ({seconds:.0f} s). "
                                                "Nothing you typed is lost.", severity="warning", timeout=3)
 
-        return Store(self.db_path, actor=self.user, on_wait=waiting)
+        return Store(self.db_path, actor=self.user, readonly=readonly, on_wait=waiting)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="clients")
     def load_clients(self) -> None:
-        with self.open_store() as store:
+        with self.open_store(readonly=True) as store:
             clients = store.client_names()
         self.call_from_thread(self._clients_loaded, clients)
 
@@ -196,7 +199,7 @@ class CarebenchApp(App):
         # PRAGMA data_version says some other connection committed; only then is the audit trail
         # asked whether that was a change people see (remembered views and drafts leave no audit row).
         if self._poll_store is None:
-            self._poll_store = Store(self.db_path, actor=self.user)
+            self._poll_store = Store(self.db_path, actor=self.user, readonly=True)
         conn = self._poll_store.conn
         if conn.execute("PRAGMA data_version").fetchone()[0] == self._sqlite_version:
             return

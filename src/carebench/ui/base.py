@@ -92,11 +92,30 @@ def user_error(exc: BaseException) -> str:
 
     from ..inputs import UserError, validation_message
 
+    import sqlite3
+
     if isinstance(exc, ValidationError):
         return validation_message(exc)
     if isinstance(exc, (StoreError, UserError, ValueError)):
         return str(exc)
+    if isinstance(exc, sqlite3.Error):
+        from ..store.db import explain, is_environmental
+
+        if is_environmental(exc):
+            return str(explain(exc, app_database()))
     return f"{type(exc).__name__}: {exc}"
+
+
+def app_database():
+    """The database the running workbench uses (for messages about it)."""
+    from pathlib import Path
+
+    from textual._context import active_app
+
+    try:
+        return active_app.get().db_path
+    except LookupError:
+        return Path("the database")
 
 
 class CachedTable(DataTable):
@@ -345,7 +364,7 @@ class WorkbenchScreen(Screen):
     @work(thread=True, exclusive=True, exit_on_error=False, group="load")
     def _load(self, token: int, day, client_id, unless: tuple | None = None) -> None:
         try:
-            with self.app.open_store() as store:
+            with self.app.open_store(readonly=True) as store:
                 loaded_for = self.loaded_for(store.data_version(), day, client_id)
                 if unless is not None and loaded_for == unless:
                     self.post_message(StillCurrent(token))

@@ -190,7 +190,7 @@ class CheckinScreen(Screen):
         from ..views import checkin_context
 
         try:
-            with self.app.open_store() as store:
+            with self.app.open_store(readonly=True) as store:
                 ctx = checkin_context(store, self.client, self.touchpoint_date, self.kind, self.app.plan_day,
                                       self.opportunity_id, self.app.rules)
         except Exception as exc:

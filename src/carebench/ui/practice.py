@@ -474,7 +474,7 @@ class PracticeScreen(WorkbenchScreen):
         from ..views_practice import search_view
 
         try:
-            with self.app.open_store() as store:
+            with self.app.open_store(readonly=True) as store:
                 hits = search_view(store, text)
         except Exception as exc:  # shown as one line; the search keeps what it showed
             self.post_message(LoadFailed(user_error(exc), title="Could not search"))

@@ -105,8 +105,8 @@ def remember_theme(name: str) -> None:
         except (OSError, ValueError):
             settings = {}
         settings["theme"] = name
-        fd = os.open(path, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            json.dump(settings, out)
-    except OSError:
+        from ..store.files import FileRefused, write_file
+
+        write_file(path, json.dumps(settings))  # a new owner-only file renamed over the old one
+    except (OSError, FileRefused):
         pass  # a read-only home folder only costs the remembered choice
