@@ -12,7 +12,7 @@ from icalendar import Calendar
 import carebench
 from carebench.core.models import Portfolio
 from carebench.core.schedule import schedule
-from carebench.core.scripts import load_scripts
+from carebench.scriptbook import load_scripts
 from carebench.reports.feeds import event_uid, touchpoint_calendar
 
 D = date(2026, 6, 15)

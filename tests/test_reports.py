@@ -22,7 +22,7 @@ import pytest
 
 import carebench
 from carebench.core.models import Portfolio
-from carebench.core.scripts import load_scripts
+from carebench.scriptbook import load_scripts
 from carebench.demo import load_demo_portfolio
 from carebench.reports import document as d
 from carebench.reports.build import AUDIENCES, KINDS, PLAN, client_report

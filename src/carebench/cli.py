@@ -26,7 +26,6 @@ KIND_CHOICES = ("quarterly", "monthly", "biweekly", "weekly", "intervention", "r
 MAX_IMPORT_ERRORS = 20
 # The largest files carebench reads (a larger one is refused before it is read).
 MAX_PORTFOLIO_BYTES = 100 << 20
-MAX_SMALL_FILE_BYTES = 1 << 20  # check-in scripts, rules
 
 
 class ParsedType(click.ParamType):
@@ -518,18 +517,12 @@ def drafts(mine, as_json, db_path):
 @json_option
 def scripts(file, as_json):
     """List the check-in scripts in force, or check a script FILE and say what is wrong with it."""
-    from .core.scripts import ScriptProblem, parse_script
-    from .scriptbook import script_folders, scripts_in_force
+    from .core.scripts import ScriptProblem
+    from .scriptbook import read_script, script_folders, scripts_in_force
 
     if file is not None:
-        from .store.files import read_capped
-
         try:
-            text = read_capped(file, MAX_SMALL_FILE_BYTES, "a check-in script").decode("utf-8")
-        except UnicodeDecodeError:
-            raise UserError(f"{file}: not a UTF-8 text file") from None
-        try:
-            template = parse_script(text, str(file))
+            template = read_script(file)
         except ScriptProblem as exc:
             raise UserError(str(exc)) from None
         click.echo(f"{file}: ok: '{template.title}' for {', '.join(template.kinds())}, "

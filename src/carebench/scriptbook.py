@@ -4,12 +4,47 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .core.scripts import ScriptTemplate, load_scripts
+from .core.scripts import ScriptProblem, ScriptTemplate, parse_script
 from .paths import config_dir
+
+# The largest script file carebench reads (a larger one is refused before it is read).
+MAX_SCRIPT_BYTES = 1 << 20
 
 
 def script_folders() -> list[Path]:
     return [Path(__file__).resolve().parent / "scripts", config_dir() / "scripts"]
+
+
+def read_script(path: Path) -> ScriptTemplate:
+    """One script file, read within its cap and parsed; ScriptProblem or StoreError says what is wrong."""
+    from .store.files import read_capped
+
+    raw = read_capped(path, MAX_SCRIPT_BYTES, "a check-in script")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ScriptProblem(f"{path}: not a UTF-8 text file") from None
+    return parse_script(text, str(path))
+
+
+def load_scripts(folders: list[Path]) -> tuple[dict[str, ScriptTemplate], list[str]]:
+    """Scripts by the kind they serve (later folders override earlier ones) and one line per broken file."""
+    from .store import StoreError
+
+    by_kind: dict[str, ScriptTemplate] = {}
+    problems: list[str] = []
+    for folder in folders:
+        if not folder.is_dir():
+            continue
+        for path in sorted(folder.glob("*.toml")):
+            try:
+                template = read_script(path)
+            except (ScriptProblem, StoreError) as exc:
+                problems.append(str(exc))
+                continue
+            for kind in template.kinds():
+                by_kind[kind] = template
+    return by_kind, problems
 
 
 def scripts_in_force() -> tuple[dict[str, ScriptTemplate], list[str]]:

@@ -123,24 +123,6 @@ def parse_script(text: str, name: str = "<script>") -> ScriptTemplate:
         raise ScriptProblem(f"{name}:{_line_of(text, error['loc'])}: {where}: {message}") from None
 
 
-def load_scripts(folders: list[Path]) -> tuple[dict[str, ScriptTemplate], list[str]]:
-    """Scripts by the kind they serve (later folders override earlier ones) and one line per broken file."""
-    by_kind: dict[str, ScriptTemplate] = {}
-    problems: list[str] = []
-    for folder in folders:
-        if not folder.is_dir():
-            continue
-        for path in sorted(folder.glob("*.toml")):
-            try:
-                template = parse_script(path.read_text(encoding="utf-8"), str(path))
-            except (ScriptProblem, OSError, UnicodeDecodeError) as exc:
-                problems.append(str(exc) if isinstance(exc, ScriptProblem) else f"{path}: cannot read it ({exc})")
-                continue
-            for kind in template.kinds():
-                by_kind[kind] = template
-    return by_kind, problems
-
-
 def render(prompt: str, context: dict[str, str]) -> str:
     """Fill a prompt's placeholders; a value the context lacks reads as a dash."""
     return PLACEHOLDER_RE.sub(lambda m: context.get(m.group(1)) or "–", prompt)

@@ -11,6 +11,7 @@ from ..inputs import UserError
 from ..store import Store
 from ..views import DEFAULT_RULES, Rules
 
+MAX_CONFIG_BYTES = 1 << 20  # the largest config.toml carebench reads
 CHECK_PARTS = frozenset({"kpis", "readings", "assessments", "exceptions", "action_items", "tickets", "checklist"})
 
 
@@ -22,15 +23,15 @@ def config_path() -> Path:
 
 def load_settings(path: Path | None = None) -> CheckSettings:
     """The [check] table of the user's config.toml (defaults when the file or the table is absent)."""
+    from ..store.files import read_capped
+
     path = path or config_path()
     if not path.exists():
         return DEFAULT_SETTINGS
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_capped(path, MAX_CONFIG_BYTES, "a settings file").decode("utf-8")
     except UnicodeDecodeError:
         raise UserError(f"{path}: not a UTF-8 text file") from None
-    except OSError as exc:
-        raise UserError(f"{path}: cannot read it ({exc.strerror})") from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

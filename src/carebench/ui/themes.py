@@ -45,15 +45,23 @@ class ThemeFile(BaseModel):
         return value
 
 
+MAX_THEME_BYTES = 1 << 20  # the largest theme file carebench reads
+
+
 def theme_folders() -> list[Path]:
     return [bundled("themes"), config_dir() / "themes"]
 
 
 def read_theme(path: Path) -> Theme:
     """A Textual theme from one file; ValueError says what is wrong with it."""
+    from ..store import StoreError
+    from ..store.files import read_capped
+
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
+        data = tomllib.loads(read_capped(path, MAX_THEME_BYTES, "a theme").decode("utf-8"))
+    except StoreError as exc:
+        raise ValueError(str(exc).removeprefix(f"{path}: ")) from None
+    except UnicodeDecodeError as exc:
         raise ValueError(f"cannot read it ({exc})") from None
     except tomllib.TOMLDecodeError as exc:
         raise ValueError(f"not valid TOML ({exc})") from None
