@@ -12,6 +12,7 @@ import json
 import re
 import shutil
 import sqlite3
+from datetime import date
 
 import pytest
 from hypothesis import given, settings
@@ -226,3 +227,173 @@ def test_a_bidi_control_in_a_readings_file_is_refused_and_shown_written_out(fres
     assert result.returncode == 2
     assert result.stderr.splitlines() == [f"error: {source}:2: unknown client 'acme\\u202e'"]
     assert dump_db(db) == before
+
+
+# ----- the workbench ---------------------------------------------------------------------
+
+
+def drawn(app) -> list:
+    """The text segments the current screen, with the screens under a dialog, sends to the terminal."""
+    update = app.screen._compositor.render_update(full=True, screen_stack=app._background_screens)
+    return [segment for line in update.strips for strip in line for segment in strip if not segment.control]
+
+
+class Painted:
+    """Everything the workbench drew during a test, checked as it is drawn."""
+
+    def __init__(self, app) -> None:
+        self.app, self.seen = app, []
+
+    def check(self, where: str) -> str:
+        segments = drawn(self.app)
+        text = "".join(segment.text for segment in segments)
+        assert not raw_controls(text), f"{where}: raw control characters drawn: {raw_controls(text)}"
+        links = {segment.style.link for segment in segments if segment.style and segment.style.link}
+        assert not links, f"{where}: links drawn: {links}"
+        self.seen.append(text)
+        return text
+
+
+async def settle(app, pilot) -> None:
+    from textual.worker import WorkerCancelled
+
+    for _ in range(3):
+        for _attempt in range(5):
+            try:
+                await app.workers.wait_for_complete()
+                break
+            except WorkerCancelled:  # an exclusive worker was replaced by a newer request: wait for that one
+                continue
+        await pilot.pause()
+
+
+async def test_the_workbench_draws_stored_escape_sequences_written_out(hostile_db, tmp_path, monkeypatch):
+    from carebench.ui.app import CarebenchApp
+
+    for name in ("HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME"):
+        monkeypatch.setenv(name, str(tmp_path / name.lower()))
+    path = tmp_path / "hostile.db"
+    shutil.copy(hostile_db, path)
+    app = CarebenchApp(path, today=date(2026, 6, 15), user="ana", client="acme")
+    async with app.run_test(size=(160, 50), notifications=True, tooltips=True) as pilot:
+        painted = Painted(app)
+
+        async def press(*keys: str, where: str) -> str:
+            for key in keys:
+                await pilot.press(key)
+            await settle(app, pilot)
+            return painted.check(where)
+
+        async def visit(*keys: str, where: str) -> str:
+            """Open a dialog or screen, check it, and leave it with escape."""
+            shown = await press(*keys, where=where)
+            await press("escape", where=f"{where}, closed")
+            return shown
+
+        await settle(app, pilot)
+        today = painted.check("Today")
+        assert "Acme\\x1b]0;pwned\\x07" in today and "Escalate\\x1b]0;pwned" in today
+        agenda = app.screen.query_one("#agenda")
+        agenda.move_cursor(row=agenda.get_row_index("tp:acme:weekly:due"))
+        assert "weekly touchpoint of Acme\\x1b]0;" in await visit("s", where="Today: why skip")
+        await visit("r", where="Today: move to")
+        assert "New action item for Acme\\x1b]0;" in await visit("a", where="Today: new action item")
+        assert "Acme\\x1b]0;" in await visit("c", where="client picker")
+        await visit("ctrl+p", where="command palette")
+        assert "Client: Acme\\x1b]0;" in await visit("ctrl+p", *"Client", where="command palette, clients")
+
+        # The check-in of acme's weekly touchpoint: a draft someone else stored, prompts from the client's data.
+        await press("enter", where="check-in")
+        checkin = app.screen
+        assert type(checkin).__name__ == "CheckinScreen"
+        shown = painted.check("check-in")
+        assert "Draft notes" in shown and "\\u202eevil" in shown and "mallory\\x1b]0;" in shown
+        for index in range(1, len(checkin.ctx["script"]["sections"])):
+            await press("ctrl+n", where=f"check-in section {index + 1}")
+        await visit("ctrl+g", where="check-in sections")
+        await visit("ctrl+o", where="check-in: new action item")
+        await press("escape", where="check-in: leave?")
+        await press("k", where="check-in left, draft kept")
+
+        await press("2", where="Portfolio")
+        for key in "3eot":
+            await press(key, where=f"KPIs of acme ({key})")
+        await press("4", where="Health of acme")
+        await visit("t", where="Health: new ticket")
+        assert "Printer\\x1b]0;" in await visit("r", where="Health: tickets to resolve")
+        await press("5", where="Expansion")
+        pipeline = app.screen.query_one("#pipeline")
+        opportunity = next(key.value for key in pipeline.rows if "Site" in str(pipeline.get_row(key)[1]))
+        pipeline.move_cursor(row=pipeline.get_row_index(opportunity))
+        await press("down", "up", where="Expansion: the hostile opportunity")
+        assert "Mark 'Site\\x1b]0;" in await visit("x", where="Expansion: mark lost?")
+        assert "Edit opportunity for Acme\\x1b]0;" in await visit("e", where="Expansion: edit")
+        await press("6", where="Practice")
+        await press("slash", *"lesson", where="Practice: lessons found")
+        await press("escape", where="Practice")
+
+        app.set_client("cobalt")
+        assert "target 40 USD\\x1b]0;unit" in await press("3", where="KPIs of cobalt")  # the chart's label
+        await press("4", where="Health of cobalt")
+        assert "Label\\x1b]0;" in await visit("k", where="Health: checklist of cobalt")
+
+        # A write names the client in its notification.
+        await press("1", where="Today again")
+        agenda = app.screen.query_one("#agenda")
+        agenda.move_cursor(row=agenda.get_row_index("tp:acme:daily:overdue"))
+        done = await press("d", where="Today: done, notified")
+        assert "\\u2066iso\\u2069:" in done and "2026-06-05" in done  # the toast (its lines wrap)
+
+    everything = "".join(painted.seen)
+    for shown in ("Uptime\\x1b]0;", "USD\\x1b]0;unit\\x07\\u202e", "Note\\x1b]0;", "Printer\\x1b]0;", "Site\\x1b]0;",
+                  "Lesson\\x1b]0;", "Label\\x1b]0;", "Dana\\x1b]0;", "\\x9b2J", "\\u2066iso\\u2069"):
+        assert shown in everything, f"{shown} is shown written out somewhere"
+
+
+def test_the_workbench_forms_refuse_bidi_controls_naming_the_field():
+    from datetime import datetime
+
+    from carebench.ui.forms import action_item_form, learning_form, opportunity_form, ticket_form
+
+    bidi = "contains bidirectional-text control characters (U+202E); remove them"
+    _, problem = action_item_form("Acme", "ana", date(2026, 6, 15)).validate(
+        {"text": "Call\u202eback", "owner": "", "due": AS_OF, "priority": "high"})
+    assert problem == f"text: {bidi}"
+    _, problem = opportunity_form("Acme").validate(
+        {"title": "Site", "value": "1000", "probability": "20", "stage": "identified", "source": "performance_gap",
+         "next_action": "Demo \u202e", "next_action_date": ""})
+    assert problem == f"next_action: {bidi}"
+    _, problem = ticket_form("Acme", datetime(2026, 6, 15, 9)).validate(
+        {"title": "\u202eDown", "impact": "high", "users": "many", "category": "other", "opened": "2026-06-15 09:00"})
+    assert problem == f"title: {bidi}"
+    _, problem = learning_form("Acme").validate({"what": "Lesson", "why": "because \u202e", "kind": "lesson"})
+    assert problem == f"why: {bidi}"
+
+
+async def test_a_check_in_with_a_bidi_control_in_its_notes_is_not_finished(base_db, tmp_path, monkeypatch):
+    from textual.widgets import TextArea
+
+    from carebench.ui.app import CarebenchApp
+    from carebench.ui.checkin import CheckinScreen
+    from conftest import record_notifications
+
+    for name in ("HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME"):
+        monkeypatch.setenv(name, str(tmp_path / name.lower()))
+    path = tmp_path / "copy.db"
+    shutil.copy(base_db, path)
+    stored = "SELECT COUNT(*) FROM checkins"
+    with sqlite3.connect(path) as conn:
+        before = conn.execute(stored).fetchone()
+    app = CarebenchApp(path, today=date(2026, 6, 15), user="ana")
+    async with app.run_test(size=(120, 40)) as pilot:
+        notes = record_notifications(app, monkeypatch)
+        await settle(app, pilot)
+        await app.push_screen(CheckinScreen("acme", date(2026, 6, 15), "weekly"))
+        await settle(app, pilot)
+        app.screen.query_one(TextArea).insert("pasted \u202eevil")
+        await pilot.press("ctrl+f")
+        await settle(app, pilot)
+        assert type(app.screen).__name__ == "CheckinScreen", "the check-in stays open"
+        assert ("error", "notes: contains bidirectional-text control characters (U+202E); remove them") in notes
+    with sqlite3.connect(path) as conn:
+        assert conn.execute(stored).fetchone() == before
