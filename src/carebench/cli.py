@@ -102,14 +102,18 @@ def console():
 
 
 def table(title: str, columns: list[str], rows: list[list], caption: str | None = None) -> None:
+    """Print a table; every piece of text is shown as it is (no markup) and made inert, as it may come from the database."""
     from rich.markup import escape
     from rich.table import Table
 
-    t = Table(title=title, caption=caption, header_style="bold")
+    def shown(value) -> str:
+        return escape(inert("" if value is None else str(value)))
+
+    t = Table(title=shown(title), caption=None if caption is None else shown(caption), header_style="bold")
     for column in columns:
         t.add_column(column)
     for row in rows:
-        t.add_row(*[escape("" if v is None else str(v)) for v in row])
+        t.add_row(*[shown(v) for v in row])
     console().print(t)
 
 
@@ -525,12 +529,12 @@ def scripts(file, as_json):
             template = read_script(file)
         except ScriptProblem as exc:
             raise UserError(str(exc)) from None
-        click.echo(f"{file}: ok: '{template.title}' for {', '.join(template.kinds())}, "
+        click.echo(f"{file}: ok: '{inert(template.title)}' for {', '.join(template.kinds())}, "
                    f"{len(template.section)} sections, {template.planned_minutes} minutes")
         return
     templates, problems = scripts_in_force()
     for problem in problems:
-        click.echo(f"warning: {problem} (skipped)", err=True)
+        click.echo(f"warning: {inert(problem)} (skipped)", err=True)
     rows = [{"kind": kind, "title": t.title, "minutes": t.planned_minutes, "sections": [s.title for s in t.section],
              "file": t.source} for kind, t in sorted(templates.items())]
     if as_json:

@@ -12,7 +12,7 @@ from datetime import datetime
 import click
 
 from .cli import DATE, ParsedType, checked, cli, db_option, emit_json, json_option, open_store, table, today_or
-from .inputs import UserError, parse_moment, validation_message
+from .inputs import UserError, inert, parse_moment, validation_message
 
 IMPACTS = ("high", "medium", "low")
 REACHES = ("many", "some", "few")
@@ -61,7 +61,7 @@ def practice(start, end, owner, as_json, db_path):
     table(f"Practice {data['from']} to {data['to']}{who}", ["measure", "value", "behind it"], rows,
           caption=f"{data['clients']} clients in scope")
     if data["suggested_asks"]:
-        click.echo("Ask for a testimonial or referral: " + ", ".join(a["client_name"] for a in data["suggested_asks"]))
+        click.echo("Ask for a testimonial or referral: " + inert(", ".join(a["client_name"] for a in data["suggested_asks"])))
 
 
 # ----- support tickets -----------------------------------------------------------
@@ -253,7 +253,7 @@ def referral_convert(referral_id, undo, db_path):
     """Mark referral ID as having become an engagement."""
     with open_store(db_path) as store:
         client = store.convert_referral(referral_id, not undo)
-    click.echo(f"referral {referral_id} from {client} " + ("no longer counts as an engagement" if undo else "became an engagement"))
+    click.echo(f"referral {referral_id} from {inert(client)} " + ("no longer counts as an engagement" if undo else "became an engagement"))
 
 
 @cli.command()
@@ -336,7 +336,7 @@ def checklist_show(client, as_json, db_path):
     for item in data["items"]:
         mark = "x" if item["done"] else " "
         when = f"  ({item['done_on']})" if item["done_on"] else ""
-        click.echo(f"[{mark}] {item['key']}: {item['label']}{when}")
+        click.echo(inert(f"[{mark}] {item['key']}: {item['label']}{when}"))
     click.echo(f"{data['done']} of {data['total']} done")
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 
 from .cli import DATE, cli, date_option, db_option, emit_json, json_option, open_store, today_or
-from .inputs import UserError
+from .inputs import UserError, inert
 
 REPORT_KINDS = ("weekly", "monthly", "qbr")
 AUDIENCES = ("executive", "operational", "team")
@@ -53,7 +53,7 @@ def templates_in_force() -> dict:
 
     templates, problems = scripts_in_force()
     for problem in problems:
-        click.echo(f"warning: {problem} (skipped)", err=True)
+        click.echo(f"warning: {inert(problem)} (skipped)", err=True)
     return templates
 
 
@@ -131,7 +131,7 @@ def check(owner, fail_on, as_of, as_json, db_path):
             line = f"{row['severity']:<6}  {row['id']}  {row['message']}"
             if row["acknowledged"]:
                 line += f"  [acknowledged until {row['ack']['until']} by {row['ack']['by']}: {row['ack']['reason']}]"
-            click.echo(line)
+            click.echo(inert(line))
         c = data["counts"]
         open_count = c["total"] - c["acknowledged"]
         if c["total"] == 0:
@@ -155,7 +155,7 @@ def ack(finding, until, reason, db_path):
     but its rule, client and subject must exist.
     """
     from .core.alerts import parse_finding_id
-    from .core.models import CONTROL_RE
+    from .core.models import text_problem
 
     finding = finding.strip()
     try:
@@ -165,7 +165,10 @@ def ack(finding, until, reason, db_path):
     reason = reason.strip()
     if not reason:
         raise UserError("--reason: say why the finding can wait")
-    if CONTROL_RE.search(reason) or len(reason) > 2000:
+    problem = text_problem(reason)
+    if problem:
+        raise UserError(f"--reason: {problem}")
+    if len(reason) > 2000:
         raise UserError("--reason: must be plain text of at most 2000 characters")
     day = today_or(None)
     if until < day:
@@ -178,7 +181,7 @@ def ack(finding, until, reason, db_path):
             raise UserError(f"client '{client}' has no open action item {subject}")
         replaced = store.acknowledge(finding, client, until, reason)
     click.echo(f"acknowledged {finding} until {until}"
-               + (f" (replacing the acknowledgement until {replaced['until']})" if replaced else ""))
+               + (f" (replacing the acknowledgement until {inert(replaced['until'])})" if replaced else ""))
 
 
 # ----- calendar ---------------------------------------------------------------------

@@ -6,16 +6,33 @@ import math
 import re
 from datetime import date, datetime
 
+from .core.models import BIDI_CHARS, CONTROL_CHARS, SEPARATOR_CHARS
+
 DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
 MOMENT_RE = re.compile(r"(\d{4}-\d{2}-\d{2})(?:[ T](\d{1,2}):(\d{2}))?")
 
+# What inert() writes out: whatever could drive a terminal, break a line or reorder the text around it.
+UNSAFE_RE = re.compile(f"[{CONTROL_CHARS}{BIDI_CHARS}{SEPARATOR_CHARS}]")
+UNSAFE_IN_LINES_RE = re.compile(f"(?!\n){UNSAFE_RE.pattern}")
 
-CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+def _written_out(match: re.Match) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 256 else f"\\u{code:04x}"
 
 
 def inert(text: str) -> str:
-    """``text`` with control characters written out (\\x1b), so it can neither drive a terminal nor break a line."""
-    return CONTROL_RE.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 256 else f"\\u{ord(m.group()):04x}", text)
+    """``text`` on one line, safe for a terminal: control, bidi and line-breaking characters written out (\\x1b, \\u202e).
+
+    Everything read from the database goes through this (or inert_lines) before it is shown,
+    since another member may have stored anything there; printable text comes out unchanged.
+    """
+    return UNSAFE_RE.sub(_written_out, text)
+
+
+def inert_lines(text: str) -> str:
+    """As inert(), but newlines stay: for text shown on several lines (a note in a text area or a panel)."""
+    return UNSAFE_IN_LINES_RE.sub(_written_out, text)
 
 
 class UserError(Exception):

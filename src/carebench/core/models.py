@@ -47,8 +47,15 @@ SUBSCORES: tuple[str, ...] = (
 MAX_TEXT = 20_000
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 MONTH_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+# The characters that stored text must not carry to a terminal, each set defined once (for regex classes):
+# C0 controls, DEL and C1 controls can drive the terminal; bidi marks, embeddings, overrides and isolates
+# reorder what is shown around them, so that a name reads as another; line and paragraph separators break a line.
+CONTROL_CHARS = "\x00-\x1f\x7f-\x9f"
+BIDI_CHARS = "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+SEPARATOR_CHARS = "\u2028\u2029"
 # Control characters other than tab and newline; they could drive the terminal.
-CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+CONTROL_RE = re.compile(f"(?![\t\n])[{CONTROL_CHARS}]")
+BIDI_RE = re.compile(f"[{BIDI_CHARS}]")
 
 
 def seniority(kind: str) -> int:
@@ -87,9 +94,20 @@ def check_day(value: date) -> date:
     return value
 
 
-def _plain_text(value: str) -> str:
+def text_problem(value: str) -> str | None:
+    """What makes ``value`` unfit to be stored as text (control or bidi characters), or None."""
     if CONTROL_RE.search(value):
-        raise ValueError("contains control characters")
+        return "contains control characters"
+    bidi = BIDI_RE.search(value)
+    if bidi:
+        return f"contains bidirectional-text control characters (U+{ord(bidi.group()):04X}); remove them"
+    return None
+
+
+def _plain_text(value: str) -> str:
+    problem = text_problem(value)
+    if problem:
+        raise ValueError(problem)
     return value
 
 

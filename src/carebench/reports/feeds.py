@@ -11,7 +11,7 @@ from typing import Iterable
 from ..core.models import KIND_LABEL, Client
 from ..core.schedule import DEFAULT_PLANS, Plans, schedule
 from ..core.calendar import DEFAULT_CALENDAR, WorkCalendar
-from ..inputs import UserError, parse_date
+from ..inputs import UserError, inert, inert_lines, parse_date
 
 COLUMNS = ("client", "kpi", "date", "value")
 MAX_ERRORS = 20
@@ -151,7 +151,10 @@ def event_uid(client_id: str, kind: str, original: date) -> str:
 def touchpoint_calendar(clients: Iterable[Client], start: date, end: date, templates: dict,
                         plans: Plans = DEFAULT_PLANS, calendar: WorkCalendar = DEFAULT_CALENDAR,
                         stamp: datetime | None = None) -> bytes:
-    """An RFC 5545 calendar: one event per scheduled touchpoint from ``start`` to ``end``, at 09:00 floating time."""
+    """An RFC 5545 calendar: one event per scheduled touchpoint from ``start`` to ``end``, at 09:00 floating time.
+
+    Stored text is made inert: the file goes to the terminal without -o, and RFC 5545 text has no control characters.
+    """
     from icalendar import Calendar, Event
 
     cal = Calendar()
@@ -184,8 +187,8 @@ def touchpoint_calendar(clients: Iterable[Client], start: date, end: date, templ
         event.add("dtstamp", stamp)
         event.add("dtstart", datetime.combine(tp.date, START_TIME))
         event.add("duration", timedelta(minutes=minutes))
-        event.add("summary", f"{client.name}: {tp.kind}")
-        event.add("description", "\n".join(lines))
+        event.add("summary", inert(f"{client.name}: {tp.kind}"))
+        event.add("description", inert_lines("\n".join(lines)))
         event.add("categories", ["carebench", tp.kind])
         cal.add_component(event)
     return cal.to_ical()

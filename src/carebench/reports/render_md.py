@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from ..inputs import inert_lines
 from .text import sparkline, thin
 
 SPECIAL = re.compile(r"([\\`*_\[\]<>|~#])")
@@ -12,8 +13,12 @@ ENTITY = re.compile(r"&(?=#?\w+;)")
 
 
 def md(value: object) -> str:
-    """Text safe inside a Markdown paragraph or table cell: one line, markup characters escaped."""
-    flat = " ".join(str(value).split())
+    """Text safe inside a Markdown paragraph or table cell, and in a terminal that shows the file.
+
+    One line: tabs and line breaks become spaces, any other control or bidi character is written
+    out (\\x1b), and markup characters are escaped.
+    """
+    flat = " ".join(inert_lines(str(value).replace("\t", " ")).split())
     return ENTITY.sub("&amp;", SPECIAL.sub(r"\\\1", flat))
 
 

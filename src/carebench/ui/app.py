@@ -14,8 +14,10 @@ from textual import work
 from textual._context import active_app
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.content import Content
 from textual.screen import Screen
 
+from ..inputs import inert, inert_lines
 from ..store import Store, current_login
 from ..views import DEFAULT_RULES, Rules
 from .base import WorkbenchScreen
@@ -158,6 +160,15 @@ class CarebenchApp(App):
             self._poll_store = None
         self.exit(return_code=code)
 
+    def notify(self, message: str, *, title: str = "", severity="information", timeout: float | None = None,
+               markup: bool = True) -> None:
+        """Show a notification; its text often names what was stored (a client, a title), so it is inert and never markup."""
+        super().notify(inert_lines(str(message)), title=inert(title), severity=severity, timeout=timeout, markup=False)
+
+    def format_title(self, title: str, sub_title: str) -> Content:
+        """The header's title and sub-title, inert: a screen's title may name a client."""
+        return super().format_title(inert(title), inert(sub_title))
+
     def watch_theme(self, theme: str) -> None:
         if self.is_mounted and theme != self.requested_theme:
             remember_theme(theme)
@@ -185,7 +196,8 @@ class CarebenchApp(App):
         self.call_from_thread(self._clients_loaded, clients)
 
     def _clients_loaded(self, clients: list[tuple[str, str]]) -> None:
-        self.clients = sorted(clients, key=lambda c: c[1].lower())
+        # The names are only shown (client picker, command palette, dialogs), so they are kept inert.
+        self.clients = sorted(((client_id, inert(name)) for client_id, name in clients), key=lambda c: c[1].lower())
         if self.client_id is None and self.clients:
             self.client_id = self.clients[0][0]
 
@@ -274,8 +286,11 @@ class CarebenchApp(App):
             yield SystemCommand(f"Screen {key}: {label}", f"Show {tip}", lambda n=name: self.switch_mode(n))
         yield SystemCommand("Change date", "Plan as if it were another day", self.action_change_date)
         yield SystemCommand("Back to today", "Plan for the real today", lambda: self.set_plan_day(self.real_today))
+        from textual.markup import escape
+
+        # The palette reads titles and help as markup: a client's name is shown as it is.
         for client_id, name in self.clients:
-            yield SystemCommand(f"Client: {name}", f"Show {client_id} on screens 3-5",
+            yield SystemCommand(f"Client: {escape(name)}", f"Show {escape(inert(client_id))} on screens 3-5",
                                 lambda c=client_id: self.open_client(c, self.current_mode if self.current_mode in ("kpis", "health", "expansion") else "health"))
 
     def flush_drafts(self) -> None:

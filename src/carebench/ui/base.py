@@ -13,6 +13,7 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import DataTable, Header
 
+from ..inputs import UNSAFE_IN_LINES_RE, inert, inert_lines
 from .messages import DataLoaded, LoadFailed, StillCurrent, WriteDone
 
 if TYPE_CHECKING:
@@ -33,13 +34,14 @@ class Cell:
 
     It draws exactly as ``Text(plain, style=style, justify=justify)`` would, made only when a
     row comes into view, and takes about a third of a Text's memory: the tables of large
-    portfolios hold tens of thousands of cells.
+    portfolios hold tens of thousands of cells. The text is made inert (it is mostly read
+    from the database) and never read as markup.
     """
 
     __slots__ = ("plain", "style", "justify")
 
     def __init__(self, plain: str, style: str = "", justify: str | None = None) -> None:
-        self.plain, self.style, self.justify = plain, style, justify
+        self.plain, self.style, self.justify = inert(plain), style, justify
 
     def __str__(self) -> str:
         return self.plain
@@ -147,6 +149,10 @@ class CachedTable(DataTable):
         if styles is not None:
             self._drawn_with[state] = styles
 
+    def add_row(self, *cells, **kwargs):
+        """Add a row, its text made inert whatever it holds (text read from the database goes in as a Cell, never as markup)."""
+        return super().add_row(*map(_inert_cell, cells), **kwargs)
+
     _fills = 0  # the number of the latest fill: a newer one stops what is left of an older one
 
     def fill(self, items: list, row_of: Callable[[Any], tuple[list, str]], keep: str | None = None) -> None:
@@ -209,6 +215,18 @@ class CachedTable(DataTable):
                 if width > column.content_width:
                     column.content_width = width
         super()._update_dimensions(usual)
+
+
+def _inert_cell(cell):
+    """A table cell that cannot drive the terminal: a string made inert, a Text with control characters made plain and inert.
+
+    Their line breaks stay, as a DataTable draws them on lines of their own; a Cell is inert already.
+    """
+    if isinstance(cell, str):
+        return inert_lines(cell)
+    if isinstance(cell, Text) and UNSAFE_IN_LINES_RE.search(cell.plain):
+        return Text(inert_lines(cell.plain), style=cell.style, justify=cell.justify)
+    return cell
 
 
 def current_minute() -> str:

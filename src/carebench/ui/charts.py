@@ -7,6 +7,8 @@ from textual.color import Color
 from textual.widget import Widget
 from textual.widgets import Static
 
+from ..inputs import inert
+
 
 def number(value: float | None) -> str:
     """A reading as people write it: 70 rather than 70.0, at most two decimals."""
@@ -88,9 +90,11 @@ class KpiChart(Widget):
         readings = kpi.get("recent") or []
         better = "higher" if kpi["direction"] == "higher" else "lower"
         count = f"{len(readings)} reading" + ("" if len(readings) == 1 else "s")
-        title.update(Text.assemble((kpi["name"], "bold"), f" · {better} is better · {count}"))
+        # Stored names and units are made inert: plotext's output is read back as ANSI codes.
+        name, unit = inert(kpi["name"]), inert(kpi["unit"])
+        title.update(Text.assemble((name, "bold"), f" · {better} is better · {count}"))
         if not readings:
-            empty.update(Text(f"No readings yet for {kpi['name']}: record one with `carebench reading`."))
+            empty.update(Text(f"No readings yet for {name}: record one with `carebench reading`."))
             empty.display, plot.display = True, False
             return
         empty.display, plot.display = False, True
@@ -101,10 +105,10 @@ class KpiChart(Widget):
         values = [r["value"] for r in readings]
         ends = [dates[0], dates[-1]] if len(dates) > 1 else dates
         # Baseline and target as flat lines, each labelled at its right end.
-        for name, value, colour, marker in (("baseline", kpi["baseline"], "foreground-muted", "┄"),
+        for label, value, colour, marker in (("baseline", kpi["baseline"], "foreground-muted", "┄"),
                                             ("target", kpi["target"], "success", "━")):
             plt.plot(ends, [value] * len(ends), marker=marker, color=self._colour(colour))
-            plt.text(f"{name} {with_unit(value, kpi['unit'])}", x=ends[-1], y=value, alignment="right",
+            plt.text(f"{label} {with_unit(value, unit)}", x=ends[-1], y=value, alignment="right",
                      color=self._colour(colour))
         plt.plot(dates, values, marker="braille", color=self._colour("primary"))
         if len(dates) == 1:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from time import monotonic
 from datetime import date
 
+from pydantic import ValidationError
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
@@ -18,7 +19,7 @@ from textual.widgets.option_list import Option
 
 from ..core.health import band_of, overall_score
 from ..core.models import CONTROL_RE, SUBSCORES, STAGES, ActionItem, Assessment, CheckIn, Learning, Scores, Section
-from ..inputs import UserError, parse_date, parse_number
+from ..inputs import UserError, inert, inert_lines, parse_date, parse_number, validation_message
 from .base import KeyBar, band_text, user_error
 from .messages import DataLoaded, LoadFailed
 
@@ -113,7 +114,7 @@ class SummaryDialog(ModalScreen[None]):
         with Vertical():
             yield Label("[b]Check-in saved[/b]")
             for line in self.lines:
-                yield Label(Text(line))
+                yield Label(Text(inert(line)))
             yield Label("[dim]enter: back to Today[/]")
 
     def action_close(self) -> None:
@@ -225,11 +226,11 @@ class CheckinScreen(Screen):
         notices += ctx["script_problems"]
         if notices:
             notice = self.query_one("#notice", Static)
-            notice.update(" ".join(notices))
+            notice.update(Text(inert(" ".join(notices))))
             notice.display = True
         sections = self.query_one("#sections", OptionList)
         for index, section in enumerate(ctx["script"]["sections"]):
-            sections.add_option(Option(f"{index + 1}. {section['title']} · {section['minutes']}m", id=str(index)))
+            sections.add_option(Option(Text(inert(f"{index + 1}. {section['title']} · {section['minutes']}m")), id=str(index)))
         await self.show_section(int(self.state.get("section", 0)))
 
     # ----- sections --------------------------------------------------------
@@ -322,15 +323,16 @@ class CheckinScreen(Screen):
         event.prevent_default()
 
     def section_widgets(self, section: dict):
+        """The section's prompts and fields; what they show or hold comes from the database (a draft, the client), made inert."""
         ctx = self.ctx
-        yield Static(Text("\n".join(section["prompts"])), id="prompts")
+        yield Static(Text(inert_lines("\n".join(section["prompts"]))), id="prompts")
         capture = section["capture"]
         if self.section == 0:
             yield Horizontal(Label("Attendees (comma-separated)"),
-                             Input(self.state["attendees"], id="attendees", compact=True), classes="field attendees")
+                             Input(inert(self.state["attendees"]), id="attendees", compact=True), classes="field attendees")
         if "notes" in capture:
             yield Label("Notes", classes="heading")
-            notes = NotesArea(self.state["notes"].get(str(self.section), ""), id="notes", soft_wrap=True)
+            notes = NotesArea(inert_lines(self.state["notes"].get(str(self.section), "")), id="notes", soft_wrap=True)
             notes.section_index = self.section
             yield notes
         if "readings" in capture and section["kpis"]:
@@ -341,8 +343,8 @@ class CheckinScreen(Screen):
                 last = "none" if kpi["current"] is None else f"{kpi['current']:g}"
                 with_units = f"{kpi['name']} [{unit}]" if unit else kpi["name"]
                 yield Horizontal(
-                    Label(Text(with_units)),
-                    Input(self.state["readings"].get(key, ""), id=f"kpi-{key}", placeholder="value", compact=True),
+                    Label(Text(inert(with_units))),
+                    Input(inert(self.state["readings"].get(key, "")), id=f"kpi-{key}", placeholder="value", compact=True),
                     Static(f"last {last} · base {kpi['baseline']:g} · target {kpi['target']:g}", classes="hint", id=f"hint-{key}"),
                     classes="field",
                 )
@@ -354,31 +356,31 @@ class CheckinScreen(Screen):
                 hint = f"suggest {suggestion['score']}: {suggestion['reason']}" if suggestion else ""
                 yield Horizontal(
                     Label(name.replace("_", " ")),
-                    Input(self.state["scores"].get(name, ""), id=f"score-{name}", placeholder="1-10", compact=True),
-                    Static(Text(hint), classes="hint", id=f"shint-{name}"),
+                    Input(inert(self.state["scores"].get(name, "")), id=f"score-{name}", placeholder="1-10", compact=True),
+                    Static(Text(inert(hint)), classes="hint", id=f"shint-{name}"),
                     classes="field",
                 )
         if "outcome" in capture and ctx["opportunity"]:
             opportunity = ctx["opportunity"]
             outcome = self.state["outcome"]
-            yield Label(f"Outcome for “{opportunity['title']}”", classes="heading")
+            yield Label(Text(inert(f"Outcome for “{opportunity['title']}”")), classes="heading")
             yield Horizontal(Label("stage"), Select([(s, s) for s in STAGES], value=outcome.get("stage", opportunity["stage"]),
                                                     allow_blank=False, id="outcome-stage"), classes="field")
-            yield Horizontal(Label("next action"), Input(outcome.get("next_action", opportunity["next_action"] or ""),
+            yield Horizontal(Label("next action"), Input(inert(outcome.get("next_action", opportunity["next_action"] or "")),
                                                          id="outcome-action"), classes="field")
-            yield Horizontal(Label("next action date"), Input(outcome.get("next_action_date", opportunity["next_action_date"] or ""),
+            yield Horizontal(Label("next action date"), Input(inert(outcome.get("next_action_date", opportunity["next_action_date"] or "")),
                                                               id="outcome-date", placeholder="YYYY-MM-DD"), classes="field")
         if "actions" in capture:
             yield Label("Action items (ctrl+o adds one)", classes="heading")
             yield Static(self.actions_text(), id="actions")
         if "next_steps" in capture:
             yield Label("Next steps agreed", classes="heading")
-            yield Input(self.state["next_steps"], id="next-steps", placeholder="what both sides do next")
+            yield Input(inert(self.state["next_steps"]), id="next-steps", placeholder="what both sides do next")
 
     def actions_text(self) -> Text:
         if not self.state["actions"]:
             return Text("none yet", style="dim")
-        return Text("\n".join(f"• {a['text']} — {a['owner']}, due {a['due']} ({a['priority']})" for a in self.state["actions"]))
+        return Text("\n".join(inert(f"• {a['text']} — {a['owner']}, due {a['due']} ({a['priority']})") for a in self.state["actions"]))
 
     async def action_next_section(self) -> None:
         self.save_draft_now()
@@ -409,7 +411,7 @@ class CheckinScreen(Screen):
         planned_total = self.ctx["script"]["planned_minutes"] * 60
         warn = self.app.theme_variables.get("warning", "")
         bar = Text()
-        bar.append(f"{self.ctx['script']['title']} · {self.ctx['client_name']} · ")
+        bar.append(inert(f"{self.ctx['script']['title']} · {self.ctx['client_name']} · "))
         bar.append_text(band_text(self.app, self.ctx["band"]))
         bar.append(f" · section {self.section + 1}/{len(sections)} ")
         bar.append(f"{fmt_clock(in_section)}/{fmt_clock(planned_section)}", style=warn if in_section > planned_section else "")
@@ -434,7 +436,7 @@ class CheckinScreen(Screen):
             kpi = self.ctx["kpis"][key]
             hint = self.query_one(f"#hint-{key}", Static)
             last = "none" if kpi["current"] is None else f"{kpi['current']:g}"
-            hint.update(Text(problem, style=self.app.theme_variables.get("error", "")) if problem else
+            hint.update(Text(inert(problem), style=self.app.theme_variables.get("error", "")) if problem else
                         f"last {last} · base {kpi['baseline']:g} · target {kpi['target']:g}")
         elif widget_id.startswith("score-"):
             self.state["scores"][widget_id[6:]] = event.value
@@ -587,18 +589,32 @@ class CheckinScreen(Screen):
             except UserError as exc:
                 return None, f"next action date: {exc}", len(ctx["script"]["sections"]) - 1
             outcome = {"stage": out["stage"], "next_action": out.get("next_action") or None, "next_action_date": when}
-        sections = [Section(title=s["title"], notes=plain(self.state["notes"].get(str(i), "")))
-                    for i, s in enumerate(ctx["script"]["sections"])]
+        # What the models refuse (bidi controls, say) is a problem shown in the section where it was typed.
+        def first_capturing(what: str) -> int:
+            return next((i for i, s in enumerate(ctx["script"]["sections"]) if what in s["capture"]), self.section)
+
+        sections = []
+        for index, s in enumerate(ctx["script"]["sections"]):
+            try:
+                sections.append(Section(title=s["title"], notes=plain(self.state["notes"].get(str(index), ""))))
+            except ValidationError as exc:
+                return None, validation_message(exc), index
         self._bank_time()
         minutes = round(sum(self.state["elapsed"].values()) / 60)
         attendees = [plain(name).strip()[:200] for name in self.state["attendees"].split(",") if plain(name).strip()]
-        checkin = CheckIn(date=self.app.plan_day, kind=self.kind, author=self.app.user, attendees=attendees,
-                          planned_minutes=ctx["script"]["planned_minutes"], actual_minutes=min(minutes, 1440),
-                          sections=sections, next_steps=plain(self.state["next_steps"]))
+        try:
+            checkin = CheckIn(date=self.app.plan_day, kind=self.kind, author=self.app.user, attendees=attendees,
+                              planned_minutes=ctx["script"]["planned_minutes"], actual_minutes=min(minutes, 1440),
+                              sections=sections, next_steps=plain(self.state["next_steps"]))
+        except ValidationError as exc:
+            return None, validation_message(exc), 0 if exc.errors()[0]["loc"][0] == "attendees" else first_capturing("next_steps")
         source = f"{self.kind} check-in {self.app.plan_day}"
-        actions = [ActionItem(**a, source=source) for a in self.state["actions"]]
-        learnings = [Learning(**entry, date=self.app.plan_day, who=self.app.user, source=source)
-                     for entry in self.state.get("learnings", [])]
+        try:
+            actions = [ActionItem(**a, source=source) for a in self.state["actions"]]
+            learnings = [Learning(**entry, date=self.app.plan_day, who=self.app.user, source=source)
+                         for entry in self.state.get("learnings", [])]
+        except ValidationError as exc:
+            return None, validation_message(exc), first_capturing("actions")
         return {"checkin": checkin, "readings": readings, "assessment": assessment, "actions": actions,
                 "learnings": learnings, "outcome": outcome}, None, -1
 

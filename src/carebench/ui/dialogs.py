@@ -1,9 +1,13 @@
-"""Dialogs: a one-line prompt, forms with inline validation, the client picker, the key list."""
+"""Dialogs: a one-line prompt, forms with inline validation, the client picker, the key list.
+
+What they show often names stored things (a client, a ticket's title): it is made inert and never read as markup.
+"""
 
 from __future__ import annotations
 
 from typing import Callable
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Vertical
@@ -11,6 +15,8 @@ from textual.fuzzy import Matcher
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
+
+from ..inputs import inert
 
 # A check takes the typed text and returns (value, None) or (None, "what is wrong").
 Check = Callable[[str], tuple[object, str | None]]
@@ -35,7 +41,7 @@ class PromptDialog(ModalScreen[object | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label(self.question)
+            yield Label(inert(self.question), markup=False)
             yield Input(self.initial, placeholder=self.placeholder, id="answer")
             yield Static("", classes="error", id="error")
             yield Label("[dim]enter: OK · escape: cancel[/]")
@@ -80,14 +86,14 @@ class FormDialog(ModalScreen[dict | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label(f"[b]{self.form_title}[/b]")
+            yield Label(Text(inert(self.form_title), style="bold"))
             with Grid():
                 for name, label, initial, choices in self.fields:
                     yield Label(label)
                     if choices:
                         yield Select([(c, c) for c in choices], value=initial or choices[0], allow_blank=False, id=f"f-{name}")
                     else:
-                        yield Input(initial, id=f"f-{name}")
+                        yield Input(inert(initial), id=f"f-{name}")
             yield Static("", classes="error", id="error")
             yield Label("[dim]tab: next field · enter or ctrl+s: save · escape: cancel[/]")
 
@@ -137,7 +143,7 @@ class ClientPicker(ModalScreen[str | None]):
 
     def _options(self, query: str) -> list[Option]:
         if not query:
-            return [Option(f"{name}  [dim]{cid}[/]", id=cid) for cid, name in self.clients]
+            return [Option(Text.assemble(name, (f"  {inert(cid)}", "dim")), id=cid) for cid, name in self.clients]
         matcher = Matcher(query)
         scored = sorted(
             ((max(matcher.match(name), matcher.match(cid)), cid, name) for cid, name in self.clients),
@@ -185,8 +191,8 @@ class ChoiceDialog(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label(f"[b]{self.choice_title}[/b]")
-            yield OptionList(*[Option(text, id=ident) for ident, text in self.options])
+            yield Label(Text(inert(self.choice_title), style="bold"))
+            yield OptionList(*[Option(Text(inert(text)), id=ident) for ident, text in self.options])
             yield Label(f"[dim]{self.hint}[/]")
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:

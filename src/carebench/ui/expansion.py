@@ -14,6 +14,7 @@ from textual.widgets import DataTable, Label, Static
 
 from ..core.models import STAGES, Opportunity
 from ..core.pipeline import OPEN_STAGES, READINESS, mark_lost, next_stage, previous_stage
+from ..inputs import inert
 from .base import CachedTable, Cell, WorkbenchScreen
 
 # Opportunity fields as the pipeline rows carry them; the form edits only the first seven.
@@ -134,7 +135,7 @@ class ConfirmDialog(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(self.question)
+            yield Static(inert(self.question), markup=False)
             yield Label("[dim]y: yes · n or escape: no[/]")
 
     def action_answer(self, answer: bool) -> None:
@@ -280,7 +281,7 @@ class ExpansionScreen(WorkbenchScreen):
         empty = self.query_one("#empty", Static)
         if not rows:
             whose = f" for {self._client_name(self.scope)}" if self.scope else ""
-            empty.update(f"No opportunities{whose} yet: press n to add one.")
+            empty.update(Text(inert(f"No opportunities{whose} yet: press n to add one.")))
         empty.set_class(not rows, "-shown")
 
     def _fill_actions(self, rows: list[dict], keep: str | None = None) -> None:
@@ -316,7 +317,7 @@ class ExpansionScreen(WorkbenchScreen):
     def _show_totals(self, totals: dict, count: int) -> None:
         who = self._client_name(self.scope) if self.scope else "All clients"
         self.query_one("#scope", Static).update(
-            Text.assemble((who, "bold"), f" · {count} opportunities · open pipeline {money(totals['value'])}, "
+            Text.assemble((inert(who), "bold"), f" · {count} opportunities · open pipeline {money(totals['value'])}, "
                                          f"weighted {money(totals['weighted'])}"))
         grid = Table(box=None, padding=(0, 1), show_edge=False, pad_edge=False)
         grid.add_column("")
@@ -375,7 +376,7 @@ class ExpansionScreen(WorkbenchScreen):
         parts = [row["client_name"], row["title"], row["source"].replace("_", " "), row["readiness"]]
         if row["next_action"] or row["next_action_date"]:
             parts.append(f"next: {row['next_action'] or '–'}" + (f" ({row['next_action_date']})" if row["next_action_date"] else ""))
-        detail.update(Text(" · ".join(parts), no_wrap=True, overflow="ellipsis"))
+        detail.update(Text(inert(" · ".join(parts)), no_wrap=True, overflow="ellipsis"))
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         event.stop()

@@ -13,6 +13,7 @@ from textual.widgets import Sparkline, Static
 
 from ..core.health import BAND_LABEL, COMPONENTS
 from ..core.phases import ADOPTION_LABEL, PHASE_LABEL
+from ..inputs import inert
 from .base import WorkbenchScreen, band_text, delta_text
 
 HISTORY_ROWS = 6
@@ -49,7 +50,7 @@ class HealthBreakdown(Static):
                 lines.append(Text("What the evidence suggests for the first one:"))
             for name, suggestion in suggestions.items():
                 grid.add_row(Text(f"  {label(name)}"), Text(f"suggest {suggestion['score']}:", style="bold"),
-                             Text(suggestion["reason"], style="italic"))
+                             Text(inert(suggestion["reason"]), style="italic"))
             self.update(Group(*lines, grid))
             return
         for component, names in COMPONENTS.items():
@@ -63,7 +64,7 @@ class HealthBreakdown(Static):
                 value = part["subscores"][name]
                 bar = Text.assemble(("█" * value, score_style(self.app, value)), ("░" * (10 - value), "dim"), f" {value:>2}")
                 suggestion = suggestions.get(name)
-                hint = (Text(f"suggest {suggestion['score']}: {suggestion['reason']}", style="italic")
+                hint = (Text(f"suggest {suggestion['score']}: {inert(suggestion['reason'])}", style="italic")
                         if suggestion else Text(""))
                 grid.add_row(Text(f"  {label(name)}"), bar, hint)
         self.update(grid)
@@ -158,7 +159,7 @@ class HealthScreen(WorkbenchScreen):
         title.remove_class("empty")
         scroll.display = True
         health, client = data["health"], data["client"]
-        line = Text.assemble((health["client_name"], "bold"), f" · {client['tier']} · owner {client['owner']}")
+        line = Text.assemble((inert(health["client_name"]), "bold"), f" · {client['tier']} · owner {inert(client['owner'])}")
         if client["status"] != "active":
             line.append(f" · {label(client['status'])}")
         line.append(f" · day {client['day']} · {PHASE_LABEL.get(client['phase'], client['phase'])}")
@@ -198,7 +199,7 @@ class HealthScreen(WorkbenchScreen):
             text.append(f" since {health['previous_date']}", style="dim")
         text.append(f"\nassessed {health['date']}", style="dim")
         if health.get("note"):
-            text.append(f" · “{health['note']}”", style="dim")
+            text.append(f" · “{inert(health['note'])}”", style="dim")
         panel.update(text)
 
     def _show_drivers(self, health: dict) -> None:
@@ -250,14 +251,14 @@ class HealthScreen(WorkbenchScreen):
             if checkin.get("learnings"):
                 captured.append(f"{len(checkin['learnings'])} lessons")
             text.append(f"{checkin['date']} ", style="bold")
-            text.append(f"{checkin['kind']} · {checkin['author']} · {checkin['actual_minutes']}/{checkin['planned_minutes']} min")
+            text.append(inert(f"{checkin['kind']} · {checkin['author']} · {checkin['actual_minutes']}/{checkin['planned_minutes']} min"))
             if captured:
                 text.append(" · " + ", ".join(captured))
             first_note = next((s["notes"] for s in checkin["sections"] if s["notes"].strip()), "")
             if first_note:
-                text.append("\n  " + first_note.strip().splitlines()[0][:100], style="dim")
+                text.append("\n  " + inert(first_note.strip().splitlines()[0][:100]), style="dim")
             if checkin["next_steps"]:
-                text.append("\n  next: " + checkin["next_steps"][:100], style="dim")
+                text.append("\n  next: " + inert(checkin["next_steps"][:100]), style="dim")
             text.append("\n")
         text.rstrip()
         self.query_one("#checkins", Static).update(text)
@@ -270,9 +271,9 @@ class HealthScreen(WorkbenchScreen):
         grid.add_column(no_wrap=True, style="dim")
         for item in checklist["items"]:
             if item["done"]:
-                grid.add_row(Text("✓", style=done_style), Text(item["label"]), item["done_on"])
+                grid.add_row(Text("✓", style=done_style), Text(inert(item["label"])), Text(inert(item["done_on"] or "")))
             else:
-                grid.add_row(Text("·", style="dim"), Text(item["label"], style="dim"), "")
+                grid.add_row(Text("·", style="dim"), Text(inert(item["label"]), style="dim"), "")
         heading = Text(f"{checklist['done']} of {checklist['total']} done", style="bold" if checklist["complete"] else "")
         self.query_one("#transfer", Static).update(Group(heading, grid))
 
@@ -298,7 +299,7 @@ class HealthScreen(WorkbenchScreen):
         warn = self.app.theme_variables.get("error", "")
         for ticket in open_ones[:OPEN_TICKETS_SHOWN]:
             text.append(f"\n  {ticket['priority']} ", style=f"bold {warn}" if ticket["priority"] in ("P1", "P2") else "bold")
-            text.append(f"{ticket['ref']} {ticket['title'][:48]}")
+            text.append(inert(f"{ticket['ref']} {ticket['title'][:48]}"))
             text.append(f" · open {ticket['hours_open']:g} h", style="dim")
         if len(open_ones) > OPEN_TICKETS_SHOWN:
             text.append(f"\n  … {len(open_ones) - OPEN_TICKETS_SHOWN} more open", style="dim")
@@ -385,5 +386,5 @@ class HealthScreen(WorkbenchScreen):
         else:
             text = Text("✗ Not ready for handover", style=f"bold {colours.get('error', '')}")
             for reason in gate["reasons"]:
-                text.append(f"\n  • {reason}")
+                text.append(f"\n  • {inert(reason)}")
         self.query_one("#handover", Static).update(text)

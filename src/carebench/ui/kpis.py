@@ -12,6 +12,7 @@ from textual.widget import Widget
 from textual.widgets import Sparkline, Static, TabbedContent, TabPane
 
 from ..core.kpis import DASHBOARD_CATEGORIES
+from ..inputs import inert
 from .base import WorkbenchScreen
 from .charts import KpiChart, number, with_unit
 
@@ -73,19 +74,20 @@ class KpiRow(Widget, can_focus=True):
             mark = Text("✓", style=good)
         else:
             mark = Text("✗", style=bad)
-        name = s["name"] if len(s["name"]) <= NAME_WIDTH else s["name"][:NAME_WIDTH - 1] + "…"
+        name, unit = inert(s["name"]), inert(s["unit"])
+        name = name if len(name) <= NAME_WIDTH else name[:NAME_WIDTH - 1] + "…"
         line1 = Text.assemble(mark, " ", (f"{name:<{NAME_WIDTH}}", "bold"), " ")
         if s["current"] is None:
             line1.append("no readings yet", style="dim")
         else:
-            line1.append(f"{with_unit(s['current'], s['unit']):>11}")
+            line1.append(f"{with_unit(s['current'], unit):>11}")
             change = s["change"]
             if change is not None:
                 sign = (change > 0) - (change < 0)
                 better = sign == (1 if s["direction"] == "higher" else -1)
                 style = good if better else (bad if sign else "")
                 line1.append(f"  {ARROW[sign]} {change:+.1f}{' pp' if s['change_unit'] == 'pp' else '%'}", style=style)
-        line2 = Text(f"  baseline {with_unit(s['baseline'], s['unit'])} → target {with_unit(s['target'], s['unit'])}",
+        line2 = Text(f"  baseline {with_unit(s['baseline'], unit)} → target {with_unit(s['target'], unit)}",
                      style="dim")
         if s["trend"]:
             line2.append(f" · {s['trend']}", style="dim")
@@ -194,7 +196,7 @@ class KpiScreen(WorkbenchScreen):
         on_target = sum(1 for k in kpis if k["on_target"])
         measured = sum(1 for k in kpis if k["on_target"] is not None)
         backsliding = sum(1 for k in kpis if k["backsliding"])
-        line = Text.assemble((data["client_name"], "bold"), f" · {len(kpis)} KPIs")
+        line = Text.assemble((inert(data["client_name"]), "bold"), f" · {len(kpis)} KPIs")
         if kpis:
             line.append(f" · {on_target} of {measured} on target")
             if backsliding:
@@ -241,7 +243,7 @@ class KpiScreen(WorkbenchScreen):
         colours = self.app.theme_variables
         roi, target = money_["roi"], money_["roi_target"]
         text = Text.assemble(("Financial impact", "bold"), "\n")
-        month = f" ({money_['latest_month']})" if money_["latest_month"] else ""
+        month = f" ({inert(money_['latest_month'])})" if money_["latest_month"] else ""
         text.append(f"Monthly savings {money(money_['monthly_savings'])}{month} · "
                     f"YTD {money(money_['ytd_savings'])} · cumulative {money(money_['cumulative_savings'])}\n")
         if roi is None:
@@ -263,11 +265,11 @@ class KpiScreen(WorkbenchScreen):
             overdue = date.fromisoformat(item["due"]) < day
             text.append("\n")
             text.append(f"{item['priority']:<6}", style=priority_style[item["priority"]])
-            text.append(f" {item['text']}")
+            text.append(f" {inert(item['text'])}")
             text.append(f" · due {item['due']}" + (" (overdue)" if overdue else ""),
                         style=colours.get("error", "") if overdue else "dim")
             if item.get("owner"):
-                text.append(f" · {item['owner']}", style="dim")
+                text.append(f" · {inert(item['owner'])}", style="dim")
         self.query_one("#actions", Static).update(text)
 
     # ----- selection and chart -------------------------------------------

@@ -15,6 +15,7 @@ from textual.widgets import DataTable, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from ..core.calendar import add_months
+from ..inputs import inert
 from .base import CachedTable, KeyBar, WorkbenchScreen, cycle, user_error
 from .messages import LoadFailed
 from .portfolio import clip, money
@@ -102,12 +103,12 @@ def owner_cells(metrics: dict) -> list[str]:
 
 def hit_prompt(hit: dict) -> Text:
     """A lesson or decision in three lines at most: when, where, what kind and who; what; why and where it came from."""
-    head = Text.assemble((hit["date"], "bold"), "  ", (hit["client_name"], "bold"), "  ", hit["kind"])
+    head = Text.assemble((inert(hit["date"]), "bold"), "  ", (inert(hit["client_name"]), "bold"), "  ", inert(hit["kind"]))
     if hit.get("who"):
-        head.append(f"  · {hit['who']}", style="dim")
-    lines = [head, Text("  " + hit["what"])]
-    why = hit.get("why") or ""
-    source = hit.get("source") or ""
+        head.append(f"  · {inert(hit['who'])}", style="dim")
+    lines = [head, Text("  " + inert(hit["what"]))]
+    why = inert(hit.get("why") or "")
+    source = inert(hit.get("source") or "")
     if why or source:
         detail = "  " + ("why: " + why if why else "")
         if source:
@@ -194,7 +195,7 @@ class BehindPanel(ModalScreen[str | None]):
         names = sorted(zip(metric["client_names"], metric["clients"]), key=lambda pair: (pair[0].casefold(), pair[1]))
         with Vertical():
             yield Static(title, id="behind-title")
-            yield ClientList(*[Option(Text.assemble(name, ("  " + cid, "dim")), id=cid) for name, cid in names],
+            yield ClientList(*[Option(Text.assemble(inert(name), ("  " + inert(cid), "dim")), id=cid) for name, cid in names],
                              id="behind")
         yield KeyBar()
 

@@ -108,12 +108,12 @@ class TodayScreen(WorkbenchScreen):
             else:
                 when = "due"
             return [Cell(item["client_name"]), item["kind"], band_cell(self.app, item["band"]), when,
-                    PHASE_LABEL.get(item["phase"], item["phase"]), ", ".join(item["covers"]), item["owner"]], key
+                    PHASE_LABEL.get(item["phase"], item["phase"]), ", ".join(item["covers"]), Cell(item["owner"])], key
 
         def action_row(key: str) -> tuple[list, str]:
             item = actions[key]
             due = Cell(item["due"], style=error if date.fromisoformat(item["due"]) < day else "")
-            return [Cell(item["client_name"]), due, item["priority"], item["owner"], Cell(item["text"])], key
+            return [Cell(item["client_name"]), due, item["priority"], Cell(item["owner"]), Cell(item["text"])], key
 
         # A long day fills in parts: the first rows show at once and keys keep working.
         agenda_table.fill(list(touchpoints), agenda_row, keep[agenda_table])
