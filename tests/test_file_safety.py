@@ -225,3 +225,17 @@ def test_doctor_reports_missing_audit_triggers_and_fix_restores_them(run, tmp_pa
     assert result.returncode == 1 and report["audit_triggers_missing"] == ["audit_no_delete"]
     run.ok("doctor", "--fix", db=path)
     assert run.json("doctor", "--json", db=path)["audit_triggers_missing"] == []
+
+
+def test_a_name_is_one_line_so_it_cannot_become_a_line_of_its_own_in_a_file(run, tmp_path, portfolio_dict):
+    db = tmp_path / "n.db"
+    key = "Acme\nssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIplanted attacker@host"
+    line = one_line(run("add-client", "x", "--name", key, "--tier", "gold", "--go-live", "2026-01-05", db=db))
+    assert "one line" in line
+    portfolio_dict["clients"][0]["name"] = key
+    source = tmp_path / "p.json"
+    import json
+
+    source.write_text(json.dumps(portfolio_dict))
+    result = run("import", source, db=db)
+    assert result.returncode == 2 and "clients[0].name: must be one line" in result.stderr

@@ -104,6 +104,13 @@ def text_problem(value: str) -> str | None:
     return None
 
 
+def _one_line(value: str) -> str:
+    """Names, logins and labels are one line: a line break in one could end up as a line of its own in a file."""
+    if "\n" in value or "\t" in value:
+        raise ValueError("must be one line (no line breaks or tabs)")
+    return _plain_text(value)
+
+
 def _plain_text(value: str) -> str:
     problem = text_problem(value)
     if problem:
@@ -125,9 +132,9 @@ Slug = Annotated[str, AfterValidator(_slug)]
 Number = Annotated[float, AfterValidator(_finite)]
 Money = Annotated[float, Field(ge=0), AfterValidator(_finite)]
 Month = Annotated[str, AfterValidator(_month)]
-Name = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_plain_text)]
+Name = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_one_line)]
 Text = Annotated[str, Field(max_length=MAX_TEXT), AfterValidator(_plain_text)]
-Login = Annotated[str, Field(min_length=1, max_length=64), AfterValidator(_plain_text)]
+Login = Annotated[str, Field(min_length=1, max_length=64), AfterValidator(_one_line)]
 Score = Annotated[int, Field(ge=1, le=10, strict=True)]
 
 
