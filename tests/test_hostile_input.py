@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from carebench.cli import read_portfolio
+from carebench.app.transfer import read_portfolio
 from carebench.core.models import Client, Portfolio
 from carebench.core.scripts import ScriptProblem, parse_script
 from carebench.inputs import UserError, parse_date, parse_number, parse_scores

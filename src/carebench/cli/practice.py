@@ -11,8 +11,10 @@ from datetime import datetime
 
 import click
 
-from .cli import DATE, ParsedType, checked, cli, db_option, emit_json, json_option, open_store, table, today_or
-from .inputs import UserError, inert, parse_moment, validation_message
+from ..app import commands
+from ..app.commands import checked
+from .group import DATE, ParsedType, cli, db_option, emit_json, json_option, open_store, session, table, today_or
+from ..inputs import UserError, inert, parse_moment
 
 IMPACTS = ("high", "medium", "low")
 REACHES = ("many", "some", "few")
@@ -45,7 +47,7 @@ def day_option(f):
 @db_option
 def practice(start, end, owner, as_json, db_path):
     """How the practice is doing: retention, sustained results, follow-on revenue, referrals, health, NPS."""
-    from .views_practice import practice_view
+    from ..views_practice import practice_view
 
     as_of = today_or(None)
     end = end or as_of
@@ -85,30 +87,19 @@ def ticket():
 @db_option
 def ticket_add(client, title, impact, users, category, opened, ref, as_json, db_path):
     """Log a support ticket; its priority (P1-P4) follows from impact and users affected."""
-    from .core.models import TICKET_CATEGORIES, Ticket
-    from .core.support import priority
+    from ..core.models import TICKET_CATEGORIES, Ticket
+    from ..core.support import priority
 
     if category not in TICKET_CATEGORIES:
         raise UserError(f"--category: '{category}' is not one of {', '.join(TICKET_CATEGORIES)}")
     entry = checked(Ticket, ref=ref, title=title, category=category, impact=impact, users=users, opened=now_or(opened))
-    with open_store(db_path) as store:
-        ref = store.add_ticket(client, entry)
+    ref = commands.log_ticket(session(db_path), client, entry)
     level = priority(impact, users)
     if as_json:
         return emit_json({"client": client, "ref": ref, "priority": level, "opened": entry.opened.isoformat(timespec="minutes")})
     click.echo(f"{client} {ref} opened {entry.opened:%Y-%m-%d %H:%M}: {level} ({impact} impact, {users} users)")
 
 
-def _change_ticket(db_path, client: str, ref: str, change) -> str:
-    """Load a ticket, apply ``change(ticket) -> (fields, message)``, validate and save it (refused if changed meanwhile)."""
-    from .core.models import Ticket
-
-    with open_store(db_path) as store:
-        current, version = store.ticket(client, ref)
-        fields, message = change(current)
-        updated = checked(Ticket, **{**current.model_dump(), **fields})
-        store.update_ticket(client, updated, version)
-    return message
 
 
 @ticket.command("respond")
@@ -123,9 +114,10 @@ def ticket_respond(client, ref, at, db_path):
     def change(current):
         if current.first_response is not None:
             raise UserError(f"{ref} already had its first response at {current.first_response:%Y-%m-%d %H:%M}")
-        return {"first_response": at}, f"{client} {ref}: first response at {at:%Y-%m-%d %H:%M}"
+        return {"first_response": at}
 
-    click.echo(_change_ticket(db_path, client, ref, change))
+    commands.change_ticket(session(db_path), client, ref, change)
+    click.echo(f"{client} {ref}: first response at {at:%Y-%m-%d %H:%M}")
 
 
 @ticket.command("resolve")
@@ -137,16 +129,10 @@ def ticket_respond(client, ref, at, db_path):
 @db_option
 def ticket_resolve(client, ref, at, first_contact, escalated, db_path):
     """Mark a ticket resolved."""
-    from .core.support import resolution_hours, resolve_ticket
+    from ..core.support import resolution_hours
 
     at = now_or(at)
-    with open_store(db_path) as store:
-        current, version = store.ticket(client, ref)
-        try:
-            updated = resolve_ticket(current, at, first_contact, escalated)
-        except ValueError as exc:
-            raise UserError(validation_message(exc) if hasattr(exc, "errors") else str(exc)) from None
-        store.update_ticket(client, updated, version)
+    updated = commands.resolve_ticket(session(db_path), client, ref, at, first_contact, escalated)
     click.echo(f"{client} {ref} resolved at {at:%Y-%m-%d %H:%M} after {resolution_hours(updated):g} h")
 
 
@@ -159,9 +145,10 @@ def ticket_escalate(client, ref, db_path):
     def change(current):
         if current.escalated:
             raise UserError(f"{ref} is already escalated")
-        return {"escalated": True}, f"{client} {ref} escalated"
+        return {"escalated": True}
 
-    click.echo(_change_ticket(db_path, client, ref, change))
+    commands.change_ticket(session(db_path), client, ref, change)
+    click.echo(f"{client} {ref} escalated")
 
 
 @ticket.command("list")
@@ -172,7 +159,7 @@ def ticket_escalate(client, ref, db_path):
 @db_option
 def ticket_list(client, open_only, owner, as_json, db_path):
     """Support tickets with their priority and resolution time, oldest first."""
-    from .views_practice import tickets_view
+    from ..views_practice import tickets_view
 
     with open_store(db_path, readonly=True) as store:
         if client:
@@ -198,13 +185,10 @@ def ticket_list(client, open_only, owner, as_json, db_path):
 @db_option
 def pulse(client, respondent, recommend, satisfaction, comment, day, db_path):
     """Record one answer to a pulse survey."""
-    from .core.models import Pulse
-
-    entry = checked(Pulse, date=day or today_or(None), respondent=respondent, recommend=recommend,
-                    satisfaction=satisfaction, comment=comment)
-    with open_store(db_path) as store:
-        store.add_pulse(client, entry)
-    click.echo(f"{client}: {respondent} would recommend {recommend}/10, satisfaction {satisfaction}/5 on {entry.date}")
+    day = day or today_or(None)
+    commands.record_pulse(session(db_path), client, date=day, respondent=respondent, recommend=recommend,
+                          satisfaction=satisfaction, comment=comment)
+    click.echo(f"{client}: {respondent} would recommend {recommend}/10, satisfaction {satisfaction}/5 on {day}")
 
 
 @cli.command()
@@ -215,12 +199,8 @@ def pulse(client, respondent, recommend, satisfaction, comment, day, db_path):
 @db_option
 def outcome(client, kind, note, day, db_path):
     """Record how an engagement continued: renewed, extended or ended."""
-    from .core.models import Outcome
-
-    entry = checked(Outcome, date=day or today_or(None), kind=kind, note=note)
-    with open_store(db_path) as store:
-        store.add_outcome(client, entry)
-    click.echo(f"{client} {kind} on {entry.date}")
+    when = commands.record_outcome(session(db_path), client, kind, note, day)
+    click.echo(f"{client} {kind} on {when}")
 
 
 @cli.group()
@@ -237,12 +217,9 @@ def referral():
 @db_option
 def referral_add(client, prospect, converted, note, day, db_path):
     """Record a prospect the client referred."""
-    from .core.models import Referral
-
-    entry = checked(Referral, date=day or today_or(None), prospect=prospect, became_engagement=converted, note=note)
-    with open_store(db_path) as store:
-        new_id = store.add_referral(client, entry)
-    click.echo(f"{client} referred {prospect} on {entry.date} (referral {new_id})")
+    day = day or today_or(None)
+    new_id = commands.add_referral(session(db_path), client, prospect, converted, note, day)
+    click.echo(f"{client} referred {prospect} on {day} (referral {new_id})")
 
 
 @referral.command("convert")
@@ -251,8 +228,7 @@ def referral_add(client, prospect, converted, note, day, db_path):
 @db_option
 def referral_convert(referral_id, undo, db_path):
     """Mark referral ID as having become an engagement."""
-    with open_store(db_path) as store:
-        client = store.convert_referral(referral_id, not undo)
+    client = commands.convert_referral(session(db_path), referral_id, not undo)
     click.echo(f"referral {referral_id} from {inert(client)} " + ("no longer counts as an engagement" if undo else "became an engagement"))
 
 
@@ -264,11 +240,7 @@ def referral_convert(referral_id, undo, db_path):
 def testimonial(answer, client, day, db_path):
     """Record asking a client for a testimonial (ask), or their answer (given, declined)."""
     day = day or today_or(None)
-    with open_store(db_path) as store:
-        if answer == "ask":
-            store.request_testimonial(client, day)
-        else:
-            store.answer_testimonial(client, answer, day)
+    commands.testimonial(session(db_path), client, answer, day)
     click.echo(f"{client}: testimonial {'asked for' if answer == 'ask' else answer} on {day}")
 
 
@@ -282,14 +254,9 @@ def testimonial(answer, client, day, db_path):
 @db_option
 def learning(client, what, decision, why, who, day, db_path):
     """Record a lesson learned or a decision taken for a client."""
-    from .core.models import Learning
-    from .store import current_login
-
-    entry = checked(Learning, date=day or today_or(None), kind="decision" if decision else "lesson", what=what, why=why,
-                    who=who or current_login())
-    with open_store(db_path) as store:
-        store.add_learning(client, entry)
-    click.echo(f"{client}: {entry.kind} recorded on {entry.date}")
+    day = day or today_or(None)
+    kind = commands.record_learning(session(db_path), client, what, decision, why, who, day)
+    click.echo(f"{client}: {kind} recorded on {day}")
 
 
 @cli.command()
@@ -298,7 +265,7 @@ def learning(client, what, decision, why, who, day, db_path):
 @db_option
 def search(text, as_json, db_path):
     """Search lessons and decisions across the practice (case-insensitive)."""
-    from .views_practice import search_view
+    from ..views_practice import search_view
 
     if not text.strip():
         raise UserError("say what to search for")
@@ -327,7 +294,7 @@ def checklist():
 @db_option
 def checklist_show(client, as_json, db_path):
     """Show a client's checklist."""
-    from .views_practice import checklist_view
+    from ..views_practice import checklist_view
 
     with open_store(db_path, readonly=True) as store:
         data = checklist_view(store, client)
@@ -340,12 +307,6 @@ def checklist_show(client, as_json, db_path):
     click.echo(f"{data['done']} of {data['total']} done")
 
 
-def _defaults():
-    from .core.phases import default_checklist
-
-    return default_checklist()
-
-
 @checklist.command("tick")
 @click.argument("client")
 @click.argument("key")
@@ -354,10 +315,13 @@ def _defaults():
 @db_option
 def checklist_tick(client, key, note, day, db_path):
     """Mark a checklist item done."""
-    day = day or today_or(None)
-    with open_store(db_path) as store:
-        store.check_item(client, key, True, day, _defaults(), note)
-    click.echo(f"{client}: {key} done on {day}")
+    from dataclasses import replace
+
+    here = session(db_path)
+    if day:
+        here = replace(here, today=day)
+    commands.tick_checklist(here, client, key, True, note)
+    click.echo(f"{client}: {key} done on {here.today}")
 
 
 @checklist.command("untick")
@@ -366,8 +330,7 @@ def checklist_tick(client, key, note, day, db_path):
 @db_option
 def checklist_untick(client, key, db_path):
     """Mark a checklist item not done."""
-    with open_store(db_path) as store:
-        store.check_item(client, key, False, today_or(None), _defaults())
+    commands.tick_checklist(session(db_path), client, key, False)
     click.echo(f"{client}: {key} not done")
 
 
@@ -378,11 +341,7 @@ def checklist_untick(client, key, db_path):
 @db_option
 def checklist_add(client, key, label, db_path):
     """Add an item of your own to a client's checklist."""
-    from .core.models import ChecklistItem
-
-    item = checked(ChecklistItem, key=key, label=label)
-    with open_store(db_path) as store:
-        store.add_checklist_item(client, item, _defaults())
+    commands.add_checklist_item(session(db_path), client, key, label)
     click.echo(f"{client}: checklist item {key} added")
 
 
@@ -392,6 +351,5 @@ def checklist_add(client, key, label, db_path):
 @db_option
 def checklist_remove(client, key, db_path):
     """Remove an item from a client's checklist (it no longer holds the handover back)."""
-    with open_store(db_path) as store:
-        store.remove_checklist_item(client, key, _defaults())
+    commands.remove_checklist_item(session(db_path), client, key)
     click.echo(f"{client}: checklist item {key} removed")

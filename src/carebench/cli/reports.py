@@ -13,21 +13,16 @@ from pathlib import Path
 
 import click
 
-from .cli import DATE, cli, date_option, db_option, emit_json, json_option, open_store, today_or
-from .inputs import UserError, inert
+from ..app import commands, transfer
+from .group import DATE, output_option, session, cli, date_option, db_option, emit_json, json_option, open_store, today_or
+from ..inputs import UserError, inert
 
 REPORT_KINDS = ("weekly", "monthly", "qbr")
 AUDIENCES = ("executive", "operational", "team")
 FORMATS = ("md", "html")
 SEVERITIES = ("low", "medium", "high")
 CALENDAR_DAYS = 90
-MAX_CSV_BYTES = 50 << 20  # the largest CSV file of readings carebench reads
 MAX_CALENDAR_DAYS = 5 * 366
-
-
-def output_option(f):
-    return click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), default=None,
-                        help="Write to this file instead of standard output.")(f)
 
 
 def format_option(f):
@@ -42,14 +37,12 @@ def deliver(content: str | bytes, output: Path | None, what: str) -> None:
         stream.write(data)
         stream.flush()
         return
-    from .store.files import write_file
-
-    write_file(output, data)  # owner-only, never through a link
+    transfer.write_output(output, data)  # owner-only, never through a link
     click.echo(f"wrote {what} to {output}", err=True)
 
 
 def templates_in_force() -> dict:
-    from .scriptbook import scripts_in_force
+    from ..scriptbook import scripts_in_force
 
     templates, problems = scripts_in_force()
     for problem in problems:
@@ -59,10 +52,10 @@ def templates_in_force() -> dict:
 
 def render(doc: dict, fmt: str) -> str:
     if fmt == "html":
-        from .reports.render_html import render_html
+        from ..reports.render_html import render_html
 
         return render_html(doc)
-    from .reports.render_md import render_markdown
+    from ..reports.render_md import render_markdown
 
     return render_markdown(doc)
 
@@ -82,7 +75,7 @@ def render(doc: dict, fmt: str) -> str:
 @db_option
 def report(client, kind, audience, fmt, output, as_of, db_path):
     """A client report to hand over: weekly, monthly or a quarterly business review."""
-    from .reports.build import client_report
+    from ..reports.build import client_report
 
     templates = templates_in_force()
     with open_store(db_path, readonly=True) as store:
@@ -98,7 +91,7 @@ def report(client, kind, audience, fmt, output, as_of, db_path):
 @db_option
 def digest(owner, fmt, output, as_of, db_path):
     """The weekly portfolio digest: clients by band, movers, overdue touchpoints, backsliding KPIs, handovers, pipeline."""
-    from .reports.digest import portfolio_digest
+    from ..reports.digest import portfolio_digest
 
     with open_store(db_path, readonly=True) as store:
         doc = portfolio_digest(store, today_or(as_of), owner)
@@ -117,8 +110,8 @@ def digest(owner, fmt, output, as_of, db_path):
 @db_option
 def check(owner, fail_on, as_of, as_json, db_path):
     """What needs attention, for cron: exit 0 when nothing reaches --fail-on, else 1 (see docs/check.md)."""
-    from .core.alerts import failing
-    from .reports.checks import check_view, load_settings
+    from ..core.alerts import failing
+    from ..reports.checks import check_view, load_settings
 
     settings = load_settings()
     day = today_or(as_of)
@@ -154,34 +147,9 @@ def ack(finding, until, reason, db_path):
     The finding need not be raised right now (so a known one can be silenced ahead),
     but its rule, client and subject must exist.
     """
-    from .core.alerts import parse_finding_id
-    from .core.models import text_problem
-
-    finding = finding.strip()
-    try:
-        rule, client, subject = parse_finding_id(finding)
-    except ValueError as exc:
-        raise UserError(str(exc)) from None
-    reason = reason.strip()
-    if not reason:
-        raise UserError("--reason: say why the finding can wait")
-    problem = text_problem(reason)
-    if problem:
-        raise UserError(f"--reason: {problem}")
-    if len(reason) > 2000:
-        raise UserError("--reason: must be plain text of at most 2000 characters")
-    day = today_or(None)
-    if until < day:
-        raise UserError(f"--until {until} is in the past (today is {day})")
-    with open_store(db_path) as store:
-        store.require_client(client)
-        if rule == "kpi-backsliding" and subject not in {k.key for k in store.client(client, parts={"kpis"}).kpis}:
-            raise UserError(f"client '{client}' has no KPI '{subject}'")
-        if rule == "action-overdue" and int(subject) not in {a["id"] for a in store.open_action_items() if a["client"] == client}:
-            raise UserError(f"client '{client}' has no open action item {subject}")
-        replaced = store.acknowledge(finding, client, until, reason)
-    click.echo(f"acknowledged {finding} until {until}"
-               + (f" (replacing the acknowledgement until {inert(replaced['until'])})" if replaced else ""))
+    replaced = commands.acknowledge(session(db_path), finding, until, reason)
+    click.echo(inert(f"acknowledged {finding.strip()} until {until}"
+                     + (f" (replacing the acknowledgement until {replaced['until']})" if replaced else "")))
 
 
 # ----- calendar ---------------------------------------------------------------------
@@ -196,8 +164,8 @@ def ack(finding, until, reason, db_path):
 @db_option
 def calendar_cmd(owner, start, end, output, as_of, db_path):
     """Scheduled touchpoints as an iCalendar file (.ics) to import into a calendar app."""
-    from .reports.feeds import touchpoint_calendar
-    from .store import SCHEDULE_PARTS
+    from ..reports.feeds import touchpoint_calendar
+    from ..store import SCHEDULE_PARTS
 
     start = start or today_or(as_of)
     end = end or start + timedelta(days=CALENDAR_DAYS)
@@ -229,15 +197,9 @@ def readings_import(file, db_path):
     transaction. A value equal to the stored one is left untouched, so importing
     the same file twice changes nothing.
     """
-    from .reports.feeds import parse_readings_csv
-    from .store.files import read_capped
-
     label = "<stdin>" if str(file) == "-" else str(file)
-    raw = read_capped(file, MAX_CSV_BYTES, "a CSV file of readings")
-    with open_store(db_path) as store:
-        kpis = {c.id: {k.key for k in c.kpis} for c in store.clients(parts={"kpis"})}
-        rows = parse_readings_csv(raw, label, kpis)
-        counts = store.import_readings(rows, source=label)
+    raw = transfer.read_input(file, transfer.MAX_CSV_BYTES, "a CSV file of readings")
+    counts = commands.import_readings(session(db_path), raw, label)
     click.echo(f"{label}: {counts['added']} added, {counts['replaced']} replaced, {counts['unchanged']} unchanged")
 
 
@@ -249,7 +211,7 @@ def readings_import(file, db_path):
 @db_option
 def readings_export(client, start, end, output, db_path):
     """Export readings as CSV, in the format `readings import` reads."""
-    from .reports.feeds import readings_csv
+    from ..reports.feeds import readings_csv
 
     if start and end and end < start:
         raise UserError(f"--to {end} is before --from {start}")

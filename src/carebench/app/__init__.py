@@ -1,0 +1,1 @@
+"""The application layer: every command (write) and query (typed read model) the CLI, the workbench and the reports use."""

@@ -1,0 +1,427 @@
+"""Every write carebench makes: one function each, one transaction, its input checked through the core.
+
+The CLI and the workbench call these and nothing below them. Each returns what it did
+(a small frozen record the caller words for its user) or raises ``UserError`` /
+``StoreError`` with one line saying what is wrong; nothing is written then. The store
+refreshes the derived rows a write affects in the same transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any, Iterable
+
+from ..inputs import UserError, validation_message
+from .session import Session
+
+if TYPE_CHECKING:
+    from ..core.models import ActionItem, Assessment, CheckIn, Learning, Opportunity, Portfolio, Ticket
+
+
+def checked(model_cls, **fields):
+    """A core model built from ``fields``; what the core refuses becomes one line (UserError)."""
+    from pydantic import ValidationError
+
+    try:
+        return model_cls(**fields)
+    except ValidationError as exc:
+        raise UserError(validation_message(exc)) from None
+
+
+def _refused(exc: ValueError) -> UserError:
+    return UserError(validation_message(exc) if hasattr(exc, "errors") else str(exc))
+
+
+# ----- setting up ----------------------------------------------------------------------------
+
+
+def init_database(session: Session) -> str:
+    """Create the database (owner-only) or migrate it; returns its path."""
+    from ..store import Store
+
+    with Store(session.db_path, actor=session.actor, create=True, on_wait=session.on_wait) as store:
+        return str(store.path)
+
+
+def init_team_folder(group: str, folder) -> str:
+    """Set up (or repair) a team folder for a Unix group; returns the database's path."""
+    from ..store.sharing import init_shared
+
+    return str(init_shared(group, folder))
+
+
+def backup(session: Session, target, replace: bool = False) -> tuple[str, int]:
+    """Copy the live database to ``target`` (a new owner-only file); returns (source, bytes written)."""
+    from pathlib import Path
+
+    from ..store.db import backup_copy
+
+    with session.reading() as store:
+        source = store.path
+    backup_copy(source, Path(target), replace=replace)
+    return str(source), Path(target).stat().st_size
+
+
+@dataclass(frozen=True)
+class Imported:
+    clients: int
+    added: int
+    replaced: int
+    path: str
+
+
+def import_portfolio(session: Session, portfolio: Portfolio) -> Imported:
+    """Write a whole validated portfolio in one transaction; clients already there are replaced whole."""
+    with session.writing() as store:
+        added, replaced = store.import_portfolio(portfolio)
+        return Imported(len(portfolio.clients), added, replaced, str(store.path))
+
+
+def open_demo(reset: bool = False):
+    """The demo database in the user's data folder, built from the bundled sample data on first use (or ``reset``)."""
+    from pathlib import Path
+
+    from ..paths import demo_db_path
+
+    path = demo_db_path()
+    if reset:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+    if not path.exists():
+        load_demo(Session(path, create=True), date.today())
+    return path
+
+
+def load_demo(session: Session, anchor: date) -> tuple[Imported, date]:
+    """Load the bundled demo portfolio, shifted so that ``anchor`` is its today; returns what was imported and its day."""
+    from ..demo import load_demo_portfolio
+
+    portfolio = load_demo_portfolio(anchor, session.actor)
+    return import_portfolio(session, portfolio), portfolio.as_of
+
+
+# ----- clients, KPIs, readings, savings, assessments -------------------------------------------
+
+
+def add_client(session: Session, client_id: str, name: str, tier: str, go_live: date, owner: str | None = None,
+               investment: float = 0.0, roi_target: float = 0.0):
+    """A new engagement (owner: the user unless named); returns the client model as stored."""
+    from ..core.models import Client
+
+    client = checked(Client, id=client_id, name=name, tier=tier, go_live=go_live, owner=owner or session.actor,
+                     investment=investment, roi_target=roi_target)
+    with session.writing() as store:
+        store.add_client(client)
+    return client
+
+
+def add_kpi(session: Session, client: str, key: str, name: str, category: str, unit: str, direction: str,
+            baseline: float, target: float):
+    from ..core.models import Kpi
+
+    kpi = checked(Kpi, key=key, name=name, category=category, unit=unit, direction=direction, baseline=baseline,
+                  target=target)
+    with session.writing() as store:
+        store.add_kpi(client, kpi)
+    return kpi
+
+
+@dataclass(frozen=True)
+class ReadingRecorded:
+    client: str
+    kpi: str
+    date: date
+    value: float
+    replaced: float | None
+
+
+def record_reading(session: Session, client: str, kpi: str, value: float, day: date | None = None) -> ReadingRecorded:
+    """A KPI reading; a second one on the same date replaces the first (audited)."""
+    from ..core.models import Reading
+
+    entry = checked(Reading, date=day or session.today, value=value)
+    with session.writing() as store:
+        old = store.add_reading(client, kpi, entry.date, entry.value)
+    return ReadingRecorded(client, kpi, entry.date, entry.value, old)
+
+
+def record_savings(session: Session, client: str, month: str, amount: float) -> None:
+    from ..core.models import Savings
+
+    entry = checked(Savings, month=month, amount=amount)
+    with session.writing() as store:
+        store.set_savings(client, entry.month, entry.amount)
+
+
+@dataclass(frozen=True)
+class Assessed:
+    client: str
+    date: date
+    overall: float
+    band: str
+    replaced: bool
+
+
+def record_assessment(session: Session, client: str, scores: dict[str, int], day: date | None = None,
+                      note: str | None = None) -> Assessed:
+    """A health assessment (all nine sub-scores); one per client and date, a second one replaces the first."""
+    from ..core.health import band_of, overall_score
+    from ..core.models import Assessment, Scores
+
+    assessment = checked(Assessment, date=day or session.today, scores=checked(Scores, **scores), note=note,
+                         author=session.actor)
+    overall = overall_score(assessment.scores, session.rules.weights)
+    with session.writing() as store:
+        replaced = store.add_assessment(client, assessment)
+    return Assessed(client, assessment.date, float(overall), band_of(overall), replaced)
+
+
+# ----- touchpoints ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TouchpointRecorded:
+    client: str
+    date: date
+    kind: str
+    status: str
+    moved_to: date | None
+
+
+def record_touchpoint(session: Session, client: str, day: date, status: str, kind: str | None = None,
+                      reason: str | None = None, to: date | None = None) -> TouchpointRecorded:
+    """What happened to the touchpoint standing on ``day``: done, skipped (with a reason) or moved (to a day)."""
+    from ..core.schedule import touchpoint_outcome
+
+    if status == "skipped" and not (reason or "").strip():
+        raise UserError("say why the touchpoint is skipped")
+    with session.writing() as store:
+        engagement = store.client(client, parts={"assessments", "exceptions"})
+        try:
+            outcome = touchpoint_outcome(engagement, day, status, kind, reason, to, session.rules.plans,
+                                         session.rules.calendar)
+        except ValueError as exc:
+            raise _refused(exc) from None
+        store.record_exception(client, outcome)
+    return TouchpointRecorded(client, day, outcome.kind, status, to)
+
+
+# ----- action items and opportunities ----------------------------------------------------------
+
+
+def add_action(session: Session, client: str, text: str, due: date, priority: str = "medium",
+               owner: str | None = None, source: str | None = None) -> int:
+    """An action item (owner: the client's owner unless named); returns its id."""
+    from ..core.models import ActionItem
+
+    with session.writing() as store:
+        engagement = store.client(client, parts=())
+        item = checked(ActionItem, text=text, due=due, priority=priority, owner=owner or engagement.owner, source=source)
+        return store.add_action_item(client, item)
+
+
+def complete_action(session: Session, item_id: int) -> None:
+    with session.writing() as store:
+        store.complete_action_item(item_id, session.today)
+
+
+def add_opportunity(session: Session, client: str, **fields: Any) -> int:
+    """An expansion opportunity; returns its id."""
+    from ..core.models import Opportunity
+
+    opportunity = checked(Opportunity, **fields)
+    with session.writing() as store:
+        return store.add_opportunity(client, opportunity)
+
+
+def update_opportunity(session: Session, opportunity_id: int, opportunity: Opportunity, version: int) -> None:
+    """Save an edited opportunity; refused when someone else saved it since ``version`` was read."""
+    with session.writing() as store:
+        store.update_opportunity(opportunity_id, opportunity, expected_version=version)
+
+
+# ----- check-ins and drafts ----------------------------------------------------------------------
+
+
+def save_draft(session: Session, client: str, day: date, kind: str, data: dict, version: int | None) -> int:
+    """Keep the user's check-in in progress; returns the draft's new version."""
+    with session.writing() as store:
+        return store.save_draft(client, day, kind, data, expected_version=version)
+
+
+def discard_draft(session: Session, client: str, day: date, kind: str) -> None:
+    with session.writing() as store:
+        store.discard_draft(client, day, kind)
+
+
+def finish_checkin(session: Session, client: str, touchpoint_date: date, checkin: CheckIn, readings: dict[str, float],
+                   assessment: Assessment | None, actions: list[ActionItem], learnings: Iterable[Learning] = (),
+                   opportunity_id: int | None = None, outcome: dict | None = None) -> int:
+    """Store a finished check-in with all it captured in one transaction; returns its id.
+
+    An expansion conversation (``opportunity_id``) records its outcome on the opportunity;
+    any other check-in marks its touchpoint done.
+    """
+    with session.writing() as store:
+        if opportunity_id is not None:
+            return store.record_expansion_checkin(client, opportunity_id, checkin, actions, outcome, learnings=learnings)
+        return store.finish_checkin(client, checkin, readings, assessment, actions, touchpoint_date=touchpoint_date,
+                                    learnings=learnings)
+
+
+# ----- support tickets -----------------------------------------------------------------------------
+
+
+def log_ticket(session: Session, client: str, ticket: Ticket) -> str:
+    """A support ticket; returns its reference (T-n when it came without one)."""
+    with session.writing() as store:
+        return store.add_ticket(client, ticket)
+
+
+def change_ticket(session: Session, client: str, ref: str, change) -> Ticket:
+    """Apply ``change(ticket) -> fields`` to a ticket, check it and save it (refused if changed meanwhile)."""
+    from ..core.models import Ticket
+
+    with session.writing() as store:
+        current, version = store.ticket(client, ref)
+        updated = checked(Ticket, **{**current.model_dump(), **change(current)})
+        store.update_ticket(client, updated, version)
+    return updated
+
+
+def resolve_ticket(session: Session, client: str, ref: str, at: datetime, first_contact: bool = False,
+                   escalated: bool = False) -> Ticket:
+    from ..core.support import resolve_ticket as resolved
+
+    def change(current) -> dict:
+        try:
+            ticket = resolved(current, at, first_contact, escalated)
+        except ValueError as exc:
+            raise _refused(exc) from None
+        return ticket.model_dump()
+
+    return change_ticket(session, client, ref, change)
+
+
+# ----- the practice: pulses, outcomes, advocacy, learnings, checklist, acknowledgements -------------
+
+
+def record_pulse(session: Session, client: str, **fields: Any) -> None:
+    from ..core.models import Pulse
+
+    entry = checked(Pulse, **{"date": session.today, **fields})
+    with session.writing() as store:
+        store.add_pulse(client, entry)
+
+
+def record_outcome(session: Session, client: str, kind: str, note: str | None = None, day: date | None = None) -> date:
+    from ..core.models import Outcome
+
+    entry = checked(Outcome, date=day or session.today, kind=kind, note=note)
+    with session.writing() as store:
+        store.add_outcome(client, entry)
+    return entry.date
+
+
+def add_referral(session: Session, client: str, prospect: str, converted: bool = False, note: str | None = None,
+                 day: date | None = None) -> int:
+    from ..core.models import Referral
+
+    entry = checked(Referral, date=day or session.today, prospect=prospect, became_engagement=converted, note=note)
+    with session.writing() as store:
+        return store.add_referral(client, entry)
+
+
+def convert_referral(session: Session, referral_id: int, converted: bool = True) -> str:
+    """Mark whether a referral became an engagement; returns the client who referred."""
+    with session.writing() as store:
+        return store.convert_referral(referral_id, converted)
+
+
+def testimonial(session: Session, client: str, answer: str, day: date | None = None) -> None:
+    """Ask for a testimonial (``ask``) or record the answer (``given``, ``declined``)."""
+    with session.writing() as store:
+        if answer == "ask":
+            store.request_testimonial(client, day or session.today)
+        else:
+            store.answer_testimonial(client, answer, day or session.today)
+
+
+def record_learning(session: Session, client: str, what: str, decision: bool = False, why: str = "",
+                    who: str | None = None, day: date | None = None, source: str | None = None) -> str:
+    from ..core.models import Learning
+
+    entry = checked(Learning, date=day or session.today, kind="decision" if decision else "lesson", what=what, why=why,
+                    who=who or session.actor, source=source)
+    with session.writing() as store:
+        store.add_learning(client, entry)
+    return entry.kind
+
+
+def tick_checklist(session: Session, client: str, key: str, done: bool, note: str | None = None) -> None:
+    from ..core.phases import default_checklist
+
+    with session.writing() as store:
+        store.check_item(client, key, done, session.today, default_checklist(), note)
+
+
+def add_checklist_item(session: Session, client: str, key: str, label: str) -> None:
+    from ..core.models import ChecklistItem
+    from ..core.phases import default_checklist
+
+    item = checked(ChecklistItem, key=key, label=label)
+    with session.writing() as store:
+        store.add_checklist_item(client, item, default_checklist())
+
+
+def remove_checklist_item(session: Session, client: str, key: str) -> None:
+    from ..core.phases import default_checklist
+
+    with session.writing() as store:
+        store.remove_checklist_item(client, key, default_checklist())
+
+
+def acknowledge(session: Session, finding: str, until: date, reason: str) -> dict | None:
+    """Silence a `check` finding until a day (audited); returns the acknowledgement it replaced, if any."""
+    from ..core.alerts import parse_finding_id
+    from ..core.models import CONTROL_RE
+
+    finding = finding.strip()
+    try:
+        rule, client, subject = parse_finding_id(finding)
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
+    reason = reason.strip()
+    if not reason:
+        raise UserError("--reason: say why the finding can wait")
+    if CONTROL_RE.search(reason) or len(reason) > 2000:
+        raise UserError("--reason: must be plain text of at most 2000 characters")
+    if until < session.today:
+        raise UserError(f"--until {until} is in the past (today is {session.today})")
+    with session.writing() as store:
+        store.require_client(client)
+        if rule == "kpi-backsliding" and subject not in {k.key for k in store.client(client, parts={"kpis"}).kpis}:
+            raise UserError(f"client '{client}' has no KPI '{subject}'")
+        if rule == "action-overdue" and int(subject) not in {a["id"] for a in store.open_action_items() if a["client"] == client}:
+            raise UserError(f"client '{client}' has no open action item {subject}")
+        return store.acknowledge(finding, client, until, reason)
+
+
+def doctor(session: Session, fix: bool = False) -> tuple[dict, list[str]]:
+    """What state the database file is in (see store.doctor), after mending what can be mended when ``fix``."""
+    from ..store.doctor import examine
+    from ..store.doctor import fix as mend
+
+    done = mend(session.db_path) if fix else []
+    return examine(session.db_path), done
+
+
+def import_readings(session: Session, raw: bytes, label: str) -> dict[str, int]:
+    """KPI readings from CSV bytes, checked whole, then written in one transaction; returns the counts."""
+    from ..reports.feeds import parse_readings_csv
+
+    with session.writing() as store:
+        kpis = {c.id: {k.key for k in c.kpis} for c in store.clients(parts={"kpis"})}
+        rows = parse_readings_csv(raw, label, kpis)
+        return store.import_readings(rows, source=label)

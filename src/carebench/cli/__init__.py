@@ -1,0 +1,75 @@
+"""The ``carebench`` command.
+
+``main`` opens the workbench straight away when no command is given (without building
+the command tree), and otherwise runs the click commands, one module per area.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import sys
+from pathlib import Path
+
+import click
+
+from ..inputs import UserError, inert
+from ..store.errors import StoreError
+
+
+def command_tree() -> click.Group:
+    """The click group with every command registered."""
+    from . import practice, reading, reports, setup, writing  # noqa: F401  (each registers its commands)
+    from .group import cli
+
+    return cli
+
+
+def main() -> None:
+    """Entry point: every failure a user can cause is one line on stderr, exit code 2."""
+    try:
+        command_tree().main(standalone_mode=False, prog_name="carebench")
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.Abort:
+        click.echo("aborted", err=True)
+        sys.exit(1)
+    except click.ClickException as exc:
+        click.echo(f"error: {inert(' '.join(exc.format_message().split()))}", err=True)
+        sys.exit(exc.exit_code)
+    except (UserError, StoreError) as exc:
+        # Several problems (an import) come as several lines; each one is made inert on its own.
+        click.echo("\n".join(f"error: {inert(line)}" for line in str(exc).split("\n")), err=True)
+        sys.exit(2)
+    except BrokenPipeError:
+        # The reader went away (`carebench today | head`): nothing more to say, and nothing to flush.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(0)
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except sqlite3.Error as exc:
+        from ..store.db import explain, is_environmental
+
+        if not is_environmental(exc):
+            crashed(exc)
+        click.echo(f"error: {inert(str(explain(exc, resolve_db_quietly())))}", err=True)
+        sys.exit(2)
+    except Exception as exc:
+        crashed(exc)
+
+
+def resolve_db_quietly() -> Path:
+    """The database a failed command was using, as far as it can still be told."""
+    from .group import resolved
+
+    return resolved[0] if resolved else Path("the database")
+
+
+def crashed(exc: BaseException) -> None:
+    """An unexpected error: the details go to a private crash report, the user gets one line (exit 1)."""
+    from ..crash import crash_line
+
+    click.echo(f"error: {crash_line(exc)}", err=True)
+    sys.exit(1)
+
+

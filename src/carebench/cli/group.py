@@ -1,0 +1,159 @@
+"""The ``carebench`` click group and what its commands share: options, parameter types, output helpers."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date
+from pathlib import Path
+
+import click
+
+from ..inputs import UserError, inert, parse_date
+from ..store import Store
+
+TIERS = ("platinum", "gold", "silver")
+CATEGORIES = ("leading", "lagging", "diagnostic")
+PRIORITIES = ("high", "medium", "low")
+STAGES = ("identified", "qualified", "proposed", "won", "lost")
+SOURCES = ("performance_gap", "capability_need", "strategic_alignment", "competitive_response")
+KIND_CHOICES = ("quarterly", "monthly", "biweekly", "weekly", "intervention", "recovery", "daily")
+MAX_IMPORT_ERRORS = 20
+# The largest files carebench reads (a larger one is refused before it is read).
+MAX_PORTFOLIO_BYTES = 100 << 20
+
+
+class ParsedType(click.ParamType):
+    """A parameter read by one of the parsers in inputs.py; what it says is wrong becomes click's one-line error."""
+
+    def __init__(self, name: str, parse, kind: type) -> None:
+        self.name, self.parse, self.kind = name, parse, kind
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, self.kind):
+            return value
+        try:
+            return self.parse(value)
+        except UserError as exc:
+            self.fail(str(exc), param, ctx)
+
+
+DATE = ParsedType("date", parse_date, date)
+
+
+def db_option(f):
+    return click.option("--db", "db_path", type=click.Path(path_type=Path), default=None,
+                        help="Database file (default: $CAREBENCH_DB, else portfolio.db in your data folder).")(f)
+
+
+def date_option(f):
+    return click.option("--date", "as_of", type=DATE, default=None,
+                        help="Report as of this day, YYYY-MM-DD (default: today).")(f)
+
+
+def json_option(f):
+    return click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")(f)
+
+
+# The database the running command uses (for messages about a failure after the command ended).
+resolved: list[Path] = []
+
+
+def resolve_db(db_path: Path | None) -> Path:
+    if db_path is None:
+        root = click.get_current_context().find_root()
+        db_path = root.params.get("db_path")
+    if db_path is None:
+        from ..paths import default_db_path
+
+        db_path = default_db_path()
+    resolved[:] = [db_path]
+    return db_path
+
+
+def open_store(db_path: Path | None, *, create: bool = False, readonly: bool = False) -> Store:
+    """The database for this command; ``readonly`` for commands that only read (they never take the write lock)."""
+    def waiting(seconds: float) -> None:
+        click.echo(f"waiting for the database: another user is writing ({seconds:.0f} s)", err=True)
+
+    return Store(resolve_db(db_path), create=create, readonly=readonly, on_wait=waiting)
+
+
+def session(db_path: Path | None = None, *, create: bool = False):
+    """The application session for this command: the database, the planning day (--date), the user."""
+    from ..app.session import Session
+
+    def waiting(seconds: float) -> None:
+        click.echo(f"waiting for the database: another user is writing ({seconds:.0f} s)", err=True)
+
+    return Session(resolve_db(db_path), today=today_or(None), on_wait=waiting, create=create)
+
+
+def today_or(as_of: date | None) -> date:
+    if as_of is None:
+        root = click.get_current_context().find_root()
+        as_of = root.params.get("as_of")
+    return as_of or date.today()
+
+
+def output_option(f):
+    return click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), default=None,
+                        help="Write to this file (a new owner-only file) instead of standard output.")(f)
+
+
+def emit_json(data) -> None:
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+def console():
+    from rich.console import Console
+
+    return Console(highlight=False)
+
+
+def table(title: str, columns: list[str], rows: list[list], caption: str | None = None) -> None:
+    """Print a table; every piece of text is shown as it is (no markup) and made inert, as it may come from the database."""
+    from rich.markup import escape
+    from rich.table import Table
+
+    def shown(value) -> str:
+        return escape(inert("" if value is None else str(value)))
+
+    t = Table(title=shown(title), caption=None if caption is None else shown(caption), header_style="bold")
+    for column in columns:
+        t.add_column(column)
+    for row in rows:
+        t.add_row(*[shown(v) for v in row])
+    console().print(t)
+
+
+@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@db_option
+@click.option("--date", "as_of", type=DATE, default=None, help="Plan as if today were this day, YYYY-MM-DD.")
+@click.option("--theme", default=None, help="Workbench theme (remembered); see the command palette for the list.")
+@click.version_option(package_name="carebench")
+@click.pass_context
+def cli(ctx: click.Context, db_path: Path | None, as_of: date | None, theme: str | None) -> None:
+    """carebench: post-implementation support (hyper-care) for client engagements.
+
+    Without a command, opens the workbench on your database. Which check-ins are
+    due today, what each client's KPIs and health score say, and which expansion
+    opportunities are ripe, from one SQLite file.
+    """
+    if ctx.invoked_subcommand is None:
+        run_workbench(resolve_db(db_path), as_of, theme)
+
+
+def run_workbench(db_path: Path, as_of: date | None, theme: str | None) -> None:
+    """Open the Textual workbench (the only place textual is imported)."""
+    with Store(db_path, create=True):
+        pass  # create or migrate before the UI starts, so errors are one line here
+    from ..ui.app import CarebenchApp, share_one_malloc_arena
+
+    share_one_malloc_arena()
+    app = CarebenchApp(db_path, today=as_of, theme=theme)
+    app.run()
+    if app.return_code:
+        sys.exit(app.return_code)
+
+

@@ -1,0 +1,232 @@
+"""Reading commands: today, schedule, health, client, kpis, pipeline, log, checkins, drafts, scripts."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from ..inputs import UserError, inert
+from .group import DATE, cli, date_option, db_option, emit_json, json_option, open_store, session, table, today_or
+
+
+# ----- reading ----------------------------------------------------------------
+
+
+@cli.command()
+@click.option("--owner", default=None, help="Only this consultant's clients and action items.")
+@date_option
+@json_option
+@db_option
+def today(owner, as_of, as_json, db_path):
+    """The agenda for a day: overdue touchpoints, what is due, open action items."""
+    from ..views import today_view
+
+    with open_store(db_path, readonly=True) as store:
+        data = today_view(store, today_or(as_of), owner)
+    if as_json:
+        return emit_json(data)
+    rows = [
+        [i["client_name"], i["kind"] + (f" (+{', '.join(i['covers'])})" if i["covers"] else ""),
+         f"overdue: {i['missed']} missed, last {i['date']}" if i["status"] == "overdue" else "due",
+         i["band"] or "-", i["phase"].replace("_", " "), i["owner"]]
+        for i in data["items"]
+    ]
+    table(f"Touchpoints for {data['date']}", ["client", "kind", "status", "band", "phase", "owner"], rows,
+          caption=None if rows else "nothing scheduled")
+    actions = [[a["client_name"], a["text"], a["owner"], a["due"], a["priority"]] for a in data["action_items"]]
+    if actions:
+        table("Open action items due", ["client", "action", "owner", "due", "priority"], actions)
+
+
+@cli.command("schedule")
+@click.argument("client")
+@click.option("--from", "start", type=DATE, default=None, help="First day (default: go-live).")
+@click.option("--to", "end", type=DATE, default=None, help="Last day (default: a year after go-live, or a month from today).")
+@json_option
+@db_option
+def schedule_cmd(client, start, end, as_json, db_path):
+    """A client's touchpoints over a range, with their state."""
+    from ..views import schedule_view
+
+    if start and end and end < start:
+        raise UserError(f"--to {end} is before --from {start}")
+    with open_store(db_path, readonly=True) as store:
+        data = schedule_view(store, client, start, end, today_or(None))
+    if as_json:
+        return emit_json(data)
+    rows = [[t["date"], t["kind"], ", ".join(t["covers"]), t["status"], t["moved_from"] or ""] for t in data["touchpoints"]]
+    table(f"Schedule of {client}, {data['from']} to {data['to']}", ["date", "kind", "covers", "status", "moved from"], rows)
+
+
+@cli.command()
+@click.argument("client", required=False)
+@date_option
+@json_option
+@db_option
+def health(client, as_of, as_json, db_path):
+    """Health scores: every active client (most critical first), or one client's breakdown and history."""
+    from ..views import health_list_view, health_view
+
+    day = today_or(as_of)
+    with open_store(db_path, readonly=True) as store:
+        data = health_view(store, client, day) if client else health_list_view(store, day)
+    if as_json:
+        return emit_json(data)
+    if not client:
+        rows = [[r["client_name"], r["overall"], r["band"], r["delta"], r["date"]] for r in data]
+        return table(f"Health as of {day}", ["client", "overall", "band", "change", "assessed"], rows)
+    if data["date"] is None:
+        return click.echo(f"{client} has no health assessment on or before {day}")
+    rows = []
+    for name, comp in data["components"].items():
+        rows.append([f"{name} (x{comp['weight']})", comp["score"], ""])
+        rows += [[f"  {k}", v, ""] for k, v in comp["subscores"].items()]
+    rows.append(["overall", data["overall"], data["band"]])
+    table(f"Health of {data['client_name']} on {data['date']}", ["component", "score", "band"], rows,
+          caption=f"change {data['delta']:+}" if data["delta"] is not None else "first assessment")
+
+
+@cli.command("client")
+@click.argument("client")
+@date_option
+@json_option
+@db_option
+def client_cmd(client, as_of, as_json, db_path):
+    """One client: tier, phase, handover gate and financials."""
+    from ..views import client_view
+
+    with open_store(db_path, readonly=True) as store:
+        data = client_view(store, client, today_or(as_of))
+    if as_json:
+        return emit_json(data)
+    money = data["financials"]
+    rows = [
+        ["tier", data["tier"]], ["owner", data["owner"]], ["go-live", data["go_live"]], ["day", data["day"]],
+        ["phase", data["phase"]], ["adoption", data["adoption_phase"]], ["band", data["band"]],
+        ["handover", "ready" if data["handover"]["ready"] else "; ".join(data["handover"]["reasons"])],
+        ["monthly savings", money["monthly_savings"]], ["YTD savings", money["ytd_savings"]],
+        ["ROI %", f"{money['roi']} (target {money['roi_target']})"],
+    ]
+    table(data["name"], ["", ""], rows)
+
+
+@cli.command()
+@click.argument("client")
+@date_option
+@json_option
+@db_option
+def kpis(client, as_of, as_json, db_path):
+    """A client's KPIs: current, change vs baseline, target, trend, backsliding."""
+    from ..views import kpis_view
+
+    with open_store(db_path, readonly=True) as store:
+        data = kpis_view(store, client, today_or(as_of))
+    if as_json:
+        return emit_json(data)
+    rows = [
+        [k["name"], k["category"], k["baseline"], k["target"], k["current"],
+         "" if k["change"] is None else f"{k['change']:+}{k['change_unit']}",
+         {True: "yes", False: "no", None: "-"}[k["on_target"]], k["trend"] or "-", "BACKSLIDING" if k["backsliding"] else ""]
+        for k in data
+    ]
+    table(f"KPIs of {client}", ["KPI", "category", "baseline", "target", "current", "change", "on target", "trend", ""], rows)
+
+
+@cli.command()
+@click.option("--client", default=None, help="Only this client's opportunities.")
+@date_option
+@json_option
+@db_option
+def pipeline(client, as_of, as_json, db_path):
+    """Expansion opportunities with weighted values and readiness."""
+    from ..views import pipeline_view
+
+    with open_store(db_path, readonly=True) as store:
+        data = pipeline_view(store, today_or(as_of), client)
+    if as_json:
+        return emit_json(data)
+    rows = [[o["client_name"], o["title"], o["stage"], f"{o['value']:,.0f}", f"{o['probability']}%",
+             f"{o['weighted']:,.0f}", o["readiness"]] for o in data["opportunities"]]
+    totals = data["totals"]
+    table("Expansion pipeline", ["client", "opportunity", "stage", "value", "prob.", "weighted", "readiness"], rows,
+          caption=f"open pipeline {totals['value']:,.0f}, weighted {totals['weighted']:,.0f}")
+
+
+@cli.command("log")
+@click.option("--client", default=None, help="Only this client's entries.")
+@click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 100000))
+@json_option
+@db_option
+def log_cmd(client, limit, as_json, db_path):
+    """The audit trail: who changed what, newest first."""
+    with open_store(db_path, readonly=True) as store:
+        if client:
+            store.require_client(client)
+        rows = store.audit_log(client, limit)
+    if as_json:
+        return emit_json(rows)
+    table("Audit trail", ["when", "who", "what", "client", "detail"],
+          [[r["at"], r["actor"], r["action"], r["client_id"] or "", json.dumps(r["detail"])[:80]] for r in rows])
+
+
+@cli.command()
+@click.argument("client")
+@json_option
+@db_option
+def checkins(client, as_json, db_path):
+    """A client's check-ins, newest first, with what each one captured."""
+    with open_store(db_path, readonly=True) as store:
+        rows = store.checkins(client)
+    if as_json:
+        return emit_json(rows)
+    table(f"Check-ins of {client}", ["date", "kind", "author", "minutes", "readings", "assessed", "actions"],
+          [[r["date"], r["kind"], r["author"], f"{r['actual_minutes']}/{r['planned_minutes']}", len(r["readings"]),
+            "yes" if r["assessment"] else "", len(r["action_items"])] for r in rows],
+          caption=None if rows else "no check-ins yet")
+
+
+@cli.command()
+@click.option("--mine", is_flag=True, help="Only your drafts.")
+@json_option
+@db_option
+def drafts(mine, as_json, db_path):
+    """Check-ins in progress (drafts), newest first."""
+    with open_store(db_path, readonly=True) as store:
+        rows = store.drafts(session(db_path).actor if mine else None)
+    if as_json:
+        return emit_json(rows)
+    table("Open drafts", ["client", "touchpoint", "author", "saved"],
+          [[r["client_name"], f"{r['kind']} {r['date']}", r["author"], r["changed_at"]] for r in rows],
+          caption=None if rows else "no drafts")
+
+
+@cli.command()
+@click.argument("file", required=False, type=click.Path(path_type=Path, dir_okay=False))
+@json_option
+def scripts(file, as_json):
+    """List the check-in scripts in force, or check a script FILE and say what is wrong with it."""
+    from ..core.scripts import ScriptProblem
+    from ..scriptbook import read_script, script_folders, scripts_in_force
+
+    if file is not None:
+        try:
+            template = read_script(file)
+        except ScriptProblem as exc:
+            raise UserError(str(exc)) from None
+        click.echo(f"{file}: ok: '{inert(template.title)}' for {', '.join(template.kinds())}, "
+                   f"{len(template.section)} sections, {template.planned_minutes} minutes")
+        return
+    templates, problems = scripts_in_force()
+    for problem in problems:
+        click.echo(f"warning: {inert(problem)} (skipped)", err=True)
+    rows = [{"kind": kind, "title": t.title, "minutes": t.planned_minutes, "sections": [s.title for s in t.section],
+             "file": t.source} for kind, t in sorted(templates.items())]
+    if as_json:
+        return emit_json(rows)
+    table("Check-in scripts", ["kind", "script", "minutes", "sections", "file"],
+          [[r["kind"], r["title"], r["minutes"], len(r["sections"]), Path(r["file"]).name] for r in rows],
+          caption=f"your own scripts go in {script_folders()[-1]}")
+
+

@@ -1,0 +1,140 @@
+"""Writing commands: add-client, add-kpi, reading, savings, assess, done, skip, move, add-opportunity, add-action."""
+
+from __future__ import annotations
+
+import click
+
+from ..app import commands
+from ..inputs import UserError, parse_scores
+from .group import CATEGORIES, DATE, KIND_CHOICES, PRIORITIES, SOURCES, STAGES, TIERS, cli, db_option, session
+
+
+@cli.command("add-client")
+@click.argument("client_id", metavar="ID")
+@click.option("--name", required=True)
+@click.option("--tier", required=True, type=click.Choice(TIERS))
+@click.option("--go-live", "go_live", required=True, type=DATE)
+@click.option("--owner", default=None, help="Consultant's login (default: you).")
+@click.option("--investment", type=float, default=0.0, help="What the client invested (for ROI).")
+@click.option("--roi-target", "roi_target", type=float, default=0.0, help="Target ROI in percent.")
+@db_option
+def add_client(client_id, name, tier, go_live, owner, investment, roi_target, db_path):
+    """Add a client engagement."""
+    client = commands.add_client(session(db_path, create=True), client_id, name, tier, go_live, owner, investment,
+                                 roi_target)
+    click.echo(f"added {client.id} ({client.tier}, go-live {client.go_live})")
+
+
+@cli.command("add-kpi")
+@click.argument("client")
+@click.argument("key")
+@click.option("--name", required=True)
+@click.option("--category", required=True, type=click.Choice(CATEGORIES))
+@click.option("--unit", required=True, help="'%' for percentages (changes are then in percentage points).")
+@click.option("--direction", required=True, type=click.Choice(("higher", "lower")), help="Which way is better.")
+@click.option("--baseline", required=True, type=float)
+@click.option("--target", required=True, type=float)
+@db_option
+def add_kpi(client, key, name, category, unit, direction, baseline, target, db_path):
+    """Add a KPI to a client."""
+    commands.add_kpi(session(db_path), client, key, name, category, unit, direction, baseline, target)
+    click.echo(f"added KPI {key} to {client}")
+
+
+@cli.command(context_settings={"ignore_unknown_options": True})
+@click.argument("client")
+@click.argument("kpi")
+@click.argument("value", type=float)
+@click.option("--date", "day", type=DATE, default=None, help="Day of the reading (default: today).")
+@db_option
+def reading(client, kpi, value, day, db_path):
+    """Record a KPI reading (a second reading on the same day replaces the first)."""
+    done = commands.record_reading(session(db_path), client, kpi, value, day)
+    click.echo(f"{client} {kpi} = {value:g}" + (f" (replaced {done.replaced:g})" if done.replaced is not None else ""))
+
+
+@cli.command(context_settings={"ignore_unknown_options": True})
+@click.argument("client")
+@click.argument("month", metavar="YYYY-MM")
+@click.argument("amount", type=float)
+@db_option
+def savings(client, month, amount, db_path):
+    """Record a month's savings for a client (replaces that month's figure)."""
+    commands.record_savings(session(db_path), client, month, amount)
+    click.echo(f"{client} saved {amount:,.2f} in {month}")
+
+
+@cli.command()
+@click.argument("client")
+@click.option("--scores", required=True, help="All nine sub-scores, e.g. achievement=8,trend=9,... (1-10).")
+@click.option("--date", "day", type=DATE, default=None, help="Day of the assessment (default: today).")
+@click.option("--note", default=None)
+@db_option
+def assess(client, scores, day, note, db_path):
+    """Record a health assessment of a client."""
+    done = commands.record_assessment(session(db_path), client, parse_scores(scores), day, note)
+    click.echo(f"{client} health {done.overall} ({done.band}) on {done.date}" + (" (replaced that day's)" if done.replaced else ""))
+
+
+def _touchpoint_command(status: str):
+    def command(client, day, kind, reason, to, db_path):
+        if status == "skipped" and not reason:
+            raise UserError("say why with --reason")
+        if status == "moved" and to is None:
+            raise UserError("say where to with --to YYYY-MM-DD")
+        if status != "moved" and to is not None:
+            raise UserError("--to is only for move")
+        done = commands.record_touchpoint(session(db_path), client, day, status, kind, reason, to)
+        detail = f" to {to}" if status == "moved" else ""
+        click.echo(f"{client}: {done.kind} touchpoint on {day} {status}{detail}")
+
+    return command
+
+
+for _name, _status, _help in (
+    ("done", "done", "Mark the touchpoint on --date as done."),
+    ("skip", "skipped", "Skip the touchpoint on --date (needs --reason)."),
+    ("move", "moved", "Move the touchpoint on --date to another day (--to)."),
+):
+    cli.command(_name, help=_help)(
+        click.argument("client")(
+            click.option("--date", "day", type=DATE, required=True, help="Day the touchpoint stands on.")(
+                click.option("--kind", type=click.Choice(KIND_CHOICES), default=None,
+                             help="Which touchpoint, when it matters.")(
+                    click.option("--reason", default=None)(
+                        click.option("--to", type=DATE, default=None, help="New day (move only).")(
+                            db_option(_touchpoint_command(_status)))))))
+    )
+
+
+@cli.command("add-opportunity")
+@click.argument("client")
+@click.option("--title", required=True)
+@click.option("--value", required=True, type=float, help="Potential annual value.")
+@click.option("--probability", required=True, type=int, help="Chance of winning, 0-100.")
+@click.option("--stage", type=click.Choice(STAGES), default="identified", show_default=True)
+@click.option("--source", type=click.Choice(SOURCES), default="performance_gap", show_default=True)
+@click.option("--investment-low", type=float, default=None)
+@click.option("--investment-high", type=float, default=None)
+@click.option("--start-month", type=int, default=None, help="Months after go-live.")
+@click.option("--end-month", type=int, default=None, help="Months after go-live.")
+@click.option("--next-action", default=None)
+@click.option("--next-action-date", type=DATE, default=None)
+@db_option
+def add_opportunity(client, db_path, **fields):
+    """Add an expansion opportunity."""
+    commands.add_opportunity(session(db_path), client, **fields)
+    click.echo(f"added opportunity '{fields['title']}' to {client}")
+
+
+@cli.command("add-action")
+@click.argument("client")
+@click.argument("text")
+@click.option("--due", required=True, type=DATE)
+@click.option("--priority", type=click.Choice(PRIORITIES), default="medium", show_default=True)
+@click.option("--owner", default=None, help="Who does it (default: the client's owner).")
+@db_option
+def add_action(client, text, due, priority, owner, db_path):
+    """Add an action item to a client."""
+    commands.add_action(session(db_path), client, text, due, priority, owner)
+    click.echo(f"added action for {client}, due {due} ({priority})")
