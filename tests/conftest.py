@@ -300,7 +300,7 @@ def demo_db(tmp_path, monkeypatch):
     """The demo portfolio as of 2026-06-15 in a fresh database, with private user folders."""
     from datetime import date
 
-    from carebench.demo import load_demo_portfolio
+    from carebench.app.demo import load_demo_portfolio
     from carebench.store import Store
 
     for var in ("HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME"):

@@ -4,20 +4,18 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime, time, timedelta
-from pathlib import Path
 
 import pytest
 from icalendar import Calendar
 
-import carebench
 from carebench.core.models import Portfolio
 from carebench.core.schedule import schedule
-from carebench.scriptbook import load_scripts
+from carebench.app.scriptbook import bundled_scripts, load_scripts
 from carebench.reports.feeds import event_uid, touchpoint_calendar
 
 D = date(2026, 6, 15)
 MINUTES = {"daily": 20, "weekly": 60, "biweekly": 60, "monthly": 60, "quarterly": 80, "intervention": 35, "recovery": 35}
-TEMPLATES = load_scripts([Path(carebench.__file__).parent / "scripts"])[0]
+TEMPLATES = load_scripts([bundled_scripts()])[0]
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,6 @@ Expected findings on the fixed-date portfolio of conftest.py, as of 2026-06-15:
 from __future__ import annotations
 
 import json
-import shutil
 from datetime import date, timedelta
 
 import pytest

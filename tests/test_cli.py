@@ -520,7 +520,7 @@ def test_only_active_clients_get_touchpoints_and_health_rows(run, db, portfolio_
 
 
 def test_demo_data_loads(run, db):
-    from carebench.paths import bundled
+    from carebench.app.paths import bundled
 
     try:
         demo = bundled("sample_data") / "demo_portfolio.json"

@@ -467,7 +467,7 @@ def test_touchpoints_generated_once_give_every_period_what_generating_per_period
     from datetime import timedelta
 
     from carebench.core.practice import quarters, schedules_for
-    from carebench.demo import load_demo_portfolio
+    from carebench.app.demo import load_demo_portfolio
 
     as_of = date(2026, 6, 15)
     clients = load_demo_portfolio(as_of, "ana").clients

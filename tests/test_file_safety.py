@@ -5,7 +5,6 @@ Each case is one line on standard error, exit code 2, and nothing changed on dis
 
 from __future__ import annotations
 
-import io
 import os
 import shutil
 import sqlite3
@@ -177,7 +176,7 @@ def test_a_crash_report_that_cannot_be_written_is_still_one_line(tmp_path, monke
 
 
 def test_crash_reports_are_new_owner_only_files(tmp_path, monkeypatch):
-    from carebench.crash import write_crash_report
+    from carebench.app.crash import write_crash_report
 
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
     path = write_crash_report(RuntimeError("x"))

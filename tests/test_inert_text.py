@@ -18,7 +18,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from carebench import inputs
+from carebench.app import inputs
 
 # A window title (OSC 0), a link (OSC 8), a clipboard write (OSC 52), colours, a bidi override, then a C1 CSI,
 # a C1 OSC ended by ST, and a pair of isolates.

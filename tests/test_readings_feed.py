@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import shutil
 import sqlite3
 from datetime import date
 
@@ -11,7 +9,7 @@ import pytest
 
 from conftest import ACTOR
 
-from carebench.inputs import UserError
+from carebench.app.inputs import UserError
 from carebench.reports.feeds import format_value, parse_readings_csv
 
 KPIS = {"acme": {"uptime"}, "beta": {"fcr", "handle_time", "training"}, "cobalt": {"cost_per_case"}}

@@ -20,10 +20,9 @@ from pathlib import Path
 
 import pytest
 
-import carebench
 from carebench.core.models import Portfolio
-from carebench.scriptbook import load_scripts
-from carebench.demo import load_demo_portfolio
+from carebench.app.scriptbook import bundled_scripts, load_scripts
+from carebench.app.demo import load_demo_portfolio
 from carebench.reports import document as d
 from carebench.reports.build import AUDIENCES, KINDS, PLAN, client_report
 from carebench.reports.digest import portfolio_digest
@@ -37,7 +36,7 @@ SNAPSHOTS = Path(__file__).parent / "report_snapshots"
 UPDATE = os.environ.get("CAREBENCH_UPDATE_REPORTS") == "1"
 # One client per kind, for variety: red in the handover phase, yellow and backsliding, green with won deals.
 CLIENT_OF = {"weekly": "brackenfield-foods", "monthly": "corvane-freight", "qbr": "meridale-health-supplies"}
-TEMPLATES = load_scripts([Path(carebench.__file__).parent / "scripts"])[0]
+TEMPLATES = load_scripts([bundled_scripts()])[0]
 
 
 @pytest.fixture(scope="module")

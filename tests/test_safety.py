@@ -267,7 +267,7 @@ def test_eight_processes_writing_at_once_lose_nothing(tmp_path, env):
 
 def big_portfolio(tmp_path: Path, copies: int = 6) -> tuple[Path, int]:
     """The demo portfolio several times over (new ids), so an import takes long enough to be interrupted."""
-    from carebench.demo import load_demo_portfolio
+    from carebench.app.demo import load_demo_portfolio
 
     demo = load_demo_portfolio(date(2026, 6, 15), "ana")
     clients = []

@@ -9,7 +9,7 @@ from datetime import date
 
 import pytest
 
-from carebench.demo import load_demo_portfolio
+from carebench.app.demo import load_demo_portfolio
 from carebench.store import Store
 from carebench.ui.app import CarebenchApp
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date
 
-import pytest
 
 from carebench.store import Store
 from carebench.ui.app import CarebenchApp

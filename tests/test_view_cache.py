@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from carebench.core.models import Assessment, Scores, TouchpointException
-from carebench.demo import load_demo_portfolio
+from carebench.app.demo import load_demo_portfolio
 from carebench.store import Store
 from carebench.views import Rules, health_list_view, kpi_dashboard_view, portfolio_view, today_view
 

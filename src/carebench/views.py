@@ -472,7 +472,7 @@ def checkin_context(store: Store, client_id: str, touchpoint_date: date, kind: s
     """Everything a guided check-in needs: the script with its prompts filled in, KPIs, last scores, the author's draft."""
     from .core.kpis import plausible_range
     from .core.scripts import kpis_for, render
-    from .scriptbook import scripts_in_force
+    from .app.scriptbook import scripts_in_force
 
     templates, problems = scripts_in_force()
     template = templates.get(kind)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Iterable
 
-from ..inputs import UserError, validation_message
+from .inputs import UserError, validation_message
 from .session import Session
 
 if TYPE_CHECKING:
@@ -82,7 +82,7 @@ def open_demo(reset: bool = False):
     """The demo database in the user's data folder, built from the bundled sample data on first use (or ``reset``)."""
     from pathlib import Path
 
-    from ..paths import demo_db_path
+    from .paths import demo_db_path
 
     path = demo_db_path()
     if reset:
@@ -95,7 +95,7 @@ def open_demo(reset: bool = False):
 
 def load_demo(session: Session, anchor: date) -> tuple[Imported, date]:
     """Load the bundled demo portfolio, shifted so that ``anchor`` is its today; returns what was imported and its day."""
-    from ..demo import load_demo_portfolio
+    from .demo import load_demo_portfolio
 
     portfolio = load_demo_portfolio(anchor, session.actor)
     return import_portfolio(session, portfolio), portfolio.as_of
@@ -385,7 +385,7 @@ def remove_checklist_item(session: Session, client: str, key: str) -> None:
 def acknowledge(session: Session, finding: str, until: date, reason: str) -> dict | None:
     """Silence a `check` finding until a day (audited); returns the acknowledgement it replaced, if any."""
     from ..core.alerts import parse_finding_id
-    from ..core.models import CONTROL_RE
+    from ..core.models import text_problem
 
     finding = finding.strip()
     try:
@@ -395,7 +395,10 @@ def acknowledge(session: Session, finding: str, until: date, reason: str) -> dic
     reason = reason.strip()
     if not reason:
         raise UserError("--reason: say why the finding can wait")
-    if CONTROL_RE.search(reason) or len(reason) > 2000:
+    problem = text_problem(reason)
+    if problem:
+        raise UserError(f"--reason: {problem}")
+    if len(reason) > 2000:
         raise UserError("--reason: must be plain text of at most 2000 characters")
     if until < session.today:
         raise UserError(f"--until {until} is in the past (today is {session.today})")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from ..inputs import UserError, inert
+from .inputs import UserError, inert
 from .session import Session
 
 MAX_IMPORT_ERRORS = 20

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import click
 
-from ..inputs import UserError, inert
+from ..app.inputs import UserError, inert
 from ..store.errors import StoreError
 
 
@@ -67,7 +67,7 @@ def resolve_db_quietly() -> Path:
 
 def crashed(exc: BaseException) -> None:
     """An unexpected error: the details go to a private crash report, the user gets one line (exit 1)."""
-    from ..crash import crash_line
+    from ..app.crash import crash_line
 
     click.echo(f"error: {crash_line(exc)}", err=True)
     sys.exit(1)

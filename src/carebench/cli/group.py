@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from ..inputs import UserError, inert, parse_date
+from ..app.inputs import UserError, inert, parse_date
 from ..store import Store
 
 TIERS = ("platinum", "gold", "silver")
@@ -64,7 +64,7 @@ def resolve_db(db_path: Path | None) -> Path:
         root = click.get_current_context().find_root()
         db_path = root.params.get("db_path")
     if db_path is None:
-        from ..paths import default_db_path
+        from ..app.paths import default_db_path
 
         db_path = default_db_path()
     resolved[:] = [db_path]

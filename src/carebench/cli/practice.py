@@ -14,7 +14,7 @@ import click
 from ..app import commands
 from ..app.commands import checked
 from .group import DATE, ParsedType, cli, db_option, emit_json, json_option, open_store, session, table, today_or
-from ..inputs import UserError, inert, parse_moment
+from ..app.inputs import UserError, inert, parse_moment
 
 IMPACTS = ("high", "medium", "low")
 REACHES = ("many", "some", "few")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from ..inputs import UserError, inert
+from ..app.inputs import UserError, inert
 from .group import DATE, cli, date_option, db_option, emit_json, json_option, open_store, session, table, today_or
 
 
@@ -208,7 +208,7 @@ def drafts(mine, as_json, db_path):
 def scripts(file, as_json):
     """List the check-in scripts in force, or check a script FILE and say what is wrong with it."""
     from ..core.scripts import ScriptProblem
-    from ..scriptbook import read_script, script_folders, scripts_in_force
+    from ..app.scriptbook import read_script, script_folders, scripts_in_force
 
     if file is not None:
         try:

@@ -15,7 +15,7 @@ import click
 
 from ..app import commands, transfer
 from .group import DATE, output_option, session, cli, date_option, db_option, emit_json, json_option, open_store, today_or
-from ..inputs import UserError, inert
+from ..app.inputs import UserError, inert
 
 REPORT_KINDS = ("weekly", "monthly", "qbr")
 AUDIENCES = ("executive", "operational", "team")
@@ -42,7 +42,7 @@ def deliver(content: str | bytes, output: Path | None, what: str) -> None:
 
 
 def templates_in_force() -> dict:
-    from ..scriptbook import scripts_in_force
+    from ..app.scriptbook import scripts_in_force
 
     templates, problems = scripts_in_force()
     for problem in problems:

@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from ..app import commands, transfer
-from ..inputs import UserError, inert
+from ..app.inputs import UserError, inert
 from .group import DATE, cli, db_option, emit_json, json_option, output_option, resolve_db, run_workbench, session
 
 

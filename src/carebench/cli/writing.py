@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from ..app import commands
-from ..inputs import UserError, parse_scores
+from ..app.inputs import UserError, parse_scores
 from .group import CATEGORIES, DATE, KIND_CHOICES, PRIORITIES, SOURCES, STAGES, TIERS, cli, db_option, session
 
 

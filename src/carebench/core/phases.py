@@ -92,7 +92,7 @@ def _percent(share: Fraction) -> str:
 @lru_cache(maxsize=1)
 def _default_items() -> tuple[ChecklistItem, ...]:
     """The bundled knowledge-transfer items, read once."""
-    text = resources.files("carebench.core").joinpath("handover.toml").read_text(encoding="utf-8")
+    text = resources.files("carebench.resources").joinpath("handover.toml").read_text(encoding="utf-8")
     items = TypeAdapter(list[ChecklistItem]).validate_python(tomllib.loads(text)["item"])
     return tuple(items)
 

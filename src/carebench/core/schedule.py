@@ -53,7 +53,7 @@ class Plans(Model):
 def load_plans(text: str | None = None) -> Plans:
     """Cadence plans from TOML text; the bundled defaults when ``text`` is None."""
     if text is None:
-        text = resources.files("carebench.core").joinpath("plans.toml").read_text(encoding="utf-8")
+        text = resources.files("carebench.resources").joinpath("plans.toml").read_text(encoding="utf-8")
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

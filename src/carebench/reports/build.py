@@ -554,7 +554,7 @@ def client_report(store: Store, client_id: str, day: date, kind: str, audience: 
     if audience not in AUDIENCES:
         raise ValueError(f"unknown audience {audience!r}; expected one of: {', '.join(AUDIENCES)}")
     if templates is None:
-        from ..scriptbook import scripts_in_force
+        from ..app.scriptbook import scripts_in_force
 
         templates = scripts_in_force()[0]
     f = Facts(store, client_id, day, kind, audience, templates)

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from ..core.alerts import DEFAULT_SETTINGS, CheckSettings, annotate, counts, run_checks, settings_from
-from ..inputs import UserError
+from ..app.inputs import UserError
 from ..store import Store
 from ..views import DEFAULT_RULES, Rules
 
@@ -16,7 +16,7 @@ CHECK_PARTS = frozenset({"kpis", "readings", "assessments", "exceptions", "actio
 
 
 def config_path() -> Path:
-    from ..paths import config_dir
+    from ..app.paths import config_dir
 
     return config_dir() / "config.toml"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from ..inputs import inert_lines
+from ..app.inputs import inert_lines
 from .text import sparkline, thin
 
 SPECIAL = re.compile(r"([\\`*_\[\]<>|~#])")

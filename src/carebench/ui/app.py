@@ -17,7 +17,7 @@ from textual.binding import Binding
 from textual.content import Content
 from textual.screen import Screen
 
-from ..inputs import inert, inert_lines
+from ..app.inputs import inert, inert_lines
 from ..store import Store, current_login
 from ..views import DEFAULT_RULES, Rules
 from .base import WorkbenchScreen
@@ -316,7 +316,7 @@ class CarebenchApp(App):
         """An unexpected error: the traceback goes to a private crash report, the user gets one line."""
         from rich.text import Text
 
-        from ..crash import crash_line
+        from ..app.crash import crash_line
 
         self.flush_drafts()
         error = self._exception or RuntimeError("unknown failure")

@@ -13,7 +13,7 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import DataTable, Header
 
-from ..inputs import UNSAFE_IN_LINES_RE, inert, inert_lines
+from ..app.inputs import UNSAFE_IN_LINES_RE, inert, inert_lines
 from .messages import DataLoaded, LoadFailed, StillCurrent, WriteDone
 
 if TYPE_CHECKING:
@@ -92,7 +92,7 @@ def user_error(exc: BaseException) -> str:
 
     from ..store import StoreError
 
-    from ..inputs import UserError, validation_message
+    from ..app.inputs import UserError, validation_message
 
     import sqlite3
 

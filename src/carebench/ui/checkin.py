@@ -19,7 +19,7 @@ from textual.widgets.option_list import Option
 
 from ..core.health import band_of, overall_score
 from ..core.models import CONTROL_RE, SUBSCORES, STAGES, ActionItem, Assessment, CheckIn, Learning, Scores, Section
-from ..inputs import UserError, inert, inert_lines, parse_date, parse_number, validation_message
+from ..app.inputs import UserError, inert, inert_lines, parse_date, parse_number, validation_message
 from .base import KeyBar, band_text, user_error
 from .messages import DataLoaded, LoadFailed
 

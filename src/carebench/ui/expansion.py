@@ -14,7 +14,7 @@ from textual.widgets import DataTable, Label, Static
 
 from ..core.models import STAGES, Opportunity
 from ..core.pipeline import OPEN_STAGES, READINESS, mark_lost, next_stage, previous_stage
-from ..inputs import inert
+from ..app.inputs import inert
 from .base import CachedTable, Cell, WorkbenchScreen
 
 # Opportunity fields as the pipeline rows carry them; the form edits only the first seven.

@@ -13,7 +13,7 @@ from textual.widgets import Sparkline, Static
 
 from ..core.health import BAND_LABEL, COMPONENTS
 from ..core.phases import ADOPTION_LABEL, PHASE_LABEL
-from ..inputs import inert
+from ..app.inputs import inert
 from .base import WorkbenchScreen, band_text, delta_text
 
 HISTORY_ROWS = 6

@@ -12,7 +12,7 @@ from textual.widget import Widget
 from textual.widgets import Sparkline, Static, TabbedContent, TabPane
 
 from ..core.kpis import DASHBOARD_CATEGORIES
-from ..inputs import inert
+from ..app.inputs import inert
 from .base import WorkbenchScreen
 from .charts import KpiChart, number, with_unit
 

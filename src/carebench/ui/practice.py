@@ -15,7 +15,7 @@ from textual.widgets import DataTable, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from ..core.calendar import add_months
-from ..inputs import inert
+from ..app.inputs import inert
 from .base import CachedTable, KeyBar, WorkbenchScreen, cycle, user_error
 from .messages import LoadFailed
 from .portfolio import clip, money

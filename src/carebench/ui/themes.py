@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from textual.color import Color, ColorParseError
 from textual.theme import Theme
 
-from ..paths import bundled, config_dir
+from ..app.paths import bundled, config_dir
 
 
 class ThemeFile(BaseModel):

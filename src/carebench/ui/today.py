@@ -8,7 +8,7 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Static
 
 from ..core.phases import PHASE_LABEL
-from ..inputs import UserError, parse_date
+from ..app.inputs import UserError, parse_date
 from .base import CachedTable, Cell, WorkbenchScreen, band_cell
 from .dialogs import PromptDialog
 

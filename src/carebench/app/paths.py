@@ -45,9 +45,15 @@ def demo_db_path() -> Path:
 
 
 def bundled(name: str) -> Path:
-    """A folder shipped with carebench (``sample_data`` or ``themes``): inside the installed package, else in the source tree."""
-    here = Path(__file__).resolve().parent
-    for candidate in (here / name, here.parent.parent / name):
+    """A folder shipped with carebench (``sample_data`` or ``themes``).
+
+    The wheel carries both inside the package; a source checkout installed for
+    development has them at the top of the checkout, where the design puts them.
+    """
+    from importlib import resources
+
+    package = Path(str(resources.files("carebench")))
+    for candidate in (package / name, package.parent.parent / name):
         if candidate.is_dir():
             return candidate
     raise FileNotFoundError(f"carebench's {name} folder is missing from this installation")

@@ -4,20 +4,28 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .core.scripts import ScriptProblem, ScriptTemplate, parse_script
+from ..core.scripts import ScriptProblem, ScriptTemplate, parse_script
 from .paths import config_dir
 
 # The largest script file carebench reads (a larger one is refused before it is read).
 MAX_SCRIPT_BYTES = 1 << 20
 
 
+def bundled_scripts() -> Path:
+    """The check-in scripts shipped with carebench."""
+    from importlib import resources
+
+    return Path(str(resources.files("carebench.resources").joinpath("scripts")))
+
+
 def script_folders() -> list[Path]:
-    return [Path(__file__).resolve().parent / "scripts", config_dir() / "scripts"]
+    """Where scripts come from, later ones overriding earlier ones: the bundled scripts, then the user's own."""
+    return [bundled_scripts(), config_dir() / "scripts"]
 
 
 def read_script(path: Path) -> ScriptTemplate:
     """One script file, read within its cap and parsed; ScriptProblem or StoreError says what is wrong."""
-    from .store.files import read_capped
+    from ..store.files import read_capped
 
     raw = read_capped(path, MAX_SCRIPT_BYTES, "a check-in script")
     try:
@@ -29,7 +37,7 @@ def read_script(path: Path) -> ScriptTemplate:
 
 def load_scripts(folders: list[Path]) -> tuple[dict[str, ScriptTemplate], list[str]]:
     """Scripts by the kind they serve (later folders override earlier ones) and one line per broken file."""
-    from .store import StoreError
+    from ..store import StoreError
 
     by_kind: dict[str, ScriptTemplate] = {}
     problems: list[str] = []

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from .core.models import Client, Portfolio
-from .core.schedule import schedule
+from ..core.models import Client, Portfolio
+from ..core.schedule import schedule
 from .paths import bundled
 
 DEMO_FILE = "demo_portfolio.json"
