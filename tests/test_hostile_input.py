@@ -15,7 +15,7 @@ from carebench.core.models import Client, Portfolio
 from carebench.core.scripts import ScriptProblem, parse_script
 from carebench.app.inputs import UserError, parse_date, parse_number, parse_scores
 from carebench.store import Store
-from carebench.ui.checkin import check_reading, check_score
+from carebench.ui.screens.checkin import check_reading, check_score
 from carebench.ui.themes import read_theme
 
 FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -55,7 +55,7 @@ def test_runner_fields_accept_or_explain(text):
 @FAST
 @given(HOSTILE_TEXT, HOSTILE_TEXT, HOSTILE_TEXT)
 def test_forms_accept_or_explain(text, due, value):
-    from carebench.ui.forms import action_item_form, opportunity_form
+    from carebench.ui.widgets.forms import action_item_form, opportunity_form
 
     form = action_item_form("Acme", "ana", date(2026, 6, 15))
     result, problem = form.validate({"text": text, "owner": "", "due": due, "priority": "high"})

@@ -353,7 +353,7 @@ async def test_the_workbench_draws_stored_escape_sequences_written_out(hostile_d
 def test_the_workbench_forms_refuse_bidi_controls_naming_the_field():
     from datetime import datetime
 
-    from carebench.ui.forms import action_item_form, learning_form, opportunity_form, ticket_form
+    from carebench.ui.widgets.forms import action_item_form, learning_form, opportunity_form, ticket_form
 
     bidi = "contains bidirectional-text control characters (U+202E); remove them"
     _, problem = action_item_form("Acme", "ana", date(2026, 6, 15)).validate(
@@ -374,7 +374,7 @@ async def test_a_check_in_with_a_bidi_control_in_its_notes_is_not_finished(base_
     from textual.widgets import TextArea
 
     from carebench.ui.app import CarebenchApp
-    from carebench.ui.checkin import CheckinScreen
+    from carebench.ui.screens.checkin import CheckinScreen
     from conftest import record_notifications
 
     for name in ("HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME"):

@@ -15,11 +15,13 @@ from textual.widgets import DataTable
 from carebench.core.models import Client, Opportunity, Portfolio
 from carebench.store import Store
 from carebench.ui import app as app_module
-from carebench.ui import base
+from carebench.ui.screens import base
+from carebench.ui.widgets import tables
 from carebench.ui.app import CarebenchApp
-from carebench.ui.base import CachedTable, Cell, KeyBar
-from carebench.ui.expansion import NextActionsTable, PipelineTable
-from carebench.ui.today import AgendaTable
+from carebench.ui.widgets.tables import CachedTable, Cell
+from carebench.ui.widgets.chrome import KeyBar
+from carebench.ui.screens.expansion import NextActionsTable, PipelineTable
+from carebench.ui.screens.today import AgendaTable
 
 DAY = date(2026, 6, 15)
 COUNT = 57
@@ -31,8 +33,8 @@ def private_folders(tmp_path, monkeypatch):
         monkeypatch.setenv(var, str(tmp_path / var.lower()))
     monkeypatch.setattr(app_module, "POLL_SECONDS", 3600)
     # Small parts, so a few dozen opportunities take several turns of the event loop.
-    monkeypatch.setattr(base, "FIRST_ROWS", 10)
-    monkeypatch.setattr(base, "CHUNK_ROWS", 7)
+    monkeypatch.setattr(tables, "FIRST_ROWS", 10)
+    monkeypatch.setattr(tables, "CHUNK_ROWS", 7)
 
 
 @pytest.fixture
@@ -227,7 +229,7 @@ def footer_text(screen) -> str:
 
 async def test_a_screen_shown_again_loads_only_when_the_database_or_the_day_moved_on(demo_db, monkeypatch):
     from carebench.core.models import ActionItem
-    from carebench.ui.today import ActionTable, TodayScreen
+    from carebench.ui.screens.today import ActionTable, TodayScreen
 
     fetched: list[date] = []
     original = TodayScreen.fetch
@@ -269,8 +271,8 @@ async def test_a_screen_shown_again_loads_only_when_the_database_or_the_day_move
 
 
 async def test_only_a_screen_that_depends_on_the_time_loads_again_in_a_later_minute(demo_db, monkeypatch):
-    from carebench.ui.health import HealthScreen
-    from carebench.ui.today import TodayScreen
+    from carebench.ui.screens.health import HealthScreen
+    from carebench.ui.screens.today import TodayScreen
 
     fetched: list[str] = []
     for screen in (TodayScreen, HealthScreen):
@@ -298,7 +300,7 @@ async def test_only_a_screen_that_depends_on_the_time_loads_again_in_a_later_min
 
 
 async def test_a_screen_first_shown_after_a_theme_change_wears_it_without_parsing_the_stylesheet_again(demo_db, monkeypatch):
-    from carebench.ui.portfolio import PortfolioTable
+    from carebench.ui.screens.portfolio import PortfolioTable
 
     parsed = []
     reparse = Stylesheet.reparse

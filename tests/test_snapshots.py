@@ -57,9 +57,9 @@ def test_screen_snapshot(snap_compare, snapshot_db, key, screen, size):
 
 
 def test_checkin_runner_snapshot(snap_compare, snapshot_db, monkeypatch):
-    from carebench.ui.checkin import CheckinScreen
+    from carebench.ui.screens.checkin import CheckinScreen
 
-    monkeypatch.setattr("carebench.ui.checkin.monotonic", lambda: 1000.0)  # the runner's clocks stand still
+    monkeypatch.setattr("carebench.ui.screens.checkin.monotonic", lambda: 1000.0)  # the runner's clocks stand still
 
     async def run_before(pilot) -> None:
         app = pilot.app
@@ -88,7 +88,7 @@ def test_tickets_and_checklist_panels_snapshot(snap_compare, snapshot_db, monkey
         def now(cls, tz=None):
             return datetime(2026, 6, 15, 12, 0)
 
-    monkeypatch.setattr("carebench.ui.health.datetime", Noon)  # hours open are counted to a fixed noon
+    monkeypatch.setattr("carebench.ui.screens.health.datetime", Noon)  # hours open are counted to a fixed noon
 
     async def run_before(pilot) -> None:
         await settled("4", "health")(pilot)

@@ -9,7 +9,7 @@ import pytest
 from carebench.core.models import Client, Kpi, Opportunity, Reading
 from carebench.store import Store
 from carebench.ui.app import CarebenchApp
-from carebench.ui.checkin import CheckinScreen, check_reading
+from carebench.ui.screens.checkin import CheckinScreen, check_reading
 
 DAY = date(2026, 6, 15)
 
@@ -288,7 +288,7 @@ async def test_notes_box_paints_blank_while_textual_removes_it():
     from textual.app import App
     from textual.geometry import Region
 
-    from carebench.ui.checkin import NotesArea
+    from carebench.ui.screens.checkin import NotesArea
 
     class One(App):
         def compose(self):

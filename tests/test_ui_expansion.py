@@ -23,7 +23,7 @@ from carebench.core.models import Assessment, Client, Opportunity, Portfolio, Sc
 from carebench.store import Store
 from carebench.ui import app as app_module
 from carebench.ui.app import CarebenchApp
-from carebench.ui.expansion import (
+from carebench.ui.screens.expansion import (
     ConfirmDialog,
     NextActionsTable,
     PipelineTable,

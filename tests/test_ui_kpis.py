@@ -124,7 +124,7 @@ async def open_kpis(app, pilot):
 
 
 def row_keys(screen, dashboard: str) -> list[str]:
-    from carebench.ui.kpis import KpiRow
+    from carebench.ui.screens.kpis import KpiRow
 
     return [row.key for row in screen.query(f"#rows-{dashboard} KpiRow").results(KpiRow)]
 
@@ -269,7 +269,7 @@ async def test_no_client_chosen(tmp_path, monkeypatch):
 
 
 def test_starting_the_app_does_not_import_plotext():
-    code = ("import sys, json, carebench.ui.app, carebench.ui.kpis, carebench.ui.charts, carebench.ui.health\n"
+    code = ("import sys, json, carebench.ui.app, carebench.ui.screens.kpis, carebench.ui.widgets.charts, carebench.ui.screens.health\n"
             "print(json.dumps(sorted(m for m in sys.modules if 'plotext' in m)))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert json.loads(out.stdout.strip().splitlines()[-1]) == []

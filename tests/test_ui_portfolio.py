@@ -21,8 +21,8 @@ from carebench.core.models import Assessment, Client, Kpi, Opportunity, Portfoli
 from carebench.store import Store
 from carebench.ui import app as app_module
 from carebench.ui.app import CarebenchApp
-from carebench.ui.base import WorkbenchScreen
-from carebench.ui.portfolio import (
+from carebench.ui.screens.base import WorkbenchScreen
+from carebench.ui.screens.portfolio import (
     PortfolioTable,
     band_counts,
     cycle,
@@ -260,7 +260,7 @@ class StubHealth(WorkbenchScreen):
 
 
 async def test_band_tier_mine_filters_search_and_enter_opens_the_client(db, monkeypatch):
-    monkeypatch.setitem(sys.modules, "carebench.ui.health", types.SimpleNamespace(HealthScreen=StubHealth))
+    monkeypatch.setitem(sys.modules, "carebench.ui.screens.health", types.SimpleNamespace(HealthScreen=StubHealth))
     app = CarebenchApp(db, today=DAY, user="ana")
     async with app.run_test(size=(100, 30)) as pilot:
         screen = await open_portfolio(app, pilot)

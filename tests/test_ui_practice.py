@@ -16,9 +16,9 @@ from carebench.core.models import Learning
 from carebench.store import Store
 from carebench.ui import app as app_module
 from carebench.ui.app import CarebenchApp
-from carebench.ui.base import ScreenTabs
-from carebench.ui.dialogs import KeysDialog
-from carebench.ui.practice import (
+from carebench.ui.widgets.chrome import ScreenTabs
+from carebench.ui.widgets.dialogs import KeysDialog
+from carebench.ui.screens.practice import (
     AsksTable,
     BehindPanel,
     HitList,

@@ -7,7 +7,7 @@ from datetime import date
 
 from carebench.store import Store
 from carebench.ui.app import CarebenchApp
-from carebench.ui.today import ActionTable, AgendaTable
+from carebench.ui.screens.today import ActionTable, AgendaTable
 from carebench.views import today_view
 
 DAY = date(2026, 6, 15)

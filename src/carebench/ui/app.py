@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Iterable
 
 from textual import work
-from textual._context import active_app
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.content import Content
@@ -20,24 +19,15 @@ from textual.screen import Screen
 from ..app.inputs import inert, inert_lines
 from ..store import Store, current_login
 from ..views import DEFAULT_RULES, Rules
-from .base import WorkbenchScreen
+from .screens.base import WorkbenchScreen
 from .messages import DatabaseChanged
+from .navigation import SCREENS, screen_loader
 from .themes import load_themes, remember_theme, remembered_theme
 
 POLL_SECONDS = 2.0
 M_ARENA_MAX = -8  # glibc's mallopt parameter for the number of malloc heaps
 # After SIGHUP or SIGTERM the process is gone within this many seconds, whatever the terminal does.
 HANGUP_GRACE_S = 1.0
-SCREENS = {
-    "today": ("1", "Today", "today's touchpoints and action items"),
-    "portfolio": ("2", "Portfolio", "every client's health at a glance"),
-    "kpis": ("3", "KPIs", "the client's KPI dashboard"),
-    "health": ("4", "Health", "the client's health breakdown"),
-    "expansion": ("5", "Expansion", "the expansion pipeline"),
-    "practice": ("6", "Practice", "practice outcomes across clients"),
-}
-
-
 def share_one_malloc_arena() -> None:
     """Have worker threads allocate from the main thread's heap (glibc only; elsewhere nothing happens).
 
@@ -53,38 +43,12 @@ def share_one_malloc_arena() -> None:
         pass
 
 
-def _mode(name: str):
-    """Screens are imported when first shown, so start-up only pays for Today."""
-
-    def build() -> Screen:
-        if name == "today":
-            from .today import TodayScreen as cls
-        elif name == "portfolio":
-            from .portfolio import PortfolioScreen as cls
-        elif name == "kpis":
-            from .kpis import KpiScreen as cls
-        elif name == "health":
-            from .health import HealthScreen as cls
-        elif name == "expansion":
-            from .expansion import ExpansionScreen as cls
-        else:
-            from .practice import PracticeScreen as cls
-        screen = cls()
-        # Made now, it is styled by the stylesheet as it stands, the theme included. Unmarked,
-        # Textual would parse and apply the whole stylesheet again for it on its first two
-        # visits (0.05-0.1 s each).
-        screen._css_update_count = active_app.get()._css_update_count
-        return screen
-
-    return build
-
-
 class CarebenchApp(App):
     """The workbench on one database, planning for ``today`` (a frozen date in tests)."""
 
     TITLE = "carebench"
     CSS_PATH = "app.tcss"
-    MODES = {name: _mode(name) for name in SCREENS}
+    MODES = {name: screen_loader(name) for name in SCREENS}
     BINDINGS = [
         *[Binding(key, f"switch_mode('{name}')", label, show=False, id=f"app.{name}", tooltip=f"Show {tip}")
           for name, (key, label, tip) in SCREENS.items()],
@@ -252,7 +216,7 @@ class CarebenchApp(App):
             self.switch_mode(mode)
 
     def action_pick_client(self) -> None:
-        from .dialogs import ClientPicker
+        from .widgets.dialogs import ClientPicker
 
         if not self.clients:
             self.notify("There are no clients yet: import a portfolio or run `carebench demo-data`", severity="warning")
@@ -260,8 +224,8 @@ class CarebenchApp(App):
         self.push_screen(ClientPicker(self.clients), lambda chosen: chosen and self.set_client(chosen))
 
     def action_change_date(self) -> None:
-        from .dialogs import PromptDialog
-        from .today import check_date
+        from .widgets.dialogs import PromptDialog
+        from .screens.today import check_date
 
         self.push_screen(
             PromptDialog("Plan as of which day? (YYYY-MM-DD)", check_date, value=self.plan_day.isoformat()),
@@ -270,7 +234,7 @@ class CarebenchApp(App):
 
     def action_show_keys(self) -> None:
         """Every key that does something here: the focused widget's, the screen's and the app's."""
-        from .dialogs import KeysDialog
+        from .widgets.dialogs import KeysDialog
 
         rows = []
         for key, active in self.screen.active_bindings.items():
@@ -295,7 +259,7 @@ class CarebenchApp(App):
 
     def flush_drafts(self) -> None:
         """Write every open check-in's draft now, on this thread (the app is about to end)."""
-        from .checkin import CheckinScreen
+        from .screens.checkin import CheckinScreen
 
         for screen in list(self.screen_stack):
             if isinstance(screen, CheckinScreen):

@@ -12,10 +12,11 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Label, Static
 
-from ..core.models import STAGES, Opportunity
-from ..core.pipeline import OPEN_STAGES, READINESS, mark_lost, next_stage, previous_stage
-from ..app.inputs import inert
-from .base import CachedTable, Cell, WorkbenchScreen
+from ...core.models import STAGES, Opportunity
+from ...core.pipeline import OPEN_STAGES, READINESS, mark_lost, next_stage, previous_stage
+from ...app.inputs import inert
+from ..widgets.tables import CachedTable, Cell
+from ..screens.base import WorkbenchScreen
 
 # Opportunity fields as the pipeline rows carry them; the form edits only the first seven.
 FORM_FIELDS = ("title", "value", "probability", "stage", "source", "next_action", "next_action_date")
@@ -209,7 +210,7 @@ class ExpansionScreen(WorkbenchScreen):
         super().on_mount()
 
     def fetch(self, store, day, client_id):
-        from ..views import pipeline_view
+        from ...views import pipeline_view
 
         scope = client_id if self.scope_client else None
         return {"scope": scope, **pipeline_view(store, day, scope, self.app.rules)}
@@ -399,7 +400,7 @@ class ExpansionScreen(WorkbenchScreen):
 
     def _save(self, row: dict, opportunity: Opportunity, summary: str) -> None:
         """Save over the version this screen loaded; a refusal (someone saved in between) reloads their version."""
-        from ..store import StoreError
+        from ...store import StoreError
 
         def change(store) -> str:
             try:
@@ -430,7 +431,7 @@ class ExpansionScreen(WorkbenchScreen):
         if row is None:
             self.notify("Select an opportunity first", severity="warning")
             return
-        from .checkin import CheckinScreen
+        from ..screens.checkin import CheckinScreen
 
         self.app.push_screen(CheckinScreen(row["client"], self.app.plan_day, "expansion", opportunity_id=row["id"]))
 
@@ -446,7 +447,7 @@ class ExpansionScreen(WorkbenchScreen):
                              lambda yes: yes and self.action_move("lost"))
 
     def action_edit(self) -> None:
-        from .forms import opportunity_form
+        from ..widgets.forms import opportunity_form
 
         row = self._need_selected()
         if row is None:
@@ -466,7 +467,7 @@ class ExpansionScreen(WorkbenchScreen):
         return row["client"] if row else self.app.client_id
 
     def action_new(self) -> None:
-        from .forms import opportunity_form
+        from ..widgets.forms import opportunity_form
 
         client_id = self.new_for()
         if client_id is None:

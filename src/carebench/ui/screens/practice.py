@@ -14,11 +14,13 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from ..core.calendar import add_months
-from ..app.inputs import inert
-from .base import CachedTable, KeyBar, WorkbenchScreen, cycle, user_error
-from .messages import LoadFailed
-from .portfolio import clip, money
+from ...core.calendar import add_months
+from ...app.inputs import inert
+from ..widgets.tables import CachedTable, cycle
+from ..widgets.chrome import KeyBar
+from ..screens.base import WorkbenchScreen, user_error
+from ..messages import LoadFailed
+from ..screens.portfolio import clip, money
 
 BLOCKS = "▁▂▃▄▅▆▇█"
 NO_DATA = "·"
@@ -278,7 +280,7 @@ class PracticeScreen(WorkbenchScreen):
         super().on_mount()
 
     def fetch(self, store, day, client_id):
-        from ..views_practice import practice_view
+        from ...views_practice import practice_view
 
         period = self.period
         owner = self.app.user if self.app.mine_only else None
@@ -472,7 +474,7 @@ class PracticeScreen(WorkbenchScreen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="search")
     def _search(self, token: int, text: str) -> None:
-        from ..views_practice import search_view
+        from ...views_practice import search_view
 
         try:
             with self.app.open_store(readonly=True) as store:

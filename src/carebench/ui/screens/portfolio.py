@@ -8,7 +8,8 @@ from rich.text import Text
 from textual.binding import Binding
 from textual.widgets import DataTable, Input, Static
 
-from .base import CachedTable, Cell, WorkbenchScreen, band_cell, band_text, cycle, delta_text
+from ..widgets.tables import CachedTable, Cell, band_cell, band_text, cycle, delta_text
+from ..screens.base import WorkbenchScreen
 
 BAND_RANK = {"red": 0, "yellow": 1, "green": 2, None: 3}
 BAND_FILTERS: tuple[str | None, ...] = (None, "red", "yellow", "green")
@@ -202,7 +203,7 @@ class PortfolioScreen(WorkbenchScreen):
         super().on_mount()
 
     def fetch(self, store, day, client_id):
-        from ..views import portfolio_view
+        from ...views import portfolio_view
 
         return portfolio_view(store, day, self.app.rules)
 

@@ -7,10 +7,11 @@ from datetime import date, timedelta
 from textual.binding import Binding
 from textual.widgets import DataTable, Static
 
-from ..core.phases import PHASE_LABEL
-from ..app.inputs import UserError, parse_date
-from .base import CachedTable, Cell, WorkbenchScreen, band_cell
-from .dialogs import PromptDialog
+from ...core.phases import PHASE_LABEL
+from ...app.inputs import UserError, parse_date
+from ..widgets.tables import CachedTable, Cell, band_cell
+from ..screens.base import WorkbenchScreen
+from ..widgets.dialogs import PromptDialog
 
 
 def check_date(text: str) -> tuple[date | None, str | None]:
@@ -84,7 +85,7 @@ class TodayScreen(WorkbenchScreen):
         super().on_mount()
 
     def fetch(self, store, day, client_id):
-        from ..views import today_view
+        from ...views import today_view
 
         return today_view(store, day, self.app.user if self.app.mine_only else None, self.app.rules)
 
@@ -157,14 +158,14 @@ class TodayScreen(WorkbenchScreen):
         if row is None:
             return
         if row["type"] == "touchpoint":
-            from .checkin import CheckinScreen
+            from ..screens.checkin import CheckinScreen
 
             self.app.push_screen(CheckinScreen(row["client"], date.fromisoformat(row["date"]), row["kind"]))
         else:
             self.app.open_client(row["client"])
 
     def _record(self, row: dict, status: str, reason: str | None = None, to: date | None = None) -> None:
-        from ..core.schedule import touchpoint_outcome
+        from ...core.schedule import touchpoint_outcome
 
         def change(store) -> str:
             client = store.client(row["client"], parts={"assessments", "exceptions"})
@@ -220,7 +221,7 @@ class TodayScreen(WorkbenchScreen):
         if row is None:
             self.notify("Select a client's row first", severity="warning")
             return
-        from .forms import action_item_form
+        from ..widgets.forms import action_item_form
 
         self.app.push_screen(action_item_form(row["client_name"], row["owner"], self.app.plan_day), lambda item: item and self._add_action(row, item))
 

@@ -7,7 +7,7 @@ from textual.color import Color
 from textual.widget import Widget
 from textual.widgets import Static
 
-from ..app.inputs import inert
+from ...app.inputs import inert
 
 
 def number(value: float | None) -> str:

@@ -11,10 +11,11 @@ from textual.binding import Binding
 from textual.containers import Grid, Vertical, VerticalScroll
 from textual.widgets import Sparkline, Static
 
-from ..core.health import BAND_LABEL, COMPONENTS
-from ..core.phases import ADOPTION_LABEL, PHASE_LABEL
-from ..app.inputs import inert
-from .base import WorkbenchScreen, band_text, delta_text
+from ...core.health import BAND_LABEL, COMPONENTS
+from ...core.phases import ADOPTION_LABEL, PHASE_LABEL
+from ...app.inputs import inert
+from ..screens.base import WorkbenchScreen
+from ..widgets.tables import band_text, delta_text
 
 HISTORY_ROWS = 6
 """How many of the latest assessments the history panel lists."""
@@ -129,7 +130,7 @@ class HealthScreen(WorkbenchScreen):
         super().on_mount()
 
     def fetch(self, store, day, client_id):
-        from ..views import client_view, health_view
+        from ...views import client_view, health_view
 
         if client_id is None:
             return None
@@ -137,7 +138,7 @@ class HealthScreen(WorkbenchScreen):
         client = client_view(store, client_id, day, self.app.rules)
         earlier = [entry for entry in health["history"] if health["date"] and entry["date"] < health["date"]]
         health["previous_date"] = earlier[-1]["date"] if earlier else None
-        from ..views_practice import checklist_view, tickets_view
+        from ...views_practice import checklist_view, tickets_view
 
         checkins = store.checkins(client_id)[:CHECKIN_TIMELINE]
         return {"health": health, "client": client, "day": day.isoformat(), "checkins": checkins,
@@ -310,14 +311,14 @@ class HealthScreen(WorkbenchScreen):
     def action_log_ticket(self) -> None:
         if not self.data:
             return
-        from .forms import ticket_form
+        from ..widgets.forms import ticket_form
 
         client = self.data["client"]
 
         def logged(ticket) -> None:
             if ticket is None:
                 return
-            from ..core.support import priority
+            from ...core.support import priority
 
             self.write(lambda store: f"{client['name']}: ticket {store.add_ticket(client['id'], ticket)} logged "
                                      f"({priority(ticket.impact, ticket.users)})")
@@ -331,8 +332,8 @@ class HealthScreen(WorkbenchScreen):
         if not open_ones:
             self.notify("No open tickets to resolve")
             return
-        from .dialogs import ChoiceDialog
-        from .forms import resolve_form
+        from ..widgets.dialogs import ChoiceDialog
+        from ..widgets.forms import resolve_form
 
         client = self.data["client"]
         by_ref = {t["ref"]: t for t in open_ones}
@@ -340,7 +341,7 @@ class HealthScreen(WorkbenchScreen):
         def resolved(ref: str, answer: dict | None) -> None:
             if answer is None:
                 return
-            from ..core.support import resolve_ticket
+            from ...core.support import resolve_ticket
 
             def change(store) -> str:
                 current, version = store.ticket(client["id"], ref)
@@ -359,7 +360,7 @@ class HealthScreen(WorkbenchScreen):
     def action_checklist(self) -> None:
         if not self.data:
             return
-        from .dialogs import ChoiceDialog
+        from ..widgets.dialogs import ChoiceDialog
 
         client, checklist = self.data["client"], self.data["checklist"]
         items = {item["key"]: item for item in checklist["items"]}
@@ -367,7 +368,7 @@ class HealthScreen(WorkbenchScreen):
         def chosen(key: str | None) -> None:
             if key is None:
                 return
-            from ..core.phases import default_checklist
+            from ...core.phases import default_checklist
 
             done = not items[key]["done"]
             day = self.app.plan_day

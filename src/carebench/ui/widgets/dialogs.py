@@ -16,7 +16,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
-from ..app.inputs import inert
+from ...app.inputs import inert
 
 # A check takes the typed text and returns (value, None) or (None, "what is wrong").
 Check = Callable[[str], tuple[object, str | None]]

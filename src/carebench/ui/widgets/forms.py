@@ -6,9 +6,9 @@ from datetime import date, datetime, timedelta
 
 from pydantic import ValidationError
 
-from ..core.models import STAGES, TICKET_CATEGORIES, ActionItem, Learning, Opportunity, Ticket
-from ..app.inputs import UserError, parse_date, parse_moment, parse_number, validation_message
-from .dialogs import FormDialog
+from ...core.models import STAGES, TICKET_CATEGORIES, ActionItem, Learning, Opportunity, Ticket
+from ...app.inputs import UserError, parse_date, parse_moment, parse_number, validation_message
+from ..widgets.dialogs import FormDialog
 
 PRIORITIES = ["medium", "high", "low"]
 SOURCES = ["performance_gap", "capability_need", "strategic_alignment", "competitive_response"]

@@ -11,10 +11,10 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Sparkline, Static, TabbedContent, TabPane
 
-from ..core.kpis import DASHBOARD_CATEGORIES
-from ..app.inputs import inert
-from .base import WorkbenchScreen
-from .charts import KpiChart, number, with_unit
+from ...core.kpis import DASHBOARD_CATEGORIES
+from ...app.inputs import inert
+from ..screens.base import WorkbenchScreen
+from ..widgets.charts import KpiChart, number, with_unit
 
 DASHBOARDS = {"executive": "Executive", "operational": "Operational", "team": "Team"}
 ARROW = {1: "▲", 0: "▶", -1: "▼"}
@@ -167,7 +167,7 @@ class KpiScreen(WorkbenchScreen):
     # ----- data -----------------------------------------------------------
 
     def fetch(self, store, day: date, client_id: str | None):
-        from ..views import kpi_dashboard_view
+        from ...views import kpi_dashboard_view
 
         if client_id is None:
             return None

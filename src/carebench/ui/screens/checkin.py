@@ -17,11 +17,13 @@ from textual.strip import Strip
 from textual.widgets import Header, Input, Label, OptionList, Select, Static, TextArea
 from textual.widgets.option_list import Option
 
-from ..core.health import band_of, overall_score
-from ..core.models import CONTROL_RE, SUBSCORES, STAGES, ActionItem, Assessment, CheckIn, Learning, Scores, Section
-from ..app.inputs import UserError, inert, inert_lines, parse_date, parse_number, validation_message
-from .base import KeyBar, band_text, user_error
-from .messages import DataLoaded, LoadFailed
+from ...core.health import band_of, overall_score
+from ...core.models import CONTROL_RE, SUBSCORES, STAGES, ActionItem, Assessment, CheckIn, Learning, Scores, Section
+from ...app.inputs import UserError, inert, inert_lines, parse_date, parse_number, validation_message
+from ..widgets.chrome import KeyBar
+from ..widgets.tables import band_text
+from ..screens.base import user_error
+from ..messages import DataLoaded, LoadFailed
 
 # Everything typed is saved this long after the last keystroke (and on every section change).
 DRAFT_DELAY_S = 1.5
@@ -188,7 +190,7 @@ class CheckinScreen(Screen):
 
     @work(thread=True, exit_on_error=False, group="load")
     def load(self) -> None:
-        from ..views import checkin_context
+        from ...views import checkin_context
 
         try:
             with self.app.open_store(readonly=True) as store:
@@ -532,7 +534,7 @@ class CheckinScreen(Screen):
     def action_add_action(self) -> None:
         if self.ctx is None:
             return
-        from .forms import action_item_form
+        from ..widgets.forms import action_item_form
 
         def added(item: ActionItem | None) -> None:
             if item is None:
@@ -549,7 +551,7 @@ class CheckinScreen(Screen):
     def action_add_learning(self) -> None:
         if self.ctx is None:
             return
-        from .forms import learning_form
+        from ..widgets.forms import learning_form
 
         def added(entry: dict | None) -> None:
             if entry is None:
@@ -630,7 +632,7 @@ class CheckinScreen(Screen):
 
     @work(thread=True, exit_on_error=False, group="write")
     def _finish(self, result: dict) -> None:
-        from ..views import client_view
+        from ...views import client_view
 
         try:
             with self.app.open_store() as store:

@@ -1,0 +1,160 @@
+"""What every workbench screen shares: data loaded off the UI thread and writes through the application layer."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Callable
+
+from textual import work
+from textual.screen import Screen
+from textual.widgets import Header
+
+from ..messages import DataLoaded, LoadFailed, StillCurrent, WriteDone
+from ..widgets.chrome import KeyBar, ScreenTabs
+
+if TYPE_CHECKING:
+    from ...store import Store
+    from ...app import CarebenchApp
+
+def user_error(exc: BaseException) -> str:
+    """One line that says what went wrong, for errors a user can cause; other errors name their type."""
+    from pydantic import ValidationError
+
+    from ...store import StoreError
+
+    from ...app.inputs import UserError, validation_message
+
+    import sqlite3
+
+    if isinstance(exc, ValidationError):
+        return validation_message(exc)
+    if isinstance(exc, (StoreError, UserError, ValueError)):
+        return str(exc)
+    if isinstance(exc, sqlite3.Error):
+        from ...store.db import explain, is_environmental
+
+        if is_environmental(exc):
+            return str(explain(exc, app_database()))
+    return f"{type(exc).__name__}: {exc}"
+
+
+def app_database():
+    """The database the running workbench uses (for messages about it)."""
+    from pathlib import Path
+
+    from textual._context import active_app
+
+    try:
+        return active_app.get().db_path
+    except LookupError:
+        return Path("the database")
+
+
+def current_minute() -> str:
+    """The minute it is now, as YYYYMMDDHHMM: a TIMED screen's data holds for that minute."""
+    from datetime import datetime
+
+    return datetime.now().strftime("%Y%m%d%H%M")
+
+
+class WorkbenchScreen(Screen):
+    """A screen whose data comes from ``fetch(store, day, client)`` in a worker and goes to ``show(data)`` on the UI thread."""
+
+    app: CarebenchApp
+    SHOWS_CLIENT = True  # whether the data depends on the client chosen (screens 3-5)
+    TIMED = False  # whether the data depends on the time of day (findings such as a P1 ticket open for a day)
+    _token = 0  # the latest request for data
+    _delivered = -1  # the latest request answered (a screen shown again with nothing newer asked may skip loading)
+    _loaded_for: tuple | None = None  # what the data shown was loaded for (see loaded_for)
+    _shown: Any = object()  # nothing shown yet (None is data: "no client chosen")
+
+    def compose(self):
+        yield Header()
+        yield ScreenTabs(self.app.current_mode)
+        yield from self.compose_body()
+        yield KeyBar()
+
+    def compose_body(self):
+        yield from ()
+
+    def on_mount(self) -> None:
+        """Nothing to load yet: a screen loads when it is shown (ScreenResume, the first time too)."""
+
+    def on_screen_resume(self) -> None:
+        # Shown again: its data is loaded again only if the database or the settings it depends on moved on.
+        self._token += 1
+        unless = self._loaded_for if self._delivered == self._token - 1 else None
+        self._load(self._token, self.app.plan_day, self.app.client_id, unless)
+
+    def reload(self) -> None:
+        """Ask for fresh data; what arrives for an older request is dropped."""
+        self._token += 1
+        self._load(self._token, self.app.plan_day, self.app.client_id)
+
+    def loaded_for(self, version: int, day, client_id) -> tuple:
+        """What the data shown depends on besides the screen's own settings (which reload when changed).
+
+        For a TIMED screen the minute is part of it (a P1 ticket open for a day is a finding
+        from one minute to the next), so it loads again when shown in a later minute.
+        """
+        return (version, day, client_id if self.SHOWS_CLIENT else None, self.app.mine_only,
+                current_minute() if self.TIMED else None)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="load")
+    def _load(self, token: int, day, client_id, unless: tuple | None = None) -> None:
+        try:
+            with self.app.open_store(readonly=True) as store:
+                loaded_for = self.loaded_for(store.data_version(), day, client_id)
+                if unless is not None and loaded_for == unless:
+                    self.post_message(StillCurrent(token))
+                    return
+                data = self.fetch(store, day, client_id)
+        except Exception as exc:  # shown as one line; the screen keeps what it had
+            self.post_message(LoadFailed(user_error(exc)))
+            return
+        self.post_message(DataLoaded(data, token, loaded_for))
+
+    def on_still_current(self, message: StillCurrent) -> None:
+        message.stop()
+        if message.token == self._token:
+            self._delivered = message.token
+
+    def on_data_loaded(self, message: DataLoaded) -> None:
+        message.stop()
+        if message.token != self._token:
+            return
+        self._delivered, self._loaded_for = message.token, message.loaded_for
+        # Unchanged data is not drawn again: no flicker on refresh, and the cursor stays put.
+        if message.data != self._shown:
+            self._shown = message.data
+            self.show(message.data)
+
+    def on_load_failed(self, message: LoadFailed) -> None:
+        message.stop()
+        self.notify(message.error, title=message.title, severity="error")
+
+    def fetch(self, store: Store, day, client_id) -> Any:
+        raise NotImplementedError
+
+    def show(self, data: Any) -> None:
+        raise NotImplementedError
+
+    def write(self, change: Callable[[Store], str]) -> None:
+        """Run ``change(store)`` in a worker; it returns a summary line, or raises with what was wrong."""
+        self._write(change)
+
+    @work(thread=True, exit_on_error=False, group="write")
+    def _write(self, change: Callable[[Store], str]) -> None:
+        try:
+            with self.app.open_store() as store:
+                summary = change(store)
+        except Exception as exc:
+            self.post_message(LoadFailed(user_error(exc), title="Not saved"))
+            self.app.call_from_thread(self.reload)
+            return
+        self.post_message(WriteDone(summary))
+
+    def on_write_done(self, message: WriteDone) -> None:
+        message.stop()
+        self.notify(message.summary)
+        self.app.refresh_all()
+

@@ -1,0 +1,1 @@
+"""Widgets the workbench screens are built from."""
