@@ -50,7 +50,7 @@ from carebench.core.models import (
     Ticket,
     TouchpointException,
 )
-from carebench.core.phases import default_checklist
+from carebench.core.handover import default_checklist
 
 AS_OF = date(2026, 6, 15)
 SEED = 20260615

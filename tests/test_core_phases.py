@@ -8,15 +8,8 @@ import pytest
 
 from carebench.core.calendar import add_months
 from carebench.core.kpis import KpiStatus
-from carebench.core.phases import (
-    ADOPTION_LABEL,
-    PHASE_LABEL,
-    adoption_phase,
-    day_number,
-    handover_gate,
-    month_index,
-    support_phase,
-)
+from carebench.core.phases import ADOPTION_LABEL, PHASE_LABEL, adoption_phase, day_number, month_index, support_phase
+from carebench.core.handover import handover_gate
 
 GO_LIVE = date(2026, 3, 2)
 
@@ -160,7 +153,7 @@ def test_handover_gate_names_a_custom_share():
 
 from carebench.core import alerts  # noqa: E402
 from carebench.core.models import Assessment, ChecklistItem, Client, Kpi, Reading, Scores  # noqa: E402
-from carebench.core.phases import checklist_of, default_checklist  # noqa: E402
+from carebench.core.handover import checklist_of, default_checklist  # noqa: E402
 
 DEFAULT_KEYS = ["runbook", "troubleshooting-guide", "decision-log", "internal-owner", "shadowing", "reverse-shadowing",
                 "escalation-path", "governance-cadence"]

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from carebench.core.models import KINDS, Client, Kpi, Portfolio
-from carebench.core.phases import default_checklist
+from carebench.core.handover import default_checklist
 from carebench.core.support import priority_of
 
 SAMPLE_DIR = Path(__file__).resolve().parents[1] / "sample_data"

@@ -22,7 +22,8 @@ from .core.health import (
 )
 from .core.kpis import TREND_WINDOW, is_on_target, kpi_status, retention
 from .core.models import Client
-from .core.phases import adoption_phase, checklist_of, day_number, handover_gate, support_phase
+from .core.phases import adoption_phase, day_number, support_phase
+from .core.handover import checklist_of, handover_gate
 from .core.pipeline import pipeline_totals, readiness, weighted_value
 from .core.practice import advocacy_reason, ask_for_advocacy, quarters
 from .core.support import pulse_summary, support_kpis

@@ -9,7 +9,7 @@ from typing import Iterable
 from .core.calendar import add_months
 from .core.health import latest_on_or_before
 from .core.models import Client
-from .core.phases import checklist_of
+from .core.handover import checklist_of
 from .core.practice import (
     SUSTAINED_MONTHS,
     PracticeMetrics,

@@ -360,7 +360,7 @@ def record_learning(session: Session, client: str, what: str, decision: bool = F
 
 
 def tick_checklist(session: Session, client: str, key: str, done: bool, note: str | None = None) -> None:
-    from ..core.phases import default_checklist
+    from ..core.handover import default_checklist
 
     with session.writing() as store:
         store.check_item(client, key, done, session.today, default_checklist(), note)
@@ -368,7 +368,7 @@ def tick_checklist(session: Session, client: str, key: str, done: bool, note: st
 
 def add_checklist_item(session: Session, client: str, key: str, label: str) -> None:
     from ..core.models import ChecklistItem
-    from ..core.phases import default_checklist
+    from ..core.handover import default_checklist
 
     item = checked(ChecklistItem, key=key, label=label)
     with session.writing() as store:
@@ -376,7 +376,7 @@ def add_checklist_item(session: Session, client: str, key: str, label: str) -> N
 
 
 def remove_checklist_item(session: Session, client: str, key: str) -> None:
-    from ..core.phases import default_checklist
+    from ..core.handover import default_checklist
 
     with session.writing() as store:
         store.remove_checklist_item(client, key, default_checklist())

@@ -19,7 +19,8 @@ from .calendar import DEFAULT_CALENDAR, WorkCalendar
 from .health import BAND_LABEL, band_of, latest_on_or_before, overall_score
 from .kpis import kpi_status
 from .models import KIND_LABEL, Client, Result
-from .phases import checklist_of, day_number, handover_gate
+from .phases import day_number
+from .handover import checklist_of, handover_gate
 from .schedule import DEFAULT_PLANS, Plans, Touchpoint, client_band, overdue, schedule
 from .support import is_open, priority_of, ticket_subject
 

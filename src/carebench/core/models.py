@@ -13,54 +13,42 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
-Tier = Literal["platinum", "gold", "silver"]
-Kind = Literal["quarterly", "monthly", "biweekly", "weekly", "intervention", "recovery", "daily"]
-# Most senior first: when kinds meet on one date the first one stands.
-KINDS: tuple[Kind, ...] = ("quarterly", "monthly", "biweekly", "weekly", "intervention", "recovery", "daily")
-# What each kind is called in prose (reports, alerts, calendars).
-KIND_LABEL: dict[str, str] = {
-    "quarterly": "quarterly business review", "monthly": "monthly optimization session",
-    "biweekly": "biweekly performance review", "weekly": "weekly review", "intervention": "intervention call",
-    "recovery": "recovery call", "daily": "daily check-in",
-}
-Band = Literal["green", "yellow", "red"]
-Category = Literal["leading", "lagging", "diagnostic"]
-Direction = Literal["higher", "lower"]
-Priority = Literal["high", "medium", "low"]
-Stage = Literal["identified", "qualified", "proposed", "won", "lost"]
-STAGES: tuple[Stage, ...] = ("identified", "qualified", "proposed", "won", "lost")
-Source = Literal["performance_gap", "capability_need", "strategic_alignment", "competitive_response"]
-EngagementStatus = Literal["active", "handed_over", "closed"]
-OutcomeKind = Literal["renewed", "extended", "ended"]
-Answer = Literal["pending", "given", "declined"]
-TicketCategory = Literal["defect", "question", "data", "access", "performance", "integration", "change_request", "other"]
-TICKET_CATEGORIES: tuple[str, ...] = ("defect", "question", "data", "access", "performance", "integration", "change_request", "other")
-Impact = Literal["high", "medium", "low"]
-Reach = Literal["many", "some", "few"]  # how many users an issue affects
-LearningKind = Literal["lesson", "decision"]
-SUBSCORES: tuple[str, ...] = (
-    "achievement", "trend", "sustainability",
-    "adherence", "engagement", "leadership",
-    "communication", "satisfaction", "expansion_interest",
+from .terms import (  # noqa: F401  (the vocabulary, used by the models and re-exported to their users)
+    Answer,
+    BIDI_CHARS,
+    BIDI_RE,
+    Band,
+    CONTROL_CHARS,
+    CONTROL_RE,
+    Category,
+    Direction,
+    EngagementStatus,
+    FIRST_DAY,
+    Impact,
+    KINDS,
+    KIND_LABEL,
+    Kind,
+    LAST_DAY,
+    LearningKind,
+    OutcomeKind,
+    Priority,
+    Reach,
+    SEPARATOR_CHARS,
+    STAGES,
+    SUBSCORES,
+    Source,
+    Stage,
+    TICKET_CATEGORIES,
+    TicketCategory,
+    Tier,
+    check_day,
+    seniority,
+    text_problem,
 )
 
 MAX_TEXT = 20_000
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 MONTH_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
-# The characters that stored text must not carry to a terminal, each set defined once (for regex classes):
-# C0 controls, DEL and C1 controls can drive the terminal; bidi marks, embeddings, overrides and isolates
-# reorder what is shown around them, so that a name reads as another; line and paragraph separators break a line.
-CONTROL_CHARS = "\x00-\x1f\x7f-\x9f"
-BIDI_CHARS = "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
-SEPARATOR_CHARS = "\u2028\u2029"
-# Control characters other than tab and newline; they could drive the terminal.
-CONTROL_RE = re.compile(f"(?![\t\n])[{CONTROL_CHARS}]")
-BIDI_RE = re.compile(f"[{BIDI_CHARS}]")
-
-
-def seniority(kind: str) -> int:
-    """0 for the most senior kind (quarterly), rising towards daily."""
-    return KINDS.index(kind)  # type: ignore[arg-type]
 
 
 def _slug(value: str) -> str:
@@ -81,27 +69,6 @@ def _month(value: str) -> str:
     if not MONTH_RE.match(value):
         raise ValueError("must be a month written YYYY-MM")
     return value
-
-
-# Dates outside these years are typing slips, and date arithmetic near year 9999 overflows.
-FIRST_DAY = date(1900, 1, 1)
-LAST_DAY = date(2199, 12, 31)
-
-
-def check_day(value: date) -> date:
-    if not FIRST_DAY <= value <= LAST_DAY:
-        raise ValueError(f"must be between {FIRST_DAY} and {LAST_DAY}")
-    return value
-
-
-def text_problem(value: str) -> str | None:
-    """What makes ``value`` unfit to be stored as text (control or bidi characters), or None."""
-    if CONTROL_RE.search(value):
-        return "contains control characters"
-    bidi = BIDI_RE.search(value)
-    if bidi:
-        return f"contains bidirectional-text control characters (U+{ord(bidi.group()):04X}); remove them"
-    return None
 
 
 def _one_line(value: str) -> str:

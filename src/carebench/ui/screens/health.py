@@ -368,7 +368,7 @@ class HealthScreen(WorkbenchScreen):
         def chosen(key: str | None) -> None:
             if key is None:
                 return
-            from ...core.phases import default_checklist
+            from ...core.handover import default_checklist
 
             done = not items[key]["done"]
             day = self.app.plan_day

@@ -1,0 +1,78 @@
+"""The core's vocabulary: the kinds, bands, tiers and other names a portfolio uses, and the rules of plain text.
+
+Nothing here imports pydantic, so what only needs the words (the workbench's first
+screen, the agenda) can be loaded without the models.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Literal
+
+Tier = Literal["platinum", "gold", "silver"]
+Kind = Literal["quarterly", "monthly", "biweekly", "weekly", "intervention", "recovery", "daily"]
+# Most senior first: when kinds meet on one date the first one stands.
+KINDS: tuple[Kind, ...] = ("quarterly", "monthly", "biweekly", "weekly", "intervention", "recovery", "daily")
+# What each kind is called in prose (reports, alerts, calendars).
+KIND_LABEL: dict[str, str] = {
+    "quarterly": "quarterly business review", "monthly": "monthly optimization session",
+    "biweekly": "biweekly performance review", "weekly": "weekly review", "intervention": "intervention call",
+    "recovery": "recovery call", "daily": "daily check-in",
+}
+Band = Literal["green", "yellow", "red"]
+Category = Literal["leading", "lagging", "diagnostic"]
+Direction = Literal["higher", "lower"]
+Priority = Literal["high", "medium", "low"]
+Stage = Literal["identified", "qualified", "proposed", "won", "lost"]
+STAGES: tuple[Stage, ...] = ("identified", "qualified", "proposed", "won", "lost")
+Source = Literal["performance_gap", "capability_need", "strategic_alignment", "competitive_response"]
+EngagementStatus = Literal["active", "handed_over", "closed"]
+OutcomeKind = Literal["renewed", "extended", "ended"]
+Answer = Literal["pending", "given", "declined"]
+TicketCategory = Literal["defect", "question", "data", "access", "performance", "integration", "change_request", "other"]
+TICKET_CATEGORIES: tuple[str, ...] = ("defect", "question", "data", "access", "performance", "integration", "change_request", "other")
+Impact = Literal["high", "medium", "low"]
+Reach = Literal["many", "some", "few"]  # how many users an issue affects
+LearningKind = Literal["lesson", "decision"]
+SUBSCORES: tuple[str, ...] = (
+    "achievement", "trend", "sustainability",
+    "adherence", "engagement", "leadership",
+    "communication", "satisfaction", "expansion_interest",
+)
+
+# The characters that stored text must not carry to a terminal, each set defined once (for regex classes):
+# C0 controls, DEL and C1 controls can drive the terminal; bidi marks, embeddings, overrides and isolates
+# reorder what is shown around them, so that a name reads as another; line and paragraph separators break a line.
+CONTROL_CHARS = "\x00-\x1f\x7f-\x9f"
+BIDI_CHARS = "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+SEPARATOR_CHARS = "\u2028\u2029"
+# Control characters other than tab and newline; they could drive the terminal.
+CONTROL_RE = re.compile(f"(?![\t\n])[{CONTROL_CHARS}]")
+BIDI_RE = re.compile(f"[{BIDI_CHARS}]")
+
+
+def seniority(kind: str) -> int:
+    """0 for the most senior kind (quarterly), rising towards daily."""
+    return KINDS.index(kind)  # type: ignore[arg-type]
+
+
+# Dates outside these years are typing slips, and date arithmetic near year 9999 overflows.
+FIRST_DAY = date(1900, 1, 1)
+LAST_DAY = date(2199, 12, 31)
+
+
+def check_day(value: date) -> date:
+    if not FIRST_DAY <= value <= LAST_DAY:
+        raise ValueError(f"must be between {FIRST_DAY} and {LAST_DAY}")
+    return value
+
+
+def text_problem(value: str) -> str | None:
+    """What makes ``value`` unfit to be stored as text (control or bidi characters), or None."""
+    if CONTROL_RE.search(value):
+        return "contains control characters"
+    bidi = BIDI_RE.search(value)
+    if bidi:
+        return f"contains bidirectional-text control characters (U+{ord(bidi.group()):04X}); remove them"
+    return None
