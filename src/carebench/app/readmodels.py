@@ -14,16 +14,23 @@ from types import MappingProxyType
 from typing import Any, Mapping
 
 
+def to_json_fields(value: Any) -> dict:
+    """A record's fields as a JSON object, in field order (``omit_none`` fields left out when None)."""
+    out = {}
+    for f in fields(value):
+        item = getattr(value, f.name)
+        if item is None and f.metadata.get("omit_none"):
+            continue
+        out[f.metadata.get("key", f.name)] = to_json(item)
+    return out
+
+
 def to_json(value: Any) -> Any:
     """``value`` as JSON-ready data: records as objects (in field order), dates as ISO text, tuples as lists."""
+    if isinstance(value, Record):
+        return value.to_json()
     if is_dataclass(value) and not isinstance(value, type):
-        out = {}
-        for f in fields(value):
-            item = getattr(value, f.name)
-            if item is None and f.metadata.get("omit_none"):
-                continue
-            out[f.metadata.get("key", f.name)] = to_json(item)
-        return out
+        return to_json_fields(value)
     if isinstance(value, (list, tuple)):
         return [to_json(v) for v in value]
     if isinstance(value, Mapping):
@@ -53,7 +60,7 @@ class Record:
     __slots__ = ()
 
     def to_json(self) -> Any:
-        return to_json(self)
+        return to_json_fields(self)
 
 
 def record(cls):
@@ -158,4 +165,263 @@ class Health(Record):
     previous_overall: float | None
     delta: float | None
     drivers: tuple[Driver, ...]
-    note: str | None = field(default=None, metadata={"omit_none": True})
+    note: str | None = None
+
+    def to_json(self) -> Any:
+        data = to_json_fields(self)
+        if self.date is None:  # never assessed: there is no note to speak of
+            del data["note"]
+        return data
+
+
+@record
+class HistoryPoint(Record):
+    date: date
+    overall: float
+    band: str
+
+
+@record
+class Suggestion(Record):
+    subscore: str
+    score: int
+    reason: str
+
+
+@record
+class Advocacy(Record):
+    ask: bool
+    reason: str
+
+
+@record
+class HealthDetail(Record):
+    """One client's health breakdown with its history, what the band asks for, suggestions, advocacy and pulse."""
+
+    health: Health
+    history: tuple[HistoryPoint, ...]
+    advice: tuple[str, ...]
+    suggestions: Mapping[str, Suggestion]
+    advocacy: Advocacy
+    pulse: Mapping[str, Any]
+
+    def to_json(self) -> Any:
+        return {**self.health.to_json(), "history": to_json(self.history), "advice": list(self.advice),
+                "suggestions": to_json(self.suggestions), "advocacy": to_json(self.advocacy), "pulse": to_json(self.pulse)}
+
+
+# ----- KPIs and money --------------------------------------------------------------------------------
+
+
+@record
+class KpiStanding(Record):
+    """Where one KPI stands on a day (the field names are a JSON contract)."""
+
+    key: str
+    name: str
+    category: str
+    unit: str
+    direction: str
+    baseline: float
+    target: float
+    current: float | None
+    change: float | None
+    change_unit: str
+    on_target: bool | None
+    trend: str | None
+    backsliding: bool
+    retained: float | None
+    peak: float | None
+    previous: float | None
+    current_date: date | None
+    readings_count: int
+
+
+@record
+class ReadingPoint(Record):
+    date: date
+    value: float
+
+
+@record
+class DashboardKpi(Record):
+    standing: KpiStanding
+    recent: tuple[ReadingPoint, ...]
+
+    def to_json(self) -> Any:
+        return {**self.standing.to_json(), "recent": to_json(self.recent)}
+
+
+@record
+class Financials(Record):
+    monthly_savings: float | None
+    ytd_savings: float
+    cumulative_savings: float
+    roi: float | None
+    roi_target: float
+    investment: float
+
+
+@record
+class OpenAction(Record):
+    text: str
+    owner: str | None
+    due: date
+    priority: str
+    status: str
+    done_on: date | None
+    source: str | None
+
+
+@record
+class KpiDashboard(Record):
+    client: str
+    client_name: str
+    kpis: tuple[DashboardKpi, ...]
+    financials: Mapping[str, Any]
+    action_items: tuple[OpenAction, ...]
+
+
+# ----- one client ----------------------------------------------------------------------------------------
+
+
+@record
+class Gate(Record):
+    ready: bool
+    reasons: tuple[str, ...]
+
+
+@record
+class ContactCard(Record):
+    name: str
+    role: str | None = field(default=None, metadata={"omit_none": True})
+    email: str | None = field(default=None, metadata={"omit_none": True})
+
+
+@record
+class Upcoming(Record):
+    date: date
+    kind: str
+    covers: tuple[str, ...]
+
+
+@record
+class ClientCard(Record):
+    """One engagement on a day: tier, day number, phases, band, the handover gate, money, contacts, what is next."""
+
+    id: str
+    name: str
+    tier: str
+    owner: str
+    status: str
+    go_live: date
+    day: int
+    phase: str
+    adoption_phase: str
+    band: str | None
+    handover: Gate
+    financials: Financials
+    contacts: tuple[ContactCard, ...]
+    next_touchpoint: Upcoming | None
+    open_action_items: int
+
+
+# ----- the pipeline ------------------------------------------------------------------------------------------
+
+
+@record
+class PipelineRow(Record):
+    id: int
+    version: int
+    client: str
+    client_name: str
+    title: str
+    stage: str
+    source: str
+    value: float
+    probability: int
+    weighted: float
+    readiness: str
+    investment_low: float | None
+    investment_high: float | None
+    start_month: int | None
+    end_month: int | None
+    next_action: str | None
+    next_action_date: date | None
+
+
+@record
+class StageTotal(Record):
+    count: int
+    value: float
+    weighted: float
+
+
+@record
+class PipelineTotals(Record):
+    count: int
+    value: float
+    weighted: float
+    by_stage: Mapping[str, StageTotal]
+
+
+@record
+class Pipeline(Record):
+    opportunities: tuple[PipelineRow, ...]
+    totals: PipelineTotals
+
+
+# ----- triage -------------------------------------------------------------------------------------------------
+
+
+@record
+class TriageRow(Record):
+    """One client's place in the portfolio on a day: health and its change, phase, next touchpoint, KPIs, pipeline."""
+
+    client: str
+    client_name: str
+    owner: str
+    tier: str
+    status: str
+    day: int
+    phase: str
+    overall: float | None
+    band: str | None
+    delta: float | None
+    assessed: date | None
+    next_touchpoint: NextTouchpoint | None
+    backsliding: int
+    kpis_on_target: int
+    kpis: int
+    weighted_pipeline: float
+
+
+# ----- lists --------------------------------------------------------------------------------------------------
+
+
+@record
+class Document(Record):
+    """A read model whose shape is a nested JSON document (a check-in's context, the practice's results).
+
+    Its parts are read-only mappings and tuples; ``data`` is the whole, in its JSON form.
+    """
+
+    data: Mapping[str, Any]
+
+    def __getitem__(self, key: str) -> Any:
+        return self.data[key]
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.data.get(key, default)
+
+    def to_json(self) -> Any:
+        return to_json(self.data)
+
+
+def frozen(value: Any) -> Any:
+    """``value`` (JSON-like data) with every dict made a read-only mapping and every list a tuple."""
+    if isinstance(value, dict):
+        return MappingProxyType({k: frozen(v) for k, v in value.items()})
+    if isinstance(value, list):
+        return tuple(frozen(v) for v in value)
+    return value
