@@ -226,24 +226,6 @@ def _touchpoints(client: Client, start: date, end: date, plans: Plans, calendar:
     return touchpoints
 
 
-def upcoming(client: Client, start: date, end: date, reach: int, plans: Plans = DEFAULT_PLANS,
-             calendar: WorkCalendar = DEFAULT_CALENDAR) -> list[tuple[date, Kind]]:
-    """The scheduled touchpoints (date, kind) from ``start`` to ``end``, then the first one after ``end`` within ``reach`` days.
-
-    For any day from ``start`` to ``end``, the first of these on or after it is its next
-    scheduled touchpoint, if that lies within ``reach`` days of it.
-    """
-    # Looking two weeks further first: one is nearly always there (generating 400 days is not free).
-    for ahead in sorted({min(14, reach), reach}):
-        found: list[tuple[date, Kind]] = []
-        for day, kind, _covers, status, *_ in _touchpoints(client, start, end + timedelta(days=ahead), plans, calendar):
-            if status == "scheduled":
-                found.append((day, kind))
-                if day > end:
-                    return found
-    return found
-
-
 def touchpoint_on(client: Client, day: date, plans: Plans = DEFAULT_PLANS, calendar: WorkCalendar = DEFAULT_CALENDAR) -> Touchpoint | None:
     """The touchpoint standing on ``day``, if any."""
     found = schedule(client, day, day, plans, calendar)
