@@ -51,9 +51,15 @@ MONTH_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
+_SENIORITY = {kind: rank for rank, kind in enumerate(KINDS)}
+
+
 def seniority(kind: str) -> int:
     """0 for the most senior kind (quarterly), rising towards daily."""
-    return KINDS.index(kind)  # type: ignore[arg-type]
+    try:
+        return _SENIORITY[kind]
+    except KeyError:
+        raise ValueError(f"{kind!r} is not a touchpoint kind") from None
 
 
 def _slug(value: str) -> str:

@@ -218,10 +218,11 @@ def _touchpoints(client: Client, start: date, end: date, plans: Plans, calendar:
     outcomes = {(e.date, e.kind): e for e in client.exceptions if e.status != "moved"}
     touchpoints = []
     for day in sorted(by_date):
-        kinds = sorted(by_date[day], key=seniority)
+        landing = by_date[day]
+        kinds = sorted(landing, key=seniority) if len(landing) > 1 else list(landing)
         standing = kinds[0]
         outcome = outcomes.get((day, standing))
-        touchpoints.append((day, standing, kinds[1:], outcome.status if outcome else "scheduled", by_date[day][standing],
+        touchpoints.append((day, standing, kinds[1:], outcome.status if outcome else "scheduled", landing[standing],
                             outcome.reason if outcome else None))
     return touchpoints
 
@@ -247,20 +248,17 @@ def superseded_dates(touchpoints: list[tuple]) -> list[date | None]:
     found: list[date | None] = [None] * len(touchpoints)
     # Walking back in time: per seniority rank, the earliest done touchpoint of that rank or a more senior one so far.
     earliest: list[date | None] = [None] * len(KINDS)
-    order = sorted(range(len(touchpoints)), key=lambda i: touchpoints[i][0], reverse=True)
-    start = 0
-    while start < len(order):
-        day = touchpoints[order[start]][0]
-        end = start
-        while end < len(order) and touchpoints[order[end]][0] == day:
-            end += 1
-        for index in order[start:end]:
-            found[index] = earliest[seniority(touchpoints[index][1])]
-        for index in order[start:end]:
-            if touchpoints[index][2] == "done":
-                for rank in range(seniority(touchpoints[index][1]), len(KINDS)):
-                    earliest[rank] = day
-        start = end
+    today, done_today = None, []  # the day being walked, and the ranks done on it (they count from the day before)
+    for index in sorted(range(len(touchpoints)), key=lambda i: touchpoints[i][0], reverse=True):
+        day, kind, status = touchpoints[index]
+        if day != today:
+            for rank in done_today:
+                earliest[rank:] = [today] * (len(KINDS) - rank)
+            today, done_today = day, []
+        rank = seniority(kind)
+        found[index] = earliest[rank]
+        if status == "done":
+            done_today.append(rank)
     return found
 
 
