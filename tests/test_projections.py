@@ -37,7 +37,7 @@ from carebench.core.models import (
     TouchpointException,
     seniority,
 )
-from carebench.core.phases import day_number, support_phase
+from carebench.core.phases import checklist_of, day_number, default_checklist, support_phase
 from carebench.core.pipeline import pipeline_totals
 from carebench.core.rules import DEFAULT_RULES, Rules
 from carebench.core.schedule import (
@@ -131,6 +131,12 @@ def check(store: Store, days: list[date]) -> None:
             statuses = [kpi_status(k, day).model_dump(mode="json") for k in client.kpis]
             assert [json.loads(json.dumps(r._asdict())) for r in store.kpi_standings(client.id, day)] == statuses
     for client in clients:
+        open_items = [a for a in client.action_items if a.status == "open"]
+        checklist = checklist_of(client)
+        assert store.conn.execute("SELECT * FROM client_summary WHERE client_id = ?", (client.id,)).fetchone() == (
+            client.id, len(client.kpis), pipeline_totals(client.opportunities).weighted, len(open_items),
+            sum(a.priority == "high" for a in open_items), sum(i.done for i in checklist), len(checklist),
+            json.dumps([i.label for i in checklist if not i.done]))
         start, end = client.go_live - timedelta(days=60), client.go_live + timedelta(days=420)
         whole = schedule(client, date.min, store.horizon())
         stored = store.touchpoints_between(client.id, start, end)
@@ -171,8 +177,8 @@ def clients(draw, number: int) -> Client:
                   assessments=sorted(assessments.values(), key=lambda a: a.date), kpis=kpis)
 
 
-writes = st.lists(st.tuples(st.sampled_from(["reading", "assessment", "outcome", "outcome", "move", "opportunity",
-                                             "action", "done-action", "replace", "checkin"]),
+writes = st.lists(st.tuples(st.sampled_from(["reading", "readings", "kpi", "assessment", "outcome", "outcome", "move",
+                                             "opportunity", "action", "done-action", "checklist", "replace", "checkin"]),
                             st.integers(0, 10_000), st.integers(-30, 330), values, bands), min_size=1, max_size=5)
 
 
@@ -184,6 +190,15 @@ def apply(store: Store, write: tuple, data) -> None:
     day = client.go_live + timedelta(days=offset)
     if what == "reading" and client.kpis:
         store.add_reading(client.id, client.kpis[pick % len(client.kpis)].key, day, value)
+    elif what == "readings" and client.kpis:
+        store.import_readings([(client.id, kpi.key, day + timedelta(days=7 * n), value + n) for n, kpi in
+                               enumerate(client.kpis * 2)])
+    elif what == "kpi":
+        store.add_kpi(client.id, Kpi(key=f"new{len(client.kpis)}", name="New", category="lagging", direction="lower",
+                                     baseline=10.0, target=5.0))
+    elif what == "checklist":
+        defaults = default_checklist()
+        store.check_item(client.id, defaults[pick % len(defaults)].key, bool(pick % 2), day, defaults)
     elif what == "assessment":
         store.add_assessment(client.id, Assessment(date=day, scores=Scores(**TEMPLATES[band])))
     elif what in ("outcome", "move", "checkin"):
