@@ -12,6 +12,10 @@ Every client is generated from its own seeded random generator (seed, client num
 client N is the same at every scale and on every run: the data is anchored to ANCHOR
 (2026-06-15), not to today.
 
+``Store.bulk_load`` then works out every derived row (touchpoints, assessment figures, KPI
+standing, standing timelines, summaries) with the same projection code a rebuild runs, in the
+same transaction: the database measured is the one users get.
+
 Touchpoint outcomes use real touchpoint dates: each client's schedule up to the anchor is
 computed with carebench.core.schedule.schedule() on a lightweight Client model; the most recent
 ones (50 a client) are marked done (85%) or skipped (15%), except a few of the very latest,
@@ -308,7 +312,7 @@ def build(db_path: Path, scale: float, seed: int, history: float = 1.0) -> dict:
                 yield {"kpi_id": kid, "date": (first + timedelta(days=READING_EVERY_DAYS * k)).isoformat(), "value": value,
                        "changed_at": STAMP["changed_at"], "changed_by": STAMP["changed_by"]}
 
-    with Store(db_path, actor="benchmark") as store:
+    with Store(db_path, actor="benchmark", today=ANCHOR) as store:
         store.bulk_load({
             "clients": clients_rows, "contacts": contact_rows, "kpis": kpi_rows, "readings": readings(),
             "assessments": assessment_rows, "savings": savings_rows, "opportunities": opp_rows,

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from carebench.core.calendar import WorkCalendar, add_months, months_between
-from carebench.core.models import Assessment, Client, Scores, TouchpointException
+from carebench.core.models import KINDS, Assessment, Client, Scores, TouchpointException
 from carebench.core.schedule import (
     agenda,
     client_agenda,
@@ -17,6 +17,7 @@ from carebench.core.schedule import (
     load_plans,
     overdue,
     schedule,
+    superseded_dates,
     touchpoint_on,
 )
 
@@ -294,3 +295,14 @@ def test_touchpoint_outcome_finds_the_standing_touchpoint_and_refuses_what_canno
     skipped = c.model_copy(update={"exceptions": [TouchpointException(date=date(2026, 3, 9), kind="weekly", status="done")]})
     with pytest.raises(ValueError, match="already done"):
         touchpoint_outcome(skipped, date(2026, 3, 9), "moved", to=date(2026, 3, 10))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 40), st.sampled_from(KINDS), st.sampled_from(["scheduled", "done", "skipped"])),
+                max_size=25))
+def test_property_superseded_dates_are_the_first_later_senior_done(touchpoints):
+    dated = [(date(2026, 1, 1) + timedelta(days=d), kind, status) for d, kind, status in touchpoints]
+    found = superseded_dates(dated)
+    for (day, kind, _status), first in zip(dated, found):
+        later = [d for d, k, s in dated if d > day and s == "done" and KINDS.index(k) <= KINDS.index(kind)]
+        assert first == (min(later) if later else None)

@@ -1,9 +1,9 @@
 """The fast paths of the portfolio views give exactly what the plain computation gives.
 
-Agenda and triage are computed once per client for a window of days and finished per day
-(``agenda_window``/``agenda_rows``, ``Window`` in views); the triage and the KPI dashboard
-read only the deciding readings from SQLite; bulk loads skip what a view cannot need. Each
-is checked here against the straightforward computation over the whole history.
+The agenda can be computed once per client for a window of days and finished per day
+(``agenda_window``/``agenda_rows``); the triage and the KPI dashboard read only the deciding
+readings from SQLite; bulk loads skip what a view cannot need. Each is checked here against
+the straightforward computation over the whole history.
 """
 
 from __future__ import annotations
@@ -145,11 +145,6 @@ def store(tmp_path, portfolio):
         yield store
 
 
-def forget(store) -> None:
-    store.conn.execute("DELETE FROM view_cache")
-    store.conn.commit()
-
-
 # ----- the agenda -------------------------------------------------------------------------
 
 
@@ -218,42 +213,14 @@ def test_property_remembered_band_is_the_band_of_the_overall_score(values):
     assert _band(found) == band_of(overall_score(found))
 
 
-def test_today_view_from_a_window_is_the_fresh_agenda_on_later_days(store, portfolio):
-    today_view(store, DAY)  # remembers the windows
-    fresh = {}
-    for later in (1, 2, 5, 13):
-        day = DAY + timedelta(days=later)
-        from_window = today_view(store, day)
-        assert store.conn.execute("SELECT COUNT(*) FROM view_cache WHERE view = 'agenda-window' AND day = ?",
-                                     (day.isoformat(),)).fetchone()[0] == 0, "finished from the remembered windows"
-        fresh[day] = from_window
-    for day, from_window in fresh.items():
-        forget(store)
-        again = today_view(store, day)
-        assert same_json(from_window, again)
-        active = [c for c in portfolio.clients if c.status == "active"]
-        assert sorted(json.dumps(i, sort_keys=True) for i in again["items"]) == sorted(
-            json.dumps(i, sort_keys=True) for c in active for i in plain_agenda(c, day))
-
-
-def test_a_change_after_the_window_was_remembered_reaches_the_next_day(store, portfolio):
-    today_view(store, DAY)
-    tomorrow = DAY + timedelta(days=1)
-    due = [i for i in today_view(store, tomorrow)["items"] if i["status"] == "due"]
-    assert due
-    store.record_exception(due[0]["client"], TouchpointException(date=tomorrow, kind=due[0]["kind"], status="done"))
-    after = today_view(store, tomorrow)["items"]
-    assert not any(i["client"] == due[0]["client"] and i["status"] == "due" and i["kind"] == due[0]["kind"] for i in after)
-    forget(store)
-    assert same_json(after, today_view(store, tomorrow)["items"])
-
-
-def test_an_owner_filtered_agenda_from_windows_matches(store):
-    today_view(store, DAY)
-    day = DAY + timedelta(days=3)
-    mine = today_view(store, day, owner="bob")
-    forget(store)
-    assert same_json(mine, today_view(store, day, owner="bob"))
+@pytest.mark.parametrize("offset", [-30, 0, 1, 5, 13])
+def test_today_view_is_the_plain_agenda(store, portfolio, offset):
+    day = DAY + timedelta(days=offset)
+    active = [c for c in portfolio.clients if c.status == "active"]
+    assert sorted(json.dumps(i, sort_keys=True) for i in today_view(store, day)["items"]) == sorted(
+        json.dumps(i, sort_keys=True) for c in active for i in plain_agenda(c, day))
+    mine = today_view(store, day, owner="bob")["items"]
+    assert mine == [i for i in today_view(store, day)["items"] if i["owner"] == "bob"]
 
 
 # ----- triage -----------------------------------------------------------------------------
@@ -265,28 +232,6 @@ def test_triage_is_the_plain_triage_row_of_every_client(store, day):
     plain = [_triage_row(c, day, DEFAULT_RULES)
              for c in store.clients(parts={"kpis", "readings", "assessments", "exceptions", "opportunities"})]
     assert same_json(portfolio_view(store, day), plain)
-
-
-def test_triage_from_a_window_matches_on_later_days_and_stops_at_a_dated_change(store):
-    day = DAY - timedelta(days=40)  # readings and assessments follow: windows end before them
-    portfolio_view(store, day)
-    for later in range(0, 16, 3):
-        shown = portfolio_view(store, day + timedelta(days=later))
-        forget(store)
-        fresh = portfolio_view(store, day + timedelta(days=later))
-        assert same_json(shown, fresh)
-        plain = [_triage_row(c, day + timedelta(days=later), DEFAULT_RULES)
-                 for c in store.clients(parts={"kpis", "readings", "assessments", "exceptions", "opportunities"})]
-        assert same_json(fresh, plain)
-        forget(store)
-        portfolio_view(store, day)
-
-
-def test_triage_window_holds_for_two_weeks_when_nothing_is_dated_later(store):
-    late = DAY + timedelta(days=1000)  # after every reading and assessment
-    portfolio_view(store, late)
-    windows = store.conn.execute("SELECT data FROM view_cache WHERE view = 'triage-window'").fetchall()
-    assert windows and {json.loads(w[0])["to"] for w in windows} == {(late + timedelta(days=13)).isoformat()}
 
 
 @settings(max_examples=2000, deadline=None)
@@ -384,18 +329,6 @@ def test_model_builder_falls_back_when_fields_do_not_line_up():
     assert made == Assessment.model_construct(date=DAY, scores=Scores(**GREEN)) and made.note is None
 
 
-def test_the_week_calendar_of_the_rules_is_used_by_windows(tmp_path, portfolio):
-    from carebench.views import Rules
-
-    every_day = Rules(calendar=WorkCalendar(weekdays=frozenset(range(7))))
-    with Store(tmp_path / "w.db", actor="ana") as store:
-        store.import_portfolio(portfolio)
-        today_view(store, DAY, rules=every_day)
-        later = today_view(store, DAY + timedelta(days=5), rules=every_day)  # a Saturday: working under these rules
-        forget(store)
-        assert same_json(later, today_view(store, DAY + timedelta(days=5), rules=every_day))
-
-
 # ----- health and pipeline: only the latest two assessments are loaded --------------------
 
 
@@ -404,38 +337,18 @@ def test_health_and_pipeline_from_the_latest_assessments_match_the_whole_history
     import carebench.views as views
 
     fast = (views.health_list_view(store, day), views.pipeline_view(store, day))
-    forget(store)
     monkeypatch.setattr(views, "_health_load", lambda store, day: lambda stale: store.clients(stale, parts={"assessments"}))
     whole = (views.health_list_view(store, day), views.pipeline_view(store, day))
     assert same_json(fast, whole)
 
 
-def test_the_practice_view_is_remembered_until_the_data_changes(demo_db, monkeypatch):
-    from carebench import views_practice
-    from carebench.core.models import Pulse
-    from carebench.views_practice import practice_view
+def test_the_week_calendar_of_the_rules_is_used(store, portfolio):
+    from carebench.core.rules import Rules
 
-    with Store(demo_db, actor="ana") as store:
-        first = practice_view(store, DAY, None, DAY)
-        assert store.remembered_portfolio_view("practice", *_practice_key(store)) == first
-
-    def no_computing(*args, **kwargs):
-        raise AssertionError("computed again")
-
-    monkeypatch.setattr(views_practice, "_practice_view", no_computing)
-    with Store(demo_db, actor="ana") as store:
-        assert practice_view(store, DAY, None, DAY) == first
-    monkeypatch.undo()
-
-    # A change people see (here a pulse answer) works it out again.
-    with Store(demo_db, actor="ana") as store:
-        client = store.client_ids()[0]
-        store.add_pulse(client, Pulse(date=DAY, respondent="Lee Park", recommend=0, satisfaction=1))
-        again = practice_view(store, DAY, None, DAY)
-    assert again != first and again["nps"] != first["nps"]
-
-
-def _practice_key(store) -> tuple[str, int]:
-    rows = store.conn.execute("SELECT key, version FROM portfolio_view_cache WHERE view = 'practice'").fetchall()
-    assert len(rows) == 1
-    return rows[0]
+    every_day = Rules(calendar=WorkCalendar(weekdays=frozenset(range(7))))
+    saturday = DAY + timedelta(days=5)
+    items = today_view(store, saturday, rules=every_day)["items"]
+    active = [c for c in portfolio.clients if c.status == "active"]
+    expected = [i.model_dump(mode="json") for c in active for i in client_agenda(c, saturday, calendar=every_day.calendar)]
+    assert sorted(json.dumps(i, sort_keys=True) for i in items) == sorted(json.dumps(i, sort_keys=True) for i in expected)
+    assert items != today_view(store, saturday)["items"]

@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-import gc
-import json
-from contextlib import contextmanager
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Callable, NamedTuple
 
-from .core.calendar import DEFAULT_CALENDAR, WorkCalendar, add_months
+from .core.calendar import add_months
 from .core.finance import financials
 from .core.health import (
     BAND_ADVICE,
-    DEFAULT_WEIGHTS,
     health_report,
     health_history,
     latest_on_or_before,
@@ -27,122 +22,34 @@ from .core.handover import checklist_of, handover_gate
 from .core.pipeline import pipeline_totals, readiness, weighted_value
 from .core.practice import advocacy_reason, ask_for_advocacy, quarters
 from .core.support import pulse_summary, support_kpis
-from .core.schedule import (DEFAULT_PLANS, Plans, agenda_order, agenda_rows, agenda_window, client_band, on_time_share,
-                            schedule, upcoming)
+from .core.rules import DEFAULT_RULES, Rules  # noqa: F401 (the views' callers take the rules from here too)
+from .core.schedule import agenda_order, agenda_rows, agenda_window, client_band, on_time_share, schedule
 from .store import SCHEDULE_PARTS, Store
 
 
-class Rules:
-    """The rule settings in force: cadence plans, working days, health weights, backsliding threshold."""
-
-    def __init__(self, plans: Plans = DEFAULT_PLANS, calendar: WorkCalendar = DEFAULT_CALENDAR,
-                 weights: dict[str, Decimal] = DEFAULT_WEIGHTS, retained_threshold: float = 0.8) -> None:
-        self.plans = plans
-        self.calendar = calendar
-        self.weights = weights
-        self.retained_threshold = retained_threshold
-        # Remembered views are only reused under the same rules (and the same program version).
-        from hashlib import sha256
-
-        from . import __version__
-
-        fingerprint = json.dumps([__version__, plans.model_dump(mode="json"), sorted(calendar.weekdays),
-                                  sorted(map(str, calendar.holidays)), {k: str(v) for k, v in weights.items()},
-                                  retained_threshold], sort_keys=True)
-        self.key = sha256(fingerprint.encode()).hexdigest()[:16]
-
-
-DEFAULT_RULES = Rules()
-
-# A day's agenda data also serves the following days, up to two weeks (how long views are remembered).
-AGENDA_WINDOW_DAYS = 14
-# Likewise a day's triage rows, up to a later assessment or reading.
-TRIAGE_WINDOW_DAYS = 14
 # How far ahead a next touchpoint is looked for.
 NEXT_TOUCHPOINT_DAYS = 400
 # Clients whose whole histories are in memory at once when views are worked out.
 LOAD_CHUNK = 250
 
 
-class Window(NamedTuple):
-    """How a per-client view carries over to the next days while a client's data stays the same.
+def per_client(store: Store, parts, compute, *, ids: list[str] | None = None, active_only: bool = False,
+               owner: str | None = None, prepare=None, load=None) -> dict[str, object]:
+    """``compute(client)`` for each client (all, or ``ids``), as JSON-ready results by client id in id order.
 
-    ``compute(client)`` gives JSON-ready data that holds for the ``days`` days from the day it
-    is computed on, and ``finish(data, day)`` the view's result on one of those days (None
-    when the data cannot tell, for instance past a reading dated later). The data is
-    remembered under ``view``, per client, data version and first day.
+    Clients are loaded ``LOAD_CHUNK`` at a time with ``parts`` (or by ``load(ids)`` when given),
+    after ``prepare(ids)`` fetched in bulk what ``compute`` needs.
     """
-
-    view: str
-    days: int
-    compute: Callable[[Client], object]
-    finish: Callable[[object, date], object]
-
-
-@contextmanager
-def _no_cycle_collection():
-    """Pause Python's cycle collector while a portfolio's models or remembered rows are built and computed over.
-
-    Those are up to hundreds of thousands of objects without reference cycles (reference
-    counting frees them); each collection on the way would walk them, and a full one every
-    object of a long-running process too, which can cost more than the computing itself.
-    Collection resumes afterwards (unless it was off already).
-    """
-    was_on = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_on:
-            gc.enable()
-
-
-def per_client(store: Store, view: str, day: date, rules: Rules, parts, compute, *, ids: list[str] | None = None,
-               active_only: bool = False, owner: str | None = None, prepare=None, window: Window | None = None,
-               load=None) -> dict[str, object]:
-    """``compute(client)`` for each client, reusing what was remembered for the same day, rules and data version.
-
-    Returns JSON-ready results by client id (in id order). Only clients whose data
-    changed since (or that were never computed for the day) are loaded and computed;
-    ``prepare(stale_ids)`` runs first, to fetch in bulk what ``compute`` needs, and
-    ``load(stale_ids)`` (when given) loads the clients instead of ``Store.clients``.
-
-    With a ``window``, ``compute`` is not used: a client is computed through the window's
-    data, which is remembered as well, so that a later day of the window (the first look
-    at a new day) is finished from it without loading or scheduling anything. Results
-    finished that way are not stored again: finishing costs about as much as reading them.
-    """
-    with _no_cycle_collection():
-        versions = store.client_versions(ids, active_only=active_only, owner=owner)
-        remembered = store.cached_views(view, day, rules.key) if versions else {}
-        stale = [cid for cid, version in versions.items() if remembered.get(cid, (None,))[0] != version]
-        fresh, finished = {}, {}
-        if stale and window is not None:
-            earlier = store.remembered_windows(window.view, day, rules.key, window.days, {cid: versions[cid] for cid in stale})
-            for cid, data in earlier.items():
-                result = window.finish(data, day)
-                if result is not None:
-                    finished[cid] = (versions[cid], result)
-            stale = [cid for cid in stale if cid not in finished]
-        if stale:
-            windows = {}
-            if prepare is not None:
-                prepare(stale)
-            for start in range(0, len(stale), LOAD_CHUNK):  # a part at a time: a first look holds no whole portfolio
-                part = stale[start:start + LOAD_CHUNK]
-                for client in load(part) if load is not None else store.clients(part, parts=parts):
-                    if window is None:
-                        fresh[client.id] = (versions[client.id], compute(client))
-                    else:
-                        data = window.compute(client)
-                        windows[client.id] = (versions[client.id], data)
-                        fresh[client.id] = (versions[client.id], window.finish(data, day))
-            if windows:
-                store.remember_views(window.view, day, rules.key, windows)
-        if fresh:
-            store.remember_views(view, day, rules.key, fresh)
-        fresh.update(finished)
-        return {cid: (fresh.get(cid) or remembered[cid])[1] for cid in versions if cid in fresh or cid in remembered}
+    if ids is None:
+        ids = store.client_ids(active_only=active_only, owner=owner)
+    if prepare is not None and ids:
+        prepare(ids)
+    results = {}
+    for start in range(0, len(ids), LOAD_CHUNK):  # a part at a time: no whole portfolio's histories at once
+        part = ids[start:start + LOAD_CHUNK]
+        for client in load(part) if load is not None else store.clients(part, parts=parts):
+            results[client.id] = compute(client)
+    return results
 
 
 def _num(value):
@@ -151,12 +58,9 @@ def _num(value):
 
 
 def today_view(store: Store, day: date, owner: str | None = None, rules: Rules = DEFAULT_RULES) -> dict:
-    # The schedule of each client is generated once for two weeks of agendas (see agenda_window).
-    window = Window("agenda-window", AGENDA_WINDOW_DAYS,
-                    lambda c: agenda_window(c, day, day + timedelta(days=AGENDA_WINDOW_DAYS - 1), rules.plans, rules.calendar),
-                    lambda data, d: agenda_rows(data, d) if data["from"] <= d.isoformat() <= data["to"] else None)
-    rows = per_client(store, "agenda", day, rules, SCHEDULE_PARTS, None, active_only=True, owner=owner, window=window,
-                      load=store.bulk_clients)
+    rows = per_client(store, SCHEDULE_PARTS,
+                      lambda c: agenda_rows(agenda_window(c, day, day, rules.plans, rules.calendar), day),
+                      active_only=True, owner=owner, load=store.bulk_clients)
     items = sorted((item for client_rows in rows.values() for item in client_rows), key=agenda_order)
     return {
         "date": day.isoformat(),
@@ -214,7 +118,7 @@ def _health_load(store: Store, day: date):
 
 def health_list_view(store: Store, day: date, rules: Rules = DEFAULT_RULES) -> list[dict]:
     """Every active client's latest health, most critical first (clients never assessed last)."""
-    rows = per_client(store, "health", day, rules, {"assessments"}, lambda c: _health_of(c, day, rules), active_only=True,
+    rows = per_client(store, {"assessments"}, lambda c: _health_of(c, day, rules), active_only=True,
                       load=_health_load(store, day))
     return sorted(rows.values(), key=lambda r: (r["overall"] is None, r["overall"] or 0, r["client"]))
 
@@ -293,7 +197,7 @@ def pipeline_view(store: Store, day: date, client_id: str | None = None, rules: 
     if client_id:
         store.require_client(client_id)
     ids = [client_id] if client_id else None
-    health = per_client(store, "health", day, rules, {"assessments"}, lambda c: _health_of(c, day, rules), ids=ids,
+    health = per_client(store, {"assessments"}, lambda c: _health_of(c, day, rules), ids=ids,
                         load=_health_load(store, day))
     rows, opportunities = [], []
     for row in store.opportunities(client_id):
@@ -315,8 +219,7 @@ def kpi_dashboard_view(store: Store, client_id: str, day: date, recent: int = 30
     store.require_client(client_id)
     if recent < 1:  # every reading
         parts = {"kpis", "readings", "savings", "action_items", "tickets"}
-        return per_client(store, f"kpis{recent}", day, rules, parts, lambda c: _kpi_dashboard(c, day, recent, rules),
-                          ids=[client_id])[client_id]
+        return per_client(store, parts, lambda c: _kpi_dashboard(c, day, recent, rules), ids=[client_id])[client_id]
     # A status needs the latest TREND_WINDOW readings and the best one, the dashboard the latest ``recent``:
     # so the history is not loaded, and its length does not matter.
     loaded: dict = {}
@@ -327,8 +230,7 @@ def kpi_dashboard_view(store: Store, client_id: str, day: date, recent: int = 30
             kpi.readings, counts[id(kpi)] = loaded.get((client.id, kpi.key), ([], 0))
         return _kpi_dashboard(client, day, recent, rules, counts)
 
-    return per_client(store, f"kpis{recent}", day, rules, {"kpis", "savings", "action_items", "tickets"}, compute,
-                      ids=[client_id],
+    return per_client(store, {"kpis", "savings", "action_items", "tickets"}, compute, ids=[client_id],
                       prepare=lambda stale: loaded.update(store.kpi_readings(stale, day, max(recent, TREND_WINDOW))))[client_id]
 
 
@@ -354,7 +256,7 @@ def _kpi_dashboard(client: Client, day: date, recent: int, rules: Rules, counts:
 def _triage_row(client: Client, day: date, rules: Rules) -> dict:
     health = _health_of(client, day, rules)
     number = day_number(client.go_live, day)
-    upcoming = schedule(client, day, day + timedelta(days=400), rules.plans, rules.calendar)
+    upcoming = schedule(client, day, day + timedelta(days=NEXT_TOUCHPOINT_DAYS), rules.plans, rules.calendar)
     next_tp = next((tp for tp in upcoming if tp.status == "scheduled"), None)
     statuses = [kpi_status(k, day, rules.retained_threshold) for k in client.kpis]
     return {
@@ -380,83 +282,23 @@ def _triage_row(client: Client, day: date, rules: Rules) -> dict:
 def portfolio_view(store: Store, day: date, rules: Rules = DEFAULT_RULES) -> list[dict]:
     """One triage row per client: health and its change, tier, phase, next touchpoint, backsliding KPIs, pipeline."""
     standings: dict = {}
-    window = Window("triage-window", TRIAGE_WINDOW_DAYS, lambda c: _triage_window(c, day, rules, standings.get(c.id)),
-                    _triage_finish)
-    # A KPI's part of the row needs only its latest and its best reading, worked out in SQLite for every stale client.
     parts = {"assessments", "exceptions", "opportunities"}
-    # Only the two latest assessments up to the day (health and its change) and what lies ahead (the next touchpoint)
-    load = lambda stale: store.bulk_clients(stale, parts, since=day, earlier_assessments=2)  # noqa: E731
-    return list(per_client(store, "triage", day, rules, parts, None, window=window, load=load,
-                           prepare=lambda stale: standings.update(store.kpi_standings(stale, day))).values())
 
+    def compute(client: Client) -> dict:
+        # A KPI's part of the row needs only its latest and its best reading, worked out in SQLite.
+        row = _triage_row(client, day, rules)
+        kpis = standings.get(client.id, {"kpis": []})["kpis"]
+        row["backsliding"] = sum(retention(direction, baseline, current, peak, rules.retained_threshold)[1]
+                                 for _key, direction, baseline, target, current, peak in kpis)
+        row["kpis_on_target"] = sum(current is not None and is_on_target(direction, current, target)
+                                    for _key, direction, baseline, target, current, peak in kpis)
+        row["kpis"] = len(kpis)
+        return row
 
-def _triage_window(client: Client, day: date, rules: Rules, standing: dict | None) -> dict:
-    """The client's triage row for ``day`` and the following days, up to the day before a later assessment or reading.
-
-    Everything but the day number, the phase and the next touchpoint stays the same over
-    those days; for the next touchpoint it keeps the scheduled ones (see ``upcoming``).
-    """
-    standing = standing or {"kpis": [], "next_reading": None}
-    changes = [a.date for a in client.assessments if a.date > day]
-    if standing["next_reading"]:
-        changes.append(date.fromisoformat(standing["next_reading"]))
-    until = min([day + timedelta(days=TRIAGE_WINDOW_DAYS - 1), *(when - timedelta(days=1) for when in changes)])
-    health = _health_of(client, day, rules)
-    backsliding = on_target = 0
-    for _key, direction, baseline, target, current, peak in standing["kpis"]:
-        on_target += current is not None and is_on_target(direction, current, target)
-        backsliding += retention(direction, baseline, current, peak, rules.retained_threshold)[1]
-    return {
-        "from": day.isoformat(),
-        "to": until.isoformat(),
-        "go_live": client.go_live.isoformat(),
-        "row": {
-            "client": client.id,
-            "client_name": client.name,
-            "owner": client.owner,
-            "tier": client.tier,
-            "status": client.status,
-            "overall": health["overall"],
-            "band": health["band"],
-            "delta": health["delta"],
-            "assessed": health["date"],
-            "backsliding": backsliding,
-            "kpis_on_target": on_target,
-            "kpis": len(standing["kpis"]),
-            "weighted_pipeline": pipeline_totals(client.opportunities).weighted,
-        },
-        "upcoming": [[when.isoformat(), kind]
-                     for when, kind in upcoming(client, day, until, NEXT_TOUCHPOINT_DAYS, rules.plans, rules.calendar)],
-    }
-
-
-def _triage_finish(data: dict, day: date) -> dict | None:
-    """The triage row on ``day`` from ``_triage_window``'s data (None outside the days it holds for)."""
-    today = day.isoformat()
-    if not data["from"] <= today <= data["to"]:
-        return None
-    number = day_number(date.fromisoformat(data["go_live"]), day)
-    reach = (day + timedelta(days=NEXT_TOUCHPOINT_DAYS)).isoformat()
-    next_tp = next(({"date": when, "kind": kind} for when, kind in data["upcoming"] if when >= today), None)
-    row = data["row"]
-    return {
-        "client": row["client"],
-        "client_name": row["client_name"],
-        "owner": row["owner"],
-        "tier": row["tier"],
-        "status": row["status"],
-        "day": number,
-        "phase": support_phase(number),
-        "overall": row["overall"],
-        "band": row["band"],
-        "delta": row["delta"],
-        "assessed": row["assessed"],
-        "next_touchpoint": next_tp if next_tp and next_tp["date"] <= reach else None,
-        "backsliding": row["backsliding"],
-        "kpis_on_target": row["kpis_on_target"],
-        "kpis": row["kpis"],
-        "weighted_pipeline": row["weighted_pipeline"],
-    }
+    # Only the two latest assessments up to the day (health and its change) and what lies ahead (the next touchpoint).
+    return list(per_client(store, parts, compute,
+                           load=lambda ids: store.bulk_clients(ids, parts, since=day, earlier_assessments=2),
+                           prepare=lambda ids: standings.update(store.kpi_latest_and_best(ids, day))).values())
 
 
 def _kpi_line(status) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import date, datetime, timedelta
 from typing import Iterable
 
@@ -98,19 +97,9 @@ def metric_rows(metrics: PracticeMetrics, trend: list[PracticeMetrics], names: d
 
 def practice_view(store: Store, as_of: date, start: date | None, end: date, owner: str | None = None,
                   rules: Rules = DEFAULT_RULES) -> dict:
-    """The practice's results for start..end (default: the year up to ``end``), their trend by quarter, per consultant.
-
-    Remembered until the data changes (any change people see: see ``Store.data_version``).
-    """
+    """The practice's results for start..end (default: the year up to ``end``), their trend by quarter, per consultant."""
     start = start or add_months(end, -12) + timedelta(days=1)
-    key = json.dumps([as_of.isoformat(), start.isoformat(), end.isoformat(), owner, rules.key])
-    version = store.data_version()
-    remembered = store.remembered_portfolio_view("practice", key, version)
-    if remembered is not None:
-        return remembered
-    view = _practice_view(store, as_of, start, end, owner, rules)
-    store.remember_portfolio_view("practice", key, version, view)
-    return view
+    return _practice_view(store, as_of, start, end, owner, rules)
 
 
 def _practice_view(store: Store, as_of: date, start: date, end: date, owner: str | None, rules: Rules) -> dict:

@@ -111,8 +111,22 @@ def _weight(component: str, value: object) -> Decimal:
     return weight
 
 
+_CHECKED_WEIGHTS: dict[tuple, dict[str, Decimal]] = {}
+
+
 def validate_weights(weights: Mapping[str, object]) -> dict[str, Decimal]:
     """Check configured weights name exactly the three components, lie in 0..1 and sum to exactly 1."""
+    # The same few weights are checked for every assessment of a portfolio: remembered by what was written.
+    key = tuple((name, type(value), repr(value)) for name, value in weights.items())
+    checked = _CHECKED_WEIGHTS.get(key)
+    if checked is None:
+        checked = _validate_weights(weights)
+        if len(_CHECKED_WEIGHTS) < 64:
+            _CHECKED_WEIGHTS[key] = checked
+    return dict(checked)
+
+
+def _validate_weights(weights: Mapping[str, object]) -> dict[str, Decimal]:
     expected = set(COMPONENTS)
     given = set(weights)
     if given != expected:
@@ -137,38 +151,36 @@ def round_half_up(value: Fraction | Decimal | int, places: int = 0) -> Decimal:
     return Decimal(rounded).scaleb(-places)
 
 
-def _component_mean(scores: Scores, component: str) -> Fraction:
-    """Return the exact mean of a component's three sub-scores."""
-    names = COMPONENTS[component]
-    return Fraction(sum(getattr(scores, name) for name in names), len(names))
-
-
-def _exact_overall(scores: Scores, weights: Mapping[str, object]) -> Fraction:
-    """Return the weighted overall score as an exact fraction, before rounding."""
-    checked = validate_weights(weights)
-    return sum(
-        (Fraction(checked[component]) * _component_mean(scores, component) for component in COMPONENTS),
-        Fraction(0),
-    )
-
-
 def overall_score(scores: Scores, weights: Mapping[str, object] = DEFAULT_WEIGHTS) -> Decimal:
     """Return the overall health score, computed exactly and rounded half-up to one decimal."""
-    return _overall_of(tuple(getattr(scores, name) for name in SUBSCORES), tuple(sorted(weights.items())))
+    sums = tuple(sum(getattr(scores, name) for name in names) for names in COMPONENTS.values())
+    return _overall_of(sums, tuple(sorted(weights.items())))
 
 
 @lru_cache(maxsize=65536)
-def _overall_of(values: tuple[int, ...], weights: tuple[tuple[str, object], ...]) -> Decimal:
-    """The exact computation, remembered: portfolios repeat the same few score combinations endlessly."""
-    scores = Scores.model_construct(**dict(zip(SUBSCORES, values)))
-    return round_half_up(_exact_overall(scores, dict(weights)), 1)
+def _overall_of(sums: tuple[int, ...], weights: tuple[tuple[str, object], ...]) -> Decimal:
+    """The exact computation from each component's sum of sub-scores (all the score depends on), remembered.
+
+    A portfolio's thousands of assessments come down to a few thousand such sums (at most 28 ** 3).
+    """
+    checked = validate_weights(dict(weights))
+    exact = sum((Fraction(checked[component]) * Fraction(total, len(COMPONENTS[component]))
+                 for component, total in zip(COMPONENTS, sums)), Fraction(0))
+    return round_half_up(exact, 1)
 
 
 def component_score(scores: Scores, component: str) -> Decimal:
     """Return a component's mean rounded half-up to two decimals, for display."""
     if component not in COMPONENTS:
         raise ValueError(f"unknown component {component!r}; expected one of: {', '.join(COMPONENTS)}")
-    return round_half_up(_component_mean(scores, component), 2)
+    names = COMPONENTS[component]
+    return _rounded_mean(sum(getattr(scores, name) for name in names), len(names))
+
+
+@lru_cache(maxsize=1024)
+def _rounded_mean(total: int, count: int) -> Decimal:
+    """A mean of whole sub-scores rounded half-up to two decimals, remembered (there are few such sums)."""
+    return round_half_up(Fraction(total, count), 2)
 
 
 @lru_cache(maxsize=1024)
@@ -202,7 +214,6 @@ def health_report(
     """Build the breakdown of one assessment and how it moved since the previous one."""
     checked = validate_weights(weights)
     scores = assessment.scores
-    overall = overall_score(scores, checked)
     components = {
         component: ComponentScore(
             score=component_score(scores, component),
@@ -211,17 +222,31 @@ def health_report(
         )
         for component, names in COMPONENTS.items()
     }
-    previous_overall = None if previous is None else overall_score(previous.scores, checked)
+    overall, band, previous_overall, delta, drivers = assessment_figures(assessment, previous, checked)
     return HealthReport(
         date=assessment.date,
         overall=overall,
-        band=band_of(overall),
+        band=band,
         components=components,
         previous_overall=previous_overall,
-        delta=None if previous_overall is None else overall - previous_overall,
-        drivers=[] if previous is None else _drivers(previous.scores, scores),
+        delta=delta,
+        drivers=drivers,
         note=assessment.note,
     )
+
+
+def assessment_figures(
+    assessment: Assessment,
+    previous: Assessment | None,
+    weights: Mapping[str, object] = DEFAULT_WEIGHTS,
+) -> tuple[Decimal, Band, Decimal | None, Decimal | None, list[Driver]]:
+    """What ``health_report`` says of an assessment beyond its breakdown: overall, band, previous overall, change, drivers."""
+    checked = validate_weights(weights)
+    overall = overall_score(assessment.scores, checked)
+    previous_overall = None if previous is None else overall_score(previous.scores, checked)
+    return (overall, band_of(overall), previous_overall,
+            None if previous_overall is None else overall - previous_overall,
+            [] if previous is None else _drivers(previous.scores, assessment.scores))
 
 
 def latest_on_or_before(assessments: list[Assessment], day: date) -> Assessment | None:

@@ -66,7 +66,7 @@ def exact(value: float) -> Fraction:
     return Fraction(Decimal(repr(float(value))))
 
 
-@lru_cache(maxsize=4096)  # thresholds, baselines and targets recur across a portfolio
+@lru_cache(maxsize=1 << 16)  # thresholds, baselines, targets and readings recur across a portfolio
 def _exact_ratio(value: float) -> tuple[int, int]:
     """``exact(value)`` as (numerator, denominator), the denominator positive."""
     if not math.isfinite(value):
@@ -87,6 +87,11 @@ def change_vs_baseline(unit: str, baseline: float, current: float) -> float | No
 def change_unit_of(unit: str) -> Literal["pp", "%"]:
     """Return "pp" for KPIs measured in percent and "%" for the rest, so a change is never read the wrong way."""
     return "pp" if unit.strip() == "%" else "%"
+
+
+def best_of(direction: Direction):
+    """The function picking the best of readings (``max`` for a "higher" KPI, ``min`` otherwise): the peak is its best so far."""
+    return max if direction == "higher" else min
 
 
 def is_on_target(direction: Direction, current: float, target: float) -> bool:
@@ -135,17 +140,62 @@ def retention(direction: Direction, baseline: float, current: float | None, peak
     """
     if current is None or peak is None:
         return None, False
-    # As fractions of integers (for speed: this runs for every KPI of a portfolio), denominators positive.
-    (pn, pd), (bn, bd) = _exact_ratio(peak), _exact_ratio(baseline)
+    share = _retained(direction, _exact_ratio(baseline), _exact_ratio(current), _exact_ratio(peak))
+    if share is None:
+        return None, False
+    numerator, denominator = share
+    # Integer true division rounds correctly, as float() of the exact fraction does.
+    return round(numerator / denominator, 3), _below(share, _exact_ratio(retained_threshold))
+
+
+def _retained(direction: Direction, baseline: tuple[int, int], current: tuple[int, int],
+              peak: tuple[int, int]) -> tuple[int, int] | None:
+    """(current - baseline) / (peak - baseline) as (numerator, denominator), from exact ratios; None when the peak never improved.
+
+    As fractions of integers (for speed: this runs for every reading of a portfolio), denominators positive.
+    """
+    (pn, pd), (bn, bd) = peak, baseline
     gained = pn * bd - bn * pd  # (peak - baseline) * pd * bd
     if (gained <= 0) if direction == "higher" else (gained >= 0):
-        return None, False
-    (cn, cd), (tn, td) = _exact_ratio(current), _exact_ratio(retained_threshold)
-    # (current - baseline) / (peak - baseline) = numerator / denominator
-    numerator, denominator = (cn * bd - bn * cd) * pd, cd * gained
-    below = numerator * td < tn * denominator if denominator > 0 else numerator * td > tn * denominator
-    # Integer true division rounds correctly, as float() of the exact fraction does.
-    return round(numerator / denominator, 3), below
+        return None
+    cn, cd = current
+    return (cn * bd - bn * cd) * pd, cd * gained
+
+
+def _below(share: tuple[int, int], threshold: tuple[int, int]) -> bool:
+    """Whether the retained share is below the threshold (backsliding), exactly."""
+    (numerator, denominator), (tn, td) = share, threshold
+    return numerator * td < tn * denominator if denominator > 0 else numerator * td > tn * denominator
+
+
+def flag_changes(direction: Direction, baseline: float, target: float, values: list[float],
+                 retained_threshold: float = 0.8, *, current: float | None = None,
+                 peak: float | None = None) -> tuple[tuple[bool, bool], list[tuple[int, bool, bool]]]:
+    """How a KPI's on-target and backsliding flags move along its readings, as ``kpi_status`` gives them on each reading's day.
+
+    ``values`` are readings oldest first; ``current`` and ``peak`` the latest and the best
+    reading before them (None when there was none). Returns the flags before the first of
+    ``values`` ((False, False) without a reading) and (index, on target, backsliding) for
+    each reading after which they differ from the ones before it.
+    """
+    best = best_of(direction)
+    base, threshold = _exact_ratio(baseline), _exact_ratio(retained_threshold)
+    if current is None or peak is None:
+        flags = (False, False)
+    else:
+        share = _retained(direction, base, _exact_ratio(current), _exact_ratio(peak))
+        flags = (is_on_target(direction, current, target), share is not None and _below(share, threshold))
+    first, changes = flags, []
+    best_ratio = None if peak is None else _exact_ratio(peak)
+    for index, value in enumerate(values):
+        if peak is None or best(peak, value) != peak:
+            peak, best_ratio = value, _exact_ratio(value)
+        share = _retained(direction, base, _exact_ratio(value), best_ratio)
+        now = (is_on_target(direction, value, target), share is not None and _below(share, threshold))
+        if now != flags:
+            changes.append((index, *now))
+            flags = now
+    return first, changes
 
 
 def on_target_on(kpi: Kpi, day: date) -> bool | None:
@@ -172,8 +222,7 @@ def kpi_status(kpi: Kpi, as_of: date | None = None, retained_threshold: float = 
 
     peak: float | None = None
     if readings:
-        values = [r.value for r in readings]
-        peak = max(values) if kpi.direction == "higher" else min(values)
+        peak = best_of(kpi.direction)(r.value for r in readings)
     retained, backsliding = retention(kpi.direction, kpi.baseline, current, peak, retained_threshold)
 
     return KpiStatus(

@@ -1,7 +1,8 @@
 """Touchpoint scheduling: cadence plans, health escalation, stored exceptions and the agenda.
 
-Touchpoints are generated, never stored; only departures from the plan (done,
-skipped, moved) are. Everything here is a pure function of the client's data.
+Touchpoints are generated; only departures from the plan (done, skipped, moved) are
+recorded. Everything here is a pure function of the client's data (the store keeps what
+these functions give as derived rows, see store/projections.py).
 """
 
 from __future__ import annotations
@@ -193,6 +194,12 @@ def schedule(
             for day, kind, covers, status, moved_from, reason in _touchpoints(client, start, end, plans, calendar)]
 
 
+def schedule_tuples(client: Client, start: date, end: date, plans: Plans = DEFAULT_PLANS,
+                    calendar: WorkCalendar = DEFAULT_CALENDAR) -> list[tuple]:
+    """``schedule`` as (date, kind, covers, status, moved_from, reason) tuples, without a model per touchpoint."""
+    return _touchpoints(client, start, end, plans, calendar)
+
+
 def _touchpoints(client: Client, start: date, end: date, plans: Plans, calendar: WorkCalendar) -> list[tuple]:
     """``schedule`` as (date, kind, covers, status, moved_from, reason) tuples."""
     if client.status != "active" or end < start:
@@ -211,30 +218,13 @@ def _touchpoints(client: Client, start: date, end: date, plans: Plans, calendar:
     outcomes = {(e.date, e.kind): e for e in client.exceptions if e.status != "moved"}
     touchpoints = []
     for day in sorted(by_date):
-        kinds = sorted(by_date[day], key=seniority)
+        landing = by_date[day]
+        kinds = sorted(landing, key=seniority) if len(landing) > 1 else list(landing)
         standing = kinds[0]
         outcome = outcomes.get((day, standing))
-        touchpoints.append((day, standing, kinds[1:], outcome.status if outcome else "scheduled", by_date[day][standing],
+        touchpoints.append((day, standing, kinds[1:], outcome.status if outcome else "scheduled", landing[standing],
                             outcome.reason if outcome else None))
     return touchpoints
-
-
-def upcoming(client: Client, start: date, end: date, reach: int, plans: Plans = DEFAULT_PLANS,
-             calendar: WorkCalendar = DEFAULT_CALENDAR) -> list[tuple[date, Kind]]:
-    """The scheduled touchpoints (date, kind) from ``start`` to ``end``, then the first one after ``end`` within ``reach`` days.
-
-    For any day from ``start`` to ``end``, the first of these on or after it is its next
-    scheduled touchpoint, if that lies within ``reach`` days of it.
-    """
-    # Looking two weeks further first: one is nearly always there (generating 400 days is not free).
-    for ahead in sorted({min(14, reach), reach}):
-        found: list[tuple[date, Kind]] = []
-        for day, kind, _covers, status, *_ in _touchpoints(client, start, end + timedelta(days=ahead), plans, calendar):
-            if status == "scheduled":
-                found.append((day, kind))
-                if day > end:
-                    return found
-    return found
 
 
 def touchpoint_on(client: Client, day: date, plans: Plans = DEFAULT_PLANS, calendar: WorkCalendar = DEFAULT_CALENDAR) -> Touchpoint | None:
@@ -248,19 +238,35 @@ def _superseded(latest_done: dict, floor):
     return dict(zip(KINDS, accumulate((latest_done.get(kind, floor) for kind in KINDS), max)))
 
 
+def superseded_dates(touchpoints: list[tuple]) -> list[date | None]:
+    """For each (date, kind, status) of one client's touchpoints, the first later day one of the same or a more senior kind was done.
+
+    None when that never happened. A scheduled touchpoint is overdue on a day D after its
+    own when this is None or after D: nothing at least as senior was done in between.
+    Touchpoints of the same day do not supersede each other.
+    """
+    found: list[date | None] = [None] * len(touchpoints)
+    # Walking back in time: per seniority rank, the earliest done touchpoint of that rank or a more senior one so far.
+    earliest: list[date | None] = [None] * len(KINDS)
+    today, done_today = None, []  # the day being walked, and the ranks done on it (they count from the day before)
+    for index in sorted(range(len(touchpoints)), key=lambda i: touchpoints[i][0], reverse=True):
+        day, kind, status = touchpoints[index]
+        if day != today:
+            for rank in done_today:
+                earliest[rank:] = [today] * (len(KINDS) - rank)
+            today, done_today = day, []
+        rank = seniority(kind)
+        found[index] = earliest[rank]
+        if status == "done":
+            done_today.append(rank)
+    return found
+
+
 def overdue(touchpoints: list[Touchpoint], day: date) -> list[Touchpoint]:
-    """Touchpoints missed before ``day`` and not superseded by a same-or-more-senior one done after them."""
-    # Latest done date per kind, then carried to every less senior kind.
-    latest_done: dict[str, date] = {}
-    for tp in touchpoints:
-        if tp.status == "done" and tp.date <= day:
-            if tp.date > latest_done.get(tp.kind, date.min):
-                latest_done[tp.kind] = tp.date
-    superseded_until = _superseded(latest_done, date.min)
-    return [
-        tp for tp in touchpoints
-        if tp.date < day and tp.status == "scheduled" and superseded_until[tp.kind] <= tp.date
-    ]
+    """Touchpoints missed before ``day`` and not superseded by a same-or-more-senior one done after them (on or before ``day``)."""
+    since = superseded_dates([(tp.date, tp.kind, tp.status) for tp in touchpoints])
+    return [tp for tp, first in zip(touchpoints, since)
+            if tp.date < day and tp.status == "scheduled" and (first is None or first > day)]
 
 
 def client_band(client: Client, day: date) -> Band | None:

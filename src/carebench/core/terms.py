@@ -52,9 +52,15 @@ CONTROL_RE = re.compile(f"(?![\t\n])[{CONTROL_CHARS}]")
 BIDI_RE = re.compile(f"[{BIDI_CHARS}]")
 
 
+_SENIORITY = {kind: rank for rank, kind in enumerate(KINDS)}
+
+
 def seniority(kind: str) -> int:
     """0 for the most senior kind (quarterly), rising towards daily."""
-    return KINDS.index(kind)  # type: ignore[arg-type]
+    try:
+        return _SENIORITY[kind]
+    except KeyError:
+        raise ValueError(f"{kind!r} is not a touchpoint kind") from None
 
 
 # Dates outside these years are typing slips, and date arithmetic near year 9999 overflows.

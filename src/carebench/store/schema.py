@@ -365,6 +365,93 @@ CREATE TABLE portfolio_view_cache (
 ) WITHOUT ROWID
 """
 
+# Remembered views give way to derived rows, kept by store/projections.py in the same transaction as
+# the write they derive from: views read them instead of working anything out. The per-client data
+# versions (and their triggers) only served the remembered views. Derived rows are rebuilt whenever
+# ``derivation.rules_version`` differs from the program's, which is the case right after this step.
+_VERSIONED = ("contacts", "kpis", "assessments", "savings", "opportunities", "action_items", "touchpoint_exceptions",
+              "checkins", "outcomes", "testimonials", "referrals", "tickets", "pulses", "learnings", "checklist_items")
+MIGRATION_8 = ";\n".join(
+    [f"DROP TRIGGER IF EXISTS {table}_{change}" for table in _VERSIONED for change in ("added", "changed", "removed")]
+    + [f"DROP TRIGGER IF EXISTS {name}" for name in ("readings_insert", "readings_update", "readings_delete",
+                                                     "clients_added", "clients_changed")]
+    + ["DROP TABLE IF EXISTS view_cache", "DROP TABLE IF EXISTS portfolio_view_cache", "DROP TABLE IF EXISTS client_state"]) + """;
+-- What the derived rows were made under (key: rules_version, a hash of the rules and the derivation
+-- code's version; horizon, the last day touchpoints are generated for).
+CREATE TABLE derivation (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+) WITHOUT ROWID;
+-- Every touchpoint core.schedule.schedule() gives an active client, from its first one to the horizon.
+CREATE TABLE touchpoints (
+    client_id TEXT NOT NULL REFERENCES clients (id) ON DELETE CASCADE,
+    date TEXT NOT NULL,                -- the day it stands on (after any move)
+    kind TEXT NOT NULL,                -- the most senior kind landing that day
+    covers TEXT NOT NULL DEFAULT '[]', -- JSON list of the other kinds landing that day, most senior first
+    status TEXT NOT NULL CHECK (status IN ('scheduled', 'done', 'skipped')),
+    moved_from TEXT,                   -- the day it was planned on, when it was moved
+    reason TEXT,                       -- why it was skipped
+    superseded_from TEXT,              -- the first later day one of the same or a more senior kind was done (NULL: never)
+    PRIMARY KEY (client_id, date)
+) WITHOUT ROWID;
+-- Overdue on day D: scheduled, date < D, date >= go-live and superseded_from NULL or after D; due on D:
+-- scheduled on D (so never superseded by then). The agenda reads this index only, client by client:
+-- client-major, so that a client's escalation to the horizon (hundreds of rows) fills a few pages.
+CREATE INDEX touchpoints_open ON touchpoints (superseded_from, client_id, date, kind, covers) WHERE status = 'scheduled';
+-- Per assessment, what core.health.health_report says of it beyond the breakdown.
+CREATE TABLE assessment_health (
+    client_id TEXT NOT NULL REFERENCES clients (id) ON DELETE CASCADE,
+    date TEXT NOT NULL,
+    overall REAL NOT NULL,             -- rounded half-up to one decimal
+    band TEXT NOT NULL,
+    previous_overall REAL,             -- of the assessment before it (NULL for the first)
+    delta REAL,                        -- overall - previous_overall
+    drivers TEXT NOT NULL DEFAULT '[]', -- JSON list of the sub-scores that moved: subscore, before, after, change
+    PRIMARY KEY (client_id, date)
+) WITHOUT ROWID;
+-- Per KPI, core.kpis.kpi_status as of its latest reading (it holds from that day on).
+CREATE TABLE kpi_standing (
+    kpi_id INTEGER PRIMARY KEY REFERENCES kpis (id) ON DELETE CASCADE,
+    current REAL,                      -- the latest reading (NULL: none yet)
+    current_date TEXT,
+    previous REAL,                     -- the reading before it
+    change REAL,                       -- vs the baseline, in change_unit
+    change_unit TEXT NOT NULL,         -- pp | %
+    on_target INTEGER,                 -- 1 | 0 (NULL: no reading)
+    trend TEXT,                        -- improving | flat | declining (NULL: under two readings)
+    backsliding INTEGER NOT NULL,
+    retained REAL,                     -- share of the best gain kept (NULL: never improved)
+    peak REAL,                         -- the best reading
+    readings_count INTEGER NOT NULL
+);
+-- Per client, its triage figures from each day they change (a row only where they differ from the
+-- previous one; the first is valid from 0001-01-01). Triage on day D reads the row with the greatest
+-- valid_from <= D. The latest assessment's drivers are in assessment_health (client_id, assessed).
+CREATE TABLE standing (
+    client_id TEXT NOT NULL REFERENCES clients (id) ON DELETE CASCADE,
+    valid_from TEXT NOT NULL,
+    assessed TEXT,                     -- the date of the latest assessment (NULL: none yet)
+    overall REAL,
+    band TEXT,
+    delta REAL,
+    kpis_measured INTEGER NOT NULL,    -- KPIs with a reading
+    kpis_on_target INTEGER NOT NULL,   -- of those, on target
+    backsliding INTEGER NOT NULL,      -- KPIs backsliding
+    PRIMARY KEY (client_id, valid_from)
+) WITHOUT ROWID;
+-- Per client, what triage and the handover gate read that does not depend on the day.
+CREATE TABLE client_summary (
+    client_id TEXT PRIMARY KEY REFERENCES clients (id) ON DELETE CASCADE,
+    kpis INTEGER NOT NULL,             -- how many KPIs it has
+    weighted_pipeline REAL NOT NULL,   -- core.pipeline.pipeline_totals(...).weighted of its opportunities
+    open_action_items INTEGER NOT NULL,
+    open_high_priority INTEGER NOT NULL,
+    checklist_done INTEGER NOT NULL,   -- knowledge-transfer items done (of core.phases.checklist_of)
+    checklist_total INTEGER NOT NULL,
+    checklist_missing TEXT NOT NULL DEFAULT '[]' -- JSON list of the labels not done, in order
+) WITHOUT ROWID
+"""
+
 # The triggers that keep the audit trail append-only (against carebench's own writes: a member
 # with direct SQL access can drop them, which `carebench doctor` reports).
 AUDIT_TRIGGERS = {
@@ -373,5 +460,6 @@ AUDIT_TRIGGERS = {
 }
 
 MIGRATIONS: list[tuple[int, str]] = [(1, MIGRATION_1), (2, MIGRATION_2), (3, MIGRATION_3), (4, MIGRATION_4),
-                                     (5, MIGRATION_5), (6, MIGRATION_6), (7, MIGRATION_7)]
+                                     (5, MIGRATION_5), (6, MIGRATION_6), (7, MIGRATION_7),
+                                     (8, MIGRATION_8)]
 SCHEMA_VERSION = MIGRATIONS[-1][0]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections import defaultdict
 from datetime import date, datetime, timedelta
 from functools import cached_property
@@ -33,11 +32,15 @@ from ..core.models import (
     Ticket,
     TouchpointException,
 )
+from ..core.kpis import TREND_WINDOW, best_of
 from ..core.pipeline import closed_on
-from .db import BUSY_TIMEOUT_MS, StoreError, audit, connect, current_login, now_stamp, transaction
+from ..core.rules import DEFAULT_RULES, Rules
+from ..core.schedule import agenda_order
+from . import projections
+from .construct import constructor
+from .db import StoreError, audit, connect, current_login, now_stamp, transaction
+from .projections import NEXT_TOUCHPOINT_DAYS, AgendaRow, KpiStandingRow, TouchpointRow, TriageRow
 
-# Remembered views older than this many days before the one asked for are dropped.
-VIEW_MEMORY_DAYS = 14
 ALL_PARTS = frozenset({"contacts", "kpis", "readings", "assessments", "savings", "opportunities", "action_items", "exceptions",
                        "checkins", "outcomes", "testimonials", "referrals", "tickets", "pulses", "learnings", "checklist"})
 # What scheduling needs: enough to build the agenda without touching KPI readings.
@@ -56,6 +59,17 @@ def _client_filter(ids: list[str] | None, active_only: bool, owner: str | None) 
         where.append("c.owner = ?")
         params.append(owner)
     return " AND ".join(where), params
+
+
+_COVERS: dict[str, list[str]] = {}
+
+
+def _covers(text: str) -> list[str]:
+    """A touchpoint's covered kinds from their JSON (a new list each time; the same few recur, so they are decoded once)."""
+    kinds = _COVERS.get(text)
+    if kinds is None:
+        kinds = _COVERS[text] = json.loads(text)
+    return list(kinds)
 
 
 def _d(value: str | None) -> date | None:
@@ -80,15 +94,58 @@ def _iso(value: date | datetime | None) -> str | None:
 
 
 class Store:
-    """A carebench database opened by one user (``actor``), who is recorded on every write."""
+    """A carebench database opened by one user (``actor``), who is recorded on every write.
+
+    Its derived rows (see projections.py) are those of ``rules``: opened for writing, a
+    database whose rows were made under other rules or by other derivation code is rebuilt
+    first, and its touchpoints are generated further ahead when ``today`` (default: the
+    day's date) nears their horizon; ``on_progress(done, clients)`` follows a rebuild. A
+    read-only store never writes: when its rows are not current, they are brought up to
+    date through a short-lived write connection before it opens, as an older schema is.
+    """
 
     def __init__(self, path: Path | str, *, actor: str | None = None, create: bool = True, readonly: bool = False,
-                 on_wait: Callable[[float], None] | None = None) -> None:
+                 on_wait: Callable[[float], None] | None = None, rules: Rules = DEFAULT_RULES, today: date | None = None,
+                 on_progress: Callable[[int, int], None] | None = None) -> None:
         self.path = Path(path)
-        self.conn = connect(self.path, create=create and not readonly, readonly=readonly)
         self.readonly = readonly
         self.actor = actor or current_login()
         self.on_wait = on_wait
+        self.rules = rules
+        self.today = today
+        self.on_progress = on_progress
+        self.conn = connect(self.path, create=create and not readonly, readonly=readonly)
+        try:
+            self._bring_current(on_progress)
+        except BaseException:
+            self.conn.close()
+            raise
+
+    def _day(self) -> date:
+        return self.today or date.today()
+
+    def _bring_current(self, on_progress: Callable[[int, int], None] | None) -> None:
+        """Rebuild or extend the derived rows if they do not fit these rules and this day (see projections.ensure_current)."""
+        if not self.readonly:
+            projections.ensure_current(self.conn, self.rules, self._day(), on_progress)
+            return
+        if projections.needed(self.conn, self.rules, self._day()) is None:
+            return
+        self.conn.close()
+        try:
+            writer = connect(self.path, create=False)
+        except StoreError as exc:
+            raise StoreError(f"the derived rows in {self.path} are out of date (made under other rules or by another "
+                             f"carebench) and cannot be brought up to date: {exc}") from None
+        try:
+            projections.ensure_current(writer, self.rules, self._day(), on_progress)
+        except StoreError as exc:
+            raise StoreError(f"the derived rows in {self.path} are out of date (made under other rules or by another "
+                             f"carebench) and cannot be brought up to date: {exc}; open it once as someone who may "
+                             "write it") from None
+        finally:
+            writer.close()
+        self.conn = connect(self.path, create=False, readonly=True)
 
     @cached_property
     def db(self):
@@ -109,6 +166,13 @@ class Store:
     def _write(self):
         return transaction(self.conn, self.on_wait)
 
+    def _refresh(self, client_id: str, what: Iterable[str] = projections.PARTS, *, since: date | None = None,
+                 kpi_ids: Iterable[int] | None = None) -> None:
+        """Bring the client's derived rows up to date after a write (inside its transaction); see projections.refresh_client."""
+        if projections.ensure_current(self.conn, self.rules, self._day()) == "rebuild":
+            return  # every row was made again, this client's included
+        projections.refresh_client(self.conn, client_id, self.rules, what, since=since, kpi_ids=kpi_ids)
+
     def _stamp(self) -> dict:
         return {"changed_at": now_stamp(), "changed_by": self.actor}
 
@@ -119,8 +183,10 @@ class Store:
 
     # ----- reading -------------------------------------------------------
 
-    def client_ids(self) -> list[str]:
-        return [row[0] for row in self.conn.execute("SELECT id FROM clients ORDER BY id")]
+    def client_ids(self, *, active_only: bool = False, owner: str | None = None) -> list[str]:
+        """Client ids in order (only the active ones, or only ``owner``'s, when asked)."""
+        where, params = _client_filter(None, active_only, owner)
+        return [row[0] for row in self.conn.execute(f"SELECT c.id FROM clients c WHERE {where} ORDER BY c.id", params)]
 
     def client_names(self) -> list[tuple[str, str]]:
         """(id, name) of every client, by id."""
@@ -288,6 +354,7 @@ class Store:
                 else:
                     added += 1
                 self._insert_client(client)
+                self._refresh(client.id)
             audit(self.conn, self.actor, "import", None, {"added": added, "replaced": replaced,
                                                           "clients": [c.id for c in portfolio.clients]})
         return added, replaced
@@ -403,6 +470,7 @@ class Store:
             if self.conn.execute("SELECT 1 FROM clients WHERE id = ?", (client.id,)).fetchone():
                 raise StoreError(f"client '{client.id}' already exists")
             self._insert_client(client)
+            self._refresh(client.id)
             audit(self.conn, self.actor, "add-client", client.id, {"name": client.name, "tier": client.tier})
 
     def add_kpi(self, client_id: str, kpi: Kpi) -> None:
@@ -411,7 +479,8 @@ class Store:
             if self.conn.execute("SELECT 1 FROM kpis WHERE client_id = ? AND key = ?", (client_id, kpi.key)).fetchone():
                 raise StoreError(f"client '{client_id}' already has a KPI '{kpi.key}'")
             position = self.conn.execute("SELECT COUNT(*) FROM kpis WHERE client_id = ?", (client_id,)).fetchone()[0]
-            self._insert_kpi(client_id, kpi, position, self._stamp())
+            kpi_id = self._insert_kpi(client_id, kpi, position, self._stamp())
+            self._refresh(client_id, ("kpis", "summary"), kpi_ids=[kpi_id])
             audit(self.conn, self.actor, "add-kpi", client_id, {"key": kpi.key})
 
     def add_reading(self, client_id: str, key: str, day: date, value: float) -> float | None:
@@ -424,6 +493,7 @@ class Store:
             old = self.conn.execute("SELECT value FROM readings WHERE kpi_id = ? AND date = ?", (row[0], day.isoformat())).fetchone()
             self.db["readings"].upsert({"kpi_id": row[0], "date": day.isoformat(), "value": value, **self._stamp()},
                                        pk=("kpi_id", "date"))
+            self._refresh(client_id, ("kpis", "standing"), since=day, kpi_ids=[row[0]])
             audit(self.conn, self.actor, "reading", client_id,
                   {"kpi": key, "date": day.isoformat(), "value": value, "replaced": old[0] if old else None})
         return old[0] if old else None
@@ -442,6 +512,7 @@ class Store:
             day = assessment.date.isoformat()
             replaced = self.conn.execute("DELETE FROM assessments WHERE client_id = ? AND date = ?", (client_id, day)).rowcount
             self.db["assessments"].insert(self._assessment_row(client_id, assessment, self._stamp()))
+            self._refresh(client_id, ("touchpoints", "health", "standing"), since=assessment.date)
             audit(self.conn, self.actor, "assess", client_id, {"date": day, "scores": assessment.scores.model_dump(),
                                                                "replaced": bool(replaced)})
         return bool(replaced)
@@ -452,6 +523,7 @@ class Store:
             self.require_client(client_id)
             self.db["touchpoint_exceptions"].upsert(self._exception_row(client_id, exception, self._stamp()),
                                                     pk=("client_id", "date", "kind"))
+            self._refresh(client_id, ("touchpoints",))
             audit(self.conn, self.actor, exception.status, client_id, exception.model_dump(mode="json", exclude_none=True))
 
     def add_opportunity(self, client_id: str, opportunity: Opportunity) -> int:
@@ -460,6 +532,7 @@ class Store:
             when = closed_on(opportunity.stage, opportunity.closed_on, None, None, date.today())
             opportunity = opportunity.model_copy(update={"closed_on": when})
             new_id = self.db["opportunities"].insert(self._opportunity_row(client_id, opportunity, self._stamp())).last_pk
+            self._refresh(client_id, ("summary",))
             audit(self.conn, self.actor, "add-opportunity", client_id, {"id": new_id, "title": opportunity.title})
         return new_id
 
@@ -467,6 +540,7 @@ class Store:
         with self._write():
             self.require_client(client_id)
             new_id = self.db["action_items"].insert(self._action_row(client_id, item, self._stamp())).last_pk
+            self._refresh(client_id, ("summary",))
             audit(self.conn, self.actor, "add-action", client_id, {"id": new_id, "text": item.text})
         return new_id
 
@@ -479,6 +553,7 @@ class Store:
                 "UPDATE action_items SET status = 'done', done_on = ?, version = version + 1, changed_at = ?, changed_by = ? WHERE id = ?",
                 ((day or date.today()).isoformat(), now_stamp(), self.actor, item_id),
             )
+            self._refresh(row[0], ("summary",))
             audit(self.conn, self.actor, "action-done", row[0], {"id": item_id})
 
     def update_opportunity(self, opportunity_id: int, opportunity: Opportunity, expected_version: int | None = None) -> None:
@@ -493,6 +568,7 @@ class Store:
             when = closed_on(opportunity.stage, opportunity.closed_on, row[3], _d(row[4]), date.today())
             values = self._opportunity_row(row[0], opportunity.model_copy(update={"closed_on": when}), self._stamp())
             self.db["opportunities"].update(opportunity_id, {**values, "version": row[1] + 1})
+            self._refresh(row[0], ("summary",))
             audit(self.conn, self.actor, "edit-opportunity", row[0], {"id": opportunity_id, "stage": opportunity.stage})
 
     # ----- check-ins and drafts -------------------------------------------
@@ -567,6 +643,11 @@ class Store:
                 pk=("client_id", "date", "kind"))
             self.conn.execute("DELETE FROM drafts WHERE client_id = ? AND date = ? AND kind = ? AND author = ?",
                               (client_id, day.isoformat(), checkin.kind, self.actor))
+            dated = [checkin.date] if readings else []
+            if assessment is not None:
+                dated.append(assessment.date)
+            self._refresh(client_id, ("touchpoints", "health", "kpis", "standing", "summary"), since=min(dated, default=None),
+                          kpi_ids=[kpi_ids[key] for key in readings])
             audit(self.conn, self.actor, "check-in", client_id, {
                 "id": checkin_id, "date": checkin.date.isoformat(), "kind": checkin.kind, "readings": len(readings),
                 "assessment": assessment is not None, "actions": len(actions)})
@@ -624,6 +705,7 @@ class Store:
                     "version": row[0] + 1, **stamp})
             self.conn.execute("DELETE FROM drafts WHERE client_id = ? AND date = ? AND kind = 'expansion' AND author = ?",
                               (client_id, checkin.date.isoformat(), self.actor))
+            self._refresh(client_id, ("summary",))
             audit(self.conn, self.actor, "expansion-check-in", client_id,
                   {"id": checkin_id, "opportunity": opportunity_id, "outcome": outcome})
         return checkin_id
@@ -765,6 +847,7 @@ class Store:
                 "WHERE client_id = ? AND key = ?",
                 (int(done), day.isoformat() if done else None, note if note is not None else row[1], row[0] + 1, now_stamp(),
                  self.actor, client_id, key))
+            self._refresh(client_id, ("summary",))
             audit(self.conn, self.actor, "checklist", client_id, {"key": key, "done": done})
 
     def add_checklist_item(self, client_id: str, item: ChecklistItem, defaults: list[ChecklistItem]) -> None:
@@ -776,6 +859,7 @@ class Store:
             position = self.conn.execute("SELECT COALESCE(MAX(position) + 1, 0) FROM checklist_items WHERE client_id = ?",
                                          (client_id,)).fetchone()[0]
             self.db["checklist_items"].insert(self._checklist_row(client_id, position, item, self._stamp()))
+            self._refresh(client_id, ("summary",))
             audit(self.conn, self.actor, "checklist-add", client_id, {"key": item.key, "label": item.label})
 
     def remove_checklist_item(self, client_id: str, key: str, defaults: list[ChecklistItem]) -> None:
@@ -784,6 +868,7 @@ class Store:
             self._checklist_rows(client_id, defaults)
             if not self.conn.execute("DELETE FROM checklist_items WHERE client_id = ? AND key = ?", (client_id, key)).rowcount:
                 raise StoreError(f"{client_id}'s handover checklist has no item '{key}'")
+            self._refresh(client_id, ("summary",))
             audit(self.conn, self.actor, "checklist-remove", client_id, {"key": key})
 
     # ----- check acknowledgements and KPI feeds -----------------------------
@@ -816,6 +901,7 @@ class Store:
         """
         counts = {"added": 0, "replaced": 0, "unchanged": 0}
         touched: set[str] = set()
+        changed: dict[str, tuple[date, set[int]]] = {}  # per client: its earliest reading written, the KPIs written
         with self._write():
             kpi_ids = {(c, k): i for i, c, k in self.conn.execute("SELECT id, client_id, key FROM kpis")}
             stamp = self._stamp()
@@ -840,6 +926,10 @@ class Store:
                         (value, stamp["changed_at"], stamp["changed_by"], kpi_id, day.isoformat()))
                     counts["replaced"] += 1
                 touched.add(client_id)
+                earliest, kpis = changed.get(client_id, (day, set()))
+                changed[client_id] = (min(earliest, day), kpis | {kpi_id})
+            for client_id, (earliest, kpis) in changed.items():
+                self._refresh(client_id, ("kpis", "standing"), since=earliest, kpi_ids=kpis)
             if touched:
                 audit(self.conn, self.actor, "import-readings", next(iter(touched)) if len(touched) == 1 else None,
                       {**counts, "clients": sorted(touched), "source": source})
@@ -862,105 +952,130 @@ class Store:
         with self._write():
             known = set(self.db.table_names())
             for table, table_rows in rows.items():
-                if table not in known or table in ("audit", "schema_version"):
+                if table not in known or table in ("audit", "schema_version", "derivation", *projections.DERIVED_TABLES):
                     raise StoreError(f"bulk_load: no table '{table}' to load")
                 counts[table] = 0
                 self.db[table].insert_all(counted(table, table_rows), batch_size=1000)
+            # Every derived row made again from what is there now, as after a change of rules.
+            projections.rebuild(self.conn, self.rules, self.on_progress)
             audit(self.conn, self.actor, "bulk-load", None, counts)
 
-    # ----- remembered views -------------------------------------------------
+    # ----- reads over the derived rows ----------------------------------------
 
     def data_version(self) -> int:
         """A number that moves on with every change people see (the newest audit row)."""
         return self.conn.execute("SELECT COALESCE(MAX(id), 0) FROM audit").fetchone()[0]
 
-    def client_versions(self, ids: list[str] | None = None, *, active_only: bool = False,
-                        owner: str | None = None) -> dict[str, int]:
-        """Each client's data version (it moves on every change to the client's data), by client id."""
-        where, params = _client_filter(ids, active_only, owner)
-        return dict(self.conn.execute(
-            f"SELECT c.id, s.version FROM clients c JOIN client_state s ON s.client_id = c.id "
-            f"WHERE {where} ORDER BY c.id", params).fetchall())
+    def horizon(self) -> date | None:
+        """The last day the derived touchpoints reach (the reads below answer for days up to it)."""
+        return projections.stored_state(self.conn)[1]
 
-    def cached_views(self, view: str, day: date, rules: str) -> dict[str, tuple[int, object]]:
-        """What was remembered for ``view`` on ``day`` under ``rules``: client id -> (version, data)."""
-        rows = self.conn.execute(
-            "SELECT client_id, version, data FROM view_cache WHERE view = ? AND day = ? AND rules = ?",
-            (view, day.isoformat(), rules)).fetchall()
-        # One decoding of them all is faster than one per row (the field names are read once).
-        decoded = json.loads(f"[{','.join(data for _, _, data in rows)}]")
-        return {client: (version, data) for (client, version, _), data in zip(rows, decoded)}
+    def _within_horizon(self, day: date, what: str) -> None:
+        horizon = self.horizon()
+        if horizon is None or day > horizon:
+            raise StoreError(f"{what} reaches {day}, past {horizon}, the last day touchpoints are worked out for; "
+                             "open the database for writing with a later day to move it on")
 
-    def remember_views(self, view: str, day: date, rules: str, entries: dict[str, tuple[int, object]]) -> None:
-        """Keep computed view data per client; best effort (see ``_remember``)."""
+    def agenda_rows(self, day: date, owner: str | None = None) -> list[AgendaRow]:
+        """The agenda of ``day`` (of ``owner``'s clients, when given), in the order of core.schedule.agenda_order.
 
-        def write(conn: sqlite3.Connection) -> None:
-            conn.executemany(
-                "INSERT OR REPLACE INTO view_cache (view, client_id, day, rules, version, data) VALUES (?, ?, ?, ?, ?, ?)",
-                [(view, client, day.isoformat(), rules, version, json.dumps(data, separators=(",", ":")))
-                 for client, (version, data) in entries.items()])
-            # Forget what was remembered for days long gone.
-            conn.execute("DELETE FROM view_cache WHERE view = ? AND day < ?", (view, (day - timedelta(days=VIEW_MEMORY_DAYS)).isoformat()))
-
-        self._remember(write)
-
-    def remembered_portfolio_view(self, view: str, key: str, version: int) -> object | None:
-        """What was remembered for a view over the whole portfolio under ``key``, if the data version is still ``version``."""
-        row = self.conn.execute("SELECT data FROM portfolio_view_cache WHERE view = ? AND key = ? AND version = ?",
-                                (view, key, version)).fetchone()
-        return None if row is None else json.loads(row[0])
-
-    def remember_portfolio_view(self, view: str, key: str, version: int, data: object) -> None:
-        """Keep a view over the whole portfolio for the data ``version`` (see ``data_version``); best effort."""
-
-        def write(conn: sqlite3.Connection) -> None:
-            # Only what still holds is kept: one entry per view and key, and none of an older version.
-            conn.execute("DELETE FROM portfolio_view_cache WHERE view = ? AND version < ?", (view, version))
-            conn.execute("INSERT OR REPLACE INTO portfolio_view_cache (view, key, version, data) VALUES (?, ?, ?, ?)",
-                         (view, key, version, json.dumps(data, separators=(",", ":"))))
-
-        self._remember(write)
-
-    def _remember(self, write: Callable[[sqlite3.Connection], None]) -> None:
-        """Run ``write`` in a transaction of its own if the database is free within 200 ms.
-
-        Remembered views are an optimization: a busy or read-only database just means they are computed again.
+        Per active client: one overdue row for each kind missed before ``day`` (since go-live,
+        not superseded by a same-or-more-senior touchpoint done by then), with how many were
+        missed and the latest of them; and a due row for what is scheduled on ``day``.
         """
-        conn = self.conn
-        try:
-            conn.execute("PRAGMA busy_timeout = 200")
-            conn.execute("BEGIN IMMEDIATE")
-        except sqlite3.OperationalError:
-            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            return
-        try:
-            write(conn)
-            conn.execute("COMMIT")
-        except sqlite3.Error:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-        finally:
-            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-
-    def remembered_windows(self, view: str, day: date, rules: str, days: int, versions: dict[str, int]) -> dict[str, object]:
-        """Data remembered for ``view`` on one of the ``days`` days up to ``day`` and still of the client's version.
-
-        ``versions`` names the clients asked for and their current data versions; for each,
-        the data of the latest such day is returned (client id -> data).
-        """
-        if not versions:
-            return {}
-        params = [view, rules, (day - timedelta(days=days - 1)).isoformat(), day.isoformat()]
-        which = ""
-        if len(versions) <= 100:  # a few changed clients: not every client's rows
-            which = f" AND client_id IN ({','.join('?' * len(versions))})"
-            params += list(versions)
+        self._within_horizon(day, "the agenda")
+        which, params = ("AND c.owner = :owner", {"owner": owner}) if owner else ("", {})
+        # Scheduled ones up to the day that nothing superseded by then: never superseded (one index range per
+        # client), or superseded only later (one range over all). Before go-live only the day's own one counts.
         rows = self.conn.execute(
-            f"SELECT client_id, version, data FROM view_cache WHERE view = ? AND rules = ? AND day BETWEEN ? AND ?{which} "
-            "ORDER BY day", params)
-        found = {client: data for client, version, data in rows if versions.get(client) == version}
-        # One decoding of them all is faster than one per row (the field names are read once).
-        return dict(zip(found, json.loads(f"[{','.join(found.values())}]")))
+            "WITH open AS ("
+            "SELECT t.client_id, t.kind, t.date, t.covers FROM clients c CROSS JOIN touchpoints t INDEXED BY touchpoints_open "
+            "ON t.superseded_from IS NULL AND t.client_id = c.id AND t.date <= :day AND t.status = 'scheduled' "
+            f"WHERE c.status = 'active' {which} AND (t.date >= c.go_live OR t.date = :day) "
+            "UNION ALL "
+            "SELECT t.client_id, t.kind, t.date, t.covers FROM touchpoints t INDEXED BY touchpoints_open "
+            "JOIN clients c ON c.id = t.client_id WHERE t.status = 'scheduled' AND t.superseded_from > :day "
+            f"AND t.date <= :day AND c.status = 'active' {which} AND (t.date >= c.go_live OR t.date = :day)) "
+            # Per client and kind, the missed ones (how many, the latest and what it covers), and the day's own one.
+            "SELECT CASE WHEN o.date = :day THEN 'due' ELSE 'overdue' END, o.client_id, c.name, c.owner, c.go_live, "
+            "o.kind, MAX(o.date), CASE WHEN o.date = :day THEN 0 ELSE COUNT(*) END, o.covers, "
+            "(SELECT band FROM standing WHERE client_id = o.client_id AND valid_from <= :day "
+            "ORDER BY valid_from DESC LIMIT 1) "
+            "FROM open o JOIN clients c ON c.id = o.client_id GROUP BY o.client_id, o.kind, o.date = :day",
+            {"day": day.isoformat(), **params}).fetchall()
+        found = [AgendaRow(status, client, name, owner_, go_live, kind, when, missed, _covers(covers), band)
+                 for status, client, name, owner_, go_live, kind, when, missed, covers, band in rows]
+        return sorted(found, key=lambda row: agenda_order(row._asdict()))
+
+    def triage_rows(self, day: date) -> list[TriageRow]:
+        """Every client's standing on ``day`` (by id): its latest assessment then, its KPIs then, its next touchpoint.
+
+        The next touchpoint is the first scheduled one from ``day`` to NEXT_TOUCHPOINT_DAYS after it.
+        """
+        self._within_horizon(day + timedelta(days=NEXT_TOUCHPOINT_DAYS), "the next touchpoint of a triage")
+        rows = self.conn.execute(
+            "SELECT c.id, c.name, c.owner, c.tier, c.status, c.go_live, st.overall, st.band, st.delta, st.assessed, "
+            "(SELECT date || ' ' || kind FROM touchpoints WHERE client_id = c.id AND status = 'scheduled' "
+            "AND date >= :day AND date <= :reach ORDER BY date LIMIT 1), "
+            "st.backsliding, st.kpis_on_target, s.kpis, s.weighted_pipeline "
+            "FROM clients c JOIN client_summary s ON s.client_id = c.id "
+            "JOIN standing st ON st.client_id = c.id AND st.valid_from = "
+            "(SELECT MAX(valid_from) FROM standing WHERE client_id = c.id AND valid_from <= :day) ORDER BY c.id",
+            {"day": day.isoformat(), "reach": (day + timedelta(days=NEXT_TOUCHPOINT_DAYS)).isoformat()}).fetchall()
+        found = []
+        for *row, upcoming, backsliding, on_target, kpis, weighted in rows:
+            next_date, next_kind = upcoming.split(" ") if upcoming else (None, None)
+            found.append(TriageRow(*row, next_date, next_kind, backsliding, on_target, kpis, weighted))
+        return found
+
+    def touchpoints_between(self, client_id: str, start: date, end: date) -> list[TouchpointRow]:
+        """The client's touchpoints dated from ``start`` to ``end``, as core.schedule.schedule gives them (and superseded when)."""
+        self.require_client(client_id)
+        self._within_horizon(end, "the schedule")
+        return [TouchpointRow(day, kind, _covers(covers), status, moved_from, reason, superseded)
+                for day, kind, covers, status, moved_from, reason, superseded in self.conn.execute(
+                    "SELECT date, kind, covers, status, moved_from, reason, superseded_from FROM touchpoints "
+                    "WHERE client_id = ? AND date BETWEEN ? AND ? ORDER BY date",
+                    (client_id, start.isoformat(), end.isoformat()))]
+
+    def kpi_standings(self, client_id: str, day: date) -> list[KpiStandingRow]:
+        """The client's KPIs in order, each as core.kpis.kpi_status gives it on ``day``.
+
+        A KPI read on or before ``day`` for the last time stands as stored; one read later too
+        is worked out from its deciding readings up to ``day`` (see projections.kpi_standing_row).
+        """
+        self.require_client(client_id)
+        found = []
+        for kpi_id, key, name, category, unit, direction, baseline, target, *standing in self.conn.execute(
+                "SELECT k.id, k.key, k.name, k.category, k.unit, k.direction, k.baseline, k.target, s.current, s.change, "
+                "s.change_unit, s.on_target, s.trend, s.backsliding, s.retained, s.peak, s.previous, s.current_date, "
+                "s.readings_count FROM kpis k JOIN kpi_standing s ON s.kpi_id = k.id WHERE k.client_id = ? "
+                "ORDER BY k.position", (client_id,)).fetchall():
+            current_date = standing[9]
+            if current_date is not None and current_date > day.isoformat():
+                standing = self._kpi_standing_on(kpi_id, (kpi_id, key, name, category, unit, direction, baseline, target), day)
+            current, change, change_unit, on_target, trend, backsliding, retained, peak, previous, when, count = standing
+            found.append(KpiStandingRow(key, name, category, unit, direction, baseline, target, current, change, change_unit,
+                                        None if on_target is None else bool(on_target), trend, bool(backsliding), retained,
+                                        peak, previous, when, count))
+        return found
+
+    def _kpi_standing_on(self, kpi_id: int, kpi: tuple, day: date) -> list:
+        """A KPI's standing columns (as kpi_standings reads them) worked out from its deciding readings up to ``day``."""
+        text = day.isoformat()
+        latest = self.conn.execute("SELECT date, value FROM readings WHERE kpi_id = ? AND date <= ? ORDER BY date DESC LIMIT ?",
+                                   (kpi_id, text, TREND_WINDOW)).fetchall()[::-1]
+        count, highest, lowest = self.conn.execute(
+            "SELECT COUNT(*), MAX(value), MIN(value) FROM readings WHERE kpi_id = ? AND date <= ?", (kpi_id, text)).fetchone()
+        readings = latest
+        if count > len(latest):
+            best = best_of(kpi[5])(highest, lowest)
+            when = self.conn.execute("SELECT MIN(date) FROM readings WHERE kpi_id = ? AND date <= ? AND value = ?",
+                                     (kpi_id, text, best)).fetchone()[0]
+            readings = sorted({*latest, (when, best)})
+        row = projections.kpi_standing_row(kpi_id, kpi, readings, count, self.rules.retained_threshold)
+        _id, current, when, previous, change, change_unit, on_target, trend, backsliding, retained, peak, count = row
+        return [current, change, change_unit, on_target, trend, backsliding, retained, peak, previous, when, count]
 
     def bulk_clients(self, ids: list[str], parts: Iterable[str] = SCHEDULE_PARTS, *, since: date | None = None,
                      earlier_assessments: int = 2) -> list[Client]:
@@ -1018,35 +1133,10 @@ class Store:
             **{part: found[part].get(row["id"], []) for part in parts}, **{part: [] for part in others})
             for row in self._rows(f"SELECT * FROM clients WHERE id IN ({marks}) ORDER BY id", ids)]
 
-    @staticmethod
-    def _constructor(model: type, fields: tuple[str, ...]) -> Callable:
-        """``model.model_construct`` from positional values of ``fields``, made cheap for the many rows of bulk reads.
+    # ``model.model_construct`` from positional values, made cheap for the many rows of bulk reads (see construct.py).
+    _constructor = staticmethod(constructor)
 
-        When ``fields`` are all of the model's fields in their order (and it keeps no private or
-        extra attributes), the instance is set up directly, as model_construct would leave it;
-        otherwise model_construct itself is used, which fills in defaults.
-
-        The instances share one set of the fields given (pydantic's ``model_fields_set``, a set
-        per instance otherwise, and for a model of 17 fields larger than its values). It holds
-        every field, so an assignment, which adds the field's name, leaves it as it is; copies
-        get sets of their own.
-        """
-        if (tuple(model.model_fields) != tuple(fields) or model.__private_attributes__ or model.__pydantic_root_model__
-                or model.model_config.get("extra") == "allow"):
-            return lambda *values: model.model_construct(**dict(zip(fields, values)))
-        new, set_attribute, names = model.__new__, object.__setattr__, set(fields)
-
-        def construct(*values):
-            instance = new(model)
-            set_attribute(instance, "__dict__", dict(zip(fields, values)))
-            set_attribute(instance, "__pydantic_fields_set__", names)
-            set_attribute(instance, "__pydantic_extra__", None)
-            set_attribute(instance, "__pydantic_private__", None)
-            return instance
-
-        return construct
-
-    def kpi_standings(self, client_ids: list[str], day: date) -> dict[str, dict]:
+    def kpi_latest_and_best(self, client_ids: list[str], day: date) -> dict[str, dict]:
         """What decides each client's KPIs on ``day``, worked out in SQLite without loading the readings.
 
         Per client: "kpis", its KPIs in order as (key, direction, baseline, target, latest value,
