@@ -404,5 +404,5 @@ def test_alert_rules_are_pure_and_reports_load_no_ui():
 
     assert not loaded("import carebench.core.alerts") & {"sqlite3", "sqlite_utils", "textual", "rich"}
     reports = loaded("import carebench.cli, carebench.reports.build, carebench.reports.digest, "
-                     "carebench.reports.checks, carebench.reports.feeds, carebench.reports.render_html")
+                     "carebench.app.settings, carebench.app.feeds, carebench.reports.render_html")
     assert "textual" not in reports and "icalendar" not in reports

@@ -10,7 +10,7 @@ import pytest
 from conftest import ACTOR
 
 from carebench.app.inputs import UserError
-from carebench.reports.feeds import format_value, parse_readings_csv
+from carebench.app.feeds import format_value, parse_readings_csv
 
 KPIS = {"acme": {"uptime"}, "beta": {"fcr", "handle_time", "training"}, "cobalt": {"cost_per_case"}}
 GOOD = ("client,kpi,date,value\n"

@@ -422,7 +422,7 @@ def doctor(session: Session, fix: bool = False) -> tuple[dict, list[str]]:
 
 def import_readings(session: Session, raw: bytes, label: str) -> dict[str, int]:
     """KPI readings from CSV bytes, checked whole, then written in one transaction; returns the counts."""
-    from ..reports.feeds import parse_readings_csv
+    from .feeds import parse_readings_csv
 
     with session.writing() as store:
         kpis = {c.id: {k.key for k in c.kpis} for c in store.clients(parts={"kpis"})}

@@ -79,14 +79,14 @@ def open_store(db_path: Path | None, *, create: bool = False, readonly: bool = F
     return Store(resolve_db(db_path), create=create, readonly=readonly, on_wait=waiting)
 
 
-def session(db_path: Path | None = None, *, create: bool = False):
-    """The application session for this command: the database, the planning day (--date), the user."""
+def session(db_path: Path | None = None, *, create: bool = False, day: date | None = None):
+    """The application session for this command: the database, the planning day (``day``, else --date), the user."""
     from ..app.session import Session
 
     def waiting(seconds: float) -> None:
         click.echo(f"waiting for the database: another user is writing ({seconds:.0f} s)", err=True)
 
-    return Session(resolve_db(db_path), today=today_or(None), on_wait=waiting, create=create)
+    return Session(resolve_db(db_path), today=today_or(day), on_wait=waiting, create=create)
 
 
 def today_or(as_of: date | None) -> date:

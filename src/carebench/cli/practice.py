@@ -11,9 +11,10 @@ from datetime import datetime
 
 import click
 
-from ..app import commands
+from ..app import commands, queries
+from ..app.readmodels import to_json
 from ..app.commands import checked
-from .group import DATE, ParsedType, cli, db_option, emit_json, json_option, open_store, session, table, today_or
+from .group import DATE, ParsedType, cli, db_option, emit_json, json_option, session, table, today_or
 from ..app.inputs import UserError, inert, parse_moment
 
 IMPACTS = ("high", "medium", "low")
@@ -47,14 +48,13 @@ def day_option(f):
 @db_option
 def practice(start, end, owner, as_json, db_path):
     """How the practice is doing: retention, sustained results, follow-on revenue, referrals, health, NPS."""
-    from ..views_practice import practice_view
+    from ..app.practice import practice as practice_results
 
     as_of = today_or(None)
     end = end or as_of
     if start is not None and start > end:
         raise UserError(f"--from {start} is after --to {end}")
-    with open_store(db_path, readonly=True) as store:
-        data = practice_view(store, as_of, start, end, owner=owner)
+    data = practice_results(session(db_path), start, end, owner).to_json()
     if as_json:
         return emit_json(data)
     rows = [[m["label"], m["text"], ", ".join(m["clients"][:4]) + (" …" if len(m["clients"]) > 4 else "")]
@@ -159,12 +159,7 @@ def ticket_escalate(client, ref, db_path):
 @db_option
 def ticket_list(client, open_only, owner, as_json, db_path):
     """Support tickets with their priority and resolution time, oldest first."""
-    from ..views_practice import tickets_view
-
-    with open_store(db_path, readonly=True) as store:
-        if client:
-            store.require_client(client)
-        rows = tickets_view(store, now_or(None), client, open_only=open_only, owner=owner)
+    rows = to_json(queries.tickets(session(db_path), now_or(None), client, open_only=open_only, owner=owner))
     if as_json:
         return emit_json(rows)
     table("Support tickets", ["client", "ref", "priority", "title", "opened", "status", "hours"],
@@ -265,12 +260,9 @@ def learning(client, what, decision, why, who, day, db_path):
 @db_option
 def search(text, as_json, db_path):
     """Search lessons and decisions across the practice (case-insensitive)."""
-    from ..views_practice import search_view
-
     if not text.strip():
         raise UserError("say what to search for")
-    with open_store(db_path, readonly=True) as store:
-        hits = search_view(store, text)
+    hits = to_json(queries.search(session(db_path), text))
     if as_json:
         return emit_json(hits)
     if not hits:
@@ -294,10 +286,7 @@ def checklist():
 @db_option
 def checklist_show(client, as_json, db_path):
     """Show a client's checklist."""
-    from ..views_practice import checklist_view
-
-    with open_store(db_path, readonly=True) as store:
-        data = checklist_view(store, client)
+    data = queries.checklist(session(db_path), client).to_json()
     if as_json:
         return emit_json(data)
     for item in data["items"]:

@@ -7,11 +7,10 @@ from pathlib import Path
 
 import click
 
+from ..app import queries
 from ..app.inputs import UserError, inert
-from .group import DATE, cli, date_option, db_option, emit_json, json_option, open_store, session, table, today_or
-
-
-# ----- reading ----------------------------------------------------------------
+from ..app.readmodels import to_json
+from .group import DATE, cli, date_option, db_option, emit_json, json_option, session, table
 
 
 @cli.command()
@@ -21,21 +20,18 @@ from .group import DATE, cli, date_option, db_option, emit_json, json_option, op
 @db_option
 def today(owner, as_of, as_json, db_path):
     """The agenda for a day: overdue touchpoints, what is due, open action items."""
-    from ..views import today_view
-
-    with open_store(db_path, readonly=True) as store:
-        data = today_view(store, today_or(as_of), owner)
+    data = queries.agenda(session(db_path, day=as_of), owner)
     if as_json:
-        return emit_json(data)
+        return emit_json(data.to_json())
     rows = [
-        [i["client_name"], i["kind"] + (f" (+{', '.join(i['covers'])})" if i["covers"] else ""),
-         f"overdue: {i['missed']} missed, last {i['date']}" if i["status"] == "overdue" else "due",
-         i["band"] or "-", i["phase"].replace("_", " "), i["owner"]]
-        for i in data["items"]
+        [i.client_name, i.kind + (f" (+{', '.join(i.covers)})" if i.covers else ""),
+         f"overdue: {i.missed} missed, last {i.date}" if i.status == "overdue" else "due",
+         i.band or "-", i.phase.replace("_", " "), i.owner]
+        for i in data.items
     ]
-    table(f"Touchpoints for {data['date']}", ["client", "kind", "status", "band", "phase", "owner"], rows,
+    table(f"Touchpoints for {data.date}", ["client", "kind", "status", "band", "phase", "owner"], rows,
           caption=None if rows else "nothing scheduled")
-    actions = [[a["client_name"], a["text"], a["owner"], a["due"], a["priority"]] for a in data["action_items"]]
+    actions = [[a.client_name, a.text, a.owner, a.due, a.priority] for a in data.action_items]
     if actions:
         table("Open action items due", ["client", "action", "owner", "due", "priority"], actions)
 
@@ -48,16 +44,13 @@ def today(owner, as_of, as_json, db_path):
 @db_option
 def schedule_cmd(client, start, end, as_json, db_path):
     """A client's touchpoints over a range, with their state."""
-    from ..views import schedule_view
-
     if start and end and end < start:
         raise UserError(f"--to {end} is before --from {start}")
-    with open_store(db_path, readonly=True) as store:
-        data = schedule_view(store, client, start, end, today_or(None))
+    data = queries.schedule(session(db_path), client, start, end)
     if as_json:
-        return emit_json(data)
-    rows = [[t["date"], t["kind"], ", ".join(t["covers"]), t["status"], t["moved_from"] or ""] for t in data["touchpoints"]]
-    table(f"Schedule of {client}, {data['from']} to {data['to']}", ["date", "kind", "covers", "status", "moved from"], rows)
+        return emit_json(data.to_json())
+    rows = [[t.date, t.kind, ", ".join(t.covers), t.status, t.moved_from or ""] for t in data.touchpoints]
+    table(f"Schedule of {client}, {data.start} to {data.end}", ["date", "kind", "covers", "status", "moved from"], rows)
 
 
 @cli.command()
@@ -67,25 +60,26 @@ def schedule_cmd(client, start, end, as_json, db_path):
 @db_option
 def health(client, as_of, as_json, db_path):
     """Health scores: every active client (most critical first), or one client's breakdown and history."""
-    from ..views import health_list_view, health_view
-
-    day = today_or(as_of)
-    with open_store(db_path, readonly=True) as store:
-        data = health_view(store, client, day) if client else health_list_view(store, day)
-    if as_json:
-        return emit_json(data)
+    here = session(db_path, day=as_of)
     if not client:
-        rows = [[r["client_name"], r["overall"], r["band"], r["delta"], r["date"]] for r in data]
-        return table(f"Health as of {day}", ["client", "overall", "band", "change", "assessed"], rows)
-    if data["date"] is None:
-        return click.echo(f"{client} has no health assessment on or before {day}")
+        found = queries.health_list(here)
+        if as_json:
+            return emit_json(to_json(found))
+        rows = [[r.client_name, r.overall, r.band, r.delta, r.date] for r in found]
+        return table(f"Health as of {here.today}", ["client", "overall", "band", "change", "assessed"], rows)
+    detail = queries.health_detail(here, client)
+    if as_json:
+        return emit_json(detail.to_json())
+    data = detail.health
+    if data.date is None:
+        return click.echo(f"{client} has no health assessment on or before {here.today}")
     rows = []
-    for name, comp in data["components"].items():
-        rows.append([f"{name} (x{comp['weight']})", comp["score"], ""])
-        rows += [[f"  {k}", v, ""] for k, v in comp["subscores"].items()]
-    rows.append(["overall", data["overall"], data["band"]])
-    table(f"Health of {data['client_name']} on {data['date']}", ["component", "score", "band"], rows,
-          caption=f"change {data['delta']:+}" if data["delta"] is not None else "first assessment")
+    for name, comp in data.components.items():
+        rows.append([f"{name} (x{comp.weight})", comp.score, ""])
+        rows += [[f"  {k}", v, ""] for k, v in comp.subscores.items()]
+    rows.append(["overall", data.overall, data.band])
+    table(f"Health of {data.client_name} on {data.date}", ["component", "score", "band"], rows,
+          caption=f"change {data.delta:+}" if data.delta is not None else "first assessment")
 
 
 @cli.command("client")
@@ -95,21 +89,18 @@ def health(client, as_of, as_json, db_path):
 @db_option
 def client_cmd(client, as_of, as_json, db_path):
     """One client: tier, phase, handover gate and financials."""
-    from ..views import client_view
-
-    with open_store(db_path, readonly=True) as store:
-        data = client_view(store, client, today_or(as_of))
+    data = queries.client_card(session(db_path, day=as_of), client)
     if as_json:
-        return emit_json(data)
-    money = data["financials"]
+        return emit_json(data.to_json())
+    money = data.financials
     rows = [
-        ["tier", data["tier"]], ["owner", data["owner"]], ["go-live", data["go_live"]], ["day", data["day"]],
-        ["phase", data["phase"]], ["adoption", data["adoption_phase"]], ["band", data["band"]],
-        ["handover", "ready" if data["handover"]["ready"] else "; ".join(data["handover"]["reasons"])],
-        ["monthly savings", money["monthly_savings"]], ["YTD savings", money["ytd_savings"]],
-        ["ROI %", f"{money['roi']} (target {money['roi_target']})"],
+        ["tier", data.tier], ["owner", data.owner], ["go-live", data.go_live], ["day", data.day],
+        ["phase", data.phase], ["adoption", data.adoption_phase], ["band", data.band],
+        ["handover", "ready" if data.handover.ready else "; ".join(data.handover.reasons)],
+        ["monthly savings", money.monthly_savings], ["YTD savings", money.ytd_savings],
+        ["ROI %", f"{money.roi} (target {money.roi_target})"],
     ]
-    table(data["name"], ["", ""], rows)
+    table(data.name, ["", ""], rows)
 
 
 @cli.command()
@@ -119,16 +110,13 @@ def client_cmd(client, as_of, as_json, db_path):
 @db_option
 def kpis(client, as_of, as_json, db_path):
     """A client's KPIs: current, change vs baseline, target, trend, backsliding."""
-    from ..views import kpis_view
-
-    with open_store(db_path, readonly=True) as store:
-        data = kpis_view(store, client, today_or(as_of))
+    data = queries.kpis(session(db_path, day=as_of), client)
     if as_json:
-        return emit_json(data)
+        return emit_json(to_json(data))
     rows = [
-        [k["name"], k["category"], k["baseline"], k["target"], k["current"],
-         "" if k["change"] is None else f"{k['change']:+}{k['change_unit']}",
-         {True: "yes", False: "no", None: "-"}[k["on_target"]], k["trend"] or "-", "BACKSLIDING" if k["backsliding"] else ""]
+        [k.name, k.category, k.baseline, k.target, k.current,
+         "" if k.change is None else f"{k.change:+}{k.change_unit}",
+         {True: "yes", False: "no", None: "-"}[k.on_target], k.trend or "-", "BACKSLIDING" if k.backsliding else ""]
         for k in data
     ]
     table(f"KPIs of {client}", ["KPI", "category", "baseline", "target", "current", "change", "on target", "trend", ""], rows)
@@ -141,17 +129,14 @@ def kpis(client, as_of, as_json, db_path):
 @db_option
 def pipeline(client, as_of, as_json, db_path):
     """Expansion opportunities with weighted values and readiness."""
-    from ..views import pipeline_view
-
-    with open_store(db_path, readonly=True) as store:
-        data = pipeline_view(store, today_or(as_of), client)
+    data = queries.pipeline(session(db_path, day=as_of), client)
     if as_json:
-        return emit_json(data)
-    rows = [[o["client_name"], o["title"], o["stage"], f"{o['value']:,.0f}", f"{o['probability']}%",
-             f"{o['weighted']:,.0f}", o["readiness"]] for o in data["opportunities"]]
-    totals = data["totals"]
+        return emit_json(data.to_json())
+    rows = [[o.client_name, o.title, o.stage, f"{o.value:,.0f}", f"{o.probability}%", f"{o.weighted:,.0f}", o.readiness]
+            for o in data.opportunities]
+    totals = data.totals
     table("Expansion pipeline", ["client", "opportunity", "stage", "value", "prob.", "weighted", "readiness"], rows,
-          caption=f"open pipeline {totals['value']:,.0f}, weighted {totals['weighted']:,.0f}")
+          caption=f"open pipeline {totals.value:,.0f}, weighted {totals.weighted:,.0f}")
 
 
 @cli.command("log")
@@ -161,10 +146,7 @@ def pipeline(client, as_of, as_json, db_path):
 @db_option
 def log_cmd(client, limit, as_json, db_path):
     """The audit trail: who changed what, newest first."""
-    with open_store(db_path, readonly=True) as store:
-        if client:
-            store.require_client(client)
-        rows = store.audit_log(client, limit)
+    rows = to_json(queries.audit_log(session(db_path), client, limit))
     if as_json:
         return emit_json(rows)
     table("Audit trail", ["when", "who", "what", "client", "detail"],
@@ -177,8 +159,7 @@ def log_cmd(client, limit, as_json, db_path):
 @db_option
 def checkins(client, as_json, db_path):
     """A client's check-ins, newest first, with what each one captured."""
-    with open_store(db_path, readonly=True) as store:
-        rows = store.checkins(client)
+    rows = to_json(queries.checkins(session(db_path), client))
     if as_json:
         return emit_json(rows)
     table(f"Check-ins of {client}", ["date", "kind", "author", "minutes", "readings", "assessed", "actions"],
@@ -193,8 +174,7 @@ def checkins(client, as_json, db_path):
 @db_option
 def drafts(mine, as_json, db_path):
     """Check-ins in progress (drafts), newest first."""
-    with open_store(db_path, readonly=True) as store:
-        rows = store.drafts(session(db_path).actor if mine else None)
+    rows = to_json(queries.drafts(session(db_path), mine))
     if as_json:
         return emit_json(rows)
     table("Open drafts", ["client", "touchpoint", "author", "saved"],

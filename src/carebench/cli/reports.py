@@ -13,8 +13,8 @@ from pathlib import Path
 
 import click
 
-from ..app import commands, transfer
-from .group import DATE, output_option, session, cli, date_option, db_option, emit_json, json_option, open_store, today_or
+from ..app import commands, queries, transfer
+from .group import DATE, output_option, session, cli, date_option, db_option, emit_json, json_option, today_or
 from ..app.inputs import UserError, inert
 
 REPORT_KINDS = ("weekly", "monthly", "qbr")
@@ -78,8 +78,7 @@ def report(client, kind, audience, fmt, output, as_of, db_path):
     from ..reports.build import client_report
 
     templates = templates_in_force()
-    with open_store(db_path, readonly=True) as store:
-        doc = client_report(store, client, today_or(as_of), kind, audience, templates)
+    doc = client_report(session(db_path, day=as_of), client, today_or(as_of), kind, audience, templates)
     deliver(render(doc, fmt), output, f"the {kind} report")
 
 
@@ -93,8 +92,7 @@ def digest(owner, fmt, output, as_of, db_path):
     """The weekly portfolio digest: clients by band, movers, overdue touchpoints, backsliding KPIs, handovers, pipeline."""
     from ..reports.digest import portfolio_digest
 
-    with open_store(db_path, readonly=True) as store:
-        doc = portfolio_digest(store, today_or(as_of), owner)
+    doc = portfolio_digest(session(db_path, day=as_of), owner)
     deliver(render(doc, fmt), output, "the digest")
 
 
@@ -111,12 +109,11 @@ def digest(owner, fmt, output, as_of, db_path):
 def check(owner, fail_on, as_of, as_json, db_path):
     """What needs attention, for cron: exit 0 when nothing reaches --fail-on, else 1 (see docs/check.md)."""
     from ..core.alerts import failing
-    from ..reports.checks import check_view, load_settings
+    from ..app.settings import load_settings
 
     settings = load_settings()
     day = today_or(as_of)
-    with open_store(db_path, readonly=True) as store:
-        data = check_view(store, day, owner, settings)
+    data = queries.check(session(db_path, day=as_of), owner, settings).to_json()
     if as_json:
         emit_json(data)
     else:
@@ -164,9 +161,6 @@ def ack(finding, until, reason, db_path):
 @db_option
 def calendar_cmd(owner, start, end, output, as_of, db_path):
     """Scheduled touchpoints as an iCalendar file (.ics) to import into a calendar app."""
-    from ..reports.feeds import touchpoint_calendar
-    from ..store import SCHEDULE_PARTS
-
     start = start or today_or(as_of)
     end = end or start + timedelta(days=CALENDAR_DAYS)
     if end < start:
@@ -174,9 +168,7 @@ def calendar_cmd(owner, start, end, output, as_of, db_path):
     if (end - start).days > MAX_CALENDAR_DAYS:
         raise UserError(f"the range {start} to {end} is longer than five years; ask for less")
     templates = templates_in_force()
-    with open_store(db_path, readonly=True) as store:
-        clients = store.clients(parts=SCHEDULE_PARTS, active_only=True, owner=owner)
-    deliver(touchpoint_calendar(clients, start, end, templates), output, "the calendar")
+    deliver(queries.calendar(session(db_path), owner, start, end, templates), output, "the calendar")
 
 
 # ----- KPI feeds ------------------------------------------------------------------
@@ -211,12 +203,6 @@ def readings_import(file, db_path):
 @db_option
 def readings_export(client, start, end, output, db_path):
     """Export readings as CSV, in the format `readings import` reads."""
-    from ..reports.feeds import readings_csv
-
     if start and end and end < start:
         raise UserError(f"--to {end} is before --from {start}")
-    with open_store(db_path, readonly=True) as store:
-        if client:
-            store.require_client(client)
-        clients = store.clients([client] if client else None, parts={"kpis", "readings"})
-    deliver(readings_csv(clients, start, end), output, "the readings")
+    deliver(queries.readings_csv(session(db_path), client, start, end), output, "the readings")

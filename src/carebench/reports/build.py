@@ -19,16 +19,8 @@ from ..core.kpis import categories_for_dashboard
 from ..core.models import KIND_LABEL as KINDS_IN_PROSE
 from ..core.phases import PHASE_LABEL
 from ..core.pipeline import OPEN_STAGES, readiness
-from ..store import Store
-from ..views import (
-    client_view,
-    health_view,
-    kpi_dashboard_view,
-    kpis_view,
-    pipeline_view,
-    schedule_view,
-    today_view,
-)
+from ..app import queries
+from ..app.session import Session
 from . import document as d
 from .text import (
     PLAIN_UNITS,
@@ -100,33 +92,36 @@ def period_start(kind: str, day: date) -> date:
 class Facts:
     """Everything one report needs, read once through the views."""
 
-    def __init__(self, store: Store, client_id: str, day: date, kind: str, audience: str, templates: dict) -> None:
+    def __init__(self, session: Session, client_id: str, day: date, kind: str, audience: str, templates: dict) -> None:
+        from dataclasses import replace
+
         if kind not in KINDS:
             raise ValueError(f"unknown report kind {kind!r}; expected one of: {', '.join(KINDS)}")
         self.day, self.kind, self.audience, self.templates = day, kind, audience, templates
         self.start = period_start(kind, day)
-        self.client = client_view(store, client_id, day)
-        self.health = health_view(store, client_id, day)
-        dashboard = kpi_dashboard_view(store, client_id, day, recent=100_000)
+        here = replace(session, today=day)
+        self.client = queries.client_card(here, client_id).to_json()
+        self.health = queries.health_detail(here, client_id).to_json()
+        dashboard = queries.kpi_dashboard(here, client_id, recent=100_000).to_json()
         self.money = dashboard["financials"]
         categories = categories_for_dashboard(audience)
         self.kpis = [k for k in dashboard["kpis"] if k["category"] in categories]
-        self.before = {k["key"]: k for k in kpis_view(store, client_id, self.start)}
+        self.before = {k.key: k.to_json() for k in queries.kpis(replace(session, today=self.start), client_id)}
         owner = self.client["owner"]
         self.open_actions = sorted(
             ({**a, "owner": a["owner"] or owner} for a in dashboard["action_items"]),
             key=lambda a: (a["due"], {"high": 0, "medium": 1, "low": 2}[a["priority"]]))
-        model = store.client(client_id, parts={"action_items", "savings", "learnings"})
+        model = queries.client_history(here, client_id, {"action_items", "savings", "learnings"})
         self.learnings = sorted((x for x in model.learnings if self.start < x.date <= day), key=lambda x: x.date)
         self.closed_actions = sorted(
             (a for a in model.action_items if a.status == "done" and a.done_on and self.start < a.done_on <= day),
             key=lambda a: a.done_on)
         self.savings = [(s.month, s.amount) for s in sorted(model.savings, key=lambda s: s.month) if s.month <= month_of(day)]
-        self.overdue = [i for i in today_view(store, day, owner)["items"]
+        self.overdue = [i for i in queries.agenda(here, owner).to_json()["items"]
                         if i["client"] == client_id and i["status"] == "overdue"]
-        self.upcoming = [t for t in schedule_view(store, client_id, day, day + timedelta(days=120), day)["touchpoints"]
+        self.upcoming = [t for t in queries.schedule(here, client_id, day, day + timedelta(days=120)).to_json()["touchpoints"]
                          if t["status"] == "scheduled"]
-        self.pipeline = pipeline_view(store, day, client_id)
+        self.pipeline = queries.pipeline(here, client_id).to_json()
 
     # ----- derived ---------------------------------------------------------
 
@@ -548,7 +543,7 @@ SECTIONS = {
 }
 
 
-def client_report(store: Store, client_id: str, day: date, kind: str, audience: str = DEFAULT_AUDIENCE,
+def client_report(session: Session, client_id: str, day: date, kind: str, audience: str = DEFAULT_AUDIENCE,
                   templates: dict | None = None) -> dict:
     """The report document for one client (see ``document.py``)."""
     if audience not in AUDIENCES:
@@ -557,7 +552,7 @@ def client_report(store: Store, client_id: str, day: date, kind: str, audience: 
         from ..app.scriptbook import scripts_in_force
 
         templates = scripts_in_force()[0]
-    f = Facts(store, client_id, day, kind, audience, templates)
+    f = Facts(session, client_id, day, kind, audience, templates)
     c = f.client
     meta = [["Client", c["name"]],
             ["Period", f"{short_date(f.start + timedelta(days=1))} to {short_date(day)}"],

@@ -8,8 +8,9 @@ from decimal import ROUND_HALF_UP, Decimal
 from ..core.health import BAND_LABEL
 from ..core.phases import HANDOVER_FROM_DAY, PHASE_LABEL
 from ..core.pipeline import OPEN_STAGES
-from ..store import Store
-from ..views import client_view, kpis_view, pipeline_view, portfolio_view, today_view
+from ..app import queries
+from ..app.readmodels import to_json
+from ..app.session import Session
 from . import document as d
 from .build import KIND_LABEL
 from .text import kept, long_date, money, plural, short_date, signed, with_unit
@@ -31,10 +32,11 @@ def _cents(values) -> float:
     return float(sum((Decimal(repr(float(v))) for v in values), Decimal(0)).quantize(Decimal("0.01"), ROUND_HALF_UP))
 
 
-def portfolio_digest(store: Store, day: date, owner: str | None = None) -> dict:
+def portfolio_digest(session: Session, owner: str | None = None) -> dict:
     """The digest document (see ``document.py``): bands, movers, overdue touchpoints, backsliding, handovers, pipeline."""
-    rows = [r for r in portfolio_view(store, day) if r["status"] == "active" and (owner is None or r["owner"] == owner)]
-    agenda = today_view(store, day, owner)
+    day = session.today
+    rows = [r for r in to_json(queries.triage(session)) if r["status"] == "active" and (owner is None or r["owner"] == owner)]
+    agenda = queries.agenda(session, owner).to_json()
 
     counts = {band: sum(1 for r in rows if r["band"] == band) for band in ("red", "yellow", "green", None)}
     overdue = [i for i in agenda["items"] if i["status"] == "overdue"]
@@ -42,17 +44,17 @@ def portfolio_digest(store: Store, day: date, owner: str | None = None) -> dict:
     slipping = []
     for r in rows:
         if r["backsliding"]:
-            slipping += [(r, k) for k in kpis_view(store, r["client"], day) if k["backsliding"]]
+            slipping += [(r, k.to_json()) for k in queries.kpis(session, r["client"]) if k.backsliding]
 
     handovers = []
     for r in rows:
         if r["day"] >= HANDOVER_FROM_DAY:
-            view = client_view(store, r["client"], day)
+            view = queries.client_card(session, r["client"]).to_json()
             if not view["handover"]["ready"]:
                 handovers.append((r, view["handover"]["reasons"]))
 
-    owners = {c.id: c.owner for c in store.clients(parts=())}
-    pipeline = [o for o in pipeline_view(store, day)["opportunities"]
+    owners = {r["client"]: r["owner"] for r in to_json(queries.triage(session))}
+    pipeline = [o for o in queries.pipeline(session).to_json()["opportunities"]
                 if o["stage"] in OPEN_STAGES and (owner is None or owners.get(o["client"]) == owner)]
     pipeline.sort(key=lambda o: (-o["weighted"], o["client_name"], o["title"]))
 

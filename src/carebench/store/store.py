@@ -1007,6 +1007,50 @@ class Store:
                  for status, client, name, owner_, go_live, kind, when, missed, covers, band in rows]
         return sorted(found, key=lambda row: agenda_order(row._asdict()))
 
+    def latest_assessments(self, day: date, client_id: str | None = None, *, active_only: bool = True) -> list[tuple]:
+        """Each client's latest assessment on or before ``day`` with its stored figures, by client id.
+
+        Rows: (client, name, date, note, overall, band, previous_overall, delta, drivers JSON, nine sub-scores),
+        the assessment columns None for a client never assessed by then.
+        """
+        where, params = _client_filter([client_id] if client_id else None, active_only, None)
+        return self.conn.execute(
+            f"SELECT c.id, c.name, a.date, a.note, h.overall, h.band, h.previous_overall, h.delta, h.drivers, "
+            f"{', '.join('a.' + s for s in SUBSCORES)} FROM clients c "
+            "LEFT JOIN assessments a ON a.client_id = c.id AND a.date = (SELECT MAX(date) FROM assessments "
+            "WHERE client_id = c.id AND date <= ?) LEFT JOIN assessment_health h ON h.client_id = a.client_id "
+            f"AND h.date = a.date WHERE {where} ORDER BY c.id", [day.isoformat(), *params]).fetchall()
+
+    def latest_readings(self, client_id: str, day: date, count: int) -> dict[str, list[tuple[str, float]]]:
+        """Per KPI key of the client, its ``count`` latest readings up to ``day`` as (date, value), oldest first."""
+        found: dict[str, list[tuple[str, float]]] = defaultdict(list)
+        for key, when, value in self.conn.execute(
+                "SELECT k.key, r.date, r.value FROM kpis k JOIN readings r ON r.kpi_id = k.id AND r.date <= ?1 "
+                "AND r.date >= COALESCE((SELECT date FROM readings WHERE kpi_id = k.id AND date <= ?1 "
+                "ORDER BY date DESC LIMIT 1 OFFSET ?2), '') WHERE k.client_id = ?3 ORDER BY k.position, r.date",
+                (day.isoformat(), count - 1, client_id)):
+            found[key].append((when, value))
+        return found
+
+    def touchpoint_statuses(self, ids: list[str], start: date, end: date) -> dict[str, list[tuple[date, str]]]:
+        """Each client's touchpoints from ``start`` to ``end`` as (date, status), as core.practice.schedules_for gives them."""
+        found: dict[str, list[tuple[date, str]]] = {client: [] for client in ids}
+        if end < start:
+            return found
+        for client, when, status in self.conn.execute(
+                "SELECT t.client_id, t.date, t.status FROM clients c JOIN touchpoints t ON t.client_id = c.id "
+                "AND t.date BETWEEN ? AND ? ORDER BY t.client_id, t.date",
+                (start.isoformat(), end.isoformat())):
+            if client in found:
+                found[client].append((date.fromisoformat(when), status))
+        return found
+
+    def bands_on(self, day: date) -> dict[str, str | None]:
+        """Each client's band on ``day`` (None when not assessed by then), by client id."""
+        return dict(self.conn.execute(
+            "SELECT c.id, (SELECT band FROM standing WHERE client_id = c.id AND valid_from <= ? "
+            "ORDER BY valid_from DESC LIMIT 1) FROM clients c", (day.isoformat(),)).fetchall())
+
     def triage_rows(self, day: date) -> list[TriageRow]:
         """Every client's standing on ``day`` (by id): its latest assessment then, its KPIs then, its next touchpoint.
 

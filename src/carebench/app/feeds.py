@@ -11,7 +11,7 @@ from typing import Iterable
 from ..core.models import KIND_LABEL, Client
 from ..core.schedule import DEFAULT_PLANS, Plans, schedule
 from ..core.calendar import DEFAULT_CALENDAR, WorkCalendar
-from ..app.inputs import UserError, inert, inert_lines, parse_date
+from .inputs import UserError, inert, inert_lines, parse_date
 
 COLUMNS = ("client", "kpi", "date", "value")
 MAX_ERRORS = 20

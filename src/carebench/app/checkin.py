@@ -1,0 +1,108 @@
+"""The guided check-in: what it shows (the script with prompts filled from the client's data) and what it starts from."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from ..core.phases import day_number, support_phase
+from .readmodels import Document, frozen
+from .session import Session
+
+
+def _kpi_line(status) -> str:
+    unit = status.unit if status.unit in ("%",) else f" {status.unit}" if status.unit else ""
+    if status.current is None:
+        return f"• {status.name}: no reading yet (target {status.target:g}{unit})"
+    previous = f", before {status.previous:g}{unit}" if status.previous is not None else ""
+    mark = "on target" if status.on_target else "off target"
+    return f"• {status.name}: {status.current:g}{unit}{previous}; target {status.target:g}{unit} ({mark})"
+
+
+def context(session: Session, client_id: str, touchpoint_date: date, kind: str,
+            opportunity_id: int | None = None) -> Document:
+    """Everything a guided check-in needs: the script with its prompts filled in, KPIs, last scores, the user's draft."""
+    from ..core.finance import financials
+    from ..core.health import latest_on_or_before
+    from ..core.kpis import kpi_status, plausible_range
+    from ..core.pipeline import readiness
+    from ..core.schedule import client_band
+    from ..core.scripts import kpis_for, render
+    from .queries import _suggestions
+    from .scriptbook import scripts_in_force
+
+    day, rules = session.today, session.rules
+
+    templates, problems = scripts_in_force()
+    template = templates.get(kind)
+    if template is None:
+        raise ValueError(f"there is no check-in script for '{kind}' touchpoints")
+    with session.reading() as store:
+        client = store.client(client_id)
+        opportunities = store.opportunities(client_id) if opportunity_id is not None else []
+        draft = store.load_draft(client_id, touchpoint_date, kind)
+        others = [d["author"] for d in store.drafts() if d["client"] == client_id
+                  and d["date"] == touchpoint_date.isoformat() and d["kind"] == kind and d["author"] != store.actor]
+    statuses = [kpi_status(k, day, rules.retained_threshold) for k in client.kpis]
+    latest = latest_on_or_before(client.assessments, day)
+    band = client_band(client, day)
+    number = day_number(client.go_live, day)
+    money = financials(client.savings, client.investment, client.roi_target, day)
+    open_actions = [a for a in client.action_items if a.status == "open"]
+    last_checkin = max(client.checkins, key=lambda c: c.date, default=None)
+    opportunity = None
+    if opportunity_id is not None:
+        rows = [r for r in opportunities if r["id"] == opportunity_id]
+        if not rows:
+            raise ValueError(f"no opportunity {opportunity_id} for {client_id}")
+        opportunity = rows[0]
+    roi = f"ROI {money.roi:g}% against a target of {money.roi_target:g}%" if money.roi is not None else "no ROI yet"
+    context = {
+        "client": client.name,
+        "contact": client.contacts[0].name if client.contacts else "the client",
+        "band": band or "not assessed",
+        "day": str(number),
+        "phase": support_phase(number).replace("_", " "),
+        "kpi_lines": "\n".join(_kpi_line(s) for s in statuses) or "(no KPIs yet)",
+        "open_actions": "; ".join(f"{a.text} (due {a.due})" for a in open_actions[:5]) or "none",
+        "last_next_steps": (last_checkin.next_steps if last_checkin and last_checkin.next_steps else "nothing recorded"),
+        "financials": f"{money.monthly_savings or 0:,.0f} last month, {money.ytd_savings:,.0f} this year; {roi}",
+        "readiness": readiness(band),
+        "opportunity": (f"{opportunity['title']} ({opportunity['stage']}, {opportunity['value']:,.0f} a year, "
+                        f"{opportunity['probability']}%)") if opportunity else "none chosen",
+    }
+    kpis = {}
+    for kpi, status in zip(client.kpis, statuses):
+        recent = [r.value for r in kpi.readings if r.date <= day][-30:]
+        low, high = plausible_range(kpi.unit, kpi.baseline, kpi.target, recent)
+        kpis[kpi.key] = {**status.model_dump(mode="json", include={"key", "name", "unit", "category", "direction", "baseline",
+                                                                      "target", "current", "previous"}), "low": low, "high": high}
+    return Document(frozen({
+        "client": client.id,
+        "client_name": client.name,
+        "owner": client.owner,
+        "contacts": [c.name for c in client.contacts],
+        "kind": kind,
+        "touchpoint_date": touchpoint_date.isoformat(),
+        "day": day.isoformat(),
+        "band": band,
+        "script": {
+            "title": template.title,
+            "planned_minutes": template.planned_minutes,
+            "sections": [
+                {"title": s.title, "minutes": s.minutes, "capture": list(s.capture),
+                 "prompts": [render(p, context) for p in s.prompts],
+                 "kpis": [k.key for k in kpis_for(s, client.kpis)],
+                 "scores": list(s.scores) if s.scores else None}
+                for s in template.section
+            ],
+        },
+        "script_problems": problems,
+        "kpis": kpis,
+        "last_scores": latest.scores.model_dump() if latest else None,
+        "last_assessed": latest.date.isoformat() if latest else None,
+        "suggestions": {name: s.to_json() for name, s in _suggestions(client, day, session, statuses).items()},
+        "draft": draft[0] if draft else None,
+        "draft_version": draft[1] if draft else None,
+        "other_drafts": others,
+        "opportunity": opportunity,
+    }))

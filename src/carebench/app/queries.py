@@ -1,0 +1,401 @@
+"""Every read model carebench shows: one function each, reading through a read-only store.
+
+The portfolio-wide ones (agenda, triage, health list, pipeline) read the derived rows the
+store keeps at write time; the one-client ones work out the rest with the core from
+that client's data. Nothing here writes.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from ..core.phases import adoption_phase, day_number, support_phase
+from .readmodels import (
+    ActionDue,
+    Advocacy,
+    Agenda,
+    AgendaRow,
+    ClientCard,
+    Component,
+    ContactCard,
+    DashboardKpi,
+    Document,
+    Driver,
+    Financials,
+    Gate,
+    Health,
+    HealthDetail,
+    HistoryPoint,
+    KpiDashboard,
+    KpiStanding,
+    NextTouchpoint,
+    OpenAction,
+    Pipeline,
+    PipelineRow,
+    PipelineTotals,
+    ReadingPoint,
+    Schedule,
+    ScheduledTouchpoint,
+    StageTotal,
+    Suggestion,
+    TriageRow,
+    frozen,
+    frozen_map,
+)
+from .session import Session
+
+# How far ahead a next touchpoint is looked for.
+NEXT_TOUCHPOINT_DAYS = 400
+# How many of the latest readings the KPI dashboard shows per KPI.
+RECENT_READINGS = 30
+
+
+def _day(text: str | None) -> date | None:
+    return date.fromisoformat(text) if text else None
+
+
+def _num(value: Any) -> Any:
+    return float(value) if isinstance(value, Decimal) else value
+
+
+# ----- Today ----------------------------------------------------------------------------------------
+
+
+def agenda(session: Session, owner: str | None = None, day: date | None = None) -> Agenda:
+    """The day's agenda: overdue touchpoints grouped per client and kind, what is due, open action items due."""
+    day = day or session.today
+    with session.reading() as store:
+        rows = store.agenda_rows(day, owner)
+        actions = store.open_action_items(due_on_or_before=day, owner=owner)
+    items = tuple(AgendaRow(r.client, r.client_name, r.owner, r.kind, date.fromisoformat(r.date), r.status, r.missed,
+                            tuple(r.covers), r.band, support_phase(day_number(date.fromisoformat(r.go_live), day)))
+                  for r in rows)
+    due = tuple(ActionDue(a["client"], a["client_name"], a["id"], a["text"], a["owner"], date.fromisoformat(a["due"]),
+                          a["priority"]) for a in actions)
+    return Agenda(day, items, due)
+
+
+def schedule(session: Session, client: str, start: date | None = None, end: date | None = None) -> Schedule:
+    """A client's touchpoints over a range; by default from go-live to a year after it (or a month past today)."""
+    from ..core.calendar import add_months
+
+    with session.reading() as store:
+        card = store.client(client, parts=())
+        start = start or card.go_live
+        end = end or max(add_months(card.go_live, 12), session.today + timedelta(days=30))
+        rows = store.touchpoints_between(client, start, end)
+    return Schedule(client, start, end, tuple(
+        ScheduledTouchpoint(date.fromisoformat(r.date), r.kind, tuple(r.covers), r.status, _day(r.moved_from), r.reason)
+        for r in rows))
+
+
+# ----- health -----------------------------------------------------------------------------------------
+
+
+def _components(scores: dict[str, int], weights) -> dict[str, Component]:
+    """The three components of an assessment's sub-scores: each one's mean, weight and sub-scores."""
+    from ..core.health import COMPONENTS, component_score, validate_weights
+    from ..core.models import Scores
+
+    checked, model = validate_weights(weights), Scores.model_construct(**scores)
+    return {name: Component(float(component_score(model, name)), float(checked[name]),
+                            frozen_map({n: scores[n] for n in names}))
+            for name, names in COMPONENTS.items()}
+
+
+def _health_from_row(row: tuple, weights) -> Health:
+    from ..core.terms import SUBSCORES
+
+    client, name, when, note, overall, band, previous, delta, drivers, *values = row
+    if when is None:
+        return Health(client, name, None, None, None, None, None, None, ())
+    scores = dict(zip(SUBSCORES, values))
+    return Health(client, name, date.fromisoformat(when), overall, band, frozen_map(_components(scores, weights)),
+                  previous, delta, tuple(Driver(**d) for d in json.loads(drivers)), note)
+
+
+def health_list(session: Session) -> tuple[Health, ...]:
+    """Every active client's latest health, most critical first (clients never assessed last)."""
+    with session.reading() as store:
+        rows = store.latest_assessments(session.today)
+    found = [_health_from_row(row, session.rules.weights) for row in rows]
+    return tuple(sorted(found, key=lambda h: (h.overall is None, h.overall or 0, h.client)))
+
+
+def _suggestions(client, day: date, session: Session, statuses: list) -> dict[str, Suggestion]:
+    """Evidence-based sub-score suggestions: the KPIs (support ones included), touchpoints done, pulse answers."""
+    from ..core.health import suggest_subscores
+    from ..core.kpis import kpi_status
+    from ..core.schedule import on_time_share
+    from ..core.support import support_kpis
+
+    rules = session.rules
+    support = [kpi_status(k, day, rules.retained_threshold) for k in support_kpis(client.tickets, day)]
+    share = on_time_share(client, day, plans=rules.plans, calendar=rules.calendar)
+    return {name: Suggestion(s.subscore, s.score, s.reason)
+            for name, s in suggest_subscores(statuses + support, share, pulses=client.pulses, as_of=day).items()}
+
+
+def health_detail(session: Session, client_id: str) -> HealthDetail:
+    """One client's health breakdown and history, what the band asks for, suggestions, advocacy and pulse."""
+    from ..core.health import BAND_ADVICE, health_history
+    from ..core.kpis import kpi_status
+    from ..core.practice import advocacy_reason, ask_for_advocacy, quarters
+    from ..core.support import pulse_summary
+
+    day, rules = session.today, session.rules
+    with session.reading() as store:
+        client = store.client(client_id)
+        (row,) = store.latest_assessments(day, client_id, active_only=False)
+    health = _health_from_row(row, rules.weights)
+    history = tuple(HistoryPoint(d, float(overall), band)
+                    for d, overall, band in health_history(client.assessments, rules.weights, until=day))
+    statuses = [kpi_status(k, day, rules.retained_threshold) for k in client.kpis]
+    return HealthDetail(health, history, tuple(BAND_ADVICE[health.band]) if health.band else (),
+                        frozen_map(_suggestions(client, day, session, statuses)),
+                        Advocacy(ask_for_advocacy(client, day), advocacy_reason(client, day)),
+                        frozen(pulse_summary(client.pulses, day, quarters(day, 4))))
+
+
+# ----- KPIs -------------------------------------------------------------------------------------------------
+
+
+def _standing(status) -> KpiStanding:
+    data = status._asdict() if hasattr(status, "_asdict") else status.model_dump()
+    data["current_date"] = _day(data["current_date"]) if isinstance(data["current_date"], str) else data["current_date"]
+    return KpiStanding(**data)
+
+
+def kpis(session: Session, client_id: str) -> tuple[KpiStanding, ...]:
+    """Each KPI's standing on the day, the client's own then the support KPIs derived from its tickets."""
+    from ..core.kpis import kpi_status
+    from ..core.support import support_kpis
+
+    day = session.today
+    with session.reading() as store:
+        own = store.kpi_standings(client_id, day)
+        tickets = store.client(client_id, parts={"tickets"}).tickets
+    support = [kpi_status(k, day, session.rules.retained_threshold) for k in support_kpis(tickets, day)]
+    return tuple(_standing(s) for s in [*own, *support])
+
+
+def kpi_dashboard(session: Session, client_id: str, recent: int = RECENT_READINGS) -> KpiDashboard:
+    """One client's KPI dashboard: each KPI's standing with its latest readings, open action items, financials."""
+    from ..core.finance import financials
+    from ..core.kpis import kpi_status
+    from ..core.support import support_kpis
+
+    day = session.today
+    with session.reading() as store:
+        client = store.client(client_id, parts={"savings", "action_items", "tickets"})
+        own = store.kpi_standings(client_id, day)
+        latest = store.latest_readings(client_id, day, recent)
+    support = support_kpis(client.tickets, day)
+    kpis_shown = [DashboardKpi(_standing(s), tuple(ReadingPoint(date.fromisoformat(d), v) for d, v in latest.get(s.key, [])))
+                  for s in own]
+    for kpi in support:
+        status = kpi_status(kpi, day, session.rules.retained_threshold)
+        kpis_shown.append(DashboardKpi(_standing(status), tuple(ReadingPoint(r.date, r.value)
+                                                               for r in [r for r in kpi.readings if r.date <= day][-recent:])))
+    money = financials(client.savings, client.investment, client.roi_target, day)
+    return KpiDashboard(client.id, client.name, tuple(kpis_shown), frozen(money.model_dump(mode="json")),
+                        tuple(_open_action(a) for a in client.action_items if a.status == "open"))
+
+
+def _open_action(a) -> OpenAction:
+    return OpenAction(a.text, a.owner, a.due, a.priority, a.status, a.done_on, a.source)
+
+
+# ----- one client ----------------------------------------------------------------------------------------------
+
+
+def client_card(session: Session, client_id: str) -> ClientCard:
+    """Tier, day number, phases, band, the handover gate, money, contacts and the next touchpoint of one client."""
+    from ..core.finance import financials
+    from ..core.handover import checklist_of, handover_gate
+
+    day = session.today
+    with session.reading() as store:
+        client = store.client(client_id, parts={"contacts", "savings", "action_items", "checklist"})
+        band = store.bands_on(day).get(client_id)
+        statuses = store.kpi_standings(client_id, day)
+        upcoming = store.touchpoints_between(client_id, day, day + timedelta(days=NEXT_TOUCHPOINT_DAYS)) \
+            if client.status == "active" else []
+    number = day_number(client.go_live, day)
+    open_high = sum(1 for a in client.action_items if a.status == "open" and a.priority == "high")
+    gate = handover_gate(number, band, statuses, open_high, checklist=checklist_of(client))
+    money = financials(client.savings, client.investment, client.roi_target, day)
+    next_tp = next((t for t in upcoming if t.status == "scheduled"), None)
+    return ClientCard(
+        client.id, client.name, client.tier, client.owner, client.status, client.go_live, number, support_phase(number),
+        adoption_phase(client.go_live, day), band, Gate(gate.ready, tuple(gate.reasons)),
+        Financials(money.monthly_savings, money.ytd_savings, money.cumulative_savings, money.roi, money.roi_target,
+                   money.investment),
+        tuple(ContactCard(c.name, c.role, c.email) for c in client.contacts),
+        None if next_tp is None else _upcoming(next_tp),
+        sum(1 for a in client.action_items if a.status == "open"))
+
+
+def _upcoming(row):
+    from .readmodels import Upcoming
+
+    return Upcoming(date.fromisoformat(row.date), row.kind, tuple(row.covers))
+
+
+# ----- the pipeline and triage -------------------------------------------------------------------------------
+
+
+def pipeline(session: Session, client_id: str | None = None) -> Pipeline:
+    """Every opportunity (with its id and version, for editing), its weighted value and readiness, and the totals."""
+    from ..core.pipeline import pipeline_totals, readiness, weighted_value
+
+    with session.reading() as store:
+        if client_id:
+            store.require_client(client_id)
+        bands = store.bands_on(session.today)
+        names = dict(store.client_names())
+        rows = store.opportunities(client_id)
+        models = [store.opportunity_of(row) for row in rows]
+    shown = tuple(PipelineRow(
+        row["id"], row["version"], row["client_id"], names[row["client_id"]], row["title"], row["stage"], row["source"],
+        row["value"], row["probability"], weighted_value(row["value"], row["probability"]), readiness(bands.get(row["client_id"])),
+        row["investment_low"], row["investment_high"], row["start_month"], row["end_month"], row["next_action"],
+        _day(row["next_action_date"])) for row in rows)
+    totals = pipeline_totals(models)
+    return Pipeline(shown, PipelineTotals(totals.count, totals.value, totals.weighted, frozen_map(
+        {stage: StageTotal(t.count, t.value, t.weighted) for stage, t in totals.by_stage.items()})))
+
+
+def triage(session: Session) -> tuple[TriageRow, ...]:
+    """One row per client: health and its change, tier, phase, next touchpoint, KPIs on target, backsliding, pipeline."""
+    day = session.today
+    with session.reading() as store:
+        rows = store.triage_rows(day)
+    found = []
+    for r in rows:
+        number = day_number(date.fromisoformat(r.go_live), day)
+        upcoming = NextTouchpoint(date.fromisoformat(r.next_date), r.next_kind) if r.next_date else None
+        found.append(TriageRow(r.client, r.client_name, r.owner, r.tier, r.status, number, support_phase(number), r.overall,
+                               r.band, r.delta, _day(r.assessed), upcoming, r.backsliding, r.kpis_on_target, r.kpis,
+                               r.weighted_pipeline))
+    return tuple(found)
+
+
+# ----- lists and documents ----------------------------------------------------------------------------------------
+
+
+def client_history(session: Session, client_id: str, parts):
+    """One client's recorded history (the core's model) with only the ``parts`` asked for."""
+    with session.reading() as store:
+        return store.client(client_id, parts=parts)
+
+
+def client_names(session: Session) -> tuple[tuple[str, str], ...]:
+    """(id, name) of every client, by id."""
+    with session.reading() as store:
+        return tuple(store.client_names())
+
+
+def checkins(session: Session, client_id: str) -> tuple[Document, ...]:
+    """A client's check-ins, newest first, each with what it captured."""
+    with session.reading() as store:
+        return tuple(Document(frozen(row)) for row in store.checkins(client_id))
+
+
+def drafts(session: Session, mine: bool = False) -> tuple[Document, ...]:
+    """Check-ins in progress, newest first (only the user's with ``mine``)."""
+    with session.reading() as store:
+        return tuple(Document(frozen(row)) for row in store.drafts(session.actor if mine else None))
+
+
+def audit_log(session: Session, client_id: str | None = None, limit: int = 50) -> tuple[Document, ...]:
+    """The audit trail, newest first."""
+    with session.reading() as store:
+        if client_id:
+            store.require_client(client_id)
+        return tuple(Document(frozen(row)) for row in store.audit_log(client_id, limit))
+
+
+def tickets(session: Session, now: datetime, client_id: str | None = None, open_only: bool = False,
+            owner: str | None = None) -> tuple[Document, ...]:
+    """Support tickets with priority, status and hours to resolve (or hours open so far), oldest first."""
+    from ..core.support import priority, resolution_hours
+
+    with session.reading() as store:
+        if client_id:
+            store.require_client(client_id)
+        rows = store.tickets(client_id, open_only=open_only, owner=owner)
+        found = []
+        for row in rows:
+            ticket = store.ticket_of(row)
+            open_for = None if ticket.resolved else max(0.0, round((now - ticket.opened).total_seconds() / 3600, 1))
+            found.append(Document(frozen({
+                **row, "escalated": bool(row["escalated"]), "first_contact": bool(row["first_contact"]),
+                "priority": priority(row["impact"], row["users"]),
+                "status": "open" if ticket.resolved is None else "resolved",
+                "hours": resolution_hours(ticket), "hours_open": open_for})))
+    return tuple(found)
+
+
+def checklist(session: Session, client_id: str) -> Document:
+    """A client's knowledge-transfer checklist (the defaults, none done, until its first edit)."""
+    from ..core.handover import checklist_of
+
+    with session.reading() as store:
+        client = store.client(client_id, parts={"checklist"})
+    items = [item.model_dump(mode="json") for item in checklist_of(client)]
+    done = sum(1 for item in items if item["done"])
+    return Document(frozen({"client": client.id, "client_name": client.name, "items": items, "done": done,
+                            "total": len(items), "complete": done == len(items)}))
+
+
+def search(session: Session, text: str) -> tuple[Document, ...]:
+    """Lessons and decisions matching ``text`` (case-insensitive)."""
+    from ..core.practice import search_learnings
+
+    with session.reading() as store:
+        clients = store.clients(parts={"learnings"})
+    return tuple(Document(frozen({**hit, "date": hit["date"].isoformat()})) for hit in search_learnings(clients, text))
+
+
+def check(session: Session, owner: str | None = None, settings=None) -> Document:
+    """What needs attention on the day: findings of the alert rules with their acknowledgements, and counts."""
+    from ..core.alerts import DEFAULT_SETTINGS, annotate, counts, run_checks
+
+    rules, day = session.rules, session.today
+    parts = {"kpis", "readings", "assessments", "exceptions", "action_items", "tickets", "checklist"}
+    with session.reading() as store:
+        clients = store.clients(parts=parts, active_only=True, owner=owner)
+        actions = [a for a in store.open_action_items(owner=owner) if a["due"] < day.isoformat()]
+        acks = store.acknowledgements()
+    # Ticket ages are measured from now on the real today, from the end of the day for any other day.
+    now = datetime.now() if day == date.today() else None
+    findings = run_checks(clients, actions, day, settings or DEFAULT_SETTINGS, rules.plans, rules.calendar,
+                          rules.retained_threshold, now=now)
+    rows = annotate(findings, acks, day)
+    return Document(frozen({"date": day.isoformat(), "findings": rows, "counts": counts(rows)}))
+
+
+def readings_csv(session: Session, client_id: str | None = None, start: date | None = None,
+                 end: date | None = None) -> str:
+    """KPI readings as the CSV ``readings import`` reads."""
+    from .feeds import readings_csv as csv_of
+
+    with session.reading() as store:
+        if client_id:
+            store.require_client(client_id)
+        clients = store.clients([client_id] if client_id else None, parts={"kpis", "readings"})
+    return csv_of(clients, start, end)
+
+
+def calendar(session: Session, owner: str | None, start: date, end: date, templates) -> bytes:
+    """The active clients' touchpoints from ``start`` to ``end`` as an iCalendar file."""
+    from ..store import SCHEDULE_PARTS
+    from .feeds import touchpoint_calendar
+
+    with session.reading() as store:
+        clients = store.clients(parts=SCHEDULE_PARTS, active_only=True, owner=owner)
+    return touchpoint_calendar(clients, start, end, templates)
