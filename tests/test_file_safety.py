@@ -155,7 +155,7 @@ def test_a_full_disk_is_said_so_and_nothing_is_written(run, tmp_path, portfolio_
 
 def test_a_crash_report_that_cannot_be_written_is_still_one_line(tmp_path, monkeypatch, capsys):
     import carebench.cli as cli
-    import carebench.views as views
+    import carebench.app.queries as queries
 
     blocked = tmp_path / "state-is-a-file"
     blocked.write_text("")
@@ -166,7 +166,7 @@ def test_a_crash_report_that_cannot_be_written_is_still_one_line(tmp_path, monke
     def broken(*args, **kwargs):
         raise RuntimeError("a bug")
 
-    monkeypatch.setattr(views, "today_view", broken)
+    monkeypatch.setattr(queries, "agenda", broken)
     monkeypatch.setattr(sys, "argv", ["carebench", "today", "--db", str(db)])
     with pytest.raises(SystemExit) as exit_:
         cli.main()

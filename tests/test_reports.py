@@ -29,6 +29,7 @@ from carebench.reports.digest import portfolio_digest
 from carebench.reports.render_html import render_html
 from carebench.reports.render_md import md, render_markdown
 from carebench.reports.text import money, number, sparkline, thin, with_unit
+from carebench.app.session import Session
 from carebench.store import Store
 
 DAY = date(2026, 6, 15)
@@ -42,10 +43,9 @@ TEMPLATES = load_scripts([bundled_scripts()])[0]
 @pytest.fixture(scope="module")
 def demo_store(tmp_path_factory):
     path = tmp_path_factory.mktemp("demo") / "demo.db"
-    store = Store(path, actor="ana")
-    store.import_portfolio(load_demo_portfolio(DAY, "ana"))
-    yield store
-    store.close()
+    with Store(path, actor="ana") as store:
+        store.import_portfolio(load_demo_portfolio(DAY, "ana"))
+    return Session(path, today=DAY, actor="ana")
 
 
 def check_snapshot(name: str, text: str) -> None:
@@ -120,7 +120,7 @@ def test_report_markdown_snapshot(demo_store, kind, audience):
 
 @pytest.mark.parametrize("owner", [None, "sam"])
 def test_digest_markdown_snapshot(demo_store, owner):
-    doc = portfolio_digest(demo_store, DAY, owner)
+    doc = portfolio_digest(demo_store, owner)
     check_snapshot(f"digest-{owner or 'all'}.md", render_markdown(doc))
 
 
@@ -165,23 +165,23 @@ def test_qbr_agenda_follows_the_script(demo_store):
 
 
 def test_digest_html_is_self_contained(demo_store):
-    html = render_html(portfolio_digest(demo_store, DAY))
+    html = render_html(portfolio_digest(demo_store))
     page = assert_self_contained(html)
     assert page.sections == ["summary", "bands", "movers", "overdue", "backsliding", "handovers", "actions", "pipeline"]
     assert "svg" in page.tags
 
 
 def test_reports_show_the_same_numbers_as_the_views(demo_store):
-    from carebench.views import client_view, kpis_view, pipeline_view
+    from carebench.app import queries
 
-    view = client_view(demo_store, "corvane-freight", DAY)
+    view = queries.client_card(demo_store, "corvane-freight").to_json()
     text = render_markdown(client_report(demo_store, "corvane-freight", DAY, "monthly", "operational", TEMPLATES))
     money_view = view["financials"]
     assert f"**Savings since go-live:** {money(money_view['cumulative_savings'])}" in text
     assert f"{number(money_view['roi'])}% against a target of {number(money_view['roi_target'])}%" in text
-    for kpi in kpis_view(demo_store, "corvane-freight", DAY):
+    for kpi in (k.to_json() for k in queries.kpis(demo_store, "corvane-freight")):
         assert f"| {md(kpi['name'])} | {md(with_unit(kpi['current'], kpi['unit']))} |" in text
-    totals = pipeline_view(demo_store, DAY, "corvane-freight")["totals"]
+    totals = queries.pipeline(demo_store, "corvane-freight").to_json()["totals"]
     assert f"weighted by their chances, {money(totals['weighted'])}" in text
 
 
@@ -201,10 +201,9 @@ def nasty_store(tmp_path, make_portfolio):
     acme["opportunities"][0]["title"] = NASTY
     acme["opportunities"][0]["stage"] = "identified"
     acme["opportunities"][0]["next_action"] = "call <them> & \"close\""
-    store = Store(tmp_path / "nasty.db", actor="tester")
-    store.import_portfolio(Portfolio.model_validate(data))
-    yield store
-    store.close()
+    with Store(tmp_path / "nasty.db", actor="tester") as store:
+        store.import_portfolio(Portfolio.model_validate(data))
+    return Session(tmp_path / "nasty.db", today=DAY, actor="tester")
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -357,8 +356,9 @@ def test_every_report_renders_for_unusual_clients(demo_store, tmp_path):
     """Never assessed (kestrel), handed over (ashgrove), and a client with nothing at all that goes live later."""
     from carebench.core.models import Client
 
-    empty_store = Store(tmp_path / "empty.db", actor="tester")
-    empty_store.add_client(Client(id="empty", name="Empty & Co", tier="gold", go_live=date(2026, 7, 1), owner="x"))
+    with Store(tmp_path / "empty.db", actor="tester") as store:
+        store.add_client(Client(id="empty", name="Empty & Co", tier="gold", go_live=date(2026, 7, 1), owner="x"))
+    empty_store = Session(tmp_path / "empty.db", today=DAY, actor="tester")
     for store, client in ((demo_store, "kestrel-ridge-outfitters"), (demo_store, "ashgrove-print-studio"),
                           (empty_store, "empty")):
         for kind in KINDS:
@@ -367,7 +367,6 @@ def test_every_report_renders_for_unusual_clients(demo_store, tmp_path):
                 assert render_markdown(doc).startswith("# ")
                 assert_self_contained(render_html(doc))
     text = render_markdown(client_report(empty_store, "empty", DAY, "monthly", "operational", TEMPLATES))
-    empty_store.close()
     assert "Health has not been assessed yet." in text
     assert "No KPI has a reading yet" in text
     assert "Support phase:** before go-live" in text
