@@ -287,6 +287,18 @@ def triage(session: Session) -> tuple[TriageRow, ...]:
 # ----- lists and documents ----------------------------------------------------------------------------------------
 
 
+def data_version(session: Session) -> int:
+    """A number that moves on with every change people see (the newest audit row)."""
+    with session.reading() as store:
+        return store.data_version()
+
+
+def committed_version(session: Session) -> int:
+    """SQLite's count of commits by other connections, as seen by the session's reader (cheap: no table read)."""
+    with session.reading() as store:
+        return store.commit_counter()
+
+
 def client_history(session: Session, client_id: str, parts):
     """One client's recorded history (the core's model) with only the ``parts`` asked for."""
     with session.reading() as store:

@@ -6,10 +6,12 @@ queries), so nothing above the application layer touches the store.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import threading
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Callable, Iterator
 
 if TYPE_CHECKING:
     from ..core.rules import Rules
@@ -23,14 +25,32 @@ def _real_login() -> str:
 
 
 def _default_rules() -> Rules:
-    from ..views import DEFAULT_RULES
+    from ..core.rules import DEFAULT_RULES
 
     return DEFAULT_RULES
 
 
-@dataclass
+class SharedReader:
+    """One read-only connection kept open for a long-running program (the workbench), used by one thread at a time."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.store: Store | None = None
+
+    def close(self) -> None:
+        with self.lock:
+            if self.store is not None:
+                self.store.close()
+                self.store = None
+
+
+@dataclass(frozen=True)
 class Session:
-    """The database, the planning day and the rules; ``actor`` is the real user (tests may name another)."""
+    """The database, the planning day and the rules; ``actor`` is the real user (tests may name another).
+
+    ``shared`` (the workbench) keeps one read-only connection open across queries
+    instead of opening one per query.
+    """
 
     db_path: Path
     today: date = field(default_factory=date.today)
@@ -38,15 +58,29 @@ class Session:
     actor: str = field(default_factory=_real_login)
     on_wait: Callable[[float], None] | None = None
     create: bool = False
+    shared: SharedReader | None = None
+
+    def on(self, day: date) -> Session:
+        """The same session planning for another day."""
+        return replace(self, today=day)
 
     def writing(self) -> Store:
         """The store for one command, opened for writing (created when the session may create it)."""
         from ..store import Store
 
-        return Store(self.db_path, actor=self.actor, create=self.create, on_wait=self.on_wait)
+        return Store(self.db_path, actor=self.actor, create=self.create, on_wait=self.on_wait, rules=self.rules,
+                     today=self.today)
 
-    def reading(self) -> Store:
+    @contextmanager
+    def reading(self) -> Iterator[Store]:
         """The store for one query, opened read-only: it never takes the write lock."""
         from ..store import Store
 
-        return Store(self.db_path, actor=self.actor, readonly=True)
+        if self.shared is None:
+            with Store(self.db_path, actor=self.actor, readonly=True, rules=self.rules, today=self.today) as store:
+                yield store
+            return
+        with self.shared.lock:
+            if self.shared.store is None:
+                self.shared.store = Store(self.db_path, actor=self.actor, readonly=True, rules=self.rules, today=self.today)
+            yield self.shared.store

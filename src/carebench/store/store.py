@@ -962,6 +962,10 @@ class Store:
 
     # ----- reads over the derived rows ----------------------------------------
 
+    def commit_counter(self) -> int:
+        """A number that moves on whenever another connection committed (SQLite's PRAGMA data_version)."""
+        return self.conn.execute("PRAGMA data_version").fetchone()[0]
+
     def data_version(self) -> int:
         """A number that moves on with every change people see (the newest audit row)."""
         return self.conn.execute("SELECT COALESCE(MAX(id), 0) FROM audit").fetchone()[0]

@@ -8,7 +8,8 @@ import signal
 import threading
 from datetime import date
 from pathlib import Path
-from typing import Iterable
+from dataclasses import replace
+from typing import TYPE_CHECKING, Iterable
 
 from textual import work
 from textual.app import App, SystemCommand
@@ -17,11 +18,13 @@ from textual.content import Content
 from textual.screen import Screen
 
 from ..app.inputs import inert, inert_lines
-from ..store import Store, current_login
-from ..views import DEFAULT_RULES, Rules
 from .screens.base import WorkbenchScreen
 from .messages import DatabaseChanged
 from .navigation import SCREENS, screen_loader
+
+if TYPE_CHECKING:
+    from ..app.session import Session
+    from ..core.rules import Rules
 from .themes import load_themes, remember_theme, remembered_theme
 
 POLL_SECONDS = 2.0
@@ -58,20 +61,24 @@ class CarebenchApp(App):
     ]
 
     def __init__(self, db_path: Path | str, today: date | None = None, theme: str | None = None,
-                 rules: Rules = DEFAULT_RULES, user: str | None = None, client: str | None = None) -> None:
+                 rules: Rules | None = None, user: str | None = None, client: str | None = None) -> None:
+        from ..app.session import Session, SharedReader
+
         super().__init__()
         self.db_path = Path(db_path)
         self.real_today = today or date.today()
         self.plan_day = self.real_today
-        self.user = user or current_login()
-        self.rules = rules
+        self.reader = SharedReader()
+        base = Session(self.db_path, self.real_today, on_wait=self._waiting, shared=self.reader)
+        self.base_session = replace(base, rules=rules or base.rules, actor=user or base.actor)
+        self.user = self.base_session.actor
+        self.rules = self.base_session.rules
         self.client_id: str | None = client
         self.clients: list[tuple[str, str]] = []
         self.mine_only = False
         self.requested_theme = theme
         self._data_version: int | None = None  # the newest audit row seen
         self._sqlite_version: int | None = None
-        self._poll_store: Store | None = None
 
     # ----- start-up -------------------------------------------------------
 
@@ -119,9 +126,7 @@ class CarebenchApp(App):
         watchdog.daemon = True
         watchdog.start()
         self.flush_drafts()
-        if self._poll_store is not None:
-            self._poll_store.close()
-            self._poll_store = None
+        self.reader.close()
         self.exit(return_code=code)
 
     def notify(self, message: str, *, title: str = "", severity="information", timeout: float | None = None,
@@ -141,22 +146,19 @@ class CarebenchApp(App):
         planned = "" if self.plan_day == self.real_today else " (planning)"
         self.sub_title = f"{self.plan_day:%a %d %b %Y}{planned} · {self.user} · {self.db_path.name}"
 
-    def open_store(self, readonly: bool = False) -> Store:
-        """A store for the calling thread (sqlite connections stay in the thread that opened them).
+    def session(self, day: date | None = None) -> Session:
+        """The application session for the planning day (or ``day``); its reads share one read-only connection."""
+        return self.base_session.on(day or self.plan_day)
 
-        ``readonly`` for loading what a screen shows: reading never takes the write lock.
-        """
-
-        def waiting(seconds: float) -> None:
-            self.call_from_thread(self.notify, f"Waiting for the database: another user is writing ({seconds:.0f} s). "
-                                               "Nothing you typed is lost.", severity="warning", timeout=3)
-
-        return Store(self.db_path, actor=self.user, readonly=readonly, on_wait=waiting)
+    def _waiting(self, seconds: float) -> None:
+        self.call_from_thread(self.notify, f"Waiting for the database: another user is writing ({seconds:.0f} s). "
+                                           "Nothing you typed is lost.", severity="warning", timeout=3)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="clients")
     def load_clients(self) -> None:
-        with self.open_store(readonly=True) as store:
-            clients = store.client_names()
+        from ..app import queries
+
+        clients = queries.client_names(self.session())
         self.call_from_thread(self._clients_loaded, clients)
 
     def _clients_loaded(self, clients: list[tuple[str, str]]) -> None:
@@ -172,15 +174,16 @@ class CarebenchApp(App):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="poll")
     def _poll(self) -> None:
-        # PRAGMA data_version says some other connection committed; only then is the audit trail
-        # asked whether that was a change people see (remembered views and drafts leave no audit row).
-        if self._poll_store is None:
-            self._poll_store = Store(self.db_path, actor=self.user, readonly=True)
-        conn = self._poll_store.conn
-        if conn.execute("PRAGMA data_version").fetchone()[0] == self._sqlite_version:
+        # SQLite's commit counter says some other connection committed; only then is the audit trail
+        # asked whether that was a change people see (drafts leave no audit row).
+        from ..app import queries
+
+        session = self.session()
+        counter = queries.committed_version(session)
+        if counter == self._sqlite_version:
             return
-        self._sqlite_version = conn.execute("PRAGMA data_version").fetchone()[0]
-        version = self._poll_store.data_version()
+        self._sqlite_version = counter
+        version = queries.data_version(session)
         if self._data_version is not None and version != self._data_version:
             self.post_message(DatabaseChanged())
         self._data_version = version
@@ -288,5 +291,4 @@ class CarebenchApp(App):
         self._close_messages_no_wait()
 
     def on_unmount(self) -> None:
-        if self._poll_store is not None:
-            self._poll_store.close()
+        self.reader.close()

@@ -12,29 +12,15 @@ from ..messages import DataLoaded, LoadFailed, StillCurrent, WriteDone
 from ..widgets.chrome import KeyBar, ScreenTabs
 
 if TYPE_CHECKING:
-    from ...store import Store
-    from ...app import CarebenchApp
+    from ...app.session import Session
+    from ..app import CarebenchApp
+
 
 def user_error(exc: BaseException) -> str:
     """One line that says what went wrong, for errors a user can cause; other errors name their type."""
-    from pydantic import ValidationError
+    from ...app.errors import one_line
 
-    from ...store import StoreError
-
-    from ...app.inputs import UserError, validation_message
-
-    import sqlite3
-
-    if isinstance(exc, ValidationError):
-        return validation_message(exc)
-    if isinstance(exc, (StoreError, UserError, ValueError)):
-        return str(exc)
-    if isinstance(exc, sqlite3.Error):
-        from ...store.db import explain, is_environmental
-
-        if is_environmental(exc):
-            return str(explain(exc, app_database()))
-    return f"{type(exc).__name__}: {exc}"
+    return one_line(exc, app_database())
 
 
 def app_database():
@@ -57,7 +43,10 @@ def current_minute() -> str:
 
 
 class WorkbenchScreen(Screen):
-    """A screen whose data comes from ``fetch(store, day, client)`` in a worker and goes to ``show(data)`` on the UI thread."""
+    """A screen whose data comes from ``fetch(session, client)`` in a worker and goes to ``show(data)`` on the UI thread.
+
+    ``session`` plans for the app's planning day and reads through the application layer.
+    """
 
     app: CarebenchApp
     SHOWS_CLIENT = True  # whether the data depends on the client chosen (screens 3-5)
@@ -101,13 +90,15 @@ class WorkbenchScreen(Screen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="load")
     def _load(self, token: int, day, client_id, unless: tuple | None = None) -> None:
+        from ...app import queries
+
         try:
-            with self.app.open_store(readonly=True) as store:
-                loaded_for = self.loaded_for(store.data_version(), day, client_id)
-                if unless is not None and loaded_for == unless:
-                    self.post_message(StillCurrent(token))
-                    return
-                data = self.fetch(store, day, client_id)
+            session = self.app.session(day)
+            loaded_for = self.loaded_for(queries.data_version(session), day, client_id)
+            if unless is not None and loaded_for == unless:
+                self.post_message(StillCurrent(token))
+                return
+            data = self.fetch(session, client_id)
         except Exception as exc:  # shown as one line; the screen keeps what it had
             self.post_message(LoadFailed(user_error(exc)))
             return
@@ -132,21 +123,20 @@ class WorkbenchScreen(Screen):
         message.stop()
         self.notify(message.error, title=message.title, severity="error")
 
-    def fetch(self, store: Store, day, client_id) -> Any:
+    def fetch(self, session: Session, client_id) -> Any:
         raise NotImplementedError
 
     def show(self, data: Any) -> None:
         raise NotImplementedError
 
-    def write(self, change: Callable[[Store], str]) -> None:
-        """Run ``change(store)`` in a worker; it returns a summary line, or raises with what was wrong."""
+    def write(self, change: Callable[[Session], str]) -> None:
+        """Run ``change(session)`` (app.commands) in a worker; it returns a summary line, or raises with what was wrong."""
         self._write(change)
 
     @work(thread=True, exit_on_error=False, group="write")
-    def _write(self, change: Callable[[Store], str]) -> None:
+    def _write(self, change: Callable[[Session], str]) -> None:
         try:
-            with self.app.open_store() as store:
-                summary = change(store)
+            summary = change(self.app.session())
         except Exception as exc:
             self.post_message(LoadFailed(user_error(exc), title="Not saved"))
             self.app.call_from_thread(self.reload)

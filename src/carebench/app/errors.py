@@ -1,0 +1,34 @@
+"""The errors a user can act on, for the layers above: each one plain line."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from ..store.db import explain, is_environmental
+from ..store.errors import DatabaseBusy, StoreError
+from .inputs import UserError
+
+__all__ = ["DatabaseBusy", "StoreError", "UserError", "one_line", "sqlite_problem"]
+
+
+def sqlite_problem(exc: sqlite3.Error, path: Path) -> str | None:
+    """What an SQLite error about ``path`` means in one line, when it is about the file or disk (else None)."""
+    return str(explain(exc, path)) if is_environmental(exc) else None
+
+
+def one_line(exc: BaseException, path: Path | None = None) -> str:
+    """One line that says what went wrong, for errors a user can cause; other errors name their type."""
+    from pydantic import ValidationError
+
+    from .inputs import validation_message
+
+    if isinstance(exc, ValidationError):
+        return validation_message(exc)
+    if isinstance(exc, (StoreError, UserError, ValueError)):
+        return str(exc)
+    if isinstance(exc, sqlite3.Error):
+        found = sqlite_problem(exc, path or Path("the database"))
+        if found:
+            return found
+    return f"{type(exc).__name__}: {exc}"
