@@ -260,6 +260,7 @@ def test_property_derived_rows_read_what_the_core_works_out(empty_db, tmp_path, 
         store.import_portfolio(Portfolio(clients=[data.draw(clients(n)) for n in range(count)]))
         first = min(c.go_live for c in store.clients())
         days = [first + timedelta(days=offset) for offset in offsets]
+        store.fit(max(days))
         check(store, days)
         for write in writes:
             apply(store, write, data)

@@ -6,7 +6,7 @@ import math
 import re
 from datetime import date, datetime
 
-from ..core.models import BIDI_CHARS, CONTROL_CHARS, SEPARATOR_CHARS
+from ..core.terms import BIDI_CHARS, CONTROL_CHARS, SEPARATOR_CHARS
 
 DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
 MOMENT_RE = re.compile(r"(\d{4}-\d{2}-\d{2})(?:[ T](\d{1,2}):(\d{2}))?")
@@ -47,7 +47,7 @@ def parse_date(text: str) -> date:
         day = date.fromisoformat(text.strip())
     except ValueError as exc:
         raise UserError(f"'{text}' is not a real date ({exc})") from None
-    from ..core.models import check_day
+    from ..core.terms import check_day
 
     try:
         return check_day(day)
@@ -80,7 +80,7 @@ def parse_number(text: str, what: str) -> float:
 
 def parse_scores(text: str) -> dict[str, int]:
     """All nine sub-scores from ``name=value,...``, each a whole number 1-10."""
-    from ..core.models import SUBSCORES
+    from ..core.terms import SUBSCORES
 
     scores: dict[str, int] = {}
     for part in text.split(","):

@@ -83,4 +83,6 @@ class Session:
         with self.shared.lock:
             if self.shared.store is None:
                 self.shared.store = Store(self.db_path, actor=self.actor, readonly=True, rules=self.rules, today=self.today)
+            else:
+                self.shared.store.fit(self.today)  # a later planning day may need the horizon moved on
             yield self.shared.store

@@ -94,6 +94,11 @@ class AgendaItem(Result):
     phase: str
 
 
+def plan_reach(plans: Plans) -> int:
+    """How many days after go-live the furthest touchpoint of any plan can fall (a week more for moving off non-working days)."""
+    return max((rule.last_day if rule.unit != "months" else rule.every * rule.count * 31) + 7 for rule in plans.rule)
+
+
 def plan_occurrences(tier: str, go_live: date, plans: Plans, calendar: WorkCalendar) -> list[tuple[date, Kind]]:
     """Every (date, kind) the tier's cadence plan produces, non-daily ones moved off non-working days."""
     found: list[tuple[date, Kind]] = []

@@ -28,15 +28,16 @@ from ..core.models import SUBSCORES, Assessment, ChecklistItem, Client, Kpi, Opp
 from ..core.handover import checklist_of
 from ..core.pipeline import pipeline_totals
 from ..core.rules import Rules
-from ..core.schedule import schedule_tuples, superseded_dates
+from ..core.schedule import plan_reach, schedule_tuples, superseded_dates
 from .construct import constructor
 from .db import transaction
 
 # Raise this whenever the code below would derive other rows from the same data: rows made by
 # an older version are then rebuilt before they are read.
 DERIVATION_VERSION = 1
-# Touchpoints are generated up to this many days after the day the rows were last brought up to date,
-HORIZON_DAYS = 730
+# Touchpoints are generated up to this many days after the day the rows were last brought up to date
+# (a red client's recovery calls reach that far: each of its assessments writes that many rows),
+HORIZON_DAYS = 460
 # and the horizon is moved on once it is less than this far ahead (a triage looks this far for the next touchpoint).
 NEXT_TOUCHPOINT_DAYS = 400
 # The valid_from of a client's first standing row: before anything was assessed or read.
@@ -194,9 +195,18 @@ def rebuild(conn: sqlite3.Connection, rules: Rules, progress: Callable[[int, int
 
 
 def extend(conn: sqlite3.Connection, rules: Rules, horizon: date, progress: Callable[[int, int], None] | None = None) -> None:
-    """Generate every client's touchpoints up to the later ``horizon`` (the other rows do not depend on it)."""
+    """Generate touchpoints up to the later ``horizon`` for the clients who can have any past the old one.
+
+    Plans end a year after go-live, so only clients under open-ended escalation (the
+    latest assessment red or yellow) and those whose plan reaches past the old horizon
+    get new rows; the other derived rows do not depend on the horizon.
+    """
+    _, old = stored_state(conn)
     with transaction(conn):
-        ids = [row[0] for row in conn.execute("SELECT id FROM clients WHERE status = 'active' ORDER BY id")]
+        ids = [row[0] for row in conn.execute(
+            "SELECT c.id FROM clients c WHERE c.status = 'active' AND (c.go_live > ? OR (SELECT band FROM assessment_health "
+            "WHERE client_id = c.id ORDER BY date DESC LIMIT 1) IN ('red', 'yellow')) ORDER BY c.id",
+            ((old - timedelta(days=plan_reach(rules.plans))).isoformat() if old else "0001-01-01",))]
         for start in range(0, len(ids), CHUNK):
             chunk = ids[start:start + CHUNK]
             conn.execute(f"DELETE FROM touchpoints WHERE client_id IN ({_marks(chunk)})", chunk)

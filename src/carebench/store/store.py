@@ -147,6 +147,12 @@ class Store:
             writer.close()
         self.conn = connect(self.path, create=False, readonly=True)
 
+    def fit(self, day: date) -> None:
+        """Make the derived rows answer for ``day`` too (the horizon moved on when it is too near; a write when needed)."""
+        if self.today is None or day > self.today:
+            self.today = day
+            self._bring_current(self.on_progress)
+
     @cached_property
     def db(self):
         """sqlite-utils on the same connection, for inserts and upserts (imported on the first write that needs it)."""
