@@ -186,15 +186,24 @@ def flag_changes(direction: Direction, baseline: float, target: float, values: l
         share = _retained(direction, base, _exact_ratio(current), _exact_ratio(peak))
         flags = (is_on_target(direction, current, target), share is not None and _below(share, threshold))
     first, changes = flags, []
-    best_ratio = None if peak is None else _exact_ratio(peak)
+    higher, limit = direction == "higher", float(retained_threshold)
     for index, value in enumerate(values):
         if peak is None or best(peak, value) != peak:
-            peak, best_ratio = value, _exact_ratio(value)
-        share = _retained(direction, base, _exact_ratio(value), best_ratio)
-        now = (is_on_target(direction, value, target), share is not None and _below(share, threshold))
-        if now != flags:
-            changes.append((index, *now))
-            flags = now
+            peak = value
+        on = value >= target if higher else value <= target  # is_on_target, inlined: this runs for every reading
+        gained = peak - baseline
+        if (gained <= 0) if higher else (gained >= 0):
+            back = False
+        else:
+            retained = (value - baseline) / gained
+            if abs(retained - limit) > 1e-6:  # clearly on one side: floats decide as the exact comparison would
+                back = retained < limit
+            else:  # at the threshold: the exact comparison on the decimals the numbers were written as
+                share = _retained(direction, base, _exact_ratio(value), _exact_ratio(peak))
+                back = share is not None and _below(share, threshold)
+        if (on, back) != flags:
+            flags = (on, back)
+            changes.append((index, on, back))
     return first, changes
 
 
