@@ -11,6 +11,7 @@ from fractions import Fraction
 from typing import Mapping
 
 from carebench.core.kpis import KpiStatus
+from carebench.core.terms import DEFAULT_WEIGHTS
 from carebench.core.models import SUBSCORES, Assessment, Band, Pulse, Result, Scores
 
 COMPONENTS: dict[str, tuple[str, str, str]] = {
@@ -19,13 +20,6 @@ COMPONENTS: dict[str, tuple[str, str, str]] = {
     "relationship": ("communication", "satisfaction", "expansion_interest"),
 }
 """The three components and the sub-scores each one averages."""
-
-DEFAULT_WEIGHTS: dict[str, Decimal] = {
-    "performance": Decimal("0.40"),
-    "adoption": Decimal("0.30"),
-    "relationship": Decimal("0.30"),
-}
-"""How much each component counts towards the overall score unless configured."""
 
 GREEN_FROM = Decimal("8.0")
 YELLOW_FROM = Decimal("6.0")

@@ -20,11 +20,11 @@ from pydantic import Field, ValidationError, model_validator
 
 from .calendar import DEFAULT_CALENDAR, WorkCalendar, add_months
 from .health import COMPONENTS, band_of, latest_on_or_before, overall_score
+from .terms import BAND_ORDER, agenda_order  # noqa: F401  (the agenda's order, used here and by its callers)
 from .models import KINDS, Assessment, Band, Client, Kind, Model, Result, Scores, Tier, TouchpointException, seniority
 from .phases import day_number, support_phase
 
 PlanKind = Literal["quarterly", "monthly", "biweekly", "weekly", "daily"]
-BAND_ORDER = {"red": 0, "yellow": 1, "green": 2, None: 3}
 
 
 class CadenceRule(Model):
@@ -397,13 +397,6 @@ def agenda_rows(window: dict, day: date) -> list[dict]:
         for when, kind, covers, _status in due
     ]
     return rows
-
-
-def agenda_order(item: AgendaItem | dict) -> tuple:
-    """Overdue rows first; within each, red clients first, then the more senior kind (items or their JSON form)."""
-    row = item if isinstance(item, dict) else item.__dict__
-    return (row["status"] != "overdue", BAND_ORDER[row["band"]], seniority(row["kind"]), row["client_name"].lower(),
-            str(row["date"]))
 
 
 def agenda(

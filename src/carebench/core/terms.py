@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from decimal import Decimal
 from typing import Literal
 
 Tier = Literal["platinum", "gold", "silver"]
@@ -82,3 +83,21 @@ def text_problem(value: str) -> str | None:
     if bidi:
         return f"contains bidirectional-text control characters (U+{ord(bidi.group()):04X}); remove them"
     return None
+
+
+DEFAULT_WEIGHTS: dict[str, Decimal] = {
+    "performance": Decimal("0.40"),
+    "adoption": Decimal("0.30"),
+    "relationship": Decimal("0.30"),
+}
+"""How much each health component counts towards the overall score unless configured."""
+
+BAND_ORDER = {"red": 0, "yellow": 1, "green": 2, None: 3}
+"""Bands from the most critical to not assessed."""
+
+
+def agenda_order(item) -> tuple:
+    """Overdue rows first; within each, red clients first, then the more senior kind (items, their JSON form, or rows)."""
+    row = item if isinstance(item, dict) else item._asdict() if hasattr(item, "_asdict") else item.__dict__
+    return (row["status"] != "overdue", BAND_ORDER[row["band"]], seniority(row["kind"]), row["client_name"].lower(),
+            str(row["date"]))

@@ -19,8 +19,7 @@ import json
 import sqlite3
 from collections import defaultdict
 from datetime import date, timedelta
-from hashlib import sha256
-from typing import Callable, Iterable, NamedTuple
+from typing import Callable, Iterable
 
 from ..core.health import assessment_figures
 from ..core.kpis import TREND_WINDOW, best_of, flag_changes, kpi_status
@@ -31,15 +30,11 @@ from ..core.rules import Rules
 from ..core.schedule import plan_reach, schedule_tuples, superseded_dates
 from .construct import constructor
 from .db import transaction
+from .derivation import (  # noqa: F401  (the derivation's state and rows, re-exported for its users)
+    DERIVATION_VERSION, HORIZON_DAYS, NEXT_TOUCHPOINT_DAYS, AgendaRow, KpiStandingRow, TouchpointRow, TriageRow,
+    needed, rules_version, stored_state,
+)
 
-# Raise this whenever the code below would derive other rows from the same data: rows made by
-# an older version are then rebuilt before they are read.
-DERIVATION_VERSION = 1
-# Touchpoints are generated up to this many days after the day the rows were last brought up to date
-# (a red client's recovery calls reach that far: each of its assessments writes that many rows),
-HORIZON_DAYS = 460
-# and the horizon is moved on once it is less than this far ahead (a triage looks this far for the next touchpoint).
-NEXT_TOUCHPOINT_DAYS = 400
 # The valid_from of a client's first standing row: before anything was assessed or read.
 BEGINNING = "0001-01-01"
 # Clients worked out at once by a rebuild (their histories are in memory together).
@@ -58,101 +53,7 @@ _new_opportunity = constructor(Opportunity, (
 _fromiso = date.fromisoformat
 
 
-def rules_version(rules: Rules) -> str:
-    """What the stored rows were made under: these rules worked out by this version of the derivation code."""
-    return sha256(f"{DERIVATION_VERSION}:{rules.fingerprint}".encode()).hexdigest()[:16]
-
-
-# ----- the rows read back (see the Store's reads) ---------------------------------------------
-
-
-class AgendaRow(NamedTuple):
-    """One row of a day's agenda: a touchpoint due that day, or the missed ones of one kind of one client."""
-
-    status: str  # "overdue" | "due"
-    client: str
-    client_name: str
-    owner: str
-    go_live: str
-    kind: str
-    date: str  # the touchpoint's day; for an overdue row the latest missed one
-    missed: int  # how many were missed (0 for a due row)
-    covers: list[str]
-    band: str | None  # the client's band on the day asked for
-
-
-class TriageRow(NamedTuple):
-    """One client's standing on a day (the day number and phase follow from go_live)."""
-
-    client: str
-    client_name: str
-    owner: str
-    tier: str
-    status: str
-    go_live: str
-    overall: float | None
-    band: str | None
-    delta: float | None
-    assessed: str | None
-    next_date: str | None  # the next scheduled touchpoint within NEXT_TOUCHPOINT_DAYS
-    next_kind: str | None
-    backsliding: int
-    kpis_on_target: int
-    kpis: int
-    weighted_pipeline: float
-
-
-class TouchpointRow(NamedTuple):
-    date: str
-    kind: str
-    covers: list[str]
-    status: str
-    moved_from: str | None
-    reason: str | None
-    superseded_from: str | None
-
-
-class KpiStandingRow(NamedTuple):
-    """A KPI's standing on a day, field for field what ``core.kpis.kpi_status`` gives."""
-
-    key: str
-    name: str
-    category: str
-    unit: str
-    direction: str
-    baseline: float
-    target: float
-    current: float | None
-    change: float | None
-    change_unit: str
-    on_target: bool | None
-    trend: str | None
-    backsliding: bool
-    retained: float | None
-    peak: float | None
-    previous: float | None
-    current_date: str | None
-    readings_count: int
-
-
 # ----- bringing the rows up to date -------------------------------------------------------------
-
-
-def stored_state(conn: sqlite3.Connection) -> tuple[str | None, date | None]:
-    """The rules version the rows were made under and their horizon (None, None before the first rebuild)."""
-    found = dict(conn.execute("SELECT key, value FROM derivation").fetchall())
-    horizon = found.get("horizon")
-    return found.get("rules_version"), _fromiso(horizon) if horizon else None
-
-
-def needed(conn: sqlite3.Connection, rules: Rules, today: date) -> str | None:
-    """"rebuild" when the rows were made under other rules or code, "extend" when the horizon is too near, else None."""
-    version, horizon = stored_state(conn)
-    if version != rules_version(rules) or horizon is None:
-        return "rebuild"
-    if today + timedelta(days=NEXT_TOUCHPOINT_DAYS) > horizon:
-        return "extend"
-    return None
 
 
 def ensure_current(conn: sqlite3.Connection, rules: Rules, today: date,
