@@ -14,21 +14,44 @@ from types import MappingProxyType
 from typing import Any, Mapping
 
 
+_PLANS: dict[type, tuple[tuple[str, str, bool], ...]] = {}
+_AS_IS = frozenset({str, int, float, bool, type(None)})
+
+
+def _plan(cls: type) -> tuple[tuple[str, str, bool], ...]:
+    """A record class's fields as (attribute, JSON key, left out when None), worked out once per class."""
+    plan = _PLANS.get(cls)
+    if plan is None:
+        plan = _PLANS[cls] = tuple((f.name, f.metadata.get("key", f.name), bool(f.metadata.get("omit_none")))
+                                   for f in fields(cls))
+    return plan
+
+
 def to_json_fields(value: Any) -> dict:
     """A record's fields as a JSON object, in field order (``omit_none`` fields left out when None)."""
     out = {}
-    for f in fields(value):
-        item = getattr(value, f.name)
-        if item is None and f.metadata.get("omit_none"):
-            continue
-        out[f.metadata.get("key", f.name)] = to_json(item)
+    for name, key, omit_none in _plan(type(value)):
+        item = getattr(value, name)
+        if type(item) in _AS_IS:
+            if item is None and omit_none:
+                continue
+            out[key] = item
+        else:
+            out[key] = to_json(item)
     return out
 
 
 def to_json(value: Any) -> Any:
     """``value`` as JSON-ready data: records as objects (in field order), dates as ISO text, tuples as lists."""
+    kind = type(value)
+    if kind in _AS_IS:
+        return value
     if isinstance(value, Record):
         return value.to_json()
+    if kind is tuple or kind is list:
+        return [to_json(v) for v in value]
+    if kind is date:
+        return value.isoformat()
     if is_dataclass(value) and not isinstance(value, type):
         return to_json_fields(value)
     if isinstance(value, (list, tuple)):

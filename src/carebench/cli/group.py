@@ -102,7 +102,11 @@ def output_option(f):
 
 
 def emit_json(data) -> None:
-    click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+    """JSON on standard output: indented for a person at a terminal, on one line for a program reading a pipe or file."""
+    import sys
+
+    indent = 2 if sys.stdout.isatty() else None
+    click.echo(json.dumps(data, indent=indent, ensure_ascii=False))
 
 
 def console():

@@ -1,6 +1,18 @@
 """Persistence: the SQLite database behind a team's portfolio."""
 
-from .db import DatabaseBusy, StoreError, current_login
-from .store import ALL_PARTS, SCHEDULE_PARTS, Store
+from .errors import DatabaseBusy, StoreError
 
 __all__ = ["ALL_PARTS", "SCHEDULE_PARTS", "DatabaseBusy", "Store", "StoreError", "current_login"]
+
+
+def __getattr__(name: str):
+    # The store and its connection code load on first use: `from carebench.store import StoreError` stays cheap.
+    if name in ("ALL_PARTS", "SCHEDULE_PARTS", "Store"):
+        from . import store
+
+        return getattr(store, name)
+    if name == "current_login":
+        from .db import current_login
+
+        return current_login
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -20,6 +20,10 @@ DERIVATION_VERSION = 1
 HORIZON_DAYS = 460
 # and the horizon is moved on once it is less than this far ahead (a triage looks this far for the next touchpoint).
 NEXT_TOUCHPOINT_DAYS = 400
+# What refresh_client can bring up to date, in the order it does so (standing reads the assessment rows),
+# and the tables of derived rows.
+PARTS = ("touchpoints", "health", "kpis", "standing", "summary")
+DERIVED_TABLES = ("touchpoints", "assessment_health", "kpi_standing", "standing", "client_summary")
 
 
 def rules_version(rules: Rules) -> str:

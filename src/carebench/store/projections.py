@@ -31,7 +31,7 @@ from ..core.schedule import plan_reach, schedule_tuples, superseded_dates
 from .construct import constructor
 from .db import transaction
 from .derivation import (  # noqa: F401  (the derivation's state and rows, re-exported for its users)
-    DERIVATION_VERSION, HORIZON_DAYS, NEXT_TOUCHPOINT_DAYS, AgendaRow, KpiStandingRow, TouchpointRow, TriageRow,
+    DERIVATION_VERSION, DERIVED_TABLES, HORIZON_DAYS, NEXT_TOUCHPOINT_DAYS, PARTS, AgendaRow, KpiStandingRow, TouchpointRow, TriageRow,
     needed, rules_version, stored_state,
 )
 
@@ -39,9 +39,6 @@ from .derivation import (  # noqa: F401  (the derivation's state and rows, re-ex
 BEGINNING = "0001-01-01"
 # Clients worked out at once by a rebuild (their histories are in memory together).
 CHUNK = 250
-# What refresh_client can bring up to date, in the order it does so (standing reads the assessment rows).
-PARTS = ("touchpoints", "health", "kpis", "standing", "summary")
-DERIVED_TABLES = ("touchpoints", "assessment_health", "kpi_standing", "standing", "client_summary")
 
 _new_scores = constructor(Scores, SUBSCORES)
 _new_assessment = constructor(Assessment, ("date", "scores", "note", "author"))

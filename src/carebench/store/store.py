@@ -5,41 +5,24 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from datetime import date, datetime, timedelta
-from functools import cached_property
+from functools import cache, cached_property
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import TYPE_CHECKING, Callable, Iterable
 
-from ..core.models import (
-    SUBSCORES,
-    ActionItem,
-    Assessment,
-    CheckIn,
-    ChecklistItem,
-    Client,
-    Contact,
-    Kpi,
-    Learning,
-    Opportunity,
-    Outcome,
-    Portfolio,
-    Pulse,
-    Reading,
-    Referral,
-    Savings,
-    Scores,
-    Section,
-    Testimonial,
-    Ticket,
-    TouchpointException,
-)
-from ..core.kpis import TREND_WINDOW, best_of
-from ..core.pipeline import closed_on
 from ..core.rules import DEFAULT_RULES, Rules
-from ..core.schedule import agenda_order
-from . import projections
+from ..core.terms import SUBSCORES, agenda_order
 from .construct import constructor
 from .db import StoreError, audit, connect, current_login, now_stamp, transaction
-from .projections import NEXT_TOUCHPOINT_DAYS, AgendaRow, KpiStandingRow, TouchpointRow, TriageRow
+from .derivation import DERIVED_TABLES, NEXT_TOUCHPOINT_DAYS, PARTS, AgendaRow, KpiStandingRow, TouchpointRow, TriageRow, needed, stored_state
+
+if TYPE_CHECKING:
+    from ..core import kpis, models, pipeline
+    from . import projections
+else:
+    from .later import Later
+
+    models, kpis, pipeline = Later("carebench.core.models"), Later("carebench.core.kpis"), Later("carebench.core.pipeline")
+    projections = Later("carebench.store.projections")
 
 ALL_PARTS = frozenset({"contacts", "kpis", "readings", "assessments", "savings", "opportunities", "action_items", "exceptions",
                        "checkins", "outcomes", "testimonials", "referrals", "tickets", "pulses", "learnings", "checklist"})
@@ -126,10 +109,10 @@ class Store:
 
     def _bring_current(self, on_progress: Callable[[int, int], None] | None) -> None:
         """Rebuild or extend the derived rows if they do not fit these rules and this day (see projections.ensure_current)."""
+        if needed(self.conn, self.rules, self._day()) is None:
+            return
         if not self.readonly:
             projections.ensure_current(self.conn, self.rules, self._day(), on_progress)
-            return
-        if projections.needed(self.conn, self.rules, self._day()) is None:
             return
         self.conn.close()
         try:
@@ -172,7 +155,7 @@ class Store:
     def _write(self):
         return transaction(self.conn, self.on_wait)
 
-    def _refresh(self, client_id: str, what: Iterable[str] = projections.PARTS, *, since: date | None = None,
+    def _refresh(self, client_id: str, what: Iterable[str] = PARTS, *, since: date | None = None,
                  kpi_ids: Iterable[int] | None = None) -> None:
         """Bring the client's derived rows up to date after a write (inside its transaction); see projections.refresh_client."""
         if projections.ensure_current(self.conn, self.rules, self._day()) == "rebuild":
@@ -202,12 +185,12 @@ class Store:
         if not self.conn.execute("SELECT 1 FROM clients WHERE id = ?", (client_id,)).fetchone():
             raise StoreError(f"unknown client '{client_id}'")
 
-    def client(self, client_id: str, parts: Iterable[str] = ALL_PARTS) -> Client:
+    def client(self, client_id: str, parts: Iterable[str] = ALL_PARTS) -> models.Client:
         self.require_client(client_id)
         return self.clients([client_id], parts=parts)[0]
 
     def clients(self, ids: list[str] | None = None, *, parts: Iterable[str] = ALL_PARTS,
-                active_only: bool = False, owner: str | None = None) -> list[Client]:
+                active_only: bool = False, owner: str | None = None) -> list[models.Client]:
         """Clients as core models, with only the ``parts`` asked for filled in (sorted by id)."""
         parts = frozenset(parts)
         where, params = _client_filter(ids, active_only, owner)
@@ -224,63 +207,63 @@ class Store:
                     children[row["client_id"]][part].append(build(row))
 
         collect("contacts", "SELECT * FROM contacts WHERE client_id IN ({marks}) ORDER BY client_id, position",
-                lambda r: Contact.model_construct(name=r["name"], role=r["role"], email=r["email"]))
+                lambda r: models.Contact.model_construct(name=r["name"], role=r["role"], email=r["email"]))
         if "kpis" in parts:
-            readings: dict[int, list[Reading]] = defaultdict(list)
+            readings: dict[int, list[models.Reading]] = defaultdict(list)
             if "readings" in parts:
                 for kpi_id, day, value in self.conn.execute(
                     f"SELECT r.kpi_id, r.date, r.value FROM readings r JOIN kpis k ON k.id = r.kpi_id "
                     f"WHERE k.client_id IN ({marks}) ORDER BY r.kpi_id, r.date", wanted
                 ):
-                    readings[kpi_id].append(Reading.model_construct(date=date.fromisoformat(day), value=value))
+                    readings[kpi_id].append(models.Reading.model_construct(date=date.fromisoformat(day), value=value))
             collect("kpis", "SELECT * FROM kpis WHERE client_id IN ({marks}) ORDER BY client_id, position",
-                    lambda r: Kpi.model_construct(
+                    lambda r: models.Kpi.model_construct(
                         key=r["key"], name=r["name"], category=r["category"], unit=r["unit"], direction=r["direction"],
                         baseline=r["baseline"], target=r["target"], readings=readings.get(r["id"], [])))
         collect("assessments", "SELECT * FROM assessments WHERE client_id IN ({marks}) ORDER BY client_id, date",
-                lambda r: Assessment.model_construct(
-                    date=date.fromisoformat(r["date"]), scores=Scores.model_construct(**{k: r[k] for k in SUBSCORES}),
+                lambda r: models.Assessment.model_construct(
+                    date=date.fromisoformat(r["date"]), scores=models.Scores.model_construct(**{k: r[k] for k in SUBSCORES}),
                     note=r["note"], author=r["author"]))
         collect("savings", "SELECT * FROM savings WHERE client_id IN ({marks}) ORDER BY client_id, month",
-                lambda r: Savings.model_construct(month=r["month"], amount=r["amount"]))
+                lambda r: models.Savings.model_construct(month=r["month"], amount=r["amount"]))
         collect("opportunities", "SELECT * FROM opportunities WHERE client_id IN ({marks}) ORDER BY client_id, id",
                 self.opportunity_of)
         collect("action_items", "SELECT * FROM action_items WHERE client_id IN ({marks}) ORDER BY client_id, id",
                 self._action_item)
         collect("exceptions", "SELECT * FROM touchpoint_exceptions WHERE client_id IN ({marks}) ORDER BY client_id, date, kind",
-                lambda r: TouchpointException.model_construct(
+                lambda r: models.TouchpointException.model_construct(
                     date=date.fromisoformat(r["date"]), kind=r["kind"], status=r["status"], reason=r["reason"],
                     moved_to=_d(r["moved_to"])))
         collect("checkins", "SELECT * FROM checkins WHERE client_id IN ({marks}) ORDER BY client_id, date, id",
-                lambda r: CheckIn.model_construct(
+                lambda r: models.CheckIn.model_construct(
                     date=date.fromisoformat(r["date"]), kind=r["kind"], author=r["author"],
                     planned_minutes=r["planned_minutes"], actual_minutes=r["actual_minutes"],
                     attendees=json.loads(r["attendees"]),
-                    sections=[Section.model_construct(**s) for s in json.loads(r["sections"])],
+                    sections=[models.Section.model_construct(**s) for s in json.loads(r["sections"])],
                     next_steps=r["next_steps"]))
         collect("outcomes", "SELECT * FROM outcomes WHERE client_id IN ({marks}) ORDER BY client_id, date, id",
-                lambda r: Outcome.model_construct(date=date.fromisoformat(r["date"]), kind=r["kind"], note=r["note"]))
+                lambda r: models.Outcome.model_construct(date=date.fromisoformat(r["date"]), kind=r["kind"], note=r["note"]))
         collect("testimonials", "SELECT * FROM testimonials WHERE client_id IN ({marks}) ORDER BY client_id, requested, id",
-                lambda r: Testimonial.model_construct(requested=date.fromisoformat(r["requested"]), answer=r["answer"],
+                lambda r: models.Testimonial.model_construct(requested=date.fromisoformat(r["requested"]), answer=r["answer"],
                                                       answered=_d(r["answered"])))
         collect("referrals", "SELECT * FROM referrals WHERE client_id IN ({marks}) ORDER BY client_id, date, id",
-                lambda r: Referral.model_construct(date=date.fromisoformat(r["date"]), prospect=r["prospect"],
+                lambda r: models.Referral.model_construct(date=date.fromisoformat(r["date"]), prospect=r["prospect"],
                                                    became_engagement=bool(r["became_engagement"]), note=r["note"]))
         collect("tickets", "SELECT * FROM tickets WHERE client_id IN ({marks}) ORDER BY client_id, opened, id",
                 self.ticket_of)
         collect("pulses", "SELECT * FROM pulses WHERE client_id IN ({marks}) ORDER BY client_id, date, id",
-                lambda r: Pulse.model_construct(date=date.fromisoformat(r["date"]), respondent=r["respondent"],
+                lambda r: models.Pulse.model_construct(date=date.fromisoformat(r["date"]), respondent=r["respondent"],
                                                 recommend=r["recommend"], satisfaction=r["satisfaction"], comment=r["comment"]))
         collect("learnings", "SELECT * FROM learnings WHERE client_id IN ({marks}) ORDER BY client_id, date, id",
-                lambda r: Learning.model_construct(date=date.fromisoformat(r["date"]), kind=r["kind"], what=r["what"],
+                lambda r: models.Learning.model_construct(date=date.fromisoformat(r["date"]), kind=r["kind"], what=r["what"],
                                                    why=r["why"], who=r["who"], source=r["source"]))
         collect("checklist", "SELECT * FROM checklist_items WHERE client_id IN ({marks}) ORDER BY client_id, position",
-                lambda r: ChecklistItem.model_construct(key=r["key"], label=r["label"], done=bool(r["done"]),
+                lambda r: models.ChecklistItem.model_construct(key=r["key"], label=r["label"], done=bool(r["done"]),
                                                         done_on=_d(r["done_on"]), note=r["note"]))
         result = []
         for row in rows:
             extra = children[row["id"]]
-            result.append(Client.model_construct(
+            result.append(models.Client.model_construct(
                 id=row["id"], name=row["name"], tier=row["tier"], go_live=date.fromisoformat(row["go_live"]),
                 owner=row["owner"], investment=row["investment"], roi_target=row["roi_target"], status=row["status"],
                 **{part: extra.get(part, []) for part in ALL_PARTS - {"readings"}},
@@ -288,23 +271,23 @@ class Store:
         return result
 
     @staticmethod
-    def opportunity_of(r: dict) -> Opportunity:
+    def opportunity_of(r: dict) -> models.Opportunity:
         """The opportunity of an opportunities row (as ``opportunities()`` returns them); cheap, for thousands of rows."""
-        return _new_opportunity(
+        return _opportunity_builder()(
             r["title"], r["source"], r["value"], r["probability"], r["stage"], r["investment_low"], r["investment_high"],
             r["start_month"], r["end_month"], r["next_action"], _d(r["next_action_date"]), _d(r["closed_on"]))
 
     @staticmethod
-    def ticket_of(r: dict) -> Ticket:
+    def ticket_of(r: dict) -> models.Ticket:
         """The ticket of a tickets row (as ``tickets()`` returns them)."""
-        return Ticket.model_construct(
+        return models.Ticket.model_construct(
             ref=r["ref"], title=r["title"], category=r["category"], impact=r["impact"], users=r["users"],
             opened=datetime.fromisoformat(r["opened"]), first_response=_t(r["first_response"]), resolved=_t(r["resolved"]),
             escalated=bool(r["escalated"]), first_contact=bool(r["first_contact"]))
 
     @staticmethod
-    def _action_item(r: dict) -> ActionItem:
-        return ActionItem.model_construct(
+    def _action_item(r: dict) -> models.ActionItem:
+        return models.ActionItem.model_construct(
             text=r["text"], owner=r["owner"], due=date.fromisoformat(r["due"]), priority=r["priority"],
             status=r["status"], done_on=_d(r["done_on"]), source=r["source"])
 
@@ -340,12 +323,12 @@ class Store:
             row["detail"] = json.loads(row["detail"])
         return rows
 
-    def export_portfolio(self) -> Portfolio:
-        return Portfolio.model_construct(format="carebench-portfolio", version=1, as_of=None, clients=self.clients())
+    def export_portfolio(self) -> models.Portfolio:
+        return models.Portfolio.model_construct(format="carebench-portfolio", version=1, as_of=None, clients=self.clients())
 
     # ----- writing -------------------------------------------------------
 
-    def import_portfolio(self, portfolio: Portfolio) -> tuple[int, int]:
+    def import_portfolio(self, portfolio: models.Portfolio) -> tuple[int, int]:
         """Write a validated portfolio in one transaction; clients already present are replaced whole.
 
         Returns (clients added, clients replaced).
@@ -365,7 +348,7 @@ class Store:
                                                           "clients": [c.id for c in portfolio.clients]})
         return added, replaced
 
-    def _insert_client(self, client: Client) -> None:
+    def _insert_client(self, client: models.Client) -> None:
         stamp = self._stamp()
         db = self.db
         db["clients"].insert({
@@ -406,7 +389,7 @@ class Store:
         db["learnings"].insert_all(self._learning_row(client.id, item, stamp) for item in client.learnings)
         db["checklist_items"].insert_all(self._checklist_row(client.id, i, item, stamp) for i, item in enumerate(client.checklist))
 
-    def _insert_kpi(self, client_id: str, kpi: Kpi, position: int, stamp: dict) -> int:
+    def _insert_kpi(self, client_id: str, kpi: models.Kpi, position: int, stamp: dict) -> int:
         cursor = self.conn.execute(
             "INSERT INTO kpis (client_id, position, key, name, category, unit, direction, baseline, target, changed_at, changed_by) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -416,62 +399,62 @@ class Store:
         return cursor.lastrowid
 
     @staticmethod
-    def _assessment_row(client_id: str, a: Assessment, stamp: dict) -> dict:
+    def _assessment_row(client_id: str, a: models.Assessment, stamp: dict) -> dict:
         return {"client_id": client_id, "date": a.date.isoformat(), **a.scores.model_dump(), "note": a.note,
                 "author": a.author or stamp["changed_by"], **stamp}
 
     @staticmethod
-    def _opportunity_row(client_id: str, o: Opportunity, stamp: dict) -> dict:
+    def _opportunity_row(client_id: str, o: models.Opportunity, stamp: dict) -> dict:
         row = o.model_dump()
         row["next_action_date"] = _iso(o.next_action_date)
         row["closed_on"] = _iso(o.closed_on)
         return {"client_id": client_id, **row, **stamp}
 
     @staticmethod
-    def _referral_row(client_id: str, r: Referral, stamp: dict) -> dict:
+    def _referral_row(client_id: str, r: models.Referral, stamp: dict) -> dict:
         return {"client_id": client_id, "date": r.date.isoformat(), "prospect": r.prospect,
                 "became_engagement": int(r.became_engagement), "note": r.note, **stamp}
 
     @staticmethod
-    def _ticket_row(client_id: str, t: Ticket, stamp: dict) -> dict:
+    def _ticket_row(client_id: str, t: models.Ticket, stamp: dict) -> dict:
         return {"client_id": client_id, "ref": t.ref, "title": t.title, "category": t.category, "impact": t.impact,
                 "users": t.users, "opened": _iso(t.opened), "first_response": _iso(t.first_response),
                 "resolved": _iso(t.resolved), "escalated": int(t.escalated), "first_contact": int(t.first_contact), **stamp}
 
     @staticmethod
-    def _pulse_row(client_id: str, p: Pulse, stamp: dict) -> dict:
+    def _pulse_row(client_id: str, p: models.Pulse, stamp: dict) -> dict:
         return {"client_id": client_id, "date": p.date.isoformat(), "respondent": p.respondent, "recommend": p.recommend,
                 "satisfaction": p.satisfaction, "comment": p.comment, **stamp}
 
     @staticmethod
-    def _learning_row(client_id: str, item: Learning, stamp: dict) -> dict:
+    def _learning_row(client_id: str, item: models.Learning, stamp: dict) -> dict:
         return {"client_id": client_id, "date": item.date.isoformat(), "kind": item.kind, "what": item.what,
                 "why": item.why, "who": item.who, "source": item.source, **stamp}
 
     @staticmethod
-    def _checklist_row(client_id: str, position: int, item: ChecklistItem, stamp: dict) -> dict:
+    def _checklist_row(client_id: str, position: int, item: models.ChecklistItem, stamp: dict) -> dict:
         return {"client_id": client_id, "key": item.key, "position": position, "label": item.label, "done": int(item.done),
                 "done_on": _iso(item.done_on), "note": item.note, **stamp}
 
     @staticmethod
-    def _action_row(client_id: str, a: ActionItem, stamp: dict) -> dict:
+    def _action_row(client_id: str, a: models.ActionItem, stamp: dict) -> dict:
         return {"client_id": client_id, "text": a.text, "owner": a.owner, "due": a.due.isoformat(),
                 "priority": a.priority, "status": a.status, "done_on": a.done_on.isoformat() if a.done_on else None,
                 "source": a.source, **stamp}
 
     @staticmethod
-    def _exception_row(client_id: str, e: TouchpointException, stamp: dict) -> dict:
+    def _exception_row(client_id: str, e: models.TouchpointException, stamp: dict) -> dict:
         return {"client_id": client_id, "date": e.date.isoformat(), "kind": e.kind, "status": e.status,
                 "reason": e.reason, "moved_to": e.moved_to.isoformat() if e.moved_to else None, **stamp}
 
     @staticmethod
-    def _checkin_row(client_id: str, c: CheckIn, stamp: dict) -> dict:
+    def _checkin_row(client_id: str, c: models.CheckIn, stamp: dict) -> dict:
         return {"client_id": client_id, "date": c.date.isoformat(), "kind": c.kind, "author": c.author or stamp["changed_by"],
                 "planned_minutes": c.planned_minutes, "actual_minutes": c.actual_minutes,
                 "attendees": json.dumps(c.attendees), "sections": json.dumps([s.model_dump() for s in c.sections]),
                 "next_steps": c.next_steps, **stamp}
 
-    def add_client(self, client: Client) -> None:
+    def add_client(self, client: models.Client) -> None:
         with self._write():
             if self.conn.execute("SELECT 1 FROM clients WHERE id = ?", (client.id,)).fetchone():
                 raise StoreError(f"client '{client.id}' already exists")
@@ -479,7 +462,7 @@ class Store:
             self._refresh(client.id)
             audit(self.conn, self.actor, "add-client", client.id, {"name": client.name, "tier": client.tier})
 
-    def add_kpi(self, client_id: str, kpi: Kpi) -> None:
+    def add_kpi(self, client_id: str, kpi: models.Kpi) -> None:
         with self._write():
             self.require_client(client_id)
             if self.conn.execute("SELECT 1 FROM kpis WHERE client_id = ? AND key = ?", (client_id, kpi.key)).fetchone():
@@ -511,7 +494,7 @@ class Store:
                                       pk=("client_id", "month"))
             audit(self.conn, self.actor, "savings", client_id, {"month": month, "amount": amount})
 
-    def add_assessment(self, client_id: str, assessment: Assessment) -> bool:
+    def add_assessment(self, client_id: str, assessment: models.Assessment) -> bool:
         """Record an assessment; one per client and date, so a second one that day replaces the first (returns True then)."""
         with self._write():
             self.require_client(client_id)
@@ -523,7 +506,7 @@ class Store:
                                                                "replaced": bool(replaced)})
         return bool(replaced)
 
-    def record_exception(self, client_id: str, exception: TouchpointException) -> None:
+    def record_exception(self, client_id: str, exception: models.TouchpointException) -> None:
         """Store what happened to the touchpoint standing at (date, kind): done, skipped or moved."""
         with self._write():
             self.require_client(client_id)
@@ -532,17 +515,17 @@ class Store:
             self._refresh(client_id, ("touchpoints",))
             audit(self.conn, self.actor, exception.status, client_id, exception.model_dump(mode="json", exclude_none=True))
 
-    def add_opportunity(self, client_id: str, opportunity: Opportunity) -> int:
+    def add_opportunity(self, client_id: str, opportunity: models.Opportunity) -> int:
         with self._write():
             self.require_client(client_id)
-            when = closed_on(opportunity.stage, opportunity.closed_on, None, None, date.today())
+            when = pipeline.closed_on(opportunity.stage, opportunity.closed_on, None, None, date.today())
             opportunity = opportunity.model_copy(update={"closed_on": when})
             new_id = self.db["opportunities"].insert(self._opportunity_row(client_id, opportunity, self._stamp())).last_pk
             self._refresh(client_id, ("summary",))
             audit(self.conn, self.actor, "add-opportunity", client_id, {"id": new_id, "title": opportunity.title})
         return new_id
 
-    def add_action_item(self, client_id: str, item: ActionItem) -> int:
+    def add_action_item(self, client_id: str, item: models.ActionItem) -> int:
         with self._write():
             self.require_client(client_id)
             new_id = self.db["action_items"].insert(self._action_row(client_id, item, self._stamp())).last_pk
@@ -562,7 +545,7 @@ class Store:
             self._refresh(row[0], ("summary",))
             audit(self.conn, self.actor, "action-done", row[0], {"id": item_id})
 
-    def update_opportunity(self, opportunity_id: int, opportunity: Opportunity, expected_version: int | None = None) -> None:
+    def update_opportunity(self, opportunity_id: int, opportunity: models.Opportunity, expected_version: int | None = None) -> None:
         """Save an edited opportunity; refused when someone else saved it since ``expected_version``."""
         with self._write():
             row = self.conn.execute("SELECT client_id, version, changed_by, stage, closed_on FROM opportunities WHERE id = ?",
@@ -571,7 +554,7 @@ class Store:
                 raise StoreError(f"no opportunity {opportunity_id}")
             if expected_version is not None and row[1] != expected_version:
                 raise StoreError(f"{row[2]} changed this opportunity meanwhile; reload to see their version")
-            when = closed_on(opportunity.stage, opportunity.closed_on, row[3], _d(row[4]), date.today())
+            when = pipeline.closed_on(opportunity.stage, opportunity.closed_on, row[3], _d(row[4]), date.today())
             values = self._opportunity_row(row[0], opportunity.model_copy(update={"closed_on": when}), self._stamp())
             self.db["opportunities"].update(opportunity_id, {**values, "version": row[1] + 1})
             self._refresh(row[0], ("summary",))
@@ -624,9 +607,9 @@ class Store:
             "SELECT d.client_id AS client, c.name AS client_name, d.date, d.kind, d.author, d.version, d.changed_at "
             f"FROM drafts d JOIN clients c ON c.id = d.client_id {where} ORDER BY d.changed_at DESC", params)
 
-    def finish_checkin(self, client_id: str, checkin: CheckIn, readings: dict[str, float],
-                       assessment: Assessment | None, actions: list[ActionItem], touchpoint_date: date | None = None,
-                       learnings: Iterable[Learning] = ()) -> int:
+    def finish_checkin(self, client_id: str, checkin: models.CheckIn, readings: dict[str, float],
+                       assessment: models.Assessment | None, actions: list[models.ActionItem], touchpoint_date: date | None = None,
+                       learnings: Iterable[models.Learning] = ()) -> int:
         """Store a finished check-in and everything it captured in one transaction, and mark its touchpoint done."""
         day = touchpoint_date or checkin.date
         with self._write():
@@ -645,7 +628,7 @@ class Store:
                 self.db["assessments"].insert({**self._assessment_row(client_id, assessment, stamp), "checkin_id": checkin_id})
             self._insert_captured(client_id, checkin_id, actions, learnings, stamp)
             self.db["touchpoint_exceptions"].upsert(
-                self._exception_row(client_id, TouchpointException(date=day, kind=checkin.kind, status="done"), stamp),
+                self._exception_row(client_id, models.TouchpointException(date=day, kind=checkin.kind, status="done"), stamp),
                 pk=("client_id", "date", "kind"))
             self.conn.execute("DELETE FROM drafts WHERE client_id = ? AND date = ? AND kind = ? AND author = ?",
                               (client_id, day.isoformat(), checkin.kind, self.actor))
@@ -659,8 +642,8 @@ class Store:
                 "assessment": assessment is not None, "actions": len(actions)})
         return checkin_id
 
-    def _insert_captured(self, client_id: str, checkin_id: int, actions: Iterable[ActionItem],
-                         learnings: Iterable[Learning], stamp: dict) -> None:
+    def _insert_captured(self, client_id: str, checkin_id: int, actions: Iterable[models.ActionItem],
+                         learnings: Iterable[models.Learning], stamp: dict) -> None:
         """The action items and learnings a check-in captured, linked to it."""
         for item in actions:
             self.db["action_items"].insert({**self._action_row(client_id, item, stamp), "checkin_id": checkin_id})
@@ -691,8 +674,8 @@ class Store:
             })
         return result
 
-    def record_expansion_checkin(self, client_id: str, opportunity_id: int, checkin: CheckIn,
-                                 actions: list[ActionItem], outcome: dict | None, learnings: Iterable[Learning] = ()) -> int:
+    def record_expansion_checkin(self, client_id: str, opportunity_id: int, checkin: models.CheckIn,
+                                 actions: list[models.ActionItem], outcome: dict | None, learnings: Iterable[models.Learning] = ()) -> int:
         """Store an expansion conversation and its outcome (stage, next action) on the opportunity, in one transaction."""
         with self._write():
             self.require_client(client_id)
@@ -706,7 +689,7 @@ class Store:
             if outcome:
                 self.db["opportunities"].update(opportunity_id, {
                     "stage": outcome["stage"], "next_action": outcome["next_action"],
-                    "closed_on": _iso(closed_on(outcome["stage"], None, row[1], _d(row[2]), checkin.date)),
+                    "closed_on": _iso(pipeline.closed_on(outcome["stage"], None, row[1], _d(row[2]), checkin.date)),
                     "next_action_date": outcome["next_action_date"].isoformat() if outcome["next_action_date"] else None,
                     "version": row[0] + 1, **stamp})
             self.conn.execute("DELETE FROM drafts WHERE client_id = ? AND date = ? AND kind = 'expansion' AND author = ?",
@@ -725,22 +708,22 @@ class Store:
             audit(self.conn, self.actor, action, client_id, {"id": new_id, **detail})
         return new_id
 
-    def add_outcome(self, client_id: str, outcome: Outcome) -> int:
+    def add_outcome(self, client_id: str, outcome: models.Outcome) -> int:
         return self._add_row("outcomes", client_id, {"date": outcome.date.isoformat(), "kind": outcome.kind, "note": outcome.note},
                              "outcome", {"kind": outcome.kind, "date": outcome.date.isoformat()})
 
-    def add_referral(self, client_id: str, referral: Referral) -> int:
+    def add_referral(self, client_id: str, referral: models.Referral) -> int:
         row = self._referral_row(client_id, referral, {})
         del row["client_id"]
         return self._add_row("referrals", client_id, row, "referral", {"prospect": referral.prospect})
 
-    def add_pulse(self, client_id: str, pulse: Pulse) -> int:
+    def add_pulse(self, client_id: str, pulse: models.Pulse) -> int:
         row = self._pulse_row(client_id, pulse, {})
         del row["client_id"]
         return self._add_row("pulses", client_id, row, "pulse", {"date": pulse.date.isoformat(), "recommend": pulse.recommend,
                                                                    "satisfaction": pulse.satisfaction})
 
-    def add_learning(self, client_id: str, learning: Learning, checkin_id: int | None = None) -> int:
+    def add_learning(self, client_id: str, learning: models.Learning, checkin_id: int | None = None) -> int:
         row = self._learning_row(client_id, learning, {})
         del row["client_id"]
         return self._add_row("learnings", client_id, {**row, "checkin_id": checkin_id}, "learning",
@@ -783,7 +766,7 @@ class Store:
         return self._rows("SELECT r.id, r.client_id AS client, c.name AS client_name, r.date, r.prospect, r.became_engagement, "
                           f"r.note FROM referrals r JOIN clients c ON c.id = r.client_id {where} ORDER BY r.date, r.id", params)
 
-    def add_ticket(self, client_id: str, ticket: Ticket) -> str:
+    def add_ticket(self, client_id: str, ticket: models.Ticket) -> str:
         """Log a support ticket; returns its reference (T-n when it came without one)."""
         with self._write():
             self.require_client(client_id)
@@ -795,7 +778,7 @@ class Store:
             audit(self.conn, self.actor, "ticket", client_id, {"ref": ref, "impact": ticket.impact, "users": ticket.users})
         return ref
 
-    def ticket(self, client_id: str, ref: str) -> tuple[Ticket, int]:
+    def ticket(self, client_id: str, ref: str) -> tuple[models.Ticket, int]:
         """One ticket and its version (to save it back with update_ticket)."""
         self.require_client(client_id)
         rows = self._rows("SELECT * FROM tickets WHERE client_id = ? AND ref = ?", [client_id, ref])
@@ -803,7 +786,7 @@ class Store:
             raise StoreError(f"{client_id} has no ticket {ref}")
         return self.ticket_of(rows[0]), rows[0]["version"]
 
-    def update_ticket(self, client_id: str, ticket: Ticket, expected_version: int) -> None:
+    def update_ticket(self, client_id: str, ticket: models.Ticket, expected_version: int) -> None:
         """Save a changed ticket; refused when someone else saved it since ``expected_version``."""
         with self._write():
             row = self.conn.execute("SELECT id, version, changed_by FROM tickets WHERE client_id = ? AND ref = ?",
@@ -832,13 +815,13 @@ class Store:
             "t.first_response, t.resolved, t.escalated, t.first_contact, t.version FROM tickets t "
             f"JOIN clients c ON c.id = t.client_id WHERE {' AND '.join(where)} ORDER BY t.opened, t.client_id, t.id", params)
 
-    def _checklist_rows(self, client_id: str, defaults: list[ChecklistItem]) -> None:
+    def _checklist_rows(self, client_id: str, defaults: list[models.ChecklistItem]) -> None:
         """Write the default checklist for a client that has none yet (its first edit makes it its own)."""
         if not self.conn.execute("SELECT 1 FROM checklist_items WHERE client_id = ?", (client_id,)).fetchone():
             stamp = self._stamp()
             self.db["checklist_items"].insert_all(self._checklist_row(client_id, i, item, stamp) for i, item in enumerate(defaults))
 
-    def check_item(self, client_id: str, key: str, done: bool, day: date, defaults: list[ChecklistItem],
+    def check_item(self, client_id: str, key: str, done: bool, day: date, defaults: list[models.ChecklistItem],
                    note: str | None = None) -> None:
         """Tick (or untick) a knowledge-transfer item."""
         with self._write():
@@ -856,7 +839,7 @@ class Store:
             self._refresh(client_id, ("summary",))
             audit(self.conn, self.actor, "checklist", client_id, {"key": key, "done": done})
 
-    def add_checklist_item(self, client_id: str, item: ChecklistItem, defaults: list[ChecklistItem]) -> None:
+    def add_checklist_item(self, client_id: str, item: models.ChecklistItem, defaults: list[models.ChecklistItem]) -> None:
         with self._write():
             self.require_client(client_id)
             self._checklist_rows(client_id, defaults)
@@ -868,7 +851,7 @@ class Store:
             self._refresh(client_id, ("summary",))
             audit(self.conn, self.actor, "checklist-add", client_id, {"key": item.key, "label": item.label})
 
-    def remove_checklist_item(self, client_id: str, key: str, defaults: list[ChecklistItem]) -> None:
+    def remove_checklist_item(self, client_id: str, key: str, defaults: list[models.ChecklistItem]) -> None:
         with self._write():
             self.require_client(client_id)
             self._checklist_rows(client_id, defaults)
@@ -958,7 +941,7 @@ class Store:
         with self._write():
             known = set(self.db.table_names())
             for table, table_rows in rows.items():
-                if table not in known or table in ("audit", "schema_version", "derivation", *projections.DERIVED_TABLES):
+                if table not in known or table in ("audit", "schema_version", "derivation", *DERIVED_TABLES):
                     raise StoreError(f"bulk_load: no table '{table}' to load")
                 counts[table] = 0
                 self.db[table].insert_all(counted(table, table_rows), batch_size=1000)
@@ -978,7 +961,7 @@ class Store:
 
     def horizon(self) -> date | None:
         """The last day the derived touchpoints reach (the reads below answer for days up to it)."""
-        return projections.stored_state(self.conn)[1]
+        return stored_state(self.conn)[1]
 
     def _within_horizon(self, day: date, what: str) -> None:
         horizon = self.horizon()
@@ -1118,12 +1101,12 @@ class Store:
         """A KPI's standing columns (as kpi_standings reads them) worked out from its deciding readings up to ``day``."""
         text = day.isoformat()
         latest = self.conn.execute("SELECT date, value FROM readings WHERE kpi_id = ? AND date <= ? ORDER BY date DESC LIMIT ?",
-                                   (kpi_id, text, TREND_WINDOW)).fetchall()[::-1]
+                                   (kpi_id, text, kpis.TREND_WINDOW)).fetchall()[::-1]
         count, highest, lowest = self.conn.execute(
             "SELECT COUNT(*), MAX(value), MIN(value) FROM readings WHERE kpi_id = ? AND date <= ?", (kpi_id, text)).fetchone()
         readings = latest
         if count > len(latest):
-            best = best_of(kpi[5])(highest, lowest)
+            best = kpis.best_of(kpi[5])(highest, lowest)
             when = self.conn.execute("SELECT MIN(date) FROM readings WHERE kpi_id = ? AND date <= ? AND value = ?",
                                      (kpi_id, text, best)).fetchone()[0]
             readings = sorted({*latest, (when, best)})
@@ -1132,7 +1115,7 @@ class Store:
         return [current, change, change_unit, on_target, trend, backsliding, retained, peak, previous, when, count]
 
     def bulk_clients(self, ids: list[str], parts: Iterable[str] = SCHEDULE_PARTS, *, since: date | None = None,
-                     earlier_assessments: int = 2) -> list[Client]:
+                     earlier_assessments: int = 2) -> list[models.Client]:
         """``clients(ids, parts=parts)`` for the views over a whole portfolio, with less work per row.
 
         ``parts`` may name assessments, exceptions and opportunities (what the agenda and
@@ -1152,8 +1135,8 @@ class Store:
         found: dict[str, dict[str, list]] = {part: defaultdict(list) for part in parts}
         fromiso = date.fromisoformat
         if "assessments" in parts:
-            new_scores = self._constructor(Scores, SUBSCORES)
-            new_assessment = self._constructor(Assessment, ("date", "scores", "note", "author"))
+            new_scores = self._constructor(models.Scores, SUBSCORES)
+            new_assessment = self._constructor(models.Assessment, ("date", "scores", "note", "author"))
             into = found["assessments"]
             columns = f"client_id, date, note, author, {', '.join(SUBSCORES)}"
             if since is None:
@@ -1168,7 +1151,7 @@ class Store:
             for client_id, day, note, author, *values in conn.execute(sql, params):
                 into[client_id].append(new_assessment(fromiso(day), new_scores(*values), note, author))
         if "exceptions" in parts:
-            new_exception = self._constructor(TouchpointException, ("date", "kind", "status", "reason", "moved_to"))
+            new_exception = self._constructor(models.TouchpointException, ("date", "kind", "status", "reason", "moved_to"))
             into = found["exceptions"]
             which = "" if since is None else " AND (date >= ? OR status = 'moved')"
             for client_id, day, kind, status, reason, moved_to in conn.execute(
@@ -1181,7 +1164,7 @@ class Store:
             for row in self._rows(f"SELECT * FROM opportunities WHERE client_id IN ({marks}) ORDER BY client_id, id", ids):
                 into[row["client_id"]].append(self.opportunity_of(row))
         others = ALL_PARTS - {"readings"} - parts
-        return [Client.model_construct(
+        return [models.Client.model_construct(
             id=row["id"], name=row["name"], tier=row["tier"], go_live=date.fromisoformat(row["go_live"]),
             owner=row["owner"], investment=row["investment"], roi_target=row["roi_target"], status=row["status"],
             **{part: found[part].get(row["id"], []) for part in parts}, **{part: [] for part in others})
@@ -1219,7 +1202,7 @@ class Store:
                 entry["next_reading"] = later
         return found
 
-    def lagging_kpis_at(self, marks: dict[str, list[date]]) -> dict[str, list[Kpi]]:
+    def lagging_kpis_at(self, marks: dict[str, list[date]]) -> dict[str, list[models.Kpi]]:
         """Per client, its lagging KPIs with only their latest reading on or before each of the client's ``marks`` days.
 
         What a KPI's status on one of those days depends on, without loading its history.
@@ -1238,17 +1221,17 @@ class Store:
                     [value for pair in chunk for value in pair]):
                 found[kpi_id][when] = value
         wanted = list(marks)
-        kpis: dict[str, list[Kpi]] = {client_id: [] for client_id in wanted}
-        new_reading = self._constructor(Reading, ("date", "value"))
+        kpis: dict[str, list[models.Kpi]] = {client_id: [] for client_id in wanted}
+        new_reading = self._constructor(models.Reading, ("date", "value"))
         for r in self._rows(f"SELECT * FROM kpis WHERE category = 'lagging' AND client_id IN ({','.join('?' * len(wanted))}) "
                             "ORDER BY client_id, position", wanted):
             readings = [new_reading(date.fromisoformat(d), v) for d, v in sorted(found.get(r["id"], {}).items())]
-            kpis[r["client_id"]].append(Kpi.model_construct(
+            kpis[r["client_id"]].append(models.Kpi.model_construct(
                 key=r["key"], name=r["name"], category=r["category"], unit=r["unit"], direction=r["direction"],
                 baseline=r["baseline"], target=r["target"], readings=readings))
         return kpis
 
-    def kpi_readings(self, client_ids: list[str], day: date, latest: int) -> dict[tuple[str, str], tuple[list[Reading], int]]:
+    def kpi_readings(self, client_ids: list[str], day: date, latest: int) -> dict[tuple[str, str], tuple[list[models.Reading], int]]:
         """Per (client, KPI key): the ``latest`` readings up to ``day`` with the best one added, and how many there are.
 
         The best is the highest reading of a "higher" KPI and the lowest of a "lower" one.
@@ -1274,12 +1257,14 @@ class Store:
                     [*client_ids, direction, day_text]):
                 found[(client_id, key)][when] = value
                 counts[(client_id, key)] = count
-        new_reading = self._constructor(Reading, ("date", "value"))
+        new_reading = self._constructor(models.Reading, ("date", "value"))
         return {ident: ([new_reading(date.fromisoformat(d), v) for d, v in sorted(values.items())], counts[ident])
                 for ident, values in found.items()}
 
 
-# Every field of an opportunity, in the model's order (see Store._constructor).
-_new_opportunity = Store._constructor(Opportunity, (
-    "title", "source", "value", "probability", "stage", "investment_low", "investment_high", "start_month", "end_month",
-    "next_action", "next_action_date", "closed_on"))
+@cache
+def _opportunity_builder() -> Callable:
+    """Opportunities from every field, in the model's order (see Store._constructor); made on first use."""
+    return constructor(models.Opportunity, (
+        "title", "source", "value", "probability", "stage", "investment_low", "investment_high", "start_month", "end_month",
+        "next_action", "next_action_date", "closed_on"))
