@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -27,5 +29,40 @@ def test_core_module_imports_no_storage_or_ui(module):
 
 
 def test_cli_module_does_not_import_textual():
-    loaded = modules_after("import carebench.cli, carebench.views")
+    loaded = modules_after("import carebench.cli, carebench.app.queries")
     assert "textual" not in loaded
+
+
+PACKAGE = Path(__file__).resolve().parent.parent / "src" / "carebench"
+
+
+def imported_modules(path: Path) -> set[str]:
+    """Every module ``path`` imports (relative imports resolved against its package), wherever in the file."""
+    package = ".".join(path.relative_to(PACKAGE.parent).with_suffix("").parts[:-1])
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = package.split(".")
+            if node.level:
+                base = base[: len(base) - node.level + 1]
+                name = ".".join(base + ([node.module] if node.module else []))
+            else:
+                name = node.module or ""
+            found.add(name)
+            found.update(f"{name}.{alias.name}" for alias in node.names)
+    return found
+
+
+@pytest.mark.parametrize("layer", ["cli", "ui", "reports"])
+def test_the_cli_workbench_and_reports_reach_the_data_only_through_the_application_layer(layer):
+    offenders = {str(path.relative_to(PACKAGE)): sorted(m for m in imported_modules(path) if m.startswith("carebench.store"))
+                 for path in (PACKAGE / layer).rglob("*.py")}
+    assert {path: found for path, found in offenders.items() if found} == {}
+
+
+def test_the_import_check_sees_relative_and_absolute_imports(tmp_path):
+    module = PACKAGE / "ui" / "screens" / "base.py"
+    found = imported_modules(module)
+    assert "carebench.app.session" in found and "carebench.ui.messages" in found

@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 
 from ..app.inputs import UserError, inert
-from ..store.errors import StoreError
+from ..app.errors import StoreError
 
 
 def command_tree() -> click.Group:
@@ -48,11 +48,12 @@ def main() -> None:
     except KeyboardInterrupt:
         sys.exit(130)
     except sqlite3.Error as exc:
-        from ..store.db import explain, is_environmental
+        from ..app.errors import sqlite_problem
 
-        if not is_environmental(exc):
+        problem = sqlite_problem(exc, resolve_db_quietly())
+        if problem is None:
             crashed(exc)
-        click.echo(f"error: {inert(str(explain(exc, resolve_db_quietly())))}", err=True)
+        click.echo(f"error: {inert(problem)}", err=True)
         sys.exit(2)
     except Exception as exc:
         crashed(exc)

@@ -10,7 +10,6 @@ from pathlib import Path
 import click
 
 from ..app.inputs import UserError, inert, parse_date
-from ..store import Store
 
 TIERS = ("platinum", "gold", "silver")
 CATEGORIES = ("leading", "lagging", "diagnostic")
@@ -69,14 +68,6 @@ def resolve_db(db_path: Path | None) -> Path:
         db_path = default_db_path()
     resolved[:] = [db_path]
     return db_path
-
-
-def open_store(db_path: Path | None, *, create: bool = False, readonly: bool = False) -> Store:
-    """The database for this command; ``readonly`` for commands that only read (they never take the write lock)."""
-    def waiting(seconds: float) -> None:
-        click.echo(f"waiting for the database: another user is writing ({seconds:.0f} s)", err=True)
-
-    return Store(resolve_db(db_path), create=create, readonly=readonly, on_wait=waiting)
 
 
 def session(db_path: Path | None = None, *, create: bool = False, day: date | None = None):
@@ -150,8 +141,10 @@ def cli(ctx: click.Context, db_path: Path | None, as_of: date | None, theme: str
 
 def run_workbench(db_path: Path, as_of: date | None, theme: str | None) -> None:
     """Open the Textual workbench (the only place textual is imported)."""
-    with Store(db_path, create=True):
-        pass  # create or migrate before the UI starts, so errors are one line here
+    from ..app.commands import init_database
+    from ..app.session import Session
+
+    init_database(Session(db_path, as_of or date.today()))  # create or migrate before the UI starts: errors are one line here
     from ..ui.app import CarebenchApp, share_one_malloc_arena
 
     share_one_malloc_arena()
