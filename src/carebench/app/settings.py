@@ -17,17 +17,28 @@ def config_path() -> Path:
     return config_dir() / "config.toml"
 
 
-def load_settings(path: Path | None = None) -> CheckSettings:
-    """The [check] table of the user's config.toml (defaults when the file or the table is absent)."""
+def read_text(path: Path, limit: int, what: str) -> str:
+    """A small UTF-8 text file of the user's (``what``: "a theme"), read without following a link and up to ``limit`` bytes.
+
+    UserError says what is wrong with it, in one line.
+    """
+    from ..store.errors import StoreError
     from ..store.files import read_capped
 
+    try:
+        return read_capped(path, limit, what).decode("utf-8")
+    except StoreError as exc:
+        raise UserError(str(exc)) from None
+    except UnicodeDecodeError:
+        raise UserError(f"{path}: not a UTF-8 text file") from None
+
+
+def load_settings(path: Path | None = None) -> CheckSettings:
+    """The [check] table of the user's config.toml (defaults when the file or the table is absent)."""
     path = path or config_path()
     if not path.exists():
         return DEFAULT_SETTINGS
-    try:
-        text = read_capped(path, MAX_CONFIG_BYTES, "a settings file").decode("utf-8")
-    except UnicodeDecodeError:
-        raise UserError(f"{path}: not a UTF-8 text file") from None
+    text = read_text(path, MAX_CONFIG_BYTES, "a settings file")
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -36,3 +47,44 @@ def load_settings(path: Path | None = None) -> CheckSettings:
         return settings_from(data.get("check", {}))
     except ValueError as exc:
         raise UserError(f"{path}: [check] {exc}") from None
+
+
+# ----- what the workbench remembers for its user (settings.json, owner-only) ----------------------
+
+
+def _remembered_path() -> Path:
+    from .paths import config_dir
+
+    return config_dir() / "settings.json"
+
+
+def remembered(key: str) -> str | None:
+    """What the workbench last kept under ``key`` for this user (None when nothing or unreadable)."""
+    import json
+
+    try:
+        found = json.loads(_remembered_path().read_text(encoding="utf-8")).get(key)
+    except (OSError, ValueError, AttributeError):
+        return None
+    return found if isinstance(found, str) else None
+
+
+def remember(key: str, value: str) -> None:
+    """Keep ``value`` under ``key`` in the user's private settings file (a read-only home only costs the choice)."""
+    import json
+
+    from ..store.files import FileRefused, write_file
+
+    path = _remembered_path()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        try:
+            settings = json.loads(path.read_text(encoding="utf-8"))
+            if not isinstance(settings, dict):
+                settings = {}
+        except (OSError, ValueError):
+            settings = {}
+        settings[key] = value
+        write_file(path, json.dumps(settings))  # a new owner-only file renamed over the old one
+    except (OSError, FileRefused):
+        pass

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import tomllib
 from pathlib import Path
 
@@ -53,15 +52,13 @@ def theme_folders() -> list[Path]:
 
 def read_theme(path: Path) -> Theme:
     """A Textual theme from one file; ValueError says what is wrong with it."""
-    from ..store import StoreError
-    from ..store.files import read_capped
+    from ..app.inputs import UserError
+    from ..app.settings import read_text
 
     try:
-        data = tomllib.loads(read_capped(path, MAX_THEME_BYTES, "a theme").decode("utf-8"))
-    except StoreError as exc:
+        data = tomllib.loads(read_text(path, MAX_THEME_BYTES, "a theme"))
+    except UserError as exc:
         raise ValueError(str(exc).removeprefix(f"{path}: ")) from None
-    except UnicodeDecodeError as exc:
-        raise ValueError(f"cannot read it ({exc})") from None
     except tomllib.TOMLDecodeError as exc:
         raise ValueError(f"not valid TOML ({exc})") from None
     try:
@@ -89,31 +86,14 @@ def load_themes(folders: list[Path] | None = None) -> tuple[list[Theme], list[st
     return list(themes.values()), problems
 
 
-def _settings_path() -> Path:
-    return config_dir() / "settings.json"
-
-
 def remembered_theme() -> str | None:
-    try:
-        return json.loads(_settings_path().read_text(encoding="utf-8")).get("theme")
-    except (OSError, ValueError, AttributeError):
-        return None
+    from ..app.settings import remembered
+
+    return remembered("theme")
 
 
 def remember_theme(name: str) -> None:
     """Keep the chosen theme in the user's private settings file."""
-    path = _settings_path()
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        try:
-            settings = json.loads(path.read_text(encoding="utf-8"))
-            if not isinstance(settings, dict):
-                settings = {}
-        except (OSError, ValueError):
-            settings = {}
-        settings["theme"] = name
-        from ..store.files import FileRefused, write_file
+    from ..app.settings import remember
 
-        write_file(path, json.dumps(settings))  # a new owner-only file renamed over the old one
-    except (OSError, FileRefused):
-        pass  # a read-only home folder only costs the remembered choice
+    remember("theme", name)
