@@ -183,7 +183,7 @@ def kpis(session: Session, client_id: str) -> tuple[KpiStanding, ...]:
 
 
 def kpi_dashboard(session: Session, client_id: str, recent: int = RECENT_READINGS) -> KpiDashboard:
-    """One client's KPI dashboard: each KPI's standing with its latest readings, open action items, financials."""
+    """One client's KPI dashboard: each KPI's standing with its ``recent`` latest readings (every one when < 1), open action items, financials."""
     from ..core.finance import financials
     from ..core.kpis import kpi_status
     from ..core.support import support_kpis
@@ -198,8 +198,9 @@ def kpi_dashboard(session: Session, client_id: str, recent: int = RECENT_READING
                   for s in own]
     for kpi in support:
         status = kpi_status(kpi, day, session.rules.retained_threshold)
+        upto = [r for r in kpi.readings if r.date <= day]
         kpis_shown.append(DashboardKpi(_standing(status), tuple(ReadingPoint(r.date, r.value)
-                                                               for r in [r for r in kpi.readings if r.date <= day][-recent:])))
+                                                               for r in (upto[-recent:] if recent > 0 else upto))))
     money = financials(client.savings, client.investment, client.roi_target, day)
     return KpiDashboard(client.id, client.name, tuple(kpis_shown), frozen(money.model_dump(mode="json")),
                         tuple(_open_action(a) for a in client.action_items if a.status == "open"))

@@ -1015,12 +1015,14 @@ class Store:
             f"AND h.date = a.date WHERE {where} ORDER BY c.id", [day.isoformat(), *params]).fetchall()
 
     def latest_readings(self, client_id: str, day: date, count: int) -> dict[str, list[tuple[str, float]]]:
-        """Per KPI key of the client, its ``count`` latest readings up to ``day`` as (date, value), oldest first."""
+        """Per KPI key of the client, its ``count`` latest readings up to ``day`` (every one when ``count`` < 1) as
+        (date, value), oldest first."""
         found: dict[str, list[tuple[str, float]]] = defaultdict(list)
+        since = ("AND r.date >= COALESCE((SELECT date FROM readings WHERE kpi_id = k.id AND date <= ?1 "
+                 "ORDER BY date DESC LIMIT 1 OFFSET ?2), '') ") if count > 0 else "AND ?2 IS NOT NULL "
         for key, when, value in self.conn.execute(
-                "SELECT k.key, r.date, r.value FROM kpis k JOIN readings r ON r.kpi_id = k.id AND r.date <= ?1 "
-                "AND r.date >= COALESCE((SELECT date FROM readings WHERE kpi_id = k.id AND date <= ?1 "
-                "ORDER BY date DESC LIMIT 1 OFFSET ?2), '') WHERE k.client_id = ?3 ORDER BY k.position, r.date",
+                f"SELECT k.key, r.date, r.value FROM kpis k JOIN readings r ON r.kpi_id = k.id AND r.date <= ?1 {since}"
+                "WHERE k.client_id = ?3 ORDER BY k.position, r.date",
                 (day.isoformat(), count - 1, client_id)):
             found[key].append((when, value))
         return found

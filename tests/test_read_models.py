@@ -1,9 +1,9 @@
-"""The fast paths of the portfolio views give exactly what the plain computation gives.
+"""What the application layer's queries read from the derived rows is what the plain computation gives.
 
-The agenda can be computed once per client for a window of days and finished per day
-(``agenda_window``/``agenda_rows``); the triage and the KPI dashboard read only the deciding
-readings from SQLite; bulk loads skip what a view cannot need. Each is checked here against
-the straightforward computation over the whole history.
+The agenda, the triage, health and the KPI dashboard come from rows kept at write time;
+each is checked here, on many days, against the straightforward computation of the core's
+rules over a client's whole history. The core's own fast paths (an agenda window worked out
+once for several days, retention on floats) are checked against their plain rules too.
 """
 
 from __future__ import annotations
@@ -18,9 +18,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from carebench.app import queries
+from carebench.app.session import Session
 from carebench.core.calendar import WorkCalendar
-from carebench.core.health import band_of, overall_score
-from carebench.core.kpis import exact, retention
+from carebench.core.finance import financials
+from carebench.core.health import band_of, health_report, latest_on_or_before, overall_score, previous_of
+from carebench.core.kpis import exact, kpi_status, retention
 from carebench.core.models import (
     SUBSCORES,
     Assessment,
@@ -33,6 +36,8 @@ from carebench.core.models import (
     TouchpointException,
 )
 from carebench.core.phases import day_number, support_phase
+from carebench.core.pipeline import pipeline_totals
+from carebench.core.rules import DEFAULT_RULES, Rules
 from carebench.core.schedule import (
     AgendaItem,
     _band,
@@ -43,15 +48,8 @@ from carebench.core.schedule import (
     overdue,
     schedule,
 )
-from carebench.store import SCHEDULE_PARTS, Store
-from carebench.views import (
-    DEFAULT_RULES,
-    _kpi_dashboard,
-    _triage_row,
-    kpi_dashboard_view,
-    portfolio_view,
-    today_view,
-)
+from carebench.core.support import support_kpis
+from carebench.store import Store
 
 DAY = date(2026, 6, 15)
 GREEN = dict(achievement=9, trend=9, sustainability=9, adherence=8, engagement=8, leadership=8, communication=8,
@@ -84,6 +82,53 @@ def plain_retention(direction, baseline, current, peak, threshold):
         return None, False
     ratio = (exact(current) - exact(baseline)) / gained
     return round(float(ratio), 3), ratio < exact(threshold)
+
+
+def _num(value):
+    return float(value) if hasattr(value, "as_tuple") else value
+
+
+def plain_health(client: Client, day: date, rules: Rules = DEFAULT_RULES) -> dict:
+    """A client's health on ``day`` from every assessment it has."""
+    latest = latest_on_or_before(client.assessments, day)
+    if latest is None:
+        return {"client": client.id, "client_name": client.name, "date": None, "overall": None, "band": None,
+                "components": None, "previous_overall": None, "delta": None, "drivers": []}
+    report = health_report(latest, previous_of(client.assessments, latest), rules.weights)
+    return {"client": client.id, "client_name": client.name, "date": report.date.isoformat(), "overall": _num(report.overall),
+            "band": report.band,
+            "components": {name: {"score": _num(c.score), "weight": _num(c.weight), "subscores": dict(c.subscores)}
+                           for name, c in report.components.items()},
+            "previous_overall": _num(report.previous_overall), "delta": _num(report.delta),
+            "drivers": [d.model_dump() for d in report.drivers], "note": report.note}
+
+
+def plain_triage_row(client: Client, day: date, rules: Rules = DEFAULT_RULES) -> dict:
+    """A client's triage row from its whole history: the schedule from ``day`` on, every KPI's every reading."""
+    health = plain_health(client, day, rules)
+    number = day_number(client.go_live, day)
+    upcoming = schedule(client, day, day + timedelta(days=400), rules.plans, rules.calendar)
+    next_tp = next((tp for tp in upcoming if tp.status == "scheduled"), None)
+    statuses = [kpi_status(k, day, rules.retained_threshold) for k in client.kpis]
+    return {"client": client.id, "client_name": client.name, "owner": client.owner, "tier": client.tier,
+            "status": client.status, "day": number, "phase": support_phase(number), "overall": health["overall"],
+            "band": health["band"], "delta": health["delta"], "assessed": health["date"],
+            "next_touchpoint": next_tp.model_dump(mode="json", include={"date", "kind"}) if next_tp else None,
+            "backsliding": sum(s.backsliding for s in statuses), "kpis_on_target": sum(bool(s.on_target) for s in statuses),
+            "kpis": len(statuses), "weighted_pipeline": pipeline_totals(client.opportunities).weighted}
+
+
+def plain_dashboard(client: Client, day: date, recent: int, rules: Rules = DEFAULT_RULES) -> dict:
+    """A client's KPI dashboard from every reading: its own KPIs, then the support KPIs of its tickets."""
+    kpis = []
+    for kpi in [*client.kpis, *support_kpis(client.tickets, day)]:
+        status = kpi_status(kpi, day, rules.retained_threshold).model_dump(mode="json")
+        upto = [r for r in kpi.readings if r.date <= day]
+        status["recent"] = [{"date": r.date.isoformat(), "value": r.value} for r in (upto[-recent:] if recent > 0 else upto)]
+        kpis.append(status)
+    return {"client": client.id, "client_name": client.name, "kpis": kpis,
+            "financials": financials(client.savings, client.investment, client.roi_target, day).model_dump(mode="json"),
+            "action_items": [a.model_dump(mode="json") for a in client.action_items if a.status == "open"]}
 
 
 def same_json(a, b) -> bool:
@@ -143,6 +188,11 @@ def store(tmp_path, portfolio):
     with Store(tmp_path / "p.db", actor="ana") as store:
         store.import_portfolio(portfolio)
         yield store
+
+
+@pytest.fixture
+def session(store):
+    return Session(store.path, DAY)
 
 
 # ----- the agenda -------------------------------------------------------------------------
@@ -214,13 +264,14 @@ def test_property_remembered_band_is_the_band_of_the_overall_score(values):
 
 
 @pytest.mark.parametrize("offset", [-30, 0, 1, 5, 13])
-def test_today_view_is_the_plain_agenda(store, portfolio, offset):
+def test_the_agenda_is_the_plain_agenda(session, portfolio, offset):
     day = DAY + timedelta(days=offset)
     active = [c for c in portfolio.clients if c.status == "active"]
-    assert sorted(json.dumps(i, sort_keys=True) for i in today_view(store, day)["items"]) == sorted(
+    shown = queries.agenda(session.on(day)).to_json()["items"]
+    assert sorted(json.dumps(i, sort_keys=True) for i in shown) == sorted(
         json.dumps(i, sort_keys=True) for c in active for i in plain_agenda(c, day))
-    mine = today_view(store, day, owner="bob")["items"]
-    assert mine == [i for i in today_view(store, day)["items"] if i["owner"] == "bob"]
+    mine = queries.agenda(session.on(day), owner="bob").to_json()["items"]
+    assert mine == [i for i in shown if i["owner"] == "bob"]
 
 
 # ----- triage -----------------------------------------------------------------------------
@@ -228,10 +279,9 @@ def test_today_view_is_the_plain_agenda(store, portfolio, offset):
 
 @pytest.mark.parametrize("day", [DAY, DAY - timedelta(days=40), DAY - timedelta(days=300), DAY + timedelta(days=9)],
                          ids=["today", "weeks-ago", "months-ago", "ahead"])
-def test_triage_is_the_plain_triage_row_of_every_client(store, day):
-    plain = [_triage_row(c, day, DEFAULT_RULES)
-             for c in store.clients(parts={"kpis", "readings", "assessments", "exceptions", "opportunities"})]
-    assert same_json(portfolio_view(store, day), plain)
+def test_triage_is_the_plain_triage_row_of_every_client(store, session, day):
+    plain = [plain_triage_row(c, day) for c in store.clients(parts={"kpis", "readings", "assessments", "exceptions", "opportunities"})]
+    assert same_json([row.to_json() for row in queries.triage(session.on(day))], plain)
 
 
 @settings(max_examples=2000, deadline=None)
@@ -264,10 +314,10 @@ def test_retention_on_an_exact_tie_with_the_threshold():
 
 @pytest.mark.parametrize("recent", [30, 5, 100_000, 0])
 @pytest.mark.parametrize("day", [DAY, DAY - timedelta(days=200), DAY - timedelta(days=900)], ids=["today", "earlier", "before"])
-def test_dashboard_from_the_deciding_readings_is_the_whole_history_result(store, day, recent):
+def test_dashboard_from_the_deciding_readings_is_the_whole_history_result(store, session, day, recent):
     for client_id in [c for c in store.client_ids()][:12]:
-        whole = _kpi_dashboard(store.client(client_id), day, recent, DEFAULT_RULES)
-        assert same_json(kpi_dashboard_view(store, client_id, day, recent=recent), whole), client_id
+        whole = plain_dashboard(store.client(client_id), day, recent)
+        assert same_json(queries.kpi_dashboard(session.on(day), client_id, recent=recent).to_json(), whole), client_id
 
 
 def test_dashboard_of_a_long_history_with_an_early_peak(tmp_path):
@@ -281,46 +331,18 @@ def test_dashboard_of_a_long_history_with_an_early_peak(tmp_path):
         Kpi(key="none", name="None yet", category="diagnostic", direction="higher", baseline=1.0, target=2.0)])
     with Store(tmp_path / "long.db", actor="ana") as store:
         store.import_portfolio(Portfolio(clients=[client]))
+    session = Session(tmp_path / "long.db", readings[-1].date)
+    with Store(tmp_path / "long.db", readonly=True) as store:
         for day in (readings[-1].date, readings[100].date, readings[2].date, date(2013, 1, 1)):
-            whole = _kpi_dashboard(store.client("long"), day, 30, DEFAULT_RULES)
-            shown = kpi_dashboard_view(store, "long", day)
+            whole = plain_dashboard(store.client("long"), day, 30)
+            shown = queries.kpi_dashboard(session.on(day), "long").to_json()
             assert same_json(shown, whole)
-        latest = kpi_dashboard_view(store, "long", readings[-1].date)
+        latest = queries.kpi_dashboard(session, "long").to_json()
         up = latest["kpis"][0]
         assert up["readings_count"] == 600 and up["peak"] == 90.0 and len(up["recent"]) == 30 and up["backsliding"]
 
 
-# ----- bulk loading -----------------------------------------------------------------------
-
-
-def test_bulk_clients_build_the_same_models_as_clients(store):
-    ids = store.client_ids()
-    for parts in (SCHEDULE_PARTS, {"assessments", "exceptions", "opportunities"}, {"opportunities"}, set()):
-        assert store.bulk_clients(ids, parts) == store.clients(ids, parts=parts)
-    loaded = store.bulk_clients(ids)
-    assessment = loaded[0].assessments[0]
-    assessment.note = "changed"  # models as usual: assignable
-    assert "note" in assessment.model_fields_set and loaded[1].assessments[0].note != "changed"
-    # Every field counts as set (one set serves them all); a copy's set is its own.
-    other = loaded[1].assessments[0]
-    assert other.model_fields_set == set(Assessment.model_fields)
-    copy = other.model_copy()
-    copy.model_fields_set.discard("note")
-    assert other.model_fields_set == set(Assessment.model_fields)
-    with pytest.raises(ValueError):
-        store.bulk_clients(ids, {"kpis"})
-
-
-def test_bulk_clients_since_a_day_keeps_what_lies_ahead_and_every_move(store):
-    ids = store.client_ids()
-    whole = {c.id: c for c in store.clients(ids, parts=SCHEDULE_PARTS)}
-    for client in store.bulk_clients(ids, since=DAY):
-        full = whole[client.id]
-        moved = any(e.status == "moved" for e in full.exceptions)
-        assert client.exceptions == [e for e in full.exceptions if e.date >= DAY or e.status == "moved"]
-        before = [a for a in full.assessments if a.date <= DAY]
-        expected = full.assessments if moved else before[-2:] + [a for a in full.assessments if a.date > DAY]
-        assert client.assessments == expected
+# ----- building models ---------------------------------------------------------------------
 
 
 def test_model_builder_falls_back_when_fields_do_not_line_up():
@@ -329,26 +351,24 @@ def test_model_builder_falls_back_when_fields_do_not_line_up():
     assert made == Assessment.model_construct(date=DAY, scores=Scores(**GREEN)) and made.note is None
 
 
-# ----- health and pipeline: only the latest two assessments are loaded --------------------
+# ----- health ----------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("day", [DAY, DAY - timedelta(days=100), DAY - timedelta(days=800)], ids=["today", "earlier", "before"])
-def test_health_and_pipeline_from_the_latest_assessments_match_the_whole_history(store, monkeypatch, day):
-    import carebench.views as views
-
-    fast = (views.health_list_view(store, day), views.pipeline_view(store, day))
-    monkeypatch.setattr(views, "_health_load", lambda store, day: lambda stale: store.clients(stale, parts={"assessments"}))
-    whole = (views.health_list_view(store, day), views.pipeline_view(store, day))
-    assert same_json(fast, whole)
+def test_health_of_every_client_is_its_whole_history_health(store, session, day):
+    plain = sorted((plain_health(c, day) for c in store.clients(parts={"assessments"}, active_only=True)),
+                   key=lambda r: (r["overall"] is None, r["overall"] or 0, r["client"]))
+    shown = [h.to_json() for h in queries.health_list(session.on(day))]
+    assert same_json(shown, plain)
 
 
-def test_the_week_calendar_of_the_rules_is_used(store, portfolio):
-    from carebench.core.rules import Rules
+def test_the_week_calendar_of_the_rules_is_used(store, session, portfolio):
+    from dataclasses import replace
 
     every_day = Rules(calendar=WorkCalendar(weekdays=frozenset(range(7))))
     saturday = DAY + timedelta(days=5)
-    items = today_view(store, saturday, rules=every_day)["items"]
+    items = queries.agenda(replace(session, rules=every_day).on(saturday)).to_json()["items"]
     active = [c for c in portfolio.clients if c.status == "active"]
     expected = [i.model_dump(mode="json") for c in active for i in client_agenda(c, saturday, calendar=every_day.calendar)]
     assert sorted(json.dumps(i, sort_keys=True) for i in items) == sorted(json.dumps(i, sort_keys=True) for i in expected)
-    assert items != today_view(store, saturday)["items"]
+    assert items != queries.agenda(session.on(saturday)).to_json()["items"]
