@@ -66,3 +66,11 @@ def test_the_import_check_sees_relative_and_absolute_imports(tmp_path):
     module = PACKAGE / "ui" / "screens" / "base.py"
     found = imported_modules(module)
     assert "carebench.app.session" in found and "carebench.ui.messages" in found
+
+
+def test_the_workbench_paints_today_and_reads_the_agenda_without_pydantic():
+    loaded = modules_after("from carebench.ui.app import CarebenchApp\n"
+                           "from carebench.ui.themes import load_themes\n"
+                           "load_themes()\n"
+                           "import carebench.app.queries, carebench.store.store")
+    assert "pydantic" not in loaded

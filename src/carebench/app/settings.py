@@ -1,12 +1,15 @@
-"""The user's settings: the `carebench check` thresholds in config.toml."""
+"""The user's settings: the `carebench check` thresholds in config.toml, and what the workbench remembers."""
 
 from __future__ import annotations
 
 import tomllib
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from ..core.alerts import DEFAULT_SETTINGS, CheckSettings, settings_from
 from .inputs import UserError
+
+if TYPE_CHECKING:
+    from ..core.alerts import CheckSettings
 
 MAX_CONFIG_BYTES = 1 << 20  # the largest config.toml carebench reads
 
@@ -35,6 +38,8 @@ def read_text(path: Path, limit: int, what: str) -> str:
 
 def load_settings(path: Path | None = None) -> CheckSettings:
     """The [check] table of the user's config.toml (defaults when the file or the table is absent)."""
+    from ..core.alerts import DEFAULT_SETTINGS, settings_from
+
     path = path or config_path()
     if not path.exists():
         return DEFAULT_SETTINGS

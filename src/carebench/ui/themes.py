@@ -2,45 +2,50 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from textual.color import Color, ColorParseError
 from textual.theme import Theme
 
 from ..app.paths import bundled, config_dir
 
 
-class ThemeFile(BaseModel):
-    """One theme file: a name and the colours Textual derives the rest from."""
+THEME_NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,39}")
+COLOURS = ("primary", "secondary", "accent", "foreground", "background", "surface", "panel", "boost", "warning", "error",
+           "success")
 
-    model_config = ConfigDict(extra="forbid")
 
-    name: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{0,39}$")
-    dark: bool = True
-    primary: str
-    secondary: str | None = None
-    accent: str | None = None
-    foreground: str | None = None
-    background: str | None = None
-    surface: str | None = None
-    panel: str | None = None
-    boost: str | None = None
-    warning: str | None = None
-    error: str | None = None
-    success: str | None = None
+def theme_from(data: dict) -> Theme:
+    """A Textual theme from a theme file's table: a name, ``dark``, and colours (``primary`` required); ValueError otherwise.
 
-    @field_validator("primary", "secondary", "accent", "foreground", "background", "surface", "panel", "boost",
-                     "warning", "error", "success")
-    @classmethod
-    def _colour(cls, value: str | None) -> str | None:
-        if value is not None:
-            try:
-                Color.parse(value)
-            except ColorParseError:
-                raise ValueError(f"'{value}' is not a colour") from None
-        return value
+    The file names only these keys; Textual derives every other colour from them.
+    """
+    unknown = sorted(set(data) - {"name", "dark", *COLOURS})
+    if unknown:
+        raise ValueError(f"{unknown[0]}: not a theme setting (expected name, dark or one of {', '.join(COLOURS)})")
+    name = data.get("name")
+    if not isinstance(name, str) or not THEME_NAME.fullmatch(name):
+        raise ValueError("name: 1-40 lower-case letters, digits or dashes, starting with a letter or digit")
+    dark = data.get("dark", True)
+    if not isinstance(dark, bool):
+        raise ValueError("dark: true or false")
+    if "primary" not in data:
+        raise ValueError("primary: a colour is required")
+    colours = {}
+    for key in COLOURS:
+        value = data.get(key)
+        if value is None:
+            continue
+        if not isinstance(value, str):
+            raise ValueError(f"{key}: a colour such as '#336699'")
+        try:
+            Color.parse(value)
+        except ColorParseError:
+            raise ValueError(f"{key}: '{value}' is not a colour") from None
+        colours[key] = value
+    return Theme(name=name, dark=dark, **colours)
 
 
 MAX_THEME_BYTES = 1 << 20  # the largest theme file carebench reads
@@ -61,12 +66,7 @@ def read_theme(path: Path) -> Theme:
         raise ValueError(str(exc).removeprefix(f"{path}: ")) from None
     except tomllib.TOMLDecodeError as exc:
         raise ValueError(f"not valid TOML ({exc})") from None
-    try:
-        spec = ThemeFile.model_validate(data)
-    except ValidationError as exc:
-        error = exc.errors()[0]
-        raise ValueError(f"{'.'.join(map(str, error['loc']))}: {error['msg'].removeprefix('Value error, ')}") from None
-    return Theme(**spec.model_dump())
+    return theme_from(data)
 
 
 def load_themes(folders: list[Path] | None = None) -> tuple[list[Theme], list[str]]:
