@@ -1,16 +1,18 @@
 """Build a large, deterministic carebench portfolio straight through the store, for the benchmark.
 
-Usage: python benchmarks/generate.py DB [--scale S] [--seed N] [--history H] [--force]
+Usage: python benchmarks/generate.py DB [--scale S] [--seed N] [--kpis K] [--readings R] [--history H] [--force]
 
 At --scale 1: 2,000 engagements, 40,000 KPIs, 2,000,000 readings, 48,000 assessments,
 10,000 opportunities, 20,000 action items, ~100,000 done/skipped touchpoints and check-ins
 with notes for a share of the done ones (plus 2 contacts and 12 months of savings a client).
-Sizes scale with the number of clients; --history multiplies the readings kept per KPI
-(50 x H), to show what historical readings cost.
+Sizes scale with the number of clients. --kpis and --readings set the KPIs per client
+(default 20, at most 24) and the weekly readings per KPI (default 50): the benchmark's
+growth portfolio is --scale 10 --kpis 10 --readings 12 (20,000 clients, 2,400,000 readings).
+--history multiplies the readings kept per KPI (R x H).
 
 Every client is generated from its own seeded random generator (seed, client number), so
-client N is the same at every scale and on every run: the data is anchored to ANCHOR
-(2026-06-15), not to today.
+client N is the same at every scale and on every run (for the same --kpis): the data is
+anchored to ANCHOR (2026-06-15), not to today.
 
 ``Store.bulk_load`` then works out every derived row (touchpoints, assessment figures, KPI
 standing, standing timelines, summaries) with the same projection code a rebuild runs, in the
@@ -153,7 +155,7 @@ def go_live_for(rng: random.Random) -> date:
     return ANCHOR - timedelta(days=rng.randint(90, 3 * 365))
 
 
-def plan_client(index: int, seed: int) -> tuple[ClientPlan, random.Random]:
+def plan_client(index: int, seed: int, kpis_per_client: int = KPIS_PER_CLIENT) -> tuple[ClientPlan, random.Random]:
     rng = random.Random(f"{seed}:{index}")
     p = ClientPlan()
     p.index = index
@@ -169,7 +171,7 @@ def plan_client(index: int, seed: int) -> tuple[ClientPlan, random.Random]:
         p.status = "handed_over"
     elif age > 365 and roll < 0.18:
         p.status = "closed"
-    chosen = sorted(rng.sample(range(len(KPI_POOL)), KPIS_PER_CLIENT))
+    chosen = sorted(rng.sample(range(len(KPI_POOL)), kpis_per_client))
     p.kpis = []
     for position, pool_index in enumerate(chosen):
         key, name, category, unit, direction, baseline, target = KPI_POOL[pool_index]
@@ -200,7 +202,7 @@ def reading_values(rng: random.Random, kpi, count: int) -> list[float]:
     noise = abs(gap) * rng.uniform(0.02, 0.06)
     slide = rng.random() < 0.15
     values = []
-    start = max(0, count - 50)  # longer histories (--history) start flat at the baseline
+    start = max(0, count - READINGS_PER_KPI)  # longer histories (--history) start flat at the baseline
     for k in range(count):
         step = max(0, k - start)
         value = baseline + gap * plateau * (1 - math.exp(-step / tau))
@@ -215,11 +217,14 @@ def reading_values(rng: random.Random, kpi, count: int) -> list[float]:
     return values
 
 
-def build(db_path: Path, scale: float, seed: int, history: float = 1.0) -> dict:
+def build(db_path: Path, scale: float, seed: int, history: float = 1.0, kpis_per_client: int = KPIS_PER_CLIENT,
+          readings: int = READINGS_PER_KPI) -> dict:
+    if not 1 <= kpis_per_client <= len(KPI_POOL):
+        raise ValueError(f"KPIs per client must be 1 to {len(KPI_POOL)}")
     started = time.perf_counter()
     n = sizes(scale)["clients"]
-    plans = [plan_client(i, seed) for i in range(1, n + 1)]
-    readings_per_kpi = max(1, round(READINGS_PER_KPI * history))
+    plans = [plan_client(i, seed, kpis_per_client) for i in range(1, n + 1)]
+    readings_per_kpi = max(1, round(readings * history))
 
     clients_rows, contact_rows, kpi_rows, assessment_rows, savings_rows = [], [], [], [], []
     opp_rows, action_rows, exception_rows, checkin_rows = [], [], [], []
@@ -323,6 +328,7 @@ def build(db_path: Path, scale: float, seed: int, history: float = 1.0) -> dict:
     finished = time.perf_counter()
     result = {
         "db": str(db_path), "scale": scale, "seed": seed, "history": history, "anchor": ANCHOR.isoformat(),
+        "kpis_per_client": kpis_per_client, "readings_per_kpi": readings_per_kpi,
         "clients": len(clients_rows), "active_clients": sum(r["status"] == "active" for r in clients_rows),
         "kpis": len(kpi_rows), "readings": counts["readings"], "assessments": len(assessment_rows),
         "opportunities": len(opp_rows), "action_items": len(action_rows), "touchpoint_exceptions": len(exception_rows),
@@ -339,7 +345,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("db", type=Path, help="database file to create (must not exist unless --force)")
     parser.add_argument("--scale", type=float, default=1.0, help="1 = 2,000 clients (default); 0.1 for a quick run")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
-    parser.add_argument("--history", type=float, default=1.0, help="readings per KPI as a multiple of 50 (default 1)")
+    parser.add_argument("--kpis", type=int, default=KPIS_PER_CLIENT, help=f"KPIs per client (default {KPIS_PER_CLIENT})")
+    parser.add_argument("--readings", type=int, default=READINGS_PER_KPI,
+                        help=f"weekly readings per KPI (default {READINGS_PER_KPI})")
+    parser.add_argument("--history", type=float, default=1.0, help="readings per KPI as a multiple of --readings (default 1)")
     parser.add_argument("--force", action="store_true", help="replace DB if it exists")
     parser.add_argument("--json", action="store_true", help="print the sizes as JSON")
     args = parser.parse_args(argv)
@@ -348,7 +357,11 @@ def main(argv: list[str] | None = None) -> int:
             parser.error(f"{args.db} exists (pass --force to replace it)")
         for suffix in ("", "-wal", "-shm"):
             Path(f"{args.db}{suffix}").unlink(missing_ok=True)
-    result = build(args.db, args.scale, args.seed, args.history)
+    if not 1 <= args.kpis <= len(KPI_POOL):
+        parser.error(f"--kpis must be 1 to {len(KPI_POOL)}")
+    if args.readings < 1:
+        parser.error("--readings must be at least 1")
+    result = build(args.db, args.scale, args.seed, args.history, args.kpis, args.readings)
     if args.json:
         print(json.dumps(result, indent=2))
     else:
