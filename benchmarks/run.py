@@ -1,13 +1,16 @@
 """The carebench performance benchmark (not part of the test suite).
 
-Usage:  python benchmarks/run.py [--scale 0.1 0.5 1] [--repeat 5] [--out benchmarks/results/results.json]
-                                 [--skip-tui] [--skip-io] [--no-history] [--seed N] [--io-repeat 3] [--db-dir DIR]
+Usage:  python benchmarks/run.py [--scale 1 10] [--repeat 5] [--out benchmarks/results/results.json]
+                                 [--imports 3] [--calls 10] [--before REV | --before none]
+                                 [--skip-cli] [--skip-writes] [--skip-rebuild] [--skip-tui] [--seed N] [--db-dir DIR]
         python benchmarks/run.py --report benchmarks/results/results.json   (print an earlier run again)
 
 Run it with the Python of the environment carebench is installed in (the `carebench` command is
-taken from next to that Python). Databases are generated once per (scale, seed, history) with
-benchmarks/generate.py and cached in benchmarks/results/db/ (regenerated when generate.py or the schema version changes).
-Everything is measured as of 2026-06-15, the generator's anchor date. See benchmarks/README.md.
+taken from next to that Python). Databases are generated once per (scale, shape, seed) with
+benchmarks/generate.py and cached in benchmarks/results/db/ (regenerated when generate.py or the schema
+version changes). Scale 1 is 2,000 clients with 20 KPIs x 50 readings each; scale 10 and above use 10 KPIs x
+12 readings per client (20,000 clients, 2.4M readings at scale 10). Everything is measured as of 2026-06-15,
+the generator's anchor day, and the day after. The report is printed as markdown. See benchmarks/README.md.
 """
 
 from __future__ import annotations
@@ -15,10 +18,10 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
-import math
 import os
 import platform
 import re
+import resource
 import shutil
 import sqlite3
 import statistics
@@ -26,45 +29,66 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
 PY = sys.executable
 CAREBENCH = str(Path(PY).parent / "carebench")
 DAY = "2026-06-15"
-# The first look at the next day, after DAY was looked at and nothing changed (what is remembered per client carries over).
 NEXT_DAY = "2026-06-16"
+DAYS = {"anchor": DAY, "next day": NEXT_DAY}
 TMUX_SOCKET = "carebench-bench"
 SIZE = (120, 40)
-IMPORT_FLOOR = "import carebench.cli, carebench.views"
+# What every command pays before carebench does anything: the interpreter, click, sqlite3 and json.
+IMPORT_FLOOR = "import click, sqlite3, json"
+# The release before the derived rows (schema 7), whose writes are the "before" of the write costs.
+BEFORE_REV = "9b3b831^"
 
-# Targets from the issue.
-TARGETS_MS = {"agenda": 50.0, "triage": 50.0, "kpi_dashboard": 20.0, "schedule_year": 5.0}
-# The in-process views measured (see worker_inprocess).
-VIEWS = ("agenda", "triage", "kpi_dashboard", "schedule_year", "practice")
-TUI_FIRST_PAINT_RATIO = 1.5
-TUI_KEY_RATIO = 2.0
-CLI_TODAY_RATIO = 2.0
-RSS_LIMIT_MB = 150.0
-# Growth checks: the log-log slope of time against clients may not exceed 1 (linear) by more than this
-# much (timer noise), and 4x the readings per KPI may cost at most this factor.
-SLOPE_TOLERANCE = 0.15
-HISTORY_FACTOR_LIMIT = 1.25
+# The portfolio's shape: 20 KPIs x 50 readings per client below GROWTH_SCALE, 10 x 12 from it on.
+STANDARD_SHAPE = (20, 50)
+GROWTH_SCALE = 10.0
+GROWTH_SHAPE = (10, 12)
+
+# Targets (from the design issue).
+READ_TARGETS_MS = {"agenda": 25.0, "triage": 25.0, "kpi_dashboard": 10.0, "practice": 150.0}
+CLI_COMMANDS = ("today", "health", "pipeline")
+CLI_RATIO = 1.5  # each command / the import floor
+FIRST_PAINT_RATIO = 1.5  # workbench first paint of Today / bare app first paint
+SWITCH_RATIO = 1.5  # every screen switch / Textual's own switch between two one-label screens
+CURSOR_RATIO = 1.5  # cursor key-to-paint / the bare app's key-to-paint
+WRITE_EXTRA_MS = 10.0  # a write may cost this much more than in the release before
+REBUILD_S = 5.0
+RSS_LIMIT_MB = 120.0
+GROWTH_FACTOR = 3.0  # agenda and triage at GROWTH_SCALE / at scale 1
+
+# The reads measured in-process: the targets, then context (no target of their own).
+TARGET_READS = tuple(READ_TARGETS_MS)
+CONTEXT_READS = ("schedule_year", "health_list", "pipeline")
+WRITES = ("reading", "assessment, green", "assessment, red", "touchpoint done", "engagement outcome",
+          "check-in finished")
+# Writes that need an open touchpoint of the client.
+TOUCHPOINT_WRITES = ("touchpoint done", "check-in finished")
+WRITE_ROUNDS = 2  # the write workers of now and before alternate this many times
 
 
 # ----- helpers --------------------------------------------------------------------
 
 
-def stats(seconds: list[float]) -> dict:
-    """Median, min and max in milliseconds, with every run."""
-    ms = [s * 1000 for s in seconds]
+def stats(seconds: list[float | None]) -> dict | None:
+    """Median, min and max in milliseconds, with every run (None when nothing was measured)."""
+    ms = [s * 1000 for s in seconds if s is not None]
+    if not ms:
+        return None
     return {"median": round(statistics.median(ms), 3), "min": round(min(ms), 3), "max": round(max(ms), 3),
-            "runs": [round(v, 3) for v in ms]}
+            "n": len(ms), "runs": [round(v, 3) for v in ms]}
 
 
-def median(d: dict | None) -> float | None:
-    return None if not d else d["median"]
+def with_ratio(s: dict | None, floor: dict | None) -> dict | None:
+    if s is None:
+        return None
+    return {**s, "ratio": round(s["median"] / floor["median"], 2) if floor else None}
 
 
 def machine() -> dict:
@@ -96,12 +120,9 @@ def machine() -> dict:
             "sqlite": sqlite3.sqlite_version, "platform": platform.platform(), "tmux": tmux, **versions}
 
 
-def generator_fingerprint() -> str:
-    """Databases are rebuilt when the generator or the schema version changes."""
-    from carebench.store.schema import SCHEMA_VERSION
-
-    text = (HERE / "generate.py").read_bytes() + f"schema {SCHEMA_VERSION}".encode()
-    return hashlib.sha256(text).hexdigest()[:12]
+def generator_fingerprint(generator: Path, schema: str) -> str:
+    """Databases are made again when the generator or the schema version changes."""
+    return hashlib.sha256(generator.read_bytes() + f"schema {schema}".encode()).hexdigest()[:12]
 
 
 def source_fingerprint() -> str:
@@ -117,56 +138,82 @@ def source_fingerprint() -> str:
     return digest.hexdigest()[:12]
 
 
-def byte_compile_installed() -> None:
-    """Compile the installed carebench to bytecode, as ``pip install .`` does.
+def byte_compile(root: Path) -> None:
+    """Compile a carebench tree to bytecode, as ``pip install .`` does.
 
     An editable install run with PYTHONDONTWRITEBYTECODE set keeps none, and every start
-    would then compile some 30 modules from source (about 0.1 s) that an installed copy
-    reads ready-made.
+    would then compile its modules from source, which an installed copy reads ready-made.
     """
     import compileall
 
-    import carebench
-
-    compileall.compile_dir(Path(carebench.__file__).resolve().parent, quiet=1)
+    compileall.compile_dir(root, quiet=1)
 
 
-def forget_views(db: Path | str) -> list[str]:
-    """Empty every table the program remembers computed views in (``*cache*``), as on the first view of a day."""
-    conn = sqlite3.connect(str(db), timeout=30)
-    try:
-        tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE '%cache%'")]
-        for table in tables:
-            conn.execute(f'DELETE FROM "{table}"')
-        conn.commit()
-    finally:
-        conn.close()
-    return tables
+def shape_of(scale: float) -> tuple[int, int]:
+    """(KPIs per client, readings per KPI) of the portfolio generated at ``scale``."""
+    return GROWTH_SHAPE if scale >= GROWTH_SCALE else STANDARD_SHAPE
 
 
-def ensure_db(db_dir: Path, scale: float, seed: int, history: float = 1.0) -> tuple[Path, dict]:
-    """The cached database for (scale, seed, history), generated when missing or out of date."""
+def ensure_db(db_dir: Path, scale: float, seed: int, *, src: Path | None = None, label: str = "portfolio",
+              schema: str | None = None) -> tuple[Path, dict]:
+    """The cached database for (scale, seed, shape), generated when missing or out of date.
+
+    ``src`` is another carebench tree (its own src/ and benchmarks/generate.py), run with
+    PYTHONPATH pointing at it; its generator knows only the standard shape.
+    """
     db_dir.mkdir(parents=True, exist_ok=True)
-    name = f"portfolio-s{scale:g}-seed{seed}" + (f"-h{history:g}" if history != 1 else "")
+    kpis, readings = shape_of(scale) if src is None else STANDARD_SHAPE
+    shape = "" if (kpis, readings) == STANDARD_SHAPE else f"-k{kpis}r{readings}"
+    name = f"{label}-s{scale:g}{shape}-seed{seed}"
     db = db_dir / f"{name}.db"
     meta_path = db_dir / f"{name}.json"
-    fingerprint = generator_fingerprint()
+    generator = (src or REPO) / "benchmarks" / "generate.py"
+    if schema is None:
+        from carebench.store.schema import SCHEMA_VERSION
+
+        schema = str(SCHEMA_VERSION)
+    fingerprint = generator_fingerprint(generator, schema)
     if db.exists() and meta_path.exists():
         meta = json.loads(meta_path.read_text())
         if meta.get("fingerprint") == fingerprint:
             return db, meta
     for stale in db_dir.glob(f"{name}.db*"):
         stale.unlink()
-    print(f"generating {db.name} (scale {scale:g}, seed {seed}, history x{history:g}) ...", flush=True)
-    out = subprocess.run([PY, str(HERE / "generate.py"), str(db), "--scale", str(scale), "--seed", str(seed),
-                          "--history", str(history), "--force", "--json"], capture_output=True, text=True)
+    print(f"generating {db.name} (scale {scale:g}, {kpis} KPIs x {readings} readings, seed {seed}) ...", flush=True)
+    argv = [PY, str(generator), str(db), "--scale", str(scale), "--seed", str(seed), "--force", "--json"]
+    env = dict(os.environ)
+    if src is None:
+        argv += ["--kpis", str(kpis), "--readings", str(readings)]
+    else:
+        env["PYTHONPATH"] = str(src / "src")
+    out = subprocess.run(argv, capture_output=True, text=True, env=env)
     if out.returncode:
-        sys.exit(f"generate.py failed:\n{out.stderr}")
+        raise RuntimeError(f"{generator} failed:\n{out.stderr[-3000:]}")
     meta = json.loads(out.stdout)
     meta["fingerprint"] = fingerprint
     meta_path.write_text(json.dumps(meta, indent=2))
     print(f"  {meta['clients']:,} clients, {meta['readings']:,} readings in {meta['seconds_total']} s", flush=True)
     return db, meta
+
+
+def copy_db(source: Path, target: Path) -> Path:
+    """A consistent copy of a database (SQLite's backup), for measurements that write."""
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{target}{suffix}").unlink(missing_ok=True)
+    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+    dst = sqlite3.connect(str(target))
+    try:
+        src.backup(dst)
+    finally:
+        dst.close()
+        src.close()
+    target.chmod(0o600)  # carebench refuses a database other users can read
+    return target
+
+
+def remove_db(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
 
 
 def isolated_env(home: Path) -> dict[str, str]:
@@ -175,6 +222,7 @@ def isolated_env(home: Path) -> dict[str, str]:
     env.update({"HOME": str(home), "XDG_CONFIG_HOME": str(home / "config"), "XDG_DATA_HOME": str(home / "data"),
                 "XDG_STATE_HOME": str(home / "state"), "XDG_CACHE_HOME": str(home / "cache")})
     env.pop("CAREBENCH_DB", None)
+    env.pop("PYTHONPATH", None)
     return env
 
 
@@ -203,95 +251,323 @@ def run_timed(argv: list[str], env: dict, stdin=None) -> float:
     return elapsed
 
 
-# ----- in-process worker (runs in its own interpreter, one per database) ----------
+def run_worker(args: list[str], env: dict | None = None) -> dict:
+    """This script as a worker in its own interpreter; its answer is the JSON on its last line of output."""
+    out = subprocess.run([PY, str(Path(__file__).resolve()), *args], capture_output=True, text=True, env=env)
+    if out.returncode:
+        lines = out.stderr.strip().splitlines() or ["(no output)"]
+        raise RuntimeError(f"worker {args[1]} failed: {lines[-1]}\n" + "\n".join(lines[-40:]))
+    return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def worker_inprocess(db: str, repeat: int) -> dict:
-    """Time the views the CLI and the workbench use, each call on a freshly opened Store."""
-    from datetime import timedelta
+def peak_rss_mb() -> float:
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
-    from carebench.core.calendar import add_months
-    from carebench.store import Store
-    from carebench.views import kpi_dashboard_view, portfolio_view, schedule_view, today_view
-    from carebench.views_practice import practice_view
 
-    day = date.fromisoformat(DAY)
-    next_day = date.fromisoformat(NEXT_DAY)
-    with Store(db, create=False) as store:
-        # Clients 1..200 exist at every scale and are generated the same way, so these picks are stable.
-        dash = store.conn.execute(
+# ----- in-process reads (each worker runs in its own interpreter) -------------------
+
+
+def picks(db: str, counts: bool = False) -> dict:
+    """The clients the one-client reads are measured on (clients 1..200 exist at every scale of one shape)."""
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        dash = conn.execute(
             "SELECT id FROM clients WHERE id <= 'client-00200' AND status = 'active' ORDER BY id LIMIT 1").fetchone()[0]
-        sched = store.conn.execute(
+        sched = conn.execute(
             "SELECT id, go_live FROM clients WHERE id <= 'client-00200' AND status = 'active' AND tier = 'platinum' "
             "AND go_live <= ? ORDER BY go_live DESC, id LIMIT 1", (DAY,)).fetchone()
-        counts = {t: store.conn.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0]
-                  for t in ("clients", "kpis", "readings", "touchpoint_exceptions")}
-    sched_id, sched_start = sched[0], date.fromisoformat(sched[1])
-    sched_end = add_months(sched_start, 12) - timedelta(days=1)
+        rows = {t: conn.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0]
+                for t in ("clients", "kpis", "readings", "touchpoint_exceptions", "touchpoints")} if counts else {}
+    finally:
+        conn.close()
+    return {"dashboard_client": dash, "schedule_client": sched[0], "schedule_from": sched[1], "counts": rows}
 
-    def measure(fn, next_fn=None) -> tuple[dict, object]:
-        """Cold: nothing remembered; warm: the same call again, views remembered; next_day (with ``next_fn``):
-        the first look at the next day after nothing was remembered but the day before (computed, not measured);
-        one_changed (with ``next_fn``): the view again after one client's data version moved on."""
-        found: dict = {}
-        result = None
-        for mode in ("cold", "warm", "next_day", "one_changed") if next_fn else ("cold", "warm"):
-            runs = []
-            for i in range(repeat + 1):
-                if mode in ("cold", "next_day"):
-                    forget_views(db)
-                if mode == "next_day":
-                    with Store(db, create=False) as before:
-                        fn(before)
-                if mode == "one_changed":
-                    # Nothing is remembered per client any more (derived rows follow every write): as after a look.
-                    with Store(db, create=False) as before:
-                        fn(before)
-                store = Store(db, create=False)
-                try:
-                    started = time.perf_counter()
-                    outcome = (next_fn if mode == "next_day" else fn)(store)
-                    elapsed = time.perf_counter() - started
-                finally:
-                    store.close()
-                if mode != "next_day":
-                    result = outcome
-                if i:  # the first call of each mode warms Python and the page cache
-                    runs.append(elapsed)
-            found[mode] = stats(runs)
-        return found, result
 
+def read_calls(chosen: dict) -> dict:
+    """Each read measured, as a function of a session (the application layer's own entry points)."""
+    from carebench.app import queries
+    from carebench.app.practice import practice
+    from carebench.core.calendar import add_months
+
+    start = date.fromisoformat(chosen["schedule_from"])
+    end = add_months(start, 12) - timedelta(days=1)  # the client's first 12 months from go-live
+    return {
+        "agenda": lambda s: queries.agenda(s),
+        "triage": lambda s: queries.triage(s),
+        "kpi_dashboard": lambda s: queries.kpi_dashboard(s, chosen["dashboard_client"]),
+        "practice": lambda s: practice(s, None),
+        "schedule_year": lambda s: queries.schedule(s, chosen["schedule_client"], start, end),
+        "health_list": lambda s: queries.health_list(s),
+        "pipeline": lambda s: queries.pipeline(s),
+    }
+
+
+def size_of(name: str, result) -> dict:
+    """What a read gave back, in numbers (to tell that the measured reads did their whole work)."""
+    if name == "agenda":
+        first = result.items[0].client_name if result.items else None
+        return {"rows": len(result.items), "overdue": sum(i.status == "overdue" for i in result.items),
+                "action_items": len(result.action_items), "first_client_name": first}
+    if name == "kpi_dashboard":
+        return {"client": result.client, "kpis": len(result.kpis),
+                "recent_per_kpi": max((len(k.recent) for k in result.kpis), default=0)}
+    if name == "practice":
+        return {"clients": result["clients"]}
+    if name == "schedule_year":
+        return {"client": result.client, "from": result.start.isoformat(), "to": result.end.isoformat(),
+                "touchpoints": len(result.touchpoints)}
+    if name == "pipeline":
+        return {"opportunities": len(result.opportunities)}
+    return {"rows": len(result)}
+
+
+def worker_reads(db: str, repeat: int) -> dict:
+    """Repeated reads in one process: one unmeasured call, then ``repeat`` timed ones, each on a new connection."""
+    from carebench.app.session import Session
+
+    chosen = picks(db, counts=True)
+    calls = read_calls(chosen)
+    base = Session(Path(db), date.fromisoformat(DAY))
+    with base.reading():  # unmeasured: the store's modules imported
+        pass
     opens = []
     for _ in range(repeat):
         started = time.perf_counter()
-        Store(db, create=False).close()
+        with base.reading():
+            pass
         opens.append(time.perf_counter() - started)
-
-    results: dict = {"counts": counts, "store_open": stats(opens)}
-    results["agenda"], agenda = measure(lambda s: today_view(s, day), lambda s: today_view(s, next_day))
-    results["agenda"].update({"rows": len(agenda["items"]), "action_items": len(agenda["action_items"])})
-    results["triage"], triage = measure(lambda s: portfolio_view(s, day), lambda s: portfolio_view(s, next_day))
-    results["triage"]["rows"] = len(triage)
-    results["kpi_dashboard"], dashboard = measure(lambda s: kpi_dashboard_view(s, dash, day))
-    results["kpi_dashboard"].update({"client": dash, "kpis": len(dashboard["kpis"]),
-                                     "recent_per_kpi": max((len(k["recent"]) for k in dashboard["kpis"]), default=0)})
-    results["schedule_year"], sched_view = measure(lambda s: schedule_view(s, sched_id, sched_start, sched_end, day))
-    results["schedule_year"].update({"client": sched_id, "from": sched_start.isoformat(), "to": sched_end.isoformat(),
-                                     "touchpoints": len(sched_view["touchpoints"])})
-    # Remembered per data version (cold: nothing remembered; warm: the same data version again).
-    results["practice"], practice = measure(lambda s: practice_view(s, day, None, day))
-    results["practice"]["clients"] = practice["clients"]
-    results["first_agenda_client_name"] = agenda["items"][0]["client_name"] if agenda["items"] else None
-    results["dashboard_client"] = dash
+    results: dict = {"picks": chosen, "store_open": stats(opens), "repeated": {}, "sizes": {}}
+    for name, call in calls.items():
+        results["repeated"][name], results["sizes"][name] = {}, {}
+        for day_name, day in DAYS.items():
+            session = base.on(date.fromisoformat(day))
+            found = call(session)  # unmeasured: warms the page cache and the modules it imports
+            runs = []
+            for _ in range(repeat):
+                started = time.perf_counter()
+                call(session)
+                runs.append(time.perf_counter() - started)
+            results["repeated"][name][day_name] = stats(runs)
+            results["sizes"][name][day_name] = size_of(name, found)
+    results["peak_rss_mb"] = peak_rss_mb()
     return results
 
 
-def inprocess(db: Path, repeat: int) -> dict:
-    out = subprocess.run([PY, str(Path(__file__).resolve()), "--worker", "inprocess", "--worker-db", str(db),
-                          "--repeat", str(repeat)], capture_output=True, text=True)
-    if out.returncode:
-        raise RuntimeError(f"in-process worker failed:\n{out.stderr[-3000:]}")
-    return json.loads(out.stdout.strip().splitlines()[-1])
+def worker_first(db: str, name: str, day: str) -> dict:
+    """One read, the first of a fresh process: the application layer imported, nothing read or worked out yet."""
+    from carebench.app import (
+        practice,  # noqa: F401
+        queries,  # noqa: F401  (imported before the clock starts, as by any caller)
+    )
+    from carebench.app.session import Session
+
+    chosen = picks(db)
+    call = read_calls(chosen)[name]
+    session = Session(Path(db), date.fromisoformat(day))
+    started = time.perf_counter()
+    call(session)
+    return {"seconds": time.perf_counter() - started, "peak_rss_mb": peak_rss_mb()}
+
+
+def measure_reads(db: Path, repeat: int) -> dict:
+    print("  in-process reads: repeated ...", flush=True)
+    found = run_worker(["--worker", "reads", "--worker-db", str(db), "--repeat", str(repeat)])
+    print("  in-process reads: first call of a fresh process ...", flush=True)
+    for name in TARGET_READS:  # unmeasured: page cache and bytecode
+        run_worker(["--worker", "first", "--worker-db", str(db), "--worker-read", name, "--worker-day", DAY])
+    firsts: dict[str, dict[str, list[float]]] = {name: {d: [] for d in DAYS} for name in TARGET_READS}
+    for _ in range(repeat):
+        for name in TARGET_READS:
+            for day_name, day in DAYS.items():
+                answer = run_worker(["--worker", "first", "--worker-db", str(db), "--worker-read", name, "--worker-day", day])
+                firsts[name][day_name].append(answer["seconds"])
+    found["first_call"] = {name: {d: stats(v) for d, v in by_day.items()} for name, by_day in firsts.items()}
+    return found
+
+
+# ----- writes, now and in the release before (a worker that runs against either) ----
+
+
+def open_touchpoints(session, clients: list[str], wanted: int) -> list[tuple[str, date, str]]:
+    """(client, day, kind) of the latest open touchpoint on or before the session's day, for up to ``wanted`` clients."""
+    day = session.today
+    start = day - timedelta(days=90)
+    try:
+        from carebench.app import queries
+    except ImportError:  # the release before: no queries module
+        queries = None
+    found = []
+    for client in clients:
+        if queries is not None:
+            rows = [(t.date, t.kind, t.status) for t in queries.schedule(session, client, start, day).touchpoints]
+        else:
+            from carebench.core.schedule import schedule
+
+            with session.reading() as store:
+                engagement = store.client(client)
+            rows = [(t.date, t.kind, t.status) for t in schedule(engagement, start, day)]
+        still_open = [r for r in rows if r[2] == "scheduled" and r[0] <= day]
+        if still_open:
+            found.append((client, still_open[-1][0], still_open[-1][1]))
+            if len(found) >= wanted:
+                break
+    return found
+
+
+def worker_writes(db: str, repeat: int, round_: int) -> dict:
+    """Each kind of write through app.commands, one unmeasured then ``repeat`` timed, each on another client.
+
+    Runs against this carebench or, with PYTHONPATH pointing at it, the release before (same
+    commands). ``round_`` picks other clients for each round on the same database.
+    """
+    from carebench.app import commands
+    from carebench.app.session import Session
+    from carebench.core.models import (
+        SUBSCORES,
+        ActionItem,
+        Assessment,
+        CheckIn,
+        Scores,
+        Section,
+    )
+
+    day = date.fromisoformat(DAY)
+    session = Session(Path(db), day)
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        clients = [r[0] for r in conn.execute(
+            "SELECT id FROM clients WHERE status = 'active' AND go_live <= ? ORDER BY id", (DAY,))]
+        kpis: dict[str, list[str]] = {}
+        for client, key in conn.execute("SELECT client_id, key FROM kpis ORDER BY client_id, position"):
+            kpis.setdefault(client, []).append(key)
+        owners = dict(conn.execute("SELECT id, owner FROM clients"))
+    finally:
+        conn.close()
+    per_kind = repeat + 1
+    plain = [w for w in WRITES if w not in TOUCHPOINT_WRITES]
+    pool = clients[round_ * len(plain) * per_kind:]
+    needed = len(TOUCHPOINT_WRITES) * per_kind
+    # Clients with an open touchpoint, taken from the end of the list (the plain writes take from the start).
+    with_open = open_touchpoints(session, list(reversed(clients)), needed * (round_ + 1))[round_ * needed:]
+    if len(pool) < len(plain) * per_kind or len(with_open) < needed:
+        raise RuntimeError(f"not enough clients for {per_kind} writes of each kind (round {round_})")
+
+    def scores(value: int) -> dict[str, int]:
+        return {name: value for name in SUBSCORES}
+
+    def write(kind: str, index: int) -> object:
+        if kind in TOUCHPOINT_WRITES:
+            client, when, tp_kind = with_open[TOUCHPOINT_WRITES.index(kind) * per_kind + index]
+        else:
+            client = pool[plain.index(kind) * per_kind + index]
+        if kind == "reading":
+            return commands.record_reading(session, client, kpis[client][0], 42.0, day)
+        if kind == "assessment, green":
+            return commands.record_assessment(session, client, scores(9), day)
+        if kind == "assessment, red":
+            return commands.record_assessment(session, client, scores(4), day)
+        if kind == "touchpoint done":
+            return commands.record_touchpoint(session, client, when, "done", kind=tp_kind)
+        if kind == "engagement outcome":
+            return commands.record_outcome(session, client, "renewed", day=day)
+        checkin = CheckIn(date=day, kind=tp_kind, author=session.actor, planned_minutes=30, actual_minutes=35,
+                          attendees=["Project sponsor"], sections=[Section(title="Review of the KPIs", notes="On track.")],
+                          next_steps="Share the adoption report.")
+        return commands.finish_checkin(
+            session, client, when, checkin, {key: 50.0 for key in kpis[client][:3]},
+            Assessment(date=day, scores=Scores(**scores(8)), author=session.actor),
+            [ActionItem(text="Share the adoption report", owner=owners[client], due=day + timedelta(days=14))])
+
+    found: dict = {}
+    for kind in WRITES:
+        runs = []
+        for index in range(per_kind):
+            started = time.perf_counter()
+            write(kind, index)
+            elapsed = time.perf_counter() - started
+            if index:  # the first write of a kind imports what it needs
+                runs.append(elapsed)
+        found[kind] = runs
+    return {"seconds": found, "peak_rss_mb": peak_rss_mb()}
+
+
+def before_tree(rev: str, root: Path) -> tuple[Path, str]:
+    """The files of ``rev`` (its src/, benchmarks/generate.py, themes...), unpacked once under ``root``."""
+    sha = subprocess.run(["git", "-C", str(REPO), "rev-parse", "--verify", f"{rev}^{{commit}}"], capture_output=True,
+                         text=True, check=True).stdout.strip()
+    tree = root / f"before-{sha[:12]}"
+    if not (tree / ".unpacked").exists():
+        shutil.rmtree(tree, ignore_errors=True)
+        tree.mkdir(parents=True)
+        archive = subprocess.run(["git", "-C", str(REPO), "archive", sha], capture_output=True, check=True).stdout
+        subprocess.run(["tar", "-x", "-C", str(tree)], input=archive, check=True)
+        (tree / ".unpacked").write_text(sha + "\n")
+    byte_compile(tree / "src" / "carebench")
+    return tree, sha
+
+
+def before_schema(tree: Path) -> str:
+    out = subprocess.run([PY, "-c", "from carebench.store.schema import SCHEMA_VERSION; print(SCHEMA_VERSION)"],
+                         capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(tree / "src")}, check=True)
+    return out.stdout.strip()
+
+
+def measure_writes(db: Path, repeat: int, work: Path, before: tuple[Path, Path, str] | None) -> dict:
+    """Write costs on a copy of ``db``; with ``before`` (tree, database, sha) also the release before, alternating."""
+    now_copy = copy_db(db, work / "writes-now.db")
+    then_copy = copy_db(before[1], work / "writes-before.db") if before else None
+    now: dict[str, list[float]] = {w: [] for w in WRITES}
+    then: dict[str, list[float]] = {w: [] for w in WRITES}
+    peaks = {"now": 0.0, "before": 0.0}
+    try:
+        for round_ in range(WRITE_ROUNDS):
+            args = ["--worker", "writes", "--repeat", str(repeat), "--worker-round", str(round_)]
+            answer = run_worker([*args, "--worker-db", str(now_copy)])
+            peaks["now"] = max(peaks["now"], answer["peak_rss_mb"])
+            for kind, runs in answer["seconds"].items():
+                now[kind].extend(runs)
+            if before:
+                answer = run_worker([*args, "--worker-db", str(then_copy)],
+                                    env={**os.environ, "PYTHONPATH": str(before[0] / "src")})
+                peaks["before"] = max(peaks["before"], answer["peak_rss_mb"])
+                for kind, runs in answer["seconds"].items():
+                    then[kind].extend(runs)
+    finally:
+        remove_db(now_copy)
+        if then_copy:
+            remove_db(then_copy)
+    found = {"now": {k: stats(v) for k, v in now.items()}, "peak_rss_mb": peaks}
+    if before:
+        found["before"] = {k: stats(v) for k, v in then.items()}
+        found["before_rev"] = before[2]
+        found["extra_ms"] = {k: round(found["now"][k]["median"] - found["before"][k]["median"], 2) for k in WRITES}
+    return found
+
+
+# ----- a full rebuild of the derived rows ------------------------------------------
+
+
+def worker_rebuild(db: str, repeat: int) -> dict:
+    """projections.rebuild (what a change of rules or of the derivation code runs) on a writable store."""
+    from carebench.store import Store, projections
+
+    runs = []
+    with Store(db, create=False, today=date.fromisoformat(DAY)) as store:
+        for _ in range(repeat):
+            started = time.perf_counter()
+            projections.rebuild(store.conn, store.rules)
+            runs.append(time.perf_counter() - started)
+        rows = {t: store.conn.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in projections.DERIVED_TABLES}
+    return {"seconds": runs, "rows": rows, "peak_rss_mb": peak_rss_mb()}
+
+
+def measure_rebuild(db: Path, repeat: int, work: Path) -> dict:
+    target = copy_db(db, work / "rebuild.db")
+    try:
+        answer = run_worker(["--worker", "rebuild", "--worker-db", str(target), "--repeat", str(repeat)])
+    finally:
+        remove_db(target)
+    return {**stats(answer["seconds"]), "rows": answer["rows"], "peak_rss_mb": answer["peak_rss_mb"]}
 
 
 # ----- whole CLI processes -----------------------------------------------------------
@@ -307,69 +583,55 @@ main()
 """
 
 
-def cli_commands(db: Path, client: str) -> dict[str, list[str]]:
-    common = ["--db", str(db), "--date", DAY, "--json"]
-    return {
-        "today": [CAREBENCH, "today", *common],
-        "health": [CAREBENCH, "health", *common],
-        "kpis": [CAREBENCH, "kpis", client, *common],
-        "pipeline": [CAREBENCH, "pipeline", *common],
-    }
+def cli_argv(name: str, db: Path, day: str) -> list[str]:
+    return [CAREBENCH, name, "--db", str(db), "--date", day, "--json"]
 
 
-def measure_cli(db: Path, client: str, repeat: int, env: dict) -> dict:
-    """Whole processes, alternating with the import floor; cold (nothing remembered) and warm; does any load textual?"""
-    commands = cli_commands(db, client)
+def measure_cli(db: Path, imports: int, calls: int, env: dict, work: Path) -> dict:
+    """The reading commands as whole processes on a database just imported from an export of ``db``.
+
+    Each import goes into a new database; then ``calls`` rounds of the import floor and every
+    command on both days (stdout to /dev/null). The first round is the first call after the import.
+    """
+    portfolio = work / "portfolio.json"
+    export_s = run_timed([CAREBENCH, "export", "-o", str(portfolio), "--db", str(db)], env)
+    fresh = work / "imported.db"
     floor_argv = [PY, "-c", IMPORT_FLOOR]
-    for argv in [floor_argv, *commands.values()]:  # warm the page cache and .pyc files
+    keys = [(name, day_name) for name in CLI_COMMANDS for day_name in DAYS]
+    for argv in [floor_argv, *(cli_argv(name, db, DAYS[d]) for name, d in keys)]:  # page cache and bytecode
         run_timed(argv, env)
-    next_day = [NEXT_DAY if arg == DAY else arg for arg in commands["today"]]
-    times: dict[str, list[float]] = {"import_floor": [], "today next_day": []}
-    for name in commands:
-        times[f"{name} cold"], times[f"{name} warm"] = [], []
-    for _ in range(repeat):
-        times["import_floor"].append(run_timed(floor_argv, env))
-        for name, argv in commands.items():
-            forget_views(db)
-            times[f"{name} cold"].append(run_timed(argv, env))
-            times[f"{name} warm"].append(run_timed(argv, env))
-            if name == "today":  # DAY is remembered now, NEXT_DAY not yet
-                times["today next_day"].append(run_timed(next_day, env))
-    floor = stats(times["import_floor"])
-    result: dict = {"import_floor": floor}
-    for name in commands:
-        result[name] = {}
-        for mode in ("cold", "warm", "next_day"):
-            if f"{name} {mode}" in times:
-                s = stats(times[f"{name} {mode}"])
-                result[name][mode] = {**s, "ratio_to_import_floor": round(s["median"] / floor["median"], 2)}
-    textual = {}
-    for name, argv in commands.items():
-        probe = subprocess.run([PY, "-c", TEXTUAL_PROBE, *argv[1:]], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                               text=True, env=env)
-        found = re.search(r"TEXTUAL_MODULES=(\d+)", probe.stderr)
-        textual[name] = int(found.group(1)) if found else None
-    result["textual_modules_loaded"] = textual
-    return result
-
-
-def measure_import_export(src_db: Path, repeat: int, env: dict, work: Path) -> dict:
-    """`carebench export` of a 200-client database, and `carebench import` of that file into a new database."""
-    portfolio = work / "portfolio-200.json"
-    exports = []
-    for i in range(repeat):
+    floor: list[float] = []
+    times: dict[tuple[str, str], list[list[float]]] = {key: [[] for _ in range(calls)] for key in keys}
+    import_s = []
+    try:
+        for i in range(imports):
+            print(f"  CLI: import {i + 1}/{imports} and {calls} calls of each command ...", flush=True)
+            remove_db(fresh)
+            import_s.append(run_timed([CAREBENCH, "import", str(portfolio), "--db", str(fresh)], env))
+            for call in range(calls):
+                floor.append(run_timed(floor_argv, env))
+                for name, day_name in keys:
+                    times[(name, day_name)][call].append(run_timed(cli_argv(name, fresh, DAYS[day_name]), env))
+        floor_stats = stats(floor)
+        result: dict = {"import_floor": floor_stats, "export": stats([export_s]), "import": stats(import_s),
+                        "portfolio_bytes": portfolio.stat().st_size, "calls": calls, "imports": imports, "commands": {}}
+        for (name, day_name), by_call in times.items():
+            result["commands"].setdefault(name, {})[day_name] = {
+                "first": with_ratio(stats(by_call[0]), floor_stats),
+                "last": with_ratio(stats(by_call[-1]), floor_stats),
+                "later": with_ratio(stats([t for runs in by_call[1:] for t in runs]), floor_stats),
+            }
+        textual = {}
+        for name in CLI_COMMANDS:
+            probe = subprocess.run([PY, "-c", TEXTUAL_PROBE, *cli_argv(name, fresh, DAY)[1:]], stdout=subprocess.DEVNULL,
+                                   stderr=subprocess.PIPE, text=True, env=env)
+            found = re.search(r"TEXTUAL_MODULES=(\d+)", probe.stderr)
+            textual[name] = int(found.group(1)) if found else None
+        result["textual_modules_loaded"] = textual
+    finally:
+        remove_db(fresh)
         portfolio.unlink(missing_ok=True)
-        exports.append(run_timed([CAREBENCH, "--db", str(src_db), "export", "-o", str(portfolio)], env))
-    data = json.loads(portfolio.read_text())
-    imports = []
-    target = work / "imported.db"
-    for _ in range(repeat):
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{target}{suffix}").unlink(missing_ok=True)
-        imports.append(run_timed([CAREBENCH, "import", str(portfolio), "--db", str(target)], env))
-    readings = sum(len(k["readings"]) for c in data["clients"] for k in c["kpis"])
-    return {"clients": len(data["clients"]), "readings": readings, "file_bytes": portfolio.stat().st_size,
-            "export": stats(exports), "import": stats(imports)}
+    return result
 
 
 # ----- the workbench in tmux ---------------------------------------------------------
@@ -445,6 +707,11 @@ class Tmux:
         subprocess.run(["tmux", "-L", self.socket, "kill-server"], capture_output=True)
 
 
+def shown_text(tm: Tmux, name: str) -> str:
+    """The screen as text, without its blank lines (for a report of what was on it)."""
+    return "\n".join(line.rstrip() for line in tm.screen(name).splitlines() if line.strip())
+
+
 def shell_quote(text: str) -> str:
     return "'" + text.replace("'", "'\\''") + "'"
 
@@ -452,15 +719,16 @@ def shell_quote(text: str) -> str:
 POLL_S = 0.005
 
 
-def wait_until(tm: Tmux, name: str, test, started: float, timeout: float, escapes: bool = False) -> float | None:
-    """Seconds from ``started`` to the first capture that passes ``test`` (None on timeout)."""
+def wait_until(tm: Tmux, name: str, test, started: float, timeout: float, escapes: bool = False,
+               fail=None) -> float | None:
+    """Seconds from ``started`` to the first capture that passes ``test`` (None on timeout, or once one passes ``fail``)."""
     deadline = started + timeout
     while True:
         shown = tm.screen(name, escapes)
         now = time.perf_counter()
         if test(shown):
             return now - started
-        if now > deadline:
+        if now > deadline or (fail is not None and fail(shown)):
             return None
         time.sleep(POLL_S)
 
@@ -492,7 +760,7 @@ def rss_of(pid: int) -> dict:
     return {"peak_mb": found.get("VmHWM"), "rss_mb": found.get("VmRSS")}
 
 
-# key, title in the header, what shows once the screen's data is in (None: shown before the switch)
+# key, title in the header, what shows once the screen's data is in (None: the first agenda row, for Today)
 SWITCHES = [
     ("2", "Portfolio —", r"\d+ of \d+ clients"),
     ("3", "KPIs —", r"· \d+ KPIs"),
@@ -501,6 +769,19 @@ SWITCHES = [
     ("6", "Practice —", r"\d{4}-\d\d-\d\d · \d+ clients"),
     ("1", "Today —", None),
 ]
+SCREENS = [title.split(" ")[0] for _, title, _ in SWITCHES]
+# Rounds of the six switches in each workbench run: the first visits every screen but Today
+# (shown at start), the others are later visits.
+SWITCH_ROUNDS = 3
+CURSOR_KEYS = 5
+
+
+# The workbench's notice when a screen's data could not be loaded (no use waiting for it then).
+LOAD_FAILED = "Could not load"
+
+
+def load_failed(shown: str) -> bool:
+    return LOAD_FAILED in shown
 
 
 def bare_run(tm: Tmux, env_prefix: str, keys: int) -> dict:
@@ -538,368 +819,531 @@ def bare_modes_run(tm: Tmux, env_prefix: str, switches: int) -> list[float | Non
     return times
 
 
-def carebench_run(tm: Tmux, env_prefix: str, db: Path, first_row: str | None, cursor_keys: int) -> dict:
+def carebench_run(tm: Tmux, env_prefix: str, db: Path, day: str, first_row: str | None, cursor_keys: int,
+                  timeout: float) -> dict:
+    """``workbench_run``; a workbench that stopped (its tmux session gone) is a run without a first paint."""
+    try:
+        return workbench_run(tm, env_prefix, db, day, first_row, cursor_keys, timeout)
+    except RuntimeError as exc:
+        tm.kill("bench")
+        return {"first_paint": None, "problems": [f"the workbench stopped: {exc}"]}
+
+
+def workbench_run(tm: Tmux, env_prefix: str, db: Path, day: str, first_row: str | None, cursor_keys: int,
+                  timeout: float) -> dict:
+    """One workbench process: first paint of Today, SWITCH_ROUNDS rounds of keys 2-6 and 1, cursor moves, peak RSS.
+
+    A switch is timed until the screen's title is in the header and its data is painted;
+    a step that times out is recorded as None and the run goes on (``problems`` says which).
+    A screen that timed out once is given only a few seconds on its later visits.
+    """
     name = "bench"
     marker = first_row or "touchpoints ("
+    problems: list[str] = []
     started = time.perf_counter()
-    tm.start(name, f"exec {env_prefix} {CAREBENCH} --db {db} --date {DAY}")
-    first = wait_until(tm, name, lambda s: marker in s, started, 300)
-    if first is None:
-        raise RuntimeError(f"the Today screen never showed {marker!r}:\n{tm.screen(name)}")
+    tm.start(name, f"exec {env_prefix} {CAREBENCH} --db {db} --date {day}")
+    first = wait_until(tm, name, lambda s: marker in s, started, timeout, fail=load_failed)
     pid = tm.pid(name)
+    if first is None:
+        shown = shown_text(tm, name)
+        tm.kill(name, pid)
+        return {"first_paint": None, "problems": [f"Today never showed {marker!r}:\n{shown}"]}
     # The start-up notice (old SQLite) would change the screen under the key measurements: let it go first.
     wait_until(tm, name, lambda s: "predates 3.52" not in s, time.perf_counter(), 15)
     settle(tm, name, 0.4)
-    switches: dict[str, dict[str, list]] = {title: {"title": [], "data_first_visit": []} for _, title, _ in SWITCHES}
-    for round_ in (1, 2):
-        for key, title, data in SWITCHES:
+    switches: dict[str, dict[str, list]] = {screen: {"first": [], "later": [], "title": []} for screen in SCREENS}
+    failed: set[str] = set()
+    for round_ in range(SWITCH_ROUNDS):
+        for (key, title, data), screen in zip(SWITCHES, SCREENS):
+            pattern = re.compile(re.escape(marker) if data is None else data)
+            wait = 3.0 if screen in failed else timeout
             t0 = time.perf_counter()
             tm.keys(name, key)
-            shown_title = wait_until(tm, name, lambda s: title in s, t0, 300)
-            switches[title]["title"].append(shown_title)
-            if round_ == 1 and data:
-                pattern = re.compile(data)
-                switches[title]["data_first_visit"].append(wait_until(tm, name, lambda s: bool(pattern.search(s)), t0, 300))
+            shown_title = wait_until(tm, name, lambda s: title in s, t0, wait)
+            painted = wait_until(tm, name, lambda s: title in s and bool(pattern.search(s)), t0, wait, fail=load_failed)
+            if painted is None:
+                failed.add(screen)
+                problems.append(f"{screen} (round {round_ + 1}) never showed {pattern.pattern!r}:\n{shown_text(tm, name)}")
+            switches[screen]["title"].append(shown_title)
+            visit = "first" if round_ == 0 and screen != "Today" else "later"
+            switches[screen][visit].append(painted)
             settle(tm, name, 0.4)
-    cursor = {"Today": [], "Portfolio": []}
+    cursor: dict[str, list] = {"Today": [], "Portfolio": []}
     for _ in range(cursor_keys):
         cursor["Today"].append(key_to_change(tm, name, "Down"))
         settle(tm, name, 0.15)
     t0 = time.perf_counter()
     tm.keys(name, "2")
-    wait_until(tm, name, lambda s: "Portfolio —" in s, t0, 300)
+    wait_until(tm, name, lambda s: "Portfolio —" in s, t0, timeout)
     settle(tm, name, 0.4)
     for _ in range(cursor_keys):
         cursor["Portfolio"].append(key_to_change(tm, name, "Down"))
         settle(tm, name, 0.15)
     rss = rss_of(pid)
     tm.kill(name, pid)
-    return {"first_paint": first, "switches": switches, "cursor": cursor, **rss}
+    return {"first_paint": first, "switches": switches, "cursor": cursor, "problems": problems, **rss}
 
 
-def measure_tui(db: Path, first_row: str | None, repeat: int, home: Path) -> dict:
-    """Alternating runs: the bare app, the workbench with nothing remembered (cold), the workbench again (warm)."""
+def measure_tui(db: Path, first_rows: dict[str, str | None], repeat: int, home: Path, timeout: float) -> dict:
+    """Alternating runs: the bare app, Textual's own screen switch, the workbench on the anchor day and on the next."""
     env = isolated_env(home)
     keep = ("HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME")
     env_prefix = "env " + " ".join(f"{k}={shell_quote(env[k])}" for k in keep) + " TERM=xterm-256color COLORTERM=truecolor"
     tm = Tmux(TMUX_SOCKET)
     bare: list[dict] = []
     modes: list[float | None] = []
-    bench: dict[str, list[dict]] = {"cold": [], "warm": []}
+    bench: dict[str, list[dict]] = {day_name: [] for day_name in DAYS}
     try:
-        # One unmeasured start of each to warm the page cache and .pyc files.
+        # One unmeasured start of each to warm the page cache and the bytecode. A workbench that
+        # cannot paint Today is not run again; the floors are still measured.
         bare_run(tm, env_prefix, 1)
-        carebench_run(tm, env_prefix, db, first_row, 1)
+        warm = carebench_run(tm, env_prefix, db, DAY, first_rows["anchor"], 1, timeout)
+        broken = warm["problems"][0] if warm["first_paint"] is None else None
+        if broken:
+            print(f"  the workbench did not paint Today; measuring the floors only:\n{broken[:1500]}", flush=True)
         for i in range(repeat):
             print(f"  workbench run {i + 1}/{repeat}", flush=True)
             bare.append(bare_run(tm, env_prefix, 5))
             modes.extend(bare_modes_run(tm, env_prefix, 6))
-            forget_views(db)
-            bench["cold"].append(carebench_run(tm, env_prefix, db, first_row, 5))
-            bench["warm"].append(carebench_run(tm, env_prefix, db, first_row, 5))
+            if broken:
+                continue
+            for day_name, day in DAYS.items():
+                bench[day_name].append(carebench_run(tm, env_prefix, db, day, first_rows[day_name], CURSOR_KEYS, timeout))
     finally:
         tm.close()
 
-    def ok(values):
-        return [v for v in values if v is not None]
-
-    bare_first = stats(ok([r["first_paint"] for r in bare]))
-    bare_key = stats(ok([k for r in bare for k in r["keys"]]))
-
-    def ratio(s: dict, floor: dict) -> dict:
-        return {**s, "ratio": round(s["median"] / floor["median"], 2)}
-
-    everything = bench["cold"] + bench["warm"]
-    bare_switch = stats(ok(modes))
+    bare_first = stats([r["first_paint"] for r in bare])
+    bare_key = stats([k for r in bare for k in r["keys"]])
+    bare_switch = stats(modes)
+    runs = [r for by_day in bench.values() for r in by_day if r["first_paint"] is not None]
     result: dict = {
-        "bare": {"first_paint": bare_first, "key_to_paint": bare_key, "peak_rss_mb": max(r["peak_mb"] for r in bare),
-                 "mode_switch": bare_switch},
-        "first_paint_today": {mode: ratio(stats(ok([r["first_paint"] for r in runs])), bare_first) for mode, runs in bench.items()},
-        "switch": {}, "switch_with_data_first_visit": {}, "cursor": {},
-        "peak_rss_mb": {mode: max(r["peak_mb"] for r in runs) for mode, runs in bench.items()},
-        "rss_mb_at_end": statistics.median(r["rss_mb"] for r in everything),
-        "timeouts": sum(v is None for r in everything for t in r["switches"].values() for vs in t.values() for v in vs)
-                    + sum(v is None for r in everything for vs in r["cursor"].values() for v in vs),
+        "bare": {"first_paint": bare_first, "key_to_paint": bare_key, "mode_switch": bare_switch,
+                 "peak_rss_mb": max(r["peak_mb"] for r in bare)},
+        "first_paint_today": {day_name: with_ratio(stats([r["first_paint"] for r in by_day]), bare_first)
+                              for day_name, by_day in bench.items()},
+        "switch": {}, "cursor": {},
+        "peak_rss_mb": stats([r["peak_mb"] / 1000 for r in runs]),  # MB (stats multiplies by 1,000)
+        "problems": [p for by_day in bench.values() for r in by_day for p in r["problems"]],
     }
-    for _, title, data in SWITCHES:
-        screen = title.split(" ")[0]
+    if broken:
+        result["workbench_error"] = broken
+    for screen in SCREENS:
         result["switch"][screen] = {
-            mode: {**ratio(stats(ok([v for r in runs for v in r["switches"][title]["title"]])), bare_key)}
-            for mode, runs in bench.items()}
-        for by_mode in result["switch"][screen].values():
-            by_mode["ratio_to_bare_mode_switch"] = round(by_mode["median"] / bare_switch["median"], 2)
-        if data:
-            result["switch_with_data_first_visit"][screen] = {
-                mode: ratio(stats(ok([v for r in runs for v in r["switches"][title]["data_first_visit"]])), bare_key)
-                for mode, runs in bench.items()}
+            visit: with_ratio(stats([v for r in runs for v in r["switches"][screen][visit]]), bare_switch)
+            for visit in ("first", "later", "title")}
     for screen in ("Today", "Portfolio"):
-        values = ok([v for r in everything for v in r["cursor"][screen]])
-        result["cursor"][screen] = ratio(stats(values), bare_key) if values else None
+        result["cursor"][screen] = with_ratio(stats([v for r in runs for v in r["cursor"][screen]]), bare_key)
     return result
+
+
+# ----- targets and the report --------------------------------------------------------
+
+READ_LABEL = {"first_call": "first call of a fresh process", "repeated": "repeated, a new connection each"}
+VISIT_LABEL = {"first": "first visit", "later": "later visits"}
+
+
+def growth_pair(results: dict) -> tuple[str, str] | None:
+    """(scale 1, the growth scale) when both were measured."""
+    keys = results["scales"]
+    growth = [k for k in keys if float(k) >= GROWTH_SCALE]
+    return ("1", growth[0]) if "1" in keys and growth else None
+
+
+def evaluate(results: dict) -> list[dict]:
+    """Every target with its verdict: met, missed, or not measured (measured None)."""
+    targets: list[dict] = []
+
+    def add(name: str, scale: str, limit: str, measured, met, note: str = "") -> None:
+        targets.append({"target": name, "scale": scale, "limit": limit, "measured": measured,
+                        "met": None if measured is None else bool(met), "note": note})
+
+    def ok(d) -> bool:
+        return isinstance(d, dict) and "error" not in d
+
+    for key in sorted(results["scales"], key=float):
+        entry = results["scales"][key]
+        growth = float(key) >= GROWTH_SCALE
+        tui = entry.get("tui")
+        if not growth:
+            reads = entry.get("reads")
+            for name, limit in READ_TARGETS_MS.items():
+                for mode in ("first_call", "repeated"):
+                    for day_name in DAYS:
+                        s = reads[mode][name][day_name] if ok(reads) else None
+                        m = s and s["median"]
+                        add(f"{name}, {READ_LABEL[mode]}, {day_name} (ms)", key, f"<= {limit:g}", m, m is not None and m <= limit)
+            cli = entry.get("cli")
+            if cli is not None:
+                for name in CLI_COMMANDS:
+                    for day_name in DAYS:
+                        for which, label in (("first", "first call after import"),
+                                             ("last", f"call {cli.get('calls', '?') if ok(cli) else '?'}")):
+                            s = cli["commands"][name][day_name][which] if ok(cli) else None
+                            r = s and s["ratio"]
+                            add(f"`carebench {name} --json`, {label}, {day_name} (× import floor)", key, f"<= {CLI_RATIO}",
+                                r, r is not None and r <= CLI_RATIO)
+            writes = entry.get("writes")
+            if writes is not None:
+                for kind in WRITES:
+                    extra = writes["extra_ms"][kind] if ok(writes) and "extra_ms" in writes else None
+                    note = "" if extra is not None else (entry.get("before_error") or writes.get("error")
+                                                         or "the release before was not measured")
+                    add(f"write: {kind}, cost over the release before (ms)", key, f"<= +{WRITE_EXTRA_MS:g}", extra,
+                        extra is not None and extra <= WRITE_EXTRA_MS, (note.splitlines() or [""])[0][:200])
+            rebuild = entry.get("rebuild")
+            if rebuild is not None:
+                m = round(rebuild["median"] / 1000, 2) if ok(rebuild) else None
+                add("full rebuild of the derived rows (s)", key, f"<= {REBUILD_S:g}", m, m is not None and m <= REBUILD_S)
+        if tui is not None:
+            why = tui.get("workbench_error") or tui.get("error") or ""
+            if why:
+                said = why.split(LOAD_FAILED, 1)[1] if LOAD_FAILED in why else why.splitlines()[0]
+                said = " ".join(line.strip(" ▌") for line in said.splitlines()[:4] if line.strip(" ▌"))
+                why = f"the workbench did not paint Today: {said[:160]}"
+            for day_name in DAYS:
+                s = tui["first_paint_today"][day_name] if ok(tui) else None
+                r = s and s["ratio"]
+                add(f"workbench first paint of Today, {day_name} (× bare app)", key, f"<= {FIRST_PAINT_RATIO}", r,
+                    r is not None and r <= FIRST_PAINT_RATIO, why)
+            if not growth:
+                for screen in SCREENS:
+                    for visit in ("first", "later"):
+                        if screen == "Today" and visit == "first":
+                            continue  # Today is shown at start: its first visit is the first paint
+                        s = tui["switch"][screen][visit] if ok(tui) else None
+                        r = s and s["ratio"]
+                        add(f"switch to {screen}, {VISIT_LABEL[visit]}, data painted (× Textual's own switch)", key,
+                            f"<= {SWITCH_RATIO}", r, r is not None and r <= SWITCH_RATIO, why)
+                for screen in ("Today", "Portfolio"):
+                    s = tui["cursor"][screen] if ok(tui) else None
+                    r = s and s["ratio"]
+                    add(f"cursor Down on {screen}, key to paint (× bare app)", key, f"<= {CURSOR_RATIO}", r,
+                        r is not None and r <= CURSOR_RATIO, why)
+                s = tui["peak_rss_mb"] if ok(tui) else None
+                m = s and s["median"]
+                add("workbench peak RSS after every screen (MB)", key, f"<= {RSS_LIMIT_MB:g}", m,
+                    m is not None and m <= RSS_LIMIT_MB, why)
+    pair = growth_pair(results)
+    if pair:
+        small, big = (results["scales"][k].get("reads") for k in pair)
+        for name in ("agenda", "triage"):
+            for mode in ("first_call", "repeated"):
+                for day_name in DAYS:
+                    factor = None
+                    if ok(small) and ok(big) and small[mode][name][day_name] and big[mode][name][day_name]:
+                        factor = round(big[mode][name][day_name]["median"] / small[mode][name][day_name]["median"], 2)
+                    add(f"{name} growth, {READ_LABEL[mode]}, {day_name} (× scale 1)", pair[1], f"<= {GROWTH_FACTOR:g}",
+                        factor, factor is not None and factor <= GROWTH_FACTOR)
+    return targets
+
+
+def cell(d: dict | None, ratio: bool = False, digits: int = 1) -> str:
+    if not d:
+        return "–"
+    text = f"{d['median']:,.{digits}f} [{d['min']:,.{digits}f}-{d['max']:,.{digits}f}]"
+    if ratio and d.get("ratio") is not None:
+        text += f" ×{d['ratio']:.2f}"
+    return text
+
+
+def md_table(headers: list[str], rows: list[list[str]]) -> str:
+    def text(value) -> str:
+        return " ".join(str(value).split()).replace("|", "\\|")
+
+    lines = ["| " + " | ".join(headers) + " |", "|" + "|".join("---" for _ in headers) + "|"]
+    lines += ["| " + " | ".join(text(c) for c in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def verdict(met) -> str:
+    return {True: "met", False: "**missed**", None: "not measured"}[met]
+
+
+def print_report(results: dict) -> None:
+    """The run as markdown: the targets with their verdicts first, then every measure by scale."""
+    out: list[str] = []
+    keys = sorted(results["scales"], key=float)
+    m = results["machine"]
+    out.append(f"## Run {results['started']} to {results.get('finished', '?')}")
+    load = results.get("loadavg_at_start") or ["?"]
+    end_load = results.get("loadavg_at_end") or ["?"]
+    out.append(f"{m['nproc']} CPUs ({m['cpu']}), {m['ram_gb']} GB, Python {m['python']}, SQLite {m['sqlite']}, "
+               f"textual {m['textual']}, {m['tmux']}. Load average {load[0]:.2f} at the start, "
+               f"{end_load[0] if isinstance(end_load[0], str) else f'{end_load[0]:.2f}'} at the end. "
+               f"Sources {results['source_fingerprints'][0][1]}; `{' '.join(results.get('argv', []))}`.")
+    if results.get("code_changed_during_run"):
+        out.append("**The carebench sources changed during this run:** "
+                   + ", ".join(f"{stage} {f}" for stage, f in results["source_fingerprints"]))
+    out.append("Times in ms, median [min-max] of the repeats; ratios are medians over the floor's median in this run.")
+
+    out.append("\n### Targets\n")
+    rows = [[t["target"], t["scale"], t["limit"], "–" if t["measured"] is None else t["measured"], verdict(t["met"])]
+            + ([t["note"]] if any(x["note"] for x in results["targets"]) else [])
+            for t in results["targets"]]
+    headers = ["target", "scale", "limit", "measured", "verdict"]
+    if any(x["note"] for x in results["targets"]):
+        headers.append("note")
+    out.append(md_table(headers, rows))
+    counted = [t["met"] for t in results["targets"]]
+    out.append(f"\n{counted.count(True)} met, {counted.count(False)} missed, {counted.count(None)} not measured.")
+
+    def col(label: str) -> list[str]:
+        return [f"{label} {k}" for k in keys]
+
+    sizes = [results["scales"][k]["sizes"] for k in keys]
+    out.append("\n### Portfolios\n")
+    out.append(md_table(["", *col("scale")], [
+        ["clients", *[f"{s['clients']:,}" for s in sizes]],
+        ["KPIs per client × readings per KPI", *[f"{s.get('kpis_per_client', 20)} × {s.get('readings_per_kpi', 50)}" for s in sizes]],
+        ["readings", *[f"{s['readings']:,}" for s in sizes]],
+        ["done/skipped touchpoints", *[f"{s['touchpoint_exceptions']:,}" for s in sizes]],
+        ["derived touchpoints", *[f"{results['scales'][k].get('reads', {}).get('picks', {}).get('counts', {}).get('touchpoints', 0):,}"
+                                  for k in keys]],
+        ["generation (s)", *[str(s["seconds_total"]) for s in sizes]],
+        ["DB bytes per 1,000 readings (file / readings table)",
+         *[f"{results['scales'][k]['db_bytes_per_1000_readings']:,} / "
+           f"{results['scales'][k].get('readings_table_bytes_per_1000_readings') or 0:,}" for k in keys]],
+    ]))
+
+    def get(k: str, *path):
+        node = results["scales"][k]
+        for p in path:
+            if not isinstance(node, dict) or p not in node:
+                return None
+            node = node[p]
+        return node
+
+    out.append("\n### In-process reads (app.queries, app.practice)\n")
+    rows = []
+    for name in (*TARGET_READS, *CONTEXT_READS):
+        for mode in ("first_call", "repeated"):
+            if mode == "first_call" and name not in TARGET_READS:
+                continue
+            for day_name in DAYS:
+                limit = READ_TARGETS_MS.get(name)
+                rows.append([name + (f" (≤ {limit:g})" if limit else ""), READ_LABEL[mode], day_name,
+                             *[cell(get(k, "reads", mode, name, day_name)) for k in keys]])
+    rows.append(["opening the store (a read-only Session.reading)", "", "", *[cell(get(k, "reads", "store_open"), digits=2)
+                                                                             for k in keys]])
+    out.append(md_table(["read", "how", "day", *col("scale")], rows))
+    shown = []
+    for k in keys:
+        found = get(k, "reads", "sizes")
+        if found:
+            a, t = found["agenda"]["anchor"], found["triage"]["anchor"]
+            shown.append(f"scale {k}: agenda {a['rows']:,} rows ({a['overdue']:,} overdue) and {a['action_items']:,} "
+                         f"action items, triage {t['rows']:,} rows, dashboard {found['kpi_dashboard']['anchor']['kpis']} KPIs, "
+                         f"practice {found['practice']['anchor']['clients']:,} clients")
+    if shown:
+        out.append("\nWhat the reads returned on the anchor day: " + "; ".join(shown) + ".")
+
+    if any(get(k, "cli") for k in keys):
+        out.append("\n### Reading commands as whole processes, on a database just imported\n")
+        rows = [["`python -c \"" + IMPORT_FLOOR + "\"` (import floor)", "", *[cell(get(k, "cli", "import_floor")) for k in keys]]]
+        for name in CLI_COMMANDS:
+            for day_name in DAYS:
+                for which in ("first", "last", "later"):
+                    calls = next((get(k, "cli", "calls") for k in keys if get(k, "cli", "calls")), 10)
+                    label = {"first": "first call after the import", "last": f"call {calls}",
+                             "later": f"calls 2-{calls}"}[which]
+                    rows.append([f"`carebench {name} --json`, {day_name}", label,
+                                 *[cell(get(k, "cli", "commands", name, day_name, which), ratio=True) for k in keys]])
+        rows.append(["`carebench export` (once)", "", *[cell(get(k, "cli", "export"), digits=0) for k in keys]])
+        rows.append(["`carebench import` into a new database", "", *[cell(get(k, "cli", "import"), digits=0) for k in keys]])
+        rows.append(["textual modules loaded by the commands", "",
+                     *[str(get(k, "cli", "textual_modules_loaded") or "–") for k in keys]])
+        out.append(md_table(["command", "call", *col("scale")], rows))
+
+    if any(get(k, "writes") for k in keys):
+        out.append("\n### Writes (app.commands, each on another client, on a copy of the database)\n")
+        headers = ["write", *col("now, scale")]
+        before_keys = [k for k in keys if get(k, "writes", "before")]
+        for k in before_keys:
+            headers += [f"before ({get(k, 'writes', 'before_rev')[:9]}), scale {k}", f"extra, scale {k}"]
+        rows = []
+        for kind in WRITES:
+            row = [kind, *[cell(get(k, "writes", "now", kind)) for k in keys]]
+            for k in before_keys:
+                row += [cell(get(k, "writes", "before", kind)), f"{get(k, 'writes', 'extra_ms', kind):+.1f}"]
+            rows.append(row)
+        out.append(md_table(headers, rows))
+        for k in keys:
+            if get(k, "before_error"):
+                out.append(f"\nThe release before was not measured at scale {k}: "
+                           f"{get(k, 'before_error').splitlines()[0][:300]}")
+
+    if any(get(k, "rebuild") for k in keys):
+        out.append("\n### Full rebuild of the derived rows (projections.rebuild)\n")
+        out.append(md_table(["", *col("scale")], [
+            ["seconds", *["–" if not get(k, "rebuild", "median") else
+                          f"{get(k, 'rebuild', 'median') / 1000:.2f} [{get(k, 'rebuild', 'min') / 1000:.2f}-"
+                          f"{get(k, 'rebuild', 'max') / 1000:.2f}]" for k in keys]],
+            ["derived rows", *[f"{sum((get(k, 'rebuild', 'rows') or {}).values()):,}" for k in keys]],
+            ["peak RSS of the process (MB)", *[str(get(k, "rebuild", "peak_rss_mb") or "–") for k in keys]],
+        ]))
+
+    tui_keys = [k for k in keys if get(k, "tui")]
+    if tui_keys:
+        out.append(f"\n### Workbench in tmux {SIZE[0]}×{SIZE[1]}\n")
+        rows = [
+            ["bare app: first paint", *[cell(get(k, "tui", "bare", "first_paint")) for k in tui_keys]],
+            ["bare app: key to paint", *[cell(get(k, "tui", "bare", "key_to_paint")) for k in tui_keys]],
+            ["Textual's own switch between two one-label screens", *[cell(get(k, "tui", "bare", "mode_switch"))
+                                                                     for k in tui_keys]],
+        ]
+        for day_name in DAYS:
+            rows.append([f"first paint of Today with its rows, {day_name}",
+                         *[cell(get(k, "tui", "first_paint_today", day_name), ratio=True) for k in tui_keys]])
+        for screen in SCREENS:
+            for visit in ("first", "later", "title"):
+                if screen == "Today" and visit == "first":
+                    continue
+                label = {"first": "first visit, data painted", "later": "later visits, data painted",
+                         "title": "title in the header, every visit"}[visit]
+                rows.append([f"switch to {screen}: {label}", *[cell(get(k, "tui", "switch", screen, visit), ratio=True)
+                                                                for k in tui_keys]])
+        for screen in ("Today", "Portfolio"):
+            rows.append([f"cursor Down on {screen}", *[cell(get(k, "tui", "cursor", screen), ratio=True) for k in tui_keys]])
+        rows.append(["peak RSS after every screen (MB)", *[cell(get(k, "tui", "peak_rss_mb")) for k in tui_keys]])
+        rows.append(["bare app peak RSS (MB)", *[str(get(k, "tui", "bare", "peak_rss_mb") or "–") for k in tui_keys]])
+        out.append(md_table(["measure", *[f"scale {k}" for k in tui_keys]], rows))
+        for k in tui_keys:
+            broken = get(k, "tui", "workbench_error")
+            if broken:
+                out.append(f"\nAt scale {k} the workbench did not paint Today (only the floors were measured):\n\n```\n"
+                           f"{broken[:2500]}\n```")
+            problems = get(k, "tui", "problems")
+            if problems:
+                out.append(f"\nAt scale {k}, {len(problems)} step(s) of the workbench did not finish; the first:\n\n```\n"
+                           f"{problems[0][:2500]}\n```")
+    for k in keys:
+        for stage, found in results["scales"][k].items():
+            if isinstance(found, dict) and "error" in found:
+                out.append(f"\n{stage} at scale {k} failed:\n\n```\n{found['error'][-2500:]}\n```")
+    print("\n".join(out))
 
 
 # ----- putting it together -------------------------------------------------------------
 
 
-def slope(points: list[tuple[float, float]]) -> float | None:
-    """Least-squares slope of log(time) against log(clients): 1 is linear growth, 0 flat."""
-    pts = [(math.log(x), math.log(y)) for x, y in points if x > 0 and y and y > 0]
-    if len(pts) < 2:
-        return None
-    mx = sum(p[0] for p in pts) / len(pts)
-    my = sum(p[1] for p in pts) / len(pts)
-    den = sum((p[0] - mx) ** 2 for p in pts)
-    return round(sum((p[0] - mx) * (p[1] - my) for p in pts) / den, 2) if den else None
-
-
-def evaluate(results: dict) -> list[dict]:
-    targets = []
-
-    def add(name, limit, measured, met, note=""):
-        targets.append({"target": name, "limit": limit, "measured": measured,
-                        "met": None if measured is None else bool(met), "note": note})
-
-    largest = max(results["scales"], key=float)
-    big = results["scales"][largest]
-    tui = results.get("tui")
-    if tui:
-        for mode in ("cold", "warm"):
-            r = tui["first_paint_today"][mode]["ratio"]
-            add(f"workbench first paint of Today ({mode}) / bare first paint", f"<= {TUI_FIRST_PAINT_RATIO}", r,
-                r <= TUI_FIRST_PAINT_RATIO)
-        for screen, by_mode in tui["switch"].items():
-            for mode, s in by_mode.items():
-                add(f"switch to {screen}, title painted ({mode}) / bare key-to-paint", f"<= {TUI_KEY_RATIO}", s["ratio"],
-                    s["ratio"] <= TUI_KEY_RATIO)
-        for screen, by_mode in tui["switch_with_data_first_visit"].items():
-            for mode, s in by_mode.items():
-                add(f"switch to {screen}, its data painted ({mode}) / bare key-to-paint", f"<= {TUI_KEY_RATIO}", s["ratio"],
-                    s["ratio"] <= TUI_KEY_RATIO, "stricter reading: the screen with its rows")
-        for screen, s in tui["cursor"].items():
-            add(f"cursor Down on {screen} / bare key-to-paint", f"<= {TUI_KEY_RATIO}", s and s["ratio"],
-                s and s["ratio"] <= TUI_KEY_RATIO)
-        for mode, peak in tui["peak_rss_mb"].items():
-            add(f"workbench peak RSS after every screen ({mode}, MB)", f"<= {RSS_LIMIT_MB:g}", peak, peak <= RSS_LIMIT_MB)
-    cli = big["cli"]
-    for mode in ("cold", "warm", "next_day"):
-        if mode not in cli["today"]:
-            continue
-        r = cli["today"][mode]["ratio_to_import_floor"]
-        add(f"`carebench today --json` ({mode}) / import floor", f"<= {CLI_TODAY_RATIO}", r, r <= CLI_TODAY_RATIO)
-    loaded = cli["textual_modules_loaded"]
-    add("no CLI command imports textual", "0 textual modules", loaded, all(v == 0 for v in loaded.values()))
-    for metric, limit in TARGETS_MS.items():
-        for mode in ("cold", "warm", "next_day", "one_changed"):
-            if mode not in big["inprocess"][metric]:
-                continue
-            m = big["inprocess"][metric][mode]["median"]
-            add(f"in-process {metric} ({mode}, ms)", f"<= {limit:g}", m, m <= limit)
-    for metric, s in results["growth"]["slope_vs_clients"].items():
-        add(f"{metric}: growth with clients (log-log slope)", f"<= 1 (+{SLOPE_TOLERANCE})", s,
-            s is not None and s <= 1 + SLOPE_TOLERANCE)
-    for metric, f in results["growth"].get("history_x4_factor", {}).items():
-        add(f"{metric}: cost of 4x the readings per KPI (factor)", f"<= {HISTORY_FACTOR_LIMIT}", f, f <= HISTORY_FACTOR_LIMIT)
-    return targets
-
-
-def print_report(results: dict) -> None:
-    from rich.console import Console
-    from rich.table import Table
-
-    console = Console(highlight=False, width=150)
-    scales = sorted(results["scales"], key=float)
-    m = results["machine"]
-    console.print(f"run {results['started']} → {results.get('finished')} · {m['nproc']} CPUs ({m['cpu']}), {m['ram_gb']} GB, "
-                  f"Python {m['python']}, SQLite {m['sqlite']}, textual {m['textual']} · load average at start "
-                  f"{results.get('loadavg_at_start', ['?'])[0]:.2f}")
-    if results.get("code_changed_during_run"):
-        console.print("[red]the carebench sources changed during this run:[/] "
-                      + ", ".join(f"{stage} {f}" for stage, f in results["source_fingerprints"]))
-
-    def cell(d):
-        return "–" if not d else f"{d['median']:.1f} [{d['min']:.1f}-{d['max']:.1f}]"
-
-    t = Table(title="Portfolio, in-process views and CLI processes (ms: median \\[min-max]; cold = nothing remembered; "
-                    "next_day = first look at the next day; one_changed = one client's data changed)",
-              header_style="bold")
-    t.add_column("measure")
-    for s in scales:
-        t.add_column(f"scale {s} ({results['scales'][s]['sizes']['clients']:,} clients)", justify="right")
-    for key, label in (("readings", "readings"), ("touchpoint_exceptions", "done/skipped touchpoints"), ("checkins", "check-ins")):
-        t.add_row(label, *[f"{results['scales'][s]['sizes'][key]:,}" for s in scales])
-    t.add_row("generation (s)", *[str(results["scales"][s]["sizes"]["seconds_total"]) for s in scales])
-    t.add_row("DB bytes / 1,000 readings (whole file)", *[f"{results['scales'][s]['db_bytes_per_1000_readings']:,.0f}" for s in scales])
-    t.add_row("readings table bytes / 1,000 readings",
-              *[f"{results['scales'][s].get('readings_table_bytes_per_1000_readings') or 0:,.0f}" for s in scales])
-    for metric in VIEWS:
-        limit = TARGETS_MS.get(metric)
-        for mode in ("cold", "warm", "next_day", "one_changed"):
-            if mode not in results["scales"][scales[0]]["inprocess"].get(metric, {}):
-                continue
-            t.add_row(f"{metric} {mode}" + (f" (≤ {limit:g})" if limit else ""),
-                      *[cell(results["scales"][s]["inprocess"][metric][mode]) for s in scales])
-    t.add_row("store open", *[cell(results["scales"][s]["inprocess"]["store_open"]) for s in scales])
-    t.add_row("python -c import floor", *[cell(results["scales"][s]["cli"]["import_floor"]) for s in scales])
-    for cmd in ("today", "health", "kpis", "pipeline"):
-        for mode in ("cold", "warm", "next_day"):
-            if mode not in results["scales"][scales[0]]["cli"][cmd]:
-                continue
-            t.add_row(f"carebench {cmd} --json {mode}",
-                      *[f"{cell(results['scales'][s]['cli'][cmd][mode])} ×{results['scales'][s]['cli'][cmd][mode]['ratio_to_import_floor']}"
-                        for s in scales])
-    console.print(t)
-
-    growth = results["growth"]
-    g = Table(title="Growth (cold)", header_style="bold")
-    g.add_column("measure")
-    g.add_column("slope vs clients (1 = linear)", justify="right")
-    g.add_column("4x readings/KPI factor", justify="right")
-    for metric, s in growth["slope_vs_clients"].items():
-        g.add_row(metric, "–" if s is None else f"{s:.2f}", str(growth.get("history_x4_factor", {}).get(metric, "–")))
-    console.print(g)
-
-    tui = results.get("tui")
-    if tui:
-        w = Table(title=f"Workbench in tmux {SIZE[0]}x{SIZE[1]} (scale {tui['scale']}; ms: median \\[min-max] and ratio to the bare app)",
-                  header_style="bold")
-        w.add_column("measure")
-        w.add_column("cold", justify="right")
-        w.add_column("warm", justify="right")
-        w.add_row("bare app: first paint (left) / key-to-paint (right)", cell(tui["bare"]["first_paint"]), cell(tui["bare"]["key_to_paint"]))
-        w.add_row("bare app: screen (mode) switch", cell(tui["bare"]["mode_switch"]), "")
-
-        def both(by_mode):
-            return [f"{cell(by_mode[m])} ×{by_mode[m]['ratio']}" for m in ("cold", "warm")]
-
-        w.add_row("first paint of Today with its rows", *both(tui["first_paint_today"]))
-        for screen, by_mode in tui["switch"].items():
-            w.add_row(f"switch to {screen} (title)", *[f"{x} (×{by_mode[m]['ratio_to_bare_mode_switch']} mode)"
-                                                       for x, m in zip(both(by_mode), ("cold", "warm"))])
-        for screen, by_mode in tui["switch_with_data_first_visit"].items():
-            w.add_row(f"switch to {screen} (data, first visit)", *both(by_mode))
-        for screen, s in tui["cursor"].items():
-            w.add_row(f"cursor Down on {screen} (both)", "–" if not s else f"{cell(s)} ×{s['ratio']}", "")
-        w.add_row("peak RSS (MB; bare app: %s)" % tui["bare"]["peak_rss_mb"], f"{tui['peak_rss_mb']['cold']}",
-                  f"{tui['peak_rss_mb']['warm']}")
-        console.print(w)
-
-    io = results.get("import_export")
-    if io:
-        console.print(f"import/export of {io['clients']} clients ({io['readings']:,} readings, {io['file_bytes']:,} bytes): "
-                      f"export {cell(io['export'])} ms, import {cell(io['import'])} ms")
-
-    tt = Table(title="Targets", header_style="bold")
-    tt.add_column("target")
-    tt.add_column("limit")
-    tt.add_column("measured", justify="right")
-    tt.add_column("met")
-    for item in results["targets"]:
-        met = {True: "[green]met[/]", False: "[red]MISSED[/]", None: "–"}[item["met"]]
-        tt.add_row(item["target"], item["limit"], str(item["measured"]), met)
-    console.print(tt)
+def stage(entry: dict, name: str, run, *args) -> None:
+    """``run(*args)`` into ``entry[name]``; a failure is recorded there and the run goes on."""
+    try:
+        entry[name] = run(*args)
+    except Exception as exc:  # noqa: BLE001  (recorded in the results and the report)
+        entry[name] = {"error": f"{type(exc).__name__}: {exc}"}
+        print(f"  {name} failed: {str(exc)[-1500:]}", flush=True)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="carebench performance benchmark")
-    parser.add_argument("--scale", type=float, nargs="+", default=[0.1, 0.5, 1.0])
-    parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--io-repeat", type=int, default=3, help="repeats of the 200-client import/export (default 3)")
+    parser.add_argument("--scale", type=float, nargs="+", default=[1.0, GROWTH_SCALE],
+                        help="portfolio sizes (1 = 2,000 clients; 10 and above: 10 KPIs x 12 readings per client)")
+    parser.add_argument("--repeat", type=int, default=5, help="timed repeats of every measurement (default 5)")
+    parser.add_argument("--imports", type=int, default=3, help="imports into a new database per scale, for the CLI (default 3)")
+    parser.add_argument("--calls", type=int, default=10, help="calls of each command after each import (default 10)")
+    parser.add_argument("--rebuild-repeat", type=int, default=3, help="full rebuilds timed per scale (default 3)")
+    parser.add_argument("--before", default=BEFORE_REV,
+                        help=f"the release whose write costs are the baseline (default {BEFORE_REV}); 'none' to skip")
+    parser.add_argument("--tui-timeout", type=float, default=120.0, help="seconds a workbench step may take (default 120)")
     parser.add_argument("--seed", type=int, default=20260615)
     parser.add_argument("--out", type=Path, default=HERE / "results" / "results.json")
     parser.add_argument("--db-dir", type=Path, default=HERE / "results" / "db")
-    parser.add_argument("--skip-tui", action="store_true", help="leave out the workbench-in-tmux measurements")
-    parser.add_argument("--skip-io", action="store_true", help="leave out the import/export measurements")
-    parser.add_argument("--no-history", action="store_true", help="leave out the 4x-readings database")
-    parser.add_argument("--report", type=Path, metavar="RESULTS_JSON", help="only print the tables of an earlier run")
+    parser.add_argument("--skip-cli", action="store_true", help="leave out the command-line processes")
+    parser.add_argument("--skip-writes", action="store_true", help="leave out the write costs")
+    parser.add_argument("--skip-rebuild", action="store_true", help="leave out the full rebuild")
+    parser.add_argument("--skip-tui", action="store_true", help="leave out the workbench in tmux")
+    parser.add_argument("--report", type=Path, metavar="RESULTS_JSON", help="only print the report of an earlier run")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--worker-db", help=argparse.SUPPRESS)
+    parser.add_argument("--worker-read", help=argparse.SUPPRESS)
+    parser.add_argument("--worker-day", help=argparse.SUPPRESS)
+    parser.add_argument("--worker-round", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
-    if args.worker == "inprocess":
-        print(json.dumps(worker_inprocess(args.worker_db, args.repeat)))
+    if args.worker:
+        answer = {"reads": lambda: worker_reads(args.worker_db, args.repeat),
+                  "first": lambda: worker_first(args.worker_db, args.worker_read, args.worker_day),
+                  "writes": lambda: worker_writes(args.worker_db, args.repeat, args.worker_round),
+                  "rebuild": lambda: worker_rebuild(args.worker_db, args.repeat)}[args.worker]()
+        print(json.dumps(answer))
         return 0
     if args.report:
-        print_report(json.loads(args.report.read_text()))
+        earlier = json.loads(args.report.read_text())
+        earlier["targets"] = evaluate(earlier)  # judged again: a run cut short has none yet
+        print_report(earlier)
         return 0
 
-    started = datetime.now(timezone.utc)
-    byte_compile_installed()
+    import carebench
+
+    started = datetime.now(UTC)
+    byte_compile(Path(carebench.__file__).resolve().parent)
     scales = sorted(set(args.scale))
-    results: dict = {"started": started.isoformat(timespec="seconds"), "date_measured_as_of": DAY,
-                     "args": {"scale": scales, "repeat": args.repeat, "seed": args.seed, "io_repeat": args.io_repeat},
+    reference = "1" if 1.0 in scales else f"{min(scales):g}"
+    results: dict = {"started": started.isoformat(timespec="seconds"), "days": DAYS,
+                     "argv": ["python", "benchmarks/run.py", *(sys.argv[1:] if argv is None else argv)],
+                     "args": {"scale": scales, "repeat": args.repeat, "seed": args.seed, "imports": args.imports,
+                              "calls": args.calls, "rebuild_repeat": args.rebuild_repeat, "before": args.before},
                      "machine": machine(), "loadavg_at_start": os.getloadavg(), "scales": {}}
     fingerprints: list[tuple[str, str]] = [("start", source_fingerprint())]
     results["source_fingerprints"] = fingerprints
+    tmux = shutil.which("tmux") is not None
+    args.out.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="carebench-bench-") as tmp:
         work = Path(tmp)
         home = work / "home"
         home.mkdir()
         env = isolated_env(home)
         for scale in scales:
-            db, meta = ensure_db(args.db_dir, scale, args.seed)
             key = f"{scale:g}"
-            print(f"scale {key}: in-process views ...", flush=True)
-            entry = {"db": str(db), "sizes": meta, **db_sizes(db, meta)}
-            entry["inprocess"] = inprocess(db, args.repeat)
-            print(f"scale {key}: CLI processes ...", flush=True)
-            entry["cli"] = measure_cli(db, entry["inprocess"]["dashboard_client"], args.repeat, env)
+            db, meta = ensure_db(args.db_dir, scale, args.seed)
+            entry: dict = {"db": str(db), "sizes": meta, **db_sizes(db, meta)}
             results["scales"][key] = entry
+            print(f"scale {key} ({meta['clients']:,} clients, {meta['readings']:,} readings):", flush=True)
+            stage(entry, "reads", measure_reads, db, args.repeat)
+            if not args.skip_writes:
+                before = None
+                if key == reference and args.before.lower() != "none":
+                    try:
+                        tree, sha = before_tree(args.before, args.db_dir.parent)
+                        before_db, _ = ensure_db(args.db_dir, scale, args.seed, src=tree, label=f"before-{sha[:12]}",
+                                                 schema=before_schema(tree))
+                        before = (tree, before_db, sha)
+                    except Exception as exc:  # noqa: BLE001  (said in the report; the writes of now are still measured)
+                        entry["before_error"] = f"{type(exc).__name__}: {exc}"
+                        print(f"  the release before could not be set up: {str(exc)[:1000]}", flush=True)
+                print("  writes" + (f" (and the release before, {before[2][:9]})" if before else "") + " ...", flush=True)
+                stage(entry, "writes", measure_writes, db, args.repeat, work, before)
+                if before and "error" in entry["writes"]:
+                    entry["before_error"] = entry["writes"]["error"]
+                    stage(entry, "writes", measure_writes, db, args.repeat, work, None)
+            if not args.skip_rebuild:
+                print("  full rebuild ...", flush=True)
+                stage(entry, "rebuild", measure_rebuild, db, args.rebuild_repeat, work)
+            if not args.skip_cli:
+                stage(entry, "cli", measure_cli, db, args.imports, args.calls, env, work)
+            if not args.skip_tui:
+                if not tmux:
+                    print("  tmux is not installed: no workbench measurements", flush=True)
+                else:
+                    print("  workbench in tmux ...", flush=True)
+                    agenda = (entry.get("reads") or {}).get("sizes", {}).get("agenda", {})
+                    rows = {d: agenda.get(d, {}).get("first_client_name") for d in DAYS}
+                    stage(entry, "tui", measure_tui, db, rows, args.repeat, home, args.tui_timeout)
             fingerprints.append((f"scale {key}", source_fingerprint()))
-
-        growth: dict = {"slope_vs_clients": {}}
-        for metric in VIEWS:
-            growth["slope_vs_clients"][metric] = slope(
-                [(results["scales"][k]["sizes"]["clients"], results["scales"][k]["inprocess"][metric]["cold"]["median"])
-                 for k in results["scales"]])
-        for metric in ("agenda", "triage"):
-            growth["slope_vs_clients"][f"{metric} next day"] = slope(
-                [(results["scales"][k]["sizes"]["clients"], results["scales"][k]["inprocess"][metric]["next_day"]["median"])
-                 for k in results["scales"]])
-        for cmd in ("today", "health", "kpis", "pipeline"):
-            growth["slope_vs_clients"][f"cli {cmd}"] = slope(
-                [(results["scales"][k]["sizes"]["clients"], results["scales"][k]["cli"][cmd]["cold"]["median"])
-                 for k in results["scales"]])
-        if not args.no_history:
-            base_scale = scales[0]
-            base_db, _ = ensure_db(args.db_dir, base_scale, args.seed)
-            deep_db, deep_meta = ensure_db(args.db_dir, base_scale, args.seed, history=4)
-            print(f"history x4 at scale {base_scale:g}: in-process views (and the x1 database again, back to back) ...", flush=True)
-            base = inprocess(base_db, args.repeat)
-            deep = inprocess(deep_db, args.repeat)
-            growth["history"] = {"scale": base_scale, "readings": deep_meta["readings"], "inprocess": deep, "inprocess_x1": base}
-            fingerprints.append(("history", source_fingerprint()))
-            growth["history_x4_factor"] = {m: round(deep[m]["cold"]["median"] / base[m]["cold"]["median"], 2)
-                                           for m in VIEWS}
-        results["growth"] = growth
-
-        if not args.skip_io:
-            src_db, _ = ensure_db(args.db_dir, 0.1, args.seed)
-            print("import/export of the 200-client portfolio ...", flush=True)
-            results["import_export"] = measure_import_export(src_db, args.io_repeat, env, work)
-            fingerprints.append(("import/export", source_fingerprint()))
-
-        if not args.skip_tui:
-            if shutil.which("tmux") is None:
-                print("tmux is not installed: skipping the workbench measurements", flush=True)
-            else:
-                largest = f"{scales[-1]:g}"
-                print(f"workbench in tmux on scale {largest} ...", flush=True)
-                entry = results["scales"][largest]
-                results["tui"] = {"scale": largest, **measure_tui(Path(entry["db"]), entry["inprocess"]["first_agenda_client_name"],
-                                                                   args.repeat, home)}
-                fingerprints.append(("workbench", source_fingerprint()))
+            args.out.write_text(json.dumps(results, indent=2))  # what is done so far, should a later scale fail
 
     results["loadavg_at_end"] = os.getloadavg()
     results["code_changed_during_run"] = len({f for _, f in fingerprints}) > 1
     results["targets"] = evaluate(results)
-    results["finished"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
-    args.out.parent.mkdir(parents=True, exist_ok=True)
+    results["finished"] = datetime.now(UTC).isoformat(timespec="seconds")
     args.out.write_text(json.dumps(results, indent=2))
+    print()
     print_report(results)
-    print(f"results written to {args.out}")
+    print(f"\nresults written to {args.out}")
     if results["code_changed_during_run"]:
         print("WARNING: the carebench sources changed while the benchmark ran; the stages measured different code: "
-              + ", ".join(f"{stage} {f}" for stage, f in fingerprints))
+              + ", ".join(f"{stage_} {f}" for stage_, f in fingerprints))
     return 0
 
 
