@@ -9,10 +9,16 @@ Handover (day 70): band yellow, 50% of KPIs on target and one open high-priority
 
 from __future__ import annotations
 
+import pytest
 from textual.widgets import Sparkline
 
 from carebench.core.health import BAND_ADVICE
-from test_ui_kpis import database, make_app, rendered, settle  # noqa: F401  (database is a fixture)
+from test_ui_kpis import make_app, private_database, rendered, settle
+
+
+@pytest.fixture
+def database(tmp_path, monkeypatch):
+    return private_database(tmp_path, monkeypatch)
 
 
 async def open_health(app, pilot):
