@@ -10,7 +10,8 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 from textual.binding import Binding
-from textual.containers import Grid, Vertical, VerticalScroll
+from textual.containers import Vertical, VerticalScroll
+from textual.widget import Widget
 from textual.widgets import Sparkline, Static
 
 from ...core.health import BAND_LABEL, COMPONENTS
@@ -84,6 +85,16 @@ CHECKIN_TIMELINE = 8
 OPEN_TICKETS_SHOWN = 6
 
 
+class HealthColumns(Widget):
+    """The panels in one column, or two side by side on a wide terminal (a grid layout).
+
+    Not Textual's ``containers.Grid``: rules written for the workbench's tables (``Grid``)
+    would match that container by its type name too.
+    """
+
+    DEFAULT_CSS = "HealthColumns { width: 1fr; height: auto; layout: grid; }"
+
+
 @dataclass(frozen=True)
 class HealthData:
     """What the screen shows for one client: its health, its card, recent check-ins, tickets and checklist."""
@@ -119,7 +130,7 @@ class HealthScreen(WorkbenchScreen):
     def compose_body(self):
         yield Static("Loading the health breakdown…", id="health-title")
         with VerticalScroll(id="health-scroll"):
-            with Grid(id="health-grid"):
+            with HealthColumns(id="health-grid"):
                 with Vertical(classes="column"):
                     yield Static("", id="overall", classes="panel")
                     yield HealthBreakdown("", id="breakdown", classes="panel")
