@@ -111,7 +111,7 @@ async def test_full_daily_check_in_is_stored_and_leaves_today(demo_db):
     assert stored["readings"] == [{"kpi": key, "date": DAY.isoformat(), "value": float(good)}]
     assert stored["action_items"][0]["text"] == "Reprint the bench labels"
     assert stored["next_steps"] == "Call again tomorrow at nine"
-    assert stored["attendees"] == screen.ctx["contacts"] and stored["attendees"]  # the client's contacts by default
+    assert stored["attendees"] == list(screen.ctx["contacts"]) and stored["attendees"]  # the client's contacts by default
     assert stored["assessment"] is None
 
 
@@ -278,8 +278,8 @@ async def test_v_on_the_expansion_screen_starts_the_conversation(demo_db):
         await pilot.press("v")
         await settle(app, pilot)
         assert isinstance(app.screen, CheckinScreen)
-        assert app.screen.kind == "expansion" and app.screen.opportunity_id == row["id"]
-        assert app.screen.ctx["opportunity"]["title"] == row["title"]
+        assert app.screen.kind == "expansion" and app.screen.opportunity_id == row.id
+        assert app.screen.ctx["opportunity"]["title"] == row.title
 
 
 async def test_notes_box_paints_blank_while_textual_removes_it():
@@ -337,3 +337,15 @@ async def test_a_lesson_noted_in_a_check_in_is_stored_with_it_and_survives_a_dra
     assert stored["learnings"] == [{"kind": "decision", "what": "Label stock runs out on Fridays",
                                     "why": "the supplier delivers on Mondays", "who": "ana"}]
     assert [(x.kind, x.who) for x in found if x.source == f"daily check-in {DAY}"] == [("decision", "ana")]
+
+
+async def test_the_hang_up_flush_writes_the_draft_at_once_on_the_ui_thread(demo_db):
+    client = "kestrel-ridge-outfitters"
+    app = CarebenchApp(demo_db, today=DAY, user="ana")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_runner(app, pilot, client, DAY, "daily")
+        await type_text(pilot, "typed as the line dropped")
+        app.flush_drafts()  # what SIGHUP does: no worker, no waiting for the debounce
+        with Store(demo_db, actor="ana") as store:
+            data, _ = store.load_draft(client, DAY, "daily")
+        assert data["notes"]["0"] == "typed as the line dropped"

@@ -19,6 +19,7 @@ from conftest import record_notifications
 from rich.console import Console
 from textual.widgets import Input, Static
 
+from carebench.app.readmodels import PipelineRow
 from carebench.core.models import Assessment, Client, Opportunity, Portfolio, Scores
 from carebench.store import Store
 from carebench.ui import app as app_module
@@ -105,12 +106,16 @@ async def open_expansion(app, pilot):
 
 
 def keys(table) -> list[int]:
-    return [int(key.value) for key in table.rows]
+    return [row.id for row in table.rows]
 
 
 def select(screen, opportunity_id: int) -> None:
-    table = screen.query_one(PipelineTable)
-    table.move_cursor(row=keys(table).index(opportunity_id))
+    screen.query_one(PipelineTable).move_cursor(key=opportunity_id)
+
+
+def drawn(table, index: int) -> str:
+    """The line the table draws for its row ``index`` (the table scrolled to its top)."""
+    return table.render_line(index + table.header_height).text
 
 
 def text(screen, selector: str) -> str:
@@ -123,17 +128,18 @@ def text(screen, selector: str) -> str:
 # ----- pure helpers ------------------------------------------------------------
 
 def pipeline_row(id, stage, client="c", title="t", probability=50, next_action=None, next_action_date=None, **more):
-    return {"id": id, "version": 1, "client": client, "client_name": client.upper(), "title": title, "stage": stage,
-            "source": "performance_gap", "value": 1000.0, "probability": probability, "investment_low": None,
-            "investment_high": None, "start_month": None, "end_month": None, "next_action": next_action,
-            "next_action_date": next_action_date, **more}
+    fields = {"investment_low": None, "investment_high": None, "start_month": None, "end_month": None, **more}
+    when = date.fromisoformat(next_action_date) if next_action_date else None
+    return PipelineRow(id, 1, client, client.upper(), title, stage, "performance_gap", 1000.0, probability,
+                       1000.0 * probability / 100, "nurture", fields["investment_low"], fields["investment_high"],
+                       fields["start_month"], fields["end_month"], next_action, when)
 
 
 def test_by_stage_groups_in_stage_order_then_client_and_title():
     rows = [pipeline_row(1, "lost"), pipeline_row(2, "won"), pipeline_row(3, "qualified", client="b"),
             pipeline_row(4, "identified"), pipeline_row(5, "qualified", client="a", title="z"),
             pipeline_row(6, "qualified", client="a", title="y"), pipeline_row(7, "proposed")]
-    assert [r["id"] for r in by_stage(rows)] == [4, 6, 5, 3, 7, 2, 1]
+    assert [r.id for r in by_stage(rows)] == [4, 6, 5, 3, 7, 2, 1]
 
 
 def test_next_actions_by_date_overdue_marked_undated_last_closed_left_out():
@@ -144,8 +150,8 @@ def test_next_actions_by_date_overdue_marked_undated_last_closed_left_out():
             pipeline_row(5, "identified"),
             pipeline_row(6, "identified", next_action="today", next_action_date="2026-06-15")]
     planned = next_actions(rows, DAY)
-    assert [(r["id"], r["overdue"]) for r in planned] == [(3, True), (6, False), (1, False), (2, False)]
-    assert planned[-1]["when"] is None
+    assert [(r.id, r.overdue) for r in planned] == [(3, True), (6, False), (1, False), (2, False)]
+    assert planned[-1].when is None
 
 
 @pytest.mark.parametrize(("stage_from", "probability", "stage_to", "expected"), [
@@ -200,24 +206,28 @@ async def test_pipeline_totals_next_actions_scope_and_empty_state(db):
         assert screen.TITLE == "Expansion"
         pipeline = screen.query_one(PipelineTable)
         assert keys(pipeline) == [2, 4, 1, 3, 5]
-        assert [str(c) for c in pipeline.get_row("2")][:7] == [
+        assert [str(c) for c in screen.pipeline_cells(screen.rows[2])][:7] == [
             "Beta Health", "Analytics add-on", "identified", "50,000", "25%", "12,500", "● nurture"]
-        assert [str(pipeline.get_row(k)[6]) for k in ("4", "1")] == ["● ready", "● hold"]
-        ready = pipeline.get_row("4")[6]
-        assert ready.style == app.theme_variables["success"]
+        assert drawn(pipeline, 0).split() == ["Beta", "Health", "Analytics", "add-on", "identified", "50,000", "25%",
+                                              "12,500", "●", "nurture", "07-01", "Demo", "to", "the", "COO"]
+        assert [str(screen.pipeline_cells(screen.rows[k])[6]) for k in (4, 1)] == ["● ready", "● hold"]
+        ready = screen.pipeline_cells(screen.rows[4])[6]
+        assert ready.style == "$success"
+        assert pipeline.cell_style(ready.style) == pipeline.cell_style(app.theme_variables["success"])
         assert "open pipeline 250,000, weighted 68,500" in text(screen, "#scope")
         totals = text(screen, "#totals")
         assert "identified" in totals and "68,500" in totals and "48,000" in totals
         actions = screen.query_one(NextActionsTable)
         assert keys(actions) == [4, 2, 1]
-        assert str(actions.get_row("4")[0]) == "06-10 overdue"
+        assert str(screen.action_cells(actions.rows[0])[0]) == "06-10 overdue"
+        assert drawn(actions, 0).split()[:4] == ["06-10", "overdue", "Cobalt", "Retail"]
         assert "3, 1 overdue" in text(screen, "#actions-title")
 
         await pilot.press("a")
         await settle(app, pilot)
         assert keys(pipeline) == [2, 3]
         assert text(screen, "#scope").startswith("Beta Health · 2 opportunities")
-        assert "client" not in [str(c.label) for c in pipeline.columns.values()]
+        assert "client" not in [c.label for c in pipeline.columns if c.visible]
         app.set_client("dune")
         await settle(app, pilot)
         assert keys(pipeline) == []
@@ -230,9 +240,9 @@ async def test_pipeline_totals_next_actions_scope_and_empty_state(db):
         await pilot.resize_terminal(80, 24)
         await pilot.pause()
         await pilot.pause()
-        labels = [str(c.label) for c in pipeline.columns.values()]
+        labels = [c.label for c in pipeline.columns if c.visible]
         assert labels == ["client", "title", "stage", "value", "prob", "weighted", "readiness"]
-        assert sum(c.get_render_width(pipeline) for c in pipeline.columns.values()) <= 78
+        assert sum(c.width + 2 for c in pipeline.columns if c.visible) <= 78
 
 
 async def test_new_and_edited_opportunities_through_the_form_invalid_input_writes_nothing(db):
@@ -265,7 +275,7 @@ async def test_new_and_edited_opportunities_through_the_form_invalid_input_write
         new = stored(db, 6)
         assert (new["client_id"], new["title"], new["value"], new["probability"], new["stage"], new["next_action_date"]) == (
             "cobalt", "Loyalty app", 90000, 30, "identified", "2026-07-15")
-        assert screen.selected()["id"] == 6
+        assert screen.selected().id == 6
 
         await pilot.press("n")
         await pilot.press("escape")
@@ -285,7 +295,31 @@ async def test_new_and_edited_opportunities_through_the_form_invalid_input_write
         row = stored(db, 2)
         assert (row["title"], row["probability"], row["version"], row["changed_by"]) == ("Analytics suite", 35, 2, "ana")
         assert (row["investment_low"], row["investment_high"], row["start_month"], row["end_month"]) == (10000, 20000, 3, 6)
-        assert screen.selected()["title"] == "Analytics suite"
+        assert screen.selected().title == "Analytics suite"
+
+
+async def test_cursors_follow_their_rows_into_new_rows_and_start_at_the_top_when_their_row_is_gone(db):
+    app = CarebenchApp(db, today=DAY, user="ana", client="beta")
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_expansion(app, pilot)
+        pipeline, actions = screen.query_one(PipelineTable), screen.query_one(NextActionsTable)
+        select(screen, 1)  # acme's
+        actions.move_cursor(key=1)  # acme's "Call the CIO", the last next action
+        await pilot.press("n")
+        await pilot.press(*"Depot")
+        app.screen.query_one("#f-value", Input).value = "1000"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert stored(db, 6)["client_id"] == "acme"
+        # The new opportunity takes the pipeline's cursor; it has no next action, so that list's cursor stays put.
+        assert pipeline.cursor_key == 6
+        assert keys(actions) == [4, 2, 1] and actions.cursor_key == 1
+
+        select(screen, 5)  # cobalt's lost idea, the last row
+        await pilot.press("a")  # beta's pipeline: the rows under the cursors are not in it
+        await settle(app, pilot)
+        assert keys(pipeline) == [2, 3] and (pipeline.cursor_index, pipeline.cursor_key) == (0, 2)
+        assert keys(actions) == [2] and actions.cursor_key == 2
 
 
 async def test_stage_keys_and_a_stale_version_refused_shown_and_reloaded(db, monkeypatch):
@@ -302,7 +336,7 @@ async def test_stage_keys_and_a_stale_version_refused_shown_and_reloaded(db, mon
             return row["stage"], row["probability"]
 
         assert await press("greater_than_sign") == ("qualified", 25)
-        assert screen.selected()["id"] == 2  # the cursor follows the opportunity into its new group
+        assert screen.selected().id == 2  # the cursor follows the opportunity into its new group
         assert await press("less_than_sign") == ("identified", 25)
         assert await press("full_stop") == ("qualified", 25)
         assert await press("x") == ("qualified", 25)
@@ -327,8 +361,8 @@ async def test_stage_keys_and_a_stale_version_refused_shown_and_reloaded(db, mon
         row = stored(db, 1)
         assert (row["title"], row["stage"], row["probability"], row["version"], row["changed_by"]) == (
             "Extra site (bob)", "proposed", 20, 2, "bob")
-        assert screen.selected()["id"] == 1
-        assert (screen.selected()["title"], screen.selected()["version"]) == ("Extra site (bob)", 2)
+        assert screen.selected().id == 1
+        assert (screen.selected().title, screen.selected().version) == ("Extra site (bob)", 2)
 
         await pilot.press("greater_than_sign")  # now on bob's version, the move goes through
         await settle(app, pilot)

@@ -9,10 +9,16 @@ Handover (day 70): band yellow, 50% of KPIs on target and one open high-priority
 
 from __future__ import annotations
 
+import pytest
 from textual.widgets import Sparkline
 
 from carebench.core.health import BAND_ADVICE
-from test_ui_kpis import database, make_app, rendered, settle  # noqa: F401  (database is a fixture)
+from test_ui_kpis import make_app, private_database, rendered, settle
+
+
+@pytest.fixture
+def database(tmp_path, monkeypatch):
+    return private_database(tmp_path, monkeypatch)
 
 
 async def open_health(app, pilot):
@@ -75,6 +81,24 @@ async def test_breakdown_change_history_advice_suggestions_and_handover(database
         assert screen.has_class("-wide")
         assert drivers.region.x >= breakdown.region.right
         assert drivers.region.y < breakdown.region.bottom
+
+
+async def test_every_panel_can_be_scrolled_to_after_the_expansion_screen_was_shown(database):
+    # The expansion screen's tables bring rules of their own into the app's stylesheet: none may cut the panels short.
+    app = make_app(database)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("5")
+        await settle(app, pilot)
+        screen = await open_health(app, pilot)
+        scroll, panels = screen.query_one("#health-scroll"), screen.query_one("#health-grid")
+        pulse = screen.query_one("#pulse")
+        assert panels.outer_size.height > scroll.size.height and scroll.max_scroll_y > 0
+        assert pulse.region.bottom <= panels.region.bottom
+        scroll.scroll_end(animate=False)
+        await pilot.pause()
+        assert "No pulse answers yet" in rendered(pulse)
+        assert pulse.region.bottom <= scroll.region.bottom
 
 
 async def test_never_assessed_client_and_switching_client_refreshes(database):

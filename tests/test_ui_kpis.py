@@ -79,14 +79,19 @@ def build_database(path) -> None:
         store.add_client(quietco)
 
 
-@pytest.fixture
-def database(tmp_path, monkeypatch):
+def private_database(tmp_path, monkeypatch):
+    """The database of this module's docstring in ``tmp_path``, with private user folders (the Health tests use it too)."""
     for name, sub in (("HOME", "home"), ("XDG_CONFIG_HOME", "config"), ("XDG_DATA_HOME", "data"),
                       ("XDG_STATE_HOME", "state"), ("XDG_CACHE_HOME", "cache")):
         monkeypatch.setenv(name, str(tmp_path / sub))
     path = tmp_path / "ui.db"
     build_database(path)
     return path
+
+
+@pytest.fixture
+def database(tmp_path, monkeypatch):
+    return private_database(tmp_path, monkeypatch)
 
 
 def make_app(path, client: str | None = "northwind"):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from time import monotonic
 from datetime import date
+from typing import TYPE_CHECKING, Any, Mapping
 
 from pydantic import ValidationError
 from rich.text import Text
@@ -24,6 +25,9 @@ from ..widgets.chrome import KeyBar
 from ..widgets.tables import band_text
 from ..screens.base import user_error
 from ..messages import DataLoaded, LoadFailed
+
+if TYPE_CHECKING:
+    from ...app.readmodels import Document, Upcoming
 
 # Everything typed is saved this long after the last keystroke (and on every section change).
 DRAFT_DELAY_S = 1.5
@@ -48,7 +52,7 @@ def fmt_clock(seconds: float) -> str:
     return f"{seconds // 60:02d}:{seconds % 60:02d}"
 
 
-def check_reading(text: str, kpi: dict) -> tuple[float | None, str | None]:
+def check_reading(text: str, kpi: Mapping) -> tuple[float | None, str | None]:
     """A KPI reading typed in the runner: empty means none; else a number inside the KPI's plausible range."""
     if not text.strip():
         return None, None
@@ -64,6 +68,15 @@ def check_reading(text: str, kpi: dict) -> tuple[float | None, str | None]:
 def plain(text: str) -> str:
     """Typed or pasted text without control characters (tabs and line breaks stay)."""
     return CONTROL_RE.sub("", text)
+
+
+def thawed(value: Any) -> Any:
+    """``value`` from a read model with its read-only mappings made dicts and its tuples lists, to edit."""
+    if isinstance(value, Mapping):
+        return {k: thawed(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [thawed(v) for v in value]
+    return value
 
 
 def check_score(text: str) -> tuple[int | None, str | None]:
@@ -162,7 +175,7 @@ class CheckinScreen(Screen):
         self.touchpoint_date = touchpoint_date
         self.kind = kind
         self.opportunity_id = opportunity_id
-        self.ctx: dict | None = None
+        self.ctx: Document | None = None  # what app.checkin.context gives; read-only
         self.state: dict = {}
         self.draft_version: int | None = None
         self.section = 0
@@ -190,12 +203,10 @@ class CheckinScreen(Screen):
 
     @work(thread=True, exit_on_error=False, group="load")
     def load(self) -> None:
-        from ...views import checkin_context
+        from ...app import checkin
 
         try:
-            with self.app.open_store(readonly=True) as store:
-                ctx = checkin_context(store, self.client, self.touchpoint_date, self.kind, self.app.plan_day,
-                                      self.opportunity_id, self.app.rules)
+            ctx = checkin.context(self.app.session(), self.client, self.touchpoint_date, self.kind, self.opportunity_id)
         except Exception as exc:
             self.post_message(LoadFailed(user_error(exc)))
             return
@@ -211,7 +222,7 @@ class CheckinScreen(Screen):
         message.stop()
         ctx = self.ctx = message.data
         self.title = f"Check-in · {ctx['client_name']}"
-        draft = ctx["draft"] or {}
+        draft = thawed(ctx["draft"] or {})  # the state is edited as the consultant types
         self.draft_version = ctx["draft_version"]
         self.state = {
             "section": 0, "notes": {}, "readings": {}, "actions": [], "learnings": [], "next_steps": "", "elapsed": {},
@@ -507,9 +518,11 @@ class CheckinScreen(Screen):
 
     @work(thread=True, exit_on_error=False, group="draft")
     def _save_draft(self, data: dict, version: int | None) -> None:
+        from ...app import commands
+
         try:
-            with self.app.open_store() as store:
-                new_version = store.save_draft(self.client, self.touchpoint_date, self.kind, data, version)
+            new_version = commands.save_draft(self.app.session(), self.client, self.touchpoint_date, self.kind, data,
+                                              version)
         except Exception as exc:
             self.app.call_from_thread(self._draft_failed, user_error(exc))
             return
@@ -526,8 +539,13 @@ class CheckinScreen(Screen):
         """Write the draft at once on this thread (the terminal is going away)."""
         if self.ctx is None or self._finished:
             return
-        with self.app.open_store() as store:
-            store.save_draft(self.client, self.touchpoint_date, self.kind, self.draft_data())
+        from dataclasses import replace
+
+        from ...app import commands
+
+        # No waiting notice: it would go through call_from_thread, which refuses the UI thread this runs on.
+        session = replace(self.app.session(), on_wait=None)
+        commands.save_draft(session, self.client, self.touchpoint_date, self.kind, self.draft_data(), None)
 
     # ----- actions, finish, cancel --------------------------------------------
 
@@ -632,24 +650,21 @@ class CheckinScreen(Screen):
 
     @work(thread=True, exit_on_error=False, group="write")
     def _finish(self, result: dict) -> None:
-        from ...views import client_view
+        from ...app import commands, queries
 
+        session = self.app.session()
         try:
-            with self.app.open_store() as store:
-                if self.kind == "expansion":
-                    store.record_expansion_checkin(self.client, self.opportunity_id, result["checkin"], result["actions"],
-                                                   result["outcome"], learnings=result["learnings"])
-                else:
-                    store.finish_checkin(self.client, result["checkin"], result["readings"], result["assessment"],
-                                         result["actions"], touchpoint_date=self.touchpoint_date,
-                                         learnings=result["learnings"])
-                after = client_view(store, self.client, self.app.plan_day, self.app.rules)
+            commands.finish_checkin(session, self.client, self.touchpoint_date, result["checkin"], result["readings"],
+                                    result["assessment"], result["actions"], result["learnings"],
+                                    opportunity_id=self.opportunity_id if self.kind == "expansion" else None,
+                                    outcome=result["outcome"])
+            after = queries.client_card(session, self.client).next_touchpoint
         except Exception as exc:
             self.app.call_from_thread(self.notify, f"Not saved: {user_error(exc)}; your draft is kept", severity="error")
             return
         self.app.call_from_thread(self._finished_ok, result, after)
 
-    def _finished_ok(self, result: dict, after: dict) -> None:
+    def _finished_ok(self, result: dict, next_touchpoint: Upcoming | None) -> None:
         self._finished = True
         lines = [f"{self.ctx['client_name']}: {self.kind} check-in of {self.app.plan_day}, "
                  f"{result['checkin'].actual_minutes} of {result['checkin'].planned_minutes} minutes"]
@@ -666,8 +681,8 @@ class CheckinScreen(Screen):
         lines.append(f"{len(result['actions'])} new action items")
         if result.get("outcome"):
             lines.append(f"opportunity now {result['outcome']['stage']}")
-        tp = after.get("next_touchpoint")
-        lines.append(f"next touchpoint: {tp['kind']} on {tp['date']}" if tp else "no further touchpoints scheduled")
+        tp = next_touchpoint
+        lines.append(f"next touchpoint: {tp.kind} on {tp.date}" if tp else "no further touchpoints scheduled")
         self.app.push_screen(SummaryDialog(lines), lambda _: self.leave())
 
     def leave(self) -> None:
@@ -692,9 +707,10 @@ class CheckinScreen(Screen):
 
     @work(thread=True, exit_on_error=False, group="write")
     def _discard(self) -> None:
+        from ...app import commands
+
         try:
-            with self.app.open_store() as store:
-                store.discard_draft(self.client, self.touchpoint_date, self.kind)
+            commands.discard_draft(self.app.session(), self.client, self.touchpoint_date, self.kind)
         except Exception as exc:
             self.app.call_from_thread(self.notify, user_error(exc), severity="error")
         self.app.call_from_thread(self.leave)

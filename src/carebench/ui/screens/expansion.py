@@ -2,21 +2,28 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING, Iterable, NamedTuple, Sequence
 
+from rich.cells import cell_len
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import DataTable, Label, Static
+from textual.widgets import Label, Static
 
 from ...core.models import STAGES, Opportunity
 from ...core.pipeline import OPEN_STAGES, READINESS, mark_lost, next_stage, previous_stage
 from ...app.inputs import inert
-from ..widgets.tables import CachedTable, Cell
+from ..widgets.grid import Column, Grid
+from ..widgets.tables import Cell
 from ..screens.base import WorkbenchScreen
+
+if TYPE_CHECKING:
+    from ...app.readmodels import Pipeline, PipelineRow, PipelineTotals
 
 # Opportunity fields as the pipeline rows carry them; the form edits only the first seven.
 FORM_FIELDS = ("title", "value", "probability", "stage", "source", "next_action", "next_action_date")
@@ -29,35 +36,48 @@ REOPENED_PROBABILITY = 50
 
 READINESS_STYLE = {text: variable for text, variable in zip(READINESS.values(), ("success", "warning", "error"))}
 READINESS_SHORT = {"ready to present": "ready", "nurture": "nurture", "hold: recover health first": "hold"}
-NAME_MIN, NAME_MAX, TITLE_MIN, TITLE_MAX, NEXT_MAX = 10, 20, 14, 40, 36
-# stage, value, prob, weighted and readiness with their padding, for typical amounts (up to 9,999,999).
-FIXED_COLUMNS = (10 + 2) + (9 + 2) + (4 + 2) + (9 + 2) + (9 + 2)
-# A large table is filled in parts: more rows than a screen holds at once, then chunks with a pause between them.
+NAME_MIN, NAME_MAX, TITLE_MIN, TITLE_MAX, NEXT_MIN = 10, 20, 14, 40, 12
+# "100%", "● nurture" / "– unknown"; and in the next actions, "06-10 overdue" and the client's name.
+PROB_WIDTH, READINESS_WIDTH, WHEN_WIDTH, CLIENT_WIDTH = 4, 9, 13, 16
 
 
 # ----- pure helpers (tested without a terminal) ---------------------------------
 
-def by_stage(rows: list[dict]) -> list[dict]:
+class NextAction(NamedTuple):
+    """An open opportunity's next action, marked overdue when its date is before the day planned."""
+
+    row: PipelineRow
+    overdue: bool
+
+    @property
+    def id(self) -> int:
+        return self.row.id
+
+    @property
+    def when(self) -> date | None:
+        return self.row.next_action_date
+
+
+def by_stage(rows: Iterable[PipelineRow]) -> list[PipelineRow]:
     """Pipeline rows grouped by stage in stage order (identified ... won, lost), then by client name and title."""
-    return sorted(rows, key=lambda r: (STAGES.index(r["stage"]), r["client_name"].casefold(), r["title"].casefold(), r["id"]))
+    return sorted(rows, key=lambda r: (STAGES.index(r.stage), r.client_name.casefold(), r.title.casefold(), r.id))
 
 
-def next_actions(rows: list[dict], day: date) -> list[dict]:
+def next_actions(rows: Iterable[PipelineRow], day: date) -> list[NextAction]:
     """Open opportunities' next actions, soonest first (undated ones last), each marked overdue when its date is before ``day``."""
-    planned = []
-    for row in rows:
-        if row["stage"] not in OPEN_STAGES or not (row["next_action"] or row["next_action_date"]):
-            continue
-        when = date.fromisoformat(row["next_action_date"]) if row["next_action_date"] else None
-        planned.append({**row, "when": when, "overdue": when is not None and when < day})
-    return sorted(planned, key=lambda r: (r["when"] is None, r["when"] or day, r["client_name"].casefold(), r["id"]))
+    planned = [NextAction(row, row.next_action_date is not None and row.next_action_date < day) for row in rows
+               if row.stage in OPEN_STAGES and (row.next_action or row.next_action_date)]
+    return sorted(planned, key=lambda a: (a.when is None, a.when or day, a.row.client_name.casefold(), a.id))
 
 
-def opportunity_of(row: dict) -> Opportunity:
+def opportunity_of(row: PipelineRow) -> Opportunity:
     """The core model of a pipeline row (validated)."""
-    fields = {name: row[name] for name in FORM_FIELDS + OTHER_FIELDS}
-    fields["next_action_date"] = date.fromisoformat(row["next_action_date"]) if row["next_action_date"] else None
-    return Opportunity(**fields)
+    return Opportunity(**{name: getattr(row, name) for name in FORM_FIELDS + OTHER_FIELDS})
+
+
+def form_values(row: PipelineRow) -> dict:
+    """The fields of a pipeline row the opportunity form edits."""
+    return {name: getattr(row, name) for name in FORM_FIELDS}
 
 
 def with_stage(opportunity: Opportunity, stage: str) -> Opportunity:
@@ -81,13 +101,13 @@ def with_stage(opportunity: Opportunity, stage: str) -> Opportunity:
     return Opportunity(**{**opportunity.model_dump(), "stage": stage, "probability": probability})
 
 
-def stage_moved(row: dict, step: str) -> Opportunity:
+def stage_moved(row: PipelineRow, step: str) -> Opportunity:
     """The row's opportunity one ``step`` ("next", "previous" or "lost") along; ValueError says why a move is impossible."""
     moves = {"next": next_stage, "previous": previous_stage, "lost": mark_lost}
-    return with_stage(opportunity_of(row), moves[step](row["stage"]))
+    return with_stage(opportunity_of(row), moves[step](row.stage))
 
 
-def edited(row: dict, form_result: Opportunity) -> Opportunity:
+def edited(row: PipelineRow, form_result: Opportunity) -> Opportunity:
     """The row's opportunity with the form's fields replaced; fields the form does not show are kept."""
     kept = opportunity_of(row).model_dump(include=set(OTHER_FIELDS))
     return Opportunity(**{**form_result.model_dump(include=set(FORM_FIELDS)), **kept})
@@ -111,12 +131,59 @@ def fit_names(room: int, client_long: int, title_long: int) -> tuple[int, int]:
     return client, title
 
 
+def next_text(row: PipelineRow) -> str:
+    """The next action as the pipeline lists it: its date (month-day) before its text."""
+    when = f"{row.next_action_date:%m-%d} " if row.next_action_date else ""
+    return f"{when}{row.next_action or ''}".strip()
+
+
 def money(value: float | None) -> str:
     return "–" if value is None else f"{value:,.0f}"
 
 
-def clip(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: max(width - 1, 0)] + "…"
+@dataclass(frozen=True)
+class Longest:
+    """The widest text of each sized column of the pipeline, in cells (worked out once per load)."""
+
+    client: int = 6
+    title: int = 5
+    stage: int = 5
+    value: int = 5
+    weighted: int = 8
+    next: int = 0
+
+    @classmethod
+    def of(cls, rows: Sequence[PipelineRow]) -> Longest:
+        if not rows:
+            return cls()
+        return cls(max(6, *(cell_len(r.client_name) for r in rows)), max(5, *(cell_len(r.title) for r in rows)),
+                   max(5, *(len(r.stage) for r in rows)), max(5, *(len(money(r.value)) for r in rows)),
+                   max(8, *(len(money(r.weighted)) for r in rows)), max(cell_len(next_text(r)) for r in rows))
+
+
+def pipeline_columns(width: int, longest: Longest, show_client: bool) -> tuple[Column, ...]:
+    """The pipeline's columns for a table ``width`` cells wide.
+
+    Client and title share what the other columns leave (see fit_names); the next action,
+    also listed below, takes the rest, or is hidden when that is too little to read.
+    """
+    fixed = sum(w + 2 for w in (longest.stage, longest.value, PROB_WIDTH, longest.weighted, READINESS_WIDTH))
+    room = width - fixed
+    client_w, title_w = fit_names(room, longest.client if show_client else 0, longest.title)
+    spare = room - (client_w + 2 if show_client else 0) - (title_w + 2) - 2
+    show_next = longest.next > 0 and spare >= NEXT_MIN
+    return (Column("client", client_w or NAME_MIN, visible=show_client), Column("title", title_w),
+            Column("stage", longest.stage), Column("value", longest.value, justify="right"),
+            Column("prob", PROB_WIDTH, justify="right"), Column("weighted", longest.weighted, justify="right"),
+            Column("readiness", READINESS_WIDTH), Column("next action", None, min_width=NEXT_MIN, visible=show_next))
+
+
+def action_columns(width: int) -> tuple[Column, ...]:
+    """The next actions' columns for a table ``width`` cells wide: the action takes what the opportunity leaves."""
+    avail = width - (WHEN_WIDTH + 2) - (CLIENT_WIDTH + 2) - 4
+    title_w = max(12, min(30, avail * 2 // 5))
+    return (Column("when", WHEN_WIDTH), Column("client", CLIENT_WIDTH), Column("next action", None, min_width=16),
+            Column("opportunity", title_w))
 
 
 # ----- widgets ----------------------------------------------------------------
@@ -143,12 +210,20 @@ class ConfirmDialog(ModalScreen[bool]):
         self.dismiss(answer)
 
 
-class PipelineTable(CachedTable):
+class PipelineTable(Grid):
     """Every opportunity in scope, grouped by stage."""
 
 
-class NextActionsTable(CachedTable):
+class NextActionsTable(Grid):
     """Open opportunities' next actions by date, overdue ones marked."""
+
+
+@dataclass(frozen=True)
+class ExpansionData:
+    """The pipeline shown and whose it is (None: every client's)."""
+
+    scope: str | None
+    pipeline: Pipeline
 
 
 # ----- the screen --------------------------------------------------------------
@@ -187,127 +262,106 @@ class ExpansionScreen(WorkbenchScreen):
     def __init__(self) -> None:
         super().__init__()
         self.scope_client = False
-        self.rows: dict[str, dict] = {}
+        self.rows: dict[int, PipelineRow] = {}
         self.scope: str | None = None
-        self.data: dict | None = None
-        self.pending_select: str | None = None
-        self._last_width = 0
+        self.data: ExpansionData | None = None
+        self.pending_select: int | None = None
+        self._longest = Longest()
 
     def compose_body(self):
         yield Static("Loading the pipeline…", id="scope")
         yield Static("", id="totals")
         yield Static("", id="empty", classes="empty")
-        yield PipelineTable(cursor_type="row", zebra_stripes=True, id="pipeline")
+        yield PipelineTable(zebra_stripes=True, id="pipeline")
         yield Static("", id="detail", classes="muted")
         yield Static("Next actions", id="actions-title", classes="panel-title")
-        yield NextActionsTable(cursor_type="row", zebra_stripes=True, id="next-actions")
+        yield NextActionsTable(zebra_stripes=True, id="next-actions")
 
     def on_mount(self) -> None:
-        self.query_one(NextActionsTable).add_columns("when", "client", "next action", "opportunity")
         self.query_one(PipelineTable).focus()
-        # Cell colours come from the theme's variables: draw again when the theme changes.
-        self.app.theme_changed_signal.subscribe(self, lambda _theme: self.data is not None and self.show(self.data))
         super().on_mount()
 
-    def fetch(self, store, day, client_id):
-        from ...views import pipeline_view
+    def fetch(self, session, client_id) -> ExpansionData:
+        from ...app import queries
 
         scope = client_id if self.scope_client else None
-        return {"scope": scope, **pipeline_view(store, day, scope, self.app.rules)}
+        return ExpansionData(scope, queries.pipeline(session, scope))
 
     # ----- drawing ---------------------------------------------------------
 
-    def show(self, data: dict) -> None:
+    def show(self, data: ExpansionData) -> None:
         self.data = data
-        self.scope = data["scope"]
-        pipeline = self.query_one(PipelineTable)
-        actions = self.query_one(NextActionsTable)
-        rows = by_stage(data["opportunities"])
-        self.rows = {str(r["id"]): r for r in rows}
+        self.scope = data.scope
+        rows = by_stage(data.pipeline.opportunities)
+        self.rows = {r.id: r for r in rows}
+        self._longest = Longest.of(rows)
         # A new opportunity takes the cursor once a load includes it (a load started before the write may come first).
         added = self.pending_select if self.pending_select in self.rows else None
         if added:
             self.pending_select = None
-        keep_pipeline = added or self._key(pipeline)
-        keep_actions = added or self._key(actions)
-        self._fill_pipeline(rows, keep_pipeline)
-        self._fill_actions(rows, keep_actions)
-        self._show_totals(data["totals"], len(rows))
+        self._fill_pipeline(rows, added)
+        self._fill_actions(rows, added)
+        self._show_totals(data.pipeline.totals, len(rows))
         self._show_detail()
 
-    def _fill_pipeline(self, rows: list[dict], keep: str | None = None) -> None:
+    def _width(self, grid: Grid) -> int:
+        """The width a table's columns are fitted to (its scrollbar's room left aside)."""
+        return (grid.size.width or self.size.width or 80) - 2
+
+    def _fit_columns(self) -> None:
+        """Give both tables the columns their width holds (the rows stay)."""
+        pipeline, actions = self.query_one(PipelineTable), self.query_one(NextActionsTable)
+        columns = pipeline_columns(self._width(pipeline), self._longest, self.scope is None)
+        if pipeline.columns != columns:
+            pipeline.set_columns(columns)
+        columns = action_columns(self._width(actions))
+        if actions.columns != columns:
+            actions.set_columns(columns)
+
+    def pipeline_cells(self, row: PipelineRow) -> list:
+        """A pipeline row's cells, one for each column (hidden ones included)."""
+        readiness = READINESS_SHORT.get(row.readiness)
+        ready = (Cell(f"● {readiness}", style=f"${READINESS_STYLE[row.readiness]}")
+                 if readiness else Cell("– unknown", style="dim"))
+        closed = row.stage not in OPEN_STAGES
+        return [Cell(row.client_name), Cell(row.title), Cell(row.stage, style="dim" if closed else ""), money(row.value),
+                f"{row.probability}%", money(row.weighted), ready, Cell(next_text(row))]
+
+    def action_cells(self, item: NextAction) -> list:
+        """A next action's cells: when (overdue in the error colour), client, the action, the opportunity."""
+        if item.when is None:
+            when = Cell("no date", style="dim")
+        elif item.overdue:
+            when = Cell(f"{item.when:%m-%d} overdue", style="$error")
+        else:
+            when = "today" if item.when == self.app.plan_day else f"{item.when:%m-%d}"
+        return [when, Cell(item.row.client_name), Cell(item.row.next_action or "–"), Cell(item.row.title)]
+
+    @staticmethod
+    def _kept(table: Grid, ids: list[int], added: int | None) -> int | None:
+        """The row the cursor goes to in new rows: the opportunity just added, else the one it is on, else the first."""
+        for candidate in (added, table.cursor_key):
+            if candidate is not None and candidate in ids:
+                return candidate
+        return ids[0] if ids else None
+
+    def _fill_pipeline(self, rows: list[PipelineRow], added: int | None = None) -> None:
+        self._fit_columns()
         table = self.query_one(PipelineTable)
-        variables = self.app.theme_variables
-        show_client = self.scope is None
-        next_texts = [f"{r['next_action_date'][5:] + ' ' if r['next_action_date'] else ''}{r['next_action'] or ''}".strip()
-                      for r in rows]
-        # Client and title share what the fixed columns leave; the next action (also listed below) may scroll off.
-        room = (table.size.width or self.size.width or 80) - 2 - FIXED_COLUMNS
-        client_w, title_w = fit_names(room, max([len(r["client_name"]) for r in rows] + [6]) if show_client else 0,
-                                      max([len(r["title"]) for r in rows] + [5]))
-        # The next action gets what is left, or no column when that is too little to read (the list below has them).
-        spare = room - (client_w + 2 if show_client else 0) - (title_w + 2) - 2
-        next_w = min(NEXT_MAX, max([len(t) for t in next_texts] + [11]), spare)
-        show_next = next_w >= 12
-        table.clear(columns=True)
-        if show_client:
-            table.add_column("client", width=client_w, key="client")
-        table.add_column("title", width=title_w, key="title")
-        table.add_column("stage", key="stage")
-        table.add_column(Text("value", justify="right"), key="value")
-        table.add_column(Text("prob", justify="right"), key="prob")
-        table.add_column(Text("weighted", justify="right"), key="weighted")
-        table.add_column("readiness", key="readiness")
-        if show_next:
-            table.add_column("next action", width=next_w, key="next")
-
-        def row_of(item: tuple[dict, str]) -> tuple[list, str]:
-            row, next_text = item
-            readiness = READINESS_SHORT.get(row["readiness"])
-            ready = (Cell(f"● {readiness}", style=variables.get(READINESS_STYLE[row["readiness"]], ""))
-                     if readiness else Cell("– unknown", style="dim"))
-            closed = row["stage"] not in OPEN_STAGES
-            cells = [Cell(clip(row["title"], title_w)), Cell(row["stage"], style="dim" if closed else ""),
-                     Cell(money(row["value"]), justify="right"), Cell(f"{row['probability']}%", justify="right"),
-                     Cell(money(row["weighted"]), justify="right"), ready]
-            if show_next:
-                cells.append(Cell(clip(next_text, next_w)))
-            if show_client:
-                cells.insert(0, Cell(clip(row["client_name"], client_w)))
-            return cells, str(row["id"])
-
-        table.fill(list(zip(rows, next_texts)), row_of, keep)
-        self._last_width = table.size.width
-
+        keep = self._kept(table, [row.id for row in rows], added)
+        table.set_rows(rows, key=lambda row: row.id, cells=self.pipeline_cells, keep=keep)
         empty = self.query_one("#empty", Static)
         if not rows:
             whose = f" for {self._client_name(self.scope)}" if self.scope else ""
             empty.update(Text(inert(f"No opportunities{whose} yet: press n to add one.")))
         empty.set_class(not rows, "-shown")
 
-    def _fill_actions(self, rows: list[dict], keep: str | None = None) -> None:
+    def _fill_actions(self, rows: list[PipelineRow], added: int | None = None) -> None:
         table = self.query_one(NextActionsTable)
-        table.clear()
-        error = self.app.theme_variables.get("error", "")
         planned = next_actions(rows, self.app.plan_day)
-        # After "when" (13) and the client (16), the action text and the opportunity share the rest, 3 to 2.
-        avail = (table.size.width or self.size.width or 80) - 2 - 15 - 18 - 4
-        title_w = max(12, min(30, avail * 2 // 5))
-        action_w = max(16, min(60, avail - title_w))
-        plan_day = self.app.plan_day
-
-        def row_of(item: dict) -> tuple[list, str]:
-            if item["when"] is None:
-                when = Cell("no date", style="dim")
-            elif item["overdue"]:
-                when = Cell(f"{item['when']:%m-%d} overdue", style=error)
-            else:
-                when = "today" if item["when"] == plan_day else f"{item['when']:%m-%d}"
-            return [when, Cell(clip(item["client_name"], 16)), Cell(clip(item["next_action"] or "–", action_w)),
-                    Cell(clip(item["title"], title_w))], str(item["id"])
-
-        table.fill(planned, row_of, keep)
-        overdue = sum(1 for item in planned if item["overdue"])
+        keep = self._kept(table, [item.id for item in planned], added)
+        table.set_rows(planned, key=lambda item: item.id, cells=self.action_cells, keep=keep)
+        overdue = sum(1 for item in planned if item.overdue)
         title = self.query_one("#actions-title", Static)
         if planned:
             title.update(f"Next actions: {len(planned)}" + (f", {overdue} overdue" if overdue else ""))
@@ -315,21 +369,21 @@ class ExpansionScreen(WorkbenchScreen):
             title.update("Next actions: none planned (e adds one to the selected opportunity)")
         table.display = bool(planned)
 
-    def _show_totals(self, totals: dict, count: int) -> None:
+    def _show_totals(self, totals: PipelineTotals, count: int) -> None:
         who = self._client_name(self.scope) if self.scope else "All clients"
         self.query_one("#scope", Static).update(
-            Text.assemble((inert(who), "bold"), f" · {count} opportunities · open pipeline {money(totals['value'])}, "
-                                         f"weighted {money(totals['weighted'])}"))
+            Text.assemble((inert(who), "bold"), f" · {count} opportunities · open pipeline {money(totals.value)}, "
+                                         f"weighted {money(totals.weighted)}"))
         grid = Table(box=None, padding=(0, 1), show_edge=False, pad_edge=False)
         grid.add_column("")
         for stage in STAGES:
             grid.add_column(stage, justify="right")
         grid.add_column("open", justify="right", style="bold")
-        by_stage_totals = totals["by_stage"]
+        by_stage_totals = totals.by_stage
 
         def line(label: str, field: str, fmt) -> list[str]:
-            cells = [fmt(by_stage_totals[s][field]) if s in by_stage_totals else "–" for s in STAGES]
-            return [label, *cells, fmt(totals[field])]
+            cells = [fmt(getattr(by_stage_totals[s], field)) if s in by_stage_totals else "–" for s in STAGES]
+            return [label, *cells, fmt(getattr(totals, field))]
 
         grid.add_row(*line("count", "count", str))
         grid.add_row(*line("value", "value", money))
@@ -338,35 +392,26 @@ class ExpansionScreen(WorkbenchScreen):
 
     def _client_name(self, client_id: str | None) -> str:
         for row in self.rows.values():
-            if row["client"] == client_id:
-                return row["client_name"]
+            if row.client == client_id:
+                return row.client_name
         return dict(self.app.clients).get(client_id, client_id or "")
 
     def on_resize(self) -> None:
         self.call_after_refresh(self._refit)
 
     def _refit(self) -> None:
-        """Give the title column what a new terminal width leaves."""
-        if self.data is not None and self.query_one(PipelineTable).size.width != self._last_width:
-            rows = by_stage(list(self.rows.values()))
-            for table, fill in ((self.query_one(PipelineTable), self._fill_pipeline),
-                                (self.query_one(NextActionsTable), self._fill_actions)):
-                fill(rows, self._key(table))
+        """Give the columns what a new terminal width leaves."""
+        if self.data is not None:
+            self._fit_columns()
 
     # ----- selection -------------------------------------------------------
 
-    @staticmethod
-    def _key(table: DataTable) -> str | None:
-        if not table.row_count:
-            return None
-        return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-
-    def selected(self) -> dict | None:
+    def selected(self) -> PipelineRow | None:
         """The opportunity under the cursor of the focused table (the pipeline unless Next actions has focus)."""
         focused = self.focused
         table = focused if isinstance(focused, NextActionsTable) else self.query_one(PipelineTable)
-        key = self._key(table)
-        return self.rows.get(key) if key else None
+        key = table.cursor_key
+        return self.rows.get(key) if key is not None else None
 
     def _show_detail(self) -> None:
         row = self.selected()
@@ -374,23 +419,23 @@ class ExpansionScreen(WorkbenchScreen):
         if row is None:
             detail.update("")
             return
-        parts = [row["client_name"], row["title"], row["source"].replace("_", " "), row["readiness"]]
-        if row["next_action"] or row["next_action_date"]:
-            parts.append(f"next: {row['next_action'] or '–'}" + (f" ({row['next_action_date']})" if row["next_action_date"] else ""))
+        parts = [row.client_name, row.title, row.source.replace("_", " "), row.readiness]
+        if row.next_action or row.next_action_date:
+            parts.append(f"next: {row.next_action or '–'}" + (f" ({row.next_action_date})" if row.next_action_date else ""))
         detail.update(Text(inert(" · ".join(parts)), no_wrap=True, overflow="ellipsis"))
 
-    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+    def on_grid_row_highlighted(self, event: Grid.RowHighlighted) -> None:
         event.stop()
         self._show_detail()
 
     def on_descendant_focus(self) -> None:
         self._show_detail()
 
-    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+    def on_grid_row_selected(self, event: Grid.RowSelected) -> None:
         event.stop()
         self.action_edit()
 
-    def _need_selected(self) -> dict | None:
+    def _need_selected(self) -> PipelineRow | None:
         row = self.selected()
         if row is None:
             self.notify("Select an opportunity first", severity="warning")
@@ -398,16 +443,16 @@ class ExpansionScreen(WorkbenchScreen):
 
     # ----- writing ---------------------------------------------------------
 
-    def _save(self, row: dict, opportunity: Opportunity, summary: str) -> None:
+    def _save(self, row: PipelineRow, opportunity: Opportunity, summary: str) -> None:
         """Save over the version this screen loaded; a refusal (someone saved in between) reloads their version."""
-        from ...store import StoreError
+        from ...app import commands
+        from ...app.errors import StoreError
 
-        def change(store) -> str:
+        def change(session) -> str:
             try:
-                store.update_opportunity(row["id"], opportunity, expected_version=row["version"])
+                commands.update_opportunity(session, row.id, opportunity, row.version)
             except StoreError as exc:
-                self.app.call_from_thread(self.reload)
-                # The screen reloads by itself, so the store's advice to reload becomes a statement.
+                # A failed write reloads the screen, so the store's advice to reload becomes a statement.
                 reason = str(exc).replace("; reload to see their version", "")
                 raise StoreError(f"Not saved: {reason}; their version is shown now") from None
             return summary
@@ -423,7 +468,7 @@ class ExpansionScreen(WorkbenchScreen):
         except ValueError as exc:
             self.notify(str(exc), severity="warning")
             return
-        self._save(row, opportunity, f"{row['client_name']}: {row['title']} {row['stage']} → {opportunity.stage}"
+        self._save(row, opportunity, f"{row.client_name}: {row.title} {row.stage} → {opportunity.stage}"
                                      f" ({opportunity.probability}%)")
 
     def action_converse(self) -> None:
@@ -433,17 +478,17 @@ class ExpansionScreen(WorkbenchScreen):
             return
         from ..screens.checkin import CheckinScreen
 
-        self.app.push_screen(CheckinScreen(row["client"], self.app.plan_day, "expansion", opportunity_id=row["id"]))
+        self.app.push_screen(CheckinScreen(row.client, self.app.plan_day, "expansion", opportunity_id=row.id))
 
     def action_lost(self) -> None:
         row = self._need_selected()
         if row is None:
             return
-        if row["stage"] not in OPEN_STAGES:
-            self.notify(f"'{row['title']}' is {row['stage']} already; only open opportunities can be marked lost",
+        if row.stage not in OPEN_STAGES:
+            self.notify(f"'{row.title}' is {row.stage} already; only open opportunities can be marked lost",
                         severity="warning")
             return
-        self.app.push_screen(ConfirmDialog(f"Mark '{row['title']}' of {row['client_name']} as lost?"),
+        self.app.push_screen(ConfirmDialog(f"Mark '{row.title}' of {row.client_name} as lost?"),
                              lambda yes: yes and self.action_move("lost"))
 
     def action_edit(self) -> None:
@@ -455,16 +500,16 @@ class ExpansionScreen(WorkbenchScreen):
 
         def save(result: Opportunity | None) -> None:
             if result is not None:
-                self._save(row, edited(row, result), f"{row['client_name']}: '{result.title}' saved")
+                self._save(row, edited(row, result), f"{row.client_name}: '{result.title}' saved")
 
-        self.app.push_screen(opportunity_form(row["client_name"], row), save)
+        self.app.push_screen(opportunity_form(row.client_name, form_values(row)), save)
 
     def new_for(self) -> str | None:
         """Whose opportunity ``n`` adds: the client in scope, else the selected row's client, else the current client."""
         if self.scope:
             return self.scope
         row = self.selected()
-        return row["client"] if row else self.app.client_id
+        return row.client if row else self.app.client_id
 
     def action_new(self) -> None:
         from ..widgets.forms import opportunity_form
@@ -478,10 +523,10 @@ class ExpansionScreen(WorkbenchScreen):
         def add(result: Opportunity | None) -> None:
             if result is None:
                 return
+            from ...app import commands
 
-            def change(store) -> str:
-                new_id = store.add_opportunity(client_id, result)
-                self.pending_select = str(new_id)
+            def change(session) -> str:
+                self.pending_select = commands.add_opportunity(session, client_id, **result.model_dump())
                 return f"{name}: opportunity '{result.title}' added"
 
             self.write(change)

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Mapping
 
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 from textual.binding import Binding
-from textual.containers import Grid, Vertical, VerticalScroll
+from textual.containers import Vertical, VerticalScroll
+from textual.widget import Widget
 from textual.widgets import Sparkline, Static
 
 from ...core.health import BAND_LABEL, COMPONENTS
@@ -16,6 +19,9 @@ from ...core.phases import ADOPTION_LABEL, PHASE_LABEL
 from ...app.inputs import inert
 from ..screens.base import WorkbenchScreen
 from ..widgets.tables import band_text, delta_text
+
+if TYPE_CHECKING:
+    from ...app.readmodels import ClientCard, Component, Document, Health, HealthDetail, HistoryPoint, Suggestion
 
 HISTORY_ROWS = 6
 """How many of the latest assessments the history panel lists."""
@@ -39,7 +45,7 @@ def score_style(app, value: float) -> str:
 class HealthBreakdown(Static):
     """The three components with weight and score, and their sub-scores as ten-cell bars, with evidence-based suggestions."""
 
-    def show_breakdown(self, components: dict | None, suggestions: dict[str, dict]) -> None:
+    def show_breakdown(self, components: Mapping[str, Component] | None, suggestions: Mapping[str, Suggestion]) -> None:
         # A grid, so a long suggestion wraps inside its own column instead of under the bars.
         grid = Table.grid(padding=(0, 1))
         grid.add_column(min_width=20, no_wrap=True)
@@ -50,22 +56,22 @@ class HealthBreakdown(Static):
             if suggestions:
                 lines.append(Text("What the evidence suggests for the first one:"))
             for name, suggestion in suggestions.items():
-                grid.add_row(Text(f"  {label(name)}"), Text(f"suggest {suggestion['score']}:", style="bold"),
-                             Text(inert(suggestion["reason"]), style="italic"))
+                grid.add_row(Text(f"  {label(name)}"), Text(f"suggest {suggestion.score}:", style="bold"),
+                             Text(inert(suggestion.reason), style="italic"))
             self.update(Group(*lines, grid))
             return
         for component, names in COMPONENTS.items():
             part = components[component]
             grid.add_row(
                 Text(component.capitalize(), style="bold"),
-                Text.assemble((f"{part['score']:.2f}", score_style(self.app, part["score"])), "  "),
-                Text(f"weight {part['weight'] * 100:.0f}%", style="dim"),
+                Text.assemble((f"{part.score:.2f}", score_style(self.app, part.score)), "  "),
+                Text(f"weight {part.weight * 100:.0f}%", style="dim"),
             )
             for name in names:
-                value = part["subscores"][name]
+                value = part.subscores[name]
                 bar = Text.assemble(("█" * value, score_style(self.app, value)), ("░" * (10 - value), "dim"), f" {value:>2}")
                 suggestion = suggestions.get(name)
-                hint = (Text(f"suggest {suggestion['score']}: {inert(suggestion['reason'])}", style="italic")
+                hint = (Text(f"suggest {suggestion.score}: {inert(suggestion.reason)}", style="italic")
                         if suggestion else Text(""))
                 grid.add_row(Text(f"  {label(name)}"), bar, hint)
         self.update(grid)
@@ -77,6 +83,28 @@ CHECKIN_TIMELINE = 8
 
 # How many open tickets the tickets panel lists.
 OPEN_TICKETS_SHOWN = 6
+
+
+class HealthColumns(Widget):
+    """The panels in one column, or two side by side on a wide terminal (a grid layout).
+
+    Not Textual's ``containers.Grid``: rules written for the workbench's tables (``Grid``)
+    would match that container by its type name too.
+    """
+
+    DEFAULT_CSS = "HealthColumns { width: 1fr; height: auto; layout: grid; }"
+
+
+@dataclass(frozen=True)
+class HealthData:
+    """What the screen shows for one client: its health, its card, recent check-ins, tickets and checklist."""
+
+    detail: HealthDetail
+    client: ClientCard
+    previous_date: date | None  # the assessment the latest one is compared with
+    checkins: tuple[Document, ...]
+    tickets: tuple[Document, ...]
+    checklist: Document
 
 
 class HealthScreen(WorkbenchScreen):
@@ -97,12 +125,12 @@ class HealthScreen(WorkbenchScreen):
     HealthScreen #history-line { height: 1; margin-bottom: 1; }
     """
 
-    data: dict | None = None
+    data: HealthData | None = None
 
     def compose_body(self):
         yield Static("Loading the health breakdown…", id="health-title")
         with VerticalScroll(id="health-scroll"):
-            with Grid(id="health-grid"):
+            with HealthColumns(id="health-grid"):
                 with Vertical(classes="column"):
                     yield Static("", id="overall", classes="panel")
                     yield HealthBreakdown("", id="breakdown", classes="panel")
@@ -129,26 +157,24 @@ class HealthScreen(WorkbenchScreen):
         self.app.theme_changed_signal.subscribe(self, lambda _theme: self.data is not None and self.show(self.data))
         super().on_mount()
 
-    def fetch(self, store, day, client_id):
-        from ...views import client_view, health_view
+    def fetch(self, session, client_id) -> HealthData | None:
+        from ...app import queries
 
         if client_id is None:
             return None
-        health = health_view(store, client_id, day, self.app.rules)
-        client = client_view(store, client_id, day, self.app.rules)
-        earlier = [entry for entry in health["history"] if health["date"] and entry["date"] < health["date"]]
-        health["previous_date"] = earlier[-1]["date"] if earlier else None
-        from ...views_practice import checklist_view, tickets_view
+        detail = queries.health_detail(session, client_id)
+        assessed = detail.health.date
+        earlier = [point.date for point in detail.history if assessed and point.date < assessed]
+        return HealthData(detail, queries.client_card(session, client_id), earlier[-1] if earlier else None,
+                          queries.checkins(session, client_id)[:CHECKIN_TIMELINE],
+                          queries.tickets(session, self.now(session.today), client_id),
+                          queries.checklist(session, client_id))
 
-        checkins = store.checkins(client_id)[:CHECKIN_TIMELINE]
-        return {"health": health, "client": client, "day": day.isoformat(), "checkins": checkins,
-                "tickets": tickets_view(store, self.now(), client_id), "checklist": checklist_view(store, client_id)}
+    def now(self, day: date | None = None) -> datetime:
+        """This minute, on the day being planned (or ``day``)."""
+        return datetime.combine(day or self.app.plan_day, datetime.now().time()).replace(second=0, microsecond=0)
 
-    def now(self) -> datetime:
-        """This minute, on the day being planned."""
-        return datetime.combine(self.app.plan_day, datetime.now().time()).replace(second=0, microsecond=0)
-
-    def show(self, data: dict | None) -> None:
+    def show(self, data: HealthData | None) -> None:
         self.data = data
         title = self.query_one("#health-title", Static)
         scroll = self.query_one("#health-scroll")
@@ -159,71 +185,72 @@ class HealthScreen(WorkbenchScreen):
             return
         title.remove_class("empty")
         scroll.display = True
-        health, client = data["health"], data["client"]
-        line = Text.assemble((inert(health["client_name"]), "bold"), f" · {client['tier']} · owner {inert(client['owner'])}")
-        if client["status"] != "active":
-            line.append(f" · {label(client['status'])}")
-        line.append(f" · day {client['day']} · {PHASE_LABEL.get(client['phase'], client['phase'])}")
-        line.append(f" · adoption: {ADOPTION_LABEL.get(client['adoption_phase'], client['adoption_phase'])}")
+        detail, client = data.detail, data.client
+        health = detail.health
+        line = Text.assemble((inert(health.client_name), "bold"), f" · {client.tier} · owner {inert(client.owner)}")
+        if client.status != "active":
+            line.append(f" · {label(client.status)}")
+        line.append(f" · day {client.day} · {PHASE_LABEL.get(client.phase, client.phase)}")
+        line.append(f" · adoption: {ADOPTION_LABEL.get(client.adoption_phase, client.adoption_phase)}")
         title.update(line)
-        assessed = health["overall"] is not None
-        self._show_overall(health)
-        self.query_one(HealthBreakdown).show_breakdown(health["components"], health["suggestions"])
-        self._show_drivers(health)
-        self._show_history(health["history"])
+        assessed = health.overall is not None
+        self._show_overall(health, data.previous_date)
+        self.query_one(HealthBreakdown).show_breakdown(health.components, detail.suggestions)
+        self._show_drivers(health, data.previous_date)
+        self._show_history(detail.history)
         advice = self.query_one("#advice", Static)
         advice.display = assessed
         if assessed:
-            advice.border_title = f"What {health['band']} asks for"
-            text = Text("\n".join(f"• {item}" for item in health["advice"]))
-            if health["advocacy"]["ask"]:
+            advice.border_title = f"What {health.band} asks for"
+            text = Text("\n".join(f"• {item}" for item in detail.advice))
+            if detail.advocacy.ask:
                 text.append("\n→ Ask for a testimonial or referral this quarter: none given yet.", style="bold")
             advice.update(text)
-        self._show_pulse(health["pulse"])
+        self._show_pulse(detail.pulse)
         self._show_handover(client)
-        self._show_checklist(data["checklist"])
-        self._show_tickets(data["tickets"])
-        self._show_checkins(data["checkins"])
+        self._show_checklist(data.checklist)
+        self._show_tickets(data.tickets)
+        self._show_checkins(data.checkins)
 
-    def _show_overall(self, health: dict) -> None:
+    def _show_overall(self, health: Health, previous_date: date | None) -> None:
         panel = self.query_one("#overall", Static)
-        if health["overall"] is None:
+        if health.overall is None:
             panel.update(Text.assemble(
                 ("Not assessed yet", "bold"),
                 "\nRecord a first assessment (nine sub-scores, 1-10) with `carebench assess`.",
             ))
             return
-        text = Text.assemble((f"{health['overall']:.1f}", "bold"), "  ", band_text(self.app, health["band"]),
-                             f" ({BAND_LABEL[health['band']]})")
-        if health["delta"] is not None:
-            text.append(f"  {delta_text(health['delta'])}")
-            text.append(f" since {health['previous_date']}", style="dim")
-        text.append(f"\nassessed {health['date']}", style="dim")
-        if health.get("note"):
-            text.append(f" · “{inert(health['note'])}”", style="dim")
+        text = Text.assemble((f"{health.overall:.1f}", "bold"), "  ", band_text(self.app, health.band),
+                             f" ({BAND_LABEL[health.band]})")
+        if health.delta is not None:
+            text.append(f"  {delta_text(health.delta)}")
+            text.append(f" since {previous_date}", style="dim")
+        text.append(f"\nassessed {health.date}", style="dim")
+        if health.note:
+            text.append(f" · “{inert(health.note)}”", style="dim")
         panel.update(text)
 
-    def _show_drivers(self, health: dict) -> None:
+    def _show_drivers(self, health: Health, previous_date: date | None) -> None:
         panel = self.query_one("#drivers", Static)
-        panel.display = health["overall"] is not None
-        if health["overall"] is None:
+        panel.display = health.overall is not None
+        if health.overall is None:
             return
-        if health["previous_overall"] is None:
+        if health.previous_overall is None:
             panel.update(Text("First assessment: nothing to compare with yet.", style="dim"))
             return
-        text = Text(f"{health['previous_overall']:.1f} → {health['overall']:.1f} ({delta_text(health['delta'])}) "
-                    f"since {health['previous_date']}")
-        if not health["drivers"]:
+        text = Text(f"{health.previous_overall:.1f} → {health.overall:.1f} ({delta_text(health.delta)}) "
+                    f"since {previous_date}")
+        if not health.drivers:
             text.append("\nNo sub-score changed.", style="dim")
         good, bad = self.app.theme_variables.get("success", ""), self.app.theme_variables.get("error", "")
-        for driver in health["drivers"]:
-            text.append(f"\n  {label(driver['subscore'])} {driver['before']} → {driver['after']} ")
-            text.append(f"({signed(driver['change'])})", style=good if driver["change"] > 0 else bad)
+        for driver in health.drivers:
+            text.append(f"\n  {label(driver.subscore)} {driver.before} → {driver.after} ")
+            text.append(f"({signed(driver.change)})", style=good if driver.change > 0 else bad)
         panel.update(text)
 
-    def _show_history(self, history: list[dict]) -> None:
+    def _show_history(self, history: tuple[HistoryPoint, ...]) -> None:
         spark = self.query_one("#history-line", Sparkline)
-        spark.data = [entry["overall"] for entry in history]
+        spark.data = [entry.overall for entry in history]
         spark.display = len(history) > 1
         listing = self.query_one("#history-list", Static)
         if not history:
@@ -231,13 +258,13 @@ class HealthScreen(WorkbenchScreen):
             return
         text = Text(f"{len(history)} assessments, latest first:" if len(history) > 1 else "One assessment:", style="dim")
         for entry in reversed(history[-HISTORY_ROWS:]):
-            text.append(f"\n{entry['date']}  {entry['overall']:>4.1f}  ")
-            text.append_text(band_text(self.app, entry["band"]))
+            text.append(f"\n{entry.date}  {entry.overall:>4.1f}  ")
+            text.append_text(band_text(self.app, entry.band))
         if len(history) > HISTORY_ROWS:
             text.append(f"\n… {len(history) - HISTORY_ROWS} earlier", style="dim")
         listing.update(text)
 
-    def _show_checkins(self, checkins: list[dict]) -> None:
+    def _show_checkins(self, checkins: tuple[Document, ...]) -> None:
         """The client's recent check-ins: when, what, who, how long, what was captured, the first note."""
         if not checkins:
             self.query_one("#checkins", Static).update(Text("No check-ins recorded yet.", style="dim"))
@@ -264,7 +291,7 @@ class HealthScreen(WorkbenchScreen):
         text.rstrip()
         self.query_one("#checkins", Static).update(text)
 
-    def _show_checklist(self, checklist: dict) -> None:
+    def _show_checklist(self, checklist: Document) -> None:
         done_style = self.app.theme_variables.get("success", "")
         grid = Table.grid(padding=(0, 1))
         grid.add_column(no_wrap=True)
@@ -278,7 +305,7 @@ class HealthScreen(WorkbenchScreen):
         heading = Text(f"{checklist['done']} of {checklist['total']} done", style="bold" if checklist["complete"] else "")
         self.query_one("#transfer", Static).update(Group(heading, grid))
 
-    def _show_pulse(self, pulse: dict) -> None:
+    def _show_pulse(self, pulse: Mapping) -> None:
         panel = self.query_one("#pulse", Static)
         if not pulse["answers"]:
             panel.update(Text("No pulse answers yet (carebench pulse).", style="dim"))
@@ -290,7 +317,7 @@ class HealthScreen(WorkbenchScreen):
         text.append(f"\nby quarter: {by_quarter}", style="dim")
         panel.update(text)
 
-    def _show_tickets(self, tickets: list[dict]) -> None:
+    def _show_tickets(self, tickets: tuple[Document, ...]) -> None:
         open_ones = sorted((t for t in tickets if t["status"] == "open"), key=lambda t: (t["priority"], t["opened"]))
         resolved = len(tickets) - len(open_ones)
         if not tickets:
@@ -313,40 +340,40 @@ class HealthScreen(WorkbenchScreen):
             return
         from ..widgets.forms import ticket_form
 
-        client = self.data["client"]
+        client = self.data.client
 
         def logged(ticket) -> None:
             if ticket is None:
                 return
+            from ...app import commands
             from ...core.support import priority
 
-            self.write(lambda store: f"{client['name']}: ticket {store.add_ticket(client['id'], ticket)} logged "
-                                     f"({priority(ticket.impact, ticket.users)})")
+            self.write(lambda session: f"{client.name}: ticket {commands.log_ticket(session, client.id, ticket)} logged "
+                                       f"({priority(ticket.impact, ticket.users)})")
 
-        self.app.push_screen(ticket_form(client["name"], self.now()), logged)
+        self.app.push_screen(ticket_form(client.name, self.now()), logged)
 
     def action_resolve_ticket(self) -> None:
         if not self.data:
             return
-        open_ones = [t for t in self.data["tickets"] if t["status"] == "open"]
+        open_ones = [t for t in self.data.tickets if t["status"] == "open"]
         if not open_ones:
             self.notify("No open tickets to resolve")
             return
         from ..widgets.dialogs import ChoiceDialog
         from ..widgets.forms import resolve_form
 
-        client = self.data["client"]
+        client = self.data.client
         by_ref = {t["ref"]: t for t in open_ones}
 
         def resolved(ref: str, answer: dict | None) -> None:
             if answer is None:
                 return
-            from ...core.support import resolve_ticket
+            from ...app import commands
 
-            def change(store) -> str:
-                current, version = store.ticket(client["id"], ref)
-                store.update_ticket(client["id"], resolve_ticket(current, **answer), version)
-                return f"{client['name']}: {ref} resolved"
+            def change(session) -> str:
+                commands.resolve_ticket(session, client.id, ref, **answer)
+                return f"{client.name}: {ref} resolved"
 
             self.write(change)
 
@@ -355,37 +382,40 @@ class HealthScreen(WorkbenchScreen):
                 self.app.push_screen(resolve_form(ref, by_ref[ref]["title"], self.now()), lambda answer: resolved(ref, answer))
 
         options = [(t["ref"], f"{t['priority']} {t['ref']} {t['title'][:50]} · open {t['hours_open']:g} h") for t in open_ones]
-        self.app.push_screen(ChoiceDialog(f"Resolve a ticket of {client['name']}", options), chosen)
+        self.app.push_screen(ChoiceDialog(f"Resolve a ticket of {client.name}", options), chosen)
 
     def action_checklist(self) -> None:
         if not self.data:
             return
         from ..widgets.dialogs import ChoiceDialog
 
-        client, checklist = self.data["client"], self.data["checklist"]
+        client, checklist = self.data.client, self.data.checklist
         items = {item["key"]: item for item in checklist["items"]}
 
         def chosen(key: str | None) -> None:
             if key is None:
                 return
-            from ...core.handover import default_checklist
+            from ...app import commands
 
             done = not items[key]["done"]
-            day = self.app.plan_day
-            self.write(lambda store: store.check_item(client["id"], key, done, day, default_checklist())
-                       or f"{client['name']}: {items[key]['label']} {'done' if done else 'not done'}")
+
+            def change(session) -> str:
+                commands.tick_checklist(session, client.id, key, done)
+                return f"{client.name}: {items[key]['label']} {'done' if done else 'not done'}"
+
+            self.write(change)
 
         options = [(key, f"{'✓' if item['done'] else '·'} {item['label']}") for key, item in items.items()]
-        self.app.push_screen(ChoiceDialog(f"Knowledge transfer at {client['name']}", options,
+        self.app.push_screen(ChoiceDialog(f"Knowledge transfer at {client.name}", options,
                                           "enter: mark done / not done · escape: close"), chosen)
 
-    def _show_handover(self, client: dict) -> None:
-        gate = client["handover"]
+    def _show_handover(self, client: ClientCard) -> None:
+        gate = client.handover
         colours = self.app.theme_variables
-        if gate["ready"]:
+        if gate.ready:
             text = Text("✓ Ready for handover", style=f"bold {colours.get('success', '')}")
         else:
             text = Text("✗ Not ready for handover", style=f"bold {colours.get('error', '')}")
-            for reason in gate["reasons"]:
+            for reason in gate.reasons:
                 text.append(f"\n  • {inert(reason)}")
         self.query_one("#handover", Static).update(text)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING, Mapping
 
 from rich.text import Text
 from textual.binding import Binding
@@ -16,6 +18,9 @@ from ...app.inputs import inert
 from ..screens.base import WorkbenchScreen
 from ..widgets.charts import KpiChart, number, with_unit
 
+if TYPE_CHECKING:
+    from ...app.readmodels import DashboardKpi, KpiDashboard, OpenAction
+
 DASHBOARDS = {"executive": "Executive", "operational": "Operational", "team": "Team"}
 ARROW = {1: "▲", 0: "▶", -1: "▼"}
 NAME_WIDTH = 26
@@ -25,6 +30,15 @@ def money(value: float | None) -> str:
     if value is None:
         return "–"
     return f"{value:,.0f}" if value == int(value) else f"{value:,.2f}"
+
+
+@dataclass(frozen=True)
+class KpiData:
+    """What the screen shows for one client on one day: the dashboard read model and its KPIs per dashboard."""
+
+    dashboard: KpiDashboard
+    day: date
+    dashboards: Mapping[str, tuple[DashboardKpi, ...]]
 
 
 class KpiRow(Widget, can_focus=True):
@@ -43,56 +57,56 @@ class KpiRow(Widget, can_focus=True):
             super().__init__()
             self.row = row
 
-    def __init__(self, status: dict) -> None:
+    def __init__(self, kpi: DashboardKpi) -> None:
         super().__init__()
-        self.status = status
+        self.kpi = kpi
 
     @property
     def key(self) -> str:
-        return self.status["key"]
+        return self.kpi.standing.key
 
     def compose(self):
         yield Static(self.describe(), classes="kpi-text")
         yield Sparkline(self.values())
 
     def values(self) -> list[float]:
-        return [r["value"] for r in self.status.get("recent") or []]
+        return [reading.value for reading in self.kpi.recent]
 
-    def update(self, status: dict) -> None:
-        self.status = status
+    def update(self, kpi: DashboardKpi) -> None:
+        self.kpi = kpi
         if self.children:
             self.query_one(".kpi-text", Static).update(self.describe())
             self.query_one(Sparkline).data = self.values()
 
     def describe(self) -> Text:
-        s = self.status
+        s = self.kpi.standing
         colours = self.app.theme_variables
         good, bad, warn = colours.get("success", ""), colours.get("error", ""), colours.get("warning", "")
-        if s["on_target"] is None:
+        if s.on_target is None:
             mark = Text("·", style="dim")
-        elif s["on_target"]:
+        elif s.on_target:
             mark = Text("✓", style=good)
         else:
             mark = Text("✗", style=bad)
-        name, unit = inert(s["name"]), inert(s["unit"])
+        name, unit = inert(s.name), inert(s.unit)
         name = name if len(name) <= NAME_WIDTH else name[:NAME_WIDTH - 1] + "…"
         line1 = Text.assemble(mark, " ", (f"{name:<{NAME_WIDTH}}", "bold"), " ")
-        if s["current"] is None:
+        if s.current is None:
             line1.append("no readings yet", style="dim")
         else:
-            line1.append(f"{with_unit(s['current'], unit):>11}")
-            change = s["change"]
+            line1.append(f"{with_unit(s.current, unit):>11}")
+            change = s.change
             if change is not None:
                 sign = (change > 0) - (change < 0)
-                better = sign == (1 if s["direction"] == "higher" else -1)
+                better = sign == (1 if s.direction == "higher" else -1)
                 style = good if better else (bad if sign else "")
-                line1.append(f"  {ARROW[sign]} {change:+.1f}{' pp' if s['change_unit'] == 'pp' else '%'}", style=style)
-        line2 = Text(f"  baseline {with_unit(s['baseline'], unit)} → target {with_unit(s['target'], unit)}",
+                line1.append(f"  {ARROW[sign]} {change:+.1f}{' pp' if s.change_unit == 'pp' else '%'}", style=style)
+        line2 = Text(f"  baseline {with_unit(s.baseline, unit)} → target {with_unit(s.target, unit)}",
                      style="dim")
-        if s["trend"]:
-            line2.append(f" · {s['trend']}", style="dim")
-        if s["backsliding"]:
-            retained = f" (retained {s['retained'] * 100:.0f}%)" if s["retained"] is not None else ""
+        if s.trend:
+            line2.append(f" · {s.trend}", style="dim")
+        if s.backsliding:
+            retained = f" (retained {s.retained * 100:.0f}%)" if s.retained is not None else ""
             line2.append(f"  ⚠ backsliding{retained}", style=warn)
         return Text("\n").join([line1, line2])
 
@@ -144,7 +158,7 @@ class KpiScreen(WorkbenchScreen):
         super().__init__()
         self.selected: dict[str, str | None] = {name: None for name in DASHBOARDS}
         self.rows: dict[str, list[KpiRow]] = {name: [] for name in DASHBOARDS}
-        self.data: dict | None = None
+        self.data: KpiData | None = None
 
     def compose_body(self):
         yield Static("Loading the KPIs…", id="kpi-summary")
@@ -166,20 +180,18 @@ class KpiScreen(WorkbenchScreen):
 
     # ----- data -----------------------------------------------------------
 
-    def fetch(self, store, day: date, client_id: str | None):
-        from ...views import kpi_dashboard_view
+    def fetch(self, session, client_id: str | None) -> KpiData | None:
+        from ...app import queries
 
         if client_id is None:
             return None
-        view = kpi_dashboard_view(store, client_id, day, rules=self.app.rules)
-        view["dashboards"] = {
-            name: [k for k in view["kpis"] if k["category"] in DASHBOARD_CATEGORIES[name]] for name in DASHBOARDS
-        }
-        view["day"] = day.isoformat()
-        return view
+        dashboard = queries.kpi_dashboard(session, client_id)
+        dashboards = {name: tuple(k for k in dashboard.kpis if k.standing.category in DASHBOARD_CATEGORIES[name])
+                      for name in DASHBOARDS}
+        return KpiData(dashboard, session.today, dashboards)
 
-    def show(self, data: dict | None) -> None:
-        new_client = data is not None and (self.data or {}).get("client") != data["client"]
+    def show(self, data: KpiData | None) -> None:
+        new_client = data is not None and (self.data is None or self.data.dashboard.client != data.dashboard.client)
         self.data = data
         summary = self.query_one("#kpi-summary", Static)
         tabs = self.query_one(TabbedContent)
@@ -192,11 +204,12 @@ class KpiScreen(WorkbenchScreen):
         summary.remove_class("empty")
         tabs.display = True
         self.query_one(KpiChart).display = True
-        kpis = data["kpis"]
-        on_target = sum(1 for k in kpis if k["on_target"])
-        measured = sum(1 for k in kpis if k["on_target"] is not None)
-        backsliding = sum(1 for k in kpis if k["backsliding"])
-        line = Text.assemble((inert(data["client_name"]), "bold"), f" · {len(kpis)} KPIs")
+        dashboard = data.dashboard
+        kpis = [k.standing for k in dashboard.kpis]
+        on_target = sum(1 for k in kpis if k.on_target)
+        measured = sum(1 for k in kpis if k.on_target is not None)
+        backsliding = sum(1 for k in kpis if k.backsliding)
+        line = Text.assemble((inert(dashboard.client_name), "bold"), f" · {len(kpis)} KPIs")
         if kpis:
             line.append(f" · {on_target} of {measured} on target")
             if backsliding:
@@ -205,27 +218,27 @@ class KpiScreen(WorkbenchScreen):
             line.append(" · no KPIs yet: add one with `carebench add-kpi`")
         summary.update(line)
         for name in DASHBOARDS:
-            self._show_rows(name, data["dashboards"][name], has_any=bool(kpis))
-        self._show_financials(data["financials"])
-        self._show_actions(data["action_items"], date.fromisoformat(data["day"]))
+            self._show_rows(name, data.dashboards[name], has_any=bool(kpis))
+        self._show_financials(dashboard.financials)
+        self._show_actions(dashboard.action_items, data.day)
         self._show_chart()
         # Put the keyboard on the selected row for a new client, or when the focused row went away.
         focused = self.focused
         if new_client or focused is None or (isinstance(focused, KpiRow) and focused not in self.rows[self.dashboard]):
             self.call_after_refresh(self._focus_selected)
 
-    def _show_rows(self, name: str, statuses: list[dict], has_any: bool) -> None:
+    def _show_rows(self, name: str, kpis: tuple[DashboardKpi, ...], has_any: bool) -> None:
         box = self.query_one(f"#rows-{name}", Vertical)
-        keys = [s["key"] for s in statuses]
+        keys = [k.standing.key for k in kpis]
         if self.selected[name] not in keys:
             self.selected[name] = keys[0] if keys else None
         if [row.key for row in self.rows[name]] == keys and keys:
-            for row, status in zip(self.rows[name], statuses):
-                row.update(status)
+            for row, kpi in zip(self.rows[name], kpis):
+                row.update(kpi)
         else:
             box.remove_children()
-            if statuses:
-                self.rows[name] = [KpiRow(s) for s in statuses]
+            if kpis:
+                self.rows[name] = [KpiRow(k) for k in kpis]
                 box.mount_all(self.rows[name])
             else:
                 self.rows[name] = []
@@ -239,7 +252,7 @@ class KpiScreen(WorkbenchScreen):
         for row in self.rows[name]:
             row.set_class(row.key == self.selected[name], "-selected")
 
-    def _show_financials(self, money_: dict) -> None:
+    def _show_financials(self, money_: Mapping) -> None:
         colours = self.app.theme_variables
         roi, target = money_["roi"], money_["roi_target"]
         text = Text.assemble(("Financial impact", "bold"), "\n")
@@ -255,21 +268,21 @@ class KpiScreen(WorkbenchScreen):
             text.append(f" · investment {money(money_['investment'])}", style="dim")
         self.query_one("#financials", Static).update(text)
 
-    def _show_actions(self, items: list[dict], day: date) -> None:
+    def _show_actions(self, items: tuple[OpenAction, ...], day: date) -> None:
         text = Text.assemble((f"Open action items ({len(items)})", "bold"))
         if not items:
             text.append("\nnone open", style="dim")
         colours = self.app.theme_variables
         priority_style = {"high": colours.get("error", ""), "medium": colours.get("warning", ""), "low": "dim"}
-        for item in sorted(items, key=lambda a: ({"high": 0, "medium": 1, "low": 2}[a["priority"]], a["due"])):
-            overdue = date.fromisoformat(item["due"]) < day
+        for item in sorted(items, key=lambda a: ({"high": 0, "medium": 1, "low": 2}[a.priority], a.due)):
+            overdue = item.due < day
             text.append("\n")
-            text.append(f"{item['priority']:<6}", style=priority_style[item["priority"]])
-            text.append(f" {inert(item['text'])}")
-            text.append(f" · due {item['due']}" + (" (overdue)" if overdue else ""),
+            text.append(f"{item.priority:<6}", style=priority_style[item.priority])
+            text.append(f" {inert(item.text)}")
+            text.append(f" · due {item.due}" + (" (overdue)" if overdue else ""),
                         style=colours.get("error", "") if overdue else "dim")
-            if item.get("owner"):
-                text.append(f" · {inert(item['owner'])}", style="dim")
+            if item.owner:
+                text.append(f" · {inert(item.owner)}", style="dim")
         self.query_one("#actions", Static).update(text)
 
     # ----- selection and chart -------------------------------------------
@@ -278,9 +291,9 @@ class KpiScreen(WorkbenchScreen):
     def dashboard(self) -> str:
         return self.query_one(TabbedContent).active or "executive"
 
-    def selected_status(self) -> dict | None:
+    def selected_kpi(self) -> DashboardKpi | None:
         name = self.dashboard
-        return next((row.status for row in self.rows[name] if row.key == self.selected[name]), None)
+        return next((row.kpi for row in self.rows[name] if row.key == self.selected[name]), None)
 
     def _show_chart(self) -> None:
         chart = self.query_one(KpiChart)
@@ -289,7 +302,7 @@ class KpiScreen(WorkbenchScreen):
         if not self.rows[self.dashboard]:
             chart.show_kpi(None, "No KPI to chart on this dashboard.")
         else:
-            chart.show_kpi(self.selected_status())
+            chart.show_kpi(self.selected_kpi())
 
     def on_kpi_row_selected(self, message: KpiRow.Selected) -> None:
         name = self.dashboard

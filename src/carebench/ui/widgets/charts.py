@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual.color import Color
 from textual.widget import Widget
 from textual.widgets import Static
 
 from ...app.inputs import inert
+
+if TYPE_CHECKING:
+    from ...app.readmodels import DashboardKpi
 
 
 def number(value: float | None) -> str:
@@ -40,13 +45,13 @@ class KpiChart(Widget):
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
-        self.kpi: dict | None = None
+        self.kpi: DashboardKpi | None = None
         self._empty_reason = "No KPI selected"
 
     @property
     def kpi_key(self) -> str | None:
         """The key of the KPI drawn now (None when nothing is drawn)."""
-        return self.kpi["key"] if self.kpi else None
+        return self.kpi.standing.key if self.kpi else None
 
     def compose(self):
         # Imported here, not at module level: the app starts without loading plotext.
@@ -60,8 +65,8 @@ class KpiChart(Widget):
         self.app.theme_changed_signal.subscribe(self, lambda _theme: self._draw())
         self._draw()
 
-    def show_kpi(self, kpi: dict | None, empty_reason: str = "No KPI selected") -> None:
-        """Draw ``kpi`` (a KPI status dict with "recent" readings), or say why there is nothing to draw."""
+    def show_kpi(self, kpi: DashboardKpi | None, empty_reason: str = "No KPI selected") -> None:
+        """Draw ``kpi`` (a KPI's standing with its recent readings), or say why there is nothing to draw."""
         self.kpi = kpi
         self._empty_reason = empty_reason
         if self.is_mounted:
@@ -81,17 +86,16 @@ class KpiChart(Widget):
         title = self.query_one("#chart-title", Static)
         empty = self.query_one("#chart-empty", Static)
         plot = self.query_one(PlotextPlot)
-        kpi = self.kpi
-        if kpi is None:
+        if self.kpi is None:
             title.update(Text(""))
             empty.update(Text(self._empty_reason))
             empty.display, plot.display = True, False
             return
-        readings = kpi.get("recent") or []
-        better = "higher" if kpi["direction"] == "higher" else "lower"
+        kpi, readings = self.kpi.standing, self.kpi.recent
+        better = "higher" if kpi.direction == "higher" else "lower"
         count = f"{len(readings)} reading" + ("" if len(readings) == 1 else "s")
         # Stored names and units are made inert: plotext's output is read back as ANSI codes.
-        name, unit = inert(kpi["name"]), inert(kpi["unit"])
+        name, unit = inert(kpi.name), inert(kpi.unit)
         title.update(Text.assemble((name, "bold"), f" · {better} is better · {count}"))
         if not readings:
             empty.update(Text(f"No readings yet for {name}: record one with `carebench reading`."))
@@ -101,12 +105,12 @@ class KpiChart(Widget):
         plt = plot.plt
         plt.clear_figure()
         plt.date_form("Y-m-d", "Y-m-d")
-        dates = [r["date"] for r in readings]
-        values = [r["value"] for r in readings]
+        dates = [r.date.isoformat() for r in readings]
+        values = [r.value for r in readings]
         ends = [dates[0], dates[-1]] if len(dates) > 1 else dates
         # Baseline and target as flat lines, each labelled at its right end.
-        for label, value, colour, marker in (("baseline", kpi["baseline"], "foreground-muted", "┄"),
-                                            ("target", kpi["target"], "success", "━")):
+        for label, value, colour, marker in (("baseline", kpi.baseline, "foreground-muted", "┄"),
+                                            ("target", kpi.target, "success", "━")):
             plt.plot(ends, [value] * len(ends), marker=marker, color=self._colour(colour))
             plt.text(f"{label} {with_unit(value, unit)}", x=ends[-1], y=value, alignment="right",
                      color=self._colour(colour))
