@@ -189,23 +189,29 @@ async def test_rows_cleared_from_a_table_go_at_once_not_at_the_next_full_garbage
             gc.enable()
 
 
-async def test_switching_screens_keeps_drawn_rows_the_footer_follows_focus_and_a_new_theme_redraws(demo_db):
+async def test_switching_screens_keeps_drawn_rows_the_footer_follows_focus_and_a_new_theme_redraws(demo_db, monkeypatch):
+    from carebench.ui.screens import today as today_module
+
+    asked = []  # the agenda rows whose cells were worked out
+    cells_of = today_module.agenda_cells
+    monkeypatch.setattr(today_module, "agenda_cells", lambda row: (asked.append(row), cells_of(row))[1])
     app = CarebenchApp(demo_db, today=DAY, user="ana")
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(app, pilot)
         today = app.screen
         agenda = today.query_one(AgendaTable)
         assert agenda.row_count
-        drawn = {key: agenda._cell_render_cache.get(key) for key in list(agenda._cell_render_cache.keys())}
         line = agenda.render_line(1)
+        assert len(asked) == agenda.row_count  # each row's cells once, when it was first drawn
 
         await pilot.press("2")
         await settle(app, pilot)
         await pilot.press("1")
         await settle(app, pilot)
         assert app.screen is today
-        # The rows drawn before are still there (the very same renderings).
-        assert drawn and all(agenda._cell_render_cache.get(key) is cell for key, cell in drawn.items())
+        # The rows drawn before are still there: nothing worked out again, the same line drawn.
+        assert len(asked) == agenda.row_count
+        assert list(agenda.render_line(1)) == list(line)
 
         # Focus on the action items changes the keys: the footer follows.
         assert "Check-in" in footer_text(today)
@@ -213,11 +219,11 @@ async def test_switching_screens_keeps_drawn_rows_the_footer_follows_focus_and_a
         await settle(app, pilot)
         assert "Open client" in footer_text(today) and "Check-in" not in footer_text(today)
 
-        # Another theme draws the rows again in its colours.
+        # Another theme draws the rows again in its colours (from the cells already worked out).
         app.theme = "high-contrast" if app.theme != "high-contrast" else "carebench-light"
         await settle(app, pilot)
-        assert not any(agenda._cell_render_cache.get(key) is cell for key, cell in drawn.items())
         assert agenda.render_line(1).text == line.text and list(agenda.render_line(1)) != list(line)
+        assert len(asked) == agenda.row_count
 
 
 def footer_text(screen) -> str:
@@ -231,9 +237,9 @@ async def test_a_screen_shown_again_loads_only_when_the_database_or_the_day_move
     fetched: list[date] = []
     original = TodayScreen.fetch
 
-    def fetch(self, store, day, client_id):
-        fetched.append(day)
-        return original(self, store, day, client_id)
+    def fetch(self, session, client_id):
+        fetched.append(session.today)
+        return original(self, session, client_id)
 
     monkeypatch.setattr(TodayScreen, "fetch", fetch)
     app = CarebenchApp(demo_db, today=DAY, user="ana")

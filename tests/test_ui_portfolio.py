@@ -17,16 +17,19 @@ from datetime import date
 import pytest
 from textual.widgets import Input, Static
 
+from carebench.app.readmodels import NextTouchpoint, TriageRow
 from carebench.core.models import Assessment, Client, Kpi, Opportunity, Portfolio, Reading, Scores
 from carebench.store import Store
 from carebench.ui import app as app_module
 from carebench.ui.app import CarebenchApp
+from carebench.ui.screens import portfolio as portfolio_screen
 from carebench.ui.screens.base import WorkbenchScreen
 from carebench.ui.screens.portfolio import (
     PortfolioTable,
     band_counts,
     cycle,
     filter_rows,
+    layouts,
     money,
     phase_text,
     sort_rows,
@@ -96,7 +99,23 @@ async def open_portfolio(app, pilot):
 
 
 def order(screen) -> list[str]:
-    return [key.value for key in screen.query_one(PortfolioTable).rows]
+    return [row.client for row in screen.query_one(PortfolioTable).rows]
+
+
+def cells(table, client: str) -> list[str]:
+    """The text of each cell of the client's row, as given to the table (before it is cut to its column)."""
+    index = [row.client for row in table.rows].index(client)
+    return [str(cell) for cell in table.row_cells(index)]
+
+
+def drawn(table, client: str | None) -> list[str]:
+    """The text the client's row (None: the header) shows in each column, as drawn (cut to the column's width)."""
+    line = table.render_line(0 if client is None else 1 + [row.client for row in table.rows].index(client)).text
+    texts, start = [], 0
+    for column in table.columns:
+        texts.append(line[start + 1:start + 1 + column.width].strip())
+        start += column.width + 2
+    return texts
 
 
 def summary(screen) -> str:
@@ -105,9 +124,11 @@ def summary(screen) -> str:
 
 # ----- pure helpers ------------------------------------------------------------
 
-def row(client, name, band=None, overall=None, tier="gold", owner="ana", day=10, pipeline=0.0):
-    return {"client": client, "client_name": name, "band": band, "overall": overall, "tier": tier, "owner": owner,
-            "day": day, "weighted_pipeline": pipeline}
+def row(client, name, band=None, overall=None, tier="gold", owner="ana", day=10, pipeline=0.0, phase="optimization",
+        status="active", next_touchpoint=None):
+    return TriageRow(client=client, client_name=name, owner=owner, tier=tier, status=status, day=day, phase=phase,
+                     overall=overall, band=band, delta=None, assessed=None, next_touchpoint=next_touchpoint, backsliding=0,
+                     kpis_on_target=0, kpis=0, weighted_pipeline=pipeline)
 
 
 ROWS = [
@@ -132,7 +153,7 @@ ROWS = [
     ("pipeline", True, ["n", "r2", "r", "g", "y"]),
 ], ids=lambda v: str(v))
 def test_sort_rows(key, reverse, expected):
-    assert [r["client"] for r in sort_rows(ROWS, key, reverse)] == expected
+    assert [r.client for r in sort_rows(ROWS, key, reverse)] == expected
 
 
 def test_sort_rows_refuses_an_unknown_key():
@@ -154,7 +175,7 @@ def test_sort_rows_refuses_an_unknown_key():
 ], ids=["none", "band-red", "band-green", "tier", "owner", "combined", "search-ignores-case", "search-trims",
         "search-by-id", "search-no-match"])
 def test_filter_rows(filters, expected):
-    assert [r["client"] for r in filter_rows(ROWS, **filters)] == expected
+    assert [r.client for r in filter_rows(ROWS, **filters)] == expected
 
 
 def test_band_counts_and_cycles():
@@ -172,13 +193,14 @@ def test_money(value, compact, expected):
 
 
 def test_phase_and_touchpoint_text():
-    active = {"phase": "optimization", "day": 45, "status": "active", "next_touchpoint": {"date": "2026-06-17", "kind": "intervention"}}
+    active = row("a", "A", day=45, next_touchpoint=NextTouchpoint(date(2026, 6, 17), "intervention"))
     assert phase_text(active) == "optimization · d45"
     assert phase_text(active, compact=True) == "optim. d45"
     assert touchpoint_text(active) == "06-17 intervention"
     assert touchpoint_text(active, DAY) == "+2d interv"
-    assert touchpoint_text({**active, "next_touchpoint": {"date": "2026-06-15", "kind": "daily"}}, DAY) == "today daily"
-    assert touchpoint_text({**active, "status": "handed_over", "next_touchpoint": None}) == "handed over"
+    assert touchpoint_text(row("a", "A", next_touchpoint=NextTouchpoint(DAY, "daily")), DAY) == "today daily"
+    assert touchpoint_text(row("a", "A", status="handed_over")) == "handed over"
+    assert touchpoint_text(row("a", "A")) == "–"
 
 
 # ----- the screen --------------------------------------------------------------
@@ -190,12 +212,14 @@ async def test_columns_summary_layout_for_wide_and_narrow_terminals_and_empty_st
         assert screen.TITLE == "Portfolio"
         assert order(screen) == ["acme", "beta", "cobalt", "dune"]  # red, yellow, green, never assessed
         table = screen.query_one(PortfolioTable)
-        assert [str(c.label) for c in table.columns.values()] == [
+        assert [c.label for c in table.columns] == [
             "client", "score", "band", "Δ", "tier", "phase · day", "next touchpoint", "slipping", "on target", "pipeline"]
-        assert [str(cell) for cell in table.get_row("beta")] == [
-            "Beta Health", "6.9", "● yellow", "▼ -1.4", "gold", "scaling · d76", "06-15 intervention", "1", "1/2", "12,500"]
-        dune = [str(cell) for cell in table.get_row("dune")]
+        beta = ["Beta Health", "6.9", "● yellow", "▼ -1.4", "gold", "scaling · d76", "06-15 intervention", "1", "1/2", "12,500"]
+        assert cells(table, "beta") == beta
+        assert drawn(table, "beta") == beta  # every column wide enough for what it shows
+        dune = cells(table, "dune")
         assert dune[1:4] == ["–", "– none", ""] and dune[8:] == ["–", "–"]
+        assert drawn(table, "dune") == dune
         text = summary(screen)
         assert "● red 1" in text and "● yellow 1" in text and "● green 1" in text and "– none 1" in text
         assert "4 of 4 clients" in text and "most critical first" in text
@@ -203,15 +227,16 @@ async def test_columns_summary_layout_for_wide_and_narrow_terminals_and_empty_st
         await pilot.resize_terminal(80, 24)
         await pilot.pause()
         await pilot.pause()
-        labels = [str(c.label) for c in table.columns.values()]
+        labels = [c.label for c in table.columns]
         assert labels == ["client", "health", "Δ", "phase", "next", "KPIs ↘", "pipe", "tier"]
-        assert [str(c) for c in table.get_row("beta")][:7] == [
-            "Beta Health", "● yellow 6.9", "▼ -1.4", "scale d76", "today interv", "1/2 ↘1", "12.5k"]
+        compact = ["Beta Health", "● yellow 6.9", "▼ -1.4", "scale d76", "today interv", "1/2 ↘1", "12.5k"]
+        assert cells(table, "beta")[:7] == compact and drawn(table, "beta")[:7] == compact
         # Everything up to the pipeline fits in 80 columns; only the tier may need a scroll.
-        widths = [c.get_render_width(table) for c in table.columns.values()]
+        widths = [c.width + 2 for c in table.columns]
         assert sum(widths[:7]) <= 80
+        assert drawn(table, None)[:7] == labels[:7]
 
-        screen.show([])  # what an empty database loads
+        screen.show(portfolio_screen.Portfolio((), layouts((), DAY), DAY))  # what an empty database loads
         assert order(screen) == []
         assert "No clients yet" in str(screen.query_one("#empty", Static).render())
         assert screen.query_one("#empty").display
@@ -235,24 +260,30 @@ async def test_sort_keys_reverse_and_the_cursor_stays_on_its_client(db):
         assert "smallest pipeline first" in summary(screen)
 
         table = screen.query_one(PortfolioTable)
-        table.move_cursor(row=order(screen).index("beta"))
+        table.move_cursor(order(screen).index("beta"))
         await pilot.press("n")
-        assert screen.selected_id() == "beta" and table.cursor_row == 1
+        assert screen.selected_id() == "beta" and table.cursor_index == 1
         await pilot.press("w")
-        assert screen.selected_id() == "beta" and table.cursor_row == 1
+        assert screen.selected_id() == "beta" and table.cursor_index == 1
         await pilot.press("o", "o")
-        assert screen.selected_id() == "beta" and table.cursor_row == 1
+        assert screen.selected_id() == "beta" and table.cursor_index == 1
         await pilot.press("p")
-        assert screen.selected_id() == "beta" and table.cursor_row == 2
+        assert screen.selected_id() == "beta" and table.cursor_index == 2
         screen.reload()
         await settle(app, pilot)
-        assert screen.selected_id() == "beta" and table.cursor_row == 2
+        assert screen.selected_id() == "beta" and table.cursor_index == 2
+        # Another user's change loads the rows again: the cursor stays on its client.
+        with Store(db, actor="bob") as store:
+            store.add_opportunity("dune", Opportunity(title="Pilot", value=1000, probability=50))
+        screen.reload()
+        await settle(app, pilot)
+        assert screen.selected_id() == "beta" and table.cursor_index == 2
 
 
 class StubHealth(WorkbenchScreen):
     """Stands in for the Health screen, which these tests are not about."""
 
-    def fetch(self, store, day, client_id):
+    def fetch(self, session, client_id):
         return client_id
 
     def show(self, data):
@@ -310,3 +341,19 @@ async def test_band_tier_mine_filters_search_and_enter_opens_the_client(db, monk
         assert app.current_mode == "health"
         assert app.client_id == "beta"
         assert app.screen.shown == "beta"
+
+
+async def test_a_name_stored_with_escape_sequences_is_drawn_written_out(db):
+    import re
+    import sqlite3
+
+    with sqlite3.connect(db) as conn:  # stored behind carebench's back, as any member with sqlite3 could
+        conn.execute("UPDATE clients SET name = ? WHERE id = 'beta'", ("Beta\x1b]0;pwned\x07\u202e",))
+    conn.close()
+    app = CarebenchApp(db, today=DAY, user="ana")
+    async with app.run_test(size=(140, 30)) as pilot:
+        screen = await open_portfolio(app, pilot)
+        table = screen.query_one(PortfolioTable)
+        lines = [table.render_line(y).text for y in range(table.row_count + 1)]
+        assert drawn(table, "beta")[0] == "Beta\\x1b]0;pwned\\x07\\u202e"
+        assert not any(re.search("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]", line) for line in lines)

@@ -1,7 +1,7 @@
 """The Practice screen: metrics with their trend, the clients behind a number, mine/all, the periods, the search of
 lessons and decisions, and a failing load, through Pilot on the demo portfolio; and its pure helpers.
 
-Expected figures come from practice_view itself, so the tests hold when the demo data grows.
+Expected figures come from the application layer's practice results, so the tests hold when the demo data grows.
 """
 
 from __future__ import annotations
@@ -12,6 +12,9 @@ import pytest
 from conftest import record_notifications
 from textual.widgets import Input, OptionList, Static
 
+from carebench.app import practice
+from carebench.app.readmodels import to_json
+from carebench.app.session import Session
 from carebench.core.models import Learning
 from carebench.store import Store
 from carebench.ui import app as app_module
@@ -30,7 +33,6 @@ from carebench.ui.screens.practice import (
     period_start,
     spark,
 )
-from carebench.views_practice import practice_view
 
 DAY = date(2026, 6, 15)
 
@@ -42,8 +44,7 @@ def no_polling(monkeypatch):
 
 
 def expected(db, period: str = "12m", owner: str | None = None) -> dict:
-    with Store(db, actor="ana") as store:
-        return practice_view(store, DAY, period_start(period, DAY), DAY, owner)
+    return to_json(practice.practice(Session(db, DAY, actor="ana"), period_start(period, DAY), DAY, owner))
 
 
 async def settle(app, pilot, rounds: int = 3):
@@ -65,7 +66,24 @@ def title(screen) -> str:
 
 
 def keys(table) -> list[str]:
-    return [key.value for key in table.rows]
+    """The rows' keys: a metric's key, a consultant's name, an ask's client."""
+    return [row["key"] if isinstance(table, MetricsTable) else row[-1] if isinstance(table, OwnersTable) else row["client"]
+            for row in table.rows]
+
+
+def cells(table, key: str) -> list[str]:
+    """The text of each cell of the row of ``key``, as given to the table (before it is cut to its column)."""
+    return [str(cell) for cell in table.row_cells(keys(table).index(key))]
+
+
+def drawn(table, key: str | None) -> list[str]:
+    """The text the row of ``key`` (None: the header) shows in each column, as drawn (cut to the column's width)."""
+    line = table.render_line(0 if key is None else 1 + keys(table).index(key)).text
+    texts, start = [], 0
+    for column in table.columns:
+        texts.append(line[start + 1:start + 1 + column.width].strip())
+        start += column.width + 2
+    return texts
 
 
 # ----- pure helpers ------------------------------------------------------------
@@ -112,21 +130,26 @@ async def test_six_opens_practice_with_metrics_owners_asks_and_periods(demo_db):
         assert "everyone's" in title(screen)
 
         metrics = screen.query_one(MetricsTable)
-        assert metrics.has_focus and metrics.cursor_row == 0
+        assert metrics.has_focus and metrics.cursor_index == 0
         assert keys(metrics) == [m["key"] for m in want["metrics"]]
-        assert [str(c.label) for c in metrics.columns.values()] == ["metric", "value", "6 quarters", "clients"]
+        assert [c.label for c in metrics.columns] == ["metric", "value", "6 quarters", "clients"]
+        assert drawn(metrics, None) == ["metric", "value", "6 quarters", "clients"]
         for metric in want["metrics"]:
-            label, value, trend, count = (str(cell) for cell in metrics.get_row(metric["key"]))
+            label, value, trend, count = cells(metrics, metric["key"])
             assert label == metric["label"] and value == metric["text"]
             assert trend == spark(metric["trend"]) and len(trend) == len(want["quarters"])
             assert count == (str(len(metric["clients"])) if metric["clients"] else "–")
+            assert drawn(metrics, metric["key"]) == [label, value, trend, count]  # nothing cut at 100 columns
 
         owners = screen.query_one(OwnersTable)
         assert owners.display and keys(owners) == list(want["by_owner"])
-        assert str(owners.get_row("ana")[0]) == "ana (you)"
+        assert cells(owners, "ana")[0] == "ana (you)"
+        for name, figures in want["by_owner"].items():
+            assert drawn(owners, name) == [name + (" (you)" if name == "ana" else ""), *owner_cells(figures)]
         asks = screen.query_one(AsksTable)
         assert keys(asks) == [a["client"] for a in want["suggested_asks"]]
-        assert [str(c) for c in asks.get_row(want["suggested_asks"][0]["client"])][2] == want["suggested_asks"][0]["reason"]
+        for ask in want["suggested_asks"]:
+            assert drawn(asks, ask["client"]) == [ask["client_name"], ask["owner"], ask["reason"]]
 
         # Every key of the screen is in the Footer.
         shown = {b.binding.key for b in screen.active_bindings.values() if b.binding.show and b.enabled}
@@ -146,7 +169,7 @@ async def test_six_opens_practice_with_metrics_owners_asks_and_periods(demo_db):
         await settle(app, pilot)
         ytd = expected(demo_db, "ytd")
         assert title(screen).startswith(f"Practice — 2026-01-01 to 2026-06-15 · {ytd['clients']} clients · year to date")
-        assert [str(metrics.get_row(m["key"])[1]) for m in ytd["metrics"]] == [m["text"] for m in ytd["metrics"]]
+        assert [cells(metrics, m["key"])[1] for m in ytd["metrics"]] == [m["text"] for m in ytd["metrics"]]
         await pilot.press("p")
         await settle(app, pilot)
         assert "2026-03-16 to 2026-06-15" in title(screen) and "last 3 months" in title(screen)
@@ -154,6 +177,37 @@ async def test_six_opens_practice_with_metrics_owners_asks_and_periods(demo_db):
         await settle(app, pilot)
         assert "2025-06-16 to 2026-06-15" in title(screen) and "last 12 months" in title(screen)
         assert metrics.has_focus
+
+
+async def test_a_narrow_terminal_takes_short_labels_and_the_cursor_keeps_its_metric(demo_db):
+    want = expected(demo_db)
+    app = CarebenchApp(demo_db, today=DAY, user="ana")
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_practice(app, pilot)
+        metrics = screen.query_one(MetricsTable)
+        metrics.move_cursor(keys(metrics).index("referrals_converted"))
+        await pilot.resize_terminal(80, 24)
+        await settle(app, pilot)
+        assert [c.label for c in metrics.columns] == ["metric", "value", "trend", "clients"]
+        assert sum(c.width + 2 for c in metrics.columns) <= 80 - 2  # less a scrollbar: nothing scrolls sideways
+        assert metrics.rows[metrics.cursor_index]["key"] == "referrals_converted"
+        assert drawn(metrics, "referrals_converted")[0] == "Referrals converted"
+        retention = next(m for m in want["metrics"] if m["key"] == "retention_rate")
+        value = drawn(metrics, "retention_rate")[1]
+        assert value.endswith("…") and retention["text"].startswith(value[:-1])  # the longest value is cut, and says so
+        await pilot.resize_terminal(100, 30)
+        await settle(app, pilot)
+        assert drawn(metrics, "referrals_converted")[0] == "Referrals that became engagements"
+        assert drawn(metrics, "retention_rate")[1] == retention["text"]
+
+
+async def test_tab_goes_from_the_metrics_to_the_asks_past_the_consultants(demo_db):
+    app = CarebenchApp(demo_db, today=DAY, user="ana")
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_practice(app, pilot)
+        await pilot.press("tab")
+        assert screen.focused is screen.query_one(AsksTable)
+        assert not screen.query_one(OwnersTable).show_cursor
 
 
 async def test_enter_lists_the_clients_behind_a_metric_and_opens_one(demo_db, monkeypatch):
@@ -165,7 +219,7 @@ async def test_enter_lists_the_clients_behind_a_metric_and_opens_one(demo_db, mo
     async with app.run_test(size=(100, 30)) as pilot:
         screen = await open_practice(app, pilot)
         table = screen.query_one(MetricsTable)
-        table.move_cursor(row=keys(table).index(metric["key"]))
+        table.move_cursor(keys(table).index(metric["key"]))
         await pilot.press("enter")
         await pilot.pause()
         panel = app.screen
@@ -195,7 +249,7 @@ async def test_enter_lists_the_clients_behind_a_metric_and_opens_one(demo_db, mo
         empty = [m for m in want["metrics"] if not m["clients"]]
         if empty:
             notes = record_notifications(app, monkeypatch)
-            table.move_cursor(row=keys(table).index(empty[0]["key"]))
+            table.move_cursor(keys(table).index(empty[0]["key"]))
             await pilot.press("enter")
             await pilot.pause()
             assert app.screen is screen
@@ -226,7 +280,7 @@ async def test_o_shows_only_my_clients_and_back(demo_db):
         assert app.mine_only is True
         assert f"· {mine['clients']} clients" in title(screen) and "mine (ana)" in title(screen)
         metrics = screen.query_one(MetricsTable)
-        assert [str(metrics.get_row(m["key"])[1]) for m in mine["metrics"]] == [m["text"] for m in mine["metrics"]]
+        assert [cells(metrics, m["key"])[1] for m in mine["metrics"]] == [m["text"] for m in mine["metrics"]]
         assert not screen.query_one(OwnersTable).display and not screen.query_one("#owners-title").display
         assert keys(screen.query_one(AsksTable)) == [a["client"] for a in mine["suggested_asks"]]
         assert all(a["owner"] == "ana" for a in mine["suggested_asks"])
@@ -294,8 +348,8 @@ async def test_a_failing_load_shows_one_line_and_keeps_the_screen(demo_db, monke
         def broken(*args, **kwargs):
             raise ValueError("the practice figures could not be worked out")
 
-        monkeypatch.setattr("carebench.views_practice.practice_view", broken)
-        monkeypatch.setattr("carebench.views_practice.search_view", broken)
+        monkeypatch.setattr("carebench.app.practice.practice", broken)
+        monkeypatch.setattr("carebench.app.queries.search", broken)
         await pilot.press("p")
         await settle(app, pilot)
         errors = [text for severity, text in notes if severity == "error"]

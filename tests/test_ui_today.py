@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from datetime import date
 
+from conftest import record_notifications
 
+from carebench.app import queries
+from carebench.app.session import Session
 from carebench.store import Store
 from carebench.ui.app import CarebenchApp
 from carebench.ui.screens.today import ActionTable, AgendaTable
-from carebench.views import today_view
 
 DAY = date(2026, 6, 15)
 
@@ -20,8 +22,12 @@ async def settle(app, pilot):
 
 
 def agenda_rows(app):
-    table = app.screen.query_one(AgendaTable)
-    return [app.screen.rows[key.value] for key in table.rows]
+    return list(app.screen.query_one(AgendaTable).rows)
+
+
+def drawn(table) -> list[str]:
+    """The lines the table draws: its header, then one per row."""
+    return [table.render_line(y).text for y in range(table.row_count + 1)]
 
 
 async def test_today_lists_overdue_first_then_due(demo_db):
@@ -29,32 +35,143 @@ async def test_today_lists_overdue_first_then_due(demo_db):
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(app, pilot)
         rows = agenda_rows(app)
-        with Store(demo_db) as store:
-            expected = today_view(store, DAY)
-        assert [(r["client"], r["kind"], r["status"]) for r in rows] == [
-            (i["client"], i["kind"], i["status"]) for i in expected["items"]
-        ]
-        statuses = [r["status"] for r in rows]
+        expected = queries.agenda(Session(demo_db, DAY, actor="ana"))
+        assert [(r.client, r.kind, r.status) for r in rows] == [(i.client, i.kind, i.status) for i in expected.items]
+        statuses = [r.status for r in rows]
         assert statuses == sorted(statuses, key=lambda s: s != "overdue")
-        assert app.screen.query_one(ActionTable).row_count == len(expected["action_items"])
-        assert "touchpoints" in str(app.screen.query_one("#summary").render())
+        actions = app.screen.query_one(ActionTable)
+        assert list(actions.rows) == list(expected.action_items)
+        overdue = sum(1 for r in rows if r.status == "overdue")
+        summary = str(app.screen.query_one("#summary").render())
+        assert (f"Monday 15 June 2026 · everyone's · {len(rows)} touchpoints ({overdue} overdue) · "
+                f"{len(expected.action_items)} action items due") == summary
+
+        # What each row says: the client, the kind, the band as a word, when (an overdue one since when), the phase.
+        lines = drawn(app.screen.query_one(AgendaTable))
+        assert lines[0].split() == ["client", "kind", "band", "when", "phase", "covers", "own"]  # the owner scrolls into view
+        for row, line in zip(rows, lines[1:]):
+            assert line.startswith(f" {row.client_name:<30}  {row.kind:<12}  {'● ' + row.band if row.band else '– none':<9}  ")
+            when = f"overdue ×{row.missed} · {row.date:%d %b}" if row.status == "overdue" else "due"
+            assert f"  {when:<19}  " in line
+        late = [item for item in expected.action_items if item.due < DAY]
+        assert late, "the demo portfolio has action items past due"
+        for item, line in zip(expected.action_items, drawn(actions)[1:]):
+            assert f" {item.client_name:<30}  {item.due.isoformat()}  {item.priority:<8}  {item.owner:<10}  " in line
+            assert item.text[:40] in line
 
 
-async def test_done_removes_the_row_and_is_stored(demo_db):
+async def test_overdue_rows_say_so_in_the_theme_s_error_colour_and_the_cursor_s_row_reads_in_its_own(demo_db):
+    from rich.color import Color
+
+    app = CarebenchApp(demo_db, today=DAY, user="ana", theme="carebench-dark")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        agenda = app.screen.query_one(AgendaTable)
+        assert [r.status for r in agenda.rows[:2]] == ["overdue", "overdue"] and agenda.cursor_index == 0
+
+        def when(y: int):
+            return next(segment.style for segment in agenda.render_line(y) if segment.text.startswith("overdue"))
+
+        error = Color.parse(app.theme_variables["error"])
+        assert when(2).color == error  # the second row
+        assert when(1).color != error and when(1).bgcolor == Color.parse(app.theme_variables["block-cursor-background"])
+        agenda.action_cursor_down()
+        await pilot.pause()
+        assert when(1).color == error and when(2).color != error
+        app.theme = "high-contrast"
+        await settle(app, pilot)
+        assert when(1).color == Color.parse(app.theme_variables["error"])
+
+
+async def test_done_removes_the_row_and_is_stored(demo_db, monkeypatch):
     app = CarebenchApp(demo_db, today=DAY, user="ana")
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(app, pilot)
-        due = [r for r in agenda_rows(app) if r["status"] == "due"]
+        due = [r for r in agenda_rows(app) if r.status == "due"]
         target = due[0]
         table = app.screen.query_one(AgendaTable)
-        table.move_cursor(row=agenda_rows(app).index(target))
+        table.move_cursor(agenda_rows(app).index(target))
+        notes = record_notifications(app, monkeypatch)
         await pilot.press("d")
         await settle(app, pilot)
-        remaining = [(r["client"], r["kind"], r["status"]) for r in agenda_rows(app)]
-        assert (target["client"], target["kind"], "due") not in remaining
+        remaining = [(r.client, r.kind, r.status) for r in agenda_rows(app)]
+        assert (target.client, target.kind, "due") not in remaining
+        assert notes == [("information", f"{target.client_name}: {target.kind} of {target.date} done")]
     with Store(demo_db) as store:
-        log = store.audit_log(target["client"], 1)[0]
+        log = store.audit_log(target.client, 1)[0]
     assert log["action"] == "done" and log["actor"] == "ana"
+
+
+async def test_done_on_an_action_item_marks_it_done_on_the_real_day_even_when_planning_another(demo_db, monkeypatch):
+    app = CarebenchApp(demo_db, today=DAY, user="ana")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("right_square_bracket")  # planning tomorrow
+        await settle(app, pilot)
+        await pilot.press("tab")
+        actions = app.screen.query_one(ActionTable)
+        assert actions.has_focus and actions.cursor_index == 0
+        actions.move_cursor(1)
+        target = app.screen.selected()
+        notes = record_notifications(app, monkeypatch)
+        await pilot.press("d")
+        await settle(app, pilot)
+        assert target.id not in [item.id for item in actions.rows]
+        assert notes == [("information", f"{target.client_name}: action item done")]
+        assert actions.cursor_index == 1  # the cursor stays where it was, on the next item
+    with Store(demo_db) as store:
+        items = store.client(target.client, parts={"action_items"}).action_items
+    done = next(item for item in items if item.text == target.text)
+    assert done.status == "done" and done.done_on == DAY
+
+
+async def test_enter_on_a_touchpoint_starts_its_check_in(demo_db, monkeypatch):
+    from textual.screen import Screen
+
+    class StubCheckin(Screen):
+        """Stands in for the check-in runner, which this test is not about."""
+
+        def __init__(self, client, touchpoint_date, kind):
+            super().__init__()
+            self.started = (client, touchpoint_date, kind)
+
+    monkeypatch.setattr("carebench.ui.screens.checkin.CheckinScreen", StubCheckin)
+    app = CarebenchApp(demo_db, today=DAY, user="ana")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        agenda = app.screen.query_one(AgendaTable)
+        agenda.move_cursor(2)
+        row = agenda_rows(app)[2]
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, StubCheckin)
+        assert app.screen.started == (row.client, row.date, row.kind)
+
+
+async def test_skip_and_move_need_a_touchpoint_and_the_cursor_keeps_its_row_through_a_reload(demo_db, monkeypatch):
+    app = CarebenchApp(demo_db, today=DAY, user="ana")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        agenda = app.screen.query_one(AgendaTable)
+        agenda.move_cursor(3)
+        kept = agenda_rows(app)[3]
+        # Another user marks the first touchpoint done: the agenda loses a row, the cursor stays on its touchpoint.
+        first = agenda_rows(app)[0]
+        from carebench.core.models import TouchpointException
+
+        with Store(demo_db, actor="sam") as other:
+            other.record_exception(first.client, TouchpointException(date=first.date, kind=first.kind, status="done"))
+        app.screen.reload()
+        await settle(app, pilot)
+        assert first not in agenda_rows(app)
+        assert agenda.rows[agenda.cursor_index] == kept
+
+        notes = record_notifications(app, monkeypatch)
+        await pilot.press("tab", "s", "r")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "TodayScreen"
+        assert [severity for severity, _ in notes] == ["warning", "warning"]
+        assert all(text == "Select a touchpoint first (tab switches between the two tables)" for _, text in notes)
 
 
 async def test_skip_asks_a_reason_and_refuses_an_empty_one(demo_db):
@@ -92,16 +209,16 @@ async def test_move_rejects_a_bad_date_inline_then_moves(demo_db):
         await pilot.press("enter")
         await settle(app, pilot)
     with Store(demo_db) as store:
-        client = store.client(first["client"], parts={"exceptions"})
+        client = store.client(first.client, parts={"exceptions"})
     moved = [e for e in client.exceptions if e.status == "moved"]
-    assert any(e.moved_to == date(2026, 6, 17) and e.kind == first["kind"] for e in moved)
+    assert any(e.moved_to == date(2026, 6, 17) and e.kind == first.kind for e in moved)
 
 
 async def test_add_action_item_form_validates_and_saves(demo_db):
     app = CarebenchApp(demo_db, today=DAY, user="ana")
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(app, pilot)
-        client = agenda_rows(app)[0]["client"]
+        client = agenda_rows(app)[0].client
         await pilot.press("a")
         await pilot.pause()
         form = app.screen
@@ -125,7 +242,7 @@ async def test_days_mine_and_back_to_today(demo_db):
         everyone = len(agenda_rows(app))
         await pilot.press("m")
         await settle(app, pilot)
-        assert all(r["owner"] == "sam" for r in agenda_rows(app))
+        assert all(r.owner == "sam" for r in agenda_rows(app))
         assert len(agenda_rows(app)) < everyone
         await pilot.press("m", "right_square_bracket")
         await settle(app, pilot)
@@ -145,7 +262,7 @@ async def test_enter_on_an_action_item_opens_the_client_and_number_keys_switch_s
         await settle(app, pilot)
         await pilot.press("tab")
         assert isinstance(app.screen.focused, ActionTable)
-        first = app.screen.selected()["client"]
+        first = app.screen.selected().client
         await pilot.press("enter")
         await settle(app, pilot)
         assert app.current_mode == "health" and app.client_id == first
@@ -184,16 +301,16 @@ async def test_another_process_writing_refreshes_the_screen(demo_db):
     app = CarebenchApp(demo_db, today=DAY, user="ana")
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(app, pilot)
-        target = next(r for r in agenda_rows(app) if r["status"] == "due")
+        target = next(r for r in agenda_rows(app) if r.status == "due")
         from carebench.core.models import TouchpointException
 
         with Store(demo_db, actor="sam") as other:
-            other.record_exception(target["client"], TouchpointException(date=DAY, kind=target["kind"], status="done"))
+            other.record_exception(target.client, TouchpointException(date=DAY, kind=target.kind, status="done"))
         app.poll_changes()
         await settle(app, pilot)
         app.poll_changes()
         await settle(app, pilot)
-        assert (target["client"], target["kind"], "due") not in [(r["client"], r["kind"], r["status"]) for r in agenda_rows(app)]
+        assert (target.client, target.kind, "due") not in [(r.client, r.kind, r.status) for r in agenda_rows(app)]
 
 
 async def test_empty_database_says_so(tmp_path, monkeypatch):
@@ -213,16 +330,14 @@ async def test_the_screen_paints_and_answers_keys_while_a_slow_store_loads(demo_
     """The agenda's data comes from a store that takes as long as the test wants; the UI never waits for it."""
     import threading
 
-    import carebench.views as views
-
     release = threading.Event()
-    real = views.today_view
+    real = queries.agenda
 
-    def slow_today_view(*args, **kwargs):
+    def slow_agenda(*args, **kwargs):
         release.wait(timeout=30)  # in a worker thread: only the data is late
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(views, "today_view", slow_today_view)
+    monkeypatch.setattr(queries, "agenda", slow_agenda)
     app = CarebenchApp(demo_db, today=DAY, user="ana")
     try:
         async with app.run_test(size=(100, 30)) as pilot:

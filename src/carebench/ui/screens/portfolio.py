@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
+from typing import Callable, Sequence
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.binding import Binding
-from textual.widgets import DataTable, Input, Static
+from textual.widgets import Input, Static
 
-from ..widgets.tables import CachedTable, Cell, band_cell, band_text, cycle, delta_text
+from ...app.inputs import inert
+from ...app.readmodels import TriageRow
 from ..screens.base import WorkbenchScreen
+from ..widgets.grid import Column, Grid
+from ..widgets.tables import Cell, band_grid_cell, band_text, cycle, delta_text
 
 BAND_RANK = {"red": 0, "yellow": 1, "green": 2, None: 3}
 BAND_FILTERS: tuple[str | None, ...] = (None, "red", "yellow", "green")
@@ -49,55 +55,55 @@ NAME_MIN, NAME_MAX, NAME_FULL = 13, 32, 18
 
 # ----- pure helpers (tested without a terminal) ---------------------------------
 
-def _sort_value(row: dict, key: str):
+def _sort_value(row: TriageRow, key: str):
     """The value a sort orders by, or None for rows that always go last (never assessed)."""
     if key == "critical":
-        return None if row["band"] is None else (BAND_RANK[row["band"]], row["overall"])
+        return None if row.band is None else (BAND_RANK[row.band], row.overall)
     if key == "overall":
-        return row["overall"]
+        return row.overall
     if key == "name":
-        return row["client_name"].casefold()
+        return row.client_name.casefold()
     if key == "phase":
-        return row["day"]
+        return row.day
     if key == "pipeline":
-        return -(row["weighted_pipeline"] or 0)
+        return -(row.weighted_pipeline or 0)
     raise ValueError(f"unknown sort {key!r}; expected one of: {', '.join(SORT_LABELS)}")
 
 
-def sort_rows(rows: list[dict], key: str = "critical", reverse: bool = False) -> list[dict]:
+def sort_rows(rows: Sequence[TriageRow], key: str = "critical", reverse: bool = False) -> list[TriageRow]:
     """Portfolio rows in the order of ``key`` (see SORT_LABELS), or its reverse.
 
     Clients never assessed stay last whichever way a health sort runs; ties go by name, then id.
     """
-    by_name = sorted(rows, key=lambda r: (r["client_name"].casefold(), r["client"]))
+    by_name = sorted(rows, key=lambda r: (r.client_name.casefold(), r.client))
     present = [r for r in by_name if _sort_value(r, key) is not None]
     missing = [r for r in by_name if _sort_value(r, key) is None]
     return sorted(present, key=lambda r: _sort_value(r, key), reverse=reverse) + missing
 
 
-def matches(row: dict, query: str) -> bool:
+def matches(row: TriageRow, query: str) -> bool:
     """True when ``query`` is part of the client's name or id, ignoring case."""
     query = query.strip().casefold()
-    return not query or query in row["client_name"].casefold() or query in row["client"].casefold()
+    return not query or query in row.client_name.casefold() or query in row.client.casefold()
 
 
-def filter_rows(rows: list[dict], band: str | None = None, tier: str | None = None,
-                owner: str | None = None, query: str = "") -> list[dict]:
+def filter_rows(rows: Sequence[TriageRow], band: str | None = None, tier: str | None = None,
+                owner: str | None = None, query: str = "") -> list[TriageRow]:
     """The rows that pass every filter given (None or "" means: do not filter on it)."""
     return [
         r for r in rows
-        if (band is None or r["band"] == band)
-        and (tier is None or r["tier"] == tier)
-        and (owner is None or r["owner"] == owner)
+        if (band is None or r.band == band)
+        and (tier is None or r.tier == tier)
+        and (owner is None or r.owner == owner)
         and matches(r, query)
     ]
 
 
-def band_counts(rows: list[dict]) -> dict[str | None, int]:
+def band_counts(rows: Sequence[TriageRow]) -> dict[str | None, int]:
     """How many rows are in each band (None: never assessed), most critical first."""
     counts: dict[str | None, int] = {band: 0 for band in BAND_RANK}
     for row in rows:
-        counts[row["band"]] += 1
+        counts[row.band] += 1
     return counts
 
 
@@ -116,36 +122,105 @@ def money(value: float | None, compact: bool = False) -> str:
     return f"{value:.0f}"
 
 
-def phase_text(row: dict, compact: bool = False) -> str:
+def phase_text(row: TriageRow, compact: bool = False) -> str:
     """Support phase and day number: "optimization · d45", compact "optim. d45"."""
     if compact:
-        return f"{PHASE_SHORT.get(row['phase'], row['phase'])} d{row['day']}"
-    return f"{PHASE_WORD.get(row['phase'], row['phase'])} · d{row['day']}"
+        return f"{PHASE_SHORT.get(row.phase, row.phase)} d{row.day}"
+    return f"{PHASE_WORD.get(row.phase, row.phase)} · d{row.day}"
 
 
-def touchpoint_text(row: dict, day: date | None = None) -> str:
+def touchpoint_text(row: TriageRow, day: date | None = None) -> str:
     """The next touchpoint as "06-15 weekly"; given the planning ``day``, compact and relative: "+2d week", "today recov".
 
     Engagements no longer active have no touchpoints and say so instead.
     """
-    if row["status"] != "active":
-        return row["status"].replace("_", " ")
-    touchpoint = row["next_touchpoint"]
+    if row.status != "active":
+        return row.status.replace("_", " ")
+    touchpoint = row.next_touchpoint
     if not touchpoint:
         return "–"
     if day is None:
-        return f"{touchpoint['date'][5:]} {touchpoint['kind']}"
-    days = (date.fromisoformat(touchpoint["date"]) - day).days
-    return f"{'today' if days == 0 else f'+{days}d'} {KIND_SHORT[touchpoint['kind']]}"
+        return f"{touchpoint.date:%m-%d} {touchpoint.kind}"
+    days = (touchpoint.date - day).days
+    return f"{'today' if days == 0 else f'+{days}d'} {KIND_SHORT.get(touchpoint.kind, touchpoint.kind)}"
 
 
-def clip(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"
+def score_text(row: TriageRow) -> str:
+    return "–" if row.overall is None else f"{row.overall:.1f}"
+
+
+def on_target_text(row: TriageRow) -> str:
+    return f"{row.kpis_on_target}/{row.kpis}" if row.kpis else "–"
+
+
+def kpis_text(row: TriageRow) -> str:
+    """KPIs on target, and how many are slipping back after an arrow: "1/10 ↘7"."""
+    return on_target_text(row) + (f" ↘{row.backsliding}" if row.backsliding else "")
+
+
+# The columns after the client's, full and compact: label, how a row's text reads, and how it lines up.
+# In the compact layout the tier goes last: on the narrowest terminals it is the column that scrolls out of sight.
+FULL_COLUMNS: tuple[tuple[str, Callable[[TriageRow, date], str], str], ...] = (
+    ("score", lambda r, day: score_text(r), "right"),
+    ("band", lambda r, day: band_grid_cell(r.band).plain, "left"),
+    ("Δ", lambda r, day: delta_text(r.delta), "left"),
+    ("tier", lambda r, day: r.tier, "left"),
+    ("phase · day", lambda r, day: phase_text(r), "left"),
+    ("next touchpoint", lambda r, day: touchpoint_text(r), "left"),
+    ("slipping", lambda r, day: str(r.backsliding), "right"),
+    ("on target", lambda r, day: on_target_text(r), "left"),
+    ("pipeline", lambda r, day: money(r.weighted_pipeline), "right"),
+)
+COMPACT_COLUMNS: tuple[tuple[str, Callable[[TriageRow, date], str], str], ...] = (
+    ("health", lambda r, day: band_grid_cell(r.band, f" {score_text(r)}").plain, "left"),
+    ("Δ", lambda r, day: delta_text(r.delta), "left"),
+    ("phase", lambda r, day: phase_text(r, True), "left"),
+    ("next", lambda r, day: touchpoint_text(r, day), "left"),
+    ("KPIs ↘", lambda r, day: kpis_text(r), "left"),
+    ("pipe", lambda r, day: money(r.weighted_pipeline, True), "right"),
+    ("tier", lambda r, day: TIER_SHORT.get(r.tier, r.tier), "left"),
+)
+
+
+@dataclass(frozen=True)
+class Layouts:
+    """How wide each column's longest text is over the whole portfolio, in both layouts, and the longest name."""
+
+    full: tuple[int, ...]
+    compact: tuple[int, ...]
+    name: int
+
+
+def layouts(rows: Sequence[TriageRow], day: date) -> Layouts:
+    """The widths the columns need for ``rows`` (worked out once per load, so filtering never moves them)."""
+
+    # Measured as drawn (text from the database is shown inert, its controls written out), each text once.
+    def widest(texts) -> int:
+        return max(map(cell_len, map(inert, set(texts))), default=0)
+
+    def widths(columns) -> tuple[int, ...]:
+        return tuple(max(cell_len(label), widest(text(row, day) for row in rows)) for label, text, _ in columns)
+
+    longest = widest(row.client_name for row in rows)
+    return Layouts(widths(FULL_COLUMNS), widths(COMPACT_COLUMNS), max(6, longest))
+
+
+@dataclass(frozen=True)
+class Portfolio:
+    """The triage rows of the planning day and the column widths they need."""
+
+    rows: tuple[TriageRow, ...]
+    layouts: Layouts
+    day: date
+
+
+def client_key(row: TriageRow) -> str:
+    return row.client
 
 
 # ----- the screen --------------------------------------------------------------
 
-class PortfolioTable(CachedTable):
+class PortfolioTable(Grid):
     """One row per client: health, phase, next touchpoint, KPIs and pipeline."""
 
 
@@ -181,8 +256,10 @@ class PortfolioScreen(WorkbenchScreen):
 
     def __init__(self) -> None:
         super().__init__()
-        self.rows: list[dict] = []
+        self.data = Portfolio((), layouts((), date.today()), date.today())
+        self.shown: list[TriageRow] = []
         self.loaded = False
+        self.compact = False
         self.sort_key = "critical"
         self.sort_reverse = False
         self.band: str | None = None
@@ -190,90 +267,79 @@ class PortfolioScreen(WorkbenchScreen):
         self.query_text = ""
         self._last_width = 0
 
+    @property
+    def rows(self) -> tuple[TriageRow, ...]:
+        """Every client's row as loaded, before sorting and filters."""
+        return self.data.rows
+
     def compose_body(self):
         yield Static("Loading the portfolio…", id="summary")
         yield Input(placeholder="Search: part of a client's name or id (escape clears)", id="search")
         yield Static("", id="empty", classes="empty")
-        yield PortfolioTable(cursor_type="row", zebra_stripes=True, id="portfolio")
+        yield PortfolioTable(zebra_stripes=True, id="portfolio")
 
     def on_mount(self) -> None:
         self.query_one(PortfolioTable).focus()
-        # Cell colours come from the theme's variables: draw again when the theme changes.
-        self.app.theme_changed_signal.subscribe(self, lambda _theme: self.loaded and self.render_rows())
+        # The cells name theme variables and follow a new theme by themselves; the summary is drawn again.
+        self.app.theme_changed_signal.subscribe(self, lambda _theme: self.loaded and self.update_summary())
         super().on_mount()
 
-    def fetch(self, store, day, client_id):
-        from ...views import portfolio_view
+    def fetch(self, session, client_id) -> Portfolio:
+        from ...app import queries
 
-        return portfolio_view(store, day, self.app.rules)
+        rows = queries.triage(session)
+        return Portfolio(rows, layouts(rows, session.today), session.today)
 
-    def show(self, data: list[dict]) -> None:
-        self.rows = data
+    def show(self, data: Portfolio) -> None:
+        self.data = data
         self.loaded = True
         self.render_rows()
 
     # ----- drawing ---------------------------------------------------------
 
-    def visible_rows(self) -> list[dict]:
+    def visible_rows(self) -> list[TriageRow]:
         owner = self.app.user if self.app.mine_only else None
         shown = filter_rows(self.rows, self.band, self.tier, owner, self.query_text)
         return sort_rows(shown, self.sort_key, self.sort_reverse)
 
-    def _layout(self, rows: list[dict], compact: bool) -> tuple[list[str], list[list]]:
-        """Headers and cells after the client column: every field in its own column, or merged and shortened."""
-        variables = self.app.theme_variables
-        warning = variables.get("warning", "")
-        cells = []
-        for row in rows:
-            overall = "–" if row["overall"] is None else f"{row['overall']:.1f}"
-            on_target = f"{row['kpis_on_target']}/{row['kpis']}" if row["kpis"] else "–"
-            pipeline = Cell(money(row["weighted_pipeline"], compact), justify="right")
-            if compact:
-                health = band_text(self.app, row["band"]).append(f" {overall}")
-                kpis = Text(on_target)
-                if row["backsliding"]:
-                    kpis.append(f" ↘{row['backsliding']}", style=warning)
-                cells.append([health, delta_text(row["delta"]), phase_text(row, True), touchpoint_text(row, self.app.plan_day), kpis,
-                              pipeline, TIER_SHORT.get(row["tier"], row["tier"])])
-            else:
-                backsliding = Cell(str(row["backsliding"]), style=warning if row["backsliding"] else "dim", justify="right")
-                cells.append([Cell(overall, justify="right"), band_cell(self.app, row["band"]), delta_text(row["delta"]),
-                              row["tier"], phase_text(row), touchpoint_text(row), backsliding, on_target, pipeline])
-        if compact:
-            # The tier goes last: on the narrowest terminals it is the column that scrolls out of sight.
-            headers = ["health", "Δ", "phase", "next", "KPIs ↘", "pipe", "tier"]
-        else:
-            headers = ["score", "band", "Δ", "tier", "phase · day", "next touchpoint", "slipping", "on target", "pipeline"]
-        return headers, cells
+    def columns_for(self, width: int) -> tuple[bool, tuple[Column, ...]]:
+        """Whether a table ``width`` cells wide takes the compact layout, and its columns.
 
-    @staticmethod
-    def _widths(headers: list[str], cells: list[list]) -> int:
-        """Room the columns take, with one space of padding either side of each."""
-        columns = zip(*cells) if cells else [[] for _ in headers]
-        return sum(max([len(h)] + [c.cell_len if isinstance(c, (Text, Cell)) else len(c) for c in column]) + 2
-                   for h, column in zip(headers, columns))
+        Every field has a column of its own when the client's name keeps NAME_FULL cells
+        beside them; otherwise fields are merged and shortened. The name takes what is left.
+        """
+        layouts_ = self.data.layouts
+        room = width - 2 - 2  # less a vertical scrollbar and the name column's padding
+        compact = room - sum(w + 2 for w in layouts_.full) < NAME_FULL
+        specs, widths = (COMPACT_COLUMNS, layouts_.compact) if compact else (FULL_COLUMNS, layouts_.full)
+        name_width = max(NAME_MIN, min(NAME_MAX, layouts_.name, room - sum(w + 2 for w in widths)))
+        return compact, (Column("client", name_width),
+                         *(Column(label, w, justify=justify) for (label, _, justify), w in zip(specs, widths)))
+
+    def row_cells(self, row: TriageRow) -> list:
+        """A row's cells in the layout shown."""
+        name = Cell(row.client_name)
+        pipeline = money(row.weighted_pipeline, self.compact)
+        if self.compact:
+            kpis = Cell(kpis_text(row), style="$warning" if row.backsliding else "")
+            return [name, band_grid_cell(row.band, f" {score_text(row)}"), delta_text(row.delta), phase_text(row, True),
+                    touchpoint_text(row, self.data.day), kpis, pipeline, TIER_SHORT.get(row.tier, row.tier)]
+        slipping = Cell(str(row.backsliding), style="$warning" if row.backsliding else "dim")
+        return [name, score_text(row), band_grid_cell(row.band), delta_text(row.delta), Cell(row.tier),
+                phase_text(row), touchpoint_text(row), slipping, on_target_text(row), pipeline]
 
     def render_rows(self) -> None:
         table = self.query_one(PortfolioTable)
-        selected = self.selected_id()
-        shown = self.visible_rows()
-        # Room for the table's content: its width less a vertical scrollbar and the name column's padding.
-        room = (table.size.width or self.size.width or 80) - 2 - 2
-        headers, cells = self._layout(shown, compact=False)
-        if room - self._widths(headers, cells) < NAME_FULL:
-            headers, cells = self._layout(shown, compact=True)
-        longest = max([len(r["client_name"]) for r in shown] + [6])
-        name_width = max(NAME_MIN, min(NAME_MAX, longest, room - self._widths(headers, cells)))
-        table.clear(columns=True)
-        table.add_column("client", width=name_width, key="client")
-        for header in headers:
-            table.add_column(header, key=header)
-        table.fill(list(zip(shown, cells)),
-                   lambda item: ([Cell(clip(item[0]["client_name"], name_width)), *item[1]], item[0]["client"]), selected)
+        self.shown = self.visible_rows()
+        self.compact, columns = self.columns_for(table.size.width or self.size.width or 80)
+        if columns != table.columns:
+            table.set_columns(columns)
+        # The cursor stays on its client; the cells are asked for again, in the layout now shown.
+        table.set_rows(self.shown, key=client_key, cells=self.row_cells)
         self._last_width = table.size.width
-        self.update_summary(shown)
+        self.update_summary()
 
-    def update_summary(self, shown: list[dict]) -> None:
+    def update_summary(self) -> None:
         owner = self.app.user if self.app.mine_only else None
         # Band counts over what the other filters let through, so they say what the band filter would show.
         counts = band_counts(filter_rows(self.rows, None, self.tier, owner, self.query_text))
@@ -283,9 +349,9 @@ class PortfolioScreen(WorkbenchScreen):
             summary.append(f" {count}  ")
         filters = [f"band {self.band}" if self.band else "", f"tier {self.tier}" if self.tier else "",
                    f"mine ({self.app.user})" if self.app.mine_only else "",
-                   f"search “{self.query_text}”" if self.query_text else ""]
+                   f"search “{inert(self.query_text)}”" if self.query_text else ""]
         filters = [f for f in filters if f]
-        summary.append(f"│ {len(shown)} of {len(self.rows)} clients" + (": " + ", ".join(filters) if filters else ""))
+        summary.append(f"│ {len(self.shown)} of {len(self.rows)} clients" + (": " + ", ".join(filters) if filters else ""))
         labels = SORT_LABELS_REVERSED if self.sort_reverse else SORT_LABELS
         summary.append(f" │ {labels[self.sort_key]}", style="dim")
         self.query_one("#summary", Static).update(summary)
@@ -293,34 +359,31 @@ class PortfolioScreen(WorkbenchScreen):
         empty = self.query_one("#empty", Static)
         if not self.rows:
             empty.update("No clients yet: import a portfolio (carebench import FILE) or try the demo (carebench demo-data).")
-        elif not shown:
+        elif not self.shown:
             empty.update("No client matches: press b, f or m to widen the filters, or escape to clear the search.")
-        empty.set_class(not shown, "-shown")
+        empty.set_class(not self.shown, "-shown")
 
     def on_resize(self) -> None:
         self.call_after_refresh(self._refit)
 
     def _refit(self) -> None:
-        """Give the name column what a new terminal width leaves."""
+        """Lay the columns out again for a new terminal width."""
         if self.loaded and self.query_one(PortfolioTable).size.width != self._last_width:
             self.render_rows()
 
     # ----- selection -------------------------------------------------------
 
     def selected_id(self) -> str | None:
-        table = self.query_one(PortfolioTable)
-        if not table.row_count:
-            return None
-        return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return self.query_one(PortfolioTable).cursor_key
 
     def action_open(self) -> None:
         client_id = self.selected_id()
         if client_id:
             self.app.open_client(client_id, "health")
 
-    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+    def on_grid_row_selected(self, event: Grid.RowSelected) -> None:
         event.stop()
-        self.app.open_client(event.row_key.value, "health")
+        self.app.open_client(event.key, "health")
 
     # ----- sorting and filters ----------------------------------------------
 

@@ -4,23 +4,27 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Mapping, Sequence
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import work
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import ModalScreen
-from textual.widgets import DataTable, Input, OptionList, Static
+from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from ...core.calendar import add_months
 from ...app.inputs import inert
-from ..widgets.tables import CachedTable, cycle
-from ..widgets.chrome import KeyBar
-from ..screens.base import WorkbenchScreen, user_error
+from ...app.readmodels import Document
+from ...core.calendar import add_months
 from ..messages import LoadFailed
-from ..screens.portfolio import clip, money
+from ..screens.base import WorkbenchScreen, user_error
+from ..screens.portfolio import money
+from ..widgets.chrome import KeyBar
+from ..widgets.grid import Column, Grid
+from ..widgets.tables import Cell, cycle
 
 BLOCKS = "▁▂▃▄▅▆▇█"
 NO_DATA = "·"
@@ -99,11 +103,22 @@ OWNER_COLUMNS: list[tuple[str, object]] = [
 ]
 
 
-def owner_cells(metrics: dict) -> list[str]:
+def owner_cells(metrics: Mapping) -> list[str]:
     return [cell(metrics) for _, cell in OWNER_COLUMNS]
 
 
-def hit_prompt(hit: dict) -> Text:
+def trend_cell(values: Sequence[float | None]) -> Cell:
+    """A metric's quarterly trend as a sparkline, in the theme's accent; dim when no quarter has data."""
+    marks = spark(list(values))
+    return Cell(marks, style="dim" if set(marks) <= {NO_DATA} else "$accent")
+
+
+def content_widths(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> list[int]:
+    """Each column's width: its widest text, the header's included."""
+    return [max([cell_len(header), *(cell_len(inert(row[n])) for row in rows)]) for n, header in enumerate(headers)]
+
+
+def hit_prompt(hit: Mapping) -> Text:
     """A lesson or decision in three lines at most: when, where, what kind and who; what; why and where it came from."""
     head = Text.assemble((inert(hit["date"]), "bold"), "  ", (inert(hit["client_name"]), "bold"), "  ", inert(hit["kind"]))
     if hit.get("who"):
@@ -119,7 +134,7 @@ def hit_prompt(hit: dict) -> Text:
     return Text("\n").join(lines)
 
 
-def found_text(hits: list[dict]) -> str:
+def found_text(hits: Sequence[Mapping]) -> str:
     """How many lessons and decisions a search found: "3 found (2 lessons, 1 decision)"."""
     lessons = sum(1 for hit in hits if hit["kind"] == "lesson")
     decisions = len(hits) - lessons
@@ -127,7 +142,27 @@ def found_text(hits: list[dict]) -> str:
     return f"{len(hits)} found ({', '.join(parts)})"
 
 
+def metric_key(row: Mapping) -> str:
+    return row["key"]
+
+
+def ask_key(ask: Mapping) -> str:
+    return ask["client"]
+
+
+def ask_cells(ask: Mapping) -> list:
+    return [Cell(ask["client_name"]), Cell(ask["owner"]), Cell(ask["reason"])]
+
+
 # ----- widgets ---------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class PeriodResults:
+    """The practice's results (see app.practice) for one of the periods `p` steps through."""
+
+    period: str
+    results: Document
+
 
 @dataclass
 class SearchLoaded(Message):
@@ -138,21 +173,21 @@ class SearchLoaded(Message):
     token: int
 
 
-class MetricsTable(CachedTable):
+class MetricsTable(Grid):
     """One row per practice metric: what it is, its value, its quarterly trend, how many clients are behind it."""
 
-    BINDINGS = [Binding("enter", "select_cursor", "Clients", id="practice.clients",
+    BINDINGS = [Binding("enter", "select_row", "Clients", id="practice.clients",
                         tooltip="List the clients behind the selected number")]
 
 
-class OwnersTable(CachedTable, can_focus=False):
+class OwnersTable(Grid, can_focus=False):
     """The period's figures per consultant (shown for everyone's clients)."""
 
 
-class AsksTable(CachedTable):
+class AsksTable(Grid):
     """Clients to ask for a testimonial or referral, with why."""
 
-    BINDINGS = [Binding("enter", "select_cursor", "Open client", id="practice.open_ask",
+    BINDINGS = [Binding("enter", "select_row", "Open client", id="practice.open_ask",
                         tooltip="Show the selected client's health")]
 
 
@@ -184,7 +219,7 @@ class BehindPanel(ModalScreen[str | None]):
     """
     BINDINGS = [Binding("escape", "close", "Close", id="practice.close_panel", tooltip="Back to the metrics")]
 
-    def __init__(self, metric: dict, period: str) -> None:
+    def __init__(self, metric: Mapping, period: str) -> None:
         super().__init__()
         self.metric = metric
         self.period = period
@@ -251,10 +286,10 @@ class PracticeScreen(WorkbenchScreen):
     def __init__(self) -> None:
         super().__init__()
         self.period = PERIODS[0]
-        self.data: dict | None = None
-        self.metrics: dict[str, dict] = {}
-        self.asks: dict[str, dict] = {}
-        self.hits: list[dict] = []
+        self.data: PeriodResults | None = None
+        self.metrics: dict[str, Mapping] = {}
+        self.labels: dict[str, str] = {}  # the metrics' labels, full or short for the width shown
+        self.hits: list[Document] = []
         self.searching = False
         self._search_token = 0
         self._last_width = 0
@@ -266,26 +301,24 @@ class PracticeScreen(WorkbenchScreen):
         yield Static("", id="hits-summary", classes="muted")
         yield HitList(id="hits")
         with Vertical(id="overview"):
-            yield MetricsTable(cursor_type="row", zebra_stripes=True, id="metrics")
+            yield MetricsTable(zebra_stripes=True, id="metrics")
             with Lower(id="lower"):
                 yield Static("", id="owners-title", classes="table-title panel-title")
-                yield OwnersTable(cursor_type="none", zebra_stripes=True, id="owners")
+                yield OwnersTable(zebra_stripes=True, show_cursor=False, id="owners")
                 yield Static("", id="asks-title", classes="table-title panel-title")
-                yield AsksTable(cursor_type="row", zebra_stripes=True, id="asks")
+                yield AsksTable(zebra_stripes=True, id="asks")
 
     def on_mount(self) -> None:
+        # The cells name theme variables, so the tables follow a new theme by themselves.
         self.query_one(MetricsTable).focus()
-        # Cell colours come from the theme's variables: draw again when the theme changes.
-        self.app.theme_changed_signal.subscribe(self, lambda _theme: self.data is not None and self.show(self.data))
         super().on_mount()
 
-    def fetch(self, store, day, client_id):
-        from ...views_practice import practice_view
+    def fetch(self, session, client_id) -> PeriodResults:
+        from ...app import practice
 
-        period = self.period
+        period, day = self.period, session.today
         owner = self.app.user if self.app.mine_only else None
-        view = practice_view(store, day, period_start(period, day), day, owner, self.app.rules)
-        return {**view, "period": period}
+        return PeriodResults(period, practice.practice(session, period_start(period, day), day, owner))
 
     def reload(self) -> None:
         super().reload()
@@ -294,100 +327,87 @@ class PracticeScreen(WorkbenchScreen):
 
     # ----- drawing ---------------------------------------------------------
 
-    def show(self, data: dict) -> None:
+    def show(self, data: PeriodResults) -> None:
         self.data = data
-        self.metrics = {row["key"]: row for row in data["metrics"]}
-        self.asks = {row["client"]: row for row in data["suggested_asks"]}
-        scope = f"mine ({data['owner']})" if data["owner"] else "everyone's"
-        count = data["clients"]
-        title = Text.assemble(("Practice", "bold"), f" — {data['from']} to {data['to']} · {count} client{'s' if count != 1 else ''}",
-                              f" · {PERIOD_LABELS[data['period']]} · {scope}")
+        results = data.results
+        self.metrics = {row["key"]: row for row in results["metrics"]}
+        scope = f"mine ({results['owner']})" if results["owner"] else "everyone's"
+        count = results["clients"]
+        title = Text.assemble(("Practice", "bold"), f" — {results['from']} to {results['to']} · {count} client{'s' if count != 1 else ''}",
+                              f" · {PERIOD_LABELS[data.period]} · {scope}")
         if not count:
             title.append("\nNo client was live in this period: press p for a longer one"
-                         + (", or o for everyone's clients." if data["owner"] else "."), style="dim")
+                         + (", or o for everyone's clients." if results["owner"] else "."), style="dim")
         self.query_one("#practice-title", Static).update(title)
         self._fill_metrics()
-        self._fill_owners(data)
-        self._fill_asks(data)
+        self._fill_owners(results)
+        self._fill_asks(results)
 
     def _fill_metrics(self) -> None:
+        """The metrics in columns fitted to the table's width: the labels first, the values take what is left."""
         table = self.query_one(MetricsTable)
-        keep = self._key(table)
-        variables = self.app.theme_variables
-        accent = variables.get("accent", "")
         rows = list(self.metrics.values())
         # Room inside the table, less a vertical scrollbar and the padding of four columns.
         room = (table.size.width or self.size.width or 100) - 2 - 8
-        longest_value = max([len(r["text"]) for r in rows] + [5])
+        longest_value = max([cell_len(r["text"]) for r in rows] + [5])
         labels = {r["key"]: r["label"] for r in rows}
         trend_header = TREND_HEADER
         if room - len(TREND_HEADER) - len(COUNT_HEADER) - longest_value < max(map(len, labels.values()), default=0):
             labels = {key: SHORT_LABELS.get(key, label) for key, label in labels.items()}
             trend_header = TREND_HEADER_SHORT
+        self.labels = labels
         trend_w = max(len(trend_header), max([len(r["trend"]) for r in rows] + [0]))
         fixed = trend_w + len(COUNT_HEADER)
         longest_label = max([len(label) for label in labels.values()] + [6])
-        # The labels come first; the values take what is left, and the longest may be clipped.
+        # The value may be cut (with an ellipsis) when the terminal is too narrow for the longest.
         label_w = max(LABEL_MIN, min(LABEL_MAX, longest_label, room - fixed - VALUE_MIN))
         value_w = max(VALUE_MIN, min(longest_value, room - fixed - label_w))
-        table.clear(columns=True)
-        table.add_column("metric", width=label_w, key="metric")
-        table.add_column("value", width=value_w, key="value")
-        table.add_column(trend_header, width=trend_w, key="trend")
-        table.add_column(COUNT_HEADER, width=len(COUNT_HEADER), key="count")
-        for row in rows:
-            trend = Text()
-            for mark in spark(row["trend"]):
-                trend.append(mark, style="dim" if mark == NO_DATA else accent)
-            count = len(row["clients"])
-            table.add_row(Text(clip(labels[row["key"]], label_w)), Text(clip(row["text"], value_w)), trend,
-                          Text(str(count) if count else "–", style="" if count else "dim", justify="right"),
-                          key=row["key"])
-        if keep in self.metrics:
-            table.move_cursor(row=table.get_row_index(keep), animate=False)
+        columns = (Column("metric", label_w), Column("value", value_w), Column(trend_header, trend_w),
+                   Column(COUNT_HEADER, len(COUNT_HEADER), justify="right"))
+        if columns != table.columns:
+            table.set_columns(columns)
+        # The cursor stays on its metric; the cells are asked for again (the labels may have changed).
+        table.set_rows(rows, key=metric_key, cells=self.metric_cells)
         self._last_width = table.size.width
 
-    def _fill_owners(self, data: dict) -> None:
+    def metric_cells(self, row: Mapping) -> list:
+        count = len(row["clients"])
+        return [self.labels.get(row["key"], row["label"]), row["text"], trend_cell(row["trend"]),
+                Cell(str(count), justify="right") if count else Cell("–", style="dim", justify="right")]
+
+    def _fill_owners(self, results: Document) -> None:
         table = self.query_one(OwnersTable)
         title = self.query_one("#owners-title", Static)
-        owners = data["by_owner"]
+        owners = results["by_owner"]
         shown = bool(owners)
         table.display = title.display = shown
-        table.clear(columns=True)
-        if not shown:
-            return
         title.update("By consultant  [dim](6m/12m ok: results sustained; done: touchpoints done)[/]")
-        table.add_column("consultant", key="owner")
-        for header, _ in OWNER_COLUMNS:
-            table.add_column(header, key=header)
-        for owner, metrics in owners.items():
-            mine = owner == self.app.user
-            name = Text(owner + (" (you)" if mine else ""), style="bold" if mine else "")
-            table.add_row(name, *[Text(cell, justify="right") for cell in owner_cells(metrics)], key=owner)
+        rows = [(self._owner_name(owner), *owner_cells(metrics), owner) for owner, metrics in owners.items()]
+        headers = ["consultant", *(header for header, _ in OWNER_COLUMNS)]
+        widths = content_widths(headers, rows)
+        table.set_columns([Column(headers[0], widths[0]),
+                           *(Column(header, width, justify="right") for header, width in zip(headers[1:], widths[1:]))])
+        user = self.app.user
+        table.set_rows(rows, key=lambda row: row[-1],
+                       cells=lambda row: [Cell(row[0], style="bold" if row[-1] == user else ""), *row[1:-1]])
 
-    def _fill_asks(self, data: dict) -> None:
+    def _owner_name(self, owner: str) -> str:
+        return owner + (" (you)" if owner == self.app.user else "")
+
+    def _fill_asks(self, results: Document) -> None:
         table = self.query_one(AsksTable)
-        keep = self._key(table)
         title = self.query_one("#asks-title", Static)
-        asks = data["suggested_asks"]
+        asks = results["suggested_asks"]
         table.display = bool(asks)
         if asks:
             title.update(f"Ask for a testimonial or referral: {len(asks)} client{'s' if len(asks) != 1 else ''}")
         else:
             title.update("Ask for a testimonial or referral: nobody right now  "
                          "[dim](green clients who have not given one or referred anyone, once a quarter)[/]")
-        table.clear(columns=True)
-        table.add_columns("client", "owner", "why")
-        for ask in asks:
-            table.add_row(Text(ask["client_name"]), Text(ask["owner"]), Text(ask["reason"]), key=ask["client"])
-        if keep in self.asks:
-            table.move_cursor(row=table.get_row_index(keep), animate=False)
-
-    @staticmethod
-    def _key(table: DataTable) -> str | None:
-        if not table.row_count:
-            return None
-        return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        headers = ["client", "owner", "why"]
+        widths = content_widths(headers, [(ask["client_name"], ask["owner"], ask["reason"]) for ask in asks])
+        table.set_columns([Column(header, width) for header, width in zip(headers, widths)])
+        table.set_rows(asks, key=ask_key, cells=ask_cells)
 
     def on_resize(self) -> None:
         self.call_after_refresh(self._refit)
@@ -399,22 +419,21 @@ class PracticeScreen(WorkbenchScreen):
 
     # ----- opening -----------------------------------------------------------
 
-    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+    def on_grid_row_selected(self, event: Grid.RowSelected) -> None:
         event.stop()
-        key = event.row_key.value
-        if isinstance(event.data_table, MetricsTable):
-            self.open_metric(key)
-        elif isinstance(event.data_table, AsksTable):
-            self.app.open_client(key)
+        if isinstance(event.grid, MetricsTable):
+            self.open_metric(event.key)
+        elif isinstance(event.grid, AsksTable):
+            self.app.open_client(event.key)
 
     def open_metric(self, key: str) -> None:
         metric = self.metrics.get(key)
         if metric is None or self.data is None:
             return
         if not metric["clients"]:
-            self.notify(f"{metric['label']}: no client is behind this number for {PERIOD_LABELS[self.data['period']]}")
+            self.notify(f"{metric['label']}: no client is behind this number for {PERIOD_LABELS[self.data.period]}")
             return
-        period = f"{self.data['from']} to {self.data['to']}"
+        period = f"{self.data.results['from']} to {self.data.results['to']}"
         self.app.push_screen(BehindPanel(metric, period), lambda chosen: chosen and self.app.open_client(chosen))
 
     # ----- period and scope ----------------------------------------------------
@@ -474,11 +493,10 @@ class PracticeScreen(WorkbenchScreen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="search")
     def _search(self, token: int, text: str) -> None:
-        from ...views_practice import search_view
+        from ...app import queries
 
         try:
-            with self.app.open_store(readonly=True) as store:
-                hits = search_view(store, text)
+            hits = list(queries.search(self.app.session(), text))
         except Exception as exc:  # shown as one line; the search keeps what it showed
             self.post_message(LoadFailed(user_error(exc), title="Could not search"))
             return

@@ -5,13 +5,15 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from textual.binding import Binding
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
 
-from ...core.phases import PHASE_LABEL
 from ...app.inputs import UserError, parse_date
-from ..widgets.tables import CachedTable, Cell, band_cell
+from ...app.readmodels import ActionDue, Agenda, AgendaRow
+from ...core.phases import PHASE_LABEL
 from ..screens.base import WorkbenchScreen
 from ..widgets.dialogs import PromptDialog
+from ..widgets.grid import Column, Grid
+from ..widgets.tables import Cell, band_grid_cell
 
 
 def check_date(text: str) -> tuple[date | None, str | None]:
@@ -30,20 +32,41 @@ def check_reason(text: str) -> tuple[str | None, str | None]:
     return text, None
 
 
-AGENDA_COLUMNS = [("client", 30), ("kind", 12), ("band", 9), ("when", 19), ("phase", 18), ("covers", 16), ("owner", 10)]
-ACTION_COLUMNS = [("client", 30), ("due", 10), ("priority", 8), ("owner", 10), ("action", 80)]
+# The widths the columns always had; the covers and the action text also take what a wider terminal leaves.
+AGENDA_COLUMNS = (Column("client", 30), Column("kind", 12), Column("band", 9), Column("when", 19), Column("phase", 18),
+                  Column("covers", None, min_width=16), Column("owner", 10))
+ACTION_COLUMNS = (Column("client", 30), Column("due", 10), Column("priority", 8), Column("owner", 10),
+                  Column("action", None, min_width=80))
 
 
-class AgendaTable(CachedTable):
+def agenda_key(row: AgendaRow) -> str:
+    """An agenda row stands for one client's touchpoints of one kind, overdue or due."""
+    return f"tp:{row.client}:{row.kind}:{row.status}"
+
+
+def action_key(item: ActionDue) -> str:
+    return f"ai:{item.id}"
+
+
+def agenda_cells(row: AgendaRow) -> list:
+    if row.status == "overdue":
+        when = Cell(f"overdue ×{row.missed} · {row.date:%d %b}", style="$error")
+    else:
+        when = "due"
+    return [Cell(row.client_name), Cell(row.kind), band_grid_cell(row.band), when, PHASE_LABEL.get(row.phase, row.phase),
+            Cell(", ".join(row.covers)), Cell(row.owner)]
+
+
+class AgendaTable(Grid):
     """The day's touchpoints: overdue groups first, then what is due."""
 
-    BINDINGS = [Binding("enter", "select_cursor", "Check-in", id="today.checkin", tooltip="Start the guided check-in")]
+    BINDINGS = [Binding("enter", "select_row", "Check-in", id="today.checkin", tooltip="Start the guided check-in")]
 
 
-class ActionTable(CachedTable):
+class ActionTable(Grid):
     """Open action items due on or before the day."""
 
-    BINDINGS = [Binding("enter", "select_cursor", "Open client", id="today.open_client")]
+    BINDINGS = [Binding("enter", "select_row", "Open client", id="today.open_client")]
 
 
 class TodayScreen(WorkbenchScreen):
@@ -66,114 +89,82 @@ class TodayScreen(WorkbenchScreen):
     TodayScreen .table-title { height: 1; padding: 0 1; color: $primary; text-style: bold; }
     """
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.rows: dict[str, dict] = {}
+    day: date | None = None  # the day of the agenda shown
 
     def compose_body(self):
         yield Static("Loading the agenda…", id="summary")
-        yield AgendaTable(cursor_type="row", zebra_stripes=True, id="agenda")
+        yield AgendaTable(AGENDA_COLUMNS, zebra_stripes=True, id="agenda")
         yield Static("Action items due", classes="table-title")
-        yield ActionTable(cursor_type="row", zebra_stripes=True, id="actions")
+        yield ActionTable(ACTION_COLUMNS, zebra_stripes=True, id="actions")
 
     def on_mount(self) -> None:
-        # Fixed widths: the columns are laid out once, before the first rows arrive.
-        for table, columns in ((self.query_one(AgendaTable), AGENDA_COLUMNS), (self.query_one(ActionTable), ACTION_COLUMNS)):
-            for label, width in columns:
-                table.add_column(label, width=width)
         self.query_one(AgendaTable).focus()
         super().on_mount()
 
-    def fetch(self, store, day, client_id):
-        from ...views import today_view
+    def fetch(self, session, client_id) -> Agenda:
+        from ...app import queries
 
-        return today_view(store, day, self.app.user if self.app.mine_only else None, self.app.rules)
+        return queries.agenda(session, self.app.user if self.app.mine_only else None)
 
-    def show(self, data: dict) -> None:
-        agenda_table, action_table = self.query_one(AgendaTable), self.query_one(ActionTable)
-        keep = {table: self.selected_key(table) for table in (agenda_table, action_table)}
-        agenda_table.clear()
-        action_table.clear()
-        error = self.app.theme_variables.get("error", "")
-        day = date.fromisoformat(data["date"])
-        touchpoints = {f"tp:{item['client']}:{item['kind']}:{item['status']}": {"type": "touchpoint", **item}
-                       for item in data["items"]}
-        actions = {f"ai:{item['id']}": {"type": "action", **item} for item in data["action_items"]}
-        self.rows = {**touchpoints, **actions}
-
-        def agenda_row(key: str) -> tuple[list, str]:
-            item = touchpoints[key]
-            if item["status"] == "overdue":
-                last = date.fromisoformat(item["date"])
-                when = Cell(f"overdue ×{item['missed']} · {last:%d %b}", style=error)
-            else:
-                when = "due"
-            return [Cell(item["client_name"]), item["kind"], band_cell(self.app, item["band"]), when,
-                    PHASE_LABEL.get(item["phase"], item["phase"]), ", ".join(item["covers"]), Cell(item["owner"])], key
-
-        def action_row(key: str) -> tuple[list, str]:
-            item = actions[key]
-            due = Cell(item["due"], style=error if date.fromisoformat(item["due"]) < day else "")
-            return [Cell(item["client_name"]), due, item["priority"], Cell(item["owner"]), Cell(item["text"])], key
-
-        # A long day fills in parts: the first rows show at once and keys keep working.
-        agenda_table.fill(list(touchpoints), agenda_row, keep[agenda_table])
-        action_table.fill(list(actions), action_row, keep[action_table])
+    def show(self, data: Agenda) -> None:
+        self.day = data.date
+        # The cursors stay on their rows (by key) through new rows; only the rows in view are drawn.
+        self.query_one(AgendaTable).set_rows(data.items, key=agenda_key, cells=agenda_cells)
+        self.query_one(ActionTable).set_rows(data.action_items, key=action_key, cells=self.action_cells)
         scope = f"mine ({self.app.user})" if self.app.mine_only else "everyone's"
-        overdue_rows = sum(1 for i in data["items"] if i["status"] == "overdue")
+        overdue_rows = sum(1 for row in data.items if row.status == "overdue")
         self.query_one("#summary", Static).update(
-            f"{day:%A %d %B %Y} · {scope} · {len(touchpoints)} touchpoints ({overdue_rows} overdue) · "
-            f"{len(actions)} action items due"
-            + ("" if touchpoints or actions else " · nothing to do today")
+            f"{data.date:%A %d %B %Y} · {scope} · {len(data.items)} touchpoints ({overdue_rows} overdue) · "
+            f"{len(data.action_items)} action items due"
+            + ("" if data.items or data.action_items else " · nothing to do today")
         )
 
-    def selected_key(self, table: DataTable | None = None) -> str | None:
-        table = table or self.focused_table()
-        if not table.row_count:
-            return None
-        return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+    def action_cells(self, item: ActionDue) -> list:
+        late = self.day is not None and item.due < self.day
+        return [Cell(item.client_name), Cell(item.due.isoformat(), style="$error" if late else ""), Cell(item.priority),
+                Cell(item.owner), Cell(item.text)]
 
-    def focused_table(self) -> DataTable:
+    def focused_table(self) -> Grid:
         focused = self.focused
         return focused if isinstance(focused, ActionTable) else self.query_one(AgendaTable)
 
-    def selected(self) -> dict | None:
-        key = self.selected_key()
-        return self.rows.get(key) if key else None
+    def selected(self) -> AgendaRow | ActionDue | None:
+        """The row under the cursor of the table in focus (the agenda's when neither is)."""
+        table = self.focused_table()
+        return table.rows[table.cursor_index] if table.row_count else None
 
-    def selected_touchpoint(self) -> dict | None:
+    def selected_touchpoint(self) -> AgendaRow | None:
         row = self.selected()
-        if row is None or row["type"] != "touchpoint":
+        if not isinstance(row, AgendaRow):
             self.notify("Select a touchpoint first (tab switches between the two tables)", severity="warning")
             return None
         return row
 
-    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+    def on_grid_row_selected(self, event: Grid.RowSelected) -> None:
         event.stop()
-        self.action_open()
+        self.open(event.grid.rows[event.index])
 
     def action_open(self) -> None:
-        """A touchpoint starts its guided check-in; an action item opens its client."""
         row = self.selected()
-        if row is None:
-            return
-        if row["type"] == "touchpoint":
+        if row is not None:
+            self.open(row)
+
+    def open(self, row: AgendaRow | ActionDue) -> None:
+        """A touchpoint starts its guided check-in; an action item opens its client."""
+        if isinstance(row, AgendaRow):
             from ..screens.checkin import CheckinScreen
 
-            self.app.push_screen(CheckinScreen(row["client"], date.fromisoformat(row["date"]), row["kind"]))
+            self.app.push_screen(CheckinScreen(row.client, row.date, row.kind))
         else:
-            self.app.open_client(row["client"])
+            self.app.open_client(row.client)
 
-    def _record(self, row: dict, status: str, reason: str | None = None, to: date | None = None) -> None:
-        from ...core.schedule import touchpoint_outcome
+    def _record(self, row: AgendaRow, status: str, reason: str | None = None, to: date | None = None) -> None:
+        def change(session) -> str:
+            from ...app import commands
 
-        def change(store) -> str:
-            client = store.client(row["client"], parts={"assessments", "exceptions"})
-            outcome = touchpoint_outcome(client, date.fromisoformat(row["date"]), status, row["kind"], reason, to,
-                                         self.app.rules.plans, self.app.rules.calendar)
-            store.record_exception(row["client"], outcome)
+            commands.record_touchpoint(session, row.client, row.date, status, row.kind, reason, to)
             where = f" to {to}" if to else ""
-            return f"{row['client_name']}: {row['kind']} of {row['date']} {status}{where}"
+            return f"{row.client_name}: {row.kind} of {row.date} {status}{where}"
 
         self.write(change)
 
@@ -181,10 +172,13 @@ class TodayScreen(WorkbenchScreen):
         row = self.selected()
         if row is None:
             return
-        if row["type"] == "action":
-            def change(store) -> str:
-                store.complete_action_item(row["id"])
-                return f"{row['client_name']}: action item done"
+        if isinstance(row, ActionDue):
+            def change(session) -> str:
+                from ...app import commands
+
+                # Done on the day it really is, whatever day is being planned.
+                commands.complete_action(session.on(self.app.real_today), row.id)
+                return f"{row.client_name}: action item done"
 
             self.write(change)
             return
@@ -194,7 +188,7 @@ class TodayScreen(WorkbenchScreen):
         row = self.selected_touchpoint()
         if row:
             self.app.push_screen(
-                PromptDialog(f"Skip the {row['kind']} touchpoint of {row['client_name']} on {row['date']}: why?", check_reason),
+                PromptDialog(f"Skip the {row.kind} touchpoint of {row.client_name} on {row.date}: why?", check_reason),
                 lambda reason: reason and self._record(row, "skipped", reason=reason),
             )
 
@@ -202,7 +196,7 @@ class TodayScreen(WorkbenchScreen):
         row = self.selected_touchpoint()
         if not row:
             return
-        original = date.fromisoformat(row["date"])
+        original = row.date
 
         def check(text: str):
             day, problem = check_date(text)
@@ -211,7 +205,7 @@ class TodayScreen(WorkbenchScreen):
             return day, problem
 
         self.app.push_screen(
-            PromptDialog(f"Move the {row['kind']} touchpoint of {row['client_name']} from {row['date']} to (YYYY-MM-DD):",
+            PromptDialog(f"Move the {row.kind} touchpoint of {row.client_name} from {row.date} to (YYYY-MM-DD):",
                          check, value=(self.app.plan_day + timedelta(days=1)).isoformat()),
             lambda day: day and self._record(row, "moved", to=day),
         )
@@ -223,12 +217,15 @@ class TodayScreen(WorkbenchScreen):
             return
         from ..widgets.forms import action_item_form
 
-        self.app.push_screen(action_item_form(row["client_name"], row["owner"], self.app.plan_day), lambda item: item and self._add_action(row, item))
+        self.app.push_screen(action_item_form(row.client_name, row.owner, self.app.plan_day),
+                             lambda item: item and self._add_action(row, item))
 
-    def _add_action(self, row: dict, item) -> None:
-        def change(store) -> str:
-            store.add_action_item(row["client"], item)
-            return f"{row['client_name']}: action item added, due {item.due}"
+    def _add_action(self, row: AgendaRow | ActionDue, item) -> None:
+        def change(session) -> str:
+            from ...app import commands
+
+            commands.add_action(session, row.client, item.text, item.due, item.priority, item.owner, item.source)
+            return f"{row.client_name}: action item added, due {item.due}"
 
         self.write(change)
 

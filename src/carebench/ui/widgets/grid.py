@@ -26,6 +26,7 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from ...app.inputs import inert
 from .tables import Cell
 
 RowT = TypeVar("RowT")
@@ -81,12 +82,17 @@ class _Placed:
 
 
 class _LineStyles(NamedTuple):
-    """The styles of a grid's lines at one time: its own, and its header's, cursor's and stripes' on top."""
+    """The styles of a grid's lines at one time: its own, and its header's, cursor's and stripes' on top.
+
+    ``over_cells`` goes over the cells of the cursor's row (its colours win over theirs, as in
+    a DataTable), so the row under the cursor reads whatever colours its cells have.
+    """
 
     base: Style
     header: Style
     cursor: Style
     stripe: Style
+    over_cells: Style
 
 
 class Grid(ScrollView, Generic[RowT], can_focus=True):
@@ -96,7 +102,8 @@ class Grid(ScrollView, Generic[RowT], can_focus=True):
     as given; ``key(row)`` names a row (the cursor follows it through new rows) and
     ``cells(row)`` gives its cells, one per column, when it comes into view. A cell is a
     plain string or a :class:`~carebench.ui.widgets.tables.Cell` (text, one style, a justification):
-    its text is data, shown literally (no markup) and cut with an ellipsis to its column.
+    its text is data, shown literally (no markup), made inert (controls written out, as
+    ``\\x1b``) and cut with an ellipsis to its column.
 
     A cell's style is a Rich style string; words in it that start with ``$`` are the app
     theme's variables (``"$warning"``, ``"bold $error"``), so cells follow a change of theme.
@@ -198,7 +205,7 @@ class Grid(ScrollView, Generic[RowT], can_focus=True):
         self._layout_total = 0
         # Only rows in view are kept, each bounded to a few screenfuls, oldest use dropped first.
         self._row_cells: OrderedDict[int, Sequence[CellType]] = OrderedDict()
-        self._row_strips: OrderedDict[tuple[int, Style], Strip] = OrderedDict()
+        self._row_strips: OrderedDict[tuple[int, Style, Style | None], Strip] = OrderedDict()
         self._cell_styles: dict[str, Style] = {}
         self._theme_variables: dict[str, str] | None = None
 
@@ -226,6 +233,12 @@ class Grid(ScrollView, Generic[RowT], can_focus=True):
     def row_count(self) -> int:
         """How many rows there are."""
         return len(self._rows)
+
+    def row_cells(self, index: int) -> Sequence[CellType]:
+        """The cells of the row at ``index`` as ``cells(row)`` gives them: what the row shows, before it is cut to its columns."""
+        if not 0 <= index < len(self._rows):
+            raise IndexError(f"no row {index} of {len(self._rows)}")
+        return self._cells_of(index)
 
     def set_rows(self, rows: Sequence[RowT], key: Callable[[RowT], Hashable] | None = None,
                  cells: Callable[[RowT], Sequence[CellType]] | None = None, *, keep: Hashable | None = None) -> None:
@@ -478,9 +491,9 @@ class Grid(ScrollView, Generic[RowT], can_focus=True):
     def _line_styles(self) -> _LineStyles:
         """The styles lines are drawn with now: the grid's own, and each part's on top of it."""
         base = self.rich_style
-        return _LineStyles(base, base + self.get_component_rich_style("grid--header"),
-                           base + self.get_component_rich_style("grid--cursor"),
-                           base + self.get_component_rich_style("grid--stripe"))
+        cursor = self.get_component_rich_style("grid--cursor")
+        return _LineStyles(base, base + self.get_component_rich_style("grid--header"), base + cursor,
+                           base + self.get_component_rich_style("grid--stripe"), cursor)
 
     def _line_style(self, index: int, styles: _LineStyles) -> Style:
         """The style a row is drawn with: the grid's, striped or under the cursor."""
@@ -515,16 +528,17 @@ class Grid(ScrollView, Generic[RowT], can_focus=True):
         if index >= len(self._rows):
             return Strip.blank(width, styles.base)
         style = self._line_style(index, styles)
-        return self._row_strip(index, style).crop_extend(scroll_x, scroll_x + width, style)
+        over = styles.over_cells if index == self._cursor and self._show_cursor else None
+        return self._row_strip(index, style, over).crop_extend(scroll_x, scroll_x + width, style)
 
-    def _row_strip(self, index: int, style: Style) -> Strip:
-        """Row ``index`` drawn with ``style``, from the cache of rows in view when it is there."""
-        key = (index, style)
+    def _row_strip(self, index: int, style: Style, over: Style | None = None) -> Strip:
+        """Row ``index`` drawn with ``style`` (and ``over`` its cells' styles), from the cache of rows in view when it is there."""
+        key = (index, style, over)
         strip = self._row_strips.get(key)
         if strip is not None:
             self._row_strips.move_to_end(key)
             return strip
-        strip = self._strip(self._cells_of(index), self._placed, style)
+        strip = self._strip(self._cells_of(index), self._placed, style, over)
         self._row_strips[key] = strip
         if len(self._row_strips) > self._kept_rows():
             self._row_strips.popitem(last=False)
@@ -552,18 +566,20 @@ class Grid(ScrollView, Generic[RowT], can_focus=True):
         if cells:
             self._row_cells.clear()
 
-    def _strip(self, cells: Sequence[CellType], placed: Sequence[_Placed], style: Style) -> Strip:
+    def _strip(self, cells: Sequence[CellType], placed: Sequence[_Placed], style: Style,
+               over: Style | None = None) -> Strip:
         """One line of cells, each cut or padded to its column, padding on either side.
 
-        Text in the line's own style runs on into one segment; a cell with a style of its own is one segment.
+        Text in the line's own style runs on into one segment; a cell with a style of its own
+        is one segment, in the line's style, the cell's on top, and ``over`` (if any) on top of that.
         """
         pad = " " * self._cell_padding
         segments: list[Segment] = []
         run: list[str] = []  # text in the line's style not yet made a segment
         for column in placed:
             cell = cells[column.index] if column.index < len(cells) else ""
-            if isinstance(cell, str):
-                text, cell_style, justify = cell, "", column.justify
+            if isinstance(cell, str):  # often read from the database: made inert as a Cell's text is
+                text, cell_style, justify = inert(cell), "", column.justify
             else:
                 text, cell_style, justify = cell.plain, cell.style, cell.justify or column.justify
             text, used = fit(text, column.width)
@@ -572,7 +588,8 @@ class Grid(ScrollView, Generic[RowT], can_focus=True):
             if cell_style:
                 run.append(pad + " " * lead)
                 segments.append(Segment("".join(run), style))
-                segments.append(Segment(text, style + self.cell_style(cell_style)))
+                own = style + self.cell_style(cell_style)
+                segments.append(Segment(text, own if over is None else own + over))
                 run = [" " * (room - lead) + pad]
             else:
                 run.append(pad + " " * lead + text + " " * (room - lead) + pad)

@@ -63,6 +63,21 @@ def band_cell(app, band: str | None) -> Cell:
     return Cell(f"● {band}", style=app.theme_variables.get(BAND_STYLE[band], ""))
 
 
+def band_word(band: str | None) -> str:
+    """The band as a word with a dot, so it reads without colour too: "● red", "– none"."""
+    return "– none" if band is None else f"● {band}"
+
+
+def band_style(band: str | None) -> str:
+    """The style of a band in a Grid: a theme variable, so it follows a change of theme."""
+    return "dim" if band is None else f"${BAND_STYLE[band]}"
+
+
+def band_grid_cell(band: str | None, after: str = "") -> Cell:
+    """The band as a Grid cell in its theme colour, ``after`` following the word: "● yellow 6.9"."""
+    return Cell(band_word(band) + after, style=band_style(band))
+
+
 def band_text(app, band: str | None) -> Text:
     return band_cell(app, band).text()
 
