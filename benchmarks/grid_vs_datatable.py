@@ -1,4 +1,4 @@
-"""The Grid against Textual's DataTable (and carebench's CachedTable) on one table of 20,000 rows.
+"""The Grid against Textual's DataTable on one table of 20,000 rows.
 
 `python benchmarks/grid_vs_datatable.py [--rows 20000] [--keys 20] [--repeat 3] [--skip-tui]`
 
@@ -30,7 +30,7 @@ from time import perf_counter
 from textual.app import App
 from textual.widgets import DataTable
 
-from carebench.ui.widgets.tables import CachedTable, Cell
+from carebench.ui.widgets.tables import Cell
 from carebench.ui.widgets.grid import Column, Grid
 
 SIZE = (120, 40)
@@ -87,11 +87,7 @@ class TableApp(App):
         return self.query_one(DataTable)
 
 
-class CachedTableApp(TableApp):
-    table_class = CachedTable
-
-
-APPS = {"Grid": GridApp, "DataTable": TableApp, "CachedTable": CachedTableApp}
+APPS = {"Grid": GridApp, "DataTable": TableApp}
 
 
 def serve(name: str, count: int) -> None:

@@ -294,7 +294,7 @@ async def test_the_workbench_draws_stored_escape_sequences_written_out(hostile_d
         today = painted.check("Today")
         assert "Acme\\x1b]0;pwned\\x07" in today and "Escalate\\x1b]0;pwned" in today
         agenda = app.screen.query_one("#agenda")
-        agenda.move_cursor(row=agenda.get_row_index("tp:acme:weekly:due"))
+        agenda.move_cursor(key="tp:acme:weekly:due")
         assert "weekly touchpoint of Acme\\x1b]0;" in await visit("s", where="Today: why skip")
         await visit("r", where="Today: move to")
         assert "New action item for Acme\\x1b]0;" in await visit("a", where="Today: new action item")
@@ -339,7 +339,7 @@ async def test_the_workbench_draws_stored_escape_sequences_written_out(hostile_d
         # A write names the client in its notification.
         await press("1", where="Today again")
         agenda = app.screen.query_one("#agenda")
-        agenda.move_cursor(row=agenda.get_row_index("tp:acme:daily:overdue"))
+        agenda.move_cursor(key="tp:acme:daily:overdue")
         done = await press("d", where="Today: done, notified")
         assert "\\u2066iso\\u2069:" in done and "2026-06-05" in done  # the toast (its lines wrap)
 

@@ -1,24 +1,17 @@
-"""Large tables fill in parts (the first rows at once, the rest while keys keep working); tables and footer keep what they drew."""
+"""Large tables are there at once and keep the cursor; tables and footer keep what they drew."""
 
 from __future__ import annotations
 
-from contextlib import asynccontextmanager
 from datetime import date, timedelta
-from typing import Callable
 
 import pytest
-from rich.text import Text
-from textual.app import App
 from textual.css.stylesheet import Stylesheet
-from textual.widgets import DataTable
 
 from carebench.core.models import Client, Opportunity, Portfolio
 from carebench.store import Store
 from carebench.ui import app as app_module
 from carebench.ui.screens import base
-from carebench.ui.widgets import tables
 from carebench.ui.app import CarebenchApp
-from carebench.ui.widgets.tables import CachedTable, Cell
 from carebench.ui.widgets.chrome import KeyBar
 from carebench.ui.screens.expansion import NextActionsTable, PipelineTable
 from carebench.ui.screens.today import AgendaTable
@@ -32,9 +25,6 @@ def private_folders(tmp_path, monkeypatch):
     for var in ("HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME"):
         monkeypatch.setenv(var, str(tmp_path / var.lower()))
     monkeypatch.setattr(app_module, "POLL_SECONDS", 3600)
-    # Small parts, so a few dozen opportunities take several turns of the event loop.
-    monkeypatch.setattr(tables, "FIRST_ROWS", 10)
-    monkeypatch.setattr(tables, "CHUNK_ROWS", 7)
 
 
 @pytest.fixture
@@ -52,14 +42,6 @@ async def settle(app, pilot, turns: int = 3):
     for _ in range(turns):
         await app.workers.wait_for_complete()
         await pilot.pause()
-
-
-async def filled(pilot, table, rows: int) -> None:
-    for _ in range(200):
-        if table.row_count == rows:
-            return
-        await pilot.pause(0.02)
-    raise AssertionError(f"{table.row_count} of {rows} rows")
 
 
 async def test_a_large_pipeline_is_there_at_once_and_keeps_the_cursor(db):
@@ -92,102 +74,6 @@ async def test_a_large_pipeline_is_there_at_once_and_keeps_the_cursor(db):
 
 
 # ----- the tables and the footer keep what they drew -----------------------------------
-
-CELLS = [  # plain text only (measured directly), then rows with markup, numbers and emoji codes (measured by Rich)
-    ["plain", Text("styled", style="bold"), "wide 日本語", Text("two\nlines longer"), "x"],
-    ["a much longer plain cell", Text(""), "日本", Text("x"), "a  b"],
-    ["[b]markup[/b]", 7, 2.5, ":smile: x", "no markup"],
-    ["s", 123456, 0.125, Text("y"), "[i]slanted text here[/i]"],
-]
-
-
-class SideBySide(App):
-    """Two tables given the same rows (each made by the table's own maker), to compare how they measure and draw."""
-
-    AUTO_FOCUS = None  # neither table focused, so both draw with the same styles
-
-    def __init__(self, tables: list[tuple[str, type, Callable]], rows: list[list], fixed_width: int) -> None:
-        super().__init__()
-        self.tables, self.table_rows, self.fixed_width = tables, rows, fixed_width
-
-    def compose(self):
-        for name, kind, _ in self.tables:
-            yield kind(id=name)
-
-    def on_mount(self) -> None:
-        for name, _, make in self.tables:
-            table = self.query_one(f"#{name}", DataTable)
-            table.add_columns(*(f"c{i}" for i in range(len(self.table_rows[0]))))
-            table.add_column("fixed", width=self.fixed_width)
-            for n, cells in enumerate(self.table_rows):
-                table.add_row(*map(make, cells), "fixed cell", key=str(n))
-
-
-def two_tables() -> SideBySide:
-    """A plain DataTable and a CachedTable with the same cells."""
-    return SideBySide([("plain", DataTable, lambda cell: cell), ("cached", CachedTable, lambda cell: cell)], CELLS, 4)
-
-
-@asynccontextmanager
-async def measured_alike(app: SideBySide, size: tuple[int, int]):
-    """The app's two tables, once their columns are checked to measure alike."""
-    async with app.run_test(size=size) as pilot:
-        await pilot.pause()
-        first, second = (app.query_one(f"#{name}", DataTable) for name, _, _ in app.tables)
-        assert [c.content_width for c in second.ordered_columns] == [c.content_width for c in first.ordered_columns]
-        yield first, second
-
-
-async def test_column_widths_are_measured_as_a_datatable_measures_them():
-    async with measured_alike(two_tables(), (200, 20)) as (plain, cached):
-        assert cached.virtual_size == plain.virtual_size
-        assert [cached.render_line(y).text for y in range(5)] == [plain.render_line(y).text for y in range(5)]
-        # Cells of plain text are measured as text: "wide 日本語" is 11 cells wide, not 8 characters.
-        assert [c.content_width for c in cached.ordered_columns] == [24, 6, 11, 12, 17, 10]
-
-
-CELL_ROWS = [  # (text, style, justify): as Cell and as the Text it stands for
-    [("plain", "", None), ("12,500", "", "right"), ("● ready", "#4ebf71", None), ("wide 日本語", "bold", None)],
-    [("a much longer cell than its column", "dim", None), ("7%", "", "right"), ("", "", None), ("x", "red", "center")],
-    [("[b]not markup[/b]", "", None), ("1", "italic", "right"), ("● hold", "", "left"), ("overdue", "#ff0000", None)],
-]
-
-
-async def test_cells_measure_and_draw_exactly_as_the_texts_they_stand_for():
-    app = SideBySide([("texts", CachedTable, lambda cell: Text(cell[0], style=cell[1], justify=cell[2])),
-                      ("cells", CachedTable, lambda cell: Cell(*cell))], CELL_ROWS, 8)
-    async with measured_alike(app, (120, 20)) as (texts, cells):
-        assert [c.content_width for c in cells.ordered_columns] == [34, 6, 7, 11, 5]
-        for y in range(len(CELL_ROWS) + 1):  # the segments, styles included
-            assert list(cells.render_line(y)) == list(texts.render_line(y))
-        cell = cells.get_row("0")[2]
-        assert (str(cell), cell.style) == ("● ready", "#4ebf71")
-
-
-async def test_rows_cleared_from_a_table_go_at_once_not_at_the_next_full_garbage_collection():
-    import gc
-    import weakref
-
-    app = two_tables()
-    async with app.run_test(size=(200, 20)) as pilot:
-        await pilot.pause()
-        for table in app.query(DataTable):
-            table.render_line(1)  # rows are cached as drawn, in order
-            assert table.ordered_rows
-        gc.disable()
-        try:
-            gone = {}
-            for table in app.query(DataTable):
-                row = weakref.ref(table.ordered_rows[0])
-                table.clear()
-                table.add_row(*CELLS[0], "new", key="new")  # filled again
-                assert [r.key.value for r in table.ordered_rows] == ["new"]
-                gone[table.id] = row() is None
-            # A plain DataTable leaves its cached rows in a reference cycle; a CachedTable lets them go.
-            assert gone == {"plain": False, "cached": True}
-        finally:
-            gc.enable()
-
 
 async def test_switching_screens_keeps_drawn_rows_the_footer_follows_focus_and_a_new_theme_redraws(demo_db, monkeypatch):
     from carebench.ui.screens import today as today_module

@@ -101,8 +101,9 @@ async def test_full_daily_check_in_is_stored_and_leaves_today(demo_db):
         await pilot.pause()
         await finish(app, pilot)
         assert type(app.screen).__name__ == "TodayScreen"
-        assert not any(r["client"] == client and r["status"] == "due" for r in app.screen.rows.values()
-                       if r["type"] == "touchpoint")
+        from carebench.ui.screens.today import AgendaTable
+
+        assert not any(r.client == client and r.status == "due" for r in app.screen.query_one(AgendaTable).rows)
     with Store(demo_db) as store:
         stored = store.checkins(client)[0]
         assert store.drafts() == []

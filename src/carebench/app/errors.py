@@ -32,3 +32,13 @@ def one_line(exc: BaseException, path: Path | None = None) -> str:
         if found:
             return found
     return f"{type(exc).__name__}: {exc}"
+
+
+def sqlite_warning() -> str | None:
+    """What to tell a user whose SQLite library predates the WAL fix shared databases need (None when it is recent)."""
+    from ..store.doctor import SAFE_SQLITE
+
+    if tuple(int(p) for p in sqlite3.sqlite_version.split(".")) < SAFE_SQLITE:
+        return (f"SQLite {sqlite3.sqlite_version} predates {'.'.join(map(str, SAFE_SQLITE))} (a WAL fix for shared "
+                "databases); see `carebench doctor`")
+    return None

@@ -1175,35 +1175,6 @@ class Store:
     # ``model.model_construct`` from positional values, made cheap for the many rows of bulk reads (see construct.py).
     _constructor = staticmethod(constructor)
 
-    def kpi_latest_and_best(self, client_ids: list[str], day: date) -> dict[str, dict]:
-        """What decides each client's KPIs on ``day``, worked out in SQLite without loading the readings.
-
-        Per client: "kpis", its KPIs in order as (key, direction, baseline, target, latest value,
-        best value) up to ``day`` (the best is the highest for a "higher" KPI, the lowest
-        otherwise; both None without readings), and "next_reading", the first reading date
-        after ``day`` (None when there is none).
-        """
-        if not client_ids:
-            return {}
-        marks = ",".join("?" * len(client_ids))
-        found: dict[str, dict] = {}
-        for client_id, key, direction, baseline, target, current, peak, later in self.conn.execute(
-                "SELECT k.client_id, k.key, k.direction, k.baseline, k.target, "
-                "(SELECT value FROM readings WHERE kpi_id = k.id AND date <= ?1 ORDER BY date DESC LIMIT 1), "
-                # The best: the first reading up to the day in the KPI's readings by value (an index walk).
-                "CASE k.direction WHEN 'higher' THEN (SELECT value FROM readings INDEXED BY readings_best "
-                "WHERE kpi_id = k.id AND date <= ?1 ORDER BY value DESC LIMIT 1) "
-                "ELSE (SELECT value FROM readings INDEXED BY readings_best "
-                "WHERE kpi_id = k.id AND date <= ?1 ORDER BY value LIMIT 1) END, "
-                "(SELECT MIN(date) FROM readings WHERE kpi_id = k.id AND date > ?1) "
-                f"FROM kpis k WHERE k.client_id IN ({marks}) ORDER BY k.client_id, k.position",
-                [day.isoformat(), *client_ids]):
-            entry = found.setdefault(client_id, {"kpis": [], "next_reading": None})
-            entry["kpis"].append((key, direction, baseline, target, current, peak))
-            if later is not None and (entry["next_reading"] is None or later < entry["next_reading"]):
-                entry["next_reading"] = later
-        return found
-
     def lagging_kpis_at(self, marks: dict[str, list[date]]) -> dict[str, list[models.Kpi]]:
         """Per client, its lagging KPIs with only their latest reading on or before each of the client's ``marks`` days.
 
@@ -1232,36 +1203,6 @@ class Store:
                 key=r["key"], name=r["name"], category=r["category"], unit=r["unit"], direction=r["direction"],
                 baseline=r["baseline"], target=r["target"], readings=readings))
         return kpis
-
-    def kpi_readings(self, client_ids: list[str], day: date, latest: int) -> dict[tuple[str, str], tuple[list[models.Reading], int]]:
-        """Per (client, KPI key): the ``latest`` readings up to ``day`` with the best one added, and how many there are.
-
-        The best is the highest reading of a "higher" KPI and the lowest of a "lower" one.
-        The work follows ``latest``, not the length of the history: index steps per KPI.
-        """
-        if not client_ids:
-            return {}
-        marks = ",".join("?" * len(client_ids))
-        day_text = day.isoformat()
-        found: dict[tuple[str, str], dict[str, float]] = defaultdict(dict)
-        counts: dict[tuple[str, str], int] = {}
-        for client_id, key, when, value in self.conn.execute(
-                "SELECT k.client_id, k.key, r.date, r.value FROM kpis k JOIN readings r ON r.kpi_id = k.id "
-                "AND r.date <= ?1 AND r.date >= COALESCE((SELECT date FROM readings WHERE kpi_id = k.id AND date <= ?1 "
-                f"ORDER BY date DESC LIMIT 1 OFFSET ?2), '') WHERE k.client_id IN ({marks})",
-                [day_text, latest - 1, *client_ids]):
-            found[(client_id, key)][when] = value
-        for direction, best in (("higher", "MAX"), ("lower", "MIN")):
-            # SQLite gives the other columns of the row that holds the MAX/MIN.
-            for client_id, key, count, value, when in self.conn.execute(
-                    f"SELECT k.client_id, k.key, COUNT(*), {best}(r.value), r.date FROM kpis k JOIN readings r ON r.kpi_id = k.id "
-                    f"WHERE k.client_id IN ({marks}) AND k.direction = ? AND r.date <= ? GROUP BY k.id",
-                    [*client_ids, direction, day_text]):
-                found[(client_id, key)][when] = value
-                counts[(client_id, key)] = count
-        new_reading = self._constructor(models.Reading, ("date", "value"))
-        return {ident: ([new_reading(date.fromisoformat(d), v) for d, v in sorted(values.items())], counts[ident])
-                for ident, values in found.items()}
 
 
 @cache

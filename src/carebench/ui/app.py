@@ -103,13 +103,11 @@ class CarebenchApp(App):
             self.warn_about_sqlite()
 
     def warn_about_sqlite(self) -> None:
-        import sqlite3
+        from ..app.errors import sqlite_warning
 
-        from ..store.doctor import SAFE_SQLITE
-
-        if tuple(int(p) for p in sqlite3.sqlite_version.split(".")) < SAFE_SQLITE:
-            self.notify(f"SQLite {sqlite3.sqlite_version} predates 3.52.0 (a WAL fix for shared databases); "
-                        "see `carebench doctor`", severity="warning", timeout=6)
+        warning = sqlite_warning()
+        if warning:
+            self.notify(warning, severity="warning", timeout=6)
 
     # ----- the terminal going away -----------------------------------------
 
