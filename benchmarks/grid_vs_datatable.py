@@ -1,9 +1,9 @@
-"""The Grid against Textual's DataTable on one table of 20,000 rows.
+"""The DataGrid against Textual's DataTable on one table of 20,000 rows.
 
 `python benchmarks/grid_vs_datatable.py [--rows 20000] [--keys 20] [--repeat 3] [--skip-tui]`
 
 In one process, headless (Textual's test driver) at 120x40, for each table:
-- rows: the time to hand the table every row (Grid.set_rows; DataTable.add_rows of the cells);
+- rows: the time to hand the table every row (DataGrid.set_rows; DataTable.add_rows of the cells);
 - first paint: rows handed over and the screen drawn;
 - held MB: what the table holds after the first paint (tracemalloc; the caller's rows are made beforehand);
 - cells computed: how many rows' cells were made (the DataTable makes all of them up front).
@@ -31,7 +31,7 @@ from textual.app import App
 from textual.widgets import DataTable
 
 from carebench.ui.widgets.tables import Cell
-from carebench.ui.widgets.grid import Column, Grid
+from carebench.ui.widgets.grid import Column, DataGrid
 
 SIZE = (120, 40)
 HEADERS = ["client", "score", "band", "Δ", "tier", "phase · day", "next touchpoint", "slipping", "on target", "pipeline"]
@@ -57,16 +57,16 @@ class Counter:
 
 
 class GridApp(App):
-    CSS = "Grid { height: 1fr; }"
+    CSS = "DataGrid { height: 1fr; }"
 
     def compose(self):
-        yield Grid([Column(h, w, min_width=20) for h, w in zip(HEADERS, WIDTHS)], zebra_stripes=True)
+        yield DataGrid([Column(h, w, min_width=20) for h, w in zip(HEADERS, WIDTHS)], zebra_stripes=True)
 
     def show(self, rows: list[dict], counter: Counter) -> None:
-        self.query_one(Grid).set_rows(rows, key=lambda row: row["client"], cells=counter)
+        self.query_one(DataGrid).set_rows(rows, key=lambda row: row["client"], cells=counter)
 
     def table(self):
-        return self.query_one(Grid)
+        return self.query_one(DataGrid)
 
 
 class TableApp(App):
@@ -87,7 +87,7 @@ class TableApp(App):
         return self.query_one(DataTable)
 
 
-APPS = {"Grid": GridApp, "DataTable": TableApp}
+APPS = {"DataGrid": GridApp, "DataTable": TableApp}
 
 
 def serve(name: str, count: int) -> None:

@@ -1,4 +1,4 @@
-"""The Grid: a table that draws only the rows in view. What it draws, what it computes, its cursor, its theme."""
+"""The DataGrid: a table that draws only the rows in view. What it draws, what it computes, its cursor, its theme."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from textual.color import Color
 
 from carebench.ui.widgets.tables import Cell
 from carebench.ui.themes import load_themes
-from carebench.ui.widgets.grid import Column, Grid
+from carebench.ui.widgets.grid import Column, DataGrid
 from carebench.ui.widgets.grid import fit
 
 COLUMNS = [Column("id", 4), Column("name", None, min_width=6), Column("city", 8), Column("score", 5, justify="right")]
@@ -30,9 +30,9 @@ def plain_cells(row) -> list:
 
 
 class GridApp(App):
-    """A Grid filling the screen, with the workbench's themes, that remembers the messages it got."""
+    """A DataGrid filling the screen, with the workbench's themes, that remembers the messages it got."""
 
-    CSS = "Grid { height: 1fr; }"
+    CSS = "DataGrid { height: 1fr; }"
 
     def __init__(self, rows=ROWS, columns=COLUMNS, cells=plain_cells, theme: str = "carebench-dark", **grid_options):
         super().__init__()
@@ -42,7 +42,7 @@ class GridApp(App):
         self.selected: list[tuple] = []
 
     def compose(self):
-        yield Grid(self.initial[1], id="grid", **self.grid_options)
+        yield DataGrid(self.initial[1], id="grid", **self.grid_options)
 
     def on_mount(self) -> None:
         themes, problems = load_themes()
@@ -50,18 +50,18 @@ class GridApp(App):
         for theme in themes:
             self.register_theme(theme)
         rows, _, cells, self.theme = self.initial
-        grid = self.query_one(Grid)
+        grid = self.query_one(DataGrid)
         grid.set_rows(rows, key=lambda row: row[0], cells=cells)
         grid.focus()
 
-    def on_grid_row_highlighted(self, message: Grid.RowHighlighted) -> None:
+    def on_data_grid_row_highlighted(self, message: DataGrid.RowHighlighted) -> None:
         self.highlighted.append((message.key, message.index))
 
-    def on_grid_row_selected(self, message: Grid.RowSelected) -> None:
+    def on_data_grid_row_selected(self, message: DataGrid.RowSelected) -> None:
         self.selected.append((message.key, message.index))
 
 
-def lines(grid: Grid) -> list[str]:
+def lines(grid: DataGrid) -> list[str]:
     return [grid.render_line(y).text for y in range(grid.size.height)]
 
 
@@ -92,7 +92,7 @@ def test_fit_cuts_with_an_ellipsis_and_counts_wide_characters_as_two_cells():
 async def test_it_draws_the_header_and_rows_cut_to_their_columns():
     app = GridApp()
     async with app.run_test(size=(40, 8)) as pilot:
-        grid = app.query_one(Grid)
+        grid = app.query_one(DataGrid)
         await pilot.pause()
         # 40 cells: id 4, city 8 and score 5, one space either side of each; the name takes the other 15.
         assert lines(grid) == [
@@ -110,7 +110,7 @@ async def test_it_draws_the_header_and_rows_cut_to_their_columns():
 async def test_the_flexible_column_takes_what_a_new_width_leaves():
     app = GridApp()
     async with app.run_test(size=(40, 8)) as pilot:
-        grid = app.query_one(Grid)
+        grid = app.query_one(DataGrid)
         await pilot.pause()
         await pilot.resize_terminal(50, 8)
         await until(pilot, lambda: grid.size.width == 50)
@@ -128,7 +128,7 @@ async def test_cells_with_styles_and_justification_and_hidden_columns():
 
     app = GridApp(rows=ROWS[:2], cells=cells)
     async with app.run_test(size=(40, 5)) as pilot:
-        grid = app.query_one(Grid)
+        grid = app.query_one(DataGrid)
         await pilot.pause()
         assert grid.render_line(1).text == " a1    Acme               Oslo      9.5 "
         segments = {segment.text: segment.style for segment in grid.render_line(2)}
@@ -145,7 +145,7 @@ async def test_markup_in_cells_is_text():
     rows = [("m", "[red]alert[/red] :rocket: [link=x]y[/link]", "", "")]
     app = GridApp(rows=rows, columns=[Column("id", 2), Column("name", None)])
     async with app.run_test(size=(50, 3)) as pilot:
-        grid = app.query_one(Grid)
+        grid = app.query_one(DataGrid)
         await pilot.pause()
         assert grid.render_line(1).text.rstrip() == " m   [red]alert[/red] :rocket: [link=x]y[/link]"
 
@@ -162,7 +162,7 @@ async def test_only_the_rows_in_view_are_computed():
     rows = numbered(20_000)
     app = GridApp(rows=rows, cells=cells)
     async with app.run_test(size=(80, 30)) as pilot:
-        grid = app.query_one(Grid)
+        grid = app.query_one(DataGrid)
         await until(pilot, lambda: len(asked) >= 29)
         await pilot.pause()
         in_view = grid.page_rows
@@ -191,7 +191,7 @@ async def test_only_the_rows_in_view_are_computed():
 async def test_set_rows_keeps_the_sequence_and_allocates_nothing_per_row():
     app = GridApp(rows=[])
     async with app.run_test(size=(80, 30)) as pilot:
-        grid = app.query_one(Grid)
+        grid = app.query_one(DataGrid)
         await pilot.pause()
         rows = numbered(20_000)
         tracemalloc.start()
@@ -211,7 +211,7 @@ async def test_set_rows_keeps_the_sequence_and_allocates_nothing_per_row():
 async def test_keys_move_the_cursor_and_the_view_follows():
     app = GridApp(rows=numbered(100))
     async with app.run_test(size=(40, 12)) as pilot:
-        grid = app.query_one(Grid)
+        grid = app.query_one(DataGrid)
         await until(pilot, lambda: app.highlighted)
         assert app.highlighted == [("k0", 0)]
         await pilot.press("down", "down", "down")
@@ -264,7 +264,7 @@ async def test_the_cursor_stays_on_its_row_through_new_rows():
     rows = numbered(50)
     app = GridApp(rows=rows)
     async with app.run_test(size=(40, 12)) as pilot:
-        grid = app.query_one(Grid)
+        grid = app.query_one(DataGrid)
         await pilot.pause()
         grid.move_cursor(key="k5")
         assert grid.cursor_index == 5
@@ -298,13 +298,13 @@ async def test_the_cursor_stays_on_its_row_through_new_rows():
 async def test_enter_and_a_click_select_a_row():
     app = GridApp(rows=numbered(40))
     async with app.run_test(size=(40, 12)) as pilot:
-        grid = app.query_one(Grid)
+        grid = app.query_one(DataGrid)
         await pilot.pause()
         await pilot.press("down", "enter")
         await until(pilot, lambda: app.selected)
         assert app.selected == [("k1", 1)]
 
-        await pilot.click(Grid, offset=(3, 4))  # the header's line, then rows 0, 1, 2, 3
+        await pilot.click(DataGrid, offset=(3, 4))  # the header's line, then rows 0, 1, 2, 3
         await until(pilot, lambda: len(app.selected) == 2)
         assert app.selected[-1] == ("k3", 3)
         assert grid.cursor_index == 3
@@ -314,11 +314,11 @@ async def test_enter_and_a_click_select_a_row():
         await pilot.press("pagedown")
         await pilot.pause()
         top = int(grid.scroll_y)
-        await pilot.click(Grid, offset=(3, 1))
+        await pilot.click(DataGrid, offset=(3, 1))
         await until(pilot, lambda: len(app.selected) == 3)
         assert app.selected[-1] == (f"k{top}", top)
 
-        await pilot.click(Grid, offset=(3, 0))  # the header selects nothing
+        await pilot.click(DataGrid, offset=(3, 0))  # the header selects nothing
         await pilot.pause()
         assert len(app.selected) == 3
 
@@ -326,9 +326,9 @@ async def test_enter_and_a_click_select_a_row():
 async def test_the_scroll_wheel_scrolls_the_view_not_the_cursor():
     app = GridApp(rows=numbered(100))
     async with app.run_test(size=(40, 12)) as pilot:
-        grid = app.query_one(Grid)
+        grid = app.query_one(DataGrid)
         await pilot.pause()
-        await pilot.mouse_down(Grid, offset=(3, 3))  # focus without moving anything
+        await pilot.mouse_down(DataGrid, offset=(3, 3))  # focus without moving anything
         grid.scroll_down(animate=False, immediate=True)
         await until(pilot, lambda: grid.scroll_y > 0)
         assert grid.cursor_index == 0
@@ -337,7 +337,7 @@ async def test_the_scroll_wheel_scrolls_the_view_not_the_cursor():
 async def test_the_cursor_is_drawn_apart_with_and_without_focus():
     app = GridApp(rows=numbered(5))
     async with app.run_test(size=(40, 8)) as pilot:
-        grid = app.query_one(Grid)
+        grid = app.query_one(DataGrid)
         await pilot.pause()
         focused = grid.render_line(1)
         other = grid.render_line(2)
@@ -366,7 +366,7 @@ async def test_a_new_theme_redraws_with_its_colours(theme):
 
     app = GridApp(rows=ROWS, cells=cells)
     async with app.run_test(size=(40, 8)) as pilot:
-        grid = app.query_one(Grid)
+        grid = app.query_one(DataGrid)
         await pilot.pause()
         before = [grid.render_line(y) for y in range(4)]
         app.theme = theme
@@ -416,3 +416,21 @@ def test_the_grid_uses_no_private_name_of_textual_or_rich():
     assert private and private <= defined, private - defined
     imported = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module}
     assert not {name for name in imported if any(part.startswith("_") and not part.startswith("__") for part in name.split("."))}
+
+
+async def test_the_tables_rules_leave_textuals_grid_container_alone():
+    """The table's own rules (height, background) match its own name only, not Textual's ``containers.Grid``."""
+    from textual.app import App
+    from textual.containers import Grid
+
+    class Both(App):
+        def compose(self):
+            yield DataGrid([Column("a", 4)], id="table")
+            yield Grid(id="container")
+
+    app = Both()
+    async with app.run_test(size=(40, 10)) as pilot:
+        await pilot.pause()
+        table, container = app.query_one("#table"), app.query_one("#container")
+        assert table.styles.max_height is not None
+        assert container.styles.max_height is None

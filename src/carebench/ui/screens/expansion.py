@@ -18,7 +18,7 @@ from textual.widgets import Label, Static
 from ...core.models import STAGES, Opportunity
 from ...core.pipeline import OPEN_STAGES, READINESS, mark_lost, next_stage, previous_stage
 from ...app.inputs import inert
-from ..widgets.grid import Column, Grid
+from ..widgets.grid import Column, DataGrid
 from ..widgets.tables import Cell
 from ..screens.base import WorkbenchScreen
 
@@ -210,11 +210,11 @@ class ConfirmDialog(ModalScreen[bool]):
         self.dismiss(answer)
 
 
-class PipelineTable(Grid):
+class PipelineTable(DataGrid):
     """Every opportunity in scope, grouped by stage."""
 
 
-class NextActionsTable(Grid):
+class NextActionsTable(DataGrid):
     """Open opportunities' next actions by date, overdue ones marked."""
 
 
@@ -304,7 +304,7 @@ class ExpansionScreen(WorkbenchScreen):
         self._show_totals(data.pipeline.totals, len(rows))
         self._show_detail()
 
-    def _width(self, grid: Grid) -> int:
+    def _width(self, grid: DataGrid) -> int:
         """The width a table's columns are fitted to (its scrollbar's room left aside)."""
         return (grid.size.width or self.size.width or 80) - 2
 
@@ -338,7 +338,7 @@ class ExpansionScreen(WorkbenchScreen):
         return [when, Cell(item.row.client_name), Cell(item.row.next_action or "–"), Cell(item.row.title)]
 
     @staticmethod
-    def _kept(table: Grid, ids: list[int], added: int | None) -> int | None:
+    def _kept(table: DataGrid, ids: list[int], added: int | None) -> int | None:
         """The row the cursor goes to in new rows: the opportunity just added, else the one it is on, else the first."""
         for candidate in (added, table.cursor_key):
             if candidate is not None and candidate in ids:
@@ -424,14 +424,14 @@ class ExpansionScreen(WorkbenchScreen):
             parts.append(f"next: {row.next_action or '–'}" + (f" ({row.next_action_date})" if row.next_action_date else ""))
         detail.update(Text(inert(" · ".join(parts)), no_wrap=True, overflow="ellipsis"))
 
-    def on_grid_row_highlighted(self, event: Grid.RowHighlighted) -> None:
+    def on_data_grid_row_highlighted(self, event: DataGrid.RowHighlighted) -> None:
         event.stop()
         self._show_detail()
 
     def on_descendant_focus(self) -> None:
         self._show_detail()
 
-    def on_grid_row_selected(self, event: Grid.RowSelected) -> None:
+    def on_data_grid_row_selected(self, event: DataGrid.RowSelected) -> None:
         event.stop()
         self.action_edit()
 

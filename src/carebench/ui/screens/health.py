@@ -86,11 +86,7 @@ OPEN_TICKETS_SHOWN = 6
 
 
 class HealthColumns(Widget):
-    """The panels in one column, or two side by side on a wide terminal (a grid layout).
-
-    Not Textual's ``containers.Grid``: rules written for the workbench's tables (``Grid``)
-    would match that container by its type name too.
-    """
+    """The panels in one column, or two side by side on a wide terminal (a grid layout)."""
 
     DEFAULT_CSS = "HealthColumns { width: 1fr; height: auto; layout: grid; }"
 

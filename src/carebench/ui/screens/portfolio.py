@@ -14,7 +14,7 @@ from textual.widgets import Input, Static
 from ...app.inputs import inert
 from ...app.readmodels import TriageRow
 from ..screens.base import WorkbenchScreen
-from ..widgets.grid import Column, Grid
+from ..widgets.grid import Column, DataGrid
 from ..widgets.tables import Cell, band_grid_cell, band_text, cycle, delta_text
 
 BAND_RANK = {"red": 0, "yellow": 1, "green": 2, None: 3}
@@ -220,7 +220,7 @@ def client_key(row: TriageRow) -> str:
 
 # ----- the screen --------------------------------------------------------------
 
-class PortfolioTable(Grid):
+class PortfolioTable(DataGrid):
     """One row per client: health, phase, next touchpoint, KPIs and pipeline."""
 
 
@@ -381,7 +381,7 @@ class PortfolioScreen(WorkbenchScreen):
         if client_id:
             self.app.open_client(client_id, "health")
 
-    def on_grid_row_selected(self, event: Grid.RowSelected) -> None:
+    def on_data_grid_row_selected(self, event: DataGrid.RowSelected) -> None:
         event.stop()
         self.app.open_client(event.key, "health")
 

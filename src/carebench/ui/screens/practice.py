@@ -23,7 +23,7 @@ from ..messages import LoadFailed
 from ..screens.base import WorkbenchScreen, user_error
 from ..screens.portfolio import money
 from ..widgets.chrome import KeyBar
-from ..widgets.grid import Column, Grid
+from ..widgets.grid import Column, DataGrid
 from ..widgets.tables import Cell, cycle
 
 BLOCKS = "▁▂▃▄▅▆▇█"
@@ -173,18 +173,18 @@ class SearchLoaded(Message):
     token: int
 
 
-class MetricsTable(Grid):
+class MetricsTable(DataGrid):
     """One row per practice metric: what it is, its value, its quarterly trend, how many clients are behind it."""
 
     BINDINGS = [Binding("enter", "select_row", "Clients", id="practice.clients",
                         tooltip="List the clients behind the selected number")]
 
 
-class OwnersTable(Grid, can_focus=False):
+class OwnersTable(DataGrid, can_focus=False):
     """The period's figures per consultant (shown for everyone's clients)."""
 
 
-class AsksTable(Grid):
+class AsksTable(DataGrid):
     """Clients to ask for a testimonial or referral, with why."""
 
     BINDINGS = [Binding("enter", "select_row", "Open client", id="practice.open_ask",
@@ -419,7 +419,7 @@ class PracticeScreen(WorkbenchScreen):
 
     # ----- opening -----------------------------------------------------------
 
-    def on_grid_row_selected(self, event: Grid.RowSelected) -> None:
+    def on_data_grid_row_selected(self, event: DataGrid.RowSelected) -> None:
         event.stop()
         if isinstance(event.grid, MetricsTable):
             self.open_metric(event.key)

@@ -12,7 +12,7 @@ from ...app.readmodels import ActionDue, Agenda, AgendaRow
 from ...core.phases import PHASE_LABEL
 from ..screens.base import WorkbenchScreen
 from ..widgets.dialogs import PromptDialog
-from ..widgets.grid import Column, Grid
+from ..widgets.grid import Column, DataGrid
 from ..widgets.tables import Cell, band_grid_cell
 
 
@@ -57,13 +57,13 @@ def agenda_cells(row: AgendaRow) -> list:
             Cell(", ".join(row.covers)), Cell(row.owner)]
 
 
-class AgendaTable(Grid):
+class AgendaTable(DataGrid):
     """The day's touchpoints: overdue groups first, then what is due."""
 
     BINDINGS = [Binding("enter", "select_row", "Check-in", id="today.checkin", tooltip="Start the guided check-in")]
 
 
-class ActionTable(Grid):
+class ActionTable(DataGrid):
     """Open action items due on or before the day."""
 
     BINDINGS = [Binding("enter", "select_row", "Open client", id="today.open_client")]
@@ -124,7 +124,7 @@ class TodayScreen(WorkbenchScreen):
         return [Cell(item.client_name), Cell(item.due.isoformat(), style="$error" if late else ""), Cell(item.priority),
                 Cell(item.owner), Cell(item.text)]
 
-    def focused_table(self) -> Grid:
+    def focused_table(self) -> DataGrid:
         focused = self.focused
         return focused if isinstance(focused, ActionTable) else self.query_one(AgendaTable)
 
@@ -140,7 +140,7 @@ class TodayScreen(WorkbenchScreen):
             return None
         return row
 
-    def on_grid_row_selected(self, event: Grid.RowSelected) -> None:
+    def on_data_grid_row_selected(self, event: DataGrid.RowSelected) -> None:
         event.stop()
         self.open(event.grid.rows[event.index])
 

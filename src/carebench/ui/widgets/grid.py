@@ -1,7 +1,7 @@
 """A table that draws only the rows in view, for tables of tens of thousands of rows.
 
 Textual's DataTable makes an object for every row and measures every cell when rows are
-added, so its cost in time and memory grows with the whole table. A Grid keeps the
+added, so its cost in time and memory grows with the whole table. A DataGrid keeps the
 caller's sequence as it is, and asks for the cells of a row only when that row is drawn:
 showing 40 rows of 20,000 costs about 40 rows.
 
@@ -37,7 +37,7 @@ ELLIPSIS = "…"
 
 @dataclass(frozen=True, slots=True)
 class Column:
-    """A column of a Grid: its label, its width and how its cells line up.
+    """A column of a DataGrid: its label, its width and how its cells line up.
 
     ``width`` is a number of cells, or None for a flexible column, which takes the width
     the other columns leave (shared with any other flexible column), never less than
@@ -74,7 +74,7 @@ def fit(text: str, width: int) -> tuple[str, int]:
 
 @dataclass(frozen=True, slots=True)
 class _Placed:
-    """A visible column at its width in the current layout (``index`` is its place in ``Grid.columns``)."""
+    """A visible column at its width in the current layout (``index`` is its place in ``DataGrid.columns``)."""
 
     index: int
     width: int
@@ -95,10 +95,10 @@ class _LineStyles(NamedTuple):
     over_cells: Style
 
 
-class Grid(ScrollView, Generic[RowT], can_focus=True):
+class DataGrid(ScrollView, Generic[RowT], can_focus=True):
     """A table of one-line rows that computes and draws only the rows in view.
 
-    Rows are whatever the caller has (dicts, tuples, records) in a sequence the Grid keeps
+    Rows are whatever the caller has (dicts, tuples, records) in a sequence the DataGrid keeps
     as given; ``key(row)`` names a row (the cursor follows it through new rows) and
     ``cells(row)`` gives its cells, one per column, when it comes into view. A cell is a
     plain string or a :class:`~carebench.ui.widgets.tables.Cell` (text, one style, a justification):
@@ -129,7 +129,7 @@ class Grid(ScrollView, Generic[RowT], can_focus=True):
     """
 
     DEFAULT_CSS = """
-    Grid {
+    DataGrid {
         background: $surface;
         color: $foreground;
         height: auto;
@@ -164,25 +164,25 @@ class Grid(ScrollView, Generic[RowT], can_focus=True):
     class RowHighlighted(Message):
         """Posted when the cursor comes to a row: by a key, a click, ``move_cursor`` or new rows."""
 
-        def __init__(self, grid: Grid, key: Hashable, index: int) -> None:
+        def __init__(self, grid: DataGrid, key: Hashable, index: int) -> None:
             super().__init__()
             self.grid, self.key, self.index = grid, key, index
 
         @property
-        def control(self) -> Grid:
-            """The grid the row is in (so ``@on(Grid.RowHighlighted, "#id")`` works)."""
+        def control(self) -> DataGrid:
+            """The grid the row is in (so ``@on(DataGrid.RowHighlighted, "#id")`` works)."""
             return self.grid
 
     class RowSelected(Message):
         """Posted when a row is chosen: enter on the cursor's row, or a click on a row."""
 
-        def __init__(self, grid: Grid, key: Hashable, index: int) -> None:
+        def __init__(self, grid: DataGrid, key: Hashable, index: int) -> None:
             super().__init__()
             self.grid, self.key, self.index = grid, key, index
 
         @property
-        def control(self) -> Grid:
-            """The grid the row is in (so ``@on(Grid.RowSelected, "#id")`` works)."""
+        def control(self) -> DataGrid:
+            """The grid the row is in (so ``@on(DataGrid.RowSelected, "#id")`` works)."""
             return self.grid
 
     def __init__(self, columns: Sequence[Column] = (), *, zebra_stripes: bool = False, show_header: bool = True,

@@ -58,12 +58,12 @@ def band_word(band: str | None) -> str:
 
 
 def band_style(band: str | None) -> str:
-    """The style of a band in a Grid: a theme variable, so it follows a change of theme."""
+    """The style of a band in a DataGrid: a theme variable, so it follows a change of theme."""
     return "dim" if band is None else f"${BAND_STYLE[band]}"
 
 
 def band_grid_cell(band: str | None, after: str = "") -> Cell:
-    """The band as a Grid cell in its theme colour, ``after`` following the word: "● yellow 6.9"."""
+    """The band as a DataGrid cell in its theme colour, ``after`` following the word: "● yellow 6.9"."""
     return Cell(band_word(band) + after, style=band_style(band))
 
 
