@@ -2,9 +2,10 @@
 
 Each user's commands run in a forked child that drops to the user's uid, gid and groups
 before running carebench's command line (``carebench.cli.main``), so the kernel checks
-every file access as that user. The child does not exec: the interpreter may live where
-only root can reach it (a root-owned virtual environment), so everything the commands
-import is imported before the fork.
+every file access as that user. The child does not exec; what most commands import is
+imported once before the fork, so each child starts at once. What is left (modules imported
+on first use, the bundled scripts and plans) the child reads as the user, so the installed
+carebench must be reachable by other users, as on a team server: a Team checks that first.
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ def preload() -> None:
             importlib.import_module(name)
         except ImportError:
             pass
-    # pydantic builds its validators on first use: build them now, while the files are readable.
+    # pydantic builds its validators on first use: build them now, once for every child.
     from carebench.core.models import Client, Portfolio
 
     Portfolio.model_validate({"clients": [{"id": "x", "name": "X", "tier": "gold", "go_live": "2026-01-01", "owner": "o"}]})
@@ -146,10 +147,26 @@ class User:
                       b"".join(chunks[err_r]).decode("utf-8", "replace"))
 
 
+def unreachable_folder() -> Path | None:
+    """The first folder on the way to the installed carebench that other users cannot pass through (None: all can).
+
+    The commands read bundled files (scripts, plans) as the test users, as they would on a team server.
+    """
+    package = Path(carebench.__file__).resolve().parent
+    for folder in [*reversed(package.parents), package]:
+        if not folder.stat().st_mode & 0o001:
+            return folder
+    return None
+
+
 class Team:
     """A Unix group with two members (``lead``, ``mallory``), an ``outsider`` who is not in it, and a folder for them."""
 
     def __init__(self) -> None:
+        blocked = unreachable_folder()
+        if blocked is not None:
+            raise RuntimeError(f"other users cannot reach the installed carebench: {blocked} is not searchable by "
+                               f"them (chmod o+x {blocked}, or install carebench where a team could use it)")
         tag = secrets.token_hex(3)
         self.group = f"cbteam{tag}"
         self.base = Path(tempfile.mkdtemp(prefix="carebench-team-"))
