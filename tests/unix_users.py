@@ -5,7 +5,7 @@ before running carebench's command line (``carebench.cli.main``), so the kernel 
 every file access as that user. The child does not exec; what most commands import is
 imported once before the fork, so each child starts at once. What is left (modules imported
 on first use, the bundled scripts and plans) the child reads as the user, so the installed
-carebench must be reachable by other users, as on a team server: a Team checks that first.
+carebench must be reachable by other users, as on a team server (``unreachable_folder``).
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from typing import Callable
 import carebench
 
 PRELOAD = ("sqlite_utils", "rich.console", "rich.table", "rich.markup", "platformdirs", "click", "tempfile", "secrets",
-           "urllib.parse", "shlex", "csv", "tomllib", "icalendar", "hashlib", "zoneinfo", "encodings.idna", "encodings.utf_8_sig")
+           "urllib.parse", "shlex", "csv", "difflib", "tomllib", "icalendar", "hashlib", "zoneinfo", "encodings.idna", "encodings.utf_8_sig")
 
 
 def preload() -> None:
@@ -163,10 +163,6 @@ class Team:
     """A Unix group with two members (``lead``, ``mallory``), an ``outsider`` who is not in it, and a folder for them."""
 
     def __init__(self) -> None:
-        blocked = unreachable_folder()
-        if blocked is not None:
-            raise RuntimeError(f"other users cannot reach the installed carebench: {blocked} is not searchable by "
-                               f"them (chmod o+x {blocked}, or install carebench where a team could use it)")
         tag = secrets.token_hex(3)
         self.group = f"cbteam{tag}"
         self.base = Path(tempfile.mkdtemp(prefix="carebench-team-"))
