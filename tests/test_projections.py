@@ -420,3 +420,50 @@ def test_ensure_current_says_what_it_did(demo_db):
         projections.rebuild(conn, DEFAULT_RULES, lambda done, total: seen.append((done, total)))
         assert seen and seen[-1][0] == seen[-1][1] == len(store.client_ids())
 
+
+
+def test_no_query_of_the_application_layer_writes(demo_db):
+    """Every read model a screen, command or report shows is read without a write statement, and leaves the file as it was."""
+    from datetime import datetime
+
+    from carebench.app import practice, queries
+    from carebench.app.scriptbook import scripts_in_force
+    from carebench.app.session import Session
+
+    day = date(2026, 6, 15)
+    with Store(demo_db, today=day) as store:  # the rows are current for the day
+        client = store.client_ids()[0]
+    before = _fingerprint(demo_db)
+    statements: list[str] = []
+    real_connect = sqlite3.connect
+
+    def traced(*args, **kwargs):
+        conn = real_connect(*args, **kwargs)
+        conn.set_trace_callback(statements.append)
+        return conn
+
+    session = Session(demo_db, day)
+    reads = {
+        "agenda": lambda: queries.agenda(session), "schedule": lambda: queries.schedule(session, client),
+        "health_list": lambda: queries.health_list(session), "health_detail": lambda: queries.health_detail(session, client),
+        "kpis": lambda: queries.kpis(session, client), "kpi_dashboard": lambda: queries.kpi_dashboard(session, client),
+        "client_card": lambda: queries.client_card(session, client), "pipeline": lambda: queries.pipeline(session),
+        "triage": lambda: queries.triage(session), "data_version": lambda: queries.data_version(session),
+        "committed_version": lambda: queries.committed_version(session), "client_names": lambda: queries.client_names(session),
+        "checkins": lambda: queries.checkins(session, client), "drafts": lambda: queries.drafts(session),
+        "audit_log": lambda: queries.audit_log(session), "tickets": lambda: queries.tickets(session, datetime(2026, 6, 15, 12)),
+        "checklist": lambda: queries.checklist(session, client), "search": lambda: queries.search(session, "review"),
+        "check": lambda: queries.check(session), "readings_csv": lambda: queries.readings_csv(session),
+        "calendar": lambda: queries.calendar(session, None, day, day + timedelta(days=30), scripts_in_force()[0]),
+        "practice": lambda: practice.practice(session, None),
+    }
+    sqlite3.connect = traced
+    try:
+        for name, read in reads.items():
+            statements.clear()
+            read()
+            writing = [s for s in statements if s.split()[0].upper() in ("BEGIN", "INSERT", "UPDATE", "DELETE", "REPLACE", "CREATE", "DROP")]
+            assert statements and writing == [], name
+    finally:
+        sqlite3.connect = real_connect
+    assert _fingerprint(demo_db) == before
