@@ -198,7 +198,7 @@ def test_input_that_is_not_a_regular_file_is_refused_at_once(run, tmp_path, comm
         assert words in line and time.monotonic() - started < 15
 
 
-@pytest.mark.parametrize("command, cap", [(["import"], 100), (["readings", "import"], 50), (["scripts"], 1)],
+@pytest.mark.parametrize("command, cap", [(["import"], 1024), (["readings", "import"], 50), (["scripts"], 1)],
                          ids=["portfolio", "csv", "script"])
 def test_input_larger_than_its_cap_is_refused_before_reading(run, tmp_path, command, cap):
     big = tmp_path / "big"

@@ -10,7 +10,7 @@ from .session import Session
 
 MAX_IMPORT_ERRORS = 20
 # The largest files carebench reads (a larger one is refused before it is read).
-MAX_PORTFOLIO_BYTES = 100 << 20
+MAX_PORTFOLIO_BYTES = 1 << 30  # an export of 2,000 clients with a million readings or two is well over 100 MB
 MAX_CSV_BYTES = 50 << 20
 
 

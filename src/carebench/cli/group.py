@@ -18,8 +18,6 @@ STAGES = ("identified", "qualified", "proposed", "won", "lost")
 SOURCES = ("performance_gap", "capability_need", "strategic_alignment", "competitive_response")
 KIND_CHOICES = ("quarterly", "monthly", "biweekly", "weekly", "intervention", "recovery", "daily")
 MAX_IMPORT_ERRORS = 20
-# The largest files carebench reads (a larger one is refused before it is read).
-MAX_PORTFOLIO_BYTES = 100 << 20
 
 
 class ParsedType(click.ParamType):
