@@ -14,6 +14,7 @@ import os
 import shutil
 import sqlite3
 from collections import defaultdict
+from contextlib import contextmanager
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -323,16 +324,9 @@ def test_the_migration_from_schema_7_builds_the_rows_from_old_data(tmp_path):
     assert (tmp_path / "v7.db.schema7.bak").exists()
 
 
-def _fingerprint(path: Path) -> tuple:
-    """The database's bytes and its write-ahead log's (a reader may leave an empty one behind)."""
-    wal = Path(f"{path}-wal")
-    return path.read_bytes(), wal.read_bytes() if wal.exists() else b""
-
-
-def test_a_read_only_store_never_opens_a_write_transaction(demo_db):
-    with Store(demo_db, today=TODAY):
-        pass  # the rows are current
-    before = _fingerprint(demo_db)
+@contextmanager
+def traced_statements():
+    """Every SQL statement of the connections opened meanwhile, in a list."""
     statements: list[str] = []
     real_connect = sqlite3.connect
 
@@ -343,15 +337,30 @@ def test_a_read_only_store_never_opens_a_write_transaction(demo_db):
 
     sqlite3.connect = traced
     try:
-        with Store(demo_db, readonly=True, today=TODAY) as store:
-            day = TODAY
-            store.agenda_rows(day), store.triage_rows(day), store.kpi_standings(store.client_ids()[0], day - timedelta(days=90))
-            store.touchpoints_between(store.client_ids()[0], day, day + timedelta(days=60))
+        yield statements
     finally:
         sqlite3.connect = real_connect
-    assert statements
-    writing = [s for s in statements if s.split()[0].upper() in ("BEGIN", "INSERT", "UPDATE", "DELETE", "REPLACE", "CREATE", "DROP")]
-    assert writing == []
+
+
+def writes_among(statements: list[str]) -> list[str]:
+    return [s for s in statements if s.split()[0].upper() in ("BEGIN", "INSERT", "UPDATE", "DELETE", "REPLACE", "CREATE", "DROP")]
+
+
+def _fingerprint(path: Path) -> tuple:
+    """The database's bytes and its write-ahead log's (a reader may leave an empty one behind)."""
+    wal = Path(f"{path}-wal")
+    return path.read_bytes(), wal.read_bytes() if wal.exists() else b""
+
+
+def test_a_read_only_store_never_opens_a_write_transaction(demo_db):
+    with Store(demo_db, today=TODAY):
+        pass  # the rows are current
+    before = _fingerprint(demo_db)
+    with traced_statements() as statements, Store(demo_db, readonly=True, today=TODAY) as store:
+        day = TODAY
+        store.agenda_rows(day), store.triage_rows(day), store.kpi_standings(store.client_ids()[0], day - timedelta(days=90))
+        store.touchpoints_between(store.client_ids()[0], day, day + timedelta(days=60))
+    assert statements and writes_among(statements) == []
     assert _fingerprint(demo_db) == before
 
 
@@ -434,14 +443,6 @@ def test_no_query_of_the_application_layer_writes(demo_db):
     with Store(demo_db, today=day) as store:  # the rows are current for the day
         client = store.client_ids()[0]
     before = _fingerprint(demo_db)
-    statements: list[str] = []
-    real_connect = sqlite3.connect
-
-    def traced(*args, **kwargs):
-        conn = real_connect(*args, **kwargs)
-        conn.set_trace_callback(statements.append)
-        return conn
-
     session = Session(demo_db, day)
     reads = {
         "agenda": lambda: queries.agenda(session), "schedule": lambda: queries.schedule(session, client),
@@ -457,13 +458,8 @@ def test_no_query_of_the_application_layer_writes(demo_db):
         "calendar": lambda: queries.calendar(session, None, day, day + timedelta(days=30), scripts_in_force()[0]),
         "practice": lambda: practice.practice(session, None),
     }
-    sqlite3.connect = traced
-    try:
-        for name, read in reads.items():
-            statements.clear()
+    for name, read in reads.items():
+        with traced_statements() as statements:
             read()
-            writing = [s for s in statements if s.split()[0].upper() in ("BEGIN", "INSERT", "UPDATE", "DELETE", "REPLACE", "CREATE", "DROP")]
-            assert statements and writing == [], name
-    finally:
-        sqlite3.connect = real_connect
+        assert statements and writes_among(statements) == [], name
     assert _fingerprint(demo_db) == before
