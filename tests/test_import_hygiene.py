@@ -74,3 +74,27 @@ def test_the_workbench_paints_today_and_reads_the_agenda_without_pydantic():
                            "load_themes()\n"
                            "import carebench.app.queries, carebench.store.store")
     assert "pydantic" not in loaded
+
+
+def test_once_today_is_painted_the_other_screens_modules_load_in_the_background(tmp_path):
+    from carebench.store import Store
+
+    db = tmp_path / "empty.db"
+    Store(db).close()
+    loaded = modules_after(
+        "import asyncio, sys\n"
+        "from datetime import date\n"
+        "from carebench.ui.app import CarebenchApp\n"
+        "seen = {}\n"
+        "async def main():\n"
+        f"    app = CarebenchApp({str(db)!r}, today=date(2026, 6, 15), user='ana')\n"
+        "    seen['before'] = 'carebench.ui.screens.health' in sys.modules or 'pydantic' in sys.modules\n"
+        "    async with app.run_test() as pilot:\n"
+        "        for _ in range(100):\n"
+        "            await app.workers.wait_for_complete()\n"
+        "            await pilot.pause(0.05)\n"
+        "            if 'carebench.ui.screens.health' in sys.modules:\n"
+        "                break\n"
+        "asyncio.run(main())\n"
+        "assert not seen['before']\n")
+    assert {"carebench.ui.screens.health", "carebench.ui.screens.practice", "carebench.core.models"} <= loaded

@@ -165,6 +165,20 @@ class CarebenchApp(App):
         if self.client_id is None and self.clients:
             self.client_id = self.clients[0][0]
 
+    _warmed = False
+
+    def warm_up(self) -> None:
+        """Once, after the first screen's data is painted: import what the other screens need, in a worker."""
+        if not self._warmed:
+            self._warmed = True
+            self._warm_up()
+
+    @work(thread=True, exit_on_error=False, group="warm")
+    def _warm_up(self) -> None:
+        from .navigation import warm_up
+
+        warm_up()
+
     # ----- live refresh ---------------------------------------------------
 
     def poll_changes(self) -> None:

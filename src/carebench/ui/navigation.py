@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from importlib import import_module
+
 from textual._context import active_app
 from textual.screen import Screen
 
@@ -14,25 +16,34 @@ SCREENS = {
     "practice": ("6", "Practice", "practice outcomes across clients"),
 }
 
+# Each screen's module (under ui.screens) and class.
+SCREEN_CLASSES = {"today": ("today", "TodayScreen"), "portfolio": ("portfolio", "PortfolioScreen"), "kpis": ("kpis", "KpiScreen"),
+                  "health": ("health", "HealthScreen"), "expansion": ("expansion", "ExpansionScreen"),
+                  "practice": ("practice", "PracticeScreen")}
+# What the other screens' first loads import besides their modules: the core's models and rules (pydantic with them).
+FIRST_LOADS = ("carebench.core.models", "carebench.core.health", "carebench.core.kpis", "carebench.core.finance",
+               "carebench.core.support", "carebench.core.pipeline", "carebench.core.practice", "carebench.app.checkin",
+               "carebench.ui.screens.checkin")
+
+
+def screen_class(name: str) -> type[Screen]:
+    module, cls = SCREEN_CLASSES[name]
+    return getattr(import_module(f"carebench.ui.screens.{module}"), cls)
+
+
+def warm_up() -> None:
+    """Import what every screen needs (run in a worker once Today is painted): a first visit then pays for its data only."""
+    for name in SCREEN_CLASSES:
+        screen_class(name)
+    for module in FIRST_LOADS:
+        import_module(module)
 
 
 def screen_loader(name: str):
-    """Screens are imported when first shown, so start-up only pays for Today."""
+    """Screens are imported when first shown (or by ``warm_up``), so start-up only pays for Today."""
 
     def build() -> Screen:
-        if name == "today":
-            from .screens.today import TodayScreen as cls
-        elif name == "portfolio":
-            from .screens.portfolio import PortfolioScreen as cls
-        elif name == "kpis":
-            from .screens.kpis import KpiScreen as cls
-        elif name == "health":
-            from .screens.health import HealthScreen as cls
-        elif name == "expansion":
-            from .screens.expansion import ExpansionScreen as cls
-        else:
-            from .screens.practice import PracticeScreen as cls
-        screen = cls()
+        screen = screen_class(name)()
         # Made now, it is styled by the stylesheet as it stands, the theme included. Unmarked,
         # Textual would parse and apply the whole stylesheet again for it on its first two
         # visits (0.05-0.1 s each).
@@ -40,5 +51,3 @@ def screen_loader(name: str):
         return screen
 
     return build
-
-

@@ -118,6 +118,7 @@ class WorkbenchScreen(Screen):
         if message.data != self._shown:
             self._shown = message.data
             self.show(message.data)
+        self.app.warm_up()  # the first screen is painted: what the others need can load meanwhile
 
     def on_load_failed(self, message: LoadFailed) -> None:
         message.stop()
