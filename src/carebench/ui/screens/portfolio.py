@@ -12,12 +12,12 @@ from textual.binding import Binding
 from textual.widgets import Input, Static
 
 from ...app.inputs import inert
+from ...core.terms import BAND_ORDER
 from ...app.readmodels import TriageRow
 from ..screens.base import WorkbenchScreen
 from ..widgets.grid import Column, DataGrid
 from ..widgets.tables import Cell, band_grid_cell, band_text, cycle, delta_text
 
-BAND_RANK = {"red": 0, "yellow": 1, "green": 2, None: 3}
 BAND_FILTERS: tuple[str | None, ...] = (None, "red", "yellow", "green")
 TIER_FILTERS: tuple[str | None, ...] = (None, "platinum", "gold", "silver")
 
@@ -58,7 +58,7 @@ NAME_MIN, NAME_MAX, NAME_FULL = 13, 32, 18
 def _sort_value(row: TriageRow, key: str):
     """The value a sort orders by, or None for rows that always go last (never assessed)."""
     if key == "critical":
-        return None if row.band is None else (BAND_RANK[row.band], row.overall)
+        return None if row.band is None else (BAND_ORDER[row.band], row.overall)
     if key == "overall":
         return row.overall
     if key == "name":
@@ -101,7 +101,7 @@ def filter_rows(rows: Sequence[TriageRow], band: str | None = None, tier: str | 
 
 def band_counts(rows: Sequence[TriageRow]) -> dict[str | None, int]:
     """How many rows are in each band (None: never assessed), most critical first."""
-    counts: dict[str | None, int] = {band: 0 for band in BAND_RANK}
+    counts: dict[str | None, int] = {band: 0 for band in BAND_ORDER}
     for row in rows:
         counts[row.band] += 1
     return counts
