@@ -21,7 +21,7 @@ def modules_after(code: str) -> set[str]:
     return set(json.loads(out.stdout.strip().splitlines()[-1]))
 
 
-@pytest.mark.parametrize("module", ["models", "calendar", "schedule", "health", "kpis", "finance", "phases", "pipeline", "support", "practice",
+@pytest.mark.parametrize("module", ["models", "calendar", "schedule", "health", "kpis", "finance", "phases", "pipeline", "support", "practice", "weighting",
                                     "alerts", "scripts"])
 def test_core_module_imports_no_storage_or_ui(module):
     loaded = modules_after(f"import carebench.core.{module}")
@@ -98,3 +98,37 @@ def test_once_today_is_painted_the_other_screens_modules_load_in_the_background(
         "asyncio.run(main())\n"
         "assert not seen['before']\n")
     assert {"carebench.ui.screens.health", "carebench.ui.screens.practice", "carebench.core.models"} <= loaded
+
+
+def run_cli_and_list_modules(tmp_path, *args: str) -> set[str]:
+    """The modules loaded by a real ``carebench`` command run in a fresh interpreter (its output discarded)."""
+    from carebench.app.commands import init_database
+    from carebench.app.session import Session
+    from datetime import date
+
+    db = tmp_path / "portfolio.db"
+    init_database(Session(db, date(2026, 6, 15)))
+    return modules_after(
+        "import sys, io, contextlib\n"
+        f"sys.argv = ['carebench', '--db', {str(db)!r}, *{list(args)!r}]\n"
+        "from carebench.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        "    try:\n"
+        "        main()\n"
+        "    except SystemExit as exc:\n"
+        "        assert not exc.code, exc.code\n")
+
+
+@pytest.mark.parametrize("command", ["health", "pipeline", "today"])
+def test_the_health_pipeline_and_agenda_commands_load_neither_pydantic_nor_other_commands(tmp_path, command):
+    loaded = run_cli_and_list_modules(tmp_path, command, "--json")
+    assert "pydantic" not in loaded
+    assert "carebench.cli.reading" in loaded
+    assert not {"carebench.cli.practice", "carebench.cli.setup", "carebench.cli.writing", "carebench.cli.reports"} & loaded
+
+
+def test_every_command_is_found_in_the_module_the_lazy_group_names():
+    from carebench.cli.group import COMMAND_MODULES, every_command
+
+    registered = {name: command.callback.__module__.rsplit(".", 1)[1] for name, command in every_command().commands.items()}
+    assert registered == COMMAND_MODULES

@@ -97,11 +97,10 @@ def schedule(session: Session, client: str, start: date | None = None, end: date
 
 def _components(scores: dict[str, int], weights) -> dict[str, Component]:
     """The three components of an assessment's sub-scores: each one's mean, weight and sub-scores."""
-    from ..core.health import COMPONENTS, component_score, validate_weights
-    from ..core.models import Scores
+    from ..core.weighting import COMPONENTS, component_mean, validate_weights
 
-    checked, model = validate_weights(weights), Scores.model_construct(**scores)
-    return {name: Component(float(component_score(model, name)), float(checked[name]),
+    checked = validate_weights(weights)
+    return {name: Component(float(component_mean(scores, name)), float(checked[name]),
                             frozen_map({n: scores[n] for n in names}))
             for name, names in COMPONENTS.items()}
 
@@ -259,13 +258,12 @@ def pipeline(session: Session, client_id: str | None = None) -> Pipeline:
         bands = store.bands_on(session.today)
         names = dict(store.client_names())
         rows = store.opportunities(client_id)
-        models = [store.opportunity_of(row) for row in rows]
     shown = tuple(PipelineRow(
         row["id"], row["version"], row["client_id"], names[row["client_id"]], row["title"], row["stage"], row["source"],
         row["value"], row["probability"], weighted_value(row["value"], row["probability"]), readiness(bands.get(row["client_id"])),
         row["investment_low"], row["investment_high"], row["start_month"], row["end_month"], row["next_action"],
         _day(row["next_action_date"])) for row in rows)
-    totals = pipeline_totals(models)
+    totals = pipeline_totals(shown)
     return Pipeline(shown, PipelineTotals(totals.count, totals.value, totals.weighted, frozen_map(
         {stage: StageTotal(t.count, t.value, t.weighted) for stage, t in totals.by_stage.items()})))
 

@@ -14,31 +14,38 @@ from types import MappingProxyType
 from typing import Any, Mapping
 
 
-_PLANS: dict[type, tuple[tuple[str, str, bool], ...]] = {}
 _AS_IS = frozenset({str, int, float, bool, type(None)})
+_ENCODERS: dict[type, Any] = {}
+_RECORDS: dict[type, Any] = {}
+# Field types whose values are already JSON (or None): stored as they are, without a call per value.
+_PLAIN_TYPES = frozenset({"str", "int", "float", "bool"} | {f"{t} | None" for t in ("str", "int", "float", "bool")})
 
 
-def _plan(cls: type) -> tuple[tuple[str, str, bool], ...]:
-    """A record class's fields as (attribute, JSON key, left out when None), worked out once per class."""
-    plan = _PLANS.get(cls)
-    if plan is None:
-        plan = _PLANS[cls] = tuple((f.name, f.metadata.get("key", f.name), bool(f.metadata.get("omit_none")))
-                                   for f in fields(cls))
-    return plan
+def _encoder(cls: type) -> Any:
+    """A function giving a record's JSON object in field order, written once per class from its fields (JSON key,
+    type, ``omit_none``): the fields before the first optional one as one dict display, then one line per field."""
+    encoder = _ENCODERS.get(cls)
+    if encoder is None:
+        every = fields(cls)
+        leading = next((i for i, f in enumerate(every) if f.metadata.get("omit_none")), len(every))
+
+        def entry(f) -> tuple[str, str]:
+            return repr(f.metadata.get("key", f.name)), f"v.{f.name}" if f.type in _PLAIN_TYPES else f"to_json(v.{f.name})"
+
+        lines = ["def encode(v):", "    out = {" + ", ".join("%s: %s" % entry(f) for f in every[:leading]) + "}"]
+        for f in every[leading:]:
+            key, value = entry(f)
+            lines.append(f"    if v.{f.name} is not None:" if f.metadata.get("omit_none") else "    if True:")
+            lines.append(f"        out[{key}] = {value}")
+        scope: dict[str, Any] = {"to_json": to_json}
+        exec("\n".join([*lines, "    return out"]), scope)  # noqa: S102  (made from the class's own field names)
+        encoder = _ENCODERS[cls] = scope["encode"]
+    return encoder
 
 
 def to_json_fields(value: Any) -> dict:
     """A record's fields as a JSON object, in field order (``omit_none`` fields left out when None)."""
-    out = {}
-    for name, key, omit_none in _plan(type(value)):
-        item = getattr(value, name)
-        if type(item) in _AS_IS:
-            if item is None and omit_none:
-                continue
-            out[key] = item
-        else:
-            out[key] = to_json(item)
-    return out
+    return _encoder(type(value))(value)
 
 
 def to_json(value: Any) -> Any:
@@ -46,10 +53,17 @@ def to_json(value: Any) -> Any:
     kind = type(value)
     if kind in _AS_IS:
         return value
+    encode = _RECORDS.get(kind)
+    if encode is not None:
+        return encode(value)
     if isinstance(value, Record):
-        return value.to_json()
+        # A record's own to_json when it has one, else its fields' encoder (called directly from then on).
+        encode = _RECORDS[kind] = kind.to_json if kind.to_json is not Record.to_json else _encoder(kind)
+        return encode(value)
     if kind is tuple or kind is list:
         return [to_json(v) for v in value]
+    if kind is MappingProxyType or kind is dict:
+        return {k: to_json(v) for k, v in value.items()}
     if kind is date:
         return value.isoformat()
     if is_dataclass(value) and not isinstance(value, type):

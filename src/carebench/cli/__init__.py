@@ -1,7 +1,7 @@
 """The ``carebench`` command.
 
-``main`` opens the workbench straight away when no command is given (without building
-the command tree), and otherwise runs the click commands, one module per area.
+``main`` runs the click group; each command's module (one per area) is imported only when
+that command runs, and with no command the workbench opens.
 """
 
 from __future__ import annotations
@@ -17,18 +17,12 @@ from ..app.inputs import UserError, inert
 from ..app.errors import StoreError
 
 
-def command_tree() -> click.Group:
-    """The click group with every command registered."""
-    from . import practice, reading, reports, setup, writing  # noqa: F401  (each registers its commands)
-    from .group import cli
-
-    return cli
-
-
 def main() -> None:
     """Entry point: every failure a user can cause is one line on stderr, exit code 2."""
     try:
-        command_tree().main(standalone_mode=False, prog_name="carebench")
+        from .group import cli
+
+        cli.main(standalone_mode=False, prog_name="carebench")
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
     except click.Abort:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import sys
 from datetime import date
@@ -120,7 +121,40 @@ def table(title: str, columns: list[str], rows: list[list], caption: str | None 
     console().print(t)
 
 
-@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+# The module that registers each command. A command's module is imported when it runs, so a command pays only for
+# its own imports; help and suggestions list them all.
+COMMAND_MODULES = {
+    **dict.fromkeys(("checklist", "learning", "outcome", "practice", "pulse", "referral", "search", "testimonial",
+                     "ticket"), "practice"),
+    **dict.fromkeys(("checkins", "client", "drafts", "health", "kpis", "log", "pipeline", "schedule", "scripts",
+                     "today"), "reading"),
+    **dict.fromkeys(("ack", "calendar", "check", "digest", "readings", "report"), "reports"),
+    **dict.fromkeys(("backup", "demo", "demo-data", "doctor", "export", "import", "init", "schema"), "setup"),
+    **dict.fromkeys(("add-action", "add-client", "add-kpi", "add-opportunity", "assess", "done", "move", "reading",
+                     "savings", "skip"), "writing"),
+}
+
+
+class LazyGroup(click.Group):
+    """The main group: its commands are registered by their modules, each imported the first time it is asked for."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(COMMAND_MODULES) | set(self.commands))
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name not in self.commands and name in COMMAND_MODULES:
+            importlib.import_module(f"{__package__}.{COMMAND_MODULES[name]}")
+        return self.commands.get(name)
+
+
+def every_command() -> click.Group:
+    """The group with every command module imported (for the documentation and the tests)."""
+    for module in sorted(set(COMMAND_MODULES.values())):
+        importlib.import_module(f"{__package__}.{module}")
+    return cli
+
+
+@click.group(cls=LazyGroup, invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
 @db_option
 @click.option("--date", "as_of", type=DATE, default=None, help="Plan as if today were this day, YYYY-MM-DD.")
 @click.option("--theme", default=None, help="Workbench theme (remembered); see the command palette for the list.")

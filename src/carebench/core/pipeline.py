@@ -1,10 +1,18 @@
-"""Expansion pipeline rules: weighted value, readiness from health, stage moves and totals."""
+"""Expansion pipeline rules: weighted value, readiness from health, stage moves and totals.
+
+Nothing here imports pydantic: the totals are plain named tuples and any object with a
+stage, value and probability (a model or a read model's row) can be added up.
+"""
 
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
+from typing import TYPE_CHECKING, Iterable, NamedTuple
 
-from carebench.core.models import STAGES, Band, Opportunity, Result, Stage
+from carebench.core.terms import STAGES, Band, Stage
+
+if TYPE_CHECKING:
+    from carebench.core.models import Opportunity
 
 CENT = Decimal("0.01")
 
@@ -24,7 +32,7 @@ READINESS: dict[Band, str] = {
 UNKNOWN_READINESS = "unknown: no health assessment"
 
 
-class StageTotals(Result):
+class StageTotals(NamedTuple):
     """How many opportunities sit in one stage and what they are worth."""
 
     count: int
@@ -32,7 +40,7 @@ class StageTotals(Result):
     weighted: float
 
 
-class PipelineTotals(Result):
+class PipelineTotals(NamedTuple):
     """The live pipeline's worth (open stages only) and a breakdown per stage present."""
 
     count: int
@@ -100,7 +108,7 @@ def mark_lost(stage: Stage) -> Stage:
     return "lost"
 
 
-def pipeline_totals(opportunities: list[Opportunity]) -> PipelineTotals:
+def pipeline_totals(opportunities: Iterable[Opportunity]) -> PipelineTotals:
     """Add up opportunities: the top-line totals count open stages only, ``by_stage`` covers every stage present.
 
     Weighted sums add the per-opportunity weighted values (each rounded to cents),
