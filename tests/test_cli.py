@@ -658,7 +658,8 @@ def test_savings_for_a_month_replaces_it(fresh):
 
 def test_negative_values_after_double_dash(fresh):
     run, database = fresh
-    run.ok("reading", "beta", "fcr", "--date", "2026-06-02", "--", "-5", db=database)
+    # (a negative share is implausible: --force says it is meant)
+    run.ok("reading", "beta", "fcr", "--date", "2026-06-02", "--force", "--", "-5", db=database)
     assert run.json("kpis", "beta", "--date", AS_OF, "--json", db=database)[0]["current"] == -5
 
 
@@ -683,5 +684,5 @@ def test_log_shows_who_did_what_and_the_environment_cannot_say_otherwise(fresh):
 
 def test_negative_reading_without_double_dash(fresh):
     run, database = fresh
-    result = run("reading", "beta", "fcr", "-5", "--date", "2026-06-02", db=database)
+    result = run("reading", "beta", "fcr", "-5", "--date", "2026-06-02", "--force", db=database)
     assert result.returncode == 0, result.stderr

@@ -245,7 +245,8 @@ def test_eight_processes_writing_at_once_lose_nothing(tmp_path, env):
     procs = [subprocess.Popen([sys.executable, str(script), str(path), str(w), str(writes)], stdout=subprocess.PIPE,
                               stderr=subprocess.PIPE, text=True) for w in range(workers)]
     # The command line writes alongside them.
-    cli = [subprocess.Popen([str(CAREBENCH), "reading", "c0", "k", str(v), "--date", f"2027-01-{v + 1:02d}", "--db", str(path)],
+    cli = [subprocess.Popen([str(CAREBENCH), "reading", "c0", "k", str(v), "--date", f"2027-01-{v + 1:02d}", "--force",
+                             "--db", str(path)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env) for v in range(8)]
     for proc in procs + cli:
         out, err = proc.communicate(timeout=300)

@@ -157,6 +157,12 @@ async def test_validation_errors_keep_the_runner_open_and_point_at_the_section(d
         await pilot.press("ctrl+n", "ctrl+f")
         await settle(app, pilot)
         assert app.screen is screen and screen.section == 1
+        # The cursor is in the value that is wrong, not in the notes: what is typed next goes there.
+        assert screen.focused is kpi_input(screen, key)
+        notes_before = screen.query_one("#notes").text
+        kpi_input(screen, key).value = ""
+        await type_text(pilot, "42")
+        assert kpi_input(screen, key).value == "42" and screen.query_one("#notes").text == notes_before
     with Store(demo_db) as store:
         assert store.checkins(client) == before
 
@@ -223,7 +229,7 @@ async def test_typing_is_saved_as_a_draft_after_a_pause(demo_db):
         await pilot.pause(2.0)
         await settle(app, pilot)
         with Store(demo_db, actor="ana") as store:
-            data, _ = store.load_draft("kestrel-ridge-outfitters", DAY, "daily")
+            data, _, _ = store.load_draft("kestrel-ridge-outfitters", DAY, "daily")
         assert data["notes"]["0"] == "autosaved"
 
 
@@ -348,5 +354,113 @@ async def test_the_hang_up_flush_writes_the_draft_at_once_on_the_ui_thread(demo_
         await type_text(pilot, "typed as the line dropped")
         app.flush_drafts()  # what SIGHUP does: no worker, no waiting for the debounce
         with Store(demo_db, actor="ana") as store:
-            data, _ = store.load_draft(client, DAY, "daily")
+            data, _, _ = store.load_draft(client, DAY, "daily")
         assert data["notes"]["0"] == "typed as the line dropped"
+
+
+def checkins_of(db, client: str) -> int:
+    with Store(db) as store:
+        return len(store.checkins(client))
+
+
+async def test_quitting_mid_check_in_asks_and_keeps_the_last_keystrokes(demo_db):
+    client = "kestrel-ridge-outfitters"
+    app = CarebenchApp(demo_db, today=DAY, user="ana")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_runner(app, pilot, client, DAY, "daily")
+        await type_text(pilot, "said just before quitting")
+        await pilot.press("ctrl+q")  # within the draft's debounce: nothing is stored yet
+        await pilot.pause()
+        assert type(app.screen).__name__ == "ChoiceDialog"
+        await pilot.press("escape")  # stay
+        await pilot.pause()
+        assert isinstance(app.screen, CheckinScreen) and app.is_running
+        await type_text(pilot, "!")
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        await pilot.press("k")
+        await pilot.pause()
+    assert app.return_code in (0, None)
+    with Store(demo_db, actor="ana") as store:
+        data, _, _ = store.load_draft(client, DAY, "daily")
+    assert data["notes"]["0"] == "said just before quitting!"
+
+
+async def test_screen_keys_do_not_leave_a_check_in_behind_on_another_screen(demo_db):
+    app = CarebenchApp(demo_db, today=DAY, user="ana")
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_runner(app, pilot, "kestrel-ridge-outfitters", DAY, "daily")
+        await pilot.press("tab")  # focus off the notes
+        assert screen.focused is not screen.query_one("#notes")
+        await pilot.press("3")
+        await pilot.pause()
+        assert app.screen is screen and app.current_mode == "today"
+
+
+async def test_pressing_finish_twice_stores_one_check_in(demo_db):
+    client = "kestrel-ridge-outfitters"
+    before = checkins_of(demo_db, client)
+    app = CarebenchApp(demo_db, today=DAY, user="ana")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_runner(app, pilot, client, DAY, "daily")
+        await type_text(pilot, "one finish")
+        await pilot.press("ctrl+f", "ctrl+f", "ctrl+f")
+        await settle(app, pilot)
+        assert type(app.screen).__name__ == "SummaryDialog"
+        await pilot.press("enter")
+        await settle(app, pilot)
+    assert checkins_of(demo_db, client) == before + 1
+
+
+async def test_a_local_copy_left_by_a_session_that_could_not_reach_the_database_is_merged_on_reopening(demo_db):
+    from carebench.app import drafts
+    from carebench.app.session import Session
+
+    client = "kestrel-ridge-outfitters"
+    session = Session(demo_db, DAY, actor="ana")
+    drafts.keep_locally(session, client, DAY, "daily", {"notes": {"0": "kept on this machine"}}, None, "2026-06-15T09:00")
+    app = CarebenchApp(demo_db, today=DAY, user="ana")
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_runner(app, pilot, client, DAY, "daily")
+        assert screen.state["notes"]["0"] == "kept on this machine"
+        assert "Merged 1 copy" in str(screen.query_one("#notice").render())
+        await settle(app, pilot)
+        await pilot.pause(1.8)  # the merged draft is stored as an edit is (after the debounce)
+        await settle(app, pilot)
+    with Store(demo_db, actor="ana") as store:
+        data, _, recovered = store.load_draft(client, DAY, "daily")
+    assert data["notes"]["0"] == "kept on this machine" and recovered == []
+    assert not drafts.local_path(session, client, DAY, "daily").exists()
+
+
+async def test_a_pasted_transcript_is_kept_and_one_past_the_limit_is_a_message_not_a_crash(demo_db, monkeypatch):
+    from conftest import record_notifications
+
+    from carebench.core.models import MAX_NOTES
+
+    client = "kestrel-ridge-outfitters"
+    app = CarebenchApp(demo_db, today=DAY, user="ana")
+    transcript = "Client: the month-end close ran late again.\n" * 4000  # 176,000 characters
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_runner(app, pilot, client, DAY, "daily")
+        notes = screen.query_one("#notes")
+        notes.load_text(transcript + "x" * (MAX_NOTES + 10 - len(transcript)))
+        await pilot.pause()
+        heading = str(screen.query_one("#notes-heading").render())
+        assert f"{MAX_NOTES + 10:,} characters, over the {MAX_NOTES:,}" in heading
+        seen = record_notifications(app, monkeypatch)
+        await pilot.press("ctrl+f")
+        await settle(app, pilot)
+        assert app.screen is screen and seen and seen[-1][0] == "error"
+        assert screen.focused is screen.query_one("#notes")  # the section is shown again, the cursor in its notes
+        screen.query_one("#notes").load_text(transcript)
+        await pilot.pause()
+        assert f"{len(transcript):,} of {MAX_NOTES:,} characters" not in str(screen.query_one("#notes-heading").render())
+        seen.clear()
+        await pilot.press("ctrl+f")
+        await settle(app, pilot)
+        assert type(app.screen).__name__ == "SummaryDialog", seen
+        await pilot.press("enter")
+        await settle(app, pilot)
+    with Store(demo_db) as store:
+        assert store.checkins(client)[0]["sections"][0]["notes"] == transcript

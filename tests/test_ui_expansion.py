@@ -343,8 +343,12 @@ async def test_stage_keys_and_a_stale_version_refused_shown_and_reloaded(db, mon
         assert isinstance(app.screen, ConfirmDialog)
         assert await press("n") == ("qualified", 25)
         assert await press("x", "y") == ("lost", 0)
-        assert await press("comma") == ("proposed", 50)
-        assert await press("greater_than_sign") == ("won", 100)
+        # Out of lost and into won set the probability: each asks first, and n leaves it as it was.
+        assert await press("comma") == ("lost", 0)
+        assert isinstance(app.screen, ConfirmDialog)
+        assert await press("y") == ("proposed", 50)
+        assert await press("greater_than_sign", "n") == ("proposed", 50)
+        assert await press("greater_than_sign", "y") == ("won", 100)
         assert await press("greater_than_sign") == ("won", 100)
         assert ("warning", "an opportunity that is won has no next stage") in notes
         assert stored(db, 2)["version"] == 7
@@ -354,7 +358,7 @@ async def test_stage_keys_and_a_stale_version_refused_shown_and_reloaded(db, mon
         with Store(db, actor="bob") as other:
             other.update_opportunity(1, Opportunity(title="Extra site (bob)", value=80000, probability=20, stage="proposed"),
                                      expected_version=1)
-        await pilot.press("greater_than_sign")
+        await pilot.press("greater_than_sign", "y")
         await settle(app, pilot)
         errors = [message for severity, message in notes if severity == "error"]
         assert any("bob changed this opportunity meanwhile" in message for message in errors)
@@ -364,7 +368,7 @@ async def test_stage_keys_and_a_stale_version_refused_shown_and_reloaded(db, mon
         assert screen.selected().id == 1
         assert (screen.selected().title, screen.selected().version) == ("Extra site (bob)", 2)
 
-        await pilot.press("greater_than_sign")  # now on bob's version, the move goes through
+        await pilot.press("greater_than_sign", "y")  # now on bob's version, the move goes through
         await settle(app, pilot)
         row = stored(db, 1)
         assert (row["title"], row["stage"], row["probability"], row["version"]) == ("Extra site (bob)", "won", 100, 3)

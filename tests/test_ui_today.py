@@ -96,10 +96,50 @@ async def test_done_removes_the_row_and_is_stored(demo_db, monkeypatch):
         await settle(app, pilot)
         remaining = [(r.client, r.kind, r.status) for r in agenda_rows(app)]
         assert (target.client, target.kind, "due") not in remaining
-        assert notes == [("information", f"{target.client_name}: {target.kind} of {target.date} done")]
+        assert notes == [("information", f"{target.client_name}: {target.kind} of {target.date} done (u undoes it)")]
     with Store(demo_db) as store:
         log = store.audit_log(target.client, 1)[0]
     assert log["action"] == "done" and log["actor"] == "ana"
+
+
+async def test_u_takes_back_the_last_outcome_and_the_row_is_on_the_agenda_again(demo_db, monkeypatch):
+    app = CarebenchApp(demo_db, today=DAY, user="ana")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        notes = record_notifications(app, monkeypatch)
+        await pilot.press("u")
+        assert notes == [("warning", "Nothing to undo: no touchpoint outcome or closed action item in this session")]
+        before = [(r.client, r.kind, r.status) for r in agenda_rows(app)]
+        target = next(r for r in agenda_rows(app) if r.status == "due")
+        app.screen.query_one(AgendaTable).move_cursor(agenda_rows(app).index(target))
+        await pilot.press("d")
+        await settle(app, pilot)
+        assert (target.client, target.kind, "due") not in [(r.client, r.kind, r.status) for r in agenda_rows(app)]
+        await pilot.press("u")
+        await settle(app, pilot)
+        assert [(r.client, r.kind, r.status) for r in agenda_rows(app)] == before
+        assert notes[-1] == ("information", f"Undone: {target.client_name}: {target.kind} of {target.date} done")
+        notes.clear()
+        await pilot.press("u")  # once only
+        assert notes[0][0] == "warning"
+    with Store(demo_db) as store:
+        log = store.audit_log(target.client, 2)
+    assert [entry["action"] for entry in log] == ["reopen", "done"]
+
+
+async def test_u_opens_again_an_action_item_closed_by_mistake(demo_db, monkeypatch):
+    app = CarebenchApp(demo_db, today=DAY, user="ana")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("tab")
+        actions = app.screen.query_one(ActionTable)
+        before = [item.id for item in actions.rows]
+        await pilot.press("d")
+        await settle(app, pilot)
+        assert len(actions.rows) == len(before) - 1
+        await pilot.press("u")
+        await settle(app, pilot)
+        assert [item.id for item in actions.rows] == before
 
 
 async def test_done_on_an_action_item_marks_it_done_on_the_real_day_even_when_planning_another(demo_db, monkeypatch):
@@ -117,7 +157,7 @@ async def test_done_on_an_action_item_marks_it_done_on_the_real_day_even_when_pl
         await pilot.press("d")
         await settle(app, pilot)
         assert target.id not in [item.id for item in actions.rows]
-        assert notes == [("information", f"{target.client_name}: action item done")]
+        assert notes == [("information", f"{target.client_name}: action item done (u undoes it)")]
         assert actions.cursor_index == 1  # the cursor stays where it was, on the next item
     with Store(demo_db) as store:
         items = store.client(target.client, parts={"action_items"}).action_items
@@ -292,7 +332,7 @@ async def test_keys_dialog_lists_screen_and_app_keys(demo_db):
         await pilot.press("question_mark")
         await pilot.pause()
         keys = [k for k, _ in app.screen.rows]
-        assert {"d", "s", "r", "a", "m", "[", "]", "t", "1", "5", "c", "q"} <= set(keys)
+        assert {"d", "s", "r", "u", "a", "m", "[", "]", "t", "1", "5", "c", "q"} <= set(keys)
         await pilot.press("escape")
         assert type(app.screen).__name__ == "TodayScreen"
 

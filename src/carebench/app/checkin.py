@@ -23,11 +23,12 @@ def context(session: Session, client_id: str, touchpoint_date: date, kind: str,
     """Everything a guided check-in needs: the script with its prompts filled in, KPIs, last scores, the user's draft."""
     from ..core.finance import financials
     from ..core.health import latest_on_or_before
-    from ..core.kpis import kpi_status, plausible_range
+    from ..core.kpis import kpi_status, reading_span
     from ..core.pipeline import readiness
     from ..core.schedule import client_band
     from ..core.scripts import kpis_for, render
     from .queries import _suggestions
+    from .drafts import read_local
     from .scriptbook import scripts_in_force
 
     day, rules = session.today, session.rules
@@ -42,6 +43,7 @@ def context(session: Session, client_id: str, touchpoint_date: date, kind: str,
         draft = store.load_draft(client_id, touchpoint_date, kind)
         others = [d["author"] for d in store.drafts() if d["client"] == client_id
                   and d["date"] == touchpoint_date.isoformat() and d["kind"] == kind and d["author"] != store.actor]
+    local = read_local(session, client_id, touchpoint_date, kind)
     statuses = [kpi_status(k, day, rules.retained_threshold) for k in client.kpis]
     latest = latest_on_or_before(client.assessments, day)
     band = client_band(client, day)
@@ -72,8 +74,7 @@ def context(session: Session, client_id: str, touchpoint_date: date, kind: str,
     }
     kpis = {}
     for kpi, status in zip(client.kpis, statuses):
-        recent = [r.value for r in kpi.readings if r.date <= day][-30:]
-        low, high = plausible_range(kpi.unit, kpi.baseline, kpi.target, recent)
+        low, high = reading_span(kpi, day)
         kpis[kpi.key] = {**status.model_dump(mode="json", include={"key", "name", "unit", "category", "direction", "baseline",
                                                                       "target", "current", "previous"}), "low": low, "high": high}
     return Document(frozen({
@@ -103,6 +104,8 @@ def context(session: Session, client_id: str, touchpoint_date: date, kind: str,
         "suggestions": {name: s.to_json() for name, s in _suggestions(client, day, session, statuses).items()},
         "draft": draft[0] if draft else None,
         "draft_version": draft[1] if draft else None,
+        # Copies of this draft from sessions that ended (a stale one's save, a local copy): merged on opening.
+        "recovered": [*(draft[2] if draft else []), *([local] if local else [])],
         "other_drafts": others,
         "opportunity": opportunity,
     }))

@@ -136,12 +136,20 @@ class ReadingRecorded:
     replaced: float | None
 
 
-def record_reading(session: Session, client: str, kpi: str, value: float, day: date | None = None) -> ReadingRecorded:
-    """A KPI reading; a second one on the same date replaces the first (audited)."""
+def record_reading(session: Session, client: str, kpi: str, value: float, day: date | None = None,
+                   force: bool = False) -> ReadingRecorded:
+    """A KPI reading inside its plausible span (the check-in's rule) unless ``force``; a second one on the same date
+    replaces the first (audited)."""
+    from ..core.kpis import implausible, reading_span
     from ..core.models import Reading
 
     entry = checked(Reading, date=day or session.today, value=value)
-    with session.writing() as store:
+    with session.writing() as store, store.atomic():
+        if not force:
+            found = next((k for k in store.client(client, parts={"kpis"}).kpis if k.key == kpi), None)
+            problem = found and implausible(entry.value, reading_span(found, entry.date))
+            if problem:
+                raise UserError(f"{client} {kpi}: {problem}; if it is real, record it with --force")
         old = store.add_reading(client, kpi, entry.date, entry.value)
     return ReadingRecorded(client, kpi, entry.date, entry.value, old)
 
@@ -196,7 +204,8 @@ def record_touchpoint(session: Session, client: str, day: date, status: str, kin
 
     if status == "skipped" and not (reason or "").strip():
         raise UserError("say why the touchpoint is skipped")
-    with session.writing() as store:
+    with session.writing() as store, store.atomic():  # decided on what is stored under the lock, not before it
+        store.refuse_recorded(client, day)
         engagement = store.client(client, parts={"assessments", "exceptions"})
         try:
             outcome = touchpoint_outcome(engagement, day, status, kind, reason, to, session.rules.plans,
@@ -205,6 +214,12 @@ def record_touchpoint(session: Session, client: str, day: date, status: str, kin
             raise _refused(exc) from None
         store.record_exception(client, outcome)
     return TouchpointRecorded(client, day, outcome.kind, status, to)
+
+
+def reopen_touchpoint(session: Session, client: str, day: date, kind: str | None = None) -> tuple[str, str]:
+    """Take back the outcome of the touchpoint on ``day``; it is on the agenda again. Returns (kind, what was taken back)."""
+    with session.writing() as store:
+        return store.reopen_touchpoint(client, day, kind)
 
 
 # ----- action items and opportunities ----------------------------------------------------------
@@ -222,8 +237,15 @@ def add_action(session: Session, client: str, text: str, due: date, priority: st
 
 
 def complete_action(session: Session, item_id: int) -> None:
+    """Close an open action item (refused when someone closed it already)."""
     with session.writing() as store:
         store.complete_action_item(item_id, session.today)
+
+
+def reopen_action(session: Session, item_id: int) -> None:
+    """Open a closed action item again (the undo of ``complete_action``)."""
+    with session.writing() as store:
+        store.reopen_action_item(item_id)
 
 
 def add_opportunity(session: Session, client: str, **fields: Any) -> int:
@@ -244,10 +266,21 @@ def update_opportunity(session: Session, opportunity_id: int, opportunity: Oppor
 # ----- check-ins and drafts ----------------------------------------------------------------------
 
 
-def save_draft(session: Session, client: str, day: date, kind: str, data: dict, version: int | None) -> int:
-    """Keep the user's check-in in progress; returns the draft's new version."""
+def save_draft(session: Session, client: str, day: date, kind: str, data: dict, version: int | None,
+               keep_both: bool = False) -> int:
+    """Keep the user's check-in in progress; returns the stored draft's version.
+
+    Refused when the stored draft moved past ``version``; with ``keep_both`` (a session going
+    away) the newer stored draft stays and this one is attached to it as a recovered copy.
+    """
     with session.writing() as store:
-        return store.save_draft(client, day, kind, data, expected_version=version)
+        return store.save_draft(client, day, kind, data, expected_version=version, keep_both=keep_both)
+
+
+def clear_recovered(session: Session, client: str, day: date, kind: str, version: int) -> None:
+    """The recovered copies of the user's draft are merged into the draft stored at ``version``: drop them."""
+    with session.writing() as store:
+        store.clear_recovered(client, day, kind, version)
 
 
 def discard_draft(session: Session, client: str, day: date, kind: str) -> None:
@@ -257,15 +290,18 @@ def discard_draft(session: Session, client: str, day: date, kind: str) -> None:
 
 def finish_checkin(session: Session, client: str, touchpoint_date: date, checkin: CheckIn, readings: dict[str, float],
                    assessment: Assessment | None, actions: list[ActionItem], learnings: Iterable[Learning] = (),
-                   opportunity_id: int | None = None, outcome: dict | None = None) -> int:
+                   opportunity_id: int | None = None, outcome: dict | None = None,
+                   opportunity_version: int | None = None) -> int:
     """Store a finished check-in with all it captured in one transaction; returns its id.
 
-    An expansion conversation (``opportunity_id``) records its outcome on the opportunity;
-    any other check-in marks its touchpoint done.
+    An expansion conversation (``opportunity_id``, read at ``opportunity_version``) records its
+    outcome on the opportunity, refused when a teammate changed the opportunity since; any
+    other check-in marks its touchpoint done, refused when it already has an outcome.
     """
     with session.writing() as store:
         if opportunity_id is not None:
-            return store.record_expansion_checkin(client, opportunity_id, checkin, actions, outcome, learnings=learnings)
+            return store.record_expansion_checkin(client, opportunity_id, checkin, actions, outcome, learnings=learnings,
+                                                  expected_version=opportunity_version)
         return store.finish_checkin(client, checkin, readings, assessment, actions, touchpoint_date=touchpoint_date,
                                     learnings=learnings)
 
@@ -420,11 +456,14 @@ def doctor(session: Session, fix: bool = False) -> tuple[dict, list[str]]:
     return examine(session.db_path), done
 
 
-def import_readings(session: Session, raw: bytes, label: str) -> dict[str, int]:
-    """KPI readings from CSV bytes, checked whole, then written in one transaction; returns the counts."""
+def import_readings(session: Session, raw: bytes, label: str, force: bool = False) -> dict[str, int]:
+    """KPI readings from CSV bytes, checked whole (each inside its KPI's plausible span unless ``force``), then
+    written in one transaction; returns the counts."""
+    from ..core.kpis import reading_span
     from .feeds import parse_readings_csv
 
-    with session.writing() as store:
-        kpis = {c.id: {k.key for k in c.kpis} for c in store.clients(parts={"kpis"})}
+    with session.writing() as store, store.atomic():
+        kpis = {c.id: {k.key: None if force else reading_span(k, session.today) for k in c.kpis}
+                for c in store.clients(parts={"kpis"})}
         rows = parse_readings_csv(raw, label, kpis)
         return store.import_readings(rows, source=label)

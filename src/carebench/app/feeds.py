@@ -6,8 +6,9 @@ import csv
 import io
 import math
 from datetime import date, datetime, time, timedelta, timezone
-from typing import Iterable
+from typing import Iterable, Mapping
 
+from ..core.kpis import implausible
 from ..core.models import KIND_LABEL, Client
 from ..core.schedule import DEFAULT_PLANS, Plans, schedule
 from ..core.calendar import DEFAULT_CALENDAR, WorkCalendar
@@ -33,11 +34,13 @@ def _value(text: str) -> tuple[float | None, str | None]:
     return value, None
 
 
-def parse_readings_csv(raw: bytes, label: str, kpis: dict[str, set[str]]) -> list[tuple[str, str, date, float]]:
+def parse_readings_csv(raw: bytes, label: str,
+                       kpis: Mapping[str, Mapping[str, tuple[float, float] | None]]) -> list[tuple[str, str, date, float]]:
     """Every reading of a CSV file (header client,kpi,date,value, in any order), checked whole.
 
-    ``kpis`` maps each known client to its KPI keys. Raises UserError with one
-    ``label:line: problem`` line per problem (at most 20, then a count).
+    ``kpis`` maps each known client to its KPI keys, each with the plausible span of a new
+    reading (None: any value). Raises UserError with one ``label:line: problem`` line per
+    problem (at most 20, then a count).
     """
     try:
         text = raw.decode("utf-8-sig")
@@ -100,6 +103,8 @@ def parse_readings_csv(raw: bytes, label: str, kpis: dict[str, set[str]]) -> lis
         value, problem = _value(value_text)
         if problem:
             problems.append(problem)
+        elif not problems and (span := kpis[client][kpi]) is not None and (problem := implausible(value, span)):
+            problems.append(f"{client} {kpi}: {problem}; if it is real, import with --force")
         if not problems:
             key = (client, kpi, day)
             if key in seen:

@@ -58,6 +58,7 @@ class Session:
     actor: str = field(default_factory=_real_login)
     on_wait: Callable[[float], None] | None = None
     create: bool = False
+    patience: float | None = None  # how long a write waits for another user's lock (None: the store's minute)
     shared: SharedReader | None = None
 
     def on(self, day: date) -> Session:
@@ -69,7 +70,7 @@ class Session:
         from ..store import Store
 
         return Store(self.db_path, actor=self.actor, create=self.create, on_wait=self.on_wait, rules=self.rules,
-                     today=self.today)
+                     today=self.today, patience=self.patience)
 
     @contextmanager
     def reading(self) -> Iterator[Store]:

@@ -131,7 +131,7 @@ COMMAND_MODULES = {
     **dict.fromkeys(("ack", "calendar", "check", "digest", "readings", "report"), "reports"),
     **dict.fromkeys(("backup", "demo", "demo-data", "doctor", "export", "import", "init", "schema"), "setup"),
     **dict.fromkeys(("add-action", "add-client", "add-kpi", "add-opportunity", "assess", "done", "move", "reading",
-                     "savings", "skip"), "writing"),
+                     "reopen", "savings", "skip"), "writing"),
 }
 
 

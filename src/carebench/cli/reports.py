@@ -181,17 +181,19 @@ def readings():
 
 @readings.command("import")
 @click.argument("file", type=click.Path(path_type=Path, allow_dash=True))
+@click.option("--force", is_flag=True, help="Accept readings outside their KPI's plausible range.")
 @db_option
-def readings_import(file, db_path):
+def readings_import(file, force, db_path):
     """Import readings from a CSV FILE (`-` for standard input).
 
     The whole file is checked first; then every reading is written in one
     transaction. A value equal to the stored one is left untouched, so importing
-    the same file twice changes nothing.
+    the same file twice changes nothing. A value outside the range the check-in accepts
+    is refused as a likely slip unless --force is given.
     """
     label = "<stdin>" if str(file) == "-" else str(file)
     raw = transfer.read_input(file, transfer.MAX_CSV_BYTES, "a CSV file of readings")
-    counts = commands.import_readings(session(db_path), raw, label)
+    counts = commands.import_readings(session(db_path), raw, label, force)
     click.echo(f"{label}: {counts['added']} added, {counts['replaced']} replaced, {counts['unchanged']} unchanged")
 
 

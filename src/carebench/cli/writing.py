@@ -1,4 +1,4 @@
-"""Writing commands: add-client, add-kpi, reading, savings, assess, done, skip, move, add-opportunity, add-action."""
+"""Writing commands: add-client, add-kpi, reading, savings, assess, done, skip, move, reopen, add-opportunity, add-action."""
 
 from __future__ import annotations
 
@@ -46,10 +46,15 @@ def add_kpi(client, key, name, category, unit, direction, baseline, target, db_p
 @click.argument("kpi")
 @click.argument("value", type=float)
 @click.option("--date", "day", type=DATE, default=None, help="Day of the reading (default: today).")
+@click.option("--force", is_flag=True, help="Record a real outlier outside the KPI's plausible range.")
 @db_option
-def reading(client, kpi, value, day, db_path):
-    """Record a KPI reading (a second reading on the same day replaces the first)."""
-    done = commands.record_reading(session(db_path), client, kpi, value, day)
+def reading(client, kpi, value, day, force, db_path):
+    """Record a KPI reading (a second reading on the same day replaces the first).
+
+    A value outside the range the check-in accepts (from the KPI's baseline, target and
+    latest readings) is refused as a likely typing slip unless --force is given.
+    """
+    done = commands.record_reading(session(db_path), client, kpi, value, day, force)
     click.echo(f"{client} {kpi} = {value:g}" + (f" (replaced {done.replaced:g})" if done.replaced is not None else ""))
 
 
@@ -105,6 +110,17 @@ for _name, _status, _help in (
                         click.option("--to", type=DATE, default=None, help="New day (move only).")(
                             db_option(_touchpoint_command(_status)))))))
     )
+
+
+@cli.command()
+@click.argument("client")
+@click.option("--date", "day", type=DATE, required=True, help="Day the touchpoint had its outcome recorded on.")
+@click.option("--kind", type=click.Choice(KIND_CHOICES), default=None, help="Which touchpoint, when it matters.")
+@db_option
+def reopen(client, day, kind, db_path):
+    """Take back a touchpoint's outcome (done, skipped or moved): it is on the agenda again."""
+    found, status = commands.reopen_touchpoint(session(db_path), client, day, kind)
+    click.echo(f"{client}: {found} touchpoint on {day} reopened (it was {status})")
 
 
 @cli.command("add-opportunity")

@@ -272,3 +272,20 @@ def plausible_range(unit: str, baseline: float, target: float, recent: list[floa
     if low >= 0:
         lower = max(lower, 0.0)
     return lower, high + 2 * spread
+
+
+# How many of a KPI's latest readings the plausible span of a new one looks at.
+SPAN_READINGS = 30
+
+
+def reading_span(kpi: Kpi, day: date) -> tuple[float, float]:
+    """The plausible span of a new reading of ``kpi`` on ``day``: from its baseline, target and latest readings."""
+    recent = [r.value for r in kpi.readings if r.date <= day][-SPAN_READINGS:]
+    return plausible_range(kpi.unit, kpi.baseline, kpi.target, recent)
+
+
+def implausible(value: float, span: tuple[float, float]) -> str | None:
+    """Why ``value`` is not a plausible reading (outside ``span``), or None when it is."""
+    low, high = span
+    return None if low <= value <= high else f"{value:g} is outside the plausible range {low:g}..{high:g}"
+

@@ -47,6 +47,8 @@ from .terms import (  # noqa: F401  (the vocabulary, used by the models and re-e
 )
 
 MAX_TEXT = 20_000
+# A check-in's notes and next steps hold what a pasted call transcript needs.
+MAX_NOTES = 200_000
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 MONTH_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
@@ -101,6 +103,7 @@ Money = Annotated[float, Field(ge=0), AfterValidator(_finite)]
 Month = Annotated[str, AfterValidator(_month)]
 Name = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_one_line)]
 Text = Annotated[str, Field(max_length=MAX_TEXT), AfterValidator(_plain_text)]
+Notes = Annotated[str, Field(max_length=MAX_NOTES), AfterValidator(_plain_text)]
 Login = Annotated[str, Field(min_length=1, max_length=64), AfterValidator(_one_line)]
 Score = Annotated[int, Field(ge=1, le=10, strict=True)]
 
@@ -225,7 +228,7 @@ class TouchpointException(Model):
 
 class Section(Model):
     title: Name
-    notes: Text = ""
+    notes: Notes = ""
 
 
 class CheckIn(Model):
@@ -236,7 +239,7 @@ class CheckIn(Model):
     actual_minutes: Annotated[int, Field(ge=0, le=1440)] = 0
     attendees: list[Name] = []
     sections: list[Section] = []
-    next_steps: Text = ""
+    next_steps: Notes = ""
 
 
 class Outcome(Model):

@@ -95,6 +95,26 @@ def previous_stage(stage: Stage) -> Stage:
     return FORWARD[FORWARD.index(stage) - 1]
 
 
+WON_PROBABILITY = 100
+LOST_PROBABILITY = 0
+REOPENED_PROBABILITY = 50
+
+
+def stage_probability(before: Stage, after: Stage, probability: int) -> int:
+    """The probability an opportunity has after a move from stage ``before`` to ``after`` (``probability`` before it).
+
+    To won: 100 (the value is now certain); to lost: 0 (nothing of it is expected any more); back out of won
+    or lost: 50, since the old 100 or 0 no longer holds; between open stages the probability set is kept.
+    """
+    if after == "won":
+        return WON_PROBABILITY
+    if after == "lost":
+        return LOST_PROBABILITY
+    if before in ("won", "lost"):
+        return REOPENED_PROBABILITY
+    return probability
+
+
 def can_mark_lost(stage: Stage) -> bool:
     """Tell whether an opportunity can be marked lost: only open ones can."""
     _check_stage(stage)

@@ -396,12 +396,14 @@ def _database_path(conn: sqlite3.Connection) -> Path:
 
 
 @contextmanager
-def transaction(conn: sqlite3.Connection, on_wait: Callable[[float], None] | None = None) -> Iterator[sqlite3.Connection]:
+def transaction(conn: sqlite3.Connection, on_wait: Callable[[float], None] | None = None,
+                patience: float = WRITE_PATIENCE_S) -> Iterator[sqlite3.Connection]:
     """One write transaction, taken with BEGIN IMMEDIATE so concurrent writers queue instead of failing.
 
     Nested use joins the outer transaction. When the lock is still held after the
-    busy timeout, ``on_wait`` is told how long we have waited and we try again.
-    A failure SQLite reports (a full disk, a read-only file) becomes one plain line.
+    busy timeout, ``on_wait`` is told how long we have waited and we try again, for
+    ``patience`` seconds in all. A failure SQLite reports (a full disk, a read-only
+    file) becomes one plain line.
     """
     if conn.in_transaction:
         yield conn
@@ -417,7 +419,7 @@ def transaction(conn: sqlite3.Connection, on_wait: Callable[[float], None] | Non
                     raise explain(exc, _database_path(conn), writing=True) from None
                 raise
             waited = time.monotonic() - started
-            if waited > WRITE_PATIENCE_S:
+            if waited > patience:
                 raise DatabaseBusy(f"the database stayed locked by another user for {waited:.0f} s; nothing was written, try again") from None
             if on_wait:
                 on_wait(waited)

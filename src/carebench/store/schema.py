@@ -452,6 +452,12 @@ CREATE TABLE client_summary (
 ) WITHOUT ROWID
 """
 
+# Drafts keep the older copies a stale session tried to save over them (never lost, merged on reopen): a JSON
+# list of {data, saved_at, from_version}. (No comment inside the statement: SQLite copies it into the table's SQL.)
+MIGRATION_9 = """
+ALTER TABLE drafts ADD COLUMN recovered TEXT NOT NULL DEFAULT '[]'
+"""
+
 # The triggers that keep the audit trail append-only (against carebench's own writes: a member
 # with direct SQL access can drop them, which `carebench doctor` reports).
 AUDIT_TRIGGERS = {
@@ -461,5 +467,5 @@ AUDIT_TRIGGERS = {
 
 MIGRATIONS: list[tuple[int, str]] = [(1, MIGRATION_1), (2, MIGRATION_2), (3, MIGRATION_3), (4, MIGRATION_4),
                                      (5, MIGRATION_5), (6, MIGRATION_6), (7, MIGRATION_7),
-                                     (8, MIGRATION_8)]
+                                     (8, MIGRATION_8), (9, MIGRATION_9)]
 SCHEMA_VERSION = MIGRATIONS[-1][0]

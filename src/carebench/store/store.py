@@ -89,8 +89,9 @@ class Store:
 
     def __init__(self, path: Path | str, *, actor: str | None = None, create: bool = True, readonly: bool = False,
                  on_wait: Callable[[float], None] | None = None, rules: Rules = DEFAULT_RULES, today: date | None = None,
-                 on_progress: Callable[[int, int], None] | None = None) -> None:
+                 on_progress: Callable[[int, int], None] | None = None, patience: float | None = None) -> None:
         self.path = Path(path)
+        self.patience = patience  # seconds a write waits for another user's lock (None: the usual minute)
         self.readonly = readonly
         self.actor = actor or current_login()
         self.on_wait = on_wait
@@ -98,6 +99,8 @@ class Store:
         self.today = today
         self.on_progress = on_progress
         self.conn = connect(self.path, create=create and not readonly, readonly=readonly)
+        if patience is not None:
+            self.conn.execute(f"PRAGMA busy_timeout = {int(patience * 1000)}")
         try:
             self._bring_current(on_progress)
         except BaseException:
@@ -153,7 +156,9 @@ class Store:
         self.close()
 
     def _write(self):
-        return transaction(self.conn, self.on_wait)
+        if self.patience is None:
+            return transaction(self.conn, self.on_wait)
+        return transaction(self.conn, self.on_wait, self.patience)
 
     def _refresh(self, client_id: str, what: Iterable[str] = PARTS, *, since: date | None = None,
                  kpi_ids: Iterable[int] | None = None) -> None:
@@ -506,19 +511,55 @@ class Store:
                                                                "replaced": bool(replaced)})
         return bool(replaced)
 
+    def atomic(self):
+        """One write transaction around several calls (a command that reads, decides and writes under one lock)."""
+        return self._write()
+
+    def refuse_recorded(self, client_id: str, day: date) -> None:
+        """Refuse to record an outcome for the touchpoint on ``day`` when it already has one: who recorded it and when.
+
+        Checked inside the write transaction, so of two people racing on one touchpoint the second is told.
+        """
+        row = self.conn.execute(
+            "SELECT kind, status, moved_to, changed_by, changed_at FROM touchpoint_exceptions WHERE client_id = ? AND date = ? "
+            "ORDER BY status = 'moved'", (client_id, day.isoformat())).fetchone()
+        if row:
+            kind, status, moved_to, who, when = row
+            what = f"moved to {moved_to}" if status == "moved" else status
+            raise StoreError(f"the {kind} touchpoint of {client_id} on {day} is already {what} by {who} on {when[:10]}; "
+                             f"`carebench reopen {client_id} --date {day}` takes it back")
+
     def record_exception(self, client_id: str, exception: models.TouchpointException) -> None:
-        """Store what happened to the touchpoint standing at (date, kind): done, skipped or moved."""
+        """Store what happened to the touchpoint standing at (date, kind): done, skipped or moved; never over another."""
         with self._write():
             self.require_client(client_id)
-            self.db["touchpoint_exceptions"].upsert(self._exception_row(client_id, exception, self._stamp()),
-                                                    pk=("client_id", "date", "kind"))
+            self.refuse_recorded(client_id, exception.date)
+            self.db["touchpoint_exceptions"].insert(self._exception_row(client_id, exception, self._stamp()))
             self._refresh(client_id, ("touchpoints",))
             audit(self.conn, self.actor, exception.status, client_id, exception.model_dump(mode="json", exclude_none=True))
+
+    def reopen_touchpoint(self, client_id: str, day: date, kind: str | None = None) -> tuple[str, str]:
+        """Take back the outcome recorded for the touchpoint of ``day`` (of ``kind``, when given): (kind, outcome taken back)."""
+        with self._write():
+            self.require_client(client_id)
+            rows = self.conn.execute("SELECT kind, status, moved_to FROM touchpoint_exceptions WHERE client_id = ? AND date = ?",
+                                     (client_id, day.isoformat())).fetchall()
+            if not rows:
+                raise StoreError(f"the touchpoint of {client_id} on {day} has no outcome to take back")
+            if kind is not None and kind not in [r[0] for r in rows]:
+                raise StoreError(f"the outcome on {day} for {client_id} is of its {rows[0][0]} touchpoint, not a {kind} one")
+            found_kind, status, moved_to = next(r for r in rows if kind is None or r[0] == kind)
+            self.conn.execute("DELETE FROM touchpoint_exceptions WHERE client_id = ? AND date = ? AND kind = ?",
+                              (client_id, day.isoformat(), found_kind))
+            self._refresh(client_id, ("touchpoints",))
+            audit(self.conn, self.actor, "reopen", client_id,
+                  {"date": day.isoformat(), "kind": found_kind, "status": status, **({"moved_to": moved_to} if moved_to else {})})
+        return found_kind, status
 
     def add_opportunity(self, client_id: str, opportunity: models.Opportunity) -> int:
         with self._write():
             self.require_client(client_id)
-            when = pipeline.closed_on(opportunity.stage, opportunity.closed_on, None, None, date.today())
+            when = pipeline.closed_on(opportunity.stage, opportunity.closed_on, None, None, self._day())
             opportunity = opportunity.model_copy(update={"closed_on": when})
             new_id = self.db["opportunities"].insert(self._opportunity_row(client_id, opportunity, self._stamp())).last_pk
             self._refresh(client_id, ("summary",))
@@ -535,15 +576,39 @@ class Store:
 
     def complete_action_item(self, item_id: int, day: date | None = None) -> None:
         with self._write():
-            row = self.conn.execute("SELECT client_id, status FROM action_items WHERE id = ?", (item_id,)).fetchone()
+            row = self.conn.execute("SELECT client_id, status, changed_by, done_on FROM action_items WHERE id = ?",
+                                    (item_id,)).fetchone()
             if not row:
                 raise StoreError(f"no action item {item_id}")
+            if row[1] != "open":
+                raise StoreError(f"action item {item_id} is already {row[1]} by {row[2]} on {row[3]}")
             self.conn.execute(
                 "UPDATE action_items SET status = 'done', done_on = ?, version = version + 1, changed_at = ?, changed_by = ? WHERE id = ?",
-                ((day or date.today()).isoformat(), now_stamp(), self.actor, item_id),
+                ((day or self._day()).isoformat(), now_stamp(), self.actor, item_id),
             )
             self._refresh(row[0], ("summary",))
             audit(self.conn, self.actor, "action-done", row[0], {"id": item_id})
+
+    def reopen_action_item(self, item_id: int) -> None:
+        """Take back closing an action item: it is open again (audited)."""
+        with self._write():
+            row = self.conn.execute("SELECT client_id, status FROM action_items WHERE id = ?", (item_id,)).fetchone()
+            if not row:
+                raise StoreError(f"no action item {item_id}")
+            if row[1] == "open":
+                raise StoreError(f"action item {item_id} is open already")
+            self.conn.execute(
+                "UPDATE action_items SET status = 'open', done_on = NULL, version = version + 1, changed_at = ?, changed_by = ? "
+                "WHERE id = ?", (now_stamp(), self.actor, item_id))
+            self._refresh(row[0], ("summary",))
+            audit(self.conn, self.actor, "action-reopened", row[0], {"id": item_id})
+
+    def _check_opportunity_version(self, opportunity_id: int, expected_version: int | None) -> None:
+        """Refuse a change made on an opportunity read at ``expected_version`` when it has moved on since: who and when."""
+        version, who, when = self.conn.execute("SELECT version, changed_by, changed_at FROM opportunities WHERE id = ?",
+                                               (opportunity_id,)).fetchone()
+        if expected_version is not None and version != expected_version:
+            raise StoreError(f"{who} changed this opportunity meanwhile (at {when}); reload to see their version")
 
     def update_opportunity(self, opportunity_id: int, opportunity: models.Opportunity, expected_version: int | None = None) -> None:
         """Save an edited opportunity; refused when someone else saved it since ``expected_version``."""
@@ -552,9 +617,8 @@ class Store:
                                     (opportunity_id,)).fetchone()
             if not row:
                 raise StoreError(f"no opportunity {opportunity_id}")
-            if expected_version is not None and row[1] != expected_version:
-                raise StoreError(f"{row[2]} changed this opportunity meanwhile; reload to see their version")
-            when = pipeline.closed_on(opportunity.stage, opportunity.closed_on, row[3], _d(row[4]), date.today())
+            self._check_opportunity_version(opportunity_id, expected_version)
+            when = pipeline.closed_on(opportunity.stage, opportunity.closed_on, row[3], _d(row[4]), self._day())
             values = self._opportunity_row(row[0], opportunity.model_copy(update={"closed_on": when}), self._stamp())
             self.db["opportunities"].update(opportunity_id, {**values, "version": row[1] + 1})
             self._refresh(row[0], ("summary",))
@@ -562,11 +626,14 @@ class Store:
 
     # ----- check-ins and drafts -------------------------------------------
 
-    def save_draft(self, client_id: str, day: date, kind: str, data: dict, expected_version: int | None = None) -> int:
-        """Keep this author's check-in in progress; returns its new version.
+    def save_draft(self, client_id: str, day: date, kind: str, data: dict, expected_version: int | None = None,
+                   *, keep_both: bool = False) -> int:
+        """Keep this author's check-in in progress; returns the stored draft's version.
 
-        Refused when the stored draft moved past ``expected_version`` (the same
-        author typing in two terminals), so neither silently overwrites the other.
+        Refused when the stored draft moved past ``expected_version`` (the same author typing
+        in two terminals), so neither silently overwrites the other. With ``keep_both`` (a
+        session going away) the stored, newer draft stays as it is and ``data`` is attached to
+        it as a recovered copy, offered for merging when the check-in is opened again.
         """
         key = (client_id, day.isoformat(), kind, self.actor)
         with self._write():
@@ -574,24 +641,39 @@ class Store:
             row = self.conn.execute(
                 "SELECT version, changed_at FROM drafts WHERE client_id = ? AND date = ? AND kind = ? AND author = ?", key
             ).fetchone()
-            if row and expected_version is not None and row[0] != expected_version:
-                raise StoreError(f"this draft was saved from another session at {row[1]}; reopen the check-in to continue")
-            version = row[0] + 1 if row else 1
             stamp = self._stamp()
+            if row and expected_version != row[0] and (expected_version is not None or keep_both):
+                if not keep_both:
+                    raise StoreError(f"this draft was saved from another session at {row[1]}; reopen the check-in to continue")
+                copy = {"data": data, "saved_at": stamp["changed_at"], "from_version": expected_version}
+                self.conn.execute(
+                    "UPDATE drafts SET recovered = json_insert(recovered, '$[#]', json(?)) "
+                    "WHERE client_id = ? AND date = ? AND kind = ? AND author = ?", (json.dumps(copy, sort_keys=True), *key))
+                audit(self.conn, self.actor, "draft-recovered", client_id, {"date": key[1], "kind": kind})
+                return row[0]
+            version = row[0] + 1 if row else 1
             self.conn.execute(
-                "INSERT OR REPLACE INTO drafts (client_id, date, kind, author, data, version, changed_at, changed_by) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO drafts (client_id, date, kind, author, data, version, changed_at, changed_by) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (client_id, date, kind, author) DO UPDATE SET "
+                "data = excluded.data, version = excluded.version, changed_at = excluded.changed_at, "
+                "changed_by = excluded.changed_by",
                 (*key, json.dumps(data, sort_keys=True), version, stamp["changed_at"], stamp["changed_by"]),
             )
         return version
 
-    def load_draft(self, client_id: str, day: date, kind: str) -> tuple[dict, int] | None:
-        """This author's draft of the touchpoint and its version, if one is open."""
+    def load_draft(self, client_id: str, day: date, kind: str) -> tuple[dict, int, list[dict]] | None:
+        """This author's draft of the touchpoint, its version and the recovered copies attached to it, if one is open."""
         row = self.conn.execute(
-            "SELECT data, version FROM drafts WHERE client_id = ? AND date = ? AND kind = ? AND author = ?",
+            "SELECT data, version, recovered FROM drafts WHERE client_id = ? AND date = ? AND kind = ? AND author = ?",
             (client_id, day.isoformat(), kind, self.actor),
         ).fetchone()
-        return (json.loads(row[0]), row[1]) if row else None
+        return (json.loads(row[0]), row[1], json.loads(row[2])) if row else None
+
+    def clear_recovered(self, client_id: str, day: date, kind: str, version: int) -> None:
+        """Drop the recovered copies of this author's draft once they are merged into the draft saved at ``version``."""
+        with self._write():
+            self.conn.execute("UPDATE drafts SET recovered = '[]' WHERE client_id = ? AND date = ? AND kind = ? AND author = ? "
+                              "AND version = ?", (client_id, day.isoformat(), kind, self.actor, version))
 
     def discard_draft(self, client_id: str, day: date, kind: str) -> None:
         with self._write():
@@ -614,6 +696,7 @@ class Store:
         day = touchpoint_date or checkin.date
         with self._write():
             self.require_client(client_id)
+            self.refuse_recorded(client_id, day)
             stamp = self._stamp()
             checkin_id = self.db["checkins"].insert(self._checkin_row(client_id, checkin, stamp)).last_pk
             kpi_ids = dict(self.conn.execute("SELECT key, id FROM kpis WHERE client_id = ?", (client_id,)).fetchall())
@@ -627,9 +710,8 @@ class Store:
                                   (client_id, assessment.date.isoformat()))
                 self.db["assessments"].insert({**self._assessment_row(client_id, assessment, stamp), "checkin_id": checkin_id})
             self._insert_captured(client_id, checkin_id, actions, learnings, stamp)
-            self.db["touchpoint_exceptions"].upsert(
-                self._exception_row(client_id, models.TouchpointException(date=day, kind=checkin.kind, status="done"), stamp),
-                pk=("client_id", "date", "kind"))
+            self.db["touchpoint_exceptions"].insert(
+                self._exception_row(client_id, models.TouchpointException(date=day, kind=checkin.kind, status="done"), stamp))
             self.conn.execute("DELETE FROM drafts WHERE client_id = ? AND date = ? AND kind = ? AND author = ?",
                               (client_id, day.isoformat(), checkin.kind, self.actor))
             dated = [checkin.date] if readings else []
@@ -675,14 +757,19 @@ class Store:
         return result
 
     def record_expansion_checkin(self, client_id: str, opportunity_id: int, checkin: models.CheckIn,
-                                 actions: list[models.ActionItem], outcome: dict | None, learnings: Iterable[models.Learning] = ()) -> int:
-        """Store an expansion conversation and its outcome (stage, next action) on the opportunity, in one transaction."""
+                                 actions: list[models.ActionItem], outcome: dict | None, learnings: Iterable[models.Learning] = (),
+                                 expected_version: int | None = None) -> int:
+        """Store an expansion conversation and its outcome (stage, next action) on the opportunity, in one transaction.
+
+        Refused when someone saved the opportunity since ``expected_version`` (nothing of the conversation is stored).
+        """
         with self._write():
             self.require_client(client_id)
             row = self.conn.execute("SELECT version, stage, closed_on FROM opportunities WHERE id = ? AND client_id = ?",
                                     (opportunity_id, client_id)).fetchone()
             if not row:
                 raise StoreError(f"no opportunity {opportunity_id} for {client_id}")
+            self._check_opportunity_version(opportunity_id, expected_version)
             stamp = self._stamp()
             checkin_id = self.db["checkins"].insert(self._checkin_row(client_id, checkin, stamp)).last_pk
             self._insert_captured(client_id, checkin_id, actions, learnings, stamp)

@@ -272,6 +272,22 @@ class CarebenchApp(App):
             yield SystemCommand(f"Client: {escape(name)}", f"Show {escape(inert(client_id))} on screens 3-5",
                                 lambda c=client_id: self.open_client(c, self.current_mode if self.current_mode in ("kpis", "health", "expansion") else "health"))
 
+    async def action_quit(self) -> None:
+        """Quit (q, ctrl+q): with a check-in that has something typed in it, ask first; every draft is kept."""
+        from .screens.checkin import CheckinScreen, ChoiceDialog
+
+        if not any(isinstance(s, CheckinScreen) and s.has_unsaved_text() for s in self.screen_stack):
+            self.flush_drafts()
+            self.exit()
+            return
+
+        def answered(choice: str | None) -> None:
+            if choice == "k":
+                self.flush_drafts()
+                self.exit()
+
+        self.push_screen(ChoiceDialog("Quit with a check-in in progress?", {"k": "keep the draft and quit"}), answered)
+
     def flush_drafts(self) -> None:
         """Write every open check-in's draft now, on this thread (the app is about to end)."""
         from .screens.checkin import CheckinScreen

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from time import monotonic
 from datetime import date
-from typing import TYPE_CHECKING, Any, Mapping
+from typing import TYPE_CHECKING, Mapping
 
 from pydantic import ValidationError
 from rich.text import Text
@@ -19,8 +19,11 @@ from textual.widgets import Header, Input, Label, OptionList, Select, Static, Te
 from textual.widgets.option_list import Option
 
 from ...core.health import band_of, overall_score
-from ...core.models import CONTROL_RE, SUBSCORES, STAGES, ActionItem, Assessment, CheckIn, Learning, Scores, Section
+from ...core.models import (
+    CONTROL_RE, MAX_NOTES, SUBSCORES, STAGES, ActionItem, Assessment, CheckIn, Learning, Scores, Section,
+)
 from ...app.inputs import UserError, inert, inert_lines, parse_date, parse_number, validation_message
+from ...app.drafts import editable
 from ..widgets.chrome import KeyBar
 from ..widgets.tables import band_text
 from ..screens.base import user_error
@@ -31,6 +34,8 @@ if TYPE_CHECKING:
 
 # Everything typed is saved this long after the last keystroke (and on every section change).
 DRAFT_DELAY_S = 1.5
+# From this many characters on, the notes' heading counts them.
+NOTES_NEAR = MAX_NOTES * 9 // 10
 
 
 class NotesArea(TextArea):
@@ -60,23 +65,15 @@ def check_reading(text: str, kpi: Mapping) -> tuple[float | None, str | None]:
         value = parse_number(text, kpi["name"])
     except UserError as exc:
         return None, str(exc)
-    if not kpi["low"] <= value <= kpi["high"]:
-        return None, f"{value:g} is outside the plausible range {kpi['low']:g}..{kpi['high']:g}"
-    return value, None
+    from ...core.kpis import implausible
+
+    problem = implausible(value, (kpi["low"], kpi["high"]))
+    return (None, problem) if problem else (value, None)
 
 
 def plain(text: str) -> str:
     """Typed or pasted text without control characters (tabs and line breaks stay)."""
     return CONTROL_RE.sub("", text)
-
-
-def thawed(value: Any) -> Any:
-    """``value`` from a read model with its read-only mappings made dicts and its tuples lists, to edit."""
-    if isinstance(value, Mapping):
-        return {k: thawed(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [thawed(v) for v in value]
-    return value
 
 
 def check_score(text: str) -> tuple[int | None, str | None]:
@@ -150,6 +147,8 @@ class CheckinScreen(Screen):
         Binding("ctrl+l", "add_learning", "+Lesson", id="checkin.learning", tooltip="Record a lesson learned or a decision"),
         Binding("ctrl+f", "finish", "Finish", id="checkin.finish", tooltip="Store the check-in and mark it done"),
         Binding("escape", "cancel", "Cancel", id="checkin.cancel", tooltip="Leave: keep or discard the draft"),
+        # The screen keys would leave the check-in behind on another screen's stack: it is left with escape.
+        Binding("1,2,3,4,5,6", "stay", show=False),
     ]
     DEFAULT_CSS = """
     CheckinScreen #runbar { height: 1; background: $panel; padding: 0 1; }
@@ -184,6 +183,9 @@ class CheckinScreen(Screen):
         self._dirty = False
         self._finished = False
         self._early_keys = ""  # typed before the first field could take them
+        self._recovered_pending = False  # recovered copies merged into the state, to drop once it is stored
+        self._finishing = False  # a finish is in flight: further ctrl+f presses wait for it
+        self.wrong_field = "#notes"  # the field a refused finish names (see collect)
         self._cursor_placed = False
 
     # ----- layout and loading --------------------------------------------
@@ -222,8 +224,14 @@ class CheckinScreen(Screen):
         message.stop()
         ctx = self.ctx = message.data
         self.title = f"Check-in · {ctx['client_name']}"
-        draft = thawed(ctx["draft"] or {})  # the state is edited as the consultant types
+        draft = editable(ctx["draft"] or {})  # the state is edited as the consultant types
         self.draft_version = ctx["draft_version"]
+        merged = 0
+        if ctx["recovered"]:
+            from ...app.drafts import merge
+
+            draft, merged = merge(draft, ctx["recovered"])
+            self._recovered_pending = True
         self.state = {
             "section": 0, "notes": {}, "readings": {}, "actions": [], "learnings": [], "next_steps": "", "elapsed": {},
             "scores": {k: str(v) for k, v in (ctx["last_scores"] or {}).items()},
@@ -234,6 +242,9 @@ class CheckinScreen(Screen):
         notices = []
         if draft:
             notices.append("Resumed your draft of this check-in.")
+        if merged:
+            notices.append(f"Merged {merged} {'copy' if merged == 1 else 'copies'} kept when a session of yours ended: "
+                           "their text is under the lines marked 'recovered'.")
         if ctx["other_drafts"]:
             notices.append(f"{', '.join(ctx['other_drafts'])} also has a draft of this check-in open.")
         notices += ctx["script_problems"]
@@ -245,6 +256,8 @@ class CheckinScreen(Screen):
         for index, section in enumerate(ctx["script"]["sections"]):
             sections.add_option(Option(Text(inert(f"{index + 1}. {section['title']} · {section['minutes']}m")), id=str(index)))
         await self.show_section(int(self.state.get("section", 0)))
+        if self._recovered_pending:
+            self.changed()  # the merged draft is stored (and the copies dropped) as any edit is
 
     # ----- sections --------------------------------------------------------
 
@@ -314,6 +327,13 @@ class CheckinScreen(Screen):
             self._cursor_placed = True
             return
 
+    def focus_field(self, selector: str) -> None:
+        """Put the cursor in the field ``selector`` names, when this section shows it."""
+        for widget in self.query(f"#body {selector}"):
+            widget.focus(scroll_visible=False)
+            self.query_one("#body", VerticalScroll).scroll_to_widget(widget, animate=False)
+            return
+
     def on_key(self, event) -> None:
         """Typed characters that reached the screen itself are kept, never dropped.
 
@@ -344,7 +364,8 @@ class CheckinScreen(Screen):
             yield Horizontal(Label("Attendees (comma-separated)"),
                              Input(inert(self.state["attendees"]), id="attendees", compact=True), classes="field attendees")
         if "notes" in capture:
-            yield Label("Notes", classes="heading")
+            yield Label(self.notes_heading(self.state["notes"].get(str(self.section), "")), classes="heading",
+                        id="notes-heading")
             notes = NotesArea(inert_lines(self.state["notes"].get(str(self.section), "")), id="notes", soft_wrap=True)
             notes.section_index = self.section
             yield notes
@@ -437,8 +458,20 @@ class CheckinScreen(Screen):
     def on_text_area_changed(self, event: TextArea.Changed) -> None:
         # The event may arrive after its section was left: it belongs to the section it was typed in.
         if event.text_area.id == "notes" and event.text_area.is_attached:
-            self.state["notes"][str(event.text_area.section_index)] = event.text_area.text
+            text = self.state["notes"][str(event.text_area.section_index)] = event.text_area.text
             self.changed()
+            for heading in self.query("#notes-heading"):
+                heading.update(self.notes_heading(text))
+
+    @staticmethod
+    def notes_heading(text: str) -> str:
+        """The notes' heading: with a count once they near the limit, and what to do once past it."""
+        if len(text) < NOTES_NEAR:
+            return "Notes"
+        if len(text) <= MAX_NOTES:
+            return f"Notes [$warning]· {len(text):,} of {MAX_NOTES:,} characters[/]"
+        return (f"Notes [$error]· {len(text):,} characters, over the {MAX_NOTES:,} a section keeps: "
+                "move some to the next section[/]")
 
     def on_input_changed(self, event: Input.Changed) -> None:
         widget_id = event.input.id or ""
@@ -521,8 +554,14 @@ class CheckinScreen(Screen):
         from ...app import commands
 
         try:
-            new_version = commands.save_draft(self.app.session(), self.client, self.touchpoint_date, self.kind, data,
-                                              version)
+            session = self.app.session()
+            new_version = commands.save_draft(session, self.client, self.touchpoint_date, self.kind, data, version)
+            if self._recovered_pending:
+                from ...app.drafts import forget_local
+
+                commands.clear_recovered(session, self.client, self.touchpoint_date, self.kind, new_version)
+                forget_local(session, self.client, self.touchpoint_date, self.kind)
+                self._recovered_pending = False
         except Exception as exc:
             self.app.call_from_thread(self._draft_failed, user_error(exc))
             return
@@ -536,16 +575,21 @@ class CheckinScreen(Screen):
         self.notify(f"Draft not saved: {error}", severity="error")
 
     def flush_draft_blocking(self) -> None:
-        """Write the draft at once on this thread (the terminal is going away)."""
+        """Keep the draft at once, on this thread (the session is ending): a private local copy, then the database
+        with the draft's version, never over a newer draft (see app.drafts.flush)."""
         if self.ctx is None or self._finished:
             return
-        from dataclasses import replace
+        from ...app.drafts import flush
 
-        from ...app import commands
+        flush(self.app.session(), self.client, self.touchpoint_date, self.kind, self.draft_data(), self.draft_version)
 
-        # No waiting notice: it would go through call_from_thread, which refuses the UI thread this runs on.
-        session = replace(self.app.session(), on_wait=None)
-        commands.save_draft(session, self.client, self.touchpoint_date, self.kind, self.draft_data(), None)
+    def has_unsaved_text(self) -> bool:
+        """Whether leaving now would end a check-in with something typed in it."""
+        if self.ctx is None or self._finished:
+            return False
+        self.capture_fields()
+        typed = [*self.state.get("notes", {}).values(), self.state.get("next_steps", "")]
+        return any(text.strip() for text in typed) or bool(self.state.get("actions")) or self._dirty
 
     # ----- actions, finish, cancel --------------------------------------------
 
@@ -581,14 +625,16 @@ class CheckinScreen(Screen):
         self.app.push_screen(learning_form(self.ctx["client_name"]), added)
 
     def collect(self) -> tuple[dict | None, str | None, int]:
-        """What Finish stores, or the first problem and the section it is in."""
+        """What Finish stores, or the first problem and the section it is in (``wrong_field``: the field to fix)."""
         self.capture_fields()
+        self.wrong_field = "#notes"
         ctx = self.ctx
         readings = {}
         for index, section in enumerate(ctx["script"]["sections"]):
             for key in section["kpis"]:
                 value, problem = check_reading(self.state["readings"].get(key, ""), ctx["kpis"][key])
                 if problem:
+                    self.wrong_field = f"#kpi-{key}"
                     return None, problem, index
                 if value is not None:
                     readings[key] = value
@@ -597,6 +643,8 @@ class CheckinScreen(Screen):
         if score_section is not None:
             scores, problem = self.typed_scores()
             if problem:
+                self.wrong_field = next(f"#score-{name}" for name in SUBSCORES
+                                        if check_score(self.state["scores"].get(name, ""))[1])
                 return None, problem, score_section
             if scores.model_dump() != ctx["last_scores"]:
                 assessment = Assessment(date=self.app.plan_day, scores=scores, author=self.app.user,
@@ -607,6 +655,7 @@ class CheckinScreen(Screen):
             try:
                 when = parse_date(out["next_action_date"]) if out.get("next_action_date") else None
             except UserError as exc:
+                self.wrong_field = "#outcome-date"
                 return None, f"next action date: {exc}", len(ctx["script"]["sections"]) - 1
             outcome = {"stage": out["stage"], "next_action": out.get("next_action") or None, "next_action_date": when}
         # What the models refuse (bidi controls, say) is a problem shown in the section where it was typed.
@@ -627,7 +676,9 @@ class CheckinScreen(Screen):
                               planned_minutes=ctx["script"]["planned_minutes"], actual_minutes=min(minutes, 1440),
                               sections=sections, next_steps=plain(self.state["next_steps"]))
         except ValidationError as exc:
-            return None, validation_message(exc), 0 if exc.errors()[0]["loc"][0] == "attendees" else first_capturing("next_steps")
+            attendees_wrong = exc.errors()[0]["loc"][0] == "attendees"
+            self.wrong_field = "#attendees" if attendees_wrong else "#next-steps"
+            return None, validation_message(exc), 0 if attendees_wrong else first_capturing("next_steps")
         source = f"{self.kind} check-in {self.app.plan_day}"
         try:
             actions = [ActionItem(**a, source=source) for a in self.state["actions"]]
@@ -636,16 +687,23 @@ class CheckinScreen(Screen):
         except ValidationError as exc:
             return None, validation_message(exc), first_capturing("actions")
         return {"checkin": checkin, "readings": readings, "assessment": assessment, "actions": actions,
-                "learnings": learnings, "outcome": outcome}, None, -1
+                "learnings": learnings, "outcome": outcome,
+                "opportunity_version": ctx["opportunity"]["version"] if ctx["opportunity"] else None}, None, -1
 
     async def action_finish(self) -> None:
-        if self.ctx is None:
+        if self.ctx is None or self._finished:
+            return
+        if self._finishing:
+            self.notify("Finishing: the check-in is being stored", severity="warning", timeout=2)
             return
         result, problem, section = self.collect()
         if problem:
             await self.show_section(section)
+            # The cursor goes to what needs fixing, not into the notes, where the next keys would land.
+            self.call_after_refresh(self.focus_field, self.wrong_field)
             self.notify(problem, title="Not finished yet", severity="error")
             return
+        self._finishing = True
         self._finish(result)
 
     @work(thread=True, exit_on_error=False, group="write")
@@ -657,11 +715,15 @@ class CheckinScreen(Screen):
             commands.finish_checkin(session, self.client, self.touchpoint_date, result["checkin"], result["readings"],
                                     result["assessment"], result["actions"], result["learnings"],
                                     opportunity_id=self.opportunity_id if self.kind == "expansion" else None,
-                                    outcome=result["outcome"])
+                                    outcome=result["outcome"], opportunity_version=result["opportunity_version"])
             after = queries.client_card(session, self.client).next_touchpoint
         except Exception as exc:
+            self._finishing = False
             self.app.call_from_thread(self.notify, f"Not saved: {user_error(exc)}; your draft is kept", severity="error")
             return
+        from ...app.drafts import forget_local
+
+        forget_local(session, self.client, self.touchpoint_date, self.kind)
         self.app.call_from_thread(self._finished_ok, result, after)
 
     def _finished_ok(self, result: dict, next_touchpoint: Upcoming | None) -> None:
@@ -689,6 +751,9 @@ class CheckinScreen(Screen):
         self.app.pop_screen()
         self.app.refresh_all()
 
+    def action_stay(self) -> None:
+        self.notify("Finish the check-in (ctrl+f) or leave it (escape) before switching screens", severity="warning")
+
     def action_cancel(self) -> None:
         if self.ctx is None:
             self.app.pop_screen()
@@ -709,8 +774,11 @@ class CheckinScreen(Screen):
     def _discard(self) -> None:
         from ...app import commands
 
+        from ...app.drafts import forget_local
+
         try:
             commands.discard_draft(self.app.session(), self.client, self.touchpoint_date, self.kind)
+            forget_local(self.app.session(), self.client, self.touchpoint_date, self.kind)
         except Exception as exc:
             self.app.call_from_thread(self.notify, user_error(exc), severity="error")
         self.app.call_from_thread(self.leave)

@@ -16,7 +16,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
 from ...core.models import STAGES, Opportunity
-from ...core.pipeline import OPEN_STAGES, READINESS, mark_lost, next_stage, previous_stage
+from ...core.pipeline import OPEN_STAGES, READINESS, mark_lost, next_stage, previous_stage, stage_probability
 from ...app.inputs import inert
 from ..widgets.grid import Column, DataGrid
 from ..widgets.tables import Cell
@@ -28,11 +28,6 @@ if TYPE_CHECKING:
 # Opportunity fields as the pipeline rows carry them; the form edits only the first seven.
 FORM_FIELDS = ("title", "value", "probability", "stage", "source", "next_action", "next_action_date")
 OTHER_FIELDS = ("investment_low", "investment_high", "start_month", "end_month")
-
-WON_PROBABILITY = 100
-LOST_PROBABILITY = 0
-REOPENED_PROBABILITY = 50
-"""A deal moved back out of won or lost is live again, but its 100 % or 0 % no longer says anything: even odds until edited."""
 
 READINESS_STYLE = {text: variable for text, variable in zip(READINESS.values(), ("success", "warning", "error"))}
 READINESS_SHORT = {"ready to present": "ready", "nurture": "nurture", "hold: recover health first": "hold"}
@@ -81,23 +76,11 @@ def form_values(row: PipelineRow) -> dict:
 
 
 def with_stage(opportunity: Opportunity, stage: str) -> Opportunity:
-    """The opportunity moved to ``stage``, with the probability a stage move implies.
+    """The opportunity moved to ``stage``, with the probability the move implies (core.pipeline.stage_probability).
 
-    - to won: probability 100 (the value is now certain);
-    - to lost: probability 0 (nothing of it is expected any more);
-    - back out of won or lost (to proposed): REOPENED_PROBABILITY, 50, since the old 100 or 0 no longer holds;
-    - between open stages: the probability the user set is kept.
-
-    The form saves what was typed: these rules apply to the stage keys only.
+    The form saves what was typed: the rule applies to the stage keys only.
     """
-    if stage == "won":
-        probability = WON_PROBABILITY
-    elif stage == "lost":
-        probability = LOST_PROBABILITY
-    elif opportunity.stage in ("won", "lost"):
-        probability = REOPENED_PROBABILITY
-    else:
-        probability = opportunity.probability
+    probability = stage_probability(opportunity.stage, stage, opportunity.probability)
     return Opportunity(**{**opportunity.model_dump(), "stage": stage, "probability": probability})
 
 
@@ -468,8 +451,12 @@ class ExpansionScreen(WorkbenchScreen):
         except ValueError as exc:
             self.notify(str(exc), severity="warning")
             return
-        self._save(row, opportunity, f"{row.client_name}: {row.title} {row.stage} → {opportunity.stage}"
-                                     f" ({opportunity.probability}%)")
+        summary = f"{row.client_name}: {row.title} {row.stage} → {opportunity.stage} ({opportunity.probability}%)"
+        if step != "lost" and (opportunity.stage == "won" or row.stage in ("won", "lost")):
+            # Closing a deal, or opening a closed one again, sets its probability: asked first, as lost is.
+            self.app.push_screen(ConfirmDialog(f"{summary}?"), lambda yes: yes and self._save(row, opportunity, summary))
+            return
+        self._save(row, opportunity, summary)
 
     def action_converse(self) -> None:
         row = self.selected()

@@ -76,6 +76,7 @@ class TodayScreen(WorkbenchScreen):
         Binding("d", "done", "Done", id="today.done", tooltip="Mark the touchpoint (or action item) done"),
         Binding("s", "skip", "Skip", id="today.skip", tooltip="Skip the touchpoint, with a reason"),
         Binding("r", "move", "Move", id="today.move", tooltip="Move the touchpoint to another day"),
+        Binding("u", "undo", "Undo", id="today.undo", tooltip="Take back the last outcome or closed action item"),
         Binding("a", "add_action", "+Action", id="today.add_action", tooltip="Add an action item for the client"),
         Binding("m", "toggle_mine", "Mine", id="today.mine", tooltip="Only my clients / everyone's"),
         Binding("left_square_bracket", "shift_day(-1)", "Prev", key_display="[", id="today.prev", tooltip="Previous day"),
@@ -90,6 +91,7 @@ class TodayScreen(WorkbenchScreen):
     """
 
     day: date | None = None  # the day of the agenda shown
+    last_change: tuple[str, object] | None = None  # what ``u`` takes back: its summary and the command that does it
 
     def compose_body(self):
         yield Static("Loading the agenda…", id="summary")
@@ -162,9 +164,28 @@ class TodayScreen(WorkbenchScreen):
         def change(session) -> str:
             from ...app import commands
 
-            commands.record_touchpoint(session, row.client, row.date, status, row.kind, reason, to)
+            done = commands.record_touchpoint(session, row.client, row.date, status, row.kind, reason, to)
             where = f" to {to}" if to else ""
-            return f"{row.client_name}: {row.kind} of {row.date} {status}{where}"
+            summary = f"{row.client_name}: {done.kind} of {row.date} {status}{where}"
+            self.undoable(summary, lambda later: commands.reopen_touchpoint(later, row.client, row.date, done.kind))
+            return summary + " (u undoes it)"
+
+        self.write(change)
+
+    def undoable(self, summary: str, reverse) -> None:
+        """Remember the session's last outcome or closed action item, and how to take it back (``u``)."""
+        self.last_change = (summary, reverse)
+
+    def action_undo(self) -> None:
+        if self.last_change is None:
+            self.notify("Nothing to undo: no touchpoint outcome or closed action item in this session", severity="warning")
+            return
+        summary, reverse = self.last_change
+        self.last_change = None
+
+        def change(session) -> str:
+            reverse(session)
+            return f"Undone: {summary}"
 
         self.write(change)
 
@@ -178,7 +199,9 @@ class TodayScreen(WorkbenchScreen):
 
                 # Done on the day it really is, whatever day is being planned.
                 commands.complete_action(session.on(self.app.real_today), row.id)
-                return f"{row.client_name}: action item done"
+                summary = f"{row.client_name}: action item done"
+                self.undoable(summary, lambda later: commands.reopen_action(later, row.id))
+                return summary + " (u undoes it)"
 
             self.write(change)
             return
