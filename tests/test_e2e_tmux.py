@@ -213,3 +213,88 @@ def test_kill_9_keeps_what_was_typed_two_seconds_before(home, demo_db):
     data = sqlite3.connect(demo_db).execute("SELECT data FROM drafts").fetchone()[0]
     assert "saved by the debounce" in data
     assert sqlite3.connect(demo_db).execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_hangup_while_another_user_holds_the_write_lock_keeps_what_was_typed(home, demo_db):
+    """A teammate's open transaction outlasts the hang-up watchdog: the draft is kept in the private local copy and
+    merged when the check-in is opened again."""
+    import signal
+    import sqlite3
+
+    client = "kestrel-ridge-outfitters"
+    term = Terminal("locked", f"exec {CAREBENCH} --db {demo_db} --date {DAY}", home)
+    holder = sqlite3.connect(demo_db, isolation_level=None)
+    try:
+        open_touchpoint(term, demo_db, home, client, "daily")
+        pid = pane_pid(term)
+        term.keys("-l", "typed while a teammate imported")
+        term.wait_for("while a teammate")
+        holder.execute("BEGIN IMMEDIATE")
+        os.kill(pid, signal.SIGHUP)
+        assert gone(pid, 1.5), "the workbench was still running after SIGHUP"
+    finally:
+        if holder.in_transaction:
+            holder.execute("ROLLBACK")
+        holder.close()
+        term.close()
+    local = list((Path(home["XDG_STATE_HOME"]) / "carebench" / "drafts").glob("*.json"))
+    assert len(local) == 1 and oct(local[0].stat().st_mode & 0o777) == "0o600"
+    assert "typed while a teammate imported" in local[0].read_text()
+    again = Terminal("reopened", f"exec {CAREBENCH} --db {demo_db} --date {DAY}", home)
+    try:
+        open_touchpoint(again, demo_db, home, client, "daily")
+        shown = again.wait_for("typed while a teammate imported")
+        assert "Merged 1 copy" in shown
+    finally:
+        again.close()
+
+
+def test_a_forgotten_session_hung_up_later_never_overwrites_the_live_sessions_notes(home, demo_db):
+    import signal
+    import sqlite3
+
+    client = "kestrel-ridge-outfitters"
+    stale = Terminal("stale", f"exec {CAREBENCH} --db {demo_db} --date {DAY}", home)
+    live = Terminal("live", f"exec {CAREBENCH} --db {demo_db} --date {DAY}", home)
+    try:
+        open_touchpoint(stale, demo_db, home, client, "daily")
+        stale.keys("-l", "old words")
+        stale.wait_for("old words")
+        time.sleep(2.2)  # saved by the debounce: the stale session holds that version
+        open_touchpoint(live, demo_db, home, client, "daily")
+        live.wait_for("Resumed your draft")
+        live.keys("-l", " then twenty minutes of notes")
+        live.wait_for("twenty minutes")
+        time.sleep(2.2)
+        stale.keys("-l", " and a late line")
+        stale.wait_for("late line")
+        pid = pane_pid(stale)
+        os.kill(pid, signal.SIGHUP)
+        assert gone(pid, 1.5)
+        data, recovered = sqlite3.connect(demo_db).execute("SELECT data, recovered FROM drafts").fetchone()
+        assert "old words then twenty minutes of notes" in data and "late line" not in data
+        assert "and a late line" in recovered
+        live.keys("-l", ".")  # the live session saves on: not refused
+        time.sleep(2.2)
+        assert "Draft not saved" not in live.screen()
+    finally:
+        stale.close()
+        live.close()
+    data = sqlite3.connect(demo_db).execute("SELECT data FROM drafts").fetchone()[0]
+    assert "twenty minutes of notes." in data
+
+
+def test_removing_the_wal_under_a_running_workbench_stops_it_before_another_edit(home, demo_db):
+    term = Terminal("wal", f"exec {CAREBENCH} --db {demo_db} --date {DAY}", home)
+    try:
+        term.wait_for("touchpoints")
+        wal = Path(f"{demo_db}-wal")
+        assert wal.exists()
+        pid = pane_pid(term)
+        wal.unlink()
+        assert gone(pid, 6), "the workbench carried on with its -wal gone"
+    finally:
+        term.close()
+    doctor = subprocess.run([str(CAREBENCH), "doctor", "--db", str(demo_db)], capture_output=True, text=True,
+                            env={**os.environ, **home})
+    assert "-wal is missing while" in doctor.stdout + doctor.stderr

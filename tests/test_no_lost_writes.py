@@ -292,3 +292,51 @@ def test_a_session_ending_while_another_user_holds_the_lock_keeps_its_draft_loca
     assert [copy["data"] for copy in opened["recovered"]] == [{"notes": {"0": "typed as the line dropped"}}]
     merged, _ = drafts.merge({}, [dict(copy) for copy in opened["recovered"]])
     assert merged["notes"]["0"] == "typed as the line dropped"
+
+
+def test_re_importing_a_portfolio_keeps_the_open_drafts_of_the_clients_it_replaces(fresh, tmp_path):
+    from carebench.app.commands import save_draft
+    from carebench.app.session import Session
+
+    run, database = fresh
+    save_draft(Session(database, DAY), "acme", DAY, "weekly", {"notes": {"0": "twenty minutes of notes"}}, None)
+    exported = tmp_path / "portfolio.json"
+    run.ok("export", "-o", exported, db=database)
+    run.ok("import", exported, db=database)
+    data, version, _ = stored_draft(database)
+    assert (data, version) == ({"notes": {"0": "twenty minutes of notes"}}, 1)
+    assert [d["client"] for d in run.json("drafts", "--json", db=database)] == ["acme"]
+
+
+# ----- imports read one client at a time -----------------------------------------------------------
+
+
+def test_a_portfolio_wrong_past_its_first_clients_writes_nothing_and_creates_no_database(run, tmp_path, portfolio_dict):
+    portfolio_dict["clients"][2]["tier"] = "bronze"
+    portfolio_dict["clients"].append(dict(portfolio_dict["clients"][0]))  # the first client again
+    source = tmp_path / "p.json"
+    source.write_text(json.dumps(portfolio_dict))
+    database = tmp_path / "new.db"
+    refused = run("import", source, db=database)
+    assert refused.returncode == 2
+    lines = refused.stderr.strip().splitlines()
+    assert any("clients[2].tier" in line for line in lines)
+    assert any("duplicate client id acme" in line for line in lines)
+    assert all(line.startswith(f"error: {source}: ") for line in lines)
+    assert not database.exists()
+
+
+def test_a_portfolio_found_wrong_while_writing_leaves_the_database_as_it_was(fresh, tmp_path, portfolio_dict):
+    from carebench.app import transfer
+    from carebench.app.session import Session
+    from carebench.store import Store
+
+    _, database = fresh
+    with Store(database) as store:
+        before = store.export_portfolio().model_dump_json()
+        portfolio_dict["clients"][0]["name"] = "Renamed"
+        portfolio_dict["clients"][1]["tier"] = "bronze"
+        with pytest.raises(Exception, match="clients\\[1\\].tier"):
+            store.import_clients(transfer.portfolio_clients(json.dumps(portfolio_dict), "p.json"))
+    with Store(Session(database, DAY).db_path) as store:
+        assert store.export_portfolio().model_dump_json() == before

@@ -78,6 +78,19 @@ def import_portfolio(session: Session, portfolio: Portfolio) -> Imported:
         return Imported(len(portfolio.clients), added, replaced, str(store.path))
 
 
+def import_portfolio_file(session: Session, path) -> Imported:
+    """Import a portfolio file: checked whole first (a file with problems creates and writes nothing; UserError lists
+    them), then written client by client in one transaction. Memory holds the file's text and one client."""
+    from .transfer import portfolio_clients, portfolio_text
+
+    label, text = portfolio_text(path)
+    for _ in portfolio_clients(text, label):
+        pass
+    with session.writing() as store:
+        added, replaced = store.import_clients(portfolio_clients(text, label))
+        return Imported(added + replaced, added, replaced, str(store.path))
+
+
 def open_demo(reset: bool = False):
     """The demo database in the user's data folder, built from the bundled sample data on first use (or ``reset``)."""
     from pathlib import Path

@@ -6,6 +6,7 @@ queries), so nothing above the application layer touches the store.
 
 from __future__ import annotations
 
+import os
 import threading
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -30,12 +31,35 @@ def _default_rules() -> Rules:
     return DEFAULT_RULES
 
 
+def wal_identity(db_path: Path) -> tuple[int, int] | None:
+    """The database's -wal file as (device, inode), or None when there is none."""
+    try:
+        st = os.stat(f"{db_path}-wal")
+    except FileNotFoundError:
+        return None
+    return st.st_dev, st.st_ino
+
+
 class SharedReader:
-    """One read-only connection kept open for a long-running program (the workbench), used by one thread at a time."""
+    """One read-only connection kept open for a long-running program (the workbench), used by one thread at a time.
+
+    It notes the database's -wal file when it opens: a -wal removed or replaced under an open
+    connection takes with it whatever is written afterwards, so ``files_problem`` says so and
+    the program's writes are refused from then on.
+    """
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.store: Store | None = None
+        self.wal: tuple[int, int] | None = None
+
+    def files_problem(self, db_path: Path) -> str | None:
+        """Why writing now would lose data (the -wal went away or was replaced), or None."""
+        if self.wal is None or wal_identity(db_path) == self.wal:
+            return None
+        return (f"{Path(db_path).name}-wal was removed or replaced while carebench had the database open; what is "
+                "written now could be lost, so nothing more is saved. Quit every carebench on this database and "
+                "run `carebench doctor`")
 
     def close(self) -> None:
         with self.lock:
@@ -69,6 +93,11 @@ class Session:
         """The store for one command, opened for writing (created when the session may create it)."""
         from ..store import Store
 
+        if self.shared is not None and (problem := self.shared.files_problem(self.db_path)):
+            from .inputs import UserError
+
+            raise UserError(problem)
+
         return Store(self.db_path, actor=self.actor, create=self.create, on_wait=self.on_wait, rules=self.rules,
                      today=self.today, patience=self.patience)
 
@@ -84,6 +113,7 @@ class Session:
         with self.shared.lock:
             if self.shared.store is None:
                 self.shared.store = Store(self.db_path, actor=self.actor, readonly=True, rules=self.rules, today=self.today)
+                self.shared.wal = wal_identity(self.db_path)
             else:
                 self.shared.store.fit(self.today)  # a later planning day may need the horizon moved on
             yield self.shared.store

@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
 
 from .inputs import UserError, inert
 from .session import Session
+
+if TYPE_CHECKING:
+    from ..core.models import Client
 
 MAX_IMPORT_ERRORS = 20
 # The largest files carebench reads (a larger one is refused before it is read).
@@ -28,35 +34,153 @@ def write_output(path: Path, data: str | bytes) -> None:
     write_file(path, data)
 
 
-def read_portfolio(path: Path):
-    """A whole portfolio file, validated; UserError lists what is wrong (up to 20 problems, each with its place)."""
-    from pydantic import ValidationError
+class _Malformed(Exception):
+    """The file is not the JSON object the scanner expects; ``json`` itself says where and why."""
 
-    from ..core.models import Portfolio
 
+_SPACE = re.compile(r"[ \t\n\r]*")
+
+
+def _skip(text: str, at: int) -> int:
+    return _SPACE.match(text, at).end()
+
+
+def _top_level(text: str) -> Iterator[tuple[str, Any]]:
+    """The members of the JSON object ``text`` holds, as (key, value); the value of "clients", when it is an array,
+    comes as an iterator over its elements, each decoded only when it is reached."""
+    decoder = json.JSONDecoder()
+    at = _skip(text, 0)
+    if text[at:at + 1] != "{":
+        value, at = decoder.raw_decode(text, at)
+        if _skip(text, at) != len(text):
+            raise _Malformed
+        yield "", value
+        return
+    at = _skip(text, at + 1)
+    if text[at:at + 1] == "}":
+        at += 1
+    else:
+        while True:
+            key, at = decoder.raw_decode(text, at)
+            at = _skip(text, at)
+            if not isinstance(key, str) or text[at:at + 1] != ":":
+                raise _Malformed
+            at = _skip(text, at + 1)
+            if key == "clients" and text[at:at + 1] == "[":
+                ends: list[int] = []
+                yield key, _elements(text, at + 1, decoder, ends)
+                at = ends[0]
+            else:
+                value, at = decoder.raw_decode(text, at)
+                yield key, value
+            at = _skip(text, at)
+            if text[at:at + 1] == ",":
+                at = _skip(text, at + 1)
+                continue
+            if text[at:at + 1] != "}":
+                raise _Malformed
+            at += 1
+            break
+    if _skip(text, at) != len(text):
+        raise _Malformed
+
+
+def _elements(text: str, at: int, decoder: json.JSONDecoder, ends: list[int]) -> Iterator[Any]:
+    """The elements of the array opened just before ``at``; ``ends`` gets the position after its closing bracket."""
+    at = _skip(text, at)
+    if text[at:at + 1] == "]":
+        ends.append(at + 1)
+        return
+    while True:
+        value, at = decoder.raw_decode(text, at)
+        yield value
+        at = _skip(text, at)
+        if text[at:at + 1] == ",":
+            at = _skip(text, at + 1)
+        elif text[at:at + 1] == "]":
+            ends.append(at + 1)
+            return
+        else:
+            raise _Malformed
+
+
+def _problems(exc, label: str, prefix: tuple = ()) -> list[str]:
+    lines = []
+    for error in exc.errors():
+        where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in (*prefix, *error["loc"])).lstrip(".")
+        message = error["msg"].removeprefix("Value error, ")
+        lines.append(inert(f"{label}: {where}: {message}" if where else f"{label}: {message}"))
+    return lines
+
+
+def portfolio_text(path: Path) -> tuple[str, str]:
+    """A portfolio file's name as messages give it and its text (``-``: standard input), within the size cap."""
     label = "<stdin>" if str(path) == "-" else str(path)
-    raw = read_input(path, MAX_PORTFOLIO_BYTES, "a portfolio")
     try:
-        text = raw.decode("utf-8")
+        return label, read_input(path, MAX_PORTFOLIO_BYTES, "a portfolio").decode("utf-8")
     except UnicodeDecodeError:
         raise UserError(f"{label}: not a UTF-8 text file") from None
+
+
+def portfolio_clients(text: str, label: str, top: dict | None = None) -> Iterator[Client]:
+    """Each client of a portfolio's text, validated as it is decoded: memory holds the text and one client.
+
+    Once every client is read, the file's other members are checked (and put in ``top``);
+    then, if anything was wrong, UserError lists it (up to 20 problems, each with its place)
+    and no client is yielded after the first problem.
+    """
+    from pydantic import ValidationError
+
+    from ..core.models import Client, Portfolio
+
+    members: dict = {}
+    problems: list[str] = []
+    seen: set[str] = set()
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise UserError(f"{label}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
-    except RecursionError:
-        raise UserError(f"{label}: nested too deeply to be a portfolio") from None
+        for key, value in _top_level(text):
+            if not (key == "clients" and isinstance(value, Iterator)):
+                members[key] = value
+                continue
+            for index, data in enumerate(value):
+                try:
+                    client = Client.model_validate(data)
+                except ValidationError as exc:
+                    problems += _problems(exc, label, ("clients", index))
+                    continue
+                if client.id in seen:
+                    problems.append(inert(f"{label}: clients: duplicate client id {client.id}"))
+                seen.add(client.id)
+                if not problems:
+                    yield client
+    except (_Malformed, json.JSONDecodeError, RecursionError):
+        try:
+            json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise UserError(f"{label}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
+        except RecursionError:
+            raise UserError(f"{label}: nested too deeply to be a portfolio") from None
+        raise UserError(f"{label}: not valid JSON") from None
     try:
-        return Portfolio.model_validate(data)
+        checked = Portfolio.model_validate(members.get("", {"clients": [], **members}))
+        if top is not None:
+            top.update(as_of=checked.as_of)
     except ValidationError as exc:
-        lines = []
-        for error in exc.errors()[:MAX_IMPORT_ERRORS]:
-            where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error["loc"]).lstrip(".")
-            message = error["msg"].removeprefix("Value error, ")
-            lines.append(inert(f"{label}: {where}: {message}" if where else f"{label}: {message}"))
-        if exc.error_count() > MAX_IMPORT_ERRORS:
-            lines.append(f"{label}: ... and {exc.error_count() - MAX_IMPORT_ERRORS} more problems")
-        raise UserError("\n".join(lines)) from None
+        problems = _problems(exc, label) + problems
+    if problems:
+        shown = problems[:MAX_IMPORT_ERRORS]
+        if len(problems) > MAX_IMPORT_ERRORS:
+            shown.append(f"{label}: ... and {len(problems) - MAX_IMPORT_ERRORS} more problems")
+        raise UserError("\n".join(shown))
+
+
+def read_portfolio(path: Path):
+    """A whole portfolio file, validated (every client in memory at once: for small files and tests)."""
+    from ..core.models import Portfolio
+
+    top: dict = {}
+    label, text = portfolio_text(path)
+    clients = list(portfolio_clients(text, label, top))
+    return Portfolio(clients=clients, as_of=top.get("as_of"))
 
 
 def export_portfolio(session: Session) -> str:

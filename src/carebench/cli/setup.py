@@ -97,8 +97,7 @@ def import_(file, db_path):
     The whole file is checked before anything is written; then it is written in
     one transaction. Clients already in the database are replaced whole.
     """
-    portfolio = transfer.read_portfolio(file)
-    done = commands.import_portfolio(session(db_path, create=True), portfolio)
+    done = commands.import_portfolio_file(session(db_path, create=True), file)
     click.echo(f"imported {done.clients} clients ({done.added} new, {done.replaced} replaced) into {done.path}")
 
 

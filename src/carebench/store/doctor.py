@@ -93,7 +93,13 @@ def examine(path: Path) -> dict:
         add("filesystem", "ok", kind or "unknown")
     wal = Path(f"{path}-wal")
     report["wal_bytes"] = wal.stat().st_size if wal.is_file() else 0
-    add("wal", "warn" if report["wal_bytes"] > 64 * 1024 * 1024 else "ok", f"{report['wal_bytes']:,} bytes of WAL")
+    if Path(f"{path}-shm").exists() and not wal.exists():
+        # Open connections keep both; the -shm alone means the -wal was deleted under them.
+        add("wal", "warn", f"{wal.name} is missing while {path.name}-shm is there: it was removed while a program had "
+                           "the database open, and what that program wrote since may be lost; close every carebench "
+                           "and sqlite3 on it, then run doctor again")
+    else:
+        add("wal", "warn" if report["wal_bytes"] > 64 * 1024 * 1024 else "ok", f"{report['wal_bytes']:,} bytes of WAL")
     try:
         conn = sqlite3.connect(_uri(path, "ro"), uri=True)
         try:

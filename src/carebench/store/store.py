@@ -334,23 +334,35 @@ class Store:
     # ----- writing -------------------------------------------------------
 
     def import_portfolio(self, portfolio: models.Portfolio) -> tuple[int, int]:
-        """Write a validated portfolio in one transaction; clients already present are replaced whole.
+        """Write a validated portfolio in one transaction (see import_clients); returns (clients added, replaced)."""
+        return self.import_clients(portfolio.clients)
 
+    def import_clients(self, clients: Iterable[models.Client]) -> tuple[int, int]:
+        """Write validated clients in one transaction, each as it comes; clients already present are replaced whole.
+
+        An error raised by ``clients`` (a file found wrong after its first clients) rolls it all back.
+        The drafts open on a replaced client are not in the file: they are kept, as they were.
         Returns (clients added, clients replaced).
         """
         added = replaced = 0
+        imported: list[str] = []
         with self._write():
-            for client in portfolio.clients:
+            for client in clients:
+                imported.append(client.id)
                 exists = self.conn.execute("SELECT 1 FROM clients WHERE id = ?", (client.id,)).fetchone()
+                drafts = []
                 if exists:
+                    drafts = self.conn.execute("SELECT * FROM drafts WHERE client_id = ?", (client.id,)).fetchall()
                     self.conn.execute("DELETE FROM clients WHERE id = ?", (client.id,))
                     replaced += 1
                 else:
                     added += 1
                 self._insert_client(client)
+                if drafts:
+                    marks = ", ".join("?" * len(drafts[0]))
+                    self.conn.executemany(f"INSERT INTO drafts VALUES ({marks})", drafts)
                 self._refresh(client.id)
-            audit(self.conn, self.actor, "import", None, {"added": added, "replaced": replaced,
-                                                          "clients": [c.id for c in portfolio.clients]})
+            audit(self.conn, self.actor, "import", None, {"added": added, "replaced": replaced, "clients": imported})
         return added, replaced
 
     def _insert_client(self, client: models.Client) -> None:

@@ -190,6 +190,10 @@ class CarebenchApp(App):
         # asked whether that was a change people see (drafts leave no audit row).
         from ..app import queries
 
+        problem = self.reader.files_problem(self.db_path)
+        if problem:
+            self.call_from_thread(self.stop_for, problem)
+            return
         session = self.session()
         counter = queries.committed_version(session)
         if counter == self._sqlite_version:
@@ -199,6 +203,11 @@ class CarebenchApp(App):
         if self._data_version is not None and version != self._data_version:
             self.post_message(DatabaseChanged())
         self._data_version = version
+
+    def stop_for(self, problem: str) -> None:
+        """The database's files changed under the workbench: keep the drafts (locally) and stop, saying why."""
+        self.flush_drafts()
+        self.exit(return_code=2, message=f"error: {inert(problem)}")
 
     def on_database_changed(self, message: DatabaseChanged) -> None:
         self.refresh_all()
