@@ -304,9 +304,7 @@ def build(db_path: Path, scale: float, seed: int, history: float = 1.0, kpis_per
     counts = {"readings": 0}
 
     def readings():
-        by_client = {p.index: p for p, _ in plans}
         for client_index, kid, kpi in kpi_specs:
-            p = by_client[client_index]
             rng = random.Random(f"{seed}:{client_index}:{kid}:{readings_per_kpi}")
             # Weekly readings; the newest within the last week before the anchor.
             newest = ANCHOR - timedelta(days=rng.randint(0, READING_EVERY_DAYS - 1))

@@ -30,8 +30,8 @@ from time import perf_counter
 from textual.app import App
 from textual.widgets import DataTable
 
-from carebench.ui.widgets.tables import Cell
 from carebench.ui.widgets.grid import Column, DataGrid
+from carebench.ui.widgets.tables import Cell
 
 SIZE = (120, 40)
 HEADERS = ["client", "score", "band", "Δ", "tier", "phase · day", "next touchpoint", "slipping", "on target", "pipeline"]

@@ -813,7 +813,7 @@ def bare_modes_run(tm: Tmux, env_prefix: str, switches: int) -> list[float | Non
         key, marker = ("2", "bare screen two") if i % 2 == 0 else ("1", "bare screen one")
         t0 = time.perf_counter()
         tm.keys(name, key)
-        times.append(wait_until(tm, name, lambda s: marker in s, t0, 10))
+        times.append(wait_until(tm, name, lambda s, marker=marker: marker in s, t0, 10))
         settle(tm, name, 0.2)
     tm.kill(name, pid)
     return times
@@ -859,8 +859,9 @@ def workbench_run(tm: Tmux, env_prefix: str, db: Path, day: str, first_row: str 
             wait = 3.0 if screen in failed else timeout
             t0 = time.perf_counter()
             tm.keys(name, key)
-            shown_title = wait_until(tm, name, lambda s: title in s, t0, wait)
-            painted = wait_until(tm, name, lambda s: title in s and bool(pattern.search(s)), t0, wait, fail=load_failed)
+            shown_title = wait_until(tm, name, lambda s, title=title: title in s, t0, wait)
+            painted = wait_until(tm, name, lambda s, title=title, pattern=pattern: title in s and bool(pattern.search(s)), t0, wait,
+                                 fail=load_failed)
             if painted is None:
                 failed.add(screen)
                 problems.append(f"{screen} (round {round_ + 1}) never showed {pattern.pattern!r}:\n{shown_text(tm, name)}")

@@ -24,9 +24,9 @@ from __future__ import annotations
 
 import copy
 import json
-import shutil
 import os
 import pwd
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -329,6 +329,20 @@ def fresh(base_db, tmp_path, run):
     copy = tmp_path / "copy.db"
     shutil.copy(base_db, copy)  # keeps the owner-only mode
     return run, copy
+
+
+async def settle(app, pilot, rounds: int = 3) -> None:
+    """Wait until the app's workers are done and the messages they posted handled, ``rounds`` times over."""
+    from textual.worker import WorkerCancelled
+
+    for _ in range(rounds):
+        for _attempt in range(5):
+            try:
+                await app.workers.wait_for_complete()
+                break
+            except WorkerCancelled:  # an exclusive worker was replaced by a newer request: wait for that one
+                continue
+        await pilot.pause()
 
 
 def record_notifications(app, monkeypatch) -> list[tuple[str, str]]:

@@ -8,10 +8,10 @@ from datetime import date, datetime, time, timedelta
 import pytest
 from icalendar import Calendar
 
+from carebench.app.feeds import event_uid, touchpoint_calendar
+from carebench.app.scriptbook import bundled_scripts, load_scripts
 from carebench.core.models import Portfolio
 from carebench.core.schedule import schedule
-from carebench.app.scriptbook import bundled_scripts, load_scripts
-from carebench.app.feeds import event_uid, touchpoint_calendar
 
 D = date(2026, 6, 15)
 MINUTES = {"daily": 20, "weekly": 60, "biweekly": 60, "monthly": 60, "quarterly": 80, "intervention": 35, "recovery": 35}

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import stat
 import sys
 from concurrent.futures import ThreadPoolExecutor
@@ -50,18 +49,6 @@ def sr(shared):
 
     call.json = lambda *args, **kw: runner.json(*args, db=database, **kw)
     return call
-
-
-@pytest.fixture
-def fresh(shared, tmp_path, make_runner):
-    """A private copy of the shared database for a test that writes: (runner, db path)."""
-    _, database = shared
-    wal = Path(str(database) + "-wal")
-    assert not wal.exists() or wal.stat().st_size == 0  # readers leave an empty one
-    copy = tmp_path / "copy.db"
-    shutil.copyfile(database, copy)
-    copy.chmod(0o600)  # carebench refuses databases every user could read
-    return make_runner(tmp_path / "home"), copy
 
 
 # ----- help --------------------------------------------------------------------

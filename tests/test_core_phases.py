@@ -7,9 +7,9 @@ from datetime import date, timedelta
 import pytest
 
 from carebench.core.calendar import add_months
+from carebench.core.handover import handover_gate
 from carebench.core.kpis import KpiStatus
 from carebench.core.phases import ADOPTION_LABEL, PHASE_LABEL, adoption_phase, day_number, month_index, support_phase
-from carebench.core.handover import handover_gate
 
 GO_LIVE = date(2026, 3, 2)
 
@@ -152,8 +152,8 @@ def test_handover_gate_names_a_custom_share():
 # ----- knowledge-transfer checklist --------------------------------------------------------
 
 from carebench.core import alerts  # noqa: E402
-from carebench.core.models import Assessment, ChecklistItem, Client, Kpi, Reading, Scores  # noqa: E402
 from carebench.core.handover import checklist_of, default_checklist  # noqa: E402
+from carebench.core.models import Assessment, ChecklistItem, Client, Kpi, Reading, Scores  # noqa: E402
 
 DEFAULT_KEYS = ["runbook", "troubleshooting-guide", "decision-log", "internal-owner", "shadowing", "reverse-shadowing",
                 "escalation-path", "governance-cadence"]

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from datetime import date
 
 import pytest
@@ -449,25 +447,12 @@ def test_search_hit_fields():
                    "what": "Freeze report changes", "why": "", "who": "Dana", "source": "weekly review"}
 
 
-# ----- purity --------------------------------------------------------------------------------------
-
-def test_new_core_modules_stay_pure():
-    code = (
-        "import sys\n"
-        "import carebench.core.support, carebench.core.practice, carebench.core.alerts\n"
-        "bad = [m for m in ('sqlite3', 'sqlite_utils', 'textual', 'rich') if m in sys.modules]\n"
-        "print(','.join(bad))\n"
-    )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert result.stdout.strip() == ""
-
-
 def test_touchpoints_generated_once_give_every_period_what_generating_per_period_gives():
     """practice_metrics(schedules=...) over the demo portfolio, per quarter, per owner and for the year."""
     from datetime import timedelta
 
-    from carebench.core.practice import quarters, schedules_for
     from carebench.app.demo import load_demo_portfolio
+    from carebench.core.practice import quarters, schedules_for
 
     as_of = date(2026, 6, 15)
     clients = load_demo_portfolio(as_of, "ana").clients

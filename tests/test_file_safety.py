@@ -154,8 +154,8 @@ def test_a_full_disk_is_said_so_and_nothing_is_written(run, tmp_path, portfolio_
 
 
 def test_a_crash_report_that_cannot_be_written_is_still_one_line(tmp_path, monkeypatch, capsys):
-    import carebench.cli as cli
     import carebench.app.queries as queries
+    import carebench.cli as cli
 
     blocked = tmp_path / "state-is-a-file"
     blocked.write_text("")

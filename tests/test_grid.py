@@ -9,10 +9,9 @@ from rich.color import Color as RichColor
 from textual.app import App
 from textual.color import Color
 
-from carebench.ui.widgets.tables import Cell
 from carebench.ui.themes import load_themes
-from carebench.ui.widgets.grid import Column, DataGrid
-from carebench.ui.widgets.grid import fit
+from carebench.ui.widgets.grid import Column, DataGrid, fit
+from carebench.ui.widgets.tables import Cell
 
 COLUMNS = [Column("id", 4), Column("name", None, min_width=6), Column("city", 8), Column("score", 5, justify="right")]
 ROWS = [

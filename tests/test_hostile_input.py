@@ -10,10 +10,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
+from carebench.app.inputs import UserError, parse_date, parse_number, parse_scores
 from carebench.app.transfer import read_portfolio
 from carebench.core.models import Client, Portfolio
 from carebench.core.scripts import ScriptProblem, parse_script
-from carebench.app.inputs import UserError, parse_date, parse_number, parse_scores
 from carebench.store import Store
 from carebench.ui.screens.checkin import check_reading, check_score
 from carebench.ui.themes import read_theme

@@ -19,6 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from carebench.app import inputs
+from conftest import settle
 
 # A window title (OSC 0), a link (OSC 8), a clipboard write (OSC 52), colours, a bidi override, then a C1 CSI,
 # a C1 OSC ended by ST, and a pair of isolates.
@@ -252,19 +253,6 @@ class Painted:
         assert not links, f"{where}: links drawn: {links}"
         self.seen.append(text)
         return text
-
-
-async def settle(app, pilot) -> None:
-    from textual.worker import WorkerCancelled
-
-    for _ in range(3):
-        for _attempt in range(5):
-            try:
-                await app.workers.wait_for_complete()
-                break
-            except WorkerCancelled:  # an exclusive worker was replaced by a newer request: wait for that one
-                continue
-        await pilot.pause()
 
 
 async def test_the_workbench_draws_stored_escape_sequences_written_out(hostile_db, tmp_path, monkeypatch):

@@ -10,11 +10,12 @@ from textual.css.stylesheet import Stylesheet
 from carebench.core.models import Client, Opportunity, Portfolio
 from carebench.store import Store
 from carebench.ui import app as app_module
-from carebench.ui.screens import base
 from carebench.ui.app import CarebenchApp
-from carebench.ui.widgets.chrome import KeyBar
+from carebench.ui.screens import base
 from carebench.ui.screens.expansion import NextActionsTable, PipelineTable
 from carebench.ui.screens.today import AgendaTable
+from carebench.ui.widgets.chrome import KeyBar
+from conftest import settle
 
 DAY = date(2026, 6, 15)
 COUNT = 57
@@ -36,12 +37,6 @@ def db(tmp_path):
         store.import_portfolio(Portfolio(clients=[Client(id="acme", name="Acme", tier="gold", go_live=date(2026, 1, 5),
                                                          owner="ana", opportunities=opportunities)]))
     return path
-
-
-async def settle(app, pilot, turns: int = 3):
-    for _ in range(turns):
-        await app.workers.wait_for_complete()
-        await pilot.pause()
 
 
 async def test_a_large_pipeline_is_there_at_once_and_keeps_the_cursor(db):

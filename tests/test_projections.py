@@ -23,6 +23,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from carebench.core.calendar import WorkCalendar
+from carebench.core.handover import checklist_of, default_checklist
 from carebench.core.health import health_report, latest_on_or_before, previous_of
 from carebench.core.kpis import kpi_status
 from carebench.core.models import (
@@ -38,7 +39,6 @@ from carebench.core.models import (
     TouchpointException,
     seniority,
 )
-from carebench.core.handover import checklist_of, default_checklist
 from carebench.core.phases import day_number, support_phase
 from carebench.core.pipeline import pipeline_totals
 from carebench.core.rules import DEFAULT_RULES, Rules
@@ -51,8 +51,7 @@ from carebench.core.schedule import (
     schedule,
     touchpoint_outcome,
 )
-from carebench.store import Store, StoreError
-from carebench.store import projections
+from carebench.store import Store, StoreError, projections
 from carebench.store.schema import SCHEMA_VERSION
 
 TODAY = date(2027, 1, 4)  # the day the stores are opened on: touchpoints reach two years past it

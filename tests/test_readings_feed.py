@@ -7,10 +7,9 @@ from datetime import date
 
 import pytest
 
-from conftest import ACTOR
-
-from carebench.app.inputs import UserError
 from carebench.app.feeds import format_value, parse_readings_csv
+from carebench.app.inputs import UserError
+from conftest import ACTOR
 
 # Each client's KPI keys, with no plausible span to check (as with --force).
 KPIS = {"acme": dict.fromkeys(["uptime"]), "beta": dict.fromkeys(["fcr", "handle_time", "training"]),

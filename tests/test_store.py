@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import stat
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -93,7 +93,7 @@ def test_version_one_database_is_migrated_forward(path, portfolio):
 
 
 def test_every_write_is_audited_with_actor_and_time(store, portfolio):
-    before = datetime.now(timezone.utc) - timedelta(seconds=2)
+    before = datetime.now(UTC) - timedelta(seconds=2)
     store.import_portfolio(portfolio)
     store.add_reading("beta", "fcr", date(2026, 6, 1), 71.0)
     store.add_assessment("acme", Assessment(date=date(2026, 6, 12), scores=Scores(**{k: 7 for k in Scores.model_fields})))
@@ -103,7 +103,7 @@ def test_every_write_is_audited_with_actor_and_time(store, portfolio):
     for at, *_ in rows:
         stamp = datetime.fromisoformat(at)
         assert stamp.tzinfo is not None
-        assert before <= stamp <= datetime.now(timezone.utc) + timedelta(seconds=2)
+        assert before <= stamp <= datetime.now(UTC) + timedelta(seconds=2)
     log = store.audit_log("beta")
     assert log[0]["detail"] == {"kpi": "fcr", "date": "2026-06-01", "value": 71.0, "replaced": 70.0}
     # the rows themselves say who wrote them

@@ -10,14 +10,9 @@ from carebench.core.models import Client, Kpi, Opportunity, Reading
 from carebench.store import Store
 from carebench.ui.app import CarebenchApp
 from carebench.ui.screens.checkin import CheckinScreen, check_reading
+from conftest import settle
 
 DAY = date(2026, 6, 15)
-
-
-async def settle(app, pilot, rounds: int = 3):
-    for _ in range(rounds):
-        await app.workers.wait_for_complete()
-        await pilot.pause()
 
 
 async def open_runner(app, pilot, client: str, day: date, kind: str, **kwargs) -> CheckinScreen:
@@ -434,9 +429,8 @@ async def test_a_local_copy_left_by_a_session_that_could_not_reach_the_database_
 
 
 async def test_a_pasted_transcript_is_kept_and_one_past_the_limit_is_a_message_not_a_crash(demo_db, monkeypatch):
-    from conftest import record_notifications
-
     from carebench.core.models import MAX_NOTES
+    from conftest import record_notifications
 
     client = "kestrel-ridge-outfitters"
     app = CarebenchApp(demo_db, today=DAY, user="ana")

@@ -15,7 +15,6 @@ import io
 from datetime import date
 
 import pytest
-from conftest import record_notifications
 from rich.console import Console
 from textual.widgets import Input, Static
 
@@ -35,6 +34,7 @@ from carebench.ui.screens.expansion import (
     stage_moved,
     with_stage,
 )
+from conftest import record_notifications, settle
 
 DAY = date(2026, 6, 15)
 NAMES = ("achievement", "trend", "sustainability", "adherence", "engagement", "leadership",
@@ -90,12 +90,6 @@ def stored(db, opportunity_id: int) -> dict:
 def count(db) -> int:
     with Store(db) as store:
         return len(store.opportunities())
-
-
-async def settle(app, pilot):
-    for _ in range(2):
-        await app.workers.wait_for_complete()
-        await pilot.pause()
 
 
 async def open_expansion(app, pilot):

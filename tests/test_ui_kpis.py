@@ -24,10 +24,10 @@ from datetime import date
 import pytest
 from textual.geometry import Region
 from textual.widgets import Static, TabbedContent
-from textual.worker import WorkerCancelled
 
 from carebench.core.models import ActionItem, Assessment, Client, Kpi, Reading, Savings, Scores
 from carebench.store import Store
+from conftest import settle
 
 TODAY = date(2026, 6, 15)
 NAMES = ("achievement", "trend", "sustainability", "adherence", "engagement", "leadership",
@@ -98,18 +98,6 @@ def make_app(path, client: str | None = "northwind"):
     from carebench.ui.app import CarebenchApp
 
     return CarebenchApp(path, today=TODAY, user="ana", client=client)
-
-
-async def settle(app, pilot) -> None:
-    """Wait until the workers are done and their messages handled."""
-    for _ in range(2):
-        for _attempt in range(5):
-            try:
-                await app.workers.wait_for_complete()
-                break
-            except WorkerCancelled:  # an exclusive worker was replaced by a newer request: wait for that one
-                continue
-        await pilot.pause()
 
 
 def rendered(widget) -> str:

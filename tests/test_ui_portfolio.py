@@ -35,6 +35,7 @@ from carebench.ui.screens.portfolio import (
     sort_rows,
     touchpoint_text,
 )
+from conftest import settle
 
 DAY = date(2026, 6, 15)
 NAMES = ("achievement", "trend", "sustainability", "adherence", "engagement", "leadership",
@@ -83,12 +84,6 @@ def db(tmp_path):
     with Store(path, actor="ana") as store:
         store.import_portfolio(portfolio())
     return path
-
-
-async def settle(app, pilot):
-    for _ in range(2):
-        await app.workers.wait_for_complete()
-        await pilot.pause()
 
 
 async def open_portfolio(app, pilot):

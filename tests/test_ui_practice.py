@@ -9,7 +9,6 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from conftest import record_notifications
 from textual.widgets import Input, OptionList, Static
 
 from carebench.app import practice
@@ -19,8 +18,6 @@ from carebench.core.models import Learning
 from carebench.store import Store
 from carebench.ui import app as app_module
 from carebench.ui.app import CarebenchApp
-from carebench.ui.widgets.chrome import ScreenTabs
-from carebench.ui.widgets.dialogs import KeysDialog
 from carebench.ui.screens.practice import (
     AsksTable,
     BehindPanel,
@@ -33,6 +30,9 @@ from carebench.ui.screens.practice import (
     period_start,
     spark,
 )
+from carebench.ui.widgets.chrome import ScreenTabs
+from carebench.ui.widgets.dialogs import KeysDialog
+from conftest import record_notifications, settle
 
 DAY = date(2026, 6, 15)
 
@@ -45,12 +45,6 @@ def no_polling(monkeypatch):
 
 def expected(db, period: str = "12m", owner: str | None = None) -> dict:
     return to_json(practice.practice(Session(db, DAY, actor="ana"), period_start(period, DAY), DAY, owner))
-
-
-async def settle(app, pilot, rounds: int = 3):
-    for _ in range(rounds):
-        await app.workers.wait_for_complete()
-        await pilot.pause()
 
 
 async def open_practice(app, pilot) -> PracticeScreen:

@@ -4,21 +4,14 @@ from __future__ import annotations
 
 from datetime import date
 
-from conftest import record_notifications
-
 from carebench.app import queries
 from carebench.app.session import Session
 from carebench.store import Store
 from carebench.ui.app import CarebenchApp
 from carebench.ui.screens.today import ActionTable, AgendaTable
+from conftest import record_notifications, settle
 
 DAY = date(2026, 6, 15)
-
-
-async def settle(app, pilot):
-    for _ in range(3):
-        await app.workers.wait_for_complete()
-        await pilot.pause()
 
 
 def agenda_rows(app):

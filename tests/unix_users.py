@@ -22,9 +22,9 @@ import subprocess
 import sys
 import tempfile
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 import carebench
 
@@ -106,7 +106,7 @@ class User:
                 os.environ.clear()
                 os.environ.update(self.environment(env))
                 os.chdir(self.home)
-                sys.stdin = open(0, "r", closefd=False)
+                sys.stdin = open(0, closefd=False)
                 sys.stdout = open(1, "w", closefd=False)
                 sys.stderr = open(2, "w", closefd=False)
                 try:

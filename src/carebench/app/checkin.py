@@ -27,8 +27,8 @@ def context(session: Session, client_id: str, touchpoint_date: date, kind: str,
     from ..core.pipeline import readiness
     from ..core.schedule import client_band
     from ..core.scripts import kpis_for, render
-    from .queries import _suggestions
     from .drafts import read_local
+    from .queries import _suggestions
     from .scriptbook import scripts_in_force
 
     day, rules = session.today, session.rules

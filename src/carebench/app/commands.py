@@ -8,9 +8,10 @@ refreshes the derived rows a write affects in the same transaction.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import TYPE_CHECKING, Any
 
 from .inputs import UserError, validation_message
 from .session import Session
@@ -416,8 +417,8 @@ def tick_checklist(session: Session, client: str, key: str, done: bool, note: st
 
 
 def add_checklist_item(session: Session, client: str, key: str, label: str) -> None:
-    from ..core.models import ChecklistItem
     from ..core.handover import default_checklist
+    from ..core.models import ChecklistItem
 
     item = checked(ChecklistItem, key=key, label=label)
     with session.writing() as store:

@@ -13,8 +13,8 @@ def write_crash_report(exc: BaseException) -> Path:
 
     The file is created without following a link (O_EXCL|O_NOFOLLOW); OSError when it cannot be.
     """
-    from .paths import state_dir
     from ..store.files import create_new
+    from .paths import state_dir
 
     folder = state_dir() / "crashes"
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)

@@ -9,7 +9,10 @@ from ..store.db import explain, is_environmental
 from ..store.errors import DatabaseBusy, StoreError
 from .inputs import UserError
 
-__all__ = ["DatabaseBusy", "StoreError", "UserError", "one_line", "sqlite_problem"]
+__all__ = ["DatabaseBusy", "DatabaseError", "StoreError", "UserError", "one_line", "sqlite_problem"]
+
+# What the database itself raises, for the layers above to catch without speaking SQL.
+DatabaseError = sqlite3.Error
 
 
 def sqlite_problem(exc: sqlite3.Error, path: Path) -> str | None:

@@ -5,13 +5,13 @@ from __future__ import annotations
 import csv
 import io
 import math
-from datetime import date, datetime, time, timedelta, timezone
-from typing import Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from datetime import UTC, date, datetime, time, timedelta
 
+from ..core.calendar import DEFAULT_CALENDAR, WorkCalendar
 from ..core.kpis import implausible
 from ..core.models import KIND_LABEL, Client
 from ..core.schedule import DEFAULT_PLANS, Plans, schedule
-from ..core.calendar import DEFAULT_CALENDAR, WorkCalendar
 from .inputs import UserError, inert, inert_lines, parse_date
 
 COLUMNS = ("client", "kpi", "date", "value")
@@ -167,7 +167,7 @@ def touchpoint_calendar(clients: Iterable[Client], start: date, end: date, templ
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("x-wr-calname", "carebench touchpoints")
-    stamp = stamp or datetime.now(timezone.utc).replace(microsecond=0)
+    stamp = stamp or datetime.now(UTC).replace(microsecond=0)
     events = []
     for client in clients:
         for tp in schedule(client, start, end, plans, calendar):

@@ -7,12 +7,12 @@ screen without it.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, is_dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from types import MappingProxyType
-from typing import Any, Mapping
-
+from typing import Any
 
 _AS_IS = frozenset({str, int, float, bool, type(None)})
 _ENCODERS: dict[type, Any] = {}
@@ -32,7 +32,7 @@ def _encoder(cls: type) -> Any:
         def entry(f) -> tuple[str, str]:
             return repr(f.metadata.get("key", f.name)), f"v.{f.name}" if f.type in _PLAIN_TYPES else f"to_json(v.{f.name})"
 
-        lines = ["def encode(v):", "    out = {" + ", ".join("%s: %s" % entry(f) for f in every[:leading]) + "}"]
+        lines = ["def encode(v):", "    out = {" + ", ".join("{}: {}".format(*entry(f)) for f in every[:leading]) + "}"]
         for f in every[leading:]:
             key, value = entry(f)
             lines.append(f"    if v.{f.name} is not None:" if f.metadata.get("omit_none") else "    if True:")

@@ -7,14 +7,13 @@ that command runs, and with no command the workbench opens.
 from __future__ import annotations
 
 import os
-import sqlite3
 import sys
 from pathlib import Path
 
 import click
 
+from ..app.errors import DatabaseError, StoreError
 from ..app.inputs import UserError, inert
-from ..app.errors import StoreError
 
 
 def main() -> None:
@@ -41,7 +40,7 @@ def main() -> None:
         sys.exit(0)
     except KeyboardInterrupt:
         sys.exit(130)
-    except sqlite3.Error as exc:
+    except DatabaseError as exc:
         from ..app.errors import sqlite_problem
 
         problem = sqlite_problem(exc, resolve_db_quietly())

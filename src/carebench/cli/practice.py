@@ -12,10 +12,10 @@ from datetime import datetime
 import click
 
 from ..app import commands, queries
-from ..app.readmodels import to_json
 from ..app.commands import checked
-from .group import DATE, ParsedType, cli, db_option, emit_json, json_option, session, table, today_or
 from ..app.inputs import UserError, inert, parse_moment
+from ..app.readmodels import to_json
+from .group import DATE, ParsedType, cli, db_option, emit_json, json_option, session, table, today_or
 
 IMPACTS = ("high", "medium", "low")
 REACHES = ("many", "some", "few")

@@ -187,8 +187,8 @@ def drafts(mine, as_json, db_path):
 @json_option
 def scripts(file, as_json):
     """List the check-in scripts in force, or check a script FILE and say what is wrong with it."""
-    from ..core.scripts import ScriptProblem
     from ..app.scriptbook import read_script, script_folders, scripts_in_force
+    from ..core.scripts import ScriptProblem
 
     if file is not None:
         try:

@@ -14,8 +14,8 @@ from pathlib import Path
 import click
 
 from ..app import commands, queries, transfer
-from .group import DATE, output_option, session, cli, date_option, db_option, emit_json, json_option, today_or
 from ..app.inputs import UserError, inert
+from .group import DATE, cli, date_option, db_option, emit_json, json_option, output_option, session, today_or
 
 REPORT_KINDS = ("weekly", "monthly", "qbr")
 AUDIENCES = ("executive", "operational", "team")
@@ -108,8 +108,8 @@ def digest(owner, fmt, output, as_of, db_path):
 @db_option
 def check(owner, fail_on, as_of, as_json, db_path):
     """What needs attention, for cron: exit 0 when nothing reaches --fail-on, else 1 (see docs/check.md)."""
-    from ..core.alerts import failing
     from ..app.settings import load_settings
+    from ..core.alerts import failing
 
     settings = load_settings()
     day = today_or(as_of)

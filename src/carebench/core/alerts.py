@@ -10,17 +10,18 @@ acknowledgement still matches tomorrow's run.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime, time, timedelta
-from typing import Iterable, Literal, Mapping
+from typing import Literal
 
 from pydantic import ConfigDict, Field, ValidationError
 
 from .calendar import DEFAULT_CALENDAR, WorkCalendar
+from .handover import checklist_of, handover_gate
 from .health import BAND_LABEL, band_of, latest_on_or_before, overall_score
 from .kpis import kpi_status
 from .models import KIND_LABEL, Client, Result
 from .phases import day_number
-from .handover import checklist_of, handover_gate
 from .schedule import DEFAULT_PLANS, Plans, Touchpoint, client_band, overdue, schedule
 from .support import is_open, priority_of, ticket_subject
 

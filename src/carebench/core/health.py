@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 import math
+from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
-from typing import Mapping
+from functools import lru_cache
 
 from carebench.core.kpis import KpiStatus
+from carebench.core.models import SUBSCORES, Assessment, Band, Pulse, Result, Scores
 from carebench.core.terms import DEFAULT_WEIGHTS
 from carebench.core.weighting import (  # noqa: F401  (the weighting rules, re-exported for the rules' users)
-    COMPONENTS, component_mean, round_half_up, validate_weights,
+    COMPONENTS,
+    component_mean,
+    round_half_up,
+    validate_weights,
 )
-from carebench.core.models import SUBSCORES, Assessment, Band, Pulse, Result, Scores
 
 GREEN_FROM = Decimal("8.0")
 YELLOW_FROM = Decimal("6.0")

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import math
 from datetime import date
-from functools import lru_cache
 from decimal import Decimal
 from fractions import Fraction
+from functools import lru_cache
 from typing import Literal
 
 from carebench.core.models import Category, Direction, Kpi, Reading, Result

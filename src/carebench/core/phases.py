@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date
 
-
 from .calendar import months_between
 
 HANDOVER_FROM_DAY = 61

@@ -6,8 +6,9 @@ stage, value and probability (a model or a read model's row) can be added up.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal
-from typing import TYPE_CHECKING, Iterable, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from carebench.core.terms import STAGES, Band, Stage
 

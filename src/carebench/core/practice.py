@@ -8,10 +8,10 @@ metric names the clients behind it so a screen can show them.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
-from typing import Iterable, Mapping, Sequence
 
 from .calendar import DEFAULT_CALENDAR, WorkCalendar, add_months
 from .health import DEFAULT_WEIGHTS, latest_on_or_before, overall_score, round_half_up

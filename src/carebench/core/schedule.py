@@ -10,19 +10,20 @@ from __future__ import annotations
 import tomllib
 from bisect import bisect_right
 from collections import defaultdict
+from collections.abc import Iterable
 from datetime import date, timedelta
 from importlib import resources
 from itertools import accumulate
 from operator import attrgetter
-from typing import Iterable, Literal
+from typing import Literal
 
 from pydantic import Field, ValidationError, model_validator
 
 from .calendar import DEFAULT_CALENDAR, WorkCalendar, add_months
 from .health import COMPONENTS, band_of, latest_on_or_before, overall_score
-from .terms import BAND_ORDER, agenda_order  # noqa: F401  (the agenda's order, used here and by its callers)
 from .models import KINDS, Assessment, Band, Client, Kind, Model, Result, Scores, Tier, TouchpointException, seniority
 from .phases import day_number, support_phase
+from .terms import BAND_ORDER, agenda_order  # noqa: F401  (the agenda's order, used here and by its callers)
 
 PlanKind = Literal["quarterly", "monthly", "biweekly", "weekly", "daily"]
 
@@ -410,7 +411,8 @@ def agenda(
     return sorted(items, key=agenda_order)
 
 
-def on_time_share(client: Client, day: date, window_days: int = 30, plans: Plans = DEFAULT_PLANS, calendar: WorkCalendar = DEFAULT_CALENDAR) -> float | None:
+def on_time_share(client: Client, day: date, window_days: int = 30, plans: Plans = DEFAULT_PLANS,
+                  calendar: WorkCalendar = DEFAULT_CALENDAR) -> float | None:
     """Share of the touchpoints in the last ``window_days`` before ``day`` that were done (None when there were none)."""
     touchpoints = schedule(client, day - timedelta(days=window_days), day - timedelta(days=1), plans, calendar)
     if not touchpoints:

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 from fractions import Fraction
-from typing import Iterable, Literal
+from typing import Literal
 
 from .health import Suggestion, round_half_up
 from .models import Direction, Kpi, Pulse, Reading, Ticket

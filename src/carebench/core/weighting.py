@@ -6,10 +6,10 @@ Nothing here imports pydantic, so a read that only needs these figures (the heal
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from functools import lru_cache
-from typing import Mapping
 
 COMPONENTS: dict[str, tuple[str, str, str]] = {
     "performance": ("achievement", "trend", "sustainability"),

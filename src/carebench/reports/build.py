@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from ..app import queries
+from ..app.session import Session
 from ..core.calendar import add_months
 from ..core.finance import month_of
 from ..core.health import BAND_LABEL
@@ -19,8 +21,6 @@ from ..core.kpis import categories_for_dashboard
 from ..core.models import KIND_LABEL as KINDS_IN_PROSE
 from ..core.phases import PHASE_LABEL
 from ..core.pipeline import OPEN_STAGES, readiness
-from ..app import queries
-from ..app.session import Session
 from . import document as d
 from .text import (
     PLAIN_UNITS,

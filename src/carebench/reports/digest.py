@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from ..core.health import BAND_LABEL
-from ..core.phases import HANDOVER_FROM_DAY, PHASE_LABEL
-from ..core.pipeline import OPEN_STAGES
 from ..app import queries
 from ..app.readmodels import to_json
 from ..app.session import Session
+from ..core.health import BAND_LABEL
+from ..core.phases import HANDOVER_FROM_DAY, PHASE_LABEL
+from ..core.pipeline import OPEN_STAGES
 from . import document as d
 from .build import KIND_LABEL
 from .text import kept, long_date, money, plural, short_date, signed, with_unit

@@ -14,14 +14,14 @@ import shlex
 import sqlite3
 import stat
 import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Callable, Iterator
 from urllib.parse import quote
 
 from .errors import DatabaseBusy, StoreError
-from .files import FileRefused, create_new, describe, kind_of, new_file, private_folder, copy_into
+from .files import FileRefused, copy_into, create_new, describe, kind_of, new_file, private_folder
 from .schema import MIGRATIONS, SCHEMA_VERSION
 
 __all__ = ["BUSY_TIMEOUT_MS", "DatabaseBusy", "StoreError", "audit", "backup_copy", "connect", "current_login",
@@ -46,7 +46,7 @@ def current_login() -> str:
 
 
 def now_stamp() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def _uri(path: Path, mode: str, immutable: bool = False) -> str:

@@ -18,21 +18,31 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections import defaultdict
+from collections.abc import Callable, Iterable
 from datetime import date, timedelta
-from typing import Callable, Iterable
 
+from ..core.handover import checklist_of
 from ..core.health import assessment_figures
 from ..core.kpis import TREND_WINDOW, best_of, flag_changes, kpi_status
 from ..core.models import SUBSCORES, Assessment, ChecklistItem, Client, Kpi, Opportunity, Reading, Scores, TouchpointException
-from ..core.handover import checklist_of
 from ..core.pipeline import pipeline_totals
 from ..core.rules import Rules
 from ..core.schedule import plan_reach, schedule_tuples, superseded_dates
 from .construct import constructor
 from .db import transaction
 from .derivation import (  # noqa: F401  (the derivation's state and rows, re-exported for its users)
-    DERIVATION_VERSION, DERIVED_TABLES, HORIZON_DAYS, NEXT_TOUCHPOINT_DAYS, PARTS, AgendaRow, KpiStandingRow, TouchpointRow, TriageRow,
-    needed, rules_version, stored_state,
+    DERIVATION_VERSION,
+    DERIVED_TABLES,
+    HORIZON_DAYS,
+    NEXT_TOUCHPOINT_DAYS,
+    PARTS,
+    AgendaRow,
+    KpiStandingRow,
+    TouchpointRow,
+    TriageRow,
+    needed,
+    rules_version,
+    stored_state,
 )
 
 # The valid_from of a client's first standing row: before anything was assessed or read.

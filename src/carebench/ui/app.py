@@ -6,10 +6,11 @@ import asyncio
 import os
 import signal
 import threading
+from collections.abc import Iterable
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
-from dataclasses import replace
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING
 
 from textual import work
 from textual.app import App, SystemCommand
@@ -18,9 +19,9 @@ from textual.content import Content
 from textual.screen import Screen
 
 from ..app.inputs import inert, inert_lines
-from .screens.base import WorkbenchScreen
 from .messages import DatabaseChanged
 from .navigation import SCREENS, screen_loader
+from .screens.base import WorkbenchScreen
 
 if TYPE_CHECKING:
     from ..app.session import Session
@@ -248,8 +249,8 @@ class CarebenchApp(App):
         self.push_screen(ClientPicker(self.clients), lambda chosen: chosen and self.set_client(chosen))
 
     def action_change_date(self) -> None:
-        from .widgets.dialogs import PromptDialog
         from .screens.today import check_date
+        from .widgets.dialogs import PromptDialog
 
         self.push_screen(
             PromptDialog("Plan as of which day? (YYYY-MM-DD)", check_date, value=self.plan_day.isoformat()),
@@ -261,7 +262,7 @@ class CarebenchApp(App):
         from .widgets.dialogs import KeysDialog
 
         rows = []
-        for key, active in self.screen.active_bindings.items():
+        for active in self.screen.active_bindings.values():
             binding = active.binding
             if binding.description and not binding.system:
                 rows.append((binding.key_display or self.get_key_display(binding), binding.tooltip or binding.description))
@@ -279,7 +280,8 @@ class CarebenchApp(App):
         # The palette reads titles and help as markup: a client's name is shown as it is.
         for client_id, name in self.clients:
             yield SystemCommand(f"Client: {escape(name)}", f"Show {escape(inert(client_id))} on screens 3-5",
-                                lambda c=client_id: self.open_client(c, self.current_mode if self.current_mode in ("kpis", "health", "expansion") else "health"))
+                                lambda c=client_id: self.open_client(
+                                    c, self.current_mode if self.current_mode in ("kpis", "health", "expansion") else "health"))
 
     async def action_quit(self) -> None:
         """Quit (q, ctrl+q): with a check-in that has something typed in it, ask first; every draft is kept."""

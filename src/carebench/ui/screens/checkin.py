@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from time import monotonic
+from collections.abc import Mapping
 from datetime import date
-from typing import TYPE_CHECKING, Mapping
+from time import monotonic
+from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 from rich.text import Text
@@ -12,22 +13,31 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen, Screen
 from textual.geometry import Region
+from textual.screen import ModalScreen, Screen
 from textual.strip import Strip
 from textual.widgets import Header, Input, Label, OptionList, Select, Static, TextArea
 from textual.widgets.option_list import Option
 
+from ...app.drafts import editable
+from ...app.inputs import UserError, inert, inert_lines, parse_date, parse_number, validation_message
 from ...core.health import band_of, overall_score
 from ...core.models import (
-    CONTROL_RE, MAX_NOTES, SUBSCORES, STAGES, ActionItem, Assessment, CheckIn, Learning, Scores, Section,
+    CONTROL_RE,
+    MAX_NOTES,
+    STAGES,
+    SUBSCORES,
+    ActionItem,
+    Assessment,
+    CheckIn,
+    Learning,
+    Scores,
+    Section,
 )
-from ...app.inputs import UserError, inert, inert_lines, parse_date, parse_number, validation_message
-from ...app.drafts import editable
+from ..messages import DataLoaded, LoadFailed
+from ..screens.base import user_error
 from ..widgets.chrome import KeyBar
 from ..widgets.tables import band_text
-from ..screens.base import user_error
-from ..messages import DataLoaded, LoadFailed
 
 if TYPE_CHECKING:
     from ...app.readmodels import Document, Upcoming
@@ -773,7 +783,6 @@ class CheckinScreen(Screen):
     @work(thread=True, exit_on_error=False, group="write")
     def _discard(self) -> None:
         from ...app import commands
-
         from ...app.drafts import forget_local
 
         try:

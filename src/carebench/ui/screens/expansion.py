@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Iterable, NamedTuple, Sequence
+from typing import TYPE_CHECKING, NamedTuple
 
 from rich.cells import cell_len
 from rich.table import Table
@@ -15,12 +16,12 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
+from ...app.inputs import inert
 from ...core.models import STAGES, Opportunity
 from ...core.pipeline import OPEN_STAGES, READINESS, mark_lost, next_stage, previous_stage, stage_probability
-from ...app.inputs import inert
+from ..screens.base import WorkbenchScreen
 from ..widgets.grid import Column, DataGrid
 from ..widgets.tables import Cell
-from ..screens.base import WorkbenchScreen
 
 if TYPE_CHECKING:
     from ...app.readmodels import Pipeline, PipelineRow, PipelineTotals

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Mapping
+from typing import TYPE_CHECKING
 
 from rich.console import Group
 from rich.table import Table
@@ -14,9 +15,9 @@ from textual.containers import Vertical, VerticalScroll
 from textual.widget import Widget
 from textual.widgets import Sparkline, Static
 
+from ...app.inputs import inert
 from ...core.health import BAND_LABEL, COMPONENTS
 from ...core.phases import ADOPTION_LABEL, PHASE_LABEL
-from ...app.inputs import inert
 from ..screens.base import WorkbenchScreen
 from ..widgets.tables import band_text, delta_text
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Mapping
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.binding import Binding
@@ -13,8 +14,8 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Sparkline, Static, TabbedContent, TabPane
 
-from ...core.kpis import DASHBOARD_CATEGORIES
 from ...app.inputs import inert
+from ...core.kpis import DASHBOARD_CATEGORIES
 from ..screens.base import WorkbenchScreen
 from ..widgets.charts import KpiChart, number, with_unit
 

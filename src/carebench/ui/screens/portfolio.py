@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Callable, Sequence
 
 from rich.cells import cell_len
 from rich.text import Text
@@ -12,8 +12,8 @@ from textual.binding import Binding
 from textual.widgets import Input, Static
 
 from ...app.inputs import inert
-from ...core.terms import BAND_ORDER
 from ...app.readmodels import TriageRow
+from ...core.terms import BAND_ORDER
 from ..screens.base import WorkbenchScreen
 from ..widgets.grid import Column, DataGrid
 from ..widgets.tables import Cell, band_grid_cell, band_text, cycle, delta_text

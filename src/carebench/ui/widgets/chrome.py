@@ -5,6 +5,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widget import Widget
 
+
 class KeyBar(Widget):
     """The keys at work on the screen, on one line at the bottom, drawn as Textual's compact footer draws them.
 

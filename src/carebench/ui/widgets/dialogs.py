@@ -5,7 +5,7 @@ What they show often names stored things (a client, a ticket's title): it is mad
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from rich.text import Text
 from textual.app import ComposeResult

@@ -6,8 +6,8 @@ from datetime import date, datetime, timedelta
 
 from pydantic import ValidationError
 
-from ...core.models import STAGES, TICKET_CATEGORIES, ActionItem, Learning, Opportunity, Ticket
 from ...app.inputs import UserError, parse_date, parse_moment, parse_number, validation_message
+from ...core.models import STAGES, TICKET_CATEGORIES, ActionItem, Learning, Opportunity, Ticket
 from ..widgets.dialogs import FormDialog
 
 PRIORITIES = ["medium", "high", "low"]

@@ -12,9 +12,10 @@ It is built on Textual's line API alone (``ScrollView``, ``render_line``, ``virt
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from operator import indexOf
-from typing import Callable, ClassVar, Generic, Hashable, Literal, NamedTuple, Sequence, TypeVar, Union
+from typing import ClassVar, Generic, Literal, NamedTuple, TypeVar
 
 from rich.cells import cell_len, get_character_cell_size
 from rich.segment import Segment
@@ -31,7 +32,7 @@ from .tables import Cell
 
 RowT = TypeVar("RowT")
 Justify = Literal["left", "center", "right"]
-CellType = Union[Cell, str]
+CellType = Cell | str
 ELLIPSIS = "…"
 
 

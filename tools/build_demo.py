@@ -11,7 +11,7 @@ client's health band, lessons and decisions, and where the story calls for it
 renewals, testimonials, referrals and a knowledge-transfer checklist. The demo's
 "now" is 09:00 on AS_OF (CUTOFF): nothing in the file happens later than that.
 
-Usage: python sample_data/build_demo.py [OUTPUT_PATH]
+Usage: python tools/build_demo.py [OUTPUT_PATH]
 """
 
 from __future__ import annotations
@@ -27,12 +27,13 @@ from datetime import date, datetime, time, timedelta
 from fractions import Fraction
 from pathlib import Path
 
+from carebench.core.handover import default_checklist
 from carebench.core.models import (
     KINDS,
     ActionItem,
     Assessment,
-    ChecklistItem,
     CheckIn,
+    ChecklistItem,
     Client,
     Contact,
     Kpi,
@@ -50,11 +51,10 @@ from carebench.core.models import (
     Ticket,
     TouchpointException,
 )
-from carebench.core.handover import default_checklist
 
 AS_OF = date(2026, 6, 15)
 SEED = 20260615
-DEFAULT_OUTPUT = Path(__file__).with_name("demo_portfolio.json")
+DEFAULT_OUTPUT = Path(__file__).resolve().parents[1] / "sample_data" / "demo_portfolio.json"
 DAY = timedelta(days=1)
 # Tickets are logged to the minute; the demo's "now" is 09:00 on AS_OF.
 CUTOFF = datetime.combine(AS_OF, time(9, 0))
