@@ -6,7 +6,6 @@ from collections.abc import Iterable
 from datetime import date, timedelta
 
 from ..core.calendar import add_months
-from ..core.health import latest_on_or_before
 from ..core.practice import (
     SUSTAINED_MONTHS,
     PracticeMetrics,
@@ -23,8 +22,9 @@ from .session import Session
 # Clients whose histories are in memory at once.
 LOAD_CHUNK = 250
 # What practice metrics need of each client; KPI readings are loaded only for clients a sustained-results mark concerns.
-PRACTICE_PARTS = frozenset({"assessments", "exceptions", "opportunities", "outcomes", "testimonials", "referrals", "pulses"})
-BULK_PARTS = frozenset({"assessments", "exceptions", "opportunities"})
+PRACTICE_PARTS = frozenset({"assessments", "opportunities", "outcomes", "testimonials", "referrals", "pulses"})
+# Loaded by the store's bulk read (the assessments only those that decide a day shown).
+BULK_PARTS = frozenset({"assessments", "opportunities"})
 TREND_QUARTERS = 6
 
 
@@ -71,10 +71,8 @@ def practice_clients(store, first: date, end: date, as_of: date, days: Iterable[
     clients = []
     schedules = store.touchpoint_statuses(ids, first, min(end, as_of))
     for start in range(0, len(ids), LOAD_CHUNK):
-        for client in store.bulk_clients(ids[start:start + LOAD_CHUNK], BULK_PARTS):
-            read = {id(a) for day in days if (a := latest_on_or_before(client.assessments, day)) is not None}
+        for client in store.bulk_clients(ids[start:start + LOAD_CHUNK], days):
             update = {part: getattr(own[client.id], part) for part in PRACTICE_PARTS - BULK_PARTS}
-            update.update(assessments=[a for a in client.assessments if id(a) in read], exceptions=[])
             if client.id in kpis:
                 update["kpis"] = kpis[client.id]
             clients.append(client.model_copy(update=update))

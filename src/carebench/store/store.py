@@ -1216,60 +1216,36 @@ class Store:
         _id, current, when, previous, change, change_unit, on_target, trend, backsliding, retained, peak, count = row
         return [current, change, change_unit, on_target, trend, backsliding, retained, peak, previous, when, count]
 
-    def bulk_clients(self, ids: list[str], parts: Iterable[str] = SCHEDULE_PARTS, *, since: date | None = None,
-                     earlier_assessments: int = 2) -> list[models.Client]:
-        """``clients(ids, parts=parts)`` for the views over a whole portfolio, with less work per row.
-
-        ``parts`` may name assessments, exceptions and opportunities (what the agenda and
-        triage read); the rows are built into models without the per-field lookups of
-        ``model_construct``. With ``since``, only what a view from that day on reads is
-        loaded: exceptions dated on or after it and every moved one (a move reaches across
-        days); assessments dated after it and the ``earlier_assessments`` latest before or on
-        it, or all of a client's assessments when it has a moved touchpoint.
-        """
-        parts = frozenset(parts)
-        if parts - {"assessments", "exceptions", "opportunities"}:
-            raise ValueError(f"bulk_clients cannot load {', '.join(sorted(parts - {'assessments', 'exceptions', 'opportunities'}))}")
+    def bulk_clients(self, ids: list[str], days: Iterable[date]) -> list[models.Client]:
+        """The clients ``ids`` with their opportunities and, of their assessments, only those that are the latest on or
+        before one of ``days`` (what the practice figures read), built without the per-field lookups of
+        ``model_construct``; their other parts are empty."""
         if not ids:
             return []
         marks = ",".join("?" * len(ids))
         conn = self.conn
-        found: dict[str, dict[str, list]] = {part: defaultdict(list) for part in parts}
         fromiso = date.fromisoformat
-        if "assessments" in parts:
-            new_scores = self._constructor(models.Scores, SUBSCORES)
-            new_assessment = self._constructor(models.Assessment, ("date", "scores", "note", "author"))
-            into = found["assessments"]
-            columns = f"client_id, date, note, author, {', '.join(SUBSCORES)}"
-            if since is None:
-                sql, params = f"SELECT {columns} FROM assessments WHERE client_id IN ({marks}) ORDER BY client_id, date", ids
-            else:
-                sql = (f"SELECT {columns} FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY client_id ORDER BY date DESC) AS back "
-                       f"FROM assessments WHERE client_id IN ({marks}) AND date <= ?) "
-                       f"WHERE back <= ? OR client_id IN (SELECT client_id FROM touchpoint_exceptions WHERE status = 'moved') "
-                       f"UNION ALL SELECT {columns} FROM assessments WHERE client_id IN ({marks}) AND date > ? "
-                       f"ORDER BY client_id, date")
-                params = [*ids, since.isoformat(), earlier_assessments, *ids, since.isoformat()]
-            for client_id, day, note, author, *values in conn.execute(sql, params):
-                into[client_id].append(new_assessment(fromiso(day), new_scores(*values), note, author))
-        if "exceptions" in parts:
-            new_exception = self._constructor(models.TouchpointException, ("date", "kind", "status", "reason", "moved_to"))
-            into = found["exceptions"]
-            which = "" if since is None else " AND (date >= ? OR status = 'moved')"
-            for client_id, day, kind, status, reason, moved_to in conn.execute(
-                    f"SELECT client_id, date, kind, status, reason, moved_to FROM touchpoint_exceptions "
-                    f"WHERE client_id IN ({marks}){which} ORDER BY client_id, date, kind",
-                    ids if since is None else [*ids, since.isoformat()]):
-                into[client_id].append(new_exception(fromiso(day), kind, status, reason, fromiso(moved_to) if moved_to else None))
-        if "opportunities" in parts:
-            into = found["opportunities"]
-            for row in self._rows(f"SELECT * FROM opportunities WHERE client_id IN ({marks}) ORDER BY client_id, id", ids):
-                into[row["client_id"]].append(self.opportunity_of(row))
-        others = ALL_PARTS - {"readings"} - parts
+        new_scores = self._constructor(models.Scores, SUBSCORES)
+        new_assessment = self._constructor(models.Assessment, ("date", "scores", "note", "author"))
+        assessments: dict[str, list] = defaultdict(list)
+        days = sorted({day.isoformat() for day in days})
+        for client_id, day, note, author, *values in conn.execute(
+                f"WITH days(day) AS (VALUES {', '.join(['(?)'] * len(days))}), picked AS (SELECT DISTINCT c.id AS client_id, "
+                "(SELECT MAX(date) FROM assessments WHERE client_id = c.id AND date <= days.day) AS date "
+                f"FROM clients c CROSS JOIN days WHERE c.id IN ({marks})) "
+                f"SELECT a.client_id, a.date, a.note, a.author, {', '.join('a.' + s for s in SUBSCORES)} "
+                "FROM picked JOIN assessments a ON a.client_id = picked.client_id AND a.date = picked.date "
+                "ORDER BY a.client_id, a.date", [*days, *ids]):
+            assessments[client_id].append(new_assessment(fromiso(day), new_scores(*values), note, author))
+        opportunities: dict[str, list] = defaultdict(list)
+        for row in self._rows(f"SELECT * FROM opportunities WHERE client_id IN ({marks}) ORDER BY client_id, id", ids):
+            opportunities[row["client_id"]].append(self.opportunity_of(row))
+        others = ALL_PARTS - {"readings", "assessments", "opportunities"}
         return [models.Client.model_construct(
             id=row["id"], name=row["name"], tier=row["tier"], go_live=date.fromisoformat(row["go_live"]),
             owner=row["owner"], investment=row["investment"], roi_target=row["roi_target"], status=row["status"],
-            **{part: found[part].get(row["id"], []) for part in parts}, **{part: [] for part in others})
+            assessments=assessments.get(row["id"], []), opportunities=opportunities.get(row["id"], []),
+            **{part: [] for part in others})
             for row in self._rows(f"SELECT * FROM clients WHERE id IN ({marks}) ORDER BY id", ids)]
 
     # ``model.model_construct`` from positional values, made cheap for the many rows of bulk reads (see construct.py).
