@@ -345,6 +345,15 @@ async def settle(app, pilot, rounds: int = 3) -> None:
         await pilot.pause()
 
 
+async def settle_until(app, pilot, condition, rounds: int = 20) -> None:
+    """Settle until ``condition()`` holds (a reload that a write's message starts may begin after the first wait)."""
+    for _ in range(rounds):
+        await settle(app, pilot, 1)
+        if condition():
+            return
+    raise AssertionError("the app never reached the state waited for")
+
+
 def record_notifications(app, monkeypatch) -> list[tuple[str, str]]:
     """Every notification the app shows from now on, as (severity, message)."""
     seen: list[tuple[str, str]] = []

@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from carebench.app.demo import load_demo_portfolio
+from carebench.app.present import money, number, sparkline, thin, with_unit
 from carebench.app.scriptbook import bundled_scripts, load_scripts
 from carebench.app.session import Session
 from carebench.core.models import Portfolio
@@ -29,7 +30,6 @@ from carebench.reports.build import AUDIENCES, KINDS, PLAN, client_report
 from carebench.reports.digest import portfolio_digest
 from carebench.reports.render_html import render_html
 from carebench.reports.render_md import md, render_markdown
-from carebench.reports.text import money, number, sparkline, thin, with_unit
 from carebench.store import Store
 
 DAY = date(2026, 6, 15)

@@ -34,7 +34,7 @@ from carebench.ui.screens.expansion import (
     stage_moved,
     with_stage,
 )
-from conftest import record_notifications, settle
+from conftest import record_notifications, settle, settle_until
 
 DAY = date(2026, 6, 15)
 NAMES = ("achievement", "trend", "sustainability", "adherence", "engagement", "leadership",
@@ -303,7 +303,7 @@ async def test_cursors_follow_their_rows_into_new_rows_and_start_at_the_top_when
         await pilot.press(*"Depot")
         app.screen.query_one("#f-value", Input).value = "1000"
         await pilot.press("ctrl+s")
-        await settle(app, pilot)
+        await settle_until(app, pilot, lambda: 6 in keys(pipeline))
         assert stored(db, 6)["client_id"] == "acme"
         # The new opportunity takes the pipeline's cursor; it has no next action, so that list's cursor stays put.
         assert pipeline.cursor_key == 6

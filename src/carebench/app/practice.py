@@ -16,6 +16,7 @@ from ..core.practice import (
     quarterly_trend,
     quarters,
 )
+from .present import money, percent
 from .readmodels import Document, frozen
 from .session import Session
 
@@ -28,28 +29,20 @@ BULK_PARTS = frozenset({"assessments", "opportunities"})
 TREND_QUARTERS = 6
 
 
-def _pct(value) -> str:
-    return "–" if value is None else f"{value:g}%"
-
-
-def _money(value: float) -> str:
-    return f"{value:,.0f}"
-
-
 # The metrics in the order shown: key (a PracticeMetrics field), label, and how its value reads.
 METRICS: list[tuple[str, str, object]] = [
     ("retention_rate", "Client retention",
-     lambda m: f"{_pct(m.retention_rate)} ({m.renewed} renewed, {m.extended} extended, {m.ended} ended)"),
-    ("sustained_6m", "Results sustained at 6 months", lambda m: _pct(m.sustained_6m)),
-    ("sustained_12m", "Results sustained at 12 months", lambda m: _pct(m.sustained_12m)),
-    ("follow_on_revenue", "Follow-on revenue (won)", lambda m: _money(m.follow_on_revenue)),
-    ("weighted_pipeline", "Weighted open pipeline", lambda m: _money(m.weighted_pipeline)),
-    ("referral_rate", "Referral rate", lambda m: f"{_pct(m.referral_rate)} ({m.referrals} referrals)"),
+     lambda m: f"{percent(m.retention_rate)} ({m.renewed} renewed, {m.extended} extended, {m.ended} ended)"),
+    ("sustained_6m", "Results sustained at 6 months", lambda m: percent(m.sustained_6m)),
+    ("sustained_12m", "Results sustained at 12 months", lambda m: percent(m.sustained_12m)),
+    ("follow_on_revenue", "Follow-on revenue (won)", lambda m: money(m.follow_on_revenue, whole=True)),
+    ("weighted_pipeline", "Weighted open pipeline", lambda m: money(m.weighted_pipeline, whole=True)),
+    ("referral_rate", "Referral rate", lambda m: f"{percent(m.referral_rate)} ({m.referrals} referrals)"),
     ("referrals_converted", "Referrals that became engagements", lambda m: str(m.referrals_converted)),
     ("average_health", "Average health",
      lambda m: "–" if m.average_health is None else f"{m.average_health:.1f}"
      + ("" if m.average_health_change is None else f" ({m.average_health_change:+.1f})")),
-    ("on_time_share", "Touchpoints done", lambda m: _pct(m.on_time_share)),
+    ("on_time_share", "Touchpoints done", lambda m: percent(m.on_time_share)),
     ("nps", "NPS", lambda m: "–" if m.nps is None else f"{m.nps:+d}"),
 ]
 

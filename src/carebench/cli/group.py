@@ -11,13 +11,9 @@ from pathlib import Path
 import click
 
 from ..app.inputs import UserError, inert, parse_date
+from ..core.terms import CATEGORIES, PRIORITIES, SOURCES, STAGES, TIERS  # noqa: F401  (the commands' choices)
+from ..core.terms import KINDS as KIND_CHOICES  # noqa: F401
 
-TIERS = ("platinum", "gold", "silver")
-CATEGORIES = ("leading", "lagging", "diagnostic")
-PRIORITIES = ("high", "medium", "low")
-STAGES = ("identified", "qualified", "proposed", "won", "lost")
-SOURCES = ("performance_gap", "capability_need", "strategic_alignment", "competitive_response")
-KIND_CHOICES = ("quarterly", "monthly", "biweekly", "weekly", "intervention", "recovery", "daily")
 MAX_IMPORT_ERRORS = 20
 
 

@@ -15,11 +15,8 @@ from ..app import commands, queries
 from ..app.commands import checked
 from ..app.inputs import UserError, inert, parse_moment
 from ..app.readmodels import to_json
+from ..core.terms import IMPACTS, OUTCOME_KINDS, REACHES
 from .group import DATE, ParsedType, cli, db_option, emit_json, json_option, session, table, today_or
-
-IMPACTS = ("high", "medium", "low")
-REACHES = ("many", "some", "few")
-
 
 MOMENT = ParsedType("time", parse_moment, datetime)
 
@@ -188,7 +185,7 @@ def pulse(client, respondent, recommend, satisfaction, comment, day, db_path):
 
 @cli.command()
 @click.argument("client")
-@click.argument("kind", type=click.Choice(("renewed", "extended", "ended")))
+@click.argument("kind", type=click.Choice(OUTCOME_KINDS))
 @click.option("--note", default=None)
 @day_option
 @db_option

@@ -17,8 +17,10 @@ from .calendar import DEFAULT_CALENDAR, WorkCalendar, add_months
 from .health import DEFAULT_WEIGHTS, latest_on_or_before, overall_score, round_half_up
 from .kpis import exact, on_target_on
 from .models import Client, Result
+from .pipeline import OPEN_STAGES
 from .schedule import DEFAULT_PLANS, Plans, client_band, schedule
 from .support import nps
+from .terms import OUTCOME_KINDS
 
 RETAINED_KINDS = ("renewed", "extended")
 """Outcomes that count as keeping the client."""
@@ -26,7 +28,6 @@ RETAINED_KINDS = ("renewed", "extended")
 SUSTAINED_MONTHS = (6, 12)
 """Months after go-live at which results are checked for staying on target."""
 
-OPEN_STAGES = ("identified", "qualified", "proposed")
 """Opportunity stages still in the pipeline."""
 
 
@@ -151,7 +152,7 @@ def practice_metrics(
         if outcomes:
             latest_outcome[client.id] = outcomes[-1].kind
     kept = [cid for cid, kind in latest_outcome.items() if kind in RETAINED_KINDS]
-    for kind in ("renewed", "extended", "ended"):
+    for kind in OUTCOME_KINDS:
         behind[kind] = [cid for cid, k in latest_outcome.items() if k == kind]
     behind["retention_rate"] = list(latest_outcome)
 

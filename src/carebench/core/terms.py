@@ -9,12 +9,12 @@ from __future__ import annotations
 import re
 from datetime import date
 from decimal import Decimal
-from typing import Literal
+from typing import Literal, get_args
 
 Tier = Literal["platinum", "gold", "silver"]
 Kind = Literal["quarterly", "monthly", "biweekly", "weekly", "intervention", "recovery", "daily"]
 # Most senior first: when kinds meet on one date the first one stands.
-KINDS: tuple[Kind, ...] = ("quarterly", "monthly", "biweekly", "weekly", "intervention", "recovery", "daily")
+KINDS: tuple[Kind, ...] = get_args(Kind)
 # What each kind is called in prose (reports, alerts, calendars).
 KIND_LABEL: dict[str, str] = {
     "quarterly": "quarterly business review", "monthly": "monthly optimization session",
@@ -26,16 +26,24 @@ Category = Literal["leading", "lagging", "diagnostic"]
 Direction = Literal["higher", "lower"]
 Priority = Literal["high", "medium", "low"]
 Stage = Literal["identified", "qualified", "proposed", "won", "lost"]
-STAGES: tuple[Stage, ...] = ("identified", "qualified", "proposed", "won", "lost")
+STAGES: tuple[Stage, ...] = get_args(Stage)
 Source = Literal["performance_gap", "capability_need", "strategic_alignment", "competitive_response"]
 EngagementStatus = Literal["active", "handed_over", "closed"]
 OutcomeKind = Literal["renewed", "extended", "ended"]
 Answer = Literal["pending", "given", "declined"]
 TicketCategory = Literal["defect", "question", "data", "access", "performance", "integration", "change_request", "other"]
-TICKET_CATEGORIES: tuple[str, ...] = ("defect", "question", "data", "access", "performance", "integration", "change_request", "other")
+TICKET_CATEGORIES: tuple[str, ...] = get_args(TicketCategory)
 Impact = Literal["high", "medium", "low"]
 Reach = Literal["many", "some", "few"]  # how many users an issue affects
 LearningKind = Literal["lesson", "decision"]
+# The choices each type allows, in the order shown (command-line choices, form options): one list per type.
+TIERS: tuple[Tier, ...] = get_args(Tier)
+CATEGORIES: tuple[Category, ...] = get_args(Category)
+PRIORITIES: tuple[Priority, ...] = get_args(Priority)
+SOURCES: tuple[Source, ...] = get_args(Source)
+OUTCOME_KINDS: tuple[OutcomeKind, ...] = get_args(OutcomeKind)
+IMPACTS: tuple[Impact, ...] = get_args(Impact)
+REACHES: tuple[Reach, ...] = get_args(Reach)
 SUBSCORES: tuple[str, ...] = (
     "achievement", "trend", "sustainability",
     "adherence", "engagement", "leadership",

@@ -13,16 +13,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from ..app import queries
-from ..app.session import Session
-from ..core.calendar import add_months
-from ..core.finance import month_of
-from ..core.health import BAND_LABEL
-from ..core.kpis import categories_for_dashboard
-from ..core.models import KIND_LABEL as KINDS_IN_PROSE
-from ..core.phases import PHASE_LABEL
-from ..core.pipeline import OPEN_STAGES, readiness
-from . import document as d
-from .text import (
+from ..app.present import (
     PLAIN_UNITS,
     kept,
     long_date,
@@ -36,6 +27,15 @@ from .text import (
     thin,
     with_unit,
 )
+from ..app.session import Session
+from ..core.calendar import add_months
+from ..core.finance import month_of
+from ..core.health import BAND_LABEL
+from ..core.kpis import categories_for_dashboard
+from ..core.models import KIND_LABEL as KINDS_IN_PROSE
+from ..core.phases import PHASE_LABEL
+from ..core.pipeline import OPEN_STAGES, readiness
+from . import document as d
 
 KINDS = ("weekly", "monthly", "qbr")
 AUDIENCES = ("executive", "operational", "team")

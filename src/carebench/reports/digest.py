@@ -6,6 +6,7 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from ..app import queries
+from ..app.present import kept, long_date, money, plural, short_date, signed, with_unit
 from ..app.readmodels import to_json
 from ..app.session import Session
 from ..core.health import BAND_LABEL
@@ -13,7 +14,6 @@ from ..core.phases import HANDOVER_FROM_DAY, PHASE_LABEL
 from ..core.pipeline import OPEN_STAGES
 from . import document as d
 from .build import KIND_LABEL
-from .text import kept, long_date, money, plural, short_date, signed, with_unit
 
 BAND_ORDER = {"red": 0, "yellow": 1, "green": 2, None: 3}
 MOVER_DAYS = 7

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from ..app.inputs import inert_lines
-from .text import sparkline, thin
+from ..app.present import sparkline, thin
 
 SPECIAL = re.compile(r"([\\`*_\[\]<>|~#])")
 # An ampersand that would start a character reference (&amp; &#60;) is written as &amp; so it shows as typed.

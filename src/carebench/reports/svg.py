@@ -6,7 +6,7 @@ import math
 from datetime import date
 from html import escape
 
-from .text import money, number, short_date
+from ..app.present import money, number, short_date
 
 INK = "#1f2933"
 MUTED = "#7b8794"

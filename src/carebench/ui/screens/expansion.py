@@ -17,6 +17,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
 from ...app.inputs import inert
+from ...app.present import money as present_money
 from ...core.models import STAGES, Opportunity
 from ...core.pipeline import OPEN_STAGES, READINESS, mark_lost, next_stage, previous_stage, stage_probability
 from ..screens.base import WorkbenchScreen
@@ -122,7 +123,8 @@ def next_text(row: PipelineRow) -> str:
 
 
 def money(value: float | None) -> str:
-    return "–" if value is None else f"{value:,.0f}"
+    """Amounts on this screen are whole units."""
+    return present_money(value, whole=True)
 
 
 @dataclass(frozen=True)

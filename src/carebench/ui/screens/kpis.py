@@ -15,9 +15,10 @@ from textual.widget import Widget
 from textual.widgets import Sparkline, Static, TabbedContent, TabPane
 
 from ...app.inputs import inert
+from ...app.present import money, number, with_unit
 from ...core.kpis import DASHBOARD_CATEGORIES
 from ..screens.base import WorkbenchScreen
-from ..widgets.charts import KpiChart, number, with_unit
+from ..widgets.charts import KpiChart
 
 if TYPE_CHECKING:
     from ...app.readmodels import DashboardKpi, KpiDashboard, OpenAction
@@ -26,11 +27,6 @@ DASHBOARDS = {"executive": "Executive", "operational": "Operational", "team": "T
 ARROW = {1: "▲", 0: "▶", -1: "▼"}
 NAME_WIDTH = 26
 
-
-def money(value: float | None) -> str:
-    if value is None:
-        return "–"
-    return f"{value:,.0f}" if value == int(value) else f"{value:,.2f}"
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from textual.binding import Binding
 from textual.widgets import Input, Static
 
 from ...app.inputs import inert
+from ...app.present import money as present_money
 from ...app.readmodels import TriageRow
 from ...core.terms import BAND_ORDER
 from ..screens.base import WorkbenchScreen
@@ -108,18 +109,8 @@ def band_counts(rows: Sequence[TriageRow]) -> dict[str | None, int]:
 
 
 def money(value: float | None, compact: bool = False) -> str:
-    """Money as 327,800, or in at most six characters when compact: 950, 82.5k, 328k, 1.25M."""
-    if not value:
-        return "–"
-    if not compact:
-        return f"{value:,.0f}"
-    if value >= 1e6:
-        return f"{value / 1e6:.2f}M"
-    if value >= 1e5:
-        return f"{value / 1e3:.0f}k"
-    if value >= 1e3:
-        return f"{value / 1e3:.1f}k".replace(".0k", "k")
-    return f"{value:.0f}"
+    """A pipeline in whole units (in at most six characters when compact); none at all reads as a dash."""
+    return present_money(value or None, whole=True, compact=compact)
 
 
 def phase_text(row: TriageRow, compact: bool = False) -> str:

@@ -17,6 +17,7 @@ from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from ...app.inputs import inert
+from ...app.present import percent
 from ...app.readmodels import Document
 from ...core.calendar import add_months
 from ..messages import LoadFailed
@@ -79,10 +80,6 @@ def spark(values: list[float | None]) -> str:
     return "".join(marks)
 
 
-def pct(value: float | None) -> str:
-    return "–" if value is None else f"{value:g}%"
-
-
 def health_text(value: float | None, change: float | None) -> str:
     if value is None:
         return "–"
@@ -92,11 +89,11 @@ def health_text(value: float | None, change: float | None) -> str:
 # The per-consultant table: header and how a cell reads from that consultant's metrics.
 OWNER_COLUMNS: list[tuple[str, object]] = [
     ("clients", lambda m: str(m["clients"])),
-    ("retention", lambda m: pct(m["retention_rate"])),
-    ("6m ok", lambda m: pct(m["sustained_6m"])),
-    ("12m ok", lambda m: pct(m["sustained_12m"])),
+    ("retention", lambda m: percent(m["retention_rate"])),
+    ("6m ok", lambda m: percent(m["sustained_6m"])),
+    ("12m ok", lambda m: percent(m["sustained_12m"])),
     ("health", lambda m: health_text(m["average_health"], m["average_health_change"])),
-    ("done", lambda m: pct(m["on_time_share"])),
+    ("done", lambda m: percent(m["on_time_share"])),
     ("won", lambda m: money(m["follow_on_revenue"], compact=True)),
     ("pipeline", lambda m: money(m["weighted_pipeline"], compact=True)),
     ("NPS", lambda m: "–" if m["nps"] is None else f"{m['nps']:+d}"),

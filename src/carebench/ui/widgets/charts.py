@@ -10,27 +10,10 @@ from textual.widget import Widget
 from textual.widgets import Static
 
 from ...app.inputs import inert
+from ...app.present import with_unit
 
 if TYPE_CHECKING:
     from ...app.readmodels import DashboardKpi
-
-
-def number(value: float | None) -> str:
-    """A reading as people write it: 70 rather than 70.0, at most two decimals."""
-    if value is None:
-        return "–"
-    rounded = round(float(value), 2)
-    return f"{rounded:,.0f}" if rounded == int(rounded) else f"{rounded:,.2f}".rstrip("0")
-
-
-def with_unit(value: float | None, unit: str) -> str:
-    """A value with its unit: "70%" but "7.5 min"."""
-    if value is None:
-        return "–"
-    unit = unit.strip()
-    if not unit:
-        return number(value)
-    return f"{number(value)}{unit}" if unit == "%" else f"{number(value)} {unit}"
 
 
 class KpiChart(Widget):

@@ -8,10 +8,11 @@ from pydantic import ValidationError
 
 from ...app.inputs import UserError, parse_date, parse_moment, parse_number, validation_message
 from ...core.models import STAGES, TICKET_CATEGORIES, ActionItem, Learning, Opportunity, Ticket
+from ...core.terms import IMPACTS, PRIORITIES, REACHES, SOURCES
 from ..widgets.dialogs import FormDialog
 
-PRIORITIES = ["medium", "high", "low"]
-SOURCES = ["performance_gap", "capability_need", "strategic_alignment", "competitive_response"]
+# The default first, then the rest in their order.
+PRIORITY_OPTIONS = ["medium", *(p for p in PRIORITIES if p != "medium")]
 
 
 def action_item_form(client_name: str, owner: str, day: date) -> FormDialog:
@@ -29,7 +30,7 @@ def action_item_form(client_name: str, owner: str, day: date) -> FormDialog:
     return FormDialog(
         f"New action item for {client_name}",
         [("text", "What", "", None), ("owner", "Owner", owner, None),
-         ("due", "Due (YYYY-MM-DD)", (day + timedelta(days=7)).isoformat(), None), ("priority", "Priority", "medium", PRIORITIES)],
+         ("due", "Due (YYYY-MM-DD)", (day + timedelta(days=7)).isoformat(), None), ("priority", "Priority", "medium", PRIORITY_OPTIONS)],
         validate,
     )
 
@@ -47,8 +48,8 @@ def ticket_form(client_name: str, now: datetime) -> FormDialog:
             return None, validation_message(exc)
 
     return FormDialog(f"New support ticket for {client_name}", [
-        ("title", "What", "", None), ("impact", "Business impact", "medium", ["high", "medium", "low"]),
-        ("users", "Users affected", "some", ["many", "some", "few"]), ("category", "Category", "other", list(TICKET_CATEGORIES)),
+        ("title", "What", "", None), ("impact", "Business impact", "medium", list(IMPACTS)),
+        ("users", "Users affected", "some", list(REACHES)), ("category", "Category", "other", list(TICKET_CATEGORIES)),
         ("opened", "Opened", f"{now:%Y-%m-%d %H:%M}", None)], validate)
 
 
@@ -116,7 +117,7 @@ def opportunity_form(client_name: str, current: dict | None = None) -> FormDialo
             ("value", "Annual value", text("value"), None),
             ("probability", "Probability %", text("probability", "20"), None),
             ("stage", "Stage", text("stage", "identified"), list(STAGES)),
-            ("source", "Source", text("source", "performance_gap"), SOURCES),
+            ("source", "Source", text("source", "performance_gap"), list(SOURCES)),
             ("next_action", "Next action", text("next_action"), None),
             ("next_action_date", "Next action date", text("next_action_date"), None),
         ],

@@ -1,4 +1,7 @@
-"""Plain-text formatting shared by the report builders: dates, numbers, money, sparklines."""
+"""How carebench writes numbers, money, percentages and dates, for every screen, command and report.
+
+One function per kind of figure, so a figure reads the same everywhere it is shown.
+"""
 
 from __future__ import annotations
 
@@ -66,11 +69,18 @@ def signed(value: float) -> str:
     return f"{sign}{number(abs(value))}"
 
 
-def money(value: float | None) -> str:
-    """Whole units with thousands separators; cents only when there are some (rounded half-up)."""
+def money(value: float | None, *, whole: bool = False, compact: bool = False) -> str:
+    """Money rounded half-up with thousands separators: cents only when there are some (``whole``: never);
+    ``compact`` writes it in at most six characters: 950, 82.5k, 328k, 1.25M."""
     if value is None:
         return "–"
-    exact = Decimal(repr(float(value))).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    if compact and abs(value) >= 1e3:
+        if abs(value) >= 1e6:
+            return f"{value / 1e6:.2f}M"
+        if abs(value) >= 1e5:
+            return f"{value / 1e3:.0f}k"
+        return f"{value / 1e3:.1f}k".replace(".0k", "k")
+    exact = Decimal(repr(float(value))).quantize(Decimal(1) if whole or compact else Decimal("0.01"), rounding=ROUND_HALF_UP)
     if exact == exact.to_integral_value():
         return f"{exact:,.0f}"
     return f"{exact:,.2f}"
