@@ -30,6 +30,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -179,10 +180,17 @@ def portfolio_data() -> dict:
 
 
 class Runner:
-    """Runs the installed ``carebench`` command with a private HOME and XDG folders and no $CAREBENCH_DB."""
+    """Runs ``carebench`` with a private HOME and XDG folders and no $CAREBENCH_DB.
 
-    def __init__(self, home: Path) -> None:
+    By default in this process, through the console script's own entry point (``carebench.cli.main``) with the
+    environment, working folder, arguments and standard streams it would have as a process; ``real=True`` (for
+    the runner or one call) runs the installed command as a real process, where that is the point: concurrency,
+    signals, file modes, the import floor.
+    """
+
+    def __init__(self, home: Path, real: bool = False) -> None:
         self.home = Path(home)
+        self.real = real
         env = {k: v for k, v in os.environ.items() if k != "CAREBENCH_DB" and not k.startswith("XDG_")}
         env.update({
             "HOME": str(self.home),
@@ -195,7 +203,7 @@ class Runner:
         })
         self.env = env
 
-    def __call__(self, *args, db=None, input=None, env=None, timeout=60) -> subprocess.CompletedProcess:
+    def __call__(self, *args, db=None, input=None, env=None, timeout=60, real=None) -> subprocess.CompletedProcess:
         argv = [str(CAREBENCH), *map(str, args)]
         if db is not None:
             # before a "--" that ends the options, else at the end
@@ -208,6 +216,8 @@ class Runner:
                     full_env.pop(key, None)
                 else:
                     full_env[key] = value
+        if not (self.real if real is None else real) and any(not a.startswith("-") for a in argv[1:]):
+            return run_in_process(argv, full_env, self.home, input)
         stdin = subprocess.DEVNULL if input is None else None
         return subprocess.run(argv, capture_output=True, text=True, input=input, stdin=stdin, env=full_env,
                               cwd=str(self.home), timeout=timeout)
@@ -224,6 +234,44 @@ class Runner:
         assert result.returncode == 0, f"{args} exited {result.returncode}: {result.stderr}"
         assert "Traceback" not in result.stderr
         return result
+
+
+_IN_PROCESS = threading.Lock()
+
+
+def run_in_process(argv: list[str], env: dict[str, str], cwd: Path, input: str | None) -> subprocess.CompletedProcess:
+    """``carebench`` run through its entry point in this process, as the process would see the world; one at a time."""
+    import contextlib
+    import io
+
+    from carebench.cli import main
+
+    # Text streams over bytes, as a process has (binary output goes through .buffer).
+    out, err = (io.TextIOWrapper(io.BytesIO(), encoding="utf-8", write_through=True) for _ in range(2))
+    stdin = io.TextIOWrapper(io.BytesIO((input or "").encode()), encoding="utf-8")
+    with _IN_PROCESS:
+        saved_env, saved_cwd, saved = dict(os.environ), os.getcwd(), (sys.argv, sys.stdin)
+        os.environ.clear()
+        os.environ.update(env)
+        os.chdir(cwd)
+        sys.argv, sys.stdin = argv, stdin
+        code: int | str | None = 0
+        try:
+            with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+                try:
+                    main()
+                except SystemExit as exc:
+                    code = exc.code
+        finally:
+            sys.argv, sys.stdin = saved
+            os.chdir(saved_cwd)
+            os.environ.clear()
+            os.environ.update(saved_env)
+    if isinstance(code, str):
+        err.write(code + "\n")
+        code = 1
+    shown = [stream.buffer.getvalue().decode("utf-8", errors="replace") for stream in (out, err)]
+    return subprocess.CompletedProcess(argv, code or 0, *shown)
 
 
 def write_portfolio(path: Path, data) -> Path:
@@ -254,9 +302,9 @@ def dump_database(path: Path) -> dict | None:
 @pytest.fixture(scope="session")
 def make_runner():
     """A factory: ``make_runner(home_dir)`` gives a Runner sandboxed in that folder."""
-    def make(home: Path) -> Runner:
+    def make(home: Path, real: bool = False) -> Runner:
         Path(home).mkdir(parents=True, exist_ok=True)
-        return Runner(home)
+        return Runner(home, real)
     return make
 
 

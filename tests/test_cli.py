@@ -7,10 +7,8 @@ Expected values are worked out by hand from the fixed-date portfolio in conftest
 from __future__ import annotations
 
 import json
-import os
 import stat
 import sys
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -28,9 +26,8 @@ SCORES_80 = ("achievement=8,trend=8,sustainability=7,adherence=8,engagement=8,le
 
 
 def parallel(calls):
-    """Run independent subprocess calls side by side (they only read); returns results in order."""
-    with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
-        return list(pool.map(lambda call: call(), calls))
+    """Run independent calls (they only read); returns results in order."""
+    return [call() for call in calls]
 
 
 @pytest.fixture(scope="module")

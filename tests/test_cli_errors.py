@@ -9,12 +9,10 @@ the recorded outcomes.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import sqlite3
 import subprocess
 import sys
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -131,8 +129,7 @@ def run_cases(base, dump_db, cases):
         result = call(db, folder)
         return case_id, (result, before, dump_db(db))
 
-    with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
-        return dict(pool.map(one, cases.items()))
+    return dict(map(one, cases.items()))
 
 
 def assert_one_error_line(result: subprocess.CompletedProcess) -> None:

@@ -94,7 +94,7 @@ def test_reopen_refuses_what_has_no_outcome_and_a_kind_that_is_not_there(fresh):
 def race(run, database, commands: list[tuple[str, ...]]) -> list[subprocess.CompletedProcess]:
     """Start every command at once (real processes); their results in order."""
     with ThreadPoolExecutor(max_workers=len(commands)) as pool:
-        return list(pool.map(lambda args: run(*args, db=database), commands))
+        return list(pool.map(lambda args: run(*args, db=database, real=True), commands))
 
 
 @pytest.mark.parametrize("rival", [("skip", "beta", "--date", AS_OF, "--reason", "away"),

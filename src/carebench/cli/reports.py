@@ -33,7 +33,7 @@ def format_option(f):
 def deliver(content: str | bytes, output: Path | None, what: str) -> None:
     data = content.encode("utf-8") if isinstance(content, str) else content
     if output is None:
-        stream = click.get_binary_stream("stdout")
+        stream = sys.stdout.buffer
         stream.write(data)
         stream.flush()
         return
