@@ -393,12 +393,15 @@ async def settle(app, pilot, rounds: int = 3) -> None:
         await pilot.pause()
 
 
-async def settle_until(app, pilot, condition, rounds: int = 20) -> None:
-    """Settle until ``condition()`` holds (a reload that a write's message starts may begin after the first wait)."""
+async def settle_until(app, pilot, condition, rounds: int = 50, step: float = 0.0) -> None:
+    """Settle until ``condition()`` holds: a reload that a write's message starts may begin after the first wait, and
+    a timer (the draft's debounce) fires only once its time has passed (give ``step`` seconds between rounds)."""
     for _ in range(rounds):
         await settle(app, pilot, 1)
         if condition():
             return
+        if step:
+            await pilot.pause(step)
     raise AssertionError("the app never reached the state waited for")
 
 

@@ -10,7 +10,7 @@ from carebench.core.models import Client, Kpi, Opportunity, Reading
 from carebench.store import Store
 from carebench.ui.app import CarebenchApp
 from carebench.ui.screens.checkin import CheckinScreen, check_reading
-from conftest import settle
+from conftest import settle, settle_until
 
 DAY = date(2026, 6, 15)
 
@@ -221,10 +221,9 @@ async def test_typing_is_saved_as_a_draft_after_a_pause(demo_db):
     async with app.run_test(size=(120, 40)) as pilot:
         await open_runner(app, pilot, "kestrel-ridge-outfitters", DAY, "daily")
         await type_text(pilot, "autosaved")
-        await pilot.pause(2.0)
-        await settle(app, pilot)
-        with Store(demo_db, actor="ana") as store:
-            data, _, _ = store.load_draft("kestrel-ridge-outfitters", DAY, "daily")
+        assert stored_draft(demo_db, "kestrel-ridge-outfitters") is None  # not at each key: after the pause
+        await settle_until(app, pilot, lambda: stored_draft(demo_db, "kestrel-ridge-outfitters") is not None, step=0.1)
+        data, _, _ = stored_draft(demo_db, "kestrel-ridge-outfitters")
         assert data["notes"]["0"] == "autosaved"
 
 
@@ -353,6 +352,12 @@ async def test_the_hang_up_flush_writes_the_draft_at_once_on_the_ui_thread(demo_
         assert data["notes"]["0"] == "typed as the line dropped"
 
 
+def stored_draft(db, client: str, kind: str = "daily"):
+    """ana's stored draft of the client's touchpoint on DAY: (data, version, recovered copies), or None."""
+    with Store(db, actor="ana") as store:
+        return store.load_draft(client, DAY, kind)
+
+
 def checkins_of(db, client: str) -> int:
     with Store(db) as store:
         return len(store.checkins(client))
@@ -419,11 +424,9 @@ async def test_a_local_copy_left_by_a_session_that_could_not_reach_the_database_
         screen = await open_runner(app, pilot, client, DAY, "daily")
         assert screen.state["notes"]["0"] == "kept on this machine"
         assert "Merged 1 copy" in str(screen.query_one("#notice").render())
-        await settle(app, pilot)
-        await pilot.pause(1.8)  # the merged draft is stored as an edit is (after the debounce)
-        await settle(app, pilot)
-    with Store(demo_db, actor="ana") as store:
-        data, _, recovered = store.load_draft(client, DAY, "daily")
+        # the merged draft is stored as an edit is (after the debounce)
+        await settle_until(app, pilot, lambda: (stored_draft(demo_db, client) or (None, None, [1]))[2] == [], step=0.1)
+    data, _, recovered = stored_draft(demo_db, client)
     assert data["notes"]["0"] == "kept on this machine" and recovered == []
     assert not drafts.local_path(session, client, DAY, "daily").exists()
 
