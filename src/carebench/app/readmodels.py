@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, fields, is_dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from types import MappingProxyType
-from typing import Any
+from typing import Any, dataclass_transform
 
 _AS_IS = frozenset({str, int, float, bool, type(None)})
 _ENCODERS: dict[type, Any] = {}
@@ -100,6 +100,7 @@ class Record:
         return to_json_fields(self)
 
 
+@dataclass_transform(frozen_default=True, field_specifiers=(field,))
 def record(cls):
     """Make ``cls`` a frozen, slotted dataclass record."""
     return dataclass(frozen=True, slots=True)(cls)
