@@ -15,6 +15,17 @@ from conftest import settle, settle_until
 DAY = date(2026, 6, 15)
 
 
+def stored_draft(db, client: str, kind: str = "daily"):
+    """ana's stored draft of the client's touchpoint on DAY: (data, version, recovered copies), or None."""
+    with Store(db, actor="ana") as store:
+        return store.load_draft(client, DAY, kind)
+
+
+def checkins_of(db, client: str) -> int:
+    with Store(db) as store:
+        return len(store.checkins(client))
+
+
 async def open_runner(app, pilot, client: str, day: date, kind: str, **kwargs) -> CheckinScreen:
     await settle(app, pilot)
     screen = CheckinScreen(client, day, kind, **kwargs)
@@ -347,20 +358,7 @@ async def test_the_hang_up_flush_writes_the_draft_at_once_on_the_ui_thread(demo_
         await open_runner(app, pilot, client, DAY, "daily")
         await type_text(pilot, "typed as the line dropped")
         app.flush_drafts()  # what SIGHUP does: no worker, no waiting for the debounce
-        with Store(demo_db, actor="ana") as store:
-            data, _, _ = store.load_draft(client, DAY, "daily")
-        assert data["notes"]["0"] == "typed as the line dropped"
-
-
-def stored_draft(db, client: str, kind: str = "daily"):
-    """ana's stored draft of the client's touchpoint on DAY: (data, version, recovered copies), or None."""
-    with Store(db, actor="ana") as store:
-        return store.load_draft(client, DAY, kind)
-
-
-def checkins_of(db, client: str) -> int:
-    with Store(db) as store:
-        return len(store.checkins(client))
+        assert stored_draft(demo_db, client)[0]["notes"]["0"] == "typed as the line dropped"
 
 
 async def test_quitting_mid_check_in_asks_and_keeps_the_last_keystrokes(demo_db):
@@ -381,9 +379,7 @@ async def test_quitting_mid_check_in_asks_and_keeps_the_last_keystrokes(demo_db)
         await pilot.press("k")
         await pilot.pause()
     assert app.return_code in (0, None)
-    with Store(demo_db, actor="ana") as store:
-        data, _, _ = store.load_draft(client, DAY, "daily")
-    assert data["notes"]["0"] == "said just before quitting!"
+    assert stored_draft(demo_db, client)[0]["notes"]["0"] == "said just before quitting!"
 
 
 async def test_screen_keys_do_not_leave_a_check_in_behind_on_another_screen(demo_db):
