@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
 import pytest
 
 from carebench.core.models import STAGES, Opportunity
@@ -128,10 +130,10 @@ def test_pipeline_totals_count_open_stages_only():
     totals = pipeline_totals(items)
     assert (totals.count, totals.value, totals.weighted) == (3, 80000.0, 35000.0)
     assert list(totals.by_stage) == ["identified", "proposed", "won", "lost"]  # STAGES order, present only
-    assert totals.by_stage["identified"]._asdict() == {"count": 2, "value": 30000.0, "weighted": 5000.0}
-    assert totals.by_stage["proposed"]._asdict() == {"count": 1, "value": 50000.0, "weighted": 30000.0}
-    assert totals.by_stage["won"]._asdict() == {"count": 1, "value": 40000.0, "weighted": 40000.0}
-    assert totals.by_stage["lost"]._asdict() == {"count": 1, "value": 30000.0, "weighted": 0.0}
+    assert asdict(totals.by_stage["identified"]) == {"count": 2, "value": 30000.0, "weighted": 5000.0}
+    assert asdict(totals.by_stage["proposed"]) == {"count": 1, "value": 50000.0, "weighted": 30000.0}
+    assert asdict(totals.by_stage["won"]) == {"count": 1, "value": 40000.0, "weighted": 40000.0}
+    assert asdict(totals.by_stage["lost"]) == {"count": 1, "value": 30000.0, "weighted": 0.0}
 
 
 def test_pipeline_totals_empty():

@@ -19,6 +19,8 @@ from .session import Session
 if TYPE_CHECKING:
     from ..core.models import ActionItem, Assessment, CheckIn, Learning, Opportunity, Portfolio, Ticket
 
+# The type, where a field named ``date`` hides it in a class body.
+Date = date
 
 def checked(model_cls, **fields):
     """A core model built from ``fields``; what the core refuses becomes one line (UserError)."""
@@ -112,7 +114,7 @@ def load_demo(session: Session, anchor: date) -> tuple[Imported, date]:
     from .demo import load_demo_portfolio
 
     portfolio = load_demo_portfolio(anchor, session.actor)
-    return import_portfolio(session, portfolio), portfolio.as_of
+    return import_portfolio(session, portfolio), portfolio.as_of or anchor
 
 
 # ----- clients, KPIs, readings, savings, assessments -------------------------------------------
@@ -208,7 +210,7 @@ class TouchpointRecorded:
     date: date
     kind: str
     status: str
-    moved_to: date | None
+    moved_to: Date | None
 
 
 def record_touchpoint(session: Session, client: str, day: date, status: str, kind: str | None = None,
@@ -456,7 +458,8 @@ def acknowledge(session: Session, finding: str, until: date, reason: str) -> dic
         store.require_client(client)
         if rule == "kpi-backsliding" and subject not in {k.key for k in store.client(client, parts={"kpis"}).kpis}:
             raise UserError(f"client '{client}' has no KPI '{subject}'")
-        if rule == "action-overdue" and int(subject) not in {a["id"] for a in store.open_action_items() if a["client"] == client}:
+        if rule == "action-overdue" and (not (subject or "").isdigit() or int(subject or 0) not in {
+                a["id"] for a in store.open_action_items() if a["client"] == client}):
             raise UserError(f"client '{client}' has no open action item {subject}")
         return store.acknowledge(finding, client, until, reason)
 

@@ -71,8 +71,10 @@ def _claim(value, login: str) -> None:
 def load_demo_portfolio(anchor: date, login: str) -> Portfolio:
     """The demo portfolio with every date shifted so ``anchor`` plays the day it was written for."""
     demo = read_demo_portfolio()
-    days = (anchor - demo.as_of).days
-    months = (anchor.year * 12 + anchor.month) - (demo.as_of.year * 12 + demo.as_of.month)
+    written_for = demo.as_of
+    assert written_for is not None, "the demo portfolio says the day it was written for"
+    days = (anchor - written_for).days
+    months = (anchor.year * 12 + anchor.month) - (written_for.year * 12 + written_for.month)
     data = _shift(demo.model_dump(), days, months)
     _claim(data, login)
     shifted = Portfolio.model_validate(data)

@@ -103,11 +103,11 @@ def parse_readings_csv(raw: bytes, label: str,
         value, problem = _value(value_text)
         if problem:
             problems.append(problem)
-        elif not problems and (span := kpis[client][kpi]) is not None and (problem := implausible(value, span)):
-            problems.append(f"{client} {kpi}: {problem}; if it is real, import with --force")
-        if not problems:
-            key = (client, kpi, day)
-            if key in seen:
+        if not problems and day is not None and value is not None:
+            span, key = kpis[client][kpi], (client, kpi, day)
+            if span is not None and (problem := implausible(value, span)):
+                problems.append(f"{client} {kpi}: {problem}; if it is real, import with --force")
+            elif key in seen:
                 problems.append(f"a second reading of {client} {kpi} on {day} (the first is on line {seen[key]})")
             else:
                 seen[key] = line

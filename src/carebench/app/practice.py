@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date, timedelta
 
 from ..core.calendar import add_months
@@ -30,7 +30,7 @@ TREND_QUARTERS = 6
 
 
 # The metrics in the order shown: key (a PracticeMetrics field), label, and how its value reads.
-METRICS: list[tuple[str, str, object]] = [
+METRICS: list[tuple[str, str, Callable[[PracticeMetrics], str]]] = [
     ("retention_rate", "Client retention",
      lambda m: f"{percent(m.retention_rate)} ({m.renewed} renewed, {m.extended} extended, {m.ended} ended)"),
     ("sustained_6m", "Results sustained at 6 months", lambda m: percent(m.sustained_6m)),

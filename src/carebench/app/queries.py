@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from ..core.phases import adoption_phase, day_number, support_phase
 from .readmodels import (
@@ -51,6 +51,10 @@ from .session import Session
 NEXT_TOUCHPOINT_DAYS = 400
 # How many of the latest readings the KPI dashboard shows per KPI.
 RECENT_READINGS = 30
+
+
+if TYPE_CHECKING:
+    from ..core.terms import Band
 
 
 def _day(text: str | None) -> date | None:
@@ -153,7 +157,7 @@ def health_detail(session: Session, client_id: str) -> HealthDetail:
     history = tuple(HistoryPoint(d, float(overall), band)
                     for d, overall, band in health_history(client.assessments, rules.weights, until=day))
     statuses = [kpi_status(k, day, rules.retained_threshold) for k in client.kpis]
-    return HealthDetail(health, history, tuple(BAND_ADVICE[health.band]) if health.band else (),
+    return HealthDetail(health, history, tuple(BAND_ADVICE[cast("Band", health.band)]) if health.band else (),
                         frozen_map(_suggestions(client, day, session, statuses)),
                         Advocacy(ask_for_advocacy(client, day), advocacy_reason(client, day)),
                         frozen(pulse_summary(client.pulses, day, quarters(day, 4))))

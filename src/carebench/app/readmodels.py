@@ -14,6 +14,8 @@ from decimal import Decimal
 from types import MappingProxyType
 from typing import Any, dataclass_transform
 
+# The type, where a field named ``date`` hides it in a class body.
+Date = date
 _AS_IS = frozenset({str, int, float, bool, type(None)})
 _ENCODERS: dict[type, Any] = {}
 _RECORDS: dict[type, Any] = {}
@@ -154,7 +156,7 @@ class ScheduledTouchpoint(Record):
     kind: str
     covers: tuple[str, ...]
     status: str
-    moved_from: date | None
+    moved_from: Date | None
     reason: str | None = field(default=None, metadata={"omit_none": True})
 
 

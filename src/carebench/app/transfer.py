@@ -42,7 +42,8 @@ _SPACE = re.compile(r"[ \t\n\r]*")
 
 
 def _skip(text: str, at: int) -> int:
-    return _SPACE.match(text, at).end()
+    found = _SPACE.match(text, at)  # matches everywhere (possibly nothing)
+    return found.end() if found else at
 
 
 def _top_level(text: str) -> Iterator[tuple[str, Any]]:

@@ -208,6 +208,7 @@ def newly_backsliding(client: Client, day: date, lookback_days: int = 7, retaine
         now = kpi_status(kpi, day, retained_threshold)
         if not now.backsliding or kpi_status(kpi, day - timedelta(days=lookback_days), retained_threshold).backsliding:
             continue
+        assert now.peak is not None and now.retained is not None and now.current is not None  # backsliding: all known
         peak = _value(now.peak, kpi.unit)
         hold = (f"is worse than its baseline again (best {peak})" if now.retained < 0
                 else f"keeps {round(now.retained * 100)}% of the gain it had at its best ({peak})")
@@ -251,7 +252,7 @@ def open_p1_findings(client: Client, now: datetime) -> list[Finding]:
             continue
         hours = int(age.total_seconds() // 3600)
         findings.append(Finding(
-            id=finding_id("ticket-p1-open", client.id, ticket_subject(ticket.ref)), severity="high",
+            id=finding_id("ticket-p1-open", client.id, ticket_subject(ticket.ref or "")), severity="high",
             rule="ticket-p1-open", client=client.id,
             message=f"{client.name}: P1 ticket {ticket.ref} \"{ticket.title}\" has been open for {hours} hours "
                     f"(since {ticket.opened:%Y-%m-%d %H:%M})",
@@ -336,14 +337,14 @@ def annotate(findings: list[Finding], acks: Mapping[str, Mapping], day: date) ->
         rows.append({
             **finding.model_dump(),
             "acknowledged": active,
-            "ack": {"until": str(ack["until"]), "reason": ack["reason"], "by": ack["by"]} if active else None,
+            "ack": {"until": str(ack["until"]), "reason": ack["reason"], "by": ack["by"]} if ack is not None and active else None,
         })
     return rows
 
 
 def counts(rows: list[dict]) -> dict:
     """Unacknowledged findings per severity, plus the acknowledged and total counts."""
-    result = {severity: 0 for severity in reversed(SEVERITIES)}
+    result: dict[str, int] = {severity: 0 for severity in reversed(SEVERITIES)}
     for row in rows:
         if not row["acknowledged"]:
             result[row["severity"]] += 1

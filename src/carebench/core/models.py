@@ -35,6 +35,7 @@ from .terms import (  # noqa: F401  (the vocabulary, used by the models and re-e
     Kind,
     LearningKind,
     OutcomeKind,
+    OutcomeStatus,
     Priority,
     Reach,
     Source,
@@ -213,7 +214,7 @@ class TouchpointException(Model):
 
     date: Day
     kind: Kind
-    status: Literal["done", "skipped", "moved"]
+    status: OutcomeStatus
     reason: Text | None = None
     moved_to: Day | None = None
 

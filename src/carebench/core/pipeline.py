@@ -1,19 +1,28 @@
 """Expansion pipeline rules: weighted value, readiness from health, stage moves and totals.
 
-Nothing here imports pydantic: the totals are plain named tuples and any object with a
+Nothing here imports pydantic: the totals are plain dataclasses and any object with a
 stage, value and probability (a model or a read model's row) can be added up.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from typing import TYPE_CHECKING, NamedTuple
+from typing import Protocol
 
 from carebench.core.terms import STAGES, Band, Stage
 
-if TYPE_CHECKING:
-    from carebench.core.models import Opportunity
+
+class Priced(Protocol):
+    """What the totals read of an opportunity (a model or a read model's row)."""
+
+    @property
+    def stage(self) -> str: ...
+    @property
+    def value(self) -> float: ...
+    @property
+    def probability(self) -> int: ...
 
 CENT = Decimal("0.01")
 
@@ -33,7 +42,8 @@ READINESS: dict[Band, str] = {
 UNKNOWN_READINESS = "unknown: no health assessment"
 
 
-class StageTotals(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class StageTotals:
     """How many opportunities sit in one stage and what they are worth."""
 
     count: int
@@ -41,7 +51,8 @@ class StageTotals(NamedTuple):
     weighted: float
 
 
-class PipelineTotals(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class PipelineTotals:
     """The live pipeline's worth (open stages only) and a breakdown per stage present."""
 
     count: int
@@ -129,13 +140,13 @@ def mark_lost(stage: Stage) -> Stage:
     return "lost"
 
 
-def pipeline_totals(opportunities: Iterable[Opportunity]) -> PipelineTotals:
+def pipeline_totals(opportunities: Iterable[Priced]) -> PipelineTotals:
     """Add up opportunities: the top-line totals count open stages only, ``by_stage`` covers every stage present.
 
     Weighted sums add the per-opportunity weighted values (each rounded to cents),
     so a total matches the rows shown above it.
     """
-    per_stage: dict[Stage, list[Decimal]] = {}
+    per_stage: dict[str, list[Decimal]] = {}
     for opportunity in opportunities:
         sums = per_stage.setdefault(opportunity.stage, [Decimal(0), Decimal(0), Decimal(0)])
         sums[0] += 1

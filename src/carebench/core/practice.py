@@ -312,8 +312,8 @@ def _advocacy_blockers(client: Client, day: date) -> list[str]:
         blockers.append("not assessed yet")
     elif band != "green":
         blockers.append(f"band is {band}, ask once it is green")
-    answered = sorted((t for t in client.testimonials if t.answer != "pending" and t.answered <= day),
-                      key=lambda t: t.answered)
+    answered = sorted((t for t in client.testimonials if t.answered is not None and t.answer != "pending"
+                       and t.answered <= day), key=lambda t: t.answered or day)
     if answered:
         blockers.append(f"testimonial {answered[-1].answer} on {answered[-1].answered}")
     referrals = sorted((r for r in client.referrals if r.date <= day), key=lambda r: r.date)

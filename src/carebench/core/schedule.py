@@ -15,7 +15,7 @@ from datetime import date, timedelta
 from importlib import resources
 from itertools import accumulate
 from operator import attrgetter
-from typing import Literal
+from typing import Literal, cast
 
 from pydantic import Field, ValidationError, model_validator
 
@@ -23,7 +23,10 @@ from .calendar import DEFAULT_CALENDAR, WorkCalendar, add_months
 from .health import COMPONENTS, band_of, latest_on_or_before, overall_score
 from .models import KINDS, Assessment, Band, Client, Kind, Model, Result, Scores, Tier, TouchpointException, seniority
 from .phases import day_number, support_phase
-from .terms import BAND_ORDER, agenda_order  # noqa: F401  (the agenda's order, used here and by its callers)
+from .terms import BAND_ORDER, OUTCOME_STATUSES, OutcomeStatus, agenda_order  # noqa: F401  (the agenda's order, used here and by its callers)
+
+# The type, where a field named ``date`` hides it in a class body.
+Date = date
 
 PlanKind = Literal["quarterly", "monthly", "biweekly", "weekly", "daily"]
 
@@ -46,6 +49,18 @@ class CadenceRule(Model):
         if self.unit in ("days", "working_day") and self.last_day is None:
             raise ValueError(f"a {self.unit} rule needs last_day")
         return self
+
+    @property
+    def last(self) -> int:
+        """The last day of a days or working-day rule (the validator makes sure it is given)."""
+        assert self.last_day is not None
+        return self.last_day
+
+    @property
+    def times(self) -> int:
+        """How many touchpoints a months rule makes (the validator makes sure it is given)."""
+        assert self.count is not None
+        return self.count
 
 
 class Plans(Model):
@@ -76,7 +91,7 @@ class Touchpoint(Result):
     kind: Kind
     covers: list[Kind] = []
     status: Literal["scheduled", "done", "skipped"] = "scheduled"
-    moved_from: date | None = None
+    moved_from: Date | None = None
     reason: str | None = None
 
 
@@ -97,7 +112,7 @@ class AgendaItem(Result):
 
 def plan_reach(plans: Plans) -> int:
     """How many days after go-live the furthest touchpoint of any plan can fall (a week more for moving off non-working days)."""
-    return max((rule.last_day if rule.unit != "months" else rule.every * rule.count * 31) + 7 for rule in plans.rule)
+    return max((rule.last if rule.unit != "months" else rule.every * rule.times * 31) + 7 for rule in plans.rule)
 
 
 def plan_occurrences(tier: str, go_live: date, plans: Plans, calendar: WorkCalendar) -> list[tuple[date, Kind]]:
@@ -108,17 +123,17 @@ def plan_occurrences(tier: str, go_live: date, plans: Plans, calendar: WorkCalen
             continue
         if rule.unit == "working_day":
             start = go_live + timedelta(days=rule.first_day - 1)
-            end = go_live + timedelta(days=rule.last_day - 1)
+            end = go_live + timedelta(days=rule.last - 1)
             found.extend((day, rule.kind) for day in calendar.working_days(start, end))
             continue
         if rule.unit == "days":
             dates = []
             k = 1
-            while k * rule.every + 1 <= rule.last_day:
+            while k * rule.every + 1 <= rule.last:
                 dates.append(go_live + timedelta(days=k * rule.every))
                 k += 1
         else:
-            dates = [add_months(go_live, n * rule.every) for n in range(1, rule.count + 1)]
+            dates = [add_months(go_live, n * rule.every) for n in range(1, rule.times + 1)]
         found.extend((calendar.next_working(day), rule.kind) for day in dates)
     return found
 
@@ -176,7 +191,7 @@ def escalation_occurrences(assessments: Iterable[Assessment], until: date, calen
 
 def _apply_moves(occurrences: list[tuple[date, Kind]], exceptions: list[TouchpointException]) -> list[tuple[date, Kind, date | None]]:
     """Follow stored moves (also chains of them); returns (date, kind, original date when moved)."""
-    moves = {(e.date, e.kind): e.moved_to for e in exceptions if e.status == "moved"}
+    moves = {(e.date, e.kind): e.moved_to for e in exceptions if e.status == "moved" and e.moved_to is not None}
     result = []
     for day, kind in occurrences:
         original, hops = day, 0
@@ -254,7 +269,7 @@ def superseded_dates(touchpoints: list[tuple]) -> list[date | None]:
     found: list[date | None] = [None] * len(touchpoints)
     # Walking back in time: per seniority rank, the earliest done touchpoint of that rank or a more senior one so far.
     earliest: list[date | None] = [None] * len(KINDS)
-    today, done_today = None, []  # the day being walked, and the ranks done on it (they count from the day before)
+    today, done_today = None, cast("list[int]", [])  # the day being walked, and the ranks done on it (they count from the day before)
     for index in sorted(range(len(touchpoints)), key=lambda i: touchpoints[i][0], reverse=True):
         day, kind, status = touchpoints[index]
         if day != today:
@@ -443,4 +458,6 @@ def touchpoint_outcome(client: Client, day: date, status: str, kind: str | None 
         raise ValueError(f"{client.id} has a {tp.kind} touchpoint on {day}, not a {kind}")
     if status == "moved" and tp.status != "scheduled":
         raise ValueError(f"the {tp.kind} touchpoint of {client.id} on {day} is already {tp.status}")
-    return TouchpointException(date=day, kind=tp.kind, status=status, reason=reason, moved_to=to)
+    if status not in OUTCOME_STATUSES:
+        raise ValueError(f"an outcome is one of {', '.join(OUTCOME_STATUSES)}, not {status!r}")
+    return TouchpointException(date=day, kind=tp.kind, status=cast(OutcomeStatus, status), reason=reason, moved_to=to)

@@ -99,7 +99,7 @@ def _percent(part: int, whole: int) -> float:
 
 def _median_hours(tickets: list[Ticket]) -> float:
     """The median resolution time in hours, exact in minutes, rounded half-up to one decimal."""
-    minutes = sorted(int((t.resolved - t.opened).total_seconds()) // 60 for t in tickets)
+    minutes = sorted(int((t.resolved - t.opened).total_seconds()) // 60 for t in tickets if t.resolved is not None)
     middle = len(minutes) // 2
     median = Fraction(minutes[middle]) if len(minutes) % 2 else Fraction(minutes[middle - 1] + minutes[middle], 2)
     return float(round_half_up(median / 60, 1))
@@ -247,14 +247,15 @@ def satisfaction_suggestion(pulses: Iterable[Pulse], as_of: date, window_days: i
     answers = [p for p in pulses if first <= p.date <= as_of]
     if not answers:
         return None
-    mean = mean_satisfaction(answers)
+    mean, promoters = mean_satisfaction(answers), nps(answers)
+    assert mean is not None and promoters is not None  # there are answers
     score = max(1, min(10, int(round_half_up(mean * 2))))
     noun = "answer" if len(answers) == 1 else "answers"
     return Suggestion(
         subscore="satisfaction",
         score=score,
         reason=(f"mean satisfaction {round_half_up(mean, 1)} of 5 from {len(answers)} {noun} "
-                f"in {window_days} days, NPS {signed(nps(answers))}"),
+                f"in {window_days} days, NPS {signed(promoters)}"),
     )
 
 

@@ -30,6 +30,7 @@ STAGES: tuple[Stage, ...] = get_args(Stage)
 Source = Literal["performance_gap", "capability_need", "strategic_alignment", "competitive_response"]
 EngagementStatus = Literal["active", "handed_over", "closed"]
 OutcomeKind = Literal["renewed", "extended", "ended"]
+OutcomeStatus = Literal["done", "skipped", "moved"]  # what happened to a touchpoint
 Answer = Literal["pending", "given", "declined"]
 TicketCategory = Literal["defect", "question", "data", "access", "performance", "integration", "change_request", "other"]
 TICKET_CATEGORIES: tuple[str, ...] = get_args(TicketCategory)
@@ -42,6 +43,7 @@ CATEGORIES: tuple[Category, ...] = get_args(Category)
 PRIORITIES: tuple[Priority, ...] = get_args(Priority)
 SOURCES: tuple[Source, ...] = get_args(Source)
 OUTCOME_KINDS: tuple[OutcomeKind, ...] = get_args(OutcomeKind)
+OUTCOME_STATUSES: tuple[OutcomeStatus, ...] = get_args(OutcomeStatus)
 IMPACTS: tuple[Impact, ...] = get_args(Impact)
 REACHES: tuple[Reach, ...] = get_args(Reach)
 SUBSCORES: tuple[str, ...] = (
@@ -61,7 +63,7 @@ CONTROL_RE = re.compile(f"(?![\t\n])[{CONTROL_CHARS}]")
 BIDI_RE = re.compile(f"[{BIDI_CHARS}]")
 
 
-_SENIORITY = {kind: rank for rank, kind in enumerate(KINDS)}
+_SENIORITY: dict[str, int] = {kind: rank for rank, kind in enumerate(KINDS)}
 
 
 def seniority(kind: str) -> int:

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
 
 
-def constructor(model: type, fields: tuple[str, ...]) -> Callable:
+def constructor(model: type[BaseModel], fields: tuple[str, ...]) -> Callable:
     """``model.model_construct`` from positional values of ``fields``, made cheap for the many rows of bulk reads.
 
     When ``fields`` are all of the model's fields in their order (and it keeps no private or

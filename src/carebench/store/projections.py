@@ -28,6 +28,7 @@ from ..core.models import SUBSCORES, Assessment, ChecklistItem, Client, Kpi, Opp
 from ..core.pipeline import pipeline_totals
 from ..core.rules import Rules
 from ..core.schedule import plan_reach, schedule_tuples, superseded_dates
+from ..core.terms import Direction
 from .construct import constructor
 from .db import transaction
 from .derivation import (  # noqa: F401  (the derivation's state and rows, re-exported for its users)
@@ -297,7 +298,7 @@ def kpi_standing_row(kpi_id: int, kpi: tuple, readings: list[tuple[str, float]],
             s.readings_count)
 
 
-def deciding_readings(direction: str, dates: list[str], values: list[float]) -> list[tuple[str, float]]:
+def deciding_readings(direction: Direction, dates: list[str], values: list[float]) -> list[tuple[str, float]]:
     """Of a KPI's readings (dates and values, oldest first), the latest TREND_WINDOW and a best one: all ``kpi_status`` reads."""
     latest = list(zip(dates[-TREND_WINDOW:], values[-TREND_WINDOW:]))
     if len(values) <= TREND_WINDOW:

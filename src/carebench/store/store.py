@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable
 from datetime import date, datetime, timedelta
 from functools import cache, cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..core.rules import DEFAULT_RULES, Rules
 from ..core.terms import SUBSCORES, agenda_order
@@ -269,10 +269,11 @@ class Store:
         result = []
         for row in rows:
             extra = children[row["id"]]
+            values: dict[str, Any] = {part: extra.get(part, []) for part in ALL_PARTS - {"readings"}}
             result.append(models.Client.model_construct(
                 id=row["id"], name=row["name"], tier=row["tier"], go_live=date.fromisoformat(row["go_live"]),
                 owner=row["owner"], investment=row["investment"], roi_target=row["roi_target"], status=row["status"],
-                **{part: extra.get(part, []) for part in ALL_PARTS - {"readings"}},
+                **values,
             ))
         return result
 
@@ -414,6 +415,7 @@ class Store:
             (client_id, position, kpi.key, kpi.name, kpi.category, kpi.unit, kpi.direction, kpi.baseline, kpi.target,
              stamp["changed_at"], stamp["changed_by"]),
         )
+        assert cursor.lastrowid is not None
         return cursor.lastrowid
 
     @staticmethod
@@ -724,7 +726,8 @@ class Store:
                 self.db["assessments"].insert({**self._assessment_row(client_id, assessment, stamp), "checkin_id": checkin_id})
             self._insert_captured(client_id, checkin_id, actions, learnings, stamp)
             self.db["touchpoint_exceptions"].insert(
-                self._exception_row(client_id, models.TouchpointException(date=day, kind=checkin.kind, status="done"), stamp))
+                self._exception_row(client_id, models.TouchpointException.model_construct(
+                    date=day, kind=checkin.kind, status="done"), stamp))
             self.conn.execute("DELETE FROM drafts WHERE client_id = ? AND date = ? AND kind = ? AND author = ?",
                               (client_id, day.isoformat(), checkin.kind, self.actor))
             dated = [checkin.date] if readings else []
@@ -1164,7 +1167,7 @@ class Store:
         found = []
         for *row, upcoming, backsliding, on_target, kpis, weighted in rows:
             next_date, next_kind = upcoming.split(" ") if upcoming else (None, None)
-            found.append(TriageRow(*row, next_date, next_kind, backsliding, on_target, kpis, weighted))
+            found.append(TriageRow._make((*row, next_date, next_kind, backsliding, on_target, kpis, weighted)))
         return found
 
     def touchpoints_between(self, client_id: str, start: date, end: date) -> list[TouchpointRow]:
@@ -1228,24 +1231,24 @@ class Store:
         new_scores = self._constructor(models.Scores, SUBSCORES)
         new_assessment = self._constructor(models.Assessment, ("date", "scores", "note", "author"))
         assessments: dict[str, list] = defaultdict(list)
-        days = sorted({day.isoformat() for day in days})
+        shown = sorted({day.isoformat() for day in days})
         for client_id, day, note, author, *values in conn.execute(
-                f"WITH days(day) AS (VALUES {', '.join(['(?)'] * len(days))}), picked AS (SELECT DISTINCT c.id AS client_id, "
+                f"WITH days(day) AS (VALUES {', '.join(['(?)'] * len(shown))}), picked AS (SELECT DISTINCT c.id AS client_id, "
                 "(SELECT MAX(date) FROM assessments WHERE client_id = c.id AND date <= days.day) AS date "
                 f"FROM clients c CROSS JOIN days WHERE c.id IN ({marks})) "
                 f"SELECT a.client_id, a.date, a.note, a.author, {', '.join('a.' + s for s in SUBSCORES)} "
                 "FROM picked JOIN assessments a ON a.client_id = picked.client_id AND a.date = picked.date "
-                "ORDER BY a.client_id, a.date", [*days, *ids]):
+                "ORDER BY a.client_id, a.date", [*shown, *ids]):
             assessments[client_id].append(new_assessment(fromiso(day), new_scores(*values), note, author))
         opportunities: dict[str, list] = defaultdict(list)
         for row in self._rows(f"SELECT * FROM opportunities WHERE client_id IN ({marks}) ORDER BY client_id, id", ids):
             opportunities[row["client_id"]].append(self.opportunity_of(row))
-        others = ALL_PARTS - {"readings", "assessments", "opportunities"}
+        empty: dict[str, Any] = {part: [] for part in ALL_PARTS - {"readings", "assessments", "opportunities"}}
         return [models.Client.model_construct(
             id=row["id"], name=row["name"], tier=row["tier"], go_live=date.fromisoformat(row["go_live"]),
             owner=row["owner"], investment=row["investment"], roi_target=row["roi_target"], status=row["status"],
             assessments=assessments.get(row["id"], []), opportunities=opportunities.get(row["id"], []),
-            **{part: [] for part in others})
+            **empty)
             for row in self._rows(f"SELECT * FROM clients WHERE id IN ({marks}) ORDER BY id", ids)]
 
     # ``model.model_construct`` from positional values, made cheap for the many rows of bulk reads (see construct.py).
