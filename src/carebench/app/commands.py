@@ -458,8 +458,9 @@ def acknowledge(session: Session, finding: str, until: date, reason: str) -> dic
         store.require_client(client)
         if rule == "kpi-backsliding" and subject not in {k.key for k in store.client(client, parts={"kpis"}).kpis}:
             raise UserError(f"client '{client}' has no KPI '{subject}'")
-        if rule == "action-overdue" and (not (subject or "").isdigit() or int(subject or 0) not in {
-                a["id"] for a in store.open_action_items() if a["client"] == client}):
+        # (parse_finding_id makes sure an action-overdue finding names its item by number)
+        if rule == "action-overdue" and int(subject or 0) not in {
+                a["id"] for a in store.open_action_items() if a["client"] == client}:
             raise UserError(f"client '{client}' has no open action item {subject}")
         return store.acknowledge(finding, client, until, reason)
 

@@ -41,7 +41,7 @@ RULES: dict[str, str] = {
 }
 """Every rule and what it looks for, in the order they run."""
 
-SUBJECT_RULES = {"missed-touchpoint": "kind", "kpi-backsliding": "kpi", "action-overdue": "action",
+SUBJECT_RULES = {"missed-touchpoint": "kind", "kpi-backsliding": "kpi", "action-overdue": "action item id",
                  "ticket-p1-open": "ticket"}
 """Rules whose findings name a subject after the client, and what the subject is."""
 
@@ -110,12 +110,14 @@ def parse_finding_id(text: str) -> tuple[str, str, str | None]:
         raise ValueError(f"'{text}': unknown rule '{rule}' (known: {', '.join(RULES)})")
     wants = SUBJECT_RULES.get(rule)
     if wants and subject is None:
-        raise ValueError(f"'{text}': {rule} findings name a {wants} after the client ({rule}:{client}:{wants.upper()})")
+        article = "an" if wants[0] in "aeiou" else "a"
+        raise ValueError(f"'{text}': {rule} findings name {article} {wants} after the client "
+                         f"({rule}:{client}:{wants.split()[-1].upper()})")
     if not wants and subject is not None:
         raise ValueError(f"'{text}': {rule} findings are rule:client, with nothing after the client")
     if wants == "kind" and subject not in REVIEW_KINDS:
         raise ValueError(f"'{text}': the touchpoint kind must be one of {', '.join(REVIEW_KINDS)}")
-    if wants == "action" and not subject.isdigit():
+    if rule == "action-overdue" and not subject.isdigit():
         raise ValueError(f"'{text}': the action item must be given by its number")
     return rule, client, subject
 
