@@ -618,7 +618,8 @@ def test_done_with_a_covered_kind_and_skip(fresh):
 
 def test_move_changes_schedule_and_agenda(fresh):
     run, database = fresh
-    out = run.ok("move", "beta", "--date", AS_OF, "--to", "2026-06-16", "--reason", "client asked", db=database)
+    out = run.ok("--date", AS_OF, "move", "beta", "--date", AS_OF, "--to", "2026-06-16", "--reason", "client asked",
+                 db=database)
     assert "moved" in out.stdout
     schedule = run.json("schedule", "beta", "--from", AS_OF, "--to", "2026-06-17", "--json", db=database)
     assert schedule["touchpoints"] == [
@@ -670,3 +671,36 @@ def test_negative_reading_without_double_dash(fresh):
     run, database = fresh
     result = run("reading", "beta", "fcr", "-5", "--date", "2026-06-02", "--force", db=database)
     assert result.returncode == 0, result.stderr
+
+
+# ----- the demo from the command line; no terminal ----------------------------------------------
+
+
+def test_every_command_finds_the_demo_database_with_demo(run):
+    missing = run("today", "--demo")
+    assert missing.returncode == 2 and "carebench demo" in missing.stderr and "demo.db" in missing.stderr
+    run.ok("demo-data", "--demo", "--anchor", AS_OF)
+    today = run.json("today", "--demo", "--date", AS_OF, "--json")
+    assert today["items"] and today["date"] == AS_OF
+    assert run.json("--demo", "health", "--json", "--date", AS_OF)  # given to carebench itself, too
+    both = run("today", "--demo", "--db", run.home / "other.db")
+    assert both.returncode == 2 and "--db or --demo" in both.stderr
+
+
+def test_without_a_terminal_the_workbench_says_so_at_once(run, tmp_path):
+    for args in ((), ("demo",)):
+        result = run(*args, db=tmp_path / "p.db" if not args else None, real=True, timeout=20)
+        assert result.returncode == 2, result.stderr
+        assert result.stderr.strip() == ("error: the workbench needs a terminal; over ssh use `ssh -t HOST carebench`, "
+                                         "or run a command such as `carebench today`")
+        assert result.stdout == ""
+    assert not (tmp_path / "p.db").exists()  # nothing was created either
+    assert not list(run.home.rglob("demo.db"))
+
+
+def test_a_touchpoint_cannot_be_moved_into_the_past(fresh):
+    run, database = fresh
+    refused = run("--date", AS_OF, "move", "beta", "--date", AS_OF, "--to", "2026-06-12", db=database)
+    assert refused.returncode == 2
+    assert "2026-06-12 is in the past (today is 2026-06-15)" in refused.stderr
+    run.ok("--date", AS_OF, "move", "beta", "--date", AS_OF, "--to", AS_OF.replace("15", "17"), db=database)

@@ -79,7 +79,8 @@ BAD_ARGUMENTS = [
     ("skip-without-reason", ["skip", "beta", "--date", AS_OF], None),
     ("move-without-to", ["move", "beta", "--date", AS_OF], None),
     ("move-to-same-day", ["move", "beta", "--date", AS_OF, "--to", AS_OF], None),
-    ("move-already-done", ["move", "beta", "--date", "2026-06-01", "--to", "2026-06-02"], None),
+    ("move-already-done", ["--date", AS_OF, "move", "beta", "--date", "2026-06-01", "--to", "2026-06-20"], None),
+    ("move-into-the-past", ["--date", AS_OF, "move", "beta", "--date", AS_OF, "--to", "2026-06-12"], None),
     # add-opportunity
     ("opportunity-probability-150", ["add-opportunity", "beta", "--title", "T", "--value", "100", "--probability", "150"], None),
     ("opportunity-probability-fraction", ["add-opportunity", "beta", "--title", "T", "--value", "100", "--probability", "10.5"], None),

@@ -40,7 +40,7 @@ def test_an_outcome_cannot_replace_one_already_recorded(fresh, second):
     run, database = fresh
     run.ok("done", "acme", "--date", AS_OF, db=database)
     before = exceptions(database, "acme")
-    refused = run(second[0], "acme", "--date", AS_OF, *second[1:], db=database)
+    refused = run("--date", AS_OF, second[0], "acme", "--date", AS_OF, *second[1:], db=database)
     assert refused.returncode == 2, refused.stdout
     line = refused.stderr.strip()
     assert line.startswith("error: ") and "\n" not in line
@@ -75,7 +75,7 @@ def test_reopen_takes_an_outcome_back_and_the_touchpoint_is_on_the_agenda_again(
 
 def test_reopen_of_a_moved_touchpoint_puts_it_back_on_its_day(fresh):
     run, database = fresh
-    run.ok("move", "beta", "--date", AS_OF, "--to", "2026-06-16", "--reason", "client asked", db=database)
+    run.ok("--date", AS_OF, "move", "beta", "--date", AS_OF, "--to", "2026-06-16", "--reason", "client asked", db=database)
     run.ok("reopen", "beta", "--date", AS_OF, db=database)
     assert schedule_on(run, database, "beta", AS_OF) == [("intervention", "scheduled")]
     assert schedule_on(run, database, "beta", "2026-06-16") == []
@@ -98,7 +98,7 @@ def race(run, database, commands: list[tuple[str, ...]]) -> list[subprocess.Comp
 
 
 @pytest.mark.parametrize("rival", [("skip", "beta", "--date", AS_OF, "--reason", "away"),
-                                   ("move", "beta", "--date", AS_OF, "--to", "2026-06-17", "--reason", "later")])
+                                   ("--date", AS_OF, "move", "beta", "--date", AS_OF, "--to", "2026-06-17", "--reason", "later")])
 def test_racing_outcomes_on_one_touchpoint_one_wins_and_the_others_are_refused(fresh, rival):
     run, database = fresh
     results = race(run, database, [("done", "beta", "--date", AS_OF), rival, ("done", "beta", "--date", AS_OF), rival])

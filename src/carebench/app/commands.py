@@ -216,10 +216,12 @@ class TouchpointRecorded:
 def record_touchpoint(session: Session, client: str, day: date, status: str, kind: str | None = None,
                       reason: str | None = None, to: date | None = None) -> TouchpointRecorded:
     """What happened to the touchpoint standing on ``day``: done, skipped (with a reason) or moved (to a day)."""
-    from ..core.schedule import touchpoint_outcome
+    from ..core.schedule import move_problem, touchpoint_outcome
 
     if status == "skipped" and not (reason or "").strip():
         raise UserError("say why the touchpoint is skipped")
+    if status == "moved" and to is not None and (problem := move_problem(to, session.today)):
+        raise UserError(problem)
     with session.writing() as store, store.atomic():  # decided on what is stored under the lock, not before it
         store.refuse_recorded(client, day)
         engagement = store.client(client, parts={"assessments", "exceptions"})

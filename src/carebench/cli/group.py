@@ -35,7 +35,14 @@ class ParsedType(click.ParamType):
 DATE = ParsedType("date", parse_date, date)
 
 
+def _use_demo(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    if value:
+        ctx.meta["carebench.demo"] = True  # meta is shared by the group's context and the command's
+
+
 def db_option(f):
+    f = click.option("--demo", is_flag=True, expose_value=False, callback=_use_demo,
+                     help="Use the demo database (the one `carebench demo` opens) instead.")(f)
     return click.option("--db", "db_path", type=click.Path(path_type=Path), default=None,
                         help="Database file (default: $CAREBENCH_DB, else portfolio.db in your data folder).")(f)
 
@@ -54,9 +61,17 @@ resolved: list[Path] = []
 
 
 def resolve_db(db_path: Path | None) -> Path:
+    context = click.get_current_context()
     if db_path is None:
-        root = click.get_current_context().find_root()
-        db_path = root.params.get("db_path")
+        db_path = context.find_root().params.get("db_path")
+    if context.meta.get("carebench.demo"):
+        if db_path is not None:
+            raise UserError("give --db or --demo, not both")
+        from ..app.paths import demo_db_path
+
+        db_path = demo_db_path()
+        if not db_path.exists() and context.info_name not in ("demo-data", "init"):
+            raise UserError(f"there is no demo database yet ({db_path}): `carebench demo` builds it and opens it")
     if db_path is None:
         from ..app.paths import default_db_path
 
@@ -167,8 +182,16 @@ def cli(ctx: click.Context, db_path: Path | None, as_of: date | None, theme: str
         run_workbench(resolve_db(db_path), as_of, theme)
 
 
+def require_terminal() -> None:
+    """The workbench draws on a terminal and reads its keys: refuse at once, before anything is built, without one."""
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise UserError("the workbench needs a terminal; over ssh use `ssh -t HOST carebench`, "
+                        "or run a command such as `carebench today`")
+
+
 def run_workbench(db_path: Path, as_of: date | None, theme: str | None) -> None:
-    """Open the Textual workbench (the only place textual is imported)."""
+    """Open the Textual workbench (the only place textual is imported); it needs a terminal on both ends."""
+    require_terminal()
     from ..app.commands import init_database
     from ..app.session import Session
 

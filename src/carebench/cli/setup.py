@@ -11,7 +11,18 @@ import click
 
 from ..app import commands, transfer
 from ..app.inputs import UserError, inert
-from .group import DATE, cli, db_option, emit_json, json_option, output_option, resolve_db, run_workbench, session
+from .group import (
+    DATE,
+    cli,
+    db_option,
+    emit_json,
+    json_option,
+    output_option,
+    require_terminal,
+    resolve_db,
+    run_workbench,
+    session,
+)
 
 
 @cli.command()
@@ -19,7 +30,10 @@ from .group import DATE, cli, db_option, emit_json, json_option, output_option, 
 @click.option("--theme", default=None, help="Workbench theme.")
 def demo(reset, theme):
     """Open the workbench on the demo portfolio (built on first use, anchored to today)."""
-    run_workbench(commands.open_demo(reset), None, theme)
+    require_terminal()
+    path = commands.open_demo(reset)
+    run_workbench(path, None, theme)
+    click.echo(f"The demo database is {path}; the commands use it with --demo, e.g. `carebench today --demo`.")
 
 
 @cli.command()

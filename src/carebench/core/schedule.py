@@ -435,6 +435,14 @@ def on_time_share(client: Client, day: date, window_days: int = 30, plans: Plans
     return sum(tp.status == "done" for tp in touchpoints) / len(touchpoints)
 
 
+def move_problem(to: date, today: date) -> str | None:
+    """Why a touchpoint cannot be moved to ``to`` when planning on ``today`` (None when it can): only to a day ahead
+    or today, since a day already past cannot hold the call."""
+    if to < today:
+        return f"{to} is in the past (today is {today}); move the touchpoint to a day still ahead"
+    return None
+
+
 def touchpoint_outcome(client: Client, day: date, status: str, kind: str | None = None, reason: str | None = None,
                        to: date | None = None, plans: Plans = DEFAULT_PLANS,
                        calendar: WorkCalendar = DEFAULT_CALENDAR) -> TouchpointException:

@@ -222,9 +222,13 @@ class TodayScreen(WorkbenchScreen):
         original = row.date
 
         def check(text: str):
+            from ...core.schedule import move_problem
+
             day, problem = check_date(text)
             if day == original:
                 return None, f"the touchpoint is already on {original}"
+            if day is not None and (past := move_problem(day, self.app.plan_day)):
+                return None, past
             return day, problem
 
         self.app.push_screen(
