@@ -411,3 +411,46 @@ async def test_a_screen_mounting_while_the_user_quits_is_not_a_crash(demo_db, tm
         app._handle_exception(NoMatches("No nodes match 'PortfolioTable' on PortfolioScreen()"))
     assert app.return_code == 0
     assert not (tmp_path / "state" / "carebench" / "crashes").exists()
+
+
+def test_the_sqlite_library_warning_comes_once_per_database_and_user(tmp_path, monkeypatch):
+    import sqlite3
+
+    from carebench.app.errors import sqlite_warning_once
+
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.setattr(sqlite3, "sqlite_version", "3.40.1")  # older than the WAL fix
+    first, other = tmp_path / "team.db", tmp_path / "other.db"
+    assert "SQLite 3.40.1 predates" in sqlite_warning_once(first)
+    assert sqlite_warning_once(first) is None
+    assert sqlite_warning_once(other) is not None  # another database: said once there too
+    monkeypatch.setattr(sqlite3, "sqlite_version", "3.41.0")  # still old, but another library: said again
+    assert sqlite_warning_once(first) is not None
+    monkeypatch.setattr(sqlite3, "sqlite_version", "3.53.0")
+    assert sqlite_warning_once(tmp_path / "new.db") is None
+
+
+async def test_help_lists_this_screens_keys_then_carebenchs_then_moving_around_and_scrolls_at_80x24(demo_db):
+    from carebench.ui.widgets.dialogs import KeysDialog
+
+    app = CarebenchApp(demo_db, today=DAY, user="ana")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, KeysDialog)
+        titles = [title for title, _ in dialog.groups]
+        assert titles == ["Today", "carebench", "Moving around"]
+        groups = {title: [key for key, _ in rows] for title, rows in dialog.groups}
+        assert {"d", "s", "r", "u"} <= set(groups["Today"]) and "tab" not in groups["Today"]
+        assert {"1", "6", "c", "?", "q", "^p"} <= set(groups["carebench"])
+        assert "⏎" in groups["Today"]  # the agenda's enter: start the check-in
+        assert "tab" in groups["Moving around"]
+        scroll = dialog.query_one("VerticalScroll")
+        assert scroll.max_scroll_y > 0  # more than 24 lines: it scrolls
+        await pilot.press("down", "down", "pagedown")
+        await pilot.pause()
+        assert scroll.scroll_y > 0
+        await pilot.press("escape")
+        assert type(app.screen).__name__ == "TodayScreen"

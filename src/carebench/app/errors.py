@@ -37,6 +37,19 @@ def one_line(exc: BaseException, path: Path | None = None) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
+def sqlite_warning_once(db_path: Path) -> str | None:
+    """``sqlite_warning`` the first time this user opens ``db_path`` with this SQLite library (None after that):
+    the user cannot act on it at every start, and `carebench doctor` repeats it whenever asked."""
+    from .settings import remember, remembered
+
+    warning = sqlite_warning()
+    key = f"sqlite-warned {Path(db_path).resolve()}"
+    if warning is None or remembered(key) == sqlite3.sqlite_version:
+        return None
+    remember(key, sqlite3.sqlite_version)
+    return warning
+
+
 def sqlite_warning() -> str | None:
     """What to tell a user whose SQLite library predates the WAL fix shared databases need (None when it is recent)."""
     from ..store.doctor import SAFE_SQLITE

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 from .themes import load_themes, remember_theme, remembered_theme
 
 POLL_SECONDS = 2.0
+PALETTE_HELP = "Command palette: go to a client or screen, change date, theme"
 M_ARENA_MAX = -8  # glibc's mallopt parameter for the number of malloc heaps
 # After SIGHUP or SIGTERM the process is gone within this many seconds, whatever the terminal does.
 HANGUP_GRACE_S = 1.0
@@ -104,9 +105,9 @@ class CarebenchApp(App):
             self.warn_about_sqlite()
 
     def warn_about_sqlite(self) -> None:
-        from ..app.errors import sqlite_warning
+        from ..app.errors import sqlite_warning_once
 
-        warning = sqlite_warning()
+        warning = sqlite_warning_once(self.db_path)
         if warning:
             self.notify(warning, severity="warning", timeout=6)
 
@@ -258,16 +259,21 @@ class CarebenchApp(App):
         )
 
     def action_show_keys(self) -> None:
-        """Every key that does something here: the focused widget's, the screen's and the app's."""
+        """Every key that does something here, grouped: the screen's, carebench's own, then moving around."""
         from .widgets.dialogs import KeysDialog
 
-        rows = []
+        screen, app, moving = [], [], []
         for active in self.screen.active_bindings.values():
             binding = active.binding
-            if binding.description and not binding.system:
-                rows.append((binding.key_display or self.get_key_display(binding), binding.tooltip or binding.description))
-        rows.append(("ctrl+p", "Command palette: go to a client or screen, change date, theme"))
-        self.push_screen(KeysDialog(rows))
+            if not binding.description or binding.system:
+                continue
+            what = PALETTE_HELP if binding.action == "command_palette" else binding.tooltip or binding.description
+            row = (binding.key_display or self.get_key_display(binding), what)
+            # The screen's and its tables' own keys are carebench's (they carry an id); Textual's (focus, copy,
+            # cursor keys) are for moving around.
+            (app if active.node is self else screen if binding.id is not None else moving).append(row)
+        self.push_screen(KeysDialog([(f"{self.screen.title or 'This screen'}", screen), ("carebench", app),
+                                     ("Moving around", moving)]))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)

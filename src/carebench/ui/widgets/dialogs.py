@@ -204,29 +204,49 @@ class ChoiceDialog(ModalScreen[str | None]):
 
 
 class KeysDialog(ModalScreen[None]):
-    """Every key of the current screen and of the app, with what it does."""
+    """Every key that does something here, with what it does, in groups: this screen's first, then carebench's
+    (screens, client, palette, help, quit), then moving around. It scrolls when the terminal is short."""
 
     DEFAULT_CSS = """
     KeysDialog { align: center middle; }
-    KeysDialog > Vertical { width: 64; max-width: 98%; height: auto; max-height: 90%; border: round $primary; background: $surface; padding: 0 1; }
+    KeysDialog > Vertical { width: 70; max-width: 98%; height: auto; max-height: 95%; border: round $primary; background: $surface; padding: 0 1; }
+    KeysDialog VerticalScroll { height: auto; max-height: 100%; }
     """
-    BINDINGS = [Binding("escape,q,question_mark", "dismiss", "Close")]
+    BINDINGS = [Binding("escape,q,question_mark", "dismiss", "Close"),
+                Binding("up", "scroll(-1)", show=False), Binding("down", "scroll(1)", show=False),
+                Binding("pageup", "scroll(-10)", show=False), Binding("pagedown", "scroll(10)", show=False)]
 
-    def __init__(self, rows: list[tuple[str, str]]) -> None:
+    def __init__(self, groups: list[tuple[str, list[tuple[str, str]]]]) -> None:
         super().__init__()
-        self.rows = rows
+        self.groups = [(title, rows) for title, rows in groups if rows]
+
+    @property
+    def rows(self) -> list[tuple[str, str]]:
+        """Every (key, what it does), in the order shown."""
+        return [row for _, rows in self.groups for row in rows]
 
     def compose(self) -> ComposeResult:
         from rich.table import Table
+        from textual.containers import VerticalScroll
 
-        table = Table(box=None, show_header=False)
-        table.add_column(style="bold")
+        table = Table(box=None, show_header=False, padding=(0, 1, 0, 0))
+        table.add_column(style="bold", no_wrap=True)
         table.add_column()
-        for key, description in self.rows:
-            table.add_row(key, description)
+        for index, (title, rows) in enumerate(self.groups):
+            if index:
+                table.add_row("", "")
+            table.add_row(Text(title, style="bold underline"), "")
+            for key, description in rows:
+                table.add_row(key, description)
         with Vertical():
-            yield Label("[b]Keys[/b]  (escape closes)")
-            yield Static(table)
+            yield Label("[b]Keys[/b]  (escape closes · ↑↓ scroll)")
+            with VerticalScroll():
+                yield Static(table)
+
+    def action_scroll(self, lines: int) -> None:
+        from textual.containers import VerticalScroll
+
+        self.query_one(VerticalScroll).scroll_relative(y=lines, animate=False)
 
     def action_dismiss(self) -> None:
         self.dismiss(None)
