@@ -454,3 +454,18 @@ async def test_help_lists_this_screens_keys_then_carebenchs_then_moving_around_a
         assert scroll.scroll_y > 0
         await pilot.press("escape")
         assert type(app.screen).__name__ == "TodayScreen"
+
+
+async def test_the_footer_keeps_help_and_quit_at_every_width(demo_db):
+    from carebench.ui.widgets.chrome import KeyBar
+
+    for width in (60, 80, 120):
+        app = CarebenchApp(demo_db, today=DAY, user="ana")
+        async with app.run_test(size=(width, 24)) as pilot:
+            await settle(app, pilot)
+            for key in ("1", "2"):
+                await pilot.press(key)
+                await settle(app, pilot)
+                bar = app.screen.query_one(KeyBar)
+                line = bar.render().plain
+                assert len(line) <= width and line.rstrip().endswith("? Keys q Quit ^p palette"), (width, key, line)

@@ -11,8 +11,12 @@ class KeyBar(Widget):
 
     One widget instead of one per key: a screen shown again applies its styles to every widget
     it holds, and a footer of a dozen key widgets cost more than the rest of the screen.
-    The command palette's key stands at the right end.
+    Help, quit and the command palette stand at the right end, so a narrow terminal crops the
+    screen's own keys, never those.
     """
+
+    # The keys shown at the right end at every width (by binding id), in this order, then the palette's.
+    ALWAYS = ("app.keys", "app.quit")
 
     COMPONENT_CLASSES = {"keybar--key", "keybar--description"}
     DEFAULT_CSS = """
@@ -33,20 +37,22 @@ class KeyBar(Widget):
         if self.keys() != self._shown:
             self.refresh()
 
-    def keys(self) -> tuple[list[tuple[str, str, bool]], tuple[str, str, bool] | None]:
-        """(key, what it does, enabled) of each action with a shown key, and of the command palette."""
-        shown, actions, palette = [], set(), None
+    def keys(self) -> tuple[list[tuple[str, str, bool]], list[tuple[str, str, bool]]]:
+        """(key, what it does, enabled) of each action with a shown key, and of those at the right end."""
+        shown, actions, always, palette = [], set(), {}, []
         for key, (_, binding, enabled, _tooltip) in self.screen.active_bindings.items():
-            entry = (self.app.get_key_display(binding), binding.description, enabled)
+            entry = (binding.key_display or self.app.get_key_display(binding), binding.description, enabled)
             if key == self.app.COMMAND_PALETTE_BINDING:
-                palette = entry
+                palette = [entry]
+            elif binding.id in self.ALWAYS:
+                always[binding.id] = entry
             elif binding.show and binding.action not in actions:
                 actions.add(binding.action)
                 shown.append(entry)
-        return shown, palette
+        return shown, [always[name] for name in self.ALWAYS if name in always] + palette
 
     def render(self) -> Text:
-        self._shown = shown, palette = self.keys()
+        self._shown = shown, right_end = self.keys()
         key_style = self.get_component_rich_style("keybar--key")
         description_style = self.get_component_rich_style("keybar--description")
 
@@ -58,8 +64,8 @@ class KeyBar(Widget):
             return text
 
         line = Text(" ").join(part(entry) for entry in shown)
-        if palette is not None:
-            right = Text.assemble(("▏", "dim"), part(palette), " ")
+        if right_end:
+            right = Text.assemble(("▏", "dim"), Text(" ").join(part(entry) for entry in right_end), " ")
             line.truncate(max(0, self.size.width - right.cell_len), pad=True)
             line.append_text(right)
         line.no_wrap, line.overflow = True, "crop"
