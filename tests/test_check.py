@@ -203,10 +203,10 @@ def test_settings_defaults_and_overrides():
 
 
 @pytest.mark.parametrize("table, message", [
-    ({"stale_days": 0}, "stale_days: Input should be greater than or equal to 1 (got 0)"),
-    ({"recovery_days": "2"}, "recovery_days: Input should be a valid integer"),
-    ({"recovery_days": 1.5}, "recovery_days: Input should be a valid integer"),
-    ({"handover_day": True}, "handover_day: Input should be a valid integer"),
+    ({"stale_days": 0}, "stale_days: must be at least 1 (got 0)"),
+    ({"recovery_days": "2"}, "recovery_days: must be a whole number"),
+    ({"recovery_days": 1.5}, "recovery_days: must be a whole number"),
+    ({"handover_day": True}, "handover_day: must be a whole number"),
     ({"stale_dayz": 3}, "stale_dayz: unknown setting"),
     (3, "must be a table"),
 ])
@@ -363,8 +363,8 @@ def test_ack_refuses_bad_input(fresh, dump_db, args, message):
 
 
 @pytest.mark.parametrize("config, message", [
-    ("[check]\nstale_days = 0\n", "[check] stale_days: Input should be greater than or equal to 1 (got 0)"),
-    ("[check]\nrecovery_days = \"two\"\n", "[check] recovery_days: Input should be a valid integer"),
+    ("[check]\nstale_days = 0\n", "[check] stale_days: must be at least 1 (got 0)"),
+    ("[check]\nrecovery_days = \"two\"\n", "[check] recovery_days: must be a whole number"),
     ("[check]\nstale_dayz = 3\n", "[check] stale_dayz: unknown setting"),
     ("[check\n", "not valid TOML"),
     ("check = 3\n", "[check] must be a table"),

@@ -704,3 +704,18 @@ def test_a_touchpoint_cannot_be_moved_into_the_past(fresh):
     assert refused.returncode == 2
     assert "2026-06-12 is in the past (today is 2026-06-15)" in refused.stderr
     run.ok("--date", AS_OF, "move", "beta", "--date", AS_OF, "--to", AS_OF.replace("15", "17"), db=database)
+
+
+def test_errors_say_the_rule_in_carebenchs_words_not_the_validators(fresh, tmp_path):
+    run, database = fresh
+    empty = run("add-action", "acme", "", "--due", "2026-06-20", db=database)
+    assert empty.returncode == 2 and "must not be empty" in empty.stderr and "should" not in empty.stderr
+    source = tmp_path / "p.json"
+    source.write_text('{"clients": [{"id": "x", "name": "X", "tier": "bronze", "go_live": "2026-02-30", "owner": "ana",'
+                      ' "investment": "lots"}]}')
+    refused = run("import", source, db=database)
+    assert refused.returncode == 2
+    assert "clients[0].tier: must be one of 'platinum', 'gold' or 'silver'" in refused.stderr
+    assert "clients[0].go_live: must be a date, YYYY-MM-DD" in refused.stderr
+    assert "clients[0].investment: must be a number" in refused.stderr
+    assert "Input should" not in refused.stderr

@@ -104,7 +104,9 @@ def parse_scores(text: str) -> dict[str, int]:
 
 def validation_message(exc) -> str:
     """The first problem of a pydantic ValidationError as one line."""
+    from ..core.models import error_text
+
     error = exc.errors()[0]
     where = ".".join(str(p) for p in error["loc"])
-    message = error["msg"].removeprefix("Value error, ")
+    message = error_text(error)
     return f"{where}: {message}" if where else message

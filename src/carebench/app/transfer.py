@@ -106,10 +106,12 @@ def _elements(text: str, at: int, decoder: json.JSONDecoder, ends: list[int]) ->
 
 
 def _problems(exc, label: str, prefix: tuple = ()) -> list[str]:
+    from ..core.models import error_text
+
     lines = []
     for error in exc.errors():
         where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in (*prefix, *error["loc"])).lstrip(".")
-        message = error["msg"].removeprefix("Value error, ")
+        message = error_text(error)
         lines.append(inert(f"{label}: {where}: {message}" if where else f"{label}: {message}"))
     return lines
 

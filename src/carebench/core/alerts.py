@@ -20,7 +20,7 @@ from .calendar import DEFAULT_CALENDAR, WorkCalendar
 from .handover import checklist_of, handover_gate
 from .health import BAND_LABEL, band_of, latest_on_or_before, overall_score
 from .kpis import kpi_status
-from .models import KIND_LABEL, Client, Result
+from .models import KIND_LABEL, Client, Result, error_text
 from .phases import day_number
 from .schedule import DEFAULT_PLANS, Plans, Touchpoint, client_band, overdue, schedule
 from .support import is_open, priority_of, ticket_subject
@@ -90,8 +90,7 @@ def settings_from(table: Mapping[str, object]) -> CheckSettings:
         if error["type"] == "extra_forbidden":
             problem = f"unknown setting (known: {', '.join(CheckSettings.model_fields)})"
         else:
-            problem = error["msg"].removeprefix("Value error, ")
-            problem = f"{problem} (got {error.get('input')!r})"
+            problem = f"{error_text(error)} (got {error.get('input')!r})"
         raise ValueError(f"{key}: {problem}") from None
 
 

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping
 from datetime import date, datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
@@ -107,6 +108,39 @@ Text = Annotated[str, Field(max_length=MAX_TEXT), AfterValidator(_plain_text)]
 Notes = Annotated[str, Field(max_length=MAX_NOTES), AfterValidator(_plain_text)]
 Login = Annotated[str, Field(min_length=1, max_length=64), AfterValidator(_one_line)]
 Score = Annotated[int, Field(ge=1, le=10, strict=True)]
+
+
+def error_text(error: Mapping[str, Any]) -> str:
+    """One problem pydantic found, said as carebench says it: the rule broken, not the validator's wording."""
+    kind, ctx = str(error.get("type", "")), error.get("ctx") or {}
+    if kind == "string_too_short":
+        return "must not be empty" if ctx.get("min_length") == 1 else f"must be at least {ctx['min_length']} characters long"
+    said = {
+        "string_too_long": lambda: f"must be at most {ctx['max_length']} characters long",
+        "greater_than_equal": lambda: f"must be at least {ctx['ge']}",
+        "greater_than": lambda: f"must be more than {ctx['gt']}",
+        "less_than_equal": lambda: f"must be at most {ctx['le']}",
+        "less_than": lambda: f"must be less than {ctx['lt']}",
+        "int_parsing": lambda: "must be a whole number", "int_type": lambda: "must be a whole number",
+        "int_from_float": lambda: "must be a whole number",
+        "float_parsing": lambda: "must be a number", "float_type": lambda: "must be a number",
+        "bool_parsing": lambda: "must be true or false", "bool_type": lambda: "must be true or false",
+        "literal_error": lambda: f"must be one of {ctx['expected']}",
+        "missing": lambda: "is required",
+        "extra_forbidden": lambda: "is not a field carebench knows",
+        "string_type": lambda: "must be text",
+        "list_type": lambda: "must be a list",
+        "dict_type": lambda: "must be an object with named fields",
+        "model_type": lambda: "must be an object with named fields",
+        "model_attributes_type": lambda: "must be an object with named fields",
+    }.get(kind)
+    if said is not None:
+        return said()
+    if kind.startswith("datetime"):
+        return "must be a date and time, YYYY-MM-DD HH:MM"
+    if kind.startswith("date"):
+        return "must be a date, YYYY-MM-DD"
+    return str(error.get("msg", "")).removeprefix("Value error, ")
 
 
 class Model(BaseModel):

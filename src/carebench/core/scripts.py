@@ -11,7 +11,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from .models import SUBSCORES
+from .models import SUBSCORES, error_text
 
 ScriptKind = Literal["quarterly", "monthly", "biweekly", "weekly", "intervention", "recovery", "daily", "expansion"]
 Capture = Literal["notes", "readings", "scores", "actions", "next_steps", "outcome"]
@@ -118,7 +118,7 @@ def parse_script(text: str, name: str = "<script>") -> ScriptTemplate:
     except ValidationError as exc:
         error = exc.errors()[0]
         where = ".".join(str(p) for p in error["loc"])
-        message = error["msg"].removeprefix("Value error, ")
+        message = error_text(error)
         raise ScriptProblem(f"{name}:{_line_of(text, error['loc'])}: {where}: {message}") from None
 
 
