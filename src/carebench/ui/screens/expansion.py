@@ -273,6 +273,15 @@ class ExpansionScreen(WorkbenchScreen):
         scope = client_id if self.scope_client else None
         return ExpansionData(scope, queries.pipeline(session, scope))
 
+    def on_write_done(self, message) -> None:
+        super().on_write_done(message)
+        # The 2 s poll's reload may already show the new opportunity; its data is then not drawn again, so the
+        # cursor goes to it here.
+        if self.pending_select in self.rows:
+            key, self.pending_select = self.pending_select, None
+            self.query_one(PipelineTable).move_cursor(key=key)
+            self.query_one(NextActionsTable).move_cursor(key=key)  # a key it does not hold leaves its cursor
+
     # ----- drawing ---------------------------------------------------------
 
     def show(self, data: ExpansionData) -> None:
