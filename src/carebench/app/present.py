@@ -13,22 +13,18 @@ MONTHS = ("January", "February", "March", "April", "May", "June", "July", "Augus
 BLOCKS = "▁▂▃▄▅▆▇█"
 
 
-def long_date(day: date | str | None) -> str:
-    """15 June 2026 (independent of the locale)."""
+def long_date(day: date | str | None, month_letters: int | None = None) -> str:
+    """15 June 2026 (independent of the locale); the month cut to ``month_letters`` when given."""
     if day is None:
         return "–"
     if isinstance(day, str):
         day = date.fromisoformat(day)
-    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+    return f"{day.day} {MONTHS[day.month - 1][:month_letters]} {day.year}"
 
 
 def short_date(day: date | str | None) -> str:
     """15 Jun 2026."""
-    if day is None:
-        return "–"
-    if isinstance(day, str):
-        day = date.fromisoformat(day)
-    return f"{day.day} {MONTHS[day.month - 1][:3]} {day.year}"
+    return long_date(day, 3)
 
 
 def month_label(month: str) -> str:

@@ -104,12 +104,14 @@ class CarebenchApp(App):
             self.install_hangup_handlers()
             self.warn_about_sqlite()
 
+    @work(thread=True, exit_on_error=False, group="settings")
     def warn_about_sqlite(self) -> None:
+        """The old-SQLite warning, once per database and user (it reads and writes the settings file: off the UI thread)."""
         from ..app.errors import sqlite_warning_once
 
         warning = sqlite_warning_once(self.db_path)
         if warning:
-            self.notify(warning, severity="warning", timeout=6)
+            self.call_from_thread(self.notify, warning, severity="warning", timeout=6)
 
     # ----- the terminal going away -----------------------------------------
 
