@@ -86,21 +86,87 @@ KPI_POOL = [
     ("forecast-accuracy", "Forecast accuracy", "lagging", "%", "higher", 60, 85),
     ("days-sales-outstanding", "Days sales outstanding", "lagging", "days", "lower", 55, 40),
 ]
-NAME_A = ["Northwind", "Bluebird", "Granite", "Harbor", "Juniper", "Kestrel", "Larkspur", "Meridian", "Nimbus", "Orchard",
-          "Pinecrest", "Quarry", "Redwood", "Saltmarsh", "Tidewater", "Upland", "Vantage", "Willow", "Yarrow", "Zephyr",
-          "Amber", "Birch", "Cedar", "Delta", "Ember", "Falcon", "Glacier", "Heron", "Iris", "Jasper"]
-NAME_B = ["Logistics", "Health", "Foods", "Retail", "Pharma", "Energy", "Textiles", "Motors", "Insurance", "Telecom",
-          "Foundry", "Labs", "Brewing", "Aerospace", "Outfitters", "Utilities", "Media", "Freight", "Dental", "Packaging"]
-OPP_TITLES = ["Warehouse module", "Analytics add-on", "Second site rollout", "Mobile app", "Supplier portal",
-              "Advanced planning", "Automation pack", "Service desk", "Data migration wave 2", "Training academy"]
+NAME_A = [
+    "Northwind",
+    "Bluebird",
+    "Granite",
+    "Harbor",
+    "Juniper",
+    "Kestrel",
+    "Larkspur",
+    "Meridian",
+    "Nimbus",
+    "Orchard",
+    "Pinecrest",
+    "Quarry",
+    "Redwood",
+    "Saltmarsh",
+    "Tidewater",
+    "Upland",
+    "Vantage",
+    "Willow",
+    "Yarrow",
+    "Zephyr",
+    "Amber",
+    "Birch",
+    "Cedar",
+    "Delta",
+    "Ember",
+    "Falcon",
+    "Glacier",
+    "Heron",
+    "Iris",
+    "Jasper",
+]
+NAME_B = [
+    "Logistics",
+    "Health",
+    "Foods",
+    "Retail",
+    "Pharma",
+    "Energy",
+    "Textiles",
+    "Motors",
+    "Insurance",
+    "Telecom",
+    "Foundry",
+    "Labs",
+    "Brewing",
+    "Aerospace",
+    "Outfitters",
+    "Utilities",
+    "Media",
+    "Freight",
+    "Dental",
+    "Packaging",
+]
+OPP_TITLES = [
+    "Warehouse module",
+    "Analytics add-on",
+    "Second site rollout",
+    "Mobile app",
+    "Supplier portal",
+    "Advanced planning",
+    "Automation pack",
+    "Service desk",
+    "Data migration wave 2",
+    "Training academy",
+]
 OPP_SOURCES = ["performance_gap", "capability_need", "strategic_alignment", "competitive_response"]
 STAGE_PROBABILITY = [("identified", 10), ("qualified", 30), ("proposed", 60), ("won", 100), ("lost", 0)]
-ACTION_TEXTS = ["Send the updated training plan", "Fix the label printer mapping", "Review the month-end close",
-                "Escalate the integration backlog", "Schedule a refresher for the night shift", "Clean up duplicate vendors",
-                "Agree the KPI targets for Q3", "Share the adoption report", "Book the executive review",
-                "Document the returns workaround"]
-SKIP_REASONS = ["client asked to skip (quarter close)", "public holiday at the client", "key user on leave",
-                "covered in the steering meeting"]
+ACTION_TEXTS = [
+    "Send the updated training plan",
+    "Fix the label printer mapping",
+    "Review the month-end close",
+    "Escalate the integration backlog",
+    "Schedule a refresher for the night shift",
+    "Clean up duplicate vendors",
+    "Agree the KPI targets for Q3",
+    "Share the adoption report",
+    "Book the executive review",
+    "Document the returns workaround",
+]
+SKIP_REASONS = ["client asked to skip (quarter close)", "public holiday at the client", "key user on leave", "covered in the steering meeting"]
 NOTE_SENTENCES = [
     "Order volumes are back to pre-go-live levels and the team is confident with the new screens.",
     "Two key users still fall back to spreadsheets for the weekly forecast; agreed a session to close the gap.",
@@ -186,8 +252,7 @@ def plan_client(index: int, seed: int, kpis_per_client: int = KPIS_PER_CLIENT) -
     p.assessments = []
     for k in range(ASSESSMENTS_PER_CLIENT):
         day = last - timedelta(days=ASSESSMENT_EVERY_DAYS * (ASSESSMENTS_PER_CLIENT - 1 - k))
-        band = latest_band if k == ASSESSMENTS_PER_CLIENT - 1 else pick_weighted(
-            rng, [("red", 0.12), ("yellow", 0.25), ("green", 0.63)])
+        band = latest_band if k == ASSESSMENTS_PER_CLIENT - 1 else pick_weighted(rng, [("red", 0.12), ("yellow", 0.25), ("green", 0.63)])
         p.assessments.append((day, scores_for(rng, band)))
     p.rng_seed = rng.random()
     return p, rng
@@ -217,8 +282,9 @@ def reading_values(rng: random.Random, kpi, count: int) -> list[float]:
     return values
 
 
-def build(db_path: Path, scale: float, seed: int, history: float = 1.0, kpis_per_client: int = KPIS_PER_CLIENT,
-          readings: int = READINGS_PER_KPI) -> dict:
+def build(
+    db_path: Path, scale: float, seed: int, history: float = 1.0, kpis_per_client: int = KPIS_PER_CLIENT, readings: int = READINGS_PER_KPI
+) -> dict:
     if not 1 <= kpis_per_client <= len(KPI_POOL):
         raise ValueError(f"KPIs per client must be 1 to {len(KPI_POOL)}")
     started = time.perf_counter()
@@ -233,23 +299,59 @@ def build(db_path: Path, scale: float, seed: int, history: float = 1.0, kpis_per
     shortfall = 0
     kpi_specs: list[tuple[int, int, tuple]] = []  # (client index, kpi id, kpi tuple)
     for p, rng in plans:
-        clients_rows.append({
-            "id": p.id, "name": p.name, "tier": p.tier, "go_live": p.go_live.isoformat(), "owner": p.owner,
-            "investment": float(rng.randrange(100, 2000) * 1000), "roi_target": float(rng.choice([100, 150, 200, 250])),
-            "status": p.status, **STAMP})
+        clients_rows.append(
+            {
+                "id": p.id,
+                "name": p.name,
+                "tier": p.tier,
+                "go_live": p.go_live.isoformat(),
+                "owner": p.owner,
+                "investment": float(rng.randrange(100, 2000) * 1000),
+                "roi_target": float(rng.choice([100, 150, 200, 250])),
+                "status": p.status,
+                **STAMP,
+            }
+        )
         for pos in range(2):
-            contact_rows.append({"client_id": p.id, "position": pos, "name": f"Contact {pos + 1} of {p.name}",
-                                 "role": ["Project sponsor", "Key user"][pos], "email": f"c{pos + 1}@{p.id}.example", **STAMP})
+            contact_rows.append(
+                {
+                    "client_id": p.id,
+                    "position": pos,
+                    "name": f"Contact {pos + 1} of {p.name}",
+                    "role": ["Project sponsor", "Key user"][pos],
+                    "email": f"c{pos + 1}@{p.id}.example",
+                    **STAMP,
+                }
+            )
         for position, key, name, category, unit, direction, baseline, target in p.kpis:
             kpi_id += 1
-            kpi_rows.append({"id": kpi_id, "client_id": p.id, "position": position, "key": key, "name": name,
-                             "category": category, "unit": unit, "direction": direction, "baseline": baseline,
-                             "target": target, **STAMP})
+            kpi_rows.append(
+                {
+                    "id": kpi_id,
+                    "client_id": p.id,
+                    "position": position,
+                    "key": key,
+                    "name": name,
+                    "category": category,
+                    "unit": unit,
+                    "direction": direction,
+                    "baseline": baseline,
+                    "target": target,
+                    **STAMP,
+                }
+            )
             kpi_specs.append((p.index, kpi_id, (position, key, name, category, unit, direction, baseline, target)))
         for day, values in p.assessments:
-            assessment_rows.append({"client_id": p.id, "date": day.isoformat(), **values,
-                                    "note": rng.choice(NOTE_SENTENCES) if rng.random() < 0.3 else None,
-                                    "author": p.owner, **STAMP})
+            assessment_rows.append(
+                {
+                    "client_id": p.id,
+                    "date": day.isoformat(),
+                    **values,
+                    "note": rng.choice(NOTE_SENTENCES) if rng.random() < 0.3 else None,
+                    "author": p.owner,
+                    **STAMP,
+                }
+            )
         for m in range(12):
             month = add_months(date(ANCHOR.year, ANCHOR.month, 1), -12 + m)
             savings_rows.append({"client_id": p.id, "month": f"{month:%Y-%m}", "amount": float(rng.randrange(0, 80) * 500), **STAMP})
@@ -259,25 +361,50 @@ def build(db_path: Path, scale: float, seed: int, history: float = 1.0, kpis_per
             low = float(round(value * rng.uniform(0.3, 0.6), -3))
             start = rng.randint(0, 12)
             has_next = stage not in ("won", "lost") and rng.random() < 0.8
-            opp_rows.append({
-                "client_id": p.id, "title": rng.choice(OPP_TITLES), "source": rng.choice(OPP_SOURCES), "value": value,
-                "probability": probability, "stage": stage, "investment_low": low, "investment_high": low * 2,
-                "start_month": start, "end_month": start + rng.randint(1, 12),
-                "next_action": "Follow up with the sponsor" if has_next else None,
-                "next_action_date": (ANCHOR + timedelta(days=rng.randint(-20, 40))).isoformat() if has_next else None,
-                **STAMP})
+            opp_rows.append(
+                {
+                    "client_id": p.id,
+                    "title": rng.choice(OPP_TITLES),
+                    "source": rng.choice(OPP_SOURCES),
+                    "value": value,
+                    "probability": probability,
+                    "stage": stage,
+                    "investment_low": low,
+                    "investment_high": low * 2,
+                    "start_month": start,
+                    "end_month": start + rng.randint(1, 12),
+                    "next_action": "Follow up with the sponsor" if has_next else None,
+                    "next_action_date": (ANCHOR + timedelta(days=rng.randint(-20, 40))).isoformat() if has_next else None,
+                    **STAMP,
+                }
+            )
         for _ in range(ACTIONS_PER_CLIENT):
             due = ANCHOR + timedelta(days=rng.randint(-45, 60))
             done = rng.random() < 0.65
-            action_rows.append({
-                "client_id": p.id, "text": rng.choice(ACTION_TEXTS), "owner": p.owner, "due": due.isoformat(),
-                "priority": pick_weighted(rng, [("high", 0.2), ("medium", 0.5), ("low", 0.3)]),
-                "status": "done" if done else "open",
-                "done_on": min(due, ANCHOR).isoformat() if done else None, "source": "check-in", **STAMP})
+            action_rows.append(
+                {
+                    "client_id": p.id,
+                    "text": rng.choice(ACTION_TEXTS),
+                    "owner": p.owner,
+                    "due": due.isoformat(),
+                    "priority": pick_weighted(rng, [("high", 0.2), ("medium", 0.5), ("low", 0.3)]),
+                    "status": "done" if done else "open",
+                    "done_on": min(due, ANCHOR).isoformat() if done else None,
+                    "source": "check-in",
+                    **STAMP,
+                }
+            )
         # Touchpoint outcomes on real dates: the client's schedule up to the day before the anchor.
         light = Client.model_construct(
-            id=p.id, name=p.name, tier=p.tier, go_live=p.go_live, owner=p.owner, status="active", exceptions=[],
-            assessments=[Assessment.model_construct(date=d, scores=Scores.model_construct(**v)) for d, v in p.assessments])
+            id=p.id,
+            name=p.name,
+            tier=p.tier,
+            go_live=p.go_live,
+            owner=p.owner,
+            status="active",
+            exceptions=[],
+            assessments=[Assessment.model_construct(date=d, scores=Scores.model_construct(**v)) for d, v in p.assessments],
+        )
         first = min(p.go_live, p.assessments[0][0])
         past = schedule(light, first, ANCHOR - timedelta(days=1))
         gap = pick_weighted(rng, [(0, 0.6), (rng.randint(1, 2), 0.25), (rng.randint(3, 6), 0.15)])
@@ -287,18 +414,38 @@ def build(db_path: Path, scale: float, seed: int, history: float = 1.0, kpis_per
         shortfall = wanted - len(chosen)
         for tp in chosen:
             done = rng.random() < 0.85
-            exception_rows.append({
-                "client_id": p.id, "date": tp.date.isoformat(), "kind": tp.kind, "status": "done" if done else "skipped",
-                "reason": None if done else rng.choice(SKIP_REASONS), "moved_to": None, **STAMP})
+            exception_rows.append(
+                {
+                    "client_id": p.id,
+                    "date": tp.date.isoformat(),
+                    "kind": tp.kind,
+                    "status": "done" if done else "skipped",
+                    "reason": None if done else rng.choice(SKIP_REASONS),
+                    "moved_to": None,
+                    **STAMP,
+                }
+            )
             if done and rng.random() < CHECKIN_SHARE:
                 checkin_id += 1
-                notes = [{"title": title, "notes": " ".join(rng.sample(NOTE_SENTENCES, 2))}
-                         for title in ("Review of the KPIs", "Open issues", "Next steps")]
-                checkin_rows.append({
-                    "id": checkin_id, "client_id": p.id, "date": tp.date.isoformat(), "kind": tp.kind, "author": p.owner,
-                    "planned_minutes": 30, "actual_minutes": rng.randint(20, 50),
-                    "attendees": json.dumps([f"Contact 1 of {p.name}", f"Contact 2 of {p.name}"]),
-                    "sections": json.dumps(notes), "next_steps": rng.choice(ACTION_TEXTS) + ".", **STAMP})
+                notes = [
+                    {"title": title, "notes": " ".join(rng.sample(NOTE_SENTENCES, 2))}
+                    for title in ("Review of the KPIs", "Open issues", "Next steps")
+                ]
+                checkin_rows.append(
+                    {
+                        "id": checkin_id,
+                        "client_id": p.id,
+                        "date": tp.date.isoformat(),
+                        "kind": tp.kind,
+                        "author": p.owner,
+                        "planned_minutes": 30,
+                        "actual_minutes": rng.randint(20, 50),
+                        "attendees": json.dumps([f"Contact 1 of {p.name}", f"Contact 2 of {p.name}"]),
+                        "sections": json.dumps(notes),
+                        "next_steps": rng.choice(ACTION_TEXTS) + ".",
+                        **STAMP,
+                    }
+                )
     planned_at = time.perf_counter()
 
     counts = {"readings": 0}
@@ -312,28 +459,55 @@ def build(db_path: Path, scale: float, seed: int, history: float = 1.0, kpis_per
             first = newest - timedelta(days=READING_EVERY_DAYS * (readings_per_kpi - 1))
             for k, value in enumerate(values):
                 counts["readings"] += 1
-                yield {"kpi_id": kid, "date": (first + timedelta(days=READING_EVERY_DAYS * k)).isoformat(), "value": value,
-                       "changed_at": STAMP["changed_at"], "changed_by": STAMP["changed_by"]}
+                yield {
+                    "kpi_id": kid,
+                    "date": (first + timedelta(days=READING_EVERY_DAYS * k)).isoformat(),
+                    "value": value,
+                    "changed_at": STAMP["changed_at"],
+                    "changed_by": STAMP["changed_by"],
+                }
 
     with Store(db_path, actor="benchmark", today=ANCHOR) as store:
-        store.bulk_load({
-            "clients": clients_rows, "contacts": contact_rows, "kpis": kpi_rows, "readings": readings(),
-            "assessments": assessment_rows, "savings": savings_rows, "opportunities": opp_rows,
-            "action_items": action_rows, "checkins": checkin_rows, "touchpoint_exceptions": exception_rows,
-        })
+        store.bulk_load(
+            {
+                "clients": clients_rows,
+                "contacts": contact_rows,
+                "kpis": kpi_rows,
+                "readings": readings(),
+                "assessments": assessment_rows,
+                "savings": savings_rows,
+                "opportunities": opp_rows,
+                "action_items": action_rows,
+                "checkins": checkin_rows,
+                "touchpoint_exceptions": exception_rows,
+            }
+        )
         store.conn.execute("ANALYZE")
         store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     finished = time.perf_counter()
     result = {
-        "db": str(db_path), "scale": scale, "seed": seed, "history": history, "anchor": ANCHOR.isoformat(),
-        "kpis_per_client": kpis_per_client, "readings_per_kpi": readings_per_kpi,
-        "clients": len(clients_rows), "active_clients": sum(r["status"] == "active" for r in clients_rows),
-        "kpis": len(kpi_rows), "readings": counts["readings"], "assessments": len(assessment_rows),
-        "opportunities": len(opp_rows), "action_items": len(action_rows), "touchpoint_exceptions": len(exception_rows),
-        "checkins": len(checkin_rows), "contacts": len(contact_rows), "savings": len(savings_rows),
+        "db": str(db_path),
+        "scale": scale,
+        "seed": seed,
+        "history": history,
+        "anchor": ANCHOR.isoformat(),
+        "kpis_per_client": kpis_per_client,
+        "readings_per_kpi": readings_per_kpi,
+        "clients": len(clients_rows),
+        "active_clients": sum(r["status"] == "active" for r in clients_rows),
+        "kpis": len(kpi_rows),
+        "readings": counts["readings"],
+        "assessments": len(assessment_rows),
+        "opportunities": len(opp_rows),
+        "action_items": len(action_rows),
+        "touchpoint_exceptions": len(exception_rows),
+        "checkins": len(checkin_rows),
+        "contacts": len(contact_rows),
+        "savings": len(savings_rows),
         "tiers": {t: sum(r["tier"] == t for r in clients_rows) for t, _ in TIER_WEIGHTS},
         "bytes": db_path.stat().st_size,
-        "seconds_planning": round(planned_at - started, 2), "seconds_total": round(finished - started, 2),
+        "seconds_planning": round(planned_at - started, 2),
+        "seconds_total": round(finished - started, 2),
     }
     return result
 
@@ -344,8 +518,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scale", type=float, default=1.0, help="1 = 2,000 clients (default); 0.1 for a quick run")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
     parser.add_argument("--kpis", type=int, default=KPIS_PER_CLIENT, help=f"KPIs per client (default {KPIS_PER_CLIENT})")
-    parser.add_argument("--readings", type=int, default=READINGS_PER_KPI,
-                        help=f"weekly readings per KPI (default {READINGS_PER_KPI})")
+    parser.add_argument("--readings", type=int, default=READINGS_PER_KPI, help=f"weekly readings per KPI (default {READINGS_PER_KPI})")
     parser.add_argument("--history", type=float, default=1.0, help="readings per KPI as a multiple of --readings (default 1)")
     parser.add_argument("--force", action="store_true", help="replace DB if it exists")
     parser.add_argument("--json", action="store_true", help="print the sizes as JSON")

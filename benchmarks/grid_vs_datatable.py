@@ -39,10 +39,23 @@ WIDTHS = [None, 5, 10, 6, 8, 19, 17, 8, 9, 9]
 
 
 def make_rows(count: int) -> list[dict]:
-    return [{"client": f"client-{n:05d}", "client_name": f"Client number {n} of the portfolio", "overall": (n % 97) / 10,
-             "band": ("red", "yellow", "green")[n % 3], "delta": (n % 7) - 3.0, "tier": ("platinum", "gold", "silver")[n % 3],
-             "phase": "optimization", "day": n % 200, "next": f"06-{n % 28 + 1:02d} weekly", "backsliding": n % 4,
-             "on_target": f"{n % 5}/5", "pipeline": 1000.0 * (n % 500)} for n in range(count)]
+    return [
+        {
+            "client": f"client-{n:05d}",
+            "client_name": f"Client number {n} of the portfolio",
+            "overall": (n % 97) / 10,
+            "band": ("red", "yellow", "green")[n % 3],
+            "delta": (n % 7) - 3.0,
+            "tier": ("platinum", "gold", "silver")[n % 3],
+            "phase": "optimization",
+            "day": n % 200,
+            "next": f"06-{n % 28 + 1:02d} weekly",
+            "backsliding": n % 4,
+            "on_target": f"{n % 5}/5",
+            "pipeline": 1000.0 * (n % 500),
+        }
+        for n in range(count)
+    ]
 
 
 class Counter:
@@ -51,9 +64,18 @@ class Counter:
 
     def __call__(self, row: dict) -> list:
         self.calls += 1
-        return [row["client_name"], Cell(f"{row['overall']:.1f}", justify="right"), Cell(f"● {row['band']}", "#E8C547"),
-                f"{row['delta']:+.1f}", row["tier"], f"{row['phase']} · d{row['day']}", row["next"],
-                Cell(str(row["backsliding"]), "dim", "right"), row["on_target"], Cell(f"{row['pipeline']:,.0f}", justify="right")]
+        return [
+            row["client_name"],
+            Cell(f"{row['overall']:.1f}", justify="right"),
+            Cell(f"● {row['band']}", "#E8C547"),
+            f"{row['delta']:+.1f}",
+            row["tier"],
+            f"{row['phase']} · d{row['day']}",
+            row["next"],
+            Cell(str(row["backsliding"]), "dim", "right"),
+            row["on_target"],
+            Cell(f"{row['pipeline']:,.0f}", justify="right"),
+        ]
 
 
 class GridApp(App):
@@ -122,8 +144,13 @@ async def measure(app_class, rows: list[dict]) -> dict:
         gc.collect()
         held = tracemalloc.get_traced_memory()[0] - base
         tracemalloc.stop()
-        return {"rows_ms": (handed - started) * 1000, "first_paint_ms": (painted - started) * 1000,
-                "held_mb": held / 1e6, "cells": counter.calls, "pause_ms": pause * 1000}
+        return {
+            "rows_ms": (handed - started) * 1000,
+            "first_paint_ms": (painted - started) * 1000,
+            "held_mb": held / 1e6,
+            "cells": counter.calls,
+            "pause_ms": pause * 1000,
+        }
 
 
 def in_terminal(name: str, count: int, keys: int) -> dict:
@@ -135,8 +162,7 @@ def in_terminal(name: str, count: int, keys: int) -> dict:
     if name == "bare":
         command, key, ready = f"{env} {sys.executable} {here / 'bare_app.py'}", "x", "bare app ready"
     else:
-        command, key, ready = (f"{env} {sys.executable} {Path(__file__).resolve()} --serve {name} --rows {count}",
-                               "Down", "Client number 1 of")
+        command, key, ready = (f"{env} {sys.executable} {Path(__file__).resolve()} --serve {name} --rows {count}", "Down", "Client number 1 of")
     tm = Tmux("carebench-grid-bench")
     try:
         started = time.perf_counter()
@@ -153,8 +179,11 @@ def in_terminal(name: str, count: int, keys: int) -> dict:
     finally:
         tm.close()
     measured = [p for p in presses if p is not None]
-    return {"start_ms": first * 1000 if first else float("nan"),
-            "key_ms": statistics.median(measured) * 1000 if measured else float("nan"), "peak_mb": rss["peak_mb"]}
+    return {
+        "start_ms": first * 1000 if first else float("nan"),
+        "key_ms": statistics.median(measured) * 1000 if measured else float("nan"),
+        "peak_mb": rss["peak_mb"],
+    }
 
 
 def main() -> None:
@@ -174,13 +203,14 @@ def main() -> None:
         for name, app_class in APPS.items():
             results[name].append(asyncio.run(measure(app_class, rows)))
     floor = statistics.median(run["pause_ms"] for runs in results.values() for run in runs)
-    print(f"{args.rows:,} rows at {SIZE[0]}x{SIZE[1]}, median of {args.repeat}, headless "
-          f"(first paint includes Pilot's wait, {floor:.0f} ms with nothing to draw)")
+    print(
+        f"{args.rows:,} rows at {SIZE[0]}x{SIZE[1]}, median of {args.repeat}, headless "
+        f"(first paint includes Pilot's wait, {floor:.0f} ms with nothing to draw)"
+    )
     print(f"{'table':12} {'rows ms':>10} {'1st paint ms':>13} {'held MB':>8} {'cells computed':>15}")
     for name, runs in results.items():
         median = {field: statistics.median(run[field] for run in runs) for field in runs[0]}
-        print(f"{name:12} {median['rows_ms']:10.2f} {median['first_paint_ms']:13.1f} {median['held_mb']:8.2f} "
-              f"{median['cells']:15,.0f}")
+        print(f"{name:12} {median['rows_ms']:10.2f} {median['first_paint_ms']:13.1f} {median['held_mb']:8.2f} {median['cells']:15,.0f}")
     if args.skip_tui:
         return
     sys.path.insert(0, str(Path(__file__).resolve().parent))

@@ -66,8 +66,7 @@ GROWTH_FACTOR = 3.0  # agenda and triage at GROWTH_SCALE / at scale 1
 # The reads measured in-process: the targets, then context (no target of their own).
 TARGET_READS = tuple(READ_TARGETS_MS)
 CONTEXT_READS = ("schedule_year", "health_list", "pipeline")
-WRITES = ("reading", "assessment, green", "assessment, red", "touchpoint done", "engagement outcome",
-          "check-in finished")
+WRITES = ("reading", "assessment, green", "assessment, red", "touchpoint done", "engagement outcome", "check-in finished")
 # Writes that need an open touchpoint of the client.
 TOUCHPOINT_WRITES = ("touchpoint done", "check-in finished")
 WRITE_ROUNDS = 2  # the write workers of now and before alternate this many times
@@ -81,8 +80,13 @@ def stats(seconds: list[float | None]) -> dict | None:
     ms = [s * 1000 for s in seconds if s is not None]
     if not ms:
         return None
-    return {"median": round(statistics.median(ms), 3), "min": round(min(ms), 3), "max": round(max(ms), 3),
-            "n": len(ms), "runs": [round(v, 3) for v in ms]}
+    return {
+        "median": round(statistics.median(ms), 3),
+        "min": round(min(ms), 3),
+        "max": round(max(ms), 3),
+        "n": len(ms),
+        "runs": [round(v, 3) for v in ms],
+    }
 
 
 def with_ratio(s: dict | None, floor: dict | None) -> dict | None:
@@ -116,8 +120,16 @@ def machine() -> dict:
         except Exception:
             versions[name] = None
     tmux = subprocess.run(["tmux", "-V"], capture_output=True, text=True).stdout.strip() if shutil.which("tmux") else None
-    return {"nproc": len(os.sched_getaffinity(0)), "cpu": cpu, "ram_gb": mem_gb, "python": platform.python_version(),
-            "sqlite": sqlite3.sqlite_version, "platform": platform.platform(), "tmux": tmux, **versions}
+    return {
+        "nproc": len(os.sched_getaffinity(0)),
+        "cpu": cpu,
+        "ram_gb": mem_gb,
+        "python": platform.python_version(),
+        "sqlite": sqlite3.sqlite_version,
+        "platform": platform.platform(),
+        "tmux": tmux,
+        **versions,
+    }
 
 
 def generator_fingerprint(generator: Path, schema: str) -> str:
@@ -154,8 +166,9 @@ def shape_of(scale: float) -> tuple[int, int]:
     return GROWTH_SHAPE if scale >= GROWTH_SCALE else STANDARD_SHAPE
 
 
-def ensure_db(db_dir: Path, scale: float, seed: int, *, src: Path | None = None, label: str = "portfolio",
-              schema: str | None = None) -> tuple[Path, dict]:
+def ensure_db(
+    db_dir: Path, scale: float, seed: int, *, src: Path | None = None, label: str = "portfolio", schema: str | None = None
+) -> tuple[Path, dict]:
     """The cached database for (scale, seed, shape), generated when missing or out of date.
 
     ``src`` is another carebench tree (its own src/ and benchmarks/generate.py), run with
@@ -219,8 +232,15 @@ def remove_db(path: Path) -> None:
 def isolated_env(home: Path) -> dict[str, str]:
     """An environment that keeps the user's own carebench settings (theme, config) out of the measurements."""
     env = dict(os.environ)
-    env.update({"HOME": str(home), "XDG_CONFIG_HOME": str(home / "config"), "XDG_DATA_HOME": str(home / "data"),
-                "XDG_STATE_HOME": str(home / "state"), "XDG_CACHE_HOME": str(home / "cache")})
+    env.update(
+        {
+            "HOME": str(home),
+            "XDG_CONFIG_HOME": str(home / "config"),
+            "XDG_DATA_HOME": str(home / "data"),
+            "XDG_STATE_HOME": str(home / "state"),
+            "XDG_CACHE_HOME": str(home / "cache"),
+        }
+    )
     env.pop("CAREBENCH_DB", None)
     env.pop("PYTHONPATH", None)
     return env
@@ -229,8 +249,11 @@ def isolated_env(home: Path) -> dict[str, str]:
 def db_sizes(db: Path, meta: dict) -> dict:
     """Bytes per 1,000 readings: the whole file as generated (every table and index), and the readings table alone."""
     per = meta["readings"] / 1000
-    sizes = {"file_bytes_as_generated": meta["bytes"], "db_bytes_per_1000_readings": round(meta["bytes"] / per),
-             "readings_table_bytes_per_1000_readings": None}
+    sizes = {
+        "file_bytes_as_generated": meta["bytes"],
+        "db_bytes_per_1000_readings": round(meta["bytes"] / per),
+        "readings_table_bytes_per_1000_readings": None,
+    }
     conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
     try:
         found = conn.execute("SELECT SUM(pgsize) FROM dbstat WHERE name = 'readings'").fetchone()[0]
@@ -271,13 +294,20 @@ def picks(db: str, counts: bool = False) -> dict:
     """The clients the one-client reads are measured on (clients 1..200 exist at every scale of one shape)."""
     conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
     try:
-        dash = conn.execute(
-            "SELECT id FROM clients WHERE id <= 'client-00200' AND status = 'active' ORDER BY id LIMIT 1").fetchone()[0]
+        dash = conn.execute("SELECT id FROM clients WHERE id <= 'client-00200' AND status = 'active' ORDER BY id LIMIT 1").fetchone()[0]
         sched = conn.execute(
             "SELECT id, go_live FROM clients WHERE id <= 'client-00200' AND status = 'active' AND tier = 'platinum' "
-            "AND go_live <= ? ORDER BY go_live DESC, id LIMIT 1", (DAY,)).fetchone()
-        rows = {t: conn.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0]
-                for t in ("clients", "kpis", "readings", "touchpoint_exceptions", "touchpoints")} if counts else {}
+            "AND go_live <= ? ORDER BY go_live DESC, id LIMIT 1",
+            (DAY,),
+        ).fetchone()
+        rows = (
+            {
+                t: conn.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0]
+                for t in ("clients", "kpis", "readings", "touchpoint_exceptions", "touchpoints")
+            }
+            if counts
+            else {}
+        )
     finally:
         conn.close()
     return {"dashboard_client": dash, "schedule_client": sched[0], "schedule_from": sched[1], "counts": rows}
@@ -306,16 +336,18 @@ def size_of(name: str, result) -> dict:
     """What a read gave back, in numbers (to tell that the measured reads did their whole work)."""
     if name == "agenda":
         first = result.items[0].client_name if result.items else None
-        return {"rows": len(result.items), "overdue": sum(i.status == "overdue" for i in result.items),
-                "action_items": len(result.action_items), "first_client_name": first}
+        return {
+            "rows": len(result.items),
+            "overdue": sum(i.status == "overdue" for i in result.items),
+            "action_items": len(result.action_items),
+            "first_client_name": first,
+        }
     if name == "kpi_dashboard":
-        return {"client": result.client, "kpis": len(result.kpis),
-                "recent_per_kpi": max((len(k.recent) for k in result.kpis), default=0)}
+        return {"client": result.client, "kpis": len(result.kpis), "recent_per_kpi": max((len(k.recent) for k in result.kpis), default=0)}
     if name == "practice":
         return {"clients": result["clients"]}
     if name == "schedule_year":
-        return {"client": result.client, "from": result.start.isoformat(), "to": result.end.isoformat(),
-                "touchpoints": len(result.touchpoints)}
+        return {"client": result.client, "from": result.start.isoformat(), "to": result.end.isoformat(), "touchpoints": len(result.touchpoints)}
     if name == "pipeline":
         return {"opportunities": len(result.opportunities)}
     return {"rows": len(result)}
@@ -435,8 +467,7 @@ def worker_writes(db: str, repeat: int, round_: int) -> dict:
     session = Session(Path(db), day)
     conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
     try:
-        clients = [r[0] for r in conn.execute(
-            "SELECT id FROM clients WHERE status = 'active' AND go_live <= ? ORDER BY id", (DAY,))]
+        clients = [r[0] for r in conn.execute("SELECT id FROM clients WHERE status = 'active' AND go_live <= ? ORDER BY id", (DAY,))]
         kpis: dict[str, list[str]] = {}
         for client, key in conn.execute("SELECT client_id, key FROM kpis ORDER BY client_id, position"):
             kpis.setdefault(client, []).append(key)
@@ -445,10 +476,10 @@ def worker_writes(db: str, repeat: int, round_: int) -> dict:
         conn.close()
     per_kind = repeat + 1
     plain = [w for w in WRITES if w not in TOUCHPOINT_WRITES]
-    pool = clients[round_ * len(plain) * per_kind:]
+    pool = clients[round_ * len(plain) * per_kind :]
     needed = len(TOUCHPOINT_WRITES) * per_kind
     # Clients with an open touchpoint, taken from the end of the list (the plain writes take from the start).
-    with_open = open_touchpoints(session, list(reversed(clients)), needed * (round_ + 1))[round_ * needed:]
+    with_open = open_touchpoints(session, list(reversed(clients)), needed * (round_ + 1))[round_ * needed :]
     if len(pool) < len(plain) * per_kind or len(with_open) < needed:
         raise RuntimeError(f"not enough clients for {per_kind} writes of each kind (round {round_})")
 
@@ -470,13 +501,25 @@ def worker_writes(db: str, repeat: int, round_: int) -> dict:
             return commands.record_touchpoint(session, client, when, "done", kind=tp_kind)
         if kind == "engagement outcome":
             return commands.record_outcome(session, client, "renewed", day=day)
-        checkin = CheckIn(date=day, kind=tp_kind, author=session.actor, planned_minutes=30, actual_minutes=35,
-                          attendees=["Project sponsor"], sections=[Section(title="Review of the KPIs", notes="On track.")],
-                          next_steps="Share the adoption report.")
+        checkin = CheckIn(
+            date=day,
+            kind=tp_kind,
+            author=session.actor,
+            planned_minutes=30,
+            actual_minutes=35,
+            attendees=["Project sponsor"],
+            sections=[Section(title="Review of the KPIs", notes="On track.")],
+            next_steps="Share the adoption report.",
+        )
         return commands.finish_checkin(
-            session, client, when, checkin, {key: 50.0 for key in kpis[client][:3]},
+            session,
+            client,
+            when,
+            checkin,
+            {key: 50.0 for key in kpis[client][:3]},
             Assessment(date=day, scores=Scores(**scores(8)), author=session.actor),
-            [ActionItem(text="Share the adoption report", owner=owners[client], due=day + timedelta(days=14))])
+            [ActionItem(text="Share the adoption report", owner=owners[client], due=day + timedelta(days=14))],
+        )
 
     found: dict = {}
     for kind in WRITES:
@@ -493,8 +536,9 @@ def worker_writes(db: str, repeat: int, round_: int) -> dict:
 
 def before_tree(rev: str, root: Path) -> tuple[Path, str]:
     """The files of ``rev`` (its src/, benchmarks/generate.py, themes...), unpacked once under ``root``."""
-    sha = subprocess.run(["git", "-C", str(REPO), "rev-parse", "--verify", f"{rev}^{{commit}}"], capture_output=True,
-                         text=True, check=True).stdout.strip()
+    sha = subprocess.run(
+        ["git", "-C", str(REPO), "rev-parse", "--verify", f"{rev}^{{commit}}"], capture_output=True, text=True, check=True
+    ).stdout.strip()
     tree = root / f"before-{sha[:12]}"
     if not (tree / ".unpacked").exists():
         shutil.rmtree(tree, ignore_errors=True)
@@ -507,8 +551,13 @@ def before_tree(rev: str, root: Path) -> tuple[Path, str]:
 
 
 def before_schema(tree: Path) -> str:
-    out = subprocess.run([PY, "-c", "from carebench.store.schema import SCHEMA_VERSION; print(SCHEMA_VERSION)"],
-                         capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(tree / "src")}, check=True)
+    out = subprocess.run(
+        [PY, "-c", "from carebench.store.schema import SCHEMA_VERSION; print(SCHEMA_VERSION)"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(tree / "src")},
+        check=True,
+    )
     return out.stdout.strip()
 
 
@@ -527,8 +576,7 @@ def measure_writes(db: Path, repeat: int, work: Path, before: tuple[Path, Path, 
             for kind, runs in answer["seconds"].items():
                 now[kind].extend(runs)
             if before:
-                answer = run_worker([*args, "--worker-db", str(then_copy)],
-                                    env={**os.environ, "PYTHONPATH": str(before[0] / "src")})
+                answer = run_worker([*args, "--worker-db", str(then_copy)], env={**os.environ, "PYTHONPATH": str(before[0] / "src")})
                 peaks["before"] = max(peaks["before"], answer["peak_rss_mb"])
                 for kind, runs in answer["seconds"].items():
                     then[kind].extend(runs)
@@ -613,8 +661,15 @@ def measure_cli(db: Path, imports: int, calls: int, env: dict, work: Path) -> di
                 for name, day_name in keys:
                     times[(name, day_name)][call].append(run_timed(cli_argv(name, fresh, DAYS[day_name]), env))
         floor_stats = stats(floor)
-        result: dict = {"import_floor": floor_stats, "export": stats([export_s]), "import": stats(import_s),
-                        "portfolio_bytes": portfolio.stat().st_size, "calls": calls, "imports": imports, "commands": {}}
+        result: dict = {
+            "import_floor": floor_stats,
+            "export": stats([export_s]),
+            "import": stats(import_s),
+            "portfolio_bytes": portfolio.stat().st_size,
+            "calls": calls,
+            "imports": imports,
+            "commands": {},
+        }
         for (name, day_name), by_call in times.items():
             result["commands"].setdefault(name, {})[day_name] = {
                 "first": with_ratio(stats(by_call[0]), floor_stats),
@@ -623,8 +678,9 @@ def measure_cli(db: Path, imports: int, calls: int, env: dict, work: Path) -> di
             }
         textual = {}
         for name in CLI_COMMANDS:
-            probe = subprocess.run([PY, "-c", TEXTUAL_PROBE, *cli_argv(name, fresh, DAY)[1:]], stdout=subprocess.DEVNULL,
-                                   stderr=subprocess.PIPE, text=True, env=env)
+            probe = subprocess.run(
+                [PY, "-c", TEXTUAL_PROBE, *cli_argv(name, fresh, DAY)[1:]], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env
+            )
             found = re.search(r"TEXTUAL_MODULES=(\d+)", probe.stderr)
             textual[name] = int(found.group(1)) if found else None
         result["textual_modules_loaded"] = textual
@@ -643,10 +699,13 @@ class Tmux:
     def __init__(self, socket: str) -> None:
         self.socket = socket
         subprocess.run(["tmux", "-L", socket, "kill-server"], capture_output=True)
-        subprocess.run(["tmux", "-L", socket, "-f", "/dev/null", "new-session", "-d", "-s", "keeper", "-x", str(SIZE[0]),
-                        "-y", str(SIZE[1]), "sleep 86400"], check=True)
-        self.proc = subprocess.Popen(["tmux", "-L", socket, "-C", "attach", "-t", "=keeper"], stdin=subprocess.PIPE,
-                                     stdout=subprocess.PIPE, bufsize=0)
+        subprocess.run(
+            ["tmux", "-L", socket, "-f", "/dev/null", "new-session", "-d", "-s", "keeper", "-x", str(SIZE[0]), "-y", str(SIZE[1]), "sleep 86400"],
+            check=True,
+        )
+        self.proc = subprocess.Popen(
+            ["tmux", "-L", socket, "-C", "attach", "-t", "=keeper"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, bufsize=0
+        )
         self.buf = b""
         self._block()  # the reply to attach itself
 
@@ -719,8 +778,7 @@ def shell_quote(text: str) -> str:
 POLL_S = 0.005
 
 
-def wait_until(tm: Tmux, name: str, test, started: float, timeout: float, escapes: bool = False,
-               fail=None) -> float | None:
+def wait_until(tm: Tmux, name: str, test, started: float, timeout: float, escapes: bool = False, fail=None) -> float | None:
     """Seconds from ``started`` to the first capture that passes ``test`` (None on timeout, or once one passes ``fail``)."""
     deadline = started + timeout
     while True:
@@ -819,8 +877,7 @@ def bare_modes_run(tm: Tmux, env_prefix: str, switches: int) -> list[float | Non
     return times
 
 
-def carebench_run(tm: Tmux, env_prefix: str, db: Path, day: str, first_row: str | None, cursor_keys: int,
-                  timeout: float) -> dict:
+def carebench_run(tm: Tmux, env_prefix: str, db: Path, day: str, first_row: str | None, cursor_keys: int, timeout: float) -> dict:
     """``workbench_run``; a workbench that stopped (its tmux session gone) is a run without a first paint."""
     try:
         return workbench_run(tm, env_prefix, db, day, first_row, cursor_keys, timeout)
@@ -829,8 +886,7 @@ def carebench_run(tm: Tmux, env_prefix: str, db: Path, day: str, first_row: str 
         return {"first_paint": None, "problems": [f"the workbench stopped: {exc}"]}
 
 
-def workbench_run(tm: Tmux, env_prefix: str, db: Path, day: str, first_row: str | None, cursor_keys: int,
-                  timeout: float) -> dict:
+def workbench_run(tm: Tmux, env_prefix: str, db: Path, day: str, first_row: str | None, cursor_keys: int, timeout: float) -> dict:
     """One workbench process: first paint of Today, SWITCH_ROUNDS rounds of keys 2-6 and 1, cursor moves, peak RSS.
 
     A switch is timed until the screen's title is in the header and its data is painted;
@@ -860,8 +916,7 @@ def workbench_run(tm: Tmux, env_prefix: str, db: Path, day: str, first_row: str 
             t0 = time.perf_counter()
             tm.keys(name, key)
             shown_title = wait_until(tm, name, lambda s, title=title: title in s, t0, wait)
-            painted = wait_until(tm, name, lambda s, title=title, pattern=pattern: title in s and bool(pattern.search(s)), t0, wait,
-                                 fail=load_failed)
+            painted = wait_until(tm, name, lambda s, title=title, pattern=pattern: title in s and bool(pattern.search(s)), t0, wait, fail=load_failed)
             if painted is None:
                 failed.add(screen)
                 problems.append(f"{screen} (round {round_ + 1}) never showed {pattern.pattern!r}:\n{shown_text(tm, name)}")
@@ -918,11 +973,10 @@ def measure_tui(db: Path, first_rows: dict[str, str | None], repeat: int, home: 
     bare_switch = stats(modes)
     runs = [r for by_day in bench.values() for r in by_day if r["first_paint"] is not None]
     result: dict = {
-        "bare": {"first_paint": bare_first, "key_to_paint": bare_key, "mode_switch": bare_switch,
-                 "peak_rss_mb": max(r["peak_mb"] for r in bare)},
-        "first_paint_today": {day_name: with_ratio(stats([r["first_paint"] for r in by_day]), bare_first)
-                              for day_name, by_day in bench.items()},
-        "switch": {}, "cursor": {},
+        "bare": {"first_paint": bare_first, "key_to_paint": bare_key, "mode_switch": bare_switch, "peak_rss_mb": max(r["peak_mb"] for r in bare)},
+        "first_paint_today": {day_name: with_ratio(stats([r["first_paint"] for r in by_day]), bare_first) for day_name, by_day in bench.items()},
+        "switch": {},
+        "cursor": {},
         "peak_rss_mb": stats([r["peak_mb"] / 1000 for r in runs]),  # MB (stats multiplies by 1,000)
         "problems": [p for by_day in bench.values() for r in by_day for p in r["problems"]],
     }
@@ -930,8 +984,8 @@ def measure_tui(db: Path, first_rows: dict[str, str | None], repeat: int, home: 
         result["workbench_error"] = broken
     for screen in SCREENS:
         result["switch"][screen] = {
-            visit: with_ratio(stats([v for r in runs for v in r["switches"][screen][visit]]), bare_switch)
-            for visit in ("first", "later", "title")}
+            visit: with_ratio(stats([v for r in runs for v in r["switches"][screen][visit]]), bare_switch) for visit in ("first", "later", "title")
+        }
     for screen in ("Today", "Portfolio"):
         result["cursor"][screen] = with_ratio(stats([v for r in runs for v in r["cursor"][screen]]), bare_key)
     return result
@@ -955,8 +1009,9 @@ def evaluate(results: dict) -> list[dict]:
     targets: list[dict] = []
 
     def add(name: str, scale: str, limit: str, measured, met, note: str = "") -> None:
-        targets.append({"target": name, "scale": scale, "limit": limit, "measured": measured,
-                        "met": None if measured is None else bool(met), "note": note})
+        targets.append(
+            {"target": name, "scale": scale, "limit": limit, "measured": measured, "met": None if measured is None else bool(met), "note": note}
+        )
 
     def ok(d) -> bool:
         return isinstance(d, dict) and "error" not in d
@@ -977,20 +1032,29 @@ def evaluate(results: dict) -> list[dict]:
             if cli is not None:
                 for name in CLI_COMMANDS:
                     for day_name in DAYS:
-                        for which, label in (("first", "first call after import"),
-                                             ("last", f"call {cli.get('calls', '?') if ok(cli) else '?'}")):
+                        for which, label in (("first", "first call after import"), ("last", f"call {cli.get('calls', '?') if ok(cli) else '?'}")):
                             s = cli["commands"][name][day_name][which] if ok(cli) else None
                             r = s and s["ratio"]
-                            add(f"`carebench {name} --json`, {label}, {day_name} (× import floor)", key, f"<= {CLI_RATIO}",
-                                r, r is not None and r <= CLI_RATIO)
+                            add(
+                                f"`carebench {name} --json`, {label}, {day_name} (× import floor)",
+                                key,
+                                f"<= {CLI_RATIO}",
+                                r,
+                                r is not None and r <= CLI_RATIO,
+                            )
             writes = entry.get("writes")
             if writes is not None:
                 for kind in WRITES:
                     extra = writes["extra_ms"][kind] if ok(writes) and "extra_ms" in writes else None
-                    note = "" if extra is not None else (entry.get("before_error") or writes.get("error")
-                                                         or "the release before was not measured")
-                    add(f"write: {kind}, cost over the release before (ms)", key, f"<= +{WRITE_EXTRA_MS:g}", extra,
-                        extra is not None and extra <= WRITE_EXTRA_MS, (note.splitlines() or [""])[0][:200])
+                    note = "" if extra is not None else (entry.get("before_error") or writes.get("error") or "the release before was not measured")
+                    add(
+                        f"write: {kind}, cost over the release before (ms)",
+                        key,
+                        f"<= +{WRITE_EXTRA_MS:g}",
+                        extra,
+                        extra is not None and extra <= WRITE_EXTRA_MS,
+                        (note.splitlines() or [""])[0][:200],
+                    )
             rebuild = entry.get("rebuild")
             if rebuild is not None:
                 m = round(rebuild["median"] / 1000, 2) if ok(rebuild) else None
@@ -1004,8 +1068,14 @@ def evaluate(results: dict) -> list[dict]:
             for day_name in DAYS:
                 s = tui["first_paint_today"][day_name] if ok(tui) else None
                 r = s and s["ratio"]
-                add(f"workbench first paint of Today, {day_name} (× bare app)", key, f"<= {FIRST_PAINT_RATIO}", r,
-                    r is not None and r <= FIRST_PAINT_RATIO, why)
+                add(
+                    f"workbench first paint of Today, {day_name} (× bare app)",
+                    key,
+                    f"<= {FIRST_PAINT_RATIO}",
+                    r,
+                    r is not None and r <= FIRST_PAINT_RATIO,
+                    why,
+                )
             if not growth:
                 for screen in SCREENS:
                     for visit in ("first", "later"):
@@ -1013,17 +1083,21 @@ def evaluate(results: dict) -> list[dict]:
                             continue  # Today is shown at start: its first visit is the first paint
                         s = tui["switch"][screen][visit] if ok(tui) else None
                         r = s and s["ratio"]
-                        add(f"switch to {screen}, {VISIT_LABEL[visit]}, data painted (× Textual's own switch)", key,
-                            f"<= {SWITCH_RATIO}", r, r is not None and r <= SWITCH_RATIO, why)
+                        add(
+                            f"switch to {screen}, {VISIT_LABEL[visit]}, data painted (× Textual's own switch)",
+                            key,
+                            f"<= {SWITCH_RATIO}",
+                            r,
+                            r is not None and r <= SWITCH_RATIO,
+                            why,
+                        )
                 for screen in ("Today", "Portfolio"):
                     s = tui["cursor"][screen] if ok(tui) else None
                     r = s and s["ratio"]
-                    add(f"cursor Down on {screen}, key to paint (× bare app)", key, f"<= {CURSOR_RATIO}", r,
-                        r is not None and r <= CURSOR_RATIO, why)
+                    add(f"cursor Down on {screen}, key to paint (× bare app)", key, f"<= {CURSOR_RATIO}", r, r is not None and r <= CURSOR_RATIO, why)
                 s = tui["peak_rss_mb"] if ok(tui) else None
                 m = s and s["median"]
-                add("workbench peak RSS after every screen (MB)", key, f"<= {RSS_LIMIT_MB:g}", m,
-                    m is not None and m <= RSS_LIMIT_MB, why)
+                add("workbench peak RSS after every screen (MB)", key, f"<= {RSS_LIMIT_MB:g}", m, m is not None and m <= RSS_LIMIT_MB, why)
     pair = growth_pair(results)
     if pair:
         small, big = (results["scales"][k].get("reads") for k in pair)
@@ -1033,8 +1107,13 @@ def evaluate(results: dict) -> list[dict]:
                     factor = None
                     if ok(small) and ok(big) and small[mode][name][day_name] and big[mode][name][day_name]:
                         factor = round(big[mode][name][day_name]["median"] / small[mode][name][day_name]["median"], 2)
-                    add(f"{name} growth, {READ_LABEL[mode]}, {day_name} (× scale 1)", pair[1], f"<= {GROWTH_FACTOR:g}",
-                        factor, factor is not None and factor <= GROWTH_FACTOR)
+                    add(
+                        f"{name} growth, {READ_LABEL[mode]}, {day_name} (× scale 1)",
+                        pair[1],
+                        f"<= {GROWTH_FACTOR:g}",
+                        factor,
+                        factor is not None and factor <= GROWTH_FACTOR,
+                    )
     return targets
 
 
@@ -1068,19 +1147,22 @@ def print_report(results: dict) -> None:
     out.append(f"## Run {results['started']} to {results.get('finished', '?')}")
     load = results.get("loadavg_at_start") or ["?"]
     end_load = results.get("loadavg_at_end") or ["?"]
-    out.append(f"{m['nproc']} CPUs ({m['cpu']}), {m['ram_gb']} GB, Python {m['python']}, SQLite {m['sqlite']}, "
-               f"textual {m['textual']}, {m['tmux']}. Load average {load[0]:.2f} at the start, "
-               f"{end_load[0] if isinstance(end_load[0], str) else f'{end_load[0]:.2f}'} at the end. "
-               f"Sources {results['source_fingerprints'][0][1]}; `{' '.join(results.get('argv', []))}`.")
+    out.append(
+        f"{m['nproc']} CPUs ({m['cpu']}), {m['ram_gb']} GB, Python {m['python']}, SQLite {m['sqlite']}, "
+        f"textual {m['textual']}, {m['tmux']}. Load average {load[0]:.2f} at the start, "
+        f"{end_load[0] if isinstance(end_load[0], str) else f'{end_load[0]:.2f}'} at the end. "
+        f"Sources {results['source_fingerprints'][0][1]}; `{' '.join(results.get('argv', []))}`."
+    )
     if results.get("code_changed_during_run"):
-        out.append("**The carebench sources changed during this run:** "
-                   + ", ".join(f"{stage} {f}" for stage, f in results["source_fingerprints"]))
+        out.append("**The carebench sources changed during this run:** " + ", ".join(f"{stage} {f}" for stage, f in results["source_fingerprints"]))
     out.append("Times in ms, median [min-max] of the repeats; ratios are medians over the floor's median in this run.")
 
     out.append("\n### Targets\n")
-    rows = [[t["target"], t["scale"], t["limit"], "–" if t["measured"] is None else t["measured"], verdict(t["met"])]
-            + ([t["note"]] if any(x["note"] for x in results["targets"]) else [])
-            for t in results["targets"]]
+    rows = [
+        [t["target"], t["scale"], t["limit"], "–" if t["measured"] is None else t["measured"], verdict(t["met"])]
+        + ([t["note"]] if any(x["note"] for x in results["targets"]) else [])
+        for t in results["targets"]
+    ]
     headers = ["target", "scale", "limit", "measured", "verdict"]
     if any(x["note"] for x in results["targets"]):
         headers.append("note")
@@ -1093,18 +1175,30 @@ def print_report(results: dict) -> None:
 
     sizes = [results["scales"][k]["sizes"] for k in keys]
     out.append("\n### Portfolios\n")
-    out.append(md_table(["", *col("scale")], [
-        ["clients", *[f"{s['clients']:,}" for s in sizes]],
-        ["KPIs per client × readings per KPI", *[f"{s.get('kpis_per_client', 20)} × {s.get('readings_per_kpi', 50)}" for s in sizes]],
-        ["readings", *[f"{s['readings']:,}" for s in sizes]],
-        ["done/skipped touchpoints", *[f"{s['touchpoint_exceptions']:,}" for s in sizes]],
-        ["derived touchpoints", *[f"{results['scales'][k].get('reads', {}).get('picks', {}).get('counts', {}).get('touchpoints', 0):,}"
-                                  for k in keys]],
-        ["generation (s)", *[str(s["seconds_total"]) for s in sizes]],
-        ["DB bytes per 1,000 readings (file / readings table)",
-         *[f"{results['scales'][k]['db_bytes_per_1000_readings']:,} / "
-           f"{results['scales'][k].get('readings_table_bytes_per_1000_readings') or 0:,}" for k in keys]],
-    ]))
+    out.append(
+        md_table(
+            ["", *col("scale")],
+            [
+                ["clients", *[f"{s['clients']:,}" for s in sizes]],
+                ["KPIs per client × readings per KPI", *[f"{s.get('kpis_per_client', 20)} × {s.get('readings_per_kpi', 50)}" for s in sizes]],
+                ["readings", *[f"{s['readings']:,}" for s in sizes]],
+                ["done/skipped touchpoints", *[f"{s['touchpoint_exceptions']:,}" for s in sizes]],
+                [
+                    "derived touchpoints",
+                    *[f"{results['scales'][k].get('reads', {}).get('picks', {}).get('counts', {}).get('touchpoints', 0):,}" for k in keys],
+                ],
+                ["generation (s)", *[str(s["seconds_total"]) for s in sizes]],
+                [
+                    "DB bytes per 1,000 readings (file / readings table)",
+                    *[
+                        f"{results['scales'][k]['db_bytes_per_1000_readings']:,} / "
+                        f"{results['scales'][k].get('readings_table_bytes_per_1000_readings') or 0:,}"
+                        for k in keys
+                    ],
+                ],
+            ],
+        )
+    )
 
     def get(k: str, *path):
         node = results["scales"][k]
@@ -1122,37 +1216,47 @@ def print_report(results: dict) -> None:
                 continue
             for day_name in DAYS:
                 limit = READ_TARGETS_MS.get(name)
-                rows.append([name + (f" (≤ {limit:g})" if limit else ""), READ_LABEL[mode], day_name,
-                             *[cell(get(k, "reads", mode, name, day_name)) for k in keys]])
-    rows.append(["opening the store (a read-only Session.reading)", "", "", *[cell(get(k, "reads", "store_open"), digits=2)
-                                                                             for k in keys]])
+                rows.append(
+                    [
+                        name + (f" (≤ {limit:g})" if limit else ""),
+                        READ_LABEL[mode],
+                        day_name,
+                        *[cell(get(k, "reads", mode, name, day_name)) for k in keys],
+                    ]
+                )
+    rows.append(["opening the store (a read-only Session.reading)", "", "", *[cell(get(k, "reads", "store_open"), digits=2) for k in keys]])
     out.append(md_table(["read", "how", "day", *col("scale")], rows))
     shown = []
     for k in keys:
         found = get(k, "reads", "sizes")
         if found:
             a, t = found["agenda"]["anchor"], found["triage"]["anchor"]
-            shown.append(f"scale {k}: agenda {a['rows']:,} rows ({a['overdue']:,} overdue) and {a['action_items']:,} "
-                         f"action items, triage {t['rows']:,} rows, dashboard {found['kpi_dashboard']['anchor']['kpis']} KPIs, "
-                         f"practice {found['practice']['anchor']['clients']:,} clients")
+            shown.append(
+                f"scale {k}: agenda {a['rows']:,} rows ({a['overdue']:,} overdue) and {a['action_items']:,} "
+                f"action items, triage {t['rows']:,} rows, dashboard {found['kpi_dashboard']['anchor']['kpis']} KPIs, "
+                f"practice {found['practice']['anchor']['clients']:,} clients"
+            )
     if shown:
         out.append("\nWhat the reads returned on the anchor day: " + "; ".join(shown) + ".")
 
     if any(get(k, "cli") for k in keys):
         out.append("\n### Reading commands as whole processes, on a database just imported\n")
-        rows = [["`python -c \"" + IMPORT_FLOOR + "\"` (import floor)", "", *[cell(get(k, "cli", "import_floor")) for k in keys]]]
+        rows = [['`python -c "' + IMPORT_FLOOR + '"` (import floor)', "", *[cell(get(k, "cli", "import_floor")) for k in keys]]]
         for name in CLI_COMMANDS:
             for day_name in DAYS:
                 for which in ("first", "last", "later"):
                     calls = next((get(k, "cli", "calls") for k in keys if get(k, "cli", "calls")), 10)
-                    label = {"first": "first call after the import", "last": f"call {calls}",
-                             "later": f"calls 2-{calls}"}[which]
-                    rows.append([f"`carebench {name} --json`, {day_name}", label,
-                                 *[cell(get(k, "cli", "commands", name, day_name, which), ratio=True) for k in keys]])
+                    label = {"first": "first call after the import", "last": f"call {calls}", "later": f"calls 2-{calls}"}[which]
+                    rows.append(
+                        [
+                            f"`carebench {name} --json`, {day_name}",
+                            label,
+                            *[cell(get(k, "cli", "commands", name, day_name, which), ratio=True) for k in keys],
+                        ]
+                    )
         rows.append(["`carebench export` (once)", "", *[cell(get(k, "cli", "export"), digits=0) for k in keys]])
         rows.append(["`carebench import` into a new database", "", *[cell(get(k, "cli", "import"), digits=0) for k in keys]])
-        rows.append(["textual modules loaded by the commands", "",
-                     *[str(get(k, "cli", "textual_modules_loaded") or "–") for k in keys]])
+        rows.append(["textual modules loaded by the commands", "", *[str(get(k, "cli", "textual_modules_loaded") or "–") for k in keys]])
         out.append(md_table(["command", "call", *col("scale")], rows))
 
     if any(get(k, "writes") for k in keys):
@@ -1170,18 +1274,29 @@ def print_report(results: dict) -> None:
         out.append(md_table(headers, rows))
         for k in keys:
             if get(k, "before_error"):
-                out.append(f"\nThe release before was not measured at scale {k}: "
-                           f"{get(k, 'before_error').splitlines()[0][:300]}")
+                out.append(f"\nThe release before was not measured at scale {k}: {get(k, 'before_error').splitlines()[0][:300]}")
 
     if any(get(k, "rebuild") for k in keys):
         out.append("\n### Full rebuild of the derived rows (projections.rebuild)\n")
-        out.append(md_table(["", *col("scale")], [
-            ["seconds", *["–" if not get(k, "rebuild", "median") else
-                          f"{get(k, 'rebuild', 'median') / 1000:.2f} [{get(k, 'rebuild', 'min') / 1000:.2f}-"
-                          f"{get(k, 'rebuild', 'max') / 1000:.2f}]" for k in keys]],
-            ["derived rows", *[f"{sum((get(k, 'rebuild', 'rows') or {}).values()):,}" for k in keys]],
-            ["peak RSS of the process (MB)", *[str(get(k, "rebuild", "peak_rss_mb") or "–") for k in keys]],
-        ]))
+        out.append(
+            md_table(
+                ["", *col("scale")],
+                [
+                    [
+                        "seconds",
+                        *[
+                            "–"
+                            if not get(k, "rebuild", "median")
+                            else f"{get(k, 'rebuild', 'median') / 1000:.2f} [{get(k, 'rebuild', 'min') / 1000:.2f}-"
+                            f"{get(k, 'rebuild', 'max') / 1000:.2f}]"
+                            for k in keys
+                        ],
+                    ],
+                    ["derived rows", *[f"{sum((get(k, 'rebuild', 'rows') or {}).values()):,}" for k in keys]],
+                    ["peak RSS of the process (MB)", *[str(get(k, "rebuild", "peak_rss_mb") or "–") for k in keys]],
+                ],
+            )
+        )
 
     tui_keys = [k for k in keys if get(k, "tui")]
     if tui_keys:
@@ -1189,20 +1304,23 @@ def print_report(results: dict) -> None:
         rows = [
             ["bare app: first paint", *[cell(get(k, "tui", "bare", "first_paint")) for k in tui_keys]],
             ["bare app: key to paint", *[cell(get(k, "tui", "bare", "key_to_paint")) for k in tui_keys]],
-            ["Textual's own switch between two one-label screens", *[cell(get(k, "tui", "bare", "mode_switch"))
-                                                                     for k in tui_keys]],
+            ["Textual's own switch between two one-label screens", *[cell(get(k, "tui", "bare", "mode_switch")) for k in tui_keys]],
         ]
         for day_name in DAYS:
-            rows.append([f"first paint of Today with its rows, {day_name}",
-                         *[cell(get(k, "tui", "first_paint_today", day_name), ratio=True) for k in tui_keys]])
+            rows.append(
+                [
+                    f"first paint of Today with its rows, {day_name}",
+                    *[cell(get(k, "tui", "first_paint_today", day_name), ratio=True) for k in tui_keys],
+                ]
+            )
         for screen in SCREENS:
             for visit in ("first", "later", "title"):
                 if screen == "Today" and visit == "first":
                     continue
-                label = {"first": "first visit, data painted", "later": "later visits, data painted",
-                         "title": "title in the header, every visit"}[visit]
-                rows.append([f"switch to {screen}: {label}", *[cell(get(k, "tui", "switch", screen, visit), ratio=True)
-                                                                for k in tui_keys]])
+                label = {"first": "first visit, data painted", "later": "later visits, data painted", "title": "title in the header, every visit"}[
+                    visit
+                ]
+                rows.append([f"switch to {screen}: {label}", *[cell(get(k, "tui", "switch", screen, visit), ratio=True) for k in tui_keys]])
         for screen in ("Today", "Portfolio"):
             rows.append([f"cursor Down on {screen}", *[cell(get(k, "tui", "cursor", screen), ratio=True) for k in tui_keys]])
         rows.append(["peak RSS after every screen (MB)", *[cell(get(k, "tui", "peak_rss_mb")) for k in tui_keys]])
@@ -1211,12 +1329,10 @@ def print_report(results: dict) -> None:
         for k in tui_keys:
             broken = get(k, "tui", "workbench_error")
             if broken:
-                out.append(f"\nAt scale {k} the workbench did not paint Today (only the floors were measured):\n\n```\n"
-                           f"{broken[:2500]}\n```")
+                out.append(f"\nAt scale {k} the workbench did not paint Today (only the floors were measured):\n\n```\n{broken[:2500]}\n```")
             problems = get(k, "tui", "problems")
             if problems:
-                out.append(f"\nAt scale {k}, {len(problems)} step(s) of the workbench did not finish; the first:\n\n```\n"
-                           f"{problems[0][:2500]}\n```")
+                out.append(f"\nAt scale {k}, {len(problems)} step(s) of the workbench did not finish; the first:\n\n```\n{problems[0][:2500]}\n```")
     for k in keys:
         for stage, found in results["scales"][k].items():
             if isinstance(found, dict) and "error" in found:
@@ -1238,14 +1354,18 @@ def stage(entry: dict, name: str, run, *args) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="carebench performance benchmark")
-    parser.add_argument("--scale", type=float, nargs="+", default=[1.0, GROWTH_SCALE],
-                        help="portfolio sizes (1 = 2,000 clients; 10 and above: 10 KPIs x 12 readings per client)")
+    parser.add_argument(
+        "--scale",
+        type=float,
+        nargs="+",
+        default=[1.0, GROWTH_SCALE],
+        help="portfolio sizes (1 = 2,000 clients; 10 and above: 10 KPIs x 12 readings per client)",
+    )
     parser.add_argument("--repeat", type=int, default=5, help="timed repeats of every measurement (default 5)")
     parser.add_argument("--imports", type=int, default=3, help="imports into a new database per scale, for the CLI (default 3)")
     parser.add_argument("--calls", type=int, default=10, help="calls of each command after each import (default 10)")
     parser.add_argument("--rebuild-repeat", type=int, default=3, help="full rebuilds timed per scale (default 3)")
-    parser.add_argument("--before", default=BEFORE_REV,
-                        help=f"the release whose write costs are the baseline (default {BEFORE_REV}); 'none' to skip")
+    parser.add_argument("--before", default=BEFORE_REV, help=f"the release whose write costs are the baseline (default {BEFORE_REV}); 'none' to skip")
     parser.add_argument("--tui-timeout", type=float, default=120.0, help="seconds a workbench step may take (default 120)")
     parser.add_argument("--seed", type=int, default=20260615)
     parser.add_argument("--out", type=Path, default=HERE / "results" / "results.json")
@@ -1263,10 +1383,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     if args.worker:
-        answer = {"reads": lambda: worker_reads(args.worker_db, args.repeat),
-                  "first": lambda: worker_first(args.worker_db, args.worker_read, args.worker_day),
-                  "writes": lambda: worker_writes(args.worker_db, args.repeat, args.worker_round),
-                  "rebuild": lambda: worker_rebuild(args.worker_db, args.repeat)}[args.worker]()
+        answer = {
+            "reads": lambda: worker_reads(args.worker_db, args.repeat),
+            "first": lambda: worker_first(args.worker_db, args.worker_read, args.worker_day),
+            "writes": lambda: worker_writes(args.worker_db, args.repeat, args.worker_round),
+            "rebuild": lambda: worker_rebuild(args.worker_db, args.repeat),
+        }[args.worker]()
         print(json.dumps(answer))
         return 0
     if args.report:
@@ -1281,11 +1403,23 @@ def main(argv: list[str] | None = None) -> int:
     byte_compile(Path(carebench.__file__).resolve().parent)
     scales = sorted(set(args.scale))
     reference = "1" if 1.0 in scales else f"{min(scales):g}"
-    results: dict = {"started": started.isoformat(timespec="seconds"), "days": DAYS,
-                     "argv": ["python", "benchmarks/run.py", *(sys.argv[1:] if argv is None else argv)],
-                     "args": {"scale": scales, "repeat": args.repeat, "seed": args.seed, "imports": args.imports,
-                              "calls": args.calls, "rebuild_repeat": args.rebuild_repeat, "before": args.before},
-                     "machine": machine(), "loadavg_at_start": os.getloadavg(), "scales": {}}
+    results: dict = {
+        "started": started.isoformat(timespec="seconds"),
+        "days": DAYS,
+        "argv": ["python", "benchmarks/run.py", *(sys.argv[1:] if argv is None else argv)],
+        "args": {
+            "scale": scales,
+            "repeat": args.repeat,
+            "seed": args.seed,
+            "imports": args.imports,
+            "calls": args.calls,
+            "rebuild_repeat": args.rebuild_repeat,
+            "before": args.before,
+        },
+        "machine": machine(),
+        "loadavg_at_start": os.getloadavg(),
+        "scales": {},
+    }
     fingerprints: list[tuple[str, str]] = [("start", source_fingerprint())]
     results["source_fingerprints"] = fingerprints
     tmux = shutil.which("tmux") is not None
@@ -1307,8 +1441,7 @@ def main(argv: list[str] | None = None) -> int:
                 if key == reference and args.before.lower() != "none":
                     try:
                         tree, sha = before_tree(args.before, args.db_dir.parent)
-                        before_db, _ = ensure_db(args.db_dir, scale, args.seed, src=tree, label=f"before-{sha[:12]}",
-                                                 schema=before_schema(tree))
+                        before_db, _ = ensure_db(args.db_dir, scale, args.seed, src=tree, label=f"before-{sha[:12]}", schema=before_schema(tree))
                         before = (tree, before_db, sha)
                     except Exception as exc:  # noqa: BLE001  (said in the report; the writes of now are still measured)
                         entry["before_error"] = f"{type(exc).__name__}: {exc}"
@@ -1343,8 +1476,10 @@ def main(argv: list[str] | None = None) -> int:
     print_report(results)
     print(f"\nresults written to {args.out}")
     if results["code_changed_during_run"]:
-        print("WARNING: the carebench sources changed while the benchmark ran; the stages measured different code: "
-              + ", ".join(f"{stage_} {f}" for stage_, f in fingerprints))
+        print(
+            "WARNING: the carebench sources changed while the benchmark ran; the stages measured different code: "
+            + ", ".join(f"{stage_} {f}" for stage_, f in fingerprints)
+        )
     return 0
 
 

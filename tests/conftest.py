@@ -40,8 +40,17 @@ AS_OF = "2026-06-15"
 # Who carebench records as the author of every write: the real user running the tests (never $LOGNAME).
 ACTOR = pwd.getpwuid(os.getuid()).pw_name
 
-SUBSCORE_NAMES = ("achievement", "trend", "sustainability", "adherence", "engagement", "leadership",
-             "communication", "satisfaction", "expansion_interest")
+SUBSCORE_NAMES = (
+    "achievement",
+    "trend",
+    "sustainability",
+    "adherence",
+    "engagement",
+    "leadership",
+    "communication",
+    "satisfaction",
+    "expansion_interest",
+)
 
 
 def _scores(*values: int) -> dict:
@@ -62,19 +71,24 @@ PORTFOLIO: dict = {
             "owner": "ana",
             "contacts": [{"name": "Dana Smith", "role": "CIO", "email": "dana@acme.example"}],
             "kpis": [
-                {"key": "uptime", "name": "System uptime", "category": "lagging", "unit": "%",
-                 "direction": "higher", "baseline": 95, "target": 99,
-                 "readings": [{"date": "2026-06-10", "value": 97}]},
+                {
+                    "key": "uptime",
+                    "name": "System uptime",
+                    "category": "lagging",
+                    "unit": "%",
+                    "direction": "higher",
+                    "baseline": 95,
+                    "target": 99,
+                    "readings": [{"date": "2026-06-10", "value": 97}],
+                },
             ],
             # perf (5,5,6)=16/3, adoption (4,5,5)=14/3, relationship (6,6,5)=17/3
             # overall = (0.4*16 + 0.3*14 + 0.3*17) / 3 = 15.7/3 = 5.233 -> 5.2 red
             "assessments": [
-                {"date": "2026-06-05", "scores": _scores(5, 5, 6, 4, 5, 5, 6, 6, 5), "note": "go-live trouble",
-                 "author": "ana"},
+                {"date": "2026-06-05", "scores": _scores(5, 5, 6, 4, 5, 5, 6, 6, 5), "note": "go-live trouble", "author": "ana"},
             ],
             "opportunities": [
-                {"title": "Extra site", "value": 80000, "probability": 10, "stage": "proposed",
-                 "source": "capability_need"},
+                {"title": "Extra site", "value": 80000, "probability": 10, "stage": "proposed", "source": "capability_need"},
             ],
             "action_items": [
                 {"text": "Escalate to the CIO", "owner": "ana", "due": "2026-06-15", "priority": "medium"},
@@ -85,10 +99,16 @@ PORTFOLIO: dict = {
                 {"date": "2026-06-08", "kind": "weekly", "status": "skipped", "reason": "CIO away"},
             ],
             "checkins": [
-                {"date": "2026-06-01", "kind": "daily", "author": "ana", "planned_minutes": 20,
-                 "actual_minutes": 25, "attendees": ["Dana Smith"],
-                 "sections": [{"title": "Opening", "notes": "Orders stuck in the queue."}],
-                 "next_steps": "Call the vendor."},
+                {
+                    "date": "2026-06-01",
+                    "kind": "daily",
+                    "author": "ana",
+                    "planned_minutes": 20,
+                    "actual_minutes": 25,
+                    "attendees": ["Dana Smith"],
+                    "sections": [{"title": "Opening", "notes": "Orders stuck in the queue."}],
+                    "next_steps": "Call the vendor.",
+                },
             ],
         },
         {
@@ -101,16 +121,41 @@ PORTFOLIO: dict = {
             "roi_target": 100,
             "kpis": [
                 # % unit: change in points; peak 85, current 70: retained (70-60)/(85-60) = 0.4 < 0.8
-                {"key": "fcr", "name": "First contact resolution", "category": "lagging", "unit": "%",
-                 "direction": "higher", "baseline": 60, "target": 80,
-                 "readings": [{"date": "2026-04-15", "value": 65}, {"date": "2026-05-01", "value": 75},
-                              {"date": "2026-05-15", "value": 85}, {"date": "2026-06-01", "value": 70}]},
+                {
+                    "key": "fcr",
+                    "name": "First contact resolution",
+                    "category": "lagging",
+                    "unit": "%",
+                    "direction": "higher",
+                    "baseline": 60,
+                    "target": 80,
+                    "readings": [
+                        {"date": "2026-04-15", "value": 65},
+                        {"date": "2026-05-01", "value": 75},
+                        {"date": "2026-05-15", "value": 85},
+                        {"date": "2026-06-01", "value": 70},
+                    ],
+                },
                 # lower is better: (7.5-10)/10 = -25 %, on target (<= 8)
-                {"key": "handle_time", "name": "Average handle time", "category": "leading", "unit": "min",
-                 "direction": "lower", "baseline": 10, "target": 8,
-                 "readings": [{"date": "2026-05-01", "value": 9}, {"date": "2026-06-01", "value": 7.5}]},
-                {"key": "training", "name": "Training completion", "category": "leading", "unit": "%",
-                 "direction": "higher", "baseline": 0, "target": 90},
+                {
+                    "key": "handle_time",
+                    "name": "Average handle time",
+                    "category": "leading",
+                    "unit": "min",
+                    "direction": "lower",
+                    "baseline": 10,
+                    "target": 8,
+                    "readings": [{"date": "2026-05-01", "value": 9}, {"date": "2026-06-01", "value": 7.5}],
+                },
+                {
+                    "key": "training",
+                    "name": "Training completion",
+                    "category": "leading",
+                    "unit": "%",
+                    "direction": "higher",
+                    "baseline": 0,
+                    "target": 90,
+                },
             ],
             "assessments": [
                 # (0.4*24 + 0.3*24 + 0.3*27) / 3 = 24.9/3 = 8.3 green
@@ -120,12 +165,20 @@ PORTFOLIO: dict = {
             ],
             "savings": [{"month": "2026-04", "amount": 10000.5}, {"month": "2026-05", "amount": 12000.25}],
             "opportunities": [
-                {"title": "Analytics add-on", "value": 50000, "probability": 25, "stage": "identified",
-                 "source": "performance_gap", "investment_low": 10000, "investment_high": 20000,
-                 "start_month": 3, "end_month": 6, "next_action": "Demo to the COO",
-                 "next_action_date": "2026-07-01"},
-                {"title": "Training package", "value": 10000, "probability": 100, "stage": "won",
-                 "source": "capability_need"},
+                {
+                    "title": "Analytics add-on",
+                    "value": 50000,
+                    "probability": 25,
+                    "stage": "identified",
+                    "source": "performance_gap",
+                    "investment_low": 10000,
+                    "investment_high": 20000,
+                    "start_month": 3,
+                    "end_month": 6,
+                    "next_action": "Demo to the COO",
+                    "next_action_date": "2026-07-01",
+                },
+                {"title": "Training package", "value": 10000, "probability": 100, "stage": "won", "source": "capability_need"},
             ],
             "action_items": [
                 # no owner: the client's owner (bob) stands in
@@ -145,30 +198,40 @@ PORTFOLIO: dict = {
             "investment": 100000,
             "roi_target": 150,
             "kpis": [
-                {"key": "cost_per_case", "name": "Cost per case", "category": "lagging", "unit": "USD",
-                 "direction": "lower", "baseline": 50, "target": 40,
-                 "readings": [{"date": "2026-03-01", "value": 45}, {"date": "2026-04-01", "value": 40},
-                              {"date": "2026-05-01", "value": 38}]},
+                {
+                    "key": "cost_per_case",
+                    "name": "Cost per case",
+                    "category": "lagging",
+                    "unit": "USD",
+                    "direction": "lower",
+                    "baseline": 50,
+                    "target": 40,
+                    "readings": [{"date": "2026-03-01", "value": 45}, {"date": "2026-04-01", "value": 40}, {"date": "2026-05-01", "value": 38}],
+                },
             ],
             "assessments": [{"date": "2026-05-04", "scores": _scores(9, 9, 9, 9, 9, 9, 9, 9, 9)}],
             # as of 2026-06-15: monthly 45000 (May), YTD = cumulative = 135000,
             # ROI = (135000 - 100000) / 100000 = 35.0 %; July is in the future then.
-            "savings": [{"month": "2026-02", "amount": 20000}, {"month": "2026-03", "amount": 30000},
-                        {"month": "2026-04", "amount": 40000}, {"month": "2026-05", "amount": 45000},
-                        {"month": "2026-07", "amount": 50000}],
+            "savings": [
+                {"month": "2026-02", "amount": 20000},
+                {"month": "2026-03", "amount": 30000},
+                {"month": "2026-04", "amount": 40000},
+                {"month": "2026-05", "amount": 45000},
+                {"month": "2026-07", "amount": 50000},
+            ],
             "opportunities": [
-                {"title": "Self-service portal", "value": 120000, "probability": 40, "stage": "qualified",
-                 "source": "strategic_alignment"},
+                {"title": "Self-service portal", "value": 120000, "probability": 40, "stage": "qualified", "source": "strategic_alignment"},
             ],
             "action_items": [
                 {"text": "Send the newsletter", "owner": "carl", "due": "2026-06-20", "priority": "low"},
-                {"text": "Old task", "owner": "ana", "due": "2026-05-01", "priority": "high", "status": "done",
-                 "done_on": "2026-05-02"},
+                {"text": "Old task", "owner": "ana", "due": "2026-05-01", "priority": "high", "status": "done", "done_on": "2026-05-02"},
             ],
             "exceptions": [{"date": "2026-05-04", "kind": "quarterly", "status": "done"}],
             # Knowledge transfer complete, so the handover gate is met.
-            "checklist": [{"key": "runbook", "label": "Runbook handed over", "done": True, "done_on": "2026-05-20"},
-                          {"key": "shadowing", "label": "Client team shadowed us", "done": True, "done_on": "2026-05-27"}],
+            "checklist": [
+                {"key": "runbook", "label": "Runbook handed over", "done": True, "done_on": "2026-05-20"},
+                {"key": "shadowing", "label": "Client team shadowed us", "done": True, "done_on": "2026-05-27"},
+            ],
         },
     ],
 }
@@ -192,15 +255,17 @@ class Runner:
         self.home = Path(home)
         self.real = real
         env = {k: v for k, v in os.environ.items() if k != "CAREBENCH_DB" and not k.startswith("XDG_")}
-        env.update({
-            "HOME": str(self.home),
-            "XDG_DATA_HOME": str(self.home / ".local" / "share"),
-            "XDG_CONFIG_HOME": str(self.home / ".config"),
-            "XDG_STATE_HOME": str(self.home / ".local" / "state"),
-            "XDG_CACHE_HOME": str(self.home / ".cache"),
-            "COLUMNS": "200",
-            "NO_COLOR": "1",
-        })
+        env.update(
+            {
+                "HOME": str(self.home),
+                "XDG_DATA_HOME": str(self.home / ".local" / "share"),
+                "XDG_CONFIG_HOME": str(self.home / ".config"),
+                "XDG_STATE_HOME": str(self.home / ".local" / "state"),
+                "XDG_CACHE_HOME": str(self.home / ".cache"),
+                "COLUMNS": "200",
+                "NO_COLOR": "1",
+            }
+        )
         self.env = env
 
     def __call__(self, *args, db=None, input=None, env=None, timeout=60, real=None) -> subprocess.CompletedProcess:
@@ -219,8 +284,7 @@ class Runner:
         if not (self.real if real is None else real) and any(not a.startswith("-") for a in argv[1:]):
             return run_in_process(argv, full_env, self.home, input)
         stdin = subprocess.DEVNULL if input is None else None
-        return subprocess.run(argv, capture_output=True, text=True, input=input, stdin=stdin, env=full_env,
-                              cwd=str(self.home), timeout=timeout)
+        return subprocess.run(argv, capture_output=True, text=True, input=input, stdin=stdin, env=full_env, cwd=str(self.home), timeout=timeout)
 
     def json(self, *args, db=None, **kw):
         """Run a command that prints JSON; fail loudly when it does not succeed."""
@@ -302,9 +366,11 @@ def dump_database(path: Path) -> dict | None:
 @pytest.fixture(scope="session")
 def make_runner():
     """A factory: ``make_runner(home_dir)`` gives a Runner sandboxed in that folder."""
+
     def make(home: Path, real: bool = False) -> Runner:
         Path(home).mkdir(parents=True, exist_ok=True)
         return Runner(home, real)
+
     return make
 
 

@@ -103,9 +103,9 @@ def test_done_and_skipped_touchpoints_are_left_out(make_portfolio):
     clients = Portfolio.model_validate(make_portfolio()).clients
     data = touchpoint_calendar(clients, date(2026, 6, 1), date(2026, 6, 8), TEMPLATES, stamp=datetime(2026, 6, 1, 8, 0))
     uids = {str(e["UID"]) for e in events_of(data)}
-    assert "acme-daily-2026-06-01@carebench" not in uids      # done
-    assert "acme-daily-2026-06-02@carebench" not in uids      # skipped
-    assert "acme-weekly-2026-06-08@carebench" not in uids     # skipped
+    assert "acme-daily-2026-06-01@carebench" not in uids  # done
+    assert "acme-daily-2026-06-02@carebench" not in uids  # skipped
+    assert "acme-weekly-2026-06-08@carebench" not in uids  # skipped
     assert "acme-daily-2026-06-03@carebench" in uids
 
 
@@ -124,11 +124,14 @@ def test_empty_range_gives_a_valid_empty_calendar(cal_db):
     assert events_of(data.encode()) == []
 
 
-@pytest.mark.parametrize("args, message", [
-    (["--from", "2026-06-15", "--to", "2026-06-01"], "error: --to 2026-06-01 is before --from 2026-06-15"),
-    (["--from", "2026-01-01", "--to", "2036-01-01"], "longer than five years"),
-    (["--from", "June"], "error: Invalid value for '--from'"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--from", "2026-06-15", "--to", "2026-06-01"], "error: --to 2026-06-01 is before --from 2026-06-15"),
+        (["--from", "2026-01-01", "--to", "2036-01-01"], "longer than five years"),
+        (["--from", "June"], "error: Invalid value for '--from'"),
+    ],
+)
 def test_bad_ranges_are_refused(cal_db, args, message):
     run, database = cal_db
     result = run("calendar", *args, db=database)

@@ -47,39 +47,43 @@ def ids(findings) -> list[str]:
 def with_exception(client: Client, day: str, kind: str, status: str = "done") -> Client:
     from carebench.core.models import TouchpointException
 
-    extra = TouchpointException(date=date.fromisoformat(day), kind=kind, status=status,
-                                reason="x" if status == "skipped" else None)
+    extra = TouchpointException(date=date.fromisoformat(day), kind=kind, status=status, reason="x" if status == "skipped" else None)
     return client.model_copy(update={"exceptions": [*client.exceptions, extra]})
 
 
 # ----- rules -------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("day, days, expected", [
-    ("2026-06-08", 2, []),                          # Monday: no working day after the Friday assessment has passed
-    ("2026-06-09", 2, []),                          # only Monday has passed
-    ("2026-06-09", 1, ["red-no-recovery:acme"]),    # one working day is enough with recovery_days = 1
-    ("2026-06-10", 2, ["red-no-recovery:acme"]),    # Monday and Tuesday passed without a recovery call
-    ("2026-06-15", 2, ["red-no-recovery:acme"]),
-])
+@pytest.mark.parametrize(
+    "day, days, expected",
+    [
+        ("2026-06-08", 2, []),  # Monday: no working day after the Friday assessment has passed
+        ("2026-06-09", 2, []),  # only Monday has passed
+        ("2026-06-09", 1, ["red-no-recovery:acme"]),  # one working day is enough with recovery_days = 1
+        ("2026-06-10", 2, ["red-no-recovery:acme"]),  # Monday and Tuesday passed without a recovery call
+        ("2026-06-15", 2, ["red-no-recovery:acme"]),
+    ],
+)
 def test_red_without_recovery_waits_for_the_working_days(clients, day, days, expected):
     assert ids(alerts.red_without_recovery(clients["acme"], date.fromisoformat(day), days)) == expected
 
 
-@pytest.mark.parametrize("done_on, expected", [
-    ("2026-06-09", []),                         # inside the two working days before 06-10
-    ("2026-06-10", []),                         # done on the check day itself
-    # On 06-08 the (skipped) weekly review stands, covering the recovery call: no recovery was held that day.
-    ("2026-06-08", ["red-no-recovery:acme"]),
-])
+@pytest.mark.parametrize(
+    "done_on, expected",
+    [
+        ("2026-06-09", []),  # inside the two working days before 06-10
+        ("2026-06-10", []),  # done on the check day itself
+        # On 06-08 the (skipped) weekly review stands, covering the recovery call: no recovery was held that day.
+        ("2026-06-08", ["red-no-recovery:acme"]),
+    ],
+)
 def test_a_done_recovery_call_clears_the_finding(clients, done_on, expected):
     acme = with_exception(clients["acme"], done_on, "recovery")
     assert ids(alerts.red_without_recovery(acme, date(2026, 6, 10))) == expected
 
 
 def test_a_done_review_covering_the_recovery_call_counts(clients):
-    acme = clients["acme"].model_copy(update={"exceptions": [
-        e for e in clients["acme"].exceptions if e.kind != "weekly"]})
+    acme = clients["acme"].model_copy(update={"exceptions": [e for e in clients["acme"].exceptions if e.kind != "weekly"]})
     # The weekly of 06-15 stands on a recovery day and covers it: done, it clears 06-15's check.
     acme = with_exception(acme, "2026-06-15", "weekly")
     assert alerts.red_without_recovery(acme, D) == []
@@ -101,19 +105,21 @@ def test_missed_reviews_one_finding_per_kind_with_severity_by_kind(clients):
 
 
 def test_missed_quarterly_is_high_and_weekly_low(clients):
-    cobalt = clients["cobalt"].model_copy(update={"exceptions": []})   # the 05-04 QBR was never done
+    cobalt = clients["cobalt"].model_copy(update={"exceptions": []})  # the 05-04 QBR was never done
     found = {f.id: f.severity for f in alerts.missed_touchpoints(cobalt, date(2026, 5, 5))}
     assert found["missed-touchpoint:cobalt:quarterly"] == "high"
-    acme = clients["acme"].model_copy(update={"exceptions": []})        # weekly of 06-08 not skipped now
-    assert {f.id: f.severity for f in alerts.missed_touchpoints(acme, date(2026, 6, 9))} == {
-        "missed-touchpoint:acme:weekly": "low"}
+    acme = clients["acme"].model_copy(update={"exceptions": []})  # weekly of 06-08 not skipped now
+    assert {f.id: f.severity for f in alerts.missed_touchpoints(acme, date(2026, 6, 9))} == {"missed-touchpoint:acme:weekly": "low"}
 
 
-@pytest.mark.parametrize("day, expected", [
-    ("2026-06-08", []),                                # the intervention is due today, not overdue
-    ("2026-06-09", ["intervention-overdue:beta"]),
-    ("2026-06-15", ["intervention-overdue:beta"]),
-])
+@pytest.mark.parametrize(
+    "day, expected",
+    [
+        ("2026-06-08", []),  # the intervention is due today, not overdue
+        ("2026-06-09", ["intervention-overdue:beta"]),
+        ("2026-06-15", ["intervention-overdue:beta"]),
+    ],
+)
 def test_intervention_overdue_for_yellow_clients(clients, day, expected):
     assert ids(alerts.intervention_overdue(clients["beta"], date.fromisoformat(day))) == expected
 
@@ -123,22 +129,24 @@ def test_intervention_done_clears_it(clients):
     assert alerts.intervention_overdue(beta, date(2026, 6, 12)) == []
 
 
-@pytest.mark.parametrize("day, lookback, expected", [
-    ("2026-06-01", 7, ["kpi-backsliding:beta:fcr"]),   # 70 on 06-01 after a peak of 85: newly backsliding
-    ("2026-06-07", 7, ["kpi-backsliding:beta:fcr"]),   # 7 days earlier (05-31) it was not yet
-    ("2026-06-08", 7, []),                             # 7 days earlier (06-01) it already was
-    ("2026-06-15", 7, []),
-    ("2026-06-15", 15, ["kpi-backsliding:beta:fcr"]),  # compared with 05-31
-    ("2026-05-31", 7, []),
-])
+@pytest.mark.parametrize(
+    "day, lookback, expected",
+    [
+        ("2026-06-01", 7, ["kpi-backsliding:beta:fcr"]),  # 70 on 06-01 after a peak of 85: newly backsliding
+        ("2026-06-07", 7, ["kpi-backsliding:beta:fcr"]),  # 7 days earlier (05-31) it was not yet
+        ("2026-06-08", 7, []),  # 7 days earlier (06-01) it already was
+        ("2026-06-15", 7, []),
+        ("2026-06-15", 15, ["kpi-backsliding:beta:fcr"]),  # compared with 05-31
+        ("2026-05-31", 7, []),
+    ],
+)
 def test_newly_backsliding(clients, day, lookback, expected):
     assert ids(alerts.newly_backsliding(clients["beta"], date.fromisoformat(day), lookback)) == expected
 
 
 def test_backsliding_message_names_the_gain_kept(clients):
     (finding,) = alerts.newly_backsliding(clients["beta"], date(2026, 6, 1))
-    assert finding.message == ("Beta Health: First contact resolution is slipping back: 70% now keeps 40% of the gain "
-                               "it had at its best (85%)")
+    assert finding.message == ("Beta Health: First contact resolution is slipping back: 70% now keeps 40% of the gain it had at its best (85%)")
 
 
 @pytest.mark.parametrize("go_live_offset, expected", [(88, []), (89, ["handover-gate:acme"]), (200, ["handover-gate:acme"])])
@@ -155,15 +163,17 @@ def test_handover_gate_met_raises_nothing(clients):
     assert "band is yellow, needs green" in finding.message and "1 high-priority action item open" in finding.message
 
 
-@pytest.mark.parametrize("due, priority, expected", [
-    ("2026-06-15", "high", []),                 # due today: not overdue yet
-    ("2026-06-14", "high", [("action-overdue:acme:7", "high")]),
-    ("2026-06-01", "medium", [("action-overdue:acme:7", "medium")]),
-    ("2026-06-01", "low", [("action-overdue:acme:7", "low")]),
-])
+@pytest.mark.parametrize(
+    "due, priority, expected",
+    [
+        ("2026-06-15", "high", []),  # due today: not overdue yet
+        ("2026-06-14", "high", [("action-overdue:acme:7", "high")]),
+        ("2026-06-01", "medium", [("action-overdue:acme:7", "medium")]),
+        ("2026-06-01", "low", [("action-overdue:acme:7", "low")]),
+    ],
+)
 def test_overdue_actions_take_their_priority_as_severity(due, priority, expected):
-    item = {"id": 7, "client": "acme", "client_name": "Acme", "text": "Do it", "due": due, "priority": priority,
-            "owner": "ana"}
+    item = {"id": 7, "client": "acme", "client_name": "Acme", "text": "Do it", "due": due, "priority": priority, "owner": "ana"}
     found = alerts.overdue_actions([item], D)
     assert [(f.id, f.severity) for f in found] == expected
 
@@ -183,8 +193,17 @@ def test_never_assessed_counts_from_go_live(clients, age, expected):
 
 
 def test_run_checks_on_the_fixed_portfolio(clients):
-    open_actions = [{"id": 2, "client": "beta", "client_name": "Beta Health", "text": "Fix the report export",
-                     "due": "2026-06-12", "priority": "high", "owner": "bob"}]
+    open_actions = [
+        {
+            "id": 2,
+            "client": "beta",
+            "client_name": "Beta Health",
+            "text": "Fix the report export",
+            "due": "2026-06-12",
+            "priority": "high",
+            "owner": "bob",
+        }
+    ]
     found = alerts.run_checks(clients.values(), open_actions, D)
     assert [(f.id, f.severity) for f in found] == EXPECTED
 
@@ -202,41 +221,50 @@ def test_settings_defaults_and_overrides():
     assert settings_from({"stale_days": 14}).stale_days == 14
 
 
-@pytest.mark.parametrize("table, message", [
-    ({"stale_days": 0}, "stale_days: must be at least 1 (got 0)"),
-    ({"recovery_days": "2"}, "recovery_days: must be a whole number"),
-    ({"recovery_days": 1.5}, "recovery_days: must be a whole number"),
-    ({"handover_day": True}, "handover_day: must be a whole number"),
-    ({"stale_dayz": 3}, "stale_dayz: unknown setting"),
-    (3, "must be a table"),
-])
+@pytest.mark.parametrize(
+    "table, message",
+    [
+        ({"stale_days": 0}, "stale_days: must be at least 1 (got 0)"),
+        ({"recovery_days": "2"}, "recovery_days: must be a whole number"),
+        ({"recovery_days": 1.5}, "recovery_days: must be a whole number"),
+        ({"handover_day": True}, "handover_day: must be a whole number"),
+        ({"stale_dayz": 3}, "stale_dayz: unknown setting"),
+        (3, "must be a table"),
+    ],
+)
 def test_bad_settings_name_the_key(table, message):
     with pytest.raises(ValueError) as info:
         settings_from(table)
     assert str(info.value).startswith(message)
 
 
-@pytest.mark.parametrize("text, parsed", [
-    ("red-no-recovery:acme", ("red-no-recovery", "acme", None)),
-    ("missed-touchpoint:acme:quarterly", ("missed-touchpoint", "acme", "quarterly")),
-    ("kpi-backsliding:beta:fcr", ("kpi-backsliding", "beta", "fcr")),
-    ("action-overdue:beta:12", ("action-overdue", "beta", "12")),
-])
+@pytest.mark.parametrize(
+    "text, parsed",
+    [
+        ("red-no-recovery:acme", ("red-no-recovery", "acme", None)),
+        ("missed-touchpoint:acme:quarterly", ("missed-touchpoint", "acme", "quarterly")),
+        ("kpi-backsliding:beta:fcr", ("kpi-backsliding", "beta", "fcr")),
+        ("action-overdue:beta:12", ("action-overdue", "beta", "12")),
+    ],
+)
 def test_finding_ids_parse(text, parsed):
     assert parse_finding_id(text) == parsed
 
 
-@pytest.mark.parametrize("text, message", [
-    ("acme", "is not a finding id"),
-    ("red-no-recovery:", "is not a finding id"),
-    ("red-no-recovery:Acme", "is not a finding id"),
-    ("nope:acme", "unknown rule 'nope'"),
-    ("missed-touchpoint:acme", "name a kind after the client"),
-    ("action-overdue:acme", "name an action item id after the client (action-overdue:acme:ID)"),
-    ("missed-touchpoint:acme:daily", "must be one of quarterly, monthly, biweekly, weekly"),
-    ("action-overdue:acme:first", "by its number"),
-    ("stale-health:acme:x", "nothing after the client"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("acme", "is not a finding id"),
+        ("red-no-recovery:", "is not a finding id"),
+        ("red-no-recovery:Acme", "is not a finding id"),
+        ("nope:acme", "unknown rule 'nope'"),
+        ("missed-touchpoint:acme", "name a kind after the client"),
+        ("action-overdue:acme", "name an action item id after the client (action-overdue:acme:ID)"),
+        ("missed-touchpoint:acme:daily", "must be one of quarterly, monthly, biweekly, weekly"),
+        ("action-overdue:acme:first", "by its number"),
+        ("stale-health:acme:x", "nothing after the client"),
+    ],
+)
 def test_bad_finding_ids_are_explained(text, message):
     with pytest.raises(ValueError) as info:
         parse_finding_id(text)
@@ -253,8 +281,7 @@ def test_acknowledged_until_the_day_inclusive():
 
 
 def test_counts_and_failing_ignore_acknowledged_findings():
-    rows = [{"severity": "high", "acknowledged": True}, {"severity": "medium", "acknowledged": False},
-            {"severity": "low", "acknowledged": False}]
+    rows = [{"severity": "high", "acknowledged": True}, {"severity": "medium", "acknowledged": False}, {"severity": "low", "acknowledged": False}]
     assert counts(rows) == {"high": 0, "medium": 1, "low": 1, "acknowledged": 1, "total": 3}
     assert not failing(rows, "high")
     assert failing(rows, "medium") and failing(rows, "low")
@@ -278,14 +305,18 @@ def test_check_json(fresh):
     assert data["counts"] == {"high": 2, "medium": 3, "low": 1, "acknowledged": 0, "total": 6}
 
 
-@pytest.mark.parametrize("args, code", [
-    ([], 1), (["--fail-on", "low"], 1),
-    (["--owner", "bob", "--fail-on", "high"], 1),
-    # On 06-09 acme has been red for one working day only; cobalt's monthly is overdue (medium), its health stale (low).
-    (["--date", "2026-06-09", "--owner", "ana", "--fail-on", "high"], 0),
-    (["--date", "2026-06-09", "--owner", "ana", "--fail-on", "medium"], 1),
-    (["--date", "2026-06-09", "--owner", "ana"], 0),
-])
+@pytest.mark.parametrize(
+    "args, code",
+    [
+        ([], 1),
+        (["--fail-on", "low"], 1),
+        (["--owner", "bob", "--fail-on", "high"], 1),
+        # On 06-09 acme has been red for one working day only; cobalt's monthly is overdue (medium), its health stale (low).
+        (["--date", "2026-06-09", "--owner", "ana", "--fail-on", "high"], 0),
+        (["--date", "2026-06-09", "--owner", "ana", "--fail-on", "medium"], 1),
+        (["--date", "2026-06-09", "--owner", "ana"], 0),
+    ],
+)
 def test_check_exit_codes(fresh, args, code):
     run, db = fresh
     result = run("check", *(args if "--date" in args else ["--date", "2026-06-15", *args]), db=db)
@@ -306,16 +337,16 @@ def test_check_text_output(fresh):
 def test_ack_flow(fresh):
     run, db = fresh
     assert run("check", "--date", "2026-06-15", db=db).returncode == 1
-    first = run.ok("--date", "2026-06-15", "ack", "red-no-recovery:acme", "--until", "2026-06-16",
-                   "--reason", "CIO on leave <until> Wednesday", db=db)
+    first = run.ok(
+        "--date", "2026-06-15", "ack", "red-no-recovery:acme", "--until", "2026-06-16", "--reason", "CIO on leave <until> Wednesday", db=db
+    )
     assert first.stdout == "acknowledged red-no-recovery:acme until 2026-06-16\n"
     run.ok("--date", "2026-06-15", "ack", "action-overdue:beta:2", "--until", "2026-06-15", "--reason", "done", db=db)
     result = run("check", "--date", "2026-06-15", "--json", db=db)
     assert result.returncode == 0, "both high findings are acknowledged"
     data = json.loads(result.stdout)
     acked = {f["id"]: f for f in data["findings"] if f["acknowledged"]}
-    assert acked["red-no-recovery:acme"]["ack"] == {"until": "2026-06-16", "reason": "CIO on leave <until> Wednesday",
-                                                    "by": ACTOR}
+    assert acked["red-no-recovery:acme"]["ack"] == {"until": "2026-06-16", "reason": "CIO on leave <until> Wednesday", "by": ACTOR}
     assert data["counts"] == {"high": 0, "medium": 3, "low": 1, "acknowledged": 2, "total": 6}
     assert run("check", "--date", "2026-06-15", "--fail-on", "medium", db=db).returncode == 1
     # The acknowledgement of action-overdue:beta:2 ran out on the 15th; the one of acme on the 16th.
@@ -333,20 +364,21 @@ def test_ack_flow(fresh):
 
 def test_an_id_not_raised_yet_can_be_acknowledged(fresh):
     run, db = fresh
-    run.ok("--date", "2026-06-15", "ack", "kpi-backsliding:beta:handle_time", "--until", "2026-07-01", "--reason", "seasonal",
-           db=db)
-    run.ok("--date", "2026-06-15", "ack", "missed-touchpoint:acme:quarterly", "--until", "2026-07-01", "--reason", "r",
-           db=db)
+    run.ok("--date", "2026-06-15", "ack", "kpi-backsliding:beta:handle_time", "--until", "2026-07-01", "--reason", "seasonal", db=db)
+    run.ok("--date", "2026-06-15", "ack", "missed-touchpoint:acme:quarterly", "--until", "2026-07-01", "--reason", "r", db=db)
 
 
-@pytest.mark.parametrize("args, message", [
-    (["acme"], "'acme' is not a finding id"),
-    (["red-no-recovery:ghost"], "unknown client 'ghost'"),
-    (["kpi-backsliding:beta:nps"], "client 'beta' has no KPI 'nps'"),
-    (["action-overdue:cobalt:4"], "client 'cobalt' has no open action item 4"),   # item 4 is done
-    (["red-no-recovery:acme", "--until", "2026-06-14"], "--until 2026-06-14 is in the past (today is 2026-06-15)"),
-    (["red-no-recovery:acme", "--reason", " "], "--reason: say why"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["acme"], "'acme' is not a finding id"),
+        (["red-no-recovery:ghost"], "unknown client 'ghost'"),
+        (["kpi-backsliding:beta:nps"], "client 'beta' has no KPI 'nps'"),
+        (["action-overdue:cobalt:4"], "client 'cobalt' has no open action item 4"),  # item 4 is done
+        (["red-no-recovery:acme", "--until", "2026-06-14"], "--until 2026-06-14 is in the past (today is 2026-06-15)"),
+        (["red-no-recovery:acme", "--reason", " "], "--reason: say why"),
+    ],
+)
 def test_ack_refuses_bad_input(fresh, dump_db, args, message):
     run, db = fresh
     before = dump_db(db)
@@ -362,13 +394,16 @@ def test_ack_refuses_bad_input(fresh, dump_db, args, message):
     assert dump_db(db) == before
 
 
-@pytest.mark.parametrize("config, message", [
-    ("[check]\nstale_days = 0\n", "[check] stale_days: must be at least 1 (got 0)"),
-    ("[check]\nrecovery_days = \"two\"\n", "[check] recovery_days: must be a whole number"),
-    ("[check]\nstale_dayz = 3\n", "[check] stale_dayz: unknown setting"),
-    ("[check\n", "not valid TOML"),
-    ("check = 3\n", "[check] must be a table"),
-])
+@pytest.mark.parametrize(
+    "config, message",
+    [
+        ("[check]\nstale_days = 0\n", "[check] stale_days: must be at least 1 (got 0)"),
+        ('[check]\nrecovery_days = "two"\n', "[check] recovery_days: must be a whole number"),
+        ("[check]\nstale_dayz = 3\n", "[check] stale_dayz: unknown setting"),
+        ("[check\n", "not valid TOML"),
+        ("check = 3\n", "[check] must be a table"),
+    ],
+)
 def test_invalid_config_is_one_line_naming_file_and_key(fresh, config, message):
     run, db = fresh
     path = run.home / ".config" / "carebench" / "config.toml"
@@ -384,13 +419,12 @@ def test_config_thresholds_apply(fresh):
     run, db = fresh
     path = run.home / ".config" / "carebench" / "config.toml"
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("[ui]\ntheme = 'x'\n\n[check]\nstale_days = 50\nrecovery_days = 6\nhandover_day = 61\n",
-                    encoding="utf-8")
+    path.write_text("[ui]\ntheme = 'x'\n\n[check]\nstale_days = 50\nrecovery_days = 6\nhandover_day = 61\n", encoding="utf-8")
     data = json.loads(run("check", "--date", "2026-06-15", "--json", db=db).stdout)
     found = {f["id"] for f in data["findings"]}
-    assert "stale-health:cobalt" not in found            # 42 days < 50
-    assert "red-no-recovery:acme" not in found           # only 5 working days since the assessment
-    assert "handover-gate:beta" in found                 # day 76 >= 61
+    assert "stale-health:cobalt" not in found  # 42 days < 50
+    assert "red-no-recovery:acme" not in found  # only 5 working days since the assessment
+    assert "handover-gate:beta" in found  # day 76 >= 61
 
 
 def test_reports_load_no_ui_and_no_calendar_library():
@@ -398,10 +432,13 @@ def test_reports_load_no_ui_and_no_calendar_library():
     import sys
 
     def loaded(code: str) -> set[str]:
-        out = subprocess.run([sys.executable, "-c", f"{code}\nimport sys, json; print(json.dumps(sorted(sys.modules)))"],
-                             capture_output=True, text=True, check=True)
+        out = subprocess.run(
+            [sys.executable, "-c", f"{code}\nimport sys, json; print(json.dumps(sorted(sys.modules)))"], capture_output=True, text=True, check=True
+        )
         return {m.split(".")[0] for m in json.loads(out.stdout.strip().splitlines()[-1])}
 
-    reports = loaded("import carebench.cli, carebench.reports.build, carebench.reports.digest, "
-                     "carebench.app.settings, carebench.app.feeds, carebench.reports.render_html")
+    reports = loaded(
+        "import carebench.cli, carebench.reports.build, carebench.reports.digest, "
+        "carebench.app.settings, carebench.app.feeds, carebench.reports.render_html"
+    )
     assert "textual" not in reports and "icalendar" not in reports

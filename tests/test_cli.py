@@ -17,12 +17,31 @@ from conftest import ACTOR
 
 AS_OF = "2026-06-15"
 COMMANDS = (
-    "init", "schema", "import", "export", "demo", "demo-data", "today", "schedule", "health", "client", "kpis",
-    "pipeline", "log", "add-client", "add-kpi", "reading", "savings", "assess", "done", "skip", "move",
-    "add-opportunity", "add-action",
+    "init",
+    "schema",
+    "import",
+    "export",
+    "demo",
+    "demo-data",
+    "today",
+    "schedule",
+    "health",
+    "client",
+    "kpis",
+    "pipeline",
+    "log",
+    "add-client",
+    "add-kpi",
+    "reading",
+    "savings",
+    "assess",
+    "done",
+    "skip",
+    "move",
+    "add-opportunity",
+    "add-action",
 )
-SCORES_80 = ("achievement=8,trend=8,sustainability=7,adherence=8,engagement=8,leadership=8,"
-             "communication=8,satisfaction=8,expansion_interest=9")
+SCORES_80 = "achievement=8,trend=8,sustainability=7,adherence=8,engagement=8,leadership=8,communication=8,satisfaction=8,expansion_interest=9"
 
 
 def parallel(calls):
@@ -122,11 +141,13 @@ def test_today_groups_overdue_per_client_and_kind(sr):
 
 
 def test_today_owner_filter(sr):
-    bob, ana, carl = parallel([
-        lambda: sr.json("today", "--date", AS_OF, "--owner", "bob", "--json"),
-        lambda: sr.json("today", "--date", AS_OF, "--owner", "ana", "--json"),
-        lambda: sr.json("today", "--date", "2026-06-20", "--owner", "carl", "--json"),
-    ])
+    bob, ana, carl = parallel(
+        [
+            lambda: sr.json("today", "--date", AS_OF, "--owner", "bob", "--json"),
+            lambda: sr.json("today", "--date", AS_OF, "--owner", "ana", "--json"),
+            lambda: sr.json("today", "--date", "2026-06-20", "--owner", "carl", "--json"),
+        ]
+    )
     assert {i["client"] for i in bob["items"]} == {"beta"}
     assert len(bob["items"]) == 3
     assert [a["text"] for a in bob["action_items"]] == ["Fix the report export"]
@@ -139,10 +160,12 @@ def test_today_owner_filter(sr):
 
 
 def test_today_on_another_date_and_root_date_option(sr):
-    sub, root = parallel([
-        lambda: sr.json("today", "--date", "2026-06-05", "--json"),
-        lambda: sr.json("--date", "2026-06-05", "today", "--json"),
-    ])
+    sub, root = parallel(
+        [
+            lambda: sr.json("today", "--date", "2026-06-05", "--json"),
+            lambda: sr.json("--date", "2026-06-05", "today", "--json"),
+        ]
+    )
     assert sub == root
     assert sub["date"] == "2026-06-05"
     # 06-05 is the red assessment's own day: escalation starts the next working day
@@ -160,11 +183,13 @@ TP_KEYS = {"date", "kind", "covers", "status", "moved_from"}
 
 
 def test_schedule_covers_states_and_moves(sr):
-    cobalt, acme, beta = parallel([
-        lambda: sr.json("schedule", "cobalt", "--from", "2026-03-01", "--to", "2026-03-03", "--json"),
-        lambda: sr.json("schedule", "acme", "--from", "2026-06-01", "--to", "2026-06-09", "--json"),
-        lambda: sr.json("schedule", "beta", "--from", "2026-04-14", "--to", "2026-05-15", "--json"),
-    ])
+    cobalt, acme, beta = parallel(
+        [
+            lambda: sr.json("schedule", "cobalt", "--from", "2026-03-01", "--to", "2026-03-03", "--json"),
+            lambda: sr.json("schedule", "acme", "--from", "2026-06-01", "--to", "2026-06-09", "--json"),
+            lambda: sr.json("schedule", "beta", "--from", "2026-04-14", "--to", "2026-05-15", "--json"),
+        ]
+    )
     # silver go-live 2026-02-02: go-live + 28 days = go-live + 1 month = 2026-03-02, the monthly stands
     assert cobalt["client"] == "cobalt"
     assert cobalt["touchpoints"] == [
@@ -196,8 +221,9 @@ def test_schedule_default_range_is_the_first_year(sr):
     dates = [t["date"] for t in data["touchpoints"]]
     assert dates[0] == "2026-04-08"
     # quarterly n=1 (07-01) stands over the monthly of the same date
-    assert {"date": "2026-07-01", "kind": "quarterly", "covers": ["monthly"], "status": "scheduled",
-            "moved_from": None}.items() <= next(t for t in data["touchpoints"] if t["date"] == "2026-07-01").items()
+    assert {"date": "2026-07-01", "kind": "quarterly", "covers": ["monthly"], "status": "scheduled", "moved_from": None}.items() <= next(
+        t for t in data["touchpoints"] if t["date"] == "2026-07-01"
+    ).items()
     assert data["to"] >= "2027-04-01"
 
 
@@ -207,10 +233,12 @@ HEALTH_KEYS = {"client", "date", "overall", "band", "components", "previous_over
 
 
 def test_health_list_most_critical_first(sr):
-    data, earlier = parallel([
-        lambda: sr.json("health", "--date", AS_OF, "--json"),
-        lambda: sr.json("health", "--date", "2026-05-20", "--json"),
-    ])
+    data, earlier = parallel(
+        [
+            lambda: sr.json("health", "--date", AS_OF, "--json"),
+            lambda: sr.json("health", "--date", "2026-05-20", "--json"),
+        ]
+    )
     for row in data:
         assert HEALTH_KEYS <= set(row)
     assert [(r["client"], r["overall"], r["band"], r["previous_overall"], r["delta"], r["date"]) for r in data] == [
@@ -221,8 +249,7 @@ def test_health_list_most_critical_first(sr):
     # acme (perf 16/3, adoption 14/3, relationship 17/3): component scores shown to two decimals
     acme = data[0]["components"]
     assert set(acme) == {"performance", "adoption", "relationship"}
-    assert acme["performance"] == {"score": 5.33, "weight": 0.4,
-                                   "subscores": {"achievement": 5, "trend": 5, "sustainability": 6}}
+    assert acme["performance"] == {"score": 5.33, "weight": 0.4, "subscores": {"achievement": 5, "trend": 5, "sustainability": 6}}
     assert acme["adoption"]["score"] == 4.67 and acme["adoption"]["weight"] == 0.3
     assert acme["relationship"]["score"] == 5.67 and acme["relationship"]["weight"] == 0.3
     # as of 2026-05-20: acme not yet assessed (listed last), beta only has its green assessment
@@ -234,10 +261,12 @@ def test_health_list_most_critical_first(sr):
 
 
 def test_health_of_one_client_with_history(sr):
-    data, earlier = parallel([
-        lambda: sr.json("health", "beta", "--date", AS_OF, "--json"),
-        lambda: sr.json("health", "beta", "--date", "2026-05-20", "--json"),
-    ])
+    data, earlier = parallel(
+        [
+            lambda: sr.json("health", "beta", "--date", AS_OF, "--json"),
+            lambda: sr.json("health", "beta", "--date", "2026-05-20", "--json"),
+        ]
+    )
     assert HEALTH_KEYS | {"history"} <= set(data)
     assert data["client"] == "beta"
     assert data["date"] == "2026-06-01"
@@ -246,8 +275,7 @@ def test_health_of_one_client_with_history(sr):
     assert data["components"] == {
         "performance": {"score": 6.67, "weight": 0.4, "subscores": {"achievement": 7, "trend": 7, "sustainability": 6}},
         "adoption": {"score": 6.67, "weight": 0.3, "subscores": {"adherence": 7, "engagement": 6, "leadership": 7}},
-        "relationship": {"score": 7.33, "weight": 0.3,
-                         "subscores": {"communication": 7, "satisfaction": 8, "expansion_interest": 7}},
+        "relationship": {"score": 7.33, "weight": 0.3, "subscores": {"communication": 7, "satisfaction": 8, "expansion_interest": 7}},
     }
     assert data["history"] == [
         {"date": "2026-05-04", "overall": 8.3, "band": "green"},
@@ -264,19 +292,20 @@ MONEY_KEYS = {"monthly_savings", "ytd_savings", "cumulative_savings", "roi", "ro
 
 
 def test_client_phase_handover_and_financials(sr):
-    acme, beta, cobalt, cobalt_later = parallel([
-        lambda: sr.json("client", "acme", "--date", AS_OF, "--json"),
-        lambda: sr.json("client", "beta", "--date", AS_OF, "--json"),
-        lambda: sr.json("client", "cobalt", "--date", AS_OF, "--json"),
-        lambda: sr.json("client", "cobalt", "--date", "2027-01-15", "--json"),
-    ])
+    acme, beta, cobalt, cobalt_later = parallel(
+        [
+            lambda: sr.json("client", "acme", "--date", AS_OF, "--json"),
+            lambda: sr.json("client", "beta", "--date", AS_OF, "--json"),
+            lambda: sr.json("client", "cobalt", "--date", AS_OF, "--json"),
+            lambda: sr.json("client", "cobalt", "--date", "2027-01-15", "--json"),
+        ]
+    )
     for data in (acme, beta, cobalt):
         assert CLIENT_KEYS <= set(data)
         assert MONEY_KEYS <= set(data["financials"])
         assert set(data["handover"]) >= {"ready", "reasons"}
     # go-live 2026-06-01 is day 1, so 2026-06-15 is day 15
-    assert (acme["id"], acme["name"], acme["tier"], acme["owner"], acme["go_live"]) == (
-        "acme", "Acme Logistics", "platinum", "ana", "2026-06-01")
+    assert (acme["id"], acme["name"], acme["tier"], acme["owner"], acme["go_live"]) == ("acme", "Acme Logistics", "platinum", "ana", "2026-06-01")
     assert (acme["day"], acme["phase"], acme["adoption_phase"]) == (15, "stabilization", "honeymoon")
     assert acme["handover"]["ready"] is False
     # too early, red, 0 of 1 KPI on target, knowledge transfer not started
@@ -286,33 +315,65 @@ def test_client_phase_handover_and_financials(sr):
     assert acme["financials"]["monthly_savings"] is None
     # 2026-04-01 -> 2026-06-15 is 75 days later: day 76
     assert (beta["day"], beta["phase"], beta["adoption_phase"]) == (76, "scaling_handover", "honeymoon")
-    assert beta["handover"] == {"ready": False, "reasons": [
-        "band is yellow, needs green", "1 of 2 KPIs on target (50%), needs 80%", "1 high-priority action item open",
-        "knowledge transfer not done: runbook handed over, troubleshooting guide handed over, decision log reviewed "
-        "with the client, internal owner named, client team shadowed us, we shadowed the client team, escalation "
-        "path agreed, governance meetings scheduled"]}
+    assert beta["handover"] == {
+        "ready": False,
+        "reasons": [
+            "band is yellow, needs green",
+            "1 of 2 KPIs on target (50%), needs 80%",
+            "1 high-priority action item open",
+            "knowledge transfer not done: runbook handed over, troubleshooting guide handed over, decision log reviewed "
+            "with the client, internal owner named, client team shadowed us, we shadowed the client team, escalation "
+            "path agreed, governance meetings scheduled",
+        ],
+    }
     # savings 10000.50 + 12000.25; ROI = (22000.75 - 200000) / 200000 * 100 = -88.99.. -> -89.0
     assert {k: beta["financials"][k] for k in MONEY_KEYS} == {
-        "monthly_savings": 12000.25, "ytd_savings": 22000.75, "cumulative_savings": 22000.75,
-        "roi": -89.0, "roi_target": 100.0}
+        "monthly_savings": 12000.25,
+        "ytd_savings": 22000.75,
+        "cumulative_savings": 22000.75,
+        "roi": -89.0,
+        "roi_target": 100.0,
+    }
     # 2026-02-02 -> 2026-06-15: day 134; 4 whole months elapsed -> month 5 -> reality
     assert (cobalt["day"], cobalt["phase"], cobalt["adoption_phase"]) == (134, "steady_state", "reality")
     assert cobalt["handover"] == {"ready": True, "reasons": []}
     # July's savings lie in the future; ROI = (135000 - 100000) / 100000 = 35 %
     assert {k: cobalt["financials"][k] for k in MONEY_KEYS} == {
-        "monthly_savings": 45000.0, "ytd_savings": 135000.0, "cumulative_savings": 135000.0,
-        "roi": 35.0, "roi_target": 150.0}
+        "monthly_savings": 45000.0,
+        "ytd_savings": 135000.0,
+        "cumulative_savings": 135000.0,
+        "roi": 35.0,
+        "roi_target": 150.0,
+    }
     # as of 2027-01-15: day 348, 11 whole months -> month 12 -> integration; no 2027 savings yet
     assert (cobalt_later["day"], cobalt_later["phase"], cobalt_later["adoption_phase"]) == (348, "steady_state", "integration")
     assert {k: cobalt_later["financials"][k] for k in MONEY_KEYS} == {
-        "monthly_savings": 50000.0, "ytd_savings": 0.0, "cumulative_savings": 185000.0,
-        "roi": 85.0, "roi_target": 150.0}
+        "monthly_savings": 50000.0,
+        "ytd_savings": 0.0,
+        "cumulative_savings": 185000.0,
+        "roi": 85.0,
+        "roi_target": 150.0,
+    }
 
 
 # ----- kpis ------------------------------------------------------------------------
 
-KPI_KEYS = {"key", "name", "category", "unit", "direction", "baseline", "target", "current", "change",
-            "change_unit", "on_target", "trend", "backsliding", "retained"}
+KPI_KEYS = {
+    "key",
+    "name",
+    "category",
+    "unit",
+    "direction",
+    "baseline",
+    "target",
+    "current",
+    "change",
+    "change_unit",
+    "on_target",
+    "trend",
+    "backsliding",
+    "retained",
+}
 
 
 def pick(row, keys=("key", "current", "change", "change_unit", "on_target", "trend", "backsliding", "retained")):
@@ -320,29 +381,69 @@ def pick(row, keys=("key", "current", "change", "change_unit", "on_target", "tre
 
 
 def test_kpis_current_change_target_trend_backsliding(sr):
-    now, earlier = parallel([
-        lambda: sr.json("kpis", "beta", "--date", AS_OF, "--json"),
-        lambda: sr.json("kpis", "beta", "--date", "2026-05-20", "--json"),
-    ])
+    now, earlier = parallel(
+        [
+            lambda: sr.json("kpis", "beta", "--date", AS_OF, "--json"),
+            lambda: sr.json("kpis", "beta", "--date", "2026-05-20", "--json"),
+        ]
+    )
     assert isinstance(now, list) and len(now) == 3
     for row in now:
         assert KPI_KEYS <= set(row)
-    assert (now[0]["name"], now[0]["category"], now[0]["unit"], now[0]["direction"], now[0]["baseline"],
-            now[0]["target"]) == ("First contact resolution", "lagging", "%", "higher", 60, 80)
+    assert (now[0]["name"], now[0]["category"], now[0]["unit"], now[0]["direction"], now[0]["baseline"], now[0]["target"]) == (
+        "First contact resolution",
+        "lagging",
+        "%",
+        "higher",
+        60,
+        80,
+    )
     assert [pick(r) for r in now] == [
         # % KPI: change in points. Peak 85, now 70: retained (70-60)/(85-60) = 0.4 < 0.8 -> backsliding.
         # Least squares over (0,65) (16,75) (30,85) (47,70): slope 181.25/1202.75, x 47 days = +7.1 > 5% of 20
-        {"key": "fcr", "current": 70, "change": 10, "change_unit": "pp", "on_target": False,
-         "trend": "improving", "backsliding": True, "retained": 0.4},
+        {
+            "key": "fcr",
+            "current": 70,
+            "change": 10,
+            "change_unit": "pp",
+            "on_target": False,
+            "trend": "improving",
+            "backsliding": True,
+            "retained": 0.4,
+        },
         # lower is better: (7.5 - 10) / 10 = -25 %; at its best value, so retained 1.0
-        {"key": "handle_time", "current": 7.5, "change": -25, "change_unit": "%", "on_target": True,
-         "trend": "improving", "backsliding": False, "retained": 1.0},
-        {"key": "training", "current": None, "change": None, "change_unit": "pp", "on_target": None,
-         "trend": None, "backsliding": False, "retained": None},
+        {
+            "key": "handle_time",
+            "current": 7.5,
+            "change": -25,
+            "change_unit": "%",
+            "on_target": True,
+            "trend": "improving",
+            "backsliding": False,
+            "retained": 1.0,
+        },
+        {
+            "key": "training",
+            "current": None,
+            "change": None,
+            "change_unit": "pp",
+            "on_target": None,
+            "trend": None,
+            "backsliding": False,
+            "retained": None,
+        },
     ]
     # on 2026-05-20 the peak (85) is the latest reading: on target, nothing lost
-    assert pick(earlier[0]) == {"key": "fcr", "current": 85, "change": 25, "change_unit": "pp", "on_target": True,
-                                "trend": "improving", "backsliding": False, "retained": 1.0}
+    assert pick(earlier[0]) == {
+        "key": "fcr",
+        "current": 85,
+        "change": 25,
+        "change_unit": "pp",
+        "on_target": True,
+        "trend": "improving",
+        "backsliding": False,
+        "retained": 1.0,
+    }
     assert earlier[1]["current"] == 9 and earlier[1]["change"] == -10
 
 
@@ -352,15 +453,16 @@ OPP_KEYS = {"client", "title", "stage", "value", "probability", "weighted", "rea
 
 
 def test_pipeline_weighted_totals_and_readiness(sr):
-    data, beta, earlier = parallel([
-        lambda: sr.json("pipeline", "--date", AS_OF, "--json"),
-        lambda: sr.json("pipeline", "--client", "beta", "--date", AS_OF, "--json"),
-        lambda: sr.json("pipeline", "--date", "2026-05-20", "--json"),
-    ])
+    data, beta, earlier = parallel(
+        [
+            lambda: sr.json("pipeline", "--date", AS_OF, "--json"),
+            lambda: sr.json("pipeline", "--client", "beta", "--date", AS_OF, "--json"),
+            lambda: sr.json("pipeline", "--date", "2026-05-20", "--json"),
+        ]
+    )
     for row in data["opportunities"]:
         assert OPP_KEYS <= set(row)
-    assert [(o["client"], o["title"], o["stage"], o["value"], o["probability"], o["weighted"], o["readiness"])
-            for o in data["opportunities"]] == [
+    assert [(o["client"], o["title"], o["stage"], o["value"], o["probability"], o["weighted"], o["readiness"]) for o in data["opportunities"]] == [
         ("acme", "Extra site", "proposed", 80000, 10, 8000, "hold: recover health first"),
         ("beta", "Analytics add-on", "identified", 50000, 25, 12500, "nurture"),
         ("beta", "Training package", "won", 10000, 100, 10000, "nurture"),
@@ -522,39 +624,98 @@ def test_demo_data_loads(run, db):
 
 
 def test_write_commands_build_a_client_from_scratch(run, db):
-    run.ok("add-client", "zeta", "--name", "Zeta Bank", "--tier", "gold", "--go-live", "2026-05-04",
-           "--investment", "50000", "--roi-target", "120", db=db)
-    run.ok("add-kpi", "zeta", "nps", "--name", "Net promoter score", "--category", "lagging", "--unit", "pts",
-           "--direction", "higher", "--baseline", "20", "--target", "40", db=db)
+    run.ok(
+        "add-client",
+        "zeta",
+        "--name",
+        "Zeta Bank",
+        "--tier",
+        "gold",
+        "--go-live",
+        "2026-05-04",
+        "--investment",
+        "50000",
+        "--roi-target",
+        "120",
+        db=db,
+    )
+    run.ok(
+        "add-kpi",
+        "zeta",
+        "nps",
+        "--name",
+        "Net promoter score",
+        "--category",
+        "lagging",
+        "--unit",
+        "pts",
+        "--direction",
+        "higher",
+        "--baseline",
+        "20",
+        "--target",
+        "40",
+        db=db,
+    )
     run.ok("reading", "zeta", "nps", "30", "--date", "2026-06-01", db=db)
     run.ok("reading", "zeta", "nps", "45", "--date", "2026-06-10", db=db)
     run.ok("savings", "zeta", "2026-05", "10000", db=db)
     run.ok("savings", "zeta", "2026-06", "15000", db=db)
     out = run.ok("assess", "zeta", "--scores", SCORES_80, "--date", "2026-06-05", "--note", "fine", db=db)
     assert "8.0" in out.stdout and "green" in out.stdout
-    run.ok("add-opportunity", "zeta", "--title", "Mobile app", "--value", "90000", "--probability", "30",
-           "--stage", "qualified", "--source", "competitive_response", "--investment-low", "20000",
-           "--investment-high", "30000", "--start-month", "6", "--end-month", "9", db=db)
+    run.ok(
+        "add-opportunity",
+        "zeta",
+        "--title",
+        "Mobile app",
+        "--value",
+        "90000",
+        "--probability",
+        "30",
+        "--stage",
+        "qualified",
+        "--source",
+        "competitive_response",
+        "--investment-low",
+        "20000",
+        "--investment-high",
+        "30000",
+        "--start-month",
+        "6",
+        "--end-month",
+        "9",
+        db=db,
+    )
     run.ok("add-action", "zeta", "Book the QBR", "--due", "2026-06-12", "--priority", "high", db=db)
 
     client = run.json("client", "zeta", "--date", AS_OF, "--json", db=db)
     # add-client without --owner: the login of whoever ran it
-    assert (client["owner"], client["tier"], client["go_live"], client["day"], client["phase"]) == (
-        ACTOR, "gold", "2026-05-04", 43, "optimization")
+    assert (client["owner"], client["tier"], client["go_live"], client["day"], client["phase"]) == (ACTOR, "gold", "2026-05-04", 43, "optimization")
     # ROI = (25000 - 50000) / 50000 = -50 %
     assert {k: client["financials"][k] for k in MONEY_KEYS} == {
-        "monthly_savings": 15000.0, "ytd_savings": 25000.0, "cumulative_savings": 25000.0,
-        "roi": -50.0, "roi_target": 120.0}
+        "monthly_savings": 15000.0,
+        "ytd_savings": 25000.0,
+        "cumulative_savings": 25000.0,
+        "roi": -50.0,
+        "roi_target": 120.0,
+    }
     kpis = run.json("kpis", "zeta", "--date", AS_OF, "--json", db=db)
     # (45 - 20) / 20 = +125 %
-    assert pick(kpis[0]) == {"key": "nps", "current": 45, "change": 125, "change_unit": "%", "on_target": True,
-                             "trend": "improving", "backsliding": False, "retained": 1.0}
+    assert pick(kpis[0]) == {
+        "key": "nps",
+        "current": 45,
+        "change": 125,
+        "change_unit": "%",
+        "on_target": True,
+        "trend": "improving",
+        "backsliding": False,
+        "retained": 1.0,
+    }
     health = run.json("health", "zeta", "--date", AS_OF, "--json", db=db)
     # perf 23/3, adoption 24/3, relationship 25/3: (0.4*23 + 0.3*24 + 0.3*25) / 3 = 7.966.. -> 8.0 green
     assert (health["overall"], health["band"], health["delta"]) == (8.0, "green", None)
     pipeline = run.json("pipeline", "--date", AS_OF, "--json", db=db)
-    assert [(o["title"], o["weighted"], o["readiness"]) for o in pipeline["opportunities"]] == [
-        ("Mobile app", 27000, "ready to present")]
+    assert [(o["title"], o["weighted"], o["readiness"]) for o in pipeline["opportunities"]] == [("Mobile app", 27000, "ready to present")]
     today = run.json("today", "--date", AS_OF, "--json", db=db)
     assert [(a["text"], a["owner"], a["priority"]) for a in today["action_items"]] == [("Book the QBR", ACTOR, "high")]
 
@@ -618,8 +779,7 @@ def test_done_with_a_covered_kind_and_skip(fresh):
 
 def test_move_changes_schedule_and_agenda(fresh):
     run, database = fresh
-    out = run.ok("--date", AS_OF, "move", "beta", "--date", AS_OF, "--to", "2026-06-16", "--reason", "client asked",
-                 db=database)
+    out = run.ok("--date", AS_OF, "move", "beta", "--date", AS_OF, "--to", "2026-06-16", "--reason", "client asked", db=database)
     assert "moved" in out.stdout
     schedule = run.json("schedule", "beta", "--from", AS_OF, "--to", "2026-06-17", "--json", db=database)
     assert schedule["touchpoints"] == [
@@ -691,8 +851,9 @@ def test_without_a_terminal_the_workbench_says_so_at_once(run, tmp_path):
     for args in ((), ("demo",)):
         result = run(*args, db=tmp_path / "p.db" if not args else None, real=True, timeout=20)
         assert result.returncode == 2, result.stderr
-        assert result.stderr.strip() == ("error: the workbench needs a terminal; over ssh use `ssh -t HOST carebench`, "
-                                         "or run a command such as `carebench today`")
+        assert result.stderr.strip() == (
+            "error: the workbench needs a terminal; over ssh use `ssh -t HOST carebench`, or run a command such as `carebench today`"
+        )
         assert result.stdout == ""
     assert not (tmp_path / "p.db").exists()  # nothing was created either
     assert not list(run.home.rglob("demo.db"))
@@ -711,8 +872,7 @@ def test_errors_say_the_rule_in_carebenchs_words_not_the_validators(fresh, tmp_p
     empty = run("add-action", "acme", "", "--due", "2026-06-20", db=database)
     assert empty.returncode == 2 and "must not be empty" in empty.stderr and "should" not in empty.stderr
     source = tmp_path / "p.json"
-    source.write_text('{"clients": [{"id": "x", "name": "X", "tier": "bronze", "go_live": "2026-02-30", "owner": "ana",'
-                      ' "investment": "lots"}]}')
+    source.write_text('{"clients": [{"id": "x", "name": "X", "tier": "bronze", "go_live": "2026-02-30", "owner": "ana", "investment": "lots"}]}')
     refused = run("import", source, db=database)
     assert refused.returncode == 2
     assert "clients[0].tier: must be one of 'platinum', 'gold' or 'silver'" in refused.stderr

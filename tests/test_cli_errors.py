@@ -47,16 +47,60 @@ BAD_ARGUMENTS = [
     ("add-client-duplicate", ["add-client", "acme", "--name", "X", "--tier", "gold", "--go-live", "2026-01-05"], None),
     ("add-client-bad-id", ["add-client", "Bad Id", "--name", "X", "--tier", "gold", "--go-live", "2026-01-05"], None),
     ("add-client-bad-tier", ["add-client", "newc", "--name", "X", "--tier", "bronze", "--go-live", "2026-01-05"], None),
-    ("add-client-negative-investment", ["add-client", "newc", "--name", "X", "--tier", "gold", "--go-live", "2026-01-05",
-                                        "--investment", "-5"], None),
-    ("add-client-infinite-roi-target", ["add-client", "newc", "--name", "X", "--tier", "gold", "--go-live", "2026-01-05",
-                                        "--roi-target", "inf"], None),
+    (
+        "add-client-negative-investment",
+        ["add-client", "newc", "--name", "X", "--tier", "gold", "--go-live", "2026-01-05", "--investment", "-5"],
+        None,
+    ),
+    (
+        "add-client-infinite-roi-target",
+        ["add-client", "newc", "--name", "X", "--tier", "gold", "--go-live", "2026-01-05", "--roi-target", "inf"],
+        None,
+    ),
     ("add-client-missing-tier", ["add-client", "newc", "--name", "X", "--go-live", "2026-01-05"], None),
     # add-kpi
-    ("add-kpi-duplicate-key", ["add-kpi", "beta", "fcr", "--name", "K", "--category", "lagging", "--unit", "%",
-                               "--direction", "higher", "--baseline", "1", "--target", "2"], None),
-    ("add-kpi-nan-baseline", ["add-kpi", "beta", "k", "--name", "K", "--category", "lagging", "--unit", "%",
-                              "--direction", "higher", "--baseline", "nan", "--target", "2"], None),
+    (
+        "add-kpi-duplicate-key",
+        [
+            "add-kpi",
+            "beta",
+            "fcr",
+            "--name",
+            "K",
+            "--category",
+            "lagging",
+            "--unit",
+            "%",
+            "--direction",
+            "higher",
+            "--baseline",
+            "1",
+            "--target",
+            "2",
+        ],
+        None,
+    ),
+    (
+        "add-kpi-nan-baseline",
+        [
+            "add-kpi",
+            "beta",
+            "k",
+            "--name",
+            "K",
+            "--category",
+            "lagging",
+            "--unit",
+            "%",
+            "--direction",
+            "higher",
+            "--baseline",
+            "nan",
+            "--target",
+            "2",
+        ],
+        None,
+    ),
     # reading
     ("reading-unknown-kpi", ["reading", "beta", "nokpi", "5", "--date", AS_OF], None),
     ("reading-nan", ["reading", "beta", "fcr", "nan", "--date", AS_OF], None),
@@ -84,10 +128,16 @@ BAD_ARGUMENTS = [
     # add-opportunity
     ("opportunity-probability-150", ["add-opportunity", "beta", "--title", "T", "--value", "100", "--probability", "150"], None),
     ("opportunity-probability-fraction", ["add-opportunity", "beta", "--title", "T", "--value", "100", "--probability", "10.5"], None),
-    ("opportunity-investment-low-above-high", ["add-opportunity", "beta", "--title", "T", "--value", "100", "--probability", "10",
-                                               "--investment-low", "5", "--investment-high", "1"], None),
-    ("opportunity-start-after-end", ["add-opportunity", "beta", "--title", "T", "--value", "100", "--probability", "10",
-                                     "--start-month", "6", "--end-month", "2"], None),
+    (
+        "opportunity-investment-low-above-high",
+        ["add-opportunity", "beta", "--title", "T", "--value", "100", "--probability", "10", "--investment-low", "5", "--investment-high", "1"],
+        None,
+    ),
+    (
+        "opportunity-start-after-end",
+        ["add-opportunity", "beta", "--title", "T", "--value", "100", "--probability", "10", "--start-month", "6", "--end-month", "2"],
+        None,
+    ),
     # add-action
     ("action-bad-priority", ["add-action", "beta", "Do it", "--due", "2026-07-01", "--priority", "urgent"], None),
     ("action-empty-text", ["add-action", "beta", "", "--due", "2026-07-01"], None),
@@ -150,6 +200,7 @@ def bad_argument_outcomes(base, dump_db):
     def call(args):
         def go(db, folder):
             return runner(*[a.replace("{tmp}", str(folder)) for a in args], db=db)
+
         return go
 
     return run_cases(base, dump_db, {case_id: call(args) for case_id, args, _ in BAD_ARGUMENTS})
@@ -245,29 +296,37 @@ def set_in(path, value):
         for key in path[:-1]:
             target = target[key]
         target[path[-1]] = value
+
     return change
 
 
 def many_errors(data):
-    data["clients"] = [{"id": f"c{i}", "name": "N", "tier": "bronze", "go_live": "2026-01-05", "owner": "a"}
-                       for i in range(25)]
+    data["clients"] = [{"id": f"c{i}", "name": "N", "tier": "bronze", "go_live": "2026-01-05", "owner": "a"} for i in range(25)]
 
 
 def one_good_one_bad(data):
     data["clients"] = [
         {"id": "delta", "name": "Delta", "tier": "gold", "go_live": "2026-01-05", "owner": "a"},
-        {"id": "acme", "name": "Acme", "tier": "gold", "go_live": "2026-01-05", "owner": "a",
-         "kpis": [{"key": "k", "name": "K", "category": "lagging", "direction": "higher", "baseline": 1, "target": "x"}]},
+        {
+            "id": "acme",
+            "name": "Acme",
+            "tier": "gold",
+            "go_live": "2026-01-05",
+            "owner": "a",
+            "kpis": [{"key": "k", "name": "K", "category": "lagging", "direction": "higher", "baseline": 1, "target": "x"}],
+        },
     ]
 
 
 def changed(*changes):
     """File content: the portfolio with ``changes`` applied (built lazily, from the conftest factory)."""
+
     def build(make_portfolio):
         data = make_portfolio()
         for change in changes:
             change(data)
         return json.dumps(data)
+
     return build
 
 
@@ -281,18 +340,18 @@ IMPORT_CASES = {
     "a-directory": (fixed("DIR"), 1, "directory", None),
     "not-json": (fixed('{"clients": ['), 1, "JSON", None),
     "not-utf8": (fixed(b'{"clients": [], "x": "\xff\xfe"}'), 1, "UTF-8", None),
-    "wrong-types": (changed(set_in(["clients", 0, "tier"], 5), set_in(["clients", 2, "kpis", 0, "target"], "abc")),
-                    2, "clients[2].kpis[0].target", None),
-    "score-11": (changed(set_in(["clients", 1, "assessments", 0, "scores", "trend"], 11)), 1,
-                 "clients[1].assessments[0].scores.trend", None),
-    "probability-150": (changed(set_in(["clients", 1, "opportunities", 0, "probability"], 150)), 1,
-                        "clients[1].opportunities[0].probability", None),
+    "wrong-types": (
+        changed(set_in(["clients", 0, "tier"], 5), set_in(["clients", 2, "kpis", 0, "target"], "abc")),
+        2,
+        "clients[2].kpis[0].target",
+        None,
+    ),
+    "score-11": (changed(set_in(["clients", 1, "assessments", 0, "scores", "trend"], 11)), 1, "clients[1].assessments[0].scores.trend", None),
+    "probability-150": (changed(set_in(["clients", 1, "opportunities", 0, "probability"], 150)), 1, "clients[1].opportunities[0].probability", None),
     "impossible-date": (changed(set_in(["clients", 0, "go_live"], "2026-02-30")), 1, "clients[0].go_live", None),
-    "nan-value": (changed(set_in(["clients", 1, "kpis", 0, "readings", 0, "value"], float("nan"))), 1,
-                  "clients[1].kpis[0].readings[0].value", None),
+    "nan-value": (changed(set_in(["clients", 1, "kpis", 0, "readings", 0, "value"], float("nan"))), 1, "clients[1].kpis[0].readings[0].value", None),
     "duplicate-client-ids": (changed(lambda d: d["clients"].append(d["clients"][0])), 1, "acme", None),
-    "duplicate-kpi-keys": (changed(lambda d: d["clients"][1]["kpis"].append(d["clients"][1]["kpis"][0])), 1,
-                           "fcr", None),
+    "duplicate-kpi-keys": (changed(lambda d: d["clients"][1]["kpis"].append(d["clients"][1]["kpis"][0])), 1, "fcr", None),
     "more-than-20-problems": (changed(many_errors), 21, "5 more", None),
     "valid-client-next-to-invalid-one": (changed(one_good_one_bad), 1, "clients[1].kpis[0].target", None),
     "newline-in-unknown-key": (changed(set_in(["bad\nkey"], 1)), 1, "key", None),
@@ -316,6 +375,7 @@ def import_outcomes(base, dump_db, make_portfolio):
             result = runner("import", path, db=db)
             result.label = str(path)
             return result
+
         return go
 
     return run_cases(base, dump_db, {case_id: call(case_id, spec[0]) for case_id, spec in IMPORT_CASES.items()})
@@ -380,8 +440,7 @@ def test_today_json_does_not_load_the_ui_or_the_write_library(base, tmp_path):
         "    print('TEXTUAL-LOADED' if 'textual' in sys.modules else 'TEXTUAL-ABSENT', file=sys.stderr)\n"
         "    print('SQLITE-UTILS-LOADED' if 'sqlite_utils' in sys.modules else 'SQLITE-UTILS-ABSENT', file=sys.stderr)\n"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=runner.env,
-                            stdin=subprocess.DEVNULL, timeout=60)
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=runner.env, stdin=subprocess.DEVNULL, timeout=60)
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["date"] == AS_OF
     assert result.stderr.strip().splitlines()[-2:] == ["TEXTUAL-ABSENT", "SQLITE-UTILS-ABSENT"]

@@ -8,8 +8,20 @@ from conftest import dump_database, write_portfolio
 
 
 def _scores(value: int) -> dict:
-    return {name: value for name in ("achievement", "trend", "sustainability", "adherence", "engagement", "leadership",
-                                     "communication", "satisfaction", "expansion_interest")}
+    return {
+        name: value
+        for name in (
+            "achievement",
+            "trend",
+            "sustainability",
+            "adherence",
+            "engagement",
+            "leadership",
+            "communication",
+            "satisfaction",
+            "expansion_interest",
+        )
+    }
 
 
 PRACTICE = {
@@ -17,10 +29,23 @@ PRACTICE = {
     "version": 1,
     "clients": [
         {
-            "id": "alpha", "name": "Alpha Mills", "tier": "gold", "go_live": "2025-06-02", "owner": "ana",
-            "kpis": [{"key": "cost", "name": "Cost per unit", "category": "lagging", "unit": "USD", "direction": "lower",
-                      "baseline": 100, "target": 80,
-                      "readings": [{"date": "2025-12-01", "value": 78}, {"date": "2026-06-01", "value": 79}]}],
+            "id": "alpha",
+            "name": "Alpha Mills",
+            "tier": "gold",
+            "go_live": "2025-06-02",
+            "owner": "ana",
+            "kpis": [
+                {
+                    "key": "cost",
+                    "name": "Cost per unit",
+                    "category": "lagging",
+                    "unit": "USD",
+                    "direction": "lower",
+                    "baseline": 100,
+                    "target": 80,
+                    "readings": [{"date": "2025-12-01", "value": 78}, {"date": "2026-06-01", "value": 79}],
+                }
+            ],
             "assessments": [{"date": "2025-12-15", "scores": _scores(8)}, {"date": "2026-06-01", "scores": _scores(9)}],
             "opportunities": [
                 {"title": "Second site", "value": 50000, "probability": 100, "stage": "won", "closed_on": "2026-04-15"},
@@ -28,35 +53,87 @@ PRACTICE = {
             ],
             "outcomes": [{"date": "2026-03-01", "kind": "renewed"}],
             "referrals": [{"date": "2026-02-10", "prospect": "Northwind", "became_engagement": True}],
-            "pulses": [{"date": "2026-05-01", "respondent": "Ada", "recommend": 10, "satisfaction": 5},
-                       {"date": "2026-05-01", "respondent": "Ben", "recommend": 9, "satisfaction": 4}],
-            "learnings": [{"date": "2026-04-02", "kind": "lesson", "what": "Train the night shift separately",
-                           "why": "they missed the day sessions", "who": "ana"}],
+            "pulses": [
+                {"date": "2026-05-01", "respondent": "Ada", "recommend": 10, "satisfaction": 5},
+                {"date": "2026-05-01", "respondent": "Ben", "recommend": 9, "satisfaction": 4},
+            ],
+            "learnings": [
+                {
+                    "date": "2026-04-02",
+                    "kind": "lesson",
+                    "what": "Train the night shift separately",
+                    "why": "they missed the day sessions",
+                    "who": "ana",
+                }
+            ],
         },
         {
-            "id": "beta", "name": "Beta Foods", "tier": "silver", "go_live": "2025-12-01", "owner": "bob",
-            "kpis": [{"key": "defects", "name": "Defects", "category": "lagging", "unit": "", "direction": "lower",
-                      "baseline": 10, "target": 5, "readings": [{"date": "2026-05-20", "value": 7}]}],
+            "id": "beta",
+            "name": "Beta Foods",
+            "tier": "silver",
+            "go_live": "2025-12-01",
+            "owner": "bob",
+            "kpis": [
+                {
+                    "key": "defects",
+                    "name": "Defects",
+                    "category": "lagging",
+                    "unit": "",
+                    "direction": "lower",
+                    "baseline": 10,
+                    "target": 5,
+                    "readings": [{"date": "2026-05-20", "value": 7}],
+                }
+            ],
             "assessments": [{"date": "2025-12-20", "scores": _scores(6)}, {"date": "2026-05-15", "scores": _scores(5)}],
             "opportunities": [
                 {"title": "Training", "value": 20000, "probability": 0, "stage": "lost", "closed_on": "2026-03-01"},
                 {"title": "Pilot", "value": 30000, "probability": 100, "stage": "won", "closed_on": "2025-12-20"},
             ],
             "outcomes": [{"date": "2026-05-31", "kind": "ended"}],
-            "pulses": [{"date": "2026-05-02", "respondent": "Cy", "recommend": 3, "satisfaction": 2},
-                       {"date": "2026-05-02", "respondent": "Di", "recommend": 7, "satisfaction": 3}],
+            "pulses": [
+                {"date": "2026-05-02", "respondent": "Cy", "recommend": 3, "satisfaction": 2},
+                {"date": "2026-05-02", "respondent": "Di", "recommend": 7, "satisfaction": 3},
+            ],
             "tickets": [
                 {"ref": "T-1", "title": "Scanners down", "impact": "high", "users": "many", "opened": "2026-06-13T09:00"},
-                {"ref": "T-2", "title": "Report totals", "impact": "medium", "users": "some", "opened": "2026-06-08T10:00",
-                 "first_response": "2026-06-08T10:30", "resolved": "2026-06-08T14:00", "first_contact": True},
-                {"ref": "T-3", "title": "Password reset", "impact": "low", "users": "few", "opened": "2026-06-09T08:00",
-                 "first_response": "2026-06-09T09:00", "resolved": "2026-06-10T08:00", "escalated": True},
+                {
+                    "ref": "T-2",
+                    "title": "Report totals",
+                    "impact": "medium",
+                    "users": "some",
+                    "opened": "2026-06-08T10:00",
+                    "first_response": "2026-06-08T10:30",
+                    "resolved": "2026-06-08T14:00",
+                    "first_contact": True,
+                },
+                {
+                    "ref": "T-3",
+                    "title": "Password reset",
+                    "impact": "low",
+                    "users": "few",
+                    "opened": "2026-06-09T08:00",
+                    "first_response": "2026-06-09T09:00",
+                    "resolved": "2026-06-10T08:00",
+                    "escalated": True,
+                },
             ],
-            "learnings": [{"date": "2026-05-05", "kind": "decision", "what": "Move go-live reviews to Mondays",
-                           "why": "Fridays are dispatch peaks", "who": "bob"}],
+            "learnings": [
+                {
+                    "date": "2026-05-05",
+                    "kind": "decision",
+                    "what": "Move go-live reviews to Mondays",
+                    "why": "Fridays are dispatch peaks",
+                    "who": "bob",
+                }
+            ],
         },
         {
-            "id": "gamma", "name": "Gamma Retail", "tier": "silver", "go_live": "2026-03-02", "owner": "ana",
+            "id": "gamma",
+            "name": "Gamma Retail",
+            "tier": "silver",
+            "go_live": "2026-03-02",
+            "owner": "ana",
             "assessments": [{"date": "2026-06-01", "scores": _scores(8)}],
         },
         {"id": "delta", "name": "Delta Labs", "tier": "gold", "go_live": "2026-09-01", "owner": "bob"},
@@ -99,8 +176,7 @@ def test_practice_figures_match_the_hand_count(run, practice_db):
 
 
 def test_practice_for_one_consultant(run, practice_db):
-    data = run.json("--date", DAY, "practice", "--from", "2026-01-01", "--to", "2026-06-30", "--owner", "ana", "--json",
-                    db=practice_db)
+    data = run.json("--date", DAY, "practice", "--from", "2026-01-01", "--to", "2026-06-30", "--owner", "ana", "--json", db=practice_db)
     assert data["clients"] == 2 and data["owner"] == "ana"
     assert (data["retention_rate"], data["referral_rate"], data["nps"]) == (100.0, 50.0, 100)
     assert data["by_owner"] == {}
@@ -122,8 +198,12 @@ def test_ticket_priorities_and_derived_support_kpis(run, practice_db):
     # T-1 (a P1) open at the week's end.
     kpis = {k["key"]: k for k in run.json("kpis", "beta", "--date", "2026-06-14", "--json", db=practice_db)}
     assert {k: kpis[k]["current"] for k in kpis if k.startswith("support-")} == {
-        "support-volume": 3.0, "support-resolution-hours": 14.0, "support-first-contact": 50.0,
-        "support-escalation": 33.3, "support-open-p1p2": 1.0}
+        "support-volume": 3.0,
+        "support-resolution-hours": 14.0,
+        "support-first-contact": 50.0,
+        "support-escalation": 33.3,
+        "support-open-p1p2": 1.0,
+    }
     assert all(kpis[k]["category"] == "diagnostic" for k in kpis if k.startswith("support-"))
 
 
@@ -143,34 +223,40 @@ def test_an_open_p1_older_than_a_day_is_a_finding(run, practice_db):
 
 
 def test_ticket_add_respond_resolve(run, practice_db):
-    added = run.json("ticket", "add", "gamma", "Till freezes", "--impact", "high", "--users", "some",
-                     "--opened", "2026-06-15 08:00", "--json", db=practice_db)
+    added = run.json(
+        "ticket", "add", "gamma", "Till freezes", "--impact", "high", "--users", "some", "--opened", "2026-06-15 08:00", "--json", db=practice_db
+    )
     assert added == {"client": "gamma", "ref": "T-1", "priority": "P2", "opened": "2026-06-15T08:00"}
     run.ok("ticket", "respond", "gamma", "T-1", "--at", "2026-06-15 08:20", db=practice_db)
     done = run.ok("ticket", "resolve", "gamma", "T-1", "--at", "2026-06-15 11:30", "--escalated", db=practice_db)
     assert done.stdout.strip() == "gamma T-1 resolved at 2026-06-15 11:30 after 3.5 h"
     row = run.json("ticket", "list", "gamma", "--json", db=practice_db)[0]
-    assert (row["first_response"], row["resolved"], row["escalated"], row["first_contact"]) == (
-        "2026-06-15T08:20", "2026-06-15T11:30", True, False)
+    assert (row["first_response"], row["resolved"], row["escalated"], row["first_contact"]) == ("2026-06-15T08:20", "2026-06-15T11:30", True, False)
 
 
-@pytest.mark.parametrize("args, message", [
-    (["ticket", "resolve", "beta", "T-9"], "error: beta has no ticket T-9"),
-    (["ticket", "resolve", "beta", "T-2"], "error: T-2 was already resolved at 2026-06-08 14:00"),
-    (["ticket", "resolve", "beta", "T-1", "--at", "2026-06-12 09:00"], "error: resolved is before the ticket was opened"),
-    (["ticket", "add", "beta", "x", "--impact", "huge", "--users", "many"], None),
-    (["ticket", "add", "beta", "x", "--impact", "high", "--users", "many", "--opened", "2026-06-15 25:00"],
-     "error: Invalid value for '--opened': '2026-06-15 25:00' is not a real time of day"),
-    (["ticket", "add", "beta", "x", "--impact", "high", "--users", "many", "--category", "gossip"], None),
-    (["ticket", "add", "beta", "x", "--impact", "high", "--users", "many", "--ref", "T-1"], "error: beta already has a ticket T-1"),
-    (["pulse", "beta", "Eve", "--recommend", "11", "--satisfaction", "3"], None),
-    (["pulse", "beta", "Eve", "--recommend", "8", "--satisfaction", "0"], None),
-    (["outcome", "beta", "paused"], None),
-    (["checklist", "tick", "gamma", "nope"], "error: gamma's handover checklist has no item 'nope'"),
-    (["checklist", "add", "gamma", "Bad Key", "Label"], None),
-    (["referral", "convert", "99"], "error: no referral 99"),
-    (["search", "  "], "error: say what to search for"),
-], ids=lambda v: "-".join(v) if isinstance(v, list) else None)
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["ticket", "resolve", "beta", "T-9"], "error: beta has no ticket T-9"),
+        (["ticket", "resolve", "beta", "T-2"], "error: T-2 was already resolved at 2026-06-08 14:00"),
+        (["ticket", "resolve", "beta", "T-1", "--at", "2026-06-12 09:00"], "error: resolved is before the ticket was opened"),
+        (["ticket", "add", "beta", "x", "--impact", "huge", "--users", "many"], None),
+        (
+            ["ticket", "add", "beta", "x", "--impact", "high", "--users", "many", "--opened", "2026-06-15 25:00"],
+            "error: Invalid value for '--opened': '2026-06-15 25:00' is not a real time of day",
+        ),
+        (["ticket", "add", "beta", "x", "--impact", "high", "--users", "many", "--category", "gossip"], None),
+        (["ticket", "add", "beta", "x", "--impact", "high", "--users", "many", "--ref", "T-1"], "error: beta already has a ticket T-1"),
+        (["pulse", "beta", "Eve", "--recommend", "11", "--satisfaction", "3"], None),
+        (["pulse", "beta", "Eve", "--recommend", "8", "--satisfaction", "0"], None),
+        (["outcome", "beta", "paused"], None),
+        (["checklist", "tick", "gamma", "nope"], "error: gamma's handover checklist has no item 'nope'"),
+        (["checklist", "add", "gamma", "Bad Key", "Label"], None),
+        (["referral", "convert", "99"], "error: no referral 99"),
+        (["search", "  "], "error: say what to search for"),
+    ],
+    ids=lambda v: "-".join(v) if isinstance(v, list) else None,
+)
 def test_bad_practice_input_is_one_line_and_changes_nothing(run, practice_db, args, message):
     before = dump_database(practice_db)
     result = run(*args, db=practice_db)

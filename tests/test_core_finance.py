@@ -33,7 +33,10 @@ CASES = [
 def test_savings_figures(as_of, monthly, ytd, cumulative, latest):
     result = financials(LEDGER, investment=10000.0, roi_target=150.0, as_of=as_of)
     assert (result.monthly_savings, result.ytd_savings, result.cumulative_savings, result.latest_month) == (
-        monthly, ytd, cumulative, latest,
+        monthly,
+        ytd,
+        cumulative,
+        latest,
     )
     assert result.investment == 10000.0 and result.roi_target == 150.0
 
@@ -73,8 +76,13 @@ def test_negative_month_reduces_totals():
 
 def test_no_savings_at_all():
     assert financials([], investment=1000.0, roi_target=20.0, as_of=date(2026, 5, 1)) == Financials(
-        monthly_savings=None, ytd_savings=0.0, cumulative_savings=0.0, roi=-100.0, roi_target=20.0,
-        investment=1000.0, latest_month=None,
+        monthly_savings=None,
+        ytd_savings=0.0,
+        cumulative_savings=0.0,
+        roi=-100.0,
+        roi_target=20.0,
+        investment=1000.0,
+        latest_month=None,
     )
 
 

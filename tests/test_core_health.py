@@ -88,8 +88,17 @@ def test_overall_score_and_band(s, w, expected, band):
 
 
 BAND_CASES = [
-    ("10.0", "green"), ("8.0", "green"), ("7.96", "green"), ("7.95", "green"), ("7.94", "yellow"),
-    ("7.9", "yellow"), ("6.0", "yellow"), ("5.95", "yellow"), ("5.94", "red"), ("5.9", "red"), ("1.0", "red"),
+    ("10.0", "green"),
+    ("8.0", "green"),
+    ("7.96", "green"),
+    ("7.95", "green"),
+    ("7.94", "yellow"),
+    ("7.9", "yellow"),
+    ("6.0", "yellow"),
+    ("5.95", "yellow"),
+    ("5.94", "red"),
+    ("5.9", "red"),
+    ("1.0", "red"),
 ]
 
 
@@ -305,9 +314,23 @@ def test_share_to_score_rejects_nan():
 def status(key: str, on_target: bool | None, retained: float | None = None) -> KpiStatus:
     """A minimal KpiStatus for suggestion tests."""
     return KpiStatus(
-        key=key, name=key, category="lagging", unit="", direction="higher", baseline=0, target=10,
-        current=None if on_target is None else 5, change=None, change_unit="%", on_target=on_target,
-        trend=None, backsliding=False, retained=retained, peak=None, previous=None, current_date=None,
+        key=key,
+        name=key,
+        category="lagging",
+        unit="",
+        direction="higher",
+        baseline=0,
+        target=10,
+        current=None if on_target is None else 5,
+        change=None,
+        change_unit="%",
+        on_target=on_target,
+        trend=None,
+        backsliding=False,
+        retained=retained,
+        peak=None,
+        previous=None,
+        current_date=None,
         readings_count=0 if on_target is None else 1,
     )
 
@@ -404,7 +427,7 @@ def answer(day: str, satisfaction: int, recommend: int = 8) -> Pulse:
 PULSE_CASES = [
     ("no-pulses-argument", None, date(2026, 6, 30), None),
     ("empty", [], date(2026, 6, 30), None),
-    ("in-window", [answer("2026-06-01", 4), answer("2026-06-10", 5)], date(2026, 6, 30), 9),   # 4.5 x 2 = 9
+    ("in-window", [answer("2026-06-01", 4), answer("2026-06-10", 5)], date(2026, 6, 30), 9),  # 4.5 x 2 = 9
     ("outside-window", [answer("2026-03-01", 4)], date(2026, 6, 30), None),
     # newest answer 03-01: the 90 days up to it (from 2025-12-02) hold both answers, mean 3.5 -> 7
     ("as-of-defaults-to-newest-answer", [answer("2026-03-01", 2), answer("2026-01-01", 5)], None, 7),
@@ -419,8 +442,7 @@ def test_satisfaction_suggestion_from_pulses(pulses, as_of, expected):
 
 
 def test_satisfaction_joins_the_other_suggestions():
-    found = suggest_subscores([status("a", True)], 1.0, pulses=[answer("2026-06-01", 3, recommend=10)],
-                              as_of=date(2026, 6, 30))
+    found = suggest_subscores([status("a", True)], 1.0, pulses=[answer("2026-06-01", 3, recommend=10)], as_of=date(2026, 6, 30))
     assert set(found) == {"achievement", "communication", "satisfaction"}
     assert found["satisfaction"].score == 6
     assert found["satisfaction"].reason == "mean satisfaction 3.0 of 5 from 1 answer in 90 days, NPS +100"

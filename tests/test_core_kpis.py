@@ -20,15 +20,29 @@ START = date(2026, 1, 5)
 def kpi(values, *, direction="higher", baseline=50.0, target=80.0, unit="", every=7, start=START) -> Kpi:
     """A KPI with one reading every ``every`` days, oldest first."""
     readings = [Reading(date=start + timedelta(days=i * every), value=v) for i, v in enumerate(values)]
-    return Kpi(key="k", name="KPI", category="lagging", unit=unit, direction=direction,
-               baseline=baseline, target=target, readings=readings)
+    return Kpi(key="k", name="KPI", category="lagging", unit=unit, direction=direction, baseline=baseline, target=target, readings=readings)
 
 
 def test_status_fields_are_the_json_contract():
     assert list(KpiStatus.model_fields) == [
-        "key", "name", "category", "unit", "direction", "baseline", "target", "current", "change",
-        "change_unit", "on_target", "trend", "backsliding", "retained", "peak", "previous",
-        "current_date", "readings_count",
+        "key",
+        "name",
+        "category",
+        "unit",
+        "direction",
+        "baseline",
+        "target",
+        "current",
+        "change",
+        "change_unit",
+        "on_target",
+        "trend",
+        "backsliding",
+        "retained",
+        "peak",
+        "previous",
+        "current_date",
+        "readings_count",
     ]
 
 
@@ -61,8 +75,7 @@ AS_OF_CASES = [
 ]
 
 
-@pytest.mark.parametrize(("as_of", "current", "previous", "current_date", "count"), [c[1:] for c in AS_OF_CASES],
-                         ids=[c[0] for c in AS_OF_CASES])
+@pytest.mark.parametrize(("as_of", "current", "previous", "current_date", "count"), [c[1:] for c in AS_OF_CASES], ids=[c[0] for c in AS_OF_CASES])
 def test_as_of_uses_readings_on_or_before(as_of, current, previous, current_date, count):
     readings = [
         Reading(date=date(2026, 3, 1), value=30),
@@ -110,8 +123,7 @@ CHANGE_CASES = [
 ]
 
 
-@pytest.mark.parametrize(("unit", "baseline", "current", "change", "change_unit"), [c[1:] for c in CHANGE_CASES],
-                         ids=[c[0] for c in CHANGE_CASES])
+@pytest.mark.parametrize(("unit", "baseline", "current", "change", "change_unit"), [c[1:] for c in CHANGE_CASES], ids=[c[0] for c in CHANGE_CASES])
 def test_change_vs_baseline(unit, baseline, current, change, change_unit):
     s = kpi_status(kpi([current], unit=unit, baseline=baseline, target=100))
     assert s.change == change
@@ -140,8 +152,7 @@ TREND_CASES = [
 ]
 
 
-@pytest.mark.parametrize(("direction", "baseline", "target", "values", "trend"), [c[1:] for c in TREND_CASES],
-                         ids=[c[0] for c in TREND_CASES])
+@pytest.mark.parametrize(("direction", "baseline", "target", "values", "trend"), [c[1:] for c in TREND_CASES], ids=[c[0] for c in TREND_CASES])
 def test_trend(direction, baseline, target, values, trend):
     assert kpi_status(kpi(values, direction=direction, baseline=baseline, target=target)).trend == trend
 
@@ -153,8 +164,7 @@ def test_trend_uses_the_last_eight_readings_only():
 
 
 def test_trend_accounts_for_uneven_spacing():
-    readings = [Reading(date=START, value=50), Reading(date=START + timedelta(days=1), value=50),
-                Reading(date=START + timedelta(days=60), value=70)]
+    readings = [Reading(date=START, value=50), Reading(date=START + timedelta(days=1), value=50), Reading(date=START + timedelta(days=60), value=70)]
     k = Kpi(key="k", name="KPI", category="lagging", direction="higher", baseline=50, target=80, readings=readings)
     assert kpi_status(k).trend == "improving"
 
@@ -178,8 +188,11 @@ BACKSLIDING_CASES = [
 ]
 
 
-@pytest.mark.parametrize(("direction", "baseline", "values", "threshold", "retained", "backsliding"),
-                         [c[1:] for c in BACKSLIDING_CASES], ids=[c[0] for c in BACKSLIDING_CASES])
+@pytest.mark.parametrize(
+    ("direction", "baseline", "values", "threshold", "retained", "backsliding"),
+    [c[1:] for c in BACKSLIDING_CASES],
+    ids=[c[0] for c in BACKSLIDING_CASES],
+)
 def test_backsliding(direction, baseline, values, threshold, retained, backsliding):
     s = kpi_status(kpi(values, direction=direction, baseline=baseline, target=baseline), retained_threshold=threshold)
     assert s.retained == retained
@@ -219,9 +232,15 @@ def test_unknown_dashboard():
 def test_on_target_on_a_day_is_what_the_status_on_that_day_says(direction):
     from carebench.core.kpis import on_target_on
 
-    kpi = Kpi(key="k", name="K", category="lagging", direction=direction, baseline=10, target=20,
-              readings=[{"date": "2026-01-10", "value": 25}, {"date": "2026-02-10", "value": 15},
-                        {"date": "2026-03-10", "value": 20}])
+    kpi = Kpi(
+        key="k",
+        name="K",
+        category="lagging",
+        direction=direction,
+        baseline=10,
+        target=20,
+        readings=[{"date": "2026-01-10", "value": 25}, {"date": "2026-02-10", "value": 15}, {"date": "2026-03-10", "value": 20}],
+    )
     for day in ("2026-01-09", "2026-01-10", "2026-02-09", "2026-02-10", "2026-03-09", "2026-03-10", "2026-12-31"):
         assert on_target_on(kpi, date.fromisoformat(day)) == kpi_status(kpi, as_of=date.fromisoformat(day)).on_target
     assert on_target_on(kpi, date(2026, 1, 9)) is None

@@ -77,8 +77,7 @@ MONTH_INDEX_CASES = [
 ]
 
 
-@pytest.mark.parametrize(("go_live", "day", "index", "phase"), [c[1:] for c in MONTH_INDEX_CASES],
-                         ids=[c[0] for c in MONTH_INDEX_CASES])
+@pytest.mark.parametrize(("go_live", "day", "index", "phase"), [c[1:] for c in MONTH_INDEX_CASES], ids=[c[0] for c in MONTH_INDEX_CASES])
 def test_month_index_and_adoption_phase(go_live, day, index, phase):
     assert month_index(go_live, day) == index
     assert adoption_phase(go_live, day) == phase
@@ -87,16 +86,33 @@ def test_month_index_and_adoption_phase(go_live, day, index, phase):
 def status(key: str, on_target: bool | None) -> KpiStatus:
     """A minimal KpiStatus: only on_target matters to the gate."""
     return KpiStatus(
-        key=key, name=key, category="lagging", unit="", direction="higher", baseline=0, target=10,
-        current=None if on_target is None else 5, change=None, change_unit="%", on_target=on_target,
-        trend=None, backsliding=False, retained=None, peak=None, previous=None, current_date=None,
+        key=key,
+        name=key,
+        category="lagging",
+        unit="",
+        direction="higher",
+        baseline=0,
+        target=10,
+        current=None if on_target is None else 5,
+        change=None,
+        change_unit="%",
+        on_target=on_target,
+        trend=None,
+        backsliding=False,
+        retained=None,
+        peak=None,
+        previous=None,
+        current_date=None,
         readings_count=0 if on_target is None else 1,
     )
 
 
 def kpis(on: int, off: int, unmeasured: int = 0) -> list[KpiStatus]:
-    return ([status(f"on{i}", True) for i in range(on)] + [status(f"off{i}", False) for i in range(off)]
-            + [status(f"none{i}", None) for i in range(unmeasured)])
+    return (
+        [status(f"on{i}", True) for i in range(on)]
+        + [status(f"off{i}", False) for i in range(off)]
+        + [status(f"none{i}", None) for i in range(unmeasured)]
+    )
 
 
 GATE_CASES = [
@@ -114,17 +130,23 @@ GATE_CASES = [
     ("only-unmeasured-kpis", 75, "green", kpis(0, 0, unmeasured=2), 0, ["no KPI has a current value yet"]),
     ("one-high-priority", 75, "green", kpis(5, 0), 1, ["1 high-priority action item open"]),
     ("two-high-priority", 75, "green", kpis(5, 0), 2, ["2 high-priority action items open"]),
-    ("everything-missing", 10, "yellow", kpis(3, 2), 2, [
-        "handover is considered from day 61, this is day 10",
-        "band is yellow, needs green",
-        "3 of 5 KPIs on target (60%), needs 80%",
-        "2 high-priority action items open",
-    ]),
+    (
+        "everything-missing",
+        10,
+        "yellow",
+        kpis(3, 2),
+        2,
+        [
+            "handover is considered from day 61, this is day 10",
+            "band is yellow, needs green",
+            "3 of 5 KPIs on target (60%), needs 80%",
+            "2 high-priority action items open",
+        ],
+    ),
 ]
 
 
-@pytest.mark.parametrize(("day", "band", "statuses", "high", "reasons"), [c[1:] for c in GATE_CASES],
-                         ids=[c[0] for c in GATE_CASES])
+@pytest.mark.parametrize(("day", "band", "statuses", "high", "reasons"), [c[1:] for c in GATE_CASES], ids=[c[0] for c in GATE_CASES])
 def test_handover_gate(day, band, statuses, high, reasons):
     gate = handover_gate(day, band, statuses, high)
     assert gate.reasons == reasons
@@ -155,8 +177,16 @@ from carebench.core import alerts  # noqa: E402
 from carebench.core.handover import checklist_of, default_checklist  # noqa: E402
 from carebench.core.models import Assessment, ChecklistItem, Client, Kpi, Reading, Scores  # noqa: E402
 
-DEFAULT_KEYS = ["runbook", "troubleshooting-guide", "decision-log", "internal-owner", "shadowing", "reverse-shadowing",
-                "escalation-path", "governance-cadence"]
+DEFAULT_KEYS = [
+    "runbook",
+    "troubleshooting-guide",
+    "decision-log",
+    "internal-owner",
+    "shadowing",
+    "reverse-shadowing",
+    "escalation-path",
+    "governance-cadence",
+]
 
 
 def test_default_checklist_comes_from_the_bundled_file():
@@ -194,8 +224,7 @@ CHECKLIST_GATE_CASES = [
     ("empty-list", [], []),
     ("all-done", [item("runbook", True), item("shadowing", True)], []),
     ("one-missing", [item("runbook", True), item("shadowing")], ["knowledge transfer not done: shadowing label"]),
-    ("two-missing-in-order", [item("runbook"), item("x", True), item("shadowing")],
-     ["knowledge transfer not done: runbook label, shadowing label"]),
+    ("two-missing-in-order", [item("runbook"), item("x", True), item("shadowing")], ["knowledge transfer not done: runbook label, shadowing label"]),
 ]
 
 
@@ -213,21 +242,30 @@ def test_default_checklist_lists_every_item_in_the_gate():
 
 def test_checklist_reason_comes_after_the_others():
     gate = handover_gate(10, "yellow", kpis(5, 0), 1, checklist=[item("runbook")])
-    assert gate.reasons == ["handover is considered from day 61, this is day 10", "band is yellow, needs green",
-                            "1 high-priority action item open", "knowledge transfer not done: runbook label"]
+    assert gate.reasons == [
+        "handover is considered from day 61, this is day 10",
+        "band is yellow, needs green",
+        "1 high-priority action item open",
+        "knowledge transfer not done: runbook label",
+    ]
 
 
-@pytest.mark.parametrize("checklist, expected", [
-    ([], ["handover-gate:acme"]),                      # nothing stored yet: the defaults, none done
-    ([item("runbook", True)], []),
-    ([item("runbook", True), item("shadowing")], ["handover-gate:acme"]),
-], ids=["none-stored", "all-done", "one-open"])
+@pytest.mark.parametrize(
+    "checklist, expected",
+    [
+        ([], ["handover-gate:acme"]),  # nothing stored yet: the defaults, none done
+        ([item("runbook", True)], []),
+        ([item("runbook", True), item("shadowing")], ["handover-gate:acme"]),
+    ],
+    ids=["none-stored", "all-done", "one-open"],
+)
 def test_check_counts_the_checklist(checklist, expected):
     green = Assessment(date=date(2026, 5, 1), scores=Scores(**{name: 9 for name in Scores.model_fields}))
     c = checklist_client(checklist).model_copy(update={"assessments": [green]})
     # day 147, green, and its one KPI on target: only the checklist can hold it back
-    c.kpis = [Kpi(key="k", name="k", category="lagging", direction="higher", baseline=0, target=1,
-                  readings=[Reading(date=date(2026, 5, 1), value=2)])]
+    c.kpis = [
+        Kpi(key="k", name="k", category="lagging", direction="higher", baseline=0, target=1, readings=[Reading(date=date(2026, 5, 1), value=2)])
+    ]
     found = alerts.handover_due(c, date(2026, 5, 31))
     assert [f.id for f in found] == expected
     if checklist:

@@ -108,8 +108,7 @@ def test_mark_lost_from_open_stages_only(stage, allowed):
             mark_lost(stage)
 
 
-@pytest.mark.parametrize("move", [next_stage, previous_stage, can_mark_lost, mark_lost],
-                         ids=["next", "previous", "can-lose", "lose"])
+@pytest.mark.parametrize("move", [next_stage, previous_stage, can_mark_lost, mark_lost], ids=["next", "previous", "can-lose", "lose"])
 def test_unknown_stage_is_rejected(move):
     with pytest.raises(ValueError, match="unknown stage"):
         move("negotiating")

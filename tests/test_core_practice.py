@@ -34,7 +34,7 @@ from carebench.core.practice import (
 )
 from carebench.core.schedule import load_plans
 
-START, END = date(2026, 4, 1), date(2026, 6, 30)   # Q2 2026
+START, END = date(2026, 4, 1), date(2026, 6, 30)  # Q2 2026
 AS_OF = END
 D = date.fromisoformat
 
@@ -58,6 +58,7 @@ def metrics(clients, start=START, end=END, as_of=AS_OF, **kw) -> PracticeMetrics
 
 
 # ----- scope ----------------------------------------------------------------------------------
+
 
 def test_clients_in_scope_went_live_by_the_end():
     found = metrics([client("a", "2026-06-30"), client("b", "2026-07-01"), client("c", "2020-01-01", status="closed")])
@@ -85,6 +86,7 @@ def test_empty_practice_has_no_rates():
 
 # ----- retention ------------------------------------------------------------------------------
 
+
 def outcome(day: str, kind: str) -> Outcome:
     return Outcome(date=D(day), kind=kind)
 
@@ -105,20 +107,21 @@ RETENTION_CASES = [
 @pytest.mark.parametrize(("outcomes", "kind"), [c[1:] for c in RETENTION_CASES], ids=[c[0] for c in RETENTION_CASES])
 def test_retention_per_client(outcomes, kind):
     found = metrics([client("a", outcomes=outcomes)])
-    assert {k: getattr(found, k) for k in ("renewed", "extended", "ended")} == {
-        k: int(k == kind) for k in ("renewed", "extended", "ended")}
+    assert {k: getattr(found, k) for k in ("renewed", "extended", "ended")} == {k: int(k == kind) for k in ("renewed", "extended", "ended")}
     expected = None if kind is None else (0.0 if kind == "ended" else 100.0)
     assert found.retention_rate == expected
     assert found.behind["retention_rate"] == ([] if kind is None else ["a"])
 
 
 def test_retention_rate_across_clients():
-    found = metrics([
-        client("a", outcomes=[outcome("2026-04-01", "renewed")]),
-        client("b", outcomes=[outcome("2026-05-01", "ended"), outcome("2026-06-30", "extended")]),
-        client("c", outcomes=[outcome("2026-03-31", "renewed")]),
-        client("d", outcomes=[outcome("2026-05-01", "renewed"), outcome("2026-06-15", "ended")]),
-    ])
+    found = metrics(
+        [
+            client("a", outcomes=[outcome("2026-04-01", "renewed")]),
+            client("b", outcomes=[outcome("2026-05-01", "ended"), outcome("2026-06-30", "extended")]),
+            client("c", outcomes=[outcome("2026-03-31", "renewed")]),
+            client("d", outcomes=[outcome("2026-05-01", "renewed"), outcome("2026-06-15", "ended")]),
+        ]
+    )
     # a renewed, b extended, d ended; c outside: 2 of 3 = 66.67 -> 66.7
     assert found.retention_rate == 66.7
     assert (found.renewed, found.extended, found.ended) == (1, 1, 1)
@@ -128,9 +131,17 @@ def test_retention_rate_across_clients():
 
 # ----- sustained results ----------------------------------------------------------------------
 
+
 def kpi(key: str, category: str = "lagging", *readings: tuple[str, float], target: float = 10) -> Kpi:
-    return Kpi(key=key, name=key, category=category, direction="higher", baseline=0, target=target,
-               readings=[Reading(date=D(day), value=value) for day, value in readings])
+    return Kpi(
+        key=key,
+        name=key,
+        category=category,
+        direction="higher",
+        baseline=0,
+        target=target,
+        readings=[Reading(date=D(day), value=value) for day, value in readings],
+    )
 
 
 SUSTAINED_CASES = [
@@ -140,11 +151,9 @@ SUSTAINED_CASES = [
     ("reading-only-after-the-mark", "2025-10-01", [kpi("k", "lagging", ("2026-04-02", 12))], None),
     ("earlier-reading-counts", "2025-10-01", [kpi("k", "lagging", ("2026-03-01", 10))], 100.0),
     ("later-slip-not-counted", "2025-10-01", [kpi("k", "lagging", ("2026-04-01", 12), ("2026-05-01", 1))], 100.0),
-    ("mixed-on-and-off", "2025-10-01",
-     [kpi("k", "lagging", ("2026-04-01", 12)), kpi("m", "lagging", ("2026-03-01", 5))], 0.0),
+    ("mixed-on-and-off", "2025-10-01", [kpi("k", "lagging", ("2026-04-01", 12)), kpi("m", "lagging", ("2026-03-01", 5))], 0.0),
     ("unread-kpi-ignored", "2025-10-01", [kpi("k", "lagging", ("2026-04-01", 12)), kpi("m", "lagging")], 100.0),
-    ("leading-kpi-ignored", "2025-10-01",
-     [kpi("k", "lagging", ("2026-04-01", 12)), kpi("m", "leading", ("2026-04-01", 0))], 100.0),
+    ("leading-kpi-ignored", "2025-10-01", [kpi("k", "lagging", ("2026-04-01", 12)), kpi("m", "leading", ("2026-04-01", 0))], 100.0),
     ("only-leading-kpis", "2025-10-01", [kpi("m", "leading", ("2026-04-01", 12))], None),
     # go-live 2025-12-31: mark 2026-06-30 (the last day); go-live 2025-09-30: mark 2026-03-30, before the period
     ("mark-on-the-last-day", "2025-12-31", [kpi("k", "lagging", ("2026-06-30", 12))], 100.0),
@@ -165,8 +174,14 @@ def test_sustained_at_six_months(go_live, kpis, expected):
 def test_sustained_at_twelve_months_and_across_clients():
     on = [kpi("k", "lagging", ("2026-05-15", 11))]
     off = [kpi("k", "lagging", ("2026-05-15", 9))]
-    found = metrics([client("a", "2025-05-15", kpis=on), client("b", "2025-05-15", kpis=off),
-                     client("c", "2025-06-30", kpis=on), client("d", "2025-11-15", kpis=on)])
+    found = metrics(
+        [
+            client("a", "2025-05-15", kpis=on),
+            client("b", "2025-05-15", kpis=off),
+            client("c", "2025-06-30", kpis=on),
+            client("d", "2025-11-15", kpis=on),
+        ]
+    )
     # 12-month marks 2026-05-15 (a, b) and 2026-06-30 (c, whose reading 05-15 is by then): 2 of 3 = 66.7
     assert found.sustained_12m == 66.7
     assert found.behind["sustained_12m"] == ["a", "b", "c"]
@@ -181,9 +196,9 @@ def test_a_mark_after_as_of_is_not_measured_yet():
 
 # ----- revenue ---------------------------------------------------------------------------------
 
+
 def opp(value: float, stage: str = "identified", closed: str | None = None, probability: int = 50) -> Opportunity:
-    return Opportunity(title="More", value=value, stage=stage, probability=probability,
-                       closed_on=D(closed) if closed else None)
+    return Opportunity(title="More", value=value, stage=stage, probability=probability, closed_on=D(closed) if closed else None)
 
 
 FOLLOW_ON_CASES = [
@@ -203,17 +218,23 @@ def test_follow_on_revenue_edges(closed, expected):
 
 
 def test_follow_on_revenue_counts_won_only():
-    found = metrics([client("a", opportunities=[opp(1000, "won", "2026-05-01"), opp(500, "lost", "2026-05-01")]),
-                     client("b", opportunities=[opp(0.1, "won", "2026-05-01"), opp(0.2, "won", "2026-06-01")])])
-    assert found.follow_on_revenue == 1000.3   # exact decimals: 1000 + 0.1 + 0.2
+    found = metrics(
+        [
+            client("a", opportunities=[opp(1000, "won", "2026-05-01"), opp(500, "lost", "2026-05-01")]),
+            client("b", opportunities=[opp(0.1, "won", "2026-05-01"), opp(0.2, "won", "2026-06-01")]),
+        ]
+    )
+    assert found.follow_on_revenue == 1000.3  # exact decimals: 1000 + 0.1 + 0.2
 
 
 def test_weighted_pipeline_over_open_opportunities():
-    found = metrics([
-        client("a", opportunities=[opp(10000, "identified", probability=25), opp(9000, "won", "2026-05-01", 90)]),
-        client("b", opportunities=[opp(3333.33, "proposed", probability=30), opp(8000, "lost", "2026-05-01", 10)]),
-        client("c", opportunities=[opp(5000, "won", "2025-01-01", 100)]),
-    ])
+    found = metrics(
+        [
+            client("a", opportunities=[opp(10000, "identified", probability=25), opp(9000, "won", "2026-05-01", 90)]),
+            client("b", opportunities=[opp(3333.33, "proposed", probability=30), opp(8000, "lost", "2026-05-01", 10)]),
+            client("c", opportunities=[opp(5000, "won", "2025-01-01", 100)]),
+        ]
+    )
     # 10000 x 25% = 2500; 3333.33 x 30% = 999.999 -> 1000.00
     assert found.weighted_pipeline == 3500.0
     assert found.behind["weighted_pipeline"] == ["a", "b"]
@@ -221,26 +242,30 @@ def test_weighted_pipeline_over_open_opportunities():
 
 # ----- referrals --------------------------------------------------------------------------------
 
+
 def referral(day: str, converted: bool = False) -> Referral:
     return Referral(date=D(day), prospect="Prospect Ltd", became_engagement=converted)
 
 
 def test_referral_rate():
-    found = metrics([
-        client("a", referrals=[referral("2026-04-10", True), referral("2026-05-01")]),
-        client("b", referrals=[referral("2026-03-31", True)]),
-        client("c", referrals=[referral("2026-06-30", True)]),
-        client("d"),
-        client("late", "2026-07-01", referrals=[referral("2026-07-02")]),   # not in scope
-    ])
+    found = metrics(
+        [
+            client("a", referrals=[referral("2026-04-10", True), referral("2026-05-01")]),
+            client("b", referrals=[referral("2026-03-31", True)]),
+            client("c", referrals=[referral("2026-06-30", True)]),
+            client("d"),
+            client("late", "2026-07-01", referrals=[referral("2026-07-02")]),  # not in scope
+        ]
+    )
     # a and c referred in the period, of 4 clients in scope: 50%; 3 referrals, 2 became engagements
     assert (found.referral_rate, found.referrals, found.referrals_converted) == (50.0, 3, 2)
     assert found.behind["referral_rate"] == ["a", "c"]
     assert found.behind["referrals_converted"] == ["a", "c"]
 
 
-@pytest.mark.parametrize(("refs", "rate"), [([], 0.0), ([referral("2026-04-01")], 100.0), ([referral("2026-07-01")], 0.0)],
-                         ids=["none", "on-start-day", "after-end"])
+@pytest.mark.parametrize(
+    ("refs", "rate"), [([], 0.0), ([referral("2026-04-01")], 100.0), ([referral("2026-07-01")], 0.0)], ids=["none", "on-start-day", "after-end"]
+)
 def test_referral_rate_single_client(refs, rate):
     assert metrics([client("a", referrals=refs)]).referral_rate == rate
 
@@ -251,16 +276,26 @@ def test_referral_rate_single_client(refs, rate):
 SEVEN_ONE = (7, 7, 8, 7, 7, 7, 7, 7, 7)
 
 HEALTH_CASES = [
-    ("change-up", [
-        client("a", assessments=[assessed("2026-03-01", 6), assessed("2026-06-01", 8)]),
-        client("b", assessments=[assessed("2026-05-01", *SEVEN_ONE)]),
-        client("c", assessments=[assessed("2026-01-01", 9)]),
-        client("d", assessments=[assessed("2026-07-01", 2)]),
-    ], 8.0, 0.5),   # end (8 + 7.1 + 9) / 3 = 8.033 -> 8.0; start (6 + 9) / 2 = 7.5
-    ("half-rounds-up", [
-        client("a", assessments=[assessed("2026-04-01", 8)]),
-        client("b", assessments=[assessed("2026-04-01", *SEVEN_ONE)]),
-    ], 7.6, 0.0),   # (8.0 + 7.1) / 2 = 7.55 -> 7.6, also on the start day (assessed on it)
+    (
+        "change-up",
+        [
+            client("a", assessments=[assessed("2026-03-01", 6), assessed("2026-06-01", 8)]),
+            client("b", assessments=[assessed("2026-05-01", *SEVEN_ONE)]),
+            client("c", assessments=[assessed("2026-01-01", 9)]),
+            client("d", assessments=[assessed("2026-07-01", 2)]),
+        ],
+        8.0,
+        0.5,
+    ),  # end (8 + 7.1 + 9) / 3 = 8.033 -> 8.0; start (6 + 9) / 2 = 7.5
+    (
+        "half-rounds-up",
+        [
+            client("a", assessments=[assessed("2026-04-01", 8)]),
+            client("b", assessments=[assessed("2026-04-01", *SEVEN_ONE)]),
+        ],
+        7.6,
+        0.0,
+    ),  # (8.0 + 7.1) / 2 = 7.55 -> 7.6, also on the start day (assessed on it)
     ("nothing-at-start", [client("a", assessments=[assessed("2026-04-02", 8)])], 8.0, None),
     ("change-down", [client("a", assessments=[assessed("2026-03-01", 9), assessed("2026-06-30", 6)])], 6.0, -3.0),
     ("never-assessed", [client("a")], None, None),
@@ -286,7 +321,7 @@ DONE_APRIL = TouchpointException(date=D("2026-04-15"), kind="monthly", status="d
 SKIPPED_MAY = TouchpointException(date=D("2026-05-15"), kind="monthly", status="skipped", reason="holiday")
 
 ON_TIME_CASES = [
-    ("all-three-due", AS_OF, "active", 33.3),           # 1 done of 3
+    ("all-three-due", AS_OF, "active", 33.3),  # 1 done of 3
     ("june-not-yet-due", D("2026-06-14"), "active", 50.0),  # 1 of 2
     ("june-due-on-as-of", D("2026-06-15"), "active", 33.3),
     ("nothing-due-yet", D("2026-04-14"), "active", None),
@@ -305,19 +340,25 @@ def test_on_time_share(as_of, status, expected):
 
 def test_on_time_share_pools_the_touchpoints_of_all_clients():
     a = client("a", "2026-01-15", exceptions=[DONE_APRIL, SKIPPED_MAY])
-    b = client("b", "2026-01-15", exceptions=[
-        TouchpointException(date=D(day), kind="monthly", status="done") for day in ("2026-04-15", "2026-05-15", "2026-06-15")])
+    b = client(
+        "b",
+        "2026-01-15",
+        exceptions=[TouchpointException(date=D(day), kind="monthly", status="done") for day in ("2026-04-15", "2026-05-15", "2026-06-15")],
+    )
     # 1 + 3 done of 6 = 66.7
     assert metrics([a, b], plans=MONTHLY).on_time_share == 66.7
 
 
 # ----- NPS ---------------------------------------------------------------------------------------
 
+
 def test_nps_over_the_period():
     def p(day, value):
         return Pulse(date=D(day), respondent="x", recommend=value, satisfaction=4)
-    found = metrics([client("a", pulses=[p("2026-04-01", 10), p("2026-03-31", 0)]),
-                     client("b", pulses=[p("2026-06-30", 3), p("2026-05-01", 9)]), client("c")])
+
+    found = metrics(
+        [client("a", pulses=[p("2026-04-01", 10), p("2026-03-31", 0)]), client("b", pulses=[p("2026-06-30", 3), p("2026-05-01", 9)]), client("c")]
+    )
     # in the period: 10, 3, 9 -> (2 - 1) / 3 = 33.3 -> 33
     assert found.nps == 33
     assert found.behind["nps"] == ["a", "b"]
@@ -332,8 +373,12 @@ def test_behind_names_every_metric():
 # ----- quarters, owners and trends -----------------------------------------------------------------
 
 QUARTER_CASES = [
-    ("mid-quarter", date(2026, 5, 20), 3,
-     [(D("2025-10-01"), D("2025-12-31")), (D("2026-01-01"), D("2026-03-31")), (D("2026-04-01"), D("2026-05-20"))]),
+    (
+        "mid-quarter",
+        date(2026, 5, 20),
+        3,
+        [(D("2025-10-01"), D("2025-12-31")), (D("2026-01-01"), D("2026-03-31")), (D("2026-04-01"), D("2026-05-20"))],
+    ),
     ("first-day", date(2026, 4, 1), 2, [(D("2026-01-01"), D("2026-03-31")), (D("2026-04-01"), D("2026-04-01"))]),
     ("last-day", date(2026, 12, 31), 1, [(D("2026-10-01"), D("2026-12-31"))]),
     ("over-year-start", date(2026, 2, 1), 2, [(D("2025-10-01"), D("2025-12-31")), (D("2026-01-01"), D("2026-02-01"))]),
@@ -346,11 +391,15 @@ def test_quarters(end, count, expected):
     assert quarters(end, count) == expected
 
 
-@pytest.mark.parametrize(("day", "expected"), [
-    (D("2026-01-01"), (D("2026-01-01"), D("2026-03-31"))),
-    (D("2026-06-30"), (D("2026-04-01"), D("2026-06-30"))),
-    (D("2026-08-15"), (D("2026-07-01"), D("2026-09-30"))),
-], ids=["q1-first", "q2-last", "q3-middle"])
+@pytest.mark.parametrize(
+    ("day", "expected"),
+    [
+        (D("2026-01-01"), (D("2026-01-01"), D("2026-03-31"))),
+        (D("2026-06-30"), (D("2026-04-01"), D("2026-06-30"))),
+        (D("2026-08-15"), (D("2026-07-01"), D("2026-09-30"))),
+    ],
+    ids=["q1-first", "q2-last", "q3-middle"],
+)
 def test_quarter_of(day, expected):
     assert quarter_of(day) == expected
 
@@ -359,7 +408,10 @@ def test_quarterly_trend_oldest_first():
     clients = [client("a", "2025-12-01"), client("b", "2026-02-01"), client("c", "2026-05-01", owner="bob")]
     trend = quarterly_trend(clients, D("2026-05-20"), D("2026-05-20"), count=3)
     assert [(m.start, m.end, m.clients) for m in trend] == [
-        (D("2025-10-01"), D("2025-12-31"), 1), (D("2026-01-01"), D("2026-03-31"), 2), (D("2026-04-01"), D("2026-05-20"), 3)]
+        (D("2025-10-01"), D("2025-12-31"), 1),
+        (D("2026-01-01"), D("2026-03-31"), 2),
+        (D("2026-04-01"), D("2026-05-20"), 3),
+    ]
     assert [m.clients for m in quarterly_trend(clients, D("2026-05-20"), D("2026-05-20"), count=3, owner="ana")] == [1, 2, 2]
 
 
@@ -372,7 +424,7 @@ def test_by_owner():
 
 # ----- advocacy ------------------------------------------------------------------------------------
 
-DAY = D("2026-05-20")   # Q2 2026
+DAY = D("2026-05-20")  # Q2 2026
 
 
 def asked(requested: str, answer: str = "pending", answered: str | None = None) -> Asked:
@@ -410,23 +462,37 @@ def test_advocacy_reasons():
 
 # ----- lessons learned -----------------------------------------------------------------------------
 
-def learning(day: str, what: str, why: str = "", who: str | None = None, source: str | None = None,
-             kind: str = "lesson") -> Learning:
+
+def learning(day: str, what: str, why: str = "", who: str | None = None, source: str | None = None, kind: str = "lesson") -> Learning:
     return Learning(date=D(day), what=what, why=why, who=who, source=source, kind=kind)
 
 
 LEARNING_CLIENTS = [
-    Client(id="acme", name="Acme Logistics", tier="gold", go_live=D("2026-01-01"), owner="ana", learnings=[
-        learning("2026-02-01", "Train the night shift separately", why="They missed the sessions"),
-        learning("2026-03-01", "Freeze report changes", kind="decision", who="Dana", source="weekly review"),
-    ]),
-    Client(id="beta", name="Beta Health", tier="gold", go_live=D("2026-01-01"), owner="bob", learnings=[
-        learning("2026-02-15", "Keep a shift handover note", source="Night SHIFT lead"),
-    ]),
+    Client(
+        id="acme",
+        name="Acme Logistics",
+        tier="gold",
+        go_live=D("2026-01-01"),
+        owner="ana",
+        learnings=[
+            learning("2026-02-01", "Train the night shift separately", why="They missed the sessions"),
+            learning("2026-03-01", "Freeze report changes", kind="decision", who="Dana", source="weekly review"),
+        ],
+    ),
+    Client(
+        id="beta",
+        name="Beta Health",
+        tier="gold",
+        go_live=D("2026-01-01"),
+        owner="bob",
+        learnings=[
+            learning("2026-02-15", "Keep a shift handover note", source="Night SHIFT lead"),
+        ],
+    ),
 ]
 
 SEARCH_CASES = [
-    ("what-any-case", "NIGHT shift", ["2026-02-15", "2026-02-01"]),   # beta via source, acme via what; newest first
+    ("what-any-case", "NIGHT shift", ["2026-02-15", "2026-02-01"]),  # beta via source, acme via what; newest first
     ("why", "missed", ["2026-02-01"]),
     ("who", "dana", ["2026-03-01"]),
     ("source", "weekly review", ["2026-03-01"]),
@@ -443,8 +509,16 @@ def test_search_learnings(text, dates):
 
 def test_search_hit_fields():
     (hit,) = search_learnings(LEARNING_CLIENTS, "freeze")
-    assert hit == {"client": "acme", "client_name": "Acme Logistics", "date": D("2026-03-01"), "kind": "decision",
-                   "what": "Freeze report changes", "why": "", "who": "Dana", "source": "weekly review"}
+    assert hit == {
+        "client": "acme",
+        "client_name": "Acme Logistics",
+        "date": D("2026-03-01"),
+        "kind": "decision",
+        "what": "Freeze report changes",
+        "why": "",
+        "who": "Dana",
+        "source": "weekly review",
+    }
 
 
 def test_touchpoints_generated_once_give_every_period_what_generating_per_period_gives():

@@ -28,7 +28,12 @@ RED = {k: 4 for k in GREEN}
 
 def client(tier="platinum", go_live=date(2026, 3, 2), assessments=(), exceptions=(), status="active", cid="acme"):
     return Client(
-        id=cid, name=cid.title(), tier=tier, go_live=go_live, owner="ana", status=status,
+        id=cid,
+        name=cid.title(),
+        tier=tier,
+        go_live=go_live,
+        owner="ana",
+        status=status,
         assessments=[Assessment(date=d, scores=Scores(**s)) for d, s in assessments],
         exceptions=list(exceptions),
     )
@@ -127,17 +132,22 @@ def test_custom_plan_file_changes_the_cadence():
     assert [tp.date for tp in tps] == [date(2026, 3, 9), date(2026, 3, 16)]
 
 
-@pytest.mark.parametrize("text", ["not toml [", '[[rule]]\ntier = "bronze"\nkind = "weekly"\nunit = "days"\nlast_day = 9',
-                                  '[[rule]]\ntier = "gold"\nkind = "weekly"\nunit = "months"'],
-                         ids=["syntax", "tier", "months-without-count"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "not toml [",
+        '[[rule]]\ntier = "bronze"\nkind = "weekly"\nunit = "days"\nlast_day = 9',
+        '[[rule]]\ntier = "gold"\nkind = "weekly"\nunit = "months"',
+    ],
+    ids=["syntax", "tier", "months-without-count"],
+)
 def test_bad_plan_file_is_a_clear_error(text):
     with pytest.raises(ValueError):
         load_plans(text)
 
 
 def test_red_assessment_adds_recovery_every_working_day_until_next_assessment():
-    c = client(tier="silver", go_live=date(2025, 1, 6),
-               assessments=[(date(2026, 6, 3), RED), (date(2026, 6, 10), GREEN)])
+    c = client(tier="silver", go_live=date(2025, 1, 6), assessments=[(date(2026, 6, 3), RED), (date(2026, 6, 10), GREEN)])
     days = kinds_on(c, date(2026, 6, 1), date(2026, 6, 30))
     recovery = sorted(d for d, k in days.items() if k == "recovery")
     assert recovery == [date(2026, 6, 4), date(2026, 6, 5), date(2026, 6, 8), date(2026, 6, 9)]
@@ -150,25 +160,26 @@ def test_red_escalation_keeps_going_while_latest():
 
 
 def test_yellow_assessment_adds_weekly_intervention_moved_off_weekends():
-    c = client(tier="silver", go_live=date(2024, 1, 8),
-               assessments=[(date(2026, 6, 6), YELLOW), (date(2026, 6, 30), GREEN)])  # a Saturday
+    c = client(tier="silver", go_live=date(2024, 1, 8), assessments=[(date(2026, 6, 6), YELLOW), (date(2026, 6, 30), GREEN)])  # a Saturday
     days = kinds_on(c, date(2026, 6, 1), date(2026, 7, 31))
     assert sorted(d for d, k in days.items() if k == "intervention") == [date(2026, 6, 15), date(2026, 6, 22), date(2026, 6, 29)]
 
 
 def test_escalation_ignores_green_and_stops_when_health_recovers():
-    found = escalation_occurrences(
-        [Assessment(date=date(2026, 6, 1), scores=Scores(**GREEN))], date(2026, 12, 31), WorkCalendar()
-    )
+    found = escalation_occurrences([Assessment(date=date(2026, 6, 1), scores=Scores(**GREEN))], date(2026, 12, 31), WorkCalendar())
     assert found == []
 
 
 def test_done_skip_and_move_exceptions():
-    c = client(tier="silver", go_live=date(2026, 3, 2), exceptions=[
-        TouchpointException(date=date(2026, 3, 9), kind="weekly", status="done"),
-        TouchpointException(date=date(2026, 3, 16), kind="weekly", status="skipped", reason="client holiday"),
-        TouchpointException(date=date(2026, 3, 23), kind="weekly", status="moved", moved_to=date(2026, 3, 25)),
-    ])
+    c = client(
+        tier="silver",
+        go_live=date(2026, 3, 2),
+        exceptions=[
+            TouchpointException(date=date(2026, 3, 9), kind="weekly", status="done"),
+            TouchpointException(date=date(2026, 3, 16), kind="weekly", status="skipped", reason="client holiday"),
+            TouchpointException(date=date(2026, 3, 23), kind="weekly", status="moved", moved_to=date(2026, 3, 25)),
+        ],
+    )
     tps = {tp.date: tp for tp in schedule(c, date(2026, 3, 1), date(2026, 3, 31))}
     assert tps[date(2026, 3, 9)].status == "done"
     assert tps[date(2026, 3, 16)].status == "skipped" and tps[date(2026, 3, 16)].reason == "client holiday"
@@ -177,9 +188,13 @@ def test_done_skip_and_move_exceptions():
 
 
 def test_moved_onto_a_senior_touchpoint_is_covered():
-    c = client(tier="silver", go_live=date(2026, 3, 2), exceptions=[
-        TouchpointException(date=date(2026, 3, 30), kind="weekly", status="moved", moved_to=date(2026, 4, 2)),
-    ])
+    c = client(
+        tier="silver",
+        go_live=date(2026, 3, 2),
+        exceptions=[
+            TouchpointException(date=date(2026, 3, 30), kind="weekly", status="moved", moved_to=date(2026, 4, 2)),
+        ],
+    )
     tp = touchpoint_on(c, date(2026, 4, 2))  # go_live + 1 month
     assert tp.kind == "monthly" and tp.covers == ["weekly"]
 
@@ -196,9 +211,13 @@ def test_overdue_grouped_per_kind_with_latest_missed_and_count():
 
 
 def test_done_senior_touchpoint_supersedes_earlier_missed_ones():
-    c = client(tier="platinum", go_live=date(2026, 3, 2), exceptions=[
-        TouchpointException(date=date(2026, 3, 9), kind="weekly", status="done"),
-    ])
+    c = client(
+        tier="platinum",
+        go_live=date(2026, 3, 2),
+        exceptions=[
+            TouchpointException(date=date(2026, 3, 9), kind="weekly", status="done"),
+        ],
+    )
     items = client_agenda(c, date(2026, 3, 12))
     daily = next(i for i in items if i.kind == "daily" and i.status == "overdue")
     assert daily.missed == 2  # only Mar 10 and 11, after the done weekly
@@ -206,17 +225,25 @@ def test_done_senior_touchpoint_supersedes_earlier_missed_ones():
 
 
 def test_done_junior_touchpoint_does_not_supersede_senior_one():
-    c = client(tier="platinum", go_live=date(2026, 3, 2), exceptions=[
-        TouchpointException(date=date(2026, 3, 10), kind="daily", status="done"),
-    ])
+    c = client(
+        tier="platinum",
+        go_live=date(2026, 3, 2),
+        exceptions=[
+            TouchpointException(date=date(2026, 3, 10), kind="daily", status="done"),
+        ],
+    )
     items = client_agenda(c, date(2026, 3, 12))
     assert any(i.kind == "weekly" and i.status == "overdue" for i in items)
 
 
 def test_skipped_is_not_overdue():
-    c = client(tier="silver", go_live=date(2026, 3, 2), exceptions=[
-        TouchpointException(date=date(2026, 3, 9), kind="weekly", status="skipped", reason="holiday"),
-    ])
+    c = client(
+        tier="silver",
+        go_live=date(2026, 3, 2),
+        exceptions=[
+            TouchpointException(date=date(2026, 3, 9), kind="weekly", status="skipped", reason="holiday"),
+        ],
+    )
     assert client_agenda(c, date(2026, 3, 12)) == []
 
 
@@ -298,8 +325,7 @@ def test_touchpoint_outcome_finds_the_standing_touchpoint_and_refuses_what_canno
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.lists(st.tuples(st.integers(0, 40), st.sampled_from(KINDS), st.sampled_from(["scheduled", "done", "skipped"])),
-                max_size=25))
+@given(st.lists(st.tuples(st.integers(0, 40), st.sampled_from(KINDS), st.sampled_from(["scheduled", "done", "skipped"])), max_size=25))
 def test_property_superseded_dates_are_the_first_later_senior_done(touchpoints):
     dated = [(date(2026, 1, 1) + timedelta(days=d), kind, status) for d, kind, status in touchpoints]
     found = superseded_dates(dated)

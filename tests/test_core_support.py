@@ -24,11 +24,27 @@ from carebench.core.support import (
 )
 
 
-def ticket(ref: str, impact: str, users: str, opened: str, resolved: str | None = None, *,
-           escalated: bool = False, first_contact: bool = False, title: str = "Something broke") -> Ticket:
-    return Ticket(ref=ref, title=title, impact=impact, users=users, opened=datetime.fromisoformat(opened),
-                  resolved=datetime.fromisoformat(resolved) if resolved else None, escalated=escalated,
-                  first_contact=first_contact)
+def ticket(
+    ref: str,
+    impact: str,
+    users: str,
+    opened: str,
+    resolved: str | None = None,
+    *,
+    escalated: bool = False,
+    first_contact: bool = False,
+    title: str = "Something broke",
+) -> Ticket:
+    return Ticket(
+        ref=ref,
+        title=title,
+        impact=impact,
+        users=users,
+        opened=datetime.fromisoformat(opened),
+        resolved=datetime.fromisoformat(resolved) if resolved else None,
+        escalated=escalated,
+        first_contact=first_contact,
+    )
 
 
 def pulse(day: str, recommend: int, satisfaction: int = 3) -> Pulse:
@@ -38,9 +54,15 @@ def pulse(day: str, recommend: int, satisfaction: int = 3) -> Pulse:
 # ----- priority ----------------------------------------------------------------------------
 
 PRIORITY_CASES = [
-    ("high", "many", "P1"), ("high", "some", "P2"), ("high", "few", "P3"),
-    ("medium", "many", "P2"), ("medium", "some", "P3"), ("medium", "few", "P4"),
-    ("low", "many", "P3"), ("low", "some", "P4"), ("low", "few", "P4"),
+    ("high", "many", "P1"),
+    ("high", "some", "P2"),
+    ("high", "few", "P3"),
+    ("medium", "many", "P2"),
+    ("medium", "some", "P3"),
+    ("medium", "few", "P4"),
+    ("low", "many", "P3"),
+    ("low", "some", "P4"),
+    ("low", "few", "P4"),
 ]
 
 
@@ -53,8 +75,7 @@ def test_priority_matrix_is_complete():
     assert len(PRIORITY_MATRIX) == 9
 
 
-@pytest.mark.parametrize(("impact", "users"), [("urgent", "many"), ("high", "all"), ("High", "many")],
-                         ids=["bad-impact", "bad-users", "capitalised"])
+@pytest.mark.parametrize(("impact", "users"), [("urgent", "many"), ("high", "all"), ("High", "many")], ids=["bad-impact", "bad-users", "capitalised"])
 def test_priority_rejects_unknown_values(impact, users):
     with pytest.raises(ValueError, match="no priority"):
         priority(impact, users)
@@ -94,11 +115,11 @@ def test_resolution_hours():
 # as_of Wednesday 2026-06-17. Weeks: 06-01..06-07, 06-08..06-14, running 06-15..06-17.
 LOG = [
     ticket("T1", "high", "many", "2026-06-03T09:00", "2026-06-03T13:00", first_contact=True),  # P1, 4 h
-    ticket("T2", "medium", "few", "2026-06-05T10:00", "2026-06-09T10:00", escalated=True),      # P4, 96 h, across weeks
-    ticket("T3", "high", "some", "2026-06-06T08:00", "2026-06-16T08:00"),                        # P2, 240 h
-    ticket("T4", "low", "few", "2026-06-10T09:00", "2026-06-10T09:30", first_contact=True),     # P4, 0.5 h
-    ticket("T5", "medium", "many", "2026-06-16T12:00"),                                          # P2, open
-    ticket("T6", "high", "many", "2026-06-18T08:00"),                                            # after as_of: ignored
+    ticket("T2", "medium", "few", "2026-06-05T10:00", "2026-06-09T10:00", escalated=True),  # P4, 96 h, across weeks
+    ticket("T3", "high", "some", "2026-06-06T08:00", "2026-06-16T08:00"),  # P2, 240 h
+    ticket("T4", "low", "few", "2026-06-10T09:00", "2026-06-10T09:30", first_contact=True),  # P4, 0.5 h
+    ticket("T5", "medium", "many", "2026-06-16T12:00"),  # P2, open
+    ticket("T6", "high", "many", "2026-06-18T08:00"),  # after as_of: ignored
 ]
 AS_OF = date(2026, 6, 17)
 
@@ -134,7 +155,7 @@ def test_support_kpi_weeks(key, expected):
 
 SHAPE_CASES = [
     # key, unit, direction, baseline, target
-    ("support-volume", "", "lower", 3, 1.5),       # volume target: half the first week's 3
+    ("support-volume", "", "lower", 3, 1.5),  # volume target: half the first week's 3
     ("support-resolution-hours", "h", "lower", 4.0, 24.0),
     ("support-first-contact", "%", "higher", 100.0, 70.0),
     ("support-escalation", "%", "lower", 33.3, 10.0),
@@ -182,29 +203,48 @@ def test_running_week_on_a_sunday_is_dated_that_sunday():
 
 
 def test_p1_resolved_in_the_weeks_last_minute_is_not_open_at_its_end():
-    log = [ticket("X", "high", "many", "2026-06-08T09:00", "2026-06-14T23:59"),
-           ticket("Y", "high", "many", "2026-06-08T09:00", "2026-06-15T00:00")]
+    log = [ticket("X", "high", "many", "2026-06-08T09:00", "2026-06-14T23:59"), ticket("Y", "high", "many", "2026-06-08T09:00", "2026-06-15T00:00")]
     kpis = by_key(support_kpis(log, AS_OF))
     assert series(kpis["support-open-p1p2"]) == [("2026-06-14", 1), ("2026-06-17", 0)]  # only Y was open
 
 
-@pytest.mark.parametrize(("tickets", "as_of"), [
-    ([], AS_OF),
-    ([ticket("late", "high", "many", "2026-06-18T08:00")], AS_OF),
-], ids=["no-tickets", "only-future-tickets"])
+@pytest.mark.parametrize(
+    ("tickets", "as_of"),
+    [
+        ([], AS_OF),
+        ([ticket("late", "high", "many", "2026-06-18T08:00")], AS_OF),
+    ],
+    ids=["no-tickets", "only-future-tickets"],
+)
 def test_no_tickets_no_kpis(tickets, as_of):
     assert support_kpis(tickets, as_of) == []
 
 
 @settings(max_examples=100, deadline=None)
-@given(st.lists(st.tuples(st.integers(0, 60 * 24 * 40), st.one_of(st.none(), st.integers(0, 60 * 24 * 20)),
-                          st.sampled_from(["high", "medium", "low"]), st.sampled_from(["many", "some", "few"])),
-                max_size=12))
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(0, 60 * 24 * 40),
+            st.one_of(st.none(), st.integers(0, 60 * 24 * 20)),
+            st.sampled_from(["high", "medium", "low"]),
+            st.sampled_from(["many", "some", "few"]),
+        ),
+        max_size=12,
+    )
+)
 def test_weekly_volumes_add_up_to_the_tickets_in_the_window(raw):
     start = datetime(2026, 5, 11)  # a Monday; 40 days of openings stay inside 12 weeks up to AS_OF
-    log = [Ticket(ref=f"T{i}", title="t", impact=impact, users=users, opened=start + timedelta(minutes=opened),
-                  resolved=None if took is None else start + timedelta(minutes=opened + took))
-           for i, (opened, took, impact, users) in enumerate(raw)]
+    log = [
+        Ticket(
+            ref=f"T{i}",
+            title="t",
+            impact=impact,
+            users=users,
+            opened=start + timedelta(minutes=opened),
+            resolved=None if took is None else start + timedelta(minutes=opened + took),
+        )
+        for i, (opened, took, impact, users) in enumerate(raw)
+    ]
     kpis = by_key(support_kpis(log, AS_OF))
     known = [t for t in log if t.opened.date() <= AS_OF]
     if not known:
@@ -223,10 +263,10 @@ NPS_CASES = [
     ("all-detractors", [0, 6, 3], -100),
     ("passives-only", [7, 8], 0),
     ("promoters-cancel-detractors", [10, 9, 8, 3, 6, 7], 0),
-    ("half-rounds-up", [9, 7, 7, 7, 7, 7, 7, 7], 13),           # 1/8 = 12.5 -> 13
+    ("half-rounds-up", [9, 7, 7, 7, 7, 7, 7, 7], 13),  # 1/8 = 12.5 -> 13
     ("half-rounds-away-from-zero", [6, 7, 7, 7, 7, 7, 7, 7], -13),  # -12.5 -> -13
-    ("third-rounds-down", [9, 7, 7], 33),                         # 33.33 -> 33
-    ("two-thirds-rounds-up", [9, 9, 7], 67),                      # 66.67 -> 67
+    ("third-rounds-down", [9, 7, 7], 33),  # 33.33 -> 33
+    ("two-thirds-rounds-up", [9, 9, 7], 67),  # 66.67 -> 67
     ("edges-6-and-9", [6, 9], 0),
 ]
 
@@ -238,8 +278,7 @@ def test_nps(answers, expected):
 
 def test_nps_by_quarter():
     pulses = [pulse("2026-03-31", 10), pulse("2026-04-01", 0), pulse("2026-06-30", 10), pulse("2026-06-30", 8)]
-    quarters = [(date(2026, 1, 1), date(2026, 3, 31)), (date(2026, 4, 1), date(2026, 6, 30)),
-                (date(2026, 7, 1), date(2026, 9, 30))]
+    quarters = [(date(2026, 1, 1), date(2026, 3, 31)), (date(2026, 4, 1), date(2026, 6, 30)), (date(2026, 7, 1), date(2026, 9, 30))]
     # Q2: one promoter, one detractor, one passive -> 0
     assert nps_by_quarter(pulses, quarters) == [100, 0, None]
 
@@ -256,9 +295,9 @@ SATISFACTION_CASES = [
     ("all-ones", [1, 1], 2),
     ("middle", [3], 6),
     ("all-fives", [5, 5], 10),
-    ("4.25-half-up", [5, 4, 4, 4], 9),   # 8.5 -> 9
+    ("4.25-half-up", [5, 4, 4, 4], 9),  # 8.5 -> 9
     ("2.5", [2, 3], 5),
-    ("3.67", [3, 4, 4], 7),              # 22/3 = 7.33 -> 7
+    ("3.67", [3, 4, 4], 7),  # 22/3 = 7.33 -> 7
 ]
 
 
@@ -277,12 +316,16 @@ def test_satisfaction_reason():
     assert found.reason == "mean satisfaction 4.2 of 5 from 6 answers in 90 days, NPS +33"
 
 
-@pytest.mark.parametrize(("day", "expected"), [
-    ("2026-04-01", None),   # the 90 days ending 06-30 run from 04-02
-    ("2026-04-02", 2),
-    ("2026-06-30", 2),
-    ("2026-07-01", None),   # after as_of
-], ids=["day-before-window", "first-day", "as-of-day", "after-as-of"])
+@pytest.mark.parametrize(
+    ("day", "expected"),
+    [
+        ("2026-04-01", None),  # the 90 days ending 06-30 run from 04-02
+        ("2026-04-02", 2),
+        ("2026-06-30", 2),
+        ("2026-07-01", None),  # after as_of
+    ],
+    ids=["day-before-window", "first-day", "as-of-day", "after-as-of"],
+)
 def test_satisfaction_window(day, expected):
     found = satisfaction_suggestion([pulse(day, 0, 1)], date(2026, 6, 30))
     assert (found.score if found else None) == expected
@@ -303,8 +346,7 @@ P1_CASES = [
     ("exactly-24h", ticket("INC-1", "high", "many", "2026-06-14T10:00"), []),
     ("24h-and-a-minute", ticket("INC-1", "high", "many", "2026-06-14T09:59"), ["ticket-p1-open:acme:inc-1"]),
     ("resolved", ticket("INC-1", "high", "many", "2026-06-10T09:00", "2026-06-15T09:00"), []),
-    ("resolved-later", ticket("INC-1", "high", "many", "2026-06-10T09:00", "2026-06-15T10:01"),
-     ["ticket-p1-open:acme:inc-1"]),
+    ("resolved-later", ticket("INC-1", "high", "many", "2026-06-10T09:00", "2026-06-15T10:01"), ["ticket-p1-open:acme:inc-1"]),
     ("p2-not-raised", ticket("INC-1", "high", "some", "2026-06-01T09:00"), []),
     ("opened-later", ticket("INC-1", "high", "many", "2026-06-15T11:00"), []),
 ]
@@ -318,8 +360,7 @@ def test_open_p1_finding_after_24_hours(t, expected):
 
 
 def test_open_p1_message_and_id_parse():
-    (finding,) = alerts.open_p1_findings(support_client(ticket("INC-7", "high", "many", "2026-06-13T08:30",
-                                                                title="Orders stuck")), NOW)
+    (finding,) = alerts.open_p1_findings(support_client(ticket("INC-7", "high", "many", "2026-06-13T08:30", title="Orders stuck")), NOW)
     # 06-13 08:30 to 06-15 10:00 is 49.5 hours -> 49 whole hours
     assert finding.message == 'Acme: P1 ticket INC-7 "Orders stuck" has been open for 49 hours (since 2026-06-13 08:30)'
     assert alerts.parse_finding_id(finding.id) == ("ticket-p1-open", "acme", "inc-7")
@@ -359,11 +400,15 @@ def test_the_rule_is_known_to_check():
         alerts.parse_finding_id("ticket-p1-open:acme")
 
 
-@pytest.mark.parametrize(("opened", "now", "expected"), [
-    ("2026-06-14T23:59", None, []),                                          # default now: 06-15 23:59, exactly 24 h
-    ("2026-06-14T23:58", None, ["ticket-p1-open:acme:inc-1"]),               # 24 h and a minute
-    ("2026-06-14T23:58", datetime(2026, 6, 15, 12, 0), []),                  # an earlier now
-], ids=["default-now-exactly-24h", "default-now-over", "explicit-now"])
+@pytest.mark.parametrize(
+    ("opened", "now", "expected"),
+    [
+        ("2026-06-14T23:59", None, []),  # default now: 06-15 23:59, exactly 24 h
+        ("2026-06-14T23:58", None, ["ticket-p1-open:acme:inc-1"]),  # 24 h and a minute
+        ("2026-06-14T23:58", datetime(2026, 6, 15, 12, 0), []),  # an earlier now
+    ],
+    ids=["default-now-exactly-24h", "default-now-over", "explicit-now"],
+)
 def test_run_checks_measures_tickets_at_now(opened, now, expected):
     client = support_client(ticket("INC-1", "high", "many", opened))
     found = alerts.run_checks([client], [], date(2026, 6, 15), now=now)
@@ -374,14 +419,18 @@ def test_pulse_summary_counts_answers_up_to_the_day():
     from carebench.core.models import Pulse
     from carebench.core.support import pulse_summary
 
-    answers = [Pulse(date=date(2026, 3, 10), respondent="a", recommend=6, satisfaction=3),
-               Pulse(date=date(2026, 5, 10), respondent="a", recommend=9, satisfaction=4),
-               Pulse(date=date(2026, 5, 12), respondent="b", recommend=10, satisfaction=4),
-               Pulse(date=date(2026, 7, 1), respondent="b", recommend=0, satisfaction=1)]  # after the day
+    answers = [
+        Pulse(date=date(2026, 3, 10), respondent="a", recommend=6, satisfaction=3),
+        Pulse(date=date(2026, 5, 10), respondent="a", recommend=9, satisfaction=4),
+        Pulse(date=date(2026, 5, 12), respondent="b", recommend=10, satisfaction=4),
+        Pulse(date=date(2026, 7, 1), respondent="b", recommend=0, satisfaction=1),
+    ]  # after the day
     quarters = [(date(2026, 1, 1), date(2026, 3, 31)), (date(2026, 4, 1), date(2026, 6, 15))]
     # three answers: 2 promoters, 1 detractor -> +33; satisfaction (3 + 4 + 4) / 3 = 3.67 -> 3.7
     assert pulse_summary(answers, date(2026, 6, 15), quarters) == {
-        "answers": 3, "nps": 33, "satisfaction": 3.7,
-        "quarters": [{"from": "2026-01-01", "to": "2026-03-31", "nps": -100},
-                     {"from": "2026-04-01", "to": "2026-06-15", "nps": 100}]}
+        "answers": 3,
+        "nps": 33,
+        "satisfaction": 3.7,
+        "quarters": [{"from": "2026-01-01", "to": "2026-03-31", "nps": -100}, {"from": "2026-04-01", "to": "2026-06-15", "nps": 100}],
+    }
     assert pulse_summary([], date(2026, 6, 15), [])["satisfaction"] is None

@@ -39,8 +39,7 @@ def test_every_command_the_readme_names_exists():
 
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     # "carebench done\|skip\|move" (in a Markdown table) names three commands
-    named = {name for found in re.findall(r"`carebench ([a-z][a-z-]*(?:\\\|[a-z][a-z-]*)*)", readme)
-             for name in found.split("\\|")}
+    named = {name for found in re.findall(r"`carebench ([a-z][a-z-]*(?:\\\|[a-z][a-z-]*)*)", readme) for name in found.split("\\|")}
     known = set(every_command().commands)
     assert named, "the README names no commands"
     assert named - known == set()

@@ -60,8 +60,13 @@ class Terminal:
 
 @pytest.fixture
 def home(tmp_path):
-    env = {"HOME": tmp_path, "XDG_DATA_HOME": tmp_path / "data", "XDG_CONFIG_HOME": tmp_path / "config",
-           "XDG_STATE_HOME": tmp_path / "state", "TERM": "xterm-256color"}
+    env = {
+        "HOME": tmp_path,
+        "XDG_DATA_HOME": tmp_path / "data",
+        "XDG_CONFIG_HOME": tmp_path / "config",
+        "XDG_STATE_HOME": tmp_path / "state",
+        "TERM": "xterm-256color",
+    }
     return {k: str(v) for k, v in env.items()}
 
 
@@ -105,16 +110,14 @@ DAY = "2026-06-15"
 @pytest.fixture
 def demo_db(home, tmp_path):
     path = tmp_path / "team.db"
-    subprocess.run([str(CAREBENCH), "--db", str(path), "demo-data", "--anchor", DAY], check=True, capture_output=True,
-                   env={**os.environ, **home})
+    subprocess.run([str(CAREBENCH), "--db", str(path), "demo-data", "--anchor", DAY], check=True, capture_output=True, env={**os.environ, **home})
     return path
 
 
 def cli_json(db, *args, env):
     import json
 
-    out = subprocess.run([str(CAREBENCH), "--db", str(db), *args, "--json"], check=True, capture_output=True, text=True,
-                         env={**os.environ, **env})
+    out = subprocess.run([str(CAREBENCH), "--db", str(db), *args, "--json"], check=True, capture_output=True, text=True, env={**os.environ, **env})
     return json.loads(out.stdout)
 
 
@@ -295,6 +298,5 @@ def test_removing_the_wal_under_a_running_workbench_stops_it_before_another_edit
         assert gone(pid, 6), "the workbench carried on with its -wal gone"
     finally:
         term.close()
-    doctor = subprocess.run([str(CAREBENCH), "doctor", "--db", str(demo_db)], capture_output=True, text=True,
-                            env={**os.environ, **home})
+    doctor = subprocess.run([str(CAREBENCH), "doctor", "--db", str(demo_db)], capture_output=True, text=True, env={**os.environ, **home})
     assert "-wal is missing while" in doctor.stdout + doctor.stderr

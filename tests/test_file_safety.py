@@ -51,8 +51,10 @@ def test_refusing_a_newer_schema_leaves_database_and_its_wal_byte_identical(run,
     path = tmp_path / "future.db"
     run.ok("init", "--db", path)
     # A newer carebench wrote and stopped without checkpointing: its last change is in the WAL.
-    script = (f"import sqlite3, os; c = sqlite3.connect({str(path)!r}); c.execute('PRAGMA wal_autocheckpoint = 0'); "
-              "c.execute(\"INSERT INTO schema_version VALUES (99, '2030-01-01', 'future')\"); c.commit(); os._exit(0)")
+    script = (
+        f"import sqlite3, os; c = sqlite3.connect({str(path)!r}); c.execute('PRAGMA wal_autocheckpoint = 0'); "
+        "c.execute(\"INSERT INTO schema_version VALUES (99, '2030-01-01', 'future')\"); c.commit(); os._exit(0)"
+    )
     subprocess.run([sys.executable, "-c", script], check=True)
     before = files_in(tmp_path)
     assert before[f"{path.name}-wal"], "the newer schema's row should be in the WAL"
@@ -92,13 +94,17 @@ def _not_sqlite(path: Path) -> None:
     path.write_text("name,value\nacme,1\n" * 10)
 
 
-@pytest.mark.parametrize("make, words", [
-    (_truncated, "too short"),
-    (_damaged, "damaged"),
-    (_not_sqlite, "not an SQLite database"),
-    (lambda p: os.mkfifo(p, 0o600), "FIFO"),
-    (lambda p: os.symlink("/dev/null", p), "symbolic link"),
-], ids=["truncated", "damaged", "not-sqlite", "fifo", "link-to-dev-null"])
+@pytest.mark.parametrize(
+    "make, words",
+    [
+        (_truncated, "too short"),
+        (_damaged, "damaged"),
+        (_not_sqlite, "not an SQLite database"),
+        (lambda p: os.mkfifo(p, 0o600), "FIFO"),
+        (lambda p: os.symlink("/dev/null", p), "symbolic link"),
+    ],
+    ids=["truncated", "damaged", "not-sqlite", "fifo", "link-to-dev-null"],
+)
 def test_odd_database_files_are_named_and_left_alone(run, tmp_path, make, words):
     path = tmp_path / "odd.db"
     make(path)
@@ -198,8 +204,7 @@ def test_input_that_is_not_a_regular_file_is_refused_at_once(run, tmp_path, comm
         assert words in line and time.monotonic() - started < 15
 
 
-@pytest.mark.parametrize("command, cap", [(["import"], 1024), (["readings", "import"], 50), (["scripts"], 1)],
-                         ids=["portfolio", "csv", "script"])
+@pytest.mark.parametrize("command, cap", [(["import"], 1024), (["readings", "import"], 50), (["scripts"], 1)], ids=["portfolio", "csv", "script"])
 def test_input_larger_than_its_cap_is_refused_before_reading(run, tmp_path, command, cap):
     big = tmp_path / "big"
     with open(big, "wb") as out:

@@ -79,6 +79,7 @@ def numbered(count: int) -> list[tuple[str, str, str, str]]:
 
 # ----- what it draws ----------------------------------------------------------------
 
+
 def test_fit_cuts_with_an_ellipsis_and_counts_wide_characters_as_two_cells():
     assert fit("Acme", 6) == ("Acme", 4)
     assert fit("Acme Logistics", 6) == ("Acme …", 6)
@@ -151,6 +152,7 @@ async def test_markup_in_cells_is_text():
 
 # ----- what it computes ---------------------------------------------------------------
 
+
 async def test_only_the_rows_in_view_are_computed():
     asked: list[str] = []
 
@@ -206,6 +208,7 @@ async def test_set_rows_keeps_the_sequence_and_allocates_nothing_per_row():
 
 
 # ----- the cursor ------------------------------------------------------------------------
+
 
 async def test_keys_move_the_cursor_and_the_view_follows():
     app = GridApp(rows=numbered(100))
@@ -354,6 +357,7 @@ async def test_the_cursor_is_drawn_apart_with_and_without_focus():
 
 # ----- the theme ----------------------------------------------------------------------------
 
+
 def background(strip) -> Color:
     return Color.from_rich_color(next(iter(strip)).style.bgcolor)
 
@@ -384,6 +388,7 @@ async def test_a_new_theme_redraws_with_its_colours(theme):
 
 # ----- a picture --------------------------------------------------------------------------------
 
+
 def test_grid_snapshot(snap_compare):
     def cells(row):
         return [row[0], row[1], Cell(row[2], style="dim"), Cell(row[3], style="$warning" if row[0] == "b2" else "")]
@@ -407,11 +412,16 @@ def test_the_grid_uses_no_private_name_of_textual_or_rich():
 
     tree = ast.parse(Path(module.__file__).read_text(encoding="utf-8"))
     defined = {node.name for node in ast.walk(tree) if isinstance(node, (ast.FunctionDef, ast.ClassDef))}
-    defined |= {target.attr for node in ast.walk(tree) if isinstance(node, (ast.Assign, ast.AnnAssign))
-                for target in (node.targets if isinstance(node, ast.Assign) else [node.target])
-                if isinstance(target, ast.Attribute)}
-    private = {node.attr for node in ast.walk(tree) if isinstance(node, ast.Attribute)
-               and node.attr.startswith("_") and not node.attr.startswith("__")}
+    defined |= {
+        target.attr
+        for node in ast.walk(tree)
+        if isinstance(node, (ast.Assign, ast.AnnAssign))
+        for target in (node.targets if isinstance(node, ast.Assign) else [node.target])
+        if isinstance(target, ast.Attribute)
+    }
+    private = {
+        node.attr for node in ast.walk(tree) if isinstance(node, ast.Attribute) and node.attr.startswith("_") and not node.attr.startswith("__")
+    }
     assert private and private <= defined, private - defined
     imported = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module}
     assert not {name for name in imported if any(part.startswith("_") and not part.startswith("__") for part in name.split("."))}

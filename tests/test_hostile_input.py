@@ -21,10 +21,28 @@ from carebench.ui.themes import read_theme
 FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 HOSTILE_TEXT = st.one_of(
     st.text(),
-    st.sampled_from([
-        "", " ", "2026-02-30", "0000-00-00", "9999-12-31", "1e400", "nan", "-inf", "NaN", "Infinity", "١٢", "³",
-        "'); DROP TABLE clients;--", "\x1b[31mred\x1b[0m", "\x1b]0;title\x07", "[bold]markup[/]", "\x00", "a" * 100_000,
-    ]),
+    st.sampled_from(
+        [
+            "",
+            " ",
+            "2026-02-30",
+            "0000-00-00",
+            "9999-12-31",
+            "1e400",
+            "nan",
+            "-inf",
+            "NaN",
+            "Infinity",
+            "١٢",
+            "³",
+            "'); DROP TABLE clients;--",
+            "\x1b[31mred\x1b[0m",
+            "\x1b]0;title\x07",
+            "[bold]markup[/]",
+            "\x00",
+            "a" * 100_000,
+        ]
+    ),
 )
 
 
@@ -61,8 +79,17 @@ def test_forms_accept_or_explain(text, due, value):
     result, problem = form.validate({"text": text, "owner": "", "due": due, "priority": "high"})
     assert (result is None) != (problem is None)
     form = opportunity_form("Acme")
-    result, problem = form.validate({"title": text, "value": value, "probability": due, "stage": "identified",
-                                     "source": "performance_gap", "next_action": text, "next_action_date": due})
+    result, problem = form.validate(
+        {
+            "title": text,
+            "value": value,
+            "probability": due,
+            "stage": "identified",
+            "source": "performance_gap",
+            "next_action": text,
+            "next_action_date": due,
+        }
+    )
     assert (result is None) != (problem is None)
 
 
@@ -87,24 +114,43 @@ def test_any_json_file_is_a_portfolio_or_a_list_of_problems(tmp_path_factory, da
 
 
 def valid_client() -> dict:
-    return {"id": "acme", "name": "Acme", "tier": "gold", "go_live": "2026-03-02", "owner": "ana",
-            "kpis": [{"key": "otd", "name": "On time", "category": "lagging", "unit": "%", "direction": "higher",
-                      "baseline": 80, "target": 95, "readings": [{"date": "2026-06-01", "value": 90}]}]}
+    return {
+        "id": "acme",
+        "name": "Acme",
+        "tier": "gold",
+        "go_live": "2026-03-02",
+        "owner": "ana",
+        "kpis": [
+            {
+                "key": "otd",
+                "name": "On time",
+                "category": "lagging",
+                "unit": "%",
+                "direction": "higher",
+                "baseline": 80,
+                "target": 95,
+                "readings": [{"date": "2026-06-01", "value": 90}],
+            }
+        ],
+    }
 
 
-@pytest.mark.parametrize("path, value, problem", [
-    (("name",), "\x1b[31mred\x1b[0m", "control characters"),
-    (("name",), "x" * 201, "at most 200"),
-    (("name",), "", "at least 1"),
-    (("go_live",), "2026-02-30", "date"),
-    (("go_live",), "9999-12-01", "between 1900-01-01 and 2199-12-31"),
-    (("tier",), "bronze", "platinum"),
-    (("kpis", 0, "target"), float("nan"), "finite"),
-    (("kpis", 0, "target"), 1e300, "too large"),
-    (("kpis", 0, "readings", 0, "value"), "12", None),
-    (("kpis", 0, "readings", 0, "value"), [], "number"),
-], ids=["escape-sequence", "long-name", "empty-name", "impossible-date", "far-future", "tier", "nan", "huge",
-        "numeric-string", "wrong-type"])
+@pytest.mark.parametrize(
+    "path, value, problem",
+    [
+        (("name",), "\x1b[31mred\x1b[0m", "control characters"),
+        (("name",), "x" * 201, "at most 200"),
+        (("name",), "", "at least 1"),
+        (("go_live",), "2026-02-30", "date"),
+        (("go_live",), "9999-12-01", "between 1900-01-01 and 2199-12-31"),
+        (("tier",), "bronze", "platinum"),
+        (("kpis", 0, "target"), float("nan"), "finite"),
+        (("kpis", 0, "target"), 1e300, "too large"),
+        (("kpis", 0, "readings", 0, "value"), "12", None),
+        (("kpis", 0, "readings", 0, "value"), [], "number"),
+    ],
+    ids=["escape-sequence", "long-name", "empty-name", "impossible-date", "far-future", "tier", "nan", "huge", "numeric-string", "wrong-type"],
+)
 def test_hostile_fields_are_refused_with_their_path(path, value, problem):
     data = valid_client()
     target = data
@@ -121,9 +167,26 @@ def test_hostile_fields_are_refused_with_their_path(path, value, problem):
 
 def test_a_ten_megabyte_note_is_refused():
     data = valid_client()
-    data["assessments"] = [{"date": "2026-06-01", "note": "x" * 10_000_000,
-                            "scores": {k: 5 for k in ("achievement", "trend", "sustainability", "adherence", "engagement",
-                                                      "leadership", "communication", "satisfaction", "expansion_interest")}}]
+    data["assessments"] = [
+        {
+            "date": "2026-06-01",
+            "note": "x" * 10_000_000,
+            "scores": {
+                k: 5
+                for k in (
+                    "achievement",
+                    "trend",
+                    "sustainability",
+                    "adherence",
+                    "engagement",
+                    "leadership",
+                    "communication",
+                    "satisfaction",
+                    "expansion_interest",
+                )
+            },
+        }
+    ]
     with pytest.raises(ValidationError, match="at most 20000"):
         Client.model_validate(data)
 
@@ -147,11 +210,24 @@ def test_any_script_file_parses_or_says_where_it_is_wrong(text):
 
 
 @FAST
-@given(st.dictionaries(st.sampled_from(["kind", "title", "section", "also", "extra"]),
-                       st.one_of(st.text(max_size=10), st.integers(), st.lists(st.dictionaries(
-                           st.sampled_from(["title", "minutes", "prompts", "capture", "readings"]),
-                           st.one_of(st.text(max_size=8), st.integers(-5, 500), st.lists(st.text(max_size=8), max_size=3)),
-                           max_size=5), max_size=3)), max_size=5))
+@given(
+    st.dictionaries(
+        st.sampled_from(["kind", "title", "section", "also", "extra"]),
+        st.one_of(
+            st.text(max_size=10),
+            st.integers(),
+            st.lists(
+                st.dictionaries(
+                    st.sampled_from(["title", "minutes", "prompts", "capture", "readings"]),
+                    st.one_of(st.text(max_size=8), st.integers(-5, 500), st.lists(st.text(max_size=8), max_size=3)),
+                    max_size=5,
+                ),
+                max_size=3,
+            ),
+        ),
+        max_size=5,
+    )
+)
 def test_mangled_script_structures_are_explained(data):
     import tomllib
 

@@ -13,7 +13,9 @@ import pytest
 def modules_after(code: str) -> set[str]:
     out = subprocess.run(
         [sys.executable, "-c", code + "\nimport sys, json; print(json.dumps(sorted(sys.modules)))"],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     return set(json.loads(out.stdout.strip().splitlines()[-1]))
 
@@ -35,10 +37,12 @@ def test_the_cli_and_the_queries_load_no_textual():
 
 
 def test_the_workbench_paints_today_and_reads_the_agenda_without_pydantic():
-    loaded = modules_after("from carebench.ui.app import CarebenchApp\n"
-                           "from carebench.ui.themes import load_themes\n"
-                           "load_themes()\n"
-                           "import carebench.app.queries, carebench.store.store")
+    loaded = modules_after(
+        "from carebench.ui.app import CarebenchApp\n"
+        "from carebench.ui.themes import load_themes\n"
+        "load_themes()\n"
+        "import carebench.app.queries, carebench.store.store"
+    )
     assert "pydantic" not in loaded
 
 
@@ -62,7 +66,8 @@ def test_once_today_is_painted_the_other_screens_modules_load_in_the_background(
         "            if 'carebench.ui.screens.health' in sys.modules:\n"
         "                break\n"
         "asyncio.run(main())\n"
-        "assert not seen['before']\n")
+        "assert not seen['before']\n"
+    )
     assert {"carebench.ui.screens.health", "carebench.ui.screens.practice", "carebench.core.models"} <= loaded
 
 
@@ -83,7 +88,8 @@ def run_cli_and_list_modules(tmp_path, *args: str) -> set[str]:
         "    try:\n"
         "        main()\n"
         "    except SystemExit as exc:\n"
-        "        assert not exc.code, exc.code\n")
+        "        assert not exc.code, exc.code\n"
+    )
 
 
 @pytest.mark.parametrize("command", ["health", "pipeline", "today"])

@@ -23,8 +23,9 @@ from conftest import settle
 
 # A window title (OSC 0), a link (OSC 8), a clipboard write (OSC 52), colours, a bidi override, then a C1 CSI,
 # a C1 OSC ended by ST, and a pair of isolates.
-HOSTILE = ("\x1b]0;pwned\x07 \x1b]8;;http://evil\x07link\x1b]8;;\x07 \x1b]52;c;ZXZpbA==\x07 \x1b[31mred\x1b[0m "
-           "\u202eevil \x9b2J\x9d0;c1\x9c \u2066iso\u2069")
+HOSTILE = (
+    "\x1b]0;pwned\x07 \x1b]8;;http://evil\x07link\x1b]8;;\x07 \x1b]52;c;ZXZpbA==\x07 \x1b[31mred\x1b[0m \u202eevil \x9b2J\x9d0;c1\x9c \u2066iso\u2069"
+)
 CLIENT_NAME = "Acme" + HOSTILE
 AS_OF = "2026-06-15"
 
@@ -41,8 +42,19 @@ def raw_controls(text: str) -> list[str]:
 # ----- the inert functions ---------------------------------------------------------
 
 PRINTABLE = st.text(st.characters(categories=("L", "M", "N", "P", "S", "Zs")))
-SAMPLES = st.sampled_from(["Zoë Müller-Łukasiewicz", "東京物流", "Ελληνικά", "עברית", "العربية", "हिन्दी",
-                           "Smile 😀 👍🏽 🇬🇧 👨‍👩‍👧‍👦", "a\u00a0b", "[bold]x[/] *y* `z` \\ | <b>"])
+SAMPLES = st.sampled_from(
+    [
+        "Zoë Müller-Łukasiewicz",
+        "東京物流",
+        "Ελληνικά",
+        "עברית",
+        "العربية",
+        "हिन्दी",
+        "Smile 😀 👍🏽 🇬🇧 👨‍👩‍👧‍👦",
+        "a\u00a0b",
+        "[bold]x[/] *y* `z` \\ | <b>",
+    ]
+)
 
 
 @settings(max_examples=300, deadline=None)
@@ -80,8 +92,7 @@ def hostile_db(base_db, tmp_path_factory, make_runner):
     path = root / "hostile.db"
     shutil.copy(base_db, path)
     run = make_runner(root / "home")
-    run.ok("ticket", "add", "acme", "Printer down", "--impact", "high", "--users", "many", "--opened", "2026-06-14 09:00",
-           db=path)
+    run.ok("ticket", "add", "acme", "Printer down", "--impact", "high", "--users", "many", "--opened", "2026-06-14 09:00", db=path)
     run.ok("learning", "acme", "Lesson about the queue", "--why", "it stalls", "--date", "2026-06-10", db=path)
     conn = sqlite3.connect(path)
     with conn:
@@ -89,39 +100,61 @@ def hostile_db(base_db, tmp_path_factory, make_runner):
         conn.execute("UPDATE clients SET name = ? WHERE id = 'cobalt'", ("Cobalt" + HOSTILE,))
         conn.execute("UPDATE kpis SET name = ? WHERE key = 'uptime'", ("Uptime" + HOSTILE,))
         conn.execute("UPDATE kpis SET unit = ? WHERE key = 'cost_per_case'", ("USD\x1b]0;unit\x07\u202e",))
-        conn.execute("UPDATE action_items SET text = ?, owner = ? WHERE text = 'Escalate to the CIO'",
-                     ("Escalate" + HOSTILE, "ana\x1b[8m"))
+        conn.execute("UPDATE action_items SET text = ?, owner = ? WHERE text = 'Escalate to the CIO'", ("Escalate" + HOSTILE, "ana\x1b[8m"))
         conn.execute("UPDATE action_items SET text = ? WHERE text = 'Fix the report export'", ("Fix" + HOSTILE,))
-        conn.execute("UPDATE checkins SET sections = ?, next_steps = ?, author = ? WHERE client_id = 'acme'",
-                     (json.dumps([{"title": "Opening", "notes": "Stuck\n" + HOSTILE}]), "Call" + HOSTILE, "ana" + HOSTILE))
+        conn.execute(
+            "UPDATE checkins SET sections = ?, next_steps = ?, author = ? WHERE client_id = 'acme'",
+            (json.dumps([{"title": "Opening", "notes": "Stuck\n" + HOSTILE}]), "Call" + HOSTILE, "ana" + HOSTILE),
+        )
         conn.execute("UPDATE learnings SET what = ?, why = ?, who = ?", ("Lesson" + HOSTILE, "Why" + HOSTILE, "ana\x1b[2J"))
         conn.execute("UPDATE tickets SET title = ?", ("Printer" + HOSTILE,))
         conn.execute("UPDATE assessments SET note = ? WHERE client_id = 'acme'", ("Note" + HOSTILE,))
-        conn.execute("UPDATE opportunities SET title = ?, next_action = ?, next_action_date = '2026-06-20' "
-                     "WHERE title = 'Extra site'", ("Site" + HOSTILE, "Demo" + HOSTILE))
+        conn.execute(
+            "UPDATE opportunities SET title = ?, next_action = ?, next_action_date = '2026-06-20' WHERE title = 'Extra site'",
+            ("Site" + HOSTILE, "Demo" + HOSTILE),
+        )
         conn.execute("UPDATE contacts SET name = ?", ("Dana" + HOSTILE,))
-        conn.execute("INSERT INTO checklist_items (client_id, key, position, label, done, done_on, changed_at, changed_by) "
-                     "VALUES ('cobalt', 'evil', 9, ?, 0, NULL, '2026-06-01T00:00:00', 'mallory')", ("Label" + HOSTILE,))
-        draft = {"section": 0, "notes": {"0": "Draft notes\n" + HOSTILE}, "next_steps": "Next" + HOSTILE,
-                 "attendees": "Dana" + HOSTILE}
+        conn.execute(
+            "INSERT INTO checklist_items (client_id, key, position, label, done, done_on, changed_at, changed_by) "
+            "VALUES ('cobalt', 'evil', 9, ?, 0, NULL, '2026-06-01T00:00:00', 'mallory')",
+            ("Label" + HOSTILE,),
+        )
+        draft = {"section": 0, "notes": {"0": "Draft notes\n" + HOSTILE}, "next_steps": "Next" + HOSTILE, "attendees": "Dana" + HOSTILE}
         for author in ("ana", "mallory" + HOSTILE):
-            conn.execute("INSERT INTO drafts (client_id, date, kind, author, data, version, changed_at, changed_by) "
-                         "VALUES ('acme', ?, 'weekly', ?, ?, 1, '2026-06-15T08:00:00', 'mallory')",
-                         (AS_OF, author, json.dumps(draft)))
-        conn.execute("INSERT INTO audit (at, actor, action, client_id, detail) VALUES ('2026-06-15T08:00:00', ?, ?, 'acme', ?)",
-                     ("mallory" + HOSTILE, "rename" + HOSTILE, json.dumps({"name": CLIENT_NAME})))
+            conn.execute(
+                "INSERT INTO drafts (client_id, date, kind, author, data, version, changed_at, changed_by) "
+                "VALUES ('acme', ?, 'weekly', ?, ?, 1, '2026-06-15T08:00:00', 'mallory')",
+                (AS_OF, author, json.dumps(draft)),
+            )
+        conn.execute(
+            "INSERT INTO audit (at, actor, action, client_id, detail) VALUES ('2026-06-15T08:00:00', ?, ?, 'acme', ?)",
+            ("mallory" + HOSTILE, "rename" + HOSTILE, json.dumps({"name": CLIENT_NAME})),
+        )
     conn.close()
     return path
 
 
 # Every command that shows stored text, each showing some of the hostile text; schedule shows none, but is checked too.
 SHOWN = [
-    ("today",), ("health",), ("health", "acme"), ("client", "acme"), ("kpis", "acme"),
-    ("pipeline",), ("log",), ("checkins", "acme"), ("drafts",), ("practice",), ("ticket", "list"),
-    ("search", "lesson"), ("check",), ("checklist", "show", "cobalt"),
-    ("report", "acme", "--kind", "weekly", "--format", "md"), ("report", "acme", "--kind", "qbr", "--format", "md"),
+    ("today",),
+    ("health",),
+    ("health", "acme"),
+    ("client", "acme"),
+    ("kpis", "acme"),
+    ("pipeline",),
+    ("log",),
+    ("checkins", "acme"),
+    ("drafts",),
+    ("practice",),
+    ("ticket", "list"),
+    ("search", "lesson"),
+    ("check",),
+    ("checklist", "show", "cobalt"),
+    ("report", "acme", "--kind", "weekly", "--format", "md"),
+    ("report", "acme", "--kind", "qbr", "--format", "md"),
     ("report", "cobalt", "--kind", "monthly", "--audience", "executive", "--format", "md"),
-    ("digest", "--format", "md"), ("calendar", "--from", AS_OF, "--to", "2026-07-15"),
+    ("digest", "--format", "md"),
+    ("calendar", "--from", AS_OF, "--to", "2026-07-15"),
 ]
 SHOWN_NOTHING_STORED = [("schedule", "acme", "--from", "2026-06-01", "--to", "2026-06-20")]
 
@@ -180,22 +213,45 @@ def test_a_bidi_override_in_a_name_is_refused_on_the_command_line(fresh, dump_db
     before = dump_db(db)
     result = run("add-client", "evil", "--name", "Evil\u202egnp.exe", "--tier", "gold", "--go-live", AS_OF, db=db)
     assert result.returncode == 2
-    assert result.stderr.splitlines() == [
-        "error: name: contains bidirectional-text control characters (U+202E); remove them"]
+    assert result.stderr.splitlines() == ["error: name: contains bidirectional-text control characters (U+202E); remove them"]
     assert dump_db(db) == before
 
 
-@pytest.mark.parametrize("args, field", [
-    (["assess", "acme", "--scores", ",".join(f"{s}=5" for s in ("achievement", "trend", "sustainability", "adherence",
-                                                                   "engagement", "leadership", "communication",
-                                                                   "satisfaction", "expansion_interest")),
-      "--note", "ok\u2067"], "note"),
-    (["add-action", "acme", "Call\u200fback", "--due", AS_OF], "text"),
-    (["ticket", "add", "acme", "Down\u202a", "--impact", "low", "--users", "few"], "title"),
-    (["learning", "acme", "What", "--why", "because\u2066"], "why"),
-    (["skip", "acme", "--date", AS_OF, "--kind", "weekly", "--reason", "away\u202d"], "reason"),
-    (["ack", "red-no-recovery:acme", "--until", "2026-06-30", "--reason", "later\u202e"], "--reason"),
-], ids=["assess-note", "action-text", "ticket-title", "learning-why", "skip-reason", "ack-reason"])
+@pytest.mark.parametrize(
+    "args, field",
+    [
+        (
+            [
+                "assess",
+                "acme",
+                "--scores",
+                ",".join(
+                    f"{s}=5"
+                    for s in (
+                        "achievement",
+                        "trend",
+                        "sustainability",
+                        "adherence",
+                        "engagement",
+                        "leadership",
+                        "communication",
+                        "satisfaction",
+                        "expansion_interest",
+                    )
+                ),
+                "--note",
+                "ok\u2067",
+            ],
+            "note",
+        ),
+        (["add-action", "acme", "Call\u200fback", "--due", AS_OF], "text"),
+        (["ticket", "add", "acme", "Down\u202a", "--impact", "low", "--users", "few"], "title"),
+        (["learning", "acme", "What", "--why", "because\u2066"], "why"),
+        (["skip", "acme", "--date", AS_OF, "--kind", "weekly", "--reason", "away\u202d"], "reason"),
+        (["ack", "red-no-recovery:acme", "--until", "2026-06-30", "--reason", "later\u202e"], "--reason"),
+    ],
+    ids=["assess-note", "action-text", "ticket-title", "learning-why", "skip-reason", "ack-reason"],
+)
 def test_bidi_controls_in_any_typed_text_are_refused(fresh, dump_db, args, field):
     run, db = fresh
     before = dump_db(db)
@@ -214,8 +270,8 @@ def test_a_bidi_control_in_an_imported_portfolio_names_the_field(run, db, tmp_pa
     result = run("import", source, db=db)
     assert result.returncode == 2
     assert result.stderr.splitlines() == [
-        f"error: {source}: clients[0].assessments[0].note: contains bidirectional-text control characters (U+202E); "
-        "remove them"]
+        f"error: {source}: clients[0].assessments[0].note: contains bidirectional-text control characters (U+202E); remove them"
+    ]
     assert dump_db(db) is None
 
 
@@ -332,8 +388,18 @@ async def test_the_workbench_draws_stored_escape_sequences_written_out(hostile_d
         assert "\\u2066iso\\u2069:" in done and "2026-06-05" in done  # the toast (its lines wrap)
 
     everything = "".join(painted.seen)
-    for shown in ("Uptime\\x1b]0;", "USD\\x1b]0;unit\\x07\\u202e", "Note\\x1b]0;", "Printer\\x1b]0;", "Site\\x1b]0;",
-                  "Lesson\\x1b]0;", "Label\\x1b]0;", "Dana\\x1b]0;", "\\x9b2J", "\\u2066iso\\u2069"):
+    for shown in (
+        "Uptime\\x1b]0;",
+        "USD\\x1b]0;unit\\x07\\u202e",
+        "Note\\x1b]0;",
+        "Printer\\x1b]0;",
+        "Site\\x1b]0;",
+        "Lesson\\x1b]0;",
+        "Label\\x1b]0;",
+        "Dana\\x1b]0;",
+        "\\x9b2J",
+        "\\u2066iso\\u2069",
+    ):
         assert shown in everything, f"{shown} is shown written out somewhere"
 
 
@@ -344,14 +410,24 @@ def test_the_workbench_forms_refuse_bidi_controls_naming_the_field():
 
     bidi = "contains bidirectional-text control characters (U+202E); remove them"
     _, problem = action_item_form("Acme", "ana", date(2026, 6, 15)).validate(
-        {"text": "Call\u202eback", "owner": "", "due": AS_OF, "priority": "high"})
+        {"text": "Call\u202eback", "owner": "", "due": AS_OF, "priority": "high"}
+    )
     assert problem == f"text: {bidi}"
     _, problem = opportunity_form("Acme").validate(
-        {"title": "Site", "value": "1000", "probability": "20", "stage": "identified", "source": "performance_gap",
-         "next_action": "Demo \u202e", "next_action_date": ""})
+        {
+            "title": "Site",
+            "value": "1000",
+            "probability": "20",
+            "stage": "identified",
+            "source": "performance_gap",
+            "next_action": "Demo \u202e",
+            "next_action_date": "",
+        }
+    )
     assert problem == f"next_action: {bidi}"
     _, problem = ticket_form("Acme", datetime(2026, 6, 15, 9)).validate(
-        {"title": "\u202eDown", "impact": "high", "users": "many", "category": "other", "opened": "2026-06-15 09:00"})
+        {"title": "\u202eDown", "impact": "high", "users": "many", "category": "other", "opened": "2026-06-15 09:00"}
+    )
     assert problem == f"title: {bidi}"
     _, problem = learning_form("Acme").validate({"what": "Lesson", "why": "because \u202e", "kind": "lesson"})
     assert problem == f"why: {bidi}"

@@ -27,15 +27,15 @@ def schedule_on(run, database, client: str, day: str) -> list[tuple[str, str]]:
 
 def exceptions(database: Path, client: str) -> list[tuple]:
     with sqlite3.connect(database) as conn:
-        return conn.execute("SELECT date, kind, status, reason, moved_to, changed_by FROM touchpoint_exceptions "
-                            "WHERE client_id = ? ORDER BY date, kind", (client,)).fetchall()
+        return conn.execute(
+            "SELECT date, kind, status, reason, moved_to, changed_by FROM touchpoint_exceptions WHERE client_id = ? ORDER BY date, kind", (client,)
+        ).fetchall()
 
 
 # ----- an outcome never replaces another ------------------------------------------------------------
 
 
-@pytest.mark.parametrize("second", [("skip", "--reason", "client away"), ("done",),
-                                    ("move", "--to", "2026-06-16", "--reason", "later")])
+@pytest.mark.parametrize("second", [("skip", "--reason", "client away"), ("done",), ("move", "--to", "2026-06-16", "--reason", "later")])
 def test_an_outcome_cannot_replace_one_already_recorded(fresh, second):
     run, database = fresh
     run.ok("done", "acme", "--date", AS_OF, db=database)
@@ -97,8 +97,13 @@ def race(run, database, commands: list[tuple[str, ...]]) -> list[subprocess.Comp
         return list(pool.map(lambda args: run(*args, db=database, real=True), commands))
 
 
-@pytest.mark.parametrize("rival", [("skip", "beta", "--date", AS_OF, "--reason", "away"),
-                                   ("--date", AS_OF, "move", "beta", "--date", AS_OF, "--to", "2026-06-17", "--reason", "later")])
+@pytest.mark.parametrize(
+    "rival",
+    [
+        ("skip", "beta", "--date", AS_OF, "--reason", "away"),
+        ("--date", AS_OF, "move", "beta", "--date", AS_OF, "--to", "2026-06-17", "--reason", "later"),
+    ],
+)
 def test_racing_outcomes_on_one_touchpoint_one_wins_and_the_others_are_refused(fresh, rival):
     run, database = fresh
     results = race(run, database, [("done", "beta", "--date", AS_OF), rival, ("done", "beta", "--date", AS_OF), rival])
@@ -117,16 +122,26 @@ def finish(database: Path, client: str = "acme", day: date = DAY, kind: str = "w
     from carebench.app.session import Session
     from carebench.core.models import ActionItem, CheckIn
 
-    checkin = CheckIn(date=day, kind=kind, author=ACTOR, planned_minutes=30, actual_minutes=30, attendees=[],
-                      sections=[{"title": "Opening", "notes": notes}], next_steps="")
+    checkin = CheckIn(
+        date=day,
+        kind=kind,
+        author=ACTOR,
+        planned_minutes=30,
+        actual_minutes=30,
+        attendees=[],
+        sections=[{"title": "Opening", "notes": notes}],
+        next_steps="",
+    )
     action = ActionItem(text="Send the notes", owner="ana", due=day, priority="low")
     return finish_checkin(Session(database, day), client, day, checkin, {"uptime": 98.0}, None, [action])
 
 
 def counts(database: Path) -> tuple[int, int]:
     with sqlite3.connect(database) as conn:
-        return (conn.execute("SELECT COUNT(*) FROM checkins WHERE client_id = 'acme'").fetchone()[0],
-                conn.execute("SELECT COUNT(*) FROM action_items WHERE text = 'Send the notes'").fetchone()[0])
+        return (
+            conn.execute("SELECT COUNT(*) FROM checkins WHERE client_id = 'acme'").fetchone()[0],
+            conn.execute("SELECT COUNT(*) FROM action_items WHERE text = 'Send the notes'").fetchone()[0],
+        )
 
 
 def test_a_second_finish_of_the_same_touchpoint_is_refused_and_stores_nothing(fresh):
@@ -167,14 +182,21 @@ def test_an_expansion_conversation_read_before_a_teammates_stage_change_is_refus
     read_at = row.version
     # a teammate moves it on meanwhile
     mate = Session(database, DAY, actor="bob")
-    update_opportunity(mate, row.id, Opportunity(title=row.title, source=row.source, value=row.value,
-                                                 probability=60, stage="won"), read_at)
-    checkin = CheckIn(date=DAY, kind="expansion", author=ACTOR, planned_minutes=20, actual_minutes=20, attendees=[],
-                      sections=[], next_steps="")
+    update_opportunity(mate, row.id, Opportunity(title=row.title, source=row.source, value=row.value, probability=60, stage="won"), read_at)
+    checkin = CheckIn(date=DAY, kind="expansion", author=ACTOR, planned_minutes=20, actual_minutes=20, attendees=[], sections=[], next_steps="")
     with pytest.raises(StoreError, match="changed this opportunity"):
-        finish_checkin(session, "acme", DAY, checkin, {}, None, [], opportunity_id=row.id,
-                       outcome={"stage": "qualified", "next_action": "call", "next_action_date": None},
-                       opportunity_version=read_at)
+        finish_checkin(
+            session,
+            "acme",
+            DAY,
+            checkin,
+            {},
+            None,
+            [],
+            opportunity_id=row.id,
+            outcome={"stage": "qualified", "next_action": "call", "next_action_date": None},
+            opportunity_version=read_at,
+        )
     after = next(r for r in queries.pipeline(session, "acme").opportunities)
     assert (after.stage, after.probability) == ("won", 60)
     with sqlite3.connect(database) as conn:
@@ -183,8 +205,23 @@ def test_an_expansion_conversation_read_before_a_teammates_stage_change_is_refus
 
 def test_a_closed_opportunity_is_dated_on_the_planning_day(fresh):
     run, database = fresh
-    run.ok("--date", "2026-03-03", "add-opportunity", "acme", "--title", "Second site", "--value", "1000",
-           "--probability", "100", "--stage", "won", "--source", "capability_need", db=database)
+    run.ok(
+        "--date",
+        "2026-03-03",
+        "add-opportunity",
+        "acme",
+        "--title",
+        "Second site",
+        "--value",
+        "1000",
+        "--probability",
+        "100",
+        "--stage",
+        "won",
+        "--source",
+        "capability_need",
+        db=database,
+    )
     with sqlite3.connect(database) as conn:
         assert conn.execute("SELECT closed_on FROM opportunities WHERE title = 'Second site'").fetchone()[0] == "2026-03-03"
 

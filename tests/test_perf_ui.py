@@ -31,11 +31,21 @@ def private_folders(tmp_path, monkeypatch):
 @pytest.fixture
 def db(tmp_path):
     path = tmp_path / "big.db"
-    opportunities = [Opportunity(title=f"Deal {n:02d}", value=1000.0 * (n + 1), probability=50, stage="qualified",
-                                 next_action=f"Call {n}", next_action_date=DAY + timedelta(days=n)) for n in range(COUNT)]
+    opportunities = [
+        Opportunity(
+            title=f"Deal {n:02d}",
+            value=1000.0 * (n + 1),
+            probability=50,
+            stage="qualified",
+            next_action=f"Call {n}",
+            next_action_date=DAY + timedelta(days=n),
+        )
+        for n in range(COUNT)
+    ]
     with Store(path, actor="ana") as store:
-        store.import_portfolio(Portfolio(clients=[Client(id="acme", name="Acme", tier="gold", go_live=date(2026, 1, 5),
-                                                         owner="ana", opportunities=opportunities)]))
+        store.import_portfolio(
+            Portfolio(clients=[Client(id="acme", name="Acme", tier="gold", go_live=date(2026, 1, 5), owner="ana", opportunities=opportunities)])
+        )
     return path
 
 
@@ -69,6 +79,7 @@ async def test_a_large_pipeline_is_there_at_once_and_keeps_the_cursor(db):
 
 
 # ----- the tables and the footer keep what they drew -----------------------------------
+
 
 async def test_switching_screens_keeps_drawn_rows_the_footer_follows_focus_and_a_new_theme_redraws(demo_db, monkeypatch):
     from carebench.ui.screens import today as today_module
@@ -160,6 +171,7 @@ async def test_only_a_screen_that_depends_on_the_time_loads_again_in_a_later_min
 
     fetched: list[str] = []
     for screen in (TodayScreen, HealthScreen):
+
         def fetch(self, session, client_id, original=screen.fetch):
             fetched.append(self.TITLE)
             return original(self, session, client_id)

@@ -57,8 +57,9 @@ from carebench.store.schema import SCHEMA_VERSION
 TODAY = date(2027, 1, 4)  # the day the stores are opened on: touchpoints reach two years past it
 FIXTURES = Path(__file__).parent / "fixtures"
 TEMPLATES = {
-    "green": dict(achievement=9, trend=9, sustainability=9, adherence=8, engagement=8, leadership=8, communication=8,
-                  satisfaction=8, expansion_interest=8),
+    "green": dict(
+        achievement=9, trend=9, sustainability=9, adherence=8, engagement=8, leadership=8, communication=8, satisfaction=8, expansion_interest=8
+    ),
     "yellow": {name: 7 for name in SUBSCORES},
     "red": {name: 4 for name in SUBSCORES},
 }
@@ -74,25 +75,47 @@ def plain_agenda(clients: list[Client], day: date) -> list[dict]:
         if client.status != "active":
             continue
         touchpoints = schedule(client, min(client.go_live, day), day)
-        common = dict(client=client.id, client_name=client.name, owner=client.owner, band=client_band(client, day),
-                      phase=support_phase(day_number(client.go_live, day)))
+        common = dict(
+            client=client.id,
+            client_name=client.name,
+            owner=client.owner,
+            band=client_band(client, day),
+            phase=support_phase(day_number(client.go_live, day)),
+        )
         groups = defaultdict(list)
         for tp in overdue(touchpoints, day):
             if tp.date >= client.go_live:
                 groups[tp.kind].append(tp)
-        mine = [AgendaItem(kind=kind, date=missed[-1].date, status="overdue", missed=len(missed), covers=missed[-1].covers,
-                           **common) for kind, missed in groups.items()]
-        mine += [AgendaItem(kind=tp.kind, date=tp.date, status="due", covers=tp.covers, **common)
-                 for tp in touchpoints if tp.date == day and tp.status == "scheduled"]
+        mine = [
+            AgendaItem(kind=kind, date=missed[-1].date, status="overdue", missed=len(missed), covers=missed[-1].covers, **common)
+            for kind, missed in groups.items()
+        ]
+        mine += [
+            AgendaItem(kind=tp.kind, date=tp.date, status="due", covers=tp.covers, **common)
+            for tp in touchpoints
+            if tp.date == day and tp.status == "scheduled"
+        ]
         assert [i.model_dump(mode="json") for i in mine] == [i.model_dump(mode="json") for i in client_agenda(client, day)]
         items += mine
     return [item.model_dump(mode="json") for item in sorted(items, key=agenda_order)]
 
 
 def stored_agenda(store: Store, day: date) -> list[dict]:
-    return [{"client": r.client, "client_name": r.client_name, "owner": r.owner, "kind": r.kind, "date": r.date,
-             "status": r.status, "missed": r.missed, "covers": r.covers, "band": r.band,
-             "phase": support_phase(day_number(date.fromisoformat(r.go_live), day))} for r in store.agenda_rows(day)]
+    return [
+        {
+            "client": r.client,
+            "client_name": r.client_name,
+            "owner": r.owner,
+            "kind": r.kind,
+            "date": r.date,
+            "status": r.status,
+            "missed": r.missed,
+            "covers": r.covers,
+            "band": r.band,
+            "phase": support_phase(day_number(date.fromisoformat(r.go_live), day)),
+        }
+        for r in store.agenda_rows(day)
+    ]
 
 
 def plain_triage(client: Client, day: date) -> dict:
@@ -101,9 +124,14 @@ def plain_triage(client: Client, day: date) -> dict:
     upcoming = [tp for tp in schedule(client, day, day + timedelta(days=400)) if tp.status == "scheduled"]
     statuses = [kpi_status(k, day) for k in client.kpis]
     return {
-        "client": client.id, "client_name": client.name, "owner": client.owner, "tier": client.tier,
-        "status": client.status, "go_live": client.go_live.isoformat(),
-        "overall": float(report.overall) if report else None, "band": report.band if report else None,
+        "client": client.id,
+        "client_name": client.name,
+        "owner": client.owner,
+        "tier": client.tier,
+        "status": client.status,
+        "go_live": client.go_live.isoformat(),
+        "overall": float(report.overall) if report else None,
+        "band": report.band if report else None,
         "delta": None if report is None or report.delta is None else float(report.delta),
         "assessed": report.date.isoformat() if report else None,
         "next_date": upcoming[0].date.isoformat() if upcoming else None,
@@ -135,15 +163,23 @@ def check(store: Store, days: list[date]) -> None:
         open_items = [a for a in client.action_items if a.status == "open"]
         checklist = checklist_of(client)
         assert store.conn.execute("SELECT * FROM client_summary WHERE client_id = ?", (client.id,)).fetchone() == (
-            client.id, len(client.kpis), pipeline_totals(client.opportunities).weighted, len(open_items),
-            sum(a.priority == "high" for a in open_items), sum(i.done for i in checklist), len(checklist),
-            json.dumps([i.label for i in checklist if not i.done]))
+            client.id,
+            len(client.kpis),
+            pipeline_totals(client.opportunities).weighted,
+            len(open_items),
+            sum(a.priority == "high" for a in open_items),
+            sum(i.done for i in checklist),
+            len(checklist),
+            json.dumps([i.label for i in checklist if not i.done]),
+        )
         start, end = client.go_live - timedelta(days=60), client.go_live + timedelta(days=420)
         whole = schedule(client, date.min, store.horizon())
         stored = store.touchpoints_between(client.id, start, end)
         assert [(r.date, r.kind, r.covers, r.status, r.moved_from, r.reason) for r in stored] == [
             (tp.date.isoformat(), tp.kind, tp.covers, tp.status, tp.moved_from and tp.moved_from.isoformat(), tp.reason)
-            for tp in whole if start <= tp.date <= end]
+            for tp in whole
+            if start <= tp.date <= end
+        ]
         superseded = {tp.date.isoformat(): first_superseding(whole, i) for i, tp in enumerate(whole)}
         assert all(r.superseded_from == superseded[r.date] for r in stored)
 
@@ -161,26 +197,63 @@ def clients(draw, number: int) -> Client:
     assessments = {}
     for offset, band in draw(st.lists(st.tuples(st.integers(-20, 300), bands), max_size=4)):
         nudged = {**TEMPLATES[band], "trend": max(1, TEMPLATES[band]["trend"] + draw(st.integers(-1, 1)))}
-        assessments[go_live + timedelta(days=offset)] = Assessment(date=go_live + timedelta(days=offset),
-                                                                   scores=Scores(**nudged))
+        assessments[go_live + timedelta(days=offset)] = Assessment(date=go_live + timedelta(days=offset), scores=Scores(**nudged))
     kpis = []
-    for k, (direction, readings) in enumerate(draw(st.lists(
-            st.tuples(st.sampled_from(["higher", "lower"]), st.lists(st.tuples(st.integers(-30, 300), values), max_size=6)),
-            max_size=2))):
+    for k, (direction, readings) in enumerate(
+        draw(st.lists(st.tuples(st.sampled_from(["higher", "lower"]), st.lists(st.tuples(st.integers(-30, 300), values), max_size=6)), max_size=2))
+    ):
         dated = {go_live + timedelta(days=d): v for d, v in readings}
-        kpis.append(Kpi(key=f"k{k}", name=f"KPI {k}", category="leading", unit=draw(st.sampled_from(["%", "days"])),
-                        direction=direction, baseline=50.0, target=70.0 if direction == "higher" else 30.0,
-                        readings=[Reading(date=d, value=v) for d, v in sorted(dated.items())]))
-    return Client(id=f"c{number}", name=draw(st.sampled_from(["Acme", "acme", "Émile", "Zeta"])) + f" {number}",
-                  tier=draw(st.sampled_from(["platinum", "gold", "silver"])), go_live=go_live,
-                  owner=draw(st.sampled_from(["ana", "bob"])),
-                  status=draw(st.sampled_from(["active", "active", "active", "handed_over"])),
-                  assessments=sorted(assessments.values(), key=lambda a: a.date), kpis=kpis)
+        kpis.append(
+            Kpi(
+                key=f"k{k}",
+                name=f"KPI {k}",
+                category="leading",
+                unit=draw(st.sampled_from(["%", "days"])),
+                direction=direction,
+                baseline=50.0,
+                target=70.0 if direction == "higher" else 30.0,
+                readings=[Reading(date=d, value=v) for d, v in sorted(dated.items())],
+            )
+        )
+    return Client(
+        id=f"c{number}",
+        name=draw(st.sampled_from(["Acme", "acme", "Émile", "Zeta"])) + f" {number}",
+        tier=draw(st.sampled_from(["platinum", "gold", "silver"])),
+        go_live=go_live,
+        owner=draw(st.sampled_from(["ana", "bob"])),
+        status=draw(st.sampled_from(["active", "active", "active", "handed_over"])),
+        assessments=sorted(assessments.values(), key=lambda a: a.date),
+        kpis=kpis,
+    )
 
 
-writes = st.lists(st.tuples(st.sampled_from(["reading", "readings", "kpi", "assessment", "outcome", "outcome", "move",
-                                             "opportunity", "action", "done-action", "checklist", "replace", "checkin"]),
-                            st.integers(0, 10_000), st.integers(-30, 330), values, bands), min_size=1, max_size=5)
+writes = st.lists(
+    st.tuples(
+        st.sampled_from(
+            [
+                "reading",
+                "readings",
+                "kpi",
+                "assessment",
+                "outcome",
+                "outcome",
+                "move",
+                "opportunity",
+                "action",
+                "done-action",
+                "checklist",
+                "replace",
+                "checkin",
+            ]
+        ),
+        st.integers(0, 10_000),
+        st.integers(-30, 330),
+        values,
+        bands,
+    ),
+    min_size=1,
+    max_size=5,
+)
 
 
 def apply(store: Store, write: tuple, data) -> None:
@@ -192,19 +265,16 @@ def apply(store: Store, write: tuple, data) -> None:
     if what == "reading" and client.kpis:
         store.add_reading(client.id, client.kpis[pick % len(client.kpis)].key, day, value)
     elif what == "readings" and client.kpis:
-        store.import_readings([(client.id, kpi.key, day + timedelta(days=7 * n), value + n) for n, kpi in
-                               enumerate(client.kpis * 2)])
+        store.import_readings([(client.id, kpi.key, day + timedelta(days=7 * n), value + n) for n, kpi in enumerate(client.kpis * 2)])
     elif what == "kpi":
-        store.add_kpi(client.id, Kpi(key=f"new{len(client.kpis)}", name="New", category="lagging", direction="lower",
-                                     baseline=10.0, target=5.0))
+        store.add_kpi(client.id, Kpi(key=f"new{len(client.kpis)}", name="New", category="lagging", direction="lower", baseline=10.0, target=5.0))
     elif what == "checklist":
         defaults = default_checklist()
         store.check_item(client.id, defaults[pick % len(defaults)].key, bool(pick % 2), day, defaults)
     elif what == "assessment":
         store.add_assessment(client.id, Assessment(date=day, scores=Scores(**TEMPLATES[band])))
     elif what in ("outcome", "move", "checkin"):
-        touchpoints = [tp for tp in schedule(client, client.go_live, client.go_live + timedelta(days=400))
-                       if tp.status == "scheduled"]
+        touchpoints = [tp for tp in schedule(client, client.go_live, client.go_live + timedelta(days=400)) if tp.status == "scheduled"]
         if not touchpoints:
             return
         tp = touchpoints[pick % len(touchpoints)]
@@ -212,9 +282,13 @@ def apply(store: Store, write: tuple, data) -> None:
             from carebench.core.models import CheckIn
 
             readings = {client.kpis[0].key: value} if client.kpis else {}
-            store.finish_checkin(client.id, CheckIn(date=tp.date, kind=tp.kind), readings,
-                                 Assessment(date=tp.date, scores=Scores(**TEMPLATES[band])) if pick % 2 else None,
-                                 [ActionItem(text="call back", due=tp.date, priority="high")])
+            store.finish_checkin(
+                client.id,
+                CheckIn(date=tp.date, kind=tp.kind),
+                readings,
+                Assessment(date=tp.date, scores=Scores(**TEMPLATES[band])) if pick % 2 else None,
+                [ActionItem(text="call back", due=tp.date, priority="high")],
+            )
             return
         if what == "move":
             outcome = touchpoint_outcome(client, tp.date, "moved", to=tp.date + timedelta(days=(pick % 40) - 20 or 1))
@@ -251,10 +325,13 @@ def fresh_store(empty_db: Path, folder: Path) -> Store:
     return Store(path, actor="ana", today=TODAY)
 
 
-@settings(max_examples=50, deadline=None, derandomize=True,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large])
-@given(data=st.data(), count=st.integers(1, 3), writes=writes,
-       offsets=st.lists(st.integers(-40, 380), min_size=3, max_size=3))
+@settings(
+    max_examples=50,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(data=st.data(), count=st.integers(1, 3), writes=writes, offsets=st.lists(st.integers(-40, 380), min_size=3, max_size=3))
 def test_property_derived_rows_read_what_the_core_works_out(empty_db, tmp_path, data, count, writes, offsets):
     with fresh_store(empty_db, tmp_path) as store:
         store.import_portfolio(Portfolio(clients=[data.draw(clients(n)) for n in range(count)]))
@@ -280,14 +357,18 @@ def test_the_generated_writes_reach_escalation_superseding_and_moves(empty_db, t
         store.add_assessment("acme", Assessment(date=date(2026, 3, 2), scores=Scores(**TEMPLATES["red"])))
         week = store.touchpoints_between("acme", date(2026, 3, 3), date(2026, 3, 9))
         # Recovery every working day after the red one; on a monthly or weekly day that one stands and covers it.
-        assert [(r.kind, r.covers) for r in week] == [("recovery", []), ("recovery", []), ("monthly", ["recovery"]),
-                                                      ("recovery", []), ("weekly", ["recovery"])]
+        assert [(r.kind, r.covers) for r in week] == [
+            ("recovery", []),
+            ("recovery", []),
+            ("monthly", ["recovery"]),
+            ("recovery", []),
+            ("weekly", ["recovery"]),
+        ]
         missed = {r.kind: r.missed for r in store.agenda_rows(date(2026, 3, 10)) if r.status == "overdue"}
         assert missed == {"recovery": 3, "monthly": 2, "weekly": 9}
         store.add_assessment("acme", Assessment(date=date(2026, 3, 6), scores=Scores(**TEMPLATES["green"])))
         week = store.touchpoints_between("acme", date(2026, 3, 3), date(2026, 3, 9))
-        assert [(r.kind, r.covers) for r in week] == [("recovery", []), ("recovery", []), ("monthly", ["recovery"]),
-                                                      ("weekly", [])]
+        assert [(r.kind, r.covers) for r in week] == [("recovery", []), ("recovery", []), ("monthly", ["recovery"]), ("weekly", [])]
         weekly = next(r for r in store.touchpoints_between("acme", date(2026, 3, 9), date(2026, 3, 31)) if r.kind == "weekly")
         store.record_exception("acme", TouchpointException(date=date.fromisoformat(weekly.date), kind="weekly", status="done"))
         after = {r.kind: r.missed for r in store.agenda_rows(date(2026, 4, 1)) if r.status == "overdue"}
@@ -429,7 +510,6 @@ def test_ensure_current_says_what_it_did(demo_db):
         assert seen and seen[-1][0] == seen[-1][1] == len(store.client_ids())
 
 
-
 def test_no_query_of_the_application_layer_writes(demo_db):
     """Every read model a screen, command or report shows is read without a write statement, and leaves the file as it was."""
     from datetime import datetime
@@ -444,16 +524,26 @@ def test_no_query_of_the_application_layer_writes(demo_db):
     before = _fingerprint(demo_db)
     session = Session(demo_db, day)
     reads = {
-        "agenda": lambda: queries.agenda(session), "schedule": lambda: queries.schedule(session, client),
-        "health_list": lambda: queries.health_list(session), "health_detail": lambda: queries.health_detail(session, client),
-        "kpis": lambda: queries.kpis(session, client), "kpi_dashboard": lambda: queries.kpi_dashboard(session, client),
-        "client_card": lambda: queries.client_card(session, client), "pipeline": lambda: queries.pipeline(session),
-        "triage": lambda: queries.triage(session), "data_version": lambda: queries.data_version(session),
-        "committed_version": lambda: queries.committed_version(session), "client_names": lambda: queries.client_names(session),
-        "checkins": lambda: queries.checkins(session, client), "drafts": lambda: queries.drafts(session),
-        "audit_log": lambda: queries.audit_log(session), "tickets": lambda: queries.tickets(session, datetime(2026, 6, 15, 12)),
-        "checklist": lambda: queries.checklist(session, client), "search": lambda: queries.search(session, "review"),
-        "check": lambda: queries.check(session), "readings_csv": lambda: queries.readings_csv(session),
+        "agenda": lambda: queries.agenda(session),
+        "schedule": lambda: queries.schedule(session, client),
+        "health_list": lambda: queries.health_list(session),
+        "health_detail": lambda: queries.health_detail(session, client),
+        "kpis": lambda: queries.kpis(session, client),
+        "kpi_dashboard": lambda: queries.kpi_dashboard(session, client),
+        "client_card": lambda: queries.client_card(session, client),
+        "pipeline": lambda: queries.pipeline(session),
+        "triage": lambda: queries.triage(session),
+        "data_version": lambda: queries.data_version(session),
+        "committed_version": lambda: queries.committed_version(session),
+        "client_names": lambda: queries.client_names(session),
+        "checkins": lambda: queries.checkins(session, client),
+        "drafts": lambda: queries.drafts(session),
+        "audit_log": lambda: queries.audit_log(session),
+        "tickets": lambda: queries.tickets(session, datetime(2026, 6, 15, 12)),
+        "checklist": lambda: queries.checklist(session, client),
+        "search": lambda: queries.search(session, "review"),
+        "check": lambda: queries.check(session),
+        "readings_csv": lambda: queries.readings_csv(session),
         "calendar": lambda: queries.calendar(session, None, day, day + timedelta(days=30), scripts_in_force()[0]),
         "practice": lambda: practice.practice(session, None),
     }

@@ -52,8 +52,7 @@ from carebench.core.support import support_kpis
 from carebench.store import Store
 
 DAY = date(2026, 6, 15)
-GREEN = dict(achievement=9, trend=9, sustainability=9, adherence=8, engagement=8, leadership=8, communication=8,
-             satisfaction=8, expansion_interest=8)
+GREEN = dict(achievement=9, trend=9, sustainability=9, adherence=8, engagement=8, leadership=8, communication=8, satisfaction=8, expansion_interest=8)
 YELLOW = {k: 7 for k in GREEN}
 RED = {k: 4 for k in GREEN}
 
@@ -64,15 +63,25 @@ RED = {k: 4 for k in GREEN}
 def plain_agenda(client: Client, day: date) -> list[dict]:
     """The agenda rows as defined: the schedule since go-live, missed touchpoints grouped per kind, then what is due."""
     touchpoints = schedule(client, min(client.go_live, day), day)
-    common = dict(client=client.id, client_name=client.name, owner=client.owner, band=client_band(client, day),
-                  phase=support_phase(day_number(client.go_live, day)))
+    common = dict(
+        client=client.id,
+        client_name=client.name,
+        owner=client.owner,
+        band=client_band(client, day),
+        phase=support_phase(day_number(client.go_live, day)),
+    )
     groups = defaultdict(list)
     for tp in overdue(touchpoints, day):
         groups[tp.kind].append(tp)
-    items = [AgendaItem(kind=kind, date=missed[-1].date, status="overdue", missed=len(missed), covers=missed[-1].covers,
-                        **common) for kind, missed in groups.items()]
-    items += [AgendaItem(kind=tp.kind, date=tp.date, status="due", covers=tp.covers, **common)
-              for tp in touchpoints if tp.date == day and tp.status == "scheduled"]
+    items = [
+        AgendaItem(kind=kind, date=missed[-1].date, status="overdue", missed=len(missed), covers=missed[-1].covers, **common)
+        for kind, missed in groups.items()
+    ]
+    items += [
+        AgendaItem(kind=tp.kind, date=tp.date, status="due", covers=tp.covers, **common)
+        for tp in touchpoints
+        if tp.date == day and tp.status == "scheduled"
+    ]
     return [item.model_dump(mode="json") for item in items]
 
 
@@ -92,15 +101,32 @@ def plain_health(client: Client, day: date, rules: Rules = DEFAULT_RULES) -> dic
     """A client's health on ``day`` from every assessment it has."""
     latest = latest_on_or_before(client.assessments, day)
     if latest is None:
-        return {"client": client.id, "client_name": client.name, "date": None, "overall": None, "band": None,
-                "components": None, "previous_overall": None, "delta": None, "drivers": []}
+        return {
+            "client": client.id,
+            "client_name": client.name,
+            "date": None,
+            "overall": None,
+            "band": None,
+            "components": None,
+            "previous_overall": None,
+            "delta": None,
+            "drivers": [],
+        }
     report = health_report(latest, previous_of(client.assessments, latest), rules.weights)
-    return {"client": client.id, "client_name": client.name, "date": report.date.isoformat(), "overall": _num(report.overall),
-            "band": report.band,
-            "components": {name: {"score": _num(c.score), "weight": _num(c.weight), "subscores": dict(c.subscores)}
-                           for name, c in report.components.items()},
-            "previous_overall": _num(report.previous_overall), "delta": _num(report.delta),
-            "drivers": [d.model_dump() for d in report.drivers], "note": report.note}
+    return {
+        "client": client.id,
+        "client_name": client.name,
+        "date": report.date.isoformat(),
+        "overall": _num(report.overall),
+        "band": report.band,
+        "components": {
+            name: {"score": _num(c.score), "weight": _num(c.weight), "subscores": dict(c.subscores)} for name, c in report.components.items()
+        },
+        "previous_overall": _num(report.previous_overall),
+        "delta": _num(report.delta),
+        "drivers": [d.model_dump() for d in report.drivers],
+        "note": report.note,
+    }
 
 
 def plain_triage_row(client: Client, day: date, rules: Rules = DEFAULT_RULES) -> dict:
@@ -110,12 +136,24 @@ def plain_triage_row(client: Client, day: date, rules: Rules = DEFAULT_RULES) ->
     upcoming = schedule(client, day, day + timedelta(days=400), rules.plans, rules.calendar)
     next_tp = next((tp for tp in upcoming if tp.status == "scheduled"), None)
     statuses = [kpi_status(k, day, rules.retained_threshold) for k in client.kpis]
-    return {"client": client.id, "client_name": client.name, "owner": client.owner, "tier": client.tier,
-            "status": client.status, "day": number, "phase": support_phase(number), "overall": health["overall"],
-            "band": health["band"], "delta": health["delta"], "assessed": health["date"],
-            "next_touchpoint": next_tp.model_dump(mode="json", include={"date", "kind"}) if next_tp else None,
-            "backsliding": sum(s.backsliding for s in statuses), "kpis_on_target": sum(bool(s.on_target) for s in statuses),
-            "kpis": len(statuses), "weighted_pipeline": pipeline_totals(client.opportunities).weighted}
+    return {
+        "client": client.id,
+        "client_name": client.name,
+        "owner": client.owner,
+        "tier": client.tier,
+        "status": client.status,
+        "day": number,
+        "phase": support_phase(number),
+        "overall": health["overall"],
+        "band": health["band"],
+        "delta": health["delta"],
+        "assessed": health["date"],
+        "next_touchpoint": next_tp.model_dump(mode="json", include={"date", "kind"}) if next_tp else None,
+        "backsliding": sum(s.backsliding for s in statuses),
+        "kpis_on_target": sum(bool(s.on_target) for s in statuses),
+        "kpis": len(statuses),
+        "weighted_pipeline": pipeline_totals(client.opportunities).weighted,
+    }
 
 
 def plain_dashboard(client: Client, day: date, recent: int, rules: Rules = DEFAULT_RULES) -> dict:
@@ -126,9 +164,13 @@ def plain_dashboard(client: Client, day: date, recent: int, rules: Rules = DEFAU
         upto = [r for r in kpi.readings if r.date <= day]
         status["recent"] = [{"date": r.date.isoformat(), "value": r.value} for r in (upto[-recent:] if recent > 0 else upto)]
         kpis.append(status)
-    return {"client": client.id, "client_name": client.name, "kpis": kpis,
-            "financials": financials(client.savings, client.investment, client.roi_target, day).model_dump(mode="json"),
-            "action_items": [a.model_dump(mode="json") for a in client.action_items if a.status == "open"]}
+    return {
+        "client": client.id,
+        "client_name": client.name,
+        "kpis": kpis,
+        "financials": financials(client.savings, client.investment, client.roi_target, day).model_dump(mode="json"),
+        "action_items": [a.model_dump(mode="json") for a in client.action_items if a.status == "open"],
+    }
 
 
 def same_json(a, b) -> bool:
@@ -147,10 +189,11 @@ def scores(rng: random.Random) -> Scores:
 def make_client(n: int, rng: random.Random, moves: bool = True) -> Client:
     tier = rng.choice(["platinum", "gold", "silver"])
     go_live = DAY - timedelta(days=rng.randint(-20, 700))
-    assessments = [Assessment(date=go_live + timedelta(days=d), scores=scores(rng))
-                   for d in range(7, max(8, (DAY - go_live).days + 30), rng.choice([12, 14, 21]))]
-    plain = Client(id=f"c{n:02d}", name=f"Client {n:02d}", tier=tier, go_live=go_live, owner=rng.choice(["ana", "bob"]),
-                   assessments=assessments)
+    assessments = [
+        Assessment(date=go_live + timedelta(days=d), scores=scores(rng))
+        for d in range(7, max(8, (DAY - go_live).days + 30), rng.choice([12, 14, 21]))
+    ]
+    plain = Client(id=f"c{n:02d}", name=f"Client {n:02d}", tier=tier, go_live=go_live, owner=rng.choice(["ana", "bob"]), assessments=assessments)
     exceptions = {}
     for tp in schedule(plain, go_live, DAY + timedelta(days=20)):
         roll = rng.random()
@@ -159,22 +202,39 @@ def make_client(n: int, rng: random.Random, moves: bool = True) -> Client:
         elif roll < 0.55:
             exceptions[(tp.date, tp.kind)] = TouchpointException(date=tp.date, kind=tp.kind, status="skipped", reason="away")
         elif moves and roll < 0.6:
-            exceptions[(tp.date, tp.kind)] = TouchpointException(date=tp.date, kind=tp.kind, status="moved",
-                                                                 moved_to=tp.date + timedelta(days=rng.randint(-40, 40) or 1))
+            exceptions[(tp.date, tp.kind)] = TouchpointException(
+                date=tp.date, kind=tp.kind, status="moved", moved_to=tp.date + timedelta(days=rng.randint(-40, 40) or 1)
+            )
     kpis = []
     for k in range(3):
         direction = rng.choice(["higher", "lower"])
         baseline = round(rng.uniform(20, 60), 1)
         target = baseline + (15 if direction == "higher" else -15)
         start = go_live - timedelta(days=rng.randint(0, 30))
-        readings = [Reading(date=start + timedelta(days=7 * w), value=round(baseline + rng.uniform(-8, 20) * (1 if direction == "higher" else -1), 2))
-                    for w in range(rng.randint(0, 130))]
-        kpis.append(Kpi(key=f"k{k}", name=f"KPI {k}", category="leading", unit="%", direction=direction, baseline=baseline,
-                        target=target, readings=readings))
-    opportunities = [Opportunity(title=f"Deal {i}", value=1000.0 * rng.randint(1, 90), probability=rng.randint(0, 100),
-                                 stage=rng.choice(["identified", "qualified", "proposed"])) for i in range(rng.randint(0, 3))]
-    return plain.model_copy(update={"exceptions": list(exceptions.values()), "kpis": kpis, "opportunities": opportunities,
-                                    "status": "active" if rng.random() < 0.9 else "handed_over"})
+        readings = [
+            Reading(date=start + timedelta(days=7 * w), value=round(baseline + rng.uniform(-8, 20) * (1 if direction == "higher" else -1), 2))
+            for w in range(rng.randint(0, 130))
+        ]
+        kpis.append(
+            Kpi(key=f"k{k}", name=f"KPI {k}", category="leading", unit="%", direction=direction, baseline=baseline, target=target, readings=readings)
+        )
+    opportunities = [
+        Opportunity(
+            title=f"Deal {i}",
+            value=1000.0 * rng.randint(1, 90),
+            probability=rng.randint(0, 100),
+            stage=rng.choice(["identified", "qualified", "proposed"]),
+        )
+        for i in range(rng.randint(0, 3))
+    ]
+    return plain.model_copy(
+        update={
+            "exceptions": list(exceptions.values()),
+            "kpis": kpis,
+            "opportunities": opportunities,
+            "status": "active" if rng.random() < 0.9 else "handed_over",
+        }
+    )
 
 
 @pytest.fixture(scope="module")
@@ -231,23 +291,32 @@ score = st.integers(min_value=1, max_value=10)
 
 
 @settings(max_examples=60, deadline=None)
-@given(tier=st.sampled_from(["platinum", "gold", "silver"]), go_live=dates,
-       assessments=st.lists(st.tuples(st.integers(-20, 300), st.fixed_dictionaries({k: score for k in GREEN})),
-                            max_size=5, unique_by=lambda t: t[0]),
-       outcomes=st.lists(st.tuples(st.integers(0, 400), st.sampled_from(["done", "skipped", "moved"]), st.integers(-30, 30)),
-                         max_size=12),
-       start=st.integers(-30, 300), days=st.integers(1, 20))
+@given(
+    tier=st.sampled_from(["platinum", "gold", "silver"]),
+    go_live=dates,
+    assessments=st.lists(st.tuples(st.integers(-20, 300), st.fixed_dictionaries({k: score for k in GREEN})), max_size=5, unique_by=lambda t: t[0]),
+    outcomes=st.lists(st.tuples(st.integers(0, 400), st.sampled_from(["done", "skipped", "moved"]), st.integers(-30, 30)), max_size=12),
+    start=st.integers(-30, 300),
+    days=st.integers(1, 20),
+)
 def test_property_windowed_agenda_is_the_plain_agenda(tier, go_live, assessments, outcomes, start, days):
-    base = Client(id="acme", name="Acme", tier=tier, go_live=go_live, owner="ana",
-                  assessments=[Assessment(date=go_live + timedelta(days=d), scores=Scores(**s)) for d, s in assessments])
+    base = Client(
+        id="acme",
+        name="Acme",
+        tier=tier,
+        go_live=go_live,
+        owner="ana",
+        assessments=[Assessment(date=go_live + timedelta(days=d), scores=Scores(**s)) for d, s in assessments],
+    )
     plain = schedule(base, go_live, go_live + timedelta(days=420))
     exceptions = {}
     for index, status, shift in outcomes:
         if plain:
             tp = plain[index % len(plain)]
             moved_to = tp.date + timedelta(days=shift or 1) if status == "moved" else None
-            exceptions[(tp.date, tp.kind)] = TouchpointException(date=tp.date, kind=tp.kind, status=status, moved_to=moved_to,
-                                                                 reason="r" if status == "skipped" else None)
+            exceptions[(tp.date, tp.kind)] = TouchpointException(
+                date=tp.date, kind=tp.kind, status=status, moved_to=moved_to, reason="r" if status == "skipped" else None
+            )
     client = base.model_copy(update={"exceptions": list(exceptions.values())})
     first = go_live + timedelta(days=start)
     window = agenda_window(client, first, first + timedelta(days=days - 1))
@@ -268,8 +337,7 @@ def test_the_agenda_is_the_plain_agenda(session, portfolio, offset):
     day = DAY + timedelta(days=offset)
     active = [c for c in portfolio.clients if c.status == "active"]
     shown = queries.agenda(session.on(day)).to_json()["items"]
-    assert sorted(json.dumps(i, sort_keys=True) for i in shown) == sorted(
-        json.dumps(i, sort_keys=True) for c in active for i in plain_agenda(c, day))
+    assert sorted(json.dumps(i, sort_keys=True) for i in shown) == sorted(json.dumps(i, sort_keys=True) for c in active for i in plain_agenda(c, day))
     mine = queries.agenda(session.on(day), owner="bob").to_json()["items"]
     assert mine == [i for i in shown if i["owner"] == "bob"]
 
@@ -277,18 +345,24 @@ def test_the_agenda_is_the_plain_agenda(session, portfolio, offset):
 # ----- triage -----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("day", [DAY, DAY - timedelta(days=40), DAY - timedelta(days=300), DAY + timedelta(days=9)],
-                         ids=["today", "weeks-ago", "months-ago", "ahead"])
+@pytest.mark.parametrize(
+    "day", [DAY, DAY - timedelta(days=40), DAY - timedelta(days=300), DAY + timedelta(days=9)], ids=["today", "weeks-ago", "months-ago", "ahead"]
+)
 def test_triage_is_the_plain_triage_row_of_every_client(store, session, day):
     plain = [plain_triage_row(c, day) for c in store.clients(parts={"kpis", "readings", "assessments", "exceptions", "opportunities"})]
     assert same_json([row.to_json() for row in queries.triage(session.on(day))], plain)
 
 
 @settings(max_examples=2000, deadline=None)
-@given(direction=st.sampled_from(["higher", "lower"]),
-       values=st.lists(st.one_of(st.floats(-1e6, 1e6), st.decimals(-1000, 1000, places=3).map(float),
-                                 st.sampled_from([0.0, -0.0, 0.8, 0.1, 0.2, 0.3, 1e-9])), min_size=3, max_size=3),
-       threshold=st.sampled_from([0.8, 0.5, 0.75, 1.0, 0.1, 0.333]))
+@given(
+    direction=st.sampled_from(["higher", "lower"]),
+    values=st.lists(
+        st.one_of(st.floats(-1e6, 1e6), st.decimals(-1000, 1000, places=3).map(float), st.sampled_from([0.0, -0.0, 0.8, 0.1, 0.2, 0.3, 1e-9])),
+        min_size=3,
+        max_size=3,
+    ),
+    threshold=st.sampled_from([0.8, 0.5, 0.75, 1.0, 0.1, 0.333]),
+)
 def test_property_retention_is_the_exact_fraction_rule(direction, values, threshold):
     baseline, current, peak = values
 
@@ -322,13 +396,28 @@ def test_dashboard_from_the_deciding_readings_is_the_whole_history_result(store,
 
 def test_dashboard_of_a_long_history_with_an_early_peak(tmp_path):
     """600 readings, the best one long before the latest 30: status, count and recent readings all as from the whole."""
-    readings = [Reading(date=date(2014, 1, 6) + timedelta(days=7 * w), value=50.0 + (40.0 if w == 3 else (w % 17) / 3))
-                for w in range(600)]
-    client = Client(id="long", name="Long History", tier="gold", go_live=date(2014, 1, 1), owner="ana", kpis=[
-        Kpi(key="up", name="Up", category="lagging", unit="%", direction="higher", baseline=50.0, target=70.0, readings=readings),
-        Kpi(key="down", name="Down", category="leading", unit="days", direction="lower", baseline=60.0, target=40.0,
-            readings=[Reading(date=r.date, value=100.0 - r.value) for r in readings]),
-        Kpi(key="none", name="None yet", category="diagnostic", direction="higher", baseline=1.0, target=2.0)])
+    readings = [Reading(date=date(2014, 1, 6) + timedelta(days=7 * w), value=50.0 + (40.0 if w == 3 else (w % 17) / 3)) for w in range(600)]
+    client = Client(
+        id="long",
+        name="Long History",
+        tier="gold",
+        go_live=date(2014, 1, 1),
+        owner="ana",
+        kpis=[
+            Kpi(key="up", name="Up", category="lagging", unit="%", direction="higher", baseline=50.0, target=70.0, readings=readings),
+            Kpi(
+                key="down",
+                name="Down",
+                category="leading",
+                unit="days",
+                direction="lower",
+                baseline=60.0,
+                target=40.0,
+                readings=[Reading(date=r.date, value=100.0 - r.value) for r in readings],
+            ),
+            Kpi(key="none", name="None yet", category="diagnostic", direction="higher", baseline=1.0, target=2.0),
+        ],
+    )
     with Store(tmp_path / "long.db", actor="ana") as store:
         store.import_portfolio(Portfolio(clients=[client]))
     session = Session(tmp_path / "long.db", readings[-1].date)
@@ -356,8 +445,10 @@ def test_model_builder_falls_back_when_fields_do_not_line_up():
 
 @pytest.mark.parametrize("day", [DAY, DAY - timedelta(days=100), DAY - timedelta(days=800)], ids=["today", "earlier", "before"])
 def test_health_of_every_client_is_its_whole_history_health(store, session, day):
-    plain = sorted((plain_health(c, day) for c in store.clients(parts={"assessments"}, active_only=True)),
-                   key=lambda r: (r["overall"] is None, r["overall"] or 0, r["client"]))
+    plain = sorted(
+        (plain_health(c, day) for c in store.clients(parts={"assessments"}, active_only=True)),
+        key=lambda r: (r["overall"] is None, r["overall"] or 0, r["client"]),
+    )
     shown = [h.to_json() for h in queries.health_list(session.on(day))]
     assert same_json(shown, plain)
 

@@ -12,13 +12,14 @@ from carebench.app.inputs import UserError
 from conftest import ACTOR
 
 # Each client's KPI keys, with no plausible span to check (as with --force).
-KPIS = {"acme": dict.fromkeys(["uptime"]), "beta": dict.fromkeys(["fcr", "handle_time", "training"]),
-        "cobalt": dict.fromkeys(["cost_per_case"])}
-GOOD = ("client,kpi,date,value\n"
-        "acme,uptime,2026-06-11,98.5\n"        # new
-        "acme,uptime,2026-06-10,97\n"          # the stored value: unchanged
-        "beta,training,2026-06-12,40\n"        # new
-        "beta,fcr,2026-06-01,72\n")            # replaces 70
+KPIS = {"acme": dict.fromkeys(["uptime"]), "beta": dict.fromkeys(["fcr", "handle_time", "training"]), "cobalt": dict.fromkeys(["cost_per_case"])}
+GOOD = (
+    "client,kpi,date,value\n"
+    "acme,uptime,2026-06-11,98.5\n"  # new
+    "acme,uptime,2026-06-10,97\n"  # the stored value: unchanged
+    "beta,training,2026-06-12,40\n"  # new
+    "beta,fcr,2026-06-01,72\n"
+)  # replaces 70
 
 
 def audit_rows(db) -> int:
@@ -44,7 +45,9 @@ def write(tmp_path, text: str | bytes, name: str = "readings.csv"):
 def test_parse_reads_columns_in_any_order_with_bom_and_blank_lines():
     text = "\ufeffValue, date ,KPI,client\n\n98.5,2026-06-11,uptime,acme\r\n1e3,2026-06-12,fcr,beta\n\n"
     assert parse_readings_csv(text.encode(), "f.csv", KPIS) == [
-        ("acme", "uptime", date(2026, 6, 11), 98.5), ("beta", "fcr", date(2026, 6, 12), 1000.0)]
+        ("acme", "uptime", date(2026, 6, 11), 98.5),
+        ("beta", "fcr", date(2026, 6, 12), 1000.0),
+    ]
 
 
 def test_header_only_file_has_no_readings():
@@ -58,24 +61,27 @@ def problems(text: str | bytes) -> list[str]:
     return str(info.value).splitlines()
 
 
-@pytest.mark.parametrize("row, message", [
-    ("ghost,uptime,2026-06-11,1", "f.csv:2: unknown client 'ghost'"),
-    (",uptime,2026-06-11,1", "f.csv:2: client is empty"),
-    ("acme,nps,2026-06-11,1", "f.csv:2: client 'acme' has no KPI 'nps'"),
-    ("acme,fcr,2026-06-11,1", "f.csv:2: client 'acme' has no KPI 'fcr'"),
-    ("acme,,2026-06-11,1", "f.csv:2: kpi is empty"),
-    ("acme,uptime,11/06/2026,1", "f.csv:2: date: '11/06/2026' is not a date; write it as YYYY-MM-DD"),
-    ("acme,uptime,2026-02-30,1", "f.csv:2: date: '2026-02-30' is not a real date"),
-    ("acme,uptime,,1", "f.csv:2: date is empty"),
-    ("acme,uptime,2026-06-11,ninety", "f.csv:2: value 'ninety' is not a number"),
-    ("acme,uptime,2026-06-11,98%", "f.csv:2: value '98%' is not a number"),
-    ("acme,uptime,2026-06-11,NaN", "f.csv:2: value must be a finite number, not 'NaN'"),
-    ("acme,uptime,2026-06-11,-inf", "f.csv:2: value must be a finite number, not '-inf'"),
-    ("acme,uptime,2026-06-11,1e300", "f.csv:2: value '1e300' is too large"),
-    ("acme,uptime,2026-06-11,", "f.csv:2: value is empty"),
-    ("acme,uptime,2026-06-11", "f.csv:2: expected 4 fields, got 3"),
-    ("acme,uptime,2026-06-11,1,extra", "f.csv:2: expected 4 fields, got 5"),
-])
+@pytest.mark.parametrize(
+    "row, message",
+    [
+        ("ghost,uptime,2026-06-11,1", "f.csv:2: unknown client 'ghost'"),
+        (",uptime,2026-06-11,1", "f.csv:2: client is empty"),
+        ("acme,nps,2026-06-11,1", "f.csv:2: client 'acme' has no KPI 'nps'"),
+        ("acme,fcr,2026-06-11,1", "f.csv:2: client 'acme' has no KPI 'fcr'"),
+        ("acme,,2026-06-11,1", "f.csv:2: kpi is empty"),
+        ("acme,uptime,11/06/2026,1", "f.csv:2: date: '11/06/2026' is not a date; write it as YYYY-MM-DD"),
+        ("acme,uptime,2026-02-30,1", "f.csv:2: date: '2026-02-30' is not a real date"),
+        ("acme,uptime,,1", "f.csv:2: date is empty"),
+        ("acme,uptime,2026-06-11,ninety", "f.csv:2: value 'ninety' is not a number"),
+        ("acme,uptime,2026-06-11,98%", "f.csv:2: value '98%' is not a number"),
+        ("acme,uptime,2026-06-11,NaN", "f.csv:2: value must be a finite number, not 'NaN'"),
+        ("acme,uptime,2026-06-11,-inf", "f.csv:2: value must be a finite number, not '-inf'"),
+        ("acme,uptime,2026-06-11,1e300", "f.csv:2: value '1e300' is too large"),
+        ("acme,uptime,2026-06-11,", "f.csv:2: value is empty"),
+        ("acme,uptime,2026-06-11", "f.csv:2: expected 4 fields, got 3"),
+        ("acme,uptime,2026-06-11,1,extra", "f.csv:2: expected 4 fields, got 5"),
+    ],
+)
 def test_each_column_is_checked(row, message):
     found = problems(f"client,kpi,date,value\n{row}\n")
     assert found[0].startswith(message), found
@@ -89,12 +95,15 @@ def test_every_problem_of_a_row_is_listed():
     ]
 
 
-@pytest.mark.parametrize("header, message", [
-    ("client,kpi,date", "f.csv:1: missing column 'value'"),
-    ("client,kpi,day,value", "f.csv:1: unknown column 'day'"),
-    ("client,kpi,date,value,value", "f.csv:1: column 'value' appears twice"),
-    ("client,kpi,,date,value", "f.csv:1: a column has no name"),
-])
+@pytest.mark.parametrize(
+    "header, message",
+    [
+        ("client,kpi,date", "f.csv:1: missing column 'value'"),
+        ("client,kpi,day,value", "f.csv:1: unknown column 'day'"),
+        ("client,kpi,date,value,value", "f.csv:1: column 'value' appears twice"),
+        ("client,kpi,,date,value", "f.csv:1: a column has no name"),
+    ],
+)
 def test_header_problems(header, message):
     found = problems(f"{header}\nacme,uptime,2026-06-11,1\n")
     assert any(line.startswith(message) for line in found), found
@@ -119,13 +128,16 @@ def test_at_most_twenty_problems():
     assert found[20] == "f.csv: ... and 5 more problems"
 
 
-@pytest.mark.parametrize("raw, message", [
-    (b"", "f.csv: the file is empty; it needs a header line: client,kpi,date,value"),
-    (b"\n  \n", "f.csv: the file is empty"),
-    (b"client,kpi,date,value\nacme,uptime,2026-06-11,9\xe9\n", "f.csv: not a UTF-8 text file"),
-    (b"client,kpi,date,value\nacme,up\x00time,2026-06-11,1\n", "f.csv: contains NUL bytes"),
-    (b'client,kpi,date,value\nacme,"uptime,2026-06-11,1\n', "f.csv:2: unexpected end of data"),
-])
+@pytest.mark.parametrize(
+    "raw, message",
+    [
+        (b"", "f.csv: the file is empty; it needs a header line: client,kpi,date,value"),
+        (b"\n  \n", "f.csv: the file is empty"),
+        (b"client,kpi,date,value\nacme,uptime,2026-06-11,9\xe9\n", "f.csv: not a UTF-8 text file"),
+        (b"client,kpi,date,value\nacme,up\x00time,2026-06-11,1\n", "f.csv: contains NUL bytes"),
+        (b'client,kpi,date,value\nacme,"uptime,2026-06-11,1\n', "f.csv:2: unexpected end of data"),
+    ],
+)
 def test_unreadable_files(raw, message):
     found = problems(raw)
     assert found[0].startswith(message), found
@@ -172,9 +184,15 @@ def test_export_then_import_is_a_no_op(fresh, tmp_path, dump_db):
     assert lines[0] == "client,kpi,date,value"
     assert lines[1:] == [
         "acme,uptime,2026-06-10,97",
-        "beta,fcr,2026-04-15,65", "beta,fcr,2026-05-01,75", "beta,fcr,2026-05-15,85", "beta,fcr,2026-06-01,70",
-        "beta,handle_time,2026-05-01,9", "beta,handle_time,2026-06-01,7.5",
-        "cobalt,cost_per_case,2026-03-01,45", "cobalt,cost_per_case,2026-04-01,40", "cobalt,cost_per_case,2026-05-01,38",
+        "beta,fcr,2026-04-15,65",
+        "beta,fcr,2026-05-01,75",
+        "beta,fcr,2026-05-15,85",
+        "beta,fcr,2026-06-01,70",
+        "beta,handle_time,2026-05-01,9",
+        "beta,handle_time,2026-06-01,7.5",
+        "cobalt,cost_per_case,2026-03-01,45",
+        "cobalt,cost_per_case,2026-04-01,40",
+        "cobalt,cost_per_case,2026-05-01,38",
     ]
     before, audits = dump_db(db), audit_rows(db)
     result = run.ok("readings", "import", write(tmp_path, exported), db=db)
@@ -185,8 +203,7 @@ def test_export_then_import_is_a_no_op(fresh, tmp_path, dump_db):
 def test_export_filters(fresh):
     run, db = fresh
     out = run.ok("readings", "export", "--client", "beta", "--from", "2026-05-01", "--to", "2026-05-31", db=db).stdout
-    assert out == ("client,kpi,date,value\nbeta,fcr,2026-05-01,75\nbeta,fcr,2026-05-15,85\n"
-                   "beta,handle_time,2026-05-01,9\n")
+    assert out == ("client,kpi,date,value\nbeta,fcr,2026-05-01,75\nbeta,fcr,2026-05-15,85\nbeta,handle_time,2026-05-01,9\n")
     assert run.ok("readings", "export", "--client", "acme", "--from", "2026-07-01", db=db).stdout == "client,kpi,date,value\n"
     bad = run("readings", "export", "--client", "ghost", db=db)
     assert bad.returncode == 2 and bad.stderr == "error: unknown client 'ghost'\n"
@@ -194,16 +211,19 @@ def test_export_filters(fresh):
     assert backwards.returncode == 2 and "is before --from" in backwards.stderr
 
 
-@pytest.mark.parametrize("content, message", [
-    ("client,kpi,date,value\nacme,uptime,2026-06-11,99\nghost,uptime,2026-06-11,1\n", ":3: unknown client 'ghost'"),
-    ("client,kpi,date,value\nacme,uptime,2026-06-11,99\nacme,nps,2026-06-11,1\n", ":3: client 'acme' has no KPI 'nps'"),
-    ("client,kpi,date,value\nacme,uptime,2026-06-11,99\nacme,uptime,2026-13-01,1\n", ":3: date: '2026-13-01' is not a real date"),
-    ("client,kpi,date,value\nacme,uptime,2026-06-11,99\nacme,uptime,2026-06-12,high\n", ":3: value 'high' is not a number"),
-    ("client,kpi,date,value\nacme,uptime,2026-06-11,99\nacme,uptime,2026-06-12,nan\n", ":3: value must be a finite number"),
-    ("client,kpi,value\nacme,uptime,99\n", ":1: missing column 'date'"),
-    ("", ": the file is empty"),
-    (b"client,kpi,date,value\nacme,uptime,2026-06-11,\xff\xfe\n", ": not a UTF-8 text file"),
-])
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        ("client,kpi,date,value\nacme,uptime,2026-06-11,99\nghost,uptime,2026-06-11,1\n", ":3: unknown client 'ghost'"),
+        ("client,kpi,date,value\nacme,uptime,2026-06-11,99\nacme,nps,2026-06-11,1\n", ":3: client 'acme' has no KPI 'nps'"),
+        ("client,kpi,date,value\nacme,uptime,2026-06-11,99\nacme,uptime,2026-13-01,1\n", ":3: date: '2026-13-01' is not a real date"),
+        ("client,kpi,date,value\nacme,uptime,2026-06-11,99\nacme,uptime,2026-06-12,high\n", ":3: value 'high' is not a number"),
+        ("client,kpi,date,value\nacme,uptime,2026-06-11,99\nacme,uptime,2026-06-12,nan\n", ":3: value must be a finite number"),
+        ("client,kpi,value\nacme,uptime,99\n", ":1: missing column 'date'"),
+        ("", ": the file is empty"),
+        (b"client,kpi,date,value\nacme,uptime,2026-06-11,\xff\xfe\n", ": not a UTF-8 text file"),
+    ],
+)
 def test_a_bad_file_writes_nothing(fresh, tmp_path, dump_db, content, message):
     run, db = fresh
     path = write(tmp_path, content)
@@ -224,10 +244,13 @@ def test_many_problems_are_capped(fresh, tmp_path):
     assert result.returncode == 2 and len(lines) == 21 and lines[-1].endswith("... and 10 more problems")
 
 
-@pytest.mark.parametrize("args, message", [
-    (["missing.csv"], "error: missing.csv: cannot read it"),
-    (["."], "error: .: is a directory"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["missing.csv"], "error: missing.csv: cannot read it"),
+        (["."], "error: .: is a directory"),
+    ],
+)
 def test_unreadable_paths(fresh, args, message):
     run, db = fresh
     result = run("readings", "import", *args, db=db)

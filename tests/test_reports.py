@@ -159,8 +159,11 @@ def test_qbr_agenda_follows_the_script(demo_store):
     agenda = next(s for s in doc["sections"] if s["id"] == "agenda")
     table = next(b for b in agenda["blocks"] if b["type"] == "table")
     assert [row[1:] for row in table["rows"]] == [
-        ["Results against targets", "20"], ["Competitive position", "15"],
-        ["Strategic alignment", "20"], ["Expansion exploration", "25"]]
+        ["Results against targets", "20"],
+        ["Competitive position", "15"],
+        ["Strategic alignment", "20"],
+        ["Expansion exploration", "25"],
+    ]
     assert [row[0] for row in table["rows"]] == ["0:00-0:20", "0:20-0:35", "0:35-0:55", "0:55-1:20"]
 
 
@@ -187,20 +190,20 @@ def test_reports_show_the_same_numbers_as_the_views(demo_store):
 
 # ----- escaping --------------------------------------------------------------------------
 
-NASTY = '<script>alert("x")</script> & <b>bold</b> | *star* _under_ [link](http://evil.example) \'q\''
+NASTY = "<script>alert(\"x\")</script> & <b>bold</b> | *star* _under_ [link](http://evil.example) 'q'"
 
 
 @pytest.fixture
 def nasty_store(tmp_path, make_portfolio):
     data = make_portfolio()
     acme = data["clients"][0]
-    acme["name"] = "Acme <Logistics> & \"Sons\" | ltd"
+    acme["name"] = 'Acme <Logistics> & "Sons" | ltd'
     acme["kpis"][0]["name"] = "Uptime *%* <i>"
     acme["action_items"][0]["text"] = NASTY
     acme["assessments"][0]["note"] = NASTY
     acme["opportunities"][0]["title"] = NASTY
     acme["opportunities"][0]["stage"] = "identified"
-    acme["opportunities"][0]["next_action"] = "call <them> & \"close\""
+    acme["opportunities"][0]["next_action"] = 'call <them> & "close"'
     with Store(tmp_path / "nasty.db", actor="tester") as store:
         store.import_portfolio(Portfolio.model_validate(data))
     return Session(tmp_path / "nasty.db", today=DAY, actor="tester")
@@ -221,7 +224,7 @@ def test_markdown_escapes_user_text(nasty_store, kind):
     doc = client_report(nasty_store, "acme", DAY, kind, "operational", TEMPLATES)
     text = render_markdown(doc)
     assert "<script>" not in text and "[link](http" not in text and "*star*" not in text
-    assert "Acme \\<Logistics\\> & \"Sons\" \\| ltd" in text
+    assert 'Acme \\<Logistics\\> & "Sons" \\| ltd' in text
     # Every table row keeps its number of columns despite the '|' in the text.
     widths = {len(b["columns"]) for sec in doc["sections"] for b in sec["blocks"] if b["type"] == "table"}
     rows = [line for line in text.splitlines() if line.startswith("| ")]
@@ -240,11 +243,25 @@ def test_markdown_rows_have_their_column_count_with_pipes_in_the_text():
 
 def test_html_escapes_every_kind_of_block():
     evil = "<x onload='1'>&"
-    doc = d.document(evil, evil, [[evil, evil]], [d.section("s", evil, d.text(evil), d.callout(evil, "red"),
-                                                              d.bullets([evil]), d.facts([(evil, evil)]),
-                                                              d.table([evil], [[evil]]),
-                                                              d.bar_chart(evil, [(evil, 1.0)], evil),
-                                                              d.line_chart(evil, [(DAY, 1.0)], evil, unit="%"))], evil)
+    doc = d.document(
+        evil,
+        evil,
+        [[evil, evil]],
+        [
+            d.section(
+                "s",
+                evil,
+                d.text(evil),
+                d.callout(evil, "red"),
+                d.bullets([evil]),
+                d.facts([(evil, evil)]),
+                d.table([evil], [[evil]]),
+                d.bar_chart(evil, [(evil, 1.0)], evil),
+                d.line_chart(evil, [(DAY, 1.0)], evil, unit="%"),
+            )
+        ],
+        evil,
+    )
     html = render_html(doc)
     assert "<x" not in html
     assert unescape("&lt;x onload=&#x27;1&#x27;&gt;&amp;") in unescape(html)
@@ -253,29 +270,41 @@ def test_html_escapes_every_kind_of_block():
 # ----- text helpers -----------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("values, expected", [
-    ([], ""),
-    ([5], "▄"),
-    ([3, 3, 3], "▄▄▄"),
-    ([0, 7], "▁█"),
-    ([0, 1, 2, 3, 4, 5, 6, 7], "▁▂▃▄▅▆▇█"),
-    ([10, 0, 5], "█▁▅"),
-    ([-2, -1], "▁█"),
-])
+@pytest.mark.parametrize(
+    "values, expected",
+    [
+        ([], ""),
+        ([5], "▄"),
+        ([3, 3, 3], "▄▄▄"),
+        ([0, 7], "▁█"),
+        ([0, 1, 2, 3, 4, 5, 6, 7], "▁▂▃▄▅▆▇█"),
+        ([10, 0, 5], "█▁▅"),
+        ([-2, -1], "▁█"),
+    ],
+)
 def test_sparkline(values, expected):
     assert sparkline(values) == expected
 
 
-@pytest.mark.parametrize("value, expected", [
-    (0, "0"), (5.0, "5"), (192.35, "192.35"), (99.77, "99.77"), (1234.5, "1,234.5"), (33800.0, "33,800"),
-    (-19.9, "-19.9"), (0.00012, "0.00012"), (None, "–"),
-])
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        (0, "0"),
+        (5.0, "5"),
+        (192.35, "192.35"),
+        (99.77, "99.77"),
+        (1234.5, "1,234.5"),
+        (33800.0, "33,800"),
+        (-19.9, "-19.9"),
+        (0.00012, "0.00012"),
+        (None, "–"),
+    ],
+)
 def test_number(value, expected):
     assert number(value) == expected
 
 
-@pytest.mark.parametrize("value, expected", [(10000.5, "10,000.50"), (0.1 + 0.2, "0.30"), (33800.0, "33,800"),
-                                             (1.005, "1.01"), (None, "–")])
+@pytest.mark.parametrize("value, expected", [(10000.5, "10,000.50"), (0.1 + 0.2, "0.30"), (33800.0, "33,800"), (1.005, "1.01"), (None, "–")])
 def test_money_rounds_half_up_to_cents(value, expected):
     assert money(value) == expected
 
@@ -316,19 +345,35 @@ def test_report_command_prints_markdown(demo_db):
 def test_report_command_writes_html_to_a_file(demo_db, tmp_path):
     run, database = demo_db
     out = tmp_path / "qbr.html"
-    result = run.ok("--date", "2026-06-15", "report", "meridale-health-supplies", "--kind", "qbr",
-                    "--audience", "executive", "--format", "html", "-o", out, db=database)
+    result = run.ok(
+        "--date",
+        "2026-06-15",
+        "report",
+        "meridale-health-supplies",
+        "--kind",
+        "qbr",
+        "--audience",
+        "executive",
+        "--format",
+        "html",
+        "-o",
+        out,
+        db=database,
+    )
     assert result.stdout == "" and str(out) in result.stderr
     page = assert_self_contained(out.read_text(encoding="utf-8"))
     assert page.sections == list(PLAN["qbr"]["executive"])
 
 
-@pytest.mark.parametrize("args, message", [
-    (["ghost", "--kind", "weekly"], "error: unknown client 'ghost'"),
-    (["acme", "--kind", "yearly"], "error: Invalid value for '--kind'"),
-    (["acme"], "error: Missing option '--kind'"),
-    (["corvane-freight", "--kind", "weekly", "--date", "2026-02-30"], "error: Invalid value for '--date'"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["ghost", "--kind", "weekly"], "error: unknown client 'ghost'"),
+        (["acme", "--kind", "yearly"], "error: Invalid value for '--kind'"),
+        (["acme"], "error: Missing option '--kind'"),
+        (["corvane-freight", "--kind", "weekly", "--date", "2026-02-30"], "error: Invalid value for '--date'"),
+    ],
+)
 def test_report_command_refuses_bad_input(demo_db, args, message):
     run, database = demo_db
     result = run("report", *args, db=database)
@@ -359,8 +404,7 @@ def test_every_report_renders_for_unusual_clients(demo_store, tmp_path):
     with Store(tmp_path / "empty.db", actor="tester") as store:
         store.add_client(Client(id="empty", name="Empty & Co", tier="gold", go_live=date(2026, 7, 1), owner="x"))
     empty_store = Session(tmp_path / "empty.db", today=DAY, actor="tester")
-    for store, client in ((demo_store, "kestrel-ridge-outfitters"), (demo_store, "ashgrove-print-studio"),
-                          (empty_store, "empty")):
+    for store, client in ((demo_store, "kestrel-ridge-outfitters"), (demo_store, "ashgrove-print-studio"), (empty_store, "empty")):
         for kind in KINDS:
             for audience in AUDIENCES:
                 doc = client_report(store, client, DAY, kind, audience, TEMPLATES)

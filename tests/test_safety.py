@@ -28,8 +28,12 @@ FIXTURES = Path(__file__).parent / "fixtures"
 
 @pytest.fixture
 def env(tmp_path):
-    home = {"HOME": tmp_path / "home", "XDG_DATA_HOME": tmp_path / "data", "XDG_CONFIG_HOME": tmp_path / "config",
-            "XDG_STATE_HOME": tmp_path / "state"}
+    home = {
+        "HOME": tmp_path / "home",
+        "XDG_DATA_HOME": tmp_path / "data",
+        "XDG_CONFIG_HOME": tmp_path / "config",
+        "XDG_STATE_HOME": tmp_path / "state",
+    }
     result = {k: v for k, v in os.environ.items() if k != "CAREBENCH_DB"}
     result.update({k: str(v) for k, v in home.items()})
     return result
@@ -99,18 +103,22 @@ def test_schema_6_finds_each_kpis_best_reading_in_an_index(tmp_path):
     shutil.copyfile(FIXTURES / "schema_v5.db", path)
     path.chmod(0o600)
     conn = sqlite3.connect(path)
-    best = dict(conn.execute(
-        "SELECT k.id, CASE k.direction WHEN 'higher' THEN MAX(r.value) ELSE MIN(r.value) END "
-        "FROM kpis k JOIN readings r ON r.kpi_id = k.id GROUP BY k.id").fetchall())
+    best = dict(
+        conn.execute(
+            "SELECT k.id, CASE k.direction WHEN 'higher' THEN MAX(r.value) ELSE MIN(r.value) END "
+            "FROM kpis k JOIN readings r ON r.kpi_id = k.id GROUP BY k.id"
+        ).fetchall()
+    )
     conn.close()
     assert best
     with Store(path) as store:
-        plan = store.conn.execute("EXPLAIN QUERY PLAN SELECT value FROM readings INDEXED BY readings_best "
-                                     "WHERE kpi_id = 1 AND date <= '2099-01-01' ORDER BY value DESC LIMIT 1").fetchall()
+        plan = store.conn.execute(
+            "EXPLAIN QUERY PLAN SELECT value FROM readings INDEXED BY readings_best "
+            "WHERE kpi_id = 1 AND date <= '2099-01-01' ORDER BY value DESC LIMIT 1"
+        ).fetchall()
         assert "COVERING INDEX readings_best" in plan[0][-1]
         ids = dict(store.conn.execute("SELECT client_id || '/' || key, id FROM kpis").fetchall())
-        derived = {ids[f"{client}/{kpi.key}"]: kpi.peak for client in store.client_ids()
-                   for kpi in store.kpi_standings(client, date(2099, 1, 1))}
+        derived = {ids[f"{client}/{kpi.key}"]: kpi.peak for client in store.client_ids() for kpi in store.kpi_standings(client, date(2099, 1, 1))}
     assert {k: v for k, v in derived.items() if v is not None} == best
 
 
@@ -238,16 +246,33 @@ def test_eight_processes_writing_at_once_lose_nothing(tmp_path, env):
     path = tmp_path / "busy.db"
     with Store(path) as store:
         for w in range(workers):
-            store.add_client(Client(id=f"c{w}", name=f"Client {w}", tier="gold", go_live=date(2026, 1, 5), owner="ana",
-                                    kpis=[Kpi(key="k", name="K", category="lagging", direction="higher", baseline=0, target=1)]))
+            store.add_client(
+                Client(
+                    id=f"c{w}",
+                    name=f"Client {w}",
+                    tier="gold",
+                    go_live=date(2026, 1, 5),
+                    owner="ana",
+                    kpis=[Kpi(key="k", name="K", category="lagging", direction="higher", baseline=0, target=1)],
+                )
+            )
     script = tmp_path / "writer.py"
     script.write_text(WRITER)
-    procs = [subprocess.Popen([sys.executable, str(script), str(path), str(w), str(writes)], stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, text=True) for w in range(workers)]
+    procs = [
+        subprocess.Popen([sys.executable, str(script), str(path), str(w), str(writes)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for w in range(workers)
+    ]
     # The command line writes alongside them.
-    cli = [subprocess.Popen([str(CAREBENCH), "reading", "c0", "k", str(v), "--date", f"2027-01-{v + 1:02d}", "--force",
-                             "--db", str(path)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env) for v in range(8)]
+    cli = [
+        subprocess.Popen(
+            [str(CAREBENCH), "reading", "c0", "k", str(v), "--date", f"2027-01-{v + 1:02d}", "--force", "--db", str(path)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
+        for v in range(8)
+    ]
     for proc in procs + cli:
         out, err = proc.communicate(timeout=300)
         assert proc.returncode == 0, err
@@ -286,8 +311,7 @@ def kill_at_random(argv: list[str], env: dict, seed: int, tries: int, window: fl
     rng = random.Random(seed)
     moments = []
     for _ in range(tries):
-        proc = subprocess.Popen(argv, stdout=subprocess.PIPE if ready else subprocess.DEVNULL,
-                                stderr=subprocess.DEVNULL, env=env, text=True)
+        proc = subprocess.Popen(argv, stdout=subprocess.PIPE if ready else subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, text=True)
         if ready:
             assert proc.stdout.readline().strip() == "ready"
         moment = rng.uniform(0.05, window)
@@ -317,8 +341,7 @@ def test_kill_9_during_demo_data_leaves_all_or_nothing(tmp_path, env):
     path = tmp_path / "demo.db"
     Store(path).close()
     for attempt in range(6):
-        kill_at_random([str(CAREBENCH), "demo-data", "--db", str(path), "--anchor", "2026-06-15"], env, seed=100 + attempt,
-                       tries=1, window=2.0)
+        kill_at_random([str(CAREBENCH), "demo-data", "--db", str(path), "--anchor", "2026-06-15"], env, seed=100 + attempt, tries=1, window=2.0)
         assert integrity(path) == "ok"
         assert count(path, "SELECT COUNT(*) FROM clients") in (0, 9)
 
@@ -348,9 +371,19 @@ def test_kill_9_during_check_in_finish_keeps_each_finish_whole(tmp_path, env):
 
     path = tmp_path / "finish.db"
     with Store(path) as store:
-        store.add_client(Client(id="acme", name="Acme", tier="gold", go_live=date(2026, 1, 5), owner="ana", kpis=[
-            Kpi(key="a", name="A", category="lagging", direction="higher", baseline=0, target=1),
-            Kpi(key="b", name="B", category="leading", direction="higher", baseline=0, target=1)]))
+        store.add_client(
+            Client(
+                id="acme",
+                name="Acme",
+                tier="gold",
+                go_live=date(2026, 1, 5),
+                owner="ana",
+                kpis=[
+                    Kpi(key="a", name="A", category="lagging", direction="higher", baseline=0, target=1),
+                    Kpi(key="b", name="B", category="leading", direction="higher", baseline=0, target=1),
+                ],
+            )
+        )
     script = tmp_path / "finisher.py"
     script.write_text(FINISHER)
     kill_at_random([sys.executable, str(script), str(path)], env, seed=7, tries=6, window=0.6, ready=True)

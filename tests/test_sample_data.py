@@ -144,9 +144,9 @@ def overdue(client: Client, on: date = AS_OF) -> list[tuple[date, str]]:
     marked = {(e.date, e.kind) for e in client.exceptions}
     done = [(e.date, e.kind) for e in client.exceptions if e.status == "done"]
     return [
-        (when, kind) for when, kind in schedule(client, on).items()
-        if when < on and (when, kind) not in marked
-        and not any(d > when and KINDS.index(k) <= KINDS.index(kind) for d, k in done)
+        (when, kind)
+        for when, kind in schedule(client, on).items()
+        if when < on and (when, kind) not in marked and not any(d > when and KINDS.index(k) <= KINDS.index(kind) for d, k in done)
     ]
 
 
@@ -225,8 +225,10 @@ def test_one_client_backslides_and_no_other_does():
     sliding = {}
     for client in clients():
         big_slides = [
-            k for k in client.kpis
-            if k.category == "lagging" and backsliding(k)
+            k
+            for k in client.kpis
+            if k.category == "lagging"
+            and backsliding(k)
             and abs(max((r.value for r in k.readings), key=lambda v: v if k.direction == "higher" else -v) - k.baseline)
             >= 0.5 * abs(k.target - k.baseline)
         ]
@@ -285,10 +287,7 @@ def test_savings_cover_every_full_month(client):
 
 
 def test_roi_above_and_below_target():
-    roi = {
-        c.id: (sum(s.amount for s in c.savings) - c.investment) / c.investment * 100 - c.roi_target
-        for c in clients() if len(c.savings) >= 6
-    }
+    roi = {c.id: (sum(s.amount for s in c.savings) - c.investment) / c.investment * 100 - c.roi_target for c in clients() if len(c.savings) >= 6}
     assert any(v > 0 for v in roi.values()) and any(v < 0 for v in roi.values()), roi
 
 
@@ -324,10 +323,7 @@ def test_action_items():
 
 
 def test_handover_gate_blocked_by_open_high_item():
-    assert any(
-        61 <= day_number(c) <= 90 and any(i.status == "open" and i.priority == "high" for i in c.action_items)
-        for c in clients()
-    )
+    assert any(61 <= day_number(c) <= 90 and any(i.status == "open" and i.priority == "high" for i in c.action_items) for c in clients())
 
 
 # ---------------------------------------------------------------- touchpoints

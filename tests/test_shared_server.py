@@ -245,6 +245,5 @@ def test_read_only_folder_and_file_are_named(team, tmp_path):
     folder.chmod(0o700)
     database.chmod(0o400)
     assert team.lead.run("today", "--db", database).returncode == 0  # reading needs no write access
-    line = one_error_line(team.lead.run("add-client", "x", "--name", "X", "--tier", "gold", "--go-live", "2026-01-05",
-                                        "--db", database))
+    line = one_error_line(team.lead.run("add-client", "x", "--name", "X", "--tier", "gold", "--go-live", "2026-01-05", "--db", database))
     assert "read-only for you" in line and "nothing was written" in line

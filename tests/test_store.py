@@ -98,8 +98,7 @@ def test_every_write_is_audited_with_actor_and_time(store, portfolio):
     store.add_reading("beta", "fcr", date(2026, 6, 1), 71.0)
     store.add_assessment("acme", Assessment(date=date(2026, 6, 12), scores=Scores(**{k: 7 for k in Scores.model_fields})))
     rows = store.conn.execute("SELECT at, actor, action, client_id, detail FROM audit ORDER BY id").fetchall()
-    assert [(r[1], r[2], r[3]) for r in rows] == [("alice", "import", None), ("alice", "reading", "beta"),
-                                                  ("alice", "assess", "acme")]
+    assert [(r[1], r[2], r[3]) for r in rows] == [("alice", "import", None), ("alice", "reading", "beta"), ("alice", "assess", "acme")]
     for at, *_ in rows:
         stamp = datetime.fromisoformat(at)
         assert stamp.tzinfo is not None
@@ -118,11 +117,14 @@ def test_assessment_author_defaults_to_the_actor(store, portfolio):
     assert store.conn.execute("SELECT author FROM assessments WHERE client_id = 'acme'").fetchone()[0] == "ana"
 
 
-@pytest.mark.parametrize("statement", [
-    "UPDATE audit SET actor = 'mallory'",
-    "DELETE FROM audit",
-    "DELETE FROM audit WHERE id = 1",
-])
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE audit SET actor = 'mallory'",
+        "DELETE FROM audit",
+        "DELETE FROM audit WHERE id = 1",
+    ],
+)
 def test_audit_trail_is_append_only(store, portfolio, path, statement):
     store.import_portfolio(portfolio)
     conn = raw(path)
@@ -137,8 +139,7 @@ def test_audit_trail_is_append_only(store, portfolio, path, statement):
 def test_database_from_a_newer_program_is_refused(path):
     Store(path).close()
     conn = raw(path)
-    conn.execute("INSERT INTO schema_version (version, applied_at, applied_by) VALUES (?, 'later', 'future')",
-                 (SCHEMA_VERSION + 1,))
+    conn.execute("INSERT INTO schema_version (version, applied_at, applied_by) VALUES (?, 'later', 'future')", (SCHEMA_VERSION + 1,))
     conn.commit()
     conn.close()
     with pytest.raises(StoreError, match="newer"):
@@ -219,9 +220,21 @@ def test_export_gives_back_what_was_imported(store, portfolio):
 
 def test_reimport_replaces_children_instead_of_adding_them(store, portfolio):
     store.import_portfolio(portfolio)
-    counts = {t: store.conn.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0]
-              for t in ("clients", "kpis", "readings", "assessments", "savings", "opportunities", "action_items",
-                        "touchpoint_exceptions", "checkins", "contacts")}
+    counts = {
+        t: store.conn.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0]
+        for t in (
+            "clients",
+            "kpis",
+            "readings",
+            "assessments",
+            "savings",
+            "opportunities",
+            "action_items",
+            "touchpoint_exceptions",
+            "checkins",
+            "contacts",
+        )
+    }
     assert store.import_portfolio(portfolio) == (0, 3)
     for table, count in counts.items():
         assert store.conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0] == count, table
@@ -260,18 +273,29 @@ def test_writer_waits_then_gives_up_on_a_locked_database(path, monkeypatch):
 
 def test_lagging_kpis_at_keep_the_latest_reading_on_or_before_each_mark(store):
     def kpi(key, category, *readings):
-        return Kpi(key=key, name=key, category=category, direction="higher", baseline=1, target=5,
-                   readings=[{"date": d, "value": v} for d, v in readings])
+        return Kpi(
+            key=key, name=key, category=category, direction="higher", baseline=1, target=5, readings=[{"date": d, "value": v} for d, v in readings]
+        )
 
-    store.import_portfolio(Portfolio(clients=[
-        Client(id="a", name="A", tier="gold", go_live=date(2025, 1, 6), owner="ana", kpis=[
-            kpi("sales", "lagging", ("2025-06-01", 2), ("2025-07-06", 3), ("2025-07-07", 4), ("2026-01-05", 6), ("2026-02-01", 7)),
-            kpi("calls", "leading", ("2025-07-01", 9)),
-            kpi("late", "lagging", ("2026-03-01", 1)),
-        ]),
-        Client(id="b", name="B", tier="gold", go_live=date(2025, 1, 6), owner="ana",
-               kpis=[kpi("sales", "lagging", ("2025-07-06", 8))]),
-    ]))
+    store.import_portfolio(
+        Portfolio(
+            clients=[
+                Client(
+                    id="a",
+                    name="A",
+                    tier="gold",
+                    go_live=date(2025, 1, 6),
+                    owner="ana",
+                    kpis=[
+                        kpi("sales", "lagging", ("2025-06-01", 2), ("2025-07-06", 3), ("2025-07-07", 4), ("2026-01-05", 6), ("2026-02-01", 7)),
+                        kpi("calls", "leading", ("2025-07-01", 9)),
+                        kpi("late", "lagging", ("2026-03-01", 1)),
+                    ],
+                ),
+                Client(id="b", name="B", tier="gold", go_live=date(2025, 1, 6), owner="ana", kpis=[kpi("sales", "lagging", ("2025-07-06", 8))]),
+            ]
+        )
+    )
     found = store.lagging_kpis_at({"a": [date(2025, 7, 6), date(2026, 1, 6)]})
     assert list(found) == ["a"]
     kpis = {k.key: [(r.date.isoformat(), r.value) for r in k.readings] for k in found["a"]}

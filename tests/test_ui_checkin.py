@@ -173,8 +173,7 @@ async def test_validation_errors_keep_the_runner_open_and_point_at_the_section(d
         assert store.checkins(client) == before
 
 
-@pytest.mark.parametrize("text, expected", [("", None), ("  ", None), ("42", 42.0), ("1,250", 1250.0)],
-                         ids=["empty", "blank", "plain", "thousands"])
+@pytest.mark.parametrize("text, expected", [("", None), ("  ", None), ("42", 42.0), ("1,250", 1250.0)], ids=["empty", "blank", "plain", "thousands"])
 def test_check_reading_accepts(text, expected):
     kpi = {"name": "Orders", "low": 0.0, "high": 5000.0}
     assert check_reading(text, kpi) == (expected, None)
@@ -242,9 +241,27 @@ async def test_expansion_conversation_records_its_outcome(tmp_path, monkeypatch)
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "cfg"))
     path = tmp_path / "x.db"
     with Store(path, actor="ana") as store:
-        store.add_client(Client(id="acme", name="Acme", tier="gold", go_live=date(2026, 1, 5), owner="ana",
-                                kpis=[Kpi(key="otd", name="On time", category="lagging", unit="%", direction="higher",
-                                          baseline=80, target=95, readings=[Reading(date=date(2026, 6, 1), value=96)])]))
+        store.add_client(
+            Client(
+                id="acme",
+                name="Acme",
+                tier="gold",
+                go_live=date(2026, 1, 5),
+                owner="ana",
+                kpis=[
+                    Kpi(
+                        key="otd",
+                        name="On time",
+                        category="lagging",
+                        unit="%",
+                        direction="higher",
+                        baseline=80,
+                        target=95,
+                        readings=[Reading(date=date(2026, 6, 1), value=96)],
+                    )
+                ],
+            )
+        )
         opp_id = store.add_opportunity("acme", Opportunity(title="Second site", value=100000, probability=30))
     app = CarebenchApp(path, today=DAY, user="ana")
     async with app.run_test(size=(120, 40)) as pilot:
@@ -332,8 +349,9 @@ async def test_a_lesson_noted_in_a_check_in_is_stored_with_it_and_survives_a_dra
         form.query_one("#f-kind").value = "decision"
         await pilot.press("ctrl+s")
         await settle(app, pilot)
-        assert screen.state["learnings"] == [{"kind": "decision", "what": "Label stock runs out on Fridays",
-                                              "why": "the supplier delivers on Mondays"}]
+        assert screen.state["learnings"] == [
+            {"kind": "decision", "what": "Label stock runs out on Fridays", "why": "the supplier delivers on Mondays"}
+        ]
         await app.workers.wait_for_complete()
         screen.save_draft_now()
         await settle(app, pilot)
@@ -346,8 +364,9 @@ async def test_a_lesson_noted_in_a_check_in_is_stored_with_it_and_survives_a_dra
     with Store(demo_db) as store:
         stored = store.checkins(client)[0]
         found = store.clients([client], parts={"learnings"})[0].learnings
-    assert stored["learnings"] == [{"kind": "decision", "what": "Label stock runs out on Fridays",
-                                    "why": "the supplier delivers on Mondays", "who": "ana"}]
+    assert stored["learnings"] == [
+        {"kind": "decision", "what": "Label stock runs out on Fridays", "why": "the supplier delivers on Mondays", "who": "ana"}
+    ]
     assert [(x.kind, x.who) for x in found if x.source == f"daily check-in {DAY}"] == [("decision", "ana")]
 
 

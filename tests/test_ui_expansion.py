@@ -37,8 +37,7 @@ from carebench.ui.screens.expansion import (
 from conftest import record_notifications, settle, settle_until
 
 DAY = date(2026, 6, 15)
-NAMES = ("achievement", "trend", "sustainability", "adherence", "engagement", "leadership",
-         "communication", "satisfaction", "expansion_interest")
+NAMES = ("achievement", "trend", "sustainability", "adherence", "engagement", "leadership", "communication", "satisfaction", "expansion_interest")
 
 
 def assessment(day: date, *values: int) -> Assessment:
@@ -46,24 +45,61 @@ def assessment(day: date, *values: int) -> Assessment:
 
 
 def portfolio() -> Portfolio:
-    return Portfolio(clients=[
-        Client(id="acme", name="Acme Logistics", tier="platinum", go_live=date(2026, 6, 1), owner="ana",
-               assessments=[assessment(date(2026, 6, 5), 5, 5, 6, 4, 5, 5, 6, 6, 5)],
-               opportunities=[Opportunity(title="Extra site", value=80000, probability=10, stage="proposed",
-                                          next_action="Call the CIO")]),
-        Client(id="beta", name="Beta Health", tier="gold", go_live=date(2026, 4, 1), owner="bob",
-               assessments=[assessment(date(2026, 6, 1), 7, 7, 6, 7, 6, 7, 7, 8, 7)],
-               opportunities=[Opportunity(title="Analytics add-on", value=50000, probability=25, investment_low=10000,
-                                          investment_high=20000, start_month=3, end_month=6,
-                                          next_action="Demo to the COO", next_action_date=date(2026, 7, 1)),
-                              Opportunity(title="Training", value=10000, probability=100, stage="won")]),
-        Client(id="cobalt", name="Cobalt Retail", tier="silver", go_live=date(2026, 2, 2), owner="ana",
-               assessments=[assessment(date(2026, 5, 4), 9, 9, 9, 9, 9, 9, 9, 9, 9)],
-               opportunities=[Opportunity(title="Self-service portal", value=120000, probability=40, stage="qualified",
-                                          next_action="Send the proposal", next_action_date=date(2026, 6, 10)),
-                              Opportunity(title="Old idea", value=30000, probability=0, stage="lost")]),
-        Client(id="dune", name="Dune Energy", tier="gold", go_live=date(2026, 6, 8), owner="carl"),
-    ])
+    return Portfolio(
+        clients=[
+            Client(
+                id="acme",
+                name="Acme Logistics",
+                tier="platinum",
+                go_live=date(2026, 6, 1),
+                owner="ana",
+                assessments=[assessment(date(2026, 6, 5), 5, 5, 6, 4, 5, 5, 6, 6, 5)],
+                opportunities=[Opportunity(title="Extra site", value=80000, probability=10, stage="proposed", next_action="Call the CIO")],
+            ),
+            Client(
+                id="beta",
+                name="Beta Health",
+                tier="gold",
+                go_live=date(2026, 4, 1),
+                owner="bob",
+                assessments=[assessment(date(2026, 6, 1), 7, 7, 6, 7, 6, 7, 7, 8, 7)],
+                opportunities=[
+                    Opportunity(
+                        title="Analytics add-on",
+                        value=50000,
+                        probability=25,
+                        investment_low=10000,
+                        investment_high=20000,
+                        start_month=3,
+                        end_month=6,
+                        next_action="Demo to the COO",
+                        next_action_date=date(2026, 7, 1),
+                    ),
+                    Opportunity(title="Training", value=10000, probability=100, stage="won"),
+                ],
+            ),
+            Client(
+                id="cobalt",
+                name="Cobalt Retail",
+                tier="silver",
+                go_live=date(2026, 2, 2),
+                owner="ana",
+                assessments=[assessment(date(2026, 5, 4), 9, 9, 9, 9, 9, 9, 9, 9, 9)],
+                opportunities=[
+                    Opportunity(
+                        title="Self-service portal",
+                        value=120000,
+                        probability=40,
+                        stage="qualified",
+                        next_action="Send the proposal",
+                        next_action_date=date(2026, 6, 10),
+                    ),
+                    Opportunity(title="Old idea", value=30000, probability=0, stage="lost"),
+                ],
+            ),
+            Client(id="dune", name="Dune Energy", tier="gold", go_live=date(2026, 6, 8), owner="carl"),
+        ]
+    )
 
 
 @pytest.fixture(autouse=True)
@@ -121,52 +157,90 @@ def text(screen, selector: str) -> str:
 
 # ----- pure helpers ------------------------------------------------------------
 
+
 def pipeline_row(id, stage, client="c", title="t", probability=50, next_action=None, next_action_date=None, **more):
     fields = {"investment_low": None, "investment_high": None, "start_month": None, "end_month": None, **more}
     when = date.fromisoformat(next_action_date) if next_action_date else None
-    return PipelineRow(id, 1, client, client.upper(), title, stage, "performance_gap", 1000.0, probability,
-                       1000.0 * probability / 100, "nurture", fields["investment_low"], fields["investment_high"],
-                       fields["start_month"], fields["end_month"], next_action, when)
+    return PipelineRow(
+        id,
+        1,
+        client,
+        client.upper(),
+        title,
+        stage,
+        "performance_gap",
+        1000.0,
+        probability,
+        1000.0 * probability / 100,
+        "nurture",
+        fields["investment_low"],
+        fields["investment_high"],
+        fields["start_month"],
+        fields["end_month"],
+        next_action,
+        when,
+    )
 
 
 def test_by_stage_groups_in_stage_order_then_client_and_title():
-    rows = [pipeline_row(1, "lost"), pipeline_row(2, "won"), pipeline_row(3, "qualified", client="b"),
-            pipeline_row(4, "identified"), pipeline_row(5, "qualified", client="a", title="z"),
-            pipeline_row(6, "qualified", client="a", title="y"), pipeline_row(7, "proposed")]
+    rows = [
+        pipeline_row(1, "lost"),
+        pipeline_row(2, "won"),
+        pipeline_row(3, "qualified", client="b"),
+        pipeline_row(4, "identified"),
+        pipeline_row(5, "qualified", client="a", title="z"),
+        pipeline_row(6, "qualified", client="a", title="y"),
+        pipeline_row(7, "proposed"),
+    ]
     assert [r.id for r in by_stage(rows)] == [4, 6, 5, 3, 7, 2, 1]
 
 
 def test_next_actions_by_date_overdue_marked_undated_last_closed_left_out():
-    rows = [pipeline_row(1, "qualified", next_action="later", next_action_date="2026-07-01"),
-            pipeline_row(2, "identified", next_action="undated"),
-            pipeline_row(3, "proposed", next_action="late", next_action_date="2026-06-10"),
-            pipeline_row(4, "won", next_action="kick-off", next_action_date="2026-06-01"),
-            pipeline_row(5, "identified"),
-            pipeline_row(6, "identified", next_action="today", next_action_date="2026-06-15")]
+    rows = [
+        pipeline_row(1, "qualified", next_action="later", next_action_date="2026-07-01"),
+        pipeline_row(2, "identified", next_action="undated"),
+        pipeline_row(3, "proposed", next_action="late", next_action_date="2026-06-10"),
+        pipeline_row(4, "won", next_action="kick-off", next_action_date="2026-06-01"),
+        pipeline_row(5, "identified"),
+        pipeline_row(6, "identified", next_action="today", next_action_date="2026-06-15"),
+    ]
     planned = next_actions(rows, DAY)
     assert [(r.id, r.overdue) for r in planned] == [(3, True), (6, False), (1, False), (2, False)]
     assert planned[-1].when is None
 
 
-@pytest.mark.parametrize(("stage_from", "probability", "stage_to", "expected"), [
-    ("proposed", 60, "won", 100),
-    ("qualified", 60, "lost", 0),
-    ("identified", 30, "qualified", 30),
-    ("qualified", 30, "identified", 30),
-    ("won", 100, "proposed", 50),
-    ("lost", 0, "proposed", 50),
-], ids=["won-is-certain", "lost-is-nothing", "forward-keeps", "back-keeps", "reopen-won", "reopen-lost"])
+@pytest.mark.parametrize(
+    ("stage_from", "probability", "stage_to", "expected"),
+    [
+        ("proposed", 60, "won", 100),
+        ("qualified", 60, "lost", 0),
+        ("identified", 30, "qualified", 30),
+        ("qualified", 30, "identified", 30),
+        ("won", 100, "proposed", 50),
+        ("lost", 0, "proposed", 50),
+    ],
+    ids=["won-is-certain", "lost-is-nothing", "forward-keeps", "back-keeps", "reopen-won", "reopen-lost"],
+)
 def test_with_stage_sets_the_probability(stage_from, probability, stage_to, expected):
     moved = with_stage(Opportunity(title="x", value=1, probability=probability, stage=stage_from), stage_to)
     assert (moved.stage, moved.probability) == (stage_to, expected)
 
 
-@pytest.mark.parametrize(("stage", "step", "expected"), [
-    ("identified", "next", "qualified"), ("proposed", "next", "won"), ("qualified", "previous", "identified"),
-    ("lost", "previous", "proposed"), ("qualified", "lost", "lost"),
-    ("won", "next", "no next stage"), ("lost", "next", "no next stage"), ("identified", "previous", "first stage"),
-    ("won", "lost", "cannot be marked lost"),
-], ids=str)
+@pytest.mark.parametrize(
+    ("stage", "step", "expected"),
+    [
+        ("identified", "next", "qualified"),
+        ("proposed", "next", "won"),
+        ("qualified", "previous", "identified"),
+        ("lost", "previous", "proposed"),
+        ("qualified", "lost", "lost"),
+        ("won", "next", "no next stage"),
+        ("lost", "next", "no next stage"),
+        ("identified", "previous", "first stage"),
+        ("won", "lost", "cannot be marked lost"),
+    ],
+    ids=str,
+)
 def test_stage_moved(stage, step, expected):
     row = pipeline_row(1, stage)
     if " " in expected:
@@ -183,15 +257,23 @@ def test_edited_keeps_what_the_form_does_not_show():
     assert (result.investment_low, result.investment_high, result.start_month, result.end_month) == (10, 20, 3, 6)
 
 
-@pytest.mark.parametrize(("room", "client", "title", "expected"), [
-    (100, 12, 20, (12, 20)), (100, 40, 60, (20, 40)), (30, 15, 30, (12, 14)), (10, 15, 30, (10, 14)),
-    (30, 0, 50, (0, 28)),
-], ids=str)
+@pytest.mark.parametrize(
+    ("room", "client", "title", "expected"),
+    [
+        (100, 12, 20, (12, 20)),
+        (100, 40, 60, (20, 40)),
+        (30, 15, 30, (12, 14)),
+        (10, 15, 30, (10, 14)),
+        (30, 0, 50, (0, 28)),
+    ],
+    ids=str,
+)
 def test_fit_names(room, client, title, expected):
     assert fit_names(room, client, title) == expected
 
 
 # ----- the screen --------------------------------------------------------------
+
 
 async def test_pipeline_totals_next_actions_scope_and_empty_state(db):
     app = CarebenchApp(db, today=DAY, user="ana", client="beta")
@@ -201,9 +283,31 @@ async def test_pipeline_totals_next_actions_scope_and_empty_state(db):
         pipeline = screen.query_one(PipelineTable)
         assert keys(pipeline) == [2, 4, 1, 3, 5]
         assert [str(c) for c in screen.pipeline_cells(screen.rows[2])][:7] == [
-            "Beta Health", "Analytics add-on", "identified", "50,000", "25%", "12,500", "● nurture"]
-        assert drawn(pipeline, 0).split() == ["Beta", "Health", "Analytics", "add-on", "identified", "50,000", "25%",
-                                              "12,500", "●", "nurture", "07-01", "Demo", "to", "the", "COO"]
+            "Beta Health",
+            "Analytics add-on",
+            "identified",
+            "50,000",
+            "25%",
+            "12,500",
+            "● nurture",
+        ]
+        assert drawn(pipeline, 0).split() == [
+            "Beta",
+            "Health",
+            "Analytics",
+            "add-on",
+            "identified",
+            "50,000",
+            "25%",
+            "12,500",
+            "●",
+            "nurture",
+            "07-01",
+            "Demo",
+            "to",
+            "the",
+            "COO",
+        ]
         assert [str(screen.pipeline_cells(screen.rows[k])[6]) for k in (4, 1)] == ["● ready", "● hold"]
         ready = screen.pipeline_cells(screen.rows[4])[6]
         assert ready.style == "$success"
@@ -268,7 +372,13 @@ async def test_new_and_edited_opportunities_through_the_form_invalid_input_write
         assert app.screen is screen
         new = stored(db, 6)
         assert (new["client_id"], new["title"], new["value"], new["probability"], new["stage"], new["next_action_date"]) == (
-            "cobalt", "Loyalty app", 90000, 30, "identified", "2026-07-15")
+            "cobalt",
+            "Loyalty app",
+            90000,
+            30,
+            "identified",
+            "2026-07-15",
+        )
         assert screen.selected().id == 6
 
         await pilot.press("n")
@@ -350,15 +460,13 @@ async def test_stage_keys_and_a_stale_version_refused_shown_and_reloaded(db, mon
         # A stale version: bob saves opportunity 1 after this screen loaded it.
         select(screen, 1)
         with Store(db, actor="bob") as other:
-            other.update_opportunity(1, Opportunity(title="Extra site (bob)", value=80000, probability=20, stage="proposed"),
-                                     expected_version=1)
+            other.update_opportunity(1, Opportunity(title="Extra site (bob)", value=80000, probability=20, stage="proposed"), expected_version=1)
         await pilot.press("greater_than_sign", "y")
         await settle(app, pilot)
         errors = [message for severity, message in notes if severity == "error"]
         assert any("bob changed this opportunity meanwhile" in message for message in errors)
         row = stored(db, 1)
-        assert (row["title"], row["stage"], row["probability"], row["version"], row["changed_by"]) == (
-            "Extra site (bob)", "proposed", 20, 2, "bob")
+        assert (row["title"], row["stage"], row["probability"], row["version"], row["changed_by"]) == ("Extra site (bob)", "proposed", 20, 2, "bob")
         assert screen.selected().id == 1
         assert (screen.selected().title, screen.selected().version) == ("Extra site (bob)", 2)
 

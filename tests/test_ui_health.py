@@ -131,8 +131,7 @@ async def test_tickets_panel_logs_and_resolves_a_ticket(database):
     from carebench.store import Store
 
     with Store(database) as store:
-        store.add_ticket("northwind", Ticket(title="Scanner offline", impact="high", users="many",
-                                             opened=datetime(2026, 6, 14, 9, 0)))
+        store.add_ticket("northwind", Ticket(title="Scanner offline", impact="high", users="many", opened=datetime(2026, 6, 14, 9, 0)))
     app = make_app(database)
     async with app.run_test(size=(120, 50)) as pilot:
         screen = await open_health(app, pilot)
@@ -191,8 +190,7 @@ async def test_pulse_answers_show_as_nps_by_quarter(database):
     from carebench.store import Store
 
     with Store(database) as store:
-        for day, who, recommend, satisfied in ((date(2026, 3, 10), "Ada", 6, 3), (date(2026, 5, 10), "Ada", 9, 4),
-                                               (date(2026, 5, 12), "Bo", 10, 5)):
+        for day, who, recommend, satisfied in ((date(2026, 3, 10), "Ada", 6, 3), (date(2026, 5, 10), "Ada", 9, 4), (date(2026, 5, 12), "Bo", 10, 5)):
             store.add_pulse("northwind", Pulse(date=day, respondent=who, recommend=recommend, satisfaction=satisfied))
     app = make_app(database)
     async with app.run_test(size=(120, 50)) as pilot:

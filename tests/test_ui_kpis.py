@@ -30,8 +30,7 @@ from carebench.store import Store
 from conftest import settle
 
 TODAY = date(2026, 6, 15)
-NAMES = ("achievement", "trend", "sustainability", "adherence", "engagement", "leadership",
-         "communication", "satisfaction", "expansion_interest")
+NAMES = ("achievement", "trend", "sustainability", "adherence", "engagement", "leadership", "communication", "satisfaction", "expansion_interest")
 
 
 def scores(*values: int) -> Scores:
@@ -45,20 +44,55 @@ def readings(*pairs: tuple[str, float]) -> list[Reading]:
 def build_database(path) -> None:
     """Write the two clients described in this module's docstring."""
     northwind = Client(
-        id="northwind", name="Northwind Traders", tier="gold", go_live=date(2026, 4, 7), owner="ana",
-        investment=20000, roi_target=50,
+        id="northwind",
+        name="Northwind Traders",
+        tier="gold",
+        go_live=date(2026, 4, 7),
+        owner="ana",
+        investment=20000,
+        roi_target=50,
         kpis=[
-            Kpi(key="fcr", name="First contact resolution", category="lagging", unit="%", direction="higher",
-                baseline=60, target=80,
-                readings=readings(("2026-04-15", 65), ("2026-05-01", 75), ("2026-05-15", 85), ("2026-06-01", 70))),
-            Kpi(key="cost_per_case", name="Cost per case", category="lagging", unit="USD", direction="lower",
-                baseline=50, target=40, readings=readings(("2026-05-01", 45), ("2026-06-01", 38))),
-            Kpi(key="training", name="Training completion", category="leading", unit="%", direction="higher",
-                baseline=0, target=90, readings=readings(("2026-05-01", 40), ("2026-06-01", 95))),
-            Kpi(key="dau", name="Daily active users", category="leading", unit="users", direction="higher",
-                baseline=100, target=150),
-            Kpi(key="backlog", name="Ticket backlog", category="diagnostic", unit="tickets", direction="lower",
-                baseline=200, target=100, readings=readings(("2026-06-01", 150))),
+            Kpi(
+                key="fcr",
+                name="First contact resolution",
+                category="lagging",
+                unit="%",
+                direction="higher",
+                baseline=60,
+                target=80,
+                readings=readings(("2026-04-15", 65), ("2026-05-01", 75), ("2026-05-15", 85), ("2026-06-01", 70)),
+            ),
+            Kpi(
+                key="cost_per_case",
+                name="Cost per case",
+                category="lagging",
+                unit="USD",
+                direction="lower",
+                baseline=50,
+                target=40,
+                readings=readings(("2026-05-01", 45), ("2026-06-01", 38)),
+            ),
+            Kpi(
+                key="training",
+                name="Training completion",
+                category="leading",
+                unit="%",
+                direction="higher",
+                baseline=0,
+                target=90,
+                readings=readings(("2026-05-01", 40), ("2026-06-01", 95)),
+            ),
+            Kpi(key="dau", name="Daily active users", category="leading", unit="users", direction="higher", baseline=100, target=150),
+            Kpi(
+                key="backlog",
+                name="Ticket backlog",
+                category="diagnostic",
+                unit="tickets",
+                direction="lower",
+                baseline=200,
+                target=100,
+                readings=readings(("2026-06-01", 150)),
+            ),
         ],
         assessments=[
             # (0.4*24 + 0.3*24 + 0.3*27) / 3 = 8.3 green
@@ -69,8 +103,7 @@ def build_database(path) -> None:
         savings=[Savings(month="2026-04", amount=10000), Savings(month="2026-05", amount=12500.5)],
         action_items=[
             ActionItem(text="Fix the nightly export", owner="ana", due=date(2026, 6, 12), priority="high"),
-            ActionItem(text="Old chore", owner="ana", due=date(2026, 5, 1), priority="high", status="done",
-                       done_on=date(2026, 5, 2)),
+            ActionItem(text="Old chore", owner="ana", due=date(2026, 5, 1), priority="high", status="done", done_on=date(2026, 5, 2)),
         ],
     )
     quietco = Client(id="quietco", name="Quiet Company", tier="silver", go_live=date(2026, 6, 1), owner="bob")
@@ -81,8 +114,13 @@ def build_database(path) -> None:
 
 def private_database(tmp_path, monkeypatch):
     """The database of this module's docstring in ``tmp_path``, with private user folders (the Health tests use it too)."""
-    for name, sub in (("HOME", "home"), ("XDG_CONFIG_HOME", "config"), ("XDG_DATA_HOME", "data"),
-                      ("XDG_STATE_HOME", "state"), ("XDG_CACHE_HOME", "cache")):
+    for name, sub in (
+        ("HOME", "home"),
+        ("XDG_CONFIG_HOME", "config"),
+        ("XDG_DATA_HOME", "data"),
+        ("XDG_STATE_HOME", "state"),
+        ("XDG_CACHE_HOME", "cache"),
+    ):
         monkeypatch.setenv(name, str(tmp_path / sub))
     path = tmp_path / "ui.db"
     build_database(path)
@@ -262,7 +300,9 @@ async def test_no_client_chosen(tmp_path, monkeypatch):
 
 
 def test_starting_the_app_does_not_import_plotext():
-    code = ("import sys, json, carebench.ui.app, carebench.ui.screens.kpis, carebench.ui.widgets.charts, carebench.ui.screens.health\n"
-            "print(json.dumps(sorted(m for m in sys.modules if 'plotext' in m)))")
+    code = (
+        "import sys, json, carebench.ui.app, carebench.ui.screens.kpis, carebench.ui.widgets.charts, carebench.ui.screens.health\n"
+        "print(json.dumps(sorted(m for m in sys.modules if 'plotext' in m)))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert json.loads(out.stdout.strip().splitlines()[-1]) == []

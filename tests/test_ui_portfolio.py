@@ -38,8 +38,7 @@ from carebench.ui.screens.portfolio import (
 from conftest import settle
 
 DAY = date(2026, 6, 15)
-NAMES = ("achievement", "trend", "sustainability", "adherence", "engagement", "leadership",
-         "communication", "satisfaction", "expansion_interest")
+NAMES = ("achievement", "trend", "sustainability", "adherence", "engagement", "leadership", "communication", "satisfaction", "expansion_interest")
 
 
 def scores(*values: int) -> Scores:
@@ -47,27 +46,78 @@ def scores(*values: int) -> Scores:
 
 
 def portfolio() -> Portfolio:
-    return Portfolio(clients=[
-        Client(id="acme", name="Acme Logistics", tier="platinum", go_live=date(2026, 6, 1), owner="ana",
-               kpis=[Kpi(key="uptime", name="Uptime", category="lagging", unit="%", direction="higher", baseline=95,
-                         target=99, readings=[Reading(date=date(2026, 6, 10), value=97)])],
-               assessments=[Assessment(date=date(2026, 6, 5), scores=scores(5, 5, 6, 4, 5, 5, 6, 6, 5))],
-               opportunities=[Opportunity(title="Extra site", value=80000, probability=10, stage="proposed")]),
-        Client(id="beta", name="Beta Health", tier="gold", go_live=date(2026, 4, 1), owner="bob",
-               kpis=[Kpi(key="fcr", name="First contact resolution", category="lagging", unit="%", direction="higher",
-                         baseline=60, target=80,
-                         readings=[Reading(date=date(2026, 5, 15), value=85), Reading(date=date(2026, 6, 1), value=70)]),
-                     Kpi(key="aht", name="Handle time", category="leading", unit="min", direction="lower", baseline=10,
-                         target=8, readings=[Reading(date=date(2026, 6, 1), value=7.5)])],
-               assessments=[Assessment(date=date(2026, 5, 4), scores=scores(8, 8, 8, 8, 8, 8, 9, 9, 9)),
-                            Assessment(date=date(2026, 6, 1), scores=scores(7, 7, 6, 7, 6, 7, 7, 8, 7))],
-               opportunities=[Opportunity(title="Analytics add-on", value=50000, probability=25),
-                              Opportunity(title="Training", value=10000, probability=100, stage="won")]),
-        Client(id="cobalt", name="Cobalt Retail", tier="silver", go_live=date(2026, 2, 2), owner="ana",
-               assessments=[Assessment(date=date(2026, 5, 4), scores=scores(9, 9, 9, 9, 9, 9, 9, 9, 9))],
-               opportunities=[Opportunity(title="Self-service portal", value=120000, probability=40, stage="qualified")]),
-        Client(id="dune", name="Dune Energy", tier="gold", go_live=date(2026, 6, 8), owner="carl"),
-    ])
+    return Portfolio(
+        clients=[
+            Client(
+                id="acme",
+                name="Acme Logistics",
+                tier="platinum",
+                go_live=date(2026, 6, 1),
+                owner="ana",
+                kpis=[
+                    Kpi(
+                        key="uptime",
+                        name="Uptime",
+                        category="lagging",
+                        unit="%",
+                        direction="higher",
+                        baseline=95,
+                        target=99,
+                        readings=[Reading(date=date(2026, 6, 10), value=97)],
+                    )
+                ],
+                assessments=[Assessment(date=date(2026, 6, 5), scores=scores(5, 5, 6, 4, 5, 5, 6, 6, 5))],
+                opportunities=[Opportunity(title="Extra site", value=80000, probability=10, stage="proposed")],
+            ),
+            Client(
+                id="beta",
+                name="Beta Health",
+                tier="gold",
+                go_live=date(2026, 4, 1),
+                owner="bob",
+                kpis=[
+                    Kpi(
+                        key="fcr",
+                        name="First contact resolution",
+                        category="lagging",
+                        unit="%",
+                        direction="higher",
+                        baseline=60,
+                        target=80,
+                        readings=[Reading(date=date(2026, 5, 15), value=85), Reading(date=date(2026, 6, 1), value=70)],
+                    ),
+                    Kpi(
+                        key="aht",
+                        name="Handle time",
+                        category="leading",
+                        unit="min",
+                        direction="lower",
+                        baseline=10,
+                        target=8,
+                        readings=[Reading(date=date(2026, 6, 1), value=7.5)],
+                    ),
+                ],
+                assessments=[
+                    Assessment(date=date(2026, 5, 4), scores=scores(8, 8, 8, 8, 8, 8, 9, 9, 9)),
+                    Assessment(date=date(2026, 6, 1), scores=scores(7, 7, 6, 7, 6, 7, 7, 8, 7)),
+                ],
+                opportunities=[
+                    Opportunity(title="Analytics add-on", value=50000, probability=25),
+                    Opportunity(title="Training", value=10000, probability=100, stage="won"),
+                ],
+            ),
+            Client(
+                id="cobalt",
+                name="Cobalt Retail",
+                tier="silver",
+                go_live=date(2026, 2, 2),
+                owner="ana",
+                assessments=[Assessment(date=date(2026, 5, 4), scores=scores(9, 9, 9, 9, 9, 9, 9, 9, 9))],
+                opportunities=[Opportunity(title="Self-service portal", value=120000, probability=40, stage="qualified")],
+            ),
+            Client(id="dune", name="Dune Energy", tier="gold", go_live=date(2026, 6, 8), owner="carl"),
+        ]
+    )
 
 
 @pytest.fixture(autouse=True)
@@ -108,7 +158,7 @@ def drawn(table, client: str | None) -> list[str]:
     line = table.render_line(0 if client is None else 1 + [row.client for row in table.rows].index(client)).text
     texts, start = [], 0
     for column in table.columns:
-        texts.append(line[start + 1:start + 1 + column.width].strip())
+        texts.append(line[start + 1 : start + 1 + column.width].strip())
         start += column.width + 2
     return texts
 
@@ -119,11 +169,28 @@ def summary(screen) -> str:
 
 # ----- pure helpers ------------------------------------------------------------
 
-def row(client, name, band=None, overall=None, tier="gold", owner="ana", day=10, pipeline=0.0, phase="optimization",
-        status="active", next_touchpoint=None):
-    return TriageRow(client=client, client_name=name, owner=owner, tier=tier, status=status, day=day, phase=phase,
-                     overall=overall, band=band, delta=None, assessed=None, next_touchpoint=next_touchpoint, backsliding=0,
-                     kpis_on_target=0, kpis=0, weighted_pipeline=pipeline)
+
+def row(
+    client, name, band=None, overall=None, tier="gold", owner="ana", day=10, pipeline=0.0, phase="optimization", status="active", next_touchpoint=None
+):
+    return TriageRow(
+        client=client,
+        client_name=name,
+        owner=owner,
+        tier=tier,
+        status=status,
+        day=day,
+        phase=phase,
+        overall=overall,
+        band=band,
+        delta=None,
+        assessed=None,
+        next_touchpoint=next_touchpoint,
+        backsliding=0,
+        kpis_on_target=0,
+        kpis=0,
+        weighted_pipeline=pipeline,
+    )
 
 
 ROWS = [
@@ -135,18 +202,22 @@ ROWS = [
 ]
 
 
-@pytest.mark.parametrize(("key", "reverse", "expected"), [
-    ("critical", False, ["r", "r2", "y", "g", "n"]),
-    ("critical", True, ["g", "y", "r2", "r", "n"]),
-    ("overall", False, ["r", "r2", "y", "g", "n"]),
-    ("overall", True, ["g", "y", "r2", "r", "n"]),
-    ("name", False, ["r2", "g", "n", "r", "y"]),
-    ("name", True, ["y", "r", "n", "g", "r2"]),
-    ("phase", False, ["n", "r2", "r", "y", "g"]),
-    ("phase", True, ["g", "y", "r", "r2", "n"]),
-    ("pipeline", False, ["y", "g", "r2", "r", "n"]),
-    ("pipeline", True, ["n", "r2", "r", "g", "y"]),
-], ids=lambda v: str(v))
+@pytest.mark.parametrize(
+    ("key", "reverse", "expected"),
+    [
+        ("critical", False, ["r", "r2", "y", "g", "n"]),
+        ("critical", True, ["g", "y", "r2", "r", "n"]),
+        ("overall", False, ["r", "r2", "y", "g", "n"]),
+        ("overall", True, ["g", "y", "r2", "r", "n"]),
+        ("name", False, ["r2", "g", "n", "r", "y"]),
+        ("name", True, ["y", "r", "n", "g", "r2"]),
+        ("phase", False, ["n", "r2", "r", "y", "g"]),
+        ("phase", True, ["g", "y", "r", "r2", "n"]),
+        ("pipeline", False, ["y", "g", "r2", "r", "n"]),
+        ("pipeline", True, ["n", "r2", "r", "g", "y"]),
+    ],
+    ids=lambda v: str(v),
+)
 def test_sort_rows(key, reverse, expected):
     assert [r.client for r in sort_rows(ROWS, key, reverse)] == expected
 
@@ -156,19 +227,22 @@ def test_sort_rows_refuses_an_unknown_key():
         sort_rows(ROWS, "colour")
 
 
-@pytest.mark.parametrize(("filters", "expected"), [
-    ({}, ["g", "n", "r", "y", "r2"]),
-    ({"band": "red"}, ["r", "r2"]),
-    ({"band": "green"}, ["g"]),
-    ({"tier": "platinum"}, ["n", "r"]),
-    ({"owner": "bob"}, ["g", "r2"]),
-    ({"band": "red", "tier": "gold", "owner": "bob"}, ["r2"]),
-    ({"query": "RED"}, ["r", "r2"]),
-    ({"query": "  co "}, ["g"]),
-    ({"query": "r2"}, ["r2"]),
-    ({"query": "zzz"}, []),
-], ids=["none", "band-red", "band-green", "tier", "owner", "combined", "search-ignores-case", "search-trims",
-        "search-by-id", "search-no-match"])
+@pytest.mark.parametrize(
+    ("filters", "expected"),
+    [
+        ({}, ["g", "n", "r", "y", "r2"]),
+        ({"band": "red"}, ["r", "r2"]),
+        ({"band": "green"}, ["g"]),
+        ({"tier": "platinum"}, ["n", "r"]),
+        ({"owner": "bob"}, ["g", "r2"]),
+        ({"band": "red", "tier": "gold", "owner": "bob"}, ["r2"]),
+        ({"query": "RED"}, ["r", "r2"]),
+        ({"query": "  co "}, ["g"]),
+        ({"query": "r2"}, ["r2"]),
+        ({"query": "zzz"}, []),
+    ],
+    ids=["none", "band-red", "band-green", "tier", "owner", "combined", "search-ignores-case", "search-trims", "search-by-id", "search-no-match"],
+)
 def test_filter_rows(filters, expected):
     assert [r.client for r in filter_rows(ROWS, **filters)] == expected
 
@@ -179,10 +253,20 @@ def test_band_counts_and_cycles():
     assert cycle((None, "red", "yellow", "green"), "green") is None
 
 
-@pytest.mark.parametrize(("value", "compact", "expected"), [
-    (0, False, "–"), (None, True, "–"), (327800, False, "327,800"), (950, True, "950"), (8000, True, "8k"),
-    (82500, True, "82.5k"), (327800, True, "328k"), (1250000, True, "1.25M"),
-], ids=str)
+@pytest.mark.parametrize(
+    ("value", "compact", "expected"),
+    [
+        (0, False, "–"),
+        (None, True, "–"),
+        (327800, False, "327,800"),
+        (950, True, "950"),
+        (8000, True, "8k"),
+        (82500, True, "82.5k"),
+        (327800, True, "328k"),
+        (1250000, True, "1.25M"),
+    ],
+    ids=str,
+)
 def test_money(value, compact, expected):
     assert money(value, compact) == expected
 
@@ -200,6 +284,7 @@ def test_phase_and_touchpoint_text():
 
 # ----- the screen --------------------------------------------------------------
 
+
 async def test_columns_summary_layout_for_wide_and_narrow_terminals_and_empty_state(db):
     app = CarebenchApp(db, today=DAY, user="ana")
     async with app.run_test(size=(140, 30)) as pilot:
@@ -208,7 +293,17 @@ async def test_columns_summary_layout_for_wide_and_narrow_terminals_and_empty_st
         assert order(screen) == ["acme", "beta", "cobalt", "dune"]  # red, yellow, green, never assessed
         table = screen.query_one(PortfolioTable)
         assert [c.label for c in table.columns] == [
-            "client", "score", "band", "Δ", "tier", "phase · day", "next touchpoint", "slipping", "on target", "pipeline"]
+            "client",
+            "score",
+            "band",
+            "Δ",
+            "tier",
+            "phase · day",
+            "next touchpoint",
+            "slipping",
+            "on target",
+            "pipeline",
+        ]
         beta = ["Beta Health", "6.9", "● yellow", "▼ -1.4", "gold", "scaling · d76", "06-15 intervention", "1", "1/2", "12,500"]
         assert cells(table, "beta") == beta
         assert drawn(table, "beta") == beta  # every column wide enough for what it shows

@@ -61,8 +61,7 @@ def title(screen) -> str:
 
 def keys(table) -> list[str]:
     """The rows' keys: a metric's key, a consultant's name, an ask's client."""
-    return [row["key"] if isinstance(table, MetricsTable) else row[-1] if isinstance(table, OwnersTable) else row["client"]
-            for row in table.rows]
+    return [row["key"] if isinstance(table, MetricsTable) else row[-1] if isinstance(table, OwnersTable) else row["client"] for row in table.rows]
 
 
 def cells(table, key: str) -> list[str]:
@@ -75,21 +74,26 @@ def drawn(table, key: str | None) -> list[str]:
     line = table.render_line(0 if key is None else 1 + keys(table).index(key)).text
     texts, start = [], 0
     for column in table.columns:
-        texts.append(line[start + 1:start + 1 + column.width].strip())
+        texts.append(line[start + 1 : start + 1 + column.width].strip())
         start += column.width + 2
     return texts
 
 
 # ----- pure helpers ------------------------------------------------------------
 
-@pytest.mark.parametrize(("values", "expected_marks"), [
-    ([1, 2, 3, 4, 5, 6, 7, 8], "▁▂▃▄▅▆▇█"),
-    ([None, 0.0, 50.0, None, 100.0, 25.0], "·▁▅·█▃"),
-    ([0, 0, 0], "▁▁▁"),
-    ([40, 40, None], "▄▄·"),
-    ([None, None], "··"),
-    ([-20, 10, 40], "▁▅█"),
-], ids=["rising", "gaps", "flat-zero", "flat", "no-data", "negative"])
+
+@pytest.mark.parametrize(
+    ("values", "expected_marks"),
+    [
+        ([1, 2, 3, 4, 5, 6, 7, 8], "▁▂▃▄▅▆▇█"),
+        ([None, 0.0, 50.0, None, 100.0, 25.0], "·▁▅·█▃"),
+        ([0, 0, 0], "▁▁▁"),
+        ([40, 40, None], "▄▄·"),
+        ([None, None], "··"),
+        ([-20, 10, 40], "▁▅█"),
+    ],
+    ids=["rising", "gaps", "flat-zero", "flat", "no-data", "negative"],
+)
 def test_spark(values, expected_marks):
     assert spark(values) == expected_marks
 
@@ -105,13 +109,23 @@ def test_period_start_and_found_text():
 
 
 def test_owner_cells():
-    metrics = {"clients": 3, "retention_rate": 66.7, "sustained_6m": None, "sustained_12m": 100.0, "average_health": 7.25,
-               "average_health_change": -0.5, "on_time_share": 92.9, "follow_on_revenue": 0.0, "weighted_pipeline": 47800.0,
-               "nps": 20}
+    metrics = {
+        "clients": 3,
+        "retention_rate": 66.7,
+        "sustained_6m": None,
+        "sustained_12m": 100.0,
+        "average_health": 7.25,
+        "average_health_change": -0.5,
+        "on_time_share": 92.9,
+        "follow_on_revenue": 0.0,
+        "weighted_pipeline": 47800.0,
+        "nps": 20,
+    }
     assert owner_cells(metrics) == ["3", "66.7%", "–", "100%", "7.2 -0.5", "92.9%", "–", "47.8k", "+20"]
 
 
 # ----- the screen --------------------------------------------------------------
+
 
 async def test_six_opens_practice_with_metrics_owners_asks_and_periods(demo_db):
     want = expected(demo_db)
@@ -289,8 +303,16 @@ async def test_o_shows_only_my_clients_and_back(demo_db):
 async def test_search_finds_a_lesson_as_you_type_and_nothing_for_gibberish(demo_db):
     with Store(demo_db, actor="ana") as store:
         client = store.clients(parts=())[0]
-        store.add_learning(client.id, Learning(date=date(2026, 5, 2), kind="lesson", what="Crossing the warehouse needs a second sign-off",
-                                               why="the night shift kept skipping it", who="ana"))
+        store.add_learning(
+            client.id,
+            Learning(
+                date=date(2026, 5, 2),
+                kind="lesson",
+                what="Crossing the warehouse needs a second sign-off",
+                why="the night shift kept skipping it",
+                who="ana",
+            ),
+        )
     app = CarebenchApp(demo_db, today=DAY, user="ana")
     async with app.run_test(size=(100, 30)) as pilot:
         screen = await open_practice(app, pilot)
@@ -360,6 +382,7 @@ async def test_a_failing_load_shows_one_line_and_keeps_the_screen(demo_db, monke
 
 
 # ----- how it looks -----------------------------------------------------------
+
 
 def test_practice_snapshot(snap_compare, demo_db):
     async def run_before(pilot) -> None:

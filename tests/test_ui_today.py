@@ -36,8 +36,9 @@ async def test_today_lists_overdue_first_then_due(demo_db):
         assert list(actions.rows) == list(expected.action_items)
         overdue = sum(1 for r in rows if r.status == "overdue")
         summary = str(app.screen.query_one("#summary").render())
-        assert (f"Monday 15 June 2026 · everyone's · {len(rows)} touchpoints ({overdue} overdue) · "
-                f"{len(expected.action_items)} action items due") == summary
+        assert (
+            f"Monday 15 June 2026 · everyone's · {len(rows)} touchpoints ({overdue} overdue) · {len(expected.action_items)} action items due"
+        ) == summary
 
         # What each row says: the client, the kind, the band as a word, when (an overdue one since when), the phase.
         lines = drawn(app.screen.query_one(AgendaTable))

@@ -28,8 +28,26 @@ from pathlib import Path
 
 import carebench
 
-PRELOAD = ("sqlite_utils", "rich.console", "rich.table", "rich.markup", "platformdirs", "click", "tempfile", "secrets",
-           "urllib.parse", "shlex", "csv", "difflib", "tomllib", "icalendar", "hashlib", "zoneinfo", "encodings.idna", "encodings.utf_8_sig")
+PRELOAD = (
+    "sqlite_utils",
+    "rich.console",
+    "rich.table",
+    "rich.markup",
+    "platformdirs",
+    "click",
+    "tempfile",
+    "secrets",
+    "urllib.parse",
+    "shlex",
+    "csv",
+    "difflib",
+    "tomllib",
+    "icalendar",
+    "hashlib",
+    "zoneinfo",
+    "encodings.idna",
+    "encodings.utf_8_sig",
+)
 
 
 def preload() -> None:
@@ -66,16 +84,25 @@ class User:
     env: dict[str, str] = field(default_factory=dict)
 
     def environment(self, extra: dict[str, str] | None = None) -> dict[str, str]:
-        env = {"HOME": str(self.home), "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "COLUMNS": "200", "NO_COLOR": "1",
-               "XDG_DATA_HOME": str(self.home / ".local/share"), "XDG_CONFIG_HOME": str(self.home / ".config"),
-               "XDG_STATE_HOME": str(self.home / ".local/state"), "LOGNAME": self.name, "USER": self.name}
+        env = {
+            "HOME": str(self.home),
+            "PATH": "/usr/bin:/bin",
+            "LANG": "C.UTF-8",
+            "COLUMNS": "200",
+            "NO_COLOR": "1",
+            "XDG_DATA_HOME": str(self.home / ".local/share"),
+            "XDG_CONFIG_HOME": str(self.home / ".config"),
+            "XDG_STATE_HOME": str(self.home / ".local/state"),
+            "LOGNAME": self.name,
+            "USER": self.name,
+        }
         env.update(self.env)
         env.update(extra or {})
         return env
 
-    def run(self, *args, env: dict[str, str] | None = None, umask: int = 0o022, input: bytes | None = None,
-            timeout: float = 60) -> Result:
+    def run(self, *args, env: dict[str, str] | None = None, umask: int = 0o022, input: bytes | None = None, timeout: float = 60) -> Result:
         """``carebench ARGS`` as this user."""
+
         def command() -> None:
             from carebench.cli import main
 
@@ -84,8 +111,15 @@ class User:
 
         return self.call(command, env=env, umask=umask, input=input, timeout=timeout)
 
-    def call(self, function: Callable[[], object], *, env: dict[str, str] | None = None, umask: int = 0o022,
-             input: bytes | None = None, timeout: float = 60) -> Result:
+    def call(
+        self,
+        function: Callable[[], object],
+        *,
+        env: dict[str, str] | None = None,
+        umask: int = 0o022,
+        input: bytes | None = None,
+        timeout: float = 60,
+    ) -> Result:
         """``function()`` in a child process running as this user; what it prints comes back."""
         out_r, out_w = os.pipe()
         err_r, err_w = os.pipe()
@@ -143,8 +177,9 @@ class User:
                     open_fds.remove(fd)
                     os.close(fd)
         _, status = os.waitpid(pid, 0)
-        return Result(os.waitstatus_to_exitcode(status), b"".join(chunks[out_r]).decode("utf-8", "replace"),
-                      b"".join(chunks[err_r]).decode("utf-8", "replace"))
+        return Result(
+            os.waitstatus_to_exitcode(status), b"".join(chunks[out_r]).decode("utf-8", "replace"), b"".join(chunks[err_r]).decode("utf-8", "replace")
+        )
 
 
 def unreachable_folder() -> Path | None:

@@ -66,6 +66,7 @@ WEIGHTS = (Fraction(4, 10), Fraction(3, 10), Fraction(3, 10))
 
 # ---------------------------------------------------------------- date helpers
 
+
 def d(text: str) -> date:
     return date.fromisoformat(text)
 
@@ -97,6 +98,7 @@ def month_key(on: date) -> str:
 
 
 # ---------------------------------------------------------------- health helpers
+
 
 def overall_score(scores: Scores) -> Fraction:
     """Weighted overall, rounded half-up to one decimal with exact arithmetic."""
@@ -143,6 +145,7 @@ def is_backsliding(kpi: Kpi) -> bool:
 
 # ---------------------------------------------------------------- specs
 
+
 @dataclass
 class KpiSpec:
     key: str
@@ -152,18 +155,18 @@ class KpiSpec:
     direction: str
     baseline: float
     target: float
-    plateau: float = 1.0      # share of the baseline->target gap reached in steady state
-    tau: float = 30.0         # learning-curve time constant, days
-    start: int = 0            # days from go-live when improvement begins (negative: before)
-    step: float = 0.0         # share of the plateau gained at once on go-live
-    noise: float = 0.03       # standard deviation as a share of the gap
+    plateau: float = 1.0  # share of the baseline->target gap reached in steady state
+    tau: float = 30.0  # learning-curve time constant, days
+    start: int = 0  # days from go-live when improvement begins (negative: before)
+    step: float = 0.0  # share of the plateau gained at once on go-live
+    noise: float = 0.03  # standard deviation as a share of the gap
     noise_abs: float | None = None  # floor for the standard deviation in units (counts wiggle by at least one)
-    dec: int = 1              # decimals kept
-    spike: float = 0.0        # go-live surge, as a share of the baseline, in the worse direction
+    dec: int = 1  # decimals kept
+    spike: float = 0.0  # go-live surge, as a share of the baseline, in the worse direction
     spike_tau: float = 10.0
-    honeymoon: float = 0.0    # extra share of the gap around day 45 that later settles
+    honeymoon: float = 0.0  # extra share of the gap around day 45 that later settles
     fade: tuple[int, float] | None = None  # (day the improvement starts eroding, share kept by AS_OF)
-    monotone: bool = False    # never gets worse (completion counters)
+    monotone: bool = False  # never gets worse (completion counters)
     cap: float | None = None  # upper bound (uptime cannot pass 100)
 
 
@@ -176,8 +179,8 @@ class FixedTicket:
     title: str
     impact: str
     users: str
-    respond: int | None          # minutes to the first response (None: nobody has answered yet)
-    resolve: float | None        # hours from opening to resolution (None: still open)
+    respond: int | None  # minutes to the first response (None: nobody has answered yet)
+    resolve: float | None  # hours from opening to resolution (None: still open)
     escalated: bool = False
     first_contact: bool = False
 
@@ -186,27 +189,27 @@ class FixedTicket:
 class TicketPlan:
     """How a client's support log is generated: volume falls after go-live as users learn the system."""
 
-    count: int                   # generated tickets, besides the fixed ones
+    count: int  # generated tickets, besides the fixed ones
     vocab: dict[str, str] = field(default_factory=dict)  # fills the shared title templates
     titles: list[tuple[str, str, str, str]] = field(default_factory=list)  # (category, impact, users, title)
     fixed: list[FixedTicket] = field(default_factory=list)
-    tau: float = 12.0            # days for the go-live surge to fall by e
-    floor: float = 0.04          # steady daily volume, as a share of the go-live day's
+    tau: float = 12.0  # days for the go-live surge to fall by e
+    floor: float = 0.04  # steady daily volume, as a share of the go-live day's
     bump: tuple[int, float] | None = None  # (day the volume rises again, extra daily share)
-    hours: tuple[int, int] = (8, 17)        # when tickets are opened
-    weekend: float = 0.0         # weekend volume relative to a weekday
-    escalate: float = 0.03       # escalation chance for P3/P4 tickets
-    first_contact: float = 0.8   # chance a simple question or access request is solved on the first call
-    slow: float = 1.0            # stretches response and resolution times
+    hours: tuple[int, int] = (8, 17)  # when tickets are opened
+    weekend: float = 0.0  # weekend volume relative to a weekday
+    escalate: float = 0.03  # escalation chance for P3/P4 tickets
+    first_contact: float = 0.8  # chance a simple question or access request is solved on the first call
+    slow: float = 1.0  # stretches response and resolution times
 
 
 @dataclass
 class PulsePlan:
     respondents: list[str]
-    every: tuple[int, int] = (14, 28)   # days between one respondent's answers
-    window: int = 110            # how far back the pulses go (days before AS_OF)
-    start: date | None = None    # first possible answer (default: a week after go-live, within the window)
-    start_level: float = 8.0     # mood before the first health assessment
+    every: tuple[int, int] = (14, 28)  # days between one respondent's answers
+    window: int = 110  # how far back the pulses go (days before AS_OF)
+    start: date | None = None  # first possible answer (default: a week after go-live, within the window)
+    start_level: float = 8.0  # mood before the first health assessment
     offsets: dict[str, float] = field(default_factory=dict)  # a respondent's lean, in recommend points
 
 
@@ -221,9 +224,9 @@ class ClientSpec:
     roi_target: float
     contacts: list[tuple[str, str, str]]
     kpis: list[KpiSpec]
-    seven_day: bool = False            # operates weekends, so daily readings every calendar day
+    seven_day: bool = False  # operates weekends, so daily readings every calendar day
     status: str = "active"
-    savings_rate: float = 0.0          # steady monthly savings
+    savings_rate: float = 0.0  # steady monthly savings
     savings_fade: tuple[int, float] | None = None  # (month the savings start eroding, share kept)
     health: list[tuple[int, float]] = field(default_factory=list)  # (day number, level) keyframes
     health_profile: dict[str, float] = field(default_factory=dict)  # per sub-score offsets
@@ -253,18 +256,42 @@ class ClientSpec:
 
 def ai(text: str, due: str, priority: str, owner: str, source: str | None = None, done: str | None = None) -> ActionItem:
     return ActionItem(
-        text=text, owner=owner, due=d(due), priority=priority,
-        status="done" if done else "open", done_on=d(done) if done else None, source=source,
+        text=text,
+        owner=owner,
+        due=d(due),
+        priority=priority,
+        status="done" if done else "open",
+        done_on=d(done) if done else None,
+        source=source,
     )
 
 
-def opp(title: str, source: str, value: float, probability: int, stage: str, low: float, high: float,
-        start: int, end: int, action: str | None = None, action_date: str | None = None,
-        closed: str | None = None) -> Opportunity:
+def opp(
+    title: str,
+    source: str,
+    value: float,
+    probability: int,
+    stage: str,
+    low: float,
+    high: float,
+    start: int,
+    end: int,
+    action: str | None = None,
+    action_date: str | None = None,
+    closed: str | None = None,
+) -> Opportunity:
     return Opportunity(
-        title=title, source=source, value=value, probability=probability, stage=stage,
-        investment_low=low, investment_high=high, start_month=start, end_month=end,
-        next_action=action, next_action_date=d(action_date) if action_date else None,
+        title=title,
+        source=source,
+        value=value,
+        probability=probability,
+        stage=stage,
+        investment_low=low,
+        investment_high=high,
+        start_month=start,
+        end_month=end,
+        next_action=action,
+        next_action_date=d(action_date) if action_date else None,
         closed_on=d(closed) if closed else None,
     )
 
@@ -274,8 +301,17 @@ def at(text: str) -> datetime:
     return datetime.fromisoformat(text)
 
 
-def tk(opened: str, category: str, title: str, impact: str, users: str, respond: int | None, resolve: float | None,
-       escalated: bool = False, first_contact: bool = False) -> FixedTicket:
+def tk(
+    opened: str,
+    category: str,
+    title: str,
+    impact: str,
+    users: str,
+    respond: int | None,
+    resolve: float | None,
+    escalated: bool = False,
+    first_contact: bool = False,
+) -> FixedTicket:
     return FixedTicket(at(opened), category, title, impact, users, respond, resolve, escalated, first_contact)
 
 
@@ -301,22 +337,48 @@ def item(done_on: str | None, note: str | None = None) -> tuple[date | None, str
 
 
 def training(baseline: float = 0.0, plateau: float = 0.98, start: int = -50, tau: float = 18.0) -> KpiSpec:
-    return KpiSpec("training_completion", "Training completion", "leading", "%", "higher", baseline, 100.0,
-                   plateau=plateau, start=start, tau=tau, noise=0.004, monotone=True)
+    return KpiSpec(
+        "training_completion",
+        "Training completion",
+        "leading",
+        "%",
+        "higher",
+        baseline,
+        100.0,
+        plateau=plateau,
+        start=start,
+        tau=tau,
+        noise=0.004,
+        monotone=True,
+    )
 
 
-def tickets(baseline: float, target: float, spike: float = 1.4, plateau: float = 1.0, tau: float = 30.0,
-            spike_tau: float = 9.0, noise: float = 0.04) -> KpiSpec:
-    return KpiSpec("support_tickets", "Support tickets (rolling 7 days)", "diagnostic", "count", "lower",
-                   baseline, target, plateau=plateau, tau=tau, spike=spike, spike_tau=spike_tau, noise=noise, dec=0)
+def tickets(
+    baseline: float, target: float, spike: float = 1.4, plateau: float = 1.0, tau: float = 30.0, spike_tau: float = 9.0, noise: float = 0.04
+) -> KpiSpec:
+    return KpiSpec(
+        "support_tickets",
+        "Support tickets (rolling 7 days)",
+        "diagnostic",
+        "count",
+        "lower",
+        baseline,
+        target,
+        plateau=plateau,
+        tau=tau,
+        spike=spike,
+        spike_tau=spike_tau,
+        noise=noise,
+        dec=0,
+    )
 
 
 def uptime(baseline: float, target: float, step: float = 0.6, noise: float = 0.05) -> KpiSpec:
-    return KpiSpec("system_uptime", "System uptime", "diagnostic", "%", "higher", baseline, target,
-                   step=step, tau=20, noise=noise, dec=2, cap=100.0)
+    return KpiSpec("system_uptime", "System uptime", "diagnostic", "%", "higher", baseline, target, step=step, tau=20, noise=noise, dec=2, cap=100.0)
 
 
 # ---------------------------------------------------------------- the clients
+
 
 def client_specs() -> list[ClientSpec]:
     return [kestrel(), tidewater(), harbourline(), brackenfield(), quillon(), pellworth(), corvane(), meridale(), ashgrove()]
@@ -325,15 +387,22 @@ def client_specs() -> list[ClientSpec]:
 def kestrel() -> ClientSpec:
     """Day 4: warehouse management system live at the distribution centre."""
     return ClientSpec(
-        id="kestrel-ridge-outfitters", name="Kestrel Ridge Outfitters", tier="platinum", go_live=d("2026-06-12"),
-        owner="you", investment=480_000, roi_target=220, seven_day=True,
-        contacts=[("Maren Oakes", "VP Fulfilment", "maren.oakes@kestrelridge.example"),
-                  ("Tobias Quint", "DC Operations Manager", "tobias.quint@kestrelridge.example"),
-                  ("Lena Varga", "WMS Super-user Lead", "lena.varga@kestrelridge.example")],
+        id="kestrel-ridge-outfitters",
+        name="Kestrel Ridge Outfitters",
+        tier="platinum",
+        go_live=d("2026-06-12"),
+        owner="you",
+        investment=480_000,
+        roi_target=220,
+        seven_day=True,
+        contacts=[
+            ("Maren Oakes", "VP Fulfilment", "maren.oakes@kestrelridge.example"),
+            ("Tobias Quint", "DC Operations Manager", "tobias.quint@kestrelridge.example"),
+            ("Lena Varga", "WMS Super-user Lead", "lena.varga@kestrelridge.example"),
+        ],
         kpis=[
             training(0.0, 0.97, start=-60, tau=20),
-            KpiSpec("process_adherence", "Pick-pack process adherence", "leading", "%", "higher", 62.0, 90.0,
-                    start=-21, tau=20, noise=0.015),
+            KpiSpec("process_adherence", "Pick-pack process adherence", "leading", "%", "higher", 62.0, 90.0, start=-21, tau=20, noise=0.015),
             KpiSpec("pick_accuracy", "Pick accuracy", "lagging", "%", "higher", 97.1, 99.5, step=0.45, tau=25, noise=0.03, dec=2),
             KpiSpec("same_day_ship", "Orders shipped same day", "lagging", "%", "higher", 78.0, 95.0, step=0.3, tau=30, noise=0.03),
             KpiSpec("cost_per_order", "Fulfilment cost per order", "lagging", "USD", "lower", 6.85, 5.60, step=0.25, tau=40, noise=0.03, dec=2),
@@ -357,19 +426,39 @@ def kestrel() -> ClientSpec:
         },
         team=["Dev Saluja (shift lead)"],
         action_items=[
-            ai("Confirm rollback plan and war-room rota for go-live weekend", "2026-06-11", "high", "you",
-               "go-live readiness review", done="2026-06-11"),
-            ai("Fix label printer template on packing benches 7-12 (barcode clipped on small labels)", "2026-06-15", "high", "you",
-               "daily check-in 2026-06-12"),
+            ai(
+                "Confirm rollback plan and war-room rota for go-live weekend",
+                "2026-06-11",
+                "high",
+                "you",
+                "go-live readiness review",
+                done="2026-06-11",
+            ),
+            ai(
+                "Fix label printer template on packing benches 7-12 (barcode clipped on small labels)",
+                "2026-06-15",
+                "high",
+                "you",
+                "daily check-in 2026-06-12",
+            ),
             ai("Send go-live summary to Maren for Tuesday's all-hands", "2026-06-16", "low", "you", "daily check-in 2026-06-12"),
-            ai("Agree the same-day order cut-off time with customer service", "2026-06-17", "medium", "you",
-               "daily check-in 2026-06-12"),
+            ai("Agree the same-day order cut-off time with customer service", "2026-06-17", "medium", "you", "daily check-in 2026-06-12"),
             ai("Pull first-week pick accuracy by picker for the Friday weekly review", "2026-06-19", "medium", "you"),
         ],
         ticket_plan=TicketPlan(
-            count=14, hours=(6, 22), weekend=1.0, tau=6.0,
-            vocab={"system": "WMS", "record": "pick task", "records": "pick tasks", "report": "wave plan report",
-                   "roles": "pickers", "site": "packing bench 3", "interface": "carrier manifest upload"},
+            count=14,
+            hours=(6, 22),
+            weekend=1.0,
+            tau=6.0,
+            vocab={
+                "system": "WMS",
+                "record": "pick task",
+                "records": "pick tasks",
+                "report": "wave plan report",
+                "roles": "pickers",
+                "site": "packing bench 3",
+                "interface": "carrier manifest upload",
+            },
             titles=[
                 ("defect", "medium", "some", "Pack station screen does not refresh after a short pick"),
                 ("question", "low", "few", "How to split a pallet on putaway"),
@@ -381,22 +470,40 @@ def kestrel() -> ClientSpec:
                 ("change_request", "low", "some", "Show the carrier cut-off time on the packing screen"),
             ],
             fixed=[
-                tk("2026-06-12 06:14", "integration", "First wave not released to the handheld scanners", "high", "many",
-                   6, 1.3, escalated=True),
-                tk("2026-06-12 09:05", "defect", "Small labels on packing benches 7-12 clip the SKU barcode", "medium", "some",
-                   12, None, escalated=True),
-                tk("2026-06-13 10:32", "question", "Scanner shows 'location locked' on replenishment moves", "low", "few",
-                   9, 0.3, first_contact=True),
+                tk("2026-06-12 06:14", "integration", "First wave not released to the handheld scanners", "high", "many", 6, 1.3, escalated=True),
+                tk(
+                    "2026-06-12 09:05",
+                    "defect",
+                    "Small labels on packing benches 7-12 clip the SKU barcode",
+                    "medium",
+                    "some",
+                    12,
+                    None,
+                    escalated=True,
+                ),
+                tk(
+                    "2026-06-13 10:32", "question", "Scanner shows 'location locked' on replenishment moves", "low", "few", 9, 0.3, first_contact=True
+                ),
             ],
         ),
         pulse_plan=PulsePlan(["Maren Oakes", "Tobias Quint", "Lena Varga"], start=d("2026-06-12"), start_level=7.6),
         learnings=[
-            learned("2026-06-11", "decision", "Keep the war-room staffed through the first weekend and the first Monday wave.",
-                    "The DC ships seven days a week and Monday carries the biggest wave; a rollback after Monday would cost "
-                    "a week.", "Maren Oakes", "go-live readiness review 2026-06-11"),
-            learned("2026-06-12", "lesson", "Print every label template on every label stock during the test run.",
-                    "Benches 7-12 use the small stock, which nobody printed in testing; the barcode was clipped on go-live day.",
-                    "you", "daily check-in 2026-06-12"),
+            learned(
+                "2026-06-11",
+                "decision",
+                "Keep the war-room staffed through the first weekend and the first Monday wave.",
+                "The DC ships seven days a week and Monday carries the biggest wave; a rollback after Monday would cost a week.",
+                "Maren Oakes",
+                "go-live readiness review 2026-06-11",
+            ),
+            learned(
+                "2026-06-12",
+                "lesson",
+                "Print every label template on every label stock during the test run.",
+                "Benches 7-12 use the small stock, which nobody printed in testing; the barcode was clipped on go-live day.",
+                "you",
+                "daily check-in 2026-06-12",
+            ),
         ],
     )
 
@@ -404,16 +511,23 @@ def kestrel() -> ClientSpec:
 def tidewater() -> ClientSpec:
     """Day 20: quality and standard-work program at a tableware plant."""
     return ClientSpec(
-        id="tidewater-ceramics", name="Tidewater Ceramics", tier="gold", go_live=d("2026-05-27"),
-        owner="you", investment=210_000, roi_target=180,
-        contacts=[("Graham Asante", "Plant Director", "graham.asante@tidewaterceramics.example"),
-                  ("Ines Carvalho", "Quality Manager", "ines.carvalho@tidewaterceramics.example")],
+        id="tidewater-ceramics",
+        name="Tidewater Ceramics",
+        tier="gold",
+        go_live=d("2026-05-27"),
+        owner="you",
+        investment=210_000,
+        roi_target=180,
+        contacts=[
+            ("Graham Asante", "Plant Director", "graham.asante@tidewaterceramics.example"),
+            ("Ines Carvalho", "Quality Manager", "ines.carvalho@tidewaterceramics.example"),
+        ],
         kpis=[
             training(0.0, 0.96, start=-45, tau=16),
-            KpiSpec("standard_work_adherence", "Standard work adherence", "leading", "%", "higher", 55.0, 90.0,
-                    start=-7, tau=22, noise=0.015),
-            KpiSpec("improvement_suggestions", "Improvement suggestions (rolling 7 days)", "leading", "count", "higher",
-                    2, 12, tau=18, noise=0.03, dec=0),
+            KpiSpec("standard_work_adherence", "Standard work adherence", "leading", "%", "higher", 55.0, 90.0, start=-7, tau=22, noise=0.015),
+            KpiSpec(
+                "improvement_suggestions", "Improvement suggestions (rolling 7 days)", "leading", "count", "higher", 2, 12, tau=18, noise=0.03, dec=0
+            ),
             KpiSpec("defect_rate", "Defect rate", "lagging", "%", "lower", 6.8, 3.0, step=0.1, tau=35, noise=0.02, dec=2),
             KpiSpec("first_pass_yield", "First-pass yield", "lagging", "%", "higher", 88.5, 95.0, step=0.1, tau=35, noise=0.02),
             KpiSpec("kiln_cycle_time", "Kiln cycle time", "lagging", "h", "lower", 14.5, 11.0, tau=40, noise=0.02, dec=2),
@@ -441,25 +555,56 @@ def tidewater() -> ClientSpec:
         health_profile={"sustainability": -1, "expansion_interest": -1, "engagement": 1},
         assessment_notes={
             d("2026-06-10"): "First review after go-live. Adherence audits are climbing and the plant team owns the defect boards. "
-                             "Scores held back on sustainability: it is week two and the night crew is behind. Green, keep the weekly rhythm.",
+            "Scores held back on sustainability: it is week two and the night crew is behind. Green, keep the weekly rhythm.",
         },
         action_items=[
-            ai("Re-run standard work training for the glazing line night crew", "2026-06-05", "medium", "you",
-               "weekly check-in 2026-06-03", done="2026-06-05"),
-            ai("Kiln 3 temperature logs missing since 8 June: check the sensor export with maintenance", "2026-06-12", "high", "you",
-               "biweekly review 2026-06-10"),
+            ai(
+                "Re-run standard work training for the glazing line night crew",
+                "2026-06-05",
+                "medium",
+                "you",
+                "weekly check-in 2026-06-03",
+                done="2026-06-05",
+            ),
+            ai(
+                "Kiln 3 temperature logs missing since 8 June: check the sensor export with maintenance",
+                "2026-06-12",
+                "high",
+                "you",
+                "biweekly review 2026-06-10",
+            ),
             ai("Set up the weekly defect Pareto review with Ines", "2026-06-17", "medium", "you", "biweekly review 2026-06-10"),
             ai("Photograph the new defect boards for the visual management guide", "2026-06-26", "low", "you"),
         ],
         opportunities=[
-            opp("Kiln energy optimisation", "performance_gap", 85_000, 10, "identified", 30_000, 50_000, 6, 12,
-                "Ask Graham for the last twelve months of kiln gas bills", "2026-07-01"),
+            opp(
+                "Kiln energy optimisation",
+                "performance_gap",
+                85_000,
+                10,
+                "identified",
+                30_000,
+                50_000,
+                6,
+                12,
+                "Ask Graham for the last twelve months of kiln gas bills",
+                "2026-07-01",
+            ),
         ],
         ticket_plan=TicketPlan(
-            count=18, hours=(6, 18), tau=10.0, floor=0.05,
-            vocab={"system": "defect tracker", "record": "defect record", "records": "defect records",
-                   "report": "defect Pareto report", "roles": "glazing operators", "site": "the glazing line",
-                   "interface": "kiln data logger export"},
+            count=18,
+            hours=(6, 18),
+            tau=10.0,
+            floor=0.05,
+            vocab={
+                "system": "defect tracker",
+                "record": "defect record",
+                "records": "defect records",
+                "report": "defect Pareto report",
+                "roles": "glazing operators",
+                "site": "the glazing line",
+                "interface": "kiln data logger export",
+            },
             titles=[
                 ("question", "low", "few", "How to log a crazing defect against the right glaze batch"),
                 ("defect", "medium", "some", "Defect board export drops the night-shift rows"),
@@ -469,20 +614,30 @@ def tidewater() -> ClientSpec:
                 ("question", "low", "some", "Where the standard work sheets for the sorting stations are kept"),
             ],
             fixed=[
-                tk("2026-05-29 06:40", "question", "Night crew cannot find the new glaze thickness check sheet", "low", "some",
-                   40, 1.0),
-                tk("2026-06-08 07:45", "integration", "Kiln 3 temperature export stopped; no cycle data since the weekend",
-                   "medium", "few", 50, None),
+                tk("2026-05-29 06:40", "question", "Night crew cannot find the new glaze thickness check sheet", "low", "some", 40, 1.0),
+                tk(
+                    "2026-06-08 07:45", "integration", "Kiln 3 temperature export stopped; no cycle data since the weekend", "medium", "few", 50, None
+                ),
             ],
         ),
         pulse_plan=PulsePlan(["Graham Asante", "Ines Carvalho", "Tom Brannigan"]),
         learnings=[
-            learned("2026-06-03", "lesson", "Train the night crew on their own shift, with their own team lead.",
-                    "Two of five glazing stations on nights skipped the new thickness check; the night crew had only been "
-                    "handed the sheets.", "Ines Carvalho", "weekly check-in 2026-06-03"),
-            learned("2026-06-10", "decision", "Report kiln cycle time from kilns 1 and 2 only until the kiln 3 export is fixed.",
-                    "A figure with a silent gap would look like an improvement; the plant prefers a narrower number it can "
-                    "trust.", "Graham Asante", "biweekly review 2026-06-10"),
+            learned(
+                "2026-06-03",
+                "lesson",
+                "Train the night crew on their own shift, with their own team lead.",
+                "Two of five glazing stations on nights skipped the new thickness check; the night crew had only been handed the sheets.",
+                "Ines Carvalho",
+                "weekly check-in 2026-06-03",
+            ),
+            learned(
+                "2026-06-10",
+                "decision",
+                "Report kiln cycle time from kilns 1 and 2 only until the kiln 3 export is fixed.",
+                "A figure with a silent gap would look like an improvement; the plant prefers a narrower number it can trust.",
+                "Graham Asante",
+                "biweekly review 2026-06-10",
+            ),
         ],
     )
 
@@ -490,22 +645,31 @@ def tidewater() -> ClientSpec:
 def harbourline() -> ClientSpec:
     """Day 46: new claims workflow at an insurance services firm."""
     return ClientSpec(
-        id="harbourline-insurance", name="Harbourline Insurance Services", tier="platinum", go_live=d("2026-05-01"),
-        owner="sam", investment=560_000, roi_target=220, savings_rate=52_000,
-        contacts=[("Deborah Lachance", "Head of Claims", "deborah.lachance@harbourline.example"),
-                  ("Marcus Heyward", "Claims Operations Lead", "marcus.heyward@harbourline.example"),
-                  ("Sunita Rao", "IT Business Partner", "sunita.rao@harbourline.example")],
+        id="harbourline-insurance",
+        name="Harbourline Insurance Services",
+        tier="platinum",
+        go_live=d("2026-05-01"),
+        owner="sam",
+        investment=560_000,
+        roi_target=220,
+        savings_rate=52_000,
+        contacts=[
+            ("Deborah Lachance", "Head of Claims", "deborah.lachance@harbourline.example"),
+            ("Marcus Heyward", "Claims Operations Lead", "marcus.heyward@harbourline.example"),
+            ("Sunita Rao", "IT Business Partner", "sunita.rao@harbourline.example"),
+        ],
         kpis=[
             training(10.0, 0.99, start=-40, tau=15),
-            KpiSpec("workflow_adherence", "Claims workflow adherence", "leading", "%", "higher", 58.0, 92.0,
-                    start=-5, tau=18, noise=0.015),
-            KpiSpec("improvement_suggestions", "Improvement suggestions (rolling 7 days)", "leading", "count", "higher",
-                    1, 8, tau=20, noise=0.03, dec=0),
+            KpiSpec("workflow_adherence", "Claims workflow adherence", "leading", "%", "higher", 58.0, 92.0, start=-5, tau=18, noise=0.015),
+            KpiSpec(
+                "improvement_suggestions", "Improvement suggestions (rolling 7 days)", "leading", "count", "higher", 1, 8, tau=20, noise=0.03, dec=0
+            ),
             KpiSpec("claim_cycle_time", "Claim cycle time", "lagging", "days", "lower", 12.4, 7.0, tau=28, noise=0.02),
             KpiSpec("cost_per_claim", "Handling cost per claim", "lagging", "USD", "lower", 148.0, 115.0, tau=35, noise=0.02, dec=2),
             KpiSpec("first_contact_resolution", "First-contact resolution", "lagging", "%", "higher", 61.0, 78.0, tau=30, noise=0.02),
-            KpiSpec("open_backlog", "Open claims backlog", "diagnostic", "count", "lower", 1850, 900, tau=32, noise=0.015,
-                    spike=0.08, spike_tau=10, dec=0),
+            KpiSpec(
+                "open_backlog", "Open claims backlog", "diagnostic", "count", "lower", 1850, 900, tau=32, noise=0.015, spike=0.08, spike_tau=10, dec=0
+            ),
             tickets(22, 10, spike=1.3, spike_tau=9, noise=0.03),
             uptime(99.0, 99.7, step=0.6, noise=0.05),
         ],
@@ -597,32 +761,57 @@ def harbourline() -> ClientSpec:
         health_profile={"sustainability": -1, "communication": 1, "leadership": 1},
         assessment_notes={
             d("2026-05-15"): "Two weeks in: workflow adherence climbing fast and the backlog has turned. Owner-less migrated claims "
-                             "were the main drag. Sustainability scored low on purpose; too early to call it embedded.",
+            "were the main drag. Sustainability scored low on purpose; too early to call it embedded.",
             d("2026-05-29"): "End of stabilization. Claim cycle time moving the right way and the team asked to drop the extra "
-                             "manual checks. Deborah engaged, attends Fridays. Daily check-ins end; weekly continues.",
+            "manual checks. Deborah engaged, attends Fridays. Daily check-ins end; weekly continues.",
             d("2026-06-12"): "Optimization phase going well. Most leading indicators near target; cost per claim lagging as "
-                             "expected because the backlog clean-up still costs overtime. Monthly optimization session "
-                             "was missed and needs rebooking.",
+            "expected because the backlog clean-up still costs overtime. Monthly optimization session "
+            "was missed and needs rebooking.",
         },
         action_items=[
-            ai("Bulk-reassign the ~140 migrated claims with no owner", "2026-05-06", "high", "sam", "daily check-in 2026-05-04",
-               done="2026-05-06"),
-            ai("Add a 'pending documents' status to the claims workflow", "2026-05-20", "medium", "sam",
-               "weekly review 2026-05-08", done="2026-05-20"),
+            ai("Bulk-reassign the ~140 migrated claims with no owner", "2026-05-06", "high", "sam", "daily check-in 2026-05-04", done="2026-05-06"),
+            ai(
+                "Add a 'pending documents' status to the claims workflow",
+                "2026-05-20",
+                "medium",
+                "sam",
+                "weekly review 2026-05-08",
+                done="2026-05-20",
+            ),
             ai("Run a triage refresher for the two new adjusters", "2026-06-10", "medium", "sam", "weekly review 2026-06-05"),
             ai("Build team-level cycle time view for the Monday huddle", "2026-06-15", "medium", "sam", "weekly review 2026-06-05"),
-            ai("Rebook the missed monthly optimization session with Deborah and Marcus", "2026-06-16", "medium", "sam",
-               "weekly review 2026-06-12"),
+            ai("Rebook the missed monthly optimization session with Deborah and Marcus", "2026-06-16", "medium", "sam", "weekly review 2026-06-12"),
             ai("Draft the month-two results note for Deborah's board pack", "2026-06-24", "low", "sam"),
         ],
         opportunities=[
-            opp("Fraud triage rules in the new claims workflow", "strategic_alignment", 210_000, 20, "identified",
-                80_000, 120_000, 4, 9, "Get fraud referral volumes for the last year from Sunita", "2026-07-06"),
+            opp(
+                "Fraud triage rules in the new claims workflow",
+                "strategic_alignment",
+                210_000,
+                20,
+                "identified",
+                80_000,
+                120_000,
+                4,
+                9,
+                "Get fraud referral volumes for the last year from Sunita",
+                "2026-07-06",
+            ),
         ],
         ticket_plan=TicketPlan(
-            count=40, hours=(8, 18), tau=11.0, floor=0.05,
-            vocab={"system": "claims workflow", "record": "claim", "records": "claims", "report": "backlog report",
-                   "roles": "adjusters", "site": "the motor claims floor", "interface": "overnight document import"},
+            count=40,
+            hours=(8, 18),
+            tau=11.0,
+            floor=0.05,
+            vocab={
+                "system": "claims workflow",
+                "record": "claim",
+                "records": "claims",
+                "report": "backlog report",
+                "roles": "adjusters",
+                "site": "the motor claims floor",
+                "interface": "overnight document import",
+            },
             titles=[
                 ("defect", "medium", "some", "Claim stays in triage after the fast-track rule fires"),
                 ("question", "low", "few", "How to reopen a claim closed by mistake"),
@@ -635,26 +824,38 @@ def harbourline() -> ClientSpec:
                 ("defect", "medium", "few", "Call-back task stays open after the call is logged"),
             ],
             fixed=[
-                tk("2026-05-04 08:12", "data", "About 140 migrated claims have no owner", "high", "many", 9, 55.0,
-                   escalated=True),
-                tk("2026-05-07 08:02", "integration", "Overnight document import failed for 31 claims", "high", "some",
-                   11, 1.3, escalated=True),
-                tk("2026-05-11 10:20", "change_request", "Add a 'pending documents' status to the claims workflow",
-                   "medium", "some", 45, 221.0),
+                tk("2026-05-04 08:12", "data", "About 140 migrated claims have no owner", "high", "many", 9, 55.0, escalated=True),
+                tk("2026-05-07 08:02", "integration", "Overnight document import failed for 31 claims", "high", "some", 11, 1.3, escalated=True),
+                tk("2026-05-11 10:20", "change_request", "Add a 'pending documents' status to the claims workflow", "medium", "some", 45, 221.0),
             ],
         ),
         pulse_plan=PulsePlan(["Deborah Lachance", "Marcus Heyward", "Sunita Rao", "Aoife Brennan"]),
         testimonials=[testimonial("2026-05-29", "declined", "2026-06-08")],
         learnings=[
-            learned("2026-05-06", "lesson", "Check that every migrated record has an owner before cutover, not after.",
-                    "About 140 claims arrived without an owner and sat in a general queue for two days.", "sam",
-                    "daily check-in 2026-05-04"),
-            learned("2026-05-20", "decision", "Every overnight job gets a failure alert to the IT business partner.",
-                    "The failed document import was reported by adjusters, not by the system.", "Sunita Rao",
-                    "weekly review 2026-05-15"),
-            learned("2026-05-29", "decision", "End the daily check-ins after four weeks; team leads keep a 10-minute stand-up.",
-                    "Stand-ups already ran without us and the team asked to drop the extra manual checks.",
-                    "Deborah Lachance", "assessment 2026-05-29"),
+            learned(
+                "2026-05-06",
+                "lesson",
+                "Check that every migrated record has an owner before cutover, not after.",
+                "About 140 claims arrived without an owner and sat in a general queue for two days.",
+                "sam",
+                "daily check-in 2026-05-04",
+            ),
+            learned(
+                "2026-05-20",
+                "decision",
+                "Every overnight job gets a failure alert to the IT business partner.",
+                "The failed document import was reported by adjusters, not by the system.",
+                "Sunita Rao",
+                "weekly review 2026-05-15",
+            ),
+            learned(
+                "2026-05-29",
+                "decision",
+                "End the daily check-ins after four weeks; team leads keep a 10-minute stand-up.",
+                "Stand-ups already ran without us and the team asked to drop the extra manual checks.",
+                "Deborah Lachance",
+                "assessment 2026-05-29",
+            ),
         ],
     )
 
@@ -662,43 +863,76 @@ def harbourline() -> ClientSpec:
 def brackenfield() -> ClientSpec:
     """Day 75, RED: production planning and scheduling at a chilled food maker, sliding."""
     return ClientSpec(
-        id="brackenfield-foods", name="Brackenfield Foods", tier="gold", go_live=d("2026-04-02"),
-        owner="you", investment=240_000, roi_target=200, seven_day=True, savings_rate=26_000,
-        contacts=[("Alan Mercer", "Operations Director", "alan.mercer@brackenfieldfoods.example"),
-                  ("Joanna Briggs", "Planning Manager", "joanna.briggs@brackenfieldfoods.example"),
-                  ("Kofi Mensah", "Night Shift Production Manager", "kofi.mensah@brackenfieldfoods.example")],
+        id="brackenfield-foods",
+        name="Brackenfield Foods",
+        tier="gold",
+        go_live=d("2026-04-02"),
+        owner="you",
+        investment=240_000,
+        roi_target=200,
+        seven_day=True,
+        savings_rate=26_000,
+        contacts=[
+            ("Alan Mercer", "Operations Director", "alan.mercer@brackenfieldfoods.example"),
+            ("Joanna Briggs", "Planning Manager", "joanna.briggs@brackenfieldfoods.example"),
+            ("Kofi Mensah", "Night Shift Production Manager", "kofi.mensah@brackenfieldfoods.example"),
+        ],
         kpis=[
             training(0.0, 0.8, start=-40, tau=25),
-            KpiSpec("schedule_adherence", "Planners working to the frozen schedule", "leading", "%", "higher", 64.0, 90.0,
-                    plateau=0.4, tau=20, noise=0.012),
-            KpiSpec("schedule_attainment", "Schedule attainment", "lagging", "%", "higher", 71.0, 92.0, plateau=0.45, tau=35,
-                    noise=0.01),
+            KpiSpec(
+                "schedule_adherence",
+                "Planners working to the frozen schedule",
+                "leading",
+                "%",
+                "higher",
+                64.0,
+                90.0,
+                plateau=0.4,
+                tau=20,
+                noise=0.012,
+            ),
+            KpiSpec("schedule_attainment", "Schedule attainment", "lagging", "%", "higher", 71.0, 92.0, plateau=0.45, tau=35, noise=0.01),
             KpiSpec("otif", "On time in full", "lagging", "%", "higher", 88.0, 96.0, plateau=0.45, tau=35, noise=0.015),
             KpiSpec("waste_rate", "Production waste", "lagging", "%", "lower", 7.9, 5.0, plateau=0.35, tau=30, noise=0.008, dec=2),
-            KpiSpec("changeover_time", "Average changeover time", "lagging", "h", "lower", 2.6, 1.5, plateau=0.45, tau=30,
-                    noise=0.01, dec=2),
-            KpiSpec("overtime_hours", "Overtime hours (rolling 7 days)", "diagnostic", "h", "lower", 410, 250, plateau=0.3,
-                    tau=35, noise=0.01, dec=0),
+            KpiSpec("changeover_time", "Average changeover time", "lagging", "h", "lower", 2.6, 1.5, plateau=0.45, tau=30, noise=0.01, dec=2),
+            KpiSpec(
+                "overtime_hours", "Overtime hours (rolling 7 days)", "diagnostic", "h", "lower", 410, 250, plateau=0.3, tau=35, noise=0.01, dec=0
+            ),
             tickets(12, 5, spike=1.0, spike_tau=14, plateau=0.5, tau=40, noise=0.015),
         ],
         explicit_assessments=[
-            (d("2026-04-16"), (8, 8, 7, 9, 8, 9, 9, 9, 8),
-             "Good first fortnight. Planners use the scheduler for every line and Alan chairs the daily production meeting "
-             "himself. Night shift training is behind (6 of 14 planners). Green, but watch the night shift."),
-            (d("2026-04-30"), (7, 7, 7, 8, 7, 8, 8, 8, 8),
-             "Attainment flat for ten days. Day shift re-sequences orders by phone when retail orders change late, which "
-             "breaks the plan for nights. Night training still 6 of 14. Yellow: weekly intervention on the frozen window."),
-            (d("2026-05-14"), (6, 6, 6, 7, 7, 7, 8, 7, 7),
-             "Frozen schedule window agreed on paper but not kept; 40% of orders re-sequenced inside 24 hours. Waste and "
-             "overtime barely moved. Alan missed the last two production meetings (retail customer audits). Still yellow."),
-            (d("2026-05-28"), (6, 6, 6, 6, 6, 6, 7, 7, 6),
-             "Missed delivery to the retail DC on 26 May traced to a manual re-sequence on the sauce line. Joanna defending "
-             "the tool but the shift managers have gone back to their own spreadsheets. Yellow and falling."),
-            (d("2026-06-05"), (5, 4, 5, 5, 5, 4, 6, 5, 6),
-             "Red. Two more short deliveries this week, overtime up again, night shift planning almost entirely off-system. "
-             "No named owner for the schedule on nights and Alan has not been in the room for four weeks. Recovery plan: "
-             "daily 30-minute recovery check-in with Joanna, training for the eight outstanding planners, executive session "
-             "with Alan to sign off the frozen window and shift owners."),
+            (
+                d("2026-04-16"),
+                (8, 8, 7, 9, 8, 9, 9, 9, 8),
+                "Good first fortnight. Planners use the scheduler for every line and Alan chairs the daily production meeting "
+                "himself. Night shift training is behind (6 of 14 planners). Green, but watch the night shift.",
+            ),
+            (
+                d("2026-04-30"),
+                (7, 7, 7, 8, 7, 8, 8, 8, 8),
+                "Attainment flat for ten days. Day shift re-sequences orders by phone when retail orders change late, which "
+                "breaks the plan for nights. Night training still 6 of 14. Yellow: weekly intervention on the frozen window.",
+            ),
+            (
+                d("2026-05-14"),
+                (6, 6, 6, 7, 7, 7, 8, 7, 7),
+                "Frozen schedule window agreed on paper but not kept; 40% of orders re-sequenced inside 24 hours. Waste and "
+                "overtime barely moved. Alan missed the last two production meetings (retail customer audits). Still yellow.",
+            ),
+            (
+                d("2026-05-28"),
+                (6, 6, 6, 6, 6, 6, 7, 7, 6),
+                "Missed delivery to the retail DC on 26 May traced to a manual re-sequence on the sauce line. Joanna defending "
+                "the tool but the shift managers have gone back to their own spreadsheets. Yellow and falling.",
+            ),
+            (
+                d("2026-06-05"),
+                (5, 4, 5, 5, 5, 4, 6, 5, 6),
+                "Red. Two more short deliveries this week, overtime up again, night shift planning almost entirely off-system. "
+                "No named owner for the schedule on nights and Alan has not been in the room for four weeks. Recovery plan: "
+                "daily 30-minute recovery check-in with Joanna, training for the eight outstanding planners, executive session "
+                "with Alan to sign off the frozen window and shift owners.",
+            ),
         ],
         exceptions_all_from=d("2026-04-02"),
         skip={
@@ -766,26 +1000,57 @@ def brackenfield() -> ClientSpec:
         attendees={"recovery": ["Joanna Briggs", "Kofi Mensah"], "intervention": ["Joanna Briggs"]},
         team=["Priti Shah (day shift planner)"],
         action_items=[
-            ai("Re-map the changeover matrix for the sauce line in the scheduler master data", "2026-05-22", "medium", "you",
-               "biweekly review 2026-05-14", done="2026-05-22"),
-            ai("Root-cause the 26 May missed delivery to the retail DC", "2026-06-01", "high", "you",
-               "biweekly review 2026-05-28", done="2026-06-01"),
-            ai("Get the eight untrained night-shift planners through scheduler training", "2026-06-12", "high", "you",
-               "recovery check-in 2026-06-09"),
+            ai(
+                "Re-map the changeover matrix for the sauce line in the scheduler master data",
+                "2026-05-22",
+                "medium",
+                "you",
+                "biweekly review 2026-05-14",
+                done="2026-05-22",
+            ),
+            ai(
+                "Root-cause the 26 May missed delivery to the retail DC", "2026-06-01", "high", "you", "biweekly review 2026-05-28", done="2026-06-01"
+            ),
+            ai(
+                "Get the eight untrained night-shift planners through scheduler training", "2026-06-12", "high", "you", "recovery check-in 2026-06-09"
+            ),
             ai("Start a waste tally at shift handover on line 2", "2026-06-15", "medium", "you", "recovery check-in 2026-06-08"),
-            ai("Executive session with Alan Mercer: sign off recovery plan and a named schedule owner per shift", "2026-06-17",
-               "high", "you", "recovery check-in 2026-06-08"),
-            ai("Lock the frozen-schedule window at 48 hours and log every re-sequence request", "2026-06-19", "medium", "you",
-               "biweekly review 2026-06-11"),
+            ai(
+                "Executive session with Alan Mercer: sign off recovery plan and a named schedule owner per shift",
+                "2026-06-17",
+                "high",
+                "you",
+                "recovery check-in 2026-06-08",
+            ),
+            ai(
+                "Lock the frozen-schedule window at 48 hours and log every re-sequence request",
+                "2026-06-19",
+                "medium",
+                "you",
+                "biweekly review 2026-06-11",
+            ),
         ],
         opportunities=[
-            opp("Demand sensing add-on for retail promotions", "strategic_alignment", 110_000, 0, "lost", 50_000, 70_000, 4, 8,
-                closed="2026-05-19"),
+            opp("Demand sensing add-on for retail promotions", "strategic_alignment", 110_000, 0, "lost", 50_000, 70_000, 4, 8, closed="2026-05-19"),
         ],
         ticket_plan=TicketPlan(
-            count=34, hours=(5, 23), weekend=0.6, tau=20.0, floor=0.12, escalate=0.08, first_contact=0.45, slow=1.6,
-            vocab={"system": "scheduler", "record": "production order", "records": "production orders",
-                   "report": "weekly plan view", "roles": "planners", "site": "line 2", "interface": "ERP order feed"},
+            count=34,
+            hours=(5, 23),
+            weekend=0.6,
+            tau=20.0,
+            floor=0.12,
+            escalate=0.08,
+            first_contact=0.45,
+            slow=1.6,
+            vocab={
+                "system": "scheduler",
+                "record": "production order",
+                "records": "production orders",
+                "report": "weekly plan view",
+                "roles": "planners",
+                "site": "line 2",
+                "interface": "ERP order feed",
+            },
             titles=[
                 ("defect", "medium", "some", "Plan shows line 3 free during the allergen clean"),
                 ("question", "low", "few", "How to move an order inside the frozen window with a reason"),
@@ -797,27 +1062,60 @@ def brackenfield() -> ClientSpec:
                 ("change_request", "medium", "some", "Flag orders re-sequenced inside 24 hours"),
             ],
             fixed=[
-                tk("2026-04-03 10:40", "data", "Sauce line changeover times wrong in the scheduler master data", "medium",
-                   "some", 70, 1180.0),
-                tk("2026-05-26 17:05", "other", "Short delivery to the retail DC: sauce order moved by phone, not in the plan",
-                   "high", "some", 25, 142.0, escalated=True),
-                tk("2026-06-12 21:40", "integration",
-                   "Night-shift plan not reaching the line terminals; lines 1-3 running from paper", "high", "many",
-                   18, None, escalated=True),
+                tk("2026-04-03 10:40", "data", "Sauce line changeover times wrong in the scheduler master data", "medium", "some", 70, 1180.0),
+                tk(
+                    "2026-05-26 17:05",
+                    "other",
+                    "Short delivery to the retail DC: sauce order moved by phone, not in the plan",
+                    "high",
+                    "some",
+                    25,
+                    142.0,
+                    escalated=True,
+                ),
+                tk(
+                    "2026-06-12 21:40",
+                    "integration",
+                    "Night-shift plan not reaching the line terminals; lines 1-3 running from paper",
+                    "high",
+                    "many",
+                    18,
+                    None,
+                    escalated=True,
+                ),
             ],
         ),
-        pulse_plan=PulsePlan(["Alan Mercer", "Joanna Briggs", "Kofi Mensah", "Priti Shah"], every=(14, 21), window=60,
-                             offsets={"Alan Mercer": -0.5, "Joanna Briggs": 0.6, "Kofi Mensah": -0.8}),
+        pulse_plan=PulsePlan(
+            ["Alan Mercer", "Joanna Briggs", "Kofi Mensah", "Priti Shah"],
+            every=(14, 21),
+            window=60,
+            offsets={"Alan Mercer": -0.5, "Joanna Briggs": 0.6, "Kofi Mensah": -0.8},
+        ),
         learnings=[
-            learned("2026-04-30", "lesson", "Train every night-shift planner before go-live; catch-up sessions afterwards "
-                    "do not happen.", "Six of 14 planners were trained at go-live; the others kept the old spreadsheet "
-                    "and keyed the plan in afterwards.", "Joanna Briggs", "assessment 2026-04-30"),
-            learned("2026-05-28", "lesson", "A frozen schedule window holds only when a sponsor in the room says no to late "
-                    "changes.", "The window was agreed in April, yet 40% of orders were re-sequenced inside 24 hours once "
-                    "Alan stopped attending.", "you", "biweekly review 2026-05-28"),
-            learned("2026-06-05", "decision", "Daily 30-minute recovery check-ins with Joanna, and an executive session with "
-                    "Alan to sign off the recovery plan.", "The band went red: short deliveries, overtime up, night-shift "
-                    "planning off-system.", "you", "assessment 2026-06-05"),
+            learned(
+                "2026-04-30",
+                "lesson",
+                "Train every night-shift planner before go-live; catch-up sessions afterwards do not happen.",
+                "Six of 14 planners were trained at go-live; the others kept the old spreadsheet and keyed the plan in afterwards.",
+                "Joanna Briggs",
+                "assessment 2026-04-30",
+            ),
+            learned(
+                "2026-05-28",
+                "lesson",
+                "A frozen schedule window holds only when a sponsor in the room says no to late changes.",
+                "The window was agreed in April, yet 40% of orders were re-sequenced inside 24 hours once Alan stopped attending.",
+                "you",
+                "biweekly review 2026-05-28",
+            ),
+            learned(
+                "2026-06-05",
+                "decision",
+                "Daily 30-minute recovery check-ins with Joanna, and an executive session with Alan to sign off the recovery plan.",
+                "The band went red: short deliveries, overtime up, night-shift planning off-system.",
+                "you",
+                "assessment 2026-06-05",
+            ),
         ],
         checklist={
             "runbook": item(None, "Day-shift section written; the night-shift section is missing."),
@@ -833,10 +1131,18 @@ def brackenfield() -> ClientSpec:
 def quillon() -> ClientSpec:
     """Day 99: production flow redesign at a dental laboratory, heading for handover."""
     return ClientSpec(
-        id="quillon-dental-labs", name="Quillon Dental Labs", tier="silver", go_live=d("2026-03-09"),
-        owner="priya", investment=95_000, roi_target=160, savings_rate=8_500,
-        contacts=[("Hanna Lindqvist", "Managing Director", "hanna.lindqvist@quillonlabs.example"),
-                  ("Rafael Ortiz", "Production Supervisor", "rafael.ortiz@quillonlabs.example")],
+        id="quillon-dental-labs",
+        name="Quillon Dental Labs",
+        tier="silver",
+        go_live=d("2026-03-09"),
+        owner="priya",
+        investment=95_000,
+        roi_target=160,
+        savings_rate=8_500,
+        contacts=[
+            ("Hanna Lindqvist", "Managing Director", "hanna.lindqvist@quillonlabs.example"),
+            ("Rafael Ortiz", "Production Supervisor", "rafael.ortiz@quillonlabs.example"),
+        ],
         kpis=[
             training(20.0, 0.99, start=-30, tau=14),
             KpiSpec("process_adherence", "Case flow adherence", "leading", "%", "higher", 60.0, 90.0, tau=22, noise=0.02),
@@ -851,7 +1157,7 @@ def quillon() -> ClientSpec:
         latest_assessment=d("2026-06-09"),
         assessment_notes={
             d("2026-06-09"): "QBR. Five of six KPIs on target; remake rate within reach. Dr. Lindqvist wants to start handover in "
-                             "July and asked about digital impression intake. Green: ask for a testimonial.",
+            "July and asked about digital impression intake. Green: ask for a testimonial.",
         },
         exceptions_all_from=d("2026-03-09"),
         skip={d("2026-04-06"): "Easter Monday; lab closed."},
@@ -908,24 +1214,55 @@ def quillon() -> ClientSpec:
             ],
         },
         action_items=[
-            ai("Update the case intake checklist and send it to clinic couriers", "2026-03-20", "low", "priya",
-               "weekly review 2026-03-16", done="2026-03-19"),
-            ai("Move crown and bridge cases to the two-bin kanban", "2026-04-24", "medium", "priya", "weekly review 2026-04-13",
-               done="2026-04-23"),
-            ai("Review the remake reason codes with Rafael and pick the top two causes", "2026-06-05", "medium", "priya",
-               "weekly review 2026-05-25", done="2026-06-04"),
-            ai("Prepare the handover pack: KPI definitions, owners, review rhythm", "2026-06-22", "medium", "priya",
-               "QBR 2026-06-09"),
+            ai(
+                "Update the case intake checklist and send it to clinic couriers",
+                "2026-03-20",
+                "low",
+                "priya",
+                "weekly review 2026-03-16",
+                done="2026-03-19",
+            ),
+            ai("Move crown and bridge cases to the two-bin kanban", "2026-04-24", "medium", "priya", "weekly review 2026-04-13", done="2026-04-23"),
+            ai(
+                "Review the remake reason codes with Rafael and pick the top two causes",
+                "2026-06-05",
+                "medium",
+                "priya",
+                "weekly review 2026-05-25",
+                done="2026-06-04",
+            ),
+            ai("Prepare the handover pack: KPI definitions, owners, review rhythm", "2026-06-22", "medium", "priya", "QBR 2026-06-09"),
             ai("Ask Dr. Lindqvist for a short testimonial quote", "2026-06-30", "low", "priya", "QBR 2026-06-09"),
         ],
         opportunities=[
-            opp("Digital impression intake for partner clinics", "capability_need", 70_000, 40, "qualified", 25_000, 35_000, 4, 8,
-                "Demo the intake portal options to Dr. Lindqvist", "2026-06-10"),
+            opp(
+                "Digital impression intake for partner clinics",
+                "capability_need",
+                70_000,
+                40,
+                "qualified",
+                25_000,
+                35_000,
+                4,
+                8,
+                "Demo the intake portal options to Dr. Lindqvist",
+                "2026-06-10",
+            ),
         ],
         ticket_plan=TicketPlan(
-            count=24, hours=(7, 17), tau=12.0, floor=0.05,
-            vocab={"system": "case tracker", "record": "case", "records": "cases", "report": "turnaround report",
-                   "roles": "technicians", "site": "the finishing room", "interface": "clinic portal sync"},
+            count=24,
+            hours=(7, 17),
+            tau=12.0,
+            floor=0.05,
+            vocab={
+                "system": "case tracker",
+                "record": "case",
+                "records": "cases",
+                "report": "turnaround report",
+                "roles": "technicians",
+                "site": "the finishing room",
+                "interface": "clinic portal sync",
+            },
             titles=[
                 ("question", "low", "few", "How to split a bridge case between two technicians"),
                 ("defect", "low", "some", "Scan at milling records the wrong station"),
@@ -935,23 +1272,36 @@ def quillon() -> ClientSpec:
                 ("integration", "medium", "some", "Portal cases arrive without the prescription PDF"),
             ],
             fixed=[
-                tk("2026-03-24 13:30", "other", "Tracker screen in the finishing room too far from the benches to read",
-                   "low", "some", 55, 72.0),
-                tk("2026-05-12 09:15", "change_request", "Rush cases need a flag in the case tracker", "medium", "some",
-                   40, 50.0),
+                tk("2026-03-24 13:30", "other", "Tracker screen in the finishing room too far from the benches to read", "low", "some", 55, 72.0),
+                tk("2026-05-12 09:15", "change_request", "Rush cases need a flag in the case tracker", "medium", "some", 40, 50.0),
             ],
         ),
         pulse_plan=PulsePlan(["Hanna Lindqvist", "Rafael Ortiz"], every=(14, 21)),
         learnings=[
-            learned("2026-04-23", "lesson", "Every stock item on the line gets a two-bin kanban and a named owner for the "
-                    "reorder.", "Crown blanks ran out three Thursdays running because nobody owned the reorder.",
-                    "Rafael Ortiz", "weekly review 2026-04-20"),
-            learned("2026-05-11", "decision", "Move the design check before milling for posterior crowns.",
-                    "Most remakes were contact points found after milling, when the only fix is a new crown.",
-                    "Rafael Ortiz", "weekly review 2026-05-11"),
-            learned("2026-06-09", "decision", "Start handover in July with a pack of KPI definitions, owners and the review "
-                    "rhythm.", "Five of six KPIs are on target and Rafael runs the morning review himself.",
-                    "Hanna Lindqvist", "QBR 2026-06-09"),
+            learned(
+                "2026-04-23",
+                "lesson",
+                "Every stock item on the line gets a two-bin kanban and a named owner for the reorder.",
+                "Crown blanks ran out three Thursdays running because nobody owned the reorder.",
+                "Rafael Ortiz",
+                "weekly review 2026-04-20",
+            ),
+            learned(
+                "2026-05-11",
+                "decision",
+                "Move the design check before milling for posterior crowns.",
+                "Most remakes were contact points found after milling, when the only fix is a new crown.",
+                "Rafael Ortiz",
+                "weekly review 2026-05-11",
+            ),
+            learned(
+                "2026-06-09",
+                "decision",
+                "Start handover in July with a pack of KPI definitions, owners and the review rhythm.",
+                "Five of six KPIs are on target and Rafael runs the morning review himself.",
+                "Hanna Lindqvist",
+                "QBR 2026-06-09",
+            ),
         ],
         checklist={
             "runbook": item(None, "Handover pack in draft, due 22 June."),
@@ -968,41 +1318,59 @@ def quillon() -> ClientSpec:
 def pellworth() -> ClientSpec:
     """Month 5, YELLOW: lean assembly line at a bicycle maker; enthusiasm fading in the reality phase."""
     return ClientSpec(
-        id="pellworth-cycle-works", name="Pellworth Cycle Works", tier="silver", go_live=d("2026-01-28"),
-        owner="you", investment=120_000, roi_target=150, savings_rate=11_000,
-        contacts=[("Owen Tranter", "Operations Manager", "owen.tranter@pellworthcycles.example"),
-                  ("Bea Kowalczyk", "Assembly Line Lead", "bea.kowalczyk@pellworthcycles.example")],
+        id="pellworth-cycle-works",
+        name="Pellworth Cycle Works",
+        tier="silver",
+        go_live=d("2026-01-28"),
+        owner="you",
+        investment=120_000,
+        roi_target=150,
+        savings_rate=11_000,
+        contacts=[
+            ("Owen Tranter", "Operations Manager", "owen.tranter@pellworthcycles.example"),
+            ("Bea Kowalczyk", "Assembly Line Lead", "bea.kowalczyk@pellworthcycles.example"),
+        ],
         kpis=[
             training(0.0, 0.9, start=-30, tau=20),
-            KpiSpec("line_adherence", "Line standard adherence", "leading", "%", "higher", 50.0, 90.0, plateau=0.85, tau=25,
-                    noise=0.012),
-            KpiSpec("improvement_suggestions", "Improvement suggestions (rolling 7 days)", "leading", "count", "higher",
-                    1, 10, plateau=0.8, tau=20, noise=0.03, dec=0, fade=(70, 0.5)),
-            KpiSpec("assembly_cycle_time", "Assembly cycle time per bike", "lagging", "h", "lower", 3.4, 2.5, plateau=0.7,
-                    tau=30, noise=0.012, dec=2),
-            KpiSpec("on_time_delivery", "On-time delivery to dealers", "lagging", "%", "higher", 84.0, 95.0, plateau=0.65,
-                    tau=30, noise=0.015),
-            KpiSpec("warranty_claim_rate", "Warranty claim rate", "lagging", "%", "lower", 2.9, 1.8, plateau=0.5, tau=40,
-                    noise=0.015, dec=2),
-            KpiSpec("rework_hours", "Rework hours (rolling 7 days)", "diagnostic", "h", "lower", 65, 30, plateau=0.55, tau=30,
-                    noise=0.015, dec=0),
+            KpiSpec("line_adherence", "Line standard adherence", "leading", "%", "higher", 50.0, 90.0, plateau=0.85, tau=25, noise=0.012),
+            KpiSpec(
+                "improvement_suggestions",
+                "Improvement suggestions (rolling 7 days)",
+                "leading",
+                "count",
+                "higher",
+                1,
+                10,
+                plateau=0.8,
+                tau=20,
+                noise=0.03,
+                dec=0,
+                fade=(70, 0.5),
+            ),
+            KpiSpec(
+                "assembly_cycle_time", "Assembly cycle time per bike", "lagging", "h", "lower", 3.4, 2.5, plateau=0.7, tau=30, noise=0.012, dec=2
+            ),
+            KpiSpec("on_time_delivery", "On-time delivery to dealers", "lagging", "%", "higher", 84.0, 95.0, plateau=0.65, tau=30, noise=0.015),
+            KpiSpec("warranty_claim_rate", "Warranty claim rate", "lagging", "%", "lower", 2.9, 1.8, plateau=0.5, tau=40, noise=0.015, dec=2),
+            KpiSpec("rework_hours", "Rework hours (rolling 7 days)", "diagnostic", "h", "lower", 65, 30, plateau=0.55, tau=30, noise=0.015, dec=0),
             tickets(12, 5, spike=0.6, spike_tau=8, plateau=0.85, noise=0.03),
         ],
         health=[(15, 8.2), (57, 8.6), (71, 8.1), (85, 7.7), (127, 6.9)],
         health_profile={"engagement": -1, "expansion_interest": -1, "achievement": 0.3},
-        latest_assessment=d("2026-06-03"), late_step=14,
+        latest_assessment=d("2026-06-03"),
+        late_step=14,
         assessment_notes={
             d("2026-04-08"): "End of hyper-care approaching. Cycle time and delivery improved but both short of target; "
-                             "warranty claims only half-way. Team energy lower than in February. Green, just.",
+            "warranty claims only half-way. Team energy lower than in February. Green, just.",
             d("2026-04-22"): "First yellow. Scores down on engagement and leadership: Owen is moving the warehouse and the "
-                             "line reviews have lost their owner. Results flat for three weeks. Weekly intervention plan.",
+            "line reviews have lost their owner. Results flat for three weeks. Weekly intervention plan.",
             d("2026-05-06"): "Spring volume is up and the line is running three new hires who never had the line training. "
-                             "Adherence audits still fine on day shift, afternoon shift stopped the daily huddle. Yellow.",
+            "Adherence audits still fine on day shift, afternoon shift stopped the daily huddle. Yellow.",
             d("2026-05-20"): "Suggestion board has gone quiet (half the suggestions of March). Owen is stretched across the new "
-                             "warehouse move. Wheel truing rework found and fixed. Still yellow; results have stalled, not fallen.",
+            "warehouse move. Wheel truing rework found and fixed. Still yellow; results have stalled, not fallen.",
             d("2026-06-03"): "Yellow again. On-time delivery and cycle time are holding but short of target, and the team side "
-                             "is fading: no afternoon huddles, suggestions down, new hires untrained. Intervention plan: restart "
-                             "huddles, train the spring hires, relaunch the suggestion board with a weekly 15-minute review.",
+            "is fading: no afternoon huddles, suggestions down, new hires untrained. Intervention plan: restart "
+            "huddles, train the spring hires, relaunch the suggestion board with a weekly 15-minute review.",
         },
         done_dates=[d("2026-04-28"), d("2026-05-13"), d("2026-05-28")],
         story={
@@ -1046,25 +1414,42 @@ def pellworth() -> ClientSpec:
         },
         team=["Callum Reyes (afternoon shift lead)"],
         action_items=[
-            ai("Swap the worn torque drivers on station 4", "2026-05-15", "low", "you", "QBR 2026-04-28",
-               done="2026-05-15"),
-            ai("Root-cause the wheel truing rework with Bea", "2026-05-29", "medium", "you", "intervention 2026-05-13",
-               done="2026-05-29"),
+            ai("Swap the worn torque drivers on station 4", "2026-05-15", "low", "you", "QBR 2026-04-28", done="2026-05-15"),
+            ai("Root-cause the wheel truing rework with Bea", "2026-05-29", "medium", "you", "intervention 2026-05-13", done="2026-05-29"),
             ai("Restart daily huddles on the afternoon shift", "2026-06-08", "high", "you", "intervention 2026-05-13"),
-            ai("Relaunch the suggestion board with a weekly 15-minute review", "2026-06-15", "medium", "you",
-               "monthly session 2026-05-28"),
-            ai("Book the three spring hires on line training (first date fell through; rebooked)", "2026-06-19", "medium",
-               "you", "QBR 2026-04-28"),
+            ai("Relaunch the suggestion board with a weekly 15-minute review", "2026-06-15", "medium", "you", "monthly session 2026-05-28"),
+            ai("Book the three spring hires on line training (first date fell through; rebooked)", "2026-06-19", "medium", "you", "QBR 2026-04-28"),
         ],
         opportunities=[
-            opp("Supplier quality program for wheelsets", "performance_gap", 45_000, 20, "identified", 15_000, 25_000, 7, 10,
-                "Quantify wheelset rework and warranty cost with Owen", "2026-06-24"),
+            opp(
+                "Supplier quality program for wheelsets",
+                "performance_gap",
+                45_000,
+                20,
+                "identified",
+                15_000,
+                25_000,
+                7,
+                10,
+                "Quantify wheelset rework and warranty cost with Owen",
+                "2026-06-24",
+            ),
         ],
         ticket_plan=TicketPlan(
-            count=20, hours=(7, 17), tau=12.0, floor=0.05, bump=(95, 0.05),
-            vocab={"system": "line tablet app", "record": "build order", "records": "build orders",
-                   "report": "line audit sheet", "roles": "assemblers", "site": "station 5",
-                   "interface": "ERP build order sync"},
+            count=20,
+            hours=(7, 17),
+            tau=12.0,
+            floor=0.05,
+            bump=(95, 0.05),
+            vocab={
+                "system": "line tablet app",
+                "record": "build order",
+                "records": "build orders",
+                "report": "line audit sheet",
+                "roles": "assemblers",
+                "site": "station 5",
+                "interface": "ERP build order sync",
+            },
             titles=[
                 ("question", "low", "few", "Which torque setting applies to the new e-bike fork"),
                 ("defect", "low", "some", "Work instruction for station 4 still shows the old fixture"),
@@ -1073,22 +1458,35 @@ def pellworth() -> ClientSpec:
                 ("question", "low", "some", "How to book rework time against a frame number"),
             ],
             fixed=[
-                tk("2026-05-07 14:20", "access", "Three spring hires have no login for the line tablets", "medium", "few",
-                   35, 26.0),
+                tk("2026-05-07 14:20", "access", "Three spring hires have no login for the line tablets", "medium", "few", 35, 26.0),
             ],
         ),
-        pulse_plan=PulsePlan(["Owen Tranter", "Bea Kowalczyk", "Callum Reyes"],
-                             offsets={"Bea Kowalczyk": 0.5, "Callum Reyes": -0.5}),
+        pulse_plan=PulsePlan(["Owen Tranter", "Bea Kowalczyk", "Callum Reyes"], offsets={"Bea Kowalczyk": 0.5, "Callum Reyes": -0.5}),
         learnings=[
-            learned("2026-05-06", "lesson", "New hires do the line training before they join the line, even at the spring "
-                    "peak.", "Three spring hires learned stations 2 and 5 from colleagues, and rework rose at both.", "you",
-                    "assessment 2026-05-06"),
-            learned("2026-05-29", "lesson", "Re-check the standard work whenever a supplier changes a part batch.",
-                    "Wheel truing rework came back when the rim supplier changed batches and nothing on the line changed "
-                    "with it.", "Bea Kowalczyk", "intervention 2026-05-13"),
-            learned("2026-06-03", "decision", "If the 17 June review is still yellow, bring Owen's manager into the monthly "
-                    "session.", "Owen is stretched by the warehouse move and the line reviews have lost their owner.", "you",
-                    "assessment 2026-06-03"),
+            learned(
+                "2026-05-06",
+                "lesson",
+                "New hires do the line training before they join the line, even at the spring peak.",
+                "Three spring hires learned stations 2 and 5 from colleagues, and rework rose at both.",
+                "you",
+                "assessment 2026-05-06",
+            ),
+            learned(
+                "2026-05-29",
+                "lesson",
+                "Re-check the standard work whenever a supplier changes a part batch.",
+                "Wheel truing rework came back when the rim supplier changed batches and nothing on the line changed with it.",
+                "Bea Kowalczyk",
+                "intervention 2026-05-13",
+            ),
+            learned(
+                "2026-06-03",
+                "decision",
+                "If the 17 June review is still yellow, bring Owen's manager into the monthly session.",
+                "Owen is stretched by the warehouse move and the line reviews have lost their owner.",
+                "you",
+                "assessment 2026-06-03",
+            ),
         ],
     )
 
@@ -1097,28 +1495,111 @@ def corvane() -> ClientSpec:
     """Month 10, YELLOW and BACKSLIDING: transport planning at a freight company."""
     fade_day = 120
     return ClientSpec(
-        id="corvane-freight", name="Corvane Freight Systems", tier="platinum", go_live=d("2025-09-03"),
-        owner="you", investment=420_000, roi_target=250, seven_day=True, savings_rate=58_000, savings_fade=(4, 0.6),
-        contacts=[("Nadia Ferreira", "Chief Operating Officer", "nadia.ferreira@corvanefreight.example"),
-                  ("Liam Doherty", "Head of Transport Planning", "liam.doherty@corvanefreight.example"),
-                  ("Yusuf Adeyemi", "Continuous Improvement Lead", "yusuf.adeyemi@corvanefreight.example")],
+        id="corvane-freight",
+        name="Corvane Freight Systems",
+        tier="platinum",
+        go_live=d("2025-09-03"),
+        owner="you",
+        investment=420_000,
+        roi_target=250,
+        seven_day=True,
+        savings_rate=58_000,
+        savings_fade=(4, 0.6),
+        contacts=[
+            ("Nadia Ferreira", "Chief Operating Officer", "nadia.ferreira@corvanefreight.example"),
+            ("Liam Doherty", "Head of Transport Planning", "liam.doherty@corvanefreight.example"),
+            ("Yusuf Adeyemi", "Continuous Improvement Lead", "yusuf.adeyemi@corvanefreight.example"),
+        ],
         kpis=[
-            KpiSpec("training_completion", "Training completion", "leading", "%", "higher", 0.0, 100.0, plateau=0.98,
-                    start=-40, tau=18, noise=0.004, fade=(190, 0.86)),
-            KpiSpec("planning_adherence", "Load planning standard adherence", "leading", "%", "higher", 48.0, 90.0,
-                    plateau=1.02, tau=25, noise=0.015, fade=(fade_day, 0.62)),
-            KpiSpec("improvement_suggestions", "Improvement suggestions (rolling 7 days)", "leading", "count", "higher",
-                    2, 10, plateau=1.1, tau=25, noise=0.03, dec=0, fade=(fade_day, 0.35)),
-            KpiSpec("cost_per_shipment", "Cost per shipment", "lagging", "USD", "lower", 212.0, 175.0, plateau=1.08, tau=30,
-                    noise=0.02, dec=2, fade=(fade_day, 0.52)),
-            KpiSpec("on_time_delivery", "On-time delivery", "lagging", "%", "higher", 86.0, 95.0, plateau=1.08, tau=30,
-                    noise=0.02, fade=(fade_day, 0.45)),
-            KpiSpec("load_factor", "Average load factor", "lagging", "%", "higher", 71.0, 85.0, plateau=1.05, tau=35,
-                    noise=0.02, fade=(fade_day, 0.6)),
-            KpiSpec("damage_claim_rate", "Damage claim rate", "lagging", "%", "lower", 1.9, 1.0, plateau=1.05, tau=40,
-                    noise=0.02, dec=2, fade=(fade_day + 20, 0.65)),
-            KpiSpec("rework_hours", "Planning rework hours (rolling 7 days)", "diagnostic", "h", "lower", 180, 70,
-                    plateau=1.05, tau=30, noise=0.02, dec=0, fade=(fade_day, 0.55)),
+            KpiSpec(
+                "training_completion",
+                "Training completion",
+                "leading",
+                "%",
+                "higher",
+                0.0,
+                100.0,
+                plateau=0.98,
+                start=-40,
+                tau=18,
+                noise=0.004,
+                fade=(190, 0.86),
+            ),
+            KpiSpec(
+                "planning_adherence",
+                "Load planning standard adherence",
+                "leading",
+                "%",
+                "higher",
+                48.0,
+                90.0,
+                plateau=1.02,
+                tau=25,
+                noise=0.015,
+                fade=(fade_day, 0.62),
+            ),
+            KpiSpec(
+                "improvement_suggestions",
+                "Improvement suggestions (rolling 7 days)",
+                "leading",
+                "count",
+                "higher",
+                2,
+                10,
+                plateau=1.1,
+                tau=25,
+                noise=0.03,
+                dec=0,
+                fade=(fade_day, 0.35),
+            ),
+            KpiSpec(
+                "cost_per_shipment",
+                "Cost per shipment",
+                "lagging",
+                "USD",
+                "lower",
+                212.0,
+                175.0,
+                plateau=1.08,
+                tau=30,
+                noise=0.02,
+                dec=2,
+                fade=(fade_day, 0.52),
+            ),
+            KpiSpec(
+                "on_time_delivery", "On-time delivery", "lagging", "%", "higher", 86.0, 95.0, plateau=1.08, tau=30, noise=0.02, fade=(fade_day, 0.45)
+            ),
+            KpiSpec(
+                "load_factor", "Average load factor", "lagging", "%", "higher", 71.0, 85.0, plateau=1.05, tau=35, noise=0.02, fade=(fade_day, 0.6)
+            ),
+            KpiSpec(
+                "damage_claim_rate",
+                "Damage claim rate",
+                "lagging",
+                "%",
+                "lower",
+                1.9,
+                1.0,
+                plateau=1.05,
+                tau=40,
+                noise=0.02,
+                dec=2,
+                fade=(fade_day + 20, 0.65),
+            ),
+            KpiSpec(
+                "rework_hours",
+                "Planning rework hours (rolling 7 days)",
+                "diagnostic",
+                "h",
+                "lower",
+                180,
+                70,
+                plateau=1.05,
+                tau=30,
+                noise=0.02,
+                dec=0,
+                fade=(fade_day, 0.55),
+            ),
             tickets(25, 10, spike=1.2, spike_tau=10, plateau=1.05, noise=0.02),
             uptime(99.3, 99.8, step=0.8, noise=0.04),
         ],
@@ -1127,22 +1608,22 @@ def corvane() -> ClientSpec:
         latest_assessment=d("2026-06-03"),
         assessment_notes={
             d("2026-01-14"): "Still green but the first soft signs: cost per shipment up about $3 from the December best and "
-                             "planning adherence audits a few points lower at the north depot. December peak volumes may "
-                             "explain part of it. Watch in February.",
+            "planning adherence audits a few points lower at the north depot. December peak volumes may "
+            "explain part of it. Watch in February.",
             d("2026-02-11"): "Yellow. The slide is real: on-time delivery, load factor and cost per shipment all off their "
-                             "best for six weeks. North depot planners skip the load standard when volume is high. Weekly "
-                             "interventions with Liam start now.",
+            "best for six weeks. North depot planners skip the load standard when volume is high. Weekly "
+            "interventions with Liam start now.",
             d("2026-03-11"): "Still yellow. Two experienced north depot planners left; their replacements were shown the tool "
-                             "by colleagues, not trained. Improvement suggestions have almost stopped.",
+            "by colleagues, not trained. Improvement suggestions have almost stopped.",
             d("2026-04-08"): "Yellow, no better. Liam attends the interventions but the depot KPI boards have not been "
-                             "updated since early April. Nadia asked for a proper look at the numbers at the June QBR.",
+            "updated since early April. Nadia asked for a proper look at the numbers at the June QBR.",
             d("2026-05-06"): "Cost per shipment has given back about a third of the gain since January. Planning adherence "
-                             "audits at the north depot are the weak spot; two experienced planners left in March and their "
-                             "replacements learned from colleagues, not from the standard. Yellow.",
+            "audits at the north depot are the weak spot; two experienced planners left in March and their "
+            "replacements learned from colleagues, not from the standard. Yellow.",
             d("2026-06-03"): "QBR. Results still well above the pre-project baseline, but every lagging KPI is off its peak: "
-                             "cost per shipment, on-time delivery, load factor and damage claims all slipping since the new "
-                             "year. Classic reality-phase slide: routines thinned out once we stepped back. Nadia engaged and "
-                             "wants a sustainment plan, not a new project. Yellow; weekly interventions continue.",
+            "cost per shipment, on-time delivery, load factor and damage claims all slipping since the new "
+            "year. Classic reality-phase slide: routines thinned out once we stepped back. Nadia engaged and "
+            "wants a sustainment plan, not a new project. Yellow; weekly interventions continue.",
         },
         done_dates=[d("2026-06-03"), d("2026-06-10")],
         story={
@@ -1161,8 +1642,7 @@ def corvane() -> ClientSpec:
             "wins": ["South depot held its numbers; its planning lead can coach the north depot."],
             "steps": [
                 "Liam to run the first re-audit at the north depot this week.",
-                "Yusuf to restart the weekly suggestion review at the north depot; Martin to present the first re-audit "
-                "results on 17 June.",
+                "Yusuf to restart the weekly suggestion review at the north depot; Martin to present the first re-audit results on 17 June.",
             ],
         },
         qbr={
@@ -1171,37 +1651,64 @@ def corvane() -> ClientSpec:
                 "each is well off the December peak; retained share under 60% on cost and on-time delivery.",
                 "Two regional competitors are now offering next-day slots at our old price; the gains we lose are exactly the "
                 "margin that let Corvane match them.",
-                "Nadia's priority for the next year is margin, not volume. A sustainment plan fits that; a new module does not "
-                "yet.",
+                "Nadia's priority for the next year is margin, not volume. A sustainment plan fits that; a new module does not yet.",
                 "Cross-dock scheduling raised by Liam; agreed to hold until planning adherence is back above 85%.",
             ],
         },
         team=["Martin Hale (north depot planning lead)"],
         attendees={"intervention": ["Liam Doherty", "Yusuf Adeyemi", "Martin Hale"]},
         action_items=[
-            ai("Pull month-by-month cost per shipment by depot", "2026-06-05", "medium", "you", "QBR 2026-06-03",
-               done="2026-06-05"),
-            ai("Reset the depot KPI boards (not updated since April)", "2026-06-11", "low", "you", "QBR 2026-06-03",
-               done="2026-06-11"),
-            ai("Present the backsliding analysis and sustainment plan to Nadia Ferreira", "2026-06-12", "high", "you",
-               "QBR 2026-06-03"),
-            ai("Re-establish the weekly planning review at the north depot", "2026-06-15", "medium", "you",
-               "intervention 2026-06-10"),
-            ai("Re-audit load plans against the planning standard at all three depots", "2026-06-19", "high", "you",
-               "intervention 2026-06-10"),
-            ai("Planning tool induction module for new starters (nine untrained since March)", "2026-06-26", "medium", "you",
-               "QBR 2026-06-03"),
+            ai("Pull month-by-month cost per shipment by depot", "2026-06-05", "medium", "you", "QBR 2026-06-03", done="2026-06-05"),
+            ai("Reset the depot KPI boards (not updated since April)", "2026-06-11", "low", "you", "QBR 2026-06-03", done="2026-06-11"),
+            ai("Present the backsliding analysis and sustainment plan to Nadia Ferreira", "2026-06-12", "high", "you", "QBR 2026-06-03"),
+            ai("Re-establish the weekly planning review at the north depot", "2026-06-15", "medium", "you", "intervention 2026-06-10"),
+            ai("Re-audit load plans against the planning standard at all three depots", "2026-06-19", "high", "you", "intervention 2026-06-10"),
+            ai("Planning tool induction module for new starters (nine untrained since March)", "2026-06-26", "medium", "you", "QBR 2026-06-03"),
         ],
         opportunities=[
-            opp("Cross-dock scheduling module", "capability_need", 150_000, 15, "identified", 60_000, 90_000, 13, 18,
-                "Hold until planning adherence is back above 85%; revisit at the September QBR", "2026-09-03"),
-            opp("Carrier rate benchmarking", "competitive_response", 120_000, 35, "qualified", 25_000, 40_000, 11, 13,
-                "Send Liam the benchmark scope and data request", "2026-06-12"),
+            opp(
+                "Cross-dock scheduling module",
+                "capability_need",
+                150_000,
+                15,
+                "identified",
+                60_000,
+                90_000,
+                13,
+                18,
+                "Hold until planning adherence is back above 85%; revisit at the September QBR",
+                "2026-09-03",
+            ),
+            opp(
+                "Carrier rate benchmarking",
+                "competitive_response",
+                120_000,
+                35,
+                "qualified",
+                25_000,
+                40_000,
+                11,
+                13,
+                "Send Liam the benchmark scope and data request",
+                "2026-06-12",
+            ),
         ],
         ticket_plan=TicketPlan(
-            count=26, hours=(6, 21), weekend=0.4, tau=12.0, floor=0.035, bump=(190, 0.05),
-            vocab={"system": "planning tool", "record": "load plan", "records": "load plans", "report": "depot KPI board",
-                   "roles": "planners", "site": "the north depot", "interface": "carrier booking feed"},
+            count=26,
+            hours=(6, 21),
+            weekend=0.4,
+            tau=12.0,
+            floor=0.035,
+            bump=(190, 0.05),
+            vocab={
+                "system": "planning tool",
+                "record": "load plan",
+                "records": "load plans",
+                "report": "depot KPI board",
+                "roles": "planners",
+                "site": "the north depot",
+                "interface": "carrier booking feed",
+            },
             titles=[
                 ("question", "low", "few", "How to split a load across two trailers"),
                 ("defect", "medium", "some", "Load plan loses the tail-lift flag when copied"),
@@ -1212,23 +1719,47 @@ def corvane() -> ClientSpec:
                 ("access", "low", "few", "New north depot planner needs planning tool access"),
             ],
             fixed=[
-                tk("2025-09-03 06:35", "integration", "Carrier booking feed rejects every load after cutover", "high", "many",
-                   5, 2.6, escalated=True),
-                tk("2026-06-09 10:05", "question", "New north depot planner asks how the load standard treats mixed pallets",
-                   "low", "few", 20, 0.4, first_contact=True),
+                tk(
+                    "2025-09-03 06:35", "integration", "Carrier booking feed rejects every load after cutover", "high", "many", 5, 2.6, escalated=True
+                ),
+                tk(
+                    "2026-06-09 10:05",
+                    "question",
+                    "New north depot planner asks how the load standard treats mixed pallets",
+                    "low",
+                    "few",
+                    20,
+                    0.4,
+                    first_contact=True,
+                ),
             ],
         ),
         pulse_plan=PulsePlan(["Nadia Ferreira", "Liam Doherty", "Yusuf Adeyemi", "Martin Hale"], window=120),
         learnings=[
-            learned("2026-02-11", "lesson", "Step back in stages: keep a monthly audit of the planning standard after the "
-                    "weekly reviews end.", "North depot adherence slipped within weeks of the weekly reviews stopping, and "
-                    "the lagging KPIs followed.", "you", "assessment 2026-02-11"),
-            learned("2026-03-11", "lesson", "Replacement planners get the standard training, not a walk-through from a "
-                    "colleague.", "The March replacements learned the workarounds along with the tool; most off-standard "
-                    "loads are theirs.", "Liam Doherty", "assessment 2026-03-11"),
-            learned("2026-06-03", "decision", "A sustainment plan first; the cross-dock module waits until planning adherence "
-                    "is back above 85%.", "Nadia's priority for the year is margin, and the slide is in the routines, not the "
-                    "software.", "Nadia Ferreira", "QBR 2026-06-03"),
+            learned(
+                "2026-02-11",
+                "lesson",
+                "Step back in stages: keep a monthly audit of the planning standard after the weekly reviews end.",
+                "North depot adherence slipped within weeks of the weekly reviews stopping, and the lagging KPIs followed.",
+                "you",
+                "assessment 2026-02-11",
+            ),
+            learned(
+                "2026-03-11",
+                "lesson",
+                "Replacement planners get the standard training, not a walk-through from a colleague.",
+                "The March replacements learned the workarounds along with the tool; most off-standard loads are theirs.",
+                "Liam Doherty",
+                "assessment 2026-03-11",
+            ),
+            learned(
+                "2026-06-03",
+                "decision",
+                "A sustainment plan first; the cross-dock module waits until planning adherence is back above 85%.",
+                "Nadia's priority for the year is margin, and the slide is in the routines, not the software.",
+                "Nadia Ferreira",
+                "QBR 2026-06-03",
+            ),
         ],
     )
 
@@ -1236,23 +1767,52 @@ def corvane() -> ClientSpec:
 def meridale() -> ClientSpec:
     """Month 14, green: inventory and replenishment at a medical supplies distributor."""
     return ClientSpec(
-        id="meridale-health-supplies", name="Meridale Health Supplies", tier="gold", go_live=d("2025-05-06"),
-        owner="sam", investment=260_000, roi_target=180, savings_rate=74_000,
-        contacts=[("Claire Whitcombe", "Supply Chain Director", "claire.whitcombe@meridalehealth.example"),
-                  ("Ravi Menon", "Inventory Control Manager", "ravi.menon@meridalehealth.example")],
+        id="meridale-health-supplies",
+        name="Meridale Health Supplies",
+        tier="gold",
+        go_live=d("2025-05-06"),
+        owner="sam",
+        investment=260_000,
+        roi_target=180,
+        savings_rate=74_000,
+        contacts=[
+            ("Claire Whitcombe", "Supply Chain Director", "claire.whitcombe@meridalehealth.example"),
+            ("Ravi Menon", "Inventory Control Manager", "ravi.menon@meridalehealth.example"),
+        ],
         kpis=[
             training(15.0, 0.98, start=-35, tau=16),
-            KpiSpec("replenishment_adherence", "Replenishment rule adherence", "leading", "%", "higher", 55.0, 90.0,
-                    plateau=1.03, tau=30, noise=0.02, honeymoon=0.05),
-            KpiSpec("improvement_suggestions", "Improvement suggestions (rolling 7 days)", "leading", "count", "higher",
-                    1, 6, plateau=1.1, tau=35, noise=0.025, dec=0),
+            KpiSpec(
+                "replenishment_adherence",
+                "Replenishment rule adherence",
+                "leading",
+                "%",
+                "higher",
+                55.0,
+                90.0,
+                plateau=1.03,
+                tau=30,
+                noise=0.02,
+                honeymoon=0.05,
+            ),
+            KpiSpec(
+                "improvement_suggestions",
+                "Improvement suggestions (rolling 7 days)",
+                "leading",
+                "count",
+                "higher",
+                1,
+                6,
+                plateau=1.1,
+                tau=35,
+                noise=0.025,
+                dec=0,
+            ),
             KpiSpec("order_fill_rate", "Order fill rate", "lagging", "%", "higher", 91.5, 97.5, plateau=1.02, tau=40, noise=0.025),
-            KpiSpec("cost_per_order", "Cost per order", "lagging", "USD", "lower", 18.40, 15.50, plateau=1.06, tau=45,
-                    noise=0.02, dec=2, honeymoon=0.05),
-            KpiSpec("inventory_accuracy", "Inventory record accuracy", "lagging", "%", "higher", 94.0, 99.0, plateau=0.99,
-                    tau=35, noise=0.02, dec=2),
-            KpiSpec("days_of_stock", "Days of stock on hand", "lagging", "days", "lower", 46.0, 34.0, plateau=1.05, tau=60,
-                    noise=0.02),
+            KpiSpec(
+                "cost_per_order", "Cost per order", "lagging", "USD", "lower", 18.40, 15.50, plateau=1.06, tau=45, noise=0.02, dec=2, honeymoon=0.05
+            ),
+            KpiSpec("inventory_accuracy", "Inventory record accuracy", "lagging", "%", "higher", 94.0, 99.0, plateau=0.99, tau=35, noise=0.02, dec=2),
+            KpiSpec("days_of_stock", "Days of stock on hand", "lagging", "days", "lower", 46.0, 34.0, plateau=1.05, tau=60, noise=0.02),
             tickets(11, 5, spike=1.0, spike_tau=10, noise=0.03),
         ],
         health=[(15, 8.0), (57, 8.5), (127, 8.2), (155, 7.7), (183, 7.8), (211, 8.3), (300, 8.7), (393, 8.8)],
@@ -1260,17 +1820,19 @@ def meridale() -> ClientSpec:
         latest_assessment=d("2026-06-02"),
         assessment_notes={
             d("2025-09-23"): "Summer dip: fill rate and replenishment adherence off their July highs while two inventory "
-                             "controllers were on leave and temps covered. Yellow; weekly interventions with Ravi until the "
-                             "team is back.",
+            "controllers were on leave and temps covered. Yellow; weekly interventions with Ravi until the "
+            "team is back.",
             d("2025-10-21"): "Still just yellow. Team back from leave, adherence recovering, but the temps' manual overrides "
-                             "left some bad minimum levels that Ravi is cleaning up.",
+            "left some bad minimum levels that Ravi is cleaning up.",
             d("2025-11-18"): "Back to green. Minimum levels cleaned up and the override log is reviewed every Friday by "
-                             "Ravi. Fill rate back above target.",
+            "Ravi. Fill rate back above target.",
             d("2026-05-05"): "Twelve-month review ahead of the QBR. Every lagging KPI on target except days of stock, which is "
-                             "a day short. Ravi's team runs the replenishment rules without us. Claire interested in the "
-                             "second distribution centre.",
-            d("2026-06-02"): "First check since the scheduled touchpoints ended. Results holding through the spring flu-season peak. Revised proposal for "
-                             "the second DC is with Claire. Green; ask for a case study.",
+            "a day short. Ravi's team runs the replenishment rules without us. Claire interested in the "
+            "second distribution centre.",
+            d(
+                "2026-06-02"
+            ): "First check since the scheduled touchpoints ended. Results holding through the spring flu-season peak. Revised proposal for "
+            "the second DC is with Claire. Green; ask for a case study.",
         },
         done_dates=[d("2026-05-06")],
         qbr={
@@ -1283,23 +1845,52 @@ def meridale() -> ClientSpec:
         },
         story={"steps": ["Sam to send the revised second-DC proposal with a phased start."]},
         action_items=[
-            ai("Send the revised second-DC proposal draft to Claire", "2026-06-05", "medium", "sam", "QBR 2026-05-06",
-               done="2026-06-05"),
+            ai("Send the revised second-DC proposal draft to Claire", "2026-06-05", "medium", "sam", "QBR 2026-05-06", done="2026-06-05"),
             ai("Collect Q2 fill-rate data for the case study", "2026-06-22", "medium", "sam", "assessment 2026-06-02"),
             ai("Confirm sustainment review dates for the second half", "2026-07-03", "low", "sam"),
         ],
         opportunities=[
-            opp("Supplier scorecards and vendor-managed inventory pilot", "strategic_alignment", 95_000, 100, "won",
-                40_000, 55_000, 9, 13, closed="2026-01-14"),
-            opp("Replenishment model for the second distribution centre", "strategic_alignment", 260_000, 60, "proposed",
-                120_000, 160_000, 15, 21, "Follow up on the revised proposal with Claire", "2026-06-19"),
+            opp(
+                "Supplier scorecards and vendor-managed inventory pilot",
+                "strategic_alignment",
+                95_000,
+                100,
+                "won",
+                40_000,
+                55_000,
+                9,
+                13,
+                closed="2026-01-14",
+            ),
+            opp(
+                "Replenishment model for the second distribution centre",
+                "strategic_alignment",
+                260_000,
+                60,
+                "proposed",
+                120_000,
+                160_000,
+                15,
+                21,
+                "Follow up on the revised proposal with Claire",
+                "2026-06-19",
+            ),
             opp("Warehouse slotting study", "performance_gap", 40_000, 0, "lost", 20_000, 30_000, 11, 13, closed="2026-03-10"),
         ],
         ticket_plan=TicketPlan(
-            count=18, hours=(7, 17), tau=12.0, floor=0.03,
-            vocab={"system": "replenishment tool", "record": "purchase proposal", "records": "purchase proposals",
-                   "report": "fill-rate report", "roles": "inventory controllers", "site": "the pick face",
-                   "interface": "supplier EDI link"},
+            count=18,
+            hours=(7, 17),
+            tau=12.0,
+            floor=0.03,
+            vocab={
+                "system": "replenishment tool",
+                "record": "purchase proposal",
+                "records": "purchase proposals",
+                "report": "fill-rate report",
+                "roles": "inventory controllers",
+                "site": "the pick face",
+                "interface": "supplier EDI link",
+            },
             titles=[
                 ("question", "low", "few", "How to override a minimum level with a reason"),
                 ("data", "medium", "some", "Supplier lead times not updated after the price file"),
@@ -1309,32 +1900,53 @@ def meridale() -> ClientSpec:
                 ("access", "low", "few", "Temporary inventory controller needs read-only access"),
             ],
             fixed=[
-                tk("2025-09-16 09:40", "data", "Minimum levels overwritten by manual overrides during the summer cover",
-                   "medium", "some", 45, 150.0),
+                tk("2025-09-16 09:40", "data", "Minimum levels overwritten by manual overrides during the summer cover", "medium", "some", 45, 150.0),
             ],
         ),
         pulse_plan=PulsePlan(["Claire Whitcombe", "Ravi Menon"], every=(21, 28)),
         outcomes=[
             outcome("2025-08-04", "extended", "Ninety-day hyper-care extended into a sustainment year with monthly reviews."),
-            outcome("2026-05-06", "renewed", "Renewed at the twelve-month QBR for a second year of quarterly sustainment "
-                    "reviews; the second-DC work is quoted separately."),
+            outcome(
+                "2026-05-06",
+                "renewed",
+                "Renewed at the twelve-month QBR for a second year of quarterly sustainment reviews; the second-DC work is quoted separately.",
+            ),
         ],
         testimonials=[testimonial("2025-12-02", "given", "2025-12-16"), testimonial("2026-06-02")],
         referrals=[
-            referral("2025-08-20", "Quillon Dental Labs", True, "Claire introduced Dr. Lindqvist, a long-standing customer; "
-                     "signed in December for a March go-live."),
-            referral("2026-05-06", "Northgate Hospital Group central stores", False,
-                     "Intro call with their stores manager planned for July."),
+            referral(
+                "2025-08-20",
+                "Quillon Dental Labs",
+                True,
+                "Claire introduced Dr. Lindqvist, a long-standing customer; signed in December for a March go-live.",
+            ),
+            referral("2026-05-06", "Northgate Hospital Group central stores", False, "Intro call with their stores manager planned for July."),
         ],
         learnings=[
-            learned("2025-09-23", "lesson", "Plan cover for summer leave: temporary staff need the replenishment rules "
-                    "explained, not just a login.", "Manual overrides by the temps left wrong minimum levels and the fill "
-                    "rate dipped for six weeks.", "Ravi Menon", "assessment 2025-09-23"),
-            learned("2025-11-18", "decision", "Ravi reviews the override log every Friday.",
-                    "Overrides are where the rules quietly stop being followed.", "Ravi Menon", "assessment 2025-11-18"),
-            learned("2026-05-06", "decision", "Propose the second distribution centre with a phased start.",
-                    "Claire wants the routines proven in the new building before every product line moves.",
-                    "Claire Whitcombe", "QBR 2026-05-06"),
+            learned(
+                "2025-09-23",
+                "lesson",
+                "Plan cover for summer leave: temporary staff need the replenishment rules explained, not just a login.",
+                "Manual overrides by the temps left wrong minimum levels and the fill rate dipped for six weeks.",
+                "Ravi Menon",
+                "assessment 2025-09-23",
+            ),
+            learned(
+                "2025-11-18",
+                "decision",
+                "Ravi reviews the override log every Friday.",
+                "Overrides are where the rules quietly stop being followed.",
+                "Ravi Menon",
+                "assessment 2025-11-18",
+            ),
+            learned(
+                "2026-05-06",
+                "decision",
+                "Propose the second distribution centre with a phased start.",
+                "Claire wants the routines proven in the new building before every product line moves.",
+                "Claire Whitcombe",
+                "QBR 2026-05-06",
+            ),
         ],
     )
 
@@ -1342,77 +1954,120 @@ def meridale() -> ClientSpec:
 def ashgrove() -> ClientSpec:
     """Month 20, handed over: scheduling and estimating workflow at a commercial printer."""
     return ClientSpec(
-        id="ashgrove-print-studio", name="Ashgrove Print Studio", tier="silver", go_live=d("2024-10-22"),
-        owner="priya", investment=85_000, roi_target=200, status="handed_over", savings_rate=17_000,
-        contacts=[("Patrick Dunmore", "Owner and Managing Director", "patrick.dunmore@ashgroveprint.example"),
-                  ("Elise Moreau", "Production Manager", "elise.moreau@ashgroveprint.example")],
+        id="ashgrove-print-studio",
+        name="Ashgrove Print Studio",
+        tier="silver",
+        go_live=d("2024-10-22"),
+        owner="priya",
+        investment=85_000,
+        roi_target=200,
+        status="handed_over",
+        savings_rate=17_000,
+        contacts=[
+            ("Patrick Dunmore", "Owner and Managing Director", "patrick.dunmore@ashgroveprint.example"),
+            ("Elise Moreau", "Production Manager", "elise.moreau@ashgroveprint.example"),
+        ],
         kpis=[
             training(30.0, 0.99, start=-30, tau=15),
-            KpiSpec("job_ticket_adherence", "Job ticket adherence", "leading", "%", "higher", 60.0, 92.0, plateau=1.0,
-                    tau=30, noise=0.02, honeymoon=0.06),
-            KpiSpec("job_turnaround", "Job turnaround", "lagging", "days", "lower", 5.8, 4.0, plateau=1.05, tau=35, noise=0.025,
-                    dec=2, honeymoon=0.05),
+            KpiSpec(
+                "job_ticket_adherence", "Job ticket adherence", "leading", "%", "higher", 60.0, 92.0, plateau=1.0, tau=30, noise=0.02, honeymoon=0.06
+            ),
+            KpiSpec(
+                "job_turnaround", "Job turnaround", "lagging", "days", "lower", 5.8, 4.0, plateau=1.05, tau=35, noise=0.025, dec=2, honeymoon=0.05
+            ),
             KpiSpec("makeready_time", "Makeready time", "lagging", "h", "lower", 1.6, 1.1, plateau=1.0, tau=40, noise=0.025, dec=2),
             KpiSpec("waste_rate", "Paper waste", "lagging", "%", "lower", 9.5, 6.0, plateau=1.04, tau=45, noise=0.025, dec=2),
-            KpiSpec("cost_per_job", "Cost per job", "lagging", "USD", "lower", 410.0, 360.0, plateau=1.08, tau=50, noise=0.02,
-                    dec=2),
-            KpiSpec("rework_hours", "Rework hours (rolling 7 days)", "diagnostic", "h", "lower", 38, 18, plateau=1.0, tau=35,
-                    noise=0.03, dec=0),
+            KpiSpec("cost_per_job", "Cost per job", "lagging", "USD", "lower", 410.0, 360.0, plateau=1.08, tau=50, noise=0.02, dec=2),
+            KpiSpec("rework_hours", "Rework hours (rolling 7 days)", "diagnostic", "h", "lower", 38, 18, plateau=1.0, tau=35, noise=0.03, dec=0),
         ],
         health=[(15, 8.0), (85, 8.6), (200, 8.4), (360, 8.8), (600, 8.9)],
         health_profile={"communication": -0.6, "satisfaction": 1, "expansion_interest": 0.4},
-        latest_assessment=d("2026-05-26"), late_step=42,
+        latest_assessment=d("2026-05-26"),
+        late_step=42,
         assessment_notes={
             d("2025-10-28"): "Twelve months in and handed over. Elise owns the weekly review; all lagging KPIs on target. "
-                             "From now on a sustainment call every six weeks.",
+            "From now on a sustainment call every six weeks.",
             d("2026-05-26"): "Sustainment call. Handed over since November; Elise runs the weekly review on her own and "
-                             "every lagging KPI is on target. Wide-format rollout finished. Patrick happy to be a reference.",
+            "every lagging KPI is on target. Wide-format rollout finished. Patrick happy to be a reference.",
         },
         action_items=[
-            ai("Handover pack signed off by Patrick and Elise", "2025-11-14", "medium", "priya", "handover review 2025-10-22",
-               done="2025-11-14"),
-            ai("Ask Patrick for a referral to the regional printers' association", "2026-05-29", "low", "priya",
-               "assessment 2026-05-26", done="2026-05-28"),
+            ai("Handover pack signed off by Patrick and Elise", "2025-11-14", "medium", "priya", "handover review 2025-10-22", done="2025-11-14"),
+            ai(
+                "Ask Patrick for a referral to the regional printers' association",
+                "2026-05-29",
+                "low",
+                "priya",
+                "assessment 2026-05-26",
+                done="2026-05-28",
+            ),
             ai("Sustainment call: check waste on the new press", "2026-06-29", "low", "priya"),
         ],
         opportunities=[
-            opp("Wide-format department scheduling rollout", "capability_need", 48_000, 100, "won", 18_000, 24_000, 14, 18,
-                closed="2025-11-20"),
-            opp("Estimating templates and quote turnaround program", "performance_gap", 36_000, 55, "proposed", 12_000,
-                16_000, 20, 23, "Walk Patrick through the proposal on the sustainment call", "2026-06-29"),
+            opp("Wide-format department scheduling rollout", "capability_need", 48_000, 100, "won", 18_000, 24_000, 14, 18, closed="2025-11-20"),
+            opp(
+                "Estimating templates and quote turnaround program",
+                "performance_gap",
+                36_000,
+                55,
+                "proposed",
+                12_000,
+                16_000,
+                20,
+                23,
+                "Walk Patrick through the proposal on the sustainment call",
+                "2026-06-29",
+            ),
         ],
         ticket_plan=TicketPlan(
             count=0,
             fixed=[
-                tk("2025-12-09 10:20", "question", "How to schedule a wide-format job across both printers", "low", "few",
-                   40, 0.5, first_contact=True),
+                tk(
+                    "2025-12-09 10:20",
+                    "question",
+                    "How to schedule a wide-format job across both printers",
+                    "low",
+                    "few",
+                    40,
+                    0.5,
+                    first_contact=True,
+                ),
                 tk("2026-01-21 08:50", "access", "New estimator needs a job scheduler login", "low", "few", 25, 3.0),
                 tk("2026-03-04 13:15", "defect", "Press schedule shows the new press twice", "medium", "some", 50, 22.0),
-                tk("2026-04-15 11:05", "change_request", "Show paper stock on order on the job ticket", "low", "some",
-                   90, 160.0),
-                tk("2026-06-11 15:40", "question", "Which makeready standard applies to the new press", "low", "few",
-                   120, None),
+                tk("2026-04-15 11:05", "change_request", "Show paper stock on order on the job ticket", "low", "some", 90, 160.0),
+                tk("2026-06-11 15:40", "question", "Which makeready standard applies to the new press", "low", "few", 120, None),
             ],
         ),
         pulse_plan=PulsePlan(["Patrick Dunmore", "Elise Moreau"], every=(21, 28)),
         outcomes=[
-            outcome("2025-04-23", "extended", "Support extended from six to twelve months to see the estimating team through "
-                    "its first busy season."),
-            outcome("2025-11-14", "ended", "Engagement ended at handover with the signed handover pack; Elise's team runs "
-                    "the weekly review and sustainment calls come every six weeks."),
+            outcome("2025-04-23", "extended", "Support extended from six to twelve months to see the estimating team through its first busy season."),
+            outcome(
+                "2025-11-14",
+                "ended",
+                "Engagement ended at handover with the signed handover pack; Elise's team runs "
+                "the weekly review and sustainment calls come every six weeks.",
+            ),
         ],
         testimonials=[testimonial("2025-11-14", "given", "2025-11-27")],
         referrals=[
-            referral("2026-05-28", "Regional printers' association", False,
-                     "Patrick to introduce us at the September members' meeting."),
+            referral("2026-05-28", "Regional printers' association", False, "Patrick to introduce us at the September members' meeting."),
         ],
         learnings=[
-            learned("2025-10-28", "decision", "Move to a sustainment call every six weeks after handover.",
-                    "Elise runs the weekly review on her own and every lagging KPI is on target.", "Patrick Dunmore",
-                    "assessment 2025-10-28"),
-            learned("2025-11-14", "lesson", "A handover pack signed by the owner, with a named owner per KPI, makes the "
-                    "handover stick.", "Nothing came back to us in the first month after handover.", "priya",
-                    "handover pack sign-off 2025-11-14"),
+            learned(
+                "2025-10-28",
+                "decision",
+                "Move to a sustainment call every six weeks after handover.",
+                "Elise runs the weekly review on her own and every lagging KPI is on target.",
+                "Patrick Dunmore",
+                "assessment 2025-10-28",
+            ),
+            learned(
+                "2025-11-14",
+                "lesson",
+                "A handover pack signed by the owner, with a named owner per KPI, makes the handover stick.",
+                "Nothing came back to us in the first month after handover.",
+                "priya",
+                "handover pack sign-off 2025-11-14",
+            ),
         ],
         checklist={
             "runbook": item("2025-09-30"),
@@ -1428,6 +2083,7 @@ def ashgrove() -> ClientSpec:
 
 
 # ---------------------------------------------------------------- readings
+
 
 def reading_dates(spec: ClientSpec) -> list[date]:
     """Daily (or working-daily) around go-live and for 90 days after, then twice a week, then weekly."""
@@ -1518,13 +2174,24 @@ def build_kpis(spec: ClientSpec) -> tuple[list[Kpi], dict[str, dict[date, float]
     for k in spec.kpis:
         rng = random.Random(f"{SEED}:{spec.id}:kpi:{k.key}")
         readings = build_readings(spec, k, dates, rng)
-        kpis.append(Kpi(key=k.key, name=k.name, category=k.category, unit=k.unit, direction=k.direction,
-                        baseline=k.baseline, target=k.target, readings=readings))
+        kpis.append(
+            Kpi(
+                key=k.key,
+                name=k.name,
+                category=k.category,
+                unit=k.unit,
+                direction=k.direction,
+                baseline=k.baseline,
+                target=k.target,
+                readings=readings,
+            )
+        )
         series[k.key] = {r.date: r.value for r in readings}
     return kpis, series
 
 
 # ---------------------------------------------------------------- savings
+
 
 def build_savings(spec: ClientSpec) -> list[Savings]:
     if not spec.savings_rate:
@@ -1547,6 +2214,7 @@ def build_savings(spec: ClientSpec) -> list[Savings]:
 
 
 # ---------------------------------------------------------------- assessments
+
 
 def assessment_dates(spec: ClientSpec) -> list[date]:
     go_live = spec.go_live
@@ -1665,8 +2333,10 @@ def build_assessments(spec: ClientSpec, series: dict[str, dict[date, float]]) ->
 
 def generate_assessments(spec: ClientSpec, series: dict[str, dict[date, float]]) -> list[Assessment]:
     if spec.explicit_assessments:
-        return [Assessment(date=on, scores=Scores(**dict(zip(Scores.model_fields, values))), note=note, author=spec.owner)
-                for on, values, note in spec.explicit_assessments]
+        return [
+            Assessment(date=on, scores=Scores(**dict(zip(Scores.model_fields, values))), note=note, author=spec.owner)
+            for on, values, note in spec.explicit_assessments
+        ]
     if not spec.health:
         return []
     rng = random.Random(f"{SEED}:{spec.id}:health")
@@ -1750,8 +2420,7 @@ SECTIONS = {
     "intervention": ["Problem analysis", "Intervention plan", "Escalation decision"],
     "recovery": ["Problem analysis", "Intervention plan", "Escalation decision"],
 }
-PLANNED_MINUTES = {"daily": 20, "weekly": 60, "biweekly": 60, "monthly": 90, "quarterly": 80, "intervention": 45,
-                   "recovery": 30}
+PLANNED_MINUTES = {"daily": 20, "weekly": 60, "biweekly": 60, "monthly": 90, "quarterly": 80, "intervention": 45, "recovery": 30}
 FALLBACK = {
     "opening": ["Team in good shape at the start of the day."],
     "issues": ["No new blockers raised."],
@@ -1844,19 +2513,20 @@ def build_checkin(spec: ClientSpec, series, on: date, kind: str, pick: Picker, r
     if kind == "quarterly" and on in spec.qbr:
         notes = spec.qbr[on]
     elif kind == "daily":
-        notes = [pick("opening"), f"{metrics_text(spec, series, on, rng, 2)} {pick('issues')}",
-                 pick("confidence")]
+        notes = [pick("opening"), f"{metrics_text(spec, series, on, rng, 2)} {pick('issues')}", pick("confidence")]
     elif kind in ("weekly", "biweekly"):
         notes = [metrics_text(spec, series, on, rng, 3), pick("issues"), pick("wins"), pick("steps")]
     elif kind == "monthly":
-        notes = [metrics_text(spec, series, on, rng, 4), pick("optimization"), pick("capability"),
-                 pick("steps")]
+        notes = [metrics_text(spec, series, on, rng, 4), pick("optimization"), pick("capability"), pick("steps")]
     elif kind in ("intervention", "recovery"):
-        notes = [f"{pick('analysis')} {metrics_text(spec, series, on, rng, 2)}", pick("plan"),
-                 pick("escalation")]
+        notes = [f"{pick('analysis')} {metrics_text(spec, series, on, rng, 2)}", pick("plan"), pick("escalation")]
     else:
-        notes = [metrics_text(spec, series, on, rng, 4), "No change in the market picture.",
-                 "Priorities unchanged since the last review.", "Nothing new to explore this quarter."]
+        notes = [
+            metrics_text(spec, series, on, rng, 4),
+            "No change in the market picture.",
+            "Priorities unchanged since the last review.",
+            "Nothing new to explore this quarter.",
+        ]
     if kind in ("weekly", "biweekly", "monthly"):
         # The last section already holds this session's priority; next steps carry the one after it.
         steps = pick.after("steps", notes[-1])
@@ -1864,9 +2534,16 @@ def build_checkin(spec: ClientSpec, series, on: date, kind: str, pick: Picker, r
         steps = pick("steps")
     planned = PLANNED_MINUTES[kind]
     actual = max(10, planned + rng.choice((-10, -5, 0, 0, 5, 10) if planned >= 45 else (-5, 0, 0, 5)))
-    return CheckIn(date=on, kind=kind, author=spec.owner, planned_minutes=planned, actual_minutes=actual,
-                   attendees=attendees, sections=[Section(title=t, notes=n) for t, n in zip(titles, notes)],
-                   next_steps=steps)
+    return CheckIn(
+        date=on,
+        kind=kind,
+        author=spec.owner,
+        planned_minutes=planned,
+        actual_minutes=actual,
+        attendees=attendees,
+        sections=[Section(title=t, notes=n) for t, n in zip(titles, notes)],
+        next_steps=steps,
+    )
 
 
 def build_exceptions(spec: ClientSpec, client: Client, series) -> tuple[list[TouchpointException], list[CheckIn]]:
@@ -1888,14 +2565,12 @@ def build_exceptions(spec: ClientSpec, client: Client, series) -> tuple[list[Tou
 
     def write_checkins(pick: Picker) -> list[CheckIn]:
         rng = random.Random(seed)
-        return [build_checkin(spec, series, on, kind, pick, rng)
-                for on, kind, status, _ in sorted(chosen) if status == "done"]
+        return [build_checkin(spec, series, on, kind, pick, rng) for on, kind, status, _ in sorted(chosen) if status == "done"]
 
     counting = Picker(spec.story)
     write_checkins(counting)
     checkins = write_checkins(Picker(spec.story, dict(counting.calls)))
-    exceptions = [TouchpointException(date=on, kind=kind, status=status, reason=reason)
-                  for on, kind, status, reason in sorted(chosen)]
+    exceptions = [TouchpointException(date=on, kind=kind, status=status, reason=reason) for on, kind, status, reason in sorted(chosen)]
     return exceptions, checkins
 
 
@@ -1925,19 +2600,23 @@ GENERIC_TICKETS: list[tuple[str, str, str, str]] = [
 
 # What people ask for, in the first 30 days and afterwards.
 CATEGORY_WEIGHTS = {
-    "early": {"access": 22, "question": 30, "defect": 18, "data": 10, "performance": 6, "integration": 5,
-              "change_request": 5, "other": 4},
-    "later": {"access": 10, "question": 28, "defect": 14, "data": 14, "performance": 4, "integration": 5,
-              "change_request": 20, "other": 5},
+    "early": {"access": 22, "question": 30, "defect": 18, "data": 10, "performance": 6, "integration": 5, "change_request": 5, "other": 4},
+    "later": {"access": 10, "question": 28, "defect": 14, "data": 14, "performance": 4, "integration": 5, "change_request": 20, "other": 5},
 }
 
 # Minutes to the first response and hours to resolve, by priority (low, high).
 RESPONSE_MINUTES = {"P1": (5, 20), "P2": (10, 60), "P3": (20, 180), "P4": (30, 300)}
 RESOLVE_HOURS = {"P1": (1.0, 5.0), "P2": (3.0, 24.0), "P3": (4.0, 48.0), "P4": (8.0, 96.0)}
 PRIORITY = {
-    ("high", "many"): "P1", ("high", "some"): "P2", ("high", "few"): "P3",
-    ("medium", "many"): "P2", ("medium", "some"): "P3", ("medium", "few"): "P4",
-    ("low", "many"): "P3", ("low", "some"): "P4", ("low", "few"): "P4",
+    ("high", "many"): "P1",
+    ("high", "some"): "P2",
+    ("high", "few"): "P3",
+    ("medium", "many"): "P2",
+    ("medium", "some"): "P3",
+    ("medium", "few"): "P4",
+    ("low", "many"): "P3",
+    ("low", "some"): "P4",
+    ("low", "few"): "P4",
 }
 
 
@@ -2003,8 +2682,7 @@ def wider(impact: str, users: str, chance: float, rng: random.Random) -> str:
     return users if ticket_priority(impact, widened) == "P1" else widened
 
 
-def ticket_times(plan: TicketPlan, opened: datetime, category: str, impact: str, users: str,
-                 rng: random.Random) -> tuple[int, float, bool, bool]:
+def ticket_times(plan: TicketPlan, opened: datetime, category: str, impact: str, users: str, rng: random.Random) -> tuple[int, float, bool, bool]:
     """Minutes to respond, hours to resolve, escalated, resolved at first contact."""
     prio = ticket_priority(impact, users)
     low, high = RESPONSE_MINUTES[prio]
@@ -2024,8 +2702,17 @@ def ticket_times(plan: TicketPlan, opened: datetime, category: str, impact: str,
     return respond, respond / 60 + hours, escalated, False
 
 
-def make_ticket(title: str, category: str, impact: str, users: str, opened: datetime, respond: int | None,
-                resolve: float | None, escalated: bool, first_contact: bool) -> Ticket:
+def make_ticket(
+    title: str,
+    category: str,
+    impact: str,
+    users: str,
+    opened: datetime,
+    respond: int | None,
+    resolve: float | None,
+    escalated: bool,
+    first_contact: bool,
+) -> Ticket:
     """A ticket as it stands at CUTOFF: anything later than that has not happened yet."""
     first_response = opened + timedelta(minutes=respond) if respond is not None else None
     resolved = opened + timedelta(minutes=round(resolve * 60)) if resolve is not None else None
@@ -2035,9 +2722,17 @@ def make_ticket(title: str, category: str, impact: str, users: str, opened: date
         resolved = None
     if resolved is not None and first_response is not None and resolved < first_response:
         resolved = first_response
-    return Ticket(title=title, category=category, impact=impact, users=users, opened=opened,
-                  first_response=first_response, resolved=resolved, escalated=escalated,
-                  first_contact=first_contact and resolved is not None)
+    return Ticket(
+        title=title,
+        category=category,
+        impact=impact,
+        users=users,
+        opened=opened,
+        first_response=first_response,
+        resolved=resolved,
+        escalated=escalated,
+        first_contact=first_contact and resolved is not None,
+    )
 
 
 def build_tickets(spec: ClientSpec) -> list[Ticket]:
@@ -2045,8 +2740,7 @@ def build_tickets(spec: ClientSpec) -> list[Ticket]:
     if plan is None:
         return []
     rng = random.Random(f"{SEED}:{spec.id}:tickets")
-    found = [make_ticket(f.title, f.category, f.impact, f.users, f.opened, f.respond, f.resolve, f.escalated,
-                         f.first_contact) for f in plan.fixed]
+    found = [make_ticket(f.title, f.category, f.impact, f.users, f.opened, f.respond, f.resolve, f.escalated, f.first_contact) for f in plan.fixed]
     days, weights = ticket_days(spec, plan)
     used: dict[str, int] = defaultdict(int)
     for _ in range(plan.count):
@@ -2137,13 +2831,13 @@ def build_pulses(spec: ClientSpec, assessments: list[Assessment]) -> list[Pulse]
                 lines = comments[band]
                 comment = lines[said[band] % len(lines)]
                 said[band] += 1
-            pulses.append(Pulse(date=on, respondent=who, recommend=recommend, satisfaction=satisfaction,
-                                comment=comment))
+            pulses.append(Pulse(date=on, respondent=who, recommend=recommend, satisfaction=satisfaction, comment=comment))
             on += timedelta(days=rng.randint(*plan.every))
     return sorted(pulses, key=lambda p: (p.date, p.respondent))
 
 
 # ---------------------------------------------------------------- practice records: checklist
+
 
 def build_checklist(spec: ClientSpec) -> list[ChecklistItem]:
     """The default knowledge-transfer items with the spec's progress; empty (the defaults) when the spec has none."""
@@ -2155,20 +2849,29 @@ def build_checklist(spec: ClientSpec) -> list[ChecklistItem]:
     items = []
     for default in defaults:
         done_on, note = spec.checklist.get(default.key, (None, None))
-        items.append(ChecklistItem(key=default.key, label=default.label, done=done_on is not None, done_on=done_on,
-                                   note=note))
+        items.append(ChecklistItem(key=default.key, label=default.label, done=done_on is not None, done_on=done_on, note=note))
     return items
 
 
 # ---------------------------------------------------------------- build
 
+
 def build_client(spec: ClientSpec) -> Client:
     kpis, series = build_kpis(spec)
     client = Client(
-        id=spec.id, name=spec.name, tier=spec.tier, go_live=spec.go_live, owner=spec.owner,
-        investment=spec.investment, roi_target=spec.roi_target, status=spec.status,
+        id=spec.id,
+        name=spec.name,
+        tier=spec.tier,
+        go_live=spec.go_live,
+        owner=spec.owner,
+        investment=spec.investment,
+        roi_target=spec.roi_target,
+        status=spec.status,
         contacts=[Contact(name=n, role=r, email=e) for n, r, e in spec.contacts],
-        kpis=kpis, savings=build_savings(spec), opportunities=spec.opportunities, action_items=spec.action_items,
+        kpis=kpis,
+        savings=build_savings(spec),
+        opportunities=spec.opportunities,
+        action_items=spec.action_items,
     )
     client.assessments = build_assessments(spec, series)
     client.exceptions, client.checkins = build_exceptions(spec, client, series)

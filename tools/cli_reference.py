@@ -35,11 +35,9 @@ def commands(group: click.Group, path: tuple[str, ...] = ()) -> list[tuple[str, 
 
 def reference() -> str:
     cli = every_command()
-    parts = ["# Command reference\n\n",
-             "Every command's `--help`, as carebench prints it (`python tools/cli_reference.py` writes this file).\n"]
+    parts = ["# Command reference\n\n", "Every command's `--help`, as carebench prints it (`python tools/cli_reference.py` writes this file).\n"]
     for path in commands(cli):
-        result = CliRunner().invoke(cli, [*path, "--help"], prog_name="carebench", terminal_width=WIDTH,
-                                    max_content_width=WIDTH)
+        result = CliRunner().invoke(cli, [*path, "--help"], prog_name="carebench", terminal_width=WIDTH, max_content_width=WIDTH)
         if result.exit_code != 0:
             raise SystemExit(f"carebench {' '.join(path)} --help failed: {result.output}")
         parts.append(f"\n## {' '.join(('carebench', *path))}\n\n```\n{result.output.rstrip()}\n```\n")

@@ -18,8 +18,7 @@ def _kpi_line(status) -> str:
     return f"• {status.name}: {status.current:g}{unit}{previous}; target {status.target:g}{unit} ({mark})"
 
 
-def context(session: Session, client_id: str, touchpoint_date: date, kind: str,
-            opportunity_id: int | None = None) -> Document:
+def context(session: Session, client_id: str, touchpoint_date: date, kind: str, opportunity_id: int | None = None) -> Document:
     """Everything a guided check-in needs: the script with its prompts filled in, KPIs, last scores, the user's draft."""
     from ..core.finance import financials
     from ..core.health import latest_on_or_before
@@ -41,8 +40,11 @@ def context(session: Session, client_id: str, touchpoint_date: date, kind: str,
         client = store.client(client_id)
         opportunities = store.opportunities(client_id) if opportunity_id is not None else []
         draft = store.load_draft(client_id, touchpoint_date, kind)
-        others = [d["author"] for d in store.drafts() if d["client"] == client_id
-                  and d["date"] == touchpoint_date.isoformat() and d["kind"] == kind and d["author"] != store.actor]
+        others = [
+            d["author"]
+            for d in store.drafts()
+            if d["client"] == client_id and d["date"] == touchpoint_date.isoformat() and d["kind"] == kind and d["author"] != store.actor
+        ]
     local = read_local(session, client_id, touchpoint_date, kind)
     statuses = [kpi_status(k, day, rules.retained_threshold) for k in client.kpis]
     latest = latest_on_or_before(client.assessments, day)
@@ -69,43 +71,55 @@ def context(session: Session, client_id: str, touchpoint_date: date, kind: str,
         "last_next_steps": (last_checkin.next_steps if last_checkin and last_checkin.next_steps else "nothing recorded"),
         "financials": f"{money.monthly_savings or 0:,.0f} last month, {money.ytd_savings:,.0f} this year; {roi}",
         "readiness": readiness(band),
-        "opportunity": (f"{opportunity['title']} ({opportunity['stage']}, {opportunity['value']:,.0f} a year, "
-                        f"{opportunity['probability']}%)") if opportunity else "none chosen",
+        "opportunity": (f"{opportunity['title']} ({opportunity['stage']}, {opportunity['value']:,.0f} a year, {opportunity['probability']}%)")
+        if opportunity
+        else "none chosen",
     }
     kpis = {}
     for kpi, status in zip(client.kpis, statuses):
         low, high = reading_span(kpi, day)
-        kpis[kpi.key] = {**status.model_dump(mode="json", include={"key", "name", "unit", "category", "direction", "baseline",
-                                                                      "target", "current", "previous"}), "low": low, "high": high}
-    return Document(frozen({
-        "client": client.id,
-        "client_name": client.name,
-        "owner": client.owner,
-        "contacts": [c.name for c in client.contacts],
-        "kind": kind,
-        "touchpoint_date": touchpoint_date.isoformat(),
-        "day": day.isoformat(),
-        "band": band,
-        "script": {
-            "title": template.title,
-            "planned_minutes": template.planned_minutes,
-            "sections": [
-                {"title": s.title, "minutes": s.minutes, "capture": list(s.capture),
-                 "prompts": [render(p, context) for p in s.prompts],
-                 "kpis": [k.key for k in kpis_for(s, client.kpis)],
-                 "scores": list(s.scores) if s.scores else None}
-                for s in template.section
-            ],
-        },
-        "script_problems": problems,
-        "kpis": kpis,
-        "last_scores": latest.scores.model_dump() if latest else None,
-        "last_assessed": latest.date.isoformat() if latest else None,
-        "suggestions": {name: s.to_json() for name, s in _suggestions(client, day, session, statuses).items()},
-        "draft": draft[0] if draft else None,
-        "draft_version": draft[1] if draft else None,
-        # Copies of this draft from sessions that ended (a stale one's save, a local copy): merged on opening.
-        "recovered": [*(draft[2] if draft else []), *([local] if local else [])],
-        "other_drafts": others,
-        "opportunity": opportunity,
-    }))
+        kpis[kpi.key] = {
+            **status.model_dump(mode="json", include={"key", "name", "unit", "category", "direction", "baseline", "target", "current", "previous"}),
+            "low": low,
+            "high": high,
+        }
+    return Document(
+        frozen(
+            {
+                "client": client.id,
+                "client_name": client.name,
+                "owner": client.owner,
+                "contacts": [c.name for c in client.contacts],
+                "kind": kind,
+                "touchpoint_date": touchpoint_date.isoformat(),
+                "day": day.isoformat(),
+                "band": band,
+                "script": {
+                    "title": template.title,
+                    "planned_minutes": template.planned_minutes,
+                    "sections": [
+                        {
+                            "title": s.title,
+                            "minutes": s.minutes,
+                            "capture": list(s.capture),
+                            "prompts": [render(p, context) for p in s.prompts],
+                            "kpis": [k.key for k in kpis_for(s, client.kpis)],
+                            "scores": list(s.scores) if s.scores else None,
+                        }
+                        for s in template.section
+                    ],
+                },
+                "script_problems": problems,
+                "kpis": kpis,
+                "last_scores": latest.scores.model_dump() if latest else None,
+                "last_assessed": latest.date.isoformat() if latest else None,
+                "suggestions": {name: s.to_json() for name, s in _suggestions(client, day, session, statuses).items()},
+                "draft": draft[0] if draft else None,
+                "draft_version": draft[1] if draft else None,
+                # Copies of this draft from sessions that ended (a stale one's save, a local copy): merged on opening.
+                "recovered": [*(draft[2] if draft else []), *([local] if local else [])],
+                "other_drafts": others,
+                "opportunity": opportunity,
+            }
+        )
+    )

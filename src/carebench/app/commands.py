@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 # The type, where a field named ``date`` hides it in a class body.
 Date = date
 
+
 def checked(model_cls, **fields):
     """A core model built from ``fields``; what the core refuses becomes one line (UserError)."""
     from pydantic import ValidationError
@@ -120,24 +121,24 @@ def load_demo(session: Session, anchor: date) -> tuple[Imported, date]:
 # ----- clients, KPIs, readings, savings, assessments -------------------------------------------
 
 
-def add_client(session: Session, client_id: str, name: str, tier: str, go_live: date, owner: str | None = None,
-               investment: float = 0.0, roi_target: float = 0.0):
+def add_client(
+    session: Session, client_id: str, name: str, tier: str, go_live: date, owner: str | None = None, investment: float = 0.0, roi_target: float = 0.0
+):
     """A new engagement (owner: the user unless named); returns the client model as stored."""
     from ..core.models import Client
 
-    client = checked(Client, id=client_id, name=name, tier=tier, go_live=go_live, owner=owner or session.actor,
-                     investment=investment, roi_target=roi_target)
+    client = checked(
+        Client, id=client_id, name=name, tier=tier, go_live=go_live, owner=owner or session.actor, investment=investment, roi_target=roi_target
+    )
     with session.writing() as store:
         store.add_client(client)
     return client
 
 
-def add_kpi(session: Session, client: str, key: str, name: str, category: str, unit: str, direction: str,
-            baseline: float, target: float):
+def add_kpi(session: Session, client: str, key: str, name: str, category: str, unit: str, direction: str, baseline: float, target: float):
     from ..core.models import Kpi
 
-    kpi = checked(Kpi, key=key, name=name, category=category, unit=unit, direction=direction, baseline=baseline,
-                  target=target)
+    kpi = checked(Kpi, key=key, name=name, category=category, unit=unit, direction=direction, baseline=baseline, target=target)
     with session.writing() as store:
         store.add_kpi(client, kpi)
     return kpi
@@ -152,8 +153,7 @@ class ReadingRecorded:
     replaced: float | None
 
 
-def record_reading(session: Session, client: str, kpi: str, value: float, day: date | None = None,
-                   force: bool = False) -> ReadingRecorded:
+def record_reading(session: Session, client: str, kpi: str, value: float, day: date | None = None, force: bool = False) -> ReadingRecorded:
     """A KPI reading inside its plausible span (the check-in's rule) unless ``force``; a second one on the same date
     replaces the first (audited)."""
     from ..core.kpis import implausible, reading_span
@@ -187,14 +187,12 @@ class Assessed:
     replaced: bool
 
 
-def record_assessment(session: Session, client: str, scores: dict[str, int], day: date | None = None,
-                      note: str | None = None) -> Assessed:
+def record_assessment(session: Session, client: str, scores: dict[str, int], day: date | None = None, note: str | None = None) -> Assessed:
     """A health assessment (all nine sub-scores); one per client and date, a second one replaces the first."""
     from ..core.health import band_of, overall_score
     from ..core.models import Assessment, Scores
 
-    assessment = checked(Assessment, date=day or session.today, scores=checked(Scores, **scores), note=note,
-                         author=session.actor)
+    assessment = checked(Assessment, date=day or session.today, scores=checked(Scores, **scores), note=note, author=session.actor)
     overall = overall_score(assessment.scores, session.rules.weights)
     with session.writing() as store:
         replaced = store.add_assessment(client, assessment)
@@ -213,8 +211,9 @@ class TouchpointRecorded:
     moved_to: Date | None
 
 
-def record_touchpoint(session: Session, client: str, day: date, status: str, kind: str | None = None,
-                      reason: str | None = None, to: date | None = None) -> TouchpointRecorded:
+def record_touchpoint(
+    session: Session, client: str, day: date, status: str, kind: str | None = None, reason: str | None = None, to: date | None = None
+) -> TouchpointRecorded:
     """What happened to the touchpoint standing on ``day``: done, skipped (with a reason) or moved (to a day)."""
     from ..core.schedule import move_problem, touchpoint_outcome
 
@@ -226,8 +225,7 @@ def record_touchpoint(session: Session, client: str, day: date, status: str, kin
         store.refuse_recorded(client, day)
         engagement = store.client(client, parts={"assessments", "exceptions"})
         try:
-            outcome = touchpoint_outcome(engagement, day, status, kind, reason, to, session.rules.plans,
-                                         session.rules.calendar)
+            outcome = touchpoint_outcome(engagement, day, status, kind, reason, to, session.rules.plans, session.rules.calendar)
         except ValueError as exc:
             raise _refused(exc) from None
         store.record_exception(client, outcome)
@@ -243,8 +241,9 @@ def reopen_touchpoint(session: Session, client: str, day: date, kind: str | None
 # ----- action items and opportunities ----------------------------------------------------------
 
 
-def add_action(session: Session, client: str, text: str, due: date, priority: str = "medium",
-               owner: str | None = None, source: str | None = None) -> int:
+def add_action(
+    session: Session, client: str, text: str, due: date, priority: str = "medium", owner: str | None = None, source: str | None = None
+) -> int:
     """An action item (owner: the client's owner unless named); returns its id."""
     from ..core.models import ActionItem
 
@@ -284,8 +283,7 @@ def update_opportunity(session: Session, opportunity_id: int, opportunity: Oppor
 # ----- check-ins and drafts ----------------------------------------------------------------------
 
 
-def save_draft(session: Session, client: str, day: date, kind: str, data: dict, version: int | None,
-               keep_both: bool = False) -> int:
+def save_draft(session: Session, client: str, day: date, kind: str, data: dict, version: int | None, keep_both: bool = False) -> int:
     """Keep the user's check-in in progress; returns the stored draft's version.
 
     Refused when the stored draft moved past ``version``; with ``keep_both`` (a session going
@@ -306,10 +304,19 @@ def discard_draft(session: Session, client: str, day: date, kind: str) -> None:
         store.discard_draft(client, day, kind)
 
 
-def finish_checkin(session: Session, client: str, touchpoint_date: date, checkin: CheckIn, readings: dict[str, float],
-                   assessment: Assessment | None, actions: list[ActionItem], learnings: Iterable[Learning] = (),
-                   opportunity_id: int | None = None, outcome: dict | None = None,
-                   opportunity_version: int | None = None) -> int:
+def finish_checkin(
+    session: Session,
+    client: str,
+    touchpoint_date: date,
+    checkin: CheckIn,
+    readings: dict[str, float],
+    assessment: Assessment | None,
+    actions: list[ActionItem],
+    learnings: Iterable[Learning] = (),
+    opportunity_id: int | None = None,
+    outcome: dict | None = None,
+    opportunity_version: int | None = None,
+) -> int:
     """Store a finished check-in with all it captured in one transaction; returns its id.
 
     An expansion conversation (``opportunity_id``, read at ``opportunity_version``) records its
@@ -318,10 +325,10 @@ def finish_checkin(session: Session, client: str, touchpoint_date: date, checkin
     """
     with session.writing() as store:
         if opportunity_id is not None:
-            return store.record_expansion_checkin(client, opportunity_id, checkin, actions, outcome, learnings=learnings,
-                                                  expected_version=opportunity_version)
-        return store.finish_checkin(client, checkin, readings, assessment, actions, touchpoint_date=touchpoint_date,
-                                    learnings=learnings)
+            return store.record_expansion_checkin(
+                client, opportunity_id, checkin, actions, outcome, learnings=learnings, expected_version=opportunity_version
+            )
+        return store.finish_checkin(client, checkin, readings, assessment, actions, touchpoint_date=touchpoint_date, learnings=learnings)
 
 
 # ----- support tickets -----------------------------------------------------------------------------
@@ -344,8 +351,7 @@ def change_ticket(session: Session, client: str, ref: str, change) -> Ticket:
     return updated
 
 
-def resolve_ticket(session: Session, client: str, ref: str, at: datetime, first_contact: bool = False,
-                   escalated: bool = False) -> Ticket:
+def resolve_ticket(session: Session, client: str, ref: str, at: datetime, first_contact: bool = False, escalated: bool = False) -> Ticket:
     from ..core.support import resolve_ticket as resolved
 
     def change(current) -> dict:
@@ -378,8 +384,7 @@ def record_outcome(session: Session, client: str, kind: str, note: str | None = 
     return entry.date
 
 
-def add_referral(session: Session, client: str, prospect: str, converted: bool = False, note: str | None = None,
-                 day: date | None = None) -> int:
+def add_referral(session: Session, client: str, prospect: str, converted: bool = False, note: str | None = None, day: date | None = None) -> int:
     from ..core.models import Referral
 
     entry = checked(Referral, date=day or session.today, prospect=prospect, became_engagement=converted, note=note)
@@ -402,12 +407,21 @@ def testimonial(session: Session, client: str, answer: str, day: date | None = N
             store.answer_testimonial(client, answer, day or session.today)
 
 
-def record_learning(session: Session, client: str, what: str, decision: bool = False, why: str = "",
-                    who: str | None = None, day: date | None = None, source: str | None = None) -> str:
+def record_learning(
+    session: Session,
+    client: str,
+    what: str,
+    decision: bool = False,
+    why: str = "",
+    who: str | None = None,
+    day: date | None = None,
+    source: str | None = None,
+) -> str:
     from ..core.models import Learning
 
-    entry = checked(Learning, date=day or session.today, kind="decision" if decision else "lesson", what=what, why=why,
-                    who=who or session.actor, source=source)
+    entry = checked(
+        Learning, date=day or session.today, kind="decision" if decision else "lesson", what=what, why=why, who=who or session.actor, source=source
+    )
     with session.writing() as store:
         store.add_learning(client, entry)
     return entry.kind
@@ -461,8 +475,7 @@ def acknowledge(session: Session, finding: str, until: date, reason: str) -> dic
         if rule == "kpi-backsliding" and subject not in {k.key for k in store.client(client, parts={"kpis"}).kpis}:
             raise UserError(f"client '{client}' has no KPI '{subject}'")
         # (parse_finding_id makes sure an action-overdue finding names its item by number)
-        if rule == "action-overdue" and int(subject or 0) not in {
-                a["id"] for a in store.open_action_items() if a["client"] == client}:
+        if rule == "action-overdue" and int(subject or 0) not in {a["id"] for a in store.open_action_items() if a["client"] == client}:
             raise UserError(f"client '{client}' has no open action item {subject}")
         return store.acknowledge(finding, client, until, reason)
 
@@ -483,7 +496,6 @@ def import_readings(session: Session, raw: bytes, label: str, force: bool = Fals
     from .feeds import parse_readings_csv
 
     with session.writing() as store, store.atomic():
-        kpis = {c.id: {k.key: None if force else reading_span(k, session.today) for k in c.kpis}
-                for c in store.clients(parts={"kpis"})}
+        kpis = {c.id: {k.key: None if force else reading_span(k, session.today) for k in c.kpis} for c in store.clients(parts={"kpis"})}
         rows = parse_readings_csv(raw, label, kpis)
         return store.import_readings(rows, source=label)

@@ -35,15 +35,13 @@ def local_path(session: Session, client: str, day: date, kind: str) -> Path:
     return state_dir() / "drafts" / f"{hashlib.sha256(key.encode()).hexdigest()[:32]}.json"
 
 
-def keep_locally(session: Session, client: str, day: date, kind: str, data: dict, version: int | None,
-                 saved_at: str) -> Path:
+def keep_locally(session: Session, client: str, day: date, kind: str, data: dict, version: int | None, saved_at: str) -> Path:
     """Write the draft to its private local file (owner-only, created without following links)."""
     from ..store.files import write_file
 
     path = local_path(session, client, day, kind)
     path.parent.mkdir(mode=0o700, exist_ok=True)
-    record = {"client": client, "date": day.isoformat(), "kind": kind, "version": version, "saved_at": saved_at,
-              "data": data}
+    record = {"client": client, "date": day.isoformat(), "kind": kind, "version": version, "saved_at": saved_at, "data": data}
     write_file(path, json.dumps(record, sort_keys=True), mode=0o600)
     return path
 
@@ -83,8 +81,7 @@ def flush(session: Session, client: str, day: date, kind: str, data: dict, versi
 
     keep_locally(session, client, day, kind, data, version, now_stamp())
     try:
-        commands.save_draft(replace(session, on_wait=None, patience=FLUSH_WAIT_S), client, day, kind, data, version,
-                            keep_both=True)
+        commands.save_draft(replace(session, on_wait=None, patience=FLUSH_WAIT_S), client, day, kind, data, version, keep_both=True)
     except Exception:  # the local copy stands
         return False
     forget_local(session, client, day, kind)

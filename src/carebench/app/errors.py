@@ -55,6 +55,5 @@ def sqlite_warning() -> str | None:
     from ..store.doctor import SAFE_SQLITE
 
     if tuple(int(p) for p in sqlite3.sqlite_version.split(".")) < SAFE_SQLITE:
-        return (f"SQLite {sqlite3.sqlite_version} predates {'.'.join(map(str, SAFE_SQLITE))} (a WAL fix for shared "
-                "databases); see `carebench doctor`")
+        return f"SQLite {sqlite3.sqlite_version} predates {'.'.join(map(str, SAFE_SQLITE))} (a WAL fix for shared databases); see `carebench doctor`"
     return None

@@ -34,8 +34,7 @@ def _value(text: str) -> tuple[float | None, str | None]:
     return value, None
 
 
-def parse_readings_csv(raw: bytes, label: str,
-                       kpis: Mapping[str, Mapping[str, tuple[float, float] | None]]) -> list[tuple[str, str, date, float]]:
+def parse_readings_csv(raw: bytes, label: str, kpis: Mapping[str, Mapping[str, tuple[float, float] | None]]) -> list[tuple[str, str, date, float]]:
     """Every reading of a CSV file (header client,kpi,date,value, in any order), checked whole.
 
     ``kpis`` maps each known client to its KPI keys, each with the plausible span of a new
@@ -153,9 +152,15 @@ def event_uid(client_id: str, kind: str, original: date) -> str:
     return f"{client_id}-{kind}-{original.isoformat()}@carebench"
 
 
-def touchpoint_calendar(clients: Iterable[Client], start: date, end: date, templates: dict,
-                        plans: Plans = DEFAULT_PLANS, calendar: WorkCalendar = DEFAULT_CALENDAR,
-                        stamp: datetime | None = None) -> bytes:
+def touchpoint_calendar(
+    clients: Iterable[Client],
+    start: date,
+    end: date,
+    templates: dict,
+    plans: Plans = DEFAULT_PLANS,
+    calendar: WorkCalendar = DEFAULT_CALENDAR,
+    stamp: datetime | None = None,
+) -> bytes:
     """An RFC 5545 calendar: one event per scheduled touchpoint from ``start`` to ``end``, at 09:00 floating time.
 
     Stored text is made inert: the file goes to the terminal without -o, and RFC 5545 text has no control characters.
@@ -176,9 +181,11 @@ def touchpoint_calendar(clients: Iterable[Client], start: date, end: date, templ
     for _, _, client, tp in sorted(events, key=lambda e: e[:2]):
         template = templates.get(tp.kind)
         minutes = template.planned_minutes if template else DEFAULT_MINUTES
-        lines = [f"Client: {client.name} ({client.id}), {client.tier} tier", f"Consultant: {client.owner}",
-                 f"Touchpoint: {KIND_LABEL[tp.kind]}"
-                 + (f", also covering the {' and '.join(KIND_LABEL[k] for k in tp.covers)}" if tp.covers else "")]
+        lines = [
+            f"Client: {client.name} ({client.id}), {client.tier} tier",
+            f"Consultant: {client.owner}",
+            f"Touchpoint: {KIND_LABEL[tp.kind]}" + (f", also covering the {' and '.join(KIND_LABEL[k] for k in tp.covers)}" if tp.covers else ""),
+        ]
         if tp.moved_from:
             lines.append(f"Moved from {tp.moved_from.isoformat()}")
         lines.append("")

@@ -74,11 +74,24 @@ def agenda(session: Session, owner: str | None = None, day: date | None = None) 
     with session.reading() as store:
         rows = store.agenda_rows(day, owner)
         actions = store.open_action_items(due_on_or_before=day, owner=owner)
-    items = tuple(AgendaRow(r.client, r.client_name, r.owner, r.kind, date.fromisoformat(r.date), r.status, r.missed,
-                            tuple(r.covers), r.band, support_phase(day_number(date.fromisoformat(r.go_live), day)))
-                  for r in rows)
-    due = tuple(ActionDue(a["client"], a["client_name"], a["id"], a["text"], a["owner"], date.fromisoformat(a["due"]),
-                          a["priority"]) for a in actions)
+    items = tuple(
+        AgendaRow(
+            r.client,
+            r.client_name,
+            r.owner,
+            r.kind,
+            date.fromisoformat(r.date),
+            r.status,
+            r.missed,
+            tuple(r.covers),
+            r.band,
+            support_phase(day_number(date.fromisoformat(r.go_live), day)),
+        )
+        for r in rows
+    )
+    due = tuple(
+        ActionDue(a["client"], a["client_name"], a["id"], a["text"], a["owner"], date.fromisoformat(a["due"]), a["priority"]) for a in actions
+    )
     return Agenda(day, items, due)
 
 
@@ -91,9 +104,12 @@ def schedule(session: Session, client: str, start: date | None = None, end: date
         start = start or card.go_live
         end = end or max(add_months(card.go_live, 12), session.today + timedelta(days=30))
         rows = store.touchpoints_between(client, start, end)
-    return Schedule(client, start, end, tuple(
-        ScheduledTouchpoint(date.fromisoformat(r.date), r.kind, tuple(r.covers), r.status, _day(r.moved_from), r.reason)
-        for r in rows))
+    return Schedule(
+        client,
+        start,
+        end,
+        tuple(ScheduledTouchpoint(date.fromisoformat(r.date), r.kind, tuple(r.covers), r.status, _day(r.moved_from), r.reason) for r in rows),
+    )
 
 
 # ----- health -----------------------------------------------------------------------------------------
@@ -104,9 +120,10 @@ def _components(scores: dict[str, int], weights) -> dict[str, Component]:
     from ..core.weighting import COMPONENTS, component_mean, validate_weights
 
     checked = validate_weights(weights)
-    return {name: Component(float(component_mean(scores, name)), float(checked[name]),
-                            frozen_map({n: scores[n] for n in names}))
-            for name, names in COMPONENTS.items()}
+    return {
+        name: Component(float(component_mean(scores, name)), float(checked[name]), frozen_map({n: scores[n] for n in names}))
+        for name, names in COMPONENTS.items()
+    }
 
 
 def _health_from_row(row: tuple, weights) -> Health:
@@ -116,8 +133,18 @@ def _health_from_row(row: tuple, weights) -> Health:
     if when is None:
         return Health(client, name, None, None, None, None, None, None, ())
     scores = dict(zip(SUBSCORES, values))
-    return Health(client, name, date.fromisoformat(when), overall, band, frozen_map(_components(scores, weights)),
-                  previous, delta, tuple(Driver(**d) for d in json.loads(drivers)), note)
+    return Health(
+        client,
+        name,
+        date.fromisoformat(when),
+        overall,
+        band,
+        frozen_map(_components(scores, weights)),
+        previous,
+        delta,
+        tuple(Driver(**d) for d in json.loads(drivers)),
+        note,
+    )
 
 
 def health_list(session: Session) -> tuple[Health, ...]:
@@ -138,8 +165,10 @@ def _suggestions(client, day: date, session: Session, statuses: list) -> dict[st
     rules = session.rules
     support = [kpi_status(k, day, rules.retained_threshold) for k in support_kpis(client.tickets, day)]
     share = on_time_share(client, day, plans=rules.plans, calendar=rules.calendar)
-    return {name: Suggestion(s.subscore, s.score, s.reason)
-            for name, s in suggest_subscores(statuses + support, share, pulses=client.pulses, as_of=day).items()}
+    return {
+        name: Suggestion(s.subscore, s.score, s.reason)
+        for name, s in suggest_subscores(statuses + support, share, pulses=client.pulses, as_of=day).items()
+    }
 
 
 def health_detail(session: Session, client_id: str) -> HealthDetail:
@@ -154,13 +183,16 @@ def health_detail(session: Session, client_id: str) -> HealthDetail:
         client = store.client(client_id)
         (row,) = store.latest_assessments(day, client_id, active_only=False)
     health = _health_from_row(row, rules.weights)
-    history = tuple(HistoryPoint(d, float(overall), band)
-                    for d, overall, band in health_history(client.assessments, rules.weights, until=day))
+    history = tuple(HistoryPoint(d, float(overall), band) for d, overall, band in health_history(client.assessments, rules.weights, until=day))
     statuses = [kpi_status(k, day, rules.retained_threshold) for k in client.kpis]
-    return HealthDetail(health, history, tuple(BAND_ADVICE[cast("Band", health.band)]) if health.band else (),
-                        frozen_map(_suggestions(client, day, session, statuses)),
-                        Advocacy(ask_for_advocacy(client, day), advocacy_reason(client, day)),
-                        frozen(pulse_summary(client.pulses, day, quarters(day, 4))))
+    return HealthDetail(
+        health,
+        history,
+        tuple(BAND_ADVICE[cast("Band", health.band)]) if health.band else (),
+        frozen_map(_suggestions(client, day, session, statuses)),
+        Advocacy(ask_for_advocacy(client, day), advocacy_reason(client, day)),
+        frozen(pulse_summary(client.pulses, day, quarters(day, 4))),
+    )
 
 
 # ----- KPIs -------------------------------------------------------------------------------------------------
@@ -197,16 +229,19 @@ def kpi_dashboard(session: Session, client_id: str, recent: int = RECENT_READING
         own = store.kpi_standings(client_id, day)
         latest = store.latest_readings(client_id, day, recent)
     support = support_kpis(client.tickets, day)
-    kpis_shown = [DashboardKpi(_standing(s), tuple(ReadingPoint(date.fromisoformat(d), v) for d, v in latest.get(s.key, [])))
-                  for s in own]
+    kpis_shown = [DashboardKpi(_standing(s), tuple(ReadingPoint(date.fromisoformat(d), v) for d, v in latest.get(s.key, []))) for s in own]
     for kpi in support:
         status = kpi_status(kpi, day, session.rules.retained_threshold)
         upto = [r for r in kpi.readings if r.date <= day]
-        kpis_shown.append(DashboardKpi(_standing(status), tuple(ReadingPoint(r.date, r.value)
-                                                               for r in (upto[-recent:] if recent > 0 else upto))))
+        kpis_shown.append(DashboardKpi(_standing(status), tuple(ReadingPoint(r.date, r.value) for r in (upto[-recent:] if recent > 0 else upto))))
     money = financials(client.savings, client.investment, client.roi_target, day)
-    return KpiDashboard(client.id, client.name, tuple(kpis_shown), frozen(money.model_dump(mode="json")),
-                        tuple(_open_action(a) for a in client.action_items if a.status == "open"))
+    return KpiDashboard(
+        client.id,
+        client.name,
+        tuple(kpis_shown),
+        frozen(money.model_dump(mode="json")),
+        tuple(_open_action(a) for a in client.action_items if a.status == "open"),
+    )
 
 
 def _open_action(a) -> OpenAction:
@@ -226,21 +261,29 @@ def client_card(session: Session, client_id: str) -> ClientCard:
         client = store.client(client_id, parts={"contacts", "savings", "action_items", "checklist"})
         band = store.bands_on(day).get(client_id)
         statuses = store.kpi_standings(client_id, day)
-        upcoming = store.touchpoints_between(client_id, day, day + timedelta(days=NEXT_TOUCHPOINT_DAYS)) \
-            if client.status == "active" else []
+        upcoming = store.touchpoints_between(client_id, day, day + timedelta(days=NEXT_TOUCHPOINT_DAYS)) if client.status == "active" else []
     number = day_number(client.go_live, day)
     open_high = sum(1 for a in client.action_items if a.status == "open" and a.priority == "high")
     gate = handover_gate(number, band, statuses, open_high, checklist=checklist_of(client))
     money = financials(client.savings, client.investment, client.roi_target, day)
     next_tp = next((t for t in upcoming if t.status == "scheduled"), None)
     return ClientCard(
-        client.id, client.name, client.tier, client.owner, client.status, client.go_live, number, support_phase(number),
-        adoption_phase(client.go_live, day), band, Gate(gate.ready, tuple(gate.reasons)),
-        Financials(money.monthly_savings, money.ytd_savings, money.cumulative_savings, money.roi, money.roi_target,
-                   money.investment),
+        client.id,
+        client.name,
+        client.tier,
+        client.owner,
+        client.status,
+        client.go_live,
+        number,
+        support_phase(number),
+        adoption_phase(client.go_live, day),
+        band,
+        Gate(gate.ready, tuple(gate.reasons)),
+        Financials(money.monthly_savings, money.ytd_savings, money.cumulative_savings, money.roi, money.roi_target, money.investment),
         tuple(ContactCard(c.name, c.role, c.email) for c in client.contacts),
         None if next_tp is None else _upcoming(next_tp),
-        sum(1 for a in client.action_items if a.status == "open"))
+        sum(1 for a in client.action_items if a.status == "open"),
+    )
 
 
 def _upcoming(row):
@@ -262,14 +305,38 @@ def pipeline(session: Session, client_id: str | None = None) -> Pipeline:
         bands = store.bands_on(session.today)
         names = dict(store.client_names())
         rows = store.opportunities(client_id)
-    shown = tuple(PipelineRow(
-        row["id"], row["version"], row["client_id"], names[row["client_id"]], row["title"], row["stage"], row["source"],
-        row["value"], row["probability"], weighted_value(row["value"], row["probability"]), readiness(bands.get(row["client_id"])),
-        row["investment_low"], row["investment_high"], row["start_month"], row["end_month"], row["next_action"],
-        _day(row["next_action_date"])) for row in rows)
+    shown = tuple(
+        PipelineRow(
+            row["id"],
+            row["version"],
+            row["client_id"],
+            names[row["client_id"]],
+            row["title"],
+            row["stage"],
+            row["source"],
+            row["value"],
+            row["probability"],
+            weighted_value(row["value"], row["probability"]),
+            readiness(bands.get(row["client_id"])),
+            row["investment_low"],
+            row["investment_high"],
+            row["start_month"],
+            row["end_month"],
+            row["next_action"],
+            _day(row["next_action_date"]),
+        )
+        for row in rows
+    )
     totals = pipeline_totals(shown)
-    return Pipeline(shown, PipelineTotals(totals.count, totals.value, totals.weighted, frozen_map(
-        {stage: StageTotal(t.count, t.value, t.weighted) for stage, t in totals.by_stage.items()})))
+    return Pipeline(
+        shown,
+        PipelineTotals(
+            totals.count,
+            totals.value,
+            totals.weighted,
+            frozen_map({stage: StageTotal(t.count, t.value, t.weighted) for stage, t in totals.by_stage.items()}),
+        ),
+    )
 
 
 def triage(session: Session) -> tuple[TriageRow, ...]:
@@ -281,9 +348,26 @@ def triage(session: Session) -> tuple[TriageRow, ...]:
     for r in rows:
         number = day_number(date.fromisoformat(r.go_live), day)
         upcoming = NextTouchpoint(date.fromisoformat(r.next_date), r.next_kind) if r.next_date else None
-        found.append(TriageRow(r.client, r.client_name, r.owner, r.tier, r.status, number, support_phase(number), r.overall,
-                               r.band, r.delta, _day(r.assessed), upcoming, r.backsliding, r.kpis_on_target, r.kpis,
-                               r.weighted_pipeline))
+        found.append(
+            TriageRow(
+                r.client,
+                r.client_name,
+                r.owner,
+                r.tier,
+                r.status,
+                number,
+                support_phase(number),
+                r.overall,
+                r.band,
+                r.delta,
+                _day(r.assessed),
+                upcoming,
+                r.backsliding,
+                r.kpis_on_target,
+                r.kpis,
+                r.weighted_pipeline,
+            )
+        )
     return tuple(found)
 
 
@@ -334,8 +418,7 @@ def audit_log(session: Session, client_id: str | None = None, limit: int = 50) -
         return tuple(Document(frozen(row)) for row in store.audit_log(client_id, limit))
 
 
-def tickets(session: Session, now: datetime, client_id: str | None = None, open_only: bool = False,
-            owner: str | None = None) -> tuple[Document, ...]:
+def tickets(session: Session, now: datetime, client_id: str | None = None, open_only: bool = False, owner: str | None = None) -> tuple[Document, ...]:
     """Support tickets with priority, status and hours to resolve (or hours open so far), oldest first."""
     from ..core.support import priority, resolution_hours
 
@@ -347,11 +430,21 @@ def tickets(session: Session, now: datetime, client_id: str | None = None, open_
         for row in rows:
             ticket = store.ticket_of(row)
             open_for = None if ticket.resolved else max(0.0, round((now - ticket.opened).total_seconds() / 3600, 1))
-            found.append(Document(frozen({
-                **row, "escalated": bool(row["escalated"]), "first_contact": bool(row["first_contact"]),
-                "priority": priority(row["impact"], row["users"]),
-                "status": "open" if ticket.resolved is None else "resolved",
-                "hours": resolution_hours(ticket), "hours_open": open_for})))
+            found.append(
+                Document(
+                    frozen(
+                        {
+                            **row,
+                            "escalated": bool(row["escalated"]),
+                            "first_contact": bool(row["first_contact"]),
+                            "priority": priority(row["impact"], row["users"]),
+                            "status": "open" if ticket.resolved is None else "resolved",
+                            "hours": resolution_hours(ticket),
+                            "hours_open": open_for,
+                        }
+                    )
+                )
+            )
     return tuple(found)
 
 
@@ -363,8 +456,9 @@ def checklist(session: Session, client_id: str) -> Document:
         client = store.client(client_id, parts={"checklist"})
     items = [item.model_dump(mode="json") for item in checklist_of(client)]
     done = sum(1 for item in items if item["done"])
-    return Document(frozen({"client": client.id, "client_name": client.name, "items": items, "done": done,
-                            "total": len(items), "complete": done == len(items)}))
+    return Document(
+        frozen({"client": client.id, "client_name": client.name, "items": items, "done": done, "total": len(items), "complete": done == len(items)})
+    )
 
 
 def search(session: Session, text: str) -> tuple[Document, ...]:
@@ -388,14 +482,12 @@ def check(session: Session, owner: str | None = None, settings=None) -> Document
         acks = store.acknowledgements()
     # Ticket ages are measured from now on the real today, from the end of the day for any other day.
     now = datetime.now() if day == date.today() else None
-    findings = run_checks(clients, actions, day, settings or DEFAULT_SETTINGS, rules.plans, rules.calendar,
-                          rules.retained_threshold, now=now)
+    findings = run_checks(clients, actions, day, settings or DEFAULT_SETTINGS, rules.plans, rules.calendar, rules.retained_threshold, now=now)
     rows = annotate(findings, acks, day)
     return Document(frozen({"date": day.isoformat(), "findings": rows, "counts": counts(rows)}))
 
 
-def readings_csv(session: Session, client_id: str | None = None, start: date | None = None,
-                 end: date | None = None) -> str:
+def readings_csv(session: Session, client_id: str | None = None, start: date | None = None, end: date | None = None) -> str:
     """KPI readings as the CSV ``readings import`` reads."""
     from .feeds import readings_csv as csv_of
 

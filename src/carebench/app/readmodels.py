@@ -246,8 +246,14 @@ class HealthDetail(Record):
     pulse: Mapping[str, Any]
 
     def to_json(self) -> Any:
-        return {**self.health.to_json(), "history": to_json(self.history), "advice": list(self.advice),
-                "suggestions": to_json(self.suggestions), "advocacy": to_json(self.advocacy), "pulse": to_json(self.pulse)}
+        return {
+            **self.health.to_json(),
+            "history": to_json(self.history),
+            "advice": list(self.advice),
+            "suggestions": to_json(self.suggestions),
+            "advocacy": to_json(self.advocacy),
+            "pulse": to_json(self.pulse),
+        }
 
 
 # ----- KPIs and money --------------------------------------------------------------------------------

@@ -58,9 +58,11 @@ class SharedReader:
         """Why writing now would lose data (the -wal went away or was replaced), or None."""
         if self.wal is None or wal_identity(db_path) == self.wal:
             return None
-        return (f"{Path(db_path).name}-wal was removed or replaced while carebench had the database open; what is "
-                "written now could be lost, so nothing more is saved. Quit every carebench on this database and "
-                "run `carebench doctor`")
+        return (
+            f"{Path(db_path).name}-wal was removed or replaced while carebench had the database open; what is "
+            "written now could be lost, so nothing more is saved. Quit every carebench on this database and "
+            "run `carebench doctor`"
+        )
 
     def close(self) -> None:
         with self.lock:
@@ -99,8 +101,9 @@ class Session:
 
             raise UserError(problem)
 
-        return Store(self.db_path, actor=self.actor, create=self.create, on_wait=self.on_wait, rules=self.rules,
-                     today=self.today, patience=self.patience)
+        return Store(
+            self.db_path, actor=self.actor, create=self.create, on_wait=self.on_wait, rules=self.rules, today=self.today, patience=self.patience
+        )
 
     @contextmanager
     def reading(self) -> Iterator[Store]:

@@ -51,23 +51,23 @@ def _top_level(text: str) -> Iterator[tuple[str, Any]]:
     comes as an iterator over its elements, each decoded only when it is reached."""
     decoder = json.JSONDecoder()
     at = _skip(text, 0)
-    if text[at:at + 1] != "{":
+    if text[at : at + 1] != "{":
         value, at = decoder.raw_decode(text, at)
         if _skip(text, at) != len(text):
             raise _Malformed
         yield "", value
         return
     at = _skip(text, at + 1)
-    if text[at:at + 1] == "}":
+    if text[at : at + 1] == "}":
         at += 1
     else:
         while True:
             key, at = decoder.raw_decode(text, at)
             at = _skip(text, at)
-            if not isinstance(key, str) or text[at:at + 1] != ":":
+            if not isinstance(key, str) or text[at : at + 1] != ":":
                 raise _Malformed
             at = _skip(text, at + 1)
-            if key == "clients" and text[at:at + 1] == "[":
+            if key == "clients" and text[at : at + 1] == "[":
                 ends: list[int] = []
                 yield key, _elements(text, at + 1, decoder, ends)
                 at = ends[0]
@@ -75,10 +75,10 @@ def _top_level(text: str) -> Iterator[tuple[str, Any]]:
                 value, at = decoder.raw_decode(text, at)
                 yield key, value
             at = _skip(text, at)
-            if text[at:at + 1] == ",":
+            if text[at : at + 1] == ",":
                 at = _skip(text, at + 1)
                 continue
-            if text[at:at + 1] != "}":
+            if text[at : at + 1] != "}":
                 raise _Malformed
             at += 1
             break
@@ -89,16 +89,16 @@ def _top_level(text: str) -> Iterator[tuple[str, Any]]:
 def _elements(text: str, at: int, decoder: json.JSONDecoder, ends: list[int]) -> Iterator[Any]:
     """The elements of the array opened just before ``at``; ``ends`` gets the position after its closing bracket."""
     at = _skip(text, at)
-    if text[at:at + 1] == "]":
+    if text[at : at + 1] == "]":
         ends.append(at + 1)
         return
     while True:
         value, at = decoder.raw_decode(text, at)
         yield value
         at = _skip(text, at)
-        if text[at:at + 1] == ",":
+        if text[at : at + 1] == ",":
             at = _skip(text, at + 1)
-        elif text[at:at + 1] == "]":
+        elif text[at : at + 1] == "]":
             ends.append(at + 1)
             return
         else:

@@ -65,5 +65,3 @@ def crashed(exc: BaseException) -> None:
 
     click.echo(f"error: {crash_line(exc)}", err=True)
     sys.exit(1)
-
-

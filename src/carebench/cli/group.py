@@ -41,15 +41,20 @@ def _use_demo(ctx: click.Context, param: click.Parameter, value: bool) -> None:
 
 
 def db_option(f):
-    f = click.option("--demo", is_flag=True, expose_value=False, callback=_use_demo,
-                     help="Use the demo database (the one `carebench demo` opens) instead.")(f)
-    return click.option("--db", "db_path", type=click.Path(path_type=Path), default=None,
-                        help="Database file (default: $CAREBENCH_DB, else portfolio.db in your data folder).")(f)
+    f = click.option(
+        "--demo", is_flag=True, expose_value=False, callback=_use_demo, help="Use the demo database (the one `carebench demo` opens) instead."
+    )(f)
+    return click.option(
+        "--db",
+        "db_path",
+        type=click.Path(path_type=Path),
+        default=None,
+        help="Database file (default: $CAREBENCH_DB, else portfolio.db in your data folder).",
+    )(f)
 
 
 def date_option(f):
-    return click.option("--date", "as_of", type=DATE, default=None,
-                        help="Report as of this day, YYYY-MM-DD (default: today).")(f)
+    return click.option("--date", "as_of", type=DATE, default=None, help="Report as of this day, YYYY-MM-DD (default: today).")(f)
 
 
 def json_option(f):
@@ -98,8 +103,13 @@ def today_or(as_of: date | None) -> date:
 
 
 def output_option(f):
-    return click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), default=None,
-                        help="Write to this file (a new owner-only file) instead of standard output.")(f)
+    return click.option(
+        "-o",
+        "--output",
+        type=click.Path(path_type=Path, dir_okay=False),
+        default=None,
+        help="Write to this file (a new owner-only file) instead of standard output.",
+    )(f)
 
 
 def emit_json(data) -> None:
@@ -135,14 +145,13 @@ def table(title: str, columns: list[str], rows: list[list], caption: str | None 
 # The module that registers each command. A command's module is imported when it runs, so a command pays only for
 # its own imports; help and suggestions list them all.
 COMMAND_MODULES = {
-    **dict.fromkeys(("checklist", "learning", "outcome", "practice", "pulse", "referral", "search", "testimonial",
-                     "ticket"), "practice"),
-    **dict.fromkeys(("checkins", "client", "drafts", "health", "kpis", "log", "pipeline", "schedule", "scripts",
-                     "today"), "reading"),
+    **dict.fromkeys(("checklist", "learning", "outcome", "practice", "pulse", "referral", "search", "testimonial", "ticket"), "practice"),
+    **dict.fromkeys(("checkins", "client", "drafts", "health", "kpis", "log", "pipeline", "schedule", "scripts", "today"), "reading"),
     **dict.fromkeys(("ack", "calendar", "check", "digest", "readings", "report"), "reports"),
     **dict.fromkeys(("backup", "demo", "demo-data", "doctor", "export", "import", "init", "schema"), "setup"),
-    **dict.fromkeys(("add-action", "add-client", "add-kpi", "add-opportunity", "assess", "done", "move", "reading",
-                     "reopen", "savings", "skip"), "writing"),
+    **dict.fromkeys(
+        ("add-action", "add-client", "add-kpi", "add-opportunity", "assess", "done", "move", "reading", "reopen", "savings", "skip"), "writing"
+    ),
 }
 
 
@@ -185,8 +194,7 @@ def cli(ctx: click.Context, db_path: Path | None, as_of: date | None, theme: str
 def require_terminal() -> None:
     """The workbench draws on a terminal and reads its keys: refuse at once, before anything is built, without one."""
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
-        raise UserError("the workbench needs a terminal; over ssh use `ssh -t HOST carebench`, "
-                        "or run a command such as `carebench today`")
+        raise UserError("the workbench needs a terminal; over ssh use `ssh -t HOST carebench`, or run a command such as `carebench today`")
 
 
 def run_workbench(db_path: Path, as_of: date | None, theme: str | None) -> None:
@@ -203,5 +211,3 @@ def run_workbench(db_path: Path, as_of: date | None, theme: str | None) -> None:
     app.run()
     if app.return_code:
         sys.exit(app.return_code)
-
-

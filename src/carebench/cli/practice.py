@@ -54,11 +54,9 @@ def practice(start, end, owner, as_json, db_path):
     data = practice_results(session(db_path), start, end, owner).to_json()
     if as_json:
         return emit_json(data)
-    rows = [[m["label"], m["text"], ", ".join(m["clients"][:4]) + (" …" if len(m["clients"]) > 4 else "")]
-            for m in data["metrics"]]
+    rows = [[m["label"], m["text"], ", ".join(m["clients"][:4]) + (" …" if len(m["clients"]) > 4 else "")] for m in data["metrics"]]
     who = f" · {owner}" if owner else ""
-    table(f"Practice {data['from']} to {data['to']}{who}", ["measure", "value", "behind it"], rows,
-          caption=f"{data['clients']} clients in scope")
+    table(f"Practice {data['from']} to {data['to']}{who}", ["measure", "value", "behind it"], rows, caption=f"{data['clients']} clients in scope")
     if data["suggested_asks"]:
         click.echo("Ask for a testimonial or referral: " + inert(", ".join(a["client_name"] for a in data["suggested_asks"])))
 
@@ -76,8 +74,9 @@ def ticket():
 @click.argument("title")
 @click.option("--impact", type=click.Choice(IMPACTS), required=True, help="Business impact.")
 @click.option("--users", type=click.Choice(REACHES), required=True, help="How many users it affects.")
-@click.option("--category", default="other", show_default=True,
-              help="defect, question, data, access, performance, integration, change_request or other.")
+@click.option(
+    "--category", default="other", show_default=True, help="defect, question, data, access, performance, integration, change_request or other."
+)
 @click.option("--opened", type=MOMENT, default=None, help="When it came in, 'YYYY-MM-DD HH:MM' (default: now).")
 @click.option("--ref", default=None, help="Its reference (default: the next T-n).")
 @json_option
@@ -95,8 +94,6 @@ def ticket_add(client, title, impact, users, category, opened, ref, as_json, db_
     if as_json:
         return emit_json({"client": client, "ref": ref, "priority": level, "opened": entry.opened.isoformat(timespec="minutes")})
     click.echo(f"{client} {ref} opened {entry.opened:%Y-%m-%d %H:%M}: {level} ({impact} impact, {users} users)")
-
-
 
 
 @ticket.command("respond")
@@ -139,6 +136,7 @@ def ticket_resolve(client, ref, at, first_contact, escalated, db_path):
 @db_option
 def ticket_escalate(client, ref, db_path):
     """Mark a ticket as escalated."""
+
     def change(current):
         if current.escalated:
             raise UserError(f"{ref} is already escalated")
@@ -159,9 +157,22 @@ def ticket_list(client, open_only, owner, as_json, db_path):
     rows = to_json(queries.tickets(session(db_path), now_or(None), client, open_only=open_only, owner=owner))
     if as_json:
         return emit_json(rows)
-    table("Support tickets", ["client", "ref", "priority", "title", "opened", "status", "hours"],
-          [[r["client"], r["ref"], r["priority"], r["title"], r["opened"].replace("T", " "), r["status"],
-            "" if r["hours"] is None else f"{r['hours']:g}"] for r in rows])
+    table(
+        "Support tickets",
+        ["client", "ref", "priority", "title", "opened", "status", "hours"],
+        [
+            [
+                r["client"],
+                r["ref"],
+                r["priority"],
+                r["title"],
+                r["opened"].replace("T", " "),
+                r["status"],
+                "" if r["hours"] is None else f"{r['hours']:g}",
+            ]
+            for r in rows
+        ],
+    )
 
 
 # ----- pulses, outcomes, advocacy, learnings ---------------------------------------
@@ -178,8 +189,7 @@ def ticket_list(client, open_only, owner, as_json, db_path):
 def pulse(client, respondent, recommend, satisfaction, comment, day, db_path):
     """Record one answer to a pulse survey."""
     day = day or today_or(None)
-    commands.record_pulse(session(db_path), client, date=day, respondent=respondent, recommend=recommend,
-                          satisfaction=satisfaction, comment=comment)
+    commands.record_pulse(session(db_path), client, date=day, respondent=respondent, recommend=recommend, satisfaction=satisfaction, comment=comment)
     click.echo(f"{client}: {respondent} would recommend {recommend}/10, satisfaction {satisfaction}/5 on {day}")
 
 
@@ -265,8 +275,11 @@ def search(text, as_json, db_path):
     if not hits:
         click.echo(f"nothing matches '{text}'")
         return
-    table(f"Lessons and decisions matching '{text}'", ["date", "client", "kind", "what", "why", "who"],
-          [[h["date"], h["client_name"], h["kind"], h["what"], h["why"], h["who"]] for h in hits])
+    table(
+        f"Lessons and decisions matching '{text}'",
+        ["date", "client", "kind", "what", "why", "who"],
+        [[h["date"], h["client_name"], h["kind"], h["what"], h["why"], h["who"]] for h in hits],
+    )
 
 
 # ----- the knowledge-transfer checklist -----------------------------------------------

@@ -24,13 +24,17 @@ def today(owner, as_of, as_json, db_path):
     if as_json:
         return emit_json(data.to_json())
     rows = [
-        [i.client_name, i.kind + (f" (+{', '.join(i.covers)})" if i.covers else ""),
-         f"overdue: {i.missed} missed, last {i.date}" if i.status == "overdue" else "due",
-         i.band or "-", i.phase.replace("_", " "), i.owner]
+        [
+            i.client_name,
+            i.kind + (f" (+{', '.join(i.covers)})" if i.covers else ""),
+            f"overdue: {i.missed} missed, last {i.date}" if i.status == "overdue" else "due",
+            i.band or "-",
+            i.phase.replace("_", " "),
+            i.owner,
+        ]
         for i in data.items
     ]
-    table(f"Touchpoints for {data.date}", ["client", "kind", "status", "band", "phase", "owner"], rows,
-          caption=None if rows else "nothing scheduled")
+    table(f"Touchpoints for {data.date}", ["client", "kind", "status", "band", "phase", "owner"], rows, caption=None if rows else "nothing scheduled")
     actions = [[a.client_name, a.text, a.owner, a.due, a.priority] for a in data.action_items]
     if actions:
         table("Open action items due", ["client", "action", "owner", "due", "priority"], actions)
@@ -78,8 +82,12 @@ def health(client, as_of, as_json, db_path):
         rows.append([f"{name} (x{comp.weight})", comp.score, ""])
         rows += [[f"  {k}", v, ""] for k, v in comp.subscores.items()]
     rows.append(["overall", data.overall, data.band])
-    table(f"Health of {data.client_name} on {data.date}", ["component", "score", "band"], rows,
-          caption=f"change {data.delta:+}" if data.delta is not None else "first assessment")
+    table(
+        f"Health of {data.client_name} on {data.date}",
+        ["component", "score", "band"],
+        rows,
+        caption=f"change {data.delta:+}" if data.delta is not None else "first assessment",
+    )
 
 
 @cli.command("client")
@@ -94,10 +102,16 @@ def client_cmd(client, as_of, as_json, db_path):
         return emit_json(data.to_json())
     money = data.financials
     rows = [
-        ["tier", data.tier], ["owner", data.owner], ["go-live", data.go_live], ["day", data.day],
-        ["phase", data.phase], ["adoption", data.adoption_phase], ["band", data.band],
+        ["tier", data.tier],
+        ["owner", data.owner],
+        ["go-live", data.go_live],
+        ["day", data.day],
+        ["phase", data.phase],
+        ["adoption", data.adoption_phase],
+        ["band", data.band],
         ["handover", "ready" if data.handover.ready else "; ".join(data.handover.reasons)],
-        ["monthly savings", money.monthly_savings], ["YTD savings", money.ytd_savings],
+        ["monthly savings", money.monthly_savings],
+        ["YTD savings", money.ytd_savings],
         ["ROI %", f"{money.roi} (target {money.roi_target})"],
     ]
     table(data.name, ["", ""], rows)
@@ -114,9 +128,17 @@ def kpis(client, as_of, as_json, db_path):
     if as_json:
         return emit_json(to_json(data))
     rows = [
-        [k.name, k.category, k.baseline, k.target, k.current,
-         "" if k.change is None else f"{k.change:+}{k.change_unit}",
-         {True: "yes", False: "no", None: "-"}[k.on_target], k.trend or "-", "BACKSLIDING" if k.backsliding else ""]
+        [
+            k.name,
+            k.category,
+            k.baseline,
+            k.target,
+            k.current,
+            "" if k.change is None else f"{k.change:+}{k.change_unit}",
+            {True: "yes", False: "no", None: "-"}[k.on_target],
+            k.trend or "-",
+            "BACKSLIDING" if k.backsliding else "",
+        ]
         for k in data
     ]
     table(f"KPIs of {client}", ["KPI", "category", "baseline", "target", "current", "change", "on target", "trend", ""], rows)
@@ -132,11 +154,14 @@ def pipeline(client, as_of, as_json, db_path):
     data = queries.pipeline(session(db_path, day=as_of), client)
     if as_json:
         return emit_json(data.to_json())
-    rows = [[o.client_name, o.title, o.stage, f"{o.value:,.0f}", f"{o.probability}%", f"{o.weighted:,.0f}", o.readiness]
-            for o in data.opportunities]
+    rows = [[o.client_name, o.title, o.stage, f"{o.value:,.0f}", f"{o.probability}%", f"{o.weighted:,.0f}", o.readiness] for o in data.opportunities]
     totals = data.totals
-    table("Expansion pipeline", ["client", "opportunity", "stage", "value", "prob.", "weighted", "readiness"], rows,
-          caption=f"open pipeline {totals.value:,.0f}, weighted {totals.weighted:,.0f}")
+    table(
+        "Expansion pipeline",
+        ["client", "opportunity", "stage", "value", "prob.", "weighted", "readiness"],
+        rows,
+        caption=f"open pipeline {totals.value:,.0f}, weighted {totals.weighted:,.0f}",
+    )
 
 
 @cli.command("log")
@@ -149,8 +174,11 @@ def log_cmd(client, limit, as_json, db_path):
     rows = to_json(queries.audit_log(session(db_path), client, limit))
     if as_json:
         return emit_json(rows)
-    table("Audit trail", ["when", "who", "what", "client", "detail"],
-          [[r["at"], r["actor"], r["action"], r["client_id"] or "", json.dumps(r["detail"])[:80]] for r in rows])
+    table(
+        "Audit trail",
+        ["when", "who", "what", "client", "detail"],
+        [[r["at"], r["actor"], r["action"], r["client_id"] or "", json.dumps(r["detail"])[:80]] for r in rows],
+    )
 
 
 @cli.command()
@@ -162,10 +190,23 @@ def checkins(client, as_json, db_path):
     rows = to_json(queries.checkins(session(db_path), client))
     if as_json:
         return emit_json(rows)
-    table(f"Check-ins of {client}", ["date", "kind", "author", "minutes", "readings", "assessed", "actions"],
-          [[r["date"], r["kind"], r["author"], f"{r['actual_minutes']}/{r['planned_minutes']}", len(r["readings"]),
-            "yes" if r["assessment"] else "", len(r["action_items"])] for r in rows],
-          caption=None if rows else "no check-ins yet")
+    table(
+        f"Check-ins of {client}",
+        ["date", "kind", "author", "minutes", "readings", "assessed", "actions"],
+        [
+            [
+                r["date"],
+                r["kind"],
+                r["author"],
+                f"{r['actual_minutes']}/{r['planned_minutes']}",
+                len(r["readings"]),
+                "yes" if r["assessment"] else "",
+                len(r["action_items"]),
+            ]
+            for r in rows
+        ],
+        caption=None if rows else "no check-ins yet",
+    )
 
 
 @cli.command()
@@ -177,9 +218,12 @@ def drafts(mine, as_json, db_path):
     rows = to_json(queries.drafts(session(db_path), mine))
     if as_json:
         return emit_json(rows)
-    table("Open drafts", ["client", "touchpoint", "author", "saved"],
-          [[r["client_name"], f"{r['kind']} {r['date']}", r["author"], r["changed_at"]] for r in rows],
-          caption=None if rows else "no drafts")
+    table(
+        "Open drafts",
+        ["client", "touchpoint", "author", "saved"],
+        [[r["client_name"], f"{r['kind']} {r['date']}", r["author"], r["changed_at"]] for r in rows],
+        caption=None if rows else "no drafts",
+    )
 
 
 @cli.command()
@@ -195,18 +239,23 @@ def scripts(file, as_json):
             template = read_script(file)
         except ScriptProblem as exc:
             raise UserError(str(exc)) from None
-        click.echo(f"{file}: ok: '{inert(template.title)}' for {', '.join(template.kinds())}, "
-                   f"{len(template.section)} sections, {template.planned_minutes} minutes")
+        click.echo(
+            f"{file}: ok: '{inert(template.title)}' for {', '.join(template.kinds())}, "
+            f"{len(template.section)} sections, {template.planned_minutes} minutes"
+        )
         return
     templates, problems = scripts_in_force()
     for problem in problems:
         click.echo(f"warning: {inert(problem)} (skipped)", err=True)
-    rows = [{"kind": kind, "title": t.title, "minutes": t.planned_minutes, "sections": [s.title for s in t.section],
-             "file": t.source} for kind, t in sorted(templates.items())]
+    rows = [
+        {"kind": kind, "title": t.title, "minutes": t.planned_minutes, "sections": [s.title for s in t.section], "file": t.source}
+        for kind, t in sorted(templates.items())
+    ]
     if as_json:
         return emit_json(rows)
-    table("Check-in scripts", ["kind", "script", "minutes", "sections", "file"],
-          [[r["kind"], r["title"], r["minutes"], len(r["sections"]), Path(r["file"]).name] for r in rows],
-          caption=f"your own scripts go in {script_folders()[-1]}")
-
-
+    table(
+        "Check-in scripts",
+        ["kind", "script", "minutes", "sections", "file"],
+        [[r["kind"], r["title"], r["minutes"], len(r["sections"]), Path(r["file"]).name] for r in rows],
+        caption=f"your own scripts go in {script_folders()[-1]}",
+    )

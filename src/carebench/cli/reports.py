@@ -26,8 +26,14 @@ MAX_CALENDAR_DAYS = 5 * 366
 
 
 def format_option(f):
-    return click.option("--format", "fmt", type=click.Choice(FORMATS), default="md", show_default=True,
-                        help="Markdown (GitHub tables) or one self-contained HTML file.")(f)
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(FORMATS),
+        default="md",
+        show_default=True,
+        help="Markdown (GitHub tables) or one self-contained HTML file.",
+    )(f)
 
 
 def deliver(content: str | bytes, output: Path | None, what: str) -> None:
@@ -65,10 +71,19 @@ def render(doc: dict, fmt: str) -> str:
 
 @cli.command()
 @click.argument("client")
-@click.option("--kind", required=True, type=click.Choice(REPORT_KINDS),
-              help="weekly: KPIs, exceptions, actions; monthly: trends, money, opportunities; qbr: the quarter and its agenda.")
-@click.option("--audience", type=click.Choice(AUDIENCES), default="operational", show_default=True,
-              help="executive: outcomes and money; operational: every KPI and action; team: leading indicators and wins.")
+@click.option(
+    "--kind",
+    required=True,
+    type=click.Choice(REPORT_KINDS),
+    help="weekly: KPIs, exceptions, actions; monthly: trends, money, opportunities; qbr: the quarter and its agenda.",
+)
+@click.option(
+    "--audience",
+    type=click.Choice(AUDIENCES),
+    default="operational",
+    show_default=True,
+    help="executive: outcomes and money; operational: every KPI and action; team: leading indicators and wins.",
+)
 @format_option
 @output_option
 @date_option
@@ -101,8 +116,13 @@ def digest(owner, fmt, output, as_of, db_path):
 
 @cli.command()
 @click.option("--owner", default=None, help="Only this consultant's clients (and action items).")
-@click.option("--fail-on", type=click.Choice(SEVERITIES), default="high", show_default=True,
-              help="Exit with 1 when an unacknowledged finding is this severe or more.")
+@click.option(
+    "--fail-on",
+    type=click.Choice(SEVERITIES),
+    default="high",
+    show_default=True,
+    help="Exit with 1 when an unacknowledged finding is this severe or more.",
+)
 @date_option
 @json_option
 @db_option
@@ -127,8 +147,10 @@ def check(owner, fail_on, as_of, as_json, db_path):
         if c["total"] == 0:
             click.echo(f"{day}: nothing needs attention")
         else:
-            click.echo(f"{day}: {open_count} finding{'s' if open_count != 1 else ''} need attention "
-                       f"({c['high']} high, {c['medium']} medium, {c['low']} low), {c['acknowledged']} acknowledged")
+            click.echo(
+                f"{day}: {open_count} finding{'s' if open_count != 1 else ''} need attention "
+                f"({c['high']} high, {c['medium']} medium, {c['low']} low), {c['acknowledged']} acknowledged"
+            )
     if failing(data["findings"], fail_on):
         sys.exit(1)  # not ctx.exit: main() runs click without standalone mode, which would swallow the code
 
@@ -145,8 +167,9 @@ def ack(finding, until, reason, db_path):
     but its rule, client and subject must exist.
     """
     replaced = commands.acknowledge(session(db_path), finding, until, reason)
-    click.echo(inert(f"acknowledged {finding.strip()} until {until}"
-                     + (f" (replacing the acknowledgement until {replaced['until']})" if replaced else "")))
+    click.echo(
+        inert(f"acknowledged {finding.strip()} until {until}" + (f" (replacing the acknowledgement until {replaced['until']})" if replaced else ""))
+    )
 
 
 # ----- calendar ---------------------------------------------------------------------

@@ -37,8 +37,13 @@ def demo(reset, theme):
 
 
 @cli.command()
-@click.option("--shared", nargs=2, metavar="GROUP DIR", default=None,
-              help="Set up a team database in DIR for the Unix GROUP (folder setgid 2770, database 0660).")
+@click.option(
+    "--shared",
+    nargs=2,
+    metavar="GROUP DIR",
+    default=None,
+    help="Set up a team database in DIR for the Unix GROUP (folder setgid 2770, database 0660).",
+)
 @db_option
 def init(shared, db_path):
     """Create an empty database (owner-only permissions), or migrate an existing one.

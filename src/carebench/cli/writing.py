@@ -20,8 +20,7 @@ from .group import CATEGORIES, DATE, KIND_CHOICES, PRIORITIES, SOURCES, STAGES, 
 @db_option
 def add_client(client_id, name, tier, go_live, owner, investment, roi_target, db_path):
     """Add a client engagement."""
-    client = commands.add_client(session(db_path, create=True), client_id, name, tier, go_live, owner, investment,
-                                 roi_target)
+    client = commands.add_client(session(db_path, create=True), client_id, name, tier, go_live, owner, investment, roi_target)
     click.echo(f"added {client.id} ({client.tier}, go-live {client.go_live})")
 
 
@@ -104,11 +103,13 @@ for _name, _status, _help in (
     cli.command(_name, help=_help)(
         click.argument("client")(
             click.option("--date", "day", type=DATE, required=True, help="Day the touchpoint stands on.")(
-                click.option("--kind", type=click.Choice(KIND_CHOICES), default=None,
-                             help="Which touchpoint, when it matters.")(
+                click.option("--kind", type=click.Choice(KIND_CHOICES), default=None, help="Which touchpoint, when it matters.")(
                     click.option("--reason", default=None)(
-                        click.option("--to", type=DATE, default=None, help="New day (move only).")(
-                            db_option(_touchpoint_command(_status)))))))
+                        click.option("--to", type=DATE, default=None, help="New day (move only).")(db_option(_touchpoint_command(_status)))
+                    )
+                )
+            )
+        )
     )
 
 

@@ -41,8 +41,7 @@ RULES: dict[str, str] = {
 }
 """Every rule and what it looks for, in the order they run."""
 
-SUBJECT_RULES = {"missed-touchpoint": "kind", "kpi-backsliding": "kpi", "action-overdue": "action item id",
-                 "ticket-p1-open": "ticket"}
+SUBJECT_RULES = {"missed-touchpoint": "kind", "kpi-backsliding": "kpi", "action-overdue": "action item id", "ticket-p1-open": "ticket"}
 """Rules whose findings name a subject after the client, and what the subject is."""
 
 REVIEW_KINDS = ("quarterly", "monthly", "biweekly", "weekly")
@@ -102,16 +101,14 @@ def parse_finding_id(text: str) -> tuple[str, str, str | None]:
     """(rule, client, subject) of a finding id; ValueError says what is wrong with it."""
     match = ID_RE.match(text.strip())
     if not match:
-        raise ValueError(f"'{text}' is not a finding id; ids look like rule:client or rule:client:subject "
-                         "(as `carebench check` prints them)")
+        raise ValueError(f"'{text}' is not a finding id; ids look like rule:client or rule:client:subject (as `carebench check` prints them)")
     rule, client, subject = match.groups()
     if rule not in RULES:
         raise ValueError(f"'{text}': unknown rule '{rule}' (known: {', '.join(RULES)})")
     wants = SUBJECT_RULES.get(rule)
     if wants and subject is None:
         article = "an" if wants[0] in "aeiou" else "a"
-        raise ValueError(f"'{text}': {rule} findings name {article} {wants} after the client "
-                         f"({rule}:{client}:{wants.split()[-1].upper()})")
+        raise ValueError(f"'{text}': {rule} findings name {article} {wants} after the client ({rule}:{client}:{wants.split()[-1].upper()})")
     if not wants and subject is not None:
         raise ValueError(f"'{text}': {rule} findings are rule:client, with nothing after the client")
     if wants == "kind" and subject not in REVIEW_KINDS:
@@ -132,8 +129,9 @@ def _working_days_before(day: date, count: int, after: date, calendar: WorkCalen
     return sorted(found)
 
 
-def red_without_recovery(client: Client, day: date, recovery_days: int = 2, plans: Plans = DEFAULT_PLANS,
-                         calendar: WorkCalendar = DEFAULT_CALENDAR) -> list[Finding]:
+def red_without_recovery(
+    client: Client, day: date, recovery_days: int = 2, plans: Plans = DEFAULT_PLANS, calendar: WorkCalendar = DEFAULT_CALENDAR
+) -> list[Finding]:
     """A red client none of whose recovery touchpoints was done in the last ``recovery_days`` working days.
 
     The window is the ``recovery_days`` working days before ``day`` (plus ``day``
@@ -148,24 +146,31 @@ def red_without_recovery(client: Client, day: date, recovery_days: int = 2, plan
     window = _working_days_before(day, recovery_days, latest.date, calendar)
     if len(window) < recovery_days:
         return []
-    done = [tp for tp in schedule(client, window[0], day, plans, calendar)
-            if tp.status == "done" and (tp.kind == "recovery" or "recovery" in tp.covers)]
+    done = [
+        tp for tp in schedule(client, window[0], day, plans, calendar) if tp.status == "done" and (tp.kind == "recovery" or "recovery" in tp.covers)
+    ]
     if done:
         return []
     overall = overall_score(latest.scores)
     days = "working day" if recovery_days == 1 else f"{recovery_days} working days"
-    return [Finding(
-        id=finding_id("red-no-recovery", client.id), severity="high", rule="red-no-recovery", client=client.id,
-        message=f"{client.name} is red ({overall} since {latest.date}) and no recovery call was done in the last {days}",
-    )]
+    return [
+        Finding(
+            id=finding_id("red-no-recovery", client.id),
+            severity="high",
+            rule="red-no-recovery",
+            client=client.id,
+            message=f"{client.name} is red ({overall} since {latest.date}) and no recovery call was done in the last {days}",
+        )
+    ]
 
 
 def _overdue(client: Client, day: date, plans: Plans, calendar: WorkCalendar) -> list[Touchpoint]:
     return overdue(schedule(client, min(client.go_live, day), day, plans, calendar), day)
 
 
-def missed_touchpoints(client: Client, day: date, plans: Plans = DEFAULT_PLANS,
-                       calendar: WorkCalendar = DEFAULT_CALENDAR, *, missed: list[Touchpoint] | None = None) -> list[Finding]:
+def missed_touchpoints(
+    client: Client, day: date, plans: Plans = DEFAULT_PLANS, calendar: WorkCalendar = DEFAULT_CALENDAR, *, missed: list[Touchpoint] | None = None
+) -> list[Finding]:
     """One finding per overdue review kind (quarterly, monthly, biweekly, weekly), as the agenda counts them."""
     missed = _overdue(client, day, plans, calendar) if missed is None else missed
     findings = []
@@ -174,15 +179,21 @@ def missed_touchpoints(client: Client, day: date, plans: Plans = DEFAULT_PLANS,
         if not of_kind:
             continue
         count = f"{len(of_kind)} missed, the last on {of_kind[-1].date}" if len(of_kind) > 1 else f"due {of_kind[-1].date}"
-        findings.append(Finding(
-            id=finding_id("missed-touchpoint", client.id, kind), severity=MISSED_SEVERITY[kind], rule="missed-touchpoint",
-            client=client.id, message=f"{client.name}: the {KIND_LABEL[kind]} is overdue ({count})",
-        ))
+        findings.append(
+            Finding(
+                id=finding_id("missed-touchpoint", client.id, kind),
+                severity=MISSED_SEVERITY[kind],
+                rule="missed-touchpoint",
+                client=client.id,
+                message=f"{client.name}: the {KIND_LABEL[kind]} is overdue ({count})",
+            )
+        )
     return findings
 
 
-def intervention_overdue(client: Client, day: date, plans: Plans = DEFAULT_PLANS,
-                         calendar: WorkCalendar = DEFAULT_CALENDAR, *, missed: list[Touchpoint] | None = None) -> list[Finding]:
+def intervention_overdue(
+    client: Client, day: date, plans: Plans = DEFAULT_PLANS, calendar: WorkCalendar = DEFAULT_CALENDAR, *, missed: list[Touchpoint] | None = None
+) -> list[Finding]:
     """A yellow client (latest band on ``day``) with an overdue intervention touchpoint."""
     if client_band(client, day) != "yellow":
         return []
@@ -190,11 +201,16 @@ def intervention_overdue(client: Client, day: date, plans: Plans = DEFAULT_PLANS
     late = [tp for tp in missed if tp.kind == "intervention"]
     if not late:
         return []
-    return [Finding(
-        id=finding_id("intervention-overdue", client.id), severity="medium", rule="intervention-overdue",
-        client=client.id, message=f"{client.name} is yellow and its intervention of {late[-1].date} is overdue"
-        + (f" ({len(late)} missed)" if len(late) > 1 else ""),
-    )]
+    return [
+        Finding(
+            id=finding_id("intervention-overdue", client.id),
+            severity="medium",
+            rule="intervention-overdue",
+            client=client.id,
+            message=f"{client.name} is yellow and its intervention of {late[-1].date} is overdue"
+            + (f" ({len(late)} missed)" if len(late) > 1 else ""),
+        )
+    ]
 
 
 def _value(value: float, unit: str) -> str:
@@ -211,13 +227,20 @@ def newly_backsliding(client: Client, day: date, lookback_days: int = 7, retaine
             continue
         assert now.peak is not None and now.retained is not None and now.current is not None  # backsliding: all known
         peak = _value(now.peak, kpi.unit)
-        hold = (f"is worse than its baseline again (best {peak})" if now.retained < 0
-                else f"keeps {round(now.retained * 100)}% of the gain it had at its best ({peak})")
-        findings.append(Finding(
-            id=finding_id("kpi-backsliding", client.id, kpi.key), severity="medium", rule="kpi-backsliding",
-            client=client.id,
-            message=f"{client.name}: {kpi.name} is slipping back: {_value(now.current, kpi.unit)} now {hold}",
-        ))
+        hold = (
+            f"is worse than its baseline again (best {peak})"
+            if now.retained < 0
+            else f"keeps {round(now.retained * 100)}% of the gain it had at its best ({peak})"
+        )
+        findings.append(
+            Finding(
+                id=finding_id("kpi-backsliding", client.id, kpi.key),
+                severity="medium",
+                rule="kpi-backsliding",
+                client=client.id,
+                message=f"{client.name}: {kpi.name} is slipping back: {_value(now.current, kpi.unit)} now {hold}",
+            )
+        )
     return findings
 
 
@@ -232,14 +255,18 @@ def handover_due(client: Client, day: date, handover_day: int = 90, retained_thr
         return []
     statuses = [kpi_status(k, day, retained_threshold) for k in client.kpis]
     open_high = sum(1 for a in client.action_items if a.status == "open" and a.priority == "high")
-    gate = handover_gate(number, client_band(client, day), statuses, open_high,
-                         checklist=checklist_of(client))
+    gate = handover_gate(number, client_band(client, day), statuses, open_high, checklist=checklist_of(client))
     if gate.ready:
         return []
-    return [Finding(
-        id=finding_id("handover-gate", client.id), severity="medium", rule="handover-gate", client=client.id,
-        message=f"{client.name} is on day {number} and not ready for handover: {'; '.join(gate.reasons)}",
-    )]
+    return [
+        Finding(
+            id=finding_id("handover-gate", client.id),
+            severity="medium",
+            rule="handover-gate",
+            client=client.id,
+            message=f"{client.name} is on day {number} and not ready for handover: {'; '.join(gate.reasons)}",
+        )
+    ]
 
 
 def open_p1_findings(client: Client, now: datetime) -> list[Finding]:
@@ -252,12 +279,16 @@ def open_p1_findings(client: Client, now: datetime) -> list[Finding]:
         if age <= timedelta(hours=P1_OPEN_HOURS):
             continue
         hours = int(age.total_seconds() // 3600)
-        findings.append(Finding(
-            id=finding_id("ticket-p1-open", client.id, ticket_subject(ticket.ref or "")), severity="high",
-            rule="ticket-p1-open", client=client.id,
-            message=f"{client.name}: P1 ticket {ticket.ref} \"{ticket.title}\" has been open for {hours} hours "
-                    f"(since {ticket.opened:%Y-%m-%d %H:%M})",
-        ))
+        findings.append(
+            Finding(
+                id=finding_id("ticket-p1-open", client.id, ticket_subject(ticket.ref or "")),
+                severity="high",
+                rule="ticket-p1-open",
+                client=client.id,
+                message=f'{client.name}: P1 ticket {ticket.ref} "{ticket.title}" has been open for {hours} hours '
+                f"(since {ticket.opened:%Y-%m-%d %H:%M})",
+            )
+        )
     return findings
 
 
@@ -270,12 +301,16 @@ def overdue_actions(items: Iterable[Mapping], day: date) -> list[Finding]:
             continue
         late = (day - due).days
         text = item["text"] if len(item["text"]) <= 80 else item["text"][:79] + "…"
-        findings.append(Finding(
-            id=finding_id("action-overdue", item["client"], item["id"]), severity=PRIORITY_SEVERITY[item["priority"]],
-            rule="action-overdue", client=item["client"],
-            message=f"{item['client_name']}: \"{text}\" ({item['priority']}, {item.get('owner') or 'no owner'}) "
-                    f"was due {due}, {late} day{'s' if late != 1 else ''} ago",
-        ))
+        findings.append(
+            Finding(
+                id=finding_id("action-overdue", item["client"], item["id"]),
+                severity=PRIORITY_SEVERITY[item["priority"]],
+                rule="action-overdue",
+                client=item["client"],
+                message=f'{item["client_name"]}: "{text}" ({item["priority"]}, {item.get("owner") or "no owner"}) '
+                f"was due {due}, {late} day{'s' if late != 1 else ''} ago",
+            )
+        )
     return findings
 
 
@@ -291,8 +326,7 @@ def stale_health(client: Client, day: date, stale_days: int = 30) -> list[Findin
         message = f"{client.name}: the last health assessment is {age} days old ({latest.date}, {band}: {BAND_LABEL[band]})"
     else:
         message = f"{client.name}: never assessed, {age} days after go-live"
-    return [Finding(id=finding_id("stale-health", client.id), severity="low", rule="stale-health", client=client.id,
-                    message=message)]
+    return [Finding(id=finding_id("stale-health", client.id), severity="low", rule="stale-health", client=client.id, message=message)]
 
 
 def order(finding: Finding) -> tuple:
@@ -300,10 +334,16 @@ def order(finding: Finding) -> tuple:
     return (-SEVERITIES.index(finding.severity), finding.client, list(RULES).index(finding.rule), finding.id)
 
 
-def run_checks(clients: Iterable[Client], open_actions: Iterable[Mapping], day: date,
-               settings: CheckSettings = DEFAULT_SETTINGS, plans: Plans = DEFAULT_PLANS,
-               calendar: WorkCalendar = DEFAULT_CALENDAR, retained_threshold: float = 0.8,
-               now: datetime | None = None) -> list[Finding]:
+def run_checks(
+    clients: Iterable[Client],
+    open_actions: Iterable[Mapping],
+    day: date,
+    settings: CheckSettings = DEFAULT_SETTINGS,
+    plans: Plans = DEFAULT_PLANS,
+    calendar: WorkCalendar = DEFAULT_CALENDAR,
+    retained_threshold: float = 0.8,
+    now: datetime | None = None,
+) -> list[Finding]:
     """Every rule over active clients (with all their parts) and open action items, most severe first.
 
     ``now`` is the moment ticket ages are measured at; it defaults to the last minute of ``day``.
@@ -335,11 +375,13 @@ def annotate(findings: list[Finding], acks: Mapping[str, Mapping], day: date) ->
     for finding in findings:
         ack = acks.get(finding.id)
         active = ack is not None and str(ack["until"]) >= day.isoformat()
-        rows.append({
-            **finding.model_dump(),
-            "acknowledged": active,
-            "ack": {"until": str(ack["until"]), "reason": ack["reason"], "by": ack["by"]} if ack is not None and active else None,
-        })
+        rows.append(
+            {
+                **finding.model_dump(),
+                "acknowledged": active,
+                "ack": {"until": str(ack["until"]), "reason": ack["reason"], "by": ack["by"]} if ack is not None and active else None,
+            }
+        )
     return rows
 
 

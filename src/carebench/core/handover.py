@@ -81,9 +81,7 @@ def handover_gate(
         if share < needed:
             noun = "KPI" if len(measured) == 1 else "KPIs"
             needed_text = format((Decimal(repr(float(min_on_target_share))) * 100).normalize(), "f")
-            reasons.append(
-                f"{on_target} of {len(measured)} {noun} on target ({_percent(share)}), needs {needed_text}%"
-            )
+            reasons.append(f"{on_target} of {len(measured)} {noun} on target ({_percent(share)}), needs {needed_text}%")
 
     if open_high_priority > 0:
         noun = "item" if open_high_priority == 1 else "items"

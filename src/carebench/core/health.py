@@ -96,8 +96,9 @@ def _overall_of(sums: tuple[int, ...], weights: tuple[tuple[str, object], ...]) 
     A portfolio's thousands of assessments come down to a few thousand such sums (at most 28 ** 3).
     """
     checked = validate_weights(dict(weights))
-    exact = sum((Fraction(checked[component]) * Fraction(total, len(COMPONENTS[component]))
-                 for component, total in zip(COMPONENTS, sums)), Fraction(0))
+    exact = sum(
+        (Fraction(checked[component]) * Fraction(total, len(COMPONENTS[component])) for component, total in zip(COMPONENTS, sums)), Fraction(0)
+    )
     return round_half_up(exact, 1)
 
 
@@ -120,8 +121,7 @@ def band_of(overall: Decimal) -> Band:
 def _drivers(before: Scores, after: Scores) -> list[Driver]:
     """List the sub-scores that changed, biggest move first, ties in the usual sub-score order."""
     drivers = [
-        Driver(subscore=name, before=getattr(before, name), after=getattr(after, name),
-               change=getattr(after, name) - getattr(before, name))
+        Driver(subscore=name, before=getattr(before, name), after=getattr(after, name), change=getattr(after, name) - getattr(before, name))
         for name in SUBSCORES
         if getattr(after, name) != getattr(before, name)
     ]
@@ -167,9 +167,13 @@ def assessment_figures(
     checked = validate_weights(weights)
     overall = overall_score(assessment.scores, checked)
     previous_overall = None if previous is None else overall_score(previous.scores, checked)
-    return (overall, band_of(overall), previous_overall,
-            None if previous_overall is None else overall - previous_overall,
-            [] if previous is None else _drivers(previous.scores, assessment.scores))
+    return (
+        overall,
+        band_of(overall),
+        previous_overall,
+        None if previous_overall is None else overall - previous_overall,
+        [] if previous is None else _drivers(previous.scores, assessment.scores),
+    )
 
 
 def latest_on_or_before(assessments: list[Assessment], day: date) -> Assessment | None:

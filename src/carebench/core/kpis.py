@@ -129,8 +129,9 @@ def trend_of(direction: Direction, baseline: float, target: float, readings: lis
     return "improving" if good_way else "declining"
 
 
-def retention(direction: Direction, baseline: float, current: float | None, peak: float | None,
-              retained_threshold: float = 0.8) -> tuple[float | None, bool]:
+def retention(
+    direction: Direction, baseline: float, current: float | None, peak: float | None, retained_threshold: float = 0.8
+) -> tuple[float | None, bool]:
     """How much of its best gain over the baseline a KPI keeps, and whether that is backsliding.
 
     ``current`` is the latest reading and ``peak`` the best one (the highest for a "higher"
@@ -148,8 +149,7 @@ def retention(direction: Direction, baseline: float, current: float | None, peak
     return round(numerator / denominator, 3), _below(share, _exact_ratio(retained_threshold))
 
 
-def _retained(direction: Direction, baseline: tuple[int, int], current: tuple[int, int],
-              peak: tuple[int, int]) -> tuple[int, int] | None:
+def _retained(direction: Direction, baseline: tuple[int, int], current: tuple[int, int], peak: tuple[int, int]) -> tuple[int, int] | None:
     """(current - baseline) / (peak - baseline) as (numerator, denominator), from exact ratios; None when the peak never improved.
 
     As fractions of integers (for speed: this runs for every reading of a portfolio), denominators positive.
@@ -168,9 +168,16 @@ def _below(share: tuple[int, int], threshold: tuple[int, int]) -> bool:
     return numerator * td < tn * denominator if denominator > 0 else numerator * td > tn * denominator
 
 
-def flag_changes(direction: Direction, baseline: float, target: float, values: list[float],
-                 retained_threshold: float = 0.8, *, current: float | None = None,
-                 peak: float | None = None) -> tuple[tuple[bool, bool], list[tuple[int, bool, bool]]]:
+def flag_changes(
+    direction: Direction,
+    baseline: float,
+    target: float,
+    values: list[float],
+    retained_threshold: float = 0.8,
+    *,
+    current: float | None = None,
+    peak: float | None = None,
+) -> tuple[tuple[bool, bool], list[tuple[int, bool, bool]]]:
     """How a KPI's on-target and backsliding flags move along its readings, as ``kpi_status`` gives them on each reading's day.
 
     ``values`` are readings oldest first; ``current`` and ``peak`` the latest and the best
@@ -213,8 +220,7 @@ def on_target_on(kpi: Kpi, day: date) -> bool | None:
     return None if latest is None else is_on_target(kpi.direction, latest.value, kpi.target)
 
 
-def kpi_status(kpi: Kpi, as_of: date | None = None, retained_threshold: float = 0.8, *,
-               count: int | None = None) -> KpiStatus:
+def kpi_status(kpi: Kpi, as_of: date | None = None, retained_threshold: float = 0.8, *, count: int | None = None) -> KpiStatus:
     """Work out a KPI's standing from its readings up to ``as_of`` so every screen reports it the same way.
 
     The latest eight readings and the best one decide it. A KPI loaded with only those
@@ -288,4 +294,3 @@ def implausible(value: float, span: tuple[float, float]) -> str | None:
     """Why ``value`` is not a plausible reading (outside ``span``), or None when it is."""
     low, high = span
     return None if low <= value <= high else f"{value:g} is outside the plausible range {low:g}..{high:g}"
-

@@ -121,10 +121,13 @@ def error_text(error: Mapping[str, Any]) -> str:
         "greater_than": lambda: f"must be more than {ctx['gt']}",
         "less_than_equal": lambda: f"must be at most {ctx['le']}",
         "less_than": lambda: f"must be less than {ctx['lt']}",
-        "int_parsing": lambda: "must be a whole number", "int_type": lambda: "must be a whole number",
+        "int_parsing": lambda: "must be a whole number",
+        "int_type": lambda: "must be a whole number",
         "int_from_float": lambda: "must be a whole number",
-        "float_parsing": lambda: "must be a number", "float_type": lambda: "must be a number",
-        "bool_parsing": lambda: "must be true or false", "bool_type": lambda: "must be true or false",
+        "float_parsing": lambda: "must be a number",
+        "float_type": lambda: "must be a number",
+        "bool_parsing": lambda: "must be true or false",
+        "bool_type": lambda: "must be true or false",
         "literal_error": lambda: f"must be one of {ctx['expected']}",
         "missing": lambda: "is required",
         "extra_forbidden": lambda: "is not a field carebench knows",
@@ -314,7 +317,8 @@ class Ticket(Model):
     """One support request; its priority (P1-P4) follows from business impact and users affected."""
 
     ref: Annotated[str, Field(min_length=1, max_length=40), AfterValidator(_plain_text)] | None = Field(
-        default=None, description="The ticket's reference, unique per client; T-1, T-2... when left out.")
+        default=None, description="The ticket's reference, unique per client; T-1, T-2... when left out."
+    )
     title: Name
     category: TicketCategory = "other"
     impact: Impact

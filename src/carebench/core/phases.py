@@ -65,5 +65,3 @@ def adoption_phase(go_live: date, day: date) -> str:
     if index <= 18:
         return "integration"
     return "sustainability"
-
-

@@ -24,6 +24,7 @@ class Priced(Protocol):
     @property
     def probability(self) -> int: ...
 
+
 CENT = Decimal("0.01")
 
 OPEN_STAGES: tuple[Stage, ...] = ("identified", "qualified", "proposed")

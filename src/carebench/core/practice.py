@@ -166,8 +166,7 @@ def practice_metrics(
     # Follow-on revenue and pipeline.
     won, won_ids, pipeline, pipeline_ids = Fraction(0), [], Fraction(0), []
     for client in scope:
-        closed = [o for o in client.opportunities if o.stage == "won" and o.closed_on is not None
-                  and start <= o.closed_on <= end]
+        closed = [o for o in client.opportunities if o.stage == "won" and o.closed_on is not None and start <= o.closed_on <= end]
         if closed:
             won += sum((exact(o.value) for o in closed), Fraction(0))
             won_ids.append(client.id)
@@ -252,12 +251,12 @@ def by_owner(
     """The period's metrics per consultant (every owner among ``clients``, in name order)."""
     every = list(clients)
     owners = sorted({c.owner for c in every})
-    return {owner: practice_metrics(every, start, end, as_of, owner, plans, calendar, weights, schedules=schedules)
-            for owner in owners}
+    return {owner: practice_metrics(every, start, end, as_of, owner, plans, calendar, weights, schedules=schedules) for owner in owners}
 
 
-def schedules_for(clients: Iterable[Client], start: date, end: date, as_of: date, plans: Plans = DEFAULT_PLANS,
-                  calendar: WorkCalendar = DEFAULT_CALENDAR) -> dict[str, list[tuple[date, str]]]:
+def schedules_for(
+    clients: Iterable[Client], start: date, end: date, as_of: date, plans: Plans = DEFAULT_PLANS, calendar: WorkCalendar = DEFAULT_CALENDAR
+) -> dict[str, list[tuple[date, str]]]:
     """Each client's touchpoints from ``start`` to ``min(end, as_of)`` as (date, status), for ``practice_metrics``.
 
     A client's touchpoints on a day do not depend on the range asked for, so the periods
@@ -297,8 +296,7 @@ def quarterly_trend(
 ) -> list[PracticeMetrics]:
     """The metrics of each of the last ``count`` quarters up to ``end``, oldest first (for sparklines)."""
     every = list(clients)
-    return [practice_metrics(every, start, stop, as_of, owner, plans, calendar, weights, schedules=schedules)
-            for start, stop in quarters(end, count)]
+    return [practice_metrics(every, start, stop, as_of, owner, plans, calendar, weights, schedules=schedules) for start, stop in quarters(end, count)]
 
 
 # ----- advocacy ---------------------------------------------------------------------------
@@ -312,8 +310,9 @@ def _advocacy_blockers(client: Client, day: date) -> list[str]:
         blockers.append("not assessed yet")
     elif band != "green":
         blockers.append(f"band is {band}, ask once it is green")
-    answered = sorted((t for t in client.testimonials if t.answered is not None and t.answer != "pending"
-                       and t.answered <= day), key=lambda t: t.answered or day)
+    answered = sorted(
+        (t for t in client.testimonials if t.answered is not None and t.answer != "pending" and t.answered <= day), key=lambda t: t.answered or day
+    )
     if answered:
         blockers.append(f"testimonial {answered[-1].answer} on {answered[-1].answered}")
     referrals = sorted((r for r in client.referrals if r.date <= day), key=lambda r: r.date)
@@ -365,8 +364,16 @@ def search_learnings(clients: Iterable[Client], text: str) -> list[dict]:
     hits of one date keep the order of the clients and their learnings.
     """
     hits = [
-        {"client": client.id, "client_name": client.name, "date": learning.date, "kind": learning.kind,
-         "what": learning.what, "why": learning.why, "who": learning.who, "source": learning.source}
+        {
+            "client": client.id,
+            "client_name": client.name,
+            "date": learning.date,
+            "kind": learning.kind,
+            "what": learning.what,
+            "why": learning.why,
+            "who": learning.who,
+            "source": learning.source,
+        }
         for client in clients
         for learning in client.learnings
         if matches(text, client.name, *(getattr(learning, name) for name in LEARNING_FIELDS))

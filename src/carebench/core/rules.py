@@ -32,15 +32,28 @@ class Rules:
     ``plans`` None means the bundled plans.
     """
 
-    def __init__(self, plans: Plans | None = None, calendar: WorkCalendar = DEFAULT_CALENDAR,
-                 weights: dict[str, Decimal] = DEFAULT_WEIGHTS, retained_threshold: float = 0.8) -> None:
+    def __init__(
+        self,
+        plans: Plans | None = None,
+        calendar: WorkCalendar = DEFAULT_CALENDAR,
+        weights: dict[str, Decimal] = DEFAULT_WEIGHTS,
+        retained_threshold: float = 0.8,
+    ) -> None:
         self._plans = plans
         self.calendar = calendar
         self.weights = weights
         self.retained_threshold = retained_threshold
         plans_content = bundled_plans_text() if plans is None else plans.model_dump(mode="json")
-        content = json.dumps([plans_content, sorted(calendar.weekdays), sorted(map(str, calendar.holidays)),
-                              {k: str(v) for k, v in weights.items()}, repr(float(retained_threshold))], sort_keys=True)
+        content = json.dumps(
+            [
+                plans_content,
+                sorted(calendar.weekdays),
+                sorted(map(str, calendar.holidays)),
+                {k: str(v) for k, v in weights.items()},
+                repr(float(retained_threshold)),
+            ],
+            sort_keys=True,
+        )
         self.fingerprint = sha256(content.encode()).hexdigest()[:16]
 
     @property

@@ -156,8 +156,9 @@ def _band(scores: Scores) -> Band:
     return band
 
 
-def escalation_occurrences(assessments: Iterable[Assessment], until: date, calendar: WorkCalendar,
-                           since: date | None = None, keep: Iterable[date] = ()) -> list[tuple[date, Kind]]:
+def escalation_occurrences(
+    assessments: Iterable[Assessment], until: date, calendar: WorkCalendar, since: date | None = None, keep: Iterable[date] = ()
+) -> list[tuple[date, Kind]]:
     """Recovery (red) and intervention (yellow) touchpoints, each while its assessment is the latest.
 
     With ``since``, an assessment whose time as the latest ended before that day adds nothing
@@ -211,12 +212,13 @@ def schedule(
 ) -> list[Touchpoint]:
     """The client's touchpoints dated from ``start`` to ``end``: one per date, most senior kind standing."""
     # Every field is given and already of its type, so there is nothing to validate.
-    return [Touchpoint.model_construct(date=day, kind=kind, covers=covers, status=status, moved_from=moved_from, reason=reason)
-            for day, kind, covers, status, moved_from, reason in _touchpoints(client, start, end, plans, calendar)]
+    return [
+        Touchpoint.model_construct(date=day, kind=kind, covers=covers, status=status, moved_from=moved_from, reason=reason)
+        for day, kind, covers, status, moved_from, reason in _touchpoints(client, start, end, plans, calendar)
+    ]
 
 
-def schedule_tuples(client: Client, start: date, end: date, plans: Plans = DEFAULT_PLANS,
-                    calendar: WorkCalendar = DEFAULT_CALENDAR) -> list[tuple]:
+def schedule_tuples(client: Client, start: date, end: date, plans: Plans = DEFAULT_PLANS, calendar: WorkCalendar = DEFAULT_CALENDAR) -> list[tuple]:
     """``schedule`` as (date, kind, covers, status, moved_from, reason) tuples, without a model per touchpoint."""
     return _touchpoints(client, start, end, plans, calendar)
 
@@ -243,8 +245,9 @@ def _touchpoints(client: Client, start: date, end: date, plans: Plans, calendar:
         kinds = sorted(landing, key=seniority) if len(landing) > 1 else list(landing)
         standing = kinds[0]
         outcome = outcomes.get((day, standing))
-        touchpoints.append((day, standing, kinds[1:], outcome.status if outcome else "scheduled", landing[standing],
-                            outcome.reason if outcome else None))
+        touchpoints.append(
+            (day, standing, kinds[1:], outcome.status if outcome else "scheduled", landing[standing], outcome.reason if outcome else None)
+        )
     return touchpoints
 
 
@@ -286,8 +289,7 @@ def superseded_dates(touchpoints: list[tuple]) -> list[date | None]:
 def overdue(touchpoints: list[Touchpoint], day: date) -> list[Touchpoint]:
     """Touchpoints missed before ``day`` and not superseded by a same-or-more-senior one done after them (on or before ``day``)."""
     since = superseded_dates([(tp.date, tp.kind, tp.status) for tp in touchpoints])
-    return [tp for tp, first in zip(touchpoints, since)
-            if tp.date < day and tp.status == "scheduled" and (first is None or first > day)]
+    return [tp for tp, first in zip(touchpoints, since) if tp.date < day and tp.status == "scheduled" and (first is None or first > day)]
 
 
 def client_band(client: Client, day: date) -> Band | None:
@@ -330,8 +332,9 @@ def agenda_window(
             latest_done[kind] = day
     superseded_until = _superseded(latest_done, date.min)
     # Once a touchpoint is superseded it stays so, whatever happens later.
-    carried = [[day.isoformat(), kind, covers] for day, kind, covers, status, *_ in earlier
-               if status == "scheduled" and superseded_until[kind] <= day]
+    carried = [
+        [day.isoformat(), kind, covers] for day, kind, covers, status, *_ in earlier if status == "scheduled" and superseded_until[kind] <= day
+    ]
     ahead = [[day.isoformat(), kind, covers, status] for day, kind, covers, status, *_ in touchpoints if day >= start]
     done: dict[str, str] = {}
     bands: list[list] = []
@@ -344,9 +347,11 @@ def agenda_window(
                 done[kind] = latest_done[kind].isoformat()
                 running = latest_done[kind]
         assessed = sorted(client.assessments, key=lambda a: a.date)
-        bands = [[a.date.isoformat(), _band(a.scores)]
-                 for i, a in enumerate(assessed)
-                 if start < a.date <= end or (a.date <= start and (i + 1 == len(assessed) or assessed[i + 1].date > start))]
+        bands = [
+            [a.date.isoformat(), _band(a.scores)]
+            for i, a in enumerate(assessed)
+            if start < a.date <= end or (a.date <= start and (i + 1 == len(assessed) or assessed[i + 1].date > start))
+        ]
     else:
         ahead = []
     return {
@@ -403,13 +408,33 @@ def agenda_rows(window: dict, day: date) -> list[dict]:
     phase = support_phase(day_number(date.fromisoformat(first), day))
     client, name, owner = window["client"], window["client_name"], window["owner"]
     rows = [
-        {"client": client, "client_name": name, "owner": owner, "kind": kind, "date": when, "status": "overdue",
-         "missed": missed, "covers": list(covers), "band": band, "phase": phase}
+        {
+            "client": client,
+            "client_name": name,
+            "owner": owner,
+            "kind": kind,
+            "date": when,
+            "status": "overdue",
+            "missed": missed,
+            "covers": list(covers),
+            "band": band,
+            "phase": phase,
+        }
         for kind, (missed, when, covers) in groups.items()
     ]
     rows += [
-        {"client": client, "client_name": name, "owner": owner, "kind": kind, "date": when, "status": "due",
-         "missed": 0, "covers": list(covers), "band": band, "phase": phase}
+        {
+            "client": client,
+            "client_name": name,
+            "owner": owner,
+            "kind": kind,
+            "date": when,
+            "status": "due",
+            "missed": 0,
+            "covers": list(covers),
+            "band": band,
+            "phase": phase,
+        }
         for when, kind, covers, _status in due
     ]
     return rows
@@ -426,8 +451,9 @@ def agenda(
     return sorted(items, key=agenda_order)
 
 
-def on_time_share(client: Client, day: date, window_days: int = 30, plans: Plans = DEFAULT_PLANS,
-                  calendar: WorkCalendar = DEFAULT_CALENDAR) -> float | None:
+def on_time_share(
+    client: Client, day: date, window_days: int = 30, plans: Plans = DEFAULT_PLANS, calendar: WorkCalendar = DEFAULT_CALENDAR
+) -> float | None:
     """Share of the touchpoints in the last ``window_days`` before ``day`` that were done (None when there were none)."""
     touchpoints = schedule(client, day - timedelta(days=window_days), day - timedelta(days=1), plans, calendar)
     if not touchpoints:
@@ -443,9 +469,16 @@ def move_problem(to: date, today: date) -> str | None:
     return None
 
 
-def touchpoint_outcome(client: Client, day: date, status: str, kind: str | None = None, reason: str | None = None,
-                       to: date | None = None, plans: Plans = DEFAULT_PLANS,
-                       calendar: WorkCalendar = DEFAULT_CALENDAR) -> TouchpointException:
+def touchpoint_outcome(
+    client: Client,
+    day: date,
+    status: str,
+    kind: str | None = None,
+    reason: str | None = None,
+    to: date | None = None,
+    plans: Plans = DEFAULT_PLANS,
+    calendar: WorkCalendar = DEFAULT_CALENDAR,
+) -> TouchpointException:
     """What to store when the touchpoint standing on ``day`` is done, skipped or moved; ValueError says why not.
 
     ``kind`` may name the standing kind or one it covers; the outcome is stored against the standing one.

@@ -20,9 +20,15 @@ Priority = Literal["P1", "P2", "P3", "P4"]
 
 PRIORITY_MATRIX: dict[tuple[str, str], Priority] = {
     # (business impact, users affected): priority
-    ("high", "many"): "P1",   ("high", "some"): "P2",   ("high", "few"): "P3",
-    ("medium", "many"): "P2", ("medium", "some"): "P3", ("medium", "few"): "P4",
-    ("low", "many"): "P3",    ("low", "some"): "P4",    ("low", "few"): "P4",
+    ("high", "many"): "P1",
+    ("high", "some"): "P2",
+    ("high", "few"): "P3",
+    ("medium", "many"): "P2",
+    ("medium", "some"): "P3",
+    ("medium", "few"): "P4",
+    ("low", "many"): "P3",
+    ("low", "some"): "P4",
+    ("low", "few"): "P4",
 }
 """Ticket priority from business impact (high, medium, low) and how many users are affected (many, some, few)."""
 
@@ -45,7 +51,11 @@ VOLUME_TARGET_SHARE = Fraction(1, 2)
 """Ticket volume should halve from its first measured week as users learn the system."""
 
 SUPPORT_KPI_KEYS: tuple[str, ...] = (
-    "support-volume", "support-resolution-hours", "support-first-contact", "support-escalation", "support-open-p1p2",
+    "support-volume",
+    "support-resolution-hours",
+    "support-first-contact",
+    "support-escalation",
+    "support-open-p1p2",
 )
 """The keys of the derived support KPIs, in the order they are returned."""
 
@@ -55,8 +65,9 @@ def priority(impact: str, users: str) -> Priority:
     try:
         return PRIORITY_MATRIX[(impact, users)]
     except KeyError:
-        raise ValueError(f"no priority for impact {impact!r} and users {users!r}: impact is high, medium or low "
-                         "and users is many, some or few") from None
+        raise ValueError(
+            f"no priority for impact {impact!r} and users {users!r}: impact is high, medium or low and users is many, some or few"
+        ) from None
 
 
 def priority_of(ticket: Ticket) -> Priority:
@@ -184,8 +195,18 @@ def support_kpis(tickets: list[Ticket], as_of: date, weeks: int = 12) -> list[Kp
             continue
         name, unit, direction = _KPI_SHAPE[key]
         baseline = readings[key][0].value
-        kpis.append(Kpi(key=key, name=name, category="diagnostic", unit=unit, direction=direction,
-                        baseline=baseline, target=_target(key, baseline), readings=readings[key]))
+        kpis.append(
+            Kpi(
+                key=key,
+                name=name,
+                category="diagnostic",
+                unit=unit,
+                direction=direction,
+                baseline=baseline,
+                target=_target(key, baseline),
+                readings=readings[key],
+            )
+        )
     return kpis
 
 
@@ -230,10 +251,12 @@ def pulse_summary(pulses: Iterable[Pulse], day: date, periods: list[tuple[date, 
     """A client's pulse answers up to ``day``: how many, NPS, mean satisfaction (one decimal) and NPS per period."""
     answers = [p for p in pulses if p.date <= day]
     mean = mean_satisfaction(answers)
-    return {"answers": len(answers), "nps": nps(answers),
-            "satisfaction": None if mean is None else float(round_half_up(mean, 1)),
-            "quarters": [{"from": a.isoformat(), "to": b.isoformat(), "nps": value}
-                         for (a, b), value in zip(periods, nps_by_period(answers, periods))]}
+    return {
+        "answers": len(answers),
+        "nps": nps(answers),
+        "satisfaction": None if mean is None else float(round_half_up(mean, 1)),
+        "quarters": [{"from": a.isoformat(), "to": b.isoformat(), "nps": value} for (a, b), value in zip(periods, nps_by_period(answers, periods))],
+    }
 
 
 def satisfaction_suggestion(pulses: Iterable[Pulse], as_of: date, window_days: int = 90) -> Suggestion | None:
@@ -254,8 +277,7 @@ def satisfaction_suggestion(pulses: Iterable[Pulse], as_of: date, window_days: i
     return Suggestion(
         subscore="satisfaction",
         score=score,
-        reason=(f"mean satisfaction {round_half_up(mean, 1)} of 5 from {len(answers)} {noun} "
-                f"in {window_days} days, NPS {signed(promoters)}"),
+        reason=(f"mean satisfaction {round_half_up(mean, 1)} of 5 from {len(answers)} {noun} in {window_days} days, NPS {signed(promoters)}"),
     )
 
 
@@ -266,5 +288,12 @@ def resolve_ticket(ticket: Ticket, at: datetime, first_contact: bool = False, es
     """
     if ticket.resolved is not None:
         raise ValueError(f"{ticket.ref} was already resolved at {ticket.resolved:%Y-%m-%d %H:%M}")
-    return Ticket(**{**ticket.model_dump(), "resolved": at, "first_contact": first_contact,
-                     "escalated": ticket.escalated or escalated, "first_response": ticket.first_response or at})
+    return Ticket(
+        **{
+            **ticket.model_dump(),
+            "resolved": at,
+            "first_contact": first_contact,
+            "escalated": ticket.escalated or escalated,
+            "first_response": ticket.first_response or at,
+        }
+    )

@@ -17,9 +17,13 @@ Kind = Literal["quarterly", "monthly", "biweekly", "weekly", "intervention", "re
 KINDS: tuple[Kind, ...] = get_args(Kind)
 # What each kind is called in prose (reports, alerts, calendars).
 KIND_LABEL: dict[str, str] = {
-    "quarterly": "quarterly business review", "monthly": "monthly optimization session",
-    "biweekly": "biweekly performance review", "weekly": "weekly review", "intervention": "intervention call",
-    "recovery": "recovery call", "daily": "daily check-in",
+    "quarterly": "quarterly business review",
+    "monthly": "monthly optimization session",
+    "biweekly": "biweekly performance review",
+    "weekly": "weekly review",
+    "intervention": "intervention call",
+    "recovery": "recovery call",
+    "daily": "daily check-in",
 }
 Band = Literal["green", "yellow", "red"]
 Category = Literal["leading", "lagging", "diagnostic"]
@@ -47,9 +51,15 @@ OUTCOME_STATUSES: tuple[OutcomeStatus, ...] = get_args(OutcomeStatus)
 IMPACTS: tuple[Impact, ...] = get_args(Impact)
 REACHES: tuple[Reach, ...] = get_args(Reach)
 SUBSCORES: tuple[str, ...] = (
-    "achievement", "trend", "sustainability",
-    "adherence", "engagement", "leadership",
-    "communication", "satisfaction", "expansion_interest",
+    "achievement",
+    "trend",
+    "sustainability",
+    "adherence",
+    "engagement",
+    "leadership",
+    "communication",
+    "satisfaction",
+    "expansion_interest",
 )
 
 # The characters that stored text must not carry to a terminal, each set defined once (for regex classes):
@@ -109,5 +119,4 @@ BAND_ORDER = {"red": 0, "yellow": 1, "green": 2, None: 3}
 def agenda_order(item) -> tuple:
     """Overdue rows first; within each, red clients first, then the more senior kind (items, their JSON form, or rows)."""
     row = item if isinstance(item, dict) else item._asdict() if hasattr(item, "_asdict") else item.__dict__
-    return (row["status"] != "overdue", BAND_ORDER[row["band"]], seniority(row["kind"]), row["client_name"].lower(),
-            str(row["date"]))
+    return (row["status"] != "overdue", BAND_ORDER[row["band"]], seniority(row["kind"]), row["client_name"].lower(), str(row["date"]))

@@ -46,8 +46,7 @@ PERIOD_TITLE = {"weekly": "Week", "monthly": "Month", "qbr": "Quarter"}
 PERIOD_WORD = {"weekly": "this week", "monthly": "this month", "qbr": "this quarter"}
 CHANGE_COLUMN = {"weekly": "Since last week", "monthly": "Over the month", "qbr": "Over the quarter"}
 AUDIENCE_LABEL = {"executive": "Executive sponsors", "operational": "Operations leads", "team": "The project team"}
-KPI_NOUN = {"executive": ("outcome KPI", "outcome KPIs"), "operational": ("KPI", "KPIs"),
-            "team": ("leading indicator", "leading indicators")}
+KPI_NOUN = {"executive": ("outcome KPI", "outcome KPIs"), "operational": ("KPI", "KPIs"), "team": ("leading indicator", "leading indicators")}
 KIND_LABEL = {kind: label[0].upper() + label[1:] for kind, label in KINDS_IN_PROSE.items()}
 BAND_TONE = {"red": "red", "yellow": "yellow", "green": "green", None: "plain"}
 READINESS_TEXT = {
@@ -68,15 +67,12 @@ PLAN: dict[str, dict[str, tuple[str, ...]]] = {
     },
     "monthly": {
         "executive": ("summary", "kpis", "money", "health-history", "improve", "expansion", "decisions"),
-        "operational": ("summary", "attention", "kpis", "money", "health-history", "improve", "expansion", "actions",
-                        "learnings", "next"),
+        "operational": ("summary", "attention", "kpis", "money", "health-history", "improve", "expansion", "actions", "learnings", "next"),
         "team": ("summary", "wins", "kpis", "improve", "actions", "learnings", "next"),
     },
     "qbr": {
-        "executive": ("summary", "agenda", "kpis", "money", "health-history", "sustainability", "expansion", "decisions",
-                      "learnings"),
-        "operational": ("summary", "agenda", "kpis", "money", "health-history", "sustainability", "expansion", "actions",
-                        "learnings", "next"),
+        "executive": ("summary", "agenda", "kpis", "money", "health-history", "sustainability", "expansion", "decisions", "learnings"),
+        "operational": ("summary", "agenda", "kpis", "money", "health-history", "sustainability", "expansion", "actions", "learnings", "next"),
         "team": ("summary", "agenda", "kpis", "wins", "sustainability", "actions", "learnings", "next"),
     },
 }
@@ -110,17 +106,18 @@ class Facts:
         owner = self.client["owner"]
         self.open_actions = sorted(
             ({**a, "owner": a["owner"] or owner} for a in dashboard["action_items"]),
-            key=lambda a: (a["due"], {"high": 0, "medium": 1, "low": 2}[a["priority"]]))
+            key=lambda a: (a["due"], {"high": 0, "medium": 1, "low": 2}[a["priority"]]),
+        )
         model = queries.client_history(here, client_id, {"action_items", "savings", "learnings"})
         self.learnings = sorted((x for x in model.learnings if self.start < x.date <= day), key=lambda x: x.date)
         self.closed_actions = sorted(
-            (a for a in model.action_items if a.status == "done" and a.done_on and self.start < a.done_on <= day),
-            key=lambda a: a.done_on)
+            (a for a in model.action_items if a.status == "done" and a.done_on and self.start < a.done_on <= day), key=lambda a: a.done_on
+        )
         self.savings = [(s.month, s.amount) for s in sorted(model.savings, key=lambda s: s.month) if s.month <= month_of(day)]
-        self.overdue = [i for i in queries.agenda(here, owner).to_json()["items"]
-                        if i["client"] == client_id and i["status"] == "overdue"]
-        self.upcoming = [t for t in queries.schedule(here, client_id, day, day + timedelta(days=120)).to_json()["touchpoints"]
-                         if t["status"] == "scheduled"]
+        self.overdue = [i for i in queries.agenda(here, owner).to_json()["items"] if i["client"] == client_id and i["status"] == "overdue"]
+        self.upcoming = [
+            t for t in queries.schedule(here, client_id, day, day + timedelta(days=120)).to_json()["touchpoints"] if t["status"] == "scheduled"
+        ]
         self.pipeline = queries.pipeline(here, client_id).to_json()
 
     # ----- derived ---------------------------------------------------------
@@ -202,10 +199,8 @@ def _kpi_attention(kpi: dict) -> str | None:
     unit = kpi["unit"]
     now, target = with_unit(kpi["current"], unit), with_unit(kpi["target"], unit)
     if kpi["backsliding"]:
-        hold = ("now worse than its baseline" if kpi["retained"] < 0
-                else f"it keeps {round(kpi['retained'] * 100)}% of that gain")
-        return (f"{kpi['name']} is slipping back: {now} now, against {with_unit(kpi['peak'], unit)} at its best "
-                f"({hold}) and a target of {target}.")
+        hold = "now worse than its baseline" if kpi["retained"] < 0 else f"it keeps {round(kpi['retained'] * 100)}% of that gain"
+        return f"{kpi['name']} is slipping back: {now} now, against {with_unit(kpi['peak'], unit)} at its best ({hold}) and a target of {target}."
     if kpi["on_target"] is False:
         side = "below" if kpi["direction"] == "higher" else "above"
         return f"{kpi['name']} is {side} target: {now} against {target}."
@@ -258,14 +253,22 @@ def _phase(f: Facts) -> str:
 def s_summary(f: Facts) -> dict:
     measured = [k for k in f.kpis if k["on_target"] is not None]
     on = sum(1 for k in measured if k["on_target"])
-    items = [(f"{KPI_NOUN[f.audience][1][0].upper()}{KPI_NOUN[f.audience][1][1:]} on target",
-              f"{on} of {len(measured)}" if measured else "none measured yet")]
+    items = [
+        (
+            f"{KPI_NOUN[f.audience][1][0].upper()}{KPI_NOUN[f.audience][1][1:]} on target",
+            f"{on} of {len(measured)}" if measured else "none measured yet",
+        )
+    ]
     if "attention" in PLAN[f.kind][f.audience]:
         items.append(("Needs attention", plural(len(attention_items(f)), "item")))
     if f.audience == "executive":
         latest = f.money["latest_month"]
-        items.append((f"Savings in {month_label(latest)}" if latest else "Savings last month",
-                      money(f.money["monthly_savings"]) if latest else "none recorded yet"))
+        items.append(
+            (
+                f"Savings in {month_label(latest)}" if latest else "Savings last month",
+                money(f.money["monthly_savings"]) if latest else "none recorded yet",
+            )
+        )
         items.append(("Return on investment", _roi(f)))
     items.append(("Support phase", _phase(f)))
     nxt = f.upcoming[0] if f.upcoming else None
@@ -295,10 +298,15 @@ def s_kpis(f: Facts) -> dict:
     rows = []
     for k in f.kpis:
         change, _ = _period_change(k, f.before.get(k["key"]))
-        rows.append([k["name"], with_unit(k["current"], k["unit"]), with_unit(k["target"], k["unit"]), change,
-                     _vs_baseline(k), _status(k), _trend_cell(f, k)])
-    table = d.table(["KPI", "Now", "Target", CHANGE_COLUMN[f.kind], "Vs baseline", "Status", "Trend"], rows, "lrrrrll",
-                    empty=f"No {KPI_NOUN[f.audience][1]} are tracked for this client yet.")
+        rows.append(
+            [k["name"], with_unit(k["current"], k["unit"]), with_unit(k["target"], k["unit"]), change, _vs_baseline(k), _status(k), _trend_cell(f, k)]
+        )
+    table = d.table(
+        ["KPI", "Now", "Target", CHANGE_COLUMN[f.kind], "Vs baseline", "Status", "Trend"],
+        rows,
+        "lrrrrll",
+        empty=f"No {KPI_NOUN[f.audience][1]} are tracked for this client yet.",
+    )
     flagged = [k for k in f.kpis if k["backsliding"] or k["on_target"] is False]
     chosen = (flagged + [k for k in f.kpis if k not in flagged])[:3]
     charts = []
@@ -306,11 +314,12 @@ def s_kpis(f: Facts) -> dict:
         points = thin(f.readings(k), CHART_POINTS)
         if not points:
             continue
-        summary = (f"{with_unit(points[0][1], k['unit'])} on {short_date(points[0][0])}, "
-                   f"{with_unit(points[-1][1], k['unit'])} on {short_date(points[-1][0])}; "
-                   f"target {with_unit(k['target'], k['unit'])}")
-        charts.append(d.line_chart(k["name"], points, summary, target=k["target"],
-                                   unit="%" if k["unit"].strip() == "%" else ""))
+        summary = (
+            f"{with_unit(points[0][1], k['unit'])} on {short_date(points[0][0])}, "
+            f"{with_unit(points[-1][1], k['unit'])} on {short_date(points[-1][0])}; "
+            f"target {with_unit(k['target'], k['unit'])}"
+        )
+        charts.append(d.line_chart(k["name"], points, summary, target=k["target"], unit="%" if k["unit"].strip() == "%" else ""))
     return d.section("kpis", f"{base[f.audience]} {PERIOD_WORD[f.kind]}", d.text(intro) if rows else None, table, *charts)
 
 
@@ -321,8 +330,7 @@ def s_money(f: Facts) -> dict:
         items.append((f"Savings in {month_label(m['latest_month'])}", money(m["monthly_savings"])))
     else:
         items.append(("Savings last month", "none recorded yet"))
-    items += [(f"Savings in {f.day.year} so far", money(m["ytd_savings"])),
-              ("Savings since go-live", money(m["cumulative_savings"]))]
+    items += [(f"Savings in {f.day.year} so far", money(m["ytd_savings"])), ("Savings since go-live", money(m["cumulative_savings"]))]
     if m["investment"]:
         items.append(("Investment", money(m["investment"])))
     items.append(("Return on investment", _roi(f)))
@@ -332,15 +340,15 @@ def s_money(f: Facts) -> dict:
         if m["roi"] >= m["roi_target"]:
             note = "The investment has reached its return target."
         else:
-            note = (f"To meet the return target, savings since go-live need to reach {money(needed)}: "
-                    f"{money(needed - m['cumulative_savings'])} to go.")
+            note = f"To meet the return target, savings since go-live need to reach {money(needed)}: {money(needed - m['cumulative_savings'])} to go."
     recent = f.savings[-12:]
     if len(recent) > 1:
         span = f"{len(recent)} months from {month_label(recent[0][0])} to {month_label(recent[-1][0])}"
     else:
         span = f"{month_label(recent[0][0])} only" if recent else ""
-    chart = d.bar_chart("Savings per month", [(month_label(mo)[:3], amount) for mo, amount in recent],
-                        f"{span}, {money(sum(a for _, a in recent))} in all")
+    chart = d.bar_chart(
+        "Savings per month", [(month_label(mo)[:3], amount) for mo, amount in recent], f"{span}, {money(sum(a for _, a in recent))} in all"
+    )
     return d.section("money", "Financial impact", d.facts(items), d.text(note) if note else None, chart)
 
 
@@ -348,21 +356,27 @@ def s_health(f: Facts) -> dict:
     h = f.health
     if h["band"] is None:
         return d.section("health", "Health score", d.text("Health has not been assessed yet."))
-    items = [("Score", f"{h['overall']:.1f} out of 10"), ("Band", f"{h['band']}: {BAND_LABEL[h['band']]}"),
-             ("Assessed on", long_date(h["date"]))]
+    items = [("Score", f"{h['overall']:.1f} out of 10"), ("Band", f"{h['band']}: {BAND_LABEL[h['band']]}"), ("Assessed on", long_date(h["date"]))]
     start = f.band_at_start()
     if start and start["band"] != h["band"]:
         items.append(("A week ago", f"{start['band']} ({start['overall']:.1f})"))
     blocks = [d.facts(items)]
     if f.audience == "operational":
-        rows = [[name.capitalize(), f"{round(c['weight'] * 100)}%", f"{c['score']:.2f}",
-                 ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in c["subscores"].items())]
-                for name, c in h["components"].items()]
+        rows = [
+            [
+                name.capitalize(),
+                f"{round(c['weight'] * 100)}%",
+                f"{c['score']:.2f}",
+                ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in c["subscores"].items()),
+            ]
+            for name, c in h["components"].items()
+        ]
         blocks.append(d.table(["Component", "Weight", "Score", "Sub-scores (1-10)"], rows, "lrrl"))
     if h["drivers"]:
         blocks.append(d.text("What moved since the previous assessment:"))
-        blocks.append(d.bullets([f"{x['subscore'].replace('_', ' ')}: {x['before']} to {x['after']} ({signed(x['change'])})"
-                                 for x in h["drivers"][:5]]))
+        blocks.append(
+            d.bullets([f"{x['subscore'].replace('_', ' ')}: {x['before']} to {x['after']} ({signed(x['change'])})" for x in h["drivers"][:5]])
+        )
     if f.audience == "operational" and h.get("note"):
         blocks.append(d.text(f"Assessment note: {h['note']}"))
     return d.section("health", "Health score", *blocks)
@@ -378,11 +392,12 @@ def s_health_history(f: Facts) -> dict:
         summary = f"one assessment: {last['overall']:.1f} ({last['band']}) on {short_date(last['date'])}"
     else:
         values = [p["overall"] for p in points]
-        summary = (f"from {first['overall']:.1f} ({first['band']}) on {short_date(first['date'])} "
-                   f"to {last['overall']:.1f} ({last['band']}) on {short_date(last['date'])}; "
-                   f"lowest {min(values):.1f}, highest {max(values):.1f}")
-    chart = d.line_chart("Health score", [(date.fromisoformat(p["date"]), p["overall"]) for p in points], summary,
-                         health_bands=True)
+        summary = (
+            f"from {first['overall']:.1f} ({first['band']}) on {short_date(first['date'])} "
+            f"to {last['overall']:.1f} ({last['band']}) on {short_date(last['date'])}; "
+            f"lowest {min(values):.1f}, highest {max(values):.1f}"
+        )
+    chart = d.line_chart("Health score", [(date.fromisoformat(p["date"]), p["overall"]) for p in points], summary, health_bands=True)
     rows, previous = [], None
     for p in points:
         change = "–" if previous is None else signed(round(p["overall"] - previous, 1))
@@ -395,8 +410,7 @@ def s_improve(f: Facts) -> dict:
     items = []
     slipping = [k for k in f.kpis if k["backsliding"]]
     for k in slipping:
-        items.append(f"Win back the gains on {k['name']}: {with_unit(k['current'], k['unit'])} now, "
-                     f"{with_unit(k['peak'], k['unit'])} at its best.")
+        items.append(f"Win back the gains on {k['name']}: {with_unit(k['current'], k['unit'])} now, {with_unit(k['peak'], k['unit'])} at its best.")
 
     def progress(k: dict) -> float:
         gap = k["target"] - k["baseline"]
@@ -405,9 +419,11 @@ def s_improve(f: Facts) -> dict:
     off = sorted((k for k in f.kpis if k["on_target"] is False and not k["backsliding"]), key=progress)
     for k in off:
         share = round(max(progress(k), 0) * 100)
-        items.append(f"Close the gap on {k['name']}: {with_unit(k['current'], k['unit'])} now, target "
-                     f"{with_unit(k['target'], k['unit'])}; {share}% of the way from the starting point of "
-                     f"{with_unit(k['baseline'], k['unit'])}.")
+        items.append(
+            f"Close the gap on {k['name']}: {with_unit(k['current'], k['unit'])} now, target "
+            f"{with_unit(k['target'], k['unit'])}; {share}% of the way from the starting point of "
+            f"{with_unit(k['baseline'], k['unit'])}."
+        )
     more = len(items) - 5
     shown = items[:5] + ([f"... and {plural(more, 'more item')}."] if more > 0 else [])
     if _none_measured(f):
@@ -423,16 +439,32 @@ def s_expansion(f: Facts) -> dict:
     blocks = [d.text(READINESS_TEXT.get(ready, "Assess the client's health before discussing expansion."))]
     rows = f.pipeline["opportunities"]
     open_rows = [o for o in rows if o["stage"] in OPEN_STAGES]
-    blocks.append(d.table(
-        ["Opportunity", "Stage", "Annual value", "Chance", "Weighted value", "Next step"],
-        [[o["title"], o["stage"], money(o["value"]), f"{o['probability']}%", money(o["weighted"]),
-          (f"{o['next_action']} ({short_date(o['next_action_date'])})" if o["next_action_date"] else o["next_action"])
-          or "–"] for o in open_rows],
-        "llrrrl", empty="No open expansion opportunities are recorded."))
+    blocks.append(
+        d.table(
+            ["Opportunity", "Stage", "Annual value", "Chance", "Weighted value", "Next step"],
+            [
+                [
+                    o["title"],
+                    o["stage"],
+                    money(o["value"]),
+                    f"{o['probability']}%",
+                    money(o["weighted"]),
+                    (f"{o['next_action']} ({short_date(o['next_action_date'])})" if o["next_action_date"] else o["next_action"]) or "–",
+                ]
+                for o in open_rows
+            ],
+            "llrrrl",
+            empty="No open expansion opportunities are recorded.",
+        )
+    )
     totals = f.pipeline["totals"]
     if open_rows:
-        blocks.append(d.text(f"{plural(totals['count'], 'open opportunity', 'open opportunities')} worth "
-                             f"{money(totals['value'])} a year; weighted by their chances, {money(totals['weighted'])}."))
+        blocks.append(
+            d.text(
+                f"{plural(totals['count'], 'open opportunity', 'open opportunities')} worth "
+                f"{money(totals['value'])} a year; weighted by their chances, {money(totals['weighted'])}."
+            )
+        )
     won = [o for o in rows if o["stage"] == "won"]
     if won:
         blocks.append(d.bullets([f"Already agreed: {o['title']} ({money(o['value'])} a year)." for o in won]))
@@ -441,20 +473,35 @@ def s_expansion(f: Facts) -> dict:
 
 def s_sustainability(f: Facts) -> dict:
     improved = [k for k in f.kpis if k["retained"] is not None]
-    rows = [[k["name"], with_unit(k["baseline"], k["unit"]), with_unit(k["peak"], k["unit"]),
-             with_unit(k["current"], k["unit"]), kept(k["retained"]),
-             "slipping back" if k["backsliding"] else "holding"] for k in improved]
+    rows = [
+        [
+            k["name"],
+            with_unit(k["baseline"], k["unit"]),
+            with_unit(k["peak"], k["unit"]),
+            with_unit(k["current"], k["unit"]),
+            kept(k["retained"]),
+            "slipping back" if k["backsliding"] else "holding",
+        ]
+        for k in improved
+    ]
     blocks = []
     if improved:
         holding = sum(1 for k in improved if not k["backsliding"])
-        blocks.append(d.text(f"{holding} of {len(improved)} improved {f.noun(len(improved))} keep at least 80% of their "
-                             "best gain over the starting point."))
+        blocks.append(
+            d.text(f"{holding} of {len(improved)} improved {f.noun(len(improved))} keep at least 80% of their best gain over the starting point.")
+        )
     components = f.health["components"]
     if components:
         score = components["performance"]["subscores"]["sustainability"]
         blocks.append(d.text(f"Sustainability score at the last assessment: {score} out of 10."))
-    blocks.append(d.table(["KPI", "Starting point", "Best", "Now", "Gain kept", "Status"], rows, "lrrrrl",
-                          empty="No KPI shown has improved on its starting point yet, so there is no gain to hold."))
+    blocks.append(
+        d.table(
+            ["KPI", "Starting point", "Best", "Now", "Gain kept", "Status"],
+            rows,
+            "lrrrrl",
+            empty="No KPI shown has improved on its starting point yet, so there is no gain to hold.",
+        )
+    )
     return d.section("sustainability", "Are the gains holding?", *blocks)
 
 
@@ -469,8 +516,7 @@ def s_agenda(f: Facts) -> dict:
         clock = end
     planned = next((t for t in f.upcoming if t["kind"] == "quarterly" or "quarterly" in t["covers"]), None)
     when = f" The next review is planned for {long_date(planned['date'])}." if planned else ""
-    return d.section("agenda", "Agenda", d.text(f"{template.title}: {clock} minutes.{when}"),
-                     d.table(["Time", "Topic", "Minutes"], rows, "llr"))
+    return d.section("agenda", "Agenda", d.text(f"{template.title}: {clock} minutes.{when}"), d.table(["Time", "Topic", "Minutes"], rows, "llr"))
 
 
 def _due_note(f: Facts, due: str) -> str:
@@ -482,23 +528,36 @@ def _due_note(f: Facts, due: str) -> str:
 
 def s_actions(f: Facts) -> dict:
     title = "Team actions" if f.audience == "team" else "Action items"
-    blocks = [d.table(["Action", "Owner", "Due", "Priority", "Status"],
-                      [[a["text"], a["owner"], short_date(a["due"]), a["priority"], _due_note(f, a["due"])]
-                       for a in f.open_actions], "llll" + "l", empty="No action items are open.")]
+    blocks = [
+        d.table(
+            ["Action", "Owner", "Due", "Priority", "Status"],
+            [[a["text"], a["owner"], short_date(a["due"]), a["priority"], _due_note(f, a["due"])] for a in f.open_actions],
+            "llll" + "l",
+            empty="No action items are open.",
+        )
+    ]
     if f.audience != "team":
         blocks.append(d.text(f"Closed {PERIOD_WORD[f.kind]}:"))
-        blocks.append(d.table(["Action", "Owner", "Done on"],
-                              [[a.text, a.owner or f.client["owner"], short_date(a.done_on)] for a in f.closed_actions],
-                              empty=f"None closed {PERIOD_WORD[f.kind]}."))
+        blocks.append(
+            d.table(
+                ["Action", "Owner", "Done on"],
+                [[a.text, a.owner or f.client["owner"], short_date(a.done_on)] for a in f.closed_actions],
+                empty=f"None closed {PERIOD_WORD[f.kind]}.",
+            )
+        )
     return d.section("actions", title, *blocks)
 
 
 def s_decisions(f: Facts) -> dict:
     high = [a for a in f.open_actions if a["priority"] == "high"]
     others = len(f.open_actions) - len(high)
-    blocks = [d.table(["Action", "Owner", "Due", "Status"],
-                      [[a["text"], a["owner"], short_date(a["due"]), _due_note(f, a["due"])] for a in high],
-                      empty="No high-priority action is open.")]
+    blocks = [
+        d.table(
+            ["Action", "Owner", "Due", "Status"],
+            [[a["text"], a["owner"], short_date(a["due"]), _due_note(f, a["due"])] for a in high],
+            empty="No high-priority action is open.",
+        )
+    ]
     if others:
         blocks.append(d.text(f"{plural(others, 'other action item')} {'is' if others == 1 else 'are'} open with the teams."))
     return d.section("decisions", "High-priority actions", *blocks)
@@ -512,17 +571,20 @@ def s_wins(f: Facts) -> dict:
             items.append(f"{k['name']} is on target at {with_unit(k['current'], k['unit'])}.")
         elif better and better > 0:
             before = f.before[k["key"]]["current"]
-            items.append(f"{k['name']} improved {PERIOD_WORD[f.kind]}, from {with_unit(before, k['unit'])} "
-                         f"to {with_unit(k['current'], k['unit'])}.")
+            items.append(f"{k['name']} improved {PERIOD_WORD[f.kind]}, from {with_unit(before, k['unit'])} to {with_unit(k['current'], k['unit'])}.")
     items += [f"Done: {a.text} ({a.owner or f.client['owner']})." for a in f.closed_actions]
-    return d.section("wins", "Wins to recognise", d.bullets(
-        items, empty="No wins recorded yet this time; the next review is a good moment to find some."))
+    return d.section(
+        "wins", "Wins to recognise", d.bullets(items, empty="No wins recorded yet this time; the next review is a good moment to find some.")
+    )
 
 
 def s_learnings(f: Facts) -> dict:
     rows = [[short_date(x.date), x.kind, x.what, x.why or "–", x.who or "–"] for x in f.learnings]
-    return d.section("learnings", "Lessons and decisions", d.table(
-        ["Date", "Kind", "What", "Why", "Who"], rows, "lllll", empty=f"None recorded {PERIOD_WORD[f.kind]}."))
+    return d.section(
+        "learnings",
+        "Lessons and decisions",
+        d.table(["Date", "Kind", "What", "Why", "Who"], rows, "lllll", empty=f"None recorded {PERIOD_WORD[f.kind]}."),
+    )
 
 
 def s_next(f: Facts) -> dict:
@@ -531,20 +593,31 @@ def s_next(f: Facts) -> dict:
     for t in soon:
         minutes = f.minutes(t["kind"])
         rows.append([short_date(t["date"]), _meeting(t), f"{minutes} min" if minutes else "–"])
-    return d.section("next", "Coming up", d.table(["Date", "Meeting", "Length"], rows, "llr",
-                                                  empty="No meetings are planned in the next four weeks."))
+    return d.section(
+        "next", "Coming up", d.table(["Date", "Meeting", "Length"], rows, "llr", empty="No meetings are planned in the next four weeks.")
+    )
 
 
 SECTIONS = {
-    "summary": s_summary, "attention": s_attention, "kpis": s_kpis, "money": s_money, "health": s_health,
-    "health-history": s_health_history, "improve": s_improve, "expansion": s_expansion,
-    "sustainability": s_sustainability, "agenda": s_agenda, "actions": s_actions, "decisions": s_decisions,
-    "wins": s_wins, "learnings": s_learnings, "next": s_next,
+    "summary": s_summary,
+    "attention": s_attention,
+    "kpis": s_kpis,
+    "money": s_money,
+    "health": s_health,
+    "health-history": s_health_history,
+    "improve": s_improve,
+    "expansion": s_expansion,
+    "sustainability": s_sustainability,
+    "agenda": s_agenda,
+    "actions": s_actions,
+    "decisions": s_decisions,
+    "wins": s_wins,
+    "learnings": s_learnings,
+    "next": s_next,
 }
 
 
-def client_report(session: Session, client_id: str, day: date, kind: str, audience: str = DEFAULT_AUDIENCE,
-                  templates: dict | None = None) -> dict:
+def client_report(session: Session, client_id: str, day: date, kind: str, audience: str = DEFAULT_AUDIENCE, templates: dict | None = None) -> dict:
     """The report document for one client (see ``document.py``)."""
     if audience not in AUDIENCES:
         raise ValueError(f"unknown audience {audience!r}; expected one of: {', '.join(AUDIENCES)}")
@@ -554,12 +627,12 @@ def client_report(session: Session, client_id: str, day: date, kind: str, audien
         templates = scripts_in_force()[0]
     f = Facts(session, client_id, day, kind, audience, templates)
     c = f.client
-    meta = [["Client", c["name"]],
-            ["Period", f"{short_date(f.start + timedelta(days=1))} to {short_date(day)}"],
-            ["Prepared for", AUDIENCE_LABEL[audience]],
-            ["Consultant", c["owner"]]]
-    footer = (f"Prepared by {c['owner']} with carebench on {long_date(day)}. Figures are as of that day; changes "
-              f"compare with {long_date(f.start)}.")
+    meta = [
+        ["Client", c["name"]],
+        ["Period", f"{short_date(f.start + timedelta(days=1))} to {short_date(day)}"],
+        ["Prepared for", AUDIENCE_LABEL[audience]],
+        ["Consultant", c["owner"]],
+    ]
+    footer = f"Prepared by {c['owner']} with carebench on {long_date(day)}. Figures are as of that day; changes compare with {long_date(f.start)}."
     sections = [SECTIONS[name](f) for name in PLAN[kind][audience]]
-    return d.document(f"{c['name']}: {KIND_TITLE[kind]}",
-                      f"{PERIOD_TITLE[kind]} ending {long_date(day)}", meta, sections, footer)
+    return d.document(f"{c['name']}: {KIND_TITLE[kind]}", f"{PERIOD_TITLE[kind]} ending {long_date(day)}", meta, sections, footer)

@@ -51,16 +51,33 @@ def table(columns: list[str], rows: list[list[str]], align: str | None = None, e
     return {"type": "table", "columns": columns, "align": align or "l" * len(columns), "rows": rows}
 
 
-def line_chart(title: str, points: list[tuple[date, float]], summary: str, *, target: float | None = None,
-               unit: str = "", health_bands: bool = False) -> dict | None:
+def line_chart(
+    title: str, points: list[tuple[date, float]], summary: str, *, target: float | None = None, unit: str = "", health_bands: bool = False
+) -> dict | None:
     if not points:
         return None
-    return {"type": "chart", "chart": "line", "title": title, "points": [[d.isoformat(), v] for d, v in points],
-            "summary": summary, "target": target, "unit": unit, "health_bands": health_bands}
+    return {
+        "type": "chart",
+        "chart": "line",
+        "title": title,
+        "points": [[d.isoformat(), v] for d, v in points],
+        "summary": summary,
+        "target": target,
+        "unit": unit,
+        "health_bands": health_bands,
+    }
 
 
 def bar_chart(title: str, bars: list[tuple[str, float]], summary: str) -> dict | None:
     if not bars:
         return None
-    return {"type": "chart", "chart": "bars", "title": title, "points": [[label, v] for label, v in bars],
-            "summary": summary, "target": None, "unit": "", "health_bands": False}
+    return {
+        "type": "chart",
+        "chart": "bars",
+        "title": title,
+        "points": [[label, v] for label, v in bars],
+        "summary": summary,
+        "target": None,
+        "unit": "",
+        "health_bands": False,
+    }

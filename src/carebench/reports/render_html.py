@@ -53,18 +53,16 @@ def h(value: object) -> str:
 def _chart(block: dict) -> str:
     if block["chart"] == "line":
         points = [(date.fromisoformat(x), float(v)) for x, v in block["points"]]
-        drawing = svg.line_chart(points, block["title"], target=block["target"], unit=block["unit"],
-                                 health_bands=block["health_bands"])
+        drawing = svg.line_chart(points, block["title"], target=block["target"], unit=block["unit"], health_bands=block["health_bands"])
     else:
         drawing = svg.bar_chart([(str(x), float(v)) for x, v in block["points"]], block["title"])
-    return f'<figure>{drawing}<figcaption><strong>{h(block["title"])}:</strong> {h(block["summary"])}</figcaption></figure>'
+    return f"<figure>{drawing}<figcaption><strong>{h(block['title'])}:</strong> {h(block['summary'])}</figcaption></figure>"
 
 
 def _table(block: dict) -> str:
     cls = {"l": "", "r": ' class="r"', "c": ' class="c"'}
     head = "".join(f"<th{cls[a]}>{h(c)}</th>" for c, a in zip(block["columns"], block["align"]))
-    body = "".join("<tr>" + "".join(f"<td{cls[a]}>{h(c)}</td>" for c, a in zip(row, block["align"])) + "</tr>"
-                   for row in block["rows"])
+    body = "".join("<tr>" + "".join(f"<td{cls[a]}>{h(c)}</td>" for c, a in zip(row, block["align"])) + "</tr>" for row in block["rows"])
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
@@ -88,8 +86,7 @@ def _block(block: dict) -> str:
 def render_html(doc: dict) -> str:
     meta = "".join(f"<dt>{h(k)}</dt><dd>{h(v)}</dd>" for k, v in doc["meta"])
     sections = "\n".join(
-        f'<section id="{h(sec["id"])}">\n<h2>{h(sec["title"])}</h2>\n' + "\n".join(_block(b) for b in sec["blocks"])
-        + "\n</section>"
+        f'<section id="{h(sec["id"])}">\n<h2>{h(sec["title"])}</h2>\n' + "\n".join(_block(b) for b in sec["blocks"]) + "\n</section>"
         for sec in doc["sections"]
     )
     return (

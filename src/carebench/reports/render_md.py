@@ -24,8 +24,7 @@ def md(value: object) -> str:
 
 def _table(block: dict) -> list[str]:
     align = {"l": "---", "r": "---:", "c": ":---:"}
-    lines = ["| " + " | ".join(md(c) for c in block["columns"]) + " |",
-             "| " + " | ".join(align[a] for a in block["align"]) + " |"]
+    lines = ["| " + " | ".join(md(c) for c in block["columns"]) + " |", "| " + " | ".join(align[a] for a in block["align"]) + " |"]
     lines += ["| " + " | ".join(md(c) for c in row) + " |" for row in block["rows"]]
     return lines
 

@@ -17,17 +17,26 @@ BAND_FILL = {"red": "#fde2e1", "yellow": "#fff4cc", "green": "#e3f4e4"}
 
 def _frame(width: int, height: int, title: str, body: list[str]) -> str:
     label = escape(title, quote=True)
-    return (f'<svg class="chart" viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" '
-            f'aria-label="{label}"><title>{escape(title)}</title>' + "".join(body) + "</svg>")
+    return (
+        f'<svg class="chart" viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" '
+        f'aria-label="{label}"><title>{escape(title)}</title>' + "".join(body) + "</svg>"
+    )
 
 
 def _text(x: float, y: float, text: str, anchor: str = "start", size: int = 11, fill: str = MUTED) -> str:
-    return (f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size}" text-anchor="{anchor}" fill="{fill}">'
-            f"{escape(text)}</text>")
+    return f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size}" text-anchor="{anchor}" fill="{fill}">{escape(text)}</text>'
 
 
-def line_chart(points: list[tuple[date, float]], title: str, *, target: float | None = None, unit: str = "",
-               health_bands: bool = False, width: int = 560, height: int = 170) -> str:
+def line_chart(
+    points: list[tuple[date, float]],
+    title: str,
+    *,
+    target: float | None = None,
+    unit: str = "",
+    health_bands: bool = False,
+    width: int = 560,
+    height: int = 170,
+) -> str:
     """Values over time (x proportional to the date), with an optional target line or the health bands behind."""
     left, right, top, bottom = 48, 16, 12, 26
     plot_w, plot_h = width - left - right, height - top - bottom
@@ -54,8 +63,7 @@ def line_chart(points: list[tuple[date, float]], title: str, *, target: float | 
     if health_bands:
         for band, lo, hi in (("red", low, 6.0), ("yellow", 6.0, 8.0), ("green", 8.0, high)):
             if hi > lo:
-                body.append(f'<rect x="{left}" y="{y(hi):.1f}" width="{plot_w}" height="{y(lo) - y(hi):.1f}" '
-                            f'fill="{BAND_FILL[band]}"/>')
+                body.append(f'<rect x="{left}" y="{y(hi):.1f}" width="{plot_w}" height="{y(lo) - y(hi):.1f}" fill="{BAND_FILL[band]}"/>')
         for mark in (6.0, 8.0):
             body.append(_text(left - 6, y(mark) + 4, number(mark), "end"))
         body.append(_text(left - 6, y(high) + 4, number(high), "end"))
@@ -63,16 +71,17 @@ def line_chart(points: list[tuple[date, float]], title: str, *, target: float | 
         body.append(_text(left - 6, y(max(values)) + 4, number(max(values)), "end"))
         if y(min(values)) - y(max(values)) >= 14:  # room for a second label
             body.append(_text(left - 6, y(min(values)) + 4, number(min(values)), "end"))
-    body.append(f'<line x1="{left}" y1="{top + plot_h}" x2="{left + plot_w}" y2="{top + plot_h}" stroke="{MUTED}" '
-                'stroke-width="1"/>')
+    body.append(f'<line x1="{left}" y1="{top + plot_h}" x2="{left + plot_w}" y2="{top + plot_h}" stroke="{MUTED}" stroke-width="1"/>')
     if target is not None:
-        body.append(f'<line x1="{left}" y1="{y(target):.1f}" x2="{left + plot_w}" y2="{y(target):.1f}" stroke="{TARGET}" '
-                    'stroke-width="1.5" stroke-dasharray="5 4"/>')
+        body.append(
+            f'<line x1="{left}" y1="{y(target):.1f}" x2="{left + plot_w}" y2="{y(target):.1f}" stroke="{TARGET}" '
+            'stroke-width="1.5" stroke-dasharray="5 4"/>'
+        )
         body.append(_text(left + plot_w, y(target) - 4, f"target {number(target)}{unit}", "end", fill=TARGET))
     path = " ".join(f"{x(d):.1f},{y(v):.1f}" for d, v in points)
     if len(points) > 1:
         body.append(f'<polyline points="{path}" fill="none" stroke="{LINE}" stroke-width="2" stroke-linejoin="round"/>')
-    for d, v in (points if len(points) <= 24 else points[-1:]):
+    for d, v in points if len(points) <= 24 else points[-1:]:
         body.append(f'<circle cx="{x(d):.1f}" cy="{y(v):.1f}" r="3" fill="{LINE}"/>')
     body.append(_text(left, height - 8, short_date(points[0][0])))
     if len(points) > 1:

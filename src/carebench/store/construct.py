@@ -21,8 +21,12 @@ def constructor(model: type[BaseModel], fields: tuple[str, ...]) -> Callable:
     every field, so an assignment, which adds the field's name, leaves it as it is; copies
     get sets of their own.
     """
-    if (tuple(model.model_fields) != tuple(fields) or model.__private_attributes__ or model.__pydantic_root_model__
-            or model.model_config.get("extra") == "allow"):
+    if (
+        tuple(model.model_fields) != tuple(fields)
+        or model.__private_attributes__
+        or model.__pydantic_root_model__
+        or model.model_config.get("extra") == "allow"
+    ):
         return lambda *values: model.model_construct(**dict(zip(fields, values)))
     new, set_attribute, names = model.__new__, object.__setattr__, set(fields)
 

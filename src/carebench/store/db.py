@@ -24,8 +24,7 @@ from .errors import DatabaseBusy, StoreError
 from .files import FileRefused, copy_into, create_new, describe, kind_of, new_file, private_folder
 from .schema import MIGRATIONS, SCHEMA_VERSION
 
-__all__ = ["BUSY_TIMEOUT_MS", "DatabaseBusy", "StoreError", "audit", "backup_copy", "connect", "current_login",
-           "explain", "now_stamp", "transaction"]
+__all__ = ["BUSY_TIMEOUT_MS", "DatabaseBusy", "StoreError", "audit", "backup_copy", "connect", "current_login", "explain", "now_stamp", "transaction"]
 
 BUSY_TIMEOUT_MS = 5000
 # How long a write keeps retrying a locked database before giving up.
@@ -74,8 +73,23 @@ def check_modes(path: Path) -> None:
             raise StoreError(f"{name} is readable by every user on this machine (mode {mode:o}); {_mend(name)}")
 
 
-NETWORK_FILESYSTEMS = {"nfs", "nfs4", "cifs", "smb3", "smbfs", "fuse.sshfs", "sshfs", "9p", "afs", "ceph", "glusterfs",
-                       "lustre", "fuse.glusterfs", "davfs", "fuse.rclone"}
+NETWORK_FILESYSTEMS = {
+    "nfs",
+    "nfs4",
+    "cifs",
+    "smb3",
+    "smbfs",
+    "fuse.sshfs",
+    "sshfs",
+    "9p",
+    "afs",
+    "ceph",
+    "glusterfs",
+    "lustre",
+    "fuse.glusterfs",
+    "davfs",
+    "fuse.rclone",
+}
 
 
 def filesystem_of(path: Path) -> str | None:
@@ -159,14 +173,15 @@ def explain(exc: BaseException, path: Path, writing: bool = False) -> StoreError
     if denied is not None:
         where, where_st = denied
         what = f"{path}" if where == path else f"{path}: the folder {where}"
-        return StoreError(f"you may not read {what} ({_owner_words(where_st)}); for a team database ask to be added to "
-                          f"its group; {unchanged}")
+        return StoreError(f"you may not read {what} ({_owner_words(where_st)}); for a team database ask to be added to its group; {unchanged}")
     if "readonly" in message or "read-only" in message or "unable to open" in message or "disk i/o" in message:
         if st is not None and not os.access(path, os.W_OK):
             return StoreError(f"{path} is read-only for you ({_owner_words(st)}); {unchanged}")
         if not os.access(folder, os.W_OK):
-            return StoreError(f"the folder {folder} is read-only for you, and SQLite needs to create {path.name}-wal and "
-                              f"{path.name}-shm beside the database; {unchanged}")
+            return StoreError(
+                f"the folder {folder} is read-only for you, and SQLite needs to create {path.name}-wal and "
+                f"{path.name}-shm beside the database; {unchanged}"
+            )
         for suffix in COMPANIONS:
             companion = Path(f"{path}{suffix}")
             if companion.exists() and not os.access(companion, os.R_OK | os.W_OK):
@@ -192,8 +207,7 @@ def _inspect(path: Path) -> os.stat_result | None:
     except OSError as exc:
         raise explain(exc, path) from None
     if stat.S_ISLNK(st.st_mode):
-        raise StoreError(f"{path} is {describe(path)}; carebench opens a database only by its real name "
-                         "(nothing was changed)")
+        raise StoreError(f"{path} is {describe(path)}; carebench opens a database only by its real name (nothing was changed)")
     if stat.S_ISDIR(st.st_mode):
         raise StoreError(f"{path} is a directory, not a database file")
     if not stat.S_ISREG(st.st_mode):
@@ -201,8 +215,7 @@ def _inspect(path: Path) -> os.stat_result | None:
     if st.st_size == 0:
         wal = Path(f"{path}-wal")
         if not (wal.is_file() and wal.stat().st_size > 0):
-            raise StoreError(f"{path} is an empty file, not a carebench database; remove it or choose another path "
-                             "(nothing was changed)")
+            raise StoreError(f"{path} is an empty file, not a carebench database; remove it or choose another path (nothing was changed)")
         return st
     try:
         with open(path, "rb") as reader:
@@ -213,8 +226,10 @@ def _inspect(path: Path) -> os.stat_result | None:
         what = "is too short to be" if len(header) < len(SQLITE_HEADER) else "is not"
         raise StoreError(f"{path} {what} an SQLite database; nothing was changed")
     if st.st_size < SQLITE_HEADER_SIZE:
-        raise StoreError(f"{path} is too short ({st.st_size} bytes) to be a whole SQLite database; it may have been "
-                         "cut off: restore it from a backup (nothing was changed)")
+        raise StoreError(
+            f"{path} is too short ({st.st_size} bytes) to be a whole SQLite database; it may have been "
+            "cut off: restore it from a backup (nothing was changed)"
+        )
     return st
 
 
@@ -240,8 +255,9 @@ def initialise(path: Path) -> None:
 
 
 def _open(path: Path, readonly: bool) -> sqlite3.Connection:
-    conn = sqlite3.connect(_uri(path, "ro" if readonly else "rw"), uri=True, isolation_level=None,
-                           check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000)
+    conn = sqlite3.connect(
+        _uri(path, "ro" if readonly else "rw"), uri=True, isolation_level=None, check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000
+    )
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     conn.execute("PRAGMA foreign_keys = ON")
     return conn
@@ -284,8 +300,10 @@ def connect(path: Path | str, *, create: bool = True, readonly: bool = False) ->
     check_location(path)
     version = _read_version(path)
     if version > SCHEMA_VERSION:
-        raise StoreError(f"{path} was written by a newer carebench (schema {version}, this one knows {SCHEMA_VERSION}); "
-                         "upgrade carebench to open it (nothing was changed)")
+        raise StoreError(
+            f"{path} was written by a newer carebench (schema {version}, this one knows {SCHEMA_VERSION}); "
+            "upgrade carebench to open it (nothing was changed)"
+        )
     if version < SCHEMA_VERSION:
         _upgrade(path)
     try:
@@ -382,8 +400,9 @@ def migrate(conn: sqlite3.Connection, path: Path) -> None:
                     if is_environmental(exc):
                         raise
                     # The schema is not what its version says (someone changed it with direct SQL).
-                    raise StoreError(f"cannot upgrade {path} from schema {version}: {exc}; nothing was changed"
-                                     + (f" (a copy is in {kept})" if kept else "")) from None
+                    raise StoreError(
+                        f"cannot upgrade {path} from schema {version}: {exc}; nothing was changed" + (f" (a copy is in {kept})" if kept else "")
+                    ) from None
                 conn.execute(
                     "INSERT INTO schema_version (version, applied_at, applied_by) VALUES (?, ?, ?)",
                     (target, now_stamp(), current_login()),
@@ -396,8 +415,9 @@ def _database_path(conn: sqlite3.Connection) -> Path:
 
 
 @contextmanager
-def transaction(conn: sqlite3.Connection, on_wait: Callable[[float], None] | None = None,
-                patience: float = WRITE_PATIENCE_S) -> Iterator[sqlite3.Connection]:
+def transaction(
+    conn: sqlite3.Connection, on_wait: Callable[[float], None] | None = None, patience: float = WRITE_PATIENCE_S
+) -> Iterator[sqlite3.Connection]:
     """One write transaction, taken with BEGIN IMMEDIATE so concurrent writers queue instead of failing.
 
     Nested use joins the outer transaction. When the lock is still held after the

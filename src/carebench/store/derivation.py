@@ -39,7 +39,7 @@ def stored_state(conn: sqlite3.Connection) -> tuple[str | None, date | None]:
 
 
 def needed(conn: sqlite3.Connection, rules: Rules, today: date) -> str | None:
-    """"rebuild" when the rows were made under other rules or code, "extend" when the horizon is too near, else None."""
+    """ "rebuild" when the rows were made under other rules or code, "extend" when the horizon is too near, else None."""
     version, horizon = stored_state(conn)
     if version != rules_version(rules) or horizon is None:
         return "rebuild"

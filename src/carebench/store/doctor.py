@@ -15,8 +15,7 @@ from .schema import AUDIT_TRIGGERS, SCHEMA_VERSION
 # SQLite releases before this one have a WAL reset bug that can corrupt a database under concurrent writers.
 SAFE_SQLITE = (3, 52, 0)
 # Child tables and the column that points at a client.
-CLIENT_CHILDREN = ("contacts", "kpis", "assessments", "savings", "opportunities", "action_items",
-                   "touchpoint_exceptions", "checkins", "drafts")
+CLIENT_CHILDREN = ("contacts", "kpis", "assessments", "savings", "opportunities", "action_items", "touchpoint_exceptions", "checkins", "drafts")
 
 
 def _unsafe_mode(mode: int) -> str | None:
@@ -42,12 +41,15 @@ def examine(path: Path) -> dict:
 
     library = tuple(int(p) for p in sqlite3.sqlite_version.split("."))
     if library < SAFE_SQLITE:
-        add("sqlite", "warn", f"SQLite {sqlite3.sqlite_version} is older than 3.52.0, which fixed a WAL reset bug "
-                              "that can corrupt a database shared by concurrent writers; upgrade Python's SQLite")
+        add(
+            "sqlite",
+            "warn",
+            f"SQLite {sqlite3.sqlite_version} is older than 3.52.0, which fixed a WAL reset bug "
+            "that can corrupt a database shared by concurrent writers; upgrade Python's SQLite",
+        )
     else:
         add("sqlite", "ok", f"SQLite {sqlite3.sqlite_version}")
-    report: dict = {"path": str(path), "checks": checks, "sqlite_version": sqlite3.sqlite_version, "refused": False,
-                    "mend": []}
+    report: dict = {"path": str(path), "checks": checks, "sqlite_version": sqlite3.sqlite_version, "refused": False, "mend": []}
 
     def finish() -> dict:
         return {**report, "ok": all(c["status"] != "fail" for c in checks)}
@@ -95,9 +97,13 @@ def examine(path: Path) -> dict:
     report["wal_bytes"] = wal.stat().st_size if wal.is_file() else 0
     if Path(f"{path}-shm").exists() and not wal.exists():
         # Open connections keep both; the -shm alone means the -wal was deleted under them.
-        add("wal", "warn", f"{wal.name} is missing while {path.name}-shm is there: it was removed while a program had "
-                           "the database open, and what that program wrote since may be lost; close every carebench "
-                           "and sqlite3 on it, then run doctor again")
+        add(
+            "wal",
+            "warn",
+            f"{wal.name} is missing while {path.name}-shm is there: it was removed while a program had "
+            "the database open, and what that program wrote since may be lost; close every carebench "
+            "and sqlite3 on it, then run doctor again",
+        )
     else:
         add("wal", "warn" if report["wal_bytes"] > 64 * 1024 * 1024 else "ok", f"{report['wal_bytes']:,} bytes of WAL")
     try:
@@ -130,15 +136,22 @@ def examine(path: Path) -> dict:
         add("schema", "warn", f"schema {version}; opening it with carebench migrates it to {SCHEMA_VERSION} (after a backup)")
     else:
         add("schema", "ok", f"schema {version}")
-    add("orphans", "fail" if orphans else "ok",
-        ", ".join(f"{n} in {t}" for t, n in orphans.items()) if orphans else "no rows without their client or KPI")
+    add(
+        "orphans",
+        "fail" if orphans else "ok",
+        ", ".join(f"{n} in {t}" for t, n in orphans.items()) if orphans else "no rows without their client or KPI",
+    )
     if "audit" in tables:
         missing = sorted(set(AUDIT_TRIGGERS) - triggers)
         report["audit_triggers_missing"] = missing
-        add("audit", "fail" if missing else "ok",
+        add(
+            "audit",
+            "fail" if missing else "ok",
             f"the audit trail is no longer append-only: trigger {', '.join(missing)} was removed by direct SQL "
-            "(`carebench doctor --fix` puts it back; rows changed meanwhile cannot be told)" if missing
-            else "the audit trail is append-only")
+            "(`carebench doctor --fix` puts it back; rows changed meanwhile cannot be told)"
+            if missing
+            else "the audit trail is append-only",
+        )
     return finish()
 
 

@@ -55,17 +55,30 @@ _new_scores = constructor(Scores, SUBSCORES)
 _new_assessment = constructor(Assessment, ("date", "scores", "note", "author"))
 _new_exception = constructor(TouchpointException, ("date", "kind", "status", "reason", "moved_to"))
 _new_reading = constructor(Reading, ("date", "value"))
-_new_opportunity = constructor(Opportunity, (
-    "title", "source", "value", "probability", "stage", "investment_low", "investment_high", "start_month", "end_month",
-    "next_action", "next_action_date", "closed_on"))
+_new_opportunity = constructor(
+    Opportunity,
+    (
+        "title",
+        "source",
+        "value",
+        "probability",
+        "stage",
+        "investment_low",
+        "investment_high",
+        "start_month",
+        "end_month",
+        "next_action",
+        "next_action_date",
+        "closed_on",
+    ),
+)
 _fromiso = date.fromisoformat
 
 
 # ----- bringing the rows up to date -------------------------------------------------------------
 
 
-def ensure_current(conn: sqlite3.Connection, rules: Rules, today: date,
-                   progress: Callable[[int, int], None] | None = None) -> str | None:
+def ensure_current(conn: sqlite3.Connection, rules: Rules, today: date, progress: Callable[[int, int], None] | None = None) -> str | None:
     """Rebuild or extend the rows when ``needed`` says so, in one write transaction; returns what was done (or None).
 
     Nothing is written (and no write lock taken) when the rows are current.
@@ -82,8 +95,7 @@ def ensure_current(conn: sqlite3.Connection, rules: Rules, today: date,
     return what
 
 
-def rebuild(conn: sqlite3.Connection, rules: Rules, progress: Callable[[int, int], None] | None = None, *,
-            horizon: date | None = None) -> None:
+def rebuild(conn: sqlite3.Connection, rules: Rules, progress: Callable[[int, int], None] | None = None, *, horizon: date | None = None) -> None:
     """Every derived row of every client made again, a chunk of clients at a time; ``progress(done, total)`` after each.
 
     The horizon stays where it is, or moves on to ``horizon`` when that is later (a database
@@ -97,7 +109,7 @@ def rebuild(conn: sqlite3.Connection, rules: Rules, progress: Callable[[int, int
             conn.execute(f"DELETE FROM {table}")
         ids = [row[0] for row in conn.execute("SELECT id FROM clients ORDER BY id")]
         for start in range(0, len(ids), CHUNK):
-            _derive(conn, ids[start:start + CHUNK], rules, horizon, PARTS, fresh=True)
+            _derive(conn, ids[start : start + CHUNK], rules, horizon, PARTS, fresh=True)
             if progress:
                 progress(min(start + CHUNK, len(ids)), len(ids))
         _set_state(conn, rules_version(rules), horizon)
@@ -112,12 +124,16 @@ def extend(conn: sqlite3.Connection, rules: Rules, horizon: date, progress: Call
     """
     _, old = stored_state(conn)
     with transaction(conn):
-        ids = [row[0] for row in conn.execute(
-            "SELECT c.id FROM clients c WHERE c.status = 'active' AND (c.go_live > ? OR (SELECT band FROM assessment_health "
-            "WHERE client_id = c.id ORDER BY date DESC LIMIT 1) IN ('red', 'yellow')) ORDER BY c.id",
-            ((old - timedelta(days=plan_reach(rules.plans))).isoformat() if old else "0001-01-01",))]
+        ids = [
+            row[0]
+            for row in conn.execute(
+                "SELECT c.id FROM clients c WHERE c.status = 'active' AND (c.go_live > ? OR (SELECT band FROM assessment_health "
+                "WHERE client_id = c.id ORDER BY date DESC LIMIT 1) IN ('red', 'yellow')) ORDER BY c.id",
+                ((old - timedelta(days=plan_reach(rules.plans))).isoformat() if old else "0001-01-01",),
+            )
+        ]
         for start in range(0, len(ids), CHUNK):
-            chunk = ids[start:start + CHUNK]
+            chunk = ids[start : start + CHUNK]
             conn.execute(f"DELETE FROM touchpoints WHERE client_id IN ({_marks(chunk)})", chunk)
             _derive(conn, chunk, rules, horizon, ("touchpoints",), fresh=True)
             if progress:
@@ -125,8 +141,15 @@ def extend(conn: sqlite3.Connection, rules: Rules, horizon: date, progress: Call
         _set_state(conn, rules_version(rules), horizon)
 
 
-def refresh_client(conn: sqlite3.Connection, client_id: str, rules: Rules, what: Iterable[str] = PARTS, *,
-                   since: date | None = None, kpi_ids: Iterable[int] | None = None) -> None:
+def refresh_client(
+    conn: sqlite3.Connection,
+    client_id: str,
+    rules: Rules,
+    what: Iterable[str] = PARTS,
+    *,
+    since: date | None = None,
+    kpi_ids: Iterable[int] | None = None,
+) -> None:
     """Bring one client's derived rows up to date after a write to its data (call inside the write's transaction).
 
     ``what`` names the parts the write affects (see PARTS); ``since`` is the earliest day of
@@ -137,13 +160,19 @@ def refresh_client(conn: sqlite3.Connection, client_id: str, rules: Rules, what:
     _, horizon = stored_state(conn)
     if horizon is None:
         horizon = date.today() + timedelta(days=HORIZON_DAYS)
-    _derive(conn, [client_id], rules, horizon, tuple(part for part in PARTS if part in set(what)), since=since,
-            kpi_ids=None if kpi_ids is None else set(kpi_ids))
+    _derive(
+        conn,
+        [client_id],
+        rules,
+        horizon,
+        tuple(part for part in PARTS if part in set(what)),
+        since=since,
+        kpi_ids=None if kpi_ids is None else set(kpi_ids),
+    )
 
 
 def _set_state(conn: sqlite3.Connection, version: str, horizon: date) -> None:
-    conn.executemany("INSERT OR REPLACE INTO derivation (key, value) VALUES (?, ?)",
-                     [("rules_version", version), ("horizon", horizon.isoformat())])
+    conn.executemany("INSERT OR REPLACE INTO derivation (key, value) VALUES (?, ?)", [("rules_version", version), ("horizon", horizon.isoformat())])
 
 
 def _marks(values: list) -> str:
@@ -153,14 +182,22 @@ def _marks(values: list) -> str:
 # ----- working the rows out ---------------------------------------------------------------------
 
 
-def _derive(conn: sqlite3.Connection, ids: list[str], rules: Rules, horizon: date, parts: Iterable[str], *,
-            since: date | None = None, kpi_ids: set[int] | None = None, fresh: bool = False) -> None:
+def _derive(
+    conn: sqlite3.Connection,
+    ids: list[str],
+    rules: Rules,
+    horizon: date,
+    parts: Iterable[str],
+    *,
+    since: date | None = None,
+    kpi_ids: set[int] | None = None,
+    fresh: bool = False,
+) -> None:
     """Work out and write the ``parts`` of the clients ``ids``; ``fresh``: they have no such rows yet (a rebuild)."""
     parts = set(parts)
     if not ids:
         return
-    clients = {row[0]: row for row in conn.execute(
-        f"SELECT id, name, tier, go_live, owner, status FROM clients WHERE id IN ({_marks(ids)})", ids)}
+    clients = {row[0]: row for row in conn.execute(f"SELECT id, name, tier, go_live, owner, status FROM clients WHERE id IN ({_marks(ids)})", ids)}
     ids = [cid for cid in ids if cid in clients]
     if not ids:
         return
@@ -169,9 +206,16 @@ def _derive(conn: sqlite3.Connection, ids: list[str], rules: Rules, horizon: dat
         exceptions = _exceptions(conn, ids)
         for cid in ids:
             _, name, tier, go_live, owner, status = clients[cid]
-            client = Client.model_construct(id=cid, name=name, tier=tier, go_live=_fromiso(go_live), owner=owner,
-                                            status=status, assessments=assessments.get(cid, []),
-                                            exceptions=exceptions.get(cid, []))
+            client = Client.model_construct(
+                id=cid,
+                name=name,
+                tier=tier,
+                go_live=_fromiso(go_live),
+                owner=owner,
+                status=status,
+                assessments=assessments.get(cid, []),
+                exceptions=exceptions.get(cid, []),
+            )
             rows = touchpoint_rows(client, rules, horizon)
             if fresh:
                 conn.executemany("INSERT INTO touchpoints VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
@@ -181,8 +225,7 @@ def _derive(conn: sqlite3.Connection, ids: list[str], rules: Rules, horizon: dat
         first = since.isoformat() if since and not fresh else None
         rows = [row for cid in ids for row in health_rows(cid, assessments.get(cid, []), rules.weights, first)]
         if not fresh:
-            conn.execute(f"DELETE FROM assessment_health WHERE client_id IN ({_marks(ids)}) AND date >= ?",
-                         [*ids, first or BEGINNING])
+            conn.execute(f"DELETE FROM assessment_health WHERE client_id IN ({_marks(ids)}) AND date >= ?", [*ids, first or BEGINNING])
         conn.executemany("INSERT INTO assessment_health VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
     kpis = _kpis(conn, ids) if parts & {"kpis", "standing", "summary"} else {}
     if fresh and parts & {"kpis", "standing"}:
@@ -202,8 +245,9 @@ def _assessments(conn: sqlite3.Connection, ids: list[str]) -> dict[str, list[Ass
     """Per client, its assessments in date order."""
     found: dict[str, list[Assessment]] = defaultdict(list)
     for cid, day, note, author, *values in conn.execute(
-            f"SELECT client_id, date, note, author, {', '.join(SUBSCORES)} FROM assessments "
-            f"WHERE client_id IN ({_marks(ids)}) ORDER BY client_id, date", ids):
+        f"SELECT client_id, date, note, author, {', '.join(SUBSCORES)} FROM assessments WHERE client_id IN ({_marks(ids)}) ORDER BY client_id, date",
+        ids,
+    ):
         found[cid].append(_new_assessment(_fromiso(day), _new_scores(*values), note, author))
     return found
 
@@ -212,8 +256,10 @@ def _exceptions(conn: sqlite3.Connection, ids: list[str]) -> dict[str, list[Touc
     """Per client, its stored touchpoint outcomes (done, skipped, moved)."""
     found: dict[str, list[TouchpointException]] = defaultdict(list)
     for cid, day, kind, status, reason, moved_to in conn.execute(
-            f"SELECT client_id, date, kind, status, reason, moved_to FROM touchpoint_exceptions "
-            f"WHERE client_id IN ({_marks(ids)}) ORDER BY client_id, date, kind", ids):
+        f"SELECT client_id, date, kind, status, reason, moved_to FROM touchpoint_exceptions "
+        f"WHERE client_id IN ({_marks(ids)}) ORDER BY client_id, date, kind",
+        ids,
+    ):
         found[cid].append(_new_exception(_fromiso(day), kind, status, reason, _fromiso(moved_to) if moved_to else None))
     return found
 
@@ -222,8 +268,10 @@ def _kpis(conn: sqlite3.Connection, ids: list[str]) -> dict[str, list[tuple]]:
     """Per client, its KPIs in order as (id, key, name, category, unit, direction, baseline, target)."""
     found: dict[str, list[tuple]] = defaultdict(list)
     for cid, *kpi in conn.execute(
-            f"SELECT client_id, id, key, name, category, unit, direction, baseline, target FROM kpis "
-            f"WHERE client_id IN ({_marks(ids)}) ORDER BY client_id, position", ids):
+        f"SELECT client_id, id, key, name, category, unit, direction, baseline, target FROM kpis "
+        f"WHERE client_id IN ({_marks(ids)}) ORDER BY client_id, position",
+        ids,
+    ):
         found[cid].append(tuple(kpi))
     return found
 
@@ -245,9 +293,19 @@ def touchpoint_rows(client: Client, rules: Rules, horizon: date) -> list[tuple]:
     touchpoints = schedule_tuples(client, date.min, horizon, rules.plans, rules.calendar)
     superseded = superseded_dates([(day, kind, status) for day, kind, _covers, status, *_ in touchpoints])
     cid = client.id
-    return [(cid, day.isoformat(), kind, _covers(covers), status, moved_from.isoformat() if moved_from else None, reason,
-             first.isoformat() if first else None)
-            for (day, kind, covers, status, moved_from, reason), first in zip(touchpoints, superseded)]
+    return [
+        (
+            cid,
+            day.isoformat(),
+            kind,
+            _covers(covers),
+            status,
+            moved_from.isoformat() if moved_from else None,
+            reason,
+            first.isoformat() if first else None,
+        )
+        for (day, kind, covers, status, moved_from, reason), first in zip(touchpoints, superseded)
+    ]
 
 
 def _replace_touchpoints(conn: sqlite3.Connection, client_id: str, rows: list[tuple]) -> None:
@@ -259,7 +317,9 @@ def _replace_touchpoints(conn: sqlite3.Connection, client_id: str, rows: list[tu
     stored = conn.execute(
         "SELECT group_concat(date || char(31) || kind || char(31) || covers || char(31) || status || char(31) || "
         "ifnull(moved_from, char(29)) || char(31) || ifnull(reason, char(29)) || char(31) || "
-        "ifnull(superseded_from, char(29)), char(30)) FROM touchpoints WHERE client_id = ?", (client_id,)).fetchone()[0]
+        "ifnull(superseded_from, char(29)), char(30)) FROM touchpoints WHERE client_id = ?",
+        (client_id,),
+    ).fetchone()[0]
     kept = set(stored.split("\x1e")) if stored else set()
     changed = [row for row in rows if "\x1f".join("\x1d" if value is None else value for value in row[1:]) not in kept]
     gone = {text[:10] for text in kept} - {row[1] for row in rows}
@@ -280,22 +340,39 @@ def health_rows(client_id: str, assessments: list[Assessment], weights, first: s
         day = assessment.date.isoformat()
         if first is not None and day < first:
             continue
-        overall, band, previous, delta, drivers = assessment_figures(
-            assessment, assessments[index - 1] if index else None, weights)
-        rows.append((client_id, day, float(overall), band, _float(previous), _float(delta),
-                     json.dumps([d.model_dump() for d in drivers])))
+        overall, band, previous, delta, drivers = assessment_figures(assessment, assessments[index - 1] if index else None, weights)
+        rows.append((client_id, day, float(overall), band, _float(previous), _float(delta), json.dumps([d.model_dump() for d in drivers])))
     return rows
 
 
 def kpi_standing_row(kpi_id: int, kpi: tuple, readings: list[tuple[str, float]], count: int, threshold: float) -> tuple:
     """A kpi_standing row from what decides it: the latest TREND_WINDOW readings and the best one (``count`` in all)."""
     _id, key, name, category, unit, direction, baseline, target = kpi
-    model = Kpi.model_construct(key=key, name=name, category=category, unit=unit, direction=direction, baseline=baseline,
-                                target=target, readings=[_new_reading(_fromiso(d), v) for d, v in readings])
+    model = Kpi.model_construct(
+        key=key,
+        name=name,
+        category=category,
+        unit=unit,
+        direction=direction,
+        baseline=baseline,
+        target=target,
+        readings=[_new_reading(_fromiso(d), v) for d, v in readings],
+    )
     s = kpi_status(model, None, threshold, count=count)
-    return (kpi_id, s.current, s.current_date.isoformat() if s.current_date else None, s.previous, s.change, s.change_unit,
-            None if s.on_target is None else int(s.on_target), s.trend, int(s.backsliding), s.retained, s.peak,
-            s.readings_count)
+    return (
+        kpi_id,
+        s.current,
+        s.current_date.isoformat() if s.current_date else None,
+        s.previous,
+        s.change,
+        s.change_unit,
+        None if s.on_target is None else int(s.on_target),
+        s.trend,
+        int(s.backsliding),
+        s.retained,
+        s.peak,
+        s.readings_count,
+    )
 
 
 def deciding_readings(direction: Direction, dates: list[str], values: list[float]) -> list[tuple[str, float]]:
@@ -307,8 +384,7 @@ def deciding_readings(direction: Direction, dates: list[str], values: list[float
     return latest if best >= len(values) - TREND_WINDOW else [(dates[best], values[best]), *latest]
 
 
-def _derive_kpis(conn: sqlite3.Connection, ids: list[str], kpis: dict[str, list[tuple]], rules: Rules,
-                 kpi_ids: set[int] | None) -> None:
+def _derive_kpis(conn: sqlite3.Connection, ids: list[str], kpis: dict[str, list[tuple]], rules: Rules, kpi_ids: set[int] | None) -> None:
     """kpi_standing rows of the named KPIs (all of the clients' when None), from their deciding readings in SQLite."""
     rows = []
     for cid in ids:
@@ -316,16 +392,19 @@ def _derive_kpis(conn: sqlite3.Connection, ids: list[str], kpis: dict[str, list[
             kpi_id, direction = kpi[0], kpi[5]
             if kpi_ids is not None and kpi_id not in kpi_ids:
                 continue
-            latest = conn.execute("SELECT date, value FROM readings WHERE kpi_id = ? ORDER BY date DESC LIMIT ?",
-                                  (kpi_id, TREND_WINDOW)).fetchall()[::-1]
+            latest = conn.execute("SELECT date, value FROM readings WHERE kpi_id = ? ORDER BY date DESC LIMIT ?", (kpi_id, TREND_WINDOW)).fetchall()[
+                ::-1
+            ]
             count = conn.execute("SELECT COUNT(*) FROM readings WHERE kpi_id = ?", (kpi_id,)).fetchone()[0]
             readings = latest
             if count > len(latest):
                 # The best one of each direction, taken from the index; best_of picks the one that counts.
-                highest = conn.execute("SELECT date, value FROM readings INDEXED BY readings_best WHERE kpi_id = ? "
-                                       "ORDER BY value DESC LIMIT 1", (kpi_id,)).fetchone()
-                lowest = conn.execute("SELECT date, value FROM readings INDEXED BY readings_best WHERE kpi_id = ? "
-                                      "ORDER BY value LIMIT 1", (kpi_id,)).fetchone()
+                highest = conn.execute(
+                    "SELECT date, value FROM readings INDEXED BY readings_best WHERE kpi_id = ? ORDER BY value DESC LIMIT 1", (kpi_id,)
+                ).fetchone()
+                lowest = conn.execute(
+                    "SELECT date, value FROM readings INDEXED BY readings_best WHERE kpi_id = ? ORDER BY value LIMIT 1", (kpi_id,)
+                ).fetchone()
                 best = best_of(direction)(highest, lowest, key=lambda r: r[1])
                 readings = sorted({*latest, tuple(best)})
             rows.append(kpi_standing_row(kpi_id, kpi, readings, count, rules.retained_threshold))
@@ -357,15 +436,20 @@ def _all_readings(conn: sqlite3.Connection, ids: list[str]) -> tuple[dict[int, l
     several times as much to build in Python: a portfolio has millions).
     """
     kpis = f"SELECT id FROM kpis WHERE client_id IN ({_marks(ids)})"
-    dates = {kpi_id: text.split(",") for kpi_id, text in conn.execute(
-        f"SELECT kpi_id, group_concat(date) FROM (SELECT kpi_id, date FROM readings WHERE kpi_id IN ({kpis}) "
-        "ORDER BY kpi_id, date) GROUP BY kpi_id ORDER BY kpi_id", ids)}
+    dates = {
+        kpi_id: text.split(",")
+        for kpi_id, text in conn.execute(
+            f"SELECT kpi_id, group_concat(date) FROM (SELECT kpi_id, date FROM readings WHERE kpi_id IN ({kpis}) "
+            "ORDER BY kpi_id, date) GROUP BY kpi_id ORDER BY kpi_id",
+            ids,
+        )
+    }
     column = conn.execute(f"SELECT value FROM readings WHERE kpi_id IN ({kpis}) ORDER BY kpi_id, date", ids).fetchall()
     values, at = {}, 0
     for kpi_id, days in dates.items():  # in kpi_id order, as the values
         if days != sorted(days):
             raise AssertionError(f"the readings of KPI {kpi_id} came out of date order")
-        values[kpi_id] = [value for (value,) in column[at:at + len(days)]]
+        values[kpi_id] = [value for (value,) in column[at : at + len(days)]]
         at += len(days)
     if at != len(column):
         raise AssertionError("the readings' dates and values do not line up")
@@ -376,14 +460,13 @@ def _health_of(conn: sqlite3.Connection, ids: list[str]) -> dict[str, list[tuple
     """Per client, (date, overall, band, delta) of its assessments, in date order."""
     found: dict[str, list[tuple]] = defaultdict(list)
     for cid, *row in conn.execute(
-            f"SELECT client_id, date, overall, band, delta FROM assessment_health WHERE client_id IN ({_marks(ids)}) "
-            "ORDER BY client_id, date", ids):
+        f"SELECT client_id, date, overall, band, delta FROM assessment_health WHERE client_id IN ({_marks(ids)}) ORDER BY client_id, date", ids
+    ):
         found[cid].append(tuple(row))
     return found
 
 
-def standing_rows(client_id: str, since: str, before: tuple | None, health: list[tuple], kpis: list[tuple],
-                  threshold: float) -> list[tuple]:
+def standing_rows(client_id: str, since: str, before: tuple | None, health: list[tuple], kpis: list[tuple], threshold: float) -> list[tuple]:
     """The client's standing rows from ``since`` on: one for each day its figures differ from the day before.
 
     ``before`` holds the figures in force before ``since`` (None: write a row at ``since``
@@ -431,25 +514,38 @@ def _derive_standing(conn: sqlite3.Connection, client_id: str, kpis: list[tuple]
     first = since.isoformat() if since else BEGINNING
     before = None
     if first > BEGINNING:
-        row = conn.execute("SELECT assessed, overall, band, delta, kpis_measured, kpis_on_target, backsliding FROM standing "
-                           "WHERE client_id = ? AND valid_from < ? ORDER BY valid_from DESC LIMIT 1",
-                           (client_id, first)).fetchone()
+        row = conn.execute(
+            "SELECT assessed, overall, band, delta, kpis_measured, kpis_on_target, backsliding FROM standing "
+            "WHERE client_id = ? AND valid_from < ? ORDER BY valid_from DESC LIMIT 1",
+            (client_id, first),
+        ).fetchone()
         if row is None:  # a client without rows yet: all of them
             first = BEGINNING
         else:
             before = tuple(row)
     conn.execute("DELETE FROM standing WHERE client_id = ? AND valid_from >= ?", (client_id, first))
     # What each KPI stood at before ``first``: its latest reading and the best of each direction.
-    prior = {kpi_id: (current, highest, lowest) for kpi_id, current, highest, lowest in conn.execute(
-        "SELECT k.id, (SELECT value FROM readings WHERE kpi_id = k.id AND date < ?1 ORDER BY date DESC LIMIT 1), "
-        "(SELECT MAX(value) FROM readings WHERE kpi_id = k.id AND date < ?1), "
-        "(SELECT MIN(value) FROM readings WHERE kpi_id = k.id AND date < ?1) "
-        "FROM kpis k WHERE k.client_id = ?2", (first, client_id))} if first > BEGINNING else {}
+    prior = (
+        {
+            kpi_id: (current, highest, lowest)
+            for kpi_id, current, highest, lowest in conn.execute(
+                "SELECT k.id, (SELECT value FROM readings WHERE kpi_id = k.id AND date < ?1 ORDER BY date DESC LIMIT 1), "
+                "(SELECT MAX(value) FROM readings WHERE kpi_id = k.id AND date < ?1), "
+                "(SELECT MIN(value) FROM readings WHERE kpi_id = k.id AND date < ?1) "
+                "FROM kpis k WHERE k.client_id = ?2",
+                (first, client_id),
+            )
+        }
+        if first > BEGINNING
+        else {}
+    )
     dates: dict[int, list[str]] = defaultdict(list)
     values: dict[int, list[float]] = defaultdict(list)
     for kpi_id, day, value in conn.execute(
-            "SELECT r.kpi_id, r.date, r.value FROM kpis k JOIN readings r ON r.kpi_id = k.id "
-            "WHERE k.client_id = ? AND r.date >= ? ORDER BY r.kpi_id, r.date", (client_id, first)):
+        "SELECT r.kpi_id, r.date, r.value FROM kpis k JOIN readings r ON r.kpi_id = k.id "
+        "WHERE k.client_id = ? AND r.date >= ? ORDER BY r.kpi_id, r.date",
+        (client_id, first),
+    ):
         dates[kpi_id].append(day)
         values[kpi_id].append(value)
     series = []
@@ -461,7 +557,8 @@ def _derive_standing(conn: sqlite3.Connection, client_id: str, kpis: list[tuple]
     health = conn.execute(
         "SELECT date, overall, band, delta FROM assessment_health WHERE client_id = ?1 AND date >= COALESCE("
         "(SELECT MAX(date) FROM assessment_health WHERE client_id = ?1 AND date < ?2), '') ORDER BY date",
-        (client_id, first)).fetchall()
+        (client_id, first),
+    ).fetchall()
     rows = standing_rows(client_id, first, before, health, series, rules.retained_threshold)
     conn.executemany("INSERT INTO standing VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
 
@@ -471,24 +568,34 @@ def summary_rows(conn: sqlite3.Connection, ids: list[str], kpis: dict[str, list[
     marks = _marks(ids)
     opportunities: dict[str, list[Opportunity]] = defaultdict(list)
     for cid, *values in conn.execute(
-            "SELECT client_id, title, source, value, probability, stage, investment_low, investment_high, start_month, "
-            f"end_month, next_action, next_action_date, closed_on FROM opportunities WHERE client_id IN ({marks}) "
-            "ORDER BY client_id, id", ids):
+        "SELECT client_id, title, source, value, probability, stage, investment_low, investment_high, start_month, "
+        f"end_month, next_action, next_action_date, closed_on FROM opportunities WHERE client_id IN ({marks}) "
+        "ORDER BY client_id, id",
+        ids,
+    ):
         opportunities[cid].append(_new_opportunity(*values))
     actions: dict[str, list[tuple[str, str]]] = defaultdict(list)
-    for cid, status, priority in conn.execute(
-            f"SELECT client_id, status, priority FROM action_items WHERE client_id IN ({marks})", ids):
+    for cid, status, priority in conn.execute(f"SELECT client_id, status, priority FROM action_items WHERE client_id IN ({marks})", ids):
         actions[cid].append((status, priority))
     checklists: dict[str, list[ChecklistItem]] = defaultdict(list)
     for cid, key, label, done in conn.execute(
-            f"SELECT client_id, key, label, done FROM checklist_items WHERE client_id IN ({marks}) "
-            "ORDER BY client_id, position", ids):
+        f"SELECT client_id, key, label, done FROM checklist_items WHERE client_id IN ({marks}) ORDER BY client_id, position", ids
+    ):
         checklists[cid].append(ChecklistItem.model_construct(key=key, label=label, done=bool(done)))
     rows = []
     for cid in ids:
         open_items = [priority for status, priority in actions.get(cid, []) if status == "open"]
         items = checklist_of(Client.model_construct(checklist=checklists.get(cid, [])))
-        rows.append((cid, len(kpis.get(cid, [])), pipeline_totals(opportunities.get(cid, [])).weighted, len(open_items),
-                     sum(1 for priority in open_items if priority == "high"), sum(1 for item in items if item.done),
-                     len(items), json.dumps([item.label for item in items if not item.done])))
+        rows.append(
+            (
+                cid,
+                len(kpis.get(cid, [])),
+                pipeline_totals(opportunities.get(cid, [])).weighted,
+                len(open_items),
+                sum(1 for priority in open_items if priority == "high"),
+                sum(1 for item in items if item.done),
+                len(items),
+                json.dumps([item.label for item in items if not item.done]),
+            )
+        )
     return rows

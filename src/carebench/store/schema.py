@@ -245,9 +245,11 @@ CREATE TRIGGER readings_delete AFTER DELETE ON readings BEGIN UPDATE client_stat
 def _versioned(table: str) -> str:
     """Triggers that move a client's data version whenever ``table`` changes (see MIGRATION_4)."""
     bump = "UPDATE client_state SET version = version + 1 WHERE client_id"
-    return (f"CREATE TRIGGER {table}_added AFTER INSERT ON {table} BEGIN {bump} = NEW.client_id; END;\n"
-            f"CREATE TRIGGER {table}_changed AFTER UPDATE ON {table} BEGIN {bump} IN (OLD.client_id, NEW.client_id); END;\n"
-            f"CREATE TRIGGER {table}_removed AFTER DELETE ON {table} BEGIN {bump} = OLD.client_id; END")
+    return (
+        f"CREATE TRIGGER {table}_added AFTER INSERT ON {table} BEGIN {bump} = NEW.client_id; END;\n"
+        f"CREATE TRIGGER {table}_changed AFTER UPDATE ON {table} BEGIN {bump} IN (OLD.client_id, NEW.client_id); END;\n"
+        f"CREATE TRIGGER {table}_removed AFTER DELETE ON {table} BEGIN {bump} = OLD.client_id; END"
+    )
 
 
 # The practice view: how engagements continued, advocacy, support tickets, pulse surveys,
@@ -346,8 +348,7 @@ CREATE TABLE checklist_items (
     changed_by TEXT NOT NULL,
     PRIMARY KEY (client_id, key)
 ) WITHOUT ROWID;
-""" + ";\n".join(_versioned(t) for t in ("outcomes", "testimonials", "referrals", "tickets", "pulses", "learnings",
-                                         "checklist_items"))
+""" + ";\n".join(_versioned(t) for t in ("outcomes", "testimonials", "referrals", "tickets", "pulses", "learnings", "checklist_items"))
 
 # A KPI's best reading up to a day is looked up in this index instead of read from its whole history.
 MIGRATION_6 = """
@@ -369,13 +370,30 @@ CREATE TABLE portfolio_view_cache (
 # the write they derive from: views read them instead of working anything out. The per-client data
 # versions (and their triggers) only served the remembered views. Derived rows are rebuilt whenever
 # ``derivation.rules_version`` differs from the program's, which is the case right after this step.
-_VERSIONED = ("contacts", "kpis", "assessments", "savings", "opportunities", "action_items", "touchpoint_exceptions",
-              "checkins", "outcomes", "testimonials", "referrals", "tickets", "pulses", "learnings", "checklist_items")
-MIGRATION_8 = ";\n".join(
-    [f"DROP TRIGGER IF EXISTS {table}_{change}" for table in _VERSIONED for change in ("added", "changed", "removed")]
-    + [f"DROP TRIGGER IF EXISTS {name}" for name in ("readings_insert", "readings_update", "readings_delete",
-                                                     "clients_added", "clients_changed")]
-    + ["DROP TABLE IF EXISTS view_cache", "DROP TABLE IF EXISTS portfolio_view_cache", "DROP TABLE IF EXISTS client_state"]) + """;
+_VERSIONED = (
+    "contacts",
+    "kpis",
+    "assessments",
+    "savings",
+    "opportunities",
+    "action_items",
+    "touchpoint_exceptions",
+    "checkins",
+    "outcomes",
+    "testimonials",
+    "referrals",
+    "tickets",
+    "pulses",
+    "learnings",
+    "checklist_items",
+)
+MIGRATION_8 = (
+    ";\n".join(
+        [f"DROP TRIGGER IF EXISTS {table}_{change}" for table in _VERSIONED for change in ("added", "changed", "removed")]
+        + [f"DROP TRIGGER IF EXISTS {name}" for name in ("readings_insert", "readings_update", "readings_delete", "clients_added", "clients_changed")]
+        + ["DROP TABLE IF EXISTS view_cache", "DROP TABLE IF EXISTS portfolio_view_cache", "DROP TABLE IF EXISTS client_state"]
+    )
+    + """;
 -- What the derived rows were made under (key: rules_version, a hash of the rules and the derivation
 -- code's version; horizon, the last day touchpoints are generated for).
 CREATE TABLE derivation (
@@ -451,6 +469,7 @@ CREATE TABLE client_summary (
     checklist_missing TEXT NOT NULL DEFAULT '[]' -- JSON list of the labels not done, in order
 ) WITHOUT ROWID
 """
+)
 
 # Drafts keep the older copies a stale session tried to save over them (never lost, merged on reopen): a JSON
 # list of {data, saved_at, from_version}. (No comment inside the statement: SQLite copies it into the table's SQL.)
@@ -465,7 +484,15 @@ AUDIT_TRIGGERS = {
     "audit_no_delete": "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END",
 }
 
-MIGRATIONS: list[tuple[int, str]] = [(1, MIGRATION_1), (2, MIGRATION_2), (3, MIGRATION_3), (4, MIGRATION_4),
-                                     (5, MIGRATION_5), (6, MIGRATION_6), (7, MIGRATION_7),
-                                     (8, MIGRATION_8), (9, MIGRATION_9)]
+MIGRATIONS: list[tuple[int, str]] = [
+    (1, MIGRATION_1),
+    (2, MIGRATION_2),
+    (3, MIGRATION_3),
+    (4, MIGRATION_4),
+    (5, MIGRATION_5),
+    (6, MIGRATION_6),
+    (7, MIGRATION_7),
+    (8, MIGRATION_8),
+    (9, MIGRATION_9),
+]
 SCHEMA_VERSION = MIGRATIONS[-1][0]

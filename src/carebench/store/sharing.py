@@ -62,8 +62,7 @@ def _open_member(folder_fd: int, folder: Path, name: str) -> int | None:
     elif st.st_nlink != 1:
         problem = f"{path} has {st.st_nlink} names (hard links); remove it"
     elif st.st_uid != os.geteuid():
-        problem = (f"{path} belongs to {_login(st.st_uid)}, not you; ask them to run `carebench init --shared` "
-                   "or remove it")
+        problem = f"{path} belongs to {_login(st.st_uid)}, not you; ask them to run `carebench init --shared` or remove it"
     if problem:
         os.close(fd)
         raise StoreError(f"{problem} (nothing was changed)")
@@ -84,8 +83,7 @@ def init_shared(group: str, folder: Path) -> Path:
     try:
         st = os.fstat(folder_fd)
         if st.st_uid != os.geteuid():
-            raise StoreError(f"{folder} belongs to {_login(st.st_uid)}; only its owner can set it up for the team "
-                             "(nothing was changed)")
+            raise StoreError(f"{folder} belongs to {_login(st.st_uid)}; only its owner can set it up for the team (nothing was changed)")
         database = None
         for name in MEMBER_FILES:
             fd = _open_member(folder_fd, folder, name)
@@ -95,8 +93,7 @@ def init_shared(group: str, folder: Path) -> Path:
         created = None
         if database is None:  # no database yet: a new one, made with O_EXCL in the folder just checked
             try:
-                created = os.open(SHARED_NAME, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC,
-                                  SHARED_DB_MODE, dir_fd=folder_fd)
+                created = os.open(SHARED_NAME, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, SHARED_DB_MODE, dir_fd=folder_fd)
             except OSError as exc:
                 raise StoreError(f"cannot create {folder / SHARED_NAME}: {exc.strerror}") from None
             opened.append(created)

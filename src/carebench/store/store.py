@@ -25,8 +25,26 @@ else:
     models, kpis, pipeline = Later("carebench.core.models"), Later("carebench.core.kpis"), Later("carebench.core.pipeline")
     projections = Later("carebench.store.projections")
 
-ALL_PARTS = frozenset({"contacts", "kpis", "readings", "assessments", "savings", "opportunities", "action_items", "exceptions",
-                       "checkins", "outcomes", "testimonials", "referrals", "tickets", "pulses", "learnings", "checklist"})
+ALL_PARTS = frozenset(
+    {
+        "contacts",
+        "kpis",
+        "readings",
+        "assessments",
+        "savings",
+        "opportunities",
+        "action_items",
+        "exceptions",
+        "checkins",
+        "outcomes",
+        "testimonials",
+        "referrals",
+        "tickets",
+        "pulses",
+        "learnings",
+        "checklist",
+    }
+)
 # What scheduling needs: enough to build the agenda without touching KPI readings.
 SCHEDULE_PARTS = frozenset({"assessments", "exceptions"})
 
@@ -88,9 +106,19 @@ class Store:
     date through a short-lived write connection before it opens, as an older schema is.
     """
 
-    def __init__(self, path: Path | str, *, actor: str | None = None, create: bool = True, readonly: bool = False,
-                 on_wait: Callable[[float], None] | None = None, rules: Rules = DEFAULT_RULES, today: date | None = None,
-                 on_progress: Callable[[int, int], None] | None = None, patience: float | None = None) -> None:
+    def __init__(
+        self,
+        path: Path | str,
+        *,
+        actor: str | None = None,
+        create: bool = True,
+        readonly: bool = False,
+        on_wait: Callable[[float], None] | None = None,
+        rules: Rules = DEFAULT_RULES,
+        today: date | None = None,
+        on_progress: Callable[[int, int], None] | None = None,
+        patience: float | None = None,
+    ) -> None:
         self.path = Path(path)
         self.patience = patience  # seconds a write waits for another user's lock (None: the usual minute)
         self.readonly = readonly
@@ -122,14 +150,18 @@ class Store:
         try:
             writer = connect(self.path, create=False)
         except StoreError as exc:
-            raise StoreError(f"the derived rows in {self.path} are out of date (made under other rules or by another "
-                             f"carebench) and cannot be brought up to date: {exc}") from None
+            raise StoreError(
+                f"the derived rows in {self.path} are out of date (made under other rules or by another "
+                f"carebench) and cannot be brought up to date: {exc}"
+            ) from None
         try:
             projections.ensure_current(writer, self.rules, self._day(), on_progress)
         except StoreError as exc:
-            raise StoreError(f"the derived rows in {self.path} are out of date (made under other rules or by another "
-                             f"carebench) and cannot be brought up to date: {exc}; open it once as someone who may "
-                             "write it") from None
+            raise StoreError(
+                f"the derived rows in {self.path} are out of date (made under other rules or by another "
+                f"carebench) and cannot be brought up to date: {exc}; open it once as someone who may "
+                "write it"
+            ) from None
         finally:
             writer.close()
         self.conn = connect(self.path, create=False, readonly=True)
@@ -161,8 +193,7 @@ class Store:
             return transaction(self.conn, self.on_wait)
         return transaction(self.conn, self.on_wait, self.patience)
 
-    def _refresh(self, client_id: str, what: Iterable[str] = PARTS, *, since: date | None = None,
-                 kpi_ids: Iterable[int] | None = None) -> None:
+    def _refresh(self, client_id: str, what: Iterable[str] = PARTS, *, since: date | None = None, kpi_ids: Iterable[int] | None = None) -> None:
         """Bring the client's derived rows up to date after a write (inside its transaction); see projections.refresh_client."""
         if projections.ensure_current(self.conn, self.rules, self._day()) == "rebuild":
             return  # every row was made again, this client's included
@@ -195,8 +226,9 @@ class Store:
         self.require_client(client_id)
         return self.clients([client_id], parts=parts)[0]
 
-    def clients(self, ids: list[str] | None = None, *, parts: Iterable[str] = ALL_PARTS,
-                active_only: bool = False, owner: str | None = None) -> list[models.Client]:
+    def clients(
+        self, ids: list[str] | None = None, *, parts: Iterable[str] = ALL_PARTS, active_only: bool = False, owner: str | None = None
+    ) -> list[models.Client]:
         """Clients as core models, with only the ``parts`` asked for filled in (sorted by id)."""
         parts = frozenset(parts)
         where, params = _client_filter(ids, active_only, owner)
@@ -212,91 +244,181 @@ class Store:
                 for row in self._rows(sql.format(marks=marks), wanted):
                     children[row["client_id"]][part].append(build(row))
 
-        collect("contacts", "SELECT * FROM contacts WHERE client_id IN ({marks}) ORDER BY client_id, position",
-                lambda r: models.Contact.model_construct(name=r["name"], role=r["role"], email=r["email"]))
+        collect(
+            "contacts",
+            "SELECT * FROM contacts WHERE client_id IN ({marks}) ORDER BY client_id, position",
+            lambda r: models.Contact.model_construct(name=r["name"], role=r["role"], email=r["email"]),
+        )
         if "kpis" in parts:
             readings: dict[int, list[models.Reading]] = defaultdict(list)
             if "readings" in parts:
                 for kpi_id, day, value in self.conn.execute(
                     f"SELECT r.kpi_id, r.date, r.value FROM readings r JOIN kpis k ON k.id = r.kpi_id "
-                    f"WHERE k.client_id IN ({marks}) ORDER BY r.kpi_id, r.date", wanted
+                    f"WHERE k.client_id IN ({marks}) ORDER BY r.kpi_id, r.date",
+                    wanted,
                 ):
                     readings[kpi_id].append(models.Reading.model_construct(date=date.fromisoformat(day), value=value))
-            collect("kpis", "SELECT * FROM kpis WHERE client_id IN ({marks}) ORDER BY client_id, position",
-                    lambda r: models.Kpi.model_construct(
-                        key=r["key"], name=r["name"], category=r["category"], unit=r["unit"], direction=r["direction"],
-                        baseline=r["baseline"], target=r["target"], readings=readings.get(r["id"], [])))
-        collect("assessments", "SELECT * FROM assessments WHERE client_id IN ({marks}) ORDER BY client_id, date",
-                lambda r: models.Assessment.model_construct(
-                    date=date.fromisoformat(r["date"]), scores=models.Scores.model_construct(**{k: r[k] for k in SUBSCORES}),
-                    note=r["note"], author=r["author"]))
-        collect("savings", "SELECT * FROM savings WHERE client_id IN ({marks}) ORDER BY client_id, month",
-                lambda r: models.Savings.model_construct(month=r["month"], amount=r["amount"]))
-        collect("opportunities", "SELECT * FROM opportunities WHERE client_id IN ({marks}) ORDER BY client_id, id",
-                self.opportunity_of)
-        collect("action_items", "SELECT * FROM action_items WHERE client_id IN ({marks}) ORDER BY client_id, id",
-                self._action_item)
-        collect("exceptions", "SELECT * FROM touchpoint_exceptions WHERE client_id IN ({marks}) ORDER BY client_id, date, kind",
-                lambda r: models.TouchpointException.model_construct(
-                    date=date.fromisoformat(r["date"]), kind=r["kind"], status=r["status"], reason=r["reason"],
-                    moved_to=_d(r["moved_to"])))
-        collect("checkins", "SELECT * FROM checkins WHERE client_id IN ({marks}) ORDER BY client_id, date, id",
-                lambda r: models.CheckIn.model_construct(
-                    date=date.fromisoformat(r["date"]), kind=r["kind"], author=r["author"],
-                    planned_minutes=r["planned_minutes"], actual_minutes=r["actual_minutes"],
-                    attendees=json.loads(r["attendees"]),
-                    sections=[models.Section.model_construct(**s) for s in json.loads(r["sections"])],
-                    next_steps=r["next_steps"]))
-        collect("outcomes", "SELECT * FROM outcomes WHERE client_id IN ({marks}) ORDER BY client_id, date, id",
-                lambda r: models.Outcome.model_construct(date=date.fromisoformat(r["date"]), kind=r["kind"], note=r["note"]))
-        collect("testimonials", "SELECT * FROM testimonials WHERE client_id IN ({marks}) ORDER BY client_id, requested, id",
-                lambda r: models.Testimonial.model_construct(requested=date.fromisoformat(r["requested"]), answer=r["answer"],
-                                                      answered=_d(r["answered"])))
-        collect("referrals", "SELECT * FROM referrals WHERE client_id IN ({marks}) ORDER BY client_id, date, id",
-                lambda r: models.Referral.model_construct(date=date.fromisoformat(r["date"]), prospect=r["prospect"],
-                                                   became_engagement=bool(r["became_engagement"]), note=r["note"]))
-        collect("tickets", "SELECT * FROM tickets WHERE client_id IN ({marks}) ORDER BY client_id, opened, id",
-                self.ticket_of)
-        collect("pulses", "SELECT * FROM pulses WHERE client_id IN ({marks}) ORDER BY client_id, date, id",
-                lambda r: models.Pulse.model_construct(date=date.fromisoformat(r["date"]), respondent=r["respondent"],
-                                                recommend=r["recommend"], satisfaction=r["satisfaction"], comment=r["comment"]))
-        collect("learnings", "SELECT * FROM learnings WHERE client_id IN ({marks}) ORDER BY client_id, date, id",
-                lambda r: models.Learning.model_construct(date=date.fromisoformat(r["date"]), kind=r["kind"], what=r["what"],
-                                                   why=r["why"], who=r["who"], source=r["source"]))
-        collect("checklist", "SELECT * FROM checklist_items WHERE client_id IN ({marks}) ORDER BY client_id, position",
-                lambda r: models.ChecklistItem.model_construct(key=r["key"], label=r["label"], done=bool(r["done"]),
-                                                        done_on=_d(r["done_on"]), note=r["note"]))
+            collect(
+                "kpis",
+                "SELECT * FROM kpis WHERE client_id IN ({marks}) ORDER BY client_id, position",
+                lambda r: models.Kpi.model_construct(
+                    key=r["key"],
+                    name=r["name"],
+                    category=r["category"],
+                    unit=r["unit"],
+                    direction=r["direction"],
+                    baseline=r["baseline"],
+                    target=r["target"],
+                    readings=readings.get(r["id"], []),
+                ),
+            )
+        collect(
+            "assessments",
+            "SELECT * FROM assessments WHERE client_id IN ({marks}) ORDER BY client_id, date",
+            lambda r: models.Assessment.model_construct(
+                date=date.fromisoformat(r["date"]),
+                scores=models.Scores.model_construct(**{k: r[k] for k in SUBSCORES}),
+                note=r["note"],
+                author=r["author"],
+            ),
+        )
+        collect(
+            "savings",
+            "SELECT * FROM savings WHERE client_id IN ({marks}) ORDER BY client_id, month",
+            lambda r: models.Savings.model_construct(month=r["month"], amount=r["amount"]),
+        )
+        collect("opportunities", "SELECT * FROM opportunities WHERE client_id IN ({marks}) ORDER BY client_id, id", self.opportunity_of)
+        collect("action_items", "SELECT * FROM action_items WHERE client_id IN ({marks}) ORDER BY client_id, id", self._action_item)
+        collect(
+            "exceptions",
+            "SELECT * FROM touchpoint_exceptions WHERE client_id IN ({marks}) ORDER BY client_id, date, kind",
+            lambda r: models.TouchpointException.model_construct(
+                date=date.fromisoformat(r["date"]), kind=r["kind"], status=r["status"], reason=r["reason"], moved_to=_d(r["moved_to"])
+            ),
+        )
+        collect(
+            "checkins",
+            "SELECT * FROM checkins WHERE client_id IN ({marks}) ORDER BY client_id, date, id",
+            lambda r: models.CheckIn.model_construct(
+                date=date.fromisoformat(r["date"]),
+                kind=r["kind"],
+                author=r["author"],
+                planned_minutes=r["planned_minutes"],
+                actual_minutes=r["actual_minutes"],
+                attendees=json.loads(r["attendees"]),
+                sections=[models.Section.model_construct(**s) for s in json.loads(r["sections"])],
+                next_steps=r["next_steps"],
+            ),
+        )
+        collect(
+            "outcomes",
+            "SELECT * FROM outcomes WHERE client_id IN ({marks}) ORDER BY client_id, date, id",
+            lambda r: models.Outcome.model_construct(date=date.fromisoformat(r["date"]), kind=r["kind"], note=r["note"]),
+        )
+        collect(
+            "testimonials",
+            "SELECT * FROM testimonials WHERE client_id IN ({marks}) ORDER BY client_id, requested, id",
+            lambda r: models.Testimonial.model_construct(
+                requested=date.fromisoformat(r["requested"]), answer=r["answer"], answered=_d(r["answered"])
+            ),
+        )
+        collect(
+            "referrals",
+            "SELECT * FROM referrals WHERE client_id IN ({marks}) ORDER BY client_id, date, id",
+            lambda r: models.Referral.model_construct(
+                date=date.fromisoformat(r["date"]), prospect=r["prospect"], became_engagement=bool(r["became_engagement"]), note=r["note"]
+            ),
+        )
+        collect("tickets", "SELECT * FROM tickets WHERE client_id IN ({marks}) ORDER BY client_id, opened, id", self.ticket_of)
+        collect(
+            "pulses",
+            "SELECT * FROM pulses WHERE client_id IN ({marks}) ORDER BY client_id, date, id",
+            lambda r: models.Pulse.model_construct(
+                date=date.fromisoformat(r["date"]),
+                respondent=r["respondent"],
+                recommend=r["recommend"],
+                satisfaction=r["satisfaction"],
+                comment=r["comment"],
+            ),
+        )
+        collect(
+            "learnings",
+            "SELECT * FROM learnings WHERE client_id IN ({marks}) ORDER BY client_id, date, id",
+            lambda r: models.Learning.model_construct(
+                date=date.fromisoformat(r["date"]), kind=r["kind"], what=r["what"], why=r["why"], who=r["who"], source=r["source"]
+            ),
+        )
+        collect(
+            "checklist",
+            "SELECT * FROM checklist_items WHERE client_id IN ({marks}) ORDER BY client_id, position",
+            lambda r: models.ChecklistItem.model_construct(
+                key=r["key"], label=r["label"], done=bool(r["done"]), done_on=_d(r["done_on"]), note=r["note"]
+            ),
+        )
         result = []
         for row in rows:
             extra = children[row["id"]]
             values: dict[str, Any] = {part: extra.get(part, []) for part in ALL_PARTS - {"readings"}}
-            result.append(models.Client.model_construct(
-                id=row["id"], name=row["name"], tier=row["tier"], go_live=date.fromisoformat(row["go_live"]),
-                owner=row["owner"], investment=row["investment"], roi_target=row["roi_target"], status=row["status"],
-                **values,
-            ))
+            result.append(
+                models.Client.model_construct(
+                    id=row["id"],
+                    name=row["name"],
+                    tier=row["tier"],
+                    go_live=date.fromisoformat(row["go_live"]),
+                    owner=row["owner"],
+                    investment=row["investment"],
+                    roi_target=row["roi_target"],
+                    status=row["status"],
+                    **values,
+                )
+            )
         return result
 
     @staticmethod
     def opportunity_of(r: dict) -> models.Opportunity:
         """The opportunity of an opportunities row (as ``opportunities()`` returns them); cheap, for thousands of rows."""
         return _opportunity_builder()(
-            r["title"], r["source"], r["value"], r["probability"], r["stage"], r["investment_low"], r["investment_high"],
-            r["start_month"], r["end_month"], r["next_action"], _d(r["next_action_date"]), _d(r["closed_on"]))
+            r["title"],
+            r["source"],
+            r["value"],
+            r["probability"],
+            r["stage"],
+            r["investment_low"],
+            r["investment_high"],
+            r["start_month"],
+            r["end_month"],
+            r["next_action"],
+            _d(r["next_action_date"]),
+            _d(r["closed_on"]),
+        )
 
     @staticmethod
     def ticket_of(r: dict) -> models.Ticket:
         """The ticket of a tickets row (as ``tickets()`` returns them)."""
         return models.Ticket.model_construct(
-            ref=r["ref"], title=r["title"], category=r["category"], impact=r["impact"], users=r["users"],
-            opened=datetime.fromisoformat(r["opened"]), first_response=_t(r["first_response"]), resolved=_t(r["resolved"]),
-            escalated=bool(r["escalated"]), first_contact=bool(r["first_contact"]))
+            ref=r["ref"],
+            title=r["title"],
+            category=r["category"],
+            impact=r["impact"],
+            users=r["users"],
+            opened=datetime.fromisoformat(r["opened"]),
+            first_response=_t(r["first_response"]),
+            resolved=_t(r["resolved"]),
+            escalated=bool(r["escalated"]),
+            first_contact=bool(r["first_contact"]),
+        )
 
     @staticmethod
     def _action_item(r: dict) -> models.ActionItem:
         return models.ActionItem.model_construct(
-            text=r["text"], owner=r["owner"], due=date.fromisoformat(r["due"]), priority=r["priority"],
-            status=r["status"], done_on=_d(r["done_on"]), source=r["source"])
+            text=r["text"],
+            owner=r["owner"],
+            due=date.fromisoformat(r["due"]),
+            priority=r["priority"],
+            status=r["status"],
+            done_on=_d(r["done_on"]),
+            source=r["source"],
+        )
 
     def open_action_items(self, due_on_or_before: date | None = None, owner: str | None = None) -> list[dict]:
         """Open action items (with their id and client), soonest due first."""
@@ -370,14 +492,21 @@ class Store:
     def _insert_client(self, client: models.Client) -> None:
         stamp = self._stamp()
         db = self.db
-        db["clients"].insert({
-            "id": client.id, "name": client.name, "tier": client.tier, "go_live": client.go_live.isoformat(),
-            "owner": client.owner, "investment": client.investment, "roi_target": client.roi_target,
-            "status": client.status, **stamp,
-        })
+        db["clients"].insert(
+            {
+                "id": client.id,
+                "name": client.name,
+                "tier": client.tier,
+                "go_live": client.go_live.isoformat(),
+                "owner": client.owner,
+                "investment": client.investment,
+                "roi_target": client.roi_target,
+                "status": client.status,
+                **stamp,
+            }
+        )
         db["contacts"].insert_all(
-            {"client_id": client.id, "position": i, "name": c.name, "role": c.role, "email": c.email, **stamp}
-            for i, c in enumerate(client.contacts)
+            {"client_id": client.id, "position": i, "name": c.name, "role": c.role, "email": c.email, **stamp} for i, c in enumerate(client.contacts)
         )
         for position, kpi in enumerate(client.kpis):
             kpi_id = self._insert_kpi(client.id, kpi, position, stamp)
@@ -386,18 +515,18 @@ class Store:
                 batch_size=500,
             )
         db["assessments"].insert_all(self._assessment_row(client.id, a, stamp) for a in client.assessments)
-        db["savings"].insert_all(
-            {"client_id": client.id, "month": s.month, "amount": s.amount, **stamp} for s in client.savings
-        )
+        db["savings"].insert_all({"client_id": client.id, "month": s.month, "amount": s.amount, **stamp} for s in client.savings)
         db["opportunities"].insert_all(self._opportunity_row(client.id, o, stamp) for o in client.opportunities)
         db["action_items"].insert_all(self._action_row(client.id, a, stamp) for a in client.action_items)
         db["touchpoint_exceptions"].insert_all(self._exception_row(client.id, e, stamp) for e in client.exceptions)
         db["checkins"].insert_all(self._checkin_row(client.id, c, stamp) for c in client.checkins)
         db["outcomes"].insert_all(
-            {"client_id": client.id, "date": o.date.isoformat(), "kind": o.kind, "note": o.note, **stamp} for o in client.outcomes)
+            {"client_id": client.id, "date": o.date.isoformat(), "kind": o.kind, "note": o.note, **stamp} for o in client.outcomes
+        )
         db["testimonials"].insert_all(
-            {"client_id": client.id, "requested": t.requested.isoformat(), "answer": t.answer, "answered": _iso(t.answered),
-             **stamp} for t in client.testimonials)
+            {"client_id": client.id, "requested": t.requested.isoformat(), "answer": t.answer, "answered": _iso(t.answered), **stamp}
+            for t in client.testimonials
+        )
         db["referrals"].insert_all(self._referral_row(client.id, r, stamp) for r in client.referrals)
         taken = {t.ref for t in client.tickets if t.ref}
         for ticket in client.tickets:
@@ -412,16 +541,33 @@ class Store:
         cursor = self.conn.execute(
             "INSERT INTO kpis (client_id, position, key, name, category, unit, direction, baseline, target, changed_at, changed_by) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (client_id, position, kpi.key, kpi.name, kpi.category, kpi.unit, kpi.direction, kpi.baseline, kpi.target,
-             stamp["changed_at"], stamp["changed_by"]),
+            (
+                client_id,
+                position,
+                kpi.key,
+                kpi.name,
+                kpi.category,
+                kpi.unit,
+                kpi.direction,
+                kpi.baseline,
+                kpi.target,
+                stamp["changed_at"],
+                stamp["changed_by"],
+            ),
         )
         assert cursor.lastrowid is not None
         return cursor.lastrowid
 
     @staticmethod
     def _assessment_row(client_id: str, a: models.Assessment, stamp: dict) -> dict:
-        return {"client_id": client_id, "date": a.date.isoformat(), **a.scores.model_dump(), "note": a.note,
-                "author": a.author or stamp["changed_by"], **stamp}
+        return {
+            "client_id": client_id,
+            "date": a.date.isoformat(),
+            **a.scores.model_dump(),
+            "note": a.note,
+            "author": a.author or stamp["changed_by"],
+            **stamp,
+        }
 
     @staticmethod
     def _opportunity_row(client_id: str, o: models.Opportunity, stamp: dict) -> dict:
@@ -432,47 +578,110 @@ class Store:
 
     @staticmethod
     def _referral_row(client_id: str, r: models.Referral, stamp: dict) -> dict:
-        return {"client_id": client_id, "date": r.date.isoformat(), "prospect": r.prospect,
-                "became_engagement": int(r.became_engagement), "note": r.note, **stamp}
+        return {
+            "client_id": client_id,
+            "date": r.date.isoformat(),
+            "prospect": r.prospect,
+            "became_engagement": int(r.became_engagement),
+            "note": r.note,
+            **stamp,
+        }
 
     @staticmethod
     def _ticket_row(client_id: str, t: models.Ticket, stamp: dict) -> dict:
-        return {"client_id": client_id, "ref": t.ref, "title": t.title, "category": t.category, "impact": t.impact,
-                "users": t.users, "opened": _iso(t.opened), "first_response": _iso(t.first_response),
-                "resolved": _iso(t.resolved), "escalated": int(t.escalated), "first_contact": int(t.first_contact), **stamp}
+        return {
+            "client_id": client_id,
+            "ref": t.ref,
+            "title": t.title,
+            "category": t.category,
+            "impact": t.impact,
+            "users": t.users,
+            "opened": _iso(t.opened),
+            "first_response": _iso(t.first_response),
+            "resolved": _iso(t.resolved),
+            "escalated": int(t.escalated),
+            "first_contact": int(t.first_contact),
+            **stamp,
+        }
 
     @staticmethod
     def _pulse_row(client_id: str, p: models.Pulse, stamp: dict) -> dict:
-        return {"client_id": client_id, "date": p.date.isoformat(), "respondent": p.respondent, "recommend": p.recommend,
-                "satisfaction": p.satisfaction, "comment": p.comment, **stamp}
+        return {
+            "client_id": client_id,
+            "date": p.date.isoformat(),
+            "respondent": p.respondent,
+            "recommend": p.recommend,
+            "satisfaction": p.satisfaction,
+            "comment": p.comment,
+            **stamp,
+        }
 
     @staticmethod
     def _learning_row(client_id: str, item: models.Learning, stamp: dict) -> dict:
-        return {"client_id": client_id, "date": item.date.isoformat(), "kind": item.kind, "what": item.what,
-                "why": item.why, "who": item.who, "source": item.source, **stamp}
+        return {
+            "client_id": client_id,
+            "date": item.date.isoformat(),
+            "kind": item.kind,
+            "what": item.what,
+            "why": item.why,
+            "who": item.who,
+            "source": item.source,
+            **stamp,
+        }
 
     @staticmethod
     def _checklist_row(client_id: str, position: int, item: models.ChecklistItem, stamp: dict) -> dict:
-        return {"client_id": client_id, "key": item.key, "position": position, "label": item.label, "done": int(item.done),
-                "done_on": _iso(item.done_on), "note": item.note, **stamp}
+        return {
+            "client_id": client_id,
+            "key": item.key,
+            "position": position,
+            "label": item.label,
+            "done": int(item.done),
+            "done_on": _iso(item.done_on),
+            "note": item.note,
+            **stamp,
+        }
 
     @staticmethod
     def _action_row(client_id: str, a: models.ActionItem, stamp: dict) -> dict:
-        return {"client_id": client_id, "text": a.text, "owner": a.owner, "due": a.due.isoformat(),
-                "priority": a.priority, "status": a.status, "done_on": a.done_on.isoformat() if a.done_on else None,
-                "source": a.source, **stamp}
+        return {
+            "client_id": client_id,
+            "text": a.text,
+            "owner": a.owner,
+            "due": a.due.isoformat(),
+            "priority": a.priority,
+            "status": a.status,
+            "done_on": a.done_on.isoformat() if a.done_on else None,
+            "source": a.source,
+            **stamp,
+        }
 
     @staticmethod
     def _exception_row(client_id: str, e: models.TouchpointException, stamp: dict) -> dict:
-        return {"client_id": client_id, "date": e.date.isoformat(), "kind": e.kind, "status": e.status,
-                "reason": e.reason, "moved_to": e.moved_to.isoformat() if e.moved_to else None, **stamp}
+        return {
+            "client_id": client_id,
+            "date": e.date.isoformat(),
+            "kind": e.kind,
+            "status": e.status,
+            "reason": e.reason,
+            "moved_to": e.moved_to.isoformat() if e.moved_to else None,
+            **stamp,
+        }
 
     @staticmethod
     def _checkin_row(client_id: str, c: models.CheckIn, stamp: dict) -> dict:
-        return {"client_id": client_id, "date": c.date.isoformat(), "kind": c.kind, "author": c.author or stamp["changed_by"],
-                "planned_minutes": c.planned_minutes, "actual_minutes": c.actual_minutes,
-                "attendees": json.dumps(c.attendees), "sections": json.dumps([s.model_dump() for s in c.sections]),
-                "next_steps": c.next_steps, **stamp}
+        return {
+            "client_id": client_id,
+            "date": c.date.isoformat(),
+            "kind": c.kind,
+            "author": c.author or stamp["changed_by"],
+            "planned_minutes": c.planned_minutes,
+            "actual_minutes": c.actual_minutes,
+            "attendees": json.dumps(c.attendees),
+            "sections": json.dumps([s.model_dump() for s in c.sections]),
+            "next_steps": c.next_steps,
+            **stamp,
+        }
 
     def add_client(self, client: models.Client) -> None:
         with self._write():
@@ -500,18 +709,21 @@ class Store:
             if not row:
                 raise StoreError(f"client '{client_id}' has no KPI '{key}'")
             old = self.conn.execute("SELECT value FROM readings WHERE kpi_id = ? AND date = ?", (row[0], day.isoformat())).fetchone()
-            self.db["readings"].upsert({"kpi_id": row[0], "date": day.isoformat(), "value": value, **self._stamp()},
-                                       pk=("kpi_id", "date"))
+            self.db["readings"].upsert({"kpi_id": row[0], "date": day.isoformat(), "value": value, **self._stamp()}, pk=("kpi_id", "date"))
             self._refresh(client_id, ("kpis", "standing"), since=day, kpi_ids=[row[0]])
-            audit(self.conn, self.actor, "reading", client_id,
-                  {"kpi": key, "date": day.isoformat(), "value": value, "replaced": old[0] if old else None})
+            audit(
+                self.conn,
+                self.actor,
+                "reading",
+                client_id,
+                {"kpi": key, "date": day.isoformat(), "value": value, "replaced": old[0] if old else None},
+            )
         return old[0] if old else None
 
     def set_savings(self, client_id: str, month: str, amount: float) -> None:
         with self._write():
             self.require_client(client_id)
-            self.db["savings"].upsert({"client_id": client_id, "month": month, "amount": amount, **self._stamp()},
-                                      pk=("client_id", "month"))
+            self.db["savings"].upsert({"client_id": client_id, "month": month, "amount": amount, **self._stamp()}, pk=("client_id", "month"))
             audit(self.conn, self.actor, "savings", client_id, {"month": month, "amount": amount})
 
     def add_assessment(self, client_id: str, assessment: models.Assessment) -> bool:
@@ -522,8 +734,7 @@ class Store:
             replaced = self.conn.execute("DELETE FROM assessments WHERE client_id = ? AND date = ?", (client_id, day)).rowcount
             self.db["assessments"].insert(self._assessment_row(client_id, assessment, self._stamp()))
             self._refresh(client_id, ("touchpoints", "health", "standing"), since=assessment.date)
-            audit(self.conn, self.actor, "assess", client_id, {"date": day, "scores": assessment.scores.model_dump(),
-                                                               "replaced": bool(replaced)})
+            audit(self.conn, self.actor, "assess", client_id, {"date": day, "scores": assessment.scores.model_dump(), "replaced": bool(replaced)})
         return bool(replaced)
 
     def atomic(self):
@@ -537,12 +748,16 @@ class Store:
         """
         row = self.conn.execute(
             "SELECT kind, status, moved_to, changed_by, changed_at FROM touchpoint_exceptions WHERE client_id = ? AND date = ? "
-            "ORDER BY status = 'moved'", (client_id, day.isoformat())).fetchone()
+            "ORDER BY status = 'moved'",
+            (client_id, day.isoformat()),
+        ).fetchone()
         if row:
             kind, status, moved_to, who, when = row
             what = f"moved to {moved_to}" if status == "moved" else status
-            raise StoreError(f"the {kind} touchpoint of {client_id} on {day} is already {what} by {who} on {when[:10]}; "
-                             f"`carebench reopen {client_id} --date {day}` takes it back")
+            raise StoreError(
+                f"the {kind} touchpoint of {client_id} on {day} is already {what} by {who} on {when[:10]}; "
+                f"`carebench reopen {client_id} --date {day}` takes it back"
+            )
 
     def record_exception(self, client_id: str, exception: models.TouchpointException) -> None:
         """Store what happened to the touchpoint standing at (date, kind): done, skipped or moved; never over another."""
@@ -557,18 +772,25 @@ class Store:
         """Take back the outcome recorded for the touchpoint of ``day`` (of ``kind``, when given): (kind, outcome taken back)."""
         with self._write():
             self.require_client(client_id)
-            rows = self.conn.execute("SELECT kind, status, moved_to FROM touchpoint_exceptions WHERE client_id = ? AND date = ?",
-                                     (client_id, day.isoformat())).fetchall()
+            rows = self.conn.execute(
+                "SELECT kind, status, moved_to FROM touchpoint_exceptions WHERE client_id = ? AND date = ?", (client_id, day.isoformat())
+            ).fetchall()
             if not rows:
                 raise StoreError(f"the touchpoint of {client_id} on {day} has no outcome to take back")
             if kind is not None and kind not in [r[0] for r in rows]:
                 raise StoreError(f"the outcome on {day} for {client_id} is of its {rows[0][0]} touchpoint, not a {kind} one")
             found_kind, status, moved_to = next(r for r in rows if kind is None or r[0] == kind)
-            self.conn.execute("DELETE FROM touchpoint_exceptions WHERE client_id = ? AND date = ? AND kind = ?",
-                              (client_id, day.isoformat(), found_kind))
+            self.conn.execute(
+                "DELETE FROM touchpoint_exceptions WHERE client_id = ? AND date = ? AND kind = ?", (client_id, day.isoformat(), found_kind)
+            )
             self._refresh(client_id, ("touchpoints",))
-            audit(self.conn, self.actor, "reopen", client_id,
-                  {"date": day.isoformat(), "kind": found_kind, "status": status, **({"moved_to": moved_to} if moved_to else {})})
+            audit(
+                self.conn,
+                self.actor,
+                "reopen",
+                client_id,
+                {"date": day.isoformat(), "kind": found_kind, "status": status, **({"moved_to": moved_to} if moved_to else {})},
+            )
         return found_kind, status
 
     def add_opportunity(self, client_id: str, opportunity: models.Opportunity) -> int:
@@ -591,8 +813,7 @@ class Store:
 
     def complete_action_item(self, item_id: int, day: date | None = None) -> None:
         with self._write():
-            row = self.conn.execute("SELECT client_id, status, changed_by, done_on FROM action_items WHERE id = ?",
-                                    (item_id,)).fetchone()
+            row = self.conn.execute("SELECT client_id, status, changed_by, done_on FROM action_items WHERE id = ?", (item_id,)).fetchone()
             if not row:
                 raise StoreError(f"no action item {item_id}")
             if row[1] != "open":
@@ -613,23 +834,24 @@ class Store:
             if row[1] == "open":
                 raise StoreError(f"action item {item_id} is open already")
             self.conn.execute(
-                "UPDATE action_items SET status = 'open', done_on = NULL, version = version + 1, changed_at = ?, changed_by = ? "
-                "WHERE id = ?", (now_stamp(), self.actor, item_id))
+                "UPDATE action_items SET status = 'open', done_on = NULL, version = version + 1, changed_at = ?, changed_by = ? WHERE id = ?",
+                (now_stamp(), self.actor, item_id),
+            )
             self._refresh(row[0], ("summary",))
             audit(self.conn, self.actor, "action-reopened", row[0], {"id": item_id})
 
     def _check_opportunity_version(self, opportunity_id: int, expected_version: int | None) -> None:
         """Refuse a change made on an opportunity read at ``expected_version`` when it has moved on since: who and when."""
-        version, who, when = self.conn.execute("SELECT version, changed_by, changed_at FROM opportunities WHERE id = ?",
-                                               (opportunity_id,)).fetchone()
+        version, who, when = self.conn.execute("SELECT version, changed_by, changed_at FROM opportunities WHERE id = ?", (opportunity_id,)).fetchone()
         if expected_version is not None and version != expected_version:
             raise StoreError(f"{who} changed this opportunity meanwhile (at {when}); reload to see their version")
 
     def update_opportunity(self, opportunity_id: int, opportunity: models.Opportunity, expected_version: int | None = None) -> None:
         """Save an edited opportunity; refused when someone else saved it since ``expected_version``."""
         with self._write():
-            row = self.conn.execute("SELECT client_id, version, changed_by, stage, closed_on FROM opportunities WHERE id = ?",
-                                    (opportunity_id,)).fetchone()
+            row = self.conn.execute(
+                "SELECT client_id, version, changed_by, stage, closed_on FROM opportunities WHERE id = ?", (opportunity_id,)
+            ).fetchone()
             if not row:
                 raise StoreError(f"no opportunity {opportunity_id}")
             self._check_opportunity_version(opportunity_id, expected_version)
@@ -641,8 +863,7 @@ class Store:
 
     # ----- check-ins and drafts -------------------------------------------
 
-    def save_draft(self, client_id: str, day: date, kind: str, data: dict, expected_version: int | None = None,
-                   *, keep_both: bool = False) -> int:
+    def save_draft(self, client_id: str, day: date, kind: str, data: dict, expected_version: int | None = None, *, keep_both: bool = False) -> int:
         """Keep this author's check-in in progress; returns the stored draft's version.
 
         Refused when the stored draft moved past ``expected_version`` (the same author typing
@@ -663,7 +884,9 @@ class Store:
                 copy = {"data": data, "saved_at": stamp["changed_at"], "from_version": expected_version}
                 self.conn.execute(
                     "UPDATE drafts SET recovered = json_insert(recovered, '$[#]', json(?)) "
-                    "WHERE client_id = ? AND date = ? AND kind = ? AND author = ?", (json.dumps(copy, sort_keys=True), *key))
+                    "WHERE client_id = ? AND date = ? AND kind = ? AND author = ?",
+                    (json.dumps(copy, sort_keys=True), *key),
+                )
                 audit(self.conn, self.actor, "draft-recovered", client_id, {"date": key[1], "kind": kind})
                 return row[0]
             version = row[0] + 1 if row else 1
@@ -687,13 +910,16 @@ class Store:
     def clear_recovered(self, client_id: str, day: date, kind: str, version: int) -> None:
         """Drop the recovered copies of this author's draft once they are merged into the draft saved at ``version``."""
         with self._write():
-            self.conn.execute("UPDATE drafts SET recovered = '[]' WHERE client_id = ? AND date = ? AND kind = ? AND author = ? "
-                              "AND version = ?", (client_id, day.isoformat(), kind, self.actor, version))
+            self.conn.execute(
+                "UPDATE drafts SET recovered = '[]' WHERE client_id = ? AND date = ? AND kind = ? AND author = ? AND version = ?",
+                (client_id, day.isoformat(), kind, self.actor, version),
+            )
 
     def discard_draft(self, client_id: str, day: date, kind: str) -> None:
         with self._write():
-            self.conn.execute("DELETE FROM drafts WHERE client_id = ? AND date = ? AND kind = ? AND author = ?",
-                              (client_id, day.isoformat(), kind, self.actor))
+            self.conn.execute(
+                "DELETE FROM drafts WHERE client_id = ? AND date = ? AND kind = ? AND author = ?", (client_id, day.isoformat(), kind, self.actor)
+            )
 
     def drafts(self, author: str | None = None) -> list[dict]:
         """Open drafts (everyone's, or one author's), newest first, without their contents."""
@@ -702,11 +928,20 @@ class Store:
             where, params = "WHERE d.author = ?", [author]
         return self._rows(
             "SELECT d.client_id AS client, c.name AS client_name, d.date, d.kind, d.author, d.version, d.changed_at "
-            f"FROM drafts d JOIN clients c ON c.id = d.client_id {where} ORDER BY d.changed_at DESC", params)
+            f"FROM drafts d JOIN clients c ON c.id = d.client_id {where} ORDER BY d.changed_at DESC",
+            params,
+        )
 
-    def finish_checkin(self, client_id: str, checkin: models.CheckIn, readings: dict[str, float],
-                       assessment: models.Assessment | None, actions: list[models.ActionItem], touchpoint_date: date | None = None,
-                       learnings: Iterable[models.Learning] = ()) -> int:
+    def finish_checkin(
+        self,
+        client_id: str,
+        checkin: models.CheckIn,
+        readings: dict[str, float],
+        assessment: models.Assessment | None,
+        actions: list[models.ActionItem],
+        touchpoint_date: date | None = None,
+        learnings: Iterable[models.Learning] = (),
+    ) -> int:
         """Store a finished check-in and everything it captured in one transaction, and mark its touchpoint done."""
         day = touchpoint_date or checkin.date
         with self._write():
@@ -718,30 +953,49 @@ class Store:
             for key, value in readings.items():
                 if key not in kpi_ids:
                     raise StoreError(f"client '{client_id}' has no KPI '{key}'")
-                self.db["readings"].upsert({"kpi_id": kpi_ids[key], "date": checkin.date.isoformat(), "value": value,
-                                            "checkin_id": checkin_id, **stamp}, pk=("kpi_id", "date"))
+                self.db["readings"].upsert(
+                    {"kpi_id": kpi_ids[key], "date": checkin.date.isoformat(), "value": value, "checkin_id": checkin_id, **stamp},
+                    pk=("kpi_id", "date"),
+                )
             if assessment is not None:
-                self.conn.execute("DELETE FROM assessments WHERE client_id = ? AND date = ?",
-                                  (client_id, assessment.date.isoformat()))
+                self.conn.execute("DELETE FROM assessments WHERE client_id = ? AND date = ?", (client_id, assessment.date.isoformat()))
                 self.db["assessments"].insert({**self._assessment_row(client_id, assessment, stamp), "checkin_id": checkin_id})
             self._insert_captured(client_id, checkin_id, actions, learnings, stamp)
             self.db["touchpoint_exceptions"].insert(
-                self._exception_row(client_id, models.TouchpointException.model_construct(
-                    date=day, kind=checkin.kind, status="done"), stamp))
-            self.conn.execute("DELETE FROM drafts WHERE client_id = ? AND date = ? AND kind = ? AND author = ?",
-                              (client_id, day.isoformat(), checkin.kind, self.actor))
+                self._exception_row(client_id, models.TouchpointException.model_construct(date=day, kind=checkin.kind, status="done"), stamp)
+            )
+            self.conn.execute(
+                "DELETE FROM drafts WHERE client_id = ? AND date = ? AND kind = ? AND author = ?",
+                (client_id, day.isoformat(), checkin.kind, self.actor),
+            )
             dated = [checkin.date] if readings else []
             if assessment is not None:
                 dated.append(assessment.date)
-            self._refresh(client_id, ("touchpoints", "health", "kpis", "standing", "summary"), since=min(dated, default=None),
-                          kpi_ids=[kpi_ids[key] for key in readings])
-            audit(self.conn, self.actor, "check-in", client_id, {
-                "id": checkin_id, "date": checkin.date.isoformat(), "kind": checkin.kind, "readings": len(readings),
-                "assessment": assessment is not None, "actions": len(actions)})
+            self._refresh(
+                client_id,
+                ("touchpoints", "health", "kpis", "standing", "summary"),
+                since=min(dated, default=None),
+                kpi_ids=[kpi_ids[key] for key in readings],
+            )
+            audit(
+                self.conn,
+                self.actor,
+                "check-in",
+                client_id,
+                {
+                    "id": checkin_id,
+                    "date": checkin.date.isoformat(),
+                    "kind": checkin.kind,
+                    "readings": len(readings),
+                    "assessment": assessment is not None,
+                    "actions": len(actions),
+                },
+            )
         return checkin_id
 
-    def _insert_captured(self, client_id: str, checkin_id: int, actions: Iterable[models.ActionItem],
-                         learnings: Iterable[models.Learning], stamp: dict) -> None:
+    def _insert_captured(
+        self, client_id: str, checkin_id: int, actions: Iterable[models.ActionItem], learnings: Iterable[models.Learning], stamp: dict
+    ) -> None:
         """The action items and learnings a check-in captured, linked to it."""
         for item in actions:
             self.db["action_items"].insert({**self._action_row(client_id, item, stamp), "checkin_id": checkin_id})
@@ -755,34 +1009,54 @@ class Store:
         for row in self._rows("SELECT * FROM checkins WHERE client_id = ? ORDER BY date DESC, id DESC", [client_id]):
             cid = row["id"]
             readings = self._rows(
-                "SELECT k.key AS kpi, r.date, r.value FROM readings r JOIN kpis k ON k.id = r.kpi_id "
-                "WHERE r.checkin_id = ? ORDER BY k.position", [cid])
+                "SELECT k.key AS kpi, r.date, r.value FROM readings r JOIN kpis k ON k.id = r.kpi_id WHERE r.checkin_id = ? ORDER BY k.position",
+                [cid],
+            )
             assessment = self._rows("SELECT * FROM assessments WHERE checkin_id = ?", [cid])
             actions = self._rows("SELECT text, owner, due, priority, status FROM action_items WHERE checkin_id = ? ORDER BY id", [cid])
             learnings = self._rows("SELECT kind, what, why, who FROM learnings WHERE checkin_id = ? ORDER BY id", [cid])
-            result.append({
-                "id": cid, "date": row["date"], "kind": row["kind"], "author": row["author"],
-                "planned_minutes": row["planned_minutes"], "actual_minutes": row["actual_minutes"],
-                "attendees": json.loads(row["attendees"]), "sections": json.loads(row["sections"]),
-                "next_steps": row["next_steps"], "readings": readings,
-                "assessment": ({"date": assessment[0]["date"], "scores": {k: assessment[0][k] for k in SUBSCORES},
-                                "note": assessment[0]["note"]} if assessment else None),
-                "action_items": actions,
-                "learnings": learnings,
-            })
+            result.append(
+                {
+                    "id": cid,
+                    "date": row["date"],
+                    "kind": row["kind"],
+                    "author": row["author"],
+                    "planned_minutes": row["planned_minutes"],
+                    "actual_minutes": row["actual_minutes"],
+                    "attendees": json.loads(row["attendees"]),
+                    "sections": json.loads(row["sections"]),
+                    "next_steps": row["next_steps"],
+                    "readings": readings,
+                    "assessment": (
+                        {"date": assessment[0]["date"], "scores": {k: assessment[0][k] for k in SUBSCORES}, "note": assessment[0]["note"]}
+                        if assessment
+                        else None
+                    ),
+                    "action_items": actions,
+                    "learnings": learnings,
+                }
+            )
         return result
 
-    def record_expansion_checkin(self, client_id: str, opportunity_id: int, checkin: models.CheckIn,
-                                 actions: list[models.ActionItem], outcome: dict | None, learnings: Iterable[models.Learning] = (),
-                                 expected_version: int | None = None) -> int:
+    def record_expansion_checkin(
+        self,
+        client_id: str,
+        opportunity_id: int,
+        checkin: models.CheckIn,
+        actions: list[models.ActionItem],
+        outcome: dict | None,
+        learnings: Iterable[models.Learning] = (),
+        expected_version: int | None = None,
+    ) -> int:
         """Store an expansion conversation and its outcome (stage, next action) on the opportunity, in one transaction.
 
         Refused when someone saved the opportunity since ``expected_version`` (nothing of the conversation is stored).
         """
         with self._write():
             self.require_client(client_id)
-            row = self.conn.execute("SELECT version, stage, closed_on FROM opportunities WHERE id = ? AND client_id = ?",
-                                    (opportunity_id, client_id)).fetchone()
+            row = self.conn.execute(
+                "SELECT version, stage, closed_on FROM opportunities WHERE id = ? AND client_id = ?", (opportunity_id, client_id)
+            ).fetchone()
             if not row:
                 raise StoreError(f"no opportunity {opportunity_id} for {client_id}")
             self._check_opportunity_version(opportunity_id, expected_version)
@@ -790,16 +1064,23 @@ class Store:
             checkin_id = self.db["checkins"].insert(self._checkin_row(client_id, checkin, stamp)).last_pk
             self._insert_captured(client_id, checkin_id, actions, learnings, stamp)
             if outcome:
-                self.db["opportunities"].update(opportunity_id, {
-                    "stage": outcome["stage"], "next_action": outcome["next_action"],
-                    "closed_on": _iso(pipeline.closed_on(outcome["stage"], None, row[1], _d(row[2]), checkin.date)),
-                    "next_action_date": outcome["next_action_date"].isoformat() if outcome["next_action_date"] else None,
-                    "version": row[0] + 1, **stamp})
-            self.conn.execute("DELETE FROM drafts WHERE client_id = ? AND date = ? AND kind = 'expansion' AND author = ?",
-                              (client_id, checkin.date.isoformat(), self.actor))
+                self.db["opportunities"].update(
+                    opportunity_id,
+                    {
+                        "stage": outcome["stage"],
+                        "next_action": outcome["next_action"],
+                        "closed_on": _iso(pipeline.closed_on(outcome["stage"], None, row[1], _d(row[2]), checkin.date)),
+                        "next_action_date": outcome["next_action_date"].isoformat() if outcome["next_action_date"] else None,
+                        "version": row[0] + 1,
+                        **stamp,
+                    },
+                )
+            self.conn.execute(
+                "DELETE FROM drafts WHERE client_id = ? AND date = ? AND kind = 'expansion' AND author = ?",
+                (client_id, checkin.date.isoformat(), self.actor),
+            )
             self._refresh(client_id, ("summary",))
-            audit(self.conn, self.actor, "expansion-check-in", client_id,
-                  {"id": checkin_id, "opportunity": opportunity_id, "outcome": outcome})
+            audit(self.conn, self.actor, "expansion-check-in", client_id, {"id": checkin_id, "opportunity": opportunity_id, "outcome": outcome})
         return checkin_id
 
     # ----- practice: outcomes, advocacy, tickets, pulses, learnings, checklist ----
@@ -812,8 +1093,13 @@ class Store:
         return new_id
 
     def add_outcome(self, client_id: str, outcome: models.Outcome) -> int:
-        return self._add_row("outcomes", client_id, {"date": outcome.date.isoformat(), "kind": outcome.kind, "note": outcome.note},
-                             "outcome", {"kind": outcome.kind, "date": outcome.date.isoformat()})
+        return self._add_row(
+            "outcomes",
+            client_id,
+            {"date": outcome.date.isoformat(), "kind": outcome.kind, "note": outcome.note},
+            "outcome",
+            {"kind": outcome.kind, "date": outcome.date.isoformat()},
+        )
 
     def add_referral(self, client_id: str, referral: models.Referral) -> int:
         row = self._referral_row(client_id, referral, {})
@@ -823,18 +1109,17 @@ class Store:
     def add_pulse(self, client_id: str, pulse: models.Pulse) -> int:
         row = self._pulse_row(client_id, pulse, {})
         del row["client_id"]
-        return self._add_row("pulses", client_id, row, "pulse", {"date": pulse.date.isoformat(), "recommend": pulse.recommend,
-                                                                   "satisfaction": pulse.satisfaction})
+        return self._add_row(
+            "pulses", client_id, row, "pulse", {"date": pulse.date.isoformat(), "recommend": pulse.recommend, "satisfaction": pulse.satisfaction}
+        )
 
     def add_learning(self, client_id: str, learning: models.Learning, checkin_id: int | None = None) -> int:
         row = self._learning_row(client_id, learning, {})
         del row["client_id"]
-        return self._add_row("learnings", client_id, {**row, "checkin_id": checkin_id}, "learning",
-                             {"kind": learning.kind, "what": learning.what})
+        return self._add_row("learnings", client_id, {**row, "checkin_id": checkin_id}, "learning", {"kind": learning.kind, "what": learning.what})
 
     def request_testimonial(self, client_id: str, day: date) -> int:
-        return self._add_row("testimonials", client_id, {"requested": day.isoformat()}, "testimonial-requested",
-                             {"date": day.isoformat()})
+        return self._add_row("testimonials", client_id, {"requested": day.isoformat()}, "testimonial-requested", {"date": day.isoformat()})
 
     def answer_testimonial(self, client_id: str, answer: str, day: date) -> None:
         """Record the answer to the client's open testimonial request (one is opened when there is none)."""
@@ -842,11 +1127,13 @@ class Store:
             self.require_client(client_id)
             row = self.conn.execute(
                 "SELECT id, version, requested FROM testimonials WHERE client_id = ? AND answer = 'pending' ORDER BY requested DESC, id DESC",
-                (client_id,)).fetchone()
+                (client_id,),
+            ).fetchone()
             stamp = self._stamp()
             if row is None:
-                self.db["testimonials"].insert({"client_id": client_id, "requested": day.isoformat(), "answer": answer,
-                                                "answered": day.isoformat(), **stamp})
+                self.db["testimonials"].insert(
+                    {"client_id": client_id, "requested": day.isoformat(), "answer": answer, "answered": day.isoformat(), **stamp}
+                )
             else:
                 if day < date.fromisoformat(row[2]):
                     raise StoreError(f"the testimonial was asked for on {row[2]}; the answer cannot come before that")
@@ -859,15 +1146,17 @@ class Store:
             row = self.conn.execute("SELECT client_id, version FROM referrals WHERE id = ?", (referral_id,)).fetchone()
             if not row:
                 raise StoreError(f"no referral {referral_id}")
-            self.db["referrals"].update(referral_id, {"became_engagement": int(became_engagement), "version": row[1] + 1,
-                                                      **self._stamp()})
+            self.db["referrals"].update(referral_id, {"became_engagement": int(became_engagement), "version": row[1] + 1, **self._stamp()})
             audit(self.conn, self.actor, "referral-converted", row[0], {"id": referral_id, "became_engagement": became_engagement})
         return row[0]
 
     def referrals(self, client_id: str | None = None) -> list[dict]:
         where, params = ("WHERE r.client_id = ?", [client_id]) if client_id else ("", [])
-        return self._rows("SELECT r.id, r.client_id AS client, c.name AS client_name, r.date, r.prospect, r.became_engagement, "
-                          f"r.note FROM referrals r JOIN clients c ON c.id = r.client_id {where} ORDER BY r.date, r.id", params)
+        return self._rows(
+            "SELECT r.id, r.client_id AS client, c.name AS client_name, r.date, r.prospect, r.became_engagement, "
+            f"r.note FROM referrals r JOIN clients c ON c.id = r.client_id {where} ORDER BY r.date, r.id",
+            params,
+        )
 
     def add_ticket(self, client_id: str, ticket: models.Ticket) -> str:
         """Log a support ticket; returns its reference (T-n when it came without one)."""
@@ -892,15 +1181,19 @@ class Store:
     def update_ticket(self, client_id: str, ticket: models.Ticket, expected_version: int) -> None:
         """Save a changed ticket; refused when someone else saved it since ``expected_version``."""
         with self._write():
-            row = self.conn.execute("SELECT id, version, changed_by FROM tickets WHERE client_id = ? AND ref = ?",
-                                    (client_id, ticket.ref)).fetchone()
+            row = self.conn.execute("SELECT id, version, changed_by FROM tickets WHERE client_id = ? AND ref = ?", (client_id, ticket.ref)).fetchone()
             if not row:
                 raise StoreError(f"{client_id} has no ticket {ticket.ref}")
             if row[1] != expected_version:
                 raise StoreError(f"{row[2]} changed ticket {ticket.ref} meanwhile; look at it again")
             self.db["tickets"].update(row[0], {**self._ticket_row(client_id, ticket, self._stamp()), "version": row[1] + 1})
-            audit(self.conn, self.actor, "ticket-changed", client_id,
-                  {"ref": ticket.ref, "resolved": _iso(ticket.resolved), "escalated": ticket.escalated})
+            audit(
+                self.conn,
+                self.actor,
+                "ticket-changed",
+                client_id,
+                {"ref": ticket.ref, "resolved": _iso(ticket.resolved), "escalated": ticket.escalated},
+            )
 
     def tickets(self, client_id: str | None = None, open_only: bool = False, owner: str | None = None) -> list[dict]:
         """Tickets as rows with their client's name, oldest first."""
@@ -916,7 +1209,9 @@ class Store:
         return self._rows(
             "SELECT t.client_id AS client, c.name AS client_name, t.ref, t.title, t.category, t.impact, t.users, t.opened, "
             "t.first_response, t.resolved, t.escalated, t.first_contact, t.version FROM tickets t "
-            f"JOIN clients c ON c.id = t.client_id WHERE {' AND '.join(where)} ORDER BY t.opened, t.client_id, t.id", params)
+            f"JOIN clients c ON c.id = t.client_id WHERE {' AND '.join(where)} ORDER BY t.opened, t.client_id, t.id",
+            params,
+        )
 
     def _checklist_rows(self, client_id: str, defaults: list[models.ChecklistItem]) -> None:
         """Write the default checklist for a client that has none yet (its first edit makes it its own)."""
@@ -924,21 +1219,28 @@ class Store:
             stamp = self._stamp()
             self.db["checklist_items"].insert_all(self._checklist_row(client_id, i, item, stamp) for i, item in enumerate(defaults))
 
-    def check_item(self, client_id: str, key: str, done: bool, day: date, defaults: list[models.ChecklistItem],
-                   note: str | None = None) -> None:
+    def check_item(self, client_id: str, key: str, done: bool, day: date, defaults: list[models.ChecklistItem], note: str | None = None) -> None:
         """Tick (or untick) a knowledge-transfer item."""
         with self._write():
             self.require_client(client_id)
             self._checklist_rows(client_id, defaults)
-            row = self.conn.execute("SELECT version, note FROM checklist_items WHERE client_id = ? AND key = ?",
-                                    (client_id, key)).fetchone()
+            row = self.conn.execute("SELECT version, note FROM checklist_items WHERE client_id = ? AND key = ?", (client_id, key)).fetchone()
             if not row:
                 raise StoreError(f"{client_id}'s handover checklist has no item '{key}'")
             self.conn.execute(
                 "UPDATE checklist_items SET done = ?, done_on = ?, note = ?, version = ?, changed_at = ?, changed_by = ? "
                 "WHERE client_id = ? AND key = ?",
-                (int(done), day.isoformat() if done else None, note if note is not None else row[1], row[0] + 1, now_stamp(),
-                 self.actor, client_id, key))
+                (
+                    int(done),
+                    day.isoformat() if done else None,
+                    note if note is not None else row[1],
+                    row[0] + 1,
+                    now_stamp(),
+                    self.actor,
+                    client_id,
+                    key,
+                ),
+            )
             self._refresh(client_id, ("summary",))
             audit(self.conn, self.actor, "checklist", client_id, {"key": key, "done": done})
 
@@ -948,8 +1250,7 @@ class Store:
             self._checklist_rows(client_id, defaults)
             if self.conn.execute("SELECT 1 FROM checklist_items WHERE client_id = ? AND key = ?", (client_id, item.key)).fetchone():
                 raise StoreError(f"{client_id}'s handover checklist already has an item '{item.key}'")
-            position = self.conn.execute("SELECT COALESCE(MAX(position) + 1, 0) FROM checklist_items WHERE client_id = ?",
-                                         (client_id,)).fetchone()[0]
+            position = self.conn.execute("SELECT COALESCE(MAX(position) + 1, 0) FROM checklist_items WHERE client_id = ?", (client_id,)).fetchone()[0]
             self.db["checklist_items"].insert(self._checklist_row(client_id, position, item, self._stamp()))
             self._refresh(client_id, ("summary",))
             audit(self.conn, self.actor, "checklist-add", client_id, {"key": item.key, "label": item.label})
@@ -972,17 +1273,24 @@ class Store:
             old = self._rows("SELECT until, reason, changed_by AS by FROM acknowledgements WHERE finding_id = ?", [finding_id])
             stamp = self._stamp()
             self.conn.execute(
-                "INSERT OR REPLACE INTO acknowledgements (finding_id, client_id, until, reason, changed_at, changed_by) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
-                (finding_id, client_id, until.isoformat(), reason, stamp["changed_at"], stamp["changed_by"]))
-            audit(self.conn, self.actor, "ack", client_id, {"finding": finding_id, "until": until.isoformat(), "reason": reason,
-                                                            "replaced": old[0] if old else None})
+                "INSERT OR REPLACE INTO acknowledgements (finding_id, client_id, until, reason, changed_at, changed_by) VALUES (?, ?, ?, ?, ?, ?)",
+                (finding_id, client_id, until.isoformat(), reason, stamp["changed_at"], stamp["changed_by"]),
+            )
+            audit(
+                self.conn,
+                self.actor,
+                "ack",
+                client_id,
+                {"finding": finding_id, "until": until.isoformat(), "reason": reason, "replaced": old[0] if old else None},
+            )
         return old[0] if old else None
 
     def acknowledgements(self) -> dict[str, dict]:
         """Every stored acknowledgement by finding id: until (YYYY-MM-DD), reason, by, at."""
-        return {r["finding_id"]: {"until": r["until"], "reason": r["reason"], "by": r["changed_by"], "at": r["changed_at"]}
-                for r in self._rows("SELECT * FROM acknowledgements ORDER BY finding_id")}
+        return {
+            r["finding_id"]: {"until": r["until"], "reason": r["reason"], "by": r["changed_by"], "at": r["changed_at"]}
+            for r in self._rows("SELECT * FROM acknowledgements ORDER BY finding_id")
+        }
 
     def import_readings(self, rows: Iterable[tuple[str, str, date, float]], source: str | None = None) -> dict[str, int]:
         """Write (client, KPI key, date, value) readings in one transaction.
@@ -1002,20 +1310,21 @@ class Store:
                 if kpi_id is None:
                     self.require_client(client_id)
                     raise StoreError(f"client '{client_id}' has no KPI '{key}'")
-                old = self.conn.execute("SELECT value FROM readings WHERE kpi_id = ? AND date = ?",
-                                        (kpi_id, day.isoformat())).fetchone()
+                old = self.conn.execute("SELECT value FROM readings WHERE kpi_id = ? AND date = ?", (kpi_id, day.isoformat())).fetchone()
                 if old is not None and old[0] == value:
                     counts["unchanged"] += 1
                     continue
                 if old is None:
                     self.conn.execute(
                         "INSERT INTO readings (kpi_id, date, value, changed_at, changed_by) VALUES (?, ?, ?, ?, ?)",
-                        (kpi_id, day.isoformat(), value, stamp["changed_at"], stamp["changed_by"]))
+                        (kpi_id, day.isoformat(), value, stamp["changed_at"], stamp["changed_by"]),
+                    )
                     counts["added"] += 1
                 else:
                     self.conn.execute(
                         "UPDATE readings SET value = ?, changed_at = ?, changed_by = ? WHERE kpi_id = ? AND date = ?",
-                        (value, stamp["changed_at"], stamp["changed_by"], kpi_id, day.isoformat()))
+                        (value, stamp["changed_at"], stamp["changed_by"], kpi_id, day.isoformat()),
+                    )
                     counts["replaced"] += 1
                 touched.add(client_id)
                 earliest, kpis = changed.get(client_id, (day, set()))
@@ -1023,8 +1332,13 @@ class Store:
             for client_id, (earliest, kpis) in changed.items():
                 self._refresh(client_id, ("kpis", "standing"), since=earliest, kpi_ids=kpis)
             if touched:
-                audit(self.conn, self.actor, "import-readings", next(iter(touched)) if len(touched) == 1 else None,
-                      {**counts, "clients": sorted(touched), "source": source})
+                audit(
+                    self.conn,
+                    self.actor,
+                    "import-readings",
+                    next(iter(touched)) if len(touched) == 1 else None,
+                    {**counts, "clients": sorted(touched), "source": source},
+                )
         return counts
 
     def bulk_load(self, rows: dict[str, Iterable[dict]]) -> None:
@@ -1069,8 +1383,10 @@ class Store:
     def _within_horizon(self, day: date, what: str) -> None:
         horizon = self.horizon()
         if horizon is None or day > horizon:
-            raise StoreError(f"{what} reaches {day}, past {horizon}, the last day touchpoints are worked out for; "
-                             "open the database for writing with a later day to move it on")
+            raise StoreError(
+                f"{what} reaches {day}, past {horizon}, the last day touchpoints are worked out for; "
+                "open the database for writing with a later day to move it on"
+            )
 
     def agenda_rows(self, day: date, owner: str | None = None) -> list[AgendaRow]:
         """The agenda of ``day`` (of ``owner``'s clients, when given), in the order of core.schedule.agenda_order.
@@ -1098,9 +1414,12 @@ class Store:
             "(SELECT band FROM standing WHERE client_id = o.client_id AND valid_from <= :day "
             "ORDER BY valid_from DESC LIMIT 1) "
             "FROM open o JOIN clients c ON c.id = o.client_id GROUP BY o.client_id, o.kind, o.date = :day",
-            {"day": day.isoformat(), **params}).fetchall()
-        found = [AgendaRow(status, client, name, owner_, go_live, kind, when, missed, _covers(covers), band)
-                 for status, client, name, owner_, go_live, kind, when, missed, covers, band in rows]
+            {"day": day.isoformat(), **params},
+        ).fetchall()
+        found = [
+            AgendaRow(status, client, name, owner_, go_live, kind, when, missed, _covers(covers), band)
+            for status, client, name, owner_, go_live, kind, when, missed, covers, band in rows
+        ]
         return sorted(found, key=lambda row: agenda_order(row._asdict()))
 
     def latest_assessments(self, day: date, client_id: str | None = None, *, active_only: bool = True) -> list[tuple]:
@@ -1115,18 +1434,24 @@ class Store:
             f"{', '.join('a.' + s for s in SUBSCORES)} FROM clients c "
             "LEFT JOIN assessments a ON a.client_id = c.id AND a.date = (SELECT MAX(date) FROM assessments "
             "WHERE client_id = c.id AND date <= ?) LEFT JOIN assessment_health h ON h.client_id = a.client_id "
-            f"AND h.date = a.date WHERE {where} ORDER BY c.id", [day.isoformat(), *params]).fetchall()
+            f"AND h.date = a.date WHERE {where} ORDER BY c.id",
+            [day.isoformat(), *params],
+        ).fetchall()
 
     def latest_readings(self, client_id: str, day: date, count: int) -> dict[str, list[tuple[str, float]]]:
         """Per KPI key of the client, its ``count`` latest readings up to ``day`` (every one when ``count`` < 1) as
         (date, value), oldest first."""
         found: dict[str, list[tuple[str, float]]] = defaultdict(list)
-        since = ("AND r.date >= COALESCE((SELECT date FROM readings WHERE kpi_id = k.id AND date <= ?1 "
-                 "ORDER BY date DESC LIMIT 1 OFFSET ?2), '') ") if count > 0 else "AND ?2 IS NOT NULL "
+        since = (
+            ("AND r.date >= COALESCE((SELECT date FROM readings WHERE kpi_id = k.id AND date <= ?1 ORDER BY date DESC LIMIT 1 OFFSET ?2), '') ")
+            if count > 0
+            else "AND ?2 IS NOT NULL "
+        )
         for key, when, value in self.conn.execute(
-                f"SELECT k.key, r.date, r.value FROM kpis k JOIN readings r ON r.kpi_id = k.id AND r.date <= ?1 {since}"
-                "WHERE k.client_id = ?3 ORDER BY k.position, r.date",
-                (day.isoformat(), count - 1, client_id)):
+            f"SELECT k.key, r.date, r.value FROM kpis k JOIN readings r ON r.kpi_id = k.id AND r.date <= ?1 {since}"
+            "WHERE k.client_id = ?3 ORDER BY k.position, r.date",
+            (day.isoformat(), count - 1, client_id),
+        ):
             found[key].append((when, value))
         return found
 
@@ -1136,18 +1461,22 @@ class Store:
         if end < start:
             return found
         for client, when, status in self.conn.execute(
-                "SELECT t.client_id, t.date, t.status FROM clients c JOIN touchpoints t ON t.client_id = c.id "
-                "AND t.date BETWEEN ? AND ? ORDER BY t.client_id, t.date",
-                (start.isoformat(), end.isoformat())):
+            "SELECT t.client_id, t.date, t.status FROM clients c JOIN touchpoints t ON t.client_id = c.id "
+            "AND t.date BETWEEN ? AND ? ORDER BY t.client_id, t.date",
+            (start.isoformat(), end.isoformat()),
+        ):
             if client in found:
                 found[client].append((date.fromisoformat(when), status))
         return found
 
     def bands_on(self, day: date) -> dict[str, str | None]:
         """Each client's band on ``day`` (None when not assessed by then), by client id."""
-        return dict(self.conn.execute(
-            "SELECT c.id, (SELECT band FROM standing WHERE client_id = c.id AND valid_from <= ? "
-            "ORDER BY valid_from DESC LIMIT 1) FROM clients c", (day.isoformat(),)).fetchall())
+        return dict(
+            self.conn.execute(
+                "SELECT c.id, (SELECT band FROM standing WHERE client_id = c.id AND valid_from <= ? ORDER BY valid_from DESC LIMIT 1) FROM clients c",
+                (day.isoformat(),),
+            ).fetchall()
+        )
 
     def triage_rows(self, day: date) -> list[TriageRow]:
         """Every client's standing on ``day`` (by id): its latest assessment then, its KPIs then, its next touchpoint.
@@ -1163,7 +1492,8 @@ class Store:
             "FROM clients c JOIN client_summary s ON s.client_id = c.id "
             "JOIN standing st ON st.client_id = c.id AND st.valid_from = "
             "(SELECT MAX(valid_from) FROM standing WHERE client_id = c.id AND valid_from <= :day) ORDER BY c.id",
-            {"day": day.isoformat(), "reach": (day + timedelta(days=NEXT_TOUCHPOINT_DAYS)).isoformat()}).fetchall()
+            {"day": day.isoformat(), "reach": (day + timedelta(days=NEXT_TOUCHPOINT_DAYS)).isoformat()},
+        ).fetchall()
         found = []
         for *row, upcoming, backsliding, on_target, kpis, weighted in rows:
             next_date, next_kind = upcoming.split(" ") if upcoming else (None, None)
@@ -1174,11 +1504,14 @@ class Store:
         """The client's touchpoints dated from ``start`` to ``end``, as core.schedule.schedule gives them (and superseded when)."""
         self.require_client(client_id)
         self._within_horizon(end, "the schedule")
-        return [TouchpointRow(day, kind, _covers(covers), status, moved_from, reason, superseded)
-                for day, kind, covers, status, moved_from, reason, superseded in self.conn.execute(
-                    "SELECT date, kind, covers, status, moved_from, reason, superseded_from FROM touchpoints "
-                    "WHERE client_id = ? AND date BETWEEN ? AND ? ORDER BY date",
-                    (client_id, start.isoformat(), end.isoformat()))]
+        return [
+            TouchpointRow(day, kind, _covers(covers), status, moved_from, reason, superseded)
+            for day, kind, covers, status, moved_from, reason, superseded in self.conn.execute(
+                "SELECT date, kind, covers, status, moved_from, reason, superseded_from FROM touchpoints "
+                "WHERE client_id = ? AND date BETWEEN ? AND ? ORDER BY date",
+                (client_id, start.isoformat(), end.isoformat()),
+            )
+        ]
 
     def kpi_standings(self, client_id: str, day: date) -> list[KpiStandingRow]:
         """The client's KPIs in order, each as core.kpis.kpi_status gives it on ``day``.
@@ -1189,31 +1522,55 @@ class Store:
         self.require_client(client_id)
         found = []
         for kpi_id, key, name, category, unit, direction, baseline, target, *standing in self.conn.execute(
-                "SELECT k.id, k.key, k.name, k.category, k.unit, k.direction, k.baseline, k.target, s.current, s.change, "
-                "s.change_unit, s.on_target, s.trend, s.backsliding, s.retained, s.peak, s.previous, s.current_date, "
-                "s.readings_count FROM kpis k JOIN kpi_standing s ON s.kpi_id = k.id WHERE k.client_id = ? "
-                "ORDER BY k.position", (client_id,)).fetchall():
+            "SELECT k.id, k.key, k.name, k.category, k.unit, k.direction, k.baseline, k.target, s.current, s.change, "
+            "s.change_unit, s.on_target, s.trend, s.backsliding, s.retained, s.peak, s.previous, s.current_date, "
+            "s.readings_count FROM kpis k JOIN kpi_standing s ON s.kpi_id = k.id WHERE k.client_id = ? "
+            "ORDER BY k.position",
+            (client_id,),
+        ).fetchall():
             current_date = standing[9]
             if current_date is not None and current_date > day.isoformat():
                 standing = self._kpi_standing_on(kpi_id, (kpi_id, key, name, category, unit, direction, baseline, target), day)
             current, change, change_unit, on_target, trend, backsliding, retained, peak, previous, when, count = standing
-            found.append(KpiStandingRow(key, name, category, unit, direction, baseline, target, current, change, change_unit,
-                                        None if on_target is None else bool(on_target), trend, bool(backsliding), retained,
-                                        peak, previous, when, count))
+            found.append(
+                KpiStandingRow(
+                    key,
+                    name,
+                    category,
+                    unit,
+                    direction,
+                    baseline,
+                    target,
+                    current,
+                    change,
+                    change_unit,
+                    None if on_target is None else bool(on_target),
+                    trend,
+                    bool(backsliding),
+                    retained,
+                    peak,
+                    previous,
+                    when,
+                    count,
+                )
+            )
         return found
 
     def _kpi_standing_on(self, kpi_id: int, kpi: tuple, day: date) -> list:
         """A KPI's standing columns (as kpi_standings reads them) worked out from its deciding readings up to ``day``."""
         text = day.isoformat()
-        latest = self.conn.execute("SELECT date, value FROM readings WHERE kpi_id = ? AND date <= ? ORDER BY date DESC LIMIT ?",
-                                   (kpi_id, text, kpis.TREND_WINDOW)).fetchall()[::-1]
+        latest = self.conn.execute(
+            "SELECT date, value FROM readings WHERE kpi_id = ? AND date <= ? ORDER BY date DESC LIMIT ?", (kpi_id, text, kpis.TREND_WINDOW)
+        ).fetchall()[::-1]
         count, highest, lowest = self.conn.execute(
-            "SELECT COUNT(*), MAX(value), MIN(value) FROM readings WHERE kpi_id = ? AND date <= ?", (kpi_id, text)).fetchone()
+            "SELECT COUNT(*), MAX(value), MIN(value) FROM readings WHERE kpi_id = ? AND date <= ?", (kpi_id, text)
+        ).fetchone()
         readings = latest
         if count > len(latest):
             best = kpis.best_of(kpi[5])(highest, lowest)
-            when = self.conn.execute("SELECT MIN(date) FROM readings WHERE kpi_id = ? AND date <= ? AND value = ?",
-                                     (kpi_id, text, best)).fetchone()[0]
+            when = self.conn.execute("SELECT MIN(date) FROM readings WHERE kpi_id = ? AND date <= ? AND value = ?", (kpi_id, text, best)).fetchone()[
+                0
+            ]
             readings = sorted({*latest, (when, best)})
         row = projections.kpi_standing_row(kpi_id, kpi, readings, count, self.rules.retained_threshold)
         _id, current, when, previous, change, change_unit, on_target, trend, backsliding, retained, peak, count = row
@@ -1233,23 +1590,35 @@ class Store:
         assessments: dict[str, list] = defaultdict(list)
         shown = sorted({day.isoformat() for day in days})
         for client_id, day, note, author, *values in conn.execute(
-                f"WITH days(day) AS (VALUES {', '.join(['(?)'] * len(shown))}), picked AS (SELECT DISTINCT c.id AS client_id, "
-                "(SELECT MAX(date) FROM assessments WHERE client_id = c.id AND date <= days.day) AS date "
-                f"FROM clients c CROSS JOIN days WHERE c.id IN ({marks})) "
-                f"SELECT a.client_id, a.date, a.note, a.author, {', '.join('a.' + s for s in SUBSCORES)} "
-                "FROM picked JOIN assessments a ON a.client_id = picked.client_id AND a.date = picked.date "
-                "ORDER BY a.client_id, a.date", [*shown, *ids]):
+            f"WITH days(day) AS (VALUES {', '.join(['(?)'] * len(shown))}), picked AS (SELECT DISTINCT c.id AS client_id, "
+            "(SELECT MAX(date) FROM assessments WHERE client_id = c.id AND date <= days.day) AS date "
+            f"FROM clients c CROSS JOIN days WHERE c.id IN ({marks})) "
+            f"SELECT a.client_id, a.date, a.note, a.author, {', '.join('a.' + s for s in SUBSCORES)} "
+            "FROM picked JOIN assessments a ON a.client_id = picked.client_id AND a.date = picked.date "
+            "ORDER BY a.client_id, a.date",
+            [*shown, *ids],
+        ):
             assessments[client_id].append(new_assessment(fromiso(day), new_scores(*values), note, author))
         opportunities: dict[str, list] = defaultdict(list)
         for row in self._rows(f"SELECT * FROM opportunities WHERE client_id IN ({marks}) ORDER BY client_id, id", ids):
             opportunities[row["client_id"]].append(self.opportunity_of(row))
         empty: dict[str, Any] = {part: [] for part in ALL_PARTS - {"readings", "assessments", "opportunities"}}
-        return [models.Client.model_construct(
-            id=row["id"], name=row["name"], tier=row["tier"], go_live=date.fromisoformat(row["go_live"]),
-            owner=row["owner"], investment=row["investment"], roi_target=row["roi_target"], status=row["status"],
-            assessments=assessments.get(row["id"], []), opportunities=opportunities.get(row["id"], []),
-            **empty)
-            for row in self._rows(f"SELECT * FROM clients WHERE id IN ({marks}) ORDER BY id", ids)]
+        return [
+            models.Client.model_construct(
+                id=row["id"],
+                name=row["name"],
+                tier=row["tier"],
+                go_live=date.fromisoformat(row["go_live"]),
+                owner=row["owner"],
+                investment=row["investment"],
+                roi_target=row["roi_target"],
+                status=row["status"],
+                assessments=assessments.get(row["id"], []),
+                opportunities=opportunities.get(row["id"], []),
+                **empty,
+            )
+            for row in self._rows(f"SELECT * FROM clients WHERE id IN ({marks}) ORDER BY id", ids)
+        ]
 
     # ``model.model_construct`` from positional values, made cheap for the many rows of bulk reads (see construct.py).
     _constructor = staticmethod(constructor)
@@ -1264,29 +1633,54 @@ class Store:
             return {}
         found: dict[int, dict[str, float]] = defaultdict(dict)
         for start in range(0, len(pairs), 2000):  # within SQLite's limit on parameters
-            chunk = pairs[start:start + 2000]
+            chunk = pairs[start : start + 2000]
             for kpi_id, when, value in self.conn.execute(
-                    f"WITH marks (client_id, day) AS (VALUES {','.join(['(?, ?)'] * len(chunk))}) "
-                    "SELECT k.id, r.date, r.value FROM marks m JOIN kpis k ON k.client_id = m.client_id "
-                    "AND k.category = 'lagging' JOIN readings r ON r.kpi_id = k.id "
-                    "AND r.date = (SELECT MAX(date) FROM readings WHERE kpi_id = k.id AND date <= m.day)",
-                    [value for pair in chunk for value in pair]):
+                f"WITH marks (client_id, day) AS (VALUES {','.join(['(?, ?)'] * len(chunk))}) "
+                "SELECT k.id, r.date, r.value FROM marks m JOIN kpis k ON k.client_id = m.client_id "
+                "AND k.category = 'lagging' JOIN readings r ON r.kpi_id = k.id "
+                "AND r.date = (SELECT MAX(date) FROM readings WHERE kpi_id = k.id AND date <= m.day)",
+                [value for pair in chunk for value in pair],
+            ):
                 found[kpi_id][when] = value
         wanted = list(marks)
         kpis: dict[str, list[models.Kpi]] = {client_id: [] for client_id in wanted}
         new_reading = self._constructor(models.Reading, ("date", "value"))
-        for r in self._rows(f"SELECT * FROM kpis WHERE category = 'lagging' AND client_id IN ({','.join('?' * len(wanted))}) "
-                            "ORDER BY client_id, position", wanted):
+        for r in self._rows(
+            f"SELECT * FROM kpis WHERE category = 'lagging' AND client_id IN ({','.join('?' * len(wanted))}) ORDER BY client_id, position", wanted
+        ):
             readings = [new_reading(date.fromisoformat(d), v) for d, v in sorted(found.get(r["id"], {}).items())]
-            kpis[r["client_id"]].append(models.Kpi.model_construct(
-                key=r["key"], name=r["name"], category=r["category"], unit=r["unit"], direction=r["direction"],
-                baseline=r["baseline"], target=r["target"], readings=readings))
+            kpis[r["client_id"]].append(
+                models.Kpi.model_construct(
+                    key=r["key"],
+                    name=r["name"],
+                    category=r["category"],
+                    unit=r["unit"],
+                    direction=r["direction"],
+                    baseline=r["baseline"],
+                    target=r["target"],
+                    readings=readings,
+                )
+            )
         return kpis
 
 
 @cache
 def _opportunity_builder() -> Callable:
     """Opportunities from every field, in the model's order (see Store._constructor); made on first use."""
-    return constructor(models.Opportunity, (
-        "title", "source", "value", "probability", "stage", "investment_low", "investment_high", "start_month", "end_month",
-        "next_action", "next_action_date", "closed_on"))
+    return constructor(
+        models.Opportunity,
+        (
+            "title",
+            "source",
+            "value",
+            "probability",
+            "stage",
+            "investment_low",
+            "investment_high",
+            "start_month",
+            "end_month",
+            "next_action",
+            "next_action_date",
+            "closed_on",
+        ),
+    )

@@ -33,6 +33,8 @@ PALETTE_HELP = "Command palette: go to a client or screen, change date, theme"
 M_ARENA_MAX = -8  # glibc's mallopt parameter for the number of malloc heaps
 # After SIGHUP or SIGTERM the process is gone within this many seconds, whatever the terminal does.
 HANGUP_GRACE_S = 1.0
+
+
 def share_one_malloc_arena() -> None:
     """Have worker threads allocate from the main thread's heap (glibc only; elsewhere nothing happens).
 
@@ -55,15 +57,24 @@ class CarebenchApp(App):
     CSS_PATH = "app.tcss"
     MODES = {name: screen_loader(name) for name in SCREENS}
     BINDINGS = [
-        *[Binding(key, f"switch_mode('{name}')", label, show=False, id=f"app.{name}", tooltip=f"Show {tip}")
-          for name, (key, label, tip) in SCREENS.items()],
+        *[
+            Binding(key, f"switch_mode('{name}')", label, show=False, id=f"app.{name}", tooltip=f"Show {tip}")
+            for name, (key, label, tip) in SCREENS.items()
+        ],
         Binding("c", "pick_client", "Client", show=False, id="app.client", tooltip="Choose the client shown on screens 3-5"),
         Binding("question_mark", "show_keys", "Keys", key_display="?", show=False, id="app.keys"),
         Binding("q", "quit", "Quit", id="app.quit"),
     ]
 
-    def __init__(self, db_path: Path | str, today: date | None = None, theme: str | None = None,
-                 rules: Rules | None = None, user: str | None = None, client: str | None = None) -> None:
+    def __init__(
+        self,
+        db_path: Path | str,
+        today: date | None = None,
+        theme: str | None = None,
+        rules: Rules | None = None,
+        user: str | None = None,
+        client: str | None = None,
+    ) -> None:
         from ..app.session import Session, SharedReader
 
         super().__init__()
@@ -131,8 +142,7 @@ class CarebenchApp(App):
         self.reader.close()
         self.exit(return_code=code)
 
-    def notify(self, message: str, *, title: str = "", severity="information", timeout: float | None = None,
-               markup: bool = True) -> None:
+    def notify(self, message: str, *, title: str = "", severity="information", timeout: float | None = None, markup: bool = True) -> None:
         """Show a notification; its text often names what was stored (a client, a title), so it is inert and never markup."""
         super().notify(inert_lines(str(message)), title=inert(title), severity=severity, timeout=timeout, markup=False)
 
@@ -153,8 +163,12 @@ class CarebenchApp(App):
         return self.base_session.on(day or self.plan_day)
 
     def _waiting(self, seconds: float) -> None:
-        self.call_from_thread(self.notify, f"Waiting for the database: another user is writing ({seconds:.0f} s). "
-                                           "Nothing you typed is lost.", severity="warning", timeout=3)
+        self.call_from_thread(
+            self.notify,
+            f"Waiting for the database: another user is writing ({seconds:.0f} s). Nothing you typed is lost.",
+            severity="warning",
+            timeout=3,
+        )
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="clients")
     def load_clients(self) -> None:
@@ -274,8 +288,7 @@ class CarebenchApp(App):
             # The screen's and its tables' own keys are carebench's (they carry an id); Textual's (focus, copy,
             # cursor keys) are for moving around.
             (app if active.node is self else screen if binding.id is not None else moving).append(row)
-        self.push_screen(KeysDialog([(f"{self.screen.title or 'This screen'}", screen), ("carebench", app),
-                                     ("Moving around", moving)]))
+        self.push_screen(KeysDialog([(f"{self.screen.title or 'This screen'}", screen), ("carebench", app), ("Moving around", moving)]))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
@@ -287,9 +300,11 @@ class CarebenchApp(App):
 
         # The palette reads titles and help as markup: a client's name is shown as it is.
         for client_id, name in self.clients:
-            yield SystemCommand(f"Client: {escape(name)}", f"Show {escape(inert(client_id))} on screens 3-5",
-                                lambda c=client_id: self.open_client(
-                                    c, self.current_mode if self.current_mode in ("kpis", "health", "expansion") else "health"))
+            yield SystemCommand(
+                f"Client: {escape(name)}",
+                f"Show {escape(inert(client_id))} on screens 3-5",
+                lambda c=client_id: self.open_client(c, self.current_mode if self.current_mode in ("kpis", "health", "expansion") else "health"),
+            )
 
     async def action_quit(self) -> None:
         """Quit (q, ctrl+q): with a check-in that has something typed in it, ask first; every draft is kept."""

@@ -17,13 +17,26 @@ SCREENS = {
 }
 
 # Each screen's module (under ui.screens) and class.
-SCREEN_CLASSES = {"today": ("today", "TodayScreen"), "portfolio": ("portfolio", "PortfolioScreen"), "kpis": ("kpis", "KpiScreen"),
-                  "health": ("health", "HealthScreen"), "expansion": ("expansion", "ExpansionScreen"),
-                  "practice": ("practice", "PracticeScreen")}
+SCREEN_CLASSES = {
+    "today": ("today", "TodayScreen"),
+    "portfolio": ("portfolio", "PortfolioScreen"),
+    "kpis": ("kpis", "KpiScreen"),
+    "health": ("health", "HealthScreen"),
+    "expansion": ("expansion", "ExpansionScreen"),
+    "practice": ("practice", "PracticeScreen"),
+}
 # What the other screens' first loads import besides their modules: the core's models and rules (pydantic with them).
-FIRST_LOADS = ("carebench.core.models", "carebench.core.health", "carebench.core.kpis", "carebench.core.finance",
-               "carebench.core.support", "carebench.core.pipeline", "carebench.core.practice", "carebench.app.checkin",
-               "carebench.ui.screens.checkin")
+FIRST_LOADS = (
+    "carebench.core.models",
+    "carebench.core.health",
+    "carebench.core.kpis",
+    "carebench.core.finance",
+    "carebench.core.support",
+    "carebench.core.pipeline",
+    "carebench.core.practice",
+    "carebench.app.checkin",
+    "carebench.ui.screens.checkin",
+)
 
 
 def screen_class(name: str) -> type[Screen]:

@@ -12,8 +12,7 @@ from textual.theme import Theme
 from ..app.paths import bundled, config_dir
 
 THEME_NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,39}")
-COLOURS = ("primary", "secondary", "accent", "foreground", "background", "surface", "panel", "boost", "warning", "error",
-           "success")
+COLOURS = ("primary", "secondary", "accent", "foreground", "background", "surface", "panel", "boost", "warning", "error", "success")
 
 
 def theme_from(data: dict) -> Theme:

@@ -86,8 +86,7 @@ class WorkbenchScreen(Screen):
         For a TIMED screen the minute is part of it (a P1 ticket open for a day is a finding
         from one minute to the next), so it loads again when shown in a later minute.
         """
-        return (version, day, client_id if self.SHOWS_CLIENT else None, self.app.mine_only,
-                current_minute() if self.TIMED else None)
+        return (version, day, client_id if self.SHOWS_CLIENT else None, self.app.mine_only, current_minute() if self.TIMED else None)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="load")
     def _load(self, token: int, day, client_id, unless: tuple | None = None) -> None:
@@ -149,4 +148,3 @@ class WorkbenchScreen(Screen):
         message.stop()
         self.notify(message.summary)
         self.app.refresh_all()
-

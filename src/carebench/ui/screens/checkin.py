@@ -243,7 +243,13 @@ class CheckinScreen(Screen):
             draft, merged = merge(draft, ctx["recovered"])
             self._recovered_pending = True
         self.state = {
-            "section": 0, "notes": {}, "readings": {}, "actions": [], "learnings": [], "next_steps": "", "elapsed": {},
+            "section": 0,
+            "notes": {},
+            "readings": {},
+            "actions": [],
+            "learnings": [],
+            "next_steps": "",
+            "elapsed": {},
             "scores": {k: str(v) for k, v in (ctx["last_scores"] or {}).items()},
             "outcome": {},
             "attendees": ", ".join(ctx["contacts"]),
@@ -253,8 +259,10 @@ class CheckinScreen(Screen):
         if draft:
             notices.append("Resumed your draft of this check-in.")
         if merged:
-            notices.append(f"Merged {merged} {'copy' if merged == 1 else 'copies'} kept when a session of yours ended: "
-                           "their text is under the lines marked 'recovered'.")
+            notices.append(
+                f"Merged {merged} {'copy' if merged == 1 else 'copies'} kept when a session of yours ended: "
+                "their text is under the lines marked 'recovered'."
+            )
         if ctx["other_drafts"]:
             notices.append(f"{', '.join(ctx['other_drafts'])} also has a draft of this check-in open.")
         notices += ctx["script_problems"]
@@ -371,11 +379,11 @@ class CheckinScreen(Screen):
         yield Static(Text(inert_lines("\n".join(section["prompts"]))), id="prompts")
         capture = section["capture"]
         if self.section == 0:
-            yield Horizontal(Label("Attendees (comma-separated)"),
-                             Input(inert(self.state["attendees"]), id="attendees", compact=True), classes="field attendees")
+            yield Horizontal(
+                Label("Attendees (comma-separated)"), Input(inert(self.state["attendees"]), id="attendees", compact=True), classes="field attendees"
+            )
         if "notes" in capture:
-            yield Label(self.notes_heading(self.state["notes"].get(str(self.section), "")), classes="heading",
-                        id="notes-heading")
+            yield Label(self.notes_heading(self.state["notes"].get(str(self.section), "")), classes="heading", id="notes-heading")
             notes = NotesArea(inert_lines(self.state["notes"].get(str(self.section), "")), id="notes", soft_wrap=True)
             notes.section_index = self.section
             yield notes
@@ -408,12 +416,19 @@ class CheckinScreen(Screen):
             opportunity = ctx["opportunity"]
             outcome = self.state["outcome"]
             yield Label(Text(inert(f"Outcome for “{opportunity['title']}”")), classes="heading")
-            yield Horizontal(Label("stage"), Select([(s, s) for s in STAGES], value=outcome.get("stage", opportunity["stage"]),
-                                                    allow_blank=False, id="outcome-stage"), classes="field")
-            yield Horizontal(Label("next action"), Input(inert(outcome.get("next_action", opportunity["next_action"] or "")),
-                                                         id="outcome-action"), classes="field")
-            yield Horizontal(Label("next action date"), Input(inert(outcome.get("next_action_date", opportunity["next_action_date"] or "")),
-                                                              id="outcome-date", placeholder="YYYY-MM-DD"), classes="field")
+            yield Horizontal(
+                Label("stage"),
+                Select([(s, s) for s in STAGES], value=outcome.get("stage", opportunity["stage"]), allow_blank=False, id="outcome-stage"),
+                classes="field",
+            )
+            yield Horizontal(
+                Label("next action"), Input(inert(outcome.get("next_action", opportunity["next_action"] or "")), id="outcome-action"), classes="field"
+            )
+            yield Horizontal(
+                Label("next action date"),
+                Input(inert(outcome.get("next_action_date", opportunity["next_action_date"] or "")), id="outcome-date", placeholder="YYYY-MM-DD"),
+                classes="field",
+            )
         if "actions" in capture:
             yield Label("Action items (ctrl+o adds one)", classes="heading")
             yield Static(self.actions_text(), id="actions")
@@ -480,8 +495,7 @@ class CheckinScreen(Screen):
             return "Notes"
         if len(text) <= MAX_NOTES:
             return f"Notes [$warning]· {len(text):,} of {MAX_NOTES:,} characters[/]"
-        return (f"Notes [$error]· {len(text):,} characters, over the {MAX_NOTES:,} a section keeps: "
-                "move some to the next section[/]")
+        return f"Notes [$error]· {len(text):,} characters, over the {MAX_NOTES:,} a section keeps: move some to the next section[/]"
 
     def on_input_changed(self, event: Input.Changed) -> None:
         widget_id = event.input.id or ""
@@ -492,8 +506,11 @@ class CheckinScreen(Screen):
             kpi = self.ctx["kpis"][key]
             hint = self.query_one(f"#hint-{key}", Static)
             last = "none" if kpi["current"] is None else f"{kpi['current']:g}"
-            hint.update(Text(inert(problem), style=self.app.theme_variables.get("error", "")) if problem else
-                        f"last {last} · base {kpi['baseline']:g} · target {kpi['target']:g}")
+            hint.update(
+                Text(inert(problem), style=self.app.theme_variables.get("error", ""))
+                if problem
+                else f"last {last} · base {kpi['baseline']:g} · target {kpi['target']:g}"
+            )
         elif widget_id.startswith("score-"):
             self.state["scores"][widget_id[6:]] = event.value
             self.update_live_health()
@@ -653,12 +670,10 @@ class CheckinScreen(Screen):
         if score_section is not None:
             scores, problem = self.typed_scores()
             if problem:
-                self.wrong_field = next(f"#score-{name}" for name in SUBSCORES
-                                        if check_score(self.state["scores"].get(name, ""))[1])
+                self.wrong_field = next(f"#score-{name}" for name in SUBSCORES if check_score(self.state["scores"].get(name, ""))[1])
                 return None, problem, score_section
             if scores.model_dump() != ctx["last_scores"]:
-                assessment = Assessment(date=self.app.plan_day, scores=scores, author=self.app.user,
-                                        note=f"from the {self.kind} check-in")
+                assessment = Assessment(date=self.app.plan_day, scores=scores, author=self.app.user, note=f"from the {self.kind} check-in")
         outcome = None
         if ctx["opportunity"] and self.state["outcome"]:
             out = {**{k: ctx["opportunity"][k] for k in ("stage", "next_action", "next_action_date")}, **self.state["outcome"]}
@@ -668,6 +683,7 @@ class CheckinScreen(Screen):
                 self.wrong_field = "#outcome-date"
                 return None, f"next action date: {exc}", len(ctx["script"]["sections"]) - 1
             outcome = {"stage": out["stage"], "next_action": out.get("next_action") or None, "next_action_date": when}
+
         # What the models refuse (bidi controls, say) is a problem shown in the section where it was typed.
         def first_capturing(what: str) -> int:
             return next((i for i, s in enumerate(ctx["script"]["sections"]) if what in s["capture"]), self.section)
@@ -682,9 +698,16 @@ class CheckinScreen(Screen):
         minutes = round(sum(self.state["elapsed"].values()) / 60)
         attendees = [plain(name).strip()[:200] for name in self.state["attendees"].split(",") if plain(name).strip()]
         try:
-            checkin = CheckIn(date=self.app.plan_day, kind=self.kind, author=self.app.user, attendees=attendees,
-                              planned_minutes=ctx["script"]["planned_minutes"], actual_minutes=min(minutes, 1440),
-                              sections=sections, next_steps=plain(self.state["next_steps"]))
+            checkin = CheckIn(
+                date=self.app.plan_day,
+                kind=self.kind,
+                author=self.app.user,
+                attendees=attendees,
+                planned_minutes=ctx["script"]["planned_minutes"],
+                actual_minutes=min(minutes, 1440),
+                sections=sections,
+                next_steps=plain(self.state["next_steps"]),
+            )
         except ValidationError as exc:
             attendees_wrong = exc.errors()[0]["loc"][0] == "attendees"
             self.wrong_field = "#attendees" if attendees_wrong else "#next-steps"
@@ -692,13 +715,22 @@ class CheckinScreen(Screen):
         source = f"{self.kind} check-in {self.app.plan_day}"
         try:
             actions = [ActionItem(**a, source=source) for a in self.state["actions"]]
-            learnings = [Learning(**entry, date=self.app.plan_day, who=self.app.user, source=source)
-                         for entry in self.state.get("learnings", [])]
+            learnings = [Learning(**entry, date=self.app.plan_day, who=self.app.user, source=source) for entry in self.state.get("learnings", [])]
         except ValidationError as exc:
             return None, validation_message(exc), first_capturing("actions")
-        return {"checkin": checkin, "readings": readings, "assessment": assessment, "actions": actions,
-                "learnings": learnings, "outcome": outcome,
-                "opportunity_version": ctx["opportunity"]["version"] if ctx["opportunity"] else None}, None, -1
+        return (
+            {
+                "checkin": checkin,
+                "readings": readings,
+                "assessment": assessment,
+                "actions": actions,
+                "learnings": learnings,
+                "outcome": outcome,
+                "opportunity_version": ctx["opportunity"]["version"] if ctx["opportunity"] else None,
+            },
+            None,
+            -1,
+        )
 
     async def action_finish(self) -> None:
         if self.ctx is None or self._finished:
@@ -722,10 +754,19 @@ class CheckinScreen(Screen):
 
         session = self.app.session()
         try:
-            commands.finish_checkin(session, self.client, self.touchpoint_date, result["checkin"], result["readings"],
-                                    result["assessment"], result["actions"], result["learnings"],
-                                    opportunity_id=self.opportunity_id if self.kind == "expansion" else None,
-                                    outcome=result["outcome"], opportunity_version=result["opportunity_version"])
+            commands.finish_checkin(
+                session,
+                self.client,
+                self.touchpoint_date,
+                result["checkin"],
+                result["readings"],
+                result["assessment"],
+                result["actions"],
+                result["learnings"],
+                opportunity_id=self.opportunity_id if self.kind == "expansion" else None,
+                outcome=result["outcome"],
+                opportunity_version=result["opportunity_version"],
+            )
             after = queries.client_card(session, self.client).next_touchpoint
         except Exception as exc:
             self._finishing = False
@@ -738,8 +779,10 @@ class CheckinScreen(Screen):
 
     def _finished_ok(self, result: dict, next_touchpoint: Upcoming | None) -> None:
         self._finished = True
-        lines = [f"{self.ctx['client_name']}: {self.kind} check-in of {self.app.plan_day}, "
-                 f"{result['checkin'].actual_minutes} of {result['checkin'].planned_minutes} minutes"]
+        lines = [
+            f"{self.ctx['client_name']}: {self.kind} check-in of {self.app.plan_day}, "
+            f"{result['checkin'].actual_minutes} of {result['checkin'].planned_minutes} minutes"
+        ]
         lines.append(f"{len(result['readings'])} KPI readings recorded")
         if result["learnings"]:
             lines.append(f"{len(result['learnings'])} lessons or decisions recorded")

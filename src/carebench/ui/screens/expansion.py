@@ -40,6 +40,7 @@ PROB_WIDTH, READINESS_WIDTH, WHEN_WIDTH, CLIENT_WIDTH = 4, 9, 13, 16
 
 # ----- pure helpers (tested without a terminal) ---------------------------------
 
+
 class NextAction(NamedTuple):
     """An open opportunity's next action, marked overdue when its date is before the day planned."""
 
@@ -62,8 +63,11 @@ def by_stage(rows: Iterable[PipelineRow]) -> list[PipelineRow]:
 
 def next_actions(rows: Iterable[PipelineRow], day: date) -> list[NextAction]:
     """Open opportunities' next actions, soonest first (undated ones last), each marked overdue when its date is before ``day``."""
-    planned = [NextAction(row, row.next_action_date is not None and row.next_action_date < day) for row in rows
-               if row.stage in OPEN_STAGES and (row.next_action or row.next_action_date)]
+    planned = [
+        NextAction(row, row.next_action_date is not None and row.next_action_date < day)
+        for row in rows
+        if row.stage in OPEN_STAGES and (row.next_action or row.next_action_date)
+    ]
     return sorted(planned, key=lambda a: (a.when is None, a.when or day, a.row.client_name.casefold(), a.id))
 
 
@@ -142,9 +146,14 @@ class Longest:
     def of(cls, rows: Sequence[PipelineRow]) -> Longest:
         if not rows:
             return cls()
-        return cls(max(6, *(cell_len(r.client_name) for r in rows)), max(5, *(cell_len(r.title) for r in rows)),
-                   max(5, *(len(r.stage) for r in rows)), max(5, *(len(money(r.value)) for r in rows)),
-                   max(8, *(len(money(r.weighted)) for r in rows)), max(cell_len(next_text(r)) for r in rows))
+        return cls(
+            max(6, *(cell_len(r.client_name) for r in rows)),
+            max(5, *(cell_len(r.title) for r in rows)),
+            max(5, *(len(r.stage) for r in rows)),
+            max(5, *(len(money(r.value)) for r in rows)),
+            max(8, *(len(money(r.weighted)) for r in rows)),
+            max(cell_len(next_text(r)) for r in rows),
+        )
 
 
 def pipeline_columns(width: int, longest: Longest, show_client: bool) -> tuple[Column, ...]:
@@ -158,21 +167,27 @@ def pipeline_columns(width: int, longest: Longest, show_client: bool) -> tuple[C
     client_w, title_w = fit_names(room, longest.client if show_client else 0, longest.title)
     spare = room - (client_w + 2 if show_client else 0) - (title_w + 2) - 2
     show_next = longest.next > 0 and spare >= NEXT_MIN
-    return (Column("client", client_w or NAME_MIN, visible=show_client), Column("title", title_w),
-            Column("stage", longest.stage), Column("value", longest.value, justify="right"),
-            Column("prob", PROB_WIDTH, justify="right"), Column("weighted", longest.weighted, justify="right"),
-            Column("readiness", READINESS_WIDTH), Column("next action", None, min_width=NEXT_MIN, visible=show_next))
+    return (
+        Column("client", client_w or NAME_MIN, visible=show_client),
+        Column("title", title_w),
+        Column("stage", longest.stage),
+        Column("value", longest.value, justify="right"),
+        Column("prob", PROB_WIDTH, justify="right"),
+        Column("weighted", longest.weighted, justify="right"),
+        Column("readiness", READINESS_WIDTH),
+        Column("next action", None, min_width=NEXT_MIN, visible=show_next),
+    )
 
 
 def action_columns(width: int) -> tuple[Column, ...]:
     """The next actions' columns for a table ``width`` cells wide: the action takes what the opportunity leaves."""
     avail = width - (WHEN_WIDTH + 2) - (CLIENT_WIDTH + 2) - 4
     title_w = max(12, min(30, avail * 2 // 5))
-    return (Column("when", WHEN_WIDTH), Column("client", CLIENT_WIDTH), Column("next action", None, min_width=16),
-            Column("opportunity", title_w))
+    return (Column("when", WHEN_WIDTH), Column("client", CLIENT_WIDTH), Column("next action", None, min_width=16), Column("opportunity", title_w))
 
 
 # ----- widgets ----------------------------------------------------------------
+
 
 class ConfirmDialog(ModalScreen[bool]):
     """A yes/no question: y confirms, n or escape declines."""
@@ -214,6 +229,7 @@ class ExpansionData:
 
 # ----- the screen --------------------------------------------------------------
 
+
 class ExpansionScreen(WorkbenchScreen):
     """The expansion pipeline of every client (or of the current client, with ``a``).
 
@@ -231,8 +247,9 @@ class ExpansionScreen(WorkbenchScreen):
         Binding("greater_than_sign,full_stop", "move('next')", "Next stage", key_display=">", id="expansion.next_stage"),
         Binding("less_than_sign,comma", "move('previous')", "Prev stage", key_display="<", id="expansion.previous_stage"),
         Binding("x", "lost", "Lost", id="expansion.lost", tooltip="Mark the selected opportunity lost (asks first)"),
-        Binding("v", "converse", "Conversation", id="expansion.conversation",
-                tooltip="Run the expansion conversation script on the selected opportunity"),
+        Binding(
+            "v", "converse", "Conversation", id="expansion.conversation", tooltip="Run the expansion conversation script on the selected opportunity"
+        ),
     ]
     DEFAULT_CSS = """
     ExpansionScreen #scope { height: auto; padding: 0 1; }
@@ -316,11 +333,18 @@ class ExpansionScreen(WorkbenchScreen):
     def pipeline_cells(self, row: PipelineRow) -> list:
         """A pipeline row's cells, one for each column (hidden ones included)."""
         readiness = READINESS_SHORT.get(row.readiness)
-        ready = (Cell(f"● {readiness}", style=f"${READINESS_STYLE[row.readiness]}")
-                 if readiness else Cell("– unknown", style="dim"))
+        ready = Cell(f"● {readiness}", style=f"${READINESS_STYLE[row.readiness]}") if readiness else Cell("– unknown", style="dim")
         closed = row.stage not in OPEN_STAGES
-        return [Cell(row.client_name), Cell(row.title), Cell(row.stage, style="dim" if closed else ""), money(row.value),
-                f"{row.probability}%", money(row.weighted), ready, Cell(next_text(row))]
+        return [
+            Cell(row.client_name),
+            Cell(row.title),
+            Cell(row.stage, style="dim" if closed else ""),
+            money(row.value),
+            f"{row.probability}%",
+            money(row.weighted),
+            ready,
+            Cell(next_text(row)),
+        ]
 
     def action_cells(self, item: NextAction) -> list:
         """A next action's cells: when (overdue in the error colour), client, the action, the opportunity."""
@@ -367,8 +391,8 @@ class ExpansionScreen(WorkbenchScreen):
     def _show_totals(self, totals: PipelineTotals, count: int) -> None:
         who = self._client_name(self.scope) if self.scope else "All clients"
         self.query_one("#scope", Static).update(
-            Text.assemble((inert(who), "bold"), f" · {count} opportunities · open pipeline {money(totals.value)}, "
-                                         f"weighted {money(totals.weighted)}"))
+            Text.assemble((inert(who), "bold"), f" · {count} opportunities · open pipeline {money(totals.value)}, weighted {money(totals.weighted)}")
+        )
         grid = Table(box=None, padding=(0, 1), show_edge=False, pad_edge=False)
         grid.add_column("")
         for stage in STAGES:
@@ -484,11 +508,9 @@ class ExpansionScreen(WorkbenchScreen):
         if row is None:
             return
         if row.stage not in OPEN_STAGES:
-            self.notify(f"'{row.title}' is {row.stage} already; only open opportunities can be marked lost",
-                        severity="warning")
+            self.notify(f"'{row.title}' is {row.stage} already; only open opportunities can be marked lost", severity="warning")
             return
-        self.app.push_screen(ConfirmDialog(f"Mark '{row.title}' of {row.client_name} as lost?"),
-                             lambda yes: yes and self.action_move("lost"))
+        self.app.push_screen(ConfirmDialog(f"Mark '{row.title}' of {row.client_name} as lost?"), lambda yes: yes and self.action_move("lost"))
 
     def action_edit(self) -> None:
         from ..widgets.forms import opportunity_form

@@ -57,8 +57,9 @@ class HealthBreakdown(Static):
             if suggestions:
                 lines.append(Text("What the evidence suggests for the first one:"))
             for name, suggestion in suggestions.items():
-                grid.add_row(Text(f"  {label(name)}"), Text(f"suggest {suggestion.score}:", style="bold"),
-                             Text(inert(suggestion.reason), style="italic"))
+                grid.add_row(
+                    Text(f"  {label(name)}"), Text(f"suggest {suggestion.score}:", style="bold"), Text(inert(suggestion.reason), style="italic")
+                )
             self.update(Group(*lines, grid))
             return
         for component, names in COMPONENTS.items():
@@ -72,8 +73,7 @@ class HealthBreakdown(Static):
                 value = part.subscores[name]
                 bar = Text.assemble(("█" * value, score_style(self.app, value)), ("░" * (10 - value), "dim"), f" {value:>2}")
                 suggestion = suggestions.get(name)
-                hint = (Text(f"suggest {suggestion.score}: {inert(suggestion.reason)}", style="italic")
-                        if suggestion else Text(""))
+                hint = Text(f"suggest {suggestion.score}: {inert(suggestion.reason)}", style="italic") if suggestion else Text("")
                 grid.add_row(Text(f"  {label(name)}"), bar, hint)
         self.update(grid)
 
@@ -144,10 +144,18 @@ class HealthScreen(WorkbenchScreen):
                     yield Static("", id="pulse", classes="panel")
 
     def on_mount(self) -> None:
-        titles = {"#overall": "Overall", "#breakdown": "Components", "#drivers": "What changed",
-                  "#history": "History", "#advice": "What the band asks for", "#handover": "Handover",
-                  "#checkins": "Check-ins, newest first", "#transfer": "Knowledge transfer (k)",
-                  "#tickets": "Support tickets (t log · r resolve)", "#pulse": "Pulse surveys"}
+        titles = {
+            "#overall": "Overall",
+            "#breakdown": "Components",
+            "#drivers": "What changed",
+            "#history": "History",
+            "#advice": "What the band asks for",
+            "#handover": "Handover",
+            "#checkins": "Check-ins, newest first",
+            "#transfer": "Knowledge transfer (k)",
+            "#tickets": "Support tickets (t log · r resolve)",
+            "#pulse": "Pulse surveys",
+        }
         for selector, title in titles.items():
             self.query_one(selector).border_title = title
         # Bands and bars are coloured when drawn, so a new theme redraws them from the data we have.
@@ -162,10 +170,14 @@ class HealthScreen(WorkbenchScreen):
         detail = queries.health_detail(session, client_id)
         assessed = detail.health.date
         earlier = [point.date for point in detail.history if assessed and point.date < assessed]
-        return HealthData(detail, queries.client_card(session, client_id), earlier[-1] if earlier else None,
-                          queries.checkins(session, client_id)[:CHECKIN_TIMELINE],
-                          queries.tickets(session, self.now(session.today), client_id),
-                          queries.checklist(session, client_id))
+        return HealthData(
+            detail,
+            queries.client_card(session, client_id),
+            earlier[-1] if earlier else None,
+            queries.checkins(session, client_id)[:CHECKIN_TIMELINE],
+            queries.tickets(session, self.now(session.today), client_id),
+            queries.checklist(session, client_id),
+        )
 
     def now(self, day: date | None = None) -> datetime:
         """This minute, on the day being planned (or ``day``)."""
@@ -212,13 +224,14 @@ class HealthScreen(WorkbenchScreen):
     def _show_overall(self, health: Health, previous_date: date | None) -> None:
         panel = self.query_one("#overall", Static)
         if health.overall is None:
-            panel.update(Text.assemble(
-                ("Not assessed yet", "bold"),
-                "\nRecord a first assessment (nine sub-scores, 1-10) with `carebench assess`.",
-            ))
+            panel.update(
+                Text.assemble(
+                    ("Not assessed yet", "bold"),
+                    "\nRecord a first assessment (nine sub-scores, 1-10) with `carebench assess`.",
+                )
+            )
             return
-        text = Text.assemble((f"{health.overall:.1f}", "bold"), "  ", band_text(self.app, health.band),
-                             f" ({BAND_LABEL[health.band]})")
+        text = Text.assemble((f"{health.overall:.1f}", "bold"), "  ", band_text(self.app, health.band), f" ({BAND_LABEL[health.band]})")
         if health.delta is not None:
             text.append(f"  {delta_text(health.delta)}")
             text.append(f" since {previous_date}", style="dim")
@@ -235,8 +248,7 @@ class HealthScreen(WorkbenchScreen):
         if health.previous_overall is None:
             panel.update(Text("First assessment: nothing to compare with yet.", style="dim"))
             return
-        text = Text(f"{health.previous_overall:.1f} → {health.overall:.1f} ({delta_text(health.delta)}) "
-                    f"since {previous_date}")
+        text = Text(f"{health.previous_overall:.1f} → {health.overall:.1f} ({delta_text(health.delta)}) since {previous_date}")
         if not health.drivers:
             text.append("\nNo sub-score changed.", style="dim")
         good, bad = self.app.theme_variables.get("success", ""), self.app.theme_variables.get("error", "")
@@ -307,10 +319,8 @@ class HealthScreen(WorkbenchScreen):
         if not pulse["answers"]:
             panel.update(Text("No pulse answers yet (carebench pulse).", style="dim"))
             return
-        text = Text.assemble((f"NPS {pulse['nps']:+d}", "bold"),
-                             f" from {pulse['answers']} answers · satisfaction {pulse['satisfaction']:g} of 5")
-        by_quarter = ", ".join(f"{q['from'][:7]} {'–' if q['nps'] is None else format(q['nps'], '+d')}"
-                               for q in pulse["quarters"])
+        text = Text.assemble((f"NPS {pulse['nps']:+d}", "bold"), f" from {pulse['answers']} answers · satisfaction {pulse['satisfaction']:g} of 5")
+        by_quarter = ", ".join(f"{q['from'][:7]} {'–' if q['nps'] is None else format(q['nps'], '+d')}" for q in pulse["quarters"])
         text.append(f"\nby quarter: {by_quarter}", style="dim")
         panel.update(text)
 
@@ -345,8 +355,11 @@ class HealthScreen(WorkbenchScreen):
             from ...app import commands
             from ...core.support import priority
 
-            self.write(lambda session: f"{client.name}: ticket {commands.log_ticket(session, client.id, ticket)} logged "
-                                       f"({priority(ticket.impact, ticket.users)})")
+            self.write(
+                lambda session: (
+                    f"{client.name}: ticket {commands.log_ticket(session, client.id, ticket)} logged ({priority(ticket.impact, ticket.users)})"
+                )
+            )
 
         self.app.push_screen(ticket_form(client.name, self.now()), logged)
 
@@ -403,8 +416,7 @@ class HealthScreen(WorkbenchScreen):
             self.write(change)
 
         options = [(key, f"{'✓' if item['done'] else '·'} {item['label']}") for key, item in items.items()]
-        self.app.push_screen(ChoiceDialog(f"Knowledge transfer at {client.name}", options,
-                                          "enter: mark done / not done · escape: close"), chosen)
+        self.app.push_screen(ChoiceDialog(f"Knowledge transfer at {client.name}", options, "enter: mark done / not done · escape: close"), chosen)
 
     def _show_handover(self, client: ClientCard) -> None:
         gate = client.handover

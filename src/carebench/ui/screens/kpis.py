@@ -28,7 +28,6 @@ ARROW = {1: "▲", 0: "▶", -1: "▼"}
 NAME_WIDTH = 26
 
 
-
 @dataclass(frozen=True)
 class KpiData:
     """What the screen shows for one client on one day: the dashboard read model and its KPIs per dashboard."""
@@ -86,7 +85,7 @@ class KpiRow(Widget, can_focus=True):
         else:
             mark = Text("✗", style=bad)
         name, unit = inert(s.name), inert(s.unit)
-        name = name if len(name) <= NAME_WIDTH else name[:NAME_WIDTH - 1] + "…"
+        name = name if len(name) <= NAME_WIDTH else name[: NAME_WIDTH - 1] + "…"
         line1 = Text.assemble(mark, " ", (f"{name:<{NAME_WIDTH}}", "bold"), " ")
         if s.current is None:
             line1.append("no readings yet", style="dim")
@@ -98,8 +97,7 @@ class KpiRow(Widget, can_focus=True):
                 better = sign == (1 if s.direction == "higher" else -1)
                 style = good if better else (bad if sign else "")
                 line1.append(f"  {ARROW[sign]} {change:+.1f}{' pp' if s.change_unit == 'pp' else '%'}", style=style)
-        line2 = Text(f"  baseline {with_unit(s.baseline, unit)} → target {with_unit(s.target, unit)}",
-                     style="dim")
+        line2 = Text(f"  baseline {with_unit(s.baseline, unit)} → target {with_unit(s.target, unit)}", style="dim")
         if s.trend:
             line2.append(f" · {s.trend}", style="dim")
         if s.backsliding:
@@ -183,8 +181,7 @@ class KpiScreen(WorkbenchScreen):
         if client_id is None:
             return None
         dashboard = queries.kpi_dashboard(session, client_id)
-        dashboards = {name: tuple(k for k in dashboard.kpis if k.standing.category in DASHBOARD_CATEGORIES[name])
-                      for name in DASHBOARDS}
+        dashboards = {name: tuple(k for k in dashboard.kpis if k.standing.category in DASHBOARD_CATEGORIES[name]) for name in DASHBOARDS}
         return KpiData(dashboard, session.today, dashboards)
 
     def show(self, data: KpiData | None) -> None:
@@ -240,8 +237,7 @@ class KpiScreen(WorkbenchScreen):
             else:
                 self.rows[name] = []
                 wanted = " or ".join(DASHBOARD_CATEGORIES[name])
-                message = (f"This client has no {wanted} KPIs." if has_any
-                           else "This client has no KPIs yet: add one with `carebench add-kpi`.")
+                message = f"This client has no {wanted} KPIs." if has_any else "This client has no KPIs yet: add one with `carebench add-kpi`."
                 box.mount(Static(message, classes="empty"))
         self._mark_selected(name)
 
@@ -254,14 +250,18 @@ class KpiScreen(WorkbenchScreen):
         roi, target = money_["roi"], money_["roi_target"]
         text = Text.assemble(("Financial impact", "bold"), "\n")
         month = f" ({inert(money_['latest_month'])})" if money_["latest_month"] else ""
-        text.append(f"Monthly savings {money(money_['monthly_savings'])}{month} · "
-                    f"YTD {money(money_['ytd_savings'])} · cumulative {money(money_['cumulative_savings'])}\n")
+        text.append(
+            f"Monthly savings {money(money_['monthly_savings'])}{month} · "
+            f"YTD {money(money_['ytd_savings'])} · cumulative {money(money_['cumulative_savings'])}\n"
+        )
         if roi is None:
             text.append("ROI – (no investment recorded)", style="dim")
         else:
             meets = roi >= target
-            text.append(f"ROI {number(roi)}% (target {number(target)}%) · {'meets target' if meets else 'below target'}",
-                        style=colours.get("success" if meets else "error", ""))
+            text.append(
+                f"ROI {number(roi)}% (target {number(target)}%) · {'meets target' if meets else 'below target'}",
+                style=colours.get("success" if meets else "error", ""),
+            )
             text.append(f" · investment {money(money_['investment'])}", style="dim")
         self.query_one("#financials", Static).update(text)
 
@@ -276,8 +276,7 @@ class KpiScreen(WorkbenchScreen):
             text.append("\n")
             text.append(f"{item.priority:<6}", style=priority_style[item.priority])
             text.append(f" {inert(item.text)}")
-            text.append(f" · due {item.due}" + (" (overdue)" if overdue else ""),
-                        style=colours.get("error", "") if overdue else "dim")
+            text.append(f" · due {item.due}" + (" (overdue)" if overdue else ""), style=colours.get("error", "") if overdue else "dim")
             if item.owner:
                 text.append(f" · {inert(item.owner)}", style="dim")
         self.query_one("#actions", Static).update(text)

@@ -46,15 +46,22 @@ PHASE_WORD = {
     "scaling_handover": "scaling",
     "steady_state": "steady",
 }
-PHASE_SHORT = {"pre_go_live": "pre", "stabilization": "stab.", "optimization": "optim.", "scaling_handover": "scale",
-               "steady_state": "steady"}
-KIND_SHORT = {"quarterly": "QBR", "monthly": "month", "biweekly": "biwk", "weekly": "week", "intervention": "interv",
-              "recovery": "recov", "daily": "daily"}
+PHASE_SHORT = {"pre_go_live": "pre", "stabilization": "stab.", "optimization": "optim.", "scaling_handover": "scale", "steady_state": "steady"}
+KIND_SHORT = {
+    "quarterly": "QBR",
+    "monthly": "month",
+    "biweekly": "biwk",
+    "weekly": "week",
+    "intervention": "interv",
+    "recovery": "recov",
+    "daily": "daily",
+}
 TIER_SHORT = {"platinum": "plat", "gold": "gold", "silver": "silv"}
 NAME_MIN, NAME_MAX, NAME_FULL = 13, 32, 18
 
 
 # ----- pure helpers (tested without a terminal) ---------------------------------
+
 
 def _sort_value(row: TriageRow, key: str):
     """The value a sort orders by, or None for rows that always go last (never assessed)."""
@@ -88,15 +95,14 @@ def matches(row: TriageRow, query: str) -> bool:
     return not query or query in row.client_name.casefold() or query in row.client.casefold()
 
 
-def filter_rows(rows: Sequence[TriageRow], band: str | None = None, tier: str | None = None,
-                owner: str | None = None, query: str = "") -> list[TriageRow]:
+def filter_rows(
+    rows: Sequence[TriageRow], band: str | None = None, tier: str | None = None, owner: str | None = None, query: str = ""
+) -> list[TriageRow]:
     """The rows that pass every filter given (None or "" means: do not filter on it)."""
     return [
-        r for r in rows
-        if (band is None or r.band == band)
-        and (tier is None or r.tier == tier)
-        and (owner is None or r.owner == owner)
-        and matches(r, query)
+        r
+        for r in rows
+        if (band is None or r.band == band) and (tier is None or r.tier == tier) and (owner is None or r.owner == owner) and matches(r, query)
     ]
 
 
@@ -211,6 +217,7 @@ def client_key(row: TriageRow) -> str:
 
 # ----- the screen --------------------------------------------------------------
 
+
 class PortfolioTable(DataGrid):
     """One row per client: health, phase, next touchpoint, KPIs and pipeline."""
 
@@ -221,6 +228,7 @@ class PortfolioScreen(WorkbenchScreen):
     The filters: band, tier, mine (owner is the user, shared with Today) and a search on name or id.
     The band counts in the summary line count what the other filters let through.
     """
+
     SHOWS_CLIENT = False
 
     TITLE = "Portfolio"
@@ -304,8 +312,7 @@ class PortfolioScreen(WorkbenchScreen):
         compact = room - sum(w + 2 for w in layouts_.full) < NAME_FULL
         specs, widths = (COMPACT_COLUMNS, layouts_.compact) if compact else (FULL_COLUMNS, layouts_.full)
         name_width = max(NAME_MIN, min(NAME_MAX, layouts_.name, room - sum(w + 2 for w in widths)))
-        return compact, (Column("client", name_width),
-                         *(Column(label, w, justify=justify) for (label, _, justify), w in zip(specs, widths)))
+        return compact, (Column("client", name_width), *(Column(label, w, justify=justify) for (label, _, justify), w in zip(specs, widths)))
 
     def row_cells(self, row: TriageRow) -> list:
         """A row's cells in the layout shown."""
@@ -313,11 +320,29 @@ class PortfolioScreen(WorkbenchScreen):
         pipeline = money(row.weighted_pipeline, self.compact)
         if self.compact:
             kpis = Cell(kpis_text(row), style="$warning" if row.backsliding else "")
-            return [name, band_grid_cell(row.band, f" {score_text(row)}"), delta_text(row.delta), phase_text(row, True),
-                    touchpoint_text(row, self.data.day), kpis, pipeline, TIER_SHORT.get(row.tier, row.tier)]
+            return [
+                name,
+                band_grid_cell(row.band, f" {score_text(row)}"),
+                delta_text(row.delta),
+                phase_text(row, True),
+                touchpoint_text(row, self.data.day),
+                kpis,
+                pipeline,
+                TIER_SHORT.get(row.tier, row.tier),
+            ]
         slipping = Cell(str(row.backsliding), style="$warning" if row.backsliding else "dim")
-        return [name, score_text(row), band_grid_cell(row.band), delta_text(row.delta), Cell(row.tier),
-                phase_text(row), touchpoint_text(row), slipping, on_target_text(row), pipeline]
+        return [
+            name,
+            score_text(row),
+            band_grid_cell(row.band),
+            delta_text(row.delta),
+            Cell(row.tier),
+            phase_text(row),
+            touchpoint_text(row),
+            slipping,
+            on_target_text(row),
+            pipeline,
+        ]
 
     def render_rows(self) -> None:
         table = self.query_one(PortfolioTable)
@@ -338,9 +363,12 @@ class PortfolioScreen(WorkbenchScreen):
         for band, count in counts.items():
             summary.append_text(band_text(self.app, band))
             summary.append(f" {count}  ")
-        filters = [f"band {self.band}" if self.band else "", f"tier {self.tier}" if self.tier else "",
-                   f"mine ({self.app.user})" if self.app.mine_only else "",
-                   f"search “{inert(self.query_text)}”" if self.query_text else ""]
+        filters = [
+            f"band {self.band}" if self.band else "",
+            f"tier {self.tier}" if self.tier else "",
+            f"mine ({self.app.user})" if self.app.mine_only else "",
+            f"search “{inert(self.query_text)}”" if self.query_text else "",
+        ]
         filters = [f for f in filters if f]
         summary.append(f"│ {len(self.shown)} of {len(self.rows)} clients" + (": " + ", ".join(filters) if filters else ""))
         labels = SORT_LABELS_REVERSED if self.sort_reverse else SORT_LABELS

@@ -49,6 +49,7 @@ SHORT_LABELS = {
 
 # ----- pure helpers (tested without a terminal) ---------------------------------
 
+
 def period_start(period: str, end: date) -> date:
     """The first day of ``period`` (see PERIODS) when it ends on ``end``."""
     if period == "12m":
@@ -153,6 +154,7 @@ def ask_cells(ask: Mapping) -> list:
 
 # ----- widgets ---------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class PeriodResults:
     """The practice's results (see app.practice) for one of the periods `p` steps through."""
@@ -173,8 +175,7 @@ class SearchLoaded(Message):
 class MetricsTable(DataGrid):
     """One row per practice metric: what it is, its value, its quarterly trend, how many clients are behind it."""
 
-    BINDINGS = [Binding("enter", "select_row", "Clients", id="practice.clients",
-                        tooltip="List the clients behind the selected number")]
+    BINDINGS = [Binding("enter", "select_row", "Clients", id="practice.clients", tooltip="List the clients behind the selected number")]
 
 
 class OwnersTable(DataGrid, can_focus=False):
@@ -184,15 +185,15 @@ class OwnersTable(DataGrid, can_focus=False):
 class AsksTable(DataGrid):
     """Clients to ask for a testimonial or referral, with why."""
 
-    BINDINGS = [Binding("enter", "select_row", "Open client", id="practice.open_ask",
-                        tooltip="Show the selected client's health")]
+    BINDINGS = [Binding("enter", "select_row", "Open client", id="practice.open_ask", tooltip="Show the selected client's health")]
 
 
 class HitList(OptionList):
     """Lessons and decisions found by the search."""
 
-    BINDINGS = [Binding("enter", "select", "Open client", id="practice.open_hit",
-                        tooltip="Show the health of the client the lesson or decision belongs to")]
+    BINDINGS = [
+        Binding("enter", "select", "Open client", id="practice.open_hit", tooltip="Show the health of the client the lesson or decision belongs to")
+    ]
 
 
 class Lower(VerticalScroll, can_focus=False):
@@ -200,8 +201,7 @@ class Lower(VerticalScroll, can_focus=False):
 
 
 class ClientList(OptionList):
-    BINDINGS = [Binding("enter", "select", "Open client", id="practice.open_client",
-                        tooltip="Show the selected client's health")]
+    BINDINGS = [Binding("enter", "select", "Open client", id="practice.open_client", tooltip="Show the selected client's health")]
 
 
 class BehindPanel(ModalScreen[str | None]):
@@ -224,13 +224,15 @@ class BehindPanel(ModalScreen[str | None]):
     def compose(self):
         metric = self.metric
         count = len(metric["clients"])
-        title = Text.assemble((metric["label"], "bold"), f": {metric['text']}\n",
-                              (f"{count} client{'s' if count != 1 else ''} behind this number, {self.period}", "dim"))
+        title = Text.assemble(
+            (metric["label"], "bold"),
+            f": {metric['text']}\n",
+            (f"{count} client{'s' if count != 1 else ''} behind this number, {self.period}", "dim"),
+        )
         names = sorted(zip(metric["client_names"], metric["clients"]), key=lambda pair: (pair[0].casefold(), pair[1]))
         with Vertical():
             yield Static(title, id="behind-title")
-            yield ClientList(*[Option(Text.assemble(inert(name), ("  " + inert(cid), "dim")), id=cid) for name, cid in names],
-                             id="behind")
+            yield ClientList(*[Option(Text.assemble(inert(name), ("  " + inert(cid), "dim")), id=cid) for name, cid in names], id="behind")
         yield KeyBar()
 
     def on_mount(self) -> None:
@@ -248,21 +250,28 @@ class BehindPanel(ModalScreen[str | None]):
 
 # ----- the screen ------------------------------------------------------------------
 
+
 class PracticeScreen(WorkbenchScreen):
     """Practice outcomes for a period: metrics with their trend, per consultant, asks, and a search of lessons.
 
     The period ends on the planning day; `p` steps through the periods, `o` shows only the user's clients
     (shared with Today and Portfolio's mine filter), `/` searches lessons and decisions across the practice.
     """
+
     SHOWS_CLIENT = False
 
     TITLE = "Practice"
     BINDINGS = [
-        Binding("p", "cycle_period", "Period", id="practice.period",
-                tooltip="Last 12 months, year to date or last 3 months, up to the planning day"),
+        Binding("p", "cycle_period", "Period", id="practice.period", tooltip="Last 12 months, year to date or last 3 months, up to the planning day"),
         Binding("o", "toggle_mine", "Mine/all", id="practice.mine", tooltip="Only the clients you own, or everyone's"),
-        Binding("slash", "search", "Search lessons", key_display="/", id="practice.search",
-                tooltip="Search lessons and decisions across the practice as you type"),
+        Binding(
+            "slash",
+            "search",
+            "Search lessons",
+            key_display="/",
+            id="practice.search",
+            tooltip="Search lessons and decisions across the practice as you type",
+        ),
         Binding("escape", "close_search", "Close search", id="practice.close_search"),
     ]
     DEFAULT_CSS = """
@@ -293,8 +302,7 @@ class PracticeScreen(WorkbenchScreen):
 
     def compose_body(self):
         yield Static("Loading the practice's results…", id="practice-title")
-        yield Input(placeholder="Search lessons and decisions: any word of what, why, who, source or client (escape closes)",
-                    id="search")
+        yield Input(placeholder="Search lessons and decisions: any word of what, why, who, source or client (escape closes)", id="search")
         yield Static("", id="hits-summary", classes="muted")
         yield HitList(id="hits")
         with Vertical(id="overview"):
@@ -330,11 +338,16 @@ class PracticeScreen(WorkbenchScreen):
         self.metrics = {row["key"]: row for row in results["metrics"]}
         scope = f"mine ({results['owner']})" if results["owner"] else "everyone's"
         count = results["clients"]
-        title = Text.assemble(("Practice", "bold"), f" — {results['from']} to {results['to']} · {count} client{'s' if count != 1 else ''}",
-                              f" · {PERIOD_LABELS[data.period]} · {scope}")
+        title = Text.assemble(
+            ("Practice", "bold"),
+            f" — {results['from']} to {results['to']} · {count} client{'s' if count != 1 else ''}",
+            f" · {PERIOD_LABELS[data.period]} · {scope}",
+        )
         if not count:
-            title.append("\nNo client was live in this period: press p for a longer one"
-                         + (", or o for everyone's clients." if results["owner"] else "."), style="dim")
+            title.append(
+                "\nNo client was live in this period: press p for a longer one" + (", or o for everyone's clients." if results["owner"] else "."),
+                style="dim",
+            )
         self.query_one("#practice-title", Static).update(title)
         self._fill_metrics()
         self._fill_owners(results)
@@ -359,8 +372,12 @@ class PracticeScreen(WorkbenchScreen):
         # The value may be cut (with an ellipsis) when the terminal is too narrow for the longest.
         label_w = max(LABEL_MIN, min(LABEL_MAX, longest_label, room - fixed - VALUE_MIN))
         value_w = max(VALUE_MIN, min(longest_value, room - fixed - label_w))
-        columns = (Column("metric", label_w), Column("value", value_w), Column(trend_header, trend_w),
-                   Column(COUNT_HEADER, len(COUNT_HEADER), justify="right"))
+        columns = (
+            Column("metric", label_w),
+            Column("value", value_w),
+            Column(trend_header, trend_w),
+            Column(COUNT_HEADER, len(COUNT_HEADER), justify="right"),
+        )
         if columns != table.columns:
             table.set_columns(columns)
         # The cursor stays on its metric; the cells are asked for again (the labels may have changed).
@@ -369,8 +386,12 @@ class PracticeScreen(WorkbenchScreen):
 
     def metric_cells(self, row: Mapping) -> list:
         count = len(row["clients"])
-        return [self.labels.get(row["key"], row["label"]), row["text"], trend_cell(row["trend"]),
-                Cell(str(count), justify="right") if count else Cell("–", style="dim", justify="right")]
+        return [
+            self.labels.get(row["key"], row["label"]),
+            row["text"],
+            trend_cell(row["trend"]),
+            Cell(str(count), justify="right") if count else Cell("–", style="dim", justify="right"),
+        ]
 
     def _fill_owners(self, results: Document) -> None:
         table = self.query_one(OwnersTable)
@@ -382,11 +403,11 @@ class PracticeScreen(WorkbenchScreen):
         rows = [(self._owner_name(owner), *owner_cells(metrics), owner) for owner, metrics in owners.items()]
         headers = ["consultant", *(header for header, _ in OWNER_COLUMNS)]
         widths = content_widths(headers, rows)
-        table.set_columns([Column(headers[0], widths[0]),
-                           *(Column(header, width, justify="right") for header, width in zip(headers[1:], widths[1:]))])
+        table.set_columns(
+            [Column(headers[0], widths[0]), *(Column(header, width, justify="right") for header, width in zip(headers[1:], widths[1:]))]
+        )
         user = self.app.user
-        table.set_rows(rows, key=lambda row: row[-1],
-                       cells=lambda row: [Cell(row[0], style="bold" if row[-1] == user else ""), *row[1:-1]])
+        table.set_rows(rows, key=lambda row: row[-1], cells=lambda row: [Cell(row[0], style="bold" if row[-1] == user else ""), *row[1:-1]])
 
     def _owner_name(self, owner: str) -> str:
         return owner + (" (you)" if owner == self.app.user else "")
@@ -399,8 +420,10 @@ class PracticeScreen(WorkbenchScreen):
         if asks:
             title.update(f"Ask for a testimonial or referral: {len(asks)} client{'s' if len(asks) != 1 else ''}")
         else:
-            title.update("Ask for a testimonial or referral: nobody right now  "
-                         "[dim](green clients who have not given one or referred anyone, once a quarter)[/]")
+            title.update(
+                "Ask for a testimonial or referral: nobody right now  "
+                "[dim](green clients who have not given one or referred anyone, once a quarter)[/]"
+            )
         headers = ["client", "owner", "why"]
         widths = content_widths(headers, [(ask["client_name"], ask["owner"], ask["reason"]) for ask in asks])
         table.set_columns([Column(header, width) for header, width in zip(headers, widths)])
@@ -518,8 +541,11 @@ class PracticeScreen(WorkbenchScreen):
         count = len(message.hits)
         summary = self.query_one("#hits-summary", Static)
         if count:
-            summary.update(f"{found_text(message.hits)} " + (f"matching “{text}”" if text else "across the practice")
-                           + ", newest first · enter on one opens its client")
+            summary.update(
+                f"{found_text(message.hits)} "
+                + (f"matching “{text}”" if text else "across the practice")
+                + ", newest first · enter on one opens its client"
+            )
         elif text:
             summary.update(f"No lesson or decision matches “{text}”.")
         else:

@@ -33,10 +33,16 @@ def check_reason(text: str) -> tuple[str | None, str | None]:
 
 
 # The widths the columns always had; the covers and the action text also take what a wider terminal leaves.
-AGENDA_COLUMNS = (Column("client", 30), Column("kind", 12), Column("band", 9), Column("when", 19), Column("phase", 18),
-                  Column("covers", None, min_width=16), Column("owner", 10))
-ACTION_COLUMNS = (Column("client", 30), Column("due", 10), Column("priority", 8), Column("owner", 10),
-                  Column("action", None, min_width=80))
+AGENDA_COLUMNS = (
+    Column("client", 30),
+    Column("kind", 12),
+    Column("band", 9),
+    Column("when", 19),
+    Column("phase", 18),
+    Column("covers", None, min_width=16),
+    Column("owner", 10),
+)
+ACTION_COLUMNS = (Column("client", 30), Column("due", 10), Column("priority", 8), Column("owner", 10), Column("action", None, min_width=80))
 
 
 def agenda_key(row: AgendaRow) -> str:
@@ -53,8 +59,15 @@ def agenda_cells(row: AgendaRow) -> list:
         when = Cell(f"overdue ×{row.missed} · {row.date:%d %b}", style="$error")
     else:
         when = "due"
-    return [Cell(row.client_name), Cell(row.kind), band_grid_cell(row.band), when, PHASE_LABEL.get(row.phase, row.phase),
-            Cell(", ".join(row.covers)), Cell(row.owner)]
+    return [
+        Cell(row.client_name),
+        Cell(row.kind),
+        band_grid_cell(row.band),
+        when,
+        PHASE_LABEL.get(row.phase, row.phase),
+        Cell(", ".join(row.covers)),
+        Cell(row.owner),
+    ]
 
 
 class AgendaTable(DataGrid):
@@ -117,14 +130,18 @@ class TodayScreen(WorkbenchScreen):
         overdue_rows = sum(1 for row in data.items if row.status == "overdue")
         self.query_one("#summary", Static).update(
             f"{data.date:%A %d %B %Y} · {scope} · {len(data.items)} touchpoints ({overdue_rows} overdue) · "
-            f"{len(data.action_items)} action items due"
-            + ("" if data.items or data.action_items else " · nothing to do today")
+            f"{len(data.action_items)} action items due" + ("" if data.items or data.action_items else " · nothing to do today")
         )
 
     def action_cells(self, item: ActionDue) -> list:
         late = self.day is not None and item.due < self.day
-        return [Cell(item.client_name), Cell(item.due.isoformat(), style="$error" if late else ""), Cell(item.priority),
-                Cell(item.owner), Cell(item.text)]
+        return [
+            Cell(item.client_name),
+            Cell(item.due.isoformat(), style="$error" if late else ""),
+            Cell(item.priority),
+            Cell(item.owner),
+            Cell(item.text),
+        ]
 
     def focused_table(self) -> DataGrid:
         focused = self.focused
@@ -194,6 +211,7 @@ class TodayScreen(WorkbenchScreen):
         if row is None:
             return
         if isinstance(row, ActionDue):
+
             def change(session) -> str:
                 from ...app import commands
 
@@ -232,8 +250,11 @@ class TodayScreen(WorkbenchScreen):
             return day, problem
 
         self.app.push_screen(
-            PromptDialog(f"Move the {row.kind} touchpoint of {row.client_name} from {row.date} to (YYYY-MM-DD):",
-                         check, value=(self.app.plan_day + timedelta(days=1)).isoformat()),
+            PromptDialog(
+                f"Move the {row.kind} touchpoint of {row.client_name} from {row.date} to (YYYY-MM-DD):",
+                check,
+                value=(self.app.plan_day + timedelta(days=1)).isoformat(),
+            ),
             lambda day: day and self._record(row, "moved", to=day),
         )
 
@@ -244,8 +265,7 @@ class TodayScreen(WorkbenchScreen):
             return
         from ..widgets.forms import action_item_form
 
-        self.app.push_screen(action_item_form(row.client_name, row.owner, self.app.plan_day),
-                             lambda item: item and self._add_action(row, item))
+        self.app.push_screen(action_item_form(row.client_name, row.owner, self.app.plan_day), lambda item: item and self._add_action(row, item))
 
     def _add_action(self, row: AgendaRow | ActionDue, item) -> None:
         def change(session) -> str:

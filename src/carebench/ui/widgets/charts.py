@@ -92,11 +92,9 @@ class KpiChart(Widget):
         values = [r.value for r in readings]
         ends = [dates[0], dates[-1]] if len(dates) > 1 else dates
         # Baseline and target as flat lines, each labelled at its right end.
-        for label, value, colour, marker in (("baseline", kpi.baseline, "foreground-muted", "┄"),
-                                            ("target", kpi.target, "success", "━")):
+        for label, value, colour, marker in (("baseline", kpi.baseline, "foreground-muted", "┄"), ("target", kpi.target, "success", "━")):
             plt.plot(ends, [value] * len(ends), marker=marker, color=self._colour(colour))
-            plt.text(f"{label} {with_unit(value, unit)}", x=ends[-1], y=value, alignment="right",
-                     color=self._colour(colour))
+            plt.text(f"{label} {with_unit(value, unit)}", x=ends[-1], y=value, alignment="right", color=self._colour(colour))
         plt.plot(dates, values, marker="braille", color=self._colour("primary"))
         if len(dates) == 1:
             plt.scatter(dates, values, marker="●", color=self._colour("primary"))

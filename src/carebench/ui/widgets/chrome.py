@@ -97,5 +97,3 @@ class ScreenTabs(Widget):
         if hint:
             line.append("  " + hint, style="dim")
         return line
-
-

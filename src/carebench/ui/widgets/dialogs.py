@@ -77,8 +77,9 @@ class FormDialog(ModalScreen[dict | None]):
     """
     BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("ctrl+s", "save", "Save")]
 
-    def __init__(self, title: str, fields: list[tuple[str, str, str, list[str] | None]],
-                 validate: Callable[[dict[str, str]], tuple[object, str | None]]) -> None:
+    def __init__(
+        self, title: str, fields: list[tuple[str, str, str, list[str] | None]], validate: Callable[[dict[str, str]], tuple[object, str | None]]
+    ) -> None:
         super().__init__()
         self.form_title = title
         self.fields = fields
@@ -212,9 +213,13 @@ class KeysDialog(ModalScreen[None]):
     KeysDialog > Vertical { width: 70; max-width: 98%; height: auto; max-height: 95%; border: round $primary; background: $surface; padding: 0 1; }
     KeysDialog VerticalScroll { height: auto; max-height: 100%; }
     """
-    BINDINGS = [Binding("escape,q,question_mark", "dismiss", "Close"),
-                Binding("up", "scroll(-1)", show=False), Binding("down", "scroll(1)", show=False),
-                Binding("pageup", "scroll(-10)", show=False), Binding("pagedown", "scroll(10)", show=False)]
+    BINDINGS = [
+        Binding("escape,q,question_mark", "dismiss", "Close"),
+        Binding("up", "scroll(-1)", show=False),
+        Binding("down", "scroll(1)", show=False),
+        Binding("pageup", "scroll(-10)", show=False),
+        Binding("pagedown", "scroll(10)", show=False),
+    ]
 
     def __init__(self, groups: list[tuple[str, list[tuple[str, str]]]]) -> None:
         super().__init__()

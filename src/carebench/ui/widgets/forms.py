@@ -20,8 +20,9 @@ def action_item_form(client_name: str, owner: str, day: date) -> FormDialog:
 
     def validate(values: dict[str, str]):
         try:
-            return ActionItem(text=values["text"].strip(), owner=values["owner"].strip() or owner,
-                              due=parse_date(values["due"]), priority=values["priority"]), None
+            return ActionItem(
+                text=values["text"].strip(), owner=values["owner"].strip() or owner, due=parse_date(values["due"]), priority=values["priority"]
+            ), None
         except UserError as exc:
             return None, f"due: {exc}"
         except ValidationError as exc:
@@ -29,8 +30,12 @@ def action_item_form(client_name: str, owner: str, day: date) -> FormDialog:
 
     return FormDialog(
         f"New action item for {client_name}",
-        [("text", "What", "", None), ("owner", "Owner", owner, None),
-         ("due", "Due (YYYY-MM-DD)", (day + timedelta(days=7)).isoformat(), None), ("priority", "Priority", "medium", PRIORITY_OPTIONS)],
+        [
+            ("text", "What", "", None),
+            ("owner", "Owner", owner, None),
+            ("due", "Due (YYYY-MM-DD)", (day + timedelta(days=7)).isoformat(), None),
+            ("priority", "Priority", "medium", PRIORITY_OPTIONS),
+        ],
         validate,
     )
 
@@ -40,17 +45,29 @@ def ticket_form(client_name: str, now: datetime) -> FormDialog:
 
     def validate(values: dict[str, str]):
         try:
-            return Ticket(title=values["title"].strip(), impact=values["impact"], users=values["users"],
-                          category=values["category"], opened=parse_moment(values["opened"])), None
+            return Ticket(
+                title=values["title"].strip(),
+                impact=values["impact"],
+                users=values["users"],
+                category=values["category"],
+                opened=parse_moment(values["opened"]),
+            ), None
         except UserError as exc:
             return None, f"opened: {exc}"
         except ValidationError as exc:
             return None, validation_message(exc)
 
-    return FormDialog(f"New support ticket for {client_name}", [
-        ("title", "What", "", None), ("impact", "Business impact", "medium", list(IMPACTS)),
-        ("users", "Users affected", "some", list(REACHES)), ("category", "Category", "other", list(TICKET_CATEGORIES)),
-        ("opened", "Opened", f"{now:%Y-%m-%d %H:%M}", None)], validate)
+    return FormDialog(
+        f"New support ticket for {client_name}",
+        [
+            ("title", "What", "", None),
+            ("impact", "Business impact", "medium", list(IMPACTS)),
+            ("users", "Users affected", "some", list(REACHES)),
+            ("category", "Category", "other", list(TICKET_CATEGORIES)),
+            ("opened", "Opened", f"{now:%Y-%m-%d %H:%M}", None),
+        ],
+        validate,
+    )
 
 
 def resolve_form(ref: str, title: str, now: datetime) -> FormDialog:
@@ -58,14 +75,23 @@ def resolve_form(ref: str, title: str, now: datetime) -> FormDialog:
 
     def validate(values: dict[str, str]):
         try:
-            return {"at": parse_moment(values["at"]), "first_contact": values["first_contact"] == "yes",
-                    "escalated": values["escalated"] == "yes"}, None
+            return {
+                "at": parse_moment(values["at"]),
+                "first_contact": values["first_contact"] == "yes",
+                "escalated": values["escalated"] == "yes",
+            }, None
         except UserError as exc:
             return None, f"resolved: {exc}"
 
-    return FormDialog(f"Resolve {ref}: {title}", [
-        ("at", "Resolved at", f"{now:%Y-%m-%d %H:%M}", None), ("first_contact", "At first contact", "no", ["no", "yes"]),
-        ("escalated", "Escalated", "no", ["no", "yes"])], validate)
+    return FormDialog(
+        f"Resolve {ref}: {title}",
+        [
+            ("at", "Resolved at", f"{now:%Y-%m-%d %H:%M}", None),
+            ("first_contact", "At first contact", "no", ["no", "yes"]),
+            ("escalated", "Escalated", "no", ["no", "yes"]),
+        ],
+        validate,
+    )
 
 
 def learning_form(client_name: str) -> FormDialog:
@@ -78,9 +104,11 @@ def learning_form(client_name: str) -> FormDialog:
             return None, validation_message(exc)
         return entry.model_dump(include={"kind", "what", "why"}), None
 
-    return FormDialog(f"Lesson or decision at {client_name}",
-                      [("what", "What", "", None), ("why", "Why", "", None), ("kind", "Kind", "lesson", ["lesson", "decision"])],
-                      validate)
+    return FormDialog(
+        f"Lesson or decision at {client_name}",
+        [("what", "What", "", None), ("why", "Why", "", None), ("kind", "Kind", "lesson", ["lesson", "decision"])],
+        validate,
+    )
 
 
 def opportunity_form(client_name: str, current: dict | None = None) -> FormDialog:

@@ -186,9 +186,19 @@ class DataGrid(ScrollView, Generic[RowT], can_focus=True):
             """The grid the row is in (so ``@on(DataGrid.RowSelected, "#id")`` works)."""
             return self.grid
 
-    def __init__(self, columns: Sequence[Column] = (), *, zebra_stripes: bool = False, show_header: bool = True,
-                 show_cursor: bool = True, cell_padding: int = 1, name: str | None = None, id: str | None = None,
-                 classes: str | None = None, disabled: bool = False) -> None:
+    def __init__(
+        self,
+        columns: Sequence[Column] = (),
+        *,
+        zebra_stripes: bool = False,
+        show_header: bool = True,
+        show_cursor: bool = True,
+        cell_padding: int = 1,
+        name: str | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+        disabled: bool = False,
+    ) -> None:
         super().__init__(name=name, id=id, classes=classes, disabled=disabled)
         self._columns: tuple[Column, ...] = tuple(columns)
         self._zebra_stripes = zebra_stripes
@@ -241,8 +251,14 @@ class DataGrid(ScrollView, Generic[RowT], can_focus=True):
             raise IndexError(f"no row {index} of {len(self._rows)}")
         return self._cells_of(index)
 
-    def set_rows(self, rows: Sequence[RowT], key: Callable[[RowT], Hashable] | None = None,
-                 cells: Callable[[RowT], Sequence[CellType]] | None = None, *, keep: Hashable | None = None) -> None:
+    def set_rows(
+        self,
+        rows: Sequence[RowT],
+        key: Callable[[RowT], Hashable] | None = None,
+        cells: Callable[[RowT], Sequence[CellType]] | None = None,
+        *,
+        keep: Hashable | None = None,
+    ) -> None:
         """Show ``rows``, keeping the cursor on the row of key ``keep`` (by default the row it is on now).
 
         The sequence is kept as given, not copied: nothing is done per row here, so 20,000
@@ -419,8 +435,7 @@ class DataGrid(ScrollView, Generic[RowT], can_focus=True):
     def _scroll_to_cursor(self) -> None:
         if self._rows:
             region = Region(int(self.scroll_x), self._cursor + self.header_height, 1, 1)
-            self.scroll_to_region(region, spacing=Spacing(top=self.header_height), animate=False, x_axis=False,
-                                  force=True, immediate=True)
+            self.scroll_to_region(region, spacing=Spacing(top=self.header_height), animate=False, x_axis=False, force=True, immediate=True)
 
     def _refresh_row(self, index: int) -> None:
         self.refresh_line(index + self.header_height)
@@ -430,8 +445,7 @@ class DataGrid(ScrollView, Generic[RowT], can_focus=True):
     def _update_virtual_size(self) -> None:
         # As wide as the columns at their narrowest: flexible columns then widen to fill the view.
         padding = 2 * self._cell_padding
-        narrowest = sum((column.width if column.width is not None else column.min_width) + padding
-                        for column in self._columns if column.visible)
+        narrowest = sum((column.width if column.width is not None else column.min_width) + padding for column in self._columns if column.visible)
         self.virtual_size = Size(narrowest, len(self._rows) + self.header_height)
 
     def _layout(self, width: int) -> tuple[_Placed, ...]:
@@ -447,8 +461,9 @@ class DataGrid(ScrollView, Generic[RowT], can_focus=True):
         widths = {}
         for place, index in enumerate(flexible):
             widths[index] = max(self._columns[index].min_width, share + (1 if place < extra else 0))
-        self._placed = tuple(_Placed(index, max(0, column.width if column.width is not None else widths[index]),
-                                     column.justify) for index, column in visible)
+        self._placed = tuple(
+            _Placed(index, max(0, column.width if column.width is not None else widths[index]), column.justify) for index, column in visible
+        )
         self._layout_total = sum(placed.width + padding for placed in self._placed)
         self._layout_width = width
         self._forget_drawn(cells=False)
@@ -493,8 +508,9 @@ class DataGrid(ScrollView, Generic[RowT], can_focus=True):
         """The styles lines are drawn with now: the grid's own, and each part's on top of it."""
         base = self.rich_style
         cursor = self.get_component_rich_style("grid--cursor")
-        return _LineStyles(base, base + self.get_component_rich_style("grid--header"), base + cursor,
-                           base + self.get_component_rich_style("grid--stripe"), cursor)
+        return _LineStyles(
+            base, base + self.get_component_rich_style("grid--header"), base + cursor, base + self.get_component_rich_style("grid--stripe"), cursor
+        )
 
     def _line_style(self, index: int, styles: _LineStyles) -> Style:
         """The style a row is drawn with: the grid's, striped or under the cursor."""
@@ -567,8 +583,7 @@ class DataGrid(ScrollView, Generic[RowT], can_focus=True):
         if cells:
             self._row_cells.clear()
 
-    def _strip(self, cells: Sequence[CellType], placed: Sequence[_Placed], style: Style,
-               over: Style | None = None) -> Strip:
+    def _strip(self, cells: Sequence[CellType], placed: Sequence[_Placed], style: Style, over: Style | None = None) -> Strip:
         """One line of cells, each cut or padded to its column, padding on either side.
 
         Text in the line's own style runs on into one segment; a cell with a style of its own
