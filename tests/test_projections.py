@@ -22,10 +22,11 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from carebench.core.calendar import WorkCalendar
+from carebench.app.practice import practice_clients
+from carebench.core.calendar import WorkCalendar, add_months
 from carebench.core.handover import checklist_of, default_checklist
 from carebench.core.health import health_report, latest_on_or_before, previous_of
-from carebench.core.kpis import kpi_status
+from carebench.core.kpis import kpi_status, on_target_on
 from carebench.core.models import (
     SUBSCORES,
     ActionItem,
@@ -41,6 +42,7 @@ from carebench.core.models import (
 )
 from carebench.core.phases import day_number, support_phase
 from carebench.core.pipeline import pipeline_totals
+from carebench.core.practice import SUSTAINED_MONTHS, practice_metrics, schedules_for, sustained_verdict
 from carebench.core.rules import DEFAULT_RULES, Rules
 from carebench.core.schedule import (
     AgendaItem,
@@ -150,9 +152,18 @@ def first_superseding(touchpoints, index: int) -> str | None:
     return min(later).isoformat() if later else None
 
 
+def sustained_column(client: Client, months: int) -> int | None:
+    verdict = sustained_verdict(on_target_on(k, add_months(client.go_live, months)) for k in client.kpis if k.category == "lagging")
+    return None if verdict is None else int(verdict)
+
+
 def check(store: Store, days: list[date]) -> None:
     """Every store-level read against the core, on each of ``days``."""
     clients = store.clients()
+    # The practice figures from the stored facts, as from the whole histories.
+    start, end = min(days), max(days)
+    facts = practice_clients(store, start, end, end, days)
+    assert practice_metrics(facts, start, end, end) == practice_metrics(clients, start, end, end, schedules=schedules_for(clients, start, end, end))
     for day in days:
         assert stored_agenda(store, day) == plain_agenda(clients, day), day
         assert [row._asdict() for row in store.triage_rows(day)] == [plain_triage(c, day) for c in clients], day
@@ -171,6 +182,7 @@ def check(store: Store, days: list[date]) -> None:
             sum(i.done for i in checklist),
             len(checklist),
             json.dumps([i.label for i in checklist if not i.done]),
+            *(sustained_column(client, months) for months in SUSTAINED_MONTHS),
         )
         start, end = client.go_live - timedelta(days=60), client.go_live + timedelta(days=420)
         whole = schedule(client, date.min, store.horizon())
@@ -207,7 +219,7 @@ def clients(draw, number: int) -> Client:
             Kpi(
                 key=f"k{k}",
                 name=f"KPI {k}",
-                category="leading",
+                category=draw(st.sampled_from(["leading", "lagging"])),
                 unit=draw(st.sampled_from(["%", "days"])),
                 direction=direction,
                 baseline=50.0,

@@ -271,7 +271,7 @@ def test_writer_waits_then_gives_up_on_a_locked_database(path, monkeypatch):
         assert store.client_ids() == ["x"]
 
 
-def test_lagging_kpis_at_keep_the_latest_reading_on_or_before_each_mark(store):
+def test_results_sustained_are_kept_per_client_from_the_latest_lagging_reading_on_each_mark(store):
     def kpi(key, category, *readings):
         return Kpi(
             key=key, name=key, category=category, direction="higher", baseline=1, target=5, readings=[{"date": d, "value": v} for d, v in readings]
@@ -296,9 +296,14 @@ def test_lagging_kpis_at_keep_the_latest_reading_on_or_before_each_mark(store):
             ]
         )
     )
-    found = store.lagging_kpis_at({"a": [date(2025, 7, 6), date(2026, 1, 6)]})
-    assert list(found) == ["a"]
-    kpis = {k.key: [(r.date.isoformat(), r.value) for r in k.readings] for k in found["a"]}
-    # On the mark itself counts; a later reading does not; leading KPIs are not asked for.
-    assert kpis == {"sales": [("2025-07-06", 3), ("2026-01-05", 6)], "late": []}
-    assert store.lagging_kpis_at({}) == {}
+
+    def sustained():
+        records = store.practice_records(["a", "b"], [], date(2026, 1, 1), date(2025, 1, 1))["sustained"]
+        return {cid: dict(found) for cid, found in records.items()}
+
+    # a at 6 months (2025-07-06): sales read 3 on the mark itself (off target; the 4 the day after does not count),
+    # "late" not read by then (left out); at 12 months sales read 6 (on target). Leading KPIs do not count.
+    assert sustained() == {"a": {6: 0, 12: 1}, "b": {6: 1, 12: 1}}
+    # A reading written before a mark changes the stored verdict in the same write.
+    store.add_reading("a", "late", date(2026, 1, 2), 1)
+    assert sustained()["a"] == {6: 0, 12: 0}

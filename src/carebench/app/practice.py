@@ -7,25 +7,20 @@ from datetime import date, timedelta
 
 from ..core.calendar import add_months
 from ..core.practice import (
-    SUSTAINED_MONTHS,
+    PracticeFacts,
     PracticeMetrics,
-    advocacy_reason,
-    ask_for_advocacy,
+    advocacy,
     by_owner,
+    practice_facts,
     practice_metrics,
-    quarterly_trend,
     quarters,
 )
 from .present import money, percent
 from .readmodels import Document, frozen
 from .session import Session
 
-# Clients whose histories are in memory at once.
-LOAD_CHUNK = 250
-# What practice metrics need of each client; KPI readings are loaded only for clients a sustained-results mark concerns.
-PRACTICE_PARTS = frozenset({"assessments", "opportunities", "outcomes", "testimonials", "referrals", "pulses"})
-# Loaded by the store's bulk read (the assessments only those that decide a day shown).
-BULK_PARTS = frozenset({"assessments", "opportunities"})
+# Asked of each client beyond its practice facts: what its advocacy ask reads.
+ASK_PARTS = frozenset({"testimonials", "referrals"})
 TREND_QUARTERS = 6
 
 
@@ -52,31 +47,33 @@ METRICS: list[tuple[str, str, Callable[[PracticeMetrics], str]]] = [
 ]
 
 
-def practice_clients(
-    store, first: date, end: date, as_of: date, days: Iterable[date], owner: str | None = None
-) -> tuple[list, dict[str, list[tuple[date, str]]]]:
-    """Clients with what the practice rules read from ``first`` to ``end``, and their touchpoints (as ``schedules_for``).
+def practice_clients(store, first: date, end: date, as_of: date, days: Iterable[date], owner: str | None = None) -> list[PracticeFacts]:
+    """Each client's practice facts for the periods from ``first`` to ``end`` (``days``: the days whose health is shown).
 
-    The touchpoints come from the derived rows the store keeps. Each client keeps only the
-    assessments the rules read on ``days`` (the latest on or before each). Its KPIs are
-    those a sustained-results mark (go-live + 6 or 12 months) in the range concerns: the
-    lagging ones, with their latest reading on or before each mark.
+    They come from the derived rows the store keeps: touchpoints, assessment figures and
+    the results sustained at 6 and 12 months.
     """
-    own = {c.id: c for c in store.clients(parts=PRACTICE_PARTS - BULK_PARTS, owner=owner)}
-    marks = {
-        c.id: marked for c in own.values() if (marked := [d for months in SUSTAINED_MONTHS if first <= (d := add_months(c.go_live, months)) <= end])
-    }
-    kpis = store.lagging_kpis_at(marks)
-    ids, days = list(own), sorted(set(days))
-    clients = []
-    schedules = store.touchpoint_statuses(ids, first, min(end, as_of))
-    for start in range(0, len(ids), LOAD_CHUNK):
-        for client in store.bulk_clients(ids[start : start + LOAD_CHUNK], days):
-            update = {part: getattr(own[client.id], part) for part in PRACTICE_PARTS - BULK_PARTS}
-            if client.id in kpis:
-                update["kpis"] = kpis[client.id]
-            clients.append(client.model_copy(update=update))
-    return clients, schedules
+    clients = store.client_rows(owner=owner)
+    records = store.practice_records([c.id for c in clients], days, first, min(end, as_of))
+    facts = []
+    for c in clients:
+        facts.append(
+            practice_facts(
+                c.id,
+                c.name,
+                c.owner,
+                c.status,
+                c.go_live,
+                outcomes=records["outcomes"].get(c.id, ()),
+                opportunities=records["opportunities"].get(c.id, ()),
+                referrals=[(day, bool(converted)) for day, converted in records["referrals"].get(c.id, ())],
+                pulses=records["pulses"].get(c.id, ()),
+                health=records["health"].get(c.id, ()),
+                sustained={months: None if verdict is None else bool(verdict) for months, verdict in records["sustained"].get(c.id, ())},
+                touchpoints=records["touchpoints"].get(c.id, ()),
+            )
+        )
+    return facts
 
 
 def metric_rows(metrics: PracticeMetrics, trend: list[PracticeMetrics], names: dict[str, str]) -> list[dict]:
@@ -99,7 +96,7 @@ def metric_rows(metrics: PracticeMetrics, trend: list[PracticeMetrics], names: d
 
 def practice(session: Session, start: date | None, end: date | None = None, owner: str | None = None) -> Document:
     """The practice's results for start..end (default: the year up to ``end``, today), their trend by quarter, per consultant."""
-    as_of, rules = session.today, session.rules
+    as_of = session.today
     end = end or as_of
     start = start or add_months(end, -12) + timedelta(days=1)
     periods = quarters(end, TREND_QUARTERS)
@@ -107,24 +104,20 @@ def practice(session: Session, start: date | None, end: date | None = None, owne
     # Each client's touchpoints are generated once, for every period shown.
     days = [as_of, start, end, *(day for period in periods for day in period)]
     with session.reading() as store:
-        clients, schedules = practice_clients(store, first, end, as_of, days, owner)
-    args = (rules.plans, rules.calendar, rules.weights)
-    metrics = practice_metrics(clients, start, end, as_of, owner, *args, schedules=schedules)
-    trend = quarterly_trend(clients, end, as_of, TREND_QUARTERS, owner, *args, schedules=schedules)
+        clients = practice_clients(store, first, end, as_of, days, owner)
+        # An ask needs a green band today: only those clients' testimonials and referrals are read.
+        green = {c.id: c for c in clients if c.status == "active" and (health := c.health_on(as_of)) is not None and health[2] == "green"}
+        askable = store.clients(list(green), parts=ASK_PARTS) if green else []
+    metrics = practice_metrics(clients, start, end, as_of, owner)
+    trend = [practice_metrics(clients, a, b, as_of, owner) for a, b in periods]
     names = {c.id: c.name for c in clients}
     asks = [
-        {"client": c.id, "client_name": c.name, "owner": c.owner, "reason": advocacy_reason(c, as_of)}
-        for c in clients
-        if c.status == "active" and ask_for_advocacy(c, as_of)
+        {"client": c.id, "client_name": c.name, "owner": c.owner, "reason": reason}
+        for c in askable
+        for ask, reason in [advocacy(c, as_of, "green")]
+        if ask
     ]
-    owners = (
-        {}
-        if owner
-        else {
-            name: m.model_dump(mode="json", exclude={"behind"})
-            for name, m in by_owner(clients, start, end, as_of, *args, schedules=schedules).items()
-        }
-    )
+    owners = {} if owner else {name: m.model_dump(mode="json", exclude={"behind"}) for name, m in by_owner(clients, start, end, as_of).items()}
     return Document(
         frozen(
             {

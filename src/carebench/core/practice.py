@@ -8,18 +8,21 @@ metric names the clients behind it so a screen can show them.
 
 from __future__ import annotations
 
+import math
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import Decimal
+from decimal import Context, Decimal, Inexact, Rounded, localcontext
 from fractions import Fraction
 
 from .calendar import DEFAULT_CALENDAR, WorkCalendar, add_months
-from .health import DEFAULT_WEIGHTS, latest_on_or_before, overall_score, round_half_up
-from .kpis import exact, on_target_on
-from .models import Client, Result
+from .health import DEFAULT_WEIGHTS, band_of, overall_score, round_half_up
+from .kpis import on_target_on
+from .models import Band, Client, Result
 from .pipeline import OPEN_STAGES
 from .schedule import DEFAULT_PLANS, Plans, client_band, schedule
-from .support import nps
+from .support import net_promoter
 from .terms import OUTCOME_KINDS
 
 RETAINED_KINDS = ("renewed", "extended")
@@ -64,45 +67,177 @@ def percent(part: int, whole: int) -> float | None:
     return float(round_half_up(Fraction(part, whole) * 100, 1))
 
 
-def _money(total: Fraction) -> float:
+def _money(total: Decimal) -> float:
     return float(round_half_up(total, 2))
 
 
-def in_scope(clients: Iterable[Client], end: date, owner: str | None = None) -> list[Client]:
+# Amounts add up exactly as decimals (each as it was written): a portfolio's sums stay far within 60 digits, and a
+# result that would not fit stops with an error rather than rounding.
+EXACT_MONEY = Context(prec=60, traps=[Inexact, Rounded])
+
+
+def _decimal(value: float) -> Decimal:
+    """The decimal a float was written as (``kpis.exact`` as a Decimal)."""
+    if not math.isfinite(value):
+        raise ValueError(f"not a finite number: {value!r}")
+    return Decimal(repr(float(value)))
+
+
+def in_scope(clients: Iterable[PracticeFacts], end: date, owner: str | None = None) -> list[PracticeFacts]:
     """Clients live by ``end`` (go-live on or before it), of ``owner`` when one is given, whatever their status."""
     return [c for c in clients if c.go_live <= end and (owner is None or c.owner == owner)]
 
 
-def _sustained(client: Client, months: int, start: date, end: date, as_of: date) -> bool | None:
-    """Whether every lagging KPI measured by the mark (go-live + ``months``) was on target on it.
+def sustained_verdict(on_target: Iterable[bool | None]) -> bool | None:
+    """Whether results were sustained on a mark, from each lagging KPI's on-target on that day (None: no reading by then):
+    all of those read on target; None when none was read."""
+    measured = [value for value in on_target if value is not None]
+    return all(measured) if measured else None
 
-    None when the mark is outside the period, not reached by ``as_of``, or no lagging
-    KPI has a reading on or before it.
+
+@dataclass(frozen=True, slots=True)
+class PracticeFacts:
+    """What the practice figures read of one client, in the form they are read in (see ``facts_of``).
+
+    Several periods are worked out from one set of facts without going back to the
+    client's history: each part is in date order, ``health`` has the overall score
+    (in tenths, as rounded) and band of the assessments that decide a day shown,
+    ``sustained`` the verdict on each mark (months after go-live, day, all lagging KPIs
+    read by then on target), ``touchpoints`` the days and outcomes of its touchpoints.
     """
-    mark = add_months(client.go_live, months)
-    if not start <= mark <= end or mark > as_of:
-        return None
-    measured = [on_target for k in client.kpis if k.category == "lagging" if (on_target := on_target_on(k, mark)) is not None]
-    if not measured:
-        return None
-    return all(measured)
+
+    id: str
+    name: str
+    owner: str
+    status: str
+    go_live: date
+    outcomes: tuple[tuple[date, str], ...] = ()
+    won: tuple[tuple[date, Decimal], ...] = ()
+    pipeline: Decimal | None = None
+    referrals: tuple[tuple[date, bool], ...] = ()
+    pulses: tuple[tuple[date, int], ...] = ()
+    health: tuple[tuple[date, int, str], ...] = ()
+    sustained: tuple[tuple[int, date, bool], ...] = ()
+    touchpoint_days: tuple[date, ...] = ()
+    touchpoints_done: tuple[int, ...] = (0,)  # how many of the first n touchpoints were done, for n = 0, 1, ...
+
+    def health_on(self, day: date) -> tuple[date, int, str] | None:
+        """The latest of ``health`` on or before ``day``."""
+        index = bisect_right(self.health, (day, 1_000_000))
+        return self.health[index - 1] if index else None
 
 
-def _average_health(clients: list[Client], day: date, weights: Mapping[str, object]) -> tuple[Decimal | None, list[str]]:
-    """Mean of each client's latest overall score on or before ``day`` (one decimal, half-up), and who has one."""
-    scores, ids = [], []
+def practice_facts(
+    id: str,
+    name: str,
+    owner: str,
+    status: str,
+    go_live: date,
+    *,
+    outcomes: Iterable[tuple[date, str]] = (),
+    opportunities: Iterable[tuple[str, float, int, date | None]] = (),
+    referrals: Iterable[tuple[date, bool]] = (),
+    pulses: Iterable[tuple[date, int]] = (),
+    health: Iterable[tuple[date, Decimal | float, str]] = (),
+    sustained: Mapping[int, bool | None] | None = None,
+    touchpoints: Iterable[tuple[date, str]] = (),
+) -> PracticeFacts:
+    """A client's practice facts from its records: outcomes (date, kind) and referrals (date, became an engagement)
+    and pulses (date, would recommend) in the order recorded, opportunities (stage, value, probability, closed on),
+    assessments (date, overall as rounded, band), the ``sustained_verdict`` on go-live + each of SUSTAINED_MONTHS,
+    and touchpoints (date, status)."""
+    opportunities = list(opportunities)
+    with localcontext(EXACT_MONEY):
+        open_ones = [_decimal(value) * probability / 100 for stage, value, probability, _ in opportunities if stage in OPEN_STAGES]
+        pipeline = sum(open_ones, Decimal(0)) if open_ones else None
+    verdicts = sustained or {}
+    marked = [(months, add_months(go_live, months), verdicts.get(months)) for months in SUSTAINED_MONTHS]
+    days, done = [], [0]
+    for day, state in sorted(touchpoints, key=lambda t: t[0]):
+        days.append(day)
+        done.append(done[-1] + (state == "done"))
+    return PracticeFacts(
+        id=id,
+        name=name,
+        owner=owner,
+        status=status,
+        go_live=go_live,
+        outcomes=tuple(sorted(outcomes, key=lambda o: o[0])),
+        won=tuple((closed, _decimal(value)) for stage, value, _, closed in opportunities if stage == "won" and closed is not None),
+        pipeline=pipeline,
+        referrals=tuple(sorted(referrals, key=lambda r: r[0])),
+        pulses=tuple(pulses),
+        health=tuple(sorted((day, int(Decimal(str(overall)) * 10), band) for day, overall, band in health)),
+        sustained=tuple((months, mark, verdict) for months, mark, verdict in marked if verdict is not None),
+        touchpoint_days=tuple(days),
+        touchpoints_done=tuple(done),
+    )
+
+
+def facts_of(
+    client: Client,
+    weights: Mapping[str, object] = DEFAULT_WEIGHTS,
+    touchpoints: Iterable[tuple[date, str]] = (),
+) -> PracticeFacts:
+    """The practice facts of a client's whole history (``touchpoints``: its touchpoints as ``schedules_for`` gives them)."""
+    lagging = [k for k in client.kpis if k.category == "lagging"]
+    verdicts = {months: sustained_verdict(on_target_on(k, add_months(client.go_live, months)) for k in lagging) for months in SUSTAINED_MONTHS}
+    return practice_facts(
+        client.id,
+        client.name,
+        client.owner,
+        client.status,
+        client.go_live,
+        outcomes=[(o.date, o.kind) for o in client.outcomes],
+        opportunities=[(o.stage, o.value, o.probability, o.closed_on) for o in client.opportunities],
+        referrals=[(r.date, r.became_engagement) for r in client.referrals],
+        pulses=[(p.date, p.recommend) for p in client.pulses],
+        health=[(a.date, overall_score(a.scores, weights), band_of(overall_score(a.scores, weights))) for a in client.assessments],
+        sustained=verdicts,
+        touchpoints=touchpoints,
+    )
+
+
+def _facts(
+    clients: Iterable[Client | PracticeFacts],
+    start: date,
+    end: date,
+    as_of: date,
+    plans: Plans,
+    calendar: WorkCalendar,
+    weights: Mapping[str, object],
+    schedules: Mapping[str, Sequence[tuple[date, str]]] | None,
+) -> list[PracticeFacts]:
+    """Facts as given, or worked out of whole clients (their touchpoints from ``schedules`` or generated)."""
+    found = []
     for client in clients:
-        latest = latest_on_or_before(client.assessments, day)
+        if isinstance(client, PracticeFacts):
+            found.append(client)
+            continue
+        last_due = min(end, as_of)
+        if schedules is not None:
+            touchpoints: Sequence[tuple[date, str]] = schedules.get(client.id, ())
+        else:
+            touchpoints = [(tp.date, tp.status) for tp in schedule(client, start, last_due, plans, calendar)] if start <= last_due else []
+        found.append(facts_of(client, weights, touchpoints))
+    return found
+
+
+def _average_health(clients: list[PracticeFacts], day: date) -> tuple[Decimal | None, list[str]]:
+    """Mean of each client's latest overall score on or before ``day`` (one decimal, half-up), and who has one."""
+    tenths, ids = 0, []
+    for client in clients:
+        latest = client.health_on(day)
         if latest is not None:
-            scores.append(Fraction(overall_score(latest.scores, weights)))
+            tenths += latest[1]
             ids.append(client.id)
-    if not scores:
+    if not ids:
         return None, []
-    return round_half_up(sum(scores, Fraction(0)) / len(scores), 1), ids
+    return round_half_up(Fraction(tenths, 10 * len(ids)), 1), ids
 
 
 def practice_metrics(
-    clients: Iterable[Client],
+    clients: Iterable[Client | PracticeFacts],
     start: date,
     end: date,
     as_of: date,
@@ -115,8 +250,9 @@ def practice_metrics(
 ) -> PracticeMetrics:
     """Work out the practice's results for ``start``..``end`` (both included) over the clients in scope.
 
-    ``schedules`` (see ``schedules_for``: each client's touchpoints as (date, status))
-    saves generating them again when several periods are worked out; it must cover
+    ``clients`` are whole clients or their facts (``practice_facts``: what several periods
+    are worked out from). For whole clients, ``schedules`` (see ``schedules_for``: each
+    client's touchpoints as (date, status)) saves generating them; it must cover
     ``start`` to ``min(end, as_of)``.
 
     In scope: clients live by ``end`` (and of ``owner`` when given). Per metric:
@@ -142,51 +278,54 @@ def practice_metrics(
     """
     if end < start:
         raise ValueError(f"the period ends ({end}) before it starts ({start})")
-    scope = in_scope(clients, end, owner)
+    scope = in_scope(_facts(clients, start, end, as_of, plans, calendar, weights, schedules), end, owner)
     behind: dict[str, list[str]] = {"clients": [c.id for c in scope]}
 
     # Retention: each client's latest outcome in the period.
     latest_outcome: dict[str, str] = {}
     for client in scope:
-        outcomes = sorted((o for o in client.outcomes if start <= o.date <= end), key=lambda o: o.date)
+        outcomes = [kind for day, kind in client.outcomes if start <= day <= end]
         if outcomes:
-            latest_outcome[client.id] = outcomes[-1].kind
+            latest_outcome[client.id] = outcomes[-1]
     kept = [cid for cid, kind in latest_outcome.items() if kind in RETAINED_KINDS]
     for kind in OUTCOME_KINDS:
         behind[kind] = [cid for cid, k in latest_outcome.items() if k == kind]
     behind["retention_rate"] = list(latest_outcome)
 
-    # Results sustained at 6 and 12 months.
-    sustained: dict[int, float | None] = {}
-    for months in SUSTAINED_MONTHS:
-        verdicts = {c.id: v for c in scope if (v := _sustained(c, months, start, end, as_of)) is not None}
-        sustained[months] = percent(sum(verdicts.values()), len(verdicts))
-        behind[f"sustained_{months}m"] = list(verdicts)
+    # Results sustained at 6 and 12 months: the marks in the period and reached by as_of.
+    verdicts: dict[int, dict[str, bool]] = {months: {} for months in SUSTAINED_MONTHS}
+    for client in scope:
+        for months, mark, verdict in client.sustained:
+            if start <= mark <= end and mark <= as_of:
+                verdicts[months][client.id] = verdict
+    sustained = {months: percent(sum(found.values()), len(found)) for months, found in verdicts.items()}
+    for months, found in verdicts.items():
+        behind[f"sustained_{months}m"] = list(found)
 
     # Follow-on revenue and pipeline.
-    won, won_ids, pipeline, pipeline_ids = Fraction(0), [], Fraction(0), []
-    for client in scope:
-        closed = [o for o in client.opportunities if o.stage == "won" and o.closed_on is not None and start <= o.closed_on <= end]
-        if closed:
-            won += sum((exact(o.value) for o in closed), Fraction(0))
-            won_ids.append(client.id)
-        open_ones = [o for o in client.opportunities if o.stage in OPEN_STAGES]
-        if open_ones:
-            pipeline += sum((exact(o.value) * o.probability / 100 for o in open_ones), Fraction(0))
-            pipeline_ids.append(client.id)
+    won, won_ids, pipeline, pipeline_ids = Decimal(0), [], Decimal(0), []
+    with localcontext(EXACT_MONEY):
+        for client in scope:
+            closed = [value for day, value in client.won if start <= day <= end]
+            if closed:
+                won += sum(closed, Decimal(0))
+                won_ids.append(client.id)
+            if client.pipeline is not None:
+                pipeline += client.pipeline
+                pipeline_ids.append(client.id)
     behind["follow_on_revenue"] = won_ids
     behind["weighted_pipeline"] = pipeline_ids
 
     # Referrals.
-    referred = {c.id: [r for r in c.referrals if start <= r.date <= end] for c in scope}
+    referred = {c.id: [converted for day, converted in c.referrals if start <= day <= end] for c in scope}
     referred = {cid: found for cid, found in referred.items() if found}
-    referrals = [r for found in referred.values() for r in found]
+    referrals = [converted for found in referred.values() for converted in found]
     behind["referral_rate"] = behind["referrals"] = list(referred)
-    behind["referrals_converted"] = [cid for cid, found in referred.items() if any(r.became_engagement for r in found)]
+    behind["referrals_converted"] = [cid for cid, found in referred.items() if any(found)]
 
     # Health now and at the start.
-    average_end, end_ids = _average_health(scope, end, weights)
-    average_start, start_ids = _average_health(scope, start, weights)
+    average_end, end_ids = _average_health(scope, end)
+    average_start, start_ids = _average_health(scope, start)
     change = None if average_end is None or average_start is None else average_end - average_start
     behind["average_health"] = end_ids
     behind["average_health_change"] = end_ids if change is not None else []
@@ -195,22 +334,18 @@ def practice_metrics(
     last_due = min(end, as_of)
     done = total = 0
     touched = []
-    for client in scope:
-        if last_due < start:
-            statuses = []
-        elif schedules is not None:
-            statuses = [status for day, status in schedules.get(client.id, ()) if start <= day <= last_due]
-        else:
-            statuses = [tp.status for tp in schedule(client, start, last_due, plans, calendar)]
-        if statuses:
-            done += statuses.count("done")
-            total += len(statuses)
-            touched.append(client.id)
+    if start <= last_due:
+        for client in scope:
+            first, last = bisect_left(client.touchpoint_days, start), bisect_right(client.touchpoint_days, last_due)
+            if last > first:
+                done += client.touchpoints_done[last] - client.touchpoints_done[first]
+                total += last - first
+                touched.append(client.id)
     behind["on_time_share"] = touched
 
     # Pulse answers.
-    answers = [p for c in scope for p in c.pulses if start <= p.date <= end]
-    behind["nps"] = [c.id for c in scope if any(start <= p.date <= end for p in c.pulses)]
+    answers = {c.id: [value for day, value in c.pulses if start <= day <= end] for c in scope}
+    behind["nps"] = [cid for cid, found in answers.items() if found]
 
     return PracticeMetrics(
         start=start,
@@ -228,17 +363,17 @@ def practice_metrics(
         weighted_pipeline=_money(pipeline),
         referral_rate=percent(len(referred), len(scope)),
         referrals=len(referrals),
-        referrals_converted=sum(1 for r in referrals if r.became_engagement),
+        referrals_converted=sum(referrals),
         average_health=None if average_end is None else float(average_end),
         average_health_change=None if change is None else float(change),
         on_time_share=percent(done, total),
-        nps=nps(answers),
+        nps=net_promoter([value for found in answers.values() for value in found]),
         behind={key: sorted(ids) for key, ids in behind.items()},
     )
 
 
 def by_owner(
-    clients: Iterable[Client],
+    clients: Iterable[Client | PracticeFacts],
     start: date,
     end: date,
     as_of: date,
@@ -249,9 +384,10 @@ def by_owner(
     schedules: Mapping[str, Sequence[tuple[date, str]]] | None = None,
 ) -> dict[str, PracticeMetrics]:
     """The period's metrics per consultant (every owner among ``clients``, in name order)."""
-    every = list(clients)
-    owners = sorted({c.owner for c in every})
-    return {owner: practice_metrics(every, start, end, as_of, owner, plans, calendar, weights, schedules=schedules) for owner in owners}
+    own: dict[str, list[PracticeFacts]] = {}
+    for facts in _facts(clients, start, end, as_of, plans, calendar, weights, schedules):
+        own.setdefault(facts.owner, []).append(facts)
+    return {owner: practice_metrics(own[owner], start, end, as_of, owner) for owner in sorted(own)}
 
 
 def schedules_for(
@@ -283,7 +419,7 @@ def quarters(end: date, count: int) -> list[tuple[date, date]]:
 
 
 def quarterly_trend(
-    clients: Iterable[Client],
+    clients: Iterable[Client | PracticeFacts],
     end: date,
     as_of: date,
     count: int = 6,
@@ -295,17 +431,17 @@ def quarterly_trend(
     schedules: Mapping[str, Sequence[tuple[date, str]]] | None = None,
 ) -> list[PracticeMetrics]:
     """The metrics of each of the last ``count`` quarters up to ``end``, oldest first (for sparklines)."""
-    every = list(clients)
-    return [practice_metrics(every, start, stop, as_of, owner, plans, calendar, weights, schedules=schedules) for start, stop in quarters(end, count)]
+    periods = quarters(end, count)
+    every = _facts(clients, periods[0][0], end, as_of, plans, calendar, weights, schedules)
+    return [practice_metrics(every, start, stop, as_of, owner) for start, stop in periods]
 
 
 # ----- advocacy ---------------------------------------------------------------------------
 
 
-def _advocacy_blockers(client: Client, day: date) -> list[str]:
-    """Why not to ask the client for a testimonial or referral on ``day`` (empty: ask)."""
+def _advocacy_blockers(client: Client, day: date, band: Band | None) -> list[str]:
+    """Why not to ask the client for a testimonial or referral on ``day``, its band then being ``band`` (empty: ask)."""
     blockers = []
-    band = client_band(client, day)
     if band is None:
         blockers.append("not assessed yet")
     elif band != "green":
@@ -332,17 +468,22 @@ def ask_for_advocacy(client: Client, day: date) -> bool:
     request (given or declined) nor referred anyone, and was not asked in the calendar
     quarter containing ``day``: the ask shows once a quarter until it is answered.
     """
-    return not _advocacy_blockers(client, day)
+    return advocacy(client, day, client_band(client, day))[0]
 
 
 def advocacy_reason(client: Client, day: date) -> str:
     """One line saying why the ask shows on ``day``, or why it does not."""
-    blockers = _advocacy_blockers(client, day)
+    return advocacy(client, day, client_band(client, day))[1]
+
+
+def advocacy(client: Client, day: date, band: Band | None) -> tuple[bool, str]:
+    """``ask_for_advocacy`` and ``advocacy_reason`` of a client whose band on ``day`` is ``band`` (its assessments unread)."""
+    blockers = _advocacy_blockers(client, day, band)
     if blockers:
-        return "no ask: " + "; ".join(blockers)
+        return False, "no ask: " + "; ".join(blockers)
     earlier = sorted(t.requested for t in client.testimonials if t.requested <= day)
     since = f" (last asked {earlier[-1]})" if earlier else ""
-    return f"green and no testimonial or referral yet: ask for one{since}"
+    return True, f"green and no testimonial or referral yet: ask for one{since}"
 
 
 # ----- lessons learned --------------------------------------------------------------------

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime, time, timedelta
 from fractions import Fraction
 from typing import Literal
@@ -219,7 +219,11 @@ def nps(pulses: Iterable[Pulse]) -> int | None:
     The difference is worked out exactly and rounded once to a whole number, halves
     away from zero (1 promoter in 8 answers is 12.5, so 13). None without answers.
     """
-    answers = [p.recommend for p in pulses]
+    return net_promoter([p.recommend for p in pulses])
+
+
+def net_promoter(answers: Sequence[int]) -> int | None:
+    """``nps`` of the would-recommend answers themselves."""
     if not answers:
         return None
     promoters = sum(1 for value in answers if value >= 9)

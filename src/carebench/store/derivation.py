@@ -14,7 +14,7 @@ from ..core.rules import Rules
 
 # Raise this whenever projections.py would derive other rows from the same data: rows made by
 # an older version are then rebuilt before they are read.
-DERIVATION_VERSION = 1
+DERIVATION_VERSION = 2
 # Touchpoints are generated up to this many days after the day the rows were last brought up to date
 # (a red client's recovery calls reach that far: each of its assessments writes that many rows),
 HORIZON_DAYS = 460
@@ -85,6 +85,16 @@ class TriageRow(NamedTuple):
     kpis_on_target: int
     kpis: int
     weighted_pipeline: float
+
+
+class ClientRow(NamedTuple):
+    """A client's own fields that lists of clients read."""
+
+    id: str
+    name: str
+    owner: str
+    status: str
+    go_live: date
 
 
 class TouchpointRow(NamedTuple):

@@ -21,11 +21,13 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from datetime import date, timedelta
 
+from ..core.calendar import add_months
 from ..core.handover import checklist_of
 from ..core.health import assessment_figures
-from ..core.kpis import TREND_WINDOW, best_of, flag_changes, kpi_status
+from ..core.kpis import TREND_WINDOW, best_of, flag_changes, is_on_target, kpi_status
 from ..core.models import SUBSCORES, Assessment, ChecklistItem, Client, Kpi, Opportunity, Reading, Scores, TouchpointException
 from ..core.pipeline import pipeline_totals
+from ..core.practice import SUSTAINED_MONTHS, sustained_verdict
 from ..core.rules import Rules
 from ..core.schedule import plan_reach, schedule_tuples, superseded_dates
 from ..core.terms import Direction
@@ -238,7 +240,7 @@ def _derive(
                 _derive_standing(conn, cid, kpis.get(cid, []), rules, since)
     if "summary" in parts:
         rows = summary_rows(conn, ids, kpis)
-        conn.executemany("INSERT OR REPLACE INTO client_summary VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        conn.executemany("INSERT OR REPLACE INTO client_summary VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
 
 
 def _assessments(conn: sqlite3.Connection, ids: list[str]) -> dict[str, list[Assessment]]:
@@ -582,6 +584,7 @@ def summary_rows(conn: sqlite3.Connection, ids: list[str], kpis: dict[str, list[
         f"SELECT client_id, key, label, done FROM checklist_items WHERE client_id IN ({marks}) ORDER BY client_id, position", ids
     ):
         checklists[cid].append(ChecklistItem.model_construct(key=key, label=label, done=bool(done)))
+    sustained = sustained_of(conn, ids)
     rows = []
     for cid in ids:
         open_items = [priority for status, priority in actions.get(cid, []) if status == "open"]
@@ -596,6 +599,28 @@ def summary_rows(conn: sqlite3.Connection, ids: list[str], kpis: dict[str, list[
                 sum(1 for item in items if item.done),
                 len(items),
                 json.dumps([item.label for item in items if not item.done]),
+                *(sustained.get((cid, months)) for months in SUSTAINED_MONTHS),
             )
         )
     return rows
+
+
+def sustained_of(conn: sqlite3.Connection, ids: list[str]) -> dict[tuple[str, int], int]:
+    """Per (client, months) of SUSTAINED_MONTHS, core.practice.sustained_verdict of its lagging KPIs on go-live + months
+    (1 | 0; absent when none was read by then)."""
+    marks = [
+        (cid, months, add_months(_fromiso(go_live), months).isoformat())
+        for cid, go_live in conn.execute(f"SELECT id, go_live FROM clients WHERE id IN ({_marks(ids)})", ids)
+        for months in SUSTAINED_MONTHS
+    ]
+    found: dict[tuple[str, int], list[bool | None]] = defaultdict(list)
+    for start in range(0, len(marks), 3000):  # within SQLite's limit on parameters
+        chunk = marks[start : start + 3000]
+        for cid, months, direction, value, target in conn.execute(
+            f"WITH marks (client_id, months, day) AS (VALUES {','.join(['(?, ?, ?)'] * len(chunk))}) "
+            "SELECT m.client_id, m.months, k.direction, (SELECT value FROM readings WHERE kpi_id = k.id AND date <= m.day "
+            "ORDER BY date DESC LIMIT 1), k.target FROM marks m JOIN kpis k ON k.client_id = m.client_id AND k.category = 'lagging'",
+            [value for mark in chunk for value in mark],
+        ):
+            found[(cid, months)].append(None if value is None else is_on_target(direction, value, target))
+    return {key: int(verdict) for key, values in found.items() if (verdict := sustained_verdict(values)) is not None}

@@ -477,6 +477,13 @@ MIGRATION_9 = """
 ALTER TABLE drafts ADD COLUMN recovered TEXT NOT NULL DEFAULT '[]'
 """
 
+# Per client, whether its results were sustained at 6 and 12 months after go-live (core.practice.sustained_verdict
+# of its lagging KPIs on that day: 1 | 0, NULL when none was read by then), what the practice figures read.
+MIGRATION_10 = """
+ALTER TABLE client_summary ADD COLUMN sustained_6m INTEGER;
+ALTER TABLE client_summary ADD COLUMN sustained_12m INTEGER
+"""
+
 # The triggers that keep the audit trail append-only (against carebench's own writes: a member
 # with direct SQL access can drop them, which `carebench doctor` reports).
 AUDIT_TRIGGERS = {
@@ -494,5 +501,6 @@ MIGRATIONS: list[tuple[int, str]] = [
     (7, MIGRATION_7),
     (8, MIGRATION_8),
     (9, MIGRATION_9),
+    (10, MIGRATION_10),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]

@@ -14,7 +14,18 @@ from ..core.rules import DEFAULT_RULES, Rules
 from ..core.terms import SUBSCORES, agenda_order
 from .construct import constructor
 from .db import StoreError, audit, connect, current_login, now_stamp, transaction
-from .derivation import DERIVED_TABLES, NEXT_TOUCHPOINT_DAYS, PARTS, AgendaRow, KpiStandingRow, TouchpointRow, TriageRow, needed, stored_state
+from .derivation import (
+    DERIVED_TABLES,
+    NEXT_TOUCHPOINT_DAYS,
+    PARTS,
+    AgendaRow,
+    ClientRow,
+    KpiStandingRow,
+    TouchpointRow,
+    TriageRow,
+    needed,
+    stored_state,
+)
 
 if TYPE_CHECKING:
     from ..core import kpis, models, pipeline
@@ -213,6 +224,16 @@ class Store:
         """Client ids in order (only the active ones, or only ``owner``'s, when asked)."""
         where, params = _client_filter(None, active_only, owner)
         return [row[0] for row in self.conn.execute(f"SELECT c.id FROM clients c WHERE {where} ORDER BY c.id", params)]
+
+    def client_rows(self, *, owner: str | None = None) -> list[ClientRow]:
+        """Every client's own fields (of ``owner`` when given), by id."""
+        where, params = _client_filter(None, False, owner)
+        return [
+            ClientRow(cid, name, who, status, date.fromisoformat(go_live))
+            for cid, name, who, status, go_live in self.conn.execute(
+                f"SELECT c.id, c.name, c.owner, c.status, c.go_live FROM clients c WHERE {where} ORDER BY c.id", params
+            )
+        ]
 
     def client_names(self) -> list[tuple[str, str]]:
         """(id, name) of every client, by id."""
@@ -710,7 +731,7 @@ class Store:
                 raise StoreError(f"client '{client_id}' has no KPI '{key}'")
             old = self.conn.execute("SELECT value FROM readings WHERE kpi_id = ? AND date = ?", (row[0], day.isoformat())).fetchone()
             self.db["readings"].upsert({"kpi_id": row[0], "date": day.isoformat(), "value": value, **self._stamp()}, pk=("kpi_id", "date"))
-            self._refresh(client_id, ("kpis", "standing"), since=day, kpi_ids=[row[0]])
+            self._refresh(client_id, ("kpis", "standing", "summary"), since=day, kpi_ids=[row[0]])
             audit(
                 self.conn,
                 self.actor,
@@ -1330,7 +1351,7 @@ class Store:
                 earliest, kpis = changed.get(client_id, (day, set()))
                 changed[client_id] = (min(earliest, day), kpis | {kpi_id})
             for client_id, (earliest, kpis) in changed.items():
-                self._refresh(client_id, ("kpis", "standing"), since=earliest, kpi_ids=kpis)
+                self._refresh(client_id, ("kpis", "standing", "summary"), since=earliest, kpi_ids=kpis)
             if touched:
                 audit(
                     self.conn,
@@ -1455,20 +1476,6 @@ class Store:
             found[key].append((when, value))
         return found
 
-    def touchpoint_statuses(self, ids: list[str], start: date, end: date) -> dict[str, list[tuple[date, str]]]:
-        """Each client's touchpoints from ``start`` to ``end`` as (date, status), as core.practice.schedules_for gives them."""
-        found: dict[str, list[tuple[date, str]]] = {client: [] for client in ids}
-        if end < start:
-            return found
-        for client, when, status in self.conn.execute(
-            "SELECT t.client_id, t.date, t.status FROM clients c JOIN touchpoints t ON t.client_id = c.id "
-            "AND t.date BETWEEN ? AND ? ORDER BY t.client_id, t.date",
-            (start.isoformat(), end.isoformat()),
-        ):
-            if client in found:
-                found[client].append((date.fromisoformat(when), status))
-        return found
-
     def bands_on(self, day: date) -> dict[str, str | None]:
         """Each client's band on ``day`` (None when not assessed by then), by client id."""
         return dict(
@@ -1576,92 +1583,70 @@ class Store:
         _id, current, when, previous, change, change_unit, on_target, trend, backsliding, retained, peak, count = row
         return [current, change, change_unit, on_target, trend, backsliding, retained, peak, previous, when, count]
 
-    def bulk_clients(self, ids: list[str], days: Iterable[date]) -> list[models.Client]:
-        """The clients ``ids`` with their opportunities and, of their assessments, only those that are the latest on or
-        before one of ``days`` (what the practice figures read), built without the per-field lookups of
-        ``model_construct``; their other parts are empty."""
+    def practice_records(self, ids: list[str], days: Iterable[date], first: date, last_due: date) -> dict[str, dict[str, list[tuple]]]:
+        """What the practice figures read of the clients ``ids``, as plain rows per part and client (in recorded order):
+
+        - outcomes (date, kind), referrals (date, became_engagement), pulses (date, recommend);
+        - opportunities (stage, value, probability, closed_on);
+        - health (date, overall, band): of the derived assessment rows, those latest on or before one of ``days``;
+        - touchpoints (date, "done" or "") of the derived rows from ``first`` to ``last_due``, in date order;
+        - sustained (months, 1 | 0 | None): its results sustained at so many months after go-live (client_summary).
+        """
+        found: dict[str, dict[str, list[tuple]]] = defaultdict(lambda: defaultdict(list))
         if not ids:
-            return []
-        marks = ",".join("?" * len(ids))
-        conn = self.conn
+            return found
         fromiso = date.fromisoformat
-        new_scores = self._constructor(models.Scores, SUBSCORES)
-        new_assessment = self._constructor(models.Assessment, ("date", "scores", "note", "author"))
-        assessments: dict[str, list] = defaultdict(list)
+        wanted = ",".join("?" * len(ids))
+
+        def collect(part: str, sql: str, params: Iterable, *dated: int) -> None:
+            for client_id, *values in self.conn.execute(sql, tuple(params)):
+                for index in dated:
+                    if values[index] is not None:
+                        values[index] = fromiso(values[index])
+                found[part][client_id].append(tuple(values))
+
+        collect("outcomes", f"SELECT client_id, date, kind FROM outcomes WHERE client_id IN ({wanted}) ORDER BY client_id, id", ids, 0)
+        collect(
+            "referrals",
+            f"SELECT client_id, date, became_engagement FROM referrals WHERE client_id IN ({wanted}) ORDER BY client_id, id",
+            ids,
+            0,
+        )
+        collect("pulses", f"SELECT client_id, date, recommend FROM pulses WHERE client_id IN ({wanted}) ORDER BY client_id, id", ids, 0)
+        collect(
+            "opportunities",
+            f"SELECT client_id, stage, value, probability, closed_on FROM opportunities WHERE client_id IN ({wanted}) ORDER BY client_id, id",
+            ids,
+            3,
+        )
         shown = sorted({day.isoformat() for day in days})
-        for client_id, day, note, author, *values in conn.execute(
-            f"WITH days(day) AS (VALUES {', '.join(['(?)'] * len(shown))}), picked AS (SELECT DISTINCT c.id AS client_id, "
-            "(SELECT MAX(date) FROM assessments WHERE client_id = c.id AND date <= days.day) AS date "
-            f"FROM clients c CROSS JOIN days WHERE c.id IN ({marks})) "
-            f"SELECT a.client_id, a.date, a.note, a.author, {', '.join('a.' + s for s in SUBSCORES)} "
-            "FROM picked JOIN assessments a ON a.client_id = picked.client_id AND a.date = picked.date "
-            "ORDER BY a.client_id, a.date",
-            [*shown, *ids],
-        ):
-            assessments[client_id].append(new_assessment(fromiso(day), new_scores(*values), note, author))
-        opportunities: dict[str, list] = defaultdict(list)
-        for row in self._rows(f"SELECT * FROM opportunities WHERE client_id IN ({marks}) ORDER BY client_id, id", ids):
-            opportunities[row["client_id"]].append(self.opportunity_of(row))
-        empty: dict[str, Any] = {part: [] for part in ALL_PARTS - {"readings", "assessments", "opportunities"}}
-        return [
-            models.Client.model_construct(
-                id=row["id"],
-                name=row["name"],
-                tier=row["tier"],
-                go_live=date.fromisoformat(row["go_live"]),
-                owner=row["owner"],
-                investment=row["investment"],
-                roi_target=row["roi_target"],
-                status=row["status"],
-                assessments=assessments.get(row["id"], []),
-                opportunities=opportunities.get(row["id"], []),
-                **empty,
+        if shown:
+            collect(
+                "health",
+                f"WITH days(day) AS (VALUES {', '.join(['(?)'] * len(shown))}), picked AS (SELECT DISTINCT c.id AS client_id, "
+                "(SELECT MAX(date) FROM assessment_health WHERE client_id = c.id AND date <= days.day) AS date "
+                f"FROM clients c CROSS JOIN days WHERE c.id IN ({wanted})) "
+                "SELECT h.client_id, h.date, h.overall, h.band FROM picked JOIN assessment_health h "
+                "ON h.client_id = picked.client_id AND h.date = picked.date ORDER BY h.client_id, h.date",
+                [*shown, *ids],
+                0,
             )
-            for row in self._rows(f"SELECT * FROM clients WHERE id IN ({marks}) ORDER BY id", ids)
-        ]
+        for client_id, six, twelve in self.conn.execute(
+            f"SELECT client_id, sustained_6m, sustained_12m FROM client_summary WHERE client_id IN ({wanted})", ids
+        ):
+            found["sustained"][client_id] = [(6, six), (12, twelve)]
+        if first <= last_due:
+            # One row per client, its touchpoints' days and outcomes (1: done) in date order.
+            for client_id, days_of, done in self.conn.execute(
+                "SELECT client_id, group_concat(date), group_concat(status = 'done', '') FROM touchpoints "
+                "WHERE date BETWEEN ? AND ? GROUP BY client_id",
+                (first.isoformat(), last_due.isoformat()),
+            ):
+                found["touchpoints"][client_id] = [(fromiso(day), "done" if flag == "1" else "") for day, flag in zip(days_of.split(","), done)]
+        return found
 
     # ``model.model_construct`` from positional values, made cheap for the many rows of bulk reads (see construct.py).
     _constructor = staticmethod(constructor)
-
-    def lagging_kpis_at(self, marks: dict[str, list[date]]) -> dict[str, list[models.Kpi]]:
-        """Per client, its lagging KPIs with only their latest reading on or before each of the client's ``marks`` days.
-
-        What a KPI's status on one of those days depends on, without loading its history.
-        """
-        pairs = [(client_id, day.isoformat()) for client_id, days in marks.items() for day in days]
-        if not pairs:
-            return {}
-        found: dict[int, dict[str, float]] = defaultdict(dict)
-        for start in range(0, len(pairs), 2000):  # within SQLite's limit on parameters
-            chunk = pairs[start : start + 2000]
-            for kpi_id, when, value in self.conn.execute(
-                f"WITH marks (client_id, day) AS (VALUES {','.join(['(?, ?)'] * len(chunk))}) "
-                "SELECT k.id, r.date, r.value FROM marks m JOIN kpis k ON k.client_id = m.client_id "
-                "AND k.category = 'lagging' JOIN readings r ON r.kpi_id = k.id "
-                "AND r.date = (SELECT MAX(date) FROM readings WHERE kpi_id = k.id AND date <= m.day)",
-                [value for pair in chunk for value in pair],
-            ):
-                found[kpi_id][when] = value
-        wanted = list(marks)
-        kpis: dict[str, list[models.Kpi]] = {client_id: [] for client_id in wanted}
-        new_reading = self._constructor(models.Reading, ("date", "value"))
-        for r in self._rows(
-            f"SELECT * FROM kpis WHERE category = 'lagging' AND client_id IN ({','.join('?' * len(wanted))}) ORDER BY client_id, position", wanted
-        ):
-            readings = [new_reading(date.fromisoformat(d), v) for d, v in sorted(found.get(r["id"], {}).items())]
-            kpis[r["client_id"]].append(
-                models.Kpi.model_construct(
-                    key=r["key"],
-                    name=r["name"],
-                    category=r["category"],
-                    unit=r["unit"],
-                    direction=r["direction"],
-                    baseline=r["baseline"],
-                    target=r["target"],
-                    readings=readings,
-                )
-            )
-        return kpis
 
 
 @cache
