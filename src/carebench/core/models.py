@@ -167,12 +167,9 @@ Login = Annotated[str, Field(min_length=1, max_length=64, json_schema_extra={"no
 Flag = Annotated[bool, Field(strict=True)]
 
 
-def whole(low: int, high: int) -> Any:
-    """A whole number from ``low`` to ``high``."""
-    return Annotated[int, Field(ge=low, le=high), BeforeValidator(_json_integer)]
-
-
-Score = whole(1, 10)
+# A whole number as JSON Schema's "integer" means it (8 and 8.0), inside the bounds the Field in front of it gives.
+Whole = BeforeValidator(_json_integer)
+Score = Annotated[int, Field(ge=1, le=10), Whole]
 
 
 def error_text(error: Mapping[str, Any]) -> str:
@@ -282,12 +279,12 @@ class Opportunity(Model):
     title: Name
     source: Source = "performance_gap"
     value: Money
-    probability: whole(0, 100)
+    probability: Annotated[int, Field(ge=0, le=100), Whole]
     stage: Stage = "identified"
     investment_low: Money | None = None
     investment_high: Money | None = None
-    start_month: whole(0, 240) | None = None
-    end_month: whole(0, 240) | None = None
+    start_month: Annotated[int, Field(ge=0, le=240), Whole] | None = None
+    end_month: Annotated[int, Field(ge=0, le=240), Whole] | None = None
     next_action: Text | None = None
     next_action_date: Day | None = None
     closed_on: Day | None = Field(default=None, description="When it was won or lost.")
@@ -338,8 +335,8 @@ class CheckIn(Model):
     date: Day
     kind: Kind | Literal["expansion"]
     author: Login | None = None
-    planned_minutes: whole(0, 1440) = 0
-    actual_minutes: whole(0, 1440) = 0
+    planned_minutes: Annotated[int, Field(ge=0, le=1440), Whole] = 0
+    actual_minutes: Annotated[int, Field(ge=0, le=1440), Whole] = 0
     attendees: list[Name] = []
     sections: list[Section] = []
     next_steps: Notes = ""
@@ -410,8 +407,8 @@ class Pulse(Model):
 
     date: Day
     respondent: Name
-    recommend: whole(0, 10)
-    satisfaction: whole(1, 5)
+    recommend: Annotated[int, Field(ge=0, le=10), Whole]
+    satisfaction: Annotated[int, Field(ge=1, le=5), Whole]
     comment: Text | None = None
 
 
