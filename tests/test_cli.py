@@ -574,7 +574,7 @@ def test_import_replaces_clients_whole_and_keeps_the_others(fresh, portfolio_dic
     beta["name"] = "Beta Health Group"
     new = {"id": "delta", "name": "Delta Foods", "tier": "silver", "go_live": "2026-05-04", "owner": "bob"}
     update = tmp_path / "update.json"
-    update.write_text(json.dumps({"clients": [beta, new]}), encoding="utf-8")
+    update.write_text(json.dumps({"format": "carebench-portfolio", "version": 1, "clients": [beta, new]}), encoding="utf-8")
     result = run.ok("import", update, db=database)
     assert "(1 new, 1 replaced)" in result.stdout
     after = json.loads(run.ok("export", db=database).stdout)

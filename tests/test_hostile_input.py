@@ -146,7 +146,7 @@ def valid_client() -> dict:
         (("tier",), "bronze", "platinum"),
         (("kpis", 0, "target"), float("nan"), "finite"),
         (("kpis", 0, "target"), 1e300, "too large"),
-        (("kpis", 0, "readings", 0, "value"), "12", None),
+        (("kpis", 0, "readings", 0, "value"), "12", "must be a number"),
         (("kpis", 0, "readings", 0, "value"), [], "number"),
     ],
     ids=["escape-sequence", "long-name", "empty-name", "impossible-date", "far-future", "tier", "nan", "huge", "numeric-string", "wrong-type"],

@@ -181,18 +181,18 @@ def test_export_then_import_is_a_no_op(fresh, tmp_path, dump_db):
     run, db = fresh
     exported = run.ok("readings", "export", db=db).stdout
     lines = exported.splitlines()
-    assert lines[0] == "client,kpi,date,value"
+    assert lines[0] == "client,kpi,date,value,kpi_name,unit"
     assert lines[1:] == [
-        "acme,uptime,2026-06-10,97",
-        "beta,fcr,2026-04-15,65",
-        "beta,fcr,2026-05-01,75",
-        "beta,fcr,2026-05-15,85",
-        "beta,fcr,2026-06-01,70",
-        "beta,handle_time,2026-05-01,9",
-        "beta,handle_time,2026-06-01,7.5",
-        "cobalt,cost_per_case,2026-03-01,45",
-        "cobalt,cost_per_case,2026-04-01,40",
-        "cobalt,cost_per_case,2026-05-01,38",
+        "acme,uptime,2026-06-10,97,System uptime,%",
+        "beta,fcr,2026-04-15,65,First contact resolution,%",
+        "beta,fcr,2026-05-01,75,First contact resolution,%",
+        "beta,fcr,2026-05-15,85,First contact resolution,%",
+        "beta,fcr,2026-06-01,70,First contact resolution,%",
+        "beta,handle_time,2026-05-01,9,Average handle time,min",
+        "beta,handle_time,2026-06-01,7.5,Average handle time,min",
+        "cobalt,cost_per_case,2026-03-01,45,Cost per case,USD",
+        "cobalt,cost_per_case,2026-04-01,40,Cost per case,USD",
+        "cobalt,cost_per_case,2026-05-01,38,Cost per case,USD",
     ]
     before, audits = dump_db(db), audit_rows(db)
     result = run.ok("readings", "import", write(tmp_path, exported), db=db)
@@ -203,8 +203,13 @@ def test_export_then_import_is_a_no_op(fresh, tmp_path, dump_db):
 def test_export_filters(fresh):
     run, db = fresh
     out = run.ok("readings", "export", "--client", "beta", "--from", "2026-05-01", "--to", "2026-05-31", db=db).stdout
-    assert out == ("client,kpi,date,value\nbeta,fcr,2026-05-01,75\nbeta,fcr,2026-05-15,85\nbeta,handle_time,2026-05-01,9\n")
-    assert run.ok("readings", "export", "--client", "acme", "--from", "2026-07-01", db=db).stdout == "client,kpi,date,value\n"
+    assert out == (
+        "client,kpi,date,value,kpi_name,unit\n"
+        "beta,fcr,2026-05-01,75,First contact resolution,%\n"
+        "beta,fcr,2026-05-15,85,First contact resolution,%\n"
+        "beta,handle_time,2026-05-01,9,Average handle time,min\n"
+    )
+    assert run.ok("readings", "export", "--client", "acme", "--from", "2026-07-01", db=db).stdout == "client,kpi,date,value,kpi_name,unit\n"
     bad = run("readings", "export", "--client", "ghost", db=db)
     assert bad.returncode == 2 and bad.stderr == "error: unknown client 'ghost'\n"
     backwards = run("readings", "export", "--from", "2026-06-02", "--to", "2026-06-01", db=db)
@@ -267,3 +272,108 @@ def test_import_needs_an_existing_database(run, tmp_path):
 def test_readings_is_a_group(run):
     result = run("readings", "--help")
     assert result.returncode == 0 and "import" in result.stdout and "export" in result.stdout
+
+
+# ----- files as spreadsheets write them -----------------------------------------------------------
+
+SPREADSHEET_ROWS = [("acme", "uptime", date(2026, 6, 11), 98.5), ("beta", "fcr", date(2026, 6, 12), 72.0)]
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        # LibreOffice in a German or French locale: semicolons, decimal commas, the empty columns of a wider sheet
+        b"client;kpi;date;value;;\r\nacme;uptime;2026-06-11;98,5;;\r\nbeta;fcr;2026-06-12;72;;\r\n",
+        # Excel's "CSV UTF-8": a BOM, semicolons in such a locale, CRLF
+        b"\xef\xbb\xbfclient;kpi;date;value\r\nacme;uptime;2026-06-11;98,5\r\nbeta;fcr;2026-06-12;72\r\n",
+        # a comma-separated sheet with trailing empty columns and a BOM
+        b"\xef\xbb\xbfclient,kpi,date,value,,\r\nacme,uptime,2026-06-11,98.5,,\r\nbeta,fcr,2026-06-12,72,,\r\n",
+        # tab-separated, as copied out of a sheet, with the export's descriptive columns
+        b"client\tkpi\tkpi_name\tunit\tdate\tvalue\nacme\tuptime\tSystem uptime\t%\t2026-06-11\t98.5\nbeta\tfcr\tFCR\t%\t2026-06-12\t72\n",
+        # Excel's "Unicode text": UTF-16 with its BOM, tab-separated, decimal comma
+        "client\tkpi\tdate\tvalue\r\nacme\tuptime\t2026-06-11\t98,5\r\nbeta\tfcr\t2026-06-12\t72\r\n".encode("utf-16"),
+    ],
+    ids=["libreoffice-semicolon", "excel-bom-semicolon", "comma-trailing", "tabs-with-names", "utf16-tabs"],
+)
+def test_spreadsheet_files_are_read(raw):
+    assert parse_readings_csv(raw, "f.csv", KPIS) == SPREADSHEET_ROWS
+
+
+def test_told_separator_and_decimal_mark():
+    raw = b'client,kpi,date,value\nacme,uptime,2026-06-11,"98,5"\nbeta,fcr,2026-06-12,72\n'
+    assert parse_readings_csv(raw, "f.csv", KPIS, decimal=",") == SPREADSHEET_ROWS
+    raw = b"client|kpi|date|value\nacme|uptime|2026-06-11|98.5\nbeta|fcr|2026-06-12|72\n"
+    assert parse_readings_csv(raw.replace(b"|", b";"), "f.csv", KPIS, sep=";") == SPREADSHEET_ROWS
+
+
+@pytest.mark.parametrize(
+    "raw, expected",
+    [
+        (
+            "client|kpi|date|value\nacme|uptime|2026-06-11|98.5\n",
+            "f.csv:1: cannot tell the separator from the header line 'client|kpi|date|value': it must name client, kpi, date, value "
+            "with a comma or a semicolon or a tab between them; pass --sep with the one the file uses (--sep ',', --sep ';' or --sep tab)",
+        ),
+        (
+            "client;kpi;date;value\nacme;uptime;2026-06-11;98.5\nacme;uptime;2026-06-12;98,5\n",
+            "f.csv: cannot tell the decimal mark: line 2 has '98.5' and line 3 has '98,5'; pass --decimal '.' or --decimal ',' "
+            "(and write every value with that mark)",
+        ),
+        (
+            'client,kpi,date,value\nacme,uptime,2026-06-11,"98,5"\n',
+            "f.csv:2: value '98,5' is not a number (the file's decimal mark is '.'; pass --decimal ',' if it is ',')",
+        ),
+        (
+            "client;kpi;date;value\nacme;uptime;2026-06-11;1.234,5\n",
+            "f.csv:2: value '1.234,5' is not a number: write it without a thousands separator",
+        ),
+        (
+            "client;kpi;datum;value\nacme;uptime;2026-06-11;98,5\n",
+            "f.csv:1: unknown column 'datum' (the header must name client, kpi, date, value, separated by a semicolon (--sep ';'))",
+        ),
+    ],
+    ids=["separator", "both-marks", "quoted-comma", "thousands", "misnamed-column"],
+)
+def test_what_cannot_be_told_is_said_with_the_option_to_pass(raw, expected):
+    found = problems(raw)
+    assert found[0].startswith(expected), found
+
+
+def test_the_separator_given_is_the_one_used():
+    with pytest.raises(UserError) as info:
+        parse_readings_csv(b"client;kpi;date;value\n", "f.csv", KPIS, sep=",")
+    assert str(info.value).splitlines()[0] == (
+        "f.csv:1: unknown column 'client;kpi;date;value' (the header must name client, kpi, date, value, separated by a comma (--sep ,))"
+    )
+
+
+def test_a_libreoffice_file_imports_and_the_export_describes_each_kpi(fresh, tmp_path):
+    run, db = fresh
+    path = write(tmp_path, b"\xef\xbb\xbfclient;kpi;date;value;;\r\nacme;uptime;2026-06-11;98,5;;\r\nbeta;fcr;2026-06-12;72;;\r\n")
+    assert run.ok("readings", "import", path, db=db).stdout == f"{path}: 2 added, 0 replaced, 0 unchanged\n"
+    out = tmp_path / "out.csv"
+    run.ok("readings", "export", "--client", "acme", "--from", "2026-06-11", "-o", out, db=db)
+    assert out.read_text(encoding="utf-8") == "client,kpi,date,value,kpi_name,unit\nacme,uptime,2026-06-11,98.5,System uptime,%\n"
+    again = run.ok("readings", "import", out, db=db)
+    assert again.stdout == f"{out}: 0 added, 0 replaced, 1 unchanged\n"
+
+
+def test_the_options_reach_the_parser(fresh, tmp_path):
+    run, db = fresh
+    path = write(tmp_path, 'client,kpi,date,value\nacme,uptime,2026-06-11,"98,5"\n')
+    refused = run("readings", "import", path, db=db)
+    assert refused.returncode == 2 and "pass --decimal ','" in refused.stderr
+    assert run.ok("readings", "import", path, "--decimal", ",", db=db).stdout.endswith(": 1 added, 0 replaced, 0 unchanged\n")
+    tabbed = write(tmp_path, "client\tkpi\tdate\tvalue\nacme\tuptime\t2026-06-12\t99\n", "t.csv")
+    assert run.ok("readings", "import", tabbed, "--sep", "tab", db=db).stdout.endswith(": 1 added, 0 replaced, 0 unchanged\n")
+
+
+def test_a_name_that_would_start_a_formula_is_written_as_text():
+    from carebench.core.models import Client, Kpi, Reading
+
+    kpi = Kpi(key="k", name="=HYPERLINK(1)", category="lagging", unit="%", direction="higher", baseline=1, target=2)
+    kpi.readings = [Reading(date=date(2026, 6, 1), value=1)]
+    client = Client(id="c", name="C", tier="gold", go_live=date(2026, 1, 5), owner="ana", kpis=[kpi])
+    from carebench.app.feeds import readings_csv
+
+    assert readings_csv([client]).splitlines()[1] == "c,k,2026-06-01,1,'=HYPERLINK(1),%"

@@ -489,13 +489,16 @@ def doctor(session: Session, fix: bool = False) -> tuple[dict, list[str]]:
     return examine(session.db_path), done
 
 
-def import_readings(session: Session, raw: bytes, label: str, force: bool = False) -> dict[str, int]:
+def import_readings(
+    session: Session, raw: bytes, label: str, force: bool = False, sep: str | None = None, decimal: str | None = None
+) -> dict[str, int]:
     """KPI readings from CSV bytes, checked whole (each inside its KPI's plausible span unless ``force``), then
-    written in one transaction; returns the counts."""
+    written in one transaction; returns the counts. ``sep`` and ``decimal``: as the file has them (default: told
+    from the file)."""
     from ..core.kpis import reading_span
     from .feeds import parse_readings_csv
 
     with session.writing() as store, store.atomic():
         kpis = {c.id: {k.key: None if force else reading_span(k, session.today) for k in c.kpis} for c in store.clients(parts={"kpis"})}
-        rows = parse_readings_csv(raw, label, kpis)
+        rows = parse_readings_csv(raw, label, kpis, sep, decimal)
         return store.import_readings(rows, source=label)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import math
+import re
 from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -15,18 +16,30 @@ from ..core.schedule import DEFAULT_PLANS, Plans, schedule
 from .inputs import UserError, inert, inert_lines, parse_date
 
 COLUMNS = ("client", "kpi", "date", "value")
+# What the export adds for people reading the file; import reads past them.
+DESCRIPTIVE = ("kpi_name", "unit")
 MAX_ERRORS = 20
 LARGEST = 1e15
+# The separators spreadsheets write, and how messages and --sep name them.
+SEPARATORS = {",": "a comma", ";": "a semicolon", "\t": "a tab"}
+SEP_OPTION = {",": ",", ";": "';'", "\t": "tab"}
+DECIMAL_COMMA = re.compile(r"^[+-]?\d*,\d+$")
 
 
-def _value(text: str) -> tuple[float | None, str | None]:
+def _value(text: str, decimal: str) -> tuple[float | None, str | None]:
     text = text.strip()
     if not text:
         return None, "value is empty"
+    if "," in text and "." in text:
+        return None, f"value '{text}' is not a number: write it without a thousands separator"
+    other = "." if decimal == "," else ","
     try:
-        value = float(text)
+        if other in text:
+            raise ValueError
+        value = float(text.replace(",", ".") if decimal == "," else text)
     except ValueError:
-        return None, f"value '{text}' is not a number"
+        hint = f" (the file's decimal mark is '{decimal}'; pass --decimal '{other}' if it is '{other}')" if other in text else ""
+        return None, f"value '{text}' is not a number{hint}"
     if not math.isfinite(value):
         return None, f"value must be a finite number, not '{text}'"
     if abs(value) > LARGEST:
@@ -34,42 +47,112 @@ def _value(text: str) -> tuple[float | None, str | None]:
     return value, None
 
 
-def parse_readings_csv(raw: bytes, label: str, kpis: Mapping[str, Mapping[str, tuple[float, float] | None]]) -> list[tuple[str, str, date, float]]:
+def _decode(raw: bytes, label: str) -> str:
+    """The file's text: UTF-8 (a BOM is dropped), or UTF-16 with its BOM (Excel's 'Unicode text')."""
+    try:
+        if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+            return raw.decode("utf-16")
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise UserError(f"{label}: not a UTF-8 text file (invalid byte at offset {exc.start}); save it from the spreadsheet as 'CSV UTF-8'") from None
+
+
+def _names(line: str, sep: str) -> list[str]:
+    """The column names of a header line split at ``sep``, the empty ones a spreadsheet leaves at the end dropped."""
+    try:
+        fields = next(csv.reader([line], delimiter=sep))
+    except (csv.Error, StopIteration):
+        return []
+    names = [f.strip().lower() for f in fields]
+    while names and not names[-1]:
+        names.pop()
+    return names
+
+
+def _fits(names: list[str]) -> bool:
+    return set(COLUMNS) <= set(names) <= {*COLUMNS, *DESCRIPTIVE} and len(names) == len(set(names))
+
+
+def _separator(line: str, label: str, sep: str | None) -> str:
+    """The separator the header line uses: the one given, else the one of , ; and tab that splits it into the columns."""
+    if sep is not None:
+        return sep
+    fitting = [s for s in SEPARATORS if _fits(_names(line, s))]
+    if len(fitting) == 1:
+        return fitting[0]
+    best = max(SEPARATORS, key=lambda s: (len(_names(line, s)), s == ","))
+    if not fitting and set(_names(line, best)) & {*COLUMNS, *DESCRIPTIVE}:
+        return best  # a header with a column wrong or missing: said column by column
+    said = " or ".join(SEPARATORS.values())
+    raise UserError(
+        f"{label}:1: cannot tell the separator from the header line '{inert(line)}': it must name {', '.join(COLUMNS)} "
+        f"with {said} between them; pass --sep with the one the file uses (--sep ',', --sep ';' or --sep tab)"
+    )
+
+
+def _decimal(values: list[tuple[int, str]], label: str, sep: str, decimal: str | None) -> str:
+    """The decimal mark of the values: the one given, else a comma when values are written 93,5 and none 93.5."""
+    if decimal is not None:
+        return decimal
+    comma = next(((line, v) for line, v in values if DECIMAL_COMMA.match(v.strip())), None)
+    point = next(((line, v) for line, v in values if "." in v), None)
+    if comma is None:
+        return "."
+    if point is None and sep != ",":
+        return ","
+    if point is None:
+        return "."  # with commas between fields, a value "93,5" is quoted on purpose: said value by value
+    raise UserError(
+        f"{label}: cannot tell the decimal mark: line {point[0]} has '{inert(point[1].strip())}' and line {comma[0]} has "
+        f"'{inert(comma[1].strip())}'; pass --decimal '.' or --decimal ',' (and write every value with that mark)"
+    )
+
+
+def parse_readings_csv(
+    raw: bytes,
+    label: str,
+    kpis: Mapping[str, Mapping[str, tuple[float, float] | None]],
+    sep: str | None = None,
+    decimal: str | None = None,
+) -> list[tuple[str, str, date, float]]:
     """Every reading of a CSV file (header client,kpi,date,value, in any order), checked whole.
 
+    The file may be what a spreadsheet writes: separated by commas, semicolons or tabs (``sep``,
+    else read from the header), with a decimal comma (``decimal``, else read from the values),
+    a BOM, CRLF line ends and empty columns at the end; kpi_name and unit columns are read past.
     ``kpis`` maps each known client to its KPI keys, each with the plausible span of a new
     reading (None: any value). Raises UserError with one ``label:line: problem`` line per
     problem (at most 20, then a count).
     """
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise UserError(f"{label}: not a UTF-8 text file (invalid byte at offset {exc.start})") from None
+    text = _decode(raw, label)
     if not text.strip():
         raise UserError(f"{label}: the file is empty; it needs a header line: {','.join(COLUMNS)}")
     if "\x00" in text:
         raise UserError(f"{label}: contains NUL bytes; not a CSV text file")
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    sep = _separator(text.splitlines()[0], label, sep)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep, strict=True)
     errors: list[str] = []
     try:
         header = next(reader)
     except csv.Error as exc:
         raise UserError(f"{label}:1: {exc}") from None
     names = [h.strip().lower() for h in header]
+    while names and not names[-1]:
+        names.pop()
     header_problems = []
     for name in sorted({n for n in names if names.count(n) > 1}):
         header_problems.append(f"column '{name}' appears twice")
     for name in names:
-        if name not in COLUMNS:
+        if name not in COLUMNS and name not in DESCRIPTIVE:
             header_problems.append(f"unknown column '{name}'" if name else "a column has no name")
     for name in COLUMNS:
         if name not in names:
             header_problems.append(f"missing column '{name}'")
     if header_problems:
-        raise UserError("\n".join(f"{label}:1: {p} (the header must name {', '.join(COLUMNS)})" for p in header_problems))
+        said = f", separated by {SEPARATORS[sep]} (--sep {SEP_OPTION[sep]})"
+        raise UserError("\n".join(f"{label}:1: {p} (the header must name {', '.join(COLUMNS)}{said})" for p in header_problems))
     where = {name: names.index(name) for name in COLUMNS}
-    rows: list[tuple[str, str, date, float]] = []
-    seen: dict[tuple[str, str, date], int] = {}
+    records: list[tuple[int, list[str]]] = []
     while True:
         line = reader.line_num + 1
         try:
@@ -81,9 +164,16 @@ def parse_readings_csv(raw: bytes, label: str, kpis: Mapping[str, Mapping[str, t
             break
         if not any(field.strip() for field in record):
             continue
+        while len(record) > len(names) and not record[-1].strip():
+            record.pop()  # the empty columns a spreadsheet leaves at the end of a row
         if len(record) != len(names):
             errors.append(f"{label}:{line}: expected {len(names)} fields, got {len(record)}")
             continue
+        records.append((line, record))
+    decimal = _decimal([(line, record[where["value"]]) for line, record in records], label, sep, decimal)
+    rows: list[tuple[str, str, date, float]] = []
+    seen: dict[tuple[str, str, date], int] = {}
+    for line, record in records:
         client, kpi, day_text, value_text = (record[where[n]].strip() for n in COLUMNS)
         problems = []
         if not client:
@@ -99,7 +189,7 @@ def parse_readings_csv(raw: bytes, label: str, kpis: Mapping[str, Mapping[str, t
             day = parse_date(day_text)
         except UserError as exc:
             problems.append(f"date: {exc}" if day_text else "date is empty")
-        value, problem = _value(value_text)
+        value, problem = _value(value_text, decimal)
         if problem:
             problems.append(problem)
         if not problems and day is not None and value is not None:
@@ -112,6 +202,7 @@ def parse_readings_csv(raw: bytes, label: str, kpis: Mapping[str, Mapping[str, t
                 seen[key] = line
                 rows.append((client, kpi, day, value))
         errors += [f"{label}:{line}: {p}" for p in problems]
+    errors.sort(key=lambda e: int(e[len(label) + 1 :].split(":", 1)[0]))
     if errors:
         shown = errors[:MAX_ERRORS]
         if len(errors) > MAX_ERRORS:
@@ -127,17 +218,23 @@ def format_value(value: float) -> str:
     return repr(float(value))
 
 
+def _cell(text: str) -> str:
+    """Text for a spreadsheet cell: one that would start a formula (=, +, -, @) is written with a leading apostrophe."""
+    return f"'{text}" if text[:1] in ("=", "+", "-", "@") else text
+
+
 def readings_csv(clients: Iterable[Client], start: date | None = None, end: date | None = None) -> str:
     """Readings of the clients' KPIs (by client, KPI order, date) in the import format."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(COLUMNS)
+    writer.writerow((*COLUMNS, *DESCRIPTIVE))
     for client in clients:
         for kpi in client.kpis:
+            described = [_cell(kpi.name), _cell(kpi.unit)]
             for reading in sorted(kpi.readings, key=lambda r: r.date):
                 if (start and reading.date < start) or (end and reading.date > end):
                     continue
-                writer.writerow([client.id, kpi.key, reading.date.isoformat(), format_value(reading.value)])
+                writer.writerow([client.id, kpi.key, reading.date.isoformat(), format_value(reading.value), *described])
     return out.getvalue()
 
 

@@ -134,13 +134,15 @@ def portfolio_clients(text: str, label: str, top: dict | None = None) -> Iterato
     """
     from pydantic import ValidationError
 
-    from ..core.models import Client, Portfolio
+    from ..core.models import FILE_REQUIRED, Client, Portfolio
 
     members: dict = {}
+    read: set[str] = set()  # the members seen, "clients" among them when it was an array read client by client
     problems: list[str] = []
     seen: set[str] = set()
     try:
         for key, value in _top_level(text):
+            read.add(key)
             if not (key == "clients" and isinstance(value, Iterator)):
                 members[key] = value
                 continue
@@ -163,8 +165,10 @@ def portfolio_clients(text: str, label: str, top: dict | None = None) -> Iterato
         except RecursionError:
             raise UserError(f"{label}: nested too deeply to be a portfolio") from None
         raise UserError(f"{label}: not valid JSON") from None
+    if "" not in members:
+        problems = [inert(f"{label}: {key}: is required") for key in FILE_REQUIRED if key not in members and key not in read] + problems
     try:
-        checked = Portfolio.model_validate(members.get("", {"clients": [], **members}))
+        checked = Portfolio.model_validate(members.get("", {**members, "clients": members.get("clients", [])}))
         if top is not None:
             top.update(as_of=checked.as_of)
     except ValidationError as exc:
@@ -194,6 +198,6 @@ def export_portfolio(session: Session) -> str:
 
 def portfolio_schema() -> dict:
     """The JSON Schema of the portfolio file."""
-    from ..core.models import Portfolio
+    from ..core.models import portfolio_schema
 
-    return Portfolio.model_json_schema()
+    return portfolio_schema()

@@ -199,15 +199,33 @@ def calendar_cmd(owner, start, end, output, as_of, db_path):
 
 @cli.group()
 def readings():
-    """KPI readings in bulk, as CSV with the columns client,kpi,date,value."""
+    """KPI readings in bulk, as CSV with the columns client,kpi,date,value (export adds kpi_name and unit)."""
 
 
 @readings.command("import")
 @click.argument("file", type=click.Path(path_type=Path, allow_dash=True))
 @click.option("--force", is_flag=True, help="Accept readings outside their KPI's plausible range.")
+@click.option(
+    "--sep",
+    type=click.Choice([",", ";", "tab"]),
+    default=None,
+    help="The separator between fields (default: read from the header line: a comma, a semicolon or a tab).",
+)
+@click.option(
+    "--decimal",
+    type=click.Choice([".", ","]),
+    default=None,
+    help="The decimal mark of the values (default: a comma when the values are written 93,5 and none 93.5).",
+)
 @db_option
-def readings_import(file, force, db_path):
+def readings_import(file, force, sep, decimal, db_path):
     """Import readings from a CSV FILE (`-` for standard input).
+
+    The file may be what a spreadsheet saves: fields separated by commas,
+    semicolons or tabs, a decimal comma, a BOM, Windows line ends, empty
+    columns at the end; the kpi_name and unit columns the export adds are
+    read past. When the separator or the decimal mark cannot be told, the
+    message says what was seen and which option to pass.
 
     The whole file is checked first; then every reading is written in one
     transaction. A value equal to the stored one is left untouched, so importing
@@ -216,7 +234,8 @@ def readings_import(file, force, db_path):
     """
     label = "<stdin>" if str(file) == "-" else str(file)
     raw = transfer.read_input(file, transfer.MAX_CSV_BYTES, "a CSV file of readings")
-    counts = commands.import_readings(session(db_path), raw, label, force)
+    separator = "\t" if sep == "tab" else sep
+    counts = commands.import_readings(session(db_path), raw, label, force, separator, decimal)
     click.echo(f"{label}: {counts['added']} added, {counts['replaced']} replaced, {counts['unchanged']} unchanged")
 
 
@@ -227,7 +246,11 @@ def readings_import(file, force, db_path):
 @output_option
 @db_option
 def readings_export(client, start, end, output, db_path):
-    """Export readings as CSV, in the format `readings import` reads."""
+    """Export readings as CSV, in the format `readings import` reads.
+
+    The columns are client, kpi, date, value, then the KPI's name and unit
+    (kpi_name, unit) for whoever reads the file; import reads past those two.
+    """
     if start and end and end < start:
         raise UserError(f"--to {end} is before --from {start}")
     deliver(queries.readings_csv(session(db_path), client, start, end), output, "the readings")

@@ -9,10 +9,10 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, model_validator
 
 from .terms import (  # noqa: F401  (the vocabulary, used by the models and re-exported to their users)
     BIDI_CHARS,
@@ -55,22 +55,75 @@ SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 MONTH_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 
+DAY_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$", re.ASCII)
+# RFC 3339's date-time (what JSON Schema's "date-time" format means): seconds and an offset are part of it.
+MOMENT_RE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$", re.ASCII)
+# The largest number carebench keeps (larger ones are typing mistakes, and lose precision as floats).
+MAX_NUMBER = 1e15
+# What stored text may not hold (control characters but tab and line feed; bidirectional-text controls), and what a
+# one-line name may not hold besides: said to JSON Schema as a pattern that must not match anywhere.
+NOT_TEXT = f"[\x00-\x08\x0b-\x1f\x7f-\x9f{BIDI_CHARS}]"
+NOT_ONE_LINE = f"[{CONTROL_CHARS}{BIDI_CHARS}]"
+
+
 def _slug(value: str) -> str:
-    if not SLUG_RE.match(value):
+    if not SLUG_RE.fullmatch(value):
         raise ValueError("must be lower-case letters, digits, '-' or '_' (at most 64, starting with a letter or digit)")
     return value
 
 
+def _json_number(value: Any) -> Any:
+    """A number as JSON writes one: true, false and "12" are not numbers."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError("must be a number")
+    return _finite(value)
+
+
+def _json_integer(value: Any) -> Any:
+    """A whole number as JSON Schema's "integer" means it: 8 and 8.0, never 8.5, true or "8"."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError("must be a whole number")
+    if isinstance(value, float):
+        if not value.is_integer():
+            raise ValueError("must be a whole number")
+        return int(value)
+    return value
+
+
+def _json_day(value: Any) -> Any:
+    """A date written YYYY-MM-DD (not a number, not a date and time)."""
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    if not (isinstance(value, str) and DAY_RE.fullmatch(value)):
+        raise ValueError("must be a date, YYYY-MM-DD")
+    return value
+
+
+def _json_moment(value: Any) -> Any:
+    """A time in a file carries its offset (RFC 3339); carebench keeps it in UTC, without the offset."""
+    if isinstance(value, str):
+        if not MOMENT_RE.fullmatch(value):
+            raise ValueError("must be a date and time with its offset, YYYY-MM-DDTHH:MM:SS+00:00 (Z for UTC)")
+        try:
+            value = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            raise ValueError("must be a real date and time, YYYY-MM-DDTHH:MM:SS+00:00") from None
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        return value.astimezone(UTC).replace(tzinfo=None)
+    return value
+
+
 def _finite(value: float) -> float:
+    """Said before the schema's bounds are checked: NaN and infinities are not JSON, and 1e16 says more than 'too big'."""
     if not math.isfinite(value):
         raise ValueError("must be a finite number")
-    if abs(value) > 1e15:
+    if abs(value) > MAX_NUMBER:
         raise ValueError("is too large (at most 1e15 in size)")
     return value
 
 
 def _month(value: str) -> str:
-    if not MONTH_RE.match(value):
+    if not MONTH_RE.fullmatch(value):
         raise ValueError("must be a month written YYYY-MM")
     return value
 
@@ -90,24 +143,33 @@ def _plain_text(value: str) -> str:
 
 
 def _moment(value: datetime) -> datetime:
-    if value.tzinfo is not None:
-        raise ValueError("must be a local time without a time zone")
     check_day(value.date())
     return value.replace(second=0, microsecond=0)
 
 
-Day = Annotated[date, AfterValidator(check_day)]
-# A local date and time to the minute (tickets are timed in hours, not days).
-Moment = Annotated[datetime, AfterValidator(_moment)]
-Slug = Annotated[str, AfterValidator(_slug)]
-Number = Annotated[float, AfterValidator(_finite)]
-Money = Annotated[float, Field(ge=0), AfterValidator(_finite)]
-Month = Annotated[str, AfterValidator(_month)]
-Name = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_one_line)]
-Text = Annotated[str, Field(max_length=MAX_TEXT), AfterValidator(_plain_text)]
-Notes = Annotated[str, Field(max_length=MAX_NOTES), AfterValidator(_plain_text)]
-Login = Annotated[str, Field(min_length=1, max_length=64), AfterValidator(_one_line)]
-Score = Annotated[int, Field(ge=1, le=10, strict=True)]
+def _utc_text(value: datetime) -> str:
+    return f"{value:%Y-%m-%dT%H:%M:%S}+00:00"
+
+
+# Each type below says in its Field what the JSON Schema says, and checks the same in its validators: what the
+# schema accepts, import accepts.
+Day = Annotated[date, BeforeValidator(_json_day), AfterValidator(check_day)]
+# A time to the minute (tickets are timed in hours, not days), kept in UTC; the file writes it with +00:00.
+Moment = Annotated[datetime, BeforeValidator(_json_moment), AfterValidator(_moment), PlainSerializer(_utc_text, return_type=str, when_used="json")]
+Slug = Annotated[str, Field(json_schema_extra={"pattern": SLUG_RE.pattern}), AfterValidator(_slug)]
+Number = Annotated[float, Field(ge=-MAX_NUMBER, le=MAX_NUMBER), BeforeValidator(_json_number)]
+Money = Annotated[float, Field(ge=0, le=MAX_NUMBER), BeforeValidator(_json_number)]
+Month = Annotated[str, Field(json_schema_extra={"pattern": MONTH_RE.pattern}), AfterValidator(_month)]
+Name = Annotated[str, Field(min_length=1, max_length=200, json_schema_extra={"not": {"pattern": NOT_ONE_LINE}}), AfterValidator(_one_line)]
+Text = Annotated[str, Field(max_length=MAX_TEXT, json_schema_extra={"not": {"pattern": NOT_TEXT}}), AfterValidator(_plain_text)]
+Notes = Annotated[str, Field(max_length=MAX_NOTES, json_schema_extra={"not": {"pattern": NOT_TEXT}}), AfterValidator(_plain_text)]
+Login = Annotated[str, Field(min_length=1, max_length=64, json_schema_extra={"not": {"pattern": NOT_ONE_LINE}}), AfterValidator(_one_line)]
+Flag = Annotated[bool, Field(strict=True)]
+
+
+# A whole number as JSON Schema's "integer" means it (8 and 8.0), inside the bounds the Field in front of it gives.
+Whole = BeforeValidator(_json_integer)
+Score = Annotated[int, Field(ge=1, le=10), Whole]
 
 
 def error_text(error: Mapping[str, Any]) -> str:
@@ -171,7 +233,7 @@ class Kpi(Model):
     key: Slug
     name: Name
     category: Category
-    unit: Annotated[str, Field(max_length=20), AfterValidator(_plain_text)] = ""
+    unit: Annotated[str, Field(max_length=20, json_schema_extra={"not": {"pattern": NOT_TEXT}}), AfterValidator(_plain_text)] = ""
     direction: Direction
     baseline: Number
     target: Number
@@ -210,19 +272,19 @@ class Assessment(Model):
 
 class Savings(Model):
     month: Month
-    amount: Annotated[float, AfterValidator(_finite)]
+    amount: Number
 
 
 class Opportunity(Model):
     title: Name
     source: Source = "performance_gap"
     value: Money
-    probability: Annotated[int, Field(ge=0, le=100, strict=True)]
+    probability: Annotated[int, Field(ge=0, le=100), Whole]
     stage: Stage = "identified"
     investment_low: Money | None = None
     investment_high: Money | None = None
-    start_month: Annotated[int, Field(ge=0, le=240)] | None = None
-    end_month: Annotated[int, Field(ge=0, le=240)] | None = None
+    start_month: Annotated[int, Field(ge=0, le=240), Whole] | None = None
+    end_month: Annotated[int, Field(ge=0, le=240), Whole] | None = None
     next_action: Text | None = None
     next_action_date: Day | None = None
     closed_on: Day | None = Field(default=None, description="When it was won or lost.")
@@ -237,7 +299,7 @@ class Opportunity(Model):
 
 
 class ActionItem(Model):
-    text: Annotated[str, Field(min_length=1, max_length=2000), AfterValidator(_plain_text)]
+    text: Annotated[str, Field(min_length=1, max_length=2000, json_schema_extra={"not": {"pattern": NOT_TEXT}}), AfterValidator(_plain_text)]
     owner: Login | None = None
     due: Day
     priority: Priority = "medium"
@@ -273,8 +335,8 @@ class CheckIn(Model):
     date: Day
     kind: Kind | Literal["expansion"]
     author: Login | None = None
-    planned_minutes: Annotated[int, Field(ge=0, le=1440)] = 0
-    actual_minutes: Annotated[int, Field(ge=0, le=1440)] = 0
+    planned_minutes: Annotated[int, Field(ge=0, le=1440), Whole] = 0
+    actual_minutes: Annotated[int, Field(ge=0, le=1440), Whole] = 0
     attendees: list[Name] = []
     sections: list[Section] = []
     next_steps: Notes = ""
@@ -309,15 +371,15 @@ class Referral(Model):
 
     date: Day
     prospect: Name
-    became_engagement: bool = False
+    became_engagement: Flag = False
     note: Text | None = None
 
 
 class Ticket(Model):
     """One support request; its priority (P1-P4) follows from business impact and users affected."""
 
-    ref: Annotated[str, Field(min_length=1, max_length=40), AfterValidator(_plain_text)] | None = Field(
-        default=None, description="The ticket's reference, unique per client; T-1, T-2... when left out."
+    ref: Annotated[str, Field(min_length=1, max_length=40, json_schema_extra={"not": {"pattern": NOT_TEXT}}), AfterValidator(_plain_text)] | None = (
+        Field(default=None, description="The ticket's reference, unique per client; T-1, T-2... when left out.")
     )
     title: Name
     category: TicketCategory = "other"
@@ -326,8 +388,8 @@ class Ticket(Model):
     opened: Moment
     first_response: Moment | None = None
     resolved: Moment | None = None
-    escalated: bool = False
-    first_contact: bool = Field(default=False, description="Resolved at first contact.")
+    escalated: Flag = False
+    first_contact: Flag = Field(default=False, description="Resolved at first contact.")
 
     @model_validator(mode="after")
     def _times(self) -> Ticket:
@@ -345,8 +407,8 @@ class Pulse(Model):
 
     date: Day
     respondent: Name
-    recommend: Annotated[int, Field(ge=0, le=10, strict=True)]
-    satisfaction: Annotated[int, Field(ge=1, le=5, strict=True)]
+    recommend: Annotated[int, Field(ge=0, le=10), Whole]
+    satisfaction: Annotated[int, Field(ge=1, le=5), Whole]
     comment: Text | None = None
 
 
@@ -355,7 +417,7 @@ class Learning(Model):
 
     date: Day
     kind: LearningKind = "lesson"
-    what: Annotated[str, Field(min_length=1, max_length=2000), AfterValidator(_plain_text)]
+    what: Annotated[str, Field(min_length=1, max_length=2000, json_schema_extra={"not": {"pattern": NOT_TEXT}}), AfterValidator(_plain_text)]
     why: Text = ""
     who: Name | None = None
     source: Text | None = None
@@ -366,7 +428,7 @@ class ChecklistItem(Model):
 
     key: Slug
     label: Name
-    done: bool = False
+    done: Flag = False
     done_on: Day | None = None
     note: Text | None = None
 
@@ -413,11 +475,22 @@ class Client(Model):
         return self
 
 
+# What a portfolio file must say at its top level (a Portfolio built in code may leave them to their defaults).
+FILE_REQUIRED = ("format", "version", "clients")
+JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
+
+
+def _file_schema(schema: dict[str, Any]) -> None:
+    schema["required"] = list(FILE_REQUIRED)
+
+
 class Portfolio(Model):
     """A whole portfolio: what ``carebench export`` writes and ``import`` reads."""
 
+    model_config = ConfigDict(json_schema_extra=_file_schema)
+
     format: Literal["carebench-portfolio"] = "carebench-portfolio"
-    version: Literal[1] = 1
+    version: Annotated[Literal[1], BeforeValidator(_json_integer)] = 1
     as_of: Day | None = Field(default=None, description="The date the portfolio was written for (demo data is shifted from it).")
     clients: list[Client] = []
 
@@ -433,3 +506,9 @@ def _no_duplicates(values: list, what: str) -> None:
         if value in seen:
             raise ValueError(f"duplicate {what} {value}")
         seen.add(value)
+
+
+def portfolio_schema() -> dict[str, Any]:
+    """The JSON Schema (Draft 2020-12) of the portfolio file: exactly what ``import`` accepts, but for the rules that
+    compare values with each other (no duplicates, ranges in order, dates in sequence), which import checks besides."""
+    return {"$schema": JSON_SCHEMA_DIALECT, **Portfolio.model_json_schema()}

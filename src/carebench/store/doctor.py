@@ -10,6 +10,7 @@ from pathlib import Path
 
 from .db import COMPANIONS, NETWORK_FILESYSTEMS, SQLITE_HEADER, _uri, filesystem_of
 from .files import describe
+from .integrity import broken_rows
 from .schema import AUDIT_TRIGGERS, SCHEMA_VERSION
 
 # SQLite releases before this one have a WAL reset bug that can corrupt a database under concurrent writers.
@@ -123,6 +124,7 @@ def examine(path: Path) -> dict:
                 count = conn.execute("SELECT COUNT(*) FROM readings WHERE kpi_id NOT IN (SELECT id FROM kpis)").fetchone()[0]
                 if count:
                     orphans["readings"] = count
+            broken = broken_rows(conn, tables)
         finally:
             conn.close()
     except sqlite3.DatabaseError as exc:
@@ -140,6 +142,14 @@ def examine(path: Path) -> dict:
         "orphans",
         "fail" if orphans else "ok",
         ", ".join(f"{n} in {t}" for t, n in orphans.items()) if orphans else "no rows without their client or KPI",
+    )
+    report["broken_rows"] = broken
+    add(
+        "rows",
+        "fail" if broken else "ok",
+        "; ".join(broken) + " (written by another tool; correct them with carebench's commands or re-import)"
+        if broken
+        else "every row keeps carebench's rules (numbers, scores 1-10, probabilities 0-100)",
     )
     if "audit" in tables:
         missing = sorted(set(AUDIT_TRIGGERS) - triggers)

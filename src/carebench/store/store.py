@@ -99,6 +99,18 @@ def _t(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
 
 
+def _scores_of(row: dict) -> dict[str, Any]:
+    """An assessment row's sub-scores, refused by name when another tool stored one outside 1-10 or not whole."""
+    for name in SUBSCORES:
+        score = row[name]
+        if isinstance(score, bool) or not isinstance(score, int) or not 1 <= score <= 10:
+            raise StoreError(
+                f"the database holds an assessment of {row['client_id']} on {row['date']} with {name} {score!r}, "
+                "not a whole number from 1 to 10; `carebench doctor` lists such rows"
+            )
+    return {name: row[name] for name in SUBSCORES}
+
+
 def _iso(value: date | datetime | None) -> str | None:
     """Dates as YYYY-MM-DD, times as YYYY-MM-DDTHH:MM (tickets are timed to the minute)."""
     if value is None:
@@ -273,11 +285,16 @@ class Store:
         if "kpis" in parts:
             readings: dict[int, list[models.Reading]] = defaultdict(list)
             if "readings" in parts:
-                for kpi_id, day, value in self.conn.execute(
-                    f"SELECT r.kpi_id, r.date, r.value FROM readings r JOIN kpis k ON k.id = r.kpi_id "
+                for kpi_id, day, value, client_id, key in self.conn.execute(
+                    f"SELECT r.kpi_id, r.date, r.value, k.client_id, k.key FROM readings r JOIN kpis k ON k.id = r.kpi_id "
                     f"WHERE k.client_id IN ({marks}) ORDER BY r.kpi_id, r.date",
                     wanted,
                 ):
+                    if isinstance(value, str | bytes) or value is None:
+                        raise StoreError(
+                            f"the database holds a reading of {client_id} {key} on {day} that is not a number ({value!r}); "
+                            "`carebench doctor` lists such rows"
+                        )
                     readings[kpi_id].append(models.Reading.model_construct(date=date.fromisoformat(day), value=value))
             collect(
                 "kpis",
@@ -298,7 +315,7 @@ class Store:
             "SELECT * FROM assessments WHERE client_id IN ({marks}) ORDER BY client_id, date",
             lambda r: models.Assessment.model_construct(
                 date=date.fromisoformat(r["date"]),
-                scores=models.Scores.model_construct(**{k: r[k] for k in SUBSCORES}),
+                scores=models.Scores.model_construct(**_scores_of(r)),
                 note=r["note"],
                 author=r["author"],
             ),

@@ -1,0 +1,54 @@
+"""Rows another tool wrote (sqlite3 directly) that break carebench's rules: doctor names them, reads refuse them by name."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+from conftest import AS_OF
+
+
+def spoil(db) -> None:
+    conn = sqlite3.connect(str(db))
+    try:
+        conn.execute("UPDATE assessments SET trend = 11 WHERE client_id = 'acme'")
+        conn.execute(
+            "UPDATE readings SET value = 'lots' WHERE kpi_id = (SELECT id FROM kpis WHERE client_id = 'beta' AND key = 'fcr') AND date = '2026-06-01'"
+        )
+        conn.commit()
+    finally:
+        conn.close()
+
+
+def test_doctor_names_the_rows_that_break_the_rules(fresh):
+    run, db = fresh
+    assert run.json("doctor", "--json", db=db)["broken_rows"] == []
+    spoil(db)
+    result = run("doctor", "--json", db=db)
+    assert result.returncode == 1
+    report = json.loads(result.stdout)
+    assert report["broken_rows"] == [
+        "1 readings row with a reading that is not a number (beta fcr 2026-06-01 value 'lots')",
+        "1 assessments row with a sub-score that is not a whole number from 1 to 10 (acme 2026-06-05)",
+    ]
+    assert next(c for c in report["checks"] if c["name"] == "rows")["status"] == "fail"
+
+
+def test_health_and_kpis_refuse_such_a_row_by_name(fresh):
+    run, db = fresh
+    spoil(db)
+    kpis = run("kpis", "beta", "--date", AS_OF, db=db)
+    health = run("health", "acme", "--date", AS_OF, db=db)
+    # kpis reads the standing carebench stored with its last write: it never meets the row
+    assert kpis.returncode == 0 and kpis.stderr == ""
+    assert health.returncode == 2 and "Traceback" not in health.stderr and "crash" not in health.stderr, health.stderr
+    client = run("health", "beta", "--date", AS_OF, db=db)
+    assert client.returncode == 2 and "crash" not in client.stderr
+    assert (
+        client.stderr
+        == "error: the database holds a reading of beta fcr on 2026-06-01 that is not a number ('lots'); `carebench doctor` lists such rows\n"
+    )
+    assert health.stderr == (
+        "error: the database holds an assessment of acme on 2026-06-05 with trend 11, not a whole number from 1 to 10; "
+        "`carebench doctor` lists such rows\n"
+    )
