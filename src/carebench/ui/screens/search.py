@@ -167,6 +167,7 @@ class RecordView(ModalScreen[None]):
         Binding("escape", "close", "Close", id="record.close", tooltip="Back to where it was opened"),
         Binding("o", "open_client", "Open client", id="record.client", tooltip="Show the health of the client it belongs to"),
         Binding("c", "open_checkin", "Check-in", id="record.checkin", tooltip="Show the check-in this was noted in"),
+        Binding("slash", "app.search", "Search", key_display="/", id="record.search", tooltip="Back to the search, or a new one"),
     ]
 
     def __init__(self, client: str, text: Text | None = None, *, checkin_id: int | None = None, linked_checkin: int | None = None) -> None:
@@ -271,6 +272,7 @@ class SearchScreen(ModalScreen[None]):
     BINDINGS = [
         Binding("escape", "close", "Close", id="search.close", tooltip="Close the search"),
         Binding("down", "to_hits", "Hits", show=False, id="search.hits"),
+        Binding("slash", "focus_text", "Search", show=False, id="search.text"),
     ]
 
     def __init__(self) -> None:
@@ -291,6 +293,9 @@ class SearchScreen(ModalScreen[None]):
 
     def focus_text(self) -> None:
         self.query_one("#search-text", Input).focus()
+
+    def action_focus_text(self) -> None:
+        self.focus_text()
 
     def on_input_changed(self, event: Input.Changed) -> None:
         event.stop()
