@@ -235,6 +235,7 @@ def test_snippet_parts():
     assert snippet_parts("Call the vendor.", [[9, 15]]) == [("Call the ", False), ("vendor", True), (".", False)]
     assert snippet_parts("vendor", [[0, 6]]) == [("vendor", True)]
     assert snippet_parts("plain", []) == [("plain", False)]
+    assert snippet_parts("one\ntwo", [[4, 7]]) == [("one ", False), ("two", True)]  # on one line, offsets kept
 
 
 # ----- the index follows every write -------------------------------------------------------------

@@ -138,7 +138,9 @@ def clip(text: str, width: int) -> str:
 
 
 def snippet_parts(snippet: str, highlights) -> list[tuple[str, bool]]:
-    """A search hit's snippet as (text, whether it is a word found) pieces, from its [start, end) highlights."""
+    """A search hit's snippet as (text, whether it is a word found) pieces, from its [start, end) highlights, on one
+    line (line breaks and tabs read as spaces)."""
+    snippet = snippet.replace("\r", " ").replace("\n", " ").replace("\t", " ")
     parts, at = [], 0
     for start, end in highlights:
         if start > at:

@@ -258,6 +258,11 @@ class CarebenchApp(App):
         else:
             self.switch_mode(mode)
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "search":
+            return getattr(self.screen, "OFFERS_SEARCH", True)
+        return True
+
     def show_client(self, client_id: str) -> None:
         """Close the dialogs and views over the screen, then show the client's health."""
         while isinstance(self.screen, ModalScreen):
