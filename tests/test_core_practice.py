@@ -11,7 +11,6 @@ from carebench.core.models import (
     Assessment,
     Client,
     Kpi,
-    Learning,
     Opportunity,
     Outcome,
     Pulse,
@@ -30,7 +29,6 @@ from carebench.core.practice import (
     quarter_of,
     quarterly_trend,
     quarters,
-    search_learnings,
 )
 from carebench.core.schedule import load_plans
 
@@ -458,67 +456,6 @@ def test_advocacy_reasons():
     assert advocacy_reason(c, DAY) == "no ask: band is yellow, ask once it is green; already asked this quarter, on 2026-04-02"
     c = client("a", assessments=[assessed("2026-05-01", 9)], testimonials=[asked("2026-02-02")])
     assert advocacy_reason(c, DAY) == "green and no testimonial or referral yet: ask for one (last asked 2026-02-02)"
-
-
-# ----- lessons learned -----------------------------------------------------------------------------
-
-
-def learning(day: str, what: str, why: str = "", who: str | None = None, source: str | None = None, kind: str = "lesson") -> Learning:
-    return Learning(date=D(day), what=what, why=why, who=who, source=source, kind=kind)
-
-
-LEARNING_CLIENTS = [
-    Client(
-        id="acme",
-        name="Acme Logistics",
-        tier="gold",
-        go_live=D("2026-01-01"),
-        owner="ana",
-        learnings=[
-            learning("2026-02-01", "Train the night shift separately", why="They missed the sessions"),
-            learning("2026-03-01", "Freeze report changes", kind="decision", who="Dana", source="weekly review"),
-        ],
-    ),
-    Client(
-        id="beta",
-        name="Beta Health",
-        tier="gold",
-        go_live=D("2026-01-01"),
-        owner="bob",
-        learnings=[
-            learning("2026-02-15", "Keep a shift handover note", source="Night SHIFT lead"),
-        ],
-    ),
-]
-
-SEARCH_CASES = [
-    ("what-any-case", "NIGHT shift", ["2026-02-15", "2026-02-01"]),  # beta via source, acme via what; newest first
-    ("why", "missed", ["2026-02-01"]),
-    ("who", "dana", ["2026-03-01"]),
-    ("source", "weekly review", ["2026-03-01"]),
-    ("client-name", "logistics", ["2026-03-01", "2026-02-01"]),
-    ("no-match", "invoice", []),
-    ("empty-matches-all", "", ["2026-03-01", "2026-02-15", "2026-02-01"]),
-]
-
-
-@pytest.mark.parametrize(("text", "dates"), [c[1:] for c in SEARCH_CASES], ids=[c[0] for c in SEARCH_CASES])
-def test_search_learnings(text, dates):
-    assert [hit["date"].isoformat() for hit in search_learnings(LEARNING_CLIENTS, text)] == dates
-
-
-def test_search_hit_fields():
-    (hit,) = search_learnings(LEARNING_CLIENTS, "freeze")
-    assert hit == {
-        "client": "acme",
-        "client_name": "Acme Logistics",
-        "date": D("2026-03-01"),
-        "kind": "decision",
-        "what": "Freeze report changes",
-        "why": "",
-        "who": "Dana",
-        "source": "weekly review",
-    }
 
 
 def test_touchpoints_generated_once_give_every_period_what_generating_per_period_gives():

@@ -148,6 +148,7 @@ SHOWN = [
     ("practice",),
     ("ticket", "list"),
     ("search", "lesson"),
+    ("search", "stuck"),
     ("check",),
     ("checklist", "show", "cobalt"),
     ("report", "acme", "--kind", "weekly", "--format", "md"),
@@ -365,6 +366,9 @@ async def test_the_workbench_draws_stored_escape_sequences_written_out(hostile_d
         await press("4", where="Health of acme")
         await visit("t", where="Health: new ticket")
         assert "Printer\\x1b]0;" in await visit("r", where="Health: tickets to resolve")
+        await press("v", where="Health: past check-ins")
+        assert "Call\\x1b]0;" in await press("enter", where="Health: a past check-in in full")  # its next steps
+        await press("escape", where="Health of acme")
         await press("5", where="Expansion")
         pipeline = app.screen.query_one("#pipeline")
         pipeline.move_cursor(key=next(row.id for row in pipeline.rows if "Site" in row.title))
@@ -372,8 +376,13 @@ async def test_the_workbench_draws_stored_escape_sequences_written_out(hostile_d
         assert "Mark 'Site\\x1b]0;" in await visit("x", where="Expansion: mark lost?")
         assert "Edit opportunity for Acme\\x1b]0;" in await visit("e", where="Expansion: edit")
         await press("6", where="Practice")
-        await press("slash", *"lesson", where="Practice: lessons found")
-        await press("escape", where="Practice")
+        await press("slash", *"lesson", where="search: lessons found")
+        await press("enter", "enter", where="search: a lesson in full")
+        await press("escape", "escape", where="Practice")
+        found = await press("slash", *"stuck", where="search: check-in notes found")
+        assert "Stuck" in found and "\\x1b]0;" in found
+        await press("enter", "enter", where="search: a check-in in full")
+        await press("escape", "escape", where="Practice")
 
         app.set_client("cobalt")
         assert "target 40 USD\\x1b]0;unit" in await press("3", where="KPIs of cobalt")  # the chart's label

@@ -99,3 +99,29 @@ def test_tickets_and_checklist_panels_snapshot(snap_compare, snapshot_db, monkey
 
     app = CarebenchApp(snapshot_db, today=DAY, user="ana", theme="carebench-dark", client="brackenfield-foods")
     assert snap_compare(app, terminal_size=(120, 40), run_before=run_before)
+
+
+@pytest.mark.parametrize("opened", ["hits", "checkin"])
+def test_search_snapshot(snap_compare, snapshot_db, opened):
+    """The search dialog with ranked, highlighted hits over the demo portfolio, and a check-in opened from it."""
+
+    async def run_before(pilot) -> None:
+        app = pilot.app
+        await settled("1", "today")(pilot)
+        await pilot.press("slash", *"shift")
+        for _ in range(4):
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+        if opened == "checkin":
+            assert app.screen.hits[0]["source"] == "checkin"
+            await pilot.press("enter", "enter")
+            for _ in range(4):
+                await app.workers.wait_for_complete()
+                await pilot.pause()
+        else:
+            app.screen.query_one("#search-text").cursor_blink = False  # a blinking cursor is on or off by chance
+        await pilot.wait_for_scheduled_animations()
+        await pilot.pause(0.2)
+
+    app = CarebenchApp(snapshot_db, today=DAY, user="ana", theme="carebench-dark", client="corvane-freight")
+    assert snap_compare(app, terminal_size=(120, 40), run_before=run_before)

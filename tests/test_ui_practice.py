@@ -21,15 +21,14 @@ from carebench.ui.app import CarebenchApp
 from carebench.ui.screens.practice import (
     AsksTable,
     BehindPanel,
-    HitList,
     MetricsTable,
     OwnersTable,
     PracticeScreen,
-    found_text,
     owner_cells,
     period_start,
     spark,
 )
+from carebench.ui.screens.search import HitList, RecordView, SearchScreen
 from carebench.ui.widgets.chrome import ScreenTabs
 from carebench.ui.widgets.dialogs import KeysDialog
 from conftest import record_notifications, settle
@@ -104,8 +103,6 @@ def test_period_start_and_found_text():
     assert period_start("3m", DAY) == date(2026, 3, 16)
     with pytest.raises(ValueError, match="unknown period"):
         period_start("week", DAY)
-    assert found_text([{"kind": "lesson"}, {"kind": "lesson"}, {"kind": "decision"}]) == "3 found (2 lessons, 1 decision)"
-    assert found_text([{"kind": "decision"}]) == "1 found (1 decision)"
 
 
 def test_owner_cells():
@@ -301,6 +298,7 @@ async def test_o_shows_only_my_clients_and_back(demo_db):
 
 
 async def test_search_finds_a_lesson_as_you_type_and_nothing_for_gibberish(demo_db):
+    """Practice's `/` is the search every screen has: with nothing typed it lists the lessons and decisions."""
     with Store(demo_db, actor="ana") as store:
         client = store.clients(parts=())[0]
         store.add_learning(
@@ -313,43 +311,50 @@ async def test_search_finds_a_lesson_as_you_type_and_nothing_for_gibberish(demo_
                 who="ana",
             ),
         )
+        learnings = store.conn.execute("SELECT COUNT(*) FROM learnings").fetchone()[0]
     app = CarebenchApp(demo_db, today=DAY, user="ana")
     async with app.run_test(size=(100, 30)) as pilot:
-        screen = await open_practice(app, pilot)
-        search = screen.query_one("#search", Input)
-        hits = screen.query_one(HitList)
-        assert not search.display and not hits.display
-
-        await pilot.press("slash", "c", "r", "o", "s", "s", "i", "n", "g")  # nothing typed is lost to the screen's keys
-        assert search.has_focus and search.value == "crossing"
-        assert app.mine_only is False and screen.period == "12m"
+        await open_practice(app, pilot)
+        await pilot.press("slash")
         await settle(app, pilot)
-        assert not screen.query_one("#overview").display
-        assert hits.display and hits.option_count == 1
-        assert [h["what"] for h in screen.hits] == ["Crossing the warehouse needs a second sign-off"]
-        assert screen.hits[0]["client"] == client.id
-        summary = str(screen.query_one("#hits-summary", Static).render())
+        search = app.screen
+        assert isinstance(search, SearchScreen)
+        assert len(search.hits) == learnings and {hit["source"] for hit in search.hits} <= {"lesson", "decision"}
+        assert [hit["date"] for hit in search.hits] == sorted((hit["date"] for hit in search.hits), reverse=True)
+
+        await pilot.press("c", "r", "o", "s", "s", "i", "n", "g")  # nothing typed is lost to the screen's keys
+        text = search.query_one("#search-text", Input)
+        assert text.has_focus and text.value == "crossing"
+        await settle(app, pilot)
+        hits = search.query_one(HitList)
+        assert hits.option_count == 1
+        assert [h["what"] for h in search.hits] == ["Crossing the warehouse needs a second sign-off"]
+        assert search.hits[0]["client"] == client.id
+        summary = str(search.query_one("#search-summary", Static).render())
         assert "1 found (1 lesson)" in summary and "“crossing”" in summary
         prompt = str(hits.get_option_at_index(0).prompt)
         assert "2026-05-02" in prompt and client.name in prompt and "night shift" in prompt
 
         await pilot.press(*["backspace"] * 8, "q", "z", "x", "j", "v")
         await settle(app, pilot)
-        assert search.value == "qzxjv"
-        assert hits.option_count == 0 and screen.hits == []
-        assert "No lesson or decision matches “qzxjv”" in str(screen.query_one("#hits-summary", Static).render())
+        assert text.value == "qzxjv"
+        assert hits.option_count == 0 and search.hits == []
+        assert "Nothing matches “qzxjv”" in str(search.query_one("#search-summary", Static).render())
 
         await pilot.press("escape")
         await pilot.pause()
-        assert not search.display and not hits.display and search.value == ""
-        assert screen.query_one("#overview").display and screen.query_one(MetricsTable).has_focus
+        screen = app.screen
+        assert isinstance(screen, PracticeScreen) and screen.query_one(MetricsTable).has_focus
 
-        # Enter in the search goes to the hits; enter on a hit opens its client.
+        # Enter in the search goes to the hits; enter on a hit shows it in full, o opens its client.
         await pilot.press("slash", "c", "r", "o", "s", "s", "i", "n", "g")
         await settle(app, pilot)
         await pilot.press("enter")
-        assert hits.has_focus
+        assert app.screen.query_one(HitList).has_focus
         await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, RecordView) and "Crossing the warehouse" in str(app.screen.query_one("#record", Static).render())
+        await pilot.press("o")
         await settle(app, pilot)
         assert app.current_mode == "health" and app.client_id == client.id
 
@@ -378,7 +383,7 @@ async def test_a_failing_load_shows_one_line_and_keeps_the_screen(demo_db, monke
         errors = [text for severity, text in notes if severity == "error"]
         assert errors[1:] and set(errors[1:]) == {"the practice figures could not be worked out"}
         assert all("\n" not in text for text in errors)
-        assert app.screen is screen and screen.query_one("#search", Input).value == "x"
+        assert isinstance(app.screen, SearchScreen) and app.screen.query_one("#search-text", Input).value == "x"
 
 
 # ----- how it looks -----------------------------------------------------------

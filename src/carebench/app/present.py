@@ -122,3 +122,31 @@ def kept(retained: float | None) -> str:
     if retained < 0:
         return "none (worse than baseline)"
     return f"{round(retained * 100)}%"
+
+
+def clip(text: str, width: int) -> str:
+    """``text`` on one line in at most ``width`` characters: cut at the end of a word, with an ellipsis when cut.
+
+    A single word longer than the room is cut inside it (there is no word boundary to cut at).
+    """
+    line = " ".join(text.split())
+    if len(line) <= width:
+        return line
+    room = line[: width - 1]
+    cut = room.rsplit(" ", 1)[0] if " " in room and line[width - 1] != " " else room
+    return cut.rstrip(" ,;:.-–—") + "…"
+
+
+def snippet_parts(snippet: str, highlights) -> list[tuple[str, bool]]:
+    """A search hit's snippet as (text, whether it is a word found) pieces, from its [start, end) highlights, on one
+    line (line breaks and tabs read as spaces)."""
+    snippet = snippet.replace("\r", " ").replace("\n", " ").replace("\t", " ")
+    parts, at = [], 0
+    for start, end in highlights:
+        if start > at:
+            parts.append((snippet[at:start], False))
+        parts.append((snippet[start:end], True))
+        at = end
+    if at < len(snippet):
+        parts.append((snippet[at:], False))
+    return parts

@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, cast
 
 from ..core.phases import adoption_phase, day_number, support_phase
+from .inputs import UserError
 from .readmodels import (
     ActionDue,
     Advocacy,
@@ -461,13 +462,31 @@ def checklist(session: Session, client_id: str) -> Document:
     )
 
 
-def search(session: Session, text: str) -> tuple[Document, ...]:
-    """Lessons and decisions matching ``text`` (case-insensitive)."""
-    from ..core.practice import search_learnings
+def search(session: Session, text: str, limit: int | None = None) -> tuple[Document, ...]:
+    """Check-in notes and next steps, lessons and decisions holding every word of ``text``, best match first.
 
+    Every word counts as typed, also as the start of a longer word; anything else in the text
+    (quotes, dashes, stars, brackets, AND/OR) only separates words. A text without a word is refused.
+    """
+    from ..core.search import search_words
+
+    words = search_words(text)
+    if not words:
+        raise UserError("say what to search for" if not text.strip() else f"nothing to search for in '{text.strip()}': give at least one word")
     with session.reading() as store:
-        clients = store.clients(parts={"learnings"})
-    return tuple(Document(frozen({**hit, "date": hit["date"].isoformat()})) for hit in search_learnings(clients, text))
+        return tuple(Document(frozen(hit)) for hit in store.search(words, limit))
+
+
+def recent_learnings(session: Session, limit: int | None = None) -> tuple[Document, ...]:
+    """Lessons and decisions across the practice, newest first, in the form of search hits."""
+    with session.reading() as store:
+        return tuple(Document(frozen(hit)) for hit in store.recent_learnings(limit))
+
+
+def checkin(session: Session, checkin_id: int) -> Document:
+    """One check-in with everything it stored: notes, next steps, readings, scores, action items, learnings."""
+    with session.reading() as store:
+        return Document(frozen(store.checkin(checkin_id)))
 
 
 def check(session: Session, owner: str | None = None, settings=None) -> Document:

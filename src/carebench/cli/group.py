@@ -127,11 +127,15 @@ def console():
 
 
 def table(title: str, columns: list[str], rows: list[list], caption: str | None = None) -> None:
-    """Print a table; every piece of text is shown as it is (no markup) and made inert, as it may come from the database."""
+    """Print a table; every piece of text is shown as it is (no markup) and made inert, as it may come from the database
+    (a rich Text is taken as it is: whoever built it made its pieces inert)."""
     from rich.markup import escape
     from rich.table import Table
+    from rich.text import Text
 
-    def shown(value) -> str:
+    def shown(value):
+        if isinstance(value, Text):  # built from inert pieces, styled on purpose
+            return value
         return escape(inert("" if value is None else str(value)))
 
     t = Table(title=shown(title), caption=None if caption is None else shown(caption), header_style="bold")

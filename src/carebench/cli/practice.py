@@ -261,25 +261,45 @@ def learning(client, what, decision, why, who, day, db_path):
     click.echo(f"{client}: {kind} recorded on {day}")
 
 
+SEARCH_LIMIT = 100
+"""How many hits ``carebench search`` shows unless told otherwise."""
+
+
 @cli.command()
 @click.argument("text")
+@click.option("--limit", type=click.IntRange(min=1), default=SEARCH_LIMIT, show_default=True, help="Show at most this many hits.")
 @json_option
 @db_option
-def search(text, as_json, db_path):
-    """Search lessons and decisions across the practice (case-insensitive)."""
-    if not text.strip():
-        raise UserError("say what to search for")
-    hits = to_json(queries.search(session(db_path), text))
+def search(text, limit, as_json, db_path):
+    """Search check-in notes and next steps, lessons and decisions across the practice.
+
+    Every word of TEXT must be there (any case; a word also finds longer words it starts);
+    the best matches come first. Quotes, dashes, stars, brackets and AND/OR are read as
+    plain text, never as search syntax.
+    """
+    from rich.text import Text
+
+    from ..app.present import snippet_parts
+
+    hits = to_json(queries.search(session(db_path), text, limit))
     if as_json:
         return emit_json(hits)
     if not hits:
-        click.echo(f"nothing matches '{text}'")
+        click.echo(f"nothing matches '{inert(text.strip())}'")
         return
+
+    def shown(hit) -> Text:
+        return Text.assemble(*[(inert(part), "bold reverse" if found else "") for part, found in snippet_parts(hit["snippet"], hit["highlights"])])
+
     table(
-        f"Lessons and decisions matching '{text}'",
-        ["date", "client", "kind", "what", "why", "who"],
-        [[h["date"], h["client_name"], h["kind"], h["what"], h["why"], h["who"]] for h in hits],
+        f"Check-ins, lessons and decisions matching '{text.strip()}', best first",
+        ["date", "client", "source", "kind", "who", "snippet"],
+        [[h["date"], h["client_name"], SOURCE_WORDS[h["source"]], h["kind"], h["who"], shown(h)] for h in hits],
+        caption=f"the first {limit}: --limit shows more" if len(hits) == limit else None,
     )
+
+
+SOURCE_WORDS = {"checkin": "check-in", "lesson": "lesson", "decision": "decision"}
 
 
 # ----- the knowledge-transfer checklist -----------------------------------------------

@@ -484,39 +484,3 @@ def advocacy(client: Client, day: date, band: Band | None) -> tuple[bool, str]:
     earlier = sorted(t.requested for t in client.testimonials if t.requested <= day)
     since = f" (last asked {earlier[-1]})" if earlier else ""
     return True, f"green and no testimonial or referral yet: ask for one{since}"
-
-
-# ----- lessons learned --------------------------------------------------------------------
-
-LEARNING_FIELDS = ("what", "why", "who", "source")
-"""The fields of a learning that a search looks in (besides the client's name)."""
-
-
-def matches(text: str, *fields: str | None) -> bool:
-    """Whether ``text`` occurs in any of the fields, ignoring case (an empty text matches everything)."""
-    needle = text.strip().casefold()
-    return any(needle in (field or "").casefold() for field in fields)
-
-
-def search_learnings(clients: Iterable[Client], text: str) -> list[dict]:
-    """Lessons and decisions whose what, why, who, source or client name contains ``text`` (any case), newest first.
-
-    Each hit is a dict with client, client_name, date, kind, what, why, who and source;
-    hits of one date keep the order of the clients and their learnings.
-    """
-    hits = [
-        {
-            "client": client.id,
-            "client_name": client.name,
-            "date": learning.date,
-            "kind": learning.kind,
-            "what": learning.what,
-            "why": learning.why,
-            "who": learning.who,
-            "source": learning.source,
-        }
-        for client in clients
-        for learning in client.learnings
-        if matches(text, client.name, *(getattr(learning, name) for name in LEARNING_FIELDS))
-    ]
-    return sorted(hits, key=lambda hit: hit["date"], reverse=True)

@@ -22,7 +22,7 @@ from urllib.parse import quote
 
 from .errors import DatabaseBusy, StoreError
 from .files import FileRefused, copy_into, create_new, describe, kind_of, new_file, private_folder
-from .schema import MIGRATIONS, SCHEMA_VERSION
+from .schema import MIGRATIONS, MIGRATIONS_NEEDING_FTS5, SCHEMA_VERSION
 
 __all__ = ["BUSY_TIMEOUT_MS", "DatabaseBusy", "StoreError", "audit", "backup_copy", "connect", "current_login", "explain", "now_stamp", "transaction"]
 
@@ -376,6 +376,11 @@ def schema_version(conn: sqlite3.Connection) -> int:
     return row[0] or 0
 
 
+def has_fts5(conn: sqlite3.Connection) -> bool:
+    """Whether this SQLite was built with FTS5, the full-text index search uses."""
+    return any(row[0] == "ENABLE_FTS5" for row in conn.execute("PRAGMA compile_options"))
+
+
 def migrate(conn: sqlite3.Connection, path: Path) -> None:
     """Bring the schema forward to ``SCHEMA_VERSION`` in one transaction.
 
@@ -389,6 +394,11 @@ def migrate(conn: sqlite3.Connection, path: Path) -> None:
             raise StoreError(f"{path} was written by a newer carebench (schema {version}); upgrade carebench to open it")
         if version == SCHEMA_VERSION:
             return
+        if not has_fts5(conn) and any(target > version for target in MIGRATIONS_NEEDING_FTS5):
+            raise StoreError(
+                f"cannot open {path}: the SQLite this Python uses ({sqlite3.sqlite_version}) was built without FTS5, "
+                "which carebench's search needs; use a Python whose SQLite has FTS5 (nothing was changed)"
+            )
         kept = backup_copy(path, _free_backup_name(path, version)) if version > 0 else None
         for target, script in MIGRATIONS:
             if target > version:

@@ -484,6 +484,58 @@ ALTER TABLE client_summary ADD COLUMN sustained_6m INTEGER;
 ALTER TABLE client_summary ADD COLUMN sustained_12m INTEGER
 """
 
+# The full-text index of what people wrote (FTS5, searched with bm25 ranking): each check-in's notes and
+# next steps (rowid: the check-in's id) and each lesson or decision (rowid: minus the learning's id), with
+# the client's name. Triggers keep it in the same transaction as every write to those rows (a finished
+# check-in, a learning, an import, a client's removal or rename); the last two statements fill it from the
+# rows already there.
+SEARCH_COLUMNS = "rowid, source, client_id, date, client_name, notes, next_steps, what, why, who, origin"
+
+
+def _checkin_entry(row: str) -> str:
+    """The search_index values of check-in ``row`` (NEW in a trigger): its notes are the sections' notes, one per line."""
+    sections = f"CASE WHEN json_valid({row}.sections) THEN {row}.sections ELSE '[]' END"
+    notes = f"(SELECT group_concat(json_extract(s.value, '$.notes'), char(10)) FROM json_each({sections}) AS s WHERE s.type = 'object')"
+    return (
+        f"{row}.id, 'checkin', {row}.client_id, {row}.date, (SELECT name FROM clients WHERE id = {row}.client_id), "
+        f"coalesce({notes}, ''), {row}.next_steps, '', '', coalesce({row}.author, ''), ''"
+    )
+
+
+def _learning_entry(row: str) -> str:
+    """The search_index values of learning ``row``: what, why, who and where it came from."""
+    return (
+        f"-{row}.id, {row}.kind, {row}.client_id, {row}.date, (SELECT name FROM clients WHERE id = {row}.client_id), "
+        f"'', '', {row}.what, {row}.why, coalesce({row}.who, ''), coalesce({row}.source, '')"
+    )
+
+
+def _kept_in_index(table: str, entry, rowid: str) -> str:
+    """Triggers that keep ``table``'s rows in search_index (``rowid``: the expression of a row's index rowid)."""
+    insert = f"INSERT INTO search_index ({SEARCH_COLUMNS}) VALUES ({entry('NEW')})"
+    forget = f"DELETE FROM search_index WHERE rowid = {rowid.format(row='OLD')}"
+    return (
+        f"CREATE TRIGGER {table}_indexed AFTER INSERT ON {table} BEGIN {insert}; END;\n"
+        f"CREATE TRIGGER {table}_reindexed AFTER UPDATE ON {table} BEGIN {forget}; {insert}; END;\n"
+        f"CREATE TRIGGER {table}_unindexed AFTER DELETE ON {table} BEGIN {forget}; END"
+    )
+
+
+MIGRATION_11 = ";\n".join(
+    [
+        "CREATE VIRTUAL TABLE search_index USING fts5(source UNINDEXED, client_id UNINDEXED, date UNINDEXED, client_name, notes, "
+        "next_steps, what, why, who, origin, tokenize = 'unicode61 remove_diacritics 2')",
+        _kept_in_index("checkins", _checkin_entry, "{row}.id"),
+        _kept_in_index("learnings", _learning_entry, "-{row}.id"),
+        "CREATE TRIGGER clients_renamed_in_index AFTER UPDATE OF name ON clients WHEN NEW.name IS NOT OLD.name "
+        "BEGIN UPDATE search_index SET client_name = NEW.name WHERE client_id = NEW.id; END",
+        f"INSERT INTO search_index ({SEARCH_COLUMNS}) SELECT {_checkin_entry('c')} FROM checkins AS c",
+        f"INSERT INTO search_index ({SEARCH_COLUMNS}) SELECT {_learning_entry('l')} FROM learnings AS l",
+    ]
+)
+MIGRATIONS_NEEDING_FTS5 = frozenset({11})
+"""Steps that make an FTS5 table: an SQLite built without FTS5 cannot take them."""
+
 # The triggers that keep the audit trail append-only (against carebench's own writes: a member
 # with direct SQL access can drop them, which `carebench doctor` reports).
 AUDIT_TRIGGERS = {
@@ -502,5 +554,6 @@ MIGRATIONS: list[tuple[int, str]] = [
     (8, MIGRATION_8),
     (9, MIGRATION_9),
     (10, MIGRATION_10),
+    (11, MIGRATION_11),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]

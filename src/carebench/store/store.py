@@ -118,6 +118,37 @@ def _iso(value: date | datetime | None) -> str | None:
     return value.isoformat(timespec="minutes") if isinstance(value, datetime) else value.isoformat()
 
 
+# The characters FTS5's snippet() puts around each word found: control characters, which stored text never holds.
+MARK_START, MARK_END = 2, 3
+SNIPPET_WORDS = 24
+"""How many words a search hit's snippet shows at most."""
+CHECKIN_HITS = "SELECT c.*, k.name AS client_name FROM checkins c JOIN clients k ON k.id = c.client_id"
+LEARNING_HITS = "SELECT l.*, k.name AS client_name FROM learnings l JOIN clients k ON k.id = l.client_id"
+
+
+def _unmark(marked: str | None) -> tuple[str, list[list[int]]]:
+    """A snippet without its marks, and the [start, end) offsets of the words they marked."""
+    text, highlights, start = [], [], None
+    length = 0
+    for char in marked or "":
+        if char == chr(MARK_START):
+            start = length
+        elif char == chr(MARK_END):
+            if start is not None and length > start:
+                highlights.append([start, length])
+            start = None
+        else:
+            text.append(char)
+            length += 1
+    return "".join(text), highlights
+
+
+def _chunks(ids: list[int], size: int = 500) -> Iterable[list[int]]:
+    """``ids`` in lists small enough for one statement's parameters."""
+    for at in range(0, len(ids), size):
+        yield ids[at : at + size]
+
+
 class Store:
     """A carebench database opened by one user (``actor``), who is recorded on every write.
 
@@ -1043,38 +1074,125 @@ class Store:
     def checkins(self, client_id: str) -> list[dict]:
         """A client's check-ins, newest first, each with the readings, assessment and action items it captured."""
         self.require_client(client_id)
-        result = []
-        for row in self._rows("SELECT * FROM checkins WHERE client_id = ? ORDER BY date DESC, id DESC", [client_id]):
-            cid = row["id"]
-            readings = self._rows(
-                "SELECT k.key AS kpi, r.date, r.value FROM readings r JOIN kpis k ON k.id = r.kpi_id WHERE r.checkin_id = ? ORDER BY k.position",
-                [cid],
-            )
-            assessment = self._rows("SELECT * FROM assessments WHERE checkin_id = ?", [cid])
-            actions = self._rows("SELECT text, owner, due, priority, status FROM action_items WHERE checkin_id = ? ORDER BY id", [cid])
-            learnings = self._rows("SELECT kind, what, why, who FROM learnings WHERE checkin_id = ? ORDER BY id", [cid])
-            result.append(
-                {
-                    "id": cid,
+        rows = self._rows("SELECT * FROM checkins WHERE client_id = ? ORDER BY date DESC, id DESC", [client_id])
+        return [self._checkin_record(row) for row in rows]
+
+    def checkin(self, checkin_id: int) -> dict:
+        """One check-in with everything it stored (as ``checkins`` gives it), and its client's id and name."""
+        rows = self._rows(f"{CHECKIN_HITS} WHERE c.id = ?", [checkin_id])
+        if not rows:
+            raise StoreError(f"no check-in {checkin_id}")
+        return {"client": rows[0]["client_id"], "client_name": rows[0]["client_name"], **self._checkin_record(rows[0])}
+
+    def _checkin_record(self, row: dict) -> dict:
+        cid = row["id"]
+        readings = self._rows(
+            "SELECT k.key AS kpi, r.date, r.value, k.name, k.unit FROM readings r JOIN kpis k ON k.id = r.kpi_id "
+            "WHERE r.checkin_id = ? ORDER BY k.position",
+            [cid],
+        )
+        assessment = self._rows("SELECT * FROM assessments WHERE checkin_id = ?", [cid])
+        actions = self._rows("SELECT text, owner, due, priority, status FROM action_items WHERE checkin_id = ? ORDER BY id", [cid])
+        learnings = self._rows("SELECT kind, what, why, who FROM learnings WHERE checkin_id = ? ORDER BY id", [cid])
+        return {
+            "id": cid,
+            "date": row["date"],
+            "kind": row["kind"],
+            "author": row["author"],
+            "planned_minutes": row["planned_minutes"],
+            "actual_minutes": row["actual_minutes"],
+            "attendees": json.loads(row["attendees"]),
+            "sections": json.loads(row["sections"]),
+            "next_steps": row["next_steps"],
+            "readings": readings,
+            "assessment": (
+                {"date": assessment[0]["date"], "scores": {k: assessment[0][k] for k in SUBSCORES}, "note": assessment[0]["note"]}
+                if assessment
+                else None
+            ),
+            "action_items": actions,
+            "learnings": learnings,
+        }
+
+    # ----- search ----------------------------------------------------------
+
+    def search(self, words: Iterable[str], limit: int | None = None) -> list[dict]:
+        """Check-ins (notes, next steps), lessons and decisions holding every one of ``words`` (each also as the start of
+        a longer word), best match first (FTS5's bm25; the client's name counts half), newest first among equals.
+
+        Each hit says what it is (``source``: checkin, lesson or decision) and carries ``snippet``, the text around
+        the words found, with ``highlights``, the [start, end) offsets of those words in it.
+        """
+        # Every word is quoted (a phrase of its own), so no text can be read as FTS5 syntax.
+        match = " ".join('"' + word.replace('"', '""') + '"*' for word in words)
+        if not match:
+            raise StoreError("say what to search for")
+        rows = self.conn.execute(
+            f"""SELECT rowid, source, snippet(search_index, -1, char({MARK_START}), char({MARK_END}), '…', {SNIPPET_WORDS}),
+                       bm25(search_index, 0, 0, 0, 0.5, 1, 1, 1, 1, 1, 1) AS rank
+                FROM search_index WHERE search_index MATCH ? ORDER BY rank, date DESC, rowid DESC LIMIT ?""",
+            (match, -1 if limit is None else limit),
+        ).fetchall()
+        found = self._hits([rowid for rowid, *_ in rows])
+        hits = []
+        for rowid, _source, marked, rank in rows:
+            if rowid not in found:
+                continue
+            snippet, highlights = _unmark(marked)
+            hits.append({**found[rowid], "snippet": snippet, "highlights": highlights, "score": -rank})
+        return hits
+
+    def recent_learnings(self, limit: int | None = None) -> list[dict]:
+        """Lessons and decisions, newest first, as ``search`` gives them (the snippet is what was learned or decided)."""
+        ids = [-r[0] for r in self.conn.execute("SELECT id FROM learnings ORDER BY date DESC, id DESC LIMIT ?", (-1 if limit is None else limit,))]
+        found = self._hits(ids)
+        return [{**found[rowid], "snippet": found[rowid]["what"], "highlights": [], "score": None} for rowid in ids]
+
+    def _hits(self, rowids: list[int]) -> dict[int, dict]:
+        """The check-ins (positive ids) and learnings (negative) behind search_index rows, by rowid, in the keys of a hit."""
+        found: dict[int, dict] = {}
+        checkins = [rowid for rowid in rowids if rowid > 0]
+        learnings = [-rowid for rowid in rowids if rowid < 0]
+        for chunk in _chunks(checkins):
+            marks = ",".join("?" * len(chunk))
+            for row in self._rows(f"{CHECKIN_HITS} WHERE c.id IN ({marks})", chunk):
+                try:
+                    sections = json.loads(row["sections"])
+                except ValueError:
+                    sections = []
+                notes = [str(s["notes"]) for s in sections if isinstance(s, dict) and isinstance(s.get("notes"), str)]
+                found[row["id"]] = {
+                    "source": "checkin",
+                    "id": row["id"],
+                    "client": row["client_id"],
+                    "client_name": row["client_name"],
                     "date": row["date"],
                     "kind": row["kind"],
-                    "author": row["author"],
-                    "planned_minutes": row["planned_minutes"],
-                    "actual_minutes": row["actual_minutes"],
-                    "attendees": json.loads(row["attendees"]),
-                    "sections": json.loads(row["sections"]),
+                    "what": "\n".join(notes),
+                    "why": "",
+                    "who": row["author"],
+                    "origin": None,
                     "next_steps": row["next_steps"],
-                    "readings": readings,
-                    "assessment": (
-                        {"date": assessment[0]["date"], "scores": {k: assessment[0][k] for k in SUBSCORES}, "note": assessment[0]["note"]}
-                        if assessment
-                        else None
-                    ),
-                    "action_items": actions,
-                    "learnings": learnings,
+                    "checkin_id": row["id"],
                 }
-            )
-        return result
+        for chunk in _chunks(learnings):
+            marks = ",".join("?" * len(chunk))
+            for row in self._rows(f"{LEARNING_HITS} WHERE l.id IN ({marks})", chunk):
+                found[-row["id"]] = {
+                    "source": row["kind"],
+                    "id": row["id"],
+                    "client": row["client_id"],
+                    "client_name": row["client_name"],
+                    "date": row["date"],
+                    "kind": row["kind"],
+                    "what": row["what"],
+                    "why": row["why"],
+                    "who": row["who"],
+                    "origin": row["source"],
+                    "next_steps": "",
+                    "checkin_id": row["checkin_id"],
+                }
+        return found
 
     def record_expansion_checkin(
         self,

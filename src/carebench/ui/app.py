@@ -16,7 +16,7 @@ from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.content import Content
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 
 from ..app.inputs import inert, inert_lines
 from .messages import DatabaseChanged
@@ -62,6 +62,7 @@ class CarebenchApp(App):
             for name, (key, label, tip) in SCREENS.items()
         ],
         Binding("c", "pick_client", "Client", show=False, id="app.client", tooltip="Choose the client shown on screens 3-5"),
+        Binding("slash", "search", "Search", key_display="/", id="app.search", tooltip="Search check-in notes and next steps, lessons and decisions"),
         Binding("question_mark", "show_keys", "Keys", key_display="?", show=False, id="app.keys"),
         Binding("q", "quit", "Quit", id="app.quit"),
     ]
@@ -257,6 +258,28 @@ class CarebenchApp(App):
         else:
             self.switch_mode(mode)
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "search":
+            return getattr(self.screen, "OFFERS_SEARCH", True)
+        return True
+
+    def show_client(self, client_id: str) -> None:
+        """Close the dialogs and views over the screen, then show the client's health."""
+        while isinstance(self.screen, ModalScreen):
+            self.pop_screen()
+        self.open_client(client_id)
+
+    def action_search(self) -> None:
+        """Open the search; from a view opened out of it, go back to it."""
+        from .screens.search import SearchScreen
+
+        if not any(isinstance(screen, SearchScreen) for screen in self.screen_stack):
+            self.push_screen(SearchScreen())
+            return
+        while not isinstance(self.screen, SearchScreen):
+            self.pop_screen()
+        self.screen.focus_text()
+
     def action_pick_client(self) -> None:
         from .widgets.dialogs import ClientPicker
 
@@ -294,6 +317,7 @@ class CarebenchApp(App):
         yield from super().get_system_commands(screen)
         for name, (key, label, tip) in SCREENS.items():
             yield SystemCommand(f"Screen {key}: {label}", f"Show {tip}", lambda n=name: self.switch_mode(n))
+        yield SystemCommand("Search", "Search check-in notes and next steps, lessons and decisions (/)", self.action_search)
         yield SystemCommand("Change date", "Plan as if it were another day", self.action_change_date)
         yield SystemCommand("Back to today", "Plan for the real today", lambda: self.set_plan_day(self.real_today))
         from textual.markup import escape

@@ -147,6 +147,7 @@ class CheckinScreen(Screen):
     """Runs the script for one touchpoint (or an expansion conversation on one opportunity)."""
 
     TITLE = "Check-in"
+    OFFERS_SEARCH = False  # `/` is typed into the notes here, so the search is not offered
     # Focus is placed by hand once the section's fields exist (see focus_first_field).
     AUTO_FOCUS = None
     BINDINGS = [

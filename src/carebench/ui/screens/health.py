@@ -16,6 +16,7 @@ from textual.widget import Widget
 from textual.widgets import Sparkline, Static
 
 from ...app.inputs import inert
+from ...app.present import clip
 from ...core.health import BAND_LABEL, COMPONENTS
 from ...core.phases import ADOPTION_LABEL, PHASE_LABEL
 from ..screens.base import WorkbenchScreen
@@ -82,8 +83,18 @@ class HealthBreakdown(Static):
 CHECKIN_TIMELINE = 8
 
 
+# How many characters of a past check-in's first note and next steps the timeline shows (cut at a word, with …).
+PREVIEW_WIDTH = 100
+
 # How many open tickets the tickets panel lists.
 OPEN_TICKETS_SHOWN = 6
+
+
+def checkin_choice(checkin: Mapping) -> str:
+    """A past check-in in one line for choosing it: date, kind, author and the start of its first note."""
+    first_note = next((s["notes"] for s in checkin["sections"] if (s.get("notes") or "").strip()), "")
+    line = f"{checkin['date']} {checkin['kind']} · {checkin['author'] or 'unknown'}"
+    return f"{line} · {clip(first_note, 60)}" if first_note else line
 
 
 class HealthColumns(Widget):
@@ -111,6 +122,7 @@ class HealthScreen(WorkbenchScreen):
         Binding("t", "log_ticket", "+Ticket", id="health.ticket", tooltip="Log a support ticket"),
         Binding("r", "resolve_ticket", "Resolve", id="health.resolve", tooltip="Resolve an open support ticket"),
         Binding("k", "checklist", "Checklist", id="health.checklist", tooltip="Tick knowledge-transfer items"),
+        Binding("v", "view_checkin", "Check-ins", id="health.checkins", tooltip="Open one of the past check-ins in full"),
     ]
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
     DEFAULT_CSS = """
@@ -151,7 +163,7 @@ class HealthScreen(WorkbenchScreen):
             "#history": "History",
             "#advice": "What the band asks for",
             "#handover": "Handover",
-            "#checkins": "Check-ins, newest first",
+            "#checkins": "Check-ins, newest first (v opens one)",
             "#transfer": "Knowledge transfer (k)",
             "#tickets": "Support tickets (t log · r resolve)",
             "#pulse": "Pulse surveys",
@@ -293,9 +305,9 @@ class HealthScreen(WorkbenchScreen):
                 text.append(" · " + ", ".join(captured))
             first_note = next((s["notes"] for s in checkin["sections"] if s["notes"].strip()), "")
             if first_note:
-                text.append("\n  " + inert(first_note.strip().splitlines()[0][:100]), style="dim")
-            if checkin["next_steps"]:
-                text.append("\n  next: " + inert(checkin["next_steps"][:100]), style="dim")
+                text.append("\n  " + inert(clip(first_note.strip().splitlines()[0], PREVIEW_WIDTH)), style="dim")
+            if checkin["next_steps"].strip():
+                text.append("\n  next: " + inert(clip(checkin["next_steps"], PREVIEW_WIDTH)), style="dim")
             text.append("\n")
         text.rstrip()
         self.query_one("#checkins", Static).update(text)
@@ -393,6 +405,25 @@ class HealthScreen(WorkbenchScreen):
 
         options = [(t["ref"], f"{t['priority']} {t['ref']} {t['title'][:50]} · open {t['hours_open']:g} h") for t in open_ones]
         self.app.push_screen(ChoiceDialog(f"Resolve a ticket of {client.name}", options), chosen)
+
+    def action_view_checkin(self) -> None:
+        """Choose one of the check-ins listed, then read it in full."""
+        if not self.data:
+            return
+        if not self.data.checkins:
+            self.notify("No check-ins recorded yet for this client")
+            return
+        from ..widgets.dialogs import ChoiceDialog
+        from .search import RecordView
+
+        client = self.data.client
+
+        def chosen(checkin_id: str | None) -> None:
+            if checkin_id is not None:
+                self.app.push_screen(RecordView(client.id, checkin_id=int(checkin_id)))
+
+        options = [(str(c["id"]), checkin_choice(c)) for c in self.data.checkins]
+        self.app.push_screen(ChoiceDialog(f"Check-ins of {client.name}, newest first", options, "enter: open in full · escape: close"), chosen)
 
     def action_checklist(self) -> None:
         if not self.data:

@@ -8,20 +8,17 @@ from datetime import date, timedelta
 
 from rich.cells import cell_len
 from rich.text import Text
-from textual import work
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
-from textual.message import Message
 from textual.screen import ModalScreen
-from textual.widgets import Input, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from ...app.inputs import inert
 from ...app.present import percent
 from ...app.readmodels import Document
 from ...core.calendar import add_months
-from ..messages import LoadFailed
-from ..screens.base import WorkbenchScreen, user_error
+from ..screens.base import WorkbenchScreen
 from ..screens.portfolio import money
 from ..widgets.chrome import KeyBar
 from ..widgets.grid import Column, DataGrid
@@ -116,30 +113,6 @@ def content_widths(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> lis
     return [max([cell_len(header), *(cell_len(inert(row[n])) for row in rows)]) for n, header in enumerate(headers)]
 
 
-def hit_prompt(hit: Mapping) -> Text:
-    """A lesson or decision in three lines at most: when, where, what kind and who; what; why and where it came from."""
-    head = Text.assemble((inert(hit["date"]), "bold"), "  ", (inert(hit["client_name"]), "bold"), "  ", inert(hit["kind"]))
-    if hit.get("who"):
-        head.append(f"  · {inert(hit['who'])}", style="dim")
-    lines = [head, Text("  " + inert(hit["what"]))]
-    why = inert(hit.get("why") or "")
-    source = inert(hit.get("source") or "")
-    if why or source:
-        detail = "  " + ("why: " + why if why else "")
-        if source:
-            detail += ("  · " if why else "") + "source: " + source
-        lines.append(Text(detail, style="dim"))
-    return Text("\n").join(lines)
-
-
-def found_text(hits: Sequence[Mapping]) -> str:
-    """How many lessons and decisions a search found: "3 found (2 lessons, 1 decision)"."""
-    lessons = sum(1 for hit in hits if hit["kind"] == "lesson")
-    decisions = len(hits) - lessons
-    parts = [f"{n} {word}{'s' if n != 1 else ''}" for n, word in ((lessons, "lesson"), (decisions, "decision")) if n]
-    return f"{len(hits)} found ({', '.join(parts)})"
-
-
 def metric_key(row: Mapping) -> str:
     return row["key"]
 
@@ -163,15 +136,6 @@ class PeriodResults:
     results: Document
 
 
-@dataclass
-class SearchLoaded(Message):
-    """Lessons and decisions matching ``text`` arrived from a worker; ``token`` says which search they answer."""
-
-    hits: list
-    text: str
-    token: int
-
-
 class MetricsTable(DataGrid):
     """One row per practice metric: what it is, its value, its quarterly trend, how many clients are behind it."""
 
@@ -186,14 +150,6 @@ class AsksTable(DataGrid):
     """Clients to ask for a testimonial or referral, with why."""
 
     BINDINGS = [Binding("enter", "select_row", "Open client", id="practice.open_ask", tooltip="Show the selected client's health")]
-
-
-class HitList(OptionList):
-    """Lessons and decisions found by the search."""
-
-    BINDINGS = [
-        Binding("enter", "select", "Open client", id="practice.open_hit", tooltip="Show the health of the client the lesson or decision belongs to")
-    ]
 
 
 class Lower(VerticalScroll, can_focus=False):
@@ -252,10 +208,11 @@ class BehindPanel(ModalScreen[str | None]):
 
 
 class PracticeScreen(WorkbenchScreen):
-    """Practice outcomes for a period: metrics with their trend, per consultant, asks, and a search of lessons.
+    """Practice outcomes for a period: metrics with their trend, per consultant, and asks.
 
     The period ends on the planning day; `p` steps through the periods, `o` shows only the user's clients
-    (shared with Today and Portfolio's mine filter), `/` searches lessons and decisions across the practice.
+    (shared with Today and Portfolio's mine filter). Lessons and decisions are found with `/`, the search
+    every screen has (with nothing typed it lists them all, newest first).
     """
 
     SHOWS_CLIENT = False
@@ -264,15 +221,6 @@ class PracticeScreen(WorkbenchScreen):
     BINDINGS = [
         Binding("p", "cycle_period", "Period", id="practice.period", tooltip="Last 12 months, year to date or last 3 months, up to the planning day"),
         Binding("o", "toggle_mine", "Mine/all", id="practice.mine", tooltip="Only the clients you own, or everyone's"),
-        Binding(
-            "slash",
-            "search",
-            "Search lessons",
-            key_display="/",
-            id="practice.search",
-            tooltip="Search lessons and decisions across the practice as you type",
-        ),
-        Binding("escape", "close_search", "Close search", id="practice.close_search"),
     ]
     DEFAULT_CSS = """
     PracticeScreen #practice-title { height: auto; padding: 0 1; }
@@ -282,11 +230,6 @@ class PracticeScreen(WorkbenchScreen):
     PracticeScreen .table-title { height: 1; padding: 0 1; margin-top: 1; }
     PracticeScreen OwnersTable { height: auto; }
     PracticeScreen AsksTable { height: auto; }
-    PracticeScreen #search { display: none; height: 1; border: none; padding: 0 1; }
-    PracticeScreen #hits-summary { display: none; height: 1; padding: 0 1; }
-    PracticeScreen HitList, PracticeScreen HitList:focus { display: none; height: 1fr; border: none; padding: 0 1; }
-    PracticeScreen.-searching #search, PracticeScreen.-searching #hits-summary, PracticeScreen.-searching HitList { display: block; }
-    PracticeScreen.-searching #overview { display: none; }
     """
 
     def __init__(self) -> None:
@@ -295,16 +238,10 @@ class PracticeScreen(WorkbenchScreen):
         self.data: PeriodResults | None = None
         self.metrics: dict[str, Mapping] = {}
         self.labels: dict[str, str] = {}  # the metrics' labels, full or short for the width shown
-        self.hits: list[Document] = []
-        self.searching = False
-        self._search_token = 0
         self._last_width = 0
 
     def compose_body(self):
         yield Static("Loading the practice's results…", id="practice-title")
-        yield Input(placeholder="Search lessons and decisions: any word of what, why, who, source or client (escape closes)", id="search")
-        yield Static("", id="hits-summary", classes="muted")
-        yield HitList(id="hits")
         with Vertical(id="overview"):
             yield MetricsTable(zebra_stripes=True, id="metrics")
             with Lower(id="lower"):
@@ -324,11 +261,6 @@ class PracticeScreen(WorkbenchScreen):
         period, day = self.period, session.today
         owner = self.app.user if self.app.mine_only else None
         return PeriodResults(period, practice.practice(session, period_start(period, day), day, owner))
-
-    def reload(self) -> None:
-        super().reload()
-        if self.searching:
-            self.run_search(self.query_one("#search", Input).value)
 
     # ----- drawing ---------------------------------------------------------
 
@@ -465,93 +397,3 @@ class PracticeScreen(WorkbenchScreen):
     def action_toggle_mine(self) -> None:
         self.app.mine_only = not self.app.mine_only
         self.reload()
-
-    # ----- search ------------------------------------------------------------
-
-    def action_search(self) -> None:
-        search = self.query_one("#search", Input)
-        opening = not self.searching
-        self.searching = True
-        self.add_class("-searching")
-        search.focus()
-        self.refresh_bindings()
-        if opening:
-            self.run_search(search.value)
-
-    def action_close_search(self) -> None:
-        self.searching = False
-        self._search_token += 1  # whatever is still on its way is dropped
-        self.remove_class("-searching")
-        self.query_one("#search", Input).value = ""
-        self.query_one(HitList).clear_options()
-        self.hits = []
-        self.query_one(MetricsTable).focus()
-        self.refresh_bindings()
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "close_search":
-            return self.searching
-        if action in ("cycle_period", "toggle_mine"):
-            return not self.searching
-        return True
-
-    def on_input_changed(self, event: Input.Changed) -> None:
-        event.stop()
-        if self.searching:
-            self.run_search(event.value)
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        """Enter in the search moves to the hits, where enter opens a hit's client."""
-        event.stop()
-        hits = self.query_one(HitList)
-        if hits.option_count:
-            hits.focus()
-
-    def run_search(self, text: str) -> None:
-        self._search_token += 1
-        self._search(self._search_token, text)
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="search")
-    def _search(self, token: int, text: str) -> None:
-        from ...app import queries
-
-        try:
-            hits = list(queries.search(self.app.session(), text))
-        except Exception as exc:  # shown as one line; the search keeps what it showed
-            self.post_message(LoadFailed(user_error(exc), title="Could not search"))
-            return
-        self.post_message(SearchLoaded(hits, text, token))
-
-    def on_search_loaded(self, message: SearchLoaded) -> None:
-        message.stop()
-        if message.token != self._search_token or not self.searching:
-            return
-        self.hits = message.hits
-        hit_list = self.query_one(HitList)
-        hit_list.clear_options()
-        options: list[Option | None] = []
-        for index, hit in enumerate(message.hits):
-            if index:
-                options.append(None)
-            options.append(Option(hit_prompt(hit), id=str(index)))
-        hit_list.add_options(options)
-        if message.hits:
-            hit_list.highlighted = 0
-        text = message.text.strip()
-        count = len(message.hits)
-        summary = self.query_one("#hits-summary", Static)
-        if count:
-            summary.update(
-                f"{found_text(message.hits)} "
-                + (f"matching “{text}”" if text else "across the practice")
-                + ", newest first · enter on one opens its client"
-            )
-        elif text:
-            summary.update(f"No lesson or decision matches “{text}”.")
-        else:
-            summary.update("No lessons or decisions recorded yet: the learning command records one for a client.")
-
-    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        event.stop()
-        if isinstance(event.option_list, HitList) and event.option.id is not None:
-            self.app.open_client(self.hits[int(event.option.id)]["client"])
