@@ -41,6 +41,7 @@ from .readmodels import (
     ScheduledTouchpoint,
     StageTotal,
     Suggestion,
+    TierStep,
     TriageRow,
     frozen,
     frozen_map,
@@ -258,7 +259,7 @@ def client_card(session: Session, client_id: str) -> ClientCard:
 
     day = session.today
     with session.reading() as store:
-        client = store.client(client_id, parts={"contacts", "savings", "action_items", "checklist"})
+        client = store.client(client_id, parts={"contacts", "savings", "action_items", "checklist", "tier_changes"})
         band = store.bands_on(day).get(client_id)
         statuses = store.kpi_standings(client_id, day)
         upcoming = store.touchpoints_between(client_id, day, day + timedelta(days=NEXT_TOUCHPOINT_DAYS)) if client.status == "active" else []
@@ -283,6 +284,7 @@ def client_card(session: Session, client_id: str) -> ClientCard:
         tuple(ContactCard(c.name, c.role, c.email) for c in client.contacts),
         None if next_tp is None else _upcoming(next_tp),
         sum(1 for a in client.action_items if a.status == "open"),
+        tuple(TierStep(c.date, c.previous) for c in client.tier_changes),
     )
 
 

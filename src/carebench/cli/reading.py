@@ -102,8 +102,9 @@ def client_cmd(client, as_of, as_json, db_path):
         return emit_json(data.to_json())
     money = data.financials
     rows = [
-        ["tier", data.tier],
+        ["tier", data.tier + "".join(f" ({c.previous} before {c.date})" for c in data.tier_changes)],
         ["owner", data.owner],
+        ["status", data.status],
         ["go-live", data.go_live],
         ["day", data.day],
         ["phase", data.phase],

@@ -55,6 +55,12 @@ SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 MONTH_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 
+def slug_of(name: str) -> str:
+    """An id suggested from a name: lower-case letters and digits, other runs of characters as one '-' (at most 64)."""
+    text = re.sub(r"[^a-z0-9]+", "-", name.lower().encode("ascii", "ignore").decode()).strip("-")
+    return text[:64].rstrip("-")
+
+
 def _slug(value: str) -> str:
     if not SLUG_RE.match(value):
         raise ValueError("must be lower-case letters, digits, '-' or '_' (at most 64, starting with a letter or digit)")
@@ -278,6 +284,9 @@ class CheckIn(Model):
     attendees: list[Name] = []
     sections: list[Section] = []
     next_steps: Notes = ""
+    confidence: Annotated[int, Field(ge=1, le=10, strict=True)] | None = Field(
+        default=None, description="How confident the client's team is in the new way of working, 1-10 (asked by the daily script)."
+    )
 
 
 class Outcome(Model):
@@ -377,6 +386,14 @@ class ChecklistItem(Model):
         return self
 
 
+class TierChange(Model):
+    """A change of support tier: the client was on ``previous`` until the day before ``date``; from ``date`` on its
+    cadence follows the next tier (that of the next change's ``previous``, or the client's tier after the last change)."""
+
+    date: Day
+    previous: Tier
+
+
 class Client(Model):
     id: Slug
     name: Name
@@ -401,6 +418,7 @@ class Client(Model):
     pulses: list[Pulse] = []
     learnings: list[Learning] = []
     checklist: list[ChecklistItem] = Field(default=[], description="Knowledge-transfer checklist; empty means the defaults, none done.")
+    tier_changes: list[TierChange] = Field(default=[], description="Earlier tiers: each change's day and the tier before it (oldest first).")
 
     @model_validator(mode="after")
     def _unique_keys(self) -> Client:
@@ -410,6 +428,7 @@ class Client(Model):
         _no_duplicates([a.date for a in self.assessments], "assessment date")
         _no_duplicates([s.month for s in self.savings], "savings month")
         _no_duplicates([(e.date, e.kind) for e in self.exceptions], "touchpoint exception")
+        _no_duplicates([c.date for c in self.tier_changes], "tier change date")
         return self
 
 

@@ -24,7 +24,7 @@ from datetime import date, timedelta
 from ..core.handover import checklist_of
 from ..core.health import assessment_figures
 from ..core.kpis import TREND_WINDOW, best_of, flag_changes, kpi_status
-from ..core.models import SUBSCORES, Assessment, ChecklistItem, Client, Kpi, Opportunity, Reading, Scores, TouchpointException
+from ..core.models import SUBSCORES, Assessment, ChecklistItem, Client, Kpi, Opportunity, Reading, Scores, TierChange, TouchpointException
 from ..core.pipeline import pipeline_totals
 from ..core.rules import Rules
 from ..core.schedule import plan_reach, schedule_tuples, superseded_dates
@@ -204,6 +204,7 @@ def _derive(
     assessments = _assessments(conn, ids) if parts & {"touchpoints", "health"} else {}
     if "touchpoints" in parts:
         exceptions = _exceptions(conn, ids)
+        tiers = _tier_changes(conn, ids)
         for cid in ids:
             _, name, tier, go_live, owner, status = clients[cid]
             client = Client.model_construct(
@@ -215,6 +216,7 @@ def _derive(
                 status=status,
                 assessments=assessments.get(cid, []),
                 exceptions=exceptions.get(cid, []),
+                tier_changes=tiers.get(cid, []),
             )
             rows = touchpoint_rows(client, rules, horizon)
             if fresh:
@@ -261,6 +263,16 @@ def _exceptions(conn: sqlite3.Connection, ids: list[str]) -> dict[str, list[Touc
         ids,
     ):
         found[cid].append(_new_exception(_fromiso(day), kind, status, reason, _fromiso(moved_to) if moved_to else None))
+    return found
+
+
+def _tier_changes(conn: sqlite3.Connection, ids: list[str]) -> dict[str, list[TierChange]]:
+    """Per client, its earlier tiers (see core.schedule.tier_periods), oldest first; most clients have none."""
+    found: dict[str, list[TierChange]] = defaultdict(list)
+    for cid, day, previous in conn.execute(
+        f"SELECT client_id, date, previous FROM tier_changes WHERE client_id IN ({_marks(ids)}) ORDER BY client_id, date", ids
+    ):
+        found[cid].append(TierChange.model_construct(date=_fromiso(day), previous=previous))
     return found
 
 

@@ -477,6 +477,21 @@ MIGRATION_9 = """
 ALTER TABLE drafts ADD COLUMN recovered TEXT NOT NULL DEFAULT '[]'
 """
 
+# A client's earlier tiers: it was on ``previous`` until the day before ``date``, from which the next tier's cadence
+# holds (clients.tier after the last change). Every client so far has kept the tier it started on, so it has none;
+# a check-in keeps the team's confidence score (1-10) where its script asks for one (none before).
+MIGRATION_11 = """
+CREATE TABLE tier_changes (
+    client_id TEXT NOT NULL REFERENCES clients (id) ON DELETE CASCADE,
+    date TEXT NOT NULL,
+    previous TEXT NOT NULL CHECK (previous IN ('platinum', 'gold', 'silver')),
+    changed_at TEXT NOT NULL,
+    changed_by TEXT NOT NULL,
+    PRIMARY KEY (client_id, date)
+) WITHOUT ROWID;
+ALTER TABLE checkins ADD COLUMN confidence INTEGER CHECK (confidence BETWEEN 1 AND 10)
+"""
+
 # The triggers that keep the audit trail append-only (against carebench's own writes: a member
 # with direct SQL access can drop them, which `carebench doctor` reports).
 AUDIT_TRIGGERS = {
@@ -494,5 +509,6 @@ MIGRATIONS: list[tuple[int, str]] = [
     (7, MIGRATION_7),
     (8, MIGRATION_8),
     (9, MIGRATION_9),
+    (11, MIGRATION_11),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
