@@ -102,3 +102,45 @@ def test_edit_client_saves_the_fields_and_contacts_in_one_go(session):
         commands.update_client(session, "acme", investment=-5)
     commands.update_client(session, "acme", status="closed")
     assert queries.schedule(session, "acme", DAY, END).touchpoints == ()
+
+
+# ----- the command line ------------------------------------------------------------------------------
+
+
+def test_cli_tier_and_edit_client(run, db):
+    run.ok("add-client", "acme", "--name", "Acme Logistics", "--tier", "silver", "--go-live", "2026-06-01", "--owner", "ana", db=db)
+    out = run.ok("tier", "acme", "platinum", "--from", "2026-06-22", db=db)
+    assert out.stdout.strip() == "acme: silver -> platinum from 2026-06-22"
+    card = run.json("client", "acme", "--json", "--date", "2026-06-15", db=db)
+    assert card["tier"] == "platinum" and card["tier_changes"] == [{"date": "2026-06-22", "previous": "silver"}]
+    days = run.json("schedule", "acme", "--from", "2026-06-15", "--to", "2026-06-26", "--json", db=db)["touchpoints"]
+    daily = [tp["date"] for tp in days if "daily" in (tp["kind"], *tp["covers"])]
+    assert daily == ["2026-06-22", "2026-06-23", "2026-06-24", "2026-06-25", "2026-06-26"]
+    out = run.ok("edit-client", "acme", "--name", "Acme Freight", "--investment", "90000", "--status", "handed_over", db=db)
+    assert out.stdout.strip() == "acme: name Acme Logistics -> Acme Freight, investment 0.0 -> 90000.0, status active -> handed_over"
+    card = run.json("client", "acme", "--json", db=db)
+    assert (card["name"], card["financials"]["investment"], card["status"]) == ("Acme Freight", 90000, "handed_over")
+    actions = [entry["action"] for entry in run.json("log", "--client", "acme", "--json", db=db)]
+    assert actions[:2] == ["edit-client", "tier"]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["tier", "acme", "silver"], "error: acme is already silver on"),
+        (["tier", "acme", "bronze"], "'bronze' is not one of"),
+        (["tier", "acme", "gold", "--from", "2026-02-30"], "is not a real date"),
+        (["tier", "nobody", "gold"], "error: unknown client 'nobody'"),
+        (["edit-client", "acme"], "error: say what to change"),
+        (["edit-client", "acme", "--investment", "-1"], "error: investment: must be at least 0"),
+        (["edit-client", "acme", "--name", "Acme Logistics"], "error: nothing to change"),
+        (["edit-client", "acme", "--status", "paused"], "'paused' is not one of"),
+        (["edit-client", "acme", "--owner", "a\nb"], "error: owner: must be one line"),
+    ],
+)
+def test_cli_tier_and_edit_client_refuse_bad_input_and_write_nothing(run, db, args, message):
+    run.ok("add-client", "acme", "--name", "Acme Logistics", "--tier", "silver", "--go-live", "2026-06-01", db=db)
+    before = run.json("log", "--json", db=db)
+    result = run(*args, db=db)
+    assert result.returncode == 2 and message in result.stderr and "Traceback" not in result.stderr
+    assert run.json("log", "--json", db=db) == before
