@@ -225,16 +225,16 @@ def add_kpi(session: Session, client: str, key: str, name: str, category: str, u
     return kpi
 
 
-def update_kpi(session: Session, client: str, key: str, **fields: Any):
+def update_kpi(session: Session, client: str, kpi_key: str, **fields: Any):
     """Save a KPI's key, name, category, unit, direction, baseline or target (those given); its readings stay."""
     from ..core.models import Kpi
 
     with session.writing() as store, store.atomic():
-        found = next((k for k in store.client(client, parts={"kpis"}).kpis if k.key == key), None)
+        found = next((k for k in store.client(client, parts={"kpis"}).kpis if k.key == kpi_key), None)
         if found is None:
-            raise UserError(f"client '{client}' has no KPI '{key}'")
+            raise UserError(f"client '{client}' has no KPI '{kpi_key}'")
         kpi = checked(Kpi, **{**found.model_dump(exclude={"readings"}), **{k: v for k, v in fields.items() if v is not None}})
-        store.update_kpi(client, key, kpi)
+        store.update_kpi(client, kpi_key, kpi)
     return kpi
 
 

@@ -172,6 +172,29 @@ def _suggestions(client, day: date, session: Session, statuses: list) -> dict[st
     }
 
 
+def assessment_start(session: Session, client_id: str) -> Document:
+    """What an assessment outside a check-in starts from: the client's name, the last scores and the suggestions."""
+    from ..core.health import latest_on_or_before
+    from ..core.kpis import kpi_status
+
+    day, rules = session.today, session.rules
+    with session.reading() as store:
+        client = store.client(client_id, parts={"kpis", "readings", "assessments", "exceptions", "tickets", "pulses", "tier_changes"})
+    latest = latest_on_or_before(client.assessments, day)
+    statuses = [kpi_status(k, day, rules.retained_threshold) for k in client.kpis]
+    return Document(
+        frozen(
+            {
+                "client": client.id,
+                "client_name": client.name,
+                "last_scores": latest.scores.model_dump() if latest else None,
+                "last_assessed": latest.date.isoformat() if latest else None,
+                "suggestions": {name: s.to_json() for name, s in _suggestions(client, day, session, statuses).items()},
+            }
+        )
+    )
+
+
 def health_detail(session: Session, client_id: str) -> HealthDetail:
     """One client's health breakdown and history, what the band asks for, suggestions, advocacy and pulse."""
     from ..core.health import BAND_ADVICE, health_history

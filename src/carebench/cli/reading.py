@@ -193,7 +193,7 @@ def checkins(client, as_json, db_path):
         return emit_json(rows)
     table(
         f"Check-ins of {client}",
-        ["date", "kind", "author", "minutes", "readings", "assessed", "actions"],
+        ["date", "kind", "author", "minutes", "readings", "assessed", "actions", "confidence"],
         [
             [
                 r["date"],
@@ -203,6 +203,7 @@ def checkins(client, as_json, db_path):
                 len(r["readings"]),
                 "yes" if r["assessment"] else "",
                 len(r["action_items"]),
+                "" if r["confidence"] is None else f"{r['confidence']}/10",
             ]
             for r in rows
         ],
