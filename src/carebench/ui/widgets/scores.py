@@ -121,7 +121,9 @@ class AssessmentDialog(ModalScreen[str | None]):
 
     DEFAULT_CSS = """
     AssessmentDialog { align: center middle; }
-    AssessmentDialog > VerticalScroll { width: 96; max-width: 98%; height: auto; max-height: 98%; border: round $primary; padding: 0 1; background: $surface; }
+    AssessmentDialog > VerticalScroll {
+        width: 96; max-width: 98%; height: auto; max-height: 98%; border: round $primary; padding: 0 1; background: $surface;
+    }
     AssessmentDialog .heading { color: $primary; text-style: bold; }
     AssessmentDialog .field { height: auto; }
     AssessmentDialog .field Label { width: 1fr; padding: 0 1 0 0; }
@@ -148,8 +150,24 @@ class AssessmentDialog(ModalScreen[str | None]):
 
     AUTO_FOCUS = None  # the first sub-score takes the cursor once the panel's fields are there
 
+    _early_keys = ""  # typed before the first sub-score's field could take them
+
     def on_mount(self) -> None:
-        self.call_after_refresh(lambda: self.query_one(f"#score-{SUBSCORES[0]}", Input).focus())
+        self.call_after_refresh(self.focus_first_field)
+
+    def focus_first_field(self) -> None:
+        first = self.query_one(f"#score-{SUBSCORES[0]}", Input)
+        first.focus()
+        if self._early_keys:
+            first.insert_text_at_cursor(self._early_keys)
+            self._early_keys = ""
+
+    def on_key(self, event) -> None:
+        """Keys typed while the dialog opens, before a field has the cursor, go to the first field: none is lost."""
+        if event.is_printable and event.character and not isinstance(self.focused, Input):
+            self._early_keys += event.character
+            event.stop()
+            event.prevent_default()
 
     def checked(self) -> tuple[Assessment | None, str | None, str]:
         """The assessment typed, or the first problem and the field it is in."""
