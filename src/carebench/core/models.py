@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_serializer, model_validator
 
 from .terms import (  # noqa: F401  (the vocabulary, used by the models and re-exported to their users)
     BIDI_CHARS,
@@ -430,6 +430,14 @@ class Client(Model):
         _no_duplicates([(e.date, e.kind) for e in self.exceptions], "touchpoint exception")
         _no_duplicates([c.date for c in self.tier_changes], "tier change date")
         return self
+
+    @model_serializer(mode="wrap")
+    def _without_empty_tier_history(self, handler):
+        """A client that kept its tier is written as before tier changes existed (no empty ``tier_changes``)."""
+        data = handler(self)
+        if isinstance(data, dict) and not data.get("tier_changes"):
+            data.pop("tier_changes", None)
+        return data
 
 
 class Portfolio(Model):
