@@ -110,21 +110,18 @@ def record_reading(app: CarebenchApp, client_id: str | None = None, kpi: str | N
         return
 
     def load(session):
-        return queries.client_card(session, client_id).name, [k.key for k in queries.kpis(session, client_id)]
-
-    def build(data) -> Screen:
-        name, keys = data
-        return reading_form(client_id, name, keys, app.plan_day, kpi)
-
-    def loaded_or_refused(session):
-        name, keys = load(session)
+        name, keys = queries.client_card(session, client_id).name, [k.key for k in queries.kpis(session, client_id)]
         if not keys:
             from ..app.inputs import UserError
 
             raise UserError(f"{name} has no KPIs yet: add one first (n on the KPIs screen)")
         return name, keys
 
-    open_form(app, build, loaded_or_refused)
+    def build(data) -> Screen:
+        name, keys = data
+        return reading_form(client_id, name, keys, app.plan_day, kpi)
+
+    open_form(app, build, load)
 
 
 def assess(app: CarebenchApp, client_id: str | None = None) -> None:
