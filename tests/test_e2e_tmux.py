@@ -300,3 +300,58 @@ def test_removing_the_wal_under_a_running_workbench_stops_it_before_another_edit
         term.close()
     doctor = subprocess.run([str(CAREBENCH), "doctor", "--db", str(demo_db)], capture_output=True, text=True, env={**os.environ, **home})
     assert "-wal is missing while" in doctor.stdout + doctor.stderr
+
+
+def test_a_first_client_set_up_in_the_workbench_alone_is_on_today(home, tmp_path):
+    db = tmp_path / "new.db"
+    term = Terminal("setup", f"{CAREBENCH} --db {db} --date {DAY}", home)
+    try:
+        term.wait_for("No clients yet: press n to add the first one")
+        term.keys("n")
+        term.wait_for("New client")
+        term.keys("-l", "Harbor Foods")
+        term.wait_for("harbor-foods")  # the id follows the name
+        term.keys("Tab", "Tab", "Tab", "End", "C-u")
+        term.keys("-l", "2026-06-08")
+        term.keys("C-s")
+        term.wait_for("Harbor Foods added")
+        term.keys("3")
+        term.wait_for("KPIs —")
+        term.keys("n")
+        term.wait_for("New KPI for Harbor Foods")
+        for text, tabs in (("otd", 1), ("On-time delivery", 2), ("%", 2), ("80", 1), ("95", 0)):
+            term.keys("-l", text)
+            term.wait_for(f"  {text} ")  # in its field before the cursor moves on
+            for _ in range(tabs):
+                term.keys("Tab")
+                time.sleep(0.2)
+        term.keys("C-s")
+        term.wait_for("KPI otd added")
+        term.keys("r")
+        term.wait_for("Reading for Harbor Foods")
+        term.keys("-l", "91")
+        term.keys("C-s")
+        term.wait_for("otd = 91")
+        term.keys("4")
+        term.wait_for("Health —")
+        term.keys("s")
+        term.wait_for("Health assessment of Harbor Foods")
+        for left in range(8, -1, -1):
+            term.keys("-l", "8")
+            deadline = time.monotonic() + 10
+            while term.screen().count("1-10") != left + 1 and time.monotonic() < deadline:  # the heading says 1-10 too
+                time.sleep(0.1)
+            term.keys("Tab")
+            time.sleep(0.3)  # the cursor is in the next field before the next score is typed
+        term.wait_for("overall 8.0")
+        term.keys("C-s")
+        term.wait_for("health 8.0 green")
+        term.keys("1")
+        term.wait_for("Today —")
+        today = term.wait_for("1 touchpoints")
+        assert "Harbor Foods" in today and "weekly" in today
+        term.keys("q")
+    finally:
+        term.close()
+    assert [item["client"] for item in cli_json(db, "today", "--date", DAY, env=home)["items"]] == ["harbor-foods"]
+    assert [k["current"] for k in cli_json(db, "kpis", "harbor-foods", "--date", DAY, env=home)] == [91]

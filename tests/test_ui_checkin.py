@@ -476,3 +476,32 @@ async def test_a_pasted_transcript_is_kept_and_one_past_the_limit_is_a_message_n
         await settle(app, pilot)
     with Store(demo_db) as store:
         assert store.checkins(client)[0]["sections"][0]["notes"] == transcript
+
+
+async def test_the_daily_script_asks_for_the_teams_confidence_and_keeps_it_with_the_check_in(demo_db, run):
+    client = "kestrel-ridge-outfitters"
+    app = CarebenchApp(demo_db, today=DAY, user="ana", client=client)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_runner(app, pilot, client, DAY, "daily")
+        assert [("confidence" in s["capture"]) for s in screen.ctx["script"]["sections"]] == [False, False, True]
+        await pilot.press("ctrl+n", "ctrl+n")
+        await settle(app, pilot)
+        field = screen.query_one("#confidence")
+        field.value = "11"
+        await pilot.pause()
+        assert "a whole number from 1 to 10" in str(screen.query_one("#confidence-hint").render())
+        await pilot.press("ctrl+f")
+        await settle(app, pilot)
+        assert app.screen is screen and screen.focused.id == "confidence"  # refused: the cursor waits in the field to fix
+        screen.focused.value = "8"
+        await pilot.pause()
+        await pilot.press("ctrl+f")
+        await settle(app, pilot)
+        assert "team confidence 8/10" in app.screen.lines
+        await pilot.press("enter")
+        await settle(app, pilot)
+        await pilot.press("4")
+        await settle(app, pilot)
+        assert "confidence 8/10" in str(app.screen.query_one("#checkins").render())
+    assert run.json("checkins", client, "--json", db=demo_db)[0]["confidence"] == 8
+    assert "8/10" in run.ok("checkins", client, db=demo_db).stdout

@@ -354,7 +354,7 @@ async def test_empty_database_says_so(tmp_path, monkeypatch):
     app = CarebenchApp(path, today=DAY, user="ana")
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)
-        assert "nothing to do" in str(app.screen.query_one("#summary").render())
+        assert "No clients yet: press n to add the first one" in str(app.screen.query_one("#summary").render())
         await pilot.press("c")
         await pilot.pause()
         assert type(app.screen).__name__ == "TodayScreen"

@@ -122,17 +122,98 @@ def load_demo(session: Session, anchor: date) -> tuple[Imported, date]:
 
 
 def add_client(
-    session: Session, client_id: str, name: str, tier: str, go_live: date, owner: str | None = None, investment: float = 0.0, roi_target: float = 0.0
+    session: Session,
+    client_id: str,
+    name: str,
+    tier: str,
+    go_live: date,
+    owner: str | None = None,
+    investment: float = 0.0,
+    roi_target: float = 0.0,
+    contacts: Iterable[dict] = (),
 ):
     """A new engagement (owner: the user unless named); returns the client model as stored."""
     from ..core.models import Client
 
     client = checked(
-        Client, id=client_id, name=name, tier=tier, go_live=go_live, owner=owner or session.actor, investment=investment, roi_target=roi_target
+        Client,
+        id=client_id,
+        name=name,
+        tier=tier,
+        go_live=go_live,
+        owner=owner or session.actor,
+        investment=investment,
+        roi_target=roi_target,
+        contacts=list(contacts),
     )
     with session.writing() as store:
         store.add_client(client)
     return client
+
+
+EDITABLE = ("name", "owner", "investment", "roi_target", "status", "contacts")
+
+
+@dataclass(frozen=True)
+class ClientUpdated:
+    client: str
+    changed: dict  # field -> [before, after] (contacts: [how many before, after]; tier_changes: the history now)
+
+
+def update_client(session: Session, client_id: str, *, tier: str | None = None, from_day: date | None = None, **fields: Any) -> ClientUpdated:
+    """Save a client's name, owner, investment, ROI target, status or contacts (those given), and with ``tier`` a tier
+    change from ``from_day`` (default: today), all in one transaction; refused when nothing would change."""
+    with session.writing() as store, store.atomic():
+        return _update_client(store, session, client_id, tier, from_day, fields)
+
+
+def _update_client(store, session: Session, client_id: str, tier: str | None, from_day: date | None, fields: dict) -> ClientUpdated:
+    from ..core.models import Client
+
+    unknown = set(fields) - set(EDITABLE)
+    if unknown:
+        raise UserError(f"a client's {', '.join(sorted(unknown))} cannot be edited")
+    given = {name: value for name, value in fields.items() if value is not None}
+    current = store.client(client_id, parts={"contacts", "tier_changes"})
+    changes = None
+    if tier is not None:
+        changes = _tier_changes(current, tier, from_day or session.today)
+        given["tier"] = tier
+    base = current.model_dump(include={"id", "name", "tier", "go_live", "owner", "investment", "roi_target", "status", "contacts"})
+    updated = checked(Client, **{**base, **given})
+    if changes is None and all(getattr(updated, name) == getattr(current, name) for name in base):
+        raise UserError(f"nothing to change: {client_id} already has those values")
+    changed = store.update_client(updated, changes, action="edit-client" if given.keys() - {"tier"} else "tier")
+    return ClientUpdated(client_id, changed)
+
+
+def _tier_changes(client, tier: str, day: date):
+    from ..core.schedule import tier_changed
+
+    try:
+        return tier_changed(client, tier, day)
+    except ValueError as exc:
+        raise _refused(exc) from None
+
+
+@dataclass(frozen=True)
+class TierChanged:
+    client: str
+    previous: str
+    tier: str
+    from_day: date
+
+
+def change_tier(session: Session, client: str, tier: str, from_day: date | None = None) -> TierChanged:
+    """Move a client to ``tier`` from ``from_day`` (default: today): its touchpoints from that day follow the new tier's
+    plan, those before it keep the old one, and recorded outcomes stay. One transaction, audited."""
+    from ..core.schedule import tier_on
+
+    day = from_day or session.today
+    with session.writing() as store, store.atomic():
+        previous = tier_on(store.client(client, parts={"tier_changes"}), day)
+        _update_client(store, session, client, tier, day, {})
+    return TierChanged(client, previous, tier, day)
 
 
 def add_kpi(session: Session, client: str, key: str, name: str, category: str, unit: str, direction: str, baseline: float, target: float):
@@ -141,6 +222,19 @@ def add_kpi(session: Session, client: str, key: str, name: str, category: str, u
     kpi = checked(Kpi, key=key, name=name, category=category, unit=unit, direction=direction, baseline=baseline, target=target)
     with session.writing() as store:
         store.add_kpi(client, kpi)
+    return kpi
+
+
+def update_kpi(session: Session, client: str, kpi_key: str, **fields: Any):
+    """Save a KPI's key, name, category, unit, direction, baseline or target (those given); its readings stay."""
+    from ..core.models import Kpi
+
+    with session.writing() as store, store.atomic():
+        found = next((k for k in store.client(client, parts={"kpis"}).kpis if k.key == kpi_key), None)
+        if found is None:
+            raise UserError(f"client '{client}' has no KPI '{kpi_key}'")
+        kpi = checked(Kpi, **{**found.model_dump(exclude={"readings"}), **{k: v for k, v in fields.items() if v is not None}})
+        store.update_kpi(client, kpi_key, kpi)
     return kpi
 
 

@@ -102,6 +102,30 @@ def parse_scores(text: str) -> dict[str, int]:
     return scores
 
 
+def parse_contacts(text: str) -> list[dict[str, str]]:
+    """Contacts typed on one line: ``name, role, email`` each (role and email may be left out), ``;`` between them."""
+    contacts = []
+    for part in text.split(";"):
+        if not part.strip():
+            continue
+        fields = [field.strip() for field in part.split(",")]
+        if len(fields) > 3 or not fields[0]:
+            raise UserError(f"contacts: write each as name, role, email with ';' between contacts, not '{part.strip()}'")
+        contacts.append({name: value for name, value in zip(("name", "role", "email"), fields) if value})
+    return contacts
+
+
+def contacts_text(contacts) -> str:
+    """Contacts (anything with name, role, email) as ``parse_contacts`` reads them."""
+
+    def one(contact) -> str:
+        if contact.email:
+            return f"{contact.name}, {contact.role or ''}, {contact.email}"
+        return f"{contact.name}, {contact.role}" if contact.role else contact.name
+
+    return "; ".join(one(c) for c in contacts)
+
+
 def validation_message(exc) -> str:
     """The first problem of a pydantic ValidationError as one line."""
     from ..core.models import error_text

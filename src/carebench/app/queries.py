@@ -42,6 +42,7 @@ from .readmodels import (
     ScheduledTouchpoint,
     StageTotal,
     Suggestion,
+    TierStep,
     TriageRow,
     frozen,
     frozen_map,
@@ -172,6 +173,29 @@ def _suggestions(client, day: date, session: Session, statuses: list) -> dict[st
     }
 
 
+def assessment_start(session: Session, client_id: str) -> Document:
+    """What an assessment outside a check-in starts from: the client's name, the last scores and the suggestions."""
+    from ..core.health import latest_on_or_before
+    from ..core.kpis import kpi_status
+
+    day, rules = session.today, session.rules
+    with session.reading() as store:
+        client = store.client(client_id, parts={"kpis", "readings", "assessments", "exceptions", "tickets", "pulses", "tier_changes"})
+    latest = latest_on_or_before(client.assessments, day)
+    statuses = [kpi_status(k, day, rules.retained_threshold) for k in client.kpis]
+    return Document(
+        frozen(
+            {
+                "client": client.id,
+                "client_name": client.name,
+                "last_scores": latest.scores.model_dump() if latest else None,
+                "last_assessed": latest.date.isoformat() if latest else None,
+                "suggestions": {name: s.to_json() for name, s in _suggestions(client, day, session, statuses).items()},
+            }
+        )
+    )
+
+
 def health_detail(session: Session, client_id: str) -> HealthDetail:
     """One client's health breakdown and history, what the band asks for, suggestions, advocacy and pulse."""
     from ..core.health import BAND_ADVICE, health_history
@@ -259,7 +283,7 @@ def client_card(session: Session, client_id: str) -> ClientCard:
 
     day = session.today
     with session.reading() as store:
-        client = store.client(client_id, parts={"contacts", "savings", "action_items", "checklist"})
+        client = store.client(client_id, parts={"contacts", "savings", "action_items", "checklist", "tier_changes"})
         band = store.bands_on(day).get(client_id)
         statuses = store.kpi_standings(client_id, day)
         upcoming = store.touchpoints_between(client_id, day, day + timedelta(days=NEXT_TOUCHPOINT_DAYS)) if client.status == "active" else []
@@ -284,6 +308,7 @@ def client_card(session: Session, client_id: str) -> ClientCard:
         tuple(ContactCard(c.name, c.role, c.email) for c in client.contacts),
         None if next_tp is None else _upcoming(next_tp),
         sum(1 for a in client.action_items if a.status == "open"),
+        tuple(TierStep(c.date, c.previous) for c in client.tier_changes),
     )
 
 

@@ -345,6 +345,14 @@ class ContactCard(Record):
 
 
 @record
+class TierStep(Record):
+    """A tier change: on ``previous`` until the day before ``date``."""
+
+    date: date
+    previous: str
+
+
+@record
 class Upcoming(Record):
     date: date
     kind: str
@@ -370,6 +378,7 @@ class ClientCard(Record):
     contacts: tuple[ContactCard, ...]
     next_touchpoint: Upcoming | None
     open_action_items: int
+    tier_changes: tuple[TierStep, ...] = ()
 
 
 # ----- the pipeline ------------------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ import click
 
 from ..app.inputs import UserError, inert, parse_date
 from ..core.terms import CATEGORIES, PRIORITIES, SOURCES, STAGES, TIERS  # noqa: F401  (the commands' choices)
+from ..core.terms import ENGAGEMENT_STATUSES as STATUSES  # noqa: F401
 from ..core.terms import KINDS as KIND_CHOICES  # noqa: F401
 
 MAX_IMPORT_ERRORS = 20
@@ -154,7 +155,22 @@ COMMAND_MODULES = {
     **dict.fromkeys(("ack", "calendar", "check", "digest", "readings", "report"), "reports"),
     **dict.fromkeys(("backup", "demo", "demo-data", "doctor", "export", "import", "init", "schema"), "setup"),
     **dict.fromkeys(
-        ("add-action", "add-client", "add-kpi", "add-opportunity", "assess", "done", "move", "reading", "reopen", "savings", "skip"), "writing"
+        (
+            "add-action",
+            "add-client",
+            "add-kpi",
+            "add-opportunity",
+            "assess",
+            "done",
+            "edit-client",
+            "move",
+            "reading",
+            "reopen",
+            "savings",
+            "skip",
+            "tier",
+        ),
+        "writing",
     ),
 }
 

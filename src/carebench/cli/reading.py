@@ -102,8 +102,9 @@ def client_cmd(client, as_of, as_json, db_path):
         return emit_json(data.to_json())
     money = data.financials
     rows = [
-        ["tier", data.tier],
+        ["tier", data.tier + "".join(f" ({c.previous} before {c.date})" for c in data.tier_changes)],
         ["owner", data.owner],
+        ["status", data.status],
         ["go-live", data.go_live],
         ["day", data.day],
         ["phase", data.phase],
@@ -192,7 +193,7 @@ def checkins(client, as_json, db_path):
         return emit_json(rows)
     table(
         f"Check-ins of {client}",
-        ["date", "kind", "author", "minutes", "readings", "assessed", "actions"],
+        ["date", "kind", "author", "minutes", "readings", "assessed", "actions", "confidence"],
         [
             [
                 r["date"],
@@ -202,6 +203,7 @@ def checkins(client, as_json, db_path):
                 len(r["readings"]),
                 "yes" if r["assessment"] else "",
                 len(r["action_items"]),
+                "" if r["confidence"] is None else f"{r['confidence']}/10",
             ]
             for r in rows
         ],

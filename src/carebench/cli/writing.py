@@ -1,4 +1,4 @@
-"""Writing commands: add-client, add-kpi, reading, savings, assess, done, skip, move, reopen, add-opportunity, add-action."""
+"""Writing commands: add-client, edit-client, tier, add-kpi, reading, savings, assess, done, skip, move, reopen, add-opportunity, add-action."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import click
 
 from ..app import commands
 from ..app.inputs import UserError, parse_scores
-from .group import CATEGORIES, DATE, KIND_CHOICES, PRIORITIES, SOURCES, STAGES, TIERS, cli, db_option, session
+from .group import CATEGORIES, DATE, KIND_CHOICES, PRIORITIES, SOURCES, STAGES, STATUSES, TIERS, cli, db_option, session
 
 
 @cli.command("add-client")
@@ -22,6 +22,38 @@ def add_client(client_id, name, tier, go_live, owner, investment, roi_target, db
     """Add a client engagement."""
     client = commands.add_client(session(db_path, create=True), client_id, name, tier, go_live, owner, investment, roi_target)
     click.echo(f"added {client.id} ({client.tier}, go-live {client.go_live})")
+
+
+@cli.command("edit-client")
+@click.argument("client")
+@click.option("--name", default=None)
+@click.option("--owner", default=None, help="Consultant's login.")
+@click.option("--investment", type=float, default=None, help="What the client invested (for ROI).")
+@click.option("--roi-target", "roi_target", type=float, default=None, help="Target ROI in percent.")
+@click.option("--status", type=click.Choice(STATUSES), default=None, help="Only active engagements have touchpoints.")
+@db_option
+def edit_client(client, name, owner, investment, roi_target, status, db_path):
+    """Change a client's name, owner, investment, ROI target or status (audited); `tier` changes its tier."""
+    given = {"name": name, "owner": owner, "investment": investment, "roi_target": roi_target, "status": status}
+    if all(value is None for value in given.values()):
+        raise UserError("say what to change: --name, --owner, --investment, --roi-target or --status")
+    done = commands.update_client(session(db_path), client, **given)
+    click.echo(f"{client}: " + ", ".join(f"{field.replace('_', ' ')} {before} -> {after}" for field, (before, after) in done.changed.items()))
+
+
+@cli.command("tier")
+@click.argument("client")
+@click.argument("tier", type=click.Choice(TIERS))
+@click.option("--from", "from_day", type=DATE, default=None, help="First day of the new tier's plan (default: today).")
+@db_option
+def tier(client, tier, from_day, db_path):
+    """Move a client to another support tier (audited).
+
+    Touchpoints from --from on follow the new tier's cadence plan (counted from go-live);
+    those before it keep the old plan, and outcomes already recorded stay.
+    """
+    done = commands.change_tier(session(db_path), client, tier, from_day)
+    click.echo(f"{client}: {done.previous} -> {done.tier} from {done.from_day}")
 
 
 @cli.command("add-kpi")

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, model_serializer, model_validator
 
 from .terms import (  # noqa: F401  (the vocabulary, used by the models and re-exported to their users)
     BIDI_CHARS,
@@ -64,6 +64,12 @@ MAX_NUMBER = 1e15
 # one-line name may not hold besides: said to JSON Schema as a pattern that must not match anywhere.
 NOT_TEXT = f"[\x00-\x08\x0b-\x1f\x7f-\x9f{BIDI_CHARS}]"
 NOT_ONE_LINE = f"[{CONTROL_CHARS}{BIDI_CHARS}]"
+
+
+def slug_of(name: str) -> str:
+    """An id suggested from a name: lower-case letters and digits, other runs of characters as one '-' (at most 64)."""
+    text = re.sub(r"[^a-z0-9]+", "-", name.lower().encode("ascii", "ignore").decode()).strip("-")
+    return text[:64].rstrip("-")
 
 
 def _slug(value: str) -> str:
@@ -340,6 +346,9 @@ class CheckIn(Model):
     attendees: list[Name] = []
     sections: list[Section] = []
     next_steps: Notes = ""
+    confidence: Annotated[int, Field(ge=1, le=10, strict=True)] | None = Field(
+        default=None, description="How confident the client's team is in the new way of working, 1-10 (asked by the daily script)."
+    )
 
 
 class Outcome(Model):
@@ -439,6 +448,14 @@ class ChecklistItem(Model):
         return self
 
 
+class TierChange(Model):
+    """A change of support tier: the client was on ``previous`` until the day before ``date``; from ``date`` on its
+    cadence follows the next tier (that of the next change's ``previous``, or the client's tier after the last change)."""
+
+    date: Day
+    previous: Tier
+
+
 class Client(Model):
     id: Slug
     name: Name
@@ -463,6 +480,7 @@ class Client(Model):
     pulses: list[Pulse] = []
     learnings: list[Learning] = []
     checklist: list[ChecklistItem] = Field(default=[], description="Knowledge-transfer checklist; empty means the defaults, none done.")
+    tier_changes: list[TierChange] = Field(default=[], description="Earlier tiers: each change's day and the tier before it (oldest first).")
 
     @model_validator(mode="after")
     def _unique_keys(self) -> Client:
@@ -472,7 +490,16 @@ class Client(Model):
         _no_duplicates([a.date for a in self.assessments], "assessment date")
         _no_duplicates([s.month for s in self.savings], "savings month")
         _no_duplicates([(e.date, e.kind) for e in self.exceptions], "touchpoint exception")
+        _no_duplicates([c.date for c in self.tier_changes], "tier change date")
         return self
+
+    @model_serializer(mode="wrap")
+    def _without_empty_tier_history(self, handler):
+        """A client that kept its tier is written as before tier changes existed (no empty ``tier_changes``)."""
+        data = handler(self)
+        if isinstance(data, dict) and not data.get("tier_changes"):
+            data.pop("tier_changes", None)
+        return data
 
 
 # What a portfolio file must say at its top level (a Portfolio built in code may leave them to their defaults).

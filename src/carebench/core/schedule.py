@@ -21,9 +21,9 @@ from pydantic import Field, ValidationError, model_validator
 
 from .calendar import DEFAULT_CALENDAR, WorkCalendar, add_months
 from .health import COMPONENTS, band_of, latest_on_or_before, overall_score
-from .models import KINDS, Assessment, Band, Client, Kind, Model, Result, Scores, Tier, TouchpointException, seniority
+from .models import KINDS, Assessment, Band, Client, Kind, Model, Result, Scores, Tier, TierChange, TouchpointException, seniority
 from .phases import day_number, support_phase
-from .terms import BAND_ORDER, OUTCOME_STATUSES, OutcomeStatus, agenda_order  # noqa: F401  (the agenda's order, used here and by its callers)
+from .terms import BAND_ORDER, OUTCOME_STATUSES, TIERS, OutcomeStatus, agenda_order  # noqa: F401  (the agenda's order, used here and by its callers)
 
 # The type, where a field named ``date`` hides it in a class body.
 Date = date
@@ -138,6 +138,55 @@ def plan_occurrences(tier: str, go_live: date, plans: Plans, calendar: WorkCalen
     return found
 
 
+def tier_periods(client: Client) -> list[tuple[date | None, date | None, Tier]]:
+    """The tiers the client was on, oldest first: (first day or None, day it ended (exclusive) or None, tier)."""
+    changes = sorted(getattr(client, "tier_changes", None) or [], key=lambda c: c.date)
+    periods: list[tuple[date | None, date | None, Tier]] = []
+    start: date | None = None
+    for change in changes:
+        periods.append((start, change.date, change.previous))
+        start = change.date
+    periods.append((start, None, client.tier))
+    return periods
+
+
+def tier_on(client: Client, day: date) -> Tier:
+    """The tier whose cadence plan holds on ``day``."""
+    return next(tier for start, stop, tier in tier_periods(client) if stop is None or day < stop)
+
+
+def client_plan_occurrences(client: Client, plans: Plans, calendar: WorkCalendar) -> list[tuple[date, Kind]]:
+    """Every (date, kind) the client's cadence plans produce: each tier's plan (counted from go-live) on the days that tier
+    held. A touchpoint of an earlier tier's plan that already has an outcome (done or skipped) stays."""
+    periods = tier_periods(client)
+    if len(periods) == 1:
+        return plan_occurrences(client.tier, client.go_live, plans, calendar)
+    recorded = {(e.date, e.kind) for e in client.exceptions if e.status != "moved"}
+    found: list[tuple[date, Kind]] = []
+    for start, stop, tier in periods:
+        for day, kind in plan_occurrences(tier, client.go_live, plans, calendar):
+            held = (start is None or day >= start) and (stop is None or day < stop)
+            if held or (stop is not None and day >= stop and (day, kind) in recorded):
+                found.append((day, kind))
+    return list(dict.fromkeys(found))
+
+
+def tier_changed(client: Client, tier: str, day: date) -> list[TierChange]:
+    """The client's tier changes once it moves to ``tier`` from ``day`` on; ValueError says why not.
+
+    Changes stored for ``day`` or later give way: the new tier holds from ``day`` on.
+    """
+    if tier not in TIERS:
+        raise ValueError(f"a tier is one of {', '.join(TIERS)}, not {tier!r}")
+    before = tier_on(client, day - timedelta(days=1)) if day > date.min else client.tier
+    kept = [c for c in client.tier_changes if c.date < day]
+    if tier == before:
+        if len(kept) == len(client.tier_changes):
+            raise ValueError(f"{client.id} is already {tier} on {day}")
+        return kept
+    return [*kept, TierChange(date=day, previous=before)]
+
+
 _COMPONENT_SCORES = tuple(attrgetter(*names) for names in COMPONENTS.values())
 _BANDS: dict[tuple[int, ...], Band] = {}
 
@@ -230,7 +279,7 @@ def _touchpoints(client: Client, start: date, end: date, plans: Plans, calendar:
     # Escalation is generated far enough ahead for a touchpoint moved back into the range.
     origins = [e.date for e in client.exceptions if e.status == "moved"]
     horizon = max([end, *origins])
-    raw = plan_occurrences(client.tier, client.go_live, plans, calendar)
+    raw = client_plan_occurrences(client, plans, calendar)
     # Escalation before ``start`` matters only where a touchpoint was moved from.
     raw += escalation_occurrences(client.assessments, horizon, calendar, since=start, keep=origins)
     placed = _apply_moves(raw, client.exceptions)

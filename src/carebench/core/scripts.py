@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from .models import SUBSCORES, error_text
 
 ScriptKind = Literal["quarterly", "monthly", "biweekly", "weekly", "intervention", "recovery", "daily", "expansion"]
-Capture = Literal["notes", "readings", "scores", "actions", "next_steps", "outcome"]
+Capture = Literal["notes", "readings", "scores", "actions", "next_steps", "outcome", "confidence"]
 PLACEHOLDERS = {
     "client": "the client's name",
     "contact": "the client's first contact",

@@ -43,6 +43,7 @@ Reach = Literal["many", "some", "few"]  # how many users an issue affects
 LearningKind = Literal["lesson", "decision"]
 # The choices each type allows, in the order shown (command-line choices, form options): one list per type.
 TIERS: tuple[Tier, ...] = get_args(Tier)
+ENGAGEMENT_STATUSES: tuple[EngagementStatus, ...] = get_args(EngagementStatus)
 CATEGORIES: tuple[Category, ...] = get_args(Category)
 PRIORITIES: tuple[Priority, ...] = get_args(Priority)
 SOURCES: tuple[Source, ...] = get_args(Source)

@@ -25,7 +25,7 @@ from ..core.calendar import add_months
 from ..core.handover import checklist_of
 from ..core.health import assessment_figures
 from ..core.kpis import TREND_WINDOW, best_of, flag_changes, is_on_target, kpi_status
-from ..core.models import SUBSCORES, Assessment, ChecklistItem, Client, Kpi, Opportunity, Reading, Scores, TouchpointException
+from ..core.models import SUBSCORES, Assessment, ChecklistItem, Client, Kpi, Opportunity, Reading, Scores, TierChange, TouchpointException
 from ..core.pipeline import pipeline_totals
 from ..core.practice import SUSTAINED_MONTHS, sustained_verdict
 from ..core.rules import Rules
@@ -206,6 +206,7 @@ def _derive(
     assessments = _assessments(conn, ids) if parts & {"touchpoints", "health"} else {}
     if "touchpoints" in parts:
         exceptions = _exceptions(conn, ids)
+        tiers = _tier_changes(conn, ids)
         for cid in ids:
             _, name, tier, go_live, owner, status = clients[cid]
             client = Client.model_construct(
@@ -217,6 +218,7 @@ def _derive(
                 status=status,
                 assessments=assessments.get(cid, []),
                 exceptions=exceptions.get(cid, []),
+                tier_changes=tiers.get(cid, []),
             )
             rows = touchpoint_rows(client, rules, horizon)
             if fresh:
@@ -263,6 +265,16 @@ def _exceptions(conn: sqlite3.Connection, ids: list[str]) -> dict[str, list[Touc
         ids,
     ):
         found[cid].append(_new_exception(_fromiso(day), kind, status, reason, _fromiso(moved_to) if moved_to else None))
+    return found
+
+
+def _tier_changes(conn: sqlite3.Connection, ids: list[str]) -> dict[str, list[TierChange]]:
+    """Per client, its earlier tiers (see core.schedule.tier_periods), oldest first; most clients have none."""
+    found: dict[str, list[TierChange]] = defaultdict(list)
+    for cid, day, previous in conn.execute(
+        f"SELECT client_id, date, previous FROM tier_changes WHERE client_id IN ({_marks(ids)}) ORDER BY client_id, date", ids
+    ):
+        found[cid].append(TierChange.model_construct(date=_fromiso(day), previous=previous))
     return found
 
 

@@ -536,6 +536,21 @@ MIGRATION_11 = ";\n".join(
 MIGRATIONS_NEEDING_FTS5 = frozenset({11})
 """Steps that make an FTS5 table: an SQLite built without FTS5 cannot take them."""
 
+# A client's earlier tiers: it was on ``previous`` until the day before ``date``, from which the next tier's cadence
+# holds (clients.tier after the last change). Every client so far has kept the tier it started on, so it has none;
+# a check-in keeps the team's confidence score (1-10) where its script asks for one (none before).
+MIGRATION_12 = """
+CREATE TABLE tier_changes (
+    client_id TEXT NOT NULL REFERENCES clients (id) ON DELETE CASCADE,
+    date TEXT NOT NULL,
+    previous TEXT NOT NULL CHECK (previous IN ('platinum', 'gold', 'silver')),
+    changed_at TEXT NOT NULL,
+    changed_by TEXT NOT NULL,
+    PRIMARY KEY (client_id, date)
+) WITHOUT ROWID;
+ALTER TABLE checkins ADD COLUMN confidence INTEGER CHECK (confidence BETWEEN 1 AND 10)
+"""
+
 # The triggers that keep the audit trail append-only (against carebench's own writes: a member
 # with direct SQL access can drop them, which `carebench doctor` reports).
 AUDIT_TRIGGERS = {
@@ -555,5 +570,6 @@ MIGRATIONS: list[tuple[int, str]] = [
     (9, MIGRATION_9),
     (10, MIGRATION_10),
     (11, MIGRATION_11),
+    (12, MIGRATION_12),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]

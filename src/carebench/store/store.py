@@ -54,10 +54,11 @@ ALL_PARTS = frozenset(
         "pulses",
         "learnings",
         "checklist",
+        "tier_changes",
     }
 )
 # What scheduling needs: enough to build the agenda without touching KPI readings.
-SCHEDULE_PARTS = frozenset({"assessments", "exceptions"})
+SCHEDULE_PARTS = frozenset({"assessments", "exceptions", "tier_changes"})
 
 
 def _client_filter(ids: list[str] | None, active_only: bool, owner: str | None) -> tuple[str, list]:
@@ -377,7 +378,13 @@ class Store:
                 attendees=json.loads(r["attendees"]),
                 sections=[models.Section.model_construct(**s) for s in json.loads(r["sections"])],
                 next_steps=r["next_steps"],
+                confidence=r["confidence"],
             ),
+        )
+        collect(
+            "tier_changes",
+            "SELECT * FROM tier_changes WHERE client_id IN ({marks}) ORDER BY client_id, date",
+            lambda r: models.TierChange.model_construct(date=date.fromisoformat(r["date"]), previous=r["previous"]),
         )
         collect(
             "outcomes",
@@ -605,6 +612,9 @@ class Store:
         db["pulses"].insert_all(self._pulse_row(client.id, p, stamp) for p in client.pulses)
         db["learnings"].insert_all(self._learning_row(client.id, item, stamp) for item in client.learnings)
         db["checklist_items"].insert_all(self._checklist_row(client.id, i, item, stamp) for i, item in enumerate(client.checklist))
+        db["tier_changes"].insert_all(
+            {"client_id": client.id, "date": c.date.isoformat(), "previous": c.previous, **stamp} for c in client.tier_changes
+        )
 
     def _insert_kpi(self, client_id: str, kpi: models.Kpi, position: int, stamp: dict) -> int:
         cursor = self.conn.execute(
@@ -749,6 +759,7 @@ class Store:
             "attendees": json.dumps(c.attendees),
             "sections": json.dumps([s.model_dump() for s in c.sections]),
             "next_steps": c.next_steps,
+            "confidence": c.confidence,
             **stamp,
         }
 
@@ -759,6 +770,56 @@ class Store:
             self._insert_client(client)
             self._refresh(client.id)
             audit(self.conn, self.actor, "add-client", client.id, {"name": client.name, "tier": client.tier})
+
+    def update_client(self, client: models.Client, changes: list[models.TierChange] | None = None, action: str = "edit-client") -> dict:
+        """Save a client's name, owner, money, status and contacts (and, with ``changes``, its tier and tier history);
+        every derived row of the client is made again. Returns what changed (field -> [before, after])."""
+        with self._write():
+            self.require_client(client.id)
+            before = self.client(client.id, parts={"contacts"})
+            fields = ("name", "tier", "owner", "investment", "roi_target", "status")
+            changed = {f: [getattr(before, f), getattr(client, f)] for f in fields if getattr(before, f) != getattr(client, f)}
+            if [c.model_dump() for c in before.contacts] != [c.model_dump() for c in client.contacts]:
+                changed["contacts"] = [len(before.contacts), len(client.contacts)]
+            stamp = self._stamp()
+            self.conn.execute(
+                "UPDATE clients SET name = ?, tier = ?, owner = ?, investment = ?, roi_target = ?, status = ?, version = version + 1, "
+                "changed_at = ?, changed_by = ? WHERE id = ?",
+                (client.name, client.tier, client.owner, client.investment, client.roi_target, client.status, *stamp.values(), client.id),
+            )
+            if "contacts" in changed:
+                self.conn.execute("DELETE FROM contacts WHERE client_id = ?", (client.id,))
+                self.db["contacts"].insert_all(
+                    {"client_id": client.id, "position": i, "name": c.name, "role": c.role, "email": c.email, **stamp}
+                    for i, c in enumerate(client.contacts)
+                )
+            if changes is not None:
+                self.conn.execute("DELETE FROM tier_changes WHERE client_id = ?", (client.id,))
+                self.db["tier_changes"].insert_all(
+                    {"client_id": client.id, "date": c.date.isoformat(), "previous": c.previous, **stamp} for c in changes
+                )
+                changed["tier_changes"] = [c.model_dump(mode="json") for c in changes]
+            self._refresh(client.id)
+            audit(self.conn, self.actor, action, client.id, changed)
+        return changed
+
+    def update_kpi(self, client_id: str, key: str, kpi: models.Kpi) -> None:
+        """Save a KPI's key, name, category, unit, direction, baseline and target (its readings stay)."""
+        with self._write():
+            self.require_client(client_id)
+            row = self.conn.execute("SELECT id FROM kpis WHERE client_id = ? AND key = ?", (client_id, key)).fetchone()
+            if not row:
+                raise StoreError(f"client '{client_id}' has no KPI '{key}'")
+            if kpi.key != key and self.conn.execute("SELECT 1 FROM kpis WHERE client_id = ? AND key = ?", (client_id, kpi.key)).fetchone():
+                raise StoreError(f"client '{client_id}' already has a KPI '{kpi.key}'")
+            stamp = self._stamp()
+            self.conn.execute(
+                "UPDATE kpis SET key = ?, name = ?, category = ?, unit = ?, direction = ?, baseline = ?, target = ?, changed_at = ?, "
+                "changed_by = ? WHERE id = ?",
+                (kpi.key, kpi.name, kpi.category, kpi.unit, kpi.direction, kpi.baseline, kpi.target, *stamp.values(), row[0]),
+            )
+            self._refresh(client_id, ("kpis", "standing", "summary"), kpi_ids=[row[0]])
+            audit(self.conn, self.actor, "edit-kpi", client_id, {"key": key, **kpi.model_dump(mode="json", exclude={"readings"})})
 
     def add_kpi(self, client_id: str, kpi: models.Kpi) -> None:
         with self._write():
@@ -1104,6 +1165,7 @@ class Store:
             "attendees": json.loads(row["attendees"]),
             "sections": json.loads(row["sections"]),
             "next_steps": row["next_steps"],
+            "confidence": row["confidence"],
             "readings": readings,
             "assessment": (
                 {"date": assessment[0]["date"], "scores": {k: assessment[0][k] for k in SUBSCORES}, "note": assessment[0]["note"]}

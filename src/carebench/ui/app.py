@@ -284,7 +284,7 @@ class CarebenchApp(App):
         from .widgets.dialogs import ClientPicker
 
         if not self.clients:
-            self.notify("There are no clients yet: import a portfolio or run `carebench demo-data`", severity="warning")
+            self.notify("There are no clients yet: press n on Today (or New client in the palette) to add one", severity="warning")
             return
         self.push_screen(ClientPicker(self.clients), lambda chosen: chosen and self.set_client(chosen))
 
@@ -318,10 +318,21 @@ class CarebenchApp(App):
         for name, (key, label, tip) in SCREENS.items():
             yield SystemCommand(f"Screen {key}: {label}", f"Show {tip}", lambda n=name: self.switch_mode(n))
         yield SystemCommand("Search", "Search check-in notes and next steps, lessons and decisions (/)", self.action_search)
-        yield SystemCommand("Change date", "Plan as if it were another day", self.action_change_date)
-        yield SystemCommand("Back to today", "Plan for the real today", lambda: self.set_plan_day(self.real_today))
         from textual.markup import escape
 
+        yield SystemCommand("Change date", "Plan as if it were another day", self.action_change_date)
+        yield SystemCommand("Back to today", "Plan for the real today", lambda: self.set_plan_day(self.real_today))
+        from . import upkeep
+
+        yield SystemCommand("New client", "Add a client engagement (n on Today, + on Portfolio)", lambda: upkeep.new_client(self))
+        if self.client_id is not None:
+            about = f"the client shown on screens 3-5 ({escape(inert(self.client_id))})"
+            yield SystemCommand("Edit client", f"Name, owner, money, contacts, status of {about} (e on Health)", lambda: upkeep.edit_client(self))
+            yield SystemCommand("Change tier", f"Move {about} to another tier from a day on (e on Health)", lambda: upkeep.edit_client(self))
+            yield SystemCommand("New KPI", f"Add a KPI to {about} (n on KPIs)", lambda: upkeep.new_kpi(self))
+            yield SystemCommand("Record a reading", f"A KPI reading of {about} (r on KPIs)", lambda: upkeep.record_reading(self))
+            yield SystemCommand("Record an assessment", f"The nine sub-scores of {about} (s on Health)", lambda: upkeep.assess(self))
+            yield SystemCommand("New action item", f"An action item for {about} (a)", lambda: upkeep.new_action(self))
         # The palette reads titles and help as markup: a client's name is shown as it is.
         for client_id, name in self.clients:
             yield SystemCommand(

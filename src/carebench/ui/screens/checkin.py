@@ -37,6 +37,7 @@ from ...core.models import (
 from ..messages import DataLoaded, LoadFailed
 from ..screens.base import user_error
 from ..widgets.chrome import KeyBar
+from ..widgets.scores import ScoresPanel, check_score, typed_scores
 from ..widgets.tables import band_text
 
 if TYPE_CHECKING:
@@ -44,6 +45,7 @@ if TYPE_CHECKING:
 
 # Everything typed is saved this long after the last keystroke (and on every section change).
 DRAFT_DELAY_S = 1.5
+CONFIDENCE_HINT = "how confident the team is in the new way of working (leave empty if not asked)"
 # From this many characters on, the notes' heading counts them.
 NOTES_NEAR = MAX_NOTES * 9 // 10
 
@@ -84,13 +86,6 @@ def check_reading(text: str, kpi: Mapping) -> tuple[float | None, str | None]:
 def plain(text: str) -> str:
     """Typed or pasted text without control characters (tabs and line breaks stay)."""
     return CONTROL_RE.sub("", text)
-
-
-def check_score(text: str) -> tuple[int | None, str | None]:
-    text = text.strip()
-    if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= 10:
-        return None, "a whole number from 1 to 10"
-    return int(text), None
 
 
 class ChoiceDialog(ModalScreen[str | None]):
@@ -254,6 +249,7 @@ class CheckinScreen(Screen):
             "scores": {k: str(v) for k, v in (ctx["last_scores"] or {}).items()},
             "outcome": {},
             "attendees": ", ".join(ctx["contacts"]),
+            "confidence": "",
             **draft,
         }
         notices = []
@@ -303,6 +299,8 @@ class CheckinScreen(Screen):
                 self.state["next_steps"] = field.value
             elif name == "attendees":
                 self.state["attendees"] = field.value
+            elif name == "confidence":
+                self.state["confidence"] = field.value
             elif name in ("outcome-action", "outcome-date"):
                 self.state["outcome"]["next_action" if name == "outcome-action" else "next_action_date"] = field.value
         for select in self.query("#body Select#outcome-stage"):
@@ -402,17 +400,7 @@ class CheckinScreen(Screen):
                     classes="field",
                 )
         if "scores" in capture:
-            yield Label("Health sub-scores (1-10)", classes="heading")
-            yield Static("", id="live-health")
-            for name in section["scores"] or SUBSCORES:
-                suggestion = ctx["suggestions"].get(name)
-                hint = f"suggest {suggestion['score']}: {suggestion['reason']}" if suggestion else ""
-                yield Horizontal(
-                    Label(name.replace("_", " ")),
-                    Input(inert(self.state["scores"].get(name, "")), id=f"score-{name}", placeholder="1-10", compact=True),
-                    Static(Text(inert(hint)), classes="hint", id=f"shint-{name}"),
-                    classes="field",
-                )
+            yield ScoresPanel(self.state["scores"], ctx["suggestions"], ctx["last_scores"], ctx["last_assessed"], section["scores"])
         if "outcome" in capture and ctx["opportunity"]:
             opportunity = ctx["opportunity"]
             outcome = self.state["outcome"]
@@ -433,6 +421,13 @@ class CheckinScreen(Screen):
         if "actions" in capture:
             yield Label("Action items (ctrl+o adds one)", classes="heading")
             yield Static(self.actions_text(), id="actions")
+        if "confidence" in capture:
+            yield Horizontal(
+                Label("Team confidence (1-10)"),
+                Input(inert(self.state.get("confidence", "")), id="confidence", placeholder="1-10", compact=True),
+                Static(CONFIDENCE_HINT, classes="hint", id="confidence-hint"),
+                classes="field",
+            )
         if "next_steps" in capture:
             yield Label("Next steps agreed", classes="heading")
             yield Input(inert(self.state["next_steps"]), id="next-steps", placeholder="what both sides do next")
@@ -513,12 +508,17 @@ class CheckinScreen(Screen):
                 else f"last {last} · base {kpi['baseline']:g} · target {kpi['target']:g}"
             )
         elif widget_id.startswith("score-"):
-            self.state["scores"][widget_id[6:]] = event.value
-            self.update_live_health()
+            pass  # the scores panel keeps the state's scores and shows what they make
         elif widget_id == "next-steps":
             self.state["next_steps"] = event.value
         elif widget_id == "attendees":
             self.state["attendees"] = event.value
+        elif widget_id == "confidence":
+            self.state["confidence"] = event.value
+            _, problem = check_score(event.value) if event.value.strip() else (None, None)
+            self.query_one("#confidence-hint", Static).update(
+                Text(problem or CONFIDENCE_HINT, style=self.app.theme_variables.get("error", "") if problem else "")
+            )
         elif widget_id in ("outcome-action", "outcome-date"):
             self.state["outcome"]["next_action" if widget_id == "outcome-action" else "next_action_date"] = event.value
         else:
@@ -530,36 +530,9 @@ class CheckinScreen(Screen):
             self.state["outcome"]["stage"] = event.value
             self.changed()
 
-    def on_descendant_focus(self, event) -> None:
-        if isinstance(event.widget, (Input, TextArea)) and (event.widget.id or "").startswith("score-"):
-            self.update_live_health()
-
-    def update_live_health(self) -> None:
-        """Overall, band and change against the last assessment, from the scores as typed."""
-        try:
-            live = self.query_one("#live-health", Static)
-        except Exception:
-            return
-        scores, problem = self.typed_scores()
-        if problem:
-            live.update(Text(problem, style=self.app.theme_variables.get("error", "")))
-            return
-        overall = overall_score(scores)
-        text = Text(f"overall {overall} ")
-        text.append_text(band_text(self.app, band_of(overall)))
-        if self.ctx["last_scores"]:
-            before = overall_score(Scores(**self.ctx["last_scores"]))
-            text.append(f"  ({overall - before:+} since {self.ctx['last_assessed']})")
-        live.update(text)
-
     def typed_scores(self) -> tuple[Scores | None, str | None]:
-        values = {}
-        for name in SUBSCORES:
-            value, problem = check_score(self.state["scores"].get(name, ""))
-            if problem:
-                return None, f"{name.replace('_', ' ')}: {problem}"
-            values[name] = value
-        return Scores(**values), None
+        scores, problem, _ = typed_scores(self.state["scores"])
+        return scores, problem
 
     def changed(self) -> None:
         self._dirty = True
@@ -657,6 +630,11 @@ class CheckinScreen(Screen):
         self.capture_fields()
         self.wrong_field = "#notes"
         ctx = self.ctx
+
+        # What the models refuse (bidi controls, say) is a problem shown in the section where it was typed.
+        def first_capturing(what: str) -> int:
+            return next((i for i, s in enumerate(ctx["script"]["sections"]) if what in s["capture"]), self.section)
+
         readings = {}
         for index, section in enumerate(ctx["script"]["sections"]):
             for key in section["kpis"]:
@@ -675,6 +653,12 @@ class CheckinScreen(Screen):
                 return None, problem, score_section
             if scores.model_dump() != ctx["last_scores"]:
                 assessment = Assessment(date=self.app.plan_day, scores=scores, author=self.app.user, note=f"from the {self.kind} check-in")
+        confidence = None
+        if self.state.get("confidence", "").strip():
+            confidence, problem = check_score(self.state["confidence"])
+            if problem:
+                self.wrong_field = "#confidence"
+                return None, f"team confidence: {problem}", first_capturing("confidence")
         outcome = None
         if ctx["opportunity"] and self.state["outcome"]:
             out = {**{k: ctx["opportunity"][k] for k in ("stage", "next_action", "next_action_date")}, **self.state["outcome"]}
@@ -684,10 +668,6 @@ class CheckinScreen(Screen):
                 self.wrong_field = "#outcome-date"
                 return None, f"next action date: {exc}", len(ctx["script"]["sections"]) - 1
             outcome = {"stage": out["stage"], "next_action": out.get("next_action") or None, "next_action_date": when}
-
-        # What the models refuse (bidi controls, say) is a problem shown in the section where it was typed.
-        def first_capturing(what: str) -> int:
-            return next((i for i, s in enumerate(ctx["script"]["sections"]) if what in s["capture"]), self.section)
 
         sections = []
         for index, s in enumerate(ctx["script"]["sections"]):
@@ -708,6 +688,7 @@ class CheckinScreen(Screen):
                 actual_minutes=min(minutes, 1440),
                 sections=sections,
                 next_steps=plain(self.state["next_steps"]),
+                confidence=confidence,
             )
         except ValidationError as exc:
             attendees_wrong = exc.errors()[0]["loc"][0] == "attendees"
@@ -795,6 +776,8 @@ class CheckinScreen(Screen):
         else:
             lines.append("health unchanged")
         lines.append(f"{len(result['actions'])} new action items")
+        if result["checkin"].confidence is not None:
+            lines.append(f"team confidence {result['checkin'].confidence}/10")
         if result.get("outcome"):
             lines.append(f"opportunity now {result['outcome']['stage']}")
         tp = next_touchpoint

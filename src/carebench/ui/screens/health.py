@@ -123,6 +123,9 @@ class HealthScreen(WorkbenchScreen):
         Binding("r", "resolve_ticket", "Resolve", id="health.resolve", tooltip="Resolve an open support ticket"),
         Binding("k", "checklist", "Checklist", id="health.checklist", tooltip="Tick knowledge-transfer items"),
         Binding("v", "view_checkin", "Check-ins", id="health.checkins", tooltip="Open one of the past check-ins in full"),
+        Binding("s", "assess", "Assess", id="health.assess", tooltip="Record a health assessment (the nine sub-scores)"),
+        Binding("e", "edit_client", "Edit client", id="health.edit_client", tooltip="Change the client's details, status or tier"),
+        Binding("a", "add_action", "+Action", id="health.add_action", tooltip="Add an action item for the client"),
     ]
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
     DEFAULT_CSS = """
@@ -301,6 +304,8 @@ class HealthScreen(WorkbenchScreen):
                 captured.append(f"{len(checkin['learnings'])} lessons")
             text.append(f"{checkin['date']} ", style="bold")
             text.append(inert(f"{checkin['kind']} · {checkin['author']} · {checkin['actual_minutes']}/{checkin['planned_minutes']} min"))
+            if checkin.get("confidence") is not None:
+                captured.append(f"confidence {checkin['confidence']}/10")
             if captured:
                 text.append(" · " + ", ".join(captured))
             first_note = next((s["notes"] for s in checkin["sections"] if s["notes"].strip()), "")
@@ -353,6 +358,21 @@ class HealthScreen(WorkbenchScreen):
         self.query_one("#tickets", Static).update(text)
 
     # ----- tickets and the checklist -------------------------------------------
+
+    def action_assess(self) -> None:
+        from ..upkeep import assess
+
+        assess(self.app, self.data.client.id if self.data else None)
+
+    def action_edit_client(self) -> None:
+        from ..upkeep import edit_client
+
+        edit_client(self.app, self.data.client.id if self.data else None)
+
+    def action_add_action(self) -> None:
+        from ..upkeep import new_action
+
+        new_action(self.app, self.data.client.id if self.data else None)
 
     def action_log_ticket(self) -> None:
         if not self.data:

@@ -128,6 +128,10 @@ class KpiScreen(WorkbenchScreen):
         Binding("e", "dashboard('executive')", "Executive", id="kpis.tab_exec", tooltip="Lagging KPIs and financial impact"),
         Binding("o", "dashboard('operational')", "Operational", id="kpis.tab_ops", tooltip="Every KPI vs target, open action items"),
         Binding("t", "dashboard('team')", "Team", id="kpis.tab_team", tooltip="Leading indicators"),
+        Binding("r", "reading", "+Reading", id="kpis.reading", tooltip="Record a reading of the selected KPI"),
+        Binding("n", "new_kpi", "+KPI", id="kpis.new", tooltip="Add a KPI to the client"),
+        Binding("m", "edit_kpi", "Edit KPI", id="kpis.edit", tooltip="Change the selected KPI's name, unit, baseline or target"),
+        Binding("a", "add_action", "+Action", id="kpis.add_action", tooltip="Add an action item for the client"),
         Binding("down", "move(1)", "Next KPI", key_display="↓", id="kpis.next"),
         Binding("up", "move(-1)", "Prev KPI", key_display="↑", id="kpis.prev"),
         Binding("j", "move(1)", "Next KPI", show=False, id="kpis.next_j"),
@@ -282,6 +286,33 @@ class KpiScreen(WorkbenchScreen):
         self.query_one("#actions", Static).update(text)
 
     # ----- selection and chart -------------------------------------------
+
+    # ----- keeping the KPIs ---------------------------------------------------
+
+    def action_reading(self) -> None:
+        from ..upkeep import record_reading
+
+        kpi = self.selected_kpi()
+        record_reading(self.app, self.data.dashboard.client if self.data else None, kpi.standing.key if kpi else None)
+
+    def action_new_kpi(self) -> None:
+        from ..upkeep import new_kpi
+
+        new_kpi(self.app, self.data.dashboard.client if self.data else None)
+
+    def action_edit_kpi(self) -> None:
+        from ..upkeep import edit_kpi
+
+        kpi = self.selected_kpi()
+        if self.data is None or kpi is None:
+            self.notify("No KPI selected: n adds one", severity="warning")
+            return
+        edit_kpi(self.app, self.data.dashboard.client, self.data.dashboard.client_name, kpi.standing)
+
+    def action_add_action(self) -> None:
+        from ..upkeep import new_action
+
+        new_action(self.app, self.data.dashboard.client if self.data else None)
 
     @property
     def dashboard(self) -> str:

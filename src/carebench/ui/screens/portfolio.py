@@ -242,6 +242,9 @@ class PortfolioScreen(WorkbenchScreen):
         Binding("f", "cycle_tier", "Tier", id="portfolio.tier", tooltip="Show all, platinum, gold or silver clients"),
         Binding("m", "toggle_mine", "Mine/all", id="portfolio.mine", tooltip="Only the clients you own, or everyone's"),
         Binding("slash", "search", "Search", key_display="/", id="portfolio.search", tooltip="Filter by name or id as you type"),
+        Binding("plus", "new_client", "+Client", key_display="+", id="portfolio.new_client", tooltip="Add a client engagement"),
+        Binding("e", "edit_client", "Edit", id="portfolio.edit_client", tooltip="Change the selected client's details, status or tier"),
+        Binding("a", "add_action", "+Action", id="portfolio.add_action", tooltip="Add an action item for the selected client"),
         Binding("escape", "clear_search", "Clear search", id="portfolio.clear_search"),
     ]
     DEFAULT_CSS = """
@@ -377,7 +380,7 @@ class PortfolioScreen(WorkbenchScreen):
 
         empty = self.query_one("#empty", Static)
         if not self.rows:
-            empty.update("No clients yet: import a portfolio (carebench import FILE) or try the demo (carebench demo-data).")
+            empty.update("No clients yet: press + to add one, or import a portfolio (carebench import FILE).")
         elif not self.shown:
             empty.update("No client matches: press b, f or m to widen the filters, or escape to clear the search.")
         empty.set_class(not self.shown, "-shown")
@@ -394,6 +397,23 @@ class PortfolioScreen(WorkbenchScreen):
 
     def selected_id(self) -> str | None:
         return self.query_one(PortfolioTable).cursor_key
+
+    def action_new_client(self) -> None:
+        from ..upkeep import new_client
+
+        new_client(self.app)
+
+    def action_edit_client(self) -> None:
+        from ..upkeep import edit_client
+
+        if self.selected_id():
+            edit_client(self.app, self.selected_id())
+
+    def action_add_action(self) -> None:
+        from ..upkeep import new_action
+
+        if self.selected_id():
+            new_action(self.app, self.selected_id())
 
     def action_open(self) -> None:
         client_id = self.selected_id()

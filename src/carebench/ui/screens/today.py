@@ -91,6 +91,7 @@ class TodayScreen(WorkbenchScreen):
         Binding("r", "move", "Move", id="today.move", tooltip="Move the touchpoint to another day"),
         Binding("u", "undo", "Undo", id="today.undo", tooltip="Take back the last outcome or closed action item"),
         Binding("a", "add_action", "+Action", id="today.add_action", tooltip="Add an action item for the client"),
+        Binding("n", "new_client", "+Client", id="today.new_client", tooltip="Add a client engagement"),
         Binding("m", "toggle_mine", "Mine", id="today.mine", tooltip="Only my clients / everyone's"),
         Binding("left_square_bracket", "shift_day(-1)", "Prev", key_display="[", id="today.prev", tooltip="Previous day"),
         Binding("right_square_bracket", "shift_day(1)", "Next", key_display="]", id="today.next", tooltip="Next day"),
@@ -116,12 +117,14 @@ class TodayScreen(WorkbenchScreen):
         self.query_one(AgendaTable).focus()
         super().on_mount()
 
-    def fetch(self, session, client_id) -> Agenda:
+    def fetch(self, session, client_id) -> tuple[Agenda, bool]:
+        """The agenda, and whether the database holds any client at all (an empty one says how to add the first)."""
         from ...app import queries
 
-        return queries.agenda(session, self.app.user if self.app.mine_only else None)
+        return queries.agenda(session, self.app.user if self.app.mine_only else None), bool(queries.client_names(session))
 
-    def show(self, data: Agenda) -> None:
+    def show(self, loaded: tuple[Agenda, bool]) -> None:
+        data, any_client = loaded
         self.day = data.date
         # The cursors stay on their rows (by key) through new rows; only the rows in view are drawn.
         self.query_one(AgendaTable).set_rows(data.items, key=agenda_key, cells=agenda_cells)
@@ -131,6 +134,8 @@ class TodayScreen(WorkbenchScreen):
         self.query_one("#summary", Static).update(
             f"{data.date:%A %d %B %Y} · {scope} · {len(data.items)} touchpoints ({overdue_rows} overdue) · "
             f"{len(data.action_items)} action items due" + ("" if data.items or data.action_items else " · nothing to do today")
+            if any_client
+            else "No clients yet: press n to add the first one (its touchpoints then appear here)"
         )
 
     def action_cells(self, item: ActionDue) -> list:
@@ -258,10 +263,17 @@ class TodayScreen(WorkbenchScreen):
             lambda day: day and self._record(row, "moved", to=day),
         )
 
+    def action_new_client(self) -> None:
+        from ..upkeep import new_client
+
+        new_client(self.app)
+
     def action_add_action(self) -> None:
         row = self.selected()
         if row is None:
-            self.notify("Select a client's row first", severity="warning")
+            from ..upkeep import new_action
+
+            new_action(self.app)  # for the client screens 3-5 show
             return
         from ..widgets.forms import action_item_form
 

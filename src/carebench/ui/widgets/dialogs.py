@@ -6,8 +6,10 @@ What they show often names stored things (a client, a ticket's title): it is mad
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from rich.text import Text
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Vertical
@@ -61,11 +63,19 @@ class PromptDialog(ModalScreen[object | None]):
         self.dismiss(None)
 
 
-class FormDialog(ModalScreen[dict | None]):
-    """A small form: labelled fields, one validation over all of them, errors shown inline.
+# A form's save: given the session and what the form checked, it writes (app.commands) and returns the line to show.
+Save = Callable[[Any, Any], str]
+# Told of each edit: the form, the field's name and its new text (a field may fill in another, as an id from a name).
+Changed = Callable[["FormDialog", str, str], None]
+
+
+class FormDialog(ModalScreen[Any]):
+    """A small form: labelled fields, one validation over all of them, errors shown inline as the fields are typed.
 
     ``fields`` is a list of (name, label, initial, choices); choices turn a field into a Select.
-    ``validate`` returns (result, None) or (None, "field: what is wrong").
+    ``validate`` returns (result, None) or (None, "field: what is wrong"). Without ``save`` the form closes with the
+    result; with it, the result is saved in a worker and the form closes with the line ``save`` returns, or stays
+    open showing why it was refused (a taken id, a value out of range), nothing stored.
     """
 
     DEFAULT_CSS = """
@@ -78,12 +88,21 @@ class FormDialog(ModalScreen[dict | None]):
     BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("ctrl+s", "save", "Save")]
 
     def __init__(
-        self, title: str, fields: list[tuple[str, str, str, list[str] | None]], validate: Callable[[dict[str, str]], tuple[object, str | None]]
+        self,
+        title: str,
+        fields: list[tuple[str, str, str, list[str] | None]],
+        validate: Callable[[dict[str, str]], tuple[object, str | None]],
+        save: Save | None = None,
+        changed: Changed | None = None,
     ) -> None:
         super().__init__()
         self.form_title = title
         self.fields = fields
         self.validate = validate
+        self.save = save
+        self.on_edit = changed
+        self.saved: Any = None  # what was saved, once it was
+        self._saving = False
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -105,19 +124,57 @@ class FormDialog(ModalScreen[dict | None]):
             result[name] = str(widget.value) if widget.value is not None else ""
         return result
 
+    def show_error(self, problem: str) -> None:
+        self.query_one("#error", Static).update(Text(problem))
+
     def action_save(self) -> None:
+        if self._saving:
+            return
         result, problem = self.validate(self.values())
         if problem:
-            self.query_one("#error", Static).update(problem)
+            self.show_error(problem)
             return
-        self.dismiss(result)
+        if self.save is None:
+            self.dismiss(result)
+            return
+        self._saving = True
+        self._save(result)
+
+    @work(thread=True, exit_on_error=False, group="write")
+    def _save(self, result: Any) -> None:
+        from ..screens.base import user_error
+
+        assert self.save is not None
+        try:
+            summary = self.save(self.app.session(), result)
+        except Exception as exc:
+            self.app.call_from_thread(self._refused, user_error(exc))
+            return
+        self.saved = result
+        self.app.call_from_thread(self.dismiss, summary)
+
+    def _refused(self, problem: str) -> None:
+        self._saving = False
+        self.show_error(problem)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
         self.action_save()
 
     def on_input_changed(self, event: Input.Changed) -> None:
-        self.query_one("#error", Static).update("")
+        name = (event.input.id or "").removeprefix("f-")
+        if self.on_edit is not None:
+            self.on_edit(self, name, event.value)
+        self.show_error(self.problem_in(name) or "")
+
+    def problem_in(self, name: str) -> str | None:
+        """What the validation says is wrong with the field ``name`` as it stands (None when that field is fine)."""
+        _, problem = self.validate(self.values())
+        if not problem:
+            return None
+        label = next((label for field, label, *_ in self.fields if field == name), name)
+        where = problem.partition(":")[0].strip().lower()
+        return problem if where in (name, name.replace("_", " "), label.lower()) or where.startswith(f"{name}.") else None
 
     def action_cancel(self) -> None:
         self.dismiss(None)

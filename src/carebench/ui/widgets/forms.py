@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from pydantic import ValidationError
+from textual.widgets import Input
 
 from ...app.inputs import UserError, parse_date, parse_moment, parse_number, validation_message
 from ...core.models import STAGES, TICKET_CATEGORIES, ActionItem, Learning, Opportunity, Ticket
@@ -150,4 +151,279 @@ def opportunity_form(client_name: str, current: dict | None = None) -> FormDialo
             ("next_action_date", "Next action date", text("next_action_date"), None),
         ],
         validate,
+    )
+
+
+# ----- setting up and keeping clients, KPIs and readings ------------------------------------------------
+
+
+def suggested_id(name: str, taken: set[str]) -> str:
+    """The id a new client named ``name`` is offered: its name as a slug, with -2, -3... when that id is taken."""
+    from ...core.models import slug_of
+
+    base = slug_of(name)
+    if not base or base not in taken:
+        return base
+    number = 2
+    while f"{base}-{number}"[:64] in taken:
+        number += 1
+    return f"{base[: 64 - len(str(number)) - 1]}-{number}"
+
+
+def _money(values: dict[str, str], name: str, label: str) -> float:
+    text = values[name].strip()
+    return parse_number(text, label) if text else 0.0
+
+
+def first_problem(order: list[str], problems: dict[str, str]) -> str | None:
+    """Of the problems found per field, the one of the field that comes first in the form (the one being typed, mostly)."""
+    return next((problems[name] for name in order if name in problems), next(iter(problems.values()), None))
+
+
+def model_problems(exc: ValidationError, names: dict[str, str] | None = None) -> dict[str, str]:
+    """Every problem the core's model found, by field (``names`` maps a model's field to the form's)."""
+    from ...core.models import error_text
+
+    found: dict[str, str] = {}
+    for error in exc.errors():
+        where = ".".join(str(p) for p in error["loc"])
+        field = str(error["loc"][0]) if error["loc"] else ""
+        found.setdefault((names or {}).get(field, field), f"{where}: {error_text(error)}" if where else error_text(error))
+    return found
+
+
+# What a field that could not be read stands in with while the other fields are checked (never stored).
+DAY_PLACEHOLDER = date(2000, 1, 1)
+
+
+def client_form(day: date, owner: str, taken: set[str]) -> FormDialog:
+    """A new engagement: name (its id suggested as it is typed), tier, go-live (default: the day), owner (default:
+    the user), investment, ROI target and contacts; stored by ``commands.add_client``."""
+    from ...app.inputs import parse_contacts
+    from ...core.models import Client
+    from ...core.terms import TIERS
+
+    offered = {"id": ""}
+
+    def edited(form: FormDialog, name: str, value: str) -> None:
+        if name == "name":
+            field = form.query_one("#f-id", Input)
+            if field.value == offered["id"]:  # the id was not typed over: it follows the name
+                offered["id"] = suggested_id(value.strip(), taken)
+                field.value = offered["id"]
+
+    order = ["name", "id", "tier", "go_live", "owner", "investment", "roi_target", "contacts"]
+
+    def validate(values: dict[str, str]):
+        problems: dict[str, str] = {}
+        parsed: dict = {}
+        for name, read in (
+            ("investment", lambda: _money(values, "investment", "investment")),
+            ("roi_target", lambda: _money(values, "roi_target", "ROI target")),
+            ("contacts", lambda: parse_contacts(values["contacts"])),
+            ("go_live", lambda: parse_date(values["go_live"])),
+        ):
+            try:
+                parsed[name] = read()
+            except UserError as exc:
+                problems[name] = f"go-live: {exc}" if name == "go_live" else str(exc)
+        try:
+            client = Client(
+                id=values["id"].strip(),
+                name=values["name"].strip(),
+                tier=values["tier"],
+                owner=values["owner"].strip(),
+                **{"go_live": DAY_PLACEHOLDER, "investment": 0.0, "roi_target": 0.0, "contacts": [], **parsed},
+            )
+        except ValidationError as exc:
+            problems = {**model_problems(exc), **problems}
+        else:
+            if client.id in taken:
+                problems["id"] = f"id: there is a client '{client.id}' already"
+        if problems:
+            return None, first_problem(order, problems)
+        return client, None
+
+    def save(session, client) -> str:
+        from ...app import commands
+
+        contacts = [c.model_dump(exclude_none=True) for c in client.contacts]
+        commands.add_client(
+            session, client.id, client.name, client.tier, client.go_live, client.owner, client.investment, client.roi_target, contacts
+        )
+        return f"{client.name} added ({client.id}, {client.tier}, go-live {client.go_live})"
+
+    return FormDialog(
+        "New client",
+        [
+            ("name", "Name", "", None),
+            ("id", "Id", "", None),
+            ("tier", "Tier", "gold", list(TIERS)),
+            ("go_live", "Go-live", day.isoformat(), None),
+            ("owner", "Owner", owner, None),
+            ("investment", "Investment", "0", None),
+            ("roi_target", "ROI target %", "0", None),
+            ("contacts", "Contacts", "", None),
+        ],
+        validate,
+        save,
+        edited,
+    )
+
+
+def edit_client_form(card, day: date) -> FormDialog:
+    """A client's name, owner, investment, ROI target, contacts and status, and its tier (a change re-plans from the
+    day given, default the planning day); stored in one transaction by ``commands.update_client``."""
+    from ...app.inputs import contacts_text, parse_contacts
+    from ...core.models import Client
+    from ...core.terms import ENGAGEMENT_STATUSES, TIERS
+
+    def validate(values: dict[str, str]):
+        try:
+            fields = {
+                "name": values["name"].strip(),
+                "owner": values["owner"].strip(),
+                "investment": _money(values, "investment", "investment"),
+                "roi_target": _money(values, "roi_target", "ROI target"),
+                "contacts": parse_contacts(values["contacts"]),
+                "status": values["status"],
+            }
+        except UserError as exc:
+            return None, str(exc)
+        try:
+            from_day = parse_date(values["tier_from"])
+        except UserError as exc:
+            return None, f"tier from: {exc}"
+        try:
+            client = Client(id=card.id, tier=values["tier"], go_live=card.go_live, **fields)
+        except ValidationError as exc:
+            return None, validation_message(exc)
+        return {"client": client, "from_day": from_day}, None
+
+    def save(session, result) -> str:
+        from ...app import commands
+
+        client = result["client"]
+        fields = {name: getattr(client, name) for name in ("name", "owner", "investment", "roi_target", "status")}
+        contacts = [c.model_dump(exclude_none=True) for c in client.contacts]
+        tier = client.tier if client.tier != card.tier else None
+        done = commands.update_client(session, card.id, tier=tier, from_day=result["from_day"], contacts=contacts, **fields)
+        what = ", ".join(name.replace("_", " ") for name in done.changed if name != "tier_changes")
+        planned = f"; touchpoints from {result['from_day']} follow the {tier} plan" if tier else ""
+        return f"{client.name}: {what} saved{planned}"
+
+    money = card.financials
+    return FormDialog(
+        f"Edit {card.name}",
+        [
+            ("name", "Name", card.name, None),
+            ("owner", "Owner", card.owner, None),
+            ("investment", "Investment", f"{money.investment:g}", None),
+            ("roi_target", "ROI target %", f"{money.roi_target:g}", None),
+            ("contacts", "Contacts", contacts_text(card.contacts), None),
+            ("status", "Status", card.status, list(ENGAGEMENT_STATUSES)),
+            ("tier", "Tier", card.tier, list(TIERS)),
+            ("tier_from", "New tier from", day.isoformat(), None),
+        ],
+        validate,
+        save,
+    )
+
+
+def kpi_form(client: str, client_name: str, current=None) -> FormDialog:
+    """A new KPI, or ``current`` (a KPI read model) edited: key, name, category, unit, direction, baseline, target."""
+    from ...core.models import Kpi
+    from ...core.terms import CATEGORIES
+
+    def text(name: str, default: str = "") -> str:
+        value = getattr(current, name, None) if current is not None else None
+        return default if value is None else (f"{value:g}" if isinstance(value, float) else str(value))
+
+    order = ["key", "name", "category", "unit", "direction", "baseline", "target"]
+
+    def validate(values: dict[str, str]):
+        problems: dict[str, str] = {}
+        numbers: dict[str, float] = {}
+        for name in ("baseline", "target"):
+            try:
+                numbers[name] = parse_number(values[name], name)
+            except UserError as exc:
+                problems[name], numbers[name] = str(exc), 0.0
+        try:
+            kpi = Kpi(
+                key=values["key"].strip(),
+                name=values["name"].strip(),
+                category=values["category"],
+                unit=values["unit"].strip(),
+                direction=values["direction"],
+                **numbers,
+            )
+        except ValidationError as exc:
+            problems = {**model_problems(exc), **problems}
+        if problems:
+            return None, first_problem(order, problems)
+        return kpi, None
+
+    def save(session, kpi) -> str:
+        from ...app import commands
+
+        fields = kpi.model_dump(exclude={"readings"})
+        if current is None:
+            commands.add_kpi(session, client, **fields)
+            return f"{client_name}: KPI {kpi.key} added"
+        commands.update_kpi(session, client, current.key, **fields)
+        return f"{client_name}: KPI {kpi.key} saved"
+
+    return FormDialog(
+        f"{'Edit KPI' if current is not None else 'New KPI'} for {client_name}",
+        [
+            ("key", "Key", text("key"), None),
+            ("name", "Name", text("name"), None),
+            ("category", "Category", text("category", "lagging"), list(CATEGORIES)),
+            ("unit", "Unit", text("unit"), None),
+            ("direction", "Better when", text("direction", "higher"), ["higher", "lower"]),
+            ("baseline", "Baseline", text("baseline"), None),
+            ("target", "Target", text("target"), None),
+        ],
+        validate,
+        save,
+    )
+
+
+def reading_form(client: str, client_name: str, kpis: list[str], day: date, kpi: str | None = None) -> FormDialog:
+    """A KPI reading outside a check-in: value (first), KPI, day (default: the planning day) and whether it is a real
+    outlier outside the plausible range (``commands.record_reading`` refuses it otherwise)."""
+    from ...core.models import Reading
+
+    def validate(values: dict[str, str]):
+        try:
+            value = parse_number(values["value"], "value")
+            when = parse_date(values["date"])
+        except UserError as exc:
+            text = str(exc)
+            return None, text if text.startswith("value:") else f"date: {text}"
+        try:
+            entry = Reading(date=when, value=value)
+        except ValidationError as exc:
+            return None, validation_message(exc)
+        return {"kpi": values["kpi"], "reading": entry, "force": values["outlier"] == "yes"}, None
+
+    def save(session, result) -> str:
+        from ...app import commands
+
+        entry = result["reading"]
+        done = commands.record_reading(session, client, result["kpi"], entry.value, entry.date, force=result["force"])
+        replaced = f" (replacing {done.replaced:g})" if done.replaced is not None else ""
+        return f"{client_name}: {done.kpi} = {done.value:g} on {done.date}{replaced}"
+
+    return FormDialog(
+        f"Reading for {client_name}",
+        [
+            ("value", "Value", "", None),
+            ("kpi", "KPI", kpi or kpis[0], kpis),
+            ("date", "Day", day.isoformat(), None),
+            ("outlier", "Real outlier", "no", ["no", "yes"]),
+        ],
+        validate,
+        save,
     )
