@@ -193,10 +193,11 @@ def record_assessment(session: Session, client: str, scores: dict[str, int], day
     from ..core.models import Assessment, Scores
 
     assessment = checked(Assessment, date=day or session.today, scores=checked(Scores, **scores), note=note, author=session.actor)
-    overall = overall_score(assessment.scores, session.rules.weights)
+    rules = session.rules
+    overall = overall_score(assessment.scores, rules.weights)
     with session.writing() as store:
         replaced = store.add_assessment(client, assessment)
-    return Assessed(client, assessment.date, float(overall), band_of(overall), replaced)
+    return Assessed(client, assessment.date, float(overall), band_of(overall, rules.bands), replaced)
 
 
 # ----- touchpoints ---------------------------------------------------------------------------
@@ -225,7 +226,8 @@ def record_touchpoint(
         store.refuse_recorded(client, day)
         engagement = store.client(client, parts={"assessments", "exceptions"})
         try:
-            outcome = touchpoint_outcome(engagement, day, status, kind, reason, to, session.rules.plans, session.rules.calendar)
+            rules = store.rules
+            outcome = touchpoint_outcome(engagement, day, status, kind, reason, to, rules.plans, rules.calendar, scale=rules.scale)
         except ValueError as exc:
             raise _refused(exc) from None
         store.record_exception(client, outcome)

@@ -477,6 +477,19 @@ MIGRATION_9 = """
 ALTER TABLE drafts ADD COLUMN recovered TEXT NOT NULL DEFAULT '[]'
 """
 
+# The team's rules (core/rules.py), one row per change: the rules in force are the latest row's TOML
+# document, or the rules carebench ships when that document is NULL or there is no row (as in every
+# database before this step). The derived rows record the rules they were made under (derivation).
+MIGRATION_12 = """
+CREATE TABLE rules (
+    version INTEGER PRIMARY KEY,
+    document TEXT,
+    fingerprint TEXT NOT NULL,
+    changed_at TEXT NOT NULL,
+    changed_by TEXT NOT NULL
+)
+"""
+
 # The triggers that keep the audit trail append-only (against carebench's own writes: a member
 # with direct SQL access can drop them, which `carebench doctor` reports).
 AUDIT_TRIGGERS = {
@@ -494,5 +507,6 @@ MIGRATIONS: list[tuple[int, str]] = [
     (7, MIGRATION_7),
     (8, MIGRATION_8),
     (9, MIGRATION_9),
+    (12, MIGRATION_12),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]

@@ -543,11 +543,12 @@ class CheckinScreen(Screen):
         if problem:
             live.update(Text(problem, style=self.app.theme_variables.get("error", "")))
             return
-        overall = overall_score(scores)
+        rules = self.app.session().rules  # read when the check-in's context was loaded
+        overall = overall_score(scores, rules.weights)
         text = Text(f"overall {overall} ")
-        text.append_text(band_text(self.app, band_of(overall)))
+        text.append_text(band_text(self.app, band_of(overall, rules.bands)))
         if self.ctx["last_scores"]:
-            before = overall_score(Scores(**self.ctx["last_scores"]))
+            before = overall_score(Scores(**self.ctx["last_scores"]), rules.weights)
             text.append(f"  ({overall - before:+} since {self.ctx['last_assessed']})")
         live.update(text)
 
@@ -787,10 +788,11 @@ class CheckinScreen(Screen):
         if result["learnings"]:
             lines.append(f"{len(result['learnings'])} lessons or decisions recorded")
         if result["assessment"]:
-            overall = overall_score(result["assessment"].scores)
-            before = overall_score(Scores(**self.ctx["last_scores"])) if self.ctx["last_scores"] else None
+            rules = self.app.session().rules
+            overall = overall_score(result["assessment"].scores, rules.weights)
+            before = overall_score(Scores(**self.ctx["last_scores"]), rules.weights) if self.ctx["last_scores"] else None
             change = f" ({overall - before:+})" if before is not None else ""
-            lines.append(f"health {overall} {band_of(overall)}{change}")
+            lines.append(f"health {overall} {band_of(overall, rules.bands)}{change}")
         else:
             lines.append("health unchanged")
         lines.append(f"{len(result['actions'])} new action items")
