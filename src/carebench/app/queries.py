@@ -523,3 +523,21 @@ def calendar(session: Session, owner: str | None, start: date, end: date, templa
         clients = store.clients(parts=SCHEDULE_PARTS, active_only=True, owner=owner)
     rules = session.rules
     return touchpoint_calendar(clients, start, end, templates, rules.plans, rules.calendar, scale=rules.scale)
+
+
+# ----- the team's rules ---------------------------------------------------------------------------------
+
+
+def rules_document(session: Session) -> str:
+    """The rules in force as one TOML document: the one the database stores, else the bundled one."""
+    from ..core.rules import bundled_rules_text
+
+    with session.reading() as store:
+        _, document = store.stored_rules()
+    return bundled_rules_text() if document is None else document
+
+
+def rules_history(session: Session) -> tuple[Document, ...]:
+    """Every change of the database's rules, newest first (version, fingerprint, changed_at, changed_by, reset)."""
+    with session.reading() as store:
+        return tuple(Document(frozen(row)) for row in store.rules_history())

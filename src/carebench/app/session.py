@@ -113,8 +113,11 @@ class Session:
         """The same session planning for another day."""
         return replace(self, today=day)
 
-    def writing(self) -> Store:
-        """The store for one command, opened for writing (created when the session may create it)."""
+    def writing(self, bring_current: bool = True) -> Store:
+        """The store for one command, opened for writing (created when the session may create it).
+
+        ``bring_current`` False: the derived rows are not brought up to date first (the write remakes them all).
+        """
         from ..store import Store
 
         if self.shared is not None and (problem := self.shared.files_problem(self.db_path)):
@@ -131,6 +134,7 @@ class Session:
             today=self.today,
             patience=self.patience,
             on_progress=self.on_progress,
+            bring_current=bring_current,
         )
         return self._noted(store)
 

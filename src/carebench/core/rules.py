@@ -98,6 +98,11 @@ class Rules:
     """
 
     __slots__ = ("_given", "_plans", "_settings", "document", "fingerprint")
+    document: str
+    fingerprint: str
+    _given: dict[str, Any]
+    _plans: Plans | None
+    _settings: Settings | None
 
     def __init__(
         self,
@@ -115,7 +120,7 @@ class Rules:
         set_(self, "_given", {key: value for key, value in given.items() if value is not None})
         set_(self, "_plans", plans)
         set_(self, "_settings", None)
-        content = [self.document]
+        content: list[Any] = [self.document]
         if plans is not None:
             content.append(plans.model_dump(mode="json"))
         if calendar is not None:
@@ -217,6 +222,13 @@ def line_of(text: str, where: tuple) -> int:
     return best
 
 
+def _not_toml(exc: tomllib.TOMLDecodeError, text: str, name: str) -> RulesProblem:
+    """The line TOML stopped reading at (the last one when the document ended too soon)."""
+    match = re.search(r"line (\d+)", str(exc))
+    line = match.group(1) if match else max(len(text.splitlines()), 1)
+    return RulesProblem(f"{name}:{line}: not valid TOML ({exc})")
+
+
 def _problem(text: str, name: str, where: tuple, what: str) -> RulesProblem:
     path = "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in where).lstrip(".")
     return RulesProblem(f"{name}:{line_of(text, where)}: {path}: {what}")
@@ -254,8 +266,7 @@ def read_settings(text: str, name: str = "<rules>") -> Settings:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        match = re.search(r"line (\d+)", str(exc))
-        raise RulesProblem(f"{name}:{match.group(1) if match else 1}: not valid TOML ({exc})") from None
+        raise _not_toml(exc, text, name) from None
     for key in data:
         if key != "rule" and key not in KEYS:
             raise _problem(text, name, (key,), f"is not a rule carebench knows (known: rule, {', '.join(KEYS)})")
@@ -371,8 +382,7 @@ def plans_of(text: str, name: str = "<rules>") -> Plans:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        match = re.search(r"line (\d+)", str(exc))
-        raise RulesProblem(f"{name}:{match.group(1) if match else 1}: not valid TOML ({exc})") from None
+        raise _not_toml(exc, text, name) from None
     if "rule" not in data:
         return DEFAULT_PLANS
     try:

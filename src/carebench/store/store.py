@@ -124,6 +124,7 @@ class Store:
     day's date) nears their horizon; ``on_progress(done, clients)`` follows a rebuild. A
     read-only store never writes: when its rows are not current, they are brought up to
     date through a short-lived write connection before it opens, as an older schema is.
+    ``bring_current`` False leaves them as they are (for a write that remakes them all).
     """
 
     def __init__(
@@ -138,6 +139,7 @@ class Store:
         today: date | None = None,
         on_progress: Callable[[int, int], None] | None = None,
         patience: float | None = None,
+        bring_current: bool = True,
     ) -> None:
         self.path = Path(path)
         self.patience = patience  # seconds a write waits for another user's lock (None: the usual minute)
@@ -152,7 +154,8 @@ class Store:
             self.conn.execute(f"PRAGMA busy_timeout = {int(patience * 1000)}")
         try:
             self.rules = self._rules_in(self.conn)
-            self._bring_current(on_progress)
+            if bring_current:
+                self._bring_current(on_progress)
         except BaseException:
             self.conn.close()
             raise
