@@ -113,9 +113,9 @@ def practice(session: Session, start: date | None, end: date | None = None, owne
     trend = quarterly_trend(clients, end, as_of, TREND_QUARTERS, owner, *args, schedules=schedules)
     names = {c.id: c.name for c in clients}
     asks = [
-        {"client": c.id, "client_name": c.name, "owner": c.owner, "reason": advocacy_reason(c, as_of)}
+        {"client": c.id, "client_name": c.name, "owner": c.owner, "reason": advocacy_reason(c, as_of, rules.scale)}
         for c in clients
-        if c.status == "active" and ask_for_advocacy(c, as_of)
+        if c.status == "active" and ask_for_advocacy(c, as_of, rules.scale)
     ]
     owners = (
         {}

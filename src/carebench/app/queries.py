@@ -194,7 +194,7 @@ def health_detail(session: Session, client_id: str) -> HealthDetail:
         history,
         tuple(BAND_ADVICE[cast("Band", health.band)]) if health.band else (),
         frozen_map(_suggestions(client, day, session, statuses)),
-        Advocacy(ask_for_advocacy(client, day), advocacy_reason(client, day)),
+        Advocacy(ask_for_advocacy(client, day, rules.scale), advocacy_reason(client, day, rules.scale)),
         frozen(pulse_summary(client.pulses, day, quarters(day, 4))),
     )
 

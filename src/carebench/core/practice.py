@@ -21,6 +21,7 @@ from .pipeline import OPEN_STAGES
 from .schedule import DEFAULT_PLANS, Plans, client_band, schedule
 from .support import nps
 from .terms import OUTCOME_KINDS
+from .weighting import DEFAULT_SCALE, Scale
 
 RETAINED_KINDS = ("renewed", "extended")
 """Outcomes that count as keeping the client."""
@@ -302,10 +303,10 @@ def quarterly_trend(
 # ----- advocacy ---------------------------------------------------------------------------
 
 
-def _advocacy_blockers(client: Client, day: date) -> list[str]:
-    """Why not to ask the client for a testimonial or referral on ``day`` (empty: ask)."""
+def _advocacy_blockers(client: Client, day: date, scale: Scale = DEFAULT_SCALE) -> list[str]:
+    """Why not to ask the client for a testimonial or referral on ``day`` (empty: ask); ``scale`` gives the band."""
     blockers = []
-    band = client_band(client, day)
+    band = client_band(client, day, scale)
     if band is None:
         blockers.append("not assessed yet")
     elif band != "green":
@@ -325,19 +326,19 @@ def _advocacy_blockers(client: Client, day: date) -> list[str]:
     return blockers
 
 
-def ask_for_advocacy(client: Client, day: date) -> bool:
+def ask_for_advocacy(client: Client, day: date, scale: Scale = DEFAULT_SCALE) -> bool:
     """Whether to ask for a testimonial or referral on ``day``.
 
     Yes when the latest band is green, the client has neither answered a testimonial
     request (given or declined) nor referred anyone, and was not asked in the calendar
     quarter containing ``day``: the ask shows once a quarter until it is answered.
     """
-    return not _advocacy_blockers(client, day)
+    return not _advocacy_blockers(client, day, scale)
 
 
-def advocacy_reason(client: Client, day: date) -> str:
+def advocacy_reason(client: Client, day: date, scale: Scale = DEFAULT_SCALE) -> str:
     """One line saying why the ask shows on ``day``, or why it does not."""
-    blockers = _advocacy_blockers(client, day)
+    blockers = _advocacy_blockers(client, day, scale)
     if blockers:
         return "no ask: " + "; ".join(blockers)
     earlier = sorted(t.requested for t in client.testimonials if t.requested <= day)
