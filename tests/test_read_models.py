@@ -458,7 +458,7 @@ def test_the_week_calendar_of_the_rules_is_used(store, session, portfolio):
 
     every_day = Rules(calendar=WorkCalendar(weekdays=frozenset(range(7))))
     saturday = DAY + timedelta(days=5)
-    items = queries.agenda(replace(session, rules=every_day).on(saturday)).to_json()["items"]
+    items = queries.agenda(replace(session, given_rules=every_day).on(saturday)).to_json()["items"]
     active = [c for c in portfolio.clients if c.status == "active"]
     expected = [i.model_dump(mode="json") for c in active for i in client_agenda(c, saturday, calendar=every_day.calendar)]
     assert sorted(json.dumps(i, sort_keys=True) for i in items) == sorted(json.dumps(i, sort_keys=True) for i in expected)

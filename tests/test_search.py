@@ -311,13 +311,14 @@ def test_the_index_is_written_in_the_same_transaction_as_the_checkin(search_db):
 
 def as_schema_10(database) -> None:
     """Turn a database into the schema-10 one it would have been: no search index, its triggers, or versions 11 on
-    (schema 12's tier history and check-in confidence go too)."""
+    (schema 12's tier history and check-in confidence, and schema 13's team rules, go too)."""
     with sqlite3.connect(database) as conn:
         conn.execute("DROP TABLE search_index")
         for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND sql LIKE '%search_index%'").fetchall():
             conn.execute(f'DROP TRIGGER "{name}"')
         conn.execute("DROP TABLE tier_changes")
         conn.execute("ALTER TABLE checkins DROP COLUMN confidence")
+        conn.execute("DROP TABLE rules")
         conn.execute("DELETE FROM schema_version WHERE version >= 11")
         assert conn.execute("SELECT MAX(version) FROM schema_version").fetchone()[0] == 10
 

@@ -48,7 +48,7 @@ def context(session: Session, client_id: str, touchpoint_date: date, kind: str, 
     local = read_local(session, client_id, touchpoint_date, kind)
     statuses = [kpi_status(k, day, rules.retained_threshold) for k in client.kpis]
     latest = latest_on_or_before(client.assessments, day)
-    band = client_band(client, day)
+    band = client_band(client, day, rules.scale)
     number = day_number(client.go_live, day)
     money = financials(client.savings, client.investment, client.roi_target, day)
     open_actions = [a for a in client.action_items if a.status == "open"]

@@ -95,6 +95,58 @@ def import_portfolio_file(session: Session, path) -> Imported:
         return Imported(added + replaced, added, replaced, str(store.path))
 
 
+# ----- the team's rules ------------------------------------------------------------------------
+
+# The largest rules file carebench reads (a larger one is refused before it is read).
+MAX_RULES_BYTES = 1 << 20
+
+
+@dataclass(frozen=True)
+class RulesChanged:
+    version: int  # the database's new rules version (one per change)
+    fingerprint: str
+    clients: int  # clients whose derived rows were made again
+    path: str
+
+
+def import_rules(session: Session, path) -> RulesChanged:
+    """Store a team rules file for the database: checked whole first (UserError says the file, line and what is wrong,
+    and nothing is stored), then stored as a new version with every client's derived rows made again, in one transaction."""
+    from ..core.rules import RulesProblem, read_rules
+    from .transfer import read_input
+
+    label = "standard input" if str(path) == "-" else str(path)
+    raw = read_input(path, MAX_RULES_BYTES, "a rules file")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise UserError(f"{label}: not a UTF-8 text file; nothing was stored") from None
+    try:
+        rules = read_rules(text, label)
+    except RulesProblem as exc:
+        raise UserError(f"{exc}; nothing was stored") from None
+    return _store_rules(session, text, rules)
+
+
+def reset_rules(session: Session) -> RulesChanged:
+    """Go back to the rules carebench ships (a new version, audited), every derived row made again."""
+    from ..core.rules import DEFAULT_RULES
+
+    return _store_rules(session, None, DEFAULT_RULES)
+
+
+def _store_rules(session: Session, document: str | None, rules) -> RulesChanged:
+    from dataclasses import replace
+
+    # Opened under the new rules, as they are: the rows are all made again under them (the ones stored may not even hold).
+    with replace(session, given_rules=rules).writing(bring_current=False) as store:
+        version = store.set_rules(document, rules)
+        clients = len(store.client_ids())
+        path = str(store.path)
+    session.loaded.rules = rules
+    return RulesChanged(version, rules.fingerprint, clients, path)
+
+
 def open_demo(reset: bool = False):
     """The demo database in the user's data folder, built from the bundled sample data on first use (or ``reset``)."""
     from pathlib import Path
@@ -287,10 +339,11 @@ def record_assessment(session: Session, client: str, scores: dict[str, int], day
     from ..core.models import Assessment, Scores
 
     assessment = checked(Assessment, date=day or session.today, scores=checked(Scores, **scores), note=note, author=session.actor)
-    overall = overall_score(assessment.scores, session.rules.weights)
+    rules = session.rules
+    overall = overall_score(assessment.scores, rules.weights)
     with session.writing() as store:
         replaced = store.add_assessment(client, assessment)
-    return Assessed(client, assessment.date, float(overall), band_of(overall), replaced)
+    return Assessed(client, assessment.date, float(overall), band_of(overall, rules.bands), replaced)
 
 
 # ----- touchpoints ---------------------------------------------------------------------------
@@ -319,7 +372,8 @@ def record_touchpoint(
         store.refuse_recorded(client, day)
         engagement = store.client(client, parts={"assessments", "exceptions"})
         try:
-            outcome = touchpoint_outcome(engagement, day, status, kind, reason, to, session.rules.plans, session.rules.calendar)
+            rules = store.rules
+            outcome = touchpoint_outcome(engagement, day, status, kind, reason, to, rules.plans, rules.calendar, scale=rules.scale)
         except ValueError as exc:
             raise _refused(exc) from None
         store.record_exception(client, outcome)

@@ -13,6 +13,7 @@ from ..core.calendar import DEFAULT_CALENDAR, WorkCalendar
 from ..core.kpis import implausible
 from ..core.models import KIND_LABEL, Client
 from ..core.schedule import DEFAULT_PLANS, Plans, schedule
+from ..core.weighting import DEFAULT_SCALE, Scale
 from .inputs import UserError, inert, inert_lines, parse_date
 
 COLUMNS = ("client", "kpi", "date", "value")
@@ -257,6 +258,8 @@ def touchpoint_calendar(
     plans: Plans = DEFAULT_PLANS,
     calendar: WorkCalendar = DEFAULT_CALENDAR,
     stamp: datetime | None = None,
+    *,
+    scale: Scale = DEFAULT_SCALE,
 ) -> bytes:
     """An RFC 5545 calendar: one event per scheduled touchpoint from ``start`` to ``end``, at 09:00 floating time.
 
@@ -272,7 +275,7 @@ def touchpoint_calendar(
     stamp = stamp or datetime.now(UTC).replace(microsecond=0)
     events = []
     for client in clients:
-        for tp in schedule(client, start, end, plans, calendar):
+        for tp in schedule(client, start, end, plans, calendar, scale=scale):
             if tp.status == "scheduled":
                 events.append((tp.date, client.name.lower(), client, tp))
     for _, _, client, tp in sorted(events, key=lambda e: e[:2]):

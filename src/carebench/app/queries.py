@@ -165,8 +165,10 @@ def _suggestions(client, day: date, session: Session, statuses: list) -> dict[st
     from ..core.support import support_kpis
 
     rules = session.rules
-    support = [kpi_status(k, day, rules.retained_threshold) for k in support_kpis(client.tickets, day)]
-    share = on_time_share(client, day, plans=rules.plans, calendar=rules.calendar)
+    support = [
+        kpi_status(k, day, rules.retained_threshold) for k in support_kpis(client.tickets, day, resolution_target=rules.median_resolution_hours)
+    ]
+    share = on_time_share(client, day, plans=rules.plans, calendar=rules.calendar, scale=rules.scale)
     return {
         name: Suggestion(s.subscore, s.score, s.reason)
         for name, s in suggest_subscores(statuses + support, share, pulses=client.pulses, as_of=day).items()
@@ -208,14 +210,16 @@ def health_detail(session: Session, client_id: str) -> HealthDetail:
         client = store.client(client_id)
         (row,) = store.latest_assessments(day, client_id, active_only=False)
     health = _health_from_row(row, rules.weights)
-    history = tuple(HistoryPoint(d, float(overall), band) for d, overall, band in health_history(client.assessments, rules.weights, until=day))
+    history = tuple(
+        HistoryPoint(d, float(overall), band) for d, overall, band in health_history(client.assessments, rules.weights, until=day, bands=rules.bands)
+    )
     statuses = [kpi_status(k, day, rules.retained_threshold) for k in client.kpis]
     return HealthDetail(
         health,
         history,
         tuple(BAND_ADVICE[cast("Band", health.band)]) if health.band else (),
         frozen_map(_suggestions(client, day, session, statuses)),
-        Advocacy(ask_for_advocacy(client, day), advocacy_reason(client, day)),
+        Advocacy(ask_for_advocacy(client, day, rules.scale), advocacy_reason(client, day, rules.scale)),
         frozen(pulse_summary(client.pulses, day, quarters(day, 4))),
     )
 
@@ -238,7 +242,8 @@ def kpis(session: Session, client_id: str) -> tuple[KpiStanding, ...]:
     with session.reading() as store:
         own = store.kpi_standings(client_id, day)
         tickets = store.client(client_id, parts={"tickets"}).tickets
-    support = [kpi_status(k, day, session.rules.retained_threshold) for k in support_kpis(tickets, day)]
+    rules = session.rules
+    support = [kpi_status(k, day, rules.retained_threshold) for k in support_kpis(tickets, day, resolution_target=rules.median_resolution_hours)]
     return tuple(_standing(s) for s in [*own, *support])
 
 
@@ -253,7 +258,7 @@ def kpi_dashboard(session: Session, client_id: str, recent: int = RECENT_READING
         client = store.client(client_id, parts={"savings", "action_items", "tickets"})
         own = store.kpi_standings(client_id, day)
         latest = store.latest_readings(client_id, day, recent)
-    support = support_kpis(client.tickets, day)
+    support = support_kpis(client.tickets, day, resolution_target=session.rules.median_resolution_hours)
     kpis_shown = [DashboardKpi(_standing(s), tuple(ReadingPoint(date.fromisoformat(d), v) for d, v in latest.get(s.key, []))) for s in own]
     for kpi in support:
         status = kpi_status(kpi, day, session.rules.retained_threshold)
@@ -526,7 +531,18 @@ def check(session: Session, owner: str | None = None, settings=None) -> Document
         acks = store.acknowledgements()
     # Ticket ages are measured from now on the real today, from the end of the day for any other day.
     now = datetime.now() if day == date.today() else None
-    findings = run_checks(clients, actions, day, settings or DEFAULT_SETTINGS, rules.plans, rules.calendar, rules.retained_threshold, now=now)
+    findings = run_checks(
+        clients,
+        actions,
+        day,
+        settings or DEFAULT_SETTINGS,
+        rules.plans,
+        rules.calendar,
+        rules.retained_threshold,
+        now=now,
+        scale=rules.scale,
+        p1_hours=rules.resolve_within_hours["P1"],
+    )
     rows = annotate(findings, acks, day)
     return Document(frozen({"date": day.isoformat(), "findings": rows, "counts": counts(rows)}))
 
@@ -549,4 +565,23 @@ def calendar(session: Session, owner: str | None, start: date, end: date, templa
 
     with session.reading() as store:
         clients = store.clients(parts=SCHEDULE_PARTS, active_only=True, owner=owner)
-    return touchpoint_calendar(clients, start, end, templates)
+    rules = session.rules
+    return touchpoint_calendar(clients, start, end, templates, rules.plans, rules.calendar, scale=rules.scale)
+
+
+# ----- the team's rules ---------------------------------------------------------------------------------
+
+
+def rules_document(session: Session) -> str:
+    """The rules in force as one TOML document: the one the database stores, else the bundled one."""
+    from ..core.rules import bundled_rules_text
+
+    with session.reading() as store:
+        _, document = store.stored_rules()
+    return bundled_rules_text() if document is None else document
+
+
+def rules_history(session: Session) -> tuple[Document, ...]:
+    """Every change of the database's rules, newest first (version, fingerprint, changed_at, changed_by, reset)."""
+    with session.reading() as store:
+        return tuple(Document(frozen(row)) for row in store.rules_history())

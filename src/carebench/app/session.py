@@ -26,10 +26,11 @@ def _real_login() -> str:
     return current_login()
 
 
-def _default_rules() -> Rules:
-    from ..core.rules import DEFAULT_RULES
+class LoadedRules:
+    """The rules a session works under, once read from its database (shared by the session's copies for other days)."""
 
-    return DEFAULT_RULES
+    def __init__(self) -> None:
+        self.rules: Rules | None = None
 
 
 def wal_identity(db_path: Path) -> tuple[int, int] | None:
@@ -75,25 +76,48 @@ class SharedReader:
 class Session:
     """The database, the planning day and the rules; ``actor`` is the real user (tests may name another).
 
-    ``shared`` (the workbench) keeps one read-only connection open across queries
-    instead of opening one per query.
+    The rules are those the database stores for its team, read once per session (the first
+    store opened reads them; ``rules`` opens one when none was); ``given_rules`` replaces
+    them (tests). ``shared`` (the workbench) keeps one read-only connection open across
+    queries instead of opening one per query.
     """
 
     db_path: Path
     today: date = field(default_factory=date.today)
-    rules: Rules = field(default_factory=_default_rules)
+    given_rules: Rules | None = None
     actor: str = field(default_factory=_real_login)
     on_wait: Callable[[float], None] | None = None
     create: bool = False
     patience: float | None = None  # how long a write waits for another user's lock (None: the store's minute)
     shared: SharedReader | None = None
+    on_progress: Callable[[int, int], None] | None = None  # follows a rebuild of the derived rows: (clients done, clients)
+    loaded: LoadedRules = field(default_factory=LoadedRules, compare=False, repr=False)
+
+    @property
+    def rules(self) -> Rules:
+        """The rules in force: given, else the database's (read with the first store this session opens)."""
+        if self.given_rules is not None:
+            return self.given_rules
+        if self.loaded.rules is None:
+            with self.reading():
+                pass
+        assert self.loaded.rules is not None
+        return self.loaded.rules
+
+    def _noted(self, store: Store) -> Store:
+        if self.given_rules is None:
+            self.loaded.rules = store.rules
+        return store
 
     def on(self, day: date) -> Session:
         """The same session planning for another day."""
         return replace(self, today=day)
 
-    def writing(self) -> Store:
-        """The store for one command, opened for writing (created when the session may create it)."""
+    def writing(self, bring_current: bool = True) -> Store:
+        """The store for one command, opened for writing (created when the session may create it).
+
+        ``bring_current`` False: the derived rows are not brought up to date first (the write remakes them all).
+        """
         from ..store import Store
 
         if self.shared is not None and (problem := self.shared.files_problem(self.db_path)):
@@ -101,9 +125,18 @@ class Session:
 
             raise UserError(problem)
 
-        return Store(
-            self.db_path, actor=self.actor, create=self.create, on_wait=self.on_wait, rules=self.rules, today=self.today, patience=self.patience
+        store = Store(
+            self.db_path,
+            actor=self.actor,
+            create=self.create,
+            on_wait=self.on_wait,
+            rules=self.given_rules,
+            today=self.today,
+            patience=self.patience,
+            on_progress=self.on_progress,
+            bring_current=bring_current,
         )
+        return self._noted(store)
 
     @contextmanager
     def reading(self) -> Iterator[Store]:
@@ -111,13 +144,17 @@ class Session:
         from ..store import Store
 
         if self.shared is None:
-            with Store(self.db_path, actor=self.actor, readonly=True, rules=self.rules, today=self.today) as store:
-                yield store
+            with Store(
+                self.db_path, actor=self.actor, readonly=True, rules=self.given_rules, today=self.today, on_progress=self.on_progress
+            ) as store:
+                yield self._noted(store)
             return
         with self.shared.lock:
             if self.shared.store is None:
-                self.shared.store = Store(self.db_path, actor=self.actor, readonly=True, rules=self.rules, today=self.today)
+                self.shared.store = Store(
+                    self.db_path, actor=self.actor, readonly=True, rules=self.given_rules, today=self.today, on_progress=self.on_progress
+                )
                 self.shared.wal = wal_identity(self.db_path)
             else:
                 self.shared.store.fit(self.today)  # a later planning day may need the horizon moved on
-            yield self.shared.store
+            yield self._noted(self.shared.store)

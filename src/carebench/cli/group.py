@@ -86,6 +86,38 @@ def resolve_db(db_path: Path | None) -> Path:
     return db_path
 
 
+class RebuildProgress:
+    """A progress bar on standard error for remaking the derived rows, once that has taken more than a second.
+
+    Called as ``progress(done, clients)``: first with 0 done when the work starts, then after each
+    chunk of clients. Nothing is drawn when the stream is not a terminal.
+    """
+
+    WIDTH = 30
+
+    def __init__(self, stream=None, clock=None) -> None:
+        import time
+
+        self.stream = stream if stream is not None else sys.stderr
+        self.clock = clock or time.monotonic
+        self.started = self.clock()
+        self.shown = False
+
+    def __call__(self, done: int, total: int) -> None:
+        if done == 0:
+            self.started = self.clock()
+            return
+        if not self.shown and (self.clock() - self.started < 1.0 or not self.stream.isatty()):
+            return
+        self.shown = True
+        filled = self.WIDTH * done // max(total, 1)
+        self.stream.write(f"\rmaking the derived rows again [{'#' * filled}{'.' * (self.WIDTH - filled)}] {done}/{total} clients")
+        if done >= total:
+            self.stream.write("\n")
+            self.shown = False
+        self.stream.flush()
+
+
 def session(db_path: Path | None = None, *, create: bool = False, day: date | None = None):
     """The application session for this command: the database, the planning day (``day``, else --date), the user."""
     from ..app.session import Session
@@ -93,7 +125,7 @@ def session(db_path: Path | None = None, *, create: bool = False, day: date | No
     def waiting(seconds: float) -> None:
         click.echo(f"waiting for the database: another user is writing ({seconds:.0f} s)", err=True)
 
-    return Session(resolve_db(db_path), today=today_or(day), on_wait=waiting, create=create)
+    return Session(resolve_db(db_path), today=today_or(day), on_wait=waiting, create=create, on_progress=RebuildProgress())
 
 
 def today_or(as_of: date | None) -> date:
@@ -154,6 +186,7 @@ COMMAND_MODULES = {
     **dict.fromkeys(("checkins", "client", "drafts", "health", "kpis", "log", "pipeline", "schedule", "scripts", "today"), "reading"),
     **dict.fromkeys(("ack", "calendar", "check", "digest", "readings", "report"), "reports"),
     **dict.fromkeys(("backup", "demo", "demo-data", "doctor", "export", "import", "init", "schema"), "setup"),
+    "rules": "rules",
     **dict.fromkeys(
         (
             "add-action",

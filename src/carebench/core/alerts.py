@@ -24,6 +24,7 @@ from .models import KIND_LABEL, Client, Result, error_text
 from .phases import day_number
 from .schedule import DEFAULT_PLANS, Plans, Touchpoint, client_band, overdue, schedule
 from .support import is_open, priority_of, ticket_subject
+from .weighting import DEFAULT_SCALE, Scale
 
 Severity = Literal["low", "medium", "high"]
 SEVERITIES: tuple[Severity, ...] = ("low", "medium", "high")
@@ -130,7 +131,13 @@ def _working_days_before(day: date, count: int, after: date, calendar: WorkCalen
 
 
 def red_without_recovery(
-    client: Client, day: date, recovery_days: int = 2, plans: Plans = DEFAULT_PLANS, calendar: WorkCalendar = DEFAULT_CALENDAR
+    client: Client,
+    day: date,
+    recovery_days: int = 2,
+    plans: Plans = DEFAULT_PLANS,
+    calendar: WorkCalendar = DEFAULT_CALENDAR,
+    *,
+    scale: Scale = DEFAULT_SCALE,
 ) -> list[Finding]:
     """A red client none of whose recovery touchpoints was done in the last ``recovery_days`` working days.
 
@@ -141,17 +148,19 @@ def red_without_recovery(
     day (a weekly review covering it, say) counts as the recovery call.
     """
     latest = latest_on_or_before(client.assessments, day)
-    if latest is None or band_of(overall_score(latest.scores)) != "red":
+    if latest is None or band_of(overall_score(latest.scores, scale.weights), scale.bands) != "red":
         return []
     window = _working_days_before(day, recovery_days, latest.date, calendar)
     if len(window) < recovery_days:
         return []
     done = [
-        tp for tp in schedule(client, window[0], day, plans, calendar) if tp.status == "done" and (tp.kind == "recovery" or "recovery" in tp.covers)
+        tp
+        for tp in schedule(client, window[0], day, plans, calendar, scale=scale)
+        if tp.status == "done" and (tp.kind == "recovery" or "recovery" in tp.covers)
     ]
     if done:
         return []
-    overall = overall_score(latest.scores)
+    overall = overall_score(latest.scores, scale.weights)
     days = "working day" if recovery_days == 1 else f"{recovery_days} working days"
     return [
         Finding(
@@ -164,8 +173,8 @@ def red_without_recovery(
     ]
 
 
-def _overdue(client: Client, day: date, plans: Plans, calendar: WorkCalendar) -> list[Touchpoint]:
-    return overdue(schedule(client, min(client.go_live, day), day, plans, calendar), day)
+def _overdue(client: Client, day: date, plans: Plans, calendar: WorkCalendar, scale: Scale = DEFAULT_SCALE) -> list[Touchpoint]:
+    return overdue(schedule(client, min(client.go_live, day), day, plans, calendar, scale=scale), day)
 
 
 def missed_touchpoints(
@@ -192,12 +201,18 @@ def missed_touchpoints(
 
 
 def intervention_overdue(
-    client: Client, day: date, plans: Plans = DEFAULT_PLANS, calendar: WorkCalendar = DEFAULT_CALENDAR, *, missed: list[Touchpoint] | None = None
+    client: Client,
+    day: date,
+    plans: Plans = DEFAULT_PLANS,
+    calendar: WorkCalendar = DEFAULT_CALENDAR,
+    *,
+    missed: list[Touchpoint] | None = None,
+    scale: Scale = DEFAULT_SCALE,
 ) -> list[Finding]:
     """A yellow client (latest band on ``day``) with an overdue intervention touchpoint."""
-    if client_band(client, day) != "yellow":
+    if client_band(client, day, scale) != "yellow":
         return []
-    missed = _overdue(client, day, plans, calendar) if missed is None else missed
+    missed = _overdue(client, day, plans, calendar, scale) if missed is None else missed
     late = [tp for tp in missed if tp.kind == "intervention"]
     if not late:
         return []
@@ -244,7 +259,9 @@ def newly_backsliding(client: Client, day: date, lookback_days: int = 7, retaine
     return findings
 
 
-def handover_due(client: Client, day: date, handover_day: int = 90, retained_threshold: float = 0.8) -> list[Finding]:
+def handover_due(
+    client: Client, day: date, handover_day: int = 90, retained_threshold: float = 0.8, *, scale: Scale = DEFAULT_SCALE
+) -> list[Finding]:
     """From day ``handover_day`` on (the end of the 90-day support period), a handover gate that is not met.
 
     The gate is the one the workbench shows, knowledge-transfer checklist included
@@ -255,7 +272,7 @@ def handover_due(client: Client, day: date, handover_day: int = 90, retained_thr
         return []
     statuses = [kpi_status(k, day, retained_threshold) for k in client.kpis]
     open_high = sum(1 for a in client.action_items if a.status == "open" and a.priority == "high")
-    gate = handover_gate(number, client_band(client, day), statuses, open_high, checklist=checklist_of(client))
+    gate = handover_gate(number, client_band(client, day, scale), statuses, open_high, checklist=checklist_of(client))
     if gate.ready:
         return []
     return [
@@ -269,14 +286,14 @@ def handover_due(client: Client, day: date, handover_day: int = 90, retained_thr
     ]
 
 
-def open_p1_findings(client: Client, now: datetime) -> list[Finding]:
-    """P1 tickets still open at ``now`` that were opened more than 24 hours before it (exactly 24 hours is not yet)."""
+def open_p1_findings(client: Client, now: datetime, within_hours: float = P1_OPEN_HOURS) -> list[Finding]:
+    """P1 tickets still open at ``now`` that were opened more than ``within_hours`` (their resolution target) before it (exactly that is not yet)."""
     findings = []
     for ticket in sorted(client.tickets, key=lambda t: t.opened):
         if priority_of(ticket) != "P1" or not is_open(ticket, now):
             continue
         age = now - ticket.opened
-        if age <= timedelta(hours=P1_OPEN_HOURS):
+        if age <= timedelta(hours=within_hours):
             continue
         hours = int(age.total_seconds() // 3600)
         findings.append(
@@ -314,7 +331,7 @@ def overdue_actions(items: Iterable[Mapping], day: date) -> list[Finding]:
     return findings
 
 
-def stale_health(client: Client, day: date, stale_days: int = 30) -> list[Finding]:
+def stale_health(client: Client, day: date, stale_days: int = 30, *, scale: Scale = DEFAULT_SCALE) -> list[Finding]:
     """No assessment for more than ``stale_days`` days (counted from go-live when there was never one)."""
     latest = latest_on_or_before(client.assessments, day)
     since = latest.date if latest else client.go_live
@@ -322,7 +339,7 @@ def stale_health(client: Client, day: date, stale_days: int = 30) -> list[Findin
     if age <= stale_days:
         return []
     if latest:
-        band = band_of(overall_score(latest.scores))
+        band = band_of(overall_score(latest.scores, scale.weights), scale.bands)
         message = f"{client.name}: the last health assessment is {age} days old ({latest.date}, {band}: {BAND_LABEL[band]})"
     else:
         message = f"{client.name}: never assessed, {age} days after go-live"
@@ -343,24 +360,28 @@ def run_checks(
     calendar: WorkCalendar = DEFAULT_CALENDAR,
     retained_threshold: float = 0.8,
     now: datetime | None = None,
+    *,
+    scale: Scale = DEFAULT_SCALE,
+    p1_hours: float = P1_OPEN_HOURS,
 ) -> list[Finding]:
     """Every rule over active clients (with all their parts) and open action items, most severe first.
 
-    ``now`` is the moment ticket ages are measured at; it defaults to the last minute of ``day``.
+    ``now`` is the moment ticket ages are measured at; it defaults to the last minute of ``day``;
+    ``scale`` gives assessments their bands and ``p1_hours`` is how long a P1 may stay open.
     """
     now = datetime.combine(day, time(23, 59)) if now is None else now
     findings: list[Finding] = []
     for client in clients:
         if client.status != "active":
             continue
-        missed = _overdue(client, day, plans, calendar)
-        findings += red_without_recovery(client, day, settings.recovery_days, plans, calendar)
-        findings += open_p1_findings(client, now)
+        missed = _overdue(client, day, plans, calendar, scale)
+        findings += red_without_recovery(client, day, settings.recovery_days, plans, calendar, scale=scale)
+        findings += open_p1_findings(client, now, p1_hours)
         findings += missed_touchpoints(client, day, plans, calendar, missed=missed)
-        findings += intervention_overdue(client, day, plans, calendar, missed=missed)
+        findings += intervention_overdue(client, day, plans, calendar, missed=missed, scale=scale)
         findings += newly_backsliding(client, day, settings.backsliding_days, retained_threshold)
-        findings += handover_due(client, day, settings.handover_day, retained_threshold)
-        findings += stale_health(client, day, settings.stale_days)
+        findings += handover_due(client, day, settings.handover_day, retained_threshold, scale=scale)
+        findings += stale_health(client, day, settings.stale_days, scale=scale)
     findings += overdue_actions(open_actions, day)
     return sorted(findings, key=order)
 

@@ -14,13 +14,15 @@ from carebench.core.models import SUBSCORES, Assessment, Band, Pulse, Result, Sc
 from carebench.core.terms import DEFAULT_WEIGHTS
 from carebench.core.weighting import (  # noqa: F401  (the weighting rules, re-exported for the rules' users)
     COMPONENTS,
+    DEFAULT_BANDS,
+    Bands,
     component_mean,
     round_half_up,
     validate_weights,
 )
 
-GREEN_FROM = Decimal("8.0")
-YELLOW_FROM = Decimal("6.0")
+GREEN_FROM = DEFAULT_BANDS.green_from
+YELLOW_FROM = DEFAULT_BANDS.yellow_from
 
 BAND_LABEL: dict[Band, str] = {"green": "thriving", "yellow": "at risk", "red": "critical"}
 """A short word for each band."""
@@ -108,12 +110,12 @@ def component_score(scores: Scores, component: str) -> Decimal:
 
 
 @lru_cache(maxsize=1024)
-def band_of(overall: Decimal) -> Band:
+def band_of(overall: Decimal, bands: Bands = DEFAULT_BANDS) -> Band:
     """Return the band for an overall score, reading it after rounding to one decimal."""
     rounded = round_half_up(Fraction(overall), 1)
-    if rounded >= GREEN_FROM:
+    if rounded >= bands.green_from:
         return "green"
-    if rounded >= YELLOW_FROM:
+    if rounded >= bands.yellow_from:
         return "yellow"
     return "red"
 
@@ -133,6 +135,7 @@ def health_report(
     assessment: Assessment,
     previous: Assessment | None,
     weights: Mapping[str, object] = DEFAULT_WEIGHTS,
+    bands: Bands = DEFAULT_BANDS,
 ) -> HealthReport:
     """Build the breakdown of one assessment and how it moved since the previous one."""
     checked = validate_weights(weights)
@@ -145,7 +148,7 @@ def health_report(
         )
         for component, names in COMPONENTS.items()
     }
-    overall, band, previous_overall, delta, drivers = assessment_figures(assessment, previous, checked)
+    overall, band, previous_overall, delta, drivers = assessment_figures(assessment, previous, checked, bands)
     return HealthReport(
         date=assessment.date,
         overall=overall,
@@ -162,6 +165,7 @@ def assessment_figures(
     assessment: Assessment,
     previous: Assessment | None,
     weights: Mapping[str, object] = DEFAULT_WEIGHTS,
+    bands: Bands = DEFAULT_BANDS,
 ) -> tuple[Decimal, Band, Decimal | None, Decimal | None, list[Driver]]:
     """What ``health_report`` says of an assessment beyond its breakdown: overall, band, previous overall, change, drivers."""
     checked = validate_weights(weights)
@@ -169,7 +173,7 @@ def assessment_figures(
     previous_overall = None if previous is None else overall_score(previous.scores, checked)
     return (
         overall,
-        band_of(overall),
+        band_of(overall, bands),
         previous_overall,
         None if previous_overall is None else overall - previous_overall,
         [] if previous is None else _drivers(previous.scores, assessment.scores),
@@ -192,6 +196,7 @@ def health_history(
     assessments: list[Assessment],
     weights: Mapping[str, object] = DEFAULT_WEIGHTS,
     until: date | None = None,
+    bands: Bands = DEFAULT_BANDS,
 ) -> list[tuple[date, Decimal, Band]]:
     """Return (date, overall, band) per assessment up to ``until``, oldest first, for trend charts."""
     checked = validate_weights(weights)
@@ -200,7 +205,7 @@ def health_history(
         if until is not None and assessment.date > until:
             continue
         overall = overall_score(assessment.scores, checked)
-        history.append((assessment.date, overall, band_of(overall)))
+        history.append((assessment.date, overall, band_of(overall, bands)))
     return history
 
 

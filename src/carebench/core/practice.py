@@ -24,6 +24,7 @@ from .pipeline import OPEN_STAGES
 from .schedule import DEFAULT_PLANS, Plans, client_band, schedule
 from .support import net_promoter
 from .terms import OUTCOME_KINDS
+from .weighting import DEFAULT_SCALE, Scale
 
 RETAINED_KINDS = ("renewed", "extended")
 """Outcomes that count as keeping the client."""
@@ -461,19 +462,19 @@ def _advocacy_blockers(client: Client, day: date, band: Band | None) -> list[str
     return blockers
 
 
-def ask_for_advocacy(client: Client, day: date) -> bool:
+def ask_for_advocacy(client: Client, day: date, scale: Scale = DEFAULT_SCALE) -> bool:
     """Whether to ask for a testimonial or referral on ``day``.
 
     Yes when the latest band is green, the client has neither answered a testimonial
     request (given or declined) nor referred anyone, and was not asked in the calendar
     quarter containing ``day``: the ask shows once a quarter until it is answered.
     """
-    return advocacy(client, day, client_band(client, day))[0]
+    return advocacy(client, day, client_band(client, day, scale))[0]
 
 
-def advocacy_reason(client: Client, day: date) -> str:
+def advocacy_reason(client: Client, day: date, scale: Scale = DEFAULT_SCALE) -> str:
     """One line saying why the ask shows on ``day``, or why it does not."""
-    return advocacy(client, day, client_band(client, day))[1]
+    return advocacy(client, day, client_band(client, day, scale))[1]
 
 
 def advocacy(client: Client, day: date, band: Band | None) -> tuple[bool, str]:

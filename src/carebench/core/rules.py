@@ -1,68 +1,405 @@
-"""The rule settings in force: cadence plans, working calendar, health weights, backsliding threshold.
+"""The team rules in force: cadence plans, working calendar, health scoring, KPI and ticket rules.
 
-Only the plans need pydantic, so the bundled ones are read on first use: a program that
-only checks whether stored rows were made under these rules never loads the models.
+A team keeps its rules as one TOML document (the bundled one is ``resources/rules.toml``).
+``read_rules`` checks a document whole and says the line of what is wrong; ``Rules`` holds
+the settings every rule of the core reads. Only the plans need pydantic, so they are worked
+out on first use: a program that only checks whether stored rows were made under these
+rules (``fingerprint``) never loads the models.
 """
 
 from __future__ import annotations
 
 import json
+import re
+import tomllib
+from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from hashlib import sha256
 from importlib import resources
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from .calendar import DEFAULT_CALENDAR, WorkCalendar
-from .terms import DEFAULT_WEIGHTS
+from .calendar import WorkCalendar
+from .terms import DEFAULT_WEIGHTS, TIERS, check_day
+from .weighting import DEFAULT_BANDS, Bands, Scale, validate_weights
 
 if TYPE_CHECKING:
     from .schedule import Plans
 
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+PRIORITY_KEYS = ("P1", "P2", "P3", "P4")
+SAME_BUSINESS_DAY = "same_business_day"
+SUPPORT_HOURS = ("any", "working")
+# The keys a document may hold, per table, and what each one is (a missing key keeps the bundled value).
+KEYS: dict[str, tuple[str, ...]] = {
+    "calendar": ("working_days", "holidays"),
+    "health": ("weights", "green_from", "yellow_from"),
+    "kpis": ("backsliding_below",),
+    "response": TIERS,
+    "tickets": ("resolve_within_hours", "median_resolution_hours"),
+}
+MAX_HOURS = 24 * 14
 
-def bundled_plans_text() -> str:
-    """The cadence plans carebench ships (TOML)."""
-    return resources.files("carebench.resources").joinpath("plans.toml").read_text(encoding="utf-8")
+
+def bundled_rules_text() -> str:
+    """The rules document carebench ships (TOML)."""
+    return resources.files("carebench.resources").joinpath("rules.toml").read_text(encoding="utf-8")
+
+
+class RulesProblem(ValueError):
+    """What is wrong with a rules document: ``file:line: where: what``."""
+
+
+@dataclass(frozen=True)
+class ResponseCommitment:
+    """What a tier is promised for a support ticket: when support is given and how soon the first response comes."""
+
+    hours: str  # "any": around the clock; "working": working days only
+    first_response_hours: int | None  # within so many hours, or
+    same_business_day: bool = False  # by the end of the working day it came in (the next one when it came in on a day off)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """A rules document's settings, all but the cadence plans (see ``Rules``)."""
+
+    calendar: WorkCalendar
+    weights: dict[str, Decimal]
+    bands: Bands
+    retained_threshold: float
+    response: dict[str, ResponseCommitment]
+    resolve_within_hours: dict[str, float]
+    median_resolution_hours: float
+
+
+DEFAULT_SETTINGS = Settings(
+    calendar=WorkCalendar(),
+    weights=dict(DEFAULT_WEIGHTS),
+    bands=DEFAULT_BANDS,
+    retained_threshold=0.8,
+    response={
+        "platinum": ResponseCommitment("any", 1),
+        "gold": ResponseCommitment("working", None, same_business_day=True),
+        "silver": ResponseCommitment("working", 24),
+    },
+    resolve_within_hours=dict.fromkeys(PRIORITY_KEYS, 24.0),
+    median_resolution_hours=24.0,
+)
 
 
 class Rules:
     """The settings every rule of the core reads; ``fingerprint`` names their content.
 
-    Rows worked out under one set of rules are only valid under the same one: the
-    fingerprint changes with any plan, working day, holiday, weight or threshold.
-    ``plans`` None means the bundled plans.
+    They come from ``document`` (TOML text; the bundled one by default); a setting given
+    as an argument replaces the document's. Rows worked out under one set of rules are
+    only valid under the same one: the fingerprint is a hash of the document and of any
+    setting given beside it, so it changes with any plan, working day, holiday, weight or
+    threshold. Nothing can be changed once made.
     """
+
+    __slots__ = ("_given", "_plans", "_settings", "document", "fingerprint")
+    document: str
+    fingerprint: str
+    _given: dict[str, Any]
+    _plans: Plans | None
+    _settings: Settings | None
 
     def __init__(
         self,
         plans: Plans | None = None,
-        calendar: WorkCalendar = DEFAULT_CALENDAR,
-        weights: dict[str, Decimal] = DEFAULT_WEIGHTS,
-        retained_threshold: float = 0.8,
+        calendar: WorkCalendar | None = None,
+        weights: dict[str, Decimal] | None = None,
+        retained_threshold: float | None = None,
+        bands: Bands | None = None,
+        *,
+        document: str | None = None,
     ) -> None:
-        self._plans = plans
-        self.calendar = calendar
-        self.weights = weights
-        self.retained_threshold = retained_threshold
-        plans_content = bundled_plans_text() if plans is None else plans.model_dump(mode="json")
-        content = json.dumps(
-            [
-                plans_content,
-                sorted(calendar.weekdays),
-                sorted(map(str, calendar.holidays)),
-                {k: str(v) for k, v in weights.items()},
-                repr(float(retained_threshold)),
-            ],
-            sort_keys=True,
-        )
-        self.fingerprint = sha256(content.encode()).hexdigest()[:16]
+        given = {"calendar": calendar, "weights": weights, "retained_threshold": retained_threshold, "bands": bands}
+        set_ = object.__setattr__
+        set_(self, "document", bundled_rules_text() if document is None else document)
+        set_(self, "_given", {key: value for key, value in given.items() if value is not None})
+        set_(self, "_plans", plans)
+        set_(self, "_settings", None)
+        content: list[Any] = [self.document]
+        if plans is not None:
+            content.append(plans.model_dump(mode="json"))
+        if calendar is not None:
+            content += [sorted(calendar.weekdays), sorted(map(str, calendar.holidays))]
+        if weights is not None:
+            content.append({k: str(v) for k, v in weights.items()})
+        if retained_threshold is not None:
+            content.append(repr(float(retained_threshold)))
+        if bands is not None:
+            content.append([str(bands.green_from), str(bands.yellow_from)])
+        set_(self, "fingerprint", sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()[:16])
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError("rules cannot be changed once made")
+
+    def _values(self) -> Settings:
+        if self._settings is None:
+            settings = read_settings(self.document)
+            if self._given:
+                from dataclasses import replace
+
+                settings = replace(settings, **self._given)
+            object.__setattr__(self, "_settings", settings)
+        assert self._settings is not None
+        return self._settings
 
     @property
     def plans(self) -> Plans:
         if self._plans is None:
-            from .schedule import DEFAULT_PLANS
-
-            self._plans = DEFAULT_PLANS
+            object.__setattr__(self, "_plans", plans_of(self.document))
+        assert self._plans is not None
         return self._plans
+
+    @property
+    def calendar(self) -> WorkCalendar:
+        return self._values().calendar
+
+    @property
+    def weights(self) -> dict[str, Decimal]:
+        return self._values().weights
+
+    @property
+    def bands(self) -> Bands:
+        return self._values().bands
+
+    @property
+    def scale(self) -> Scale:
+        """The weights and bands together: what gives an assessment its band."""
+        return Scale(self.weights, self.bands)
+
+    @property
+    def retained_threshold(self) -> float:
+        return self._values().retained_threshold
+
+    @property
+    def response(self) -> dict[str, ResponseCommitment]:
+        return self._values().response
+
+    @property
+    def resolve_within_hours(self) -> dict[str, float]:
+        return self._values().resolve_within_hours
+
+    @property
+    def median_resolution_hours(self) -> float:
+        return self._values().median_resolution_hours
+
+
+# ----- reading a document ------------------------------------------------------------------------
+
+_HEADER = re.compile(r"^\s*\[\[?\s*([A-Za-z0-9_.\- ]+?)\s*\]\]?\s*(#.*)?$")
+_KEY = re.compile(r"^\s*([A-Za-z0-9_.\-]+)\s*=")
+
+
+def line_of(text: str, where: tuple) -> int:
+    """The line that best shows ``where`` (a path of table names, keys and [[array]] indexes): the longest match."""
+    best, best_len = 1, 0
+    table: list = []
+    counts: dict[tuple, int] = {}
+    target = [str(part) for part in where]
+
+    def consider(path: list, number: int) -> None:
+        nonlocal best, best_len
+        path = [str(part) for part in path]
+        if len(path) > best_len and target[: len(path)] == path:
+            best, best_len = number, len(path)
+
+    for number, line in enumerate(text.splitlines(), 1):
+        if header := _HEADER.match(line):
+            name = [part.strip() for part in header.group(1).split(".")]
+            if line.lstrip().startswith("[["):
+                index = counts.get(tuple(name), 0)
+                counts[tuple(name)] = index + 1
+                table = [*name, index]
+            else:
+                table = name
+            consider(table, number)
+        elif key := _KEY.match(line):
+            consider([*table, *key.group(1).split(".")], number)
+    return best
+
+
+def _not_toml(exc: tomllib.TOMLDecodeError, text: str, name: str) -> RulesProblem:
+    """The line TOML stopped reading at (the last one when the document ended too soon)."""
+    match = re.search(r"line (\d+)", str(exc))
+    line = match.group(1) if match else max(len(text.splitlines()), 1)
+    return RulesProblem(f"{name}:{line}: not valid TOML ({exc})")
+
+
+def _problem(text: str, name: str, where: tuple, what: str) -> RulesProblem:
+    path = "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in where).lstrip(".")
+    return RulesProblem(f"{name}:{line_of(text, where)}: {path}: {what}")
+
+
+def _number(value: Any, where: tuple, text: str, name: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise _problem(text, name, where, f"must be a number, not {_shown(value)}")
+    return float(value)
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, str):
+        return f'the text "{value}"'
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict):
+        return "a table"
+    if isinstance(value, list):
+        return "a list"
+    return str(value)
+
+
+def _table(value: Any, where: tuple, text: str, name: str, known: tuple[str, ...]) -> dict:
+    if not isinstance(value, dict):
+        raise _problem(text, name, where, f"must be a table, not {_shown(value)}")
+    for key in value:
+        if key not in known:
+            raise _problem(text, name, (*where, key), f"is not a rule carebench knows (known here: {', '.join(known)})")
+    return value
+
+
+def read_settings(text: str, name: str = "<rules>") -> Settings:
+    """The settings of a rules document other than its plans; RulesProblem says where and what is wrong."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise _not_toml(exc, text, name) from None
+    for key in data:
+        if key != "rule" and key not in KEYS:
+            raise _problem(text, name, (key,), f"is not a rule carebench knows (known: rule, {', '.join(KEYS)})")
+    tables = {key: _table(data.get(key, {}), (key,), text, name, known) for key, known in KEYS.items()}
+    d = DEFAULT_SETTINGS
+    calendar, health, kpis, response, tickets = (tables[key] for key in ("calendar", "health", "kpis", "response", "tickets"))
+
+    weekdays = d.calendar.weekdays
+    if "working_days" in calendar:
+        days = calendar["working_days"]
+        if not isinstance(days, list) or not days or any(day not in WEEKDAYS for day in days):
+            raise _problem(text, name, ("calendar", "working_days"), f"must be a non-empty list of day names ({', '.join(WEEKDAYS)})")
+        weekdays = frozenset(WEEKDAYS.index(day) for day in days)
+    holidays = d.calendar.holidays
+    if "holidays" in calendar:
+        given = calendar["holidays"]
+        if not isinstance(given, list):
+            raise _problem(text, name, ("calendar", "holidays"), "must be a list of dates, like [2026-12-25]")
+        found = set()
+        for index, value in enumerate(given):
+            try:
+                day = date.fromisoformat(value) if isinstance(value, str) else value
+                if type(day) is not date:
+                    raise ValueError
+                found.add(check_day(day))
+            except ValueError as exc:
+                what = str(exc) if str(exc).startswith("must be between") else f"must be a date like 2026-12-25, not {_shown(value)}"
+                raise _problem(text, name, ("calendar", "holidays"), f"item {index + 1} {what}") from None
+        holidays = frozenset(found)
+
+    weights = d.weights
+    if "weights" in health:
+        given = _table(health["weights"], ("health", "weights"), text, name, ("performance", "adoption", "relationship"))
+        for component, value in given.items():
+            _number(value, ("health", "weights", component), text, name)
+        try:
+            checked = validate_weights(given)
+        except ValueError as exc:
+            raise _problem(text, name, ("health", "weights"), str(exc)) from None
+        weights = d.weights if checked == d.weights else checked
+    limits = {}
+    for key in ("green_from", "yellow_from"):
+        value = _number(health[key], ("health", key), text, name) if key in health else float(getattr(d.bands, key))
+        if not 0 <= value <= 10:
+            raise _problem(text, name, ("health", key), f"must be between 0 and 10, got {value:g}")
+        limits[key] = Decimal(repr(value))
+    if limits["yellow_from"] >= limits["green_from"]:
+        raise _problem(text, name, ("health", "yellow_from"), f"must be below green_from ({limits['green_from']})")
+    bands = d.bands if limits == {"green_from": d.bands.green_from, "yellow_from": d.bands.yellow_from} else Bands(**limits)
+
+    threshold = d.retained_threshold
+    if "backsliding_below" in kpis:
+        threshold = _number(kpis["backsliding_below"], ("kpis", "backsliding_below"), text, name)
+        if not 0 < threshold <= 1:
+            raise _problem(text, name, ("kpis", "backsliding_below"), f"must be more than 0 and at most 1, got {threshold:g}")
+
+    commitments = dict(d.response)
+    for tier, value in response.items():
+        where = ("response", tier)
+        given = _table(value, where, text, name, ("hours", "first_response"))
+        hours = given.get("hours", d.response[tier].hours)
+        if hours not in SUPPORT_HOURS:
+            raise _problem(text, name, (*where, "hours"), f'must be "any" or "working", not {_shown(hours)}')
+        first = given.get("first_response", SAME_BUSINESS_DAY if d.response[tier].same_business_day else d.response[tier].first_response_hours)
+        if first == SAME_BUSINESS_DAY:
+            commitments[tier] = ResponseCommitment(hours, None, same_business_day=True)
+        elif isinstance(first, int) and not isinstance(first, bool) and 1 <= first <= MAX_HOURS:
+            commitments[tier] = ResponseCommitment(hours, first)
+        else:
+            raise _problem(
+                text,
+                name,
+                (*where, "first_response"),
+                f'must be a whole number of hours (1-{MAX_HOURS}) or "{SAME_BUSINESS_DAY}", not {_shown(first)}',
+            )
+
+    resolve = dict(d.resolve_within_hours)
+    if "resolve_within_hours" in tickets:
+        given = _table(tickets["resolve_within_hours"], ("tickets", "resolve_within_hours"), text, name, PRIORITY_KEYS)
+        for key, value in given.items():
+            resolve[key] = _hours(value, ("tickets", "resolve_within_hours", key), text, name)
+    median = d.median_resolution_hours
+    if "median_resolution_hours" in tickets:
+        median = _hours(tickets["median_resolution_hours"], ("tickets", "median_resolution_hours"), text, name)
+
+    return Settings(
+        calendar=WorkCalendar(weekdays=weekdays, holidays=holidays)
+        if (weekdays, holidays) != (d.calendar.weekdays, d.calendar.holidays)
+        else d.calendar,
+        weights=weights,
+        bands=bands,
+        retained_threshold=threshold,
+        response=commitments,
+        resolve_within_hours=resolve,
+        median_resolution_hours=median,
+    )
+
+
+def _hours(value: Any, where: tuple, text: str, name: str) -> float:
+    hours = _number(value, where, text, name)
+    if not 0 < hours <= MAX_HOURS:
+        raise _problem(text, name, where, f"must be more than 0 and at most {MAX_HOURS} hours, got {hours:g}")
+    return hours
+
+
+def plans_of(text: str, name: str = "<rules>") -> Plans:
+    """The cadence plans (the ``[[rule]]`` tables) of a rules document; RulesProblem says where and what is wrong."""
+    from pydantic import ValidationError
+
+    from .models import error_text
+    from .schedule import DEFAULT_PLANS, Plans
+
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise _not_toml(exc, text, name) from None
+    if "rule" not in data:
+        return DEFAULT_PLANS
+    try:
+        return Plans.model_validate({"rule": data["rule"]}, strict=True)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        where = tuple(part for part in error["loc"] if not (isinstance(part, str) and part.startswith(("function-", "literal["))))
+        raise _problem(text, name, where, error_text(error)) from None
+
+
+def read_rules(text: str, name: str = "<rules>") -> Rules:
+    """A rules document checked whole (plans included) and made into rules; RulesProblem says the line of what is wrong."""
+    read_settings(text, name)
+    plans = plans_of(text, name)
+    rules = Rules(document=text)
+    object.__setattr__(rules, "_plans", plans)
+    return rules
 
 
 DEFAULT_RULES = Rules()

@@ -24,6 +24,7 @@ from .health import COMPONENTS, band_of, latest_on_or_before, overall_score
 from .models import KINDS, Assessment, Band, Client, Kind, Model, Result, Scores, Tier, TierChange, TouchpointException, seniority
 from .phases import day_number, support_phase
 from .terms import BAND_ORDER, OUTCOME_STATUSES, TIERS, OutcomeStatus, agenda_order  # noqa: F401  (the agenda's order, used here and by its callers)
+from .weighting import DEFAULT_SCALE, Scale
 
 # The type, where a field named ``date`` hides it in a class body.
 Date = date
@@ -32,7 +33,7 @@ PlanKind = Literal["quarterly", "monthly", "biweekly", "weekly", "daily"]
 
 
 class CadenceRule(Model):
-    """One series of touchpoints for a tier (see plans.toml for the meaning of the fields)."""
+    """One series of touchpoints for a tier (see rules.toml for the meaning of the fields)."""
 
     tier: Tier
     kind: PlanKind
@@ -48,6 +49,8 @@ class CadenceRule(Model):
             raise ValueError("a months rule needs count")
         if self.unit in ("days", "working_day") and self.last_day is None:
             raise ValueError(f"a {self.unit} rule needs last_day")
+        if self.last_day is not None and self.first_day > self.last_day:
+            raise ValueError(f"first_day ({self.first_day}) is after last_day ({self.last_day})")
         return self
 
     @property
@@ -68,15 +71,15 @@ class Plans(Model):
 
 
 def load_plans(text: str | None = None) -> Plans:
-    """Cadence plans from TOML text; the bundled defaults when ``text`` is None."""
+    """Cadence plans (the ``[[rule]]`` tables) from a rules document's TOML text; the bundled ones when ``text`` is None."""
     if text is None:
-        text = resources.files("carebench.resources").joinpath("plans.toml").read_text(encoding="utf-8")
+        text = resources.files("carebench.resources").joinpath("rules.toml").read_text(encoding="utf-8")
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ValueError(f"not valid TOML: {exc}") from None
     try:
-        return Plans.model_validate(data)
+        return Plans.model_validate({"rule": data.get("rule", [])})
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
@@ -116,15 +119,18 @@ def plan_reach(plans: Plans) -> int:
 
 
 def plan_occurrences(tier: str, go_live: date, plans: Plans, calendar: WorkCalendar) -> list[tuple[date, Kind]]:
-    """Every (date, kind) the tier's cadence plan produces, non-daily ones moved off non-working days."""
+    """Every (date, kind) the tier's cadence plan produces, non-daily ones moved off non-working days.
+
+    Whatever the unit, an occurrence whose day number is below the rule's ``first_day`` is left out.
+    """
     found: list[tuple[date, Kind]] = []
     for rule in plans.rule:
         if rule.tier != tier:
             continue
+        first = go_live + timedelta(days=rule.first_day - 1)
         if rule.unit == "working_day":
-            start = go_live + timedelta(days=rule.first_day - 1)
             end = go_live + timedelta(days=rule.last - 1)
-            found.extend((day, rule.kind) for day in calendar.working_days(start, end))
+            found.extend((day, rule.kind) for day in calendar.working_days(first, end))
             continue
         if rule.unit == "days":
             dates = []
@@ -134,7 +140,7 @@ def plan_occurrences(tier: str, go_live: date, plans: Plans, calendar: WorkCalen
                 k += 1
         else:
             dates = [add_months(go_live, n * rule.every) for n in range(1, rule.times + 1)]
-        found.extend((calendar.next_working(day), rule.kind) for day in dates)
+        found.extend((calendar.next_working(day), rule.kind) for day in dates if day >= first)
     return found
 
 
@@ -188,25 +194,32 @@ def tier_changed(client: Client, tier: str, day: date) -> list[TierChange]:
 
 
 _COMPONENT_SCORES = tuple(attrgetter(*names) for names in COMPONENTS.values())
-_BANDS: dict[tuple[int, ...], Band] = {}
+_BANDS: dict[tuple, Band] = {}
 
 
-def _band(scores: Scores) -> Band:
-    """``band_of(overall_score(scores))``, remembered per sum of each component's sub-scores.
+def _band(scores: Scores, scale: Scale = DEFAULT_SCALE) -> Band:
+    """``band_of(overall_score(scores, scale.weights), scale.bands)``, remembered per sum of each component's sub-scores.
 
     The overall score is the weighted mean of the component means, so those sums decide it:
     a portfolio's thousands of assessments come down to a few thousand such sums (at most
     28 ** 3), and the exact arithmetic runs once for each.
     """
-    key = tuple(sum(component(scores)) for component in _COMPONENT_SCORES)
+    sums = tuple(sum(component(scores)) for component in _COMPONENT_SCORES)
+    key = (sums, scale.bands, tuple(sorted(scale.weights.items())))
     band = _BANDS.get(key)
     if band is None:
-        band = _BANDS[key] = band_of(overall_score(scores))
+        band = _BANDS[key] = band_of(overall_score(scores, scale.weights), scale.bands)
     return band
 
 
 def escalation_occurrences(
-    assessments: Iterable[Assessment], until: date, calendar: WorkCalendar, since: date | None = None, keep: Iterable[date] = ()
+    assessments: Iterable[Assessment],
+    until: date,
+    calendar: WorkCalendar,
+    since: date | None = None,
+    keep: Iterable[date] = (),
+    *,
+    scale: Scale = DEFAULT_SCALE,
 ) -> list[tuple[date, Kind]]:
     """Recovery (red) and intervention (yellow) touchpoints, each while its assessment is the latest.
 
@@ -225,7 +238,7 @@ def escalation_occurrences(
             at = bisect_right(kept, assessment.date)
             if at == len(kept) or kept[at] >= stop:
                 continue
-        band = _band(assessment.scores)
+        band = _band(assessment.scores, scale)
         if band == "red":
             found.extend((day, "recovery") for day in calendar.working_days(assessment.date + timedelta(days=1), stop - timedelta(days=1)))
         elif band == "yellow":
@@ -258,21 +271,28 @@ def schedule(
     end: date,
     plans: Plans = DEFAULT_PLANS,
     calendar: WorkCalendar = DEFAULT_CALENDAR,
+    *,
+    scale: Scale = DEFAULT_SCALE,
 ) -> list[Touchpoint]:
-    """The client's touchpoints dated from ``start`` to ``end``: one per date, most senior kind standing."""
+    """The client's touchpoints dated from ``start`` to ``end``: one per date, most senior kind standing.
+
+    ``scale`` gives each assessment its band, which decides the escalation touchpoints.
+    """
     # Every field is given and already of its type, so there is nothing to validate.
     return [
         Touchpoint.model_construct(date=day, kind=kind, covers=covers, status=status, moved_from=moved_from, reason=reason)
-        for day, kind, covers, status, moved_from, reason in _touchpoints(client, start, end, plans, calendar)
+        for day, kind, covers, status, moved_from, reason in _touchpoints(client, start, end, plans, calendar, scale)
     ]
 
 
-def schedule_tuples(client: Client, start: date, end: date, plans: Plans = DEFAULT_PLANS, calendar: WorkCalendar = DEFAULT_CALENDAR) -> list[tuple]:
+def schedule_tuples(
+    client: Client, start: date, end: date, plans: Plans = DEFAULT_PLANS, calendar: WorkCalendar = DEFAULT_CALENDAR, *, scale: Scale = DEFAULT_SCALE
+) -> list[tuple]:
     """``schedule`` as (date, kind, covers, status, moved_from, reason) tuples, without a model per touchpoint."""
-    return _touchpoints(client, start, end, plans, calendar)
+    return _touchpoints(client, start, end, plans, calendar, scale)
 
 
-def _touchpoints(client: Client, start: date, end: date, plans: Plans, calendar: WorkCalendar) -> list[tuple]:
+def _touchpoints(client: Client, start: date, end: date, plans: Plans, calendar: WorkCalendar, scale: Scale = DEFAULT_SCALE) -> list[tuple]:
     """``schedule`` as (date, kind, covers, status, moved_from, reason) tuples."""
     if client.status != "active" or end < start:
         return []
@@ -281,7 +301,7 @@ def _touchpoints(client: Client, start: date, end: date, plans: Plans, calendar:
     horizon = max([end, *origins])
     raw = client_plan_occurrences(client, plans, calendar)
     # Escalation before ``start`` matters only where a touchpoint was moved from.
-    raw += escalation_occurrences(client.assessments, horizon, calendar, since=start, keep=origins)
+    raw += escalation_occurrences(client.assessments, horizon, calendar, since=start, keep=origins, scale=scale)
     placed = _apply_moves(raw, client.exceptions)
     by_date: dict[date, dict[Kind, date | None]] = defaultdict(dict)
     for day, kind, moved_from in placed:
@@ -300,9 +320,11 @@ def _touchpoints(client: Client, start: date, end: date, plans: Plans, calendar:
     return touchpoints
 
 
-def touchpoint_on(client: Client, day: date, plans: Plans = DEFAULT_PLANS, calendar: WorkCalendar = DEFAULT_CALENDAR) -> Touchpoint | None:
+def touchpoint_on(
+    client: Client, day: date, plans: Plans = DEFAULT_PLANS, calendar: WorkCalendar = DEFAULT_CALENDAR, *, scale: Scale = DEFAULT_SCALE
+) -> Touchpoint | None:
     """The touchpoint standing on ``day``, if any."""
-    found = schedule(client, day, day, plans, calendar)
+    found = schedule(client, day, day, plans, calendar, scale=scale)
     return found[0] if found else None
 
 
@@ -341,10 +363,10 @@ def overdue(touchpoints: list[Touchpoint], day: date) -> list[Touchpoint]:
     return [tp for tp, first in zip(touchpoints, since) if tp.date < day and tp.status == "scheduled" and (first is None or first > day)]
 
 
-def client_band(client: Client, day: date) -> Band | None:
+def client_band(client: Client, day: date, scale: Scale = DEFAULT_SCALE) -> Band | None:
     """The band of the client's latest assessment on or before ``day``."""
     latest = latest_on_or_before(client.assessments, day)
-    return _band(latest.scores) if latest else None
+    return _band(latest.scores, scale) if latest else None
 
 
 def client_agenda(
@@ -501,10 +523,16 @@ def agenda(
 
 
 def on_time_share(
-    client: Client, day: date, window_days: int = 30, plans: Plans = DEFAULT_PLANS, calendar: WorkCalendar = DEFAULT_CALENDAR
+    client: Client,
+    day: date,
+    window_days: int = 30,
+    plans: Plans = DEFAULT_PLANS,
+    calendar: WorkCalendar = DEFAULT_CALENDAR,
+    *,
+    scale: Scale = DEFAULT_SCALE,
 ) -> float | None:
     """Share of the touchpoints in the last ``window_days`` before ``day`` that were done (None when there were none)."""
-    touchpoints = schedule(client, day - timedelta(days=window_days), day - timedelta(days=1), plans, calendar)
+    touchpoints = schedule(client, day - timedelta(days=window_days), day - timedelta(days=1), plans, calendar, scale=scale)
     if not touchpoints:
         return None
     return sum(tp.status == "done" for tp in touchpoints) / len(touchpoints)
@@ -527,6 +555,8 @@ def touchpoint_outcome(
     to: date | None = None,
     plans: Plans = DEFAULT_PLANS,
     calendar: WorkCalendar = DEFAULT_CALENDAR,
+    *,
+    scale: Scale = DEFAULT_SCALE,
 ) -> TouchpointException:
     """What to store when the touchpoint standing on ``day`` is done, skipped or moved; ValueError says why not.
 
@@ -541,7 +571,7 @@ def touchpoint_outcome(
             raise ValueError(f"the touchpoint is already on {day}")
     elif to is not None:
         raise ValueError("only a moved touchpoint has a new day")
-    tp = touchpoint_on(client, day, plans, calendar)
+    tp = touchpoint_on(client, day, plans, calendar, scale=scale)
     if tp is None:
         raise ValueError(f"{client.id} has no touchpoint on {day}")
     if kind and kind != tp.kind and kind not in tp.covers:

@@ -141,18 +141,18 @@ _KPI_SHAPE: dict[str, tuple[str, str, Direction]] = {
 }
 
 
-def _target(key: str, baseline: float) -> float:
+def _target(key: str, baseline: float, resolution_target: float = RESOLUTION_TARGET_HOURS) -> float:
     if key == "support-volume":
         return float(round_half_up(Fraction(baseline) * VOLUME_TARGET_SHARE, 1))
     return {
-        "support-resolution-hours": RESOLUTION_TARGET_HOURS,
+        "support-resolution-hours": resolution_target,
         "support-first-contact": FIRST_CONTACT_TARGET,
         "support-escalation": ESCALATION_TARGET,
         "support-open-p1p2": OPEN_URGENT_TARGET,
     }[key]
 
 
-def support_kpis(tickets: list[Ticket], as_of: date, weeks: int = 12) -> list[Kpi]:
+def support_kpis(tickets: list[Ticket], as_of: date, weeks: int = 12, *, resolution_target: float = RESOLUTION_TARGET_HOURS) -> list[Kpi]:
     """Weekly support KPIs (category "diagnostic") worked out from the ticket log, for the last ``weeks`` ISO weeks.
 
     Weeks run Monday to Sunday; the week containing ``as_of`` is the last one and is
@@ -170,7 +170,8 @@ def support_kpis(tickets: list[Ticket], as_of: date, weeks: int = 12) -> list[Kp
     Percentages are rounded half-up to one decimal. Weeks before the week of the first
     ticket are left out (the log had not started), and so is anything dated after
     ``as_of``. The baseline is each KPI's first reading; the targets are the module
-    constants (volume: half its baseline). A KPI with no reading at all is left out,
+    constants (volume: half its baseline), but the median hours aim at ``resolution_target``
+    (the team rules' ``median_resolution_hours``). A KPI with no reading at all is left out,
     and a client with no tickets gets an empty list.
     """
     known = [t for t in tickets if t.opened.date() <= as_of]
@@ -203,7 +204,7 @@ def support_kpis(tickets: list[Ticket], as_of: date, weeks: int = 12) -> list[Kp
                 unit=unit,
                 direction=direction,
                 baseline=baseline,
-                target=_target(key, baseline),
+                target=_target(key, baseline, resolution_target),
                 readings=readings[key],
             )
         )

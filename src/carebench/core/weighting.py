@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from functools import lru_cache
@@ -17,6 +18,38 @@ COMPONENTS: dict[str, tuple[str, str, str]] = {
     "relationship": ("communication", "satisfaction", "expansion_interest"),
 }
 """The three components and the sub-scores each one averages."""
+
+
+@dataclass(frozen=True)
+class Bands:
+    """Where the bands begin on the overall score (read after rounding to one decimal): green from, yellow from, red below."""
+
+    green_from: Decimal = Decimal("8.0")
+    yellow_from: Decimal = Decimal("6.0")
+
+    def __post_init__(self) -> None:
+        if not Decimal(0) <= self.yellow_from < self.green_from <= Decimal(10):
+            raise ValueError(f"bands need 0 <= yellow_from < green_from <= 10, got yellow_from {self.yellow_from} and green_from {self.green_from}")
+
+
+DEFAULT_BANDS = Bands()
+
+
+def _default_weights() -> dict[str, Decimal]:
+    from .terms import DEFAULT_WEIGHTS
+
+    return dict(DEFAULT_WEIGHTS)
+
+
+@dataclass(frozen=True)
+class Scale:
+    """How sub-scores give a band: the component weights and the bands (what escalation and triage read)."""
+
+    weights: Mapping[str, Decimal] = field(default_factory=_default_weights, hash=False)
+    bands: Bands = DEFAULT_BANDS
+
+
+DEFAULT_SCALE = Scale()
 
 
 def _weight(component: str, value: object) -> Decimal:

@@ -23,7 +23,7 @@ from datetime import date, timedelta
 
 from ..core.calendar import add_months
 from ..core.handover import checklist_of
-from ..core.health import assessment_figures
+from ..core.health import DEFAULT_BANDS, Bands, assessment_figures
 from ..core.kpis import TREND_WINDOW, best_of, flag_changes, is_on_target, kpi_status
 from ..core.models import SUBSCORES, Assessment, ChecklistItem, Client, Kpi, Opportunity, Reading, Scores, TierChange, TouchpointException
 from ..core.pipeline import pipeline_totals
@@ -98,7 +98,7 @@ def ensure_current(conn: sqlite3.Connection, rules: Rules, today: date, progress
 
 
 def rebuild(conn: sqlite3.Connection, rules: Rules, progress: Callable[[int, int], None] | None = None, *, horizon: date | None = None) -> None:
-    """Every derived row of every client made again, a chunk of clients at a time; ``progress(done, total)`` after each.
+    """Every derived row of every client made again, a chunk of clients at a time; ``progress(done, total)`` before the first and after each.
 
     The horizon stays where it is, or moves on to ``horizon`` when that is later (a database
     without one gets ``horizon``, by default today + HORIZON_DAYS).
@@ -110,6 +110,8 @@ def rebuild(conn: sqlite3.Connection, rules: Rules, progress: Callable[[int, int
         for table in DERIVED_TABLES:
             conn.execute(f"DELETE FROM {table}")
         ids = [row[0] for row in conn.execute("SELECT id FROM clients ORDER BY id")]
+        if progress:
+            progress(0, len(ids))
         for start in range(0, len(ids), CHUNK):
             _derive(conn, ids[start : start + CHUNK], rules, horizon, PARTS, fresh=True)
             if progress:
@@ -227,7 +229,7 @@ def _derive(
                 _replace_touchpoints(conn, cid, rows)
     if "health" in parts:
         first = since.isoformat() if since and not fresh else None
-        rows = [row for cid in ids for row in health_rows(cid, assessments.get(cid, []), rules.weights, first)]
+        rows = [row for cid in ids for row in health_rows(cid, assessments.get(cid, []), rules.weights, first, rules.bands)]
         if not fresh:
             conn.execute(f"DELETE FROM assessment_health WHERE client_id IN ({_marks(ids)}) AND date >= ?", [*ids, first or BEGINNING])
         conn.executemany("INSERT INTO assessment_health VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
@@ -304,7 +306,7 @@ def _covers(kinds: list[str]) -> str:
 
 def touchpoint_rows(client: Client, rules: Rules, horizon: date) -> list[tuple]:
     """The client's touchpoints rows: every one ``core.schedule.schedule`` gives up to ``horizon``, and when it was superseded."""
-    touchpoints = schedule_tuples(client, date.min, horizon, rules.plans, rules.calendar)
+    touchpoints = schedule_tuples(client, date.min, horizon, rules.plans, rules.calendar, scale=rules.scale)
     superseded = superseded_dates([(day, kind, status) for day, kind, _covers, status, *_ in touchpoints])
     cid = client.id
     return [
@@ -347,14 +349,14 @@ def _float(value) -> float | None:
     return None if value is None else float(value)
 
 
-def health_rows(client_id: str, assessments: list[Assessment], weights, first: str | None = None) -> list[tuple]:
+def health_rows(client_id: str, assessments: list[Assessment], weights, first: str | None = None, bands: Bands = DEFAULT_BANDS) -> list[tuple]:
     """The assessment_health rows of a client's assessments (in date order), from the one dated ``first`` on."""
     rows = []
     for index, assessment in enumerate(assessments):
         day = assessment.date.isoformat()
         if first is not None and day < first:
             continue
-        overall, band, previous, delta, drivers = assessment_figures(assessment, assessments[index - 1] if index else None, weights)
+        overall, band, previous, delta, drivers = assessment_figures(assessment, assessments[index - 1] if index else None, weights, bands)
         rows.append((client_id, day, float(overall), band, _float(previous), _float(delta), json.dumps([d.model_dump() for d in drivers])))
     return rows
 

@@ -551,6 +551,19 @@ CREATE TABLE tier_changes (
 ALTER TABLE checkins ADD COLUMN confidence INTEGER CHECK (confidence BETWEEN 1 AND 10)
 """
 
+# The team's rules (core/rules.py), one row per change: the rules in force are the latest row's TOML
+# document, or the rules carebench ships when that document is NULL or there is no row (as in every
+# database before this step). The derived rows record the rules they were made under (derivation).
+MIGRATION_13 = """
+CREATE TABLE rules (
+    version INTEGER PRIMARY KEY,
+    document TEXT,
+    fingerprint TEXT NOT NULL,
+    changed_at TEXT NOT NULL,
+    changed_by TEXT NOT NULL
+)
+"""
+
 # The triggers that keep the audit trail append-only (against carebench's own writes: a member
 # with direct SQL access can drop them, which `carebench doctor` reports).
 AUDIT_TRIGGERS = {
@@ -571,5 +584,6 @@ MIGRATIONS: list[tuple[int, str]] = [
     (10, MIGRATION_10),
     (11, MIGRATION_11),
     (12, MIGRATION_12),
+    (13, MIGRATION_13),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]

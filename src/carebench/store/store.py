@@ -10,7 +10,7 @@ from functools import cache, cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..core.rules import DEFAULT_RULES, Rules
+from ..core.rules import DEFAULT_RULES, Rules, RulesProblem, read_settings
 from ..core.terms import SUBSCORES, agenda_order
 from .construct import constructor
 from .db import StoreError, audit, connect, current_login, now_stamp, transaction
@@ -150,15 +150,36 @@ def _chunks(ids: list[int], size: int = 500) -> Iterable[list[int]]:
         yield ids[at : at + size]
 
 
+@cache
+def _checked(document: str, where: str) -> Rules:
+    try:
+        read_settings(document, "the stored rules")
+    except RulesProblem as exc:
+        raise StoreError(_damaged(where, exc)) from None
+    return Rules(document=document)
+
+
+def _stored_rules(document: str, where: str) -> Rules:
+    """The rules of a stored document (made once per document); a document that does not hold is refused by name."""
+    return _checked(document, where)
+
+
+def _damaged(where: str, exc: Exception) -> str:
+    return f"the team rules stored in {where} do not hold ({exc}); `carebench rules reset` goes back to the bundled ones"
+
+
 class Store:
     """A carebench database opened by one user (``actor``), who is recorded on every write.
 
-    Its derived rows (see projections.py) are those of ``rules``: opened for writing, a
+    Its derived rows (see projections.py) are those of ``rules``, by default the rules stored
+    in the database (the team's, see ``set_rules``; the bundled ones until a team stores its
+    own): opened for writing, a
     database whose rows were made under other rules or by other derivation code is rebuilt
     first, and its touchpoints are generated further ahead when ``today`` (default: the
     day's date) nears their horizon; ``on_progress(done, clients)`` follows a rebuild. A
     read-only store never writes: when its rows are not current, they are brought up to
     date through a short-lived write connection before it opens, as an older schema is.
+    ``bring_current`` False leaves them as they are (for a write that remakes them all).
     """
 
     def __init__(
@@ -169,24 +190,27 @@ class Store:
         create: bool = True,
         readonly: bool = False,
         on_wait: Callable[[float], None] | None = None,
-        rules: Rules = DEFAULT_RULES,
+        rules: Rules | None = None,
         today: date | None = None,
         on_progress: Callable[[int, int], None] | None = None,
         patience: float | None = None,
+        bring_current: bool = True,
     ) -> None:
         self.path = Path(path)
         self.patience = patience  # seconds a write waits for another user's lock (None: the usual minute)
         self.readonly = readonly
         self.actor = actor or current_login()
         self.on_wait = on_wait
-        self.rules = rules
+        self.given_rules = rules
         self.today = today
         self.on_progress = on_progress
         self.conn = connect(self.path, create=create and not readonly, readonly=readonly)
         if patience is not None:
             self.conn.execute(f"PRAGMA busy_timeout = {int(patience * 1000)}")
         try:
-            self._bring_current(on_progress)
+            self.rules = self._rules_in(self.conn)
+            if bring_current:
+                self._bring_current(on_progress)
         except BaseException:
             self.conn.close()
             raise
@@ -194,12 +218,23 @@ class Store:
     def _day(self) -> date:
         return self.today or date.today()
 
+    def _rules_in(self, conn) -> Rules:
+        """The rules this store works under: those it was given, else those the database stores (checked)."""
+        if self.given_rules is not None:
+            return self.given_rules
+        row = conn.execute("SELECT document FROM rules ORDER BY version DESC LIMIT 1").fetchone()
+        if row is None or row[0] is None:
+            return DEFAULT_RULES
+        return _stored_rules(row[0], str(self.path))
+
     def _bring_current(self, on_progress: Callable[[int, int], None] | None) -> None:
         """Rebuild or extend the derived rows if they do not fit these rules and this day (see projections.ensure_current)."""
         if needed(self.conn, self.rules, self._day()) is None:
             return
         if not self.readonly:
-            projections.ensure_current(self.conn, self.rules, self._day(), on_progress)
+            with self._write():  # the rules read again under the write lock: someone may have changed them meanwhile
+                self.rules = self._rules_in(self.conn)
+                self._ensure_current(self.conn, on_progress)
             return
         self.conn.close()
         try:
@@ -210,7 +245,9 @@ class Store:
                 f"carebench) and cannot be brought up to date: {exc}"
             ) from None
         try:
-            projections.ensure_current(writer, self.rules, self._day(), on_progress)
+            with transaction(writer, self.on_wait):
+                self.rules = self._rules_in(writer)
+                self._ensure_current(writer, on_progress)
         except StoreError as exc:
             raise StoreError(
                 f"the derived rows in {self.path} are out of date (made under other rules or by another "
@@ -220,6 +257,15 @@ class Store:
         finally:
             writer.close()
         self.conn = connect(self.path, create=False, readonly=True)
+
+    def _ensure_current(self, conn, on_progress: Callable[[int, int], None] | None = None) -> str | None:
+        """projections.ensure_current under these rules; stored rules whose plans do not hold are refused by name."""
+        if self.given_rules is None and needed(conn, self.rules, self._day()) is not None:
+            try:
+                self.rules.plans  # noqa: B018  (their plans checked before anything is made from them)
+            except RulesProblem as exc:
+                raise StoreError(_damaged(str(self.path), exc)) from None
+        return projections.ensure_current(conn, self.rules, self._day(), on_progress)
 
     def fit(self, day: date) -> None:
         """Make the derived rows answer for ``day`` too (the horizon moved on when it is too near; a write when needed)."""
@@ -250,7 +296,10 @@ class Store:
 
     def _refresh(self, client_id: str, what: Iterable[str] = PARTS, *, since: date | None = None, kpi_ids: Iterable[int] | None = None) -> None:
         """Bring the client's derived rows up to date after a write (inside its transaction); see projections.refresh_client."""
-        if projections.ensure_current(self.conn, self.rules, self._day()) == "rebuild":
+        rules = self._rules_in(self.conn)  # inside the write: the rules stored now, whoever changed them last
+        if rules.fingerprint != self.rules.fingerprint:
+            self.rules = rules
+        if self._ensure_current(self.conn) == "rebuild":
             return  # every row was made again, this client's included
         projections.refresh_client(self.conn, client_id, self.rules, what, since=since, kpi_ids=kpi_ids)
 
@@ -1583,6 +1632,38 @@ class Store:
             # Every derived row made again from what is there now, as after a change of rules.
             projections.rebuild(self.conn, self.rules, self.on_progress)
             audit(self.conn, self.actor, "bulk-load", None, counts)
+
+    # ----- the team's rules ---------------------------------------------------
+
+    def stored_rules(self) -> tuple[int, str | None]:
+        """The version of the rules in force (0: never changed) and their stored document (None: the bundled rules)."""
+        row = self.conn.execute("SELECT version, document FROM rules ORDER BY version DESC LIMIT 1").fetchone()
+        return (row[0], row[1]) if row else (0, None)
+
+    def rules_history(self) -> list[dict]:
+        """Every change of the rules, newest first: version, fingerprint, when and by whom, and whether it was a reset."""
+        rows = self._rows("SELECT version, fingerprint, changed_at, changed_by, document IS NULL AS reset FROM rules ORDER BY version DESC")
+        return [{**row, "reset": bool(row["reset"])} for row in rows]
+
+    def set_rules(self, document: str | None, rules: Rules) -> int:
+        """Store new rules for the database (``document`` None: back to the bundled ones) and remake every derived row
+        under them, all in one transaction; returns the new version. ``rules`` are the document's, already checked."""
+        with self._write():
+            version = self.stored_rules()[0] + 1
+            self.conn.execute(
+                "INSERT INTO rules (version, document, fingerprint, changed_at, changed_by) VALUES (?, ?, ?, ?, ?)",
+                (version, document, rules.fingerprint, now_stamp(), self.actor),
+            )
+            self.rules = rules
+            projections.rebuild(self.conn, rules, self.on_progress, horizon=self._day() + timedelta(days=projections.HORIZON_DAYS))
+            audit(
+                self.conn,
+                self.actor,
+                "rules reset" if document is None else "rules import",
+                None,
+                {"version": version, "fingerprint": rules.fingerprint},
+            )
+        return version
 
     # ----- reads over the derived rows ----------------------------------------
 

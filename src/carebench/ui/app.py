@@ -84,9 +84,8 @@ class CarebenchApp(App):
         self.plan_day = self.real_today
         self.reader = SharedReader()
         base = Session(self.db_path, self.real_today, on_wait=self._waiting, shared=self.reader)
-        self.base_session = replace(base, rules=rules or base.rules, actor=user or base.actor)
+        self.base_session = replace(base, given_rules=rules, actor=user or base.actor)
         self.user = self.base_session.actor
-        self.rules = self.base_session.rules
         self.client_id: str | None = client
         self.clients: list[tuple[str, str]] = []
         self.mine_only = False

@@ -769,10 +769,11 @@ class CheckinScreen(Screen):
         if result["learnings"]:
             lines.append(f"{len(result['learnings'])} lessons or decisions recorded")
         if result["assessment"]:
-            overall = overall_score(result["assessment"].scores)
-            before = overall_score(Scores(**self.ctx["last_scores"])) if self.ctx["last_scores"] else None
+            rules = self.app.session().rules
+            overall = overall_score(result["assessment"].scores, rules.weights)
+            before = overall_score(Scores(**self.ctx["last_scores"]), rules.weights) if self.ctx["last_scores"] else None
             change = f" ({overall - before:+})" if before is not None else ""
-            lines.append(f"health {overall} {band_of(overall)}{change}")
+            lines.append(f"health {overall} {band_of(overall, rules.bands)}{change}")
         else:
             lines.append("health unchanged")
         lines.append(f"{len(result['actions'])} new action items")

@@ -106,11 +106,12 @@ class ScoresPanel(Vertical):
         if scores is None:
             live.update(Text(problem or "", style=self.app.theme_variables.get("error", "")))
             return
-        overall = overall_score(scores)
+        rules = self.app.session().rules  # type: ignore[attr-defined]  # the carebench app's session: its team rules
+        overall = overall_score(scores, rules.weights)
         text = Text(f"overall {overall} ")
-        text.append_text(band_text(self.app, band_of(overall)))
+        text.append_text(band_text(self.app, band_of(overall, rules.bands)))
         if self.last_scores:
-            before = overall_score(Scores(**self.last_scores))
+            before = overall_score(Scores(**self.last_scores), rules.weights)
             text.append(f"  ({overall - before:+} since {self.last_assessed})")
         live.update(text)
 
