@@ -233,7 +233,8 @@ def test_the_workbench_in_a_browser(served, tmp_path, name, width, height, scale
             # without the token the browser gets the bare 403
             await page.open(server.base + "/", width, height, scale, mobile)
             await page.send("Runtime.enable")
-            assert await page.evaluate("new Promise(ok => { const wait = () => document.readyState === 'complete' ? ok(document.body.innerText) : setTimeout(wait, 50); wait(); })") == "403: Forbidden"
+            loaded = "new Promise(ok => { const wait = () => document.readyState === 'complete' ? ok(document.body.innerText)"
+            assert await page.evaluate(loaded + " : setTimeout(wait, 50); wait(); })") == "403: Forbidden"
 
             await page.send("Page.navigate", url=server.url)
             shown = await page.wait_for_text("Action items due")
@@ -243,7 +244,9 @@ def test_the_workbench_in_a_browser(served, tmp_path, name, width, height, scale
             box = await page.cell_box()
             # nothing cut off at the right: the page is no wider than the window, the terminal inside it
             assert box["page"] <= box["window"] and box["left"] + box["width"] <= box["window"]
-            canvas = await page.evaluate("(() => { const c = document.querySelector('.xterm-screen canvas'); return [c.width, c.getBoundingClientRect().width]; })()")
+            canvas = await page.evaluate(
+                "(() => { const c = document.querySelector('.xterm-screen canvas'); return [c.width, c.getBoundingClientRect().width]; })()"
+            )
             assert abs(canvas[0] - canvas[1] * scale) <= scale  # drawn at the screen's own density
             await page.screenshot(tmp_path / f"{name}-today.png")
             if mobile:

@@ -155,7 +155,10 @@ class TodayScreen(WorkbenchScreen):
         self.day = data.date
         # The cursors stay on their rows (by key) through new rows; only the rows in view are drawn.
         agenda, actions = self.query_one(AgendaTable), self.query_one(ActionTable)
-        for table, columns in ((agenda, STACKED_AGENDA_COLUMNS if self.stacked else AGENDA_COLUMNS), (actions, STACKED_ACTION_COLUMNS if self.stacked else ACTION_COLUMNS)):
+        for table, columns in (
+            (agenda, STACKED_AGENDA_COLUMNS if self.stacked else AGENDA_COLUMNS),
+            (actions, STACKED_ACTION_COLUMNS if self.stacked else ACTION_COLUMNS),
+        ):
             if table.columns != columns:
                 table.set_columns(columns)
         agenda.set_rows(data.items, key=agenda_key, cells=stacked_agenda_cells if self.stacked else agenda_cells)

@@ -6,7 +6,6 @@ from rich.text import Text
 from textual import events
 from textual.widget import Widget
 
-
 NARROW_WIDTH = 60
 """Below this many columns (a phone's browser) screens stack what stands side by side, and these lines wrap."""
 
@@ -90,7 +89,9 @@ class KeyBar(Widget):
 
     def _part(self, entry: tuple[str, str, bool, str]) -> Text:
         key, description, enabled, _ = entry
-        text = Text.assemble((key, self.get_component_rich_style("keybar--key")), " ", (description, self.get_component_rich_style("keybar--description")))
+        text = Text.assemble(
+            (key, self.get_component_rich_style("keybar--key")), " ", (description, self.get_component_rich_style("keybar--description"))
+        )
         if not enabled:
             text.stylize("dim")
         return text
