@@ -1,4 +1,4 @@
-"""SVG snapshots of every screen at 80x24 and 120x40 on the fixed-date demo portfolio.
+"""SVG snapshots of every screen at 80x24 and 120x40 (Today and Health also at 43x40) on the fixed-date demo portfolio.
 
 Update them deliberately, after looking at the difference: `pytest tests/test_snapshots.py --snapshot-update`.
 """
@@ -54,6 +54,13 @@ def settled(key: str, screen: str):
 def test_screen_snapshot(snap_compare, snapshot_db, key, screen, size):
     app = CarebenchApp(snapshot_db, today=DAY, user="ana", theme="carebench-dark", client="corvane-freight")
     assert snap_compare(app, terminal_size=size, run_before=settled(key, screen))
+
+
+@pytest.mark.parametrize("key, screen", [("1", "today"), ("4", "health")], ids=["today", "health"])
+def test_stacked_screen_snapshot(snap_compare, snapshot_db, key, screen):
+    """A phone's width: the screens stack, the tabs and keys wrap."""
+    app = CarebenchApp(snapshot_db, today=DAY, user="ana", theme="carebench-dark", client="corvane-freight")
+    assert snap_compare(app, terminal_size=(43, 40), run_before=settled(key, screen))
 
 
 def test_checkin_runner_snapshot(snap_compare, snapshot_db, monkeypatch):

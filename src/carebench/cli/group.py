@@ -187,6 +187,7 @@ COMMAND_MODULES = {
     **dict.fromkeys(("ack", "calendar", "check", "digest", "readings", "report"), "reports"),
     **dict.fromkeys(("backup", "demo", "demo-data", "doctor", "export", "import", "init", "schema"), "setup"),
     "rules": "rules",
+    "serve": "serve",
     **dict.fromkeys(
         (
             "add-action",
@@ -244,8 +245,16 @@ def cli(ctx: click.Context, db_path: Path | None, as_of: date | None, theme: str
         run_workbench(resolve_db(db_path), as_of, theme)
 
 
+WEB_DRIVER = "textual.drivers.web_driver:WebDriver"
+
+
 def require_terminal() -> None:
     """The workbench draws on a terminal and reads its keys: refuse at once, before anything is built, without one."""
+    import os
+
+    # `carebench serve` runs each browser's workbench on pipes, drawn by Textual's web driver.
+    if os.environ.get("TEXTUAL_DRIVER") == WEB_DRIVER:
+        return
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         raise UserError("the workbench needs a terminal; over ssh use `ssh -t HOST carebench`, or run a command such as `carebench today`")
 

@@ -10,7 +10,7 @@ from textual.screen import Screen
 from textual.widgets import Header
 
 from ..messages import DataLoaded, LoadFailed, StillCurrent, WriteDone
-from ..widgets.chrome import KeyBar, ScreenTabs
+from ..widgets.chrome import NARROW_WIDTH, KeyBar, ScreenTabs
 
 if TYPE_CHECKING:
     from ...app.session import Session
@@ -56,6 +56,17 @@ class WorkbenchScreen(Screen):
     _delivered = -1  # the latest request answered (a screen shown again with nothing newer asked may skip loading)
     _loaded_for: tuple | None = None  # what the data shown was loaded for (see loaded_for)
     _shown: Any = object()  # nothing shown yet (None is data: "no client chosen")
+    stacked = False  # narrower than NARROW_WIDTH (a phone): what stands side by side is shown one above the other
+
+    def on_resize(self, event) -> None:
+        stacked = event.size.width < NARROW_WIDTH
+        if stacked != self.stacked:
+            self.stacked = stacked
+            self.set_class(stacked, "-stacked")
+            self.stacking_changed()
+
+    def stacking_changed(self) -> None:
+        """The screen became narrower or wider than NARROW_WIDTH: a screen whose layout is drawn in code draws it again."""
 
     def compose(self):
         yield Header()

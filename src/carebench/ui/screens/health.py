@@ -44,39 +44,60 @@ def score_style(app, value: float) -> str:
     return app.theme_variables.get(name, "")
 
 
-class HealthBreakdown(Static):
-    """The three components with weight and score, and their sub-scores as ten-cell bars, with evidence-based suggestions."""
-
-    def show_breakdown(self, components: Mapping[str, Component] | None, suggestions: Mapping[str, Suggestion]) -> None:
-        # A grid, so a long suggestion wraps inside its own column instead of under the bars.
-        grid = Table.grid(padding=(0, 1))
-        grid.add_column(min_width=20, no_wrap=True)
-        grid.add_column(no_wrap=True)
+def breakdown_grid(hints: bool) -> Table:
+    """Name, score or bar, and (side by side) a column for suggestions that wraps inside itself."""
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(min_width=20, no_wrap=True)
+    grid.add_column(no_wrap=True)
+    if hints:
         grid.add_column(ratio=1)
+    return grid
+
+
+class HealthBreakdown(Static):
+    """The three components with weight and score, and their sub-scores as ten-cell bars, with evidence-based suggestions.
+
+    Side by side, a suggestion wraps in a column of its own right of the bars; stacked (a phone),
+    it is a paragraph under its bar.
+    """
+
+    def show_breakdown(self, components: Mapping[str, Component] | None, suggestions: Mapping[str, Suggestion], stacked: bool = False) -> None:
+        grid = breakdown_grid(hints=not stacked)
+        stack: list = []  # stacked: each row, then its suggestion, one under the other
+
+        def add(first: Text, second: Text, hint: Text | None) -> None:
+            if not stacked:
+                grid.add_row(first, second, hint or Text(""))
+                return
+            line = breakdown_grid(hints=False)
+            line.add_row(first, second)
+            stack.append(line)
+            if hint is not None:
+                stack.append(Text.assemble("    ", hint))
+
+        lines = []
         if components is None:
-            lines = [Text("No assessment yet, so no sub-scores.", style="dim")]
+            lines.append(Text("No assessment yet, so no sub-scores.", style="dim"))
             if suggestions:
                 lines.append(Text("What the evidence suggests for the first one:"))
             for name, suggestion in suggestions.items():
-                grid.add_row(
-                    Text(f"  {label(name)}"), Text(f"suggest {suggestion.score}:", style="bold"), Text(inert(suggestion.reason), style="italic")
+                add(Text(f"  {label(name)}"), Text(f"suggest {suggestion.score}:", style="bold"), Text(inert(suggestion.reason), style="italic"))
+        else:
+            for component, names in COMPONENTS.items():
+                part = components[component]
+                add(
+                    Text(component.capitalize(), style="bold"),
+                    Text.assemble((f"{part.score:.2f}", score_style(self.app, part.score)), "  "),
+                    Text(f"weight {part.weight * 100:.0f}%", style="dim"),
                 )
-            self.update(Group(*lines, grid))
-            return
-        for component, names in COMPONENTS.items():
-            part = components[component]
-            grid.add_row(
-                Text(component.capitalize(), style="bold"),
-                Text.assemble((f"{part.score:.2f}", score_style(self.app, part.score)), "  "),
-                Text(f"weight {part.weight * 100:.0f}%", style="dim"),
-            )
-            for name in names:
-                value = part.subscores[name]
-                bar = Text.assemble(("█" * value, score_style(self.app, value)), ("░" * (10 - value), "dim"), f" {value:>2}")
-                suggestion = suggestions.get(name)
-                hint = Text(f"suggest {suggestion.score}: {inert(suggestion.reason)}", style="italic") if suggestion else Text("")
-                grid.add_row(Text(f"  {label(name)}"), bar, hint)
-        self.update(grid)
+                for name in names:
+                    value = part.subscores[name]
+                    bar = Text.assemble(("█" * value, score_style(self.app, value)), ("░" * (10 - value), "dim"), f" {value:>2}")
+                    suggestion = suggestions.get(name)
+                    hint = Text(f"suggest {suggestion.score}: {inert(suggestion.reason)}", style="italic") if suggestion else None
+                    add(Text(f"  {label(name)}"), bar, hint)
+        body = Group(*stack) if stacked else grid
+        self.update(Group(*lines, body) if lines else body)
 
 
 # How many past check-ins the timeline shows.
@@ -194,6 +215,10 @@ class HealthScreen(WorkbenchScreen):
             queries.checklist(session, client_id),
         )
 
+    def stacking_changed(self) -> None:
+        if self.data is not None:
+            self.show(self.data)
+
     def now(self, day: date | None = None) -> datetime:
         """This minute, on the day being planned (or ``day``)."""
         return datetime.combine(day or self.app.plan_day, datetime.now().time()).replace(second=0, microsecond=0)
@@ -219,7 +244,7 @@ class HealthScreen(WorkbenchScreen):
         title.update(line)
         assessed = health.overall is not None
         self._show_overall(health, data.previous_date)
-        self.query_one(HealthBreakdown).show_breakdown(health.components, detail.suggestions)
+        self.query_one(HealthBreakdown).show_breakdown(health.components, detail.suggestions, self.stacked)
         self._show_drivers(health, data.previous_date)
         self._show_history(detail.history)
         advice = self.query_one("#advice", Static)

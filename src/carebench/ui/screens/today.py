@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from rich.text import Text
 from textual.binding import Binding
 from textual.widgets import Static
 
-from ...app.inputs import UserError, parse_date
+from ...app.inputs import UserError, inert, parse_date
 from ...app.readmodels import ActionDue, Agenda, AgendaRow
 from ...core.phases import PHASE_LABEL
 from ..screens.base import WorkbenchScreen
@@ -43,6 +44,9 @@ AGENDA_COLUMNS = (
     Column("owner", 10),
 )
 ACTION_COLUMNS = (Column("client", 30), Column("due", 10), Column("priority", 8), Column("owner", 10), Column("action", None, min_width=80))
+# Stacked (a phone): what tells the rows apart, with the rest of the row under the cursor in a line below its table.
+STACKED_AGENDA_COLUMNS = (Column("client", None, min_width=12), Column("kind", 12), Column("band", 9))
+STACKED_ACTION_COLUMNS = (Column("due", 10), Column("action", None, min_width=16))
 
 
 def agenda_key(row: AgendaRow) -> str:
@@ -54,20 +58,40 @@ def action_key(item: ActionDue) -> str:
     return f"ai:{item.id}"
 
 
+def when_text(row: AgendaRow) -> str:
+    return f"overdue ×{row.missed} · {row.date:%d %b}" if row.status == "overdue" else "due"
+
+
 def agenda_cells(row: AgendaRow) -> list:
-    if row.status == "overdue":
-        when = Cell(f"overdue ×{row.missed} · {row.date:%d %b}", style="$error")
-    else:
-        when = "due"
     return [
         Cell(row.client_name),
         Cell(row.kind),
         band_grid_cell(row.band),
-        when,
+        Cell(when_text(row), style="$error") if row.status == "overdue" else "due",
         PHASE_LABEL.get(row.phase, row.phase),
         Cell(", ".join(row.covers)),
         Cell(row.owner),
     ]
+
+
+def stacked_agenda_cells(row: AgendaRow) -> list:
+    return agenda_cells(row)[:3]
+
+
+def agenda_detail(row: AgendaRow) -> Text:
+    """The rest of an agenda row, for the line under the stacked table."""
+    covers = f" · covers {', '.join(row.covers)}" if row.covers else ""
+    return Text.assemble(
+        (inert(row.client_name), "bold"),
+        " · ",
+        (when_text(row), "bold" if row.status == "overdue" else ""),
+        inert(f" · {PHASE_LABEL.get(row.phase, row.phase)}{covers} · owner {row.owner}"),
+    )
+
+
+def action_detail(item: ActionDue) -> Text:
+    """The rest of an action item, for the line under the stacked table."""
+    return Text.assemble((inert(item.client_name), "bold"), inert(f" · {item.priority} · owner {item.owner} · {item.text}"))
 
 
 class AgendaTable(DataGrid):
@@ -102,6 +126,10 @@ class TodayScreen(WorkbenchScreen):
     TodayScreen AgendaTable { height: auto; max-height: 60%; }
     TodayScreen ActionTable { height: 1fr; }
     TodayScreen .table-title { height: 1; padding: 0 1; color: $primary; text-style: bold; }
+    TodayScreen .row-detail { display: none; height: auto; max-height: 4; padding: 0 1; background: $panel; }
+    TodayScreen.-stacked .row-detail { display: block; }
+    TodayScreen.-stacked AgendaTable { max-height: 45%; }
+    TodayScreen.-stacked #summary { height: auto; }
     """
 
     day: date | None = None  # the day of the agenda shown
@@ -110,8 +138,10 @@ class TodayScreen(WorkbenchScreen):
     def compose_body(self):
         yield Static("Loading the agenda…", id="summary")
         yield AgendaTable(AGENDA_COLUMNS, zebra_stripes=True, id="agenda")
+        yield Static("", id="agenda-detail", classes="row-detail")
         yield Static("Action items due", classes="table-title")
         yield ActionTable(ACTION_COLUMNS, zebra_stripes=True, id="actions")
+        yield Static("", id="action-detail", classes="row-detail")
 
     def on_mount(self) -> None:
         self.query_one(AgendaTable).focus()
@@ -127,8 +157,16 @@ class TodayScreen(WorkbenchScreen):
         data, any_client = loaded
         self.day = data.date
         # The cursors stay on their rows (by key) through new rows; only the rows in view are drawn.
-        self.query_one(AgendaTable).set_rows(data.items, key=agenda_key, cells=agenda_cells)
-        self.query_one(ActionTable).set_rows(data.action_items, key=action_key, cells=self.action_cells)
+        agenda, actions = self.query_one(AgendaTable), self.query_one(ActionTable)
+        for table, columns in (
+            (agenda, STACKED_AGENDA_COLUMNS if self.stacked else AGENDA_COLUMNS),
+            (actions, STACKED_ACTION_COLUMNS if self.stacked else ACTION_COLUMNS),
+        ):
+            if table.columns != columns:
+                table.set_columns(columns)
+        agenda.set_rows(data.items, key=agenda_key, cells=stacked_agenda_cells if self.stacked else agenda_cells)
+        actions.set_rows(data.action_items, key=action_key, cells=self.stacked_action_cells if self.stacked else self.action_cells)
+        self.show_details()
         scope = f"mine ({self.app.user})" if self.app.mine_only else "everyone's"
         overdue_rows = sum(1 for row in data.items if row.status == "overdue")
         self.query_one("#summary", Static).update(
@@ -147,6 +185,25 @@ class TodayScreen(WorkbenchScreen):
             Cell(item.owner),
             Cell(item.text),
         ]
+
+    def stacked_action_cells(self, item: ActionDue) -> list:
+        _client, due, _priority, _owner, text = self.action_cells(item)
+        return [due, text]
+
+    def stacking_changed(self) -> None:
+        if isinstance(self._shown, tuple):  # what fetch gave, once shown
+            self.show(self._shown)
+
+    def on_data_grid_row_highlighted(self, event: DataGrid.RowHighlighted) -> None:
+        self.show_details()
+
+    def show_details(self) -> None:
+        """Stacked, the row under each table's cursor in full below the table."""
+        if not self.stacked:
+            return
+        agenda, actions = self.query_one(AgendaTable), self.query_one(ActionTable)
+        self.query_one("#agenda-detail", Static).update(agenda_detail(agenda.rows[agenda.cursor_index]) if agenda.row_count else "")
+        self.query_one("#action-detail", Static).update(action_detail(actions.rows[actions.cursor_index]) if actions.row_count else "")
 
     def focused_table(self) -> DataGrid:
         focused = self.focused
