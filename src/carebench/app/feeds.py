@@ -7,12 +7,16 @@ import io
 import math
 from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime, time, timedelta
+from typing import TYPE_CHECKING, cast
 
 from ..core.calendar import DEFAULT_CALENDAR, WorkCalendar
 from ..core.kpis import implausible
 from ..core.models import KIND_LABEL, Client
 from ..core.schedule import DEFAULT_PLANS, Plans, schedule
 from .inputs import UserError, inert, inert_lines, parse_date
+
+if TYPE_CHECKING:
+    from ..core.scripts import ScriptTemplate
 
 COLUMNS = ("client", "kpi", "date", "value")
 MAX_ERRORS = 20
@@ -156,7 +160,7 @@ def touchpoint_calendar(
     clients: Iterable[Client],
     start: date,
     end: date,
-    templates: dict,
+    templates: Mapping[str, ScriptTemplate],
     plans: Plans = DEFAULT_PLANS,
     calendar: WorkCalendar = DEFAULT_CALENDAR,
     stamp: datetime | None = None,
@@ -203,4 +207,5 @@ def touchpoint_calendar(
         event.add("description", inert_lines("\n".join(lines)))
         event.add("categories", ["carebench", tp.kind])
         cal.add_component(event)
-    return cal.to_ical()
+    # icalendar leaves to_ical() unannotated; it gives the file's bytes.
+    return cast(bytes, cal.to_ical())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any
 
 from ..core.calendar import add_months
 from ..core.practice import (
@@ -19,6 +20,10 @@ from ..core.practice import (
 from .present import money, percent
 from .readmodels import Document, frozen
 from .session import Session
+
+if TYPE_CHECKING:
+    from ..core.models import Client
+    from ..store import Store
 
 # Clients whose histories are in memory at once.
 LOAD_CHUNK = 250
@@ -53,8 +58,8 @@ METRICS: list[tuple[str, str, Callable[[PracticeMetrics], str]]] = [
 
 
 def practice_clients(
-    store, first: date, end: date, as_of: date, days: Iterable[date], owner: str | None = None
-) -> tuple[list, dict[str, list[tuple[date, str]]]]:
+    store: Store, first: date, end: date, as_of: date, days: Iterable[date], owner: str | None = None
+) -> tuple[list[Client], dict[str, list[tuple[date, str]]]]:
     """Clients with what the practice rules read from ``first`` to ``end``, and their touchpoints (as ``schedules_for``).
 
     The touchpoints come from the derived rows the store keeps. Each client keeps only the
@@ -68,7 +73,7 @@ def practice_clients(
     }
     kpis = store.lagging_kpis_at(marks)
     ids, days = list(own), sorted(set(days))
-    clients = []
+    clients: list[Client] = []
     schedules = store.touchpoint_statuses(ids, first, min(end, as_of))
     for start in range(0, len(ids), LOAD_CHUNK):
         for client in store.bulk_clients(ids[start : start + LOAD_CHUNK], days):
@@ -79,7 +84,7 @@ def practice_clients(
     return clients, schedules
 
 
-def metric_rows(metrics: PracticeMetrics, trend: list[PracticeMetrics], names: dict[str, str]) -> list[dict]:
+def metric_rows(metrics: PracticeMetrics, trend: list[PracticeMetrics], names: dict[str, str]) -> list[dict[str, Any]]:
     rows = []
     for key, label, text in METRICS:
         ids = metrics.behind.get(key, [])

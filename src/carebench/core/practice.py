@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
+from typing import Any
 
 from .calendar import DEFAULT_CALENDAR, WorkCalendar, add_months
 from .health import DEFAULT_WEIGHTS, latest_on_or_before, overall_score, round_half_up
@@ -357,7 +358,7 @@ def matches(text: str, *fields: str | None) -> bool:
     return any(needle in (field or "").casefold() for field in fields)
 
 
-def search_learnings(clients: Iterable[Client], text: str) -> list[dict]:
+def search_learnings(clients: Iterable[Client], text: str) -> list[dict[str, Any]]:
     """Lessons and decisions whose what, why, who, source or client name contains ``text`` (any case), newest first.
 
     Each hit is a dict with client, client_name, date, kind, what, why, who and source;

@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date, timedelta
 
 from ..core.handover import checklist_of
@@ -279,7 +279,7 @@ def _kpis(conn: sqlite3.Connection, ids: list[str]) -> dict[str, list[tuple]]:
 _COVERS: dict[tuple, str] = {}
 
 
-def _covers(kinds: list[str]) -> str:
+def _covers(kinds: Sequence[str]) -> str:
     """The covered kinds as a JSON list (the same few lists recur endlessly)."""
     key = tuple(kinds)
     text = _COVERS.get(key)

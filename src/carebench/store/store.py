@@ -11,12 +11,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..core.rules import DEFAULT_RULES, Rules
-from ..core.terms import SUBSCORES, agenda_order
+from ..core.terms import SUBSCORES, Band, agenda_order
 from .construct import constructor
 from .db import StoreError, audit, connect, current_login, now_stamp, transaction
 from .derivation import DERIVED_TABLES, NEXT_TOUCHPOINT_DAYS, PARTS, AgendaRow, KpiStandingRow, TouchpointRow, TriageRow, needed, stored_state
 
 if TYPE_CHECKING:
+    import sqlite3
+    from contextlib import AbstractContextManager
+
     from ..core import kpis, models, pipeline
     from . import projections
 else:
@@ -737,7 +740,7 @@ class Store:
             audit(self.conn, self.actor, "assess", client_id, {"date": day, "scores": assessment.scores.model_dump(), "replaced": bool(replaced)})
         return bool(replaced)
 
-    def atomic(self):
+    def atomic(self) -> AbstractContextManager[sqlite3.Connection]:
         """One write transaction around several calls (a command that reads, decides and writes under one lock)."""
         return self._write()
 
@@ -1469,7 +1472,7 @@ class Store:
                 found[client].append((date.fromisoformat(when), status))
         return found
 
-    def bands_on(self, day: date) -> dict[str, str | None]:
+    def bands_on(self, day: date) -> dict[str, Band | None]:
         """Each client's band on ``day`` (None when not assessed by then), by client id."""
         return dict(
             self.conn.execute(
