@@ -204,7 +204,7 @@ def _apply_moves(occurrences: list[tuple[date, Kind]], exceptions: list[Touchpoi
 
 
 # A touchpoint as (date, kind, covers, status, moved_from, reason); a day as a date or its ISO text.
-TouchpointTuple = tuple[date, Kind, list[Kind], str, date | None, str | None]
+TouchpointTuple = tuple[date, Kind, list[Kind], Literal["scheduled", "done", "skipped"], date | None, str | None]
 _Day = TypeVar("_Day", date, str)
 
 
@@ -245,6 +245,7 @@ def _touchpoints(client: Client, start: date, end: date, plans: Plans, calendar:
     for day, kind, moved_from in placed:
         if start <= day <= end:
             by_date[day].setdefault(kind, moved_from)
+    # Done and skipped outcomes: a moved one is placed by _apply_moves instead.
     outcomes = {(e.date, e.kind): e for e in client.exceptions if e.status != "moved"}
     touchpoints: list[TouchpointTuple] = []
     for day in sorted(by_date):
@@ -253,7 +254,14 @@ def _touchpoints(client: Client, start: date, end: date, plans: Plans, calendar:
         standing = kinds[0]
         outcome = outcomes.get((day, standing))
         touchpoints.append(
-            (day, standing, kinds[1:], outcome.status if outcome else "scheduled", landing[standing], outcome.reason if outcome else None)
+            (
+                day,
+                standing,
+                kinds[1:],
+                cast('Literal["done", "skipped"]', outcome.status) if outcome else "scheduled",
+                landing[standing],
+                outcome.reason if outcome else None,
+            )
         )
     return touchpoints
 

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable
 from datetime import date, datetime, timedelta
 from functools import cache, cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from ..core.rules import DEFAULT_RULES, Rules
 from ..core.terms import SUBSCORES, Band, agenda_order
@@ -965,7 +965,10 @@ class Store:
                 self.db["assessments"].insert({**self._assessment_row(client_id, assessment, stamp), "checkin_id": checkin_id})
             self._insert_captured(client_id, checkin_id, actions, learnings, stamp)
             self.db["touchpoint_exceptions"].insert(
-                self._exception_row(client_id, models.TouchpointException.model_construct(date=day, kind=checkin.kind, status="done"), stamp)
+                # (an expansion conversation is stored by record_expansion_checkin: this check-in is of a touchpoint kind)
+                self._exception_row(
+                    client_id, models.TouchpointException.model_construct(date=day, kind=cast("models.Kind", checkin.kind), status="done"), stamp
+                )
             )
             self.conn.execute(
                 "DELETE FROM drafts WHERE client_id = ? AND date = ? AND kind = ? AND author = ?",

@@ -151,7 +151,8 @@ class CarebenchApp(App):
         return super().format_title(inert(title), inert(sub_title))
 
     def watch_theme(self, theme: str) -> None:
-        if self.is_mounted and theme != self.requested_theme:
+        # Only a theme chosen once the app is up (App.is_mounted is a method about a widget): start-up's own is no choice.
+        if self._is_mounted and theme != self.requested_theme:
             remember_theme(theme)
 
     def update_header(self) -> None:
