@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from ..core.phases import adoption_phase, day_number, support_phase
 from .readmodels import (
@@ -60,7 +60,6 @@ if TYPE_CHECKING:
     from ..core.kpis import KpiStatus
     from ..core.models import ActionItem, Client
     from ..core.scripts import ScriptTemplate
-    from ..core.terms import Band
     from ..store.derivation import KpiStandingRow, TouchpointRow
     from .readmodels import Upcoming
 
@@ -196,7 +195,7 @@ def health_detail(session: Session, client_id: str) -> HealthDetail:
     return HealthDetail(
         health,
         history,
-        tuple(BAND_ADVICE[cast("Band", health.band)]) if health.band else (),
+        tuple(BAND_ADVICE[health.band]) if health.band else (),
         frozen_map(_suggestions(client, day, session, statuses)),
         Advocacy(ask_for_advocacy(client, day), advocacy_reason(client, day)),
         frozen(pulse_summary(client.pulses, day, quarters(day, 4))),

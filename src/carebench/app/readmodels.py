@@ -12,7 +12,10 @@ from dataclasses import Field, dataclass, field, fields, is_dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from types import MappingProxyType
-from typing import Any, TypeVar, dataclass_transform
+from typing import TYPE_CHECKING, Any, TypeVar, dataclass_transform
+
+if TYPE_CHECKING:
+    from ..core.terms import Band, Stage
 
 # The type, where a field named ``date`` hides it in a class body.
 Date = date
@@ -23,7 +26,7 @@ _AS_IS = frozenset({str, int, float, bool, type(None)})
 _ENCODERS: dict[type, Callable[[Any], dict[str, Any]]] = {}
 _RECORDS: dict[type, Any] = {}
 # Field types whose values are already JSON (or None): stored as they are, without a call per value.
-_PLAIN_TYPES = frozenset({"str", "int", "float", "bool"} | {f"{t} | None" for t in ("str", "int", "float", "bool")})
+_PLAIN_TYPES = frozenset({"str", "int", "float", "bool"} | {f"{t} | None" for t in ("str", "int", "float", "bool", "Band")} | {"Band", "Stage"})
 
 
 def _encoder(cls: type) -> Callable[[Any], dict[str, Any]]:
@@ -126,7 +129,7 @@ class AgendaRow(Record):
     status: str  # due | overdue
     missed: int
     covers: tuple[str, ...]
-    band: str | None
+    band: Band | None
     phase: str
 
 
@@ -203,7 +206,7 @@ class Health(Record):
     client_name: str
     date: date | None
     overall: float | None
-    band: str | None
+    band: Band | None
     components: Mapping[str, Component] | None
     previous_overall: float | None
     delta: float | None
@@ -221,7 +224,7 @@ class Health(Record):
 class HistoryPoint(Record):
     date: date
     overall: float
-    band: str
+    band: Band
 
 
 @record
@@ -367,7 +370,7 @@ class ClientCard(Record):
     day: int
     phase: str
     adoption_phase: str
-    band: str | None
+    band: Band | None
     handover: Gate
     financials: Financials
     contacts: tuple[ContactCard, ...]
@@ -385,7 +388,7 @@ class PipelineRow(Record):
     client: str
     client_name: str
     title: str
-    stage: str
+    stage: Stage
     source: str
     value: float
     probability: int
@@ -435,7 +438,7 @@ class TriageRow(Record):
     day: int
     phase: str
     overall: float | None
-    band: str | None
+    band: Band | None
     delta: float | None
     assessed: date | None
     next_touchpoint: NextTouchpoint | None

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 from textual.binding import Binding
 from textual.widgets import Static
@@ -14,6 +16,9 @@ from ..screens.base import WorkbenchScreen
 from ..widgets.dialogs import PromptDialog
 from ..widgets.grid import Column, DataGrid
 from ..widgets.tables import Cell, band_grid_cell
+
+if TYPE_CHECKING:
+    from ...app.session import Session
 
 
 def check_date(text: str) -> tuple[date | None, str | None]:
@@ -55,6 +60,7 @@ def action_key(item: ActionDue) -> str:
 
 
 def agenda_cells(row: AgendaRow) -> list:
+    when: Cell | str
     if row.status == "overdue":
         when = Cell(f"overdue ×{row.missed} · {row.date:%d %b}", style="$error")
     else:
@@ -104,7 +110,7 @@ class TodayScreen(WorkbenchScreen):
     """
 
     day: date | None = None  # the day of the agenda shown
-    last_change: tuple[str, object] | None = None  # what ``u`` takes back: its summary and the command that does it
+    last_change: tuple[str, Callable[[Session], object]] | None = None  # what ``u`` takes back: its summary and the command that does it
 
     def compose_body(self):
         yield Static("Loading the agenda…", id="summary")
@@ -189,7 +195,7 @@ class TodayScreen(WorkbenchScreen):
 
         self.write(change)
 
-    def undoable(self, summary: str, reverse) -> None:
+    def undoable(self, summary: str, reverse: Callable[[Session], object]) -> None:
         """Remember the session's last outcome or closed action item, and how to take it back (``u``)."""
         self.last_change = (summary, reverse)
 
@@ -230,7 +236,7 @@ class TodayScreen(WorkbenchScreen):
         if row:
             self.app.push_screen(
                 PromptDialog(f"Skip the {row.kind} touchpoint of {row.client_name} on {row.date}: why?", check_reason),
-                lambda reason: reason and self._record(row, "skipped", reason=reason),
+                lambda reason: self._record(row, "skipped", reason=reason) if reason else None,
             )
 
     def action_move(self) -> None:
@@ -255,7 +261,7 @@ class TodayScreen(WorkbenchScreen):
                 check,
                 value=(self.app.plan_day + timedelta(days=1)).isoformat(),
             ),
-            lambda day: day and self._record(row, "moved", to=day),
+            lambda day: self._record(row, "moved", to=day) if day else None,
         )
 
     def action_add_action(self) -> None:
@@ -265,7 +271,9 @@ class TodayScreen(WorkbenchScreen):
             return
         from ..widgets.forms import action_item_form
 
-        self.app.push_screen(action_item_form(row.client_name, row.owner, self.app.plan_day), lambda item: item and self._add_action(row, item))
+        self.app.push_screen(
+            action_item_form(row.client_name, row.owner, self.app.plan_day), lambda item: self._add_action(row, item) if item else None
+        )
 
     def _add_action(self, row: AgendaRow | ActionDue, item) -> None:
         def change(session) -> str:

@@ -6,6 +6,7 @@ What they show often names stored things (a client, a ticket's title): it is mad
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TypeVar
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -17,6 +18,8 @@ from textual.widgets import Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
 from ...app.inputs import inert
+
+_Result = TypeVar("_Result")
 
 # A check takes the typed text and returns (value, None) or (None, "what is wrong").
 Check = Callable[[str], tuple[object, str | None]]
@@ -61,7 +64,7 @@ class PromptDialog(ModalScreen[object | None]):
         self.dismiss(None)
 
 
-class FormDialog(ModalScreen[dict | None]):
+class FormDialog(ModalScreen[_Result | None]):
     """A small form: labelled fields, one validation over all of them, errors shown inline.
 
     ``fields`` is a list of (name, label, initial, choices); choices turn a field into a Select.
@@ -78,7 +81,10 @@ class FormDialog(ModalScreen[dict | None]):
     BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("ctrl+s", "save", "Save")]
 
     def __init__(
-        self, title: str, fields: list[tuple[str, str, str, list[str] | None]], validate: Callable[[dict[str, str]], tuple[object, str | None]]
+        self,
+        title: str,
+        fields: list[tuple[str, str, str, list[str] | None]],
+        validate: Callable[[dict[str, str]], tuple[_Result | None, str | None]],
     ) -> None:
         super().__init__()
         self.form_title = title
@@ -100,9 +106,9 @@ class FormDialog(ModalScreen[dict | None]):
 
     def values(self) -> dict[str, str]:
         result = {}
-        for name, *_ in self.fields:
-            widget = self.query_one(f"#f-{name}")
-            result[name] = str(widget.value) if widget.value is not None else ""
+        for name, _label, _initial, choices in self.fields:
+            value = self.query_one(f"#f-{name}", Select).value if choices else self.query_one(f"#f-{name}", Input).value
+            result[name] = str(value) if value is not None else ""
         return result
 
     def action_save(self) -> None:
@@ -253,5 +259,5 @@ class KeysDialog(ModalScreen[None]):
 
         self.query_one(VerticalScroll).scroll_relative(y=lines, animate=False)
 
-    def action_dismiss(self) -> None:
+    async def action_dismiss(self, result: None = None) -> None:
         self.dismiss(None)
