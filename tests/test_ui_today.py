@@ -77,6 +77,27 @@ async def test_overdue_rows_say_so_in_the_theme_s_error_colour_and_the_cursor_s_
         assert when(1).color == Color.parse(app.theme_variables["error"])
 
 
+async def test_opening_the_workbench_leaves_the_settings_file_as_it_is_and_a_theme_chosen_then_is_remembered(demo_db):
+    import json
+    import os
+
+    from carebench.app.settings import remembered
+
+    settings = demo_db.parent / "xdg_config_home" / "carebench" / "settings.json"
+    settings.parent.mkdir(parents=True)
+    kept = json.dumps({"theme": "high-contrast", "other": "kept"}, indent=2)
+    settings.write_text(kept, encoding="utf-8")
+    os.chmod(settings, 0o600)
+    app = CarebenchApp(demo_db, today=DAY, user="ana")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        assert app.theme == "high-contrast"
+        assert settings.read_text(encoding="utf-8") == kept  # the remembered theme is read, nothing is written
+        app.theme = "carebench-dark"
+        await settle(app, pilot)
+    assert remembered("theme") == "carebench-dark" and remembered("other") == "kept"
+
+
 async def test_done_removes_the_row_and_is_stored(demo_db, monkeypatch):
     app = CarebenchApp(demo_db, today=DAY, user="ana")
     async with app.run_test(size=(120, 40)) as pilot:

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 from ..core.phases import day_number, support_phase
 from .readmodels import Document, frozen
 from .session import Session
 
+if TYPE_CHECKING:
+    from ..core.kpis import KpiStatus
 
-def _kpi_line(status) -> str:
+
+def _kpi_line(status: KpiStatus) -> str:
     unit = status.unit if status.unit in ("%",) else f" {status.unit}" if status.unit else ""
     if status.current is None:
         return f"• {status.name}: no reading yet (target {status.target:g}{unit})"

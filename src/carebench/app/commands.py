@@ -8,22 +8,28 @@ refreshes the derived rows a write affects in the same transaction.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from .inputs import UserError, validation_message
 from .session import Session
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
+    from pydantic import BaseModel
+
     from ..core.models import ActionItem, Assessment, CheckIn, Learning, Opportunity, Portfolio, Ticket
+
+    _Model = TypeVar("_Model", bound=BaseModel)
 
 # The type, where a field named ``date`` hides it in a class body.
 Date = date
 
 
-def checked(model_cls, **fields):
+def checked(model_cls: type[_Model], **fields: Any) -> _Model:
     """A core model built from ``fields``; what the core refuses becomes one line (UserError)."""
     from pydantic import ValidationError
 
@@ -34,7 +40,9 @@ def checked(model_cls, **fields):
 
 
 def _refused(exc: ValueError) -> UserError:
-    return UserError(validation_message(exc) if hasattr(exc, "errors") else str(exc))
+    from pydantic import ValidationError
+
+    return UserError(validation_message(exc) if isinstance(exc, ValidationError) else str(exc))
 
 
 # ----- setting up ----------------------------------------------------------------------------
@@ -48,14 +56,14 @@ def init_database(session: Session) -> str:
         return str(store.path)
 
 
-def init_team_folder(group: str, folder) -> str:
+def init_team_folder(group: str, folder: Path) -> str:
     """Set up (or repair) a team folder for a Unix group; returns the database's path."""
     from ..store.sharing import init_shared
 
     return str(init_shared(group, folder))
 
 
-def backup(session: Session, target, replace: bool = False) -> tuple[str, int]:
+def backup(session: Session, target: str | Path, replace: bool = False) -> tuple[str, int]:
     """Copy the live database to ``target`` (a new owner-only file); returns (source, bytes written)."""
     from pathlib import Path
 
@@ -82,7 +90,7 @@ def import_portfolio(session: Session, portfolio: Portfolio) -> Imported:
         return Imported(len(portfolio.clients), added, replaced, str(store.path))
 
 
-def import_portfolio_file(session: Session, path) -> Imported:
+def import_portfolio_file(session: Session, path: Path) -> Imported:
     """Import a portfolio file: checked whole first (a file with problems creates and writes nothing; UserError lists
     them), then written client by client in one transaction. Memory holds the file's text and one client."""
     from .transfer import portfolio_clients, portfolio_text
@@ -431,7 +439,7 @@ def update_opportunity(session: Session, opportunity_id: int, opportunity: Oppor
 # ----- check-ins and drafts ----------------------------------------------------------------------
 
 
-def save_draft(session: Session, client: str, day: date, kind: str, data: dict, version: int | None, keep_both: bool = False) -> int:
+def save_draft(session: Session, client: str, day: date, kind: str, data: dict[str, Any], version: int | None, keep_both: bool = False) -> int:
     """Keep the user's check-in in progress; returns the stored draft's version.
 
     Refused when the stored draft moved past ``version``; with ``keep_both`` (a session going
@@ -462,7 +470,7 @@ def finish_checkin(
     actions: list[ActionItem],
     learnings: Iterable[Learning] = (),
     opportunity_id: int | None = None,
-    outcome: dict | None = None,
+    outcome: dict[str, Any] | None = None,
     opportunity_version: int | None = None,
 ) -> int:
     """Store a finished check-in with all it captured in one transaction; returns its id.
@@ -488,7 +496,7 @@ def log_ticket(session: Session, client: str, ticket: Ticket) -> str:
         return store.add_ticket(client, ticket)
 
 
-def change_ticket(session: Session, client: str, ref: str, change) -> Ticket:
+def change_ticket(session: Session, client: str, ref: str, change: Callable[[Ticket], dict[str, Any]]) -> Ticket:
     """Apply ``change(ticket) -> fields`` to a ticket, check it and save it (refused if changed meanwhile)."""
     from ..core.models import Ticket
 
@@ -502,7 +510,7 @@ def change_ticket(session: Session, client: str, ref: str, change) -> Ticket:
 def resolve_ticket(session: Session, client: str, ref: str, at: datetime, first_contact: bool = False, escalated: bool = False) -> Ticket:
     from ..core.support import resolve_ticket as resolved
 
-    def change(current) -> dict:
+    def change(current: Ticket) -> dict[str, Any]:
         try:
             ticket = resolved(current, at, first_contact, escalated)
         except ValueError as exc:
@@ -598,7 +606,7 @@ def remove_checklist_item(session: Session, client: str, key: str) -> None:
         store.remove_checklist_item(client, key, default_checklist())
 
 
-def acknowledge(session: Session, finding: str, until: date, reason: str) -> dict | None:
+def acknowledge(session: Session, finding: str, until: date, reason: str) -> dict[str, Any] | None:
     """Silence a `check` finding until a day (audited); returns the acknowledgement it replaced, if any."""
     from ..core.alerts import parse_finding_id
     from ..core.models import text_problem
@@ -628,7 +636,7 @@ def acknowledge(session: Session, finding: str, until: date, reason: str) -> dic
         return store.acknowledge(finding, client, until, reason)
 
 
-def doctor(session: Session, fix: bool = False) -> tuple[dict, list[str]]:
+def doctor(session: Session, fix: bool = False) -> tuple[dict[str, Any], list[str]]:
     """What state the database file is in (see store.doctor), after mending what can be mended when ``fix``."""
     from ..store.doctor import examine
     from ..store.doctor import fix as mend

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
 from ..core.models import Client, Portfolio
 from ..core.schedule import schedule
@@ -19,7 +20,7 @@ def read_demo_portfolio() -> Portfolio:
     return Portfolio.model_validate_json((bundled("sample_data") / DEMO_FILE).read_text(encoding="utf-8"))
 
 
-def _shift(value, days: int, months: int):
+def _shift(value: Any, days: int, months: int) -> Any:
     if isinstance(value, date):
         return value + timedelta(days=days)
     if isinstance(value, list):
@@ -55,7 +56,7 @@ def _snap_exceptions(client: Client) -> Client:
     return client.model_copy(update={"exceptions": sorted(placed.values(), key=lambda e: (e.date, e.kind))})
 
 
-def _claim(value, login: str) -> None:
+def _claim(value: object, login: str) -> None:
     """Give every owner or author called ``you`` in the sample to whoever loads it."""
     if isinstance(value, list):
         for item in value:

@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from .paths import state_dir
 from .session import Session
@@ -35,7 +36,7 @@ def local_path(session: Session, client: str, day: date, kind: str) -> Path:
     return state_dir() / "drafts" / f"{hashlib.sha256(key.encode()).hexdigest()[:32]}.json"
 
 
-def keep_locally(session: Session, client: str, day: date, kind: str, data: dict, version: int | None, saved_at: str) -> Path:
+def keep_locally(session: Session, client: str, day: date, kind: str, data: dict[str, Any], version: int | None, saved_at: str) -> Path:
     """Write the draft to its private local file (owner-only, created without following links)."""
     from ..store.files import write_file
 
@@ -46,7 +47,7 @@ def keep_locally(session: Session, client: str, day: date, kind: str, data: dict
     return path
 
 
-def read_local(session: Session, client: str, day: date, kind: str) -> dict | None:
+def read_local(session: Session, client: str, day: date, kind: str) -> dict[str, Any] | None:
     """The local copy of the draft left by a session that went away, or None (an unreadable one is set aside)."""
     from ..store.files import read_capped
 
@@ -54,7 +55,7 @@ def read_local(session: Session, client: str, day: date, kind: str) -> dict | No
     if not path.is_file():
         return None
     try:
-        record = json.loads(read_capped(path, MAX_LOCAL_BYTES, "a local draft"))
+        record: dict[str, Any] = json.loads(read_capped(path, MAX_LOCAL_BYTES, "a local draft"))
         if (record["client"], record["date"], record["kind"]) != (client, day.isoformat(), kind):
             return None
         if not isinstance(record["data"], dict):
@@ -72,7 +73,7 @@ def forget_local(session: Session, client: str, day: date, kind: str) -> None:
         pass
 
 
-def flush(session: Session, client: str, day: date, kind: str, data: dict, version: int | None) -> bool:
+def flush(session: Session, client: str, day: date, kind: str, data: dict[str, Any], version: int | None) -> bool:
     """Keep a draft whose session is ending: local copy first, then the database with its version (attached to a
     newer draft as a recovered copy rather than over it). False when only the local copy holds it (the database
     refused or stayed locked): it is merged when the check-in is opened again."""
@@ -88,7 +89,7 @@ def flush(session: Session, client: str, day: date, kind: str, data: dict, versi
     return True
 
 
-def merge(draft: dict, copies: list[dict]) -> tuple[dict, int]:
+def merge(draft: Mapping[str, Any], copies: list[dict[str, Any]]) -> tuple[dict[str, Any], int]:
     """``draft`` with what the ``copies`` (each {data, saved_at}) hold beyond it; returns it and how many copies added text.
 
     Notes, next steps and attendees that differ are appended under a marked line; action
@@ -117,7 +118,7 @@ def merge(draft: dict, copies: list[dict]) -> tuple[dict, int]:
     return merged, added
 
 
-def editable(value):
+def editable(value: Any) -> Any:
     """A copy of ``value`` with read-only mappings as dicts and tuples as lists (a read model's draft, to edit)."""
     if isinstance(value, Mapping):
         return {k: editable(v) for k, v in value.items()}

@@ -8,6 +8,7 @@ import math
 import re
 from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime, time, timedelta
+from typing import TYPE_CHECKING, cast
 
 from ..core.calendar import DEFAULT_CALENDAR, WorkCalendar
 from ..core.kpis import implausible
@@ -15,6 +16,9 @@ from ..core.models import KIND_LABEL, Client
 from ..core.schedule import DEFAULT_PLANS, Plans, schedule
 from ..core.weighting import DEFAULT_SCALE, Scale
 from .inputs import UserError, inert, inert_lines, parse_date
+
+if TYPE_CHECKING:
+    from ..core.scripts import ScriptTemplate
 
 COLUMNS = ("client", "kpi", "date", "value")
 # What the export adds for people reading the file; import reads past them.
@@ -254,7 +258,7 @@ def touchpoint_calendar(
     clients: Iterable[Client],
     start: date,
     end: date,
-    templates: dict,
+    templates: Mapping[str, ScriptTemplate],
     plans: Plans = DEFAULT_PLANS,
     calendar: WorkCalendar = DEFAULT_CALENDAR,
     stamp: datetime | None = None,
@@ -303,4 +307,5 @@ def touchpoint_calendar(
         event.add("description", inert_lines("\n".join(lines)))
         event.add("categories", ["carebench", tp.kind])
         cal.add_component(event)
-    return cal.to_ical()
+    # icalendar leaves to_ical() unannotated; it gives the file's bytes.
+    return cast(bytes, cal.to_ical())

@@ -5,8 +5,12 @@ from __future__ import annotations
 import math
 import re
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from ..core.terms import BIDI_CHARS, CONTROL_CHARS, SEPARATOR_CHARS
+
+if TYPE_CHECKING:
+    from pydantic import ValidationError
 
 DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
 MOMENT_RE = re.compile(r"(\d{4}-\d{2}-\d{2})(?:[ T](\d{1,2}):(\d{2}))?")
@@ -16,7 +20,7 @@ UNSAFE_RE = re.compile(f"[{CONTROL_CHARS}{BIDI_CHARS}{SEPARATOR_CHARS}]")
 UNSAFE_IN_LINES_RE = re.compile(f"(?!\n){UNSAFE_RE.pattern}")
 
 
-def _written_out(match: re.Match) -> str:
+def _written_out(match: re.Match[str]) -> str:
     code = ord(match.group())
     return f"\\x{code:02x}" if code < 256 else f"\\u{code:04x}"
 
@@ -126,7 +130,7 @@ def contacts_text(contacts) -> str:
     return "; ".join(one(c) for c in contacts)
 
 
-def validation_message(exc) -> str:
+def validation_message(exc: ValidationError) -> str:
     """The first problem of a pydantic ValidationError as one line."""
     from ..core.models import error_text
 

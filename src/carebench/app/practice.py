@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import date, timedelta
+from typing import Any
 
 from ..core.calendar import add_months
 from ..core.practice import (
@@ -76,7 +77,7 @@ def practice_clients(store, first: date, end: date, as_of: date, days: Iterable[
     return facts
 
 
-def metric_rows(metrics: PracticeMetrics, trend: list[PracticeMetrics], names: dict[str, str]) -> list[dict]:
+def metric_rows(metrics: PracticeMetrics, trend: list[PracticeMetrics], names: dict[str, str]) -> list[dict[str, Any]]:
     rows = []
     for key, label, text in METRICS:
         ids = metrics.behind.get(key, [])

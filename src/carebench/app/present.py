@@ -5,8 +5,10 @@ One function per kind of figure, so a figure reads the same everywhere it is sho
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from typing import TypeVar
 
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December")
 BLOCKS = "▁▂▃▄▅▆▇█"
@@ -107,7 +109,10 @@ def sparkline(values: list[float]) -> str:
     return "".join(BLOCKS[min(len(BLOCKS) - 1, int((v - low) / span * (len(BLOCKS) - 1) + 0.5))] for v in values)
 
 
-def thin(points: list, limit: int) -> list:
+_T = TypeVar("_T")
+
+
+def thin(points: Sequence[_T], limit: int) -> list[_T]:
     """At most ``limit`` points spread evenly over ``points``, always keeping the first and the last."""
     if len(points) <= limit or limit < 2:
         return list(points)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from ..core.phases import adoption_phase, day_number, support_phase
 from .inputs import UserError
@@ -56,7 +56,14 @@ RECENT_READINGS = 30
 
 
 if TYPE_CHECKING:
-    from ..core.terms import Band
+    from collections.abc import Iterable, Mapping
+
+    from ..core.alerts import CheckSettings
+    from ..core.kpis import KpiStatus
+    from ..core.models import ActionItem, Client
+    from ..core.scripts import ScriptTemplate
+    from ..store.derivation import KpiStandingRow, TouchpointRow
+    from .readmodels import Upcoming
 
 
 def _day(text: str | None) -> date | None:
@@ -117,7 +124,7 @@ def schedule(session: Session, client: str, start: date | None = None, end: date
 # ----- health -----------------------------------------------------------------------------------------
 
 
-def _components(scores: dict[str, int], weights) -> dict[str, Component]:
+def _components(scores: dict[str, int], weights: Mapping[str, object]) -> dict[str, Component]:
     """The three components of an assessment's sub-scores: each one's mean, weight and sub-scores."""
     from ..core.weighting import COMPONENTS, component_mean, validate_weights
 
@@ -128,7 +135,7 @@ def _components(scores: dict[str, int], weights) -> dict[str, Component]:
     }
 
 
-def _health_from_row(row: tuple, weights) -> Health:
+def _health_from_row(row: tuple[Any, ...], weights: Mapping[str, object]) -> Health:
     from ..core.terms import SUBSCORES
 
     client, name, when, note, overall, band, previous, delta, drivers, *values = row
@@ -157,7 +164,7 @@ def health_list(session: Session) -> tuple[Health, ...]:
     return tuple(sorted(found, key=lambda h: (h.overall is None, h.overall or 0, h.client)))
 
 
-def _suggestions(client, day: date, session: Session, statuses: list) -> dict[str, Suggestion]:
+def _suggestions(client: Client, day: date, session: Session, statuses: list[KpiStatus]) -> dict[str, Suggestion]:
     """Evidence-based sub-score suggestions: the KPIs (support ones included), touchpoints done, pulse answers."""
     from ..core.health import suggest_subscores
     from ..core.kpis import kpi_status
@@ -217,7 +224,7 @@ def health_detail(session: Session, client_id: str) -> HealthDetail:
     return HealthDetail(
         health,
         history,
-        tuple(BAND_ADVICE[cast("Band", health.band)]) if health.band else (),
+        tuple(BAND_ADVICE[health.band]) if health.band else (),
         frozen_map(_suggestions(client, day, session, statuses)),
         Advocacy(ask_for_advocacy(client, day, rules.scale), advocacy_reason(client, day, rules.scale)),
         frozen(pulse_summary(client.pulses, day, quarters(day, 4))),
@@ -227,7 +234,7 @@ def health_detail(session: Session, client_id: str) -> HealthDetail:
 # ----- KPIs -------------------------------------------------------------------------------------------------
 
 
-def _standing(status) -> KpiStanding:
+def _standing(status: KpiStandingRow | KpiStatus) -> KpiStanding:
     data = status._asdict() if hasattr(status, "_asdict") else status.model_dump()
     data["current_date"] = _day(data["current_date"]) if isinstance(data["current_date"], str) else data["current_date"]
     return KpiStanding(**data)
@@ -274,7 +281,7 @@ def kpi_dashboard(session: Session, client_id: str, recent: int = RECENT_READING
     )
 
 
-def _open_action(a) -> OpenAction:
+def _open_action(a: ActionItem) -> OpenAction:
     return OpenAction(a.text, a.owner, a.due, a.priority, a.status, a.done_on, a.source)
 
 
@@ -317,7 +324,7 @@ def client_card(session: Session, client_id: str) -> ClientCard:
     )
 
 
-def _upcoming(row):
+def _upcoming(row: TouchpointRow) -> Upcoming:
     from .readmodels import Upcoming
 
     return Upcoming(date.fromisoformat(row.date), row.kind, tuple(row.covers))
@@ -378,7 +385,7 @@ def triage(session: Session) -> tuple[TriageRow, ...]:
     found = []
     for r in rows:
         number = day_number(date.fromisoformat(r.go_live), day)
-        upcoming = NextTouchpoint(date.fromisoformat(r.next_date), r.next_kind) if r.next_date else None
+        upcoming = NextTouchpoint(date.fromisoformat(r.next_date), r.next_kind) if r.next_date and r.next_kind else None
         found.append(
             TriageRow(
                 r.client,
@@ -417,7 +424,7 @@ def committed_version(session: Session) -> int:
         return store.commit_counter()
 
 
-def client_history(session: Session, client_id: str, parts):
+def client_history(session: Session, client_id: str, parts: Iterable[str]) -> Client:
     """One client's recorded history (the core's model) with only the ``parts`` asked for."""
     with session.reading() as store:
         return store.client(client_id, parts=parts)
@@ -519,7 +526,7 @@ def checkin(session: Session, checkin_id: int) -> Document:
         return Document(frozen(store.checkin(checkin_id)))
 
 
-def check(session: Session, owner: str | None = None, settings=None) -> Document:
+def check(session: Session, owner: str | None = None, settings: CheckSettings | None = None) -> Document:
     """What needs attention on the day: findings of the alert rules with their acknowledgements, and counts."""
     from ..core.alerts import DEFAULT_SETTINGS, annotate, counts, run_checks
 
@@ -558,7 +565,7 @@ def readings_csv(session: Session, client_id: str | None = None, start: date | N
     return csv_of(clients, start, end)
 
 
-def calendar(session: Session, owner: str | None, start: date, end: date, templates) -> bytes:
+def calendar(session: Session, owner: str | None, start: date, end: date, templates: Mapping[str, ScriptTemplate]) -> bytes:
     """The active clients' touchpoints from ``start`` to ``end`` as an iCalendar file."""
     from ..store import SCHEDULE_PARTS
     from .feeds import touchpoint_calendar

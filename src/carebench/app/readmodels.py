@@ -7,23 +7,29 @@ screen without it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field, fields, is_dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import Field, dataclass, field, fields, is_dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from types import MappingProxyType
-from typing import Any, dataclass_transform
+from typing import TYPE_CHECKING, Any, TypeVar, dataclass_transform
+
+if TYPE_CHECKING:
+    from ..core.terms import Band, Stage
 
 # The type, where a field named ``date`` hides it in a class body.
 Date = date
+_K = TypeVar("_K")
+_V = TypeVar("_V")
+_R = TypeVar("_R")
 _AS_IS = frozenset({str, int, float, bool, type(None)})
-_ENCODERS: dict[type, Any] = {}
+_ENCODERS: dict[type, Callable[[Any], dict[str, Any]]] = {}
 _RECORDS: dict[type, Any] = {}
 # Field types whose values are already JSON (or None): stored as they are, without a call per value.
-_PLAIN_TYPES = frozenset({"str", "int", "float", "bool"} | {f"{t} | None" for t in ("str", "int", "float", "bool")})
+_PLAIN_TYPES = frozenset({"str", "int", "float", "bool"} | {f"{t} | None" for t in ("str", "int", "float", "bool", "Band")} | {"Band", "Stage"})
 
 
-def _encoder(cls: type) -> Any:
+def _encoder(cls: type) -> Callable[[Any], dict[str, Any]]:
     """A function giving a record's JSON object in field order, written once per class from its fields (JSON key,
     type, ``omit_none``): the fields before the first optional one as one dict display, then one line per field."""
     encoder = _ENCODERS.get(cls)
@@ -31,7 +37,7 @@ def _encoder(cls: type) -> Any:
         every = fields(cls)
         leading = next((i for i, f in enumerate(every) if f.metadata.get("omit_none")), len(every))
 
-        def entry(f) -> tuple[str, str]:
+        def entry(f: Field[Any]) -> tuple[str, str]:
             return repr(f.metadata.get("key", f.name)), f"v.{f.name}" if f.type in _PLAIN_TYPES else f"to_json(v.{f.name})"
 
         lines = ["def encode(v):", "    out = {" + ", ".join("{}: {}".format(*entry(f)) for f in every[:leading]) + "}"]
@@ -45,7 +51,7 @@ def _encoder(cls: type) -> Any:
     return encoder
 
 
-def to_json_fields(value: Any) -> dict:
+def to_json_fields(value: Any) -> dict[str, Any]:
     """A record's fields as a JSON object, in field order (``omit_none`` fields left out when None)."""
     return _encoder(type(value))(value)
 
@@ -83,7 +89,7 @@ def to_json(value: Any) -> Any:
     return value
 
 
-def frozen_map(mapping: Mapping | None) -> Mapping:
+def frozen_map(mapping: Mapping[_K, _V] | None) -> Mapping[_K, _V]:
     """A read-only view of ``mapping`` (records hold no dicts anyone could change)."""
     return MappingProxyType(dict(mapping or {}))
 
@@ -103,7 +109,7 @@ class Record:
 
 
 @dataclass_transform(frozen_default=True, field_specifiers=(field,))
-def record(cls):
+def record(cls: type[_R]) -> type[_R]:
     """Make ``cls`` a frozen, slotted dataclass record."""
     return dataclass(frozen=True, slots=True)(cls)
 
@@ -123,7 +129,7 @@ class AgendaRow(Record):
     status: str  # due | overdue
     missed: int
     covers: tuple[str, ...]
-    band: str | None
+    band: Band | None
     phase: str
 
 
@@ -200,7 +206,7 @@ class Health(Record):
     client_name: str
     date: date | None
     overall: float | None
-    band: str | None
+    band: Band | None
     components: Mapping[str, Component] | None
     previous_overall: float | None
     delta: float | None
@@ -218,7 +224,7 @@ class Health(Record):
 class HistoryPoint(Record):
     date: date
     overall: float
-    band: str
+    band: Band
 
 
 @record
@@ -372,7 +378,7 @@ class ClientCard(Record):
     day: int
     phase: str
     adoption_phase: str
-    band: str | None
+    band: Band | None
     handover: Gate
     financials: Financials
     contacts: tuple[ContactCard, ...]
@@ -391,7 +397,7 @@ class PipelineRow(Record):
     client: str
     client_name: str
     title: str
-    stage: str
+    stage: Stage
     source: str
     value: float
     probability: int
@@ -441,7 +447,7 @@ class TriageRow(Record):
     day: int
     phase: str
     overall: float | None
-    band: str | None
+    band: Band | None
     delta: float | None
     assessed: date | None
     next_touchpoint: NextTouchpoint | None

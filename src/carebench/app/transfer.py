@@ -12,7 +12,9 @@ from .inputs import UserError, inert
 from .session import Session
 
 if TYPE_CHECKING:
-    from ..core.models import Client
+    from pydantic import ValidationError
+
+    from ..core.models import Client, Portfolio
 
 MAX_IMPORT_ERRORS = 20
 # The largest files carebench reads (a larger one is refused before it is read).
@@ -105,7 +107,7 @@ def _elements(text: str, at: int, decoder: json.JSONDecoder, ends: list[int]) ->
             raise _Malformed
 
 
-def _problems(exc, label: str, prefix: tuple = ()) -> list[str]:
+def _problems(exc: ValidationError, label: str, prefix: tuple[int | str, ...] = ()) -> list[str]:
     from ..core.models import error_text
 
     lines = []
@@ -125,7 +127,7 @@ def portfolio_text(path: Path) -> tuple[str, str]:
         raise UserError(f"{label}: not a UTF-8 text file") from None
 
 
-def portfolio_clients(text: str, label: str, top: dict | None = None) -> Iterator[Client]:
+def portfolio_clients(text: str, label: str, top: dict[str, Any] | None = None) -> Iterator[Client]:
     """Each client of a portfolio's text, validated as it is decoded: memory holds the text and one client.
 
     Once every client is read, the file's other members are checked (and put in ``top``);
@@ -136,7 +138,7 @@ def portfolio_clients(text: str, label: str, top: dict | None = None) -> Iterato
 
     from ..core.models import FILE_REQUIRED, Client, Portfolio
 
-    members: dict = {}
+    members: dict[str, Any] = {}
     read: set[str] = set()  # the members seen, "clients" among them when it was an array read client by client
     problems: list[str] = []
     seen: set[str] = set()
@@ -180,11 +182,11 @@ def portfolio_clients(text: str, label: str, top: dict | None = None) -> Iterato
         raise UserError("\n".join(shown))
 
 
-def read_portfolio(path: Path):
+def read_portfolio(path: Path) -> Portfolio:
     """A whole portfolio file, validated (every client in memory at once: for small files and tests)."""
     from ..core.models import Portfolio
 
-    top: dict = {}
+    top: dict[str, Any] = {}
     label, text = portfolio_text(path)
     clients = list(portfolio_clients(text, label, top))
     return Portfolio(clients=clients, as_of=top.get("as_of"))
@@ -196,7 +198,7 @@ def export_portfolio(session: Session) -> str:
         return store.export_portfolio().model_dump_json(indent=2, exclude_none=True) + "\n"
 
 
-def portfolio_schema() -> dict:
+def portfolio_schema() -> dict[str, Any]:
     """The JSON Schema of the portfolio file."""
     from ..core.models import portfolio_schema
 

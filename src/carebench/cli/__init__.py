@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
@@ -59,7 +60,7 @@ def resolve_db_quietly() -> Path:
     return resolved[0] if resolved else Path("the database")
 
 
-def crashed(exc: BaseException) -> None:
+def crashed(exc: BaseException) -> NoReturn:
     """An unexpected error: the details go to a private crash report, the user gets one line (exit 1)."""
     from ..app.crash import crash_line
 

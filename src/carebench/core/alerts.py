@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime, time, timedelta
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import ConfigDict, Field, ValidationError
 
@@ -309,7 +309,7 @@ def open_p1_findings(client: Client, now: datetime, within_hours: float = P1_OPE
     return findings
 
 
-def overdue_actions(items: Iterable[Mapping], day: date) -> list[Finding]:
+def overdue_actions(items: Iterable[Mapping[str, Any]], day: date) -> list[Finding]:
     """Open action items due before ``day`` (each a mapping with id, client, client_name, text, due, priority, owner)."""
     findings = []
     for item in items:
@@ -346,14 +346,14 @@ def stale_health(client: Client, day: date, stale_days: int = 30, *, scale: Scal
     return [Finding(id=finding_id("stale-health", client.id), severity="low", rule="stale-health", client=client.id, message=message)]
 
 
-def order(finding: Finding) -> tuple:
+def order(finding: Finding) -> tuple[int, str, int, str]:
     """Most severe first, then by client and rule."""
     return (-SEVERITIES.index(finding.severity), finding.client, list(RULES).index(finding.rule), finding.id)
 
 
 def run_checks(
     clients: Iterable[Client],
-    open_actions: Iterable[Mapping],
+    open_actions: Iterable[Mapping[str, Any]],
     day: date,
     settings: CheckSettings = DEFAULT_SETTINGS,
     plans: Plans = DEFAULT_PLANS,
@@ -390,7 +390,7 @@ def at_or_above(severity: str, threshold: str) -> bool:
     return SEVERITIES.index(severity) >= SEVERITIES.index(threshold)
 
 
-def annotate(findings: list[Finding], acks: Mapping[str, Mapping], day: date) -> list[dict]:
+def annotate(findings: list[Finding], acks: Mapping[str, Mapping[str, Any]], day: date) -> list[dict[str, Any]]:
     """Findings as JSON-ready dicts, each marked acknowledged when an acknowledgement runs until ``day`` or later."""
     rows = []
     for finding in findings:
@@ -406,7 +406,7 @@ def annotate(findings: list[Finding], acks: Mapping[str, Mapping], day: date) ->
     return rows
 
 
-def counts(rows: list[dict]) -> dict:
+def counts(rows: list[dict[str, Any]]) -> dict[str, int]:
     """Unacknowledged findings per severity, plus the acknowledged and total counts."""
     result: dict[str, int] = {severity: 0 for severity in reversed(SEVERITIES)}
     for row in rows:
@@ -417,6 +417,6 @@ def counts(rows: list[dict]) -> dict:
     return result
 
 
-def failing(rows: list[dict], fail_on: str) -> bool:
+def failing(rows: list[dict[str, Any]], fail_on: str) -> bool:
     """Whether an unacknowledged finding is at or above ``fail_on`` (the exit code of `carebench check`)."""
     return any(not row["acknowledged"] and at_or_above(row["severity"], fail_on) for row in rows)

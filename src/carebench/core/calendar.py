@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar as _calendar
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -51,7 +52,7 @@ class WorkCalendar:
             day += timedelta(days=1)
         return day
 
-    def working_days(self, start: date, end: date):
+    def working_days(self, start: date, end: date) -> Iterator[date]:
         """Working days from ``start`` to ``end``, both included."""
         day = start
         while day <= end:

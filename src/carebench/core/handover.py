@@ -4,16 +4,25 @@ from __future__ import annotations
 
 import math
 import tomllib
+from collections.abc import Sequence
 from decimal import Decimal
 from fractions import Fraction
 from functools import lru_cache
 from importlib import resources
+from typing import Protocol
 
 from pydantic import TypeAdapter
 
-from .kpis import KpiStatus, exact
+from .kpis import exact
 from .models import Band, ChecklistItem, Client, Result
 from .phases import HANDOVER_FROM_DAY
+
+
+class OnTarget(Protocol):
+    """What the gate reads of a KPI's standing (a ``KpiStatus`` or a stored one): on target, off it, or None unmeasured."""
+
+    @property
+    def on_target(self) -> bool | None: ...
 
 
 class HandoverGate(Result):
@@ -49,7 +58,7 @@ def checklist_of(client: Client) -> list[ChecklistItem]:
 def handover_gate(
     day_number: int,
     band: Band | None,
-    kpi_statuses: list[KpiStatus],
+    kpi_statuses: Sequence[OnTarget],
     open_high_priority: int,
     min_on_target_share: float = 0.8,
     *,

@@ -11,15 +11,15 @@ from functools import lru_cache
 
 from carebench.core.kpis import KpiStatus
 from carebench.core.models import SUBSCORES, Assessment, Band, Pulse, Result, Scores
-from carebench.core.terms import DEFAULT_WEIGHTS
-from carebench.core.weighting import (  # noqa: F401  (the weighting rules, re-exported for the rules' users)
-    COMPONENTS,
-    DEFAULT_BANDS,
-    Bands,
-    component_mean,
-    round_half_up,
-    validate_weights,
-)
+from carebench.core.terms import DEFAULT_WEIGHTS as DEFAULT_WEIGHTS
+
+# The weighting rules, re-exported (`name as name`) for the rules' users.
+from carebench.core.weighting import COMPONENTS as COMPONENTS
+from carebench.core.weighting import DEFAULT_BANDS as DEFAULT_BANDS
+from carebench.core.weighting import Bands as Bands
+from carebench.core.weighting import component_mean as component_mean
+from carebench.core.weighting import round_half_up as round_half_up
+from carebench.core.weighting import validate_weights as validate_weights
 
 GREEN_FROM = DEFAULT_BANDS.green_from
 YELLOW_FROM = DEFAULT_BANDS.yellow_from

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 from functools import lru_cache
-from typing import Literal
+from typing import Any, Literal
 
 from carebench.core.models import Category, Direction, Kpi, Reading, Result
 
@@ -89,7 +90,7 @@ def change_unit_of(unit: str) -> Literal["pp", "%"]:
     return "pp" if unit.strip() == "%" else "%"
 
 
-def best_of(direction: Direction):
+def best_of(direction: Direction) -> Callable[..., Any]:
     """The function picking the best of readings (``max`` for a "higher" KPI, ``min`` otherwise): the peak is its best so far."""
     return max if direction == "higher" else min
 

@@ -8,45 +8,44 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Hashable, Mapping
 from datetime import UTC, date, datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, model_serializer, model_validator
 
-from .terms import (  # noqa: F401  (the vocabulary, used by the models and re-exported to their users)
-    BIDI_CHARS,
-    BIDI_RE,
-    CONTROL_CHARS,
-    CONTROL_RE,
-    FIRST_DAY,
-    KIND_LABEL,
-    KINDS,
-    LAST_DAY,
-    SEPARATOR_CHARS,
-    STAGES,
-    SUBSCORES,
-    TICKET_CATEGORIES,
-    Answer,
-    Band,
-    Category,
-    Direction,
-    EngagementStatus,
-    Impact,
-    Kind,
-    LearningKind,
-    OutcomeKind,
-    OutcomeStatus,
-    Priority,
-    Reach,
-    Source,
-    Stage,
-    TicketCategory,
-    Tier,
-    check_day,
-    seniority,
-    text_problem,
-)
+# The vocabulary, used by the models and re-exported (`name as name`) to their users.
+from .terms import BIDI_CHARS as BIDI_CHARS
+from .terms import BIDI_RE as BIDI_RE
+from .terms import CONTROL_CHARS as CONTROL_CHARS
+from .terms import CONTROL_RE as CONTROL_RE
+from .terms import FIRST_DAY as FIRST_DAY
+from .terms import KIND_LABEL as KIND_LABEL
+from .terms import KINDS as KINDS
+from .terms import LAST_DAY as LAST_DAY
+from .terms import SEPARATOR_CHARS as SEPARATOR_CHARS
+from .terms import STAGES as STAGES
+from .terms import SUBSCORES as SUBSCORES
+from .terms import TICKET_CATEGORIES as TICKET_CATEGORIES
+from .terms import Answer as Answer
+from .terms import Band as Band
+from .terms import Category as Category
+from .terms import Direction as Direction
+from .terms import EngagementStatus as EngagementStatus
+from .terms import Impact as Impact
+from .terms import Kind as Kind
+from .terms import LearningKind as LearningKind
+from .terms import OutcomeKind as OutcomeKind
+from .terms import OutcomeStatus as OutcomeStatus
+from .terms import Priority as Priority
+from .terms import Reach as Reach
+from .terms import Source as Source
+from .terms import Stage as Stage
+from .terms import TicketCategory as TicketCategory
+from .terms import Tier as Tier
+from .terms import check_day as check_day
+from .terms import seniority as seniority
+from .terms import text_problem as text_problem
 
 MAX_TEXT = 20_000
 # A check-in's notes and next steps hold what a pasted call transcript needs.
@@ -183,7 +182,7 @@ def error_text(error: Mapping[str, Any]) -> str:
     kind, ctx = str(error.get("type", "")), error.get("ctx") or {}
     if kind == "string_too_short":
         return "must not be empty" if ctx.get("min_length") == 1 else f"must be at least {ctx['min_length']} characters long"
-    said = {
+    said: Callable[[], str] | None = {
         "string_too_long": lambda: f"must be at most {ctx['max_length']} characters long",
         "greater_than_equal": lambda: f"must be at least {ctx['ge']}",
         "greater_than": lambda: f"must be more than {ctx['gt']}",
@@ -527,7 +526,7 @@ class Portfolio(Model):
         return self
 
 
-def _no_duplicates(values: list, what: str) -> None:
+def _no_duplicates(values: list[Hashable], what: str) -> None:
     seen = set()
     for value in values:
         if value in seen:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Protocol
 
@@ -172,7 +173,7 @@ def pipeline_totals(opportunities: Iterable[Priced]) -> PipelineTotals:
     )
 
 
-def closed_on(stage: Stage, given, before_stage: Stage | None, before_closed, day):
+def closed_on(stage: Stage, given: date | None, before_stage: Stage | None, before_closed: date | None, day: date) -> date | None:
     """When an opportunity was won or lost: as given, else kept from before if it was already closed, else ``day``.
 
     An opportunity back in an open stage has no closing date.

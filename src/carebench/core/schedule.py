@@ -10,12 +10,12 @@ from __future__ import annotations
 import tomllib
 from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, timedelta
 from importlib import resources
 from itertools import accumulate
 from operator import attrgetter
-from typing import Literal, cast
+from typing import Any, Literal, TypeVar, cast
 
 from pydantic import Field, ValidationError, model_validator
 
@@ -265,6 +265,11 @@ def _apply_moves(occurrences: list[tuple[date, Kind]], exceptions: list[Touchpoi
     return result
 
 
+# A touchpoint as (date, kind, covers, status, moved_from, reason); a day as a date or its ISO text.
+TouchpointTuple = tuple[date, Kind, list[Kind], Literal["scheduled", "done", "skipped"], date | None, str | None]
+_Day = TypeVar("_Day", date, str)
+
+
 def schedule(
     client: Client,
     start: date,
@@ -287,12 +292,12 @@ def schedule(
 
 def schedule_tuples(
     client: Client, start: date, end: date, plans: Plans = DEFAULT_PLANS, calendar: WorkCalendar = DEFAULT_CALENDAR, *, scale: Scale = DEFAULT_SCALE
-) -> list[tuple]:
+) -> list[TouchpointTuple]:
     """``schedule`` as (date, kind, covers, status, moved_from, reason) tuples, without a model per touchpoint."""
     return _touchpoints(client, start, end, plans, calendar, scale)
 
 
-def _touchpoints(client: Client, start: date, end: date, plans: Plans, calendar: WorkCalendar, scale: Scale = DEFAULT_SCALE) -> list[tuple]:
+def _touchpoints(client: Client, start: date, end: date, plans: Plans, calendar: WorkCalendar, scale: Scale = DEFAULT_SCALE) -> list[TouchpointTuple]:
     """``schedule`` as (date, kind, covers, status, moved_from, reason) tuples."""
     if client.status != "active" or end < start:
         return []
@@ -307,15 +312,23 @@ def _touchpoints(client: Client, start: date, end: date, plans: Plans, calendar:
     for day, kind, moved_from in placed:
         if start <= day <= end:
             by_date[day].setdefault(kind, moved_from)
+    # Done and skipped outcomes: a moved one is placed by _apply_moves instead.
     outcomes = {(e.date, e.kind): e for e in client.exceptions if e.status != "moved"}
-    touchpoints = []
+    touchpoints: list[TouchpointTuple] = []
     for day in sorted(by_date):
         landing = by_date[day]
         kinds = sorted(landing, key=seniority) if len(landing) > 1 else list(landing)
         standing = kinds[0]
         outcome = outcomes.get((day, standing))
         touchpoints.append(
-            (day, standing, kinds[1:], outcome.status if outcome else "scheduled", landing[standing], outcome.reason if outcome else None)
+            (
+                day,
+                standing,
+                kinds[1:],
+                cast('Literal["done", "skipped"]', outcome.status) if outcome else "scheduled",
+                landing[standing],
+                outcome.reason if outcome else None,
+            )
         )
     return touchpoints
 
@@ -328,12 +341,12 @@ def touchpoint_on(
     return found[0] if found else None
 
 
-def _superseded(latest_done: dict, floor):
+def _superseded(latest_done: Mapping[str, _Day], floor: _Day) -> dict[str, _Day]:
     """Per kind, the latest day a touchpoint of that kind or a more senior one was done (``floor`` when none)."""
     return dict(zip(KINDS, accumulate((latest_done.get(kind, floor) for kind in KINDS), max)))
 
 
-def superseded_dates(touchpoints: list[tuple]) -> list[date | None]:
+def superseded_dates(touchpoints: Sequence[tuple[date, str, str]]) -> list[date | None]:
     """For each (date, kind, status) of one client's touchpoints, the first later day one of the same or a more senior kind was done.
 
     None when that never happened. A scheduled touchpoint is overdue on a day D after its
@@ -385,7 +398,7 @@ def agenda_window(
     end: date,
     plans: Plans = DEFAULT_PLANS,
     calendar: WorkCalendar = DEFAULT_CALENDAR,
-) -> dict:
+) -> dict[str, Any]:
     """All that the client's agenda rows depend on for the days from ``start`` to ``end``, as JSON-ready data.
 
     The schedule is generated once: the touchpoints of those days, the earlier ones that
@@ -408,7 +421,7 @@ def agenda_window(
     ]
     ahead = [[day.isoformat(), kind, covers, status] for day, kind, covers, status, *_ in touchpoints if day >= start]
     done: dict[str, str] = {}
-    bands: list[list] = []
+    bands: list[list[str | None]] = []
     # Nothing carried and nothing scheduled: no day of the window has a row, and the rest is not needed.
     if carried or any(status == "scheduled" for *_, status in ahead):
         # A kind's latest done counts only when it is later than those of the kinds senior to it.
@@ -439,7 +452,7 @@ def agenda_window(
     }
 
 
-def agenda_rows(window: dict, day: date) -> list[dict]:
+def agenda_rows(window: Mapping[str, Any], day: date) -> list[dict[str, Any]]:
     """The client's agenda rows on ``day`` (a day of ``window``, from ``agenda_window``), as ``AgendaItem`` JSON."""
     today = day.isoformat()
     if not window["from"] <= today <= window["to"]:
@@ -453,7 +466,7 @@ def agenda_rows(window: dict, day: date) -> list[dict]:
         carried, done = window["carried"], window["done"]
     missed_here = [tp for tp in considered if tp[3] == "scheduled" and tp[0] < today]
     due = [tp for tp in considered if tp[3] == "scheduled" and tp[0] == today]
-    groups: dict[str, list] = {}  # kind -> [missed, date, covers] of the latest missed one
+    groups: dict[str, list[Any]] = {}  # kind -> [missed, date, covers] of the latest missed one
     if carried or missed_here:
         # ISO dates compare as the dates do; "" comes before every one of them.
         latest_done = dict(done)
@@ -580,4 +593,4 @@ def touchpoint_outcome(
         raise ValueError(f"the {tp.kind} touchpoint of {client.id} on {day} is already {tp.status}")
     if status not in OUTCOME_STATUSES:
         raise ValueError(f"an outcome is one of {', '.join(OUTCOME_STATUSES)}, not {status!r}")
-    return TouchpointException(date=day, kind=tp.kind, status=cast(OutcomeStatus, status), reason=reason, moved_to=to)
+    return TouchpointException(date=day, kind=tp.kind, status=status, reason=reason, moved_to=to)

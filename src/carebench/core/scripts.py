@@ -11,7 +11,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from .models import SUBSCORES, error_text
+from .models import SUBSCORES, Kpi, error_text
 
 ScriptKind = Literal["quarterly", "monthly", "biweekly", "weekly", "intervention", "recovery", "daily", "expansion"]
 Capture = Literal["notes", "readings", "scores", "actions", "next_steps", "outcome", "confidence"]
@@ -88,7 +88,7 @@ class ScriptProblem(ValueError):
     """What is wrong with a script file: ``file:line: message``."""
 
 
-def _line_of(text: str, loc: tuple) -> int:
+def _line_of(text: str, loc: tuple[int | str, ...]) -> int:
     """Best line for a validation error: the n-th [[section]] header, then the field inside it."""
     lines = text.splitlines()
     start = 0
@@ -127,7 +127,7 @@ def render(prompt: str, context: dict[str, str]) -> str:
     return PLACEHOLDER_RE.sub(lambda m: context.get(m.group(1)) or "–", prompt)
 
 
-def kpis_for(section: ScriptSection, kpis: list) -> list:
+def kpis_for(section: ScriptSection, kpis: list[Kpi]) -> list[Kpi]:
     """The KPIs (anything with ``key`` and ``category``) a section asks readings for, in their order."""
     if "readings" not in section.capture:
         return []

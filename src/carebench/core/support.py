@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, time, timedelta
 from fractions import Fraction
-from typing import Literal
+from typing import Any, Literal
 
 from .health import Suggestion, round_half_up
 from .models import Direction, Kpi, Pulse, Reading, Ticket
@@ -252,7 +252,7 @@ def mean_satisfaction(pulses: Iterable[Pulse]) -> Fraction | None:
     return Fraction(sum(answers), len(answers)) if answers else None
 
 
-def pulse_summary(pulses: Iterable[Pulse], day: date, periods: list[tuple[date, date]]) -> dict:
+def pulse_summary(pulses: Iterable[Pulse], day: date, periods: list[tuple[date, date]]) -> dict[str, Any]:
     """A client's pulse answers up to ``day``: how many, NPS, mean satisfaction (one decimal) and NPS per period."""
     answers = [p for p in pulses if p.date <= day]
     mean = mean_satisfaction(answers)

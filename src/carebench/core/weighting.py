@@ -72,7 +72,7 @@ def _weight(component: str, value: object) -> Decimal:
     return weight
 
 
-_CHECKED_WEIGHTS: dict[tuple, dict[str, Decimal]] = {}
+_CHECKED_WEIGHTS: dict[tuple[tuple[str, type, str], ...], dict[str, Decimal]] = {}
 
 
 def validate_weights(weights: Mapping[str, object]) -> dict[str, Decimal]:

@@ -111,7 +111,7 @@ class Facts:
         model = queries.client_history(here, client_id, {"action_items", "savings", "learnings"})
         self.learnings = sorted((x for x in model.learnings if self.start < x.date <= day), key=lambda x: x.date)
         self.closed_actions = sorted(
-            (a for a in model.action_items if a.status == "done" and a.done_on and self.start < a.done_on <= day), key=lambda a: a.done_on
+            (a for a in model.action_items if a.status == "done" and a.done_on and self.start < a.done_on <= day), key=lambda a: a.done_on or day
         )
         self.savings = [(s.month, s.amount) for s in sorted(model.savings, key=lambda s: s.month) if s.month <= month_of(day)]
         self.overdue = [i for i in queries.agenda(here, owner).to_json()["items"] if i["client"] == client_id and i["status"] == "overdue"]
@@ -216,7 +216,7 @@ def attention_items(f: Facts) -> list[str]:
         label = KIND_LABEL.get(item["kind"], item["kind"])
         count = f" ({item['missed']} missed in all)" if item["missed"] > 1 else ""
         missed.append(f"{label} of {short_date(item['date'])} has not taken place yet{count}.")
-    return slipping + off + missed
+    return [text for text in slipping + off if text] + missed
 
 
 def _headline(f: Facts) -> str:
@@ -360,7 +360,7 @@ def s_health(f: Facts) -> dict:
     start = f.band_at_start()
     if start and start["band"] != h["band"]:
         items.append(("A week ago", f"{start['band']} ({start['overall']:.1f})"))
-    blocks = [d.facts(items)]
+    blocks: list[dict | None] = [d.facts(items)]
     if f.audience == "operational":
         rows = [
             [
@@ -436,7 +436,7 @@ def s_improve(f: Facts) -> dict:
 def s_expansion(f: Facts) -> dict:
     title = "Expansion pipeline" if f.kind == "qbr" else "Expansion readiness"
     ready = readiness(f.health["band"])
-    blocks = [d.text(READINESS_TEXT.get(ready, "Assess the client's health before discussing expansion."))]
+    blocks: list[dict | None] = [d.text(READINESS_TEXT.get(ready, "Assess the client's health before discussing expansion."))]
     rows = f.pipeline["opportunities"]
     open_rows = [o for o in rows if o["stage"] in OPEN_STAGES]
     blocks.append(
@@ -484,7 +484,7 @@ def s_sustainability(f: Facts) -> dict:
         ]
         for k in improved
     ]
-    blocks = []
+    blocks: list[dict | None] = []
     if improved:
         holding = sum(1 for k in improved if not k["backsliding"])
         blocks.append(

@@ -12,6 +12,7 @@ from ..app.session import Session
 from ..core.health import BAND_LABEL
 from ..core.phases import HANDOVER_FROM_DAY, PHASE_LABEL
 from ..core.pipeline import OPEN_STAGES
+from ..core.terms import Band
 from . import document as d
 from .build import KIND_LABEL
 
@@ -20,7 +21,7 @@ MOVER_DAYS = 7
 MOVERS = 5
 
 
-def _band(band: str | None) -> str:
+def _band(band: Band | None) -> str:
     return f"{band}: {BAND_LABEL[band]}" if band else "not assessed"
 
 

@@ -8,9 +8,12 @@ from __future__ import annotations
 import sqlite3
 from datetime import date, timedelta
 from hashlib import sha256
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from ..core.rules import Rules
+
+if TYPE_CHECKING:
+    from ..core.terms import Band
 
 # Raise this whenever projections.py would derive other rows from the same data: rows made by
 # an older version are then rebuilt before they are read.
@@ -63,7 +66,7 @@ class AgendaRow(NamedTuple):
     date: str  # the touchpoint's day; for an overdue row the latest missed one
     missed: int  # how many were missed (0 for a due row)
     covers: list[str]
-    band: str | None  # the client's band on the day asked for
+    band: Band | None  # the client's band on the day asked for
 
 
 class TriageRow(NamedTuple):
@@ -76,7 +79,7 @@ class TriageRow(NamedTuple):
     status: str
     go_live: str
     overall: float | None
-    band: str | None
+    band: Band | None
     delta: float | None
     assessed: str | None
     next_date: str | None  # the next scheduled touchpoint within NEXT_TOUCHPOINT_DAYS

@@ -8,10 +8,10 @@ from collections.abc import Callable, Iterable
 from datetime import date, datetime, timedelta
 from functools import cache, cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from ..core.rules import DEFAULT_RULES, Rules, RulesProblem, read_settings
-from ..core.terms import SUBSCORES, agenda_order
+from ..core.terms import SUBSCORES, Band, agenda_order
 from .construct import constructor
 from .db import StoreError, audit, connect, current_login, now_stamp, transaction
 from .derivation import (
@@ -28,6 +28,9 @@ from .derivation import (
 )
 
 if TYPE_CHECKING:
+    import sqlite3
+    from contextlib import AbstractContextManager
+
     from ..core import kpis, models, pipeline
     from . import projections
 else:
@@ -916,7 +919,7 @@ class Store:
             audit(self.conn, self.actor, "assess", client_id, {"date": day, "scores": assessment.scores.model_dump(), "replaced": bool(replaced)})
         return bool(replaced)
 
-    def atomic(self):
+    def atomic(self) -> AbstractContextManager[sqlite3.Connection]:
         """One write transaction around several calls (a command that reads, decides and writes under one lock)."""
         return self._write()
 
@@ -1141,7 +1144,10 @@ class Store:
                 self.db["assessments"].insert({**self._assessment_row(client_id, assessment, stamp), "checkin_id": checkin_id})
             self._insert_captured(client_id, checkin_id, actions, learnings, stamp)
             self.db["touchpoint_exceptions"].insert(
-                self._exception_row(client_id, models.TouchpointException.model_construct(date=day, kind=checkin.kind, status="done"), stamp)
+                # (an expansion conversation is stored by record_expansion_checkin: this check-in is of a touchpoint kind)
+                self._exception_row(
+                    client_id, models.TouchpointException.model_construct(date=day, kind=cast("models.Kind", checkin.kind), status="done"), stamp
+                )
             )
             self.conn.execute(
                 "DELETE FROM drafts WHERE client_id = ? AND date = ? AND kind = ? AND author = ?",
@@ -1754,7 +1760,7 @@ class Store:
             found[key].append((when, value))
         return found
 
-    def bands_on(self, day: date) -> dict[str, str | None]:
+    def bands_on(self, day: date) -> dict[str, Band | None]:
         """Each client's band on ``day`` (None when not assessed by then), by client id."""
         return dict(
             self.conn.execute(

@@ -151,7 +151,8 @@ class CarebenchApp(App):
         return super().format_title(inert(title), inert(sub_title))
 
     def watch_theme(self, theme: str) -> None:
-        if self.is_mounted and theme != self.requested_theme:
+        # Only a theme chosen once the app is up (App.is_mounted is a method about a widget): start-up's own is no choice.
+        if self._is_mounted and theme != self.requested_theme:
             remember_theme(theme)
 
     def update_header(self) -> None:
@@ -253,7 +254,8 @@ class CarebenchApp(App):
     def open_client(self, client_id: str, mode: str = "health") -> None:
         self.client_id = client_id
         if self.current_mode == mode:
-            self.screen.reload()
+            if isinstance(self.screen, WorkbenchScreen):
+                self.screen.reload()
         else:
             self.switch_mode(mode)
 
@@ -285,7 +287,7 @@ class CarebenchApp(App):
         if not self.clients:
             self.notify("There are no clients yet: press n on Today (or New client in the palette) to add one", severity="warning")
             return
-        self.push_screen(ClientPicker(self.clients), lambda chosen: chosen and self.set_client(chosen))
+        self.push_screen(ClientPicker(self.clients), lambda chosen: self.set_client(chosen) if chosen else None)
 
     def action_change_date(self) -> None:
         from .screens.today import check_date
@@ -293,14 +295,16 @@ class CarebenchApp(App):
 
         self.push_screen(
             PromptDialog("Plan as of which day? (YYYY-MM-DD)", check_date, value=self.plan_day.isoformat()),
-            lambda day: day and self.set_plan_day(day),
+            lambda day: self.set_plan_day(day) if day else None,
         )
 
     def action_show_keys(self) -> None:
         """Every key that does something here, grouped: the screen's, carebench's own, then moving around."""
         from .widgets.dialogs import KeysDialog
 
-        screen, app, moving = [], [], []
+        screen: list[tuple[str, str]] = []
+        app: list[tuple[str, str]] = []
+        moving: list[tuple[str, str]] = []
         for active in self.screen.active_bindings.values():
             binding = active.binding
             if not binding.description or binding.system:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import tomllib
 from pathlib import Path
+from typing import Any
 
 from textual.color import Color, ColorParseError
 from textual.theme import Theme
@@ -31,7 +32,7 @@ def theme_from(data: dict) -> Theme:
         raise ValueError("dark: true or false")
     if "primary" not in data:
         raise ValueError("primary: a colour is required")
-    colours = {}
+    colours: dict[str, Any] = {}  # Theme's colour keywords (not all its keywords take text)
     for key in COLOURS:
         value = data.get(key)
         if value is None:

@@ -41,7 +41,10 @@ from ..widgets.scores import ScoresPanel, check_score, typed_scores
 from ..widgets.tables import band_text
 
 if TYPE_CHECKING:
+    from textual.timer import Timer
+
     from ...app.readmodels import Document, Upcoming
+    from ..app import CarebenchApp
 
 # Everything typed is saved this long after the last keystroke (and on every section change).
 DRAFT_DELAY_S = 1.5
@@ -54,6 +57,8 @@ class NotesArea(TextArea):
     """The notes box. Textual clears a removed TextArea's component styles before the compositor has
     forgotten it; a frame painted in between (a busy machine, a section change) raised KeyError and
     ended the check-in. Such a frame is drawn blank instead."""
+
+    section_index: int  # the section whose notes it holds
 
     def render_lines(self, crop: Region) -> list[Strip]:
         try:
@@ -141,6 +146,7 @@ class SummaryDialog(ModalScreen[None]):
 class CheckinScreen(Screen):
     """Runs the script for one touchpoint (or an expansion conversation on one opportunity)."""
 
+    app: CarebenchApp
     TITLE = "Check-in"
     OFFERS_SEARCH = False  # `/` is typed into the notes here, so the search is not offered
     # Focus is placed by hand once the section's fields exist (see focus_first_field).
@@ -185,7 +191,7 @@ class CheckinScreen(Screen):
         self.draft_version: int | None = None
         self.section = 0
         self._section_started: float | None = None  # the clock starts when the first section shows
-        self._save_timer = None
+        self._save_timer: Timer | None = None
         self._dirty = False
         self._finished = False
         self._early_keys = ""  # typed before the first field could take them
@@ -287,9 +293,9 @@ class CheckinScreen(Screen):
 
     def capture_fields(self) -> None:
         """Copy what the section's fields hold into the state (their change events may not have arrived yet)."""
-        for area in self.query("#body TextArea#notes"):
+        for area in self.query("#body TextArea#notes").results(TextArea):
             self.state["notes"][str(self.section)] = area.text
-        for field in self.query("#body Input"):
+        for field in self.query("#body Input").results(Input):
             name = field.id or ""
             if name.startswith("kpi-"):
                 self.state["readings"][name[4:]] = field.value
@@ -303,7 +309,7 @@ class CheckinScreen(Screen):
                 self.state["confidence"] = field.value
             elif name in ("outcome-action", "outcome-date"):
                 self.state["outcome"]["next_action" if name == "outcome-action" else "next_action_date"] = field.value
-        for select in self.query("#body Select#outcome-stage"):
+        for select in self.query("#body Select#outcome-stage").results(Select):
             self.state["outcome"]["stage"] = select.value
 
     async def show_section(self, index: int) -> None:
@@ -375,6 +381,7 @@ class CheckinScreen(Screen):
     def section_widgets(self, section: dict):
         """The section's prompts and fields; what they show or hold comes from the database (a draft, the client), made inert."""
         ctx = self.ctx
+        assert ctx is not None  # a section is shown once the context is loaded
         yield Static(Text(inert_lines("\n".join(section["prompts"]))), id="prompts")
         capture = section["capture"]
         if self.section == 0:
@@ -451,7 +458,7 @@ class CheckinScreen(Screen):
     async def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
         self.save_draft_now()
-        await self.show_section(int(event.option.id))
+        await self.show_section(event.option_index)  # the options are the sections in their order
 
     # ----- the clock ---------------------------------------------------------
 
@@ -478,10 +485,10 @@ class CheckinScreen(Screen):
 
     def on_text_area_changed(self, event: TextArea.Changed) -> None:
         # The event may arrive after its section was left: it belongs to the section it was typed in.
-        if event.text_area.id == "notes" and event.text_area.is_attached:
+        if isinstance(event.text_area, NotesArea) and event.text_area.is_attached:
             text = self.state["notes"][str(event.text_area.section_index)] = event.text_area.text
             self.changed()
-            for heading in self.query("#notes-heading"):
+            for heading in self.query("#notes-heading").results(Label):
                 heading.update(self.notes_heading(text))
 
     @staticmethod
@@ -497,6 +504,7 @@ class CheckinScreen(Screen):
         widget_id = event.input.id or ""
         if widget_id.startswith("kpi-"):
             key = widget_id[4:]
+            assert self.ctx is not None  # the fields exist once the context is loaded
             self.state["readings"][key] = event.value
             _, problem = check_reading(event.value, self.ctx["kpis"][key])
             kpi = self.ctx["kpis"][key]
@@ -651,6 +659,7 @@ class CheckinScreen(Screen):
             if problem:
                 self.wrong_field = next(f"#score-{name}" for name in SUBSCORES if check_score(self.state["scores"].get(name, ""))[1])
                 return None, problem, score_section
+            assert scores is not None  # every score read
             if scores.model_dump() != ctx["last_scores"]:
                 assessment = Assessment(date=self.app.plan_day, scores=scores, author=self.app.user, note=f"from the {self.kind} check-in")
         confidence = None
@@ -760,6 +769,7 @@ class CheckinScreen(Screen):
         self.app.call_from_thread(self._finished_ok, result, after)
 
     def _finished_ok(self, result: dict, next_touchpoint: Upcoming | None) -> None:
+        assert self.ctx is not None  # what was finished was loaded
         self._finished = True
         lines = [
             f"{self.ctx['client_name']}: {self.kind} check-in of {self.app.plan_day}, "

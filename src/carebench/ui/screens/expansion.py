@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple, cast
 
 from rich.cells import cell_len
 from rich.table import Table
@@ -26,6 +26,7 @@ from ..widgets.tables import Cell
 
 if TYPE_CHECKING:
     from ...app.readmodels import Pipeline, PipelineRow, PipelineTotals
+    from ...core.terms import Stage
 
 # Opportunity fields as the pipeline rows carry them; the form edits only the first seven.
 FORM_FIELDS = ("title", "value", "probability", "stage", "source", "next_action", "next_action_date")
@@ -81,7 +82,7 @@ def form_values(row: PipelineRow) -> dict:
     return {name: getattr(row, name) for name in FORM_FIELDS}
 
 
-def with_stage(opportunity: Opportunity, stage: str) -> Opportunity:
+def with_stage(opportunity: Opportunity, stage: Stage) -> Opportunity:
     """The opportunity moved to ``stage``, with the probability the move implies (core.pipeline.stage_probability).
 
     The form saves what was typed: the rule applies to the stage keys only.
@@ -348,6 +349,7 @@ class ExpansionScreen(WorkbenchScreen):
 
     def action_cells(self, item: NextAction) -> list:
         """A next action's cells: when (overdue in the error colour), client, the action, the opportunity."""
+        when: Cell | str
         if item.when is None:
             when = Cell("no date", style="dim")
         elif item.overdue:
@@ -413,7 +415,7 @@ class ExpansionScreen(WorkbenchScreen):
         for row in self.rows.values():
             if row.client == client_id:
                 return row.client_name
-        return dict(self.app.clients).get(client_id, client_id or "")
+        return dict(self.app.clients).get(client_id or "", client_id or "")
 
     def on_resize(self) -> None:
         self.call_after_refresh(self._refit)
@@ -430,7 +432,7 @@ class ExpansionScreen(WorkbenchScreen):
         focused = self.focused
         table = focused if isinstance(focused, NextActionsTable) else self.query_one(PipelineTable)
         key = table.cursor_key
-        return self.rows.get(key) if key is not None else None
+        return self.rows.get(cast(int, key)) if key is not None else None  # the tables are keyed by opportunity id
 
     def _show_detail(self) -> None:
         row = self.selected()
@@ -490,7 +492,7 @@ class ExpansionScreen(WorkbenchScreen):
         summary = f"{row.client_name}: {row.title} {row.stage} → {opportunity.stage} ({opportunity.probability}%)"
         if step != "lost" and (opportunity.stage == "won" or row.stage in ("won", "lost")):
             # Closing a deal, or opening a closed one again, sets its probability: asked first, as lost is.
-            self.app.push_screen(ConfirmDialog(f"{summary}?"), lambda yes: yes and self._save(row, opportunity, summary))
+            self.app.push_screen(ConfirmDialog(f"{summary}?"), lambda yes: self._save(row, opportunity, summary) if yes else None)
             return
         self._save(row, opportunity, summary)
 
@@ -510,7 +512,9 @@ class ExpansionScreen(WorkbenchScreen):
         if row.stage not in OPEN_STAGES:
             self.notify(f"'{row.title}' is {row.stage} already; only open opportunities can be marked lost", severity="warning")
             return
-        self.app.push_screen(ConfirmDialog(f"Mark '{row.title}' of {row.client_name} as lost?"), lambda yes: yes and self.action_move("lost"))
+        self.app.push_screen(
+            ConfirmDialog(f"Mark '{row.title}' of {row.client_name} as lost?"), lambda yes: self.action_move("lost") if yes else None
+        )
 
     def action_edit(self) -> None:
         from ..widgets.forms import opportunity_form

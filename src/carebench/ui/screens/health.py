@@ -195,7 +195,7 @@ class HealthScreen(WorkbenchScreen):
         for selector, title in titles.items():
             self.query_one(selector).border_title = title
         # Bands and bars are coloured when drawn, so a new theme redraws them from the data we have.
-        self.app.theme_changed_signal.subscribe(self, lambda _theme: self.data is not None and self.show(self.data))
+        self.app.theme_changed_signal.subscribe(self, lambda _theme: self.show(self.data) if self.data is not None else None)
         super().on_mount()
 
     def fetch(self, session, client_id) -> HealthData | None:
@@ -263,7 +263,7 @@ class HealthScreen(WorkbenchScreen):
 
     def _show_overall(self, health: Health, previous_date: date | None) -> None:
         panel = self.query_one("#overall", Static)
-        if health.overall is None:
+        if health.overall is None or health.band is None:
             panel.update(
                 Text.assemble(
                     ("Not assessed yet", "bold"),

@@ -174,7 +174,7 @@ class KpiScreen(WorkbenchScreen):
 
     def on_mount(self) -> None:
         # Marks and money are coloured when drawn, so a new theme redraws them from the data we have.
-        self.app.theme_changed_signal.subscribe(self, lambda _theme: self.data is not None and self.show(self.data))
+        self.app.theme_changed_signal.subscribe(self, lambda _theme: self.show(self.data) if self.data is not None else None)
         super().on_mount()
 
     # ----- data -----------------------------------------------------------
@@ -352,7 +352,8 @@ class KpiScreen(WorkbenchScreen):
         if not rows:
             return
         keys = [row.key for row in rows]
-        index = keys.index(self.selected[name]) if self.selected[name] in keys else 0
+        current = self.selected[name]
+        index = keys.index(current) if current in keys else 0
         index = max(0, min(len(rows) - 1, index + step))
         self.selected[name] = keys[index]
         self._mark_selected(name)

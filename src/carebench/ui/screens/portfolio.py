@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import cast
 
 from rich.cells import cell_len
 from rich.text import Text
@@ -16,7 +17,7 @@ from ...app.present import money as present_money
 from ...app.readmodels import TriageRow
 from ...core.terms import BAND_ORDER
 from ..screens.base import WorkbenchScreen
-from ..widgets.grid import Column, DataGrid
+from ..widgets.grid import Column, DataGrid, Justify
 from ..widgets.tables import Cell, band_grid_cell, band_text, cycle, delta_text
 
 BAND_FILTERS: tuple[str | None, ...] = (None, "red", "yellow", "green")
@@ -157,7 +158,7 @@ def kpis_text(row: TriageRow) -> str:
 
 # The columns after the client's, full and compact: label, how a row's text reads, and how it lines up.
 # In the compact layout the tier goes last: on the narrowest terminals it is the column that scrolls out of sight.
-FULL_COLUMNS: tuple[tuple[str, Callable[[TriageRow, date], str], str], ...] = (
+FULL_COLUMNS: tuple[tuple[str, Callable[[TriageRow, date], str], Justify], ...] = (
     ("score", lambda r, day: score_text(r), "right"),
     ("band", lambda r, day: band_grid_cell(r.band).plain, "left"),
     ("Δ", lambda r, day: delta_text(r.delta), "left"),
@@ -168,7 +169,7 @@ FULL_COLUMNS: tuple[tuple[str, Callable[[TriageRow, date], str], str], ...] = (
     ("on target", lambda r, day: on_target_text(r), "left"),
     ("pipeline", lambda r, day: money(r.weighted_pipeline), "right"),
 )
-COMPACT_COLUMNS: tuple[tuple[str, Callable[[TriageRow, date], str], str], ...] = (
+COMPACT_COLUMNS: tuple[tuple[str, Callable[[TriageRow, date], str], Justify], ...] = (
     ("health", lambda r, day: band_grid_cell(r.band, f" {score_text(r)}").plain, "left"),
     ("Δ", lambda r, day: delta_text(r.delta), "left"),
     ("phase", lambda r, day: phase_text(r, True), "left"),
@@ -283,7 +284,7 @@ class PortfolioScreen(WorkbenchScreen):
     def on_mount(self) -> None:
         self.query_one(PortfolioTable).focus()
         # The cells name theme variables and follow a new theme by themselves; the summary is drawn again.
-        self.app.theme_changed_signal.subscribe(self, lambda _theme: self.loaded and self.update_summary())
+        self.app.theme_changed_signal.subscribe(self, lambda _theme: self.update_summary() if self.loaded else None)
         super().on_mount()
 
     def fetch(self, session, client_id) -> Portfolio:
@@ -396,7 +397,7 @@ class PortfolioScreen(WorkbenchScreen):
     # ----- selection -------------------------------------------------------
 
     def selected_id(self) -> str | None:
-        return self.query_one(PortfolioTable).cursor_key
+        return cast("str | None", self.query_one(PortfolioTable).cursor_key)  # the rows are keyed by client id
 
     def action_new_client(self) -> None:
         from ..upkeep import new_client
@@ -422,7 +423,7 @@ class PortfolioScreen(WorkbenchScreen):
 
     def on_data_grid_row_selected(self, event: DataGrid.RowSelected) -> None:
         event.stop()
-        self.app.open_client(event.key, "health")
+        self.app.open_client(cast(str, event.key), "health")
 
     # ----- sorting and filters ----------------------------------------------
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any, cast
 
 from rich.cells import cell_len
 from rich.text import Text
@@ -85,7 +86,7 @@ def health_text(value: float | None, change: float | None) -> str:
 
 
 # The per-consultant table: header and how a cell reads from that consultant's metrics.
-OWNER_COLUMNS: list[tuple[str, object]] = [
+OWNER_COLUMNS: list[tuple[str, Callable[[Mapping[str, Any]], str]]] = [
     ("clients", lambda m: str(m["clients"])),
     ("retention", lambda m: percent(m["retention_rate"])),
     ("6m ok", lambda m: percent(m["sustained_6m"])),
@@ -374,9 +375,9 @@ class PracticeScreen(WorkbenchScreen):
     def on_data_grid_row_selected(self, event: DataGrid.RowSelected) -> None:
         event.stop()
         if isinstance(event.grid, MetricsTable):
-            self.open_metric(event.key)
+            self.open_metric(cast(str, event.key))  # metrics are keyed by name, asks by client id
         elif isinstance(event.grid, AsksTable):
-            self.app.open_client(event.key)
+            self.app.open_client(cast(str, event.key))
 
     def open_metric(self, key: str) -> None:
         metric = self.metrics.get(key)
@@ -386,7 +387,7 @@ class PracticeScreen(WorkbenchScreen):
             self.notify(f"{metric['label']}: no client is behind this number for {PERIOD_LABELS[self.data.period]}")
             return
         period = f"{self.data.results['from']} to {self.data.results['to']}"
-        self.app.push_screen(BehindPanel(metric, period), lambda chosen: chosen and self.app.open_client(chosen))
+        self.app.push_screen(BehindPanel(metric, period), lambda chosen: self.app.open_client(chosen) if chosen else None)
 
     # ----- period and scope ----------------------------------------------------
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.binding import Binding
@@ -15,6 +17,9 @@ from ..screens.base import WorkbenchScreen
 from ..widgets.dialogs import PromptDialog
 from ..widgets.grid import Column, DataGrid
 from ..widgets.tables import Cell, band_grid_cell
+
+if TYPE_CHECKING:
+    from ...app.session import Session
 
 
 def check_date(text: str) -> tuple[date | None, str | None]:
@@ -133,7 +138,7 @@ class TodayScreen(WorkbenchScreen):
     """
 
     day: date | None = None  # the day of the agenda shown
-    last_change: tuple[str, object] | None = None  # what ``u`` takes back: its summary and the command that does it
+    last_change: tuple[str, Callable[[Session], object]] | None = None  # what ``u`` takes back: its summary and the command that does it
 
     def compose_body(self):
         yield Static("Loading the agenda…", id="summary")
@@ -251,7 +256,7 @@ class TodayScreen(WorkbenchScreen):
 
         self.write(change)
 
-    def undoable(self, summary: str, reverse) -> None:
+    def undoable(self, summary: str, reverse: Callable[[Session], object]) -> None:
         """Remember the session's last outcome or closed action item, and how to take it back (``u``)."""
         self.last_change = (summary, reverse)
 
@@ -292,7 +297,7 @@ class TodayScreen(WorkbenchScreen):
         if row:
             self.app.push_screen(
                 PromptDialog(f"Skip the {row.kind} touchpoint of {row.client_name} on {row.date}: why?", check_reason),
-                lambda reason: reason and self._record(row, "skipped", reason=reason),
+                lambda reason: self._record(row, "skipped", reason=reason) if reason else None,
             )
 
     def action_move(self) -> None:
@@ -317,7 +322,7 @@ class TodayScreen(WorkbenchScreen):
                 check,
                 value=(self.app.plan_day + timedelta(days=1)).isoformat(),
             ),
-            lambda day: day and self._record(row, "moved", to=day),
+            lambda day: self._record(row, "moved", to=day) if day else None,
         )
 
     def action_new_client(self) -> None:
@@ -334,7 +339,9 @@ class TodayScreen(WorkbenchScreen):
             return
         from ..widgets.forms import action_item_form
 
-        self.app.push_screen(action_item_form(row.client_name, row.owner, self.app.plan_day), lambda item: item and self._add_action(row, item))
+        self.app.push_screen(
+            action_item_form(row.client_name, row.owner, self.app.plan_day), lambda item: self._add_action(row, item) if item else None
+        )
 
     def _add_action(self, row: AgendaRow | ActionDue, item) -> None:
         def change(session) -> str:

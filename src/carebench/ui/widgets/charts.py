@@ -94,7 +94,8 @@ class KpiChart(Widget):
         # Baseline and target as flat lines, each labelled at its right end.
         for label, value, colour, marker in (("baseline", kpi.baseline, "foreground-muted", "┄"), ("target", kpi.target, "success", "━")):
             plt.plot(ends, [value] * len(ends), marker=marker, color=self._colour(colour))
-            plt.text(f"{label} {with_unit(value, unit)}", x=ends[-1], y=value, alignment="right", color=self._colour(colour))
+            # plotext places text at a date on a date axis; its hint for x names only numbers.
+            plt.text(f"{label} {with_unit(value, unit)}", x=ends[-1], y=value, alignment="right", color=self._colour(colour))  # type: ignore[arg-type]
         plt.plot(dates, values, marker="braille", color=self._colour("primary"))
         if len(dates) == 1:
             plt.scatter(dates, values, marker="●", color=self._colour("primary"))

@@ -6,7 +6,7 @@ What they show often names stored things (a client, a ticket's title): it is mad
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from rich.text import Text
 from textual import work
@@ -19,6 +19,8 @@ from textual.widgets import Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
 from ...app.inputs import inert
+
+_Result = TypeVar("_Result")
 
 # A check takes the typed text and returns (value, None) or (None, "what is wrong").
 Check = Callable[[str], tuple[object, str | None]]
@@ -119,9 +121,9 @@ class FormDialog(ModalScreen[Any]):
 
     def values(self) -> dict[str, str]:
         result = {}
-        for name, *_ in self.fields:
-            widget = self.query_one(f"#f-{name}")
-            result[name] = str(widget.value) if widget.value is not None else ""
+        for name, _label, _initial, choices in self.fields:
+            value = self.query_one(f"#f-{name}", Select).value if choices else self.query_one(f"#f-{name}", Input).value
+            result[name] = str(value) if value is not None else ""
         return result
 
     def show_error(self, problem: str) -> None:
@@ -310,5 +312,5 @@ class KeysDialog(ModalScreen[None]):
 
         self.query_one(VerticalScroll).scroll_relative(y=lines, animate=False)
 
-    def action_dismiss(self) -> None:
+    async def action_dismiss(self, result: None = None) -> None:
         self.dismiss(None)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from pydantic import ValidationError
 from textual.widgets import Input
@@ -16,7 +17,7 @@ from ..widgets.dialogs import FormDialog
 PRIORITY_OPTIONS = ["medium", *(p for p in PRIORITIES if p != "medium")]
 
 
-def action_item_form(client_name: str, owner: str, day: date) -> FormDialog:
+def action_item_form(client_name: str, owner: str, day: date) -> FormDialog[ActionItem]:
     """Text, owner (default: the client's owner), due date (default: a week on) and priority."""
 
     def validate(values: dict[str, str]):
@@ -41,7 +42,7 @@ def action_item_form(client_name: str, owner: str, day: date) -> FormDialog:
     )
 
 
-def ticket_form(client_name: str, now: datetime) -> FormDialog:
+def ticket_form(client_name: str, now: datetime) -> FormDialog[Ticket]:
     """Log a support ticket: what, business impact, users affected, category, when it came in (default: now)."""
 
     def validate(values: dict[str, str]):
@@ -71,7 +72,7 @@ def ticket_form(client_name: str, now: datetime) -> FormDialog:
     )
 
 
-def resolve_form(ref: str, title: str, now: datetime) -> FormDialog:
+def resolve_form(ref: str, title: str, now: datetime) -> FormDialog[dict[str, Any]]:
     """When a ticket was resolved, and whether at the first contact or after escalating it."""
 
     def validate(values: dict[str, str]):
@@ -95,7 +96,7 @@ def resolve_form(ref: str, title: str, now: datetime) -> FormDialog:
     )
 
 
-def learning_form(client_name: str) -> FormDialog:
+def learning_form(client_name: str) -> FormDialog[dict[str, Any]]:
     """A lesson learned or a decision: what, and why (who and when come from the check-in)."""
 
     def validate(values: dict[str, str]):
@@ -112,7 +113,7 @@ def learning_form(client_name: str) -> FormDialog:
     )
 
 
-def opportunity_form(client_name: str, current: dict | None = None) -> FormDialog:
+def opportunity_form(client_name: str, current: dict | None = None) -> FormDialog[Opportunity]:
     """Add or edit an opportunity; numbers and dates are checked as they would be on the command line."""
     current = current or {}
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from rich.cells import cell_len
 from rich.text import Text
 
@@ -22,7 +24,7 @@ class Cell:
 
     __slots__ = ("plain", "style", "justify")
 
-    def __init__(self, plain: str, style: str = "", justify: str | None = None) -> None:
+    def __init__(self, plain: str, style: str = "", justify: Literal["left", "center", "right"] | None = None) -> None:
         self.plain, self.style, self.justify = inert(plain), style, justify
 
     def __str__(self) -> str:
