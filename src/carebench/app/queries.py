@@ -148,11 +148,17 @@ def _health_from_row(row: tuple, weights) -> Health:
 
 
 def health_list(session: Session) -> tuple[Health, ...]:
-    """Every active client's latest health, most critical first (clients never assessed last)."""
+    """Every active client's latest health, most critical first (core.triage.critical_order), each with its reason."""
+    from dataclasses import replace
+
+    from ..core.triage import critical_order, triage_reason
+
     with session.reading() as store:
         rows = store.latest_assessments(session.today)
+        facts = {client: fact for client, (_row, fact) in _triage_facts(store, session.today).items()}
     found = [_health_from_row(row, session.rules.weights) for row in rows]
-    return tuple(sorted(found, key=lambda h: (h.overall is None, h.overall or 0, h.client)))
+    found = [replace(h, reason=triage_reason(facts[h.client]).text) for h in found]
+    return tuple(sorted(found, key=lambda h: (critical_order(facts[h.client]), h.client_name.casefold(), h.client)))
 
 
 def _suggestions(client, day: date, session: Session, statuses: list) -> dict[str, Suggestion]:
@@ -339,14 +345,56 @@ def pipeline(session: Session, client_id: str | None = None) -> Pipeline:
     )
 
 
+def _triage_facts(store, day: date) -> dict:
+    """Per client (by id) its stored triage row on ``day`` and the core's TriageFacts of it: the standing, the
+    latest assessment's sub-score moves, the touchpoints overdue and the tickets open at the day's end."""
+    from ..core.support import priority
+    from ..core.terms import seniority
+    from ..core.triage import TriageFacts
+
+    rows = store.triage_rows(day)
+    drivers, tickets = store.triage_signals(day)
+    overdue: dict[str, list[tuple[str, int]]] = {}
+    for item in store.agenda_rows(day):
+        if item.status == "overdue":
+            overdue.setdefault(item.client, []).append((item.kind, item.missed))
+    found = {}
+    for r in rows:
+        missed = overdue.get(r.client, [])
+        priorities = [priority(impact, users) for impact, users in tickets.get(r.client, [])]
+        moves = tuple((d["subscore"], d["before"], d["after"]) for d in json.loads(drivers.get(r.client) or "[]"))
+        found[r.client] = (
+            r,
+            TriageFacts(
+                tier=r.tier,
+                day=day_number(date.fromisoformat(r.go_live), day),
+                band=r.band,
+                overall=r.overall,
+                drivers=moves,
+                backsliding=r.backsliding,
+                overdue=sum(count for _kind, count in missed),
+                overdue_kind=min((kind for kind, _count in missed), key=seniority, default=None),
+                open_p1=priorities.count("P1"),
+                open_p2=priorities.count("P2"),
+                open_tickets=len(priorities),
+                status=r.status,
+            ),
+        )
+    return found
+
+
 def triage(session: Session) -> tuple[TriageRow, ...]:
-    """One row per client: health and its change, tier, phase, next touchpoint, KPIs on target, backsliding, pipeline."""
+    """One row per client: health and its change, tier, phase, next touchpoint, KPIs on target, backsliding, pipeline,
+    and why it stands where it does (core.triage)."""
+    from ..core.triage import critical_order, triage_reason
+
     day = session.today
     with session.reading() as store:
-        rows = store.triage_rows(day)
+        facts = _triage_facts(store, day)
     found = []
-    for r in rows:
-        number = day_number(date.fromisoformat(r.go_live), day)
+    for r, fact in facts.values():
+        number = fact.day
+        reason = triage_reason(fact)
         upcoming = NextTouchpoint(date.fromisoformat(r.next_date), r.next_kind) if r.next_date else None
         found.append(
             TriageRow(
@@ -366,6 +414,12 @@ def triage(session: Session) -> tuple[TriageRow, ...]:
                 r.kpis_on_target,
                 r.kpis,
                 r.weighted_pipeline,
+                fact.overdue,
+                fact.open_p1,
+                fact.open_tickets,
+                reason.text,
+                reason.short,
+                critical_order(fact),
             )
         )
     return tuple(found)

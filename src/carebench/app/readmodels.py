@@ -206,11 +206,14 @@ class Health(Record):
     delta: float | None
     drivers: tuple[Driver, ...]
     note: str | None = None
+    reason: str | None = None  # in the portfolio's list: why the client stands where it does (core.triage)
 
     def to_json(self) -> Any:
         data = to_json_fields(self)
         if self.date is None:  # never assessed: there is no note to speak of
             del data["note"]
+        if self.reason is None:  # one client's breakdown: its place in the list is not asked for
+            del data["reason"]
         return data
 
 
@@ -440,6 +443,12 @@ class TriageRow(Record):
     kpis_on_target: int
     kpis: int
     weighted_pipeline: float
+    overdue: int = 0  # touchpoints missed by the day
+    open_p1: int = 0  # P1 tickets open at the day's end
+    open_tickets: int = 0
+    reason: str = ""  # core.triage.triage_reason: why the client stands where it does, in words
+    reason_short: str = ""  # the same in at most core.triage.SHORT_WIDTH cells
+    critical: tuple = ()  # core.triage.critical_order: the key of "most critical first"
 
 
 # ----- lists --------------------------------------------------------------------------------------------------

@@ -1500,6 +1500,24 @@ class Store:
             found.append(TriageRow._make((*row, next_date, next_kind, backsliding, on_target, kpis, weighted)))
         return found
 
+    def triage_signals(self, day: date) -> tuple[dict[str, str], dict[str, list[tuple[str, str]]]]:
+        """What triage weighs beside the standing rows on ``day``: per client the drivers (JSON) of its latest
+        assessment by then, and the (impact, users) of each ticket still open at the day's end."""
+        end = (day + timedelta(days=1)).isoformat()
+        drivers = dict(
+            self.conn.execute(
+                "SELECT c.id, (SELECT drivers FROM assessment_health WHERE client_id = c.id AND date <= ? ORDER BY date DESC LIMIT 1) "
+                "FROM clients c",
+                (day.isoformat(),),
+            ).fetchall()
+        )
+        tickets: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        for client, impact, users in self.conn.execute(
+            "SELECT client_id, impact, users FROM tickets WHERE opened < ?1 AND (resolved IS NULL OR resolved >= ?1) ORDER BY client_id, id", (end,)
+        ):
+            tickets[client].append((impact, users))
+        return {k: v for k, v in drivers.items() if v}, dict(tickets)
+
     def touchpoints_between(self, client_id: str, start: date, end: date) -> list[TouchpointRow]:
         """The client's touchpoints dated from ``start`` to ``end``, as core.schedule.schedule gives them (and superseded when)."""
         self.require_client(client_id)
