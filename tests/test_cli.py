@@ -252,12 +252,17 @@ def test_health_list_most_critical_first(sr):
     assert acme["performance"] == {"score": 5.33, "weight": 0.4, "subscores": {"achievement": 5, "trend": 5, "sustainability": 6}}
     assert acme["adoption"]["score"] == 4.67 and acme["adoption"]["weight"] == 0.3
     assert acme["relationship"]["score"] == 5.67 and acme["relationship"]["weight"] == 0.3
-    # as of 2026-05-20: acme not yet assessed (listed last), beta only has its green assessment
+    # every row says why it stands where it does
+    assert data[2]["reason"] == "monthly optimization session overdue"
+    assert all(isinstance(r["reason"], str) and r["reason"] for r in data)
+    # as of 2026-05-20: acme not yet assessed but in its first days of support, so it comes before the green
+    # ones (never last by default); beta only has its green assessment
     assert [(r["client"], r["overall"], r["band"], r["delta"]) for r in earlier] == [
+        ("acme", None, None, None),
         ("beta", 8.3, "green", None),
         ("cobalt", 9.0, "green", None),
-        ("acme", None, None, None),
     ]
+    assert earlier[0]["reason"].startswith("not assessed, day ")
 
 
 def test_health_of_one_client_with_history(sr):

@@ -499,3 +499,18 @@ async def test_a_name_stored_with_escape_sequences_is_drawn_written_out(db):
         lines = [table.render_line(y).text for y in range(table.row_count + 1)]
         assert drawn(table, "beta")[0] == "Beta\\x1b]0;pwned\\x07\\u202e"
         assert not any(re.search("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]", line) for line in lines)
+
+
+async def test_enter_on_a_row_opens_that_clients_health_breakdown(db):
+    app = CarebenchApp(db, today=DAY, user="ana")
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_portfolio(app, pilot)
+        table = screen.query_one(PortfolioTable)
+        table.move_cursor(order(screen).index("beta"))
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert app.current_mode == "health" and app.client_id == "beta"
+        health = app.screen
+        assert "Beta Health" in str(health.query_one("#health-title", Static).render())
+        breakdown = str(health.query_one("#breakdown").render())
+        assert "sustainability" in breakdown and "Performance" in breakdown

@@ -63,14 +63,18 @@ def schedule_cmd(client, start, end, as_json, db_path):
 @json_option
 @db_option
 def health(client, as_of, as_json, db_path):
-    """Health scores: every active client (most critical first), or one client's breakdown and history."""
+    """Health scores: every active client (most critical first, each with why), or one client's breakdown and history.
+
+    Clients not assessed yet take their place by what is known of them (tier, day of support, open tickets,
+    overdue touchpoints, KPIs slipping back), not last.
+    """
     here = session(db_path, day=as_of)
     if not client:
         found = queries.health_list(here)
         if as_json:
             return emit_json(to_json(found))
-        rows = [[r.client_name, r.overall, r.band, r.delta, r.date] for r in found]
-        return table(f"Health as of {here.today}", ["client", "overall", "band", "change", "assessed"], rows)
+        rows = [[r.client_name, r.overall, r.band or "not assessed", r.delta, r.date, r.reason] for r in found]
+        return table(f"Health as of {here.today}", ["client", "overall", "band", "change", "assessed", "why"], rows)
     detail = queries.health_detail(here, client)
     if as_json:
         return emit_json(detail.to_json())
