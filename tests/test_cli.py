@@ -884,3 +884,16 @@ def test_errors_say_the_rule_in_carebenchs_words_not_the_validators(fresh, tmp_p
     assert "clients[0].go_live: must be a date, YYYY-MM-DD" in refused.stderr
     assert "clients[0].investment: must be a number" in refused.stderr
     assert "Input should" not in refused.stderr
+
+
+def test_a_retained_share_that_means_nothing_is_null_with_its_reason(run, db):
+    run.ok("add-client", "zeta", "--name", "Zeta Bank", "--tier", "gold", "--go-live", "2026-05-04", db=db)
+    kpi = ("--category", "diagnostic", "--unit", "tickets", "--direction", "lower", "--baseline", "14", "--target", "8")
+    run.ok("add-kpi", "zeta", "tickets", "--name", "Support tickets", *kpi, db=db)
+    run.ok("reading", "zeta", "tickets", "13", "--date", "2026-06-01", db=db)
+    run.ok("reading", "zeta", "tickets", "32", "--date", "2026-06-10", "--force", db=db)
+    (tickets,) = [k for k in run.json("kpis", "zeta", "--date", AS_OF, "--json", db=db) if k["key"] == "tickets"]
+    # (32 - 14) / (13 - 14) = -1800%: worse than the baseline, so no share; the key stays, null
+    assert tickets["backsliding"] is True and tickets["peak"] == 13
+    assert tickets["retained"] is None
+    assert "worse than its baseline" in tickets["retained_note"]

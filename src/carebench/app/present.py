@@ -115,10 +115,22 @@ def thin(points: list, limit: int) -> list:
     return [points[round(i * step)] for i in range(limit)]
 
 
+NO_SHARE = "—"
+"""How a retained share that cannot be meaningful reads (core.kpis.retained_note says why)."""
+
+
+def no_share_notes(kpis) -> list[str]:
+    """Beneath a table of gains kept, what each "—" means: one line per reason, naming its KPIs (dicts of the JSON form)."""
+    notes: dict[str, list[str]] = {}
+    for kpi in kpis:
+        if kpi["retained"] is None and kpi.get("retained_note"):
+            notes.setdefault(kpi["retained_note"], []).append(kpi["name"])
+    return [f"{NO_SHARE} {', '.join(names)}: {note}." for note, names in notes.items()]
+
+
 def kept(retained: float | None) -> str:
-    """The share of a KPI's best gain it still holds, as a percent ("none" once it is worse than its baseline)."""
-    if retained is None:
-        return "–"
-    if retained < 0:
-        return "none (worse than baseline)"
+    """The share of a KPI's best gain it still holds, as a percent; "—" when there is no meaningful share
+    (the read models give None then, and the reason in ``retained_note``)."""
+    if retained is None or retained < 0:
+        return NO_SHARE
     return f"{round(retained * 100)}%"

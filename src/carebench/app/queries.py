@@ -205,9 +205,15 @@ def health_detail(session: Session, client_id: str) -> HealthDetail:
 
 
 def _standing(status) -> KpiStanding:
+    """A KPI's standing as shown: a retained share that cannot be meaningful is None, with the reason beside it."""
+    from ..core.kpis import retained_note
+
     data = status._asdict() if hasattr(status, "_asdict") else status.model_dump()
     data["current_date"] = _day(data["current_date"]) if isinstance(data["current_date"], str) else data["current_date"]
-    return KpiStanding(**data)
+    note = retained_note(data["direction"], data["baseline"], data["target"], data["peak"], data["retained"])
+    if note:
+        data["retained"] = None
+    return KpiStanding(**data, retained_note=note)
 
 
 def kpis(session: Session, client_id: str) -> tuple[KpiStanding, ...]:

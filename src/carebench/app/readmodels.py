@@ -284,6 +284,7 @@ class KpiStanding(Record):
     previous: float | None
     current_date: date | None
     readings_count: int
+    retained_note: str | None = None  # why there is no meaningful retained share (core.kpis.retained_note)
 
 
 @record
