@@ -110,3 +110,18 @@ def validation_message(exc) -> str:
     where = ".".join(str(p) for p in error["loc"])
     message = error_text(error)
     return f"{where}: {message}" if where else message
+
+
+def parse_next_action_day(text: str) -> tuple[date | None, int | None]:
+    """A next action's day as typed: (date, None) for YYYY-MM-DD, (None, N) for "month N" (N months after go-live)."""
+    from ..core.pipeline import engagement_month_of
+
+    try:
+        month = engagement_month_of(text)
+    except ValueError as exc:
+        raise UserError(f"next action date: {exc}") from None
+    if month is not None:
+        return None, month
+    if not DATE_RE.fullmatch(text.strip()):
+        raise UserError(f"next action date: '{text.strip()}' is neither a date (YYYY-MM-DD) nor 'month N' (N months after go-live)")
+    return parse_date(text), None

@@ -134,3 +134,39 @@ def kept(retained: float | None) -> str:
     if retained is None or retained < 0:
         return NO_SHARE
     return f"{round(retained * 100)}%"
+
+
+def engagement_when(day: date | None, month: int | None, short: bool = False) -> str:
+    """A next action's day, also as the month of the engagement: "Month 3 (2026-09-14)", short "Month 3 (09-14)";
+    a day in the first month after go-live is only its date."""
+    if day is None:
+        return ""
+    shown = f"{day:%m-%d}" if short else day.isoformat()
+    return f"Month {month} ({shown})" if month else shown
+
+
+def next_action_text(action: str | None, day: date | None, month: int | None) -> str:
+    """A next action with its day: "Month 3 (2026-09-14): present the supply-chain opportunity"."""
+    when = engagement_when(day, month)
+    return f"{when}: {action}" if when and action else when or action or ""
+
+
+def investment_range(low: float | None, high: float | None, compact: bool = False) -> str:
+    """What an opportunity would cost the client: "45,000–65,000" (compact "45k–65k"), one end alone, or "–"."""
+    ends = [money(v, whole=True, compact=compact) for v in (low, high) if v is not None]
+    if len(ends) == 2 and ends[0] == ends[1]:
+        return ends[0]
+    return "–".join(ends) if ends else "–"
+
+
+def timeline(start: int | None, end: int | None, compact: bool = False) -> str:
+    """When an opportunity would run, in months after go-live: "months 6–8 after go-live" (compact "m 6–8")."""
+    if start is None and end is None:
+        return "–"
+    if start is None or end is None or start == end:
+        months = f"month {start if end is None else end}"
+    else:
+        months = f"months {start}–{end}"
+    if compact:
+        return months.replace("months ", "m ").replace("month ", "m ")
+    return f"{months} after go-live"

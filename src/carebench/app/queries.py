@@ -309,13 +309,14 @@ def _upcoming(row):
 
 def pipeline(session: Session, client_id: str | None = None) -> Pipeline:
     """Every opportunity (with its id and version, for editing), its weighted value and readiness, and the totals."""
-    from ..core.pipeline import pipeline_totals, readiness, weighted_value
+    from ..core.pipeline import engagement_month, pipeline_totals, readiness, weighted_value
 
     with session.reading() as store:
         if client_id:
             store.require_client(client_id)
         bands = store.bands_on(session.today)
         names = dict(store.client_names())
+        go_lives = store.go_lives()
         rows = store.opportunities(client_id)
     shown = tuple(
         PipelineRow(
@@ -336,6 +337,8 @@ def pipeline(session: Session, client_id: str | None = None) -> Pipeline:
             row["end_month"],
             row["next_action"],
             _day(row["next_action_date"]),
+            go_lives[row["client_id"]],
+            engagement_month(go_lives[row["client_id"]], _day(row["next_action_date"])) if row["next_action_date"] else None,
         )
         for row in rows
     )

@@ -398,6 +398,8 @@ class PipelineRow(Record):
     end_month: int | None
     next_action: str | None
     next_action_date: date | None
+    go_live: date | None = None  # the client's, which the months of the timeline and "Month N" count from
+    next_action_month: int | None = None  # core.pipeline.engagement_month of the next action's date
 
 
 @record

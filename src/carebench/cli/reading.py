@@ -9,6 +9,7 @@ import click
 
 from ..app import queries
 from ..app.inputs import UserError, inert
+from ..app.present import investment_range, next_action_text, timeline
 from ..app.readmodels import to_json
 from .group import DATE, cli, date_option, db_option, emit_json, json_option, session, table
 
@@ -154,15 +155,30 @@ def kpis(client, as_of, as_json, db_path):
 @json_option
 @db_option
 def pipeline(client, as_of, as_json, db_path):
-    """Expansion opportunities with weighted values and readiness."""
+    """Expansion opportunities: value, investment range, timeline (months after go-live), probability, weighted value,
+    readiness and next action ("Month 3 (2026-09-14): ...")."""
     data = queries.pipeline(session(db_path, day=as_of), client)
     if as_json:
         return emit_json(data.to_json())
-    rows = [[o.client_name, o.title, o.stage, f"{o.value:,.0f}", f"{o.probability}%", f"{o.weighted:,.0f}", o.readiness] for o in data.opportunities]
+    rows = [
+        [
+            o.client_name,
+            o.title,
+            o.stage,
+            f"{o.value:,.0f}",
+            investment_range(o.investment_low, o.investment_high),
+            timeline(o.start_month, o.end_month),
+            f"{o.probability}%",
+            f"{o.weighted:,.0f}",
+            o.readiness,
+            next_action_text(o.next_action, o.next_action_date, o.next_action_month),
+        ]
+        for o in data.opportunities
+    ]
     totals = data.totals
     table(
         "Expansion pipeline",
-        ["client", "opportunity", "stage", "value", "prob.", "weighted", "readiness"],
+        ["client", "opportunity", "stage", "value", "investment", "timeline", "prob.", "weighted", "readiness", "next action"],
         rows,
         caption=f"open pipeline {totals.value:,.0f}, weighted {totals.weighted:,.0f}",
     )
