@@ -10,7 +10,7 @@ from collections.abc import Callable
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Grid, Vertical
+from textual.containers import Grid, Vertical, VerticalScroll
 from textual.fuzzy import Matcher
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Select, Static
@@ -61,6 +61,10 @@ class PromptDialog(ModalScreen[object | None]):
         self.dismiss(None)
 
 
+class FormBody(VerticalScroll, can_focus=False):
+    """A form's fields, scrolled to the one in focus on a short terminal (the first field keeps the cursor)."""
+
+
 class FormDialog(ModalScreen[dict | None]):
     """A small form: labelled fields, one validation over all of them, errors shown inline.
 
@@ -70,7 +74,7 @@ class FormDialog(ModalScreen[dict | None]):
 
     DEFAULT_CSS = """
     FormDialog { align: center middle; }
-    FormDialog > Vertical { width: 76; max-width: 98%; height: auto; max-height: 98%; border: round $primary; padding: 0 1; background: $surface; }
+    FormDialog > FormBody { width: 76; max-width: 98%; height: auto; max-height: 98%; border: round $primary; padding: 0 1; background: $surface; }
     FormDialog Grid { grid-size: 2; grid-columns: 18 1fr; grid-rows: auto; height: auto; }
     FormDialog Grid Label { padding: 1 0 0 0; }
     FormDialog .error { color: $error; height: auto; }
@@ -86,7 +90,7 @@ class FormDialog(ModalScreen[dict | None]):
         self.validate = validate
 
     def compose(self) -> ComposeResult:
-        with Vertical():
+        with FormBody():
             yield Label(Text(inert(self.form_title), style="bold"))
             with Grid():
                 for name, label, initial, choices in self.fields:
