@@ -136,18 +136,18 @@ def kept(retained: float | None) -> str:
     return f"{round(retained * 100)}%"
 
 
-def engagement_when(day: date | None, month: int | None, short: bool = False) -> str:
-    """A next action's day, also as the month of the engagement: "Month 3 (2026-09-14)", short "Month 3 (09-14)";
-    a day in the first month after go-live is only its date."""
+def engagement_when(day: date | None, month: int | None, short: bool = False, written=None) -> str:
+    """A next action's day, also as the month of the engagement: "Month 3 (2026-09-14)", short "Month 3 (09-14)"
+    (``written`` formats the day otherwise); a day in the first month after go-live is only its date."""
     if day is None:
         return ""
-    shown = f"{day:%m-%d}" if short else day.isoformat()
+    shown = written(day) if written else f"{day:%m-%d}" if short else day.isoformat()
     return f"Month {month} ({shown})" if month else shown
 
 
-def next_action_text(action: str | None, day: date | None, month: int | None) -> str:
+def next_action_text(action: str | None, day: date | None, month: int | None, written=None) -> str:
     """A next action with its day: "Month 3 (2026-09-14): present the supply-chain opportunity"."""
-    when = engagement_when(day, month)
+    when = engagement_when(day, month, written=written)
     return f"{when}: {action}" if when and action else when or action or ""
 
 

@@ -17,8 +17,10 @@ from ..app.present import (
     PLAIN_UNITS,
     kept,
     long_date,
+    investment_range,
     money,
     month_label,
+    next_action_text,
     no_share_notes,
     number,
     plural,
@@ -26,6 +28,7 @@ from ..app.present import (
     signed,
     sparkline,
     thin,
+    timeline,
     with_unit,
 )
 from ..app.session import Session
@@ -438,6 +441,10 @@ def s_improve(f: Facts) -> dict:
     return d.section("improve", "Where to improve next", d.bullets(shown, empty=empty))
 
 
+def _iso(text: str | None) -> date | None:
+    return date.fromisoformat(text) if text else None
+
+
 def s_expansion(f: Facts) -> dict:
     title = "Expansion pipeline" if f.kind == "qbr" else "Expansion readiness"
     ready = readiness(f.health["band"])
@@ -446,19 +453,21 @@ def s_expansion(f: Facts) -> dict:
     open_rows = [o for o in rows if o["stage"] in OPEN_STAGES]
     blocks.append(
         d.table(
-            ["Opportunity", "Stage", "Annual value", "Chance", "Weighted value", "Next step"],
+            ["Opportunity", "Stage", "Annual value", "Investment", "Timeline", "Chance", "Weighted value", "Next step"],
             [
                 [
                     o["title"],
                     o["stage"],
                     money(o["value"]),
+                    investment_range(o["investment_low"], o["investment_high"]),
+                    timeline(o["start_month"], o["end_month"]),
                     f"{o['probability']}%",
                     money(o["weighted"]),
-                    (f"{o['next_action']} ({short_date(o['next_action_date'])})" if o["next_action_date"] else o["next_action"]) or "–",
+                    next_action_text(o["next_action"], _iso(o["next_action_date"]), o["next_action_month"], written=short_date) or "–",
                 ]
                 for o in open_rows
             ],
-            "llrrrl",
+            "llrrlrrl",
             empty="No open expansion opportunities are recorded.",
         )
     )
