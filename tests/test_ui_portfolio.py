@@ -18,8 +18,8 @@ import pytest
 from textual.widgets import Input, Static
 
 from carebench.app.readmodels import NextTouchpoint, TriageRow
-from carebench.core.triage import TriageFacts, critical_order, triage_reason
 from carebench.core.models import Assessment, Client, Kpi, Opportunity, Portfolio, Reading, Scores
+from carebench.core.triage import TriageFacts, critical_order, triage_reason
 from carebench.store import Store
 from carebench.ui import app as app_module
 from carebench.ui.app import CarebenchApp

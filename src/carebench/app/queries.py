@@ -338,7 +338,7 @@ def pipeline(session: Session, client_id: str | None = None) -> Pipeline:
             row["next_action"],
             _day(row["next_action_date"]),
             go_lives[row["client_id"]],
-            engagement_month(go_lives[row["client_id"]], _day(row["next_action_date"])) if row["next_action_date"] else None,
+            engagement_month(go_lives[row["client_id"]], date.fromisoformat(row["next_action_date"])) if row["next_action_date"] else None,
         )
         for row in rows
     )

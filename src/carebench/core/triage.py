@@ -81,7 +81,9 @@ def _known(facts: TriageFacts) -> list[Reason]:
     """The reasons the day's facts give, strongest first (the band aside)."""
     found: list[Reason] = []
     if facts.open_p1:
-        found.append(Reason(f"{_count(facts.open_p1, 'open P1 ticket')}", f"{facts.open_p1} P1 open" if facts.open_p1 > 1 else "P1 open", "ticket-p1"))
+        found.append(
+            Reason(f"{_count(facts.open_p1, 'open P1 ticket')}", f"{facts.open_p1} P1 open" if facts.open_p1 > 1 else "P1 open", "ticket-p1")
+        )
     if facts.overdue_kind in ESCALATIONS:
         label = KIND_LABEL[facts.overdue_kind]
         found.append(Reason(f"{label} overdue", ESCALATION_SHORT[facts.overdue_kind], "escalation-overdue"))
@@ -103,7 +105,9 @@ def _known(facts: TriageFacts) -> list[Reason]:
 
 def _drop_reason(drop: tuple[str, int, int]) -> Reason:
     name, before, after = drop
-    return Reason(f"{name.replace('_', ' ')} down {before - after} ({before} → {after})", f"{SUBSCORE_SHORT[name]} −{before - after}", "subscore-drop")
+    return Reason(
+        f"{name.replace('_', ' ')} down {before - after} ({before} → {after})", f"{SUBSCORE_SHORT[name]} −{before - after}", "subscore-drop"
+    )
 
 
 def triage_reason(facts: TriageFacts) -> Reason:

@@ -15,9 +15,9 @@ from datetime import date, timedelta
 from ..app import queries
 from ..app.present import (
     PLAIN_UNITS,
+    investment_range,
     kept,
     long_date,
-    investment_range,
     money,
     month_label,
     next_action_text,

@@ -1517,8 +1517,7 @@ class Store:
         end = (day + timedelta(days=1)).isoformat()
         drivers = dict(
             self.conn.execute(
-                "SELECT c.id, (SELECT drivers FROM assessment_health WHERE client_id = c.id AND date <= ? ORDER BY date DESC LIMIT 1) "
-                "FROM clients c",
+                "SELECT c.id, (SELECT drivers FROM assessment_health WHERE client_id = c.id AND date <= ? ORDER BY date DESC LIMIT 1) FROM clients c",
                 (day.isoformat(),),
             ).fetchall()
         )
