@@ -212,9 +212,9 @@ COMPACT_COLUMNS: Columns = (
     ("pipe", lambda r, day: money(r.weighted_pipeline, True), "right"),
     ("tier", lambda r, day: TIER_SHORT.get(r.tier, r.tier), "left"),
 )
-# In words the reason is cut at WHY_MAX cells (the line under the table has it whole); the words layout is
-# taken when its columns up to the next touchpoint fit.
-WHY_MAX, WORDS_SHOWN = 30, 5
+# In words the reason is cut at WHY_MAX cells, WHY_WORDS_MAX in the words layout (the line under the table
+# has it whole); the words layout is taken when its columns up to the next touchpoint fit.
+WHY_MAX, WHY_WORDS_MAX, WORDS_SHOWN = 30, 24, 5
 
 
 @dataclass(frozen=True)
@@ -239,10 +239,10 @@ def layouts(rows: Sequence[TriageRow], day: date) -> Layouts:
 
     longest = widest(row.client_name for row in rows)
 
-    def capped(columns) -> tuple[int, ...]:
-        return tuple(min(w, WHY_MAX) if label == "why" else w for (label, _, _), w in zip(columns, widths(columns)))
+    def capped(columns, most: int) -> tuple[int, ...]:
+        return tuple(min(w, most) if label == "why" else w for (label, _, _), w in zip(columns, widths(columns)))
 
-    return Layouts(capped(FULL_COLUMNS), capped(WORDS_COLUMNS), widths(COMPACT_COLUMNS), max(6, longest))
+    return Layouts(capped(FULL_COLUMNS, WHY_MAX), capped(WORDS_COLUMNS, WHY_WORDS_MAX), widths(COMPACT_COLUMNS), max(6, longest))
 
 
 @dataclass(frozen=True)
