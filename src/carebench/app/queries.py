@@ -357,8 +357,7 @@ def pipeline(session: Session, client_id: str | None = None) -> Pipeline:
 def _triage_facts(store, day: date) -> dict:
     """Per client (by id) its stored triage row on ``day`` and the core's TriageFacts of it: the standing, the
     latest assessment's sub-score moves, the touchpoints overdue and the tickets open at the day's end."""
-    from ..core.support import priority
-    from ..core.terms import seniority
+    from ..core.terms import priority, seniority
     from ..core.triage import TriageFacts
 
     rows = store.triage_rows(day)

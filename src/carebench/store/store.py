@@ -1514,7 +1514,7 @@ class Store:
     def triage_signals(self, day: date) -> tuple[dict[str, str], dict[str, list[tuple[str, str]]]]:
         """What triage weighs beside the standing rows on ``day``: per client the drivers (JSON) of its latest
         assessment by then, and the (impact, users) of each ticket still open at the day's end."""
-        end = (day + timedelta(days=1)).isoformat()
+        end = f"{day + timedelta(days=1)}T00:00"  # as core.support.is_open at the midnight after the day
         drivers = dict(
             self.conn.execute(
                 "SELECT c.id, (SELECT drivers FROM assessment_health WHERE client_id = c.id AND date <= ? ORDER BY date DESC LIMIT 1) FROM clients c",
@@ -1523,7 +1523,7 @@ class Store:
         )
         tickets: dict[str, list[tuple[str, str]]] = defaultdict(list)
         for client, impact, users in self.conn.execute(
-            "SELECT client_id, impact, users FROM tickets WHERE opened < ?1 AND (resolved IS NULL OR resolved >= ?1) ORDER BY client_id, id", (end,)
+            "SELECT client_id, impact, users FROM tickets WHERE opened <= ?1 AND (resolved IS NULL OR resolved > ?1) ORDER BY client_id, id", (end,)
         ):
             tickets[client].append((impact, users))
         return {k: v for k, v in drivers.items() if v}, dict(tickets)
