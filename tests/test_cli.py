@@ -252,12 +252,17 @@ def test_health_list_most_critical_first(sr):
     assert acme["performance"] == {"score": 5.33, "weight": 0.4, "subscores": {"achievement": 5, "trend": 5, "sustainability": 6}}
     assert acme["adoption"]["score"] == 4.67 and acme["adoption"]["weight"] == 0.3
     assert acme["relationship"]["score"] == 5.67 and acme["relationship"]["weight"] == 0.3
-    # as of 2026-05-20: acme not yet assessed (listed last), beta only has its green assessment
+    # every row says why it stands where it does
+    assert data[2]["reason"] == "monthly optimization session overdue"
+    assert all(isinstance(r["reason"], str) and r["reason"] for r in data)
+    # as of 2026-05-20: acme not yet assessed but in its first days of support, so it comes before the green
+    # ones (never last by default); beta only has its green assessment
     assert [(r["client"], r["overall"], r["band"], r["delta"]) for r in earlier] == [
+        ("acme", None, None, None),
         ("beta", 8.3, "green", None),
         ("cobalt", 9.0, "green", None),
-        ("acme", None, None, None),
     ]
+    assert earlier[0]["reason"].startswith("not assessed, day ")
 
 
 def test_health_of_one_client_with_history(sr):
@@ -879,3 +884,68 @@ def test_errors_say_the_rule_in_carebenchs_words_not_the_validators(fresh, tmp_p
     assert "clients[0].go_live: must be a date, YYYY-MM-DD" in refused.stderr
     assert "clients[0].investment: must be a number" in refused.stderr
     assert "Input should" not in refused.stderr
+
+
+def test_a_retained_share_that_means_nothing_is_null_with_its_reason(run, db):
+    run.ok("add-client", "zeta", "--name", "Zeta Bank", "--tier", "gold", "--go-live", "2026-05-04", db=db)
+    kpi = ("--category", "diagnostic", "--unit", "tickets", "--direction", "lower", "--baseline", "14", "--target", "8")
+    run.ok("add-kpi", "zeta", "tickets", "--name", "Support tickets", *kpi, db=db)
+    run.ok("reading", "zeta", "tickets", "13", "--date", "2026-06-01", db=db)
+    run.ok("reading", "zeta", "tickets", "32", "--date", "2026-06-10", "--force", db=db)
+    (tickets,) = [k for k in run.json("kpis", "zeta", "--date", AS_OF, "--json", db=db) if k["key"] == "tickets"]
+    # (32 - 14) / (13 - 14) = -1800%: worse than the baseline, so no share; the key stays, null
+    assert tickets["backsliding"] is True and tickets["peak"] == 13
+    assert tickets["retained"] is None
+    assert "worse than its baseline" in tickets["retained_note"]
+
+
+def test_pipeline_table_shows_the_opportunity_as_tracked(sr):
+    result = sr("pipeline", "--client", "beta", "--date", AS_OF)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    header = next(line for line in out.splitlines() if "opportunity" in line)
+    columns = [c.strip() for c in header.strip("┃│ ").replace("┃", "│").split("│")]
+    assert columns == ["client", "opportunity", "stage", "value", "investment", "timeline", "prob.", "weighted", "readiness", "next action"]
+    analytics = next(line for line in out.splitlines() if "Analytics add-on" in line)
+    # beta went live 2026-04-01, so 2026-07-01 is three months after: shown both ways
+    for cell in ("50,000", "10,000–20,000", "months 3–6 after go-live", "25%", "12,500", "Month 3 (2026-07-01): Demo to the COO"):
+        assert cell in analytics, cell
+
+
+def test_a_next_action_entered_as_a_month_of_the_engagement(run, db):
+    run.ok("add-client", "zeta", "--name", "Zeta Bank", "--tier", "gold", "--go-live", "2026-06-14", db=db)
+    run.ok(
+        "add-opportunity",
+        "zeta",
+        *("--title", "Supply chain optimization", "--value", "180000", "--probability", "75"),
+        *("--investment-low", "45000", "--investment-high", "65000", "--start-month", "6", "--end-month", "8"),
+        *("--next-action", "Present the supply-chain opportunity", "--next-action-date", "Month 3"),
+        db=db,
+    )
+    (row,) = run.json("pipeline", "--client", "zeta", "--json", "--date", "2026-06-15", db=db)["opportunities"]
+    assert (row["next_action_date"], row["next_action_month"], row["go_live"]) == ("2026-09-14", 3, "2026-06-14")
+    assert (row["investment_low"], row["investment_high"], row["start_month"], row["end_month"]) == (45000, 65000, 6, 8)
+    assert row["weighted"] == 135000
+    out = run.ok("pipeline", "--client", "zeta", "--date", "2026-06-15", db=db).stdout
+    assert "Month 3 (2026-09-14): Present the" in out  # (the table wraps the rest)
+
+
+@pytest.mark.parametrize(
+    ("when", "message"),
+    [
+        ("month 0", "after 'month' write a whole number of months after go-live from 1 to 240, not 0"),
+        ("month x", "not x"),
+        ("month", "not nothing"),
+        ("month 241", "not 241"),
+        ("month 2.5", "not 2.5"),
+        ("next week", "is neither a date (YYYY-MM-DD) nor 'month N'"),
+    ],
+    ids=["month-0", "month-x", "month-alone", "past-240", "fraction", "words"],
+)
+def test_a_bad_next_action_month_is_refused_and_nothing_is_stored(run, db, when, message):
+    run.ok("add-client", "zeta", "--name", "Zeta Bank", "--tier", "gold", "--go-live", "2026-06-14", db=db)
+    result = run("add-opportunity", "zeta", "--title", "T", "--value", "1", "--probability", "5", "--next-action-date", when, db=db)
+    assert result.returncode == 2
+    assert result.stderr.startswith("error: next action date:") and message in result.stderr
+    assert "Traceback" not in result.stderr
+    assert run.json("pipeline", "--json", db=db)["opportunities"] == []

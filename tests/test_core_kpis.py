@@ -245,3 +245,36 @@ def test_on_target_on_a_day_is_what_the_status_on_that_day_says(direction):
         assert on_target_on(kpi, date.fromisoformat(day)) == kpi_status(kpi, as_of=date.fromisoformat(day)).on_target
     assert on_target_on(kpi, date(2026, 1, 9)) is None
     assert on_target_on(kpi, date(2026, 2, 10)) is (direction == "lower")
+
+
+@pytest.mark.parametrize(
+    ("direction", "baseline", "target", "values", "meaningful"),
+    [
+        ("higher", 60, 90, [85, 70], True),  # keeps (70-60)/(85-60) = 40%
+        ("higher", 60, 90, [85, 60], True),  # back at the baseline: 0% is a real answer
+        ("lower", 14, 8, [13, 32], False),  # worse than the baseline: -1800% means nothing
+        ("lower", 3.5, 24, [1.5, 4.2], False),  # median hours, now above the baseline
+        ("higher", 0, 100, [1, 0.5], False),  # a best gain of 1% of the way to target: the share of a sliver
+        ("higher", 60, 90, [55, 50], False),  # never improved on its baseline
+        ("higher", 60, 90, [], False),  # no reading yet
+    ],
+    ids=["kept-share", "back-at-baseline", "worse-than-baseline", "worse-lower-is-better", "barely-improved", "never-improved", "no-reading"],
+)
+def test_retained_share_is_shown_only_when_meaningful(direction, baseline, target, values, meaningful):
+    from carebench.core.kpis import retained_note
+
+    kpi = Kpi(
+        key="k",
+        name="K",
+        category="lagging",
+        unit="%",
+        direction=direction,
+        baseline=baseline,
+        target=target,
+        readings=[Reading(date=date(2026, 1, 1 + i), value=v) for i, v in enumerate(values)],
+    )
+    s = kpi_status(kpi)
+    note = retained_note(kpi.direction, kpi.baseline, kpi.target, s.peak, s.retained)
+    assert (note is None) is meaningful
+    if not meaningful:
+        assert note and note[0].islower()  # a reason, to follow "because"

@@ -86,6 +86,8 @@ def test_forms_accept_or_explain(text, due, value):
             "probability": due,
             "stage": "identified",
             "source": "performance_gap",
+            "investment": value,
+            "timeline": text,
             "next_action": text,
             "next_action_date": due,
         }

@@ -429,6 +429,8 @@ def test_the_workbench_forms_refuse_bidi_controls_naming_the_field():
             "probability": "20",
             "stage": "identified",
             "source": "performance_gap",
+            "investment": "",
+            "timeline": "",
             "next_action": "Demo \u202e",
             "next_action_date": "",
         }

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import random
 from collections import defaultdict
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from fractions import Fraction
 
 import pytest
@@ -23,7 +23,7 @@ from carebench.app.session import Session
 from carebench.core.calendar import WorkCalendar
 from carebench.core.finance import financials
 from carebench.core.health import band_of, health_report, latest_on_or_before, overall_score, previous_of
-from carebench.core.kpis import exact, kpi_status, retention
+from carebench.core.kpis import exact, kpi_status, retained_note, retention
 from carebench.core.models import (
     SUBSCORES,
     Assessment,
@@ -48,7 +48,9 @@ from carebench.core.schedule import (
     overdue,
     schedule,
 )
-from carebench.core.support import support_kpis
+from carebench.core.support import is_open, priority_of, support_kpis
+from carebench.core.terms import seniority
+from carebench.core.triage import TriageFacts, critical_order, triage_reason
 from carebench.store import Store
 
 DAY = date(2026, 6, 15)
@@ -136,6 +138,8 @@ def plain_triage_row(client: Client, day: date, rules: Rules = DEFAULT_RULES) ->
     upcoming = schedule(client, day, day + timedelta(days=400), rules.plans, rules.calendar)
     next_tp = next((tp for tp in upcoming if tp.status == "scheduled"), None)
     statuses = [kpi_status(k, day, rules.retained_threshold) for k in client.kpis]
+    facts = plain_facts(client, day, rules)
+    reason = triage_reason(facts)
     return {
         "client": client.id,
         "client_name": client.name,
@@ -153,7 +157,36 @@ def plain_triage_row(client: Client, day: date, rules: Rules = DEFAULT_RULES) ->
         "kpis_on_target": sum(bool(s.on_target) for s in statuses),
         "kpis": len(statuses),
         "weighted_pipeline": pipeline_totals(client.opportunities).weighted,
+        "overdue": facts.overdue,
+        "open_p1": facts.open_p1,
+        "open_tickets": facts.open_tickets,
+        "reason": reason.text,
+        "reason_short": reason.short,
+        "critical": list(critical_order(facts)),
     }
+
+
+def plain_facts(client: Client, day: date, rules: Rules = DEFAULT_RULES) -> TriageFacts:
+    """What triage weighs of a client on ``day``, from its whole history."""
+    health = plain_health(client, day, rules)
+    statuses = [kpi_status(k, day, rules.retained_threshold) for k in client.kpis]
+    missed = [(i["kind"], i["missed"]) for i in plain_agenda(client, day) if i["status"] == "overdue"] if client.status == "active" else []
+    midnight = datetime.combine(day + timedelta(days=1), time())
+    priorities = [priority_of(t) for t in client.tickets if is_open(t, midnight)]
+    return TriageFacts(
+        tier=client.tier,
+        day=day_number(client.go_live, day),
+        band=health["band"],
+        overall=health["overall"],
+        drivers=tuple((d["subscore"], d["before"], d["after"]) for d in health["drivers"]),
+        backsliding=sum(s.backsliding for s in statuses),
+        overdue=sum(count for _, count in missed),
+        overdue_kind=min((kind for kind, _ in missed), key=seniority, default=None),
+        open_p1=priorities.count("P1"),
+        open_p2=priorities.count("P2"),
+        open_tickets=len(priorities),
+        status=client.status,
+    )
 
 
 def plain_dashboard(client: Client, day: date, recent: int, rules: Rules = DEFAULT_RULES) -> dict:
@@ -161,6 +194,9 @@ def plain_dashboard(client: Client, day: date, recent: int, rules: Rules = DEFAU
     kpis = []
     for kpi in [*client.kpis, *support_kpis(client.tickets, day)]:
         status = kpi_status(kpi, day, rules.retained_threshold).model_dump(mode="json")
+        status["retained_note"] = retained_note(kpi.direction, kpi.baseline, kpi.target, status["peak"], status["retained"])
+        if status["retained_note"]:
+            status["retained"] = None
         upto = [r for r in kpi.readings if r.date <= day]
         status["recent"] = [{"date": r.date.isoformat(), "value": r.value} for r in (upto[-recent:] if recent > 0 else upto)]
         kpis.append(status)
@@ -445,9 +481,11 @@ def test_model_builder_falls_back_when_fields_do_not_line_up():
 
 @pytest.mark.parametrize("day", [DAY, DAY - timedelta(days=100), DAY - timedelta(days=800)], ids=["today", "earlier", "before"])
 def test_health_of_every_client_is_its_whole_history_health(store, session, day):
+    clients = store.clients(parts={"kpis", "readings", "assessments", "exceptions", "tickets"}, active_only=True)
+    facts = {c.id: plain_facts(c, day) for c in clients}
     plain = sorted(
-        (plain_health(c, day) for c in store.clients(parts={"assessments"}, active_only=True)),
-        key=lambda r: (r["overall"] is None, r["overall"] or 0, r["client"]),
+        ({**plain_health(c, day), "reason": triage_reason(facts[c.id]).text} for c in clients),
+        key=lambda r: (critical_order(facts[r["client"]]), r["client_name"].casefold(), r["client"]),
     )
     shown = [h.to_json() for h in queries.health_list(session.on(day))]
     assert same_json(shown, plain)

@@ -167,6 +167,24 @@ def test_qbr_agenda_follows_the_script(demo_store):
     assert [row[0] for row in table["rows"]] == ["0:00-0:20", "0:20-0:35", "0:35-0:55", "0:55-1:20"]
 
 
+def test_qbr_expansion_shows_the_opportunities_as_tracked(demo_store):
+    doc = client_report(demo_store, "corvane-freight", DAY, "qbr", "executive", TEMPLATES)
+    expansion = next(s for s in doc["sections"] if s["id"] == "expansion")
+    table = next(b for b in expansion["blocks"] if b["type"] == "table")
+    assert table["columns"] == ["Opportunity", "Stage", "Annual value", "Investment", "Timeline", "Chance", "Weighted value", "Next step"]
+    benchmarking = next(row for row in table["rows"] if row[0] == "Carrier rate benchmarking")
+    # value, investment range, timeline in months after go-live, chance, weighted value, next step both ways
+    assert benchmarking[1:] == [
+        "qualified",
+        "120,000",
+        "25,000–40,000",
+        "months 11–13 after go-live",
+        "35%",
+        "42,000",
+        "Month 9 (12 Jun 2026): Send Liam the benchmark scope and data request",
+    ]
+
+
 def test_digest_html_is_self_contained(demo_store):
     html = render_html(portfolio_digest(demo_store))
     page = assert_self_contained(html)

@@ -250,11 +250,11 @@ def test_stage_moved(stage, step, expected):
         assert stage_moved(row, step).stage == expected
 
 
-def test_edited_keeps_what_the_form_does_not_show():
+def test_edited_takes_every_field_from_the_form():
     row = pipeline_row(1, "identified", investment_low=10.0, investment_high=20.0, start_month=3, end_month=6)
-    result = edited(row, Opportunity(title="new", value=5, probability=70, stage="qualified"))
+    result = edited(row, Opportunity(title="new", value=5, probability=70, stage="qualified", investment_low=1, start_month=4, end_month=9))
     assert (result.title, result.probability, result.stage) == ("new", 70, "qualified")
-    assert (result.investment_low, result.investment_high, result.start_month, result.end_month) == (10, 20, 3, 6)
+    assert (result.investment_low, result.investment_high, result.start_month, result.end_month) == (1, None, 4, 9)
 
 
 @pytest.mark.parametrize(
@@ -282,14 +282,17 @@ async def test_pipeline_totals_next_actions_scope_and_empty_state(db):
         assert screen.TITLE == "Expansion"
         pipeline = screen.query_one(PipelineTable)
         assert keys(pipeline) == [2, 4, 1, 3, 5]
-        assert [str(c) for c in screen.pipeline_cells(screen.rows[2])][:7] == [
+        assert [str(c) for c in screen.pipeline_cells(screen.rows[2])] == [
             "Beta Health",
             "Analytics add-on",
             "identified",
             "50,000",
+            "10k–20k",  # the investment range
+            "m 3–6",  # the timeline, in months after go-live
             "25%",
             "12,500",
             "● nurture",
+            "Month 3 (07-01) Demo to the COO",  # beta went live on 2026-04-01
         ]
         assert drawn(pipeline, 0).split() == [
             "Beta",
@@ -298,18 +301,19 @@ async def test_pipeline_totals_next_actions_scope_and_empty_state(db):
             "add-on",
             "identified",
             "50,000",
+            "10k–20k",
+            "m",
+            "3–6",
             "25%",
             "12,500",
             "●",
             "nurture",
-            "07-01",
-            "Demo",
-            "to",
-            "the",
-            "COO",
+            "Month",
+            "3",
+            "(07-01)…",  # the next action is cut to what 120 columns leave; the line under the table has it whole
         ]
-        assert [str(screen.pipeline_cells(screen.rows[k])[6]) for k in (4, 1)] == ["● ready", "● hold"]
-        ready = screen.pipeline_cells(screen.rows[4])[6]
+        assert [str(screen.pipeline_cells(screen.rows[k])[8]) for k in (4, 1)] == ["● ready", "● hold"]
+        ready = screen.pipeline_cells(screen.rows[4])[8]
         assert ready.style == "$success"
         assert pipeline.cell_style(ready.style) == pipeline.cell_style(app.theme_variables["success"])
         assert "open pipeline 250,000, weighted 68,500" in text(screen, "#scope")
@@ -339,7 +343,7 @@ async def test_pipeline_totals_next_actions_scope_and_empty_state(db):
         await pilot.pause()
         await pilot.pause()
         labels = [c.label for c in pipeline.columns if c.visible]
-        assert labels == ["client", "title", "stage", "value", "prob", "weighted", "readiness"]
+        assert labels == ["client", "title", "stage", "value", "prob", "weighted", "readiness"]  # the rest on the line below
         assert sum(c.width + 2 for c in pipeline.columns if c.visible) <= 78
 
 
@@ -474,3 +478,39 @@ async def test_stage_keys_and_a_stale_version_refused_shown_and_reloaded(db, mon
         await settle(app, pilot)
         row = stored(db, 1)
         assert (row["title"], row["stage"], row["probability"], row["version"]) == ("Extra site (bob)", "won", 100, 3)
+
+
+async def test_the_form_takes_investment_timeline_and_a_next_action_in_months_after_go_live(db):
+    app = CarebenchApp(db, today=DAY, user="ana", client="beta")
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_expansion(app, pilot)
+        select(screen, 2)
+        detail = text(screen, "#detail")
+        assert "investment 10,000–20,000" in detail and "months 3–6 after go-live" in detail
+        assert "next: Month 3 (2026-07-01): Demo to the COO" in detail
+
+        await pilot.press("enter")
+        form = app.screen
+        assert form.query_one("#f-title", Input).has_focus
+        assert form.query_one("#f-investment", Input).value == "10000-20000"
+        assert form.query_one("#f-timeline", Input).value == "3-6"
+        for bad, message in (("month 0", "not 0"), ("month x", "not x"), ("soon", "neither a date")):
+            form.query_one("#f-next_action_date", Input).value = bad
+            await pilot.press("ctrl+s")
+            assert app.screen is form
+            error = str(form.query_one("#error", Static).render())
+            assert error.startswith("next action date:") and message in error, bad
+        form.query_one("#f-investment", Input).value = "45,000–65,000"
+        form.query_one("#f-timeline", Input).value = "6-8"
+        form.query_one("#f-next_action", Input).value = "Present the supply-chain opportunity"
+        form.query_one("#f-next_action_date", Input).value = "Month 5"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert app.screen is screen
+        row = stored(db, 2)
+        # beta went live on 2026-04-01: month 5 is 2026-09-01
+        assert (row["investment_low"], row["investment_high"], row["start_month"], row["end_month"]) == (45000, 65000, 6, 8)
+        assert (row["next_action"], row["next_action_date"]) == ("Present the supply-chain opportunity", "2026-09-01")
+        assert "Month 5 (2026-09-01): Present the supply-chain opportunity" in text(screen, "#detail")
+        (planned,) = [item for item in screen.query_one(NextActionsTable).rows if item.id == 2]
+        assert str(screen.action_cells(planned)[0]) == "Month 5 (09-01)"

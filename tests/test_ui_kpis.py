@@ -25,6 +25,7 @@ import pytest
 from textual.geometry import Region
 from textual.widgets import Static, TabbedContent
 
+from carebench.core.kpis import RETAINED_WORSE
 from carebench.core.models import ActionItem, Assessment, Client, Kpi, Reading, Savings, Scores
 from carebench.store import Store
 from conftest import settle
@@ -306,3 +307,19 @@ def test_starting_the_app_does_not_import_plotext():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert json.loads(out.stdout.strip().splitlines()[-1]) == []
+
+
+async def test_a_retained_share_that_means_nothing_reads_a_dash_and_says_why_on_hover(database):
+    # The backlog falls to 150, then rises to 260: worse than its baseline of 200, a share of -120%.
+    with Store(database, actor="ana") as store:
+        store.add_reading("northwind", "backlog", date(2026, 6, 10), 260)
+    app = make_app(database)
+    async with app.run_test(size=(140, 30)) as pilot:
+        screen = await open_kpis(app, pilot)
+        await pilot.press("o")
+        await settle(app, pilot)
+        backlog = row(screen, "operational", "backlog")
+        assert "⚠ backsliding (retained —)" in rendered(backlog)
+        assert "%)" not in rendered(backlog)
+        assert backlog.tooltip == "Retained share: — because " + RETAINED_WORSE
+        assert row(screen, "operational", "fcr").tooltip is None  # a share that means something needs no word

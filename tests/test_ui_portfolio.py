@@ -19,6 +19,7 @@ from textual.widgets import Input, Static
 
 from carebench.app.readmodels import NextTouchpoint, TriageRow
 from carebench.core.models import Assessment, Client, Kpi, Opportunity, Portfolio, Reading, Scores
+from carebench.core.triage import TriageFacts, critical_order, triage_reason
 from carebench.store import Store
 from carebench.ui import app as app_module
 from carebench.ui.app import CarebenchApp
@@ -36,6 +37,7 @@ from carebench.ui.screens.portfolio import (
     touchpoint_text,
 )
 from conftest import settle
+from test_ui_kpis import rendered
 
 DAY = date(2026, 6, 15)
 NAMES = ("achievement", "trend", "sustainability", "adherence", "engagement", "leadership", "communication", "satisfaction", "expansion_interest")
@@ -173,6 +175,8 @@ def summary(screen) -> str:
 def row(
     client, name, band=None, overall=None, tier="gold", owner="ana", day=10, pipeline=0.0, phase="optimization", status="active", next_touchpoint=None
 ):
+    facts = TriageFacts(tier=tier, day=day, band=band, overall=overall, status=status)
+    reason = triage_reason(facts)
     return TriageRow(
         client=client,
         client_name=name,
@@ -190,6 +194,9 @@ def row(
         kpis_on_target=0,
         kpis=0,
         weighted_pipeline=pipeline,
+        reason=reason.text,
+        reason_short=reason.short,
+        critical=critical_order(facts),
     )
 
 
@@ -205,8 +212,9 @@ ROWS = [
 @pytest.mark.parametrize(
     ("key", "reverse", "expected"),
     [
-        ("critical", False, ["r", "r2", "y", "g", "n"]),
-        ("critical", True, ["g", "y", "r2", "r", "n"]),
+        # Never assessed, platinum, on day 3: at risk, so after the reds and before the yellows.
+        ("critical", False, ["r", "r2", "n", "y", "g"]),
+        ("critical", True, ["g", "y", "n", "r2", "r"]),
         ("overall", False, ["r", "r2", "y", "g", "n"]),
         ("overall", True, ["g", "y", "r2", "r", "n"]),
         ("name", False, ["r2", "g", "n", "r", "y"]),
@@ -273,11 +281,16 @@ def test_money(value, compact, expected):
 
 def test_phase_and_touchpoint_text():
     active = row("a", "A", day=45, next_touchpoint=NextTouchpoint(date(2026, 6, 17), "intervention"))
-    assert phase_text(active) == "optimization · d45"
+    assert phase_text(active) == "optimization, day 45"
     assert phase_text(active, compact=True) == "optim. d45"
     assert touchpoint_text(active) == "06-17 intervention"
-    assert touchpoint_text(active, DAY) == "+2d interv"
-    assert touchpoint_text(row("a", "A", next_touchpoint=NextTouchpoint(DAY, "daily")), DAY) == "today daily"
+    assert touchpoint_text(active, DAY) == "intervention in 2 days"
+    assert touchpoint_text(active, DAY, compact=True) == "+2d interv"
+    tomorrow = row("a", "A", next_touchpoint=NextTouchpoint(date(2026, 6, 16), "recovery"))
+    assert touchpoint_text(tomorrow, DAY) == "recovery tomorrow"
+    assert touchpoint_text(tomorrow, DAY, compact=True) == "+1d recov"
+    assert touchpoint_text(row("a", "A", next_touchpoint=NextTouchpoint(DAY, "daily")), DAY) == "daily today"
+    assert touchpoint_text(row("a", "A", next_touchpoint=NextTouchpoint(DAY, "daily")), DAY, compact=True) == "today daily"
     assert touchpoint_text(row("a", "A", status="handed_over")) == "handed over"
     assert touchpoint_text(row("a", "A")) == "–"
 
@@ -287,49 +300,90 @@ def test_phase_and_touchpoint_text():
 
 async def test_columns_summary_layout_for_wide_and_narrow_terminals_and_empty_state(db):
     app = CarebenchApp(db, today=DAY, user="ana")
-    async with app.run_test(size=(140, 30)) as pilot:
+    async with app.run_test(size=(200, 30)) as pilot:
         screen = await open_portfolio(app, pilot)
         assert screen.TITLE == "Portfolio"
-        assert order(screen) == ["acme", "beta", "cobalt", "dune"]  # red, yellow, green, never assessed
+        assert order(screen) == ["acme", "dune", "beta", "cobalt"]  # red, not assessed in its first days, yellow, green
         table = screen.query_one(PortfolioTable)
+        assert screen.layout_kind == "full"
         assert [c.label for c in table.columns] == [
             "client",
             "score",
             "band",
             "Δ",
+            "why",
             "tier",
-            "phase · day",
+            "phase, day",
             "next touchpoint",
             "slipping",
             "on target",
             "pipeline",
         ]
-        beta = ["Beta Health", "6.9", "● yellow", "▼ -1.4", "gold", "scaling · d76", "06-15 intervention", "1", "1/2", "12,500"]
+        beta = [
+            "Beta Health",
+            "6.9",
+            "● yellow",
+            "▼ -1.4",
+            "sustainability down 2 (8 → 6)",
+            "gold",
+            "scaling, day 76",
+            "intervention today",
+            "1",
+            "1/2",
+            "12,500",
+        ]
         assert cells(table, "beta") == beta
         assert drawn(table, "beta") == beta  # every column wide enough for what it shows
         dune = cells(table, "dune")
-        assert dune[1:4] == ["–", "– none", ""] and dune[8:] == ["–", "–"]
+        assert dune[1:5] == ["–", "– not assessed", "", "not assessed, day 8 of support"] and dune[9:] == ["–", "–"]
         assert drawn(table, "dune") == dune
         text = summary(screen)
         assert "● red 1" in text and "● yellow 1" in text and "● green 1" in text and "– none 1" in text
         assert "4 of 4 clients" in text and "most critical first" in text
 
+        # Narrower, the fields are merged but stay in words; the reason is cut, whole on the line below.
+        await pilot.resize_terminal(140, 30)
+        await pilot.pause()
+        await pilot.pause()
+        assert screen.layout_kind == "words"
+        labels = [c.label for c in table.columns]
+        assert labels == ["client", "health", "Δ", "why", "phase, day", "next touchpoint", "KPIs ↘", "pipe", "tier"]
+        words = ["Beta Health", "● yellow 6.9", "▼ -1.4", "sustainability down 2 (8 → 6)", "scaling, day 76", "intervention today", "1/2 ↘1", "12.5k"]
+        assert cells(table, "beta")[:8] == words
+        assert drawn(table, "beta")[:8] == [*words[:3], "sustainability down 2 (…", *words[4:]]  # whole on the line below
+        assert drawn(table, "acme")[3] == "10 touchpoints overdue"
+        assert cells(table, "dune")[1:4] == ["– not assessed", "", "not assessed, day 8 of support"]
+
         await pilot.resize_terminal(80, 24)
         await pilot.pause()
         await pilot.pause()
+        assert screen.layout_kind == "compact"
         labels = [c.label for c in table.columns]
-        assert labels == ["client", "health", "Δ", "phase", "next", "KPIs ↘", "pipe", "tier"]
-        compact = ["Beta Health", "● yellow 6.9", "▼ -1.4", "scale d76", "today interv", "1/2 ↘1", "12.5k"]
-        assert cells(table, "beta")[:7] == compact and drawn(table, "beta")[:7] == compact
-        # Everything up to the pipeline fits in 80 columns; only the tier may need a scroll.
+        assert labels == ["client", "health", "Δ", "why", "phase", "next", "KPIs ↘", "pipe", "tier"]
+        compact = ["Beta Health", "● yellow 6.9", "▼ -1.4", "sustain. −2", "scale d76", "today interv"]
+        assert cells(table, "beta")[:6] == compact and drawn(table, "beta")[:6] == compact
+        assert drawn(table, "dune")[3] == "not assessed"
+        # Everything up to the next touchpoint fits in 80 columns; KPIs, pipeline and tier may need a scroll.
         widths = [c.width + 2 for c in table.columns]
-        assert sum(widths[:7]) <= 80
-        assert drawn(table, None)[:7] == labels[:7]
+        assert sum(widths[:6]) <= 80
+        assert drawn(table, None)[:6] == labels[:6]
 
         screen.show(portfolio_screen.Portfolio((), layouts((), DAY), DAY))  # what an empty database loads
         assert order(screen) == []
         assert "No clients yet" in str(screen.query_one("#empty", Static).render())
         assert screen.query_one("#empty").display
+
+
+async def test_the_line_under_the_table_gives_the_selected_clients_reason_in_words(db):
+    app = CarebenchApp(db, today=DAY, user="ana")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_portfolio(app, pilot)
+        line = screen.query_one("#reason", Static)
+        assert str(line.render()) == "Acme Logistics · 10 touchpoints overdue · stabilization, day 15 · next: weekly today"
+        await pilot.press("down")
+        assert str(line.render()) == "Dune Energy · not assessed, day 8 of support · stabilization, day 8 · next: weekly today"
+        await pilot.press("down")
+        assert str(line.render()).startswith("Beta Health · sustainability down 2 (8 → 6) · scaling, day 76")
 
 
 async def test_sort_keys_reverse_and_the_cursor_stays_on_its_client(db):
@@ -389,12 +443,12 @@ async def test_band_tier_mine_filters_search_and_enter_opens_the_client(db, monk
         for _ in range(4):
             await pilot.press("b")
             bands.append(order(screen))
-        assert bands == [["acme"], ["beta"], ["cobalt"], ["acme", "beta", "cobalt", "dune"]]
+        assert bands == [["acme"], ["beta"], ["cobalt"], ["acme", "dune", "beta", "cobalt"]]
         tiers = []
         for _ in range(4):
             await pilot.press("f")
             tiers.append(order(screen))
-        assert tiers == [["acme"], ["beta", "dune"], ["cobalt"], ["acme", "beta", "cobalt", "dune"]]
+        assert tiers == [["acme"], ["dune", "beta"], ["cobalt"], ["acme", "dune", "beta", "cobalt"]]
         await pilot.press("m")
         assert app.mine_only is True
         assert order(screen) == ["acme", "cobalt"]
@@ -405,7 +459,7 @@ async def test_band_tier_mine_filters_search_and_enter_opens_the_client(db, monk
         assert screen.query_one("#empty").display
         await pilot.press("b", "b", "m")
         assert app.mine_only is False
-        assert order(screen) == ["acme", "beta", "cobalt", "dune"]
+        assert order(screen) == ["acme", "dune", "beta", "cobalt"]
         assert not screen.query_one("#empty").display
 
         search = screen.query_one("#search", Input)
@@ -421,7 +475,7 @@ async def test_band_tier_mine_filters_search_and_enter_opens_the_client(db, monk
         await pilot.press("escape")
         assert not search.display and search.value == ""
         assert screen.query_one(PortfolioTable).has_focus
-        assert order(screen) == ["acme", "beta", "cobalt", "dune"]
+        assert order(screen) == ["acme", "dune", "beta", "cobalt"]
 
         await pilot.press("slash", "b", "e", "t", "enter")  # enter in the search keeps the filter, back in the table
         assert screen.query_one(PortfolioTable).has_focus
@@ -447,3 +501,18 @@ async def test_a_name_stored_with_escape_sequences_is_drawn_written_out(db):
         lines = [table.render_line(y).text for y in range(table.row_count + 1)]
         assert drawn(table, "beta")[0] == "Beta\\x1b]0;pwned\\x07\\u202e"
         assert not any(re.search("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]", line) for line in lines)
+
+
+async def test_enter_on_a_row_opens_that_clients_health_breakdown(db):
+    app = CarebenchApp(db, today=DAY, user="ana")
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_portfolio(app, pilot)
+        table = screen.query_one(PortfolioTable)
+        table.move_cursor(order(screen).index("beta"))
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert app.current_mode == "health" and app.client_id == "beta"
+        health = app.screen
+        assert "Beta Health" in str(health.query_one("#health-title", Static).render())
+        breakdown = rendered(health.query_one("#breakdown"))
+        assert "Performance 6.67 weight 40%" in breakdown and "sustainability" in breakdown

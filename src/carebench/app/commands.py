@@ -421,18 +421,33 @@ def reopen_action(session: Session, item_id: int) -> None:
         store.reopen_action_item(item_id)
 
 
-def add_opportunity(session: Session, client: str, **fields: Any) -> int:
-    """An expansion opportunity; returns its id."""
+def _on_month(store, client: str, opportunity: Opportunity, month: int | None) -> Opportunity:
+    """The opportunity with its next action on ``month`` months after the client's go-live (core.pipeline), when given."""
+    if month is None:
+        return opportunity
+    from ..core.pipeline import engagement_month_date
+
+    day = engagement_month_date(store.client(client, parts=()).go_live, month)
+    return opportunity.model_copy(update={"next_action_date": day})
+
+
+def add_opportunity(session: Session, client: str, next_action_month: int | None = None, **fields: Any) -> int:
+    """An expansion opportunity; returns its id. ``next_action_month`` N puts the next action N months after go-live."""
     from ..core.models import Opportunity
 
     opportunity = checked(Opportunity, **fields)
     with session.writing() as store:
-        return store.add_opportunity(client, opportunity)
+        return store.add_opportunity(client, _on_month(store, client, opportunity, next_action_month))
 
 
-def update_opportunity(session: Session, opportunity_id: int, opportunity: Opportunity, version: int) -> None:
-    """Save an edited opportunity; refused when someone else saved it since ``version`` was read."""
+def update_opportunity(session: Session, opportunity_id: int, opportunity: Opportunity, version: int, next_action_month: int | None = None) -> None:
+    """Save an edited opportunity; refused when someone else saved it since ``version`` was read.
+
+    ``next_action_month`` N puts the next action N months after the client's go-live.
+    """
     with session.writing() as store:
+        if next_action_month is not None:
+            opportunity = _on_month(store, store.opportunity_client(opportunity_id), opportunity, next_action_month)
         store.update_opportunity(opportunity_id, opportunity, expected_version=version)
 
 

@@ -138,3 +138,32 @@ def validation_message(exc: ValidationError) -> str:
     where = ".".join(str(p) for p in error["loc"])
     message = error_text(error)
     return f"{where}: {message}" if where else message
+
+
+def parse_next_action_day(text: str) -> tuple[date | None, int | None]:
+    """A next action's day as typed: (date, None) for YYYY-MM-DD, (None, N) for "month N" (N months after go-live)."""
+    from ..core.pipeline import engagement_month_of
+
+    try:
+        month = engagement_month_of(text)
+    except ValueError as exc:
+        raise UserError(f"next action date: {exc}") from None
+    if month is not None:
+        return None, month
+    if not DATE_RE.fullmatch(text.strip()):
+        raise UserError(f"next action date: '{text.strip()}' is neither a date (YYYY-MM-DD) nor 'month N' (N months after go-live)")
+    return parse_date(text), None
+
+
+def parse_range(text: str, what: str, whole: bool = False) -> tuple[float | None, float | None]:
+    """A range typed as "LOW-HIGH" (or "LOW–HIGH", or one number for both; empty: none), each end a number."""
+    text = text.strip().replace("–", "-")
+    if not text:
+        return None, None
+    ends = text.split("-")
+    if len(ends) > 2 or not all(part.strip() for part in ends):
+        raise UserError(f"{what}: '{text}' is not a range; write it as LOW-HIGH, e.g. 45000-65000")
+    low, high = parse_number(ends[0], what), parse_number(ends[-1], what)
+    if whole and not (low.is_integer() and high.is_integer()):
+        raise UserError(f"{what}: months are whole numbers")
+    return low, high

@@ -120,12 +120,24 @@ def thin(points: Sequence[_T], limit: int) -> list[_T]:
     return [points[round(i * step)] for i in range(limit)]
 
 
+NO_SHARE = "—"
+"""How a retained share that cannot be meaningful reads (core.kpis.retained_note says why)."""
+
+
+def no_share_notes(kpis) -> list[str]:
+    """Beneath a table of gains kept, what each "—" means: one line per reason, naming its KPIs (dicts of the JSON form)."""
+    notes: dict[str, list[str]] = {}
+    for kpi in kpis:
+        if kpi["retained"] is None and kpi.get("retained_note"):
+            notes.setdefault(kpi["retained_note"], []).append(kpi["name"])
+    return [f"{NO_SHARE} {', '.join(names)}: {note}." for note, names in notes.items()]
+
+
 def kept(retained: float | None) -> str:
-    """The share of a KPI's best gain it still holds, as a percent ("none" once it is worse than its baseline)."""
-    if retained is None:
-        return "–"
-    if retained < 0:
-        return "none (worse than baseline)"
+    """The share of a KPI's best gain it still holds, as a percent; "—" when there is no meaningful share
+    (the read models give None then, and the reason in ``retained_note``)."""
+    if retained is None or retained < 0:
+        return NO_SHARE
     return f"{round(retained * 100)}%"
 
 
@@ -155,3 +167,39 @@ def snippet_parts(snippet: str, highlights) -> list[tuple[str, bool]]:
     if at < len(snippet):
         parts.append((snippet[at:], False))
     return parts
+
+
+def engagement_when(day: date | None, month: int | None, short: bool = False, written=None) -> str:
+    """A next action's day, also as the month of the engagement: "Month 3 (2026-09-14)", short "Month 3 (09-14)"
+    (``written`` formats the day otherwise); a day in the first month after go-live is only its date."""
+    if day is None:
+        return ""
+    shown = written(day) if written else f"{day:%m-%d}" if short else day.isoformat()
+    return f"Month {month} ({shown})" if month else shown
+
+
+def next_action_text(action: str | None, day: date | None, month: int | None, written=None) -> str:
+    """A next action with its day: "Month 3 (2026-09-14): present the supply-chain opportunity"."""
+    when = engagement_when(day, month, written=written)
+    return f"{when}: {action}" if when and action else when or action or ""
+
+
+def investment_range(low: float | None, high: float | None, compact: bool = False) -> str:
+    """What an opportunity would cost the client: "45,000–65,000" (compact "45k–65k"), one end alone, or "–"."""
+    ends = [money(v, whole=True, compact=compact) for v in (low, high) if v is not None]
+    if len(ends) == 2 and ends[0] == ends[1]:
+        return ends[0]
+    return "–".join(ends) if ends else "–"
+
+
+def timeline(start: int | None, end: int | None, compact: bool = False) -> str:
+    """When an opportunity would run, in months after go-live: "months 6–8 after go-live" (compact "m 6–8")."""
+    if start is None and end is None:
+        return "–"
+    if start is None or end is None or start == end:
+        months = f"month {start if end is None else end}"
+    else:
+        months = f"months {start}–{end}"
+    if compact:
+        return months.replace("months ", "m ").replace("month ", "m ")
+    return f"{months} after go-live"

@@ -157,11 +157,17 @@ def _health_from_row(row: tuple[Any, ...], weights: Mapping[str, object]) -> Hea
 
 
 def health_list(session: Session) -> tuple[Health, ...]:
-    """Every active client's latest health, most critical first (clients never assessed last)."""
+    """Every active client's latest health, most critical first (core.triage.critical_order), each with its reason."""
+    from dataclasses import replace
+
+    from ..core.triage import critical_order, triage_reason
+
     with session.reading() as store:
         rows = store.latest_assessments(session.today)
+        facts = {client: fact for client, (_row, fact) in _triage_facts(store, session.today).items()}
     found = [_health_from_row(row, session.rules.weights) for row in rows]
-    return tuple(sorted(found, key=lambda h: (h.overall is None, h.overall or 0, h.client)))
+    found = [replace(h, reason=triage_reason(facts[h.client]).text) for h in found]
+    return tuple(sorted(found, key=lambda h: (critical_order(facts[h.client]), h.client_name.casefold(), h.client)))
 
 
 def _suggestions(client: Client, day: date, session: Session, statuses: list[KpiStatus]) -> dict[str, Suggestion]:
@@ -235,9 +241,15 @@ def health_detail(session: Session, client_id: str) -> HealthDetail:
 
 
 def _standing(status: KpiStandingRow | KpiStatus) -> KpiStanding:
+    """A KPI's standing as shown: a retained share that cannot be meaningful is None, with the reason beside it."""
+    from ..core.kpis import retained_note
+
     data = status._asdict() if hasattr(status, "_asdict") else status.model_dump()
     data["current_date"] = _day(data["current_date"]) if isinstance(data["current_date"], str) else data["current_date"]
-    return KpiStanding(**data)
+    note = retained_note(data["direction"], data["baseline"], data["target"], data["peak"], data["retained"])
+    if note:
+        data["retained"] = None
+    return KpiStanding(**data, retained_note=note)
 
 
 def kpis(session: Session, client_id: str) -> tuple[KpiStanding, ...]:
@@ -335,13 +347,14 @@ def _upcoming(row: TouchpointRow) -> Upcoming:
 
 def pipeline(session: Session, client_id: str | None = None) -> Pipeline:
     """Every opportunity (with its id and version, for editing), its weighted value and readiness, and the totals."""
-    from ..core.pipeline import pipeline_totals, readiness, weighted_value
+    from ..core.pipeline import engagement_month, pipeline_totals, readiness, weighted_value
 
     with session.reading() as store:
         if client_id:
             store.require_client(client_id)
         bands = store.bands_on(session.today)
         names = dict(store.client_names())
+        go_lives = store.go_lives()
         rows = store.opportunities(client_id)
     shown = tuple(
         PipelineRow(
@@ -362,6 +375,8 @@ def pipeline(session: Session, client_id: str | None = None) -> Pipeline:
             row["end_month"],
             row["next_action"],
             _day(row["next_action_date"]),
+            go_lives[row["client_id"]],
+            engagement_month(go_lives[row["client_id"]], date.fromisoformat(row["next_action_date"])) if row["next_action_date"] else None,
         )
         for row in rows
     )
@@ -377,14 +392,55 @@ def pipeline(session: Session, client_id: str | None = None) -> Pipeline:
     )
 
 
+def _triage_facts(store, day: date) -> dict:
+    """Per client (by id) its stored triage row on ``day`` and the core's TriageFacts of it: the standing, the
+    latest assessment's sub-score moves, the touchpoints overdue and the tickets open at the day's end."""
+    from ..core.terms import priority, seniority
+    from ..core.triage import TriageFacts
+
+    rows = store.triage_rows(day)
+    drivers, tickets = store.triage_signals(day)
+    overdue: dict[str, list[tuple[str, int]]] = {}
+    for item in store.agenda_rows(day):
+        if item.status == "overdue":
+            overdue.setdefault(item.client, []).append((item.kind, item.missed))
+    found = {}
+    for r in rows:
+        missed = overdue.get(r.client, [])
+        priorities = [priority(impact, users) for impact, users in tickets.get(r.client, [])]
+        moves = tuple((d["subscore"], d["before"], d["after"]) for d in json.loads(drivers.get(r.client) or "[]"))
+        found[r.client] = (
+            r,
+            TriageFacts(
+                tier=r.tier,
+                day=day_number(date.fromisoformat(r.go_live), day),
+                band=r.band,
+                overall=r.overall,
+                drivers=moves,
+                backsliding=r.backsliding,
+                overdue=sum(count for _kind, count in missed),
+                overdue_kind=min((kind for kind, _count in missed), key=seniority, default=None),
+                open_p1=priorities.count("P1"),
+                open_p2=priorities.count("P2"),
+                open_tickets=len(priorities),
+                status=r.status,
+            ),
+        )
+    return found
+
+
 def triage(session: Session) -> tuple[TriageRow, ...]:
-    """One row per client: health and its change, tier, phase, next touchpoint, KPIs on target, backsliding, pipeline."""
+    """One row per client: health and its change, tier, phase, next touchpoint, KPIs on target, backsliding, pipeline,
+    and why it stands where it does (core.triage)."""
+    from ..core.triage import critical_order, triage_reason
+
     day = session.today
     with session.reading() as store:
-        rows = store.triage_rows(day)
+        facts = _triage_facts(store, day)
     found = []
-    for r in rows:
-        number = day_number(date.fromisoformat(r.go_live), day)
+    for r, fact in facts.values():
+        number = fact.day
+        reason = triage_reason(fact)
         upcoming = NextTouchpoint(date.fromisoformat(r.next_date), r.next_kind) if r.next_date and r.next_kind else None
         found.append(
             TriageRow(
@@ -404,6 +460,12 @@ def triage(session: Session) -> tuple[TriageRow, ...]:
                 r.kpis_on_target,
                 r.kpis,
                 r.weighted_pipeline,
+                fact.overdue,
+                fact.open_p1,
+                fact.open_tickets,
+                reason.text,
+                reason.short,
+                critical_order(fact),
             )
         )
     return tuple(found)

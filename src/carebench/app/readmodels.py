@@ -212,11 +212,14 @@ class Health(Record):
     delta: float | None
     drivers: tuple[Driver, ...]
     note: str | None = None
+    reason: str | None = None  # in the portfolio's list: why the client stands where it does (core.triage)
 
     def to_json(self) -> Any:
         data = to_json_fields(self)
         if self.date is None:  # never assessed: there is no note to speak of
             del data["note"]
+        if self.reason is None:  # one client's breakdown: its place in the list is not asked for
+            del data["reason"]
         return data
 
 
@@ -287,6 +290,7 @@ class KpiStanding(Record):
     previous: float | None
     current_date: date | None
     readings_count: int
+    retained_note: str | None = None  # why there is no meaningful retained share (core.kpis.retained_note)
 
 
 @record
@@ -409,6 +413,8 @@ class PipelineRow(Record):
     end_month: int | None
     next_action: str | None
     next_action_date: date | None
+    go_live: date | None = None  # the client's, which the months of the timeline and "Month N" count from
+    next_action_month: int | None = None  # core.pipeline.engagement_month of the next action's date
 
 
 @record
@@ -455,6 +461,12 @@ class TriageRow(Record):
     kpis_on_target: int
     kpis: int
     weighted_pipeline: float
+    overdue: int = 0  # touchpoints missed by the day
+    open_p1: int = 0  # P1 tickets open at the day's end
+    open_tickets: int = 0
+    reason: str = ""  # core.triage.triage_reason: why the client stands where it does, in words
+    reason_short: str = ""  # the same in at most core.triage.SHORT_WIDTH cells
+    critical: tuple = ()  # core.triage.critical_order: the key of "most critical first"
 
 
 # ----- lists --------------------------------------------------------------------------------------------------

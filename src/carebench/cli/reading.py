@@ -9,6 +9,7 @@ import click
 
 from ..app import queries
 from ..app.inputs import UserError, inert
+from ..app.present import investment_range, next_action_text, timeline
 from ..app.readmodels import to_json
 from .group import DATE, cli, date_option, db_option, emit_json, json_option, session, table
 
@@ -63,14 +64,18 @@ def schedule_cmd(client, start, end, as_json, db_path):
 @json_option
 @db_option
 def health(client, as_of, as_json, db_path):
-    """Health scores: every active client (most critical first), or one client's breakdown and history."""
+    """Health scores: every active client (most critical first, each with why), or one client's breakdown and history.
+
+    Clients not assessed yet take their place by what is known of them (tier, day of support, open tickets,
+    overdue touchpoints, KPIs slipping back), not last.
+    """
     here = session(db_path, day=as_of)
     if not client:
         found = queries.health_list(here)
         if as_json:
             return emit_json(to_json(found))
-        rows = [[r.client_name, r.overall, r.band, r.delta, r.date] for r in found]
-        return table(f"Health as of {here.today}", ["client", "overall", "band", "change", "assessed"], rows)
+        rows = [[r.client_name, r.overall, r.band or "not assessed", r.delta, r.date, r.reason] for r in found]
+        return table(f"Health as of {here.today}", ["client", "overall", "band", "change", "assessed", "why"], rows)
     detail = queries.health_detail(here, client)
     if as_json:
         return emit_json(detail.to_json())
@@ -151,15 +156,30 @@ def kpis(client, as_of, as_json, db_path):
 @json_option
 @db_option
 def pipeline(client, as_of, as_json, db_path):
-    """Expansion opportunities with weighted values and readiness."""
+    """Expansion opportunities: value, investment range, timeline (months after go-live), probability, weighted value,
+    readiness and next action ("Month 3 (2026-09-14): ...")."""
     data = queries.pipeline(session(db_path, day=as_of), client)
     if as_json:
         return emit_json(data.to_json())
-    rows = [[o.client_name, o.title, o.stage, f"{o.value:,.0f}", f"{o.probability}%", f"{o.weighted:,.0f}", o.readiness] for o in data.opportunities]
+    rows = [
+        [
+            o.client_name,
+            o.title,
+            o.stage,
+            f"{o.value:,.0f}",
+            investment_range(o.investment_low, o.investment_high),
+            timeline(o.start_month, o.end_month),
+            f"{o.probability}%",
+            f"{o.weighted:,.0f}",
+            o.readiness,
+            next_action_text(o.next_action, o.next_action_date, o.next_action_month),
+        ]
+        for o in data.opportunities
+    ]
     totals = data.totals
     table(
         "Expansion pipeline",
-        ["client", "opportunity", "stage", "value", "prob.", "weighted", "readiness"],
+        ["client", "opportunity", "stage", "value", "investment", "timeline", "prob.", "weighted", "readiness", "next action"],
         rows,
         caption=f"open pipeline {totals.value:,.0f}, weighted {totals.weighted:,.0f}",
     )

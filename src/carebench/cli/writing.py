@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from ..app import commands
-from ..app.inputs import UserError, parse_scores
+from ..app.inputs import UserError, parse_next_action_day, parse_scores
 from .group import CATEGORIES, DATE, KIND_CHOICES, PRIORITIES, SOURCES, STAGES, STATUSES, TIERS, cli, db_option, session
 
 
@@ -163,16 +163,27 @@ def reopen(client, day, kind, db_path):
 @click.option("--probability", required=True, type=int, help="Chance of winning, 0-100.")
 @click.option("--stage", type=click.Choice(STAGES), default="identified", show_default=True)
 @click.option("--source", type=click.Choice(SOURCES), default="performance_gap", show_default=True)
-@click.option("--investment-low", type=float, default=None)
-@click.option("--investment-high", type=float, default=None)
-@click.option("--start-month", type=int, default=None, help="Months after go-live.")
-@click.option("--end-month", type=int, default=None, help="Months after go-live.")
-@click.option("--next-action", default=None)
-@click.option("--next-action-date", type=DATE, default=None)
+@click.option("--investment-low", type=float, default=None, help="What it would cost the client, at least.")
+@click.option("--investment-high", type=float, default=None, help="What it would cost the client, at most.")
+@click.option("--start-month", type=int, default=None, help="Timeline: the month after go-live it would start.")
+@click.option("--end-month", type=int, default=None, help="Timeline: the month after go-live it would end.")
+@click.option("--next-action", default=None, help="What to do next, e.g. 'Present the supply-chain opportunity'.")
+@click.option(
+    "--next-action-date",
+    "next_action_when",
+    metavar="D|'month N'",
+    default=None,
+    help="When: YYYY-MM-DD, or 'month N' for N months after the client's go-live.",
+)
 @db_option
-def add_opportunity(client, db_path, **fields):
-    """Add an expansion opportunity."""
-    commands.add_opportunity(session(db_path), client, **fields)
+def add_opportunity(client, db_path, next_action_when, **fields):
+    """Add an expansion opportunity: value, chance, investment range, timeline in months after go-live, next action.
+
+    The next action's date may be given as the month of the engagement ("month 3": three months after
+    go-live); it is stored as that day and shown both ways ("Month 3 (2026-09-14)").
+    """
+    day, month = parse_next_action_day(next_action_when) if next_action_when is not None else (None, None)
+    commands.add_opportunity(session(db_path), client, next_action_month=month, next_action_date=day, **fields)
     click.echo(f"added opportunity '{fields['title']}' to {client}")
 
 

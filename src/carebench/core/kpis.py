@@ -150,6 +150,32 @@ def retention(
     return round(numerator / denominator, 3), _below(share, _exact_ratio(retained_threshold))
 
 
+RETAINED_NO_READING = "it has no reading yet"
+RETAINED_NEVER_IMPROVED = "it never improved on its baseline, so there is no gain to keep"
+RETAINED_WORSE = "it is now worse than its baseline: none of its best gain is left, and a share of it means nothing"
+RETAINED_BARELY = "its best was barely better than its baseline (under 5% of the way to its target), so a share of that gain means nothing"
+
+
+def retained_note(direction: Direction, baseline: float, target: float, peak: float | None, retained: float | None) -> str | None:
+    """Why the retained share of a KPI's best gain cannot be meaningful, or None when it is.
+
+    It is not when the KPI never improved on its baseline (no share), when it is now worse than
+    its baseline (a negative share: "-3783%"), or when its best gain was under FLAT_SHARE of the
+    gap between baseline and target (the share of a sliver of gain swings wildly). Screens show
+    "—" for such a share, with this reason; JSON gives null.
+    """
+    if peak is None:
+        return RETAINED_NO_READING
+    if retained is None:
+        return RETAINED_NEVER_IMPROVED
+    if retained < 0:
+        return RETAINED_WORSE
+    gap = abs(exact(target) - exact(baseline))
+    if gap and abs(exact(peak) - exact(baseline)) < gap * FLAT_SHARE:
+        return RETAINED_BARELY
+    return None
+
+
 def _retained(direction: Direction, baseline: tuple[int, int], current: tuple[int, int], peak: tuple[int, int]) -> tuple[int, int] | None:
     """(current - baseline) / (peak - baseline) as (numerator, denominator), from exact ratios; None when the peak never improved.
 

@@ -12,6 +12,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Protocol
 
+from carebench.core.calendar import add_months, months_between
 from carebench.core.terms import STAGES, Band, Stage
 
 
@@ -185,3 +186,37 @@ def closed_on(stage: Stage, given: date | None, before_stage: Stage | None, befo
     if before_stage == stage and before_closed is not None:
         return before_closed
     return day
+
+
+# ----- the engagement's months ------------------------------------------------------------------
+
+MAX_MONTH = 240
+"""The latest month after go-live an opportunity's timeline or next action may name (as the model allows)."""
+_MONTH_WORD = "month"
+
+
+def engagement_month_of(text: str) -> int | None:
+    """N when ``text`` is "month N" (any case; N a whole number from 1 to MAX_MONTH), None when it is not of that form.
+
+    ValueError says what is wrong with a "month ..." that is not a month of the engagement ("month 0", "month x").
+    """
+    words = text.split()
+    if not words or words[0].casefold() != _MONTH_WORD:
+        return None
+    if len(words) != 2 or not words[1].isdigit() or not 1 <= int(words[1]) <= MAX_MONTH:
+        shown = " ".join(words[1:]) or "nothing"
+        raise ValueError(f"'{text.strip()}': after 'month' write a whole number of months after go-live from 1 to {MAX_MONTH}, not {shown}")
+    return int(words[1])
+
+
+def engagement_month_date(go_live: date, month: int) -> date:
+    """The day ``month`` months after go-live (clamped to the month's end, as the cadence plans are)."""
+    if not 1 <= month <= MAX_MONTH:
+        raise ValueError(f"month {month}: months after go-live run from 1 to {MAX_MONTH}")
+    return add_months(go_live, month)
+
+
+def engagement_month(go_live: date, day: date) -> int | None:
+    """How many whole months after go-live ``day`` falls (the N of "Month N"), None before the first month is over."""
+    months = months_between(go_live, day)
+    return months if months >= 1 else None

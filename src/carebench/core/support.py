@@ -11,26 +11,12 @@ import re
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, time, timedelta
 from fractions import Fraction
-from typing import Any, Literal
+from typing import Any
 
 from .health import Suggestion, round_half_up
 from .models import Direction, Kpi, Pulse, Reading, Ticket
-
-Priority = Literal["P1", "P2", "P3", "P4"]
-
-PRIORITY_MATRIX: dict[tuple[str, str], Priority] = {
-    # (business impact, users affected): priority
-    ("high", "many"): "P1",
-    ("high", "some"): "P2",
-    ("high", "few"): "P3",
-    ("medium", "many"): "P2",
-    ("medium", "some"): "P3",
-    ("medium", "few"): "P4",
-    ("low", "many"): "P3",
-    ("low", "some"): "P4",
-    ("low", "few"): "P4",
-}
-"""Ticket priority from business impact (high, medium, low) and how many users are affected (many, some, few)."""
+from .terms import PRIORITY_MATRIX, priority  # noqa: F401  (the ticket priority rule lives with the words, without pydantic)
+from .terms import TicketPriority as Priority
 
 URGENT: tuple[Priority, ...] = ("P1", "P2")
 """The priorities counted by the open P1/P2 KPI."""
@@ -58,16 +44,6 @@ SUPPORT_KPI_KEYS: tuple[str, ...] = (
     "support-open-p1p2",
 )
 """The keys of the derived support KPIs, in the order they are returned."""
-
-
-def priority(impact: str, users: str) -> Priority:
-    """Return P1..P4 for a business impact and a reach of users, read from PRIORITY_MATRIX."""
-    try:
-        return PRIORITY_MATRIX[(impact, users)]
-    except KeyError:
-        raise ValueError(
-            f"no priority for impact {impact!r} and users {users!r}: impact is high, medium or low and users is many, some or few"
-        ) from None
 
 
 def priority_of(ticket: Ticket) -> Priority:

@@ -113,6 +113,33 @@ DEFAULT_WEIGHTS: dict[str, Decimal] = {
 }
 """How much each health component counts towards the overall score unless configured."""
 
+TicketPriority = Literal["P1", "P2", "P3", "P4"]
+
+PRIORITY_MATRIX: dict[tuple[str, str], TicketPriority] = {
+    # (business impact, users affected): priority
+    ("high", "many"): "P1",
+    ("high", "some"): "P2",
+    ("high", "few"): "P3",
+    ("medium", "many"): "P2",
+    ("medium", "some"): "P3",
+    ("medium", "few"): "P4",
+    ("low", "many"): "P3",
+    ("low", "some"): "P4",
+    ("low", "few"): "P4",
+}
+"""Ticket priority from business impact (high, medium, low) and how many users are affected (many, some, few)."""
+
+
+def priority(impact: str, users: str) -> TicketPriority:
+    """Return P1..P4 for a business impact and a reach of users, read from PRIORITY_MATRIX."""
+    try:
+        return PRIORITY_MATRIX[(impact, users)]
+    except KeyError:
+        raise ValueError(
+            f"no priority for impact {impact!r} and users {users!r}: impact is high, medium or low and users is many, some or few"
+        ) from None
+
+
 BAND_ORDER = {"red": 0, "yellow": 1, "green": 2, None: 3}
 """Bands from the most critical to not assessed."""
 

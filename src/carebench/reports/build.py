@@ -15,23 +15,27 @@ from datetime import date, timedelta
 from ..app import queries
 from ..app.present import (
     PLAIN_UNITS,
+    investment_range,
     kept,
     long_date,
     money,
     month_label,
+    next_action_text,
+    no_share_notes,
     number,
     plural,
     short_date,
     signed,
     sparkline,
     thin,
+    timeline,
     with_unit,
 )
 from ..app.session import Session
 from ..core.calendar import add_months
 from ..core.finance import month_of
 from ..core.health import BAND_LABEL
-from ..core.kpis import categories_for_dashboard
+from ..core.kpis import RETAINED_BARELY, RETAINED_WORSE, categories_for_dashboard
 from ..core.models import KIND_LABEL as KINDS_IN_PROSE
 from ..core.phases import PHASE_LABEL
 from ..core.pipeline import OPEN_STAGES, readiness
@@ -199,7 +203,11 @@ def _kpi_attention(kpi: dict) -> str | None:
     unit = kpi["unit"]
     now, target = with_unit(kpi["current"], unit), with_unit(kpi["target"], unit)
     if kpi["backsliding"]:
-        hold = "now worse than its baseline" if kpi["retained"] < 0 else f"it keeps {round(kpi['retained'] * 100)}% of that gain"
+        retained = kpi["retained"]
+        if retained is not None:
+            hold = f"it keeps {round(retained * 100)}% of that gain"
+        else:
+            hold = "now worse than its baseline" if kpi["retained_note"] == RETAINED_WORSE else "barely better than its baseline at best"
         return f"{kpi['name']} is slipping back: {now} now, against {with_unit(kpi['peak'], unit)} at its best ({hold}) and a target of {target}."
     if kpi["on_target"] is False:
         side = "below" if kpi["direction"] == "higher" else "above"
@@ -433,6 +441,10 @@ def s_improve(f: Facts) -> dict:
     return d.section("improve", "Where to improve next", d.bullets(shown, empty=empty))
 
 
+def _iso(text: str | None) -> date | None:
+    return date.fromisoformat(text) if text else None
+
+
 def s_expansion(f: Facts) -> dict:
     title = "Expansion pipeline" if f.kind == "qbr" else "Expansion readiness"
     ready = readiness(f.health["band"])
@@ -441,19 +453,21 @@ def s_expansion(f: Facts) -> dict:
     open_rows = [o for o in rows if o["stage"] in OPEN_STAGES]
     blocks.append(
         d.table(
-            ["Opportunity", "Stage", "Annual value", "Chance", "Weighted value", "Next step"],
+            ["Opportunity", "Stage", "Annual value", "Investment", "Timeline", "Chance", "Weighted value", "Next step"],
             [
                 [
                     o["title"],
                     o["stage"],
                     money(o["value"]),
+                    investment_range(o["investment_low"], o["investment_high"]),
+                    timeline(o["start_month"], o["end_month"]),
                     f"{o['probability']}%",
                     money(o["weighted"]),
-                    (f"{o['next_action']} ({short_date(o['next_action_date'])})" if o["next_action_date"] else o["next_action"]) or "–",
+                    next_action_text(o["next_action"], _iso(o["next_action_date"]), o["next_action_month"], written=short_date) or "–",
                 ]
                 for o in open_rows
             ],
-            "llrrrl",
+            "llrrlrrl",
             empty="No open expansion opportunities are recorded.",
         )
     )
@@ -472,7 +486,8 @@ def s_expansion(f: Facts) -> dict:
 
 
 def s_sustainability(f: Facts) -> dict:
-    improved = [k for k in f.kpis if k["retained"] is not None]
+    # Improved once: a share to show, or one that means nothing now (shown "—", its reason below the table).
+    improved = [k for k in f.kpis if k["retained"] is not None or k["retained_note"] in (RETAINED_WORSE, RETAINED_BARELY)]
     rows = [
         [
             k["name"],
@@ -502,6 +517,7 @@ def s_sustainability(f: Facts) -> dict:
             empty="No KPI shown has improved on its starting point yet, so there is no gain to hold.",
         )
     )
+    blocks += [d.text(note) for note in no_share_notes(improved)]
     return d.section("sustainability", "Are the gains holding?", *blocks)
 
 

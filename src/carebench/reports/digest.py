@@ -6,7 +6,7 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from ..app import queries
-from ..app.present import kept, long_date, money, plural, short_date, signed, with_unit
+from ..app.present import kept, long_date, money, no_share_notes, plural, short_date, signed, with_unit
 from ..app.readmodels import to_json
 from ..app.session import Session
 from ..core.health import BAND_LABEL
@@ -174,6 +174,7 @@ def portfolio_digest(session: Session, owner: str | None = None) -> dict:
             "llrrrrr",
             empty="No KPI is slipping back.",
         ),
+        *[d.text(note) for note in no_share_notes(k for _, k in slipping)],
     )
 
     handover = d.section(

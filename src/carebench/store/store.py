@@ -335,6 +335,17 @@ class Store:
         """(id, name) of every client, by id."""
         return self.conn.execute("SELECT id, name FROM clients ORDER BY id").fetchall()
 
+    def go_lives(self) -> dict[str, date]:
+        """Every client's go-live day, by id."""
+        return {client: date.fromisoformat(day) for client, day in self.conn.execute("SELECT id, go_live FROM clients")}
+
+    def opportunity_client(self, opportunity_id: int) -> str:
+        """The client an opportunity belongs to."""
+        row = self.conn.execute("SELECT client_id FROM opportunities WHERE id = ?", (opportunity_id,)).fetchone()
+        if not row:
+            raise StoreError(f"no opportunity {opportunity_id}")
+        return row[0]
+
     def require_client(self, client_id: str) -> None:
         if not self.conn.execute("SELECT 1 FROM clients WHERE id = ?", (client_id,)).fetchone():
             raise StoreError(f"unknown client '{client_id}'")
@@ -1790,6 +1801,23 @@ class Store:
             next_date, next_kind = upcoming.split(" ") if upcoming else (None, None)
             found.append(TriageRow._make((*row, next_date, next_kind, backsliding, on_target, kpis, weighted)))
         return found
+
+    def triage_signals(self, day: date) -> tuple[dict[str, str], dict[str, list[tuple[str, str]]]]:
+        """What triage weighs beside the standing rows on ``day``: per client the drivers (JSON) of its latest
+        assessment by then, and the (impact, users) of each ticket still open at the day's end."""
+        end = f"{day + timedelta(days=1)}T00:00"  # as core.support.is_open at the midnight after the day
+        drivers = dict(
+            self.conn.execute(
+                "SELECT c.id, (SELECT drivers FROM assessment_health WHERE client_id = c.id AND date <= ? ORDER BY date DESC LIMIT 1) FROM clients c",
+                (day.isoformat(),),
+            ).fetchall()
+        )
+        tickets: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        for client, impact, users in self.conn.execute(
+            "SELECT client_id, impact, users FROM tickets WHERE opened <= ?1 AND (resolved IS NULL OR resolved > ?1) ORDER BY client_id, id", (end,)
+        ):
+            tickets[client].append((impact, users))
+        return {k: v for k, v in drivers.items() if v}, dict(tickets)
 
     def touchpoints_between(self, client_id: str, start: date, end: date) -> list[TouchpointRow]:
         """The client's touchpoints dated from ``start`` to ``end``, as core.schedule.schedule gives them (and superseded when)."""

@@ -17,6 +17,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
 from ...app.inputs import inert
+from ...app.present import engagement_when, investment_range, next_action_text, timeline
 from ...app.present import money as present_money
 from ...core.models import STAGES, Opportunity
 from ...core.pipeline import OPEN_STAGES, READINESS, mark_lost, next_stage, previous_stage, stage_probability
@@ -28,15 +29,27 @@ if TYPE_CHECKING:
     from ...app.readmodels import Pipeline, PipelineRow, PipelineTotals
     from ...core.terms import Stage
 
-# Opportunity fields as the pipeline rows carry them; the form edits only the first seven.
-FORM_FIELDS = ("title", "value", "probability", "stage", "source", "next_action", "next_action_date")
-OTHER_FIELDS = ("investment_low", "investment_high", "start_month", "end_month")
+# Opportunity fields as the pipeline rows carry them; the form edits them all.
+FORM_FIELDS = (
+    "title",
+    "value",
+    "probability",
+    "stage",
+    "source",
+    "investment_low",
+    "investment_high",
+    "start_month",
+    "end_month",
+    "next_action",
+    "next_action_date",
+)
+OTHER_FIELDS: tuple[str, ...] = ()
 
 READINESS_STYLE = {text: variable for text, variable in zip(READINESS.values(), ("success", "warning", "error"))}
 READINESS_SHORT = {"ready to present": "ready", "nurture": "nurture", "hold: recover health first": "hold"}
 NAME_MIN, NAME_MAX, TITLE_MIN, TITLE_MAX, NEXT_MIN = 10, 20, 14, 40, 12
-# "100%", "● nurture" / "– unknown"; and in the next actions, "06-10 overdue" and the client's name.
-PROB_WIDTH, READINESS_WIDTH, WHEN_WIDTH, CLIENT_WIDTH = 4, 9, 13, 16
+# "100%", "● nurture" / "– unknown"; and in the next actions, "Month 12 (06-10)" and the client's name.
+PROB_WIDTH, READINESS_WIDTH, WHEN_WIDTH, CLIENT_WIDTH = 4, 9, 16, 16
 
 
 # ----- pure helpers (tested without a terminal) ---------------------------------
@@ -122,9 +135,18 @@ def fit_names(room: int, client_long: int, title_long: int) -> tuple[int, int]:
 
 
 def next_text(row: PipelineRow) -> str:
-    """The next action as the pipeline lists it: its date (month-day) before its text."""
-    when = f"{row.next_action_date:%m-%d} " if row.next_action_date else ""
-    return f"{when}{row.next_action or ''}".strip()
+    """The next action as the pipeline lists it: its day, also as the month of the engagement, before its text:
+    "Month 3 (09-14) Present the supply-chain opportunity"."""
+    when = engagement_when(row.next_action_date, row.next_action_month, short=True)
+    return f"{when} {row.next_action or ''}".strip()
+
+
+def investment_text(row: PipelineRow) -> str:
+    return investment_range(row.investment_low, row.investment_high, compact=True)
+
+
+def timeline_text(row: PipelineRow) -> str:
+    return timeline(row.start_month, row.end_month, compact=True)
 
 
 def money(value: float | None) -> str:
@@ -141,6 +163,8 @@ class Longest:
     stage: int = 5
     value: int = 5
     weighted: int = 8
+    investment: int = 6
+    timeline: int = 6
     next: int = 0
 
     @classmethod
@@ -153,6 +177,8 @@ class Longest:
             max(5, *(len(r.stage) for r in rows)),
             max(5, *(len(money(r.value)) for r in rows)),
             max(8, *(len(money(r.weighted)) for r in rows)),
+            max(6, *(cell_len(investment_text(r)) for r in rows)),
+            max(6, *(cell_len(timeline_text(r)) for r in rows)),
             max(cell_len(next_text(r)) for r in rows),
         )
 
@@ -161,10 +187,16 @@ def pipeline_columns(width: int, longest: Longest, show_client: bool) -> tuple[C
     """The pipeline's columns for a table ``width`` cells wide.
 
     Client and title share what the other columns leave (see fit_names); the next action,
-    also listed below, takes the rest, or is hidden when that is too little to read.
+    also listed below, takes the rest, or is hidden when that is too little to read; so are the
+    investment range and timeline when the names would not keep their least.
     """
     fixed = sum(w + 2 for w in (longest.stage, longest.value, PROB_WIDTH, longest.weighted, READINESS_WIDTH))
-    room = width - fixed
+    # The investment range and the timeline take their room when the names keep their least beside them
+    # (else they are on the line under the table).
+    extras = longest.investment + longest.timeline + 4
+    names_least = (NAME_MIN + 2 if show_client else 0) + TITLE_MIN + 2
+    show_extras = width - fixed - extras >= names_least
+    room = width - fixed - (extras if show_extras else 0)
     client_w, title_w = fit_names(room, longest.client if show_client else 0, longest.title)
     spare = room - (client_w + 2 if show_client else 0) - (title_w + 2) - 2
     show_next = longest.next > 0 and spare >= NEXT_MIN
@@ -173,6 +205,8 @@ def pipeline_columns(width: int, longest: Longest, show_client: bool) -> tuple[C
         Column("title", title_w),
         Column("stage", longest.stage),
         Column("value", longest.value, justify="right"),
+        Column("invest", longest.investment, justify="right", visible=show_extras),
+        Column("months", longest.timeline, visible=show_extras),
         Column("prob", PROB_WIDTH, justify="right"),
         Column("weighted", longest.weighted, justify="right"),
         Column("readiness", READINESS_WIDTH),
@@ -341,6 +375,8 @@ class ExpansionScreen(WorkbenchScreen):
             Cell(row.title),
             Cell(row.stage, style="dim" if closed else ""),
             money(row.value),
+            investment_text(row),
+            timeline_text(row),
             f"{row.probability}%",
             money(row.weighted),
             ready,
@@ -354,8 +390,10 @@ class ExpansionScreen(WorkbenchScreen):
             when = Cell("no date", style="dim")
         elif item.overdue:
             when = Cell(f"{item.when:%m-%d} overdue", style="$error")
+        elif item.when == self.app.plan_day:
+            when = "today"
         else:
-            when = "today" if item.when == self.app.plan_day else f"{item.when:%m-%d}"
+            when = engagement_when(item.when, item.row.next_action_month, short=True)
         return [when, Cell(item.row.client_name), Cell(item.row.next_action or "–"), Cell(item.row.title)]
 
     @staticmethod
@@ -441,8 +479,12 @@ class ExpansionScreen(WorkbenchScreen):
             detail.update("")
             return
         parts = [row.client_name, row.title, row.source.replace("_", " "), row.readiness]
+        if row.investment_low is not None or row.investment_high is not None:
+            parts.append(f"investment {investment_range(row.investment_low, row.investment_high)}")
+        if row.start_month is not None or row.end_month is not None:
+            parts.append(timeline(row.start_month, row.end_month))
         if row.next_action or row.next_action_date:
-            parts.append(f"next: {row.next_action or '–'}" + (f" ({row.next_action_date})" if row.next_action_date else ""))
+            parts.append(f"next: {next_action_text(row.next_action, row.next_action_date, row.next_action_month)}")
         detail.update(Text(inert(" · ".join(parts)), no_wrap=True, overflow="ellipsis"))
 
     def on_data_grid_row_highlighted(self, event: DataGrid.RowHighlighted) -> None:
@@ -464,14 +506,17 @@ class ExpansionScreen(WorkbenchScreen):
 
     # ----- writing ---------------------------------------------------------
 
-    def _save(self, row: PipelineRow, opportunity: Opportunity, summary: str) -> None:
-        """Save over the version this screen loaded; a refusal (someone saved in between) reloads their version."""
+    def _save(self, row: PipelineRow, opportunity: Opportunity, summary: str, month: int | None = None) -> None:
+        """Save over the version this screen loaded; a refusal (someone saved in between) reloads their version.
+
+        ``month`` N puts the next action N months after the client's go-live.
+        """
         from ...app import commands
         from ...app.errors import StoreError
 
         def change(session) -> str:
             try:
-                commands.update_opportunity(session, row.id, opportunity, row.version)
+                commands.update_opportunity(session, row.id, opportunity, row.version, next_action_month=month)
             except StoreError as exc:
                 # A failed write reloads the screen, so the store's advice to reload becomes a statement.
                 reason = str(exc).replace("; reload to see their version", "")
@@ -523,9 +568,10 @@ class ExpansionScreen(WorkbenchScreen):
         if row is None:
             return
 
-        def save(result: Opportunity | None) -> None:
+        def save(result: tuple[Opportunity, int | None] | None) -> None:
             if result is not None:
-                self._save(row, edited(row, result), f"{row.client_name}: '{result.title}' saved")
+                opportunity, month = result
+                self._save(row, edited(row, opportunity), f"{row.client_name}: '{opportunity.title}' saved", month)
 
         self.app.push_screen(opportunity_form(row.client_name, form_values(row)), save)
 
@@ -545,14 +591,16 @@ class ExpansionScreen(WorkbenchScreen):
             return
         name = self._client_name(client_id)
 
-        def add(result: Opportunity | None) -> None:
+        def add(result: tuple[Opportunity, int | None] | None) -> None:
             if result is None:
                 return
             from ...app import commands
 
+            opportunity, month = result
+
             def change(session) -> str:
-                self.pending_select = commands.add_opportunity(session, client_id, **result.model_dump())
-                return f"{name}: opportunity '{result.title}' added"
+                self.pending_select = commands.add_opportunity(session, client_id, next_action_month=month, **opportunity.model_dump())
+                return f"{name}: opportunity '{opportunity.title}' added"
 
             self.write(change)
 

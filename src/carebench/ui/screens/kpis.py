@@ -15,7 +15,7 @@ from textual.widget import Widget
 from textual.widgets import Sparkline, Static, TabbedContent, TabPane
 
 from ...app.inputs import inert
-from ...app.present import money, number, with_unit
+from ...app.present import kept, money, number, with_unit
 from ...core.kpis import DASHBOARD_CATEGORIES
 from ..screens.base import WorkbenchScreen
 from ..widgets.charts import KpiChart
@@ -61,7 +61,13 @@ class KpiRow(Widget, can_focus=True):
     def key(self) -> str:
         return self.kpi.standing.key
 
+    def retained_tooltip(self) -> str | None:
+        """Why the retained share reads "—", shown on hover, for a backsliding KPI that has no meaningful share."""
+        s = self.kpi.standing
+        return f"Retained share: — because {s.retained_note}" if s.backsliding and s.retained_note else None
+
     def compose(self):
+        self.tooltip = self.retained_tooltip()
         yield Static(self.describe(), classes="kpi-text")
         yield Sparkline(self.values())
 
@@ -70,6 +76,7 @@ class KpiRow(Widget, can_focus=True):
 
     def update(self, kpi: DashboardKpi) -> None:
         self.kpi = kpi
+        self.tooltip = self.retained_tooltip()
         if self.children:
             self.query_one(".kpi-text", Static).update(self.describe())
             self.query_one(Sparkline).data = self.values()
@@ -101,8 +108,8 @@ class KpiRow(Widget, can_focus=True):
         if s.trend:
             line2.append(f" · {s.trend}", style="dim")
         if s.backsliding:
-            retained = f" (retained {s.retained * 100:.0f}%)" if s.retained is not None else ""
-            line2.append(f"  ⚠ backsliding{retained}", style=warn)
+            # A share that cannot be meaningful reads "—"; the row's tooltip says why.
+            line2.append(f"  ⚠ backsliding (retained {kept(s.retained)})", style=warn)
         return Text("\n").join([line1, line2])
 
     def on_focus(self) -> None:

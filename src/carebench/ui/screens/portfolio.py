@@ -65,9 +65,13 @@ NAME_MIN, NAME_MAX, NAME_FULL = 13, 32, 18
 
 
 def _sort_value(row: TriageRow, key: str):
-    """The value a sort orders by, or None for rows that always go last (never assessed)."""
+    """The value a sort orders by, or None for rows that always go last (never assessed, in a sort by score).
+
+    "Most critical first" is core.triage.critical_order, which the row carries: clients not assessed
+    take their place by what is known of them.
+    """
     if key == "critical":
-        return None if row.band is None else (BAND_ORDER[row.band], row.overall)
+        return row.critical
     if key == "overall":
         return row.overall
     if key == "name":
@@ -82,7 +86,7 @@ def _sort_value(row: TriageRow, key: str):
 def sort_rows(rows: Sequence[TriageRow], key: str = "critical", reverse: bool = False) -> list[TriageRow]:
     """Portfolio rows in the order of ``key`` (see SORT_LABELS), or its reverse.
 
-    Clients never assessed stay last whichever way a health sort runs; ties go by name, then id.
+    Clients never assessed stay last whichever way a sort by score runs; ties go by name, then id.
     """
     by_name = sorted(rows, key=lambda r: (r.client_name.casefold(), r.client))
     present = [r for r in by_name if _sort_value(r, key) is not None]
@@ -121,14 +125,15 @@ def money(value: float | None, compact: bool = False) -> str:
 
 
 def phase_text(row: TriageRow, compact: bool = False) -> str:
-    """Support phase and day number: "optimization · d45", compact "optim. d45"."""
+    """Support phase and day number in words, "optimization, day 45"; compact (80 columns) "optim. d45"."""
     if compact:
         return f"{PHASE_SHORT.get(row.phase, row.phase)} d{row.day}"
-    return f"{PHASE_WORD.get(row.phase, row.phase)} · d{row.day}"
+    return f"{PHASE_WORD.get(row.phase, row.phase)}, day {row.day}"
 
 
-def touchpoint_text(row: TriageRow, day: date | None = None) -> str:
-    """The next touchpoint as "06-15 weekly"; given the planning ``day``, compact and relative: "+2d week", "today recov".
+def touchpoint_text(row: TriageRow, day: date | None = None, compact: bool = False) -> str:
+    """The next touchpoint: "06-15 weekly"; given the planning ``day``, relative in words, "weekly in 2 days",
+    "recovery today", and compact (80 columns) "+2d week", "today recov".
 
     Engagements no longer active have no touchpoints and say so instead.
     """
@@ -140,7 +145,10 @@ def touchpoint_text(row: TriageRow, day: date | None = None) -> str:
     if day is None:
         return f"{touchpoint.date:%m-%d} {touchpoint.kind}"
     days = (touchpoint.date - day).days
-    return f"{'today' if days == 0 else f'+{days}d'} {KIND_SHORT.get(touchpoint.kind, touchpoint.kind)}"
+    if compact:
+        return f"{'today' if days == 0 else f'+{days}d'} {KIND_SHORT.get(touchpoint.kind, touchpoint.kind)}"
+    when = {0: "today", 1: "tomorrow"}.get(days, f"in {days} days")
+    return f"{touchpoint.kind} {when}"
 
 
 def score_text(row: TriageRow) -> str:
@@ -156,28 +164,58 @@ def kpis_text(row: TriageRow) -> str:
     return on_target_text(row) + (f" ↘{row.backsliding}" if row.backsliding else "")
 
 
-# The columns after the client's, full and compact: label, how a row's text reads, and how it lines up.
-# In the compact layout the tier goes last: on the narrowest terminals it is the column that scrolls out of sight.
-FULL_COLUMNS: tuple[tuple[str, Callable[[TriageRow, date], str], Justify], ...] = (
+def reason_text(row: TriageRow, compact: bool = False) -> str:
+    """Why the client stands where it does (core.triage), in words or, compact, in at most SHORT_WIDTH cells."""
+    return (row.reason_short if compact else row.reason) or "–"
+
+
+def health_text(row: TriageRow) -> str:
+    return band_grid_cell(row.band, f" {score_text(row)}").plain if row.band else NOT_ASSESSED
+
+
+# How a client never assessed reads where its band would.
+NOT_ASSESSED = "– not assessed"
+
+# The columns after the client's, in three layouts: label, how a row's text reads, and how it lines up.
+# Full: every field in words in a column of its own. Words: the fields merged, still in words (the columns
+# after the next touchpoint may scroll). Compact (80 columns): short forms; the tier goes last, the column
+# that scrolls out of sight on the narrowest terminals.
+Columns = tuple[tuple[str, Callable[[TriageRow, date], str], Justify], ...]
+FULL_COLUMNS: Columns = (
     ("score", lambda r, day: score_text(r), "right"),
-    ("band", lambda r, day: band_grid_cell(r.band).plain, "left"),
+    ("band", lambda r, day: band_grid_cell(r.band).plain if r.band else NOT_ASSESSED, "left"),
     ("Δ", lambda r, day: delta_text(r.delta), "left"),
+    ("why", lambda r, day: reason_text(r), "left"),
     ("tier", lambda r, day: r.tier, "left"),
-    ("phase · day", lambda r, day: phase_text(r), "left"),
-    ("next touchpoint", lambda r, day: touchpoint_text(r), "left"),
+    ("phase, day", lambda r, day: phase_text(r), "left"),
+    ("next touchpoint", lambda r, day: touchpoint_text(r, day), "left"),
     ("slipping", lambda r, day: str(r.backsliding), "right"),
     ("on target", lambda r, day: on_target_text(r), "left"),
     ("pipeline", lambda r, day: money(r.weighted_pipeline), "right"),
 )
-COMPACT_COLUMNS: tuple[tuple[str, Callable[[TriageRow, date], str], Justify], ...] = (
+WORDS_COLUMNS: Columns = (
+    ("health", lambda r, day: health_text(r), "left"),
+    ("Δ", lambda r, day: delta_text(r.delta), "left"),
+    ("why", lambda r, day: reason_text(r), "left"),
+    ("phase, day", lambda r, day: phase_text(r), "left"),
+    ("next touchpoint", lambda r, day: touchpoint_text(r, day), "left"),
+    ("KPIs ↘", lambda r, day: kpis_text(r), "left"),
+    ("pipe", lambda r, day: money(r.weighted_pipeline, True), "right"),
+    ("tier", lambda r, day: r.tier, "left"),
+)
+COMPACT_COLUMNS: Columns = (
     ("health", lambda r, day: band_grid_cell(r.band, f" {score_text(r)}").plain, "left"),
     ("Δ", lambda r, day: delta_text(r.delta), "left"),
+    ("why", lambda r, day: reason_text(r, True), "left"),
     ("phase", lambda r, day: phase_text(r, True), "left"),
-    ("next", lambda r, day: touchpoint_text(r, day), "left"),
+    ("next", lambda r, day: touchpoint_text(r, day, True), "left"),
     ("KPIs ↘", lambda r, day: kpis_text(r), "left"),
     ("pipe", lambda r, day: money(r.weighted_pipeline, True), "right"),
     ("tier", lambda r, day: TIER_SHORT.get(r.tier, r.tier), "left"),
 )
+# In words the reason is cut at WHY_MAX cells, WHY_WORDS_MAX in the words layout (the line under the table
+# has it whole); the words layout is taken when its columns up to the next touchpoint fit.
+WHY_MAX, WHY_WORDS_MAX, WORDS_SHOWN = 30, 24, 5
 
 
 @dataclass(frozen=True)
@@ -185,6 +223,7 @@ class Layouts:
     """How wide each column's longest text is over the whole portfolio, in both layouts, and the longest name."""
 
     full: tuple[int, ...]
+    words: tuple[int, ...]
     compact: tuple[int, ...]
     name: int
 
@@ -200,7 +239,11 @@ def layouts(rows: Sequence[TriageRow], day: date) -> Layouts:
         return tuple(max(cell_len(label), widest(text(row, day) for row in rows)) for label, text, _ in columns)
 
     longest = widest(row.client_name for row in rows)
-    return Layouts(widths(FULL_COLUMNS), widths(COMPACT_COLUMNS), max(6, longest))
+
+    def capped(columns, most: int) -> tuple[int, ...]:
+        return tuple(min(w, most) if label == "why" else w for (label, _, _), w in zip(columns, widths(columns)))
+
+    return Layouts(capped(FULL_COLUMNS, WHY_MAX), capped(WORDS_COLUMNS, WHY_WORDS_MAX), widths(COMPACT_COLUMNS), max(6, longest))
 
 
 @dataclass(frozen=True)
@@ -255,6 +298,7 @@ class PortfolioScreen(WorkbenchScreen):
     PortfolioScreen #empty { display: none; height: auto; }
     PortfolioScreen #empty.-shown { display: block; }
     PortfolioScreen PortfolioTable { height: 1fr; }
+    PortfolioScreen #reason { height: 1; padding: 0 1; }
     """
 
     def __init__(self) -> None:
@@ -262,7 +306,8 @@ class PortfolioScreen(WorkbenchScreen):
         self.data = Portfolio((), layouts((), date.today()), date.today())
         self.shown: list[TriageRow] = []
         self.loaded = False
-        self.compact = False
+        self.compact = False  # the layout shown is the compact one (80 columns)
+        self.layout_kind = "full"  # full | words | compact
         self.sort_key = "critical"
         self.sort_reverse = False
         self.band: str | None = None
@@ -280,6 +325,7 @@ class PortfolioScreen(WorkbenchScreen):
         yield Input(placeholder="Search: part of a client's name or id (escape clears)", id="search")
         yield Static("", id="empty", classes="empty")
         yield PortfolioTable(zebra_stripes=True, id="portfolio")
+        yield Static("", id="reason", classes="muted")
 
     def on_mount(self) -> None:
         self.query_one(PortfolioTable).focus()
@@ -305,59 +351,86 @@ class PortfolioScreen(WorkbenchScreen):
         shown = filter_rows(self.rows, self.band, self.tier, owner, self.query_text)
         return sort_rows(shown, self.sort_key, self.sort_reverse)
 
-    def columns_for(self, width: int) -> tuple[bool, tuple[Column, ...]]:
-        """Whether a table ``width`` cells wide takes the compact layout, and its columns.
+    def columns_for(self, width: int) -> tuple[str, tuple[Column, ...]]:
+        """The layout a table ``width`` cells wide takes ("full", "words" or "compact"), and its columns.
 
-        Every field has a column of its own when the client's name keeps NAME_FULL cells
-        beside them; otherwise fields are merged and shortened. The name takes what is left.
+        Every field has a column of its own when the client's name keeps NAME_FULL cells beside
+        them; else the fields are merged, still in words, when those up to the next touchpoint fit
+        beside NAME_MIN cells of name; else they are shortened. The name takes what is left.
         """
         layouts_ = self.data.layouts
         room = width - 2 - 2  # less a vertical scrollbar and the name column's padding
-        compact = room - sum(w + 2 for w in layouts_.full) < NAME_FULL
-        specs, widths = (COMPACT_COLUMNS, layouts_.compact) if compact else (FULL_COLUMNS, layouts_.full)
-        name_width = max(NAME_MIN, min(NAME_MAX, layouts_.name, room - sum(w + 2 for w in widths)))
-        return compact, (Column("client", name_width), *(Column(label, w, justify=justify) for (label, _, justify), w in zip(specs, widths)))
+        if room - sum(w + 2 for w in layouts_.full) >= NAME_FULL:
+            kind, specs, widths, counted = "full", FULL_COLUMNS, layouts_.full, layouts_.full
+        elif room - sum(w + 2 for w in layouts_.words[:WORDS_SHOWN]) >= NAME_MIN:
+            kind, specs, widths, counted = "words", WORDS_COLUMNS, layouts_.words, layouts_.words[:WORDS_SHOWN]
+        else:
+            kind, specs, widths, counted = "compact", COMPACT_COLUMNS, layouts_.compact, layouts_.compact
+        name_width = max(NAME_MIN, min(NAME_MAX, layouts_.name, room - sum(w + 2 for w in counted)))
+        return kind, (Column("client", name_width), *(Column(label, w, justify=justify) for (label, _, justify), w in zip(specs, widths)))
 
     def row_cells(self, row: TriageRow) -> list:
         """A row's cells in the layout shown."""
         name = Cell(row.client_name)
-        pipeline = money(row.weighted_pipeline, self.compact)
-        if self.compact:
+        day = self.data.day
+        if self.layout_kind != "full":
+            compact = self.layout_kind == "compact"
             kpis = Cell(kpis_text(row), style="$warning" if row.backsliding else "")
+            health = band_grid_cell(row.band, f" {score_text(row)}") if row.band or compact else Cell(NOT_ASSESSED, style="dim")
             return [
                 name,
-                band_grid_cell(row.band, f" {score_text(row)}"),
+                health,
                 delta_text(row.delta),
-                phase_text(row, True),
-                touchpoint_text(row, self.data.day),
+                reason_text(row, compact),
+                phase_text(row, compact),
+                touchpoint_text(row, day, compact),
                 kpis,
-                pipeline,
-                TIER_SHORT.get(row.tier, row.tier),
+                money(row.weighted_pipeline, True),
+                TIER_SHORT.get(row.tier, row.tier) if compact else row.tier,
             ]
         slipping = Cell(str(row.backsliding), style="$warning" if row.backsliding else "dim")
         return [
             name,
             score_text(row),
-            band_grid_cell(row.band),
+            band_grid_cell(row.band) if row.band else Cell(NOT_ASSESSED, style="dim"),
             delta_text(row.delta),
+            reason_text(row),
             Cell(row.tier),
             phase_text(row),
-            touchpoint_text(row),
+            touchpoint_text(row, day),
             slipping,
             on_target_text(row),
-            pipeline,
+            money(row.weighted_pipeline),
         ]
+
+    def reason_line(self, row: TriageRow | None) -> Text:
+        """The line under the table: the selected client's reason, phase and next touchpoint, all in words."""
+        if row is None:
+            return Text("")
+        parts = [row.client_name, reason_text(row), phase_text(row), f"next: {touchpoint_text(row, self.data.day)}"]
+        return Text(inert(" · ".join(parts)), no_wrap=True, overflow="ellipsis")
+
+    def show_reason(self) -> None:
+        key = self.query_one(PortfolioTable).cursor_key
+        selected = next((r for r in self.shown if r.client == key), None)
+        self.query_one("#reason", Static).update(self.reason_line(selected))
+
+    def on_data_grid_row_highlighted(self, event: DataGrid.RowHighlighted) -> None:
+        event.stop()
+        self.show_reason()
 
     def render_rows(self) -> None:
         table = self.query_one(PortfolioTable)
         self.shown = self.visible_rows()
-        self.compact, columns = self.columns_for(table.size.width or self.size.width or 80)
+        self.layout_kind, columns = self.columns_for(table.size.width or self.size.width or 80)
+        self.compact = self.layout_kind == "compact"
         if columns != table.columns:
             table.set_columns(columns)
         # The cursor stays on its client; the cells are asked for again, in the layout now shown.
         table.set_rows(self.shown, key=client_key, cells=self.row_cells)
         self._last_width = table.size.width
         self.update_summary()
+        self.show_reason()
 
     def update_summary(self) -> None:
         owner = self.app.user if self.app.mine_only else None

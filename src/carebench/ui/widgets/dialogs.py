@@ -12,7 +12,7 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Grid, Vertical
+from textual.containers import Grid, Vertical, VerticalScroll
 from textual.fuzzy import Matcher
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Select, Static
@@ -71,6 +71,10 @@ Save = Callable[[Any, Any], str]
 Changed = Callable[["FormDialog", str, str], None]
 
 
+class FormBody(VerticalScroll, can_focus=False):
+    """A form's fields, scrolled to the one in focus on a short terminal (the first field keeps the cursor)."""
+
+
 class FormDialog(ModalScreen[Any]):
     """A small form: labelled fields, one validation over all of them, errors shown inline as the fields are typed.
 
@@ -82,7 +86,7 @@ class FormDialog(ModalScreen[Any]):
 
     DEFAULT_CSS = """
     FormDialog { align: center middle; }
-    FormDialog > Vertical { width: 76; max-width: 98%; height: auto; max-height: 98%; border: round $primary; padding: 0 1; background: $surface; }
+    FormDialog > FormBody { width: 76; max-width: 98%; height: auto; max-height: 98%; border: round $primary; padding: 0 1; background: $surface; }
     FormDialog Grid { grid-size: 2; grid-columns: 18 1fr; grid-rows: auto; height: auto; }
     FormDialog Grid Label { padding: 1 0 0 0; }
     FormDialog .error { color: $error; height: auto; }
@@ -107,7 +111,7 @@ class FormDialog(ModalScreen[Any]):
         self._saving = False
 
     def compose(self) -> ComposeResult:
-        with Vertical():
+        with FormBody():
             yield Label(Text(inert(self.form_title), style="bold"))
             with Grid():
                 for name, label, initial, choices in self.fields:

@@ -8,7 +8,7 @@ from typing import Any
 from pydantic import ValidationError
 from textual.widgets import Input
 
-from ...app.inputs import UserError, parse_date, parse_moment, parse_number, validation_message
+from ...app.inputs import UserError, parse_date, parse_moment, parse_next_action_day, parse_number, parse_range, validation_message
 from ...core.models import STAGES, TICKET_CATEGORIES, ActionItem, Learning, Opportunity, Ticket
 from ...core.terms import IMPACTS, PRIORITIES, REACHES, SOURCES
 from ..widgets.dialogs import FormDialog
@@ -113,28 +113,44 @@ def learning_form(client_name: str) -> FormDialog[dict[str, Any]]:
     )
 
 
-def opportunity_form(client_name: str, current: dict | None = None) -> FormDialog[Opportunity]:
-    """Add or edit an opportunity; numbers and dates are checked as they would be on the command line."""
+def opportunity_form(client_name: str, current: dict | None = None) -> FormDialog:
+    """Add or edit an opportunity, as the expansion tracking sheet keeps it: value, investment range, timeline in
+    months after go-live, probability, next action. Numbers and dates are checked as on the command line; the next
+    action's day may be "month N" (N months after go-live), which the save turns into its date.
+
+    The result is (the opportunity, the month N or None).
+    """
     current = current or {}
 
     def text(name: str, default: str = "") -> str:
         value = current.get(name)
         return default if value is None else (f"{value:g}" if isinstance(value, float) else str(value))
 
+    def span(low: str, high: str) -> str:
+        ends = [text(low), text(high)]
+        return "" if not any(ends) else ends[0] if ends[0] == ends[1] else "-".join(e for e in ends if e)
+
     def validate(values: dict[str, str]):
         try:
+            low, high = parse_range(values["investment"], "investment range")
+            start, end = parse_range(values["timeline"], "timeline (months after go-live)", whole=True)
+            day, month = parse_next_action_day(values["next_action_date"]) if values["next_action_date"].strip() else (None, None)
             fields = {
                 "title": values["title"].strip(),
                 "value": parse_number(values["value"], "value"),
                 "probability": int(parse_number(values["probability"], "probability")),
                 "stage": values["stage"],
                 "source": values["source"],
+                "investment_low": low,
+                "investment_high": high,
+                "start_month": None if start is None else int(start),
+                "end_month": None if end is None else int(end),
                 "next_action": values["next_action"].strip() or None,
-                "next_action_date": parse_date(values["next_action_date"]) if values["next_action_date"].strip() else None,
+                "next_action_date": day,
             }
             if not fields["probability"] == parse_number(values["probability"], "probability"):
                 raise UserError("probability: must be a whole number from 0 to 100")
-            return Opportunity(**fields), None
+            return (Opportunity(**fields), month), None
         except UserError as exc:
             return None, str(exc)
         except ValidationError as exc:
@@ -145,11 +161,13 @@ def opportunity_form(client_name: str, current: dict | None = None) -> FormDialo
         [
             ("title", "Title", text("title"), None),
             ("value", "Annual value", text("value"), None),
+            ("investment", "Investment range", span("investment_low", "investment_high"), None),
+            ("timeline", "Timeline (months)", span("start_month", "end_month"), None),
             ("probability", "Probability %", text("probability", "20"), None),
             ("stage", "Stage", text("stage", "identified"), list(STAGES)),
             ("source", "Source", text("source", "performance_gap"), list(SOURCES)),
             ("next_action", "Next action", text("next_action"), None),
-            ("next_action_date", "Next action date", text("next_action_date"), None),
+            ("next_action_date", "When (or month N)", text("next_action_date"), None),
         ],
         validate,
     )
