@@ -65,11 +65,14 @@ def test_refusing_a_newer_schema_leaves_database_and_its_wal_byte_identical(run,
     assert files_in(tmp_path) == before
 
 
+EMPTY_PORTFOLIO = '{"format": "carebench-portfolio", "version": 1, "clients": []}'
+
+
 def test_an_empty_file_is_refused_not_made_a_database(run, tmp_path):
     path = tmp_path / "empty.db"
     path.touch(mode=0o600)
     for command in (["today"], ["init"], ["import", "-"]):
-        assert "empty file" in one_line(run(*command, db=path, input="{}" if command == ["import", "-"] else None))
+        assert "empty file" in one_line(run(*command, db=path, input=EMPTY_PORTFOLIO if command == ["import", "-"] else None))
     assert path.stat().st_size == 0 and sorted(p.name for p in tmp_path.iterdir()) == ["empty.db", "home"]
 
 
