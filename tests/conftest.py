@@ -242,6 +242,45 @@ def portfolio_data() -> dict:
     return copy.deepcopy(PORTFOLIO)
 
 
+def search_portfolio() -> dict:
+    """The fixed-date portfolio with lessons, decisions and more check-ins to search."""
+    data = portfolio_data()
+    acme, beta, cobalt = data["clients"]
+    acme["learnings"] = [
+        {"date": "2026-02-01", "kind": "lesson", "what": "Train the night shift separately", "why": "They missed the sessions"},
+        {"date": "2026-03-01", "kind": "decision", "what": "Freeze report changes", "who": "Dana", "source": "weekly review"},
+    ]
+    beta["learnings"] = [{"date": "2026-02-15", "kind": "lesson", "what": "Keep a shift handover note", "source": "Night SHIFT lead"}]
+    beta["checkins"] = [
+        {
+            "date": "2026-06-01",
+            "kind": "monthly",
+            "author": "bob",
+            "sections": [
+                {"title": "Opening", "notes": "Dispatch is calm."},
+                {"title": "Metrics", "notes": "Forklift recalibration is late: the forklift vendor sent the wrong forklift parts."},
+            ],
+            "next_steps": "Chase the invoice dispute with finance.",
+        },
+    ]
+    cobalt["checkins"] = [
+        {
+            "date": "2026-05-04",
+            "kind": "quarterly",
+            "author": "ana",
+            "sections": [
+                {
+                    "title": "Review",
+                    "notes": "A long review of the quarter: adoption, training, reporting, the new stores, the loyalty scheme, "
+                    "the regional rollout, and one forklift in the back office that nobody uses any more.",
+                }
+            ],
+            "next_steps": "",
+        },
+    ]
+    return data
+
+
 class Runner:
     """Runs ``carebench`` with a private HOME and XDG folders and no $CAREBENCH_DB.
 

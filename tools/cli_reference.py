@@ -2,7 +2,7 @@
 
 Usage: python tools/cli_reference.py [OUTPUT_PATH]   (default: docs/cli.md)
 
-tests/test_docs.py fails when the file is not what this writes, so the reference cannot
+tests/unit/test_docs.py fails when the file is not what this writes, so the reference cannot
 fall behind the commands.
 """
 

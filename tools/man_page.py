@@ -3,7 +3,7 @@
 Usage: python tools/man_page.py [OUTPUT_PATH]   (default: docs/carebench.1; read it with `man -l docs/carebench.1`)
 
 The wheel installs the page as share/man/man1/carebench.1, so `man carebench` finds it where the
-installation's share/man is on the manual path. tests/test_docs.py fails when the file is not what
+installation's share/man is on the manual path. tests/unit/test_docs.py fails when the file is not what
 this writes.
 """
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 TOOL = runpy.run_path(str(ROOT / "tools" / "cli_reference.py"))
 MAN = runpy.run_path(str(ROOT / "tools" / "man_page.py"))
 

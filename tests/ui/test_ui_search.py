@@ -17,8 +17,7 @@ from carebench.ui.app import CarebenchApp
 from carebench.ui.screens.health import HealthScreen
 from carebench.ui.screens.search import HitList, RecordView, SearchScreen, found_text
 from carebench.ui.widgets.dialogs import ChoiceDialog
-from conftest import ACTOR, settle, settle_until
-from test_search import search_portfolio
+from conftest import ACTOR, search_portfolio, settle, settle_until
 
 DAY = date(2026, 6, 15)
 LONG_NOTE = "The warehouse team asked again about the handheld scanners that lose their pairing whenever the dock doors close"

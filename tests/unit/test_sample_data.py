@@ -18,9 +18,9 @@ from carebench.core.handover import default_checklist
 from carebench.core.models import KINDS, Client, Kpi, Portfolio
 from carebench.core.support import priority_of
 
-SAMPLE_DIR = Path(__file__).resolve().parents[1] / "sample_data"
+SAMPLE_DIR = Path(__file__).resolve().parents[2] / "sample_data"
 DEMO = SAMPLE_DIR / "demo_portfolio.json"
-BUILD = Path(__file__).resolve().parents[1] / "tools" / "build_demo.py"
+BUILD = Path(__file__).resolve().parents[2] / "tools" / "build_demo.py"
 AS_OF = date(2026, 6, 15)
 DAY = timedelta(days=1)
 # The demo's "now": nothing in the file happens later than 09:00 on AS_OF.

@@ -23,7 +23,7 @@ from carebench.store import db as dbmodule
 from carebench.store.schema import MIGRATIONS, SCHEMA_VERSION
 
 CAREBENCH = Path(sys.executable).parent / "carebench"
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).parents[1] / "fixtures"
 
 
 @pytest.fixture

@@ -1,6 +1,6 @@
 """SVG snapshots of every screen at 80x24 and 120x40 (Today and Health also at 43x40) on the fixed-date demo portfolio.
 
-Update them deliberately, after looking at the difference: `pytest tests/test_snapshots.py --snapshot-update`.
+Update them deliberately, after looking at the difference: `pytest tests/ui/test_snapshots.py --snapshot-update`.
 """
 
 from __future__ import annotations

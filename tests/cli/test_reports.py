@@ -2,11 +2,11 @@
 
 The snapshots are built in-process from the bundled demo portfolio anchored to
 2026-06-15 (owner "ana") and compared exactly with the files in
-tests/report_snapshots/. After an intended change to a report, regenerate them with
+tests/cli/report_snapshots/. After an intended change to a report, regenerate them with
 
-    CAREBENCH_UPDATE_REPORTS=1 pytest tests/test_reports.py
+    CAREBENCH_UPDATE_REPORTS=1 pytest tests/cli/test_reports.py
 
-and review the diff of tests/report_snapshots/ before committing it.
+and review the diff of tests/cli/report_snapshots/ before committing it.
 """
 
 from __future__ import annotations

@@ -57,7 +57,7 @@ from carebench.store import Store, StoreError, projections
 from carebench.store.schema import SCHEMA_VERSION
 
 TODAY = date(2027, 1, 4)  # the day the stores are opened on: touchpoints reach two years past it
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).parents[1] / "fixtures"
 TEMPLATES = {
     "green": dict(
         achievement=9, trend=9, sustainability=9, adherence=8, engagement=8, leadership=8, communication=8, satisfaction=8, expansion_interest=8

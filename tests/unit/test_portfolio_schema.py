@@ -70,7 +70,7 @@ def test_the_export_of_the_demo_validates(validator, demo_db):
 
 
 def test_the_bundled_demo_file_is_its_schema(validator):
-    demo = json.loads((Path(__file__).parent.parent / "sample_data" / "demo_portfolio.json").read_text(encoding="utf-8"))
+    demo = json.loads((Path(__file__).parents[2] / "sample_data" / "demo_portfolio.json").read_text(encoding="utf-8"))
     assert problems(validator, demo) == []
 
 
