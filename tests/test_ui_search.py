@@ -221,7 +221,7 @@ async def test_health_cuts_past_checkins_at_a_word_and_opens_one_in_full(databas
         assert first_line.endswith("…") and LONG_NOTE.startswith(first_line.strip()[:-1])
         assert LONG_NOTE[len(first_line.strip()) - 1] == " ", "cut at the end of a word, not inside one"
         assert "(v opens one)" in screen.query_one("#checkins").border_title
-        assert ("v", "Check-ins") in [(key, description) for key, description, _ in screen.query_one("KeyBar").keys()[0]]
+        assert ("v", "Check-ins") in [(key, description) for key, description, *_ in screen.query_one("KeyBar").keys()[0]]
 
         await pilot.press("v")
         await settle(app, pilot)

@@ -5,7 +5,7 @@ One function per kind of figure, so a figure reads the same everywhere it is sho
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TypeVar
@@ -142,7 +142,7 @@ def clip(text: str, width: int) -> str:
     return cut.rstrip(" ,;:.-–—") + "…"
 
 
-def snippet_parts(snippet: str, highlights) -> list[tuple[str, bool]]:
+def snippet_parts(snippet: str, highlights: Iterable[Sequence[int]]) -> list[tuple[str, bool]]:
     """A search hit's snippet as (text, whether it is a word found) pieces, from its [start, end) highlights, on one
     line (line breaks and tabs read as spaces)."""
     snippet = snippet.replace("\r", " ").replace("\n", " ").replace("\t", " ")

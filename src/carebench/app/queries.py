@@ -251,7 +251,8 @@ def kpis(session: Session, client_id: str) -> tuple[KpiStanding, ...]:
         tickets = store.client(client_id, parts={"tickets"}).tickets
     rules = session.rules
     support = [kpi_status(k, day, rules.retained_threshold) for k in support_kpis(tickets, day, resolution_target=rules.median_resolution_hours)]
-    return tuple(_standing(s) for s in [*own, *support])
+    standings: list[KpiStandingRow | KpiStatus] = [*own, *support]
+    return tuple(_standing(s) for s in standings)
 
 
 def kpi_dashboard(session: Session, client_id: str, recent: int = RECENT_READINGS) -> KpiDashboard:
