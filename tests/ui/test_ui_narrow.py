@@ -110,3 +110,20 @@ async def test_at_desktop_width_the_key_bar_is_one_line_and_its_keys_work_by_cli
         assert tabs.size.height == 1
         await pilot.click(tabs, offset=place_of(tabs, "3 KPIs"))
         await settle_until(app, pilot, lambda: app.current_mode == "kpis")
+
+
+async def test_screens_that_refit_their_columns_on_resize_stack_and_unstack_too(demo_db):
+    # Portfolio, Expansion and Practice handle Resize themselves; the shared handler that sets -stacked still runs.
+    app = CarebenchApp(demo_db, today=DAY, user="ana")
+    async with app.run_test(size=PHONE) as pilot:
+        await settle(app, pilot)
+        for mode in ("portfolio", "expansion", "practice"):
+            await app.switch_mode(mode)
+            await settle(app, pilot)
+            screen = app.screen
+            assert screen.has_class("-stacked") and screen.stacked, mode
+            await pilot.resize_terminal(120, 40)
+            await settle_until(app, pilot, lambda screen=screen: not screen.has_class("-stacked"))
+            assert not screen.stacked, mode
+            await pilot.resize_terminal(*PHONE)
+            await settle_until(app, pilot, lambda screen=screen: screen.has_class("-stacked"))

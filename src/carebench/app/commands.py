@@ -21,7 +21,9 @@ if TYPE_CHECKING:
 
     from pydantic import BaseModel
 
-    from ..core.models import ActionItem, Assessment, CheckIn, Learning, Opportunity, Portfolio, Ticket
+    from ..core.models import ActionItem, Assessment, CheckIn, Client, Kpi, Learning, Opportunity, Portfolio, Ticket, TierChange
+    from ..core.rules import Rules
+    from ..store import Store
 
     _Model = TypeVar("_Model", bound=BaseModel)
 
@@ -117,7 +119,7 @@ class RulesChanged:
     path: str
 
 
-def import_rules(session: Session, path) -> RulesChanged:
+def import_rules(session: Session, path: Path) -> RulesChanged:
     """Store a team rules file for the database: checked whole first (UserError says the file, line and what is wrong,
     and nothing is stored), then stored as a new version with every client's derived rows made again, in one transaction."""
     from ..core.rules import RulesProblem, read_rules
@@ -143,7 +145,7 @@ def reset_rules(session: Session) -> RulesChanged:
     return _store_rules(session, None, DEFAULT_RULES)
 
 
-def _store_rules(session: Session, document: str | None, rules) -> RulesChanged:
+def _store_rules(session: Session, document: str | None, rules: Rules) -> RulesChanged:
     from dataclasses import replace
 
     # Opened under the new rules, as they are: the rows are all made again under them (the ones stored may not even hold).
@@ -155,7 +157,7 @@ def _store_rules(session: Session, document: str | None, rules) -> RulesChanged:
     return RulesChanged(version, rules.fingerprint, clients, path)
 
 
-def open_demo(reset: bool = False):
+def open_demo(reset: bool = False) -> Path:
     """The demo database in the user's data folder, built from the bundled sample data on first use (or ``reset``)."""
     from pathlib import Path
 
@@ -190,8 +192,8 @@ def add_client(
     owner: str | None = None,
     investment: float = 0.0,
     roi_target: float = 0.0,
-    contacts: Iterable[dict] = (),
-):
+    contacts: Iterable[dict[str, Any]] = (),
+) -> Client:
     """A new engagement (owner: the user unless named); returns the client model as stored."""
     from ..core.models import Client
 
@@ -217,7 +219,7 @@ EDITABLE = ("name", "owner", "investment", "roi_target", "status", "contacts")
 @dataclass(frozen=True)
 class ClientUpdated:
     client: str
-    changed: dict  # field -> [before, after] (contacts: [how many before, after]; tier_changes: the history now)
+    changed: dict[str, Any]  # field -> [before, after] (contacts: [how many before, after]; tier_changes: the history now)
 
 
 def update_client(session: Session, client_id: str, *, tier: str | None = None, from_day: date | None = None, **fields: Any) -> ClientUpdated:
@@ -227,7 +229,7 @@ def update_client(session: Session, client_id: str, *, tier: str | None = None, 
         return _update_client(store, session, client_id, tier, from_day, fields)
 
 
-def _update_client(store, session: Session, client_id: str, tier: str | None, from_day: date | None, fields: dict) -> ClientUpdated:
+def _update_client(store: Store, session: Session, client_id: str, tier: str | None, from_day: date | None, fields: dict[str, Any]) -> ClientUpdated:
     from ..core.models import Client
 
     unknown = set(fields) - set(EDITABLE)
@@ -247,7 +249,7 @@ def _update_client(store, session: Session, client_id: str, tier: str | None, fr
     return ClientUpdated(client_id, changed)
 
 
-def _tier_changes(client, tier: str, day: date):
+def _tier_changes(client: Client, tier: str, day: date) -> list[TierChange]:
     from ..core.schedule import tier_changed
 
     try:
@@ -276,7 +278,7 @@ def change_tier(session: Session, client: str, tier: str, from_day: date | None 
     return TierChanged(client, previous, tier, day)
 
 
-def add_kpi(session: Session, client: str, key: str, name: str, category: str, unit: str, direction: str, baseline: float, target: float):
+def add_kpi(session: Session, client: str, key: str, name: str, category: str, unit: str, direction: str, baseline: float, target: float) -> Kpi:
     from ..core.models import Kpi
 
     kpi = checked(Kpi, key=key, name=name, category=category, unit=unit, direction=direction, baseline=baseline, target=target)
@@ -285,7 +287,7 @@ def add_kpi(session: Session, client: str, key: str, name: str, category: str, u
     return kpi
 
 
-def update_kpi(session: Session, client: str, kpi_key: str, **fields: Any):
+def update_kpi(session: Session, client: str, kpi_key: str, **fields: Any) -> Kpi:
     """Save a KPI's key, name, category, unit, direction, baseline or target (those given); its readings stay."""
     from ..core.models import Kpi
 
@@ -421,7 +423,7 @@ def reopen_action(session: Session, item_id: int) -> None:
         store.reopen_action_item(item_id)
 
 
-def _on_month(store, client: str, opportunity: Opportunity, month: int | None) -> Opportunity:
+def _on_month(store: Store, client: str, opportunity: Opportunity, month: int | None) -> Opportunity:
     """The opportunity with its next action on ``month`` months after the client's go-live (core.pipeline), when given."""
     if month is None:
         return opportunity

@@ -10,7 +10,12 @@ from typing import TYPE_CHECKING
 from ..core.terms import BIDI_CHARS, CONTROL_CHARS, SEPARATOR_CHARS
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from pydantic import ValidationError
+
+    from ..core.models import Contact
+    from .readmodels import ContactCard
 
 DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
 MOMENT_RE = re.compile(r"(\d{4}-\d{2}-\d{2})(?:[ T](\d{1,2}):(\d{2}))?")
@@ -119,10 +124,10 @@ def parse_contacts(text: str) -> list[dict[str, str]]:
     return contacts
 
 
-def contacts_text(contacts) -> str:
+def contacts_text(contacts: Iterable[ContactCard | Contact]) -> str:
     """Contacts (anything with name, role, email) as ``parse_contacts`` reads them."""
 
-    def one(contact) -> str:
+    def one(contact: ContactCard | Contact) -> str:
         if contact.email:
             return f"{contact.name}, {contact.role or ''}, {contact.email}"
         return f"{contact.name}, {contact.role}" if contact.role else contact.name

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..core.calendar import add_months
 from ..core.practice import (
@@ -19,6 +19,9 @@ from ..core.practice import (
 from .present import money, percent
 from .readmodels import Document, frozen
 from .session import Session
+
+if TYPE_CHECKING:
+    from ..store import Store
 
 # Asked of each client beyond its practice facts: what its advocacy ask reads.
 ASK_PARTS = frozenset({"testimonials", "referrals"})
@@ -48,7 +51,7 @@ METRICS: list[tuple[str, str, Callable[[PracticeMetrics], str]]] = [
 ]
 
 
-def practice_clients(store, first: date, end: date, as_of: date, days: Iterable[date], owner: str | None = None) -> list[PracticeFacts]:
+def practice_clients(store: Store, first: date, end: date, as_of: date, days: Iterable[date], owner: str | None = None) -> list[PracticeFacts]:
     """Each client's practice facts for the periods from ``first`` to ``end`` (``days``: the days whose health is shown).
 
     They come from the derived rows the store keeps: touchpoints, assessment figures and

@@ -5,10 +5,10 @@ One function per kind of figure, so a figure reads the same everywhere it is sho
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
-from typing import TypeVar
+from typing import Any, TypeVar
 
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December")
 BLOCKS = "▁▂▃▄▅▆▇█"
@@ -124,7 +124,7 @@ NO_SHARE = "—"
 """How a retained share that cannot be meaningful reads (core.kpis.retained_note says why)."""
 
 
-def no_share_notes(kpis) -> list[str]:
+def no_share_notes(kpis: Iterable[Mapping[str, Any]]) -> list[str]:
     """Beneath a table of gains kept, what each "—" means: one line per reason, naming its KPIs (dicts of the JSON form)."""
     notes: dict[str, list[str]] = {}
     for kpi in kpis:
@@ -154,7 +154,7 @@ def clip(text: str, width: int) -> str:
     return cut.rstrip(" ,;:.-–—") + "…"
 
 
-def snippet_parts(snippet: str, highlights) -> list[tuple[str, bool]]:
+def snippet_parts(snippet: str, highlights: Iterable[Sequence[int]]) -> list[tuple[str, bool]]:
     """A search hit's snippet as (text, whether it is a word found) pieces, from its [start, end) highlights, on one
     line (line breaks and tabs read as spaces)."""
     snippet = snippet.replace("\r", " ").replace("\n", " ").replace("\t", " ")
@@ -169,7 +169,7 @@ def snippet_parts(snippet: str, highlights) -> list[tuple[str, bool]]:
     return parts
 
 
-def engagement_when(day: date | None, month: int | None, short: bool = False, written=None) -> str:
+def engagement_when(day: date | None, month: int | None, short: bool = False, written: Callable[[date], str] | None = None) -> str:
     """A next action's day, also as the month of the engagement: "Month 3 (2026-09-14)", short "Month 3 (09-14)"
     (``written`` formats the day otherwise); a day in the first month after go-live is only its date."""
     if day is None:
@@ -178,7 +178,7 @@ def engagement_when(day: date | None, month: int | None, short: bool = False, wr
     return f"Month {month} ({shown})" if month else shown
 
 
-def next_action_text(action: str | None, day: date | None, month: int | None, written=None) -> str:
+def next_action_text(action: str | None, day: date | None, month: int | None, written: Callable[[date], str] | None = None) -> str:
     """A next action with its day: "Month 3 (2026-09-14): present the supply-chain opportunity"."""
     when = engagement_when(day, month, written=written)
     return f"{when}: {action}" if when and action else when or action or ""

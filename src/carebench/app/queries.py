@@ -62,7 +62,10 @@ if TYPE_CHECKING:
     from ..core.kpis import KpiStatus
     from ..core.models import ActionItem, Client
     from ..core.scripts import ScriptTemplate
+    from ..core.triage import TriageFacts
+    from ..store import Store
     from ..store.derivation import KpiStandingRow, TouchpointRow
+    from ..store.derivation import TriageRow as TriageStoreRow
     from .readmodels import Upcoming
 
 
@@ -263,7 +266,8 @@ def kpis(session: Session, client_id: str) -> tuple[KpiStanding, ...]:
         tickets = store.client(client_id, parts={"tickets"}).tickets
     rules = session.rules
     support = [kpi_status(k, day, rules.retained_threshold) for k in support_kpis(tickets, day, resolution_target=rules.median_resolution_hours)]
-    return tuple(_standing(s) for s in [*own, *support])
+    standings: list[KpiStandingRow | KpiStatus] = [*own, *support]
+    return tuple(_standing(s) for s in standings)
 
 
 def kpi_dashboard(session: Session, client_id: str, recent: int = RECENT_READINGS) -> KpiDashboard:
@@ -392,7 +396,7 @@ def pipeline(session: Session, client_id: str | None = None) -> Pipeline:
     )
 
 
-def _triage_facts(store, day: date) -> dict:
+def _triage_facts(store: Store, day: date) -> dict[str, tuple[TriageStoreRow, TriageFacts]]:
     """Per client (by id) its stored triage row on ``day`` and the core's TriageFacts of it: the standing, the
     latest assessment's sub-score moves, the touchpoints overdue and the tickets open at the day's end."""
     from ..core.terms import priority, seniority
@@ -520,7 +524,8 @@ def audit_log(session: Session, client_id: str | None = None, limit: int = 50) -
 
 def tickets(session: Session, now: datetime, client_id: str | None = None, open_only: bool = False, owner: str | None = None) -> tuple[Document, ...]:
     """Support tickets with priority, status and hours to resolve (or hours open so far), oldest first."""
-    from ..core.support import priority, resolution_hours
+    from ..core.support import resolution_hours
+    from ..core.terms import priority
 
     with session.reading() as store:
         if client_id:

@@ -466,7 +466,7 @@ class TriageRow(Record):
     open_tickets: int = 0
     reason: str = ""  # core.triage.triage_reason: why the client stands where it does, in words
     reason_short: str = ""  # the same in at most core.triage.SHORT_WIDTH cells
-    critical: tuple = ()  # core.triage.critical_order: the key of "most critical first"
+    critical: tuple[int | float, ...] = ()  # core.triage.critical_order: the key of "most critical first"
 
 
 # ----- lists --------------------------------------------------------------------------------------------------

@@ -14,8 +14,12 @@ import sys
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .inputs import UserError
+
+if TYPE_CHECKING:
+    import ssl
 
 TOKEN_FILE = "serve-token"
 TOKEN_BYTES = 32  # 256 bits, written as 43 URL-safe characters
@@ -107,7 +111,7 @@ def plan_serving(host: str, port: int, public: bool, certificate: Path | None, k
     return ServePlan(host, port, certificate, key)
 
 
-def tls_context(plan: ServePlan):
+def tls_context(plan: ServePlan) -> ssl.SSLContext | None:
     """The server's TLS context, or None without TLS; a certificate or key that does not load is one line."""
     import ssl
 

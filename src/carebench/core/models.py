@@ -12,7 +12,17 @@ from collections.abc import Callable, Hashable, Mapping
 from datetime import UTC, date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, model_serializer, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    SerializerFunctionWrapHandler,
+    model_serializer,
+    model_validator,
+)
 
 # The vocabulary, used by the models and re-exported (`name as name`) to their users.
 from .terms import BIDI_CHARS as BIDI_CHARS
@@ -493,7 +503,7 @@ class Client(Model):
         return self
 
     @model_serializer(mode="wrap")
-    def _without_empty_tier_history(self, handler):
+    def _without_empty_tier_history(self, handler: SerializerFunctionWrapHandler) -> Any:
         """A client that kept its tier is written as before tier changes existed (no empty ``tier_changes``)."""
         data = handler(self)
         if isinstance(data, dict) and not data.get("tier_changes"):

@@ -194,14 +194,14 @@ _HEADER = re.compile(r"^\s*\[\[?\s*([A-Za-z0-9_.\- ]+?)\s*\]\]?\s*(#.*)?$")
 _KEY = re.compile(r"^\s*([A-Za-z0-9_.\-]+)\s*=")
 
 
-def line_of(text: str, where: tuple) -> int:
+def line_of(text: str, where: tuple[str | int, ...]) -> int:
     """The line that best shows ``where`` (a path of table names, keys and [[array]] indexes): the longest match."""
     best, best_len = 1, 0
-    table: list = []
-    counts: dict[tuple, int] = {}
+    table: list[str | int] = []
+    counts: dict[tuple[str, ...], int] = {}
     target = [str(part) for part in where]
 
-    def consider(path: list, number: int) -> None:
+    def consider(path: list[str | int], number: int) -> None:
         nonlocal best, best_len
         path = [str(part) for part in path]
         if len(path) > best_len and target[: len(path)] == path:
@@ -229,12 +229,12 @@ def _not_toml(exc: tomllib.TOMLDecodeError, text: str, name: str) -> RulesProble
     return RulesProblem(f"{name}:{line}: not valid TOML ({exc})")
 
 
-def _problem(text: str, name: str, where: tuple, what: str) -> RulesProblem:
+def _problem(text: str, name: str, where: tuple[str | int, ...], what: str) -> RulesProblem:
     path = "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in where).lstrip(".")
     return RulesProblem(f"{name}:{line_of(text, where)}: {path}: {what}")
 
 
-def _number(value: Any, where: tuple, text: str, name: str) -> float:
+def _number(value: Any, where: tuple[str | int, ...], text: str, name: str) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise _problem(text, name, where, f"must be a number, not {_shown(value)}")
     return float(value)
@@ -252,7 +252,7 @@ def _shown(value: Any) -> str:
     return str(value)
 
 
-def _table(value: Any, where: tuple, text: str, name: str, known: tuple[str, ...]) -> dict:
+def _table(value: Any, where: tuple[str | int, ...], text: str, name: str, known: tuple[str, ...]) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise _problem(text, name, where, f"must be a table, not {_shown(value)}")
     for key in value:
@@ -365,7 +365,7 @@ def read_settings(text: str, name: str = "<rules>") -> Settings:
     )
 
 
-def _hours(value: Any, where: tuple, text: str, name: str) -> float:
+def _hours(value: Any, where: tuple[str | int, ...], text: str, name: str) -> float:
     hours = _number(value, where, text, name)
     if not 0 < hours <= MAX_HOURS:
         raise _problem(text, name, where, f"must be more than 0 and at most {MAX_HOURS} hours, got {hours:g}")

@@ -12,6 +12,7 @@ from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, timedelta
+from decimal import Decimal
 from importlib import resources
 from itertools import accumulate
 from operator import attrgetter
@@ -24,7 +25,7 @@ from .health import COMPONENTS, band_of, latest_on_or_before, overall_score
 from .models import KINDS, Assessment, Band, Client, Kind, Model, Result, Scores, Tier, TierChange, TouchpointException, seniority
 from .phases import day_number, support_phase
 from .terms import BAND_ORDER, OUTCOME_STATUSES, TIERS, OutcomeStatus, agenda_order  # noqa: F401  (the agenda's order, used here and by its callers)
-from .weighting import DEFAULT_SCALE, Scale
+from .weighting import DEFAULT_SCALE, Bands, Scale
 
 # The type, where a field named ``date`` hides it in a class body.
 Date = date
@@ -194,7 +195,7 @@ def tier_changed(client: Client, tier: str, day: date) -> list[TierChange]:
 
 
 _COMPONENT_SCORES = tuple(attrgetter(*names) for names in COMPONENTS.values())
-_BANDS: dict[tuple, Band] = {}
+_BANDS: dict[tuple[tuple[int, ...], Bands, tuple[tuple[str, Decimal], ...]], Band] = {}  # (component sums, bands, weights)
 
 
 def _band(scores: Scores, scale: Scale = DEFAULT_SCALE) -> Band:

@@ -132,7 +132,7 @@ def triage_reason(facts: TriageFacts) -> Reason:
     return Reason(f"{word}: scored {score}, under {limit}", f"{word} {score}", "band")
 
 
-def critical_order(facts: TriageFacts) -> tuple:
+def critical_order(facts: TriageFacts) -> tuple[int | float, ...]:
     """The sort key of "most critical first": red, then clients not assessed that carry a known risk (an open P1,
     overdue touchpoints, backsliding KPIs, or still in the stabilization days), yellow, the other clients not
     assessed, green. Within a band the lower score first; clients not assessed by open P1s, tier, the earlier day

@@ -7,7 +7,7 @@ models, and saves through app.commands; what it saved is announced and every scr
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -42,7 +42,12 @@ def open_form(app: CarebenchApp, build: Callable[[Any], Screen], load: Callable[
         except Exception as exc:
             app.call_from_thread(app.notify, user_error(exc), severity="error")
             return
-        app.call_from_thread(lambda: app.push_screen(build(data), closed))
+
+        def push() -> Awaitable[None]:  # on the UI thread; call_from_thread waits for the form to be mounted
+            return app.push_screen(build(data), closed)
+
+        # Textual types the callback as returning T | Awaitable[T]: for an awaitable of None mypy solves T as Never.
+        app.call_from_thread(push)  # type: ignore[arg-type]
 
     app.run_worker(loading, thread=True, group="form", exit_on_error=False)
 

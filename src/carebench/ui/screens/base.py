@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from textual import work
+from textual import events, work
 from textual.screen import Screen
 from textual.widgets import Header
 
@@ -58,7 +58,7 @@ class WorkbenchScreen(Screen):
     _shown: Any = object()  # nothing shown yet (None is data: "no client chosen")
     stacked = False  # narrower than NARROW_WIDTH (a phone): what stands side by side is shown one above the other
 
-    def on_resize(self, event) -> None:
+    def on_resize(self, event: events.Resize) -> None:
         stacked = event.size.width < NARROW_WIDTH
         if stacked != self.stacked:
             self.stacked = stacked

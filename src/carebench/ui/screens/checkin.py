@@ -638,6 +638,7 @@ class CheckinScreen(Screen):
         self.capture_fields()
         self.wrong_field = "#notes"
         ctx = self.ctx
+        assert ctx is not None  # Finish collects only once the context is loaded
 
         # What the models refuse (bidi controls, say) is a problem shown in the section where it was typed.
         def first_capturing(what: str) -> int:

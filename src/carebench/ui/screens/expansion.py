@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, NamedTuple, cast
 from rich.cells import cell_len
 from rich.table import Table
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -455,7 +456,8 @@ class ExpansionScreen(WorkbenchScreen):
                 return row.client_name
         return dict(self.app.clients).get(client_id or "", client_id or "")
 
-    def on_resize(self) -> None:
+    def on_resize(self, event: events.Resize) -> None:
+        # Textual calls WorkbenchScreen.on_resize (the stacked class) too: it runs each class's handler in the MRO.
         self.call_after_refresh(self._refit)
 
     def _refit(self) -> None:

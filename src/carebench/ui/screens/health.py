@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Group
 from rich.table import Table
@@ -76,6 +76,7 @@ class HealthBreakdown(Static):
                 stack.append(Text.assemble("    ", hint))
 
         lines = []
+        suggestion: Suggestion | None  # each sub-score's, when there is one
         if components is None:
             lines.append(Text("No assessment yet, so no sub-scores.", style="dim"))
             if suggestions:
@@ -111,7 +112,7 @@ PREVIEW_WIDTH = 100
 OPEN_TICKETS_SHOWN = 6
 
 
-def checkin_choice(checkin: Mapping) -> str:
+def checkin_choice(checkin: Mapping[str, Any] | Document) -> str:
     """A past check-in in one line for choosing it: date, kind, author and the start of its first note."""
     first_note = next((s["notes"] for s in checkin["sections"] if (s.get("notes") or "").strip()), "")
     line = f"{checkin['date']} {checkin['kind']} · {checkin['author'] or 'unknown'}"
@@ -410,7 +411,7 @@ class HealthScreen(WorkbenchScreen):
             if ticket is None:
                 return
             from ...app import commands
-            from ...core.support import priority
+            from ...core.terms import priority
 
             self.write(
                 lambda session: (

@@ -9,6 +9,7 @@ from typing import cast
 
 from rich.cells import cell_len
 from rich.text import Text
+from textual import events
 from textual.binding import Binding
 from textual.widgets import Input, Static
 
@@ -459,7 +460,8 @@ class PortfolioScreen(WorkbenchScreen):
             empty.update("No client matches: press b, f or m to widen the filters, or escape to clear the search.")
         empty.set_class(not self.shown, "-shown")
 
-    def on_resize(self) -> None:
+    def on_resize(self, event: events.Resize) -> None:
+        # Textual calls WorkbenchScreen.on_resize (the stacked class) too: it runs each class's handler in the MRO.
         self.call_after_refresh(self._refit)
 
     def _refit(self) -> None:

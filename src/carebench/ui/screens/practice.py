@@ -9,6 +9,7 @@ from typing import Any, cast
 
 from rich.cells import cell_len
 from rich.text import Text
+from textual import events
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
@@ -362,7 +363,8 @@ class PracticeScreen(WorkbenchScreen):
         table.set_columns([Column(header, width) for header, width in zip(headers, widths)])
         table.set_rows(asks, key=ask_key, cells=ask_cells)
 
-    def on_resize(self) -> None:
+    def on_resize(self, event: events.Resize) -> None:
+        # Textual calls WorkbenchScreen.on_resize (the stacked class) too: it runs each class's handler in the MRO.
         self.call_after_refresh(self._refit)
 
     def _refit(self) -> None:

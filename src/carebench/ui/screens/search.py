@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import work
@@ -24,6 +25,10 @@ from ...core.terms import SUBSCORES
 from ..messages import LoadFailed
 from ..widgets.chrome import KeyBar
 from .base import user_error
+
+if TYPE_CHECKING:
+    from ...app.readmodels import Document
+    from ..app import CarebenchApp
 
 SEARCH_LIMIT = 200
 """How many hits the search lists (the best ones)."""
@@ -65,7 +70,7 @@ def found_text(hits: Sequence[Mapping]) -> str:
     return f"{len(hits)} found ({', '.join(parts)})"
 
 
-def checkin_text(checkin: Mapping) -> Text:
+def checkin_text(checkin: Mapping[str, Any] | Document) -> Text:
     """Everything a check-in stored, for reading: who and how long, each section's notes, next steps, readings,
     scores, action items and the lessons and decisions it noted."""
     text = Text()
@@ -151,11 +156,13 @@ def learning_text(hit: Mapping) -> Text:
 class CheckinLoaded(Message):
     """A check-in to show in full arrived from a worker."""
 
-    checkin: Mapping
+    checkin: Document
 
 
 class RecordView(ModalScreen[None]):
     """One check-in, lesson or decision in full, read-only and scrolled; `o` shows its client's health."""
+
+    app: CarebenchApp
 
     DEFAULT_CSS = """
     RecordView { align: center middle; }
@@ -247,6 +254,8 @@ class HitsLoaded(Message):
 class HitList(OptionList):
     """The hits, best first."""
 
+    app: CarebenchApp
+
     BINDINGS = [
         Binding("enter", "select", "Open", id="search.open", tooltip="Show the check-in, lesson or decision in full"),
         Binding("o", "open_client", "Open client", id="search.client", tooltip="Show the health of the client the hit belongs to"),
@@ -262,6 +271,7 @@ class SearchScreen(ModalScreen[None]):
     """Search check-in notes and next steps, lessons and decisions as you type; with nothing typed yet, the
     practice's lessons and decisions, newest first."""
 
+    app: CarebenchApp
     DEFAULT_CSS = """
     SearchScreen { align: center top; }
     SearchScreen > Vertical { width: 110; max-width: 98%; height: 1fr; margin: 1 0; border: round $primary; background: $surface; }

@@ -6,7 +6,7 @@ What they show often names stored things (a client, a ticket's title): it is mad
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from rich.text import Text
 from textual import work
@@ -19,6 +19,9 @@ from textual.widgets import Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
 from ...app.inputs import inert
+
+if TYPE_CHECKING:
+    from ..app import CarebenchApp
 
 _Result = TypeVar("_Result")
 
@@ -75,14 +78,17 @@ class FormBody(VerticalScroll, can_focus=False):
     """A form's fields, scrolled to the one in focus on a short terminal (the first field keeps the cursor)."""
 
 
-class FormDialog(ModalScreen[Any]):
+class FormDialog(ModalScreen[_Result | None]):
     """A small form: labelled fields, one validation over all of them, errors shown inline as the fields are typed.
 
     ``fields`` is a list of (name, label, initial, choices); choices turn a field into a Select.
     ``validate`` returns (result, None) or (None, "field: what is wrong"). Without ``save`` the form closes with the
     result; with it, the result is saved in a worker and the form closes with the line ``save`` returns, or stays
-    open showing why it was refused (a taken id, a value out of range), nothing stored.
+    open showing why it was refused (a taken id, a value out of range), nothing stored. ``_Result`` is what the form
+    closes with: the result's type without ``save``, ``str`` with it.
     """
+
+    app: CarebenchApp
 
     DEFAULT_CSS = """
     FormDialog { align: center middle; }
@@ -141,7 +147,7 @@ class FormDialog(ModalScreen[Any]):
             self.show_error(problem)
             return
         if self.save is None:
-            self.dismiss(result)
+            self.dismiss(cast("_Result", result))  # without save, what validate checked is what the form closes with
             return
         self._saving = True
         self._save(result)

@@ -215,7 +215,7 @@ def model_problems(exc: ValidationError, names: dict[str, str] | None = None) ->
 DAY_PLACEHOLDER = date(2000, 1, 1)
 
 
-def client_form(day: date, owner: str, taken: set[str]) -> FormDialog:
+def client_form(day: date, owner: str, taken: set[str]) -> FormDialog[str]:
     """A new engagement: name (its id suggested as it is typed), tier, go-live (default: the day), owner (default:
     the user), investment, ROI target and contacts; stored by ``commands.add_client``."""
     from ...app.inputs import parse_contacts
@@ -290,7 +290,7 @@ def client_form(day: date, owner: str, taken: set[str]) -> FormDialog:
     )
 
 
-def edit_client_form(card, day: date) -> FormDialog:
+def edit_client_form(card, day: date) -> FormDialog[str]:
     """A client's name, owner, investment, ROI target, contacts and status, and its tier (a change re-plans from the
     day given, default the planning day); stored in one transaction by ``commands.update_client``."""
     from ...app.inputs import contacts_text, parse_contacts
@@ -349,7 +349,7 @@ def edit_client_form(card, day: date) -> FormDialog:
     )
 
 
-def kpi_form(client: str, client_name: str, current=None) -> FormDialog:
+def kpi_form(client: str, client_name: str, current=None) -> FormDialog[str]:
     """A new KPI, or ``current`` (a KPI read model) edited: key, name, category, unit, direction, baseline, target."""
     from ...core.models import Kpi
     from ...core.terms import CATEGORIES
@@ -409,7 +409,7 @@ def kpi_form(client: str, client_name: str, current=None) -> FormDialog:
     )
 
 
-def reading_form(client: str, client_name: str, kpis: list[str], day: date, kpi: str | None = None) -> FormDialog:
+def reading_form(client: str, client_name: str, kpis: list[str], day: date, kpi: str | None = None) -> FormDialog[str]:
     """A KPI reading outside a check-in: value (first), KPI, day (default: the planning day) and whether it is a real
     outlier outside the plausible range (``commands.record_reading`` refuses it otherwise)."""
     from ...core.models import Reading

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import date
+from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 from rich.text import Text
@@ -21,6 +22,9 @@ from ...app.inputs import UserError, inert, parse_date, validation_message
 from ...core.health import band_of, overall_score
 from ...core.models import SUBSCORES, Assessment, Scores
 from .tables import band_text
+
+if TYPE_CHECKING:
+    from ..app import CarebenchApp
 
 
 def check_score(text: str) -> tuple[int | None, str | None]:
@@ -119,6 +123,8 @@ class ScoresPanel(Vertical):
 class AssessmentDialog(ModalScreen[str | None]):
     """A health assessment outside a check-in: the nine sub-scores (from the last assessment, with suggestions), the
     day and a note. Saving records it (``commands.record_assessment``); what is refused stays on screen to fix."""
+
+    app: CarebenchApp
 
     DEFAULT_CSS = """
     AssessmentDialog { align: center middle; }
