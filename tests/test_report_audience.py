@@ -211,6 +211,7 @@ def test_report_all_for_one_owner(demo, tmp_path, make_portfolio, make_runner):
         (["corvane-freight", "--all", "--kind", "weekly", "--out-dir", "x"], "error: give a client or --all, not both"),
         (["--kind", "weekly"], "error: name a client, or --all for every client"),
         (["corvane-freight", "--kind", "weekly", "--out-dir", "x"], "error: --out-dir and --mail go with --all"),
+        (["--all", "--kind", "weekly", "--mail", "--internal"], "error: --mail sends to the client's contacts: it does not send the internal"),
     ],
 )
 def test_report_all_refuses_what_does_not_fit(demo, args, message):

@@ -123,6 +123,8 @@ def report(client, kind, audience, internal, every, owner, out_dir, mail, fmt, o
         raise UserError("--out-dir and --mail go with --all" if out_dir or mail else "--owner goes with --all")
     if every and not (out_dir or mail):
         raise UserError("--all needs --out-dir or --mail (a report per client cannot go to standard output)")
+    if mail and internal:
+        raise UserError("--mail sends to the client's contacts: it does not send the internal copy (use --out-dir)")
     if every and output:
         raise UserError("--all writes to --out-dir, not -o")
     sendmail = find_sendmail() if mail else None
