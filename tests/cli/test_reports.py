@@ -26,7 +26,7 @@ from carebench.app.scriptbook import bundled_scripts, load_scripts
 from carebench.app.session import Session
 from carebench.core.models import Portfolio
 from carebench.reports import document as d
-from carebench.reports.build import AUDIENCES, KINDS, PLAN, client_report
+from carebench.reports.build import AUDIENCES, KINDS, PLAN, client_report, report_sections
 from carebench.reports.digest import portfolio_digest
 from carebench.reports.render_html import render_html
 from carebench.reports.render_md import md, render_markdown
@@ -38,6 +38,14 @@ UPDATE = os.environ.get("CAREBENCH_UPDATE_REPORTS") == "1"
 # One client per kind, for variety: red in the handover phase, yellow and backsliding, green with won deals.
 CLIENT_OF = {"weekly": "brackenfield-foods", "monthly": "corvane-freight", "qbr": "meridale-health-supplies"}
 TEMPLATES = load_scripts([bundled_scripts()])[0]
+
+
+@pytest.fixture(autouse=True)
+def no_locale_currency(monkeypatch):
+    """The snapshots read the same under any locale: amounts carry no currency unless the rules name one."""
+    from carebench.app import present
+
+    monkeypatch.setattr(present, "locale_currency", lambda: present.NO_CURRENCY)
 
 
 @pytest.fixture(scope="module")
@@ -118,6 +126,11 @@ def test_report_markdown_snapshot(demo_store, kind, audience):
     check_snapshot(f"{kind}-{audience}.md", render_markdown(doc))
 
 
+def test_internal_report_markdown_snapshot(demo_store):
+    doc = client_report(demo_store, CLIENT_OF["monthly"], DAY, "monthly", "operational", TEMPLATES, internal=True)
+    check_snapshot("monthly-operational-internal.md", render_markdown(doc))
+
+
 @pytest.mark.parametrize("owner", [None, "sam"])
 def test_digest_markdown_snapshot(demo_store, owner):
     doc = portfolio_digest(demo_store, owner)
@@ -146,8 +159,10 @@ def test_report_html_is_self_contained_with_its_sections(demo_store, kind, audie
     doc = client_report(demo_store, CLIENT_OF[kind], DAY, kind, audience, TEMPLATES)
     html = render_html(doc)
     page = assert_self_contained(html)
-    assert page.sections == list(PLAN[kind][audience])
+    assert page.sections == list(report_sections(kind, audience))
     assert "svg" in page.tags, "charts are inline SVG"
+    internal = Page(render_html(client_report(demo_store, CLIENT_OF[kind], DAY, kind, audience, TEMPLATES, internal=True)))
+    assert internal.sections == list(PLAN[kind][audience])
     # Both formats carry the same content: the same section titles and the same table cells.
     markdown = render_markdown(doc)
     assert page.titles == md_titles(markdown)
@@ -168,7 +183,11 @@ def test_qbr_agenda_follows_the_script(demo_store):
 
 
 def test_qbr_expansion_shows_the_opportunities_as_tracked(demo_store):
-    doc = client_report(demo_store, "corvane-freight", DAY, "qbr", "executive", TEMPLATES)
+    client = client_report(demo_store, "corvane-freight", DAY, "qbr", "executive", TEMPLATES)
+    offered = next(b for b in next(s for s in client["sections"] if s["id"] == "expansion")["blocks"] if b["type"] == "table")
+    # The client's copy: what each would bring, cost and take, and the next step; no stage, chance or weighted value.
+    assert offered["columns"] == ["Opportunity", "Annual value", "Investment", "Timeline", "Next step"]
+    doc = client_report(demo_store, "corvane-freight", DAY, "qbr", "executive", TEMPLATES, internal=True)
     expansion = next(s for s in doc["sections"] if s["id"] == "expansion")
     table = next(b for b in expansion["blocks"] if b["type"] == "table")
     assert table["columns"] == ["Opportunity", "Stage", "Annual value", "Investment", "Timeline", "Chance", "Weighted value", "Next step"]
@@ -196,7 +215,7 @@ def test_reports_show_the_same_numbers_as_the_views(demo_store):
     from carebench.app import queries
 
     view = queries.client_card(demo_store, "corvane-freight").to_json()
-    text = render_markdown(client_report(demo_store, "corvane-freight", DAY, "monthly", "operational", TEMPLATES))
+    text = render_markdown(client_report(demo_store, "corvane-freight", DAY, "monthly", "operational", TEMPLATES, internal=True))
     money_view = view["financials"]
     assert f"**Savings since go-live:** {money(money_view['cumulative_savings'])}" in text
     assert f"{number(money_view['roi'])}% against a target of {number(money_view['roi_target'])}%" in text
@@ -380,7 +399,7 @@ def test_report_command_writes_html_to_a_file(demo_db, tmp_path):
     )
     assert result.stdout == "" and str(out) in result.stderr
     page = assert_self_contained(out.read_text(encoding="utf-8"))
-    assert page.sections == list(PLAN["qbr"]["executive"])
+    assert page.sections == list(report_sections("qbr", "executive"))
 
 
 @pytest.mark.parametrize(

@@ -6,8 +6,10 @@ One function per kind of figure, so a figure reads the same everywhere it is sho
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 from typing import Any, TypeVar
 
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December")
@@ -66,21 +68,72 @@ def signed(value: float) -> str:
     return f"{sign}{number(abs(value))}"
 
 
-def money(value: float | None, *, whole: bool = False, compact: bool = False) -> str:
+@dataclass(frozen=True)
+class Currency:
+    """How an amount names its currency: "$28,500", "28,500 €", "CHF 28,500"; no symbol: "28,500"."""
+
+    symbol: str = ""
+    before: bool = True
+    space: bool = False
+
+    def written(self, amount: str) -> str:
+        if not self.symbol:
+            return amount
+        sign, digits = ("-", amount[1:]) if amount.startswith("-") else ("", amount)
+        gap = " " if self.space else ""
+        return f"{sign}{self.symbol}{gap}{digits}" if self.before else f"{sign}{digits}{gap}{self.symbol}"
+
+
+NO_CURRENCY = Currency()
+
+
+@lru_cache(maxsize=1)
+def locale_currency() -> Currency:
+    """The currency the user's locale names (LC_MONETARY from the environment); none for the C locale."""
+    import locale
+
+    try:
+        previous = locale.setlocale(locale.LC_MONETARY)
+        try:
+            locale.setlocale(locale.LC_MONETARY, "")
+        except locale.Error:
+            pass  # a locale the system does not have: the C one stays
+        conv = locale.localeconv()
+        locale.setlocale(locale.LC_MONETARY, previous)
+    except (locale.Error, ValueError):
+        return NO_CURRENCY
+    symbol = str(conv.get("currency_symbol") or "").strip()
+    if not symbol:
+        return NO_CURRENCY
+    return Currency(symbol, before=conv.get("p_cs_precedes") != 0, space=conv.get("p_sep_by_space") not in (0, 127))
+
+
+def currency_in_force(symbol: str | None) -> Currency:
+    """The team's currency (the rules' ``money.currency``) or, when the rules name none, the locale's.
+
+    A sign ("$", "€") is written before the amount; letters ("CHF", "USD") before it with a space."""
+    if symbol is None:
+        return locale_currency()
+    if not symbol:
+        return NO_CURRENCY
+    return Currency(symbol, before=True, space=symbol[-1].isalpha())
+
+
+def money(value: float | None, *, whole: bool = False, compact: bool = False, currency: Currency = NO_CURRENCY) -> str:
     """Money rounded half-up with thousands separators: cents only when there are some (``whole``: never);
-    ``compact`` writes it in at most six characters: 950, 82.5k, 328k, 1.25M."""
+    ``compact`` writes it in at most six characters: 950, 82.5k, 328k, 1.25M; ``currency`` names it ($28,500)."""
     if value is None:
         return "–"
     if compact and abs(value) >= 1e3:
         if abs(value) >= 1e6:
-            return f"{value / 1e6:.2f}M"
+            return currency.written(f"{value / 1e6:.2f}M")
         if abs(value) >= 1e5:
-            return f"{value / 1e3:.0f}k"
-        return f"{value / 1e3:.1f}k".replace(".0k", "k")
+            return currency.written(f"{value / 1e3:.0f}k")
+        return currency.written(f"{value / 1e3:.1f}k".replace(".0k", "k"))
     exact = Decimal(repr(float(value))).quantize(Decimal(1) if whole or compact else Decimal("0.01"), rounding=ROUND_HALF_UP)
     if exact == exact.to_integral_value():
-        return f"{exact:,.0f}"
-    return f"{exact:,.2f}"
+        return currency.written(f"{exact:,.0f}")
+    return currency.written(f"{exact:,.2f}")
 
 
 def percent(value: float | None, places: int = 1) -> str:
@@ -184,9 +237,9 @@ def next_action_text(action: str | None, day: date | None, month: int | None, wr
     return f"{when}: {action}" if when and action else when or action or ""
 
 
-def investment_range(low: float | None, high: float | None, compact: bool = False) -> str:
+def investment_range(low: float | None, high: float | None, compact: bool = False, currency: Currency = NO_CURRENCY) -> str:
     """What an opportunity would cost the client: "45,000–65,000" (compact "45k–65k"), one end alone, or "–"."""
-    ends = [money(v, whole=True, compact=compact) for v in (low, high) if v is not None]
+    ends = [money(v, whole=True, compact=compact, currency=currency) for v in (low, high) if v is not None]
     if len(ends) == 2 and ends[0] == ends[1]:
         return ends[0]
     return "–".join(ends) if ends else "–"

@@ -1,10 +1,11 @@
-"""The user's settings: the `carebench check` thresholds in config.toml, and what the workbench remembers."""
+"""The user's settings: the `carebench check` thresholds and the name reports are signed with in config.toml,
+and what the workbench remembers."""
 
 from __future__ import annotations
 
 import tomllib
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .inputs import UserError
 
@@ -36,22 +37,60 @@ def read_text(path: Path, limit: int, what: str) -> str:
         raise UserError(f"{path}: not a UTF-8 text file") from None
 
 
+def _config(path: Path) -> dict[str, Any]:
+    """The user's config.toml read whole ({} when there is none)."""
+    if not path.exists():
+        return {}
+    text = read_text(path, MAX_CONFIG_BYTES, "a settings file")
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise UserError(f"{path}: not valid TOML ({exc})") from None
+
+
 def load_settings(path: Path | None = None) -> CheckSettings:
     """The [check] table of the user's config.toml (defaults when the file or the table is absent)."""
     from ..core.alerts import DEFAULT_SETTINGS, settings_from
 
     path = path or config_path()
-    if not path.exists():
+    data = _config(path)
+    if not data:
         return DEFAULT_SETTINGS
-    text = read_text(path, MAX_CONFIG_BYTES, "a settings file")
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise UserError(f"{path}: not valid TOML ({exc})") from None
     try:
         return settings_from(data.get("check", {}))
     except ValueError as exc:
         raise UserError(f"{path}: [check] {exc}") from None
+
+
+MAX_NAME = 120
+
+
+def full_name(login: str) -> str:
+    """A login's full name from the password database (the first field of its GECOS), else the login itself."""
+    import pwd
+
+    try:
+        gecos = pwd.getpwnam(login).pw_gecos
+    except KeyError:
+        return login
+    return gecos.split(",")[0].strip() or login
+
+
+def display_name(path: Path | None = None) -> str:
+    """The name the user signs reports with: ``[profile] display_name`` of config.toml, else their full name
+    from the password database, else their login."""
+    import os
+    import pwd
+
+    path = path or config_path()
+    profile = _config(path).get("profile", {})
+    name = profile.get("display_name") if isinstance(profile, dict) else None
+    if name is not None:
+        if not isinstance(name, str) or not name.strip() or len(name) > MAX_NAME or not name.isprintable():
+            raise UserError(f"{path}: [profile] display_name must be a name on one line of at most {MAX_NAME} characters")
+        return name.strip()
+    entry = pwd.getpwuid(os.getuid())
+    return entry.pw_gecos.split(",")[0].strip() or entry.pw_name
 
 
 # ----- what the workbench remembers for its user (settings.json, owner-only) ----------------------

@@ -70,7 +70,7 @@ def render(doc: dict, fmt: str) -> str:
 
 
 @cli.command()
-@click.argument("client")
+@click.argument("client", required=False)
 @click.option(
     "--kind",
     required=True,
@@ -84,17 +84,119 @@ def render(doc: dict, fmt: str) -> str:
     show_default=True,
     help="executive: outcomes and money; operational: every KPI and action; team: leading indicators and wins.",
 )
+@click.option(
+    "--internal",
+    is_flag=True,
+    help="The consultant's team's copy: adds health sub-scores and their moves, lessons and decisions, "
+    "escalation calls, missed meetings and the pipeline's chances.",
+)
+@click.option("--all", "every", is_flag=True, help="One report for every active client (with --out-dir and/or --mail), for cron.")
+@click.option("--owner", default=None, help="With --all: only this consultant's clients.")
+@click.option(
+    "--out-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="With --all: write each report to this folder as CLIENT-KIND-DATE.md (or .html).",
+)
+@click.option("--mail", is_flag=True, help="With --all: hand each report to the local sendmail, addressed to the client's contacts.")
 @format_option
 @output_option
 @date_option
 @db_option
-def report(client, kind, audience, fmt, output, as_of, db_path):
-    """A client report to hand over: weekly, monthly or a quarterly business review."""
+def report(client, kind, audience, internal, every, owner, out_dir, mail, fmt, output, as_of, db_path):
+    """A client report to hand over: weekly, monthly or a quarterly business review.
+
+    Give a CLIENT for one report (standard output or -o FILE), or --all for one
+    per active client, written to --out-dir and/or mailed with --mail. The
+    report is the client's copy unless --internal is given. It is signed with
+    your display name ([profile] display_name in config.toml; default: your
+    full name from the password database).
+    """
+    from ..app.settings import display_name
     from ..reports.build import client_report
 
+    if client and every:
+        raise UserError("give a client or --all, not both")
+    if not client and not every:
+        raise UserError("name a client, or --all for every client")
+    if not every and (out_dir or mail or owner):
+        raise UserError("--out-dir and --mail go with --all" if out_dir or mail else "--owner goes with --all")
+    if every and not (out_dir or mail):
+        raise UserError("--all needs --out-dir or --mail (a report per client cannot go to standard output)")
+    if mail and internal:
+        raise UserError("--mail sends to the client's contacts: it does not send the internal copy (use --out-dir)")
+    if every and output:
+        raise UserError("--all writes to --out-dir, not -o")
+    sendmail = find_sendmail() if mail else None
     templates = templates_in_force()
-    doc = client_report(session(db_path, day=as_of), client, today_or(as_of), kind, audience, templates)
-    deliver(render(doc, fmt), output, f"the {kind} report")
+    here = session(db_path, day=as_of)
+    day = today_or(as_of)
+    signer = display_name()
+    if not every:
+        doc = client_report(here, client, day, kind, audience, templates, internal=internal, signer=signer)
+        deliver(render(doc, fmt), output, f"the {kind} report")
+        return
+    clients = [r for r in queries.triage(here) if r.status == "active" and (owner is None or r.owner == owner)]
+    if out_dir:
+        try:
+            out_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        except OSError as exc:
+            raise UserError(f"cannot make the folder {out_dir}: {exc.strerror}") from None
+    written = mailed = 0
+    for row in clients:
+        doc = client_report(here, row.client, day, kind, audience, templates, internal=internal, signer=signer)
+        text = render(doc, fmt)
+        if out_dir:
+            transfer.write_output(out_dir / f"{row.client}-{kind}-{day.isoformat()}.{fmt}", text)
+            written += 1
+        if sendmail:
+            card = queries.client_card(here, row.client)
+            recipients = [c.email for c in card.contacts if c.email]
+            if not recipients:
+                click.echo(inert(f"warning: {row.client}: no contact has an email address; not mailed"), err=True)
+                continue
+            send_mail(sendmail, recipients, f"{doc['title']}, {doc['subtitle'][0].lower()}{doc['subtitle'][1:]}", text, fmt, mailed)
+            mailed += 1
+    if out_dir:
+        click.echo(f"wrote {written} report{'s' if written != 1 else ''} to {out_dir}", err=True)
+    if sendmail:
+        click.echo(f"mailed {mailed} report{'s' if mailed != 1 else ''} with {sendmail}", err=True)
+
+
+SENDMAIL_PLACES = ("/usr/sbin", "/usr/lib")  # where sendmail lives when cron's PATH leaves it out
+
+
+def find_sendmail() -> str:
+    import os
+    import shutil
+
+    path = os.pathsep.join([os.environ.get("PATH", ""), *SENDMAIL_PLACES])
+    found = shutil.which("sendmail", path=path)
+    if found is None:
+        raise UserError("--mail needs a sendmail command (none on PATH, /usr/sbin or /usr/lib); install a mail transfer agent or use --out-dir")
+    return found
+
+
+def send_mail(sendmail: str, recipients: list[str], subject: str, text: str, fmt: str, sent_before: int) -> None:
+    """One report handed to ``sendmail -t -i``: the addresses come from the message's To header."""
+    import subprocess
+    from email.message import EmailMessage
+
+    message = EmailMessage()
+    message["To"] = ", ".join(recipients)
+    message["Subject"] = subject
+    message.set_content(text, subtype="html" if fmt == "html" else "plain", cte="quoted-printable")
+    try:
+        done = subprocess.run([sendmail, "-t", "-i"], input=message.as_bytes(), capture_output=True, timeout=120, check=False)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise UserError(f"{sendmail} could not take the report for {recipients[0]} ({exc}); {sent_before} mailed before it") from None
+    if done.returncode != 0:
+        said = done.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise UserError(
+            f"{sendmail} refused the report for {', '.join(recipients)} (exit {done.returncode}"
+            + (f": {inert(said[-1])}" if said else "")
+            + f"); {sent_before} mailed before it"
+        )
 
 
 @cli.command()

@@ -35,10 +35,12 @@ KEYS: dict[str, tuple[str, ...]] = {
     "calendar": ("working_days", "holidays"),
     "health": ("weights", "green_from", "yellow_from"),
     "kpis": ("backsliding_below",),
+    "money": ("currency",),
     "response": TIERS,
     "tickets": ("resolve_within_hours", "median_resolution_hours"),
 }
 MAX_HOURS = 24 * 14
+MAX_CURRENCY = 4  # "$", "€", "CHF", "US$": a symbol or code, not a sentence
 
 
 def bundled_rules_text() -> str:
@@ -70,6 +72,7 @@ class Settings:
     response: dict[str, ResponseCommitment]
     resolve_within_hours: dict[str, float]
     median_resolution_hours: float
+    currency: str | None = None  # the symbol amounts carry; None: the user's locale decides
 
 
 DEFAULT_SETTINGS = Settings(
@@ -187,6 +190,11 @@ class Rules:
     def median_resolution_hours(self) -> float:
         return self._values().median_resolution_hours
 
+    @property
+    def currency(self) -> str | None:
+        """The symbol every amount carries ("$", "€", "CHF"); "" for none; None: the user's locale decides."""
+        return self._values().currency
+
 
 # ----- reading a document ------------------------------------------------------------------------
 
@@ -273,6 +281,20 @@ def read_settings(text: str, name: str = "<rules>") -> Settings:
     tables = {key: _table(data.get(key, {}), (key,), text, name, known) for key, known in KEYS.items()}
     d = DEFAULT_SETTINGS
     calendar, health, kpis, response, tickets = (tables[key] for key in ("calendar", "health", "kpis", "response", "tickets"))
+    currency = d.currency
+    if "currency" in tables["money"]:
+        currency = tables["money"]["currency"]
+        if (
+            not isinstance(currency, str)
+            or len(currency) > MAX_CURRENCY
+            or any(ch.isspace() or ch.isdigit() or not ch.isprintable() for ch in currency)
+        ):
+            raise _problem(
+                text,
+                name,
+                ("money", "currency"),
+                f'must be a currency symbol or code of at most {MAX_CURRENCY} characters ("$", "€", "CHF"), not {_shown(currency)}',
+            )
 
     weekdays = d.calendar.weekdays
     if "working_days" in calendar:
@@ -362,6 +384,7 @@ def read_settings(text: str, name: str = "<rules>") -> Settings:
         response=commitments,
         resolve_within_hours=resolve,
         median_resolution_hours=median,
+        currency=currency,
     )
 
 

@@ -6,6 +6,12 @@ Every number comes from the same view functions the CLI and the workbench use
 compares and words them. The audience decides which sections appear and which
 KPIs they cover (executive: lagging KPIs and money; operational: every KPI and
 every action; team: leading indicators and recognition).
+
+A report is for the client unless it is the internal copy: the client's copy shows
+their results, plans and asks, and leaves out what only the consultant's team
+reads (health sub-scores and their moves, the assessment note, lessons and
+decisions, the escalation a meeting belongs to, the consultant's missed meetings,
+the chances and readiness of the sales pipeline).
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ from datetime import date, timedelta
 from ..app import queries
 from ..app.present import (
     PLAIN_UNITS,
+    currency_in_force,
     investment_range,
     kept,
     long_date,
@@ -32,6 +39,7 @@ from ..app.present import (
     with_unit,
 )
 from ..app.session import Session
+from ..app.settings import full_name
 from ..core.calendar import add_months
 from ..core.finance import month_of
 from ..core.health import BAND_LABEL
@@ -58,6 +66,9 @@ READINESS_TEXT = {
     "nurture": "Nurture: keep building the case, and settle the open issues before proposing anything new.",
     "hold: recover health first": "On hold: recover health first; expansion talks wait until then.",
 }
+# The meetings a client hears of as support calls: which escalation a call belongs to is the team's business.
+CLIENT_KIND_LABEL = {**KIND_LABEL, "intervention": "Support call", "recovery": "Support call"}
+INTERNAL_SECTIONS = frozenset({"learnings"})
 SPARK_POINTS = 16
 CHART_POINTS = 60
 UPCOMING_DAYS = 28
@@ -82,6 +93,12 @@ PLAN: dict[str, dict[str, tuple[str, ...]]] = {
 }
 
 
+def report_sections(kind: str, audience: str, internal: bool = False) -> tuple[str, ...]:
+    """The sections a report shows, in order: the plan's, less those only the team reads unless ``internal``."""
+    planned = PLAN[kind][audience]
+    return planned if internal else tuple(name for name in planned if name not in INTERNAL_SECTIONS)
+
+
 def period_start(kind: str, day: date) -> date:
     """The day the period's changes are measured from: a week, a month or three months before ``day``."""
     if kind == "weekly":
@@ -92,12 +109,16 @@ def period_start(kind: str, day: date) -> date:
 class Facts:
     """Everything one report needs, read once through the views."""
 
-    def __init__(self, session: Session, client_id: str, day: date, kind: str, audience: str, templates: dict) -> None:
+    def __init__(
+        self, session: Session, client_id: str, day: date, kind: str, audience: str, templates: dict, internal: bool, signer: str | None
+    ) -> None:
         from dataclasses import replace
 
         if kind not in KINDS:
             raise ValueError(f"unknown report kind {kind!r}; expected one of: {', '.join(KINDS)}")
-        self.day, self.kind, self.audience, self.templates = day, kind, audience, templates
+        self.day, self.kind, self.audience, self.templates, self.internal = day, kind, audience, templates, internal
+        self.names = {session.actor: signer} if signer else {}
+        self.currency = currency_in_force(session.rules.currency)
         self.start = period_start(kind, day)
         here = replace(session, today=day)
         self.client = queries.client_card(here, client_id).to_json()
@@ -125,6 +146,16 @@ class Facts:
         self.pipeline = queries.pipeline(here, client_id).to_json()
 
     # ----- derived ---------------------------------------------------------
+
+    def person(self, login: str) -> str:
+        """Who a login is, by name: the signer's display name for the user, else the full name the system knows."""
+        return self.names.get(login) or full_name(login)
+
+    def cash(self, value: float | None) -> str:
+        return money(value, currency=self.currency)
+
+    def sections(self) -> tuple[str, ...]:
+        return report_sections(self.kind, self.audience, self.internal)
 
     def noun(self, count: int) -> str:
         singular, many = KPI_NOUN[self.audience]
@@ -159,9 +190,10 @@ class Facts:
 # ----- wording helpers --------------------------------------------------------
 
 
-def _meeting(tp: dict) -> str:
-    label = KIND_LABEL.get(tp["kind"], tp["kind"])
-    covers = [KIND_LABEL.get(k, k).lower() for k in tp.get("covers") or []]
+def _meeting(f: Facts, tp: dict) -> str:
+    labels = KIND_LABEL if f.internal else CLIENT_KIND_LABEL
+    label = labels.get(tp["kind"], tp["kind"])
+    covers = [labels.get(k, k).lower() for k in tp.get("covers") or [] if labels.get(k, k) != label]
     return f"{label} (also serves as the {' and '.join(covers)})" if covers else label
 
 
@@ -216,11 +248,11 @@ def _kpi_attention(kpi: dict) -> str | None:
 
 
 def attention_items(f: Facts) -> list[str]:
-    """Exceptions first: KPIs slipping back, then KPIs off target, then missed meetings."""
+    """Exceptions first: KPIs slipping back, then KPIs off target, then (in the internal copy) missed meetings."""
     slipping = [_kpi_attention(k) for k in f.kpis if k["backsliding"]]
     off = [_kpi_attention(k) for k in f.kpis if not k["backsliding"] and k["on_target"] is False]
     missed = []
-    for item in f.overdue:
+    for item in f.overdue if f.internal else []:
         label = KIND_LABEL.get(item["kind"], item["kind"])
         count = f" ({item['missed']} missed in all)" if item["missed"] > 1 else ""
         missed.append(f"{label} of {short_date(item['date'])} has not taken place yet{count}.")
@@ -267,20 +299,20 @@ def s_summary(f: Facts) -> dict:
             f"{on} of {len(measured)}" if measured else "none measured yet",
         )
     ]
-    if "attention" in PLAN[f.kind][f.audience]:
+    if "attention" in f.sections():
         items.append(("Needs attention", plural(len(attention_items(f)), "item")))
     if f.audience == "executive":
         latest = f.money["latest_month"]
         items.append(
             (
                 f"Savings in {month_label(latest)}" if latest else "Savings last month",
-                money(f.money["monthly_savings"]) if latest else "none recorded yet",
+                f.cash(f.money["monthly_savings"]) if latest else "none recorded yet",
             )
         )
         items.append(("Return on investment", _roi(f)))
     items.append(("Support phase", _phase(f)))
     nxt = f.upcoming[0] if f.upcoming else None
-    items.append(("Next meeting", f"{short_date(nxt['date'])}: {_meeting(nxt)}" if nxt else "none planned"))
+    items.append(("Next meeting", f"{short_date(nxt['date'])}: {_meeting(f, nxt)}" if nxt else "none planned"))
     return d.section("summary", "At a glance", d.callout(_headline(f), BAND_TONE[f.health["band"]]), d.facts(items))
 
 
@@ -289,10 +321,11 @@ def _none_measured(f: Facts) -> bool:
 
 
 def s_attention(f: Facts) -> dict:
+    meetings = " and no meeting was missed" if f.internal else ""
     if _none_measured(f):
-        empty = f"Nothing needs attention so far: no {KPI_NOUN[f.audience][0]} has a reading yet and no meeting was missed."
+        empty = f"Nothing needs attention so far: no {KPI_NOUN[f.audience][0]} has a reading yet{meetings}."
     else:
-        empty = f"Nothing needs attention: every {KPI_NOUN[f.audience][0]} shown is on target and no meeting was missed."
+        empty = f"Nothing needs attention: every {KPI_NOUN[f.audience][0]} shown is on target{meetings}."
     return d.section("attention", "Needs attention", d.bullets(attention_items(f), empty=empty))
 
 
@@ -335,12 +368,12 @@ def s_money(f: Facts) -> dict:
     m = f.money
     items = []
     if m["latest_month"]:
-        items.append((f"Savings in {month_label(m['latest_month'])}", money(m["monthly_savings"])))
+        items.append((f"Savings in {month_label(m['latest_month'])}", f.cash(m["monthly_savings"])))
     else:
         items.append(("Savings last month", "none recorded yet"))
-    items += [(f"Savings in {f.day.year} so far", money(m["ytd_savings"])), ("Savings since go-live", money(m["cumulative_savings"]))]
+    items += [(f"Savings in {f.day.year} so far", f.cash(m["ytd_savings"])), ("Savings since go-live", f.cash(m["cumulative_savings"]))]
     if m["investment"]:
-        items.append(("Investment", money(m["investment"])))
+        items.append(("Investment", f.cash(m["investment"])))
     items.append(("Return on investment", _roi(f)))
     note = None
     if m["roi"] is not None:
@@ -348,14 +381,16 @@ def s_money(f: Facts) -> dict:
         if m["roi"] >= m["roi_target"]:
             note = "The investment has reached its return target."
         else:
-            note = f"To meet the return target, savings since go-live need to reach {money(needed)}: {money(needed - m['cumulative_savings'])} to go."
+            note = (
+                f"To meet the return target, savings since go-live need to reach {f.cash(needed)}: {f.cash(needed - m['cumulative_savings'])} to go."
+            )
     recent = f.savings[-12:]
     if len(recent) > 1:
         span = f"{len(recent)} months from {month_label(recent[0][0])} to {month_label(recent[-1][0])}"
     else:
         span = f"{month_label(recent[0][0])} only" if recent else ""
     chart = d.bar_chart(
-        "Savings per month", [(month_label(mo)[:3], amount) for mo, amount in recent], f"{span}, {money(sum(a for _, a in recent))} in all"
+        "Savings per month", [(month_label(mo)[:3], amount) for mo, amount in recent], f"{span}, {f.cash(sum(a for _, a in recent))} in all"
     )
     return d.section("money", "Financial impact", d.facts(items), d.text(note) if note else None, chart)
 
@@ -369,6 +404,8 @@ def s_health(f: Facts) -> dict:
     if start and start["band"] != h["band"]:
         items.append(("A week ago", f"{start['band']} ({start['overall']:.1f})"))
     blocks: list[dict | None] = [d.facts(items)]
+    if not f.internal:
+        return d.section("health", "Health score", *blocks)
     if f.audience == "operational":
         rows = [
             [
@@ -385,7 +422,7 @@ def s_health(f: Facts) -> dict:
         blocks.append(
             d.bullets([f"{x['subscore'].replace('_', ' ')}: {x['before']} to {x['after']} ({signed(x['change'])})" for x in h["drivers"][:5]])
         )
-    if f.audience == "operational" and h.get("note"):
+    if h.get("note"):
         blocks.append(d.text(f"Assessment note: {h['note']}"))
     return d.section("health", "Health score", *blocks)
 
@@ -448,40 +485,43 @@ def _iso(text: str | None) -> date | None:
 def s_expansion(f: Facts) -> dict:
     title = "Expansion pipeline" if f.kind == "qbr" else "Expansion readiness"
     ready = readiness(f.health["band"])
-    blocks: list[dict | None] = [d.text(READINESS_TEXT.get(ready, "Assess the client's health before discussing expansion."))]
+    blocks: list[dict | None] = []
+    if f.internal:
+        blocks.append(d.text(READINESS_TEXT.get(ready, "Assess the client's health before discussing expansion.")))
+    else:
+        title = "What could come next"
     rows = f.pipeline["opportunities"]
     open_rows = [o for o in rows if o["stage"] in OPEN_STAGES]
+
+    def cells(o: dict) -> list[str]:
+        shown = [
+            o["title"],
+            o["stage"],
+            f.cash(o["value"]),
+            investment_range(o["investment_low"], o["investment_high"], currency=f.currency),
+            timeline(o["start_month"], o["end_month"]),
+            f"{o['probability']}%",
+            f.cash(o["weighted"]),
+            next_action_text(o["next_action"], _iso(o["next_action_date"]), o["next_action_month"], written=short_date) or "–",
+        ]
+        return shown if f.internal else [shown[0], *shown[2:5], shown[7]]
+
+    columns = ["Opportunity", "Stage", "Annual value", "Investment", "Timeline", "Chance", "Weighted value", "Next step"]
     blocks.append(
         d.table(
-            ["Opportunity", "Stage", "Annual value", "Investment", "Timeline", "Chance", "Weighted value", "Next step"],
-            [
-                [
-                    o["title"],
-                    o["stage"],
-                    money(o["value"]),
-                    investment_range(o["investment_low"], o["investment_high"]),
-                    timeline(o["start_month"], o["end_month"]),
-                    f"{o['probability']}%",
-                    money(o["weighted"]),
-                    next_action_text(o["next_action"], _iso(o["next_action_date"]), o["next_action_month"], written=short_date) or "–",
-                ]
-                for o in open_rows
-            ],
-            "llrrlrrl",
+            columns if f.internal else [columns[0], *columns[2:5], columns[7]],
+            [cells(o) for o in open_rows],
+            "llrrlrrl" if f.internal else "lrrll",
             empty="No open expansion opportunities are recorded.",
         )
     )
     totals = f.pipeline["totals"]
     if open_rows:
-        blocks.append(
-            d.text(
-                f"{plural(totals['count'], 'open opportunity', 'open opportunities')} worth "
-                f"{money(totals['value'])} a year; weighted by their chances, {money(totals['weighted'])}."
-            )
-        )
+        worth = f"{plural(totals['count'], 'open opportunity', 'open opportunities')} worth {f.cash(totals['value'])} a year"
+        blocks.append(d.text(f"{worth}; weighted by their chances, {f.cash(totals['weighted'])}." if f.internal else f"{worth}."))
     won = [o for o in rows if o["stage"] == "won"]
     if won:
-        blocks.append(d.bullets([f"Already agreed: {o['title']} ({money(o['value'])} a year)." for o in won]))
+        blocks.append(d.bullets([f"Already agreed: {o['title']} ({f.cash(o['value'])} a year)." for o in won]))
     return d.section("expansion", title, *blocks)
 
 
@@ -506,7 +546,7 @@ def s_sustainability(f: Facts) -> dict:
             d.text(f"{holding} of {len(improved)} improved {f.noun(len(improved))} keep at least 80% of their best gain over the starting point.")
         )
     components = f.health["components"]
-    if components:
+    if components and f.internal:
         score = components["performance"]["subscores"]["sustainability"]
         blocks.append(d.text(f"Sustainability score at the last assessment: {score} out of 10."))
     blocks.append(
@@ -547,7 +587,7 @@ def s_actions(f: Facts) -> dict:
     blocks = [
         d.table(
             ["Action", "Owner", "Due", "Priority", "Status"],
-            [[a["text"], a["owner"], short_date(a["due"]), a["priority"], _due_note(f, a["due"])] for a in f.open_actions],
+            [[a["text"], f.person(a["owner"]), short_date(a["due"]), a["priority"], _due_note(f, a["due"])] for a in f.open_actions],
             "llll" + "l",
             empty="No action items are open.",
         )
@@ -557,7 +597,7 @@ def s_actions(f: Facts) -> dict:
         blocks.append(
             d.table(
                 ["Action", "Owner", "Done on"],
-                [[a.text, a.owner or f.client["owner"], short_date(a.done_on)] for a in f.closed_actions],
+                [[a.text, f.person(a.owner or f.client["owner"]), short_date(a.done_on)] for a in f.closed_actions],
                 empty=f"None closed {PERIOD_WORD[f.kind]}.",
             )
         )
@@ -570,7 +610,7 @@ def s_decisions(f: Facts) -> dict:
     blocks = [
         d.table(
             ["Action", "Owner", "Due", "Status"],
-            [[a["text"], a["owner"], short_date(a["due"]), _due_note(f, a["due"])] for a in high],
+            [[a["text"], f.person(a["owner"]), short_date(a["due"]), _due_note(f, a["due"])] for a in high],
             empty="No high-priority action is open.",
         )
     ]
@@ -588,7 +628,7 @@ def s_wins(f: Facts) -> dict:
         elif better and better > 0:
             before = f.before[k["key"]]["current"]
             items.append(f"{k['name']} improved {PERIOD_WORD[f.kind]}, from {with_unit(before, k['unit'])} to {with_unit(k['current'], k['unit'])}.")
-    items += [f"Done: {a.text} ({a.owner or f.client['owner']})." for a in f.closed_actions]
+    items += [f"Done: {a.text} ({f.person(a.owner or f.client['owner'])})." for a in f.closed_actions]
     return d.section(
         "wins", "Wins to recognise", d.bullets(items, empty="No wins recorded yet this time; the next review is a good moment to find some.")
     )
@@ -608,7 +648,7 @@ def s_next(f: Facts) -> dict:
     rows = []
     for t in soon:
         minutes = f.minutes(t["kind"])
-        rows.append([short_date(t["date"]), _meeting(t), f"{minutes} min" if minutes else "–"])
+        rows.append([short_date(t["date"]), _meeting(f, t), f"{minutes} min" if minutes else "–"])
     return d.section(
         "next", "Coming up", d.table(["Date", "Meeting", "Length"], rows, "llr", empty="No meetings are planned in the next four weeks.")
     )
@@ -633,22 +673,36 @@ SECTIONS = {
 }
 
 
-def client_report(session: Session, client_id: str, day: date, kind: str, audience: str = DEFAULT_AUDIENCE, templates: dict | None = None) -> dict:
-    """The report document for one client (see ``document.py``)."""
+def client_report(
+    session: Session,
+    client_id: str,
+    day: date,
+    kind: str,
+    audience: str = DEFAULT_AUDIENCE,
+    templates: dict | None = None,
+    *,
+    internal: bool = False,
+    signer: str | None = None,
+) -> dict:
+    """The report document for one client (see ``document.py``): the client's copy, or with ``internal`` the
+    team's. ``signer`` is the name the session's user signs with (others are named from the password database)."""
     if audience not in AUDIENCES:
         raise ValueError(f"unknown audience {audience!r}; expected one of: {', '.join(AUDIENCES)}")
     if templates is None:
         from ..app.scriptbook import scripts_in_force
 
         templates = scripts_in_force()[0]
-    f = Facts(session, client_id, day, kind, audience, templates)
+    f = Facts(session, client_id, day, kind, audience, templates, internal, signer)
     c = f.client
+    consultant = f.person(c["owner"])
     meta = [
         ["Client", c["name"]],
         ["Period", f"{short_date(f.start + timedelta(days=1))} to {short_date(day)}"],
         ["Prepared for", AUDIENCE_LABEL[audience]],
-        ["Consultant", c["owner"]],
+        ["Consultant", consultant],
     ]
-    footer = f"Prepared by {c['owner']} with carebench on {long_date(day)}. Figures are as of that day; changes compare with {long_date(f.start)}."
-    sections = [SECTIONS[name](f) for name in PLAN[kind][audience]]
+    if internal:
+        meta.append(["Internal copy", "for the consultant's team, not for the client"])
+    footer = f"Prepared by {consultant} with carebench on {long_date(day)}. Figures are as of that day; changes compare with {long_date(f.start)}."
+    sections = [SECTIONS[name](f) for name in f.sections()]
     return d.document(f"{c['name']}: {KIND_TITLE[kind]}", f"{PERIOD_TITLE[kind]} ending {long_date(day)}", meta, sections, footer)

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from ..app import queries
-from ..app.present import kept, long_date, money, no_share_notes, plural, short_date, signed, with_unit
+from ..app.present import currency_in_force, kept, long_date, money, no_share_notes, plural, short_date, signed, with_unit
 from ..app.readmodels import to_json
 from ..app.session import Session
 from ..core.health import BAND_LABEL
@@ -36,6 +36,11 @@ def _cents(values) -> float:
 def portfolio_digest(session: Session, owner: str | None = None) -> dict:
     """The digest document (see ``document.py``): bands, movers, overdue touchpoints, backsliding, handovers, pipeline."""
     day = session.today
+    currency = currency_in_force(session.rules.currency)
+
+    def cash(value: float) -> str:
+        return money(value, currency=currency)
+
     rows = [r for r in to_json(queries.triage(session)) if r["status"] == "active" and (owner is None or r["owner"] == owner)]
     agenda = queries.agenda(session, owner).to_json()
 
@@ -83,7 +88,7 @@ def portfolio_digest(session: Session, owner: str | None = None) -> dict:
                 ("Backsliding KPIs", str(len(slipping))),
                 ("Handovers due", str(len(handovers))),
                 ("Action items due", str(len(agenda["action_items"]))),
-                ("Open pipeline (weighted)", money(_cents(o["weighted"] for o in pipeline))),
+                ("Open pipeline (weighted)", cash(_cents(o["weighted"] for o in pipeline))),
             ]
         ),
         d.bar_chart(
@@ -205,8 +210,8 @@ def portfolio_digest(session: Session, owner: str | None = None) -> dict:
         "Expansion pipeline",
         d.text(
             f"{plural(len(pipeline), 'open opportunity', 'open opportunities')} worth "
-            f"{money(_cents(o['value'] for o in pipeline))} a year; weighted by their chances, "
-            f"{money(_cents(o['weighted'] for o in pipeline))}."
+            f"{cash(_cents(o['value'] for o in pipeline))} a year; weighted by their chances, "
+            f"{cash(_cents(o['weighted'] for o in pipeline))}."
         )
         if pipeline
         else None,
@@ -217,9 +222,9 @@ def portfolio_digest(session: Session, owner: str | None = None) -> dict:
                     o["client_name"],
                     o["title"],
                     o["stage"],
-                    money(o["value"]),
+                    cash(o["value"]),
                     f"{o['probability']}%",
-                    money(o["weighted"]),
+                    cash(o["weighted"]),
                     o["readiness"],
                     (f"{o['next_action']} ({short_date(o['next_action_date'])})" if o["next_action_date"] else o["next_action"]) or "–",
                 ]
@@ -228,6 +233,7 @@ def portfolio_digest(session: Session, owner: str | None = None) -> dict:
             "lllrrrll",
             empty="No open expansion opportunities.",
         ),
+        page=True,  # printed, the pipeline starts its own page: the sales view, apart from the clients' state
     )
 
     who = owner or "the whole team"

@@ -1,7 +1,7 @@
 """The report document: a plain dict of sections and blocks that both renderers lay out.
 
     {"title", "subtitle", "meta": [[label, value]], "sections": [section], "footer"}
-    section: {"id", "title", "blocks": [block]}
+    section: {"id", "title", "blocks": [block], "page": bool}   (page: it starts a new printed page)
     block:   {"type": "text", "text"}
              {"type": "callout", "tone": "red"|"yellow"|"green"|"plain", "text"}
              {"type": "bullets", "items": [text]}
@@ -23,8 +23,8 @@ def document(title: str, subtitle: str, meta: list[list[str]], sections: list[di
     return {"title": title, "subtitle": subtitle, "meta": meta, "sections": [s for s in sections if s], "footer": footer}
 
 
-def section(section_id: str, title: str, *blocks: dict | None) -> dict:
-    return {"id": section_id, "title": title, "blocks": [b for b in blocks if b]}
+def section(section_id: str, title: str, *blocks: dict | None, page: bool = False) -> dict:
+    return {"id": section_id, "title": title, "blocks": [b for b in blocks if b], "page": page}
 
 
 def text(value: str) -> dict:

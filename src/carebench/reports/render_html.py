@@ -36,14 +36,24 @@ figure svg { max-width: 100%; height: auto; }
 figcaption { color: #52606d; font-size: 13px; }
 footer { margin-top: 32px; color: #7b8794; font-size: 13px; border-top: 1px solid #d9e2ec; padding-top: 8px; }
 @media print {
-  @page { margin: 16mm; }
-  body { background: #fff; font-size: 11pt; }
+  @page { size: A4; margin: 14mm 14mm 16mm; }
+  body { background: #fff; font-size: 10pt; line-height: 1.35; }
   main { max-width: none; padding: 0; }
-  section, figure, table, tr, .callout { break-inside: avoid; page-break-inside: avoid; }
-  h2 { break-after: avoid; page-break-after: avoid; }
+  h1 { font-size: 18pt; }
+  h2 { font-size: 13pt; margin: 14pt 0 6pt; }
+  section.page-start { break-before: page; page-break-before: always; }
+  h2, figcaption, p:has(+ table), p:has(+ ul) { break-after: avoid; page-break-after: avoid; }
+  table { font-size: 9pt; }
+  th, td { padding: 3pt 5pt; }
+  thead { display: table-header-group; }
+  tr, figure, .callout, dl, li { break-inside: avoid; page-break-inside: avoid; }
+  figure svg { max-height: 55mm; width: auto; }
   .callout, th { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
 }
 """
+
+
+PAGE_START = ' class="page-start"'  # a section that begins a printed page
 
 
 def h(value: object) -> str:
@@ -86,7 +96,9 @@ def _block(block: dict) -> str:
 def render_html(doc: dict) -> str:
     meta = "".join(f"<dt>{h(k)}</dt><dd>{h(v)}</dd>" for k, v in doc["meta"])
     sections = "\n".join(
-        f'<section id="{h(sec["id"])}">\n<h2>{h(sec["title"])}</h2>\n' + "\n".join(_block(b) for b in sec["blocks"]) + "\n</section>"
+        f'<section id="{h(sec["id"])}"{PAGE_START if sec.get("page") else ""}>\n<h2>{h(sec["title"])}</h2>\n'
+        + "\n".join(_block(b) for b in sec["blocks"])
+        + "\n</section>"
         for sec in doc["sections"]
     )
     return (
