@@ -6,18 +6,22 @@ import csv
 import io
 import math
 import re
+from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from datetime import UTC, date, datetime, time, timedelta
-from typing import TYPE_CHECKING, cast
+from datetime import UTC, date, datetime, timedelta
+from typing import TYPE_CHECKING, Any, cast
 
 from ..core.calendar import DEFAULT_CALENDAR, WorkCalendar
 from ..core.kpis import implausible
-from ..core.models import KIND_LABEL, Client
-from ..core.schedule import DEFAULT_PLANS, Plans, schedule
+from ..core.models import KIND_LABEL, Client, seniority
+from ..core.rules import DEFAULT_EVENTS, CalendarEvents, zone_problem
+from ..core.schedule import DEFAULT_PLANS, Plans, Touchpoint, schedule
 from ..core.weighting import DEFAULT_SCALE, Scale
 from .inputs import UserError, inert, inert_lines, parse_date
 
 if TYPE_CHECKING:
+    from icalendar import Timezone
+
     from ..core.scripts import ScriptTemplate
 
 COLUMNS = ("client", "kpi", "date", "value")
@@ -245,13 +249,77 @@ def readings_csv(clients: Iterable[Client], start: date | None = None, end: date
 
 # ----- calendar ------------------------------------------------------------------
 
-START_TIME = time(9, 0)
 DEFAULT_MINUTES = 30
+# What a touchpoint's outcome makes of its event: done ones stay as they were, skipped ones are called off.
+EVENT_STATUS = {"scheduled": "CONFIRMED", "done": "CONFIRMED", "skipped": "CANCELLED"}
+# (client id, touchpoint date, kind) -> how many changes of that touchpoint the audit trail holds.
+Changes = Mapping[tuple[str, date, str], int]
 
 
 def event_uid(client_id: str, kind: str, original: date) -> str:
     """Stable across runs and moves, so re-importing the file updates events instead of duplicating them."""
     return f"{client_id}-{kind}-{original.isoformat()}@carebench"
+
+
+def local_zone_name() -> str:
+    """The IANA name of this computer's time zone (``TZ``, ``/etc/timezone``, ``/etc/localtime``), else UTC."""
+    import os
+    from pathlib import Path
+
+    candidates = [os.environ.get("TZ", "").removeprefix(":")]
+    try:
+        candidates.append(Path("/etc/timezone").read_text(encoding="utf-8").strip())
+    except (OSError, UnicodeDecodeError):
+        pass
+    linked = os.path.realpath("/etc/localtime")
+    if "/zoneinfo/" in linked:
+        candidates.append(linked.split("/zoneinfo/", 1)[1])
+    for name in candidates:
+        if name and not name.startswith("/") and zone_problem(name) is None:
+            return name
+    return "UTC"
+
+
+def zone_definition(zone: str, first: date, last: date) -> Timezone:
+    """The VTIMEZONE of ``zone`` from its own transitions between ``first`` and ``last``: one component per
+    transition, each with its own DTSTART (some readers ignore a component's RDATE list)."""
+    from icalendar import Timezone
+
+    found = Timezone.from_tzid(zone, first_date=first, last_date=last)
+    parts = []
+    for part in found.subcomponents:
+        again = [part.decoded("DTSTART")]
+        listed = part.pop("RDATE", None)
+        for dates in listed if isinstance(listed, list) else [listed] if listed is not None else []:
+            again += [value.dt for value in dates.dts]
+        for when in again:
+            one = type(part)()
+            for key, value in part.items():
+                if key != "DTSTART":
+                    one.add(key, value)
+            one.add("dtstart", when)
+            parts.append(one)
+    found.subcomponents = sorted(parts, key=lambda part: part.decoded("DTSTART"))
+    return found
+
+
+def _chain(client: Client, original: date, kind: str) -> list[date]:
+    """The dates a touchpoint stood on, from its planned one along its recorded moves."""
+    moves: dict[tuple[date, str], date] = {(e.date, e.kind): e.moved_to for e in client.exceptions if e.status == "moved" and e.moved_to is not None}
+    days = [original]
+    while (days[-1], kind) in moves and len(days) <= len(moves):
+        days.append(moves[days[-1], kind])
+    return days
+
+
+def event_sequence(client: Client, original: date, kind: str, changes: Changes) -> int:
+    """How often the touchpoint changed: the outcomes, moves and reopenings the audit trail records for the dates it
+    stood on (at least the outcomes stored now, for data imported with them). It only grows, and the same data
+    gives the same number, so a calendar app takes every export's changed event over the one it holds."""
+    days = _chain(client, original, kind)
+    recorded = sum(changes.get((client.id, day, kind), 0) for day in days)
+    stored = sum((e.date, e.kind) in {(day, kind) for day in days} for e in client.exceptions)
+    return max(recorded, stored)
 
 
 def touchpoint_calendar(
@@ -264,27 +332,60 @@ def touchpoint_calendar(
     stamp: datetime | None = None,
     *,
     scale: Scale = DEFAULT_SCALE,
+    events: CalendarEvents = DEFAULT_EVENTS,
+    zone: str = "UTC",
+    changes: Changes | None = None,
 ) -> bytes:
-    """An RFC 5545 calendar: one event per scheduled touchpoint from ``start`` to ``end``, at 09:00 floating time.
+    """An RFC 5545 calendar: one event per touchpoint from ``start`` to ``end``, scheduled, done or skipped.
 
-    Stored text is made inert: the file goes to the terminal without -o, and RFC 5545 text has no control characters.
+    Each kind starts at its time of day (``events``) in the time zone ``zone`` (a VTIMEZONE describes it; UTC
+    times when it is UTC); one consultant's touchpoints of a day follow one another in a fixed order, never
+    overlapping. A touchpoint moved away from a day keeps its place there, so the others of that day stay where
+    they were. Stored text is made inert: the file goes to the terminal without -o, and RFC 5545 text has no
+    control characters.
     """
+    from zoneinfo import ZoneInfo
+
     from icalendar import Calendar, Event
 
+    tz = UTC if zone == "UTC" else ZoneInfo(zone)
+    changes = changes or {}
     cal = Calendar()
     cal.add("prodid", "-//carebench//touchpoints//EN")
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("x-wr-calname", "carebench touchpoints")
+    cal.add("x-wr-timezone", zone)
     stamp = stamp or datetime.now(UTC).replace(microsecond=0)
-    events = []
+
+    def minutes_of(kind: str) -> int:
+        template = templates.get(kind)
+        return events.times[kind].minutes or (template.planned_minutes if template else DEFAULT_MINUTES)
+
+    # Per consultant and day, what takes a slot: (time of day, moved in, client name, client id, seniority, touchpoint).
+    days: dict[tuple[str, date], list[tuple[Any, ...]]] = defaultdict(list)
     for client in clients:
         for tp in schedule(client, start, end, plans, calendar, scale=scale):
-            if tp.status == "scheduled":
-                events.append((tp.date, client.name.lower(), client, tp))
-    for _, _, client, tp in sorted(events, key=lambda e: e[:2]):
+            days[client.owner, tp.date].append(
+                (events.times[tp.kind].at, tp.moved_from is not None, client.name.lower(), client.id, seniority(tp.kind), client, tp)
+            )
+        for e in client.exceptions:
+            if e.status == "moved" and start <= e.date <= end:
+                # Where a moved touchpoint stood: it keeps its place, so the day's other events keep theirs.
+                days[client.owner, e.date].append((events.times[e.kind].at, False, client.name.lower(), client.id, seniority(e.kind), client, e))
+    placed = []
+    for (_, day), slots in days.items():
+        free = None
+        for at, _moved, name, _, _, client, tp in sorted(slots, key=lambda slot: slot[:5]):
+            begins = datetime.combine(day, at, tzinfo=tz)
+            if free is not None and free > begins:
+                begins = free
+            length = timedelta(minutes=minutes_of(tp.kind))
+            free = begins + length
+            if isinstance(tp, Touchpoint):
+                placed.append((begins, name, client, tp, length))
+    for begins, _, client, tp, length in sorted(placed, key=lambda e: e[:2]):
         template = templates.get(tp.kind)
-        minutes = template.planned_minutes if template else DEFAULT_MINUTES
         lines = [
             f"Client: {client.name} ({client.id}), {client.tier} tier",
             f"Consultant: {client.owner}",
@@ -292,20 +393,30 @@ def touchpoint_calendar(
         ]
         if tp.moved_from:
             lines.append(f"Moved from {tp.moved_from.isoformat()}")
+        if tp.status == "done":
+            lines.append("Done.")
+        elif tp.status == "skipped":
+            lines.append(f"Skipped: {tp.reason}" if tp.reason else "Skipped.")
         lines.append("")
         if template:
             lines.append(f"Agenda: {template.title}, {template.planned_minutes} min")
             lines += [f"- {section.title} ({section.minutes} min)" for section in template.section]
         else:
             lines.append(f"No check-in script for {tp.kind} touchpoints; {DEFAULT_MINUTES} minutes set aside.")
+        original = tp.moved_from or tp.date
         event = Event()
-        event.add("uid", event_uid(client.id, tp.kind, tp.moved_from or tp.date))
+        event.add("uid", event_uid(client.id, tp.kind, original))
+        event.add("sequence", event_sequence(client, original, tp.kind, changes))
         event.add("dtstamp", stamp)
-        event.add("dtstart", datetime.combine(tp.date, START_TIME))
-        event.add("duration", timedelta(minutes=minutes))
+        event.add("dtstart", begins)
+        event.add("duration", length)
+        event.add("status", EVENT_STATUS[tp.status])
         event.add("summary", inert(f"{client.name}: {tp.kind}"))
         event.add("description", inert_lines("\n".join(lines)))
         event.add("categories", ["carebench", tp.kind])
         cal.add_component(event)
+    if zone != "UTC":
+        # Whole years, so exports of the same years describe the zone alike (some readers keep the first they saw).
+        cal.subcomponents.insert(0, zone_definition(zone, date(start.year, 1, 1), date(end.year + 1, 12, 31)))
     # icalendar leaves to_ical() unannotated; it gives the file's bytes.
     return cast(bytes, cal.to_ical())

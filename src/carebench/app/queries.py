@@ -633,14 +633,27 @@ def readings_csv(session: Session, client_id: str | None = None, start: date | N
 
 
 def calendar(session: Session, owner: str | None, start: date, end: date, templates: Mapping[str, ScriptTemplate]) -> bytes:
-    """The active clients' touchpoints from ``start`` to ``end`` as an iCalendar file."""
+    """The active clients' touchpoints from ``start`` to ``end`` as an iCalendar file, placed as the rules say."""
     from ..store import SCHEDULE_PARTS
-    from .feeds import touchpoint_calendar
+    from .feeds import local_zone_name, touchpoint_calendar
 
     with session.reading() as store:
         clients = store.clients(parts=SCHEDULE_PARTS, active_only=True, owner=owner)
+        changes = store.touchpoint_changes(owner)
     rules = session.rules
-    return touchpoint_calendar(clients, start, end, templates, rules.plans, rules.calendar, scale=rules.scale)
+    events = rules.events
+    return touchpoint_calendar(
+        clients,
+        start,
+        end,
+        templates,
+        rules.plans,
+        rules.calendar,
+        scale=rules.scale,
+        events=events,
+        zone=events.time_zone or local_zone_name(),
+        changes=changes,
+    )
 
 
 # ----- the team's rules ---------------------------------------------------------------------------------

@@ -285,7 +285,13 @@ def ack(finding, until, reason, db_path):
 @date_option
 @db_option
 def calendar_cmd(owner, start, end, output, as_of, db_path):
-    """Scheduled touchpoints as an iCalendar file (.ics) to import into a calendar app."""
+    """Touchpoints as an iCalendar file (.ics) to import into a calendar app, again after every change.
+
+    Each kind starts at the time and takes the minutes the rules' [calendar_events] set, in the
+    practice's time zone; one consultant's touchpoints never overlap. Done ones stay, skipped ones
+    are cancelled, and a moved one keeps its UID with a higher SEQUENCE, so an app that imports the
+    new file updates what it holds.
+    """
     start = start or today_or(as_of)
     end = end or start + timedelta(days=CALENDAR_DAYS)
     if end < start:

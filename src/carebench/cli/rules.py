@@ -14,7 +14,7 @@ from .group import cli, db_option, emit_json, json_option, output_option, sessio
 @cli.group()
 def rules():
     """The team rules the database works under: cadence plans, working days and holidays, health weights and
-    bands, the backsliding threshold, response commitments and ticket targets.
+    bands, the backsliding threshold, response commitments, ticket targets and the calendar's times and time zone.
 
     Every user of the database works under the same rules. Export them, edit the file
     and import it; reset goes back to the rules carebench ships.

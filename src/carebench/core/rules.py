@@ -1,4 +1,4 @@
-"""The team rules in force: cadence plans, working calendar, health scoring, KPI and ticket rules.
+"""The team rules in force: cadence plans, working calendar, health scoring, KPI and ticket rules, calendar events.
 
 A team keeps its rules as one TOML document (the bundled one is ``resources/rules.toml``).
 ``read_rules`` checks a document whole and says the line of what is wrong; ``Rules`` holds
@@ -13,14 +13,14 @@ import json
 import re
 import tomllib
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, time
 from decimal import Decimal
 from hashlib import sha256
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 from .calendar import WorkCalendar
-from .terms import DEFAULT_WEIGHTS, TIERS, check_day
+from .terms import DEFAULT_WEIGHTS, KINDS, TIERS, check_day
 from .weighting import DEFAULT_BANDS, Bands, Scale, validate_weights
 
 if TYPE_CHECKING:
@@ -33,6 +33,7 @@ SUPPORT_HOURS = ("any", "working")
 # The keys a document may hold, per table, and what each one is (a missing key keeps the bundled value).
 KEYS: dict[str, tuple[str, ...]] = {
     "calendar": ("working_days", "holidays"),
+    "calendar_events": ("time_zone", *KINDS),
     "health": ("weights", "green_from", "yellow_from"),
     "kpis": ("backsliding_below",),
     "money": ("currency",),
@@ -41,6 +42,7 @@ KEYS: dict[str, tuple[str, ...]] = {
 }
 MAX_HOURS = 24 * 14
 MAX_CURRENCY = 4  # "$", "€", "CHF", "US$": a symbol or code, not a sentence
+MAX_EVENT_MINUTES = 8 * 60
 
 
 def bundled_rules_text() -> str:
@@ -62,6 +64,41 @@ class ResponseCommitment:
 
 
 @dataclass(frozen=True)
+class EventTime:
+    """When a kind of touchpoint starts in the calendar, and for how long (None: its check-in script's planned minutes)."""
+
+    at: time
+    minutes: int | None = None
+
+
+@dataclass(frozen=True)
+class CalendarEvents:
+    """How touchpoints stand in the iCalendar export: per kind a time of day and a length, in one time zone.
+
+    ``time_zone`` is an IANA name (``Europe/Berlin``, ``UTC``); None leaves it to the computer the export runs on.
+    """
+
+    times: dict[str, EventTime]
+    time_zone: str | None = None
+
+
+DEFAULT_EVENTS = CalendarEvents(
+    times={kind: EventTime(time(9, 0), 20) if kind == "daily" else EventTime(time(9, 0) if kind == "recovery" else time(10, 0)) for kind in KINDS}
+)
+
+
+def zone_problem(name: str) -> str | None:
+    """Why ``name`` is not a time zone carebench can write (None when it is one): an IANA name such as Europe/Berlin."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return f'"{name}" is not a time zone name known here (an IANA name such as "Europe/Berlin" or "UTC")'
+    return None
+
+
+@dataclass(frozen=True)
 class Settings:
     """A rules document's settings, all but the cadence plans (see ``Rules``)."""
 
@@ -73,6 +110,7 @@ class Settings:
     resolve_within_hours: dict[str, float]
     median_resolution_hours: float
     currency: str | None = None  # the symbol amounts carry; None: the user's locale decides
+    events: CalendarEvents = DEFAULT_EVENTS
 
 
 DEFAULT_SETTINGS = Settings(
@@ -195,6 +233,10 @@ class Rules:
         """The symbol every amount carries ("$", "€", "CHF"); "" for none; None: the user's locale decides."""
         return self._values().currency
 
+    @property
+    def events(self) -> CalendarEvents:
+        return self._values().events
+
 
 # ----- reading a document ------------------------------------------------------------------------
 
@@ -295,6 +337,7 @@ def read_settings(text: str, name: str = "<rules>") -> Settings:
                 ("money", "currency"),
                 f'must be a currency symbol or code of at most {MAX_CURRENCY} characters ("$", "€", "CHF"), not {_shown(currency)}',
             )
+    events = _events(tables["calendar_events"], text, name)
 
     weekdays = d.calendar.weekdays
     if "working_days" in calendar:
@@ -385,7 +428,45 @@ def read_settings(text: str, name: str = "<rules>") -> Settings:
         resolve_within_hours=resolve,
         median_resolution_hours=median,
         currency=currency,
+        events=events,
     )
+
+
+_CLOCK = re.compile(r"^([01][0-9]|2[0-3]):([0-5][0-9])$")
+
+
+def _events(table: dict[str, Any], text: str, name: str) -> CalendarEvents:
+    """The ``[calendar_events]`` table: ``time_zone`` and, per kind, ``at`` ("HH:MM") and ``minutes``."""
+    d = DEFAULT_EVENTS
+    zone = d.time_zone
+    if "time_zone" in table:
+        zone = table["time_zone"]
+        if not isinstance(zone, str):
+            raise _problem(text, name, ("calendar_events", "time_zone"), f"must be a time zone name, not {_shown(zone)}")
+        if problem := zone_problem(zone):
+            raise _problem(text, name, ("calendar_events", "time_zone"), problem)
+    times = dict(d.times)
+    for kind in KINDS:
+        if kind not in table:
+            continue
+        where = ("calendar_events", kind)
+        given = _table(table[kind], where, text, name, ("at", "minutes"))
+        at = times[kind].at
+        if "at" in given:
+            value = given["at"]
+            if isinstance(value, time) and value.tzinfo is None and not value.second and not value.microsecond:
+                at = value
+            elif isinstance(value, str) and (clock := _CLOCK.match(value)):
+                at = time(int(clock.group(1)), int(clock.group(2)))
+            else:
+                raise _problem(text, name, (*where, "at"), f'must be a time of day like "09:00", not {_shown(value)}')
+        minutes = times[kind].minutes
+        if "minutes" in given:
+            minutes = given["minutes"]
+            if isinstance(minutes, bool) or not isinstance(minutes, int) or not 1 <= minutes <= MAX_EVENT_MINUTES:
+                raise _problem(text, name, (*where, "minutes"), f"must be a whole number of minutes (1-{MAX_EVENT_MINUTES}), not {_shown(minutes)}")
+        times[kind] = EventTime(at, minutes)
+    return d if (times, zone) == (d.times, d.time_zone) else CalendarEvents(times, zone)
 
 
 def _hours(value: Any, where: tuple[str | int, ...], text: str, name: str) -> float:

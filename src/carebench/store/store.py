@@ -1181,6 +1181,7 @@ class Store:
                 {
                     "id": checkin_id,
                     "date": checkin.date.isoformat(),
+                    "touchpoint": day.isoformat(),
                     "kind": checkin.kind,
                     "readings": len(readings),
                     "assessment": assessment is not None,
@@ -1568,6 +1569,26 @@ class Store:
                 {"finding": finding_id, "until": until.isoformat(), "reason": reason, "replaced": old[0] if old else None},
             )
         return old[0] if old else None
+
+    def touchpoint_changes(self, owner: str | None = None) -> dict[tuple[str, date, str], int]:
+        """Per (client, touchpoint date, kind): how many outcomes, moves, reopenings and finished check-ins the audit
+        trail records for it (of ``owner``'s clients, when given)."""
+        where, params = "", []
+        if owner is not None:
+            where, params = "AND client_id IN (SELECT id FROM clients WHERE owner = ?)", [owner]
+        rows = self.conn.execute(
+            "SELECT client_id, coalesce(json_extract(detail, '$.touchpoint'), json_extract(detail, '$.date')) AS day, "
+            "json_extract(detail, '$.kind') AS kind, count(*) FROM audit "
+            f"WHERE action IN ('done', 'skipped', 'moved', 'reopen', 'check-in') AND json_valid(detail) {where} GROUP BY 1, 2, 3",
+            params,
+        ).fetchall()
+        found: dict[tuple[str, date, str], int] = {}
+        for client_id, day, kind, count in rows:
+            try:
+                found[client_id, date.fromisoformat(day), kind] = count
+            except (TypeError, ValueError):
+                continue  # a row another tool wrote without a date names no touchpoint
+        return found
 
     def acknowledgements(self) -> dict[str, dict]:
         """Every stored acknowledgement by finding id: until (YYYY-MM-DD), reason, by, at."""
