@@ -13,7 +13,7 @@ import json
 import re
 import tomllib
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, time
 from decimal import Decimal
 from hashlib import sha256
 from importlib import resources
@@ -32,7 +32,7 @@ SAME_BUSINESS_DAY = "same_business_day"
 SUPPORT_HOURS = ("any", "working")
 # The keys a document may hold, per table, and what each one is (a missing key keeps the bundled value).
 KEYS: dict[str, tuple[str, ...]] = {
-    "calendar": ("working_days", "holidays"),
+    "calendar": ("working_days", "holidays", "business_hours"),
     "health": ("weights", "green_from", "yellow_from"),
     "kpis": ("backsliding_below",),
     "response": TIERS,
@@ -70,6 +70,7 @@ class Settings:
     response: dict[str, ResponseCommitment]
     resolve_within_hours: dict[str, float]
     median_resolution_hours: float
+    business_hours: tuple[time, time] = (time(9), time(17))
 
 
 DEFAULT_SETTINGS = Settings(
@@ -187,6 +188,11 @@ class Rules:
     def median_resolution_hours(self) -> float:
         return self._values().median_resolution_hours
 
+    @property
+    def business_hours(self) -> tuple[time, time]:
+        """When a working day's support opens and closes."""
+        return self._values().business_hours
+
 
 # ----- reading a document ------------------------------------------------------------------------
 
@@ -296,6 +302,9 @@ def read_settings(text: str, name: str = "<rules>") -> Settings:
                 what = str(exc) if str(exc).startswith("must be between") else f"must be a date like 2026-12-25, not {_shown(value)}"
                 raise _problem(text, name, ("calendar", "holidays"), f"item {index + 1} {what}") from None
         holidays = frozenset(found)
+    business_hours = d.business_hours
+    if "business_hours" in calendar:
+        business_hours = _business_hours(calendar["business_hours"], ("calendar", "business_hours"), text, name)
 
     weights = d.weights
     if "weights" in health:
@@ -362,7 +371,22 @@ def read_settings(text: str, name: str = "<rules>") -> Settings:
         response=commitments,
         resolve_within_hours=resolve,
         median_resolution_hours=median,
+        business_hours=business_hours,
     )
+
+
+_SPAN = re.compile(r"^([01][0-9]|2[0-3]):([0-5][0-9])-([01][0-9]|2[0-3]):([0-5][0-9])$")
+
+
+def _business_hours(value: Any, where: tuple, text: str, name: str) -> tuple[time, time]:
+    """Business hours written "HH:MM-HH:MM" (24-hour clock), opening before closing."""
+    match = _SPAN.match(value) if isinstance(value, str) else None
+    if match is None:
+        raise _problem(text, name, where, f'must be opening and closing times like "09:00-17:00", not {_shown(value)}')
+    start_h, start_m, end_h, end_m = (int(part) for part in match.groups())
+    if (start_h, start_m) >= (end_h, end_m):
+        raise _problem(text, name, where, f"must open before it closes, got {value}")
+    return time(start_h, start_m), time(end_h, end_m)
 
 
 def _hours(value: Any, where: tuple, text: str, name: str) -> float:

@@ -1,0 +1,136 @@
+"""The support clock: when a tier's first response and a ticket's resolution are due, and when that was missed."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import pytest
+
+from carebench.core.models import Ticket
+from carebench.core.rules import DEFAULT_RULES, RulesProblem, read_rules
+from carebench.core.support import due_soon, response_due, resolve_due, support_kpis, ticket_clock, tickets_by_category
+
+# 2026-06-12 is a Friday, 2026-06-14 a Sunday, 2026-06-15 a Monday.
+HOLIDAY_MONDAY = read_rules("[calendar]\nholidays = [2026-06-15]\n")
+SILVER_ANY_HOUR = read_rules('[response]\nsilver = { hours = "any", first_response = 24 }\n')
+EARLY_HOURS = read_rules('[calendar]\nbusiness_hours = "07:30-15:00"\n')
+
+
+def ticket(opened: str, *, responded: str | None = None, resolved: str | None = None, impact: str = "low", category: str = "other") -> Ticket:
+    return Ticket(
+        ref="T-1",
+        title="Something broke",
+        category=category,
+        impact=impact,
+        users="few",
+        opened=datetime.fromisoformat(opened),
+        first_response=datetime.fromisoformat(responded) if responded else None,
+        resolved=datetime.fromisoformat(resolved) if resolved else None,
+    )
+
+
+RESPONSE = [
+    ("gold, Friday 16:30: closing time that day", "gold", "2026-06-12 16:30", DEFAULT_RULES, "2026-06-12 17:00"),
+    ("gold, Friday 18:00: Monday's closing time", "gold", "2026-06-12 18:00", DEFAULT_RULES, "2026-06-15 17:00"),
+    ("gold, Friday 17:00 exactly: no time left that day", "gold", "2026-06-12 17:00", DEFAULT_RULES, "2026-06-15 17:00"),
+    ("gold, Saturday morning: Monday", "gold", "2026-06-13 10:00", DEFAULT_RULES, "2026-06-15 17:00"),
+    ("gold, Friday evening before a holiday Monday: Tuesday", "gold", "2026-06-12 18:00", HOLIDAY_MONDAY, "2026-06-16 17:00"),
+    ("gold, on the holiday itself: the next working day", "gold", "2026-06-15 10:00", HOLIDAY_MONDAY, "2026-06-16 17:00"),
+    ("gold, before opening: the same day", "gold", "2026-06-12 06:00", DEFAULT_RULES, "2026-06-12 17:00"),
+    ("gold, other business hours", "gold", "2026-06-12 15:30", EARLY_HOURS, "2026-06-15 15:00"),
+    ("platinum, Sunday 03:00: one hour, any hour", "platinum", "2026-06-14 03:00", DEFAULT_RULES, "2026-06-14 04:00"),
+    ("platinum, over a holiday too", "platinum", "2026-06-15 23:30", HOLIDAY_MONDAY, "2026-06-16 00:30"),
+    # 24 working hours from Friday 10:00: Fri 7 h, Mon 8 h, Tue 8 h, then 1 h on Wednesday
+    ("silver, working hours across a weekend", "silver", "2026-06-12 10:00", DEFAULT_RULES, "2026-06-17 10:00"),
+    ("silver, working hours, a holiday Monday adds a day", "silver", "2026-06-12 10:00", HOLIDAY_MONDAY, "2026-06-18 10:00"),
+    ("silver, logged on Saturday: counted from Monday's opening", "silver", "2026-06-13 12:00", DEFAULT_RULES, "2026-06-17 17:00"),
+    ("silver, any hour across a weekend", "silver", "2026-06-12 10:00", SILVER_ANY_HOUR, "2026-06-13 10:00"),
+]
+
+
+@pytest.mark.parametrize(("tier", "opened", "rules", "due"), [case[1:] for case in RESPONSE], ids=[case[0] for case in RESPONSE])
+def test_response_due_per_tier_at_the_edges(tier, opened, rules, due):
+    assert response_due(ticket(opened), tier, rules) == datetime.fromisoformat(due)
+
+
+def test_a_response_exactly_at_the_due_time_is_on_time_and_a_minute_later_is_late():
+    on_time = ticket_clock(ticket("2026-06-12 16:30", responded="2026-06-12 17:00"), "gold", DEFAULT_RULES, datetime(2026, 6, 20))
+    assert (on_time.response_due, on_time.response_breached) == (datetime(2026, 6, 12, 17), False)
+    late = ticket_clock(ticket("2026-06-12 16:30", responded="2026-06-12 17:01"), "gold", DEFAULT_RULES, datetime(2026, 6, 20))
+    assert late.response_breached
+
+
+def test_an_unanswered_ticket_is_breached_once_now_is_past_the_due_time():
+    open_one = ticket("2026-06-14 03:00")
+    assert not ticket_clock(open_one, "platinum", DEFAULT_RULES, datetime(2026, 6, 14, 4, 0)).response_breached
+    assert ticket_clock(open_one, "platinum", DEFAULT_RULES, datetime(2026, 6, 14, 4, 1)).response_breached
+
+
+def test_resolution_counts_every_hour_of_the_priority_target():
+    rules = read_rules("[tickets]\nresolve_within_hours = { P4 = 48 }\n")
+    friday = ticket("2026-06-12 16:30")
+    assert resolve_due(friday, rules) == datetime(2026, 6, 14, 16, 30)
+    clock = ticket_clock(ticket("2026-06-12 16:30", resolved="2026-06-14 16:30"), "silver", rules, datetime(2026, 6, 20))
+    assert not clock.resolve_breached
+    assert ticket_clock(friday, "silver", rules, datetime(2026, 6, 14, 16, 31)).resolve_breached
+
+
+DUE_SOON = [
+    ("an hour left of a long window", "2026-06-12 10:00", "2026-06-15 17:00", "2026-06-15 16:00", True),
+    ("61 minutes left", "2026-06-12 10:00", "2026-06-15 17:00", "2026-06-15 15:59", False),
+    ("a 1-hour window warns in its last tenth", "2026-06-14 03:00", "2026-06-14 04:00", "2026-06-14 03:54", True),
+    ("a 1-hour window, 7 minutes left", "2026-06-14 03:00", "2026-06-14 04:00", "2026-06-14 03:53", False),
+    ("past due is breached, not due soon", "2026-06-14 03:00", "2026-06-14 04:00", "2026-06-14 04:01", False),
+]
+
+
+@pytest.mark.parametrize(("opened", "due", "now", "soon"), [case[1:] for case in DUE_SOON], ids=[case[0] for case in DUE_SOON])
+def test_due_soon_is_the_last_hour_or_the_last_tenth_when_shorter(opened, due, now, soon):
+    assert due_soon(datetime.fromisoformat(due), datetime.fromisoformat(opened), datetime.fromisoformat(now)) is soon
+
+
+BAD_HOURS = [
+    ("closing before opening", '"17:00-09:00"', "must open before it closes"),
+    ("no range", '"09:00"', 'must be opening and closing times like "09:00-17:00", not the text "09:00"'),
+    ("not a time", '"9am-5pm"', "must be opening and closing times"),
+    ("hour 24", '"09:00-24:00"', "must be opening and closing times"),
+    ("a number", "9", "must be opening and closing times like \"09:00-17:00\", not 9"),
+]
+
+
+@pytest.mark.parametrize(("value", "said"), [case[1:] for case in BAD_HOURS], ids=[case[0] for case in BAD_HOURS])
+def test_bad_business_hours_are_refused_with_their_line(value, said):
+    with pytest.raises(RulesProblem) as caught:
+        read_rules(f"[calendar]\nworking_days = [\"monday\"]\nbusiness_hours = {value}\n", "f.toml")
+    assert str(caught.value).startswith(f"f.toml:3: calendar.business_hours: {said}"), str(caught.value)
+
+
+def test_the_bundled_rules_have_business_hours_nine_to_five():
+    assert DEFAULT_RULES.business_hours == (datetime(1, 1, 1, 9).time(), datetime(1, 1, 1, 17).time())
+    assert 'business_hours = "09:00-17:00"' in DEFAULT_RULES.document
+
+
+def test_share_of_first_responses_on_time_per_week():
+    tickets = [
+        ticket("2026-06-08 10:00", responded="2026-06-08 17:00"),  # gold: on time, exactly at closing
+        ticket("2026-06-08 10:00", responded="2026-06-09 09:00"),  # late
+        ticket("2026-06-09 10:00", responded="2026-06-09 11:00"),
+        ticket("2026-06-15 10:00", responded="2026-06-15 18:00"),  # late, next week
+    ]
+    kpis = {k.key: k for k in support_kpis(tickets, date(2026, 6, 16), response_due=lambda t: response_due(t, "gold", DEFAULT_RULES))}
+    on_time = kpis["support-response-on-time"]
+    assert [(r.date, r.value) for r in on_time.readings] == [(date(2026, 6, 14), 66.7), (date(2026, 6, 16), 0.0)]
+    assert (on_time.direction, on_time.target, on_time.unit) == ("higher", 100.0, "%")
+    assert "support-response-on-time" not in {k.key for k in support_kpis(tickets, date(2026, 6, 16))}
+
+
+def test_tickets_by_category_counts_the_period_most_first():
+    tickets = [
+        ticket("2026-06-01 10:00", category="access"),
+        ticket("2026-06-08 10:00", category="defect"),
+        ticket("2026-06-09 10:00", category="defect"),
+        ticket("2026-06-10 10:00", category="access"),
+        ticket("2026-06-10 11:00", category="question"),
+    ]
+    assert tickets_by_category(tickets, date(2026, 6, 8), date(2026, 6, 14)) == {"defect": 2, "access": 1, "question": 1}
+    assert tickets_by_category(tickets, date(2026, 7, 1), date(2026, 7, 31)) == {}
