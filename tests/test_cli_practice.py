@@ -203,8 +203,32 @@ def test_ticket_priorities_and_derived_support_kpis(run, practice_db):
         "support-first-contact": 50.0,
         "support-escalation": 33.3,
         "support-open-p1p2": 1.0,
+        "support-response-on-time": 100.0,  # T-2 and T-3 answered well within silver's 24 working hours
     }
     assert all(kpis[k]["category"] == "diagnostic" for k in kpis if k.startswith("support-"))
+
+
+def test_ticket_list_gives_each_ticket_its_support_clock(run, practice_db):
+    # alpha is gold: first response by closing time on the business day (17:00), Friday evening's on Monday.
+    run.ok("ticket", "add", "alpha", "Late label", "--impact", "low", "--users", "few", "--opened", "2026-06-12 16:30", db=practice_db)
+    run.ok("ticket", "respond", "alpha", "T-1", "--at", "2026-06-12 17:00", db=practice_db)
+    run.ok("ticket", "add", "alpha", "Evening crash", "--impact", "low", "--users", "few", "--opened", "2026-06-12 18:00", db=practice_db)
+    keys = ("response_due", "resolve_due", "response_breached", "resolve_breached")
+
+    def clock(day: str) -> dict:
+        return {t["ref"]: tuple(t[k] for k in keys) for t in run.json("--date", day, "ticket", "list", "alpha", "--json", db=practice_db)}
+
+    assert clock("2026-06-13") == {
+        "T-1": ("2026-06-12T17:00", "2026-06-13T16:30", False, False),  # answered exactly on time
+        "T-2": ("2026-06-15T17:00", "2026-06-13T18:00", False, False),
+    }
+    assert clock("2026-06-16") == {
+        "T-1": ("2026-06-12T17:00", "2026-06-13T16:30", False, True),
+        "T-2": ("2026-06-15T17:00", "2026-06-13T18:00", True, True),
+    }
+    # beta is silver: 24 working hours from Saturday's T-1 run from Monday 09:00 to Wednesday 17:00.
+    beta = {t["ref"]: t for t in run.json("--date", DAY, "ticket", "list", "beta", "--json", db=practice_db)}
+    assert (beta["T-1"]["response_due"], beta["T-1"]["response_breached"]) == ("2026-06-17T17:00", False)
 
 
 def findings(run, db, day: str) -> list[dict]:

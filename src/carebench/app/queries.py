@@ -60,7 +60,7 @@ if TYPE_CHECKING:
 
     from ..core.alerts import CheckSettings
     from ..core.kpis import KpiStatus
-    from ..core.models import ActionItem, Client
+    from ..core.models import ActionItem, Client, Kpi
     from ..core.scripts import ScriptTemplate
     from ..store.derivation import KpiStandingRow, TouchpointRow
     from .readmodels import Upcoming
@@ -175,11 +175,9 @@ def _suggestions(client: Client, day: date, session: Session, statuses: list[Kpi
     from ..core.health import suggest_subscores
     from ..core.kpis import kpi_status
     from ..core.schedule import on_time_share
-    from ..core.support import support_kpis
-
     rules = session.rules
     support = [
-        kpi_status(k, day, rules.retained_threshold) for k in support_kpis(client.tickets, day, resolution_target=rules.median_resolution_hours)
+        kpi_status(k, day, rules.retained_threshold) for k in _support_kpis(client, day, session)
     ]
     share = on_time_share(client, day, plans=rules.plans, calendar=rules.calendar, scale=rules.scale)
     return {
@@ -252,17 +250,29 @@ def _standing(status: KpiStandingRow | KpiStatus) -> KpiStanding:
     return KpiStanding(**data, retained_note=note)
 
 
+def _support_kpis(client: Client, day: date, session: Session) -> list[Kpi]:
+    """The support KPIs of the client's ticket log under the rules in force (``client`` with its tickets and tier changes)."""
+    from ..core.support import response_due, support_kpis, ticket_tier
+
+    rules = session.rules
+    return support_kpis(
+        client.tickets,
+        day,
+        resolution_target=rules.median_resolution_hours,
+        response_due=lambda ticket: response_due(ticket, ticket_tier(client, ticket), rules),
+    )
+
+
 def kpis(session: Session, client_id: str) -> tuple[KpiStanding, ...]:
     """Each KPI's standing on the day, the client's own then the support KPIs derived from its tickets."""
     from ..core.kpis import kpi_status
-    from ..core.support import support_kpis
 
     day = session.today
     with session.reading() as store:
         own = store.kpi_standings(client_id, day)
-        tickets = store.client(client_id, parts={"tickets"}).tickets
+        client = store.client(client_id, parts={"tickets", "tier_changes"})
     rules = session.rules
-    support = [kpi_status(k, day, rules.retained_threshold) for k in support_kpis(tickets, day, resolution_target=rules.median_resolution_hours)]
+    support = [kpi_status(k, day, rules.retained_threshold) for k in _support_kpis(client, day, session)]
     return tuple(_standing(s) for s in [*own, *support])
 
 
@@ -270,14 +280,13 @@ def kpi_dashboard(session: Session, client_id: str, recent: int = RECENT_READING
     """One client's KPI dashboard: each KPI's standing with its ``recent`` latest readings (every one when < 1), open action items, financials."""
     from ..core.finance import financials
     from ..core.kpis import kpi_status
-    from ..core.support import support_kpis
 
     day = session.today
     with session.reading() as store:
-        client = store.client(client_id, parts={"savings", "action_items", "tickets"})
+        client = store.client(client_id, parts={"savings", "action_items", "tickets", "tier_changes"})
         own = store.kpi_standings(client_id, day)
         latest = store.latest_readings(client_id, day, recent)
-    support = support_kpis(client.tickets, day, resolution_target=session.rules.median_resolution_hours)
+    support = _support_kpis(client, day, session)
     kpis_shown = [DashboardKpi(_standing(s), tuple(ReadingPoint(date.fromisoformat(d), v) for d, v in latest.get(s.key, []))) for s in own]
     for kpi in support:
         status = kpi_status(kpi, day, session.rules.retained_threshold)
@@ -519,17 +528,24 @@ def audit_log(session: Session, client_id: str | None = None, limit: int = 50) -
 
 
 def tickets(session: Session, now: datetime, client_id: str | None = None, open_only: bool = False, owner: str | None = None) -> tuple[Document, ...]:
-    """Support tickets with priority, status and hours to resolve (or hours open so far), oldest first."""
-    from ..core.support import priority, resolution_hours
+    """Support tickets with priority, status and hours to resolve (or hours open so far), oldest first.
 
+    Each has its support clock at ``now``: when the first response and the resolution are
+    due under the client's tier (the one on the day it came in) and whether either was missed.
+    """
+    from ..core.support import priority, resolution_hours, ticket_clock, ticket_tier
+
+    rules = session.rules
     with session.reading() as store:
         if client_id:
             store.require_client(client_id)
         rows = store.tickets(client_id, open_only=open_only, owner=owner)
+        clients = {c.id: c for c in store.clients(sorted({row["client"] for row in rows}), parts={"tier_changes"})} if rows else {}
         found = []
         for row in rows:
             ticket = store.ticket_of(row)
             open_for = None if ticket.resolved else max(0.0, round((now - ticket.opened).total_seconds() / 3600, 1))
+            clock = ticket_clock(ticket, ticket_tier(clients[row["client"]], ticket), rules, now)
             found.append(
                 Document(
                     frozen(
@@ -541,6 +557,10 @@ def tickets(session: Session, now: datetime, client_id: str | None = None, open_
                             "status": "open" if ticket.resolved is None else "resolved",
                             "hours": resolution_hours(ticket),
                             "hours_open": open_for,
+                            "response_due": clock.response_due.isoformat(timespec="minutes"),
+                            "resolve_due": clock.resolve_due.isoformat(timespec="minutes"),
+                            "response_breached": clock.response_breached,
+                            "resolve_breached": clock.resolve_breached,
                         }
                     )
                 )
