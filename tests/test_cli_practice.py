@@ -246,6 +246,20 @@ def test_an_open_p1_older_than_a_day_is_a_finding(run, practice_db):
     assert [f for f in findings(run, practice_db, "2026-06-13") if f["rule"] == "ticket-p1-open"] == []
 
 
+def test_check_reports_late_first_responses_and_ones_about_to_be_late(run, practice_db):
+    run.ok("ticket", "add", "alpha", "Evening crash", "--impact", "medium", "--users", "many", "--opened", "2026-06-12 18:00", db=practice_db)
+    late = [f for f in findings(run, practice_db, "2026-06-16") if f["rule"] == "ticket-response-late"]
+    assert [(f["id"], f["severity"]) for f in late] == [("ticket-response-late:alpha:t-1", "high")]  # a P2
+    assert late[0]["message"] == (
+        'Alpha Mills: P2 ticket T-1 "Evening crash" has had no first response; gold was promised one by 2026-06-15 17:00 (late by 30 h 59 min)'
+    )
+    on_sunday = [f["rule"] for f in findings(run, practice_db, "2026-06-14") if f["client"] == "alpha" and f["rule"].startswith("ticket-")]
+    assert on_sunday == ["ticket-resolve-late"]  # 24 h to resolve count every hour; the response is not due before Monday
+    run.ok("ack", "ticket-response-late:alpha:t-1", "--until", "2026-06-16", "--reason", "client closed Monday", "--date", "2026-06-16", db=practice_db)
+    acked = [f for f in findings(run, practice_db, "2026-06-16") if f["rule"] == "ticket-response-late"]
+    assert acked[0]["acknowledged"] is True
+
+
 def test_ticket_add_respond_resolve(run, practice_db):
     added = run.json(
         "ticket", "add", "gamma", "Till freezes", "--impact", "high", "--users", "some", "--opened", "2026-06-15 08:00", "--json", db=practice_db

@@ -134,3 +134,54 @@ def test_tickets_by_category_counts_the_period_most_first():
     ]
     assert tickets_by_category(tickets, date(2026, 6, 8), date(2026, 6, 14)) == {"defect": 2, "access": 1, "question": 1}
     assert tickets_by_category(tickets, date(2026, 7, 1), date(2026, 7, 31)) == {}
+
+
+def gold_client(*tickets: Ticket):
+    from carebench.core.models import Client
+
+    return Client(id="acme", name="Acme", tier="gold", go_live=date(2026, 6, 1), owner="ana", tickets=list(tickets))
+
+
+def clock_findings(client, now: str) -> list[tuple[str, str]]:
+    from carebench.core.alerts import ticket_clock_findings
+
+    return [(f.id, f.severity) for f in ticket_clock_findings(client, datetime.fromisoformat(now), DEFAULT_RULES)]
+
+
+CHECKS = [
+    # gold, logged Friday 16:30 (due 17:00, a 30-minute window: due soon from 16:57)
+    ("30 min window, 4 min left", "2026-06-12 16:56", []),
+    ("30 min window, 3 min left", "2026-06-12 16:57", [("ticket-response-soon:acme:t-1", "low")]),
+    ("exactly at the due time", "2026-06-12 17:00", [("ticket-response-soon:acme:t-1", "low")]),
+    ("a minute late", "2026-06-12 17:01", [("ticket-response-late:acme:t-1", "medium")]),
+    # resolution (P4: 24 h) due Saturday 16:30
+    ("resolution due within the hour", "2026-06-13 15:30", [("ticket-response-late:acme:t-1", "medium"), ("ticket-resolve-soon:acme:t-1", "low")]),
+    ("resolution late", "2026-06-13 16:31", [("ticket-response-late:acme:t-1", "medium"), ("ticket-resolve-late:acme:t-1", "low")]),
+]
+
+
+@pytest.mark.parametrize(("now", "expected"), [case[1:] for case in CHECKS], ids=[case[0] for case in CHECKS])
+def test_check_raises_late_and_about_to_be_late_tickets(now, expected):
+    assert clock_findings(gold_client(ticket("2026-06-12 16:30")), now) == expected
+
+
+def test_check_leaves_answered_and_resolved_tickets_and_p1_resolution_to_its_own_rule():
+    answered = ticket("2026-06-12 16:30", responded="2026-06-12 16:40")
+    assert clock_findings(gold_client(answered), "2026-06-12 17:30") == []
+    resolved = ticket("2026-06-12 16:30", responded="2026-06-12 17:30", resolved="2026-06-12 17:40")
+    assert clock_findings(gold_client(resolved), "2026-06-20 09:00") == []
+    p1 = ticket("2026-06-12 16:30", responded="2026-06-12 16:40", impact="high").model_copy(update={"users": "many"})
+    assert clock_findings(gold_client(p1), "2026-06-20 09:00") == []  # ticket-p1-open says it
+
+
+def test_an_unanswered_p1_late_for_its_response_is_high():
+    p1 = ticket("2026-06-12 16:30", impact="high").model_copy(update={"users": "many"})
+    assert clock_findings(gold_client(p1), "2026-06-12 17:05") == [("ticket-response-late:acme:t-1", "high")]
+
+
+def test_late_findings_can_be_acknowledged_by_ticket():
+    from carebench.core.alerts import parse_finding_id
+
+    assert parse_finding_id("ticket-response-late:acme:t-1") == ("ticket-response-late", "acme", "t-1")
+    with pytest.raises(ValueError, match="name a ticket after the client"):
+        parse_finding_id("ticket-resolve-soon:acme")
