@@ -255,7 +255,7 @@ def test_check_reports_late_first_responses_and_ones_about_to_be_late(run, pract
     )
     on_sunday = [f["rule"] for f in findings(run, practice_db, "2026-06-14") if f["client"] == "alpha" and f["rule"].startswith("ticket-")]
     assert on_sunday == ["ticket-resolve-late"]  # 24 h to resolve count every hour; the response is not due before Monday
-    run.ok("ack", "ticket-response-late:alpha:t-1", "--until", "2026-06-16", "--reason", "client closed Monday", "--date", "2026-06-16", db=practice_db)
+    run.ok("--date", "2026-06-16", "ack", "ticket-response-late:alpha:t-1", "--until", "2026-06-16", "--reason", "client closed Monday", db=practice_db)
     acked = [f for f in findings(run, practice_db, "2026-06-16") if f["rule"] == "ticket-response-late"]
     assert acked[0]["acknowledged"] is True
 
