@@ -185,3 +185,21 @@ def test_late_findings_can_be_acknowledged_by_ticket():
     assert parse_finding_id("ticket-response-late:acme:t-1") == ("ticket-response-late", "acme", "t-1")
     with pytest.raises(ValueError, match="name a ticket after the client"):
         parse_finding_id("ticket-resolve-soon:acme")
+
+
+CLOCK_TEXT = [
+    ("later today", "2026-06-15 17:00", "responds by 17:00"),
+    ("exactly now", "2026-06-15 12:00", "responds by 12:00"),
+    ("this week", "2026-06-17 10:00", "responds by Wed 10:00"),
+    ("further off", "2026-06-30 10:00", "responds by 2026-06-30 10:00"),
+    ("minutes late", "2026-06-15 11:15", "response late by 45 min"),
+    ("hours late", "2026-06-15 10:00", "response late by 2h"),
+    ("days late", "2026-06-12 17:00", "response late by 2d 19h"),
+]
+
+
+@pytest.mark.parametrize(("due", "said"), [case[1:] for case in CLOCK_TEXT], ids=[case[0] for case in CLOCK_TEXT])
+def test_the_clock_reads_as_a_time_to_keep_or_how_late(due, said):
+    from carebench.app.present import due_clock
+
+    assert due_clock(due, datetime(2026, 6, 15, 12, 0), "responds", "response") == said
