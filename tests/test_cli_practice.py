@@ -255,7 +255,9 @@ def test_check_reports_late_first_responses_and_ones_about_to_be_late(run, pract
     )
     on_sunday = [f["rule"] for f in findings(run, practice_db, "2026-06-14") if f["client"] == "alpha" and f["rule"].startswith("ticket-")]
     assert on_sunday == ["ticket-resolve-late"]  # 24 h to resolve count every hour; the response is not due before Monday
-    run.ok("--date", "2026-06-16", "ack", "ticket-response-late:alpha:t-1", "--until", "2026-06-16", "--reason", "client closed Monday", db=practice_db)
+    run.ok(
+        "--date", "2026-06-16", "ack", "ticket-response-late:alpha:t-1", "--until", "2026-06-16", "--reason", "client closed Monday", db=practice_db
+    )
     acked = [f for f in findings(run, practice_db, "2026-06-16") if f["rule"] == "ticket-response-late"]
     assert acked[0]["acknowledged"] is True
 
@@ -375,3 +377,28 @@ def test_practice_records_survive_export_and_import(run, practice_db, tmp_path):
     again = tmp_path / "again.db"
     run.ok("import", write_portfolio(tmp_path / "x.json", __import__("json").loads(first)), db=again)
     assert run.ok("export", db=again).stdout == first
+
+
+def test_ticket_escalate_has_no_time_and_the_readme_does_not_promise_one(run, practice_db):
+    from pathlib import Path
+
+    refused = run("ticket", "escalate", "beta", "T-1", "--at", "2026-06-15 10:00", db=practice_db)
+    assert refused.returncode == 2 and "No such option '--at'" in refused.stderr
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    documented = [line for line in readme.splitlines() if "ticket escalate" in line or "escalate CLIENT" in line]
+    assert documented and all("--at" not in line for line in documented)
+    assert run.ok("ticket", "escalate", "beta", "T-1", db=practice_db).stdout.strip() == "beta T-1 escalated"
+
+
+def test_rules_export_shows_business_hours_and_import_checks_them(run, practice_db, tmp_path):
+    assert 'business_hours = "09:00-17:00"' in run.ok("rules", "export", db=practice_db).stdout
+    bad = tmp_path / "rules.toml"
+    bad.write_text('[calendar]\nbusiness_hours = "17:00-09:00"\n', encoding="utf-8")
+    refused = run("rules", "import", bad, db=practice_db)
+    assert refused.returncode == 2
+    assert refused.stderr.strip().startswith(f"error: {bad}:2: calendar.business_hours: must open before it closes")
+    late = tmp_path / "late.toml"
+    late.write_text('[calendar]\nbusiness_hours = "09:00-19:00"\n', encoding="utf-8")
+    run.ok("rules", "import", late, db=practice_db)
+    run.ok("ticket", "add", "alpha", "After five", "--impact", "low", "--users", "few", "--opened", "2026-06-12 18:00", db=practice_db)
+    assert run.json("--date", "2026-06-13", "ticket", "list", "alpha", "--json", db=practice_db)[0]["response_due"] == "2026-06-12T19:00"

@@ -8,7 +8,7 @@ import pytest
 
 from carebench.core.models import Ticket
 from carebench.core.rules import DEFAULT_RULES, RulesProblem, read_rules
-from carebench.core.support import due_soon, response_due, resolve_due, support_kpis, ticket_clock, tickets_by_category
+from carebench.core.support import due_soon, resolve_due, response_due, support_kpis, ticket_clock, tickets_by_category
 
 # 2026-06-12 is a Friday, 2026-06-14 a Sunday, 2026-06-15 a Monday.
 HOLIDAY_MONDAY = read_rules("[calendar]\nholidays = [2026-06-15]\n")
@@ -94,14 +94,14 @@ BAD_HOURS = [
     ("no range", '"09:00"', 'must be opening and closing times like "09:00-17:00", not the text "09:00"'),
     ("not a time", '"9am-5pm"', "must be opening and closing times"),
     ("hour 24", '"09:00-24:00"', "must be opening and closing times"),
-    ("a number", "9", "must be opening and closing times like \"09:00-17:00\", not 9"),
+    ("a number", "9", 'must be opening and closing times like "09:00-17:00", not 9'),
 ]
 
 
 @pytest.mark.parametrize(("value", "said"), [case[1:] for case in BAD_HOURS], ids=[case[0] for case in BAD_HOURS])
 def test_bad_business_hours_are_refused_with_their_line(value, said):
     with pytest.raises(RulesProblem) as caught:
-        read_rules(f"[calendar]\nworking_days = [\"monday\"]\nbusiness_hours = {value}\n", "f.toml")
+        read_rules(f'[calendar]\nworking_days = ["monday"]\nbusiness_hours = {value}\n', "f.toml")
     assert str(caught.value).startswith(f"f.toml:3: calendar.business_hours: {said}"), str(caught.value)
 
 

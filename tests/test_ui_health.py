@@ -218,7 +218,9 @@ async def test_tickets_panel_shows_the_support_clock(database, monkeypatch):
     few = {"impact": "low", "users": "few"}
     with Store(database) as store:  # northwind is gold: first response by 17:00 on the business day
         store.add_ticket("northwind", Ticket(title="Friday report", opened=datetime(2026, 6, 12, 16, 0), **few))
-        store.add_ticket("northwind", Ticket(title="Answered", opened=datetime(2026, 6, 15, 8, 0), first_response=datetime(2026, 6, 15, 8, 30), **few))
+        store.add_ticket(
+            "northwind", Ticket(title="Answered", opened=datetime(2026, 6, 15, 8, 0), first_response=datetime(2026, 6, 15, 8, 30), **few)
+        )
         store.add_ticket("northwind", Ticket(title="This morning", opened=datetime(2026, 6, 15, 10, 0), **few))
     app = make_app(database)
     async with app.run_test(size=(140, 50)) as pilot:

@@ -175,10 +175,9 @@ def _suggestions(client: Client, day: date, session: Session, statuses: list[Kpi
     from ..core.health import suggest_subscores
     from ..core.kpis import kpi_status
     from ..core.schedule import on_time_share
+
     rules = session.rules
-    support = [
-        kpi_status(k, day, rules.retained_threshold) for k in _support_kpis(client, day, session)
-    ]
+    support = [kpi_status(k, day, rules.retained_threshold) for k in _support_kpis(client, day, session)]
     share = on_time_share(client, day, plans=rules.plans, calendar=rules.calendar, scale=rules.scale)
     return {
         name: Suggestion(s.subscore, s.score, s.reason)
@@ -280,6 +279,7 @@ def kpi_dashboard(session: Session, client_id: str, recent: int = RECENT_READING
     """One client's KPI dashboard: each KPI's standing with its ``recent`` latest readings (every one when < 1), open action items, financials."""
     from ..core.finance import financials
     from ..core.kpis import kpi_status
+    from ..core.support import tickets_by_category
 
     day = session.today
     with session.reading() as store:
@@ -299,6 +299,7 @@ def kpi_dashboard(session: Session, client_id: str, recent: int = RECENT_READING
         tuple(kpis_shown),
         frozen(money.model_dump(mode="json")),
         tuple(_open_action(a) for a in client.action_items if a.status == "open"),
+        frozen_map(tickets_by_category(client.tickets, day - timedelta(days=day.weekday(), weeks=11), day)),
     )
 
 

@@ -341,7 +341,8 @@ def ticket_clock_findings(client: Client, now: datetime, rules: Rules) -> list[F
         if ticket.first_response is None:
             if clock.response_breached:
                 rule, severity = "ticket-response-late", ("high" if level in URGENT else "medium")
-                message = f"{what} has had no first response; {tier} was promised one by {clock.response_due:%Y-%m-%d %H:%M} (late by {_late_by(clock.response_due, now)})"
+                promised = f"{tier} was promised one by {clock.response_due:%Y-%m-%d %H:%M}"
+                message = f"{what} has had no first response; {promised} (late by {_late_by(clock.response_due, now)})"
                 findings.append(Finding(id=finding_id(rule, client.id, subject), severity=severity, rule=rule, client=client.id, message=message))
             elif due_soon(clock.response_due, ticket.opened, now):
                 rule = "ticket-response-soon"

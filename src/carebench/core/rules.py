@@ -378,7 +378,7 @@ def read_settings(text: str, name: str = "<rules>") -> Settings:
 _SPAN = re.compile(r"^([01][0-9]|2[0-3]):([0-5][0-9])-([01][0-9]|2[0-3]):([0-5][0-9])$")
 
 
-def _business_hours(value: Any, where: tuple, text: str, name: str) -> tuple[time, time]:
+def _business_hours(value: Any, where: tuple[str, ...], text: str, name: str) -> tuple[time, time]:
     """Business hours written "HH:MM-HH:MM" (24-hour clock), opening before closing."""
     match = _SPAN.match(value) if isinstance(value, str) else None
     if match is None:

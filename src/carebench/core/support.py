@@ -195,9 +195,7 @@ def _median_hours(tickets: list[Ticket]) -> float:
     return float(round_half_up(median / 60, 1))
 
 
-def _week_values(
-    tickets: list[Ticket], monday: date, last_day: date, due: Callable[[Ticket], datetime] | None = None
-) -> dict[str, float | None]:
+def _week_values(tickets: list[Ticket], monday: date, last_day: date, due: Callable[[Ticket], datetime] | None = None) -> dict[str, float | None]:
     """The support values of one week (Monday to ``last_day``); None where a value has no basis."""
     start = datetime.combine(monday, time())
     stop = datetime.combine(last_day + timedelta(days=1), time())
