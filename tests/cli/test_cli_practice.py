@@ -203,8 +203,32 @@ def test_ticket_priorities_and_derived_support_kpis(run, practice_db):
         "support-first-contact": 50.0,
         "support-escalation": 33.3,
         "support-open-p1p2": 1.0,
+        "support-response-on-time": 100.0,  # T-2 and T-3 answered well within silver's 24 working hours
     }
     assert all(kpis[k]["category"] == "diagnostic" for k in kpis if k.startswith("support-"))
+
+
+def test_ticket_list_gives_each_ticket_its_support_clock(run, practice_db):
+    # alpha is gold: first response by closing time on the business day (17:00), Friday evening's on Monday.
+    run.ok("ticket", "add", "alpha", "Late label", "--impact", "low", "--users", "few", "--opened", "2026-06-12 16:30", db=practice_db)
+    run.ok("ticket", "respond", "alpha", "T-1", "--at", "2026-06-12 17:00", db=practice_db)
+    run.ok("ticket", "add", "alpha", "Evening crash", "--impact", "low", "--users", "few", "--opened", "2026-06-12 18:00", db=practice_db)
+    keys = ("response_due", "resolve_due", "response_breached", "resolve_breached")
+
+    def clock(day: str) -> dict:
+        return {t["ref"]: tuple(t[k] for k in keys) for t in run.json("--date", day, "ticket", "list", "alpha", "--json", db=practice_db)}
+
+    assert clock("2026-06-13") == {
+        "T-1": ("2026-06-12T17:00", "2026-06-13T16:30", False, False),  # answered exactly on time
+        "T-2": ("2026-06-15T17:00", "2026-06-13T18:00", False, False),
+    }
+    assert clock("2026-06-16") == {
+        "T-1": ("2026-06-12T17:00", "2026-06-13T16:30", False, True),
+        "T-2": ("2026-06-15T17:00", "2026-06-13T18:00", True, True),
+    }
+    # beta is silver: 24 working hours from Saturday's T-1 run from Monday 09:00 to Wednesday 17:00.
+    beta = {t["ref"]: t for t in run.json("--date", DAY, "ticket", "list", "beta", "--json", db=practice_db)}
+    assert (beta["T-1"]["response_due"], beta["T-1"]["response_breached"]) == ("2026-06-17T17:00", False)
 
 
 def findings(run, db, day: str) -> list[dict]:
@@ -220,6 +244,22 @@ def test_an_open_p1_older_than_a_day_is_a_finding(run, practice_db):
     assert [f["id"] for f in p1] == ["ticket-p1-open:beta:t-1"] and p1[0]["severity"] == "high"
     # At the end of the 13th T-1 is 15 hours old.
     assert [f for f in findings(run, practice_db, "2026-06-13") if f["rule"] == "ticket-p1-open"] == []
+
+
+def test_check_reports_late_first_responses_and_ones_about_to_be_late(run, practice_db):
+    run.ok("ticket", "add", "alpha", "Evening crash", "--impact", "medium", "--users", "many", "--opened", "2026-06-12 18:00", db=practice_db)
+    late = [f for f in findings(run, practice_db, "2026-06-16") if f["rule"] == "ticket-response-late"]
+    assert [(f["id"], f["severity"]) for f in late] == [("ticket-response-late:alpha:t-1", "high")]  # a P2
+    assert late[0]["message"] == (
+        'Alpha Mills: P2 ticket T-1 "Evening crash" has had no first response; gold was promised one by 2026-06-15 17:00 (late by 30 h 59 min)'
+    )
+    on_sunday = [f["rule"] for f in findings(run, practice_db, "2026-06-14") if f["client"] == "alpha" and f["rule"].startswith("ticket-")]
+    assert on_sunday == ["ticket-resolve-late"]  # 24 h to resolve count every hour; the response is not due before Monday
+    run.ok(
+        "--date", "2026-06-16", "ack", "ticket-response-late:alpha:t-1", "--until", "2026-06-16", "--reason", "client closed Monday", db=practice_db
+    )
+    acked = [f for f in findings(run, practice_db, "2026-06-16") if f["rule"] == "ticket-response-late"]
+    assert acked[0]["acknowledged"] is True
 
 
 def test_ticket_add_respond_resolve(run, practice_db):
@@ -337,3 +377,28 @@ def test_practice_records_survive_export_and_import(run, practice_db, tmp_path):
     again = tmp_path / "again.db"
     run.ok("import", write_portfolio(tmp_path / "x.json", __import__("json").loads(first)), db=again)
     assert run.ok("export", db=again).stdout == first
+
+
+def test_ticket_escalate_has_no_time_and_the_readme_does_not_promise_one(run, practice_db):
+    from pathlib import Path
+
+    refused = run("ticket", "escalate", "beta", "T-1", "--at", "2026-06-15 10:00", db=practice_db)
+    assert refused.returncode == 2 and "No such option '--at'" in refused.stderr
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    documented = [line for line in readme.splitlines() if "ticket escalate" in line or "escalate CLIENT" in line]
+    assert documented and all("--at" not in line for line in documented)
+    assert run.ok("ticket", "escalate", "beta", "T-1", db=practice_db).stdout.strip() == "beta T-1 escalated"
+
+
+def test_rules_export_shows_business_hours_and_import_checks_them(run, practice_db, tmp_path):
+    assert 'business_hours = "09:00-17:00"' in run.ok("rules", "export", db=practice_db).stdout
+    bad = tmp_path / "rules.toml"
+    bad.write_text('[calendar]\nbusiness_hours = "17:00-09:00"\n', encoding="utf-8")
+    refused = run("rules", "import", bad, db=practice_db)
+    assert refused.returncode == 2
+    assert refused.stderr.strip().startswith(f"error: {bad}:2: calendar.business_hours: must open before it closes")
+    late = tmp_path / "late.toml"
+    late.write_text('[calendar]\nbusiness_hours = "09:00-19:00"\n', encoding="utf-8")
+    run.ok("rules", "import", late, db=practice_db)
+    run.ok("ticket", "add", "alpha", "After five", "--impact", "low", "--users", "few", "--opened", "2026-06-12 18:00", db=practice_db)
+    assert run.json("--date", "2026-06-13", "ticket", "list", "alpha", "--json", db=practice_db)[0]["response_due"] == "2026-06-12T19:00"

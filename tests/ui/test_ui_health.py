@@ -201,3 +201,31 @@ async def test_pulse_answers_show_as_nps_by_quarter(database):
         assert "2026-01 -100, 2026-04 +100" in pulse
         # satisfaction suggestion: mean 4 of 5 in the last 90 days (two answers: 4, 5 -> 4.5 -> 9)
         assert "suggest 9: mean satisfaction 4.5 of 5 from 2 answers" in rendered(screen.query_one("#breakdown"))
+
+
+async def test_tickets_panel_shows_the_support_clock(database, monkeypatch):
+    from datetime import datetime
+
+    from carebench.core.models import Ticket
+    from carebench.store import Store
+
+    class Noon(datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return datetime(2026, 6, 15, 12, 0)
+
+    monkeypatch.setattr("carebench.ui.screens.health.datetime", Noon)
+    few = {"impact": "low", "users": "few"}
+    with Store(database) as store:  # northwind is gold: first response by 17:00 on the business day
+        store.add_ticket("northwind", Ticket(title="Friday report", opened=datetime(2026, 6, 12, 16, 0), **few))
+        store.add_ticket(
+            "northwind", Ticket(title="Answered", opened=datetime(2026, 6, 15, 8, 0), first_response=datetime(2026, 6, 15, 8, 30), **few)
+        )
+        store.add_ticket("northwind", Ticket(title="This morning", opened=datetime(2026, 6, 15, 10, 0), **few))
+    app = make_app(database)
+    async with app.run_test(size=(140, 50)) as pilot:
+        screen = await open_health(app, pilot)
+        panel = rendered(screen.query_one("#tickets"))
+        assert "T-1 Friday report · open 68 h · response late by 2d 19h" in panel
+        assert "T-2 Answered · open 4 h · resolves by Tue 08:00" in panel
+        assert "T-3 This morning · open 2 h · responds by 17:00" in panel

@@ -170,7 +170,8 @@ def test_support_kpi_shape(key, unit, direction, baseline, target):
 
 
 def test_support_kpis_come_in_a_fixed_order():
-    assert [k.key for k in support_kpis(LOG, AS_OF)] == list(SUPPORT_KPI_KEYS)
+    # the share of responses on time needs each ticket's response due time
+    assert [k.key for k in support_kpis(LOG, AS_OF)] == [key for key in SUPPORT_KPI_KEYS if key != "support-response-on-time"]
 
 
 def test_only_the_last_weeks_count_and_the_baseline_moves_with_them():

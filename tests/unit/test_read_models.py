@@ -192,7 +192,10 @@ def plain_facts(client: Client, day: date, rules: Rules = DEFAULT_RULES) -> Tria
 def plain_dashboard(client: Client, day: date, recent: int, rules: Rules = DEFAULT_RULES) -> dict:
     """A client's KPI dashboard from every reading: its own KPIs, then the support KPIs of its tickets."""
     kpis = []
-    for kpi in [*client.kpis, *support_kpis(client.tickets, day)]:
+    from carebench.core.support import response_due, ticket_tier
+
+    due = lambda ticket: response_due(ticket, ticket_tier(client, ticket), rules)  # noqa: E731
+    for kpi in [*client.kpis, *support_kpis(client.tickets, day, response_due=due)]:
         status = kpi_status(kpi, day, rules.retained_threshold).model_dump(mode="json")
         status["retained_note"] = retained_note(kpi.direction, kpi.baseline, kpi.target, status["peak"], status["retained"])
         if status["retained_note"]:
@@ -206,7 +209,18 @@ def plain_dashboard(client: Client, day: date, recent: int, rules: Rules = DEFAU
         "kpis": kpis,
         "financials": financials(client.savings, client.investment, client.roi_target, day).model_dump(mode="json"),
         "action_items": [a.model_dump(mode="json") for a in client.action_items if a.status == "open"],
+        "ticket_categories": plain_categories(client, day),
     }
+
+
+def plain_categories(client: Client, day: date) -> dict[str, int]:
+    """Tickets opened from the Monday eleven weeks before the day's week up to the day, per category, most first."""
+    first = day - timedelta(days=day.weekday()) - timedelta(weeks=11)
+    counts: dict[str, int] = defaultdict(int)
+    for ticket in client.tickets:
+        if first <= ticket.opened.date() <= day:
+            counts[ticket.category] += 1
+    return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
 
 
 def same_json(a, b) -> bool:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 from typing import Any, TypeVar
@@ -256,3 +256,25 @@ def timeline(start: int | None, end: int | None, compact: bool = False) -> str:
     if compact:
         return months.replace("months ", "m ").replace("month ", "m ")
     return f"{months} after go-live"
+
+
+def span(minutes: int) -> str:
+    """A length of time in whole units: 45 min, 2h, 3d 4h (days from 48 hours on)."""
+    if minutes < 60:
+        return f"{minutes} min"
+    hours = minutes // 60
+    if hours < 48:
+        return f"{hours}h"
+    return f"{hours // 24}d {hours % 24}h" if hours % 24 else f"{hours // 24}d"
+
+
+def due_clock(due: datetime | str, now: datetime, on_time: str, late: str) -> str:
+    """A support target as a clock: "<on_time> by 17:00" (with the day when it is not today), or "<late> late by 2h"."""
+    due = datetime.fromisoformat(due) if isinstance(due, str) else due
+    if now > due:
+        return f"{late} late by {span(int((now - due).total_seconds() // 60))}"
+    if due.date() == now.date():
+        return f"{on_time} by {due:%H:%M}"
+    if (due.date() - now.date()).days < 7:
+        return f"{on_time} by {due:%a %H:%M}"
+    return f"{on_time} by {due:%Y-%m-%d %H:%M}"

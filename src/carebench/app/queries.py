@@ -60,7 +60,7 @@ if TYPE_CHECKING:
 
     from ..core.alerts import CheckSettings
     from ..core.kpis import KpiStatus
-    from ..core.models import ActionItem, Client
+    from ..core.models import ActionItem, Client, Kpi
     from ..core.scripts import ScriptTemplate
     from ..core.triage import TriageFacts
     from ..store import Store
@@ -178,12 +178,9 @@ def _suggestions(client: Client, day: date, session: Session, statuses: list[Kpi
     from ..core.health import suggest_subscores
     from ..core.kpis import kpi_status
     from ..core.schedule import on_time_share
-    from ..core.support import support_kpis
 
     rules = session.rules
-    support = [
-        kpi_status(k, day, rules.retained_threshold) for k in support_kpis(client.tickets, day, resolution_target=rules.median_resolution_hours)
-    ]
+    support = [kpi_status(k, day, rules.retained_threshold) for k in _support_kpis(client, day, session)]
     share = on_time_share(client, day, plans=rules.plans, calendar=rules.calendar, scale=rules.scale)
     return {
         name: Suggestion(s.subscore, s.score, s.reason)
@@ -255,17 +252,29 @@ def _standing(status: KpiStandingRow | KpiStatus) -> KpiStanding:
     return KpiStanding(**data, retained_note=note)
 
 
+def _support_kpis(client: Client, day: date, session: Session) -> list[Kpi]:
+    """The support KPIs of the client's ticket log under the rules in force (``client`` with its tickets and tier changes)."""
+    from ..core.support import response_due, support_kpis, ticket_tier
+
+    rules = session.rules
+    return support_kpis(
+        client.tickets,
+        day,
+        resolution_target=rules.median_resolution_hours,
+        response_due=lambda ticket: response_due(ticket, ticket_tier(client, ticket), rules),
+    )
+
+
 def kpis(session: Session, client_id: str) -> tuple[KpiStanding, ...]:
     """Each KPI's standing on the day, the client's own then the support KPIs derived from its tickets."""
     from ..core.kpis import kpi_status
-    from ..core.support import support_kpis
 
     day = session.today
     with session.reading() as store:
         own = store.kpi_standings(client_id, day)
-        tickets = store.client(client_id, parts={"tickets"}).tickets
+        client = store.client(client_id, parts={"tickets", "tier_changes"})
     rules = session.rules
-    support = [kpi_status(k, day, rules.retained_threshold) for k in support_kpis(tickets, day, resolution_target=rules.median_resolution_hours)]
+    support = [kpi_status(k, day, rules.retained_threshold) for k in _support_kpis(client, day, session)]
     standings: list[KpiStandingRow | KpiStatus] = [*own, *support]
     return tuple(_standing(s) for s in standings)
 
@@ -274,14 +283,14 @@ def kpi_dashboard(session: Session, client_id: str, recent: int = RECENT_READING
     """One client's KPI dashboard: each KPI's standing with its ``recent`` latest readings (every one when < 1), open action items, financials."""
     from ..core.finance import financials
     from ..core.kpis import kpi_status
-    from ..core.support import support_kpis
+    from ..core.support import tickets_by_category
 
     day = session.today
     with session.reading() as store:
-        client = store.client(client_id, parts={"savings", "action_items", "tickets"})
+        client = store.client(client_id, parts={"savings", "action_items", "tickets", "tier_changes"})
         own = store.kpi_standings(client_id, day)
         latest = store.latest_readings(client_id, day, recent)
-    support = support_kpis(client.tickets, day, resolution_target=session.rules.median_resolution_hours)
+    support = _support_kpis(client, day, session)
     kpis_shown = [DashboardKpi(_standing(s), tuple(ReadingPoint(date.fromisoformat(d), v) for d, v in latest.get(s.key, []))) for s in own]
     for kpi in support:
         status = kpi_status(kpi, day, session.rules.retained_threshold)
@@ -294,6 +303,7 @@ def kpi_dashboard(session: Session, client_id: str, recent: int = RECENT_READING
         tuple(kpis_shown),
         frozen(money.model_dump(mode="json")),
         tuple(_open_action(a) for a in client.action_items if a.status == "open"),
+        frozen_map(tickets_by_category(client.tickets, day - timedelta(days=day.weekday(), weeks=11), day)),
     )
 
 
@@ -523,18 +533,25 @@ def audit_log(session: Session, client_id: str | None = None, limit: int = 50) -
 
 
 def tickets(session: Session, now: datetime, client_id: str | None = None, open_only: bool = False, owner: str | None = None) -> tuple[Document, ...]:
-    """Support tickets with priority, status and hours to resolve (or hours open so far), oldest first."""
-    from ..core.support import resolution_hours
+    """Support tickets with priority, status and hours to resolve (or hours open so far), oldest first.
+
+    Each has its support clock at ``now``: when the first response and the resolution are
+    due under the client's tier (the one on the day it came in) and whether either was missed.
+    """
+    from ..core.support import resolution_hours, ticket_clock, ticket_tier
     from ..core.terms import priority
 
+    rules = session.rules
     with session.reading() as store:
         if client_id:
             store.require_client(client_id)
         rows = store.tickets(client_id, open_only=open_only, owner=owner)
+        clients = {c.id: c for c in store.clients(sorted({row["client"] for row in rows}), parts={"tier_changes"})} if rows else {}
         found = []
         for row in rows:
             ticket = store.ticket_of(row)
             open_for = None if ticket.resolved else max(0.0, round((now - ticket.opened).total_seconds() / 3600, 1))
+            clock = ticket_clock(ticket, ticket_tier(clients[row["client"]], ticket), rules, now)
             found.append(
                 Document(
                     frozen(
@@ -546,6 +563,10 @@ def tickets(session: Session, now: datetime, client_id: str | None = None, open_
                             "status": "open" if ticket.resolved is None else "resolved",
                             "hours": resolution_hours(ticket),
                             "hours_open": open_for,
+                            "response_due": clock.response_due.isoformat(timespec="minutes"),
+                            "resolve_due": clock.resolve_due.isoformat(timespec="minutes"),
+                            "response_breached": clock.response_breached,
+                            "resolve_breached": clock.resolve_breached,
                         }
                     )
                 )
@@ -598,7 +619,7 @@ def check(session: Session, owner: str | None = None, settings: CheckSettings | 
     from ..core.alerts import DEFAULT_SETTINGS, annotate, counts, run_checks
 
     rules, day = session.rules, session.today
-    parts = {"kpis", "readings", "assessments", "exceptions", "action_items", "tickets", "checklist"}
+    parts = {"kpis", "readings", "assessments", "exceptions", "action_items", "tickets", "checklist", "tier_changes"}
     with session.reading() as store:
         clients = store.clients(parts=parts, active_only=True, owner=owner)
         actions = [a for a in store.open_action_items(owner=owner) if a["due"] < day.isoformat()]
@@ -616,6 +637,7 @@ def check(session: Session, owner: str | None = None, settings: CheckSettings | 
         now=now,
         scale=rules.scale,
         p1_hours=rules.resolve_within_hours["P1"],
+        rules=rules,
     )
     rows = annotate(findings, acks, day)
     return Document(frozen({"date": day.isoformat(), "findings": rows, "counts": counts(rows)}))

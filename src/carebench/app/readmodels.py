@@ -336,6 +336,7 @@ class KpiDashboard(Record):
     kpis: tuple[DashboardKpi, ...]
     financials: Mapping[str, Any]
     action_items: tuple[OpenAction, ...]
+    ticket_categories: Mapping[str, int]  # tickets opened in the support KPIs' twelve weeks, per category, most first
 
 
 # ----- one client ----------------------------------------------------------------------------------------

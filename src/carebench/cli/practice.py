@@ -153,7 +153,7 @@ def ticket_escalate(client, ref, db_path):
 @json_option
 @db_option
 def ticket_list(client, open_only, owner, as_json, db_path):
-    """Support tickets with their priority and resolution time, oldest first."""
+    """Support tickets with their priority, resolution time and clock (when the first response and the resolution are due), oldest first."""
     rows = to_json(queries.tickets(session(db_path), now_or(None), client, open_only=open_only, owner=owner))
     if as_json:
         return emit_json(rows)

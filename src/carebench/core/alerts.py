@@ -22,8 +22,9 @@ from .health import BAND_LABEL, band_of, latest_on_or_before, overall_score
 from .kpis import kpi_status
 from .models import KIND_LABEL, Client, Result, error_text
 from .phases import day_number
+from .rules import DEFAULT_RULES, Rules
 from .schedule import DEFAULT_PLANS, Plans, Touchpoint, client_band, overdue, schedule
-from .support import is_open, priority_of, ticket_subject
+from .support import URGENT, due_soon, is_open, priority_of, ticket_clock, ticket_subject, ticket_tier
 from .weighting import DEFAULT_SCALE, Scale
 
 Severity = Literal["low", "medium", "high"]
@@ -33,6 +34,10 @@ SEVERITIES: tuple[Severity, ...] = ("low", "medium", "high")
 RULES: dict[str, str] = {
     "red-no-recovery": "a red client had no recovery call in the last N working days",
     "ticket-p1-open": "a P1 support ticket has been open for more than 24 hours",
+    "ticket-response-late": "an open support ticket has had no first response by the time its tier was promised one",
+    "ticket-resolve-late": "an open P2-P4 support ticket is past the time its priority should be resolved in",
+    "ticket-response-soon": "an open support ticket's first response is due within the hour (or the last tenth of its window)",
+    "ticket-resolve-soon": "an open support ticket's resolution is due within the hour (or the last tenth of its window)",
     "missed-touchpoint": "a QBR, monthly session or (bi)weekly review is overdue",
     "intervention-overdue": "a yellow client's intervention is overdue",
     "kpi-backsliding": "a KPI started slipping back from its best in the last N days",
@@ -42,7 +47,12 @@ RULES: dict[str, str] = {
 }
 """Every rule and what it looks for, in the order they run."""
 
-SUBJECT_RULES = {"missed-touchpoint": "kind", "kpi-backsliding": "kpi", "action-overdue": "action item id", "ticket-p1-open": "ticket"}
+SUBJECT_RULES = {
+    "missed-touchpoint": "kind",
+    "kpi-backsliding": "kpi",
+    "action-overdue": "action item id",
+    **dict.fromkeys(("ticket-p1-open", "ticket-response-late", "ticket-resolve-late", "ticket-response-soon", "ticket-resolve-soon"), "ticket"),
+}
 """Rules whose findings name a subject after the client, and what the subject is."""
 
 REVIEW_KINDS = ("quarterly", "monthly", "biweekly", "weekly")
@@ -309,6 +319,46 @@ def open_p1_findings(client: Client, now: datetime, within_hours: float = P1_OPE
     return findings
 
 
+def _late_by(due: datetime, now: datetime) -> str:
+    minutes = int((now - due).total_seconds() // 60)
+    return f"{minutes // 60} h {minutes % 60:02d} min" if minutes >= 60 else f"{minutes} min"
+
+
+def ticket_clock_findings(client: Client, now: datetime, rules: Rules) -> list[Finding]:
+    """Open tickets whose first response or resolution is late at ``now``, or about to be (``support.due_soon``).
+
+    A late first response is high for a P1 or P2, medium otherwise; a late resolution (P2-P4: an open P1 past its
+    target is ``ticket-p1-open``) is medium for a P2, low otherwise; what is about to be late is low.
+    """
+    findings = []
+    for ticket in sorted(client.tickets, key=lambda t: t.opened):
+        if not is_open(ticket, now):
+            continue
+        level, subject = priority_of(ticket), ticket_subject(ticket.ref or "")
+        tier = ticket_tier(client, ticket)
+        clock = ticket_clock(ticket, tier, rules, now)
+        what = f'{client.name}: {level} ticket {ticket.ref} "{ticket.title}"'
+        if ticket.first_response is None:
+            if clock.response_breached:
+                rule, severity = "ticket-response-late", ("high" if level in URGENT else "medium")
+                promised = f"{tier} was promised one by {clock.response_due:%Y-%m-%d %H:%M}"
+                message = f"{what} has had no first response; {promised} (late by {_late_by(clock.response_due, now)})"
+                findings.append(Finding(id=finding_id(rule, client.id, subject), severity=severity, rule=rule, client=client.id, message=message))
+            elif due_soon(clock.response_due, ticket.opened, now):
+                rule = "ticket-response-soon"
+                message = f"{what} needs its first response by {clock.response_due:%Y-%m-%d %H:%M} ({tier} commitment)"
+                findings.append(Finding(id=finding_id(rule, client.id, subject), severity="low", rule=rule, client=client.id, message=message))
+        if clock.resolve_breached and level != "P1":
+            rule, severity = "ticket-resolve-late", ("medium" if level == "P2" else "low")
+            message = f"{what} should have been resolved by {clock.resolve_due:%Y-%m-%d %H:%M} (late by {_late_by(clock.resolve_due, now)})"
+            findings.append(Finding(id=finding_id(rule, client.id, subject), severity=severity, rule=rule, client=client.id, message=message))
+        elif not clock.resolve_breached and due_soon(clock.resolve_due, ticket.opened, now):
+            rule = "ticket-resolve-soon"
+            message = f"{what} should be resolved by {clock.resolve_due:%Y-%m-%d %H:%M}"
+            findings.append(Finding(id=finding_id(rule, client.id, subject), severity="low", rule=rule, client=client.id, message=message))
+    return findings
+
+
 def overdue_actions(items: Iterable[Mapping[str, Any]], day: date) -> list[Finding]:
     """Open action items due before ``day`` (each a mapping with id, client, client_name, text, due, priority, owner)."""
     findings = []
@@ -363,11 +413,13 @@ def run_checks(
     *,
     scale: Scale = DEFAULT_SCALE,
     p1_hours: float = P1_OPEN_HOURS,
+    rules: Rules = DEFAULT_RULES,
 ) -> list[Finding]:
     """Every rule over active clients (with all their parts) and open action items, most severe first.
 
     ``now`` is the moment ticket ages are measured at; it defaults to the last minute of ``day``;
-    ``scale`` gives assessments their bands and ``p1_hours`` is how long a P1 may stay open.
+    ``scale`` gives assessments their bands and ``p1_hours`` is how long a P1 may stay open; the ticket
+    clocks (response and resolution targets) are those of ``rules``.
     """
     now = datetime.combine(day, time(23, 59)) if now is None else now
     findings: list[Finding] = []
@@ -377,6 +429,7 @@ def run_checks(
         missed = _overdue(client, day, plans, calendar, scale)
         findings += red_without_recovery(client, day, settings.recovery_days, plans, calendar, scale=scale)
         findings += open_p1_findings(client, now, p1_hours)
+        findings += ticket_clock_findings(client, now, rules)
         findings += missed_touchpoints(client, day, plans, calendar, missed=missed)
         findings += intervention_overdue(client, day, plans, calendar, missed=missed, scale=scale)
         findings += newly_backsliding(client, day, settings.backsliding_days, retained_threshold)

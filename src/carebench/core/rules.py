@@ -32,7 +32,7 @@ SAME_BUSINESS_DAY = "same_business_day"
 SUPPORT_HOURS = ("any", "working")
 # The keys a document may hold, per table, and what each one is (a missing key keeps the bundled value).
 KEYS: dict[str, tuple[str, ...]] = {
-    "calendar": ("working_days", "holidays"),
+    "calendar": ("working_days", "holidays", "business_hours"),
     "calendar_events": ("time_zone", *KINDS),
     "health": ("weights", "green_from", "yellow_from"),
     "kpis": ("backsliding_below",),
@@ -111,6 +111,7 @@ class Settings:
     median_resolution_hours: float
     currency: str | None = None  # the symbol amounts carry; None: the user's locale decides
     events: CalendarEvents = DEFAULT_EVENTS
+    business_hours: tuple[time, time] = (time(9), time(17))
 
 
 DEFAULT_SETTINGS = Settings(
@@ -237,6 +238,11 @@ class Rules:
     def events(self) -> CalendarEvents:
         return self._values().events
 
+    @property
+    def business_hours(self) -> tuple[time, time]:
+        """When a working day's support opens and closes."""
+        return self._values().business_hours
+
 
 # ----- reading a document ------------------------------------------------------------------------
 
@@ -361,6 +367,9 @@ def read_settings(text: str, name: str = "<rules>") -> Settings:
                 what = str(exc) if str(exc).startswith("must be between") else f"must be a date like 2026-12-25, not {_shown(value)}"
                 raise _problem(text, name, ("calendar", "holidays"), f"item {index + 1} {what}") from None
         holidays = frozenset(found)
+    business_hours = d.business_hours
+    if "business_hours" in calendar:
+        business_hours = _business_hours(calendar["business_hours"], ("calendar", "business_hours"), text, name)
 
     weights = d.weights
     if "weights" in health:
@@ -429,6 +438,7 @@ def read_settings(text: str, name: str = "<rules>") -> Settings:
         median_resolution_hours=median,
         currency=currency,
         events=events,
+        business_hours=business_hours,
     )
 
 
@@ -467,6 +477,20 @@ def _events(table: dict[str, Any], text: str, name: str) -> CalendarEvents:
                 raise _problem(text, name, (*where, "minutes"), f"must be a whole number of minutes (1-{MAX_EVENT_MINUTES}), not {_shown(minutes)}")
         times[kind] = EventTime(at, minutes)
     return d if (times, zone) == (d.times, d.time_zone) else CalendarEvents(times, zone)
+
+
+_SPAN = re.compile(r"^([01][0-9]|2[0-3]):([0-5][0-9])-([01][0-9]|2[0-3]):([0-5][0-9])$")
+
+
+def _business_hours(value: Any, where: tuple[str, ...], text: str, name: str) -> tuple[time, time]:
+    """Business hours written "HH:MM-HH:MM" (24-hour clock), opening before closing."""
+    match = _SPAN.match(value) if isinstance(value, str) else None
+    if match is None:
+        raise _problem(text, name, where, f'must be opening and closing times like "09:00-17:00", not {_shown(value)}')
+    start_h, start_m, end_h, end_m = (int(part) for part in match.groups())
+    if (start_h, start_m) >= (end_h, end_m):
+        raise _problem(text, name, where, f"must open before it closes, got {value}")
+    return time(start_h, start_m), time(end_h, end_m)
 
 
 def _hours(value: Any, where: tuple[str | int, ...], text: str, name: str) -> float:

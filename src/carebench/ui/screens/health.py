@@ -16,7 +16,7 @@ from textual.widget import Widget
 from textual.widgets import Sparkline, Static
 
 from ...app.inputs import inert
-from ...app.present import clip
+from ...app.present import clip, due_clock
 from ...core.health import BAND_LABEL, COMPONENTS
 from ...core.phases import ADOPTION_LABEL, PHASE_LABEL
 from ..screens.base import WorkbenchScreen
@@ -375,10 +375,17 @@ class HealthScreen(WorkbenchScreen):
             return
         text = Text(f"{len(open_ones)} open · {resolved} resolved", style="bold")
         warn = self.app.theme_variables.get("error", "")
+        now = self.now()
         for ticket in open_ones[:OPEN_TICKETS_SHOWN]:
             text.append(f"\n  {ticket['priority']} ", style=f"bold {warn}" if ticket["priority"] in ("P1", "P2") else "bold")
             text.append(inert(f"{ticket['ref']} {ticket['title'][:48]}"))
             text.append(f" · open {ticket['hours_open']:g} h", style="dim")
+            # The clock that runs: the first response until there is one, then the resolution.
+            if ticket["first_response"] is None:
+                clock, late = due_clock(ticket["response_due"], now, "responds", "response"), ticket["response_breached"]
+            else:
+                clock, late = due_clock(ticket["resolve_due"], now, "resolves", "resolution"), ticket["resolve_breached"]
+            text.append(f" · {clock}", style=f"bold {warn}" if late else "dim")
         if len(open_ones) > OPEN_TICKETS_SHOWN:
             text.append(f"\n  … {len(open_ones) - OPEN_TICKETS_SHOWN} more open", style="dim")
         self.query_one("#tickets", Static).update(text)
