@@ -593,7 +593,7 @@ def check(session: Session, owner: str | None = None, settings: CheckSettings | 
     from ..core.alerts import DEFAULT_SETTINGS, annotate, counts, run_checks
 
     rules, day = session.rules, session.today
-    parts = {"kpis", "readings", "assessments", "exceptions", "action_items", "tickets", "checklist"}
+    parts = {"kpis", "readings", "assessments", "exceptions", "action_items", "tickets", "checklist", "escalations", "recovery"}
     with session.reading() as store:
         clients = store.clients(parts=parts, active_only=True, owner=owner)
         actions = [a for a in store.open_action_items(owner=owner) if a["due"] < day.isoformat()]
@@ -611,6 +611,7 @@ def check(session: Session, owner: str | None = None, settings: CheckSettings | 
         now=now,
         scale=rules.scale,
         p1_hours=rules.resolve_within_hours["P1"],
+        red_working_days=rules.red_working_days,
     )
     rows = annotate(findings, acks, day)
     return Document(frozen({"date": day.isoformat(), "findings": rows, "counts": counts(rows)}))

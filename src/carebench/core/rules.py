@@ -37,8 +37,10 @@ KEYS: dict[str, tuple[str, ...]] = {
     "kpis": ("backsliding_below",),
     "response": TIERS,
     "tickets": ("resolve_within_hours", "median_resolution_hours"),
+    "escalation": ("red_working_days",),
 }
 MAX_HOURS = 24 * 14
+MAX_RED_WORKING_DAYS = 60
 
 
 def bundled_rules_text() -> str:
@@ -70,6 +72,7 @@ class Settings:
     response: dict[str, ResponseCommitment]
     resolve_within_hours: dict[str, float]
     median_resolution_hours: float
+    red_working_days: int = 3  # a red client with neither an escalation nor a recovery plan after so many working days is a finding
 
 
 DEFAULT_SETTINGS = Settings(
@@ -187,6 +190,10 @@ class Rules:
     def median_resolution_hours(self) -> float:
         return self._values().median_resolution_hours
 
+    @property
+    def red_working_days(self) -> int:
+        return self._values().red_working_days
+
 
 # ----- reading a document ------------------------------------------------------------------------
 
@@ -272,7 +279,9 @@ def read_settings(text: str, name: str = "<rules>") -> Settings:
             raise _problem(text, name, (key,), f"is not a rule carebench knows (known: rule, {', '.join(KEYS)})")
     tables = {key: _table(data.get(key, {}), (key,), text, name, known) for key, known in KEYS.items()}
     d = DEFAULT_SETTINGS
-    calendar, health, kpis, response, tickets = (tables[key] for key in ("calendar", "health", "kpis", "response", "tickets"))
+    calendar, health, kpis, response, tickets, escalation = (
+        tables[key] for key in ("calendar", "health", "kpis", "response", "tickets", "escalation")
+    )
 
     weekdays = d.calendar.weekdays
     if "working_days" in calendar:
@@ -351,6 +360,13 @@ def read_settings(text: str, name: str = "<rules>") -> Settings:
     median = d.median_resolution_hours
     if "median_resolution_hours" in tickets:
         median = _hours(tickets["median_resolution_hours"], ("tickets", "median_resolution_hours"), text, name)
+    red_days = d.red_working_days
+    if "red_working_days" in escalation:
+        red_days = escalation["red_working_days"]
+        if not isinstance(red_days, int) or isinstance(red_days, bool) or not 1 <= red_days <= MAX_RED_WORKING_DAYS:
+            raise _problem(
+                text, name, ("escalation", "red_working_days"), f"must be a whole number of working days from 1 to {MAX_RED_WORKING_DAYS}, got {_shown(red_days)}"
+            )
 
     return Settings(
         calendar=WorkCalendar(weekdays=weekdays, holidays=holidays)
@@ -362,6 +378,7 @@ def read_settings(text: str, name: str = "<rules>") -> Settings:
         response=commitments,
         resolve_within_hours=resolve,
         median_resolution_hours=median,
+        red_working_days=red_days,
     )
 
 
