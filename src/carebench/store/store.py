@@ -1465,7 +1465,7 @@ class Store:
             self.require_client(client_id)
             rows = self._rows("SELECT * FROM recovery_steps WHERE client_id = ? ORDER BY id", (client_id,))
             if not 1 <= number <= len(rows):
-                plan = f"its plan has steps 1-{len(rows)}" if rows else "it has no recovery plan"
+                plan = ("its plan has step 1" if len(rows) == 1 else f"its plan has steps 1-{len(rows)}") if rows else "it has no recovery plan"
                 raise StoreError(f"client '{client_id}' has no recovery step {number} ({plan})")
             row = rows[number - 1]
             if row["done_on"] is not None:
