@@ -603,6 +603,39 @@ def s_learnings(f: Facts) -> dict:
     )
 
 
+def s_recovery(f: Facts) -> dict:
+    """A red client's executive escalations and recovery plan since it turned red (only in a red client's reports)."""
+    h = f.health
+    blocks = [d.text(f"Health has been red since {long_date(h['red_since'])}.")]
+    if h["unattended"]:
+        blocks.append(d.text("There is neither an executive escalation nor a recovery plan yet."))
+    blocks.append(
+        d.table(
+            ["Escalated on", "To", "Why"],
+            [[short_date(e["date"]), e["to"], e["reason"]] for e in h["escalations"]],
+            empty="No executive escalation.",
+        )
+    )
+    blocks.append(
+        d.table(
+            ["#", "Recovery step", "Owner", "Due", "Status"],
+            [
+                [str(s["number"]), s["step"], s["owner"] or f.client["owner"], short_date(s["due"]), _step_status(s)]
+                for s in h["recovery"]
+            ],
+            "rllll",
+            empty="No recovery plan.",
+        )
+    )
+    return d.section("recovery", "Escalation and recovery plan", *blocks)
+
+
+def _step_status(step: dict) -> str:
+    if step["done_on"]:
+        return f"done {short_date(step['done_on'])}"
+    return "late" if step["late"] else "open"
+
+
 def s_next(f: Facts) -> dict:
     soon = [t for t in f.upcoming if date.fromisoformat(t["date"]) <= f.day + timedelta(days=UPCOMING_DAYS)][:6]
     rows = []
@@ -630,6 +663,7 @@ SECTIONS = {
     "wins": s_wins,
     "learnings": s_learnings,
     "next": s_next,
+    "recovery": s_recovery,
 }
 
 
@@ -650,5 +684,8 @@ def client_report(session: Session, client_id: str, day: date, kind: str, audien
         ["Consultant", c["owner"]],
     ]
     footer = f"Prepared by {c['owner']} with carebench on {long_date(day)}. Figures are as of that day; changes compare with {long_date(f.start)}."
-    sections = [SECTIONS[name](f) for name in PLAN[kind][audience]]
+    plan = list(PLAN[kind][audience])
+    if f.health["red_since"] is not None:
+        plan.insert(1, "recovery")  # a red client's report says what is being done about it, right after the summary
+    sections = [SECTIONS[name](f) for name in plan]
     return d.document(f"{c['name']}: {KIND_TITLE[kind]}", f"{PERIOD_TITLE[kind]} ending {long_date(day)}", meta, sections, footer)
