@@ -119,7 +119,14 @@ def test_imported_rules_move_the_check(fresh, tmp_path):
 
 @pytest.mark.parametrize(
     "role, kind",
-    [("Executive Sponsor", "sponsor"), ("Change champion", "champion"), ("Power user", "power_user"), ("Super user", "power_user"), ("CIO", "other"), (None, "other")],
+    [
+        ("Executive Sponsor", "sponsor"),
+        ("Change champion", "champion"),
+        ("Power user", "power_user"),
+        ("Super user", "power_user"),
+        ("CIO", "other"),
+        (None, "other"),
+    ],
 )
 def test_a_contact_without_a_kind_takes_the_one_its_role_names(role, kind):
     assert Contact.model_validate({"name": "x", "role": role}).kind == kind
@@ -269,12 +276,20 @@ def test_migration_reads_kinds_from_roles_and_links_pulses(tmp_path):
                 conn.execute(statement)
         conn.execute("INSERT INTO schema_version VALUES (?, 'then', 'x')", (target,))
     stamp = ("2026-01-01T00:00:00", "x")
-    conn.execute("INSERT INTO clients (id, name, tier, go_live, owner, changed_at, changed_by) VALUES ('a', 'A', 'gold', '2026-05-01', 'x', ?, ?)", stamp)
-    for position, (name, role) in enumerate([("Lee", "Executive Sponsor"), ("Kim", "CHAMPION of change"), ("Ann", "key user"), ("Bo", "CFO"), ("Cy", None)]):
-        conn.execute("INSERT INTO contacts (client_id, position, name, role, changed_at, changed_by) VALUES ('a', ?, ?, ?, ?, ?)", (position, name, role, *stamp))
+    conn.execute(
+        "INSERT INTO clients (id, name, tier, go_live, owner, changed_at, changed_by) VALUES ('a', 'A', 'gold', '2026-05-01', 'x', ?, ?)", stamp
+    )
+    for position, (name, role) in enumerate(
+        [("Lee", "Executive Sponsor"), ("Kim", "CHAMPION of change"), ("Ann", "key user"), ("Bo", "CFO"), ("Cy", None)]
+    ):
+        conn.execute(
+            "INSERT INTO contacts (client_id, position, name, role, changed_at, changed_by) VALUES ('a', ?, ?, ?, ?, ?)",
+            (position, name, role, *stamp),
+        )
     for respondent in ("Kim", "someone else"):
         conn.execute(
-            "INSERT INTO pulses (client_id, date, respondent, recommend, satisfaction, changed_at, changed_by) VALUES ('a', '2026-06-01', ?, 9, 5, ?, ?)",
+            "INSERT INTO pulses (client_id, date, respondent, recommend, satisfaction, changed_at, changed_by) "
+            "VALUES ('a', '2026-06-01', ?, 9, 5, ?, ?)",
             (respondent, *stamp),
         )
     conn.commit()
@@ -282,7 +297,13 @@ def test_migration_reads_kinds_from_roles_and_links_pulses(tmp_path):
     path.chmod(0o600)
     with Store(path, actor="x") as store:
         client = store.client("a")
-    assert [(c.name, c.kind) for c in client.contacts] == [("Lee", "sponsor"), ("Kim", "champion"), ("Ann", "power_user"), ("Bo", "other"), ("Cy", "other")]
+    assert [(c.name, c.kind) for c in client.contacts] == [
+        ("Lee", "sponsor"),
+        ("Kim", "champion"),
+        ("Ann", "power_user"),
+        ("Bo", "other"),
+        ("Cy", "other"),
+    ]
     assert [p.contact for p in client.pulses] == ["Kim", None]
     assert client.escalations == [] and client.recovery == []
 

@@ -124,9 +124,7 @@ def parse_contacts(text: str) -> list[dict[str, str]]:
         if "kind" in contact:
             kind = contact["kind"].lower().replace(" ", "_")
             if kind not in CONTACT_KINDS:
-                raise UserError(
-                    f"contacts: {contact['name']}'s kind must be sponsor, champion, power user or other, not '{contact['kind']}'"
-                )
+                raise UserError(f"contacts: {contact['name']}'s kind must be sponsor, champion, power user or other, not '{contact['kind']}'")
             contact["kind"] = kind
         contacts.append(contact)
     return contacts

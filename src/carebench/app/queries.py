@@ -256,9 +256,7 @@ def red_attention(session: Session, client: Client) -> RedAttention:
     return RedAttention(
         since,
         tuple(EscalationEntry(e.date, e.to, e.reason, e.by) for e in escalations),
-        tuple(
-            RecoveryStepEntry(numbers[id(s)], s.step, s.due, s.owner, s.added, s.done_on, s.done_on is None and s.due < day) for s in steps
-        ),
+        tuple(RecoveryStepEntry(numbers[id(s)], s.step, s.due, s.owner, s.added, s.done_on, s.done_on is None and s.due < day) for s in steps),
         bool(red_unattended(client, day, rules.red_working_days, rules.calendar, scale=rules.scale)),
     )
 
@@ -268,9 +266,7 @@ def recovery_plan(session: Session, client_id: str) -> tuple[RecoveryStepEntry, 
     day = session.today
     with session.reading() as store:
         steps = store.recovery_steps(client_id)
-    return tuple(
-        RecoveryStepEntry(n, s.step, s.due, s.owner, s.added, s.done_on, s.done_on is None and s.due < day) for n, s in enumerate(steps, 1)
-    )
+    return tuple(RecoveryStepEntry(n, s.step, s.due, s.owner, s.added, s.done_on, s.done_on is None and s.due < day) for n, s in enumerate(steps, 1))
 
 
 # ----- KPIs -------------------------------------------------------------------------------------------------

@@ -8,7 +8,6 @@ from ..app import commands
 from ..app.inputs import UserError, parse_contacts, parse_next_action_day, parse_scores
 from .group import CATEGORIES, DATE, KIND_CHOICES, PRIORITIES, SOURCES, STAGES, STATUSES, TIERS, cli, db_option, session
 
-
 CONTACT_HELP = (
     '"NAME, ROLE, EMAIL, KIND" (repeatable; all but the name may be left out): KIND is sponsor, champion, power user or other, '
     "read from the role's words when left out."

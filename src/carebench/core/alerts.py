@@ -20,7 +20,7 @@ from .calendar import DEFAULT_CALENDAR, WorkCalendar
 from .handover import checklist_of, handover_gate
 from .health import BAND_LABEL, band_of, latest_on_or_before, overall_score
 from .kpis import kpi_status
-from .models import KIND_LABEL, Client, Result, error_text
+from .models import KIND_LABEL, Client, Escalation, RecoveryStep, Result, error_text
 from .phases import day_number
 from .schedule import DEFAULT_PLANS, Plans, Touchpoint, client_band, overdue, schedule
 from .support import is_open, priority_of, ticket_subject
@@ -186,7 +186,7 @@ def red_since(client: Client, day: date, scale: Scale = DEFAULT_SCALE) -> date |
     return since
 
 
-def red_attention(client: Client, day: date, scale: Scale = DEFAULT_SCALE) -> tuple[date | None, list, list]:
+def red_attention(client: Client, day: date, scale: Scale = DEFAULT_SCALE) -> tuple[date | None, list[Escalation], list[RecoveryStep]]:
     """(red since, escalations, recovery steps) of the red spell standing on ``day``: the escalations and the steps
     added from the day it turned red up to ``day`` (all empty and None when the client is not red)."""
     since = red_since(client, day, scale)

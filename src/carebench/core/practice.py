@@ -20,10 +20,10 @@ from .calendar import DEFAULT_CALENDAR, WorkCalendar, add_months
 from .health import DEFAULT_WEIGHTS, band_of, overall_score, round_half_up
 from .kpis import on_target_on
 from .models import Band, Client, Result
+from .phases import day_number
 from .pipeline import OPEN_STAGES
 from .schedule import DEFAULT_PLANS, Plans, client_band, schedule
 from .support import net_promoter
-from .phases import day_number
 from .terms import CONTACT_KIND_LABEL, OUTCOME_KINDS, PROMOTER_FROM
 from .weighting import DEFAULT_SCALE, Scale
 

@@ -365,7 +365,10 @@ def read_settings(text: str, name: str = "<rules>") -> Settings:
         red_days = escalation["red_working_days"]
         if not isinstance(red_days, int) or isinstance(red_days, bool) or not 1 <= red_days <= MAX_RED_WORKING_DAYS:
             raise _problem(
-                text, name, ("escalation", "red_working_days"), f"must be a whole number of working days from 1 to {MAX_RED_WORKING_DAYS}, got {_shown(red_days)}"
+                text,
+                name,
+                ("escalation", "red_working_days"),
+                f"must be a whole number of working days from 1 to {MAX_RED_WORKING_DAYS}, got {_shown(red_days)}",
             )
 
     return Settings(

@@ -606,7 +606,7 @@ def s_learnings(f: Facts) -> dict:
 def s_recovery(f: Facts) -> dict:
     """A red client's executive escalations and recovery plan since it turned red (only in a red client's reports)."""
     h = f.health
-    blocks = [d.text(f"Health has been red since {long_date(h['red_since'])}.")]
+    blocks: list[dict | None] = [d.text(f"Health has been red since {long_date(h['red_since'])}.")]
     if h["unattended"]:
         blocks.append(d.text("There is neither an executive escalation nor a recovery plan yet."))
     blocks.append(
@@ -619,10 +619,7 @@ def s_recovery(f: Facts) -> dict:
     blocks.append(
         d.table(
             ["#", "Recovery step", "Owner", "Due", "Status"],
-            [
-                [str(s["number"]), s["step"], s["owner"] or f.client["owner"], short_date(s["due"]), _step_status(s)]
-                for s in h["recovery"]
-            ],
+            [[str(s["number"]), s["step"], s["owner"] or f.client["owner"], short_date(s["due"]), _step_status(s)] for s in h["recovery"]],
             "rllll",
             empty="No recovery plan.",
         )

@@ -564,6 +564,7 @@ CREATE TABLE rules (
 )
 """
 
+
 def _kind_of_role() -> str:
     """The SQL of core.terms.kind_from_role over contacts.role: the first of its words the role holds, ignoring case."""
     from ..core.terms import ROLE_WORDS

@@ -401,7 +401,7 @@ class HealthScreen(WorkbenchScreen):
         if detail.champion_missing:
             if text:
                 text.append("\n")
-            text.append("! No champion after day 30: identify one and empower them (edit-client --contact \"NAME, ROLE, , champion\")", style="bold")
+            text.append('! No champion after day 30: identify one and empower them (edit-client --contact "NAME, ROLE, , champion")', style="bold")
         panel.update(text)
 
     def _show_pulse(self, pulse: Mapping) -> None:
