@@ -146,7 +146,10 @@ def test_report_html_is_self_contained_with_its_sections(demo_store, kind, audie
     doc = client_report(demo_store, CLIENT_OF[kind], DAY, kind, audience, TEMPLATES)
     html = render_html(doc)
     page = assert_self_contained(html)
-    assert page.sections == list(PLAN[kind][audience])
+    expected = list(PLAN[kind][audience])
+    if kind == "weekly":  # brackenfield-foods is red: its reports say what is being done about it, after the summary
+        expected.insert(1, "recovery")
+    assert page.sections == expected
     assert "svg" in page.tags, "charts are inline SVG"
     # Both formats carry the same content: the same section titles and the same table cells.
     markdown = render_markdown(doc)
