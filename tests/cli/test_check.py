@@ -2,6 +2,7 @@
 
 Expected findings on the fixed-date portfolio of conftest.py, as of 2026-06-15:
   acme   red since Fri 2026-06-05, no recovery done on 06-11 or 06-12  -> red-no-recovery:acme (high)
+         neither an escalation nor a recovery plan after 3 working days -> red-unattended:acme (high)
   beta   yellow, intervention of 06-08 overdue                       -> intervention-overdue:beta (medium)
          biweekly of 06-10 overdue                                   -> missed-touchpoint:beta:biweekly (medium)
          "Fix the report export" (high) due 06-12, action item 2     -> action-overdue:beta:2 (high)
@@ -27,6 +28,7 @@ D = date(2026, 6, 15)
 # Most severe first, then by client, then in the order the rules run.
 EXPECTED = [
     ("red-no-recovery:acme", "high"),
+    ("red-unattended:acme", "high"),
     ("action-overdue:beta:2", "high"),
     ("missed-touchpoint:beta:biweekly", "medium"),
     ("intervention-overdue:beta", "medium"),
@@ -302,7 +304,7 @@ def test_check_json(fresh):
         assert set(finding) == {"id", "severity", "rule", "client", "message", "acknowledged", "ack"}
         assert finding["id"].startswith(f"{finding['rule']}:{finding['client']}")
         assert finding["acknowledged"] is False and finding["ack"] is None
-    assert data["counts"] == {"high": 2, "medium": 3, "low": 1, "acknowledged": 0, "total": 6}
+    assert data["counts"] == {"high": 3, "medium": 3, "low": 1, "acknowledged": 0, "total": 7}
 
 
 @pytest.mark.parametrize(
@@ -329,7 +331,8 @@ def test_check_text_output(fresh):
     result = run("check", "--date", "2026-06-15", "--owner", "ana", db=db)
     lines = result.stdout.splitlines()
     assert lines[0].startswith("high    red-no-recovery:acme  Acme Logistics is red (5.2 since 2026-06-05)")
-    assert lines[-1] == "2026-06-15: 3 findings need attention (1 high, 1 medium, 1 low), 0 acknowledged"
+    assert lines[1].startswith("high    red-unattended:acme  Acme Logistics has been red since 2026-06-05 and after 3 working days")
+    assert lines[-1] == "2026-06-15: 4 findings need attention (2 high, 1 medium, 1 low), 0 acknowledged"
     quiet = run("check", "--date", "2026-06-15", "--owner", "nobody", db=db)
     assert quiet.returncode == 0 and quiet.stdout == "2026-06-15: nothing needs attention\n"
 
@@ -342,8 +345,10 @@ def test_ack_flow(fresh):
     )
     assert first.stdout == "acknowledged red-no-recovery:acme until 2026-06-16\n"
     run.ok("--date", "2026-06-15", "ack", "action-overdue:beta:2", "--until", "2026-06-15", "--reason", "done", db=db)
+    assert run("check", "--date", "2026-06-15", db=db).returncode == 1, "acme still has neither an escalation nor a recovery plan"
+    run.ok("--date", "2026-06-15", "escalate", "acme", "--to", "Dana Reyes (CIO)", "--reason", "Adoption stalled", db=db)
     result = run("check", "--date", "2026-06-15", "--json", db=db)
-    assert result.returncode == 0, "both high findings are acknowledged"
+    assert result.returncode == 0, "both high findings are acknowledged and acme is escalated"
     data = json.loads(result.stdout)
     acked = {f["id"]: f for f in data["findings"] if f["acknowledged"]}
     assert acked["red-no-recovery:acme"]["ack"] == {"until": "2026-06-16", "reason": "CIO on leave <until> Wednesday", "by": ACTOR}

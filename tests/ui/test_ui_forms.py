@@ -76,7 +76,10 @@ async def test_an_empty_database_opens_on_today_saying_how_to_add_the_first_clie
     card = run.json("client", "northwind-logistics", "--json", "--date", "2026-06-15", db=db)
     assert (card["name"], card["tier"], card["owner"], card["go_live"]) == ("Northwind Logistics", "platinum", "ana", "2026-06-01")
     assert (card["financials"]["investment"], card["financials"]["roi_target"]) == (250000, 150)
-    assert card["contacts"] == [{"name": "Lee Park", "role": "COO", "email": "lee@northwind.example"}, {"name": "Sam Roe"}]
+    assert card["contacts"] == [
+        {"name": "Lee Park", "kind": "other", "role": "COO", "email": "lee@northwind.example"},
+        {"name": "Sam Roe", "kind": "other"},
+    ]
 
 
 async def test_a_taken_id_is_refused_in_the_form_with_nothing_stored(db, run):
@@ -128,7 +131,7 @@ async def test_edit_client_saves_the_fields_and_a_tier_change_replans_from_the_d
     card = run.json("client", "acme", "--json", "--date", "2026-06-15", db=db)
     assert (card["name"], card["tier"], card["financials"]["roi_target"]) == ("Acme Freight", "platinum", 120)
     assert card["tier_changes"] == [{"date": "2026-06-22", "previous": "silver"}]
-    assert card["contacts"] == [{"name": "Lee Park", "role": "COO"}]
+    assert card["contacts"] == [{"name": "Lee Park", "kind": "other", "role": "COO"}]
     days = run.json("schedule", "acme", "--from", "2026-06-15", "--to", "2026-06-23", "--json", db=db)["touchpoints"]
     assert [tp["date"] for tp in days if "daily" in (tp["kind"], *tp["covers"])] == ["2026-06-22", "2026-06-23"]
 

@@ -541,11 +541,67 @@ def resolve_ticket(session: Session, client: str, ref: str, at: datetime, first_
 
 
 def record_pulse(session: Session, client: str, **fields: Any) -> None:
+    """One pulse answer; a ``contact`` must be one of the client's contacts, by name."""
     from ..core.models import Pulse
 
     entry = checked(Pulse, **{"date": session.today, **fields})
-    with session.writing() as store:
+    with session.writing() as store, store.atomic():
+        if entry.contact is not None:
+            names = [c.name for c in store.client(client, parts={"contacts"}).contacts]
+            if entry.contact not in names:
+                known = f"its contacts are {', '.join(names)}" if names else "it has no contacts (add them with edit-client --contact)"
+                raise UserError(f"--contact: '{entry.contact}' is not a contact of {client}; {known}")
         store.add_pulse(client, entry)
+
+
+# ----- red clients: executive escalation and the recovery plan ----------------------------------
+
+
+def escalate(session: Session, client: str, to: str, reason: str, day: date | None = None) -> date:
+    """Record an executive escalation of the client (audited); returns its date."""
+    from ..core.models import Escalation
+
+    if not to.strip():
+        raise UserError("--to: name the executive the client is escalated to")
+    if not reason.strip():
+        raise UserError("--reason: say why the client is escalated")
+    entry = checked(Escalation, date=day or session.today, to=to.strip(), reason=reason.strip(), by=session.actor)
+    with session.writing() as store:
+        store.add_escalation(client, entry)
+    return entry.date
+
+
+@dataclass(frozen=True)
+class RecoveryStepAdded:
+    client: str
+    number: int
+    step: str
+    due: date
+    owner: str | None
+
+
+def add_recovery_step(session: Session, client: str, step: str, due: date, owner: str | None = None) -> RecoveryStepAdded:
+    """Add a step to the client's recovery plan (owner: the client's owner unless named); returns its number."""
+    from ..core.models import RecoveryStep
+
+    if not step.strip():
+        raise UserError("a recovery step needs its text: what is to be done")
+    entry = checked(RecoveryStep, added=session.today, step=step.strip(), due=due, owner=owner)
+    if entry.due < entry.added:
+        raise UserError(f"--due {entry.due} is before today ({entry.added}); a recovery step is due from the day it is added")
+    with session.writing() as store, store.atomic():
+        if entry.owner is None:
+            entry = entry.model_copy(update={"owner": store.client(client, parts=()).owner})
+        number = store.add_recovery_step(client, entry)
+    return RecoveryStepAdded(client, number, entry.step, entry.due, entry.owner)
+
+
+def complete_recovery_step(session: Session, client: str, number: int) -> str:
+    """Mark step ``number`` of the client's recovery plan done today; returns the step's text."""
+    if number < 1:
+        raise UserError(f"the steps of a recovery plan are numbered from 1, not {number}")
+    with session.writing() as store:
+        return store.complete_recovery_step(client, number, session.today).step
 
 
 def record_outcome(session: Session, client: str, kind: str, note: str | None = None, day: date | None = None) -> date:

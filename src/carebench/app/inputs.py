@@ -112,25 +112,42 @@ def parse_scores(text: str) -> dict[str, int]:
 
 
 def parse_contacts(text: str) -> list[dict[str, str]]:
-    """Contacts typed on one line: ``name, role, email`` each (role and email may be left out), ``;`` between them."""
+    """Contacts typed on one line: ``name, role, email, kind`` each (all but the name may be left out), ``;`` between them.
+
+    The kind is sponsor, champion, power user (or power_user) or other; left out, it is read from the role's words.
+    """
+    from ..core.terms import CONTACT_KINDS
+
     contacts = []
     for part in text.split(";"):
         if not part.strip():
             continue
         fields = [field.strip() for field in part.split(",")]
-        if len(fields) > 3 or not fields[0]:
-            raise UserError(f"contacts: write each as name, role, email with ';' between contacts, not '{part.strip()}'")
-        contacts.append({name: value for name, value in zip(("name", "role", "email"), fields) if value})
+        if len(fields) > 4 or not fields[0]:
+            raise UserError(f"contacts: write each as name, role, email, kind with ';' between contacts, not '{part.strip()}'")
+        contact = {name: value for name, value in zip(("name", "role", "email", "kind"), fields) if value}
+        if "kind" in contact:
+            kind = contact["kind"].lower().replace(" ", "_")
+            if kind not in CONTACT_KINDS:
+                raise UserError(f"contacts: {contact['name']}'s kind must be sponsor, champion, power user or other, not '{contact['kind']}'")
+            contact["kind"] = kind
+        contacts.append(contact)
     return contacts
 
 
 def contacts_text(contacts: Iterable[ContactCard | Contact]) -> str:
-    """Contacts (anything with name, role, email) as ``parse_contacts`` reads them."""
+    """Contacts (anything with name, role, email, kind) as ``parse_contacts`` reads them: the kind written only when the
+    role's words do not say it."""
+    from ..core.terms import CONTACT_KIND_LABEL, kind_from_role
 
     def one(contact: ContactCard | Contact) -> str:
-        if contact.email:
-            return f"{contact.name}, {contact.role or ''}, {contact.email}"
-        return f"{contact.name}, {contact.role}" if contact.role else contact.name
+        fields = [contact.name, contact.role or "", contact.email or ""]
+        kind = getattr(contact, "kind", "other")
+        if kind != kind_from_role(contact.role):
+            fields.append(CONTACT_KIND_LABEL[kind])
+        while len(fields) > 1 and not fields[-1]:
+            fields.pop()
+        return ", ".join(fields)
 
     return "; ".join(one(c) for c in contacts)
 

@@ -11,6 +11,8 @@ from ..core.practice import (
     PracticeFacts,
     PracticeMetrics,
     advocacy,
+    advocate_rank,
+    advocates,
     by_owner,
     practice_facts,
     practice_metrics,
@@ -24,7 +26,7 @@ if TYPE_CHECKING:
     from ..store import Store
 
 # Asked of each client beyond its practice facts: what its advocacy ask reads.
-ASK_PARTS = frozenset({"testimonials", "referrals"})
+ASK_PARTS = frozenset({"testimonials", "referrals", "contacts", "pulses"})
 TREND_QUARTERS = 6
 
 
@@ -115,12 +117,14 @@ def practice(session: Session, start: date | None, end: date | None = None, owne
     metrics = practice_metrics(clients, start, end, as_of, owner)
     trend = [practice_metrics(clients, a, b, as_of, owner) for a, b in periods]
     names = {c.id: c.name for c in clients}
-    asks = [
-        {"client": c.id, "client_name": c.name, "owner": c.owner, "reason": reason}
-        for c in askable
-        for ask, reason in [advocacy(c, as_of, "green")]
-        if ask
-    ]
+    asks = []
+    for c in askable:
+        ask, reason = advocacy(c, as_of, "green")
+        if ask:
+            whom = advocates(c, as_of)
+            asks.append(({"client": c.id, "client_name": c.name, "owner": c.owner, "reason": reason, "ask": [name for name, _ in whom]}, whom))
+    # Clients with a promoter to ask come first, then those with a champion, then the rest (each in client order).
+    asks.sort(key=lambda entry: advocate_rank(entry[1]))
     owners = {} if owner else {name: m.model_dump(mode="json", exclude={"behind"}) for name, m in by_owner(clients, start, end, as_of).items()}
     return Document(
         frozen(
@@ -131,7 +135,7 @@ def practice(session: Session, start: date | None, end: date | None = None, owne
                 "metrics": metric_rows(metrics, trend, names),
                 "quarters": [{"from": a.isoformat(), "to": b.isoformat()} for a, b in periods],
                 "by_owner": owners,
-                "suggested_asks": asks,
+                "suggested_asks": [entry for entry, _ in asks],
             }
         )
     )

@@ -22,9 +22,11 @@ from .readmodels import (
     ClientCard,
     Component,
     ContactCard,
+    ContactRole,
     DashboardKpi,
     Document,
     Driver,
+    EscalationEntry,
     Financials,
     Gate,
     Health,
@@ -38,6 +40,8 @@ from .readmodels import (
     PipelineRow,
     PipelineTotals,
     ReadingPoint,
+    RecoveryStepEntry,
+    RedAttention,
     Schedule,
     ScheduledTouchpoint,
     StageTotal,
@@ -215,7 +219,7 @@ def health_detail(session: Session, client_id: str) -> HealthDetail:
     """One client's health breakdown and history, what the band asks for, suggestions, advocacy and pulse."""
     from ..core.health import BAND_ADVICE, health_history
     from ..core.kpis import kpi_status
-    from ..core.practice import advocacy_reason, ask_for_advocacy, quarters
+    from ..core.practice import advocacy_reason, ask_for_advocacy, champion_missing, contact_tags, quarters
     from ..core.support import pulse_summary
 
     day, rules = session.today, session.rules
@@ -234,7 +238,35 @@ def health_detail(session: Session, client_id: str) -> HealthDetail:
         frozen_map(_suggestions(client, day, session, statuses)),
         Advocacy(ask_for_advocacy(client, day, rules.scale), advocacy_reason(client, day, rules.scale)),
         frozen(pulse_summary(client.pulses, day, quarters(day, 4))),
+        red_attention(session, client),
+        tuple(ContactRole(*tags) for tags in contact_tags(client, day)),
+        champion_missing(client, day),
     )
+
+
+def red_attention(session: Session, client: Client) -> RedAttention:
+    """The red client's escalations and recovery steps since it turned red, and whether `check` raises it (all
+    empty when it is not red)."""
+    from ..core.alerts import red_attention as attention
+    from ..core.alerts import red_unattended
+
+    day, rules = session.today, session.rules
+    since, escalations, steps = attention(client, day, rules.scale)
+    numbers = {id(step): number for number, step in enumerate(client.recovery, 1)}
+    return RedAttention(
+        since,
+        tuple(EscalationEntry(e.date, e.to, e.reason, e.by) for e in escalations),
+        tuple(RecoveryStepEntry(numbers[id(s)], s.step, s.due, s.owner, s.added, s.done_on, s.done_on is None and s.due < day) for s in steps),
+        bool(red_unattended(client, day, rules.red_working_days, rules.calendar, scale=rules.scale)),
+    )
+
+
+def recovery_plan(session: Session, client_id: str) -> tuple[RecoveryStepEntry, ...]:
+    """Every step of the client's recovery plan, step 1 first."""
+    day = session.today
+    with session.reading() as store:
+        steps = store.recovery_steps(client_id)
+    return tuple(RecoveryStepEntry(n, s.step, s.due, s.owner, s.added, s.done_on, s.done_on is None and s.due < day) for n, s in enumerate(steps, 1))
 
 
 # ----- KPIs -------------------------------------------------------------------------------------------------
@@ -343,7 +375,7 @@ def client_card(session: Session, client_id: str) -> ClientCard:
         band,
         Gate(gate.ready, tuple(gate.reasons)),
         Financials(money.monthly_savings, money.ytd_savings, money.cumulative_savings, money.roi, money.roi_target, money.investment),
-        tuple(ContactCard(c.name, c.role, c.email) for c in client.contacts),
+        tuple(ContactCard(c.name, c.kind, c.role, c.email) for c in client.contacts),
         None if next_tp is None else _upcoming(next_tp),
         sum(1 for a in client.action_items if a.status == "open"),
         tuple(TierStep(c.date, c.previous) for c in client.tier_changes),
@@ -619,7 +651,7 @@ def check(session: Session, owner: str | None = None, settings: CheckSettings | 
     from ..core.alerts import DEFAULT_SETTINGS, annotate, counts, run_checks
 
     rules, day = session.rules, session.today
-    parts = {"kpis", "readings", "assessments", "exceptions", "action_items", "tickets", "checklist", "tier_changes"}
+    parts = {"kpis", "readings", "assessments", "exceptions", "action_items", "tickets", "checklist", "tier_changes", "escalations", "recovery"}
     with session.reading() as store:
         clients = store.clients(parts=parts, active_only=True, owner=owner)
         actions = [a for a in store.open_action_items(owner=owner) if a["due"] < day.isoformat()]

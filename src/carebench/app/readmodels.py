@@ -244,8 +244,53 @@ class Advocacy(Record):
 
 
 @record
+class EscalationEntry(Record):
+    """An executive escalation of a client."""
+
+    date: Date
+    to: str
+    reason: str
+    by: str | None
+
+
+@record
+class RecoveryStepEntry(Record):
+    """Step ``number`` of a client's recovery plan (``late``: open and past its due date on the day shown)."""
+
+    number: int
+    step: str
+    due: Date
+    owner: str | None
+    added: Date
+    done_on: Date | None
+    late: bool
+
+
+@record
+class RedAttention(Record):
+    """What a red client has been given since it turned red: escalations and the recovery plan's steps added since;
+    ``unattended`` when the rules' working days have passed with neither (what `check` raises)."""
+
+    red_since: Date | None
+    escalations: tuple[EscalationEntry, ...]
+    recovery: tuple[RecoveryStepEntry, ...]
+    unattended: bool
+
+
+@record
+class ContactRole(Record):
+    """A contact with the part it plays and whether its latest linked pulse answer makes it a promoter."""
+
+    name: str
+    role: str | None
+    kind: str
+    promoter: bool
+
+
+@record
 class HealthDetail(Record):
-    """One client's health breakdown with its history, what the band asks for, suggestions, advocacy and pulse."""
+    """One client's health breakdown with its history, what the band asks for, suggestions, advocacy and pulse; the
+    red client's escalations and recovery plan; its contacts and whether a champion is missing."""
 
     health: Health
     history: tuple[HistoryPoint, ...]
@@ -253,6 +298,9 @@ class HealthDetail(Record):
     suggestions: Mapping[str, Suggestion]
     advocacy: Advocacy
     pulse: Mapping[str, Any]
+    attention: RedAttention = RedAttention(None, (), (), False)
+    contacts: tuple[ContactRole, ...] = ()
+    champion_missing: bool = False
 
     def to_json(self) -> Any:
         return {
@@ -262,6 +310,12 @@ class HealthDetail(Record):
             "suggestions": to_json(self.suggestions),
             "advocacy": to_json(self.advocacy),
             "pulse": to_json(self.pulse),
+            "red_since": to_json(self.attention.red_since),
+            "escalations": to_json(self.attention.escalations),
+            "recovery": to_json(self.attention.recovery),
+            "unattended": self.attention.unattended,
+            "contacts": to_json(self.contacts),
+            "champion_missing": self.champion_missing,
         }
 
 
@@ -351,6 +405,7 @@ class Gate(Record):
 @record
 class ContactCard(Record):
     name: str
+    kind: str = "other"  # sponsor | champion | power_user | other
     role: str | None = field(default=None, metadata={"omit_none": True})
     email: str | None = field(default=None, metadata={"omit_none": True})
 

@@ -186,6 +186,7 @@ COMMAND_MODULES = {
     **dict.fromkeys(("checkins", "client", "drafts", "health", "kpis", "log", "pipeline", "schedule", "scripts", "today"), "reading"),
     **dict.fromkeys(("ack", "calendar", "check", "digest", "readings", "report"), "reports"),
     **dict.fromkeys(("backup", "demo", "demo-data", "doctor", "export", "import", "init", "schema"), "setup"),
+    **dict.fromkeys(("escalate", "recovery"), "recovery"),
     "rules": "rules",
     "serve": "serve",
     **dict.fromkeys(

@@ -184,13 +184,17 @@ def ticket_list(client, open_only, owner, as_json, db_path):
 @click.option("--recommend", type=int, required=True, help="Would they recommend us, 0-10.")
 @click.option("--satisfaction", type=int, required=True, help="How satisfied, 1-5.")
 @click.option("--comment", default=None)
+@click.option("--contact", default=None, help="The client's contact who answered, by name (a promoter, 9-10, is marked on Health and asked first).")
 @day_option
 @db_option
-def pulse(client, respondent, recommend, satisfaction, comment, day, db_path):
+def pulse(client, respondent, recommend, satisfaction, comment, contact, day, db_path):
     """Record one answer to a pulse survey."""
     day = day or today_or(None)
-    commands.record_pulse(session(db_path), client, date=day, respondent=respondent, recommend=recommend, satisfaction=satisfaction, comment=comment)
-    click.echo(f"{client}: {respondent} would recommend {recommend}/10, satisfaction {satisfaction}/5 on {day}")
+    commands.record_pulse(
+        session(db_path), client, date=day, respondent=respondent, recommend=recommend, satisfaction=satisfaction, comment=comment, contact=contact
+    )
+    said = f" ({inert(contact)})" if contact else ""
+    click.echo(f"{client}: {inert(respondent)}{said} would recommend {recommend}/10, satisfaction {satisfaction}/5 on {day}")
 
 
 @cli.command()

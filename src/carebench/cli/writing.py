@@ -5,8 +5,13 @@ from __future__ import annotations
 import click
 
 from ..app import commands
-from ..app.inputs import UserError, parse_next_action_day, parse_scores
+from ..app.inputs import UserError, parse_contacts, parse_next_action_day, parse_scores
 from .group import CATEGORIES, DATE, KIND_CHOICES, PRIORITIES, SOURCES, STAGES, STATUSES, TIERS, cli, db_option, session
+
+CONTACT_HELP = (
+    '"NAME, ROLE, EMAIL, KIND" (repeatable; all but the name may be left out): KIND is sponsor, champion, power user or other, '
+    "read from the role's words when left out."
+)
 
 
 @cli.command("add-client")
@@ -17,10 +22,12 @@ from .group import CATEGORIES, DATE, KIND_CHOICES, PRIORITIES, SOURCES, STAGES, 
 @click.option("--owner", default=None, help="Consultant's login (default: you).")
 @click.option("--investment", type=float, default=0.0, help="What the client invested (for ROI).")
 @click.option("--roi-target", "roi_target", type=float, default=0.0, help="Target ROI in percent.")
+@click.option("--contact", "contacts", multiple=True, help=CONTACT_HELP)
 @db_option
-def add_client(client_id, name, tier, go_live, owner, investment, roi_target, db_path):
+def add_client(client_id, name, tier, go_live, owner, investment, roi_target, contacts, db_path):
     """Add a client engagement."""
-    client = commands.add_client(session(db_path, create=True), client_id, name, tier, go_live, owner, investment, roi_target)
+    people = [c for text in contacts for c in parse_contacts(text)]
+    client = commands.add_client(session(db_path, create=True), client_id, name, tier, go_live, owner, investment, roi_target, people)
     click.echo(f"added {client.id} ({client.tier}, go-live {client.go_live})")
 
 
@@ -31,12 +38,14 @@ def add_client(client_id, name, tier, go_live, owner, investment, roi_target, db
 @click.option("--investment", type=float, default=None, help="What the client invested (for ROI).")
 @click.option("--roi-target", "roi_target", type=float, default=None, help="Target ROI in percent.")
 @click.option("--status", type=click.Choice(STATUSES), default=None, help="Only active engagements have touchpoints.")
+@click.option("--contact", "contacts", multiple=True, help=CONTACT_HELP + " The contacts given replace all the client's contacts.")
 @db_option
-def edit_client(client, name, owner, investment, roi_target, status, db_path):
-    """Change a client's name, owner, investment, ROI target or status (audited); `tier` changes its tier."""
-    given = {"name": name, "owner": owner, "investment": investment, "roi_target": roi_target, "status": status}
+def edit_client(client, name, owner, investment, roi_target, status, contacts, db_path):
+    """Change a client's name, owner, investment, ROI target, status or contacts (audited); `tier` changes its tier."""
+    people = [c for text in contacts for c in parse_contacts(text)] if contacts else None
+    given = {"name": name, "owner": owner, "investment": investment, "roi_target": roi_target, "status": status, "contacts": people}
     if all(value is None for value in given.values()):
-        raise UserError("say what to change: --name, --owner, --investment, --roi-target or --status")
+        raise UserError("say what to change: --name, --owner, --investment, --roi-target, --status or --contact")
     done = commands.update_client(session(db_path), client, **given)
     click.echo(f"{client}: " + ", ".join(f"{field.replace('_', ' ')} {before} -> {after}" for field, (before, after) in done.changed.items()))
 

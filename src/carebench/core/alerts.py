@@ -20,7 +20,7 @@ from .calendar import DEFAULT_CALENDAR, WorkCalendar
 from .handover import checklist_of, handover_gate
 from .health import BAND_LABEL, band_of, latest_on_or_before, overall_score
 from .kpis import kpi_status
-from .models import KIND_LABEL, Client, Result, error_text
+from .models import KIND_LABEL, Client, Escalation, RecoveryStep, Result, error_text
 from .phases import day_number
 from .rules import DEFAULT_RULES, Rules
 from .schedule import DEFAULT_PLANS, Plans, Touchpoint, client_band, overdue, schedule
@@ -33,6 +33,7 @@ SEVERITIES: tuple[Severity, ...] = ("low", "medium", "high")
 
 RULES: dict[str, str] = {
     "red-no-recovery": "a red client had no recovery call in the last N working days",
+    "red-unattended": "a red client has neither an executive escalation nor a recovery plan after N working days",
     "ticket-p1-open": "a P1 support ticket has been open for more than 24 hours",
     "ticket-response-late": "an open support ticket has had no first response by the time its tier was promised one",
     "ticket-resolve-late": "an open P2-P4 support ticket is past the time its priority should be resolved in",
@@ -179,6 +180,54 @@ def red_without_recovery(
             rule="red-no-recovery",
             client=client.id,
             message=f"{client.name} is red ({overall} since {latest.date}) and no recovery call was done in the last {days}",
+        )
+    ]
+
+
+def red_since(client: Client, day: date, scale: Scale = DEFAULT_SCALE) -> date | None:
+    """The date of the assessment that made the client red, when its latest assessment on ``day`` is red: the first of
+    the red assessments that follow one another up to the latest (None when the client is not red)."""
+    upto = sorted((a for a in client.assessments if a.date <= day), key=lambda a: a.date)
+    since = None
+    for assessment in reversed(upto):
+        if band_of(overall_score(assessment.scores, scale.weights), scale.bands) != "red":
+            break
+        since = assessment.date
+    return since
+
+
+def red_attention(client: Client, day: date, scale: Scale = DEFAULT_SCALE) -> tuple[date | None, list[Escalation], list[RecoveryStep]]:
+    """(red since, escalations, recovery steps) of the red spell standing on ``day``: the escalations and the steps
+    added from the day it turned red up to ``day`` (all empty and None when the client is not red)."""
+    since = red_since(client, day, scale)
+    if since is None:
+        return None, [], []
+    escalations = [e for e in client.escalations if since <= e.date <= day]
+    steps = [s for s in client.recovery if since <= s.added <= day]
+    return since, escalations, steps
+
+
+def red_unattended(
+    client: Client, day: date, working_days: int = 3, calendar: WorkCalendar = DEFAULT_CALENDAR, *, scale: Scale = DEFAULT_SCALE
+) -> list[Finding]:
+    """A red client with neither an executive escalation nor a recovery plan once ``working_days`` working days have
+    passed since the assessment that made it red (the days after it and before ``day``; an escalation or a step
+    recorded since it, ``day`` included, answers it)."""
+    since, escalations, steps = red_attention(client, day, scale)
+    if since is None or escalations or steps:
+        return []
+    passed = _working_days_before(day, working_days, since, calendar)
+    if len(passed) < working_days:
+        return []
+    days = "working day" if working_days == 1 else f"{working_days} working days"
+    return [
+        Finding(
+            id=finding_id("red-unattended", client.id),
+            severity="high",
+            rule="red-unattended",
+            client=client.id,
+            message=f"{client.name} has been red since {since} and after {days} has neither an executive escalation nor a recovery plan "
+            f"(carebench escalate {client.id} / carebench recovery {client.id} add)",
         )
     ]
 
@@ -420,6 +469,7 @@ def run_checks(
     ``now`` is the moment ticket ages are measured at; it defaults to the last minute of ``day``;
     ``scale`` gives assessments their bands and ``p1_hours`` is how long a P1 may stay open; the ticket
     clocks (response and resolution targets) are those of ``rules``.
+    ``rules.red_working_days`` is how long a red client may go without an escalation or a recovery plan.
     """
     now = datetime.combine(day, time(23, 59)) if now is None else now
     findings: list[Finding] = []
@@ -428,6 +478,7 @@ def run_checks(
             continue
         missed = _overdue(client, day, plans, calendar, scale)
         findings += red_without_recovery(client, day, settings.recovery_days, plans, calendar, scale=scale)
+        findings += red_unattended(client, day, rules.red_working_days, calendar, scale=scale)
         findings += open_p1_findings(client, now, p1_hours)
         findings += ticket_clock_findings(client, now, rules)
         findings += missed_touchpoints(client, day, plans, calendar, missed=missed)

@@ -40,6 +40,7 @@ from .terms import TICKET_CATEGORIES as TICKET_CATEGORIES
 from .terms import Answer as Answer
 from .terms import Band as Band
 from .terms import Category as Category
+from .terms import ContactKind as ContactKind
 from .terms import Direction as Direction
 from .terms import EngagementStatus as EngagementStatus
 from .terms import Impact as Impact
@@ -54,6 +55,7 @@ from .terms import Stage as Stage
 from .terms import TicketCategory as TicketCategory
 from .terms import Tier as Tier
 from .terms import check_day as check_day
+from .terms import kind_from_role as kind_from_role
 from .terms import seniority as seniority
 from .terms import text_problem as text_problem
 
@@ -237,6 +239,18 @@ class Contact(Model):
     name: Name
     role: Name | None = None
     email: Name | None = None
+    kind: ContactKind = Field(
+        default="other", description="The part the contact plays: sponsor, champion, power_user or other (left out: read from the role's words)."
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _kind_from_role(cls, data: Any) -> Any:
+        """A contact written before contacts had kinds takes the kind its role names ("Executive sponsor": sponsor)."""
+        if isinstance(data, Mapping) and "kind" not in data:
+            role = data.get("role")
+            return {**data, "kind": kind_from_role(role if isinstance(role, str) else None)}
+        return data
 
 
 class Reading(Model):
@@ -428,6 +442,32 @@ class Pulse(Model):
     recommend: Annotated[int, Field(ge=0, le=10), Whole]
     satisfaction: Annotated[int, Field(ge=1, le=5), Whole]
     comment: Text | None = None
+    contact: Name | None = Field(default=None, description="The client's contact who answered, by name (one of the client's contacts).")
+
+
+class Escalation(Model):
+    """A red client taken to an executive: to whom, why, when and by whom."""
+
+    date: Day
+    to: Name
+    reason: Annotated[str, Field(min_length=1, max_length=2000, json_schema_extra={"not": {"pattern": NOT_TEXT}}), AfterValidator(_plain_text)]
+    by: Login | None = None
+
+
+class RecoveryStep(Model):
+    """One step of a red client's recovery plan: what, by when, who, and when it was done."""
+
+    added: Day
+    step: Annotated[str, Field(min_length=1, max_length=2000, json_schema_extra={"not": {"pattern": NOT_TEXT}}), AfterValidator(_plain_text)]
+    due: Day
+    owner: Login | None = None
+    done_on: Day | None = None
+
+    @model_validator(mode="after")
+    def _in_order(self) -> RecoveryStep:
+        if self.done_on is not None and self.done_on < self.added:
+            raise ValueError("a recovery step is done before it was added")
+        return self
 
 
 class Learning(Model):
@@ -490,6 +530,8 @@ class Client(Model):
     learnings: list[Learning] = []
     checklist: list[ChecklistItem] = Field(default=[], description="Knowledge-transfer checklist; empty means the defaults, none done.")
     tier_changes: list[TierChange] = Field(default=[], description="Earlier tiers: each change's day and the tier before it (oldest first).")
+    escalations: list[Escalation] = Field(default=[], description="Executive escalations, oldest first.")
+    recovery: list[RecoveryStep] = Field(default=[], description="The recovery plan's steps, in the order they were added (step N is the Nth).")
 
     @model_validator(mode="after")
     def _unique_keys(self) -> Client:
@@ -504,10 +546,13 @@ class Client(Model):
 
     @model_serializer(mode="wrap")
     def _without_empty_tier_history(self, handler: SerializerFunctionWrapHandler) -> Any:
-        """A client that kept its tier is written as before tier changes existed (no empty ``tier_changes``)."""
+        """A client that kept its tier (never escalated, no recovery plan) is written as before those existed: no empty
+        ``tier_changes``, ``escalations`` or ``recovery``."""
         data = handler(self)
-        if isinstance(data, dict) and not data.get("tier_changes"):
-            data.pop("tier_changes", None)
+        if isinstance(data, dict):
+            for key in ("tier_changes", "escalations", "recovery"):
+                if not data.get(key):
+                    data.pop(key, None)
         return data
 
 

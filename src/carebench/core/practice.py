@@ -20,10 +20,11 @@ from .calendar import DEFAULT_CALENDAR, WorkCalendar, add_months
 from .health import DEFAULT_WEIGHTS, band_of, overall_score, round_half_up
 from .kpis import on_target_on
 from .models import Band, Client, Result
+from .phases import day_number
 from .pipeline import OPEN_STAGES
 from .schedule import DEFAULT_PLANS, Plans, client_band, schedule
 from .support import net_promoter
-from .terms import OUTCOME_KINDS
+from .terms import CONTACT_KIND_LABEL, OUTCOME_KINDS, PROMOTER_FROM
 from .weighting import DEFAULT_SCALE, Scale
 
 RETAINED_KINDS = ("renewed", "extended")
@@ -462,6 +463,49 @@ def _advocacy_blockers(client: Client, day: date, band: Band | None) -> list[str
     return blockers
 
 
+CHAMPION_BY_DAY = 30
+"""A client still without a champion among its contacts after this day of support is flagged on its Health screen."""
+
+
+def promoters(client: Client, day: date) -> set[str]:
+    """The contacts whose latest pulse answer linked to them (on or before ``day``) makes them promoters (9-10)."""
+    latest: dict[str, int] = {}
+    for pulse in sorted((p for p in client.pulses if p.contact is not None and p.date <= day), key=lambda p: p.date):
+        assert pulse.contact is not None
+        latest[pulse.contact] = pulse.recommend
+    return {name for name, recommend in latest.items() if recommend >= PROMOTER_FROM}
+
+
+def advocates(client: Client, day: date) -> list[tuple[str, tuple[str, ...]]]:
+    """The contacts best placed to give a testimonial or referral: champions and promoters, each with what it is
+    (promoters who are champions first, then promoters, then champions; in the order of the contacts)."""
+    liked = promoters(client, day)
+    found = []
+    for contact in client.contacts:
+        tags = tuple(t for t, yes in (("champion", contact.kind == "champion"), ("promoter", contact.name in liked)) if yes)
+        if tags:
+            found.append((contact.name, tags))
+    return sorted(found, key=lambda item: (-len(item[1]), "promoter" not in item[1]))
+
+
+def advocate_rank(whom: Sequence[tuple[str, tuple[str, ...]]]) -> int:
+    """How well placed an ask is by whom it can go to (``advocates``): 0 a promoter, 1 a champion, 2 nobody named."""
+    if any("promoter" in tags for _, tags in whom):
+        return 0
+    return 1 if whom else 2
+
+
+def contact_tags(client: Client, day: date) -> list[tuple[str, str | None, str, bool]]:
+    """Each contact as (name, role, kind as said, whether a promoter on ``day``)."""
+    liked = promoters(client, day)
+    return [(c.name, c.role, CONTACT_KIND_LABEL[c.kind], c.name in liked) for c in client.contacts]
+
+
+def champion_missing(client: Client, day: date) -> bool:
+    """Whether the client is past day ``CHAMPION_BY_DAY`` of support with no champion among its contacts."""
+    return day_number(client.go_live, day) > CHAMPION_BY_DAY and not any(c.kind == "champion" for c in client.contacts)
+
+
 def ask_for_advocacy(client: Client, day: date, scale: Scale = DEFAULT_SCALE) -> bool:
     """Whether to ask for a testimonial or referral on ``day``.
 
@@ -484,4 +528,6 @@ def advocacy(client: Client, day: date, band: Band | None) -> tuple[bool, str]:
         return False, "no ask: " + "; ".join(blockers)
     earlier = sorted(t.requested for t in client.testimonials if t.requested <= day)
     since = f" (last asked {earlier[-1]})" if earlier else ""
-    return True, f"green and no testimonial or referral yet: ask for one{since}"
+    whom = advocates(client, day)
+    ask = "; ".join(f"{name} ({', '.join(tags)})" for name, tags in whom)
+    return True, f"green and no testimonial or referral yet: ask for one{since}" + (f"; ask {ask}" if ask else "")

@@ -39,10 +39,12 @@ KEYS: dict[str, tuple[str, ...]] = {
     "money": ("currency",),
     "response": TIERS,
     "tickets": ("resolve_within_hours", "median_resolution_hours"),
+    "escalation": ("red_working_days",),
 }
 MAX_HOURS = 24 * 14
 MAX_CURRENCY = 4  # "$", "€", "CHF", "US$": a symbol or code, not a sentence
 MAX_EVENT_MINUTES = 8 * 60
+MAX_RED_WORKING_DAYS = 60
 
 
 def bundled_rules_text() -> str:
@@ -112,6 +114,7 @@ class Settings:
     currency: str | None = None  # the symbol amounts carry; None: the user's locale decides
     events: CalendarEvents = DEFAULT_EVENTS
     business_hours: tuple[time, time] = (time(9), time(17))
+    red_working_days: int = 3  # a red client with neither an escalation nor a recovery plan after so many working days is a finding
 
 
 DEFAULT_SETTINGS = Settings(
@@ -243,6 +246,10 @@ class Rules:
         """When a working day's support opens and closes."""
         return self._values().business_hours
 
+    @property
+    def red_working_days(self) -> int:
+        return self._values().red_working_days
+
 
 # ----- reading a document ------------------------------------------------------------------------
 
@@ -328,7 +335,9 @@ def read_settings(text: str, name: str = "<rules>") -> Settings:
             raise _problem(text, name, (key,), f"is not a rule carebench knows (known: rule, {', '.join(KEYS)})")
     tables = {key: _table(data.get(key, {}), (key,), text, name, known) for key, known in KEYS.items()}
     d = DEFAULT_SETTINGS
-    calendar, health, kpis, response, tickets = (tables[key] for key in ("calendar", "health", "kpis", "response", "tickets"))
+    calendar, health, kpis, response, tickets, escalation = (
+        tables[key] for key in ("calendar", "health", "kpis", "response", "tickets", "escalation")
+    )
     currency = d.currency
     if "currency" in tables["money"]:
         currency = tables["money"]["currency"]
@@ -425,6 +434,16 @@ def read_settings(text: str, name: str = "<rules>") -> Settings:
     median = d.median_resolution_hours
     if "median_resolution_hours" in tickets:
         median = _hours(tickets["median_resolution_hours"], ("tickets", "median_resolution_hours"), text, name)
+    red_days = d.red_working_days
+    if "red_working_days" in escalation:
+        red_days = escalation["red_working_days"]
+        if not isinstance(red_days, int) or isinstance(red_days, bool) or not 1 <= red_days <= MAX_RED_WORKING_DAYS:
+            raise _problem(
+                text,
+                name,
+                ("escalation", "red_working_days"),
+                f"must be a whole number of working days from 1 to {MAX_RED_WORKING_DAYS}, got {_shown(red_days)}",
+            )
 
     return Settings(
         calendar=WorkCalendar(weekdays=weekdays, holidays=holidays)
@@ -439,6 +458,7 @@ def read_settings(text: str, name: str = "<rules>") -> Settings:
         currency=currency,
         events=events,
         business_hours=business_hours,
+        red_working_days=red_days,
     )
 
 

@@ -41,6 +41,33 @@ TICKET_CATEGORIES: tuple[str, ...] = get_args(TicketCategory)
 Impact = Literal["high", "medium", "low"]
 Reach = Literal["many", "some", "few"]  # how many users an issue affects
 LearningKind = Literal["lesson", "decision"]
+# The part a client's contact plays for the engagement (DOMAIN: identify and empower champions).
+ContactKind = Literal["sponsor", "champion", "power_user", "other"]
+CONTACT_KINDS: tuple[ContactKind, ...] = get_args(ContactKind)
+CONTACT_KIND_LABEL: dict[str, str] = {"sponsor": "sponsor", "champion": "champion", "power_user": "power user", "other": "other"}
+# The words of a free-text role that say its kind, most telling first (a role "Executive sponsor" is a sponsor).
+ROLE_WORDS: tuple[tuple[str, ContactKind], ...] = (
+    ("champion", "champion"),
+    ("sponsor", "sponsor"),
+    ("power user", "power_user"),
+    ("power_user", "power_user"),
+    ("super user", "power_user"),
+    ("superuser", "power_user"),
+    ("key user", "power_user"),
+)
+PROMOTER_FROM = 9
+"""A pulse answer of at least this "would recommend" makes its respondent a promoter (NPS: 9-10)."""
+
+
+def kind_from_role(role: str | None) -> ContactKind:
+    """The kind a free-text role names (``ROLE_WORDS``, ignoring case), ``other`` when none."""
+    text = (role or "").lower()
+    for word, kind in ROLE_WORDS:
+        if word in text:
+            return kind
+    return "other"
+
+
 # The choices each type allows, in the order shown (command-line choices, form options): one list per type.
 TIERS: tuple[Tier, ...] = get_args(Tier)
 ENGAGEMENT_STATUSES: tuple[EngagementStatus, ...] = get_args(EngagementStatus)

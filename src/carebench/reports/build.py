@@ -155,7 +155,10 @@ class Facts:
         return money(value, currency=self.currency)
 
     def sections(self) -> tuple[str, ...]:
-        return report_sections(self.kind, self.audience, self.internal)
+        planned = report_sections(self.kind, self.audience, self.internal)
+        if self.health["red_since"] is not None and planned:  # a red client's report says what is being done about it
+            return (planned[0], "recovery", *planned[1:])
+        return planned
 
     def noun(self, count: int) -> str:
         singular, many = KPI_NOUN[self.audience]
@@ -643,6 +646,36 @@ def s_learnings(f: Facts) -> dict:
     )
 
 
+def s_recovery(f: Facts) -> dict:
+    """A red client's executive escalations and recovery plan since it turned red (only in a red client's reports)."""
+    h = f.health
+    blocks: list[dict | None] = [d.text(f"Health has been red since {long_date(h['red_since'])}.")]
+    if h["unattended"]:
+        blocks.append(d.text("There is neither an executive escalation nor a recovery plan yet."))
+    blocks.append(
+        d.table(
+            ["Escalated on", "To", "Why"],
+            [[short_date(e["date"]), e["to"], e["reason"]] for e in h["escalations"]],
+            empty="No executive escalation.",
+        )
+    )
+    blocks.append(
+        d.table(
+            ["#", "Recovery step", "Owner", "Due", "Status"],
+            [[str(s["number"]), s["step"], s["owner"] or f.client["owner"], short_date(s["due"]), _step_status(s)] for s in h["recovery"]],
+            "rllll",
+            empty="No recovery plan.",
+        )
+    )
+    return d.section("recovery", "Escalation and recovery plan", *blocks)
+
+
+def _step_status(step: dict) -> str:
+    if step["done_on"]:
+        return f"done {short_date(step['done_on'])}"
+    return "late" if step["late"] else "open"
+
+
 def s_next(f: Facts) -> dict:
     soon = [t for t in f.upcoming if date.fromisoformat(t["date"]) <= f.day + timedelta(days=UPCOMING_DAYS)][:6]
     rows = []
@@ -670,6 +703,7 @@ SECTIONS = {
     "wins": s_wins,
     "learnings": s_learnings,
     "next": s_next,
+    "recovery": s_recovery,
 }
 
 

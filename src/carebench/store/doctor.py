@@ -16,7 +16,19 @@ from .schema import AUDIT_TRIGGERS, SCHEMA_VERSION
 # SQLite releases before this one have a WAL reset bug that can corrupt a database under concurrent writers.
 SAFE_SQLITE = (3, 52, 0)
 # Child tables and the column that points at a client.
-CLIENT_CHILDREN = ("contacts", "kpis", "assessments", "savings", "opportunities", "action_items", "touchpoint_exceptions", "checkins", "drafts")
+CLIENT_CHILDREN = (
+    "contacts",
+    "kpis",
+    "assessments",
+    "savings",
+    "opportunities",
+    "action_items",
+    "touchpoint_exceptions",
+    "checkins",
+    "drafts",
+    "escalations",
+    "recovery_steps",
+)
 
 
 def _unsafe_mode(mode: int) -> str | None:

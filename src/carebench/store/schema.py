@@ -564,6 +564,49 @@ CREATE TABLE rules (
 )
 """
 
+
+def _kind_of_role() -> str:
+    """The SQL of core.terms.kind_from_role over contacts.role: the first of its words the role holds, ignoring case."""
+    from ..core.terms import ROLE_WORDS
+
+    cases = " ".join(f"WHEN instr(lower(role), '{word}') > 0 THEN '{kind}'" for word, kind in ROLE_WORDS)
+    return f"CASE {cases} ELSE 'other' END"
+
+
+# Red clients' executive escalations and recovery plans (a plan's step N is its Nth by id); the part a contact
+# plays (sponsor, champion, power user, other), read from the words of the roles already stored; and the contact
+# who gave a pulse answer, which is the respondent wherever the respondent is one of the client's contacts.
+MIGRATION_14 = f"""
+CREATE TABLE escalations (
+    id INTEGER PRIMARY KEY,
+    client_id TEXT NOT NULL REFERENCES clients (id) ON DELETE CASCADE,
+    date TEXT NOT NULL,
+    escalated_to TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    escalated_by TEXT,
+    changed_at TEXT NOT NULL,
+    changed_by TEXT NOT NULL
+);
+CREATE INDEX escalations_client ON escalations (client_id, date);
+CREATE TABLE recovery_steps (
+    id INTEGER PRIMARY KEY,
+    client_id TEXT NOT NULL REFERENCES clients (id) ON DELETE CASCADE,
+    added TEXT NOT NULL,
+    step TEXT NOT NULL,
+    due TEXT NOT NULL,
+    owner TEXT,
+    done_on TEXT,
+    version INTEGER NOT NULL DEFAULT 1,
+    changed_at TEXT NOT NULL,
+    changed_by TEXT NOT NULL
+);
+CREATE INDEX recovery_steps_client ON recovery_steps (client_id, id);
+ALTER TABLE contacts ADD COLUMN kind TEXT NOT NULL DEFAULT 'other' CHECK (kind IN ('sponsor', 'champion', 'power_user', 'other'));
+UPDATE contacts SET kind = {_kind_of_role()} WHERE role IS NOT NULL;
+ALTER TABLE pulses ADD COLUMN contact TEXT;
+UPDATE pulses SET contact = respondent WHERE respondent IN (SELECT name FROM contacts WHERE contacts.client_id = pulses.client_id)
+"""
+
 # The triggers that keep the audit trail append-only (against carebench's own writes: a member
 # with direct SQL access can drop them, which `carebench doctor` reports).
 AUDIT_TRIGGERS = {
@@ -585,5 +628,6 @@ MIGRATIONS: list[tuple[int, str]] = [
     (11, MIGRATION_11),
     (12, MIGRATION_12),
     (13, MIGRATION_13),
+    (14, MIGRATION_14),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime, timedelta
 from functools import cache, cached_property
 from pathlib import Path
@@ -58,6 +58,8 @@ ALL_PARTS = frozenset(
         "learnings",
         "checklist",
         "tier_changes",
+        "escalations",
+        "recovery",
     }
 )
 # What scheduling needs: enough to build the agenda without touching KPI readings.
@@ -375,7 +377,7 @@ class Store:
         collect(
             "contacts",
             "SELECT * FROM contacts WHERE client_id IN ({marks}) ORDER BY client_id, position",
-            lambda r: models.Contact.model_construct(name=r["name"], role=r["role"], email=r["email"]),
+            lambda r: models.Contact.model_construct(name=r["name"], role=r["role"], email=r["email"], kind=r["kind"]),
         )
         if "kpis" in parts:
             readings: dict[int, list[models.Reading]] = defaultdict(list)
@@ -478,8 +480,17 @@ class Store:
                 recommend=r["recommend"],
                 satisfaction=r["satisfaction"],
                 comment=r["comment"],
+                contact=r["contact"],
             ),
         )
+        collect(
+            "escalations",
+            "SELECT * FROM escalations WHERE client_id IN ({marks}) ORDER BY client_id, date, id",
+            lambda r: models.Escalation.model_construct(
+                date=date.fromisoformat(r["date"]), to=r["escalated_to"], reason=r["reason"], by=r["escalated_by"]
+            ),
+        )
+        collect("recovery", "SELECT * FROM recovery_steps WHERE client_id IN ({marks}) ORDER BY client_id, id", self._recovery_step)
         collect(
             "learnings",
             "SELECT * FROM learnings WHERE client_id IN ({marks}) ORDER BY client_id, date, id",
@@ -644,9 +655,7 @@ class Store:
                 **stamp,
             }
         )
-        db["contacts"].insert_all(
-            {"client_id": client.id, "position": i, "name": c.name, "role": c.role, "email": c.email, **stamp} for i, c in enumerate(client.contacts)
-        )
+        db["contacts"].insert_all(self._contact_rows(client, stamp))
         for position, kpi in enumerate(client.kpis):
             kpi_id = self._insert_kpi(client.id, kpi, position, stamp)
             db["readings"].insert_all(
@@ -677,6 +686,42 @@ class Store:
         db["checklist_items"].insert_all(self._checklist_row(client.id, i, item, stamp) for i, item in enumerate(client.checklist))
         db["tier_changes"].insert_all(
             {"client_id": client.id, "date": c.date.isoformat(), "previous": c.previous, **stamp} for c in client.tier_changes
+        )
+        db["escalations"].insert_all(self._escalation_row(client.id, e, stamp) for e in client.escalations)
+        db["recovery_steps"].insert_all(self._recovery_row(client.id, step, stamp) for step in client.recovery)
+
+    @staticmethod
+    def _contact_rows(client: models.Client, stamp: dict) -> Iterator[dict]:
+        for i, c in enumerate(client.contacts):
+            yield {"client_id": client.id, "position": i, "name": c.name, "role": c.role, "email": c.email, "kind": c.kind, **stamp}
+
+    @staticmethod
+    def _escalation_row(client_id: str, e: models.Escalation, stamp: dict) -> dict:
+        return {
+            "client_id": client_id,
+            "date": e.date.isoformat(),
+            "escalated_to": e.to,
+            "reason": e.reason,
+            "escalated_by": e.by or stamp.get("changed_by"),
+            **stamp,
+        }
+
+    @staticmethod
+    def _recovery_row(client_id: str, step: models.RecoveryStep, stamp: dict) -> dict:
+        return {
+            "client_id": client_id,
+            "added": step.added.isoformat(),
+            "step": step.step,
+            "due": step.due.isoformat(),
+            "owner": step.owner,
+            "done_on": _iso(step.done_on),
+            **stamp,
+        }
+
+    @staticmethod
+    def _recovery_step(r: dict) -> models.RecoveryStep:
+        return models.RecoveryStep.model_construct(
+            added=date.fromisoformat(r["added"]), step=r["step"], due=date.fromisoformat(r["due"]), owner=r["owner"], done_on=_d(r["done_on"])
         )
 
     def _insert_kpi(self, client_id: str, kpi: models.Kpi, position: int, stamp: dict) -> int:
@@ -755,6 +800,7 @@ class Store:
             "recommend": p.recommend,
             "satisfaction": p.satisfaction,
             "comment": p.comment,
+            "contact": p.contact,
             **stamp,
         }
 
@@ -852,10 +898,7 @@ class Store:
             )
             if "contacts" in changed:
                 self.conn.execute("DELETE FROM contacts WHERE client_id = ?", (client.id,))
-                self.db["contacts"].insert_all(
-                    {"client_id": client.id, "position": i, "name": c.name, "role": c.role, "email": c.email, **stamp}
-                    for i, c in enumerate(client.contacts)
-                )
+                self.db["contacts"].insert_all(self._contact_rows(client, stamp))
             if changes is not None:
                 self.conn.execute("DELETE FROM tier_changes WHERE client_id = ?", (client.id,))
                 self.db["tier_changes"].insert_all(
@@ -1397,6 +1440,46 @@ class Store:
         return self._add_row(
             "pulses", client_id, row, "pulse", {"date": pulse.date.isoformat(), "recommend": pulse.recommend, "satisfaction": pulse.satisfaction}
         )
+
+    def add_escalation(self, client_id: str, escalation: models.Escalation) -> int:
+        row = self._escalation_row(client_id, escalation, {"changed_by": self.actor})
+        del row["client_id"], row["changed_by"]
+        return self._add_row(
+            "escalations", client_id, row, "escalate", {"to": escalation.to, "reason": escalation.reason, "date": escalation.date.isoformat()}
+        )
+
+    def add_recovery_step(self, client_id: str, step: models.RecoveryStep) -> int:
+        """Add a step to the client's recovery plan; returns its number in the plan (1 for the first)."""
+        row = self._recovery_row(client_id, step, {})
+        del row["client_id"]
+        with self._write():
+            self._add_row("recovery_steps", client_id, row, "recovery-add", {"step": step.step, "due": step.due.isoformat(), "owner": step.owner})
+            return self.conn.execute("SELECT COUNT(*) FROM recovery_steps WHERE client_id = ?", (client_id,)).fetchone()[0]
+
+    def recovery_steps(self, client_id: str) -> list[models.RecoveryStep]:
+        """The client's recovery plan, step 1 first."""
+        return self.client(client_id, parts={"recovery"}).recovery
+
+    def complete_recovery_step(self, client_id: str, number: int, day: date) -> models.RecoveryStep:
+        """Mark step ``number`` (1 for the first) of the client's recovery plan done on ``day``; returns it as it was."""
+        with self._write():
+            self.require_client(client_id)
+            rows = self._rows("SELECT * FROM recovery_steps WHERE client_id = ? ORDER BY id", (client_id,))
+            if not 1 <= number <= len(rows):
+                plan = ("its plan has step 1" if len(rows) == 1 else f"its plan has steps 1-{len(rows)}") if rows else "it has no recovery plan"
+                raise StoreError(f"client '{client_id}' has no recovery step {number} ({plan})")
+            row = rows[number - 1]
+            if row["done_on"] is not None:
+                raise StoreError(f"recovery step {number} of '{client_id}' was already done on {row['done_on']} (recorded by {row['changed_by']})")
+            if day.isoformat() < row["added"]:
+                raise StoreError(f"recovery step {number} of '{client_id}' was added on {row['added']}; it cannot be done on {day}, before that")
+            stamp = self._stamp()
+            self.conn.execute(
+                "UPDATE recovery_steps SET done_on = ?, version = version + 1, changed_at = ?, changed_by = ? WHERE id = ?",
+                (day.isoformat(), stamp["changed_at"], stamp["changed_by"], row["id"]),
+            )
+            audit(self.conn, self.actor, "recovery-done", client_id, {"step": number, "done_on": day.isoformat()})
+        return self._recovery_step(row)
 
     def add_learning(self, client_id: str, learning: models.Learning, checkin_id: int | None = None) -> int:
         row = self._learning_row(client_id, learning, {})

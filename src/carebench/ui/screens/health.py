@@ -19,11 +19,12 @@ from ...app.inputs import inert
 from ...app.present import clip, due_clock
 from ...core.health import BAND_LABEL, COMPONENTS
 from ...core.phases import ADOPTION_LABEL, PHASE_LABEL
+from ...core.terms import CONTACT_KIND_LABEL
 from ..screens.base import WorkbenchScreen
 from ..widgets.tables import band_text, delta_text
 
 if TYPE_CHECKING:
-    from ...app.readmodels import ClientCard, Component, Document, Health, HealthDetail, HistoryPoint, Suggestion
+    from ...app.readmodels import ClientCard, Component, Document, Health, HealthDetail, HistoryPoint, RedAttention, Suggestion
 
 HISTORY_ROWS = 6
 """How many of the latest assessments the history panel lists."""
@@ -175,6 +176,8 @@ class HealthScreen(WorkbenchScreen):
                         yield Sparkline([], id="history-line")
                         yield Static("", id="history-list")
                     yield Static("", id="advice", classes="panel")
+                    yield Static("", id="recovery", classes="panel")
+                    yield Static("", id="people", classes="panel")
                     yield Static("", id="handover", classes="panel")
                     yield Static("", id="transfer", classes="panel")
                     yield Static("", id="tickets", classes="panel")
@@ -187,6 +190,8 @@ class HealthScreen(WorkbenchScreen):
             "#drivers": "What changed",
             "#history": "History",
             "#advice": "What the band asks for",
+            "#recovery": "Escalation and recovery plan",
+            "#people": "Contacts",
             "#handover": "Handover",
             "#checkins": "Check-ins, newest first (v opens one)",
             "#transfer": "Knowledge transfer (k)",
@@ -256,6 +261,8 @@ class HealthScreen(WorkbenchScreen):
             if detail.advocacy.ask:
                 text.append("\n→ Ask for a testimonial or referral this quarter: none given yet.", style="bold")
             advice.update(text)
+        self._show_recovery(detail.attention)
+        self._show_people(detail)
         self._show_pulse(detail.pulse)
         self._show_handover(client)
         self._show_checklist(data.checklist)
@@ -356,6 +363,47 @@ class HealthScreen(WorkbenchScreen):
                 grid.add_row(Text("·", style="dim"), Text(inert(item["label"]), style="dim"), "")
         heading = Text(f"{checklist['done']} of {checklist['total']} done", style="bold" if checklist["complete"] else "")
         self.query_one("#transfer", Static).update(Group(heading, grid))
+
+    def _show_recovery(self, attention: RedAttention) -> None:
+        """A red client's executive escalations and recovery steps since it turned red (hidden when it is not red)."""
+        panel = self.query_one("#recovery", Static)
+        panel.display = attention.red_since is not None
+        if attention.red_since is None:
+            return
+        text = Text(f"Red since {attention.red_since}", style="bold")
+        if attention.unattended:
+            text.append("\n! neither an executive escalation nor a recovery plan yet", style="bold")
+            text.append("\n  carebench escalate CLIENT --to NAME --reason TEXT · carebench recovery CLIENT add STEP --due D", style="dim")
+        for escalation in attention.escalations:
+            text.append(f"\nEscalated {escalation.date} to {inert(escalation.to)}: {inert(escalation.reason)}")
+            if escalation.by:
+                text.append(f" ({inert(escalation.by)})", style="dim")
+        for step in attention.recovery:
+            state = f"done {step.done_on}" if step.done_on else ("LATE" if step.late else "open")
+            mark = "✓" if step.done_on else "·"
+            text.append(f"\n{mark} {step.number}. {inert(step.step)} · due {step.due} · {inert(step.owner or 'no owner')} · ")
+            text.append(state, style="bold" if step.late else "")
+        panel.update(text)
+
+    def _show_people(self, detail: HealthDetail) -> None:
+        """The client's contacts with the part each plays, promoters marked, and a warning when no champion is named."""
+        panel = self.query_one("#people", Static)
+        panel.display = bool(detail.contacts) or detail.champion_missing
+        text = Text()
+        for contact in detail.contacts:
+            if text:
+                text.append("\n")
+            text.append(inert(contact.name), style="bold" if contact.kind in ("champion", "sponsor") else "")
+            text.append(f" · {CONTACT_KIND_LABEL.get(contact.kind, contact.kind)}")
+            if contact.role:
+                text.append(f" · {inert(contact.role)}", style="dim")
+            if contact.promoter:
+                text.append(" · ★ promoter", style="bold")
+        if detail.champion_missing:
+            if text:
+                text.append("\n")
+            text.append('! No champion after day 30: identify one and empower them (edit-client --contact "NAME, ROLE, , champion")', style="bold")
+        panel.update(text)
 
     def _show_pulse(self, pulse: Mapping) -> None:
         panel = self.query_one("#pulse", Static)
