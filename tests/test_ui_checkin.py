@@ -10,7 +10,7 @@ from carebench.core.models import Client, Kpi, Opportunity, Reading
 from carebench.store import Store
 from carebench.ui.app import CarebenchApp
 from carebench.ui.screens.checkin import CheckinScreen, check_reading
-from conftest import settle, settle_until
+from conftest import drawn_lines, settle, settle_until
 
 DAY = date(2026, 6, 15)
 
@@ -62,7 +62,20 @@ async def test_enter_on_a_touchpoint_starts_its_script_with_the_cursor_in_the_no
         screen = app.screen
         assert isinstance(screen, CheckinScreen)
         assert screen.focused is screen.query_one("#notes")
-        assert "section 1/" in str(screen.query_one("#runbar").render())
+        assert "section 1/" in drawn_lines(screen.query_one("#runbar"))[0]
+
+
+@pytest.mark.parametrize("size", [(80, 24), (100, 30), (120, 40)], ids=lambda s: f"{s[0]}x{s[1]}")
+async def test_the_header_shows_the_section_and_its_clocks_at_any_width(demo_db, size, monkeypatch):
+    monkeypatch.setattr("carebench.ui.screens.checkin.monotonic", lambda: 1000.0)  # the clocks stand still
+    app = CarebenchApp(demo_db, today=DAY, user="ana")
+    async with app.run_test(size=size) as pilot:
+        screen = await open_runner(app, pilot, "brackenfield-foods", DAY, "recovery")
+        lines = drawn_lines(screen.query_one("#runbar"))
+        assert len(lines) == 1
+        line = lines[0]
+        assert "section 1/3 00:00/15:00 · total 00:00/35:00" in line
+        assert "Brackenfield" in line  # the client, cut with an ellipsis if need be
 
 
 async def test_keys_typed_while_the_check_in_opens_land_in_the_notes(demo_db):
