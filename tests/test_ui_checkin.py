@@ -518,3 +518,19 @@ async def test_the_daily_script_asks_for_the_teams_confidence_and_keeps_it_with_
         assert "confidence 8/10" in str(app.screen.query_one("#checkins").render())
     assert run.json("checkins", client, "--json", db=demo_db)[0]["confidence"] == 8
     assert "8/10" in run.ok("checkins", client, db=demo_db).stdout
+
+
+@pytest.mark.parametrize("size", [(80, 24), (100, 30), (120, 40)], ids=lambda s: f"{s[0]}x{s[1]}")
+async def test_the_check_in_saved_dialog_shows_all_its_text(demo_db, size):
+    app = CarebenchApp(demo_db, today=DAY, user="ana")
+    async with app.run_test(size=size) as pilot:
+        await open_runner(app, pilot, "brackenfield-foods", DAY, "recovery")
+        await type_text(pilot, "Line 2 changeovers reviewed with the plant manager")
+        await pilot.press("ctrl+f")
+        await settle(app, pilot)
+        dialog = app.screen
+        assert type(dialog).__name__ == "SummaryDialog"
+        box = dialog.query_one("Vertical")
+        drawn = " ".join(" ".join(line.strip(" │╭╮╰╯─").split()) for line in drawn_lines(box))
+        for line in ["Check-in saved", *dialog.lines, "enter: back to Today"]:
+            assert " ".join(line.split()) in drawn
