@@ -269,14 +269,13 @@ def dialogs_with_long_text():
 @pytest.mark.parametrize("size", [(80, 24), (100, 30), (120, 40)], ids=lambda s: f"{s[0]}x{s[1]}")
 @pytest.mark.parametrize("kind", list(dialogs_with_long_text()))
 async def test_every_dialog_shows_all_its_text(kind, size):
+    from pathlib import Path
+
     from textual.app import App
     from textual.containers import Vertical
 
-    from conftest import drawn_lines
-
-    from pathlib import Path
-
     import carebench.ui.app
+    from conftest import drawn_lines
 
     class Host(App):
         CSS_PATH = str(Path(carebench.ui.app.__file__).with_name("app.tcss"))  # the workbench's stylesheet
