@@ -521,3 +521,10 @@ def record_notifications(app, monkeypatch) -> list[tuple[str, str]]:
 
     monkeypatch.setattr(app, "notify", notify)
     return seen
+
+
+def drawn_lines(widget) -> list[str]:
+    """The lines of the screen where ``widget`` is, as plain text: what the terminal shows of it, children included."""
+    region = widget.region
+    strips = widget.screen._compositor.render_strips()  # the whole screen as drawn, one strip per line
+    return [strip.crop(region.x, region.right).text for strip in strips[region.y : region.bottom]]

@@ -141,6 +141,27 @@ async def test_cells_with_styles_and_justification_and_hidden_columns():
         assert grid.render_line(2).text == " b2    Beta Health Services Ltd    10.0 "
 
 
+async def test_a_column_with_nothing_in_view_is_not_drawn_and_comes_back_with_a_row_that_has_something():
+    rows = [(f"k{n}", f"Client {n}", "", str(n)) for n in range(30)] + [("z", "Zed", "Oslo", "1")]
+    app = GridApp(rows=rows)
+    async with app.run_test(size=(40, 8)) as pilot:
+        grid = app.query_one(DataGrid)
+        await pilot.pause()
+        # No city in the rows in view: the column is left out, header included, and the name takes its room.
+        # (38 cells beside the scrollbar.)
+        assert grid.render_line(0).text == " id    name                     score   "
+        assert grid.render_line(1).text == " k0    Client 0                     0   "
+        assert grid.virtual_size.width == 6 + 8 + 7
+        grid.action_last_row()
+        await until(pilot, lambda: "city" in grid.render_line(0).text)
+        assert grid.render_line(0).text == " id    name           city      score   "
+        assert grid.render_line(grid.size.height - 1).text == " z     Zed            Oslo          1   "
+        # No rows at all: every column keeps its label.
+        grid.set_rows([])
+        await pilot.pause()
+        assert grid.render_line(0).text == " id    name             city      score "
+
+
 async def test_markup_in_cells_is_text():
     rows = [("m", "[red]alert[/red] :rocket: [link=x]y[/link]", "", "")]
     app = GridApp(rows=rows, columns=[Column("id", 2), Column("name", None)])

@@ -1,4 +1,4 @@
-"""SVG snapshots of every screen at 80x24 and 120x40 (Today and Health also at 43x40) on the fixed-date demo portfolio.
+"""SVG snapshots of every screen at 80x24, 100x30 and 120x40 (Today and Health also at 43x40) on the fixed-date demo portfolio.
 
 Update them deliberately, after looking at the difference: `pytest tests/ui/test_snapshots.py --snapshot-update`.
 """
@@ -14,7 +14,7 @@ from carebench.store import Store
 from carebench.ui.app import CarebenchApp
 
 DAY = date(2026, 6, 15)
-SIZES = [(80, 24), (120, 40)]
+SIZES = [(80, 24), (100, 30), (120, 40)]
 SCREENS = [("1", "today"), ("2", "portfolio"), ("3", "kpis"), ("4", "health"), ("5", "expansion")]
 
 

@@ -10,7 +10,7 @@ from carebench.core.models import Client, Kpi, Opportunity, Reading
 from carebench.store import Store
 from carebench.ui.app import CarebenchApp
 from carebench.ui.screens.checkin import CheckinScreen, check_reading
-from conftest import settle, settle_until
+from conftest import drawn_lines, settle, settle_until
 
 DAY = date(2026, 6, 15)
 
@@ -62,7 +62,20 @@ async def test_enter_on_a_touchpoint_starts_its_script_with_the_cursor_in_the_no
         screen = app.screen
         assert isinstance(screen, CheckinScreen)
         assert screen.focused is screen.query_one("#notes")
-        assert "section 1/" in str(screen.query_one("#runbar").render())
+        assert "section 1/" in drawn_lines(screen.query_one("#runbar"))[0]
+
+
+@pytest.mark.parametrize("size", [(80, 24), (100, 30), (120, 40)], ids=lambda s: f"{s[0]}x{s[1]}")
+async def test_the_header_shows_the_section_and_its_clocks_at_any_width(demo_db, size, monkeypatch):
+    monkeypatch.setattr("carebench.ui.screens.checkin.monotonic", lambda: 1000.0)  # the clocks stand still
+    app = CarebenchApp(demo_db, today=DAY, user="ana")
+    async with app.run_test(size=size) as pilot:
+        screen = await open_runner(app, pilot, "brackenfield-foods", DAY, "recovery")
+        lines = drawn_lines(screen.query_one("#runbar"))
+        assert len(lines) == 1
+        line = lines[0]
+        assert "section 1/3 00:00/15:00 · total 00:00/35:00" in line
+        assert "Brackenfield" in line  # the client, cut with an ellipsis if need be
 
 
 async def test_keys_typed_while_the_check_in_opens_land_in_the_notes(demo_db):
@@ -505,3 +518,19 @@ async def test_the_daily_script_asks_for_the_teams_confidence_and_keeps_it_with_
         assert "confidence 8/10" in str(app.screen.query_one("#checkins").render())
     assert run.json("checkins", client, "--json", db=demo_db)[0]["confidence"] == 8
     assert "8/10" in run.ok("checkins", client, db=demo_db).stdout
+
+
+@pytest.mark.parametrize("size", [(80, 24), (100, 30), (120, 40)], ids=lambda s: f"{s[0]}x{s[1]}")
+async def test_the_check_in_saved_dialog_shows_all_its_text(demo_db, size):
+    app = CarebenchApp(demo_db, today=DAY, user="ana")
+    async with app.run_test(size=size) as pilot:
+        await open_runner(app, pilot, "brackenfield-foods", DAY, "recovery")
+        await type_text(pilot, "Line 2 changeovers reviewed with the plant manager")
+        await pilot.press("ctrl+f")
+        await settle(app, pilot)
+        dialog = app.screen
+        assert type(dialog).__name__ == "SummaryDialog"
+        box = dialog.query_one("Vertical")
+        drawn = " ".join(" ".join(line.strip(" │╭╮╰╯─").split()) for line in drawn_lines(box))
+        for line in ["Check-in saved", *dialog.lines, "enter: back to Today"]:
+            assert " ".join(line.split()) in drawn

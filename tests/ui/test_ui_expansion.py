@@ -262,8 +262,9 @@ def test_edited_takes_every_field_from_the_form():
     [
         (100, 12, 20, (12, 20)),
         (100, 40, 60, (20, 40)),
-        (30, 15, 30, (12, 14)),
-        (10, 15, 30, (10, 14)),
+        (40, 15, 30, (12, 24)),
+        (30, 15, 30, (10, 24)),
+        (10, 15, 30, (10, 24)),
         (30, 0, 50, (0, 28)),
     ],
     ids=str,
@@ -343,7 +344,7 @@ async def test_pipeline_totals_next_actions_scope_and_empty_state(db):
         await pilot.pause()
         await pilot.pause()
         labels = [c.label for c in pipeline.columns if c.visible]
-        assert labels == ["client", "title", "stage", "value", "prob", "weighted", "readiness"]  # the rest on the line below
+        assert labels == ["client", "title", "stage", "value", "prob", "weighted"]  # the rest on the line below
         assert sum(c.width + 2 for c in pipeline.columns if c.visible) <= 78
 
 
@@ -514,3 +515,25 @@ async def test_the_form_takes_investment_timeline_and_a_next_action_in_months_af
         assert "Month 5 (2026-09-01): Present the supply-chain opportunity" in text(screen, "#detail")
         (planned,) = [item for item in screen.query_one(NextActionsTable).rows if item.id == 2]
         assert str(screen.action_cells(planned)[0]) == "Month 5 (09-01)"
+
+
+async def test_at_80_columns_the_titles_keep_24_cells_and_the_readiness_goes_to_the_line_below(demo_db):
+    from carebench.ui.widgets.grid import fit
+
+    app = CarebenchApp(demo_db, today=DAY, user="ana")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("5")
+        await settle(app, pilot)
+        pipeline = app.screen.query_one(PipelineTable)
+        title = next(c for c in pipeline.columns if c.label == "title")
+        assert title.width is not None and title.width >= 24
+        assert pipeline.virtual_size.width <= pipeline.size.width
+        header = pipeline.render_line(0).text
+        assert "readiness" not in header.split()
+        start = header.index(" title") + 1
+        for row, y in zip(pipeline.rows, range(1, pipeline.size.height)):
+            assert pipeline.render_line(y).text[start:].startswith(fit(row.title, title.width)[0])
+        pipeline.focus()
+        await pilot.pause()
+        assert pipeline.rows[pipeline.cursor_index].readiness in text(app.screen, "#detail")

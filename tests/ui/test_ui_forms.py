@@ -246,3 +246,51 @@ async def test_the_palette_offers_every_form(db):
         command.callback()
         await settle_until(app, pilot, lambda: isinstance(app.screen, FormDialog))
         assert app.screen.form_title == "Reading for Acme Logistics"
+
+
+LONG = (
+    "Skip the intervention touchpoint of Harbourline Insurance Services on 2026-06-15: the claims team lead is away "
+    "all week and the plant manager asked to move the review of changeover times, overtime and scrap to next Monday"
+)
+
+
+def dialogs_with_long_text():
+    from carebench.ui.screens.checkin import ChoiceDialog as KeyChoice
+    from carebench.ui.screens.checkin import SummaryDialog
+    from carebench.ui.screens.expansion import ConfirmDialog
+    from carebench.ui.widgets.dialogs import ChoiceDialog, PromptDialog
+
+    return {
+        "prompt": lambda: PromptDialog(LONG, lambda text: (text, None)),
+        "choice": lambda: ChoiceDialog(LONG, [("a", "one"), ("b", "two")]),
+        "keys-choice": lambda: KeyChoice(LONG, {"k": "keep the draft", "d": "discard it"}),
+        "confirm": lambda: ConfirmDialog(LONG),
+        "summary": lambda: SummaryDialog([LONG, "2 KPI readings recorded"]),
+    }
+
+
+@pytest.mark.parametrize("size", [(80, 24), (100, 30), (120, 40)], ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("kind", list(dialogs_with_long_text()))
+async def test_every_dialog_shows_all_its_text(kind, size):
+    from pathlib import Path
+
+    from textual.app import App
+    from textual.containers import Vertical
+
+    import carebench.ui.app
+    from conftest import drawn_lines
+
+    class Host(App):
+        CSS_PATH = str(Path(carebench.ui.app.__file__).with_name("app.tcss"))  # the workbench's stylesheet
+
+        def on_mount(self) -> None:
+            self.push_screen(dialogs_with_long_text()[kind]())
+
+    app = Host()
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        await pilot.pause()
+        box = app.screen.query_one(Vertical)
+        drawn = " ".join(" ".join(line.strip(" │╭╮╰╯─").split()) for line in drawn_lines(box))
+        assert LONG in drawn
+        assert box.region.right <= size[0] and box.region.bottom <= size[1]

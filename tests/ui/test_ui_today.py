@@ -42,9 +42,10 @@ async def test_today_lists_overdue_first_then_due(demo_db):
 
         # What each row says: the client, the kind, the band as a word, when (an overdue one since when), the phase.
         lines = drawn(app.screen.query_one(AgendaTable))
-        assert lines[0].split() == ["client", "kind", "band", "when", "phase", "covers", "own"]  # the owner scrolls into view
+        # No touchpoint of the day covers anything: that column is left out, and the names take its room.
+        assert lines[0].split() == ["client", "kind", "band", "when", "phase", "owner"]
         for row, line in zip(rows, lines[1:]):
-            assert line.startswith(f" {row.client_name:<30}  {row.kind:<12}  {'● ' + row.band if row.band else '– none':<9}  ")
+            assert line.startswith(f" {row.client_name:<40}  {row.kind:<12}  {'● ' + row.band if row.band else '– none':<9}  ")
             when = f"overdue ×{row.missed} · {row.date:%d %b}" if row.status == "overdue" else "due"
             assert f"  {when:<19}  " in line
         late = [item for item in expected.action_items if item.due < DAY]
@@ -52,6 +53,25 @@ async def test_today_lists_overdue_first_then_due(demo_db):
         for item, line in zip(expected.action_items, drawn(actions)[1:]):
             assert f" {item.client_name:<30}  {item.due.isoformat()}  {item.priority:<8}  {item.owner:<10}  " in line
             assert item.text[:40] in line
+
+
+async def test_at_120_columns_no_column_is_drawn_empty_and_owners_and_action_texts_fit_the_screen(demo_db):
+    app = CarebenchApp(demo_db, today=DAY, user="ana")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        for table in (app.screen.query_one(AgendaTable), app.screen.query_one(ActionTable)):
+            assert table.virtual_size.width <= table.size.width  # nothing to scroll sideways to
+            lines = drawn(table)
+            header = lines[0]
+            labels = header.split()
+            assert "covers" not in labels
+            for label in labels:  # every column drawn has something in some row
+                start = header.index(f" {label}") + 1
+                assert any(line[start : start + len(label)].strip() for line in lines[1:]), label
+            owner = header.index(" owner") + 1
+            assert [line[owner:].split()[0] for line in lines[1:]] == [row.owner for row in table.rows]
+        actions = app.screen.query_one(ActionTable)
+        assert any(item.text in line for item, line in zip(actions.rows, drawn(actions)[1:]))
 
 
 async def test_overdue_rows_say_so_in_the_theme_s_error_colour_and_the_cursor_s_row_reads_in_its_own(demo_db):

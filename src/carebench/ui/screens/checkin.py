@@ -164,6 +164,8 @@ class CheckinScreen(Screen):
     ]
     DEFAULT_CSS = """
     CheckinScreen #runbar { height: 1; background: $panel; padding: 0 1; }
+    CheckinScreen #run-what { width: 1fr; text-wrap: nowrap; text-overflow: ellipsis; }
+    CheckinScreen #run-clock { width: auto; }
     CheckinScreen #notice { height: auto; color: $warning; padding: 0 1; display: none; }
     CheckinScreen #sections { width: 30; height: 1fr; border: none; border-right: solid $panel; }
     CheckinScreen #body { height: 1fr; padding: 0 1; }
@@ -204,7 +206,10 @@ class CheckinScreen(Screen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static("Opening the check-in…", id="runbar")
+        # What is run (cut with an ellipsis when narrow) and, always in full, the section and its clocks.
+        with Horizontal(id="runbar"):
+            yield Static("Opening the check-in…", id="run-what")
+            yield Static("", id="run-clock")
         yield Static("", id="notice")
         with Horizontal():
             yield OptionList(id="sections")
@@ -472,14 +477,16 @@ class CheckinScreen(Screen):
         planned_section = sections[self.section]["minutes"] * 60
         planned_total = self.ctx["script"]["planned_minutes"] * 60
         warn = self.app.theme_variables.get("warning", "")
-        bar = Text()
-        bar.append(inert(f"{self.ctx['script']['title']} · {self.ctx['client_name']} · "))
-        bar.append_text(band_text(self.app, self.ctx["band"]))
-        bar.append(f" · section {self.section + 1}/{len(sections)} ")
+        # The client and its band first: the script's title is what gives way on a narrow terminal.
+        what = Text(inert(f"{self.ctx['client_name']} · "))
+        what.append_text(band_text(self.app, self.ctx["band"]))
+        what.append(inert(f" · {self.ctx['script']['title']}"))
+        self.query_one("#run-what", Static).update(what)
+        bar = Text(f" · section {self.section + 1}/{len(sections)} ")
         bar.append(f"{fmt_clock(in_section)}/{fmt_clock(planned_section)}", style=warn if in_section > planned_section else "")
         bar.append(" · total ")
         bar.append(f"{fmt_clock(total)}/{fmt_clock(planned_total)}", style=warn if total > planned_total else "")
-        self.query_one("#runbar", Static).update(bar)
+        self.query_one("#run-clock", Static).update(bar)
 
     # ----- typing and drafts -------------------------------------------------
 

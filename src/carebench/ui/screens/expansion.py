@@ -48,7 +48,7 @@ OTHER_FIELDS: tuple[str, ...] = ()
 
 READINESS_STYLE = {text: variable for text, variable in zip(READINESS.values(), ("success", "warning", "error"))}
 READINESS_SHORT = {"ready to present": "ready", "nurture": "nurture", "hold: recover health first": "hold"}
-NAME_MIN, NAME_MAX, TITLE_MIN, TITLE_MAX, NEXT_MIN = 10, 20, 14, 40, 12
+NAME_MIN, NAME_MAX, TITLE_MIN, TITLE_MAX, NEXT_MIN = 10, 20, 24, 40, 12
 # "100%", "● nurture" / "– unknown"; and in the next actions, "Month 12 (06-10)" and the client's name.
 PROB_WIDTH, READINESS_WIDTH, WHEN_WIDTH, CLIENT_WIDTH = 4, 9, 16, 16
 
@@ -188,15 +188,17 @@ def pipeline_columns(width: int, longest: Longest, show_client: bool) -> tuple[C
     """The pipeline's columns for a table ``width`` cells wide.
 
     Client and title share what the other columns leave (see fit_names); the next action,
-    also listed below, takes the rest, or is hidden when that is too little to read; so are the
-    investment range and timeline when the names would not keep their least.
+    also listed below, takes the rest, or is hidden when that is too little to read. When the
+    names would not keep their least, the investment range and timeline go first, then the
+    readiness: the line under the table says them for the row under the cursor.
     """
-    fixed = sum(w + 2 for w in (longest.stage, longest.value, PROB_WIDTH, longest.weighted, READINESS_WIDTH))
-    # The investment range and the timeline take their room when the names keep their least beside them
-    # (else they are on the line under the table).
-    extras = longest.investment + longest.timeline + 4
+    fixed = sum(w + 2 for w in (longest.stage, longest.value, PROB_WIDTH, longest.weighted))
     names_least = (NAME_MIN + 2 if show_client else 0) + TITLE_MIN + 2
-    show_extras = width - fixed - extras >= names_least
+    show_readiness = width - fixed - (READINESS_WIDTH + 2) >= names_least
+    if show_readiness:
+        fixed += READINESS_WIDTH + 2
+    extras = longest.investment + longest.timeline + 4
+    show_extras = show_readiness and width - fixed - extras >= names_least
     room = width - fixed - (extras if show_extras else 0)
     client_w, title_w = fit_names(room, longest.client if show_client else 0, longest.title)
     spare = room - (client_w + 2 if show_client else 0) - (title_w + 2) - 2
@@ -210,7 +212,7 @@ def pipeline_columns(width: int, longest: Longest, show_client: bool) -> tuple[C
         Column("months", longest.timeline, visible=show_extras),
         Column("prob", PROB_WIDTH, justify="right"),
         Column("weighted", longest.weighted, justify="right"),
-        Column("readiness", READINESS_WIDTH),
+        Column("readiness", READINESS_WIDTH, visible=show_readiness),
         Column("next action", None, min_width=NEXT_MIN, visible=show_next),
     )
 
@@ -293,7 +295,7 @@ class ExpansionScreen(WorkbenchScreen):
     ExpansionScreen #empty { display: none; height: auto; }
     ExpansionScreen #empty.-shown { display: block; }
     ExpansionScreen PipelineTable { height: 1fr; min-height: 4; }
-    ExpansionScreen #detail { height: 1; padding: 0 1; }
+    ExpansionScreen #detail { height: 1; padding: 0 1; text-wrap: nowrap; text-overflow: ellipsis; }
     ExpansionScreen #actions-title { height: 1; padding: 0 1; }
     ExpansionScreen NextActionsTable { height: auto; max-height: 25%; }
     """
@@ -480,7 +482,7 @@ class ExpansionScreen(WorkbenchScreen):
         if row is None:
             detail.update("")
             return
-        parts = [row.client_name, row.title, row.source.replace("_", " "), row.readiness]
+        parts = [row.client_name, row.title, row.readiness, row.source.replace("_", " ")]
         if row.investment_low is not None or row.investment_high is not None:
             parts.append(f"investment {investment_range(row.investment_low, row.investment_high)}")
         if row.start_month is not None or row.end_month is not None:

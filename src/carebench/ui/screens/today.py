@@ -38,9 +38,10 @@ def check_reason(text: str) -> tuple[str | None, str | None]:
     return text, None
 
 
-# The widths the columns always had; the covers and the action text also take what a wider terminal leaves.
+# The client's name and the covers take what the other columns leave; a column with nothing in view is not drawn
+# (covers, mostly), so its room goes to the names. The action text takes the rest of its table's width.
 AGENDA_COLUMNS = (
-    Column("client", 30),
+    Column("client", None, min_width=16),
     Column("kind", 12),
     Column("band", 9),
     Column("when", 19),
@@ -48,7 +49,7 @@ AGENDA_COLUMNS = (
     Column("covers", None, min_width=16),
     Column("owner", 10),
 )
-ACTION_COLUMNS = (Column("client", 30), Column("due", 10), Column("priority", 8), Column("owner", 10), Column("action", None, min_width=80))
+ACTION_COLUMNS = (Column("client", 30), Column("due", 10), Column("priority", 8), Column("owner", 10), Column("action", None, min_width=24))
 # Stacked (a phone): what tells the rows apart, with the rest of the row under the cursor in a line below its table.
 STACKED_AGENDA_COLUMNS = (Column("client", None, min_width=12), Column("kind", 12), Column("band", 9))
 STACKED_ACTION_COLUMNS = (Column("due", 10), Column("action", None, min_width=16))

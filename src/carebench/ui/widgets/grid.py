@@ -42,7 +42,8 @@ class Column:
 
     ``width`` is a number of cells, or None for a flexible column, which takes the width
     the other columns leave (shared with any other flexible column), never less than
-    ``min_width``. A column with ``visible=False`` takes no room and its cells are not drawn.
+    ``min_width``. A column with ``visible=False`` takes no room and its cells are not drawn;
+    nor does one whose cells are all empty in the rows in view (its room goes to the flexible columns).
     """
 
     label: str
@@ -214,6 +215,7 @@ class DataGrid(ScrollView, Generic[RowT], can_focus=True):
         self._layout_width = -1
         self._placed: tuple[_Placed, ...] = ()
         self._layout_total = 0
+        self._empty: frozenset[int] = frozenset()  # the columns left out: all their cells in view are empty
         # Only rows in view are kept, each bounded to a few screenfuls, oldest use dropped first.
         self._row_cells: OrderedDict[int, Sequence[CellType]] = OrderedDict()
         self._row_strips: OrderedDict[tuple[int, Style, Style | None], Strip] = OrderedDict()
@@ -442,18 +444,44 @@ class DataGrid(ScrollView, Generic[RowT], can_focus=True):
 
     # ----- layout --------------------------------------------------------------------
 
+    def _drawn_columns(self) -> list[tuple[int, Column]]:
+        """The columns drawn, with their index: the visible ones, less those with nothing in view."""
+        return [(index, column) for index, column in enumerate(self._columns) if column.visible and index not in self._empty]
+
     def _update_virtual_size(self) -> None:
         # As wide as the columns at their narrowest: flexible columns then widen to fill the view.
         padding = 2 * self._cell_padding
-        narrowest = sum((column.width if column.width is not None else column.min_width) + padding for column in self._columns if column.visible)
+        narrowest = sum((column.width if column.width is not None else column.min_width) + padding for _, column in self._drawn_columns())
         self.virtual_size = Size(narrowest, len(self._rows) + self.header_height)
+
+    def _empty_in_view(self) -> frozenset[int]:
+        """The visible columns whose cells are all empty (or blank) in the rows in view; none when no row is in view."""
+        first = int(self.scroll_y)
+        last = min(len(self._rows), first + self.page_rows)
+        empty = {index for index, column in enumerate(self._columns) if column.visible}
+        if first >= last:
+            return frozenset()
+        for row in range(first, last):
+            cells = self._cells_of(row)
+            empty -= {index for index in empty if index < len(cells) and str(cells[index]).strip()}
+            if not empty:
+                break
+        return frozenset(empty)
+
+    def _follow_empty_columns(self) -> None:
+        """Leave out the columns with nothing in view, and bring back those that now have something."""
+        empty = self._empty_in_view()
+        if empty != self._empty:
+            self._empty = empty
+            self._layout_width = -1
+            self._update_virtual_size()
 
     def _layout(self, width: int) -> tuple[_Placed, ...]:
         """The visible columns at their widths for a view ``width`` cells wide (worked out once per width)."""
         if width == self._layout_width:
             return self._placed
         padding = 2 * self._cell_padding
-        visible = [(index, column) for index, column in enumerate(self._columns) if column.visible]
+        visible = self._drawn_columns()
         flexible = [index for index, column in visible if column.width is None]
         fixed = sum(column.width + padding for _, column in visible if column.width is not None)
         left = width - fixed - padding * len(flexible)
@@ -527,6 +555,7 @@ class DataGrid(ScrollView, Generic[RowT], can_focus=True):
     def render_lines(self, crop: Region) -> list[Strip]:
         """Draw the lines in ``crop``, working out the styles they share once (a widget's style walks its ancestors)."""
         self._drawing = self._line_styles()
+        self._follow_empty_columns()
         try:
             return super().render_lines(crop)
         finally:
