@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -13,6 +14,7 @@ from carebench.app.present import clip, snippet_parts
 from carebench.core.search import search_words
 from carebench.store import Store
 from carebench.store.errors import StoreError
+from carebench.store.schema import MIGRATIONS
 from conftest import ACTOR, dump_database, search_portfolio, write_portfolio
 
 HIT_KEYS = {"client", "client_name", "date", "kind", "what", "why", "who", "source"}  # the keys search --json always had
@@ -271,17 +273,30 @@ def test_the_index_is_written_in_the_same_transaction_as_the_checkin(search_db):
 
 
 def as_schema_10(database) -> None:
-    """Turn a database into the schema-10 one it would have been: no search index, its triggers, or versions 11 on
-    (schema 12's tier history and check-in confidence, and schema 13's team rules, go too)."""
-    with sqlite3.connect(database) as conn:
-        conn.execute("DROP TABLE search_index")
-        for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND sql LIKE '%search_index%'").fetchall():
-            conn.execute(f'DROP TRIGGER "{name}"')
-        conn.execute("DROP TABLE tier_changes")
-        conn.execute("ALTER TABLE checkins DROP COLUMN confidence")
-        conn.execute("DROP TABLE rules")
-        conn.execute("DELETE FROM schema_version WHERE version >= 11")
+    """Turn a database into the schema-10 one it would have been: the same rows in the tables schema 10 has, made by
+    the migrations up to 10 (no search index, nor anything later)."""
+    old = database.with_name("schema10.db")
+    with sqlite3.connect(old) as conn:
+        for target, script in MIGRATIONS:
+            if target > 10:
+                break
+            for statement in script.split(";\n"):
+                if statement.strip():
+                    conn.execute(statement)
+            conn.execute("INSERT INTO schema_version VALUES (?, '2026-01-01', 'test')", (target,))
+        conn.execute("ATTACH ? AS new", (str(database),))
+        tables = conn.execute("SELECT name FROM main.sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name != 'schema_version'")
+        for (table,) in tables.fetchall():
+            have = {row[1] for row in conn.execute(f'PRAGMA new.table_info("{table}")')}
+            columns = ", ".join(f'"{row[1]}"' for row in conn.execute(f'PRAGMA main.table_info("{table}")') if row[1] in have)
+            if columns:
+                conn.execute(f'INSERT INTO main."{table}" ({columns}) SELECT {columns} FROM new."{table}"')
         assert conn.execute("SELECT MAX(version) FROM schema_version").fetchone()[0] == 10
+    conn.close()
+    for suffix in ("-wal", "-shm"):
+        Path(f"{database}{suffix}").unlink(missing_ok=True)
+    old.chmod(0o600)
+    old.replace(database)
 
 
 def test_the_migration_fills_the_index_from_old_rows(run, search_db):

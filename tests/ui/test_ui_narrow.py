@@ -64,7 +64,7 @@ async def test_health_puts_each_suggestion_under_its_bar_when_stacked(demo_db):
         assert all(len(line) <= PHONE[0] for line in drawn)
         at = next(i for i, line in enumerate(drawn) if line.strip().startswith("achievement"))
         assert "█" in drawn[at] and "suggest" not in drawn[at]
-        assert drawn[at + 1].strip().startswith("suggest 4: 5 of 15 KPIs on target")
+        assert drawn[at + 1].strip().startswith("suggest 4: 5 of 16 KPIs on target")
 
 
 async def test_screen_tabs_wrap_and_a_tap_on_one_shows_its_screen(demo_db):
