@@ -16,7 +16,7 @@ Usage: python tools/build_demo.py [OUTPUT_PATH]
 
 from __future__ import annotations
 
-import calendar
+import argparse
 import math
 import random
 import re
@@ -24,12 +24,14 @@ import sys
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from fractions import Fraction
+from decimal import Decimal
 from pathlib import Path
 
+from carebench.core.calendar import add_months
 from carebench.core.handover import default_checklist
+from carebench.core.health import band_of, overall_score
+from carebench.core.kpis import kpi_status
 from carebench.core.models import (
-    KINDS,
     ActionItem,
     Assessment,
     CheckIn,
@@ -51,6 +53,9 @@ from carebench.core.models import (
     Ticket,
     TouchpointException,
 )
+from carebench.core.phases import day_number
+from carebench.core.rules import DEFAULT_RULES
+from carebench.core.schedule import schedule as core_schedule
 
 AS_OF = date(2026, 6, 15)
 SEED = 20260615
@@ -59,9 +64,9 @@ DAY = timedelta(days=1)
 # Tickets are logged to the minute; the demo's "now" is 09:00 on AS_OF.
 CUTOFF = datetime.combine(AS_OF, time(9, 0))
 
-# The rules the demo must satisfy (checked at the end of build()).
-BACKSLIDE_SHARE = 0.8
-WEIGHTS = (Fraction(4, 10), Fraction(3, 10), Fraction(3, 10))
+# The rules the demo must satisfy (checked at the end of build()) are the bundled rules.
+RULES = DEFAULT_RULES
+CALENDAR = RULES.calendar
 
 
 # ---------------------------------------------------------------- date helpers
@@ -71,28 +76,6 @@ def d(text: str) -> date:
     return date.fromisoformat(text)
 
 
-def day_number(go_live: date, on: date) -> int:
-    """Go-live is day 1."""
-    return (on - go_live).days + 1
-
-
-def is_working(on: date) -> bool:
-    return on.weekday() < 5
-
-
-def next_working(on: date) -> date:
-    while not is_working(on):
-        on += DAY
-    return on
-
-
-def add_months(start: date, months: int) -> date:
-    """start + months, clamped to the end of the target month."""
-    index = start.month - 1 + months
-    year, month = start.year + index // 12, index % 12 + 1
-    return date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
-
-
 def month_key(on: date) -> str:
     return f"{on.year:04d}-{on.month:02d}"
 
@@ -100,47 +83,21 @@ def month_key(on: date) -> str:
 # ---------------------------------------------------------------- health helpers
 
 
-def overall_score(scores: Scores) -> Fraction:
-    """Weighted overall, rounded half-up to one decimal with exact arithmetic."""
-    s = scores.model_dump()
-    components = [
-        Fraction(s["achievement"] + s["trend"] + s["sustainability"], 3),
-        Fraction(s["adherence"] + s["engagement"] + s["leadership"], 3),
-        Fraction(s["communication"] + s["satisfaction"] + s["expansion_interest"], 3),
-    ]
-    exact = sum(w * c for w, c in zip(WEIGHTS, components))
-    return Fraction(math.floor(exact * 10 + Fraction(1, 2)), 10)
+def overall(scores: Scores) -> Decimal:
+    return overall_score(scores, RULES.weights)
 
 
-def band_of(scores: Scores) -> str:
-    overall = overall_score(scores)
-    if overall >= 8:
-        return "green"
-    if overall >= 6:
-        return "yellow"
-    return "red"
+def band_of_scores(scores: Scores) -> str:
+    return band_of(overall(scores), RULES.bands)
 
 
 def band_for_level(level: float) -> str:
-    return "green" if level >= 8.0 else "yellow" if level >= 6.0 else "red"
-
-
-def retained_share(kpi: Kpi) -> float | None:
-    """(current - baseline) / (peak - baseline); None when the peak never beat the baseline."""
-    if not kpi.readings:
-        return None
-    values = [r.value for r in sorted(kpi.readings, key=lambda r: r.date)]
-    sign = 1 if kpi.direction == "higher" else -1
-    peak = max(values, key=lambda v: sign * v)
-    gain = sign * (peak - kpi.baseline)
-    if gain <= 0:
-        return None
-    return sign * (values[-1] - kpi.baseline) / gain
+    """The band a health level (an overall score the story aims at) falls in."""
+    return band_of(Decimal(repr(level)), RULES.bands)
 
 
 def is_backsliding(kpi: Kpi) -> bool:
-    share = retained_share(kpi)
-    return share is not None and share < BACKSLIDE_SHARE
+    return kpi_status(kpi, retained_threshold=RULES.retained_threshold).backsliding
 
 
 # ---------------------------------------------------------------- specs
@@ -2089,7 +2046,7 @@ def reading_dates(spec: ClientSpec) -> list[date]:
     """Daily (or working-daily) around go-live and for 90 days after, then twice a week, then weekly."""
     go_live, last = spec.go_live, AS_OF - DAY
     days_live = (AS_OF - go_live).days
-    daily_ok = (lambda on: True) if spec.seven_day else is_working
+    daily_ok = (lambda on: True) if spec.seven_day else CALENDAR.is_working
     dates: list[date] = []
     if days_live < 120:
         start = min(go_live - timedelta(days=28), AS_OF - timedelta(days=95))
@@ -2250,7 +2207,7 @@ def scores_near(level: float, profile: dict[str, float], rng: random.Random) -> 
             raw = level + profile.get(name, 0.0) + rng.choice((-0.7, -0.3, 0.0, 0.0, 0.3, 0.7))
             values[name] = max(1, min(10, int(math.floor(raw + 0.5))))
         scores = Scores(**values)
-        if band_of(scores) == want and abs(float(overall_score(scores)) - level) <= 0.35:
+        if band_of_scores(scores) == want and abs(float(overall(scores)) - level) <= 0.35:
             return scores
     raise AssertionError(f"no scores found for level {level}")
 
@@ -2327,7 +2284,7 @@ def build_assessments(spec: ClientSpec, series: dict[str, dict[date, float]]) ->
     assessments = generate_assessments(spec, series)
     for assessment in assessments:
         named = band_named_in(assessment.note or "")
-        assert named in (None, band_of(assessment.scores)), (spec.id, assessment.date, named)
+        assert named in (None, band_of_scores(assessment.scores)), (spec.id, assessment.date, named)
     return assessments
 
 
@@ -2346,7 +2303,7 @@ def generate_assessments(spec: ClientSpec, series: dict[str, dict[date, float]])
     for on in assessment_dates(spec):
         n = day_number(spec.go_live, on)
         scores = scores_near(level_at(spec, n), spec.health_profile, rng)
-        band = band_of(scores)
+        band = band_of_scores(scores)
         note = spec.assessment_notes.get(on)
         if note is None:
             pool = note_pool(n, band, previous_band)
@@ -2358,55 +2315,13 @@ def generate_assessments(spec: ClientSpec, series: dict[str, dict[date, float]])
     return assessments
 
 
-# ---------------------------------------------------------------- schedule (mirrors DOMAIN.md)
-
-PLANS = {
-    "platinum": {"daily": 30, "weekly": 90, "biweekly": 0, "monthly": 12, "quarterly": 4},
-    "gold": {"daily": 0, "weekly": 30, "biweekly": 90, "monthly": 12, "quarterly": 4},
-    "silver": {"daily": 0, "weekly": 90, "biweekly": 0, "monthly": 6, "quarterly": 4},
-}
+# ---------------------------------------------------------------- schedule
 
 
 def schedule(client: Client, until: date) -> dict[date, tuple[str, set[str]]]:
-    """Standing touchpoint per date up to `until`: (kind, kinds it covers)."""
-    if client.status != "active":
-        return {}
-    plan, go_live = PLANS[client.tier], client.go_live
-    kinds: dict[date, set[str]] = defaultdict(set)
-    for n in range(1, plan["daily"] + 1):
-        on = go_live + timedelta(days=n - 1)
-        if is_working(on):
-            kinds[on].add("daily")
-    for kind, step in (("weekly", 7), ("biweekly", 14)):
-        k = 1
-        while plan[kind] and day_number(go_live, go_live + timedelta(days=step * k)) <= plan[kind]:
-            kinds[next_working(go_live + timedelta(days=step * k))].add(kind)
-            k += 1
-    for n in range(1, plan["monthly"] + 1):
-        kinds[next_working(add_months(go_live, n))].add("monthly")
-    for n in range(1, plan["quarterly"] + 1):
-        kinds[next_working(add_months(go_live, 3 * n))].add("quarterly")
-    ordered = sorted(client.assessments, key=lambda a: a.date)
-    for i, assessment in enumerate(ordered):
-        ends = ordered[i + 1].date if i + 1 < len(ordered) else until + DAY
-        band = band_of(assessment.scores)
-        if band == "red":
-            on = assessment.date + DAY
-            while on < ends:
-                if is_working(on):
-                    kinds[on].add("recovery")
-                on += DAY
-        elif band == "yellow":
-            k = 1
-            while (on := next_working(assessment.date + timedelta(days=7 * k))) < ends:
-                kinds[on].add("intervention")
-                k += 1
-    standing = {}
-    for on, found in kinds.items():
-        if on <= until:
-            kind = min(found, key=KINDS.index)
-            standing[on] = (kind, found - {kind})
-    return dict(sorted(standing.items()))
+    """Standing touchpoint per date from go-live up to `until`: (kind, kinds it covers)."""
+    touchpoints = core_schedule(client, client.go_live, until, RULES.plans, CALENDAR, scale=RULES.scale)
+    return {t.date: (t.kind, set(t.covers)) for t in touchpoints}
 
 
 # ---------------------------------------------------------------- check-ins
@@ -2650,7 +2565,7 @@ def ticket_days(spec: ClientSpec, plan: TicketPlan) -> tuple[list[date], list[fl
         weight = math.exp(-t / plan.tau) + plan.floor
         if plan.bump and t >= plan.bump[0]:
             weight += plan.bump[1] * smoothstep((t - plan.bump[0]) / 21)
-        if not is_working(on):
+        if not CALENDAR.is_working(on):
             weight *= plan.weekend
         if weight > 0:
             days.append(on)
@@ -2802,7 +2717,7 @@ def mood_on(spec: ClientSpec, assessments: list[Assessment], on: date) -> float:
     before = [a for a in assessments if a.date <= on]
     if not before:
         return spec.pulse_plan.start_level if spec.pulse_plan else 8.0
-    return float(overall_score(max(before, key=lambda a: a.date).scores))
+    return float(overall(max(before, key=lambda a: a.date).scores))
 
 
 def build_pulses(spec: ClientSpec, assessments: list[Assessment]) -> list[Pulse]:
@@ -2818,7 +2733,7 @@ def build_pulses(spec: ClientSpec, assessments: list[Assessment]) -> list[Pulse]
         lean = plan.offsets.get(who, rng.uniform(-0.5, 0.5))
         on = start + timedelta(days=rng.randint(0, min(6, (AS_OF - start).days)))
         while True:
-            while on in closed_days(spec) or not (spec.seven_day or is_working(on)):
+            while on in closed_days(spec) or not (spec.seven_day or CALENDAR.is_working(on)):
                 on += DAY
             if on > AS_OF:
                 break
@@ -2896,10 +2811,10 @@ def check(portfolio: Portfolio) -> None:
     """The promises the demo makes, asserted so a change to the specs cannot quietly break them."""
     bands = {}
     for client in portfolio.clients:
-        assert is_working(client.go_live), client.id
+        assert CALENDAR.is_working(client.go_live), client.id
         if client.assessments:
             latest = max(client.assessments, key=lambda a: a.date)
-            bands[client.id] = band_of(latest.scores)
+            bands[client.id] = band_of_scores(latest.scores)
         for kpi in client.kpis:
             dates = sorted(r.date for r in kpi.readings)
             assert len(dates) >= 60 and (dates[-1] - dates[0]).days >= 60, (client.id, kpi.key)
@@ -3051,7 +2966,9 @@ def render(portfolio: Portfolio) -> str:
 
 
 def main(argv: list[str]) -> int:
-    output = Path(argv[1]) if len(argv) > 1 else DEFAULT_OUTPUT
+    parser = argparse.ArgumentParser(description="Write the demo portfolio, the same bytes on every run.")
+    parser.add_argument("output", nargs="?", type=Path, default=DEFAULT_OUTPUT, help="where to write it (default: sample_data/demo_portfolio.json)")
+    output = parser.parse_args(argv[1:]).output
     output.write_text(render(build()), encoding="utf-8")
     return 0
 
