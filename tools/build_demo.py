@@ -495,7 +495,7 @@ def tidewater() -> ClientSpec:
         story={
             "issues": [
                 "Night crew on the glazing line still works from the old sheets; two of five stations skipped the new thickness check.",
-                "Kiln 3 temperature export stopped on 8 June, so the kiln cycle numbers are from kilns 1 and 2 only.",
+                "Kiln 3 temperature export has stopped, so the kiln cycle numbers are from kilns 1 and 2 only.",
             ],
             "wins": [
                 "Defect boards are up on every line and the team leads update them at the start of shift without prompting.",
@@ -524,7 +524,7 @@ def tidewater() -> ClientSpec:
                 done="2026-06-05",
             ),
             ai(
-                "Kiln 3 temperature logs missing since 8 June: check the sensor export with maintenance",
+                "Kiln 3 temperature logs missing for a week now: check the sensor export with maintenance",
                 "2026-06-12",
                 "high",
                 "you",
@@ -879,7 +879,7 @@ def brackenfield() -> ClientSpec:
             (
                 d("2026-05-28"),
                 (6, 6, 6, 6, 6, 6, 7, 7, 6),
-                "Missed delivery to the retail DC on 26 May traced to a manual re-sequence on the sauce line. Joanna defending "
+                "Missed delivery to the retail DC two days ago traced to a manual re-sequence on the sauce line. Joanna defending "
                 "the tool but the shift managers have gone back to their own spreadsheets. Yellow and falling.",
             ),
             (
@@ -904,7 +904,7 @@ def brackenfield() -> ClientSpec:
                 "Day shift re-sequences orders by phone when late retail orders come in; nights inherit a plan that no longer matches the floor.",
                 "Overtime is being booked to cover short runs created by last-minute re-sequencing.",
                 "Shift managers keep their own order lists; the system is treated as a record, not the plan.",
-                "Alan has missed the daily production meeting since mid-May; without him nobody enforces the frozen window.",
+                "Alan has missed the daily production meeting for weeks; without him nobody enforces the frozen window.",
                 "Waste tally only happens at the end of the week, too late to act on.",
             ],
             "wins": [
@@ -921,7 +921,7 @@ def brackenfield() -> ClientSpec:
                 "Ask Alan to come back to the daily production meeting, at least Mondays and Thursdays.",
                 "Review every short delivery at the next check-in with the order history from the scheduler.",
                 "Start a waste tally at each shift handover on line 2.",
-                "Prepare the recovery plan for Alan's sign-off on 17 June.",
+                "Prepare the recovery plan for Alan to sign off at the executive session.",
             ],
             "optimization": [
                 "Group allergen runs so the deep cleans fall at shift change instead of mid-shift.",
@@ -936,20 +936,20 @@ def brackenfield() -> ClientSpec:
                 "Frozen window agreed but not kept: most re-sequences come from two customers' late changes accepted by phone.",
                 "Short deliveries trace back to re-sequencing inside 24 hours; the scheduler is right, the floor is not using it.",
                 "Adherence on nights is the gap: day shift plans in the system, nights on paper. Training and ownership, not software.",
-                "Sponsor absence since mid-May removed the only person who could say no to late re-sequences.",
+                "The sponsor's absence these past weeks removed the only person who could say no to late re-sequences.",
             ],
             "plan": [
                 "Weekly intervention on the frozen window: Joanna logs each late change and who accepted it.",
                 "Customer service to route late retail changes through Joanna, not straight to the shift managers.",
                 "Daily 30-minute check-in with Joanna until two weeks at 80% attainment. Training for the 8 night planners "
-                "by 19 June. Named schedule owner per shift. Frozen window signed by Alan.",
+                "within two weeks. Named schedule owner per shift. Frozen window signed by Alan.",
                 "Track re-sequence requests daily; any inside the window needs Joanna's sign-off. Kofi pilots on nights.",
                 "Waste and overtime reviewed at every check-in; overtime only against a logged reason.",
             ],
             "escalation": [
                 "No escalation yet; Alan informed by email of the trend.",
                 "No escalation; review at the biweekly with the log of late changes.",
-                "Escalated: executive session with Alan Mercer booked for 17 June to sign off the recovery plan.",
+                "Escalated: executive session with Alan Mercer booked for next week to sign off the recovery plan.",
                 "Escalation stays open until Alan confirms shift owners in writing.",
                 "No further escalation today; review again at the biweekly with Alan present.",
             ],
@@ -965,9 +965,7 @@ def brackenfield() -> ClientSpec:
                 "biweekly review 2026-05-14",
                 done="2026-05-22",
             ),
-            ai(
-                "Root-cause the 26 May missed delivery to the retail DC", "2026-06-01", "high", "you", "biweekly review 2026-05-28", done="2026-06-01"
-            ),
+            ai("Root-cause the missed delivery to the retail DC", "2026-06-01", "high", "you", "biweekly review 2026-05-28", done="2026-06-01"),
             ai(
                 "Get the eight untrained night-shift planners through scheduler training", "2026-06-12", "high", "you", "recovery check-in 2026-06-09"
             ),
@@ -1061,7 +1059,7 @@ def brackenfield() -> ClientSpec:
                 "2026-05-28",
                 "lesson",
                 "A frozen schedule window holds only when a sponsor in the room says no to late changes.",
-                "The window was agreed in April, yet 40% of orders were re-sequenced inside 24 hours once Alan stopped attending.",
+                "The window was agreed weeks earlier, yet 40% of orders were re-sequenced inside 24 hours once Alan stopped attending.",
                 "you",
                 "biweekly review 2026-05-28",
             ),
@@ -1078,7 +1076,7 @@ def brackenfield() -> ClientSpec:
             "runbook": item(None, "Day-shift section written; the night-shift section is missing."),
             "troubleshooting-guide": item("2026-05-22", "Includes the corrected changeover matrix."),
             "decision-log": item("2026-05-14"),
-            "internal-owner": item(None, "Joanna owns day shift; nobody named for nights yet. For Alan to sign off on 17 June."),
+            "internal-owner": item(None, "Joanna owns day shift; nobody named for nights yet. For Alan to sign off at the executive session."),
             "shadowing": item(None, "Kofi to shadow Joanna's Monday planning session."),
             "escalation-path": item("2026-06-05", "Joanna first, then Alan Mercer; agreed in the recovery plan."),
         },
@@ -1113,8 +1111,8 @@ def quillon() -> ClientSpec:
         health_profile={"communication": 1, "expansion_interest": -1},
         latest_assessment=d("2026-06-09"),
         assessment_notes={
-            d("2026-06-09"): "QBR. Five of six KPIs on target; remake rate within reach. Dr. Lindqvist wants to start handover in "
-            "July and asked about digital impression intake. Green: ask for a testimonial.",
+            d("2026-06-09"): "QBR. Five of six KPIs on target; remake rate within reach. Dr. Lindqvist wants to start handover "
+            "next month and asked about digital impression intake. Green: ask for a testimonial.",
         },
         exceptions_all_from=d("2026-03-09"),
         skip={d("2026-04-06"): "Easter Monday; lab closed."},
@@ -1254,20 +1252,20 @@ def quillon() -> ClientSpec:
             learned(
                 "2026-06-09",
                 "decision",
-                "Start handover in July with a pack of KPI definitions, owners and the review rhythm.",
+                "Start handover next month with a pack of KPI definitions, owners and the review rhythm.",
                 "Five of six KPIs are on target and Rafael runs the morning review himself.",
                 "Hanna Lindqvist",
                 "QBR 2026-06-09",
             ),
         ],
         checklist={
-            "runbook": item(None, "Handover pack in draft, due 22 June."),
+            "runbook": item(None, "Handover pack in draft, due next week."),
             "troubleshooting-guide": item("2026-05-27"),
             "decision-log": item("2026-06-09", "Walked through at the QBR."),
             "internal-owner": item("2026-05-11", "Rafael Ortiz owns the flow board and the remake review."),
             "shadowing": item("2026-04-20"),
             "reverse-shadowing": item("2026-06-04", "Priya watched Rafael run the morning case review on his own."),
-            "governance-cadence": item(None, "Monthly review with Hanna from July; dates still to book."),
+            "governance-cadence": item(None, "Monthly review with Hanna from next month; dates still to book."),
         },
     )
 
@@ -1318,12 +1316,12 @@ def pellworth() -> ClientSpec:
         late_step=14,
         assessment_notes={
             d("2026-04-08"): "End of hyper-care approaching. Cycle time and delivery improved but both short of target; "
-            "warranty claims only half-way. Team energy lower than in February. Green, just.",
+            "warranty claims only half-way. Team energy lower than two months ago. Green, just.",
             d("2026-04-22"): "First yellow. Scores down on engagement and leadership: Owen is moving the warehouse and the "
             "line reviews have lost their owner. Results flat for three weeks. Weekly intervention plan.",
             d("2026-05-06"): "Spring volume is up and the line is running three new hires who never had the line training. "
             "Adherence audits still fine on day shift, afternoon shift stopped the daily huddle. Yellow.",
-            d("2026-05-20"): "Suggestion board has gone quiet (half the suggestions of March). Owen is stretched across the new "
+            d("2026-05-20"): "Suggestion board has gone quiet (half the suggestions of two months ago). Owen is stretched across the new "
             "warehouse move. Wheel truing rework found and fixed. Still yellow; results have stalled, not fallen.",
             d("2026-06-03"): "Yellow again. On-time delivery and cycle time are holding but short of target, and the team side "
             "is fading: no afternoon huddles, suggestions down, new hires untrained. Intervention plan: restart "
@@ -1332,7 +1330,7 @@ def pellworth() -> ClientSpec:
         done_dates=[d("2026-04-28"), d("2026-05-13"), d("2026-05-28")],
         story={
             "issues": [
-                "Afternoon shift stopped its daily huddle in May; issues wait until the next morning.",
+                "Afternoon shift has dropped its daily huddle; issues wait until the next morning.",
                 "Three spring hires work at stations 2 and 5 without the line training.",
                 "Wheel truing rework is back after the supplier changed rim batches.",
             ],
@@ -1350,9 +1348,9 @@ def pellworth() -> ClientSpec:
                 "out on the afternoon shift.",
             ],
             "plan": [
-                "Restart afternoon huddles this week; train the spring hires by 19 June; weekly suggestion review on Fridays.",
+                "Restart afternoon huddles this week; train the spring hires within two weeks; weekly suggestion review on Fridays.",
             ],
-            "escalation": ["No escalation yet. If the June 17 review is still yellow, bring Owen's manager into the monthly."],
+            "escalation": ["No escalation yet. If the next review is still yellow, bring Owen's manager into the monthly."],
             "optimization": [
                 "Kitting for the e-bike variant would take the battery fitting off the line.",
                 "Wheelset quality from the new supplier is the biggest single driver of rework and warranty claims.",
@@ -1439,7 +1437,7 @@ def pellworth() -> ClientSpec:
             learned(
                 "2026-06-03",
                 "decision",
-                "If the 17 June review is still yellow, bring Owen's manager into the monthly session.",
+                "If the review in two weeks is still yellow, bring Owen's manager into the monthly session.",
                 "Owen is stretched by the warehouse move and the line reviews have lost their owner.",
                 "you",
                 "assessment 2026-06-03",
@@ -1564,18 +1562,18 @@ def corvane() -> ClientSpec:
         health_profile={"communication": 1, "satisfaction": 0.5, "sustainability": -0.6},
         latest_assessment=d("2026-06-03"),
         assessment_notes={
-            d("2026-01-14"): "Still green but the first soft signs: cost per shipment up about $3 from the December best and "
-            "planning adherence audits a few points lower at the north depot. December peak volumes may "
-            "explain part of it. Watch in February.",
+            d("2026-01-14"): "Still green but the first soft signs: cost per shipment up about $3 from last month's best and "
+            "planning adherence audits a few points lower at the north depot. Last month's peak volumes may "
+            "explain part of it. Watch next month.",
             d("2026-02-11"): "Yellow. The slide is real: on-time delivery, load factor and cost per shipment all off their "
             "best for six weeks. North depot planners skip the load standard when volume is high. Weekly "
             "interventions with Liam start now.",
             d("2026-03-11"): "Still yellow. Two experienced north depot planners left; their replacements were shown the tool "
             "by colleagues, not trained. Improvement suggestions have almost stopped.",
             d("2026-04-08"): "Yellow, no better. Liam attends the interventions but the depot KPI boards have not been "
-            "updated since early April. Nadia asked for a proper look at the numbers at the June QBR.",
-            d("2026-05-06"): "Cost per shipment has given back about a third of the gain since January. Planning adherence "
-            "audits at the north depot are the weak spot; two experienced planners left in March and their "
+            "updated for a week or more. Nadia asked for a proper look at the numbers at the QBR in two months.",
+            d("2026-05-06"): "Cost per shipment has given back about a third of the gain over four months. Planning adherence "
+            "audits at the north depot are the weak spot; two experienced planners left two months ago and their "
             "replacements learned from colleagues, not from the standard. Yellow.",
             d("2026-06-03"): "QBR. Results still well above the pre-project baseline, but every lagging KPI is off its peak: "
             "cost per shipment, on-time delivery, load factor and damage claims all slipping since the new "
@@ -1585,7 +1583,7 @@ def corvane() -> ClientSpec:
         done_dates=[d("2026-06-03"), d("2026-06-10")],
         story={
             "analysis": [
-                "Cost per shipment slid from its December best; the north depot plans outside the standard on about a third "
+                "Cost per shipment slid from its best; the north depot plans outside the standard on about a third "
                 "of loads, and the untrained new starters account for most of it.",
             ],
             "plan": [
@@ -1593,19 +1591,19 @@ def corvane() -> ClientSpec:
                 "depot KPI boards; weekly planning review at the north depot with Liam.",
             ],
             "escalation": [
-                "Nadia has the backsliding analysis; sponsor review set for 19 June. No further escalation while the re-audit runs.",
+                "Nadia has the backsliding analysis; sponsor review booked. No further escalation while the re-audit runs.",
             ],
-            "issues": ["Depot KPI boards had not been updated since April."],
+            "issues": ["Depot KPI boards had not been updated for weeks."],
             "wins": ["South depot held its numbers; its planning lead can coach the north depot."],
             "steps": [
                 "Liam to run the first re-audit at the north depot this week.",
-                "Yusuf to restart the weekly suggestion review at the north depot; Martin to present the first re-audit results on 17 June.",
+                "Yusuf to restart the weekly suggestion review at the north depot; Martin to present the first re-audit results next week.",
             ],
         },
         qbr={
             d("2026-06-03"): [
                 "Against baseline: cost per shipment still about $10 lower, on-time delivery up 3 points, load factor up. But "
-                "each is well off the December peak; retained share under 60% on cost and on-time delivery.",
+                "each is well off its peak of half a year ago; retained share under 60% on cost and on-time delivery.",
                 "Two regional competitors are now offering next-day slots at our old price; the gains we lose are exactly the "
                 "margin that let Corvane match them.",
                 "Nadia's priority for the next year is margin, not volume. A sustainment plan fits that; a new module does not yet.",
@@ -1616,11 +1614,17 @@ def corvane() -> ClientSpec:
         attendees={"intervention": ["Liam Doherty", "Yusuf Adeyemi", "Martin Hale"]},
         action_items=[
             ai("Pull month-by-month cost per shipment by depot", "2026-06-05", "medium", "you", "QBR 2026-06-03", done="2026-06-05"),
-            ai("Reset the depot KPI boards (not updated since April)", "2026-06-11", "low", "you", "QBR 2026-06-03", done="2026-06-11"),
+            ai("Reset the depot KPI boards (not updated for two months)", "2026-06-11", "low", "you", "QBR 2026-06-03", done="2026-06-11"),
             ai("Present the backsliding analysis and sustainment plan to Nadia Ferreira", "2026-06-12", "high", "you", "QBR 2026-06-03"),
             ai("Re-establish the weekly planning review at the north depot", "2026-06-15", "medium", "you", "intervention 2026-06-10"),
             ai("Re-audit load plans against the planning standard at all three depots", "2026-06-19", "high", "you", "intervention 2026-06-10"),
-            ai("Planning tool induction module for new starters (nine untrained since March)", "2026-06-26", "medium", "you", "QBR 2026-06-03"),
+            ai(
+                "Planning tool induction module for new starters (nine joined untrained over the past three months)",
+                "2026-06-26",
+                "medium",
+                "you",
+                "QBR 2026-06-03",
+            ),
         ],
         opportunities=[
             opp(
@@ -1633,7 +1637,7 @@ def corvane() -> ClientSpec:
                 90_000,
                 13,
                 18,
-                "Hold until planning adherence is back above 85%; revisit at the September QBR",
+                "Hold until planning adherence is back above 85%; revisit at the next QBR",
                 "2026-09-03",
             ),
             opp(
@@ -1705,7 +1709,7 @@ def corvane() -> ClientSpec:
                 "2026-03-11",
                 "lesson",
                 "Replacement planners get the standard training, not a walk-through from a colleague.",
-                "The March replacements learned the workarounds along with the tool; most off-standard loads are theirs.",
+                "The replacements for the two planners who left learned the workarounds along with the tool; most off-standard loads are theirs.",
                 "Liam Doherty",
                 "assessment 2026-03-11",
             ),
@@ -1776,7 +1780,7 @@ def meridale() -> ClientSpec:
         health_profile={"expansion_interest": 1, "trend": -0.4},
         latest_assessment=d("2026-06-02"),
         assessment_notes={
-            d("2025-09-23"): "Summer dip: fill rate and replenishment adherence off their July highs while two inventory "
+            d("2025-09-23"): "A dip: fill rate and replenishment adherence off their highs of two months ago while two inventory "
             "controllers were on leave and temps covered. Yellow; weekly interventions with Ravi until the "
             "team is back.",
             d("2025-10-21"): "Still just yellow. Team back from leave, adherence recovering, but the temps' manual overrides "
@@ -1875,9 +1879,11 @@ def meridale() -> ClientSpec:
                 "2025-08-20",
                 "Quillon Dental Labs",
                 True,
-                "Claire introduced Dr. Lindqvist, a long-standing customer; signed in December for a March go-live.",
+                "Claire introduced Dr. Lindqvist, a long-standing customer; signed three months before going live.",
             ),
-            referral("2026-05-06", "Northgate Hospital Group central stores", False, "Intro call with their stores manager planned for July."),
+            referral(
+                "2026-05-06", "Northgate Hospital Group central stores", False, "Intro call with their stores manager planned in about two months."
+            ),
         ],
         learnings=[
             learned(
@@ -1944,7 +1950,7 @@ def ashgrove() -> ClientSpec:
         assessment_notes={
             d("2025-10-28"): "Twelve months in and handed over. Elise owns the weekly review; all lagging KPIs on target. "
             "From now on a sustainment call every six weeks.",
-            d("2026-05-26"): "Sustainment call. Handed over since November; Elise runs the weekly review on her own and "
+            d("2026-05-26"): "Sustainment call. Handed over more than half a year ago; Elise runs the weekly review on her own and "
             "every lagging KPI is on target. Wide-format rollout finished. Patrick happy to be a reference.",
         },
         action_items=[
@@ -2006,7 +2012,9 @@ def ashgrove() -> ClientSpec:
         ],
         testimonials=[testimonial("2025-11-14", "given", "2025-11-27")],
         referrals=[
-            referral("2026-05-28", "Regional printers' association", False, "Patrick to introduce us at the September members' meeting."),
+            referral(
+                "2026-05-28", "Regional printers' association", False, "Patrick to introduce us at their members' meeting in about three months."
+            ),
         ],
         learnings=[
             learned(

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
+import re
 import subprocess
 import sys
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
 from functools import cache
 from pathlib import Path
@@ -101,6 +104,40 @@ def test_build_script_help_explains_and_writes_nothing(tmp_path):
     assert done.returncode == 0, done.stderr
     assert "output" in done.stdout.lower()
     assert list(tmp_path.iterdir()) == []
+
+
+MONTH_WORDS = re.compile(
+    r"\b(January|February|March|April|May|June|July|August|September|October|November|December"
+    r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\b"
+)
+
+
+def texts(value: object) -> Iterator[str]:
+    """Every string in the demo file's JSON."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from texts(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from texts(item)
+
+
+def test_no_text_names_a_month():
+    """The demo is shifted so today plays its AS_OF: a month named in a text would read wrong on another day."""
+    named = [text for text in texts(json.loads(DEMO.read_text(encoding="utf-8"))) if MONTH_WORDS.search(text)]
+    assert named == []
+
+
+def test_month_words_are_found():
+    assert [bool(MONTH_WORDS.search(t)) for t in ("since mid-May", "on 8 June", "Sept review", "maybe in Marchetti's", "mayday")] == [
+        True,
+        True,
+        True,
+        False,
+        False,
+    ]
 
 
 # ---------------------------------------------------------------- clients
