@@ -16,7 +16,7 @@ Usage: python tools/build_demo.py [OUTPUT_PATH]
 
 from __future__ import annotations
 
-import calendar
+import argparse
 import math
 import random
 import re
@@ -24,12 +24,14 @@ import sys
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from fractions import Fraction
+from decimal import Decimal
 from pathlib import Path
 
+from carebench.core.calendar import add_months
 from carebench.core.handover import default_checklist
+from carebench.core.health import band_of, overall_score
+from carebench.core.kpis import kpi_status
 from carebench.core.models import (
-    KINDS,
     ActionItem,
     Assessment,
     CheckIn,
@@ -51,6 +53,9 @@ from carebench.core.models import (
     Ticket,
     TouchpointException,
 )
+from carebench.core.phases import day_number
+from carebench.core.rules import DEFAULT_RULES
+from carebench.core.schedule import schedule as core_schedule
 
 AS_OF = date(2026, 6, 15)
 SEED = 20260615
@@ -59,9 +64,9 @@ DAY = timedelta(days=1)
 # Tickets are logged to the minute; the demo's "now" is 09:00 on AS_OF.
 CUTOFF = datetime.combine(AS_OF, time(9, 0))
 
-# The rules the demo must satisfy (checked at the end of build()).
-BACKSLIDE_SHARE = 0.8
-WEIGHTS = (Fraction(4, 10), Fraction(3, 10), Fraction(3, 10))
+# The rules the demo must satisfy (checked at the end of build()) are the bundled rules.
+RULES = DEFAULT_RULES
+CALENDAR = RULES.calendar
 
 
 # ---------------------------------------------------------------- date helpers
@@ -71,28 +76,6 @@ def d(text: str) -> date:
     return date.fromisoformat(text)
 
 
-def day_number(go_live: date, on: date) -> int:
-    """Go-live is day 1."""
-    return (on - go_live).days + 1
-
-
-def is_working(on: date) -> bool:
-    return on.weekday() < 5
-
-
-def next_working(on: date) -> date:
-    while not is_working(on):
-        on += DAY
-    return on
-
-
-def add_months(start: date, months: int) -> date:
-    """start + months, clamped to the end of the target month."""
-    index = start.month - 1 + months
-    year, month = start.year + index // 12, index % 12 + 1
-    return date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
-
-
 def month_key(on: date) -> str:
     return f"{on.year:04d}-{on.month:02d}"
 
@@ -100,47 +83,21 @@ def month_key(on: date) -> str:
 # ---------------------------------------------------------------- health helpers
 
 
-def overall_score(scores: Scores) -> Fraction:
-    """Weighted overall, rounded half-up to one decimal with exact arithmetic."""
-    s = scores.model_dump()
-    components = [
-        Fraction(s["achievement"] + s["trend"] + s["sustainability"], 3),
-        Fraction(s["adherence"] + s["engagement"] + s["leadership"], 3),
-        Fraction(s["communication"] + s["satisfaction"] + s["expansion_interest"], 3),
-    ]
-    exact = sum(w * c for w, c in zip(WEIGHTS, components))
-    return Fraction(math.floor(exact * 10 + Fraction(1, 2)), 10)
+def overall(scores: Scores) -> Decimal:
+    return overall_score(scores, RULES.weights)
 
 
-def band_of(scores: Scores) -> str:
-    overall = overall_score(scores)
-    if overall >= 8:
-        return "green"
-    if overall >= 6:
-        return "yellow"
-    return "red"
+def band_of_scores(scores: Scores) -> str:
+    return band_of(overall(scores), RULES.bands)
 
 
 def band_for_level(level: float) -> str:
-    return "green" if level >= 8.0 else "yellow" if level >= 6.0 else "red"
-
-
-def retained_share(kpi: Kpi) -> float | None:
-    """(current - baseline) / (peak - baseline); None when the peak never beat the baseline."""
-    if not kpi.readings:
-        return None
-    values = [r.value for r in sorted(kpi.readings, key=lambda r: r.date)]
-    sign = 1 if kpi.direction == "higher" else -1
-    peak = max(values, key=lambda v: sign * v)
-    gain = sign * (peak - kpi.baseline)
-    if gain <= 0:
-        return None
-    return sign * (values[-1] - kpi.baseline) / gain
+    """The band a health level (an overall score the story aims at) falls in."""
+    return band_of(Decimal(repr(level)), RULES.bands)
 
 
 def is_backsliding(kpi: Kpi) -> bool:
-    share = retained_share(kpi)
-    return share is not None and share < BACKSLIDE_SHARE
+    return kpi_status(kpi, retained_threshold=RULES.retained_threshold).backsliding
 
 
 # ---------------------------------------------------------------- specs
@@ -538,7 +495,7 @@ def tidewater() -> ClientSpec:
         story={
             "issues": [
                 "Night crew on the glazing line still works from the old sheets; two of five stations skipped the new thickness check.",
-                "Kiln 3 temperature export stopped on 8 June, so the kiln cycle numbers are from kilns 1 and 2 only.",
+                "Kiln 3 temperature export has stopped, so the kiln cycle numbers are from kilns 1 and 2 only.",
             ],
             "wins": [
                 "Defect boards are up on every line and the team leads update them at the start of shift without prompting.",
@@ -567,7 +524,7 @@ def tidewater() -> ClientSpec:
                 done="2026-06-05",
             ),
             ai(
-                "Kiln 3 temperature logs missing since 8 June: check the sensor export with maintenance",
+                "Kiln 3 temperature logs missing for a week now: check the sensor export with maintenance",
                 "2026-06-12",
                 "high",
                 "you",
@@ -922,7 +879,7 @@ def brackenfield() -> ClientSpec:
             (
                 d("2026-05-28"),
                 (6, 6, 6, 6, 6, 6, 7, 7, 6),
-                "Missed delivery to the retail DC on 26 May traced to a manual re-sequence on the sauce line. Joanna defending "
+                "Missed delivery to the retail DC two days ago traced to a manual re-sequence on the sauce line. Joanna defending "
                 "the tool but the shift managers have gone back to their own spreadsheets. Yellow and falling.",
             ),
             (
@@ -947,7 +904,7 @@ def brackenfield() -> ClientSpec:
                 "Day shift re-sequences orders by phone when late retail orders come in; nights inherit a plan that no longer matches the floor.",
                 "Overtime is being booked to cover short runs created by last-minute re-sequencing.",
                 "Shift managers keep their own order lists; the system is treated as a record, not the plan.",
-                "Alan has missed the daily production meeting since mid-May; without him nobody enforces the frozen window.",
+                "Alan has missed the daily production meeting for weeks; without him nobody enforces the frozen window.",
                 "Waste tally only happens at the end of the week, too late to act on.",
             ],
             "wins": [
@@ -964,7 +921,7 @@ def brackenfield() -> ClientSpec:
                 "Ask Alan to come back to the daily production meeting, at least Mondays and Thursdays.",
                 "Review every short delivery at the next check-in with the order history from the scheduler.",
                 "Start a waste tally at each shift handover on line 2.",
-                "Prepare the recovery plan for Alan's sign-off on 17 June.",
+                "Prepare the recovery plan for Alan to sign off at the executive session.",
             ],
             "optimization": [
                 "Group allergen runs so the deep cleans fall at shift change instead of mid-shift.",
@@ -979,20 +936,20 @@ def brackenfield() -> ClientSpec:
                 "Frozen window agreed but not kept: most re-sequences come from two customers' late changes accepted by phone.",
                 "Short deliveries trace back to re-sequencing inside 24 hours; the scheduler is right, the floor is not using it.",
                 "Adherence on nights is the gap: day shift plans in the system, nights on paper. Training and ownership, not software.",
-                "Sponsor absence since mid-May removed the only person who could say no to late re-sequences.",
+                "The sponsor's absence these past weeks removed the only person who could say no to late re-sequences.",
             ],
             "plan": [
                 "Weekly intervention on the frozen window: Joanna logs each late change and who accepted it.",
                 "Customer service to route late retail changes through Joanna, not straight to the shift managers.",
                 "Daily 30-minute check-in with Joanna until two weeks at 80% attainment. Training for the 8 night planners "
-                "by 19 June. Named schedule owner per shift. Frozen window signed by Alan.",
+                "within two weeks. Named schedule owner per shift. Frozen window signed by Alan.",
                 "Track re-sequence requests daily; any inside the window needs Joanna's sign-off. Kofi pilots on nights.",
                 "Waste and overtime reviewed at every check-in; overtime only against a logged reason.",
             ],
             "escalation": [
                 "No escalation yet; Alan informed by email of the trend.",
                 "No escalation; review at the biweekly with the log of late changes.",
-                "Escalated: executive session with Alan Mercer booked for 17 June to sign off the recovery plan.",
+                "Escalated: executive session with Alan Mercer booked for next week to sign off the recovery plan.",
                 "Escalation stays open until Alan confirms shift owners in writing.",
                 "No further escalation today; review again at the biweekly with Alan present.",
             ],
@@ -1008,9 +965,7 @@ def brackenfield() -> ClientSpec:
                 "biweekly review 2026-05-14",
                 done="2026-05-22",
             ),
-            ai(
-                "Root-cause the 26 May missed delivery to the retail DC", "2026-06-01", "high", "you", "biweekly review 2026-05-28", done="2026-06-01"
-            ),
+            ai("Root-cause the missed delivery to the retail DC", "2026-06-01", "high", "you", "biweekly review 2026-05-28", done="2026-06-01"),
             ai(
                 "Get the eight untrained night-shift planners through scheduler training", "2026-06-12", "high", "you", "recovery check-in 2026-06-09"
             ),
@@ -1104,7 +1059,7 @@ def brackenfield() -> ClientSpec:
                 "2026-05-28",
                 "lesson",
                 "A frozen schedule window holds only when a sponsor in the room says no to late changes.",
-                "The window was agreed in April, yet 40% of orders were re-sequenced inside 24 hours once Alan stopped attending.",
+                "The window was agreed weeks earlier, yet 40% of orders were re-sequenced inside 24 hours once Alan stopped attending.",
                 "you",
                 "biweekly review 2026-05-28",
             ),
@@ -1121,7 +1076,7 @@ def brackenfield() -> ClientSpec:
             "runbook": item(None, "Day-shift section written; the night-shift section is missing."),
             "troubleshooting-guide": item("2026-05-22", "Includes the corrected changeover matrix."),
             "decision-log": item("2026-05-14"),
-            "internal-owner": item(None, "Joanna owns day shift; nobody named for nights yet. For Alan to sign off on 17 June."),
+            "internal-owner": item(None, "Joanna owns day shift; nobody named for nights yet. For Alan to sign off at the executive session."),
             "shadowing": item(None, "Kofi to shadow Joanna's Monday planning session."),
             "escalation-path": item("2026-06-05", "Joanna first, then Alan Mercer; agreed in the recovery plan."),
         },
@@ -1156,8 +1111,8 @@ def quillon() -> ClientSpec:
         health_profile={"communication": 1, "expansion_interest": -1},
         latest_assessment=d("2026-06-09"),
         assessment_notes={
-            d("2026-06-09"): "QBR. Five of six KPIs on target; remake rate within reach. Dr. Lindqvist wants to start handover in "
-            "July and asked about digital impression intake. Green: ask for a testimonial.",
+            d("2026-06-09"): "QBR. Five of six KPIs on target; remake rate within reach. Dr. Lindqvist wants to start handover "
+            "next month and asked about digital impression intake. Green: ask for a testimonial.",
         },
         exceptions_all_from=d("2026-03-09"),
         skip={d("2026-04-06"): "Easter Monday; lab closed."},
@@ -1297,20 +1252,20 @@ def quillon() -> ClientSpec:
             learned(
                 "2026-06-09",
                 "decision",
-                "Start handover in July with a pack of KPI definitions, owners and the review rhythm.",
+                "Start handover next month with a pack of KPI definitions, owners and the review rhythm.",
                 "Five of six KPIs are on target and Rafael runs the morning review himself.",
                 "Hanna Lindqvist",
                 "QBR 2026-06-09",
             ),
         ],
         checklist={
-            "runbook": item(None, "Handover pack in draft, due 22 June."),
+            "runbook": item(None, "Handover pack in draft, due next week."),
             "troubleshooting-guide": item("2026-05-27"),
             "decision-log": item("2026-06-09", "Walked through at the QBR."),
             "internal-owner": item("2026-05-11", "Rafael Ortiz owns the flow board and the remake review."),
             "shadowing": item("2026-04-20"),
             "reverse-shadowing": item("2026-06-04", "Priya watched Rafael run the morning case review on his own."),
-            "governance-cadence": item(None, "Monthly review with Hanna from July; dates still to book."),
+            "governance-cadence": item(None, "Monthly review with Hanna from next month; dates still to book."),
         },
     )
 
@@ -1361,12 +1316,12 @@ def pellworth() -> ClientSpec:
         late_step=14,
         assessment_notes={
             d("2026-04-08"): "End of hyper-care approaching. Cycle time and delivery improved but both short of target; "
-            "warranty claims only half-way. Team energy lower than in February. Green, just.",
+            "warranty claims only half-way. Team energy lower than two months ago. Green, just.",
             d("2026-04-22"): "First yellow. Scores down on engagement and leadership: Owen is moving the warehouse and the "
             "line reviews have lost their owner. Results flat for three weeks. Weekly intervention plan.",
             d("2026-05-06"): "Spring volume is up and the line is running three new hires who never had the line training. "
             "Adherence audits still fine on day shift, afternoon shift stopped the daily huddle. Yellow.",
-            d("2026-05-20"): "Suggestion board has gone quiet (half the suggestions of March). Owen is stretched across the new "
+            d("2026-05-20"): "Suggestion board has gone quiet (half the suggestions of two months ago). Owen is stretched across the new "
             "warehouse move. Wheel truing rework found and fixed. Still yellow; results have stalled, not fallen.",
             d("2026-06-03"): "Yellow again. On-time delivery and cycle time are holding but short of target, and the team side "
             "is fading: no afternoon huddles, suggestions down, new hires untrained. Intervention plan: restart "
@@ -1375,7 +1330,7 @@ def pellworth() -> ClientSpec:
         done_dates=[d("2026-04-28"), d("2026-05-13"), d("2026-05-28")],
         story={
             "issues": [
-                "Afternoon shift stopped its daily huddle in May; issues wait until the next morning.",
+                "Afternoon shift has dropped its daily huddle; issues wait until the next morning.",
                 "Three spring hires work at stations 2 and 5 without the line training.",
                 "Wheel truing rework is back after the supplier changed rim batches.",
             ],
@@ -1393,9 +1348,9 @@ def pellworth() -> ClientSpec:
                 "out on the afternoon shift.",
             ],
             "plan": [
-                "Restart afternoon huddles this week; train the spring hires by 19 June; weekly suggestion review on Fridays.",
+                "Restart afternoon huddles this week; train the spring hires within two weeks; weekly suggestion review on Fridays.",
             ],
-            "escalation": ["No escalation yet. If the June 17 review is still yellow, bring Owen's manager into the monthly."],
+            "escalation": ["No escalation yet. If the next review is still yellow, bring Owen's manager into the monthly."],
             "optimization": [
                 "Kitting for the e-bike variant would take the battery fitting off the line.",
                 "Wheelset quality from the new supplier is the biggest single driver of rework and warranty claims.",
@@ -1482,7 +1437,7 @@ def pellworth() -> ClientSpec:
             learned(
                 "2026-06-03",
                 "decision",
-                "If the 17 June review is still yellow, bring Owen's manager into the monthly session.",
+                "If the review in two weeks is still yellow, bring Owen's manager into the monthly session.",
                 "Owen is stretched by the warehouse move and the line reviews have lost their owner.",
                 "you",
                 "assessment 2026-06-03",
@@ -1607,18 +1562,18 @@ def corvane() -> ClientSpec:
         health_profile={"communication": 1, "satisfaction": 0.5, "sustainability": -0.6},
         latest_assessment=d("2026-06-03"),
         assessment_notes={
-            d("2026-01-14"): "Still green but the first soft signs: cost per shipment up about $3 from the December best and "
-            "planning adherence audits a few points lower at the north depot. December peak volumes may "
-            "explain part of it. Watch in February.",
+            d("2026-01-14"): "Still green but the first soft signs: cost per shipment up about $3 from last month's best and "
+            "planning adherence audits a few points lower at the north depot. Last month's peak volumes may "
+            "explain part of it. Watch next month.",
             d("2026-02-11"): "Yellow. The slide is real: on-time delivery, load factor and cost per shipment all off their "
             "best for six weeks. North depot planners skip the load standard when volume is high. Weekly "
             "interventions with Liam start now.",
             d("2026-03-11"): "Still yellow. Two experienced north depot planners left; their replacements were shown the tool "
             "by colleagues, not trained. Improvement suggestions have almost stopped.",
             d("2026-04-08"): "Yellow, no better. Liam attends the interventions but the depot KPI boards have not been "
-            "updated since early April. Nadia asked for a proper look at the numbers at the June QBR.",
-            d("2026-05-06"): "Cost per shipment has given back about a third of the gain since January. Planning adherence "
-            "audits at the north depot are the weak spot; two experienced planners left in March and their "
+            "updated for a week or more. Nadia asked for a proper look at the numbers at the QBR in two months.",
+            d("2026-05-06"): "Cost per shipment has given back about a third of the gain over four months. Planning adherence "
+            "audits at the north depot are the weak spot; two experienced planners left two months ago and their "
             "replacements learned from colleagues, not from the standard. Yellow.",
             d("2026-06-03"): "QBR. Results still well above the pre-project baseline, but every lagging KPI is off its peak: "
             "cost per shipment, on-time delivery, load factor and damage claims all slipping since the new "
@@ -1628,7 +1583,7 @@ def corvane() -> ClientSpec:
         done_dates=[d("2026-06-03"), d("2026-06-10")],
         story={
             "analysis": [
-                "Cost per shipment slid from its December best; the north depot plans outside the standard on about a third "
+                "Cost per shipment slid from its best; the north depot plans outside the standard on about a third "
                 "of loads, and the untrained new starters account for most of it.",
             ],
             "plan": [
@@ -1636,19 +1591,19 @@ def corvane() -> ClientSpec:
                 "depot KPI boards; weekly planning review at the north depot with Liam.",
             ],
             "escalation": [
-                "Nadia has the backsliding analysis; sponsor review set for 19 June. No further escalation while the re-audit runs.",
+                "Nadia has the backsliding analysis; sponsor review booked. No further escalation while the re-audit runs.",
             ],
-            "issues": ["Depot KPI boards had not been updated since April."],
+            "issues": ["Depot KPI boards had not been updated for weeks."],
             "wins": ["South depot held its numbers; its planning lead can coach the north depot."],
             "steps": [
                 "Liam to run the first re-audit at the north depot this week.",
-                "Yusuf to restart the weekly suggestion review at the north depot; Martin to present the first re-audit results on 17 June.",
+                "Yusuf to restart the weekly suggestion review at the north depot; Martin to present the first re-audit results next week.",
             ],
         },
         qbr={
             d("2026-06-03"): [
                 "Against baseline: cost per shipment still about $10 lower, on-time delivery up 3 points, load factor up. But "
-                "each is well off the December peak; retained share under 60% on cost and on-time delivery.",
+                "each is well off its peak of half a year ago; retained share under 60% on cost and on-time delivery.",
                 "Two regional competitors are now offering next-day slots at our old price; the gains we lose are exactly the "
                 "margin that let Corvane match them.",
                 "Nadia's priority for the next year is margin, not volume. A sustainment plan fits that; a new module does not yet.",
@@ -1659,11 +1614,17 @@ def corvane() -> ClientSpec:
         attendees={"intervention": ["Liam Doherty", "Yusuf Adeyemi", "Martin Hale"]},
         action_items=[
             ai("Pull month-by-month cost per shipment by depot", "2026-06-05", "medium", "you", "QBR 2026-06-03", done="2026-06-05"),
-            ai("Reset the depot KPI boards (not updated since April)", "2026-06-11", "low", "you", "QBR 2026-06-03", done="2026-06-11"),
+            ai("Reset the depot KPI boards (not updated for two months)", "2026-06-11", "low", "you", "QBR 2026-06-03", done="2026-06-11"),
             ai("Present the backsliding analysis and sustainment plan to Nadia Ferreira", "2026-06-12", "high", "you", "QBR 2026-06-03"),
             ai("Re-establish the weekly planning review at the north depot", "2026-06-15", "medium", "you", "intervention 2026-06-10"),
             ai("Re-audit load plans against the planning standard at all three depots", "2026-06-19", "high", "you", "intervention 2026-06-10"),
-            ai("Planning tool induction module for new starters (nine untrained since March)", "2026-06-26", "medium", "you", "QBR 2026-06-03"),
+            ai(
+                "Planning tool induction module for new starters (nine joined untrained over the past three months)",
+                "2026-06-26",
+                "medium",
+                "you",
+                "QBR 2026-06-03",
+            ),
         ],
         opportunities=[
             opp(
@@ -1676,7 +1637,7 @@ def corvane() -> ClientSpec:
                 90_000,
                 13,
                 18,
-                "Hold until planning adherence is back above 85%; revisit at the September QBR",
+                "Hold until planning adherence is back above 85%; revisit at the next QBR",
                 "2026-09-03",
             ),
             opp(
@@ -1748,7 +1709,7 @@ def corvane() -> ClientSpec:
                 "2026-03-11",
                 "lesson",
                 "Replacement planners get the standard training, not a walk-through from a colleague.",
-                "The March replacements learned the workarounds along with the tool; most off-standard loads are theirs.",
+                "The replacements for the two planners who left learned the workarounds along with the tool; most off-standard loads are theirs.",
                 "Liam Doherty",
                 "assessment 2026-03-11",
             ),
@@ -1819,7 +1780,7 @@ def meridale() -> ClientSpec:
         health_profile={"expansion_interest": 1, "trend": -0.4},
         latest_assessment=d("2026-06-02"),
         assessment_notes={
-            d("2025-09-23"): "Summer dip: fill rate and replenishment adherence off their July highs while two inventory "
+            d("2025-09-23"): "A dip: fill rate and replenishment adherence off their highs of two months ago while two inventory "
             "controllers were on leave and temps covered. Yellow; weekly interventions with Ravi until the "
             "team is back.",
             d("2025-10-21"): "Still just yellow. Team back from leave, adherence recovering, but the temps' manual overrides "
@@ -1918,9 +1879,11 @@ def meridale() -> ClientSpec:
                 "2025-08-20",
                 "Quillon Dental Labs",
                 True,
-                "Claire introduced Dr. Lindqvist, a long-standing customer; signed in December for a March go-live.",
+                "Claire introduced Dr. Lindqvist, a long-standing customer; signed three months before going live.",
             ),
-            referral("2026-05-06", "Northgate Hospital Group central stores", False, "Intro call with their stores manager planned for July."),
+            referral(
+                "2026-05-06", "Northgate Hospital Group central stores", False, "Intro call with their stores manager planned in about two months."
+            ),
         ],
         learnings=[
             learned(
@@ -1987,7 +1950,7 @@ def ashgrove() -> ClientSpec:
         assessment_notes={
             d("2025-10-28"): "Twelve months in and handed over. Elise owns the weekly review; all lagging KPIs on target. "
             "From now on a sustainment call every six weeks.",
-            d("2026-05-26"): "Sustainment call. Handed over since November; Elise runs the weekly review on her own and "
+            d("2026-05-26"): "Sustainment call. Handed over more than half a year ago; Elise runs the weekly review on her own and "
             "every lagging KPI is on target. Wide-format rollout finished. Patrick happy to be a reference.",
         },
         action_items=[
@@ -2049,7 +2012,9 @@ def ashgrove() -> ClientSpec:
         ],
         testimonials=[testimonial("2025-11-14", "given", "2025-11-27")],
         referrals=[
-            referral("2026-05-28", "Regional printers' association", False, "Patrick to introduce us at the September members' meeting."),
+            referral(
+                "2026-05-28", "Regional printers' association", False, "Patrick to introduce us at their members' meeting in about three months."
+            ),
         ],
         learnings=[
             learned(
@@ -2089,7 +2054,7 @@ def reading_dates(spec: ClientSpec) -> list[date]:
     """Daily (or working-daily) around go-live and for 90 days after, then twice a week, then weekly."""
     go_live, last = spec.go_live, AS_OF - DAY
     days_live = (AS_OF - go_live).days
-    daily_ok = (lambda on: True) if spec.seven_day else is_working
+    daily_ok = (lambda on: True) if spec.seven_day else CALENDAR.is_working
     dates: list[date] = []
     if days_live < 120:
         start = min(go_live - timedelta(days=28), AS_OF - timedelta(days=95))
@@ -2250,7 +2215,7 @@ def scores_near(level: float, profile: dict[str, float], rng: random.Random) -> 
             raw = level + profile.get(name, 0.0) + rng.choice((-0.7, -0.3, 0.0, 0.0, 0.3, 0.7))
             values[name] = max(1, min(10, int(math.floor(raw + 0.5))))
         scores = Scores(**values)
-        if band_of(scores) == want and abs(float(overall_score(scores)) - level) <= 0.35:
+        if band_of_scores(scores) == want and abs(float(overall(scores)) - level) <= 0.35:
             return scores
     raise AssertionError(f"no scores found for level {level}")
 
@@ -2327,7 +2292,7 @@ def build_assessments(spec: ClientSpec, series: dict[str, dict[date, float]]) ->
     assessments = generate_assessments(spec, series)
     for assessment in assessments:
         named = band_named_in(assessment.note or "")
-        assert named in (None, band_of(assessment.scores)), (spec.id, assessment.date, named)
+        assert named in (None, band_of_scores(assessment.scores)), (spec.id, assessment.date, named)
     return assessments
 
 
@@ -2346,7 +2311,7 @@ def generate_assessments(spec: ClientSpec, series: dict[str, dict[date, float]])
     for on in assessment_dates(spec):
         n = day_number(spec.go_live, on)
         scores = scores_near(level_at(spec, n), spec.health_profile, rng)
-        band = band_of(scores)
+        band = band_of_scores(scores)
         note = spec.assessment_notes.get(on)
         if note is None:
             pool = note_pool(n, band, previous_band)
@@ -2358,55 +2323,13 @@ def generate_assessments(spec: ClientSpec, series: dict[str, dict[date, float]])
     return assessments
 
 
-# ---------------------------------------------------------------- schedule (mirrors DOMAIN.md)
-
-PLANS = {
-    "platinum": {"daily": 30, "weekly": 90, "biweekly": 0, "monthly": 12, "quarterly": 4},
-    "gold": {"daily": 0, "weekly": 30, "biweekly": 90, "monthly": 12, "quarterly": 4},
-    "silver": {"daily": 0, "weekly": 90, "biweekly": 0, "monthly": 6, "quarterly": 4},
-}
+# ---------------------------------------------------------------- schedule
 
 
 def schedule(client: Client, until: date) -> dict[date, tuple[str, set[str]]]:
-    """Standing touchpoint per date up to `until`: (kind, kinds it covers)."""
-    if client.status != "active":
-        return {}
-    plan, go_live = PLANS[client.tier], client.go_live
-    kinds: dict[date, set[str]] = defaultdict(set)
-    for n in range(1, plan["daily"] + 1):
-        on = go_live + timedelta(days=n - 1)
-        if is_working(on):
-            kinds[on].add("daily")
-    for kind, step in (("weekly", 7), ("biweekly", 14)):
-        k = 1
-        while plan[kind] and day_number(go_live, go_live + timedelta(days=step * k)) <= plan[kind]:
-            kinds[next_working(go_live + timedelta(days=step * k))].add(kind)
-            k += 1
-    for n in range(1, plan["monthly"] + 1):
-        kinds[next_working(add_months(go_live, n))].add("monthly")
-    for n in range(1, plan["quarterly"] + 1):
-        kinds[next_working(add_months(go_live, 3 * n))].add("quarterly")
-    ordered = sorted(client.assessments, key=lambda a: a.date)
-    for i, assessment in enumerate(ordered):
-        ends = ordered[i + 1].date if i + 1 < len(ordered) else until + DAY
-        band = band_of(assessment.scores)
-        if band == "red":
-            on = assessment.date + DAY
-            while on < ends:
-                if is_working(on):
-                    kinds[on].add("recovery")
-                on += DAY
-        elif band == "yellow":
-            k = 1
-            while (on := next_working(assessment.date + timedelta(days=7 * k))) < ends:
-                kinds[on].add("intervention")
-                k += 1
-    standing = {}
-    for on, found in kinds.items():
-        if on <= until:
-            kind = min(found, key=KINDS.index)
-            standing[on] = (kind, found - {kind})
-    return dict(sorted(standing.items()))
+    """Standing touchpoint per date from go-live up to `until`: (kind, kinds it covers)."""
+    touchpoints = core_schedule(client, client.go_live, until, RULES.plans, CALENDAR, scale=RULES.scale)
+    return {t.date: (t.kind, set(t.covers)) for t in touchpoints}
 
 
 # ---------------------------------------------------------------- check-ins
@@ -2650,7 +2573,7 @@ def ticket_days(spec: ClientSpec, plan: TicketPlan) -> tuple[list[date], list[fl
         weight = math.exp(-t / plan.tau) + plan.floor
         if plan.bump and t >= plan.bump[0]:
             weight += plan.bump[1] * smoothstep((t - plan.bump[0]) / 21)
-        if not is_working(on):
+        if not CALENDAR.is_working(on):
             weight *= plan.weekend
         if weight > 0:
             days.append(on)
@@ -2802,7 +2725,7 @@ def mood_on(spec: ClientSpec, assessments: list[Assessment], on: date) -> float:
     before = [a for a in assessments if a.date <= on]
     if not before:
         return spec.pulse_plan.start_level if spec.pulse_plan else 8.0
-    return float(overall_score(max(before, key=lambda a: a.date).scores))
+    return float(overall(max(before, key=lambda a: a.date).scores))
 
 
 def build_pulses(spec: ClientSpec, assessments: list[Assessment]) -> list[Pulse]:
@@ -2818,7 +2741,7 @@ def build_pulses(spec: ClientSpec, assessments: list[Assessment]) -> list[Pulse]
         lean = plan.offsets.get(who, rng.uniform(-0.5, 0.5))
         on = start + timedelta(days=rng.randint(0, min(6, (AS_OF - start).days)))
         while True:
-            while on in closed_days(spec) or not (spec.seven_day or is_working(on)):
+            while on in closed_days(spec) or not (spec.seven_day or CALENDAR.is_working(on)):
                 on += DAY
             if on > AS_OF:
                 break
@@ -2896,10 +2819,10 @@ def check(portfolio: Portfolio) -> None:
     """The promises the demo makes, asserted so a change to the specs cannot quietly break them."""
     bands = {}
     for client in portfolio.clients:
-        assert is_working(client.go_live), client.id
+        assert CALENDAR.is_working(client.go_live), client.id
         if client.assessments:
             latest = max(client.assessments, key=lambda a: a.date)
-            bands[client.id] = band_of(latest.scores)
+            bands[client.id] = band_of_scores(latest.scores)
         for kpi in client.kpis:
             dates = sorted(r.date for r in kpi.readings)
             assert len(dates) >= 60 and (dates[-1] - dates[0]).days >= 60, (client.id, kpi.key)
@@ -3051,7 +2974,9 @@ def render(portfolio: Portfolio) -> str:
 
 
 def main(argv: list[str]) -> int:
-    output = Path(argv[1]) if len(argv) > 1 else DEFAULT_OUTPUT
+    parser = argparse.ArgumentParser(description="Write the demo portfolio, the same bytes on every run.")
+    parser.add_argument("output", nargs="?", type=Path, default=DEFAULT_OUTPUT, help="where to write it (default: sample_data/demo_portfolio.json)")
+    output = parser.parse_args(argv[1:]).output
     output.write_text(render(build()), encoding="utf-8")
     return 0
 

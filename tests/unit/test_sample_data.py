@@ -2,27 +2,35 @@
 
 from __future__ import annotations
 
-import calendar
-import math
+import json
+import re
 import subprocess
 import sys
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
-from fractions import Fraction
 from functools import cache
 from pathlib import Path
 
 import pytest
 
+from carebench.core import phases
+from carebench.core.calendar import add_months
 from carebench.core.handover import default_checklist
-from carebench.core.models import KINDS, Client, Kpi, Portfolio
+from carebench.core.health import band_of, overall_score
+from carebench.core.kpis import kpi_status
+from carebench.core.models import Client, Kpi, Portfolio, Scores
+from carebench.core.rules import DEFAULT_RULES
+from carebench.core.schedule import Touchpoint
+from carebench.core.schedule import overdue as core_overdue
+from carebench.core.schedule import schedule as core_schedule
 from carebench.core.support import priority_of
 
 SAMPLE_DIR = Path(__file__).resolve().parents[2] / "sample_data"
 DEMO = SAMPLE_DIR / "demo_portfolio.json"
 BUILD = Path(__file__).resolve().parents[2] / "tools" / "build_demo.py"
 AS_OF = date(2026, 6, 15)
-DAY = timedelta(days=1)
+RULES = DEFAULT_RULES
 # The demo's "now": nothing in the file happens later than 09:00 on AS_OF.
 NOW = datetime.combine(AS_OF, time(9, 0))
 
@@ -37,43 +45,19 @@ def clients() -> list[Client]:
 
 
 def day_number(client: Client, on: date = AS_OF) -> int:
-    return (on - client.go_live).days + 1
+    return phases.day_number(client.go_live, on)
 
 
 def month_index(client: Client, on: date = AS_OF) -> int:
-    """Whole months elapsed since go-live, plus one."""
-    months = (on.year - client.go_live.year) * 12 + on.month - client.go_live.month
-    if on.day < client.go_live.day:
-        months -= 1
-    return months + 1
-
-
-def add_months(start: date, months: int) -> date:
-    index = start.month - 1 + months
-    year, month = start.year + index // 12, index % 12 + 1
-    return date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
+    return phases.month_index(client.go_live, on)
 
 
 def is_working(on: date) -> bool:
-    return on.weekday() < 5
+    return RULES.calendar.is_working(on)
 
 
-def next_working(on: date) -> date:
-    while not is_working(on):
-        on += DAY
-    return on
-
-
-def band(scores) -> str:
-    s = scores.model_dump()
-    parts = [
-        Fraction(s["achievement"] + s["trend"] + s["sustainability"], 3),
-        Fraction(s["adherence"] + s["engagement"] + s["leadership"], 3),
-        Fraction(s["communication"] + s["satisfaction"] + s["expansion_interest"], 3),
-    ]
-    exact = Fraction(4, 10) * parts[0] + Fraction(3, 10) * parts[1] + Fraction(3, 10) * parts[2]
-    overall = Fraction(math.floor(exact * 10 + Fraction(1, 2)), 10)
-    return "green" if overall >= 8 else "yellow" if overall >= 6 else "red"
+def band(scores: Scores) -> str:
+    return band_of(overall_score(scores, RULES.weights), RULES.bands)
 
 
 def latest_band(client: Client) -> str | None:
@@ -82,72 +66,21 @@ def latest_band(client: Client) -> str | None:
     return band(max(client.assessments, key=lambda a: a.date).scores)
 
 
-def retained_share(kpi: Kpi) -> float | None:
-    values = [r.value for r in sorted(kpi.readings, key=lambda r: r.date)]
-    sign = 1 if kpi.direction == "higher" else -1
-    peak = max(values, key=lambda v: sign * v)
-    gain = sign * (peak - kpi.baseline)
-    if gain <= 0:
-        return None
-    return sign * (values[-1] - kpi.baseline) / gain
-
-
 def backsliding(kpi: Kpi) -> bool:
-    share = retained_share(kpi)
-    return share is not None and share < 0.8
+    return kpi_status(kpi, retained_threshold=RULES.retained_threshold).backsliding
 
 
-PLANS = {
-    "platinum": {"daily": 30, "weekly": 90, "biweekly": 0, "monthly": 12, "quarterly": 4},
-    "gold": {"daily": 0, "weekly": 30, "biweekly": 90, "monthly": 12, "quarterly": 4},
-    "silver": {"daily": 0, "weekly": 90, "biweekly": 0, "monthly": 6, "quarterly": 4},
-}
+def touchpoints(client: Client, until: date = AS_OF) -> list[Touchpoint]:
+    return core_schedule(client, client.go_live, until, RULES.plans, RULES.calendar, scale=RULES.scale)
 
 
 def schedule(client: Client, until: date = AS_OF) -> dict[date, str]:
     """The standing touchpoint kind per date, following the cadence and escalation rules."""
-    if client.status != "active":
-        return {}
-    plan, go_live = PLANS[client.tier], client.go_live
-    kinds: dict[date, set[str]] = defaultdict(set)
-    for n in range(plan["daily"]):
-        on = go_live + timedelta(days=n)
-        if is_working(on):
-            kinds[on].add("daily")
-    for kind, step in (("weekly", 7), ("biweekly", 14)):
-        k = 1
-        while plan[kind] and day_number(client, go_live + timedelta(days=step * k)) <= plan[kind]:
-            kinds[next_working(go_live + timedelta(days=step * k))].add(kind)
-            k += 1
-    for n in range(1, plan["monthly"] + 1):
-        kinds[next_working(add_months(go_live, n))].add("monthly")
-    for n in range(1, plan["quarterly"] + 1):
-        kinds[next_working(add_months(go_live, 3 * n))].add("quarterly")
-    ordered = sorted(client.assessments, key=lambda a: a.date)
-    for i, assessment in enumerate(ordered):
-        ends = ordered[i + 1].date if i + 1 < len(ordered) else until + DAY
-        if band(assessment.scores) == "red":
-            on = assessment.date + DAY
-            while on < ends:
-                if is_working(on):
-                    kinds[on].add("recovery")
-                on += DAY
-        elif band(assessment.scores) == "yellow":
-            k = 1
-            while (on := next_working(assessment.date + timedelta(days=7 * k))) < ends:
-                kinds[on].add("intervention")
-                k += 1
-    return {on: min(found, key=KINDS.index) for on, found in sorted(kinds.items()) if on <= until}
+    return {t.date: t.kind for t in touchpoints(client, until)}
 
 
 def overdue(client: Client, on: date = AS_OF) -> list[tuple[date, str]]:
-    marked = {(e.date, e.kind) for e in client.exceptions}
-    done = [(e.date, e.kind) for e in client.exceptions if e.status == "done"]
-    return [
-        (when, kind)
-        for when, kind in schedule(client, on).items()
-        if when < on and (when, kind) not in marked and not any(d > when and KINDS.index(k) <= KINDS.index(kind) for d, k in done)
-    ]
+    return [(t.date, t.kind) for t in core_overdue(touchpoints(client, on), on)]
 
 
 # ---------------------------------------------------------------- the file
@@ -164,6 +97,47 @@ def test_build_script_reproduces_the_file_byte_for_byte(tmp_path):
     out = tmp_path / "demo.json"
     subprocess.run([sys.executable, str(BUILD), str(out)], check=True, cwd=tmp_path, timeout=120)
     assert out.read_bytes() == DEMO.read_bytes()
+
+
+def test_build_script_help_explains_and_writes_nothing(tmp_path):
+    done = subprocess.run([sys.executable, str(BUILD), "--help"], cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert "output" in done.stdout.lower()
+    assert list(tmp_path.iterdir()) == []
+
+
+MONTH_WORDS = re.compile(
+    r"\b(January|February|March|April|May|June|July|August|September|October|November|December"
+    r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\b"
+)
+
+
+def texts(value: object) -> Iterator[str]:
+    """Every string in the demo file's JSON."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from texts(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from texts(item)
+
+
+def test_no_text_names_a_month():
+    """The demo is shifted so today plays its AS_OF: a month named in a text would read wrong on another day."""
+    named = [text for text in texts(json.loads(DEMO.read_text(encoding="utf-8"))) if MONTH_WORDS.search(text)]
+    assert named == []
+
+
+def test_month_words_are_found():
+    assert [bool(MONTH_WORDS.search(t)) for t in ("since mid-May", "on 8 June", "Sept review", "maybe in Marchetti's", "mayday")] == [
+        True,
+        True,
+        True,
+        False,
+        False,
+    ]
 
 
 # ---------------------------------------------------------------- clients
