@@ -11,6 +11,8 @@ from functools import lru_cache
 
 from carebench.core.kpis import KpiStatus
 from carebench.core.models import SUBSCORES, Assessment, Band, Pulse, Result, Scores
+from carebench.core.models import Suggestion as Suggestion
+from carebench.core.pulses import satisfaction_suggestion
 from carebench.core.terms import DEFAULT_WEIGHTS as DEFAULT_WEIGHTS
 
 # The weighting rules, re-exported (`name as name`) for the rules' users.
@@ -75,14 +77,6 @@ class HealthReport(Result):
     delta: Decimal | None
     drivers: list[Driver]
     note: str | None
-
-
-class Suggestion(Result):
-    """A sub-score proposed from evidence, for the person to confirm or change."""
-
-    subscore: str
-    score: int
-    reason: str
 
 
 def overall_score(scores: Scores, weights: Mapping[str, object] = DEFAULT_WEIGHTS) -> Decimal:
@@ -280,8 +274,6 @@ def suggest_subscores(
         )
 
     if pulses:
-        from carebench.core.support import satisfaction_suggestion  # support builds on this module
-
         day = as_of if as_of is not None else max(p.date for p in pulses)
         satisfaction = satisfaction_suggestion(pulses, day)
         if satisfaction is not None:

@@ -235,6 +235,14 @@ class Result(BaseModel):
     model_config = ConfigDict(defer_build=True)
 
 
+class Suggestion(Result):
+    """A sub-score proposed from evidence, for the person to confirm or change."""
+
+    subscore: str
+    score: int
+    reason: str
+
+
 class Contact(Model):
     name: Name
     role: Name | None = None

@@ -35,7 +35,7 @@ def open_form(app: CarebenchApp, build: Callable[[Any], Screen], load: Callable[
         return
 
     def loading() -> None:
-        from .screens.base import user_error
+        from .messages import user_error
 
         try:
             data = load(app.session())

@@ -10,30 +10,13 @@ from textual.screen import Screen
 from textual.widgets import Header
 
 from ..messages import DataLoaded, LoadFailed, StillCurrent, WriteDone
+from ..messages import app_database as app_database
+from ..messages import user_error as user_error
 from ..widgets.chrome import NARROW_WIDTH, KeyBar, ScreenTabs
 
 if TYPE_CHECKING:
     from ...app.session import Session
     from ..app import CarebenchApp
-
-
-def user_error(exc: BaseException) -> str:
-    """One line that says what went wrong, for errors a user can cause; other errors name their type."""
-    from ...app.errors import one_line
-
-    return one_line(exc, app_database())
-
-
-def app_database():
-    """The database the running workbench uses (for messages about it)."""
-    from pathlib import Path
-
-    from textual._context import active_app
-
-    try:
-        return active_app.get().db_path
-    except LookupError:
-        return Path("the database")
 
 
 def current_minute() -> str:

@@ -34,8 +34,7 @@ from ...core.models import (
     Scores,
     Section,
 )
-from ..messages import DataLoaded, LoadFailed
-from ..screens.base import user_error
+from ..messages import DataLoaded, LoadFailed, user_error
 from ..widgets.chrome import KeyBar
 from ..widgets.scores import ScoresPanel, check_score, typed_scores
 from ..widgets.tables import band_text

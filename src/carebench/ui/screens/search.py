@@ -22,9 +22,8 @@ from textual.widgets.option_list import Option
 from ...app.inputs import inert
 from ...app.present import plural, snippet_parts, with_unit
 from ...core.terms import SUBSCORES
-from ..messages import LoadFailed
+from ..messages import LoadFailed, user_error
 from ..widgets.chrome import KeyBar
-from .base import user_error
 
 if TYPE_CHECKING:
     from ...app.readmodels import Document

@@ -154,7 +154,7 @@ class FormDialog(ModalScreen[_Result | None]):
 
     @work(thread=True, exit_on_error=False, group="write")
     def _save(self, result: Any) -> None:
-        from ..screens.base import user_error
+        from ..messages import user_error
 
         assert self.save is not None
         try:

@@ -212,7 +212,7 @@ class AssessmentDialog(ModalScreen[str | None]):
     @work(thread=True, exit_on_error=False, group="write")
     def _save(self, assessment: Assessment) -> None:
         from ...app import commands
-        from ..screens.base import user_error
+        from ..messages import user_error
 
         try:
             done = commands.record_assessment(
