@@ -119,6 +119,9 @@ CHANGE_CASES = [
     ("relative-rounded", "EUR", 3.0, 4.0, 33.33, "%"),
     ("relative-negative-baseline", "", -10.0, -5.0, 50.0, "%"),
     ("relative-zero-baseline-none", "tickets", 0.0, 12.0, None, "%"),
+    # a baseline next to zero (a float below the normal range): the relative change would not fit a float
+    ("relative-tiny-baseline-none", "", 2.225073858507e-311, 1.0, None, "%"),
+    ("relative-largest-reported", "", 1e-13, 1.0, 999999999999900.0, "%"),
     ("unchanged", "", 50.0, 50.0, 0.0, "%"),
 ]
 

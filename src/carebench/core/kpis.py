@@ -76,13 +76,23 @@ def _exact_ratio(value: float) -> tuple[int, int]:
 
 
 def change_vs_baseline(unit: str, baseline: float, current: float) -> float | None:
-    """Return the change from baseline, in points for % KPIs and relative percent otherwise (None on a zero baseline)."""
+    """Return the change from baseline, in points for % KPIs and relative percent otherwise.
+
+    None where a relative change says nothing: a zero baseline, or one so close to zero that the change would pass
+    MAX_RELATIVE_CHANGE percent (a baseline of 1e-300 makes any reading an astronomical "gain").
+    """
     if unit.strip() == "%":
         return round(float(exact(current) - exact(baseline)), 2)
     if baseline == 0:
         return None
     relative = (exact(current) - exact(baseline)) / abs(exact(baseline)) * 100
+    if abs(relative) > MAX_RELATIVE_CHANGE:
+        return None
     return round(float(relative), 2)
+
+
+MAX_RELATIVE_CHANGE = 10**15
+"""The largest relative change (in percent) carebench reports; beyond it the baseline is as good as zero."""
 
 
 def change_unit_of(unit: str) -> Literal["pp", "%"]:
