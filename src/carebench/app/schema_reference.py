@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from ..store.schema_docs import Table, fresh_schema
 
 TITLE = "carebench portfolio"
@@ -21,7 +23,7 @@ def table_description(table: Table) -> str:
     return table.purpose
 
 
-def datasette_metadata(database: str) -> dict:
+def datasette_metadata(database: str) -> dict[str, Any]:
     """Datasette's metadata (title; per table a description and per column a description) for database ``database``
     (the file's name without its extension, as Datasette names it)."""
     return {
