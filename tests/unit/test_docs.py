@@ -87,3 +87,103 @@ def test_the_version_option(run):
 
     result = run.ok("--version")
     assert result.stdout == f"carebench, version {__version__}\n"
+
+
+SCHEMA_TOOL = runpy.run_path(str(ROOT / "tools" / "schema_reference.py"))
+
+
+def _fresh_database(path: Path) -> dict[str, list[str]]:
+    """Every table of a new database at ``path`` (made as carebench makes one) with its columns."""
+    import sqlite3
+
+    from carebench.store.db import connect
+
+    connect(path).close()
+    conn = sqlite3.connect(path)
+    try:
+        names = [row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")]
+        return {name: [row[1] for row in conn.execute(f"PRAGMA table_info({name})")] for name in names}
+    finally:
+        conn.close()
+
+
+def test_the_schema_reference_is_what_the_tool_writes():
+    written = (ROOT / "docs" / "schema.md").read_text(encoding="utf-8")
+    assert written == SCHEMA_TOOL["reference"](), "docs/schema.md is out of date: run python tools/schema_reference.py"
+
+
+def test_every_table_and_column_of_a_new_database_is_in_the_schema_reference(tmp_path):
+    written = (ROOT / "docs" / "schema.md").read_text(encoding="utf-8")
+    sections = {part.split("\n", 1)[0]: part for part in written.split("\n## ")[1:]}
+    tables = _fresh_database(tmp_path / "new.db")
+    shadows = {name for name in tables if name.startswith("search_index_")}
+    assert shadows, "the search index keeps no tables of its own"
+    for name in shadows:
+        assert f"`{name}`" in sections["search_index"], f"{name} is not named under search_index"
+    for name, columns in tables.items():
+        if name in shadows:
+            continue
+        assert name in sections, f"table {name} is not in docs/schema.md"
+        for column in columns:
+            row = next((line for line in sections[name].splitlines() if line.startswith(f"| `{column}` |")), None)
+            assert row is not None, f"{name}.{column} is not in docs/schema.md"
+            assert not row.endswith("|  |"), f"{name}.{column} has no meaning in docs/schema.md"
+    assert "*Derived.*" in sections["touchpoints"] or "Derived rows" in sections["touchpoints"]
+    assert "FTS5" in sections["search_index"]
+
+
+def test_every_table_and_column_has_exactly_one_description(tmp_path):
+    from carebench.store import schema_docs
+
+    tables = _fresh_database(tmp_path / "new.db")
+    described = {table.name: table for table in schema_docs.fresh_schema()}
+    for name, columns in tables.items():
+        if name.startswith("search_index_"):
+            assert name in described["search_index"].internal
+            continue
+        table = described[name]
+        assert table.purpose, f"table {name} has no purpose"
+        assert [c.name for c in table.columns] == columns
+        for column in table.columns:
+            assert column.description, f"{name}.{column.name} has no description"
+    # a column described beside it in the schema is not described again in schema_docs, and nothing there is stale
+    comments = {(t.name, text.split(" ", 1)[0]) for t in described.values() for text, comment in _commented(t.name) if comment}
+    for name, (_, meanings) in schema_docs.TABLES.items():
+        assert name in tables, f"schema_docs describes {name}, which no database has"
+        for column in meanings:
+            assert column in tables[name], f"schema_docs describes {name}.{column}, which the table does not have"
+            assert (name, column) not in comments, f"{name}.{column} is described both in the schema and in schema_docs"
+    assert schema_docs.DERIVED <= set(tables)
+
+
+def _commented(table: str) -> list[tuple[str, str]]:
+    import sqlite3
+
+    from carebench.store import schema_docs
+    from carebench.store.db import migrate
+
+    conn = sqlite3.connect(":memory:", isolation_level=None)
+    try:
+        migrate(conn, Path(":memory:"))
+        (sql,) = conn.execute("SELECT sql FROM sqlite_master WHERE name = ?", (table,)).fetchone()
+        return schema_docs._definitions(sql)
+    finally:
+        conn.close()
+
+
+def test_comments_beside_columns_are_read_from_the_schema():
+    from carebench.store.schema_docs import _definitions
+
+    sql = """CREATE TABLE t (
+    a TEXT NOT NULL,   -- the first
+    b TEXT CHECK (b IN ('x', 'y')), c INTEGER,
+    d TEXT DEFAULT '--' -- the last, after a string holding dashes
+, e INTEGER, PRIMARY KEY (a, b)) WITHOUT ROWID"""
+    assert _definitions(sql) == [
+        ("a TEXT NOT NULL", "the first"),
+        ("b TEXT CHECK (b IN ('x', 'y'))", ""),
+        ("c INTEGER", ""),
+        ("d TEXT DEFAULT '--'", "the last, after a string holding dashes"),
+        ("e INTEGER", ""),
+        ("PRIMARY KEY (a, b)", ""),
+    ]

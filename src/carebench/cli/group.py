@@ -185,7 +185,7 @@ COMMAND_MODULES = {
     **dict.fromkeys(("checklist", "learning", "outcome", "practice", "pulse", "referral", "search", "testimonial", "ticket"), "practice"),
     **dict.fromkeys(("checkins", "client", "drafts", "health", "kpis", "log", "pipeline", "schedule", "scripts", "today"), "reading"),
     **dict.fromkeys(("ack", "calendar", "check", "digest", "readings", "report"), "reports"),
-    **dict.fromkeys(("backup", "demo", "demo-data", "doctor", "export", "import", "init", "schema"), "setup"),
+    **dict.fromkeys(("backup", "datasette-metadata", "demo", "demo-data", "doctor", "export", "import", "init", "schema"), "setup"),
     **dict.fromkeys(("escalate", "recovery"), "recovery"),
     "rules": "rules",
     "serve": "serve",

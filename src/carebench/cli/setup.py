@@ -1,7 +1,8 @@
-"""Setting up and moving data: demo, init, backup, doctor, schema, import, export, demo-data."""
+"""Setting up and moving data: demo, init, backup, doctor, schema, datasette-metadata, import, export, demo-data."""
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from datetime import date
@@ -9,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from ..app import commands, transfer
+from ..app import commands, schema_reference, transfer
 from ..app.inputs import UserError, inert
 from .group import (
     DATE,
@@ -105,6 +106,24 @@ def doctor(fix, as_json, db_path):
 def schema():
     """Print the JSON Schema of the portfolio file."""
     emit_json(transfer.portfolio_schema())
+
+
+@cli.command("datasette-metadata")
+@output_option
+@db_option
+def datasette_metadata(output, db_path):
+    """Print Datasette's metadata for the database: a title, and a description of every table and column.
+
+    Serve it with `datasette portfolio.db --metadata metadata.json`. The database is
+    named by its file's name without the extension, as Datasette names it; the file
+    itself is not opened.
+    """
+    text = json.dumps(schema_reference.datasette_metadata(resolve_db(db_path).stem), indent=2, ensure_ascii=False) + "\n"
+    if output:
+        transfer.write_output(output, text)
+        click.echo(f"wrote Datasette's metadata to {output}", err=True)
+    else:
+        click.echo(text, nl=False)
 
 
 @cli.command("import")
