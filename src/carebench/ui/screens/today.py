@@ -177,6 +177,7 @@ class TodayScreen(WorkbenchScreen):
         self.day = data.date
         # The cursors stay on their rows (by key) through new rows; only the rows in view are drawn.
         agenda, actions = self.query_one(AgendaTable), self.query_one(ActionTable)
+        layout: tuple[tuple[Column, ...], Callable[[AgendaRow], list], tuple[Column, ...], Callable[[ActionDue], list]]
         if self.stacked:
             layout = (STACKED_AGENDA_COLUMNS, stacked_agenda_cells, STACKED_ACTION_COLUMNS, self.stacked_action_cells)
         elif self.compact:
