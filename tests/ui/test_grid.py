@@ -82,11 +82,23 @@ def numbered(count: int) -> list[tuple[str, str, str, str]]:
 
 def test_fit_cuts_with_an_ellipsis_and_counts_wide_characters_as_two_cells():
     assert fit("Acme", 6) == ("Acme", 4)
-    assert fit("Acme Logistics", 6) == ("Acme …", 6)
+    assert fit("Acme Logistics", 6) == ("Acme…", 5)
     assert fit("日本語", 6) == ("日本語", 6)
     assert fit("日本語", 5) == ("日本…", 5)
     assert fit("日本語", 4) == ("日…", 3)  # the second wide character would only half fit
     assert fit("abc", 0) == ("", 0)
+
+
+def test_fit_cuts_text_at_the_end_of_a_word_where_one_fits_as_clip_does():
+    from carebench.app.present import clip
+
+    assert fit("Beta Health Services", 15) == ("Beta Health…", 12)  # not "Beta Health Se…"
+    assert fit("Restart daily huddles, on the floor", 24) == ("Restart daily huddles…", 22)  # no comma before the ellipsis
+    assert fit("supercalifragilistic", 6) == ("super…", 6)  # one word longer than the room is cut inside it
+    assert fit("日本 語です", 6) == ("日本…", 5)  # wide characters count as two cells, the cut still at a word
+    for text in ("Beta Health Services", "Run a triage refresher for the team", "a b c d e f"):
+        for width in range(1, len(text) + 2):
+            assert fit(text, width)[0] == clip(text, width)
 
 
 async def test_it_draws_the_header_and_rows_cut_to_their_columns():
@@ -98,7 +110,7 @@ async def test_it_draws_the_header_and_rows_cut_to_their_columns():
         assert lines(grid) == [
             " id    name             city      score ",
             " a1    Acme             Oslo        9.5 ",
-            " b2    Beta Health Se…  Zürich     10.0 ",
+            " b2    Beta Health…     Zürich     10.0 ",  # cut at the end of a word
             " c3    [bold]x[/bold]   東京都        7 ",
             " d4    日本語のクライ…  Kyoto      6.25 ",
             " e5    a日本語のクラ…   Ōsaka     1234… ",  # a wide character that would half fit goes
@@ -119,7 +131,7 @@ async def test_the_flexible_column_takes_what_a_new_width_leaves():
         await pilot.resize_terminal(25, 8)
         await until(pilot, lambda: grid.size.width == 25)
         assert grid.virtual_size.width == 6 + 8 + 10 + 7
-        assert grid.render_line(2).text.startswith(" b2    Beta …  Zürich ")
+        assert grid.render_line(2).text.startswith(" b2    Beta…   Zürich ")
 
 
 async def test_cells_with_styles_and_justification_and_hidden_columns():
@@ -132,7 +144,7 @@ async def test_cells_with_styles_and_justification_and_hidden_columns():
         await pilot.pause()
         assert grid.render_line(1).text == " a1    Acme               Oslo      9.5 "
         segments = {segment.text: segment.style for segment in grid.render_line(2)}
-        assert segments["Beta Health Se…"].bold
+        assert segments["Beta Health…"].bold
         assert segments["10.0"].color == RichColor.parse(app.theme_variables["warning"])
         # The city column hidden: its room goes to the name, its cells are not drawn.
         grid.set_columns([COLUMNS[0], COLUMNS[1], Column("city", 8, visible=False), COLUMNS[3]])

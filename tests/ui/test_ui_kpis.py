@@ -323,3 +323,47 @@ async def test_a_retained_share_that_means_nothing_reads_a_dash_and_says_why_on_
         assert "%)" not in rendered(backlog)
         assert backlog.tooltip == "Retained share: — because " + RETAINED_WORSE
         assert row(screen, "operational", "fcr").tooltip is None  # a share that means something needs no word
+
+
+def chart_rows(lines: list[str]) -> tuple[list[str], list[float]]:
+    """The plot rows of a drawn plotext chart (between its frame's top and bottom lines, the y-axis labels cut off)
+    and the y value each row stands for, read from the labels of its top and bottom rows (plotext puts the ends of its
+    range there) and spaced evenly between them."""
+    import re
+
+    labelled = [(y, re.match(r"\s*(-?[\d.,]+)┤(.*)$", line)) for y, line in enumerate(lines)]
+    labelled = [(y, match) for y, match in labelled if match]
+    top, bottom = labelled[0], labelled[-1]
+    first, last = top[0], bottom[0]
+    high, low = (float(match.group(1).replace(",", "")) for _, match in (top, bottom))
+    edge = lines[first].index("┤") + 1
+    rows = [line[edge:] for line in lines[first : last + 1]]
+    step = (high - low) / (last - first)
+    return rows, [high - step * y for y in range(len(rows))]
+
+
+@pytest.mark.parametrize("key", ["fcr", "cost_per_case", "training", "backlog"])
+async def test_at_80x24_the_chart_draws_baseline_and_target_across_it_on_the_rows_nearest_their_values(database, key):
+    from textual_plotext import PlotextPlot
+
+    from conftest import drawn_lines
+
+    app = make_app(database)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_kpis(app, pilot)
+        await pilot.press("o")
+        chart = screen.query_one("KpiChart")
+        for _ in range(5):
+            if chart.kpi_key == key:
+                break
+            await pilot.press("down")
+            await settle(app, pilot)
+        assert chart.kpi_key == key
+        kpi = chart.kpi.standing
+        rows, values = chart_rows(drawn_lines(screen.query_one(PlotextPlot)))
+        assert len(rows) >= 4, rows
+        for label, value, marker in (("baseline", kpi.baseline, "┄"), ("target", kpi.target, "━")):
+            nearest = min(range(len(rows)), key=lambda y: abs(values[y] - value))
+            drawn = [y for y, row in enumerate(rows) if row.count(marker) >= len(row) // 3]  # a line across the chart
+            assert drawn == [nearest], (label, value, values, rows)
+            assert f"{label} " in rows[nearest]

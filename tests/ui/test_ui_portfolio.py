@@ -350,7 +350,7 @@ async def test_columns_summary_layout_for_wide_and_narrow_terminals_and_empty_st
         assert labels == ["client", "health", "Δ", "why", "phase, day", "next touchpoint", "KPIs ↘", "pipe", "tier"]
         words = ["Beta Health", "● yellow 6.9", "▼ -1.4", "sustainability down 2 (8 → 6)", "scaling, day 76", "intervention today", "1/2 ↘1", "12.5k"]
         assert cells(table, "beta")[:8] == words
-        assert drawn(table, "beta")[:8] == [*words[:3], "sustainability down 2 (…", *words[4:]]  # whole on the line below
+        assert drawn(table, "beta")[:8] == [*words[:3], "sustainability down 2…", *words[4:]]  # whole on the line below
         assert drawn(table, "acme")[3] == "10 touchpoints overdue"
         assert cells(table, "dune")[1:4] == ["– not assessed", "", "not assessed, day 8 of support"]
 

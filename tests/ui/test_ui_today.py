@@ -9,7 +9,7 @@ from carebench.app.session import Session
 from carebench.store import Store
 from carebench.ui.app import CarebenchApp
 from carebench.ui.screens.today import ActionTable, AgendaTable
-from conftest import record_notifications, settle
+from conftest import drawn_lines, record_notifications, settle
 
 DAY = date(2026, 6, 15)
 
@@ -511,3 +511,30 @@ async def test_the_footer_keeps_help_and_quit_at_every_width(demo_db):
                 bar = app.screen.query_one(KeyBar)
                 line = bar.render().plain
                 assert len(line) <= width and line.rstrip().endswith("? Keys q Quit ^p palette"), (width, key, line)
+
+
+async def test_at_80_columns_today_fits_the_screen_with_phase_and_owner_in_the_line_under_each_table(demo_db):
+    app = CarebenchApp(demo_db, today=DAY, user="ana")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        agenda, actions = app.screen.query_one(AgendaTable), app.screen.query_one(ActionTable)
+        for table in (agenda, actions):
+            assert table.virtual_size.width <= table.scrollable_content_region.width  # nothing off to the right
+            assert table.scroll_x == 0
+        assert drawn(agenda)[0].split() == ["client", "kind", "band", "when"]
+        header = drawn(actions)[0]
+        assert header.split() == ["client", "due", "priority", "action"]
+        # The first action item's text is on screen, whole or cut at the end of a word with an ellipsis.
+        item = actions.rows[0]
+        shown = drawn(actions)[1][header.index(" action") + 1 :].strip()
+        assert len(shown) > 10
+        if shown != item.text:
+            assert shown.endswith("…") and item.text.startswith(shown[:-1]) and item.text[len(shown) - 1] in " ,;:.-"
+        # What the tables leave out is in the line under each, for the row under its cursor.
+        row = agenda.rows[0]
+        agenda_line = str(app.screen.query_one("#agenda-detail").render())
+        assert f"owner {row.owner}" in agenda_line and "Scaling & handover" in agenda_line
+        assert f"owner {item.owner}" in str(app.screen.query_one("#action-detail").render())
+        lines = drawn_lines(app.screen)
+        assert any(agenda_line[:60] in line for line in lines)
+        assert all(len(line) <= 80 for line in lines)

@@ -195,15 +195,26 @@ def kept(retained: float | None) -> str:
 
 
 def clip(text: str, width: int) -> str:
-    """``text`` on one line in at most ``width`` characters: cut at the end of a word, with an ellipsis when cut.
+    """``text`` on one line in at most ``width`` terminal cells: cut at the end of a word, with an ellipsis when cut.
 
-    A single word longer than the room is cut inside it (there is no word boundary to cut at).
+    A single word longer than the room is cut inside it (there is no word boundary to cut at). Wide characters
+    (CJK, emoji) take two cells; one that would only half fit goes with the rest.
     """
+    from rich.cells import cell_len, get_character_cell_size
+
     line = " ".join(text.split())
-    if len(line) <= width:
+    if cell_len(line) <= width:
         return line
-    room = line[: width - 1]
-    cut = room.rsplit(" ", 1)[0] if " " in room and line[width - 1] != " " else room
+    if width <= 0:
+        return ""
+    end = used = 0
+    for character in line:
+        used += get_character_cell_size(character)
+        if used > width - 1:
+            break
+        end += 1
+    room = line[:end]
+    cut = room.rsplit(" ", 1)[0] if " " in room and line[end] != " " else room
     return cut.rstrip(" ,;:.-–—") + "…"
 
 

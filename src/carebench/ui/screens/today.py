@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from rich.text import Text
+from textual import events
 from textual.binding import Binding
 from textual.widgets import Static
 
@@ -14,6 +15,7 @@ from ...app.inputs import UserError, inert, parse_date
 from ...app.readmodels import ActionDue, Agenda, AgendaRow
 from ...core.phases import PHASE_LABEL
 from ..screens.base import WorkbenchScreen
+from ..widgets.chrome import NARROW_WIDTH
 from ..widgets.dialogs import PromptDialog
 from ..widgets.grid import Column, DataGrid
 from ..widgets.tables import Cell, band_grid_cell
@@ -53,6 +55,11 @@ ACTION_COLUMNS = (Column("client", 30), Column("due", 10), Column("priority", 8)
 # Stacked (a phone): what tells the rows apart, with the rest of the row under the cursor in a line below its table.
 STACKED_AGENDA_COLUMNS = (Column("client", None, min_width=12), Column("kind", 12), Column("band", 9))
 STACKED_ACTION_COLUMNS = (Column("due", 10), Column("action", None, min_width=16))
+# Compact (narrower than COMPACT_WIDTH, 80 columns say): phase and owner go to the line below each table, so the
+# rest fits the width with nothing off to the right.
+COMPACT_WIDTH = 100
+COMPACT_AGENDA_COLUMNS = (Column("client", None, min_width=12), Column("kind", 12), Column("band", 9), Column("when", 19))
+COMPACT_ACTION_COLUMNS = (Column("client", 20), Column("due", 10), Column("priority", 8), Column("action", None, min_width=16))
 
 
 def agenda_key(row: AgendaRow) -> str:
@@ -84,8 +91,12 @@ def stacked_agenda_cells(row: AgendaRow) -> list:
     return agenda_cells(row)[:3]
 
 
+def compact_agenda_cells(row: AgendaRow) -> list:
+    return agenda_cells(row)[:4]
+
+
 def agenda_detail(row: AgendaRow) -> Text:
-    """The rest of an agenda row, for the line under the stacked table."""
+    """The rest of an agenda row, for the line under the stacked or compact table."""
     covers = f" · covers {', '.join(row.covers)}" if row.covers else ""
     return Text.assemble(
         (inert(row.client_name), "bold"),
@@ -96,7 +107,7 @@ def agenda_detail(row: AgendaRow) -> Text:
 
 
 def action_detail(item: ActionDue) -> Text:
-    """The rest of an action item, for the line under the stacked table."""
+    """The rest of an action item, for the line under the stacked or compact table."""
     return Text.assemble((inert(item.client_name), "bold"), inert(f" · {item.priority} · owner {item.owner} · {item.text}"))
 
 
@@ -133,12 +144,14 @@ class TodayScreen(WorkbenchScreen):
     TodayScreen ActionTable { height: 1fr; }
     TodayScreen .table-title { height: 1; padding: 0 1; color: $primary; text-style: bold; }
     TodayScreen .row-detail { display: none; height: auto; max-height: 4; padding: 0 1; background: $panel; }
-    TodayScreen.-stacked .row-detail { display: block; }
+    TodayScreen.-stacked .row-detail, TodayScreen.-compact .row-detail { display: block; }
+    TodayScreen.-compact #summary { height: auto; }
     TodayScreen.-stacked AgendaTable { max-height: 45%; }
     TodayScreen.-stacked #summary { height: auto; }
     """
 
     day: date | None = None  # the day of the agenda shown
+    compact = False  # narrower than COMPACT_WIDTH but not stacked: phase and owner shown under the tables
     last_change: tuple[str, Callable[[Session], object]] | None = None  # what ``u`` takes back: its summary and the command that does it
 
     def compose_body(self):
@@ -164,14 +177,19 @@ class TodayScreen(WorkbenchScreen):
         self.day = data.date
         # The cursors stay on their rows (by key) through new rows; only the rows in view are drawn.
         agenda, actions = self.query_one(AgendaTable), self.query_one(ActionTable)
-        for table, columns in (
-            (agenda, STACKED_AGENDA_COLUMNS if self.stacked else AGENDA_COLUMNS),
-            (actions, STACKED_ACTION_COLUMNS if self.stacked else ACTION_COLUMNS),
-        ):
+        layout: tuple[tuple[Column, ...], Callable[[AgendaRow], list], tuple[Column, ...], Callable[[ActionDue], list]]
+        if self.stacked:
+            layout = (STACKED_AGENDA_COLUMNS, stacked_agenda_cells, STACKED_ACTION_COLUMNS, self.stacked_action_cells)
+        elif self.compact:
+            layout = (COMPACT_AGENDA_COLUMNS, compact_agenda_cells, COMPACT_ACTION_COLUMNS, self.compact_action_cells)
+        else:
+            layout = (AGENDA_COLUMNS, agenda_cells, ACTION_COLUMNS, self.action_cells)
+        agenda_columns, agenda_cells_of, action_columns, action_cells_of = layout
+        for table, columns in ((agenda, agenda_columns), (actions, action_columns)):
             if table.columns != columns:
                 table.set_columns(columns)
-        agenda.set_rows(data.items, key=agenda_key, cells=stacked_agenda_cells if self.stacked else agenda_cells)
-        actions.set_rows(data.action_items, key=action_key, cells=self.stacked_action_cells if self.stacked else self.action_cells)
+        agenda.set_rows(data.items, key=agenda_key, cells=agenda_cells_of)
+        actions.set_rows(data.action_items, key=action_key, cells=action_cells_of)
         self.show_details()
         scope = f"mine ({self.app.user})" if self.app.mine_only else "everyone's"
         overdue_rows = sum(1 for row in data.items if row.status == "overdue")
@@ -196,6 +214,18 @@ class TodayScreen(WorkbenchScreen):
         _client, due, _priority, _owner, text = self.action_cells(item)
         return [due, text]
 
+    def compact_action_cells(self, item: ActionDue) -> list:
+        client, due, priority, _owner, text = self.action_cells(item)
+        return [client, due, priority, text]
+
+    def on_resize(self, event: events.Resize) -> None:
+        # Besides stacking (the base screen's): compact between NARROW_WIDTH and COMPACT_WIDTH.
+        compact = NARROW_WIDTH <= event.size.width < COMPACT_WIDTH
+        if compact != self.compact:
+            self.compact = compact
+            self.set_class(compact, "-compact")
+            self.stacking_changed()
+
     def stacking_changed(self) -> None:
         if isinstance(self._shown, tuple):  # what fetch gave, once shown
             self.show(self._shown)
@@ -204,8 +234,8 @@ class TodayScreen(WorkbenchScreen):
         self.show_details()
 
     def show_details(self) -> None:
-        """Stacked, the row under each table's cursor in full below the table."""
-        if not self.stacked:
+        """Stacked or compact, the row under each table's cursor in full below the table."""
+        if not (self.stacked or self.compact):
             return
         agenda, actions = self.query_one(AgendaTable), self.query_one(ActionTable)
         self.query_one("#agenda-detail", Static).update(agenda_detail(agenda.rows[agenda.cursor_index]) if agenda.row_count else "")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from rich.text import Text
@@ -14,6 +15,8 @@ from ...app.present import with_unit
 
 if TYPE_CHECKING:
     from ...app.readmodels import DashboardKpi
+
+DAY = timedelta(days=1)
 
 
 class KpiChart(Widget):
@@ -90,8 +93,10 @@ class KpiChart(Widget):
         plt.date_form("Y-m-d", "Y-m-d")
         dates = [r.date.isoformat() for r in readings]
         values = [r.value for r in readings]
-        ends = [dates[0], dates[-1]] if len(dates) > 1 else dates
-        # Baseline and target as flat lines, each labelled at its right end.
+        # Baseline and target as flat lines across the chart, each labelled at its right end; around a single reading
+        # they span the day before to the day after (a line from a day to itself would be a dot under its label).
+        first, last = (readings[0].date, readings[-1].date) if len(readings) > 1 else (readings[0].date - DAY, readings[0].date + DAY)
+        ends = [first.isoformat(), last.isoformat()]
         for label, value, colour, marker in (("baseline", kpi.baseline, "foreground-muted", "┄"), ("target", kpi.target, "success", "━")):
             plt.plot(ends, [value] * len(ends), marker=marker, color=self._colour(colour))
             # plotext places text at a date on a date axis; its hint for x names only numbers.
@@ -99,4 +104,6 @@ class KpiChart(Widget):
         plt.plot(dates, values, marker="braille", color=self._colour("primary"))
         if len(dates) == 1:
             plt.scatter(dates, values, marker="●", color=self._colour("primary"))
+            # The three days, each once (plotext takes dates on a date axis; its hint names only numbers).
+            plt.xticks([ends[0], dates[0], ends[-1]])  # type: ignore[list-item]
         plot.refresh()

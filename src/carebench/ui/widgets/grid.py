@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from operator import indexOf
 from typing import ClassVar, Generic, Literal, NamedTuple, TypeVar
 
-from rich.cells import cell_len, get_character_cell_size
+from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
@@ -28,12 +28,12 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from ...app.inputs import inert
+from ...app.present import clip
 from .tables import Cell
 
 RowT = TypeVar("RowT")
 Justify = Literal["left", "center", "right"]
 CellType = Cell | str
-ELLIPSIS = "…"
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +54,8 @@ class Column:
 
 
 def fit(text: str, width: int) -> tuple[str, int]:
-    """``text`` cut to at most ``width`` cells, with an ellipsis where it was cut, and the cells it then takes.
+    """``text`` cut to at most ``width`` cells as :func:`~carebench.app.present.clip` cuts it (at the end of a word,
+    with an ellipsis), and the cells it then takes; text that fits is kept as it is.
 
     Wide characters (CJK, emoji) count as two cells; one that would only half fit goes
     with the rest, so the text may end a cell short of ``width``.
@@ -62,16 +63,8 @@ def fit(text: str, width: int) -> tuple[str, int]:
     length = cell_len(text)
     if length <= width:
         return text, length
-    if width <= 0:
-        return "", 0
-    room, used, end = width - 1, 0, 0
-    for character in text:
-        size = get_character_cell_size(character)
-        if used + size > room:
-            break
-        used += size
-        end += 1
-    return text[:end] + ELLIPSIS, used + 1
+    text = clip(text, width)
+    return text, cell_len(text)
 
 
 @dataclass(frozen=True, slots=True)
