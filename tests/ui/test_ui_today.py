@@ -511,6 +511,12 @@ async def test_the_footer_keeps_help_and_quit_at_every_width(demo_db):
                 bar = app.screen.query_one(KeyBar)
                 line = bar.render().plain
                 assert len(line) <= width and line.rstrip().endswith("? Keys q Quit ^p palette"), (width, key, line)
+                # The screen's keys before the right end are whole: each shown as "KEY Description", none cut in two.
+                screen_keys, _ = bar.keys()
+                left = line.split("▏")[0].rstrip()
+                whole = [f"{key} {description}" for key, description, *_ in screen_keys]
+                shown = [part for part in whole if part in left]
+                assert left == " ".join(shown), (width, key, left)
 
 
 async def test_at_80_columns_today_fits_the_screen_with_phase_and_owner_in_the_line_under_each_table(demo_db):

@@ -121,18 +121,21 @@ class KeyBar(Widget):
                     at += text.cell_len
                 lines.append(line)
             return Text("\n").join(lines)
+        # The screen's keys that fit whole before the right end (the others are in `?`), never one cut in two.
+        start = max(0, width - sum(self._part(e).cell_len + 1 for e in right_end) - 1) if right_end else width
         line, at = Text(), 0
         for entry in shown:
+            part = self._part(entry)
+            if at + (1 if line else 0) + part.cell_len > start:
+                break
             if line:
                 line.append(" ")
                 at += 1
-            part = self._part(entry)
             tappable.add(0, at, at + part.cell_len, entry[3])
             line.append_text(part)
             at += part.cell_len
         if right_end:
             right = Text.assemble(("▏", "dim"))
-            start = max(0, width - sum(self._part(e).cell_len + 1 for e in right_end) - 1)
             line.truncate(start, pad=True)
             tappable.spans = [(r, a, min(b, start), k) for r, a, b, k in tappable.spans if a < start]
             at = start + 1
