@@ -494,3 +494,31 @@ def test_won_and_lost_opportunities_have_a_close_date():
                 assert o.closed_on is not None and client.go_live < o.closed_on <= AS_OF, o.title
             else:
                 assert o.closed_on is None, o.title
+
+
+def test_days_written_inside_texts_move_with_the_demo():
+    """A day named in a text ("QBR 2026-06-03") moves with the demo as its dates do, so a December agenda's texts
+    do not speak of June."""
+    from carebench.app.demo import load_demo_portfolio, read_demo_portfolio
+
+    anchor = date(2026, 12, 2)
+    days = (anchor - date(2026, 6, 15)).days
+    written = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+    def texts(value, path=()):
+        if isinstance(value, str):
+            yield path, value
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                yield from texts(item, (*path, key))
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                yield from texts(item, (*path, index))
+
+    before = dict(texts(read_demo_portfolio().model_dump()))
+    after = dict(texts(load_demo_portfolio(anchor, "ana").model_dump()))
+    named = {path: text for path, text in before.items() if written.search(text)}
+    assert named, "the demo names days in its texts"
+    for path, text in named.items():
+        moved = written.sub(lambda found: (date.fromisoformat(found.group()) + timedelta(days=days)).isoformat(), text)
+        assert after[path] == moved, path

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 from typing import Any
 
@@ -20,9 +21,25 @@ def read_demo_portfolio() -> Portfolio:
     return Portfolio.model_validate_json((bundled("sample_data") / DEMO_FILE).read_text(encoding="utf-8"))
 
 
+# A day written inside a text ("QBR 2026-06-03"): it moves with the dates around it.
+WRITTEN_DAY = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
+
+
+def _shift_written(text: str, days: int) -> str:
+    def moved(found: re.Match[str]) -> str:
+        try:
+            return (date.fromisoformat(found.group()) + timedelta(days=days)).isoformat()
+        except ValueError:  # digits that only look like a day
+            return found.group()
+
+    return WRITTEN_DAY.sub(moved, text)
+
+
 def _shift(value: Any, days: int, months: int) -> Any:
     if isinstance(value, date):
         return value + timedelta(days=days)
+    if isinstance(value, str):
+        return _shift_written(value, days) if WRITTEN_DAY.search(value) else value
     if isinstance(value, list):
         return [_shift(v, days, months) for v in value]
     if isinstance(value, dict):
