@@ -15,7 +15,7 @@ from carebench.ui.app import CarebenchApp
 
 DAY = date(2026, 6, 15)
 SIZES = [(80, 24), (100, 30), (120, 40)]
-SCREENS = [("1", "today"), ("2", "portfolio"), ("3", "kpis"), ("4", "health"), ("5", "expansion")]
+SCREENS = [("1", "today"), ("2", "portfolio"), ("3", "kpis"), ("4", "health"), ("5", "expansion"), ("6", "practice")]
 
 
 @pytest.fixture(scope="module")
@@ -63,7 +63,8 @@ def test_stacked_screen_snapshot(snap_compare, snapshot_db, key, screen):
     assert snap_compare(app, terminal_size=(43, 40), run_before=settled(key, screen))
 
 
-def test_checkin_runner_snapshot(snap_compare, snapshot_db, monkeypatch):
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_checkin_runner_snapshot(snap_compare, snapshot_db, monkeypatch, size):
     from carebench.ui.screens.checkin import CheckinScreen
 
     monkeypatch.setattr("carebench.ui.screens.checkin.monotonic", lambda: 1000.0)  # the runner's clocks stand still
@@ -83,7 +84,7 @@ def test_checkin_runner_snapshot(snap_compare, snapshot_db, monkeypatch):
         await pilot.pause()
 
     app = CarebenchApp(snapshot_db, today=DAY, user="ana", theme="carebench-dark")
-    assert snap_compare(app, terminal_size=(120, 40), run_before=run_before)
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
 
 
 def test_tickets_and_checklist_panels_snapshot(snap_compare, snapshot_db, monkeypatch):

@@ -390,7 +390,9 @@ class CheckinScreen(Screen):
         capture = section["capture"]
         if self.section == 0:
             yield Horizontal(
-                Label("Attendees (comma-separated)"), Input(inert(self.state["attendees"]), id="attendees", compact=True), classes="field attendees"
+                Label("Attendees"),
+                Input(inert(self.state["attendees"]), placeholder="names, separated by commas", id="attendees", compact=True),
+                classes="field attendees",
             )
         if "notes" in capture:
             yield Label(self.notes_heading(self.state["notes"].get(str(self.section), "")), classes="heading", id="notes-heading")
