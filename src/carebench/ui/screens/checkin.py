@@ -343,7 +343,10 @@ class CheckinScreen(Screen):
         """The cursor goes where the consultant types first: the notes (at their end), else the first field."""
         for widget in [*self.query("#body TextArea"), *self.query("#body Input, #body Select")]:
             widget.focus(scroll_visible=False)
-            self.query_one("#body", VerticalScroll).scroll_to_widget(widget, animate=False)
+            body = self.query_one("#body", VerticalScroll)
+            body.scroll_to_widget(widget, animate=False)
+            # Once the section's text has wrapped to its final height, the field is brought into view again.
+            self.call_after_refresh(body.scroll_to_widget, widget, animate=False)
             if isinstance(widget, TextArea):
                 widget.move_cursor(widget.document.end)
                 if self._early_keys:
