@@ -311,8 +311,12 @@ def test_a_first_client_set_up_in_the_workbench_alone_is_on_today(home, tmp_path
         term.wait_for("New client")
         term.keys("-l", "Harbor Foods")
         term.wait_for("harbor-foods")  # the id follows the name
-        term.keys("Tab", "Tab", "Tab", "End", "C-u")
+        for _ in range(3):  # to the go-live field, one key at a time (the form moves its focus between them)
+            term.keys("Tab")
+            time.sleep(0.3)
+        term.keys("End", "C-u")
         term.keys("-l", "2026-06-08")
+        term.wait_for("  2026-06-08 ")  # in its field before saving
         term.keys("C-s")
         term.wait_for("Harbor Foods added")
         term.keys("3")
