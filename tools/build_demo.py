@@ -56,6 +56,7 @@ from carebench.core.models import (
 from carebench.core.phases import day_number
 from carebench.core.rules import DEFAULT_RULES
 from carebench.core.schedule import schedule as core_schedule
+from carebench.core.terms import priority
 
 AS_OF = date(2026, 6, 15)
 SEED = 20260615
@@ -2530,25 +2531,10 @@ CATEGORY_WEIGHTS = {
 # Minutes to the first response and hours to resolve, by priority (low, high).
 RESPONSE_MINUTES = {"P1": (5, 20), "P2": (10, 60), "P3": (20, 180), "P4": (30, 300)}
 RESOLVE_HOURS = {"P1": (1.0, 5.0), "P2": (3.0, 24.0), "P3": (4.0, 48.0), "P4": (8.0, 96.0)}
-PRIORITY = {
-    ("high", "many"): "P1",
-    ("high", "some"): "P2",
-    ("high", "few"): "P3",
-    ("medium", "many"): "P2",
-    ("medium", "some"): "P3",
-    ("medium", "few"): "P4",
-    ("low", "many"): "P3",
-    ("low", "some"): "P4",
-    ("low", "few"): "P4",
-}
-
-
-def ticket_priority(impact: str, users: str) -> str:
-    return PRIORITY[(impact, users)]
 
 
 def is_p1(ticket: Ticket) -> bool:
-    return ticket_priority(ticket.impact, ticket.users) == "P1"
+    return priority(ticket.impact, ticket.users) == "P1"
 
 
 def capitalised(text: str) -> str:
@@ -2602,12 +2588,12 @@ def wider(impact: str, users: str, chance: float, rng: random.Random) -> str:
     if users == "many" or rng.random() >= chance:
         return users
     widened = reach[reach.index(users) + 1]
-    return users if ticket_priority(impact, widened) == "P1" else widened
+    return users if priority(impact, widened) == "P1" else widened
 
 
 def ticket_times(plan: TicketPlan, opened: datetime, category: str, impact: str, users: str, rng: random.Random) -> tuple[int, float, bool, bool]:
     """Minutes to respond, hours to resolve, escalated, resolved at first contact."""
-    prio = ticket_priority(impact, users)
+    prio = priority(impact, users)
     low, high = RESPONSE_MINUTES[prio]
     respond = round(rng.randint(low, high) * plan.slow)
     simple = category in ("question", "access", "other") and prio in ("P3", "P4")
@@ -2677,7 +2663,7 @@ def build_tickets(spec: ClientSpec) -> list[Ticket]:
         users = wider(impact, users, 0.3 if phase == "early" else 0.15, rng)
         if impact == "low" and rng.random() < 0.15:
             impact = "medium"
-        assert ticket_priority(impact, users) != "P1", (spec.id, title)  # P1s come from the story only
+        assert priority(impact, users) != "P1", (spec.id, title)  # P1s come from the story only
         respond, resolve, escalated, first_contact = ticket_times(plan, opened, category, impact, users, rng)
         found.append(make_ticket(title, category, impact, users, opened, respond, resolve, escalated, first_contact))
     found.sort(key=lambda t: (t.opened, t.title))
