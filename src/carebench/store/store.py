@@ -39,29 +39,6 @@ else:
     models, kpis, pipeline = Later("carebench.core.models"), Later("carebench.core.kpis"), Later("carebench.core.pipeline")
     projections = Later("carebench.store.projections")
 
-ALL_PARTS = frozenset(
-    {
-        "contacts",
-        "kpis",
-        "readings",
-        "assessments",
-        "savings",
-        "opportunities",
-        "action_items",
-        "exceptions",
-        "checkins",
-        "outcomes",
-        "testimonials",
-        "referrals",
-        "tickets",
-        "pulses",
-        "learnings",
-        "checklist",
-        "tier_changes",
-        "escalations",
-        "recovery",
-    }
-)
 # What scheduling needs: enough to build the agenda without touching KPI readings.
 SCHEDULE_PARTS = frozenset({"assessments", "exceptions", "tier_changes"})
 
@@ -115,6 +92,95 @@ def _scores_of(row: dict) -> dict[str, Any]:
                 "not a whole number from 1 to 10; `carebench doctor` lists such rows"
             )
     return {name: row[name] for name in SUBSCORES}
+
+
+# The child rows of each part of a client, by part: their table and their order within a client.
+_CHILD_TABLES: dict[str, tuple[str, str]] = {
+    "contacts": ("contacts", "position"),
+    "kpis": ("kpis", "position"),
+    "assessments": ("assessments", "date"),
+    "savings": ("savings", "month"),
+    "opportunities": ("opportunities", "id"),
+    "action_items": ("action_items", "id"),
+    "exceptions": ("touchpoint_exceptions", "date, kind"),
+    "checkins": ("checkins", "date, id"),
+    "tier_changes": ("tier_changes", "date"),
+    "outcomes": ("outcomes", "date, id"),
+    "testimonials": ("testimonials", "requested, id"),
+    "referrals": ("referrals", "date, id"),
+    "tickets": ("tickets", "opened, id"),
+    "pulses": ("pulses", "date, id"),
+    "escalations": ("escalations", "date, id"),
+    "recovery": ("recovery_steps", "id"),
+    "learnings": ("learnings", "date, id"),
+    "checklist": ("checklist_items", "position"),
+}
+# Every part a client can be read with: its child rows, and a KPI's readings.
+ALL_PARTS = frozenset(_CHILD_TABLES) | {"readings"}
+
+
+def _child_builders(readings: dict[int, list[models.Reading]]) -> dict[str, Callable[[dict], Any]]:
+    """The core model of a row of each part in ``_CHILD_TABLES`` (a KPI takes its readings from ``readings``)."""
+    return {
+        "contacts": lambda r: models.Contact.model_construct(name=r["name"], role=r["role"], email=r["email"], kind=r["kind"]),
+        "kpis": lambda r: models.Kpi.model_construct(
+            key=r["key"],
+            name=r["name"],
+            category=r["category"],
+            unit=r["unit"],
+            direction=r["direction"],
+            baseline=r["baseline"],
+            target=r["target"],
+            readings=readings.get(r["id"], []),
+        ),
+        "assessments": lambda r: models.Assessment.model_construct(
+            date=date.fromisoformat(r["date"]), scores=models.Scores.model_construct(**_scores_of(r)), note=r["note"], author=r["author"]
+        ),
+        "savings": lambda r: models.Savings.model_construct(month=r["month"], amount=r["amount"]),
+        "opportunities": Store.opportunity_of,
+        "action_items": Store._action_item,
+        "exceptions": lambda r: models.TouchpointException.model_construct(
+            date=date.fromisoformat(r["date"]), kind=r["kind"], status=r["status"], reason=r["reason"], moved_to=_d(r["moved_to"])
+        ),
+        "checkins": lambda r: models.CheckIn.model_construct(
+            date=date.fromisoformat(r["date"]),
+            kind=r["kind"],
+            author=r["author"],
+            planned_minutes=r["planned_minutes"],
+            actual_minutes=r["actual_minutes"],
+            attendees=json.loads(r["attendees"]),
+            sections=[models.Section.model_construct(**s) for s in json.loads(r["sections"])],
+            next_steps=r["next_steps"],
+            confidence=r["confidence"],
+        ),
+        "tier_changes": lambda r: models.TierChange.model_construct(date=date.fromisoformat(r["date"]), previous=r["previous"]),
+        "outcomes": lambda r: models.Outcome.model_construct(date=date.fromisoformat(r["date"]), kind=r["kind"], note=r["note"]),
+        "testimonials": lambda r: models.Testimonial.model_construct(
+            requested=date.fromisoformat(r["requested"]), answer=r["answer"], answered=_d(r["answered"])
+        ),
+        "referrals": lambda r: models.Referral.model_construct(
+            date=date.fromisoformat(r["date"]), prospect=r["prospect"], became_engagement=bool(r["became_engagement"]), note=r["note"]
+        ),
+        "tickets": Store.ticket_of,
+        "pulses": lambda r: models.Pulse.model_construct(
+            date=date.fromisoformat(r["date"]),
+            respondent=r["respondent"],
+            recommend=r["recommend"],
+            satisfaction=r["satisfaction"],
+            comment=r["comment"],
+            contact=r["contact"],
+        ),
+        "escalations": lambda r: models.Escalation.model_construct(
+            date=date.fromisoformat(r["date"]), to=r["escalated_to"], reason=r["reason"], by=r["escalated_by"]
+        ),
+        "recovery": Store._recovery_step,
+        "learnings": lambda r: models.Learning.model_construct(
+            date=date.fromisoformat(r["date"]), kind=r["kind"], what=r["what"], why=r["why"], who=r["who"], source=r["source"]
+        ),
+        "checklist": lambda r: models.ChecklistItem.model_construct(
+            key=r["key"], label=r["label"], done=bool(r["done"]), done_on=_d(r["done_on"]), note=r["note"]
+        ),
+    }
 
 
 def _iso(value: date | datetime | None) -> str | None:
@@ -369,146 +435,29 @@ class Store:
         marks = ",".join("?" * len(wanted))
         children: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
 
-        def collect(part: str, sql: str, build) -> None:
+        readings: dict[int, list[models.Reading]] = defaultdict(list)
+        if {"kpis", "readings"} <= parts:
+            for kpi_id, day, value, client_id, key in self.conn.execute(
+                f"SELECT r.kpi_id, r.date, r.value, k.client_id, k.key FROM readings r JOIN kpis k ON k.id = r.kpi_id "
+                f"WHERE k.client_id IN ({marks}) ORDER BY r.kpi_id, r.date",
+                wanted,
+            ):
+                if isinstance(value, str | bytes) or value is None:
+                    raise StoreError(
+                        f"the database holds a reading of {client_id} {key} on {day} that is not a number ({value!r}); "
+                        "`carebench doctor` lists such rows"
+                    )
+                readings[kpi_id].append(models.Reading.model_construct(date=date.fromisoformat(day), value=value))
+        builders = _child_builders(readings)
+        for part, (table, order) in _CHILD_TABLES.items():
             if part in parts:
-                for row in self._rows(sql.format(marks=marks), wanted):
+                build = builders[part]
+                for row in self._rows(f"SELECT * FROM {table} WHERE client_id IN ({marks}) ORDER BY client_id, {order}", wanted):
                     children[row["client_id"]][part].append(build(row))
-
-        collect(
-            "contacts",
-            "SELECT * FROM contacts WHERE client_id IN ({marks}) ORDER BY client_id, position",
-            lambda r: models.Contact.model_construct(name=r["name"], role=r["role"], email=r["email"], kind=r["kind"]),
-        )
-        if "kpis" in parts:
-            readings: dict[int, list[models.Reading]] = defaultdict(list)
-            if "readings" in parts:
-                for kpi_id, day, value, client_id, key in self.conn.execute(
-                    f"SELECT r.kpi_id, r.date, r.value, k.client_id, k.key FROM readings r JOIN kpis k ON k.id = r.kpi_id "
-                    f"WHERE k.client_id IN ({marks}) ORDER BY r.kpi_id, r.date",
-                    wanted,
-                ):
-                    if isinstance(value, str | bytes) or value is None:
-                        raise StoreError(
-                            f"the database holds a reading of {client_id} {key} on {day} that is not a number ({value!r}); "
-                            "`carebench doctor` lists such rows"
-                        )
-                    readings[kpi_id].append(models.Reading.model_construct(date=date.fromisoformat(day), value=value))
-            collect(
-                "kpis",
-                "SELECT * FROM kpis WHERE client_id IN ({marks}) ORDER BY client_id, position",
-                lambda r: models.Kpi.model_construct(
-                    key=r["key"],
-                    name=r["name"],
-                    category=r["category"],
-                    unit=r["unit"],
-                    direction=r["direction"],
-                    baseline=r["baseline"],
-                    target=r["target"],
-                    readings=readings.get(r["id"], []),
-                ),
-            )
-        collect(
-            "assessments",
-            "SELECT * FROM assessments WHERE client_id IN ({marks}) ORDER BY client_id, date",
-            lambda r: models.Assessment.model_construct(
-                date=date.fromisoformat(r["date"]),
-                scores=models.Scores.model_construct(**_scores_of(r)),
-                note=r["note"],
-                author=r["author"],
-            ),
-        )
-        collect(
-            "savings",
-            "SELECT * FROM savings WHERE client_id IN ({marks}) ORDER BY client_id, month",
-            lambda r: models.Savings.model_construct(month=r["month"], amount=r["amount"]),
-        )
-        collect("opportunities", "SELECT * FROM opportunities WHERE client_id IN ({marks}) ORDER BY client_id, id", self.opportunity_of)
-        collect("action_items", "SELECT * FROM action_items WHERE client_id IN ({marks}) ORDER BY client_id, id", self._action_item)
-        collect(
-            "exceptions",
-            "SELECT * FROM touchpoint_exceptions WHERE client_id IN ({marks}) ORDER BY client_id, date, kind",
-            lambda r: models.TouchpointException.model_construct(
-                date=date.fromisoformat(r["date"]), kind=r["kind"], status=r["status"], reason=r["reason"], moved_to=_d(r["moved_to"])
-            ),
-        )
-        collect(
-            "checkins",
-            "SELECT * FROM checkins WHERE client_id IN ({marks}) ORDER BY client_id, date, id",
-            lambda r: models.CheckIn.model_construct(
-                date=date.fromisoformat(r["date"]),
-                kind=r["kind"],
-                author=r["author"],
-                planned_minutes=r["planned_minutes"],
-                actual_minutes=r["actual_minutes"],
-                attendees=json.loads(r["attendees"]),
-                sections=[models.Section.model_construct(**s) for s in json.loads(r["sections"])],
-                next_steps=r["next_steps"],
-                confidence=r["confidence"],
-            ),
-        )
-        collect(
-            "tier_changes",
-            "SELECT * FROM tier_changes WHERE client_id IN ({marks}) ORDER BY client_id, date",
-            lambda r: models.TierChange.model_construct(date=date.fromisoformat(r["date"]), previous=r["previous"]),
-        )
-        collect(
-            "outcomes",
-            "SELECT * FROM outcomes WHERE client_id IN ({marks}) ORDER BY client_id, date, id",
-            lambda r: models.Outcome.model_construct(date=date.fromisoformat(r["date"]), kind=r["kind"], note=r["note"]),
-        )
-        collect(
-            "testimonials",
-            "SELECT * FROM testimonials WHERE client_id IN ({marks}) ORDER BY client_id, requested, id",
-            lambda r: models.Testimonial.model_construct(
-                requested=date.fromisoformat(r["requested"]), answer=r["answer"], answered=_d(r["answered"])
-            ),
-        )
-        collect(
-            "referrals",
-            "SELECT * FROM referrals WHERE client_id IN ({marks}) ORDER BY client_id, date, id",
-            lambda r: models.Referral.model_construct(
-                date=date.fromisoformat(r["date"]), prospect=r["prospect"], became_engagement=bool(r["became_engagement"]), note=r["note"]
-            ),
-        )
-        collect("tickets", "SELECT * FROM tickets WHERE client_id IN ({marks}) ORDER BY client_id, opened, id", self.ticket_of)
-        collect(
-            "pulses",
-            "SELECT * FROM pulses WHERE client_id IN ({marks}) ORDER BY client_id, date, id",
-            lambda r: models.Pulse.model_construct(
-                date=date.fromisoformat(r["date"]),
-                respondent=r["respondent"],
-                recommend=r["recommend"],
-                satisfaction=r["satisfaction"],
-                comment=r["comment"],
-                contact=r["contact"],
-            ),
-        )
-        collect(
-            "escalations",
-            "SELECT * FROM escalations WHERE client_id IN ({marks}) ORDER BY client_id, date, id",
-            lambda r: models.Escalation.model_construct(
-                date=date.fromisoformat(r["date"]), to=r["escalated_to"], reason=r["reason"], by=r["escalated_by"]
-            ),
-        )
-        collect("recovery", "SELECT * FROM recovery_steps WHERE client_id IN ({marks}) ORDER BY client_id, id", self._recovery_step)
-        collect(
-            "learnings",
-            "SELECT * FROM learnings WHERE client_id IN ({marks}) ORDER BY client_id, date, id",
-            lambda r: models.Learning.model_construct(
-                date=date.fromisoformat(r["date"]), kind=r["kind"], what=r["what"], why=r["why"], who=r["who"], source=r["source"]
-            ),
-        )
-        collect(
-            "checklist",
-            "SELECT * FROM checklist_items WHERE client_id IN ({marks}) ORDER BY client_id, position",
-            lambda r: models.ChecklistItem.model_construct(
-                key=r["key"], label=r["label"], done=bool(r["done"]), done_on=_d(r["done_on"]), note=r["note"]
-            ),
-        )
         result = []
         for row in rows:
             extra = children[row["id"]]
-            values: dict[str, Any] = {part: extra.get(part, []) for part in ALL_PARTS - {"readings"}}
+            values: dict[str, Any] = {part: extra.get(part, []) for part in _CHILD_TABLES}
             result.append(
                 models.Client.model_construct(
                     id=row["id"],
