@@ -383,6 +383,19 @@ def write_portfolio(path: Path, data) -> Path:
     return path
 
 
+def schema_at(conn: sqlite3.Connection, version: int, stamp: str = "2026-01-01") -> None:
+    """Build in ``conn`` the schema an older carebench made: the migrations up to ``version``, each recorded as applied."""
+    from carebench.store.schema import MIGRATIONS
+
+    for target, script in MIGRATIONS:
+        if target > version:
+            break
+        for statement in script.split(";\n"):
+            if statement.strip():
+                conn.execute(statement)
+        conn.execute("INSERT INTO schema_version VALUES (?, ?, 'test')", (target, stamp))
+
+
 def dump_database(path: Path) -> dict | None:
     """Every table except ``audit``: its schema and its rows (sorted), or None when there is no file."""
     path = Path(path)
@@ -521,6 +534,17 @@ def record_notifications(app, monkeypatch) -> list[tuple[str, str]]:
 
     monkeypatch.setattr(app, "notify", notify)
     return seen
+
+
+def rendered(widget) -> str:
+    """What a widget and its shown children draw, lines stripped of panel borders, whitespace runs collapsed."""
+    from textual.geometry import Region
+
+    size = widget.outer_size
+    lines = widget.render_lines(Region(0, 0, size.width, size.height))
+    words = [" ".join(strip.text.strip().strip("│").strip() for strip in lines)]
+    words += [rendered(child) for child in widget.children if child.display]
+    return " ".join(" ".join(words).split())
 
 
 def drawn_lines(widget) -> list[str]:

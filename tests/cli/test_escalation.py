@@ -19,7 +19,7 @@ from carebench.core.calendar import WorkCalendar
 from carebench.core.models import Client, Contact, Escalation, Portfolio, Pulse, RecoveryStep
 from carebench.core.practice import advocates, champion_missing, promoters
 from carebench.core.rules import RulesProblem, read_rules
-from conftest import settle
+from conftest import rendered, schema_at, settle
 
 RED_FRIDAY = date(2026, 6, 5)
 
@@ -264,17 +264,10 @@ def test_import_export_keeps_escalations_and_plans(fresh, tmp_path):
 
 def test_migration_reads_kinds_from_roles_and_links_pulses(tmp_path):
     from carebench.store import Store
-    from carebench.store.schema import MIGRATIONS
 
     path = tmp_path / "old.db"
     conn = sqlite3.connect(path)
-    for target, script in MIGRATIONS:
-        if target > 13:
-            break
-        for statement in script.split(";\n"):
-            if statement.strip():
-                conn.execute(statement)
-        conn.execute("INSERT INTO schema_version VALUES (?, 'then', 'x')", (target,))
+    schema_at(conn, 13)
     stamp = ("2026-01-01T00:00:00", "x")
     conn.execute(
         "INSERT INTO clients (id, name, tier, go_live, owner, changed_at, changed_by) VALUES ('a', 'A', 'gold', '2026-05-01', 'x', ?, ?)", stamp
@@ -339,8 +332,6 @@ def test_a_red_clients_report_lists_escalation_and_plan(fresh):
 
 
 async def test_health_shows_escalation_plan_and_missing_champion(fresh, monkeypatch, tmp_path):
-    from test_ui_kpis import rendered
-
     from carebench.ui.app import CarebenchApp
 
     for name in ("HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME"):

@@ -14,8 +14,7 @@ from carebench.app.present import clip, snippet_parts
 from carebench.core.search import search_words
 from carebench.store import Store
 from carebench.store.errors import StoreError
-from carebench.store.schema import MIGRATIONS
-from conftest import ACTOR, dump_database, search_portfolio, write_portfolio
+from conftest import ACTOR, dump_database, schema_at, search_portfolio, write_portfolio
 
 HIT_KEYS = {"client", "client_name", "date", "kind", "what", "why", "who", "source"}  # the keys search --json always had
 
@@ -277,13 +276,7 @@ def as_schema_10(database) -> None:
     the migrations up to 10 (no search index, nor anything later)."""
     old = database.with_name("schema10.db")
     with sqlite3.connect(old) as conn:
-        for target, script in MIGRATIONS:
-            if target > 10:
-                break
-            for statement in script.split(";\n"):
-                if statement.strip():
-                    conn.execute(statement)
-            conn.execute("INSERT INTO schema_version VALUES (?, '2026-01-01', 'test')", (target,))
+        schema_at(conn, 10)
         conn.execute("ATTACH ? AS new", (str(database),))
         tables = conn.execute("SELECT name FROM main.sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name != 'schema_version'")
         for (table,) in tables.fetchall():

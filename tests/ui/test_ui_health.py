@@ -10,10 +10,11 @@ Handover (day 70): band yellow, 50% of KPIs on target and one open high-priority
 from __future__ import annotations
 
 import pytest
-from test_ui_kpis import make_app, private_database, rendered, settle
+from test_ui_kpis import make_app, private_database, settle
 from textual.widgets import Sparkline
 
 from carebench.core.health import BAND_ADVICE
+from conftest import rendered
 
 
 @pytest.fixture

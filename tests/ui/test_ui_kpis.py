@@ -22,13 +22,12 @@ import sys
 from datetime import date
 
 import pytest
-from textual.geometry import Region
 from textual.widgets import Static, TabbedContent
 
 from carebench.core.kpis import RETAINED_WORSE
 from carebench.core.models import ActionItem, Assessment, Client, Kpi, Reading, Savings, Scores
 from carebench.store import Store
-from conftest import settle
+from conftest import rendered, settle
 
 TODAY = date(2026, 6, 15)
 NAMES = ("achievement", "trend", "sustainability", "adherence", "engagement", "leadership", "communication", "satisfaction", "expansion_interest")
@@ -137,15 +136,6 @@ def make_app(path, client: str | None = "northwind"):
     from carebench.ui.app import CarebenchApp
 
     return CarebenchApp(path, today=TODAY, user="ana", client=client)
-
-
-def rendered(widget) -> str:
-    """What a widget and its shown children draw, lines stripped of panel borders, whitespace runs collapsed."""
-    size = widget.outer_size
-    lines = widget.render_lines(Region(0, 0, size.width, size.height))
-    words = [" ".join(strip.text.strip().strip("│").strip() for strip in lines)]
-    words += [rendered(child) for child in widget.children if child.display]
-    return " ".join(" ".join(words).split())
 
 
 async def open_kpis(app, pilot):

@@ -15,7 +15,6 @@ import types
 from datetime import date
 
 import pytest
-from test_ui_kpis import rendered
 from textual.widgets import Input, Static
 
 from carebench.app.readmodels import NextTouchpoint, TriageRow
@@ -37,7 +36,7 @@ from carebench.ui.screens.portfolio import (
     sort_rows,
     touchpoint_text,
 )
-from conftest import settle
+from conftest import rendered, settle
 
 DAY = date(2026, 6, 15)
 NAMES = ("achievement", "trend", "sustainability", "adherence", "engagement", "leadership", "communication", "satisfaction", "expansion_interest")
