@@ -461,6 +461,21 @@ def dump_db():
     return dump_database
 
 
+def private_user_folders(tmp_path: Path, monkeypatch) -> None:
+    """Point HOME and the XDG folders into ``tmp_path``, so nothing touches the real user's."""
+    for var in ("HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME"):
+        monkeypatch.setenv(var, str(tmp_path / var.lower()))
+
+
+@pytest.fixture
+def quiet_app(tmp_path, monkeypatch):
+    """For workbench tests: private user folders, and no background polling reloading behind a test's back."""
+    from carebench.ui import app as app_module
+
+    private_user_folders(tmp_path, monkeypatch)
+    monkeypatch.setattr(app_module, "POLL_SECONDS", 3600)
+
+
 @pytest.fixture
 def demo_db(tmp_path, monkeypatch):
     """The demo portfolio as of 2026-06-15 in a fresh database, with private user folders."""
@@ -469,8 +484,7 @@ def demo_db(tmp_path, monkeypatch):
     from carebench.app.demo import load_demo_portfolio
     from carebench.store import Store
 
-    for var in ("HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME"):
-        monkeypatch.setenv(var, str(tmp_path / var.lower()))
+    private_user_folders(tmp_path, monkeypatch)
     path = tmp_path / "demo.db"
     with Store(path, actor="ana") as store:
         store.import_portfolio(load_demo_portfolio(date(2026, 6, 15), "ana"))

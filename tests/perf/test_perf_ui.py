@@ -9,7 +9,6 @@ from textual.css.stylesheet import Stylesheet
 
 from carebench.core.models import Client, Opportunity, Portfolio
 from carebench.store import Store
-from carebench.ui import app as app_module
 from carebench.ui.app import CarebenchApp
 from carebench.ui.screens import base
 from carebench.ui.screens.expansion import NextActionsTable, PipelineTable
@@ -22,10 +21,8 @@ COUNT = 57
 
 
 @pytest.fixture(autouse=True)
-def private_folders(tmp_path, monkeypatch):
-    for var in ("HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME"):
-        monkeypatch.setenv(var, str(tmp_path / var.lower()))
-    monkeypatch.setattr(app_module, "POLL_SECONDS", 3600)
+def private_folders(quiet_app):
+    """Private user folders, no background polling (conftest)."""
 
 
 @pytest.fixture

@@ -21,7 +21,6 @@ from textual.widgets import Input, Static
 from carebench.app.readmodels import PipelineRow
 from carebench.core.models import Assessment, Client, Opportunity, Portfolio, Scores
 from carebench.store import Store
-from carebench.ui import app as app_module
 from carebench.ui.app import CarebenchApp
 from carebench.ui.screens.expansion import (
     ConfirmDialog,
@@ -103,11 +102,8 @@ def portfolio() -> Portfolio:
 
 
 @pytest.fixture(autouse=True)
-def private_folders(tmp_path, monkeypatch):
-    """Nothing touches the real user folders; no background polling reloads behind a test's back."""
-    for var in ("HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME"):
-        monkeypatch.setenv(var, str(tmp_path / var.lower()))
-    monkeypatch.setattr(app_module, "POLL_SECONDS", 3600)
+def private_folders(quiet_app):
+    """Private user folders, no background polling (conftest)."""
 
 
 @pytest.fixture

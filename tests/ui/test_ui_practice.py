@@ -16,7 +16,6 @@ from carebench.app.readmodels import to_json
 from carebench.app.session import Session
 from carebench.core.models import Learning
 from carebench.store import Store
-from carebench.ui import app as app_module
 from carebench.ui.app import CarebenchApp
 from carebench.ui.screens.practice import (
     AsksTable,
@@ -37,9 +36,8 @@ DAY = date(2026, 6, 15)
 
 
 @pytest.fixture(autouse=True)
-def no_polling(monkeypatch):
-    """No background polling reloads behind a test's back (demo_db already keeps the user folders private)."""
-    monkeypatch.setattr(app_module, "POLL_SECONDS", 3600)
+def no_polling(quiet_app):
+    """No background polling reloads behind a test's back (conftest)."""
 
 
 def expected(db, period: str = "12m", owner: str | None = None) -> dict:

@@ -12,7 +12,6 @@ from carebench.app.commands import finish_checkin
 from carebench.app.session import Session
 from carebench.core.models import ActionItem, Assessment, CheckIn, Learning, Scores
 from carebench.store import Store
-from carebench.ui import app as app_module
 from carebench.ui.app import CarebenchApp
 from carebench.ui.screens.health import HealthScreen
 from carebench.ui.screens.search import HitList, RecordView, SearchScreen, found_text
@@ -24,10 +23,8 @@ LONG_NOTE = "The warehouse team asked again about the handheld scanners that los
 
 
 @pytest.fixture(autouse=True)
-def private_folders(tmp_path, monkeypatch):
-    for name in ("HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME"):
-        monkeypatch.setenv(name, str(tmp_path / name.lower()))
-    monkeypatch.setattr(app_module, "POLL_SECONDS", 3600)
+def private_folders(quiet_app):
+    """Private user folders, no background polling (conftest)."""
 
 
 @pytest.fixture
