@@ -28,7 +28,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from carebench.core.calendar import add_months
-from carebench.core.handover import default_checklist
+from carebench.core.handover import default_checklist, handover_gate
 from carebench.core.health import band_of, overall_score
 from carebench.core.kpis import kpi_status
 from carebench.core.models import (
@@ -38,6 +38,7 @@ from carebench.core.models import (
     ChecklistItem,
     Client,
     Contact,
+    Handover,
     Kpi,
     Learning,
     Opportunity,
@@ -55,6 +56,7 @@ from carebench.core.models import (
 )
 from carebench.core.phases import day_number
 from carebench.core.rules import DEFAULT_RULES
+from carebench.core.schedule import client_band
 from carebench.core.schedule import schedule as core_schedule
 from carebench.core.terms import priority
 
@@ -2480,6 +2482,8 @@ def build_exceptions(spec: ClientSpec, client: Client, series) -> tuple[list[Tou
                     chosen.append((on, kind, "skipped", spec.skip[on]))
                 else:
                     chosen.append((on, kind, "done", None))
+    if client.handover is not None:  # the sustainment reviews since the handover all took place
+        chosen += [(on, kind, "done", None) for on, (kind, _) in plan.items() if client.handover.date <= on < AS_OF]
     for on in spec.done_dates:
         assert on in plan, f"{spec.id}: no touchpoint on {on}"
         chosen.append((on, plan[on][0], "done", None))
@@ -2783,6 +2787,9 @@ def build_client(spec: ClientSpec) -> Client:
         action_items=spec.action_items,
     )
     client.assessments = build_assessments(spec, series)
+    client.checklist = build_checklist(spec)
+    if spec.status == "handed_over":
+        client.handover = Handover(date=first_ready_day(client), by=spec.owner)
     client.exceptions, client.checkins = build_exceptions(spec, client, series)
     client.outcomes = spec.outcomes
     client.testimonials = spec.testimonials
@@ -2790,8 +2797,24 @@ def build_client(spec: ClientSpec) -> Client:
     client.tickets = build_tickets(spec)
     client.pulses = build_pulses(spec, client.assessments)
     client.learnings = spec.learnings
-    client.checklist = build_checklist(spec)
     return client
+
+
+def gate_on(client: Client, on: date):
+    """The client's handover gate as it stood on ``on``: its results, high-priority items and checklist of that day."""
+    open_high = sum(1 for a in client.action_items if a.priority == "high" and a.due <= on and (a.done_on is None or a.done_on > on))
+    checklist = [item.model_copy(update={"done": item.done_on is not None and item.done_on <= on}) for item in client.checklist]
+    statuses = [kpi_status(k, on) for k in client.kpis]
+    return handover_gate(day_number(client.go_live, on), client_band(client, on), statuses, open_high, RULES.gate, checklist=checklist)
+
+
+def first_ready_day(client: Client) -> date:
+    """A handed-over client's handover day: the first working day, once its knowledge transfer is done, its gate is met."""
+    on = max(item.done_on for item in client.checklist if item.done_on)
+    while not (CALENDAR.is_working(on) and gate_on(client, on).ready):
+        on += timedelta(days=1)
+        assert on < AS_OF, f"{client.id}: the handover gate is never met"
+    return on
 
 
 def build() -> Portfolio:

@@ -32,7 +32,10 @@ EXPECTED = [
     ("action-overdue:beta:2", "high"),
     ("missed-touchpoint:beta:biweekly", "medium"),
     ("intervention-overdue:beta", "medium"),
+    # Beta's weekly series ended on day 30 as planned, but beta has not passed its gate since: it goes on, held.
+    ("step-down-held:beta:weekly", "medium"),
     ("missed-touchpoint:cobalt:monthly", "medium"),
+    ("missed-touchpoint:beta:weekly", "low"),
     ("stale-health:cobalt", "low"),
 ]
 
@@ -98,7 +101,7 @@ def test_only_red_clients_need_recovery_calls(clients):
 
 def test_missed_reviews_one_finding_per_kind_with_severity_by_kind(clients):
     found = alerts.missed_touchpoints(clients["beta"], D)
-    assert [(f.id, f.severity) for f in found] == [("missed-touchpoint:beta:biweekly", "medium")]
+    assert [(f.id, f.severity) for f in found] == [("missed-touchpoint:beta:biweekly", "medium"), ("missed-touchpoint:beta:weekly", "low")]
     assert "biweekly performance review is overdue (due 2026-06-10)" in found[0].message
     cobalt = alerts.missed_touchpoints(clients["cobalt"], D)
     assert [(f.id, f.severity) for f in cobalt] == [("missed-touchpoint:cobalt:monthly", "medium")]
@@ -210,6 +213,15 @@ def test_run_checks_on_the_fixed_portfolio(clients):
     assert [(f.id, f.severity) for f in found] == EXPECTED
 
 
+def test_a_series_held_past_the_rules_days_is_a_finding(clients):
+    beta = clients["beta"]
+    # Held from 1 May (day 31): fourteen days are allowed, the fifteenth is a finding.
+    assert alerts.held_too_long(beta, date(2026, 5, 14)) == []
+    [finding] = alerts.held_too_long(beta, date(2026, 5, 15))
+    assert finding.id == "step-down-held:beta:weekly" and finding.severity == "medium"
+    assert finding.message == "Beta Health is held at weekly: 1 of 2 KPIs on target (50%), needs 80%, for 15 days since 2026-05-01 (more than 14)"
+
+
 def test_inactive_clients_are_not_checked(clients):
     acme = clients["acme"].model_copy(update={"status": "handed_over"})
     assert alerts.run_checks([acme], [], D) == []
@@ -304,7 +316,7 @@ def test_check_json(fresh):
         assert set(finding) == {"id", "severity", "rule", "client", "message", "acknowledged", "ack"}
         assert finding["id"].startswith(f"{finding['rule']}:{finding['client']}")
         assert finding["acknowledged"] is False and finding["ack"] is None
-    assert data["counts"] == {"high": 3, "medium": 3, "low": 1, "acknowledged": 0, "total": 7}
+    assert data["counts"] == {"high": 3, "medium": 4, "low": 2, "acknowledged": 0, "total": 9}
 
 
 @pytest.mark.parametrize(
@@ -352,7 +364,7 @@ def test_ack_flow(fresh):
     data = json.loads(result.stdout)
     acked = {f["id"]: f for f in data["findings"] if f["acknowledged"]}
     assert acked["red-no-recovery:acme"]["ack"] == {"until": "2026-06-16", "reason": "CIO on leave <until> Wednesday", "by": ACTOR}
-    assert data["counts"] == {"high": 0, "medium": 3, "low": 1, "acknowledged": 2, "total": 6}
+    assert data["counts"] == {"high": 0, "medium": 4, "low": 2, "acknowledged": 2, "total": 8}
     assert run("check", "--date", "2026-06-15", "--fail-on", "medium", db=db).returncode == 1
     # The acknowledgement of action-overdue:beta:2 ran out on the 15th; the one of acme on the 16th.
     assert run("check", "--date", "2026-06-16", db=db).returncode == 1

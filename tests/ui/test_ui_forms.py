@@ -257,7 +257,7 @@ LONG = (
 def dialogs_with_long_text():
     from carebench.ui.screens.checkin import ChoiceDialog as KeyChoice
     from carebench.ui.screens.checkin import SummaryDialog
-    from carebench.ui.screens.expansion import ConfirmDialog
+    from carebench.ui.widgets.dialogs import ConfirmDialog
     from carebench.ui.widgets.dialogs import ChoiceDialog, PromptDialog
 
     return {

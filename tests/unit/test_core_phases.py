@@ -10,6 +10,7 @@ from carebench.core.calendar import add_months
 from carebench.core.handover import handover_gate
 from carebench.core.kpis import KpiStatus
 from carebench.core.phases import ADOPTION_LABEL, PHASE_LABEL, adoption_phase, day_number, month_index, support_phase
+from carebench.core.terms import Gate
 
 GO_LIVE = date(2026, 3, 2)
 
@@ -162,12 +163,12 @@ SHARE_CASES = [
 
 @pytest.mark.parametrize(("share", "statuses", "ready"), [c[1:] for c in SHARE_CASES], ids=[c[0] for c in SHARE_CASES])
 def test_handover_gate_custom_share(share, statuses, ready):
-    gate = handover_gate(70, "green", statuses, 0, min_on_target_share=share)
+    gate = handover_gate(70, "green", statuses, 0, Gate(kpis_on_target=share))
     assert gate.ready is ready
 
 
 def test_handover_gate_names_a_custom_share():
-    gate = handover_gate(70, "green", kpis(9, 1), 0, min_on_target_share=1.0)
+    gate = handover_gate(70, "green", kpis(9, 1), 0, Gate(kpis_on_target=1.0))
     assert gate.reasons == ["9 of 10 KPIs on target (90%), needs 100%"]
 
 

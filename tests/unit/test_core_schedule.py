@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from carebench.core.calendar import WorkCalendar, add_months, months_between
-from carebench.core.models import KINDS, Assessment, Client, Scores, TouchpointException
+from carebench.core.models import KINDS, Assessment, Client, Kpi, Reading, Scores, TouchpointException
 from carebench.core.schedule import (
     agenda,
     client_agenda,
@@ -26,7 +26,24 @@ YELLOW = {k: 7 for k in GREEN}
 RED = {k: 4 for k in GREEN}
 
 
-def client(tier="platinum", go_live=date(2026, 3, 2), assessments=(), exceptions=(), status="active", cid="acme"):
+def client(tier="platinum", go_live=date(2026, 3, 2), assessments=(), exceptions=(), status="active", cid="acme", results="passing"):
+    """A client; with ``results="passing"`` it passes the step-down gate from go-live on (a green assessment on its go-live
+    day besides those given, and a KPI on target), so its plan steps down on the calendar; ``None``: no results at all."""
+    kpis = []
+    if results == "passing":
+        kpis = [
+            Kpi(
+                key="fcr",
+                name="FCR",
+                category="leading",
+                unit="%",
+                direction="higher",
+                baseline=50,
+                target=80,
+                readings=[Reading(date=go_live, value=85)],
+            )
+        ]
+        assessments = [(go_live, GREEN), *(a for a in assessments if a[0] != go_live)]
     return Client(
         id=cid,
         name=cid.title(),
@@ -36,6 +53,7 @@ def client(tier="platinum", go_live=date(2026, 3, 2), assessments=(), exceptions
         status=status,
         assessments=[Assessment(date=d, scores=Scores(**s)) for d, s in assessments],
         exceptions=list(exceptions),
+        kpis=kpis,
     )
 
 
@@ -155,8 +173,10 @@ def test_red_assessment_adds_recovery_every_working_day_until_next_assessment():
 
 def test_red_escalation_keeps_going_while_latest():
     c = client(tier="silver", go_live=date(2024, 1, 8), assessments=[(date(2026, 6, 3), RED)])
-    days = kinds_on(c, date(2026, 6, 1), date(2026, 7, 31))
-    assert sum(1 for k in days.values() if k == "recovery") == 42
+    tps = schedule(c, date(2026, 6, 1), date(2026, 7, 31))
+    assert sum(1 for tp in tps if "recovery" in (tp.kind, *tp.covers)) == 42
+    # Past the end of its plan, not handed over: the sustainment cadence's quarterly review stands on 8 July.
+    assert [(tp.date, tp.kind, tp.covers) for tp in tps if tp.kind != "recovery"] == [(date(2026, 7, 8), "quarterly", ["recovery"])]
 
 
 def test_yellow_assessment_adds_weekly_intervention_moved_off_weekends():
@@ -250,8 +270,8 @@ def test_skipped_is_not_overdue():
 def test_agenda_orders_overdue_first_then_red_clients_then_seniority():
     day = date(2026, 6, 15)
     red = client(cid="zeta", tier="silver", go_live=date(2025, 1, 6), assessments=[(date(2026, 6, 12), RED)])
-    green_monthly = client(cid="alpha", tier="gold", go_live=date(2026, 5, 15))  # monthly due Jun 15
-    missed = client(cid="mid", tier="silver", go_live=date(2026, 6, 1))  # weekly Jun 8 missed
+    green_monthly = client(cid="alpha", tier="gold", go_live=date(2026, 5, 15), results=None)  # monthly due Jun 15
+    missed = client(cid="mid", tier="silver", go_live=date(2026, 6, 1), results=None)  # weekly Jun 8 missed
     rows = agenda([green_monthly, red, missed], day)
     statuses = [r.status for r in rows]
     assert statuses == sorted(statuses, key=lambda s: s != "overdue")

@@ -22,7 +22,7 @@ from carebench.app import queries
 from carebench.app.session import Session
 from carebench.core.calendar import WorkCalendar
 from carebench.core.finance import financials
-from carebench.core.health import band_of, health_report, latest_on_or_before, overall_score, previous_of
+from carebench.core.health import assessment_band, band_of, health_report, latest_on_or_before, overall_score, previous_of
 from carebench.core.kpis import exact, kpi_status, retained_note, retention
 from carebench.core.models import (
     SUBSCORES,
@@ -40,7 +40,6 @@ from carebench.core.pipeline import pipeline_totals
 from carebench.core.rules import DEFAULT_RULES, Rules
 from carebench.core.schedule import (
     AgendaItem,
-    _band,
     agenda_rows,
     agenda_window,
     client_agenda,
@@ -379,7 +378,7 @@ def test_property_windowed_agenda_is_the_plain_agenda(tier, go_live, assessments
 @given(st.fixed_dictionaries({k: score for k in SUBSCORES}))
 def test_property_remembered_band_is_the_band_of_the_overall_score(values):
     found = Scores(**values)
-    assert _band(found) == band_of(overall_score(found))
+    assert assessment_band(found) == band_of(overall_score(found))
 
 
 @pytest.mark.parametrize("offset", [-30, 0, 1, 5, 13])

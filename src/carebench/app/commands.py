@@ -572,6 +572,49 @@ def escalate(session: Session, client: str, to: str, reason: str, day: date | No
 
 
 @dataclass(frozen=True)
+class HandedOver:
+    """A handover recorded: the day, and the gate's unmet conditions it overrode (none when the gate was met)."""
+
+    client: str
+    date: date
+    override: str | None
+    overridden: tuple[str, ...]
+
+
+def hand_over(session: Session, client: str, day: date | None = None, override: str | None = None) -> HandedOver:
+    """Hand an active client over to its own team on ``day`` (default: today), audited.
+
+    Only when its handover gate is met that day; otherwise UserError lists every unmet
+    condition, unless ``override`` says why it is handed over anyway (recorded and shown).
+    From then on the client's touchpoints follow the sustainment cadence of its plan.
+    """
+    from ..core.models import Handover
+    from .queries import handover_gate_on
+
+    day = day or session.today
+    if override is not None and not override.strip():
+        raise UserError("--reason: say why the client is handed over although its handover gate is not met")
+    if day > session.today:
+        raise UserError(f"--date {day} is after today ({session.today}): a handover is recorded once it has happened")
+    with session.writing() as store, store.atomic():
+        card = store.client(client, parts={"action_items", "checklist"})
+        if card.status != "active":
+            raise UserError(f"{client} is {card.status.replace('_', ' ')}, not active: only an active client can be handed over")
+        if day < card.go_live:
+            raise UserError(f"--date {day} is before {client}'s go-live ({card.go_live})")
+        gate = handover_gate_on(store, card, day, session.rules, store.bands_on(day).get(client))
+        if not gate.ready and override is None:
+            raise UserError(
+                f"{client} is not ready for handover on {day}:\n"
+                + "".join(f"  - {reason}\n" for reason in gate.reasons)
+                + "hand it over anyway with --override --reason TEXT (the reason is recorded)"
+            )
+        handover = checked(Handover, date=day, by=session.actor, override=None if gate.ready else override.strip() if override else None)
+        store.hand_over(client, handover)
+    return HandedOver(client, day, handover.override, () if gate.ready else tuple(gate.reasons))
+
+
+@dataclass(frozen=True)
 class RecoveryStepAdded:
     client: str
     number: int

@@ -29,8 +29,10 @@ from .readmodels import (
     EscalationEntry,
     Financials,
     Gate,
+    HandoverRecord,
     Health,
     HealthDetail,
+    HeldSeries,
     HistoryPoint,
     KpiDashboard,
     KpiStanding,
@@ -63,8 +65,10 @@ if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
 
     from ..core.alerts import CheckSettings
+    from ..core.handover import HandoverGate
     from ..core.kpis import KpiStatus
-    from ..core.models import ActionItem, Client, Kpi
+    from ..core.models import ActionItem, Band, Client, Kpi
+    from ..core.rules import Rules
     from ..core.scripts import ScriptTemplate
     from ..core.triage import TriageFacts
     from ..store import Store
@@ -116,16 +120,28 @@ def schedule(session: Session, client: str, start: date | None = None, end: date
     from ..core.calendar import add_months
 
     with session.reading() as store:
-        card = store.client(client, parts=())
+        card = store.client(client, parts={"tier_changes"})
         start = start or card.go_live
         end = end or max(add_months(card.go_live, 12), session.today + timedelta(days=30))
         rows = store.touchpoints_between(client, start, end)
+        held = _held(store, card, session)
     return Schedule(
         client,
         start,
         end,
         tuple(ScheduledTouchpoint(date.fromisoformat(r.date), r.kind, tuple(r.covers), r.status, _day(r.moved_from), r.reason) for r in rows),
+        held,
     )
+
+
+def _held(store: Store, client: Client, session: Session) -> tuple[HeldSeries, ...]:
+    """The client's gated series held today (``client`` read with its tier changes), from its stored results."""
+    from ..core.handover import GateTimeline
+    from ..core.schedule import held_series
+
+    plans = session.rules.plans
+    gates = GateTimeline(store.gate_states(client.id), plans.gate)
+    return tuple(HeldSeries(kind, since, reason) for kind, since, reason in held_series(client, session.today, plans, gates))
 
 
 # ----- health -----------------------------------------------------------------------------------------
@@ -346,20 +362,28 @@ def _open_action(a: ActionItem) -> OpenAction:
 # ----- one client ----------------------------------------------------------------------------------------------
 
 
+def handover_gate_on(store: Store, client: Client, day: date, rules: Rules, band: Band | None) -> HandoverGate:
+    """The client's handover gate on ``day`` (``client`` read with its action items and checklist; ``band`` its band
+    that day), under ``rules``' gate."""
+    from ..core.handover import checklist_of, handover_gate
+
+    open_high = sum(1 for a in client.action_items if a.status == "open" and a.priority == "high")
+    statuses = store.kpi_standings(client.id, day)
+    return handover_gate(day_number(client.go_live, day), band, statuses, open_high, rules.gate, checklist=checklist_of(client))
+
+
 def client_card(session: Session, client_id: str) -> ClientCard:
     """Tier, day number, phases, band, the handover gate, money, contacts and the next touchpoint of one client."""
     from ..core.finance import financials
-    from ..core.handover import checklist_of, handover_gate
 
     day = session.today
     with session.reading() as store:
         client = store.client(client_id, parts={"contacts", "savings", "action_items", "checklist", "tier_changes"})
         band = store.bands_on(day).get(client_id)
-        statuses = store.kpi_standings(client_id, day)
-        upcoming = store.touchpoints_between(client_id, day, day + timedelta(days=NEXT_TOUCHPOINT_DAYS)) if client.status == "active" else []
+        gate = handover_gate_on(store, client, day, session.rules, band)
+        held = _held(store, client, session)
+        upcoming = store.touchpoints_between(client_id, day, day + timedelta(days=NEXT_TOUCHPOINT_DAYS)) if client.status != "closed" else []
     number = day_number(client.go_live, day)
-    open_high = sum(1 for a in client.action_items if a.status == "open" and a.priority == "high")
-    gate = handover_gate(number, band, statuses, open_high, checklist=checklist_of(client))
     money = financials(client.savings, client.investment, client.roi_target, day)
     next_tp = next((t for t in upcoming if t.status == "scheduled"), None)
     return ClientCard(
@@ -379,6 +403,8 @@ def client_card(session: Session, client_id: str) -> ClientCard:
         None if next_tp is None else _upcoming(next_tp),
         sum(1 for a in client.action_items if a.status == "open"),
         tuple(TierStep(c.date, c.previous) for c in client.tier_changes),
+        held,
+        None if client.handover is None else HandoverRecord(client.handover.date, client.handover.by, client.handover.override),
     )
 
 
@@ -687,12 +713,13 @@ def readings_csv(session: Session, client_id: str | None = None, start: date | N
 
 
 def calendar(session: Session, owner: str | None, start: date, end: date, templates: Mapping[str, ScriptTemplate]) -> bytes:
-    """The active clients' touchpoints from ``start`` to ``end`` as an iCalendar file, placed as the rules say."""
+    """The touchpoints of the clients in support (active or handed over) from ``start`` to ``end`` as an iCalendar
+    file, placed as the rules say."""
     from ..store import SCHEDULE_PARTS
     from .feeds import local_zone_name, touchpoint_calendar
 
     with session.reading() as store:
-        clients = store.clients(parts=SCHEDULE_PARTS, active_only=True, owner=owner)
+        clients = [c for c in store.clients(parts=SCHEDULE_PARTS, owner=owner) if c.status != "closed"]
         changes = store.touchpoint_changes(owner)
     rules = session.rules
     events = rules.events

@@ -167,11 +167,30 @@ class ScheduledTouchpoint(Record):
 
 
 @record
+class HeldSeries(Record):
+    """A gated series going on past its planned end because the client does not pass the gate yet."""
+
+    kind: str
+    since: date
+    reason: str
+
+
+@record
+class HandoverRecord(Record):
+    """How a client was handed over: the day, by whom, and why when the gate was overridden (None: it was met)."""
+
+    date: date
+    by: str | None
+    override: str | None
+
+
+@record
 class Schedule(Record):
     client: str
     start: date = named("from")
     end: date = named("to")
     touchpoints: tuple[ScheduledTouchpoint, ...] = ()
+    held: tuple[HeldSeries, ...] = ()
 
 
 @record
@@ -445,6 +464,8 @@ class ClientCard(Record):
     next_touchpoint: Upcoming | None
     open_action_items: int
     tier_changes: tuple[TierStep, ...] = ()
+    held: tuple[HeldSeries, ...] = ()
+    handed_over: HandoverRecord | None = None
 
 
 # ----- the pipeline ------------------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from ..app import commands
-from ..app.inputs import UserError, parse_contacts, parse_next_action_day, parse_scores
+from ..app.inputs import UserError, inert, parse_contacts, parse_next_action_day, parse_scores
 from .group import CATEGORIES, DATE, KIND_CHOICES, PRIORITIES, SOURCES, STAGES, STATUSES, TIERS, cli, db_option, session
 
 CONTACT_HELP = (
@@ -63,6 +63,30 @@ def tier(client, tier, from_day, db_path):
     """
     done = commands.change_tier(session(db_path), client, tier, from_day)
     click.echo(f"{client}: {done.previous} -> {done.tier} from {done.from_day}")
+
+
+@cli.command("handover")
+@click.argument("client")
+@click.option("--date", "day", type=DATE, default=None, help="Day of the handover, YYYY-MM-DD (default: today; not later).")
+@click.option("--override", is_flag=True, help="Hand over although the handover gate is not met (needs --reason).")
+@click.option("--reason", default=None, help="With --override: why the client is handed over anyway (recorded and shown).")
+@db_option
+def handover(client, day, override, reason, db_path):
+    """Hand an active client over to its own team (audited).
+
+    Only when its handover gate is met (day 61 or later, results that pass the rules'
+    [gate], no open high-priority action item, knowledge transfer done); otherwise it
+    lists every unmet condition and exits 2, unless --override --reason TEXT says why.
+    From the handover on, the client's touchpoints follow the sustainment cadence of its
+    plan (a quarterly review by default) until the engagement is closed.
+    """
+    if override != (reason is not None):
+        raise UserError("--override and --reason go together: --override --reason TEXT hands over a client whose gate is not met")
+    done = commands.hand_over(session(db_path), client, day, reason if override else None)
+    if done.override is None:
+        click.echo(f"{client}: handed over on {done.date}; the handover gate was met")
+    else:
+        click.echo(f"{client}: handed over on {done.date} overriding the handover gate ({'; '.join(done.overridden)}): {inert(done.override)}")
 
 
 @cli.command("add-kpi")

@@ -23,8 +23,9 @@ from .kpis import kpi_status
 from .models import KIND_LABEL, Client, Escalation, RecoveryStep, Result, error_text
 from .phases import day_number
 from .rules import DEFAULT_RULES, Rules
-from .schedule import DEFAULT_PLANS, Plans, Touchpoint, client_band, overdue, schedule
+from .schedule import DEFAULT_PLANS, Plans, Touchpoint, client_band, held_series, overdue, schedule
 from .support import URGENT, due_soon, is_open, priority_of, ticket_clock, ticket_subject, ticket_tier
+from .terms import DEFAULT_GATE, Gate
 from .weighting import DEFAULT_SCALE, Scale
 
 Severity = Literal["low", "medium", "high"]
@@ -43,6 +44,7 @@ RULES: dict[str, str] = {
     "intervention-overdue": "a yellow client's intervention is overdue",
     "kpi-backsliding": "a KPI started slipping back from its best in the last N days",
     "handover-gate": "the support period is over but the handover gate is not met",
+    "step-down-held": "a gated series has gone on past its planned end for longer than the rules' gate.held_days",
     "action-overdue": "an open action item is past its due date",
     "stale-health": "no health assessment for more than N days",
 }
@@ -319,7 +321,7 @@ def newly_backsliding(client: Client, day: date, lookback_days: int = 7, retaine
 
 
 def handover_due(
-    client: Client, day: date, handover_day: int = 90, retained_threshold: float = 0.8, *, scale: Scale = DEFAULT_SCALE
+    client: Client, day: date, handover_day: int = 90, retained_threshold: float = 0.8, *, scale: Scale = DEFAULT_SCALE, gate: Gate = DEFAULT_GATE
 ) -> list[Finding]:
     """From day ``handover_day`` on (the end of the 90-day support period), a handover gate that is not met.
 
@@ -331,8 +333,8 @@ def handover_due(
         return []
     statuses = [kpi_status(k, day, retained_threshold) for k in client.kpis]
     open_high = sum(1 for a in client.action_items if a.status == "open" and a.priority == "high")
-    gate = handover_gate(number, client_band(client, day, scale), statuses, open_high, checklist=checklist_of(client))
-    if gate.ready:
+    found = handover_gate(number, client_band(client, day, scale), statuses, open_high, gate, checklist=checklist_of(client))
+    if found.ready:
         return []
     return [
         Finding(
@@ -340,9 +342,27 @@ def handover_due(
             severity="medium",
             rule="handover-gate",
             client=client.id,
-            message=f"{client.name} is on day {number} and not ready for handover: {'; '.join(gate.reasons)}",
+            message=f"{client.name} is on day {number} and not ready for handover: {'; '.join(found.reasons)}",
         )
     ]
+
+
+def held_too_long(client: Client, day: date, plans: Plans = DEFAULT_PLANS, *, scale: Scale = DEFAULT_SCALE) -> list[Finding]:
+    """A gated series held (the client fails its gate) for more than the plans' ``gate.held_days`` days by ``day``."""
+    findings = []
+    for kind, since, reason in held_series(client, day, plans, scale=scale):
+        days = (day - since).days + 1
+        if days > plans.gate.held_days:
+            findings.append(
+                Finding(
+                    id=finding_id("step-down-held", client.id, kind),
+                    severity="medium",
+                    rule="step-down-held",
+                    client=client.id,
+                    message=f"{client.name} is {reason}, for {days} days since {since} (more than {plans.gate.held_days})",
+                )
+            )
+    return findings
 
 
 def open_p1_findings(client: Client, now: datetime, within_hours: float = P1_OPEN_HOURS) -> list[Finding]:
@@ -484,7 +504,8 @@ def run_checks(
         findings += missed_touchpoints(client, day, plans, calendar, missed=missed)
         findings += intervention_overdue(client, day, plans, calendar, missed=missed, scale=scale)
         findings += newly_backsliding(client, day, settings.backsliding_days, retained_threshold)
-        findings += handover_due(client, day, settings.handover_day, retained_threshold, scale=scale)
+        findings += handover_due(client, day, settings.handover_day, retained_threshold, scale=scale, gate=plans.gate)
+        findings += held_too_long(client, day, plans, scale=scale)
         findings += stale_health(client, day, settings.stale_days, scale=scale)
     findings += overdue_actions(open_actions, day)
     return sorted(findings, key=order)

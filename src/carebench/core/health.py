@@ -8,6 +8,7 @@ from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 from functools import lru_cache
+from operator import attrgetter
 
 from carebench.core.kpis import KpiStatus
 from carebench.core.models import SUBSCORES, Assessment, Band, Pulse, Result, Scores
@@ -18,6 +19,7 @@ from carebench.core.terms import DEFAULT_WEIGHTS as DEFAULT_WEIGHTS
 # The weighting rules, re-exported (`name as name`) for the rules' users.
 from carebench.core.weighting import COMPONENTS as COMPONENTS
 from carebench.core.weighting import DEFAULT_BANDS as DEFAULT_BANDS
+from carebench.core.weighting import DEFAULT_SCALE, Scale
 from carebench.core.weighting import Bands as Bands
 from carebench.core.weighting import component_mean as component_mean
 from carebench.core.weighting import round_half_up as round_half_up
@@ -280,3 +282,22 @@ def suggest_subscores(
             suggestions["satisfaction"] = satisfaction
 
     return suggestions
+
+
+_COMPONENT_SCORES = tuple(attrgetter(*names) for names in COMPONENTS.values())
+_BANDS: dict[tuple[tuple[int, ...], Bands, tuple[tuple[str, Decimal], ...]], Band] = {}  # (component sums, bands, weights)
+
+
+def assessment_band(scores: Scores, scale: Scale = DEFAULT_SCALE) -> Band:
+    """``band_of(overall_score(scores, scale.weights), scale.bands)``, remembered per sum of each component's sub-scores.
+
+    The overall score is the weighted mean of the component means, so those sums decide it:
+    a portfolio's thousands of assessments come down to a few thousand such sums (at most
+    28 ** 3), and the exact arithmetic runs once for each.
+    """
+    sums = tuple(sum(component(scores)) for component in _COMPONENT_SCORES)
+    key = (sums, scale.bands, tuple(sorted(scale.weights.items())))
+    band = _BANDS.get(key)
+    if band is None:
+        band = _BANDS[key] = band_of(overall_score(scores, scale.weights), scale.bands)
+    return band

@@ -513,6 +513,16 @@ class TierChange(Model):
     previous: Tier
 
 
+class Handover(Model):
+    """The day a client was handed over to its own team, by whom, and why when its gate was not met (an override)."""
+
+    date: Day
+    by: Login | None = None
+    override: (
+        Annotated[str, Field(min_length=1, max_length=2000, json_schema_extra={"not": {"pattern": NOT_TEXT}}), AfterValidator(_plain_text)] | None
+    ) = None
+
+
 class Client(Model):
     id: Slug
     name: Name
@@ -540,6 +550,7 @@ class Client(Model):
     tier_changes: list[TierChange] = Field(default=[], description="Earlier tiers: each change's day and the tier before it (oldest first).")
     escalations: list[Escalation] = Field(default=[], description="Executive escalations, oldest first.")
     recovery: list[RecoveryStep] = Field(default=[], description="The recovery plan's steps, in the order they were added (step N is the Nth).")
+    handover: Handover | None = Field(default=None, description="When and how the client was handed over (status handed_over or closed).")
 
     @model_validator(mode="after")
     def _unique_keys(self) -> Client:
@@ -550,6 +561,10 @@ class Client(Model):
         _no_duplicates([s.month for s in self.savings], "savings month")
         _no_duplicates([(e.date, e.kind) for e in self.exceptions], "touchpoint exception")
         _no_duplicates([c.date for c in self.tier_changes], "tier change date")
+        if self.handover is not None and self.status == "active":
+            raise ValueError("a client with a handover is handed_over or closed, not active")
+        if self.handover is not None and self.handover.date < self.go_live:
+            raise ValueError(f"the handover ({self.handover.date}) is before the go-live ({self.go_live})")
         return self
 
     @model_serializer(mode="wrap")
@@ -558,7 +573,7 @@ class Client(Model):
         ``tier_changes``, ``escalations`` or ``recovery``."""
         data = handler(self)
         if isinstance(data, dict):
-            for key in ("tier_changes", "escalations", "recovery"):
+            for key in ("tier_changes", "escalations", "recovery", "handover"):
                 if not data.get(key):
                     data.pop(key, None)
         return data

@@ -20,7 +20,7 @@ from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 from .calendar import WorkCalendar
-from .terms import DEFAULT_WEIGHTS, KINDS, TIERS, check_day
+from .terms import DEFAULT_GATE, DEFAULT_WEIGHTS, KINDS, TIERS, Gate, check_day
 from .weighting import DEFAULT_BANDS, Bands, Scale, validate_weights
 
 if TYPE_CHECKING:
@@ -40,11 +40,14 @@ KEYS: dict[str, tuple[str, ...]] = {
     "response": TIERS,
     "tickets": ("resolve_within_hours", "median_resolution_hours"),
     "escalation": ("red_working_days",),
+    "gate": ("band", "kpis_on_target", "held_days"),
 }
 MAX_HOURS = 24 * 14
 MAX_CURRENCY = 4  # "$", "€", "CHF", "US$": a symbol or code, not a sentence
 MAX_EVENT_MINUTES = 8 * 60
 MAX_RED_WORKING_DAYS = 60
+MAX_HELD_DAYS = 366
+GATE_BANDS = ("green", "yellow")
 
 
 def bundled_rules_text() -> str:
@@ -115,6 +118,7 @@ class Settings:
     events: CalendarEvents = DEFAULT_EVENTS
     business_hours: tuple[time, time] = (time(9), time(17))
     red_working_days: int = 3  # a red client with neither an escalation nor a recovery plan after so many working days is a finding
+    gate: Gate = DEFAULT_GATE
 
 
 DEFAULT_SETTINGS = Settings(
@@ -249,6 +253,11 @@ class Rules:
     @property
     def red_working_days(self) -> int:
         return self._values().red_working_days
+
+    @property
+    def gate(self) -> Gate:
+        """What a gated step down and the handover ask of a client's results."""
+        return self._values().gate
 
 
 # ----- reading a document ------------------------------------------------------------------------
@@ -445,6 +454,8 @@ def read_settings(text: str, name: str = "<rules>") -> Settings:
                 f"must be a whole number of working days from 1 to {MAX_RED_WORKING_DAYS}, got {_shown(red_days)}",
             )
 
+    gate = _gate(tables["gate"], text, name)
+
     return Settings(
         calendar=WorkCalendar(weekdays=weekdays, holidays=holidays)
         if (weekdays, holidays) != (d.calendar.weekdays, d.calendar.holidays)
@@ -459,7 +470,26 @@ def read_settings(text: str, name: str = "<rules>") -> Settings:
         events=events,
         business_hours=business_hours,
         red_working_days=red_days,
+        gate=gate,
     )
+
+
+def _gate(table: dict[str, Any], text: str, name: str) -> Gate:
+    """The ``[gate]`` table: ``band``, ``kpis_on_target`` (a share) and ``held_days``."""
+    d = DEFAULT_GATE
+    band = table.get("band", d.band)
+    if band not in GATE_BANDS:
+        raise _problem(text, name, ("gate", "band"), f'must be "green" or "yellow", not {_shown(band)}')
+    share = d.kpis_on_target
+    if "kpis_on_target" in table:
+        share = _number(table["kpis_on_target"], ("gate", "kpis_on_target"), text, name)
+        if not 0 <= share <= 1:
+            raise _problem(text, name, ("gate", "kpis_on_target"), f"must be a share from 0 to 1, got {share:g}")
+    held = table.get("held_days", d.held_days)
+    if not isinstance(held, int) or isinstance(held, bool) or not 1 <= held <= MAX_HELD_DAYS:
+        raise _problem(text, name, ("gate", "held_days"), f"must be a whole number of days from 1 to {MAX_HELD_DAYS}, got {_shown(held)}")
+    found = Gate(band, share, held)
+    return d if found == d else found
 
 
 _CLOCK = re.compile(r"^([01][0-9]|2[0-3]):([0-5][0-9])$")
@@ -531,10 +561,11 @@ def plans_of(text: str, name: str = "<rules>") -> Plans:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise _not_toml(exc, text, name) from None
+    gate = _gate(_table(data.get("gate", {}), ("gate",), text, name, KEYS["gate"]), text, name)
     if "rule" not in data:
-        return DEFAULT_PLANS
+        return DEFAULT_PLANS if gate == DEFAULT_GATE else DEFAULT_PLANS.model_copy(update={"gate": gate})
     try:
-        return Plans.model_validate({"rule": data["rule"]}, strict=True)
+        return Plans.model_validate({"rule": data["rule"], "gate": gate}, strict=True)
     except ValidationError as exc:
         error = exc.errors()[0]
         where = tuple(part for part in error["loc"] if not (isinstance(part, str) and part.startswith(("function-", "literal["))))

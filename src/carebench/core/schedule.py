@@ -12,20 +12,19 @@ from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, timedelta
-from decimal import Decimal
 from importlib import resources
 from itertools import accumulate
-from operator import attrgetter
 from typing import Any, Literal, TypeVar, cast
 
 from pydantic import Field, ValidationError, model_validator
 
 from .calendar import DEFAULT_CALENDAR, WorkCalendar, add_months
-from .health import COMPONENTS, band_of, latest_on_or_before, overall_score
-from .models import KINDS, Assessment, Band, Client, Kind, Model, Result, Scores, Tier, TierChange, TouchpointException, seniority
+from .handover import GateTimeline
+from .health import assessment_band, latest_on_or_before
+from .models import KINDS, Assessment, Band, Client, Kind, Model, Result, Tier, TierChange, TouchpointException, seniority
 from .phases import day_number, support_phase
-from .terms import BAND_ORDER, OUTCOME_STATUSES, TIERS, OutcomeStatus, agenda_order  # noqa: F401  (the agenda's order, used here and by its callers)
-from .weighting import DEFAULT_SCALE, Bands, Scale
+from .terms import BAND_ORDER, DEFAULT_GATE, OUTCOME_STATUSES, TIERS, Gate, OutcomeStatus, agenda_order  # noqa: F401  (the agenda's order, used here and by its callers)
+from .weighting import DEFAULT_SCALE, Scale
 
 # The type, where a field named ``date`` hides it in a class body.
 Date = date
@@ -43,13 +42,22 @@ class CadenceRule(Model):
     first_day: int = Field(default=1, ge=1)
     last_day: int | None = Field(default=None, ge=1, le=3660)
     count: int | None = Field(default=None, ge=1, le=120)
+    gated: bool = False
+    counted_from: Literal["go_live", "handover"] = "go_live"
 
     @model_validator(mode="after")
     def _bounded(self) -> CadenceRule:
-        if self.unit == "months" and self.count is None:
+        if self.counted_from == "handover":
+            if self.unit == "working_day":
+                raise ValueError("a sustainment rule (counted_from handover) is a days or months rule")
+            if self.gated:
+                raise ValueError("a sustainment rule (counted_from handover) has no gate: nothing steps down after it")
+        elif self.unit == "months" and self.count is None:
             raise ValueError("a months rule needs count")
-        if self.unit in ("days", "working_day") and self.last_day is None:
+        elif self.unit in ("days", "working_day") and self.last_day is None:
             raise ValueError(f"a {self.unit} rule needs last_day")
+        if self.gated and self.unit == "months":
+            raise ValueError("only a days or working_day rule can be gated: a months rule has no last day to hold")
         if self.last_day is not None and self.first_day > self.last_day:
             raise ValueError(f"first_day ({self.first_day}) is after last_day ({self.last_day})")
         return self
@@ -68,7 +76,10 @@ class CadenceRule(Model):
 
 
 class Plans(Model):
+    """The cadence rules of every tier, and the gate their gated step downs ask the client to pass."""
+
     rule: list[CadenceRule]
+    gate: Gate = DEFAULT_GATE
 
 
 def load_plans(text: str | None = None) -> Plans:
@@ -114,35 +125,97 @@ class AgendaItem(Result):
     phase: str
 
 
-def plan_reach(plans: Plans) -> int:
-    """How many days after go-live the furthest touchpoint of any plan can fall (a week more for moving off non-working days)."""
-    return max((rule.last if rule.unit != "months" else rule.every * rule.times * 31) + 7 for rule in plans.rule)
+def step_down_day(rule: CadenceRule, go_live: date) -> date:
+    """The last day of a gated rule's series as planned: the day its step down is decided."""
+    return go_live + timedelta(days=rule.last - 1)
 
 
-def plan_occurrences(tier: str, go_live: date, plans: Plans, calendar: WorkCalendar) -> list[tuple[date, Kind]]:
-    """Every (date, kind) the tier's cadence plan produces, non-daily ones moved off non-working days.
+def _series(rule: CadenceRule, start: date, stop: date | None, calendar: WorkCalendar) -> list[date]:
+    """The dates of a rule's series counted from ``start`` (its day 1) up to ``stop`` (when given) or to the rule's own end."""
+    first = start + timedelta(days=rule.first_day - 1)
+    if rule.unit == "working_day":
+        return list(calendar.working_days(first, stop or start + timedelta(days=rule.last - 1)))
+    dates = []
+    k = 1
+    while True:
+        if rule.unit == "days":
+            day = start + timedelta(days=k * rule.every)
+            if stop is None and k * rule.every + 1 > rule.last:
+                break
+        else:
+            if stop is None and k > rule.times:
+                break
+            day = add_months(start, k * rule.every)
+        if stop is not None and day > stop:
+            break
+        dates.append(day)
+        k += 1
+    return [calendar.next_working(day) for day in dates if day >= first]
+
+
+def plan_occurrences(
+    tier: str,
+    go_live: date,
+    plans: Plans,
+    calendar: WorkCalendar,
+    *,
+    gates: GateTimeline | None = None,
+    until: date | None = None,
+) -> list[tuple[date, Kind]]:
+    """Every (date, kind) the tier's cadence plan (counted from go-live) produces, non-daily ones moved off non-working days.
 
     Whatever the unit, an occurrence whose day number is below the rule's ``first_day`` is left out.
+    With ``gates`` and ``until``, a gated series whose client does not pass the gate on its last day
+    goes on at its cadence up to the first day it passes (that day included), or up to ``until``.
     """
     found: list[tuple[date, Kind]] = []
     for rule in plans.rule:
-        if rule.tier != tier:
+        if rule.tier != tier or rule.counted_from != "go_live":
             continue
-        first = go_live + timedelta(days=rule.first_day - 1)
-        if rule.unit == "working_day":
-            end = go_live + timedelta(days=rule.last - 1)
-            found.extend((day, rule.kind) for day in calendar.working_days(first, end))
-            continue
-        if rule.unit == "days":
-            dates = []
-            k = 1
-            while k * rule.every + 1 <= rule.last:
-                dates.append(go_live + timedelta(days=k * rule.every))
-                k += 1
-        else:
-            dates = [add_months(go_live, n * rule.every) for n in range(1, rule.times + 1)]
-        found.extend((calendar.next_working(day), rule.kind) for day in dates if day >= first)
+        dates = _series(rule, go_live, None, calendar)
+        if rule.gated and gates is not None and until is not None:
+            end = step_down_day(rule, go_live)
+            released = gates.first_pass(end)
+            stop = until if released is None else min(released, until)
+            if stop > end:  # held: the series as if it had no end, up to ``stop``
+                dates = _series(rule, go_live, stop, calendar)
+        found.extend((day, rule.kind) for day in dates)
     return found
+
+
+def sustainment_occurrences(tier: str, start: date, until: date, plans: Plans, calendar: WorkCalendar) -> list[tuple[date, Kind]]:
+    """The tier's sustainment cadence (the rules counted from the handover) counted from ``start``, up to ``until``."""
+    found: list[tuple[date, Kind]] = []
+    for rule in plans.rule:
+        if rule.tier == tier and rule.counted_from == "handover":
+            bounded = rule.last_day is not None or rule.count is not None
+            found.extend((day, rule.kind) for day in _series(rule, start, None if bounded else until, calendar) if day <= until)
+    return found
+
+
+def held_series(
+    client: Client, day: date, plans: Plans = DEFAULT_PLANS, gates: GateTimeline | None = None, *, scale: Scale = DEFAULT_SCALE
+) -> list[tuple[Kind, date, str]]:
+    """The gated series of the client's plan that are held on ``day``: (kind, the first day held, why), most intensive first.
+
+    A series is held from the day after its planned end until the first day the client passes
+    the gate (on that day it is no longer held). A client handed over or closed holds nothing.
+    """
+    if client.status != "active":
+        return []
+    gates = gates or GateTimeline.of(client.assessments, client.kpis, plans.gate, scale)
+    tier = tier_on(client, day)
+    found = []
+    for rule in plans.rule:
+        if rule.tier != tier or not rule.gated:
+            continue
+        end = step_down_day(rule, client.go_live)
+        if end >= day:
+            continue
+        released = gates.first_pass(end)
+        if released is None or released > day:
+            found.append((rule.kind, end + timedelta(days=1), f"held at {rule.kind}: " + "; ".join(gates.reasons_on(day))))
+    return sorted(found, key=lambda held: -seniority(held[0]))
 
 
 def tier_periods(client: Client) -> list[tuple[date | None, date | None, Tier]]:
@@ -162,20 +235,37 @@ def tier_on(client: Client, day: date) -> Tier:
     return next(tier for start, stop, tier in tier_periods(client) if stop is None or day < stop)
 
 
-def client_plan_occurrences(client: Client, plans: Plans, calendar: WorkCalendar) -> list[tuple[date, Kind]]:
-    """Every (date, kind) the client's cadence plans produce: each tier's plan (counted from go-live) on the days that tier
-    held. A touchpoint of an earlier tier's plan that already has an outcome (done or skipped) stays."""
+def client_plan_occurrences(
+    client: Client, plans: Plans, calendar: WorkCalendar, *, gates: GateTimeline | None = None, until: date | None = None
+) -> list[tuple[date, Kind]]:
+    """Every (date, kind) the client's cadence plans produce.
+
+    Each tier's plan (counted from go-live) on the days that tier held; a touchpoint of an earlier
+    tier's plan that already has an outcome (done or skipped) stays. ``gates`` and ``until``: see
+    ``plan_occurrences``. With ``until``, the sustainment cadence follows, up to ``until``: counted
+    from the handover for a client handed over (the plan stops the day before it), and from the
+    last touchpoint of its plan for an active client not handed over yet.
+    """
+    handover = client.handover.date if client.status == "handed_over" and client.handover is not None else None
     periods = tier_periods(client)
     if len(periods) == 1:
-        return plan_occurrences(client.tier, client.go_live, plans, calendar)
-    recorded = {(e.date, e.kind) for e in client.exceptions if e.status != "moved"}
-    found: list[tuple[date, Kind]] = []
-    for start, stop, tier in periods:
-        for day, kind in plan_occurrences(tier, client.go_live, plans, calendar):
-            held = (start is None or day >= start) and (stop is None or day < stop)
-            if held or (stop is not None and day >= stop and (day, kind) in recorded):
-                found.append((day, kind))
-    return list(dict.fromkeys(found))
+        found = plan_occurrences(client.tier, client.go_live, plans, calendar, gates=gates, until=until)
+    else:
+        recorded = {(e.date, e.kind) for e in client.exceptions if e.status != "moved"}
+        found = []
+        for start, stop, tier in periods:
+            for day, kind in plan_occurrences(tier, client.go_live, plans, calendar, gates=gates, until=until):
+                held = (start is None or day >= start) and (stop is None or day < stop)
+                if held or (stop is not None and day >= stop and (day, kind) in recorded):
+                    found.append((day, kind))
+        found = list(dict.fromkeys(found))
+    if handover is not None:
+        found = [(day, kind) for day, kind in found if day < handover]
+    if until is not None:
+        start = handover or max((day for day, _ in found), default=None)
+        if start is not None:
+            found += sustainment_occurrences(tier_on(client, start), start, until, plans, calendar)
+    return found
 
 
 def tier_changed(client: Client, tier: str, day: date) -> list[TierChange]:
@@ -192,25 +282,6 @@ def tier_changed(client: Client, tier: str, day: date) -> list[TierChange]:
             raise ValueError(f"{client.id} is already {tier} on {day}")
         return kept
     return [*kept, TierChange(date=day, previous=before)]
-
-
-_COMPONENT_SCORES = tuple(attrgetter(*names) for names in COMPONENTS.values())
-_BANDS: dict[tuple[tuple[int, ...], Bands, tuple[tuple[str, Decimal], ...]], Band] = {}  # (component sums, bands, weights)
-
-
-def _band(scores: Scores, scale: Scale = DEFAULT_SCALE) -> Band:
-    """``band_of(overall_score(scores, scale.weights), scale.bands)``, remembered per sum of each component's sub-scores.
-
-    The overall score is the weighted mean of the component means, so those sums decide it:
-    a portfolio's thousands of assessments come down to a few thousand such sums (at most
-    28 ** 3), and the exact arithmetic runs once for each.
-    """
-    sums = tuple(sum(component(scores)) for component in _COMPONENT_SCORES)
-    key = (sums, scale.bands, tuple(sorted(scale.weights.items())))
-    band = _BANDS.get(key)
-    if band is None:
-        band = _BANDS[key] = band_of(overall_score(scores, scale.weights), scale.bands)
-    return band
 
 
 def escalation_occurrences(
@@ -239,7 +310,7 @@ def escalation_occurrences(
             at = bisect_right(kept, assessment.date)
             if at == len(kept) or kept[at] >= stop:
                 continue
-        band = _band(assessment.scores, scale)
+        band = assessment_band(assessment.scores, scale)
         if band == "red":
             found.extend((day, "recovery") for day in calendar.working_days(assessment.date + timedelta(days=1), stop - timedelta(days=1)))
         elif band == "yellow":
@@ -279,35 +350,60 @@ def schedule(
     calendar: WorkCalendar = DEFAULT_CALENDAR,
     *,
     scale: Scale = DEFAULT_SCALE,
+    gates: GateTimeline | None = None,
 ) -> list[Touchpoint]:
     """The client's touchpoints dated from ``start`` to ``end``: one per date, most senior kind standing.
 
-    ``scale`` gives each assessment its band, which decides the escalation touchpoints.
+    ``scale`` gives each assessment its band, which decides the escalation touchpoints. Gated step
+    downs read the client's results (its assessments and KPI readings) through ``gates``, by default
+    worked out from the client under the plans' gate.
     """
     # Every field is given and already of its type, so there is nothing to validate.
     return [
         Touchpoint.model_construct(date=day, kind=kind, covers=covers, status=status, moved_from=moved_from, reason=reason)
-        for day, kind, covers, status, moved_from, reason in _touchpoints(client, start, end, plans, calendar, scale)
+        for day, kind, covers, status, moved_from, reason in _touchpoints(client, start, end, plans, calendar, scale, gates)
     ]
 
 
 def schedule_tuples(
-    client: Client, start: date, end: date, plans: Plans = DEFAULT_PLANS, calendar: WorkCalendar = DEFAULT_CALENDAR, *, scale: Scale = DEFAULT_SCALE
+    client: Client,
+    start: date,
+    end: date,
+    plans: Plans = DEFAULT_PLANS,
+    calendar: WorkCalendar = DEFAULT_CALENDAR,
+    *,
+    scale: Scale = DEFAULT_SCALE,
+    gates: GateTimeline | None = None,
 ) -> list[TouchpointTuple]:
     """``schedule`` as (date, kind, covers, status, moved_from, reason) tuples, without a model per touchpoint."""
-    return _touchpoints(client, start, end, plans, calendar, scale)
+    return _touchpoints(client, start, end, plans, calendar, scale, gates)
 
 
-def _touchpoints(client: Client, start: date, end: date, plans: Plans, calendar: WorkCalendar, scale: Scale = DEFAULT_SCALE) -> list[TouchpointTuple]:
+def _touchpoints(
+    client: Client,
+    start: date,
+    end: date,
+    plans: Plans,
+    calendar: WorkCalendar,
+    scale: Scale = DEFAULT_SCALE,
+    gates: GateTimeline | None = None,
+) -> list[TouchpointTuple]:
     """``schedule`` as (date, kind, covers, status, moved_from, reason) tuples."""
-    if client.status != "active" or end < start:
+    handed_over = client.status == "handed_over" and client.handover is not None
+    if (client.status != "active" and not handed_over) or end < start:
         return []
     # Escalation is generated far enough ahead for a touchpoint moved back into the range.
     origins = [e.date for e in client.exceptions if e.status == "moved"]
     horizon = max([end, *origins])
-    raw = client_plan_occurrences(client, plans, calendar)
-    # Escalation before ``start`` matters only where a touchpoint was moved from.
-    raw += escalation_occurrences(client.assessments, horizon, calendar, since=start, keep=origins, scale=scale)
+    if gates is None and any(rule.gated for rule in plans.rule):
+        gates = GateTimeline.of(client.assessments, client.kpis, plans.gate, scale)
+    raw = client_plan_occurrences(client, plans, calendar, gates=gates, until=horizon)
+    # Escalation before ``start`` matters only where a touchpoint was moved from; it ends with the handover.
+    escalation = escalation_occurrences(client.assessments, horizon, calendar, since=start, keep=origins, scale=scale)
+    if handed_over:
+        assert client.handover is not None
+        escalation = [(day, kind) for day, kind in escalation if day < client.handover.date]
+    raw += escalation
     placed = _apply_moves(raw, client.exceptions)
     by_date: dict[date, dict[Kind, date | None]] = defaultdict(dict)
     for day, kind, moved_from in placed:
@@ -380,7 +476,7 @@ def overdue(touchpoints: list[Touchpoint], day: date) -> list[Touchpoint]:
 def client_band(client: Client, day: date, scale: Scale = DEFAULT_SCALE) -> Band | None:
     """The band of the client's latest assessment on or before ``day``."""
     latest = latest_on_or_before(client.assessments, day)
-    return _band(latest.scores, scale) if latest else None
+    return assessment_band(latest.scores, scale) if latest else None
 
 
 def client_agenda(
@@ -433,7 +529,7 @@ def agenda_window(
                 running = latest_done[kind]
         assessed = sorted(client.assessments, key=lambda a: a.date)
         bands = [
-            [a.date.isoformat(), _band(a.scores)]
+            [a.date.isoformat(), assessment_band(a.scores)]
             for i, a in enumerate(assessed)
             if start < a.date <= end or (a.date <= start and (i + 1 == len(assessed) or assessed[i + 1].date > start))
         ]

@@ -7,6 +7,7 @@ screen, the agenda) can be loaded without the models.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Literal, get_args
@@ -175,3 +176,19 @@ def agenda_order(item: object) -> tuple[bool, int, int, str, str]:
     """Overdue rows first; within each, red clients first, then the more senior kind (items, their JSON form, or rows)."""
     row = item if isinstance(item, dict) else item._asdict() if hasattr(item, "_asdict") else item.__dict__
     return (row["status"] != "overdue", BAND_ORDER[row["band"]], seniority(row["kind"]), row["client_name"].lower(), str(row["date"]))
+
+
+@dataclass(frozen=True)
+class Gate:
+    """What a step down in intensity (and the handover) asks of a client's latest results.
+
+    ``band``: the lowest latest band that passes; ``kpis_on_target``: the share of the KPIs with
+    readings that must be on target; a series held longer than ``held_days`` is a `check` finding.
+    """
+
+    band: str = "green"
+    kpis_on_target: float = 0.8
+    held_days: int = 14
+
+
+DEFAULT_GATE = Gate()

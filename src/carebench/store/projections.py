@@ -22,14 +22,14 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import date, timedelta
 
 from ..core.calendar import add_months
-from ..core.handover import checklist_of
+from ..core.handover import GateState, GateTimeline, checklist_of
 from ..core.health import DEFAULT_BANDS, Bands, assessment_figures
 from ..core.kpis import TREND_WINDOW, best_of, flag_changes, is_on_target, kpi_status
-from ..core.models import SUBSCORES, Assessment, ChecklistItem, Client, Kpi, Opportunity, Reading, Scores, TierChange, TouchpointException
+from ..core.models import SUBSCORES, Assessment, ChecklistItem, Client, Handover, Kpi, Opportunity, Reading, Scores, TierChange, TouchpointException
 from ..core.pipeline import pipeline_totals
 from ..core.practice import SUSTAINED_MONTHS, sustained_verdict
 from ..core.rules import Rules
-from ..core.schedule import plan_reach, schedule_tuples, superseded_dates
+from ..core.schedule import schedule_tuples, superseded_dates
 from ..core.terms import Direction
 from .construct import constructor
 from .db import transaction
@@ -120,22 +120,15 @@ def rebuild(conn: sqlite3.Connection, rules: Rules, progress: Callable[[int, int
 
 
 def extend(conn: sqlite3.Connection, rules: Rules, horizon: date, progress: Callable[[int, int], None] | None = None) -> None:
-    """Generate touchpoints up to the later ``horizon`` for the clients who can have any past the old one.
+    """Generate touchpoints up to the later ``horizon`` for every client in support (active, or handed over).
 
-    Plans end a year after go-live, so only clients under open-ended escalation (the
-    latest assessment red or yellow) and those whose plan reaches past the old horizon
-    get new rows; the other derived rows do not depend on the horizon.
+    Each of them can have touchpoints past the old horizon: the sustainment cadence follows the
+    plan until the engagement ends, escalation goes on while the latest band is red or yellow, and
+    a held series until the client passes its gate. The other derived rows do not depend on the
+    horizon. The horizon moves on about once a year.
     """
-    _, old = stored_state(conn)
     with transaction(conn):
-        ids = [
-            row[0]
-            for row in conn.execute(
-                "SELECT c.id FROM clients c WHERE c.status = 'active' AND (c.go_live > ? OR (SELECT band FROM assessment_health "
-                "WHERE client_id = c.id ORDER BY date DESC LIMIT 1) IN ('red', 'yellow')) ORDER BY c.id",
-                ((old - timedelta(days=plan_reach(rules.plans))).isoformat() if old else "0001-01-01",),
-            )
-        ]
+        ids = [row[0] for row in conn.execute("SELECT id FROM clients WHERE status != 'closed' ORDER BY id")]
         for start in range(0, len(ids), CHUNK):
             chunk = ids[start : start + CHUNK]
             conn.execute(f"DELETE FROM touchpoints WHERE client_id IN ({_marks(chunk)})", chunk)
@@ -199,34 +192,18 @@ def _derive(
 ) -> None:
     """Work out and write the ``parts`` of the clients ``ids``; ``fresh``: they have no such rows yet (a rebuild)."""
     parts = set(parts)
+    if "standing" in parts:
+        parts.add("touchpoints")  # gated step downs read the standing timeline
     if not ids:
         return
-    clients = {row[0]: row for row in conn.execute(f"SELECT id, name, tier, go_live, owner, status FROM clients WHERE id IN ({_marks(ids)})", ids)}
+    clients = {
+        row[0]: row
+        for row in conn.execute(f"SELECT id, name, tier, go_live, owner, status, handover_date FROM clients WHERE id IN ({_marks(ids)})", ids)
+    }
     ids = [cid for cid in ids if cid in clients]
     if not ids:
         return
     assessments = _assessments(conn, ids) if parts & {"touchpoints", "health"} else {}
-    if "touchpoints" in parts:
-        exceptions = _exceptions(conn, ids)
-        tiers = _tier_changes(conn, ids)
-        for cid in ids:
-            _, name, tier, go_live, owner, status = clients[cid]
-            client = Client.model_construct(
-                id=cid,
-                name=name,
-                tier=tier,
-                go_live=_fromiso(go_live),
-                owner=owner,
-                status=status,
-                assessments=assessments.get(cid, []),
-                exceptions=exceptions.get(cid, []),
-                tier_changes=tiers.get(cid, []),
-            )
-            rows = touchpoint_rows(client, rules, horizon)
-            if fresh:
-                conn.executemany("INSERT INTO touchpoints VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
-            else:
-                _replace_touchpoints(conn, cid, rows)
     if "health" in parts:
         first = since.isoformat() if since and not fresh else None
         rows = [row for cid in ids for row in health_rows(cid, assessments.get(cid, []), rules.weights, first, rules.bands)]
@@ -242,6 +219,30 @@ def _derive(
         if "standing" in parts:
             for cid in ids:
                 _derive_standing(conn, cid, kpis.get(cid, []), rules, since)
+    if "touchpoints" in parts:
+        # After the standing rows: they are the results the gated step downs read.
+        exceptions = _exceptions(conn, ids)
+        tiers = _tier_changes(conn, ids)
+        gates = gate_states(conn, ids)
+        for cid in ids:
+            _, name, tier, go_live, owner, status, handover_date = clients[cid]
+            client = Client.model_construct(
+                id=cid,
+                name=name,
+                tier=tier,
+                go_live=_fromiso(go_live),
+                owner=owner,
+                status=status,
+                assessments=assessments.get(cid, []),
+                exceptions=exceptions.get(cid, []),
+                tier_changes=tiers.get(cid, []),
+                handover=Handover.model_construct(date=_fromiso(handover_date)) if handover_date else None,
+            )
+            rows = touchpoint_rows(client, rules, horizon, GateTimeline(gates.get(cid, []), rules.plans.gate))
+            if fresh:
+                conn.executemany("INSERT INTO touchpoints VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+            else:
+                _replace_touchpoints(conn, cid, rows)
     if "summary" in parts:
         rows = summary_rows(conn, ids, kpis)
         conn.executemany("INSERT OR REPLACE INTO client_summary VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
@@ -255,6 +256,18 @@ def _assessments(conn: sqlite3.Connection, ids: list[str]) -> dict[str, list[Ass
         ids,
     ):
         found[cid].append(_new_assessment(_fromiso(day), _new_scores(*values), note, author))
+    return found
+
+
+def gate_states(conn: sqlite3.Connection, ids: list[str]) -> dict[str, list[GateState]]:
+    """Per client, its results from each day they change (core.handover.GateState), from its standing rows."""
+    found: dict[str, list[GateState]] = defaultdict(list)
+    for cid, day, band, measured, on_target in conn.execute(
+        f"SELECT client_id, valid_from, band, kpis_measured, kpis_on_target FROM standing WHERE client_id IN ({_marks(ids)}) "
+        "ORDER BY client_id, valid_from",
+        ids,
+    ):
+        found[cid].append((_fromiso(day), band, measured, on_target))
     return found
 
 
@@ -304,9 +317,14 @@ def _covers(kinds: Sequence[str]) -> str:
     return text
 
 
-def touchpoint_rows(client: Client, rules: Rules, horizon: date) -> list[tuple]:
-    """The client's touchpoints rows: every one ``core.schedule.schedule`` gives up to ``horizon``, and when it was superseded."""
-    touchpoints = schedule_tuples(client, date.min, horizon, rules.plans, rules.calendar, scale=rules.scale)
+def touchpoint_rows(client: Client, rules: Rules, horizon: date, gates: GateTimeline | None = None) -> list[tuple]:
+    """The client's touchpoints rows: every one ``core.schedule.schedule`` gives up to ``horizon``, and when it was superseded.
+
+    ``gates``: the client's results for the gated step downs (by default worked out from the client's own
+    assessments and KPIs under the rules' gate)."""
+    if gates is None:
+        gates = GateTimeline.of(client.assessments, client.kpis, rules.plans.gate, rules.scale)
+    touchpoints = schedule_tuples(client, date.min, horizon, rules.plans, rules.calendar, scale=rules.scale, gates=gates)
     superseded = superseded_dates([(day, kind, status) for day, kind, _covers, status, *_ in touchpoints])
     cid = client.id
     return [

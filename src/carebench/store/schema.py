@@ -607,6 +607,14 @@ ALTER TABLE pulses ADD COLUMN contact TEXT;
 UPDATE pulses SET contact = respondent WHERE respondent IN (SELECT name FROM contacts WHERE contacts.client_id = pulses.client_id)
 """
 
+# Schema 19: how a client was handed over (`carebench handover`): the day, by whom, and the reason when the
+# handover gate was overridden. A client handed over before (status only) keeps NULLs: it gets no sustainment cadence.
+MIGRATION_19 = """
+ALTER TABLE clients ADD COLUMN handover_date TEXT;
+ALTER TABLE clients ADD COLUMN handover_by TEXT;
+ALTER TABLE clients ADD COLUMN handover_override TEXT
+"""
+
 # The triggers that keep the audit trail append-only (against carebench's own writes: a member
 # with direct SQL access can drop them, which `carebench doctor` reports).
 AUDIT_TRIGGERS = {
@@ -629,5 +637,6 @@ MIGRATIONS: list[tuple[int, str]] = [
     (12, MIGRATION_12),
     (13, MIGRATION_13),
     (14, MIGRATION_14),
+    (19, MIGRATION_19),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]

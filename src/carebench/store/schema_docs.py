@@ -36,6 +36,9 @@ TABLES: dict[str, tuple[str, dict[str, str]]] = {
             "investment": "What the client invested in the implementation.",
             "roi_target": "The return on investment aimed for, in %.",
             "status": "active, handed_over or closed.",
+            "handover_date": "The day `carebench handover` handed the client over (NULL: not handed over that way; then no sustainment cadence).",
+            "handover_by": "Who handed it over.",
+            "handover_override": "Why it was handed over although its handover gate was not met (NULL: the gate was met).",
         },
     ),
     "contacts": (

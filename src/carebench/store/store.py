@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import date, datetime, timedelta
 from functools import cache, cached_property
 from pathlib import Path
@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from contextlib import AbstractContextManager
 
     from ..core import kpis, models, pipeline
+    from ..core.handover import GateState
     from . import projections
 else:
     from .later import Later
@@ -39,8 +40,8 @@ else:
     models, kpis, pipeline = Later("carebench.core.models"), Later("carebench.core.kpis"), Later("carebench.core.pipeline")
     projections = Later("carebench.store.projections")
 
-# What scheduling needs: enough to build the agenda without touching KPI readings.
-SCHEDULE_PARTS = frozenset({"assessments", "exceptions", "tier_changes"})
+# What scheduling needs: the assessments (escalation), the outcomes and tiers, and the KPIs with readings (gated step downs).
+SCHEDULE_PARTS = frozenset({"assessments", "exceptions", "tier_changes", "kpis", "readings"})
 
 
 def _client_filter(ids: list[str] | None, active_only: bool, owner: str | None) -> tuple[str, list]:
@@ -181,6 +182,20 @@ def _child_builders(readings: dict[int, list[models.Reading]]) -> dict[str, Call
             key=r["key"], label=r["label"], done=bool(r["done"]), done_on=_d(r["done_on"]), note=r["note"]
         ),
     }
+
+
+def _handover_columns(handover: models.Handover | None) -> dict[str, str | None]:
+    """A client's handover as its columns (all NULL when it was not handed over through carebench)."""
+    if handover is None:
+        return {"handover_date": None, "handover_by": None, "handover_override": None}
+    return {"handover_date": handover.date.isoformat(), "handover_by": handover.by, "handover_override": handover.override}
+
+
+def _handover_of(row: Mapping[str, Any]) -> models.Handover | None:
+    """The handover of a clients row, if it has one."""
+    if row["handover_date"] is None:
+        return None
+    return models.Handover.model_construct(date=date.fromisoformat(row["handover_date"]), by=row["handover_by"], override=row["handover_override"])
 
 
 def _iso(value: date | datetime | None) -> str | None:
@@ -399,6 +414,10 @@ class Store:
             )
         ]
 
+    def gate_states(self, client_id: str) -> list[GateState]:
+        """The client's results from each day they change, as its gated step downs read them (core.handover.GateState)."""
+        return projections.gate_states(self.conn, [client_id]).get(client_id, [])
+
     def client_names(self) -> list[tuple[str, str]]:
         """(id, name) of every client, by id."""
         return self.conn.execute("SELECT id, name FROM clients ORDER BY id").fetchall()
@@ -468,6 +487,7 @@ class Store:
                     investment=row["investment"],
                     roi_target=row["roi_target"],
                     status=row["status"],
+                    handover=_handover_of(row),
                     **values,
                 )
             )
@@ -601,6 +621,7 @@ class Store:
                 "investment": client.investment,
                 "roi_target": client.roi_target,
                 "status": client.status,
+                **_handover_columns(client.handover),
                 **stamp,
             }
         )
@@ -845,6 +866,8 @@ class Store:
                 "changed_at = ?, changed_by = ? WHERE id = ?",
                 (client.name, client.tier, client.owner, client.investment, client.roi_target, client.status, *stamp.values(), client.id),
             )
+            if client.status == "active":  # made active again: a handover it had no longer holds
+                self.conn.execute("UPDATE clients SET handover_date = NULL, handover_by = NULL, handover_override = NULL WHERE id = ?", (client.id,))
             if "contacts" in changed:
                 self.conn.execute("DELETE FROM contacts WHERE client_id = ?", (client.id,))
                 self.db["contacts"].insert_all(self._contact_rows(client, stamp))
@@ -857,6 +880,23 @@ class Store:
             self._refresh(client.id)
             audit(self.conn, self.actor, action, client.id, changed)
         return changed
+
+    def hand_over(self, client_id: str, handover: models.Handover) -> None:
+        """Record that an active client was handed over (status handed_over); its touchpoints follow the sustainment cadence."""
+        with self._write():
+            row = self.conn.execute("SELECT status FROM clients WHERE id = ?", (client_id,)).fetchone()
+            if row is None:
+                raise StoreError(f"unknown client '{client_id}'")
+            if row[0] != "active":
+                raise StoreError(f"{client_id} is {row[0].replace('_', ' ')}, not active: only an active client can be handed over")
+            stamp = self._stamp()
+            self.conn.execute(
+                "UPDATE clients SET status = 'handed_over', handover_date = :handover_date, handover_by = :handover_by, "
+                "handover_override = :handover_override, version = version + 1, changed_at = :changed_at, changed_by = :changed_by WHERE id = :id",
+                {**_handover_columns(handover), **stamp, "id": client_id},
+            )
+            self._refresh(client_id)
+            audit(self.conn, self.actor, "handover", client_id, handover.model_dump(mode="json"))
 
     def update_kpi(self, client_id: str, key: str, kpi: models.Kpi) -> None:
         """Save a KPI's key, name, category, unit, direction, baseline and target (its readings stay)."""
@@ -1760,9 +1800,10 @@ class Store:
     def agenda_rows(self, day: date, owner: str | None = None) -> list[AgendaRow]:
         """The agenda of ``day`` (of ``owner``'s clients, when given), in the order of core.schedule.agenda_order.
 
-        Per active client: one overdue row for each kind missed before ``day`` (since go-live,
-        not superseded by a same-or-more-senior touchpoint done by then), with how many were
-        missed and the latest of them; and a due row for what is scheduled on ``day``.
+        Per client in support (active, or handed over with its sustainment cadence): one overdue
+        row for each kind missed before ``day`` (since go-live, not superseded by a same-or-more-senior
+        touchpoint done by then), with how many were missed and the latest of them; and a due row
+        for what is scheduled on ``day``.
         """
         self._within_horizon(day, "the agenda")
         which, params = ("AND c.owner = :owner", {"owner": owner}) if owner else ("", {})
@@ -1772,11 +1813,11 @@ class Store:
             "WITH open AS ("
             "SELECT t.client_id, t.kind, t.date, t.covers FROM clients c CROSS JOIN touchpoints t INDEXED BY touchpoints_open "
             "ON t.superseded_from IS NULL AND t.client_id = c.id AND t.date <= :day AND t.status = 'scheduled' "
-            f"WHERE c.status = 'active' {which} AND (t.date >= c.go_live OR t.date = :day) "
+            f"WHERE c.status != 'closed' {which} AND (t.date >= c.go_live OR t.date = :day) "
             "UNION ALL "
             "SELECT t.client_id, t.kind, t.date, t.covers FROM touchpoints t INDEXED BY touchpoints_open "
             "JOIN clients c ON c.id = t.client_id WHERE t.status = 'scheduled' AND t.superseded_from > :day "
-            f"AND t.date <= :day AND c.status = 'active' {which} AND (t.date >= c.go_live OR t.date = :day)) "
+            f"AND t.date <= :day AND c.status != 'closed' {which} AND (t.date >= c.go_live OR t.date = :day)) "
             # Per client and kind, the missed ones (how many, the latest and what it covers), and the day's own one.
             "SELECT CASE WHEN o.date = :day THEN 'due' ELSE 'overdue' END, o.client_id, c.name, c.owner, c.go_live, "
             "o.kind, MAX(o.date), CASE WHEN o.date = :day THEN 0 ELSE COUNT(*) END, o.covers, "

@@ -11,11 +11,8 @@ from rich.cells import cell_len
 from rich.table import Table
 from rich.text import Text
 from textual import events
-from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
-from textual.screen import ModalScreen
-from textual.widgets import Label, Static
+from textual.widgets import Static
 
 from ...app.inputs import inert
 from ...app.present import engagement_when, investment_range, next_action_text, timeline
@@ -23,6 +20,7 @@ from ...app.present import money as present_money
 from ...core.models import STAGES, Opportunity
 from ...core.pipeline import OPEN_STAGES, READINESS, mark_lost, next_stage, previous_stage, stage_probability
 from ..screens.base import WorkbenchScreen
+from ..widgets.dialogs import ConfirmDialog
 from ..widgets.grid import Column, DataGrid
 from ..widgets.tables import Cell
 
@@ -225,28 +223,6 @@ def action_columns(width: int) -> tuple[Column, ...]:
 
 
 # ----- widgets ----------------------------------------------------------------
-
-
-class ConfirmDialog(ModalScreen[bool]):
-    """A yes/no question: y confirms, n or escape declines."""
-
-    DEFAULT_CSS = """
-    ConfirmDialog { align: center middle; }
-    ConfirmDialog > Vertical { width: 64; max-width: 95%; height: auto; border: round $primary; padding: 0 1; background: $surface; }
-    """
-    BINDINGS = [Binding("y", "answer(True)", "Yes"), Binding("n,escape", "answer(False)", "No")]
-
-    def __init__(self, question: str) -> None:
-        super().__init__()
-        self.question = question
-
-    def compose(self) -> ComposeResult:
-        with Vertical():
-            yield Static(inert(self.question), markup=False)
-            yield Label("[dim]y: yes · n or escape: no[/]")
-
-    def action_answer(self, answer: bool) -> None:
-        self.dismiss(answer)
 
 
 class PipelineTable(DataGrid):

@@ -145,6 +145,7 @@ class HealthScreen(WorkbenchScreen):
         Binding("t", "log_ticket", "+Ticket", id="health.ticket", tooltip="Log a support ticket"),
         Binding("r", "resolve_ticket", "Resolve", id="health.resolve", tooltip="Resolve an open support ticket"),
         Binding("k", "checklist", "Checklist", id="health.checklist", tooltip="Tick knowledge-transfer items"),
+        Binding("h", "hand_over", "Hand over", id="health.handover", tooltip="Hand the client over to its own team (its gate met, or with a reason)"),
         Binding("v", "view_checkin", "Check-ins", id="health.checkins", tooltip="Open one of the past check-ins in full"),
         Binding("s", "assess", "Assess", id="health.assess", tooltip="Record a health assessment (the nine sub-scores)"),
         Binding("e", "edit_client", "Edit client", id="health.edit_client", tooltip="Change the client's details, status or tier"),
@@ -553,10 +554,49 @@ class HealthScreen(WorkbenchScreen):
     def _show_handover(self, client: ClientCard) -> None:
         gate = client.handover
         colours = self.app.theme_variables
-        if gate.ready:
-            text = Text("✓ Ready for handover", style=f"bold {colours.get('success', '')}")
+        done = client.handed_over
+        if done is not None:
+            text = Text(f"✓ Handed over on {done.date}" + (f" by {inert(done.by)}" if done.by else ""), style=f"bold {colours.get('success', '')}")
+            if done.override:
+                text.append(f"\n  overriding the gate: {inert(done.override)}")
+        elif gate.ready:
+            text = Text("✓ Ready for handover: h hands it over", style=f"bold {colours.get('success', '')}")
         else:
             text = Text("✗ Not ready for handover", style=f"bold {colours.get('error', '')}")
             for reason in gate.reasons:
                 text.append(f"\n  • {inert(reason)}")
+        for held in client.held:
+            text.append(f"\n⏸ {inert(held.reason[:1].upper() + held.reason[1:])} (since {held.since})", style=colours.get("warning", ""))
         self.query_one("#handover", Static).update(text)
+
+    def action_hand_over(self) -> None:
+        """Hand the client over: asked to confirm when its gate is met, else for the reason to override it."""
+        if not self.data:
+            return
+        from ..widgets.dialogs import ConfirmDialog, PromptDialog
+
+        client = self.data.client
+        if client.status != "active":
+            self.notify(f"{client.name} is {label(client.status).lower()}: only an active client can be handed over", severity="warning")
+            return
+
+        def hand_over(reason: str | None):
+            from ...app import commands
+
+            def change(session) -> str:
+                done = commands.hand_over(session, client.id, override=reason)
+                return f"{client.name}: handed over on {done.date}" + (" (gate overridden)" if done.override else "")
+
+            self.write(change)
+
+        if client.handover.ready:
+            self.app.push_screen(ConfirmDialog(f"Hand {client.name} over to its own team today?"), lambda yes: hand_over(None) if yes else None)
+            return
+
+        def check(text: str) -> tuple[object, str | None]:
+            return (text.strip(), None) if text.strip() else (None, "say why it is handed over anyway (it is recorded)")
+
+        question = f"{client.name} is not ready for handover ({'; '.join(client.handover.reasons)}). Why hand it over anyway?"
+        self.app.push_screen(
+            PromptDialog(question, check, placeholder="the reason, recorded with the handover"), lambda r: hand_over(r) if r else None
+        )

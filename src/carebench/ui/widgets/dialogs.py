@@ -29,6 +29,28 @@ _Result = TypeVar("_Result")
 Check = Callable[[str], tuple[object, str | None]]
 
 
+class ConfirmDialog(ModalScreen[bool]):
+    """A yes/no question: y confirms, n or escape declines."""
+
+    DEFAULT_CSS = """
+    ConfirmDialog { align: center middle; }
+    ConfirmDialog > Vertical { width: 64; max-width: 95%; height: auto; border: round $primary; padding: 0 1; background: $surface; }
+    """
+    BINDINGS = [Binding("y", "answer(True)", "Yes"), Binding("n,escape", "answer(False)", "No")]
+
+    def __init__(self, question: str) -> None:
+        super().__init__()
+        self.question = question
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(inert(self.question), markup=False)
+            yield Label("[dim]y: yes · n or escape: no[/]")
+
+    def action_answer(self, answer: bool) -> None:
+        self.dismiss(answer)
+
+
 class PromptDialog(ModalScreen[object | None]):
     """Ask for one value; enter accepts it once ``check`` passes, escape cancels."""
 
