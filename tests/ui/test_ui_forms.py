@@ -257,8 +257,7 @@ LONG = (
 def dialogs_with_long_text():
     from carebench.ui.screens.checkin import ChoiceDialog as KeyChoice
     from carebench.ui.screens.checkin import SummaryDialog
-    from carebench.ui.widgets.dialogs import ConfirmDialog
-    from carebench.ui.widgets.dialogs import ChoiceDialog, PromptDialog
+    from carebench.ui.widgets.dialogs import ChoiceDialog, ConfirmDialog, PromptDialog
 
     return {
         "prompt": lambda: PromptDialog(LONG, lambda text: (text, None)),

@@ -256,6 +256,7 @@ writes = st.lists(
                 "checklist",
                 "replace",
                 "checkin",
+                "handover",
             ]
         ),
         st.integers(0, 10_000),
@@ -321,6 +322,10 @@ def apply(store: Store, write: tuple, data) -> None:
             store.complete_action_item(open_items[pick % len(open_items)]["id"], day)
     elif what == "replace":
         store.import_portfolio(Portfolio(clients=[data.draw(clients(int(client.id[1:])))]))
+    elif what == "handover" and client.status == "active" and day >= client.go_live:
+        from carebench.core.models import Handover
+
+        store.hand_over(client.id, Handover(date=day, override=None if pick % 2 else "the client asked"))
 
 
 @pytest.fixture(scope="module")
