@@ -302,7 +302,7 @@ BROKEN = [
     "1 clients row with tier not one of platinum, gold, silver (cobalt: tier 'bronze')",
     "1 readings row with value not a number (at most 1e15 in size) (beta fcr 2026-06-01: value 'lots')",
     "1 assessments row with trend not a whole number from 1 to 10 (acme 2026-06-05: trend 11)",
-    "1 action_items row with due not a date written YYYY-MM-DD from 1900-01-01 to 2199-12-31 (beta action item 2: due '2026-02-30')",
+    "1 action_items row with due not a date written YYYY-MM-DD from 1900-01-01 to 2199-12-31 (beta, id 2: due '2026-02-30')",
 ]
 
 

@@ -79,7 +79,8 @@ def whole(bounds: tuple[int, int]) -> Kind:
 
 def number(low: float = -MAX_NUMBER) -> Kind:
     """A finite number from ``low`` to MAX_NUMBER (the models' Number, and from 0 their Money)."""
-    words = "a number from 0 to 1e15" if low == 0 else "a number (at most 1e15 in size)"
+    largest = f"{MAX_NUMBER:.0e}".replace("e+", "e")
+    words = f"a number from 0 to {largest}" if low == 0 else f"a number (at most {largest} in size)"
     return lambda column: (f"typeof({column}) IN ('integer', 'real') AND {column} BETWEEN {int(low)} AND {int(MAX_NUMBER)}", words)
 
 
@@ -180,19 +181,19 @@ ROW_NAMES: dict[str, str] = {
     "assessments": "client_id || ' ' || date",
     "savings": "client_id || ' ' || month",
     "opportunities": "client_id || ' ' || quote(title)",
-    "action_items": "client_id || ' action item ' || id",
+    "action_items": "client_id || ', id ' || id",
     "touchpoint_exceptions": "client_id || ' ' || date || ' ' || kind",
-    "checkins": "client_id || ' check-in ' || id",
+    "checkins": "client_id || ', id ' || id",
     "outcomes": "client_id || ' ' || date",
-    "testimonials": "client_id || ' testimonial ' || id",
+    "testimonials": "client_id || ', id ' || id",
     "referrals": "client_id || ' ' || quote(prospect)",
     "tickets": "client_id || ' ' || ref",
     "pulses": "client_id || ' ' || date || ' ' || quote(respondent)",
     "learnings": "client_id || ' ' || date",
     "checklist_items": "client_id || ' ' || key",
     "tier_changes": "client_id || ' ' || date",
-    "escalations": "client_id || ' escalation ' || id",
-    "recovery_steps": "client_id || ' recovery step ' || id",
+    "escalations": "client_id || ', id ' || id",
+    "recovery_steps": "client_id || ', id ' || id",
 }
 CHECKED_TABLES: tuple[str, ...] = tuple(dict.fromkeys(rule.table for rule in RULES))
 """The tables whose columns keep rules, in the order of RULES."""
