@@ -200,6 +200,24 @@ def test_sqlite_utils_cannot_store_a_value_that_breaks_a_rule(full, rule):
     db.close()
 
 
+def test_doctor_names_a_broken_row_for_every_rule(full):
+    """Rows written with the checks switched off: one line per rule, each naming its row, column and value."""
+    db = sqlite_utils.Database(full)
+    db.execute("PRAGMA ignore_check_constraints = ON")
+    for rule in RULES:
+        table = db.table(rule.table)
+        row = next(table.rows_where(f"{rule.column} IS NOT NULL", limit=1))
+        key = tuple(row[name] for name in table.pks)
+        table.update(key[0] if len(key) == 1 else key, {rule.column: bad_values(rule)[0]})
+    db.close()
+    conn = sqlite3.connect(full)
+    lines = broken_rows(conn)
+    conn.close()
+    assert len(lines) == len(RULES)
+    for line, rule in zip(lines, RULES):
+        assert re.fullmatch(rf"1 {rule.table} row with {rule.column} not {re.escape(rule.words)} \(.+: {rule.column} .+\)", line), line
+
+
 def test_the_finding_a_score_of_11_or_a_text_reading_is_refused_by_sqlite(full, run):
     """The issue's own case: sqlite-utils writing a score of 11 and a reading that is text, and plain sqlite3 a new row."""
     db = sqlite_utils.Database(full)
