@@ -385,14 +385,12 @@ def write_portfolio(path: Path, data) -> Path:
 
 def schema_at(conn: sqlite3.Connection, version: int, stamp: str = "2026-01-01") -> None:
     """Build in ``conn`` the schema an older carebench made: the migrations up to ``version``, each recorded as applied."""
-    from carebench.store.schema import MIGRATIONS
+    from carebench.store.schema import MIGRATIONS, run_step
 
-    for target, script in MIGRATIONS:
+    for target, step in MIGRATIONS:
         if target > version:
             break
-        for statement in script.split(";\n"):
-            if statement.strip():
-                conn.execute(statement)
+        run_step(conn, step)
         conn.execute("INSERT INTO schema_version VALUES (?, ?, 'test')", (target, stamp))
 
 

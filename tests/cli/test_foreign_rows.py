@@ -1,4 +1,8 @@
-"""Rows another tool wrote (sqlite3 directly) that break carebench's rules: doctor names them, reads refuse them by name."""
+"""Rows another tool wrote (sqlite3 directly) that break carebench's rules: doctor names them, reads refuse them by name.
+
+The database refuses such rows itself (tests/unit/test_constraints.py); a tool can still write them with SQLite's
+``PRAGMA ignore_check_constraints``, as these tests do, and an older database may hold them.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ from conftest import AS_OF
 def spoil(db) -> None:
     conn = sqlite3.connect(str(db))
     try:
+        conn.execute("PRAGMA ignore_check_constraints = ON")
         conn.execute("UPDATE assessments SET trend = 11 WHERE client_id = 'acme'")
         conn.execute(
             "UPDATE readings SET value = 'lots' WHERE kpi_id = (SELECT id FROM kpis WHERE client_id = 'beta' AND key = 'fcr') AND date = '2026-06-01'"
@@ -28,8 +33,8 @@ def test_doctor_names_the_rows_that_break_the_rules(fresh):
     assert result.returncode == 1
     report = json.loads(result.stdout)
     assert report["broken_rows"] == [
-        "1 readings row with a reading that is not a number (beta fcr 2026-06-01 value 'lots')",
-        "1 assessments row with a sub-score that is not a whole number from 1 to 10 (acme 2026-06-05)",
+        "1 readings row with value not a number (at most 1e15 in size) (beta fcr 2026-06-01: value 'lots')",
+        "1 assessments row with trend not a whole number from 1 to 10 (acme 2026-06-05: trend 11)",
     ]
     assert next(c for c in report["checks"] if c["name"] == "rows")["status"] == "fail"
 

@@ -33,16 +33,20 @@ from .terms import FIRST_DAY as FIRST_DAY
 from .terms import KIND_LABEL as KIND_LABEL
 from .terms import KINDS as KINDS
 from .terms import LAST_DAY as LAST_DAY
+from .terms import MAX_NUMBER as MAX_NUMBER
+from .terms import MINUTES_RANGE, MONTHS_RANGE, PROBABILITY_RANGE, PULSE_SATISFACTION_RANGE, RECOMMEND_RANGE, SCORE_RANGE
 from .terms import SEPARATOR_CHARS as SEPARATOR_CHARS
 from .terms import STAGES as STAGES
 from .terms import SUBSCORES as SUBSCORES
 from .terms import TICKET_CATEGORIES as TICKET_CATEGORIES
+from .terms import ActionStatus as ActionStatus
 from .terms import Answer as Answer
 from .terms import Band as Band
 from .terms import Category as Category
 from .terms import ContactKind as ContactKind
 from .terms import Direction as Direction
 from .terms import EngagementStatus as EngagementStatus
+from .terms import Expansion as Expansion
 from .terms import Impact as Impact
 from .terms import Kind as Kind
 from .terms import LearningKind as LearningKind
@@ -63,14 +67,12 @@ MAX_TEXT = 20_000
 # A check-in's notes and next steps hold what a pasted call transcript needs.
 MAX_NOTES = 200_000
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
-MONTH_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+MONTH_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$", re.ASCII)
 
 
 DAY_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$", re.ASCII)
 # RFC 3339's date-time (what JSON Schema's "date-time" format means): seconds and an offset are part of it.
 MOMENT_RE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$", re.ASCII)
-# The largest number carebench keeps (larger ones are typing mistakes, and lose precision as floats).
-MAX_NUMBER = 1e15
 # What stored text may not hold (control characters but tab and line feed; bidirectional-text controls), and what a
 # one-line name may not hold besides: said to JSON Schema as a pattern that must not match anywhere.
 NOT_TEXT = f"[\x00-\x08\x0b-\x1f\x7f-\x9f{BIDI_CHARS}]"
@@ -186,7 +188,7 @@ Flag = Annotated[bool, Field(strict=True)]
 
 # A whole number as JSON Schema's "integer" means it (8 and 8.0), inside the bounds the Field in front of it gives.
 Whole = BeforeValidator(_json_integer)
-Score = Annotated[int, Field(ge=1, le=10), Whole]
+Score = Annotated[int, Field(ge=SCORE_RANGE[0], le=SCORE_RANGE[1]), Whole]
 
 
 def error_text(error: Mapping[str, Any]) -> str:
@@ -316,12 +318,12 @@ class Opportunity(Model):
     title: Name
     source: Source = "performance_gap"
     value: Money
-    probability: Annotated[int, Field(ge=0, le=100), Whole]
+    probability: Annotated[int, Field(ge=PROBABILITY_RANGE[0], le=PROBABILITY_RANGE[1]), Whole]
     stage: Stage = "identified"
     investment_low: Money | None = None
     investment_high: Money | None = None
-    start_month: Annotated[int, Field(ge=0, le=240), Whole] | None = None
-    end_month: Annotated[int, Field(ge=0, le=240), Whole] | None = None
+    start_month: Annotated[int, Field(ge=MONTHS_RANGE[0], le=MONTHS_RANGE[1]), Whole] | None = None
+    end_month: Annotated[int, Field(ge=MONTHS_RANGE[0], le=MONTHS_RANGE[1]), Whole] | None = None
     next_action: Text | None = None
     next_action_date: Day | None = None
     closed_on: Day | None = Field(default=None, description="When it was won or lost.")
@@ -340,7 +342,7 @@ class ActionItem(Model):
     owner: Login | None = None
     due: Day
     priority: Priority = "medium"
-    status: Literal["open", "done"] = "open"
+    status: ActionStatus = "open"
     done_on: Day | None = None
     source: Text | None = None
 
@@ -370,14 +372,14 @@ class Section(Model):
 
 class CheckIn(Model):
     date: Day
-    kind: Kind | Literal["expansion"]
+    kind: Kind | Expansion
     author: Login | None = None
-    planned_minutes: Annotated[int, Field(ge=0, le=1440), Whole] = 0
-    actual_minutes: Annotated[int, Field(ge=0, le=1440), Whole] = 0
+    planned_minutes: Annotated[int, Field(ge=MINUTES_RANGE[0], le=MINUTES_RANGE[1]), Whole] = 0
+    actual_minutes: Annotated[int, Field(ge=MINUTES_RANGE[0], le=MINUTES_RANGE[1]), Whole] = 0
     attendees: list[Name] = []
     sections: list[Section] = []
     next_steps: Notes = ""
-    confidence: Annotated[int, Field(ge=1, le=10, strict=True)] | None = Field(
+    confidence: Annotated[int, Field(ge=SCORE_RANGE[0], le=SCORE_RANGE[1], strict=True)] | None = Field(
         default=None, description="How confident the client's team is in the new way of working, 1-10 (asked by the daily script)."
     )
 
@@ -447,8 +449,8 @@ class Pulse(Model):
 
     date: Day
     respondent: Name
-    recommend: Annotated[int, Field(ge=0, le=10), Whole]
-    satisfaction: Annotated[int, Field(ge=1, le=5), Whole]
+    recommend: Annotated[int, Field(ge=RECOMMEND_RANGE[0], le=RECOMMEND_RANGE[1]), Whole]
+    satisfaction: Annotated[int, Field(ge=PULSE_SATISFACTION_RANGE[0], le=PULSE_SATISFACTION_RANGE[1]), Whole]
     comment: Text | None = None
     contact: Name | None = Field(default=None, description="The client's contact who answered, by name (one of the client's contacts).")
 

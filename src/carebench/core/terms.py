@@ -30,12 +30,15 @@ Band = Literal["green", "yellow", "red"]
 Category = Literal["leading", "lagging", "diagnostic"]
 Direction = Literal["higher", "lower"]
 Priority = Literal["high", "medium", "low"]
+ActionStatus = Literal["open", "done"]
 Stage = Literal["identified", "qualified", "proposed", "won", "lost"]
 STAGES: tuple[Stage, ...] = get_args(Stage)
 Source = Literal["performance_gap", "capability_need", "strategic_alignment", "competitive_response"]
 EngagementStatus = Literal["active", "handed_over", "closed"]
 OutcomeKind = Literal["renewed", "extended", "ended"]
 OutcomeStatus = Literal["done", "skipped", "moved"]  # what happened to a touchpoint
+# A check-in is held on a touchpoint of its kind, or to work on an opportunity.
+Expansion = Literal["expansion"]
 Answer = Literal["pending", "given", "declined"]
 TicketCategory = Literal["defect", "question", "data", "access", "performance", "integration", "change_request", "other"]
 TICKET_CATEGORIES: tuple[str, ...] = get_args(TicketCategory)
@@ -70,6 +73,8 @@ def kind_from_role(role: str | None) -> ContactKind:
 
 
 # The choices each type allows, in the order shown (command-line choices, form options): one list per type.
+# The database keeps them, and the ranges below, as CHECK constraints (store/integrity.py): a database made
+# before a change keeps the old ones until a new migration rebuilds its tables (as store/schema.py's step 15 does).
 TIERS: tuple[Tier, ...] = get_args(Tier)
 ENGAGEMENT_STATUSES: tuple[EngagementStatus, ...] = get_args(EngagementStatus)
 CATEGORIES: tuple[Category, ...] = get_args(Category)
@@ -79,6 +84,21 @@ OUTCOME_KINDS: tuple[OutcomeKind, ...] = get_args(OutcomeKind)
 OUTCOME_STATUSES: tuple[OutcomeStatus, ...] = get_args(OutcomeStatus)
 IMPACTS: tuple[Impact, ...] = get_args(Impact)
 REACHES: tuple[Reach, ...] = get_args(Reach)
+DIRECTIONS: tuple[Direction, ...] = get_args(Direction)
+ACTION_STATUSES: tuple[ActionStatus, ...] = get_args(ActionStatus)
+ANSWERS: tuple[Answer, ...] = get_args(Answer)
+LEARNING_KINDS: tuple[LearningKind, ...] = get_args(LearningKind)
+CHECKIN_KINDS: tuple[str, ...] = (*KINDS, *get_args(Expansion))
+
+# The whole numbers a portfolio keeps, lowest and highest (both allowed).
+SCORE_RANGE = (1, 10)  # an assessment's sub-scores, a check-in's confidence
+PROBABILITY_RANGE = (0, 100)  # an opportunity's chance of being won, in %
+MONTHS_RANGE = (0, 240)  # an opportunity's start and end, counted in months
+MINUTES_RANGE = (0, 1440)  # a check-in's planned and actual length
+RECOMMEND_RANGE = (0, 10)  # a pulse answer's "would recommend" (NPS)
+PULSE_SATISFACTION_RANGE = (1, 5)  # a pulse answer's satisfaction
+MAX_NUMBER = 1e15
+"""The largest number carebench keeps (larger ones are typing mistakes, and lose precision as floats)."""
 SUBSCORES: tuple[str, ...] = (
     "achievement",
     "trend",

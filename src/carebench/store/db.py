@@ -22,7 +22,8 @@ from urllib.parse import quote
 
 from .errors import DatabaseBusy, StoreError
 from .files import FileRefused, copy_into, create_new, describe, kind_of, new_file, private_folder
-from .schema import MIGRATIONS, MIGRATIONS_NEEDING_FTS5, SCHEMA_VERSION
+from .integrity import broken_rows
+from .schema import CHECKS_FROM, MIGRATIONS, MIGRATIONS_NEEDING_FTS5, SCHEMA_VERSION, run_step
 
 __all__ = ["BUSY_TIMEOUT_MS", "DatabaseBusy", "StoreError", "audit", "backup_copy", "connect", "current_login", "explain", "now_stamp", "transaction"]
 
@@ -386,37 +387,69 @@ def migrate(conn: sqlite3.Connection, path: Path) -> None:
 
     The version is read again under the write lock (another process may have migrated
     while we waited), and an existing database is first copied to a backup of a name
-    that did not exist before.
+    that did not exist before. A database holding rows that break carebench's rules,
+    which it keeps itself from schema CHECKS_FROM on, is refused before anything is
+    written (no backup either): the rows are named, to be corrected first.
+    Foreign keys are off meanwhile (a step that rebuilds a table drops the old one,
+    which must not delete the rows that point at it) and on again after.
     """
-    with transaction(conn):
-        version = schema_version(conn)
-        if version > SCHEMA_VERSION:
-            raise StoreError(f"{path} was written by a newer carebench (schema {version}); upgrade carebench to open it")
-        if version == SCHEMA_VERSION:
-            return
-        if not has_fts5(conn) and any(target > version for target in MIGRATIONS_NEEDING_FTS5):
+    enforced = conn.execute("PRAGMA foreign_keys").fetchone()[0]
+    conn.execute("PRAGMA foreign_keys = OFF")
+    try:
+        with transaction(conn):
+            _migrate(conn, path)
+    finally:
+        if enforced:
+            conn.execute("PRAGMA foreign_keys = ON")
+
+
+def _migrate(conn: sqlite3.Connection, path: Path) -> None:
+    version = schema_version(conn)
+    if version > SCHEMA_VERSION:
+        raise StoreError(f"{path} was written by a newer carebench (schema {version}); upgrade carebench to open it")
+    if version == SCHEMA_VERSION:
+        return
+    if not has_fts5(conn) and any(target > version for target in MIGRATIONS_NEEDING_FTS5):
+        raise StoreError(
+            f"cannot open {path}: the SQLite this Python uses ({sqlite3.sqlite_version}) was built without FTS5, "
+            "which carebench's search needs; use a Python whose SQLite has FTS5 (nothing was changed)"
+        )
+    if 0 < version < CHECKS_FROM:
+        broken = broken_rows(conn)
+        if broken:
+            # One line per kind of broken row (the command line shows each as an error line of its own).
             raise StoreError(
-                f"cannot open {path}: the SQLite this Python uses ({sqlite3.sqlite_version}) was built without FTS5, "
-                "which carebench's search needs; use a Python whose SQLite has FTS5 (nothing was changed)"
-            )
-        kept = backup_copy(path, _free_backup_name(path, version)) if version > 0 else None
-        for target, script in MIGRATIONS:
-            if target > version:
-                try:
-                    for statement in script.split(";\n"):
-                        if statement.strip():
-                            conn.execute(statement)
-                except sqlite3.OperationalError as exc:
-                    if is_environmental(exc):
-                        raise
-                    # The schema is not what its version says (someone changed it with direct SQL).
-                    raise StoreError(
-                        f"cannot upgrade {path} from schema {version}: {exc}; nothing was changed" + (f" (a copy is in {kept})" if kept else "")
-                    ) from None
-                conn.execute(
-                    "INSERT INTO schema_version (version, applied_at, applied_by) VALUES (?, ?, ?)",
-                    (target, now_stamp(), current_login()),
+                "\n".join(
+                    [
+                        f"cannot upgrade {path} to schema {SCHEMA_VERSION}, which keeps carebench's rules in the database itself; "
+                        "rows written by another tool break them:",
+                        *broken,
+                        "correct those rows (`carebench doctor` lists them; the carebench you used before still opens the database, "
+                        "and so do sqlite3 and sqlite-utils), then open it again; nothing was changed",
+                    ]
                 )
+            )
+    kept = backup_copy(path, _free_backup_name(path, version)) if version > 0 else None
+    copy = f" (a copy is in {kept})" if kept else ""
+    for target, step in MIGRATIONS:
+        if target > version:
+            try:
+                run_step(conn, step)
+            except sqlite3.IntegrityError as exc:
+                # A row an earlier step made breaks a rule the checks before could not see.
+                raise StoreError(
+                    f"cannot upgrade {path} from schema {version}: a row breaks carebench's rules ({exc}); "
+                    f"`carebench doctor` lists such rows; nothing was changed{copy}"
+                ) from None
+            except sqlite3.OperationalError as exc:
+                if is_environmental(exc):
+                    raise
+                # The schema is not what its version says (someone changed it with direct SQL).
+                raise StoreError(f"cannot upgrade {path} from schema {version}: {exc}; nothing was changed{copy}") from None
+            conn.execute(
+                "INSERT INTO schema_version (version, applied_at, applied_by) VALUES (?, ?, ?)",
+                (target, now_stamp(), current_login()),
+            )
 
 
 def _database_path(conn: sqlite3.Connection) -> Path:

@@ -11,7 +11,7 @@ from pathlib import Path
 from .db import COMPANIONS, NETWORK_FILESYSTEMS, SQLITE_HEADER, _uri, filesystem_of
 from .files import describe
 from .integrity import broken_rows
-from .schema import AUDIT_TRIGGERS, SCHEMA_VERSION
+from .schema import AUDIT_TRIGGERS, CHECKS_FROM, SCHEMA_VERSION
 
 # SQLite releases before this one have a WAL reset bug that can corrupt a database under concurrent writers.
 SAFE_SQLITE = (3, 52, 0)
@@ -136,7 +136,7 @@ def examine(path: Path) -> dict:
                 count = conn.execute("SELECT COUNT(*) FROM readings WHERE kpi_id NOT IN (SELECT id FROM kpis)").fetchone()[0]
                 if count:
                     orphans["readings"] = count
-            broken = broken_rows(conn, tables)
+            broken = broken_rows(conn)
         finally:
             conn.close()
     except sqlite3.DatabaseError as exc:
@@ -146,6 +146,8 @@ def examine(path: Path) -> dict:
     add("integrity", "ok" if integrity == "ok" else "fail", integrity)
     if version > SCHEMA_VERSION:
         add("schema", "fail", f"schema {version} is newer than this carebench ({SCHEMA_VERSION}); upgrade carebench")
+    elif version < CHECKS_FROM and broken:
+        add("schema", "warn", f"schema {version}; carebench migrates it to {SCHEMA_VERSION} only once the rows below are corrected")
     elif version < SCHEMA_VERSION:
         add("schema", "warn", f"schema {version}; opening it with carebench migrates it to {SCHEMA_VERSION} (after a backup)")
     else:
@@ -156,12 +158,17 @@ def examine(path: Path) -> dict:
         ", ".join(f"{n} in {t}" for t, n in orphans.items()) if orphans else "no rows without their client or KPI",
     )
     report["broken_rows"] = broken
+    mend = (
+        "correct them with sqlite3, sqlite-utils or the carebench used before"
+        if version < CHECKS_FROM
+        else "correct them with carebench's commands or re-import"
+    )
     add(
         "rows",
         "fail" if broken else "ok",
-        "; ".join(broken) + " (written by another tool; correct them with carebench's commands or re-import)"
+        "; ".join(broken) + f" (written by another tool; {mend})"
         if broken
-        else "every row keeps carebench's rules (numbers, scores 1-10, probabilities 0-100)",
+        else "every row keeps carebench's rules (numbers, scores 1-10, probabilities 0-100, choices, dates)",
     )
     if "audit" in tables:
         missing = sorted(set(AUDIT_TRIGGERS) - triggers)

@@ -1,6 +1,13 @@
-"""The database schema as numbered, forward-only migrations (statements separated by ';' + newline)."""
+"""The database schema as numbered, forward-only migrations: SQL scripts (statements separated by ';' + newline), or
+a function of the connection for a step SQL alone cannot say (rebuilding tables)."""
 
 from __future__ import annotations
+
+import re
+import sqlite3
+from collections.abc import Callable
+
+from .integrity import CHECKED_TABLES, rules_of
 
 # Every row records who wrote it and when (changed_by, changed_at); rows a person
 # edits carry a version that each update increments.
@@ -607,9 +614,338 @@ ALTER TABLE pulses ADD COLUMN contact TEXT;
 UPDATE pulses SET contact = respondent WHERE respondent IN (SELECT name FROM contacts WHERE contacts.client_id = pulses.client_id)
 """
 
-# Schema 19: how a client was handed over (`carebench handover`): the day, by whom, and the reason when the
+# The database keeps carebench's rules itself (store/integrity.py): every table holding values with rules is rebuilt
+# with a CHECK constraint on each such column, so another tool cannot store a score of 11 or a reading that is text.
+# These are the tables as schema 14 left them (columns added later stay where ALTER TABLE put them), without the
+# CHECK constraints some columns had, which spelled out the core's choices by hand: each gets its rule instead.
+# Rows breaking a rule are not carried: `migrate` refuses before anything changes (see db.migrate).
+CHECKS_FROM = 15
+CHECKED_TABLES_SQL = """
+CREATE TABLE clients (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    tier TEXT NOT NULL,
+    go_live TEXT NOT NULL,
+    owner TEXT NOT NULL,
+    investment REAL NOT NULL DEFAULT 0,
+    roi_target REAL NOT NULL DEFAULT 0,
+    status TEXT NOT NULL DEFAULT 'active',
+    version INTEGER NOT NULL DEFAULT 1,
+    changed_at TEXT NOT NULL,
+    changed_by TEXT NOT NULL
+);
+CREATE TABLE contacts (
+    id INTEGER PRIMARY KEY,
+    client_id TEXT NOT NULL REFERENCES clients (id) ON DELETE CASCADE,
+    position INTEGER NOT NULL,
+    name TEXT NOT NULL,
+    role TEXT,
+    email TEXT,
+    changed_at TEXT NOT NULL,
+    changed_by TEXT NOT NULL,
+    kind TEXT NOT NULL DEFAULT 'other'
+);
+CREATE TABLE kpis (
+    id INTEGER PRIMARY KEY,
+    client_id TEXT NOT NULL REFERENCES clients (id) ON DELETE CASCADE,
+    position INTEGER NOT NULL,
+    key TEXT NOT NULL,
+    name TEXT NOT NULL,
+    category TEXT NOT NULL,
+    unit TEXT NOT NULL DEFAULT '',
+    direction TEXT NOT NULL,
+    baseline REAL NOT NULL,
+    target REAL NOT NULL,
+    changed_at TEXT NOT NULL,
+    changed_by TEXT NOT NULL,
+    UNIQUE (client_id, key)
+);
+CREATE TABLE readings (
+    kpi_id INTEGER NOT NULL REFERENCES kpis (id) ON DELETE CASCADE,
+    date TEXT NOT NULL,
+    value REAL NOT NULL,
+    changed_at TEXT NOT NULL,
+    changed_by TEXT NOT NULL,
+    checkin_id INTEGER REFERENCES checkins (id) ON DELETE SET NULL,
+    PRIMARY KEY (kpi_id, date)
+) WITHOUT ROWID;
+CREATE TABLE assessments (
+    id INTEGER PRIMARY KEY,
+    client_id TEXT NOT NULL REFERENCES clients (id) ON DELETE CASCADE,
+    date TEXT NOT NULL,
+    achievement INTEGER NOT NULL,
+    trend INTEGER NOT NULL,
+    sustainability INTEGER NOT NULL,
+    adherence INTEGER NOT NULL,
+    engagement INTEGER NOT NULL,
+    leadership INTEGER NOT NULL,
+    communication INTEGER NOT NULL,
+    satisfaction INTEGER NOT NULL,
+    expansion_interest INTEGER NOT NULL,
+    note TEXT,
+    author TEXT,
+    changed_at TEXT NOT NULL,
+    changed_by TEXT NOT NULL,
+    checkin_id INTEGER REFERENCES checkins (id) ON DELETE SET NULL,
+    UNIQUE (client_id, date)
+);
+CREATE TABLE savings (
+    client_id TEXT NOT NULL REFERENCES clients (id) ON DELETE CASCADE,
+    month TEXT NOT NULL,
+    amount REAL NOT NULL,
+    changed_at TEXT NOT NULL,
+    changed_by TEXT NOT NULL,
+    PRIMARY KEY (client_id, month)
+) WITHOUT ROWID;
+CREATE TABLE opportunities (
+    id INTEGER PRIMARY KEY,
+    client_id TEXT NOT NULL REFERENCES clients (id) ON DELETE CASCADE,
+    title TEXT NOT NULL,
+    source TEXT NOT NULL,
+    value REAL NOT NULL,
+    probability INTEGER NOT NULL,
+    stage TEXT NOT NULL,
+    investment_low REAL,
+    investment_high REAL,
+    start_month INTEGER,
+    end_month INTEGER,
+    next_action TEXT,
+    next_action_date TEXT,
+    version INTEGER NOT NULL DEFAULT 1,
+    changed_at TEXT NOT NULL,
+    changed_by TEXT NOT NULL,
+    closed_on TEXT
+);
+CREATE TABLE action_items (
+    id INTEGER PRIMARY KEY,
+    client_id TEXT NOT NULL REFERENCES clients (id) ON DELETE CASCADE,
+    text TEXT NOT NULL,
+    owner TEXT,
+    due TEXT NOT NULL,
+    priority TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'open',
+    done_on TEXT,
+    source TEXT,
+    version INTEGER NOT NULL DEFAULT 1,
+    changed_at TEXT NOT NULL,
+    changed_by TEXT NOT NULL,
+    checkin_id INTEGER REFERENCES checkins (id) ON DELETE SET NULL
+);
+CREATE TABLE touchpoint_exceptions (
+    client_id TEXT NOT NULL REFERENCES clients (id) ON DELETE CASCADE,
+    date TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    status TEXT NOT NULL,
+    reason TEXT,
+    moved_to TEXT,
+    changed_at TEXT NOT NULL,
+    changed_by TEXT NOT NULL,
+    PRIMARY KEY (client_id, date, kind)
+) WITHOUT ROWID;
+CREATE TABLE checkins (
+    id INTEGER PRIMARY KEY,
+    client_id TEXT NOT NULL REFERENCES clients (id) ON DELETE CASCADE,
+    date TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    author TEXT,
+    planned_minutes INTEGER NOT NULL DEFAULT 0,
+    actual_minutes INTEGER NOT NULL DEFAULT 0,
+    attendees TEXT NOT NULL DEFAULT '[]',
+    sections TEXT NOT NULL DEFAULT '[]',
+    next_steps TEXT NOT NULL DEFAULT '',
+    changed_at TEXT NOT NULL,
+    changed_by TEXT NOT NULL,
+    confidence INTEGER
+);
+CREATE TABLE outcomes (
+    id INTEGER PRIMARY KEY,
+    client_id TEXT NOT NULL REFERENCES clients (id) ON DELETE CASCADE,
+    date TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    note TEXT,
+    changed_at TEXT NOT NULL,
+    changed_by TEXT NOT NULL
+);
+CREATE TABLE testimonials (
+    id INTEGER PRIMARY KEY,
+    client_id TEXT NOT NULL REFERENCES clients (id) ON DELETE CASCADE,
+    requested TEXT NOT NULL,
+    answer TEXT NOT NULL DEFAULT 'pending',
+    answered TEXT,
+    version INTEGER NOT NULL DEFAULT 1,
+    changed_at TEXT NOT NULL,
+    changed_by TEXT NOT NULL
+);
+CREATE TABLE referrals (
+    id INTEGER PRIMARY KEY,
+    client_id TEXT NOT NULL REFERENCES clients (id) ON DELETE CASCADE,
+    date TEXT NOT NULL,
+    prospect TEXT NOT NULL,
+    became_engagement INTEGER NOT NULL DEFAULT 0,
+    note TEXT,
+    version INTEGER NOT NULL DEFAULT 1,
+    changed_at TEXT NOT NULL,
+    changed_by TEXT NOT NULL
+);
+CREATE TABLE tickets (
+    id INTEGER PRIMARY KEY,
+    client_id TEXT NOT NULL REFERENCES clients (id) ON DELETE CASCADE,
+    ref TEXT NOT NULL,
+    title TEXT NOT NULL,
+    category TEXT NOT NULL,
+    impact TEXT NOT NULL,
+    users TEXT NOT NULL,
+    opened TEXT NOT NULL,
+    first_response TEXT,
+    resolved TEXT,
+    escalated INTEGER NOT NULL DEFAULT 0,
+    first_contact INTEGER NOT NULL DEFAULT 0,
+    version INTEGER NOT NULL DEFAULT 1,
+    changed_at TEXT NOT NULL,
+    changed_by TEXT NOT NULL,
+    UNIQUE (client_id, ref)
+);
+CREATE TABLE pulses (
+    id INTEGER PRIMARY KEY,
+    client_id TEXT NOT NULL REFERENCES clients (id) ON DELETE CASCADE,
+    date TEXT NOT NULL,
+    respondent TEXT NOT NULL,
+    recommend INTEGER NOT NULL,
+    satisfaction INTEGER NOT NULL,
+    comment TEXT,
+    changed_at TEXT NOT NULL,
+    changed_by TEXT NOT NULL,
+    contact TEXT
+);
+CREATE TABLE learnings (
+    id INTEGER PRIMARY KEY,
+    client_id TEXT NOT NULL REFERENCES clients (id) ON DELETE CASCADE,
+    date TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    what TEXT NOT NULL,
+    why TEXT NOT NULL DEFAULT '',
+    who TEXT,
+    source TEXT,
+    checkin_id INTEGER REFERENCES checkins (id) ON DELETE SET NULL,
+    changed_at TEXT NOT NULL,
+    changed_by TEXT NOT NULL
+);
+CREATE TABLE checklist_items (
+    client_id TEXT NOT NULL REFERENCES clients (id) ON DELETE CASCADE,
+    key TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    label TEXT NOT NULL,
+    done INTEGER NOT NULL DEFAULT 0,
+    done_on TEXT,
+    note TEXT,
+    version INTEGER NOT NULL DEFAULT 1,
+    changed_at TEXT NOT NULL,
+    changed_by TEXT NOT NULL,
+    PRIMARY KEY (client_id, key)
+) WITHOUT ROWID;
+CREATE TABLE tier_changes (
+    client_id TEXT NOT NULL REFERENCES clients (id) ON DELETE CASCADE,
+    date TEXT NOT NULL,
+    previous TEXT NOT NULL,
+    changed_at TEXT NOT NULL,
+    changed_by TEXT NOT NULL,
+    PRIMARY KEY (client_id, date)
+) WITHOUT ROWID;
+CREATE TABLE escalations (
+    id INTEGER PRIMARY KEY,
+    client_id TEXT NOT NULL REFERENCES clients (id) ON DELETE CASCADE,
+    date TEXT NOT NULL,
+    escalated_to TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    escalated_by TEXT,
+    changed_at TEXT NOT NULL,
+    changed_by TEXT NOT NULL
+);
+CREATE TABLE recovery_steps (
+    id INTEGER PRIMARY KEY,
+    client_id TEXT NOT NULL REFERENCES clients (id) ON DELETE CASCADE,
+    added TEXT NOT NULL,
+    step TEXT NOT NULL,
+    due TEXT NOT NULL,
+    owner TEXT,
+    done_on TEXT,
+    version INTEGER NOT NULL DEFAULT 1,
+    changed_at TEXT NOT NULL,
+    changed_by TEXT NOT NULL
+)
+"""
+
+
+def _with_checks(statement: str) -> tuple[str, str]:
+    """A CREATE TABLE statement of CHECKED_TABLES_SQL, each ruled column given its CHECK constraint; and the table's name."""
+    named = re.match(r"\s*CREATE TABLE (\w+) \(", statement)
+    assert named, statement
+    table = named.group(1)
+    rules = rules_of(table)
+    lines, placed = [], set()
+    for line in statement.split("\n"):
+        column = line.split()[0] if line.startswith("    ") else ""
+        if column in rules:
+            body, comma = (line[:-1], ",") if line.endswith(",") else (line, "")
+            line = f"{body} CHECK ({rules[column].check}){comma}"
+            placed.add(column)
+        lines.append(line)
+    assert placed == set(rules), f"{table}: no column for the rules of {sorted(set(rules) - placed)}"
+    return "\n".join(lines), table
+
+
+def _violations(conn: sqlite3.Connection) -> dict[tuple[str, str], int]:
+    """How many rows point at a row that is not there, per (table, the table it points at)."""
+    found: dict[tuple[str, str], int] = {}
+    for table, _, parent, _ in conn.execute("PRAGMA foreign_key_check"):
+        found[table, parent] = found.get((table, parent), 0) + 1
+    return found
+
+
+def rebuild_with_checks(conn: sqlite3.Connection) -> None:
+    """SQLite's table rebuild (https://sqlite.org/lang_altertable.html#otheralter), for every table of CHECKED_TABLES_SQL:
+    make the new table, copy the rows, drop the old one, rename the new one; then make again the indexes, views and
+    triggers there were (the search index's, the audit trail's and any a team added), exactly as they were.
+
+    Runs inside the migration's transaction with foreign keys off (db.migrate), so that dropping a table deletes
+    nothing else. Every trigger and view is dropped first: a rename checks them all, and some name a table that is
+    being rebuilt. Rows that pointed at a missing row before (orphans `doctor` reports) are carried as they are;
+    the check after makes sure the rebuild left no others.
+    """
+    statements = [_with_checks(statement) for statement in CHECKED_TABLES_SQL.split(";\n")]
+    rebuilt = [table for _, table in statements]
+    assert rebuilt == list(CHECKED_TABLES), "CHECKED_TABLES_SQL and integrity.RULES name different tables"
+    marks = ", ".join("?" * len(rebuilt))
+    kept = conn.execute(
+        "SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%' "
+        f"AND (type IN ('trigger', 'view') OR (type = 'index' AND tbl_name IN ({marks}))) ORDER BY rowid",
+        rebuilt,
+    ).fetchall()
+    before = _violations(conn)
+    for kind, name, _ in kept:
+        if kind != "index":  # an index goes with its table
+            conn.execute(f'DROP {kind.upper()} "{name}"')
+    for statement, table in statements:
+        new = f"{table}_checked"
+        conn.execute(statement.replace(f"CREATE TABLE {table} (", f"CREATE TABLE {new} (", 1))
+        columns = [row[1] for row in conn.execute(f"PRAGMA table_info({new})")]
+        unknown = [row[1] for row in conn.execute(f"PRAGMA table_info({table})") if row[1] not in columns]
+        if unknown:
+            raise sqlite3.OperationalError(f"table {table} has columns carebench does not know ({', '.join(unknown)})")
+        listed = ", ".join(columns)
+        conn.execute(f"INSERT INTO {new} ({listed}) SELECT {listed} FROM {table}")
+        conn.execute(f"DROP TABLE {table}")
+        conn.execute(f"ALTER TABLE {new} RENAME TO {table}")
+    for _, _, sql in kept:
+        conn.execute(sql)
+    after = _violations(conn)
+    if after != before:
+        raise sqlite3.OperationalError(f"rebuilding the tables would leave rows pointing at missing rows ({after})")
+
+
+# Schema 16: how a client was handed over (`carebench handover`): the day, by whom, and the reason when the
 # handover gate was overridden. A client handed over before (status only) keeps NULLs: it gets no sustainment cadence.
-MIGRATION_19 = """
+MIGRATION_16 = """
 ALTER TABLE clients ADD COLUMN handover_date TEXT;
 ALTER TABLE clients ADD COLUMN handover_by TEXT;
 ALTER TABLE clients ADD COLUMN handover_override TEXT
@@ -622,7 +958,8 @@ AUDIT_TRIGGERS = {
     "audit_no_delete": "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END",
 }
 
-MIGRATIONS: list[tuple[int, str]] = [
+Step = str | Callable[[sqlite3.Connection], None]
+MIGRATIONS: list[tuple[int, Step]] = [
     (1, MIGRATION_1),
     (2, MIGRATION_2),
     (3, MIGRATION_3),
@@ -637,6 +974,17 @@ MIGRATIONS: list[tuple[int, str]] = [
     (12, MIGRATION_12),
     (13, MIGRATION_13),
     (14, MIGRATION_14),
-    (19, MIGRATION_19),
+    (CHECKS_FROM, rebuild_with_checks),
+    (16, MIGRATION_16),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
+
+
+def run_step(conn: sqlite3.Connection, step: Step) -> None:
+    """Apply one migration step to ``conn`` (inside the caller's transaction)."""
+    if callable(step):
+        step(conn)
+        return
+    for statement in step.split(";\n"):
+        if statement.strip():
+            conn.execute(statement)

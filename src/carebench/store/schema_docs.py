@@ -71,7 +71,7 @@ TABLES: dict[str, tuple[str, dict[str, str]]] = {
         {"kpi_id": "The KPI measured (kpis.id).", "date": "The day of the reading.", "value": "The value read."},
     ),
     "assessments": (
-        "Health assessments: nine sub-scores (1-5) per client and day.",
+        "Health assessments: nine sub-scores (1-10) per client and day.",
         {
             "id": "Row identifier.",
             "date": "The day assessed.",
