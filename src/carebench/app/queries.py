@@ -71,7 +71,15 @@ if TYPE_CHECKING:
     from ..store import Store
     from ..store.derivation import KpiStandingRow, TouchpointRow
     from ..store.derivation import TriageRow as TriageStoreRow
+    from .present import Currency
     from .readmodels import Upcoming
+
+
+def currency(session: Session) -> Currency:
+    """The currency amounts are written in: the team rules' (``money.currency``), else the reader's locale's."""
+    from .present import currency_in_force
+
+    return currency_in_force(session.rules.currency)
 
 
 def _day(text: str | None) -> date | None:
