@@ -465,24 +465,34 @@ def private_user_folders(tmp_path: Path, monkeypatch) -> None:
         monkeypatch.setenv(var, str(tmp_path / var.lower()))
 
 
+def no_locale_currency(monkeypatch) -> None:
+    """Amounts carry no currency unless the rules name one, whatever the locale of whoever runs the tests."""
+    from carebench.app import present
+
+    monkeypatch.setattr(present, "locale_currency", lambda: present.NO_CURRENCY)
+
+
 @pytest.fixture
 def quiet_app(tmp_path, monkeypatch):
-    """For workbench tests: private user folders, and no background polling reloading behind a test's back."""
+    """For workbench tests: private user folders, no currency from the locale, and no background polling reloading
+    behind a test's back."""
     from carebench.ui import app as app_module
 
     private_user_folders(tmp_path, monkeypatch)
+    no_locale_currency(monkeypatch)
     monkeypatch.setattr(app_module, "POLL_SECONDS", 3600)
 
 
 @pytest.fixture
 def demo_db(tmp_path, monkeypatch):
-    """The demo portfolio as of 2026-06-15 in a fresh database, with private user folders."""
+    """The demo portfolio as of 2026-06-15 in a fresh database, with private user folders and no currency from the locale."""
     from datetime import date
 
     from carebench.app.demo import load_demo_portfolio
     from carebench.store import Store
 
     private_user_folders(tmp_path, monkeypatch)
+    no_locale_currency(monkeypatch)
     path = tmp_path / "demo.db"
     with Store(path, actor="ana") as store:
         store.import_portfolio(load_demo_portfolio(date(2026, 6, 15), "ana"))

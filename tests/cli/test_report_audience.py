@@ -3,6 +3,7 @@ the currency of every amount, one report per client for cron (written or mailed)
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -305,3 +306,31 @@ def test_printed_layout_breaks_at_sections_and_never_after_a_heading(tmp_path):
     assert re.search(r"h2[^{]*\{[^}]*break-after:\s*avoid", printed)
     assert re.search(r"tr[^{]*\{[^}]*break-inside:\s*avoid", printed)
     assert not re.search(r"(^|[\s,])section[\s,][^{]*\{[^}]*break-inside:\s*avoid", printed), "a long section may run over a page"
+
+
+def expected_categories(run, database, client: str) -> list[list[str]]:
+    """Tickets by category worked out from `ticket list --json`: open at the end of the day, and opened since the
+    Monday eleven weeks before the day's week (the support KPIs' twelve weeks), most that came in first."""
+    from collections import Counter
+    from datetime import timedelta
+
+    tickets = json.loads(run.ok("--date", DAY.isoformat(), "ticket", "list", client, "--json", db=database).stdout)
+    since = (DAY - timedelta(days=DAY.weekday(), weeks=11)).isoformat()
+    end = f"{DAY.isoformat()}T23:59"
+    came_in = Counter(t["category"] for t in tickets if since <= t["opened"][:10] <= DAY.isoformat())
+    still_open = Counter(t["category"] for t in tickets if t["opened"] <= end and (t["resolved"] is None or t["resolved"] > end))
+    order = sorted(came_in, key=lambda c: (-came_in[c], c)) + sorted((c for c in still_open if c not in came_in), key=lambda c: (-still_open[c], c))
+    return [[c.replace("_", " "), str(still_open[c]), str(came_in[c])] for c in order]
+
+
+def test_the_operational_report_breaks_the_support_tickets_down_by_category(demo):
+    run, database = demo
+    text = report_text(run, database, "brackenfield-foods", "weekly", "operational")
+    section = text.split("## KPIs against target")[1].split("\n## ")[0]
+    assert "Support tickets by category: open at the end of 15 Jun 2026, and all that came in since 30 Mar 2026." in section
+    table = section.split("| Category | Open | Since 30 Mar 2026 |\n| --- | ---: | ---: |\n")[1].split("\n\n")[0]
+    rows = [[cell.strip() for cell in line.strip("|").split("|")] for line in table.splitlines()]
+    expected = expected_categories(run, database, "brackenfield-foods")
+    assert rows == expected and any(row[1] != "0" for row in rows), rows  # Brackenfield has tickets open
+    # the executive report shows no support KPIs, so no tickets either
+    assert "Support tickets by category" not in report_text(run, database, "brackenfield-foods", "weekly", "executive")

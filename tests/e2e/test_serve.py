@@ -253,13 +253,17 @@ def test_the_workbench_in_a_browser(served, tmp_path, name, width, height, scale
                 assert columns < 60
                 assert "5 Expansion" in shown.text and "6 Practice" in shown.text  # every screen's tab is there to tap
                 assert "overdue ×1 · 12 Jun" in shown.text  # the stacked agenda's line under the table
-            shown = await tap_screen(page, "2 Portfolio", "most critical first", touch=mobile)
-            await page.screenshot(tmp_path / f"{name}-portfolio.png")
-            shown = await tap_screen(page, "6 Practice", "Ask for a testimonial", touch=mobile)
-            await page.screenshot(tmp_path / f"{name}-practice.png")
-            shown = await tap_screen(page, "4 Health", "Components", touch=mobile)
-            await page.screenshot(tmp_path / f"{name}-health.png")
-            assert all(len(line) <= columns for line in shown.lines)
+            # every screen, each within the width (stacked on the phone)
+            for label, expect, screen in (
+                ("2 Portfolio", "most critical first", "portfolio"),
+                ("3 KPIs", "Financial impact", "kpis"),
+                ("5 Expansion", "Next actions", "expansion"),
+                ("6 Practice", "Ask for a testimonial", "practice"),
+                ("4 Health", "Components", "health"),
+            ):
+                shown = await tap_screen(page, label, expect, touch=mobile)
+                await page.screenshot(tmp_path / f"{name}-{screen}.png")
+                assert all(len(line) <= columns for line in shown.lines), screen
 
     asyncio.run(check())
     if os.environ.get("CAREBENCH_KEEP_SHOTS"):

@@ -1,4 +1,4 @@
-"""SVG snapshots of every screen at 80x24, 100x30 and 120x40 (Today and Health also at 43x40) on the fixed-date demo portfolio.
+"""SVG snapshots of every screen at 80x24, 100x30, 120x40 and a phone's 43x40 on the fixed-date demo portfolio.
 
 Update them deliberately, after looking at the difference: `pytest tests/ui/test_snapshots.py --snapshot-update`.
 """
@@ -12,6 +12,7 @@ import pytest
 from carebench.app.demo import load_demo_portfolio
 from carebench.store import Store
 from carebench.ui.app import CarebenchApp
+from conftest import no_locale_currency
 
 DAY = date(2026, 6, 15)
 SIZES = [(80, 24), (100, 30), (120, 40)]
@@ -30,6 +31,7 @@ def snapshot_db(tmp_path_factory):
 def private_home(tmp_path, monkeypatch):
     for var in ("HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME"):
         monkeypatch.setenv(var, str(tmp_path / var.lower()))
+    no_locale_currency(monkeypatch)
 
 
 def settled(key: str, screen: str):
@@ -56,7 +58,7 @@ def test_screen_snapshot(snap_compare, snapshot_db, key, screen, size):
     assert snap_compare(app, terminal_size=size, run_before=settled(key, screen))
 
 
-@pytest.mark.parametrize("key, screen", [("1", "today"), ("4", "health")], ids=["today", "health"])
+@pytest.mark.parametrize("key, screen", SCREENS, ids=[name for _, name in SCREENS])
 def test_stacked_screen_snapshot(snap_compare, snapshot_db, key, screen):
     """A phone's width: the screens stack, the tabs and keys wrap."""
     app = CarebenchApp(snapshot_db, today=DAY, user="ana", theme="carebench-dark", client="corvane-freight")

@@ -14,7 +14,7 @@ from test_ui_kpis import make_app, private_database, settle
 from textual.widgets import Sparkline
 
 from carebench.core.health import BAND_ADVICE
-from conftest import rendered
+from conftest import drawn_lines, rendered
 
 
 @pytest.fixture
@@ -230,3 +230,39 @@ async def test_tickets_panel_shows_the_support_clock(database, monkeypatch):
         assert "T-1 Friday report · open 68 h · response late by 2d 19h" in panel
         assert "T-2 Answered · open 4 h · resolves by Tue 08:00" in panel
         assert "T-3 This morning · open 2 h · responds by 17:00" in panel
+
+
+async def test_tickets_panel_counts_tickets_by_category_open_now_and_come_in_over_the_support_weeks(database, monkeypatch):
+    from datetime import datetime
+
+    from carebench.core.models import Ticket
+    from carebench.store import Store
+
+    class Noon(datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return datetime(2026, 6, 15, 12, 0)
+
+    monkeypatch.setattr("carebench.ui.screens.health.datetime", Noon)
+    few = {"impact": "low", "users": "few"}
+
+    def ticket(category: str, opened: datetime, resolved: datetime | None = None) -> Ticket:
+        return Ticket(title=f"A {category} ticket", category=category, opened=opened, resolved=resolved, first_response=resolved, **few)
+
+    # The support KPIs' twelve weeks up to Monday 15 June start on Monday 30 March.
+    with Store(database) as store:
+        store.add_ticket("northwind", ticket("defect", datetime(2026, 6, 10, 9, 0)))  # open, came in
+        store.add_ticket("northwind", ticket("defect", datetime(2026, 5, 1, 9, 0), datetime(2026, 5, 2, 9, 0)))  # came in
+        store.add_ticket("northwind", ticket("question", datetime(2026, 4, 20, 9, 0), datetime(2026, 4, 20, 11, 0)))  # came in
+        store.add_ticket("northwind", ticket("access", datetime(2026, 1, 5, 9, 0)))  # open since before the weeks
+        store.add_ticket("northwind", ticket("data", datetime(2026, 2, 2, 9, 0), datetime(2026, 2, 3, 9, 0)))  # neither
+    for size in ((120, 60), (45, 80)):
+        app = make_app(database)
+        async with app.run_test(size=size) as pilot:
+            screen = await open_health(app, pilot)
+            panel = screen.query_one("#tickets")
+            text = rendered(panel)
+            assert "2 open · 3 resolved" in text
+            assert "By category open since 30 Mar defect 1 2 question 0 1 access 1 0" in text, text
+            assert "data" not in text.split("By category")[1]
+            assert all(len(line) <= size[0] for line in drawn_lines(panel)) and panel.region.right <= size[0]

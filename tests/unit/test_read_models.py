@@ -209,7 +209,23 @@ def plain_dashboard(client: Client, day: date, recent: int, rules: Rules = DEFAU
         "financials": financials(client.savings, client.investment, client.roi_target, day).model_dump(mode="json"),
         "action_items": [a.model_dump(mode="json") for a in client.action_items if a.status == "open"],
         "ticket_categories": plain_categories(client, day),
+        "tickets_by_category": {
+            "since": (day - timedelta(days=day.weekday()) - timedelta(weeks=11)).isoformat(),
+            "until": day.isoformat(),
+            "at": f"{day.isoformat()}T23:59",
+            "came_in": plain_categories(client, day),
+            "open": plain_open_categories(client, datetime.combine(day, time(23, 59))),
+        },
     }
+
+
+def plain_open_categories(client: Client, at: datetime) -> dict[str, int]:
+    """Tickets opened by ``at`` and not resolved by then, per category, most first."""
+    counts: dict[str, int] = defaultdict(int)
+    for ticket in client.tickets:
+        if ticket.opened <= at and (ticket.resolved is None or ticket.resolved > at):
+            counts[ticket.category] += 1
+    return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
 
 
 def plain_categories(client: Client, day: date) -> dict[str, int]:

@@ -18,7 +18,8 @@ from ..core.practice import (
     practice_metrics,
     quarters,
 )
-from .present import money, percent
+from .present import Currency, money, percent
+from .queries import currency
 from .readmodels import Document, frozen
 from .session import Session
 
@@ -30,26 +31,30 @@ ASK_PARTS = frozenset({"testimonials", "referrals", "contacts", "pulses"})
 TREND_QUARTERS = 6
 
 
-# The metrics in the order shown: key (a PracticeMetrics field), label, and how its value reads.
-METRICS: list[tuple[str, str, Callable[[PracticeMetrics], str]]] = [
-    ("retention_rate", "Client retention", lambda m: f"{percent(m.retention_rate)} ({m.renewed} renewed, {m.extended} extended, {m.ended} ended)"),
-    ("sustained_6m", "Results sustained at 6 months", lambda m: percent(m.sustained_6m)),
-    ("sustained_12m", "Results sustained at 12 months", lambda m: percent(m.sustained_12m)),
-    ("follow_on_revenue", "Follow-on revenue (won)", lambda m: money(m.follow_on_revenue, whole=True)),
-    ("weighted_pipeline", "Weighted open pipeline", lambda m: money(m.weighted_pipeline, whole=True)),
-    ("referral_rate", "Referral rate", lambda m: f"{percent(m.referral_rate)} ({m.referrals} referrals)"),
-    ("referrals_converted", "Referrals that became engagements", lambda m: str(m.referrals_converted)),
+# The metrics in the order shown: key (a PracticeMetrics field), label, and how its value reads (amounts in the currency given).
+METRICS: list[tuple[str, str, Callable[[PracticeMetrics, Currency], str]]] = [
+    (
+        "retention_rate",
+        "Client retention",
+        lambda m, cur: f"{percent(m.retention_rate)} ({m.renewed} renewed, {m.extended} extended, {m.ended} ended)",
+    ),
+    ("sustained_6m", "Results sustained at 6 months", lambda m, cur: percent(m.sustained_6m)),
+    ("sustained_12m", "Results sustained at 12 months", lambda m, cur: percent(m.sustained_12m)),
+    ("follow_on_revenue", "Follow-on revenue (won)", lambda m, cur: money(m.follow_on_revenue, whole=True, currency=cur)),
+    ("weighted_pipeline", "Weighted open pipeline", lambda m, cur: money(m.weighted_pipeline, whole=True, currency=cur)),
+    ("referral_rate", "Referral rate", lambda m, cur: f"{percent(m.referral_rate)} ({m.referrals} referrals)"),
+    ("referrals_converted", "Referrals that became engagements", lambda m, cur: str(m.referrals_converted)),
     (
         "average_health",
         "Average health",
-        lambda m: (
+        lambda m, cur: (
             "–"
             if m.average_health is None
             else f"{m.average_health:.1f}" + ("" if m.average_health_change is None else f" ({m.average_health_change:+.1f})")
         ),
     ),
-    ("on_time_share", "Touchpoints done", lambda m: percent(m.on_time_share)),
-    ("nps", "NPS", lambda m: "–" if m.nps is None else f"{m.nps:+d}"),
+    ("on_time_share", "Touchpoints done", lambda m, cur: percent(m.on_time_share)),
+    ("nps", "NPS", lambda m, cur: "–" if m.nps is None else f"{m.nps:+d}"),
 ]
 
 
@@ -82,7 +87,7 @@ def practice_clients(store: Store, first: date, end: date, as_of: date, days: It
     return facts
 
 
-def metric_rows(metrics: PracticeMetrics, trend: list[PracticeMetrics], names: dict[str, str]) -> list[dict[str, Any]]:
+def metric_rows(metrics: PracticeMetrics, trend: list[PracticeMetrics], names: dict[str, str], currency: Currency) -> list[dict[str, Any]]:
     rows = []
     for key, label, text in METRICS:
         ids = metrics.behind.get(key, [])
@@ -91,7 +96,7 @@ def metric_rows(metrics: PracticeMetrics, trend: list[PracticeMetrics], names: d
                 "key": key,
                 "label": label,
                 "value": getattr(metrics, key),
-                "text": text(metrics),
+                "text": text(metrics, currency),
                 "trend": [getattr(q, key) for q in trend],
                 "clients": ids,
                 "client_names": [names.get(i, i) for i in ids],
@@ -132,7 +137,7 @@ def practice(session: Session, start: date | None, end: date | None = None, owne
                 **metrics.model_dump(mode="json"),
                 "from": start.isoformat(),
                 "to": end.isoformat(),
-                "metrics": metric_rows(metrics, trend, names),
+                "metrics": metric_rows(metrics, trend, names, currency(session)),
                 "quarters": [{"from": a.isoformat(), "to": b.isoformat()} for a, b in periods],
                 "by_owner": owners,
                 "suggested_asks": [entry for entry, _ in asks],

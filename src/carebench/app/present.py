@@ -53,9 +53,18 @@ PLAIN_UNITS = {"", "count", "#", "number", "n"}
 """Units that read better left out ("5" rather than "5 count")."""
 
 
-def with_unit(value: float | None, unit: str) -> str:
+def names_currency(unit: str, currency: Currency) -> bool:
+    """Whether a measure's unit is the currency amounts are written in ("$", "USD"; case aside): its values are amounts."""
+    return bool(currency.symbol) and unit.strip().casefold() == currency.symbol.casefold()
+
+
+def with_unit(value: float | None, unit: str, currency: Currency | None = None) -> str:
+    """A measured value and its unit: "90.4%", "112 h"; in the ``currency`` given, a unit that names it (see
+    names_currency) makes the value an amount, written as ``money`` writes it ("$192.35" rather than "192.35 $")."""
     if value is None:
         return "–"
+    if currency is not None and names_currency(unit, currency):
+        return money(value, currency=currency)
     unit = "" if unit.strip().lower() in PLAIN_UNITS else unit.strip()
     if unit == "%":
         return f"{number(value)}%"

@@ -8,7 +8,7 @@ that client's data. Nothing here writes.
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -48,6 +48,7 @@ from .readmodels import (
     ScheduledTouchpoint,
     StageTotal,
     Suggestion,
+    TicketCategories,
     TierStep,
     TriageRow,
     frozen,
@@ -67,14 +68,22 @@ if TYPE_CHECKING:
     from ..core.alerts import CheckSettings
     from ..core.handover import HandoverGate
     from ..core.kpis import KpiStatus
-    from ..core.models import ActionItem, Band, Client, Kpi
+    from ..core.models import ActionItem, Band, Client, Kpi, Ticket
     from ..core.rules import Rules
     from ..core.scripts import ScriptTemplate
     from ..core.triage import TriageFacts
     from ..store import Store
     from ..store.derivation import KpiStandingRow, TouchpointRow
     from ..store.derivation import TriageRow as TriageStoreRow
+    from .present import Currency
     from .readmodels import Upcoming
+
+
+def currency(session: Session) -> Currency:
+    """The currency amounts are written in: the team rules' (``money.currency``), else the reader's locale's."""
+    from .present import currency_in_force
+
+    return currency_in_force(session.rules.currency)
 
 
 def _day(text: str | None) -> date | None:
@@ -331,7 +340,6 @@ def kpi_dashboard(session: Session, client_id: str, recent: int = RECENT_READING
     """One client's KPI dashboard: each KPI's standing with its ``recent`` latest readings (every one when < 1), open action items, financials."""
     from ..core.finance import financials
     from ..core.kpis import kpi_status
-    from ..core.support import tickets_by_category
 
     day = session.today
     with session.reading() as store:
@@ -345,14 +353,31 @@ def kpi_dashboard(session: Session, client_id: str, recent: int = RECENT_READING
         upto = [r for r in kpi.readings if r.date <= day]
         kpis_shown.append(DashboardKpi(_standing(status), tuple(ReadingPoint(r.date, r.value) for r in (upto[-recent:] if recent > 0 else upto))))
     money = financials(client.savings, client.investment, client.roi_target, day)
+    by_category = _ticket_categories(client.tickets, day, datetime.combine(day, time(23, 59)))
     return KpiDashboard(
         client.id,
         client.name,
         tuple(kpis_shown),
         frozen(money.model_dump(mode="json")),
         tuple(_open_action(a) for a in client.action_items if a.status == "open"),
-        frozen_map(tickets_by_category(client.tickets, day - timedelta(days=day.weekday(), weeks=11), day)),
+        by_category.came_in,
+        by_category,
     )
+
+
+def _ticket_categories(tickets: Iterable[Ticket], day: date, at: datetime) -> TicketCategories:
+    from ..core.support import open_by_category, support_weeks_start, tickets_by_category
+
+    tickets = list(tickets)
+    since = support_weeks_start(day)
+    return TicketCategories(since, day, at, frozen_map(tickets_by_category(tickets, since, day)), frozen_map(open_by_category(tickets, at)))
+
+
+def ticket_categories(session: Session, client_id: str, at: datetime) -> TicketCategories:
+    """A client's tickets by category: those that came in during the support KPIs' weeks up to the day, and those open at ``at``."""
+    with session.reading() as store:
+        client = store.client(client_id, parts={"tickets"})
+    return _ticket_categories(client.tickets, session.today, at)
 
 
 def _open_action(a: ActionItem) -> OpenAction:

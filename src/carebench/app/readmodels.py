@@ -403,6 +403,23 @@ class OpenAction(Record):
 
 
 @record
+class TicketCategories(Record):
+    """A client's support tickets by category: how many came in from ``since`` to ``until`` (the support KPIs' weeks),
+    and how many are open at ``at`` however long ago they came in; each most first, categories without any left out."""
+
+    since: date
+    until: date
+    at: datetime
+    came_in: Mapping[str, int]
+    open: Mapping[str, int]
+
+    @property
+    def categories(self) -> tuple[str, ...]:
+        """Every category with a ticket in either count: those that came in most first, then those only open."""
+        return (*self.came_in, *(c for c in self.open if c not in self.came_in))
+
+
+@record
 class KpiDashboard(Record):
     client: str
     client_name: str
@@ -410,6 +427,7 @@ class KpiDashboard(Record):
     financials: Mapping[str, Any]
     action_items: tuple[OpenAction, ...]
     ticket_categories: Mapping[str, int]  # tickets opened in the support KPIs' twelve weeks, per category, most first
+    tickets_by_category: TicketCategories  # the same, with the open ones by category at the end of the day
 
 
 # ----- one client ----------------------------------------------------------------------------------------

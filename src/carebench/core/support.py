@@ -54,6 +54,9 @@ VOLUME_TARGET_SHARE = Fraction(1, 2)
 RESPONSE_ON_TIME_TARGET = 100.0
 """Every first response should come within the tier's commitment."""
 
+SUPPORT_WEEKS = 12
+"""How many ISO weeks the support KPIs cover, the running one last; tickets are counted by category over the same weeks."""
+
 SUPPORT_KPI_KEYS: tuple[str, ...] = (
     "support-volume",
     "support-resolution-hours",
@@ -181,10 +184,23 @@ def ticket_clock(ticket: Ticket, tier: Tier, rules: Rules, now: datetime) -> Clo
     return Clock(respond, resolve, breached(respond, ticket.first_response, now), breached(resolve, ticket.resolved, now))
 
 
+def _most_first(found: Counter[str]) -> dict[str, int]:
+    return dict(sorted(found.items(), key=lambda item: (-item[1], item[0])))
+
+
 def tickets_by_category(tickets: Iterable[Ticket], start: date, end: date) -> dict[str, int]:
     """How many tickets came in from ``start`` to ``end`` (both included) in each category, most first (then by name)."""
-    found = Counter(t.category for t in tickets if start <= t.opened.date() <= end)
-    return dict(sorted(found.items(), key=lambda item: (-item[1], item[0])))
+    return _most_first(Counter(t.category for t in tickets if start <= t.opened.date() <= end))
+
+
+def open_by_category(tickets: Iterable[Ticket], at: datetime) -> dict[str, int]:
+    """How many tickets are open at ``at`` (see is_open) in each category, however long ago they came in, most first."""
+    return _most_first(Counter(t.category for t in tickets if is_open(t, at)))
+
+
+def support_weeks_start(as_of: date, weeks: int = SUPPORT_WEEKS) -> date:
+    """The Monday the last ``weeks`` ISO weeks up to ``as_of`` begin on (the week of ``as_of`` is the last of them)."""
+    return as_of - timedelta(days=as_of.weekday(), weeks=weeks - 1)
 
 
 # ----- weekly support KPIs --------------------------------------------------------------
@@ -249,7 +265,7 @@ def _target(key: str, baseline: float, resolution_target: float = RESOLUTION_TAR
 def support_kpis(
     tickets: list[Ticket],
     as_of: date,
-    weeks: int = 12,
+    weeks: int = SUPPORT_WEEKS,
     *,
     resolution_target: float = RESOLUTION_TARGET_HOURS,
     response_due: Callable[[Ticket], datetime] | None = None,
@@ -283,8 +299,8 @@ def support_kpis(
         return []
     first_monday = min(t.opened.date() for t in known)
     first_monday -= timedelta(days=first_monday.weekday())
-    last_monday = as_of - timedelta(days=as_of.weekday())
-    monday = max(first_monday, last_monday - timedelta(weeks=weeks - 1))
+    last_monday = support_weeks_start(as_of, 1)
+    monday = max(first_monday, support_weeks_start(as_of, weeks))
 
     readings: dict[str, list[Reading]] = {key: [] for key in SUPPORT_KPI_KEYS}
     while monday <= last_monday:

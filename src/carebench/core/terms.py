@@ -42,6 +42,7 @@ Expansion = Literal["expansion"]
 Answer = Literal["pending", "given", "declined"]
 TicketCategory = Literal["defect", "question", "data", "access", "performance", "integration", "change_request", "other"]
 TICKET_CATEGORIES: tuple[str, ...] = get_args(TicketCategory)
+TICKET_CATEGORY_LABEL = {category: category.replace("_", " ") for category in TICKET_CATEGORIES}
 Impact = Literal["high", "medium", "low"]
 Reach = Literal["many", "some", "few"]  # how many users an issue affects
 LearningKind = Literal["lesson", "decision"]

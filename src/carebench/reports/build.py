@@ -47,6 +47,8 @@ from ..core.kpis import RETAINED_BARELY, RETAINED_WORSE, categories_for_dashboar
 from ..core.models import KIND_LABEL as KINDS_IN_PROSE
 from ..core.phases import PHASE_LABEL
 from ..core.pipeline import OPEN_STAGES, readiness
+from ..core.support import SUPPORT_KPI_KEYS
+from ..core.terms import TICKET_CATEGORY_LABEL
 from . import document as d
 
 KINDS = ("weekly", "monthly", "qbr")
@@ -125,6 +127,7 @@ class Facts:
         self.health = queries.health_detail(here, client_id).to_json()
         dashboard = queries.kpi_dashboard(here, client_id, recent=100_000).to_json()
         self.money = dashboard["financials"]
+        self.tickets_by_category = dashboard["tickets_by_category"]
         categories = categories_for_dashboard(audience)
         self.kpis = [k for k in dashboard["kpis"] if k["category"] in categories]
         self.before = {k.key: k.to_json() for k in queries.kpis(replace(session, today=self.start), client_id)}
@@ -364,7 +367,23 @@ def s_kpis(f: Facts) -> dict:
             f"target {with_unit(k['target'], k['unit'])}"
         )
         charts.append(d.line_chart(k["name"], points, summary, target=k["target"], unit="%" if k["unit"].strip() == "%" else ""))
-    return d.section("kpis", f"{base[f.audience]} {PERIOD_WORD[f.kind]}", d.text(intro) if rows else None, table, *charts)
+    tickets = _ticket_categories(f) if any(k["key"] in SUPPORT_KPI_KEYS for k in f.kpis) else None
+    return d.section("kpis", f"{base[f.audience]} {PERIOD_WORD[f.kind]}", d.text(intro) if rows else None, table, *tickets or (), *charts)
+
+
+def _ticket_categories(f: Facts) -> tuple[dict | None, ...]:
+    """Beside the support KPIs, their tickets by category: open at the end of the day, and come in over the KPIs' weeks."""
+    counts = f.tickets_by_category
+    came_in, still_open = counts["came_in"], counts["open"]
+    categories = [*came_in, *(c for c in still_open if c not in came_in)]
+    since = short_date(counts["since"])
+    rows = [[TICKET_CATEGORY_LABEL.get(c, c), str(still_open.get(c, 0)), str(came_in.get(c, 0))] for c in categories]
+    if not rows:
+        return (d.text(f"No support ticket is open, and none came in since {since}."),)
+    return (
+        d.text(f"Support tickets by category: open at the end of {short_date(counts['until'])}, and all that came in since {since}."),
+        d.table(["Category", "Open", f"Since {since}"], rows, "lrr"),
+    )
 
 
 def s_money(f: Facts) -> dict:

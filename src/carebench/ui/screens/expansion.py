@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import TYPE_CHECKING, NamedTuple, cast
 
@@ -15,7 +15,7 @@ from textual.binding import Binding
 from textual.widgets import Static
 
 from ...app.inputs import inert
-from ...app.present import engagement_when, investment_range, next_action_text, timeline
+from ...app.present import NO_CURRENCY, Currency, engagement_when, investment_range, next_action_text, timeline
 from ...app.present import money as present_money
 from ...core.models import STAGES, Opportunity
 from ...core.pipeline import OPEN_STAGES, READINESS, mark_lost, next_stage, previous_stage, stage_probability
@@ -140,17 +140,17 @@ def next_text(row: PipelineRow) -> str:
     return f"{when} {row.next_action or ''}".strip()
 
 
-def investment_text(row: PipelineRow) -> str:
-    return investment_range(row.investment_low, row.investment_high, compact=True)
+def investment_text(row: PipelineRow, currency: Currency = NO_CURRENCY) -> str:
+    return investment_range(row.investment_low, row.investment_high, compact=True, currency=currency)
 
 
 def timeline_text(row: PipelineRow) -> str:
     return timeline(row.start_month, row.end_month, compact=True)
 
 
-def money(value: float | None) -> str:
-    """Amounts on this screen are whole units."""
-    return present_money(value, whole=True)
+def money(value: float | None, currency: Currency = NO_CURRENCY, compact: bool = False) -> str:
+    """Amounts on this screen are whole units, in the team's currency."""
+    return present_money(value, whole=True, compact=compact, currency=currency)
 
 
 @dataclass(frozen=True)
@@ -167,29 +167,35 @@ class Longest:
     next: int = 0
 
     @classmethod
-    def of(cls, rows: Sequence[PipelineRow]) -> Longest:
+    def of(cls, rows: Sequence[PipelineRow], currency: Currency = NO_CURRENCY) -> Longest:
         if not rows:
             return cls()
         return cls(
             max(6, *(cell_len(r.client_name) for r in rows)),
             max(5, *(cell_len(r.title) for r in rows)),
             max(5, *(len(r.stage) for r in rows)),
-            max(5, *(len(money(r.value)) for r in rows)),
-            max(8, *(len(money(r.weighted)) for r in rows)),
-            max(6, *(cell_len(investment_text(r)) for r in rows)),
+            max(5, *(cell_len(money(r.value, currency)) for r in rows)),
+            max(8, *(cell_len(money(r.weighted, currency)) for r in rows)),
+            max(6, *(cell_len(investment_text(r, currency)) for r in rows)),
             max(6, *(cell_len(timeline_text(r)) for r in rows)),
             max(cell_len(next_text(r)) for r in rows),
         )
 
 
-def pipeline_columns(width: int, longest: Longest, show_client: bool) -> tuple[Column, ...]:
+def pipeline_columns(width: int, longest: Longest, show_client: bool, stacked: bool = False) -> tuple[Column, ...]:
     """The pipeline's columns for a table ``width`` cells wide.
 
     Client and title share what the other columns leave (see fit_names); the next action,
     also listed below, takes the rest, or is hidden when that is too little to read. When the
     names would not keep their least, the investment range and timeline go first, then the
-    readiness: the line under the table says them for the row under the cursor.
+    readiness: the line under the table says them for the row under the cursor. Stacked (a
+    phone), only the title, stage and weighted value have columns, and that line says the rest.
     """
+    if stacked:
+        shown = {"title", "stage", "weighted"}
+        columns = pipeline_columns(width, longest, show_client)
+        title = Column("title", None, min_width=NAME_MIN)
+        return tuple(title if c.label == "title" else replace(c, visible=c.label in shown) for c in columns)
     fixed = sum(w + 2 for w in (longest.stage, longest.value, PROB_WIDTH, longest.weighted))
     names_least = (NAME_MIN + 2 if show_client else 0) + TITLE_MIN + 2
     show_readiness = width - fixed - (READINESS_WIDTH + 2) >= names_least
@@ -215,8 +221,12 @@ def pipeline_columns(width: int, longest: Longest, show_client: bool) -> tuple[C
     )
 
 
-def action_columns(width: int) -> tuple[Column, ...]:
-    """The next actions' columns for a table ``width`` cells wide: the action takes what the opportunity leaves."""
+def action_columns(width: int, stacked: bool = False) -> tuple[Column, ...]:
+    """The next actions' columns for a table ``width`` cells wide: the action takes what the opportunity leaves.
+
+    Stacked (a phone), when and the action only: the line under the pipeline says whose it is."""
+    if stacked:
+        return (Column("when", WHEN_WIDTH), Column("client", CLIENT_WIDTH, visible=False), Column("next action", None, min_width=NEXT_MIN))
     avail = width - (WHEN_WIDTH + 2) - (CLIENT_WIDTH + 2) - 4
     title_w = max(12, min(30, avail * 2 // 5))
     return (Column("when", WHEN_WIDTH), Column("client", CLIENT_WIDTH), Column("next action", None, min_width=16), Column("opportunity", title_w))
@@ -235,10 +245,11 @@ class NextActionsTable(DataGrid):
 
 @dataclass(frozen=True)
 class ExpansionData:
-    """The pipeline shown and whose it is (None: every client's)."""
+    """The pipeline shown, whose it is (None: every client's) and the currency of its amounts."""
 
     scope: str | None
     pipeline: Pipeline
+    currency: Currency = NO_CURRENCY
 
 
 # ----- the screen --------------------------------------------------------------
@@ -271,7 +282,6 @@ class ExpansionScreen(WorkbenchScreen):
     ExpansionScreen #empty { display: none; height: auto; }
     ExpansionScreen #empty.-shown { display: block; }
     ExpansionScreen PipelineTable { height: 1fr; min-height: 4; }
-    ExpansionScreen #detail { height: 1; padding: 0 1; text-wrap: nowrap; text-overflow: ellipsis; }
     ExpansionScreen #actions-title { height: 1; padding: 0 1; }
     ExpansionScreen NextActionsTable { height: auto; max-height: 25%; }
     """
@@ -290,7 +300,7 @@ class ExpansionScreen(WorkbenchScreen):
         yield Static("", id="totals")
         yield Static("", id="empty", classes="empty")
         yield PipelineTable(zebra_stripes=True, id="pipeline")
-        yield Static("", id="detail", classes="muted")
+        yield Static("", id="detail", classes="muted row-line")
         yield Static("Next actions", id="actions-title", classes="panel-title")
         yield NextActionsTable(zebra_stripes=True, id="next-actions")
 
@@ -302,7 +312,7 @@ class ExpansionScreen(WorkbenchScreen):
         from ...app import queries
 
         scope = client_id if self.scope_client else None
-        return ExpansionData(scope, queries.pipeline(session, scope))
+        return ExpansionData(scope, queries.pipeline(session, scope), queries.currency(session))
 
     def on_write_done(self, message) -> None:
         super().on_write_done(message)
@@ -320,7 +330,7 @@ class ExpansionScreen(WorkbenchScreen):
         self.scope = data.scope
         rows = by_stage(data.pipeline.opportunities)
         self.rows = {r.id: r for r in rows}
-        self._longest = Longest.of(rows)
+        self._longest = Longest.of(rows, data.currency)
         # A new opportunity takes the cursor once a load includes it (a load started before the write may come first).
         added = self.pending_select if self.pending_select in self.rows else None
         if added:
@@ -337,10 +347,10 @@ class ExpansionScreen(WorkbenchScreen):
     def _fit_columns(self) -> None:
         """Give both tables the columns their width holds (the rows stay)."""
         pipeline, actions = self.query_one(PipelineTable), self.query_one(NextActionsTable)
-        columns = pipeline_columns(self._width(pipeline), self._longest, self.scope is None)
+        columns = pipeline_columns(self._width(pipeline), self._longest, self.scope is None, self.stacked)
         if pipeline.columns != columns:
             pipeline.set_columns(columns)
-        columns = action_columns(self._width(actions))
+        columns = action_columns(self._width(actions), self.stacked)
         if actions.columns != columns:
             actions.set_columns(columns)
 
@@ -349,15 +359,16 @@ class ExpansionScreen(WorkbenchScreen):
         readiness = READINESS_SHORT.get(row.readiness)
         ready = Cell(f"● {readiness}", style=f"${READINESS_STYLE[row.readiness]}") if readiness else Cell("– unknown", style="dim")
         closed = row.stage not in OPEN_STAGES
+        currency = self.currency
         return [
             Cell(row.client_name),
             Cell(row.title),
             Cell(row.stage, style="dim" if closed else ""),
-            money(row.value),
-            investment_text(row),
+            money(row.value, currency),
+            investment_text(row, currency),
             timeline_text(row),
             f"{row.probability}%",
-            money(row.weighted),
+            money(row.weighted, currency),
             ready,
             Cell(next_text(row)),
         ]
@@ -407,25 +418,44 @@ class ExpansionScreen(WorkbenchScreen):
             title.update("Next actions: none planned (e adds one to the selected opportunity)")
         table.display = bool(planned)
 
+    @property
+    def currency(self) -> Currency:
+        return self.data.currency if self.data else NO_CURRENCY
+
     def _show_totals(self, totals: PipelineTotals, count: int) -> None:
         who = self._client_name(self.scope) if self.scope else "All clients"
+        currency = self.currency
         self.query_one("#scope", Static).update(
-            Text.assemble((inert(who), "bold"), f" · {count} opportunities · open pipeline {money(totals.value)}, weighted {money(totals.weighted)}")
+            Text.assemble(
+                (inert(who), "bold"),
+                f" · {count} opportunities · open pipeline {money(totals.value, currency)}, weighted {money(totals.weighted, currency)}",
+            )
         )
+        by_stage_totals = totals.by_stage
         grid = Table(box=None, padding=(0, 1), show_edge=False, pad_edge=False)
+        fields = (("count", str), ("value", lambda v: money(v, currency, self.stacked)), ("weighted", lambda v: money(v, currency, self.stacked)))
+        if self.stacked:
+            # A phone: a line per stage, the amounts in short (490k), so the table stays within the width.
+            grid.add_column("")
+            for name, _ in fields:
+                grid.add_column(name, justify="right")
+            for stage in STAGES:
+                total = by_stage_totals.get(stage)
+                grid.add_row(stage, *(fmt(getattr(total, name)) if total else "–" for name, fmt in fields))
+            grid.add_row(Text("open", style="bold"), *(Text(fmt(getattr(totals, name)), style="bold") for name, fmt in fields))
+            self.query_one("#totals", Static).update(grid)
+            return
         grid.add_column("")
         for stage in STAGES:
             grid.add_column(stage, justify="right")
         grid.add_column("open", justify="right", style="bold")
-        by_stage_totals = totals.by_stage
 
         def line(label: str, field: str, fmt) -> list[str]:
             cells = [fmt(getattr(by_stage_totals[s], field)) if s in by_stage_totals else "–" for s in STAGES]
             return [label, *cells, fmt(getattr(totals, field))]
 
-        grid.add_row(*line("count", "count", str))
-        grid.add_row(*line("value", "value", money))
-        grid.add_row(*line("weighted", "weighted", money))
+        for name, fmt in fields:
+            grid.add_row(*line(name, name, fmt))
         self.query_one("#totals", Static).update(grid)
 
     def _client_name(self, client_id: str | None) -> str:
@@ -443,6 +473,10 @@ class ExpansionScreen(WorkbenchScreen):
         if self.data is not None:
             self._fit_columns()
 
+    def stacking_changed(self) -> None:
+        if self.data is not None:
+            self.show(self.data)  # the totals turn round, and the columns change
+
     # ----- selection -------------------------------------------------------
 
     def selected(self) -> PipelineRow | None:
@@ -458,14 +492,17 @@ class ExpansionScreen(WorkbenchScreen):
         if row is None:
             detail.update("")
             return
-        parts = [row.client_name, row.title, row.readiness, row.source.replace("_", " ")]
+        parts = [row.client_name, row.title]
+        if self.stacked:  # the columns left out
+            parts += [row.stage, f"{money(row.value, self.currency)} at {row.probability}%"]
+        parts += [row.readiness, row.source.replace("_", " ")]
         if row.investment_low is not None or row.investment_high is not None:
-            parts.append(f"investment {investment_range(row.investment_low, row.investment_high)}")
+            parts.append(f"investment {investment_range(row.investment_low, row.investment_high, currency=self.currency)}")
         if row.start_month is not None or row.end_month is not None:
             parts.append(timeline(row.start_month, row.end_month))
         if row.next_action or row.next_action_date:
             parts.append(f"next: {next_action_text(row.next_action, row.next_action_date, row.next_action_month)}")
-        detail.update(Text(inert(" · ".join(parts)), no_wrap=True, overflow="ellipsis"))
+        detail.update(Text(inert(" · ".join(parts))))
 
     def on_data_grid_row_highlighted(self, event: DataGrid.RowHighlighted) -> None:
         event.stop()

@@ -19,12 +19,22 @@ from ...app.inputs import inert
 from ...app.present import clip, due_clock
 from ...core.health import BAND_LABEL, COMPONENTS
 from ...core.phases import ADOPTION_LABEL, PHASE_LABEL
-from ...core.terms import CONTACT_KIND_LABEL
+from ...core.terms import CONTACT_KIND_LABEL, TICKET_CATEGORY_LABEL
 from ..screens.base import WorkbenchScreen
 from ..widgets.tables import band_text, delta_text
 
 if TYPE_CHECKING:
-    from ...app.readmodels import ClientCard, Component, Document, Health, HealthDetail, HistoryPoint, RedAttention, Suggestion
+    from ...app.readmodels import (
+        ClientCard,
+        Component,
+        Document,
+        Health,
+        HealthDetail,
+        HistoryPoint,
+        RedAttention,
+        Suggestion,
+        TicketCategories,
+    )
 
 HISTORY_ROWS = 6
 """How many of the latest assessments the history panel lists."""
@@ -120,6 +130,21 @@ def checkin_choice(checkin: Mapping[str, Any] | Document) -> str:
     return f"{line} · {clip(first_note, 60)}" if first_note else line
 
 
+def categories_table(by_category: TicketCategories) -> Table:
+    """Tickets by category: how many are open now, and how many came in over the support KPIs' weeks."""
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(ratio=1, no_wrap=True)
+    grid.add_column(justify="right", no_wrap=True)
+    grid.add_column(justify="right", no_wrap=True)
+    grid.add_row(Text("By category", style="bold"), Text("open", style="dim"), Text(f"since {by_category.since:%d %b}", style="dim"))
+    for category in by_category.categories:
+        opened, came_in = by_category.open.get(category, 0), by_category.came_in.get(category, 0)
+        grid.add_row(f"  {TICKET_CATEGORY_LABEL.get(category, category)}", Text(str(opened), style="bold" if opened else "dim"), str(came_in))
+    if not by_category.categories:
+        grid.add_row(Text(f"  none open, none since {by_category.since:%d %b}", style="dim"), "", "")
+    return grid
+
+
 class HealthColumns(Widget):
     """The panels in one column, or two side by side on a wide terminal (a grid layout)."""
 
@@ -128,7 +153,7 @@ class HealthColumns(Widget):
 
 @dataclass(frozen=True)
 class HealthData:
-    """What the screen shows for one client: its health, its card, recent check-ins, tickets and checklist."""
+    """What the screen shows for one client: its health, its card, recent check-ins, tickets (and by category) and checklist."""
 
     detail: HealthDetail
     client: ClientCard
@@ -136,6 +161,7 @@ class HealthData:
     checkins: tuple[Document, ...]
     tickets: tuple[Document, ...]
     checklist: Document
+    ticket_categories: TicketCategories | None = None
 
 
 class HealthScreen(WorkbenchScreen):
@@ -213,13 +239,15 @@ class HealthScreen(WorkbenchScreen):
         detail = queries.health_detail(session, client_id)
         assessed = detail.health.date
         earlier = [point.date for point in detail.history if assessed and point.date < assessed]
+        now = self.now(session.today)
         return HealthData(
             detail,
             queries.client_card(session, client_id),
             earlier[-1] if earlier else None,
             queries.checkins(session, client_id)[:CHECKIN_TIMELINE],
-            queries.tickets(session, self.now(session.today), client_id),
+            queries.tickets(session, now, client_id),
             queries.checklist(session, client_id),
+            queries.ticket_categories(session, client_id, now),
         )
 
     def stacking_changed(self) -> None:
@@ -267,7 +295,7 @@ class HealthScreen(WorkbenchScreen):
         self._show_pulse(detail.pulse)
         self._show_handover(client)
         self._show_checklist(data.checklist)
-        self._show_tickets(data.tickets)
+        self._show_tickets(data.tickets, data.ticket_categories)
         self._show_checkins(data.checkins)
 
     def _show_overall(self, health: Health, previous_date: date | None) -> None:
@@ -416,7 +444,7 @@ class HealthScreen(WorkbenchScreen):
         text.append(f"\nby quarter: {by_quarter}", style="dim")
         panel.update(text)
 
-    def _show_tickets(self, tickets: tuple[Document, ...]) -> None:
+    def _show_tickets(self, tickets: tuple[Document, ...], by_category: TicketCategories | None = None) -> None:
         open_ones = sorted((t for t in tickets if t["status"] == "open"), key=lambda t: (t["priority"], t["opened"]))
         resolved = len(tickets) - len(open_ones)
         if not tickets:
@@ -437,7 +465,7 @@ class HealthScreen(WorkbenchScreen):
             text.append(f" · {clock}", style=f"bold {warn}" if late else "dim")
         if len(open_ones) > OPEN_TICKETS_SHOWN:
             text.append(f"\n  … {len(open_ones) - OPEN_TICKETS_SHOWN} more open", style="dim")
-        self.query_one("#tickets", Static).update(text)
+        self.query_one("#tickets", Static).update(Group(text, categories_table(by_category)) if by_category else text)
 
     # ----- tickets and the checklist -------------------------------------------
 

@@ -15,7 +15,7 @@ from textual.widget import Widget
 from textual.widgets import Sparkline, Static, TabbedContent, TabPane
 
 from ...app.inputs import inert
-from ...app.present import kept, money, number, with_unit
+from ...app.present import NO_CURRENCY, Currency, kept, money, number, with_unit
 from ...core.kpis import DASHBOARD_CATEGORIES
 from ..screens.base import WorkbenchScreen
 from ..widgets.charts import KpiChart
@@ -35,14 +35,15 @@ class KpiData:
     dashboard: KpiDashboard
     day: date
     dashboards: Mapping[str, tuple[DashboardKpi, ...]]
+    currency: Currency = NO_CURRENCY
 
 
 class KpiRow(Widget, can_focus=True):
     """One KPI: on-target mark, name, current, change vs baseline, baseline and target, backsliding, recent readings."""
 
     DEFAULT_CSS = """
-    KpiRow { height: 2; layout: horizontal; padding: 0 1; }
-    KpiRow > .kpi-text { width: 1fr; height: 2; }
+    KpiRow { height: auto; min-height: 2; layout: horizontal; padding: 0 1; }
+    KpiRow > .kpi-text { width: 1fr; height: auto; }
     KpiRow > Sparkline { width: 20; height: 2; margin-left: 1; }
     """
 
@@ -53,9 +54,10 @@ class KpiRow(Widget, can_focus=True):
             super().__init__()
             self.row = row
 
-    def __init__(self, kpi: DashboardKpi) -> None:
+    def __init__(self, kpi: DashboardKpi, currency: Currency = NO_CURRENCY) -> None:
         super().__init__()
         self.kpi = kpi
+        self.currency = currency  # a KPI whose unit names it reads as amounts
 
     @property
     def key(self) -> str:
@@ -74,8 +76,8 @@ class KpiRow(Widget, can_focus=True):
     def values(self) -> list[float]:
         return [reading.value for reading in self.kpi.recent]
 
-    def update(self, kpi: DashboardKpi) -> None:
-        self.kpi = kpi
+    def update(self, kpi: DashboardKpi, currency: Currency = NO_CURRENCY) -> None:
+        self.kpi, self.currency = kpi, currency
         self.tooltip = self.retained_tooltip()
         if self.children:
             self.query_one(".kpi-text", Static).update(self.describe())
@@ -97,14 +99,14 @@ class KpiRow(Widget, can_focus=True):
         if s.current is None:
             line1.append("no readings yet", style="dim")
         else:
-            line1.append(f"{with_unit(s.current, unit):>11}")
+            line1.append(f"{with_unit(s.current, unit, self.currency):>11}")
             change = s.change
             if change is not None:
                 sign = (change > 0) - (change < 0)
                 better = sign == (1 if s.direction == "higher" else -1)
                 style = good if better else (bad if sign else "")
                 line1.append(f"  {ARROW[sign]} {change:+.1f}{' pp' if s.change_unit == 'pp' else '%'}", style=style)
-        line2 = Text(f"  baseline {with_unit(s.baseline, unit)} → target {with_unit(s.target, unit)}", style="dim")
+        line2 = Text(f"  baseline {with_unit(s.baseline, unit, self.currency)} → target {with_unit(s.target, unit, self.currency)}", style="dim")
         if s.trend:
             line2.append(f" · {s.trend}", style="dim")
         if s.backsliding:
@@ -152,6 +154,11 @@ class KpiScreen(WorkbenchScreen):
     KpiScreen .financials { height: auto; }
     KpiScreen .actions { height: auto; }
     KpiScreen KpiChart { height: 1fr; min-height: 8; }
+    KpiScreen.-stacked TabbedContent { height: 3fr; }
+    KpiScreen.-stacked KpiChart { height: 2fr; }
+    KpiScreen.-stacked KpiRow { layout: vertical; }
+    KpiScreen.-stacked KpiRow > .kpi-text { width: 100%; }
+    KpiScreen.-stacked KpiRow > Sparkline { width: 100%; height: 1; margin-left: 0; }
     """
     # Colours through theme variables only (a candidate for app.tcss).
     CSS = """
@@ -193,7 +200,7 @@ class KpiScreen(WorkbenchScreen):
             return None
         dashboard = queries.kpi_dashboard(session, client_id)
         dashboards = {name: tuple(k for k in dashboard.kpis if k.standing.category in DASHBOARD_CATEGORIES[name]) for name in DASHBOARDS}
-        return KpiData(dashboard, session.today, dashboards)
+        return KpiData(dashboard, session.today, dashboards, queries.currency(session))
 
     def show(self, data: KpiData | None) -> None:
         new_client = data is not None and (self.data is None or self.data.dashboard.client != data.dashboard.client)
@@ -239,11 +246,11 @@ class KpiScreen(WorkbenchScreen):
             self.selected[name] = keys[0] if keys else None
         if [row.key for row in self.rows[name]] == keys and keys:
             for row, kpi in zip(self.rows[name], kpis):
-                row.update(kpi)
+                row.update(kpi, self.currency)
         else:
             box.remove_children()
             if kpis:
-                self.rows[name] = [KpiRow(k) for k in kpis]
+                self.rows[name] = [KpiRow(k, self.currency) for k in kpis]
                 box.mount_all(self.rows[name])
             else:
                 self.rows[name] = []
@@ -256,14 +263,19 @@ class KpiScreen(WorkbenchScreen):
         for row in self.rows[name]:
             row.set_class(row.key == self.selected[name], "-selected")
 
+    @property
+    def currency(self) -> Currency:
+        return self.data.currency if self.data else NO_CURRENCY
+
     def _show_financials(self, money_: Mapping) -> None:
         colours = self.app.theme_variables
+        currency = self.currency
         roi, target = money_["roi"], money_["roi_target"]
         text = Text.assemble(("Financial impact", "bold"), "\n")
         month = f" ({inert(money_['latest_month'])})" if money_["latest_month"] else ""
         text.append(
-            f"Monthly savings {money(money_['monthly_savings'])}{month} · "
-            f"YTD {money(money_['ytd_savings'])} · cumulative {money(money_['cumulative_savings'])}\n"
+            f"Monthly savings {money(money_['monthly_savings'], currency=currency)}{month} · "
+            f"YTD {money(money_['ytd_savings'], currency=currency)} · cumulative {money(money_['cumulative_savings'], currency=currency)}\n"
         )
         if roi is None:
             text.append("ROI – (no investment recorded)", style="dim")
@@ -273,7 +285,7 @@ class KpiScreen(WorkbenchScreen):
                 f"ROI {number(roi)}% (target {number(target)}%) · {'meets target' if meets else 'below target'}",
                 style=colours.get("success" if meets else "error", ""),
             )
-            text.append(f" · investment {money(money_['investment'])}", style="dim")
+            text.append(f" · investment {money(money_['investment'], currency=currency)}", style="dim")
         self.query_one("#financials", Static).update(text)
 
     def _show_actions(self, items: tuple[OpenAction, ...], day: date) -> None:
@@ -336,7 +348,7 @@ class KpiScreen(WorkbenchScreen):
         if not self.rows[self.dashboard]:
             chart.show_kpi(None, "No KPI to chart on this dashboard.")
         else:
-            chart.show_kpi(self.selected_kpi())
+            chart.show_kpi(self.selected_kpi(), currency=self.currency)
 
     def on_kpi_row_selected(self, message: KpiRow.Selected) -> None:
         name = self.dashboard

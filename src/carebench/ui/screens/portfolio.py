@@ -14,6 +14,7 @@ from textual.binding import Binding
 from textual.widgets import Input, Static
 
 from ...app.inputs import inert
+from ...app.present import NO_CURRENCY, Currency
 from ...app.present import money as present_money
 from ...app.readmodels import TriageRow
 from ...core.terms import BAND_ORDER
@@ -120,9 +121,9 @@ def band_counts(rows: Sequence[TriageRow]) -> dict[str | None, int]:
     return counts
 
 
-def money(value: float | None, compact: bool = False) -> str:
-    """A pipeline in whole units (in at most six characters when compact); none at all reads as a dash."""
-    return present_money(value or None, whole=True, compact=compact)
+def money(value: float | None, compact: bool = False, currency: Currency = NO_CURRENCY) -> str:
+    """A pipeline in whole units (in at most six characters and the currency when compact); none at all reads as a dash."""
+    return present_money(value or None, whole=True, compact=compact, currency=currency)
 
 
 def phase_text(row: TriageRow, compact: bool = False) -> str:
@@ -181,42 +182,44 @@ NOT_ASSESSED = "– not assessed"
 # Full: every field in words in a column of its own. Words: the fields merged, still in words (the columns
 # after the next touchpoint may scroll). Compact (80 columns): short forms; the tier goes last, the column
 # that scrolls out of sight on the narrowest terminals.
-Columns = tuple[tuple[str, Callable[[TriageRow, date], str], Justify], ...]
+Columns = tuple[tuple[str, Callable[[TriageRow, date, Currency], str], Justify], ...]
 FULL_COLUMNS: Columns = (
-    ("score", lambda r, day: score_text(r), "right"),
-    ("band", lambda r, day: band_grid_cell(r.band).plain if r.band else NOT_ASSESSED, "left"),
-    ("Δ", lambda r, day: delta_text(r.delta), "left"),
-    ("why", lambda r, day: reason_text(r), "left"),
-    ("tier", lambda r, day: r.tier, "left"),
-    ("phase, day", lambda r, day: phase_text(r), "left"),
-    ("next touchpoint", lambda r, day: touchpoint_text(r, day), "left"),
-    ("slipping", lambda r, day: str(r.backsliding), "right"),
-    ("on target", lambda r, day: on_target_text(r), "left"),
-    ("pipeline", lambda r, day: money(r.weighted_pipeline), "right"),
+    ("score", lambda r, day, cur: score_text(r), "right"),
+    ("band", lambda r, day, cur: band_grid_cell(r.band).plain if r.band else NOT_ASSESSED, "left"),
+    ("Δ", lambda r, day, cur: delta_text(r.delta), "left"),
+    ("why", lambda r, day, cur: reason_text(r), "left"),
+    ("tier", lambda r, day, cur: r.tier, "left"),
+    ("phase, day", lambda r, day, cur: phase_text(r), "left"),
+    ("next touchpoint", lambda r, day, cur: touchpoint_text(r, day), "left"),
+    ("slipping", lambda r, day, cur: str(r.backsliding), "right"),
+    ("on target", lambda r, day, cur: on_target_text(r), "left"),
+    ("pipeline", lambda r, day, cur: money(r.weighted_pipeline, currency=cur), "right"),
 )
 WORDS_COLUMNS: Columns = (
-    ("health", lambda r, day: health_text(r), "left"),
-    ("Δ", lambda r, day: delta_text(r.delta), "left"),
-    ("why", lambda r, day: reason_text(r), "left"),
-    ("phase, day", lambda r, day: phase_text(r), "left"),
-    ("next touchpoint", lambda r, day: touchpoint_text(r, day), "left"),
-    ("KPIs ↘", lambda r, day: kpis_text(r), "left"),
-    ("pipe", lambda r, day: money(r.weighted_pipeline, True), "right"),
-    ("tier", lambda r, day: r.tier, "left"),
+    ("health", lambda r, day, cur: health_text(r), "left"),
+    ("Δ", lambda r, day, cur: delta_text(r.delta), "left"),
+    ("why", lambda r, day, cur: reason_text(r), "left"),
+    ("phase, day", lambda r, day, cur: phase_text(r), "left"),
+    ("next touchpoint", lambda r, day, cur: touchpoint_text(r, day), "left"),
+    ("KPIs ↘", lambda r, day, cur: kpis_text(r), "left"),
+    ("pipe", lambda r, day, cur: money(r.weighted_pipeline, True, cur), "right"),
+    ("tier", lambda r, day, cur: r.tier, "left"),
 )
 COMPACT_COLUMNS: Columns = (
-    ("health", lambda r, day: band_grid_cell(r.band, f" {score_text(r)}").plain, "left"),
-    ("Δ", lambda r, day: delta_text(r.delta), "left"),
-    ("why", lambda r, day: reason_text(r, True), "left"),
-    ("phase", lambda r, day: phase_text(r, True), "left"),
-    ("next", lambda r, day: touchpoint_text(r, day, True), "left"),
-    ("KPIs ↘", lambda r, day: kpis_text(r), "left"),
-    ("pipe", lambda r, day: money(r.weighted_pipeline, True), "right"),
-    ("tier", lambda r, day: TIER_SHORT.get(r.tier, r.tier), "left"),
+    ("health", lambda r, day, cur: band_grid_cell(r.band, f" {score_text(r)}").plain, "left"),
+    ("Δ", lambda r, day, cur: delta_text(r.delta), "left"),
+    ("why", lambda r, day, cur: reason_text(r, True), "left"),
+    ("phase", lambda r, day, cur: phase_text(r, True), "left"),
+    ("next", lambda r, day, cur: touchpoint_text(r, day, True), "left"),
+    ("KPIs ↘", lambda r, day, cur: kpis_text(r), "left"),
+    ("pipe", lambda r, day, cur: money(r.weighted_pipeline, True, cur), "right"),
+    ("tier", lambda r, day, cur: TIER_SHORT.get(r.tier, r.tier), "left"),
 )
 # In words the reason is cut at WHY_MAX cells, WHY_WORDS_MAX in the words layout (the line under the table
 # has it whole); the words layout is taken when its columns up to the next touchpoint fit.
 WHY_MAX, WHY_WORDS_MAX, WORDS_SHOWN = 30, 24, 5
+# Stacked (below NARROW_WIDTH), the columns of the compact layout shown after the name: health and change.
+STACKED_SHOWN = 2
 
 
 @dataclass(frozen=True)
@@ -229,7 +232,7 @@ class Layouts:
     name: int
 
 
-def layouts(rows: Sequence[TriageRow], day: date) -> Layouts:
+def layouts(rows: Sequence[TriageRow], day: date, currency: Currency = NO_CURRENCY) -> Layouts:
     """The widths the columns need for ``rows`` (worked out once per load, so filtering never moves them)."""
 
     # Measured as drawn (text from the database is shown inert, its controls written out), each text once.
@@ -237,7 +240,7 @@ def layouts(rows: Sequence[TriageRow], day: date) -> Layouts:
         return max(map(cell_len, map(inert, set(texts))), default=0)
 
     def widths(columns) -> tuple[int, ...]:
-        return tuple(max(cell_len(label), widest(text(row, day) for row in rows)) for label, text, _ in columns)
+        return tuple(max(cell_len(label), widest(text(row, day, currency) for row in rows)) for label, text, _ in columns)
 
     longest = widest(row.client_name for row in rows)
 
@@ -249,11 +252,12 @@ def layouts(rows: Sequence[TriageRow], day: date) -> Layouts:
 
 @dataclass(frozen=True)
 class Portfolio:
-    """The triage rows of the planning day and the column widths they need."""
+    """The triage rows of the planning day, the column widths they need and the currency of the pipelines."""
 
     rows: tuple[TriageRow, ...]
     layouts: Layouts
     day: date
+    currency: Currency = NO_CURRENCY
 
 
 def client_key(row: TriageRow) -> str:
@@ -299,7 +303,6 @@ class PortfolioScreen(WorkbenchScreen):
     PortfolioScreen #empty { display: none; height: auto; }
     PortfolioScreen #empty.-shown { display: block; }
     PortfolioScreen PortfolioTable { height: 1fr; }
-    PortfolioScreen #reason { height: 1; padding: 0 1; }
     """
 
     def __init__(self) -> None:
@@ -326,7 +329,7 @@ class PortfolioScreen(WorkbenchScreen):
         yield Input(placeholder="Search: part of a client's name or id (escape clears)", id="search")
         yield Static("", id="empty", classes="empty")
         yield PortfolioTable(zebra_stripes=True, id="portfolio")
-        yield Static("", id="reason", classes="muted")
+        yield Static("", id="reason", classes="muted row-line")
 
     def on_mount(self) -> None:
         self.query_one(PortfolioTable).focus()
@@ -337,8 +340,8 @@ class PortfolioScreen(WorkbenchScreen):
     def fetch(self, session, client_id) -> Portfolio:
         from ...app import queries
 
-        rows = queries.triage(session)
-        return Portfolio(rows, layouts(rows, session.today), session.today)
+        rows, currency = queries.triage(session), queries.currency(session)
+        return Portfolio(rows, layouts(rows, session.today, currency), session.today, currency)
 
     def show(self, data: Portfolio) -> None:
         self.data = data
@@ -353,14 +356,20 @@ class PortfolioScreen(WorkbenchScreen):
         return sort_rows(shown, self.sort_key, self.sort_reverse)
 
     def columns_for(self, width: int) -> tuple[str, tuple[Column, ...]]:
-        """The layout a table ``width`` cells wide takes ("full", "words" or "compact"), and its columns.
+        """The layout a table ``width`` cells wide takes ("full", "words", "compact" or "stacked"), and its columns.
 
         Every field has a column of its own when the client's name keeps NAME_FULL cells beside
         them; else the fields are merged, still in words, when those up to the next touchpoint fit
-        beside NAME_MIN cells of name; else they are shortened. The name takes what is left.
+        beside NAME_MIN cells of name; else they are shortened. Stacked (a phone), only the name,
+        health and change have columns: the line under the table says the rest of the row under
+        the cursor. The name takes what is left.
         """
         layouts_ = self.data.layouts
         room = width - 2 - 2  # less a vertical scrollbar and the name column's padding
+        if self.stacked:
+            specs, widths = COMPACT_COLUMNS[:STACKED_SHOWN], layouts_.compact[:STACKED_SHOWN]
+            name_width = max(6, min(NAME_MAX, layouts_.name, room - sum(w + 2 for w in widths)))
+            return "stacked", (Column("client", name_width), *(Column(label, w, justify=justify) for (label, _, justify), w in zip(specs, widths)))
         if room - sum(w + 2 for w in layouts_.full) >= NAME_FULL:
             kind, specs, widths, counted = "full", FULL_COLUMNS, layouts_.full, layouts_.full
         elif room - sum(w + 2 for w in layouts_.words[:WORDS_SHOWN]) >= NAME_MIN:
@@ -373,9 +382,9 @@ class PortfolioScreen(WorkbenchScreen):
     def row_cells(self, row: TriageRow) -> list:
         """A row's cells in the layout shown."""
         name = Cell(row.client_name)
-        day = self.data.day
+        day, currency = self.data.day, self.data.currency
         if self.layout_kind != "full":
-            compact = self.layout_kind == "compact"
+            compact = self.layout_kind in ("compact", "stacked")
             kpis = Cell(kpis_text(row), style="$warning" if row.backsliding else "")
             health = band_grid_cell(row.band, f" {score_text(row)}") if row.band or compact else Cell(NOT_ASSESSED, style="dim")
             return [
@@ -386,7 +395,7 @@ class PortfolioScreen(WorkbenchScreen):
                 phase_text(row, compact),
                 touchpoint_text(row, day, compact),
                 kpis,
-                money(row.weighted_pipeline, True),
+                money(row.weighted_pipeline, True, currency),
                 TIER_SHORT.get(row.tier, row.tier) if compact else row.tier,
             ]
         slipping = Cell(str(row.backsliding), style="$warning" if row.backsliding else "dim")
@@ -401,15 +410,20 @@ class PortfolioScreen(WorkbenchScreen):
             touchpoint_text(row, day),
             slipping,
             on_target_text(row),
-            money(row.weighted_pipeline),
+            money(row.weighted_pipeline, currency=currency),
         ]
 
     def reason_line(self, row: TriageRow | None) -> Text:
-        """The line under the table: the selected client's reason, phase and next touchpoint, all in words."""
+        """The line under the table: the selected client's reason, phase and next touchpoint, all in words; stacked,
+        also its KPIs, pipeline and tier, which have no column then."""
         if row is None:
             return Text("")
         parts = [row.client_name, reason_text(row), phase_text(row), f"next: {touchpoint_text(row, self.data.day)}"]
-        return Text(inert(" · ".join(parts)), no_wrap=True, overflow="ellipsis")
+        if self.layout_kind == "stacked":
+            if row.kpis:
+                parts.append(f"{on_target_text(row)} KPIs on target" + (f", {row.backsliding} slipping" if row.backsliding else ""))
+            parts += [f"pipeline {money(row.weighted_pipeline, currency=self.data.currency)}", row.tier]
+        return Text(inert(" · ".join(parts)))
 
     def show_reason(self) -> None:
         key = self.query_one(PortfolioTable).cursor_key

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any, cast
 
@@ -17,7 +17,7 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from ...app.inputs import inert
-from ...app.present import percent
+from ...app.present import NO_CURRENCY, Currency, percent
 from ...app.readmodels import Document
 from ...core.calendar import add_months
 from ..screens.base import WorkbenchScreen
@@ -86,22 +86,24 @@ def health_text(value: float | None, change: float | None) -> str:
     return f"{value:.1f}" + ("" if change is None else f" {change:+.1f}")
 
 
-# The per-consultant table: header and how a cell reads from that consultant's metrics.
-OWNER_COLUMNS: list[tuple[str, Callable[[Mapping[str, Any]], str]]] = [
-    ("clients", lambda m: str(m["clients"])),
-    ("retention", lambda m: percent(m["retention_rate"])),
-    ("6m ok", lambda m: percent(m["sustained_6m"])),
-    ("12m ok", lambda m: percent(m["sustained_12m"])),
-    ("health", lambda m: health_text(m["average_health"], m["average_health_change"])),
-    ("done", lambda m: percent(m["on_time_share"])),
-    ("won", lambda m: money(m["follow_on_revenue"], compact=True)),
-    ("pipeline", lambda m: money(m["weighted_pipeline"], compact=True)),
-    ("NPS", lambda m: "–" if m["nps"] is None else f"{m['nps']:+d}"),
+# The per-consultant table: header and how a cell reads from that consultant's metrics (amounts in the currency given).
+OWNER_COLUMNS: list[tuple[str, Callable[[Mapping[str, Any], Currency], str]]] = [
+    ("clients", lambda m, cur: str(m["clients"])),
+    ("retention", lambda m, cur: percent(m["retention_rate"])),
+    ("6m ok", lambda m, cur: percent(m["sustained_6m"])),
+    ("12m ok", lambda m, cur: percent(m["sustained_12m"])),
+    ("health", lambda m, cur: health_text(m["average_health"], m["average_health_change"])),
+    ("done", lambda m, cur: percent(m["on_time_share"])),
+    ("won", lambda m, cur: money(m["follow_on_revenue"], compact=True, currency=cur)),
+    ("pipeline", lambda m, cur: money(m["weighted_pipeline"], compact=True, currency=cur)),
+    ("NPS", lambda m, cur: "–" if m["nps"] is None else f"{m['nps']:+d}"),
 ]
+# Stacked (a phone), the consultants' columns shown; and the metrics' and asks' columns.
+STACKED_OWNER_COLUMNS = frozenset({"consultant", "clients", "health", "pipeline"})
 
 
-def owner_cells(metrics: Mapping) -> list[str]:
-    return [cell(metrics) for _, cell in OWNER_COLUMNS]
+def owner_cells(metrics: Mapping, currency: Currency = NO_CURRENCY) -> list[str]:
+    return [cell(metrics, currency) for _, cell in OWNER_COLUMNS]
 
 
 def trend_cell(values: Sequence[float | None]) -> Cell:
@@ -132,10 +134,11 @@ def ask_cells(ask: Mapping) -> list:
 
 @dataclass(frozen=True)
 class PeriodResults:
-    """The practice's results (see app.practice) for one of the periods `p` steps through."""
+    """The practice's results (see app.practice) for one of the periods `p` steps through, and the currency of its amounts."""
 
     period: str
     results: Document
+    currency: Currency = NO_CURRENCY
 
 
 class MetricsTable(DataGrid):
@@ -230,6 +233,7 @@ class PracticeScreen(WorkbenchScreen):
     PracticeScreen MetricsTable { height: auto; max-height: 12; }
     PracticeScreen Lower { height: 1fr; }
     PracticeScreen .table-title { height: 1; padding: 0 1; margin-top: 1; }
+    PracticeScreen.-stacked .table-title { height: auto; }
     PracticeScreen OwnersTable { height: auto; }
     PracticeScreen AsksTable { height: auto; }
     """
@@ -246,11 +250,13 @@ class PracticeScreen(WorkbenchScreen):
         yield Static("Loading the practice's results…", id="practice-title")
         with Vertical(id="overview"):
             yield MetricsTable(zebra_stripes=True, id="metrics")
+            yield Static("", id="metric-detail", classes="row-line stacked-only")
             with Lower(id="lower"):
                 yield Static("", id="owners-title", classes="table-title panel-title")
                 yield OwnersTable(zebra_stripes=True, show_cursor=False, id="owners")
                 yield Static("", id="asks-title", classes="table-title panel-title")
                 yield AsksTable(zebra_stripes=True, id="asks")
+                yield Static("", id="ask-detail", classes="row-line stacked-only")
 
     def on_mount(self) -> None:
         # The cells name theme variables, so the tables follow a new theme by themselves.
@@ -258,11 +264,11 @@ class PracticeScreen(WorkbenchScreen):
         super().on_mount()
 
     def fetch(self, session, client_id) -> PeriodResults:
-        from ...app import practice
+        from ...app import practice, queries
 
         period, day = self.period, session.today
         owner = self.app.user if self.app.mine_only else None
-        return PeriodResults(period, practice.practice(session, period_start(period, day), day, owner))
+        return PeriodResults(period, practice.practice(session, period_start(period, day), day, owner), queries.currency(session))
 
     # ----- drawing ---------------------------------------------------------
 
@@ -296,7 +302,7 @@ class PracticeScreen(WorkbenchScreen):
         longest_value = max([cell_len(r["text"]) for r in rows] + [5])
         labels = {r["key"]: r["label"] for r in rows}
         trend_header = TREND_HEADER
-        if room - len(TREND_HEADER) - len(COUNT_HEADER) - longest_value < max(map(len, labels.values()), default=0):
+        if self.stacked or room - len(TREND_HEADER) - len(COUNT_HEADER) - longest_value < max(map(len, labels.values()), default=0):
             labels = {key: SHORT_LABELS.get(key, label) for key, label in labels.items()}
             trend_header = TREND_HEADER_SHORT
         self.labels = labels
@@ -306,17 +312,21 @@ class PracticeScreen(WorkbenchScreen):
         # The value may be cut (with an ellipsis) when the terminal is too narrow for the longest.
         label_w = max(LABEL_MIN, min(LABEL_MAX, longest_label, room - fixed - VALUE_MIN))
         value_w = max(VALUE_MIN, min(longest_value, room - fixed - label_w))
-        columns = (
+        columns: tuple[Column, ...] = (
             Column("metric", label_w),
             Column("value", value_w),
             Column(trend_header, trend_w),
             Column(COUNT_HEADER, len(COUNT_HEADER), justify="right"),
         )
+        if self.stacked:  # a phone: the metric and its value, the line under the table says the rest
+            label_w = min(longest_label, room + 4 - VALUE_MIN)  # room + 4: the table less its scrollbar and two columns' padding
+            columns = (Column("metric", label_w), Column("value", None, min_width=VALUE_MIN), *(replace(c, visible=False) for c in columns[2:]))
         if columns != table.columns:
             table.set_columns(columns)
         # The cursor stays on its metric; the cells are asked for again (the labels may have changed).
         table.set_rows(rows, key=metric_key, cells=self.metric_cells)
         self._last_width = table.size.width
+        self.show_details()
 
     def metric_cells(self, row: Mapping) -> list:
         count = len(row["clients"])
@@ -333,12 +343,19 @@ class PracticeScreen(WorkbenchScreen):
         owners = results["by_owner"]
         shown = bool(owners)
         table.display = title.display = shown
-        title.update("By consultant  [dim](6m/12m ok: results sustained; done: touchpoints done)[/]")
-        rows = [(self._owner_name(owner), *owner_cells(metrics), owner) for owner, metrics in owners.items()]
+        title.update("By consultant" if self.stacked else "By consultant  [dim](6m/12m ok: results sustained; done: touchpoints done)[/]")
+        currency = self.data.currency if self.data else NO_CURRENCY
+        rows = [(self._owner_name(owner), *owner_cells(metrics, currency), owner) for owner, metrics in owners.items()]
         headers = ["consultant", *(header for header, _ in OWNER_COLUMNS)]
         widths = content_widths(headers, rows)
         table.set_columns(
-            [Column(headers[0], widths[0]), *(Column(header, width, justify="right") for header, width in zip(headers[1:], widths[1:]))]
+            [
+                Column(headers[0], widths[0]),
+                *(
+                    Column(header, width, justify="right", visible=not self.stacked or header in STACKED_OWNER_COLUMNS)
+                    for header, width in zip(headers[1:], widths[1:])
+                ),
+            ]
         )
         user = self.app.user
         table.set_rows(rows, key=lambda row: row[-1], cells=lambda row: [Cell(row[0], style="bold" if row[-1] == user else ""), *row[1:-1]])
@@ -360,8 +377,32 @@ class PracticeScreen(WorkbenchScreen):
             )
         headers = ["client", "owner", "why"]
         widths = content_widths(headers, [(ask["client_name"], ask["owner"], ask["reason"]) for ask in asks])
-        table.set_columns([Column(header, width) for header, width in zip(headers, widths)])
+        # Stacked (a phone), the client and its owner: the line under the table says why.
+        table.set_columns([Column(header, width, visible=not (self.stacked and header == "why")) for header, width in zip(headers, widths)])
         table.set_rows(asks, key=ask_key, cells=ask_cells)
+        self.show_details()
+
+    def show_details(self) -> None:
+        """Stacked, what the metric and the ask under the cursors have beyond their columns, in the lines under the tables."""
+        if not self.stacked:
+            return
+        metrics, asks = self.query_one(MetricsTable), self.query_one(AsksTable)
+        metric = metrics.rows[metrics.cursor_index] if metrics.row_count else None
+        text = ""
+        if metric is not None:
+            count = len(metric["clients"])
+            behind = f"{count} client{'s' if count != 1 else ''} behind it" + (" (enter lists them)" if count else "")
+            text = f"{metric['label']}: {metric['text']} · trend {spark(list(metric['trend']))} · {behind}"
+        self.query_one("#metric-detail", Static).update(inert(text))
+        ask = asks.rows[asks.cursor_index] if asks.row_count else None
+        self.query_one("#ask-detail", Static).update(inert(f"{ask['client_name']}: {ask['reason']}") if ask else "")
+
+    def on_data_grid_row_highlighted(self, event: DataGrid.RowHighlighted) -> None:
+        self.show_details()
+
+    def stacking_changed(self) -> None:
+        if self.data is not None:
+            self.show(self.data)
 
     def on_resize(self, event: events.Resize) -> None:
         # Textual calls WorkbenchScreen.on_resize (the stacked class) too: it runs each class's handler in the MRO.

@@ -11,12 +11,13 @@ from textual.widget import Widget
 from textual.widgets import Static
 
 from ...app.inputs import inert
-from ...app.present import with_unit
+from ...app.present import NO_CURRENCY, Currency, money, names_currency, with_unit
 
 if TYPE_CHECKING:
     from ...app.readmodels import DashboardKpi
 
 DAY = timedelta(days=1)
+Y_TICKS = 5  # how many values an amount's axis names
 
 
 class KpiChart(Widget):
@@ -24,7 +25,7 @@ class KpiChart(Widget):
 
     DEFAULT_CSS = """
     KpiChart { height: 1fr; min-height: 8; layout: vertical; }
-    KpiChart > #chart-title { height: 1; padding: 0 1; }
+    KpiChart > #chart-title { height: auto; padding: 0 1; }
     KpiChart > #chart-empty { height: auto; padding: 1 2; }
     KpiChart > PlotextPlot { height: 1fr; }
     """
@@ -32,6 +33,7 @@ class KpiChart(Widget):
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self.kpi: DashboardKpi | None = None
+        self.currency = NO_CURRENCY
         self._empty_reason = "No KPI selected"
 
     @property
@@ -51,9 +53,11 @@ class KpiChart(Widget):
         self.app.theme_changed_signal.subscribe(self, lambda _theme: self._draw())
         self._draw()
 
-    def show_kpi(self, kpi: DashboardKpi | None, empty_reason: str = "No KPI selected") -> None:
-        """Draw ``kpi`` (a KPI's standing with its recent readings), or say why there is nothing to draw."""
-        self.kpi = kpi
+    def show_kpi(self, kpi: DashboardKpi | None, empty_reason: str = "No KPI selected", currency: Currency = NO_CURRENCY) -> None:
+        """Draw ``kpi`` (a KPI's standing with its recent readings), or say why there is nothing to draw.
+
+        A KPI whose unit names ``currency`` is drawn as amounts: its axis and lines are labelled as money is written."""
+        self.kpi, self.currency = kpi, currency
         self._empty_reason = empty_reason
         if self.is_mounted:
             self._draw()
@@ -100,8 +104,14 @@ class KpiChart(Widget):
         for label, value, colour, marker in (("baseline", kpi.baseline, "foreground-muted", "┄"), ("target", kpi.target, "success", "━")):
             plt.plot(ends, [value] * len(ends), marker=marker, color=self._colour(colour))
             # plotext places text at a date on a date axis; its hint for x names only numbers.
-            plt.text(f"{label} {with_unit(value, unit)}", x=ends[-1], y=value, alignment="right", color=self._colour(colour))  # type: ignore[arg-type]
+            plt.text(f"{label} {with_unit(value, unit, self.currency)}", x=ends[-1], y=value, alignment="right", color=self._colour(colour))  # type: ignore[arg-type]
         plt.plot(dates, values, marker="braille", color=self._colour("primary"))
+        if names_currency(unit, self.currency):
+            # The value axis of an amount reads as amounts do elsewhere ("$212"), not as plotext writes numbers.
+            low, high = min([*values, kpi.baseline, kpi.target]), max([*values, kpi.baseline, kpi.target])
+            whole = high - low >= 10  # cents only on an axis that spans a few units
+            ticks = sorted({round(low + (high - low) * step / (Y_TICKS - 1), 0 if whole else 2) for step in range(Y_TICKS)})
+            plt.yticks(ticks, [money(tick, whole=whole, currency=self.currency) for tick in ticks])
         if len(dates) == 1:
             plt.scatter(dates, values, marker="●", color=self._colour("primary"))
             # The three days, each once (plotext takes dates on a date axis; its hint names only numbers).
