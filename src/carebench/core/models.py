@@ -46,6 +46,7 @@ from .terms import EngagementStatus as EngagementStatus
 from .terms import Impact as Impact
 from .terms import Kind as Kind
 from .terms import LearningKind as LearningKind
+from .terms import Level as Level
 from .terms import OutcomeKind as OutcomeKind
 from .terms import OutcomeStatus as OutcomeStatus
 from .terms import Priority as Priority
@@ -478,6 +479,26 @@ class RecoveryStep(Model):
         return self
 
 
+# The most users (or sites, stores...) a rollout wave counts: more is a typing slip.
+MAX_WAVE_COUNT = 100_000_000
+WaveCount = Annotated[int, Field(ge=0, le=MAX_WAVE_COUNT), Whole]
+
+
+class RolloutWave(Model):
+    """One wave of a client's rollout in the scaling phase: how many users (or units) it brings in, how many are live."""
+
+    name: Name
+    unit: Annotated[str, Field(min_length=1, max_length=20, json_schema_extra={"not": {"pattern": NOT_ONE_LINE}}), AfterValidator(_one_line)] = (
+        Field(default="users", description="What the wave counts: users, sites, stores... (one unit for all of a client's waves).")
+    )
+    planned: Annotated[int, Field(ge=1, le=MAX_WAVE_COUNT), Whole] | None = Field(
+        default=None, description="How many the wave brings in; left out while it is not sized yet (the adoption share leaves it out)."
+    )
+    live: WaveCount = Field(default=0, description="How many of them are live (may be above planned: more joined than planned).")
+    planned_date: Day | None = Field(default=None, description="The day the wave is planned to go live.")
+    live_on: Day | None = Field(default=None, description="The day the live count was last recorded.")
+
+
 class Learning(Model):
     """A lesson learned or a decision taken: what, why, who, when."""
 
@@ -540,6 +561,12 @@ class Client(Model):
     tier_changes: list[TierChange] = Field(default=[], description="Earlier tiers: each change's day and the tier before it (oldest first).")
     escalations: list[Escalation] = Field(default=[], description="Executive escalations, oldest first.")
     recovery: list[RecoveryStep] = Field(default=[], description="The recovery plan's steps, in the order they were added (step N is the Nth).")
+    stakeholder_groups: Annotated[int, Field(ge=1, le=1000), Whole] | None = Field(
+        default=None, description="How many stakeholder groups the implementation touches (a complexity factor; left out: not recorded)."
+    )
+    cultural_change: Level | None = Field(default=None, description="How much cultural change it asks of the client: low, medium or high.")
+    internal_capability: Level | None = Field(default=None, description="How capable the client's own team is: low, medium or high.")
+    rollout: list[RolloutWave] = Field(default=[], description="The rollout's waves, in the order they were added (wave N is the Nth).")
 
     @model_validator(mode="after")
     def _unique_keys(self) -> Client:
@@ -550,15 +577,19 @@ class Client(Model):
         _no_duplicates([s.month for s in self.savings], "savings month")
         _no_duplicates([(e.date, e.kind) for e in self.exceptions], "touchpoint exception")
         _no_duplicates([c.date for c in self.tier_changes], "tier change date")
+        _no_duplicates([w.name for w in self.rollout], "rollout wave")
+        units = sorted({w.unit for w in self.rollout})
+        if len(units) > 1:
+            raise ValueError(f"the rollout waves count in one unit, not several ({', '.join(units)})")
         return self
 
     @model_serializer(mode="wrap")
     def _without_empty_tier_history(self, handler: SerializerFunctionWrapHandler) -> Any:
-        """A client that kept its tier (never escalated, no recovery plan) is written as before those existed: no empty
-        ``tier_changes``, ``escalations`` or ``recovery``."""
+        """A client that kept its tier (never escalated, no recovery plan, no rollout waves) is written as before those
+        existed: no empty ``tier_changes``, ``escalations``, ``recovery`` or ``rollout``."""
         data = handler(self)
         if isinstance(data, dict):
-            for key in ("tier_changes", "escalations", "recovery"):
+            for key in ("tier_changes", "escalations", "recovery", "rollout"):
                 if not data.get(key):
                     data.pop(key, None)
         return data
