@@ -42,6 +42,8 @@ from .readmodels import (
     ReadingPoint,
     RecoveryStepEntry,
     RedAttention,
+    Rollout,
+    RolloutWaveEntry,
     Schedule,
     ScheduledTouchpoint,
     StageTotal,
@@ -64,7 +66,7 @@ if TYPE_CHECKING:
 
     from ..core.alerts import CheckSettings
     from ..core.kpis import KpiStatus
-    from ..core.models import ActionItem, Client, Kpi
+    from ..core.models import ActionItem, Client, Kpi, RolloutWave
     from ..core.scripts import ScriptTemplate
     from ..core.triage import TriageFacts
     from ..store import Store
@@ -319,7 +321,7 @@ def kpi_dashboard(session: Session, client_id: str, recent: int = RECENT_READING
 
     day = session.today
     with session.reading() as store:
-        client = store.client(client_id, parts={"savings", "action_items", "tickets", "tier_changes"})
+        client = store.client(client_id, parts={"savings", "action_items", "tickets", "tier_changes", "rollout"})
         own = store.kpi_standings(client_id, day)
         latest = store.latest_readings(client_id, day, recent)
     support = _support_kpis(client, day, session)
@@ -336,7 +338,23 @@ def kpi_dashboard(session: Session, client_id: str, recent: int = RECENT_READING
         frozen(money.model_dump(mode="json")),
         tuple(_open_action(a) for a in client.action_items if a.status == "open"),
         frozen_map(tickets_by_category(client.tickets, day - timedelta(days=day.weekday(), weeks=11), day)),
+        _rollout(client.id, client.rollout, day),
     )
+
+
+def _rollout(client_id: str, waves: Iterable[RolloutWave], day: date) -> Rollout:
+    from ..core.rollout import adoption_share
+
+    found = adoption_share(waves, day)
+    entries = tuple(RolloutWaveEntry(w.number, w.name, w.unit, w.planned, w.live, w.planned_date, w.live_on, w.share, w.state) for w in found.waves)
+    return Rollout(client_id, found.share, found.live, found.planned, found.unit, found.not_sized, found.live_not_sized, entries)
+
+
+def rollout(session: Session, client_id: str) -> Rollout:
+    """The client's rollout waves, wave 1 first, and the adoption share across them on the session's day."""
+    with session.reading() as store:
+        client = store.client(client_id, parts={"rollout"})
+    return _rollout(client.id, client.rollout, session.today)
 
 
 def _open_action(a: ActionItem) -> OpenAction:
@@ -348,12 +366,13 @@ def _open_action(a: ActionItem) -> OpenAction:
 
 def client_card(session: Session, client_id: str) -> ClientCard:
     """Tier, day number, phases, band, the handover gate, money, contacts and the next touchpoint of one client."""
+    from ..core.calibration import suggest_touch
     from ..core.finance import financials
     from ..core.handover import checklist_of, handover_gate
 
     day = session.today
     with session.reading() as store:
-        client = store.client(client_id, parts={"contacts", "savings", "action_items", "checklist", "tier_changes"})
+        client = store.client(client_id, parts={"contacts", "savings", "action_items", "checklist", "tier_changes", "rollout"})
         band = store.bands_on(day).get(client_id)
         statuses = store.kpi_standings(client_id, day)
         upcoming = store.touchpoints_between(client_id, day, day + timedelta(days=NEXT_TOUCHPOINT_DAYS)) if client.status == "active" else []
@@ -362,6 +381,7 @@ def client_card(session: Session, client_id: str) -> ClientCard:
     gate = handover_gate(number, band, statuses, open_high, checklist=checklist_of(client))
     money = financials(client.savings, client.investment, client.roi_target, day)
     next_tp = next((t for t in upcoming if t.status == "scheduled"), None)
+    suggestion = suggest_touch(client.stakeholder_groups, client.cultural_change, client.internal_capability)
     return ClientCard(
         client.id,
         client.name,
@@ -379,6 +399,13 @@ def client_card(session: Session, client_id: str) -> ClientCard:
         None if next_tp is None else _upcoming(next_tp),
         sum(1 for a in client.action_items if a.status == "open"),
         tuple(TierStep(c.date, c.previous) for c in client.tier_changes),
+        client.stakeholder_groups,
+        client.cultural_change,
+        client.internal_capability,
+        None if suggestion is None else suggestion.touch,
+        None if suggestion is None else suggestion.tier,
+        None if suggestion is None else suggestion.reason,
+        _rollout(client.id, client.rollout, day).adoption_share,
     )
 
 

@@ -488,8 +488,8 @@ class RolloutWave(Model):
     """One wave of a client's rollout in the scaling phase: how many users (or units) it brings in, how many are live."""
 
     name: Name
-    unit: Annotated[str, Field(min_length=1, max_length=20, json_schema_extra={"not": {"pattern": NOT_ONE_LINE}}), AfterValidator(_one_line)] = (
-        Field(default="users", description="What the wave counts: users, sites, stores... (one unit for all of a client's waves).")
+    unit: Annotated[str, Field(min_length=1, max_length=20, json_schema_extra={"not": {"pattern": NOT_ONE_LINE}}), AfterValidator(_one_line)] = Field(
+        default="users", description="What the wave counts: users, sites, stores... (one unit for all of a client's waves)."
     )
     planned: Annotated[int, Field(ge=1, le=MAX_WAVE_COUNT), Whole] | None = Field(
         default=None, description="How many the wave brings in; left out while it is not sized yet (the adoption share leaves it out)."

@@ -36,6 +36,9 @@ TABLES: dict[str, tuple[str, dict[str, str]]] = {
             "investment": "What the client invested in the implementation.",
             "roi_target": "The return on investment aimed for, in %.",
             "status": "active, handed_over or closed.",
+            "stakeholder_groups": "How many stakeholder groups the implementation touches (NULL: not recorded).",
+            "cultural_change": "How much cultural change it asks of the client: low, medium or high (NULL: not recorded).",
+            "internal_capability": "How capable the client's own team is: low, medium or high (NULL: not recorded).",
         },
     ),
     "contacts": (
@@ -340,6 +343,7 @@ TABLES: dict[str, tuple[str, dict[str, str]]] = {
             "done_on": "The day it was done.",
         },
     ),
+    "rollout_waves": ("The waves of each client's rollout in the scaling phase (wave N is its Nth by id).", {"id": "Row identifier."}),
 }
 
 # Tables of rows carebench works out from the others (store/projections.py) and rebuilds whenever its rules change.
