@@ -21,6 +21,7 @@ from datetime import date, timedelta
 from ..app import queries
 from ..app.present import (
     PLAIN_UNITS,
+    adoption_text,
     currency_in_force,
     investment_range,
     kept,
@@ -30,6 +31,7 @@ from ..app.present import (
     next_action_text,
     no_share_notes,
     number,
+    percent,
     plural,
     short_date,
     signed,
@@ -47,6 +49,7 @@ from ..core.kpis import RETAINED_BARELY, RETAINED_WORSE, categories_for_dashboar
 from ..core.models import KIND_LABEL as KINDS_IN_PROSE
 from ..core.phases import PHASE_LABEL
 from ..core.pipeline import OPEN_STAGES, readiness
+from ..core.rollout import WAVE_STATE_LABEL
 from . import document as d
 
 KINDS = ("weekly", "monthly", "qbr")
@@ -69,6 +72,8 @@ READINESS_TEXT = {
 # The meetings a client hears of as support calls: which escalation a call belongs to is the team's business.
 CLIENT_KIND_LABEL = {**KIND_LABEL, "intervention": "Support call", "recovery": "Support call"}
 INTERNAL_SECTIONS = frozenset({"learnings"})
+# Sections shown only when the client has what they are about (a rollout's waves).
+WHEN_PRESENT = {"rollout": lambda f: bool(f.rollout["waves"])}
 SPARK_POINTS = 16
 CHART_POINTS = 60
 UPCOMING_DAYS = 28
@@ -77,17 +82,29 @@ UPCOMING_DAYS = 28
 PLAN: dict[str, dict[str, tuple[str, ...]]] = {
     "weekly": {
         "executive": ("summary", "attention", "kpis", "money", "health", "decisions", "next"),
-        "operational": ("summary", "attention", "kpis", "actions", "health", "learnings", "next"),
+        "operational": ("summary", "attention", "kpis", "rollout", "actions", "health", "learnings", "next"),
         "team": ("summary", "wins", "attention", "kpis", "actions", "next"),
     },
     "monthly": {
         "executive": ("summary", "kpis", "money", "health-history", "improve", "expansion", "decisions"),
-        "operational": ("summary", "attention", "kpis", "money", "health-history", "improve", "expansion", "actions", "learnings", "next"),
+        "operational": ("summary", "attention", "kpis", "rollout", "money", "health-history", "improve", "expansion", "actions", "learnings", "next"),
         "team": ("summary", "wins", "kpis", "improve", "actions", "learnings", "next"),
     },
     "qbr": {
         "executive": ("summary", "agenda", "kpis", "money", "health-history", "sustainability", "expansion", "decisions", "learnings"),
-        "operational": ("summary", "agenda", "kpis", "money", "health-history", "sustainability", "expansion", "actions", "learnings", "next"),
+        "operational": (
+            "summary",
+            "agenda",
+            "kpis",
+            "rollout",
+            "money",
+            "health-history",
+            "sustainability",
+            "expansion",
+            "actions",
+            "learnings",
+            "next",
+        ),
         "team": ("summary", "agenda", "kpis", "wins", "sustainability", "actions", "learnings", "next"),
     },
 }
@@ -125,6 +142,7 @@ class Facts:
         self.health = queries.health_detail(here, client_id).to_json()
         dashboard = queries.kpi_dashboard(here, client_id, recent=100_000).to_json()
         self.money = dashboard["financials"]
+        self.rollout = dashboard["rollout"]
         categories = categories_for_dashboard(audience)
         self.kpis = [k for k in dashboard["kpis"] if k["category"] in categories]
         self.before = {k.key: k.to_json() for k in queries.kpis(replace(session, today=self.start), client_id)}
@@ -155,7 +173,7 @@ class Facts:
         return money(value, currency=self.currency)
 
     def sections(self) -> tuple[str, ...]:
-        planned = report_sections(self.kind, self.audience, self.internal)
+        planned = tuple(name for name in report_sections(self.kind, self.audience, self.internal) if name not in WHEN_PRESENT or WHEN_PRESENT[name](self))
         if self.health["red_since"] is not None and planned:  # a red client's report says what is being done about it
             return (planned[0], "recovery", *planned[1:])
         return planned
@@ -676,6 +694,25 @@ def _step_status(step: dict) -> str:
     return "late" if step["late"] else "open"
 
 
+def s_rollout(f: Facts) -> dict:
+    """The rollout's adoption share and its waves (only for a client with waves)."""
+    r = f.rollout
+    rows = [
+        [
+            w["name"],
+            "not sized" if w["planned"] is None else f"{w['planned']:,}",
+            f"{w['live']:,}",
+            percent(w["share"]),
+            short_date(w["planned_date"]) if w["planned_date"] else "–",
+            WAVE_STATE_LABEL[w["state"]],
+        ]
+        for w in r["waves"]
+    ]
+    intro = f"Adoption across the rollout's waves, in {r['unit']}: {adoption_text(r)}."
+    table = d.table(["Wave", "Planned", "Live", "Share", "Planned for", "State"], rows, "lrrrll")
+    return d.section("rollout", "Rollout adoption", d.text(intro), table)
+
+
 def s_next(f: Facts) -> dict:
     soon = [t for t in f.upcoming if date.fromisoformat(t["date"]) <= f.day + timedelta(days=UPCOMING_DAYS)][:6]
     rows = []
@@ -704,6 +741,7 @@ SECTIONS = {
     "learnings": s_learnings,
     "next": s_next,
     "recovery": s_recovery,
+    "rollout": s_rollout,
 }
 
 
