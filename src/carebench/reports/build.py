@@ -173,7 +173,9 @@ class Facts:
         return money(value, currency=self.currency)
 
     def sections(self) -> tuple[str, ...]:
-        planned = tuple(name for name in report_sections(self.kind, self.audience, self.internal) if name not in WHEN_PRESENT or WHEN_PRESENT[name](self))
+        planned = tuple(
+            name for name in report_sections(self.kind, self.audience, self.internal) if name not in WHEN_PRESENT or WHEN_PRESENT[name](self)
+        )
         if self.health["red_since"] is not None and planned:  # a red client's report says what is being done about it
             return (planned[0], "recovery", *planned[1:])
         return planned
