@@ -153,3 +153,17 @@ async def test_the_edit_form_opens_with_the_complexity_and_its_suggestion_and_cl
     card = run.json("client", "acme", "--json", "--date", "2026-06-15", db=db)
     assert (card["stakeholder_groups"], card["cultural_change"], card["suggested_tier"]) == (None, "medium", "gold")
     assert run.json("log", "--client", "acme", "--json", db=db)[0]["action"] == "edit-client"
+
+
+async def test_a_wave_name_another_tool_wrote_is_shown_inert(db, quiet_app):
+    import sqlite3
+
+    with_rollout(db)
+    conn = sqlite3.connect(db)
+    conn.execute("UPDATE rollout_waves SET name = 'Pilot' || char(27) || '[2J' WHERE name = 'Pilot'")
+    conn.commit()
+    conn.close()
+    app = CarebenchApp(db, today=DAY, user="ana", client="acme")
+    async with app.run_test(size=(120, 40)) as pilot:
+        panel = await operational(app, pilot)
+        assert "1 Pilot\\x1b[2J 50 of 50" in rendered(panel)

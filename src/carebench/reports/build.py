@@ -702,7 +702,7 @@ def s_rollout(f: Facts) -> dict:
     rows = [
         [
             w["name"],
-            "not sized" if w["planned"] is None else f"{w['planned']:,}",
+            "–" if w["planned"] is None else f"{w['planned']:,}",
             f"{w['live']:,}",
             percent(w["share"]),
             short_date(w["planned_date"]) if w["planned_date"] else "–",
@@ -710,7 +710,8 @@ def s_rollout(f: Facts) -> dict:
         ]
         for w in r["waves"]
     ]
-    intro = f"Adoption across the rollout's waves, in {r['unit']}: {adoption_text(r)}."
+    said = adoption_text(r)
+    intro = f"{said[0].upper()}{said[1:]}."
     table = d.table(["Wave", "Planned", "Live", "Share", "Planned for", "State"], rows, "lrrrll")
     return d.section("rollout", "Rollout adoption", d.text(intro), table)
 
