@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from ..core.calibration import FACTORS
 from .inputs import UserError, validation_message
 from .session import Session
 
@@ -219,8 +220,8 @@ def add_client(
     return client
 
 
-# The factors a client's support intensity is calibrated from (core.calibration); each may be left unrecorded.
-COMPLEXITY = ("stakeholder_groups", "cultural_change", "internal_capability")
+# The factors a client's support intensity is calibrated from; each may be left unrecorded.
+COMPLEXITY = FACTORS
 EDITABLE = ("name", "owner", "investment", "roi_target", "status", "contacts", *COMPLEXITY)
 
 
@@ -674,7 +675,7 @@ def record_wave_live(session: Session, client: str, number: int, live: int, day:
         raise UserError(f"--date {when} is after today ({session.today}): a live count is of a day that has come")
     checked(RolloutWave, name="wave", live=live, live_on=when)
     with session.writing() as store:
-        _, wave = store.update_rollout_wave(client, number, "rollout-live", live=live, live_on=when)
+        wave = store.update_rollout_wave(client, number, "rollout-live", live=live, live_on=when)
     return _recorded(client, number, wave)
 
 
@@ -687,7 +688,7 @@ def plan_rollout_wave(session: Session, client: str, number: int, planned: int, 
     checked(RolloutWave, name="wave", planned=planned, planned_date=planned_date)
     fields: dict[str, Any] = {"planned": planned} if planned_date is None else {"planned": planned, "planned_date": planned_date}
     with session.writing() as store:
-        _, wave = store.update_rollout_wave(client, number, "rollout-plan", **fields)
+        wave = store.update_rollout_wave(client, number, "rollout-plan", **fields)
     return _recorded(client, number, wave)
 
 

@@ -21,6 +21,8 @@ from dataclasses import dataclass
 
 from .terms import Level, Tier
 
+# The complexity factors a client records, as the portfolio's fields are named.
+FACTORS = ("stakeholder_groups", "cultural_change", "internal_capability")
 # From how many stakeholder groups an implementation asks for medium, and for high touch.
 GROUPS_MEDIUM_FROM = 2
 GROUPS_HIGH_FROM = 4

@@ -10,6 +10,7 @@ from functools import cache, cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
+from ..core.calibration import FACTORS as COMPLEXITY
 from ..core.rules import DEFAULT_RULES, Rules, RulesProblem, read_settings
 from ..core.terms import SUBSCORES, Band, agenda_order
 from .construct import constructor
@@ -39,8 +40,6 @@ else:
     models, kpis, pipeline = Later("carebench.core.models"), Later("carebench.core.kpis"), Later("carebench.core.pipeline")
     projections = Later("carebench.store.projections")
 
-# A client's complexity factors (core.calibration), kept in its own row.
-COMPLEXITY = ("stakeholder_groups", "cultural_change", "internal_capability")
 # What scheduling needs: enough to build the agenda without touching KPI readings.
 SCHEDULE_PARTS = frozenset({"assessments", "exceptions", "tier_changes"})
 
@@ -1480,9 +1479,9 @@ class Store:
         found = self.conn.execute("SELECT unit FROM rollout_waves WHERE client_id = ? ORDER BY id LIMIT 1", (client_id,)).fetchone()
         return found[0] if found else None
 
-    def update_rollout_wave(self, client_id: str, number: int, action: str, **fields: Any) -> tuple[models.RolloutWave, models.RolloutWave]:
+    def update_rollout_wave(self, client_id: str, number: int, action: str, **fields: Any) -> models.RolloutWave:
         """Set ``fields`` (planned, planned_date, live, live_on) of wave ``number`` (1 for the first) of the client's
-        rollout; returns the wave before and after (audited as ``action``)."""
+        rollout; returns the wave as it is now (audited as ``action``)."""
         assert fields and set(fields) <= {"planned", "planned_date", "live", "live_on"}, fields
         values = {name: _iso(value) if isinstance(value, date) else value for name, value in fields.items()}
         with self._write():
@@ -1499,7 +1498,7 @@ class Store:
                 (*values.values(), stamp["changed_at"], stamp["changed_by"], row["id"]),
             )
             audit(self.conn, self.actor, action, client_id, {"wave": number, "name": row["name"], **values})
-        return self._rollout_wave(row), self._rollout_wave({**row, **values})
+        return self._rollout_wave({**row, **values})
 
     def add_learning(self, client_id: str, learning: models.Learning, checkin_id: int | None = None) -> int:
         row = self._learning_row(client_id, learning, {})

@@ -9,6 +9,7 @@ from pydantic import ValidationError
 from textual.widgets import Input
 
 from ...app.inputs import UserError, parse_date, parse_moment, parse_next_action_day, parse_number, parse_range, validation_message
+from ...core.calibration import FACTORS as COMPLEXITY
 from ...core.models import STAGES, TICKET_CATEGORIES, ActionItem, Learning, Opportunity, Ticket
 from ...core.terms import IMPACTS, PRIORITIES, REACHES, SOURCES
 from ..widgets.dialogs import FormDialog
@@ -214,8 +215,7 @@ def model_problems(exc: ValidationError, names: dict[str, str] | None = None) ->
 # What a field that could not be read stands in with while the other fields are checked (never stored).
 DAY_PLACEHOLDER = date(2000, 1, 1)
 
-# The complexity factors support intensity is calibrated from, and the choice that leaves one unrecorded.
-COMPLEXITY = ("stakeholder_groups", "cultural_change", "internal_capability")
+# The choice that leaves a complexity factor unrecorded.
 NOT_RECORDED = "not recorded"
 
 
