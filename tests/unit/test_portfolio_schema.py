@@ -115,6 +115,14 @@ def client_data(draw, number: int) -> dict:
         "tickets": [ticket],
         "pulses": [{"date": draw(days), "respondent": "Lee", "recommend": draw(st.integers(0, 10)), "satisfaction": draw(st.integers(1, 5))}],
         "referrals": [{"date": draw(days), "prospect": "Zed", "became_engagement": draw(st.booleans())}],
+        "stakeholder_groups": draw(st.one_of(st.none(), st.integers(1, 1000))),
+        "cultural_change": draw(st.sampled_from([None, "low", "medium", "high"])),
+        "internal_capability": draw(st.sampled_from([None, "low", "medium", "high"])),
+        "rollout": [
+            {"name": f"Wave {w}", "unit": "sites", "planned": draw(st.one_of(st.none(), st.integers(1, 10**6))), "live": draw(st.integers(0, 10**6))}
+            | ({"planned_date": draw(days)} if draw(st.booleans()) else {})
+            for w in range(draw(st.integers(0, 3)))
+        ],
     }
 
 
@@ -178,6 +186,22 @@ MUTATIONS = {
         lambda d: _acme(d).update(tickets=[{"title": "t", "impact": "low", "users": "few", "opened": "2026-06-10 09:30:00+00:00"}]),
         False,
     ),
+    "groups-3": (lambda d: _acme(d).update(stakeholder_groups=3), True),
+    "groups-3.0": (lambda d: _acme(d).update(stakeholder_groups=3.0), True),
+    "groups-0": (lambda d: _acme(d).update(stakeholder_groups=0), False),
+    "groups-string": (lambda d: _acme(d).update(stakeholder_groups="3"), False),
+    "change-high": (lambda d: _acme(d).update(cultural_change="high"), True),
+    "change-null": (lambda d: _acme(d).update(cultural_change=None), True),
+    "change-huge": (lambda d: _acme(d).update(cultural_change="huge"), False),
+    "capability-low": (lambda d: _acme(d).update(internal_capability="low"), True),
+    "capability-strong": (lambda d: _acme(d).update(internal_capability="strong"), False),
+    "wave-sized": (lambda d: _acme(d).update(rollout=[{"name": "Pilot", "planned": 50, "live": 60, "planned_date": AS_OF, "live_on": AS_OF}]), True),
+    "wave-not-sized": (lambda d: _acme(d).update(rollout=[{"name": "Later", "unit": "sites"}]), True),
+    "wave-planned-0": (lambda d: _acme(d).update(rollout=[{"name": "Pilot", "planned": 0}]), False),
+    "wave-live-negative": (lambda d: _acme(d).update(rollout=[{"name": "Pilot", "live": -1}]), False),
+    "wave-live-string": (lambda d: _acme(d).update(rollout=[{"name": "Pilot", "live": "5"}]), False),
+    "wave-unit-empty": (lambda d: _acme(d).update(rollout=[{"name": "Pilot", "unit": ""}]), False),
+    "wave-unknown-field": (lambda d: _acme(d).update(rollout=[{"name": "Pilot", "users": 5}]), False),
     "ticket-utc": (lambda d: _acme(d).update(tickets=[{"title": "t", "impact": "low", "users": "few", "opened": "2026-06-10T09:30:00Z"}]), True),
     "ticket-offset": (
         lambda d: _acme(d).update(tickets=[{"title": "t", "impact": "low", "users": "few", "opened": "2026-06-10T11:30:00+02:00"}]),

@@ -12,6 +12,7 @@ import json
 import random
 from collections import defaultdict
 from datetime import date, datetime, time, timedelta
+from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
 import pytest
@@ -32,6 +33,7 @@ from carebench.core.models import (
     Opportunity,
     Portfolio,
     Reading,
+    RolloutWave,
     Scores,
     TouchpointException,
 )
@@ -216,6 +218,49 @@ def plain_dashboard(client: Client, day: date, recent: int, rules: Rules = DEFAU
             "came_in": plain_categories(client, day),
             "open": plain_open_categories(client, datetime.combine(day, time(23, 59))),
         },
+        "rollout": plain_rollout(client, day),
+    }
+
+
+def plain_rollout(client: Client, day: date) -> dict:
+    """The rollout as the rule says it: live over planned across the sized waves, in % to one decimal (halves up)."""
+    sized = [w for w in client.rollout if w.planned is not None]
+    live, planned = sum(w.live for w in sized), sum(w.planned or 0 for w in sized)
+
+    def pct(part: int, whole: int) -> float:
+        return float((Decimal(part * 100) / Decimal(whole)).quantize(Decimal("0.1"), ROUND_HALF_UP))
+
+    def state(w) -> str:
+        if w.planned is None:
+            return "not_sized"
+        if w.live >= w.planned:
+            return "complete"
+        return "rolling_out" if w.live else "late" if w.planned_date and w.planned_date < day else "planned"
+
+    waves = [
+        {
+            "number": n,
+            "name": w.name,
+            "unit": w.unit,
+            "planned": w.planned,
+            "live": w.live,
+            "planned_date": w.planned_date and w.planned_date.isoformat(),
+            "live_on": w.live_on and w.live_on.isoformat(),
+            "share": None if w.planned is None else pct(w.live, w.planned),
+            "state": state(w),
+        }
+        for n, w in enumerate(client.rollout, 1)
+    ]
+    unsized = [w for w in client.rollout if w.planned is None]
+    return {
+        "client": client.id,
+        "adoption_share": pct(live, planned) if planned else None,
+        "live": live,
+        "planned": planned,
+        "unit": client.rollout[0].unit if client.rollout else None,
+        "not_sized": len(unsized),
+        "live_not_sized": sum(w.live for w in unsized),
+        "waves": waves,
     }
 
 
@@ -292,12 +337,23 @@ def make_client(n: int, rng: random.Random, moves: bool = True) -> Client:
         )
         for i in range(rng.randint(0, 3))
     ]
+    waves_rng = random.Random(n)  # its own numbers, so the rest of the portfolio is as it was before waves
+    rollout = [
+        RolloutWave(
+            name=f"Wave {w}",
+            planned=waves_rng.choice([None, 1, 3, 40, 250]),
+            live=waves_rng.choice([0, 1, 2, 30, 260]),
+            planned_date=waves_rng.choice([None, DAY - timedelta(days=60), DAY + timedelta(days=30)]),
+        )
+        for w in range(waves_rng.choice([0, 0, 1, 3]))
+    ]
     return plain.model_copy(
         update={
             "exceptions": list(exceptions.values()),
             "kpis": kpis,
             "opportunities": opportunities,
             "status": "active" if rng.random() < 0.9 else "handed_over",
+            "rollout": rollout,
         }
     )
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from ..core.calibration import FACTORS
 from .inputs import UserError, validation_message
 from .session import Session
 
@@ -21,7 +22,7 @@ if TYPE_CHECKING:
 
     from pydantic import BaseModel
 
-    from ..core.models import ActionItem, Assessment, CheckIn, Client, Kpi, Learning, Opportunity, Portfolio, Ticket, TierChange
+    from ..core.models import ActionItem, Assessment, CheckIn, Client, Kpi, Learning, Opportunity, Portfolio, RolloutWave, Ticket, TierChange
     from ..core.rules import Rules
     from ..store import Store
 
@@ -193,10 +194,15 @@ def add_client(
     investment: float = 0.0,
     roi_target: float = 0.0,
     contacts: Iterable[dict[str, Any]] = (),
+    **complexity: Any,
 ) -> Client:
-    """A new engagement (owner: the user unless named); returns the client model as stored."""
+    """A new engagement (owner: the user unless named), with its complexity factors when given (``COMPLEXITY``:
+    stakeholder_groups, cultural_change, internal_capability); returns the client model as stored."""
     from ..core.models import Client
 
+    unknown = set(complexity) - set(COMPLEXITY)
+    if unknown:
+        raise UserError(f"a client has no {', '.join(sorted(unknown))}")
     client = checked(
         Client,
         id=client_id,
@@ -207,13 +213,16 @@ def add_client(
         investment=investment,
         roi_target=roi_target,
         contacts=list(contacts),
+        **{name: value for name, value in complexity.items() if value is not None},
     )
     with session.writing() as store:
         store.add_client(client)
     return client
 
 
-EDITABLE = ("name", "owner", "investment", "roi_target", "status", "contacts")
+# The factors a client's support intensity is calibrated from; each may be left unrecorded.
+COMPLEXITY = FACTORS
+EDITABLE = ("name", "owner", "investment", "roi_target", "status", "contacts", *COMPLEXITY)
 
 
 @dataclass(frozen=True)
@@ -222,26 +231,33 @@ class ClientUpdated:
     changed: dict[str, Any]  # field -> [before, after] (contacts: [how many before, after]; tier_changes: the history now)
 
 
-def update_client(session: Session, client_id: str, *, tier: str | None = None, from_day: date | None = None, **fields: Any) -> ClientUpdated:
-    """Save a client's name, owner, investment, ROI target, status or contacts (those given), and with ``tier`` a tier
-    change from ``from_day`` (default: today), all in one transaction; refused when nothing would change."""
+def update_client(
+    session: Session, client_id: str, *, tier: str | None = None, from_day: date | None = None, clear: Iterable[str] = (), **fields: Any
+) -> ClientUpdated:
+    """Save a client's name, owner, investment, ROI target, status, contacts or complexity factors (those given; the
+    factors named in ``clear`` no longer recorded), and with ``tier`` a tier change from ``from_day`` (default: today),
+    all in one transaction; refused when nothing would change."""
     with session.writing() as store, store.atomic():
-        return _update_client(store, session, client_id, tier, from_day, fields)
+        return _update_client(store, session, client_id, tier, from_day, fields, tuple(clear))
 
 
-def _update_client(store: Store, session: Session, client_id: str, tier: str | None, from_day: date | None, fields: dict[str, Any]) -> ClientUpdated:
+def _update_client(
+    store: Store, session: Session, client_id: str, tier: str | None, from_day: date | None, fields: dict[str, Any], clear: tuple[str, ...] = ()
+) -> ClientUpdated:
     from ..core.models import Client
 
     unknown = set(fields) - set(EDITABLE)
     if unknown:
         raise UserError(f"a client's {', '.join(sorted(unknown))} cannot be edited")
-    given = {name: value for name, value in fields.items() if value is not None}
+    if set(clear) - set(COMPLEXITY):
+        raise UserError(f"only the complexity factors ({', '.join(COMPLEXITY)}) can be left unrecorded")
+    given = {name: value for name, value in fields.items() if value is not None} | dict.fromkeys(clear)
     current = store.client(client_id, parts={"contacts", "tier_changes"})
     changes = None
     if tier is not None:
         changes = _tier_changes(current, tier, from_day or session.today)
         given["tier"] = tier
-    base = current.model_dump(include={"id", "name", "tier", "go_live", "owner", "investment", "roi_target", "status", "contacts"})
+    base = current.model_dump(include={"id", "name", "tier", "go_live", "owner", "investment", "roi_target", "status", "contacts", *COMPLEXITY})
     updated = checked(Client, **{**base, **given})
     if changes is None and all(getattr(updated, name) == getattr(current, name) for name in base):
         raise UserError(f"nothing to change: {client_id} already has those values")
@@ -645,6 +661,78 @@ def complete_recovery_step(session: Session, client: str, number: int) -> str:
         raise UserError(f"the steps of a recovery plan are numbered from 1, not {number}")
     with session.writing() as store:
         return store.complete_recovery_step(client, number, session.today).step
+
+
+# ----- the rollout's waves (scaling phase) ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WaveRecorded:
+    client: str
+    number: int
+    wave: RolloutWave  # as it is stored now
+    above_plan: int  # how many more are live than planned (0 when not above, or not sized)
+
+
+def _recorded(client: str, number: int, wave: RolloutWave) -> WaveRecorded:
+    over = wave.live - wave.planned if wave.planned is not None and wave.live > wave.planned else 0
+    return WaveRecorded(client, number, wave, over)
+
+
+def _wave_number(number: int) -> None:
+    if number < 1:
+        raise UserError(f"the waves of a rollout are numbered from 1, not {number}")
+
+
+def _planned(planned: int | None) -> None:
+    if planned is not None and planned < 1:
+        raise UserError(f"--planned {planned}: a wave brings in at least 1 (leave --planned out while it is not sized)")
+
+
+def add_rollout_wave(
+    session: Session, client: str, name: str, planned: int | None = None, planned_date: date | None = None, unit: str | None = None
+) -> WaveRecorded:
+    """Add a wave to the client's rollout (unit: that of its waves, else users); returns its number, audited."""
+    from ..core.models import RolloutWave
+
+    if not name.strip():
+        raise UserError("a rollout wave needs a name")
+    _planned(planned)
+    with session.writing() as store, store.atomic():
+        unit = unit.strip() if unit is not None else store.rollout_unit(client) or "users"
+        wave = checked(RolloutWave, name=name.strip(), unit=unit, planned=planned, planned_date=planned_date)
+        number = store.add_rollout_wave(client, wave)
+    return _recorded(client, number, wave)
+
+
+def record_wave_live(session: Session, client: str, number: int, live: int, day: date | None = None) -> WaveRecorded:
+    """How many of wave ``number`` are live, counted on ``day`` (default: today; not a day to come), audited. A count
+    above the wave's plan is kept (more joined than planned): ``above_plan`` says by how many."""
+    from ..core.models import RolloutWave
+
+    _wave_number(number)
+    if live < 0:
+        raise UserError(f"a live count is 0 or more, not {live}")
+    when = day or session.today
+    if when > session.today:
+        raise UserError(f"--date {when} is after today ({session.today}): a live count is of a day that has come")
+    checked(RolloutWave, name="wave", live=live, live_on=when)
+    with session.writing() as store:
+        wave = store.update_rollout_wave(client, number, "rollout-live", live=live, live_on=when)
+    return _recorded(client, number, wave)
+
+
+def plan_rollout_wave(session: Session, client: str, number: int, planned: int, planned_date: date | None = None) -> WaveRecorded:
+    """Size wave ``number`` again: its planned count (and, when given, its planned day), audited."""
+    from ..core.models import RolloutWave
+
+    _wave_number(number)
+    _planned(planned)
+    checked(RolloutWave, name="wave", planned=planned, planned_date=planned_date)
+    fields: dict[str, Any] = {"planned": planned} if planned_date is None else {"planned": planned, "planned_date": planned_date}
+    with session.writing() as store:
+        wave = store.update_rollout_wave(client, number, "rollout-plan", **fields)
+    return _recorded(client, number, wave)
 
 
 def record_outcome(session: Session, client: str, kind: str, note: str | None = None, day: date | None = None) -> date:

@@ -298,3 +298,16 @@ def due_clock(due: datetime | str, now: datetime, on_time: str, late: str) -> st
     if (due.date() - now.date()).days < 7:
         return f"{on_time} by {due:%a %H:%M}"
     return f"{on_time} by {due:%Y-%m-%d %H:%M}"
+
+
+def adoption_text(rollout: Mapping[str, Any]) -> str:
+    """A rollout's adoption share in words, from its JSON form (``Rollout.to_json()``):
+    "40% adopted: 80 of 200 users live (1 wave not sized yet, 30 live in it)"."""
+    if rollout["adoption_share"] is None:
+        line = "no adoption share yet: no wave is sized" if rollout["waves"] else "no rollout waves yet"
+    else:
+        line = f"{percent(rollout['adoption_share'])} adopted: {rollout['live']:,} of {rollout['planned']:,} {rollout['unit']} live"
+    count = rollout["not_sized"]
+    if count and rollout["adoption_share"] is not None:
+        line += f" ({plural(count, 'wave')} not sized yet, {rollout['live_not_sized']:,} live in {'it' if count == 1 else 'them'})"
+    return line

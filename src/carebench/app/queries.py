@@ -44,6 +44,8 @@ from .readmodels import (
     ReadingPoint,
     RecoveryStepEntry,
     RedAttention,
+    Rollout,
+    RolloutWaveEntry,
     Schedule,
     ScheduledTouchpoint,
     StageTotal,
@@ -68,7 +70,7 @@ if TYPE_CHECKING:
     from ..core.alerts import CheckSettings
     from ..core.handover import HandoverGate
     from ..core.kpis import KpiStatus
-    from ..core.models import ActionItem, Band, Client, Kpi, Ticket
+    from ..core.models import ActionItem, Band, Client, Kpi, RolloutWave, Ticket
     from ..core.rules import Rules
     from ..core.scripts import ScriptTemplate
     from ..core.triage import TriageFacts
@@ -343,7 +345,7 @@ def kpi_dashboard(session: Session, client_id: str, recent: int = RECENT_READING
 
     day = session.today
     with session.reading() as store:
-        client = store.client(client_id, parts={"savings", "action_items", "tickets", "tier_changes"})
+        client = store.client(client_id, parts={"savings", "action_items", "tickets", "tier_changes", "rollout"})
         own = store.kpi_standings(client_id, day)
         latest = store.latest_readings(client_id, day, recent)
     support = _support_kpis(client, day, session)
@@ -362,6 +364,7 @@ def kpi_dashboard(session: Session, client_id: str, recent: int = RECENT_READING
         tuple(_open_action(a) for a in client.action_items if a.status == "open"),
         by_category.came_in,
         by_category,
+        _rollout(client.id, client.rollout, day),
     )
 
 
@@ -378,6 +381,21 @@ def ticket_categories(session: Session, client_id: str, at: datetime) -> TicketC
     with session.reading() as store:
         client = store.client(client_id, parts={"tickets"})
     return _ticket_categories(client.tickets, session.today, at)
+
+
+def _rollout(client_id: str, waves: Iterable[RolloutWave], day: date) -> Rollout:
+    from ..core.rollout import adoption_share
+
+    found = adoption_share(waves, day)
+    entries = tuple(RolloutWaveEntry(w.number, w.name, w.unit, w.planned, w.live, w.planned_date, w.live_on, w.share, w.state) for w in found.waves)
+    return Rollout(client_id, found.share, found.live, found.planned, found.unit, found.not_sized, found.live_not_sized, entries)
+
+
+def rollout(session: Session, client_id: str) -> Rollout:
+    """The client's rollout waves, wave 1 first, and the adoption share across them on the session's day."""
+    with session.reading() as store:
+        client = store.client(client_id, parts={"rollout"})
+    return _rollout(client.id, client.rollout, session.today)
 
 
 def _open_action(a: ActionItem) -> OpenAction:
@@ -399,11 +417,12 @@ def handover_gate_on(store: Store, client: Client, day: date, rules: Rules, band
 
 def client_card(session: Session, client_id: str) -> ClientCard:
     """Tier, day number, phases, band, the handover gate, money, contacts and the next touchpoint of one client."""
+    from ..core.calibration import suggest_touch
     from ..core.finance import financials
 
     day = session.today
     with session.reading() as store:
-        client = store.client(client_id, parts={"contacts", "savings", "action_items", "checklist", "tier_changes"})
+        client = store.client(client_id, parts={"contacts", "savings", "action_items", "checklist", "tier_changes", "rollout"})
         band = store.bands_on(day).get(client_id)
         gate = handover_gate_on(store, client, day, session.rules, band)
         held = _held(store, client, session)
@@ -411,6 +430,7 @@ def client_card(session: Session, client_id: str) -> ClientCard:
     number = day_number(client.go_live, day)
     money = financials(client.savings, client.investment, client.roi_target, day)
     next_tp = next((t for t in upcoming if t.status == "scheduled"), None)
+    suggestion = suggest_touch(client.stakeholder_groups, client.cultural_change, client.internal_capability)
     return ClientCard(
         client.id,
         client.name,
@@ -430,6 +450,13 @@ def client_card(session: Session, client_id: str) -> ClientCard:
         tuple(TierStep(c.date, c.previous) for c in client.tier_changes),
         held,
         None if client.handover is None else HandoverRecord(client.handover.date, client.handover.by, client.handover.override),
+        client.stakeholder_groups,
+        client.cultural_change,
+        client.internal_capability,
+        None if suggestion is None else suggestion.touch,
+        None if suggestion is None else suggestion.tier,
+        None if suggestion is None else suggestion.reason,
+        _rollout(client.id, client.rollout, day).adoption_share,
     )
 
 

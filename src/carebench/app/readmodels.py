@@ -402,6 +402,40 @@ class OpenAction(Record):
     source: str | None
 
 
+# ----- the rollout (scaling phase) -------------------------------------------------------------
+
+
+@record
+class RolloutWaveEntry(Record):
+    """Wave ``number`` of a client's rollout on the day shown: its counts, its own share (%) and its state
+    (not_sized | planned | late | rolling_out | complete)."""
+
+    number: int
+    name: str
+    unit: str
+    planned: int | None
+    live: int
+    planned_date: Date | None
+    live_on: Date | None
+    share: float | None
+    state: str
+
+
+@record
+class Rollout(Record):
+    """A client's rollout waves and the adoption share across the sized ones (%, one decimal; None when none is sized);
+    the waves not sized yet, and how many are live in them, are said apart."""
+
+    client: str
+    adoption_share: float | None
+    live: int
+    planned: int
+    unit: str | None
+    not_sized: int
+    live_not_sized: int
+    waves: tuple[RolloutWaveEntry, ...]
+
+
 @record
 class TicketCategories(Record):
     """A client's support tickets by category: how many came in from ``since`` to ``until`` (the support KPIs' weeks),
@@ -428,6 +462,7 @@ class KpiDashboard(Record):
     action_items: tuple[OpenAction, ...]
     ticket_categories: Mapping[str, int]  # tickets opened in the support KPIs' twelve weeks, per category, most first
     tickets_by_category: TicketCategories  # the same, with the open ones by category at the end of the day
+    rollout: Rollout | None = None  # the operational dashboard's adoption share and waves
 
 
 # ----- one client ----------------------------------------------------------------------------------------
@@ -484,6 +519,14 @@ class ClientCard(Record):
     tier_changes: tuple[TierStep, ...] = ()
     held: tuple[HeldSeries, ...] = ()
     handed_over: HandoverRecord | None = None
+    # The complexity factors recorded (None: not recorded) and the touch and tier they suggest (core.calibration).
+    stakeholder_groups: int | None = None
+    cultural_change: str | None = None
+    internal_capability: str | None = None
+    suggested_touch: str | None = None
+    suggested_tier: str | None = None
+    suggestion_reason: str | None = None
+    adoption_share: float | None = None  # of the rollout's sized waves, in % (None: no wave sized)
 
 
 # ----- the pipeline ------------------------------------------------------------------------------------------

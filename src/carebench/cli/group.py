@@ -187,6 +187,7 @@ COMMAND_MODULES = {
     **dict.fromkeys(("ack", "calendar", "check", "digest", "readings", "report"), "reports"),
     **dict.fromkeys(("backup", "datasette-metadata", "demo", "demo-data", "doctor", "export", "import", "init", "schema"), "setup"),
     **dict.fromkeys(("escalate", "recovery"), "recovery"),
+    "rollout": "rollout",
     "rules": "rules",
     "serve": "serve",
     **dict.fromkeys(

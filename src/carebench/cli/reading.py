@@ -9,7 +9,7 @@ import click
 
 from ..app import queries
 from ..app.inputs import UserError, inert
-from ..app.present import investment_range, next_action_text, timeline
+from ..app.present import investment_range, next_action_text, percent, timeline
 from ..app.readmodels import to_json
 from .group import DATE, cli, date_option, db_option, emit_json, json_option, session, table
 
@@ -120,6 +120,13 @@ def client_cmd(client, as_of, as_json, db_path):
         ["YTD savings", money.ytd_savings],
         ["ROI %", f"{money.roi} (target {money.roi_target})"],
     ]
+    if data.suggested_tier is not None:
+        groups = "-" if data.stakeholder_groups is None else data.stakeholder_groups
+        factors = f"stakeholder groups {groups}, cultural change {data.cultural_change or '-'}, capability {data.internal_capability or '-'}"
+        rows.append(["complexity", factors])
+        rows.append(["suggested tier", f"{data.suggested_tier}: {data.suggestion_reason}"])
+    if data.adoption_share is not None:
+        rows.append(["adoption", percent(data.adoption_share)])
     table(data.name, ["", ""], rows)
 
 

@@ -6,12 +6,78 @@ import click
 
 from ..app import commands
 from ..app.inputs import UserError, inert, parse_contacts, parse_next_action_day, parse_scores
-from .group import CATEGORIES, DATE, KIND_CHOICES, PRIORITIES, SOURCES, STAGES, STATUSES, TIERS, cli, db_option, session
+from ..core.terms import LEVELS
+from .group import CATEGORIES, DATE, KIND_CHOICES, PRIORITIES, SOURCES, STAGES, STATUSES, TIERS, ParsedType, cli, db_option, session
 
 CONTACT_HELP = (
     '"NAME, ROLE, EMAIL, KIND" (repeatable; all but the name may be left out): KIND is sponsor, champion, power user or other, '
     "read from the role's words when left out."
 )
+
+
+NOT_RECORDED = "none"
+
+
+def _groups(text: str) -> int | str:
+    """A count of stakeholder groups, or ``none`` (not recorded)."""
+    if text.strip().lower() == NOT_RECORDED:
+        return NOT_RECORDED
+    try:
+        return int(text)
+    except ValueError:
+        raise UserError(f"'{text}' is not a whole number (or none)") from None
+
+
+def complexity_options(f):
+    """The complexity factors support intensity is calibrated from; ``none`` says a factor is not recorded."""
+    for option in reversed(
+        (
+            click.option(
+                "--stakeholder-groups",
+                "stakeholder_groups",
+                type=ParsedType("N|none", _groups, int),
+                default=None,
+                help="How many stakeholder groups the implementation touches (1-1000).",
+            ),
+            click.option(
+                "--cultural-change",
+                "cultural_change",
+                type=click.Choice((*LEVELS, NOT_RECORDED)),
+                default=None,
+                help="How much cultural change it asks of the client.",
+            ),
+            click.option(
+                "--internal-capability",
+                "internal_capability",
+                type=click.Choice((*LEVELS, NOT_RECORDED)),
+                default=None,
+                help="How capable the client's own team is.",
+            ),
+        )
+    ):
+        f = option(f)
+    return f
+
+
+def _complexity(given: dict) -> tuple[dict, list[str]]:
+    """The complexity factors given a value, and those given ``none``."""
+    values = {name: value for name, value in given.items() if value is not None and value != NOT_RECORDED}
+    return values, [name for name, value in given.items() if value == NOT_RECORDED]
+
+
+def _shown(value) -> str:
+    return "not recorded" if value is None else str(value)
+
+
+def _suggestion(client: str, db_path) -> str:
+    """The line saying which tier the client's complexity suggests (empty when none is recorded)."""
+    from ..app import queries
+
+    card = queries.client_card(session(db_path), client)
+    if card.suggested_tier is None:
+        return ""
+    same = " (its tier)" if card.suggested_tier == card.tier else ""
+    return f"\nsuggested tier: {card.suggested_tier}{same}, {card.suggestion_reason}"
 
 
 @cli.command("add-client")
@@ -23,12 +89,18 @@ CONTACT_HELP = (
 @click.option("--investment", type=float, default=0.0, help="What the client invested (for ROI).")
 @click.option("--roi-target", "roi_target", type=float, default=0.0, help="Target ROI in percent.")
 @click.option("--contact", "contacts", multiple=True, help=CONTACT_HELP)
+@complexity_options
 @db_option
-def add_client(client_id, name, tier, go_live, owner, investment, roi_target, contacts, db_path):
-    """Add a client engagement."""
+def add_client(client_id, name, tier, go_live, owner, investment, roi_target, contacts, db_path, **complexity):
+    """Add a client engagement.
+
+    With its complexity (stakeholder groups, cultural change, internal capability) it says the tier that
+    calibration suggests: high touch (platinum), medium (gold) or low (silver).
+    """
     people = [c for text in contacts for c in parse_contacts(text)]
-    client = commands.add_client(session(db_path, create=True), client_id, name, tier, go_live, owner, investment, roi_target, people)
-    click.echo(f"added {client.id} ({client.tier}, go-live {client.go_live})")
+    values, _ = _complexity(complexity)
+    client = commands.add_client(session(db_path, create=True), client_id, name, tier, go_live, owner, investment, roi_target, people, **values)
+    click.echo(f"added {client.id} ({client.tier}, go-live {client.go_live})" + (_suggestion(client.id, db_path) if values else ""))
 
 
 @cli.command("edit-client")
@@ -39,15 +111,25 @@ def add_client(client_id, name, tier, go_live, owner, investment, roi_target, co
 @click.option("--roi-target", "roi_target", type=float, default=None, help="Target ROI in percent.")
 @click.option("--status", type=click.Choice(STATUSES), default=None, help="Only active engagements have touchpoints.")
 @click.option("--contact", "contacts", multiple=True, help=CONTACT_HELP + " The contacts given replace all the client's contacts.")
+@complexity_options
 @db_option
-def edit_client(client, name, owner, investment, roi_target, status, contacts, db_path):
-    """Change a client's name, owner, investment, ROI target, status or contacts (audited); `tier` changes its tier."""
+def edit_client(client, name, owner, investment, roi_target, status, contacts, db_path, **complexity):
+    """Change a client's name, owner, investment, ROI target, status, contacts or complexity (audited); `tier` changes
+    its tier.
+
+    A complexity factor given `none` is no longer recorded. When the complexity changes, the tier it suggests is said.
+    """
     people = [c for text in contacts for c in parse_contacts(text)] if contacts else None
-    given = {"name": name, "owner": owner, "investment": investment, "roi_target": roi_target, "status": status, "contacts": people}
-    if all(value is None for value in given.values()):
-        raise UserError("say what to change: --name, --owner, --investment, --roi-target, --status or --contact")
-    done = commands.update_client(session(db_path), client, **given)
-    click.echo(f"{client}: " + ", ".join(f"{field.replace('_', ' ')} {before} -> {after}" for field, (before, after) in done.changed.items()))
+    values, cleared = _complexity(complexity)
+    given = {"name": name, "owner": owner, "investment": investment, "roi_target": roi_target, "status": status, "contacts": people, **values}
+    if all(value is None for value in given.values()) and not cleared:
+        raise UserError(
+            "say what to change: --name, --owner, --investment, --roi-target, --status, --contact, --stakeholder-groups, "
+            "--cultural-change or --internal-capability"
+        )
+    done = commands.update_client(session(db_path), client, clear=cleared, **given)
+    said = ", ".join(f"{field.replace('_', ' ')} {_shown(before)} -> {_shown(after)}" for field, (before, after) in done.changed.items())
+    click.echo(f"{client}: {said}" + (_suggestion(client, db_path) if done.changed.keys() & set(commands.COMPLEXITY) else ""))
 
 
 @cli.command("tier")

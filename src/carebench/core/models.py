@@ -50,6 +50,7 @@ from .terms import Expansion as Expansion
 from .terms import Impact as Impact
 from .terms import Kind as Kind
 from .terms import LearningKind as LearningKind
+from .terms import Level as Level
 from .terms import OutcomeKind as OutcomeKind
 from .terms import OutcomeStatus as OutcomeStatus
 from .terms import Priority as Priority
@@ -480,6 +481,26 @@ class RecoveryStep(Model):
         return self
 
 
+# The most users (or sites, stores...) a rollout wave counts: more is a typing slip.
+MAX_WAVE_COUNT = 100_000_000
+WaveCount = Annotated[int, Field(ge=0, le=MAX_WAVE_COUNT), Whole]
+
+
+class RolloutWave(Model):
+    """One wave of a client's rollout in the scaling phase: how many users (or units) it brings in, how many are live."""
+
+    name: Name
+    unit: Annotated[str, Field(min_length=1, max_length=20, json_schema_extra={"not": {"pattern": NOT_ONE_LINE}}), AfterValidator(_one_line)] = Field(
+        default="users", description="What the wave counts: users, sites, stores... (one unit for all of a client's waves)."
+    )
+    planned: Annotated[int, Field(ge=1, le=MAX_WAVE_COUNT), Whole] | None = Field(
+        default=None, description="How many the wave brings in; left out while it is not sized yet (the adoption share leaves it out)."
+    )
+    live: WaveCount = Field(default=0, description="How many of them are live (may be above planned: more joined than planned).")
+    planned_date: Day | None = Field(default=None, description="The day the wave is planned to go live.")
+    live_on: Day | None = Field(default=None, description="The day the live count was last recorded.")
+
+
 class Learning(Model):
     """A lesson learned or a decision taken: what, why, who, when."""
 
@@ -553,6 +574,12 @@ class Client(Model):
     escalations: list[Escalation] = Field(default=[], description="Executive escalations, oldest first.")
     recovery: list[RecoveryStep] = Field(default=[], description="The recovery plan's steps, in the order they were added (step N is the Nth).")
     handover: Handover | None = Field(default=None, description="When and how the client was handed over (status handed_over or closed).")
+    stakeholder_groups: Annotated[int, Field(ge=1, le=1000), Whole] | None = Field(
+        default=None, description="How many stakeholder groups the implementation touches (a complexity factor; left out: not recorded)."
+    )
+    cultural_change: Level | None = Field(default=None, description="How much cultural change it asks of the client: low, medium or high.")
+    internal_capability: Level | None = Field(default=None, description="How capable the client's own team is: low, medium or high.")
+    rollout: list[RolloutWave] = Field(default=[], description="The rollout's waves, in the order they were added (wave N is the Nth).")
 
     @model_validator(mode="after")
     def _unique_keys(self) -> Client:
@@ -567,15 +594,19 @@ class Client(Model):
             raise ValueError("a client with a handover is handed_over or closed, not active")
         if self.handover is not None and self.handover.date < self.go_live:
             raise ValueError(f"the handover ({self.handover.date}) is before the go-live ({self.go_live})")
+        _no_duplicates([w.name for w in self.rollout], "rollout wave")
+        units = sorted({w.unit for w in self.rollout})
+        if len(units) > 1:
+            raise ValueError(f"the rollout waves count in one unit, not several ({', '.join(units)})")
         return self
 
     @model_serializer(mode="wrap")
     def _without_empty_tier_history(self, handler: SerializerFunctionWrapHandler) -> Any:
-        """A client that kept its tier (never escalated, no recovery plan) is written as before those existed: no empty
-        ``tier_changes``, ``escalations`` or ``recovery``."""
+        """A client that kept its tier (never escalated, no recovery plan, no rollout waves) is written as before those
+        existed: no empty ``tier_changes``, ``escalations``, ``recovery`` or ``rollout``."""
         data = handler(self)
         if isinstance(data, dict):
-            for key in ("tier_changes", "escalations", "recovery", "handover"):
+            for key in ("tier_changes", "escalations", "recovery", "handover", "rollout"):
                 if not data.get(key):
                     data.pop(key, None)
         return data

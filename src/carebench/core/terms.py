@@ -46,6 +46,9 @@ TICKET_CATEGORY_LABEL = {category: category.replace("_", " ") for category in TI
 Impact = Literal["high", "medium", "low"]
 Reach = Literal["many", "some", "few"]  # how many users an issue affects
 LearningKind = Literal["lesson", "decision"]
+# How much of something a client has: cultural change its implementation asks for, its own team's capability.
+Level = Literal["low", "medium", "high"]
+LEVELS: tuple[Level, ...] = get_args(Level)
 # The part a client's contact plays for the engagement (DOMAIN: identify and empower champions).
 ContactKind = Literal["sponsor", "champion", "power_user", "other"]
 CONTACT_KINDS: tuple[ContactKind, ...] = get_args(ContactKind)

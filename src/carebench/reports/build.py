@@ -21,6 +21,7 @@ from datetime import date, timedelta
 from ..app import queries
 from ..app.present import (
     PLAIN_UNITS,
+    adoption_text,
     currency_in_force,
     investment_range,
     kept,
@@ -30,6 +31,7 @@ from ..app.present import (
     next_action_text,
     no_share_notes,
     number,
+    percent,
     plural,
     short_date,
     signed,
@@ -47,6 +49,7 @@ from ..core.kpis import RETAINED_BARELY, RETAINED_WORSE, categories_for_dashboar
 from ..core.models import KIND_LABEL as KINDS_IN_PROSE
 from ..core.phases import PHASE_LABEL
 from ..core.pipeline import OPEN_STAGES, readiness
+from ..core.rollout import WAVE_STATE_LABEL
 from ..core.support import SUPPORT_KPI_KEYS
 from ..core.terms import TICKET_CATEGORY_LABEL
 from . import document as d
@@ -71,6 +74,8 @@ READINESS_TEXT = {
 # The meetings a client hears of as support calls: which escalation a call belongs to is the team's business.
 CLIENT_KIND_LABEL = {**KIND_LABEL, "intervention": "Support call", "recovery": "Support call"}
 INTERNAL_SECTIONS = frozenset({"learnings"})
+# Sections shown only when the client has what they are about (a rollout's waves).
+WHEN_PRESENT = {"rollout": lambda f: bool(f.rollout["waves"])}
 SPARK_POINTS = 16
 CHART_POINTS = 60
 UPCOMING_DAYS = 28
@@ -79,17 +84,29 @@ UPCOMING_DAYS = 28
 PLAN: dict[str, dict[str, tuple[str, ...]]] = {
     "weekly": {
         "executive": ("summary", "attention", "kpis", "money", "health", "decisions", "next"),
-        "operational": ("summary", "attention", "kpis", "actions", "health", "learnings", "next"),
+        "operational": ("summary", "attention", "kpis", "rollout", "actions", "health", "learnings", "next"),
         "team": ("summary", "wins", "attention", "kpis", "actions", "next"),
     },
     "monthly": {
         "executive": ("summary", "kpis", "money", "health-history", "improve", "expansion", "decisions"),
-        "operational": ("summary", "attention", "kpis", "money", "health-history", "improve", "expansion", "actions", "learnings", "next"),
+        "operational": ("summary", "attention", "kpis", "rollout", "money", "health-history", "improve", "expansion", "actions", "learnings", "next"),
         "team": ("summary", "wins", "kpis", "improve", "actions", "learnings", "next"),
     },
     "qbr": {
         "executive": ("summary", "agenda", "kpis", "money", "health-history", "sustainability", "expansion", "decisions", "learnings"),
-        "operational": ("summary", "agenda", "kpis", "money", "health-history", "sustainability", "expansion", "actions", "learnings", "next"),
+        "operational": (
+            "summary",
+            "agenda",
+            "kpis",
+            "rollout",
+            "money",
+            "health-history",
+            "sustainability",
+            "expansion",
+            "actions",
+            "learnings",
+            "next",
+        ),
         "team": ("summary", "agenda", "kpis", "wins", "sustainability", "actions", "learnings", "next"),
     },
 }
@@ -128,6 +145,7 @@ class Facts:
         dashboard = queries.kpi_dashboard(here, client_id, recent=100_000).to_json()
         self.money = dashboard["financials"]
         self.tickets_by_category = dashboard["tickets_by_category"]
+        self.rollout = dashboard["rollout"]
         categories = categories_for_dashboard(audience)
         self.kpis = [k for k in dashboard["kpis"] if k["category"] in categories]
         self.before = {k.key: k.to_json() for k in queries.kpis(replace(session, today=self.start), client_id)}
@@ -158,7 +176,9 @@ class Facts:
         return money(value, currency=self.currency)
 
     def sections(self) -> tuple[str, ...]:
-        planned = report_sections(self.kind, self.audience, self.internal)
+        planned = tuple(
+            name for name in report_sections(self.kind, self.audience, self.internal) if name not in WHEN_PRESENT or WHEN_PRESENT[name](self)
+        )
         if self.health["red_since"] is not None and planned:  # a red client's report says what is being done about it
             return (planned[0], "recovery", *planned[1:])
         return planned
@@ -695,6 +715,26 @@ def _step_status(step: dict) -> str:
     return "late" if step["late"] else "open"
 
 
+def s_rollout(f: Facts) -> dict:
+    """The rollout's adoption share and its waves (only for a client with waves)."""
+    r = f.rollout
+    rows = [
+        [
+            w["name"],
+            "–" if w["planned"] is None else f"{w['planned']:,}",
+            f"{w['live']:,}",
+            percent(w["share"]),
+            short_date(w["planned_date"]) if w["planned_date"] else "–",
+            WAVE_STATE_LABEL[w["state"]],
+        ]
+        for w in r["waves"]
+    ]
+    said = adoption_text(r)
+    intro = f"{said[0].upper()}{said[1:]}."
+    table = d.table(["Wave", "Planned", "Live", "Share", "Planned for", "State"], rows, "lrrrll")
+    return d.section("rollout", "Rollout adoption", d.text(intro), table)
+
+
 def s_next(f: Facts) -> dict:
     soon = [t for t in f.upcoming if date.fromisoformat(t["date"]) <= f.day + timedelta(days=UPCOMING_DAYS)][:6]
     rows = []
@@ -723,6 +763,7 @@ SECTIONS = {
     "learnings": s_learnings,
     "next": s_next,
     "recovery": s_recovery,
+    "rollout": s_rollout,
 }
 
 

@@ -28,6 +28,7 @@ CLIENT_CHILDREN = (
     "drafts",
     "escalations",
     "recovery_steps",
+    "rollout_waves",
 )
 
 

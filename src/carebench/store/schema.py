@@ -951,6 +951,30 @@ ALTER TABLE clients ADD COLUMN handover_by TEXT;
 ALTER TABLE clients ADD COLUMN handover_override TEXT
 """
 
+# The rollout waves of the scaling phase (a client's wave N is its Nth by id), and the complexity factors a
+# client's support intensity is calibrated from (NULL: not recorded). The checks name the type as well as the
+# range, so a count written as text by another tool is refused by the database itself.
+MIGRATION_17 = """
+CREATE TABLE rollout_waves (
+    id INTEGER PRIMARY KEY,
+    client_id TEXT NOT NULL REFERENCES clients (id) ON DELETE CASCADE,
+    name TEXT NOT NULL, -- The wave's name, unique per client.
+    unit TEXT NOT NULL DEFAULT 'users', -- What the waves count: users, sites, stores... (one unit per client).
+    planned INTEGER CHECK (planned IS NULL OR (typeof(planned) = 'integer' AND planned >= 1)), -- How many the wave brings in (NULL: not sized yet).
+    live INTEGER NOT NULL DEFAULT 0 CHECK (typeof(live) = 'integer' AND live >= 0), -- How many of them are live.
+    planned_date TEXT, -- The day the wave is planned to go live.
+    live_on TEXT, -- The day the live count was last recorded.
+    version INTEGER NOT NULL DEFAULT 1,
+    changed_at TEXT NOT NULL,
+    changed_by TEXT NOT NULL,
+    UNIQUE (client_id, name)
+);
+CREATE INDEX rollout_waves_client ON rollout_waves (client_id, id);
+ALTER TABLE clients ADD COLUMN stakeholder_groups INTEGER CHECK (stakeholder_groups IS NULL OR (typeof(stakeholder_groups) = 'integer' AND stakeholder_groups BETWEEN 1 AND 1000));
+ALTER TABLE clients ADD COLUMN cultural_change TEXT CHECK (cultural_change IN ('low', 'medium', 'high'));
+ALTER TABLE clients ADD COLUMN internal_capability TEXT CHECK (internal_capability IN ('low', 'medium', 'high'))
+"""
+
 # The triggers that keep the audit trail append-only (against carebench's own writes: a member
 # with direct SQL access can drop them, which `carebench doctor` reports).
 AUDIT_TRIGGERS = {
@@ -976,6 +1000,7 @@ MIGRATIONS: list[tuple[int, Step]] = [
     (14, MIGRATION_14),
     (CHECKS_FROM, rebuild_with_checks),
     (16, MIGRATION_16),
+    (17, MIGRATION_17),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 

@@ -39,6 +39,9 @@ TABLES: dict[str, tuple[str, dict[str, str]]] = {
             "handover_date": "The day `carebench handover` handed the client over (NULL: not handed over that way; then no sustainment cadence).",
             "handover_by": "Who handed it over.",
             "handover_override": "Why it was handed over although its handover gate was not met (NULL: the gate was met).",
+            "stakeholder_groups": "How many stakeholder groups the implementation touches (NULL: not recorded).",
+            "cultural_change": "How much cultural change it asks of the client: low, medium or high (NULL: not recorded).",
+            "internal_capability": "How capable the client's own team is: low, medium or high (NULL: not recorded).",
         },
     ),
     "contacts": (
@@ -343,6 +346,7 @@ TABLES: dict[str, tuple[str, dict[str, str]]] = {
             "done_on": "The day it was done.",
         },
     ),
+    "rollout_waves": ("The waves of each client's rollout in the scaling phase (wave N is its Nth by id).", {"id": "Row identifier."}),
 }
 
 # Tables of rows carebench works out from the others (store/projections.py) and rebuilds whenever its rules change.

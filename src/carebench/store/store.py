@@ -10,6 +10,7 @@ from functools import cache, cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
+from ..core.calibration import FACTORS as COMPLEXITY
 from ..core.rules import DEFAULT_RULES, Rules, RulesProblem, read_settings
 from ..core.terms import SUBSCORES, Band, agenda_order
 from .construct import constructor
@@ -113,6 +114,7 @@ _CHILD_TABLES: dict[str, tuple[str, str]] = {
     "pulses": ("pulses", "date, id"),
     "escalations": ("escalations", "date, id"),
     "recovery": ("recovery_steps", "id"),
+    "rollout": ("rollout_waves", "id"),
     "learnings": ("learnings", "date, id"),
     "checklist": ("checklist_items", "position"),
 }
@@ -175,6 +177,7 @@ def _child_builders(readings: dict[int, list[models.Reading]]) -> dict[str, Call
             date=date.fromisoformat(r["date"]), to=r["escalated_to"], reason=r["reason"], by=r["escalated_by"]
         ),
         "recovery": Store._recovery_step,
+        "rollout": Store._rollout_wave,
         "learnings": lambda r: models.Learning.model_construct(
             date=date.fromisoformat(r["date"]), kind=r["kind"], what=r["what"], why=r["why"], who=r["who"], source=r["source"]
         ),
@@ -488,6 +491,9 @@ class Store:
                     roi_target=row["roi_target"],
                     status=row["status"],
                     handover=_handover_of(row),
+                    stakeholder_groups=row["stakeholder_groups"],
+                    cultural_change=row["cultural_change"],
+                    internal_capability=row["internal_capability"],
                     **values,
                 )
             )
@@ -622,6 +628,7 @@ class Store:
                 "roi_target": client.roi_target,
                 "status": client.status,
                 **_handover_columns(client.handover),
+                **{name: getattr(client, name) for name in COMPLEXITY},
                 **stamp,
             }
         )
@@ -659,6 +666,7 @@ class Store:
         )
         db["escalations"].insert_all(self._escalation_row(client.id, e, stamp) for e in client.escalations)
         db["recovery_steps"].insert_all(self._recovery_row(client.id, step, stamp) for step in client.recovery)
+        db["rollout_waves"].insert_all(self._wave_row(client.id, wave, stamp) for wave in client.rollout)
 
     @staticmethod
     def _contact_rows(client: models.Client, stamp: dict) -> Iterator[dict]:
@@ -692,6 +700,25 @@ class Store:
     def _recovery_step(r: dict) -> models.RecoveryStep:
         return models.RecoveryStep.model_construct(
             added=date.fromisoformat(r["added"]), step=r["step"], due=date.fromisoformat(r["due"]), owner=r["owner"], done_on=_d(r["done_on"])
+        )
+
+    @staticmethod
+    def _wave_row(client_id: str, wave: models.RolloutWave, stamp: dict) -> dict:
+        return {
+            "client_id": client_id,
+            "name": wave.name,
+            "unit": wave.unit,
+            "planned": wave.planned,
+            "live": wave.live,
+            "planned_date": _iso(wave.planned_date),
+            "live_on": _iso(wave.live_on),
+            **stamp,
+        }
+
+    @staticmethod
+    def _rollout_wave(r: dict) -> models.RolloutWave:
+        return models.RolloutWave.model_construct(
+            name=r["name"], unit=r["unit"], planned=r["planned"], live=r["live"], planned_date=_d(r["planned_date"]), live_on=_d(r["live_on"])
         )
 
     def _insert_kpi(self, client_id: str, kpi: models.Kpi, position: int, stamp: dict) -> int:
@@ -856,15 +883,15 @@ class Store:
         with self._write():
             self.require_client(client.id)
             before = self.client(client.id, parts={"contacts"})
-            fields = ("name", "tier", "owner", "investment", "roi_target", "status")
+            fields = ("name", "tier", "owner", "investment", "roi_target", "status", *COMPLEXITY)
             changed = {f: [getattr(before, f), getattr(client, f)] for f in fields if getattr(before, f) != getattr(client, f)}
             if [c.model_dump() for c in before.contacts] != [c.model_dump() for c in client.contacts]:
                 changed["contacts"] = [len(before.contacts), len(client.contacts)]
             stamp = self._stamp()
             self.conn.execute(
-                "UPDATE clients SET name = ?, tier = ?, owner = ?, investment = ?, roi_target = ?, status = ?, version = version + 1, "
-                "changed_at = ?, changed_by = ? WHERE id = ?",
-                (client.name, client.tier, client.owner, client.investment, client.roi_target, client.status, *stamp.values(), client.id),
+                f"UPDATE clients SET {', '.join(f'{name} = ?' for name in fields)}, version = version + 1, changed_at = ?, changed_by = ? "
+                "WHERE id = ?",
+                (*(getattr(client, name) for name in fields), *stamp.values(), client.id),
             )
             if client.status == "active":  # made active again: a handover it had no longer holds
                 self.conn.execute("UPDATE clients SET handover_date = NULL, handover_by = NULL, handover_override = NULL WHERE id = ?", (client.id,))
@@ -1469,6 +1496,49 @@ class Store:
             )
             audit(self.conn, self.actor, "recovery-done", client_id, {"step": number, "done_on": day.isoformat()})
         return self._recovery_step(row)
+
+    # ----- the rollout's waves ------------------------------------------------------------------
+
+    def add_rollout_wave(self, client_id: str, wave: models.RolloutWave) -> int:
+        """Add a wave to the client's rollout; returns its number (1 for the first). A name the client's waves have
+        already, or a unit other than theirs, is refused."""
+        row = self._wave_row(client_id, wave, {})
+        del row["client_id"]
+        with self._write():
+            self.require_client(client_id)
+            waves = self._rows("SELECT name, unit FROM rollout_waves WHERE client_id = ? ORDER BY id", (client_id,))
+            if any(w["name"] == wave.name for w in waves):
+                raise StoreError(f"client '{client_id}' has a rollout wave named '{wave.name}' already")
+            if waves and waves[0]["unit"] != wave.unit:
+                raise StoreError(f"the rollout waves of '{client_id}' count {waves[0]['unit']}, not {wave.unit}: one unit for all of them")
+            self._add_row("rollout_waves", client_id, row, "rollout-add", {"name": wave.name, "planned": wave.planned, "unit": wave.unit})
+            return len(waves) + 1
+
+    def rollout_unit(self, client_id: str) -> str | None:
+        """What the client's rollout waves count (None when it has none)."""
+        found = self.conn.execute("SELECT unit FROM rollout_waves WHERE client_id = ? ORDER BY id LIMIT 1", (client_id,)).fetchone()
+        return found[0] if found else None
+
+    def update_rollout_wave(self, client_id: str, number: int, action: str, **fields: Any) -> models.RolloutWave:
+        """Set ``fields`` (planned, planned_date, live, live_on) of wave ``number`` (1 for the first) of the client's
+        rollout; returns the wave as it is now (audited as ``action``)."""
+        assert fields and set(fields) <= {"planned", "planned_date", "live", "live_on"}, fields
+        values = {name: _iso(value) if isinstance(value, date) else value for name, value in fields.items()}
+        with self._write():
+            self.require_client(client_id)
+            rows = self._rows("SELECT * FROM rollout_waves WHERE client_id = ? ORDER BY id", (client_id,))
+            if not 1 <= number <= len(rows):
+                waves = f"its rollout has waves 1-{len(rows)}" if len(rows) > 1 else "its rollout has wave 1" if rows else "it has no rollout waves"
+                raise StoreError(f"client '{client_id}' has no rollout wave {number} ({waves})")
+            row = rows[number - 1]
+            stamp = self._stamp()
+            self.conn.execute(
+                f"UPDATE rollout_waves SET {', '.join(f'{name} = ?' for name in values)}, version = version + 1, changed_at = ?, changed_by = ? "
+                "WHERE id = ?",
+                (*values.values(), stamp["changed_at"], stamp["changed_by"], row["id"]),
+            )
+            audit(self.conn, self.actor, action, client_id, {"wave": number, "name": row["name"], **values})
+        return self._rollout_wave({**row, **values})
 
     def add_learning(self, client_id: str, learning: models.Learning, checkin_id: int | None = None) -> int:
         row = self._learning_row(client_id, learning, {})

@@ -18,6 +18,7 @@ from ...app.inputs import inert
 from ...app.present import NO_CURRENCY, Currency, kept, money, number, with_unit
 from ...core.kpis import DASHBOARD_CATEGORIES
 from ..screens.base import WorkbenchScreen
+from ..widgets.adoption import AdoptionPanel
 from ..widgets.charts import KpiChart
 
 if TYPE_CHECKING:
@@ -181,6 +182,8 @@ class KpiScreen(WorkbenchScreen):
                     with KpiList(id=f"list-{name}"):
                         if name == "executive":
                             yield Static("", id="financials", classes="panel financials")
+                        if name == "operational":
+                            yield AdoptionPanel(id="adoption", classes="panel")
                         yield Vertical(id=f"rows-{name}", classes="rows")
                         if name == "operational":
                             yield Static("", id="actions", classes="panel actions")
@@ -232,6 +235,7 @@ class KpiScreen(WorkbenchScreen):
         for name in DASHBOARDS:
             self._show_rows(name, data.dashboards[name], has_any=bool(kpis))
         self._show_financials(dashboard.financials)
+        self.query_one(AdoptionPanel).show(dashboard.rollout)
         self._show_actions(dashboard.action_items, data.day)
         self._show_chart()
         # Put the keyboard on the selected row for a new client, or when the focused row went away.

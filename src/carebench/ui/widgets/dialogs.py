@@ -94,6 +94,8 @@ class PromptDialog(ModalScreen[object | None]):
 Save = Callable[[Any, Any], str]
 # Told of each edit: the form, the field's name and its new text (a field may fill in another, as an id from a name).
 Changed = Callable[["FormDialog", str, str], None]
+# A line worked out from the form's values as they are typed (a suggestion), shown as the form's last row.
+Note = tuple[str, Callable[[dict[str, str]], str]]
 
 
 class FormBody(VerticalScroll, can_focus=False):
@@ -103,7 +105,8 @@ class FormBody(VerticalScroll, can_focus=False):
 class FormDialog(ModalScreen[_Result | None]):
     """A small form: labelled fields, one validation over all of them, errors shown inline as the fields are typed.
 
-    ``fields`` is a list of (name, label, initial, choices); choices turn a field into a Select.
+    ``fields`` is a list of (name, label, initial, choices); choices turn a field into a Select. ``note`` is a
+    (label, function of the values) whose line the form shows under its fields, worked out again on every edit.
     ``validate`` returns (result, None) or (None, "field: what is wrong"). Without ``save`` the form closes with the
     result; with it, the result is saved in a worker and the form closes with the line ``save`` returns, or stays
     open showing why it was refused (a taken id, a value out of range), nothing stored. ``_Result`` is what the form
@@ -115,9 +118,10 @@ class FormDialog(ModalScreen[_Result | None]):
     DEFAULT_CSS = """
     FormDialog { align: center middle; }
     FormDialog > FormBody { width: 76; max-width: 98%; height: auto; max-height: 98%; border: round $primary; padding: 0 1; background: $surface; }
-    FormDialog Grid { grid-size: 2; grid-columns: 18 1fr; grid-rows: auto; height: auto; }
+    FormDialog Grid { grid-size: 2; grid-columns: 20 1fr; grid-rows: auto; height: auto; }
     FormDialog Grid Label { padding: 1 0 0 0; }
     FormDialog .error { color: $error; height: auto; }
+    FormDialog #note { padding: 1 0 0 0; height: auto; }
     """
     BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("ctrl+s", "save", "Save")]
 
@@ -128,6 +132,7 @@ class FormDialog(ModalScreen[_Result | None]):
         validate: Callable[[dict[str, str]], tuple[object, str | None]],
         save: Save | None = None,
         changed: Changed | None = None,
+        note: Note | None = None,
     ) -> None:
         super().__init__()
         self.form_title = title
@@ -135,6 +140,7 @@ class FormDialog(ModalScreen[_Result | None]):
         self.validate = validate
         self.save = save
         self.on_edit = changed
+        self.note = note
         self.saved: Any = None  # what was saved, once it was
         self._saving = False
 
@@ -148,6 +154,9 @@ class FormDialog(ModalScreen[_Result | None]):
                         yield Select([(c, c) for c in choices], value=initial or choices[0], allow_blank=False, id=f"f-{name}")
                     else:
                         yield Input(inert(initial), id=f"f-{name}")
+                if self.note is not None:
+                    yield Label(self.note[0])
+                    yield Static("", id="note")
             yield Static("", classes="error", id="error")
             yield Label("[dim]tab: next field · enter or ctrl+s: save · escape: cancel[/]")
 
@@ -160,6 +169,14 @@ class FormDialog(ModalScreen[_Result | None]):
 
     def show_error(self, problem: str) -> None:
         self.query_one("#error", Static).update(Text(problem))
+
+    def on_mount(self) -> None:
+        self.show_note()
+
+    def show_note(self) -> None:
+        """The note worked out from the values as they stand (made inert: it may repeat what was typed)."""
+        if self.note is not None:
+            self.query_one("#note", Static).update(Text(inert(self.note[1](self.values()))))
 
     def action_save(self) -> None:
         if self._saving:
@@ -200,6 +217,10 @@ class FormDialog(ModalScreen[_Result | None]):
         if self.on_edit is not None:
             self.on_edit(self, name, event.value)
         self.show_error(self.problem_in(name) or "")
+        self.show_note()
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        self.show_note()
 
     def problem_in(self, name: str) -> str | None:
         """What the validation says is wrong with the field ``name`` as it stands (None when that field is fine)."""

@@ -9,6 +9,7 @@ from pydantic import ValidationError
 from textual.widgets import Input
 
 from ...app.inputs import UserError, parse_date, parse_moment, parse_next_action_day, parse_number, parse_range, validation_message
+from ...core.calibration import FACTORS as COMPLEXITY
 from ...core.models import STAGES, TICKET_CATEGORIES, ActionItem, Learning, Opportunity, Ticket
 from ...core.terms import IMPACTS, PRIORITIES, REACHES, SOURCES
 from ..widgets.dialogs import FormDialog
@@ -214,10 +215,57 @@ def model_problems(exc: ValidationError, names: dict[str, str] | None = None) ->
 # What a field that could not be read stands in with while the other fields are checked (never stored).
 DAY_PLACEHOLDER = date(2000, 1, 1)
 
+# The choice that leaves a complexity factor unrecorded.
+NOT_RECORDED = "not recorded"
+
+
+def complexity_fields(groups: int | None = None, change: str | None = None, capability: str | None = None) -> list:
+    """The form's fields for a client's complexity, filled with what is recorded."""
+    from ...core.terms import LEVELS
+
+    return [
+        ("stakeholder_groups", "Stakeholder groups", "" if groups is None else str(groups), None),
+        ("cultural_change", "Cultural change", change or NOT_RECORDED, [NOT_RECORDED, *LEVELS]),
+        ("internal_capability", "Internal capability", capability or NOT_RECORDED, [NOT_RECORDED, *LEVELS]),
+    ]
+
+
+def read_complexity(values: dict[str, str]) -> dict[str, Any]:
+    """The complexity factors as typed (None: not recorded); a count that is not a whole number is a UserError."""
+    text = values["stakeholder_groups"].strip()
+    try:
+        groups = int(text) if text else None
+    except ValueError:
+        raise UserError(f"stakeholder groups: '{text}' is not a whole number (leave it empty when not known)") from None
+    levels = {name: None if values[name] == NOT_RECORDED else values[name] for name in ("cultural_change", "internal_capability")}
+    return {"stakeholder_groups": groups, **levels}
+
+
+def suggested_tier_note(values: dict[str, str]) -> str:
+    """The tier the complexity typed suggests, and why (core.calibration), for the form's live note."""
+    from ...core.calibration import suggest_touch
+
+    try:
+        factors = read_complexity(values)
+    except UserError:
+        return "–"
+    groups = factors["stakeholder_groups"]
+    if groups is not None and not 1 <= groups <= 1000:
+        return "–"
+    found = suggest_touch(groups, factors["cultural_change"], factors["internal_capability"])
+    if found is None:
+        return "record the complexity for a suggestion"
+    chosen = "" if values.get("tier") in (None, found.tier) else f" · now {values['tier']}"
+    return f"{found.tier}: {found.reason}{chosen}"
+
+
+SUGGESTION_NOTE = ("Suggested tier", suggested_tier_note)
+
 
 def client_form(day: date, owner: str, taken: set[str]) -> FormDialog[str]:
     """A new engagement: name (its id suggested as it is typed), tier, go-live (default: the day), owner (default:
-    the user), investment, ROI target and contacts; stored by ``commands.add_client``."""
+    the user), investment, ROI target, contacts and complexity (the tier it suggests shown as it is typed); stored by
+    ``commands.add_client``."""
     from ...app.inputs import parse_contacts
     from ...core.models import Client
     from ...core.terms import TIERS
@@ -231,7 +279,7 @@ def client_form(day: date, owner: str, taken: set[str]) -> FormDialog[str]:
                 offered["id"] = suggested_id(value.strip(), taken)
                 field.value = offered["id"]
 
-    order = ["name", "id", "tier", "go_live", "owner", "investment", "roi_target", "contacts"]
+    order = ["name", "id", "tier", "go_live", "owner", "investment", "roi_target", "contacts", *COMPLEXITY]
 
     def validate(values: dict[str, str]):
         problems: dict[str, str] = {}
@@ -246,6 +294,10 @@ def client_form(day: date, owner: str, taken: set[str]) -> FormDialog[str]:
                 parsed[name] = read()
             except UserError as exc:
                 problems[name] = f"go-live: {exc}" if name == "go_live" else str(exc)
+        try:
+            parsed |= read_complexity(values)
+        except UserError as exc:
+            problems["stakeholder_groups"] = str(exc)
         try:
             client = Client(
                 id=values["id"].strip(),
@@ -267,8 +319,9 @@ def client_form(day: date, owner: str, taken: set[str]) -> FormDialog[str]:
         from ...app import commands
 
         contacts = [c.model_dump(exclude_none=True) for c in client.contacts]
+        complexity = {name: getattr(client, name) for name in COMPLEXITY}
         commands.add_client(
-            session, client.id, client.name, client.tier, client.go_live, client.owner, client.investment, client.roi_target, contacts
+            session, client.id, client.name, client.tier, client.go_live, client.owner, client.investment, client.roi_target, contacts, **complexity
         )
         return f"{client.name} added ({client.id}, {client.tier}, go-live {client.go_live})"
 
@@ -283,16 +336,19 @@ def client_form(day: date, owner: str, taken: set[str]) -> FormDialog[str]:
             ("investment", "Investment", "0", None),
             ("roi_target", "ROI target %", "0", None),
             ("contacts", "Contacts", "", None),
+            *complexity_fields(),
         ],
         validate,
         save,
         edited,
+        SUGGESTION_NOTE,
     )
 
 
 def edit_client_form(card, day: date) -> FormDialog[str]:
-    """A client's name, owner, investment, ROI target, contacts and status, and its tier (a change re-plans from the
-    day given, default the planning day); stored in one transaction by ``commands.update_client``."""
+    """A client's name, owner, investment, ROI target, contacts, status and complexity (with the tier it suggests as it
+    is typed), and its tier (a change re-plans from the day given, default the planning day); stored in one
+    transaction by ``commands.update_client``."""
     from ...app.inputs import contacts_text, parse_contacts
     from ...core.models import Client
     from ...core.terms import ENGAGEMENT_STATUSES, TIERS
@@ -306,6 +362,7 @@ def edit_client_form(card, day: date) -> FormDialog[str]:
                 "roi_target": _money(values, "roi_target", "ROI target"),
                 "contacts": parse_contacts(values["contacts"]),
                 "status": values["status"],
+                **read_complexity(values),
             }
         except UserError as exc:
             return None, str(exc)
@@ -326,7 +383,10 @@ def edit_client_form(card, day: date) -> FormDialog[str]:
         fields = {name: getattr(client, name) for name in ("name", "owner", "investment", "roi_target", "status")}
         contacts = [c.model_dump(exclude_none=True) for c in client.contacts]
         tier = client.tier if client.tier != card.tier else None
-        done = commands.update_client(session, card.id, tier=tier, from_day=result["from_day"], contacts=contacts, **fields)
+        complexity = {name: getattr(client, name) for name in COMPLEXITY}
+        fields |= {name: value for name, value in complexity.items() if value is not None}
+        cleared = [name for name, value in complexity.items() if value is None]
+        done = commands.update_client(session, card.id, tier=tier, from_day=result["from_day"], contacts=contacts, clear=cleared, **fields)
         what = ", ".join(name.replace("_", " ") for name in done.changed if name != "tier_changes")
         planned = f"; touchpoints from {result['from_day']} follow the {tier} plan" if tier else ""
         return f"{client.name}: {what} saved{planned}"
@@ -343,9 +403,11 @@ def edit_client_form(card, day: date) -> FormDialog[str]:
             ("status", "Status", card.status, list(ENGAGEMENT_STATUSES)),
             ("tier", "Tier", card.tier, list(TIERS)),
             ("tier_from", "New tier from", day.isoformat(), None),
+            *complexity_fields(card.stakeholder_groups, card.cultural_change, card.internal_capability),
         ],
         validate,
         save,
+        note=SUGGESTION_NOTE,
     )
 
 
