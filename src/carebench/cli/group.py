@@ -198,6 +198,7 @@ COMMAND_MODULES = {
             "assess",
             "done",
             "edit-client",
+            "edit-kpi",
             "move",
             "reading",
             "reopen",

@@ -35,8 +35,8 @@ ROW_RULES: list[tuple[str, str, str, str]] = [
     ),
     (
         "kpis",
-        "a baseline or target that is not a number",
-        f"({_not_number('baseline')}) OR ({_not_number('target')})",
+        "a baseline, target or benchmark that is not a number",
+        f"({_not_number('baseline')}) OR ({_not_number('target')}) OR (benchmark IS NOT NULL AND ({_not_number('benchmark')}))",
         "client_id || ' ' || key",
     ),
     ("savings", "a savings amount that is not a number", _not_number("amount"), "client_id || ' ' || month"),

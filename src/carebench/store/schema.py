@@ -607,6 +607,17 @@ ALTER TABLE pulses ADD COLUMN contact TEXT;
 UPDATE pulses SET contact = respondent WHERE respondent IN (SELECT name FROM contacts WHERE contacts.client_id = pulses.client_id)
 """
 
+# A KPI's benchmark (a value to compare it with; NULL: none) and whether it shows on the team dashboard, which the
+# leading KPIs did until now; and, per KPI standing, the forecast of when it reaches its target at the current slope
+# (core.kpis.forecast_of), filled when the derived rows are rebuilt under the new derivation version.
+MIGRATION_16 = """
+ALTER TABLE kpis ADD COLUMN benchmark REAL;
+ALTER TABLE kpis ADD COLUMN team INTEGER NOT NULL DEFAULT 0 CHECK (team IN (0, 1));
+UPDATE kpis SET team = 1 WHERE category = 'leading';
+ALTER TABLE kpi_standing ADD COLUMN forecast TEXT;
+ALTER TABLE kpi_standing ADD COLUMN forecast_date TEXT
+"""
+
 # The triggers that keep the audit trail append-only (against carebench's own writes: a member
 # with direct SQL access can drop them, which `carebench doctor` reports).
 AUDIT_TRIGGERS = {
@@ -629,5 +640,6 @@ MIGRATIONS: list[tuple[int, str]] = [
     (12, MIGRATION_12),
     (13, MIGRATION_13),
     (14, MIGRATION_14),
+    (16, MIGRATION_16),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]

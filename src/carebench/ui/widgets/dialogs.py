@@ -179,6 +179,10 @@ class FormDialog(ModalScreen[_Result | None]):
             self.on_edit(self, name, event.value)
         self.show_error(self.problem_in(name) or "")
 
+    def on_select_changed(self, event: Select.Changed) -> None:
+        if self.on_edit is not None:
+            self.on_edit(self, (event.select.id or "").removeprefix("f-"), str(event.value))
+
     def problem_in(self, name: str) -> str | None:
         """What the validation says is wrong with the field ``name`` as it stands (None when that field is fine)."""
         _, problem = self.validate(self.values())
