@@ -337,6 +337,7 @@ def build(
                     "direction": direction,
                     "baseline": baseline,
                     "target": target,
+                    "team": int(category == "leading"),  # as a KPI without a team mark is imported
                     **STAMP,
                 }
             )

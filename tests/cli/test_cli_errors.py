@@ -26,6 +26,8 @@ def bug(reason: str):
     return pytest.mark.xfail(strict=True, reason=reason)
 
 
+NEW_KPI = ["add-kpi", "beta", "k", "--name", "K", "--category", "lagging", "--unit", "%", "--direction", "higher", "--baseline", "1", "--target", "2"]
+
 # (id, argv, xfail reason or None). Each runs with --db pointing at a fresh copy of the portfolio database.
 BAD_ARGUMENTS = [
     # dates
@@ -101,6 +103,20 @@ BAD_ARGUMENTS = [
         ],
         None,
     ),
+    # a benchmark is a finite number of a sensible size, on add-kpi and edit-kpi alike
+    *(
+        (f"add-kpi-benchmark-{name}", [*NEW_KPI, "--benchmark", value], None)
+        for name, value in (("text", "about 80"), ("nan", "nan"), ("inf", "inf"), ("too-large", "1e16"), ("empty", ""))
+    ),
+    *(
+        (f"edit-kpi-benchmark-{name}", ["edit-kpi", "beta", "fcr", "--benchmark", value], None)
+        for name, value in (("text", "80%"), ("nan", "nan"), ("minus-inf", "-inf"), ("too-large", "-2e15"))
+    ),
+    ("edit-kpi-benchmark-and-none", ["edit-kpi", "beta", "fcr", "--benchmark", "80", "--no-benchmark"], None),
+    ("edit-kpi-nothing-to-change", ["edit-kpi", "beta", "fcr"], None),
+    ("edit-kpi-unknown-kpi", ["edit-kpi", "beta", "nokpi", "--benchmark", "80"], None),
+    ("edit-kpi-unknown-client", ["edit-kpi", "nope", "fcr", "--benchmark", "80"], None),
+    ("edit-kpi-key-taken", ["edit-kpi", "beta", "fcr", "--key", "handle_time"], None),
     # reading
     ("reading-unknown-kpi", ["reading", "beta", "nokpi", "5", "--date", AS_OF], None),
     ("reading-nan", ["reading", "beta", "fcr", "nan", "--date", AS_OF], None),
@@ -228,6 +244,12 @@ def test_error_messages_say_what_is_wrong(bad_argument_outcomes):
     assert "probability" in err("opportunity-probability-150")
     assert "--to" in err("schedule-to-before-from")
     assert "already exists" in err("add-client-duplicate")
+    assert err("add-kpi-benchmark-text") == "error: Invalid value for '--benchmark': 'about 80' is not a valid float.\n"
+    assert err("add-kpi-benchmark-nan") == err("edit-kpi-benchmark-nan") == "error: benchmark: must be a finite number\n"
+    assert err("edit-kpi-benchmark-too-large") == "error: benchmark: is too large (at most 1e15 in size)\n"
+    assert err("edit-kpi-benchmark-and-none") == "error: give --benchmark or --no-benchmark, not both\n"
+    assert "nokpi" in err("edit-kpi-unknown-kpi") and "nope" in err("edit-kpi-unknown-client")
+    assert "handle_time" in err("edit-kpi-key-taken")
 
 
 def test_far_future_go_live_is_refused_or_harmless(base, tmp_path):

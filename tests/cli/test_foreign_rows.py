@@ -57,3 +57,19 @@ def test_health_and_kpis_refuse_such_a_row_by_name(fresh):
         "error: the database holds an assessment of acme on 2026-06-05 with trend 11, not a whole number from 1 to 10; "
         "`carebench doctor` lists such rows\n"
     )
+
+
+def test_a_benchmark_that_is_not_a_number_is_named_by_doctor_and_refused_by_kpis(fresh):
+    run, db = fresh
+    conn = sqlite3.connect(str(db))
+    try:
+        conn.execute("UPDATE kpis SET benchmark = 'high' WHERE client_id = 'beta' AND key = 'fcr'")
+        conn.commit()
+    finally:
+        conn.close()
+    report = json.loads(run("doctor", "--json", db=db).stdout)
+    assert report["broken_rows"] == ["1 kpis row with a baseline, target or benchmark that is not a number (beta fcr)"]
+    kpis = run("kpis", "beta", "--date", AS_OF, db=db)
+    assert kpis.returncode == 2 and kpis.stderr == (
+        "error: the database holds a benchmark of beta fcr that is not a number ('high'); `carebench doctor` lists such rows\n"
+    )

@@ -534,3 +534,92 @@ async def test_the_check_in_saved_dialog_shows_all_its_text(demo_db, size):
         drawn = " ".join(" ".join(line.strip(" │╭╮╰╯─").split()) for line in drawn_lines(box))
         for line in ["Check-in saved", *dialog.lines, "enter: back to Today"]:
             assert " ".join(line.split()) in drawn
+
+
+# ----- the daily script: lagging readings and the latest achievement ----------------------------------------------
+
+
+def daily_client(path) -> None:
+    """A platinum client on day 15 (a daily check-in on DAY), a KPI of each category, each read on 06-10 and 06-12.
+
+    Since the reading before, against each KPI's gap from baseline to target: adherence +2 of 40 (5%), on-time
+    delivery +3 of 15 (20%), cycle time -0.5 h of 4 h (12.5%, lower is better), errors +0.5 of 3 (worse).
+    """
+
+    def kpi(key, name, category, unit, direction, baseline, target, before, after):
+        readings = [Reading(date=date(2026, 6, 10), value=before), Reading(date=date(2026, 6, 12), value=after)]
+        return Kpi(key=key, name=name, category=category, unit=unit, direction=direction, baseline=baseline, target=target, readings=readings)
+
+    with Store(path, actor="ana") as store:
+        store.add_client(
+            Client(
+                id="acme",
+                name="Acme",
+                tier="platinum",
+                go_live=date(2026, 6, 1),
+                owner="ana",
+                kpis=[
+                    kpi("adherence", "Process adherence", "leading", "%", "higher", 50, 90, 60, 62),
+                    kpi("otd", "On-time delivery", "lagging", "%", "higher", 80, 95, 85, 88),
+                    kpi("cycle", "Cycle time", "lagging", "h", "lower", 10, 6, 9, 8.5),
+                    kpi("errors", "Pick errors", "diagnostic", "%", "lower", 5, 2, 4, 4.5),
+                ],
+            )
+        )
+
+
+async def test_the_daily_check_in_records_lagging_readings_and_names_the_largest_improvement(tmp_path, quiet_app, run):
+    path = tmp_path / "daily.db"
+    daily_client(path)
+    app = CarebenchApp(path, today=DAY, user="ana", client="acme")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_runner(app, pilot, "acme", DAY, "daily")
+        assert screen.ctx["script"]["sections"][1]["kpis"] == ("adherence", "otd", "cycle", "errors")  # every category
+        last = screen.ctx["script"]["sections"][2]["prompts"][0]
+        assert last.startswith("Start from the latest win: On-time delivery improved from 85% to 88%.")
+        await pilot.press("ctrl+n")
+        await settle(app, pilot)
+        assert kpi_input(screen, "otd") and kpi_input(screen, "cycle")  # the lagging KPIs are asked for
+        kpi_input(screen, "otd").value = "89"  # +1 of 15 since 88
+        kpi_input(screen, "cycle").value = "6.5"  # -2 h of 4 since 8.5: the largest improvement now
+        kpi_input(screen, "errors").value = "lots"  # not a reading: it does not count
+        await pilot.pause()
+        await pilot.press("ctrl+n")
+        await settle(app, pilot)
+        prompts = str(screen.query_one("#prompts").render())
+        assert "Start from the latest win: Cycle time improved from 8.5 h to 6.5 h." in prompts
+        await pilot.press("ctrl+b")
+        await settle(app, pilot)
+        kpi_input(screen, "errors").value = ""
+        await pilot.pause()
+        await finish(app, pilot)
+    kpis = {k["key"]: k for k in run.json("kpis", "acme", "--date", "2026-06-15", "--json", db=path)}
+    assert {key: (k["current"], k["current_date"]) for key, k in kpis.items() if key in ("otd", "cycle", "errors")} == {
+        "otd": (89, "2026-06-15"),
+        "cycle": (6.5, "2026-06-15"),
+        "errors": (4.5, "2026-06-12"),
+    }
+
+
+def test_the_achievement_counts_readings_taken_and_one_of_the_same_day_replaces_the_current():
+    from carebench.app.checkin import NO_ACHIEVEMENT, achievement
+
+    def kpi(key, current, previous, current_date="2026-06-12"):
+        return {
+            "key": key,
+            "name": key.title(),
+            "unit": "%",
+            "direction": "higher",
+            "baseline": 0,
+            "target": 10,
+            "current": current,
+            "previous": previous,
+            "current_date": current_date,
+        }
+
+    kpis = {"a": kpi("a", 5, 4), "b": kpi("b", 6, 6, current_date="2026-06-15")}
+    assert achievement(kpis, {}, "2026-06-15") == "A improved from 4% to 5%"
+    # b read again today replaces today's 6: the move is from the 6 before it, to 8
+    assert achievement(kpis, {"b": 8}, "2026-06-15") == "B improved from 6% to 8%"
+    assert achievement(kpis, {"a": 3}, "2026-06-15") == NO_ACHIEVEMENT  # a fell from 5: nothing improved
+    assert achievement({"c": kpi("c", None, None)}, {"c": 7}, "2026-06-15") == NO_ACHIEVEMENT  # a first reading is no move

@@ -187,6 +187,50 @@ async def test_new_and_edited_kpis_and_a_reading_outside_a_check_in(db, run):
     assert (kpis["otd"]["target"], kpis["otd"]["current"]) == (97, 93.5)
 
 
+async def test_the_kpi_form_takes_a_benchmark_and_a_team_mark_that_follows_the_category_until_set(db, run):
+    with_client(db)
+    app = CarebenchApp(db, today=DAY, user="ana", client="acme")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("3")
+        await settle(app, pilot)
+        form = await form_opened(app, pilot, "n")
+        team = form.query_one("#f-team", Select)
+        assert team.value == "no"  # a lagging KPI (the default category) is not on the team dashboard
+        for name, value in (("key", "huddles"), ("name", "Daily huddles held"), ("baseline", "0"), ("target", "5"), ("benchmark", "about 4")):
+            await put(pilot, form, name, value)
+        assert error(form) == "benchmark: 'about 4' is not a number"
+        await pilot.press("ctrl+s")
+        assert app.screen is form
+        await put(pilot, form, "benchmark", "4.5")
+        form.query_one("#f-category", Select).value = "leading"
+        await pilot.pause()
+        assert team.value == "yes"  # follows the category
+        team.value = "no"  # set by hand
+        await pilot.pause()
+        form.query_one("#f-category", Select).value = "diagnostic"
+        await pilot.pause()
+        form.query_one("#f-category", Select).value = "leading"
+        await pilot.pause()
+        assert team.value == "no"  # what was set by hand stays
+        await pilot.press("ctrl+s")
+        await settle_until(app, pilot, lambda: app.screen is not form)
+        await settle_until(app, pilot, lambda: "huddles" in [row.key for row in app.screen.rows["operational"]])
+        assert [row.key for row in app.screen.rows["team"]] == []  # the one leading KPI is unmarked
+
+        await pilot.press("o", "down")
+        await settle(app, pilot)
+        form = await form_opened(app, pilot, "m")
+        assert field(form, "benchmark").value == "4.5" and form.query_one("#f-team", Select).value == "no"
+        await put(pilot, form, "benchmark", "")  # no benchmark any more
+        form.query_one("#f-team", Select).value = "yes"
+        await pilot.press("ctrl+s")
+        await settle_until(app, pilot, lambda: app.screen is not form)
+        await settle_until(app, pilot, lambda: [row.key for row in app.screen.rows["team"]] == ["huddles"])
+    kpis = {k["key"]: k for k in run.json("kpis", "acme", "--json", "--date", "2026-06-15", db=db)}
+    assert (kpis["huddles"]["category"], kpis["huddles"]["benchmark"], kpis["huddles"]["team"]) == ("leading", None, True)
+    assert (kpis["otd"]["benchmark"], kpis["otd"]["team"]) == (None, False)
+
+
 async def test_an_assessment_outside_a_check_in_with_live_overall_and_band(db, run):
     with_client(db)
     app = CarebenchApp(db, today=DAY, user="ana", client="acme")

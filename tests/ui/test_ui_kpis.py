@@ -315,6 +315,63 @@ async def test_a_retained_share_that_means_nothing_reads_a_dash_and_says_why_on_
         assert row(screen, "operational", "fcr").tooltip is None  # a share that means something needs no word
 
 
+def edit(database, key: str, **fields) -> None:
+    """Change KPI ``key`` of northwind (its benchmark, its team mark) as the KPI form would."""
+    with Store(database, actor="ana") as store:
+        kpi = next(k for k in store.client("northwind").kpis if k.key == key)
+        store.update_kpi("northwind", key, kpi.model_copy(update=fields))
+
+
+async def test_the_chart_says_when_the_kpi_reaches_its_target_at_the_current_slope_and_how_it_compares_with_its_benchmark(database):
+    edit(database, "fcr", benchmark=75.0)
+    app = make_app(database)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_kpis(app, pilot)
+        chart = screen.query_one("KpiChart")
+        outlook = chart.query_one("#chart-outlook", Static)
+        # fcr's trend line through (0, 65) (16, 75) (30, 85) (47, 70) rises 181.25/1202.75 a day: from 70 on 06-01,
+        # 10 more take 66.4 days, so it reaches 80 on 2026-08-07
+        assert chart.kpi_key == "fcr"
+        assert rendered(outlook) == "reaches target about 2026-08 at the current slope · benchmark 75%, now 5 pp worse"
+        assert chart.kpi.standing.forecast_date == date(2026, 8, 7)
+        await pilot.press("down")  # cost per case: 38 against a target of 40, lower is better
+        await settle(app, pilot)
+        assert chart.kpi_key == "cost_per_case" and rendered(outlook) == "on target now"
+        await pilot.press("o", "down", "down", "down", "down")  # the backlog: one reading, so no slope yet
+        await settle(app, pilot)
+        assert chart.kpi_key == "backlog" and rendered(outlook) == "no forecast: too few readings"
+        await pilot.press("up")  # daily active users: no readings, nothing to forecast
+        await settle(app, pilot)
+        assert chart.kpi_key == "dau" and not outlook.display
+        # the backlog read again, higher: the wrong way for it
+        with Store(database, actor="ana") as store:
+            store.add_reading("northwind", "backlog", date(2026, 6, 10), 170)
+        await pilot.press("down")
+        app.refresh_all()
+        await settle(app, pilot)
+        assert chart.kpi_key == "backlog" and rendered(outlook) == "does not reach target at the current slope"
+
+
+async def test_the_team_tab_shows_the_kpis_marked_for_the_team_of_any_category(database):
+    edit(database, "fcr", team=True)  # a lagging KPI the team works on
+    edit(database, "training", team=False)  # a leading one it does not
+    app = make_app(database)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_kpis(app, pilot)
+        await pilot.press("t")
+        await settle(app, pilot)
+        assert row_keys(screen, "team") == ["fcr", "dau"]
+        assert screen.query_one("KpiChart").kpi_key == "fcr"
+        assert row_keys(screen, "executive") == ["fcr", "cost_per_case"]  # the other dashboards as before
+        assert row_keys(screen, "operational") == ["fcr", "cost_per_case", "training", "dau", "backlog"]
+        edit(database, "fcr", team=False)
+        edit(database, "dau", team=False)
+        app.refresh_all()
+        await settle(app, pilot)
+        assert row_keys(screen, "team") == []
+        assert "No KPI of this client is marked for the team dashboard" in rendered(screen.query_one("#rows-team"))
+
+
 def chart_rows(lines: list[str]) -> tuple[list[str], list[float]]:
     """The plot rows of a drawn plotext chart (between its frame's top and bottom lines, the y-axis labels cut off)
     and the y value each row stands for, read from the labels of its top and bottom rows (plotext puts the ends of its

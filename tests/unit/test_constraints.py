@@ -269,11 +269,10 @@ def test_migration_carries_every_row_and_remakes_indexes_triggers_and_views(full
     with Store(path, actor="ana") as store:
         assert store.conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
     assert version_of(path) == SCHEMA_VERSION
-    # Every row as it was (the migrations after the checks' add columns to clients, empty, and tables of their own).
-    after_rows = content(path)
-    after_rows["clients"] = [row[: len(before["clients"][0])] for row in after_rows["clients"]]
-    assert {table: rows for table, rows in after_rows.items() if table in before} == before
-    assert all(set(row[len(before["clients"][0]) :]) == {None} for row in content(path)["clients"])
+    # Every row as it was: the migrations after the checks' add columns (at the end of a row) and tables of their own.
+    width = {table: len(rows[0]) for table, rows in before.items() if rows}
+    carried = {table: [row[: width.get(table, len(row))] for row in rows] for table, rows in content(path).items() if table in before}
+    assert carried == before
     assert Path(f"{path}.schema14.bak").is_file()
     after = schema_of(path)
     # the same indexes, triggers and views, word for word; the tables as a new database has them

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import math
 from datetime import date, timedelta
 
 import pytest
 
 from carebench.core.kpis import (
-    DASHBOARD_CATEGORIES,
+    FORECAST_YEARS,
     KpiStatus,
-    categories_for_dashboard,
+    forecast_of,
+    improvement,
     kpi_status,
+    latest_achievement,
+    on_dashboard,
+    versus_benchmark,
 )
 from carebench.core.models import Kpi, Reading
 
@@ -43,6 +48,10 @@ def test_status_fields_are_the_json_contract():
         "previous",
         "current_date",
         "readings_count",
+        "team",
+        "benchmark",
+        "forecast",
+        "forecast_date",
     ]
 
 
@@ -214,21 +223,201 @@ def test_peak_is_direction_aware(direction, values, peak):
 
 
 DASHBOARD_CASES = [
-    ("executive", ("lagging",)),
-    ("operational", ("leading", "lagging", "diagnostic")),
-    ("team", ("leading",)),
+    # dashboard, category, marked for the team, shown
+    ("executive-lagging", "executive", "lagging", False, True),
+    ("executive-lagging-marked", "executive", "lagging", True, True),
+    ("executive-leading", "executive", "leading", True, False),
+    ("executive-diagnostic", "executive", "diagnostic", False, False),
+    ("operational-leading", "operational", "leading", False, True),
+    ("operational-lagging", "operational", "lagging", False, True),
+    ("operational-diagnostic", "operational", "diagnostic", True, True),
+    ("team-leading-marked", "team", "leading", True, True),
+    ("team-leading-unmarked", "team", "leading", False, False),
+    ("team-lagging-marked", "team", "lagging", True, True),
+    ("team-lagging-unmarked", "team", "lagging", False, False),
+    ("team-diagnostic-marked", "team", "diagnostic", True, True),
 ]
 
 
-@pytest.mark.parametrize(("name", "categories"), DASHBOARD_CASES, ids=[c[0] for c in DASHBOARD_CASES])
-def test_dashboard_categories(name, categories):
-    assert categories_for_dashboard(name) == categories
-    assert DASHBOARD_CATEGORIES[name] == categories
+@pytest.mark.parametrize(("name", "category", "team", "shown"), [c[1:] for c in DASHBOARD_CASES], ids=[c[0] for c in DASHBOARD_CASES])
+def test_which_kpis_each_dashboard_shows(name, category, team, shown):
+    assert on_dashboard(name, category, team) is shown
 
 
 def test_unknown_dashboard():
     with pytest.raises(ValueError, match="unknown dashboard"):
-        categories_for_dashboard("board")
+        on_dashboard("board", "lagging", False)
+
+
+@pytest.mark.parametrize(("category", "team"), [("leading", True), ("lagging", False), ("diagnostic", False)])
+def test_a_kpi_without_a_team_mark_is_on_the_team_dashboard_when_leading(category, team):
+    k = Kpi(key="k", name="K", category=category, direction="higher", baseline=0, target=1)
+    assert k.team is team
+    assert "team" not in k.model_dump()  # what the category gives is not written
+    marked = Kpi(key="k", name="K", category=category, direction="higher", baseline=0, target=1, team=not team)
+    assert marked.team is (not team) and marked.model_dump()["team"] is (not team)
+    assert kpi_status(marked).team is (not team)
+
+
+# ----- forecast: when the target is reached at the current slope ---------------------------------------------------
+
+DAY = timedelta(days=1)
+FORECAST_CASES = [
+    # name, direction, baseline, target, values (one every ``every`` days from START), every, (forecast, days after START)
+    ("no-readings", "higher", 50, 80, [], 7, (None, None)),
+    ("one-reading-off-target", "higher", 50, 80, [60], 7, (None, None)),
+    ("one-reading-on-target", "higher", 50, 80, [85], 7, ("on_target", None)),
+    # slope 5/7 a day from 60 on day 14: 20 / (5/7) = 28 days on, day 42
+    ("higher-improving", "higher", 50, 80, [50, 55, 60], 7, ("reaches", 42)),
+    # slope -2/7 a day from 16 on day 14: 6 / (2/7) = 21 days on, day 35
+    ("lower-improving", "lower", 20, 10, [20, 18, 16], 7, ("reaches", 35)),
+    # slope 10/3 a day from 60 on day 3: 21 / (10/3) = 6.3, so the 7th day after it
+    ("part-of-a-day-rounds-up", "higher", 50, 81, [50, 60], 3, ("reaches", 10)),
+    ("flat", "higher", 50, 80, [50, 51, 50, 51], 7, ("not_at_current_slope", None)),
+    ("wrong-way-higher", "higher", 50, 80, [60, 55, 50], 7, ("not_at_current_slope", None)),
+    ("wrong-way-lower", "lower", 20, 10, [15, 18, 20], 7, ("not_at_current_slope", None)),
+    ("lower-flat", "lower", 20, 10, [15, 15.2, 15], 7, ("not_at_current_slope", None)),
+    # on target wins over any trend, also a declining one
+    ("on-target-declining", "higher", 50, 80, [95, 90, 85], 7, ("on_target", None)),
+    ("on-target-exactly", "higher", 50, 80, [70, 80], 7, ("on_target", None)),
+    ("lower-on-target", "lower", 20, 10, [14, 9], 7, ("on_target", None)),
+    # a year for 5% of the way (just improving): 950 / (50/365) days is about 19 years, past FORECAST_YEARS
+    ("too-slow", "higher", 0, 1000, [0, 50], 365, ("not_at_current_slope", None)),
+    # a year for 50% of the way: 500 / (500/365) = 365 days
+    ("slow-but-within-the-horizon", "higher", 0, 1000, [0, 500], 365, ("reaches", 730)),
+]
+
+
+@pytest.mark.parametrize(
+    ("direction", "baseline", "target", "values", "every", "expected"), [c[1:] for c in FORECAST_CASES], ids=[c[0] for c in FORECAST_CASES]
+)
+def test_forecast(direction, baseline, target, values, every, expected):
+    forecast, days = expected
+    s = kpi_status(kpi(values, direction=direction, baseline=baseline, target=target, every=every))
+    assert (s.forecast, s.forecast_date) == (forecast, None if days is None else START + days * DAY)
+    assert forecast_of(direction, baseline, target, kpi(values, every=every).readings) == (s.forecast, s.forecast_date)
+    if forecast == "reaches":  # never against the trend shown beside it, and always ahead of the latest reading
+        assert s.trend == "improving" and s.forecast_date > s.current_date
+
+
+def test_a_forecast_past_the_horizon_is_no_forecast():
+    # 500 a year, from 500: a target ``days`` days of that slope away (half a day short, so ceil gives ``days``)
+    def status(days: int) -> KpiStatus:
+        return kpi_status(kpi([0, 500], baseline=0, target=500 + (days - 0.5) * 500 / 365, every=365))
+
+    last = int(FORECAST_YEARS * 365.25)  # 3652 days
+    assert (status(last).forecast, status(last).forecast_date) == ("reaches", START + (365 + last) * DAY)
+    assert (status(last + 1).forecast, status(last + 1).forecast_date) == ("not_at_current_slope", None)
+
+
+def test_readings_all_on_one_day_have_no_slope_and_no_forecast():
+    # Two readings of one day cannot be stored (one per KPI per date); built without the check, they fit no line.
+    k = Kpi.model_construct(
+        key="k", name="K", category="lagging", direction="higher", baseline=50, target=80, readings=[Reading(date=START, value=v) for v in (55, 60)]
+    )
+    s = kpi_status(k)
+    assert (s.trend, s.forecast, s.forecast_date) == (None, None, None)
+
+
+def test_the_forecast_uses_the_trend_window_and_the_latest_reading():
+    # Two old lows, then eight readings rising 2 a week: the slope is that of the last eight (2/7 a day), from 64.
+    values = [0, 0, 50, 52, 54, 56, 58, 60, 62, 64]
+    s = kpi_status(kpi(values, target=80))
+    assert s.forecast == "reaches" and s.forecast_date == START + (9 * 7 + 56) * DAY  # 16 / (2/7) = 56 days after the latest
+
+
+def test_the_forecast_as_of_a_day_uses_the_readings_up_to_it():
+    k = kpi([50, 55, 60, 70, 80])  # on target from day 28
+    assert kpi_status(k, as_of=START + 14 * DAY).forecast_date == START + 42 * DAY
+    assert kpi_status(k, as_of=START + 28 * DAY).forecast == "on_target"
+
+
+def test_uneven_spacing_gives_the_slope_per_day():
+    readings = [Reading(date=START, value=50), Reading(date=START + 1 * DAY, value=50), Reading(date=START + 60 * DAY, value=70)]
+    k = Kpi(key="k", name="KPI", category="lagging", direction="higher", baseline=50, target=80, readings=readings)
+    s = kpi_status(k)
+    # the least-squares slope per day through (day 0, 50), (day 1, 50), (day 60, 70), on from 70 on day 60
+    xs, ys = [0, 1, 60], [50, 50, 70]
+    mx, my = sum(xs) / 3, sum(ys) / 3
+    slope = sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / sum((x - mx) ** 2 for x in xs)
+    assert s.forecast_date == START + (60 + math.ceil(10 / slope)) * DAY
+
+
+# ----- benchmark ----------------------------------------------------------------------------------------------------
+
+BENCHMARK_CASES = [
+    ("none", "%", None, 70, None),
+    ("no-reading", "%", 75, None, None),
+    ("percent-points-below", "%", 75, 72, -3),
+    ("percent-points-above", "%", 75, 80.5, 5.5),
+    ("relative-above", "h", 8, 10, 25),
+    ("relative-below", "USD", 200, 150, -25),
+    ("level", "", 5, 5, 0),
+    ("zero-benchmark-relative-is-none", "tickets", 0, 3, None),
+]
+
+
+@pytest.mark.parametrize(("unit", "benchmark", "current", "expected"), [c[1:] for c in BENCHMARK_CASES], ids=[c[0] for c in BENCHMARK_CASES])
+def test_versus_benchmark(unit, benchmark, current, expected):
+    assert versus_benchmark(unit, benchmark, current) == expected
+
+
+def test_the_status_carries_the_benchmark():
+    k = Kpi(key="k", name="K", category="lagging", unit="%", direction="higher", baseline=50, target=80, benchmark=75, readings=[])
+    assert kpi_status(k).benchmark == 75
+    assert kpi_status(kpi([60])).benchmark is None
+
+
+@pytest.mark.parametrize(
+    ("value", "problem"), [(float("nan"), "finite"), (2e15, "too large"), (True, "must be a number"), ("75", "must be a number")]
+)
+def test_a_benchmark_is_a_finite_number(value, problem):
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError, match=problem):
+        Kpi(key="k", name="K", category="lagging", direction="higher", baseline=0, target=1, benchmark=value)
+
+
+# ----- the latest achievement: the largest improvement on the reading before ------------------------------------
+
+IMPROVEMENT_CASES = [
+    # direction, baseline, target, before, after, improvement (share of the baseline-to-target gap)
+    ("higher-up", "higher", 50, 80, 60, 66, 0.2),
+    ("higher-down", "higher", 50, 80, 66, 60, -0.2),
+    ("lower-down-is-better", "lower", 20, 10, 16, 14, 0.2),
+    ("lower-up-is-worse", "lower", 20, 10, 14, 16, -0.2),
+    ("unchanged", "higher", 50, 80, 60, 60, 0.0),
+    ("no-before", "higher", 50, 80, None, 60, None),
+    ("no-after", "higher", 50, 80, 60, None, None),
+    # baseline == target: measured against |baseline|, as the trend is
+    ("no-gap-uses-baseline", "higher", 10, 10, 10, 12, 0.2),
+]
+
+
+@pytest.mark.parametrize(
+    ("direction", "baseline", "target", "before", "after", "expected"), [c[1:] for c in IMPROVEMENT_CASES], ids=[c[0] for c in IMPROVEMENT_CASES]
+)
+def test_improvement(direction, baseline, target, before, after, expected):
+    moved = improvement(direction, baseline, target, before, after)
+    assert moved == (None if expected is None else pytest.approx(expected))
+
+
+ACHIEVEMENT_CASES = [
+    ("none", [], None),
+    ("only-one-reading", [("higher", 0, 10, None, 5)], None),
+    ("none-improved", [("higher", 0, 10, 5, 4), ("lower", 10, 0, 4, 5)], None),
+    ("unchanged-is-no-achievement", [("higher", 0, 10, 5, 5)], None),
+    # in their own units the first moved most (10 against 1); against their gaps the second did (10% against 50%)
+    ("share-of-the-gap-not-the-units", [("higher", 0, 100, 50, 60), ("higher", 0, 2, 1, 2)], 1),
+    ("lower-is-better-falls", [("higher", 0, 10, 5, 6), ("lower", 10, 0, 6, 3)], 1),
+    ("a-tie-goes-to-the-first", [("higher", 0, 10, 5, 6), ("lower", 10, 0, 6, 5)], 0),
+    ("worse-ones-are-passed-over", [("higher", 0, 10, 6, 1), ("higher", 0, 10, 1, 2)], 1),
+]
+
+
+@pytest.mark.parametrize(("moves", "expected"), [c[1:] for c in ACHIEVEMENT_CASES], ids=[c[0] for c in ACHIEVEMENT_CASES])
+def test_latest_achievement(moves, expected):
+    assert latest_achievement(moves) == expected
 
 
 @pytest.mark.parametrize("direction", ["higher", "lower"])

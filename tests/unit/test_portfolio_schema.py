@@ -107,6 +107,8 @@ def client_data(draw, number: int) -> dict:
                 "direction": "higher",
                 "baseline": draw(numbers),
                 "target": draw(numbers),
+                "benchmark": draw(st.none() | numbers),
+                "team": draw(st.booleans()),
                 "readings": [{"date": d, "value": draw(numbers)} for d in sorted(set(draw(st.lists(days, max_size=4))))],
             }
         ],
@@ -154,6 +156,14 @@ MUTATIONS = {
     # (what is changed, does the schema accept it)
     "reading-true": (lambda d: _acme(d)["kpis"][0]["readings"][0].update(value=True), False),
     "reading-string": (lambda d: _acme(d)["kpis"][0]["readings"][0].update(value="93.5"), False),
+    "benchmark-number": (lambda d: _acme(d)["kpis"][0].update(benchmark=98.5), True),
+    "benchmark-null": (lambda d: _acme(d)["kpis"][0].update(benchmark=None), True),
+    "benchmark-string": (lambda d: _acme(d)["kpis"][0].update(benchmark="98.5"), False),
+    "benchmark-true": (lambda d: _acme(d)["kpis"][0].update(benchmark=True), False),
+    "benchmark-too-large": (lambda d: _acme(d)["kpis"][0].update(benchmark=-2e15), False),
+    "team-true": (lambda d: _acme(d)["kpis"][0].update(team=True), True),
+    "team-1": (lambda d: _acme(d)["kpis"][0].update(team=1), False),
+    "team-null": (lambda d: _acme(d)["kpis"][0].update(team=None), False),
     "investment-string": (lambda d: _acme(d).update(investment="250000"), False),
     "investment-true": (lambda d: _acme(d).update(investment=True), False),
     "score-8.0": (lambda d: _acme(d)["assessments"][0]["scores"].update(trend=8.0), True),

@@ -24,7 +24,7 @@ from carebench.app.session import Session
 from carebench.core.calendar import WorkCalendar
 from carebench.core.finance import financials
 from carebench.core.health import assessment_band, band_of, health_report, latest_on_or_before, overall_score, previous_of
-from carebench.core.kpis import exact, kpi_status, retained_note, retention
+from carebench.core.kpis import exact, kpi_status, retained_note, retention, versus_benchmark
 from carebench.core.models import (
     SUBSCORES,
     Assessment,
@@ -198,9 +198,11 @@ def plain_dashboard(client: Client, day: date, recent: int, rules: Rules = DEFAU
     due = lambda ticket: response_due(ticket, ticket_tier(client, ticket), rules)  # noqa: E731
     for kpi in [*client.kpis, *support_kpis(client.tickets, day, response_due=due)]:
         status = kpi_status(kpi, day, rules.retained_threshold).model_dump(mode="json")
+        later = {name: status.pop(name) for name in ("team", "benchmark", "forecast", "forecast_date")}  # after the note
         status["retained_note"] = retained_note(kpi.direction, kpi.baseline, kpi.target, status["peak"], status["retained"])
         if status["retained_note"]:
             status["retained"] = None
+        status.update(later, vs_benchmark=versus_benchmark(kpi.unit, kpi.benchmark, status["current"]))
         upto = [r for r in kpi.readings if r.date <= day]
         status["recent"] = [{"date": r.date.isoformat(), "value": r.value} for r in (upto[-recent:] if recent > 0 else upto)]
         kpis.append(status)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..core.phases import day_number, support_phase
+from .present import with_unit
 from .readmodels import Document, frozen
 from .session import Session
 
@@ -20,6 +22,41 @@ def _kpi_line(status: KpiStatus) -> str:
     previous = f", before {status.previous:g}{unit}" if status.previous is not None else ""
     mark = "on target" if status.on_target else "off target"
     return f"• {status.name}: {status.current:g}{unit}{previous}; target {status.target:g}{unit} ({mark})"
+
+
+NO_ACHIEVEMENT = "no KPI has improved on its reading before yet"
+
+
+def achievement(kpis: Mapping[str, Mapping[str, Any]], taken: Mapping[str, float], day: str) -> str:
+    """The latest achievement, in words: the KPI whose latest reading improved most on the one before it
+    (core.kpis.latest_achievement, improvement measured the KPI's good way as a share of its baseline-to-target gap).
+
+    ``kpis`` are the check-in's KPIs (its context's "kpis"); ``taken`` the readings typed in the check-in, by KPI key,
+    to be stored on ``day`` (YYYY-MM-DD): each is its KPI's latest, after its current reading (or, when that one is of
+    ``day`` too and so replaced, after the one before it).
+    """
+    from ..core.kpis import latest_achievement
+
+    shown = list(kpis.values())
+    moves = []
+    for kpi in shown:
+        before, after = kpi["previous"], kpi["current"]
+        if kpi["key"] in taken:
+            before, after = (kpi["previous"] if kpi["current_date"] == day else kpi["current"]), taken[kpi["key"]]
+        moves.append((kpi["direction"], kpi["baseline"], kpi["target"], before, after))
+    index = latest_achievement(moves)
+    if index is None:
+        return NO_ACHIEVEMENT
+    kpi, (*_, before, after) = shown[index], moves[index]
+    return f"{kpi['name']} improved from {with_unit(before, kpi['unit'])} to {with_unit(after, kpi['unit'])}"
+
+
+def prompts(ctx: Document, index: int, taken: Mapping[str, float]) -> list[str]:
+    """Section ``index``'s prompts filled in, the achievement counting the readings ``taken`` so far in the check-in."""
+    from ..core.scripts import render
+
+    filled = {**ctx["placeholders"], "achievement": achievement(ctx["kpis"], taken, ctx["day"])}
+    return [render(p, filled) for p in ctx["script"]["sections"][index]["templates"]]
 
 
 def context(session: Session, client_id: str, touchpoint_date: date, kind: str, opportunity_id: int | None = None) -> Document:
@@ -64,6 +101,16 @@ def context(session: Session, client_id: str, touchpoint_date: date, kind: str, 
             raise ValueError(f"no opportunity {opportunity_id} for {client_id}")
         opportunity = rows[0]
     roi = f"ROI {money.roi:g}% against a target of {money.roi_target:g}%" if money.roi is not None else "no ROI yet"
+    kpis = {}
+    for kpi, status in zip(client.kpis, statuses):
+        low, high = reading_span(kpi, day)
+        kpis[kpi.key] = {
+            **status.model_dump(
+                mode="json", include={"key", "name", "unit", "category", "direction", "baseline", "target", "current", "previous", "current_date"}
+            ),
+            "low": low,
+            "high": high,
+        }
     context = {
         "client": client.name,
         "contact": client.contacts[0].name if client.contacts else "the client",
@@ -78,15 +125,8 @@ def context(session: Session, client_id: str, touchpoint_date: date, kind: str, 
         "opportunity": (f"{opportunity['title']} ({opportunity['stage']}, {opportunity['value']:,.0f} a year, {opportunity['probability']}%)")
         if opportunity
         else "none chosen",
+        "achievement": achievement(kpis, {}, day.isoformat()),
     }
-    kpis = {}
-    for kpi, status in zip(client.kpis, statuses):
-        low, high = reading_span(kpi, day)
-        kpis[kpi.key] = {
-            **status.model_dump(mode="json", include={"key", "name", "unit", "category", "direction", "baseline", "target", "current", "previous"}),
-            "low": low,
-            "high": high,
-        }
     return Document(
         frozen(
             {
@@ -107,6 +147,7 @@ def context(session: Session, client_id: str, touchpoint_date: date, kind: str, 
                             "minutes": s.minutes,
                             "capture": list(s.capture),
                             "prompts": [render(p, context) for p in s.prompts],
+                            "templates": list(s.prompts),  # to fill again as readings are taken (see prompts)
                             "kpis": [k.key for k in kpis_for(s, client.kpis)],
                             "scores": list(s.scores) if s.scores else None,
                         }
@@ -114,6 +155,7 @@ def context(session: Session, client_id: str, touchpoint_date: date, kind: str, 
                     ],
                 },
                 "script_problems": problems,
+                "placeholders": context,
                 "kpis": kpis,
                 "last_scores": latest.scores.model_dump() if latest else None,
                 "last_assessed": latest.date.isoformat() if latest else None,

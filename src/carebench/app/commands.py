@@ -294,24 +294,43 @@ def change_tier(session: Session, client: str, tier: str, from_day: date | None 
     return TierChanged(client, previous, tier, day)
 
 
-def add_kpi(session: Session, client: str, key: str, name: str, category: str, unit: str, direction: str, baseline: float, target: float) -> Kpi:
+def add_kpi(
+    session: Session,
+    client: str,
+    key: str,
+    name: str,
+    category: str,
+    unit: str,
+    direction: str,
+    baseline: float,
+    target: float,
+    benchmark: float | None = None,
+    team: bool | None = None,
+) -> Kpi:
+    """A new KPI of the client; ``team`` None puts it on the team dashboard when it is a leading one."""
     from ..core.models import Kpi
 
-    kpi = checked(Kpi, key=key, name=name, category=category, unit=unit, direction=direction, baseline=baseline, target=target)
+    fields: dict[str, Any] = {"team": team} if team is not None else {}
+    kpi = checked(
+        Kpi, key=key, name=name, category=category, unit=unit, direction=direction, baseline=baseline, target=target, benchmark=benchmark, **fields
+    )
     with session.writing() as store:
         store.add_kpi(client, kpi)
     return kpi
 
 
 def update_kpi(session: Session, client: str, kpi_key: str, **fields: Any) -> Kpi:
-    """Save a KPI's key, name, category, unit, direction, baseline or target (those given); its readings stay."""
+    """Save the fields given of a KPI (key, name, category, unit, direction, baseline, target, benchmark, team) as
+    given (a benchmark of None removes it); its readings stay. A team mark that was its category's default follows a
+    new category unless ``team`` is given."""
     from ..core.models import Kpi
 
     with session.writing() as store, store.atomic():
         found = next((k for k in store.client(client, parts={"kpis"}).kpis if k.key == kpi_key), None)
         if found is None:
             raise UserError(f"client '{client}' has no KPI '{kpi_key}'")
-        kpi = checked(Kpi, **{**found.model_dump(exclude={"readings"}), **{k: v for k, v in fields.items() if v is not None}})
+        # The dump leaves ``team`` out where the category gives it, so that a new category brings its own.
+        kpi = checked(Kpi, **{**found.model_dump(exclude={"readings"}), **fields})
         store.update_kpi(client, kpi_key, kpi)
     return kpi
 

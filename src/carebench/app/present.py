@@ -203,6 +203,48 @@ def kept(retained: float | None) -> str:
     return f"{round(retained * 100)}%"
 
 
+def forecast_text(forecast: str | None, forecast_date: date | None, month: Callable[[date], str] | None = None) -> str:
+    """What a KPI's forecast (core.kpis.forecast_of) says, in words: "reaches target about 2027-02 at the current slope".
+
+    ``month`` writes the month of the forecast day (default: YYYY-MM).
+    """
+    if forecast == "reaches" and forecast_date is not None:
+        return f"reaches target about {month(forecast_date) if month else f'{forecast_date:%Y-%m}'} at the current slope"
+    if forecast == "on_target":
+        return "on target now"
+    if forecast == "not_at_current_slope":
+        return "does not reach target at the current slope"
+    return "no forecast: too few readings"
+
+
+def forecast_cell(forecast: str | None, forecast_date: date | None, month: Callable[[date], str] | None = None) -> str:
+    """The forecast in a table cell: "about 2027-02", "on target", "not at this slope", "–"."""
+    if forecast == "reaches" and forecast_date is not None:
+        return f"about {month(forecast_date) if month else f'{forecast_date:%Y-%m}'}"
+    return {"on_target": "on target", "not_at_current_slope": "not at this slope"}.get(forecast or "", "–")
+
+
+def against_benchmark(direction: str, unit: str, benchmark: float | None, current: float | None, vs_benchmark: float | None) -> str | None:
+    """How the current value compares with the benchmark, the KPI's good way: "3 pp worse", "2.5% better", "level";
+    None without both."""
+    if benchmark is None or current is None:
+        return None
+    if current == benchmark:
+        return "level"
+    better = (current > benchmark) == (direction == "higher")
+    gap = "" if vs_benchmark is None else f"{number(abs(vs_benchmark))}{' pp' if unit.strip() == '%' else '%'} "
+    return f"{gap}{'better' if better else 'worse'}"
+
+
+def benchmark_text(direction: str, unit: str, benchmark: float | None, current: float | None, vs_benchmark: float | None) -> str | None:
+    """A KPI's benchmark against its current value: "benchmark 75%, now 3 pp worse"; None without a benchmark."""
+    if benchmark is None:
+        return None
+    text = f"benchmark {with_unit(benchmark, unit)}"
+    compared = against_benchmark(direction, unit, benchmark, current, vs_benchmark)
+    return f"{text}, now {compared}" if compared else text
+
+
 def clip(text: str, width: int) -> str:
     """``text`` on one line in at most ``width`` terminal cells: cut at the end of a word, with an ellipsis when cut.
 

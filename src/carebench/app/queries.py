@@ -300,15 +300,17 @@ def recovery_plan(session: Session, client_id: str) -> tuple[RecoveryStepEntry, 
 
 
 def _standing(status: KpiStandingRow | KpiStatus) -> KpiStanding:
-    """A KPI's standing as shown: a retained share that cannot be meaningful is None, with the reason beside it."""
-    from ..core.kpis import retained_note
+    """A KPI's standing as shown: a retained share that cannot be meaningful is None, with the reason beside it; the
+    current value against the benchmark."""
+    from ..core.kpis import retained_note, versus_benchmark
 
     data = status._asdict() if hasattr(status, "_asdict") else status.model_dump()
-    data["current_date"] = _day(data["current_date"]) if isinstance(data["current_date"], str) else data["current_date"]
+    for name in ("current_date", "forecast_date"):
+        data[name] = _day(data[name]) if isinstance(data[name], str) else data[name]
     note = retained_note(data["direction"], data["baseline"], data["target"], data["peak"], data["retained"])
     if note:
         data["retained"] = None
-    return KpiStanding(**data, retained_note=note)
+    return KpiStanding(**data, retained_note=note, vs_benchmark=versus_benchmark(data["unit"], data["benchmark"], data["current"]))
 
 
 def _support_kpis(client: Client, day: date, session: Session) -> list[Kpi]:

@@ -364,6 +364,11 @@ class KpiStanding(Record):
     current_date: date | None
     readings_count: int
     retained_note: str | None = None  # why there is no meaningful retained share (core.kpis.retained_note)
+    team: bool = False  # shown on the team dashboard
+    benchmark: float | None = None
+    forecast: str | None = None  # on_target | reaches | not_at_current_slope (core.kpis.forecast_of; None: no slope yet)
+    forecast_date: date | None = None  # the day it reaches its target at the current slope
+    vs_benchmark: float | None = None  # the current value against the benchmark, in change_unit (core.kpis.versus_benchmark)
 
 
 @record

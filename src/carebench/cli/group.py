@@ -200,6 +200,7 @@ COMMAND_MODULES = {
             "done",
             "edit-client",
             "handover",
+            "edit-kpi",
             "move",
             "reading",
             "reopen",

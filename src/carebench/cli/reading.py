@@ -9,7 +9,7 @@ import click
 
 from ..app import queries
 from ..app.inputs import UserError, inert
-from ..app.present import investment_range, next_action_text, percent, timeline
+from ..app.present import forecast_cell, investment_range, next_action_text, percent, timeline
 from ..app.readmodels import to_json
 from .group import DATE, cli, date_option, db_option, emit_json, json_option, session, table
 
@@ -136,7 +136,8 @@ def client_cmd(client, as_of, as_json, db_path):
 @json_option
 @db_option
 def kpis(client, as_of, as_json, db_path):
-    """A client's KPIs: current, change vs baseline, target, trend, backsliding."""
+    """A client's KPIs: current, change vs baseline, target, trend, when it reaches the target at the current slope
+    (forecast_date), benchmark, backsliding."""
     data = queries.kpis(session(db_path, day=as_of), client)
     if as_json:
         return emit_json(to_json(data))
@@ -150,11 +151,17 @@ def kpis(client, as_of, as_json, db_path):
             "" if k.change is None else f"{k.change:+}{k.change_unit}",
             {True: "yes", False: "no", None: "-"}[k.on_target],
             k.trend or "-",
+            forecast_cell(k.forecast, k.forecast_date),
+            "-" if k.benchmark is None else k.benchmark,
             "BACKSLIDING" if k.backsliding else "",
         ]
         for k in data
     ]
-    table(f"KPIs of {client}", ["KPI", "category", "baseline", "target", "current", "change", "on target", "trend", ""], rows)
+    table(
+        f"KPIs of {client}",
+        ["KPI", "category", "baseline", "target", "current", "change", "on target", "trend", "reaches target", "benchmark", ""],
+        rows,
+    )
 
 
 @cli.command()

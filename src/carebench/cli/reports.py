@@ -82,7 +82,7 @@ def render(doc: dict, fmt: str) -> str:
     type=click.Choice(AUDIENCES),
     default="operational",
     show_default=True,
-    help="executive: outcomes and money; operational: every KPI and action; team: leading indicators and wins.",
+    help="executive: outcomes and money; operational: every KPI and action; team: the KPIs marked for the team, and wins.",
 )
 @click.option(
     "--internal",

@@ -1,4 +1,5 @@
-"""Writing commands: add-client, edit-client, tier, add-kpi, reading, savings, assess, done, skip, move, reopen, add-opportunity, add-action."""
+"""Writing commands: add-client, edit-client, tier, add-kpi, edit-kpi, reading, savings, assess, done, skip, move, reopen, add-opportunity,
+add-action."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from ..app.inputs import UserError, inert, parse_contacts, parse_next_action_day
 from ..core.terms import LEVELS
 from .group import CATEGORIES, DATE, KIND_CHOICES, PRIORITIES, SOURCES, STAGES, STATUSES, TIERS, ParsedType, cli, db_option, session
 
+BENCHMARK_HELP = "A value to compare the KPI with (an industry or peer figure), shown against the current one."
+TEAM_HELP = "Show the KPI on the team dashboard (whatever its category), or not."
 CONTACT_HELP = (
     '"NAME, ROLE, EMAIL, KIND" (repeatable; all but the name may be left out): KIND is sponsor, champion, power user or other, '
     "read from the role's words when left out."
@@ -180,11 +183,56 @@ def handover(client, day, override, reason, db_path):
 @click.option("--direction", required=True, type=click.Choice(("higher", "lower")), help="Which way is better.")
 @click.option("--baseline", required=True, type=float)
 @click.option("--target", required=True, type=float)
+@click.option("--benchmark", type=float, default=None, help=BENCHMARK_HELP)
+@click.option("--team/--no-team", default=None, help=TEAM_HELP + " Default: leading KPIs are, the others are not.")
 @db_option
-def add_kpi(client, key, name, category, unit, direction, baseline, target, db_path):
+def add_kpi(client, key, name, category, unit, direction, baseline, target, benchmark, team, db_path):
     """Add a KPI to a client."""
-    commands.add_kpi(session(db_path), client, key, name, category, unit, direction, baseline, target)
+    commands.add_kpi(session(db_path), client, key, name, category, unit, direction, baseline, target, benchmark, team)
     click.echo(f"added KPI {key} to {client}")
+
+
+@cli.command("edit-kpi")
+@click.argument("client")
+@click.argument("kpi")
+@click.option("--key", "new_key", default=None, help="A new key for the KPI.")
+@click.option("--name", default=None)
+@click.option("--category", type=click.Choice(CATEGORIES), default=None)
+@click.option("--unit", default=None, help="'%' for percentages (changes are then in percentage points).")
+@click.option("--direction", type=click.Choice(("higher", "lower")), default=None, help="Which way is better.")
+@click.option("--baseline", type=float, default=None)
+@click.option("--target", type=float, default=None)
+@click.option("--benchmark", type=float, default=None, help=BENCHMARK_HELP)
+@click.option("--no-benchmark", "no_benchmark", is_flag=True, help="Remove the KPI's benchmark.")
+@click.option("--team/--no-team", default=None, help=TEAM_HELP)
+@db_option
+def edit_kpi(client, kpi, new_key, name, category, unit, direction, baseline, target, benchmark, no_benchmark, team, db_path):
+    """Change a KPI's key, name, category, unit, direction, baseline, target, benchmark or team mark (audited); its
+    readings stay. A leading KPI moved to another category leaves the team dashboard (and one moved to leading joins
+    it) unless --team or --no-team says otherwise."""
+    if benchmark is not None and no_benchmark:
+        raise UserError("give --benchmark or --no-benchmark, not both")
+    given = {
+        "key": new_key,
+        "name": name,
+        "category": category,
+        "unit": unit,
+        "direction": direction,
+        "baseline": baseline,
+        "target": target,
+        "benchmark": benchmark,
+        "team": team,
+    }
+    given = {field: value for field, value in given.items() if value is not None}
+    if no_benchmark:
+        given["benchmark"] = None
+    if not given:
+        raise UserError(
+            "say what to change: --key, --name, --category, --unit, --direction, --baseline, --target, --benchmark, --no-benchmark or --team"
+        )
+    done = commands.update_kpi(session(db_path), client, kpi, **given)
+    benchmark_now = "none" if done.benchmark is None else f"{done.benchmark:g}"
+    click.echo(f"{client} KPI {done.key} saved: benchmark {benchmark_now}, {'on' if done.team else 'not on'} the team dashboard")
 
 
 @cli.command(context_settings={"ignore_unknown_options": True})

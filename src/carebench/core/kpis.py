@@ -1,10 +1,10 @@
-"""KPI rules: current value, change vs baseline, trend, target and backsliding."""
+"""KPI rules: current value, change vs baseline, trend, forecast, target, benchmark and backsliding."""
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
 from functools import lru_cache
@@ -20,21 +20,29 @@ FLAT_SHARE = Fraction(1, 20)
 
 Trend = Literal["improving", "flat", "declining"]
 
-DASHBOARD_CATEGORIES: dict[str, tuple[Category, ...]] = {
-    "executive": ("lagging",),
-    "operational": ("leading", "lagging", "diagnostic"),
-    "team": ("leading",),
-}
-"""Which KPI categories each dashboard shows."""
+Forecast = Literal["on_target", "reaches", "not_at_current_slope"]
+"""What the forecast says: already on target; reaches it on ``forecast_date``; or does not at the current slope."""
+
+FORECAST_YEARS = 10
+"""A target further off than this many years after the latest reading is not reached at the current slope."""
+
+DASHBOARDS = ("executive", "operational", "team")
+"""The three dashboards: executive (lagging KPIs), operational (every KPI), team (the KPIs marked for the team)."""
 
 
-def categories_for_dashboard(name: str) -> tuple[Category, ...]:
-    """Return the KPI categories a dashboard shows, so views filter KPIs the same way."""
-    try:
-        return DASHBOARD_CATEGORIES[name]
-    except KeyError:
-        known = ", ".join(DASHBOARD_CATEGORIES)
-        raise ValueError(f"unknown dashboard {name!r}; expected one of: {known}") from None
+def on_dashboard(name: str, category: str, team: bool) -> bool:
+    """Whether a KPI of ``category`` (marked for the team dashboard or not) shows on dashboard ``name``.
+
+    The executive dashboard shows the lagging KPIs, the operational one every KPI, and the team
+    one the KPIs marked for the team, whatever their category (leading KPIs are, unless unmarked).
+    """
+    if name == "executive":
+        return category == "lagging"
+    if name == "operational":
+        return True
+    if name == "team":
+        return team
+    raise ValueError(f"unknown dashboard {name!r}; expected one of: {', '.join(DASHBOARDS)}")
 
 
 class KpiStatus(Result):
@@ -58,6 +66,10 @@ class KpiStatus(Result):
     previous: float | None
     current_date: date | None
     readings_count: int
+    team: bool = False
+    benchmark: float | None = None
+    forecast: Forecast | None = None
+    forecast_date: date | None = None
 
 
 def exact(value: float) -> Fraction:
@@ -110,14 +122,15 @@ def is_on_target(direction: Direction, current: float, target: float) -> bool:
     return current >= target if direction == "higher" else current <= target
 
 
-def trend_of(direction: Direction, baseline: float, target: float, readings: list[Reading]) -> Trend | None:
-    """Classify the least-squares line through the last 8 readings as improving, flat or declining.
+def _scale(baseline: float, target: float) -> float:
+    """What a KPI's moves are measured against: the gap from baseline to target (or |baseline|, or 1 when both are zero)."""
+    return abs(target - baseline) or abs(baseline) or 1.0
 
-    The fitted change over the window (slope x days from first to last reading) is
-    compared with the gap between baseline and target (or |baseline|, or 1 when both
-    are zero): below 5% of it the KPI is "flat", otherwise it is "improving" when it
-    moves the good way for its direction and "declining" when it does not. Fewer than
-    two readings give None.
+
+def trend_line(readings: list[Reading]) -> tuple[list[Reading], float] | None:
+    """The trend window (the last TREND_WINDOW readings, oldest first) and the slope of its least-squares line, per day.
+
+    None under two readings, or when they all share one date (no line runs through them).
     """
     window = sorted(readings, key=lambda r: r.date)[-TREND_WINDOW:]
     if len(window) < 2:
@@ -131,13 +144,101 @@ def trend_of(direction: Direction, baseline: float, target: float, readings: lis
     spread = sum((x - mean_x) ** 2 for x in xs)
     if spread == 0:
         return None
-    slope = sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys)) / spread
-    fitted_change = slope * (window[-1].date - first).days
-    scale = abs(target - baseline) or abs(baseline) or 1.0
-    if abs(fitted_change) / scale < float(FLAT_SHARE):
+    return window, sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys)) / spread
+
+
+def _trend(direction: Direction, baseline: float, target: float, window: list[Reading], slope: float) -> Trend:
+    fitted_change = slope * (window[-1].date - window[0].date).days
+    if abs(fitted_change) / _scale(baseline, target) < float(FLAT_SHARE):
         return "flat"
     good_way = fitted_change > 0 if direction == "higher" else fitted_change < 0
     return "improving" if good_way else "declining"
+
+
+def trend_of(direction: Direction, baseline: float, target: float, readings: list[Reading]) -> Trend | None:
+    """Classify the least-squares line through the last 8 readings as improving, flat or declining.
+
+    The fitted change over the window (slope x days from first to last reading) is
+    compared with the gap between baseline and target (or |baseline|, or 1 when both
+    are zero): below 5% of it the KPI is "flat", otherwise it is "improving" when it
+    moves the good way for its direction and "declining" when it does not. Fewer than
+    two readings give None.
+    """
+    return outlook(direction, baseline, target, readings)[0]
+
+
+def forecast_of(direction: Direction, baseline: float, target: float, readings: list[Reading]) -> tuple[Forecast | None, date | None]:
+    """When the KPI reaches its target at the current slope: (what the forecast says, the day it reaches it).
+
+    The current slope is the slope of the trend line (``trend_line``: least squares over the
+    last TREND_WINDOW readings, the line ``trend_of`` judges). From the latest reading's value
+    and date the KPI moves on at that slope; the forecast day is the first whole day on which
+    it meets the target.
+
+    - no reading: (None, None); the latest reading on target: ("on_target", None);
+    - under two readings (or all on one date): (None, None), there is no slope;
+    - a trend that is not "improving" (flat, declining): ("not_at_current_slope", None), so the
+      forecast never contradicts the trend shown beside it;
+    - improving, but further off than FORECAST_YEARS: ("not_at_current_slope", None);
+    - otherwise ("reaches", the day).
+    """
+    return outlook(direction, baseline, target, readings)[1:]
+
+
+def outlook(direction: Direction, baseline: float, target: float, readings: list[Reading]) -> tuple[Trend | None, Forecast | None, date | None]:
+    """``trend_of`` and ``forecast_of`` at once, from one fit of the trend line."""
+    line = trend_line(readings)
+    trend = None if line is None else _trend(direction, baseline, target, *line)
+    if not readings:
+        return trend, None, None
+    latest = max(readings, key=lambda r: r.date)
+    if is_on_target(direction, latest.value, target):
+        return trend, "on_target", None
+    if line is None:
+        return trend, None, None
+    if trend != "improving":
+        return trend, "not_at_current_slope", None
+    days = math.ceil((target - latest.value) / line[1])  # > 0: an improving slope points at a target not yet met
+    if days > FORECAST_YEARS * 365.25:
+        return trend, "not_at_current_slope", None
+    return trend, "reaches", latest.date + timedelta(days=days)
+
+
+def versus_benchmark(unit: str, benchmark: float | None, current: float | None) -> float | None:
+    """The current value against the benchmark, as the change vs baseline is said: points for % KPIs, else relative
+    percent of the benchmark (None without both, or for a zero benchmark of a KPI not in %)."""
+    if benchmark is None or current is None:
+        return None
+    return change_vs_baseline(unit, benchmark, current)
+
+
+def improvement(direction: Direction, baseline: float, target: float, before: float | None, after: float | None) -> float | None:
+    """How far a KPI moved the good way from ``before`` to ``after``, as a share of the gap from baseline to target.
+
+    Positive is better for the KPI's direction (a "lower" KPI improves as it falls); the share of
+    the gap lets KPIs in different units be compared. None unless there are both values.
+    """
+    if before is None or after is None:
+        return None
+    moved = after - before if direction == "higher" else before - after
+    return moved / _scale(baseline, target)
+
+
+Move = tuple[Direction, float, float, float | None, float | None]
+"""A KPI's latest move: its direction, baseline and target, the value before and the value after."""
+
+
+def latest_achievement(moves: list[Move]) -> int | None:
+    """Of KPIs' latest moves, the index of the one that improved most (``improvement``), or None when none improved.
+
+    The daily check-in names it as the latest achievement. A tie goes to the KPI listed first.
+    """
+    best, most = None, 0.0
+    for index, (direction, baseline, target, before, after) in enumerate(moves):
+        moved = improvement(direction, baseline, target, before, after)
+        if moved is not None and moved > most:
+            best, most = index, moved
+    return best
 
 
 def retention(
@@ -276,6 +377,7 @@ def kpi_status(kpi: Kpi, as_of: date | None = None, retained_threshold: float = 
     if readings:
         peak = best_of(kpi.direction)(r.value for r in readings)
     retained, backsliding = retention(kpi.direction, kpi.baseline, current, peak, retained_threshold)
+    trend, forecast, forecast_date = outlook(kpi.direction, kpi.baseline, kpi.target, readings)
 
     return KpiStatus(
         key=kpi.key,
@@ -289,13 +391,17 @@ def kpi_status(kpi: Kpi, as_of: date | None = None, retained_threshold: float = 
         change=None if current is None else change_vs_baseline(kpi.unit, kpi.baseline, current),
         change_unit=change_unit_of(kpi.unit),
         on_target=None if current is None else is_on_target(kpi.direction, current, kpi.target),
-        trend=trend_of(kpi.direction, kpi.baseline, kpi.target, readings),
+        trend=trend,
         backsliding=backsliding,
         retained=retained,
         peak=peak,
         previous=previous,
         current_date=latest.date if latest else None,
         readings_count=len(readings) if count is None else count,
+        team=kpi.team,
+        benchmark=kpi.benchmark,
+        forecast=forecast,
+        forecast_date=forecast_date,
     )
 
 

@@ -277,7 +277,29 @@ class Kpi(Model):
     direction: Direction
     baseline: Number
     target: Number
+    benchmark: Number | None = Field(
+        default=None, description="A value to compare the KPI with (an industry or peer figure), shown against the current one."
+    )
+    team: Flag = Field(
+        default=False, description="Shown on the team dashboard, whatever its category (left out: leading KPIs are, the others are not)."
+    )
     readings: list[Reading] = []
+
+    @model_validator(mode="before")
+    @classmethod
+    def _team_from_category(cls, data: Any) -> Any:
+        """A KPI written before KPIs were marked for the team dashboard is on it when it is a leading one, as then."""
+        if isinstance(data, Mapping) and "team" not in data:
+            return {**data, "team": data.get("category") == "leading"}
+        return data
+
+    @model_serializer(mode="wrap")
+    def _team_when_not_by_category(self, handler: SerializerFunctionWrapHandler) -> Any:
+        """``team`` is written only where it departs from what the category gives (files stay as they were)."""
+        data = handler(self)
+        if isinstance(data, dict) and data.get("team") == (self.category == "leading"):
+            data.pop("team")
+        return data
 
     @model_validator(mode="after")
     def _one_reading_per_date(self) -> Kpi:

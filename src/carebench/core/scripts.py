@@ -22,6 +22,7 @@ PLACEHOLDERS = {
     "day": "the day number since go-live",
     "phase": "the support phase",
     "kpi_lines": "one line per KPI: latest and previous value, target",
+    "achievement": "the latest achievement: the KPI whose latest reading improved most on the one before (readings taken in the check-in count)",
     "open_actions": "the client's open action items",
     "last_next_steps": "the next steps agreed at the last check-in",
     "financials": "monthly and year-to-date savings, ROI against target",

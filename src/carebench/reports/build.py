@@ -5,7 +5,7 @@ Every number comes from the same view functions the CLI and the workbench use
 ``pipeline_view``, ``today_view``, ``schedule_view``); this module only picks,
 compares and words them. The audience decides which sections appear and which
 KPIs they cover (executive: lagging KPIs and money; operational: every KPI and
-every action; team: leading indicators and recognition).
+every action; team: the KPIs marked for the team, and recognition).
 
 A report is for the client unless it is the internal copy: the client's copy shows
 their results, plans and asks, and leaves out what only the consultant's team
@@ -22,7 +22,9 @@ from ..app import queries
 from ..app.present import (
     PLAIN_UNITS,
     adoption_text,
+    against_benchmark,
     currency_in_force,
+    forecast_cell,
     investment_range,
     kept,
     long_date,
@@ -45,7 +47,7 @@ from ..app.settings import full_name
 from ..core.calendar import add_months
 from ..core.finance import month_of
 from ..core.health import BAND_LABEL
-from ..core.kpis import RETAINED_BARELY, RETAINED_WORSE, categories_for_dashboard
+from ..core.kpis import RETAINED_BARELY, RETAINED_WORSE, on_dashboard
 from ..core.models import KIND_LABEL as KINDS_IN_PROSE
 from ..core.phases import PHASE_LABEL
 from ..core.pipeline import OPEN_STAGES, readiness
@@ -63,7 +65,7 @@ PERIOD_TITLE = {"weekly": "Week", "monthly": "Month", "qbr": "Quarter"}
 PERIOD_WORD = {"weekly": "this week", "monthly": "this month", "qbr": "this quarter"}
 CHANGE_COLUMN = {"weekly": "Since last week", "monthly": "Over the month", "qbr": "Over the quarter"}
 AUDIENCE_LABEL = {"executive": "Executive sponsors", "operational": "Operations leads", "team": "The project team"}
-KPI_NOUN = {"executive": ("outcome KPI", "outcome KPIs"), "operational": ("KPI", "KPIs"), "team": ("leading indicator", "leading indicators")}
+KPI_NOUN = {"executive": ("outcome KPI", "outcome KPIs"), "operational": ("KPI", "KPIs"), "team": ("team KPI", "team KPIs")}
 KIND_LABEL = {kind: label[0].upper() + label[1:] for kind, label in KINDS_IN_PROSE.items()}
 BAND_TONE = {"red": "red", "yellow": "yellow", "green": "green", None: "plain"}
 READINESS_TEXT = {
@@ -146,8 +148,7 @@ class Facts:
         self.money = dashboard["financials"]
         self.tickets_by_category = dashboard["tickets_by_category"]
         self.rollout = dashboard["rollout"]
-        categories = categories_for_dashboard(audience)
-        self.kpis = [k for k in dashboard["kpis"] if k["category"] in categories]
+        self.kpis = [k for k in dashboard["kpis"] if on_dashboard(audience, k["category"], k["team"])]
         self.before = {k.key: k.to_json() for k in queries.kpis(replace(session, today=self.start), client_id)}
         owner = self.client["owner"]
         self.open_actions = sorted(
@@ -249,6 +250,19 @@ def _status(kpi: dict) -> str:
         return "no reading yet"
     text = "on target" if kpi["on_target"] else "off target"
     return text + ", slipping back" if kpi["backsliding"] else text
+
+
+def _forecast_cell(kpi: dict) -> str:
+    """When the KPI reaches its target at the current slope, by month: "about June 2027"."""
+    day = date.fromisoformat(kpi["forecast_date"]) if kpi["forecast_date"] else None
+    return forecast_cell(kpi["forecast"], day, month=lambda d: month_label(f"{d:%Y-%m}"))
+
+
+def _benchmark_cell(kpi: dict) -> str:
+    if kpi["benchmark"] is None:
+        return "–"
+    compared = against_benchmark(kpi["direction"], kpi["unit"], kpi["benchmark"], kpi["current"], kpi["vs_benchmark"])
+    return with_unit(kpi["benchmark"], kpi["unit"]) + (f" (now {compared})" if compared else "")
 
 
 def _trend_cell(f: Facts, kpi: dict) -> str:
@@ -356,22 +370,34 @@ def s_attention(f: Facts) -> dict:
 
 
 def s_kpis(f: Facts) -> dict:
-    base = {"executive": "Outcomes against target", "operational": "KPIs against target", "team": "Leading indicators"}
+    base = {"executive": "Outcomes against target", "operational": "KPIs against target", "team": "Team KPIs"}
     intro = {
         "executive": "The business outcomes this work is meant to move (lagging KPIs).",
         "operational": f"Every KPI, with its change since {long_date(f.start)}.",
-        "team": "Leading indicators move first: they show where the results are heading.",
+        "team": "The measures the team moves day to day: the leading ones among them show where the results are heading.",
     }[f.audience]
+    # A benchmark column only where some KPI shown has a benchmark to compare with.
+    benchmarks = any(k["benchmark"] is not None for k in f.kpis)
     rows = []
     for k in f.kpis:
         change, _ = _period_change(k, f.before.get(k["key"]))
         rows.append(
-            [k["name"], with_unit(k["current"], k["unit"]), with_unit(k["target"], k["unit"]), change, _vs_baseline(k), _status(k), _trend_cell(f, k)]
+            [
+                k["name"],
+                with_unit(k["current"], k["unit"]),
+                with_unit(k["target"], k["unit"]),
+                change,
+                _vs_baseline(k),
+                _status(k),
+                _trend_cell(f, k),
+                _forecast_cell(k),
+                *([_benchmark_cell(k)] if benchmarks else []),
+            ]
         )
     table = d.table(
-        ["KPI", "Now", "Target", CHANGE_COLUMN[f.kind], "Vs baseline", "Status", "Trend"],
+        ["KPI", "Now", "Target", CHANGE_COLUMN[f.kind], "Vs baseline", "Status", "Trend", "Reaches target", *(["Benchmark"] if benchmarks else [])],
         rows,
-        "lrrrrll",
+        "lrrrrlll" + ("r" if benchmarks else ""),
         empty=f"No {KPI_NOUN[f.audience][1]} are tracked for this client yet.",
     )
     flagged = [k for k in f.kpis if k["backsliding"] or k["on_target"] is False]

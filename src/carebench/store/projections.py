@@ -406,6 +406,8 @@ def kpi_standing_row(kpi_id: int, kpi: tuple, readings: list[tuple[str, float]],
         s.retained,
         s.peak,
         s.readings_count,
+        s.forecast,
+        s.forecast_date.isoformat() if s.forecast_date else None,
     )
 
 
@@ -442,7 +444,7 @@ def _derive_kpis(conn: sqlite3.Connection, ids: list[str], kpis: dict[str, list[
                 best = best_of(direction)(highest, lowest, key=lambda r: r[1])
                 readings = sorted({*latest, tuple(best)})
             rows.append(kpi_standing_row(kpi_id, kpi, readings, count, rules.retained_threshold))
-    conn.executemany("INSERT OR REPLACE INTO kpi_standing VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+    conn.executemany("INSERT OR REPLACE INTO kpi_standing VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
 
 
 def _derive_kpis_fresh(conn: sqlite3.Connection, ids: list[str], kpis: dict[str, list[tuple]], rules: Rules) -> None:
@@ -459,7 +461,7 @@ def _derive_kpis_fresh(conn: sqlite3.Connection, ids: list[str], kpis: dict[str,
             kpi_rows.append(kpi_standing_row(kpi[0], kpi, deciding, len(kpi_values), threshold))
             series.append((kpi[5], kpi[6], kpi[7], None, None, kpi_dates, kpi_values))
         standing += standing_rows(cid, BEGINNING, None, health.get(cid, []), series, threshold)
-    conn.executemany("INSERT INTO kpi_standing VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", kpi_rows)
+    conn.executemany("INSERT INTO kpi_standing VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", kpi_rows)
     conn.executemany("INSERT INTO standing VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", standing)
 
 

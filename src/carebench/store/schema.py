@@ -7,7 +7,7 @@ import re
 import sqlite3
 from collections.abc import Callable
 
-from .integrity import CHECKED_TABLES, rules_of
+from .integrity import CHECKED_TABLES, number, optional, rules_of
 
 # Every row records who wrote it and when (changed_by, changed_at); rows a person
 # edits carry a version that each update increments.
@@ -975,6 +975,17 @@ ALTER TABLE clients ADD COLUMN cultural_change TEXT CHECK (cultural_change IN ('
 ALTER TABLE clients ADD COLUMN internal_capability TEXT CHECK (internal_capability IN ('low', 'medium', 'high'))
 """
 
+# A KPI's benchmark (a value to compare it with; NULL: none) and whether it shows on the team dashboard, which the
+# leading KPIs did until now; and, per KPI standing, the forecast of when it reaches its target at the current slope
+# (core.kpis.forecast_of), filled when the derived rows are rebuilt under the new derivation version.
+MIGRATION_18 = f"""
+ALTER TABLE kpis ADD COLUMN benchmark REAL CHECK ({optional(number())("benchmark")[0]});
+ALTER TABLE kpis ADD COLUMN team INTEGER NOT NULL DEFAULT 0 CHECK (team IN (0, 1));
+UPDATE kpis SET team = 1 WHERE category = 'leading';
+ALTER TABLE kpi_standing ADD COLUMN forecast TEXT;
+ALTER TABLE kpi_standing ADD COLUMN forecast_date TEXT
+"""
+
 # The triggers that keep the audit trail append-only (against carebench's own writes: a member
 # with direct SQL access can drop them, which `carebench doctor` reports).
 AUDIT_TRIGGERS = {
@@ -1001,6 +1012,7 @@ MIGRATIONS: list[tuple[int, Step]] = [
     (CHECKS_FROM, rebuild_with_checks),
     (16, MIGRATION_16),
     (17, MIGRATION_17),
+    (18, MIGRATION_18),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 

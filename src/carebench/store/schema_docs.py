@@ -67,6 +67,8 @@ TABLES: dict[str, tuple[str, dict[str, str]]] = {
             "direction": "Which way is better: higher or lower.",
             "baseline": "The value before go-live.",
             "target": "The value aimed for.",
+            "benchmark": "A value to compare it with, such as an industry figure (NULL: none).",
+            "team": "1 when it shows on the team dashboard (leading KPIs unless marked otherwise), else 0.",
         },
     ),
     "readings": (
@@ -277,6 +279,8 @@ TABLES: dict[str, tuple[str, dict[str, str]]] = {
             "readings_count": "How many readings it has.",
             "current_date": "The day of the latest reading.",
             "backsliding": "1 when it slid back from its best, else 0.",
+            "forecast": "on_target, reaches (on forecast_date) or not_at_current_slope (NULL: under two readings).",
+            "forecast_date": "The day it reaches its target at the slope of its trend line (NULL: not forecast).",
         },
     ),
     "standing": (

@@ -134,6 +134,8 @@ def _child_builders(readings: dict[int, list[models.Reading]]) -> dict[str, Call
             direction=r["direction"],
             baseline=r["baseline"],
             target=r["target"],
+            benchmark=r["benchmark"],
+            team=bool(r["team"]),
             readings=readings.get(r["id"], []),
         ),
         "assessments": lambda r: models.Assessment.model_construct(
@@ -723,8 +725,8 @@ class Store:
 
     def _insert_kpi(self, client_id: str, kpi: models.Kpi, position: int, stamp: dict) -> int:
         cursor = self.conn.execute(
-            "INSERT INTO kpis (client_id, position, key, name, category, unit, direction, baseline, target, changed_at, changed_by) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO kpis (client_id, position, key, name, category, unit, direction, baseline, target, benchmark, team, changed_at, changed_by) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 client_id,
                 position,
@@ -735,6 +737,8 @@ class Store:
                 kpi.direction,
                 kpi.baseline,
                 kpi.target,
+                kpi.benchmark,
+                int(kpi.team),
                 stamp["changed_at"],
                 stamp["changed_by"],
             ),
@@ -926,7 +930,7 @@ class Store:
             audit(self.conn, self.actor, "handover", client_id, handover.model_dump(mode="json"))
 
     def update_kpi(self, client_id: str, key: str, kpi: models.Kpi) -> None:
-        """Save a KPI's key, name, category, unit, direction, baseline and target (its readings stay)."""
+        """Save a KPI's key, name, category, unit, direction, baseline, target, benchmark and team mark (its readings stay)."""
         with self._write():
             self.require_client(client_id)
             row = self.conn.execute("SELECT id FROM kpis WHERE client_id = ? AND key = ?", (client_id, key)).fetchone()
@@ -936,12 +940,24 @@ class Store:
                 raise StoreError(f"client '{client_id}' already has a KPI '{kpi.key}'")
             stamp = self._stamp()
             self.conn.execute(
-                "UPDATE kpis SET key = ?, name = ?, category = ?, unit = ?, direction = ?, baseline = ?, target = ?, changed_at = ?, "
-                "changed_by = ? WHERE id = ?",
-                (kpi.key, kpi.name, kpi.category, kpi.unit, kpi.direction, kpi.baseline, kpi.target, *stamp.values(), row[0]),
+                "UPDATE kpis SET key = ?, name = ?, category = ?, unit = ?, direction = ?, baseline = ?, target = ?, benchmark = ?, team = ?, "
+                "changed_at = ?, changed_by = ? WHERE id = ?",
+                (
+                    kpi.key,
+                    kpi.name,
+                    kpi.category,
+                    kpi.unit,
+                    kpi.direction,
+                    kpi.baseline,
+                    kpi.target,
+                    kpi.benchmark,
+                    int(kpi.team),
+                    *stamp.values(),
+                    row[0],
+                ),
             )
             self._refresh(client_id, ("kpis", "standing", "summary"), kpi_ids=[row[0]])
-            audit(self.conn, self.actor, "edit-kpi", client_id, {"key": key, **kpi.model_dump(mode="json", exclude={"readings"})})
+            audit(self.conn, self.actor, "edit-kpi", client_id, {"key": key, **kpi.model_dump(mode="json", exclude={"readings"}), "team": kpi.team})
 
     def add_kpi(self, client_id: str, kpi: models.Kpi) -> None:
         with self._write():
@@ -2004,17 +2020,21 @@ class Store:
         """
         self.require_client(client_id)
         found = []
-        for kpi_id, key, name, category, unit, direction, baseline, target, *standing in self.conn.execute(
-            "SELECT k.id, k.key, k.name, k.category, k.unit, k.direction, k.baseline, k.target, s.current, s.change, "
+        for kpi_id, key, name, category, unit, direction, baseline, target, benchmark, team, *standing in self.conn.execute(
+            "SELECT k.id, k.key, k.name, k.category, k.unit, k.direction, k.baseline, k.target, k.benchmark, k.team, s.current, s.change, "
             "s.change_unit, s.on_target, s.trend, s.backsliding, s.retained, s.peak, s.previous, s.current_date, "
-            "s.readings_count FROM kpis k JOIN kpi_standing s ON s.kpi_id = k.id WHERE k.client_id = ? "
+            "s.readings_count, s.forecast, s.forecast_date FROM kpis k JOIN kpi_standing s ON s.kpi_id = k.id WHERE k.client_id = ? "
             "ORDER BY k.position",
             (client_id,),
         ).fetchall():
+            if benchmark is not None and not isinstance(benchmark, int | float):
+                raise StoreError(
+                    f"the database holds a benchmark of {client_id} {key} that is not a number ({benchmark!r}); `carebench doctor` lists such rows"
+                )
             current_date = standing[9]
             if current_date is not None and current_date > day.isoformat():
                 standing = self._kpi_standing_on(kpi_id, (kpi_id, key, name, category, unit, direction, baseline, target), day)
-            current, change, change_unit, on_target, trend, backsliding, retained, peak, previous, when, count = standing
+            current, change, change_unit, on_target, trend, backsliding, retained, peak, previous, when, count, forecast, forecast_date = standing
             found.append(
                 KpiStandingRow(
                     key,
@@ -2035,6 +2055,10 @@ class Store:
                     previous,
                     when,
                     count,
+                    bool(team),
+                    benchmark,
+                    forecast,
+                    forecast_date,
                 )
             )
         return found
@@ -2056,8 +2080,8 @@ class Store:
             ]
             readings = sorted({*latest, (when, best)})
         row = projections.kpi_standing_row(kpi_id, kpi, readings, count, self.rules.retained_threshold)
-        _id, current, when, previous, change, change_unit, on_target, trend, backsliding, retained, peak, count = row
-        return [current, change, change_unit, on_target, trend, backsliding, retained, peak, previous, when, count]
+        _id, current, when, previous, change, change_unit, on_target, trend, backsliding, retained, peak, count, forecast, forecast_date = row
+        return [current, change, change_unit, on_target, trend, backsliding, retained, peak, previous, when, count, forecast, forecast_date]
 
     def practice_records(self, ids: list[str], days: Iterable[date], first: date, last_due: date) -> dict[str, dict[str, list[tuple]]]:
         """What the practice figures read of the clients ``ids``, as plain rows per part and client (in recorded order):

@@ -387,9 +387,12 @@ class CheckinScreen(Screen):
 
     def section_widgets(self, section: dict):
         """The section's prompts and fields; what they show or hold comes from the database (a draft, the client), made inert."""
+        from ...app.checkin import prompts
+
         ctx = self.ctx
         assert ctx is not None  # a section is shown once the context is loaded
-        yield Static(Text(inert_lines("\n".join(section["prompts"]))), id="prompts")
+        # Filled again each time: the latest achievement counts the readings taken so far.
+        yield Static(Text(inert_lines("\n".join(prompts(ctx, self.section, self.readings_taken())))), id="prompts")
         capture = section["capture"]
         if self.section == 0:
             yield Horizontal(
@@ -447,6 +450,17 @@ class CheckinScreen(Screen):
         if "next_steps" in capture:
             yield Label("Next steps agreed", classes="heading")
             yield Input(inert(self.state["next_steps"]), id="next-steps", placeholder="what both sides do next")
+
+    def readings_taken(self) -> dict[str, float]:
+        """The KPI readings typed so far that the check-in would store, by KPI key."""
+        assert self.ctx is not None
+        taken = {}
+        for key, text in self.state["readings"].items():
+            kpi = self.ctx["kpis"].get(key)
+            value = check_reading(text, kpi)[0] if kpi is not None else None
+            if value is not None:
+                taken[key] = value
+        return taken
 
     def actions_text(self) -> Text:
         if not self.state["actions"]:

@@ -16,7 +16,7 @@ from textual.widgets import Sparkline, Static, TabbedContent, TabPane
 
 from ...app.inputs import inert
 from ...app.present import NO_CURRENCY, Currency, kept, money, number, with_unit
-from ...core.kpis import DASHBOARD_CATEGORIES
+from ...core.kpis import on_dashboard
 from ..screens.base import WorkbenchScreen
 from ..widgets.adoption import AdoptionPanel
 from ..widgets.charts import KpiChart
@@ -25,6 +25,12 @@ if TYPE_CHECKING:
     from ...app.readmodels import DashboardKpi, KpiDashboard, OpenAction
 
 DASHBOARDS = {"executive": "Executive", "operational": "Operational", "team": "Team"}
+# What a dashboard without KPIs says the client lacks.
+NONE_SHOWN = {
+    "executive": "This client has no lagging KPIs.",
+    "operational": "This client has no KPIs.",
+    "team": "No KPI of this client is marked for the team dashboard: mark one with m on the Operational tab.",
+}
 ARROW = {1: "▲", 0: "▶", -1: "▼"}
 NAME_WIDTH = 26
 
@@ -137,10 +143,12 @@ class KpiScreen(WorkbenchScreen):
     BINDINGS = [
         Binding("e", "dashboard('executive')", "Executive", id="kpis.tab_exec", tooltip="Lagging KPIs and financial impact"),
         Binding("o", "dashboard('operational')", "Operational", id="kpis.tab_ops", tooltip="Every KPI vs target, open action items"),
-        Binding("t", "dashboard('team')", "Team", id="kpis.tab_team", tooltip="Leading indicators"),
+        Binding("t", "dashboard('team')", "Team", id="kpis.tab_team", tooltip="The KPIs marked for the team, of any category"),
         Binding("r", "reading", "+Reading", id="kpis.reading", tooltip="Record a reading of the selected KPI"),
         Binding("n", "new_kpi", "+KPI", id="kpis.new", tooltip="Add a KPI to the client"),
-        Binding("m", "edit_kpi", "Edit KPI", id="kpis.edit", tooltip="Change the selected KPI's name, unit, baseline or target"),
+        Binding(
+            "m", "edit_kpi", "Edit KPI", id="kpis.edit", tooltip="Change the selected KPI's name, unit, baseline, target, benchmark or team mark"
+        ),
         Binding("a", "add_action", "+Action", id="kpis.add_action", tooltip="Add an action item for the client"),
         Binding("down", "move(1)", "Next KPI", key_display="↓", id="kpis.next"),
         Binding("up", "move(-1)", "Prev KPI", key_display="↑", id="kpis.prev"),
@@ -202,7 +210,7 @@ class KpiScreen(WorkbenchScreen):
         if client_id is None:
             return None
         dashboard = queries.kpi_dashboard(session, client_id)
-        dashboards = {name: tuple(k for k in dashboard.kpis if k.standing.category in DASHBOARD_CATEGORIES[name]) for name in DASHBOARDS}
+        dashboards = {name: tuple(k for k in dashboard.kpis if on_dashboard(name, k.standing.category, k.standing.team)) for name in DASHBOARDS}
         return KpiData(dashboard, session.today, dashboards, queries.currency(session))
 
     def show(self, data: KpiData | None) -> None:
@@ -258,8 +266,7 @@ class KpiScreen(WorkbenchScreen):
                 box.mount_all(self.rows[name])
             else:
                 self.rows[name] = []
-                wanted = " or ".join(DASHBOARD_CATEGORIES[name])
-                message = f"This client has no {wanted} KPIs." if has_any else "This client has no KPIs yet: add one with `carebench add-kpi`."
+                message = NONE_SHOWN[name] if has_any else "This client has no KPIs yet: add one with `carebench add-kpi`."
                 box.mount(Static(message, classes="empty"))
         self._mark_selected(name)
 

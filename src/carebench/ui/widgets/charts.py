@@ -11,7 +11,7 @@ from textual.widget import Widget
 from textual.widgets import Static
 
 from ...app.inputs import inert
-from ...app.present import NO_CURRENCY, Currency, money, names_currency, with_unit
+from ...app.present import NO_CURRENCY, Currency, benchmark_text, forecast_text, money, names_currency, with_unit
 
 if TYPE_CHECKING:
     from ...app.readmodels import DashboardKpi
@@ -21,11 +21,13 @@ Y_TICKS = 5  # how many values an amount's axis names
 
 
 class KpiChart(Widget):
-    """One KPI's readings over time, with its baseline and target as labelled flat lines."""
+    """One KPI's readings over time, with its baseline and target as labelled flat lines; above it, when the KPI reaches
+    its target at the current slope and how it compares with its benchmark."""
 
     DEFAULT_CSS = """
     KpiChart { height: 1fr; min-height: 8; layout: vertical; }
     KpiChart > #chart-title { height: auto; padding: 0 1; }
+    KpiChart > #chart-outlook { height: auto; padding: 0 1; }
     KpiChart > #chart-empty { height: auto; padding: 1 2; }
     KpiChart > PlotextPlot { height: 1fr; }
     """
@@ -46,6 +48,7 @@ class KpiChart(Widget):
         from textual_plotext import PlotextPlot
 
         yield Static("", id="chart-title")
+        yield Static("", id="chart-outlook")
         yield Static("", id="chart-empty", classes="empty")
         yield PlotextPlot(id="chart-plot")
 
@@ -68,16 +71,32 @@ class KpiChart(Widget):
         colour = Color.parse(variables.get(name, variables.get("foreground", "white")))
         return (Color.parse(variables.get("surface", "black")) + colour).rgb
 
+    def _outlook(self) -> Text:
+        """When the KPI reaches its target at the current slope (once it has readings), and its benchmark against now."""
+        assert self.kpi is not None
+        kpi, variables = self.kpi.standing, self.app.theme_variables
+        text = Text()
+        if self.kpi.recent:
+            style = {"reaches": "success", "not_at_current_slope": "warning"}.get(kpi.forecast or "")
+            text.append(forecast_text(kpi.forecast, kpi.forecast_date), style=variables.get(style, "") if style else "dim")
+        against = benchmark_text(kpi.direction, inert(kpi.unit), kpi.benchmark, kpi.current, kpi.vs_benchmark)
+        if against:
+            text.append(" · " if text else "")
+            text.append(against)
+        return text
+
     def _draw(self) -> None:
         if not self.children:
             return
         from textual_plotext import PlotextPlot
 
         title = self.query_one("#chart-title", Static)
+        outlook = self.query_one("#chart-outlook", Static)
         empty = self.query_one("#chart-empty", Static)
         plot = self.query_one(PlotextPlot)
         if self.kpi is None:
             title.update(Text(""))
+            outlook.display = False
             empty.update(Text(self._empty_reason))
             empty.display, plot.display = True, False
             return
@@ -87,6 +106,9 @@ class KpiChart(Widget):
         # Stored names and units are made inert: plotext's output is read back as ANSI codes.
         name, unit = inert(kpi.name), inert(kpi.unit)
         title.update(Text.assemble((name, "bold"), f" · {better} is better · {count}"))
+        line = self._outlook()
+        outlook.update(line)
+        outlook.display = bool(line)
         if not readings:
             empty.update(Text(f"No readings yet for {name}: record one with `carebench reading`."))
             empty.display, plot.display = True, False

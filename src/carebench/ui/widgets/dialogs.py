@@ -220,6 +220,8 @@ class FormDialog(ModalScreen[_Result | None]):
         self.show_note()
 
     def on_select_changed(self, event: Select.Changed) -> None:
+        if self.on_edit is not None:
+            self.on_edit(self, (event.select.id or "").removeprefix("f-"), str(event.value))
         self.show_note()
 
     def problem_in(self, name: str) -> str | None:

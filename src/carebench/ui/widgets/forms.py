@@ -412,7 +412,11 @@ def edit_client_form(card, day: date) -> FormDialog[str]:
 
 
 def kpi_form(client: str, client_name: str, current=None) -> FormDialog[str]:
-    """A new KPI, or ``current`` (a KPI read model) edited: key, name, category, unit, direction, baseline, target."""
+    """A new KPI, or ``current`` (a KPI read model) edited: key, name, category, unit, direction, baseline, target,
+    benchmark (optional) and whether it shows on the team dashboard (which follows the category, leading KPIs on it,
+    until it is set by hand)."""
+    from textual.widgets import Select
+
     from ...core.models import Kpi
     from ...core.terms import CATEGORIES
 
@@ -420,12 +424,29 @@ def kpi_form(client: str, client_name: str, current=None) -> FormDialog[str]:
         value = getattr(current, name, None) if current is not None else None
         return default if value is None else (f"{value:g}" if isinstance(value, float) else str(value))
 
-    order = ["key", "name", "category", "unit", "direction", "baseline", "target"]
+    def by_category(category: str) -> str:
+        return "yes" if category == "leading" else "no"
+
+    category = text("category", "lagging")
+    team = ("yes" if current.team else "no") if current is not None else by_category(category)
+    offered = {"team": by_category(category)}
+
+    def edited(form: FormDialog, name: str, value: str) -> None:
+        if name == "category":
+            field = form.query_one("#f-team", Select)
+            if field.value == offered["team"]:  # not set by hand: it follows the category
+                offered["team"] = by_category(value)
+                field.value = offered["team"]
+
+    order = ["key", "name", "category", "unit", "direction", "baseline", "target", "benchmark", "team"]
 
     def validate(values: dict[str, str]):
         problems: dict[str, str] = {}
-        numbers: dict[str, float] = {}
-        for name in ("baseline", "target"):
+        numbers: dict[str, float | None] = {}
+        for name in ("baseline", "target", "benchmark"):
+            if name == "benchmark" and not values[name].strip():
+                numbers[name] = None
+                continue
             try:
                 numbers[name] = parse_number(values[name], name)
             except UserError as exc:
@@ -437,6 +458,7 @@ def kpi_form(client: str, client_name: str, current=None) -> FormDialog[str]:
                 category=values["category"],
                 unit=values["unit"].strip(),
                 direction=values["direction"],
+                team=values["team"] == "yes",
                 **numbers,
             )
         except ValidationError as exc:
@@ -448,7 +470,7 @@ def kpi_form(client: str, client_name: str, current=None) -> FormDialog[str]:
     def save(session, kpi) -> str:
         from ...app import commands
 
-        fields = kpi.model_dump(exclude={"readings"})
+        fields = {**kpi.model_dump(exclude={"readings"}), "team": kpi.team}
         if current is None:
             commands.add_kpi(session, client, **fields)
             return f"{client_name}: KPI {kpi.key} added"
@@ -460,14 +482,17 @@ def kpi_form(client: str, client_name: str, current=None) -> FormDialog[str]:
         [
             ("key", "Key", text("key"), None),
             ("name", "Name", text("name"), None),
-            ("category", "Category", text("category", "lagging"), list(CATEGORIES)),
+            ("category", "Category", category, list(CATEGORIES)),
             ("unit", "Unit", text("unit"), None),
             ("direction", "Better when", text("direction", "higher"), ["higher", "lower"]),
             ("baseline", "Baseline", text("baseline"), None),
             ("target", "Target", text("target"), None),
+            ("benchmark", "Benchmark", text("benchmark"), None),
+            ("team", "Team dashboard", team, ["yes", "no"]),
         ],
         validate,
         save,
+        changed=edited,
     )
 
 
