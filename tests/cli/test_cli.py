@@ -123,7 +123,9 @@ def test_today_groups_overdue_per_client_and_kind(sr):
         ("acme", "recovery", "2026-06-12", "overdue", 4, ["daily"], "red"),
         # daily 06-01 done, 06-02 skipped: 06-03, 06-04, 06-05 missed
         ("acme", "daily", "2026-06-05", "overdue", 3, [], "red"),
-        ("beta", "biweekly", "2026-06-10", "overdue", 1, [], "yellow"),
+        # beta's weekly series is held past day 30 (its gate is not met), so the biweekly covers a weekly
+        ("beta", "biweekly", "2026-06-10", "overdue", 1, ["weekly"], "yellow"),
+        ("beta", "weekly", "2026-06-03", "overdue", 1, [], "yellow"),
         # yellow assessment of 06-01: intervention at +7 days; the monthly done on 06-01 supersedes older ones
         ("beta", "intervention", "2026-06-08", "overdue", 1, [], "yellow"),
         # quarterly 05-04 done supersedes everything before it; monthly 06-02 missed
@@ -132,7 +134,7 @@ def test_today_groups_overdue_per_client_and_kind(sr):
         ("beta", "intervention", AS_OF, "due", 0, [], "yellow"),
     ]
     assert [i["client_name"] for i in data["items"]][:2] == ["Acme Logistics", "Acme Logistics"]
-    assert [i["owner"] for i in data["items"]] == ["ana", "ana", "bob", "bob", "ana", "ana", "bob"]
+    assert [i["owner"] for i in data["items"]] == ["ana", "ana", "bob", "bob", "bob", "ana", "ana", "bob"]
     # open items due on or before the day, soonest first; beta's has no owner so the client's owner stands in
     assert [(a["client"], a["text"], a["owner"], a["due"], a["priority"]) for a in data["action_items"]] == [
         ("beta", "Fix the report export", "bob", "2026-06-12", "high"),
@@ -149,7 +151,7 @@ def test_today_owner_filter(sr):
         ]
     )
     assert {i["client"] for i in bob["items"]} == {"beta"}
-    assert len(bob["items"]) == 3
+    assert len(bob["items"]) == 4
     assert [a["text"] for a in bob["action_items"]] == ["Fix the report export"]
     assert {i["client"] for i in ana["items"]} == {"acme", "cobalt"}
     assert len(ana["items"]) == 4
@@ -171,6 +173,7 @@ def test_today_on_another_date_and_root_date_option(sr):
     # 06-05 is the red assessment's own day: escalation starts the next working day
     assert rows(sub) == [
         ("acme", "daily", "2026-06-04", "overdue", 2, [], "red"),
+        ("beta", "weekly", "2026-06-03", "overdue", 1, [], "yellow"),  # held past day 30: its gate is not met
         ("cobalt", "monthly", "2026-06-02", "overdue", 1, [], "green"),
         ("acme", "daily", "2026-06-05", "due", 0, [], "red"),
     ]
@@ -206,12 +209,15 @@ def test_schedule_covers_states_and_moves(sr):
         ("2026-06-08", "weekly", ["recovery", "daily"], "skipped"),
         ("2026-06-09", "recovery", ["daily"], "scheduled"),
     ]
-    # gold go-live 2026-04-01: weekly 04-08/15/22/29, biweekly 04-15/29, 05-13 (moved to 05-14), monthly 05-01
+    # gold go-live 2026-04-01: weekly 04-08/15/22/29, biweekly 04-15/29, 05-13 (moved to 05-14), monthly 05-01;
+    # beta did not pass its gate on day 30 (no assessment yet, no KPI on target), so the weekly series is held
     assert [(t["date"], t["kind"], t["covers"], t["moved_from"]) for t in beta["touchpoints"]] == [
         ("2026-04-15", "biweekly", ["weekly"], None),
         ("2026-04-22", "weekly", [], None),
         ("2026-04-29", "biweekly", ["weekly"], None),
         ("2026-05-01", "monthly", [], None),
+        ("2026-05-06", "weekly", [], None),
+        ("2026-05-13", "weekly", [], None),
         ("2026-05-14", "biweekly", [], "2026-05-13"),
     ]
 
@@ -221,7 +227,7 @@ def test_schedule_default_range_is_the_first_year(sr):
     dates = [t["date"] for t in data["touchpoints"]]
     assert dates[0] == "2026-04-08"
     # quarterly n=1 (07-01) stands over the monthly of the same date
-    assert {"date": "2026-07-01", "kind": "quarterly", "covers": ["monthly"], "status": "scheduled", "moved_from": None}.items() <= next(
+    assert {"date": "2026-07-01", "kind": "quarterly", "covers": ["monthly", "weekly"], "status": "scheduled", "moved_from": None}.items() <= next(
         t for t in data["touchpoints"] if t["date"] == "2026-07-01"
     ).items()
     assert data["to"] >= "2027-04-01"
@@ -750,8 +756,11 @@ def test_assess_on_the_same_date_replaces_it_and_ends_escalation(fresh):
         {"date": "2026-06-01", "overall": 8.0, "band": "green"},
     ]
     today = run.json("today", "--date", AS_OF, "--owner", "bob", "--json", db=database)
-    # no yellow assessment any more: no intervention touchpoints
-    assert rows(today) == [("beta", "biweekly", "2026-06-10", "overdue", 1, [], "green")]
+    # no yellow assessment any more: no intervention touchpoints (green, but 1 of 2 KPIs on target: weekly still held)
+    assert rows(today) == [
+        ("beta", "biweekly", "2026-06-10", "overdue", 1, ["weekly"], "green"),
+        ("beta", "weekly", "2026-06-03", "overdue", 1, [], "green"),
+    ]
 
 
 def test_done_supersedes_older_touchpoints_of_the_same_or_lower_seniority(fresh):
@@ -774,6 +783,7 @@ def test_done_with_a_covered_kind_and_skip(fresh):
     run.ok("skip", "beta", "--date", "2026-06-10", "--reason", "team offsite", db=database)
     today = run.json("today", "--date", AS_OF, "--json", db=database)
     assert rows(today) == [
+        ("beta", "weekly", "2026-06-03", "overdue", 1, [], "yellow"),  # the skipped biweekly covered a held weekly
         ("beta", "intervention", "2026-06-08", "overdue", 1, [], "yellow"),
         ("cobalt", "monthly", "2026-06-02", "overdue", 1, [], "green"),
         ("beta", "intervention", AS_OF, "due", 0, [], "yellow"),
@@ -789,13 +799,19 @@ def test_move_changes_schedule_and_agenda(fresh):
     schedule = run.json("schedule", "beta", "--from", AS_OF, "--to", "2026-06-17", "--json", db=database)
     assert schedule["touchpoints"] == [
         {"date": "2026-06-16", "kind": "intervention", "covers": [], "status": "scheduled", "moved_from": AS_OF},
+        {"date": "2026-06-17", "kind": "weekly", "covers": [], "status": "scheduled", "moved_from": None},  # held
     ]
     next_day = run.json("today", "--date", "2026-06-16", "--owner", "bob", "--json", db=database)
     assert ("beta", "intervention", "2026-06-16", "due", 0, [], "yellow") in rows(next_day)
     # the moved touchpoint can be done on its new date; that also settles the older missed intervention
     run.ok("done", "beta", "--date", "2026-06-16", db=database)
     after = run.json("today", "--date", "2026-06-17", "--owner", "bob", "--json", db=database)
-    assert rows(after) == [("beta", "biweekly", "2026-06-10", "overdue", 1, [], "yellow")]
+    # an intervention is less senior than the held weekly series: those stay
+    assert rows(after) == [
+        ("beta", "biweekly", "2026-06-10", "overdue", 1, ["weekly"], "yellow"),
+        ("beta", "weekly", "2026-06-03", "overdue", 1, [], "yellow"),
+        ("beta", "weekly", "2026-06-17", "due", 0, [], "yellow"),
+    ]
 
 
 def test_savings_for_a_month_replaces_it(fresh):

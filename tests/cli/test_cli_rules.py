@@ -71,8 +71,9 @@ def test_weights_and_bands_imported_change_the_scores(fresh, tmp_path):
     listed = {h["client"]: h for h in run.json("health", "--date", AS_OF, "--json", db=database)}
     assert (listed["beta"]["overall"], listed["beta"]["band"]) == (7.1, "red")
     # A red latest assessment brings a recovery touchpoint on every working day after it.
+    # (On 06-03 beta's held weekly review stands and covers it.)
     week = run.json("schedule", "beta", "--from", "2026-06-02", "--to", "2026-06-05", "--json", db=database)
-    assert [t["kind"] for t in week["touchpoints"]] == ["recovery"] * 4
+    assert [(t["kind"], t["covers"]) for t in week["touchpoints"]] == [("recovery", []), ("weekly", ["recovery"]), ("recovery", []), ("recovery", [])]
 
 
 BAD_FILES = [

@@ -11,7 +11,7 @@ from carebench.app import commands, queries
 from carebench.app.inputs import UserError
 from carebench.app.session import Session
 from carebench.core.calendar import DEFAULT_CALENDAR
-from carebench.core.models import Client, TierChange
+from carebench.core.models import SUBSCORES, Client, TierChange
 from carebench.core.schedule import DEFAULT_PLANS, plan_occurrences, schedule, tier_changed, tier_on
 
 GO_LIVE = date(2026, 6, 1)  # a Monday
@@ -32,6 +32,10 @@ def kinds_on(session: Session, start: date, end: date) -> set[tuple[date, str]]:
 def session(tmp_path) -> Session:
     session = Session(tmp_path / "tier.db", DAY, actor="ana", create=True)
     commands.add_client(session, "acme", "Acme Logistics", "silver", GO_LIVE)
+    # Results that pass the step-down gate from go-live on, so each plan steps down on its calendar.
+    commands.add_kpi(session, "acme", "fcr", "First contact resolution", "leading", "%", "higher", 50, 80)
+    commands.record_reading(session, "acme", "fcr", 85, GO_LIVE)
+    commands.record_assessment(session, "acme", dict.fromkeys(SUBSCORES, 9), GO_LIVE)
     return session
 
 
