@@ -10,7 +10,7 @@ Handover (day 70): band yellow, 50% of KPIs on target and one open high-priority
 from __future__ import annotations
 
 import pytest
-from test_ui_kpis import make_app, private_database, settle
+from test_ui_kpis import TODAY, make_app, private_database, settle
 from textual.widgets import Sparkline
 
 from carebench.core.health import BAND_ADVICE
@@ -266,3 +266,32 @@ async def test_tickets_panel_counts_tickets_by_category_open_now_and_come_in_ove
             assert "By category open since 30 Mar defect 1 2 question 0 1 access 1 0" in text, text
             assert "data" not in text.split("By category")[1]
             assert all(len(line) <= size[0] for line in drawn_lines(panel)) and panel.region.right <= size[0]
+
+
+async def test_h_hands_a_client_over_with_the_reason_its_gate_is_overridden_for(database):
+    from carebench.app import queries
+    from carebench.app.session import Session
+    from carebench.ui.widgets.dialogs import PromptDialog
+
+    app = make_app(database)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_health(app, pilot)
+        handover = rendered(screen.query_one("#handover"))
+        assert "✗ Not ready for handover" in handover
+        # Northwind's weekly series ended on day 30 as planned, but its results have not passed the gate since.
+        assert "⏸ Held at weekly:" in handover
+        await pilot.press("h")
+        await settle(app, pilot)
+        dialog = app.screen
+        assert isinstance(dialog, PromptDialog) and "is not ready for handover (band is yellow, needs green;" in dialog.question
+        assert app.focused is dialog.query_one("#answer")  # the cursor is where the reason is typed
+        await pilot.press("enter")  # nothing typed: asked again, nothing stored
+        await settle(app, pilot)
+        assert app.screen is dialog and "say why" in rendered(dialog.query_one("#error"))
+        await pilot.press(*"Client takes over", "enter")
+        await settle(app, pilot)
+        await settle(app, pilot)
+        card = queries.client_card(Session(database, TODAY, actor="ana"), "northwind")
+        assert card.status == "handed_over" and card.handed_over.override == "Client takes over"
+        handover = rendered(screen.query_one("#handover"))
+        assert "✓ Handed over on 2026-06-15 by ana" in handover and "overriding the gate: Client takes over" in handover
