@@ -215,8 +215,9 @@ def test_ticket_list_gives_each_ticket_its_support_clock(run, practice_db):
     run.ok("ticket", "add", "alpha", "Evening crash", "--impact", "low", "--users", "few", "--opened", "2026-06-12 18:00", db=practice_db)
     keys = ("response_due", "resolve_due", "response_breached", "resolve_breached")
 
-    def clock(day: str) -> dict:
-        return {t["ref"]: tuple(t[k] for k in keys) for t in run.json("--date", day, "ticket", "list", "alpha", "--json", db=practice_db)}
+    def clock(day: str, at: str = "09:00") -> dict:
+        listed = run.json("--date", day, "ticket", "list", "alpha", "--at", f"{day} {at}", "--json", db=practice_db)
+        return {t["ref"]: tuple(t[k] for k in keys) for t in listed}
 
     assert clock("2026-06-13") == {
         "T-1": ("2026-06-12T17:00", "2026-06-13T16:30", False, False),  # answered exactly on time
@@ -226,6 +227,8 @@ def test_ticket_list_gives_each_ticket_its_support_clock(run, practice_db):
         "T-1": ("2026-06-12T17:00", "2026-06-13T16:30", False, True),
         "T-2": ("2026-06-15T17:00", "2026-06-13T18:00", True, True),
     }
+    # Read at the minute it is due, a clock is not breached yet; a minute later it is.
+    assert clock("2026-06-13", "16:30")["T-1"][3] is False and clock("2026-06-13", "16:31")["T-1"][3] is True
     # beta is silver: 24 working hours from Saturday's T-1 run from Monday 09:00 to Wednesday 17:00.
     beta = {t["ref"]: t for t in run.json("--date", DAY, "ticket", "list", "beta", "--json", db=practice_db)}
     assert (beta["T-1"]["response_due"], beta["T-1"]["response_breached"]) == ("2026-06-17T17:00", False)

@@ -150,11 +150,12 @@ def ticket_escalate(client, ref, db_path):
 @click.argument("client", required=False)
 @click.option("--open", "open_only", is_flag=True, help="Only tickets not yet resolved.")
 @click.option("--owner", default=None, help="Only this consultant's clients.")
+@click.option("--at", type=MOMENT, default=None, help="The moment the clocks are read at, 'YYYY-MM-DD HH:MM' (default: now, on the planning day).")
 @json_option
 @db_option
-def ticket_list(client, open_only, owner, as_json, db_path):
+def ticket_list(client, open_only, owner, at, as_json, db_path):
     """Support tickets with their priority, resolution time and clock (when the first response and the resolution are due), oldest first."""
-    rows = to_json(queries.tickets(session(db_path), now_or(None), client, open_only=open_only, owner=owner))
+    rows = to_json(queries.tickets(session(db_path), now_or(at), client, open_only=open_only, owner=owner))
     if as_json:
         return emit_json(rows)
     table(
