@@ -132,7 +132,7 @@ def test_dev_null_is_a_device_not_a_database(run):
 def test_a_full_disk_is_said_so_and_nothing_is_written(run, tmp_path, portfolio_file):
     disk = tmp_path / "disk"
     disk.mkdir()
-    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=600k", "tmpfs", str(disk)]).returncode:
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(disk)]).returncode:
         pytest.skip("cannot mount a tmpfs here")
     try:
         path = disk / "p.db"

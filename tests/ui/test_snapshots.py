@@ -66,8 +66,15 @@ def test_stacked_screen_snapshot(snap_compare, snapshot_db, key, screen):
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
-def test_checkin_runner_snapshot(snap_compare, snapshot_db, monkeypatch, size):
+def test_checkin_runner_snapshot(snap_compare, snapshot_db, monkeypatch, size, tmp_path):
+    import shutil
+
     from carebench.ui.screens.checkin import CheckinScreen
+
+    # A copy of its own: a runner keeps a draft in the database, which the next size's runner would resume.
+    own = tmp_path / "runner.db"
+    shutil.copyfile(snapshot_db, own)
+    own.chmod(0o600)
 
     monkeypatch.setattr("carebench.ui.screens.checkin.monotonic", lambda: 1000.0)  # the runner's clocks stand still
 
@@ -85,7 +92,7 @@ def test_checkin_runner_snapshot(snap_compare, snapshot_db, monkeypatch, size):
         app.screen.query_one("#notes").cursor_blink = False  # a blinking cursor is on or off by chance
         await pilot.pause()
 
-    app = CarebenchApp(snapshot_db, today=DAY, user="ana", theme="carebench-dark")
+    app = CarebenchApp(own, today=DAY, user="ana", theme="carebench-dark")
     assert snap_compare(app, terminal_size=size, run_before=run_before)
 
 
