@@ -355,7 +355,6 @@ FINISHER = textwrap.dedent("""
     db = sys.argv[1]
     with Store(db, actor="ana") as store:
         first = store.conn.execute("SELECT COUNT(*) FROM checkins").fetchone()[0]  # carry on after the last kill
-        print("ready", flush=True)
         for i in range(first, 100000):
             day = date(2026, 1, 1) + timedelta(days=i)
             checkin = CheckIn(date=day, kind="weekly", author="ana", planned_minutes=60, actual_minutes=55,
@@ -363,6 +362,8 @@ FINISHER = textwrap.dedent("""
             store.save_draft("acme", day, "weekly", {"notes": {"0": f"run {i}"}})
             store.finish_checkin("acme", checkin, {"a": float(i), "b": float(i)}, None,
                                  [ActionItem(text=f"follow up {i}", due=day)], touchpoint_date=day)
+            if i == first:  # the kill falls during a later finish, however slow the machine
+                print("ready", flush=True)
 """)
 
 
