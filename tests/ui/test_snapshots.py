@@ -89,7 +89,12 @@ def test_checkin_runner_snapshot(snap_compare, snapshot_db, monkeypatch, size, t
         await pilot.pause(0.3)
         await pilot.wait_for_scheduled_animations()
         assert isinstance(app.screen, CheckinScreen), [n.message for n in app._notifications]
-        app.screen.query_one("#notes").cursor_blink = False  # a blinking cursor is on or off by chance
+        notes = app.screen.query_one("#notes")
+        notes.cursor_blink = False  # a blinking cursor is on or off by chance
+        # A line drawn while the cursor was blinked off is cached under the same key as one with blinking
+        # turned off, so it would be drawn again without its cursor: the styles' update empties that cache.
+        notes.notify_style_update()
+        notes.refresh()
         await pilot.pause()
 
     app = CarebenchApp(own, today=DAY, user="ana", theme="carebench-dark")
