@@ -2342,11 +2342,12 @@ SECTIONS = {
     "weekly": ["Metrics and trends", "Challenges", "Wins and team feedback", "Next priorities and support"],
     "biweekly": ["Metrics and trends", "Challenges", "Wins and team feedback", "Next priorities and support"],
     "monthly": ["Trend review", "Optimization opportunities", "Capability building", "Plan"],
+    "retrospective": ["What worked", "What did not work", "Decisions", "Next phase"],
     "quarterly": ["Results vs targets", "Competitive position", "Strategic alignment", "Expansion exploration"],
     "intervention": ["Problem analysis", "Intervention plan", "Escalation decision"],
     "recovery": ["Problem analysis", "Intervention plan", "Escalation decision"],
 }
-PLANNED_MINUTES = {"daily": 20, "weekly": 60, "biweekly": 60, "monthly": 90, "quarterly": 80, "intervention": 45, "recovery": 30}
+PLANNED_MINUTES = {"daily": 20, "weekly": 60, "biweekly": 60, "monthly": 90, "retrospective": 30, "quarterly": 80, "intervention": 45, "recovery": 30}
 FALLBACK = {
     "opening": ["Team in good shape at the start of the day."],
     "issues": ["No new blockers raised."],
@@ -2444,6 +2445,8 @@ def build_checkin(spec: ClientSpec, series, on: date, kind: str, pick: Picker, r
         notes = [metrics_text(spec, series, on, rng, 3), pick("issues"), pick("wins"), pick("steps")]
     elif kind == "monthly":
         notes = [metrics_text(spec, series, on, rng, 4), pick("optimization"), pick("capability"), pick("steps")]
+    elif kind == "retrospective":
+        notes = [pick("wins"), pick("issues"), pick("plan"), pick("steps")]
     elif kind in ("intervention", "recovery"):
         notes = [f"{pick('analysis')} {metrics_text(spec, series, on, rng, 2)}", pick("plan"), pick("escalation")]
     else:
@@ -2453,7 +2456,7 @@ def build_checkin(spec: ClientSpec, series, on: date, kind: str, pick: Picker, r
             "Priorities unchanged since the last review.",
             "Nothing new to explore this quarter.",
         ]
-    if kind in ("weekly", "biweekly", "monthly"):
+    if kind in ("weekly", "biweekly", "monthly", "retrospective"):
         # The last section already holds this session's priority; next steps carry the one after it.
         steps = pick.after("steps", notes[-1])
     else:

@@ -623,3 +623,76 @@ def test_the_achievement_counts_readings_taken_and_one_of_the_same_day_replaces_
     assert achievement(kpis, {"b": 8}, "2026-06-15") == "B improved from 6% to 8%"
     assert achievement(kpis, {"a": 3}, "2026-06-15") == NO_ACHIEVEMENT  # a fell from 5: nothing improved
     assert achievement({"c": kpi("c", None, None)}, {"c": 7}, "2026-06-15") == NO_ACHIEVEMENT  # a first reading is no move
+
+
+def retrospective_client(path, go_live: date, tier: str = "gold") -> None:
+    with Store(path, actor="ana") as store:
+        store.add_client(Client(id="acme", name="Acme", tier=tier, go_live=go_live, owner="ana"))
+
+
+async def test_a_retrospective_keeps_each_line_of_its_notes_as_a_lesson_or_a_decision(tmp_path, quiet_app):
+    from carebench.app.queries import agenda
+
+    path = tmp_path / "retro.db"
+    day = date(2026, 6, 16)
+    retrospective_client(path, date(2026, 5, 18))  # day 30 on a Tuesday, the day after a weekly review
+    app = CarebenchApp(path, today=day, user="ana", client="acme")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        assert [(i.kind, i.covers) for i in agenda(app.session(), day=day).items if i.status == "due"] == [("retrospective", ())]
+        screen = await open_runner(app, pilot, "acme", day, "retrospective")
+        assert [s["title"] for s in screen.ctx["script"]["sections"]] == ["What worked", "What did not work", "Decisions", "Next phase"]
+        assert app.focused.id == "notes"
+        assert "each line is kept as a lesson" in str(screen.query_one("#notes-heading").render())
+        await type_text(pilot, "- Super users answered the floor")
+        await pilot.press("enter", "enter")
+        await type_text(pilot, "2. Daily stand-ups kept issues small")
+        await pilot.press("ctrl+n")
+        await settle(app, pilot)
+        await type_text(pilot, "Training came too late for nights")
+        await pilot.press("ctrl+n")
+        await settle(app, pilot)
+        assert "each line is kept as a decision" in str(screen.query_one("#notes-heading").render())
+        await type_text(pilot, "Step down to biweekly once nights are trained")
+        await pilot.press("ctrl+f")
+        await settle(app, pilot)
+        assert type(app.screen).__name__ == "SummaryDialog"
+        assert "3 lessons and 1 decision recorded" in " ".join(str(w.render()) for w in app.screen.query("Static"))
+        await pilot.press("enter")
+        await settle(app, pilot)
+    with Store(path) as store:
+        found = store.clients(["acme"], parts={"learnings"})[0].learnings
+        (checkin,) = store.checkins("acme")
+    assert checkin["kind"] == "retrospective"
+    assert sorted((x.kind, x.what, x.source, x.who) for x in found) == [
+        ("decision", "Step down to biweekly once nights are trained", f"retrospective check-in {day}: Decisions", "ana"),
+        ("lesson", "Daily stand-ups kept issues small", f"retrospective check-in {day}: What worked", "ana"),
+        ("lesson", "Super users answered the floor", f"retrospective check-in {day}: What worked", "ana"),
+        ("lesson", "Training came too late for nights", f"retrospective check-in {day}: What did not work", "ana"),
+    ]
+
+
+LEARNING_SECTIONS = ["What worked", "What did not work", "Decisions"]
+SHARED = [
+    # silver, 04-30: day 90 and the end of the first quarter (clamped); the quarterly stands
+    ("a review standing over a retrospective", "silver", date(2026, 1, 31), date(2026, 4, 30), "quarterly", "Quarterly business review"),
+    # gold, Monday 06-15: day 30, and the weekly and biweekly of Sunday's day 29 moved onto it; the retrospective stands
+    ("a retrospective standing over reviews", "gold", date(2026, 5, 17), DAY, "retrospective", "Weekly performance review"),
+]
+
+
+@pytest.mark.parametrize(("tier", "go_live", "day", "kind", "lead"), [case[1:] for case in SHARED], ids=[case[0] for case in SHARED])
+async def test_a_retrospective_sharing_its_day_follows_the_other_touchpoints_script(tmp_path, quiet_app, tier, go_live, day, kind, lead):
+    from carebench.app.scriptbook import scripts_in_force
+
+    path = tmp_path / "shared.db"
+    retrospective_client(path, go_live, tier=tier)
+    scripts, _ = scripts_in_force()
+    leading = next(s for s in scripts.values() if s.title == lead)
+    app = CarebenchApp(path, today=day, user="ana", client="acme")
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_runner(app, pilot, "acme", day, kind)
+        script = screen.ctx["script"]
+        assert script["title"] == f"{lead}, then the phase retrospective"
+        assert [s["title"] for s in script["sections"]] == [*(s.title for s in leading.section), *LEARNING_SECTIONS]
+        assert script["planned_minutes"] == leading.planned_minutes + 25

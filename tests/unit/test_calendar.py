@@ -16,7 +16,7 @@ from carebench.core.models import Portfolio
 from carebench.core.schedule import schedule
 
 D = date(2026, 6, 15)
-MINUTES = {"daily": 20, "weekly": 60, "biweekly": 60, "monthly": 60, "quarterly": 80, "intervention": 35, "recovery": 35}
+MINUTES = {"daily": 20, "weekly": 60, "biweekly": 60, "monthly": 60, "retrospective": 30, "quarterly": 80, "intervention": 35, "recovery": 35}
 TEMPLATES = load_scripts([bundled_scripts()])[0]
 BERLIN = ZoneInfo("Europe/Berlin")
 IN_BERLIN = {"TZ": "Europe/Berlin"}

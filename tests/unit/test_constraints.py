@@ -439,3 +439,38 @@ def test_a_row_an_earlier_step_makes_that_breaks_a_rule_is_refused_too(tmp_path)
     ):
         Store(path)
     assert version_of(path) == 4
+
+
+def test_schema_19_lets_outcomes_and_check_ins_be_of_a_retrospective(full_db, tmp_path):
+    """A database of schema 18 made before retrospectives checks the kinds without it; step 19 widens both checks."""
+    from carebench.core.terms import CHECKIN_KINDS, KINDS
+    from carebench.store.integrity import one_of
+    from carebench.store.schema import _rebuild
+
+    path = older(full_db, tmp_path / "old.db", 18)
+    conn = sqlite3.connect(path)
+    narrowed = []
+    for table, kinds in (("touchpoint_exceptions", KINDS), ("checkins", CHECKIN_KINDS)):
+        (sql,) = conn.execute("SELECT sql FROM sqlite_master WHERE name = ?", (table,)).fetchone()
+        wide, narrow = one_of(kinds)("kind")[0], one_of(tuple(k for k in kinds if k != "retrospective"))("kind")[0]
+        assert wide in sql
+        narrowed.append((re.sub(r'^CREATE TABLE "(\w+)"', r"CREATE TABLE \1", sql).replace(wide, narrow), table))
+    conn.execute("PRAGMA foreign_keys = OFF")
+    _rebuild(conn, narrowed)
+    conn.commit()
+    exception = "INSERT INTO touchpoint_exceptions (client_id, date, kind, status, changed_at, changed_by) VALUES ('acme', '2026-07-01', 'retrospective', 'done', 'now', 'tool')"
+    with pytest.raises(sqlite3.IntegrityError, match="CHECK constraint failed: kind IN"):
+        conn.execute(exception)
+    conn.close()
+    before = content(path)
+    Store(path, actor="ana").close()
+    assert version_of(path) == SCHEMA_VERSION == 19
+    assert {o for o in schema_of(path) if o[0] == "table"} == {o for o in schema_of(full_db) if o[0] == "table"}
+    assert {table: rows for table, rows in content(path).items() if table in before and table not in ("touchpoints", "derivation")} == {
+        table: rows for table, rows in before.items() if table not in ("touchpoints", "derivation")
+    }
+    conn = sqlite3.connect(path)
+    conn.execute(exception)
+    conn.commit()
+    assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    conn.close()

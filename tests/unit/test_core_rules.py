@@ -34,6 +34,9 @@ FIRST_DAY = [
     ("months", {"unit": "months", "every": 1, "count": 3, "first_day": 60}, ["08-03", "09-01"]),
     # first_day 1 (the default) leaves every one in
     ("months from day 1", {"unit": "months", "every": 1, "count": 2}, ["07-01", "08-03"]),
+    # unit "day_numbers": days 30 (06-30), 60 (07-30) and 90 (Saturday 08-29, moved to Monday 08-31)
+    ("day_numbers", {"unit": "day_numbers", "kind": "retrospective", "days": [30, 60, 90]}, ["06-30", "07-30", "08-31"]),
+    ("day_numbers from day 31", {"unit": "day_numbers", "kind": "retrospective", "days": [90, 30, 60], "first_day": 31}, ["07-30", "08-31"]),
 ]
 
 
@@ -47,6 +50,30 @@ def test_first_day_leaves_out_what_comes_before_it_for_every_unit(rule, expected
 def test_first_day_after_last_day_is_refused():
     with pytest.raises(ValueError, match="first_day"):
         plans(unit="days", every=7, first_day=40, last_day=30)
+
+
+DAY_NUMBERS_REFUSED = [
+    ("no days", {"unit": "day_numbers"}, "needs days"),
+    ("empty days", {"unit": "day_numbers", "days": []}, "needs days"),
+    ("a day twice", {"unit": "day_numbers", "days": [30, 30]}, "30 twice"),
+    ("day 0", {"unit": "day_numbers", "days": [0, 30]}, "from 1 to 3660"),
+    ("past ten years", {"unit": "day_numbers", "days": [3661]}, "from 1 to 3660"),
+    ("gated", {"unit": "day_numbers", "days": [30], "gated": True}, "cannot be gated"),
+    ("with last_day", {"unit": "day_numbers", "days": [30], "last_day": 90}, "not last_day or count"),
+    ("days on a days rule", {"unit": "days", "every": 7, "last_day": 30, "days": [30]}, "only a day_numbers rule"),
+]
+
+
+@pytest.mark.parametrize(("rule", "message"), [case[1:] for case in DAY_NUMBERS_REFUSED], ids=[case[0] for case in DAY_NUMBERS_REFUSED])
+def test_a_day_numbers_rule_is_checked(rule, message):
+    with pytest.raises(ValueError, match=message):
+        plans(**{"kind": "retrospective", **rule})
+
+
+def test_the_bundled_rules_hold_a_retrospective_at_the_end_of_each_phase_for_every_tier():
+    for tier in ("platinum", "gold", "silver"):
+        found = [day for day, kind in plan_occurrences(tier, GO_LIVE, DEFAULT_PLANS, WorkCalendar()) if kind == "retrospective"]
+        assert found == [date(2026, 6, 30), date(2026, 7, 30), date(2026, 8, 31)], tier
 
 
 CALENDARS = [

@@ -117,6 +117,23 @@ def test_jan31_go_live_month_end_clamp_in_schedule():
     assert days[date(2028, 2, 29)] == "monthly"  # leap year, a Tuesday
 
 
+def test_a_retrospective_ends_each_phase_and_stands_over_a_daily_check_in():
+    c = client(go_live=date(2026, 3, 2))  # platinum: daily check-ins through day 30 (Tuesday 03-31)
+    retrospectives = [tp for tp in schedule(c, date(2026, 3, 1), date(2026, 7, 1)) if "retrospective" in [tp.kind, *tp.covers]]
+    # day 60 is Thursday 04-30; day 90 is Saturday 05-30, held on Monday 06-01 (the quarterly is on 06-02)
+    assert [(tp.date, tp.kind, tp.covers) for tp in retrospectives] == [
+        (date(2026, 3, 31), "retrospective", ["daily"]),
+        (date(2026, 4, 30), "retrospective", []),
+        (date(2026, 6, 1), "retrospective", []),
+    ]
+
+
+def test_a_quarterly_review_on_the_day_of_a_retrospective_covers_it():
+    c = client(tier="silver", go_live=date(2026, 1, 31))  # day 90 is 04-30, the day the first quarter ends (clamped)
+    tp = touchpoint_on(c, date(2026, 4, 30))
+    assert tp.kind == "quarterly" and tp.covers == ["monthly", "retrospective"]
+
+
 def test_gold_weekly_then_biweekly():
     c = client(tier="gold", go_live=date(2026, 3, 2))
     days = kinds_on(c, date(2026, 3, 1), date(2026, 6, 30))

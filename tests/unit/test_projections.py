@@ -373,19 +373,20 @@ def test_the_generated_writes_reach_escalation_superseding_and_moves(empty_db, t
         store.import_portfolio(Portfolio(clients=[Client(id="acme", name="Acme", tier="silver", go_live=go_live, owner="ana")]))
         store.add_assessment("acme", Assessment(date=date(2026, 3, 2), scores=Scores(**TEMPLATES["red"])))
         week = store.touchpoints_between("acme", date(2026, 3, 3), date(2026, 3, 9))
-        # Recovery every working day after the red one; on a monthly or weekly day that one stands and covers it.
+        # Recovery every working day after the red one; on a monthly or weekly day that one stands and covers it
+        # (on day 60, 03-05, the monthly covers the retrospective that ends the second phase too).
         assert [(r.kind, r.covers) for r in week] == [
             ("recovery", []),
             ("recovery", []),
-            ("monthly", ["recovery"]),
+            ("monthly", ["retrospective", "recovery"]),
             ("recovery", []),
             ("weekly", ["recovery"]),
         ]
         missed = {r.kind: r.missed for r in store.agenda_rows(date(2026, 3, 10)) if r.status == "overdue"}
-        assert missed == {"recovery": 3, "monthly": 2, "weekly": 9}
+        assert missed == {"recovery": 3, "monthly": 2, "retrospective": 1, "weekly": 9}  # the retrospective of day 30
         store.add_assessment("acme", Assessment(date=date(2026, 3, 6), scores=Scores(**TEMPLATES["green"])))
         week = store.touchpoints_between("acme", date(2026, 3, 3), date(2026, 3, 9))
-        assert [(r.kind, r.covers) for r in week] == [("recovery", []), ("recovery", []), ("monthly", ["recovery"]), ("weekly", [])]
+        assert [(r.kind, r.covers) for r in week] == [("recovery", []), ("recovery", []), ("monthly", ["retrospective", "recovery"]), ("weekly", [])]
         weekly = next(r for r in store.touchpoints_between("acme", date(2026, 3, 9), date(2026, 3, 31)) if r.kind == "weekly")
         store.record_exception("acme", TouchpointException(date=date.fromisoformat(weekly.date), kind="weekly", status="done"))
         after = {r.kind: r.missed for r in store.agenda_rows(date(2026, 4, 1)) if r.status == "overdue"}

@@ -13,6 +13,7 @@ from .session import Session
 
 if TYPE_CHECKING:
     from ..core.kpis import KpiStatus
+    from ..store import Store
 
 
 def _kpi_line(status: KpiStatus) -> str:
@@ -59,6 +60,16 @@ def prompts(ctx: Document, index: int, taken: Mapping[str, float]) -> list[str]:
     return [render(p, filled) for p in ctx["script"]["sections"][index]["templates"]]
 
 
+def _covered(store: Store, client_id: str, day: date) -> list[str]:
+    """The kinds the client's touchpoint of ``day`` covers (none when it has none that day, or the day is past the horizon)."""
+    from ..store import StoreError
+
+    try:
+        return [kind for row in store.touchpoints_between(client_id, day, day) for kind in row.covers]
+    except StoreError:
+        return []
+
+
 def context(session: Session, client_id: str, touchpoint_date: date, kind: str, opportunity_id: int | None = None) -> Document:
     """Everything a guided check-in needs: the script with its prompts filled in, KPIs, last scores, the user's draft."""
     from ..core.finance import financials
@@ -66,7 +77,7 @@ def context(session: Session, client_id: str, touchpoint_date: date, kind: str, 
     from ..core.kpis import kpi_status, reading_span
     from ..core.pipeline import readiness
     from ..core.schedule import client_band
-    from ..core.scripts import kpis_for, render
+    from ..core.scripts import LEARNING_CAPTURES, kpis_for, render
     from .drafts import read_local
     from .queries import _suggestions
     from .scriptbook import scripts_in_force
@@ -79,6 +90,7 @@ def context(session: Session, client_id: str, touchpoint_date: date, kind: str, 
         raise ValueError(f"there is no check-in script for '{kind}' touchpoints")
     with session.reading() as store:
         client = store.client(client_id)
+        covers = _covered(store, client_id, touchpoint_date)
         opportunities = store.opportunities(client_id) if opportunity_id is not None else []
         draft = store.load_draft(client_id, touchpoint_date, kind)
         others = [
@@ -100,6 +112,15 @@ def context(session: Session, client_id: str, touchpoint_date: date, kind: str, 
         if not rows:
             raise ValueError(f"no opportunity {opportunity_id} for {client_id}")
         opportunity = rows[0]
+    title, sections = template.title, list(template.section)
+    sharing = [kind, *covers]
+    retrospective = templates.get("retrospective")
+    if "retrospective" in sharing and len(sharing) > 1 and kind != "expansion" and retrospective is not None:
+        # A retrospective sharing its day with another touchpoint: that one's script leads (whichever of them
+        # stands), and the retrospective's lessons and decisions follow it.
+        lead = templates.get(next(k for k in sharing if k != "retrospective"), template)
+        title = f"{lead.title}, then the phase retrospective"
+        sections = [*lead.section, *(s for s in retrospective.section if set(s.capture) & set(LEARNING_CAPTURES))]
     roi = f"ROI {money.roi:g}% against a target of {money.roi_target:g}%" if money.roi is not None else "no ROI yet"
     kpis = {}
     for kpi, status in zip(client.kpis, statuses):
@@ -139,8 +160,8 @@ def context(session: Session, client_id: str, touchpoint_date: date, kind: str, 
                 "day": day.isoformat(),
                 "band": band,
                 "script": {
-                    "title": template.title,
-                    "planned_minutes": template.planned_minutes,
+                    "title": title,
+                    "planned_minutes": sum(s.minutes for s in sections),
                     "sections": [
                         {
                             "title": s.title,
@@ -151,7 +172,7 @@ def context(session: Session, client_id: str, touchpoint_date: date, kind: str, 
                             "kpis": [k.key for k in kpis_for(s, client.kpis)],
                             "scores": list(s.scores) if s.scores else None,
                         }
-                        for s in template.section
+                        for s in sections
                     ],
                 },
                 "script_problems": problems,

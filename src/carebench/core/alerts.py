@@ -58,8 +58,8 @@ SUBJECT_RULES = {
 }
 """Rules whose findings name a subject after the client, and what the subject is."""
 
-REVIEW_KINDS = ("quarterly", "monthly", "biweekly", "weekly")
-MISSED_SEVERITY: dict[str, Severity] = {"quarterly": "high", "monthly": "medium", "biweekly": "medium", "weekly": "low"}
+REVIEW_KINDS = ("quarterly", "monthly", "retrospective", "biweekly", "weekly")
+MISSED_SEVERITY: dict[str, Severity] = {"quarterly": "high", "monthly": "medium", "retrospective": "low", "biweekly": "medium", "weekly": "low"}
 PRIORITY_SEVERITY: dict[str, Severity] = {"high": "high", "medium": "medium", "low": "low"}
 P1_OPEN_HOURS = 24
 """How long a P1 ticket may stay open before it is raised."""

@@ -29,7 +29,7 @@ from .weighting import DEFAULT_SCALE, Scale
 # The type, where a field named ``date`` hides it in a class body.
 Date = date
 
-PlanKind = Literal["quarterly", "monthly", "biweekly", "weekly", "daily"]
+PlanKind = Literal["quarterly", "monthly", "retrospective", "biweekly", "weekly", "daily"]
 
 
 class CadenceRule(Model):
@@ -37,17 +37,22 @@ class CadenceRule(Model):
 
     tier: Tier
     kind: PlanKind
-    unit: Literal["working_day", "days", "months"]
+    unit: Literal["working_day", "days", "months", "day_numbers"]
     every: int = Field(default=1, ge=1, le=366)
     first_day: int = Field(default=1, ge=1)
     last_day: int | None = Field(default=None, ge=1, le=3660)
     count: int | None = Field(default=None, ge=1, le=120)
+    days: list[int] | None = None
     gated: bool = False
     counted_from: Literal["go_live", "handover"] = "go_live"
 
     @model_validator(mode="after")
     def _bounded(self) -> CadenceRule:
-        if self.counted_from == "handover":
+        if self.unit == "day_numbers":
+            self._check_day_numbers()
+        elif self.days is not None:
+            raise ValueError('only a day_numbers rule takes days (the day numbers it falls on)')
+        elif self.counted_from == "handover":
             if self.unit == "working_day":
                 raise ValueError("a sustainment rule (counted_from handover) is a days or months rule")
             if self.gated:
@@ -61,6 +66,23 @@ class CadenceRule(Model):
         if self.last_day is not None and self.first_day > self.last_day:
             raise ValueError(f"first_day ({self.first_day}) is after last_day ({self.last_day})")
         return self
+
+    def _check_day_numbers(self) -> None:
+        if not self.days:
+            raise ValueError("a day_numbers rule needs days: the day numbers it falls on, such as [30, 60, 90]")
+        if wrong := [n for n in self.days if not 1 <= n <= 3660]:
+            raise ValueError(f"days are day numbers from 1 to 3660, not {wrong[0]}")
+        if twice := [n for n in self.days if self.days.count(n) > 1]:
+            raise ValueError(f"days names day {twice[0]} twice")
+        if self.last_day is not None or self.count is not None:
+            raise ValueError("a day_numbers rule ends at its last day number: it takes days, not last_day or count")
+        if self.gated:
+            raise ValueError("a day_numbers rule cannot be gated: it holds no series to keep going")
+
+    @property
+    def bounded(self) -> bool:
+        """Whether the rule's series ends by itself (a sustainment rule may run until the engagement ends)."""
+        return self.last_day is not None or self.count is not None or self.days is not None
 
     @property
     def last(self) -> int:
@@ -133,6 +155,10 @@ def step_down_day(rule: CadenceRule, go_live: date) -> date:
 def _series(rule: CadenceRule, start: date, stop: date | None, calendar: WorkCalendar) -> list[date]:
     """The dates of a rule's series counted from ``start`` (its day 1) up to ``stop`` (when given) or to the rule's own end."""
     first = start + timedelta(days=rule.first_day - 1)
+    if rule.unit == "day_numbers":
+        assert rule.days is not None  # the validator makes sure they are given
+        dates = sorted(start + timedelta(days=n - 1) for n in rule.days)
+        return [calendar.next_working(day) for day in dates if day >= first and (stop is None or day <= stop)]
     if rule.unit == "working_day":
         return list(calendar.working_days(first, stop or start + timedelta(days=rule.last - 1)))
     dates = []
@@ -188,8 +214,7 @@ def sustainment_occurrences(tier: str, start: date, until: date, plans: Plans, c
     found: list[tuple[date, Kind]] = []
     for rule in plans.rule:
         if rule.tier == tier and rule.counted_from == "handover":
-            bounded = rule.last_day is not None or rule.count is not None
-            found.extend((day, rule.kind) for day in _series(rule, start, None if bounded else until, calendar) if day <= until)
+            found.extend((day, rule.kind) for day in _series(rule, start, None if rule.bounded else until, calendar) if day <= until)
     return found
 
 

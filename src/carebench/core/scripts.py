@@ -13,8 +13,12 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from .models import SUBSCORES, Kpi, error_text
 
-ScriptKind = Literal["quarterly", "monthly", "biweekly", "weekly", "intervention", "recovery", "daily", "expansion"]
-Capture = Literal["notes", "readings", "scores", "actions", "next_steps", "outcome", "confidence"]
+ScriptKind = Literal["quarterly", "monthly", "retrospective", "biweekly", "weekly", "intervention", "recovery", "daily", "expansion"]
+Capture = Literal["notes", "readings", "scores", "actions", "next_steps", "outcome", "confidence", "lessons", "decisions"]
+# A section capturing lessons or decisions keeps each line of its notes as one learning of that kind.
+LEARNING_CAPTURES: dict[str, str] = {"lessons": "lesson", "decisions": "decision"}
+# What may start a line of notes as a list marker: a dash, star or bullet, or a number with "." or ")".
+_MARKER = re.compile(r"^\s*(?:[-*\u2022]|\d{1,3}[.)])(?:\s+|$)")
 PLACEHOLDERS = {
     "client": "the client's name",
     "contact": "the client's first contact",
@@ -58,6 +62,16 @@ class ScriptSection(BaseModel):
                 if name not in PLACEHOLDERS:
                     raise ValueError(f"unknown placeholder {{{name}}} (known: {', '.join(PLACEHOLDERS)})")
         return prompts
+
+    @field_validator("capture")
+    @classmethod
+    def _learnings_from_notes(cls, capture: list[str]) -> list[str]:
+        kept = [c for c in capture if c in LEARNING_CAPTURES]
+        if len(kept) > 1:
+            raise ValueError("a section keeps its lines as lessons or as decisions, not both")
+        if kept and "notes" not in capture:
+            raise ValueError(f"a section that captures {kept[0]} keeps them from its notes: capture notes too")
+        return capture
 
     @field_validator("scores")
     @classmethod
@@ -134,3 +148,17 @@ def kpis_for(section: ScriptSection, kpis: list[Kpi]) -> list[Kpi]:
         return []
     choice = section.readings or ReadingChoice(categories=["leading", "lagging", "diagnostic"])
     return [k for k in kpis if k.category in choice.categories or k.key in choice.keys]
+
+
+def learned(notes: str, capture: list[str]) -> list[tuple[str, str]]:
+    """The learnings a section's notes hold, as (kind, what): each non-empty line, its list marker taken off,
+    when the section captures lessons or decisions (none otherwise)."""
+    kind = next((LEARNING_CAPTURES[c] for c in capture if c in LEARNING_CAPTURES), None)
+    if kind is None:
+        return []
+    found = []
+    for line in notes.splitlines():
+        what = _MARKER.sub("", line, count=1).strip()
+        if what:
+            found.append((kind, what))
+    return found

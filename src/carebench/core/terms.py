@@ -13,13 +13,14 @@ from decimal import Decimal
 from typing import Literal, get_args
 
 Tier = Literal["platinum", "gold", "silver"]
-Kind = Literal["quarterly", "monthly", "biweekly", "weekly", "intervention", "recovery", "daily"]
+Kind = Literal["quarterly", "monthly", "retrospective", "biweekly", "weekly", "intervention", "recovery", "daily"]
 # Most senior first: when kinds meet on one date the first one stands.
 KINDS: tuple[Kind, ...] = get_args(Kind)
 # What each kind is called in prose (reports, alerts, calendars).
 KIND_LABEL: dict[str, str] = {
     "quarterly": "quarterly business review",
     "monthly": "monthly optimization session",
+    "retrospective": "phase retrospective",
     "biweekly": "biweekly performance review",
     "weekly": "weekly review",
     "intervention": "intervention call",

@@ -74,7 +74,7 @@ READINESS_TEXT = {
     "hold: recover health first": "On hold: recover health first; expansion talks wait until then.",
 }
 # The meetings a client hears of as support calls: which escalation a call belongs to is the team's business.
-CLIENT_KIND_LABEL = {**KIND_LABEL, "intervention": "Support call", "recovery": "Support call"}
+CLIENT_KIND_LABEL = {**KIND_LABEL, "retrospective": "Phase review", "intervention": "Support call", "recovery": "Support call"}
 INTERNAL_SECTIONS = frozenset({"learnings"})
 # Sections shown only when the client has what they are about (a rollout's waves).
 WHEN_PRESENT = {"rollout": lambda f: bool(f.rollout["waves"])}

@@ -7,7 +7,8 @@ import re
 import sqlite3
 from collections.abc import Callable
 
-from .integrity import CHECKED_TABLES, number, optional, rules_of
+from ..core.terms import CHECKIN_KINDS, KINDS
+from .integrity import CHECKED_TABLES, number, one_of, optional, rules_of
 
 # Every row records who wrote it and when (changed_by, changed_at); rows a person
 # edits carry a version that each update increments.
@@ -913,8 +914,15 @@ def rebuild_with_checks(conn: sqlite3.Connection) -> None:
     the check after makes sure the rebuild left no others.
     """
     statements = [_with_checks(statement) for statement in CHECKED_TABLES_SQL.split(";\n")]
+    assert [table for _, table in statements] == list(CHECKED_TABLES), "CHECKED_TABLES_SQL and integrity.RULES name different tables"
+    _rebuild(conn, statements)
+
+
+def _rebuild(conn: sqlite3.Connection, statements: list[tuple[str, str]]) -> None:
+    """Rebuild each table of ``statements`` (its new CREATE TABLE statement, its name) as rebuild_with_checks says."""
+    if not statements:
+        return
     rebuilt = [table for _, table in statements]
-    assert rebuilt == list(CHECKED_TABLES), "CHECKED_TABLES_SQL and integrity.RULES name different tables"
     marks = ", ".join("?" * len(rebuilt))
     kept = conn.execute(
         "SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%' "
@@ -986,6 +994,28 @@ ALTER TABLE kpi_standing ADD COLUMN forecast TEXT;
 ALTER TABLE kpi_standing ADD COLUMN forecast_date TEXT
 """
 
+# Schema 19: the phase retrospective is a touchpoint kind (core.terms.KINDS), so the checks on the kinds an outcome
+# and a check-in may have take it in. A database whose tables were given their checks under the new kinds (step 15
+# run by this version) already has them; in any other the check is the one step 15 wrote, which is replaced.
+NEW_KINDS = ("retrospective",)
+
+
+def widen_kinds(conn: sqlite3.Connection) -> None:
+    statements = []
+    for table, choices in (("touchpoint_exceptions", KINDS), ("checkins", CHECKIN_KINDS)):
+        (sql,) = conn.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)).fetchone()
+        new = one_of(choices)("kind")[0]
+        if new in sql:
+            continue
+        old = one_of(tuple(kind for kind in choices if kind not in NEW_KINDS))("kind")[0]
+        if old not in sql:
+            raise sqlite3.OperationalError(f"table {table} does not check its kinds as carebench made it (CHECK ({old}))")
+        # A table renamed by a rebuild keeps its name quoted; the rebuild names the new one from the plain form.
+        plain = re.sub(r'^CREATE TABLE "?(\w+)"? \(', r"CREATE TABLE \1 (", sql)
+        statements.append((plain.replace(old, new), table))
+    _rebuild(conn, statements)
+
+
 # The triggers that keep the audit trail append-only (against carebench's own writes: a member
 # with direct SQL access can drop them, which `carebench doctor` reports).
 AUDIT_TRIGGERS = {
@@ -1013,6 +1043,7 @@ MIGRATIONS: list[tuple[int, Step]] = [
     (16, MIGRATION_16),
     (17, MIGRATION_17),
     (18, MIGRATION_18),
+    (19, widen_kinds),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 

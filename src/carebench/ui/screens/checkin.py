@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date
 from time import monotonic
 from typing import TYPE_CHECKING
@@ -22,6 +22,7 @@ from textual.widgets.option_list import Option
 from ...app.drafts import editable
 from ...app.inputs import UserError, inert, inert_lines, parse_date, parse_number, validation_message
 from ...core.health import band_of, overall_score
+from ...core.scripts import LEARNING_CAPTURES, learned
 from ...core.models import (
     CONTROL_RE,
     MAX_NOTES,
@@ -401,7 +402,7 @@ class CheckinScreen(Screen):
                 classes="field attendees",
             )
         if "notes" in capture:
-            yield Label(self.notes_heading(self.state["notes"].get(str(self.section), "")), classes="heading", id="notes-heading")
+            yield Label(self.notes_heading(self.state["notes"].get(str(self.section), ""), capture), classes="heading", id="notes-heading")
             notes = NotesArea(inert_lines(self.state["notes"].get(str(self.section), "")), id="notes", soft_wrap=True)
             notes.section_index = self.section
             yield notes
@@ -511,19 +512,24 @@ class CheckinScreen(Screen):
     def on_text_area_changed(self, event: TextArea.Changed) -> None:
         # The event may arrive after its section was left: it belongs to the section it was typed in.
         if isinstance(event.text_area, NotesArea) and event.text_area.is_attached:
-            text = self.state["notes"][str(event.text_area.section_index)] = event.text_area.text
+            index = event.text_area.section_index
+            text = self.state["notes"][str(index)] = event.text_area.text
             self.changed()
+            capture = self.ctx["script"]["sections"][index]["capture"] if self.ctx else ()
             for heading in self.query("#notes-heading").results(Label):
-                heading.update(self.notes_heading(text))
+                heading.update(self.notes_heading(text, capture))
 
     @staticmethod
-    def notes_heading(text: str) -> str:
-        """The notes' heading: with a count once they near the limit, and what to do once past it."""
+    def notes_heading(text: str, capture: Sequence[str] = ()) -> str:
+        """The notes' heading: what each line becomes in a section that keeps lessons or decisions; with a count once
+        they near the limit, and what to do once past it."""
+        kept = next((LEARNING_CAPTURES[c] for c in capture if c in LEARNING_CAPTURES), None)
+        heading = f"Notes · each line is kept as a {kept}" if kept else "Notes"
         if len(text) < NOTES_NEAR:
-            return "Notes"
+            return heading
         if len(text) <= MAX_NOTES:
-            return f"Notes [$warning]· {len(text):,} of {MAX_NOTES:,} characters[/]"
-        return f"Notes [$error]· {len(text):,} characters, over the {MAX_NOTES:,} a section keeps: move some to the next section[/]"
+            return f"{heading} [$warning]· {len(text):,} of {MAX_NOTES:,} characters[/]"
+        return f"{heading} [$error]· {len(text):,} characters, over the {MAX_NOTES:,} a section keeps: move some to the next section[/]"
 
     def on_input_changed(self, event: Input.Changed) -> None:
         widget_id = event.input.id or ""
@@ -735,6 +741,15 @@ class CheckinScreen(Screen):
             learnings = [Learning(**entry, date=self.app.plan_day, who=self.app.user, source=source) for entry in self.state.get("learnings", [])]
         except ValidationError as exc:
             return None, validation_message(exc), first_capturing("actions")
+        for index, s in enumerate(ctx["script"]["sections"]):
+            try:
+                learnings += [
+                    Learning(date=self.app.plan_day, kind=kind, what=what, who=self.app.user, source=f"{source}: {s['title']}")
+                    for kind, what in learned(sections[index].notes, s["capture"])
+                ]
+            except ValidationError as exc:
+                self.wrong_field = "#notes"
+                return None, f"{s['title']}: {validation_message(exc)}", index
         return (
             {
                 "checkin": checkin,
@@ -803,7 +818,8 @@ class CheckinScreen(Screen):
         ]
         lines.append(f"{len(result['readings'])} KPI readings recorded")
         if result["learnings"]:
-            lines.append(f"{len(result['learnings'])} lessons or decisions recorded")
+            counts = [(sum(x.kind == kind for x in result["learnings"]), kind) for kind in ("lesson", "decision")]
+            lines.append(" and ".join(f"{n} {kind}{'' if n == 1 else 's'}" for n, kind in counts if n) + " recorded")
         if result["assessment"]:
             rules = self.app.session().rules
             overall = overall_score(result["assessment"].scores, rules.weights)

@@ -53,6 +53,7 @@ PHASE_SHORT = {"pre_go_live": "pre", "stabilization": "stab.", "optimization": "
 KIND_SHORT = {
     "quarterly": "QBR",
     "monthly": "month",
+    "retrospective": "retro",
     "biweekly": "biwk",
     "weekly": "week",
     "intervention": "interv",
