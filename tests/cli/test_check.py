@@ -274,7 +274,7 @@ def test_finding_ids_parse(text, parsed):
         ("nope:acme", "unknown rule 'nope'"),
         ("missed-touchpoint:acme", "name a kind after the client"),
         ("action-overdue:acme", "name an action item id after the client (action-overdue:acme:ID)"),
-        ("missed-touchpoint:acme:daily", "must be one of quarterly, monthly, biweekly, weekly"),
+        ("missed-touchpoint:acme:daily", "must be one of quarterly, monthly, retrospective, biweekly, weekly"),
         ("action-overdue:acme:first", "by its number"),
         ("stale-health:acme:x", "nothing after the client"),
     ],

@@ -193,10 +193,12 @@ def test_schedule_covers_states_and_moves(sr):
             lambda: sr.json("schedule", "beta", "--from", "2026-04-14", "--to", "2026-05-15", "--json"),
         ]
     )
-    # silver go-live 2026-02-02: go-live + 28 days = go-live + 1 month = 2026-03-02, the monthly stands
+    # silver go-live 2026-02-02: go-live + 28 days = go-live + 1 month = 2026-03-02, the monthly stands; day 30 is
+    # the first phase's retrospective
     assert cobalt["client"] == "cobalt"
     assert cobalt["touchpoints"] == [
         {"date": "2026-03-02", "kind": "monthly", "covers": ["weekly"], "status": "scheduled", "moved_from": None},
+        {"date": "2026-03-03", "kind": "retrospective", "covers": [], "status": "scheduled", "moved_from": None},
     ]
     for tp in acme["touchpoints"] + beta["touchpoints"]:
         assert TP_KEYS <= set(tp)
@@ -209,12 +211,14 @@ def test_schedule_covers_states_and_moves(sr):
         ("2026-06-08", "weekly", ["recovery", "daily"], "skipped"),
         ("2026-06-09", "recovery", ["daily"], "scheduled"),
     ]
-    # gold go-live 2026-04-01: weekly 04-08/15/22/29, biweekly 04-15/29, 05-13 (moved to 05-14), monthly 05-01;
+    # gold go-live 2026-04-01: weekly 04-08/15/22/29, biweekly 04-15/29, 05-13 (moved to 05-14), retrospective
+    # 04-30 (day 30), monthly 05-01;
     # beta did not pass its gate on day 30 (no assessment yet, no KPI on target), so the weekly series is held
     assert [(t["date"], t["kind"], t["covers"], t["moved_from"]) for t in beta["touchpoints"]] == [
         ("2026-04-15", "biweekly", ["weekly"], None),
         ("2026-04-22", "weekly", [], None),
         ("2026-04-29", "biweekly", ["weekly"], None),
+        ("2026-04-30", "retrospective", [], None),
         ("2026-05-01", "monthly", [], None),
         ("2026-05-06", "weekly", [], None),
         ("2026-05-13", "weekly", [], None),

@@ -35,15 +35,18 @@ def test_export_prints_the_bundled_rules_until_a_team_imports_its_own(fresh):
 def test_a_holiday_imported_moves_a_touchpoint_and_reset_moves_it_back(fresh, tmp_path):
     run, database = fresh
     before = run.json(*COBALT_MARCH, db=database)
-    assert [(t["date"], t["kind"], t["covers"]) for t in before["touchpoints"]] == [("2026-03-02", "monthly", ["weekly"])]
+    assert [(t["date"], t["kind"], t["covers"]) for t in before["touchpoints"]] == [
+        ("2026-03-02", "monthly", ["weekly"]),
+        ("2026-03-03", "retrospective", []),
+    ]
 
     edited = _export(run, database).replace("holidays = []", "holidays = [2026-03-02]")
     result = _import(run, database, tmp_path / "rules.toml", edited)
     assert result.returncode == 0, result.stderr
     assert "rules version 1" in result.stdout and "3 clients" in result.stdout
     after = run.json(*COBALT_MARCH, db=database)
-    # The monthly and the weekly both move off the holiday to the next working day.
-    assert [(t["date"], t["kind"], t["covers"]) for t in after["touchpoints"]] == [("2026-03-03", "monthly", ["weekly"])]
+    # The monthly and the weekly both move off the holiday to the next working day, the day of the retrospective.
+    assert [(t["date"], t["kind"], t["covers"]) for t in after["touchpoints"]] == [("2026-03-03", "monthly", ["retrospective", "weekly"])]
     assert _export(run, database) == edited
 
     assert run.ok("rules", "reset", db=database).returncode == 0

@@ -241,7 +241,7 @@ def _overdue(client: Client, day: date, plans: Plans, calendar: WorkCalendar, sc
 def missed_touchpoints(
     client: Client, day: date, plans: Plans = DEFAULT_PLANS, calendar: WorkCalendar = DEFAULT_CALENDAR, *, missed: list[Touchpoint] | None = None
 ) -> list[Finding]:
-    """One finding per overdue review kind (quarterly, monthly, biweekly, weekly), as the agenda counts them."""
+    """One finding per overdue review kind (quarterly, monthly, retrospective, biweekly, weekly), as the agenda counts them."""
     missed = _overdue(client, day, plans, calendar) if missed is None else missed
     findings = []
     for kind in REVIEW_KINDS:
