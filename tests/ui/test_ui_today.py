@@ -49,7 +49,7 @@ async def test_today_lists_overdue_first_then_due(demo_db):
             name = lines[0].index(" kind") - 2  # the width the names get (less when the covers column takes room)
             shown = line[1 : name + 1].rstrip()
             assert shown == row.client_name or (shown.endswith("…") and row.client_name.startswith(shown[:-1].rstrip()))
-            assert line[name + 1 :].startswith(f"  {row.kind:<12}  {'● ' + row.band if row.band else '– none':<9}  ")
+            assert line[name + 1 :].startswith(f"  {row.kind:<13}  {'● ' + row.band if row.band else '– none':<9}  ")
             when = f"overdue ×{row.missed} · {row.date:%d %b}" if row.status == "overdue" else "due"
             assert f"  {when:<19}  " in line
         late = [item for item in expected.action_items if item.due < DAY]
