@@ -458,7 +458,10 @@ def test_schema_19_lets_outcomes_and_check_ins_be_of_a_retrospective(full_db, tm
     conn.execute("PRAGMA foreign_keys = OFF")
     _rebuild(conn, narrowed)
     conn.commit()
-    exception = "INSERT INTO touchpoint_exceptions (client_id, date, kind, status, changed_at, changed_by) VALUES ('acme', '2026-07-01', 'retrospective', 'done', 'now', 'tool')"
+    exception = (
+        "INSERT INTO touchpoint_exceptions (client_id, date, kind, status, changed_at, changed_by) "
+        "VALUES ('acme', '2026-07-01', 'retrospective', 'done', 'now', 'tool')"
+    )
     with pytest.raises(sqlite3.IntegrityError, match="CHECK constraint failed: kind IN"):
         conn.execute(exception)
     conn.close()

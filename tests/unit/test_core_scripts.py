@@ -10,7 +10,12 @@ from carebench.core.scripts import ScriptProblem, learned, parse_script
 
 LEARNED = [
     ("one line", "Super users answered most questions", ["lessons"], [("lesson", "Super users answered most questions")]),
-    ("dash, star and bullet taken off", "- stand-ups\n* training\n\u2022 a FAQ", ["decisions"], [("decision", "stand-ups"), ("decision", "training"), ("decision", "a FAQ")]),
+    (
+        "dash, star and bullet taken off",
+        "- stand-ups\n* training\n\u2022 a FAQ",
+        ["decisions"],
+        [("decision", "stand-ups"), ("decision", "training"), ("decision", "a FAQ")],
+    ),
     ("numbers taken off", "1. first\n2) second\n10. tenth", ["lessons"], [("lesson", "first"), ("lesson", "second"), ("lesson", "tenth")]),
     ("empty and blank lines skipped", "\n  \nkept\n\n", ["lessons"], [("lesson", "kept")]),
     ("a marker alone is no learning", "-\n  2.  \n", ["lessons"], []),

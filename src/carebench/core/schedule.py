@@ -51,7 +51,7 @@ class CadenceRule(Model):
         if self.unit == "day_numbers":
             self._check_day_numbers()
         elif self.days is not None:
-            raise ValueError('only a day_numbers rule takes days (the day numbers it falls on)')
+            raise ValueError("only a day_numbers rule takes days (the day numbers it falls on)")
         elif self.counted_from == "handover":
             if self.unit == "working_day":
                 raise ValueError("a sustainment rule (counted_from handover) is a days or months rule")

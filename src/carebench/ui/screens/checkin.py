@@ -22,7 +22,6 @@ from textual.widgets.option_list import Option
 from ...app.drafts import editable
 from ...app.inputs import UserError, inert, inert_lines, parse_date, parse_number, validation_message
 from ...core.health import band_of, overall_score
-from ...core.scripts import LEARNING_CAPTURES, learned
 from ...core.models import (
     CONTROL_RE,
     MAX_NOTES,
@@ -35,6 +34,7 @@ from ...core.models import (
     Scores,
     Section,
 )
+from ...core.scripts import LEARNING_CAPTURES, learned
 from ..messages import DataLoaded, LoadFailed, user_error
 from ..widgets.chrome import KeyBar
 from ..widgets.scores import ScoresPanel, check_score, typed_scores
