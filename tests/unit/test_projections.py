@@ -166,6 +166,9 @@ def check(store: Store, days: list[date]) -> None:
     assert practice_metrics(facts, start, end, end) == practice_metrics(clients, start, end, end, schedules=schedules_for(clients, start, end, end))
     for day in days:
         assert stored_agenda(store, day) == plain_agenda(clients, day), day
+        # Triage counts the agenda's overdue rows without reading the rest of them.
+        counts = sorted((r.client, r.kind, r.missed) for r in store.agenda_rows(day) if r.status == "overdue")
+        assert sorted(store.overdue_counts(day)) == counts, day
         assert [row._asdict() for row in store.triage_rows(day)] == [plain_triage(c, day) for c in clients], day
         for client in clients:
             statuses = [kpi_status(k, day).model_dump(mode="json") for k in client.kpis]

@@ -527,9 +527,8 @@ def _triage_facts(store: Store, day: date) -> dict[str, tuple[TriageStoreRow, Tr
     rows = store.triage_rows(day)
     drivers, tickets = store.triage_signals(day)
     overdue: dict[str, list[tuple[str, int]]] = {}
-    for item in store.agenda_rows(day):
-        if item.status == "overdue":
-            overdue.setdefault(item.client, []).append((item.kind, item.missed))
+    for client, kind, count in store.overdue_counts(day):
+        overdue.setdefault(client, []).append((kind, count))
     found = {}
     for r in rows:
         missed = overdue.get(r.client, [])

@@ -1893,19 +1893,10 @@ class Store:
         """
         self._within_horizon(day, "the agenda")
         which, params = ("AND c.owner = :owner", {"owner": owner}) if owner else ("", {})
-        # Scheduled ones up to the day that nothing superseded by then: never superseded (one index range per
-        # client), or superseded only later (one range over all). Before go-live only the day's own one counts.
         rows = self.conn.execute(
-            "WITH open AS ("
-            "SELECT t.client_id, t.kind, t.date, t.covers FROM clients c CROSS JOIN touchpoints t INDEXED BY touchpoints_open "
-            "ON t.superseded_from IS NULL AND t.client_id = c.id AND t.date <= :day AND t.status = 'scheduled' "
-            f"WHERE c.status != 'closed' {which} AND (t.date >= c.go_live OR t.date = :day) "
-            "UNION ALL "
-            "SELECT t.client_id, t.kind, t.date, t.covers FROM touchpoints t INDEXED BY touchpoints_open "
-            "JOIN clients c ON c.id = t.client_id WHERE t.status = 'scheduled' AND t.superseded_from > :day "
-            f"AND t.date <= :day AND c.status != 'closed' {which} AND (t.date >= c.go_live OR t.date = :day)) "
+            self._open_touchpoints(which)
             # Per client and kind, the missed ones (how many, the latest and what it covers), and the day's own one.
-            "SELECT CASE WHEN o.date = :day THEN 'due' ELSE 'overdue' END, o.client_id, c.name, c.owner, c.go_live, "
+            + "SELECT CASE WHEN o.date = :day THEN 'due' ELSE 'overdue' END, o.client_id, c.name, c.owner, c.go_live, "
             "o.kind, MAX(o.date), CASE WHEN o.date = :day THEN 0 ELSE COUNT(*) END, o.covers, "
             "(SELECT band FROM standing WHERE client_id = o.client_id AND valid_from <= :day "
             "ORDER BY valid_from DESC LIMIT 1) "
@@ -1917,6 +1908,31 @@ class Store:
             for status, client, name, owner_, go_live, kind, when, missed, covers, band in rows
         ]
         return sorted(found, key=lambda row: agenda_order(row._asdict()))
+
+    @staticmethod
+    def _open_touchpoints(which: str = "") -> str:
+        """``WITH open AS (...)``: the touchpoints open on :day, the ones the agenda is made of (``which``: a
+        condition on the clients ``c``). Scheduled ones up to the day that nothing superseded by then: never
+        superseded (one index range per client), or superseded only later (one range over all). Before go-live
+        only the day's own one counts."""
+        return (
+            "WITH open AS ("
+            "SELECT t.client_id, t.kind, t.date, t.covers FROM clients c CROSS JOIN touchpoints t INDEXED BY touchpoints_open "
+            "ON t.superseded_from IS NULL AND t.client_id = c.id AND t.date <= :day AND t.status = 'scheduled' "
+            f"WHERE c.status != 'closed' {which} AND (t.date >= c.go_live OR t.date = :day) "
+            "UNION ALL "
+            "SELECT t.client_id, t.kind, t.date, t.covers FROM touchpoints t INDEXED BY touchpoints_open "
+            "JOIN clients c ON c.id = t.client_id WHERE t.status = 'scheduled' AND t.superseded_from > :day "
+            f"AND t.date <= :day AND c.status != 'closed' {which} AND (t.date >= c.go_live OR t.date = :day)) "
+        )
+
+    def overdue_counts(self, day: date) -> list[tuple[str, str, int]]:
+        """(client, kind, how many missed) for every overdue row of ``day``'s agenda, without the rest of its rows."""
+        self._within_horizon(day, "the agenda")
+        return self.conn.execute(
+            self._open_touchpoints() + "SELECT client_id, kind, COUNT(*) FROM open WHERE date < :day GROUP BY client_id, kind",
+            {"day": day.isoformat()},
+        ).fetchall()
 
     def latest_assessments(self, day: date, client_id: str | None = None, *, active_only: bool = True) -> list[tuple]:
         """Each client's latest assessment on or before ``day`` with its stored figures, by client id.
