@@ -393,6 +393,31 @@ async def test_the_hang_up_flush_writes_the_draft_at_once_on_the_ui_thread(demo_
         assert stored_draft(demo_db, client)[0]["notes"]["0"] == "typed as the line dropped"
 
 
+async def test_a_hang_up_keeps_the_keys_read_just_before_it(demo_db, monkeypatch):
+    """Keys the workbench had read but not yet handed to the notes when the line dropped are in the draft kept."""
+    import signal
+
+    from textual import events
+
+    class NoWatchdog:  # the real one ends the process (here: the test run) a second on
+        def __init__(self, *args) -> None:
+            self.daemon = False
+
+        def start(self) -> None:
+            pass
+
+    monkeypatch.setattr("carebench.ui.app.threading.Timer", NoWatchdog)
+    client = "kestrel-ridge-outfitters"
+    app = CarebenchApp(demo_db, today=DAY, user="ana")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_runner(app, pilot, client, DAY, "daily")
+        for char in "typed as the line dropped":
+            app.post_message(events.Key("space" if char == " " else char, char))
+        app.post_message(events.Callback(callback=lambda: app.hang_up(signal.SIGHUP)))  # read after the keys
+        await settle(app, pilot)
+    assert stored_draft(demo_db, client)[0]["notes"]["0"] == "typed as the line dropped"
+
+
 async def test_quitting_mid_check_in_asks_and_keeps_the_last_keystrokes(demo_db):
     client = "kestrel-ridge-outfitters"
     app = CarebenchApp(demo_db, today=DAY, user="ana")

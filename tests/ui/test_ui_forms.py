@@ -337,3 +337,42 @@ async def test_every_dialog_shows_all_its_text(kind, size):
         drawn = " ".join(" ".join(line.strip(" │╭╮╰╯─").split()) for line in drawn_lines(box))
         assert LONG in drawn
         assert box.region.right <= size[0] and box.region.bottom <= size[1]
+
+
+def burst(app, *keys: str) -> None:
+    """Keys as the terminal hands them over when several come in one read (typed fast, or over a slow link): all of
+    them waiting for the app before it has handled the first."""
+    from textual import events
+
+    characters = {"tab": "\t", "enter": "\r", "space": " "}
+    for key in keys:
+        app.post_message(events.Key(key, key if len(key) == 1 else characters.get(key)))
+
+
+async def test_keys_typed_ahead_into_a_form_that_is_still_opening_all_land_in_its_first_field(db):
+    init_database(Session(db, DAY, create=True))
+    app = CarebenchApp(db, today=DAY, user="ana")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        burst(app, "n", *"Harbor Foods")
+        await settle_until(app, pilot, lambda: isinstance(app.screen, FormDialog))
+        await settle(app, pilot)
+        assert field(app.screen, "name").value == "Harbor Foods"
+        assert field(app.screen, "id").value == "harbor-foods"
+
+
+async def test_keys_typed_ahead_across_tabs_each_land_in_the_field_the_cursor_had_reached(db):
+    with_client(db)
+    app = CarebenchApp(db, today=DAY, user="ana", client="acme")
+    async with app.run_test(size=(120, 44)) as pilot:
+        await pilot.press("4")
+        await settle(app, pilot)
+        dialog = await form_opened(app, pilot, "s", kind=AssessmentDialog)
+        scores = ["8", "7", "9", "6", "8", "7", "9", "6", "8"]
+        keys = [key for score in scores for key in (score, "tab")]
+        burst(app, *keys)
+        await settle(app, pilot)
+        from carebench.core.terms import SUBSCORES
+
+        assert [dialog.query_one(f"#score-{name}", Input).value for name in SUBSCORES] == scores
+        assert app.focused is dialog.query_one("#f-date", Input)  # the ninth tab moved on to the day

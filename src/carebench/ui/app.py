@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from textual import work
-from textual.app import App, SystemCommand
+from textual.app import SystemCommand
 from textual.binding import Binding
 from textual.content import Content
 from textual.screen import ModalScreen, Screen
@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from ..app.session import Session
     from ..core.rules import Rules
 from .themes import load_themes, remember_theme, remembered_theme
+from .typeahead import KeysInOrder
 
 POLL_SECONDS = 2.0
 PALETTE_HELP = "Command palette: go to a client or screen, change date, theme"
@@ -50,7 +51,7 @@ def share_one_malloc_arena() -> None:
         pass
 
 
-class CarebenchApp(App):
+class CarebenchApp(KeysInOrder):
     """The workbench on one database, planning for ``today`` (a frozen date in tests)."""
 
     TITLE = "carebench"
@@ -138,6 +139,9 @@ class CarebenchApp(App):
         watchdog = threading.Timer(HANGUP_GRACE_S, os._exit, (code,))
         watchdog.daemon = True
         watchdog.start()
+        self.after_keys(lambda: self._leave(code))  # the keys read before the hang-up are in what is kept
+
+    def _leave(self, code: int) -> None:
         self.flush_drafts()
         self.reader.close()
         self.exit(return_code=code)

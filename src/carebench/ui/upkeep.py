@@ -7,7 +7,7 @@ models, and saves through app.commands; what it saved is announced and every scr
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -34,6 +34,8 @@ def open_form(app: CarebenchApp, build: Callable[[Any], Screen], load: Callable[
         app.push_screen(build(None), closed)
         return
 
+    release = app.hold_keys()  # what is typed while the form loads is for the form
+
     def loading() -> None:
         from .messages import user_error
 
@@ -41,10 +43,12 @@ def open_form(app: CarebenchApp, build: Callable[[Any], Screen], load: Callable[
             data = load(app.session())
         except Exception as exc:
             app.call_from_thread(app.notify, user_error(exc), severity="error")
+            app.call_from_thread(release)
             return
 
-        def push() -> Awaitable[None]:  # on the UI thread; call_from_thread waits for the form to be mounted
-            return app.push_screen(build(data), closed)
+        async def push() -> None:  # on the UI thread
+            await app.push_screen(build(data), closed)
+            release()
 
         # Textual types the callback as returning T | Awaitable[T]: for an awaitable of None mypy solves T as Never.
         app.call_from_thread(push)  # type: ignore[arg-type]

@@ -196,11 +196,10 @@ class CheckinScreen(Screen):
         self._save_timer: Timer | None = None
         self._dirty = False
         self._finished = False
-        self._early_keys = ""  # typed before the first field could take them
         self._recovered_pending = False  # recovered copies merged into the state, to drop once it is stored
         self._finishing = False  # a finish is in flight: further ctrl+f presses wait for it
         self.wrong_field = "#notes"  # the field a refused finish names (see collect)
-        self._cursor_placed = False
+        self._release_keys = lambda: None  # let keys typed while a section opens go on to its first field
 
     # ----- layout and loading --------------------------------------------
 
@@ -217,6 +216,7 @@ class CheckinScreen(Screen):
         yield KeyBar()
 
     def on_mount(self) -> None:
+        self.hold_keys()
         self.load()
         self.set_interval(1.0, self.tick)
 
@@ -233,6 +233,7 @@ class CheckinScreen(Screen):
 
     def on_load_failed(self, message: LoadFailed) -> None:
         message.stop()
+        self._release_keys()
         self.notify(message.error, title="Check-in", severity="error", timeout=8)
         if self.ctx is None:
             self.app.pop_screen()
@@ -323,17 +324,12 @@ class CheckinScreen(Screen):
         self.capture_fields()
         sections = self.ctx["script"]["sections"]
         index = max(0, min(index, len(sections) - 1))
-        if self._early_keys and "notes" in sections[self.section]["capture"]:
-            # Typed while the section was still opening: it belongs to this section's notes.
-            key = str(self.section)
-            self.state["notes"][key] = self.state["notes"].get(key, "") + self._early_keys
-            self._early_keys = ""
-            self.changed()
         if self.state:
             self._bank_time()
         self.section = self.state["section"] = index
         self.query_one("#sections", OptionList).highlighted = index
         body = self.query_one("#body", VerticalScroll)
+        self.hold_keys()
         await body.remove_children()
         await body.mount_all(list(self.section_widgets(sections[index])))
         body.scroll_home(animate=False)
@@ -350,13 +346,13 @@ class CheckinScreen(Screen):
             self.call_after_refresh(body.scroll_to_widget, widget, animate=False)
             if isinstance(widget, TextArea):
                 widget.move_cursor(widget.document.end)
-                if self._early_keys:
-                    widget.insert(self._early_keys)
-            elif isinstance(widget, Input) and self._early_keys:
-                widget.insert_text_at_cursor(self._early_keys)
-            self._early_keys = ""
-            self._cursor_placed = True
-            return
+            break
+        self._release_keys()
+
+    def hold_keys(self) -> None:
+        """Keep what is typed from now until the cursor is in the section's first field (see focus_first_field)."""
+        self._release_keys()
+        self._release_keys = self.app.hold_keys()
 
     def focus_field(self, selector: str) -> None:
         """Put the cursor in the field ``selector`` names, when this section shows it."""
@@ -364,27 +360,6 @@ class CheckinScreen(Screen):
             widget.focus(scroll_visible=False)
             self.query_one("#body", VerticalScroll).scroll_to_widget(widget, animate=False)
             return
-
-    def on_key(self, event) -> None:
-        """Typed characters that reached the screen itself are kept, never dropped.
-
-        While the check-in opens, keys arrive before any field has the cursor: they
-        are kept for the first field. A key sent just before the cursor moved into
-        a field arrives here after it did: it goes into that field.
-        """
-        if not (event.is_printable and event.character):
-            return
-        focused = self.focused
-        if isinstance(focused, TextArea):
-            focused.insert(event.character)
-        elif isinstance(focused, Input):
-            focused.insert_text_at_cursor(event.character)
-        elif not self._cursor_placed:
-            self._early_keys += event.character
-        else:
-            return
-        event.stop()
-        event.prevent_default()
 
     def section_widgets(self, section: dict):
         """The section's prompts and fields; what they show or hold comes from the database (a draft, the client), made inert."""

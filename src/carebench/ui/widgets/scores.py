@@ -157,24 +157,14 @@ class AssessmentDialog(ModalScreen[str | None]):
 
     AUTO_FOCUS = None  # the first sub-score takes the cursor once the panel's fields are there
 
-    _early_keys = ""  # typed before the first sub-score's field could take them
-
     def on_mount(self) -> None:
+        self._release_keys = self.app.hold_keys()  # what is typed meanwhile goes on to the first field
         self.call_after_refresh(self.focus_first_field)
 
     def focus_first_field(self) -> None:
         first = self.query_one(f"#score-{SUBSCORES[0]}", Input)
         first.focus()
-        if self._early_keys:
-            first.insert_text_at_cursor(self._early_keys)
-            self._early_keys = ""
-
-    def on_key(self, event) -> None:
-        """Keys typed while the dialog opens, before a field has the cursor, go to the first field: none is lost."""
-        if event.is_printable and event.character and not isinstance(self.focused, Input):
-            self._early_keys += event.character
-            event.stop()
-            event.prevent_default()
+        self._release_keys()
 
     def checked(self) -> tuple[Assessment | None, str | None, str]:
         """The assessment typed, or the first problem and the field it is in."""
