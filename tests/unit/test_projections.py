@@ -162,8 +162,11 @@ def check(store: Store, days: list[date]) -> None:
     clients = store.clients()
     # The practice figures from the stored facts, as from the whole histories.
     start, end = min(days), max(days)
-    facts = practice_clients(store, start, end, end, days)
-    assert practice_metrics(facts, start, end, end) == practice_metrics(clients, start, end, end, schedules=schedules_for(clients, start, end, end))
+    periods = [(start, end), *((start, day) for day in days), *((day, end) for day in days)]
+    facts = practice_clients(store, start, end, end, days, periods)
+    schedules = schedules_for(clients, start, end, end)
+    for a, b in periods:  # the touchpoints are counted on the days the figures of each period ask about
+        assert practice_metrics(facts, a, b, end) == practice_metrics(clients, a, b, end, schedules=schedules), (a, b)
     for day in days:
         assert stored_agenda(store, day) == plain_agenda(clients, day), day
         # Triage counts the agenda's overdue rows without reading the rest of them.

@@ -58,14 +58,17 @@ METRICS: list[tuple[str, str, Callable[[PracticeMetrics, Currency], str]]] = [
 ]
 
 
-def practice_clients(store: Store, first: date, end: date, as_of: date, days: Iterable[date], owner: str | None = None) -> list[PracticeFacts]:
-    """Each client's practice facts for the periods from ``first`` to ``end`` (``days``: the days whose health is shown).
+def practice_clients(
+    store: Store, first: date, end: date, as_of: date, days: Iterable[date], periods: Iterable[tuple[date, date]], owner: str | None = None
+) -> list[PracticeFacts]:
+    """Each client's practice facts for the ``periods`` from ``first`` to ``end`` (``days``: the days whose health is shown).
 
-    They come from the derived rows the store keeps: touchpoints, assessment figures and
-    the results sustained at 6 and 12 months.
+    They come from the derived rows the store keeps: touchpoints (counted up to the days each period's share of
+    touchpoints done asks about), assessment figures and the results sustained at 6 and 12 months.
     """
     clients = store.client_rows(owner=owner)
-    records = store.practice_records([c.id for c in clients], days, first, min(end, as_of))
+    counted = [day for start, stop in periods for day in (start - timedelta(days=1), min(stop, as_of))]
+    records = store.practice_records([c.id for c in clients], days, first, min(end, as_of), counted)
     facts = []
     for c in clients:
         facts.append(
@@ -81,7 +84,7 @@ def practice_clients(store: Store, first: date, end: date, as_of: date, days: It
                 pulses=records["pulses"].get(c.id, ()),
                 health=records["health"].get(c.id, ()),
                 sustained={months: None if verdict is None else bool(verdict) for months, verdict in records["sustained"].get(c.id, ())},
-                touchpoints=records["touchpoints"].get(c.id, ()),
+                touchpoint_counts=records["touchpoints"].get(c.id, ()),
             )
         )
     return facts
@@ -115,7 +118,7 @@ def practice(session: Session, start: date | None, end: date | None = None, owne
     # Each client's touchpoints are generated once, for every period shown.
     days = [as_of, start, end, *(day for period in periods for day in period)]
     with session.reading() as store:
-        clients = practice_clients(store, first, end, as_of, days, owner)
+        clients = practice_clients(store, first, end, as_of, days, [(start, end), *periods], owner)
         # An ask needs a green band today: only those clients' testimonials and referrals are read.
         green = {c.id: c for c in clients if c.status == "active" and (health := c.health_on(as_of)) is not None and health[2] == "green"}
         askable = store.clients(list(green), parts=ASK_PARTS) if green else []

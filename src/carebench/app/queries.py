@@ -105,6 +105,7 @@ def agenda(session: Session, owner: str | None = None, day: date | None = None) 
     with session.reading() as store:
         rows = store.agenda_rows(day, owner)
         actions = store.open_action_items(due_on_or_before=day, owner=owner)
+    phases: dict[str, str] = {}  # by go-live day: many clients share one
     items = tuple(
         AgendaRow(
             r.client,
@@ -116,7 +117,7 @@ def agenda(session: Session, owner: str | None = None, day: date | None = None) 
             r.missed,
             tuple(r.covers),
             r.band,
-            support_phase(day_number(date.fromisoformat(r.go_live), day)),
+            phases.get(r.go_live) or phases.setdefault(r.go_live, support_phase(day_number(date.fromisoformat(r.go_live), day))),
         )
         for r in rows
     )

@@ -9,7 +9,7 @@ metric names the clients behind it so a screen can show them.
 from __future__ import annotations
 
 import math
-from bisect import bisect_left, bisect_right
+from bisect import bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -105,7 +105,8 @@ class PracticeFacts:
     client's history: each part is in date order, ``health`` has the overall score
     (in tenths, as rounded) and band of the assessments that decide a day shown,
     ``sustained`` the verdict on each mark (months after go-live, day, all lagging KPIs
-    read by then on target), ``touchpoints`` the days and outcomes of its touchpoints.
+    read by then on target), ``touchpoints`` how many touchpoints fell up to each of
+    some days, and how many of those were done (day, how many, how many done).
     """
 
     id: str
@@ -120,13 +121,17 @@ class PracticeFacts:
     pulses: tuple[tuple[date, int], ...] = ()
     health: tuple[tuple[date, int, str], ...] = ()
     sustained: tuple[tuple[int, date, bool], ...] = ()
-    touchpoint_days: tuple[date, ...] = ()
-    touchpoints_done: tuple[int, ...] = (0,)  # how many of the first n touchpoints were done, for n = 0, 1, ...
+    touchpoints: tuple[tuple[date, int, int], ...] = ()
 
     def health_on(self, day: date) -> tuple[date, int, str] | None:
         """The latest of ``health`` on or before ``day``."""
         index = bisect_right(self.health, (day, 1_000_000))
         return self.health[index - 1] if index else None
+
+    def touchpoints_by(self, day: date) -> tuple[int, int]:
+        """How many touchpoints fell on or before ``day``, and how many of them were done (exact on the days counted)."""
+        index = bisect_right(self.touchpoints, (day, 1 << 62))
+        return self.touchpoints[index - 1][1:] if index else (0, 0)
 
 
 def practice_facts(
@@ -143,21 +148,28 @@ def practice_facts(
     health: Iterable[tuple[date, Decimal | float, str]] = (),
     sustained: Mapping[int, bool | None] | None = None,
     touchpoints: Iterable[tuple[date, str]] = (),
+    touchpoint_counts: Iterable[tuple[date, int, int]] | None = None,
 ) -> PracticeFacts:
     """A client's practice facts from its records: outcomes (date, kind) and referrals (date, became an engagement)
     and pulses (date, would recommend) in the order recorded, opportunities (stage, value, probability, closed on),
     assessments (date, overall as rounded, band), the ``sustained_verdict`` on go-live + each of SUSTAINED_MONTHS,
-    and touchpoints (date, status)."""
+    and touchpoints (date, status), or instead their counts already made on the days the figures ask about
+    (``touchpoint_counts``: day, how many on or before it, how many of those done)."""
     opportunities = list(opportunities)
     with localcontext(EXACT_MONEY):
         open_ones = [_decimal(value) * probability / 100 for stage, value, probability, _ in opportunities if stage in OPEN_STAGES]
         pipeline = sum(open_ones, Decimal(0)) if open_ones else None
     verdicts = sustained or {}
     marked = [(months, add_months(go_live, months), verdicts.get(months)) for months in SUSTAINED_MONTHS]
-    days, done = [], [0]
-    for day, state in sorted(touchpoints, key=lambda t: t[0]):
-        days.append(day)
-        done.append(done[-1] + (state == "done"))
+    if touchpoint_counts is None:
+        counts: list[tuple[date, int, int]] = []
+        total = done = 0
+        for day, state in sorted(touchpoints, key=lambda t: t[0]):
+            total, done = total + 1, done + (state == "done")
+            if counts and counts[-1][0] == day:
+                counts.pop()
+            counts.append((day, total, done))
+        touchpoint_counts = counts
     return PracticeFacts(
         id=id,
         name=name,
@@ -171,8 +183,7 @@ def practice_facts(
         pulses=tuple(pulses),
         health=tuple(sorted((day, int(Decimal(str(overall)) * 10), band) for day, overall, band in health)),
         sustained=tuple((months, mark, verdict) for months, mark, verdict in marked if verdict is not None),
-        touchpoint_days=tuple(days),
-        touchpoints_done=tuple(done),
+        touchpoints=tuple(sorted(touchpoint_counts)),
     )
 
 
@@ -338,10 +349,10 @@ def practice_metrics(
     touched = []
     if start <= last_due:
         for client in scope:
-            first, last = bisect_left(client.touchpoint_days, start), bisect_right(client.touchpoint_days, last_due)
-            if last > first:
-                done += client.touchpoints_done[last] - client.touchpoints_done[first]
-                total += last - first
+            (before, done_before), (by, done_by) = client.touchpoints_by(start - timedelta(days=1)), client.touchpoints_by(last_due)
+            if by > before:
+                done += done_by - done_before
+                total += by - before
                 touched.append(client.id)
     behind["on_time_share"] = touched
 

@@ -199,8 +199,11 @@ BAND_ORDER = {"red": 0, "yellow": 1, "green": 2, None: 3}
 
 def agenda_order(item: object) -> tuple[bool, int, int, str, str]:
     """Overdue rows first; within each, red clients first, then the more senior kind (items, their JSON form, or rows)."""
-    row = item if isinstance(item, dict) else item._asdict() if hasattr(item, "_asdict") else item.__dict__
-    return (row["status"] != "overdue", BAND_ORDER[row["band"]], seniority(row["kind"]), row["client_name"].lower(), str(row["date"]))
+    if isinstance(item, dict):
+        status, band, kind, name, day = item["status"], item["band"], item["kind"], item["client_name"], item["date"]
+    else:
+        status, band, kind, name, day = item.status, item.band, item.kind, item.client_name, item.date  # type: ignore[attr-defined]
+    return (status != "overdue", BAND_ORDER[band], seniority(kind), name.lower(), str(day))
 
 
 @dataclass(frozen=True)

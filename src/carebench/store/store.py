@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import date, datetime, timedelta
@@ -723,25 +724,19 @@ class Store:
             name=r["name"], unit=r["unit"], planned=r["planned"], live=r["live"], planned_date=_d(r["planned_date"]), live_on=_d(r["live_on"])
         )
 
+    # A KPI's own columns (the rest of its row: client, position, readings and the standing derived from them).
+    _KPI_COLUMNS = ("key", "name", "category", "unit", "direction", "baseline", "target", "benchmark", "team")
+
+    @classmethod
+    def _kpi_values(cls, kpi: models.Kpi, stamp: dict) -> tuple:
+        """The values of ``_KPI_COLUMNS``, then of changed_at and changed_by."""
+        return (*(int(kpi.team) if name == "team" else getattr(kpi, name) for name in cls._KPI_COLUMNS), stamp["changed_at"], stamp["changed_by"])
+
     def _insert_kpi(self, client_id: str, kpi: models.Kpi, position: int, stamp: dict) -> int:
+        columns = ("client_id", "position", *self._KPI_COLUMNS, "changed_at", "changed_by")
         cursor = self.conn.execute(
-            "INSERT INTO kpis (client_id, position, key, name, category, unit, direction, baseline, target, benchmark, team, changed_at, changed_by) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                client_id,
-                position,
-                kpi.key,
-                kpi.name,
-                kpi.category,
-                kpi.unit,
-                kpi.direction,
-                kpi.baseline,
-                kpi.target,
-                kpi.benchmark,
-                int(kpi.team),
-                stamp["changed_at"],
-                stamp["changed_by"],
-            ),
+            f"INSERT INTO kpis ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+            (client_id, position, *self._kpi_values(kpi, stamp)),
         )
         assert cursor.lastrowid is not None
         return cursor.lastrowid
@@ -939,23 +934,8 @@ class Store:
             if kpi.key != key and self.conn.execute("SELECT 1 FROM kpis WHERE client_id = ? AND key = ?", (client_id, kpi.key)).fetchone():
                 raise StoreError(f"client '{client_id}' already has a KPI '{kpi.key}'")
             stamp = self._stamp()
-            self.conn.execute(
-                "UPDATE kpis SET key = ?, name = ?, category = ?, unit = ?, direction = ?, baseline = ?, target = ?, benchmark = ?, team = ?, "
-                "changed_at = ?, changed_by = ? WHERE id = ?",
-                (
-                    kpi.key,
-                    kpi.name,
-                    kpi.category,
-                    kpi.unit,
-                    kpi.direction,
-                    kpi.baseline,
-                    kpi.target,
-                    kpi.benchmark,
-                    int(kpi.team),
-                    *stamp.values(),
-                    row[0],
-                ),
-            )
+            assignments = ", ".join(f"{name} = ?" for name in (*self._KPI_COLUMNS, "changed_at", "changed_by"))
+            self.conn.execute(f"UPDATE kpis SET {assignments} WHERE id = ?", (*self._kpi_values(kpi, stamp), row[0]))
             self._refresh(client_id, ("kpis", "standing", "summary"), kpi_ids=[row[0]])
             audit(self.conn, self.actor, "edit-kpi", client_id, {"key": key, **kpi.model_dump(mode="json", exclude={"readings"}), "team": kpi.team})
 
@@ -1896,18 +1876,21 @@ class Store:
         rows = self.conn.execute(
             self._open_touchpoints(which)
             # Per client and kind, the missed ones (how many, the latest and what it covers), and the day's own one.
-            + "SELECT CASE WHEN o.date = :day THEN 'due' ELSE 'overdue' END, o.client_id, c.name, c.owner, c.go_live, "
-            "o.kind, MAX(o.date), CASE WHEN o.date = :day THEN 0 ELSE COUNT(*) END, o.covers, "
-            "(SELECT band FROM standing WHERE client_id = o.client_id AND valid_from <= :day "
-            "ORDER BY valid_from DESC LIMIT 1) "
-            "FROM open o JOIN clients c ON c.id = o.client_id GROUP BY o.client_id, o.kind, o.date = :day",
+            + ", rows AS (SELECT o.date = :day AS due, o.client_id, o.kind, MAX(o.date) AS last, COUNT(*) AS missed, o.covers "
+            "FROM open o GROUP BY o.client_id, o.kind, o.date = :day), "
+            # The band once per client, not once per row.
+            "bands AS (SELECT client_id, (SELECT band FROM standing WHERE client_id = r.client_id AND valid_from <= :day "
+            "ORDER BY valid_from DESC LIMIT 1) AS band FROM (SELECT DISTINCT client_id FROM rows) r) "
+            "SELECT CASE WHEN r.due THEN 'due' ELSE 'overdue' END, r.client_id, c.name, c.owner, c.go_live, r.kind, r.last, "
+            "CASE WHEN r.due THEN 0 ELSE r.missed END, r.covers, b.band "
+            "FROM rows r JOIN clients c ON c.id = r.client_id JOIN bands b ON b.client_id = r.client_id",
             {"day": day.isoformat(), **params},
         ).fetchall()
         found = [
             AgendaRow(status, client, name, owner_, go_live, kind, when, missed, _covers(covers), band)
             for status, client, name, owner_, go_live, kind, when, missed, covers, band in rows
         ]
-        return sorted(found, key=lambda row: agenda_order(row._asdict()))
+        return sorted(found, key=agenda_order)
 
     @staticmethod
     def _open_touchpoints(which: str = "") -> str:
@@ -2099,13 +2082,16 @@ class Store:
         _id, current, when, previous, change, change_unit, on_target, trend, backsliding, retained, peak, count, forecast, forecast_date = row
         return [current, change, change_unit, on_target, trend, backsliding, retained, peak, previous, when, count, forecast, forecast_date]
 
-    def practice_records(self, ids: list[str], days: Iterable[date], first: date, last_due: date) -> dict[str, dict[str, list[tuple]]]:
+    def practice_records(
+        self, ids: list[str], days: Iterable[date], first: date, last_due: date, counted: Iterable[date] = ()
+    ) -> dict[str, dict[str, list[tuple]]]:
         """What the practice figures read of the clients ``ids``, as plain rows per part and client (in recorded order):
 
         - outcomes (date, kind), referrals (date, became_engagement), pulses (date, recommend);
         - opportunities (stage, value, probability, closed_on);
         - health (date, overall, band): of the derived assessment rows, those latest on or before one of ``days``;
-        - touchpoints (date, "done" or "") of the derived rows from ``first`` to ``last_due``, in date order;
+        - touchpoints (day, how many, how many done): of the derived rows from ``first`` to ``last_due``, how many
+          fell on or before each of the days ``counted``, and how many of those were done;
         - sustained (months, 1 | 0 | None): its results sustained at so many months after go-live (client_summary).
         """
         found: dict[str, dict[str, list[tuple]]] = defaultdict(lambda: defaultdict(list))
@@ -2151,14 +2137,21 @@ class Store:
             f"SELECT client_id, sustained_6m, sustained_12m FROM client_summary WHERE client_id IN ({wanted})", ids
         ):
             found["sustained"][client_id] = [(6, six), (12, twelve)]
-        if first <= last_due:
-            # One row per client, its touchpoints' days and outcomes (1: done) in date order.
-            for client_id, days_of, done in self.conn.execute(
+        counted = sorted(set(counted))
+        if first <= last_due and counted:
+            # One row per client, its touchpoints' days and outcomes (1: done); counted with bisect and str.count.
+            marks = [day.isoformat() for day in counted]
+            for client_id, days_of, done_of in self.conn.execute(
                 "SELECT client_id, group_concat(date), group_concat(status = 'done', '') FROM touchpoints "
                 "WHERE date BETWEEN ? AND ? GROUP BY client_id",
                 (first.isoformat(), last_due.isoformat()),
             ):
-                found["touchpoints"][client_id] = [(fromiso(day), "done" if flag == "1" else "") for day, flag in zip(days_of.split(","), done)]
+                days_in = days_of.split(",")
+                if days_in != sorted(days_in):  # not in date order: sorted with their outcomes
+                    pairs = sorted(zip(days_in, done_of))
+                    days_in, done_of = [day for day, _ in pairs], "".join(flag for _, flag in pairs)
+                cuts = [bisect_right(days_in, mark) for mark in marks]
+                found["touchpoints"][client_id] = [(day, cut, done_of.count("1", 0, cut)) for day, cut in zip(counted, cuts)]
         return found
 
     # ``model.model_construct`` from positional values, made cheap for the many rows of bulk reads (see construct.py).
