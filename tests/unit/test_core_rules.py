@@ -60,6 +60,7 @@ DAY_NUMBERS_REFUSED = [
     ("past ten years", {"unit": "day_numbers", "days": [3661]}, "from 1 to 3660"),
     ("gated", {"unit": "day_numbers", "days": [30], "gated": True}, "cannot be gated"),
     ("with last_day", {"unit": "day_numbers", "days": [30], "last_day": 90}, "not last_day or count"),
+    ("with every", {"unit": "day_numbers", "days": [30], "every": 7}, "takes no every"),
     ("days on a days rule", {"unit": "days", "every": 7, "last_day": 30, "days": [30]}, "only a day_numbers rule"),
 ]
 

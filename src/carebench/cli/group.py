@@ -145,6 +145,13 @@ def output_option(f):
     )(f)
 
 
+def group_client() -> str:
+    """The CLIENT given to the group of the command running (``rollout CLIENT add``, ``recovery CLIENT done``)."""
+    parent = click.get_current_context().parent
+    assert parent is not None
+    return parent.params["client"]
+
+
 def emit_json(data) -> None:
     """JSON on standard output: indented for a person at a terminal, on one line for a program reading a pipe or file."""
     import sys

@@ -7,7 +7,7 @@ import click
 from ..app import commands, queries
 from ..app.inputs import inert
 from ..app.readmodels import to_json
-from .group import DATE, cli, db_option, emit_json, json_option, session, table
+from .group import DATE, cli, db_option, emit_json, group_client, json_option, session, table
 
 
 @cli.command()
@@ -37,13 +37,6 @@ def recovery(client):
     """
 
 
-def _client() -> str:
-    """The CLIENT given to the recovery group."""
-    parent = click.get_current_context().parent
-    assert parent is not None
-    return parent.params["client"]
-
-
 @recovery.command("add")
 @click.argument("step")
 @click.option("--due", required=True, type=DATE, help="When the step is due, YYYY-MM-DD (today or later).")
@@ -51,7 +44,7 @@ def _client() -> str:
 @db_option
 def add(step, due, owner, db_path):
     """Add STEP to the client's recovery plan (audited)."""
-    client = _client()
+    client = group_client()
     done = commands.add_recovery_step(session(db_path), client, step, due, owner)
     click.echo(f"{client}: recovery step {done.number} due {done.due} ({inert(done.owner or '')}): {inert(done.step)}")
 
@@ -61,7 +54,7 @@ def add(step, due, owner, db_path):
 @db_option
 def done(number, db_path):
     """Mark step NUMBER of the client's recovery plan done today (audited)."""
-    client = _client()
+    client = group_client()
     step = commands.complete_recovery_step(session(db_path), client, number)
     click.echo(f"{client}: recovery step {number} done: {inert(step)}")
 
@@ -71,7 +64,7 @@ def done(number, db_path):
 @db_option
 def list_(as_json, db_path):
     """The client's recovery plan, step 1 first: due date, owner, done or late."""
-    client = _client()
+    client = group_client()
     steps = queries.recovery_plan(session(db_path), client)
     if as_json:
         return emit_json(to_json(steps))

@@ -9,7 +9,7 @@ from ..app.commands import WaveRecorded
 from ..app.inputs import inert
 from ..app.present import adoption_text, percent
 from ..core.rollout import WAVE_STATE_LABEL
-from .group import DATE, cli, db_option, emit_json, json_option, session, table
+from .group import DATE, cli, db_option, emit_json, group_client, json_option, session, table
 
 
 @cli.group()
@@ -23,13 +23,6 @@ def rollout(client):
     waves that have one; a wave not sized yet is left out of it. The KPIs screen's operational dashboard and the
     operational reports show it.
     """
-
-
-def _client() -> str:
-    """The CLIENT given to the rollout group."""
-    parent = click.get_current_context().parent
-    assert parent is not None
-    return parent.params["client"]
 
 
 def _said(done: WaveRecorded) -> None:
@@ -54,7 +47,7 @@ def _said(done: WaveRecorded) -> None:
 @db_option
 def add(name, planned, planned_date, unit, db_path):
     """Add wave NAME to the client's rollout (audited)."""
-    _said(commands.add_rollout_wave(session(db_path), _client(), name, planned, planned_date, unit))
+    _said(commands.add_rollout_wave(session(db_path), group_client(), name, planned, planned_date, unit))
 
 
 @rollout.command("live", context_settings={"ignore_unknown_options": True})
@@ -64,7 +57,7 @@ def add(name, planned, planned_date, unit, db_path):
 @db_option
 def live(number, count, day, db_path):
     """Record that COUNT of wave NUMBER are live (audited); more than planned is kept, with a warning."""
-    _said(commands.record_wave_live(session(db_path), _client(), number, count, day))
+    _said(commands.record_wave_live(session(db_path), group_client(), number, count, day))
 
 
 @rollout.command("plan", context_settings={"ignore_unknown_options": True})
@@ -74,7 +67,7 @@ def live(number, count, day, db_path):
 @db_option
 def plan(number, count, planned_date, db_path):
     """Size wave NUMBER again: COUNT users (or units) planned (audited)."""
-    _said(commands.plan_rollout_wave(session(db_path), _client(), number, count, planned_date))
+    _said(commands.plan_rollout_wave(session(db_path), group_client(), number, count, planned_date))
 
 
 @rollout.command("list")
@@ -82,7 +75,7 @@ def plan(number, count, planned_date, db_path):
 @db_option
 def list_(as_json, db_path):
     """The client's rollout waves, wave 1 first, and the adoption share across them."""
-    client = _client()
+    client = group_client()
     found = queries.rollout(session(db_path), client)
     if as_json:
         return emit_json(found.to_json())

@@ -78,6 +78,8 @@ class CadenceRule(Model):
             raise ValueError("a day_numbers rule ends at its last day number: it takes days, not last_day or count")
         if self.gated:
             raise ValueError("a day_numbers rule cannot be gated: it holds no series to keep going")
+        if "every" in self.model_fields_set:
+            raise ValueError("a day_numbers rule falls on its days: it takes no every")
 
     @property
     def bounded(self) -> bool:
@@ -386,7 +388,7 @@ def schedule(
     # Every field is given and already of its type, so there is nothing to validate.
     return [
         Touchpoint.model_construct(date=day, kind=kind, covers=covers, status=status, moved_from=moved_from, reason=reason)
-        for day, kind, covers, status, moved_from, reason in _touchpoints(client, start, end, plans, calendar, scale, gates)
+        for day, kind, covers, status, moved_from, reason in schedule_tuples(client, start, end, plans, calendar, scale=scale, gates=gates)
     ]
 
 
@@ -401,19 +403,6 @@ def schedule_tuples(
     gates: GateTimeline | None = None,
 ) -> list[TouchpointTuple]:
     """``schedule`` as (date, kind, covers, status, moved_from, reason) tuples, without a model per touchpoint."""
-    return _touchpoints(client, start, end, plans, calendar, scale, gates)
-
-
-def _touchpoints(
-    client: Client,
-    start: date,
-    end: date,
-    plans: Plans,
-    calendar: WorkCalendar,
-    scale: Scale = DEFAULT_SCALE,
-    gates: GateTimeline | None = None,
-) -> list[TouchpointTuple]:
-    """``schedule`` as (date, kind, covers, status, moved_from, reason) tuples."""
     handed_over = client.status == "handed_over" and client.handover is not None
     if (client.status != "active" and not handed_over) or end < start:
         return []
@@ -529,7 +518,7 @@ def agenda_window(
     had been generated for that day.
     """
     first = client.go_live
-    touchpoints = _touchpoints(client, min(first, start), end, plans, calendar)
+    touchpoints = schedule_tuples(client, min(first, start), end, plans, calendar)
     # On or after go-live an agenda looks back to go-live; before it, only at its own day.
     earlier = [tp for tp in touchpoints if first <= tp[0] < start]
     latest_done: dict[str, date] = {}
