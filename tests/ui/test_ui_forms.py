@@ -40,6 +40,13 @@ async def form_opened(app, pilot, *keys: str, kind=FormDialog):
     return app.screen
 
 
+async def assessment_opened(app, pilot) -> AssessmentDialog:
+    """The assessment dialog, opened with s on Health."""
+    await pilot.press("4")
+    await settle(app, pilot)
+    return await form_opened(app, pilot, "s", kind=AssessmentDialog)
+
+
 def with_client(db) -> None:
     session = Session(db, DAY, actor="ana", create=True)
     add_client(session, "acme", "Acme Logistics", "silver", date(2026, 6, 1), owner="ana")
@@ -235,9 +242,7 @@ async def test_an_assessment_outside_a_check_in_with_live_overall_and_band(db, r
     with_client(db)
     app = CarebenchApp(db, today=DAY, user="ana", client="acme")
     async with app.run_test(size=(120, 44)) as pilot:
-        await pilot.press("4")
-        await settle(app, pilot)
-        dialog = await form_opened(app, pilot, "s", kind=AssessmentDialog)
+        dialog = await assessment_opened(app, pilot)
         assert app.focused is dialog.query_one("#score-achievement", Input)
         live = dialog.query_one("#live-health", Static)
         assert "achievement: a whole number from 1 to 10" in str(live.render())  # nothing assessed yet: nothing prefilled
@@ -365,9 +370,7 @@ async def test_keys_typed_ahead_across_tabs_each_land_in_the_field_the_cursor_ha
     with_client(db)
     app = CarebenchApp(db, today=DAY, user="ana", client="acme")
     async with app.run_test(size=(120, 44)) as pilot:
-        await pilot.press("4")
-        await settle(app, pilot)
-        dialog = await form_opened(app, pilot, "s", kind=AssessmentDialog)
+        dialog = await assessment_opened(app, pilot)
         scores = ["8", "7", "9", "6", "8", "7", "9", "6", "8"]
         keys = [key for score in scores for key in (score, "tab")]
         burst(app, *keys)

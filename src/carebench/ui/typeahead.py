@@ -11,7 +11,8 @@ can bubble to, then lets the screen in front (perhaps one the key just opened) f
 mounting and taking the focus, and only then hands over the next key. Something that opens after loading (a form
 that reads its defaults, a check-in reading its client) holds the keys typed meanwhile until it can take them
 (``hold_keys``). A key that never comes back (its widget was removed on the way) holds the rest for no longer
-than ``STALL_S``, a hold for no longer than ``HOLD_S``.
+than ``STALL_S``, a hold for no longer than ``HOLD_S``. A key is followed once the next one comes, or
+``FOLLOW_AFTER_S`` after it was handed over: a key typed alone is painted first, its followers after.
 """
 
 from __future__ import annotations
@@ -26,6 +27,9 @@ from textual.dom import DOMNode
 
 STALL_S = 1.0
 HOLD_S = 5.0
+# A key is followed this long after it was handed over, or at once when the next key comes: a key typed alone is
+# painted before its followers' messages pass through the screen's queue.
+FOLLOW_AFTER_S = 0.02
 
 
 class KeysInOrder(App):
@@ -35,12 +39,14 @@ class KeysInOrder(App):
         super().__init__(*args, **kwargs)
         self._typed: deque[events.Key] = deque()  # keys read from the terminal and not handed over yet
         self._on_its_way: events.Key | None = None
+        self._from: DOMNode | None = None  # the node where following the key on its way starts, until it does
         self._holds = 0
         self._then: list[Callable[[], object]] = []  # to call once every key read has been dealt with
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key) and not event.is_forwarded:
             self._typed.append(event)
+            self._start_following()
             await self._hand_over()
             return
         await super().on_event(event)
@@ -70,6 +76,7 @@ class KeysInOrder(App):
         self._then.append(then)
         if self._on_its_way is None:
             self.call_later(self._hand_over)
+        self._start_following()
 
     async def _hand_over(self) -> None:
         if self._on_its_way is not None or (self._holds and not self._then):
@@ -78,11 +85,26 @@ class KeysInOrder(App):
             while self._then:
                 self._then.pop(0)()
             return
+        if not self.screen_stack:  # closing down: nothing left to type into
+            self._typed.clear()
+            return
         key = self._on_its_way = self._typed.popleft()
         target = self.focused or self.screen
         await super().on_event(key)  # a priority binding, or on to the widget in focus
-        asyncio.get_running_loop().call_later(STALL_S, self._done, key)
-        self._follow(key, target if key.is_forwarded else self)
+        self._from = target if key.is_forwarded else self
+        loop = asyncio.get_running_loop()
+        loop.call_later(FOLLOW_AFTER_S, self._start_following, key)
+        loop.call_later(STALL_S, self._done, key)
+        if self._typed or self._then:
+            self._start_following()
+
+    def _start_following(self, key: events.Key | None = None) -> None:
+        """Follow the key on its way (if it is ``key``, when given), unless that has begun. Whenever it begins, it
+        is right: each node's marker is posted after the node has passed the key on."""
+        if self._from is not None and key in (None, self._on_its_way):
+            node, self._from = self._from, None
+            assert self._on_its_way is not None
+            self._follow(self._on_its_way, node)
 
     def _follow(self, key: events.Key, node: DOMNode | None) -> None:
         """Wait for ``node`` to deal with ``key``, then for the node it bubbles to; past the app, for the screen."""
@@ -101,5 +123,5 @@ class KeysInOrder(App):
     def _done(self, key: events.Key) -> None:
         """``key`` has been dealt with (or stalled): on to the next one."""
         if key is self._on_its_way:
-            self._on_its_way = None
+            self._on_its_way = self._from = None
             self.call_later(self._hand_over)
