@@ -77,7 +77,7 @@ def context(session: Session, client_id: str, touchpoint_date: date, kind: str, 
     from ..core.kpis import kpi_status, reading_span
     from ..core.pipeline import readiness
     from ..core.schedule import client_band
-    from ..core.scripts import LEARNING_CAPTURES, kpis_for, render
+    from ..core.scripts import kpis_for, render, script_for
     from .drafts import read_local
     from .queries import _suggestions
     from .scriptbook import scripts_in_force
@@ -85,8 +85,7 @@ def context(session: Session, client_id: str, touchpoint_date: date, kind: str, 
     day, rules = session.today, session.rules
 
     templates, problems = scripts_in_force()
-    template = templates.get(kind)
-    if template is None:
+    if kind not in templates:
         raise ValueError(f"there is no check-in script for '{kind}' touchpoints")
     with session.reading() as store:
         client = store.client(client_id)
@@ -112,15 +111,7 @@ def context(session: Session, client_id: str, touchpoint_date: date, kind: str, 
         if not rows:
             raise ValueError(f"no opportunity {opportunity_id} for {client_id}")
         opportunity = rows[0]
-    title, sections = template.title, list(template.section)
-    sharing = [kind, *covers]
-    retrospective = templates.get("retrospective")
-    if "retrospective" in sharing and len(sharing) > 1 and kind != "expansion" and retrospective is not None:
-        # A retrospective sharing its day with another touchpoint: that one's script leads (whichever of them
-        # stands), and the retrospective's lessons and decisions follow it.
-        lead = templates.get(next(k for k in sharing if k != "retrospective"), template)
-        title = f"{lead.title}, then the phase retrospective"
-        sections = [*lead.section, *(s for s in retrospective.section if set(s.capture) & set(LEARNING_CAPTURES))]
+    title, sections = script_for(kind, covers, templates)
     roi = f"ROI {money.roi:g}% against a target of {money.roi_target:g}%" if money.roi is not None else "no ROI yet"
     kpis = {}
     for kpi, status in zip(client.kpis, statuses):

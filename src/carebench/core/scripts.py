@@ -7,13 +7,15 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Iterable, Mapping
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from .models import SUBSCORES, Kpi, error_text
+from .terms import Kind
 
-ScriptKind = Literal["quarterly", "monthly", "retrospective", "biweekly", "weekly", "intervention", "recovery", "daily", "expansion"]
+ScriptKind = Literal[Kind, "expansion"]  # every touchpoint kind, and the expansion conversation
 Capture = Literal["notes", "readings", "scores", "actions", "next_steps", "outcome", "confidence", "lessons", "decisions"]
 # A section capturing lessons or decisions keeps each line of its notes as one learning of that kind.
 LEARNING_CAPTURES: dict[str, str] = {"lessons": "lesson", "decisions": "decision"}
@@ -162,3 +164,21 @@ def learned(notes: str, capture: list[str]) -> list[tuple[str, str]]:
         if what:
             found.append((kind, what))
     return found
+
+
+def script_for(kind: str, covers: Iterable[str], templates: Mapping[str, ScriptTemplate]) -> tuple[str, list[ScriptSection]]:
+    """The title and sections a check-in of ``kind`` runs, its touchpoint that day covering the kinds ``covers``.
+
+    Its own script; but a retrospective sharing its day with another touchpoint is never lost: that one's script
+    leads (whichever of the two stands), and the retrospective's lessons and decisions follow it.
+    """
+    template = templates[kind]
+    sharing = [kind, *covers]
+    retrospective = templates.get("retrospective")
+    if "retrospective" not in sharing or len(sharing) == 1 or kind == "expansion" or retrospective is None:
+        return template.title, list(template.section)
+    lead = templates.get(next(k for k in sharing if k != "retrospective"), template)
+    return f"{lead.title}, then the phase retrospective", [
+        *lead.section,
+        *(s for s in retrospective.section if set(s.capture) & set(LEARNING_CAPTURES)),
+    ]

@@ -14,6 +14,7 @@ from textual.widgets import Static
 from ...app.inputs import UserError, inert, parse_date
 from ...app.readmodels import ActionDue, Agenda, AgendaRow
 from ...core.phases import PHASE_LABEL
+from ...core.terms import KINDS
 from ..screens.base import WorkbenchScreen
 from ..widgets.chrome import NARROW_WIDTH
 from ..widgets.dialogs import PromptDialog
@@ -42,9 +43,10 @@ def check_reason(text: str) -> tuple[str | None, str | None]:
 
 # The client's name and the covers take what the other columns leave; a column with nothing in view is not drawn
 # (covers, mostly), so its room goes to the names. The action text takes the rest of its table's width.
+KIND_WIDTH = max(map(len, KINDS))  # the longest kind's name, whole
 AGENDA_COLUMNS = (
     Column("client", None, min_width=16),
-    Column("kind", 13),
+    Column("kind", KIND_WIDTH),
     Column("band", 9),
     Column("when", 19),
     Column("phase", 18),
@@ -53,12 +55,12 @@ AGENDA_COLUMNS = (
 )
 ACTION_COLUMNS = (Column("client", 30), Column("due", 10), Column("priority", 8), Column("owner", 10), Column("action", None, min_width=24))
 # Stacked (a phone): what tells the rows apart, with the rest of the row under the cursor in a line below its table.
-STACKED_AGENDA_COLUMNS = (Column("client", None, min_width=12), Column("kind", 13), Column("band", 9))
+STACKED_AGENDA_COLUMNS = (Column("client", None, min_width=12), Column("kind", KIND_WIDTH), Column("band", 9))
 STACKED_ACTION_COLUMNS = (Column("due", 10), Column("action", None, min_width=16))
 # Compact (narrower than COMPACT_WIDTH, 80 columns say): phase and owner go to the line below each table, so the
 # rest fits the width with nothing off to the right.
 COMPACT_WIDTH = 100
-COMPACT_AGENDA_COLUMNS = (Column("client", None, min_width=12), Column("kind", 13), Column("band", 9), Column("when", 19))
+COMPACT_AGENDA_COLUMNS = (Column("client", None, min_width=12), Column("kind", KIND_WIDTH), Column("band", 9), Column("when", 19))
 COMPACT_ACTION_COLUMNS = (Column("client", 20), Column("due", 10), Column("priority", 8), Column("action", None, min_width=16))
 
 
