@@ -66,6 +66,12 @@ def gate_reasons(band: Band | None, measured: int, on_target: int, gate: Gate = 
     ``band`` is the latest band (None: never assessed); ``measured`` how many KPIs have a
     reading, ``on_target`` how many of those stand on target.
     """
+    return list(_gate_reasons(band, measured, on_target, gate))
+
+
+@lru_cache(maxsize=4096)
+def _gate_reasons(band: Band | None, measured: int, on_target: int, gate: Gate) -> tuple[str, ...]:
+    # Worked out once per set of results: a schedule asks again on every day its results changed.
     reasons: list[str] = []
     if band is None:
         reasons.append("no health assessment yet")
@@ -79,7 +85,7 @@ def gate_reasons(band: Band | None, measured: int, on_target: int, gate: Gate = 
             noun = "KPI" if measured == 1 else "KPIs"
             needed_text = format((Decimal(repr(float(gate.kpis_on_target))) * 100).normalize(), "f")
             reasons.append(f"{on_target} of {measured} {noun} on target ({_percent(share)}), needs {needed_text}%")
-    return reasons
+    return tuple(reasons)
 
 
 def handover_gate(

@@ -154,6 +154,13 @@ def step_down_day(rule: CadenceRule, go_live: date) -> date:
     return go_live + timedelta(days=rule.last - 1)
 
 
+def release_day(rule: CadenceRule, go_live: date, gates: GateTimeline) -> tuple[date, date | None]:
+    """A gated rule's planned last day, and the day its series ends: the first day from then on at whose end the
+    client passes the gate (None: it has not passed by its latest results)."""
+    end = step_down_day(rule, go_live)
+    return end, gates.first_pass(end)
+
+
 def _series(rule: CadenceRule, start: date, stop: date | None, calendar: WorkCalendar) -> list[date]:
     """The dates of a rule's series counted from ``start`` (its day 1) up to ``stop`` (when given) or to the rule's own end."""
     first = start + timedelta(days=rule.first_day - 1)
@@ -202,8 +209,7 @@ def plan_occurrences(
             continue
         dates = _series(rule, go_live, None, calendar)
         if rule.gated and gates is not None and until is not None:
-            end = step_down_day(rule, go_live)
-            released = gates.first_pass(end)
+            end, released = release_day(rule, go_live, gates)
             stop = until if released is None else min(released, until)
             if stop > end:  # held: the series as if it had no end, up to ``stop``
                 dates = _series(rule, go_live, stop, calendar)
@@ -236,10 +242,9 @@ def held_series(
     for rule in plans.rule:
         if rule.tier != tier or not rule.gated:
             continue
-        end = step_down_day(rule, client.go_live)
+        end, released = release_day(rule, client.go_live, gates)
         if end >= day:
             continue
-        released = gates.first_pass(end)
         if released is None or released > day:
             found.append((rule.kind, end + timedelta(days=1), f"held at {rule.kind}: " + "; ".join(gates.reasons_on(day))))
     return sorted(found, key=lambda held: -seniority(held[0]))
