@@ -1016,6 +1016,16 @@ def widen_kinds(conn: sqlite3.Connection) -> None:
     _rebuild(conn, statements)
 
 
+# Schema 20: a check-in's assessment, action items and learnings are found by its id through an index (the Health
+# screen's timeline, a check-in's record, search hits, and clearing the links of a check-in deleted), as its readings
+# already were; before, each lookup read the whole table.
+MIGRATION_20 = """
+CREATE INDEX assessments_checkin ON assessments (checkin_id) WHERE checkin_id IS NOT NULL;
+CREATE INDEX action_items_checkin ON action_items (checkin_id) WHERE checkin_id IS NOT NULL;
+CREATE INDEX learnings_checkin ON learnings (checkin_id) WHERE checkin_id IS NOT NULL;
+"""
+
+
 # The triggers that keep the audit trail append-only (against carebench's own writes: a member
 # with direct SQL access can drop them, which `carebench doctor` reports).
 AUDIT_TRIGGERS = {
@@ -1044,6 +1054,7 @@ MIGRATIONS: list[tuple[int, Step]] = [
     (17, MIGRATION_17),
     (18, MIGRATION_18),
     (19, widen_kinds),
+    (20, MIGRATION_20),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
