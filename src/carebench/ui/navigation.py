@@ -25,7 +25,8 @@ SCREEN_CLASSES = {
     "expansion": ("expansion", "ExpansionScreen"),
     "practice": ("practice", "PracticeScreen"),
 }
-# What the other screens' first loads import besides their modules: the core's models and rules (pydantic with them).
+# What the other screens' first loads import besides their modules: the core's models and rules (pydantic with them),
+# the practice view, and the KPI charts' plotext (about 30 ms).
 FIRST_LOADS = (
     "carebench.core.models",
     "carebench.core.health",
@@ -34,8 +35,12 @@ FIRST_LOADS = (
     "carebench.core.support",
     "carebench.core.pipeline",
     "carebench.core.practice",
+    "carebench.core.triage",
+    "carebench.core.alerts",
     "carebench.app.checkin",
+    "carebench.app.practice",
     "carebench.ui.screens.checkin",
+    "textual_plotext",
 )
 
 

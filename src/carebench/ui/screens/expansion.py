@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
+from operator import attrgetter
 from typing import TYPE_CHECKING, NamedTuple, cast
 
 from rich.cells import cell_len
@@ -170,15 +171,22 @@ class Longest:
     def of(cls, rows: Sequence[PipelineRow], currency: Currency = NO_CURRENCY) -> Longest:
         if not rows:
             return cls()
+
+        def widest(least: int, text: Callable[[PipelineRow], str], *fields: str) -> int:
+            # Each text is made once per distinct value of the fields it shows: thousands of rows hold a few
+            # hundred amounts, ranges and next actions.
+            distinct = {attrgetter(*fields)(row): row for row in rows}.values()
+            return max(least, *(cell_len(text(row)) for row in distinct))
+
         return cls(
-            max(6, *(cell_len(r.client_name) for r in rows)),
-            max(5, *(cell_len(r.title) for r in rows)),
-            max(5, *(len(r.stage) for r in rows)),
-            max(5, *(cell_len(money(r.value, currency)) for r in rows)),
-            max(8, *(cell_len(money(r.weighted, currency)) for r in rows)),
-            max(6, *(cell_len(investment_text(r, currency)) for r in rows)),
-            max(6, *(cell_len(timeline_text(r)) for r in rows)),
-            max(cell_len(next_text(r)) for r in rows),
+            widest(6, attrgetter("client_name"), "client_name"),
+            widest(5, attrgetter("title"), "title"),
+            widest(5, attrgetter("stage"), "stage"),
+            widest(5, lambda r: money(r.value, currency), "value"),
+            widest(8, lambda r: money(r.weighted, currency), "weighted"),
+            widest(6, lambda r: investment_text(r, currency), "investment_low", "investment_high"),
+            widest(6, timeline_text, "start_month", "end_month"),
+            widest(0, next_text, "next_action_date", "next_action_month", "next_action"),
         )
 
 
