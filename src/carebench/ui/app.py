@@ -107,6 +107,7 @@ class CarebenchApp(KeysInOrder):
             self.theme = wanted
         elif wanted:
             self.notify(f"No theme called '{wanted}'; using {self.theme}", severity="warning")
+        self.themed = True
         self.update_header()
         self.switch_mode("today")
         self.load_clients()
@@ -146,6 +147,12 @@ class CarebenchApp(KeysInOrder):
         self.reader.close()
         self.exit(return_code=code)
 
+    def user_error(self, exc: BaseException) -> str:
+        """One line that says what went wrong, for errors a user can cause (naming this database); other errors name their type."""
+        from ..app.errors import one_line
+
+        return one_line(exc, self.db_path)
+
     def notify(self, message: str, *, title: str = "", severity="information", timeout: float | None = None, markup: bool = True) -> None:
         """Show a notification; its text often names what was stored (a client, a title), so it is inert and never markup."""
         super().notify(inert_lines(str(message)), title=inert(title), severity=severity, timeout=timeout, markup=False)
@@ -154,9 +161,10 @@ class CarebenchApp(KeysInOrder):
         """The header's title and sub-title, inert: a screen's title may name a client."""
         return super().format_title(inert(title), inert(sub_title))
 
+    themed = False  # start-up's theme is set: a theme set from then on is the user's choice
+
     def watch_theme(self, theme: str) -> None:
-        # Only a theme chosen once the app is up (App.is_mounted is a method about a widget): start-up's own is no choice.
-        if self._is_mounted and theme != self.requested_theme:
+        if self.themed and theme != self.requested_theme:
             remember_theme(theme)
 
     def update_header(self) -> None:

@@ -52,22 +52,3 @@ class ClientChosen(Message):
     """The client that the KPI, Health and Expansion screens show has changed."""
 
     client: str
-
-
-def user_error(exc: BaseException) -> str:
-    """One line that says what went wrong, for errors a user can cause; other errors name their type."""
-    from ..app.errors import one_line
-
-    return one_line(exc, app_database())
-
-
-def app_database():
-    """The database the running workbench uses (for messages about it)."""
-    from pathlib import Path
-
-    from textual._context import active_app
-
-    try:
-        return active_app.get().db_path
-    except LookupError:
-        return Path("the database")

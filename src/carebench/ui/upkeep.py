@@ -37,12 +37,10 @@ def open_form(app: CarebenchApp, build: Callable[[Any], Screen], load: Callable[
     release = app.hold_keys()  # what is typed while the form loads is for the form
 
     def loading() -> None:
-        from .messages import user_error
-
         try:
             data = load(app.session())
         except Exception as exc:
-            app.call_from_thread(app.notify, user_error(exc), severity="error")
+            app.call_from_thread(app.notify, app.user_error(exc), severity="error")
             app.call_from_thread(release)
             return
 

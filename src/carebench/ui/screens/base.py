@@ -10,8 +10,6 @@ from textual.screen import Screen
 from textual.widgets import Header
 
 from ..messages import DataLoaded, LoadFailed, StillCurrent, WriteDone
-from ..messages import app_database as app_database
-from ..messages import user_error as user_error
 from ..widgets.chrome import NARROW_WIDTH, KeyBar, ScreenTabs
 
 if TYPE_CHECKING:
@@ -94,7 +92,7 @@ class WorkbenchScreen(Screen):
                 return
             data = self.fetch(session, client_id)
         except Exception as exc:  # shown as one line; the screen keeps what it had
-            self.post_message(LoadFailed(user_error(exc)))
+            self.post_message(LoadFailed(self.app.user_error(exc)))
             return
         self.post_message(DataLoaded(data, token, loaded_for))
 
@@ -133,7 +131,7 @@ class WorkbenchScreen(Screen):
         try:
             summary = change(self.app.session())
         except Exception as exc:
-            self.post_message(LoadFailed(user_error(exc), title="Not saved"))
+            self.post_message(LoadFailed(self.app.user_error(exc), title="Not saved"))
             self.app.call_from_thread(self.reload)
             return
         self.post_message(WriteDone(summary))

@@ -35,7 +35,7 @@ from ...core.models import (
     Section,
 )
 from ...core.scripts import LEARNING_CAPTURES, learned
-from ..messages import DataLoaded, LoadFailed, user_error
+from ..messages import DataLoaded, LoadFailed
 from ..widgets.chrome import KeyBar
 from ..widgets.scores import ScoresPanel, check_score, typed_scores
 from ..widgets.tables import band_text
@@ -227,7 +227,7 @@ class CheckinScreen(Screen):
         try:
             ctx = checkin.context(self.app.session(), self.client, self.touchpoint_date, self.kind, self.opportunity_id)
         except Exception as exc:
-            self.post_message(LoadFailed(user_error(exc)))
+            self.post_message(LoadFailed(self.app.user_error(exc)))
             return
         self.post_message(DataLoaded(ctx, 0))
 
@@ -578,7 +578,7 @@ class CheckinScreen(Screen):
                 forget_local(session, self.client, self.touchpoint_date, self.kind)
                 self._recovered_pending = False
         except Exception as exc:
-            self.app.call_from_thread(self._draft_failed, user_error(exc))
+            self.app.call_from_thread(self._draft_failed, self.app.user_error(exc))
             return
         self.app.call_from_thread(self._draft_saved, new_version)
 
@@ -777,7 +777,7 @@ class CheckinScreen(Screen):
             after = queries.client_card(session, self.client).next_touchpoint
         except Exception as exc:
             self._finishing = False
-            self.app.call_from_thread(self.notify, f"Not saved: {user_error(exc)}; your draft is kept", severity="error")
+            self.app.call_from_thread(self.notify, f"Not saved: {self.app.user_error(exc)}; your draft is kept", severity="error")
             return
         from ...app.drafts import forget_local
 
@@ -844,5 +844,5 @@ class CheckinScreen(Screen):
             commands.discard_draft(self.app.session(), self.client, self.touchpoint_date, self.kind)
             forget_local(self.app.session(), self.client, self.touchpoint_date, self.kind)
         except Exception as exc:
-            self.app.call_from_thread(self.notify, user_error(exc), severity="error")
+            self.app.call_from_thread(self.notify, self.app.user_error(exc), severity="error")
         self.app.call_from_thread(self.leave)

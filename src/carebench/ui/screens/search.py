@@ -22,7 +22,7 @@ from textual.widgets.option_list import Option
 from ...app.inputs import inert
 from ...app.present import plural, snippet_parts, with_unit
 from ...core.terms import SUBSCORES
-from ..messages import LoadFailed, user_error
+from ..messages import LoadFailed
 from ..widgets.chrome import KeyBar
 
 if TYPE_CHECKING:
@@ -201,7 +201,7 @@ class RecordView(ModalScreen[None]):
         try:
             checkin = queries.checkin(self.app.session(), checkin_id)
         except Exception as exc:  # shown as one line; the view says it could not load
-            self.post_message(LoadFailed(user_error(exc)))
+            self.post_message(LoadFailed(self.app.user_error(exc)))
             return
         self.post_message(CheckinLoaded(checkin))
 
@@ -341,7 +341,7 @@ class SearchScreen(ModalScreen[None]):
             else:  # nothing typed yet: the lessons and decisions; only punctuation: nothing
                 hits = [] if text.strip() else list(queries.recent_learnings(session, SEARCH_LIMIT))
         except Exception as exc:  # shown as one line; the search keeps what it showed
-            self.post_message(LoadFailed(user_error(exc), title="Could not search"))
+            self.post_message(LoadFailed(self.app.user_error(exc), title="Could not search"))
             return
         self.post_message(HitsLoaded(hits, text, token))
 

@@ -193,13 +193,12 @@ class FormDialog(ModalScreen[_Result | None]):
 
     @work(thread=True, exit_on_error=False, group="write")
     def _save(self, result: Any) -> None:
-        from ..messages import user_error
 
         assert self.save is not None
         try:
             summary = self.save(self.app.session(), result)
         except Exception as exc:
-            self.app.call_from_thread(self._refused, user_error(exc))
+            self.app.call_from_thread(self._refused, self.app.user_error(exc))
             return
         self.saved = result
         self.app.call_from_thread(self.dismiss, summary)

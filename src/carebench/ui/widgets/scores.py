@@ -202,14 +202,13 @@ class AssessmentDialog(ModalScreen[str | None]):
     @work(thread=True, exit_on_error=False, group="write")
     def _save(self, assessment: Assessment) -> None:
         from ...app import commands
-        from ..messages import user_error
 
         try:
             done = commands.record_assessment(
                 self.app.session(), self.start["client"], assessment.scores.model_dump(), assessment.date, assessment.note
             )
         except Exception as exc:
-            self.app.call_from_thread(self.query_one("#error", Static).update, user_error(exc))
+            self.app.call_from_thread(self.query_one("#error", Static).update, self.app.user_error(exc))
             return
         replaced = " (replacing that day's)" if done.replaced else ""
         self.app.call_from_thread(self.dismiss, f"{self.start['client_name']}: health {done.overall} {done.band} on {done.date}{replaced}")
