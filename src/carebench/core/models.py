@@ -34,7 +34,15 @@ from .terms import KIND_LABEL as KIND_LABEL
 from .terms import KINDS as KINDS
 from .terms import LAST_DAY as LAST_DAY
 from .terms import MAX_NUMBER as MAX_NUMBER
-from .terms import MINUTES_RANGE, MONTHS_RANGE, PROBABILITY_RANGE, PULSE_SATISFACTION_RANGE, RECOMMEND_RANGE, SCORE_RANGE
+from .terms import (
+    MINUTES_RANGE,
+    MONTHS_RANGE,
+    PROBABILITY_RANGE,
+    PULSE_SATISFACTION_RANGE,
+    RECOMMEND_RANGE,
+    SCORE_RANGE,
+    STAKEHOLDER_GROUPS_RANGE,
+)
 from .terms import SEPARATOR_CHARS as SEPARATOR_CHARS
 from .terms import STAGES as STAGES
 from .terms import SUBSCORES as SUBSCORES
@@ -596,7 +604,7 @@ class Client(Model):
     escalations: list[Escalation] = Field(default=[], description="Executive escalations, oldest first.")
     recovery: list[RecoveryStep] = Field(default=[], description="The recovery plan's steps, in the order they were added (step N is the Nth).")
     handover: Handover | None = Field(default=None, description="When and how the client was handed over (status handed_over or closed).")
-    stakeholder_groups: Annotated[int, Field(ge=1, le=1000), Whole] | None = Field(
+    stakeholder_groups: Annotated[int, Field(ge=STAKEHOLDER_GROUPS_RANGE[0], le=STAKEHOLDER_GROUPS_RANGE[1]), Whole] | None = Field(
         default=None, description="How many stakeholder groups the implementation touches (a complexity factor; left out: not recorded)."
     )
     cultural_change: Level | None = Field(default=None, description="How much cultural change it asks of the client: low, medium or high.")

@@ -102,6 +102,7 @@ MONTHS_RANGE = (0, 240)  # an opportunity's start and end, counted in months
 MINUTES_RANGE = (0, 1440)  # a check-in's planned and actual length
 RECOMMEND_RANGE = (0, 10)  # a pulse answer's "would recommend" (NPS)
 PULSE_SATISFACTION_RANGE = (1, 5)  # a pulse answer's satisfaction
+STAKEHOLDER_GROUPS_RANGE = (1, 1000)  # how many stakeholder groups a client's change touches
 MAX_NUMBER = 1e15
 """The largest number carebench keeps (larger ones are typing mistakes, and lose precision as floats)."""
 SUBSCORES: tuple[str, ...] = (

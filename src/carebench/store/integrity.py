@@ -7,9 +7,11 @@ A database from before (or one written with ``PRAGMA ignore_check_constraints``)
 rows: `doctor` names them with the same conditions, and the readers refuse them by name.
 
 Every rule is no stricter than the model it mirrors, so that whatever the models accept, the database
-takes: the choices are the core's (core/terms.py), and so are the ranges. The constraints are made when
-a migration rebuilds the tables (schema.rebuild_with_checks): a rule changed later reaches databases
-already rebuilt only through a new migration that rebuilds their tables again.
+takes: the choices are the core's (core/terms.py), and so are the ranges. The constraints of the columns
+there were at schema 15 are made when a migration rebuilds the tables (schema.rebuild_with_checks); a
+column added later gets its constraint from the migration that adds it, which writes the rule's check
+(``since`` names that schema). A rule changed later reaches databases already made only through a new
+migration that rebuilds their tables again.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from ..core.terms import (
     KINDS,
     LAST_DAY,
     LEARNING_KINDS,
+    LEVELS,
     MAX_NUMBER,
     MINUTES_RANGE,
     MONTHS_RANGE,
@@ -44,10 +47,14 @@ from ..core.terms import (
     SCORE_RANGE,
     SOURCES,
     STAGES,
+    STAKEHOLDER_GROUPS_RANGE,
     SUBSCORES,
     TICKET_CATEGORIES,
     TIERS,
 )
+
+CHECKS_FROM = 15
+"""The schema from which the database keeps the rules itself."""
 
 
 @dataclass(frozen=True)
@@ -58,6 +65,7 @@ class Rule:
     column: str
     check: str
     words: str  # what a value must be, after "not" ("a whole number from 1 to 10")
+    since: int = CHECKS_FROM  # the schema whose migration gave the column its constraint
 
 
 # A kind of value: given a column's name, the condition its values meet and what they are in words.
@@ -75,6 +83,10 @@ def one_of(choices: tuple[str, ...]) -> Kind:
 def whole(bounds: tuple[int, int]) -> Kind:
     low, high = bounds
     return lambda column: (f"typeof({column}) = 'integer' AND {column} BETWEEN {low} AND {high}", f"a whole number from {low} to {high}")
+
+
+def whole_from(low: int) -> Kind:
+    return lambda column: (f"typeof({column}) = 'integer' AND {column} >= {low}", f"a whole number of at least {low}")
 
 
 def number(low: float = -MAX_NUMBER) -> Kind:
@@ -115,8 +127,8 @@ def optional(kind: Kind) -> Kind:
     return either
 
 
-def _table(table: str, **columns: Kind) -> list[Rule]:
-    return [Rule(table, column, *kind(column)) for column, kind in columns.items()]
+def _table(table: str, since: int = CHECKS_FROM, /, **columns: Kind) -> list[Rule]:
+    return [Rule(table, column, *kind(column), since=since) for column, kind in columns.items()]
 
 
 money = number(0)
@@ -170,6 +182,16 @@ RULES: tuple[Rule, ...] = (
     *_table("tier_changes", date=day, previous=one_of(TIERS)),
     *_table("escalations", date=day),
     *_table("recovery_steps", added=day, due=day, done_on=optional(day)),
+    # Columns added later, each given its constraint by the migration that added it.
+    *_table("rollout_waves", 17, planned=optional(whole_from(1)), live=whole_from(0)),
+    *_table(
+        "clients",
+        17,
+        stakeholder_groups=optional(whole(STAKEHOLDER_GROUPS_RANGE)),
+        cultural_change=one_of(LEVELS),
+        internal_capability=one_of(LEVELS),
+    ),
+    *_table("kpis", 18, benchmark=optional(number()), team=flag),
 )
 
 # How a row of each table is named in a message: its client and what tells it apart there.
@@ -194,14 +216,20 @@ ROW_NAMES: dict[str, str] = {
     "tier_changes": "client_id || ' ' || date",
     "escalations": "client_id || ', id ' || id",
     "recovery_steps": "client_id || ', id ' || id",
+    "rollout_waves": "client_id || ' ' || quote(name)",
 }
 CHECKED_TABLES: tuple[str, ...] = tuple(dict.fromkeys(rule.table for rule in RULES))
 """The tables whose columns keep rules, in the order of RULES."""
 
 
-def rules_of(table: str) -> dict[str, Rule]:
-    """The rules of ``table``'s columns, by column."""
-    return {rule.column: rule for rule in RULES if rule.table == table}
+def rules_of(table: str, since: int | None = None) -> dict[str, Rule]:
+    """The rules of ``table``'s columns, by column (only those whose constraint schema ``since`` made, when given)."""
+    return {rule.column: rule for rule in RULES if rule.table == table and since in (None, rule.since)}
+
+
+def check_of(table: str, column: str) -> str:
+    """The SQL condition of one column's rule, as its CHECK constraint says it."""
+    return rules_of(table)[column].check
 
 
 def broken_rows(conn: sqlite3.Connection, shown: int = 3) -> list[str]:

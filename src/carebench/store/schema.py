@@ -8,7 +8,7 @@ import sqlite3
 from collections.abc import Callable
 
 from ..core.terms import CHECKIN_KINDS, KINDS
-from .integrity import CHECKED_TABLES, number, one_of, optional, rules_of
+from .integrity import CHECKED_TABLES, CHECKS_FROM, check_of, one_of, rules_of
 
 # Every row records who wrote it and when (changed_by, changed_at); rows a person
 # edits carry a version that each update increments.
@@ -620,7 +620,6 @@ UPDATE pulses SET contact = respondent WHERE respondent IN (SELECT name FROM con
 # These are the tables as schema 14 left them (columns added later stay where ALTER TABLE put them), without the
 # CHECK constraints some columns had, which spelled out the core's choices by hand: each gets its rule instead.
 # Rows breaking a rule are not carried: `migrate` refuses before anything changes (see db.migrate).
-CHECKS_FROM = 15
 CHECKED_TABLES_SQL = """
 CREATE TABLE clients (
     id TEXT PRIMARY KEY,
@@ -882,7 +881,7 @@ def _with_checks(statement: str) -> tuple[str, str]:
     named = re.match(r"\s*CREATE TABLE (\w+) \(", statement)
     assert named, statement
     table = named.group(1)
-    rules = rules_of(table)
+    rules = rules_of(table, since=CHECKS_FROM)
     lines, placed = [], set()
     for line in statement.split("\n"):
         column = line.split()[0] if line.startswith("    ") else ""
@@ -914,7 +913,8 @@ def rebuild_with_checks(conn: sqlite3.Connection) -> None:
     the check after makes sure the rebuild left no others.
     """
     statements = [_with_checks(statement) for statement in CHECKED_TABLES_SQL.split(";\n")]
-    assert [table for _, table in statements] == list(CHECKED_TABLES), "CHECKED_TABLES_SQL and integrity.RULES name different tables"
+    ruled = [table for table in CHECKED_TABLES if rules_of(table, since=CHECKS_FROM)]
+    assert [table for _, table in statements] == ruled, "CHECKED_TABLES_SQL and integrity.RULES name different tables"
     _rebuild(conn, statements)
 
 
@@ -962,14 +962,14 @@ ALTER TABLE clients ADD COLUMN handover_override TEXT
 # The rollout waves of the scaling phase (a client's wave N is its Nth by id), and the complexity factors a
 # client's support intensity is calibrated from (NULL: not recorded). The checks name the type as well as the
 # range, so a count written as text by another tool is refused by the database itself.
-MIGRATION_17 = """
+MIGRATION_17 = f"""
 CREATE TABLE rollout_waves (
     id INTEGER PRIMARY KEY,
     client_id TEXT NOT NULL REFERENCES clients (id) ON DELETE CASCADE,
     name TEXT NOT NULL, -- The wave's name, unique per client.
     unit TEXT NOT NULL DEFAULT 'users', -- What the waves count: users, sites, stores... (one unit per client).
-    planned INTEGER CHECK (planned IS NULL OR (typeof(planned) = 'integer' AND planned >= 1)), -- How many the wave brings in (NULL: not sized yet).
-    live INTEGER NOT NULL DEFAULT 0 CHECK (typeof(live) = 'integer' AND live >= 0), -- How many of them are live.
+    planned INTEGER CHECK ({check_of("rollout_waves", "planned")}), -- How many the wave brings in (NULL: not sized yet).
+    live INTEGER NOT NULL DEFAULT 0 CHECK ({check_of("rollout_waves", "live")}), -- How many of them are live.
     planned_date TEXT, -- The day the wave is planned to go live.
     live_on TEXT, -- The day the live count was last recorded.
     version INTEGER NOT NULL DEFAULT 1,
@@ -978,17 +978,17 @@ CREATE TABLE rollout_waves (
     UNIQUE (client_id, name)
 );
 CREATE INDEX rollout_waves_client ON rollout_waves (client_id, id);
-ALTER TABLE clients ADD COLUMN stakeholder_groups INTEGER CHECK (stakeholder_groups IS NULL OR (typeof(stakeholder_groups) = 'integer' AND stakeholder_groups BETWEEN 1 AND 1000));
-ALTER TABLE clients ADD COLUMN cultural_change TEXT CHECK (cultural_change IN ('low', 'medium', 'high'));
-ALTER TABLE clients ADD COLUMN internal_capability TEXT CHECK (internal_capability IN ('low', 'medium', 'high'))
+ALTER TABLE clients ADD COLUMN stakeholder_groups INTEGER CHECK ({check_of("clients", "stakeholder_groups")});
+ALTER TABLE clients ADD COLUMN cultural_change TEXT CHECK ({check_of("clients", "cultural_change")});
+ALTER TABLE clients ADD COLUMN internal_capability TEXT CHECK ({check_of("clients", "internal_capability")})
 """
 
 # A KPI's benchmark (a value to compare it with; NULL: none) and whether it shows on the team dashboard, which the
 # leading KPIs did until now; and, per KPI standing, the forecast of when it reaches its target at the current slope
 # (core.kpis.forecast_of), filled when the derived rows are rebuilt under the new derivation version.
 MIGRATION_18 = f"""
-ALTER TABLE kpis ADD COLUMN benchmark REAL CHECK ({optional(number())("benchmark")[0]});
-ALTER TABLE kpis ADD COLUMN team INTEGER NOT NULL DEFAULT 0 CHECK (team IN (0, 1));
+ALTER TABLE kpis ADD COLUMN benchmark REAL CHECK ({check_of("kpis", "benchmark")});
+ALTER TABLE kpis ADD COLUMN team INTEGER NOT NULL DEFAULT 0 CHECK ({check_of("kpis", "team")});
 UPDATE kpis SET team = 1 WHERE category = 'leading';
 ALTER TABLE kpi_standing ADD COLUMN forecast TEXT;
 ALTER TABLE kpi_standing ADD COLUMN forecast_date TEXT
