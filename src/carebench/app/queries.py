@@ -159,23 +159,23 @@ def _held(store: Store, client: Client, session: Session) -> tuple[HeldSeries, .
 # ----- health -----------------------------------------------------------------------------------------
 
 
-def _components(scores: dict[str, int], weights: Mapping[str, object]) -> dict[str, Component]:
-    """The three components of an assessment's sub-scores: each one's mean, weight and sub-scores."""
-    from ..core.weighting import COMPONENTS, component_mean, validate_weights
+def _components(scores: dict[str, int], weights: Mapping[str, Decimal]) -> dict[str, Component]:
+    """The three components of an assessment's sub-scores: each one's mean, weight (checked) and sub-scores."""
+    from ..core.weighting import COMPONENTS, component_mean
 
-    checked = validate_weights(weights)
     return {
-        name: Component(float(component_mean(scores, name)), float(checked[name]), frozen_map({n: scores[n] for n in names}))
+        name: Component(float(component_mean(scores, name)), float(weights[name]), frozen_map({n: scores[n] for n in names}))
         for name, names in COMPONENTS.items()
     }
 
 
-def _health_from_row(row: tuple[Any, ...], weights: Mapping[str, object]) -> Health:
+def _health_from_row(row: tuple[Any, ...], weights: Mapping[str, Decimal], reason: str | None = None) -> Health:
+    """A client's Health from its latest assessment row (see Store.latest_assessments), under checked ``weights``."""
     from ..core.terms import SUBSCORES
 
     client, name, when, note, overall, band, previous, delta, drivers, *values = row
     if when is None:
-        return Health(client, name, None, None, None, None, None, None, ())
+        return Health(client, name, None, None, None, None, None, None, (), reason=reason)
     scores = dict(zip(SUBSCORES, values))
     return Health(
         client,
@@ -188,20 +188,20 @@ def _health_from_row(row: tuple[Any, ...], weights: Mapping[str, object]) -> Hea
         delta,
         tuple(Driver(**d) for d in json.loads(drivers)),
         note,
+        reason,
     )
 
 
 def health_list(session: Session) -> tuple[Health, ...]:
     """Every active client's latest health, most critical first (core.triage.critical_order), each with its reason."""
-    from dataclasses import replace
-
     from ..core.triage import critical_order, triage_reason
+    from ..core.weighting import validate_weights
 
     with session.reading() as store:
         rows = store.latest_assessments(session.today)
         facts = {client: fact for client, (_row, fact) in _triage_facts(store, session.today).items()}
-    found = [_health_from_row(row, session.rules.weights) for row in rows]
-    found = [replace(h, reason=triage_reason(facts[h.client]).text) for h in found]
+    weights = validate_weights(session.rules.weights)
+    found = [_health_from_row(row, weights, triage_reason(facts[row[0]]).text) for row in rows]
     return tuple(sorted(found, key=lambda h: (critical_order(facts[h.client]), h.client_name.casefold(), h.client)))
 
 
@@ -249,12 +249,13 @@ def health_detail(session: Session, client_id: str) -> HealthDetail:
     from ..core.kpis import kpi_status
     from ..core.practice import advocacy_reason, ask_for_advocacy, champion_missing, contact_tags, quarters
     from ..core.support import pulse_summary
+    from ..core.weighting import validate_weights
 
     day, rules = session.today, session.rules
     with session.reading() as store:
         client = store.client(client_id)
         (row,) = store.latest_assessments(day, client_id, active_only=False)
-    health = _health_from_row(row, rules.weights)
+    health = _health_from_row(row, validate_weights(rules.weights))
     history = tuple(
         HistoryPoint(d, float(overall), band) for d, overall, band in health_history(client.assessments, rules.weights, until=day, bands=rules.bands)
     )
