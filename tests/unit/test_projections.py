@@ -163,7 +163,7 @@ def check(store: Store, days: list[date]) -> None:
     # The practice figures from the stored facts, as from the whole histories.
     start, end = min(days), max(days)
     periods = [(start, end), *((start, day) for day in days), *((day, end) for day in days)]
-    facts = practice_clients(store, start, end, end, days, periods)
+    facts = practice_clients(store, end, days, periods)
     schedules = schedules_for(clients, start, end, end)
     for a, b in periods:  # the touchpoints are counted on the days the figures of each period ask about
         assert practice_metrics(facts, a, b, end) == practice_metrics(clients, a, b, end, schedules=schedules), (a, b)

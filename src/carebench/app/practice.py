@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -17,6 +17,7 @@ from ..core.practice import (
     practice_facts,
     practice_metrics,
     quarters,
+    touchpoint_count_days,
 )
 from .present import Currency, money, percent
 from .queries import currency
@@ -59,15 +60,16 @@ METRICS: list[tuple[str, str, Callable[[PracticeMetrics, Currency], str]]] = [
 
 
 def practice_clients(
-    store: Store, first: date, end: date, as_of: date, days: Iterable[date], periods: Iterable[tuple[date, date]], owner: str | None = None
+    store: Store, as_of: date, days: Iterable[date], periods: Sequence[tuple[date, date]], owner: str | None = None
 ) -> list[PracticeFacts]:
-    """Each client's practice facts for the ``periods`` from ``first`` to ``end`` (``days``: the days whose health is shown).
+    """Each client's practice facts for the ``periods`` (start, end) on ``as_of`` (``days``: the days whose health is shown).
 
     They come from the derived rows the store keeps: touchpoints (counted up to the days each period's share of
     touchpoints done asks about), assessment figures and the results sustained at 6 and 12 months.
     """
     clients = store.client_rows(owner=owner)
-    counted = [day for start, stop in periods for day in (start - timedelta(days=1), min(stop, as_of))]
+    counted = [day for start, stop in periods for day in touchpoint_count_days(start, stop, as_of)]
+    first, end = min(start for start, _ in periods), max(stop for _, stop in periods)
     records = store.practice_records([c.id for c in clients], days, first, min(end, as_of), counted)
     facts = []
     for c in clients:
@@ -114,11 +116,10 @@ def practice(session: Session, start: date | None, end: date | None = None, owne
     end = end or as_of
     start = start or add_months(end, -12) + timedelta(days=1)
     periods = quarters(end, TREND_QUARTERS)
-    first = min(start, periods[0][0])
     # Each client's touchpoints are generated once, for every period shown.
     days = [as_of, start, end, *(day for period in periods for day in period)]
     with session.reading() as store:
-        clients = practice_clients(store, first, end, as_of, days, [(start, end), *periods], owner)
+        clients = practice_clients(store, as_of, days, [(start, end), *periods], owner)
         # An ask needs a green band today: only those clients' testimonials and referrals are read.
         green = {c.id: c for c in clients if c.status == "active" and (health := c.health_on(as_of)) is not None and health[2] == "green"}
         askable = store.clients(list(green), parts=ASK_PARTS) if green else []

@@ -134,6 +134,12 @@ class PracticeFacts:
         return self.touchpoints[index - 1][1:] if index else (0, 0)
 
 
+def touchpoint_count_days(start: date, end: date, as_of: date) -> tuple[date, date]:
+    """The days a period's share of touchpoints done counts them up to: the day before it starts, and its last day
+    due (its end, or ``as_of`` when that comes first); their difference is the period's touchpoints."""
+    return start - timedelta(days=1), min(end, as_of)
+
+
 def practice_facts(
     id: str,
     name: str,
@@ -344,12 +350,12 @@ def practice_metrics(
     behind["average_health_change"] = end_ids if change is not None else []
 
     # Touchpoints done.
-    last_due = min(end, as_of)
+    day_before, last_due = touchpoint_count_days(start, end, as_of)
     done = total = 0
     touched = []
     if start <= last_due:
         for client in scope:
-            (before, done_before), (by, done_by) = client.touchpoints_by(start - timedelta(days=1)), client.touchpoints_by(last_due)
+            (before, done_before), (by, done_by) = client.touchpoints_by(day_before), client.touchpoints_by(last_due)
             if by > before:
                 done += done_by - done_before
                 total += by - before
