@@ -223,6 +223,36 @@ async def test_interrupted_check_in_resumes_where_it_was(demo_db):
         assert "ana also has a draft" in str(screen.query_one("#notice").render())
 
 
+async def test_keeping_the_draft_stores_it_before_the_runner_closes(demo_db, monkeypatch):
+    # A slow write (a busy shared server): the runner closes only once the draft is stored, so the write is
+    # neither cancelled with the screen nor still running when the next session reads it.
+    import time
+
+    from carebench.app import commands
+
+    real_save = commands.save_draft
+
+    def slow_save(*args, **kwargs):
+        time.sleep(0.3)
+        return real_save(*args, **kwargs)
+
+    monkeypatch.setattr(commands, "save_draft", slow_save)
+    client = "kestrel-ridge-outfitters"
+    app = CarebenchApp(demo_db, today=DAY, user="ana")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_runner(app, pilot, client, DAY, "daily")
+        await type_text(pilot, "first notes")
+        await pilot.press("ctrl+n")
+        await settle(app, pilot)
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("k")
+        await settle(app, pilot)
+        assert type(app.screen).__name__ == "TodayScreen"
+        data, _, _ = stored_draft(demo_db, client)
+        assert data["section"] == 1 and data["notes"]["0"] == "first notes"
+
+
 async def test_cancel_and_discard_removes_the_draft(demo_db):
     app = CarebenchApp(demo_db, today=DAY, user="ana")
     async with app.run_test(size=(120, 40)) as pilot:

@@ -559,13 +559,15 @@ class CheckinScreen(Screen):
         self._bank_time()
         return {**self.state, "section": self.section}
 
-    def save_draft_now(self) -> None:
+    def save_draft_now(self, then_leave: bool = False) -> None:
         if self._dirty and not self._finished and self.ctx is not None:
             self._dirty = False
-            self._save_draft(self.draft_data(), self.draft_version)
+            self._save_draft(self.draft_data(), self.draft_version, then_leave)
 
     @work(thread=True, exit_on_error=False, group="draft")
-    def _save_draft(self, data: dict, version: int | None) -> None:
+    def _save_draft(self, data: dict, version: int | None, then_leave: bool = False) -> None:
+        """Store the draft; with ``then_leave`` the runner closes once it is stored (closing first would cancel the
+        write with the screen), and stays open, with what was typed, when it could not be."""
         from ...app import commands
 
         try:
@@ -581,6 +583,8 @@ class CheckinScreen(Screen):
             self.app.call_from_thread(self._draft_failed, self.app.user_error(exc))
             return
         self.app.call_from_thread(self._draft_saved, new_version)
+        if then_leave:
+            self.app.call_from_thread(self.leave)
 
     def _draft_saved(self, version: int) -> None:
         self.draft_version = version
@@ -827,8 +831,7 @@ class CheckinScreen(Screen):
         def answered(choice: str | None) -> None:
             if choice == "k":
                 self._dirty = True
-                self.save_draft_now()
-                self.leave()
+                self.save_draft_now(then_leave=True)
             elif choice == "d":
                 self._finished = True
                 self._discard()
