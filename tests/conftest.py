@@ -519,6 +519,16 @@ def fresh(base_db, tmp_path, run):
     return run, copy
 
 
+def burst(app, *keys: str) -> None:
+    """Keys as the terminal hands them over when several come in one read (typed fast, or over a slow link): all of
+    them waiting for the app before it has handled the first."""
+    from textual import events
+
+    characters = {"tab": "\t", "enter": "\r", "space": " "}
+    for key in keys:
+        app.post_message(events.Key(key, key if len(key) == 1 else characters.get(key)))
+
+
 async def settle(app, pilot, rounds: int = 3) -> None:
     """Wait until the app's workers are done and the messages they posted handled, ``rounds`` times over."""
     from textual.worker import WorkerCancelled

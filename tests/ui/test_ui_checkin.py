@@ -10,7 +10,7 @@ from carebench.core.models import Client, Kpi, Opportunity, Reading
 from carebench.store import Store
 from carebench.ui.app import CarebenchApp
 from carebench.ui.screens.checkin import CheckinScreen, check_reading
-from conftest import drawn_lines, settle, settle_until
+from conftest import burst, drawn_lines, settle, settle_until
 
 DAY = date(2026, 6, 15)
 
@@ -751,3 +751,47 @@ async def test_a_retrospective_sharing_its_day_follows_the_other_touchpoints_scr
         assert script["title"] == f"{lead}, then the phase retrospective"
         assert [s["title"] for s in script["sections"]] == [*(s.title for s in leading.section), *LEARNING_SECTIONS]
         assert script["planned_minutes"] == leading.planned_minutes + 25
+
+
+def slow_context(monkeypatch, seconds: float) -> None:
+    """The check-in's load takes ``seconds`` (a busy shared server)."""
+    import time
+
+    from carebench.app import checkin
+
+    real_context = checkin.context
+
+    def slow(*args, **kwargs):
+        time.sleep(seconds)
+        return real_context(*args, **kwargs)
+
+    monkeypatch.setattr(checkin, "context", slow)
+
+
+async def test_what_is_typed_while_a_slow_check_in_loads_lands_in_its_notes(demo_db, monkeypatch):
+    slow_context(monkeypatch, 5.5)  # longer than any fixed wait: the keys wait for the check-in, however long
+    app = CarebenchApp(demo_db, today=DAY, user="ana")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        screen = CheckinScreen("kestrel-ridge-outfitters", DAY, "daily")
+        await app.push_screen(screen)
+        burst(app, *"hello")
+        await settle_until(app, pilot, lambda: screen.ctx is not None and screen.focused is not None, step=0.2)
+        await settle(app, pilot)
+        assert screen.query_one("#notes").text.endswith("hello")
+
+
+async def test_escape_while_a_check_in_loads_leaves_it_and_drops_what_was_typed_for_it(demo_db, monkeypatch):
+    slow_context(monkeypatch, 2.0)
+    app = CarebenchApp(demo_db, today=DAY, user="ana")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        today = app.screen
+        await app.push_screen(CheckinScreen("kestrel-ridge-outfitters", DAY, "daily"))
+        burst(app, *"dd", "escape")  # d marks a touchpoint done on Today: the two typed for the notes must not get there
+        await pilot.pause(0.5)
+        assert app.screen is today  # at once, not once the load ends (a load that never ends does not trap the keys)
+        await settle(app, pilot)  # the load ends: nothing opens
+        await pilot.pause(0.2)
+        assert app.screen is today and not any(isinstance(s, CheckinScreen) for s in app.screen_stack)
+    assert stored_draft(demo_db, "kestrel-ridge-outfitters") is None

@@ -15,7 +15,7 @@ from carebench.ui.app import CarebenchApp
 from carebench.ui.widgets.dialogs import FormDialog
 from carebench.ui.widgets.forms import suggested_id
 from carebench.ui.widgets.scores import AssessmentDialog
-from conftest import settle, settle_until
+from conftest import burst, settle, settle_until
 
 DAY = date(2026, 6, 15)
 
@@ -344,16 +344,6 @@ async def test_every_dialog_shows_all_its_text(kind, size):
         assert box.region.right <= size[0] and box.region.bottom <= size[1]
 
 
-def burst(app, *keys: str) -> None:
-    """Keys as the terminal hands them over when several come in one read (typed fast, or over a slow link): all of
-    them waiting for the app before it has handled the first."""
-    from textual import events
-
-    characters = {"tab": "\t", "enter": "\r", "space": " "}
-    for key in keys:
-        app.post_message(events.Key(key, key if len(key) == 1 else characters.get(key)))
-
-
 async def test_keys_typed_ahead_into_a_form_that_is_still_opening_all_land_in_its_first_field(db):
     init_database(Session(db, DAY, create=True))
     app = CarebenchApp(db, today=DAY, user="ana")
@@ -379,3 +369,28 @@ async def test_keys_typed_ahead_across_tabs_each_land_in_the_field_the_cursor_ha
 
         assert [dialog.query_one(f"#score-{name}", Input).value for name in SUBSCORES] == scores
         assert app.focused is dialog.query_one("#f-date", Input)  # the ninth tab moved on to the day
+
+
+async def test_escape_while_a_form_loads_means_it_does_not_open(db, monkeypatch):
+    import time
+
+    from carebench.ui import upkeep
+
+    init_database(Session(db, DAY, create=True))
+    real = upkeep._client_ids
+
+    def slow(session):
+        time.sleep(2.0)
+        return real(session)
+
+    monkeypatch.setattr(upkeep, "_client_ids", slow)
+    app = CarebenchApp(db, today=DAY, user="ana")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        burst(app, "n", *"Har", "escape", "2")
+        await pilot.pause(0.5)
+        # The keys after escape are not kept for the form: they go on at once (2: Portfolio), while it still loads.
+        assert app.current_mode == "portfolio" and not isinstance(app.screen, FormDialog)
+        await settle(app, pilot)
+        await pilot.pause(0.2)
+        assert app.current_mode == "portfolio" and not isinstance(app.screen, FormDialog)  # nor does it open once loaded

@@ -10,9 +10,11 @@ So the app hands over one key at a time. It follows each key from the widget it 
 can bubble to, then lets the screen in front (perhaps one the key just opened) finish what it had queued, such as
 mounting and taking the focus, and only then hands over the next key. Something that opens after loading (a form
 that reads its defaults, a check-in reading its client) holds the keys typed meanwhile until it can take them
-(``hold_keys``). A key that never comes back (its widget was removed on the way) holds the rest for no longer
-than ``STALL_S``, a hold for no longer than ``HOLD_S``. A key is followed once the next one comes, or
-``FOLLOW_AFTER_S`` after it was handed over: a key typed alone is painted first, its followers after.
+(``hold_keys``), however long that takes; escape meanwhile gives up on it: the keys typed for it are dropped,
+what asked for the hold is told (``on_escape``), and the keys after escape go on at once. A key that never comes
+back (its widget was removed on the way) holds the rest for no longer than ``STALL_S``. A key is followed once the
+next one comes, or ``FOLLOW_AFTER_S`` after it was handed over: a key typed alone is painted first, its followers
+after.
 """
 
 from __future__ import annotations
@@ -26,7 +28,6 @@ from textual.app import App
 from textual.dom import DOMNode
 
 STALL_S = 1.0
-HOLD_S = 5.0
 # A key is followed this long after it was handed over, or at once when the next key comes: a key typed alone is
 # painted before its followers' messages pass through the screen's queue.
 FOLLOW_AFTER_S = 0.02
@@ -40,7 +41,7 @@ class KeysInOrder(App):
         self._typed: deque[events.Key] = deque()  # keys read from the terminal and not handed over yet
         self._on_its_way: events.Key | None = None
         self._from: DOMNode | None = None  # the node where following the key on its way starts, until it does
-        self._holds = 0
+        self._holds: dict[object, Callable[[], object]] = {}  # each hold's on_escape, until it is released
         self._then: list[Callable[[], object]] = []  # to call once every key read has been dealt with
 
     async def on_event(self, event: events.Event) -> None:
@@ -51,21 +52,27 @@ class KeysInOrder(App):
             return
         await super().on_event(event)
 
-    def hold_keys(self) -> Callable[[], None]:
+    def hold_keys(self, on_escape: Callable[[], object]) -> Callable[[], None]:
         """Keep the keys typed from now on until the function returned is called (on the UI thread), once what
-        is opening can take them."""
-        self._holds += 1
-        released = False
+        is opening can take them; escape before then calls ``on_escape`` instead (see _give_up_holds)."""
+        token = object()
+        self._holds[token] = on_escape
 
         def release() -> None:
-            nonlocal released
-            if not released:
-                released = True
-                self._holds -= 1
+            if self._holds.pop(token, None) is not None:
                 self._after_screen(self._hand_over)
 
-        asyncio.get_running_loop().call_later(HOLD_S, release)
         return release
+
+    def _give_up_holds(self) -> None:
+        """Escape typed while something opens: the keys typed for it (up to the escape) go, it is told to give
+        up, and the keys after the escape go on."""
+        holds, self._holds = list(self._holds.values()), {}
+        while self._typed.popleft().key != "escape":
+            pass
+        for on_escape in holds:
+            on_escape()
+        self._after_screen(self._hand_over)
 
     def after_keys(self, then: Callable[[], object]) -> None:
         """Call ``then`` once every key read from the terminal so far has been dealt with (at once when none is
@@ -79,6 +86,9 @@ class KeysInOrder(App):
         self._start_following()
 
     async def _hand_over(self) -> None:
+        if self._holds and any(key.key == "escape" for key in self._typed):
+            self._give_up_holds()
+            return
         if self._on_its_way is not None or (self._holds and not self._then):
             return
         if not self._typed:

@@ -34,7 +34,13 @@ def open_form(app: CarebenchApp, build: Callable[[Any], Screen], load: Callable[
         app.push_screen(build(None), closed)
         return
 
-    release = app.hold_keys()  # what is typed while the form loads is for the form
+    given_up = False  # escape while the form loads: it does not open
+
+    def give_up() -> None:
+        nonlocal given_up
+        given_up = True
+
+    release = app.hold_keys(give_up)  # what is typed while the form loads is for the form
 
     def loading() -> None:
         try:
@@ -45,7 +51,8 @@ def open_form(app: CarebenchApp, build: Callable[[Any], Screen], load: Callable[
             return
 
         async def push() -> None:  # on the UI thread
-            await app.push_screen(build(data), closed)
+            if not given_up:
+                await app.push_screen(build(data), closed)
             release()
 
         # Textual types the callback as returning T | Awaitable[T]: for an awaitable of None mypy solves T as Never.

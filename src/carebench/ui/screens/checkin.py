@@ -220,6 +220,9 @@ class CheckinScreen(Screen):
         self.load()
         self.set_interval(1.0, self.tick)
 
+    def on_unmount(self) -> None:
+        self._release_keys()
+
     @work(thread=True, exit_on_error=False, group="load")
     def load(self) -> None:
         from ...app import checkin
@@ -352,7 +355,7 @@ class CheckinScreen(Screen):
     def hold_keys(self) -> None:
         """Keep what is typed from now until the cursor is in the section's first field (see focus_first_field)."""
         self._release_keys()
-        self._release_keys = self.app.hold_keys()
+        self._release_keys = self.app.hold_keys(self.action_cancel)  # escape meanwhile: leave (or ask, once loaded)
 
     def focus_field(self, selector: str) -> None:
         """Put the cursor in the field ``selector`` names, when this section shows it."""

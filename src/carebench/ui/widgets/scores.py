@@ -158,8 +158,11 @@ class AssessmentDialog(ModalScreen[str | None]):
     AUTO_FOCUS = None  # the first sub-score takes the cursor once the panel's fields are there
 
     def on_mount(self) -> None:
-        self._release_keys = self.app.hold_keys()  # what is typed meanwhile goes on to the first field
+        self._release_keys = self.app.hold_keys(self.action_cancel)  # what is typed meanwhile goes on to the first field
         self.call_after_refresh(self.focus_first_field)
+
+    def on_unmount(self) -> None:
+        self._release_keys()
 
     def focus_first_field(self) -> None:
         first = self.query_one(f"#score-{SUBSCORES[0]}", Input)
