@@ -1981,22 +1981,23 @@ class Store:
             found.append(TriageRow._make((*row, next_date, next_kind, backsliding, on_target, kpis, weighted)))
         return found
 
-    def triage_signals(self, day: date) -> tuple[dict[str, str], dict[str, list[tuple[str, str]]]]:
-        """What triage weighs beside the standing rows on ``day``: per client the drivers (JSON) of its latest
-        assessment by then, and the (impact, users) of each ticket still open at the day's end."""
+    def latest_drivers(self, day: date) -> dict[str, str]:
+        """Per client assessed by ``day``, the drivers (JSON) of its latest assessment by then."""
+        drivers = self.conn.execute(
+            "SELECT c.id, (SELECT drivers FROM assessment_health WHERE client_id = c.id AND date <= ? ORDER BY date DESC LIMIT 1) FROM clients c",
+            (day.isoformat(),),
+        ).fetchall()
+        return {client: found for client, found in drivers if found}
+
+    def open_ticket_sizes(self, day: date) -> dict[str, list[tuple[str, str]]]:
+        """Per client, the (impact, users) of each of its tickets still open at the end of ``day``."""
         end = f"{day + timedelta(days=1)}T00:00"  # as core.support.is_open at the midnight after the day
-        drivers = dict(
-            self.conn.execute(
-                "SELECT c.id, (SELECT drivers FROM assessment_health WHERE client_id = c.id AND date <= ? ORDER BY date DESC LIMIT 1) FROM clients c",
-                (day.isoformat(),),
-            ).fetchall()
-        )
         tickets: dict[str, list[tuple[str, str]]] = defaultdict(list)
         for client, impact, users in self.conn.execute(
             "SELECT client_id, impact, users FROM tickets WHERE opened <= ?1 AND (resolved IS NULL OR resolved > ?1) ORDER BY client_id, id", (end,)
         ):
             tickets[client].append((impact, users))
-        return {k: v for k, v in drivers.items() if v}, dict(tickets)
+        return dict(tickets)
 
     def touchpoints_between(self, client_id: str, start: date, end: date) -> list[TouchpointRow]:
         """The client's touchpoints dated from ``start`` to ``end``, as core.schedule.schedule gives them (and superseded when)."""
