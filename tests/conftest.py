@@ -529,6 +529,19 @@ def burst(app, *keys: str) -> None:
         app.post_message(events.Key(key, key if len(key) == 1 else characters.get(key)))
 
 
+def slowed(monkeypatch, module, name: str, seconds: float) -> None:
+    """``module.name`` takes ``seconds`` longer (a busy shared server)."""
+    import time
+
+    real = getattr(module, name)
+
+    def slow(*args, **kwargs):
+        time.sleep(seconds)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(module, name, slow)
+
+
 async def settle(app, pilot, rounds: int = 3) -> None:
     """Wait until the app's workers are done and the messages they posted handled, ``rounds`` times over."""
     from textual.worker import WorkerCancelled

@@ -10,7 +10,7 @@ from carebench.core.models import Client, Kpi, Opportunity, Reading
 from carebench.store import Store
 from carebench.ui.app import CarebenchApp
 from carebench.ui.screens.checkin import CheckinScreen, check_reading
-from conftest import burst, drawn_lines, settle, settle_until
+from conftest import burst, drawn_lines, settle, settle_until, slowed
 
 DAY = date(2026, 6, 15)
 
@@ -46,6 +46,25 @@ async def finish(app, pilot) -> None:
     await settle(app, pilot)
     assert type(app.screen).__name__ == "SummaryDialog"
     await pilot.press("enter")
+    await settle(app, pilot)
+
+
+def slow_context(monkeypatch, seconds: float) -> None:
+    """The check-in's load takes ``seconds``."""
+    from carebench.app import checkin
+
+    slowed(monkeypatch, checkin, "context", seconds)
+
+
+async def leave_after_a_section(app, pilot, client: str, text: str, answer: str) -> None:
+    """Open the client's daily check-in, type ``text``, move on a section, then leave it (escape, ``answer``)."""
+    await open_runner(app, pilot, client, DAY, "daily")
+    await type_text(pilot, text)
+    await pilot.press("ctrl+n")  # a section change saves at once
+    await settle(app, pilot)
+    await pilot.press("escape")
+    await pilot.pause()
+    await pilot.press(answer)
     await settle(app, pilot)
 
 
@@ -202,14 +221,7 @@ async def test_interrupted_check_in_resumes_where_it_was(demo_db):
     client = "kestrel-ridge-outfitters"
     app = CarebenchApp(demo_db, today=DAY, user="ana")
     async with app.run_test(size=(120, 40)) as pilot:
-        screen = await open_runner(app, pilot, client, DAY, "daily")
-        await type_text(pilot, "first notes")
-        await pilot.press("ctrl+n")  # a section change saves at once
-        await settle(app, pilot)
-        await pilot.press("escape")
-        await pilot.pause()
-        await pilot.press("k")
-        await settle(app, pilot)
+        await leave_after_a_section(app, pilot, client, "first notes", "k")
     app = CarebenchApp(demo_db, today=DAY, user="ana")
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await open_runner(app, pilot, client, DAY, "daily")
@@ -226,28 +238,13 @@ async def test_interrupted_check_in_resumes_where_it_was(demo_db):
 async def test_keeping_the_draft_stores_it_before_the_runner_closes(demo_db, monkeypatch):
     # A slow write (a busy shared server): the runner closes only once the draft is stored, so the write is
     # neither cancelled with the screen nor still running when the next session reads it.
-    import time
-
     from carebench.app import commands
 
-    real_save = commands.save_draft
-
-    def slow_save(*args, **kwargs):
-        time.sleep(0.3)
-        return real_save(*args, **kwargs)
-
-    monkeypatch.setattr(commands, "save_draft", slow_save)
+    slowed(monkeypatch, commands, "save_draft", 0.3)
     client = "kestrel-ridge-outfitters"
     app = CarebenchApp(demo_db, today=DAY, user="ana")
     async with app.run_test(size=(120, 40)) as pilot:
-        await open_runner(app, pilot, client, DAY, "daily")
-        await type_text(pilot, "first notes")
-        await pilot.press("ctrl+n")
-        await settle(app, pilot)
-        await pilot.press("escape")
-        await pilot.pause()
-        await pilot.press("k")
-        await settle(app, pilot)
+        await leave_after_a_section(app, pilot, client, "first notes", "k")
         assert type(app.screen).__name__ == "TodayScreen"
         data, _, _ = stored_draft(demo_db, client)
         assert data["section"] == 1 and data["notes"]["0"] == "first notes"
@@ -256,14 +253,7 @@ async def test_keeping_the_draft_stores_it_before_the_runner_closes(demo_db, mon
 async def test_cancel_and_discard_removes_the_draft(demo_db):
     app = CarebenchApp(demo_db, today=DAY, user="ana")
     async with app.run_test(size=(120, 40)) as pilot:
-        await open_runner(app, pilot, "kestrel-ridge-outfitters", DAY, "daily")
-        await type_text(pilot, "to be thrown away")
-        await pilot.press("ctrl+n")
-        await settle(app, pilot)
-        await pilot.press("escape")
-        await pilot.pause()
-        await pilot.press("d")
-        await settle(app, pilot)
+        await leave_after_a_section(app, pilot, "kestrel-ridge-outfitters", "to be thrown away", "d")
         assert type(app.screen).__name__ == "TodayScreen"
     with Store(demo_db) as store:
         assert store.drafts() == []
@@ -751,21 +741,6 @@ async def test_a_retrospective_sharing_its_day_follows_the_other_touchpoints_scr
         assert script["title"] == f"{lead}, then the phase retrospective"
         assert [s["title"] for s in script["sections"]] == [*(s.title for s in leading.section), *LEARNING_SECTIONS]
         assert script["planned_minutes"] == leading.planned_minutes + 25
-
-
-def slow_context(monkeypatch, seconds: float) -> None:
-    """The check-in's load takes ``seconds`` (a busy shared server)."""
-    import time
-
-    from carebench.app import checkin
-
-    real_context = checkin.context
-
-    def slow(*args, **kwargs):
-        time.sleep(seconds)
-        return real_context(*args, **kwargs)
-
-    monkeypatch.setattr(checkin, "context", slow)
 
 
 async def test_what_is_typed_while_a_slow_check_in_loads_lands_in_its_notes(demo_db, monkeypatch):

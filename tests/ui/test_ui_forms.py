@@ -15,7 +15,7 @@ from carebench.ui.app import CarebenchApp
 from carebench.ui.widgets.dialogs import FormDialog
 from carebench.ui.widgets.forms import suggested_id
 from carebench.ui.widgets.scores import AssessmentDialog
-from conftest import burst, settle, settle_until
+from conftest import burst, settle, settle_until, slowed
 
 DAY = date(2026, 6, 15)
 
@@ -372,18 +372,10 @@ async def test_keys_typed_ahead_across_tabs_each_land_in_the_field_the_cursor_ha
 
 
 async def test_escape_while_a_form_loads_means_it_does_not_open(db, monkeypatch):
-    import time
-
     from carebench.ui import upkeep
 
     init_database(Session(db, DAY, create=True))
-    real = upkeep._client_ids
-
-    def slow(session):
-        time.sleep(2.0)
-        return real(session)
-
-    monkeypatch.setattr(upkeep, "_client_ids", slow)
+    slowed(monkeypatch, upkeep, "_client_ids", 2.0)
     app = CarebenchApp(db, today=DAY, user="ana")
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(app, pilot)
