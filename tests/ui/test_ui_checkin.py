@@ -770,3 +770,12 @@ async def test_escape_while_a_check_in_loads_leaves_it_and_drops_what_was_typed_
         await pilot.pause(0.2)
         assert app.screen is today and not any(isinstance(s, CheckinScreen) for s in app.screen_stack)
     assert stored_draft(demo_db, "kestrel-ridge-outfitters") is None
+
+
+async def test_escape_typed_right_after_a_section_change_comes_after_what_was_typed_before_it(demo_db):
+    app = CarebenchApp(demo_db, today=DAY, user="ana")
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_runner(app, pilot, "kestrel-ridge-outfitters", DAY, "daily")
+        burst(app, "ctrl+n", *"ab", "escape")
+        await settle_until(app, pilot, lambda: type(app.screen).__name__ == "ChoiceDialog")
+        assert screen.section == 1 and screen.query_one("#notes").text.endswith("ab")  # kept, then asked about

@@ -41,7 +41,7 @@ class KeysInOrder(App):
         self._typed: deque[events.Key] = deque()  # keys read from the terminal and not handed over yet
         self._on_its_way: events.Key | None = None
         self._from: DOMNode | None = None  # the node where following the key on its way starts, until it does
-        self._holds: dict[object, Callable[[], object]] = {}  # each hold's on_escape, until it is released
+        self._holds: dict[object, Callable[[], object] | None] = {}  # each hold's on_escape, until it is released
         self._then: list[Callable[[], object]] = []  # to call once every key read has been dealt with
 
     async def on_event(self, event: events.Event) -> None:
@@ -52,14 +52,16 @@ class KeysInOrder(App):
             return
         await super().on_event(event)
 
-    def hold_keys(self, on_escape: Callable[[], object]) -> Callable[[], None]:
+    def hold_keys(self, on_escape: Callable[[], object] | None) -> Callable[[], None]:
         """Keep the keys typed from now on until the function returned is called (on the UI thread), once what
-        is opening can take them; escape before then calls ``on_escape`` instead (see _give_up_holds)."""
+        is opening can take them; escape before then calls ``on_escape`` instead (see _give_up_holds). A hold
+        with no ``on_escape`` (one that always ends soon) keeps the escape in its place among the keys."""
         token = object()
         self._holds[token] = on_escape
 
         def release() -> None:
-            if self._holds.pop(token, None) is not None:
+            if token in self._holds:
+                del self._holds[token]
                 self._after_screen(self._hand_over)
 
         return release
@@ -67,10 +69,11 @@ class KeysInOrder(App):
     def _give_up_holds(self) -> None:
         """Escape typed while something opens: the keys typed for it (up to the escape) go, it is told to give
         up, and the keys after the escape go on."""
-        holds, self._holds = list(self._holds.values()), {}
+        given_up = [on_escape for on_escape in self._holds.values() if on_escape]
+        self._holds = {token: on_escape for token, on_escape in self._holds.items() if not on_escape}
         while self._typed.popleft().key != "escape":
             pass
-        for on_escape in holds:
+        for on_escape in given_up:
             on_escape()
         self._after_screen(self._hand_over)
 
@@ -86,7 +89,7 @@ class KeysInOrder(App):
         self._start_following()
 
     async def _hand_over(self) -> None:
-        if self._holds and any(key.key == "escape" for key in self._typed):
+        if any(self._holds.values()) and any(key.key == "escape" for key in self._typed):
             self._give_up_holds()
             return
         if self._on_its_way is not None or (self._holds and not self._then):

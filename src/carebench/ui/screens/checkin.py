@@ -355,7 +355,8 @@ class CheckinScreen(Screen):
     def hold_keys(self) -> None:
         """Keep what is typed from now until the cursor is in the section's first field (see focus_first_field)."""
         self._release_keys()
-        self._release_keys = self.app.hold_keys(self.action_cancel)  # escape meanwhile: leave (or ask, once loaded)
+        # Escape while the check-in loads leaves it; while a section opens, it comes after the keys typed before it.
+        self._release_keys = self.app.hold_keys(self.action_cancel if self.ctx is None else None)
 
     def focus_field(self, selector: str) -> None:
         """Put the cursor in the field ``selector`` names, when this section shows it."""
