@@ -7,6 +7,7 @@ import os
 import signal
 import threading
 from collections.abc import Iterable
+from contextvars import Context, copy_context
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -20,7 +21,7 @@ from textual.screen import ModalScreen, Screen
 
 from ..app.inputs import inert, inert_lines
 from .messages import DatabaseChanged
-from .navigation import SCREENS, screen_loader
+from .navigation import SCREENS, make_screen, screen_loader
 from .screens.base import WorkbenchScreen
 
 if TYPE_CHECKING:
@@ -93,6 +94,8 @@ class CarebenchApp(KeysInOrder):
         self.requested_theme = theme
         self._data_version: int | None = None  # the newest audit row seen
         self._sqlite_version: int | None = None
+        self.shown_screens: set[str] = set()  # the screens shown so far, by name
+        self.unshown_screens: dict[str, Screen] = {}  # screens made before they are first shown (warm_up)
 
     # ----- start-up -------------------------------------------------------
 
@@ -196,10 +199,24 @@ class CarebenchApp(KeysInOrder):
         if self.client_id is None and self.clients:
             self.client_id = self.clients[0][0]
 
+    def first_screen(self, name: str) -> Screen:
+        """The screen ``name`` as it is first shown: made by ``warm_up`` (its data perhaps read already), or made now."""
+        self.shown_screens.add(name)
+        return self.unshown_screens.pop(name, None) or make_screen(name)
+
+    def make_unshown_screens(self) -> tuple[Context, list[Screen]]:
+        """The screens not shown yet, each made once (on the UI thread, as screens are), and the app's context: what
+        a screen not shown yet, attached to nothing, finds its app in."""
+        for name in SCREENS:
+            if name not in self.shown_screens and name not in self.unshown_screens:
+                self.unshown_screens[name] = make_screen(name)
+        return copy_context(), list(self.unshown_screens.values())
+
     _warmed = False
 
     def warm_up(self) -> None:
-        """Once, after the first screen's data is painted: import what the other screens need, in a worker."""
+        """Once, after the first screen's data is painted: in a worker, import what the other screens need, then read
+        what each will show on its first visit (the visit shows it if it still holds, see WorkbenchScreen.read_ahead)."""
         if not self._warmed:
             self._warmed = True
             self._warm_up()
@@ -209,6 +226,10 @@ class CarebenchApp(KeysInOrder):
         from .navigation import warm_up
 
         warm_up()
+        context, screens = self.call_from_thread(self.make_unshown_screens)
+        for screen in screens:
+            if isinstance(screen, WorkbenchScreen):
+                context.run(screen.read_ahead)
 
     # ----- live refresh ---------------------------------------------------
 

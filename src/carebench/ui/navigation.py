@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from importlib import import_module
+from typing import TYPE_CHECKING, cast
 
 from textual._context import active_app
 from textual.screen import Screen
+
+if TYPE_CHECKING:
+    from .app import CarebenchApp
 
 SCREENS = {
     "today": ("1", "Today", "today's touchpoints and action items"),
@@ -57,15 +61,20 @@ def warm_up() -> None:
         import_module(module)
 
 
+def make_screen(name: str) -> Screen:
+    """A new screen ``name``, not shown yet."""
+    screen = screen_class(name)()
+    # Marked as styled by the stylesheet as it stands, the theme included (a theme set later
+    # unmarks it). Unmarked, Textual would parse and apply the whole stylesheet again for it on
+    # its first two visits (0.05-0.1 s each).
+    screen._css_update_count = active_app.get()._css_update_count
+    return screen
+
+
 def screen_loader(name: str):
     """Screens are imported when first shown (or by ``warm_up``), so start-up only pays for Today."""
 
     def build() -> Screen:
-        screen = screen_class(name)()
-        # Made now, it is styled by the stylesheet as it stands, the theme included. Unmarked,
-        # Textual would parse and apply the whole stylesheet again for it on its first two
-        # visits (0.05-0.1 s each).
-        screen._css_update_count = active_app.get()._css_update_count
-        return screen
+        return cast("CarebenchApp", active_app.get()).first_screen(name)
 
     return build

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from threading import Lock
 from typing import TYPE_CHECKING, Any
 
 from textual import events, work
@@ -24,6 +25,10 @@ def current_minute() -> str:
     return datetime.now().strftime("%Y%m%d%H%M")
 
 
+# Between reading a screen's data ahead of its first visit and that visit.
+_AHEAD = Lock()
+
+
 class WorkbenchScreen(Screen):
     """A screen whose data comes from ``fetch(session, client)`` in a worker and goes to ``show(data)`` on the UI thread.
 
@@ -37,6 +42,8 @@ class WorkbenchScreen(Screen):
     _delivered = -1  # the latest request answered (a screen shown again with nothing newer asked may skip loading)
     _loaded_for: tuple | None = None  # what the data shown was loaded for (see loaded_for)
     _shown: Any = object()  # nothing shown yet (None is data: "no client chosen")
+    _visited = False  # shown at least once
+    _ahead: tuple | None = None  # (loaded_for, data) read before the first visit (read_ahead), until it is delivered
     stacked = False  # narrower than NARROW_WIDTH (a phone): what stands side by side is shown one above the other
 
     def on_resize(self, event: events.Resize) -> None:
@@ -63,14 +70,38 @@ class WorkbenchScreen(Screen):
 
     def on_screen_resume(self) -> None:
         # Shown again: its data is loaded again only if the database or the settings it depends on moved on.
+        with _AHEAD:
+            self._visited = True
         self._token += 1
         unless = self._loaded_for if self._delivered == self._token - 1 else None
-        self._load(self._token, self.app.plan_day, self.app.client_id, unless)
+        self._load(self._token, self.app.plan_day, self.app.client_id, unless, resumed=True)
 
     def reload(self) -> None:
         """Ask for fresh data; what arrives for an older request is dropped."""
+        self._ahead = None  # read for the screen's settings as they were
         self._token += 1
         self._load(self._token, self.app.plan_day, self.app.client_id)
+
+    def read_ahead(self) -> None:
+        """Read, before the screen is first shown (in a worker), the data its first visit would load.
+
+        The first visit shows it at once if it was read for what that visit would load for (the
+        same data version, day, client and the rest of ``loaded_for``); otherwise it loads as usual.
+        """
+        from ...app import queries
+
+        if self._visited:
+            return
+        try:
+            day, client_id = self.app.plan_day, self.app.client_id
+            session = self.app.session(day)
+            loaded_for = self.loaded_for(queries.data_version(session), day, client_id)
+            data = self.fetch(session, client_id)
+        except Exception:  # noqa: BLE001  (the first visit loads it again, and says what went wrong)
+            return
+        with _AHEAD:
+            if not self._visited:
+                self._ahead = (loaded_for, data)
 
     def loaded_for(self, version: int, day, client_id) -> tuple:
         """What the data shown depends on besides the screen's own settings (which reload when changed).
@@ -81,8 +112,11 @@ class WorkbenchScreen(Screen):
         return (version, day, client_id if self.SHOWS_CLIENT else None, self.app.mine_only, current_minute() if self.TIMED else None)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="load")
-    def _load(self, token: int, day, client_id, unless: tuple | None = None) -> None:
+    def _load(self, token: int, day, client_id, unless: tuple | None = None, *, resumed: bool = False) -> None:
         from ...app import queries
+
+        # The data read ahead is not an argument: Textual writes a worker's arguments out in its description.
+        ahead = self._ahead if resumed else None
 
         try:
             session = self.app.session(day)
@@ -90,7 +124,7 @@ class WorkbenchScreen(Screen):
             if unless is not None and loaded_for == unless:
                 self.post_message(StillCurrent(token))
                 return
-            data = self.fetch(session, client_id)
+            data = ahead[1] if ahead is not None and ahead[0] == loaded_for else self.fetch(session, client_id)
         except Exception as exc:  # shown as one line; the screen keeps what it had
             self.post_message(LoadFailed(self.app.user_error(exc)))
             return
@@ -105,7 +139,7 @@ class WorkbenchScreen(Screen):
         message.stop()
         if message.token != self._token:
             return
-        self._delivered, self._loaded_for = message.token, message.loaded_for
+        self._delivered, self._loaded_for, self._ahead = message.token, message.loaded_for, None
         # Unchanged data is not drawn again: no flicker on refresh, and the cursor stays put.
         if message.data != self._shown:
             self._shown = message.data
