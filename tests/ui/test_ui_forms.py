@@ -164,7 +164,8 @@ async def test_new_and_edited_kpis_and_a_reading_outside_a_check_in(db, run):
         form.query_one("#f-category", Select).value = "leading"
         await pilot.press("ctrl+s")
         await settle_until(app, pilot, lambda: app.screen is not form)
-        await settle_until(app, pilot, lambda: "pick_rate" in [row.key for rows in app.screen.rows.values() for row in rows])
+        await pilot.press("o")  # a leading KPI: on the operational tab
+        await settle_until(app, pilot, lambda: "pick_rate" in [row.key for row in app.screen.rows["operational"]])
 
         await pilot.press("e")
         await settle(app, pilot)
@@ -221,10 +222,13 @@ async def test_the_kpi_form_takes_a_benchmark_and_a_team_mark_that_follows_the_c
         assert team.value == "no"  # what was set by hand stays
         await pilot.press("ctrl+s")
         await settle_until(app, pilot, lambda: app.screen is not form)
-        await settle_until(app, pilot, lambda: "huddles" in [row.key for row in app.screen.rows["operational"]])
+        await pilot.press("t")
+        await settle_until(app, pilot, lambda: app.screen.dashboard == "team" and not app.screen.waiting.get("team"))
         assert [row.key for row in app.screen.rows["team"]] == []  # the one leading KPI is unmarked
+        await pilot.press("o")
+        await settle_until(app, pilot, lambda: "huddles" in [row.key for row in app.screen.rows["operational"]])
 
-        await pilot.press("o", "down")
+        await pilot.press("down")
         await settle(app, pilot)
         form = await form_opened(app, pilot, "m")
         assert field(form, "benchmark").value == "4.5" and form.query_one("#f-team", Select).value == "no"
@@ -232,6 +236,7 @@ async def test_the_kpi_form_takes_a_benchmark_and_a_team_mark_that_follows_the_c
         form.query_one("#f-team", Select).value = "yes"
         await pilot.press("ctrl+s")
         await settle_until(app, pilot, lambda: app.screen is not form)
+        await pilot.press("t")
         await settle_until(app, pilot, lambda: [row.key for row in app.screen.rows["team"]] == ["huddles"])
     kpis = {k["key"]: k for k in run.json("kpis", "acme", "--json", "--date", "2026-06-15", db=db)}
     assert (kpis["huddles"]["category"], kpis["huddles"]["benchmark"], kpis["huddles"]["team"]) == ("leading", None, True)

@@ -270,9 +270,30 @@ async def test_client_without_kpis_and_switching_client_refreshes(database):
         await settle(app, pilot)
         assert "Northwind Traders · 5 KPIs" in rendered(screen.query_one("#kpi-summary"))
         assert row_keys(screen, "operational") == ["fcr", "cost_per_case", "training", "dau", "backlog"]
-        assert row_keys(screen, "executive") == ["fcr", "cost_per_case"]
         assert chart.kpi_key == "fcr"
         assert app.focused is row(screen, "operational", "fcr")
+        await pilot.press("e")
+        await settle(app, pilot)
+        assert row_keys(screen, "executive") == ["fcr", "cost_per_case"]
+
+
+async def test_a_dashboard_draws_its_rows_when_its_tab_is_shown_and_from_the_latest_data(database):
+    app = make_app(database)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_kpis(app, pilot)
+        assert row_keys(screen, "executive") == ["fcr", "cost_per_case"]
+        assert row_keys(screen, "operational") == []  # not drawn while its tab is hidden
+        edit(database, "training", team=True)
+        edit(database, "dau", name="Daily active users (all sites)")
+        app.refresh_all()
+        await settle(app, pilot)
+        await pilot.press("o")
+        await settle(app, pilot)
+        assert row_keys(screen, "operational") == ["fcr", "cost_per_case", "training", "dau", "backlog"]
+        assert "Daily active users (all" in rendered(row(screen, "operational", "dau"))
+        await pilot.press("t")
+        await settle(app, pilot)
+        assert "training" in row_keys(screen, "team")
 
 
 async def test_no_client_chosen(tmp_path, monkeypatch):
@@ -363,7 +384,11 @@ async def test_the_team_tab_shows_the_kpis_marked_for_the_team_of_any_category(d
         assert row_keys(screen, "team") == ["fcr", "dau"]
         assert screen.query_one("KpiChart").kpi_key == "fcr"
         assert row_keys(screen, "executive") == ["fcr", "cost_per_case"]  # the other dashboards as before
+        await pilot.press("o")
+        await settle(app, pilot)
         assert row_keys(screen, "operational") == ["fcr", "cost_per_case", "training", "dau", "backlog"]
+        await pilot.press("t")
+        await settle(app, pilot)
         edit(database, "fcr", team=False)
         edit(database, "dau", team=False)
         app.refresh_all()

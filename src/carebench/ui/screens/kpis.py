@@ -180,6 +180,8 @@ class KpiScreen(WorkbenchScreen):
         super().__init__()
         self.selected: dict[str, str | None] = {name: None for name in DASHBOARDS}
         self.rows: dict[str, list[KpiRow]] = {name: [] for name in DASHBOARDS}
+        # The dashboards whose rows wait for their tab to be shown: (their KPIs, whether the client has any).
+        self.waiting: dict[str, tuple[tuple[DashboardKpi, ...], bool]] = {}
         self.data: KpiData | None = None
 
     def compose_body(self):
@@ -240,8 +242,10 @@ class KpiScreen(WorkbenchScreen):
         else:
             line.append(" · no KPIs yet: add one with `carebench add-kpi`")
         summary.update(line)
-        for name in DASHBOARDS:
-            self._show_rows(name, data.dashboards[name], has_any=bool(kpis))
+        # Only the tab shown gets its rows now, the others when they are shown: mounting every tab's rows (three
+        # widgets a KPI) made the first visit about twice as long.
+        self.waiting = {name: (data.dashboards[name], bool(kpis)) for name in DASHBOARDS}
+        self._show_waiting_rows(self.dashboard)
         self._show_financials(dashboard.financials)
         self.query_one(AdoptionPanel).show(dashboard.rollout)
         self._show_actions(dashboard.action_items, data.day)
@@ -250,6 +254,10 @@ class KpiScreen(WorkbenchScreen):
         focused = self.focused
         if new_client or focused is None or (isinstance(focused, KpiRow) and focused not in self.rows[self.dashboard]):
             self.call_after_refresh(self._focus_selected)
+
+    def _show_waiting_rows(self, name: str) -> None:
+        if name in self.waiting:
+            self._show_rows(name, *self.waiting.pop(name))
 
     def _show_rows(self, name: str, kpis: tuple[DashboardKpi, ...], has_any: bool) -> None:
         box = self.query_one(f"#rows-{name}", Vertical)
@@ -369,10 +377,12 @@ class KpiScreen(WorkbenchScreen):
             self._show_chart()
 
     def on_tabbed_content_tab_activated(self, message: TabbedContent.TabActivated) -> None:
+        self._show_waiting_rows(self.dashboard)
         self._show_chart()
 
     def action_dashboard(self, name: str) -> None:
         self.query_one(TabbedContent).active = name
+        self._show_waiting_rows(name)
         self._show_chart()
         self._focus_selected()
 
