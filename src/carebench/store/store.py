@@ -125,8 +125,9 @@ ALL_PARTS = frozenset(_CHILD_TABLES) | {"readings"}
 
 def _child_builders(readings: dict[int, list[models.Reading]]) -> dict[str, Callable[[dict], Any]]:
     """The core model of a row of each part in ``_CHILD_TABLES`` (a KPI takes its readings from ``readings``)."""
+    contact = constructor(models.Contact, ("name", "role", "email", "kind"))  # the part read most: every client has a few
     return {
-        "contacts": lambda r: models.Contact.model_construct(name=r["name"], role=r["role"], email=r["email"], kind=r["kind"]),
+        "contacts": lambda r: contact(r["name"], r["role"], r["email"], r["kind"]),
         "kpis": lambda r: models.Kpi.model_construct(
             key=r["key"],
             name=r["name"],
@@ -480,26 +481,25 @@ class Store:
                 for row in self._rows(f"SELECT * FROM {table} WHERE client_id IN ({marks}) ORDER BY client_id, {order}", wanted):
                     children[row["client_id"]][part].append(build(row))
         result = []
+        build, fields = _client_builder()
         for row in rows:
-            extra = children[row["id"]]
-            values: dict[str, Any] = {part: extra.get(part, []) for part in _CHILD_TABLES}
-            result.append(
-                models.Client.model_construct(
-                    id=row["id"],
-                    name=row["name"],
-                    tier=row["tier"],
-                    go_live=date.fromisoformat(row["go_live"]),
-                    owner=row["owner"],
-                    investment=row["investment"],
-                    roi_target=row["roi_target"],
-                    status=row["status"],
-                    handover=_handover_of(row),
-                    stakeholder_groups=row["stakeholder_groups"],
-                    cultural_change=row["cultural_change"],
-                    internal_capability=row["internal_capability"],
-                    **values,
-                )
+            values: dict[str, Any] = {part: [] for part in _CHILD_TABLES}
+            values.update(children[row["id"]])
+            values.update(
+                id=row["id"],
+                name=row["name"],
+                tier=row["tier"],
+                go_live=date.fromisoformat(row["go_live"]),
+                owner=row["owner"],
+                investment=row["investment"],
+                roi_target=row["roi_target"],
+                status=row["status"],
+                handover=_handover_of(row),
+                stakeholder_groups=row["stakeholder_groups"],
+                cultural_change=row["cultural_change"],
+                internal_capability=row["internal_capability"],
             )
+            result.append(build(*[values[name] for name in fields]))
         return result
 
     @staticmethod
@@ -2157,6 +2157,16 @@ class Store:
 
     # ``model.model_construct`` from positional values, made cheap for the many rows of bulk reads (see construct.py).
     _constructor = staticmethod(constructor)
+
+
+@cache
+def _client_builder() -> tuple[Callable, tuple[str, ...]]:
+    """Clients from every field, in the model's order (see Store._constructor), and those fields; made on first use.
+
+    Store.clients gives every field: the client's own columns and a list for each part (empty when not asked for).
+    """
+    fields = tuple(models.Client.model_fields)
+    return constructor(models.Client, fields), fields
 
 
 @cache

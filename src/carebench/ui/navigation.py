@@ -63,12 +63,7 @@ def warm_up() -> None:
 
 def make_screen(name: str) -> Screen:
     """A new screen ``name``, not shown yet."""
-    screen = screen_class(name)()
-    # Marked as styled by the stylesheet as it stands, the theme included (a theme set later
-    # unmarks it). Unmarked, Textual would parse and apply the whole stylesheet again for it on
-    # its first two visits (0.05-0.1 s each).
-    screen._css_update_count = active_app.get()._css_update_count
-    return screen
+    return screen_class(name)()
 
 
 def screen_loader(name: str):
