@@ -105,3 +105,38 @@ async def test_a_theme_chosen_before_the_first_visit_styles_the_screen_made_ahea
         await settle(app, pilot)
         assert isinstance(app.screen, PracticeScreen)
         assert app.screen.styles.background == Color.parse(app.current_theme.background)
+
+
+async def test_a_first_visit_while_its_data_is_read_ahead_waits_for_it_and_reads_it_once(demo_db, monkeypatch):
+    import time
+
+    reads = counted_fetches(monkeypatch, ExpansionScreen)
+    counted = ExpansionScreen.fetch
+
+    def slow(self, session, client_id):  # a busy shared server
+        time.sleep(0.5)
+        return counted(self, session, client_id)
+
+    monkeypatch.setattr(ExpansionScreen, "fetch", slow)
+    app = CarebenchApp(demo_db, today=DAY, user="ana")
+    async with app.run_test(size=(120, 40)) as pilot:
+        for _ in range(500):
+            screen = app.unshown_screens.get("expansion")
+            if screen is not None and screen._ahead_read is not None:
+                break
+            await pilot.pause(0.01)
+        assert not screen._ahead_read.is_set()  # its data is being read
+        await pilot.press("5")
+        await settle(app, pilot)
+        assert app.screen is screen and screen.data is not None
+        assert len(reads) == 1
+
+
+async def test_what_start_up_loaded_is_kept_from_the_collector_while_the_app_runs_and_given_back_when_it_leaves(demo_db):
+    import gc
+
+    app = CarebenchApp(demo_db, today=DAY, user="ana")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        assert gc.get_freeze_count() > 0
+    assert gc.get_freeze_count() == 0  # a process that runs the app again (or anything else) collects it as usual

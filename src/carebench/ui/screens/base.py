@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from threading import Lock
+from threading import Event, Lock
 from typing import TYPE_CHECKING, Any
 
 from textual import events, work
@@ -27,6 +27,8 @@ def current_minute() -> str:
 
 # Between reading a screen's data ahead of its first visit and that visit.
 _AHEAD = Lock()
+# How long a first visit waits for its data being read ahead before it reads the data itself.
+AHEAD_WAIT_S = 30.0
 
 
 class WorkbenchScreen(Screen):
@@ -43,7 +45,9 @@ class WorkbenchScreen(Screen):
     _loaded_for: tuple | None = None  # what the data shown was loaded for (see loaded_for)
     _shown: Any = object()  # nothing shown yet (None is data: "no client chosen")
     _visited = False  # shown at least once
-    _ahead: tuple | None = None  # (loaded_for, data) read before the first visit (read_ahead), until it is delivered
+    _ahead: tuple | None = None  # (loaded_for, data) read before the first visit (read_ahead)
+    _ahead_read: Event | None = None  # set once the data being read ahead is in (None: none was)
+    _ahead_dropped = False  # data was delivered or the screen's settings changed: nothing read ahead is used any more
     stacked = False  # narrower than NARROW_WIDTH (a phone): what stands side by side is shown one above the other
 
     def on_resize(self, event: events.Resize) -> None:
@@ -78,7 +82,7 @@ class WorkbenchScreen(Screen):
 
     def reload(self) -> None:
         """Ask for fresh data; what arrives for an older request is dropped."""
-        self._ahead = None  # read for the screen's settings as they were
+        self._drop_ahead()  # read for the screen's settings as they were
         self._token += 1
         self._load(self._token, self.app.plan_day, self.app.client_id)
 
@@ -87,21 +91,29 @@ class WorkbenchScreen(Screen):
 
         The first visit shows it at once if it was read for what that visit would load for (the
         same data version, day, client and the rest of ``loaded_for``); otherwise it loads as usual.
+        A first visit while it is being read waits for it instead of reading it a second time.
         """
         from ...app import queries
 
-        if self._visited:
-            return
+        read = Event()
+        with _AHEAD:
+            if self._visited:
+                return
+            self._ahead_read = read
         try:
             day, client_id = self.app.plan_day, self.app.client_id
             session = self.app.session(day)
-            loaded_for = self.loaded_for(queries.data_version(session), day, client_id)
-            data = self.fetch(session, client_id)
+            ahead: tuple | None = (self.loaded_for(queries.data_version(session), day, client_id), self.fetch(session, client_id))
         except Exception:  # noqa: BLE001  (the first visit loads it again, and says what went wrong)
-            return
+            ahead = None
         with _AHEAD:
-            if not self._visited:
-                self._ahead = (loaded_for, data)
+            if not self._ahead_dropped:
+                self._ahead = ahead
+        read.set()
+
+    def _drop_ahead(self) -> None:
+        with _AHEAD:
+            self._ahead, self._ahead_dropped = None, True
 
     def loaded_for(self, version: int, day, client_id) -> tuple:
         """What the data shown depends on besides the screen's own settings (which reload when changed).
@@ -116,6 +128,9 @@ class WorkbenchScreen(Screen):
         from ...app import queries
 
         # The data read ahead is not an argument: Textual writes a worker's arguments out in its description.
+        read = self._ahead_read
+        if resumed and read is not None:
+            read.wait(AHEAD_WAIT_S)
         ahead = self._ahead if resumed else None
 
         try:
@@ -139,7 +154,8 @@ class WorkbenchScreen(Screen):
         message.stop()
         if message.token != self._token:
             return
-        self._delivered, self._loaded_for, self._ahead = message.token, message.loaded_for, None
+        self._delivered, self._loaded_for = message.token, message.loaded_for
+        self._drop_ahead()
         # Unchanged data is not drawn again: no flicker on refresh, and the cursor stays put.
         if message.data != self._shown:
             self._shown = message.data
