@@ -210,13 +210,14 @@ class CarebenchApp(KeysInOrder):
         screen._css_update_count = self._css_update_count
         return screen
 
-    def make_unshown_screens(self) -> tuple[Context, list[Screen]]:
-        """The screens not shown yet, each made once (on the UI thread, as screens are), and the app's context: what
-        a screen not shown yet, attached to nothing, finds its app in."""
-        for name in SCREENS:
-            if name not in self.shown_screens and name not in self.unshown_screens:
-                self.unshown_screens[name] = make_screen(name)
-        return copy_context(), list(self.unshown_screens.values())
+    def make_unshown_screen(self, name: str) -> tuple[Context, Screen] | None:
+        """The screen ``name`` made now if it was never shown (on the UI thread, as screens are), with the app's
+        context: what a screen not shown yet, attached to nothing, finds its app in."""
+        if name in self.shown_screens:
+            return None
+        if name not in self.unshown_screens:
+            self.unshown_screens[name] = make_screen(name)
+        return copy_context(), self.unshown_screens[name]
 
     _warmed = False
 
@@ -229,15 +230,18 @@ class CarebenchApp(KeysInOrder):
 
     @work(thread=True, exit_on_error=False, group="warm")
     def _warm_up(self) -> None:
-        from .navigation import warm_up
+        from .navigation import screen_class, warm_up
 
-        warm_up()
-        context, screens = self.call_from_thread(self.make_unshown_screens)
-        for screen in screens:
+        for name in SCREENS:
             if len(self.shown_screens) > 1:
                 break  # the user went on meanwhile: what they open reads its own data, unhindered
-            if isinstance(screen, WorkbenchScreen):
-                context.run(screen.read_ahead)
+            screen_class(name)  # its module imported here, off the UI thread
+            made = self.call_from_thread(self.make_unshown_screen, name)
+            if made is not None:
+                context, screen = made
+                if isinstance(screen, WorkbenchScreen):
+                    context.run(screen.read_ahead)
+        warm_up()  # what the rest needs
         # What is loaded by now (modules, screens, the data read ahead) stays for the session: left to the garbage
         # collector, each of its full passes would walk it all again, pausing a frame for 20-80 ms on 2,000 clients.
         # (On the UI thread, so that it happens only while the app runs: leaving unfreezes it.)
