@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from carebench.core.triage import SHORT_WIDTH, TriageFacts, critical_order, triage_reason
+from carebench.core.triage import SHORT_WIDTH, TriageFacts, biggest_drop, critical_order, triage_reason
 
 
-def facts(**kw) -> TriageFacts:
-    return TriageFacts(**{"tier": "gold", "day": 50, "band": "yellow", "overall": 7.0, **kw})
+def facts(drivers=(), **kw) -> TriageFacts:
+    """TriageFacts of ``kw``, the drop from the assessment's sub-score moves ``drivers``."""
+    return TriageFacts(**{"tier": "gold", "day": 50, "band": "yellow", "overall": 7.0, "drop": biggest_drop(drivers), **kw})
 
 
 @pytest.mark.parametrize(

@@ -53,6 +53,7 @@ from carebench.core.schedule import (
     schedule,
     touchpoint_outcome,
 )
+from carebench.core.triage import biggest_drop
 from carebench.store import Store, StoreError, projections
 from carebench.store.schema import SCHEMA_VERSION
 
@@ -125,6 +126,7 @@ def plain_triage(client: Client, day: date) -> dict:
     report = health_report(latest, previous_of(client.assessments, latest)) if latest else None
     upcoming = [tp for tp in schedule(client, day, day + timedelta(days=400)) if tp.status == "scheduled"]
     statuses = [kpi_status(k, day) for k in client.kpis]
+    drop = biggest_drop(tuple((d.subscore, d.before, d.after) for d in report.drivers)) if report else None
     return {
         "client": client.id,
         "client_name": client.name,
@@ -142,6 +144,7 @@ def plain_triage(client: Client, day: date) -> dict:
         "kpis_on_target": sum(bool(s.on_target) for s in statuses),
         "kpis": len(statuses),
         "weighted_pipeline": pipeline_totals(client.opportunities).weighted,
+        "drop": list(drop) if drop else None,
     }
 
 
@@ -172,7 +175,7 @@ def check(store: Store, days: list[date]) -> None:
         # Triage counts the agenda's overdue rows without reading the rest of them.
         counts = sorted((r.client, r.kind, r.missed) for r in store.agenda_rows(day) if r.status == "overdue")
         assert sorted(store.overdue_counts(day)) == counts, day
-        assert [row._asdict() for row in store.triage_rows(day)] == [plain_triage(c, day) for c in clients], day
+        assert [json.loads(json.dumps(row._asdict())) for row in store.triage_rows(day)] == [plain_triage(c, day) for c in clients], day
         for client in clients:
             statuses = [kpi_status(k, day).model_dump(mode="json") for k in client.kpis]
             assert [json.loads(json.dumps(r._asdict())) for r in store.kpi_standings(client.id, day)] == statuses

@@ -51,7 +51,7 @@ from carebench.core.schedule import (
 )
 from carebench.core.support import is_open, priority_of, support_kpis
 from carebench.core.terms import seniority
-from carebench.core.triage import TriageFacts, critical_order, triage_reason
+from carebench.core.triage import TriageFacts, biggest_drop, critical_order, triage_reason
 from carebench.store import Store
 
 DAY = date(2026, 6, 15)
@@ -179,7 +179,7 @@ def plain_facts(client: Client, day: date, rules: Rules = DEFAULT_RULES) -> Tria
         day=day_number(client.go_live, day),
         band=health["band"],
         overall=health["overall"],
-        drivers=tuple((d["subscore"], d["before"], d["after"]) for d in health["drivers"]),
+        drop=biggest_drop(tuple((d["subscore"], d["before"], d["after"]) for d in health["drivers"])),
         backsliding=sum(s.backsliding for s in statuses),
         overdue=sum(count for _, count in missed),
         overdue_kind=min((kind for kind, _ in missed), key=seniority, default=None),

@@ -169,11 +169,8 @@ def _components(scores: dict[str, int], weights: Mapping[str, Decimal]) -> dict[
     }
 
 
-def _health_from_row(
-    row: tuple[Any, ...], weights: Mapping[str, Decimal], reason: str | None = None, drivers: list[dict[str, Any]] | None = None
-) -> Health:
-    """A client's Health from its latest assessment row (see Store.latest_assessments), under checked ``weights``;
-    ``drivers``: the row's drivers already decoded."""
+def _health_from_row(row: tuple[Any, ...], weights: Mapping[str, Decimal], reason: str | None = None) -> Health:
+    """A client's Health from its latest assessment row (see Store.latest_assessments), under checked ``weights``."""
     from ..core.terms import SUBSCORES
 
     client, name, when, note, overall, band, previous, delta, stored_drivers, *values = row
@@ -189,7 +186,7 @@ def _health_from_row(
         frozen_map(_components(scores, weights)),
         previous,
         delta,
-        tuple(Driver(**d) for d in (json.loads(stored_drivers) if drivers is None else drivers)),
+        tuple(Driver(**d) for d in json.loads(stored_drivers)),
         note,
         reason,
     )
@@ -202,11 +199,9 @@ def health_list(session: Session) -> tuple[Health, ...]:
 
     with session.reading() as store:
         rows = store.latest_assessments(session.today)
-        drivers = {row[0]: json.loads(row[8]) for row in rows if row[8]}  # decoded once, for triage and the list
-        moves = {client: _moves(found) for client, found in drivers.items()}
-        facts = {client: fact for client, (_row, fact) in _triage_facts(store, session.today, moves).items()}
+        facts = {client: fact for client, (_row, fact) in _triage_facts(store, session.today).items()}
     weights = validate_weights(session.rules.weights)
-    found = [_health_from_row(row, weights, triage_reason(facts[row[0]]).text, drivers.get(row[0], [])) for row in rows]
+    found = [_health_from_row(row, weights, triage_reason(facts[row[0]]).text) for row in rows]
     return tuple(sorted(found, key=lambda h: (critical_order(facts[h.client]), h.client_name.casefold(), h.client)))
 
 
@@ -525,23 +520,13 @@ def pipeline(session: Session, client_id: str | None = None) -> Pipeline:
     )
 
 
-def _moves(drivers: list[dict[str, Any]]) -> tuple[tuple[str, int, int], ...]:
-    """An assessment's sub-score moves (its drivers as stored, decoded) as core.triage weighs them."""
-    return tuple((d["subscore"], d["before"], d["after"]) for d in drivers)
-
-
-def _triage_facts(
-    store: Store, day: date, moves: Mapping[str, tuple[tuple[str, int, int], ...]] | None = None
-) -> dict[str, tuple[TriageStoreRow, TriageFacts]]:
+def _triage_facts(store: Store, day: date) -> dict[str, tuple[TriageStoreRow, TriageFacts]]:
     """Per client (by id) its stored triage row on ``day`` and the core's TriageFacts of it: the standing, the
-    latest assessment's sub-score moves (read here unless given), the touchpoints overdue and the tickets open at
-    the day's end."""
+    latest assessment's biggest sub-score fall, the touchpoints overdue and the tickets open at the day's end."""
     from ..core.terms import priority, seniority
     from ..core.triage import TriageFacts
 
     rows = store.triage_rows(day)
-    if moves is None:
-        moves = {client: _moves(json.loads(drivers)) for client, drivers in store.latest_drivers(day).items()}
     tickets = store.open_ticket_sizes(day)
     overdue: dict[str, list[tuple[str, int]]] = {}
     for client, kind, count in store.overdue_counts(day):
@@ -557,7 +542,7 @@ def _triage_facts(
                 day=day_number(date.fromisoformat(r.go_live), day),
                 band=r.band,
                 overall=r.overall,
-                drivers=moves.get(r.client, ()),
+                drop=r.drop,
                 backsliding=r.backsliding,
                 overdue=sum(count for _kind, count in missed),
                 overdue_kind=min((kind for kind, _count in missed), key=seniority, default=None),

@@ -48,7 +48,7 @@ class TriageFacts:
     day: int  # day number of support (go-live is day 1)
     band: str | None = None  # None: not assessed by then
     overall: float | None = None
-    drivers: tuple[tuple[str, int, int], ...] = ()  # the latest assessment's sub-score moves: (sub-score, before, after)
+    drop: tuple[str, int, int] | None = None  # biggest_drop of the latest assessment's sub-score moves
     backsliding: int = 0  # KPIs slipping back from their best
     overdue: int = 0  # touchpoints missed
     overdue_kind: str | None = None  # the most senior kind among them
@@ -71,9 +71,10 @@ def _count(number: int, one: str, many: str | None = None) -> str:
     return f"{number} {one if number == 1 else many or one + 's'}"
 
 
-def _drop(facts: TriageFacts) -> tuple[str, int, int] | None:
-    """The sub-score that fell furthest at the latest assessment (the first in order on a tie), or None."""
-    falls = [d for d in facts.drivers if d[2] < d[1]]
+def biggest_drop(moves: tuple[tuple[str, int, int], ...]) -> tuple[str, int, int] | None:
+    """Of an assessment's sub-score moves (sub-score, before, after), the one that fell furthest (the first in
+    order on a tie), or None when none fell. Kept with each assessment's figures, for triage to read."""
+    falls = [d for d in moves if d[2] < d[1]]
     return min(falls, key=lambda d: d[2] - d[1]) if falls else None
 
 
@@ -87,7 +88,7 @@ def _known(facts: TriageFacts) -> list[Reason]:
     if facts.overdue_kind in ESCALATIONS:
         label = KIND_LABEL[facts.overdue_kind]
         found.append(Reason(f"{label} overdue", ESCALATION_SHORT[facts.overdue_kind], "escalation-overdue"))
-    drop = _drop(facts)
+    drop = facts.drop
     if drop and drop[1] - drop[2] >= BIG_DROP:
         found.append(_drop_reason(drop))
     if facts.backsliding:

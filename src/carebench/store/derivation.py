@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 # Raise this whenever projections.py would derive other rows from the same data: rows made by
 # an older version are then rebuilt before they are read.
-DERIVATION_VERSION = 4
+DERIVATION_VERSION = 5
 # Touchpoints are generated up to this many days after the day the rows were last brought up to date
 # (a red client's recovery calls reach that far: each of its assessments writes that many rows),
 HORIZON_DAYS = 460
@@ -88,6 +88,7 @@ class TriageRow(NamedTuple):
     kpis_on_target: int
     kpis: int
     weighted_pipeline: float
+    drop: tuple[str, int, int] | None  # the latest assessment's biggest sub-score fall (core.triage.biggest_drop)
 
 
 class ClientRow(NamedTuple):

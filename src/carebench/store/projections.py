@@ -31,6 +31,7 @@ from ..core.practice import SUSTAINED_MONTHS, sustained_verdict
 from ..core.rules import Rules
 from ..core.schedule import schedule_tuples, superseded_dates
 from ..core.terms import Direction
+from ..core.triage import biggest_drop
 from .construct import constructor
 from .db import transaction
 from .derivation import (  # noqa: F401  (the derivation's state and rows, re-exported for its users)
@@ -209,7 +210,7 @@ def _derive(
         rows = [row for cid in ids for row in health_rows(cid, assessments.get(cid, []), rules.weights, first, rules.bands)]
         if not fresh:
             conn.execute(f"DELETE FROM assessment_health WHERE client_id IN ({_marks(ids)}) AND date >= ?", [*ids, first or BEGINNING])
-        conn.executemany("INSERT INTO assessment_health VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+        conn.executemany("INSERT INTO assessment_health VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
     kpis = _kpis(conn, ids) if parts & {"kpis", "standing", "summary"} else {}
     if fresh and parts & {"kpis", "standing"}:
         _derive_kpis_fresh(conn, ids, kpis, rules)
@@ -375,7 +376,8 @@ def health_rows(client_id: str, assessments: list[Assessment], weights, first: s
         if first is not None and day < first:
             continue
         overall, band, previous, delta, drivers = assessment_figures(assessment, assessments[index - 1] if index else None, weights, bands)
-        rows.append((client_id, day, float(overall), band, _float(previous), _float(delta), json.dumps([d.model_dump() for d in drivers])))
+        drop = biggest_drop(tuple((d.subscore, d.before, d.after) for d in drivers)) or (None, None, None)
+        rows.append((client_id, day, float(overall), band, _float(previous), _float(delta), json.dumps([d.model_dump() for d in drivers]), *drop))
     return rows
 
 

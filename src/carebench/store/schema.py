@@ -937,10 +937,11 @@ def _rebuild(conn: sqlite3.Connection, statements: list[tuple[str, str]]) -> Non
         new = f"{table}_checked"
         conn.execute(statement.replace(f"CREATE TABLE {table} (", f"CREATE TABLE {new} (", 1))
         columns = [row[1] for row in conn.execute(f"PRAGMA table_info({new})")]
-        unknown = [row[1] for row in conn.execute(f"PRAGMA table_info({table})") if row[1] not in columns]
+        old = [row[1] for row in conn.execute(f"PRAGMA table_info({table})")]
+        unknown = [column for column in old if column not in columns]
         if unknown:
             raise sqlite3.OperationalError(f"table {table} has columns carebench does not know ({', '.join(unknown)})")
-        listed = ", ".join(columns)
+        listed = ", ".join(column for column in columns if column in old)  # a new column starts empty
         conn.execute(f"INSERT INTO {new} ({listed}) SELECT {listed} FROM {table}")
         conn.execute(f"DROP TABLE {table}")
         conn.execute(f"ALTER TABLE {new} RENAME TO {table}")
@@ -1025,6 +1026,27 @@ CREATE INDEX action_items_checkin ON action_items (checkin_id) WHERE checkin_id 
 CREATE INDEX learnings_checkin ON learnings (checkin_id) WHERE checkin_id IS NOT NULL;
 """
 
+# Schema 21: each assessment's biggest sub-score fall (core.triage.biggest_drop of its drivers), which triage reads
+# instead of decoding every client's drivers. The table is rebuilt with the new columns in place (an added column
+# would land after the comment of the last one); the rows are made again under the next derivation version.
+ASSESSMENT_HEALTH_21 = """CREATE TABLE assessment_health (
+    client_id TEXT NOT NULL REFERENCES clients (id) ON DELETE CASCADE,
+    date TEXT NOT NULL,
+    overall REAL NOT NULL,             -- rounded half-up to one decimal
+    band TEXT NOT NULL,
+    previous_overall REAL,             -- of the assessment before it (NULL for the first)
+    delta REAL,                        -- overall - previous_overall
+    drivers TEXT NOT NULL DEFAULT '[]', -- JSON list of the sub-scores that moved: subscore, before, after, change
+    drop_subscore TEXT,                -- the sub-score that fell furthest since the assessment before (NULL: none fell)
+    drop_before INTEGER,               -- that sub-score in the assessment before
+    drop_after INTEGER,                -- that sub-score in this one
+    PRIMARY KEY (client_id, date)
+) WITHOUT ROWID"""
+
+
+def add_biggest_drop(conn: sqlite3.Connection) -> None:
+    _rebuild(conn, [(ASSESSMENT_HEALTH_21, "assessment_health")])
+
 
 # The triggers that keep the audit trail append-only (against carebench's own writes: a member
 # with direct SQL access can drop them, which `carebench doctor` reports).
@@ -1055,6 +1077,7 @@ MIGRATIONS: list[tuple[int, Step]] = [
     (18, MIGRATION_18),
     (19, widen_kinds),
     (20, MIGRATION_20),
+    (21, add_biggest_drop),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 

@@ -1969,25 +1969,19 @@ class Store:
             "SELECT c.id, c.name, c.owner, c.tier, c.status, c.go_live, st.overall, st.band, st.delta, st.assessed, "
             "(SELECT date || ' ' || kind FROM touchpoints WHERE client_id = c.id AND status = 'scheduled' "
             "AND date >= :day AND date <= :reach ORDER BY date LIMIT 1), "
-            "st.backsliding, st.kpis_on_target, s.kpis, s.weighted_pipeline "
+            "st.backsliding, st.kpis_on_target, s.kpis, s.weighted_pipeline, h.drop_subscore, h.drop_before, h.drop_after "
             "FROM clients c JOIN client_summary s ON s.client_id = c.id "
             "JOIN standing st ON st.client_id = c.id AND st.valid_from = "
-            "(SELECT MAX(valid_from) FROM standing WHERE client_id = c.id AND valid_from <= :day) ORDER BY c.id",
+            "(SELECT MAX(valid_from) FROM standing WHERE client_id = c.id AND valid_from <= :day) "
+            "LEFT JOIN assessment_health h ON h.client_id = c.id AND h.date = st.assessed ORDER BY c.id",
             {"day": day.isoformat(), "reach": (day + timedelta(days=NEXT_TOUCHPOINT_DAYS)).isoformat()},
         ).fetchall()
         found = []
-        for *row, upcoming, backsliding, on_target, kpis, weighted in rows:
+        for *row, upcoming, backsliding, on_target, kpis, weighted, subscore, before, after in rows:
             next_date, next_kind = upcoming.split(" ") if upcoming else (None, None)
-            found.append(TriageRow._make((*row, next_date, next_kind, backsliding, on_target, kpis, weighted)))
+            drop = None if subscore is None else (subscore, before, after)
+            found.append(TriageRow._make((*row, next_date, next_kind, backsliding, on_target, kpis, weighted, drop)))
         return found
-
-    def latest_drivers(self, day: date) -> dict[str, str]:
-        """Per client assessed by ``day``, the drivers (JSON) of its latest assessment by then."""
-        drivers = self.conn.execute(
-            "SELECT c.id, (SELECT drivers FROM assessment_health WHERE client_id = c.id AND date <= ? ORDER BY date DESC LIMIT 1) FROM clients c",
-            (day.isoformat(),),
-        ).fetchall()
-        return {client: found for client, found in drivers if found}
 
     def open_ticket_sizes(self, day: date) -> dict[str, list[tuple[str, str]]]:
         """Per client, the (impact, users) of each of its tickets still open at the end of ``day``."""
