@@ -49,6 +49,7 @@ class WorkbenchScreen(Screen):
     _ahead_read: Event | None = None  # set once the data being read ahead is in (None: none was)
     _ahead_dropped = False  # data was delivered or the screen's settings changed: nothing read ahead is used any more
     stacked = False  # narrower than NARROW_WIDTH (a phone): what stands side by side is shown one above the other
+    _suspended = False  # left for another screen at least once
 
     def on_resize(self, event: events.Resize) -> None:
         stacked = event.size.width < NARROW_WIDTH
@@ -72,7 +73,14 @@ class WorkbenchScreen(Screen):
     def on_mount(self) -> None:
         """Nothing to load yet: a screen loads when it is shown (ScreenResume, the first time too)."""
 
-    def on_screen_resume(self) -> None:
+    def on_screen_suspend(self) -> None:
+        self._suspended = True
+
+    def on_screen_resume(self, event: events.ScreenResume) -> None:
+        if not self._suspended:
+            # Never left since it was mounted: each widget was styled as it was mounted, under the stylesheet and
+            # theme of now, so the whole screen is not styled over again (a fifth of Today's first paint).
+            event.refresh_styles = False
         # Shown again: its data is loaded again only if the database or the settings it depends on moved on.
         with _AHEAD:
             self._visited = True
