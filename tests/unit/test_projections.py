@@ -113,7 +113,7 @@ def stored_agenda(store: Store, day: date) -> list[dict]:
             "date": r.date,
             "status": r.status,
             "missed": r.missed,
-            "covers": r.covers,
+            "covers": list(r.covers),
             "band": r.band,
             "phase": support_phase(day_number(date.fromisoformat(r.go_live), day)),
         }

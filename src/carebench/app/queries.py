@@ -106,23 +106,33 @@ def agenda(session: Session, owner: str | None = None, day: date | None = None) 
         rows = store.agenda_rows(day, owner)
         actions = store.open_action_items(due_on_or_before=day, owner=owner)
     phases: dict[str, str] = {}  # by go-live day: many clients share one
+    days: dict[str, date] = {}  # the same few days recur
     items = tuple(
         AgendaRow(
-            r.client,
-            r.client_name,
-            r.owner,
-            r.kind,
-            date.fromisoformat(r.date),
-            r.status,
-            r.missed,
-            tuple(r.covers),
-            r.band,
-            phases.get(r.go_live) or phases.setdefault(r.go_live, support_phase(day_number(date.fromisoformat(r.go_live), day))),
+            client,
+            name,
+            owner_,
+            kind,
+            days.get(when) or days.setdefault(when, date.fromisoformat(when)),
+            status,
+            missed,
+            covers,
+            band,
+            phases.get(go_live) or phases.setdefault(go_live, support_phase(day_number(date.fromisoformat(go_live), day))),
         )
-        for r in rows
+        for status, client, name, owner_, go_live, kind, when, missed, covers, band in rows
     )
     due = tuple(
-        ActionDue(a["client"], a["client_name"], a["id"], a["text"], a["owner"], date.fromisoformat(a["due"]), a["priority"]) for a in actions
+        ActionDue(
+            a["client"],
+            a["client_name"],
+            a["id"],
+            a["text"],
+            a["owner"],
+            days.get(a["due"]) or days.setdefault(a["due"], date.fromisoformat(a["due"])),
+            a["priority"],
+        )
+        for a in actions
     )
     return Agenda(day, items, due)
 

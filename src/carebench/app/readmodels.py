@@ -7,6 +7,7 @@ screen without it.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Mapping
 from dataclasses import Field, dataclass, field, fields, is_dataclass
 from datetime import date, datetime
@@ -100,18 +101,35 @@ def named(key: str, **kw: Any) -> Any:
 
 
 class Record:
-    """Base of every read model: ``to_json()`` gives its JSON contract."""
+    """Base of every read model: ``to_json()`` gives its JSON contract.
+
+    A record class becomes a frozen dataclass as its first record is made. Making a dataclass writes and
+    compiles its methods: on Python 3.11 about 0.8 ms a class, 30 ms for the records here, which every
+    command and the workbench's first paint would pay though each shows only a few kinds.
+    """
 
     __slots__ = ()
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> Any:
+        if cls not in _MADE:
+            with _MAKING:  # records are made in worker threads too
+                if cls not in _MADE:
+                    dataclass(frozen=True)(cls)
+                    _MADE.add(cls)
+        return object.__new__(cls)
 
     def to_json(self) -> Any:
         return to_json_fields(self)
 
 
+_MADE: set[type] = set()
+_MAKING = threading.Lock()
+
+
 @dataclass_transform(frozen_default=True, field_specifiers=(field,))
 def record(cls: type[_R]) -> type[_R]:
-    """Make ``cls`` a frozen, slotted dataclass record."""
-    return dataclass(frozen=True, slots=True)(cls)
+    """Mark ``cls`` a record: a frozen dataclass from its first ``cls(...)`` on (see Record)."""
+    return cls
 
 
 # ----- Today ----------------------------------------------------------------------------------

@@ -201,10 +201,13 @@ BAND_ORDER = {"red": 0, "yellow": 1, "green": 2, None: 3}
 def agenda_order(item: object) -> tuple[bool, int, int, str, str]:
     """Overdue rows first; within each, red clients first, then the more senior kind (items, their JSON form, or rows)."""
     if isinstance(item, dict):
-        status, band, kind, name, day = item["status"], item["band"], item["kind"], item["client_name"], item["date"]
-    else:
-        status, band, kind, name, day = item.status, item.band, item.kind, item.client_name, item.date  # type: ignore[attr-defined]
-    return (status != "overdue", BAND_ORDER[band], seniority(kind), name.lower(), str(day))
+        return agenda_key(item["status"], item["band"], item["kind"], item["client_name"], item["date"])
+    return agenda_key(item.status, item.band, item.kind, item.client_name, item.date)  # type: ignore[attr-defined]
+
+
+def agenda_key(status: str, band: str | None, kind: str, client_name: str, day: object) -> tuple[bool, int, int, str, str]:
+    """The sort key of one agenda row from its fields (see agenda_order)."""
+    return (status != "overdue", BAND_ORDER[band], seniority(kind), client_name.lower(), str(day))
 
 
 @dataclass(frozen=True)

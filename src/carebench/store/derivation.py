@@ -65,7 +65,7 @@ class AgendaRow(NamedTuple):
     kind: str
     date: str  # the touchpoint's day; for an overdue row the latest missed one
     missed: int  # how many were missed (0 for a due row)
-    covers: list[str]
+    covers: tuple[str, ...]
     band: Band | None  # the client's band on the day asked for
 
 

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from ..core.calibration import FACTORS as COMPLEXITY
 from ..core.rules import DEFAULT_RULES, Rules, RulesProblem, read_settings
-from ..core.terms import SUBSCORES, Band, agenda_order
+from ..core.terms import SUBSCORES, Band, agenda_key
 from .construct import constructor
 from .db import StoreError, audit, connect, current_login, now_stamp, transaction
 from .derivation import (
@@ -1886,11 +1886,24 @@ class Store:
             "FROM rows r JOIN clients c ON c.id = r.client_id JOIN bands b ON b.client_id = r.client_id",
             {"day": day.isoformat(), **params},
         ).fetchall()
-        found = [
-            AgendaRow(status, client, name, owner_, go_live, kind, when, missed, _covers(covers), band)
+        # Sorted as fetched (each key from the row's own fields), then made rows, their covers decoded once per text.
+        rows.sort(key=lambda r: agenda_key(r[0], r[9], r[5], r[2], r[6]))
+        covers_of: dict[str, tuple[str, ...]] = {}
+        return [
+            AgendaRow(
+                status,
+                client,
+                name,
+                owner_,
+                go_live,
+                kind,
+                when,
+                missed,
+                covers_of.get(covers) or covers_of.setdefault(covers, tuple(_covers(covers))),
+                band,
+            )
             for status, client, name, owner_, go_live, kind, when, missed, covers, band in rows
         ]
-        return sorted(found, key=agenda_order)
 
     @staticmethod
     def _open_touchpoints(which: str = "") -> str:
