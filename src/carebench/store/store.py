@@ -1899,7 +1899,7 @@ class Store:
                 kind,
                 when,
                 missed,
-                covers_of.get(covers) or covers_of.setdefault(covers, tuple(_covers(covers))),
+                covers_of[covers] if covers in covers_of else covers_of.setdefault(covers, tuple(_covers(covers))),
                 band,
             )
             for status, client, name, owner_, go_live, kind, when, missed, covers, band in rows
