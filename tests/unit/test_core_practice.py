@@ -451,6 +451,21 @@ def test_ask_for_advocacy(parts, expected):
     assert advocacy_reason(c, DAY).startswith("green and no testimonial") is expected
 
 
+@pytest.mark.parametrize(
+    ("parts", "expected"),
+    [c[1:] for c in ADVOCACY_CASES if "assessments" not in c[1]],
+    ids=[c[0] for c in ADVOCACY_CASES if "assessments" not in c[1]],
+)
+def test_advocacy_of_the_parts_read_is_that_of_the_whole_client(parts, expected):
+    from carebench.core.practice import AdvocacyFacts, advocacy, advocates
+
+    contacts = [{"name": "Dana", "kind": "champion"}, {"name": "Eli", "kind": "other"}]
+    c = client("a", contacts=contacts, assessments=[assessed("2026-05-01", 9)], **parts)
+    alone = AdvocacyFacts(testimonials=c.testimonials, referrals=c.referrals, contacts=c.contacts, pulses=c.pulses)
+    assert advocacy(alone, DAY, "green") == advocacy(c, DAY, "green") == (expected, advocacy_reason(c, DAY))
+    assert advocates(alone, DAY) == advocates(c, DAY) == [("Dana", ("champion",))]
+
+
 def test_advocacy_reasons():
     c = client("a", assessments=[assessed("2026-05-01", 7)], testimonials=[asked("2026-04-02")])
     assert advocacy_reason(c, DAY) == "no ask: band is yellow, ask once it is green; already asked this quarter, on 2026-04-02"

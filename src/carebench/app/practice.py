@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..core.calendar import add_months
 from ..core.practice import (
+    AdvocacyFacts,
     PracticeFacts,
     PracticeMetrics,
     advocacy,
@@ -122,15 +123,16 @@ def practice(session: Session, start: date | None, end: date | None = None, owne
         clients = practice_clients(store, as_of, days, [(start, end), *periods], owner)
         # An ask needs a green band today: only those clients' testimonials and referrals are read.
         green = {c.id: c for c in clients if c.status == "active" and (health := c.health_on(as_of)) is not None and health[2] == "green"}
-        askable = store.clients(list(green), parts=ASK_PARTS) if green else []
+        found = store.client_parts(list(green), ASK_PARTS) if green else {}
+    askable = {client: AdvocacyFacts(**found.get(client, {})) for client in green}
     metrics = practice_metrics(clients, start, end, as_of, owner)
     trend = [practice_metrics(clients, a, b, as_of, owner) for a, b in periods]
     names = {c.id: c.name for c in clients}
     asks = []
-    for c in askable:
-        ask, reason = advocacy(c, as_of, "green")
+    for client, parts in askable.items():
+        ask, reason = advocacy(parts, as_of, "green")
         if ask:
-            whom = advocates(c, as_of)
+            c, whom = green[client], advocates(parts, as_of)
             asks.append(({"client": c.id, "client_name": c.name, "owner": c.owner, "reason": reason, "ask": [name for name, _ in whom]}, whom))
     # Clients with a promoter to ask come first, then those with a champion, then the rest (each in client order).
     asks.sort(key=lambda entry: advocate_rank(entry[1]))

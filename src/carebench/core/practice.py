@@ -15,11 +15,12 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Context, Decimal, Inexact, Rounded, localcontext
 from fractions import Fraction
+from typing import Protocol
 
 from .calendar import DEFAULT_CALENDAR, WorkCalendar, add_months
 from .health import DEFAULT_WEIGHTS, band_of, overall_score, round_half_up
 from .kpis import on_target_on
-from .models import Band, Client, Result
+from .models import Band, Client, Contact, Pulse, Referral, Result, Testimonial
 from .phases import day_number
 from .pipeline import OPEN_STAGES
 from .schedule import DEFAULT_PLANS, Plans, client_band, schedule
@@ -458,7 +459,33 @@ def quarterly_trend(
 # ----- advocacy ---------------------------------------------------------------------------
 
 
-def _advocacy_blockers(client: Client, day: date, band: Band | None) -> list[str]:
+class AdvocacyParts(Protocol):
+    """What the advocacy rules read of a client: a whole Client, or only these parts of it (AdvocacyFacts)."""
+
+    @property
+    def testimonials(self) -> Sequence[Testimonial]: ...
+
+    @property
+    def referrals(self) -> Sequence[Referral]: ...
+
+    @property
+    def contacts(self) -> Sequence[Contact]: ...
+
+    @property
+    def pulses(self) -> Sequence[Pulse]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class AdvocacyFacts:
+    """The parts of a client that an ask for a testimonial or referral reads (each in the order recorded)."""
+
+    testimonials: Sequence[Testimonial] = ()
+    referrals: Sequence[Referral] = ()
+    contacts: Sequence[Contact] = ()
+    pulses: Sequence[Pulse] = ()
+
+
+def _advocacy_blockers(client: AdvocacyParts, day: date, band: Band | None) -> list[str]:
     """Why not to ask the client for a testimonial or referral on ``day``, its band then being ``band`` (empty: ask)."""
     blockers = []
     if band is None:
@@ -484,7 +511,7 @@ CHAMPION_BY_DAY = 30
 """A client still without a champion among its contacts after this day of support is flagged on its Health screen."""
 
 
-def promoters(client: Client, day: date) -> set[str]:
+def promoters(client: AdvocacyParts, day: date) -> set[str]:
     """The contacts whose latest pulse answer linked to them (on or before ``day``) makes them promoters (9-10)."""
     latest: dict[str, int] = {}
     for pulse in sorted((p for p in client.pulses if p.contact is not None and p.date <= day), key=lambda p: p.date):
@@ -493,7 +520,7 @@ def promoters(client: Client, day: date) -> set[str]:
     return {name for name, recommend in latest.items() if recommend >= PROMOTER_FROM}
 
 
-def advocates(client: Client, day: date) -> list[tuple[str, tuple[str, ...]]]:
+def advocates(client: AdvocacyParts, day: date) -> list[tuple[str, tuple[str, ...]]]:
     """The contacts best placed to give a testimonial or referral: champions and promoters, each with what it is
     (promoters who are champions first, then promoters, then champions; in the order of the contacts)."""
     liked = promoters(client, day)
@@ -538,7 +565,7 @@ def advocacy_reason(client: Client, day: date, scale: Scale = DEFAULT_SCALE) -> 
     return advocacy(client, day, client_band(client, day, scale))[1]
 
 
-def advocacy(client: Client, day: date, band: Band | None) -> tuple[bool, str]:
+def advocacy(client: AdvocacyParts, day: date, band: Band | None) -> tuple[bool, str]:
     """``ask_for_advocacy`` and ``advocacy_reason`` of a client whose band on ``day`` is ``band`` (its assessments unread)."""
     blockers = _advocacy_blockers(client, day, band)
     if blockers:

@@ -1048,6 +1048,12 @@ def add_biggest_drop(conn: sqlite3.Connection) -> None:
     _rebuild(conn, [(ASSESSMENT_HEALTH_21, "assessment_health")])
 
 
+# Schema 22: the practice figures find each client's assessment that decides a day (the latest on or before it) in
+# an index holding the day's overall and band, instead of in the table's rows, which carry the drivers as well.
+MIGRATION_22 = """
+CREATE INDEX assessment_health_days ON assessment_health (client_id, date, overall, band);
+"""
+
 # The triggers that keep the audit trail append-only (against carebench's own writes: a member
 # with direct SQL access can drop them, which `carebench doctor` reports).
 AUDIT_TRIGGERS = {
@@ -1078,6 +1084,7 @@ MIGRATIONS: list[tuple[int, Step]] = [
     (19, widen_kinds),
     (20, MIGRATION_20),
     (21, add_biggest_drop),
+    (22, MIGRATION_22),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 

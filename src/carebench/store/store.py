@@ -448,25 +448,18 @@ class Store:
         self.require_client(client_id)
         return self.clients([client_id], parts=parts)[0]
 
-    def clients(
-        self, ids: list[str] | None = None, *, parts: Iterable[str] = ALL_PARTS, active_only: bool = False, owner: str | None = None
-    ) -> list[models.Client]:
-        """Clients as core models, with only the ``parts`` asked for filled in (sorted by id)."""
+    def client_parts(self, ids: list[str], parts: Iterable[str]) -> dict[str, dict[str, list]]:
+        """The ``parts`` of the clients ``ids`` as core models, by client and part (each in its order), without the
+        clients themselves (see ``clients``); a client or part with no rows is left out."""
         parts = frozenset(parts)
-        where, params = _client_filter(ids, active_only, owner)
-        rows = self._rows(f"SELECT * FROM clients c WHERE {where} ORDER BY c.id", params)
-        if not rows:
-            return []
-        wanted = [r["id"] for r in rows]
-        marks = ",".join("?" * len(wanted))
+        marks = ",".join("?" * len(ids))
         children: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
-
         readings: dict[int, list[models.Reading]] = defaultdict(list)
         if {"kpis", "readings"} <= parts:
             for kpi_id, day, value, client_id, key in self.conn.execute(
                 f"SELECT r.kpi_id, r.date, r.value, k.client_id, k.key FROM readings r JOIN kpis k ON k.id = r.kpi_id "
                 f"WHERE k.client_id IN ({marks}) ORDER BY r.kpi_id, r.date",
-                wanted,
+                ids,
             ):
                 if isinstance(value, str | bytes) or value is None:
                     raise StoreError(
@@ -478,8 +471,20 @@ class Store:
         for part, (table, order) in _CHILD_TABLES.items():
             if part in parts:
                 build = builders[part]
-                for row in self._rows(f"SELECT * FROM {table} WHERE client_id IN ({marks}) ORDER BY client_id, {order}", wanted):
+                for row in self._rows(f"SELECT * FROM {table} WHERE client_id IN ({marks}) ORDER BY client_id, {order}", ids):
                     children[row["client_id"]][part].append(build(row))
+        return children
+
+    def clients(
+        self, ids: list[str] | None = None, *, parts: Iterable[str] = ALL_PARTS, active_only: bool = False, owner: str | None = None
+    ) -> list[models.Client]:
+        """Clients as core models, with only the ``parts`` asked for filled in (sorted by id)."""
+        parts = frozenset(parts)
+        where, params = _client_filter(ids, active_only, owner)
+        rows = self._rows(f"SELECT * FROM clients c WHERE {where} ORDER BY c.id", params)
+        if not rows:
+            return []
+        children = self.client_parts([r["id"] for r in rows], parts)
         result = []
         build, fields = _client_builder()
         for row in rows:
