@@ -298,7 +298,7 @@ def test_results_sustained_are_kept_per_client_from_the_latest_lagging_reading_o
     )
 
     def sustained():
-        records = store.practice_records(["a", "b"], [], date(2026, 1, 1), date(2025, 1, 1))["sustained"]
+        records = store.practice_records(["a", "b"], [])["sustained"]
         return {cid: dict(found) for cid, found in records.items()}
 
     # a at 6 months (2025-07-06): sales read 3 on the mark itself (off target; the 4 the day after does not count),

@@ -70,8 +70,7 @@ def practice_clients(
     """
     clients = store.client_rows(owner=owner)
     counted = [day for start, stop in periods for day in touchpoint_count_days(start, stop, as_of)]
-    first, end = min(start for start, _ in periods), max(stop for _, stop in periods)
-    records = store.practice_records([c.id for c in clients], days, first, min(end, as_of), counted)
+    records = store.practice_records([c.id for c in clients], days, counted)
     facts = []
     for c in clients:
         facts.append(

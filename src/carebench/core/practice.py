@@ -141,6 +141,19 @@ def touchpoint_count_days(start: date, end: date, as_of: date) -> tuple[date, da
     return start - timedelta(days=1), min(end, as_of)
 
 
+def running_counts(touchpoints: Iterable[tuple[date, str]]) -> list[tuple[date, int, int]]:
+    """For touchpoints (date, status): on each day one falls on, how many fell on or before it and how many of
+    those were done (day, how many, how many done), in date order."""
+    counts: list[tuple[date, int, int]] = []
+    total = done = 0
+    for day, state in sorted(touchpoints, key=lambda t: t[0]):
+        total, done = total + 1, done + (state == "done")
+        if counts and counts[-1][0] == day:
+            counts.pop()
+        counts.append((day, total, done))
+    return counts
+
+
 def practice_facts(
     id: str,
     name: str,
@@ -168,15 +181,6 @@ def practice_facts(
         pipeline = sum(open_ones, Decimal(0)) if open_ones else None
     verdicts = sustained or {}
     marked = [(months, add_months(go_live, months), verdicts.get(months)) for months in SUSTAINED_MONTHS]
-    if touchpoint_counts is None:
-        counts: list[tuple[date, int, int]] = []
-        total = done = 0
-        for day, state in sorted(touchpoints, key=lambda t: t[0]):
-            total, done = total + 1, done + (state == "done")
-            if counts and counts[-1][0] == day:
-                counts.pop()
-            counts.append((day, total, done))
-        touchpoint_counts = counts
     return PracticeFacts(
         id=id,
         name=name,
@@ -190,7 +194,7 @@ def practice_facts(
         pulses=tuple(pulses),
         health=tuple(sorted((day, int(Decimal(str(overall)) * 10), band) for day, overall, band in health)),
         sustained=tuple((months, mark, verdict) for months, mark, verdict in marked if verdict is not None),
-        touchpoints=tuple(sorted(touchpoint_counts)),
+        touchpoints=tuple(sorted(running_counts(touchpoints) if touchpoint_counts is None else touchpoint_counts)),
     )
 
 

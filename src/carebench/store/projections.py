@@ -27,7 +27,7 @@ from ..core.health import DEFAULT_BANDS, Bands, assessment_figures
 from ..core.kpis import TREND_WINDOW, best_of, flag_changes, is_on_target, kpi_status
 from ..core.models import SUBSCORES, Assessment, ChecklistItem, Client, Handover, Kpi, Opportunity, Reading, Scores, TierChange, TouchpointException
 from ..core.pipeline import pipeline_totals
-from ..core.practice import SUSTAINED_MONTHS, sustained_verdict
+from ..core.practice import SUSTAINED_MONTHS, running_counts, sustained_verdict
 from ..core.rules import Rules
 from ..core.schedule import schedule_tuples, superseded_dates
 from ..core.terms import Direction
@@ -241,7 +241,7 @@ def _derive(
             )
             rows = touchpoint_rows(client, rules, horizon, GateTimeline(gates.get(cid, []), rules.plans.gate))
             if fresh:
-                conn.executemany("INSERT INTO touchpoints VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+                conn.executemany("INSERT INTO touchpoints VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
             else:
                 _replace_touchpoints(conn, cid, rows)
     if "summary" in parts:
@@ -319,7 +319,8 @@ def _covers(kinds: Sequence[str]) -> str:
 
 
 def touchpoint_rows(client: Client, rules: Rules, horizon: date, gates: GateTimeline | None = None) -> list[tuple]:
-    """The client's touchpoints rows: every one ``core.schedule.schedule`` gives up to ``horizon``, and when it was superseded.
+    """The client's touchpoints rows: every one ``core.schedule.schedule`` gives up to ``horizon``, when it was superseded,
+    and how many touchpoints fell up to it and were done (core.practice.running_counts).
 
     ``gates``: the client's results for the gated step downs (by default worked out from the client's own
     assessments and KPIs under the rules' gate)."""
@@ -327,6 +328,7 @@ def touchpoint_rows(client: Client, rules: Rules, horizon: date, gates: GateTime
         gates = GateTimeline.of(client.assessments, client.kpis, rules.plans.gate, rules.scale)
     touchpoints = schedule_tuples(client, date.min, horizon, rules.plans, rules.calendar, scale=rules.scale, gates=gates)
     superseded = superseded_dates([(day, kind, status) for day, kind, _covers, status, *_ in touchpoints])
+    counts = {day: (total, done) for day, total, done in running_counts([(day, status) for day, _kind, _covers, status, *_ in touchpoints])}
     cid = client.id
     return [
         (
@@ -338,6 +340,7 @@ def touchpoint_rows(client: Client, rules: Rules, horizon: date, gates: GateTime
             moved_from.isoformat() if moved_from else None,
             reason,
             first.isoformat() if first else None,
+            *counts[day],
         )
         for (day, kind, covers, status, moved_from, reason), first in zip(touchpoints, superseded)
     ]
@@ -352,16 +355,16 @@ def _replace_touchpoints(conn: sqlite3.Connection, client_id: str, rows: list[tu
     stored = conn.execute(
         "SELECT group_concat(date || char(31) || kind || char(31) || covers || char(31) || status || char(31) || "
         "ifnull(moved_from, char(29)) || char(31) || ifnull(reason, char(29)) || char(31) || "
-        "ifnull(superseded_from, char(29)), char(30)) FROM touchpoints WHERE client_id = ?",
+        "ifnull(superseded_from, char(29)) || char(31) || seq || char(31) || done_seq, char(30)) FROM touchpoints WHERE client_id = ?",
         (client_id,),
     ).fetchone()[0]
     kept = set(stored.split("\x1e")) if stored else set()
-    changed = [row for row in rows if "\x1f".join("\x1d" if value is None else value for value in row[1:]) not in kept]
+    changed = [row for row in rows if "\x1f".join("\x1d" if value is None else str(value) for value in row[1:]) not in kept]
     gone = {text[:10] for text in kept} - {row[1] for row in rows}
     if gone:
         conn.executemany("DELETE FROM touchpoints WHERE client_id = ? AND date = ?", [(client_id, day) for day in gone])
     if changed:
-        conn.executemany("INSERT OR REPLACE INTO touchpoints VALUES (?, ?, ?, ?, ?, ?, ?, ?)", changed)
+        conn.executemany("INSERT OR REPLACE INTO touchpoints VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", changed)
 
 
 def _float(value) -> float | None:

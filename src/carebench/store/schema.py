@@ -1048,11 +1048,30 @@ def add_biggest_drop(conn: sqlite3.Connection) -> None:
     _rebuild(conn, [(ASSESSMENT_HEALTH_21, "assessment_health")])
 
 
-# Schema 22: the practice figures find each client's assessment that decides a day (the latest on or before it) in
-# an index holding the day's overall and band, instead of in the table's rows, which carry the drivers as well.
-MIGRATION_22 = """
-CREATE INDEX assessment_health_days ON assessment_health (client_id, date, overall, band);
-"""
+# Schema 22: what the practice figures read of each client on the days they ask about, found with one lookup a day.
+# Each touchpoint holds how many of the client's touchpoints fell up to it and how many of those were done (the table is
+# rebuilt with the new columns in place; the rows are made again under the next derivation version); an index holds
+# each assessment's overall and band, so the one deciding a day (the latest on or before it) is found without reading
+# the table's rows, which carry the drivers as well.
+TOUCHPOINTS_22 = """CREATE TABLE touchpoints (
+    client_id TEXT NOT NULL REFERENCES clients (id) ON DELETE CASCADE,
+    date TEXT NOT NULL,                -- the day it stands on (after any move)
+    kind TEXT NOT NULL,                -- the most senior kind landing that day
+    covers TEXT NOT NULL DEFAULT '[]', -- JSON list of the other kinds landing that day, most senior first
+    status TEXT NOT NULL CHECK (status IN ('scheduled', 'done', 'skipped')),
+    moved_from TEXT,                   -- the day it was planned on, when it was moved
+    reason TEXT,                       -- why it was skipped
+    superseded_from TEXT,              -- the first later day one of the same or a more senior kind was done (NULL: never)
+    seq INTEGER NOT NULL DEFAULT 0,    -- how many of the client's touchpoints fell on or before this day, this one included
+    done_seq INTEGER NOT NULL DEFAULT 0, -- how many of those were done
+    PRIMARY KEY (client_id, date)
+) WITHOUT ROWID"""
+
+
+def add_touchpoint_counts(conn: sqlite3.Connection) -> None:
+    _rebuild(conn, [(TOUCHPOINTS_22, "touchpoints")])
+    conn.execute("CREATE INDEX assessment_health_days ON assessment_health (client_id, date, overall, band)")
+
 
 # The triggers that keep the audit trail append-only (against carebench's own writes: a member
 # with direct SQL access can drop them, which `carebench doctor` reports).
@@ -1084,7 +1103,7 @@ MIGRATIONS: list[tuple[int, Step]] = [
     (19, widen_kinds),
     (20, MIGRATION_20),
     (21, add_biggest_drop),
-    (22, MIGRATION_22),
+    (22, add_touchpoint_counts),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import date, datetime, timedelta
@@ -2095,16 +2094,14 @@ class Store:
         _id, current, when, previous, change, change_unit, on_target, trend, backsliding, retained, peak, count, forecast, forecast_date = row
         return [current, change, change_unit, on_target, trend, backsliding, retained, peak, previous, when, count, forecast, forecast_date]
 
-    def practice_records(
-        self, ids: list[str], days: Iterable[date], first: date, last_due: date, counted: Iterable[date] = ()
-    ) -> dict[str, dict[str, list[tuple]]]:
+    def practice_records(self, ids: list[str], days: Iterable[date], counted: Iterable[date] = ()) -> dict[str, dict[str, list[tuple]]]:
         """What the practice figures read of the clients ``ids``, as plain rows per part and client (in recorded order):
 
         - outcomes (date, kind), referrals (date, became_engagement), pulses (date, recommend);
         - opportunities (stage, value, probability, closed_on);
         - health (date, overall, band): of the derived assessment rows, those latest on or before one of ``days``;
-        - touchpoints (day, how many, how many done): of the derived rows from ``first`` to ``last_due``, how many
-          fell on or before each of the days ``counted``, and how many of those were done;
+        - touchpoints (day, how many, how many done): how many of its touchpoints fell on or before each of the days
+          ``counted`` and how many of those were done (a day before its first touchpoint is left out);
         - sustained (months, 1 | 0 | None): its results sustained at so many months after go-live (client_summary).
         """
         found: dict[str, dict[str, list[tuple]]] = defaultdict(lambda: defaultdict(list))
@@ -2150,21 +2147,18 @@ class Store:
             f"SELECT client_id, sustained_6m, sustained_12m FROM client_summary WHERE client_id IN ({wanted})", ids
         ):
             found["sustained"][client_id] = [(6, six), (12, twelve)]
-        counted = sorted(set(counted))
-        if first <= last_due and counted:
-            # One row per client, its touchpoints' days and outcomes (1: done); counted with bisect and str.count.
-            marks = [day.isoformat() for day in counted]
-            for client_id, days_of, done_of in self.conn.execute(
-                "SELECT client_id, group_concat(date), group_concat(status = 'done', '') FROM touchpoints "
-                "WHERE date BETWEEN ? AND ? GROUP BY client_id",
-                (first.isoformat(), last_due.isoformat()),
-            ):
-                days_in = days_of.split(",")
-                if days_in != sorted(days_in):  # not in date order: sorted with their outcomes
-                    pairs = sorted(zip(days_in, done_of))
-                    days_in, done_of = [day for day, _ in pairs], "".join(flag for _, flag in pairs)
-                cuts = [bisect_right(days_in, mark) for mark in marks]
-                found["touchpoints"][client_id] = [(day, cut, done_of.count("1", 0, cut)) for day, cut in zip(counted, cuts)]
+        marks = sorted({day.isoformat() for day in counted})
+        if marks:
+            # The client's last touchpoint on or before each day holds the counts up to that day.
+            collect(
+                "touchpoints",
+                f"WITH marks(day) AS (VALUES {', '.join(['(?)'] * len(marks))}) SELECT t.client_id, marks.day, t.seq, t.done_seq "
+                "FROM clients c CROSS JOIN marks JOIN touchpoints t ON t.client_id = c.id AND t.date = "
+                "(SELECT MAX(date) FROM touchpoints WHERE client_id = c.id AND date <= marks.day) "
+                f"WHERE c.id IN ({wanted}) ORDER BY c.id, marks.day",
+                [*marks, *ids],
+                0,
+            )
         return found
 
     # ``model.model_construct`` from positional values, made cheap for the many rows of bulk reads (see construct.py).
