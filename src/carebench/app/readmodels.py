@@ -667,7 +667,10 @@ class Document(Record):
 def frozen(value: Any) -> Any:
     """``value`` (JSON-like data) with every dict made a read-only mapping and every list a tuple."""
     if isinstance(value, dict):
-        return MappingProxyType({k: frozen(v) for k, v in value.items()})
+        return MappingProxyType({k: frozen(v) if isinstance(v, _NESTED) else v for k, v in value.items()})
     if isinstance(value, list):
-        return tuple(frozen(v) for v in value)
+        return tuple([frozen(v) if isinstance(v, _NESTED) else v for v in value])
     return value
+
+
+_NESTED = (dict, list)  # what frozen goes into (tested before the call: most values are plain, as they stay)

@@ -10,7 +10,6 @@ from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 from functools import lru_cache
-from importlib import resources
 from typing import Protocol
 
 from pydantic import TypeAdapter
@@ -19,7 +18,7 @@ from .health import assessment_band
 from .kpis import exact, is_on_target
 from .models import Assessment, Band, ChecklistItem, Client, Kpi, Result
 from .phases import HANDOVER_FROM_DAY
-from .terms import BAND_ORDER, DEFAULT_GATE, Gate
+from .terms import BAND_ORDER, DEFAULT_GATE, Gate, bundled_text
 from .weighting import DEFAULT_SCALE, Scale
 
 
@@ -45,7 +44,7 @@ def _percent(share: Fraction) -> str:
 @lru_cache(maxsize=1)
 def _default_items() -> tuple[ChecklistItem, ...]:
     """The bundled knowledge-transfer items, read once."""
-    text = resources.files("carebench.resources").joinpath("handover.toml").read_text(encoding="utf-8")
+    text = bundled_text("handover.toml")
     items = TypeAdapter(list[ChecklistItem]).validate_python(tomllib.loads(text)["item"])
     return tuple(items)
 

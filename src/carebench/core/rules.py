@@ -16,11 +16,10 @@ from dataclasses import dataclass
 from datetime import date, time
 from decimal import Decimal
 from hashlib import sha256
-from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 from .calendar import WorkCalendar
-from .terms import DEFAULT_GATE, DEFAULT_WEIGHTS, KINDS, TIERS, Gate, check_day
+from .terms import DEFAULT_GATE, DEFAULT_WEIGHTS, KINDS, TIERS, Gate, bundled_text, check_day
 from .weighting import DEFAULT_BANDS, Bands, Scale, validate_weights
 
 if TYPE_CHECKING:
@@ -52,7 +51,7 @@ GATE_BANDS = ("green", "yellow")
 
 def bundled_rules_text() -> str:
     """The rules document carebench ships (TOML)."""
-    return resources.files("carebench.resources").joinpath("rules.toml").read_text(encoding="utf-8")
+    return bundled_text("rules.toml")
 
 
 class RulesProblem(ValueError):

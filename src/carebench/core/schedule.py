@@ -12,7 +12,6 @@ from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, timedelta
-from importlib import resources
 from itertools import accumulate
 from typing import Any, Literal, TypeVar, cast
 
@@ -23,7 +22,7 @@ from .handover import GateTimeline
 from .health import assessment_band, latest_on_or_before
 from .models import KINDS, Assessment, Band, Client, Kind, Model, Result, Tier, TierChange, TouchpointException, seniority
 from .phases import day_number, support_phase
-from .terms import BAND_ORDER, DEFAULT_GATE, OUTCOME_STATUSES, TIERS, Gate, OutcomeStatus, agenda_order  # noqa: F401  (the agenda's order, used here and by its callers)
+from .terms import BAND_ORDER, DEFAULT_GATE, OUTCOME_STATUSES, TIERS, Gate, OutcomeStatus, agenda_order, bundled_text  # noqa: F401  (the agenda's order, used here and by its callers)
 from .weighting import DEFAULT_SCALE, Scale
 
 # The type, where a field named ``date`` hides it in a class body.
@@ -109,7 +108,7 @@ class Plans(Model):
 def load_plans(text: str | None = None) -> Plans:
     """Cadence plans (the ``[[rule]]`` tables) from a rules document's TOML text; the bundled ones when ``text`` is None."""
     if text is None:
-        text = resources.files("carebench.resources").joinpath("rules.toml").read_text(encoding="utf-8")
+        text = bundled_text("rules.toml")
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

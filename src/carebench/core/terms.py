@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 from typing import Literal, get_args
 
 Tier = Literal["platinum", "gold", "silver"]
@@ -224,3 +225,9 @@ class Gate:
 
 
 DEFAULT_GATE = Gate()
+
+
+def bundled_text(name: str) -> str:
+    """The text of a file carebench ships in its ``resources`` folder (read beside this package: importing
+    importlib.resources, with the tempfile and zipfile it brings, cost every command about 8 ms)."""
+    return (Path(__file__).parent.parent / "resources" / name).read_text(encoding="utf-8")

@@ -10,10 +10,7 @@ from __future__ import annotations
 
 import errno
 import os
-import secrets
-import shutil
 import stat
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -100,7 +97,7 @@ def check_replaceable(path: Path) -> bool:
 
 def _temporary_beside(path: Path, mode: int) -> tuple[Path, int]:
     """A new private file in ``path``'s folder, under a name nobody can have guessed."""
-    temporary = path.with_name(f".{path.name}.{secrets.token_hex(8)}.tmp")
+    temporary = path.with_name(f".{path.name}.{os.urandom(8).hex()}.tmp")  # as secrets.token_hex(8)
     return temporary, create_new(temporary, mode, shown=path)
 
 
@@ -161,6 +158,9 @@ def write_file(path: Path, data: bytes | str, *, mode: int = PRIVATE, replace: b
 @contextmanager
 def private_folder() -> Iterator[Path]:
     """A new folder only this user can enter (mode 0700), removed afterwards."""
+    import shutil  # here, not at the top: every command imports this module, few make a folder
+    import tempfile
+
     folder = Path(tempfile.mkdtemp(prefix="carebench-"))
     try:
         yield folder

@@ -2107,15 +2107,17 @@ class Store:
         found: dict[str, dict[str, list[tuple]]] = defaultdict(lambda: defaultdict(list))
         if not ids:
             return found
-        fromiso = date.fromisoformat
+        days_of: dict[str, date] = {}  # the same days recur across clients: each is read once
         wanted = ",".join("?" * len(ids))
 
         def collect(part: str, sql: str, params: Iterable, *dated: int) -> None:
+            rows = found[part]
             for client_id, *values in self.conn.execute(sql, tuple(params)):
                 for index in dated:
-                    if values[index] is not None:
-                        values[index] = fromiso(values[index])
-                found[part][client_id].append(tuple(values))
+                    text = values[index]
+                    if text is not None:
+                        values[index] = days_of.get(text) or days_of.setdefault(text, date.fromisoformat(text))
+                rows[client_id].append(tuple(values))
 
         collect("outcomes", f"SELECT client_id, date, kind FROM outcomes WHERE client_id IN ({wanted}) ORDER BY client_id, id", ids, 0)
         collect(
