@@ -169,34 +169,51 @@ def _held(store: Store, client: Client, session: Session) -> tuple[HeldSeries, .
 # ----- health -----------------------------------------------------------------------------------------
 
 
-def _components(scores: dict[str, int], weights: Mapping[str, Decimal]) -> dict[str, Component]:
-    """The three components of an assessment's sub-scores: each one's mean, weight (checked) and sub-scores."""
+def _components(scores: dict[str, int], weights: Mapping[str, Decimal], made: dict | None = None) -> Mapping[str, Component]:
+    """The three components of an assessment's sub-scores: each one's mean, weight (checked) and sub-scores.
+
+    ``made``: the components and drivers made so far for a list (the same sub-scores recur from client to client;
+    records are immutable, so one is shared by all of them).
+    """
     from ..core.weighting import COMPONENTS, component_mean
 
-    return {
-        name: Component(float(component_mean(scores, name)), float(weights[name]), frozen_map({n: scores[n] for n in names}))
-        for name, names in COMPONENTS.items()
-    }
+    made = {} if made is None else made
+    found = {}
+    for name, names in COMPONENTS.items():
+        key = (name, *(scores[n] for n in names))
+        component = made.get(key)
+        if component is None:
+            component = made[key] = Component(float(component_mean(scores, name)), float(weights[name]), frozen_map({n: scores[n] for n in names}))
+        found[name] = component
+    return frozen_map(found)
 
 
-def _health_from_row(row: tuple[Any, ...], weights: Mapping[str, Decimal], reason: str | None = None) -> Health:
-    """A client's Health from its latest assessment row (see Store.latest_assessments), under checked ``weights``."""
+def _health_from_row(row: tuple[Any, ...], weights: Mapping[str, Decimal], reason: str | None = None, made: dict | None = None) -> Health:
+    """A client's Health from its latest assessment row (see Store.latest_assessments), under checked ``weights``
+    (``made``: see _components)."""
     from ..core.terms import SUBSCORES
 
     client, name, when, note, overall, band, previous, delta, stored_drivers, *values = row
     if when is None:
         return Health(client, name, None, None, None, None, None, None, (), reason=reason)
-    scores = dict(zip(SUBSCORES, values))
+    made = {} if made is None else made
+    drivers = []
+    for fields in json.loads(stored_drivers):
+        key = tuple(fields.items())
+        driver = made.get(key)
+        if driver is None:
+            driver = made[key] = Driver(**fields)
+        drivers.append(driver)
     return Health(
         client,
         name,
         date.fromisoformat(when),
         overall,
         band,
-        frozen_map(_components(scores, weights)),
+        _components(dict(zip(SUBSCORES, values)), weights, made),
         previous,
         delta,
-        tuple(Driver(**d) for d in json.loads(stored_drivers)),
+        tuple(drivers),
         note,
         reason,
     )
@@ -211,7 +228,8 @@ def health_list(session: Session) -> tuple[Health, ...]:
         rows = store.latest_assessments(session.today)
         facts = {client: fact for client, (_row, fact) in _triage_facts(store, session.today).items()}
     weights = validate_weights(session.rules.weights)
-    found = [_health_from_row(row, weights, triage_reason(facts[row[0]]).text) for row in rows]
+    made: dict = {}
+    found = [_health_from_row(row, weights, triage_reason(facts[row[0]]).text, made) for row in rows]
     return tuple(sorted(found, key=lambda h: (critical_order(facts[h.client]), h.client_name.casefold(), h.client)))
 
 
