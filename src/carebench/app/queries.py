@@ -169,7 +169,7 @@ def _held(store: Store, client: Client, session: Session) -> tuple[HeldSeries, .
 # ----- health -----------------------------------------------------------------------------------------
 
 
-def _components(scores: dict[str, int], weights: Mapping[str, Decimal], made: dict | None = None) -> Mapping[str, Component]:
+def _components(scores: dict[str, int], weights: Mapping[str, Decimal], made: dict[tuple[Any, ...], Any] | None = None) -> Mapping[str, Component]:
     """The three components of an assessment's sub-scores: each one's mean, weight (checked) and sub-scores.
 
     ``made``: the components and drivers made so far for a list (the same sub-scores recur from client to client;
@@ -188,7 +188,9 @@ def _components(scores: dict[str, int], weights: Mapping[str, Decimal], made: di
     return frozen_map(found)
 
 
-def _health_from_row(row: tuple[Any, ...], weights: Mapping[str, Decimal], reason: str | None = None, made: dict | None = None) -> Health:
+def _health_from_row(
+    row: tuple[Any, ...], weights: Mapping[str, Decimal], reason: str | None = None, made: dict[tuple[Any, ...], Any] | None = None
+) -> Health:
     """A client's Health from its latest assessment row (see Store.latest_assessments), under checked ``weights``
     (``made``: see _components)."""
     from ..core.terms import SUBSCORES
@@ -228,7 +230,7 @@ def health_list(session: Session) -> tuple[Health, ...]:
         rows = store.latest_assessments(session.today)
         facts = {client: fact for client, (_row, fact) in _triage_facts(store, session.today).items()}
     weights = validate_weights(session.rules.weights)
-    made: dict = {}
+    made: dict[tuple[Any, ...], Any] = {}
     found = [_health_from_row(row, weights, triage_reason(facts[row[0]]).text, made) for row in rows]
     return tuple(sorted(found, key=lambda h: (critical_order(facts[h.client]), h.client_name.casefold(), h.client)))
 
