@@ -51,3 +51,34 @@ def test_records_are_frozen_slotted_dataclasses():
         record.kind = "daily"  # type: ignore[misc]
     assert not hasattr(record, "__dict__")
     assert [f.name for f in dataclasses.fields(record)][:3] == ["client", "client_name", "owner"]
+
+
+def test_records_copy_pickle_and_replace_with_their_fields():
+    import copy
+    import pickle
+
+    record = row(missed=3)
+    for made in (copy.copy(record), copy.deepcopy(record), pickle.loads(pickle.dumps(record))):
+        assert made == record and made is not record
+    assert dataclasses.replace(record, kind="monthly") == row(missed=3, kind="monthly")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        del record.kind  # type: ignore[misc]
+
+
+def test_a_record_takes_its_fields_by_position_or_name_with_their_defaults():
+    from carebench.app.readmodels import Advocacy, ContactCard
+
+    assert Advocacy(True, "green") == Advocacy(ask=True, reason="green")
+    assert (ContactCard("Dana").kind, ContactCard("Dana", "champion").role, ContactCard("Dana", email="d@x").email) == ("other", None, "d@x")
+    with pytest.raises(TypeError):
+        NextTouchpoint(date(2026, 6, 15))  # type: ignore[call-arg]
+
+
+def test_a_record_refuses_what_its_init_does_not_do():
+    from carebench.app.readmodels import Record, record
+
+    class Late(Record):
+        value: int = dataclasses.field(default=0, init=False)
+
+    with pytest.raises(TypeError, match="Late"):
+        record(Late)

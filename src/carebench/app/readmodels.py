@@ -8,11 +8,11 @@ screen without it.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import Field, dataclass, field, fields, is_dataclass
+from dataclasses import MISSING, Field, FrozenInstanceError, dataclass, field, fields, is_dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, TypeVar, dataclass_transform
+from typing import TYPE_CHECKING, Any, TypeVar, cast, dataclass_transform
 
 if TYPE_CHECKING:
     from ..core.terms import Band, Stage
@@ -102,13 +102,26 @@ def named(key: str, **kw: Any) -> Any:
 class Record:
     """Base of every read model: ``to_json()`` gives its JSON contract.
 
-    Records compare, hash and print by their fields through the methods here, written once for all of
-    them: the dataclass machinery writes and compiles these methods for each class (on Python 3.11 about
-    0.3 ms a class, 12 ms for the records here, paid by every command and by the workbench before its first
-    paint); it makes only each record's ``__init__`` and what keeps it frozen.
+    Records compare, hash and print by their fields, stay frozen and copy through the methods here, written
+    once for all of them. The dataclass machinery would write and compile those methods for each class (on
+    Python 3.11 about 0.4 ms a class, paid by every command and by the workbench before its first paint); each
+    record gets only its own ``__init__`` (see ``record``).
     """
 
     __slots__ = ()
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise FrozenInstanceError(f"cannot assign to field {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise FrozenInstanceError(f"cannot delete field {name!r}")
+
+    def __getstate__(self) -> tuple[Any, ...]:
+        return self._values()
+
+    def __setstate__(self, state: tuple[Any, ...]) -> None:
+        for name, value in zip(self._names(), state, strict=True):
+            object.__setattr__(self, name, value)
 
     def _names(self) -> tuple[str, ...]:
         names = _NAMES.get(type(self))
@@ -140,8 +153,33 @@ _NAMES: dict[type, tuple[str, ...]] = {}
 
 @dataclass_transform(frozen_default=True, field_specifiers=(field,))
 def record(cls: type[_R]) -> type[_R]:
-    """Make ``cls`` a frozen, slotted dataclass record (comparing, hashing and printing as Record does)."""
-    return dataclass(frozen=True, slots=True, eq=False, repr=False)(cls)
+    """Make ``cls`` a frozen, slotted dataclass record (comparing, hashing, printing and frozen as Record is).
+
+    The dataclass is made without methods; its ``__init__`` is written here, as the dataclass writes a frozen
+    one (fields in order, defaults and factories as declared, set past Record's ``__setattr__``).
+    """
+    made: Any = dataclass(slots=True, init=False, eq=False, repr=False)(cls)
+    if hasattr(made, "__post_init__") or any(not f.init or f.kw_only for f in fields(made)):
+        raise TypeError(f"{cls.__name__}: a record takes each of its fields by position or name, with no __post_init__")
+    scope: dict[str, Any] = {"_set": object.__setattr__, "_MISSING": MISSING}
+    params, lines = [], []
+    for f in fields(made):
+        value = f.name
+        if f.default is not MISSING:
+            scope[f"_default_{f.name}"] = f.default
+            params.append(f"{f.name}=_default_{f.name}")
+        elif f.default_factory is not MISSING:
+            scope[f"_factory_{f.name}"] = f.default_factory
+            params.append(f"{f.name}=_MISSING")
+            value = f"_factory_{f.name}() if {f.name} is _MISSING else {f.name}"
+        else:
+            params.append(f.name)
+        lines.append(f"    _set(self, {f.name!r}, {value})")
+    exec(f"def __init__(self, {', '.join(params)}):\n" + ("\n".join(lines) or "    pass"), scope)
+    init = scope["__init__"]
+    init.__qualname__ = f"{made.__qualname__}.__init__"
+    made.__init__ = init
+    return cast("type[_R]", made)  # slots made the class again
 
 
 # ----- Today ----------------------------------------------------------------------------------
@@ -178,6 +216,8 @@ class ActionDue(Record):
 
 @record
 class Agenda(Record):
+    """A day's agenda: its touchpoints (overdue first) and the open action items due by then."""
+
     date: date
     items: tuple[AgendaRow, ...]
     action_items: tuple[ActionDue, ...]
@@ -188,6 +228,8 @@ class Agenda(Record):
 
 @record
 class ScheduledTouchpoint(Record):
+    """A touchpoint of a client's schedule, with its state."""
+
     date: date
     kind: str
     covers: tuple[str, ...]
@@ -216,6 +258,8 @@ class HandoverRecord(Record):
 
 @record
 class Schedule(Record):
+    """A client's touchpoints over a range, and the series held back by its handover gate."""
+
     client: str
     start: date = named("from")
     end: date = named("to")
@@ -225,6 +269,8 @@ class Schedule(Record):
 
 @record
 class NextTouchpoint(Record):
+    """The next touchpoint a client has scheduled."""
+
     date: date
     kind: str
 
@@ -234,6 +280,8 @@ class NextTouchpoint(Record):
 
 @record
 class Component(Record):
+    """One of the three components of a health score: its mean, weight and sub-scores."""
+
     score: float
     weight: float
     subscores: Mapping[str, int]
@@ -241,6 +289,8 @@ class Component(Record):
 
 @record
 class Driver(Record):
+    """A sub-score that moved since the assessment before."""
+
     subscore: str
     before: int
     after: int
@@ -274,6 +324,8 @@ class Health(Record):
 
 @record
 class HistoryPoint(Record):
+    """An assessment's overall score and band, for a client's health history."""
+
     date: date
     overall: float
     band: Band
@@ -281,6 +333,8 @@ class HistoryPoint(Record):
 
 @record
 class Suggestion(Record):
+    """A sub-score suggested by the evidence, and why."""
+
     subscore: str
     score: int
     reason: str
@@ -288,6 +342,8 @@ class Suggestion(Record):
 
 @record
 class Advocacy(Record):
+    """Whether to ask the client for a testimonial or referral, and why (not)."""
+
     ask: bool
     reason: str
 
@@ -403,12 +459,16 @@ class KpiStanding(Record):
 
 @record
 class ReadingPoint(Record):
+    """A KPI reading."""
+
     date: date
     value: float
 
 
 @record
 class DashboardKpi(Record):
+    """A KPI on a client's dashboard: its standing and its latest readings."""
+
     standing: KpiStanding
     recent: tuple[ReadingPoint, ...]
 
@@ -418,6 +478,8 @@ class DashboardKpi(Record):
 
 @record
 class Financials(Record):
+    """A client's savings and return on investment."""
+
     monthly_savings: float | None
     ytd_savings: float
     cumulative_savings: float
@@ -428,6 +490,8 @@ class Financials(Record):
 
 @record
 class OpenAction(Record):
+    """An action item of a client."""
+
     text: str
     owner: str | None
     due: date
@@ -490,6 +554,8 @@ class TicketCategories(Record):
 
 @record
 class KpiDashboard(Record):
+    """A client's KPIs, financials, action items and tickets, as its dashboard shows them."""
+
     client: str
     client_name: str
     kpis: tuple[DashboardKpi, ...]
@@ -505,12 +571,16 @@ class KpiDashboard(Record):
 
 @record
 class Gate(Record):
+    """Whether a client is ready to be handed over, and what stands in the way."""
+
     ready: bool
     reasons: tuple[str, ...]
 
 
 @record
 class ContactCard(Record):
+    """A contact on a client's card."""
+
     name: str
     kind: str = "other"  # sponsor | champion | power_user | other
     role: str | None = field(default=None, metadata={"omit_none": True})
@@ -527,6 +597,8 @@ class TierStep(Record):
 
 @record
 class Upcoming(Record):
+    """A touchpoint coming up for a client."""
+
     date: date
     kind: str
     covers: tuple[str, ...]
@@ -569,6 +641,8 @@ class ClientCard(Record):
 
 @record
 class PipelineRow(Record):
+    """An opportunity, with its id and version (for editing), weighted value and readiness."""
+
     id: int
     version: int
     client: str
@@ -592,6 +666,8 @@ class PipelineRow(Record):
 
 @record
 class StageTotal(Record):
+    """How many opportunities a stage holds, their value and weighted value."""
+
     count: int
     value: float
     weighted: float
@@ -599,6 +675,8 @@ class StageTotal(Record):
 
 @record
 class PipelineTotals(Record):
+    """The pipeline's totals, overall and per stage."""
+
     count: int
     value: float
     weighted: float
@@ -607,6 +685,8 @@ class PipelineTotals(Record):
 
 @record
 class Pipeline(Record):
+    """Every opportunity and the totals."""
+
     opportunities: tuple[PipelineRow, ...]
     totals: PipelineTotals
 
