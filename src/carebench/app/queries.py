@@ -511,36 +511,38 @@ def pipeline(session: Session, client_id: str | None = None) -> Pipeline:
         if client_id:
             store.require_client(client_id)
         bands = store.bands_on(session.today)
-        names = dict(store.client_names())
-        go_lives = store.go_lives()
-        rows = store.opportunities(client_id)
-    shown = tuple(
-        PipelineRow(
-            row["id"],
-            row["version"],
-            row["client_id"],
-            names[row["client_id"]],
-            row["title"],
-            row["stage"],
-            row["source"],
-            row["value"],
-            row["probability"],
-            weighted_value(row["value"], row["probability"]),
-            readiness(bands.get(row["client_id"])),
-            row["investment_low"],
-            row["investment_high"],
-            row["start_month"],
-            row["end_month"],
-            row["next_action"],
-            _day(row["next_action_date"]),
-            go_lives[row["client_id"]],
-            engagement_month(go_lives[row["client_id"]], date.fromisoformat(row["next_action_date"])) if row["next_action_date"] else None,
+        rows = store.opportunity_rows(client_id)
+    days: dict[str, date] = {}  # go-live days, shared by a client's opportunities
+    shown = []
+    for oid, version, client, name, title, stage, source, value, probability, low, high, first, last, action, action_day, live in rows:
+        go_live = days.get(live) or days.setdefault(live, date.fromisoformat(live))
+        next_day = _day(action_day)
+        shown.append(
+            PipelineRow(
+                oid,
+                version,
+                client,
+                name,
+                title,
+                stage,
+                source,
+                value,
+                probability,
+                weighted_value(value, probability),
+                readiness(bands.get(client)),
+                low,
+                high,
+                first,
+                last,
+                action,
+                next_day,
+                go_live,
+                engagement_month(go_live, next_day) if next_day else None,
+            )
         )
-        for row in rows
-    )
     totals = pipeline_totals(shown)
     return Pipeline(
-        shown,
+        tuple(shown),
         PipelineTotals(
             totals.count,
             totals.value,

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from ..core.rules import Rules
 
 if TYPE_CHECKING:
-    from ..core.terms import Band
+    from ..core.terms import Band, Stage
 
 # Raise this whenever projections.py would derive other rows from the same data: rows made by
 # an older version are then rebuilt before they are read.
@@ -89,6 +89,27 @@ class TriageRow(NamedTuple):
     kpis: int
     weighted_pipeline: float
     drop: tuple[str, int, int] | None  # the latest assessment's biggest sub-score fall (core.triage.biggest_drop)
+
+
+class OpportunityRow(NamedTuple):
+    """An opportunity as the pipeline lists it, with its client's name and go-live (days as ISO text)."""
+
+    id: int
+    version: int
+    client: str
+    client_name: str
+    title: str
+    stage: Stage
+    source: str
+    value: float
+    probability: int
+    investment_low: float | None
+    investment_high: float | None
+    start_month: int | None
+    end_month: int | None
+    next_action: str | None
+    next_action_date: str | None
+    go_live: str
 
 
 class ClientRow(NamedTuple):

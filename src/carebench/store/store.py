@@ -22,6 +22,7 @@ from .derivation import (
     AgendaRow,
     ClientRow,
     KpiStandingRow,
+    OpportunityRow,
     TouchpointRow,
     TriageRow,
     needed,
@@ -574,6 +575,19 @@ class Store:
         if client_id:
             where, params = "WHERE client_id = ?", [client_id]
         return self._rows(f"SELECT * FROM opportunities {where} ORDER BY client_id, id", params)
+
+    def opportunity_rows(self, client_id: str | None = None) -> list[OpportunityRow]:
+        """Every opportunity (of ``client_id`` when given) as the pipeline lists it, by client then id."""
+        where, params = ("WHERE o.client_id = ?", [client_id]) if client_id else ("", [])
+        return [
+            OpportunityRow._make(row)
+            for row in self.conn.execute(
+                "SELECT o.id, o.version, o.client_id, c.name, o.title, o.stage, o.source, o.value, o.probability, o.investment_low, "
+                "o.investment_high, o.start_month, o.end_month, o.next_action, o.next_action_date, c.go_live "
+                f"FROM opportunities o JOIN clients c ON c.id = o.client_id {where} ORDER BY o.client_id, o.id",
+                params,
+            )
+        ]
 
     def audit_log(self, client_id: str | None = None, limit: int = 200) -> list[dict]:
         where, params = "", []
