@@ -9,12 +9,12 @@ refreshes the derived rows a write affects in the same transaction.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from ..core.calibration import FACTORS
 from .inputs import UserError, validation_message
+from .readmodels import Record, record
 from .session import Session
 
 if TYPE_CHECKING:
@@ -78,8 +78,10 @@ def backup(session: Session, target: str | Path, replace: bool = False) -> tuple
     return str(source), Path(target).stat().st_size
 
 
-@dataclass(frozen=True)
-class Imported:
+@record
+class Imported(Record):
+    """A portfolio imported: how many clients it held, how many were added and replaced, and into which database."""
+
     clients: int
     added: int
     replaced: int
@@ -112,8 +114,10 @@ def import_portfolio_file(session: Session, path: Path) -> Imported:
 MAX_RULES_BYTES = 1 << 20
 
 
-@dataclass(frozen=True)
-class RulesChanged:
+@record
+class RulesChanged(Record):
+    """A team rules file stored for the database."""
+
     version: int  # the database's new rules version (one per change)
     fingerprint: str
     clients: int  # clients whose derived rows were made again
@@ -225,8 +229,10 @@ COMPLEXITY = FACTORS
 EDITABLE = ("name", "owner", "investment", "roi_target", "status", "contacts", *COMPLEXITY)
 
 
-@dataclass(frozen=True)
-class ClientUpdated:
+@record
+class ClientUpdated(Record):
+    """A client's fields saved, with what changed."""
+
     client: str
     changed: dict[str, Any]  # field -> [before, after] (contacts: [how many before, after]; tier_changes: the history now)
 
@@ -274,8 +280,10 @@ def _tier_changes(client: Client, tier: str, day: date) -> list[TierChange]:
         raise _refused(exc) from None
 
 
-@dataclass(frozen=True)
-class TierChanged:
+@record
+class TierChanged(Record):
+    """A client moved to another tier from a day."""
+
     client: str
     previous: str
     tier: str
@@ -335,8 +343,10 @@ def update_kpi(session: Session, client: str, kpi_key: str, **fields: Any) -> Kp
     return kpi
 
 
-@dataclass(frozen=True)
-class ReadingRecorded:
+@record
+class ReadingRecorded(Record):
+    """A KPI reading recorded, with the value it replaced (if any)."""
+
     client: str
     kpi: str
     date: date
@@ -369,8 +379,10 @@ def record_savings(session: Session, client: str, month: str, amount: float) -> 
         store.set_savings(client, entry.month, entry.amount)
 
 
-@dataclass(frozen=True)
-class Assessed:
+@record
+class Assessed(Record):
+    """A health assessment recorded, with its overall score and band."""
+
     client: str
     date: date
     overall: float
@@ -394,8 +406,10 @@ def record_assessment(session: Session, client: str, scores: dict[str, int], day
 # ----- touchpoints ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class TouchpointRecorded:
+@record
+class TouchpointRecorded(Record):
+    """A touchpoint marked done, skipped or moved."""
+
     client: str
     date: date
     kind: str
@@ -606,8 +620,8 @@ def escalate(session: Session, client: str, to: str, reason: str, day: date | No
     return entry.date
 
 
-@dataclass(frozen=True)
-class HandedOver:
+@record
+class HandedOver(Record):
     """A handover recorded: the day, and the gate's unmet conditions it overrode (none when the gate was met)."""
 
     client: str
@@ -649,8 +663,10 @@ def hand_over(session: Session, client: str, day: date | None = None, override: 
     return HandedOver(client, day, handover.override, () if gate.ready else tuple(gate.reasons))
 
 
-@dataclass(frozen=True)
-class RecoveryStepAdded:
+@record
+class RecoveryStepAdded(Record):
+    """A step added to a client's recovery plan."""
+
     client: str
     number: int
     step: str
@@ -685,8 +701,10 @@ def complete_recovery_step(session: Session, client: str, number: int) -> str:
 # ----- the rollout's waves (scaling phase) ------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class WaveRecorded:
+@record
+class WaveRecorded(Record):
+    """A rollout wave planned or its live count recorded."""
+
     client: str
     number: int
     wave: RolloutWave  # as it is stored now
