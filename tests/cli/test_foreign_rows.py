@@ -77,3 +77,24 @@ def test_a_benchmark_that_is_not_a_number_is_refused_by_the_database_and_by_kpis
     assert kpis.returncode == 2 and kpis.stderr == (
         "error: the database holds a benchmark of beta fcr that is not a number ('high'); `carebench doctor` lists such rows\n"
     )
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "words"),
+    [("probability", 150, "a whole number from 0 to 100"), ("value", "'a lot'", "a number from 0 to 1e15"), ("stage", "'maybe'", "one of")],
+)
+def test_the_pipeline_refuses_such_an_opportunity_by_name(fresh, column, value, words):
+    run, db = fresh
+    conn = sqlite3.connect(str(db))
+    try:
+        title = conn.execute("SELECT title FROM opportunities ORDER BY id LIMIT 1").fetchone()[0]
+        conn.execute("PRAGMA ignore_check_constraints = ON")
+        conn.execute(f"UPDATE opportunities SET {column} = {value} WHERE id = (SELECT MIN(id) FROM opportunities)")
+        conn.commit()
+    finally:
+        conn.close()
+    for args in (("pipeline", "--json"), ("pipeline",)):
+        result = run(*args, db=db)
+        assert result.returncode == 2 and "crash" not in result.stderr and "Traceback" not in result.stderr, result.stderr
+        assert result.stderr.startswith("error: the database holds an opportunity (") and f" '{title}') with {column} " in result.stderr
+        assert words in result.stderr and result.stderr.endswith("`carebench doctor` lists such rows\n")

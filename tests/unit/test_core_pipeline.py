@@ -15,6 +15,7 @@ from carebench.core.pipeline import (
     next_stage,
     pipeline_totals,
     previous_stage,
+    priced_totals,
     readiness,
     weighted_value,
 )
@@ -133,6 +134,13 @@ def test_pipeline_totals_count_open_stages_only():
     assert asdict(totals.by_stage["proposed"]) == {"count": 1, "value": 50000.0, "weighted": 30000.0}
     assert asdict(totals.by_stage["won"]) == {"count": 1, "value": 40000.0, "weighted": 40000.0}
     assert asdict(totals.by_stage["lost"]) == {"count": 1, "value": 30000.0, "weighted": 0.0}
+
+
+def test_priced_totals_give_each_row_s_weighted_value_and_the_totals():
+    items = [opportunity("A", "identified", 12345.67, 35), opportunity("B", "won", 0.5, 1), opportunity("C", "proposed", 1000.0, 33)]
+    weighted, totals = priced_totals(items)
+    assert weighted == [weighted_value(o.value, o.probability) for o in items] == [4320.98, 0.01, 330.0]
+    assert totals == pipeline_totals(items)
 
 
 def test_pipeline_totals_empty():

@@ -505,16 +505,19 @@ def _upcoming(row: TouchpointRow) -> Upcoming:
 
 def pipeline(session: Session, client_id: str | None = None) -> Pipeline:
     """Every opportunity (with its id and version, for editing), its weighted value and readiness, and the totals."""
-    from ..core.pipeline import engagement_month, pipeline_totals, readiness, weighted_value
+    from ..core.pipeline import engagement_month, priced_totals, readiness
 
     with session.reading() as store:
         if client_id:
             store.require_client(client_id)
         bands = store.bands_on(session.today)
         rows = store.opportunity_rows(client_id)
+    weights, totals = priced_totals(rows)
     days: dict[str, date] = {}  # go-live days, shared by a client's opportunities
     shown = []
-    for oid, version, client, name, title, stage, source, value, probability, low, high, first, last, action, action_day, live in rows:
+    for (oid, version, client, name, title, stage, source, value, probability, low, high, first, last, action, action_day, live), weighted in zip(
+        rows, weights, strict=True
+    ):
         go_live = days.get(live) or days.setdefault(live, date.fromisoformat(live))
         next_day = _day(action_day)
         shown.append(
@@ -528,7 +531,7 @@ def pipeline(session: Session, client_id: str | None = None) -> Pipeline:
                 source,
                 value,
                 probability,
-                weighted_value(value, probability),
+                weighted,
                 readiness(bands.get(client)),
                 low,
                 high,
@@ -540,7 +543,6 @@ def pipeline(session: Session, client_id: str | None = None) -> Pipeline:
                 engagement_month(go_live, next_day) if next_day else None,
             )
         )
-    totals = pipeline_totals(shown)
     return Pipeline(
         tuple(shown),
         PipelineTotals(

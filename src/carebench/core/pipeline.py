@@ -149,12 +149,21 @@ def pipeline_totals(opportunities: Iterable[Priced]) -> PipelineTotals:
     Weighted sums add the per-opportunity weighted values (each rounded to cents),
     so a total matches the rows shown above it.
     """
+    return priced_totals(opportunities)[1]
+
+
+def priced_totals(opportunities: Iterable[Priced]) -> tuple[list[float], PipelineTotals]:
+    """Each opportunity's weighted value (as ``weighted_value`` gives it) and their ``pipeline_totals``, each weighted
+    value worked out once for both."""
+    weighted: list[float] = []
     per_stage: dict[str, list[Decimal]] = {}
     for opportunity in opportunities:
+        exact = _weighted(opportunity.value, opportunity.probability)
+        weighted.append(float(exact))
         sums = per_stage.setdefault(opportunity.stage, [Decimal(0), Decimal(0), Decimal(0)])
         sums[0] += 1
         sums[1] += _decimal(opportunity.value)
-        sums[2] += _weighted(opportunity.value, opportunity.probability)
+        sums[2] += exact
 
     by_stage = {
         stage: StageTotals(
@@ -166,7 +175,7 @@ def pipeline_totals(opportunities: Iterable[Priced]) -> PipelineTotals:
         if stage in per_stage
     }
     open_sums = [per_stage[stage] for stage in OPEN_STAGES if stage in per_stage]
-    return PipelineTotals(
+    return weighted, PipelineTotals(
         count=int(sum((s[0] for s in open_sums), Decimal(0))),
         value=float(sum((s[1] for s in open_sums), Decimal(0)).quantize(CENT, rounding=ROUND_HALF_UP)),
         weighted=float(sum((s[2] for s in open_sums), Decimal(0))),

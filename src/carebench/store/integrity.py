@@ -17,7 +17,7 @@ migration that rebuilds their tables again.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from ..core.terms import (
@@ -260,3 +260,19 @@ def broken_rows(conn: sqlite3.Connection, shown: int = 3) -> list[str]:
                 named = "; ".join(rows[:shown]) + (f"; and {len(rows) - shown} more" if len(rows) > shown else "")
                 lines.append(f"{len(rows)} {table} row{'s' if len(rows) != 1 else ''} with {rule.column} not {rule.words} ({named})")
     return lines
+
+
+def first_broken(conn: sqlite3.Connection, table: str, columns: Iterable[str], where: str = "1", params: Iterable = ()) -> str | None:
+    """The first row of ``table`` (of those ``where`` picks) that breaks the rule of one of ``columns``, said as a
+    read refuses it: "(its name) with (column) (value), not (what it must be)"; None when every such row keeps them."""
+    rules = [rules_of(table)[column] for column in columns]
+    breaks = ", ".join(f"NOT ({rule.check}), quote({rule.column})" for rule in rules)
+    broken = " OR ".join(f"NOT ({rule.check})" for rule in rules)
+    row = conn.execute(
+        f"SELECT coalesce({ROW_NAMES[table]}, '?'), {breaks} FROM {table} WHERE ({where}) AND ({broken}) LIMIT 1", tuple(params)
+    ).fetchone()
+    if row is None:
+        return None
+    name, *values = row
+    rule, value = next((rule, value) for rule, flag, value in zip(rules, values[::2], values[1::2]) if flag)
+    return f"({name}) with {rule.column} {value}, not {rule.words}"

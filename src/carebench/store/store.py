@@ -28,6 +28,7 @@ from .derivation import (
     needed,
     stored_state,
 )
+from .integrity import first_broken
 
 if TYPE_CHECKING:
     import sqlite3
@@ -577,8 +578,14 @@ class Store:
         return self._rows(f"SELECT * FROM opportunities {where} ORDER BY client_id, id", params)
 
     def opportunity_rows(self, client_id: str | None = None) -> list[OpportunityRow]:
-        """Every opportunity (of ``client_id`` when given) as the pipeline lists it, by client then id."""
+        """Every opportunity (of ``client_id`` when given) as the pipeline lists it, by client then id; one another tool
+        wrote with an amount, probability, stage or day outside carebench's rules is refused by name."""
         where, params = ("WHERE o.client_id = ?", [client_id]) if client_id else ("", [])
+        broken = first_broken(
+            self.conn, "opportunities", ("value", "probability", "stage", "next_action_date"), "client_id = ?" if client_id else "1", params
+        )
+        if broken:
+            raise StoreError(f"the database holds an opportunity {broken}; `carebench doctor` lists such rows")
         return [
             OpportunityRow._make(row)
             for row in self.conn.execute(
