@@ -83,7 +83,7 @@ def test_a_benchmark_that_is_not_a_number_is_refused_by_the_database_and_by_kpis
     ("column", "value", "words"),
     [("probability", 150, "a whole number from 0 to 100"), ("value", "'a lot'", "a number from 0 to 1e15"), ("stage", "'maybe'", "one of")],
 )
-def test_the_pipeline_refuses_such_an_opportunity_by_name(fresh, column, value, words):
+def test_the_pipeline_and_practice_refuse_such_an_opportunity_by_name(fresh, column, value, words):
     run, db = fresh
     conn = sqlite3.connect(str(db))
     try:
@@ -93,7 +93,7 @@ def test_the_pipeline_refuses_such_an_opportunity_by_name(fresh, column, value, 
         conn.commit()
     finally:
         conn.close()
-    for args in (("pipeline", "--json"), ("pipeline",)):
+    for args in (("pipeline", "--json"), ("pipeline",), ("practice", "--json"), ("practice",)):
         result = run(*args, db=db)
         assert result.returncode == 2 and "crash" not in result.stderr and "Traceback" not in result.stderr, result.stderr
         assert result.stderr.startswith("error: the database holds an opportunity (") and f" '{title}') with {column} " in result.stderr

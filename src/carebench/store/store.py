@@ -480,7 +480,6 @@ class Store:
         self, ids: list[str] | None = None, *, parts: Iterable[str] = ALL_PARTS, active_only: bool = False, owner: str | None = None
     ) -> list[models.Client]:
         """Clients as core models, with only the ``parts`` asked for filled in (sorted by id)."""
-        parts = frozenset(parts)
         where, params = _client_filter(ids, active_only, owner)
         rows = self._rows(f"SELECT * FROM clients c WHERE {where} ORDER BY c.id", params)
         if not rows:
@@ -577,15 +576,18 @@ class Store:
             where, params = "WHERE client_id = ?", [client_id]
         return self._rows(f"SELECT * FROM opportunities {where} ORDER BY client_id, id", params)
 
+    def _refuse_broken_opportunities(self, where: str, params: Iterable) -> None:
+        """Refuse by name an opportunity (of those ``where`` picks) another tool wrote outside carebench's rules for
+        what the pipeline and the practice figures work out from: its amount, probability, stage and days."""
+        broken = first_broken(self.conn, "opportunities", ("value", "probability", "stage", "next_action_date", "closed_on"), where, params)
+        if broken:
+            raise StoreError(f"the database holds an opportunity {broken}; `carebench doctor` lists such rows")
+
     def opportunity_rows(self, client_id: str | None = None) -> list[OpportunityRow]:
         """Every opportunity (of ``client_id`` when given) as the pipeline lists it, by client then id; one another tool
         wrote with an amount, probability, stage or day outside carebench's rules is refused by name."""
         where, params = ("WHERE o.client_id = ?", [client_id]) if client_id else ("", [])
-        broken = first_broken(
-            self.conn, "opportunities", ("value", "probability", "stage", "next_action_date"), "client_id = ?" if client_id else "1", params
-        )
-        if broken:
-            raise StoreError(f"the database holds an opportunity {broken}; `carebench doctor` lists such rows")
+        self._refuse_broken_opportunities("client_id = ?" if client_id else "1", params)
         return [
             OpportunityRow._make(row)
             for row in self.conn.execute(
@@ -2148,6 +2150,7 @@ class Store:
             0,
         )
         collect("pulses", f"SELECT client_id, date, recommend FROM pulses WHERE client_id IN ({wanted}) ORDER BY client_id, id", ids, 0)
+        self._refuse_broken_opportunities(f"client_id IN ({wanted})", ids)
         collect(
             "opportunities",
             f"SELECT client_id, stage, value, probability, closed_on FROM opportunities WHERE client_id IN ({wanted}) ORDER BY client_id, id",
