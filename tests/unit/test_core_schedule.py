@@ -15,6 +15,7 @@ from carebench.core.schedule import (
     client_agenda,
     escalation_occurrences,
     load_plans,
+    open_runs,
     overdue,
     schedule,
     superseded_dates,
@@ -369,3 +370,41 @@ def test_property_superseded_dates_are_the_first_later_senior_done(touchpoints):
     for (day, kind, _status), first in zip(dated, found):
         later = [d for d, k, s in dated if d > day and s == "done" and KINDS.index(k) <= KINDS.index(kind)]
         assert first == (min(later) if later else None)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 40), st.sampled_from(KINDS), st.sampled_from(["scheduled", "scheduled", "done", "skipped"])),
+        max_size=25,
+        unique_by=lambda t: t[0],
+    ),
+    st.integers(0, 45),
+    st.integers(0, 45),
+)
+def test_property_the_latest_overdue_touchpoint_of_a_kind_carries_how_many_are_missed(touchpoints, live, on):
+    """What the stored agenda reads: on any day, of each kind's overdue touchpoints only the latest has no scheduled
+    one of its kind between it and the day, and its run is how many of them there are."""
+    start = date(2026, 1, 1)
+    dated = [(start + timedelta(days=d), kind, status) for d, kind, status in touchpoints]
+    go_live, day = start + timedelta(days=live), start + timedelta(days=on)
+    superseded = superseded_dates(dated)
+    runs = open_runs(dated, superseded, go_live)
+    missed = [
+        (when, kind)
+        for (when, kind, status), first in zip(dated, superseded)
+        if status == "scheduled" and go_live <= when < day and (first is None or first > day)
+    ]
+    shown = {
+        kind: (when, run)
+        for (when, kind, status), first, (run, following) in zip(dated, superseded, runs)
+        if status == "scheduled" and go_live <= when < day and (first is None or first > day) and (following is None or following >= day)
+    }
+    expected = {}
+    for when, kind in sorted(missed):
+        expected[kind] = (when, expected.get(kind, (None, 0))[1] + 1)
+    assert shown == expected
+    for (when, kind, status), (run, following) in zip(dated, runs):
+        later = sorted(d for d, k, s in dated if k == kind and s == "scheduled" and d > when)
+        assert following == (later[0] if later and status == "scheduled" else None)
+        assert (run > 0) == (status == "scheduled" and when >= go_live)

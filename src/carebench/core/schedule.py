@@ -485,6 +485,34 @@ def superseded_dates(touchpoints: Sequence[tuple[date, str, str]]) -> list[date 
     return found
 
 
+def open_runs(touchpoints: Sequence[tuple[date, str, str]], superseded: Sequence[date | None], go_live: date) -> list[tuple[int, date | None]]:
+    """For each (date, kind, status) of one client's touchpoints and its ``superseded_dates`` day: its run and the
+    day of the next scheduled touchpoint of its kind (None: none follows), both 0 and None unless it is scheduled.
+
+    The run of a scheduled touchpoint from go-live on is how many scheduled ones of its kind, from go-live up to
+    and including it, nothing at least as senior was done after by its day (they share its superseded day). On a
+    day D after it and up to the next one of its kind, when it is overdue on D, it is the latest missed one of its
+    kind and its run is how many of that kind D's agenda counts as missed: every earlier one is overdue on D
+    exactly when it is in the run.
+    """
+    found: list[tuple[int, date | None]] = [(0, None)] * len(touchpoints)
+    runs: dict[tuple[str, date | None], int] = {}
+    following: dict[str, date] = {}  # walking back in time: per kind, the next scheduled one
+    order = sorted(range(len(touchpoints)), key=lambda i: touchpoints[i][0])
+    for index in order:
+        day, kind, status = touchpoints[index]
+        if status == "scheduled" and day >= go_live:
+            key = (kind, superseded[index])
+            runs[key] = runs.get(key, 0) + 1
+            found[index] = (runs[key], None)
+    for index in reversed(order):
+        day, kind, status = touchpoints[index]
+        if status == "scheduled":
+            found[index] = (found[index][0], following.get(kind))
+            following[kind] = day
+    return found
+
+
 def overdue(touchpoints: list[Touchpoint], day: date) -> list[Touchpoint]:
     """Touchpoints missed before ``day`` and not superseded by a same-or-more-senior one done after them (on or before ``day``)."""
     since = superseded_dates([(tp.date, tp.kind, tp.status) for tp in touchpoints])

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 # Raise this whenever projections.py would derive other rows from the same data: rows made by
 # an older version are then rebuilt before they are read.
-DERIVATION_VERSION = 6
+DERIVATION_VERSION = 7
 # Touchpoints are generated up to this many days after the day the rows were last brought up to date
 # (a red client's recovery calls reach that far: each of its assessments writes that many rows),
 HORIZON_DAYS = 460

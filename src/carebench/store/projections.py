@@ -29,7 +29,7 @@ from ..core.models import SUBSCORES, Assessment, ChecklistItem, Client, Handover
 from ..core.pipeline import pipeline_totals
 from ..core.practice import SUSTAINED_MONTHS, running_counts, sustained_verdict
 from ..core.rules import Rules
-from ..core.schedule import schedule_tuples, superseded_dates
+from ..core.schedule import open_runs, schedule_tuples, superseded_dates
 from ..core.terms import Direction
 from ..core.triage import biggest_drop
 from .construct import constructor
@@ -241,7 +241,7 @@ def _derive(
             )
             rows = touchpoint_rows(client, rules, horizon, GateTimeline(gates.get(cid, []), rules.plans.gate))
             if fresh:
-                conn.executemany("INSERT INTO touchpoints VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+                conn.executemany("INSERT INTO touchpoints VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
             else:
                 _replace_touchpoints(conn, cid, rows)
     if "summary" in parts:
@@ -320,15 +320,17 @@ def _covers(kinds: Sequence[str]) -> str:
 
 def touchpoint_rows(client: Client, rules: Rules, horizon: date, gates: GateTimeline | None = None) -> list[tuple]:
     """The client's touchpoints rows: every one ``core.schedule.schedule`` gives up to ``horizon``, when it was superseded,
-    and how many touchpoints fell up to it and were done (core.practice.running_counts).
+    how many touchpoints fell up to it and were done (core.practice.running_counts), and its run and the next one of
+    its kind (core.schedule.open_runs).
 
     ``gates``: the client's results for the gated step downs (by default worked out from the client's own
     assessments and KPIs under the rules' gate)."""
     if gates is None:
         gates = GateTimeline.of(client.assessments, client.kpis, rules.plans.gate, rules.scale)
     touchpoints = schedule_tuples(client, date.min, horizon, rules.plans, rules.calendar, scale=rules.scale, gates=gates)
-    superseded = superseded_dates([(day, kind, status) for day, kind, _covers, status, *_ in touchpoints])
-    counts = {day: (total, done) for day, total, done in running_counts([(day, status) for day, _kind, _covers, status, *_ in touchpoints])}
+    marks = [(day, kind, status) for day, kind, _covers, status, *_ in touchpoints]
+    superseded = superseded_dates(marks)
+    counts = {day: (total, done) for day, total, done in running_counts([(day, status) for day, _kind, status in marks])}
     cid = client.id
     return [
         (
@@ -341,8 +343,12 @@ def touchpoint_rows(client: Client, rules: Rules, horizon: date, gates: GateTime
             reason,
             first.isoformat() if first else None,
             *counts[day],
+            run,
+            following.isoformat() if following else None,
         )
-        for (day, kind, covers, status, moved_from, reason), first in zip(touchpoints, superseded)
+        for (day, kind, covers, status, moved_from, reason), first, (run, following) in zip(
+            touchpoints, superseded, open_runs(marks, superseded, client.go_live)
+        )
     ]
 
 
@@ -355,7 +361,8 @@ def _replace_touchpoints(conn: sqlite3.Connection, client_id: str, rows: list[tu
     stored = conn.execute(
         "SELECT group_concat(date || char(31) || kind || char(31) || covers || char(31) || status || char(31) || "
         "ifnull(moved_from, char(29)) || char(31) || ifnull(reason, char(29)) || char(31) || "
-        "ifnull(superseded_from, char(29)) || char(31) || seq || char(31) || done_seq, char(30)) FROM touchpoints WHERE client_id = ?",
+        "ifnull(superseded_from, char(29)) || char(31) || seq || char(31) || done_seq || char(31) || run || char(31) || "
+        "ifnull(next_same, char(29)), char(30)) FROM touchpoints WHERE client_id = ?",
         (client_id,),
     ).fetchone()[0]
     kept = set(stored.split("\x1e")) if stored else set()
@@ -364,7 +371,7 @@ def _replace_touchpoints(conn: sqlite3.Connection, client_id: str, rows: list[tu
     if gone:
         conn.executemany("DELETE FROM touchpoints WHERE client_id = ? AND date = ?", [(client_id, day) for day in gone])
     if changed:
-        conn.executemany("INSERT OR REPLACE INTO touchpoints VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", changed)
+        conn.executemany("INSERT OR REPLACE INTO touchpoints VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", changed)
 
 
 def _float(value) -> float | None:

@@ -1073,6 +1073,25 @@ def add_touchpoint_counts(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX assessment_health_days ON assessment_health (client_id, date, overall, band)")
 
 
+TOUCHPOINTS_23 = TOUCHPOINTS_22.replace(
+    "    PRIMARY KEY (client_id, date)",
+    """    run INTEGER NOT NULL DEFAULT 0,    -- scheduled from go-live: how many of its kind in a row are missed with it (core.schedule.open_runs)
+    next_same TEXT,                    -- scheduled: the day of the next scheduled one of its kind (NULL: none)
+    PRIMARY KEY (client_id, date)""",
+)
+# The agenda's overdue row of a kind on day D is the touchpoint of that kind overdue on D with no scheduled one
+# of its kind between it and D (next_same NULL or from D on); its run is how many D counts as missed.
+TOUCHPOINTS_OPEN_23 = (
+    "CREATE INDEX touchpoints_open ON touchpoints (superseded_from, client_id, date, kind, covers, next_same, run) WHERE status = 'scheduled'"
+)
+
+
+def add_touchpoint_runs(conn: sqlite3.Connection) -> None:
+    _rebuild(conn, [(TOUCHPOINTS_23, "touchpoints")])
+    conn.execute("DROP INDEX touchpoints_open")
+    conn.execute(TOUCHPOINTS_OPEN_23)
+
+
 # The triggers that keep the audit trail append-only (against carebench's own writes: a member
 # with direct SQL access can drop them, which `carebench doctor` reports).
 AUDIT_TRIGGERS = {
@@ -1104,6 +1123,7 @@ MIGRATIONS: list[tuple[int, Step]] = [
     (20, MIGRATION_20),
     (21, add_biggest_drop),
     (22, add_touchpoint_counts),
+    (23, add_touchpoint_runs),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 

@@ -1901,16 +1901,11 @@ class Store:
         self._within_horizon(day, "the agenda")
         which, params = ("AND c.owner = :owner", {"owner": owner}) if owner else ("", {})
         rows = self.conn.execute(
-            self._open_touchpoints(which)
-            # Per client and kind, the missed ones (how many, the latest and what it covers), and the day's own one.
-            + ", rows AS (SELECT o.date = :day AS due, o.client_id, o.kind, MAX(o.date) AS last, COUNT(*) AS missed, o.covers "
-            "FROM open o GROUP BY o.client_id, o.kind, o.date = :day), "
-            # The band once per client, not once per row.
-            "bands AS (SELECT client_id, (SELECT band FROM standing WHERE client_id = r.client_id AND valid_from <= :day "
-            "ORDER BY valid_from DESC LIMIT 1) AS band FROM (SELECT DISTINCT client_id FROM rows) r) "
-            "SELECT CASE WHEN r.due THEN 'due' ELSE 'overdue' END, r.client_id, c.name, c.owner, c.go_live, r.kind, r.last, "
-            "CASE WHEN r.due THEN 0 ELSE r.missed END, r.covers, b.band "
-            "FROM rows r JOIN clients c ON c.id = r.client_id JOIN bands b ON b.client_id = r.client_id",
+            self._agenda_touchpoints(which)
+            # The band looked up row by row: a client has one or two rows, and gathering the clients first costs more.
+            + "SELECT CASE WHEN r.date = :day THEN 'due' ELSE 'overdue' END, r.client_id, c.name, c.owner, c.go_live, r.kind, r.date, "
+            "r.missed, r.covers, (SELECT band FROM standing WHERE client_id = r.client_id AND valid_from <= :day ORDER BY valid_from DESC LIMIT 1) "
+            "FROM rows r JOIN clients c ON c.id = r.client_id",
             {"day": day.isoformat(), **params},
         ).fetchall()
         # Sorted as fetched (each key from the row's own fields), then made rows, their covers decoded once per text.
@@ -1933,27 +1928,28 @@ class Store:
         ]
 
     @staticmethod
-    def _open_touchpoints(which: str = "") -> str:
-        """``WITH open AS (...)``: the touchpoints open on :day, the ones the agenda is made of (``which``: a
-        condition on the clients ``c``). Scheduled ones up to the day that nothing superseded by then: never
-        superseded (one index range per client), or superseded only later (one range over all). Before go-live
-        only the day's own one counts."""
+    def _agenda_touchpoints(which: str = "") -> str:
+        """``WITH rows AS (...)``: the touchpoints :day's agenda shows (``which``: a condition on the clients ``c``),
+        each as (client_id, kind, date, missed, covers). Scheduled ones up to the day that nothing superseded by
+        then (never superseded: one index range per client; superseded only later: one range over all); of those
+        before the day, the latest of each kind (no scheduled one of its kind between it and the day), its run
+        the missed ones it stands for (core.schedule.open_runs); before go-live only the day's own one counts."""
+        shown = f"c.status != 'closed' {which} AND (t.date = :day OR (t.date >= c.go_live AND (t.next_same IS NULL OR t.next_same >= :day)))"
+        columns = "t.client_id, t.kind, t.date, CASE WHEN t.date = :day THEN 0 ELSE t.run END AS missed, t.covers"
         return (
-            "WITH open AS ("
-            "SELECT t.client_id, t.kind, t.date, t.covers FROM clients c CROSS JOIN touchpoints t INDEXED BY touchpoints_open "
+            f"WITH rows AS (SELECT {columns} FROM clients c CROSS JOIN touchpoints t INDEXED BY touchpoints_open "
             "ON t.superseded_from IS NULL AND t.client_id = c.id AND t.date <= :day AND t.status = 'scheduled' "
-            f"WHERE c.status != 'closed' {which} AND (t.date >= c.go_live OR t.date = :day) "
-            "UNION ALL "
-            "SELECT t.client_id, t.kind, t.date, t.covers FROM touchpoints t INDEXED BY touchpoints_open "
+            f"WHERE {shown} "
+            f"UNION ALL SELECT {columns} FROM touchpoints t INDEXED BY touchpoints_open "
             "JOIN clients c ON c.id = t.client_id WHERE t.status = 'scheduled' AND t.superseded_from > :day "
-            f"AND t.date <= :day AND c.status != 'closed' {which} AND (t.date >= c.go_live OR t.date = :day)) "
+            f"AND t.date <= :day AND {shown}) "
         )
 
     def overdue_counts(self, day: date) -> list[tuple[str, str, int]]:
         """(client, kind, how many missed) for every overdue row of ``day``'s agenda, without the rest of its rows."""
         self._within_horizon(day, "the agenda")
         return self.conn.execute(
-            self._open_touchpoints() + "SELECT client_id, kind, COUNT(*) FROM open WHERE date < :day GROUP BY client_id, kind",
+            self._agenda_touchpoints() + "SELECT client_id, kind, missed FROM rows WHERE date < :day",
             {"day": day.isoformat()},
         ).fetchall()
 
