@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from contextvars import Context, copy_context
 from dataclasses import replace
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -22,7 +23,7 @@ from textual.screen import ModalScreen, Screen
 
 from ..app.inputs import inert, inert_lines
 from .messages import DatabaseChanged
-from .navigation import SCREENS, make_screen, screen_loader
+from .navigation import SCREENS, make_screen
 from .screens.base import WorkbenchScreen
 
 if TYPE_CHECKING:
@@ -58,7 +59,6 @@ class CarebenchApp(KeysInOrder):
 
     TITLE = "carebench"
     CSS_PATH = "app.tcss"
-    MODES = {name: screen_loader(name) for name in SCREENS}
     BINDINGS = [
         *[
             Binding(key, f"switch_mode('{name}')", label, show=False, id=f"app.{name}", tooltip=f"Show {tip}")
@@ -97,6 +97,8 @@ class CarebenchApp(KeysInOrder):
         self._sqlite_version: int | None = None
         self.shown_screens: set[str] = set()  # the screens shown so far, by name
         self.unshown_screens: dict[str, Screen] = {}  # screens made before they are first shown (warm_up)
+        for name in SCREENS:  # a mode per screen, its screen made when it is first shown
+            self.add_mode(name, partial(self.first_screen, name))
 
     # ----- start-up -------------------------------------------------------
 

@@ -3,13 +3,8 @@
 from __future__ import annotations
 
 from importlib import import_module
-from typing import TYPE_CHECKING, cast
 
-from textual._context import active_app
 from textual.screen import Screen
-
-if TYPE_CHECKING:
-    from .app import CarebenchApp
 
 SCREENS = {
     "today": ("1", "Today", "today's touchpoints and action items"),
@@ -64,12 +59,3 @@ def warm_up() -> None:
 def make_screen(name: str) -> Screen:
     """A new screen ``name``, not shown yet."""
     return screen_class(name)()
-
-
-def screen_loader(name: str):
-    """Screens are imported when first shown (or by ``warm_up``), so start-up only pays for Today."""
-
-    def build() -> Screen:
-        return cast("CarebenchApp", active_app.get()).first_screen(name)
-
-    return build
