@@ -7,7 +7,7 @@ tier and day of support). Nothing here imports pydantic: the Portfolio screen lo
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from .terms import KIND_LABEL
 
@@ -40,9 +40,8 @@ SHORT_WIDTH = 12
 """The most cells a reason's short form takes (the Portfolio's narrow layout)."""
 
 
-@dataclass(frozen=True)
-class TriageFacts:
-    """What is known of a client on a day, as triage weighs it."""
+class TriageFacts(NamedTuple):
+    """What is known of a client on a day, as triage weighs it (a named tuple: a portfolio makes one per client)."""
 
     tier: str
     day: int  # day number of support (go-live is day 1)
@@ -58,8 +57,7 @@ class TriageFacts:
     status: str = "active"
 
 
-@dataclass(frozen=True)
-class Reason:
+class Reason(NamedTuple):
     """Why a client stands where it does: in words, and in at most SHORT_WIDTH cells; ``rule`` names what decided it."""
 
     text: str
@@ -78,30 +76,26 @@ def biggest_drop(moves: tuple[tuple[str, int, int], ...]) -> tuple[str, int, int
     return min(falls, key=lambda d: d[2] - d[1]) if falls else None
 
 
-def _known(facts: TriageFacts) -> list[Reason]:
-    """The reasons the day's facts give, strongest first (the band aside)."""
-    found: list[Reason] = []
+def _strongest(facts: TriageFacts) -> Reason | None:
+    """The strongest reason the day's facts give (the band aside), None when they give none."""
     if facts.open_p1:
-        found.append(
-            Reason(f"{_count(facts.open_p1, 'open P1 ticket')}", f"{facts.open_p1} P1 open" if facts.open_p1 > 1 else "P1 open", "ticket-p1")
-        )
+        return Reason(f"{_count(facts.open_p1, 'open P1 ticket')}", f"{facts.open_p1} P1 open" if facts.open_p1 > 1 else "P1 open", "ticket-p1")
     if facts.overdue_kind in ESCALATIONS:
-        label = KIND_LABEL[facts.overdue_kind]
-        found.append(Reason(f"{label} overdue", ESCALATION_SHORT[facts.overdue_kind], "escalation-overdue"))
+        return Reason(f"{KIND_LABEL[facts.overdue_kind]} overdue", ESCALATION_SHORT[facts.overdue_kind], "escalation-overdue")
     drop = facts.drop
     if drop and drop[1] - drop[2] >= BIG_DROP:
-        found.append(_drop_reason(drop))
+        return _drop_reason(drop)
     if facts.backsliding:
-        found.append(Reason(f"{_count(facts.backsliding, 'KPI')} slipping back", f"{_count(facts.backsliding, 'KPI')} ↘", "backsliding"))
+        return Reason(f"{_count(facts.backsliding, 'KPI')} slipping back", f"{_count(facts.backsliding, 'KPI')} ↘", "backsliding")
     if facts.overdue:
         what = KIND_LABEL.get(facts.overdue_kind or "", "touchpoint")
         text = f"{what} overdue" if facts.overdue == 1 else f"{facts.overdue} touchpoints overdue"
-        found.append(Reason(text, f"{facts.overdue} overdue", "overdue"))
-    if drop and drop[1] - drop[2] < BIG_DROP:
-        found.append(_drop_reason(drop))
+        return Reason(text, f"{facts.overdue} overdue", "overdue")
+    if drop:
+        return _drop_reason(drop)
     if facts.open_p2:
-        found.append(Reason(_count(facts.open_p2, "open P2 ticket"), f"{facts.open_p2} P2 open", "ticket-p2"))
-    return found
+        return Reason(_count(facts.open_p2, "open P2 ticket"), f"{facts.open_p2} P2 open", "ticket-p2")
+    return None
 
 
 def _drop_reason(drop: tuple[str, int, int]) -> Reason:
@@ -117,14 +111,14 @@ def triage_reason(facts: TriageFacts) -> Reason:
     if facts.status != "active":
         word = facts.status.replace("_", " ")
         return Reason(f"engagement {word}: no support touchpoints", word, "inactive")
-    known = _known(facts)
+    known = _strongest(facts)
     if facts.band is None:
         if known:
-            return Reason(f"not assessed, day {facts.day}; {known[0].text}", "not assessed", "not-assessed")
+            return Reason(f"not assessed, day {facts.day}; {known.text}", "not assessed", "not-assessed")
         tickets = f", {_count(facts.open_tickets, 'open ticket')}" if facts.open_tickets else ""
         return Reason(f"not assessed, day {facts.day} of support{tickets}", "not assessed", "not-assessed")
     if known:
-        return known[0]
+        return known
     if facts.band == "green":
         return Reason("on track: nothing overdue or slipping", "on track", "on-track")
     score = "–" if facts.overall is None else f"{facts.overall:.1f}"
