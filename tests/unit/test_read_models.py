@@ -557,6 +557,17 @@ def test_dashboard_of_a_long_history_with_an_early_peak(tmp_path):
 # ----- building models ---------------------------------------------------------------------
 
 
+def test_model_builder_makes_what_model_construct_makes():
+    from carebench.core.models import Reading
+    from carebench.store.construct import constructor
+
+    made, expected = constructor(Reading, ("date", "value"))(DAY, 1.5), Reading.model_construct(date=DAY, value=1.5)
+    assert made == expected and made.model_dump() == expected.model_dump() and made.model_fields_set == expected.model_fields_set
+    assert (made.__pydantic_extra__, made.__pydantic_private__) == (expected.__pydantic_extra__, expected.__pydantic_private__)
+    copy = made.model_copy(update={"value": 2.0})
+    assert copy.value == 2.0 and made.value == 1.5 and copy.model_fields_set is not made.model_fields_set
+
+
 def test_model_builder_falls_back_when_fields_do_not_line_up():
     build = Store._constructor(Assessment, ("date", "scores"))  # note and author left to their defaults
     made = build(DAY, Scores(**GREEN))

@@ -20,6 +20,10 @@ def constructor(model: type[BaseModel], fields: tuple[str, ...]) -> Callable:
     per instance otherwise, and for a model of 17 fields larger than its values). It holds
     every field, so an assignment, which adds the field's name, leaves it as it is; copies
     get sets of their own.
+
+    Every attribute read or set here is one pydantic documents as BaseModel's (its API reference lists
+    ``__private_attributes__``, ``__pydantic_root_model__``, ``__pydantic_fields_set__``, ``__pydantic_extra__``
+    and ``__pydantic_private__``); tests/unit/test_read_models.py checks the instances against model_construct's.
     """
     if (
         tuple(model.model_fields) != tuple(fields)
