@@ -140,3 +140,41 @@ async def test_what_start_up_loaded_is_kept_from_the_collector_while_the_app_run
         await settle(app, pilot)
         assert gc.get_freeze_count() > 0
     assert gc.get_freeze_count() == 0  # a process that runs the app again (or anything else) collects it as usual
+
+
+async def test_a_visit_does_not_wait_for_another_screens_read_ahead(demo_db, monkeypatch):
+    """The read ahead has a connection of its own: a screen opened meanwhile reads through the shared one at once."""
+    import threading
+
+    from carebench.ui.screens.portfolio import PortfolioScreen
+
+    release, reading = threading.Event(), threading.Event()
+    real = PracticeScreen.fetch
+
+    def held(self, session, client_id):  # the practice figures of a large portfolio, still being read
+        with session.reading():
+            reading.set()
+            release.wait(10)
+        return real(self, session, client_id)
+
+    monkeypatch.setattr(PracticeScreen, "fetch", held)
+    app = CarebenchApp(demo_db, today=DAY, user="ana")
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            for _ in range(500):
+                if reading.is_set():
+                    break
+                await pilot.pause(0.01)
+            assert reading.is_set()
+            assert app.reader.lock.acquire(timeout=2)  # free while the read ahead goes on
+            app.reader.lock.release()
+            await pilot.press("2")
+            for _ in range(300):
+                if isinstance(app.screen, PortfolioScreen) and app.screen.loaded:
+                    break
+                await pilot.pause(0.01)
+            assert isinstance(app.screen, PortfolioScreen) and app.screen.loaded and not release.is_set()
+            release.set()
+            await settle(app, pilot)
+    finally:
+        release.set()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from threading import Event, Lock
 from typing import TYPE_CHECKING, Any
 
@@ -110,7 +111,8 @@ class WorkbenchScreen(Screen):
             self._ahead_read = read
         try:
             day, client_id = self.app.plan_day, self.app.client_id
-            session = self.app.session(day)
+            # A connection of its own: a screen opened meanwhile reads through the shared one, not after this read.
+            session = replace(self.app.session(day), shared=None)
             ahead: tuple | None = (self.loaded_for(queries.data_version(session), day, client_id), self.fetch(session, client_id))
         except Exception:  # noqa: BLE001  (the first visit loads it again, and says what went wrong)
             ahead = None
