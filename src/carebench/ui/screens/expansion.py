@@ -253,11 +253,21 @@ class NextActionsTable(DataGrid):
 
 @dataclass(frozen=True)
 class ExpansionData:
-    """The pipeline shown, whose it is (None: every client's) and the currency of its amounts."""
+    """The pipeline shown, whose it is (None: every client's) and the currency of its amounts; and, worked out with
+    the read (off the UI thread), its rows by stage, their widest texts and the next actions planned on ``day``."""
 
     scope: str | None
     pipeline: Pipeline
-    currency: Currency = NO_CURRENCY
+    currency: Currency
+    day: date
+    rows: tuple[PipelineRow, ...]
+    longest: Longest
+    planned: tuple[NextAction, ...]
+
+    @classmethod
+    def of(cls, scope: str | None, pipeline: Pipeline, currency: Currency, day: date) -> ExpansionData:
+        rows = by_stage(pipeline.opportunities)
+        return cls(scope, pipeline, currency, day, tuple(rows), Longest.of(rows, currency), tuple(next_actions(rows, day)))
 
 
 # ----- the screen --------------------------------------------------------------
@@ -320,7 +330,7 @@ class ExpansionScreen(WorkbenchScreen):
         from ...app import queries
 
         scope = client_id if self.scope_client else None
-        return ExpansionData(scope, queries.pipeline(session, scope), queries.currency(session))
+        return ExpansionData.of(scope, queries.pipeline(session, scope), queries.currency(session), session.today)
 
     def on_write_done(self, message) -> None:
         super().on_write_done(message)
@@ -336,15 +346,15 @@ class ExpansionScreen(WorkbenchScreen):
     def show(self, data: ExpansionData) -> None:
         self.data = data
         self.scope = data.scope
-        rows = by_stage(data.pipeline.opportunities)
+        rows = list(data.rows)
         self.rows = {r.id: r for r in rows}
-        self._longest = Longest.of(rows, data.currency)
+        self._longest = data.longest
         # A new opportunity takes the cursor once a load includes it (a load started before the write may come first).
         added = self.pending_select if self.pending_select in self.rows else None
         if added:
             self.pending_select = None
         self._fill_pipeline(rows, added)
-        self._fill_actions(rows, added)
+        self._fill_actions(list(data.planned), added)
         self._show_totals(data.pipeline.totals, len(rows))
         self._show_detail()
 
@@ -413,9 +423,8 @@ class ExpansionScreen(WorkbenchScreen):
             empty.update(Text(inert(f"No opportunities{whose} yet: press n to add one.")))
         empty.set_class(not rows, "-shown")
 
-    def _fill_actions(self, rows: list[PipelineRow], added: int | None = None) -> None:
+    def _fill_actions(self, planned: list[NextAction], added: int | None = None) -> None:
         table = self.query_one(NextActionsTable)
-        planned = next_actions(rows, self.app.plan_day)
         keep = self._kept(table, [item.id for item in planned], added)
         table.set_rows(planned, key=lambda item: item.id, cells=self.action_cells, keep=keep)
         overdue = sum(1 for item in planned if item.overdue)
