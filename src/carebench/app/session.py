@@ -43,17 +43,32 @@ def wal_identity(db_path: Path) -> tuple[int, int] | None:
 
 
 class SharedReader:
-    """One read-only connection kept open for a long-running program (the workbench), used by one thread at a time.
+    """The read-only connections kept open for a long-running program (the workbench): one for what its screens
+    load, one for what it reads ahead (see Session.ahead), so that a screen's own read never waits behind a read
+    ahead; each is used by one thread at a time.
 
-    It notes the database's -wal file when it opens: a -wal removed or replaced under an open
-    connection takes with it whatever is written afterwards, so ``files_problem`` says so and
-    the program's writes are refused from then on.
+    Both are opened together, by the first read, and that read notes the database's -wal file: a -wal removed or
+    replaced under an open connection takes with it whatever is written afterwards, so ``files_problem`` says so
+    and the program's writes are refused from then on (a connection opened after that would make a new -wal and
+    hide it).
     """
 
     def __init__(self) -> None:
-        self.lock = threading.Lock()
+        self.lock = threading.Lock()  # held by a read through ``store``
+        self.ahead_lock = threading.Lock()  # held by a read through ``ahead``
+        self._opening = threading.Lock()
         self.store: Store | None = None
+        self.ahead: Store | None = None
         self.wal: tuple[int, int] | None = None
+
+    def opened(self, open_store: Callable[[], Store], db_path: Path) -> bool:
+        """Open both connections with ``open_store`` unless they are open; True when they were opened now."""
+        with self._opening:
+            if self.store is not None:
+                return False
+            self.store, self.ahead = open_store(), open_store()
+            self.wal = wal_identity(db_path)
+            return True
 
     def files_problem(self, db_path: Path) -> str | None:
         """Why writing now would lose data (the -wal went away or was replaced), or None."""
@@ -66,10 +81,11 @@ class SharedReader:
         )
 
     def close(self) -> None:
-        with self.lock:
-            if self.store is not None:
-                self.store.close()
-                self.store = None
+        with self.lock, self.ahead_lock, self._opening:
+            for store in (self.store, self.ahead):
+                if store is not None:
+                    store.close()
+            self.store = self.ahead = None
 
 
 @dataclass(frozen=True)
@@ -90,6 +106,7 @@ class Session:
     create: bool = False
     patience: float | None = None  # how long a write waits for another user's lock (None: the store's minute)
     shared: SharedReader | None = None
+    ahead: bool = False  # with ``shared``: read through its connection kept for reads ahead
     on_progress: Callable[[int, int], None] | None = None  # follows a rebuild of the derived rows: (clients done, clients)
     loaded: LoadedRules = field(default_factory=LoadedRules, compare=False, repr=False)
 
@@ -149,12 +166,14 @@ class Session:
             ) as store:
                 yield self._noted(store)
             return
-        with self.shared.lock:
-            if self.shared.store is None:
-                self.shared.store = Store(
-                    self.db_path, actor=self.actor, readonly=True, rules=self.given_rules, today=self.today, on_progress=self.on_progress
-                )
-                self.shared.wal = wal_identity(self.db_path)
-            else:
-                self.shared.store.fit(self.today)  # a later planning day may need the horizon moved on
-            yield self._noted(self.shared.store)
+        shared = self.shared
+        with shared.ahead_lock if self.ahead else shared.lock:
+            fresh = shared.opened(
+                lambda: Store(self.db_path, actor=self.actor, readonly=True, rules=self.given_rules, today=self.today, on_progress=self.on_progress),
+                self.db_path,
+            )
+            kept = shared.ahead if self.ahead else shared.store
+            assert kept is not None
+            if not fresh:
+                kept.fit(self.today)  # a later planning day may need the horizon moved on
+            yield self._noted(kept)

@@ -111,8 +111,8 @@ class WorkbenchScreen(Screen):
             self._ahead_read = read
         try:
             day, client_id = self.app.plan_day, self.app.client_id
-            # A connection of its own: a screen opened meanwhile reads through the shared one, not after this read.
-            session = replace(self.app.session(day), shared=None)
+            # The connection kept for reads ahead: a screen opened meanwhile reads through its own, not after this read.
+            session = replace(self.app.session(day), ahead=True)
             ahead: tuple | None = (self.loaded_for(queries.data_version(session), day, client_id), self.fetch(session, client_id))
         except Exception:  # noqa: BLE001  (the first visit loads it again, and says what went wrong)
             ahead = None
