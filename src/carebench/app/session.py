@@ -66,8 +66,13 @@ class SharedReader:
         with self._opening:
             if self.store is not None:
                 return False
-            self.store, self.ahead = open_store(), open_store()
-            self.wal = wal_identity(db_path)
+            store = open_store()
+            try:
+                ahead = open_store()
+            except BaseException:
+                store.close()
+                raise
+            self.store, self.ahead, self.wal = store, ahead, wal_identity(db_path)
             return True
 
     def files_problem(self, db_path: Path) -> str | None:
