@@ -430,10 +430,6 @@ class Store:
         """(id, name) of every client, by id."""
         return self.conn.execute("SELECT id, name FROM clients ORDER BY id").fetchall()
 
-    def go_lives(self) -> dict[str, date]:
-        """Every client's go-live day, by id."""
-        return {client: date.fromisoformat(day) for client, day in self.conn.execute("SELECT id, go_live FROM clients")}
-
     def opportunity_client(self, opportunity_id: int) -> str:
         """The client an opportunity belongs to."""
         row = self.conn.execute("SELECT client_id FROM opportunities WHERE id = ?", (opportunity_id,)).fetchone()

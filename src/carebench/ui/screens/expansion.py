@@ -254,12 +254,12 @@ class NextActionsTable(DataGrid):
 @dataclass(frozen=True)
 class ExpansionData:
     """The pipeline shown, whose it is (None: every client's) and the currency of its amounts; and, worked out with
-    the read (off the UI thread), its rows by stage, their widest texts and the next actions planned on ``day``."""
+    the read (off the UI thread), its rows by stage, their widest texts and the next actions planned (as of the
+    planning day it was read for)."""
 
     scope: str | None
     pipeline: Pipeline
     currency: Currency
-    day: date
     rows: tuple[PipelineRow, ...]
     longest: Longest
     planned: tuple[NextAction, ...]
@@ -267,7 +267,7 @@ class ExpansionData:
     @classmethod
     def of(cls, scope: str | None, pipeline: Pipeline, currency: Currency, day: date) -> ExpansionData:
         rows = by_stage(pipeline.opportunities)
-        return cls(scope, pipeline, currency, day, tuple(rows), Longest.of(rows, currency), tuple(next_actions(rows, day)))
+        return cls(scope, pipeline, currency, tuple(rows), Longest.of(rows, currency), tuple(next_actions(rows, day)))
 
 
 # ----- the screen --------------------------------------------------------------
