@@ -651,7 +651,7 @@ def hand_over(session: Session, client: str, day: date | None = None, override: 
             raise UserError(f"{client} is {card.status.replace('_', ' ')}, not active: only an active client can be handed over")
         if day < card.go_live:
             raise UserError(f"--date {day} is before {client}'s go-live ({card.go_live})")
-        gate = handover_gate_on(store, card, day, session.rules, store.bands_on(day).get(client))
+        gate = handover_gate_on(store, card, day, session.rules, store.bands_on(day, client).get(client))
         if not gate.ready and override is None:
             raise UserError(
                 f"{client} is not ready for handover on {day}:\n"

@@ -457,7 +457,7 @@ def client_card(session: Session, client_id: str) -> ClientCard:
     day = session.today
     with session.reading() as store:
         client = store.client(client_id, parts={"contacts", "savings", "action_items", "checklist", "tier_changes", "rollout"})
-        band = store.bands_on(day).get(client_id)
+        band = store.bands_on(day, client_id).get(client_id)
         gate = handover_gate_on(store, client, day, session.rules, band)
         held = _held(store, client, session)
         upcoming = store.touchpoints_between(client_id, day, day + timedelta(days=NEXT_TOUCHPOINT_DAYS)) if client.status != "closed" else []

@@ -1982,12 +1982,14 @@ class Store:
             found[key].append((when, value))
         return found
 
-    def bands_on(self, day: date) -> dict[str, Band | None]:
-        """Each client's band on ``day`` (None when not assessed by then), by client id."""
+    def bands_on(self, day: date, client_id: str | None = None) -> dict[str, Band | None]:
+        """Each client's band on ``day`` (None when not assessed by then), by client id (only ``client_id``'s, when given)."""
+        which, params = ("WHERE c.id = ?", (day.isoformat(), client_id)) if client_id else ("", (day.isoformat(),))
         return dict(
             self.conn.execute(
-                "SELECT c.id, (SELECT band FROM standing WHERE client_id = c.id AND valid_from <= ? ORDER BY valid_from DESC LIMIT 1) FROM clients c",
-                (day.isoformat(),),
+                "SELECT c.id, (SELECT band FROM standing WHERE client_id = c.id AND valid_from <= ? ORDER BY valid_from DESC LIMIT 1) "
+                f"FROM clients c {which}",
+                params,
             ).fetchall()
         )
 
